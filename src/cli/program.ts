@@ -1,0 +1,20 @@
+/**
+ * The `loupe` program: every command, each from its own file, registered in one list.
+ */
+import { Command } from 'commander';
+
+/** A command file exports one of these; it adds its command (with help and an example) to the program. */
+export type RegisterCommand = (program: Command) => void;
+
+const COMMANDS: RegisterCommand[] = [
+  // One entry per command file.
+];
+
+export function buildProgram(): Command {
+  const program = new Command('loupe')
+    .description('Loupe — diamond appraisal: prices, explanations and ranges for every stone.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}

@@ -1,0 +1,32 @@
+/**
+ * Where Loupe reads and writes, from the environment with embedded defaults.
+ * Everything Loupe writes goes under LOUPE_HOME; the reference data is read from LOUPE_DATA.
+ */
+import { resolve, join } from 'node:path';
+
+export interface LoupePaths {
+  /** Root of everything Loupe writes (default ./var). */
+  home: string;
+  /** The SQLite database. */
+  database: string;
+  /** Model artifacts, one folder per version. */
+  models: string;
+  /** Reports and model cards. */
+  reports: string;
+  /** The reference appraisals the first model learns from. */
+  referenceData: string;
+}
+
+export const DEFAULT_HOME = './var';
+export const DEFAULT_REFERENCE_DATA = '../shared/data/diamonds.csv';
+
+export function loupePaths(env: NodeJS.ProcessEnv = process.env, overrides: { home?: string; data?: string } = {}): LoupePaths {
+  const home = resolve(overrides.home ?? env.LOUPE_HOME ?? DEFAULT_HOME);
+  return {
+    home,
+    database: join(home, 'loupe.db'),
+    models: join(home, 'models'),
+    reports: join(home, 'reports'),
+    referenceData: resolve(overrides.data ?? env.LOUPE_DATA ?? DEFAULT_REFERENCE_DATA),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * THE diamond schema: every field once, with its unit, limits and words for people.
+ * CSV validation, database constraints, API schemas, the OpenAPI document and the web form all read this table.
+ */
+import { CLARITY_GRADES, COLOR_GRADES, CUT_GRADES, type Clarity, type Color, type Cut, type Grade } from './grades.js';
+
+export interface NumberField {
+  readonly kind: 'number';
+  readonly name: NumberFieldName;
+  readonly label: string;
+  readonly unit: string;
+  readonly description: string;
+  /** Smallest allowed value (inclusive). */
+  readonly min: number;
+  /** Largest allowed value (inclusive). */
+  readonly max: number;
+  /** Decimal places a person types; the web form's step is 10^-decimals. */
+  readonly decimals: number;
+  readonly example: number;
+}
+
+export interface GradeField {
+  readonly kind: 'grade';
+  readonly name: GradeFieldName;
+  readonly label: string;
+  readonly description: string;
+  /** Worst to best. */
+  readonly scale: readonly Grade[];
+  readonly example: string;
+}
+
+export type Field = NumberField | GradeField;
+
+/** The nine characteristics that describe a stone (what a valuation needs). */
+export interface Stone {
+  carat: number;
+  cut: Cut;
+  color: Color;
+  clarity: Clarity;
+  depth: number;
+  table: number;
+  x: number;
+  y: number;
+  z: number;
+}
+
+/** A stone with the price an expert appraised it at (what training needs). */
+export interface Appraisal extends Stone {
+  price: number;
+}
+
+export type GradeFieldName = 'cut' | 'color' | 'clarity';
+export type NumberFieldName = 'carat' | 'depth' | 'table' | 'x' | 'y' | 'z' | 'price';
+export type StoneFieldName = keyof Stone;
+export type AppraisalFieldName = keyof Appraisal;
+
+export const FIELDS = {
+  carat: {
+    kind: 'number', name: 'carat', label: 'Carat', unit: 'ct',
+    description: 'Weight of the stone in carats (1 carat = 200 mg).',
+    min: 0.1, max: 10, decimals: 2, example: 0.9,
+  },
+  cut: {
+    kind: 'grade', name: 'cut', label: 'Cut',
+    description: 'Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.',
+    scale: CUT_GRADES, example: 'Ideal',
+  },
+  color: {
+    kind: 'grade', name: 'color', label: 'Colour',
+    description: 'Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).',
+    scale: COLOR_GRADES, example: 'G',
+  },
+  clarity: {
+    kind: 'grade', name: 'clarity', label: 'Clarity',
+    description: 'Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.',
+    scale: CLARITY_GRADES, example: 'VS2',
+  },
+  depth: {
+    kind: 'number', name: 'depth', label: 'Depth', unit: '%',
+    description: 'Total depth percentage: z / mean(x, y) × 100.',
+    min: 40, max: 80, decimals: 1, example: 61.8,
+  },
+  table: {
+    kind: 'number', name: 'table', label: 'Table', unit: '%',
+    description: 'Width of the top facet relative to the widest point, in percent.',
+    min: 40, max: 100, decimals: 1, example: 57,
+  },
+  x: {
+    kind: 'number', name: 'x', label: 'Length (x)', unit: 'mm',
+    description: 'Length of the stone in millimetres.',
+    min: 1, max: 20, decimals: 2, example: 6.2,
+  },
+  y: {
+    kind: 'number', name: 'y', label: 'Width (y)', unit: 'mm',
+    description: 'Width of the stone in millimetres.',
+    min: 1, max: 20, decimals: 2, example: 6.24,
+  },
+  z: {
+    kind: 'number', name: 'z', label: 'Depth (z)', unit: 'mm',
+    description: 'Height of the stone from table to culet in millimetres.',
+    min: 0.5, max: 15, decimals: 2, example: 3.84,
+  },
+  price: {
+    kind: 'number', name: 'price', label: 'Price', unit: 'USD',
+    description: 'Appraised market value in 2008 US dollars.',
+    min: 1, max: 1_000_000, decimals: 0, example: 4200,
+  },
+} as const satisfies { [K in AppraisalFieldName]: Field & { name: K } };
+
+/** The characteristics of a stone, in the order people read them and CSV files usually hold them. */
+export const STONE_FIELDS: readonly StoneFieldName[] = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z'];
+/** Every column of an appraisal file, in the reference file's order. */
+export const APPRAISAL_FIELDS: readonly AppraisalFieldName[] = [
+  'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'price', 'x', 'y', 'z',
+];
+
+export function field(name: AppraisalFieldName): Field {
+  return FIELDS[name];
+}
+
+/** "40 to 80 %" — the allowed range of a number field, in words. */
+export function describeRange(f: NumberField): string {
+  return `${f.min} to ${f.max.toLocaleString('en-US')} ${f.unit}`;
+}
+
+/** "Fair, Good, Very Good, Premium, Ideal" — the allowed grades, worst to best. */
+export function describeScale(f: GradeField): string {
+  return f.scale.map((g) => g.code).join(', ');
+}

@@ -1,0 +1,5 @@
+export * from './grades.js';
+export * from './fields.js';
+export * from './plausibility.js';
+export * from './validate.js';
+export * from './schemas.js';

@@ -1,0 +1,196 @@
+/**
+ * Validation of one diamond from untrusted values (CSV text, JSON numbers, form fields).
+ * Never throws: every input ends as a valid stone or a list of problems, each naming the field,
+ * what was wrong, what is allowed and, where a guess would repair it, what was probably meant.
+ * Only unambiguous things are normalised: letter case and surrounding spaces of grades.
+ */
+import {
+  APPRAISAL_FIELDS,
+  FIELDS,
+  STONE_FIELDS,
+  describeRange,
+  describeScale,
+  type Appraisal,
+  type AppraisalFieldName,
+  type GradeField,
+  type NumberField,
+  type Stone,
+} from './fields.js';
+import { checkGeometry, expectedCarat } from './plausibility.js';
+
+export type ReasonCode =
+  | 'missing'
+  | 'not_a_number'
+  | 'wrong_type'
+  | 'out_of_range'
+  | 'unknown_grade'
+  | 'implausible_geometry'
+  | 'duplicate';
+
+export const REASON_CODES: readonly ReasonCode[] = [
+  'missing', 'not_a_number', 'wrong_type', 'out_of_range', 'unknown_grade', 'implausible_geometry', 'duplicate',
+];
+
+export interface Problem {
+  /** The field at fault; geometry problems name every field involved, joined by commas. */
+  field: string;
+  code: ReasonCode;
+  /** A sentence a person understands. */
+  message: string;
+  /** What is allowed, in words. */
+  allowed?: string;
+  /** What was probably meant, when a guess could repair the value (never applied automatically). */
+  suggestion?: string;
+}
+
+/** A grade that was accepted after normalising its case or spaces. */
+export interface Normalisation {
+  field: AppraisalFieldName;
+  from: string;
+  to: string;
+}
+
+export type Validation<T> =
+  | { ok: true; value: T; normalised: Normalisation[] }
+  | { ok: false; problems: Problem[]; normalised: Normalisation[] };
+
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+const THOUSANDS_COMMA = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
+const CURRENCY = /^\s*(US\$|USD|\$|€|£)\s*|\s*(USD|\$)\s*$/i;
+
+type FieldResult<T> = { ok: true; value: T; normalised?: Normalisation } | { ok: false; problem: Problem };
+
+function show(raw: unknown): string {
+  if (typeof raw === 'string') return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+  try {
+    const text = JSON.stringify(raw);
+    return text === undefined ? String(raw) : text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  } catch {
+    return typeof raw;
+  }
+}
+
+function isMissing(raw: unknown): boolean {
+  return raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
+}
+
+function missing(f: { name: string; label: string }, allowed: string): Problem {
+  return { field: f.name, code: 'missing', message: `${f.label} is missing.`, allowed };
+}
+
+/** What a malformed number most likely meant, if one reading is clear. */
+function guessNumber(f: NumberField, text: string): string | undefined {
+  const t = text.trim();
+  if (CURRENCY.test(t)) {
+    const stripped = t.replace(CURRENCY, '').replace(/,/g, '');
+    if (PLAIN_NUMBER.test(stripped)) return `${stripped} (without the currency sign)`;
+  }
+  if (f.name === 'price' && THOUSANDS_COMMA.test(t)) return `${t.replace(/,/g, '')} (without the thousands separator)`;
+  if (DECIMAL_COMMA.test(t)) return `${t.replace(',', '.')} (with a decimal point instead of a comma)`;
+  return undefined;
+}
+
+function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<AppraisalFieldName, unknown>>): FieldResult<number> {
+  const allowed = `a number from ${describeRange(f)}`;
+  if (isMissing(raw)) return { ok: false, problem: missing(f, allowed) };
+  let value: number;
+  if (typeof raw === 'number') {
+    value = raw;
+    if (!Number.isFinite(value)) {
+      return { ok: false, problem: { field: f.name, code: 'not_a_number', message: `${f.label} ${show(raw)} is not a finite number.`, allowed } };
+    }
+  } else if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (!PLAIN_NUMBER.test(text)) {
+      const suggestion = guessNumber(f, text);
+      const message = suggestion
+        ? `${f.label} ${show(raw)} is not a number; probably meant ${suggestion}.`
+        : `${f.label} ${show(raw)} is not a number.`;
+      return { ok: false, problem: { field: f.name, code: 'not_a_number', message, allowed, ...(suggestion ? { suggestion } : {}) } };
+    }
+    value = Number(text);
+    if (!Number.isFinite(value)) {
+      return { ok: false, problem: { field: f.name, code: 'not_a_number', message: `${f.label} ${show(raw)} is too large to be a number.`, allowed } };
+    }
+  } else {
+    return { ok: false, problem: { field: f.name, code: 'wrong_type', message: `${f.label} must be a number, not ${show(raw)}.`, allowed } };
+  }
+  if (value < f.min || value > f.max) return { ok: false, problem: outOfRange(f, value, stone) };
+  return { ok: true, value };
+}
+
+function outOfRange(f: NumberField, value: number, stone: Partial<Record<AppraisalFieldName, unknown>>): Problem {
+  const allowed = `a number from ${describeRange(f)}`;
+  const base = { field: f.name, code: 'out_of_range' as const, allowed };
+  if (f.name === 'price' && value <= 0) {
+    return { ...base, message: `Price ${value} is a placeholder, not an appraisal; a price must be at least ${f.min} USD.` };
+  }
+  if ((f.name === 'x' || f.name === 'y' || f.name === 'z') && value === 0) {
+    return { ...base, message: `${f.label} is 0 mm, which means it was not measured; allowed is ${describeRange(f)}.` };
+  }
+  if (f.name === 'carat' && value > f.max) {
+    const fromSize = expectedCarat(Number(stone.x), Number(stone.y), Number(stone.z));
+    const points = value / 100;
+    if (fromSize !== undefined && Math.abs(points / fromSize - 1) < 0.3) {
+      const suggestion = `${points} ct (typed in points: 100 points = 1 carat)`;
+      return { ...base, message: `Carat ${value} is out of range; the stone's measurements suggest about ${fromSize.toFixed(2)} ct, so it was probably meant as ${suggestion}.`, suggestion };
+    }
+  }
+  return { ...base, message: `${f.label} ${value} ${f.unit} is out of range; allowed is ${describeRange(f)}.` };
+}
+
+function parseGrade<T extends string>(f: GradeField, raw: unknown): FieldResult<T> {
+  const allowed = `one of ${describeScale(f)}`;
+  if (isMissing(raw)) return { ok: false, problem: missing(f, allowed) };
+  if (typeof raw !== 'string') {
+    return { ok: false, problem: { field: f.name, code: 'wrong_type', message: `${f.label} must be a grade name, not ${show(raw)}.`, allowed } };
+  }
+  const exact = f.scale.find((g) => g.code === raw);
+  if (exact) return { ok: true, value: exact.code as T };
+  const folded = raw.trim().replace(/\s+/g, ' ').toLowerCase();
+  const match = f.scale.find((g) => g.code.toLowerCase() === folded);
+  if (match) return { ok: true, value: match.code as T, normalised: { field: f.name, from: raw, to: match.code } };
+  const hint = f.name === 'color' && /^[k-z]$/i.test(folded)
+    ? ` Grade ${raw.trim().toUpperCase()} is below J, outside the scale Loupe appraises.`
+    : '';
+  return {
+    ok: false,
+    problem: { field: f.name, code: 'unknown_grade', message: `${f.label} ${show(raw)} is not a known grade.${hint} Allowed: ${describeScale(f)}.`, allowed },
+  };
+}
+
+function validateFields<T extends Stone>(
+  raw: Partial<Record<AppraisalFieldName, unknown>>,
+  names: readonly AppraisalFieldName[],
+): Validation<T> {
+  const problems: Problem[] = [];
+  const normalised: Normalisation[] = [];
+  const value: Record<string, unknown> = {};
+  for (const name of names) {
+    const f = FIELDS[name];
+    const result = f.kind === 'number' ? parseNumber(f, raw[name], raw) : parseGrade(f, raw[name]);
+    if (result.ok) {
+      value[name] = result.value;
+      if (result.normalised) normalised.push(result.normalised);
+    } else {
+      problems.push(result.problem);
+    }
+  }
+  if (problems.length === 0) problems.push(...checkGeometry(value as unknown as Stone));
+  return problems.length === 0 ? { ok: true, value: value as T, normalised } : { ok: false, problems, normalised };
+}
+
+function asRecord(raw: unknown): Partial<Record<AppraisalFieldName, unknown>> {
+  return typeof raw === 'object' && raw !== null ? (raw as Partial<Record<AppraisalFieldName, unknown>>) : {};
+}
+
+/** Validates the nine characteristics of a stone (what a valuation needs). */
+export function validateStone(raw: unknown): Validation<Stone> {
+  return validateFields<Stone>(asRecord(raw), STONE_FIELDS);
+}
+
+/** Validates a stone and its appraised price (what training data needs). */
+export function validateAppraisal(raw: unknown): Validation<Appraisal> {
+  return validateFields<Appraisal>(asRecord(raw), APPRAISAL_FIELDS);
+}
