@@ -1,0 +1,59 @@
+/**
+ * What a valuation is, for everything that serves one (API, CLI, web app): a price, a range that says how sure
+ * it is, the model that made it, and an explanation a client understands. Model kinds produce these; they are the
+ * contract between the model layer and its users.
+ */
+import type { Stone } from '../diamond/index.js';
+
+/** One step of the explanation: one characteristic (or group of them) and what it does to the price. */
+export interface ExplanationStep {
+  /** What the step is about: carat, cut, color, clarity or proportions (depth and table). */
+  factor: 'carat' | 'cut' | 'color' | 'clarity' | 'proportions';
+  /** The characteristic as a person says it: "1.21 carat", "colour G", "depth 61.8%, table 57%". */
+  label: string;
+  /** Multiplicative effect on the price: the price after this step is the price before it times this. */
+  multiplier: number;
+  /** The same effect in dollars: price after minus price before. */
+  dollars: number;
+  /** The running price after this step. */
+  priceAfter: number;
+}
+
+export interface Explanation {
+  /** The starting point: the typical price of a stone in the data the model learned from (USD). */
+  typicalPrice: number;
+  /** In the order a person reads them: size first, then the grades, then the proportions. */
+  steps: ExplanationStep[];
+  /** Where the steps end: exactly the quoted price before rounding (USD). */
+  price: number;
+  /** The explanation in one or two sentences for a client. */
+  summary: string;
+}
+
+export interface ValuationWarning {
+  code: 'outside_training_range' | 'rare_combination';
+  field?: string;
+  message: string;
+}
+
+export interface Valuation {
+  /** Point estimate in USD, rounded for people (see roundPrice). */
+  price: number;
+  currency: 'USD';
+  /** The range that holds the true price for `coverage` of stones like this one. */
+  range: { low: number; high: number; coverage: number };
+  modelVersion: string;
+  explanation?: Explanation;
+  warnings: ValuationWarning[];
+}
+
+export interface ValuationOptions {
+  /** Include the explanation (default true). */
+  explain?: boolean;
+}
+
+/** A model ready to serve: loaded, validated, immutable. */
+export interface Valuer {
+  readonly version: string;
+  value(stone: Stone, options?: ValuationOptions): Valuation;
+}

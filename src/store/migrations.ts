@@ -1,0 +1,15 @@
+/**
+ * The database schema, as numbered migrations applied in order, each in one transaction.
+ * A migration is never edited once it has shipped: change the schema by adding the next one.
+ * Numbers are reserved per area so that parts built side by side do not collide:
+ *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  // Each area appends its migrations here.
+];
