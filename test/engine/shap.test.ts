@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { createExplainer, shapValues, shapValuesBatch } from '../../src/engine/shap.js';
+import { predictRow, treeFromArrays, type Ensemble, type Tree } from '../../src/engine/tree.js';
+import { randomEnsemble, randomRows, rng } from './random-ensemble.js';
+
+/** E[f(x) | x_S], path-dependent: follow x on features in S, otherwise average both children by cover. */
+function conditional(tree: Tree, row: ArrayLike<number>, inS: boolean[], node = 0): number {
+  const f = tree.feature[node];
+  if (f < 0) return tree.value[node];
+  const l = tree.left[node];
+  const r = tree.right[node];
+  if (inS[f]) {
+    const v = row[f];
+    const goLeft = Number.isNaN(v) ? tree.defaultLeft[node] === 1 : v < tree.threshold[node];
+    return conditional(tree, row, inS, goLeft ? l : r);
+  }
+  const c = tree.cover[node];
+  return (tree.cover[l] / c) * conditional(tree, row, inS, l) + (tree.cover[r] / c) * conditional(tree, row, inS, r);
+}
+
+/** Shapley values by enumerating every subset of the M features. */
+function bruteForce(ensemble: Ensemble, row: ArrayLike<number>): Float64Array {
+  const m = ensemble.numFeatures;
+  const value = (mask: number) => {
+    const inS = Array.from({ length: m }, (_, f) => ((mask >> f) & 1) === 1);
+    let sum = ensemble.baseScore;
+    for (const tree of ensemble.trees) sum += conditional(tree, row, inS);
+    return sum;
+  };
+  const values = new Float64Array(1 << m);
+  for (let mask = 0; mask < 1 << m; mask++) values[mask] = value(mask);
+  const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
+  const phi = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    for (let mask = 0; mask < 1 << m; mask++) {
+      if (mask & (1 << i)) continue;
+      let size = 0;
+      for (let f = 0; f < m; f++) size += (mask >> f) & 1;
+      phi[i] += ((fact(size) * fact(m - size - 1)) / fact(m)) * (values[mask | (1 << i)] - values[mask]);
+    }
+  }
+  phi[m] = values[0];
+  return phi;
+}
+
+function expectClose(actual: Float64Array, expected: Float64Array, tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
+      throw new Error(`entry ${i}: ${actual[i]} vs ${expected[i]} (difference ${Math.abs(actual[i] - expected[i])})\n actual ${Array.from(actual)}\n expected ${Array.from(expected)}`);
+    }
+  }
+}
+
+const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+
+describe('TreeSHAP', () => {
+  it('equals brute-force Shapley values on small random trees (repeated features, missing values)', () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = rng(seed);
+      const numFeatures = 2 + (seed % 5); // 2..6
+      const rows = randomRows(random, 60, numFeatures, 0.15);
+      const ensemble = randomEnsemble(seed, 1 + (seed % 4), rows, { maxDepth: 2 + (seed % 5), numFeatures, missing: 0.15 });
+      const tabled = createExplainer(ensemble);
+      const direct = createExplainer(ensemble, { maxTableEntries: 0 });
+      expect(tabled.tableEntries).toBeGreaterThan(0);
+      expect(direct.tableEntries).toBe(0);
+      for (const row of rows.slice(0, 8)) {
+        const expected = bruteForce(ensemble, row);
+        expectClose(tabled.shapValues(row), expected, 1e-10);
+        expectClose(direct.shapValues(row), expected, 1e-10);
+        checked++;
+      }
+    }
+    expect(checked).toBe(320);
+  });
+
+  it('handles a feature tested twice on one path exactly (the unwind case)', () => {
+    // x0 < 5 → (x1 < 2 → (x0 < 3 → leaves)) : feature 0 appears twice on the leftmost paths
+    const tree = treeFromArrays({
+      feature: [0, 1, 9, 0, 9, 9, 9].map((f) => (f === 9 ? -1 : f)),
+      threshold: [5, 2, 0, 3, 0, 0, 0],
+      left: [1, 3, -1, 5, -1, -1, -1],
+      right: [2, 4, -1, 6, -1, -1, -1],
+      value: [0, 0, 4, 0, -1, 2.5, -3],
+      cover: [100, 60, 40, 35, 25, 20, 15],
+    });
+    const ensemble: Ensemble = { baseScore: 1, trees: [tree], numFeatures: 2 };
+    for (const row of [[1, 1], [4, 1], [4, 3], [7, 0], [NaN, 1], [2, NaN]]) {
+      expectClose(shapValues(ensemble, row), bruteForce(ensemble, row), 1e-12);
+    }
+  });
+
+  it('explains leaves behind a zero-cover child and covers that do not add up (float32 models)', () => {
+    const tree = treeFromArrays({
+      feature: [0, 1, -1, -1, -1],
+      threshold: [5, 2, 0, 0, 0],
+      left: [1, 3, -1, -1, -1],
+      right: [2, 4, -1, -1, -1],
+      value: [0, 0, 4, -1, 2.5],
+      cover: [100.00001, 30, 70.00002, 0, 30.000004], // node 3 has no cover; children of 0 do not add up exactly
+    });
+    const ensemble: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 2 };
+    for (const row of [[1, 1], [1, 3], [6, 1], [NaN, NaN]]) {
+      const phi = createExplainer(ensemble).shapValues(row);
+      expectClose(phi, bruteForce(ensemble, row), 1e-12);
+      expect(Math.abs(sum(phi) - predictRow(ensemble, row))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('gives a single-leaf tree no contributions and puts its value in the expected value', () => {
+    const leaf = treeFromArrays({ feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.7], cover: [10] });
+    const phi = shapValues({ baseScore: 2, trees: [leaf], numFeatures: 3 }, [1, 2, 3]);
+    expect(Array.from(phi)).toEqual([0, 0, 0, 2.7]);
+  });
+
+  it('adds up to the prediction on every row of a 1,000-tree depth-4 model', () => {
+    const random = rng(7);
+    const rows = randomRows(random, 800, 11, 0.02);
+    const ensemble = randomEnsemble(7, 1000, rows, { maxDepth: 4, numFeatures: 11, scale: 0.05 });
+    const explainer = createExplainer(ensemble);
+    const out = new Float64Array(12);
+    let worst = 0;
+    for (const row of rows) {
+      explainer.shapValues(row, out);
+      worst = Math.max(worst, Math.abs(sum(out) - predictRow(ensemble, row)));
+    }
+    expect(worst).toBeLessThan(1e-9);
+    const batch = shapValuesBatch(ensemble, rows.slice(0, 5));
+    expect(batch).toHaveLength(5);
+    expectClose(batch[3], explainer.shapValues(rows[3]), 0);
+  });
+
+  it('refuses malformed input with a clear message', () => {
+    const tree = treeFromArrays({ feature: [4, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [2, 1, 1] });
+    expect(() => createExplainer({ baseScore: 0, trees: [tree], numFeatures: 3 })).toThrow(/feature 4 is outside the model's 3 features/);
+    const ok: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 5 };
+    expect(() => createExplainer(ok).shapValues([1, 2])).toThrow(/row has 2 values, the model needs 5/);
+    const cyclic = treeFromArrays({ feature: [0, 0, -1], threshold: [1, 1, 0], left: [1, 0, -1], right: [2, 2, -1], value: [0, 0, 1], cover: [2, 1, 1] });
+    expect(() => createExplainer({ baseScore: 0, trees: [cyclic], numFeatures: 1 })).toThrow(/not a tree/);
+    const noCover = treeFromArrays({ feature: [0, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [0, 0, 0] });
+    expect(() => createExplainer({ baseScore: 0, trees: [noCover], numFeatures: 1 })).toThrow(/cover must be > 0/);
+  });
+});
