@@ -25,10 +25,12 @@ export type ReasonCode =
   | 'out_of_range'
   | 'unknown_grade'
   | 'implausible_geometry'
-  | 'duplicate';
+  | 'duplicate'
+  /** A CSV record whose fields cannot be matched to the header (too few or too many, or broken quoting). */
+  | 'malformed_row';
 
 export const REASON_CODES: readonly ReasonCode[] = [
-  'missing', 'not_a_number', 'wrong_type', 'out_of_range', 'unknown_grade', 'implausible_geometry', 'duplicate',
+  'missing', 'not_a_number', 'wrong_type', 'out_of_range', 'unknown_grade', 'implausible_geometry', 'duplicate', 'malformed_row',
 ];
 
 export interface Problem {

@@ -4,6 +4,8 @@
  * Numbers are reserved per area so that parts built side by side do not collide:
  *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
  */
+import { INGESTION_MIGRATION } from './ingestion-schema.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -12,4 +14,5 @@ export interface Migration {
 
 export const MIGRATIONS: Migration[] = [
   // Each area appends its migrations here.
+  INGESTION_MIGRATION,
 ];

@@ -1,0 +1,9 @@
+/**
+ * Ingestion: streaming CSV reading (BOM, CRLF, any column order, extra columns), row validation with reasons,
+ * and storing a file as a unit (diamonds, rejects, the file's summary) in one transaction.
+ */
+export { IngestFileError } from './errors.js';
+export { readAppraisalRows, readAppraisals, type ReadRow } from './rows.js';
+export { readReferenceSplit } from './reference-split.js';
+export { ingestFile, type IngestOptions, type IngestSummary } from './ingest-file.js';
+export { toRejectsCsv } from './export.js';

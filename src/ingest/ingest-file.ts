@@ -1,0 +1,131 @@
+/**
+ * Ingesting one file into the store: stream it, validate every row, store each as a diamond or a reject,
+ * all in one transaction, so the database either holds the whole file or nothing of it (a crash included).
+ *
+ * better-sqlite3 is synchronous and its db.transaction() cannot span an await, so the transaction is opened
+ * with BEGIN IMMEDIATE (taking the write lock at once) before the first read and ended by an explicit COMMIT
+ * or ROLLBACK. Between reads the connection is inside that transaction: nothing else may use this connection
+ * while ingestFile runs (other connections and processes are unaffected; they see the file only once committed).
+ */
+import { basename, resolve } from 'node:path';
+import type { Problem } from '../diamond/index.js';
+import type { Db } from '../store/db.js';
+import { diamondWriter } from '../store/diamonds.js';
+import { findFileBySha256, finishFile, insertFile } from '../store/files.js';
+import { rejectWriter } from '../store/rejects.js';
+import { IngestFileError } from './errors.js';
+import { openRowStream } from './rows.js';
+import { hashFile } from './source.js';
+
+export interface IngestSummary {
+  file: string;
+  sha256: string;
+  status: 'ingested' | 'already_ingested' | 'failed';
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+  /** Rejected rows by their primary (first) reason; the counts add up to `rejected`. */
+  byReason: Record<string, number>;
+  /** Accepted rows whose grades were normalised (letter case, spaces). */
+  normalised: number;
+  message?: string;
+}
+
+export interface IngestOptions {
+  /** Called after each chunk of the file has been stored. */
+  onProgress?(bytesRead: number, totalBytes: number): void;
+}
+
+const day = (iso: string): string => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+
+function duplicateProblem(original: { fileId: number; fileName: string; line: number }, fileId: number): Problem {
+  const where = original.fileId === fileId ? `line ${original.line} of this file` : `line ${original.line} of ${original.fileName}`;
+  return {
+    field: 'row',
+    code: 'duplicate',
+    message: `Duplicate of ${where}: all ten fields are equal (after normalising grades), so this diamond is already stored.`,
+    allowed: 'each appraisal once',
+  };
+}
+
+function emptySummary(file: string, sha256: string, status: IngestSummary['status'], message?: string): IngestSummary {
+  return { file, sha256, status, rowsRead: 0, accepted: 0, rejected: 0, byReason: {}, normalised: 0, ...(message ? { message } : {}) };
+}
+
+/** Ingests one file; a whole-file failure is returned as status 'failed' with a message, having changed nothing. */
+export async function ingestFile(db: Db, path: string, options: IngestOptions = {}): Promise<IngestSummary> {
+  const name = basename(path);
+  let sha256 = '';
+  try {
+    // Hash first (fast, no parsing) so that a file seen before is recognised without reading it twice over.
+    sha256 = await hashFile(path);
+    const known = findFileBySha256(db, sha256);
+    if (known) return alreadyIngested(name, sha256, known);
+    return await storeFile(db, path, sha256, options);
+  } catch (err) {
+    if (err instanceof IngestFileError) return emptySummary(name, sha256, 'failed', err.message);
+    throw err;
+  }
+}
+
+function alreadyIngested(name: string, sha256: string, known: { name: string; finishedAt: string | null; id: number }): IngestSummary {
+  const as = known.name === name ? '' : ` as ${known.name}`;
+  return emptySummary(name, sha256, 'already_ingested', `already ingested on ${day(known.finishedAt ?? '')}${as} (file #${known.id}); nothing added`);
+}
+
+async function storeFile(db: Db, path: string, sha256: string, options: IngestOptions): Promise<IngestSummary> {
+  const stream = await openRowStream(path);
+  const summary = emptySummary(stream.name, sha256, 'ingested');
+  db.exec('BEGIN IMMEDIATE');
+  let open = true;
+  try {
+    // Another process may have stored the same file while this one waited for the write lock.
+    const known = findFileBySha256(db, sha256);
+    if (known) {
+      db.exec('ROLLBACK');
+      open = false;
+      return alreadyIngested(stream.name, sha256, known);
+    }
+    const diamonds = diamondWriter(db);
+    const rejects = rejectWriter(db);
+    let fileId = 0;
+    for await (const batch of stream.batches) {
+      if (fileId === 0) {
+        fileId = insertFile(db, {
+          name: stream.name, path: resolve(path), sha256, bytes: stream.bytes, header: stream.header(), startedAt: new Date().toISOString(),
+        });
+      }
+      for (const row of batch.rows) {
+        summary.rowsRead += 1;
+        let problems: Problem[] | undefined;
+        if (row.result.ok) {
+          const extra = Object.keys(row.extra).length > 0 ? JSON.stringify(row.extra) : null;
+          const stored = diamonds.insert(row.result.value, fileId, row.line, row.dataRow, extra);
+          if ('duplicateOf' in stored) problems = [duplicateProblem(stored.duplicateOf, fileId)];
+          else {
+            summary.accepted += 1;
+            if (row.result.normalised.length > 0) summary.normalised += 1;
+          }
+        } else {
+          problems = row.result.problems;
+        }
+        if (problems) {
+          rejects.insert(fileId, row.line, row.dataRow, row.rawText, problems);
+          summary.rejected += 1;
+          const code = problems[0].code;
+          summary.byReason[code] = (summary.byReason[code] ?? 0) + 1;
+        }
+      }
+      options.onProgress?.(batch.bytesRead, stream.bytes);
+    }
+    if (stream.sha256() !== sha256) {
+      throw new IngestFileError(stream.name, 'changed while it was being read; nothing was stored, try again once it is complete');
+    }
+    finishFile(db, fileId, summary, new Date().toISOString());
+    db.exec('COMMIT');
+    open = false;
+    return summary;
+  } finally {
+    if (open) db.exec('ROLLBACK');
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Migration 1: the tables of ingestion (files, diamonds, rejects). The diamond columns and their CHECK
+ * constraints are generated from the one field table in src/diamond, so the database can never accept a value
+ * the validator refuses. Like every migration it is fixed once shipped: a later change to the field table
+ * needs a new migration, and the text below is what version 1 applied.
+ */
+import { APPRAISAL_FIELDS, FIELDS, REASON_CODES, type Field } from '../diamond/index.js';
+import type { Migration } from './migrations.js';
+
+const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+function columnSql(f: Field): string {
+  const col = ident(f.name);
+  if (f.kind === 'number') return `${col} REAL NOT NULL CHECK (${col} BETWEEN ${f.min} AND ${f.max})`;
+  return `${col} TEXT NOT NULL CHECK (${col} IN (${f.scale.map((g) => sqlString(g.code)).join(', ')}))`;
+}
+
+/** The ten appraisal columns, quoted, in the reference file's order. */
+export const APPRAISAL_COLUMNS_SQL = APPRAISAL_FIELDS.map(ident).join(', ');
+
+export function ingestionSchemaSql(): string {
+  return `
+CREATE TABLE files (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+  bytes INTEGER NOT NULL CHECK (bytes >= 0),
+  header TEXT NOT NULL,
+  rows_read INTEGER NOT NULL DEFAULT 0,
+  accepted INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  normalised INTEGER NOT NULL DEFAULT 0,
+  by_reason TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(by_reason)),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('ingesting', 'ingested')),
+  CHECK (status <> 'ingested' OR (finished_at IS NOT NULL AND rows_read = accepted + rejected))
+) STRICT;
+
+CREATE TABLE diamonds (
+  id INTEGER PRIMARY KEY,
+  ${APPRAISAL_FIELDS.map((n) => columnSql(FIELDS[n])).join(',\n  ')},
+  file_id INTEGER NOT NULL REFERENCES files(id),
+  line INTEGER NOT NULL CHECK (line >= 1),
+  data_row INTEGER NOT NULL CHECK (data_row >= 0),
+  extra TEXT CHECK (extra IS NULL OR json_valid(extra)),
+  -- Two rows with all ten fields equal are the same appraisal: the second is a duplicate.
+  UNIQUE (${APPRAISAL_COLUMNS_SQL})
+) STRICT;
+CREATE INDEX diamonds_by_file ON diamonds (file_id, line);
+
+CREATE TABLE rejects (
+  id INTEGER PRIMARY KEY,
+  file_id INTEGER NOT NULL REFERENCES files(id),
+  line INTEGER NOT NULL CHECK (line >= 1),
+  data_row INTEGER NOT NULL CHECK (data_row >= 0),
+  raw_text TEXT NOT NULL,
+  reasons TEXT NOT NULL CHECK (json_valid(reasons) AND json_type(reasons) = 'array'),
+  reason TEXT NOT NULL CHECK (reason IN (${REASON_CODES.map(sqlString).join(', ')}))
+) STRICT;
+CREATE INDEX rejects_by_file ON rejects (file_id, line);
+`;
+}
+
+export const INGESTION_MIGRATION: Migration = {
+  version: 1,
+  name: 'ingestion: files, diamonds, rejects',
+  sql: ingestionSchemaSql(),
+};

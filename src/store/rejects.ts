@@ -1,0 +1,48 @@
+/**
+ * The rejects table: every row that was not accepted, kept with its raw text, line and reasons, so that a
+ * person can fix it and submit it again.
+ */
+import type { Problem, ReasonCode } from '../diamond/index.js';
+import type { Db } from './db.js';
+
+export interface RejectRecord {
+  id: number;
+  fileId: number;
+  fileName: string;
+  line: number;
+  dataRow: number;
+  rawText: string;
+  reasons: Problem[];
+  /** The first problem's code: what the row is counted under. */
+  reason: ReasonCode;
+}
+
+export interface RejectWriter {
+  insert(fileId: number, line: number, dataRow: number, rawText: string, problems: Problem[]): void;
+}
+
+export function rejectWriter(db: Db): RejectWriter {
+  const insert = db.prepare('INSERT INTO rejects (file_id, line, data_row, raw_text, reasons, reason) VALUES (?, ?, ?, ?, ?, ?)');
+  return {
+    insert(fileId, line, dataRow, rawText, problems) {
+      insert.run(fileId, line, dataRow, rawText, JSON.stringify(problems), problems[0].code);
+    },
+  };
+}
+
+interface RejectRow {
+  id: number; fileId: number; fileName: string; line: number; dataRow: number; rawText: string; reasons: string; reason: ReasonCode;
+}
+
+/** Rejected rows in file and line order, of one file or all. */
+export function listRejects(db: Db, options: { fileId?: number } = {}): RejectRecord[] {
+  const where = options.fileId === undefined ? '' : 'WHERE r.file_id = ?';
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.file_id AS fileId, f.name AS fileName, r.line, r.data_row AS dataRow, r.raw_text AS rawText,
+              r.reasons, r.reason
+       FROM rejects r JOIN files f ON f.id = r.file_id ${where} ORDER BY r.file_id, r.line`,
+    )
+    .all(...(options.fileId === undefined ? [] : [options.fileId])) as RejectRow[];
+  return rows.map((r) => ({ ...r, reasons: JSON.parse(r.reasons) as Problem[] }));
+}
