@@ -1,0 +1,97 @@
+/**
+ * The model artifact: one versioned JSON document that carries everything needed to serve a model — its kind
+ * and fitted parameters, the feature spec it was trained with, the difficulty model and calibration behind its
+ * price ranges, the hash of its training data, the ranges of that data (for warnings) and its metrics.
+ * Loading validates all of it: a corrupt, truncated or incompatible file is refused with a clear error.
+ * Serialisation is deterministic (no clocks, fixed key order): the same data and seed give the same bytes.
+ */
+import { readFileSync } from 'node:fs';
+import type { NumberFieldName } from '../diamond/index.js';
+import { FEATURE_SPEC } from './features.js';
+import type { PriceMetrics, RangeMetrics } from './metrics.js';
+
+export const ARTIFACT_FORMAT = 'loupe-model';
+export const ARTIFACT_FORMAT_VERSION = 1;
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** Version of Loupe that wrote an artifact. */
+export const LOUPE_VERSION: string = pkg.version;
+
+export interface RangeCalibration {
+  /** Nominal coverage, e.g. 0.9. */
+  coverage: number;
+  /** Half-width of the log-price interval in units of the difficulty estimate σ(x). */
+  quantile: number;
+  /** Rows the quantile was calibrated on (rows the model did not learn from). */
+  calibrationRows: number;
+}
+
+export interface ModelArtifact {
+  format: typeof ARTIFACT_FORMAT;
+  formatVersion: typeof ARTIFACT_FORMAT_VERSION;
+  loupeVersion: string;
+  kind: string;
+  params: Record<string, unknown>;
+  seed: number;
+  featureSpec: { version: number; names: string[] };
+  trainingData: {
+    sha256: string;
+    rows: number;
+    /** Smallest and largest value of each numeric field among the training rows. */
+    ranges: Partial<Record<NumberFieldName, [number, number]>>;
+  };
+  /** The fitted model of `kind` (see kinds/). */
+  model: unknown;
+  /** The difficulty model σ(x) > 0 behind adaptive ranges: a hedonic-kind payload of log |residual|. */
+  difficulty: { kind: string; model: unknown; floor: number };
+  calibration: RangeCalibration[];
+  /** Measured while training, on out-of-fold predictions (rows each fold's model did not see). */
+  metrics: { outOfFold: PriceMetrics & { range: RangeMetrics } };
+}
+
+export class ArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactError';
+  }
+}
+
+export function serializeArtifact(artifact: ModelArtifact): string {
+  return `${JSON.stringify(artifact)}\n`;
+}
+
+/** Parses and validates an artifact; throws ArtifactError saying what is wrong. */
+export function parseArtifact(text: string): ModelArtifact {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ArtifactError(
+      `model file is not valid JSON (${(err as Error).message}); it may be truncated or corrupt (${text.length} bytes)`,
+    );
+  }
+  const a = value as Partial<ModelArtifact> | null;
+  if (!a || typeof a !== 'object' || a.format !== ARTIFACT_FORMAT) {
+    throw new ArtifactError(`not a Loupe model file (format is ${JSON.stringify(a?.format)}, expected "${ARTIFACT_FORMAT}")`);
+  }
+  if (a.formatVersion !== ARTIFACT_FORMAT_VERSION) {
+    throw new ArtifactError(
+      `model file format version ${String(a.formatVersion)} is not supported by Loupe ${LOUPE_VERSION} (supports ${ARTIFACT_FORMAT_VERSION})`,
+    );
+  }
+  const spec = a.featureSpec;
+  if (!spec || spec.version !== FEATURE_SPEC.version || spec.names?.join('|') !== FEATURE_SPEC.names.join('|')) {
+    throw new ArtifactError(
+      `model was trained with feature spec ${JSON.stringify(spec)}; this Loupe computes ${JSON.stringify(FEATURE_SPEC)}`,
+    );
+  }
+  const required: (keyof ModelArtifact)[] = ['kind', 'params', 'seed', 'trainingData', 'model', 'difficulty', 'calibration', 'metrics'];
+  for (const key of required) {
+    if (a[key] === undefined || a[key] === null) throw new ArtifactError(`model file lacks "${key}"`);
+  }
+  if (!Array.isArray(a.calibration) || a.calibration.length === 0 ||
+    !a.calibration.every((c) => c.coverage > 0 && c.coverage < 1 && Number.isFinite(c.quantile) && c.quantile > 0)) {
+    throw new ArtifactError('model file has no valid range calibration');
+  }
+  return a as ModelArtifact;
+}

@@ -1,0 +1,66 @@
+/**
+ * Measuring a model kind the way the published solutions did: on the reference split (train on the other rows,
+ * score on the fixed test rows) and by shuffled K-fold cross-validation, with the ranges' coverage beside.
+ */
+import type { Appraisal } from '../diamond/index.js';
+import { assignFolds, foldIndices } from './folds.js';
+import { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
+import { trainModel, type TrainOptions } from './train.js';
+import { createValuer, type LoadedModel } from './valuer.js';
+
+export interface Evaluation extends PriceMetrics {
+  range: RangeMetrics;
+}
+
+/** Scores a loaded model on appraisals it did not learn from. */
+export function evaluateModel(model: LoadedModel, rows: readonly Appraisal[]): Evaluation {
+  const actual = Float64Array.from(rows, (r) => r.price);
+  const price = new Float64Array(rows.length);
+  const low = new Float64Array(rows.length);
+  const high = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
+    const p = model.price(r);
+    price[i] = p.price;
+    low[i] = p.low;
+    high[i] = p.high;
+  });
+  return { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, model.coverage) };
+}
+
+/** Trains on `train`, scores on `test`. */
+export function evaluateSplit(train: readonly Appraisal[], test: readonly Appraisal[], options: TrainOptions = {}): Evaluation {
+  const model = createValuer(trainModel(train, options), 'evaluation');
+  return evaluateModel(model, test);
+}
+
+export interface CrossValidation {
+  folds: Evaluation[];
+  /** Metrics over all out-of-fold predictions pooled. */
+  pooled: Evaluation;
+}
+
+/** Shuffled K-fold cross-validation (seeded); each fold's model is trained, tuned and calibrated on its own training rows only. */
+export function crossValidate(rows: readonly Appraisal[], options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {}): CrossValidation {
+  const k = options.cvFolds ?? 5;
+  const fold = assignFolds(rows.length, k, options.cvSeed ?? 42);
+  const actual = Float64Array.from(rows, (r) => r.price);
+  const price = new Float64Array(rows.length);
+  const low = new Float64Array(rows.length);
+  const high = new Float64Array(rows.length);
+  const folds: Evaluation[] = [];
+  let coverage = 0.9;
+  for (let f = 0; f < k; f++) {
+    const { train, test } = foldIndices(fold, f);
+    const model = createValuer(trainModel(Array.from(train, (i) => rows[i]), options), 'cv');
+    coverage = model.coverage;
+    const testRows = Array.from(test, (i) => rows[i]);
+    folds.push(evaluateModel(model, testRows));
+    test.forEach((i) => {
+      const p = model.price(rows[i]);
+      price[i] = p.price;
+      low[i] = p.low;
+      high[i] = p.high;
+    });
+  }
+  return { folds, pooled: { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, coverage) } };
+}

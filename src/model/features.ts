@@ -1,0 +1,76 @@
+/**
+ * The one function that turns a stone into model features, used at training and at serving alike, so the two
+ * can never disagree. A model artifact records FEATURE_SPEC; loading refuses an artifact whose spec differs.
+ *
+ * Grades become their rank in the scale (0 = worst), which keeps their order for trees and for monotone
+ * constraints. Volume and density are derived from the measurements: trees find weight-for-size effects
+ * (a stone cut deep carries weight the eye does not see) much more easily from them than from x, y, z alone.
+ */
+import { CLARITIES, COLORS, CUTS, type Stone } from '../diamond/index.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { ExplanationStep } from './valuation.js';
+
+export const FEATURE_NAMES = [
+  'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'volume', 'density',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+export const FEATURE_SPEC = { version: 1, names: FEATURE_NAMES as readonly string[] };
+
+export const NUM_FEATURES = FEATURE_NAMES.length;
+export const FEATURE_INDEX: Record<FeatureName, number> = Object.fromEntries(
+  FEATURE_NAMES.map((n, i) => [n, i]),
+) as Record<FeatureName, number>;
+
+/** The part of the explanation each feature's effect belongs to: size, the three grades, or the proportions. */
+export const FEATURE_FACTOR: Record<FeatureName, ExplanationStep['factor']> = {
+  carat: 'carat', x: 'carat', y: 'carat', z: 'carat', volume: 'carat', density: 'carat',
+  cut: 'cut', color: 'color', clarity: 'clarity',
+  depth: 'proportions', table: 'proportions',
+};
+
+/** +1 where the price must never fall as the feature improves with everything else equal. */
+export const MONOTONE: Record<FeatureName, -1 | 0 | 1> = {
+  carat: 1, color: 1, clarity: 1,
+  cut: 0, depth: 0, table: 0, x: 0, y: 0, z: 0, volume: 0, density: 0,
+};
+
+export function volumeOf(stone: Pick<Stone, 'x' | 'y' | 'z'>): number {
+  return stone.x * stone.y * stone.z;
+}
+
+/** Writes the features of one stone into `out` (allocated when not given) and returns it. */
+export function featureRow(stone: Stone, out: Float64Array = new Float64Array(NUM_FEATURES)): Float64Array {
+  const volume = volumeOf(stone);
+  out[0] = stone.carat;
+  out[1] = CUTS.indexOf(stone.cut);
+  out[2] = COLORS.indexOf(stone.color);
+  out[3] = CLARITIES.indexOf(stone.clarity);
+  out[4] = stone.depth;
+  out[5] = stone.table;
+  out[6] = stone.x;
+  out[7] = stone.y;
+  out[8] = stone.z;
+  out[9] = volume;
+  out[10] = volume > 0 ? stone.carat / volume : Number.NaN;
+  return out;
+}
+
+/** Column-major features of many stones: the engine's input matrix. */
+export type FeatureColumns = FeatureMatrix;
+
+export function featureColumns(stones: readonly Stone[]): FeatureColumns {
+  const columns = FEATURE_NAMES.map(() => new Float64Array(stones.length));
+  const row = new Float64Array(NUM_FEATURES);
+  stones.forEach((stone, i) => {
+    featureRow(stone, row);
+    for (let j = 0; j < NUM_FEATURES; j++) columns[j][i] = row[j];
+  });
+  return { rows: stones.length, columns };
+}
+
+/** Row i of column-major features, copied into `out`. */
+export function rowOf(features: FeatureColumns, i: number, out: Float64Array = new Float64Array(features.columns.length)): Float64Array {
+  for (let j = 0; j < features.columns.length; j++) out[j] = features.columns[j][i];
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * Serving a model: an artifact becomes a Valuer that prices one stone, gives its range and explains it.
+ * Everything a valuation needs is prepared once here, so that valuing a stone allocates little and is fast.
+ */
+import { FIELDS, type NumberFieldName, type Stone } from '../diamond/index.js';
+import { parseArtifact, type ModelArtifact } from './artifact.js';
+import { featureRow, NUM_FEATURES } from './features.js';
+import { getKind, type FittedModel } from './kinds/index.js';
+import { tellExplanation } from './explain.js';
+import type { Valuation, ValuationOptions, ValuationWarning, Valuer } from './valuation.js';
+
+/** Rounds a price the way people quote one: to $1 under $1,000, $10 under $10,000, else $100. */
+export function roundPrice(usd: number): number {
+  const step = usd < 1_000 ? 1 : usd < 10_000 ? 10 : 100;
+  return Math.round(usd / step) * step;
+}
+
+export interface PricedStone {
+  /** Unrounded point estimate, USD. */
+  price: number;
+  low: number;
+  high: number;
+}
+
+export interface LoadedModel extends Valuer {
+  readonly artifact: ModelArtifact;
+  /** Coverage of the default range. */
+  readonly coverage: number;
+  /** Unrounded price and range for one stone (evaluation, batch prediction). */
+  price(stone: Stone, coverage?: number): PricedStone;
+}
+
+const WARN_FIELDS: Exclude<NumberFieldName, 'price'>[] = ['carat', 'depth', 'table', 'x', 'y', 'z'];
+
+class ArtifactValuer implements LoadedModel {
+  readonly coverage: number;
+  private readonly model: FittedModel;
+  private readonly difficulty: FittedModel;
+  private readonly row = new Float64Array(NUM_FEATURES);
+  private readonly contributions = new Float64Array(NUM_FEATURES);
+
+  constructor(readonly artifact: ModelArtifact, readonly version: string) {
+    this.model = getKind(artifact.kind).load(artifact.model);
+    this.difficulty = getKind(artifact.difficulty.kind).load(artifact.difficulty.model);
+    this.coverage = artifact.calibration[0].coverage;
+  }
+
+  private quantile(coverage: number): number {
+    const c = this.artifact.calibration.find((x) => Math.abs(x.coverage - coverage) < 1e-9);
+    if (!c) {
+      const known = this.artifact.calibration.map((x) => x.coverage).join(', ');
+      throw new RangeError(`this model is calibrated for coverage ${known}, not ${coverage}`);
+    }
+    return c.quantile;
+  }
+
+  price(stone: Stone, coverage = this.coverage): PricedStone {
+    const row = featureRow(stone, this.row);
+    const log = this.model.predictLog(row);
+    const sigma = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
+    const half = this.quantile(coverage) * sigma;
+    return { price: Math.exp(log), low: Math.exp(log - half), high: Math.exp(log + half) };
+  }
+
+  value(stone: Stone, options: ValuationOptions = {}): Valuation {
+    const priced = this.price(stone);
+    const valuation: Valuation = {
+      price: roundPrice(priced.price),
+      currency: 'USD',
+      range: { low: roundPrice(priced.low), high: roundPrice(priced.high), coverage: this.coverage },
+      modelVersion: this.version,
+      warnings: this.warnings(stone),
+    };
+    if (options.explain ?? true) {
+      const base = this.model.contributions(this.row, this.contributions);
+      valuation.explanation = tellExplanation(stone, base, this.contributions);
+    }
+    return valuation;
+  }
+
+  private warnings(stone: Stone): ValuationWarning[] {
+    const out: ValuationWarning[] = [];
+    const ranges = this.artifact.trainingData.ranges;
+    for (const f of WARN_FIELDS) {
+      const r = ranges[f];
+      if (r && (stone[f] < r[0] || stone[f] > r[1])) {
+        out.push({
+          code: 'outside_training_range',
+          field: f,
+          message: `${FIELDS[f].label} ${stone[f]} ${FIELDS[f].unit} is outside the range the model learned from (${r[0]} to ${r[1]}); the price is an extrapolation and less sure.`,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+export function createValuer(artifact: ModelArtifact, version: string): LoadedModel {
+  return new ArtifactValuer(artifact, version);
+}
+
+/** Parses, validates and prepares an artifact's text for serving. */
+export function loadValuer(text: string, version: string): LoadedModel {
+  return createValuer(parseArtifact(text), version);
+}
