@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ArtifactError,
+  createValuer,
+  evaluateModel,
+  loadValuer,
+  parseArtifact,
+  serializeArtifact,
+  trainModel,
+  type ModelArtifact,
+} from '../../src/model/index.js';
+import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
+
+let data: ReferenceSplit;
+let artifact: ModelArtifact;
+
+beforeAll(async () => {
+  data = await referenceSplit();
+  artifact = trainModel(data.train, { kind: 'hedonic', seed: 7 });
+});
+
+describe('model artifact', () => {
+  it('is deterministic: the same rows and seed give identical bytes', () => {
+    expect(serializeArtifact(trainModel(data.train, { kind: 'hedonic', seed: 7 }))).toBe(serializeArtifact(artifact));
+  });
+
+  it('names its training data by content hash', () => {
+    expect(artifact.trainingData.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(artifact.trainingData.rows).toBe(data.train.length);
+    const other = trainModel(data.train.slice(1), { kind: 'hedonic', seed: 7 });
+    expect(other.trainingData.sha256).not.toBe(artifact.trainingData.sha256);
+  });
+
+  it('round-trips: a loaded artifact values stones exactly as the one trained', () => {
+    const a = createValuer(artifact, 'a');
+    const b = loadValuer(serializeArtifact(artifact), 'b');
+    for (const r of data.test.slice(0, 200)) expect(b.price(r)).toEqual(a.price(r));
+  });
+
+  it.each([
+    ['truncated', (t: string) => t.slice(0, t.length >> 1), /not valid JSON.*truncated/],
+    ['not a model', () => '{"hello": 1}', /not a Loupe model file/],
+    ['a newer format', (t: string) => t.replace('"formatVersion":1', '"formatVersion":99'), /format version 99 is not supported/],
+    ['other features', (t: string) => t.replace('"density"', '"sparkle"'), /feature spec/],
+    ['no calibration', (t: string) => t.replace(/"calibration":\[[^\]]*\]/, '"calibration":[]'), /no valid range calibration/],
+  ])('refuses a %s file with a clear error', (_name, damage, message) => {
+    const text = damage(serializeArtifact(artifact));
+    expect(() => parseArtifact(text)).toThrow(ArtifactError);
+    expect(() => parseArtifact(text)).toThrow(message);
+  });
+
+  it('refuses a payload that does not fit its kind', () => {
+    const text = serializeArtifact({ ...artifact, model: { intercept: 'x' } });
+    expect(() => loadValuer(text, 'x')).toThrow(/payload is not valid/);
+  });
+});
+
+describe('valuation', () => {
+  it('quotes a rounded price inside its range, explained by steps that end exactly at the price', () => {
+    const valuer = createValuer(artifact, 'v1');
+    for (const stone of data.test.slice(0, 100)) {
+      const v = valuer.value(stone);
+      expect(v.currency).toBe('USD');
+      expect(v.modelVersion).toBe('v1');
+      expect(v.range.low).toBeLessThanOrEqual(v.price);
+      expect(v.range.high).toBeGreaterThanOrEqual(v.price);
+      const e = v.explanation!;
+      expect(e.steps.map((s) => s.factor)).toEqual(['carat', 'cut', 'color', 'clarity', 'proportions']);
+      const product = e.steps.reduce((p, s) => p * s.multiplier, e.typicalPrice);
+      expect(Math.abs(product - e.price) / e.price).toBeLessThan(1e-12);
+      expect(Math.abs(e.steps.at(-1)!.priceAfter - e.price)).toBeLessThan(1e-6);
+      const dollars = e.steps.reduce((s, step) => s + step.dollars, e.typicalPrice);
+      expect(Math.abs(dollars - e.price)).toBeLessThan(1e-6);
+      expect(Math.abs(valuer.price(stone).price - e.price)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('skips the explanation when asked, and warns when a stone lies outside the training range', () => {
+    const valuer = createValuer(artifact, 'v1');
+    const big = { carat: 4.5, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 10.6, y: 10.6, z: 6.55 } as const;
+    const v = valuer.value(big, { explain: false });
+    expect(v.explanation).toBeUndefined();
+    expect(v.warnings.map((w) => w.field)).toContain('carat');
+  });
+
+  it('has ranges whose coverage on held-out rows is within 3 points of nominal', () => {
+    const e = evaluateModel(createValuer(artifact, 'v1'), data.test);
+    expect(e.range.nominal).toBe(90);
+    expect(Math.abs(e.range.coverage - 90)).toBeLessThanOrEqual(3);
+  });
+});
