@@ -2,12 +2,16 @@
  * The `loupe` program: every command, each from its own file, registered in one list.
  */
 import { Command } from 'commander';
+import { registerIngest } from './ingest.js';
+import { registerRejects } from './rejects.js';
 
 /** A command file exports one of these; it adds its command (with help and an example) to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 const COMMANDS: RegisterCommand[] = [
   // One entry per command file.
+  registerIngest,
+  registerRejects,
 ];
 
 export function buildProgram(): Command {

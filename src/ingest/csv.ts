@@ -115,20 +115,29 @@ export class CsvSplitter {
         pos = end + 1;
         continue;
       }
-      // A quote: walk the record, a line break only ends it outside quotes.
+      // A quote: walk the record; a quote opens a quoted field only at the start of a field, and a line break
+      // ends the record only outside quotes.
       let i = pos;
       let inQuotes = false;
-      let breaks = 0;
+      let fieldStart = true;
       let end = -1;
+      let breaks = 0;
       for (; i < n; i++) {
         const c = text.charCodeAt(i);
-        if (c === QUOTE) inQuotes = !inQuotes; // a doubled quote toggles twice, which is right
-        else if (c === LF) {
-          if (!inQuotes) {
-            end = i;
-            break;
-          }
-          breaks += 1;
+        if (inQuotes) {
+          if (c === QUOTE) {
+            if (i + 1 === n && !final) return pos; // "" may be split across chunks: wait for the next one
+            if (text.charCodeAt(i + 1) === QUOTE) i += 1;
+            else inQuotes = false;
+          } else if (c === LF) breaks += 1;
+        } else if (c === LF) {
+          end = i;
+          break;
+        } else if (c === QUOTE && fieldStart) {
+          inQuotes = true;
+          fieldStart = false;
+        } else {
+          fieldStart = c === COMMA;
         }
       }
       if (end === -1) {

@@ -28,6 +28,7 @@ export interface IngestSummary {
   byReason: Record<string, number>;
   /** Accepted rows whose grades were normalised (letter case, spaces). */
   normalised: number;
+  /** Why a file failed or added nothing (without the file name, which is in `file`). */
   message?: string;
 }
 
@@ -63,7 +64,7 @@ export async function ingestFile(db: Db, path: string, options: IngestOptions = 
     if (known) return alreadyIngested(name, sha256, known);
     return await storeFile(db, path, sha256, options);
   } catch (err) {
-    if (err instanceof IngestFileError) return emptySummary(name, sha256, 'failed', err.message);
+    if (err instanceof IngestFileError) return emptySummary(name, sha256, 'failed', err.reason);
     throw err;
   }
 }
