@@ -1,0 +1,123 @@
+/**
+ * Quantile binning: each feature's values are mapped to at most 256 ordered bins (a Uint8Array per feature),
+ * so histograms have a fixed, small size and split search costs O(bins) instead of O(rows).
+ *
+ * Bin b of a feature holds the values v with thresholds[b-1] <= v < thresholds[b]. A split "bins 0..b left" is
+ * therefore exactly the raw-value rule `v < thresholds[b]` of tree.ts, so a tree grown on bins predicts raw rows
+ * identically. Thresholds sit midway between the largest value of one bin and the smallest of the next.
+ * Missing values (NaN) get their own bin, numbered after the value bins.
+ */
+
+export const MAX_BINS = 256;
+
+export interface FeatureBins {
+  /** Upper thresholds between consecutive value bins (length = value bins − 1). */
+  thresholds: Float64Array;
+  /** Whether training data had NaN in this feature; if so bin `valueBins` holds them. */
+  hasMissing: boolean;
+}
+
+export interface BinnedMatrix {
+  rows: number;
+  /** Column-major bin codes, one Uint8Array per feature. */
+  bins: Uint8Array[];
+  /** Number of value bins per feature; the missing bin (if any) is numbered valueBins[f]. */
+  valueBins: Int32Array;
+  /** Thresholds per feature (see FeatureBins). */
+  thresholds: Float64Array[];
+  /** Offset of each feature's first bin in a flat histogram; every feature gets valueBins + 1 slots (the last for NaN). */
+  histOffset: Int32Array;
+  /** Total histogram slots over all features. */
+  totalSlots: number;
+}
+
+/**
+ * Bin thresholds for one feature. With at most `maxBins` distinct values each value gets its own bin; otherwise
+ * bins hold about equal row counts (quantiles), and equal values always share a bin.
+ */
+export function findThresholds(values: Float64Array, maxBins: number): FeatureBins {
+  if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS) throw new RangeError(`maxBins must be an integer from 2 to ${MAX_BINS}, got ${maxBins}`);
+  const finite: number[] = [];
+  let hasMissing = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) hasMissing = true;
+    else finite.push(v);
+  }
+  // With a missing bin the value bins must leave room for it in a byte.
+  const limit = hasMissing ? Math.min(maxBins, MAX_BINS - 1) : maxBins;
+  const sorted = Float64Array.from(finite).sort();
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) {
+      distinct.push(sorted[i]);
+      counts.push(1);
+    } else counts[counts.length - 1]++;
+  }
+  const cutsAfter: number[] = []; // index into distinct: a cut lies between distinct[i] and distinct[i+1]
+  if (distinct.length <= limit) {
+    for (let i = 0; i + 1 < distinct.length; i++) cutsAfter.push(i);
+  } else {
+    // Greedy equal-count bins: close a bin once it holds its share of the rows still to place, or early when the
+    // next value alone would fill a bin (a value shared by many rows then gets a bin of its own).
+    let remainingRows = sorted.length;
+    let remainingBins = limit;
+    let inBin = 0;
+    for (let i = 0; i + 1 < distinct.length && remainingBins > 1; i++) {
+      inBin += counts[i];
+      const share = remainingRows / remainingBins;
+      if (inBin >= share || counts[i + 1] >= share) {
+        cutsAfter.push(i);
+        remainingRows -= inBin;
+        remainingBins--;
+        inBin = 0;
+      }
+    }
+  }
+  const thresholds = new Float64Array(cutsAfter.length);
+  cutsAfter.forEach((i, b) => {
+    const lo = distinct[i];
+    const hi = distinct[i + 1];
+    const mid = lo + (hi - lo) / 2;
+    // Adjacent floats can round the midpoint onto lo; hi then still separates them under `v < threshold`.
+    thresholds[b] = mid > lo && mid <= hi ? mid : hi;
+  });
+  return { thresholds, hasMissing };
+}
+
+/** Bin code of a value: the number of thresholds <= value; NaN maps to the missing bin. */
+export function binOf(thresholds: Float64Array, value: number): number {
+  if (Number.isNaN(value)) return thresholds.length + 1;
+  let lo = 0;
+  let hi = thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (thresholds[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Bins every column of a column-major matrix. */
+export function binMatrix(columns: Float64Array[], rows: number, maxBins: number): BinnedMatrix {
+  const nf = columns.length;
+  const valueBins = new Int32Array(nf);
+  const histOffset = new Int32Array(nf);
+  const thresholds: Float64Array[] = [];
+  const bins: Uint8Array[] = [];
+  let offset = 0;
+  for (let f = 0; f < nf; f++) {
+    const col = columns[f];
+    const fb = findThresholds(col, maxBins);
+    const nb = fb.thresholds.length + 1;
+    valueBins[f] = nb;
+    thresholds.push(fb.thresholds);
+    histOffset[f] = offset;
+    offset += nb + 1;
+    const codes = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) codes[i] = binOf(fb.thresholds, col[i]);
+    bins.push(codes);
+  }
+  return { rows, bins, valueBins, thresholds, histOffset, totalSlots: offset };
+}

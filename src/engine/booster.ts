@@ -1,0 +1,145 @@
+/**
+ * The boosting loop: start from the base score, then for every round compute gradients of the loss at the current
+ * predictions, draw the round's rows and features, grow a tree on them and add its (shrunk) output to the
+ * predictions. With a validation set the loss is tracked every round; early stopping keeps the best round.
+ */
+
+import { binMatrix } from './binning.js';
+import { TreeGrower } from './grower.js';
+import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
+import { objectiveByName } from './objective.js';
+import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';
+import { addTreeToPredictions } from './predictor.js';
+import { createRng, permutation, sampleWithoutReplacement } from './random.js';
+import type { Ensemble, Tree } from './tree.js';
+
+/** A trained model: the ensemble plus what is needed to use and describe it. */
+export interface BoostedModel {
+  ensemble: Ensemble;
+  /** Feature names in column order; rows given to predict must have their columns in this order. */
+  featureNames: string[];
+  /** The options it was trained with (defaults filled in). */
+  options: ModelOptions;
+}
+
+export interface FitResult {
+  model: BoostedModel;
+  /**
+   * 0-based round whose trees end the model: the round with the lowest validation loss when a validation set
+   * was used, else the last round. With earlyStoppingRounds the model holds exactly bestIteration + 1 trees.
+   */
+  bestIteration: number;
+  /** Training loss (mean squared error for squared_error) after each round, on all training rows. */
+  trainLoss: number[];
+  /** Validation loss after each round; empty without a validation set. */
+  validLoss: number[];
+}
+
+function checkFinite(name: string, values: Float64Array, allowNaN: boolean): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) || (allowNaN && Number.isNaN(v))) continue;
+    throw new RangeError(`${name}[${i}] is ${v}; ${allowNaN ? 'features must be finite numbers or NaN (missing)' : 'targets must be finite numbers'}`);
+  }
+}
+
+function checkData(X: FeatureMatrix, y: Float64Array, what: string, numFeatures?: number): void {
+  checkMatrix(X, numFeatures, `${what}.X`);
+  if (!(y instanceof Float64Array)) throw new TypeError(`${what}.y must be a Float64Array`);
+  if (y.length !== X.rows) throw new RangeError(`${what}.y has ${y.length} values but ${what}.X has ${X.rows} rows`);
+  X.columns.forEach((col, f) => checkFinite(`${what}.X.columns[${f}]`, col, true));
+  checkFinite(`${what}.y`, y, false);
+}
+
+/** Trains a gradient-boosted ensemble of regression trees on a column-major matrix. */
+export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOptions>): FitResult {
+  checkData(X, y, 'training');
+  const nf = X.columns.length;
+  if (nf === 0) throw new RangeError('training.X has no feature columns');
+  const options = resolveOptions(partial, nf);
+  if (options.earlyStoppingRounds !== undefined && options.validationFraction === undefined && partial?.validation === undefined) {
+    throw new RangeError('option earlyStoppingRounds must be used with validation or validationFraction');
+  }
+  const featureNames = partial?.featureNames ? [...partial.featureNames] : Array.from({ length: nf }, (_, f) => `f${f}`);
+  const objective = objectiveByName(options.objective);
+  const rng = createRng(options.seed);
+
+  let trainX = X;
+  let trainY = y;
+  let valid: { X: FeatureMatrix; y: Float64Array } | undefined;
+  if (partial?.validation !== undefined) {
+    checkData(partial.validation.X, partial.validation.y, 'validation', nf);
+    if (partial.validation.X.rows === 0) throw new RangeError('validation set has no rows');
+    valid = partial.validation;
+  } else if (options.validationFraction !== undefined) {
+    const nValid = Math.round(options.validationFraction * X.rows);
+    if (nValid < 1 || nValid >= X.rows) throw new RangeError(`validationFraction ${options.validationFraction} of ${X.rows} rows leaves ${nValid} validation and ${X.rows - nValid} training rows; both need at least one`);
+    const perm = permutation(rng, X.rows);
+    const validRows = perm.slice(0, nValid).sort();
+    const trainRows = perm.slice(nValid).sort();
+    valid = { X: takeRows(X, validRows), y: Float64Array.from(validRows, (i) => y[i]) };
+    trainX = takeRows(X, trainRows);
+    trainY = Float64Array.from(trainRows, (i) => y[i]);
+  }
+  const n = trainX.rows;
+  if (n < 1) throw new RangeError('training set has no rows');
+
+  const binned = binMatrix(trainX.columns, n, options.maxBins);
+  const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
+  const grower = new TreeGrower(binned, { ...options }, monotone);
+
+  const baseScore = options.baseScore ?? objective.baseScore(trainY);
+  const pred = new Float64Array(n).fill(baseScore);
+  const validPred = valid ? new Float64Array(valid.X.rows).fill(baseScore) : undefined;
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const allRows = Uint32Array.from({ length: n }, (_, i) => i);
+  const allFeatures = Int32Array.from({ length: nf }, (_, f) => f);
+  const inBag = new Uint8Array(n);
+  const rowsPerTree = Math.max(1, Math.floor(options.subsample * n));
+  const featuresPerTree = Math.max(1, Math.floor(options.colsampleByTree * nf));
+
+  const trees: Tree[] = [];
+  const trainLoss: number[] = [];
+  const validLoss: number[] = [];
+  let bestIteration = 0;
+  let bestLoss = Infinity;
+
+  for (let round = 0; round < options.nEstimators; round++) {
+    objective.gradients(trainY, pred, grad, hess);
+    const rows = rowsPerTree < n ? sampleWithoutReplacement(rng, n, rowsPerTree) : allRows;
+    const features = featuresPerTree < nf ? Int32Array.from(sampleWithoutReplacement(rng, nf, featuresPerTree)) : allFeatures;
+    const tree = grower.grow(grad, hess, objective.constantHessian, rows, features);
+    trees.push(tree);
+
+    grower.addToPredictions(pred);
+    if (rows !== allRows) {
+      inBag.fill(0);
+      for (let k = 0; k < rows.length; k++) inBag[rows[k]] = 1;
+      for (let i = 0; i < n; i++) if (!inBag[i]) pred[i] += grower.binnedValue(i);
+    }
+    trainLoss.push(objective.loss(trainY, pred));
+
+    if (valid && validPred) {
+      addTreeToPredictions(tree, valid.X, validPred);
+      const loss = objective.loss(valid.y, validPred);
+      validLoss.push(loss);
+      if (loss < bestLoss) {
+        bestLoss = loss;
+        bestIteration = round;
+      } else if (options.earlyStoppingRounds !== undefined && round - bestIteration >= options.earlyStoppingRounds) {
+        break;
+      }
+    } else {
+      bestIteration = round;
+    }
+  }
+  if (options.earlyStoppingRounds !== undefined) trees.length = bestIteration + 1;
+
+  return {
+    model: { ensemble: { baseScore, trees, numFeatures: nf }, featureNames, options },
+    bestIteration,
+    trainLoss,
+    validLoss,
+  };
+}

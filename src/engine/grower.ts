@@ -1,0 +1,319 @@
+/**
+ * Grows one regression tree on binned data into the flat layout of tree.ts.
+ *
+ * Rows are never copied: one index array is partitioned in place (left rows first, order kept), so every node
+ * owns a contiguous range of it. A node's histogram is built only when the node may still be split, and only for
+ * the smaller child of a split; the larger child's is the parent's minus it.
+ *
+ * Two growth policies:
+ *   depth-wise (default, XGBoost's): every splittable node of a level is split before the next level, up to maxDepth;
+ *   leaf-wise (when maxLeaves > 0, LightGBM's): the leaf with the largest gain is split next, until maxLeaves.
+ * Monotone constraints: after a split on a constrained feature, the children's weights bound their subtrees at the
+ * mid-point between the two weights (left below, right above for +1), so every leaf of the left subtree is <= every
+ * leaf of the right one and the tree — hence the ensemble — is monotone in that feature.
+ */
+
+import type { BinnedMatrix } from './binning.js';
+import { buildHistogram, newHistogram, subtractHistogram } from './histogram.js';
+import { findBestSplit, leafWeight, type Split, type SplitParams } from './split.js';
+import type { Tree } from './tree.js';
+
+export interface GrowerParams extends SplitParams {
+  /** Deepest level a leaf may sit at (root = 0); 0 means unlimited (allowed only with maxLeaves). */
+  maxDepth: number;
+  /** 0: depth-wise growth; > 0: leaf-wise growth up to this many leaves. */
+  maxLeaves: number;
+  learningRate: number;
+}
+
+export class TreeGrower {
+  private readonly binned: BinnedMatrix;
+  private readonly params: GrowerParams;
+  private readonly monotone: Int8Array | undefined;
+  private readonly index: Uint32Array;
+  private readonly scratch: Uint32Array;
+  private readonly orderedGrad: Float64Array;
+  private readonly orderedHess: Float64Array;
+  private readonly pool: Float64Array[] = [];
+  private readonly capacity: number;
+
+  // Per-node working state of the tree being grown.
+  private nodes = 0;
+  private readonly feature: Int32Array;
+  private readonly splitBin: Int32Array;
+  private readonly threshold: Float64Array;
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly defaultLeft: Uint8Array;
+  private readonly g: Float64Array;
+  private readonly h: Float64Array;
+  private readonly count: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  private readonly start: Int32Array;
+  private readonly end: Int32Array;
+  private readonly depth: Int32Array;
+  private readonly value: Float64Array;
+  private splits: (Split | null)[] = [];
+  private hists: (Float64Array | null)[] = [];
+
+  // Inputs of the current grow() call.
+  private grad: Float64Array = new Float64Array(0);
+  private hess: Float64Array = new Float64Array(0);
+  private constantHessian: number | undefined;
+  private features: Int32Array = new Int32Array(0);
+
+  constructor(binned: BinnedMatrix, params: GrowerParams, monotone?: Int8Array) {
+    this.binned = binned;
+    this.params = params;
+    this.monotone = monotone && monotone.some((c) => c !== 0) ? monotone : undefined;
+    const n = binned.rows;
+    this.index = new Uint32Array(n);
+    this.scratch = new Uint32Array(n);
+    this.orderedGrad = new Float64Array(n);
+    this.orderedHess = new Float64Array(n);
+    const depthLeaves = params.maxDepth > 0 && params.maxDepth < 31 ? 2 ** params.maxDepth : Infinity;
+    const leaves = Math.max(1, Math.min(params.maxLeaves > 0 ? params.maxLeaves : Infinity, depthLeaves, n));
+    this.capacity = 2 * leaves - 1;
+    const c = this.capacity;
+    this.feature = new Int32Array(c);
+    this.splitBin = new Int32Array(c);
+    this.threshold = new Float64Array(c);
+    this.left = new Int32Array(c);
+    this.right = new Int32Array(c);
+    this.defaultLeft = new Uint8Array(c);
+    this.g = new Float64Array(c);
+    this.h = new Float64Array(c);
+    this.count = new Float64Array(c);
+    this.lower = new Float64Array(c);
+    this.upper = new Float64Array(c);
+    this.start = new Int32Array(c);
+    this.end = new Int32Array(c);
+    this.depth = new Int32Array(c);
+    this.value = new Float64Array(c);
+  }
+
+  /**
+   * Grows a tree on the rows listed in `rows` (ascending) using the given features.
+   * `constantHessian`: every hessian equals this number (squared error), enabling the histogram fast path.
+   */
+  grow(grad: Float64Array, hess: Float64Array, constantHessian: number | undefined, rows: Uint32Array, features: Int32Array): Tree {
+    this.grad = grad;
+    this.hess = hess;
+    this.constantHessian = constantHessian;
+    this.features = features;
+    this.index.set(rows);
+    this.nodes = 0;
+    this.splits = [];
+    this.hists = [];
+
+    let gSum = 0;
+    let hSum = 0;
+    for (let k = 0; k < rows.length; k++) gSum += grad[rows[k]];
+    if (constantHessian === undefined) for (let k = 0; k < rows.length; k++) hSum += hess[rows[k]];
+    else hSum = constantHessian * rows.length;
+    const root = this.addNode(0, rows.length, 0, gSum, hSum, rows.length, -Infinity, Infinity);
+    if (this.maySplit(root)) {
+      const hist = this.acquire();
+      this.build(hist, root);
+      this.attachSplit(root, hist);
+    }
+
+    if (this.params.maxLeaves > 0) this.growLeafWise();
+    else this.growDepthWise();
+    return this.finish();
+  }
+
+  /** Adds the tree's leaf values to pred[row] for every row the last grow() used. */
+  addToPredictions(pred: Float64Array): void {
+    for (let id = 0; id < this.nodes; id++) {
+      if (this.feature[id] >= 0) continue;
+      const v = this.value[id];
+      for (let k = this.start[id]; k < this.end[id]; k++) pred[this.index[k]] += v;
+    }
+  }
+
+  /** Leaf value of the last grown tree for a training row given by its bins (rows left out by subsampling). */
+  binnedValue(row: number): number {
+    const { bins, valueBins } = this.binned;
+    let node = 0;
+    while (this.feature[node] >= 0) {
+      const f = this.feature[node];
+      const b = bins[f][row];
+      const goLeft = b === valueBins[f] ? this.defaultLeft[node] === 1 : b <= this.splitBin[node];
+      node = goLeft ? this.left[node] : this.right[node];
+    }
+    return this.value[node];
+  }
+
+  private growDepthWise(): void {
+    // Nodes are numbered in creation order, which for this policy is level order.
+    for (let id = 0; id < this.nodes; id++) if (this.splits[id]) this.split(id);
+  }
+
+  private growLeafWise(): void {
+    let leaves = 1;
+    while (leaves < this.params.maxLeaves) {
+      let bestId = -1;
+      for (let id = 0; id < this.nodes; id++) {
+        const s = this.splits[id];
+        if (s && this.feature[id] < 0 && (bestId < 0 || s.gain > this.splits[bestId]!.gain)) bestId = id;
+      }
+      if (bestId < 0) break;
+      this.split(bestId);
+      leaves++;
+    }
+    for (let id = 0; id < this.nodes; id++) this.release(id);
+  }
+
+  private addNode(start: number, end: number, depth: number, g: number, h: number, count: number, lower: number, upper: number): number {
+    const id = this.nodes++;
+    this.feature[id] = -1;
+    this.splitBin[id] = -1;
+    this.threshold[id] = 0;
+    this.left[id] = -1;
+    this.right[id] = -1;
+    this.defaultLeft[id] = 0;
+    this.start[id] = start;
+    this.end[id] = end;
+    this.depth[id] = depth;
+    this.g[id] = g;
+    this.h[id] = h;
+    this.count[id] = count;
+    this.lower[id] = lower;
+    this.upper[id] = upper;
+    this.value[id] = 0;
+    this.splits.push(null);
+    this.hists.push(null);
+    return id;
+  }
+
+  private maySplit(id: number): boolean {
+    const { maxDepth, minChildWeight } = this.params;
+    return (maxDepth === 0 || this.depth[id] < maxDepth) && this.count[id] >= 2 && this.h[id] >= 2 * minChildWeight;
+  }
+
+  private build(hist: Float64Array, id: number): void {
+    buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian, this.orderedGrad, this.orderedHess);
+  }
+
+  /** Finds the node's best split from its histogram; keeps the histogram only while a split is pending. */
+  private attachSplit(id: number, hist: Float64Array): void {
+    const split = findBestSplit(hist, this.binned, this.features, { g: this.g[id], h: this.h[id], count: this.count[id], lower: this.lower[id], upper: this.upper[id] }, this.monotone, this.params);
+    this.splits[id] = split;
+    if (split) this.hists[id] = hist;
+    else this.pool.push(hist);
+  }
+
+  private split(id: number): void {
+    const s = this.splits[id]!;
+    const f = s.feature;
+    // Without missing values at this node the default side was not learned: send NaN where most weight went.
+    const defaultLeft = s.countMissing > 0 ? s.defaultLeft : s.hLeft >= s.hRight;
+    const mid = this.partition(id, f, s.bin, defaultLeft);
+    if (mid - this.start[id] !== s.countLeft) throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
+
+    let lowerL = this.lower[id];
+    let upperL = this.upper[id];
+    let lowerR = lowerL;
+    let upperR = upperL;
+    const constraint = this.monotone ? this.monotone[f] : 0;
+    if (constraint !== 0) {
+      const middle = (s.weightLeft + s.weightRight) / 2;
+      if (constraint > 0) {
+        upperL = middle;
+        lowerR = middle;
+      } else {
+        lowerL = middle;
+        upperR = middle;
+      }
+    }
+    const depth = this.depth[id] + 1;
+    const l = this.addNode(this.start[id], mid, depth, s.gLeft, s.hLeft, s.countLeft, lowerL, upperL);
+    const r = this.addNode(mid, this.end[id], depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
+    this.feature[id] = f;
+    this.splitBin[id] = s.bin;
+    this.threshold[id] = this.binned.thresholds[f][s.bin];
+    this.left[id] = l;
+    this.right[id] = r;
+    this.defaultLeft[id] = defaultLeft ? 1 : 0;
+
+    const parentHist = this.hists[id]!;
+    this.hists[id] = null;
+    const splitL = this.maySplit(l);
+    const splitR = this.maySplit(r);
+    if (splitL || splitR) {
+      const small = s.countLeft <= s.countRight ? l : r;
+      const large = small === l ? r : l;
+      const smallHist = this.acquire();
+      this.build(smallHist, small);
+      const largeHist = this.acquire();
+      subtractHistogram(parentHist, smallHist, largeHist);
+      this.pool.push(parentHist);
+      for (const [child, hist] of [[small, smallHist], [large, largeHist]] as const) {
+        if (this.maySplit(child)) this.attachSplit(child, hist);
+        else this.pool.push(hist);
+      }
+    } else {
+      this.pool.push(parentHist);
+    }
+  }
+
+  /** Stable in-place partition of the node's row range; returns the index where the right child's rows begin. */
+  private partition(id: number, f: number, bin: number, defaultLeft: boolean): number {
+    const col = this.binned.bins[f];
+    const missing = this.binned.valueBins[f];
+    const index = this.index;
+    const scratch = this.scratch;
+    const end = this.end[id];
+    let l = this.start[id];
+    let r = 0;
+    if (defaultLeft) {
+      for (let k = l; k < end; k++) {
+        const row = index[k];
+        const b = col[row];
+        if (b <= bin || b === missing) index[l++] = row;
+        else scratch[r++] = row;
+      }
+    } else {
+      // The missing bin is numbered above every value bin, so `b <= bin` already sends it right.
+      for (let k = l; k < end; k++) {
+        const row = index[k];
+        if (col[row] <= bin) index[l++] = row;
+        else scratch[r++] = row;
+      }
+    }
+    index.set(scratch.subarray(0, r), l);
+    return l;
+  }
+
+  private acquire(): Float64Array {
+    return this.pool.pop() ?? newHistogram(this.binned);
+  }
+
+  private release(id: number): void {
+    const hist = this.hists[id];
+    if (hist) {
+      this.pool.push(hist);
+      this.hists[id] = null;
+    }
+  }
+
+  private finish(): Tree {
+    const n = this.nodes;
+    const { lambda, learningRate } = this.params;
+    for (let id = 0; id < n; id++) {
+      this.release(id);
+      this.value[id] = this.feature[id] < 0 ? leafWeight(this.g[id], this.h[id], lambda, this.lower[id], this.upper[id]) * learningRate : 0;
+    }
+    return {
+      feature: this.feature.slice(0, n),
+      threshold: this.threshold.slice(0, n),
+      left: this.left.slice(0, n),
+      right: this.right.slice(0, n),
+      defaultLeft: this.defaultLeft.slice(0, n),
+      value: this.value.slice(0, n),
+      cover: this.h.slice(0, n),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A small seeded pseudo-random generator (xoshiro128**, seeded through splitmix32) so that row and column
+ * subsampling and validation splits are reproducible byte for byte on every platform: Math.random cannot be seeded.
+ */
+
+export interface Rng {
+  /** Uniform integer in [0, 2^32). */
+  nextUint32(): number;
+  /** Uniform float in [0, 1). */
+  nextFloat(): number;
+  /** Uniform integer in [0, n), without modulo bias. */
+  nextInt(n: number): number;
+}
+
+function splitmix32(state: number): [number, number] {
+  state = (state + 0x9e3779b9) >>> 0;
+  let z = state;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return [state, (z ^ (z >>> 16)) >>> 0];
+}
+
+/** Seeds must be integers in [0, 2^32); the same seed always yields the same sequence. */
+export function createRng(seed: number): Rng {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+  }
+  let st = seed >>> 0;
+  const s = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) [st, s[i]] = splitmix32(st);
+  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // the all-zero state is a fixed point
+
+  const nextUint32 = (): number => {
+    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1] << 9) >>> 0;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  };
+  return {
+    nextUint32,
+    nextFloat: () => nextUint32() / 4294967296,
+    nextInt(n: number): number {
+      if (!Number.isInteger(n) || n <= 0 || n > 0x100000000) throw new RangeError(`nextInt needs an integer bound from 1 to 2^32, got ${n}`);
+      // Reject the top sliver of [0, 2^32) that would make small results more likely.
+      const limit = 4294967296 - (4294967296 % n);
+      for (;;) {
+        const x = nextUint32();
+        if (x < limit) return x % n;
+      }
+    },
+  };
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** k distinct integers drawn from [0, n) without replacement, returned in ascending order (partial Fisher–Yates). */
+export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Uint32Array {
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`cannot draw ${k} of ${n} items`);
+  const pool = new Uint32Array(n);
+  for (let i = 0; i < n; i++) pool[i] = i;
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.nextInt(n - i);
+    const tmp = pool[i];
+    pool[i] = pool[j];
+    pool[j] = tmp;
+  }
+  return pool.subarray(0, k).sort();
+}
+
+/** A random permutation of [0, n). */
+export function permutation(rng: Rng, n: number): Uint32Array {
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const tmp = p[i];
+    p[i] = p[j];
+    p[j] = tmp;
+  }
+  return p;
+}

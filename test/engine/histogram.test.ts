@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { binMatrix } from '../../src/engine/binning.js';
+import { buildHistogram, newHistogram, SLOT, subtractHistogram } from '../../src/engine/histogram.js';
+import { createRng } from '../../src/engine/random.js';
+
+describe('gradient histograms', () => {
+  const x0 = Float64Array.from([1, 2, 2, 3, NaN, 1]);
+  const x1 = Float64Array.from([10, 10, 20, 20, 20, 30]);
+  const binned = binMatrix([x0, x1], 6, 256);
+  const grad = Float64Array.from([1, -2, 3, -4, 5, -6]);
+  const hess = Float64Array.from([1, 2, 1, 2, 1, 2]);
+  const all = Uint32Array.from([0, 1, 2, 3, 4, 5]);
+  const features = Int32Array.from([0, 1]);
+  const scratchG = new Float64Array(6);
+  const scratchH = new Float64Array(6);
+
+  it('sums gradients, hessians and counts per bin, missing values in the last slot', () => {
+    const hist = newHistogram(binned);
+    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, undefined, scratchG, scratchH);
+    const slot = (f: number, b: number) => Array.from(hist.subarray((binned.histOffset[f] + b) * SLOT, (binned.histOffset[f] + b + 1) * SLOT));
+    expect(slot(0, 0)).toEqual([1 - 6, 1 + 2, 2]); // x0 = 1: rows 0, 5
+    expect(slot(0, 1)).toEqual([-2 + 3, 2 + 1, 2]); // x0 = 2: rows 1, 2
+    expect(slot(0, 2)).toEqual([-4, 2, 1]); // x0 = 3
+    expect(slot(0, 3)).toEqual([5, 1, 1]); // NaN
+    expect(slot(1, 1)).toEqual([3 - 4 + 5, 1 + 2 + 1, 3]); // x1 = 20
+  });
+
+  it('derives hessian sums from counts on the constant-hessian path', () => {
+    const hist = newHistogram(binned);
+    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, 1, scratchG, scratchH);
+    const j = binned.histOffset[1] * SLOT;
+    expect(Array.from(hist.subarray(j, j + SLOT))).toEqual([1 - 2, 2, 2]);
+  });
+
+  it('builds only over the node rows given by index range', () => {
+    const hist = newHistogram(binned);
+    const index = Uint32Array.from([9, 2, 4, 9]);
+    buildHistogram(hist, binned, features, index.map((v) => (v === 9 ? 0 : v)), 1, 3, grad, hess, undefined, scratchG, scratchH);
+    const j = binned.histOffset[1] * SLOT + SLOT; // x1 = 20 holds rows 2 and 4
+    expect(Array.from(hist.subarray(j, j + SLOT))).toEqual([8, 2, 2]);
+    let total = 0;
+    for (let s = 0; s < binned.totalSlots; s++) total += hist[s * SLOT + 2];
+    expect(total).toBe(4); // 2 rows × 2 features
+  });
+
+  it('parent minus one child equals the histogram built directly for the other child', () => {
+    const rng = createRng(11);
+    const n = 500;
+    const cols = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => (rng.nextInt(10) === 0 ? NaN : rng.nextInt(40))));
+    const b = binMatrix(cols, n, 16);
+    // Gradients on a 1/8 grid add up exactly, so the comparison can be exact.
+    const g = Float64Array.from({ length: n }, () => (rng.nextInt(200) - 100) / 8);
+    const h = Float64Array.from({ length: n }, () => 1 + rng.nextInt(4) / 4);
+    const rows = Uint32Array.from({ length: n }, (_, i) => i);
+    const left = rows.filter((i) => cols[0][i] < 20);
+    const right = rows.filter((i) => !(cols[0][i] < 20));
+    const fs = Int32Array.from([0, 1, 2]);
+    const sg = new Float64Array(n);
+    const sh = new Float64Array(n);
+    const parent = newHistogram(b);
+    const l = newHistogram(b);
+    const r = newHistogram(b);
+    const rDerived = newHistogram(b);
+    buildHistogram(parent, b, fs, rows, 0, n, g, h, undefined, sg, sh);
+    buildHistogram(l, b, fs, left, 0, left.length, g, h, undefined, sg, sh);
+    buildHistogram(r, b, fs, right, 0, right.length, g, h, undefined, sg, sh);
+    subtractHistogram(parent, l, rDerived);
+    expect(Array.from(rDerived)).toEqual(Array.from(r));
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { compileEnsemble, predictCompiled, predictCompiledRow } from '../../src/engine/predictor.js';
+import { createRng } from '../../src/engine/random.js';
+import { predictRow, treeFromArrays, type Ensemble, type Tree } from '../../src/engine/tree.js';
+
+/** A random full tree of the given depth over nf features, nodes in level order. */
+function randomTree(rng: ReturnType<typeof createRng>, depth: number, nf: number): Tree {
+  const n = 2 ** (depth + 1) - 1;
+  const internal = 2 ** depth - 1;
+  const nodes = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], defaultLeft: [] as number[], value: [] as number[], cover: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    const leaf = i >= internal;
+    nodes.feature.push(leaf ? -1 : rng.nextInt(nf));
+    nodes.threshold.push(leaf ? 0 : rng.nextFloat());
+    nodes.left.push(leaf ? -1 : 2 * i + 1);
+    nodes.right.push(leaf ? -1 : 2 * i + 2);
+    nodes.defaultLeft.push(rng.nextInt(2));
+    nodes.value.push(leaf ? rng.nextFloat() - 0.5 : 0);
+    nodes.cover.push(1);
+  }
+  return treeFromArrays(nodes);
+}
+
+describe('compiled batch predictor', () => {
+  it('equals the reference tree walk exactly, NaN included, across block boundaries', () => {
+    const rng = createRng(21);
+    const nf = 5;
+    const trees = Array.from({ length: 60 }, (_, t) => randomTree(rng, t % 5, nf)); // depth 0 (a lone leaf) to 4
+    const ensemble: Ensemble = { baseScore: 1.25, trees, numFeatures: nf };
+    const n = 300;
+    const columns = Array.from({ length: nf }, () => Float64Array.from({ length: n }, () => (rng.nextInt(8) === 0 ? NaN : rng.nextFloat())));
+    const c = compileEnsemble(ensemble);
+    const out = predictCompiled(c, { columns, rows: n });
+    for (let i = 0; i < n; i++) {
+      const r = columns.map((col) => col[i]);
+      expect(out[i]).toBe(predictRow(ensemble, r));
+      expect(predictCompiledRow(c, r)).toBe(out[i]);
+    }
+  });
+
+  it('recompiles when the tree list is replaced, and predicts the base score with no trees', () => {
+    const ensemble: Ensemble = { baseScore: 2, trees: [], numFeatures: 1 };
+    expect(Array.from(predictCompiled(compileEnsemble(ensemble), { columns: [Float64Array.from([1, 2])], rows: 2 }))).toEqual([2, 2]);
+    ensemble.trees = [treeFromArrays({ feature: [0, -1, -1], threshold: [1.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 1], cover: [2, 1, 1] })];
+    expect(Array.from(predictCompiled(compileEnsemble(ensemble), { columns: [Float64Array.from([1, 2])], rows: 2 }))).toEqual([1, 3]);
+  });
+});

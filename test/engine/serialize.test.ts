@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { deserialize, fit, ModelFormatError, predict, serialize } from '../../src/engine/index.js';
+import { checksum } from '../../src/engine/serialize.js';
+import { synthetic } from './helpers.js';
+
+const { X, y } = synthetic(300, 31);
+const { model } = fit(X, y, { nEstimators: 20, maxDepth: 4, monotone: [1, 0, 0, 0], featureNames: ['a', 'b', 'c', 'd'] });
+const text = serialize(model);
+
+/** Rewrites the model body and recomputes the checksum, to reach the structural checks. */
+function tamper(edit: (m: any) => void): string {
+  const doc = JSON.parse(text);
+  edit(doc.model);
+  doc.checksum = checksum(JSON.stringify(doc.model));
+  return JSON.stringify(doc);
+}
+
+describe('model serialisation', () => {
+  it('round-trips to a model with identical predictions, names and options', () => {
+    const back = deserialize(text);
+    expect(Array.from(predict(back, X))).toEqual(Array.from(predict(model, X)));
+    expect(back.featureNames).toEqual(['a', 'b', 'c', 'd']);
+    expect(back.options).toEqual(model.options);
+    expect(back.options.monotone).toEqual([1, 0, 0, 0]);
+    expect(serialize(back)).toBe(text);
+  });
+
+  it('keeps the options of a model trained with an explicit validation set and early stopping', () => {
+    const valid = synthetic(100, 32);
+    const stopped = fit(X, y, { nEstimators: 30, validation: valid, earlyStoppingRounds: 3 }).model;
+    const back = deserialize(serialize(stopped));
+    expect(back.options.earlyStoppingRounds).toBe(3);
+    expect(Array.from(predict(back, valid.X))).toEqual(Array.from(predict(stopped, valid.X)));
+  });
+
+  it('writes a versioned envelope', () => {
+    const doc = JSON.parse(text);
+    expect(doc.format).toBe('loupe-gbdt');
+    expect(doc.version).toBe(1);
+    expect(doc.checksum).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('refuses truncated text', () => {
+    for (const cut of [0, 10, Math.floor(text.length / 2), text.length - 1]) {
+      expect(() => deserialize(text.slice(0, cut))).toThrow(/not valid JSON \(truncated or corrupted\?\)/);
+    }
+  });
+
+  it('refuses altered bytes that still parse', () => {
+    const i = text.indexOf('"value":[') + 12;
+    const digit = text.slice(i).search(/[1-8]/) + i;
+    const altered = text.slice(0, digit) + String(Number(text[digit]) + 1) + text.slice(digit + 1);
+    expect(() => deserialize(altered)).toThrow(ModelFormatError);
+    expect(() => deserialize(altered)).toThrow(/checksum does not match/);
+  });
+
+  it('refuses another format or version', () => {
+    expect(() => deserialize(text.replace('"version":1', '"version":2'))).toThrow(/model format version 2 is not supported; this Loupe reads version 1/);
+    expect(() => deserialize(text.replace('"loupe-gbdt"', '"xgboost"'))).toThrow(/not a Loupe boosted model: format is "xgboost"/);
+    expect(() => deserialize('[1,2]')).toThrow(/must be a JSON object/);
+  });
+
+  it('refuses structurally broken ensembles even with a valid checksum', () => {
+    expect(() => deserialize(tamper((m) => (m.trees[0].left[0] = 0)))).toThrow(/trees\[0\] node 0: child 0 must be a node index after 0/);
+    expect(() => deserialize(tamper((m) => (m.trees[1].feature[0] = 9)))).toThrow(/trees\[1\] node 0: feature 9 is not -1 \(leaf\) or a feature index below 4/);
+    expect(() => deserialize(tamper((m) => m.trees[2].value.pop()))).toThrow(/trees\[2\].value has \d+ entries, feature has \d+/);
+    expect(() => deserialize(tamper((m) => (m.trees[0].right[0] = m.trees[0].left[0])))).toThrow(/parents/);
+    expect(() => deserialize(tamper((m) => (m.featureNames = ['a'])))).toThrow(/featureNames must be 4 strings/);
+    expect(() => deserialize(tamper((m) => (m.options.learningRate = 7)))).toThrow(/model.options are invalid: option learningRate/);
+    expect(() => deserialize(tamper((m) => (m.trees[0].value[3] = 'x')))).toThrow(/value must be an array of numbers/);
+  });
+});
