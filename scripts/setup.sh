@@ -22,3 +22,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+npm ci --prefix infra --no-audit --no-fund

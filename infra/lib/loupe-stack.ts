@@ -1,0 +1,33 @@
+/** Loupe on AWS: one stack, one region, three Availability Zones. */
+import * as cdk from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Foundation } from './foundation.js';
+import { Monitoring } from './monitoring.js';
+import { Serving } from './serving.js';
+import type { LoupeSettings } from './settings.js';
+import { Training } from './training.js';
+
+export class LoupeStack extends cdk.Stack {
+  readonly foundation: Foundation;
+  readonly serving: Serving;
+  readonly training: Training;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, settings: LoupeSettings) {
+    super(scope, id, {
+      env: { account: settings.account, region: settings.region },
+      description: 'Loupe diamond valuations: partner API, retraining pipeline, registry, monitoring',
+    });
+    if (settings.serving.minTasks < settings.availabilityZones.length) {
+      throw new Error(`serving.minTasks (${settings.serving.minTasks}) must be at least one task per Availability Zone`);
+    }
+    if (settings.serving.maxTasks < settings.serving.minTasks) {
+      throw new Error('serving.maxTasks must not be below serving.minTasks');
+    }
+    this.foundation = new Foundation(this, 'Foundation', settings);
+    this.serving = new Serving(this, 'Serving', this.foundation, settings);
+    this.training = new Training(this, 'Training', this.foundation, settings, this.serving.service);
+    this.monitoring = new Monitoring(this, 'Monitoring', this.foundation, settings, this.serving, this.training);
+    cdk.Tags.of(this).add('project', 'loupe');
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * SLO and drift alarms, all sent to the operator's topic. Latency and errors are measured at the API edge
+ * (what partners feel); drift comes from the pipeline's own report in its log; failures from Step Functions.
+ */
+import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { Foundation } from './foundation.js';
+import type { Serving } from './serving.js';
+import type { LoupeSettings } from './settings.js';
+import type { Training } from './training.js';
+
+/** Namespace of the metrics Loupe's logs produce through metric filters. */
+export const LOUPE_NAMESPACE = 'Loupe';
+
+export class Monitoring extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly topic: sns.ITopic;
+
+  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings, serving: Serving, training: Training) {
+    super(scope, id);
+    this.topic = base.alerts;
+    const fiveMinutes = cdk.Duration.minutes(5);
+
+    this.add('ApiLatencyP99', {
+      alarmDescription: `p99 latency at the API edge above ${settings.slo.p99LatencyMs} ms (SLO)`,
+      metric: serving.api.metricLatency({ statistic: 'p99', period: cdk.Duration.minutes(1) }),
+      threshold: settings.slo.p99LatencyMs,
+      evaluationPeriods: 15,
+      datapointsToAlarm: 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.add('Api5xxRate', {
+      alarmDescription: `share of 5xx answers above ${settings.slo.serverErrorRate} (SLO)`,
+      // API Gateway's 5XXError averaged over requests is the error rate.
+      metric: serving.api.metricServerError({ statistic: 'Average', period: fiveMinutes }),
+      threshold: settings.slo.serverErrorRate,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.add('UnhealthyTasks', {
+      alarmDescription: 'a serving task fails its /readyz health check',
+      metric: serving.targetGroup.metrics.unHealthyHostCount({ statistic: 'Maximum', period: cdk.Duration.minutes(1) }),
+      threshold: 0,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.add('FleetAtCeiling', {
+      alarmDescription: 'the serving fleet runs at its autoscaling maximum: raise maxTasks (capacity.md) before latency suffers',
+      metric: new cloudwatch.Metric({
+        namespace: 'ECS/ContainerInsights',
+        metricName: 'RunningTaskCount',
+        dimensionsMap: { ClusterName: base.cluster.clusterName, ServiceName: serving.service.serviceName },
+        statistic: 'Minimum',
+        period: fiveMinutes,
+      }),
+      threshold: settings.serving.maxTasks,
+      evaluationPeriods: 6,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Drift: the pipeline's JSON report carries the largest population-stability index over the inputs.
+    const drift = new logs.MetricFilter(this, 'DriftFilter', {
+      logGroup: training.pipelineLogs,
+      filterPattern: logs.FilterPattern.exists('$.drift.maxPsi'),
+      metricNamespace: LOUPE_NAMESPACE,
+      metricName: 'DriftMaxPsi',
+      metricValue: '$.drift.maxPsi',
+    });
+    this.add('DataDrift', {
+      alarmDescription: `incoming appraisals drifted: max PSI above ${settings.slo.driftPsi}`,
+      metric: drift.metric({ statistic: 'Maximum', period: cdk.Duration.hours(1) }),
+      threshold: settings.slo.driftPsi,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // Performance drift: the candidate's error on the newest appraisals, as the pipeline's evaluate step reports it.
+    const mape = new logs.MetricFilter(this, 'FreshErrorFilter', {
+      logGroup: training.pipelineLogs,
+      filterPattern: logs.FilterPattern.exists('$.evaluate.championMapeOnFresh'),
+      metricNamespace: LOUPE_NAMESPACE,
+      metricName: 'ChampionMapeOnFresh',
+      metricValue: '$.evaluate.championMapeOnFresh',
+    });
+    this.add('PerformanceDrift', {
+      alarmDescription: 'the serving model\'s error on fresh appraisals rose above 12 % MAPE',
+      metric: mape.metric({ statistic: 'Maximum', period: cdk.Duration.hours(1) }),
+      threshold: 12,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.add('RetrainFailed', {
+      alarmDescription: 'a retraining run failed',
+      metric: training.stateMachine.metricFailed({ statistic: 'Sum', period: fiveMinutes }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private add(id: string, props: cloudwatch.AlarmProps): void {
+    const alarm = new cloudwatch.Alarm(this, id, { alarmName: `loupe-${id}`, ...props });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * The properties of Loupe's AWS stack that matter for money and data: everything encrypted with the
+ * customer key, nothing public except the API edge, tasks in subnets with no internet route, autoscaling
+ * bounds, SLO and drift alarms, least-privilege IAM, WAF, one key and usage plan per partner.
+ * The stack is synthesised once, offline, from explicit settings.
+ */
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LoupeStack } from '../lib/loupe-stack.js';
+import type { LoupeSettings } from '../lib/settings.js';
+
+const settings: LoupeSettings = {
+  region: 'eu-west-1',
+  account: '111122223333',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  imageTag: 'test-tag',
+  awsCliTag: '2.22.35',
+  operatorEmail: 'ops@example.com',
+  serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 17, targetCpuPercent: 55 },
+  training: { taskCpu: 2048, taskMemoryMiB: 4096, scheduleCron: { minute: '0', hour: '3', weekDay: 'MON' }, approvalTimeoutHours: 72 },
+  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25 },
+  partners: [
+    { id: 'acme', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000 },
+    { id: 'brilliant-co', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000 },
+  ],
+  requestLogRetentionDays: 90,
+  appLogRetentionDays: 30,
+};
+
+type Resource = { Type: string; Properties?: Record<string, any> };
+let template: Template;
+let resources: Record<string, Resource>;
+
+function ofType(type: string): Array<[string, Resource]> {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+beforeAll(() => {
+  const app = new cdk.App();
+  template = Template.fromStack(new LoupeStack(app, 'LoupeTest', settings));
+  resources = template.toJSON().Resources;
+});
+
+describe('encryption at rest with the customer-managed key', () => {
+  it('rotates the key yearly', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('encrypts every bucket with KMS and refuses plain HTTP', () => {
+    const buckets = ofType('AWS::S3::Bucket');
+    expect(buckets.length).toBe(2);
+    for (const [, b] of buckets) {
+      const rule = b.Properties!.BucketEncryption.ServerSideEncryptionConfiguration[0];
+      expect(rule.ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+      expect(rule.ServerSideEncryptionByDefault.KMSMasterKeyID).toBeDefined();
+      expect(b.Properties!.VersioningConfiguration.Status).toBe('Enabled');
+    }
+    const policies = ofType('AWS::S3::BucketPolicy');
+    expect(policies.length).toBe(2);
+    for (const [, p] of policies) {
+      expect(p.Properties!.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('encrypts every log group, the topic, the image repository, secrets and task storage', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    for (const [, g] of groups) expect(g.Properties!.KmsKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.anyValue() },
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+    });
+    const secrets = ofType('AWS::SecretsManager::Secret');
+    expect(secrets.length).toBe(settings.partners.length);
+    for (const [, s] of secrets) expect(s.Properties!.KmsKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: { ManagedStorageConfiguration: { FargateEphemeralStorageKmsKeyId: Match.anyValue() } },
+    });
+  });
+});
+
+describe('nothing public that should not be', () => {
+  it('blocks every form of public access on every bucket', () => {
+    for (const [, b] of ofType('AWS::S3::Bucket')) {
+      expect(b.Properties!.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+  });
+
+  it('opens no security group to the internet', () => {
+    const ingress: any[] = [];
+    for (const [, g] of ofType('AWS::EC2::SecurityGroup')) ingress.push(...(g.Properties!.SecurityGroupIngress ?? []));
+    for (const [, r] of ofType('AWS::EC2::SecurityGroupIngress')) ingress.push(r.Properties);
+    expect(ingress.length).toBeGreaterThan(0);
+    for (const rule of ingress) {
+      expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+      expect(rule.CidrIpv6).not.toBe('::/0');
+    }
+  });
+
+  it('gives the VPC no internet route: no internet or NAT gateway, no public subnet', () => {
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const [, s] of ofType('AWS::EC2::Subnet')) expect(s.Properties!.MapPublicIpOnLaunch).not.toBe(true);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'network' });
+  });
+
+  it('runs serving and pipeline tasks in the isolated subnets without public addresses', () => {
+    const isolated = ofType('AWS::EC2::Subnet').map(([id]) => id);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'DISABLED',
+          Subnets: Match.arrayWith(isolated.map((id) => ({ Ref: id }))),
+        },
+      },
+    });
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const definition = JSON.stringify(machine.Properties!.DefinitionString);
+    // Both RunTask states name the isolated subnets; ECS's default for an omitted AssignPublicIp is DISABLED.
+    expect(definition.match(/AwsvpcConfiguration/g)?.length).toBe(2);
+    for (const id of isolated) expect(definition.split(`"Ref":"${id}"`).length - 1).toBe(2);
+    expect(definition).not.toContain('AssignPublicIp');
+  });
+
+  it('runs Loupe as a non-root user on a read-only root filesystem', () => {
+    const loupeContainers = ofType('AWS::ECS::TaskDefinition')
+      .flatMap(([, t]) => t.Properties!.ContainerDefinitions as any[])
+      .filter((c) => c.Name === 'loupe' || c.Name === 'pipeline');
+    expect(loupeContainers.map((c) => c.Name).sort()).toEqual(['loupe', 'pipeline']);
+    for (const c of loupeContainers) {
+      expect(c.User).toBe('1000:1000');
+      expect(c.ReadonlyRootFilesystem).toBe(true);
+    }
+  });
+});
+
+describe('serving fleet', () => {
+  it('scales between the configured bounds on CPU target tracking', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: settings.serving.minTasks,
+      MaxCapacity: settings.serving.maxTasks,
+      ScalableDimension: 'ecs:service:DesiredCount',
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: settings.serving.targetCpuPercent,
+      },
+    });
+  });
+
+  it('rolls back a deployment whose tasks do not become healthy', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 },
+    });
+  });
+
+  it('refuses fewer tasks than Availability Zones', () => {
+    const tooFew = { ...settings, serving: { ...settings.serving, minTasks: 2 } };
+    expect(() => new LoupeStack(new cdk.App(), 'TooFew', tooFew)).toThrow(/one task per Availability Zone/);
+  });
+});
+
+describe('partner API', () => {
+  it('gives each partner its own key from Secrets Manager and its own usage plan', () => {
+    const keys = ofType('AWS::ApiGateway::ApiKey');
+    expect(keys.length).toBe(settings.partners.length);
+    for (const [, k] of keys) {
+      expect(JSON.stringify(k.Properties!.Value)).toContain('{{resolve:secretsmanager:');
+      expect(k.Properties!.Enabled).not.toBe(false);
+    }
+    for (const p of settings.partners) {
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: `loupe-${p.id}`,
+        Throttle: { RateLimit: p.ratePerSecond, BurstLimit: p.burst },
+        Quota: { Limit: p.monthlyQuota, Period: 'MONTH' },
+      });
+    }
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', settings.partners.length);
+  });
+
+  it('requires a key on every /v1 method', () => {
+    const methods = ofType('AWS::ApiGateway::Method').filter(([, m]) => m.Properties!.HttpMethod !== 'OPTIONS');
+    const keyed = methods.filter(([, m]) => m.Properties!.ApiKeyRequired === true);
+    const open = methods.filter(([, m]) => m.Properties!.ApiKeyRequired !== true);
+    expect(keyed.length).toBe(1);
+    // The only method without a key serves the OpenAPI document, which holds no data.
+    expect(open.length).toBe(1);
+    expect(JSON.stringify(open[0]![1].Properties!.Integration.Uri)).toContain(':80/openapi.json');
+    expect(JSON.stringify(keyed[0]![1].Properties!.Integration.Uri)).toContain(':80/v1/{proxy}');
+  });
+
+  it('attaches a WAF web ACL with managed rules, an admin-path block and a rate limit to the stage', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([
+        Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+        Match.objectLike({ Name: 'block-admin-paths', Action: { Block: {} } }),
+        Match.objectLike({ Name: 'rate-per-ip', Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP' }) } }),
+      ]),
+    });
+    const [, association] = ofType('AWS::WAFv2::WebACLAssociation')[0]!;
+    expect(JSON.stringify(association.Properties!.ResourceArn)).toContain('/stages/');
+  });
+
+  it('keeps request logs at the edge for the stated days, without request bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('partnerKeyId') },
+      MethodSettings: Match.arrayWith([Match.objectLike({ DataTraceEnabled: false, LoggingLevel: 'OFF' })]),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: settings.requestLogRetentionDays });
+    for (const [, g] of ofType('AWS::Logs::LogGroup')) expect(g.Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+
+  it('alarms on p99 latency, 5xx rate, unhealthy tasks, drift and failed retrains, each notifying the operator', () => {
+    const byMetric = new Map(alarms().map((a) => [a.MetricName, a]));
+    expect(byMetric.get('Latency')).toMatchObject({ ExtendedStatistic: 'p99', Threshold: settings.slo.p99LatencyMs });
+    expect(byMetric.get('5XXError')).toMatchObject({ Statistic: 'Average', Threshold: settings.slo.serverErrorRate });
+    expect(byMetric.get('UnHealthyHostCount')).toBeDefined();
+    expect(byMetric.get('DriftMaxPsi')).toMatchObject({ Namespace: 'Loupe', Threshold: settings.slo.driftPsi });
+    expect(byMetric.get('ChampionMapeOnFresh')).toBeDefined();
+    expect(byMetric.get('ExecutionsFailed')).toBeDefined();
+    for (const a of alarms()) expect(a.AlarmActions).toHaveLength(1);
+  });
+
+  it('turns the pipeline report into drift metrics', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      MetricTransformations: [Match.objectLike({ MetricName: 'DriftMaxPsi', MetricValue: '$.drift.maxPsi' })],
+    });
+  });
+});
+
+describe('retraining', () => {
+  it('starts on a weekly schedule and when a file lands in incoming/', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 ? * MON *)' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['Object Created'], detail: Match.objectLike({ object: { key: [{ prefix: 'incoming/' }] } }) }),
+    });
+  });
+
+  it('runs `loupe pipeline run` and waits for a human approval before serving changes', () => {
+    const pipeline = ofType('AWS::ECS::TaskDefinition')
+      .flatMap(([, t]) => t.Properties!.ContainerDefinitions as any[])
+      .find((c) => c.Name === 'pipeline');
+    expect(pipeline.Command).toEqual(['pipeline', 'run', '--incoming', '/var/loupe/incoming']);
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const definition = JSON.stringify(machine.Properties!.DefinitionString);
+    expect(definition).toContain('sns:publish.waitForTaskToken');
+    expect(definition.indexOf('Ask for approval')).toBeLessThan(definition.indexOf('Roll the serving fleet'));
+  });
+});
+
+describe('least-privilege IAM', () => {
+  // Actions AWS does not scope to a resource, or whose resources (task ARNs) exist only at run time.
+  const unscopable = new Set([
+    'ecr:GetAuthorizationToken',
+    'ecs:StopTask',
+    'ecs:DescribeTasks',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+    's3:PutBucketNotification',
+  ]);
+  const statements = () => {
+    const out: any[] = [];
+    for (const [, p] of ofType('AWS::IAM::Policy')) out.push(...p.Properties!.PolicyDocument.Statement);
+    for (const [, r] of ofType('AWS::IAM::Role')) {
+      for (const p of r.Properties!.Policies ?? []) out.push(...p.PolicyDocument.Statement);
+    }
+    return out.filter((s) => s.Effect === 'Allow');
+  };
+
+  it('grants no wildcard action', () => {
+    const all = statements();
+    expect(all.length).toBeGreaterThan(10);
+    for (const s of all) {
+      for (const action of [s.Action].flat()) expect(action === '*' || /:\*$/.test(action), action).toBe(false);
+    }
+  });
+
+  it('grants "*" resources only to actions that cannot be scoped', () => {
+    for (const s of statements()) {
+      if (![s.Resource].flat().includes('*')) continue;
+      for (const action of [s.Action].flat()) expect(unscopable.has(action), action).toBe(true);
+    }
+  });
+
+  it('lets serving read only approved bundles, never the pipeline home or the landing bucket', () => {
+    const role = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('ServingTaskTaskRole'))!;
+    const policy = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties!.Roles).includes(role[0]))!;
+    const text = JSON.stringify(policy[1].Properties!.PolicyDocument);
+    expect(text).toContain('/serving/*');
+    expect(text).not.toContain('/home/*');
+    expect(text).not.toMatch(/s3:(Put|Delete)/);
+  });
+});
