@@ -1,11 +1,13 @@
 /**
  * The registry of model kinds: the one place a new kind is added.
  */
+import { gbdt } from './gbdt.js';
 import { hedonic } from './hedonic.js';
 import type { ModelKind } from './kind.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const KINDS: ReadonlyMap<string, ModelKind<any>> = new Map([
+  [gbdt.name, gbdt],
   [hedonic.name, hedonic],
 ]);
 
