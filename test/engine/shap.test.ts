@@ -62,14 +62,19 @@ describe('TreeSHAP', () => {
       const numFeatures = 2 + (seed % 5); // 2..6
       const rows = randomRows(random, 60, numFeatures, 0.15);
       const ensemble = randomEnsemble(seed, 1 + (seed % 4), rows, { maxDepth: 2 + (seed % 5), numFeatures, missing: 0.15 });
-      const tabled = createExplainer(ensemble);
-      const direct = createExplainer(ensemble, { maxTableEntries: 0 });
-      expect(tabled.tableEntries).toBeGreaterThan(0);
-      expect(direct.tableEntries).toBe(0);
+      const explainers = [
+        createExplainer(ensemble),
+        createExplainer(ensemble, { subtreeSplits: 7 }),
+        createExplainer(ensemble, { subtreeSplits: 1 }),
+        createExplainer(ensemble, { subtreeSplits: 0 }),
+        createExplainer(ensemble, { layout: 'weights' }),
+        createExplainer(ensemble, { maxTableEntries: 0 }),
+      ];
+      expect(explainers.map((e) => e.layout)).toEqual(['vector', 'vector', 'vector', 'vector', 'weights', 'direct']);
+      expect(explainers[5].tableEntries).toBe(0);
       for (const row of rows.slice(0, 8)) {
         const expected = bruteForce(ensemble, row);
-        expectClose(tabled.shapValues(row), expected, 1e-10);
-        expectClose(direct.shapValues(row), expected, 1e-10);
+        for (const explainer of explainers) expectClose(explainer.shapValues(row), expected, 1e-10);
         checked++;
       }
     }
@@ -88,7 +93,7 @@ describe('TreeSHAP', () => {
     });
     const ensemble: Ensemble = { baseScore: 1, trees: [tree], numFeatures: 2 };
     for (const row of [[1, 1], [4, 1], [4, 3], [7, 0], [NaN, 1], [2, NaN]]) {
-      expectClose(shapValues(ensemble, row), bruteForce(ensemble, row), 1e-12);
+      for (const layout of ['vector', 'weights', 'direct'] as const) expectClose(createExplainer(ensemble, { layout }).shapValues(row), bruteForce(ensemble, row), 1e-12);
     }
   });
 
@@ -103,9 +108,11 @@ describe('TreeSHAP', () => {
     });
     const ensemble: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 2 };
     for (const row of [[1, 1], [1, 3], [6, 1], [NaN, NaN]]) {
-      const phi = createExplainer(ensemble).shapValues(row);
-      expectClose(phi, bruteForce(ensemble, row), 1e-12);
-      expect(Math.abs(sum(phi) - predictRow(ensemble, row))).toBeLessThan(1e-12);
+      for (const layout of ['vector', 'weights', 'direct'] as const) {
+        const phi = createExplainer(ensemble, { layout }).shapValues(row);
+        expectClose(phi, bruteForce(ensemble, row), 1e-12);
+        expect(Math.abs(sum(phi) - predictRow(ensemble, row))).toBeLessThan(1e-12);
+      }
     }
   });
 
@@ -120,6 +127,7 @@ describe('TreeSHAP', () => {
     const rows = randomRows(random, 800, 11, 0.02);
     const ensemble = randomEnsemble(7, 1000, rows, { maxDepth: 4, numFeatures: 11, scale: 0.05 });
     const explainer = createExplainer(ensemble);
+    expect(explainer.layout).toBe('vector');
     const out = new Float64Array(12);
     let worst = 0;
     for (const row of rows) {
