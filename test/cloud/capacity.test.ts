@@ -1,0 +1,151 @@
+/**
+ * The sizing and pricing arithmetic of scripts/capacity.ts, with explicit inputs. These test the formulas;
+ * the numbers in docs/cloud/capacity.md come from the measured benchmark, not from here.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ASSUMPTIONS,
+  PRICES,
+  costTier,
+  perVcpu,
+  readApiBench,
+  readTrainingBench,
+  renderCapacity,
+  sizeFleet,
+  tiered,
+  trainingLimits,
+  trainingRun,
+  type ApiBench,
+} from '../../scripts/capacity.js';
+
+const fleetOptions = { targetUtil: 0.5, azs: 3, minTasks: 3, burstFactor: 1.5, maxUtilAfterAzLoss: 0.9 };
+const bench: ApiBench = { requestsPerSecond: 2000, p99Ms: 20, cores: 2, connections: 50, durationSeconds: 30, explain: true, date: '2026-11-26' };
+
+describe('tiered prices', () => {
+  const tiers = [{ upTo: 100, price: 2 }, { upTo: 300, price: 1 }, { upTo: Infinity, price: 0.5 }];
+  it('charges each unit at the price of the tier it falls in', () => {
+    expect(tiered(0, tiers)).toBe(0);
+    expect(tiered(50, tiers)).toBe(100);
+    expect(tiered(100, tiers)).toBe(200);
+    expect(tiered(250, tiers)).toBe(200 + 150);
+    expect(tiered(1000, tiers)).toBe(200 + 200 + 350);
+  });
+  it('divides by the unit for per-million prices', () => {
+    expect(tiered(333e6, PRICES.apiGatewayRestPerMillion, 1e6)).toBeCloseTo(333 * 3.5, 6);
+  });
+});
+
+describe('throughput per vCPU', () => {
+  it('divides measured requests/s by the cores counted, preferring the server-only count', () => {
+    expect(perVcpu(bench)).toBe(1000);
+    expect(perVcpu({ ...bench, serverCores: 1 })).toBe(2000);
+  });
+  it('refuses a benchmark without throughput or cores', () => {
+    expect(() => perVcpu({ ...bench, cores: 0 })).toThrow(/cores/);
+    expect(() => perVcpu({ ...bench, requestsPerSecond: 0 })).toThrow(/requestsPerSecond/);
+  });
+});
+
+describe('fleet sizing', () => {
+  it('never goes below one task per AZ', () => {
+    expect(sizeFleet(10, 1000, fleetOptions)).toMatchObject({ tasks: 3, maxTasks: 6 });
+  });
+  it('runs at the target utilisation and rounds up to a multiple of the AZ count', () => {
+    // 10,000/s at 1,000/s per task and 50 % target = 20 tasks → 21 (multiple of 3)
+    const f = sizeFleet(10_000, 1000, fleetOptions);
+    expect(f.tasks).toBe(21);
+    expect(f.utilisation).toBeCloseTo(10_000 / 21_000, 9);
+    expect(f.utilisationAfterAzLoss).toBeCloseTo(10_000 / 14_000, 9);
+    expect(f.maxTasks).toBe(33); // 21 × 1.5 = 31.5 → 32 → 33
+  });
+  it('adds tasks until losing one AZ keeps the survivors under the limit', () => {
+    // target 85 %: 10,000/850 → 12 tasks; after losing 4 of them, 8 tasks at 125 % → grow to 15 (10 left: 100 %) → 18 (12 left: 83 %)
+    const f = sizeFleet(10_000, 1000, { ...fleetOptions, targetUtil: 0.85 });
+    expect(f.tasks).toBe(18);
+    expect(f.utilisationAfterAzLoss).toBeLessThanOrEqual(0.9);
+  });
+});
+
+describe('monthly cost of a tier', () => {
+  const task = { vcpu: 1, memoryGb: 2, targetUtil: 0.5, azs: 3, minTasks: 3, logRetentionDays: 90 };
+  it('prices compute as tasks × hours × (vCPU + memory)', () => {
+    const t = costTier(10, 1000, 1000, task);
+    expect(t.fleet.tasks).toBe(3);
+    expect(t.compute).toBeCloseTo(3 * 730 * (PRICES.fargateArmVcpuHour + 2 * PRICES.fargateArmGbHour), 9);
+    expect(t.requestsPerMonth).toBe(10 * 730 * 3600);
+  });
+  it('adds the parts to the total and divides by millions of valuations', () => {
+    const t = costTier(1000, 1000, 1000, task);
+    expect(t.total).toBeCloseTo(t.compute + t.edge.cost + t.logs.cost + t.transfer + t.fixed, 6);
+    expect(t.perMillion).toBeCloseTo(t.total / (t.requestsPerMonth / 1e6), 9);
+  });
+  it('picks the cheaper edge and keeps the other as the alternative', () => {
+    for (const load of [10, 1000, 100_000]) {
+      const t = costTier(load, 1000, 1000, task);
+      expect(t.edge.cost).toBeLessThanOrEqual(t.alternativeEdge.cost);
+    }
+  });
+  it('moves access logs from CloudWatch to Firehose when CloudWatch would cost more than its budget', () => {
+    expect(costTier(10, 1000, 1000, task).logs.sink).toBe('CloudWatch Logs');
+    const big = costTier(100_000, 1000, 1000, task);
+    const gb = (big.requestsPerMonth * ASSUMPTIONS.accessLogBytes) / 1e9;
+    expect(big.logs.sink).toBe('Firehose → S3');
+    expect(gb * (PRICES.logsIngestGb + 3 * PRICES.logsStoreGbMonth)).toBeGreaterThan(ASSUMPTIONS.cloudwatchLogsBudgetMonth);
+    expect(big.logs.cost).toBeCloseTo(gb * (PRICES.firehoseIngestGb + 3 * PRICES.s3GbMonth), 3);
+  });
+});
+
+describe('training', () => {
+  const tb = { rows: 4000, fitSeconds: 0.5 };
+  it('scales fit time linearly with rows and adds the run overhead', () => {
+    const r = trainingRun(tb, 40_000, { vcpu: 2, memoryGb: 4 });
+    expect(r.seconds).toBeCloseTo(ASSUMPTIONS.fitsPerRun * 0.5 * 10 + ASSUMPTIONS.runOverheadSeconds, 9);
+    expect(r.cost).toBeCloseTo((r.seconds / 3600) * (2 * PRICES.fargateArmVcpuHour + 4 * PRICES.fargateArmGbHour), 12);
+  });
+  it('bills at least one minute', () => {
+    const r = trainingRun({ rows: 4000, fitSeconds: 0.001 }, 4000, { vcpu: 2, memoryGb: 4 }, PRICES, { ...ASSUMPTIONS, runOverheadSeconds: 0 });
+    expect(r.cost).toBeCloseTo((60 / 3600) * (2 * PRICES.fargateArmVcpuHour + 4 * PRICES.fargateArmGbHour), 12);
+  });
+  it('puts the one-machine line where a run no longer fits the retrain window', () => {
+    const lim = trainingLimits(tb);
+    const seconds = trainingRun(tb, lim.rowsInWindow, { vcpu: 2, memoryGb: 4 }).seconds;
+    expect(seconds).toBeLessThanOrEqual(ASSUMPTIONS.retrainWindowHours * 3600);
+    expect(trainingRun(tb, lim.rowsInWindow + 10, { vcpu: 2, memoryGb: 4 }).seconds).toBeGreaterThan(ASSUMPTIONS.retrainWindowHours * 3600);
+  });
+});
+
+describe('reading benchmark results', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-capacity-'));
+  it('says what to run when the API result is missing', () => {
+    expect(() => readApiBench(join(dir, 'api.json'))).toThrow(/does not exist yet.*API benchmark/);
+  });
+  it('refuses a result measured without explanations', () => {
+    const p = join(dir, 'noexplain.json');
+    writeFileSync(p, JSON.stringify({ ...bench, explain: false }));
+    expect(() => readApiBench(p)).toThrow(/explain/);
+  });
+  it('tolerates a missing training result and rejects a malformed one', () => {
+    expect(readTrainingBench(join(dir, 'training.json'))).toBeUndefined();
+    const p = join(dir, 'bad-training.json');
+    writeFileSync(p, JSON.stringify({ rows: 10 }));
+    expect(() => readTrainingBench(p)).toThrow(/fitSeconds/);
+  });
+});
+
+describe('the generated document', () => {
+  it('shows the measured per-vCPU rate, the three tiers, and says when training is not measured', () => {
+    const md = renderCapacity(bench, undefined);
+    expect(md).toContain('| **valuations/s per vCPU** | **1,000** |');
+    expect(md).toContain('| | 10 valuations/s | 1,000 valuations/s | 100,000 valuations/s |');
+    expect(md).toContain('No training benchmark result yet');
+    expect(md).not.toContain('## One training run');
+  });
+  it('adds the training line and the cost table when a training result exists', () => {
+    const md = renderCapacity(bench, { rows: 4000, fitSeconds: 0.5, trees: 1000 });
+    expect(md).toContain('## One training run');
+    expect(md).toContain('| 4,000 (measured) |');
+  });
+});
