@@ -19,8 +19,10 @@ export interface FeatureBins {
 
 export interface BinnedMatrix {
   rows: number;
-  /** Column-major bin codes, one Uint8Array per feature. */
+  /** Column-major bin codes, one Uint8Array per feature (partitioning reads one feature for many rows). */
   bins: Uint8Array[];
+  /** The same codes row-major, rows × features (histogram building reads every feature of one row). */
+  rowMajor: Uint8Array;
   /** Number of value bins per feature; the missing bin (if any) is numbered valueBins[f]. */
   valueBins: Int32Array;
   /** Thresholds per feature (see FeatureBins). */
@@ -119,5 +121,10 @@ export function binMatrix(columns: Float64Array[], rows: number, maxBins: number
     for (let i = 0; i < rows; i++) codes[i] = binOf(fb.thresholds, col[i]);
     bins.push(codes);
   }
-  return { rows, bins, valueBins, thresholds, histOffset, totalSlots: offset };
+  const rowMajor = new Uint8Array(rows * nf);
+  for (let f = 0; f < nf; f++) {
+    const codes = bins[f];
+    for (let i = 0, j = f; i < rows; i++, j += nf) rowMajor[j] = codes[i];
+  }
+  return { rows, bins, rowMajor, valueBins, thresholds, histOffset, totalSlots: offset };
 }

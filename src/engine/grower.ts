@@ -32,8 +32,7 @@ export class TreeGrower {
   private readonly monotone: Int8Array | undefined;
   private readonly index: Uint32Array;
   private readonly scratch: Uint32Array;
-  private readonly orderedGrad: Float64Array;
-  private readonly orderedHess: Float64Array;
+  private readonly slotBase: Int32Array;
   private readonly pool: Float64Array[] = [];
   private readonly capacity: number;
 
@@ -70,8 +69,7 @@ export class TreeGrower {
     const n = binned.rows;
     this.index = new Uint32Array(n);
     this.scratch = new Uint32Array(n);
-    this.orderedGrad = new Float64Array(n);
-    this.orderedHess = new Float64Array(n);
+    this.slotBase = new Int32Array(binned.bins.length);
     const depthLeaves = params.maxDepth > 0 && params.maxDepth < 31 ? 2 ** params.maxDepth : Infinity;
     const leaves = Math.max(1, Math.min(params.maxLeaves > 0 ? params.maxLeaves : Infinity, depthLeaves, n));
     this.capacity = 2 * leaves - 1;
@@ -194,7 +192,7 @@ export class TreeGrower {
   }
 
   private build(hist: Float64Array, id: number): void {
-    buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian, this.orderedGrad, this.orderedHess);
+    buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian, this.slotBase);
   }
 
   /** Finds the node's best split from its histogram; keeps the histogram only while a split is pending. */
@@ -268,19 +266,26 @@ export class TreeGrower {
     const end = this.end[id];
     let l = this.start[id];
     let r = 0;
+    // Every row is written to both buffers and only the right cursor advances: no unpredictable branch.
     if (defaultLeft) {
       for (let k = l; k < end; k++) {
         const row = index[k];
         const b = col[row];
-        if (b <= bin || b === missing) index[l++] = row;
-        else scratch[r++] = row;
+        const goLeft = b <= bin || b === missing ? 1 : 0;
+        index[l] = row;
+        scratch[r] = row;
+        l += goLeft;
+        r += 1 - goLeft;
       }
     } else {
       // The missing bin is numbered above every value bin, so `b <= bin` already sends it right.
       for (let k = l; k < end; k++) {
         const row = index[k];
-        if (col[row] <= bin) index[l++] = row;
-        else scratch[r++] = row;
+        const goLeft = col[row] <= bin ? 1 : 0;
+        index[l] = row;
+        scratch[r] = row;
+        l += goLeft;
+        r += 1 - goLeft;
       }
     }
     index.set(scratch.subarray(0, r), l);

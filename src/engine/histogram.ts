@@ -8,6 +8,7 @@
 
 import type { BinnedMatrix } from './binning.js';
 
+/** Numbers per slot: gradient sum, hessian sum, row count (the loops below spell it as the literal 3). */
 export const SLOT = 3;
 
 export function newHistogram(binned: BinnedMatrix): Float64Array {
@@ -15,10 +16,11 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
 }
 
 /**
- * Fills `hist` with the sums over rows index[start..end) for the given features (other features' slots are zeroed).
- * `orderedGrad`/`orderedHess` are scratch buffers: gradients are gathered once per node in row-index order, so the
- * per-feature loops read them sequentially. When `constantHessian` is a number, every row's hessian is that value
- * and the hessian sums are derived from the counts (the squared-error fast path).
+ * Fills `hist` with the sums over rows index[start..end) for the given features (other features' slots are zero).
+ * Rows are visited once each and all their features read from the row-major bin codes: consecutive updates then
+ * touch different features' slots, which keeps the additions independent (a feature-by-feature pass would
+ * hit the same slot again and again on features with few values). When `constantHessian` is a number every
+ * row's hessian is that value and hessian sums are derived from the counts (the squared-error fast path).
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -30,38 +32,77 @@ export function buildHistogram(
   grad: Float64Array,
   hess: Float64Array,
   constantHessian: number | undefined,
-  orderedGrad: Float64Array,
-  orderedHess: Float64Array,
+  slotBase: Int32Array,
 ): void {
   hist.fill(0);
-  const n = end - start;
-  for (let k = 0; k < n; k++) orderedGrad[k] = grad[index[start + k]];
-  if (constantHessian === undefined) for (let k = 0; k < n; k++) orderedHess[k] = hess[index[start + k]];
+  const nf = binned.bins.length;
+  // slotBase[k]: first array entry of selected feature k's slots.
+  for (let k = 0; k < features.length; k++) slotBase[k] = binned.histOffset[features[k]] * SLOT;
+  // One small function per case keeps each hot loop free of branches V8 has never seen (which cost deopts).
+  if (features.length === nf) {
+    if (constantHessian === undefined) sumAllFeatures(hist, binned.rowMajor, nf, index, start, end, grad, hess, slotBase);
+    else sumAllFeaturesConstantHessian(hist, binned.rowMajor, nf, index, start, end, grad, slotBase);
+  } else {
+    sumSelectedFeatures(hist, binned.rowMajor, nf, features, index, start, end, grad, hess, constantHessian !== undefined, slotBase);
+  }
+  if (constantHessian !== undefined) fillHessianFromCounts(hist, binned, features, constantHessian);
+}
 
-  for (let fi = 0; fi < features.length; fi++) {
-    const f = features[fi];
-    const col = binned.bins[f];
-    const base = binned.histOffset[f] * SLOT;
-    if (constantHessian === undefined) {
-      for (let k = 0; k < n; k++) {
-        const j = base + col[index[start + k]] * SLOT;
-        hist[j] += orderedGrad[k];
-        hist[j + 1] += orderedHess[k];
-        hist[j + 2] += 1;
-      }
-    } else {
-      for (let k = 0; k < n; k++) {
-        const j = base + col[index[start + k]] * SLOT;
-        hist[j] += orderedGrad[k];
-        hist[j + 2] += 1;
-      }
-      const slots = binned.valueBins[f] + 1;
-      for (let b = 0, j = base; b < slots; b++, j += SLOT) hist[j + 1] = hist[j + 2] * constantHessian;
+function sumAllFeatures(hist: Float64Array, codes: Uint8Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, slotBase: Int32Array): void {
+  for (let k = start; k < end; k++) {
+    const row = index[k];
+    const g = grad[row];
+    const h = hess[row];
+    const at = row * nf;
+    for (let f = 0; f < nf; f++) {
+      const j = slotBase[f] + codes[at + f] * 3;
+      hist[j] += g;
+      hist[j + 1] += h;
+      hist[j + 2] += 1;
     }
+  }
+}
+
+function sumAllFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, slotBase: Int32Array): void {
+  for (let k = start; k < end; k++) {
+    const row = index[k];
+    const g = grad[row];
+    const at = row * nf;
+    for (let f = 0; f < nf; f++) {
+      const j = slotBase[f] + codes[at + f] * 3;
+      hist[j] += g;
+      hist[j + 2] += 1;
+    }
+  }
+}
+
+function sumSelectedFeatures(hist: Float64Array, codes: Uint8Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, constant: boolean, slotBase: Int32Array): void {
+  const nSel = features.length;
+  for (let k = start; k < end; k++) {
+    const row = index[k];
+    const g = grad[row];
+    const h = constant ? 0 : hess[row];
+    const at = row * nf;
+    for (let s = 0; s < nSel; s++) {
+      const j = slotBase[s] + codes[at + features[s]] * 3;
+      hist[j] += g;
+      hist[j + 1] += h;
+      hist[j + 2] += 1;
+    }
+  }
+}
+
+function fillHessianFromCounts(hist: Float64Array, binned: BinnedMatrix, features: Int32Array, constantHessian: number): void {
+  for (let s = 0; s < features.length; s++) {
+    const f = features[s];
+    const from = binned.histOffset[f] * SLOT;
+    const to = from + (binned.valueBins[f] + 1) * SLOT;
+    for (let j = from; j < to; j += 3) hist[j + 1] = hist[j + 2] * constantHessian;
   }
 }
 
 /** sibling = parent − child, slot by slot. */
 export function subtractHistogram(parent: Float64Array, child: Float64Array, sibling: Float64Array): void {
-  for (let i = 0; i < parent.length; i++) sibling[i] = parent[i] - child[i];
+  const n = parent.length;
+  for (let i = 0; i < n; i++) sibling[i] = parent[i] - child[i];
 }

@@ -9,7 +9,10 @@
  */
 
 import type { BinnedMatrix } from './binning.js';
-import { SLOT } from './histogram.js';
+import { SLOT as HISTOGRAM_SLOT } from './histogram.js';
+
+// A module-local copy: module imports can compile to property getters, too slow for the inner loop.
+const SLOT: number = HISTOGRAM_SLOT;
 
 export interface SplitParams {
   lambda: number;
@@ -78,72 +81,104 @@ export function findBestSplit(
   if (H < 2 * minChildWeight || C < 2) return null;
   const bounded = node.lower > -Infinity || node.upper < Infinity;
   const parentScore = bounded ? scoreGivenWeight(G, H, lambda, leafWeight(G, H, lambda, node.lower, node.upper)) : (G * G) / (H + lambda);
-
-  let bestGain = params.minSplitGain > 0 ? params.minSplitGain : 0;
-  let best: Split | null = null;
-
+  const best: Split = {
+    gain: params.minSplitGain > 0 ? params.minSplitGain : 0,
+    feature: -1,
+    bin: -1,
+    defaultLeft: false,
+    gLeft: 0,
+    hLeft: 0,
+    countLeft: 0,
+    gRight: 0,
+    hRight: 0,
+    countRight: 0,
+    countMissing: 0,
+    weightLeft: 0,
+    weightRight: 0,
+  };
   for (let fi = 0; fi < features.length; fi++) {
     const f = features[fi];
     const nb = binned.valueBins[f];
     if (nb < 2) continue;
     const base = binned.histOffset[f] * SLOT;
-    const mj = base + nb * SLOT;
-    const mg = hist[mj];
-    const mh = hist[mj + 1];
-    const mc = hist[mj + 2];
+    const missingCount = hist[base + nb * SLOT + 2];
     const constraint = monotone === undefined ? 0 : monotone[f];
-    const plain = !bounded && constraint === 0;
-    let gl = 0;
-    let hl = 0;
-    let cl = 0;
-    for (let b = 0, j = base; b < nb - 1; b++, j += SLOT) {
-      gl += hist[j];
-      hl += hist[j + 1];
-      cl += hist[j + 2];
-      if (cl === 0) continue;
-      const crValues = C - cl - mc; // non-missing rows right of the cut
-      if (crValues <= 0) break;
-      // Missing values to the right, then (if any) to the left.
-      for (let side = 0; side < (mc > 0 ? 2 : 1); side++) {
-        const gL = side === 0 ? gl : gl + mg;
-        const hL = side === 0 ? hl : hl + mh;
-        const gR = G - gL;
-        const hR = H - hL;
-        if (hL < minChildWeight || hR < minChildWeight) continue;
-        let gain: number;
-        let wl: number;
-        let wr: number;
-        if (plain) {
-          gain = (gL * gL) / (hL + lambda) + (gR * gR) / (hR + lambda) - parentScore;
-          if (!(gain > bestGain)) continue;
-          wl = -gL / (hL + lambda);
-          wr = -gR / (hR + lambda);
-        } else {
-          wl = leafWeight(gL, hL, lambda, node.lower, node.upper);
-          wr = leafWeight(gR, hR, lambda, node.lower, node.upper);
-          if ((constraint > 0 && wl > wr) || (constraint < 0 && wl < wr)) continue;
-          gain = scoreGivenWeight(gL, hL, lambda, wl) + scoreGivenWeight(gR, hR, lambda, wr) - parentScore;
-          if (!(gain > bestGain)) continue;
-        }
-        bestGain = gain;
-        const cL = side === 0 ? cl : cl + mc;
-        best = {
-          gain,
-          feature: f,
-          bin: b,
-          defaultLeft: side === 1,
-          gLeft: gL,
-          hLeft: hL,
-          countLeft: cL,
-          gRight: gR,
-          hRight: hR,
-          countRight: C - cL,
-          countMissing: mc,
-          weightLeft: wl,
-          weightRight: wr,
-        };
-      }
+    if (!bounded && constraint === 0 && missingCount === 0) scanPlain(hist, base, nb, f, node, lambda, minChildWeight, parentScore, best);
+    else scanGeneral(hist, base, nb, f, node, constraint, lambda, minChildWeight, parentScore, best);
+  }
+  return best.feature >= 0 ? best : null;
+}
+
+function record(best: Split, gain: number, f: number, b: number, defaultLeft: boolean, gl: number, hl: number, cl: number, node: NodeStats, mc: number, wl: number, wr: number): void {
+  best.gain = gain;
+  best.feature = f;
+  best.bin = b;
+  best.defaultLeft = defaultLeft;
+  best.gLeft = gl;
+  best.hLeft = hl;
+  best.countLeft = cl;
+  best.gRight = node.g - gl;
+  best.hRight = node.h - hl;
+  best.countRight = node.count - cl;
+  best.countMissing = mc;
+  best.weightLeft = wl;
+  best.weightRight = wr;
+}
+
+/** The common case: no missing values, no bounds, no constraint. */
+function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, lambda: number, minChildWeight: number, parentScore: number, best: Split): void {
+  const G = node.g;
+  const H = node.h;
+  const C = node.count;
+  let gl = 0;
+  let hl = 0;
+  let cl = 0;
+  for (let b = 0, j = base; b < nb - 1; b++, j += 3) {
+    const c = hist[j + 2];
+    if (c === 0) continue; // an empty bin repeats the previous cut
+    gl += hist[j];
+    hl += hist[j + 1];
+    cl += c;
+    if (hl < minChildWeight) continue;
+    const hr = H - hl;
+    if (hr < minChildWeight || cl >= C) break; // the right side only shrinks from here
+    const gr = G - gl;
+    const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+    if (gain > best.gain) record(best, gain, f, b, false, gl, hl, cl, node, 0, -gl / (hl + lambda), -gr / (hr + lambda));
+  }
+}
+
+/** Missing values tried on both sides; weights clamped to the node's bounds; the monotone order enforced. */
+function scanGeneral(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, constraint: number, lambda: number, minChildWeight: number, parentScore: number, best: Split): void {
+  const G = node.g;
+  const H = node.h;
+  const C = node.count;
+  const mj = base + nb * SLOT;
+  const mg = hist[mj];
+  const mh = hist[mj + 1];
+  const mc = hist[mj + 2];
+  let gl = 0;
+  let hl = 0;
+  let cl = 0;
+  for (let b = 0, j = base; b < nb - 1; b++, j += SLOT) {
+    const c = hist[j + 2];
+    if (c === 0) continue;
+    gl += hist[j];
+    hl += hist[j + 1];
+    cl += c;
+    if (C - cl - mc <= 0) break; // no value rows left for the right side
+    // Missing values to the right, then (if any) to the left.
+    for (let side = 0; side < (mc > 0 ? 2 : 1); side++) {
+      const gL = side === 0 ? gl : gl + mg;
+      const hL = side === 0 ? hl : hl + mh;
+      const gR = G - gL;
+      const hR = H - hL;
+      if (hL < minChildWeight || hR < minChildWeight) continue;
+      const wl = leafWeight(gL, hL, lambda, node.lower, node.upper);
+      const wr = leafWeight(gR, hR, lambda, node.lower, node.upper);
+      if ((constraint > 0 && wl > wr) || (constraint < 0 && wl < wr)) continue;
+      const gain = scoreGivenWeight(gL, hL, lambda, wl) + scoreGivenWeight(gR, hR, lambda, wr) - parentScore;
+      if (gain > best.gain) record(best, gain, f, b, side === 1, gL, hL, side === 0 ? cl : cl + mc, node, mc, wl, wr);
     }
   }
-  return best;
 }

@@ -1,0 +1,83 @@
+/**
+ * Benchmark of the boosting engine on the reference split of the diamonds data:
+ *   (1) fit time of 1000 depth-4 trees (256 bins, learning rate 0.05, no early stopping) on the 3,991 training rows;
+ *   (2) batch prediction time per row on the 998 test rows.
+ * Features: carat, cut/color/clarity as ranks (worst = 0), depth, table, x, y, z; target: log price.
+ * Prints the median and range of several runs, and the test RMSE as a sanity check.
+ *
+ *   npm run bench:engine            (BENCH_RUNS=N to change the number of fit runs, default 7)
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CLARITIES, COLORS, CUTS, gradeRank } from '../src/diamond/index.js';
+import { fit, predict, type FeatureMatrix } from '../src/engine/index.js';
+
+const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
+const FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z'] as const;
+
+function load(): { train: { X: FeatureMatrix; y: Float64Array }; test: { X: FeatureMatrix; y: Float64Array } } {
+  const lines = readFileSync(resolve(dataDir, 'diamonds.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = lines[0].split(',');
+  const col = (name: string) => header.indexOf(name);
+  const testRows = new Set(
+    readFileSync(resolve(dataDir, 'diamonds.reference-split.txt'), 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => /^\d+$/.test(l.trim()))
+      .map(Number),
+  );
+  const sets = { train: { rows: [] as number[][], y: [] as number[] }, test: { rows: [] as number[][], y: [] as number[] } };
+  lines.slice(1).forEach((line, dataRow) => {
+    const f = line.split(',');
+    const num = (name: string) => Number(f[col(name)]);
+    if (!(num('price') > 0 && num('x') > 0 && num('y') > 0 && num('z') > 0)) return;
+    const row = [num('carat'), gradeRank(CUTS, f[col('cut')]), gradeRank(COLORS, f[col('color')]), gradeRank(CLARITIES, f[col('clarity')]), num('depth'), num('table'), num('x'), num('y'), num('z')];
+    const set = testRows.has(dataRow) ? sets.test : sets.train;
+    set.rows.push(row);
+    set.y.push(Math.log(num('price')));
+  });
+  const toMatrix = (rows: number[][]): FeatureMatrix => ({ columns: FEATURES.map((_, j) => Float64Array.from(rows, (r) => r[j])), rows: rows.length });
+  return {
+    train: { X: toMatrix(sets.train.rows), y: Float64Array.from(sets.train.y) },
+    test: { X: toMatrix(sets.test.rows), y: Float64Array.from(sets.test.y) },
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const { train, test } = load();
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+const options = { nEstimators: 1000, maxDepth: 4, maxBins: 256, learningRate: 0.05, seed: 0 };
+
+fit(train.X, train.y, { ...options, nEstimators: 50 }); // warm up the JIT
+const fitTimes: number[] = [];
+let model = fit(train.X, train.y, { ...options, nEstimators: 1 }).model;
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  model = fit(train.X, train.y, options).model;
+  fitTimes.push((performance.now() - t0) / 1000);
+}
+
+predict(model, test.X); // warm up (and compile the ensemble)
+const predictTimes: number[] = [];
+let p = new Float64Array(0);
+for (let r = 0; r < 25; r++) {
+  const t0 = performance.now();
+  p = predict(model, test.X);
+  predictTimes.push(((performance.now() - t0) * 1000) / test.X.rows);
+}
+let se = 0;
+for (let i = 0; i < p.length; i++) se += (p[i] - test.y[i]) ** 2;
+const rmse = Math.sqrt(se / p.length);
+
+const fmt = (x: number, d: number) => x.toFixed(d);
+console.log(`engine benchmark — ${train.X.rows} training rows, ${test.X.rows} test rows, ${FEATURES.length} features, Node ${process.version}`);
+console.log('');
+console.log('| measure | Loupe median | Loupe min–max | runs | XGBoost 1.7 hist, 1 thread |');
+console.log('| --- | --- | --- | --- | --- |');
+console.log(`| fit: 1000 trees, depth 4, 256 bins, η 0.05 | ${fmt(median(fitTimes), 3)} s | ${fmt(Math.min(...fitTimes), 3)}–${fmt(Math.max(...fitTimes), 3)} s | ${runs} | 0.35 s |`);
+console.log(`| batch predict, ${test.X.rows} rows | ${fmt(median(predictTimes), 2)} µs/row | ${fmt(Math.min(...predictTimes), 2)}–${fmt(Math.max(...predictTimes), 2)} µs/row | ${predictTimes.length} | 9.6 µs/row |`);
+console.log('');
+console.log(`test RMSE of log price: ${fmt(rmse, 4)}`);
