@@ -49,9 +49,8 @@ function object(value: unknown, where: string): Record<string, unknown> {
 
 /** XGBoost writes numbers in parameters as strings ("5E-1"); 2.x writes the base score as "[5E-1]". */
 function numberParam(value: unknown, where: string): number {
-  let text = typeof value === 'number' ? String(value) : value;
-  if (typeof text !== 'string') fail(`${where} is missing`);
-  text = text.trim();
+  if (typeof value !== 'number' && typeof value !== 'string') fail(`${where} is missing`);
+  let text = String(value).trim();
   if (text.startsWith('[') && text.endsWith(']')) {
     const parts = text.slice(1, -1).split(',').filter((p) => p.trim() !== '');
     if (parts.length !== 1) fail(`${where} has ${parts.length} values (${text}); only single-output models are supported`);
