@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=()
+# Notebooks (test/notebooks): Debian's Jupyter runs them headless; the Deno kernel is the npm package `deno`,
+# its kernelspec lives in the repo (notebooks/jupyter, found through JUPYTER_PATH by notebooks/run.sh).
+# DejaVu gives the PNG charts (resvg) their text.
+apt_packages+=(jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconvert fonts-dejavu-core)
 # (Debian packages the tests need are added here as parts that need them land.)
 
 missing=()

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Executes Loupe's notebooks headless with the project's own Deno kernel (notebooks/jupyter/kernels/loupe-deno).
+#
+#   notebooks/run.sh                      execute every notebook in place (outputs are committed) and export
+#                                         each as HTML to reports/
+#   notebooks/run.sh NAME.ipynb …         the same, for these notebooks only
+#   notebooks/run.sh --out DIR [NAME …]   execute into DIR instead, leaving the notebooks untouched (the test)
+#
+# A cell that throws fails the run (exit status 1) with the cell and its error on stderr.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+jupyter="${LOUPE_JUPYTER:-/usr/bin/jupyter}"   # Debian's Jupyter (python3-nbconvert), not a pyenv python's
+
+out=""
+if [ "${1:-}" = "--out" ]; then
+  out="${2:?--out needs a directory}"
+  shift 2
+fi
+notebooks=("$@")
+if [ ${#notebooks[@]} -eq 0 ]; then
+  notebooks=("$here"/[0-9]*.ipynb)
+fi
+
+if ! [ -x "$jupyter" ] || ! "$jupyter" nbconvert --version >/dev/null 2>&1; then
+  echo "notebooks: Jupyter's nbconvert is not installed at $jupyter. Run 'npm run setup' (installs the Debian" >&2
+  echo "packages jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconvert) or set LOUPE_JUPYTER." >&2
+  exit 1
+fi
+if ! [ -x "$root/node_modules/deno/deno" ]; then
+  echo "notebooks: the Deno kernel (npm package deno) is not installed in node_modules. Run 'npm ci'." >&2
+  exit 1
+fi
+
+export JUPYTER_PATH="$here/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+export PYDEVD_DISABLE_FILE_VALIDATION=1
+execute=(--to notebook --execute --ExecutePreprocessor.kernel_name=loupe-deno
+  --ExecutePreprocessor.timeout="${LOUPE_CELL_TIMEOUT:-300}" --ExecutePreprocessor.record_timing=False)
+
+for nb in "${notebooks[@]}"; do
+  case "$nb" in /*) ;; *) nb="$(cd "$(dirname "$nb")" && pwd)/$(basename "$nb")" ;; esac
+  echo "notebooks: executing $(basename "$nb")" >&2
+  if [ -n "$out" ]; then
+    mkdir -p "$out"
+    "$jupyter" nbconvert "${execute[@]}" --output-dir "$out" "$nb"
+  else
+    "$jupyter" nbconvert "${execute[@]}" --inplace "$nb"
+    "$jupyter" nbconvert --to html --output-dir "$root/reports" "$nb"
+  fi
+done
