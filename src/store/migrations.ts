@@ -5,6 +5,7 @@
  *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
  */
 import { INGESTION_MIGRATION } from './ingestion-schema.js';
+import { API_MIGRATION } from './api-schema.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   // Each area appends its migrations here.
   INGESTION_MIGRATION,
+  API_MIGRATION,
 ];

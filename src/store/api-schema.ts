@@ -1,0 +1,41 @@
+/**
+ * Migration 20: the API's tables — partner keys (stored as SHA-256 hashes, never the key itself) and the request
+ * log — and an index that makes "stones like this one" a range scan. Fixed once shipped, like every migration.
+ */
+import type { Migration } from './migrations.js';
+
+export const API_MIGRATION: Migration = {
+  version: 20,
+  name: 'api: keys, request log, similar-stone index',
+  sql: `
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  -- The first characters of the key, shown in listings so a person can tell keys apart; not enough to use it.
+  prefix TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+  scopes TEXT NOT NULL CHECK (json_valid(scopes) AND json_type(scopes) = 'array'),
+  rate_per_minute INTEGER NOT NULL CHECK (rate_per_minute > 0),
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+
+CREATE TABLE request_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  url TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  key_id INTEGER,
+  key_name TEXT,
+  model_version TEXT,
+  request_body TEXT,
+  response_body TEXT
+) STRICT;
+CREATE INDEX request_log_by_time ON request_log (at);
+
+CREATE INDEX diamonds_by_grades_carat ON diamonds (cut, color, clarity, carat);
+`,
+};

@@ -1,0 +1,108 @@
+/**
+ * Partner API keys. A key is shown once, when it is created; the database keeps only its SHA-256 (a key is 32
+ * random bytes, so a fast hash is as safe as a slow one) and a short prefix for telling keys apart in listings.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.js';
+
+/** What a key may do: `valuations` prices stones and reads models and similar stones; `admin` may do everything. */
+export type Scope = 'valuations' | 'admin';
+export const SCOPES: readonly Scope[] = ['valuations', 'admin'];
+
+export const KEY_PREFIX = 'lp_';
+export const DEFAULT_RATE_PER_MINUTE = 600;
+
+export interface ApiKey {
+  id: number;
+  name: string;
+  /** The key's first characters, e.g. "lp_3fA9xQ". */
+  prefix: string;
+  scopes: Scope[];
+  ratePerMinute: number;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+interface KeyRow {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: string;
+  rate_per_minute: number;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toKey = (r: KeyRow): ApiKey => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  scopes: JSON.parse(r.scopes) as Scope[],
+  ratePerMinute: r.rate_per_minute,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export interface NewKey {
+  name: string;
+  scopes: Scope[];
+  ratePerMinute?: number;
+}
+
+/** Creates a key; the returned secret exists nowhere else, so it must be shown to the person now. */
+export function createKey(db: Db, spec: NewKey, now = new Date()): { key: ApiKey; secret: string } {
+  const name = spec.name.trim();
+  if (name.length === 0 || name.length > 100) throw new RangeError('a key name must have 1 to 100 characters');
+  const scopes = [...new Set(spec.scopes)];
+  if (scopes.length === 0) throw new RangeError(`a key needs at least one scope: ${SCOPES.join(', ')}`);
+  for (const s of scopes) if (!SCOPES.includes(s)) throw new RangeError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`);
+  const rate = spec.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE;
+  if (!Number.isInteger(rate) || rate < 1) throw new RangeError('the rate limit must be a whole number of requests per minute, at least 1');
+  const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const prefix = secret.slice(0, KEY_PREFIX.length + 6);
+  const info = db
+    .prepare('INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(name, prefix, hashKey(secret), JSON.stringify(scopes), rate, now.toISOString());
+  return { key: getKey(db, Number(info.lastInsertRowid))!, secret };
+}
+
+export function getKey(db: Db, id: number): ApiKey | undefined {
+  const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+  return row && toKey(row);
+}
+
+export function listKeys(db: Db): ApiKey[] {
+  return (db.prepare('SELECT * FROM api_keys ORDER BY id').all() as KeyRow[]).map(toKey);
+}
+
+/** Revokes a key by id or name; returns the keys revoked now (none when already revoked or unknown). */
+export function revokeKey(db: Db, idOrName: string, now = new Date()): ApiKey[] {
+  const ids = (
+    db.prepare('SELECT id FROM api_keys WHERE (id = ? OR name = ?) AND revoked_at IS NULL').all(
+      /^\d+$/.test(idOrName) ? Number(idOrName) : -1,
+      idOrName,
+    ) as { id: number }[]
+  ).map((r) => r.id);
+  const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const id of ids) revoke.run(now.toISOString(), id);
+  })();
+  return ids.map((id) => getKey(db, id)!);
+}
+
+/** A function that finds the live key a secret belongs to (prepared once: it runs on every request). */
+export function keyFinder(db: Db): (secret: string) => ApiKey | undefined {
+  const find = db.prepare('SELECT * FROM api_keys WHERE sha256 = ? AND revoked_at IS NULL');
+  return (secret) => {
+    const row = find.get(hashKey(secret)) as KeyRow | undefined;
+    return row && toKey(row);
+  };
+}
+
+export function countKeys(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }).n;
+}

@@ -1,0 +1,71 @@
+/**
+ * The request log: every API request and its answer, written in batches (one transaction per batch) so that
+ * logging never waits on the disk in the request's path.
+ */
+import type { Db } from './db.js';
+
+export interface RequestLogEntry {
+  at: string;
+  method: string;
+  /** The route pattern, e.g. /v1/valuations (the URL for requests that matched none). */
+  route: string;
+  url: string;
+  status: number;
+  latencyMs: number;
+  keyId: number | null;
+  keyName: string | null;
+  modelVersion: string | null;
+  /** The request body as received, truncated. */
+  requestBody: string | null;
+  /** The response body as sent, truncated. */
+  responseBody: string | null;
+}
+
+export type StoredRequest = RequestLogEntry & { id: number };
+
+/** A writer that stores many entries in one transaction. */
+export function requestLogWriter(db: Db): (entries: readonly RequestLogEntry[]) => void {
+  const insert = db.prepare(
+    `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version, request_body, response_body)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return db.transaction((entries: readonly RequestLogEntry[]) => {
+    for (const e of entries) {
+      insert.run(e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody);
+    }
+  });
+}
+
+export interface RequestQuery {
+  /** At most this many, newest first. */
+  limit: number;
+  /** Only entries with an id below this (paging backwards). */
+  before?: number;
+  status?: number;
+  route?: string;
+}
+
+export function listRequests(db: Db, q: RequestQuery): StoredRequest[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (q.before !== undefined) {
+    where.push('id < ?');
+    args.push(q.before);
+  }
+  if (q.status !== undefined) {
+    where.push('status = ?');
+    args.push(q.status);
+  }
+  if (q.route !== undefined) {
+    where.push('route = ?');
+    args.push(q.route);
+  }
+  const sql = `SELECT id, at, method, route, url, status, latency_ms AS latencyMs, key_id AS keyId, key_name AS keyName,
+      model_version AS modelVersion, request_body AS requestBody, response_body AS responseBody
+    FROM request_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  return db.prepare(sql).all(...args, q.limit) as StoredRequest[];
+}
+
+export function countRequests(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM request_log').get() as { n: number }).n;
+}
