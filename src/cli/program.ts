@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerIngest } from './ingest.js';
 import { registerRejects } from './rejects.js';
+import { registerTrain } from './train.js';
 
 /** A command file exports one of these; it adds its command (with help and an example) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -12,6 +13,7 @@ const COMMANDS: RegisterCommand[] = [
   // One entry per command file.
   registerIngest,
   registerRejects,
+  registerTrain,
 ];
 
 export function buildProgram(): Command {

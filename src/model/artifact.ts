@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { NumberFieldName } from '../diamond/index.js';
+import { validateCalibration, type Calibration } from '../engine/conformal.js';
 import { FEATURE_SPEC } from './features.js';
 import type { PriceMetrics, RangeMetrics } from './metrics.js';
 
@@ -16,15 +17,6 @@ export const ARTIFACT_FORMAT_VERSION = 1;
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 /** Version of Loupe that wrote an artifact. */
 export const LOUPE_VERSION: string = pkg.version;
-
-export interface RangeCalibration {
-  /** Nominal coverage, e.g. 0.9. */
-  coverage: number;
-  /** Half-width of the log-price interval in units of the difficulty estimate σ(x). */
-  quantile: number;
-  /** Rows the quantile was calibrated on (rows the model did not learn from). */
-  calibrationRows: number;
-}
 
 export interface ModelArtifact {
   format: typeof ARTIFACT_FORMAT;
@@ -44,7 +36,8 @@ export interface ModelArtifact {
   model: unknown;
   /** The difficulty model σ(x) > 0 behind adaptive ranges: a hedonic-kind payload of log |residual|. */
   difficulty: { kind: string; model: unknown; floor: number };
-  calibration: RangeCalibration[];
+  /** Split-conformal calibration of |log-price residual| / σ on rows the models did not learn from. */
+  calibration: Calibration;
   /** Measured while training, on out-of-fold predictions (rows each fold's model did not see). */
   metrics: { outOfFold: PriceMetrics & { range: RangeMetrics } };
 }
@@ -89,9 +82,10 @@ export function parseArtifact(text: string): ModelArtifact {
   for (const key of required) {
     if (a[key] === undefined || a[key] === null) throw new ArtifactError(`model file lacks "${key}"`);
   }
-  if (!Array.isArray(a.calibration) || a.calibration.length === 0 ||
-    !a.calibration.every((c) => c.coverage > 0 && c.coverage < 1 && Number.isFinite(c.quantile) && c.quantile > 0)) {
-    throw new ArtifactError('model file has no valid range calibration');
+  try {
+    validateCalibration(a.calibration);
+  } catch (err) {
+    throw new ArtifactError(`model file has no valid range calibration: ${(err as Error).message}`);
   }
   return a as ModelArtifact;
 }

@@ -4,7 +4,7 @@
 export * from './valuation.js';
 export { FEATURE_NAMES, FEATURE_SPEC, featureRow, featureColumns } from './features.js';
 export { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, ArtifactError, LOUPE_VERSION, parseArtifact, serializeArtifact } from './artifact.js';
-export type { ModelArtifact, RangeCalibration } from './artifact.js';
+export type { ModelArtifact } from './artifact.js';
 export { trainModel, trainingDataHash, DEFAULT_COVERAGES, type TrainOptions } from './train.js';
 export { createValuer, loadValuer, roundPrice, type LoadedModel, type PricedStone } from './valuer.js';
 export { evaluateModel, evaluateSplit, crossValidate, type Evaluation, type CrossValidation } from './evaluate.js';

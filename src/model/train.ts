@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { Appraisal, NumberFieldName } from '../diamond/index.js';
 import { takeRows } from '../engine/matrix.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArtifact, type RangeCalibration } from './artifact.js';
+import { calibrate } from '../engine/conformal.js';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArtifact } from './artifact.js';
 import { FEATURE_SPEC, featureColumns, rowOf, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
 import { hedonic } from './kinds/hedonic.js';
 import { priceMetrics, rangeMetrics } from './metrics.js';
-import { conformalQuantile, DIFFICULTY_EPSILON, difficultyFloor } from './ranges.js';
+import { DIFFICULTY_EPSILON, difficultyFloor } from './ranges.js';
 
 export interface TrainOptions {
   /** Model kind (see kinds/index.ts). */
@@ -102,21 +103,17 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   }
   const difficultyModel = hedonic.fit(X, logAbsResidual, hedonic.defaultParams, { seed });
   const floor = difficultyFloor(Float64Array.from(predictLogMany(difficultyModel, X), Math.exp));
-  const scores = Float64Array.from(oof, (p, i) => Math.abs(y[i] - p) / Math.max(sigma[i], floor));
-  const calibration: RangeCalibration[] = coverages.map((coverage) => ({
-    coverage,
-    quantile: conformalQuantile(scores, coverage),
-    calibrationRows: n,
-  }));
+  for (let i = 0; i < n; i++) sigma[i] = Math.max(sigma[i], floor);
+  const calibration = calibrate({ y, yhat: oof, sigma }, coverages);
 
   options.onStage?.('final fit');
   const model = kind.fit(X, y, params, { seed });
 
   const actual = Float64Array.from(rows, (r) => r.price);
   const oofPrice = Float64Array.from(oof, Math.exp);
-  const q = calibration[0].quantile;
-  const low = Float64Array.from(oof, (p, i) => Math.exp(p - q * Math.max(sigma[i], floor)));
-  const high = Float64Array.from(oof, (p, i) => Math.exp(p + q * Math.max(sigma[i], floor)));
+  const q = calibration.levels[0].quantile;
+  const low = Float64Array.from(oof, (p, i) => Math.exp(p - q * sigma[i]));
+  const high = Float64Array.from(oof, (p, i) => Math.exp(p + q * sigma[i]));
 
   return {
     format: ARTIFACT_FORMAT,
@@ -131,7 +128,7 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
     difficulty: { kind: hedonic.name, model: difficultyModel.payload(), floor },
     calibration,
     metrics: {
-      outOfFold: { ...priceMetrics(actual, oofPrice), range: rangeMetrics(actual, low, high, calibration[0].coverage) },
+      outOfFold: { ...priceMetrics(actual, oofPrice), range: rangeMetrics(actual, low, high, calibration.levels[0].coverage) },
     },
   };
 }

@@ -3,6 +3,7 @@
  * Everything a valuation needs is prepared once here, so that valuing a stone allocates little and is fast.
  */
 import { FIELDS, type NumberFieldName, type Stone } from '../diamond/index.js';
+import { interval } from '../engine/conformal.js';
 import { parseArtifact, type ModelArtifact } from './artifact.js';
 import { featureRow, NUM_FEATURES } from './features.js';
 import { getKind, type FittedModel } from './kinds/index.js';
@@ -42,24 +43,15 @@ class ArtifactValuer implements LoadedModel {
   constructor(readonly artifact: ModelArtifact, readonly version: string) {
     this.model = getKind(artifact.kind).load(artifact.model);
     this.difficulty = getKind(artifact.difficulty.kind).load(artifact.difficulty.model);
-    this.coverage = artifact.calibration[0].coverage;
-  }
-
-  private quantile(coverage: number): number {
-    const c = this.artifact.calibration.find((x) => Math.abs(x.coverage - coverage) < 1e-9);
-    if (!c) {
-      const known = this.artifact.calibration.map((x) => x.coverage).join(', ');
-      throw new RangeError(`this model is calibrated for coverage ${known}, not ${coverage}`);
-    }
-    return c.quantile;
+    this.coverage = artifact.calibration.levels[0].coverage;
   }
 
   price(stone: Stone, coverage = this.coverage): PricedStone {
     const row = featureRow(stone, this.row);
     const log = this.model.predictLog(row);
     const sigma = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
-    const half = this.quantile(coverage) * sigma;
-    return { price: Math.exp(log), low: Math.exp(log - half), high: Math.exp(log + half) };
+    const range = interval(log, sigma, this.artifact.calibration, coverage);
+    return { price: Math.exp(log), low: Math.exp(range.low), high: Math.exp(range.high) };
   }
 
   value(stone: Stone, options: ValuationOptions = {}): Valuation {
