@@ -9,6 +9,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -130,6 +131,8 @@ export class Serving extends Construct {
       restApiName: 'loupe-partner-api',
       description: 'Loupe valuations for partner businesses',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // The usage-plan key comes from the authorizer, which reads Loupe's own "Authorization: Bearer lp_…".
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       disableExecuteApiEndpoint: false,
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: cdk.RemovalPolicy.DESTROY,
@@ -159,6 +162,7 @@ export class Serving extends Construct {
       },
     });
     const vpcLink = new apigw.VpcLink(this, 'VpcLink', { targets: [this.loadBalancer] });
+    const authorizer = bearerKeyAuthorizer(this, base, settings);
     const forward = (path: string) =>
       new apigw.Integration({
         type: apigw.IntegrationType.HTTP_PROXY,
@@ -177,6 +181,8 @@ export class Serving extends Construct {
     const v1 = this.api.root.addResource('v1');
     v1.addResource('{proxy+}').addMethod('ANY', forward('/v1/{proxy}'), {
       apiKeyRequired: true,
+      authorizer,
+      authorizationType: apigw.AuthorizationType.CUSTOM,
       requestParameters: { 'method.request.path.proxy': true },
     });
     // Partners read the contract without a key; it holds no data.
@@ -185,12 +191,14 @@ export class Serving extends Construct {
     for (const partner of settings.partners) {
       const name = partner.id.replace(/[^a-z0-9]/gi, '');
       // The key value lives in Secrets Manager, encrypted with the data key; the template only refers to it.
+      // Until onboarding stores the partner's Loupe key in it, the secret holds a random value nobody uses.
       const secret = new secrets.Secret(this, `PartnerKey${name}`, {
         secretName: `loupe/partners/${partner.id}`,
-        description: `API key of partner ${partner.id}`,
+        description: `Loupe API key (lp_…) of partner ${partner.id}`,
         encryptionKey: base.key,
         generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
       });
+      if (!partner.keyIssued) continue;
       const key = this.api.addApiKey(`ApiKey${name}`, {
         apiKeyName: `loupe-${partner.id}`,
         value: secret.secretValue.unsafeUnwrap(),
@@ -244,6 +252,47 @@ export class Serving extends Construct {
     });
   }
 }
+
+/**
+ * A token authorizer that hands the bearer key to API Gateway as the usage-plan key: partners send one header,
+ * the same one Loupe checks, and API Gateway matches it to the partner's plan (403 when no plan holds it).
+ * It decides nothing else, so its answers are cached per key for five minutes.
+ */
+function bearerKeyAuthorizer(scope: Construct, base: Foundation, settings: LoupeSettings): apigw.TokenAuthorizer {
+  const logGroup = base.logGroup('AuthorizerLogs', settings.appLogRetentionDays);
+  const role = new iam.Role(scope, 'AuthorizerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }));
+  const handler = new lambda.Function(scope, 'BearerKeyAuthorizer', {
+    runtime: lambda.Runtime.NODEJS_20_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    role,
+    logGroup,
+    memorySize: 128,
+    timeout: cdk.Duration.seconds(3),
+    code: lambda.Code.fromInline(AUTHORIZER_SOURCE),
+  });
+  return new apigw.TokenAuthorizer(scope, 'BearerKey', {
+    handler,
+    identitySource: apigw.IdentitySource.header('Authorization'),
+    validationRegex: '^Bearer lp_[A-Za-z0-9_-]{20,}$',
+    resultsCacheTtl: cdk.Duration.minutes(5),
+  });
+}
+
+/** The authorizer's whole program: allow the stage, name the key as the usage identifier. */
+export const AUTHORIZER_SOURCE = `
+exports.handler = async (event) => {
+  const key = /^Bearer (lp_[A-Za-z0-9_-]{20,})$/.exec(event.authorizationToken || '');
+  if (!key) throw new Error('Unauthorized');
+  const stage = event.methodArn.split('/').slice(0, 2).join('/');
+  return {
+    principalId: key[1].slice(0, 9),
+    usageIdentifierKey: key[1],
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stage + '/*' }] },
+  };
+};
+`;
 
 function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProperty {
   return {

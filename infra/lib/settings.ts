@@ -13,6 +13,12 @@ export interface Partner {
   burst: number;
   /** Requests per calendar month before API Gateway answers 429. */
   monthlyQuota: number;
+  /**
+   * Whether the partner's Loupe key (from `loupe keys create`) has been stored in the secret
+   * `loupe/partners/<id>`. Onboarding deploys once with false (creates the encrypted secret), stores the key,
+   * then deploys with true (creates the API Gateway key from the secret and the usage plan).
+   */
+  keyIssued: boolean;
 }
 
 export interface ServingSettings {

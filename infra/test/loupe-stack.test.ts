@@ -21,8 +21,9 @@ const settings: LoupeSettings = {
   training: { taskCpu: 2048, taskMemoryMiB: 4096, scheduleCron: { minute: '0', hour: '3', weekDay: 'MON' }, approvalTimeoutHours: 72 },
   slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25 },
   partners: [
-    { id: 'acme', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000 },
-    { id: 'brilliant-co', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000 },
+    { id: 'acme', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000, keyIssued: true },
+    { id: 'brilliant-co', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000, keyIssued: true },
+    { id: 'onboarding', ratePerSecond: 5, burst: 10, monthlyQuota: 1_000_000, keyIssued: false },
   ],
   requestLogRetentionDays: 90,
   appLogRetentionDays: 30,
@@ -174,21 +175,38 @@ describe('serving fleet', () => {
 });
 
 describe('partner API', () => {
+  const issued = settings.partners.filter((p) => p.keyIssued);
+
   it('gives each partner its own key from Secrets Manager and its own usage plan', () => {
     const keys = ofType('AWS::ApiGateway::ApiKey');
-    expect(keys.length).toBe(settings.partners.length);
+    expect(keys.length).toBe(issued.length);
     for (const [, k] of keys) {
       expect(JSON.stringify(k.Properties!.Value)).toContain('{{resolve:secretsmanager:');
       expect(k.Properties!.Enabled).not.toBe(false);
     }
-    for (const p of settings.partners) {
+    for (const p of issued) {
       template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
         UsagePlanName: `loupe-${p.id}`,
         Throttle: { RateLimit: p.ratePerSecond, BurstLimit: p.burst },
         Quota: { Limit: p.monthlyQuota, Period: 'MONTH' },
       });
     }
-    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', settings.partners.length);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', issued.length);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', issued.length);
+  });
+
+  it('takes the usage-plan key from Loupe\'s own bearer header through a cached authorizer', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      ApiKeyRequired: true,
+      AuthorizationType: 'CUSTOM',
+      RequestParameters: { 'method.request.path.proxy': true },
+    });
   });
 
   it('requires a key on every /v1 method', () => {
