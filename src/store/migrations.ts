@@ -6,6 +6,7 @@
  */
 import { INGESTION_MIGRATION } from './ingestion-schema.js';
 import { API_MIGRATION } from './api-schema.js';
+import { PIPELINE_MIGRATION, REGISTRY_MIGRATION } from './registry-schema.js';
 
 export interface Migration {
   version: number;
@@ -16,5 +17,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   // Each area appends its migrations here.
   INGESTION_MIGRATION,
+  REGISTRY_MIGRATION,
+  PIPELINE_MIGRATION,
   API_MIGRATION,
 ];

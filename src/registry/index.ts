@@ -1,0 +1,23 @@
+/**
+ * The model registry: versions, the champion pointer and its history, atomic artifact writes.
+ */
+export {
+  ARTIFACT_FILE,
+  championVersion,
+  getChampion,
+  getModel,
+  listModels,
+  listPromotions,
+  promoteModel,
+  readArtifact,
+  registerModel,
+  rollbackChampion,
+  setDecision,
+  versionOf,
+  type ModelRecord,
+  type Promotion,
+  type RegisterMeta,
+} from './registry.js';
+export { RegistryError, type RegistryErrorCode } from './errors.js';
+export { sha256Hex, writeFileAtomic } from './artifact-file.js';
+export { pausePoint } from './pause.js';
