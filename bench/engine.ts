@@ -62,7 +62,7 @@ for (let r = 0; r < runs; r++) {
 
 predict(model, test.X); // warm up (and compile the ensemble)
 const predictTimes: number[] = [];
-let p = new Float64Array(0);
+let p: Float64Array = new Float64Array(0);
 for (let r = 0; r < 25; r++) {
   const t0 = performance.now();
   p = predict(model, test.X);

@@ -21,8 +21,11 @@ export interface BinnedMatrix {
   rows: number;
   /** Column-major bin codes, one Uint8Array per feature (partitioning reads one feature for many rows). */
   bins: Uint8Array[];
-  /** The same codes row-major, rows × features (histogram building reads every feature of one row). */
-  rowMajor: Uint8Array;
+  /**
+   * Row-major, rows × features: the histogram array index of each row's slot for each feature, i.e.
+   * (histOffset[f] + bin) · 3. Histogram building reads every feature of one row and adds straight to that index.
+   */
+  slotIndex: Uint32Array;
   /** Number of value bins per feature; the missing bin (if any) is numbered valueBins[f]. */
   valueBins: Int32Array;
   /** Thresholds per feature (see FeatureBins). */
@@ -121,10 +124,11 @@ export function binMatrix(columns: Float64Array[], rows: number, maxBins: number
     for (let i = 0; i < rows; i++) codes[i] = binOf(fb.thresholds, col[i]);
     bins.push(codes);
   }
-  const rowMajor = new Uint8Array(rows * nf);
+  const slotIndex = new Uint32Array(rows * nf);
   for (let f = 0; f < nf; f++) {
     const codes = bins[f];
-    for (let i = 0, j = f; i < rows; i++, j += nf) rowMajor[j] = codes[i];
+    const base = histOffset[f];
+    for (let i = 0, j = f; i < rows; i++, j += nf) slotIndex[j] = (base + codes[i]) * 3;
   }
-  return { rows, bins, rowMajor, valueBins, thresholds, histOffset, totalSlots: offset };
+  return { rows, bins, slotIndex, valueBins, thresholds, histOffset, totalSlots: offset };
 }

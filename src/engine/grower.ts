@@ -32,7 +32,6 @@ export class TreeGrower {
   private readonly monotone: Int8Array | undefined;
   private readonly index: Uint32Array;
   private readonly scratch: Uint32Array;
-  private readonly slotBase: Int32Array;
   private readonly pool: Float64Array[] = [];
   private readonly capacity: number;
 
@@ -69,7 +68,6 @@ export class TreeGrower {
     const n = binned.rows;
     this.index = new Uint32Array(n);
     this.scratch = new Uint32Array(n);
-    this.slotBase = new Int32Array(binned.bins.length);
     const depthLeaves = params.maxDepth > 0 && params.maxDepth < 31 ? 2 ** params.maxDepth : Infinity;
     const leaves = Math.max(1, Math.min(params.maxLeaves > 0 ? params.maxLeaves : Infinity, depthLeaves, n));
     this.capacity = 2 * leaves - 1;
@@ -192,7 +190,7 @@ export class TreeGrower {
   }
 
   private build(hist: Float64Array, id: number): void {
-    buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian, this.slotBase);
+    buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian);
   }
 
   /** Finds the node's best split from its histogram; keeps the histogram only while a split is pending. */
@@ -248,10 +246,10 @@ export class TreeGrower {
       const largeHist = this.acquire();
       subtractHistogram(parentHist, smallHist, largeHist);
       this.pool.push(parentHist);
-      for (const [child, hist] of [[small, smallHist], [large, largeHist]] as const) {
-        if (this.maySplit(child)) this.attachSplit(child, hist);
-        else this.pool.push(hist);
-      }
+      if (this.maySplit(small)) this.attachSplit(small, smallHist);
+      else this.pool.push(smallHist);
+      if (this.maySplit(large)) this.attachSplit(large, largeHist);
+      else this.pool.push(largeHist);
     } else {
       this.pool.push(parentHist);
     }

@@ -17,10 +17,11 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
 
 /**
  * Fills `hist` with the sums over rows index[start..end) for the given features (other features' slots are zero).
- * Rows are visited once each and all their features read from the row-major bin codes: consecutive updates then
- * touch different features' slots, which keeps the additions independent (a feature-by-feature pass would
- * hit the same slot again and again on features with few values). When `constantHessian` is a number every
- * row's hessian is that value and hessian sums are derived from the counts (the squared-error fast path).
+ * Rows are visited once each, and each of their features adds straight into the slot whose array index binning
+ * precomputed (BinnedMatrix.slotIndex): consecutive updates touch different features' slots, which keeps the
+ * additions independent (a feature-by-feature pass hits the same slot again and again on features with few
+ * values). When `constantHessian` is a number every row's hessian is that value and hessian sums are derived
+ * from the counts (the squared-error fast path).
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -32,30 +33,26 @@ export function buildHistogram(
   grad: Float64Array,
   hess: Float64Array,
   constantHessian: number | undefined,
-  slotBase: Int32Array,
 ): void {
   hist.fill(0);
   const nf = binned.bins.length;
-  // slotBase[k]: first array entry of selected feature k's slots.
-  for (let k = 0; k < features.length; k++) slotBase[k] = binned.histOffset[features[k]] * SLOT;
   // One small function per case keeps each hot loop free of branches V8 has never seen (which cost deopts).
   if (features.length === nf) {
-    if (constantHessian === undefined) sumAllFeatures(hist, binned.rowMajor, nf, index, start, end, grad, hess, slotBase);
-    else sumAllFeaturesConstantHessian(hist, binned.rowMajor, nf, index, start, end, grad, slotBase);
+    if (constantHessian === undefined) sumAllFeatures(hist, binned.slotIndex, nf, index, start, end, grad, hess);
+    else sumAllFeaturesConstantHessian(hist, binned.slotIndex, nf, index, start, end, grad);
   } else {
-    sumSelectedFeatures(hist, binned.rowMajor, nf, features, index, start, end, grad, hess, constantHessian !== undefined, slotBase);
+    sumSelectedFeatures(hist, binned.slotIndex, nf, features, index, start, end, grad, hess, constantHessian !== undefined);
   }
   if (constantHessian !== undefined) fillHessianFromCounts(hist, binned, features, constantHessian);
 }
 
-function sumAllFeatures(hist: Float64Array, codes: Uint8Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, slotBase: Int32Array): void {
+function sumAllFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
     const h = hess[row];
-    const at = row * nf;
-    for (let f = 0; f < nf; f++) {
-      const j = slotBase[f] + codes[at + f] * 3;
+    for (let at = row * nf, stop = at + nf; at < stop; at++) {
+      const j = slotIndex[at];
       hist[j] += g;
       hist[j + 1] += h;
       hist[j + 2] += 1;
@@ -63,20 +60,19 @@ function sumAllFeatures(hist: Float64Array, codes: Uint8Array, nf: number, index
   }
 }
 
-function sumAllFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, slotBase: Int32Array): void {
+function sumAllFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
-    const at = row * nf;
-    for (let f = 0; f < nf; f++) {
-      const j = slotBase[f] + codes[at + f] * 3;
+    for (let at = row * nf, stop = at + nf; at < stop; at++) {
+      const j = slotIndex[at];
       hist[j] += g;
       hist[j + 2] += 1;
     }
   }
 }
 
-function sumSelectedFeatures(hist: Float64Array, codes: Uint8Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, constant: boolean, slotBase: Int32Array): void {
+function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, constant: boolean): void {
   const nSel = features.length;
   for (let k = start; k < end; k++) {
     const row = index[k];
@@ -84,7 +80,7 @@ function sumSelectedFeatures(hist: Float64Array, codes: Uint8Array, nf: number, 
     const h = constant ? 0 : hess[row];
     const at = row * nf;
     for (let s = 0; s < nSel; s++) {
-      const j = slotBase[s] + codes[at + features[s]] * 3;
+      const j = slotIndex[at + features[s]];
       hist[j] += g;
       hist[j + 1] += h;
       hist[j + 2] += 1;

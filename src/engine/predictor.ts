@@ -1,13 +1,23 @@
 /**
- * Fast batch prediction. An ensemble is compiled once into one set of flat arrays for all trees, with leaves
- * encoded as negative child indices (~leaf), so the inner loop is a tight compare-and-jump with no per-tree
- * objects. Rows are copied in blocks into a row-major buffer and every tree is applied to the whole block
- * before the next tree, so the tree's nodes stay in cache. Sums run base + tree 0 + tree 1 + … for every row,
- * the same order as tree.ts's predictRow, so results are identical to the reference walk, bit for bit.
+ * Fast batch prediction, compiled once per ensemble (cached) in two forms:
+ *
+ * Integer-coded complete trees (the fast path, for trees up to MAX_FAST_DEPTH deep). Every threshold the ensemble
+ * uses on a feature is collected and sorted; an input value is coded once as the number of those thresholds <= it,
+ * and each node stores the position j of its threshold, so "value < threshold" becomes "code <= j" and the step
+ * to the next node is branch-free integer arithmetic: node = 2·node + 1 + ((j − code) >>> 31). Trees are padded
+ * to complete binary trees (a shallow leaf becomes a node that goes left, with its value copied into every leaf
+ * below), so each tree takes exactly `depth` steps and a block of rows advances level by level, all rows in
+ * lockstep. Branch mispredictions, which dominate a pointer-chasing walk, disappear.
+ *
+ * Linked nodes (the general path: rows with a missing value, since NaN follows each node's default side, and
+ * deeper trees): one flat set of arrays for all trees, leaves encoded as negative child indices (~leaf).
+ *
+ * Either way every row sums base + tree 0 + tree 1 + … in that order, as tree.ts's predictRow does, so results
+ * equal the reference walk bit for bit.
  */
 
 import type { FeatureMatrix } from './matrix.js';
-import type { Ensemble, Tree } from './tree.js';
+import { treeDepth, type Ensemble, type Tree } from './tree.js';
 
 export interface CompiledEnsemble {
   baseScore: number;
@@ -21,7 +31,27 @@ export interface CompiledEnsemble {
   right: Int32Array;
   defaultLeft: Uint8Array;
   leafValue: Float64Array;
+  /** The integer-coded complete trees, or null when a tree is deeper than MAX_FAST_DEPTH. */
+  fast: FastTrees | null;
 }
+
+export interface FastTrees {
+  /** Per feature: the sorted distinct thresholds the ensemble tests on it. */
+  cuts: Float64Array[];
+  /** Per tree: depth, first node, first leaf. */
+  depth: Int32Array;
+  nodeStart: Int32Array;
+  leafStart: Int32Array;
+  /** Per node (complete layout, children of n at 2n+1 and 2n+2): feature and threshold position in cuts. */
+  feature: Int32Array;
+  cut: Int32Array;
+  leafValue: Float64Array;
+}
+
+/** Deeper trees would be padded to more than 2^10 leaves each; they use the linked walk. */
+export const MAX_FAST_DEPTH = 10;
+/** Position of padding nodes: above any code, so they always go left. */
+const ALWAYS_LEFT = 0x3fffffff;
 
 const cache = new WeakMap<Ensemble, { trees: Tree[]; count: number; compiled: CompiledEnsemble }>();
 
@@ -41,6 +71,7 @@ export function compileEnsemble(ensemble: Ensemble): CompiledEnsemble {
     right: new Int32Array(internal),
     defaultLeft: new Uint8Array(internal),
     leafValue: new Float64Array(leaves),
+    fast: null,
   };
   let nextInternal = 0;
   let nextLeaf = 0;
@@ -66,39 +97,140 @@ export function compileEnsemble(ensemble: Ensemble): CompiledEnsemble {
     }
     c.roots[ti] = remap[0];
   });
+  c.fast = compileFast(ensemble);
   cache.set(ensemble, { trees: ensemble.trees, count: ensemble.trees.length, compiled: c });
   return c;
 }
 
-const BLOCK = 128;
+function compileFast(ensemble: Ensemble): FastTrees | null {
+  const nt = ensemble.trees.length;
+  const depth = new Int32Array(nt);
+  for (let t = 0; t < nt; t++) {
+    depth[t] = treeDepth(ensemble.trees[t]);
+    if (depth[t] > MAX_FAST_DEPTH) return null;
+  }
+  const perFeature: number[][] = Array.from({ length: ensemble.numFeatures }, () => []);
+  for (const tree of ensemble.trees) for (let i = 0; i < tree.feature.length; i++) if (tree.feature[i] >= 0) perFeature[tree.feature[i]].push(tree.threshold[i]);
+  const cuts = perFeature.map((list) => Float64Array.from(new Set(list)).sort());
+  const nodeStart = new Int32Array(nt);
+  const leafStart = new Int32Array(nt);
+  let nodes = 0;
+  let leaves = 0;
+  for (let t = 0; t < nt; t++) {
+    nodeStart[t] = nodes;
+    leafStart[t] = leaves;
+    nodes += 2 ** depth[t] - 1;
+    leaves += 2 ** depth[t];
+  }
+  const fast: FastTrees = { cuts, depth, nodeStart, leafStart, feature: new Int32Array(nodes), cut: new Int32Array(nodes), leafValue: new Float64Array(leaves) };
+  ensemble.trees.forEach((tree, t) => {
+    const D = depth[t];
+    const firstLeaf = 2 ** D - 1;
+    // Walk the linked tree and the complete layout together; `src` < 0 means "below a shallow leaf of value pad".
+    const place = (src: number, pos: number, d: number, pad: number): void => {
+      if (d === D) {
+        fast.leafValue[leafStart[t] + pos - firstLeaf] = src < 0 ? pad : tree.value[src];
+        return;
+      }
+      const at = nodeStart[t] + pos;
+      if (src < 0 || tree.feature[src] < 0) {
+        const v = src < 0 ? pad : tree.value[src];
+        fast.feature[at] = 0;
+        fast.cut[at] = ALWAYS_LEFT;
+        place(-1, 2 * pos + 1, d + 1, v);
+        place(-1, 2 * pos + 2, d + 1, v);
+        return;
+      }
+      const f = tree.feature[src];
+      fast.feature[at] = f;
+      fast.cut[at] = lowerBound(cuts[f], tree.threshold[src]);
+      place(tree.left[src], 2 * pos + 1, d + 1, 0);
+      place(tree.right[src], 2 * pos + 2, d + 1, 0);
+    };
+    place(0, 0, 0, 0);
+  });
+  return fast;
+}
+
+/** Index of the first entry >= value in a sorted array. */
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of entries <= value in a sorted array (value not NaN). */
+function upperBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const BLOCK = 256;
 
 /** Predictions for every row of X (column-major), written into `out` when given. */
-export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out = new Float64Array(X.rows)): Float64Array {
+export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Float64Array = new Float64Array(X.rows)): Float64Array {
   const nf = c.numFeatures;
   const n = X.rows;
-  const buf = new Float64Array(BLOCK * Math.max(1, nf));
-  const { roots, feature, threshold, left, right, defaultLeft, leafValue } = c;
-  const nTrees = roots.length;
+  const values = new Float64Array(BLOCK * Math.max(1, nf));
+  const codes = new Int32Array(BLOCK * Math.max(1, nf));
+  const clean = new Int32Array(BLOCK); // rows of the block without NaN (fast path)
+  const missing = new Int32Array(BLOCK); // rows with NaN (linked walk)
+  const node = new Int32Array(BLOCK);
   for (let start = 0; start < n; start += BLOCK) {
     const m = Math.min(BLOCK, n - start);
     for (let f = 0; f < nf; f++) {
       const col = X.columns[f];
-      for (let i = 0; i < m; i++) buf[i * nf + f] = col[start + i];
+      for (let i = 0; i < m; i++) values[i * nf + f] = col[start + i];
     }
-    for (let i = 0; i < m; i++) out[start + i] = c.baseScore;
-    for (let t = 0; t < nTrees; t++) {
-      const root = roots[t];
-      for (let i = 0, rowBase = 0; i < m; i++, rowBase += nf) {
-        let node = root;
-        while (node >= 0) {
-          const v = buf[rowBase + feature[node]];
-          node = v < threshold[node] || (v !== v && defaultLeft[node] === 1) ? left[node] : right[node];
-        }
-        out[start + i] += leafValue[~node];
+    let nClean = 0;
+    let nMissing = 0;
+    for (let i = 0; i < m; i++) {
+      out[start + i] = c.baseScore;
+      let hasNaN = false;
+      for (let f = 0; f < nf; f++) if (values[i * nf + f] !== values[i * nf + f]) hasNaN = true;
+      if (hasNaN || c.fast === null) missing[nMissing++] = i;
+      else {
+        const fast = c.fast;
+        for (let f = 0; f < nf; f++) codes[nClean * nf + f] = upperBound(fast.cuts[f], values[i * nf + f]);
+        clean[nClean++] = i;
       }
+    }
+    if (nClean > 0) predictFastBlock(c.fast!, codes, nf, nClean, clean, node, out, start);
+    for (let r = 0; r < nMissing; r++) {
+      const i = missing[r];
+      out[start + i] = predictCompiledRow(c, values.subarray(i * nf, (i + 1) * nf));
     }
   }
   return out;
+}
+
+function predictFastBlock(fast: FastTrees, codes: Int32Array, nf: number, m: number, rowOf: Int32Array, node: Int32Array, out: Float64Array, outStart: number): void {
+  const { depth, nodeStart, leafStart, feature, cut, leafValue } = fast;
+  for (let t = 0; t < depth.length; t++) {
+    const D = depth[t];
+    const base = nodeStart[t];
+    node.fill(0, 0, m);
+    for (let d = 0; d < D; d++) {
+      for (let i = 0, at = 0; i < m; i++, at += nf) {
+        const k = base + node[i];
+        // Right exactly when code > cut, i.e. when cut − code is negative: its sign bit.
+        node[i] = 2 * node[i] + 1 + ((cut[k] - codes[at + feature[k]]) >>> 31);
+      }
+    }
+    const leaf0 = leafStart[t] - (2 ** D - 1);
+    for (let i = 0; i < m; i++) out[outStart + rowOf[i]] += leafValue[leaf0 + node[i]];
+  }
 }
 
 /** Prediction for one row given as an array of feature values. */

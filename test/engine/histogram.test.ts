@@ -11,11 +11,10 @@ describe('gradient histograms', () => {
   const hess = Float64Array.from([1, 2, 1, 2, 1, 2]);
   const all = Uint32Array.from([0, 1, 2, 3, 4, 5]);
   const features = Int32Array.from([0, 1]);
-  const slotBase = new Int32Array(2);
 
   it('sums gradients, hessians and counts per bin, missing values in the last slot', () => {
     const hist = newHistogram(binned);
-    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, undefined, slotBase);
+    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, undefined);
     const slot = (f: number, b: number) => Array.from(hist.subarray((binned.histOffset[f] + b) * SLOT, (binned.histOffset[f] + b + 1) * SLOT));
     expect(slot(0, 0)).toEqual([1 - 6, 1 + 2, 2]); // x0 = 1: rows 0, 5
     expect(slot(0, 1)).toEqual([-2 + 3, 2 + 1, 2]); // x0 = 2: rows 1, 2
@@ -26,7 +25,7 @@ describe('gradient histograms', () => {
 
   it('derives hessian sums from counts on the constant-hessian path', () => {
     const hist = newHistogram(binned);
-    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, 1, slotBase);
+    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, 1);
     const j = binned.histOffset[1] * SLOT;
     expect(Array.from(hist.subarray(j, j + SLOT))).toEqual([1 - 2, 2, 2]);
   });
@@ -34,7 +33,7 @@ describe('gradient histograms', () => {
   it('builds only over the node rows given by index range', () => {
     const hist = newHistogram(binned);
     const index = Uint32Array.from([9, 2, 4, 9]);
-    buildHistogram(hist, binned, features, index.map((v) => (v === 9 ? 0 : v)), 1, 3, grad, hess, undefined, slotBase);
+    buildHistogram(hist, binned, features, index.map((v) => (v === 9 ? 0 : v)), 1, 3, grad, hess, undefined);
     const j = binned.histOffset[1] * SLOT + SLOT; // x1 = 20 holds rows 2 and 4
     expect(Array.from(hist.subarray(j, j + SLOT))).toEqual([8, 2, 2]);
     let total = 0;
@@ -54,14 +53,13 @@ describe('gradient histograms', () => {
     const left = rows.filter((i) => cols[0][i] < 20);
     const right = rows.filter((i) => !(cols[0][i] < 20));
     const fs = Int32Array.from([0, 1, 2]);
-    const slots = new Int32Array(3);
     const parent = newHistogram(b);
     const l = newHistogram(b);
     const r = newHistogram(b);
     const rDerived = newHistogram(b);
-    buildHistogram(parent, b, fs, rows, 0, n, g, h, undefined, slots);
-    buildHistogram(l, b, fs, left, 0, left.length, g, h, undefined, slots);
-    buildHistogram(r, b, fs, right, 0, right.length, g, h, undefined, slots);
+    buildHistogram(parent, b, fs, rows, 0, n, g, h, undefined);
+    buildHistogram(l, b, fs, left, 0, left.length, g, h, undefined);
+    buildHistogram(r, b, fs, right, 0, right.length, g, h, undefined);
     subtractHistogram(parent, l, rDerived);
     expect(Array.from(rDerived)).toEqual(Array.from(r));
   });

@@ -12,7 +12,7 @@ function setup(columns: number[][], grad: number[], hess?: number[]) {
   const hist = newHistogram(binned);
   const g = Float64Array.from(grad);
   const h = Float64Array.from(hess ?? grad.map(() => 1));
-  buildHistogram(hist, binned, features, Uint32Array.from(grad.map((_, i) => i)), 0, n, g, h, undefined, new Int32Array(columns.length));
+  buildHistogram(hist, binned, features, Uint32Array.from(grad.map((_, i) => i)), 0, n, g, h, undefined);
   const G = grad.reduce((a, b) => a + b, 0);
   const H = Array.from(h).reduce((a, b) => a + b, 0);
   return { binned, features, hist, node: { g: G, h: H, count: n, lower: -Infinity, upper: Infinity } };
