@@ -16,6 +16,8 @@ import { HOME_MOUNT, LOUPE_UID, publishPipelineHome, publishServingBundle, resto
 import { awsCliImage } from './serving.js';
 import type { LoupeSettings } from './settings.js';
 
+export const STATE_MACHINE_NAME = 'loupe-retrain';
+
 export class Training extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly pipelineLogs: cdk.aws_logs.LogGroup;
@@ -145,8 +147,27 @@ export class Training extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
+    // One run at a time: two runs would race on home/. A run that finds another one going ends at once; the
+    // files it was started for wait in incoming/ for the next run (the next landing or the weekly schedule).
+    const ownArn = cdk.Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: STATE_MACHINE_NAME,
+      arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const guard = new tasks.CallAwsService(this, 'Count running executions', {
+      service: 'sfn',
+      action: 'listExecutions',
+      iamAction: 'states:ListExecutions',
+      iamResources: [ownArn],
+      parameters: { StateMachineArn: ownArn, StatusFilter: 'RUNNING', MaxResults: 10 },
+      resultSelector: { 'running.$': 'States.ArrayLength($.Executions)' },
+      resultPath: '$.guard',
+    });
+    const alreadyRunning = new sfn.Succeed(this, 'Another run is in progress');
+
     // A missing exit code (the pipeline container never started) fails the execution, which alarms.
-    const definition = runPipeline
+    const pipelineBranch = runPipeline
       .addCatch(failed, { resultPath: '$.error' })
       .next(
         new sfn.Pass(this, 'Find the pipeline container', {
@@ -165,9 +186,14 @@ export class Training extends Construct {
           .when(sfn.Condition.numberEquals('$.outcome.exitCode', 0), askApproval.addCatch(rejected).next(publishBundle).next(rollServing))
           .otherwise(failed),
       );
+    const definition = guard.next(
+      new sfn.Choice(this, 'Alone?')
+        .when(sfn.Condition.numberGreaterThan('$.guard.running', 1), alreadyRunning)
+        .otherwise(pipelineBranch),
+    );
 
     this.stateMachine = new sfn.StateMachine(this, 'Retrain', {
-      stateMachineName: 'loupe-retrain',
+      stateMachineName: STATE_MACHINE_NAME,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: cdk.Duration.hours(t.approvalTimeoutHours + 4),
       tracingEnabled: false,

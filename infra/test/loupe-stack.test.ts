@@ -282,6 +282,17 @@ describe('retraining', () => {
     expect(definition).toContain('sns:publish.waitForTaskToken');
     expect(definition.indexOf('Ask for approval')).toBeLessThan(definition.indexOf('Roll the serving fleet'));
   });
+
+  it('lets only one run at a time reach the pipeline', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const definition = JSON.parse(
+      (machine.Properties!.DefinitionString['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'X')).join(''),
+    );
+    expect(definition.StartAt).toBe('Count running executions');
+    const alone = definition.States['Alone?'];
+    expect(alone.Choices[0]).toMatchObject({ Variable: '$.guard.running', NumericGreaterThan: 1, Next: 'Another run is in progress' });
+    expect(alone.Default).toBe('Run loupe pipeline');
+  });
 });
 
 describe('least-privilege IAM', () => {
