@@ -3,7 +3,9 @@
  */
 import { Command } from 'commander';
 import { registerIngest } from './ingest.js';
+import { registerKeys } from './keys.js';
 import { registerRejects } from './rejects.js';
+import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
 /** A command file exports one of these; it adds its command (with help and an example) to the program. */
@@ -13,6 +15,8 @@ const COMMANDS: RegisterCommand[] = [
   // One entry per command file.
   registerIngest,
   registerRejects,
+  registerServe,
+  registerKeys,
   registerTrain,
 ];
 

@@ -1,0 +1,93 @@
+/**
+ * The Loupe REST API as a fastify app: one plugin per resource, typebox schemas from the one diamond schema,
+ * problem+json for every error, keys and rate limits, the request log and the OpenAPI document with /docs.
+ * Building the app opens nothing: the caller gives it the database and the model source, and listens.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Db } from '../store/db.js';
+import type { ApiKey, Scope } from '../store/keys.js';
+import { authenticator } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+import type { ModelSource } from './model-source.js';
+import { registerOpenApi } from './openapi.js';
+import { RateLimiter } from './rate-limit.js';
+import { registerRequestLog } from './request-log-hooks.js';
+import type { RequestLog } from './request-log.js';
+import { diamondRoutes } from './routes/diamonds.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes } from './routes/models.js';
+import { problemRoutes } from './routes/problems.js';
+import { requestRoutes } from './routes/requests.js';
+import { valuationRoutes } from './routes/valuations.js';
+import { BODY_LIMIT } from './schemas.js';
+import { validatorCompiler } from './validator.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a /v1 route needs; routes without one are public. */
+    scope?: Scope;
+    /** The body is a stone: its problems are explained field by field from the diamond schema. */
+    stoneBody?: boolean;
+  }
+  interface FastifyRequest {
+    /** The body as received (truncated), for the request log. */
+    bodyText: string | null;
+    apiKey: ApiKey | null;
+    /** The model that answered, for the request log. */
+    modelVersion: string | null;
+  }
+  interface FastifyReply {
+    /** The body as sent (truncated), for the request log. */
+    sentBody: string | null;
+  }
+}
+
+export interface AppOptions {
+  db: Db;
+  models: ModelSource;
+  /** Serve /v1 without keys (the caller allows it only on a loopback address). */
+  open: boolean;
+  /** Where requests are logged; null turns the log off (for measuring what it costs). */
+  requestLog: RequestLog | null;
+  /** A pino logger for the server's own events and errors (default: none). */
+  logger?: FastifyBaseLogger;
+  rateLimiter?: RateLimiter;
+}
+
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Every request is logged to the database (request log); pino logs only the server's own events and errors.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    // Keep-alive connections that are idle are closed on shutdown; requests in flight are answered first.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('bodyText', null);
+  app.decorateRequest('apiKey', null);
+  app.decorateRequest('modelVersion', null);
+  app.decorateReply('sentBody', null);
+
+  registerErrorHandling(app);
+  if (options.requestLog) registerRequestLog(app, options.requestLog);
+
+  const auth = authenticator(options.db, options.open, options.rateLimiter);
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config?.scope;
+    if (scope || request.url.startsWith('/v1/')) request.apiKey = auth.authenticate(request, scope);
+  });
+
+  await registerOpenApi(app);
+  await app.register(healthRoutes, { db: options.db, models: options.models });
+  await app.register(problemRoutes);
+  await app.register(valuationRoutes, { models: options.models });
+  await app.register(diamondRoutes, { db: options.db });
+  await app.register(modelRoutes, { db: options.db });
+  await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });
+  return app;
+}

@@ -1,0 +1,72 @@
+/**
+ * Who is calling: partners send a key as "Authorization: Bearer lp_…"; each /v1 route names the scope it needs
+ * (valuations or admin; admin may do everything); each key has its own rate limit. Without a key, a request is
+ * served only when the server runs open, which it may only on a loopback address.
+ */
+import { isIP } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import { keyFinder, type ApiKey, type Scope } from '../store/keys.js';
+import type { Db } from '../store/db.js';
+import { ApiProblem } from './problem.js';
+import { RateLimiter } from './rate-limit.js';
+
+const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+
+/** Whether a listen address is reachable only from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (LOOPBACK_NAMES.has(h)) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+export class OpenAccessRefused extends Error {}
+
+/** Refuses keyless access on an address others can reach. */
+export function assertOpenAllowed(host: string): void {
+  if (!isLoopback(host)) {
+    throw new OpenAccessRefused(
+      `refusing to run open (without API keys) on ${host}: anyone who can reach it could use the API. ` +
+        'Open access is allowed only on a loopback address (127.0.0.1, ::1, localhost); on other addresses, ' +
+        'create keys with `loupe keys create --name NAME --scope valuations` and drop --open / LOUPE_OPEN.',
+    );
+  }
+}
+
+export interface Authenticator {
+  /** The key of the request (null when open and none was sent); throws a 401/403/429 problem. */
+  authenticate(request: FastifyRequest, scope: Scope | undefined): ApiKey | null;
+}
+
+export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()): Authenticator {
+  const find = keyFinder(db);
+  return {
+    authenticate(request, scope) {
+      const header = request.headers.authorization;
+      if (header === undefined) {
+        if (open) return null;
+        throw new ApiProblem('unauthorized', 'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".', undefined, {
+          'www-authenticate': 'Bearer realm="loupe"',
+        });
+      }
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const key = match ? find(match[1]) : undefined;
+      if (!key) {
+        throw new ApiProblem('unauthorized', match ? 'The API key is not valid or has been revoked.' : 'The Authorization header must be "Bearer lp_…".', undefined, {
+          'www-authenticate': 'Bearer realm="loupe", error="invalid_token"',
+        });
+      }
+      if (scope && !key.scopes.includes(scope) && !key.scopes.includes('admin')) {
+        throw new ApiProblem('forbidden', `The key "${key.name}" has the scope ${key.scopes.join(', ')}; this endpoint needs ${scope}.`);
+      }
+      const wait = limiter.take(key.id, key.ratePerMinute);
+      if (wait > 0) {
+        throw new ApiProblem('rate-limited', `The key "${key.name}" may make ${key.ratePerMinute} requests a minute; retry in ${wait} s.`, undefined, {
+          'retry-after': String(wait),
+        });
+      }
+      return key;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Every failure becomes a problem+json answer: bad JSON, wrong media type, too large a body, schema violations
+ * (explained field by field), unknown routes, auth and rate limits. Only a real fault inside Loupe is a 500.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody, summarise, type FieldProblem, type ProblemSlug } from './problem.js';
+import { schemaProblems, type SchemaError } from './schema-errors.js';
+import { stoneProblems } from './stone-input.js';
+
+const TRUNCATE = 4096;
+
+function truncate(text: string): string {
+  return text.length > TRUNCATE ? `${text.slice(0, TRUNCATE)}…` : text;
+}
+
+function sendProblem(reply: FastifyReply, slug: ProblemSlug, detail: string, errors?: FieldProblem[], headers: Record<string, string> = {}, status?: number): FastifyReply {
+  const body = problemBody(slug, detail, errors, reply.request.url.length <= 2000 ? reply.request.url : undefined, status);
+  return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+function validationProblems(error: FastifyError, request: FastifyRequest): FieldProblem[] {
+  const part = error.validationContext ?? 'body';
+  const schema = request.routeOptions.schema?.[part === 'querystring' ? 'querystring' : part] as Record<string, unknown> | undefined;
+  if (part === 'body' && request.routeOptions.config?.stoneBody) {
+    const problems = stoneProblems(request.body);
+    if (problems.length > 0) return problems;
+  }
+  const what = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : part;
+  const problems = schemaProblems((error.validation ?? []) as unknown as SchemaError[], schema, what);
+  return problems.length > 0 ? problems : [{ field: '', code: 'invalid', message: error.message }];
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  // Bodies are JSON only: without the text parser, any other media type is a 415.
+  app.removeContentTypeParser('text/plain');
+  // JSON bodies are read as text first: the request log keeps what was sent, even when it is not valid JSON.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    request.bodyText = truncate(text);
+    if (text.trim() === '') {
+      done(new ApiProblem('malformed-json', 'The body is empty; send a JSON document.'), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new ApiProblem('malformed-json', `The body is not valid JSON: ${(e as Error).message}.`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiProblem, request, reply) => {
+    if (error instanceof ApiProblem) return sendProblem(reply, error.slug, error.message, error.errors, error.headers, error.status);
+    if (error.validation) {
+      const problems = validationProblems(error, request);
+      return sendProblem(reply, 'invalid-input', summarise(problems), problems);
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendProblem(reply, 'body-too-large', `The body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes this endpoint accepts.`);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendProblem(reply, 'unsupported-media-type', `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json.`);
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendProblem(reply, 'malformed-json', 'The body is empty; send a JSON document.');
+      default:
+        break;
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // A client error fastify or Node found (bad content length, aborted body, …): say it as it is.
+      return sendProblem(reply, status === 404 ? 'not-found' : 'invalid-input', error.message, undefined, {}, status);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, 'internal-error', 'Something failed inside Loupe; it has been logged.');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'not-found', `No endpoint answers ${request.method} ${request.url.split('?')[0].slice(0, 200)}; /openapi.json lists every endpoint.`),
+  );
+}

@@ -1,0 +1,7 @@
+/**
+ * The REST API's surface for the command line: build the app, the model source and the request log.
+ */
+export { buildApp, type AppOptions } from './app.js';
+export { ModelSource, registryChampions, type ChampionStore } from './model-source.js';
+export { RequestLog } from './request-log.js';
+export { assertOpenAllowed, isLoopback, OpenAccessRefused } from './auth.js';

@@ -1,0 +1,87 @@
+/**
+ * The model being served, and switching to a new champion without dropping a request: a new model is loaded
+ * fully first, then the reference is swapped in one assignment. A handler takes the reference once, at its start,
+ * so a request in flight finishes on the model it started with.
+ */
+import { championVersion, getChampion, readArtifact } from '../registry/index.js';
+import { loadValuer, type LoadedModel } from '../model/index.js';
+import type { Db } from '../store/db.js';
+
+/** Where the champion comes from (the registry; tests may give another). */
+export interface ChampionStore {
+  /** The champion's version: cheap, called on every poll. */
+  version(): string | undefined;
+  /** The champion's version and artifact text. */
+  load(): { version: string; text: string } | undefined;
+}
+
+export function registryChampions(db: Db): ChampionStore {
+  return {
+    version: () => championVersion(db),
+    load() {
+      const record = getChampion(db);
+      return record && { version: record.version, text: readArtifact(record) };
+    },
+  };
+}
+
+export interface ModelSourceOptions {
+  /** How often to look for a new champion, in ms (default 1000). */
+  pollMs?: number;
+  onSwitch?(from: string | undefined, to: string): void;
+  onError?(error: unknown, version: string | undefined): void;
+}
+
+export class ModelSource {
+  #current: LoadedModel | undefined;
+  #failedVersion: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: ChampionStore, private readonly options: ModelSourceOptions = {}) {}
+
+  /** The model to serve now, or undefined before the first champion exists. */
+  get current(): LoadedModel | undefined {
+    return this.#current;
+  }
+
+  /** Serves this model now (tests, and a server given a model directly). */
+  use(model: LoadedModel): void {
+    const from = this.#current?.version;
+    this.#current = model;
+    if (from !== model.version) this.options.onSwitch?.(from, model.version);
+  }
+
+  /**
+   * Loads the champion if it is not the model being served. A champion that fails to load is reported once and
+   * not retried until the champion changes; the model being served stays. Returns whether the model changed.
+   */
+  refresh(): boolean {
+    let wanted: string | undefined;
+    try {
+      wanted = this.store.version();
+      if (wanted === undefined || wanted === this.#current?.version || wanted === this.#failedVersion) return false;
+      const loaded = this.store.load();
+      if (!loaded) return false;
+      const model = loadValuer(loaded.text, loaded.version);
+      this.#failedVersion = undefined;
+      this.use(model);
+      return true;
+    } catch (error) {
+      this.#failedVersion = wanted;
+      this.options.onError?.(error, wanted);
+      return false;
+    }
+  }
+
+  /** Polls for a new champion until stop(). */
+  start(): void {
+    this.stop();
+    this.#timer = setInterval(() => this.refresh(), this.options.pollMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The OpenAPI 3.1 document (at /openapi.json), built from the routes' schemas, and interactive docs at /docs.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { LOUPE_VERSION } from '../model/index.js';
+import { PROBLEM_TYPES } from './problem.js';
+
+const DESCRIPTION = `Loupe prices a diamond from its nine characteristics, explains the price and says how sure it is.
+
+**Authentication.** Send a partner key as \`Authorization: Bearer lp_…\` (keys are created with
+\`loupe keys create --name NAME --scope valuations\`). The scope \`valuations\` allows valuations, similar stones and
+models; \`admin\` allows everything, including the request log. A server run open on a loopback address needs no key.
+Each key has a rate limit; beyond it the answer is 429 with Retry-After.
+
+**Errors** are RFC 9457 problem details (\`application/problem+json\`) with, for bad input, one entry per field:
+${Object.entries(PROBLEM_TYPES).map(([slug, p]) => `\`/problems/${slug}\` (${p.status}) — ${p.about}`).join('\n\n')}`;
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Loupe diamond appraisal API', version: LOUPE_VERSION, description: DESCRIPTION },
+      tags: [
+        { name: 'valuations', description: 'Price a stone, with its range and explanation.' },
+        { name: 'diamonds', description: 'Appraised stones in the database.' },
+        { name: 'models', description: 'Model versions and the one being served.' },
+        { name: 'admin', description: 'The request log.' },
+        { name: 'health', description: 'Liveness and readiness.' },
+      ],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A partner key: lp_…' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

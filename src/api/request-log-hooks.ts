@@ -1,0 +1,32 @@
+/**
+ * Hooks that log every request and its answer (errors included) with its latency, key and model version. They
+ * only copy a few fields into memory; the RequestLog writes them in batches.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RequestLog } from './request-log.js';
+
+const TRUNCATE = 4096;
+
+export function registerRequestLog(app: FastifyInstance, log: RequestLog): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (typeof payload === 'string') reply.sentBody = payload.length > TRUNCATE ? `${payload.slice(0, TRUNCATE)}…` : payload;
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    log.push({
+      at: new Date().toISOString(),
+      method: request.method,
+      route: request.routeOptions.url ?? request.url.split('?')[0].slice(0, 200),
+      url: request.url.slice(0, 2000),
+      status: reply.statusCode,
+      latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
+      keyId: request.apiKey?.id ?? null,
+      keyName: request.apiKey?.name ?? null,
+      modelVersion: request.modelVersion,
+      requestBody: request.bodyText,
+      responseBody: reply.sentBody,
+    });
+  });
+  // After the server has stopped taking requests and answered those in flight: write what is left.
+  app.addHook('onClose', async () => log.close());
+}

@@ -1,0 +1,40 @@
+/**
+ * GET /v1/requests: the request log, newest first (admin keys only).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Db } from '../../store/db.js';
+import { listRequests } from '../../store/requests.js';
+import type { RequestLog } from '../request-log.js';
+import { RequestList, RequestsQuery, problemResponse, withExamples } from '../schemas.js';
+
+interface Query {
+  limit: number;
+  before?: number;
+  status?: number;
+  route?: string;
+}
+
+export const requestRoutes: FastifyPluginAsync<{ db: Db; requestLog: RequestLog | null }> = async (app, { db, requestLog }) => {
+  app.get<{ Querystring: Query }>('/v1/requests', {
+    config: { scope: 'admin' },
+    schema: {
+      tags: ['admin'],
+      summary: 'The request log (admin)',
+      description: 'Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.',
+      security: [{ bearerAuth: [] }],
+      querystring: RequestsQuery,
+      response: {
+        200: withExamples(RequestList, {
+            nextBefore: null,
+            requests: [{ id: 1, at: '2026-11-26T16:00:00.000Z', method: 'POST', route: '/v1/valuations', url: '/v1/valuations', status: 200, latencyMs: 0.41, keyId: 1, keyName: 'ACME', modelVersion: 'v0001', requestBody: '{"carat":0.9,…}', responseBody: '{"price":4530,…}' }],
+          }),
+        403: problemResponse('The key lacks the admin scope.', { type: '/problems/forbidden', title: 'The key may not do this', status: 403, detail: 'The key "ACME" has the scope valuations; this endpoint needs admin.' }),
+      },
+    },
+  }, async (request) => {
+    requestLog?.flush(); // so that the list includes the requests just answered
+    const requests = listRequests(db, request.query);
+    const nextBefore = requests.length === request.query.limit ? requests[requests.length - 1].id : null;
+    return { requests, nextBefore };
+  });
+};

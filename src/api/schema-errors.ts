@@ -1,0 +1,118 @@
+/**
+ * Turning a schema check's errors (typebox, JSON-pointer paths) into field problems: one per field, naming what
+ * was wrong and, read from the schema itself, what is allowed.
+ */
+import type { FieldProblem } from './problem.js';
+
+export interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+type Schema = Record<string, unknown>;
+
+function pointerParts(path: string): string[] {
+  return path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The sub-schema at a path (through properties and items). */
+function schemaAt(schema: Schema | undefined, parts: string[]): Schema | undefined {
+  let s = schema;
+  for (const part of parts) {
+    if (!s) return undefined;
+    const props = s.properties as Record<string, Schema> | undefined;
+    if (props && part in props) s = props[part];
+    else if (s.items && typeof s.items === 'object') s = s.items as Schema;
+    else return undefined;
+  }
+  return s;
+}
+
+/** What a schema allows, in words. */
+export function describeAllowed(s: Schema | undefined): string | undefined {
+  if (!s) return undefined;
+  const range = (): string =>
+    s.minimum !== undefined && s.maximum !== undefined ? ` from ${s.minimum} to ${s.maximum}`
+      : s.minimum !== undefined ? ` of at least ${s.minimum}` : s.maximum !== undefined ? ` of at most ${s.maximum}` : '';
+  if (s.type === 'integer') return `a whole number${range()}`;
+  if (s.type === 'number') return `a number${range()}`;
+  if (s.type === 'boolean') return 'true or false';
+  const options = (s.anyOf as Schema[] | undefined)?.map((o) => o.const).filter((c) => c !== undefined);
+  if (options && options.length > 0) return `one of ${options.join(', ')}`;
+  if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
+  if (s.type === 'array') {
+    const items = s.maxItems !== undefined ? ` of ${s.minItems ?? 0} to ${s.maxItems} items` : '';
+    return `an array${items}`;
+  }
+  if (s.type === 'object' && s.properties) return `an object with the fields ${Object.keys(s.properties).join(', ')}`;
+  if (s.type === 'string') return s.maxLength !== undefined ? `a text of at most ${s.maxLength} characters` : 'a text';
+  return undefined;
+}
+
+const CODES: Record<string, string> = {
+  type: 'wrong_type',
+  minimum: 'out_of_range',
+  maximum: 'out_of_range',
+  exclusiveMinimum: 'out_of_range',
+  exclusiveMaximum: 'out_of_range',
+  const: 'not_allowed',
+  anyOf: 'not_allowed',
+  enum: 'not_allowed',
+  minItems: 'too_few_items',
+  maxItems: 'too_many_items',
+  maxLength: 'too_long',
+  minLength: 'too_short',
+  multipleOf: 'not_allowed',
+};
+
+/** Field problems from schema errors, one per field (the first, most specific error of each). */
+export function schemaProblems(errors: readonly SchemaError[], schema: Schema | undefined, what: string, prefix = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const seen = new Set<string>();
+  const add = (p: FieldProblem): void => {
+    if (seen.has(p.field)) return;
+    seen.add(p.field);
+    out.push(p);
+  };
+  for (const e of errors) {
+    const parts = pointerParts(e.instancePath);
+    if (e.keyword === 'boolean') continue; // repeated by the additionalProperties error of its parent
+    if (e.keyword === 'additionalProperties') {
+      const parent = schemaAt(schema, parts);
+      const known = parent?.properties ? Object.keys(parent.properties as object) : [];
+      for (const name of (e.params.additionalProperties as string[] | undefined) ?? []) {
+        add({
+          field: prefix + [...parts, name].join('/'),
+          code: 'unknown_field',
+          message: `${JSON.stringify(name)} is not a field of the ${what}.`,
+          allowed: known.length ? `only ${known.join(', ')}` : 'no other fields',
+        });
+      }
+      continue;
+    }
+    if (e.keyword === 'required') {
+      const parent = schemaAt(schema, parts);
+      for (const name of (e.params.requiredProperties as string[] | undefined) ?? []) {
+        add({
+          field: prefix + [...parts, name].join('/'),
+          code: 'missing',
+          message: `${name} is missing.`,
+          allowed: describeAllowed(schemaAt(parent, [name])),
+        });
+      }
+      continue;
+    }
+    const field = prefix + parts.join('/');
+    const label = parts.length ? parts.join('/') : `The ${what}`;
+    const allowed = describeAllowed(schemaAt(schema, parts));
+    add({
+      field,
+      code: CODES[e.keyword] ?? 'invalid',
+      message: `${label} ${e.message ?? 'is not valid'}${allowed ? `; allowed is ${allowed}` : ''}.`,
+      ...(allowed ? { allowed } : {}),
+    });
+  }
+  return out;
+}

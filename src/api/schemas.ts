@@ -1,0 +1,245 @@
+/**
+ * The API's request and response schemas (typebox → JSON Schema): they validate requests, serialise responses
+ * fast, and are the OpenAPI document. Stones come from the one diamond schema in src/diamond.
+ */
+import { Type, type TSchema } from 'typebox';
+import { AppraisalSchema, STONE_FIELDS, StoneSchema, exampleStone } from '../diamond/index.js';
+import { PROBLEM_TYPES } from './problem.js';
+
+/** A copy of a schema with some keywords changed; typebox's hidden markers (non-enumerable) are kept. */
+export function withSchema<T extends TSchema>(schema: T, changes: Record<string, unknown>): T {
+  const copy = Object.defineProperties(Object.create(Object.getPrototypeOf(schema)), Object.getOwnPropertyDescriptors(schema));
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete copy[k];
+    else copy[k] = v;
+  }
+  return copy as T;
+}
+
+/** A schema with examples for the OpenAPI document. */
+export const withExamples = <T extends TSchema>(schema: T, ...examples: unknown[]): T => withSchema(schema, { examples });
+
+/** A schema without its $id, so that it can be used inline in many routes. */
+const inline = <T extends TSchema>(schema: T): T => withSchema(schema, { $id: undefined });
+
+export const Stone = inline(StoneSchema);
+export const EXAMPLE_STONE = exampleStone();
+
+export const FieldProblem = Type.Object({
+  field: Type.String({ description: 'The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body.' }),
+  code: Type.String({ description: 'What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, …' }),
+  message: Type.String({ description: 'What was wrong, for people.' }),
+  allowed: Type.Optional(Type.String({ description: 'What is allowed.' })),
+  suggestion: Type.Optional(Type.String({ description: 'What was probably meant, when one reading is clear (never applied automatically).' })),
+});
+
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'A URI reference naming the kind of problem; GET it for an explanation.' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(FieldProblem)),
+  },
+  { description: 'An RFC 9457 problem (application/problem+json).' },
+);
+
+const EXAMPLE_PROBLEM = {
+  type: '/problems/invalid-input',
+  title: PROBLEM_TYPES['invalid-input'].title,
+  status: 400,
+  detail: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.',
+  errors: [{ field: 'carat', code: 'out_of_range', message: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.', allowed: 'a number from 0.1 to 10 ct' }],
+};
+
+export function problemResponse(description: string, example: object = EXAMPLE_PROBLEM) {
+  return { description, content: { 'application/problem+json': { schema: withExamples(Problem, example) } } };
+}
+
+const Step = Type.Object({
+  factor: Type.Union([Type.Literal('carat'), Type.Literal('cut'), Type.Literal('color'), Type.Literal('clarity'), Type.Literal('proportions')]),
+  label: Type.String({ description: 'The characteristic as a person says it: "1.21 carat", "colour G".' }),
+  multiplier: Type.Number({ description: 'The price after this step is the price before it times this.' }),
+  dollars: Type.Number({ description: 'The same effect in US dollars (to the cent).' }),
+  priceAfter: Type.Number({ description: 'The running price after this step, USD.' }),
+});
+
+export const Explanation = Type.Object(
+  {
+    typicalPrice: Type.Number({ description: 'The starting point: the typical price of a stone in the data the model learned from, USD.' }),
+    steps: Type.Array(Step, { description: 'Each characteristic\'s effect, in the order a person reads them: size, cut, colour, clarity, proportions.' }),
+    price: Type.Number({ description: 'Where the steps end: the price before rounding, USD.' }),
+    summary: Type.String({ description: 'The explanation in one or two sentences for a client.' }),
+  },
+  { description: 'Why the price is what it is: a typical stone\'s price, then each characteristic as a factor and in dollars.' },
+);
+
+export const Warning = Type.Object({
+  code: Type.String({ description: 'outside_training_range or rare_combination.' }),
+  field: Type.Optional(Type.String()),
+  message: Type.String(),
+});
+
+export const Valuation = Type.Object({
+  price: Type.Number({ description: 'The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100).' }),
+  currency: Type.Literal('USD'),
+  range: Type.Object(
+    {
+      low: Type.Number(),
+      high: Type.Number(),
+      coverage: Type.Number({ description: 'The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from).' }),
+    },
+    { description: 'How sure the price is.' },
+  ),
+  modelVersion: Type.String({ description: 'The model that made this valuation.' }),
+  explanation: Type.Optional(Explanation),
+  warnings: Type.Array(Warning, { description: 'E.g. a stone outside the range the model learned from.' }),
+});
+
+export const EXAMPLE_VALUATION = {
+  price: 4530,
+  currency: 'USD',
+  range: { low: 3940, high: 5210, coverage: 0.9 },
+  modelVersion: '2026-11-26T16-00-00Z-hedonic',
+  explanation: {
+    typicalPrice: 2400.29,
+    steps: [
+      { factor: 'carat', label: '0.9 carat', multiplier: 1.7564, dollars: 1815.6, priceAfter: 4215.89 },
+      { factor: 'cut', label: 'Ideal cut', multiplier: 1.0324, dollars: 136.64, priceAfter: 4352.53 },
+      { factor: 'color', label: 'colour G', multiplier: 1.0021, dollars: 9.18, priceAfter: 4361.71 },
+      { factor: 'clarity', label: 'clarity VS2', multiplier: 1.0382, dollars: 166.72, priceAfter: 4528.43 },
+      { factor: 'proportions', label: 'depth 61.8%, table 57%', multiplier: 1.0004, dollars: 1.99, priceAfter: 4530.42 },
+    ],
+    price: 4530.42,
+    summary: 'A typical stone sells for about $2,400. The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530.',
+  },
+  warnings: [],
+};
+
+export const MAX_BATCH = 1000;
+/** Largest body of one valuation, and of a batch of 1,000 stones. */
+export const BODY_LIMIT = 64 * 1024;
+export const BATCH_BODY_LIMIT = 1024 * 1024;
+
+/** The batch as documented: up to 1,000 stones. */
+export const BatchRequest = Type.Object(
+  { stones: Type.Array(Stone, { minItems: 1, maxItems: MAX_BATCH, description: 'The stones to value; each is checked on its own.' }) },
+  { additionalProperties: false },
+);
+/** The batch as checked: each stone is checked on its own, so that one bad stone does not sink the batch. */
+export const BatchEnvelope = Type.Object(
+  { stones: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH }) },
+  { additionalProperties: false },
+);
+
+export const BatchItem = Type.Object({
+  index: Type.Integer({ description: 'Position of the stone in the request, from 0.' }),
+  ok: Type.Boolean(),
+  valuation: Type.Optional(Valuation),
+  errors: Type.Optional(Type.Array(FieldProblem, { description: 'Why this stone could not be valued (when ok is false).' })),
+});
+
+export const BatchResponse = Type.Object({
+  modelVersion: Type.String({ description: 'Every stone of a batch is valued by the same model.' }),
+  valued: Type.Integer(),
+  failed: Type.Integer(),
+  results: Type.Array(BatchItem, { description: 'One result per stone, in the order sent.' }),
+});
+
+export const ExplainQuery = Type.Object(
+  { explain: Type.Optional(Type.Boolean({ default: true, description: 'false skips the explanation (faster, smaller).' })) },
+  { additionalProperties: false },
+);
+
+const gradeParam = (name: 'cut' | 'color' | 'clarity') => (Stone.properties as Record<string, TSchema>)[name];
+const numberParam = (name: string) => (Stone.properties as Record<string, TSchema>)[name];
+
+export const SimilarQuery = Type.Object(
+  {
+    carat: numberParam('carat'),
+    cut: gradeParam('cut'),
+    color: gradeParam('color'),
+    clarity: gradeParam('clarity'),
+    depth: Type.Optional(numberParam('depth')),
+    table: Type.Optional(numberParam('table')),
+    x: Type.Optional(numberParam('x')),
+    y: Type.Optional(numberParam('y')),
+    z: Type.Optional(numberParam('z')),
+    n: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5, description: 'How many stones (1 to 50).' })),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('grades'), Type.Literal('all')], {
+        default: 'grades',
+        description: 'grades: the same cut, colour and clarity and the closest carat. all: closest over all nine characteristics (needs depth, table, x, y, z).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Appraisal = inline(AppraisalSchema);
+export const SimilarStone = Type.Object({
+  id: Type.Integer(),
+  ...(Appraisal.properties as Record<string, TSchema>),
+  distance: Type.Number({ description: '|Δcarat| in grades mode; the standardised distance over all characteristics in all mode.' }),
+});
+
+export const SimilarResponse = Type.Object({
+  mode: Type.Union([Type.Literal('grades'), Type.Literal('all')]),
+  count: Type.Integer(),
+  stones: Type.Array(SimilarStone, { description: 'Most similar first, with the price each was appraised at.' }),
+});
+
+export const Model = Type.Object({
+  version: Type.String(),
+  kind: Type.String({ description: 'The model kind (hedonic, gbdt, …).' }),
+  createdAt: Type.String(),
+  promotedAt: Type.Union([Type.String(), Type.Null()], { description: 'When it became the champion; null if never.' }),
+  isChampion: Type.Boolean(),
+  artifactSha256: Type.String(),
+  trainingDataSha256: Type.String({ description: 'The data snapshot it learned from.' }),
+  trainingRows: Type.Integer(),
+  params: Type.Unknown(),
+  metrics: Type.Unknown(),
+  durationMs: Type.Number(),
+  gitCommit: Type.Union([Type.String(), Type.Null()]),
+  decision: Type.Union([Type.String(), Type.Null()], { description: 'Why it was or was not promoted.' }),
+});
+
+export const ModelList = Type.Object({ champion: Type.Union([Type.String(), Type.Null()]), models: Type.Array(Model) });
+
+export const Health = Type.Object({ status: Type.String() });
+export const Readiness = Type.Object({
+  status: Type.String(),
+  modelVersion: Type.Union([Type.String(), Type.Null()]),
+  database: Type.String(),
+});
+
+export const RequestsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    before: Type.Optional(Type.Integer({ minimum: 1, description: 'Only entries older than this id (for paging).' })),
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    route: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoggedRequest = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  method: Type.String(),
+  route: Type.String(),
+  url: Type.String(),
+  status: Type.Integer(),
+  latencyMs: Type.Number(),
+  keyId: Type.Union([Type.Integer(), Type.Null()]),
+  keyName: Type.Union([Type.String(), Type.Null()]),
+  modelVersion: Type.Union([Type.String(), Type.Null()]),
+  requestBody: Type.Union([Type.String(), Type.Null()]),
+  responseBody: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const RequestList = Type.Object({ requests: Type.Array(LoggedRequest), nextBefore: Type.Union([Type.Integer(), Type.Null()]) });
+
+export { STONE_FIELDS };

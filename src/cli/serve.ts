@@ -1,0 +1,126 @@
+/**
+ * `loupe serve`: the REST API (and later the web app) on HOST:PORT (default 127.0.0.1:3000). On an empty
+ * LOUPE_HOME it first ingests the reference data and trains the first model; it reports ready only then.
+ * It follows the champion: a newly promoted model is served without dropping a request. On SIGTERM or SIGINT it
+ * stops taking requests, answers those in flight, writes the rest of the request log and exits.
+ */
+import type { Command } from 'commander';
+import pino from 'pino';
+import { assertOpenAllowed, buildApp, ModelSource, OpenAccessRefused, registryChampions, RequestLog } from '../api/index.js';
+import { loupePaths } from '../config/index.js';
+import { bootstrap } from '../pipeline/bootstrap.js';
+import { openDatabase } from '../store/db.js';
+import { countKeys } from '../store/keys.js';
+import { requestLogWriter } from '../store/requests.js';
+import { CliError, EXIT_USAGE } from './output.js';
+import type { RegisterCommand } from './program.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 3000;
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  open?: boolean;
+  home?: string;
+  requestLog?: boolean;
+  pollMs?: string;
+}
+
+const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65_535) throw new CliError(`the port must be a whole number from 0 to 65535, not "${text}"`, EXIT_USAGE);
+  return port;
+}
+
+async function run(opts: ServeOptions): Promise<void> {
+  const env = process.env;
+  const host = opts.host ?? env.HOST ?? DEFAULT_HOST;
+  const port = parsePort(opts.port ?? env.PORT ?? String(DEFAULT_PORT));
+  const open = Boolean(opts.open) || truthy(env.LOUPE_OPEN);
+  const requestLogOn = opts.requestLog !== false && env.LOUPE_REQUEST_LOG !== '0';
+  const pollMs = Number(opts.pollMs ?? env.LOUPE_POLL_MS ?? 1000);
+  if (open) {
+    try {
+      assertOpenAllowed(host);
+    } catch (e) {
+      if (e instanceof OpenAccessRefused) throw new CliError(e.message, EXIT_USAGE);
+      throw e;
+    }
+  }
+  const log = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
+  const paths = loupePaths(env, { home: opts.home });
+  const db = openDatabase(paths.database);
+  try {
+    log.info({ home: paths.home }, 'preparing: the first start ingests the reference data and trains a model');
+    const champion = await bootstrap(db, paths, { onStage: (stage) => log.info({ stage }, 'bootstrap') });
+    const models = new ModelSource(registryChampions(db), {
+      pollMs,
+      onSwitch: (from, to) => log.info({ from, to }, 'serving a new champion'),
+      onError: (err, version) => log.error({ err, version }, 'the champion could not be loaded; the current model stays'),
+    });
+    models.refresh();
+    if (!models.current) throw new CliError(`the champion ${champion.version} could not be loaded; see the log above`);
+    models.start();
+    const requestLog = requestLogOn
+      ? new RequestLog(requestLogWriter(db), { onError: (err) => log.error({ err }, 'the request log could not be written; retrying') })
+      : null;
+    const app = await buildApp({ db, models, open, requestLog, logger: log });
+    const closed = new Promise<void>((resolve) => {
+      let closing = false;
+      const shutdown = (signal: string): void => {
+        if (closing) return;
+        closing = true;
+        log.info({ signal }, 'shutting down: answering requests in flight, then writing the request log');
+        models.stop();
+        app.close().then(
+          () => resolve(),
+          (err) => {
+            log.error({ err }, 'shutdown failed');
+            resolve();
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+    const address = await app.listen({ host, port });
+    if (!open && countKeys(db) === 0) {
+      log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
+    }
+    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
+    await closed;
+    log.info('stopped');
+  } finally {
+    db.close();
+  }
+}
+
+export const registerServe: RegisterCommand = (program: Command) => {
+  program
+    .command('serve')
+    .description(
+      'Serve the REST API on HOST:PORT (default 127.0.0.1:3000). On an empty LOUPE_HOME it ingests the reference data and ' +
+        'trains the first model before it reports ready. Every /v1 call needs an API key unless run open on a loopback address.',
+    )
+    .option('--host <host>', `address to listen on (default: $HOST or ${DEFAULT_HOST})`)
+    .option('--port <port>', `port to listen on (default: $PORT or ${DEFAULT_PORT})`)
+    .option('--open', 'serve /v1 without API keys (only on a loopback address; also LOUPE_OPEN=1)')
+    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--no-request-log', 'do not log requests to the database (also LOUPE_REQUEST_LOG=0; for measuring what logging costs)')
+    .option('--poll-ms <ms>', 'how often to look for a newly promoted model (default: 1000)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ loupe serve                          # http://127.0.0.1:3000, keys required
+  $ LOUPE_OPEN=1 loupe serve             # keyless, on loopback only
+  $ HOST=0.0.0.0 PORT=8080 loupe serve   # reachable from other machines: keys required
+
+Stops cleanly on SIGTERM/SIGINT (answers requests in flight, writes the request log). Exit code 2 on a usage error,
+e.g. --open on a non-loopback address.`,
+    )
+    .action(run);
+};
