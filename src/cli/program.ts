@@ -3,6 +3,8 @@
  */
 import { Command } from 'commander';
 import { registerIngest } from './ingest.js';
+import { registerModels } from './models.js';
+import { registerPipeline } from './pipeline.js';
 import { registerKeys } from './keys.js';
 import { registerRejects } from './rejects.js';
 import { registerServe } from './serve.js';
@@ -18,6 +20,8 @@ const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerKeys,
   registerTrain,
+  registerModels,
+  registerPipeline,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,119 @@
+/**
+ * `loupe models list|show|promote|rollback`: the registry's history and manual control of the champion.
+ */
+import type { Command } from 'commander';
+import { loupePaths } from '../config/index.js';
+import { getChampion, getModel, listModels, listPromotions, promoteModel, RegistryError, rollbackChampion, type ModelRecord } from '../registry/index.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { CliError, EXIT_FAILURE, emit } from './output.js';
+import type { RegisterCommand } from './program.js';
+
+interface Opts {
+  json?: boolean;
+  home?: string;
+  reason?: string;
+}
+
+function withDb<T>(opts: Opts, fn: (db: Db) => T): T {
+  const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
+  try {
+    return fn(db);
+  } catch (err) {
+    if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+const combined = (m: ModelRecord): { mae: number; mape: number; n: number } | undefined =>
+  (m.metrics.evaluation as { combined?: { mae: number; mape: number; n: number } } | undefined)?.combined;
+
+function line(m: ModelRecord): string {
+  const e = combined(m);
+  const score = e ? `MAE $${e.mae.toFixed(0).padStart(5)}  MAPE ${e.mape.toFixed(2).padStart(6)}%` : ''.padEnd(28);
+  return `${m.isChampion ? '*' : ' '} ${m.version}  ${m.kind.padEnd(8)} ${m.createdAt.slice(0, 19).replace('T', ' ')}  ${String(m.trainingRows).padStart(6)} rows  ${score}  ${m.decision ?? ''}`;
+}
+
+function describe(m: ModelRecord): string {
+  const e = combined(m);
+  return [
+    `${m.version} (${m.kind})${m.isChampion ? ' — champion' : ''}`,
+    `  created       ${m.createdAt}`,
+    `  promoted      ${m.promotedAt ?? 'never'}`,
+    `  decision      ${m.decision ?? '—'}`,
+    `  training data ${m.trainingRows} rows, snapshot ${m.trainingDataSha256}`,
+    `  artifact      ${m.artifactPath} (sha256 ${m.artifactSha256})`,
+    `  parameters    ${JSON.stringify(m.params)}`,
+    e ? `  evaluation    MAE $${e.mae.toFixed(0)}, MAPE ${e.mape.toFixed(2)}% on ${e.n} rows` : '  evaluation    —',
+    `  duration      ${(m.durationMs / 1000).toFixed(1)} s   git ${m.gitCommit ?? 'unknown'}`,
+    `  model card    ${m.artifactPath.replace(/model\.json$/, 'model.md')}`,
+  ].join('\n');
+}
+
+export const registerModels: RegisterCommand = (program: Command) => {
+  const models = program
+    .command('models')
+    .description('The model registry: every trained model, the champion that serves, and manual promotion and rollback.')
+    .addHelpText('after', `
+Examples:
+  $ loupe models list
+  $ loupe models show v0003 --json
+  $ loupe models promote v0002 --reason "v0003 misprices fancy colours"
+  $ loupe models rollback --reason "complaints since v0004"
+
+Exit code 0 on success, 1 when the model does not exist or the change is refused (e.g. its artifact is damaged), 2 on a usage error.`);
+
+  models
+    .command('list')
+    .description('List every registered model, oldest first; * marks the champion.')
+    .option('--json', 'print JSON for machines')
+    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .action((opts: Opts) =>
+      withDb(opts, (db) => {
+        const all = listModels(db);
+        emit(opts, { champion: getChampion(db)?.version ?? null, models: all, promotions: listPromotions(db) }, () =>
+          all.length === 0 ? 'no models yet (run: loupe pipeline run)' : all.map(line).join('\n'));
+      }));
+
+  models
+    .command('show')
+    .description('Show one model ("champion" for the current champion).')
+    .argument('<version>', 'a version such as v0003, or "champion"')
+    .option('--json', 'print JSON for machines')
+    .option('--home <dir>', 'where Loupe keeps its data')
+    .action((version: string, opts: Opts) =>
+      withDb(opts, (db) => {
+        const m = version === 'champion' ? getChampion(db) : getModel(db, version);
+        if (!m) throw new CliError(version === 'champion' ? 'there is no champion yet (run: loupe pipeline run)' : `no model ${version} in the registry (see: loupe models list)`);
+        emit(opts, m, describe);
+      }));
+
+  models
+    .command('promote')
+    .description('Make a registered model the champion (its artifact is checked first). The switch is atomic and kept in the history.')
+    .argument('<version>', 'the version to promote')
+    .option('--reason <text>', 'why, for the history', 'manual promotion')
+    .option('--json', 'print JSON for machines')
+    .option('--home <dir>', 'where Loupe keeps its data')
+    .action((version: string, opts: Opts) =>
+      withDb(opts, (db) => {
+        const before = getChampion(db)?.version;
+        const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
+        const m = promoteModel(db, version, reason);
+        emit(opts, { champion: m.version, previous: before ?? null, model: getModel(db, m.version) }, () => `${m.version} is now the champion (was ${before ?? 'none'})`);
+      }));
+
+  models
+    .command('rollback')
+    .description('Put back the champion that served before the current one. Atomic; kept in the history.')
+    .option('--reason <text>', 'why, for the history', 'manual rollback')
+    .option('--json', 'print JSON for machines')
+    .option('--home <dir>', 'where Loupe keeps its data')
+    .action((opts: Opts) =>
+      withDb(opts, (db) => {
+        const before = getChampion(db)?.version;
+        const m = rollbackChampion(db, `manual: ${opts.reason ?? 'manual rollback'}`);
+        emit(opts, { champion: m.version, previous: before ?? null, model: m }, () => `rolled back: ${m.version} is the champion again (was ${before})`);
+      }));
+};
