@@ -1,0 +1,186 @@
+/**
+ * The web app's only way to Loupe: the public REST API (/v1), over fetch, with the same JSON a partner gets.
+ * Errors arrive as problem+json and become an ApiError carrying the per-field problems.
+ */
+import type { Stone } from '../../src/diamond/fields.js';
+
+export interface ExplanationStep {
+  factor: 'carat' | 'cut' | 'color' | 'clarity' | 'proportions';
+  label: string;
+  multiplier: number;
+  dollars: number;
+  priceAfter: number;
+}
+
+export interface Explanation {
+  typicalPrice: number;
+  steps: ExplanationStep[];
+  price: number;
+  summary: string;
+}
+
+export interface ValuationWarning {
+  code: string;
+  field?: string;
+  message: string;
+}
+
+export interface Valuation {
+  price: number;
+  currency: 'USD';
+  range: { low: number; high: number; coverage: number };
+  modelVersion: string;
+  explanation?: Explanation;
+  warnings: ValuationWarning[];
+}
+
+export interface FieldProblem {
+  field: string;
+  code: string;
+  message: string;
+  allowed?: string;
+  suggestion?: string;
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldProblem[];
+}
+
+/** A failed request: the server's problem details, or a description of why there was no answer at all. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly errors: FieldProblem[] = [],
+  ) {
+    super(detail);
+  }
+}
+
+const KEY_STORAGE = 'loupe.apiKey';
+
+/** The API key, if the server asked for one (it does not on loopback when started open). */
+export function apiKey(): string | null {
+  try {
+    return localStorage.getItem(KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+export function setApiKey(key: string | null): void {
+  try {
+    if (key) localStorage.setItem(KEY_STORAGE, key);
+    else localStorage.removeItem(KEY_STORAGE);
+  } catch {
+    // Private mode without storage: the key lasts until the page is closed at most; nothing to do.
+  }
+}
+
+function isProblem(body: unknown): body is ProblemDetails {
+  return typeof body === 'object' && body !== null && 'title' in body && 'status' in body;
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const key = apiKey();
+  if (key) headers.authorization = `Bearer ${key}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(0, 'Loupe cannot be reached', 'The server did not answer. Check the connection and try again.');
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (!response.ok) {
+    if (isProblem(json)) throw new ApiError(response.status, json.title, json.detail ?? json.title, json.errors ?? []);
+    throw new ApiError(response.status, response.statusText || 'Request failed', `The server answered ${response.status}.`);
+  }
+  return json as T;
+}
+
+/** POST /v1/valuations: one stone's price, range and explanation. */
+export function appraise(stone: Stone, signal?: AbortSignal): Promise<Valuation> {
+  return request<Valuation>('POST', '/v1/valuations', stone, signal);
+}
+
+/** One item of a batch answer: a valuation, or the problems of that stone (fields named "stones/<i>/carat"). */
+export type BatchItem =
+  | { index: number; ok: true; valuation: Valuation }
+  | { index: number; ok: false; errors: FieldProblem[] };
+
+export interface BatchAnswer {
+  modelVersion: string;
+  valued: number;
+  failed: number;
+  results: BatchItem[];
+}
+
+export const BATCH_LIMIT = 1000;
+
+/** POST /v1/valuations/batch: up to BATCH_LIMIT stones, a result or the problems for each, in the order sent. */
+export async function appraiseBatch(stones: Stone[], signal?: AbortSignal): Promise<BatchItem[]> {
+  const answer = await request<BatchAnswer>('POST', '/v1/valuations/batch?explain=false', { stones }, signal);
+  if (!Array.isArray(answer?.results) || answer.results.length !== stones.length) {
+    throw new ApiError(0, 'Unexpected answer', `The batch answer did not hold one result for each of the ${stones.length} stones sent.`);
+  }
+  return answer.results;
+}
+
+export interface SimilarStone extends Stone {
+  id: number;
+  /** The price it was appraised at. */
+  price: number;
+  /** |Δcarat| when matched on grades; smaller is closer. */
+  distance: number;
+}
+
+/** GET /v1/diamonds/similar: the closest appraised stones in the database (same grades, closest carat). */
+export async function similarStones(stone: Pick<Stone, 'carat' | 'cut' | 'color' | 'clarity'>, n: number, signal?: AbortSignal): Promise<SimilarStone[]> {
+  const query = new URLSearchParams({ carat: String(stone.carat), cut: stone.cut, color: stone.color, clarity: stone.clarity, n: String(n) });
+  const answer = await request<{ stones: SimilarStone[] }>('GET', `/v1/diamonds/similar?${query}`, undefined, signal);
+  return answer.stones;
+}
+
+export interface ModelInfo {
+  version: string;
+  kind: string;
+  createdAt: string;
+  /** When it became the champion; null if never. */
+  promotedAt: string | null;
+  isChampion: boolean;
+  trainingDataSha256: string;
+  trainingRows: number;
+  params: unknown;
+  metrics: Record<string, unknown> | null;
+  durationMs: number;
+  gitCommit: string | null;
+  /** Why it was or was not promoted. */
+  decision: string | null;
+  /** Where the model card is published, if the API publishes it. */
+  modelCardUrl?: string;
+}
+
+/** GET /v1/models/current: the model being served. */
+export function currentModel(signal?: AbortSignal): Promise<ModelInfo> {
+  return request<ModelInfo>('GET', '/v1/models/current', undefined, signal);
+}
+
+/** GET /v1/models: every version, newest first (the API lists them oldest first). */
+export async function models(signal?: AbortSignal): Promise<ModelInfo[]> {
+  const answer = await request<{ champion: string | null; models: ModelInfo[] }>('GET', '/v1/models', undefined, signal);
+  return [...answer.models].reverse();
+}

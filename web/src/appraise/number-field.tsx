@@ -1,0 +1,47 @@
+/** One measured characteristic: a labelled text box with its unit, allowed range and any problem beneath it. */
+import type { NumberField as NumberFieldSpec } from '../../../src/diamond/fields.js';
+import type { FieldProblem } from '../api.js';
+import { inputId } from './stone-values.js';
+
+interface Props {
+  spec: NumberFieldSpec;
+  value: string;
+  problems: FieldProblem[];
+  invalid: boolean;
+  onInput: (value: string) => void;
+}
+
+export function NumberField({ spec, value, problems, invalid, onInput }: Props) {
+  const id = inputId(spec.name);
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  return (
+    <div class={`field${invalid ? ' field--invalid' : ''}`}>
+      <label class="field__label" for={id}>{spec.label}</label>
+      <div class="field__control">
+        <input
+          id={id}
+          name={spec.name}
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          spellcheck={false}
+          placeholder={`e.g. ${spec.example.toFixed(spec.decimals)}`}
+          value={value}
+          aria-invalid={invalid ? 'true' : undefined}
+          aria-describedby={problems.length > 0 ? `${errorId} ${hintId}` : hintId}
+          onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
+        />
+        <span class="field__unit" aria-hidden="true">{spec.unit}</span>
+      </div>
+      <p class="field__hint" id={hintId}>
+        {spec.min} to {spec.max.toLocaleString('en-US')} {spec.unit}
+      </p>
+      {problems.length > 0 && (
+        <p class="field__error" id={errorId}>
+          {problems.map((p) => p.message).join(' ')}
+        </p>
+      )}
+    </div>
+  );
+}

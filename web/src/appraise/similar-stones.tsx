@@ -1,0 +1,79 @@
+/**
+ * The appraised stones in Loupe's database closest to the one being valued, with the prices they were appraised
+ * at: the comparison a client asks for ("what did stones like mine go for?").
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { FIELDS, type Stone } from '../../../src/diamond/fields.js';
+import { ApiError, similarStones, type SimilarStone } from '../api.js';
+import { money } from '../format.js';
+
+const COUNT = 8;
+
+export function SimilarStones({ stone, price }: { stone: Stone; price: number }) {
+  const [stones, setStones] = useState<SimilarStone[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setStones(null);
+    setError(null);
+    similarStones(stone, COUNT, controller.signal)
+      .then(setStones)
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e instanceof ApiError ? e.message : String(e));
+      });
+    return () => controller.abort();
+  }, [stone]);
+
+  return (
+    <section class="panel similar" aria-labelledby="similar-title">
+      <div class="panel__head">
+        <h2 id="similar-title" class="panel__title">Similar stones</h2>
+      </div>
+      <p class="panel__intro">
+        Appraised stones in the database with the same grades — {stone.cut} cut, colour {stone.color}, clarity {stone.clarity} — and the
+        closest weight.
+      </p>
+      <div aria-live="polite" aria-busy={stones === null && error === null ? 'true' : 'false'}>
+        {error ? (
+          <p class="field__error">Similar stones are not available: {error}</p>
+        ) : stones === null ? (
+          <p class="muted">Looking for similar stones…</p>
+        ) : stones.length === 0 ? (
+          <p class="muted">No appraised stone has these three grades yet.</p>
+        ) : (
+          <table class="data-table similar__table" data-testid="similar-table">
+            <caption class="visually-hidden">
+              The {stones.length} appraised stones with grades {stone.cut}, {stone.color}, {stone.clarity} closest in weight to this one
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" class="num">{FIELDS.carat.label}</th>
+                <th scope="col" class="num">{FIELDS.depth.label}</th>
+                <th scope="col" class="num">{FIELDS.table.label}</th>
+                <th scope="col" class="num">Appraised</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stones.map((s) => (
+                <tr key={s.id}>
+                  <td class="num">{s.carat.toFixed(2)} ct</td>
+                  <td class="num">{s.depth.toFixed(1)}%</td>
+                  <td class="num">{s.table.toFixed(0)}%</td>
+                  <td class="num">{money(s.price)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" class="num">{stone.carat.toFixed(2)} ct</th>
+                <td colSpan={2}>This stone (estimate)</td>
+                <td class="num">{money(price)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,195 @@
+/**
+ * Batch: choose (or drop) a CSV of stones, see a price or an error for every row, download the results.
+ * Rows with problems are checked in the browser with the shared validator and never sent; the rest go to the
+ * batch endpoint. The table can be narrowed to the rows with errors, which is what a person has to fix.
+ */
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
+import { money } from '../format.js';
+import { appraiseRows, errorText, readBatchFile, resultsCsv, resultsName, templateCsv, type BatchFile } from './batch.js';
+
+const SHOWN_ROWS = 500;
+
+type Stage =
+  | { kind: 'idle' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'working'; file: BatchFile; done: number; total: number }
+  | { kind: 'done'; file: BatchFile };
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function templateHref(): string {
+  const example: Record<string, string | number> = {};
+  for (const f of STONE_FIELDS) example[f] = FIELDS[f].example;
+  return `data:text/csv;charset=utf-8,${encodeURIComponent(templateCsv(example))}`;
+}
+
+function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolean }) {
+  const rows = onlyErrors ? file.rows.filter((r) => !r.valuation) : file.rows;
+  const shown = rows.slice(0, SHOWN_ROWS);
+  return (
+    <div class="table-scroll">
+      <table class="data-table batch-table" data-testid="batch-table">
+        <caption class="visually-hidden">{onlyErrors ? 'Rows with errors' : 'Every row of the file'} and its result</caption>
+        <thead>
+          <tr>
+            <th scope="col" class="num">Row</th>
+            <th scope="col" class="num">Carat</th>
+            <th scope="col">Cut</th>
+            <th scope="col">Colour</th>
+            <th scope="col">Clarity</th>
+            <th scope="col" class="num">Price</th>
+            <th scope="col">Range or error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => {
+            const at = (name: string) => {
+              const i = file.columns.findIndex((c) => c.trim().toLowerCase() === name);
+              return i >= 0 ? r.fields[i] ?? '' : '';
+            };
+            return (
+              <tr key={r.line} class={r.valuation ? undefined : 'row--error'} data-line={r.line}>
+                <th scope="row" class="num">{r.line}</th>
+                <td class="num">{at('carat')}</td>
+                <td>{at('cut')}</td>
+                <td>{at('color')}</td>
+                <td>{at('clarity')}</td>
+                <td class="num">{r.valuation ? money(r.valuation.price) : '—'}</td>
+                <td class={r.valuation ? undefined : 'batch-table__error'}>
+                  {r.valuation ? `${money(r.valuation.range.low)} – ${money(r.valuation.range.high)}` : r.problems ? errorText(r) : 'Waiting…'}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {rows.length > SHOWN_ROWS && (
+        <p class="muted">Showing the first {SHOWN_ROWS} of {rows.length.toLocaleString('en-US')} rows; the download holds every row.</p>
+      )}
+    </div>
+  );
+}
+
+export function BatchPage() {
+  const [stage, setStage] = useState<Stage>({ kind: 'idle' });
+  const [onlyErrors, setOnlyErrors] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const running = useRef<AbortController | null>(null);
+
+  const start = async (f: File) => {
+    running.current?.abort();
+    const controller = new AbortController();
+    running.current = controller;
+    setOnlyErrors(false);
+    const read = readBatchFile(f.name, await f.text());
+    if (!read.ok) {
+      setStage({ kind: 'failed', message: read.message });
+      return;
+    }
+    const file = read.file;
+    setStage({ kind: 'working', file, done: 0, total: 0 });
+    try {
+      await appraiseRows(file.rows, (done, total) => setStage({ kind: 'working', file, done, total }), controller.signal);
+      setStage({ kind: 'done', file });
+    } catch {
+      // Aborted because another file was chosen: that file's run owns the screen now.
+    }
+  };
+
+  const counts = useMemo(() => {
+    if (stage.kind !== 'done' && stage.kind !== 'working') return null;
+    const rows = stage.file.rows;
+    return { total: rows.length, priced: rows.filter((r) => r.valuation).length, errors: rows.filter((r) => !r.valuation && r.problems).length };
+  }, [stage]);
+
+  return (
+    <div class="page">
+      <div class="page__head">
+        <h1 tabIndex={-1}>Appraise a batch</h1>
+        <p class="page__lead">Upload a CSV file of stones and get a price and range — or the reason why not — for every row.</p>
+      </div>
+      <section class="panel" aria-labelledby="upload-title">
+        <h2 id="upload-title" class="panel__title">Upload stones</h2>
+        <p class="panel__intro">
+          The first row names the columns: <code>{STONE_FIELDS.join(', ')}</code>, in any order. Other columns (a stock number,
+          a date) are kept and come back in the download. <a href={templateHref()} download="loupe-template.csv">Download a template</a>.
+        </p>
+        <div
+          class={`dropzone${dragging ? ' dropzone--active' : ''}`}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragging(false);
+            const f = e.dataTransfer?.files[0];
+            if (f) void start(f);
+          }}
+        >
+          <label for="batch-file" class="dropzone__label">CSV file of stones</label>
+          <input
+            ref={input}
+            id="batch-file"
+            type="file"
+            accept=".csv,text/csv"
+            aria-describedby="batch-file-hint"
+            onChange={(e) => {
+              const f = (e.currentTarget as HTMLInputElement).files?.[0];
+              if (f) void start(f);
+            }}
+          />
+          <p id="batch-file-hint" class="field__hint">Or drop the file here. Up to 1,000 stones go in each request; larger files are sent in parts.</p>
+        </div>
+        {stage.kind === 'failed' && (
+          <p class="notice notice--error" role="alert">{stage.message}</p>
+        )}
+      </section>
+
+      {(stage.kind === 'working' || stage.kind === 'done') && counts && (
+        <section class="panel" aria-labelledby="results-title">
+          <div class="panel__head">
+            <h2 id="results-title" class="panel__title">Results for {stage.file.name}</h2>
+            {stage.kind === 'done' && (
+              <button type="button" class="button button--primary" onClick={() => download(resultsName(stage.file.name), resultsCsv(stage.file))}>
+                Download results (CSV)
+              </button>
+            )}
+          </div>
+          <div class="batch-summary" role="status" aria-live="polite" data-testid="batch-summary">
+            {stage.kind === 'working' ? (
+              <p>
+                Appraising… {stage.done.toLocaleString('en-US')} of {stage.total.toLocaleString('en-US')} valid rows done.
+              </p>
+            ) : (
+              <dl class="stats">
+                <div><dt>Rows</dt><dd>{counts.total.toLocaleString('en-US')}</dd></div>
+                <div><dt>Appraised</dt><dd>{counts.priced.toLocaleString('en-US')}</dd></div>
+                <div class={counts.errors > 0 ? 'stats--bad' : undefined}><dt>With errors</dt><dd>{counts.errors.toLocaleString('en-US')}</dd></div>
+              </dl>
+            )}
+          </div>
+          {stage.kind === 'done' && counts.errors > 0 && (
+            <label class="checkbox">
+              <input type="checkbox" checked={onlyErrors} onChange={(e) => setOnlyErrors((e.currentTarget as HTMLInputElement).checked)} />
+              <span>Show only the rows with errors</span>
+            </label>
+          )}
+          <ResultTable file={stage.file} onlyErrors={onlyErrors} />
+        </section>
+      )}
+    </div>
+  );
+}

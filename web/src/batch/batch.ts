@@ -1,0 +1,120 @@
+/**
+ * A batch file's journey: CSV text → one row per record, each either a stone or the problems the shared validator
+ * (or the CSV reader) found → the valid stones appraised by the API in chunks → a CSV to download with a price,
+ * its range or the error on every row. No row is dropped: every record of the file comes back, in its order.
+ */
+import { STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
+import { validateStone } from '../../../src/diamond/validate.js';
+import { ApiError, BATCH_LIMIT, appraiseBatch, type FieldProblem, type Valuation } from '../api.js';
+import { parseCsv, toCsv } from './csv.js';
+
+export interface BatchRow {
+  /** Line of the file where the row starts (the header is line 1). */
+  line: number;
+  /** The record's fields as in the file. */
+  fields: string[];
+  stone?: Stone;
+  valuation?: Valuation;
+  problems?: FieldProblem[];
+}
+
+export interface BatchFile {
+  name: string;
+  columns: string[];
+  rows: BatchRow[];
+}
+
+export type ReadResult = { ok: true; file: BatchFile } | { ok: false; message: string };
+
+const normalise = (name: string): string => name.trim().toLowerCase();
+
+export function readBatchFile(name: string, text: string): ReadResult {
+  const records = parseCsv(text);
+  if (records.length === 0) return { ok: false, message: `${name} is empty: a header row and at least one stone are needed.` };
+  const [header, ...body] = records;
+  const columns = header.fields;
+  const index = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (!index.has(normalise(c))) index.set(normalise(c), i);
+  });
+  const missing = STONE_FIELDS.filter((f) => !index.has(f));
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      message:
+        `${name} has no column ${missing.map((m) => `"${m}"`).join(', ')}. The first row must name the columns; ` +
+        `needed are ${STONE_FIELDS.join(', ')} (any order, other columns are kept as they are).`,
+    };
+  }
+  if (body.length === 0) return { ok: false, message: `${name} has a header but no stones.` };
+  const rows = body.map((record): BatchRow => {
+    const row: BatchRow = { line: record.line, fields: record.fields };
+    if (record.error || record.fields.length !== columns.length) {
+      row.problems = [{
+        field: '',
+        code: 'malformed_row',
+        message: record.error ?? `The row has ${record.fields.length} fields but the header has ${columns.length}; its values cannot be matched to the columns.`,
+        allowed: `${columns.length} comma-separated fields, quoted with " when a field holds a comma`,
+      }];
+      return row;
+    }
+    const raw: Partial<Record<StoneFieldName, string>> = {};
+    for (const f of STONE_FIELDS) raw[f] = record.fields[index.get(f)!];
+    const check = validateStone(raw);
+    if (check.ok) row.stone = check.value;
+    else row.problems = check.problems;
+    return row;
+  });
+  return { ok: true, file: { name, columns, rows } };
+}
+
+/** Appraises every valid row, BATCH_LIMIT at a time, reporting progress; the rows are updated in place. */
+export async function appraiseRows(rows: BatchRow[], onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  const pending = rows.filter((r) => r.stone !== undefined);
+  onProgress(0, pending.length);
+  for (let start = 0; start < pending.length; start += BATCH_LIMIT) {
+    const chunk = pending.slice(start, start + BATCH_LIMIT);
+    try {
+      const items = await appraiseBatch(chunk.map((r) => r.stone!), signal);
+      items.forEach((item, i) => {
+        if (item.ok) chunk[i].valuation = item.valuation;
+        else chunk[i].problems = item.errors;
+      });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      const message = e instanceof ApiError ? `Not appraised: ${e.title}. ${e.message}` : `Not appraised: ${String(e)}`;
+      for (const r of chunk) r.problems = [{ field: '', code: 'request_failed', message }];
+    }
+    onProgress(Math.min(start + BATCH_LIMIT, pending.length), pending.length);
+  }
+}
+
+export function errorText(row: BatchRow): string {
+  return (row.problems ?? []).map((p) => p.message).join(' ');
+}
+
+const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'model_version', 'error'];
+
+/** The file as uploaded with the result columns added; prefixed "loupe_" if the file already has such a column. */
+export function resultsCsv(file: BatchFile): string {
+  const taken = new Set(file.columns.map(normalise));
+  const clash = RESULT_COLUMNS.some((c) => taken.has(c));
+  const added = RESULT_COLUMNS.map((c) => (clash ? `loupe_${c}` : c));
+  const rows: string[][] = [[...file.columns, ...added]];
+  for (const r of file.rows) {
+    const fields = file.columns.map((_, i) => r.fields[i] ?? '');
+    const v = r.valuation;
+    rows.push([...fields, v ? String(v.price) : '', v ? String(v.range.low) : '', v ? String(v.range.high) : '', v ? v.modelVersion : '', v ? '' : errorText(r)]);
+  }
+  return toCsv(rows);
+}
+
+/** "stones.csv" → "stones-appraised.csv" */
+export function resultsName(name: string): string {
+  return `${name.replace(/\.csv$/i, '') || 'stones'}-appraised.csv`;
+}
+
+/** A file to start from: the header and the schema's example stone. */
+export function templateCsv(example: Record<string, string | number>): string {
+  return toCsv([[...STONE_FIELDS], STONE_FIELDS.map((f) => String(example[f]))]);
+}
