@@ -55,11 +55,14 @@ export class Training extends Construct {
     const pipeline = pipelineTask.addContainer('pipeline', {
       image: ecs.ContainerImage.fromEcrRepository(base.images, settings.imageTag),
       essential: false,
-      command: ['pipeline', 'run', '--incoming', `${HOME_MOUNT}/incoming`],
+      // --json: the report is machine-readable; the metric filters in monitoring.ts read its drift and evaluation.
+      command: ['pipeline', 'run', '--incoming', `${HOME_MOUNT}/incoming`, '--json'],
       user: LOUPE_UID,
       readonlyRootFilesystem: true,
       environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production' },
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'pipeline', logGroup: this.pipelineLogs }),
+      // The JSON report is printed indented; a new log event starts only at a line opening with "{", so the whole
+      // report is one event that a JSON metric filter can read.
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'pipeline', logGroup: this.pipelineLogs, multilinePattern: '^\\{' }),
     });
     const publish = pipelineTask.addContainer('publish', {
       image: cli,

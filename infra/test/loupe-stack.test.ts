@@ -276,7 +276,8 @@ describe('retraining', () => {
     const pipeline = ofType('AWS::ECS::TaskDefinition')
       .flatMap(([, t]) => t.Properties!.ContainerDefinitions as any[])
       .find((c) => c.Name === 'pipeline');
-    expect(pipeline.Command).toEqual(['pipeline', 'run', '--incoming', '/var/loupe/incoming']);
+    expect(pipeline.Command).toEqual(['pipeline', 'run', '--incoming', '/var/loupe/incoming', '--json']);
+    expect(pipeline.LogConfiguration.Options['awslogs-multiline-pattern']).toBe('^\\{');
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
     const definition = JSON.stringify(machine.Properties!.DefinitionString);
     expect(definition).toContain('sns:publish.waitForTaskToken');
