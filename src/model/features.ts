@@ -3,15 +3,20 @@
  * can never disagree. A model artifact records FEATURE_SPEC; loading refuses an artifact whose spec differs.
  *
  * Grades become their rank in the scale (0 = worst), which keeps their order for trees and for monotone
- * constraints. Volume and density are derived from the measurements: trees find weight-for-size effects
- * (a stone cut deep carries weight the eye does not see) much more easily from them than from x, y, z alone.
+ * constraints. Four features are derived from the measurements, because trees find these effects far more
+ * easily from them than from x, y, z alone (each earned its place in 5-fold CV inside the reference training
+ * rows; see README, "Model"):
+ *   volume    = x·y·z, the stone's bulk;
+ *   density   = carat / volume: weight the eye does not see (a deep or thick-girdled stone);
+ *   roundness = x / y: an out-of-round stone is worth less than its weight says;
+ *   depthGap  = 2z/(x+y)·100 − depth: disagreement between the measured and the stated depth.
  */
-import { CLARITIES, COLORS, CUTS, type Stone } from '../diamond/index.js';
+import { CLARITIES, COLORS, CUTS, depthFromSize, type Stone } from '../diamond/index.js';
 import type { FeatureMatrix } from '../engine/matrix.js';
 import type { ExplanationStep } from './valuation.js';
 
 export const FEATURE_NAMES = [
-  'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'volume', 'density',
+  'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'volume', 'density', 'roundness', 'depthGap',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -26,13 +31,13 @@ export const FEATURE_INDEX: Record<FeatureName, number> = Object.fromEntries(
 export const FEATURE_FACTOR: Record<FeatureName, ExplanationStep['factor']> = {
   carat: 'carat', x: 'carat', y: 'carat', z: 'carat', volume: 'carat', density: 'carat',
   cut: 'cut', color: 'color', clarity: 'clarity',
-  depth: 'proportions', table: 'proportions',
+  depth: 'proportions', table: 'proportions', roundness: 'proportions', depthGap: 'proportions',
 };
 
 /** +1 where the price must never fall as the feature improves with everything else equal. */
 export const MONOTONE: Record<FeatureName, -1 | 0 | 1> = {
   carat: 1, color: 1, clarity: 1,
-  cut: 0, depth: 0, table: 0, x: 0, y: 0, z: 0, volume: 0, density: 0,
+  cut: 0, depth: 0, table: 0, x: 0, y: 0, z: 0, volume: 0, density: 0, roundness: 0, depthGap: 0,
 };
 
 export function volumeOf(stone: Pick<Stone, 'x' | 'y' | 'z'>): number {
@@ -53,6 +58,8 @@ export function featureRow(stone: Stone, out: Float64Array = new Float64Array(NU
   out[8] = stone.z;
   out[9] = volume;
   out[10] = volume > 0 ? stone.carat / volume : Number.NaN;
+  out[11] = stone.x / stone.y;
+  out[12] = depthFromSize(stone.x, stone.y, stone.z) - stone.depth;
   return out;
 }
 
