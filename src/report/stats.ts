@@ -153,3 +153,38 @@ export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, 
   }
   return groups;
 }
+
+export interface MatchedRatio {
+  /** current / reference, combined over the strata used (1.05 = 5% higher). NaN when no stratum qualifies. */
+  ratio: number;
+  /** Strata that held enough items in both samples. */
+  strata: number;
+  /** Share of the current items that fall in those strata. */
+  coverage: number;
+}
+
+/**
+ * How much higher a value runs in `current` than in `reference` among comparable items (e.g. price per carat
+ * at the same grade and carat band): in every stratum holding at least `minCount` items of each sample, the
+ * ratio of the two medians; the ratios combined as a geometric mean weighted by the current sample's counts.
+ */
+export function matchedMedianRatio<T>(
+  reference: readonly T[],
+  current: readonly T[],
+  stratum: (item: T) => string,
+  value: (item: T) => number,
+  minCount = 5,
+): MatchedRatio {
+  const ref = groupBy(reference, stratum);
+  let logSum = 0;
+  let weight = 0;
+  let strata = 0;
+  for (const [key, items] of groupBy(current, stratum)) {
+    const base = ref.get(key);
+    if (!base || base.length < minCount || items.length < minCount) continue;
+    logSum += items.length * Math.log(median(items.map(value)) / median(base.map(value)));
+    weight += items.length;
+    strata++;
+  }
+  return { ratio: weight > 0 ? Math.exp(logSum / weight) : NaN, strata, coverage: current.length > 0 ? weight / current.length : 0 };
+}
