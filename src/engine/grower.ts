@@ -195,7 +195,7 @@ export class TreeGrower {
 
   /** Finds the node's best split from its histogram; keeps the histogram only while a split is pending. */
   private attachSplit(id: number, hist: Float64Array): void {
-    const split = findBestSplit(hist, this.binned, this.features, { g: this.g[id], h: this.h[id], count: this.count[id], lower: this.lower[id], upper: this.upper[id] }, this.monotone, this.params);
+    const split = findBestSplit(hist, this.binned, this.features, { g: this.g[id], h: this.h[id], count: this.count[id], lower: this.lower[id], upper: this.upper[id] }, this.monotone, this.params, this.constantHessian);
     this.splits[id] = split;
     if (split) this.hists[id] = hist;
     else this.pool.push(hist);
@@ -243,9 +243,8 @@ export class TreeGrower {
       const large = small === l ? r : l;
       const smallHist = this.acquire();
       this.build(smallHist, small);
-      const largeHist = this.acquire();
-      subtractHistogram(parentHist, smallHist, largeHist);
-      this.pool.push(parentHist);
+      subtractHistogram(parentHist, smallHist);
+      const largeHist = parentHist;
       if (this.maySplit(small)) this.attachSplit(small, smallHist);
       else this.pool.push(smallHist);
       if (this.maySplit(large)) this.attachSplit(large, largeHist);

@@ -20,8 +20,9 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
  * Rows are visited once each, and each of their features adds straight into the slot whose array index binning
  * precomputed (BinnedMatrix.slotIndex): consecutive updates touch different features' slots, which keeps the
  * additions independent (a feature-by-feature pass hits the same slot again and again on features with few
- * values). When `constantHessian` is a number every row's hessian is that value and hessian sums are derived
- * from the counts (the squared-error fast path).
+ * values). When `constantHessian` is a number every row's hessian is that value: the hessian slots are then
+ * left at zero and readers take count × constantHessian (the squared-error fast path: one addition fewer per
+ * row and feature).
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -43,7 +44,6 @@ export function buildHistogram(
   } else {
     sumSelectedFeatures(hist, binned.slotIndex, nf, features, index, start, end, grad, hess, constantHessian !== undefined);
   }
-  if (constantHessian !== undefined) fillHessianFromCounts(hist, binned, features, constantHessian);
 }
 
 function sumAllFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
@@ -88,17 +88,8 @@ function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: num
   }
 }
 
-function fillHessianFromCounts(hist: Float64Array, binned: BinnedMatrix, features: Int32Array, constantHessian: number): void {
-  for (let s = 0; s < features.length; s++) {
-    const f = features[s];
-    const from = binned.histOffset[f] * SLOT;
-    const to = from + (binned.valueBins[f] + 1) * SLOT;
-    for (let j = from; j < to; j += 3) hist[j + 1] = hist[j + 2] * constantHessian;
-  }
-}
-
-/** sibling = parent − child, slot by slot. */
-export function subtractHistogram(parent: Float64Array, child: Float64Array, sibling: Float64Array): void {
+/** parent −= child, slot by slot: the parent's histogram becomes the sibling's (the parent's is not needed again). */
+export function subtractHistogram(parent: Float64Array, child: Float64Array): void {
   const n = parent.length;
-  for (let i = 0; i < n; i++) sibling[i] = parent[i] - child[i];
+  for (let i = 0; i < n; i++) parent[i] -= child[i];
 }

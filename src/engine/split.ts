@@ -73,7 +73,10 @@ export function findBestSplit(
   node: NodeStats,
   monotone: Int8Array | undefined,
   params: SplitParams,
+  constantHessian?: number,
 ): Split | null {
+  // With a constant hessian the histogram leaves hessian slots empty: hessian = count × constant.
+  const hScale = constantHessian ?? 0;
   const { lambda, minChildWeight } = params;
   const G = node.g;
   const H = node.h;
@@ -103,8 +106,8 @@ export function findBestSplit(
     const base = binned.histOffset[f] * SLOT;
     const missingCount = hist[base + nb * SLOT + 2];
     const constraint = monotone === undefined ? 0 : monotone[f];
-    if (!bounded && constraint === 0 && missingCount === 0) scanPlain(hist, base, nb, f, node, lambda, minChildWeight, parentScore, best);
-    else scanGeneral(hist, base, nb, f, node, constraint, lambda, minChildWeight, parentScore, best);
+    if (!bounded && constraint === 0 && missingCount === 0) scanPlain(hist, base, nb, f, node, lambda, minChildWeight, parentScore, hScale, best);
+    else scanGeneral(hist, base, nb, f, node, constraint, lambda, minChildWeight, parentScore, hScale, best);
   }
   return best.feature >= 0 ? best : null;
 }
@@ -126,7 +129,7 @@ function record(best: Split, gain: number, f: number, b: number, defaultLeft: bo
 }
 
 /** The common case: no missing values, no bounds, no constraint. */
-function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, lambda: number, minChildWeight: number, parentScore: number, best: Split): void {
+function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
   const G = node.g;
   const H = node.h;
   const C = node.count;
@@ -137,7 +140,7 @@ function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node
     const c = hist[j + 2];
     if (c === 0) continue; // an empty bin repeats the previous cut
     gl += hist[j];
-    hl += hist[j + 1];
+    hl += hScale > 0 ? c * hScale : hist[j + 1];
     cl += c;
     if (hl < minChildWeight) continue;
     const hr = H - hl;
@@ -149,14 +152,14 @@ function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node
 }
 
 /** Missing values tried on both sides; weights clamped to the node's bounds; the monotone order enforced. */
-function scanGeneral(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, constraint: number, lambda: number, minChildWeight: number, parentScore: number, best: Split): void {
+function scanGeneral(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, constraint: number, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
   const G = node.g;
   const H = node.h;
   const C = node.count;
   const mj = base + nb * SLOT;
   const mg = hist[mj];
-  const mh = hist[mj + 1];
   const mc = hist[mj + 2];
+  const mh = hScale > 0 ? mc * hScale : hist[mj + 1];
   let gl = 0;
   let hl = 0;
   let cl = 0;
@@ -164,7 +167,7 @@ function scanGeneral(hist: Float64Array, base: number, nb: number, f: number, no
     const c = hist[j + 2];
     if (c === 0) continue;
     gl += hist[j];
-    hl += hist[j + 1];
+    hl += hScale > 0 ? c * hScale : hist[j + 1];
     cl += c;
     if (C - cl - mc <= 0) break; // no value rows left for the right side
     // Missing values to the right, then (if any) to the left.

@@ -51,6 +51,21 @@ describe('split scoring', () => {
     expect(s.bin).toBe(1);
   });
 
+  it('finds the same split from count-based hessians (constant-hessian histograms) as from summed ones', () => {
+    const cols = [[1, 2, 3, 4, 5, 6, NaN, 8], [3, 1, 4, 1, 5, 9, 2, 6]];
+    const grad = [0.5, -1.25, 2, 0.75, -3, 1.5, 0.25, -0.75];
+    const summed = setup(cols, grad);
+    const n = grad.length;
+    const counted = newHistogram(summed.binned);
+    buildHistogram(counted, summed.binned, summed.features, Uint32Array.from(grad.map((_, i) => i)), 0, n, Float64Array.from(grad), new Float64Array(n), 1);
+    for (const monotone of [undefined, Int8Array.from([1, -1])]) {
+      const a = findBestSplit(summed.hist, summed.binned, summed.features, summed.node, monotone, params);
+      const b = findBestSplit(counted, summed.binned, summed.features, summed.node, monotone, params, 1);
+      expect(b).toEqual(a);
+      expect(a).not.toBeNull();
+    }
+  });
+
   it('learns the side for missing values', () => {
     // x = [1, 2, NaN, NaN], gradients [1, −3, 1, 1]: missing rows belong with x = 1.
     const { binned, features, hist, node } = setup([[1, 2, NaN, NaN]], [1, -3, 1, 1]);
