@@ -5,7 +5,12 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
+
+// Enough diagnostics to name every wrong field of a query or body (typebox keeps 8 by default, and a wrong grade
+// alone yields one per allowed grade); still bounded, so that a hostile input cannot make us collect millions.
+Settings.Set({ maxErrors: 100 });
 
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);

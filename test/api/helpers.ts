@@ -1,0 +1,80 @@
+/**
+ * Shared by the API tests: a temporary LOUPE_HOME with the reference data ingested and a registered, promoted
+ * model, and an app built on it (fastify.inject needs no port).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, ModelSource, registryChampions, RequestLog } from '../../src/api/index.js';
+import { RateLimiter } from '../../src/api/rate-limit.js';
+import { loupePaths, type LoupePaths } from '../../src/config/index.js';
+import { exampleStone, type Stone } from '../../src/diamond/index.js';
+import { ingestFile } from '../../src/ingest/index.js';
+import { trainModel, type ModelArtifact } from '../../src/model/index.js';
+import { promoteModel, registerModel, type ModelRecord } from '../../src/registry/index.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { listAppraisals } from '../../src/store/diamonds.js';
+import { requestLogWriter } from '../../src/store/requests.js';
+
+export const STONE = exampleStone() as unknown as Stone;
+export const REFERENCE = loupePaths().referenceData;
+
+export interface TestHome {
+  dir: string;
+  paths: LoupePaths;
+  db: Db;
+  /** Trains, registers and promotes a model (hedonic, fast); returns its record. */
+  promote(options?: { seed?: number; rows?: number }): ModelRecord;
+  cleanup(): void;
+}
+
+export async function testHome(options: { ingest?: boolean; promote?: boolean } = {}): Promise<TestHome> {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-api-test-'));
+  const paths = loupePaths({}, { home: dir });
+  const db = openDatabase(paths.database);
+  if (options.ingest ?? true) await ingestFile(db, REFERENCE);
+  const home: TestHome = {
+    dir,
+    paths,
+    db,
+    promote({ seed = 42, rows } = {}) {
+      const all = listAppraisals(db);
+      const artifact: ModelArtifact = trainModel(rows ? all.slice(0, rows) : all, { kind: 'hedonic', seed });
+      const record = registerModel(db, paths, artifact, { durationMs: 1 });
+      return promoteModel(db, record.version, 'test');
+    },
+    cleanup() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (options.promote ?? true) home.promote();
+  return home;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  models: ModelSource;
+  requestLog: RequestLog | null;
+}
+
+export async function testApp(home: TestHome, options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number } = {}): Promise<TestApp> {
+  const models = new ModelSource(registryChampions(home.db), { pollMs: 50 });
+  models.refresh();
+  const requestLog = options.requestLog === false ? null : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
+  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter });
+  await app.ready();
+  return { app, models, requestLog };
+}
+
+
+/** Every error must be a problem with the RFC 9457 members. */
+export function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number): Record<string, any> {
+  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
+  if (!String(res.headers['content-type']).startsWith('application/problem+json')) throw new Error(`not problem+json: ${res.headers['content-type']}`);
+  const body = JSON.parse(res.body);
+  for (const k of ['type', 'title', 'status', 'detail']) if (!(k in body)) throw new Error(`problem without ${k}: ${res.body}`);
+  if (body.status !== status) throw new Error(`problem status ${body.status} != ${status}`);
+  return body;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it, vi } from 'vitest';
+import { RequestLog } from '../../src/api/request-log.js';
+import { createKey } from '../../src/store/keys.js';
+import { countRequests, listRequests, type RequestLogEntry } from '../../src/store/requests.js';
+import { STONE, testApp, testHome } from './helpers.js';
+
+const entry = (i: number): RequestLogEntry => ({
+  at: new Date(0).toISOString(), method: 'GET', route: '/x', url: `/x?${i}`, status: 200, latencyMs: 1, keyId: null, keyName: null,
+  modelVersion: null, requestBody: null, responseBody: null,
+});
+
+describe('request log', () => {
+  it('logs every request and answer, errors included, with latency, key and model version; flushed on close', async () => {
+    const home = await testHome();
+    const t = await testApp(home, { open: false, flushIntervalMs: 60_000 });
+    const { key, secret } = createKey(home.db, { name: 'ACME', scopes: ['valuations'] });
+    const auth = { authorization: `Bearer ${secret}` };
+    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: auth });
+    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: { ...STONE, carat: 99 }, headers: auth });
+    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: '{oops', headers: { ...auth, 'content-type': 'application/json' } });
+    await t.app.inject({ method: 'GET', url: '/v1/models' });
+    // Nothing is written in the request's path...
+    expect(countRequests(home.db)).toBe(0);
+    // ...and nothing is lost when the server closes.
+    await t.app.close();
+    const rows = listRequests(home.db, { limit: 10 }).reverse();
+    expect(rows.map((r) => [r.route, r.status])).toEqual([
+      ['/v1/valuations', 200], ['/v1/valuations', 400], ['/v1/valuations', 400], ['/v1/models', 401],
+    ]);
+    expect(rows[0]).toMatchObject({ method: 'POST', keyId: key.id, keyName: 'ACME', modelVersion: 'v0001' });
+    expect(rows[0].latencyMs).toBeGreaterThan(0);
+    expect(JSON.parse(rows[0].requestBody!)).toEqual(STONE);
+    expect(JSON.parse(rows[0].responseBody!).price).toBeGreaterThan(0);
+    expect(JSON.parse(rows[1].responseBody!).errors[0].field).toBe('carat');
+    expect(rows[2].requestBody).toBe('{oops');
+    expect(rows[3]).toMatchObject({ keyId: null, modelVersion: null });
+    home.cleanup();
+  });
+
+  it('writes in batches: one write per flush, and a failed write is kept for the next one', () => {
+    const batches: number[] = [];
+    let fail = true;
+    const onError = vi.fn();
+    const log = new RequestLog((entries) => {
+      if (fail) throw new Error('database is locked');
+      batches.push(entries.length);
+    }, { flushIntervalMs: 60_000, onError });
+    for (let i = 0; i < 5; i++) log.push(entry(i));
+    log.flush();
+    expect(onError).toHaveBeenCalledOnce();
+    expect(log.pending).toBe(5);
+    fail = false;
+    log.push(entry(5));
+    log.close();
+    expect(batches).toEqual([6]);
+    expect(log.stats).toEqual({ written: 6, pending: 0, dropped: 0 });
+  });
+
+  it('flushes by itself when many entries wait', async () => {
+    const batches: number[] = [];
+    const log = new RequestLog((entries) => batches.push(entries.length), { flushIntervalMs: 60_000, maxBatch: 10 });
+    for (let i = 0; i < 10; i++) log.push(entry(i));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([10]);
+    log.close();
+  });
+
+  it('GET /v1/requests pages newest first and filters by status', async () => {
+    const home = await testHome();
+    const t = await testApp(home);
+    for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: i % 2 ? { ...STONE, cut: 'bad' } : STONE });
+    const first = (await t.app.inject({ method: 'GET', url: '/v1/requests?limit=2' })).json();
+    expect(first.requests).toHaveLength(2);
+    expect(first.requests[0].id).toBeGreaterThan(first.requests[1].id);
+    const next = (await t.app.inject({ method: 'GET', url: `/v1/requests?limit=2&before=${first.nextBefore}` })).json();
+    expect(next.requests[0].id).toBeLessThan(first.requests[1].id);
+    const bad = (await t.app.inject({ method: 'GET', url: '/v1/requests?status=400&route=/v1/valuations' })).json();
+    expect(bad.requests).toHaveLength(2);
+    await t.app.close();
+    home.cleanup();
+  });
+});

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+
+let home: TestHome;
+let t: TestApp;
+
+beforeAll(async () => {
+  home = await testHome();
+  t = await testApp(home);
+});
+afterAll(async () => {
+  await t.app.close();
+  home.cleanup();
+});
+
+const post = (payload: unknown, url = '/v1/valuations') => t.app.inject({ method: 'POST', url, payload: payload as object });
+const BIG = { carat: 6, cut: 'Premium', color: 'H', clarity: 'SI2', depth: 62, table: 58, x: 11.6, y: 11.6, z: 7.19 };
+
+describe('POST /v1/valuations', () => {
+  it('prices a stone: rounded USD price inside its range, coverage, model version, explanation in reading order', async () => {
+    const res = await post(STONE);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const v = res.json();
+    expect(v.currency).toBe('USD');
+    expect(v.modelVersion).toBe(t.models.current!.version);
+    expect(v.price % 10).toBe(0); // $10 steps between $1,000 and $10,000
+    expect(v.range.low).toBeLessThan(v.price);
+    expect(v.range.high).toBeGreaterThan(v.price);
+    expect(v.range.coverage).toBe(0.9);
+    expect(v.warnings).toEqual([]);
+    const e = v.explanation;
+    expect(e.steps.map((s: { factor: string }) => s.factor)).toEqual(['carat', 'cut', 'color', 'clarity', 'proportions']);
+    // The steps chain: typical price × every multiplier = the price before rounding, and dollars add up to it.
+    const product = e.steps.reduce((p: number, s: { multiplier: number }) => p * s.multiplier, e.typicalPrice);
+    expect(Math.abs(product / e.price - 1)).toBeLessThan(1e-3);
+    const dollars = e.steps.reduce((sum: number, s: { dollars: number }) => sum + s.dollars, e.typicalPrice);
+    expect(Math.abs(dollars - e.price)).toBeLessThan(0.1);
+    expect(Math.abs(e.price - v.price)).toBeLessThanOrEqual(5);
+    expect(e.summary).toMatch(/\$/);
+  });
+
+  it('gives the same price as the model layer, and skips the explanation with ?explain=false', async () => {
+    const direct = t.models.current!.value(STONE, { explain: false });
+    const res = await post(STONE, '/v1/valuations?explain=false');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ...direct });
+    expect(res.json().explanation).toBeUndefined();
+  });
+
+  it('warns about a stone outside the range the model learned from', async () => {
+    const res = await post(BIG);
+    expect(res.statusCode).toBe(200);
+    const warnings = res.json().warnings;
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatchObject({ code: 'outside_training_range', field: 'carat' });
+  });
+
+  it('explains every wrong field at once: type, grade spelling, unknown field, each with what is allowed', async () => {
+    const res = await post({ ...STONE, carat: '0.9', cut: 'ideal', sparkle: 'lots' });
+    const p = expectProblem(res, 400);
+    expect(p.type).toBe('/problems/invalid-input');
+    expect(p.errors).toEqual([
+      expect.objectContaining({ field: 'carat', code: 'wrong_type', allowed: 'a number from 0.1 to 10 ct', suggestion: '0.9 (without quotes)' }),
+      expect.objectContaining({ field: 'cut', code: 'unknown_grade', suggestion: 'Ideal' }),
+      expect.objectContaining({ field: 'sparkle', code: 'unknown_field' }),
+    ]);
+    for (const e of p.errors) expect(e.allowed).toBeTruthy();
+  });
+
+  it.each([
+    ['out of range', { ...STONE, depth: 95 }, 'depth', 'out_of_range'],
+    ['missing', (({ table: _t, ...rest }) => rest)(STONE), 'table', 'missing'],
+    ['an unknown grade', { ...STONE, color: 'Z' }, 'color', 'unknown_grade'],
+    ['null', { ...STONE, x: null }, 'x', 'missing'],
+    ['a boolean', { ...STONE, y: true }, 'y', 'wrong_type'],
+    ['a nested object', { ...STONE, clarity: { grade: 'VS2' } }, 'clarity', 'wrong_type'],
+    ['a huge number', { ...STONE, carat: 1e308 }, 'carat', 'out_of_range'],
+  ])('names the field when a value is %s', async (_what, body, field, code) => {
+    const p = expectProblem(await post(body), 400);
+    expect(p.errors).toContainEqual(expect.objectContaining({ field, code }));
+  });
+
+  it('refuses measurements that contradict each other', async () => {
+    const p = expectProblem(await post({ ...STONE, z: 9 }), 400);
+    expect(p.errors[0].code).toBe('implausible_geometry');
+    expect(p.errors[0].field).toContain('z');
+  });
+
+  it('suggests the carat when it was typed in points', async () => {
+    const p = expectProblem(await post({ ...STONE, carat: 90 }), 400);
+    expect(p.errors[0].suggestion).toMatch(/^0\.9 ct/);
+  });
+
+  it.each([
+    ['malformed JSON', '{"carat": 0.9,', 'application/json', 400, 'malformed-json'],
+    ['an empty body', '', 'application/json', 400, 'malformed-json'],
+    ['an array', '[]', 'application/json', 400, 'invalid-input'],
+    ['a number', '42', 'application/json', 400, 'invalid-input'],
+    ['null', 'null', 'application/json', 400, 'invalid-input'],
+    ['a form', 'carat=0.9', 'application/x-www-form-urlencoded', 415, 'unsupported-media-type'],
+    ['plain text', 'carat 0.9', 'text/plain', 415, 'unsupported-media-type'],
+    ['a __proto__ key', '{"__proto__": {"carat": 1}}', 'application/json', 400, 'invalid-input'],
+    ['lone surrogates', '{"cut": "\\ud800\\udfff\\ud800"}', 'application/json', 400, 'invalid-input'],
+  ])('answers %s with a problem', async (_what, payload, type, status, slug) => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/valuations', payload, headers: { 'content-type': type } });
+    expect(expectProblem(res, status).type).toBe(`/problems/${slug}`);
+  });
+
+  it('refuses a body over 64 KiB with 413', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: JSON.stringify({ ...STONE, pad: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
+    expectProblem(res, 413);
+  });
+
+  it('answers an unknown route or method with a 404 problem', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/valuations' }), 404);
+    expectProblem(await t.app.inject({ method: 'GET', url: '/v2/anything' }), 404);
+  });
+
+  it('refuses unknown query parameters and a non-boolean explain', async () => {
+    const p = expectProblem(await post(STONE, '/v1/valuations?explain=maybe&debug=1'), 400);
+    expect(p.errors.map((e: { field: string }) => e.field).sort()).toEqual(['debug', 'explain']);
+  });
+});
+
+describe('POST /v1/valuations/batch', () => {
+  it('answers every stone: a valuation or its problems, in order, with one model version', async () => {
+    const res = await post({ stones: [STONE, { ...STONE, carat: -1 }, 'not a stone', BIG] }, '/v1/valuations/batch?explain=false');
+    expect(res.statusCode).toBe(200);
+    const b = res.json();
+    expect(b).toMatchObject({ modelVersion: t.models.current!.version, valued: 2, failed: 2 });
+    expect(b.results.map((r: { index: number; ok: boolean }) => [r.index, r.ok])).toEqual([[0, true], [1, false], [2, false], [3, true]]);
+    expect(b.results[0].valuation.price).toBe(t.models.current!.value(STONE).price);
+    expect(b.results[0].valuation.explanation).toBeUndefined();
+    expect(b.results[1].errors[0]).toMatchObject({ field: 'stones/1/carat', code: 'out_of_range' });
+    expect(b.results[2].errors[0]).toMatchObject({ field: 'stones/2', code: 'wrong_type' });
+    expect(b.results[3].valuation.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('explains by default and takes 1,000 stones', async () => {
+    const res = await post({ stones: Array.from({ length: 1000 }, (_, i) => ({ ...STONE, table: 55 + (i % 5) })) }, '/v1/valuations/batch');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().valued).toBe(1000);
+    expect(res.json().results[999].valuation.explanation.steps).toHaveLength(5);
+  });
+
+  it('refuses 1,001 stones, an empty list, a missing list and unknown fields, listing each', async () => {
+    expect(expectProblem(await post({ stones: Array.from({ length: 1001 }, () => STONE) }, '/v1/valuations/batch'), 400).errors[0])
+      .toMatchObject({ field: 'stones', code: 'too_many_items' });
+    expect(expectProblem(await post({ stones: [] }, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({ code: 'too_few_items' });
+    expect(expectProblem(await post({}, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({ field: 'stones', code: 'missing' });
+    expect(expectProblem(await post({ stones: [STONE], extra: 1 }, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({ field: 'extra', code: 'unknown_field' });
+  });
+
+  it('refuses a body over 1 MiB with 413', async () => {
+    const res = await post({ stones: Array.from({ length: 1000 }, () => ({ ...STONE, pad: 'x'.repeat(1100) })) }, '/v1/valuations/batch');
+    expectProblem(res, 413);
+  });
+});
+
+describe('without a model', () => {
+  it('answers 503 not-ready (and /readyz says so) until a champion exists', async () => {
+    const empty = await testHome({ ingest: false, promote: false });
+    const e = await testApp(empty);
+    try {
+      expect(expectProblem(await e.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE }), 503).type).toBe('/problems/not-ready');
+      expectProblem(await e.app.inject({ method: 'GET', url: '/readyz' }), 503);
+      expect((await e.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await e.app.close();
+      empty.cleanup();
+    }
+  });
+});
