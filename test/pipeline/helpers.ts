@@ -1,0 +1,50 @@
+/** Shared by the pipeline tests: a temporary LOUPE_HOME reading the real reference data, and feeding files in. */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loupePaths, type LoupePaths } from '../../src/config/index.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+
+export const REFERENCE = loupePaths().referenceData;
+export const DATA = dirname(REFERENCE);
+export const FRESH = (month: string): string => join(DATA, 'fresh', `${month}.csv`);
+/** Small and fast: the hedonic kind, a short tuning budget. */
+export const FAST = { kinds: ['hedonic'], tuneBudgetMs: 300 };
+
+export interface PipelineHome {
+  dir: string;
+  paths: LoupePaths;
+  incoming: string;
+  db: Db;
+  /** Copies a file into the landing folder (as the name given), the way a file should land: temp name, then rename. */
+  feed(source: string, name?: string): string;
+  write(name: string, content: string | Buffer): string;
+  cleanup(): void;
+}
+
+export function pipelineHome(prefix = 'loupe-pipeline-test-'): PipelineHome {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const paths = loupePaths({}, { home: dir, data: REFERENCE });
+  const incoming = join(dir, 'incoming');
+  mkdirSync(incoming, { recursive: true });
+  const db = openDatabase(paths.database);
+  return {
+    dir, paths, incoming, db,
+    feed(source, name) {
+      const target = join(incoming, name ?? source.split('/').pop()!);
+      copyFileSync(source, `${target}.part`);
+      copyFileSync(`${target}.part`, target);
+      rmSync(`${target}.part`);
+      return target;
+    },
+    write(name, content) {
+      const target = join(incoming, name);
+      writeFileSync(target, content);
+      return target;
+    },
+    cleanup() {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
