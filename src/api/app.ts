@@ -19,6 +19,7 @@ import { modelRoutes } from './routes/models.js';
 import { problemRoutes } from './routes/problems.js';
 import { requestRoutes } from './routes/requests.js';
 import { valuationRoutes } from './routes/valuations.js';
+import { webRoutes } from './routes/web.js';
 import { BODY_LIMIT } from './schemas.js';
 import { validatorCompiler } from './validator.js';
 
@@ -89,5 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(diamondRoutes, { db: options.db });
   await app.register(modelRoutes, { db: options.db });
   await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });
+  // The web app (web/dist) at /: static files only; it talks to the API above like any client.
+  await app.register(webRoutes);
   return app;
 }

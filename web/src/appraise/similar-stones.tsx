@@ -9,6 +9,15 @@ import { money } from '../format.js';
 
 const COUNT = 8;
 
+/** The similar stones lightest first, with this stone in its place among them, so its estimate reads in context. */
+function byWeight(stones: SimilarStone[], carat: number): (SimilarStone | 'this')[] {
+  const sorted = [...stones].sort((a, b) => a.carat - b.carat || a.price - b.price);
+  const at = sorted.findIndex((s) => s.carat > carat);
+  const rows: (SimilarStone | 'this')[] = [...sorted];
+  rows.splice(at < 0 ? rows.length : at, 0, 'this');
+  return rows;
+}
+
 export function SimilarStones({ stone, price }: { stone: Stone; price: number }) {
   const [stones, setStones] = useState<SimilarStone[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -55,22 +64,28 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
               </tr>
             </thead>
             <tbody>
-              {stones.map((s) => (
-                <tr key={s.id}>
-                  <td class="num">{s.carat.toFixed(2)} ct</td>
-                  <td class="num">{s.depth.toFixed(1)}%</td>
-                  <td class="num">{s.table.toFixed(0)}%</td>
-                  <td class="num">{money(s.price)}</td>
-                </tr>
-              ))}
+              {byWeight(stones, stone.carat).map((s) =>
+                s === 'this' ? (
+                  <tr key="this" class="row--current" data-testid="similar-this-stone">
+                    <th scope="row" class="num">
+                      {stone.carat.toFixed(2)} ct<span class="similar__tag">this stone</span>
+                    </th>
+                    <td class="num">{stone.depth.toFixed(1)}%</td>
+                    <td class="num">{stone.table.toFixed(0)}%</td>
+                    <td class="num">
+                      {money(price)}<span class="similar__tag">estimate</span>
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={s.id}>
+                    <td class="num">{s.carat.toFixed(2)} ct</td>
+                    <td class="num">{s.depth.toFixed(1)}%</td>
+                    <td class="num">{s.table.toFixed(0)}%</td>
+                    <td class="num">{money(s.price)}</td>
+                  </tr>
+                ),
+              )}
             </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" class="num">{stone.carat.toFixed(2)} ct</th>
-                <td colSpan={2}>This stone (estimate)</td>
-                <td class="num">{money(price)}</td>
-              </tr>
-            </tfoot>
           </table>
         )}
       </div>

@@ -1,11 +1,13 @@
 /**
- * Models: the model that prices stones now, how accurate it is and how honest its ranges are, its model card,
- * and every model trained so far with what the pipeline decided about it.
+ * Models: the model that prices stones now — how accurate it is on stones it never saw, how honest its ranges
+ * are, where it errs most, what drives its prices — its model card when the API publishes one, and every model
+ * trained so far with what the pipeline decided about it.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { CLARITIES, COLORS, CUTS } from '../../../src/diamond/grades.js';
 import { ApiError, currentModel, models, type ModelInfo } from '../api.js';
-import { dateTime } from '../format.js';
-import { findMetric, flattenMetrics, formatMetric } from './metrics.js';
+import { capitalise, dateTime, money } from '../format.js';
+import { accuracyRows, factorEffects, headline, promotionRule, segments, type Accuracy, type Segment } from './model-metrics.js';
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
@@ -23,59 +25,192 @@ function useLoad<T>(load: (signal: AbortSignal) => Promise<T>): Load<T> {
   return state;
 }
 
-function CurrentModel({ model }: { model: ModelInfo }) {
-  const rows = flattenMetrics(model.metrics ?? {});
-  const groups = [...new Set(rows.map((r) => r.group))];
+const pct = (v: number, digits = 1): string => `${v.toFixed(digits)}%`;
+
+function Headline({ a }: { a: Accuracy }) {
   return (
-    <section class="panel" aria-labelledby="current-title">
-      <div class="panel__head">
-        <h2 id="current-title" class="panel__title">
-          Current model <span class="badge badge--strong" data-testid="current-version">{model.version}</span>
-        </h2>
+    <dl class="tiles">
+      <div class="tile">
+        <dt>Typical error</dt>
+        <dd data-testid="metric-mdape">{pct(a.mdape)}</dd>
+        <p>Half of the held-out stones are priced within {pct(a.mdape)} of the expert's appraisal.</p>
       </div>
-      <dl class="facts">
-        <div><dt>Kind</dt><dd>{model.kind}</dd></div>
-        <div><dt>Serving since</dt><dd>{dateTime(model.promotedAt ?? model.createdAt)}</dd></div>
-        <div><dt>Trained</dt><dd>{dateTime(model.createdAt)}</dd></div>
-        <div><dt>Trained on</dt><dd>{model.trainingRows.toLocaleString('en-US')} stones</dd></div>
-      </dl>
-      {model.decision && <p class="panel__intro">{model.decision}</p>}
-      <h3 class="section-title">Metrics</h3>
-      {rows.length === 0 ? (
-        <p class="muted">This model has no recorded metrics.</p>
-      ) : (
-        groups.map((g) => (
-          <table class="data-table metrics-table" key={g}>
-            <caption>{g || 'Accuracy and ranges'}</caption>
-            <tbody>
-              {rows.filter((r) => r.group === g).map((r) => (
-                <tr key={r.key}>
-                  <th scope="row">{r.label}</th>
-                  <td class="num">{r.value}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))
+      <div class="tile">
+        <dt>Mean absolute error</dt>
+        <dd>{money(a.mae)}</dd>
+        <p>Average gap between price and appraisal over {a.n.toLocaleString('en-US')} stones.</p>
+      </div>
+      {a.range && (
+        <div class="tile">
+          <dt>Ranges that hold</dt>
+          <dd>{pct(a.range.coverage)}</dd>
+          <p>Of the true prices fall inside their range (calibrated to {pct(a.range.nominal, 0)}).</p>
+        </div>
       )}
-    </section>
+      <div class="tile">
+        <dt>R²</dt>
+        <dd>{a.r2.toFixed(3)}</dd>
+        <p>Share of the variation in prices the model accounts for.</p>
+      </div>
+    </dl>
   );
 }
 
-function ModelCard({ model }: { model: ModelInfo }) {
-  const url = typeof model.modelCardUrl === 'string' ? model.modelCardUrl : undefined;
+function AccuracyTable({ rows }: { rows: { name: string; accuracy: Accuracy }[] }) {
   return (
-    <section class="panel" aria-labelledby="card-title">
-      <div class="panel__head">
-        <h2 id="card-title" class="panel__title">Model card</h2>
-        {url && <a class="button button--quiet" href={url} target="_blank" rel="noopener">Open in a new tab</a>}
-      </div>
-      {url ? (
-        <iframe class="model-card" src={url} title={`Model card of ${model.version}`} sandbox="" />
-      ) : (
-        <p class="muted">The API does not publish a model card for {model.version}.</p>
+    <div class="table-scroll">
+      <table class="data-table">
+        <caption>Accuracy, on stones the model did not learn from</caption>
+        <thead>
+          <tr>
+            <th scope="col">Rows</th>
+            <th scope="col" class="num">Stones</th>
+            <th scope="col" class="num">Mean abs. error</th>
+            <th scope="col" class="num">RMSE</th>
+            <th scope="col" class="num">Mean % error</th>
+            <th scope="col" class="num">Median % error</th>
+            <th scope="col" class="num">R²</th>
+            <th scope="col" class="num">In range</th>
+            <th scope="col" class="num">Range width</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ name, accuracy: a }) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td class="num">{a.n.toLocaleString('en-US')}</td>
+              <td class="num">{money(a.mae)}</td>
+              <td class="num">{money(a.rmse)}</td>
+              <td class="num">{pct(a.mape)}</td>
+              <td class="num">{pct(a.mdape)}</td>
+              <td class="num">{a.r2.toFixed(3)}</td>
+              <td class="num">{a.range ? `${pct(a.range.coverage)} of ${pct(a.range.nominal, 0)}` : '—'}</td>
+              <td class="num">{a.range ? `±${pct(a.range.medianRelativeWidth / 2)}` : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const FACTOR_NAMES: Record<string, string> = { carat: 'Carat', cut: 'Cut', color: 'Colour', clarity: 'Clarity', proportions: 'Proportions' };
+const SCALES: Record<string, readonly string[]> = { cut: CUTS, color: COLORS, clarity: CLARITIES };
+
+/** Carat buckets ("< 0.5", "0.5–1", "≥ 2") in order of weight; grades worst to best. */
+function segmentOrder(by: string, segment: string): number {
+  const scale = SCALES[by];
+  if (scale) return scale.indexOf(segment);
+  const first = Number(segment.match(/\d+(\.\d+)?/)?.[0] ?? 0);
+  return segment.trim().startsWith('<') ? first - 1e-6 : first;
+}
+
+function Segments({ list }: { list: Segment[] }) {
+  const groups = ['carat', 'cut', 'color', 'clarity'].filter((g) => list.some((s) => s.by === g));
+  const worst = Math.max(...list.map((s) => s.mape));
+  return (
+    <div class="segments">
+      {groups.map((g) => (
+        <table class="data-table segments__table" key={g}>
+          <caption>By {FACTOR_NAMES[g]?.toLowerCase() ?? g}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{FACTOR_NAMES[g] ?? g}</th>
+              <th scope="col" class="num">Stones</th>
+              <th scope="col" class="num">% error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list
+              .filter((s) => s.by === g)
+              .sort((a, b) => segmentOrder(g, a.segment) - segmentOrder(g, b.segment))
+              .map((s) => (
+                <tr key={s.segment} class={s.mape === worst ? 'row--worst' : undefined}>
+                  <th scope="row">{s.segment}</th>
+                  <td class="num">{s.n.toLocaleString('en-US')}</td>
+                  <td class="num">{pct(s.mape)}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      ))}
+    </div>
+  );
+}
+
+function Drivers({ list }: { list: { factor: string; meanAbsEffectPct: number }[] }) {
+  const max = Math.max(...list.map((f) => f.meanAbsEffectPct));
+  const rowHeight = 30;
+  return (
+    <div class="drivers">
+      <svg class="drivers__chart" viewBox={`0 0 400 ${list.length * rowHeight}`} role="img" aria-labelledby="drivers-title drivers-desc" preserveAspectRatio="xMinYMin meet">
+        <title id="drivers-title">What moves prices most</title>
+        <desc id="drivers-desc">{list.map((f) => `${FACTOR_NAMES[f.factor] ?? f.factor}: ${pct(f.meanAbsEffectPct)}`).join('; ')}</desc>
+        {list.map((f, i) => (
+          <g key={f.factor}>
+            <text x={0} y={i * rowHeight + 19} class="drivers__label">{FACTOR_NAMES[f.factor] ?? capitalise(f.factor)}</text>
+            <rect x={100} y={i * rowHeight + 7} height={16} rx={3} width={Math.max(2, (f.meanAbsEffectPct / max) * 220)} class="drivers__bar" />
+            <text x={100 + Math.max(2, (f.meanAbsEffectPct / max) * 220) + 8} y={i * rowHeight + 19} class="drivers__value">{pct(f.meanAbsEffectPct)}</text>
+          </g>
+        ))}
+      </svg>
+      <p class="muted">How far, on average, each characteristic moves a stone's price away from the typical price.</p>
+    </div>
+  );
+}
+
+function CurrentModel({ model }: { model: ModelInfo }) {
+  const top = headline(model.metrics);
+  const rows = accuracyRows(model.metrics);
+  const segs = segments(model.metrics);
+  const drivers = factorEffects(model.metrics);
+  const rule = promotionRule(model.metrics);
+  return (
+    <>
+      <section class="panel" aria-labelledby="current-title">
+        <div class="panel__head">
+          <h2 id="current-title" class="panel__title">
+            Current model <span class="badge badge--strong" data-testid="current-version">{model.version}</span>
+          </h2>
+        </div>
+        <dl class="facts">
+          <div><dt>Kind</dt><dd>{model.kind}</dd></div>
+          <div><dt>Serving since</dt><dd>{dateTime(model.promotedAt)}</dd></div>
+          <div><dt>Trained on</dt><dd>{model.trainingRows.toLocaleString('en-US')} appraised stones</dd></div>
+          <div><dt>Data snapshot</dt><dd><code title={model.trainingDataSha256}>{model.trainingDataSha256.slice(0, 12)}</code></dd></div>
+        </dl>
+        {model.decision && <p class="decision">{capitalise(model.decision)}</p>}
+        {top ? <Headline a={top} /> : <p class="muted">This model has no recorded evaluation.</p>}
+        {rows.length > 0 && <AccuracyTable rows={rows} />}
+        {rule && <p class="muted rule">{rule}</p>}
+      </section>
+      {(segs.length > 0 || drivers.length > 0) && (
+        <div class="models">
+          {segs.length > 0 && (
+            <section class="panel" aria-labelledby="segments-title">
+              <h2 id="segments-title" class="panel__title">Where it errs most</h2>
+              <p class="panel__intro">Mean percentage error on the held-out stones, by group; the weakest group is highlighted.</p>
+              <Segments list={segs} />
+            </section>
+          )}
+          {drivers.length > 0 && (
+            <section class="panel" aria-labelledby="drivers-title-h">
+              <h2 id="drivers-title-h" class="panel__title">What drives its prices</h2>
+              <Drivers list={drivers} />
+            </section>
+          )}
+        </div>
       )}
-    </section>
+      {model.modelCardUrl && (
+        <section class="panel" aria-labelledby="card-title">
+          <div class="panel__head">
+            <h2 id="card-title" class="panel__title">Model card</h2>
+            <a class="button button--quiet" href={model.modelCardUrl} target="_blank" rel="noopener">Open in a new tab</a>
+          </div>
+          <iframe class="model-card" src={model.modelCardUrl} title={`Model card of ${model.version}`} sandbox="" />
+        </section>
+      )}
+    </>
   );
 }
 
@@ -83,35 +218,33 @@ function History({ list }: { list: ModelInfo[] }) {
   return (
     <section class="panel" aria-labelledby="history-title">
       <h2 id="history-title" class="panel__title">History</h2>
-      <p class="panel__intro">Every model trained, newest first. A model serves only after it beats the one serving.</p>
+      <p class="panel__intro">Every model trained, newest first. A new model serves only when it does better than the one serving.</p>
       <div class="table-scroll">
-        <table class="data-table history-table">
+        <table class="data-table history-table" data-testid="history-table">
           <caption class="visually-hidden">Every model trained, newest first</caption>
           <thead>
             <tr>
               <th scope="col">Version</th>
               <th scope="col">Trained</th>
               <th scope="col" class="num">Stones</th>
-              <th scope="col" class="num">Median error</th>
+              <th scope="col" class="num">Mean abs. error</th>
               <th scope="col" class="num">In range</th>
-              <th scope="col">Status</th>
+              <th scope="col">Decision</th>
             </tr>
           </thead>
           <tbody>
             {list.map((m) => {
-              const mdape = findMetric(m.metrics, 'mdape');
-              const coverage = findMetric(m.metrics, 'coverage');
+              const a = headline(m.metrics);
               return (
                 <tr key={m.version} class={m.isChampion ? 'row--current' : undefined}>
-                  <th scope="row">{m.version}</th>
+                  <th scope="row">
+                    {m.version} {m.isChampion && <span class="badge badge--strong">serving</span>}
+                  </th>
                   <td>{dateTime(m.createdAt)}</td>
                   <td class="num">{m.trainingRows.toLocaleString('en-US')}</td>
-                  <td class="num">{mdape === undefined ? '—' : formatMetric('mdape', mdape)}</td>
-                  <td class="num">{coverage === undefined ? '—' : formatMetric('coverage', coverage)}</td>
-                  <td>
-                    {m.isChampion ? <span class="badge badge--strong">Serving</span> : m.promotedAt ? 'Served before' : 'Not promoted'}
-                    {m.decision && <span class="history-table__decision">{m.decision}</span>}
-                  </td>
+                  <td class="num">{a ? money(a.mae) : '—'}</td>
+                  <td class="num">{a?.range ? pct(a.range.coverage) : '—'}</td>
+                  <td class="history-table__decision">{m.decision ? capitalise(m.decision) : m.promotedAt ? 'Promoted' : 'Not promoted'}</td>
                 </tr>
               );
             })}
@@ -129,18 +262,11 @@ export function ModelsPage() {
     <div class="page">
       <div class="page__head">
         <h1 tabIndex={-1}>Models</h1>
-        <p class="page__lead">The model that prices stones now, how well it does, and every model before it.</p>
+        <p class="page__lead">The model that prices stones now, how well it does on stones it never saw, and every model before it.</p>
       </div>
       {current.kind === 'failed' && <p class="notice notice--error" role="alert">{current.message}</p>}
       {current.kind === 'loading' && <p class="muted" role="status">Loading the current model…</p>}
-      <div class="models">
-        {current.kind === 'ready' && (
-          <>
-            <CurrentModel model={current.value} />
-            <ModelCard model={current.value} />
-          </>
-        )}
-      </div>
+      {current.kind === 'ready' && <CurrentModel model={current.value} />}
       {history.kind === 'ready' && <History list={history.value} />}
       {history.kind === 'failed' && <p class="notice notice--error" role="alert">{history.message}</p>}
     </div>
