@@ -9,6 +9,8 @@ apt_packages=()
 # its kernelspec lives in the repo (notebooks/jupyter, found through JUPYTER_PATH by notebooks/run.sh).
 # DejaVu gives the PNG charts (resvg) their text.
 apt_packages+=(jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconvert fonts-dejavu-core)
+# The web app's end-to-end tests drive Debian's Chromium (via playwright-core); Inter is the app's typeface.
+apt_packages+=(chromium fonts-inter)
 # (Debian packages the tests need are added here as parts that need them land.)
 
 missing=()
