@@ -13,7 +13,7 @@ function truncate(text: string): string {
   return text.length > TRUNCATE ? `${text.slice(0, TRUNCATE)}…` : text;
 }
 
-function sendProblem(reply: FastifyReply, slug: ProblemSlug, detail: string, errors?: FieldProblem[], headers: Record<string, string> = {}, status?: number): FastifyReply {
+export function sendProblem(reply: FastifyReply, slug: ProblemSlug, detail: string, errors?: FieldProblem[], headers: Record<string, string> = {}, status?: number): FastifyReply {
   const body = problemBody(slug, detail, errors, reply.request.url.length <= 2000 ? reply.request.url : undefined, status);
   return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
@@ -28,6 +28,15 @@ function validationProblems(error: FastifyError, request: FastifyRequest): Field
   const what = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : part;
   const problems = schemaProblems((error.validation ?? []) as unknown as SchemaError[], schema, what);
   return problems.length > 0 ? problems : [{ field: '', code: 'invalid', message: error.message }];
+}
+
+/** Errors fastify finds before routing (a URL that cannot be decoded), as problems too. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    sendProblem(reply, 'invalid-input', 'The URL cannot be decoded: it has a malformed percent-encoding.', undefined, {}, 400);
+  } else {
+    sendProblem(reply, 'invalid-input', error.message, undefined, {}, 400);
+  }
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
