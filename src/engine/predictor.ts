@@ -6,8 +6,8 @@
  * and each node stores the position j of its threshold, so "value < threshold" becomes "code <= j" and the step
  * to the next node is branch-free integer arithmetic: node = 2·node + 1 + ((j − code) >>> 31). Trees are padded
  * to complete binary trees (a shallow leaf becomes a node that goes left, with its value copied into every leaf
- * below), so each tree takes exactly `depth` steps and a block of rows advances level by level, all rows in
- * lockstep. Branch mispredictions, which dominate a pointer-chasing walk, disappear.
+ * below), so each tree takes exactly `depth` steps; the rows of a block go through one tree after another while
+ * the tree stays in cache. Branch mispredictions, which dominate a pointer-chasing walk, disappear.
  *
  * Linked nodes (the general path: rows with a missing value, since NaN follows each node's default side, and
  * deeper trees): one flat set of arrays for all trees, leaves encoded as negative child indices (~leaf).
@@ -38,10 +38,11 @@ export interface CompiledEnsemble {
 export interface FastTrees {
   /** Per feature: the sorted distinct thresholds the ensemble tests on it. */
   cuts: Float64Array[];
-  /** Per tree: depth, first node, first leaf. */
+  /** Per tree: depth, first node, first leaf, and first leaf minus the complete layout's internal node count. */
   depth: Int32Array;
   nodeStart: Int32Array;
   leafStart: Int32Array;
+  firstLeaf: Int32Array;
   /** Per node (complete layout, children of n at 2n+1 and 2n+2): feature and threshold position in cuts. */
   feature: Int32Array;
   cut: Int32Array;
@@ -122,7 +123,8 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
     nodes += 2 ** depth[t] - 1;
     leaves += 2 ** depth[t];
   }
-  const fast: FastTrees = { cuts, depth, nodeStart, leafStart, feature: new Int32Array(nodes), cut: new Int32Array(nodes), leafValue: new Float64Array(leaves) };
+  const firstLeaf = Int32Array.from(depth, (d, t) => leafStart[t] - (2 ** d - 1));
+  const fast: FastTrees = { cuts, depth, nodeStart, leafStart, firstLeaf, feature: new Int32Array(nodes), cut: new Int32Array(nodes), leafValue: new Float64Array(leaves) };
   ensemble.trees.forEach((tree, t) => {
     const D = depth[t];
     const firstLeaf = 2 ** D - 1;
@@ -186,7 +188,6 @@ export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Floa
   const codes = new Int32Array(BLOCK * Math.max(1, nf));
   const clean = new Int32Array(BLOCK); // rows of the block without NaN (fast path)
   const missing = new Int32Array(BLOCK); // rows with NaN (linked walk)
-  const node = new Int32Array(BLOCK);
   for (let start = 0; start < n; start += BLOCK) {
     const m = Math.min(BLOCK, n - start);
     for (let f = 0; f < nf; f++) {
@@ -206,7 +207,7 @@ export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Floa
         clean[nClean++] = i;
       }
     }
-    if (nClean > 0) predictFastBlock(c.fast!, codes, nf, nClean, clean, node, out, start);
+    if (nClean > 0) predictFastBlock(c.fast!, codes, nf, nClean, clean, out, start);
     for (let r = 0; r < nMissing; r++) {
       const i = missing[r];
       out[start + i] = predictCompiledRow(c, values.subarray(i * nf, (i + 1) * nf));
@@ -215,21 +216,21 @@ export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Floa
   return out;
 }
 
-function predictFastBlock(fast: FastTrees, codes: Int32Array, nf: number, m: number, rowOf: Int32Array, node: Int32Array, out: Float64Array, outStart: number): void {
-  const { depth, nodeStart, leafStart, feature, cut, leafValue } = fast;
+function predictFastBlock(fast: FastTrees, codes: Int32Array, nf: number, m: number, rowOf: Int32Array, out: Float64Array, outStart: number): void {
+  const { depth, nodeStart, firstLeaf, feature, cut, leafValue } = fast;
   for (let t = 0; t < depth.length; t++) {
     const D = depth[t];
     const base = nodeStart[t];
-    node.fill(0, 0, m);
-    for (let d = 0; d < D; d++) {
-      for (let i = 0, at = 0; i < m; i++, at += nf) {
-        const k = base + node[i];
+    const leaf0 = firstLeaf[t];
+    for (let i = 0, at = 0; i < m; i++, at += nf) {
+      let node = 0;
+      for (let d = 0; d < D; d++) {
+        const k = base + node;
         // Right exactly when code > cut, i.e. when cut − code is negative: its sign bit.
-        node[i] = 2 * node[i] + 1 + ((cut[k] - codes[at + feature[k]]) >>> 31);
+        node = 2 * node + 1 + ((cut[k] - codes[at + feature[k]]) >>> 31);
       }
+      out[outStart + rowOf[i]] += leafValue[leaf0 + node];
     }
-    const leaf0 = leafStart[t] - (2 ** D - 1);
-    for (let i = 0; i < m; i++) out[outStart + rowOf[i]] += leafValue[leaf0 + node[i]];
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileEnsemble, predictCompiled, predictCompiledRow } from '../../src/engine/predictor.js';
+import { compileEnsemble, MAX_FAST_DEPTH, predictCompiled, predictCompiledRow } from '../../src/engine/predictor.js';
 import { createRng } from '../../src/engine/random.js';
 import { predictRow, treeFromArrays, type Ensemble, type Tree } from '../../src/engine/tree.js';
 
@@ -36,6 +36,30 @@ describe('compiled batch predictor', () => {
       expect(out[i]).toBe(predictRow(ensemble, r));
       expect(predictCompiledRow(c, r)).toBe(out[i]);
     }
+  });
+
+  it('treats values equal to a threshold and ±Infinity exactly as the reference walk does', () => {
+    const rng = createRng(22);
+    const trees = Array.from({ length: 30 }, () => randomTree(rng, 3, 2));
+    const ensemble: Ensemble = { baseScore: 0, trees, numFeatures: 2 };
+    const c = compileEnsemble(ensemble);
+    expect(c.fast).not.toBeNull();
+    const probes = [...trees.flatMap((t) => Array.from(t.threshold)), Infinity, -Infinity, 0, 1, -0];
+    const columns = [Float64Array.from(probes), Float64Array.from(probes.slice().reverse())];
+    const out = predictCompiled(c, { columns, rows: probes.length });
+    for (let i = 0; i < probes.length; i++) expect(out[i]).toBe(predictRow(ensemble, [columns[0][i], columns[1][i]]));
+  });
+
+  it('walks trees deeper than the fast layout allows with the linked nodes', () => {
+    const rng = createRng(23);
+    const deep = randomTree(rng, MAX_FAST_DEPTH + 1, 3);
+    const ensemble: Ensemble = { baseScore: 0.5, trees: [deep, randomTree(rng, 2, 3)], numFeatures: 3 };
+    const c = compileEnsemble(ensemble);
+    expect(c.fast).toBeNull();
+    const n = 200;
+    const columns = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.nextFloat()));
+    const out = predictCompiled(c, { columns, rows: n });
+    for (let i = 0; i < n; i++) expect(out[i]).toBe(predictRow(ensemble, [columns[0][i], columns[1][i], columns[2][i]]));
   });
 
   it('recompiles when the tree list is replaced, and predicts the base score with no trees', () => {
