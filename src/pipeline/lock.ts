@@ -41,6 +41,12 @@ export interface RunLock {
 export interface LockOptions {
   /** A holder silent for longer than this is presumed dead, in ms (default 15 minutes). */
   staleMs?: number;
+  /**
+   * How long to wait for SQLite's write lock while taking the run lock, ms (default: the connection's own).
+   * waitForLock uses a short one and retries asynchronously: a connection of the same process that is inside
+   * a write transaction across awaits (ingestion) can then finish, instead of the thread blocking on itself.
+   */
+  busyTimeoutMs?: number;
 }
 
 const DEFAULT_STALE_MS = 15 * 60_000;
@@ -73,17 +79,17 @@ export function isStale(r: Pick<LockRow, 'pid' | 'host' | 'heartbeat_at'>, stale
 export function acquireLock(db: Db, purpose: string, options: LockOptions = {}): RunLock {
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const token = randomUUID();
-  const tookOverFrom = db.transaction((): LockHolder | undefined => {
-    const row = db.prepare('SELECT * FROM pipeline_lock WHERE id = 1').get() as LockRow | undefined;
-    if (row && !isStale(row, staleMs)) throw new LockBusyError(holderOf(row));
-    const now = new Date().toISOString();
-    db.prepare(
-      `INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, token = excluded.token,
-         purpose = excluded.purpose, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
-    ).run(process.pid, hostname(), token, purpose, now, now);
-    return row ? holderOf(row) : undefined;
-  }).immediate();
+  const previousTimeout = options.busyTimeoutMs === undefined ? undefined : (db.pragma('busy_timeout', { simple: true }) as number);
+  if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  let tookOverFrom: LockHolder | undefined;
+  try {
+    tookOverFrom = takeLock(db, purpose, token, staleMs);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseBusyError();
+    throw err;
+  } finally {
+    if (previousTimeout !== undefined) db.pragma(`busy_timeout = ${previousTimeout}`);
+  }
   let held = true;
   return {
     token,
@@ -104,6 +110,28 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
   };
 }
 
+/** The database's write lock stayed busy while taking the run lock (another writer is mid-transaction). */
+export class DatabaseBusyError extends Error {
+  constructor() {
+    super('the database is busy with another writer; try again');
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+function takeLock(db: Db, purpose: string, token: string, staleMs: number): LockHolder | undefined {
+  return db.transaction((): LockHolder | undefined => {
+    const row = db.prepare('SELECT * FROM pipeline_lock WHERE id = 1').get() as LockRow | undefined;
+    if (row && !isStale(row, staleMs)) throw new LockBusyError(holderOf(row));
+    const now = new Date().toISOString();
+    db.prepare(
+      `INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, token = excluded.token,
+         purpose = excluded.purpose, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+    ).run(process.pid, hostname(), token, purpose, now, now);
+    return row ? holderOf(row) : undefined;
+  }).immediate();
+}
+
 /** Waits for the lock (polling), up to `timeoutMs`; then throws LockBusyError. */
 export async function waitForLock(
   db: Db,
@@ -114,11 +142,13 @@ export async function waitForLock(
   let told = false;
   for (;;) {
     try {
-      return acquireLock(db, purpose, options);
+      return acquireLock(db, purpose, { busyTimeoutMs: 50, ...options });
     } catch (err) {
-      if (!(err instanceof LockBusyError) || Date.now() > deadline) throw err;
-      if (!told) options.onWait?.(err.holder);
-      told = true;
+      if (!(err instanceof LockBusyError || err instanceof DatabaseBusyError) || Date.now() > deadline) throw err;
+      if (!told && err instanceof LockBusyError) {
+        options.onWait?.(err.holder);
+        told = true;
+      }
       await sleep(options.pollMs ?? 200);
     }
   }
