@@ -64,7 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     // Keep-alive connections that are idle are closed on shutdown; requests in flight are answered first.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests that still arrive on open connections while closing are served (and logged) like any other.
+    return503OnClosing: false,
     frameworkErrors,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },

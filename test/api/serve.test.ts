@@ -1,0 +1,93 @@
+/**
+ * `loupe serve` as a process: on an empty LOUPE_HOME it ingests the reference data and trains the first model
+ * before it reports ready; it honours HOST/PORT; on SIGTERM it answers the requests in flight and writes every
+ * logged request before it exits; it refuses to run open on an address others can reach.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.js';
+import { STONE } from './helpers.js';
+
+const homes: string[] = [];
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+function serve(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(output: () => string, pattern: RegExp, ms: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const m = pattern.exec(output());
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${pattern}; output:\n${output()}`);
+}
+
+describe('loupe serve', () => {
+  it('bootstraps an empty home, reports ready, serves, and drains and flushes the request log on SIGTERM', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'loupe-serve-test-'));
+    homes.push(home);
+    const s = serve([], { LOUPE_HOME: home, HOST: '127.0.0.1', PORT: '0', LOUPE_OPEN: '1' });
+    const [, url] = await waitFor(s.output, /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/, 120_000);
+    expect(s.output()).toMatch(/"stage":"train"/); // it trained on the way
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    // Requests in flight when SIGTERM arrives are answered; every answered request is in the log afterwards.
+    const batch = JSON.stringify({ stones: Array.from({ length: 1000 }, () => STONE) });
+    const send = (i: number) =>
+      fetch(`${url}/v1/valuations${i % 2 ? '/batch' : ''}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: i % 2 ? batch : JSON.stringify(STONE) })
+        .then((r) => r.status)
+        .catch(() => 'refused' as const);
+    const first = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i)));
+    expect(first.every((st) => st === 200)).toBe(true);
+    const inFlight = Array.from({ length: 40 }, (_, i) => send(i));
+    await new Promise((r) => setTimeout(r, 30));
+    s.child.kill('SIGTERM');
+    const statuses = await Promise.all(inFlight);
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toMatch(/shutting down/);
+    // Each request either was answered in full or never reached the server: none failed half-way.
+    expect(statuses.filter((st) => st !== 200 && st !== 'refused')).toEqual([]);
+    const answered = 20 + statuses.filter((st) => st === 200).length;
+    expect(answered).toBeGreaterThan(20);
+
+    const db = openDatabase(join(home, 'loupe.db'));
+    try {
+      const logged = (db.prepare("SELECT count(*) AS n FROM request_log WHERE route LIKE '/v1/valuations%'").get() as { n: number }).n;
+      expect(logged).toBe(answered);
+      const models = db.prepare('SELECT count(*) AS n FROM models').get() as { n: number };
+      expect(models.n).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses to run open on an address others can reach (exit 2, says why)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'loupe-serve-test-'));
+    homes.push(home);
+    const s = serve(['--open', '--host', '0.0.0.0', '--port', '0'], { LOUPE_HOME: home });
+    expect(await s.exited).toBe(2);
+    expect(s.output()).toMatch(/refusing to run open .* loopback/);
+  });
+
+  it('refuses a bad port as a usage error', async () => {
+    const s = serve(['--port', 'eighty'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
+    expect(await s.exited).toBe(2);
+    expect(s.output()).toMatch(/port must be a whole number/);
+  });
+});
