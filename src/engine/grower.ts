@@ -52,6 +52,8 @@ export class TreeGrower {
   private readonly end: Int32Array;
   private readonly depth: Int32Array;
   private readonly value: Float64Array;
+  /** 1 where a node was split without partitioning its rows (both children are final leaves). */
+  private readonly unpartitioned: Uint8Array;
   private splits: (Split | null)[] = [];
   private hists: (Float64Array | null)[] = [];
 
@@ -87,6 +89,7 @@ export class TreeGrower {
     this.end = new Int32Array(c);
     this.depth = new Int32Array(c);
     this.value = new Float64Array(c);
+    this.unpartitioned = new Uint8Array(c);
   }
 
   /**
@@ -122,10 +125,26 @@ export class TreeGrower {
 
   /** Adds the tree's leaf values to pred[row] for every row the last grow() used. */
   addToPredictions(pred: Float64Array): void {
+    const index = this.index;
     for (let id = 0; id < this.nodes; id++) {
-      if (this.feature[id] >= 0) continue;
-      const v = this.value[id];
-      for (let k = this.start[id]; k < this.end[id]; k++) pred[this.index[k]] += v;
+      if (this.feature[id] < 0) {
+        const v = this.value[id];
+        for (let k = this.start[id]; k < this.end[id]; k++) pred[index[k]] += v;
+      } else if (this.unpartitioned[id]) {
+        // Rows still together: route each by its bin, as partition would have.
+        const f = this.feature[id];
+        const col = this.binned.bins[f];
+        const bin = this.splitBin[id];
+        const missing = this.binned.valueBins[f];
+        const toLeftIfMissing = this.defaultLeft[id] === 1;
+        const vl = this.value[this.left[id]];
+        const vr = this.value[this.right[id]];
+        for (let k = this.start[id]; k < this.end[id]; k++) {
+          const row = index[k];
+          const b = col[row];
+          pred[row] += b <= bin || (b === missing && toLeftIfMissing) ? vl : vr;
+        }
+      }
     }
   }
 
@@ -179,14 +198,19 @@ export class TreeGrower {
     this.lower[id] = lower;
     this.upper[id] = upper;
     this.value[id] = 0;
+    this.unpartitioned[id] = 0;
     this.splits.push(null);
     this.hists.push(null);
     return id;
   }
 
   private maySplit(id: number): boolean {
+    return this.maySplitStats(this.depth[id], this.count[id], this.h[id]);
+  }
+
+  private maySplitStats(depth: number, count: number, h: number): boolean {
     const { maxDepth, minChildWeight } = this.params;
-    return (maxDepth === 0 || this.depth[id] < maxDepth) && this.count[id] >= 2 && this.h[id] >= 2 * minChildWeight;
+    return (maxDepth === 0 || depth < maxDepth) && count >= 2 && h >= 2 * minChildWeight;
   }
 
   private build(hist: Float64Array, id: number): void {
@@ -206,8 +230,18 @@ export class TreeGrower {
     const f = s.feature;
     // Without missing values at this node the default side was not learned: send NaN where most weight went.
     const defaultLeft = s.countMissing > 0 ? s.defaultLeft : s.hLeft >= s.hRight;
-    const mid = this.partition(id, f, s.bin, defaultLeft);
-    if (mid - this.start[id] !== s.countLeft) throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
+    const depth = this.depth[id] + 1;
+    // When neither child can split further their rows are never needed apart: skip the partition, and let
+    // addToPredictions route this node's rows to the two leaves in the same pass that adds the leaf values.
+    const terminal = !this.maySplitStats(depth, s.countLeft, s.hLeft) && !this.maySplitStats(depth, s.countRight, s.hRight);
+    let mid: number;
+    if (terminal) {
+      mid = this.start[id];
+      this.unpartitioned[id] = 1;
+    } else {
+      mid = this.partition(id, f, s.bin, defaultLeft);
+      if (mid - this.start[id] !== s.countLeft) throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
+    }
 
     let lowerL = this.lower[id];
     let upperL = this.upper[id];
@@ -224,9 +258,8 @@ export class TreeGrower {
         upperR = middle;
       }
     }
-    const depth = this.depth[id] + 1;
     const l = this.addNode(this.start[id], mid, depth, s.gLeft, s.hLeft, s.countLeft, lowerL, upperL);
-    const r = this.addNode(mid, this.end[id], depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
+    const r = terminal ? this.addNode(mid, mid, depth, s.gRight, s.hRight, s.countRight, lowerR, upperR) : this.addNode(mid, this.end[id], depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
     this.feature[id] = f;
     this.splitBin[id] = s.bin;
     this.threshold[id] = this.binned.thresholds[f][s.bin];
