@@ -20,7 +20,7 @@ export const production: LoupeSettings = {
     scheduleCron: { minute: '0', hour: '3', weekDay: 'MON' },
     approvalTimeoutHours: 72,
   },
-  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25 },
+  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25, freshErrorRatio: 1.5 },
   partners: [],
   requestLogRetentionDays: 90,
   appLogRetentionDays: 30,

@@ -16,6 +16,9 @@ import type { Training } from './training.js';
 /** Namespace of the metrics Loupe's logs produce through metric filters. */
 export const LOUPE_NAMESPACE = 'Loupe';
 
+/** The columns the pipeline's drift step compares: the nine inputs and the price. */
+export const DRIFT_FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'price'] as const;
+
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly topic: sns.ITopic;
@@ -68,34 +71,60 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    // Drift: the pipeline's JSON report carries the largest population-stability index over the inputs.
-    const drift = new logs.MetricFilter(this, 'DriftFilter', {
-      logGroup: training.pipelineLogs,
-      filterPattern: logs.FilterPattern.exists('$.drift.maxPsi'),
-      metricNamespace: LOUPE_NAMESPACE,
-      metricName: 'DriftMaxPsi',
-      metricValue: '$.drift.maxPsi',
+    // Data drift. `loupe pipeline run --json` prints a report whose drift.features is a list of
+    // {feature, psi, level, …}, one per input and the price. A metric filter reads one list position; ten filters
+    // cover the ten columns, each metric named by the feature found there, so the order does not matter.
+    DRIFT_FEATURES.forEach((_, i) => {
+      new logs.MetricFilter(this, `DriftFilter${i}`, {
+        logGroup: training.pipelineLogs,
+        filterPattern: logs.FilterPattern.exists(`$.drift.features[${i}].psi`),
+        metricNamespace: LOUPE_NAMESPACE,
+        metricName: 'DriftPsi',
+        metricValue: `$.drift.features[${i}].psi`,
+        dimensions: { Feature: `$.drift.features[${i}].feature` },
+      });
     });
+    const hour = cdk.Duration.hours(1);
+    const psi = (feature: string) =>
+      new cloudwatch.Metric({ namespace: LOUPE_NAMESPACE, metricName: 'DriftPsi', dimensionsMap: { Feature: feature }, statistic: 'Maximum', period: hour });
     this.add('DataDrift', {
-      alarmDescription: `incoming appraisals drifted: max PSI above ${settings.slo.driftPsi}`,
-      metric: drift.metric({ statistic: 'Maximum', period: cdk.Duration.hours(1) }),
+      alarmDescription: `incoming appraisals drifted: the largest PSI over the inputs and price is above ${settings.slo.driftPsi}`,
+      metric: new cloudwatch.MathExpression({
+        label: 'largest PSI',
+        expression: `MAX([${DRIFT_FEATURES.map((_, i) => `f${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(DRIFT_FEATURES.map((f, i) => [`f${i}`, psi(f)])),
+        period: hour,
+      }),
       threshold: settings.slo.driftPsi,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    // Performance drift: the candidate's error on the newest appraisals, as the pipeline's evaluate step reports it.
-    const mape = new logs.MetricFilter(this, 'FreshErrorFilter', {
-      logGroup: training.pipelineLogs,
-      filterPattern: logs.FilterPattern.exists('$.evaluate.championMapeOnFresh'),
-      metricNamespace: LOUPE_NAMESPACE,
-      metricName: 'ChampionMapeOnFresh',
-      metricValue: '$.evaluate.championMapeOnFresh',
-    });
+
+    // Performance drift: the serving champion's error on the new appraisals against its error on the reference
+    // test rows, both from the same report (drift.performance.onNew / onReferenceTest, MAPE in %).
+    const mape = (id: string, path: string) => {
+      const filter = new logs.MetricFilter(this, id, {
+        logGroup: training.pipelineLogs,
+        filterPattern: logs.FilterPattern.exists(path),
+        metricNamespace: LOUPE_NAMESPACE,
+        metricName: id,
+        metricValue: path,
+      });
+      return filter.metric({ statistic: 'Maximum', period: hour });
+    };
     this.add('PerformanceDrift', {
-      alarmDescription: 'the serving model\'s error on fresh appraisals rose above 12 % MAPE',
-      metric: mape.metric({ statistic: 'Maximum', period: cdk.Duration.hours(1) }),
-      threshold: 12,
+      alarmDescription: `the champion's error on fresh appraisals is over ${settings.slo.freshErrorRatio}× its error on the reference test rows`,
+      metric: new cloudwatch.MathExpression({
+        label: 'MAPE on new / MAPE on reference test',
+        expression: 'onNew / onReference',
+        usingMetrics: {
+          onNew: mape('ChampionMapeOnNew', '$.drift.performance.onNew.mape'),
+          onReference: mape('ChampionMapeOnReferenceTest', '$.drift.performance.onReferenceTest.mape'),
+        },
+        period: hour,
+      }),
+      threshold: settings.slo.freshErrorRatio,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -33,16 +33,28 @@ export const restorePipelineHome = [
 
 /**
  * Pipeline exit container: publish the home whatever the pipeline's exit code (Loupe's writes are
- * transactional, so the home is always consistent), then move exactly the files this run saw to processed/.
+ * transactional, so the home is always consistent), then settle exactly the files this run saw. Loupe moves
+ * each ingested file to incoming/done/ and each file it could not read to incoming/failed/ (with a
+ * <name>.report.json saying why); the landing bucket mirrors that: processed/<run>/ and failed/<run>/.
+ * Files still directly in incoming/ (a run that failed before ingesting them) stay for the next run.
  */
 export const publishPipelineHome = [
   'set -eu',
   `aws s3 sync ${HOME_MOUNT}/ "s3://$REGISTRY_BUCKET/home/" --exclude "incoming/*" --only-show-errors --no-progress`,
   'run=$(date -u +%Y-%m-%dT%H%M%SZ)',
   `cd ${HOME_MOUNT}/incoming`,
-  'for f in *; do',
+  'for f in done/*.csv; do',
   '  [ -f "$f" ] || continue',
-  '  aws s3 mv "s3://$LANDING_BUCKET/incoming/$f" "s3://$LANDING_BUCKET/processed/$run/$f" --only-show-errors',
+  '  name=$(basename "$f")',
+  '  aws s3 mv "s3://$LANDING_BUCKET/incoming/$name" "s3://$LANDING_BUCKET/processed/$run/$name" --only-show-errors',
+  'done',
+  'for f in failed/*.csv; do',
+  '  [ -f "$f" ] || continue',
+  '  name=$(basename "$f")',
+  '  aws s3 mv "s3://$LANDING_BUCKET/incoming/$name" "s3://$LANDING_BUCKET/failed/$run/$name" --only-show-errors',
+  '  if [ -f "$f.report.json" ]; then',
+  '    aws s3 cp "$f.report.json" "s3://$LANDING_BUCKET/failed/$run/$name.report.json" --only-show-errors',
+  '  fi',
   'done',
 ].join('\n');
 

@@ -47,8 +47,10 @@ export interface SloSettings {
   p99LatencyMs: number;
   /** Share of 5xx answers (0..1) that pages. */
   serverErrorRate: number;
-  /** Largest population-stability index over the nine inputs before a drift alert is raised. */
+  /** Largest population-stability index over the nine inputs and the price before a drift alert is raised. */
   driftPsi: number;
+  /** Champion's MAPE on fresh appraisals divided by its MAPE on the reference test rows that raises an alert. */
+  freshErrorRatio: number;
 }
 
 export interface LoupeSettings {

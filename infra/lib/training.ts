@@ -41,6 +41,7 @@ export class Training extends Construct {
     base.landing.grantRead(pipelineTask.taskRole, 'incoming/*');
     base.landing.grantDelete(pipelineTask.taskRole, 'incoming/*');
     base.landing.grantPut(pipelineTask.taskRole, 'processed/*');
+    base.landing.grantPut(pipelineTask.taskRole, 'failed/*');
     const cli = awsCliImage(this, settings, pipelineTask);
     const bucketEnv = { REGISTRY_BUCKET: base.registry.bucketName, LANDING_BUCKET: base.landing.bucketName };
 
@@ -150,6 +151,18 @@ export class Training extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
+    const approval = askApproval.addCatch(rejected).next(publishBundle).next(rollServing);
+    const reportFailedFiles = new tasks.SnsPublish(this, 'Report failed files', {
+      topic: base.alerts,
+      subject: 'Loupe: some landed files could not be read',
+      message: sfn.TaskInput.fromObject({
+        execution: sfn.JsonPath.executionName,
+        files: `s3://${base.landing.bucketName}/failed/`,
+        rejects: 'loupe rejects list (in an admin task) names each file and reason',
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
     // One run at a time: two runs would race on home/. A run that finds another one going ends at once; the
     // files it was started for wait in incoming/ for the next run (the next landing or the weekly schedule).
     const ownArn = cdk.Stack.of(this).formatArn({
@@ -185,8 +198,12 @@ export class Training extends Construct {
         }),
       )
       .next(
+        // Exit codes of `loupe pipeline run`: 0 done, 1 failure, 2 usage, 3 busy (another run holds the lock),
+        // 4 done but some files failed as a whole (moved to failed/ in the landing bucket).
         new sfn.Choice(this, 'Pipeline succeeded?')
-          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 0), askApproval.addCatch(rejected).next(publishBundle).next(rollServing))
+          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 0), approval)
+          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 4), reportFailedFiles.next(approval))
+          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 3), new sfn.Succeed(this, 'Pipeline busy: nothing done'))
           .otherwise(failed),
       );
     const definition = guard.next(

@@ -19,7 +19,7 @@ const settings: LoupeSettings = {
   operatorEmail: 'ops@example.com',
   serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 17, targetCpuPercent: 55 },
   training: { taskCpu: 2048, taskMemoryMiB: 4096, scheduleCron: { minute: '0', hour: '3', weekDay: 'MON' }, approvalTimeoutHours: 72 },
-  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25 },
+  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25, freshErrorRatio: 1.5 },
   partners: [
     { id: 'acme', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000, keyIssued: true },
     { id: 'brilliant-co', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000, keyIssued: true },
@@ -246,20 +246,44 @@ describe('partner API', () => {
 describe('monitoring', () => {
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
 
-  it('alarms on p99 latency, 5xx rate, unhealthy tasks, drift and failed retrains, each notifying the operator', () => {
-    const byMetric = new Map(alarms().map((a) => [a.MetricName, a]));
-    expect(byMetric.get('Latency')).toMatchObject({ ExtendedStatistic: 'p99', Threshold: settings.slo.p99LatencyMs });
-    expect(byMetric.get('5XXError')).toMatchObject({ Statistic: 'Average', Threshold: settings.slo.serverErrorRate });
-    expect(byMetric.get('UnHealthyHostCount')).toBeDefined();
-    expect(byMetric.get('DriftMaxPsi')).toMatchObject({ Namespace: 'Loupe', Threshold: settings.slo.driftPsi });
-    expect(byMetric.get('ChampionMapeOnFresh')).toBeDefined();
-    expect(byMetric.get('ExecutionsFailed')).toBeDefined();
+  it('alarms on p99 latency, 5xx rate, unhealthy tasks, fleet ceiling, drift and failed retrains, each notifying the operator', () => {
+    const byName = new Map(alarms().map((a) => [a.AlarmName, a]));
+    expect([...byName.keys()].sort()).toEqual(
+      ['Api5xxRate', 'ApiLatencyP99', 'DataDrift', 'FleetAtCeiling', 'PerformanceDrift', 'RetrainFailed', 'UnhealthyTasks'].map((n) => `loupe-${n}`),
+    );
+    expect(byName.get('loupe-ApiLatencyP99')).toMatchObject({ MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: settings.slo.p99LatencyMs });
+    expect(byName.get('loupe-Api5xxRate')).toMatchObject({ MetricName: '5XXError', Statistic: 'Average', Threshold: settings.slo.serverErrorRate });
+    expect(byName.get('loupe-UnhealthyTasks')).toMatchObject({ MetricName: 'UnHealthyHostCount' });
+    expect(byName.get('loupe-FleetAtCeiling')).toMatchObject({ MetricName: 'RunningTaskCount', Threshold: settings.serving.maxTasks });
+    expect(byName.get('loupe-RetrainFailed')).toMatchObject({ MetricName: 'ExecutionsFailed' });
     for (const a of alarms()) expect(a.AlarmActions).toHaveLength(1);
   });
 
-  it('turns the pipeline report into drift metrics', () => {
+  it('alarms when the largest PSI over the ten drift columns passes the threshold', () => {
+    const drift = alarms().find((a) => a.AlarmName === 'loupe-DataDrift')!;
+    expect(drift.Threshold).toBe(settings.slo.driftPsi);
+    const expression = drift.Metrics.find((m: any) => m.Expression);
+    expect(expression.Expression).toBe('MAX([f0, f1, f2, f3, f4, f5, f6, f7, f8, f9])');
+    const features = drift.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value);
+    expect(features.sort()).toEqual(['carat', 'clarity', 'color', 'cut', 'depth', 'price', 'table', 'x', 'y', 'z']);
+  });
+
+  it('alarms when the champion errs more on fresh appraisals than on the reference test', () => {
+    const perf = alarms().find((a) => a.AlarmName === 'loupe-PerformanceDrift')!;
+    expect(perf.Threshold).toBe(settings.slo.freshErrorRatio);
+    expect(perf.Metrics.find((m: any) => m.Expression).Expression).toBe('onNew / onReference');
+  });
+
+  it('turns the pipeline report into drift metrics, one filter per list position, named by the feature found there', () => {
+    for (let i = 0; i < 10; i++) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        MetricTransformations: [
+          Match.objectLike({ MetricName: 'DriftPsi', MetricValue: `$.drift.features[${i}].psi`, Dimensions: [{ Key: 'Feature', Value: `$.drift.features[${i}].feature` }] }),
+        ],
+      });
+    }
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      MetricTransformations: [Match.objectLike({ MetricName: 'DriftMaxPsi', MetricValue: '$.drift.maxPsi' })],
+      MetricTransformations: [Match.objectLike({ MetricValue: '$.drift.performance.onNew.mape' })],
     });
   });
 });
@@ -282,6 +306,18 @@ describe('retraining', () => {
     const definition = JSON.stringify(machine.Properties!.DefinitionString);
     expect(definition).toContain('sns:publish.waitForTaskToken');
     expect(definition.indexOf('Ask for approval')).toBeLessThan(definition.indexOf('Roll the serving fleet'));
+  });
+
+  it('acts on the pipeline exit codes: 0 and 4 go to approval (4 reports failed files), 3 ends quietly, others fail', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const definition = JSON.parse(
+      (machine.Properties!.DefinitionString['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'X')).join(''),
+    );
+    const choice = definition.States['Pipeline succeeded?'];
+    const next = Object.fromEntries(choice.Choices.map((c: any) => [c.NumericEquals, c.Next]));
+    expect(next).toEqual({ 0: 'Ask for approval', 4: 'Report failed files', 3: 'Pipeline busy: nothing done' });
+    expect(choice.Default).toBe('Pipeline failed');
+    expect(definition.States['Report failed files'].Next).toBe('Ask for approval');
   });
 
   it('lets only one run at a time reach the pipeline', () => {
