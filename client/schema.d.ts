@@ -1,0 +1,1413 @@
+/**
+ * Generated from the Loupe API's OpenAPI document by client/generate.ts (openapi-typescript). Do not edit.
+ */
+
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alive */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": "ok"
+                         *     }
+                         */
+                        "application/json": {
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready: a model is loaded and the database answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": "ready",
+                         *       "modelVersion": "v0001",
+                         *       "database": "ok"
+                         *     }
+                         */
+                        "application/json": {
+                            status: string;
+                            modelVersion: string | null;
+                            database: string;
+                        };
+                    };
+                };
+                /** @description Not ready yet. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/valuations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Value one diamond
+         * @description The price (USD, rounded as people quote it), the range and the coverage it was calibrated to, the model version, the explanation (a typical stone's price, then each characteristic's effect as a factor and in dollars) and warnings. `?explain=false` skips the explanation.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description false skips the explanation (faster, smaller). */
+                    explain?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The nine characteristics of a diamond. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "carat": 0.9,
+                     *       "cut": "Ideal",
+                     *       "color": "G",
+                     *       "clarity": "VS2",
+                     *       "depth": 61.8,
+                     *       "table": 57,
+                     *       "x": 6.2,
+                     *       "y": 6.24,
+                     *       "z": 3.84
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+                         * @example 0.9
+                         */
+                        carat: number;
+                        /**
+                         * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+                         * @example Ideal
+                         */
+                        cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                        /**
+                         * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+                         * @example G
+                         */
+                        color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                        /**
+                         * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+                         * @example VS2
+                         */
+                        clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                        /**
+                         * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+                         * @example 61.8
+                         */
+                        depth: number;
+                        /**
+                         * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+                         * @example 57
+                         */
+                        table: number;
+                        /**
+                         * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                         * @example 6.2
+                         */
+                        x: number;
+                        /**
+                         * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                         * @example 6.24
+                         */
+                        y: number;
+                        /**
+                         * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+                         * @example 3.84
+                         */
+                        z: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "price": 4530,
+                         *       "currency": "USD",
+                         *       "range": {
+                         *         "low": 3940,
+                         *         "high": 5210,
+                         *         "coverage": 0.9
+                         *       },
+                         *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                         *       "explanation": {
+                         *         "typicalPrice": 2400.29,
+                         *         "steps": [
+                         *           {
+                         *             "factor": "carat",
+                         *             "label": "0.9 carat",
+                         *             "multiplier": 1.7564,
+                         *             "dollars": 1815.6,
+                         *             "priceAfter": 4215.89
+                         *           },
+                         *           {
+                         *             "factor": "cut",
+                         *             "label": "Ideal cut",
+                         *             "multiplier": 1.0324,
+                         *             "dollars": 136.64,
+                         *             "priceAfter": 4352.53
+                         *           },
+                         *           {
+                         *             "factor": "color",
+                         *             "label": "colour G",
+                         *             "multiplier": 1.0021,
+                         *             "dollars": 9.18,
+                         *             "priceAfter": 4361.71
+                         *           },
+                         *           {
+                         *             "factor": "clarity",
+                         *             "label": "clarity VS2",
+                         *             "multiplier": 1.0382,
+                         *             "dollars": 166.72,
+                         *             "priceAfter": 4528.43
+                         *           },
+                         *           {
+                         *             "factor": "proportions",
+                         *             "label": "depth 61.8%, table 57%",
+                         *             "multiplier": 1.0004,
+                         *             "dollars": 1.99,
+                         *             "priceAfter": 4530.42
+                         *           }
+                         *         ],
+                         *         "price": 4530.42,
+                         *         "summary": "A typical stone sells for about $2,400. The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                         *       },
+                         *       "warnings": []
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100). */
+                            price: number;
+                            /** @enum {string} */
+                            currency: "USD";
+                            /** @description How sure the price is. */
+                            range: {
+                                low: number;
+                                high: number;
+                                /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from). */
+                                coverage: number;
+                            };
+                            /** @description The model that made this valuation. */
+                            modelVersion: string;
+                            /** @description Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars. */
+                            explanation?: {
+                                /** @description The starting point: the typical price of a stone in the data the model learned from, USD. */
+                                typicalPrice: number;
+                                /** @description Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions. */
+                                steps: {
+                                    factor: "carat" | "cut" | "color" | "clarity" | "proportions";
+                                    /** @description The characteristic as a person says it: "1.21 carat", "colour G". */
+                                    label: string;
+                                    /** @description The price after this step is the price before it times this. */
+                                    multiplier: number;
+                                    /** @description The same effect in US dollars (to the cent). */
+                                    dollars: number;
+                                    /** @description The running price after this step, USD. */
+                                    priceAfter: number;
+                                }[];
+                                /** @description Where the steps end: the price before rounding, USD. */
+                                price: number;
+                                /** @description The explanation in one or two sentences for a client. */
+                                summary: string;
+                            };
+                            /** @description E.g. a stone outside the range the model learned from. */
+                            warnings: {
+                                /** @description outside_training_range or rare_combination. */
+                                code: string;
+                                field?: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No valid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The key's rate limit is used up; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No model loaded yet. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/valuations/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Value up to 1,000 diamonds
+         * @description One result per stone, in the order sent: a valuation, or the problems of that stone. One bad stone does not sink the batch; every stone is valued by the same model.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description false skips the explanation (faster, smaller). */
+                    explain?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "stones": [
+                     *         {
+                     *           "carat": 0.9,
+                     *           "cut": "Ideal",
+                     *           "color": "G",
+                     *           "clarity": "VS2",
+                     *           "depth": 61.8,
+                     *           "table": 57,
+                     *           "x": 6.2,
+                     *           "y": 6.24,
+                     *           "z": 3.84
+                     *         },
+                     *         {
+                     *           "carat": 1.5,
+                     *           "cut": "Ideal",
+                     *           "color": "G",
+                     *           "clarity": "VS2",
+                     *           "depth": 61.8,
+                     *           "table": 57,
+                     *           "x": 7.3,
+                     *           "y": 7.35,
+                     *           "z": 4.52
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The stones to value; each is checked on its own. */
+                        stones: {
+                            /**
+                             * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+                             * @example 0.9
+                             */
+                            carat: number;
+                            /**
+                             * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+                             * @example Ideal
+                             */
+                            cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                            /**
+                             * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+                             * @example G
+                             */
+                            color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                            /**
+                             * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+                             * @example VS2
+                             */
+                            clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                            /**
+                             * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+                             * @example 61.8
+                             */
+                            depth: number;
+                            /**
+                             * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+                             * @example 57
+                             */
+                            table: number;
+                            /**
+                             * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                             * @example 6.2
+                             */
+                            x: number;
+                            /**
+                             * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                             * @example 6.24
+                             */
+                            y: number;
+                            /**
+                             * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+                             * @example 3.84
+                             */
+                            z: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                         *       "valued": 1,
+                         *       "failed": 1,
+                         *       "results": [
+                         *         {
+                         *           "index": 0,
+                         *           "ok": true,
+                         *           "valuation": {
+                         *             "price": 4530,
+                         *             "currency": "USD",
+                         *             "range": {
+                         *               "low": 3940,
+                         *               "high": 5210,
+                         *               "coverage": 0.9
+                         *             },
+                         *             "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                         *             "warnings": []
+                         *           }
+                         *         },
+                         *         {
+                         *           "index": 1,
+                         *           "ok": false,
+                         *           "errors": [
+                         *             {
+                         *               "field": "stones/1/carat",
+                         *               "code": "out_of_range",
+                         *               "message": "Carat 12 ct is out of range; allowed is 0.1 to 10 ct.",
+                         *               "allowed": "a number from 0.1 to 10 ct"
+                         *             }
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description Every stone of a batch is valued by the same model. */
+                            modelVersion: string;
+                            valued: number;
+                            failed: number;
+                            /** @description One result per stone, in the order sent. */
+                            results: {
+                                /** @description Position of the stone in the request, from 0. */
+                                index: number;
+                                ok: boolean;
+                                valuation?: {
+                                    /** @description The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100). */
+                                    price: number;
+                                    /** @enum {string} */
+                                    currency: "USD";
+                                    /** @description How sure the price is. */
+                                    range: {
+                                        low: number;
+                                        high: number;
+                                        /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from). */
+                                        coverage: number;
+                                    };
+                                    /** @description The model that made this valuation. */
+                                    modelVersion: string;
+                                    /** @description Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars. */
+                                    explanation?: {
+                                        /** @description The starting point: the typical price of a stone in the data the model learned from, USD. */
+                                        typicalPrice: number;
+                                        /** @description Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions. */
+                                        steps: {
+                                            factor: "carat" | "cut" | "color" | "clarity" | "proportions";
+                                            /** @description The characteristic as a person says it: "1.21 carat", "colour G". */
+                                            label: string;
+                                            /** @description The price after this step is the price before it times this. */
+                                            multiplier: number;
+                                            /** @description The same effect in US dollars (to the cent). */
+                                            dollars: number;
+                                            /** @description The running price after this step, USD. */
+                                            priceAfter: number;
+                                        }[];
+                                        /** @description Where the steps end: the price before rounding, USD. */
+                                        price: number;
+                                        /** @description The explanation in one or two sentences for a client. */
+                                        summary: string;
+                                    };
+                                    /** @description E.g. a stone outside the range the model learned from. */
+                                    warnings: {
+                                        /** @description outside_training_range or rare_combination. */
+                                        code: string;
+                                        field?: string;
+                                        message: string;
+                                    }[];
+                                };
+                                /** @description Why this stone could not be valued (when ok is false). */
+                                errors?: {
+                                    /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                    field: string;
+                                    /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                    code: string;
+                                    /** @description What was wrong, for people. */
+                                    message: string;
+                                    /** @description What is allowed. */
+                                    allowed?: string;
+                                    /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                    suggestion?: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No valid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The body is larger than 1 MiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The key's rate limit is used up; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No model loaded yet. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/diamonds/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stones most like a given one
+         * @description The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+                     * @example 0.9
+                     */
+                    carat: number;
+                    /**
+                     * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+                     * @example Ideal
+                     */
+                    cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                    /**
+                     * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+                     * @example G
+                     */
+                    color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                    /**
+                     * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+                     * @example VS2
+                     */
+                    clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                    /**
+                     * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+                     * @example 61.8
+                     */
+                    depth?: number;
+                    /**
+                     * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+                     * @example 57
+                     */
+                    table?: number;
+                    /**
+                     * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                     * @example 6.2
+                     */
+                    x?: number;
+                    /**
+                     * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                     * @example 6.24
+                     */
+                    y?: number;
+                    /**
+                     * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+                     * @example 3.84
+                     */
+                    z?: number;
+                    /** @description How many stones (1 to 50). */
+                    n?: number;
+                    /** @description grades: the same cut, colour and clarity and the closest carat. all: closest over all nine characteristics (needs depth, table, x, y, z). */
+                    mode?: "grades" | "all";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "mode": "grades",
+                         *       "count": 1,
+                         *       "stones": [
+                         *         {
+                         *           "id": 812,
+                         *           "carat": 0.9,
+                         *           "cut": "Ideal",
+                         *           "color": "G",
+                         *           "clarity": "VS2",
+                         *           "depth": 62,
+                         *           "table": 56,
+                         *           "price": 4480,
+                         *           "x": 6.18,
+                         *           "y": 6.21,
+                         *           "z": 3.84,
+                         *           "distance": 0
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            mode: "grades" | "all";
+                            count: number;
+                            /** @description Most similar first, with the price each was appraised at. */
+                            stones: {
+                                id: number;
+                                /**
+                                 * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+                                 * @example 0.9
+                                 */
+                                carat: number;
+                                /**
+                                 * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+                                 * @example Ideal
+                                 */
+                                cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                                /**
+                                 * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+                                 * @example G
+                                 */
+                                color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                                /**
+                                 * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+                                 * @example VS2
+                                 */
+                                clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                                /**
+                                 * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+                                 * @example 61.8
+                                 */
+                                depth: number;
+                                /**
+                                 * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+                                 * @example 57
+                                 */
+                                table: number;
+                                /**
+                                 * @description Appraised market value in 2008 US dollars. Unit: USD. Allowed: 1 to 1000000.
+                                 * @example 4200
+                                 */
+                                price: number;
+                                /**
+                                 * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                                 * @example 6.2
+                                 */
+                                x: number;
+                                /**
+                                 * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                                 * @example 6.24
+                                 */
+                                y: number;
+                                /**
+                                 * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+                                 * @example 3.84
+                                 */
+                                z: number;
+                                /** @description |Δcarat| in grades mode; the standardised distance over all characteristics in all mode. */
+                                distance: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The query is not valid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every model version
+         * @description Every registered model, oldest first, with its metrics, the data snapshot it learned from and when it was promoted.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "champion": "v0001",
+                         *       "models": [
+                         *         {
+                         *           "version": "v0001",
+                         *           "kind": "hedonic",
+                         *           "createdAt": "2026-11-26T16:00:00.000Z",
+                         *           "promotedAt": "2026-11-26T16:00:01.000Z",
+                         *           "isChampion": true,
+                         *           "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                         *           "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                         *           "trainingRows": 4984,
+                         *           "params": {},
+                         *           "metrics": {
+                         *             "mape": 0.1
+                         *           },
+                         *           "durationMs": 1200,
+                         *           "gitCommit": null,
+                         *           "decision": "first model: promoted"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            champion: string | null;
+                            models: {
+                                version: string;
+                                /** @description The model kind (hedonic, gbdt, …). */
+                                kind: string;
+                                createdAt: string;
+                                /** @description When it became the champion; null if never. */
+                                promotedAt: string | null;
+                                isChampion: boolean;
+                                artifactSha256: string;
+                                /** @description The data snapshot it learned from. */
+                                trainingDataSha256: string;
+                                trainingRows: number;
+                                params: unknown;
+                                metrics: unknown;
+                                durationMs: number;
+                                gitCommit: string | null;
+                                /** @description Why it was or was not promoted. */
+                                decision: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model being served (the champion) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "version": "v0001",
+                         *       "kind": "hedonic",
+                         *       "createdAt": "2026-11-26T16:00:00.000Z",
+                         *       "promotedAt": "2026-11-26T16:00:01.000Z",
+                         *       "isChampion": true,
+                         *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                         *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                         *       "trainingRows": 4984,
+                         *       "params": {},
+                         *       "metrics": {
+                         *         "mape": 0.1
+                         *       },
+                         *       "durationMs": 1200,
+                         *       "gitCommit": null,
+                         *       "decision": "first model: promoted"
+                         *     }
+                         */
+                        "application/json": {
+                            version: string;
+                            /** @description The model kind (hedonic, gbdt, …). */
+                            kind: string;
+                            createdAt: string;
+                            /** @description When it became the champion; null if never. */
+                            promotedAt: string | null;
+                            isChampion: boolean;
+                            artifactSha256: string;
+                            /** @description The data snapshot it learned from. */
+                            trainingDataSha256: string;
+                            trainingRows: number;
+                            params: unknown;
+                            metrics: unknown;
+                            durationMs: number;
+                            gitCommit: string | null;
+                            /** @description Why it was or was not promoted. */
+                            decision: string | null;
+                        };
+                    };
+                };
+                /** @description No such model. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One model version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example v0001 */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "version": "v0001",
+                         *       "kind": "hedonic",
+                         *       "createdAt": "2026-11-26T16:00:00.000Z",
+                         *       "promotedAt": "2026-11-26T16:00:01.000Z",
+                         *       "isChampion": true,
+                         *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                         *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                         *       "trainingRows": 4984,
+                         *       "params": {},
+                         *       "metrics": {
+                         *         "mape": 0.1
+                         *       },
+                         *       "durationMs": 1200,
+                         *       "gitCommit": null,
+                         *       "decision": "first model: promoted"
+                         *     }
+                         */
+                        "application/json": {
+                            version: string;
+                            /** @description The model kind (hedonic, gbdt, …). */
+                            kind: string;
+                            createdAt: string;
+                            /** @description When it became the champion; null if never. */
+                            promotedAt: string | null;
+                            isChampion: boolean;
+                            artifactSha256: string;
+                            /** @description The data snapshot it learned from. */
+                            trainingDataSha256: string;
+                            trainingRows: number;
+                            params: unknown;
+                            metrics: unknown;
+                            durationMs: number;
+                            gitCommit: string | null;
+                            /** @description Why it was or was not promoted. */
+                            decision: string | null;
+                        };
+                    };
+                };
+                /** @description No such model. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The request log (admin)
+         * @description Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Only entries older than this id (for paging). */
+                    before?: number;
+                    status?: number;
+                    route?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "nextBefore": null,
+                         *       "requests": [
+                         *         {
+                         *           "id": 1,
+                         *           "at": "2026-11-26T16:00:00.000Z",
+                         *           "method": "POST",
+                         *           "route": "/v1/valuations",
+                         *           "url": "/v1/valuations",
+                         *           "status": 200,
+                         *           "latencyMs": 0.41,
+                         *           "keyId": 1,
+                         *           "keyName": "ACME",
+                         *           "modelVersion": "v0001",
+                         *           "requestBody": "{\"carat\":0.9,…}",
+                         *           "responseBody": "{\"price\":4530,…}"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            requests: {
+                                id: number;
+                                at: string;
+                                method: string;
+                                route: string;
+                                url: string;
+                                status: number;
+                                latencyMs: number;
+                                keyId: number | null;
+                                keyName: string | null;
+                                modelVersion: string | null;
+                                requestBody: string | null;
+                                responseBody: string | null;
+                            }[];
+                            nextBefore: number | null;
+                        };
+                    };
+                };
+                /** @description The key lacks the admin scope. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            errors?: {
+                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+                                field: string;
+                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+                                code: string;
+                                /** @description What was wrong, for people. */
+                                message: string;
+                                /** @description What is allowed. */
+                                allowed?: string;
+                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
+                                suggestion?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLoupeClient } from '../../client/index.js';
+import { runExample } from '../../client/example.js';
+import { generate, OPENAPI_FILE, SCHEMA_FILE } from '../../client/generate.js';
+import { testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+
+let home: TestHome;
+let t: TestApp;
+
+beforeAll(async () => {
+  home = await testHome();
+  t = await testApp(home);
+});
+afterAll(async () => {
+  await t.app.close();
+  home.cleanup();
+});
+
+type Operation = { requestBody?: { content: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }; responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }> };
+const hasExample = (c: { example?: unknown; schema?: { examples?: unknown[] } }) => c.example !== undefined || (c.schema?.examples?.length ?? 0) > 0;
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3.1 at /openapi.json with every endpoint, each with an example of its body and its answer', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const ops = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op] as const));
+    expect(ops.map(([name]) => name).sort()).toEqual([
+      'GET /healthz', 'GET /readyz', 'GET /v1/diamonds/similar', 'GET /v1/models', 'GET /v1/models/current', 'GET /v1/models/{version}', 'GET /v1/requests',
+      'POST /v1/valuations', 'POST /v1/valuations/batch',
+    ]);
+    for (const [name, op] of ops) {
+      if (op.requestBody) for (const c of Object.values(op.requestBody.content)) expect(hasExample(c), `${name} body example`).toBe(true);
+      for (const [status, r] of Object.entries(op.responses)) {
+        for (const c of Object.values(r.content ?? {})) expect(hasExample(c), `${name} ${status} example`).toBe(true);
+      }
+    }
+    // The stone in the document is the diamond schema's: same limits as the field table.
+    const stone = doc.paths['/v1/valuations'].post.requestBody.content['application/json'].schema;
+    expect(stone.properties.carat).toMatchObject({ minimum: 0.1, maximum: 10 });
+    expect(stone.additionalProperties).toBe(false);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('has interactive docs at /docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/swagger-ui/i);
+  });
+
+  it('the committed client (openapi.json, schema.d.ts) is what the app generates now', async () => {
+    const fresh = await generate();
+    expect(readFileSync(OPENAPI_FILE, 'utf8'), 'run: npx tsx client/generate.ts').toBe(fresh.openapi);
+    expect(readFileSync(SCHEMA_FILE, 'utf8'), 'run: npx tsx client/generate.ts').toBe(fresh.schema);
+  });
+
+  it('the typed client and its example work against a running server', async () => {
+    const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const lines: string[] = [];
+    await runExample(createLoupeClient({ baseUrl: base }), (l) => lines.push(l));
+    expect(lines[0]).toMatch(/^0\.9 ct Ideal G VS2: \$[\d,]+ USD \(\$[\d,]+–\$[\d,]+, 90% range\), model v0001$/);
+    expect(lines.some((l) => /stone 2: stones\/2\/carat: Carat 90 is out of range/.test(l))).toBe(true);
+    expect(lines.filter((l) => l.includes('similar:'))).toHaveLength(3);
+    expect(lines.at(-1)).toMatch(/^serving v0001 \(hedonic\)/);
+  });
+});
