@@ -175,8 +175,8 @@ function walkTree(tree: Tree, treeIndex: number, numFeatures: number): TreeWalk 
 const isLeafAt = (tree: Tree, walk: TreeWalk, position: number) => tree.feature[walk.order[position]] < 0;
 
 /**
- * The units a row's work is split into: subtrees with at most `splits` internal nodes whose parent's subtree has
- * more (or the whole tree). With splits = 0 the units are the leaves.
+ * The units of the vector layout: subtrees with at most `splits` internal nodes whose parent's subtree has more
+ * (or the whole tree). With splits = 0 the units are the leaves.
  */
 function unitsOf(walk: TreeWalk, splits: number): number[] {
   const units: number[] = [];
@@ -186,19 +186,24 @@ function unitsOf(walk: TreeWalk, splits: number): number[] {
   return units;
 }
 
-/** The features a unit's table covers: its prefix features, then new ones in the order its nodes test them. */
-function unitFeatures(tree: Tree, walk: TreeWalk, q: number): number[] {
-  const out = walk.features[q].slice();
-  for (let k = q; k < q + walk.size[q]; k++) {
-    const f = tree.feature[walk.order[k]];
-    if (f >= 0 && !out.includes(f)) out.push(f);
-  }
-  return out;
+/**
+ * A unit's tests: the splits on the path down to it, then the splits inside it (pre-order). The way a row goes
+ * at these T splits decides every mask of the unit's leaves, so the unit's contributions are a table of 2^T rows.
+ */
+function unitTests(tree: Tree, walk: TreeWalk, q: number): number[] {
+  const tests: number[] = [];
+  for (let a = walk.parent[q]; a >= 0; a = walk.parent[a]) tests.unshift(a);
+  for (let p = q; p < q + walk.size[q]; p++) if (!isLeafAt(tree, walk, p)) tests.push(p);
+  return tests;
 }
 
-function unitTableSize(tree: Tree, walk: TreeWalk, q: number): number {
-  const width = unitFeatures(tree, walk, q).length;
-  return width * 2 ** (walk.features[q].length + walk.internal[q]);
+function distinctFeatures(tree: Tree, walk: TreeWalk, tests: number[]): number[] {
+  const out: number[] = [];
+  for (const p of tests) {
+    const f = tree.feature[walk.order[p]];
+    if (!out.includes(f)) out.push(f);
+  }
+  return out;
 }
 
 /** A leaf's contributions to its d path features for every mask: out[mask·d + i]. */
@@ -214,43 +219,69 @@ function leafVector(value: number, zero: number[], coef: Float64Array): Float64A
   return out;
 }
 
+/** Splits per unit tried in this order for the vector layout; the first whose tables fit the budget is used. */
 const SUBTREE_SPLITS = [3, 1, 0];
+
+interface VectorPlan {
+  splits: number;
+  entries: number;
+  /** Sorted by (number of tests, number of features), so that runs of alike units form groups. */
+  units: { tree: number; q: number; tests: number[]; features: number[] }[];
+}
+
+function planVector(trees: Tree[], walks: TreeWalk[], splits: number, budget: number): VectorPlan | null {
+  const units: VectorPlan['units'] = [];
+  let entries = 0;
+  for (let t = 0; t < trees.length; t++) {
+    for (const q of unitsOf(walks[t], splits)) {
+      const tests = unitTests(trees[t], walks[t], q);
+      if (tests.length > MAX_TABLE_DEPTH) return null;
+      const features = distinctFeatures(trees[t], walks[t], tests);
+      entries += features.length * 2 ** tests.length;
+      if (entries > budget) return null;
+      units.push({ tree: t, q, tests, features });
+    }
+  }
+  // a stable sort: the order, hence every floating-point sum, depends on the model only
+  units.sort((a, b) => a.tests.length - b.tests.length || a.features.length - b.features.length);
+  return { splits, entries, units };
+}
 
 class FastTreeExplainer implements TreeExplainer {
   readonly numFeatures: number;
   readonly expectedValue: number;
   readonly layout: ExplainerLayout;
   readonly tableEntries: number;
-  /** Internal nodes per unit of work in the vector layout (0: the units are leaves). */
+  /** Vector layout: most internal nodes per unit (0: the units are leaves). */
   readonly subtreeSplits: number;
 
   /**
-   * The nodes the mask pass visits, all trees concatenated, parents first: in the vector layout every node
-   * down to the units' roots, otherwise every node. Nodes that are not split (leaves) have threshold NaN.
+   * Vector layout. Units with the same number of tests T and features W form a group, stored back to back:
+   * unit k of group g has tests groupTest[g] + k·T …, features groupFeature[g] + k·W … and table rows of W
+   * numbers from groupTable[g] + k·W·2^T. Loops with fixed trip counts per group keep branches predictable.
+   */
+  private readonly groupUnits: Int32Array;
+  private readonly groupTests: Int32Array;
+  private readonly groupWidth: Int32Array;
+  private readonly groupTest: Int32Array;
+  private readonly groupFeature: Int32Array;
+  private readonly groupTable: Int32Array;
+  private readonly unitFeature: Int32Array;
+  private readonly testFeature: Int32Array;
+  private readonly testThreshold: Float64Array;
+  private readonly testDefaultLeft: Uint8Array;
+
+  /**
+   * Weights and direct layouts: the mask pass visits every node, all trees concatenated, parents first (leaves
+   * have threshold NaN); a root's parent is the extra last entry, whose state is always 0.
    */
   private readonly passFeature: Int32Array;
   private readonly passThreshold: Float64Array;
   private readonly passDefaultLeft: Uint8Array;
-  /** Index of the parent; a root points at the extra last entry, whose state is always 0. */
   private readonly passParent: Int32Array;
   private readonly passIsLeft: Uint8Array;
   /** 1 << slot of the parent's feature on the paths through this node (0 for a root). */
   private readonly passBit: Int32Array;
-
-  /** Vector layout, per unit: its node in the pass, prefix mask, splits, nodes, features and table. */
-  private readonly unitPass: Int32Array;
-  private readonly unitPrefixMask: Int32Array;
-  private readonly unitSplits: Uint8Array;
-  private readonly unitNodeStart: Int32Array;
-  private readonly unitWidth: Uint8Array;
-  private readonly unitFeatureStart: Int32Array;
-  private readonly unitTable: Int32Array;
-  private readonly unitFeature: Int32Array;
-  private readonly subFeature: Int32Array;
-  private readonly subThreshold: Float64Array;
-  private readonly subDefaultLeft: Uint8Array;
-
-  /** Weights and direct layouts, per leaf. */
   private readonly leafPass: Int32Array;
   private readonly leafDepth: Uint8Array;
   private readonly leafValue: Float64Array;
@@ -263,7 +294,8 @@ class FastTreeExplainer implements TreeExplainer {
   private readonly slotRatio: Float64Array;
 
   private readonly table: Float64Array;
-  /** Scratch: per pass node, the way the row goes (1 = left) and the bits of the path features it disagrees with. */
+  /** Scratch: the row as doubles; per pass node the way the row goes (1 = left) and the path features it disagrees with. */
+  private readonly x: Float64Array;
   private readonly goLeft: Uint8Array;
   private readonly disagree: Int32Array;
   private readonly coef: Float64Array;
@@ -280,6 +312,7 @@ class FastTreeExplainer implements TreeExplainer {
     let weightEntries = 0;
     let leafCount = 0;
     let slotCount = 0;
+    let expected = ensemble.baseScore;
     for (let t = 0; t < trees.length; t++) {
       const walk = walks[t];
       for (let q = 0; q < walk.order.length; q++) {
@@ -290,73 +323,61 @@ class FastTreeExplainer implements TreeExplainer {
         leafCount++;
         slotCount += d;
         if (d <= MAX_TABLE_DEPTH && walk.zero[q].every((z) => z > 0)) weightEntries += 1 << d;
+        let reach = 1;
+        for (const z of walk.zero[q]) reach *= z;
+        expected += trees[t].value[walk.order[q]] * reach;
       }
     }
-    // the vector layout with the most splits per unit that fits the budget
-    let splits = -1;
-    let vectorEntries = 0;
-    const candidates = options.subtreeSplits !== undefined ? [options.subtreeSplits] : SUBTREE_SPLITS;
+    this.expectedValue = expected;
+    this.coef = new Float64Array(maxDepth + 2);
+    this.x = new Float64Array(numFeatures + 1);
+
+    let plan: VectorPlan | null = null;
     if (options.layout === undefined || options.layout === 'vector') {
-      for (const k of candidates) {
-        let entries = 0;
-        for (let t = 0; t < trees.length && entries <= budget; t++) {
-          for (const q of unitsOf(walks[t], k)) {
-            if (walks[t].features[q].length + walks[t].internal[q] > MAX_TABLE_DEPTH) entries = Infinity;
-            else entries += unitTableSize(trees[t], walks[t], q);
-          }
-        }
-        if (entries <= budget || options.layout === 'vector') {
-          splits = k;
-          vectorEntries = entries;
-          break;
-        }
+      for (const splits of options.subtreeSplits !== undefined ? [options.subtreeSplits] : SUBTREE_SPLITS) {
+        plan = planVector(trees, walks, splits, options.layout === 'vector' ? Infinity : budget);
+        if (plan) break;
       }
+      if (!plan && options.layout === 'vector') throw new RangeError('the vector layout cannot hold paths this deep');
     }
-    this.layout = options.layout ?? (splits >= 0 ? 'vector' : weightEntries <= budget ? 'weights' : 'direct');
-    if (this.layout === 'vector' && !Number.isFinite(vectorEntries)) throw new RangeError('the vector layout cannot hold paths this deep');
-    this.subtreeSplits = this.layout === 'vector' ? splits : 0;
-    const k = this.subtreeSplits;
-    const vector = this.layout === 'vector';
+    this.layout = options.layout ?? (plan ? 'vector' : weightEntries <= budget ? 'weights' : 'direct');
+    this.subtreeSplits = plan ? plan.splits : 0;
+    const vector = this.layout === 'vector' && plan !== null;
 
-    // which nodes the pass visits, and the units
-    const unitLists = walks.map((walk) => unitsOf(walk, k));
-    let passCount = 0;
-    let unitCount = 0;
-    let unitFeatureCount = 0;
-    let subCount = 0;
-    const inPass = walks.map((walk, t) => {
-      const flags = new Uint8Array(walk.order.length);
-      for (let q = 0; q < walk.order.length; q++) if (walk.internal[q] > k) flags[q] = 1;
-      for (const q of unitLists[t]) {
-        flags[q] = 1;
-        if (vector) {
-          unitCount++;
-          unitFeatureCount += unitFeatures(trees[t], walk, q).length;
-          subCount += walk.internal[q];
-        }
-      }
-      for (const f of flags) passCount += f;
-      return flags;
+    // vector layout
+    const units = vector ? plan!.units : [];
+    let testCount = 0;
+    let featureCount = 0;
+    const groups: { start: number; count: number; tests: number; width: number }[] = [];
+    units.forEach((unit, u) => {
+      testCount += unit.tests.length;
+      featureCount += unit.features.length;
+      const last = groups[groups.length - 1];
+      if (last && last.tests === unit.tests.length && last.width === unit.features.length) last.count++;
+      else groups.push({ start: u, count: 1, tests: unit.tests.length, width: unit.features.length });
     });
+    this.groupUnits = Int32Array.from(groups, (g) => g.count);
+    this.groupTests = Int32Array.from(groups, (g) => g.tests);
+    this.groupWidth = Int32Array.from(groups, (g) => g.width);
+    this.groupTest = new Int32Array(groups.length);
+    this.groupFeature = new Int32Array(groups.length);
+    this.groupTable = new Int32Array(groups.length);
+    this.unitFeature = new Int32Array(featureCount);
+    this.testFeature = new Int32Array(testCount);
+    this.testThreshold = new Float64Array(testCount);
+    this.testDefaultLeft = new Uint8Array(testCount);
 
+    // weights and direct layouts
+    const passCount = vector ? 0 : walks.reduce((n, walk) => n + walk.order.length, 0);
+    const perLeaf = vector ? 0 : leafCount;
     this.passFeature = new Int32Array(passCount);
     this.passThreshold = new Float64Array(passCount);
     this.passDefaultLeft = new Uint8Array(passCount);
     this.passParent = new Int32Array(passCount);
     this.passIsLeft = new Uint8Array(passCount);
     this.passBit = new Int32Array(passCount);
-    this.unitPass = new Int32Array(unitCount);
-    this.unitPrefixMask = new Int32Array(unitCount);
-    this.unitSplits = new Uint8Array(unitCount);
-    this.unitNodeStart = new Int32Array(unitCount);
-    this.unitWidth = new Uint8Array(unitCount);
-    this.unitFeatureStart = new Int32Array(unitCount);
-    this.unitTable = new Int32Array(unitCount);
-    this.unitFeature = new Int32Array(unitFeatureCount);
-    this.subFeature = new Int32Array(subCount);
-    this.subThreshold = new Float64Array(subCount);
-    this.subDefaultLeft = new Uint8Array(subCount);
-    const perLeaf = vector ? 0 : leafCount;
+    this.goLeft = new Uint8Array(passCount + 1);
+    this.disagree = new Int32Array(passCount + 1);
     this.leafPass = new Int32Array(perLeaf);
     this.leafDepth = new Uint8Array(perLeaf);
     this.leafValue = new Float64Array(perLeaf);
@@ -365,126 +386,107 @@ class FastTreeExplainer implements TreeExplainer {
     this.slotFeature = new Int32Array(vector ? 0 : slotCount);
     this.slotZero = new Float64Array(vector ? 0 : slotCount);
     this.slotRatio = new Float64Array(vector ? 0 : slotCount);
-    this.table = new Float64Array(vector ? vectorEntries : this.layout === 'weights' ? weightEntries : 0);
-    this.tableEntries = this.table.length;
-    this.goLeft = new Uint8Array(passCount + 1);
-    this.disagree = new Int32Array(passCount + 1);
-    this.coef = new Float64Array(maxDepth + 2);
 
-    let expected = ensemble.baseScore;
+    this.table = new Float64Array(vector ? plan!.entries : this.layout === 'weights' ? weightEntries : 0);
+    this.tableEntries = this.table.length;
+
+    if (vector) {
+      let ti = 0;
+      let si = 0;
+      let fi = 0;
+      groups.forEach((group, g) => {
+        this.groupTest[g] = si;
+        this.groupFeature[g] = fi;
+        this.groupTable[g] = ti;
+        for (let u = group.start; u < group.start + group.count; u++) {
+          const unit = units[u];
+          const tree = trees[unit.tree];
+          const walk = walks[unit.tree];
+          for (const p of unit.tests) {
+            const node = walk.order[p];
+            this.testFeature[si] = tree.feature[node];
+            this.testThreshold[si] = tree.threshold[node];
+            this.testDefaultLeft[si] = tree.defaultLeft[node];
+            si++;
+          }
+          for (const f of unit.features) this.unitFeature[fi++] = f;
+          this.fillUnit(tree, walk, unit.q, unit.tests, unit.features, ti);
+          ti += unit.features.length << unit.tests.length;
+        }
+      });
+      return;
+    }
+
     let pi = 0;
-    let ui = 0;
-    let ufi = 0;
-    let si = 0;
     let li = 0;
     let lsi = 0;
     let ti = 0;
     for (let t = 0; t < trees.length; t++) {
       const tree = trees[t];
       const walk = walks[t];
-      const passIndex = new Int32Array(walk.order.length).fill(-1);
-      for (let q = 0; q < walk.order.length; q++) {
-        if (!inPass[t][q]) continue;
+      const first = pi;
+      for (let q = 0; q < walk.order.length; q++, pi++) {
         const node = walk.order[q];
-        const split = tree.feature[node] >= 0 && walk.internal[q] > k;
+        const split = tree.feature[node] >= 0;
         this.passFeature[pi] = split ? tree.feature[node] : 0;
         this.passThreshold[pi] = split ? tree.threshold[node] : NaN;
         this.passDefaultLeft[pi] = split ? tree.defaultLeft[node] : 0;
         const parent = walk.parent[q];
-        this.passParent[pi] = parent < 0 ? passCount : passIndex[parent];
+        this.passParent[pi] = parent < 0 ? passCount : first + parent;
         this.passIsLeft[pi] = walk.isLeft[q];
         this.passBit[pi] = parent < 0 ? 0 : 1 << walk.slot[q];
-        passIndex[q] = pi++;
       }
       for (let q = 0; q < walk.order.length; q++) {
         if (!isLeafAt(tree, walk, q)) continue;
-        let reach = 1;
-        for (const z of walk.zero[q]) reach *= z;
-        expected += tree.value[walk.order[q]] * reach;
-      }
-      if (vector) {
-        for (const q of unitLists[t]) {
-          const features = unitFeatures(tree, walk, q);
-          const prefix = walk.features[q].length;
-          const inner: number[] = [];
-          for (let p = q; p < q + walk.size[q]; p++) if (!isLeafAt(tree, walk, p)) inner.push(p);
-          this.unitPass[ui] = passIndex[q];
-          this.unitPrefixMask[ui] = (1 << prefix) - 1;
-          this.unitSplits[ui] = inner.length;
-          this.unitNodeStart[ui] = si;
-          for (const p of inner) {
-            const node = walk.order[p];
-            this.subFeature[si] = tree.feature[node];
-            this.subThreshold[si] = tree.threshold[node];
-            this.subDefaultLeft[si] = tree.defaultLeft[node];
-            si++;
-          }
-          this.unitWidth[ui] = features.length;
-          this.unitFeatureStart[ui] = ufi;
-          for (const f of features) this.unitFeature[ufi++] = f;
-          this.unitTable[ui] = ti;
-          ti += this.fillUnit(tree, walk, q, inner, features, ti);
-          ui++;
+        const zero = walk.zero[q];
+        const d = zero.length;
+        const value = tree.value[walk.order[q]];
+        this.leafPass[li] = first + q;
+        this.leafDepth[li] = d;
+        this.leafValue[li] = value;
+        this.leafSlotStart[li] = lsi;
+        for (let j = 0; j < d; j++, lsi++) {
+          this.slotFeature[lsi] = walk.features[q][j];
+          this.slotZero[lsi] = zero[j];
+          this.slotRatio[lsi] = (1 - zero[j]) / zero[j];
         }
-      } else {
-        for (let q = 0; q < walk.order.length; q++) {
-          if (!isLeafAt(tree, walk, q)) continue;
-          const zero = walk.zero[q];
-          const d = zero.length;
-          const value = tree.value[walk.order[q]];
-          this.leafPass[li] = passIndex[q];
-          this.leafDepth[li] = d;
-          this.leafValue[li] = value;
-          this.leafSlotStart[li] = lsi;
-          for (let j = 0; j < d; j++, lsi++) {
-            this.slotFeature[lsi] = walk.features[q][j];
-            this.slotZero[lsi] = zero[j];
-            this.slotRatio[lsi] = (1 - zero[j]) / zero[j];
-          }
-          if (this.layout === 'weights' && d <= MAX_TABLE_DEPTH && zero.every((z) => z > 0)) {
-            this.leafTable[li] = ti;
-            const full = (1 << d) - 1;
-            for (let mask = 0; mask < full; mask++) this.table[ti + mask] = value * weightedSum(zero, 0, d, mask, -1, this.coef);
-            ti += 1 << d;
-          } else {
-            this.leafTable[li] = -1;
-          }
-          li++;
+        if (this.layout === 'weights' && d <= MAX_TABLE_DEPTH && zero.every((z) => z > 0)) {
+          this.leafTable[li] = ti;
+          const full = (1 << d) - 1;
+          for (let mask = 0; mask < full; mask++) this.table[ti + mask] = value * weightedSum(zero, 0, d, mask, -1, this.coef);
+          ti += 1 << d;
+        } else {
+          this.leafTable[li] = -1;
         }
+        li++;
       }
     }
     this.leafSlotStart[li] = lsi;
-    this.expectedValue = expected;
   }
 
   /**
-   * Tabulates a unit (the subtree at q): for each mask of its prefix features and each way the row can go at its
-   * inner nodes, the sum over its leaves of their contributions, per unit feature.
+   * Tabulates a unit (the subtree at q): for each way a row can go at its T tests, the sum over its leaves of
+   * their contributions, one entry per unit feature. Test j is bit T − 1 − j of the row index, as addUnits
+   * shifts the bits in.
    */
-  private fillUnit(tree: Tree, walk: TreeWalk, q: number, inner: number[], features: number[], offset: number): number {
-    const width = features.length;
-    const prefix = walk.features[q].length;
-    // the row's way at inner[j] is bit (inner.length − 1 − j) of `ways`, as addUnits shifts it in
-    const bitOf = new Map(inner.map((p, j) => [p, inner.length - 1 - j]));
+  private fillUnit(tree: Tree, walk: TreeWalk, q: number, tests: number[], features: number[], offset: number): void {
+    const T = tests.length;
+    const testBit = new Map(tests.map((p, j) => [p, T - 1 - j]));
     const leaves: { vector: Float64Array; d: number; map: number[]; steps: { bit: number; isLeft: number; slot: number }[] }[] = [];
     for (let p = q; p < q + walk.size[q]; p++) {
       if (!isLeafAt(tree, walk, p)) continue;
       const steps: { bit: number; isLeft: number; slot: number }[] = [];
-      for (let c = p; c !== q; c = walk.parent[c]) steps.push({ bit: bitOf.get(walk.parent[c])!, isLeft: walk.isLeft[c], slot: walk.slot[c] });
+      for (let c = p; walk.parent[c] >= 0; c = walk.parent[c]) steps.push({ bit: testBit.get(walk.parent[c])!, isLeft: walk.isLeft[c], slot: walk.slot[c] });
       leaves.push({ vector: leafVector(tree.value[walk.order[p]], walk.zero[p], this.coef), d: walk.features[p].length, map: walk.features[p].map((f) => features.indexOf(f)), steps });
     }
-    const combos = 1 << inner.length;
-    for (let prefixMask = 0; prefixMask < 1 << prefix; prefixMask++) {
-      for (let ways = 0; ways < combos; ways++) {
-        const entry = offset + (prefixMask * combos + ways) * width;
-        for (const leaf of leaves) {
-          let mask = prefixMask | (((1 << leaf.d) - 1) & ~((1 << prefix) - 1));
-          for (const step of leaf.steps) if (((ways >> step.bit) & 1) !== step.isLeft) mask &= ~(1 << step.slot);
-          for (let i = 0; i < leaf.d; i++) this.table[entry + leaf.map[i]] += leaf.vector[mask * leaf.d + i];
-        }
+    for (let ways = 0; ways < 1 << T; ways++) {
+      const entry = offset + ways * features.length;
+      for (const leaf of leaves) {
+        let mask = (1 << leaf.d) - 1;
+        for (const step of leaf.steps) if (((ways >> step.bit) & 1) !== step.isLeft) mask &= ~(1 << step.slot);
+        for (let i = 0; i < leaf.d; i++) this.table[entry + leaf.map[i]] += leaf.vector[mask * leaf.d + i];
       }
     }
-    return width * combos << prefix;
   }
 
   shapValues(row: ArrayLike<number>, out?: Float64Array): Float64Array {
@@ -493,9 +495,19 @@ class FastTreeExplainer implements TreeExplainer {
     const phi = out ?? new Float64Array(m + 1);
     if (phi.length !== m + 1) throw new RangeError(`output must have length ${m + 1}, found ${phi.length}`);
     phi.fill(0);
-    this.markDisagreements(row);
-    if (this.layout === 'vector') this.addUnits(row, phi);
-    else this.addLeaves(phi);
+    const x = this.x;
+    let missing = false;
+    for (let f = 0; f < m; f++) {
+      const v = +row[f];
+      x[f] = v;
+      if (v !== v) missing = true;
+    }
+    if (this.layout === 'vector') {
+      this.addUnits(x, phi, missing);
+    } else {
+      this.markDisagreements(x);
+      this.addLeaves(phi);
+    }
     phi[m] = this.expectedValue;
     return phi;
   }
@@ -506,35 +518,43 @@ class FastTreeExplainer implements TreeExplainer {
     return out;
   }
 
-  /** One pass, parents first: which way the row goes, and which path features it disagrees with. */
-  private markDisagreements(row: ArrayLike<number>): void {
+  /** Vector layout: per unit, T comparisons make the row index, then one table row of W numbers is added. */
+  private addUnits(x: Float64Array, phi: Float64Array, missing: boolean): void {
+    const { groupUnits, groupTests, groupWidth, groupTest, groupFeature, groupTable, unitFeature, testFeature, testThreshold, testDefaultLeft, table } = this;
+    for (let g = 0; g < groupUnits.length; g++) {
+      const units = groupUnits[g];
+      const tests = groupTests[g];
+      const width = groupWidth[g];
+      const stride = width << tests;
+      let s = groupTest[g];
+      let f = groupFeature[g];
+      let base = groupTable[g];
+      for (let u = 0; u < units; u++, base += stride) {
+        let index = 0;
+        if (missing) {
+          for (let j = 0; j < tests; j++, s++) {
+            const v = x[testFeature[s]];
+            index = (index << 1) | (v !== v ? testDefaultLeft[s] : v < testThreshold[s] ? 1 : 0);
+          }
+        } else {
+          for (let j = 0; j < tests; j++, s++) index = (index << 1) | (x[testFeature[s]] < testThreshold[s] ? 1 : 0);
+        }
+        const row = base + index * width;
+        for (let i = 0; i < width; i++, f++) phi[unitFeature[f]] += table[row + i];
+      }
+    }
+  }
+
+  /** Weights and direct layouts: one pass, parents first: which way the row goes, and which path features it disagrees with. */
+  private markDisagreements(x: Float64Array): void {
     const { passFeature, passThreshold, passDefaultLeft, passParent, passIsLeft, passBit, goLeft, disagree } = this;
     const n = passFeature.length;
     for (let k = 0; k < n; k++) {
       const p = passParent[k];
       disagree[k] = disagree[p] | ((goLeft[p] ^ passIsLeft[k]) * passBit[k]);
-      const v = row[passFeature[k]];
+      const v = x[passFeature[k]];
       const t = passThreshold[k];
       goLeft[k] = v < t ? 1 : v >= t ? 0 : passDefaultLeft[k];
-    }
-  }
-
-  private addUnits(row: ArrayLike<number>, phi: Float64Array): void {
-    const { unitPass, unitPrefixMask, unitSplits, unitNodeStart, unitWidth, unitFeatureStart, unitTable, unitFeature } = this;
-    const { subFeature, subThreshold, subDefaultLeft, table, disagree } = this;
-    for (let u = 0; u < unitPass.length; u++) {
-      const splits = unitSplits[u];
-      let index = unitPrefixMask[u] & ~disagree[unitPass[u]];
-      const s0 = unitNodeStart[u];
-      for (let j = 0; j < splits; j++) {
-        const v = row[subFeature[s0 + j]];
-        const t = subThreshold[s0 + j];
-        index = (index << 1) | (v < t ? 1 : v >= t ? 0 : subDefaultLeft[s0 + j]);
-      }
-      const width = unitWidth[u];
-      const base = unitTable[u] + index * width;
-      const f0 = unitFeatureStart[u];
-      for (let i = 0; i < width; i++) phi[unitFeature[f0 + i]] += table[base + i];
     }
   }
 
