@@ -18,6 +18,9 @@ export { DEFAULT_OPTIONS, type FitOptions, type ModelOptions } from './options.j
 export { matrixFromRows, type FeatureMatrix } from './matrix.js';
 export { serialize, deserialize, ModelFormatError, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './serialize.js';
 export type { Ensemble, Tree } from './tree.js';
+export { createExplainer, shapValues, shapValuesBatch, type TreeExplainer, type ExplainerOptions, type ExplainerLayout } from './shap.js';
+export { calibrate, interval, conformalQuantile, cvPlusInterval, minimumCalibrationRows, validateCalibration, type Calibration, type CalibrationLevel, type CalibrationRows, type Interval } from './conformal.js';
+export { readXGBoostModel, float32SplitBoundary, XGBoostFormatError, type XGBoostModel } from './xgboost.js';
 
 /** Predictions for every row of X, whose columns must be the model's features in order. */
 export function predict(model: BoostedModel, X: FeatureMatrix): Float64Array {

@@ -1,0 +1,124 @@
+/**
+ * Benchmark of what one valuation costs beyond the price: TreeSHAP contributions and the conformal range, on a
+ * model the size Loupe serves (1000 trees of depth 4, η 0.05, 256 bins) trained on the reference split's training
+ * rows (minus a fifth held out for calibration), timed per row on the 998 test rows.
+ * Features: carat, cut/color/clarity as ranks (worst = 0), depth, table, x, y, z; target: log price.
+ *
+ * Rows: prediction alone (the compiled single-row predictor), SHAP alone for each explainer layout (the default
+ * is the one the explainer picks), interval alone, and the three together as a valuation does them.
+ *
+ *   npm run bench:shap            (BENCH_PASSES=N passes over the test rows, default 15; median reported)
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CLARITIES, COLORS, CUTS, gradeRank } from '../src/diamond/index.js';
+import { calibrate, createExplainer, fit, interval, predictOne, type ExplainerOptions } from '../src/engine/index.js';
+
+const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
+const FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z'] as const;
+
+function load() {
+  const lines = readFileSync(resolve(dataDir, 'diamonds.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = lines[0].split(',');
+  const col = (name: string) => header.indexOf(name);
+  const testRows = new Set(readFileSync(resolve(dataDir, 'diamonds.reference-split.txt'), 'utf8').split(/\r?\n/).filter((l) => /^\d+$/.test(l.trim())).map(Number));
+  const train: { rows: Float64Array[]; y: number[] } = { rows: [], y: [] };
+  const test: { rows: Float64Array[]; y: number[] } = { rows: [], y: [] };
+  lines.slice(1).forEach((line, dataRow) => {
+    const f = line.split(',');
+    const num = (name: string) => Number(f[col(name)]);
+    if (!(num('price') > 0 && num('x') > 0 && num('y') > 0 && num('z') > 0)) return;
+    const row = Float64Array.of(num('carat'), gradeRank(CUTS, f[col('cut')]), gradeRank(COLORS, f[col('color')]), gradeRank(CLARITIES, f[col('clarity')]), num('depth'), num('table'), num('x'), num('y'), num('z'));
+    const set = testRows.has(dataRow) ? test : train;
+    set.rows.push(row);
+    set.y.push(Math.log(num('price')));
+  });
+  return { train, test };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const { train, test } = load();
+const passes = Number(process.env.BENCH_PASSES ?? 15);
+// every fifth training row calibrates the range; the rest train
+const fitRows = train.rows.filter((_, i) => i % 5 !== 0);
+const fitY = Float64Array.from(train.y.filter((_, i) => i % 5 !== 0));
+const calRows = train.rows.filter((_, i) => i % 5 === 0);
+const calY = train.y.filter((_, i) => i % 5 === 0);
+const X = { columns: FEATURES.map((_, j) => Float64Array.from(fitRows, (r) => r[j])), rows: fitRows.length };
+let t0 = performance.now();
+const { model } = fit(X, fitY, { nEstimators: 1000, maxDepth: 4, maxBins: 256, learningRate: 0.05, seed: 0 });
+const fitSeconds = (performance.now() - t0) / 1000;
+const calibration = calibrate({ y: calY, yhat: calRows.map((r) => predictOne(model, r)) }, [0.8, 0.9]);
+
+/** Median over passes of µs per row for `work` applied to every test row. */
+function perRow(work: (row: Float64Array) => void): { median: number; min: number } {
+  for (const row of test.rows) work(row); // warm up
+  const times: number[] = [];
+  for (let p = 0; p < passes; p++) {
+    const start = performance.now();
+    for (const row of test.rows) work(row);
+    times.push(((performance.now() - start) * 1000) / test.rows.length);
+  }
+  return { median: median(times), min: Math.min(...times) };
+}
+
+let sink = 0;
+const variants: [string, ExplainerOptions][] = [
+  ['default', {}],
+  ['vector, subtrees of ≤ 3 splits', { layout: 'vector', subtreeSplits: 3 }],
+  ['vector, subtrees of ≤ 1 split', { layout: 'vector', subtreeSplits: 1 }],
+  ['vector, per leaf', { layout: 'vector', subtreeSplits: 0 }],
+  ['weights (Fast TreeSHAP v2 table)', { layout: 'weights' }],
+  ['direct (no tables)', { layout: 'direct' }],
+];
+const rows: string[] = [];
+const fmt = (x: number, d = 1) => x.toFixed(d);
+const prediction = perRow((row) => (sink += predictOne(model, row)));
+rows.push(`| prediction alone | ${fmt(prediction.median)} | ${fmt(prediction.min)} | | |`);
+let defaultExplainer = createExplainer(model.ensemble);
+for (const [name, options] of variants) {
+  t0 = performance.now();
+  const explainer = createExplainer(model.ensemble, options);
+  const buildMs = performance.now() - t0;
+  if (name === 'default') defaultExplainer = explainer;
+  const out = new Float64Array(FEATURES.length + 1);
+  const shap = perRow((row) => (sink += explainer.shapValues(row, out)[0]));
+  const label = name === 'default' ? `SHAP (default: ${explainer.layout})` : `SHAP, ${name}`;
+  rows.push(`| ${label} | ${fmt(shap.median)} | ${fmt(shap.min)} | ${fmt(buildMs, 0)} ms | ${fmt((explainer.tableEntries * 8) / 2 ** 20)} MB |`);
+}
+const range = perRow((row) => {
+  const r = interval(sink > 0 ? 8 : 7 + row[0], 1, calibration, 0.9);
+  sink += Math.exp(r.high) - Math.exp(r.low);
+});
+rows.push(`| interval alone (log space → price range) | ${fmt(range.median, 2)} | ${fmt(range.min, 2)} | | |`);
+const out = new Float64Array(FEATURES.length + 1);
+const all = perRow((row) => {
+  const yhat = predictOne(model, row);
+  defaultExplainer.shapValues(row, out);
+  const r = interval(yhat, 1, calibration, 0.9);
+  sink += Math.exp(r.high) - Math.exp(r.low) + out[0];
+});
+rows.push(`| **prediction + SHAP + interval** | **${fmt(all.median)}** | ${fmt(all.min)} | | |`);
+
+let covered = 0;
+let worstSum = 0;
+for (let i = 0; i < test.rows.length; i++) {
+  const yhat = predictOne(model, test.rows[i]);
+  const r = interval(yhat, 1, calibration, 0.9);
+  if (test.y[i] >= r.low && test.y[i] <= r.high) covered++;
+  defaultExplainer.shapValues(test.rows[i], out);
+  worstSum = Math.max(worstSum, Math.abs(out.reduce((s, v) => s + v, 0) - yhat));
+}
+
+console.log(`SHAP benchmark — ${model.ensemble.trees.length} trees of depth ≤ 4 fitted in ${fmt(fitSeconds)} s on ${fitRows.length} rows; ${test.rows.length} test rows × ${passes} passes; Node ${process.version}`);
+console.log('');
+console.log('| per row | median µs | min µs | explainer build | tables |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(r);
+console.log('');
+console.log(`largest |Σ SHAP − prediction| on the test rows: ${worstSum.toExponential(1)}; 90% range coverage on the test rows: ${fmt((100 * covered) / test.rows.length)}% (${calibration.n} calibration rows)`);
+if (sink === 42) console.log('');
