@@ -150,7 +150,11 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
           <>
             <p class="what-if__change">
               {shown.map((c) => `${FIELDS[c.field].label} ${c.from} → ${c.to}`).join(', ')}
-              {caratChanged && <span class="muted"> (measurements scaled to match)</span>}
+              {caratChanged && (
+                <span class="what-if__scaled" data-testid="what-if-measurements">
+                  Measurements scaled to the new weight: {base.x} × {base.y} × {base.z} mm → {stone.x} × {stone.y} × {stone.z} mm
+                </span>
+              )}
             </p>
             <div class="what-if__prices">
               <div>

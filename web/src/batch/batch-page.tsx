@@ -33,8 +33,14 @@ function templateHref(): string {
   return `data:text/csv;charset=utf-8,${encodeURIComponent(templateCsv(example))}`;
 }
 
+/** The file's own reference for a stone (a stock number, an id): its first column that is not a characteristic. */
+function referenceColumn(columns: string[]): number {
+  return columns.findIndex((c) => !(STONE_FIELDS as readonly string[]).includes(c.trim().toLowerCase()) && c.trim().toLowerCase() !== 'price');
+}
+
 function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolean }) {
   const rows = onlyErrors ? file.rows.filter((r) => !r.valuation) : file.rows;
+  const reference = referenceColumn(file.columns);
   const shown = rows.slice(0, SHOWN_ROWS);
   return (
     <div class="table-scroll">
@@ -43,6 +49,7 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
         <thead>
           <tr>
             <th scope="col" class="num">Row</th>
+            {reference >= 0 && <th scope="col">{file.columns[reference]}</th>}
             <th scope="col" class="num">Carat</th>
             <th scope="col">Cut</th>
             <th scope="col">Colour</th>
@@ -60,6 +67,7 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
             return (
               <tr key={r.line} class={r.valuation ? undefined : 'row--error'} data-line={r.line}>
                 <th scope="row" class="num">{r.line}</th>
+                {reference >= 0 && <td>{r.fields[reference] ?? ''}</td>}
                 <td class="num">{at('carat')}</td>
                 <td>{at('cut')}</td>
                 <td>{at('color')}</td>

@@ -1,0 +1,319 @@
+/**
+ * The web app end to end: built with Vite, served by the real `loupe serve`, driven in headless Chromium.
+ * Every number the page shows is checked against what the public API answers for the same stone, and every
+ * validation message against the shared diamond schema. UPDATE_SCREENSHOTS=1 also saves docs/screenshots/*.png.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateStone, type Stone } from '../../src/diamond/index.js';
+import { buildWeb } from '../../scripts/build-web.js';
+import { parseCsv } from '../../web/src/batch/csv.js';
+import { money, signedMoney } from '../../web/src/format.js';
+import { SCREENSHOTS, launchBrowser, startServer, type RunningServer } from './harness.js';
+
+const STONE: Stone = { carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 6.2, y: 6.24, z: 3.84 };
+
+interface ApiValuation {
+  price: number;
+  range: { low: number; high: number; coverage: number };
+  modelVersion: string;
+  explanation: { typicalPrice: number; steps: { factor: string; label: string; dollars: number }[]; summary: string };
+}
+
+let server: RunningServer;
+let browser: { context: BrowserContext; close: () => Promise<void> };
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const r = await fetch(server.url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(r.status, `${path}: ${await r.clone().text()}`).toBe(200);
+  return (await r.json()) as T;
+}
+
+const pageErrors = new WeakMap<Page, string[]>();
+
+async function newPage(width = 1440, height = 900): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height });
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return page;
+}
+
+/** Closes a page; the app must not have thrown or logged an error on it. */
+async function closePage(page: Page): Promise<void> {
+  await page.close();
+  expect(pageErrors.get(page), 'errors in the page').toEqual([]);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Fills the form by keyboard only, from the carat box to the Appraise button, checking the tab order on the way. */
+async function typeStone(page: Page, stone: Stone): Promise<void> {
+  await page.getByLabel('Carat', { exact: true }).focus();
+  await page.keyboard.type(String(stone.carat));
+  for (const [group, value] of [['Cut', stone.cut], ['Colour', stone.color], ['Clarity', stone.clarity]] as const) {
+    await page.keyboard.press('Tab');
+    // Nothing chosen yet: Tab lands on the group's first grade; arrow keys move along the scale and choose.
+    const radios = page.getByRole('group', { name: new RegExp(`^${group}`) }).getByRole('radio');
+    await expect.poll(() => radios.first().evaluate((el) => el === document.activeElement)).toBe(true);
+    const codes = await radios.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    for (let i = 0; i < codes.indexOf(value); i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab'); // the "What the … grades mean" disclosure
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/grades mean/);
+  }
+  for (const [label, value] of [['Depth', stone.depth], ['Table', stone.table], ['Length (x)', stone.x], ['Width (y)', stone.y], ['Depth (z)', stone.z]] as const) {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(await page.getByLabel(label, { exact: true }).getAttribute('id'));
+    await page.keyboard.type(String(value));
+  }
+}
+
+beforeAll(async () => {
+  await buildWeb();
+  server = await startServer(170_000);
+  browser = await launchBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('web app', () => {
+  it('is served at / by the API server, with its assets', async () => {
+    const r = await fetch(`${server.url}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await r.text();
+    const asset = html.match(/\/assets\/[^"]+\.js/)?.[0];
+    expect(asset).toBeTruthy();
+    const js = await fetch(server.url + asset);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toMatch(/immutable/);
+    expect((await fetch(`${server.url}/assets/../../package.json`)).status).toBe(404);
+  });
+
+  it('appraises a stone typed by keyboard: the price, range, explanation and similar stones the API gives', async () => {
+    const expected = await api<ApiValuation>('/v1/valuations', STONE);
+    const page = await newPage();
+    await page.goto(server.url);
+    await typeStone(page, STONE);
+    await page.keyboard.press('Enter'); // Enter in a field submits the form
+
+    await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(expected.price));
+    expect(await page.getByTestId('range').textContent()).toContain(`${money(expected.range.low)} – ${money(expected.range.high)}`);
+    expect(await page.getByTestId('summary').textContent()).toBe(expected.explanation.summary);
+    // The price is announced to screen readers.
+    expect(await page.getByRole('status').first().textContent()).toContain(money(expected.price));
+
+    // The waterfall: an image with a text alternative naming every step, and the same steps as a table.
+    const chart = page.getByRole('img', { name: /typical price to this stone's price/ });
+    const description = await chart.locator('desc').textContent();
+    for (const step of expected.explanation.steps) expect(description).toContain(signedMoney(step.dollars));
+    await page.getByText('Show the steps as a table').click();
+    const table = page.locator('table.explanation-table');
+    expect(await table.locator('tbody tr').count()).toBe(expected.explanation.steps.length + 1);
+    expect(await table.locator('tfoot td').last().textContent()).toBe(money(expected.price));
+
+    // Similar stones: the API's nearest appraised stones, with their prices.
+    const similar = await api<{ stones: { price: number }[] }>(`/v1/diamonds/similar?carat=0.9&cut=Ideal&color=G&clarity=VS2&n=8`);
+    expect(similar.stones.length).toBeGreaterThan(0);
+    const rows = page.getByTestId('similar-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(similar.stones.length + 1);
+    const shown = await page.getByTestId('similar-table').locator('tbody tr:not(.row--current) td:last-child').allTextContents();
+    expect(shown.sort()).toEqual(similar.stones.map((s) => money(s.price)).sort());
+    await screenshot(page, 'appraise');
+    await closePage(page);
+  });
+
+  it('what if: one clarity grade up and 0.1 carat more move the price and the explanation as the API says', async () => {
+    const base = await api<ApiValuation>('/v1/valuations', STONE);
+    const better = await api<ApiValuation>('/v1/valuations', { ...STONE, clarity: 'VS1' });
+    const page = await newPage();
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    await page.getByRole('button', { name: 'Appraise' }).click();
+    await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(base.price));
+
+    await page.getByRole('button', { name: 'Clarity one grade up (to VS1)' }).click();
+    await expect.poll(() => page.getByTestId('what-if-price').textContent()).toBe(money(better.price));
+    expect(await page.getByTestId('what-if-delta').textContent()).toContain(signedMoney(better.price - base.price));
+    const changed = page.locator('table.comparison tr.changed');
+    expect(await changed.count()).toBe(1);
+    expect(await changed.locator('th').textContent()).toBe('Clarity VS2 → clarity VS1');
+    const clarityStep = better.explanation.steps.find((s) => s.factor === 'clarity')!;
+    expect(await changed.locator('td').nth(1).textContent()).toBe(signedMoney(clarityStep.dollars));
+    await screenshot(page, 'what-if');
+
+    // Back, then 0.1 carat more: the measurements grow with the weight, so the stone stays plausible.
+    await page.getByRole('button', { name: 'Back to the stone as appraised' }).click();
+    await page.getByRole('button', { name: /^Carat \+0\.1 ct/ }).click();
+    const scale = Math.cbrt(1.0 / 0.9);
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    const grown = { x: r2(6.2 * scale), y: r2(6.24 * scale), z: r2(3.84 * scale) };
+    const heavier = await api<ApiValuation>('/v1/valuations', { ...STONE, carat: 1, ...grown });
+    await expect.poll(() => page.getByTestId('what-if-price').textContent()).toBe(money(heavier.price));
+    expect(await page.getByTestId('what-if-measurements').textContent()).toContain(`→ ${grown.x} × ${grown.y} × ${grown.z} mm`);
+    expect(await page.locator('table.comparison tr.changed th').textContent()).toBe('0.9 carat → 1 carat');
+    await closePage(page);
+  });
+
+  it('checks the form with the shared schema before sending, and shows its messages', async () => {
+    const page = await newPage();
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/valuations')) sent.push(r.url());
+    });
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    await page.getByLabel('Carat', { exact: true }).fill('1,2');
+    await page.getByLabel('Table', { exact: true }).fill('101');
+    await page.getByRole('button', { name: 'Appraise' }).click();
+
+    const check = validateStone({ ...STONE, carat: '1,2', table: '101' });
+    expect(check.ok).toBe(false);
+    const messages = check.ok ? [] : check.problems.map((p) => p.message);
+    expect(messages.length).toBe(2);
+    const summary = page.getByRole('alert');
+    await expect.poll(() => summary.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await summary.locator('li a').allTextContents()).toEqual(messages);
+    expect(await page.getByLabel('Carat', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    // The message is tied to its field for screen readers.
+    const describedBy = (await page.getByLabel('Carat', { exact: true }).getAttribute('aria-describedby'))!.split(' ');
+    expect(await page.locator(`#${describedBy[0]}`).textContent()).toBe(messages[0]);
+    expect(sent).toEqual([]);
+
+    // Fixing the fields clears the problems as they are fixed, and the stone is appraised.
+    await page.getByLabel('Carat', { exact: true }).fill('0.9');
+    await page.getByLabel('Table', { exact: true }).fill('57');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('button', { name: 'Appraise' }).click();
+    await page.getByTestId('price').waitFor();
+    expect(sent.length).toBe(1);
+    await closePage(page);
+  });
+
+  it('batch: a result or an error for every row, and a CSV to download', async () => {
+    const rows = [
+      'stock_no,carat,cut,color,clarity,depth,table,x,y,z',
+      'A-1001,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84',
+      'A-1002,1.21,Premium,F,SI1,62.1,58,6.82,6.78,4.22',
+      '"A-1003, loose",0.5,Very Good,H,VS1,63.0,56,5.06,5.1,3.2',
+      'A-1004,12,Ideal,D,IF,61.0,55,6.5,6.5,3.97',
+      'A-1005,0.71,Good,E,SI2,63.4,59,5.6,5.65,3.56',
+      'A-1006,2.01,Ideal,I,VS2,61.5,57,8.1,8.14,4.99',
+      'A-1007,0.3,Fair,J,I1,64.9,60,4.2,4.25,2.74',
+      'A-1008,1.02,Ideal,K,VS1,61.7,5,6.45,6.48,3.99',
+    ];
+    const csv = `\uFEFF${rows.join('\r\n')}\r\n`;
+    const good = [rows[1], rows[2], rows[3], rows[5], rows[6], rows[7]].map((line) => {
+      const f = parseCsv(line)[0].fields;
+      return { carat: +f[1], cut: f[2], color: f[3], clarity: f[4], depth: +f[5], table: +f[6], x: +f[7], y: +f[8], z: +f[9] };
+    });
+    const expected = await api<{ results: { ok: boolean; valuation: ApiValuation }[] }>('/v1/valuations/batch?explain=false', { stones: good });
+    const badCarat = validateStone({ ...STONE, carat: '12', cut: 'Ideal', color: 'D', clarity: 'IF', depth: '61.0', table: '55', x: '6.5', y: '6.5', z: '3.97' });
+    const badColour = validateStone({ ...STONE, carat: '1.02', color: 'K', clarity: 'VS1', depth: '61.7', table: '5', x: '6.45', y: '6.48', z: '3.99' });
+    expect(badCarat.ok || badColour.ok).toBe(false);
+    expect(badColour.ok ? 0 : badColour.problems.length).toBe(2); // colour and table: both are shown
+
+    const page = await newPage();
+    await page.goto(`${server.url}/#/batch`);
+    await page.getByLabel('CSV file of stones').setInputFiles({ name: 'stones.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const download = page.getByRole('button', { name: 'Download results (CSV)' });
+    await download.waitFor();
+    const summary = await page.getByTestId('batch-summary').textContent();
+    expect(summary).toContain('Rows8');
+    expect(summary).toContain('Appraised6');
+    expect(summary).toContain('With errors2');
+
+    const table = page.getByTestId('batch-table');
+    const errorRow = table.locator('tr[data-line="5"]');
+    expect(await errorRow.getAttribute('class')).toContain('row--error');
+    expect(await errorRow.locator('td').last().textContent()).toBe(badCarat.ok ? '' : badCarat.problems.map((p) => p.message).join(' '));
+    expect(await table.locator('tr[data-line="9"] td').last().textContent()).toBe(badColour.ok ? '' : badColour.problems.map((p) => p.message).join(' '));
+    expect(await table.locator('tr[data-line="3"] td').nth(5).textContent()).toBe(money(expected.results[1].valuation.price));
+
+    await page.getByLabel('Show only the rows with errors').check();
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    await page.getByLabel('Show only the rows with errors').uncheck();
+    await screenshot(page, 'batch');
+
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    expect(file.suggestedFilename()).toBe('stones-appraised.csv');
+    const out = parseCsv(readFileSync((await file.path())!, 'utf8')).map((r) => r.fields);
+    expect(out[0]).toEqual(['stock_no', 'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'price', 'price_low', 'price_high', 'model_version', 'error']);
+    expect(out.length).toBe(9);
+    expect(out[3][0]).toBe('A-1003, loose');
+    const priced = [1, 2, 3, 5, 6, 7].map((i) => out[i]);
+    priced.forEach((r, i) => {
+      const v = expected.results[i].valuation;
+      expect(r.slice(10)).toEqual([String(v.price), String(v.range.low), String(v.range.high), v.modelVersion, '']);
+    });
+    expect(out[4].slice(10, 14)).toEqual(['', '', '', '']);
+    expect(out[4][14]).toMatch(/^Carat 12 ct is out of range/);
+    await closePage(page);
+  });
+
+  it('models: the current model, its metrics and the history, as the API lists them', async () => {
+    const current = await api<{ version: string; metrics: { evaluation?: { combined?: { mdape: number } } } }>('/v1/models/current');
+    const list = await api<{ models: { version: string }[] }>('/v1/models');
+    const page = await newPage();
+    await page.goto(`${server.url}/#/models`);
+    await expect.poll(() => page.getByTestId('current-version').textContent()).toBe(current.version);
+    const mdape = current.metrics.evaluation?.combined?.mdape;
+    expect(mdape).toBeTypeOf('number');
+    expect(await page.getByTestId('metric-mdape').textContent()).toBe(`${mdape!.toFixed(1)}%`);
+    await page.getByTestId('history-table').waitFor();
+    expect(await page.getByTestId('history-table').locator('tbody tr').count()).toBe(list.models.length);
+    await screenshot(page, 'models');
+    await closePage(page);
+  });
+
+  it('every control is labelled, and a phone-width screen needs no sideways scrolling', async () => {
+    const page = await newPage(390, 844);
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    await page.getByRole('button', { name: 'Appraise' }).click();
+    await page.getByTestId('price').waitFor();
+    await page.getByRole('button', { name: 'Clarity one grade up (to VS1)' }).click();
+    await page.getByTestId('what-if-price').waitFor();
+    await page.getByTestId('similar-table').waitFor();
+
+    for (const hash of ['#/appraise', '#/batch', '#/models']) {
+      if (hash !== '#/appraise') {
+        await page.goto(`${server.url}/${hash}`);
+        await page.locator('h1').waitFor();
+      }
+      const unlabelled = await page.locator('input, button, select, textarea, a[href], summary').evaluateAll((els) =>
+        els
+          .filter((el) => {
+            const e = el as HTMLInputElement;
+            const labelled = (e.labels?.length ?? 0) > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby');
+            const text = (el.textContent ?? '').trim();
+            return !labelled && text === '' && !(el.tagName === 'INPUT' && e.closest('label'));
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      expect(unlabelled, hash).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), hash).toBeLessThanOrEqual(390);
+    }
+    if (SCREENSHOTS) {
+      await page.goto(server.url);
+      await page.getByRole('button', { name: 'Fill in an example' }).click();
+      await page.getByRole('button', { name: 'Appraise' }).click();
+      await page.getByTestId('similar-table').waitFor();
+      await screenshot(page, 'appraise-phone');
+    }
+    await closePage(page);
+  });
+});
