@@ -2,6 +2,7 @@
  * Sizes Loupe's AWS serving fleet and prices it from measurements, never from typed-in throughput:
  *   reads  bench/results/api.json      (the API benchmark: requests/s on `cores` cores, explain on)
  *          bench/results/training.json (optional: {rows, fitSeconds} of one model fit, see TrainingBench)
+ *          bench/results/pipeline.json (optional: {runs: [{rows, seconds}]} of whole pipeline runs)
  *   writes docs/cloud/capacity.md      (fleet per tier, monthly cost, cost per million, one training run)
  *
  *   npm run capacity
@@ -39,6 +40,15 @@ export interface TrainingBench {
   /** Wall-clock seconds of one fit on one core (median of runs). */
   fitSeconds: number;
   trees?: number;
+  date?: string;
+}
+
+/**
+ * What a pipeline benchmark writes (bench/results/pipeline.json): whole `loupe pipeline run`s, timed. The
+ * cost of one training run is priced from the largest measured run when this file exists.
+ */
+export interface PipelineBench {
+  runs: Array<{ rows: number; seconds: number; batch?: string }>;
   date?: string;
 }
 
@@ -249,6 +259,18 @@ export function costTier(
   return { load, requestsPerMonth, fleet, compute, edge, alternativeEdge, logs, transfer, fixed, total, perMillion: total / millions };
 }
 
+/** One measured pipeline run, priced on the training task (the run's own seconds plus restore/publish). */
+export function measuredRun(
+  run: { rows: number; seconds: number },
+  task: { vcpu: number; memoryGb: number },
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): TrainingCost {
+  const seconds = run.seconds + a.runOverheadSeconds;
+  const billed = Math.max(60, seconds);
+  return { rows: run.rows, seconds, cost: (billed / 3600) * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour) };
+}
+
 export interface TrainingCost {
   rows: number;
   seconds: number;
@@ -303,6 +325,15 @@ export function readTrainingBench(path: string): TrainingBench | undefined {
   return b;
 }
 
+export function readPipelineBench(path: string): PipelineBench | undefined {
+  if (!existsSync(path)) return undefined;
+  const b = JSON.parse(readFileSync(path, 'utf8')) as PipelineBench;
+  if (!Array.isArray(b.runs) || b.runs.length === 0 || !b.runs.every((r) => r.rows > 0 && r.seconds > 0)) {
+    throw new Error(`${path}: needs "runs": [{"rows" > 0, "seconds" > 0}, …]`);
+  }
+  return b;
+}
+
 // ---------------------------------------------------------------------------------------------- report
 
 const usd = (x: number) =>
@@ -310,7 +341,13 @@ const usd = (x: number) =>
 const num = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 
-export function renderCapacity(api: ApiBench, training: TrainingBench | undefined, p: Prices = PRICES, a: Assumptions = ASSUMPTIONS): string {
+export function renderCapacity(
+  api: ApiBench,
+  training: TrainingBench | undefined,
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+  pipeline?: PipelineBench,
+): string {
   const s = production.serving;
   const task = {
     vcpu: s.taskCpu / 1024,
@@ -386,7 +423,7 @@ export function renderCapacity(api: ApiBench, training: TrainingBench | undefine
     L.push(`on one ${a.bigMachineVcpu}-vCPU machine, which holds about ${num(lim.xgboostRowsInMemory)} rows in memory`);
     L.push(`(${a.xgboostBytesPerRow} B/row); past that, SageMaker's distributed XGBoost (several instances, data sharded by S3 key)`);
     L.push('takes over. Loupe keeps serving: it loads the XGBoost JSON model those engines write.', '');
-    L.push('## One training run', '');
+    L.push('## Training run time and cost by data size (extrapolated from one fit)', '');
     L.push(`Pipeline task: ${t.vcpu} vCPU / ${t.memoryGb} GB Fargate ARM; ${a.runOverheadSeconds} s of start, restore and publish per run.`, '');
     L.push('| rows | run time | cost of one run |', '| ---: | ---: | ---: |');
     for (const rows of [training.rows, training.rows * 10, training.rows * 100, lim.rowsInWindow]) {
@@ -396,7 +433,17 @@ export function renderCapacity(api: ApiBench, training: TrainingBench | undefine
     L.push('');
   } else {
     L.push('**Training.** No training benchmark result yet (`bench/results/training.json` with `{rows, fitSeconds}`),');
-    L.push('so the training line and the cost of one run are not computed. Run the training benchmark, then `npm run capacity`.', '');
+    L.push('so the one-machine line for training is not computed. Run the training benchmark, then `npm run capacity`.', '');
+  }
+  if (pipeline) {
+    const t = { vcpu: production.training.taskCpu / 1024, memoryGb: production.training.taskMemoryMiB / 1024 };
+    const largest = pipeline.runs.reduce((m, r) => (r.rows > m.rows ? r : m));
+    const r = measuredRun(largest, t, p, a);
+    L.push('## One training run, measured', '');
+    L.push(`\`bench/results/pipeline.json\`${pipeline.date ? ` (${pipeline.date})` : ''}: the largest measured \`loupe pipeline run\``);
+    L.push(`trained on ${num(largest.rows)} rows in ${largest.seconds.toFixed(1)} s${largest.batch ? ` (${largest.batch})` : ''}. With ${a.runOverheadSeconds} s of`);
+    L.push(`start, restore and publish on the ${t.vcpu} vCPU / ${t.memoryGb} GB task: **${usd(r.cost)} per run**`);
+    L.push(`(${(r.seconds / 60).toFixed(1)} min billed; weekly plus one per landed file: a few runs a month).`, '');
   }
 
   L.push('## Prices used (assumptions)', '');
@@ -426,10 +473,13 @@ function main(): void {
     const api = readApiBench(resolve(root, 'bench/results/api.json'));
     const trainingPath = resolve(root, 'bench/results/training.json');
     const training = readTrainingBench(trainingPath);
-    if (!training) console.warn(`capacity: ${trainingPath} not found; the training section says so and is not computed.`);
+    if (!training) console.warn(`capacity: ${trainingPath} not found; the training line is not computed.`);
+    const pipelinePath = resolve(root, 'bench/results/pipeline.json');
+    const pipeline = readPipelineBench(pipelinePath);
+    if (!pipeline) console.warn(`capacity: ${pipelinePath} not found; no measured pipeline run is priced.`);
     const out = resolve(root, 'docs/cloud/capacity.md');
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, renderCapacity(api, training));
+    writeFileSync(out, renderCapacity(api, training, PRICES, ASSUMPTIONS, pipeline));
     console.log(`capacity: wrote ${out} from ${api.requestsPerSecond} requests/s on ${api.serverCores ?? api.cores} cores (${api.date})`);
   } catch (e) {
     console.error(`capacity: ${(e as Error).message}`);

@@ -10,7 +10,9 @@ import {
   ASSUMPTIONS,
   PRICES,
   costTier,
+  measuredRun,
   perVcpu,
+  readPipelineBench,
   readApiBench,
   readTrainingBench,
   renderCapacity,
@@ -117,6 +119,14 @@ describe('training', () => {
   });
 });
 
+describe('a measured pipeline run', () => {
+  it('adds the restore/publish overhead and bills at least a minute', () => {
+    const r = measuredRun({ rows: 5000, seconds: 30 }, { vcpu: 2, memoryGb: 4 });
+    expect(r.seconds).toBe(30 + ASSUMPTIONS.runOverheadSeconds);
+    expect(r.cost).toBeCloseTo((r.seconds / 3600) * (2 * PRICES.fargateArmVcpuHour + 4 * PRICES.fargateArmGbHour), 12);
+  });
+});
+
 describe('reading benchmark results', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-capacity-'));
   it('says what to run when the API result is missing', () => {
@@ -126,6 +136,12 @@ describe('reading benchmark results', () => {
     const p = join(dir, 'noexplain.json');
     writeFileSync(p, JSON.stringify({ ...bench, explain: false }));
     expect(() => readApiBench(p)).toThrow(/explain/);
+  });
+  it('tolerates a missing pipeline result and rejects one without runs', () => {
+    expect(readPipelineBench(join(dir, 'pipeline.json'))).toBeUndefined();
+    const p = join(dir, 'bad-pipeline.json');
+    writeFileSync(p, JSON.stringify({ runs: [] }));
+    expect(() => readPipelineBench(p)).toThrow(/runs/);
   });
   it('tolerates a missing training result and rejects a malformed one', () => {
     expect(readTrainingBench(join(dir, 'training.json'))).toBeUndefined();
@@ -141,11 +157,17 @@ describe('the generated document', () => {
     expect(md).toContain('| **valuations/s per vCPU** | **1,000** |');
     expect(md).toContain('| | 10 valuations/s | 1,000 valuations/s | 100,000 valuations/s |');
     expect(md).toContain('No training benchmark result yet');
-    expect(md).not.toContain('## One training run');
+    expect(md).not.toContain('## Training run time');
+    expect(md).not.toContain('## One training run, measured');
+  });
+  it('prices the largest measured pipeline run when one exists', () => {
+    const md = renderCapacity(bench, undefined, PRICES, ASSUMPTIONS, { runs: [{ rows: 5000, seconds: 4 }, { rows: 11000, seconds: 9, batch: '2026-11' }] });
+    expect(md).toContain('## One training run, measured');
+    expect(md).toContain('trained on 11,000 rows in 9.0 s (2026-11)');
   });
   it('adds the training line and the cost table when a training result exists', () => {
     const md = renderCapacity(bench, { rows: 4000, fitSeconds: 0.5, trees: 1000 });
-    expect(md).toContain('## One training run');
+    expect(md).toContain('## Training run time and cost by data size');
     expect(md).toContain('| 4,000 (measured) |');
   });
 });
