@@ -308,11 +308,16 @@ describe('web app', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth), hash).toBeLessThanOrEqual(390);
     }
     if (SCREENSHOTS) {
+      // A phone shows a screen at a time: the form, then the valuation.
       await page.goto(server.url);
       await page.getByRole('button', { name: 'Fill in an example' }).click();
+      await page.mouse.move(0, 0);
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: join(SCREENSHOTS, 'phone-form.png') });
       await page.getByRole('button', { name: 'Appraise' }).click();
       await page.getByTestId('similar-table').waitFor();
-      await screenshot(page, 'appraise-phone');
+      await page.locator('#result-title').evaluate((el) => el.closest('section')!.scrollIntoView());
+      await page.screenshot({ path: join(SCREENSHOTS, 'phone-valuation.png') });
     }
     await closePage(page);
   });

@@ -66,10 +66,19 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   return [ref, width];
 }
 
-/** `quoted` is the price as quoted (rounded); the bars end at the explanation's exact price. */
-export function WaterfallChart({ explanation, quoted, id }: { explanation: Explanation; quoted: number; id: string }) {
+interface ChartProps {
+  explanation: Explanation;
+  /** The price as quoted (rounded); the bars end at the explanation's exact price. */
+  quoted: number;
+  id: string;
+  /** Another stone's explanation, drawn as outlines behind the bars, so a what-if shows what moved. */
+  before?: { explanation: Explanation; quoted: number };
+}
+
+export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) {
   const [ref, width] = useWidth();
   const rows = rowsOf(explanation, quoted);
+  const ghosts = before ? rowsOf(before.explanation, before.quoted) : [];
   const narrow = width < 480;
   const labelWidth = narrow ? 0 : Math.min(240, Math.max(150, Math.round(width * 0.3)));
   const valueWidth = narrow ? 128 : 150;
@@ -79,7 +88,7 @@ export function WaterfallChart({ explanation, quoted, id }: { explanation: Expla
   const axisHeight = 26;
   const plotLeft = labelWidth;
   const plotWidth = Math.max(80, width - labelWidth - valueWidth);
-  const max = Math.max(...rows.map((r) => Math.max(r.from, r.to))) * 1.04;
+  const max = Math.max(...[...rows, ...ghosts].map((r) => Math.max(r.from, r.to))) * 1.04;
   const x = (v: number): number => plotLeft + (v / max) * plotWidth;
   const height = top + rows.length * rowHeight + axisHeight;
   const axis = ticks(max, narrow ? 3 : 5);
@@ -89,6 +98,7 @@ export function WaterfallChart({ explanation, quoted, id }: { explanation: Expla
     `Starts at ${money(explanation.typicalPrice)}, the typical price of a stone in Loupe's data.`,
     ...explanation.steps.map((s) => `${capitalise(s.label)}: ${multiplier(s.multiplier)}, ${signedMoney(s.dollars)}, to ${money(s.priceAfter)}.`),
     `Ends at ${money(quoted)}, this stone's price.`,
+    ...(before ? [`Outlines show the stone as appraised, which ends at ${money(before.quoted)}.`] : []),
   ].join(' ');
 
   return (
@@ -119,6 +129,16 @@ export function WaterfallChart({ explanation, quoted, id }: { explanation: Expla
                 <text class="waterfall__label" x={0} y={y - 6}>{r.label}</text>
               ) : (
                 <text class="waterfall__label" x={labelWidth - 12} y={y + barHeight / 2} dominant-baseline="central" text-anchor="end">{r.label}</text>
+              )}
+              {ghosts[i] && (
+                <rect
+                  class="waterfall__ghost"
+                  x={x(Math.min(ghosts[i].from, ghosts[i].to))}
+                  y={y - 3}
+                  width={Math.max(2, Math.abs(x(ghosts[i].to) - x(ghosts[i].from)))}
+                  height={barHeight + 6}
+                  rx={4}
+                />
               )}
               <rect x={left} y={y} width={w} height={barHeight} rx={3} />
               <text class="waterfall__value" x={left + w + 8} y={y + barHeight / 2} dominant-baseline="central">{r.value}</text>

@@ -171,7 +171,19 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
               </div>
             </div>
             <p class="muted">Likely range {money(valuation.range.low)} – {money(valuation.range.high)}</p>
-            {valuation.explanation && <WaterfallChart explanation={valuation.explanation} quoted={valuation.price} id="what-if-chart" />}
+            {valuation.explanation && (
+              <>
+                <WaterfallChart
+                  explanation={valuation.explanation}
+                  quoted={valuation.price}
+                  id="what-if-chart"
+                  before={baseValuation.explanation && { explanation: baseValuation.explanation, quoted: baseValuation.price }}
+                />
+                <p class="legend" aria-hidden="true">
+                  <span class="legend__ghost" /> Outline: the stone as appraised
+                </p>
+              </>
+            )}
             <Comparison base={baseValuation} changed={valuation} />
           </>
         ) : (
