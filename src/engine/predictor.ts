@@ -7,7 +7,7 @@
  * to the next node is branch-free integer arithmetic: node = 2·node + 1 + ((j − code) >>> 31). Trees are padded
  * to complete binary trees (a shallow leaf becomes a node that goes left, with its value copied into every leaf
  * below), so each tree takes exactly `depth` steps; the rows of a block go through one tree after another while
- * the tree stays in cache. Branch mispredictions, which dominate a pointer-chasing walk, disappear.
+ * the tree stays in cache, four rows at a time. Branch mispredictions, which dominate a pointer-chasing walk, disappear.
  *
  * Linked nodes (the general path: rows with a missing value, since NaN follows each node's default side, and
  * deeper trees): one flat set of arrays for all trees, leaves encoded as negative child indices (~leaf).
@@ -222,11 +222,36 @@ function predictFastBlock(fast: FastTrees, codes: Int32Array, nf: number, m: num
     const D = depth[t];
     const base = nodeStart[t];
     const leaf0 = firstLeaf[t];
-    for (let i = 0, at = 0; i < m; i++, at += nf) {
+    let i = 0;
+    // Four rows descend together: four independent chains of loads keep the CPU busy while each waits.
+    // Right exactly when code > cut, i.e. when cut − code is negative: its sign bit.
+    for (let at = 0; i + 3 < m; i += 4, at += 4 * nf) {
+      const bt = at + nf;
+      const ct = bt + nf;
+      const dt = ct + nf;
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let d = 0;
+      for (let level = 0; level < D; level++) {
+        const ka = base + a;
+        const kb = base + b;
+        const kc = base + c;
+        const kd = base + d;
+        a = 2 * a + 1 + ((cut[ka] - codes[at + feature[ka]]) >>> 31);
+        b = 2 * b + 1 + ((cut[kb] - codes[bt + feature[kb]]) >>> 31);
+        c = 2 * c + 1 + ((cut[kc] - codes[ct + feature[kc]]) >>> 31);
+        d = 2 * d + 1 + ((cut[kd] - codes[dt + feature[kd]]) >>> 31);
+      }
+      out[outStart + rowOf[i]] += leafValue[leaf0 + a];
+      out[outStart + rowOf[i + 1]] += leafValue[leaf0 + b];
+      out[outStart + rowOf[i + 2]] += leafValue[leaf0 + c];
+      out[outStart + rowOf[i + 3]] += leafValue[leaf0 + d];
+    }
+    for (let at = i * nf; i < m; i++, at += nf) {
       let node = 0;
-      for (let d = 0; d < D; d++) {
+      for (let level = 0; level < D; level++) {
         const k = base + node;
-        // Right exactly when code > cut, i.e. when cut − code is negative: its sign bit.
         node = 2 * node + 1 + ((cut[k] - codes[at + feature[k]]) >>> 31);
       }
       out[outStart + rowOf[i]] += leafValue[leaf0 + node];
