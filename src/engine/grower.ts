@@ -296,7 +296,7 @@ export class TreeGrower {
     const end = this.end[id];
     let l = this.start[id];
     let r = 0;
-    // Every row is written to both buffers and only the right cursor advances: no unpredictable branch.
+    // Every row is written to both buffers and each cursor advances by 0 or 1: no unpredictable branch.
     if (defaultLeft) {
       for (let k = l; k < end; k++) {
         const row = index[k];

@@ -15,6 +15,7 @@ import { compileEnsemble, predictCompiled, predictCompiledRow } from './predicto
 
 export { fit, type BoostedModel, type FitResult } from './booster.js';
 export { DEFAULT_OPTIONS, type FitOptions, type ModelOptions } from './options.js';
+export { squaredError, type Objective } from './objective.js';
 export { matrixFromRows, type FeatureMatrix } from './matrix.js';
 export { serialize, deserialize, ModelFormatError, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './serialize.js';
 export type { Ensemble, Tree } from './tree.js';

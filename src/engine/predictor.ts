@@ -111,7 +111,13 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
     if (depth[t] > MAX_FAST_DEPTH) return null;
   }
   const perFeature: number[][] = Array.from({ length: ensemble.numFeatures }, () => []);
-  for (const tree of ensemble.trees) for (let i = 0; i < tree.feature.length; i++) if (tree.feature[i] >= 0) perFeature[tree.feature[i]].push(tree.threshold[i]);
+  for (const tree of ensemble.trees) {
+    for (let i = 0; i < tree.feature.length; i++) {
+      if (tree.feature[i] < 0) continue;
+      if (Number.isNaN(tree.threshold[i])) return null; // `v < NaN` is never true; only the linked walk keeps that
+      perFeature[tree.feature[i]].push(tree.threshold[i]);
+    }
+  }
   const cuts = perFeature.map((list) => Float64Array.from(new Set(list)).sort());
   const nodeStart = new Int32Array(nt);
   const leafStart = new Int32Array(nt);
