@@ -68,6 +68,11 @@ function scaleOptions(axis: Axis, values: readonly number[] = []): Plot.ScaleOpt
   return options;
 }
 
+/** Left margin wide enough for the longest of these category labels. */
+function labelMargin(labels: readonly string[]): number {
+  return Math.max(60, Math.ceil(Math.max(0, ...labels.map((l) => l.length)) * 6.6 + 16));
+}
+
 /** Left margin wide enough for the longest tick label of a y axis over these values. */
 function marginFor(axis: Axis, values: readonly number[]): number {
   const finite = values.filter((v) => Number.isFinite(v));
@@ -116,7 +121,7 @@ function escapeXml(text: string): string {
  * Draws Plot options into a fresh server-side document and returns standalone SVG text. When a legend is
  * asked for, Plot returns a <figure> holding the legend's SVG and the chart's SVG; both are stacked into one SVG.
  */
-export function render(options: Plot.PlotOptions, frame: Frame = {}): string {
+export function render(options: Plot.PlotOptions, frame: Frame = {}, showLegend = options.color !== undefined): string {
   const { document } = parseHTML('<!DOCTYPE html><html><body></body></html>');
   const width = frame.width ?? 640;
   const svg = Plot.plot({
@@ -127,7 +132,7 @@ export function render(options: Plot.PlotOptions, frame: Frame = {}): string {
     document: document as unknown as Document,
   });
   svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  const color = options.color ? svg.scale('color') : undefined;
+  const color = showLegend && options.color ? svg.scale('color') : undefined;
   const legend: LegendItem[] = [];
   if (color?.domain && color.range) {
     const labels = [...color.domain];
@@ -297,7 +302,7 @@ export interface BarDatum {
  */
 export function bars(
   rows: readonly BarDatum[],
-  options: Frame & Grouping & { value: Axis; order?: readonly string[]; labelTitle?: string },
+  options: Frame & Grouping & { value: Axis; order?: readonly string[]; labelTitle?: string; reference?: number },
 ): string {
   const groups = groupsOf(rows, options);
   const data = keepGroups(rows, groups);
@@ -312,13 +317,15 @@ export function bars(
     }),
     Plot.ruleX([0]),
   ];
+  // A reference value (e.g. the nominal coverage) drawn as a dashed line across all bars.
+  if (options.reference !== undefined) marks.push(Plot.ruleX([options.reference], { stroke: NEGATIVE, strokeDasharray: '4 3' }));
   if (!groups) {
     marks.push(Plot.text(data, { x: 'value', y: 'label', text: (d: BarDatum) => formatNumber(d.value, options.value.format), textAnchor: 'start', dx: 4, fill: INK }));
   }
   return render(
     {
       height: Math.max(120, order.length * rowHeight + 60),
-      marginLeft: 110,
+      marginLeft: labelMargin(order),
       marginRight: 60,
       x: { ...scaleOptions(options.value, data.map((r) => r.value)), type: options.value.log ? 'log' : 'linear' },
       y: groups ? { domain: groups, axis: null } : { domain: order, label: options.labelTitle ?? null },
@@ -379,7 +386,7 @@ export function waterfall(
   return render(
     {
       height: order.length * 26 + 50,
-      marginLeft: 130,
+      marginLeft: labelMargin(order),
       marginRight: 70,
       x: { ...scaleOptions(options.value), type: 'linear' },
       y: { domain: order, label: null },
@@ -391,6 +398,7 @@ export function waterfall(
       ],
     },
     options,
+    false,
   );
 }
 

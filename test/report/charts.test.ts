@@ -64,6 +64,15 @@ describe('charts', () => {
     expect(t).toContain('0.75');
   });
 
+  it('draws a dashed reference line across bars and leaves room for long labels', () => {
+    const long = 'proportions (depth, table, roundness, depth gap)';
+    const svg = bars([{ label: long, value: 0.9 }], { value: { label: 'coverage' }, reference: 0.9 });
+    expect(parseSvg(svg).querySelectorAll('line[stroke-dasharray]').length + parseSvg(svg).querySelectorAll('[stroke-dasharray] line').length).toBeGreaterThan(0);
+    const inner = parseSvg(svg).querySelector('svg');
+    expect(inner).not.toBeNull();
+    expect(svg).toContain(long);
+  });
+
   it('draws lines over an ordered category axis', () => {
     const svg = lines(
       [{ x: 'SI2', y: 4, group: 'small' }, { x: 'I1', y: 3, group: 'small' }],
@@ -85,6 +94,7 @@ describe('charts', () => {
     const t = texts(svg);
     expect(t).toEqual(expect.arrayContaining(['$3,000', '+$2,500', '−$400', '$5,100']));
     expect(t.indexOf('typical')).toBeLessThan(t.indexOf('appraised'));
+    expect(t).not.toContain('up');
   });
 
   it('rasterises to a PNG at twice the SVG size by default', () => {
