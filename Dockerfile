@@ -5,6 +5,8 @@
 # Everything Loupe writes goes to LOUPE_HOME (/var/loupe, a volume). See docs/cloud/containers.md.
 # No container engine runs on the development machine: this file is checked by reading, not by building.
 
+# Node 20 is what Loupe is developed and tested on. It left upstream support on 2026-04-30: move this to
+# node:22-bookworm-slim or node:24-bookworm-slim together with the development machines and CI.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---- build: all dependencies (better-sqlite3 compiles its addon when no prebuilt binary matches), the web bundle

@@ -263,7 +263,7 @@ function bearerKeyAuthorizer(scope: Construct, base: Foundation, settings: Loupe
   const role = new iam.Role(scope, 'AuthorizerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }));
   const handler = new lambda.Function(scope, 'BearerKeyAuthorizer', {
-    runtime: lambda.Runtime.NODEJS_20_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     handler: 'index.handler',
     role,

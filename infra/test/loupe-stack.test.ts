@@ -202,6 +202,8 @@ describe('partner API', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
     });
+    // A runtime AWS still supports (nodejs20.x was deprecated on 2026-04-30).
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       ApiKeyRequired: true,
       AuthorizationType: 'CUSTOM',
