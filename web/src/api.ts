@@ -63,6 +63,8 @@ export class ApiError extends Error {
 }
 
 const KEY_STORAGE = 'loupe.apiKey';
+/** Fired on window when the API answers 401: no key, or one it does not accept. */
+export const UNAUTHORIZED_EVENT = 'loupe:unauthorized';
 
 /** The API key, if the server asked for one (it does not on loopback when started open). */
 export function apiKey(): string | null {
@@ -106,6 +108,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     json = undefined;
   }
   if (!response.ok) {
+    // The server wants a key (it is not running open): let the app ask for one.
+    if (response.status === 401) dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     if (isProblem(json)) throw new ApiError(response.status, json.title, json.detail ?? json.title, json.errors ?? []);
     throw new ApiError(response.status, response.statusText || 'Request failed', `The server answered ${response.status}.`);
   }

@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { AppraisePage } from './appraise/appraise-page.js';
 import { BatchPage } from './batch/batch-page.js';
+import { KeyBanner } from './key-banner.js';
 import { ModelsPage } from './models/models-page.js';
 import { SCREENS, useScreen, type ScreenId } from './router.js';
 
@@ -64,6 +65,7 @@ export function App() {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
+        <KeyBanner />
         <Screen id={screen} />
       </main>
       <footer class="site-footer">
