@@ -5,11 +5,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { RequestLog } from './request-log.js';
 
-const TRUNCATE = 4096;
+/** Errors are kept whole (up to 4 KiB); a success is summarised by its first characters (price, range, version). */
+const ERROR_BODY = 4096;
+const SUCCESS_SUMMARY = 320;
 
 export function registerRequestLog(app: FastifyInstance, log: RequestLog): void {
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (typeof payload === 'string') reply.sentBody = payload.length > TRUNCATE ? `${payload.slice(0, TRUNCATE)}…` : payload;
+    if (typeof payload === 'string') {
+      const keep = reply.statusCode >= 400 ? ERROR_BODY : SUCCESS_SUMMARY;
+      reply.sentBody = payload.length > keep ? `${payload.slice(0, keep)}…` : payload;
+    }
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

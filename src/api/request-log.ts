@@ -13,6 +13,8 @@ export interface RequestLogOptions {
   /** Most entries kept while the database refuses writes; beyond it the oldest are dropped and counted. */
   maxPending?: number;
   onError?(error: unknown): void;
+  /** Called by close() after the last flush (e.g. to wait for a writer thread to finish). */
+  onClose?(): Promise<unknown> | void;
 }
 
 export class RequestLog {
@@ -69,10 +71,11 @@ export class RequestLog {
     return { written: this.#written, pending: this.#queue.length, dropped: this.#dropped };
   }
 
-  /** Stops the timer and writes what is left. */
-  close(): void {
+  /** Stops the timer and writes what is left (the last flush happens before close() first yields). */
+  async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.flush();
+    await this.options.onClose?.();
   }
 }

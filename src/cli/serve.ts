@@ -6,12 +6,11 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { assertOpenAllowed, buildApp, ModelSource, OpenAccessRefused, registryChampions, RequestLog } from '../api/index.js';
+import { assertOpenAllowed, buildApp, ModelSource, OpenAccessRefused, registryChampions, RequestLog, threadedRequestLogWriter } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
 import { bootstrap } from '../pipeline/bootstrap.js';
 import { openDatabase } from '../store/db.js';
 import { countKeys } from '../store/keys.js';
-import { requestLogWriter } from '../store/requests.js';
 import { CliError, EXIT_USAGE } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -64,8 +63,15 @@ async function run(opts: ServeOptions): Promise<void> {
     models.refresh();
     if (!models.current) throw new CliError(`the champion ${champion.version} could not be loaded; see the log above`);
     models.start();
-    const requestLog = requestLogOn
-      ? new RequestLog(requestLogWriter(db), { onError: (err) => log.error({ err }, 'the request log could not be written; retrying') })
+    // The log is written on its own thread and connection: the disk never holds up an answer.
+    const writer = requestLogOn ? threadedRequestLogWriter(paths.database, (message) => log.error({ message }, 'the request log could not be written; retrying')) : null;
+    const requestLog = writer
+      ? new RequestLog((entries) => writer.write(entries), {
+          onClose: async () => {
+            const lost = await writer.close();
+            if (lost !== 0) log.error({ lost }, 'request log entries could not be written before exit');
+          },
+        })
       : null;
     const app = await buildApp({ db, models, open, requestLog, logger: log });
     const closed = new Promise<void>((resolve) => {

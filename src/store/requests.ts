@@ -23,16 +23,19 @@ export interface RequestLogEntry {
 
 export type StoredRequest = RequestLogEntry & { id: number };
 
+/** The insert of one entry, with its values in the order of requestRow (for writers on another thread). */
+export const INSERT_REQUEST_SQL = `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version, request_body, response_body)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function requestRow(e: RequestLogEntry): (string | number | null)[] {
+  return [e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody];
+}
+
 /** A writer that stores many entries in one transaction. */
 export function requestLogWriter(db: Db): (entries: readonly RequestLogEntry[]) => void {
-  const insert = db.prepare(
-    `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version, request_body, response_body)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = db.prepare(INSERT_REQUEST_SQL);
   return db.transaction((entries: readonly RequestLogEntry[]) => {
-    for (const e of entries) {
-      insert.run(e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody);
-    }
+    for (const e of entries) insert.run(...requestRow(e));
   });
 }
 

@@ -1,0 +1,190 @@
+/**
+ * REST API benchmark: POST /v1/valuations with the explanation, autocannon with 50 connections for 20 s, once with
+ * the request log on and once with it off (same run, same model, same machine), so the log's cost is measured.
+ *
+ *   npm run bench:api                         # 50 connections × 20 s per mode
+ *   npm run bench:api -- --duration 5         # a quicker look
+ *
+ * The server runs in a child process (`loupe serve`, keyless on loopback) on an empty LOUPE_HOME in the OS temp
+ * dir, which it bootstraps (ingest + train). It is pinned to core 0 and this process (the load) to core 1 when
+ * taskset exists: the server is single-threaded, and the two share this 2-core machine.
+ * Targets: ≥ 5,000 requests/s, p99 < 25 ms, zero errors, logging costs < 20 % of throughput.
+ * Writes bench/results/api.json (read by scripts/capacity.ts).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { exampleStone } from '../src/diamond/index.js';
+import { openDatabase } from '../src/store/db.js';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '3' },
+    port: { type: 'string', default: '3917' },
+  },
+});
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+const warmup = Number(args.warmup);
+const port = Number(args.port);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const canPin = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+
+function startServer(home: string, requestLog: boolean): Promise<{ child: ChildProcess; url: string }> {
+  const cmd = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--open', '--host', '127.0.0.1', '--port', String(port)];
+  const [file, ...rest] = canPin ? ['taskset', '-c', '0', ...cmd] : cmd;
+  const child = spawn(file, rest, {
+    cwd: ROOT,
+    env: { ...process.env, LOUPE_HOME: home, LOUPE_REQUEST_LOG: requestLog ? '1' : '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 180_000;
+    const poll = async (): Promise<void> => {
+      if (child.exitCode !== null) return reject(new Error(`server exited ${child.exitCode}:\n${out}`));
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+        if (r.status === 200) return resolve({ child, url: `http://127.0.0.1:${port}` });
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) return reject(new Error(`server not ready after 180 s:\n${out}`));
+      setTimeout(poll, 200);
+    };
+    void poll();
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+async function load(url: string, seconds: number): Promise<AutocannonResult> {
+  return autocannon({
+    url: `${url}/v1/valuations`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(exampleStone()),
+    connections,
+    duration: seconds,
+  });
+}
+
+interface Row { mode: string; rps: number; p50: number; p99: number; errors: number; total: number; cpuUsPerRequest: number; logged?: number }
+
+/** CPU time (user + system) a process has used, in µs, from /proc (Linux); undefined elsewhere. */
+function cpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return (ticks / 100) * 1e6; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+if (canPin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+const loadAtStart = loadavg()[0];
+const home = mkdtempSync(join(tmpdir(), 'loupe-bench-api-'));
+const rows: Row[] = [];
+let modelKind = 'unknown';
+let modelVersion = 'unknown';
+try {
+  for (const logging of [true, false]) {
+    const { child, url } = await startServer(home, logging);
+    const current = (await (await fetch(`${url}/v1/models/current`)).json()) as { kind: string; version: string };
+    modelKind = current.kind;
+    modelVersion = current.version;
+    const check = await fetch(`${url}/v1/valuations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(exampleStone()) });
+    const body = (await check.json()) as { explanation?: { steps: unknown[] } };
+    if (check.status !== 200 || !body.explanation) throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
+    const db = openDatabase(join(home, 'loupe.db'));
+    const before = (db.prepare('SELECT count(*) AS n FROM request_log').get() as { n: number }).n;
+    db.close();
+    if (warmup > 0) await load(url, warmup);
+    const cpu0 = cpuMicros(child.pid!);
+    const r = await load(url, duration);
+    const cpu1 = cpuMicros(child.pid!);
+    const code = await stopServer(child);
+    if (code !== 0) throw new Error(`server exited with ${code}`);
+    const after = openDatabase(join(home, 'loupe.db'));
+    const logged = (after.prepare('SELECT count(*) AS n FROM request_log').get() as { n: number }).n - before;
+    after.close();
+    rows.push({
+      mode: logging ? 'request log on' : 'request log off',
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: r.errors + r.timeouts + r.non2xx,
+      total: r.requests.total,
+      // The server's own CPU per request: what a free core would give, whatever else runs on the machine.
+      cpuUsPerRequest: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / r.requests.total : NaN,
+      ...(logging ? { logged } : {}),
+    });
+  }
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+
+const [on, off] = rows;
+const cost = (1 - on.rps / off.rps) * 100;
+const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+process.stdout.write(`\nPOST /v1/valuations with explanation — ${connections} connections × ${duration} s, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
+  `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`);
+process.stdout.write('| mode | requests/s | p50 ms | p99 ms | errors | requests | logged | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+for (const r of rows) {
+  process.stdout.write(`| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${r.logged === undefined ? '—' : fmt(r.logged)} | ` +
+    `${fmt(r.cpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`);
+}
+const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
+process.stdout.write(`\nlogging costs ${fmt(cost, 1)} % of throughput (${fmt(cpuCost, 1)} % of the server's CPU per request); target < 20 %\n` +
+  'targets: ≥ 5,000 req/s, p99 < 25 ms, 0 errors\n');
+
+const result = {
+  requestsPerSecond: Math.round(on.rps),
+  p50Ms: on.p50,
+  p99Ms: on.p99,
+  errors: on.errors,
+  cores: cpus().length,
+  connections,
+  durationSeconds: duration,
+  explain: true,
+  loggingCostPercent: Math.round(cost * 10) / 10,
+  loggingCpuCostPercent: Math.round(cpuCost * 10) / 10,
+  serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
+  oneFreeCoreRequestsPerSecond: Math.round(1e6 / on.cpuUsPerRequest),
+  loadAverageAtStart: loadAtStart,
+  withoutLogging: { requestsPerSecond: Math.round(off.rps), p50Ms: off.p50, p99Ms: off.p99, errors: off.errors },
+  requestsLogged: on.logged,
+  requestsSent: on.total,
+  modelKind,
+  modelVersion,
+  pinned: canPin,
+  date: new Date().toISOString(),
+};
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench', 'results', 'api.json'), `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write('wrote bench/results/api.json\n');

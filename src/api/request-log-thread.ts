@@ -1,0 +1,81 @@
+/**
+ * Writing the request log on a worker thread with its own SQLite connection, so that the disk never blocks the
+ * thread that answers requests (better-sqlite3 is synchronous: a batch of a thousand entries is tens of ms of I/O).
+ * The main thread only copies each batch to the worker. A batch the database refuses (e.g. locked by a long
+ * pipeline write) stays in the worker and is retried; close() returns once every entry is written.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { INSERT_REQUEST_SQL, requestRow, type RequestLogEntry } from '../store/requests.js';
+
+// Plain JavaScript, so the worker runs the same under tsx, vitest and compiled code.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 10000');
+db.pragma('synchronous = NORMAL');
+const insert = db.prepare(workerData.sql);
+const writeAll = db.transaction((rows) => { for (const row of rows) insert.run(row); });
+let pending = [];
+let retry = null;
+function write() {
+  if (pending.length === 0) return true;
+  try {
+    writeAll(pending);
+    pending = [];
+    return true;
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', message: String(error && error.message || error), pending: pending.length });
+    return false;
+  }
+}
+parentPort.on('message', (m) => {
+  if (m.type === 'rows') {
+    pending = pending.length ? pending.concat(m.rows) : m.rows;
+    if (!write() && !retry) retry = setInterval(() => { if (write()) { clearInterval(retry); retry = null; } }, 250);
+  } else if (m.type === 'close') {
+    let ok = write();
+    for (let i = 0; !ok && i < 40; i++) { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250); ok = write(); }
+    if (retry) clearInterval(retry);
+    db.close();
+    parentPort.postMessage({ type: 'closed', lost: pending.length });
+  }
+});
+`;
+
+export interface ThreadedWriter {
+  write(entries: readonly RequestLogEntry[]): void;
+  /** Writes what is left and stops the thread; resolves with the number of entries that could not be written. */
+  close(): Promise<number>;
+}
+
+export function threadedRequestLogWriter(file: string, onError: (message: string) => void = () => {}): ThreadedWriter {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, sql: INSERT_REQUEST_SQL } });
+  worker.unref();
+  let closing: Promise<number> | undefined;
+  worker.on('message', (m: { type: string; message?: string }) => {
+    if (m.type === 'error') onError(m.message ?? 'unknown error');
+  });
+  worker.on('error', (e) => onError(e.message));
+  return {
+    write(entries) {
+      worker.postMessage({ type: 'rows', rows: entries.map(requestRow) });
+    },
+    close() {
+      closing ??= new Promise<number>((resolve) => {
+        const done = (lost: number): void => {
+          void worker.terminate();
+          resolve(lost);
+        };
+        worker.on('message', (m: { type: string; lost?: number }) => {
+          if (m.type === 'closed') done(m.lost ?? 0);
+        });
+        worker.on('exit', () => resolve(-1));
+        worker.postMessage({ type: 'close' });
+      });
+      return closing;
+    },
+  };
+}
