@@ -54,6 +54,7 @@ export class TreeGrower {
   private readonly value: Float64Array;
   /** 1 where a node was split without partitioning its rows (both children are final leaves). */
   private readonly unpartitioned: Uint8Array;
+  private readonly leafPair = new Float64Array(2);
   private splits: (Split | null)[] = [];
   private hists: (Float64Array | null)[] = [];
 
@@ -136,13 +137,15 @@ export class TreeGrower {
         const col = this.binned.bins[f];
         const bin = this.splitBin[id];
         const missing = this.binned.valueBins[f];
-        const toLeftIfMissing = this.defaultLeft[id] === 1;
-        const vl = this.value[this.left[id]];
-        const vr = this.value[this.right[id]];
+        const missingLeft = this.defaultLeft[id];
+        const values = this.leafPair;
+        values[0] = this.value[this.right[id]];
+        values[1] = this.value[this.left[id]];
         for (let k = this.start[id]; k < this.end[id]; k++) {
           const row = index[k];
           const b = col[row];
-          pred[row] += b <= bin || (b === missing && toLeftIfMissing) ? vl : vr;
+          // The same branch-free rule as partition(): 1 = left.
+          pred[row] += values[((b - bin - 1) >>> 31) | ((((b ^ missing) - 1) >>> 31) & missingLeft)];
         }
       }
     }
@@ -296,27 +299,17 @@ export class TreeGrower {
     const end = this.end[id];
     let l = this.start[id];
     let r = 0;
-    // Every row is written to both buffers and each cursor advances by 0 or 1: no unpredictable branch.
-    if (defaultLeft) {
-      for (let k = l; k < end; k++) {
-        const row = index[k];
-        const b = col[row];
-        const goLeft = b <= bin || b === missing ? 1 : 0;
-        index[l] = row;
-        scratch[r] = row;
-        l += goLeft;
-        r += 1 - goLeft;
-      }
-    } else {
-      // The missing bin is numbered above every value bin, so `b <= bin` already sends it right.
-      for (let k = l; k < end; k++) {
-        const row = index[k];
-        const goLeft = col[row] <= bin ? 1 : 0;
-        index[l] = row;
-        scratch[r] = row;
-        l += goLeft;
-        r += 1 - goLeft;
-      }
+    // Every row is written to both buffers and each cursor advances by 0 or 1, computed with integer sign bits
+    // (bins are 0..256): no branch for the CPU to mispredict on rows that go either way.
+    const missingLeft = defaultLeft ? 1 : 0;
+    for (let k = l; k < end; k++) {
+      const row = index[k];
+      const b = col[row];
+      const goLeft = ((b - bin - 1) >>> 31) | ((((b ^ missing) - 1) >>> 31) & missingLeft);
+      index[l] = row;
+      scratch[r] = row;
+      l += goLeft;
+      r += 1 - goLeft;
     }
     index.set(scratch.subarray(0, r), l);
     return l;
