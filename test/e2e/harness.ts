@@ -3,12 +3,13 @@
  * fresh LOUPE_HOME (it ingests the reference data and trains its first model, as on a first `npm start`), and
  * Debian's headless Chromium driven by playwright-core with a fresh profile. Nothing is mocked.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,15 +34,23 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-/** Starts `loupe serve --open` and resolves once /readyz says a model is loaded. */
-export async function startServer(timeoutMs: number): Promise<RunningServer> {
-  const home = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
+export interface ServerOptions {
+  timeoutMs: number;
+  /** Serve /v1 without keys (default true). */
+  open?: boolean;
+  /** An existing LOUPE_HOME to share (it is then left in place on stop); default a fresh one. */
+  home?: string;
+}
+
+/** Starts `loupe serve` and resolves once /readyz says a model is loaded. */
+export async function startServer({ timeoutMs, open = true, home: shared }: ServerOptions): Promise<RunningServer> {
+  const home = shared ?? mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const child: ChildProcess = spawn(
     join(ROOT, 'node_modules', '.bin', 'tsx'),
-    ['src/cli/main.ts', 'serve', '--open', '--host', '127.0.0.1', '--port', String(port), '--home', home],
+    ['src/cli/main.ts', 'serve', ...(open ? ['--open'] : []), '--host', '127.0.0.1', '--port', String(port), '--home', home],
     { cwd: ROOT, env: { ...process.env, LOUPE_HOME: home, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +64,7 @@ export async function startServer(timeoutMs: number): Promise<RunningServer> {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(home, { recursive: true, force: true });
+    if (!shared) rmSync(home, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + timeoutMs;
@@ -74,6 +83,12 @@ export async function startServer(timeoutMs: number): Promise<RunningServer> {
   }
   await stop();
   throw new Error(`loupe serve was not ready after ${timeoutMs} ms:\n${output}`);
+}
+
+/** Runs the `loupe` command line; resolves with its standard output. */
+export async function loupe(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', ...args], { cwd: ROOT });
+  return stdout;
 }
 
 /** Headless Chromium with a fresh profile that is removed on close. */

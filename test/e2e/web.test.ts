@@ -11,7 +11,7 @@ import { validateStone, type Stone } from '../../src/diamond/index.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import { parseCsv } from '../../web/src/batch/csv.js';
 import { money, signedMoney } from '../../web/src/format.js';
-import { SCREENSHOTS, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { SCREENSHOTS, launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
 
 const STONE: Stone = { carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 6.2, y: 6.24, z: 3.84 };
 
@@ -80,7 +80,7 @@ async function typeStone(page: Page, stone: Stone): Promise<void> {
 
 beforeAll(async () => {
   await buildWeb();
-  server = await startServer(170_000);
+  server = await startServer({ timeoutMs: 170_000 });
   browser = await launchBrowser();
 }, 240_000);
 
@@ -277,6 +277,34 @@ describe('web app', () => {
     expect(await page.getByTestId('history-table').locator('tbody tr').count()).toBe(list.models.length);
     await screenshot(page, 'models');
     await closePage(page);
+  });
+
+  it('asks for an API key when the server needs one, and uses it', async () => {
+    const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
+    try {
+      const { key } = JSON.parse(await loupe(['keys', 'create', '--name', 'web-e2e', '--json', '--home', server.home])) as { key: string };
+      const page = await newPage();
+      const authorization: (string | undefined)[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/v1/valuations')) authorization.push(r.headers().authorization);
+      });
+      await page.goto(keyed.url);
+      await page.getByRole('button', { name: 'Fill in an example' }).click();
+      await page.getByRole('button', { name: 'Appraise' }).click();
+      await page.getByText('This Loupe server needs an API key').waitFor();
+      expect(await page.getByLabel('API key', { exact: true }).evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.getByLabel('API key', { exact: true }).fill(key);
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await page.getByRole('button', { name: 'Appraise' }).click();
+      await page.getByTestId('price').waitFor();
+      expect(authorization).toEqual([undefined, `Bearer ${key}`]);
+      await page.evaluate(() => localStorage.clear());
+      // The first request was refused (401): the browser logs that as a failed resource load, which is expected here.
+      pageErrors.get(page)!.splice(0);
+      await closePage(page);
+    } finally {
+      await keyed.stop();
+    }
   });
 
   it('every control is labelled, and a phone-width screen needs no sideways scrolling', async () => {
