@@ -32,6 +32,27 @@ export interface ApiBench {
   serverCores?: number;
   /** Optional: mean response body size in bytes; used for data-transfer cost. */
   bytesPerResponse?: number;
+  /**
+   * Optional: the server process's CPU time per request (user + system), in µs. Preferred basis: it does not
+   * depend on what else the benchmark machine was doing, which on a shared machine it always is.
+   */
+  serverCpuMicrosPerRequest?: number;
+  /** Optional: the server was pinned to one core (then requestsPerSecond is one core's worth). */
+  pinned?: boolean;
+  /** Optional context shown in the document. */
+  modelKind?: string;
+  modelVersion?: string;
+  loadAverageAtStart?: number;
+}
+
+/** How valuations per vCPU were derived from the benchmark. */
+export function perVcpuBasis(bench: ApiBench): string {
+  if (bench.serverCpuMicrosPerRequest && bench.serverCpuMicrosPerRequest > 0) {
+    return `1,000,000 µs ÷ ${bench.serverCpuMicrosPerRequest} µs of server CPU per request`;
+  }
+  const cores = bench.serverCores ?? (bench.pinned ? 1 : bench.cores);
+  return `${bench.requestsPerSecond} requests/s ÷ ${cores} core${cores === 1 ? '' : 's'}` +
+    (bench.serverCores || bench.pinned ? ' (the server\'s own)' : ' (whole machine, load generator included: conservative)');
 }
 
 /** What a training benchmark writes (bench/results/training.json): one fit of the production model kind. */
@@ -115,6 +136,8 @@ export const PRICES = {
 export const ASSUMPTIONS = {
   hoursPerMonth: 730,
   tiers: [10, 1_000, 100_000],
+  /** Monthly saving of the ALB edge over API Gateway above which the design switches edges (serving.md). */
+  edgeSwitchPremiumMonth: 1000,
   /** Monthly CloudWatch Logs cost for access logs above which they go through Firehose to S3 instead. */
   cloudwatchLogsBudgetMonth: 100,
   /** Bytes of one API access-log line in the JSON format of infra/lib/serving.ts. */
@@ -160,9 +183,16 @@ export function tiered(amount: number, tiers: readonly Tier[], unit = 1): number
   return cost;
 }
 
-/** Requests one vCPU serves at saturation, from the benchmark. */
+/**
+ * Requests one vCPU serves at saturation, from the benchmark: from the server's CPU time per request when the
+ * benchmark reports it, else from its throughput divided by the cores the server had.
+ */
 export function perVcpu(bench: ApiBench): number {
-  const cores = bench.serverCores ?? bench.cores;
+  if (bench.serverCpuMicrosPerRequest !== undefined) {
+    if (!(bench.serverCpuMicrosPerRequest > 0)) throw new Error('api.json: serverCpuMicrosPerRequest must be > 0');
+    return 1e6 / bench.serverCpuMicrosPerRequest;
+  }
+  const cores = bench.serverCores ?? (bench.pinned ? 1 : bench.cores);
   if (!(bench.requestsPerSecond > 0) || !(cores > 0)) throw new Error('api.json needs requestsPerSecond > 0 and cores > 0');
   return bench.requestsPerSecond / cores;
 }
@@ -241,7 +271,9 @@ export function costTier(
   const albShield = { name: 'ALB + Shield Advanced (WAF included)' as const, cost: alb + p.shieldAdvancedMonth };
   const albBest = albShield.cost < albWaf.cost ? albShield : albWaf;
   const gw = { name: 'API Gateway + WAF + NLB' as const, cost: apiGateway };
-  const [edge, alternativeEdge] = gw.cost <= albBest.cost ? [gw, albBest] : [albBest, gw];
+  // API Gateway (managed keys, plans, quotas: what infra/ deploys) until the ALB edge saves more than the
+  // monthly premium worth moving throttling and quotas into Loupe and WAF (serving.md).
+  const [edge, alternativeEdge] = gw.cost - albBest.cost <= a.edgeSwitchPremiumMonth ? [gw, albBest] : [albBest, gw];
 
   const logGb = (requestsPerMonth * a.accessLogBytes) / 1e9;
   const retainedMonths = task.logRetentionDays / 30;
@@ -339,7 +371,7 @@ export function readPipelineBench(path: string): PipelineBench | undefined {
 const usd = (x: number) =>
   x >= 100 ? `$${Math.round(x).toLocaleString('en-US')}` : `$${x.toFixed(x >= 1 ? 2 : 4)}`;
 const num = (x: number) => Math.round(x).toLocaleString('en-US');
-const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
 
 export function renderCapacity(
   api: ApiBench,
@@ -372,9 +404,10 @@ export function renderCapacity(
   L.push(`| source | \`bench/results/api.json\`, dated ${api.date} |`);
   L.push(`| requests/s (explain on: ${api.explain}) | ${num(api.requestsPerSecond)} |`);
   L.push(`| p99 latency | ${api.p99Ms} ms |`);
-  L.push(`| cores counted | ${api.serverCores ?? api.cores}${api.serverCores ? ' (server only)' : ' (whole machine, load generator included: conservative)'} |`);
+  L.push(`| machine | ${api.cores} cores${api.pinned ? ', server pinned to one' : ''}${api.loadAverageAtStart !== undefined ? `, load average ${api.loadAverageAtStart} at start` : ''} |`);
   L.push(`| connections × duration | ${api.connections} × ${api.durationSeconds} s |`);
-  L.push(`| **valuations/s per vCPU** | **${num(vcpuRps)}** |`);
+  if (api.modelKind) L.push(`| model served | ${api.modelKind}${api.modelVersion ? ` ${api.modelVersion}` : ''} |`);
+  L.push(`| **valuations/s per vCPU** | **${num(vcpuRps)}** (${perVcpuBasis(api)}) |`);
   L.push(`| response size | ${num(responseBytes)} B${api.bytesPerResponse ? ' (measured)' : ' (assumed: the benchmark did not report it)'} |`, '');
   L.push(`A serving task is ${task.vcpu} vCPU / ${task.memoryGb} GB (Fargate, ARM), one Node process; autoscaling targets`);
   L.push(`${pct(task.targetUtil)} CPU so that losing one of ${task.azs} Availability Zones leaves the survivors at most`);
@@ -391,13 +424,16 @@ export function renderCapacity(
   row('CPU, all AZs up', (t) => pct(t.fleet.utilisation));
   row('CPU, one AZ lost', (t) => pct(t.fleet.utilisationAfterAzLoss));
   row('compute (Fargate)', (t) => usd(t.compute));
-  row('edge (cheapest)', (t) => `${usd(t.edge.cost)} — ${t.edge.name}`);
-  row('edge (alternative)', (t) => `${usd(t.alternativeEdge.cost)} — ${t.alternativeEdge.name}`);
+  row('edge (chosen)', (t) => `${usd(t.edge.cost)} — ${t.edge.name}`);
+  row('edge (the other)', (t) => `${usd(t.alternativeEdge.cost)} — ${t.alternativeEdge.name}`);
   row('access logs', (t) => `${usd(t.logs.cost)} — ${t.logs.sink}`);
   row('data transfer out', (t) => usd(t.transfer));
   row('fixed (endpoints, key, alarms)', (t) => usd(t.fixed));
   row('**total / month**', (t) => `**${usd(t.total)}**`);
   row('**per million valuations**', (t) => `**${usd(t.perMillion)}**`);
+  L.push('', `The edge is API Gateway (what \`infra/\` deploys: managed keys, usage plans, quotas) until the ALB edge would`);
+  L.push(`save more than $${num(a.edgeSwitchPremiumMonth)} a month; past that, the ALB edge of serving.md ("When API Gateway gets too`);
+  L.push('expensive"). At volume the bill is per-request and per-byte charges (edge, logs, data transfer), not compute.');
   L.push('', 'Not included: partner secrets ($0.40 each per month), Container Insights metrics, S3 storage of the registry');
   L.push('(megabytes), support plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).', '');
 
@@ -480,7 +516,7 @@ function main(): void {
     const out = resolve(root, 'docs/cloud/capacity.md');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, renderCapacity(api, training, PRICES, ASSUMPTIONS, pipeline));
-    console.log(`capacity: wrote ${out} from ${api.requestsPerSecond} requests/s on ${api.serverCores ?? api.cores} cores (${api.date})`);
+    console.log(`capacity: wrote ${out}: ${Math.round(perVcpu(api))} valuations/s per vCPU (${perVcpuBasis(api)}), measured ${api.date}`);
   } catch (e) {
     console.error(`capacity: ${(e as Error).message}`);
     process.exitCode = 1;

@@ -45,6 +45,13 @@ describe('throughput per vCPU', () => {
     expect(perVcpu(bench)).toBe(1000);
     expect(perVcpu({ ...bench, serverCores: 1 })).toBe(2000);
   });
+  it('counts one core when the server was pinned to one', () => {
+    expect(perVcpu({ ...bench, pinned: true })).toBe(2000);
+  });
+  it('prefers the server CPU time per request when the benchmark reports it', () => {
+    expect(perVcpu({ ...bench, pinned: true, serverCpuMicrosPerRequest: 400 })).toBe(2500);
+    expect(() => perVcpu({ ...bench, serverCpuMicrosPerRequest: 0 })).toThrow(/serverCpuMicrosPerRequest/);
+  });
   it('refuses a benchmark without throughput or cores', () => {
     expect(() => perVcpu({ ...bench, cores: 0 })).toThrow(/cores/);
     expect(() => perVcpu({ ...bench, requestsPerSecond: 0 })).toThrow(/requestsPerSecond/);
@@ -84,11 +91,15 @@ describe('monthly cost of a tier', () => {
     expect(t.total).toBeCloseTo(t.compute + t.edge.cost + t.logs.cost + t.transfer + t.fixed, 6);
     expect(t.perMillion).toBeCloseTo(t.total / (t.requestsPerMonth / 1e6), 9);
   });
-  it('picks the cheaper edge and keeps the other as the alternative', () => {
+  it('keeps API Gateway until the ALB edge saves more than the switch threshold a month', () => {
     for (const load of [10, 1000, 100_000]) {
       const t = costTier(load, 1000, 1000, task);
-      expect(t.edge.cost).toBeLessThanOrEqual(t.alternativeEdge.cost);
+      const gw = t.edge.name.startsWith('API Gateway') ? t.edge : t.alternativeEdge;
+      const alb = t.edge.name.startsWith('API Gateway') ? t.alternativeEdge : t.edge;
+      expect(t.edge.name.startsWith('API Gateway')).toBe(gw.cost - alb.cost <= ASSUMPTIONS.edgeSwitchPremiumMonth);
     }
+    expect(costTier(10, 1000, 1000, task).edge.name).toBe('API Gateway + WAF + NLB');
+    expect(costTier(100_000, 1000, 1000, task).edge.name).toMatch(/^ALB/);
   });
   it('moves access logs from CloudWatch to Firehose when CloudWatch would cost more than its budget', () => {
     expect(costTier(10, 1000, 1000, task).logs.sink).toBe('CloudWatch Logs');
@@ -154,7 +165,7 @@ describe('reading benchmark results', () => {
 describe('the generated document', () => {
   it('shows the measured per-vCPU rate, the three tiers, and says when training is not measured', () => {
     const md = renderCapacity(bench, undefined);
-    expect(md).toContain('| **valuations/s per vCPU** | **1,000** |');
+    expect(md).toContain('| **valuations/s per vCPU** | **1,000** (2000 requests/s ÷ 2 cores (whole machine, load generator included: conservative)) |');
     expect(md).toContain('| | 10 valuations/s | 1,000 valuations/s | 100,000 valuations/s |');
     expect(md).toContain('No training benchmark result yet');
     expect(md).not.toContain('## Training run time');
