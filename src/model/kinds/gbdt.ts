@@ -81,7 +81,7 @@ export const gbdt: ModelKind<GbdtParams> = {
     subsample: 0.8,
     colsampleByTree: 0.8,
     monotone: true,
-    bag: 1,
+    bag: 3,
   },
 
   fit(features: FeatureColumns, logPrice: Float64Array, params: GbdtParams, context: FitContext): FittedModel {
