@@ -13,6 +13,8 @@ export const production: LoupeSettings = {
   imageTag: process.env.LOUPE_IMAGE_TAG ?? 'main',
   awsCliTag: '2.22.35',
   operatorEmail: process.env.LOUPE_OPERATOR_EMAIL ?? 'operations@loupe.invalid',
+  // capacity.md (2026-11-26, hedonic model) gives 3 tasks steady and 6 at most for 1,000 valuations/s; the
+  // ceiling is doubled until the gradient-boosted model's cost per valuation is measured.
   serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 12, targetCpuPercent: 55 },
   training: {
     taskCpu: 2048,
