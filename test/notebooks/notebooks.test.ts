@@ -25,7 +25,7 @@ describe('notebooks', () => {
   for (const name of NOTEBOOKS) {
     const path = join(root, 'notebooks', name);
     it.skipIf(!existsSync(path))(`${name} executes without a cell error`, () => {
-      const run = spawnSync('bash', [join(root, 'notebooks/run.sh'), '--out', out, path], { cwd: root, encoding: 'utf8', timeout: 280_000 });
+      const run = spawnSync('bash', [join(root, 'notebooks/run.sh'), '--out', out, path], { cwd: root, encoding: 'utf8', timeout: 590_000 });
       const log = `${run.stderr ?? ''}`.split('\n').filter((l) => !/Debugger|frozen modules|PYDEVD|Xfrozen/.test(l)).slice(-40).join('\n');
       expect(run.error, `could not run notebooks/run.sh: ${run.error?.message}`).toBeUndefined();
       expect(run.status, `executing ${name} failed:\n${log}`).toBe(0);
@@ -38,6 +38,6 @@ describe('notebooks', () => {
         const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
         expect(errors.map((e) => `${e.ename}: ${e.evalue}`), `code cell ${i + 1} of ${name}`).toEqual([]);
       }
-    }, 300_000);
+    }, 600_000);
   }
 });
