@@ -1,6 +1,7 @@
 /**
  * Hooks that log every request and its answer (errors included) with its latency, key and model version. They
- * only copy a few fields into memory; the RequestLog writes them in batches.
+ * only copy a few fields into memory (callback-style: no promise per request); the RequestLog writes them in
+ * batches, off the request's path.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RequestLog } from './request-log.js';
@@ -10,19 +11,19 @@ const ERROR_BODY = 4096;
 const SUCCESS_SUMMARY = 320;
 
 export function registerRequestLog(app: FastifyInstance, log: RequestLog): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (typeof payload === 'string') {
       const keep = reply.statusCode >= 400 ? ERROR_BODY : SUCCESS_SUMMARY;
       reply.sentBody = payload.length > keep ? `${payload.slice(0, keep)}…` : payload;
     }
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     log.push({
       at: new Date().toISOString(),
       method: request.method,
       route: request.routeOptions.url ?? request.url.split('?')[0].slice(0, 200),
-      url: request.url.slice(0, 2000),
+      url: request.url.length > 2000 ? request.url.slice(0, 2000) : request.url,
       status: reply.statusCode,
       latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
       keyId: request.apiKey?.id ?? null,
@@ -31,6 +32,7 @@ export function registerRequestLog(app: FastifyInstance, log: RequestLog): void 
       requestBody: request.bodyText,
       responseBody: reply.sentBody,
     });
+    done();
   });
   // After the server has stopped taking requests and answered those in flight: write what is left.
   app.addHook('onClose', async () => log.close());
