@@ -105,14 +105,14 @@ export class CsvSplitter {
     const n = text.length;
     while (pos < n) {
       const nl = text.indexOf('\n', pos);
-      const quote = text.indexOf('"', pos);
-      if (quote === -1 || (nl !== -1 && quote > nl)) {
-        // Fast path: no quote before the line break, so the record is exactly this line.
-        if (nl === -1 && !final) return pos;
-        const end = nl === -1 ? n : nl;
-        this.emit(out, text, pos, end, this.line);
+      if (nl === -1 && !final) return pos;
+      const lineEnd = nl === -1 ? n : nl;
+      // Fast path: a line without a quote is exactly one record. (Searching the line, not the rest of the text,
+      // keeps this linear.)
+      if (text.slice(pos, lineEnd).indexOf('"') === -1) {
+        this.emit(out, text, pos, lineEnd, this.line);
         this.line += 1;
-        pos = end + 1;
+        pos = lineEnd + 1;
         continue;
       }
       // A quote: walk the record; a quote opens a quoted field only at the start of a field, and a line break

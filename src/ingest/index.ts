@@ -4,6 +4,6 @@
  */
 export { IngestFileError } from './errors.js';
 export { readAppraisalRows, readAppraisals, type ReadRow } from './rows.js';
-export { readReferenceSplit } from './reference-split.js';
+export { readReferenceSplit, readReferenceSplitRows, type ReferenceSplitRows } from './reference-split.js';
 export { ingestFile, type IngestOptions, type IngestSummary } from './ingest-file.js';
 export { toRejectsCsv } from './export.js';
