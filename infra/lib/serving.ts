@@ -219,7 +219,9 @@ export class Serving extends Construct {
       visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'loupe-waf', sampledRequestsEnabled: false },
       rules: [
         managedRule('AWSManagedRulesAmazonIpReputationList', 0),
-        managedRule('AWSManagedRulesCommonRuleSet', 1),
+        // Its SizeRestrictions_BODY rule blocks bodies over 8 KB, which a legitimate /v1/valuations/batch exceeds:
+        // counted, not blocked; Loupe's own batch limit and API Gateway's 10 MB cap bound the body instead.
+        managedRule('AWSManagedRulesCommonRuleSet', 1, ['SizeRestrictions_BODY']),
         managedRule('AWSManagedRulesKnownBadInputsRuleSet', 2),
         {
           // The admin request log is for operators inside the VPC, never for the internet.
@@ -294,12 +296,18 @@ exports.handler = async (event) => {
 };
 `;
 
-function managedRule(name: string, priority: number): wafv2.CfnWebACL.RuleProperty {
+function managedRule(name: string, priority: number, countOnly: string[] = []): wafv2.CfnWebACL.RuleProperty {
   return {
     name,
     priority,
     overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    statement: {
+      managedRuleGroupStatement: {
+        vendorName: 'AWS',
+        name,
+        ...(countOnly.length > 0 ? { ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) } : {}),
+      },
+    },
     visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `loupe-${name}`, sampledRequestsEnabled: false },
   };
 }
