@@ -42,7 +42,8 @@ export function buildHistogram(
     if (constantHessian === undefined) sumAllFeatures(hist, binned.slotIndex, nf, index, start, end, grad, hess);
     else sumAllFeaturesConstantHessian(hist, binned.slotIndex, nf, index, start, end, grad);
   } else {
-    sumSelectedFeatures(hist, binned.slotIndex, nf, features, index, start, end, grad, hess, constantHessian !== undefined);
+    if (constantHessian === undefined) sumSelectedFeatures(hist, binned.slotIndex, nf, features, index, start, end, grad, hess);
+    else sumSelectedFeaturesConstantHessian(hist, binned.slotIndex, nf, features, index, start, end, grad);
   }
 }
 
@@ -83,17 +84,31 @@ function sumAllFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint32Arra
   }
 }
 
-function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, constant: boolean): void {
+function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
   const nSel = features.length;
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
-    const h = constant ? 0 : hess[row];
+    const h = hess[row];
     const at = row * nf;
     for (let s = 0; s < nSel; s++) {
       const j = slotIndex[at + features[s]];
       hist[j] += g;
       hist[j + 1] += h;
+      hist[j + 2] += 1;
+    }
+  }
+}
+
+function sumSelectedFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
+  const nSel = features.length;
+  for (let k = start; k < end; k++) {
+    const row = index[k];
+    const g = grad[row];
+    const at = row * nf;
+    for (let s = 0; s < nSel; s++) {
+      const j = slotIndex[at + features[s]];
+      hist[j] += g;
       hist[j + 2] += 1;
     }
   }

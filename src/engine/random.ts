@@ -31,14 +31,15 @@ export function createRng(seed: number): Rng {
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // the all-zero state is a fixed point
 
   const nextUint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const m = Math.imul(s[1], 5) >>> 0;
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
     s[2] ^= s[0];
     s[3] ^= s[1];
     s[1] ^= s[2];
     s[0] ^= s[3];
     s[2] ^= t;
-    s[3] = rotl(s[3], 11);
+    s[3] = (s[3] << 11) | (s[3] >>> 21);
     return result;
   };
   return {
@@ -56,22 +57,27 @@ export function createRng(seed: number): Rng {
   };
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
-
-/** k distinct integers drawn from [0, n) without replacement, returned in ascending order (partial Fisher–Yates). */
+/**
+ * k distinct integers drawn from [0, n) without replacement, returned in ascending order. A partial Fisher–Yates
+ * shuffle draws whichever is smaller, the chosen or the left-out, then one sweep lists the chosen in order.
+ */
 export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Uint32Array {
   if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`cannot draw ${k} of ${n} items`);
+  const draws = Math.min(k, n - k);
   const pool = new Uint32Array(n);
   for (let i = 0; i < n; i++) pool[i] = i;
-  for (let i = 0; i < k; i++) {
+  const drawn = new Uint8Array(n);
+  for (let i = 0; i < draws; i++) {
     const j = i + rng.nextInt(n - i);
     const tmp = pool[i];
     pool[i] = pool[j];
     pool[j] = tmp;
+    drawn[pool[i]] = 1;
   }
-  return pool.subarray(0, k).sort();
+  const keep = draws === k ? 1 : 0; // drawn marks the chosen, or else the left-out
+  const out = new Uint32Array(k);
+  for (let i = 0, at = 0; i < n; i++) if (drawn[i] === keep) out[at++] = i;
+  return out;
 }
 
 /** A random permutation of [0, n). */

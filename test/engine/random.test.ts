@@ -36,6 +36,17 @@ describe('seeded random generator', () => {
     expect(s.length).toBe(30);
     expect(new Set(s).size).toBe(30);
     for (let i = 1; i < s.length; i++) expect(s[i]).toBeGreaterThan(s[i - 1]);
+    for (const k of [0, 50, 70, 100]) {
+      const t = sampleWithoutReplacement(createRng(4), 100, k);
+      expect(t.length).toBe(k);
+      for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThan(t[i - 1]);
+      expect(t.every((v) => v < 100)).toBe(true);
+    }
+    // Every index is about equally likely to be drawn, also when the left-out are drawn instead (k > n/2).
+    const hits = new Array(10).fill(0);
+    const rng = createRng(5);
+    for (let r = 0; r < 5000; r++) for (const v of sampleWithoutReplacement(rng, 10, 7)) hits[v]++;
+    for (const h of hits) expect(Math.abs(h - 3500)).toBeLessThan(200);
     const p = permutation(createRng(3), 50);
     expect(Array.from(p).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
