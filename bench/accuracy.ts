@@ -1,0 +1,59 @@
+/**
+ * Accuracy of Loupe's model kinds, scored the way the published solutions were: on the reference split
+ * (train on the other valid rows, score on the 998 fixed test rows) and by 5-fold cross-validation (shuffled,
+ * seed 42) over all valid rows, with the 90% ranges' coverage beside. Nothing is tuned on the test rows: the
+ * defaults were chosen by cross-validation inside the training rows, and the tuned row tunes inside them too.
+ *
+ *   npm run bench:accuracy                 (ACCURACY_CV=0 skips cross-validation; ACCURACY_TUNE_MS sets the tuning budget, default 120000)
+ *
+ * Prints a Markdown table and writes bench/results/accuracy.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readReferenceSplitRows } from '../src/ingest/index.js';
+import { createValuer, crossValidate, evaluateModel, evaluateSplit, type Evaluation, type TrainOptions } from '../src/model/index.js';
+import { tune } from '../src/pipeline/tune.js';
+
+const dataDir = resolve(process.env.LOUPE_DATA ? join(process.env.LOUPE_DATA, '..') : '../shared/data');
+const { train, test } = await readReferenceSplitRows(join(dataDir, 'diamonds.csv'), join(dataDir, 'diamonds.reference-split.txt'));
+const runCv = process.env.ACCURACY_CV !== '0';
+const tuneBudgetMs = Number(process.env.ACCURACY_TUNE_MS ?? 120_000);
+
+interface Row {
+  name: string;
+  split: Evaluation;
+  cv?: Evaluation;
+  seconds: number;
+}
+
+const rows: Row[] = [];
+function measure(name: string, options: TrainOptions): void {
+  const started = performance.now();
+  const split = evaluateSplit(train, test, options);
+  const cv = runCv ? crossValidate([...train, ...test], options).pooled : undefined;
+  rows.push({ name, split, cv, seconds: (performance.now() - started) / 1000 });
+  process.stderr.write(`  ${name}: done in ${rows.at(-1)!.seconds.toFixed(0)} s\n`);
+}
+
+measure('hedonic baseline', { kind: 'hedonic' });
+measure('gbdt, one seed', { kind: 'gbdt', params: { bag: 1 } });
+measure('gbdt default (3 seeds averaged)', { kind: 'gbdt' });
+if (tuneBudgetMs > 0) {
+  const started = performance.now();
+  const { result, artifact } = tune(train, 'gbdt', { budgetMs: tuneBudgetMs, seed: 42 });
+  const split = evaluateModel(createValuer(artifact, 'tuned'), test);
+  rows.push({ name: `gbdt tuned in-train (${result.trials.length} trials, ${Math.round(tuneBudgetMs / 1000)} s budget)`, split, seconds: (performance.now() - started) / 1000 });
+}
+
+const money = (v: number) => `$${v.toFixed(0)}`;
+const cells = (e?: Evaluation) =>
+  e ? [money(e.mae), money(e.rmse), `${e.mape.toFixed(2)}%`, `${e.mdape.toFixed(2)}%`, e.r2.toFixed(4), `${e.range.coverage.toFixed(1)}%`] : ['—', '—', '—', '—', '—', '—'];
+const lines = [
+  '| model | split MAE | split RMSE | split MAPE | split MdAPE | split R² | split 90% range coverage | CV MAE | CV RMSE | CV MAPE | CV MdAPE | CV R² | CV coverage |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| published tuned XGBoost (anchor) | $312 | $657 | 7.03% | — | 0.9712 | — | $301 | — | 7.00% | — | — | — |',
+  ...rows.map((r) => `| ${r.name} | ${[...cells(r.split), ...cells(r.cv)].join(' | ')} |`),
+];
+console.log(lines.join('\n'));
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/accuracy.json', `${JSON.stringify({ date: new Date().toISOString(), trainRows: train.length, testRows: test.length, rows }, null, 2)}\n`);
