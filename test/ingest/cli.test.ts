@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRESH, HEADER, REFERENCE, ROW_A, tempHome, type TempHome } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -15,6 +15,9 @@ function loupe(args: string[], home: string) {
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+// Each test starts Node processes; on a loaded machine that alone takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 let home: TempHome;
 beforeAll(() => {

@@ -12,6 +12,7 @@ import { listFiles } from '../../src/store/files.js';
 import { tempHome, type TempHome } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
+// Large enough that its rows overflow the 32 MiB page cache, so they spill into the WAL before the commit.
 const ROWS = 300_000;
 
 let home: TempHome;
@@ -35,7 +36,7 @@ describe('a crash mid-ingest', () => {
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     // Rows are written inside the open transaction; once they spill into the WAL the ingest is well under way.
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 150_000;
     while ((existsSync(wal) ? statSync(wal).size : 0) < walBefore + 4_000_000) {
       if (Date.now() > deadline) throw new Error('the child never got under way');
       if (child.exitCode !== null) throw new Error(`the child finished (exit ${child.exitCode}) before it could be killed; use a larger file`);
@@ -62,5 +63,5 @@ describe('a crash mid-ingest', () => {
     // The synthetic generator draws plausible stones only; the few rejects are chance repeats of a whole row.
     expect(Object.keys(s.byReason).filter((k) => k !== 'duplicate')).toEqual([]);
     expect(countDiamonds(db)).toBe(s.accepted);
-  });
+  }, 180_000);
 });
