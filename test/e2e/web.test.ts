@@ -132,6 +132,16 @@ describe('web app', () => {
     await expect.poll(() => rows.count()).toBe(similar.stones.length + 1);
     const shown = await page.getByTestId('similar-table').locator('tbody tr:not(.row--current) td:last-child').allTextContents();
     expect(shown.sort()).toEqual(similar.stones.map((s) => money(s.price)).sort());
+    // Closest over all nine characteristics instead of the same grades.
+    const overall = await api<{ stones: { price: number }[] }>(
+      `/v1/diamonds/similar?carat=0.9&cut=Ideal&color=G&clarity=VS2&depth=61.8&table=57&x=6.2&y=6.24&z=3.84&n=8&mode=all`,
+    );
+    await page.getByRole('radio', { name: 'Closest overall' }).check();
+    await expect
+      .poll(async () => (await page.getByTestId('similar-table').locator('tbody tr:not(.row--current) td:last-child').allTextContents()).sort())
+      .toEqual(overall.stones.map((s) => money(s.price)).sort());
+    await page.getByRole('radio', { name: 'Same grades' }).check();
+    await expect.poll(() => rows.count()).toBe(similar.stones.length + 1);
     await screenshot(page, 'appraise');
     await closePage(page);
   });

@@ -148,13 +148,20 @@ export interface SimilarStone extends Stone {
   id: number;
   /** The price it was appraised at. */
   price: number;
-  /** |Δcarat| when matched on grades; smaller is closer. */
+  /** |Δcarat| in grades mode, the scaled distance over all nine characteristics in all mode; smaller is closer. */
   distance: number;
 }
 
-/** GET /v1/diamonds/similar: the closest appraised stones in the database (same grades, closest carat). */
-export async function similarStones(stone: Pick<Stone, 'carat' | 'cut' | 'color' | 'clarity'>, n: number, signal?: AbortSignal): Promise<SimilarStone[]> {
-  const query = new URLSearchParams({ carat: String(stone.carat), cut: stone.cut, color: stone.color, clarity: stone.clarity, n: String(n) });
+/**
+ * How similar is measured: `grades` — the same cut, colour and clarity and the closest carat; `all` — the closest
+ * over all nine characteristics, each scaled by its spread.
+ */
+export type SimilarityMode = 'grades' | 'all';
+
+/** GET /v1/diamonds/similar: the closest appraised stones in the database. */
+export async function similarStones(stone: Stone, n: number, mode: SimilarityMode, signal?: AbortSignal): Promise<SimilarStone[]> {
+  const query = new URLSearchParams({ carat: String(stone.carat), cut: stone.cut, color: stone.color, clarity: stone.clarity, n: String(n), mode });
+  if (mode === 'all') for (const f of ['depth', 'table', 'x', 'y', 'z'] as const) query.set(f, String(stone[f]));
   const answer = await request<{ stones: SimilarStone[] }>('GET', `/v1/diamonds/similar?${query}`, undefined, signal);
   return answer.stones;
 }

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { FIELDS, type Stone } from '../../../src/diamond/fields.js';
-import { ApiError, similarStones, type SimilarStone } from '../api.js';
+import { ApiError, similarStones, type SimilarityMode, type SimilarStone } from '../api.js';
 import { money } from '../format.js';
 
 const COUNT = 8;
@@ -18,30 +18,55 @@ function byWeight(stones: SimilarStone[], carat: number): (SimilarStone | 'this'
   return rows;
 }
 
+/** The middle columns: proportions when the grades are all the same, the grades when they are not. */
+function Details({ s, mode }: { s: Stone; mode: SimilarityMode }) {
+  return mode === 'grades' ? (
+    <>
+      <td class="num">{s.depth.toFixed(1)}%</td>
+      <td class="num">{s.table.toFixed(0)}%</td>
+    </>
+  ) : (
+    <td class="nowrap">
+      {s.cut} · {s.color} · {s.clarity}
+    </td>
+  );
+}
+
 export function SimilarStones({ stone, price }: { stone: Stone; price: number }) {
   const [stones, setStones] = useState<SimilarStone[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [mode, setMode] = useState<SimilarityMode>('grades');
 
   useEffect(() => {
     const controller = new AbortController();
     setStones(null);
     setError(null);
-    similarStones(stone, COUNT, controller.signal)
+    similarStones(stone, COUNT, mode, controller.signal)
       .then(setStones)
       .catch((e: unknown) => {
         if (!controller.signal.aborted) setError(e instanceof ApiError ? e.message : String(e));
       });
     return () => controller.abort();
-  }, [stone]);
+  }, [stone, mode]);
 
   return (
     <section class="panel similar" aria-labelledby="similar-title">
       <div class="panel__head">
         <h2 id="similar-title" class="panel__title">Similar stones</h2>
       </div>
+      <fieldset class="toggle">
+        <legend class="visually-hidden">Similar by</legend>
+        {(['grades', 'all'] as const).map((m) => (
+          <label class="toggle__option" key={m}>
+            <input type="radio" name="similar-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+            <span>{m === 'grades' ? 'Same grades' : 'Closest overall'}</span>
+          </label>
+        ))}
+      </fieldset>
       <p class="panel__intro">
-        Appraised stones in the database with the same grades — {stone.cut} cut, colour {stone.color}, clarity {stone.clarity} — and the
-        closest weight.
+        {mode === 'grades'
+          ? `Appraised stones with the same grades — ${stone.cut} cut, colour ${stone.color}, clarity ${stone.clarity} — and the closest weight.`
+          : 'Appraised stones closest over all nine characteristics, grades and measurements alike.'}
       </p>
       <div aria-live="polite" aria-busy={stones === null && error === null ? 'true' : 'false'}>
         {error ? (
@@ -53,13 +78,21 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
         ) : (
           <table class="data-table similar__table" data-testid="similar-table">
             <caption class="visually-hidden">
-              The {stones.length} appraised stones with grades {stone.cut}, {stone.color}, {stone.clarity} closest in weight to this one
+              {mode === 'grades'
+                ? `The ${stones.length} appraised stones with grades ${stone.cut}, ${stone.color}, ${stone.clarity} closest in weight to this one`
+                : `The ${stones.length} appraised stones closest to this one over all characteristics`}
             </caption>
             <thead>
               <tr>
                 <th scope="col" class="num">{FIELDS.carat.label}</th>
-                <th scope="col" class="num">{FIELDS.depth.label}</th>
-                <th scope="col" class="num">{FIELDS.table.label}</th>
+                {mode === 'grades' ? (
+                  <>
+                    <th scope="col" class="num">{FIELDS.depth.label}</th>
+                    <th scope="col" class="num">{FIELDS.table.label}</th>
+                  </>
+                ) : (
+                  <th scope="col">Grades</th>
+                )}
                 <th scope="col" class="num">Appraised</th>
               </tr>
             </thead>
@@ -70,8 +103,7 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
                     <th scope="row" class="num">
                       {stone.carat.toFixed(2)} ct<span class="similar__tag">this stone</span>
                     </th>
-                    <td class="num">{stone.depth.toFixed(1)}%</td>
-                    <td class="num">{stone.table.toFixed(0)}%</td>
+                    <Details s={stone} mode={mode} />
                     <td class="num">
                       {money(price)}<span class="similar__tag">estimate</span>
                     </td>
@@ -79,8 +111,7 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
                 ) : (
                   <tr key={s.id}>
                     <td class="num">{s.carat.toFixed(2)} ct</td>
-                    <td class="num">{s.depth.toFixed(1)}%</td>
-                    <td class="num">{s.table.toFixed(0)}%</td>
+                    <Details s={s} mode={mode} />
                     <td class="num">{money(s.price)}</td>
                   </tr>
                 ),
