@@ -2,6 +2,7 @@
  * The pipeline's settings, from the environment with defaults (every one can also be passed in code):
  *   LOUPE_MODEL_KINDS        kinds to train each run, comma-separated (default: the model layer's DEFAULT_KIND)
  *   LOUPE_TUNE_BUDGET_MS     time budget of tuning per kind and run, ms (default 3000)
+ *   LOUPE_TUNE_FOLDS         folds of the cross-validation behind each trial and the ranges' calibration (default 3)
  *   LOUPE_PROMOTE_METRIC     mae | rmse | mape (default mae)
  *   LOUPE_PROMOTE_TOLERANCE  relative tolerance of the promotion rule (default 0.02 = 2 %)
  *   LOUPE_INCOMING           the landing folder (default <LOUPE_HOME>/incoming)
@@ -53,7 +54,7 @@ export function pipelineConfig(paths: LoupePaths, env: NodeJS.ProcessEnv = proce
   return {
     kinds: checkKinds(overrides.kinds ?? kinds),
     tuneBudgetMs: overrides.tuneBudgetMs ?? number(env, 'LOUPE_TUNE_BUDGET_MS', DEFAULT_TUNE_BUDGET_MS, 0, 3_600_000),
-    tuneFolds: overrides.tuneFolds ?? 3,
+    tuneFolds: overrides.tuneFolds ?? number(env, 'LOUPE_TUNE_FOLDS', 3, 2, 10),
     seed: overrides.seed ?? 42,
     holdoutFraction: overrides.holdoutFraction ?? 0.2,
     promotion: overrides.promotion ?? {

@@ -55,7 +55,7 @@ function segmentErrors(model: LoadedModel, rows: readonly Appraisal[]): SegmentE
 }
 
 /** Mean absolute effect of each factor over (up to) `sample` stones, spread evenly over the rows. */
-function explanationSummary(model: LoadedModel, rows: readonly Appraisal[], sample = 200): ExplanationSummary[] {
+function explanationSummary(model: LoadedModel, rows: readonly Appraisal[], sample = 100): ExplanationSummary[] {
   const sums = new Map<string, number>();
   const step = Math.max(1, Math.floor(rows.length / sample));
   let n = 0;

@@ -17,7 +17,7 @@
  * finds the same snapshot, so it completes the work of a killed one. Registered models lacking a card get one.
  */
 import type { LoupePaths } from '../config/index.js';
-import { loadValuer, createValuer, trainModel, type Evaluation, type ModelArtifact } from '../model/index.js';
+import { loadValuer, createValuer, type Evaluation, type ModelArtifact } from '../model/index.js';
 import { getChampion, getModel, listModels, pausePoint, promoteModel, readArtifact, registerModel, setDecision, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
 import { ingestFile } from '../ingest/index.js';
@@ -199,11 +199,11 @@ async function runSteps(
   const artifacts: { kind: string; artifact: ModelArtifact; tuning: TuneResult; trainMs: number }[] = await step('train', () =>
     kindsToTrain.map((kind) => {
       const t0 = performance.now();
-      const tuning = tune(training, kind, { budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds });
-      const artifact = trainModel(training, { kind, params: tuning.params, seed: config.seed });
+      const warmStart = champion?.kind === kind ? champion.params : undefined;
+      const { result: tuning, artifact } = tune(training, kind, { budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds, warmStart });
       lock.heartbeat();
       return { kind, artifact, tuning, trainMs: performance.now() - t0 };
-    }), (a) => a.map((x) => `${x.kind}: ${x.tuning.trials.length} trial(s) in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), CV MAE $${x.tuning.trials.reduce((m, t) => Math.min(m, t.mae), Infinity).toFixed(0)}, trained in ${(x.trainMs / 1000).toFixed(1)} s`).join('; '));
+    }), (a) => a.map((x) => `${x.kind}: ${x.tuning.trials.length} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), best CV MAE $${x.tuning.trials.reduce((m, t) => Math.min(m, t.mae), Infinity).toFixed(0)}`).join('; '));
 
   // 5. evaluate
   const newestFiles = newFiles.length > 0 ? newFiles : partition.files.filter((f) => f.id !== partition.referenceFileId).slice(-1);

@@ -1,17 +1,25 @@
 /**
- * Tuning inside the training data, within a time budget: the kind's defaults first, then seeded random draws
- * from its search space, each scored by K-fold cross-validation on the training rows only (the evaluation rows
- * are never seen). It stops before a trial that would overrun the budget (estimated from the trials so far);
- * the defaults are always scored, so a budget of 0 means "defaults, measured".
+ * Tuning inside the training data, within a time budget. A trial is a full training of the model layer
+ * (trainModel) with one set of parameters: its out-of-fold predictions are a K-fold cross-validation on the
+ * training rows only (the evaluation rows are never seen), and the same run yields the calibrated, servable
+ * artifact — so the winner needs no second training. Every trial uses the same seed, hence the same folds:
+ * their scores compare like for like.
+ *
+ * Order of trials: the champion's parameters when it is of the same kind (the last tuning's winner: a budget
+ * that allows one trial keeps it), then the kind's defaults, then seeded random draws from the kind's search
+ * space. Tuning stops before a trial that would overrun the budget (estimated from the slowest trial so far);
+ * the first trial always runs.
  */
 import type { Appraisal } from '../diamond/index.js';
-import { featureColumns, featureRow, priceMetrics } from '../model/index.js';
+import { trainModel, type ModelArtifact } from '../model/index.js';
 import { getKind } from '../model/kinds/index.js';
 import { SEARCH_SPACES, type SearchSpace } from './search-space.js';
 
 export interface Trial {
+  /** Where the parameters came from. */
+  source: 'champion' | 'defaults' | 'search';
   params: Record<string, unknown>;
-  /** Cross-validated mean absolute error, USD. */
+  /** Cross-validated (out-of-fold) mean absolute error, USD. */
   mae: number;
   /** Cross-validated mean absolute percentage error, %. */
   mape: number;
@@ -20,7 +28,7 @@ export interface Trial {
 
 export interface TuneResult {
   kind: string;
-  /** The best trial's parameters (over the kind's defaults). */
+  /** The best trial's parameters (complete: the kind's defaults filled in). */
   params: Record<string, unknown>;
   trials: Trial[];
   folds: number;
@@ -33,10 +41,13 @@ export interface TuneResult {
 export interface TuneOptions {
   budgetMs: number;
   seed: number;
+  /** Folds of the cross-validation (the out-of-fold predictions of trainModel); default 5. */
   folds?: number;
-  /** Most trials to run, the defaults included (default 50). */
+  /** Most trials, the first ones included (default 40). */
   maxTrials?: number;
   space?: SearchSpace;
+  /** Parameters of the current champion, tried first when it is of this kind. */
+  warmStart?: Record<string, unknown>;
 }
 
 function random(seed: number): () => number {
@@ -69,62 +80,51 @@ export function drawCandidates(space: SearchSpace, limit: number, seed: number):
   return out;
 }
 
-function crossValidatedError(rows: readonly Appraisal[], kindName: string, params: Record<string, unknown>, folds: number, seed: number): { mae: number; mape: number } {
-  const kind = getKind(kindName);
-  const order = rows.map((_, i) => i);
-  const next = random(seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const fold = new Uint8Array(rows.length);
-  order.forEach((row, r) => (fold[row] = r % folds));
-  const actual = new Float64Array(rows.length);
-  const predicted = new Float64Array(rows.length);
-  const buffer = new Float64Array(featureColumns(rows.slice(0, 1)).columns.length);
-  for (let f = 0; f < folds; f++) {
-    const train = rows.filter((_, i) => fold[i] !== f);
-    const X = featureColumns(train);
-    const y = Float64Array.from(train, (r) => Math.log(r.price));
-    const model = kind.fit(X, y, params, { seed: seed + f });
-    rows.forEach((r, i) => {
-      if (fold[i] !== f) return;
-      actual[i] = r.price;
-      predicted[i] = Math.exp(model.predictLog(featureRow(r, buffer)));
-    });
-  }
-  const m = priceMetrics(actual, predicted);
-  return { mae: m.mae, mape: m.mape };
-}
+const canonical = (p: Record<string, unknown>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
 
-export function tune(rows: readonly Appraisal[], kindName: string, options: TuneOptions): TuneResult {
+export function tune(rows: readonly Appraisal[], kindName: string, options: TuneOptions): { result: TuneResult; artifact: ModelArtifact } {
   const kind = getKind(kindName);
-  const folds = options.folds ?? 3;
+  const folds = options.folds ?? 5;
   const space = options.space ?? SEARCH_SPACES[kindName];
   const defaults = { ...(kind.defaultParams as Record<string, unknown>) };
+  const known = new Set(Object.keys(defaults));
+  const queue: { source: Trial['source']; params: Record<string, unknown> }[] = [];
+  if (options.warmStart) {
+    // Only parameters the kind still has (a kind's parameters may change between versions).
+    const warm = Object.fromEntries(Object.entries(options.warmStart).filter(([k]) => known.has(k)));
+    queue.push({ source: 'champion', params: { ...defaults, ...warm } });
+  }
+  queue.push({ source: 'defaults', params: defaults });
+  const hasSpace = space !== undefined && Object.keys(space).length > 0;
+  if (hasSpace) {
+    for (const c of drawCandidates(space, options.maxTrials ?? 40, options.seed)) queue.push({ source: 'search', params: { ...defaults, ...c } });
+  }
+  const seen = new Set<string>();
   const started = performance.now();
   const trials: Trial[] = [];
-  const runTrial = (over: Record<string, unknown>): void => {
-    const t0 = performance.now();
-    const params = { ...defaults, ...over };
-    const e = crossValidatedError(rows, kindName, params, folds, options.seed);
-    trials.push({ params, ...e, ms: performance.now() - t0 });
-  };
-  runTrial({});
-  let stopped: TuneResult['stopped'] = 'no_search_space';
-  if (space && Object.keys(space).length > 0) {
-    stopped = 'space_exhausted';
-    const candidates = drawCandidates(space, (options.maxTrials ?? 50) - 1, options.seed);
-    for (const c of candidates) {
-      const spent = performance.now() - started;
+  let best: { artifact: ModelArtifact; trial: Trial } | undefined;
+  let stopped: TuneResult['stopped'] = hasSpace ? 'space_exhausted' : 'no_search_space';
+  for (const candidate of queue) {
+    const key = canonical(candidate.params);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (trials.length >= (options.maxTrials ?? 40)) break;
+    if (trials.length > 0) {
       const slowest = Math.max(...trials.map((t) => t.ms));
-      if (spent + slowest > options.budgetMs) {
+      if (performance.now() - started + slowest > options.budgetMs) {
         stopped = 'budget';
         break;
       }
-      runTrial(c);
     }
+    const t0 = performance.now();
+    const artifact = trainModel(rows, { kind: kindName, params: candidate.params, seed: options.seed, folds });
+    const oof = artifact.metrics.outOfFold;
+    const trial: Trial = { source: candidate.source, params: artifact.params, mae: oof.mae, mape: oof.mape, ms: performance.now() - t0 };
+    trials.push(trial);
+    if (!best || trial.mae < best.trial.mae) best = { artifact, trial };
   }
-  const best = trials.reduce((a, b) => (b.mae < a.mae ? b : a));
-  return { kind: kindName, params: best.params, trials, folds, budgetMs: options.budgetMs, spentMs: performance.now() - started, stopped };
+  return {
+    result: { kind: kindName, params: best!.trial.params, trials, folds, budgetMs: options.budgetMs, spentMs: performance.now() - started, stopped },
+    artifact: best!.artifact,
+  };
 }

@@ -30,7 +30,7 @@ interface Drift {
   features: { feature: string; psi: number; level: string; ks?: { statistic: number; pValue: number }; baselineMean?: number; currentMean?: number }[];
   performance: { version: string; onNew: Eval | null; onReferenceTest: Eval | null } | null;
 }
-interface Tuning { trials: { params: Record<string, unknown>; mae: number; mape: number; ms: number }[]; folds: number; budgetMs: number; spentMs: number; stopped: string }
+interface Tuning { trials: { source?: string; params: Record<string, unknown>; mae: number; mape: number; ms: number }[]; folds: number; budgetMs: number; spentMs: number; stopped: string }
 
 export interface ModelCard {
   markdown: string;
@@ -167,9 +167,9 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
   add('Parameters and tuning', [
     table(['parameter', 'value'], Object.entries(m.params).map(([k, v]) => [k, JSON.stringify(v)])),
     ...(tuning ? [
-      para(`${tuning.trials.length} trial(s) by ${tuning.folds}-fold CV inside the training rows, ${(tuning.spentMs / 1000).toFixed(1)} s of a ${(tuning.budgetMs / 1000).toFixed(1)} s budget (stopped: ${tuning.stopped}).`),
-      table(['trial', 'CV MAE', 'CV MAPE', 'time', 'parameters'], [...tuning.trials].map((t, i) => ({ t, i })).sort((a, b) => a.t.mae - b.t.mae).slice(0, 10)
-        .map(({ t, i }) => [String(i + 1), usd(t.mae), pct(t.mape), `${(t.ms / 1000).toFixed(2)} s`, i === 0 ? 'defaults' : JSON.stringify(t.params)])),
+      para(`${tuning.trials.length} trial(s), each scored by ${tuning.folds}-fold cross-validation inside the training rows (out-of-fold MAE), ${(tuning.spentMs / 1000).toFixed(1)} s of a ${(tuning.budgetMs / 1000).toFixed(1)} s budget (stopped: ${tuning.stopped}).`),
+      table(['trial', 'CV MAE', 'CV MAPE', 'time', 'from · parameters'], [...tuning.trials].map((t, i) => ({ t, i })).sort((a, b) => a.t.mae - b.t.mae).slice(0, 10)
+        .map(({ t, i }) => [String(i + 1), usd(t.mae), pct(t.mape), `${(t.ms / 1000).toFixed(2)} s`, `${t.source ?? ''} ${JSON.stringify(t.params)}`.trim()])),
     ] : []),
   ]);
 

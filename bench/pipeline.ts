@@ -1,0 +1,72 @@
+/**
+ * Retraining benchmark: the whole "show it" sequence on the real files, timed — an empty LOUPE_HOME, the
+ * reference data alone, then 2026-09, 2026-10 and 2026-11 dropped one at a time into the landing folder
+ * (copied into a temp dir, never into the repo), each followed by `pipeline run`, and a last run with no new
+ * data. Default configuration (kind, tuning budget) unless the environment says otherwise
+ * (LOUPE_MODEL_KINDS, LOUPE_TUNE_BUDGET_MS).
+ *
+ *   npm run bench:pipeline
+ *   LOUPE_MODEL_KINDS=gbdt,hedonic npm run bench:pipeline
+ *
+ * Target: the whole sequence under 60 s on this machine with the default tuning budget. Peak RSS is the whole
+ * process's maxRSS (the pipeline runs in this process).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loupePaths } from '../src/config/index.js';
+import { pipelineConfig, runPipeline, STEPS } from '../src/pipeline/index.js';
+import { listModels } from '../src/registry/index.js';
+import { openDatabase } from '../src/store/db.js';
+
+const reference = loupePaths().referenceData;
+const fresh = (m: string): string => join(dirname(reference), 'fresh', `${m}.csv`);
+const home = mkdtempSync(join(tmpdir(), 'loupe-bench-pipeline-'));
+const paths = loupePaths({}, { home, data: reference });
+const config = pipelineConfig(paths);
+const incoming = join(home, 'incoming');
+mkdirSync(incoming, { recursive: true });
+
+interface Row { batch: string; status: string; rows: string; model: string; champion: string; seconds: number; cpu: number; steps: Record<string, number> }
+const rows: Row[] = [];
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+const db = openDatabase(paths.database);
+try {
+  for (const batch of ['reference only', '2026-09', '2026-10', '2026-11', 'no new data']) {
+    if (batch.startsWith('2026')) {
+      copyFileSync(fresh(batch), join(incoming, `.${batch}.csv.part`));
+      renameSync(join(incoming, `.${batch}.csv.part`), join(incoming, `${batch}.csv`));
+    }
+    const c0 = process.cpuUsage();
+    const s0 = performance.now();
+    const r = await runPipeline(db, paths, { incoming });
+    const c = process.cpuUsage(c0);
+    rows.push({
+      batch,
+      status: r.status === 'nothing_to_do' ? 'nothing to do' : r.decision?.promote ? 'promoted' : 'kept champion',
+      rows: r.files.map((f) => `${f.accepted}+${f.rejected}✗`).join(' ') || '—',
+      model: r.trained.map((t) => `${t.version} ${t.kind} MAE $${t.evaluation.combined.mae.toFixed(0)}`).join(', ') || '—',
+      champion: r.champion ?? '—',
+      seconds: (performance.now() - s0) / 1000,
+      cpu: (c.user + c.system) / 1e6,
+      steps: Object.fromEntries(r.steps.map((s) => [s.name, s.ms / 1000])),
+    });
+  }
+} finally {
+  db.close();
+}
+const total = (performance.now() - t0) / 1000;
+const cpuTotal = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+const maxRssMb = process.resourceUsage().maxRSS / 1024;
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+console.log(`Retraining pipeline: kinds ${config.kinds.join(', ')}, tuning budget ${config.tuneBudgetMs} ms per kind and run`);
+console.log(`| batch | accepted+rejected | trained | champion | decision | wall s | CPU s | ${STEPS.join(' | ')} |`);
+console.log(`| --- | --- | --- | --- | --- | ---: | ---: | ${STEPS.map(() => '---:').join(' | ')} |`);
+for (const r of rows) {
+  console.log(`| ${pad(r.batch, 14)} | ${r.rows} | ${r.model} | ${r.champion} | ${r.status} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${STEPS.map((s) => (r.steps[s] === undefined ? '—' : r.steps[s].toFixed(2))).join(' | ')} |`);
+}
+console.log(`| **whole sequence** | | ${listModels(openDatabase(paths.database, { readonly: true })).length} models | | | **${total.toFixed(2)}** | ${cpuTotal.toFixed(2)} | |`);
+console.log(`\npeak RSS ${maxRssMb.toFixed(0)} MB · target: whole sequence < 60 s → ${total < 60 ? 'met' : 'NOT met'}`);
+rmSync(home, { recursive: true, force: true });
