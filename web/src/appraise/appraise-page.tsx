@@ -17,6 +17,7 @@ import { WhatIfPanel } from './what-if-panel.js';
 interface Appraised {
   stone: Stone;
   valuation: Valuation;
+  at: Date;
 }
 
 function EmptyResult() {
@@ -71,7 +72,7 @@ export function AppraisePage() {
     setAnnouncement('Appraising…');
     try {
       const valuation = await appraise(check.value);
-      setResult({ stone: check.value, valuation });
+      setResult({ stone: check.value, valuation, at: new Date() });
       setAnnouncement(`Estimated price ${money(valuation.price)}, likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}.`);
     } catch (e) {
       setAnnouncement('');
@@ -109,7 +110,7 @@ export function AppraisePage() {
           />
           {failure && <p class="notice notice--error" role="alert">{failure}</p>}
         </div>
-        <div class="appraise__result">{result ? <ValuationResult valuation={result.valuation} /> : <EmptyResult />}</div>
+        <div class="appraise__result">{result ? <ValuationResult valuation={result.valuation} stone={result.stone} at={result.at} /> : <EmptyResult />}</div>
         {result && (
           <>
             <div class="appraise__similar">

@@ -2,8 +2,9 @@
  * A valuation for a client: the price, the range it most likely falls in and how sure that is, any warnings,
  * and why — a sentence, the waterfall from the typical price, and the same numbers as a table.
  */
+import type { Stone } from '../../../src/diamond/fields.js';
 import type { Valuation } from '../api.js';
-import { money } from '../format.js';
+import { dateTime, money } from '../format.js';
 import { ExplanationTable, WaterfallChart } from './waterfall.js';
 
 export function PriceHeadline({ valuation }: { valuation: Valuation }) {
@@ -36,14 +37,32 @@ export function Warnings({ valuation }: { valuation: Valuation }) {
   );
 }
 
-export function ValuationResult({ valuation }: { valuation: Valuation }) {
+/** "0.9 ct · Ideal cut · colour G · clarity VS2 · depth 61.8% · table 57% · 6.2 × 6.24 × 3.84 mm" */
+export function describeStone(s: Stone): string {
+  return `${s.carat} ct · ${s.cut} cut · colour ${s.color} · clarity ${s.clarity} · depth ${s.depth}% · table ${s.table}% · ${s.x} × ${s.y} × ${s.z} mm`;
+}
+
+/** Prints the valuation for a client, with the explanation's table shown (it is folded away on screen). */
+function printValuation(): void {
+  const folded = [...document.querySelectorAll<HTMLDetailsElement>('details.table-toggle:not([open])')];
+  for (const d of folded) d.open = true;
+  addEventListener('afterprint', () => folded.forEach((d) => (d.open = false)), { once: true });
+  print();
+}
+
+export function ValuationResult({ valuation, stone, at }: { valuation: Valuation; stone: Stone; at: Date }) {
   const e = valuation.explanation;
   return (
     <section class="panel result" aria-labelledby="result-title">
       <div class="panel__head">
         <h2 id="result-title" class="panel__title">Valuation</h2>
-        <span class="badge" title="The model that made this valuation">Model {valuation.modelVersion}</span>
+        <div class="panel__actions">
+          <span class="badge" title="The model that made this valuation">Model {valuation.modelVersion}</span>
+          <button type="button" class="button button--quiet no-print" onClick={printValuation}>Print</button>
+        </div>
       </div>
+      <p class="result__stone" data-testid="appraised-stone">{describeStone(stone)}</p>
+      <p class="print-only result__date">Appraised by Loupe on {dateTime(at.toISOString())}.</p>
       <PriceHeadline valuation={valuation} />
       <Warnings valuation={valuation} />
       {e && (
