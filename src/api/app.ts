@@ -80,9 +80,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.requestLog) registerRequestLog(app, options.requestLog);
 
   const auth = authenticator(options.db, options.open, options.rateLimiter);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const scope = request.routeOptions.config?.scope;
-    if (scope || request.url.startsWith('/v1/')) request.apiKey = auth.authenticate(request, scope);
+    try {
+      if (scope || request.url.startsWith('/v1/')) request.apiKey = auth.authenticate(request, scope);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done();
   });
 
   await registerOpenApi(app);
