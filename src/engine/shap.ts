@@ -7,19 +7,21 @@
  * 1 when the row takes every split on j the path's way, else 0 (a feature tested twice on a path is merged this
  * way: that is exactly what Algorithm 2's unwind step achieves). The leaf adds to feature i in U
  *     v · (o_i − z_i) · Σ_{S ⊆ U∖{i}} w(|S|, d) · Π_{j∈S} o_j · Π_{j∈U∖S∖{i}} z_j,   w(s, d) = s!(d−s−1)!/d!.
- * Since o is 0/1, a leaf's contributions depend on the row only through the d-bit mask O = {j : o_j = 1}, so
- * they are tabulated per leaf and mask when the explainer is built. Three layouts, the fastest that fits the
- * memory budget (maxTableEntries) is used:
- *   - "vector": all d contributions for each of the 2^d masks (d·2^d numbers per leaf); a row costs one
- *     table read and add per leaf and path feature. A 1,000-tree depth-4 model needs about 0.7M numbers.
- *   - "weights": with B(O) = v · Σ_{S ⊆ O} w(|S|, d) · Π_{j∈U∖S} z_j (2^d numbers per leaf), the leaf adds
- *     −B(O) to each i outside O and (1 − z_i)/z_i · B(O∖{i}) to each i inside O.
+ * Since o is 0/1, a leaf's contributions depend on the row only through the d-bit mask O = {j : o_j = 1}, and
+ * O only through the way the row goes at the splits on the leaf's path. So the contributions are tabulated when
+ * the explainer is built; three layouts, the fastest that fits the memory budget (maxTableEntries) is used:
+ *   - "vector": the tree is cut into units, subtrees of at most 3 (else 1, else 0) splits. A unit's T tests are
+ *     the splits above it and inside it; for each of the 2^T ways a row can go at them, the table holds the sum
+ *     of its leaves' contributions per feature the unit tests. A row then costs, per unit, T comparisons and
+ *     one table row added: for a depth-4 tree, 4 units of 5 comparisons and about 4 additions. A 1,000-tree
+ *     depth-4 model needs about 0.4M numbers (3.3 MB).
+ *   - "weights": with B(O) = v · Σ_{S ⊆ O} w(|S|, d) · Π_{j∈U∖S} z_j (2^d numbers per leaf, as Fast TreeSHAP v2
+ *     stores), the leaf adds −B(O) to each i outside O and (1 − z_i)/z_i · B(O∖{i}) to each i inside O; the
+ *     masks come from one pass over the nodes, parents first, each carrying the path features the row
+ *     disagrees with so far: O(nodes + Σ_leaves d) per tree.
  *   - "direct": the formula above evaluated per leaf and row (O(d³) per leaf; no memory).
- * A leaf behind a zero cover fraction (z_i = 0, which the "weights" division cannot take) is always handled
- * by the vector table or the direct formula.
- *
- * The masks of all leaves come from one pass over the nodes (parents before children): each node carries the
- * bits of the path features the row disagrees with so far, so a row costs O(nodes + Σ_leaves d) per tree.
+ * A leaf behind a zero cover fraction (z_i = 0, which the "weights" division cannot take) is handled by the
+ * vector table or the direct formula, which need no division.
  *
  * The result is in the model's output space (the margin: baseScore + Σ tree outputs); the last entry is the
  * expected value, and the entries add up to the prediction.
@@ -53,7 +55,7 @@ export interface TreeExplainer {
   shapValuesBatch(rows: ArrayLike<ArrayLike<number>>): Float64Array[];
 }
 
-/** Default memory budget: 4M numbers, 32 MB. Depth 4–5 models of 1,000 trees get vector tables, depth 6 weights. */
+/** Default memory budget: 4M numbers, 32 MB. A 1,000-tree depth-4 model takes 0.4M in the vector layout. */
 export const DEFAULT_MAX_TABLE_ENTRIES = 1 << 22;
 /** Paths with more distinct features than this never get a table (2^d grows too fast). */
 const MAX_TABLE_DEPTH = 16;
@@ -139,6 +141,7 @@ function walkTree(tree: Tree, treeIndex: number, numFeatures: number): TreeWalk 
     const f = tree.feature[node];
     if (f < 0) return;
     if (f >= numFeatures) throw new RangeError(`tree ${treeIndex} node ${node}: feature ${f} is outside the model's ${numFeatures} features`);
+    if (Number.isNaN(tree.threshold[node])) throw new RangeError(`tree ${treeIndex} node ${node}: threshold is NaN`);
     const cover = tree.cover[node];
     if (!(cover > 0)) throw new RangeError(`tree ${treeIndex} node ${node}: cover must be > 0 for TreeSHAP, found ${cover}`);
     let childSlot = features.indexOf(f);
@@ -206,6 +209,18 @@ function distinctFeatures(tree: Tree, walk: TreeWalk, tests: number[]): number[]
   return out;
 }
 
+/** Number of entries of the sorted `cuts` that are ≤ v (v not NaN). */
+function countNotAbove(cuts: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cuts[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A leaf's contributions to its d path features for every mask: out[mask·d + i]. */
 function leafVector(value: number, zero: number[], coef: Float64Array): Float64Array {
   const d = zero.length;
@@ -267,6 +282,14 @@ class FastTreeExplainer implements TreeExplainer {
   private readonly groupFeature: Int32Array;
   private readonly groupTable: Int32Array;
   private readonly unitFeature: Int32Array;
+  /**
+   * Complete rows take the tests as integer comparisons, as predictor.ts does: per feature the sorted distinct
+   * thresholds its tests use (cuts), and per test the position of its threshold there. With code = the number
+   * of cuts ≤ x, "x < threshold" is "code ≤ position": branch-free arithmetic, no mispredicted jumps.
+   */
+  private readonly cuts: Float64Array[];
+  private readonly code: Int32Array;
+  private readonly testPosition: Int32Array;
   private readonly testFeature: Int32Array;
   private readonly testThreshold: Float64Array;
   private readonly testDefaultLeft: Uint8Array;
@@ -366,6 +389,11 @@ class FastTreeExplainer implements TreeExplainer {
     this.testFeature = new Int32Array(testCount);
     this.testThreshold = new Float64Array(testCount);
     this.testDefaultLeft = new Uint8Array(testCount);
+    this.testPosition = new Int32Array(testCount);
+    this.code = new Int32Array(numFeatures);
+    const cutSets: Set<number>[] = Array.from({ length: numFeatures }, () => new Set<number>());
+    for (const unit of units) for (const p of unit.tests) cutSets[trees[unit.tree].feature[walks[unit.tree].order[p]]].add(trees[unit.tree].threshold[walks[unit.tree].order[p]]);
+    this.cuts = cutSets.map((set) => Float64Array.from(set).sort());
 
     // weights and direct layouts
     const passCount = vector ? 0 : walks.reduce((n, walk) => n + walk.order.length, 0);
@@ -407,6 +435,7 @@ class FastTreeExplainer implements TreeExplainer {
             this.testFeature[si] = tree.feature[node];
             this.testThreshold[si] = tree.threshold[node];
             this.testDefaultLeft[si] = tree.defaultLeft[node];
+            this.testPosition[si] = this.cuts[tree.feature[node]].indexOf(tree.threshold[node]);
             si++;
           }
           for (const f of unit.features) this.unitFeature[fi++] = f;
@@ -520,7 +549,10 @@ class FastTreeExplainer implements TreeExplainer {
 
   /** Vector layout: per unit, T comparisons make the row index, then one table row of W numbers is added. */
   private addUnits(x: Float64Array, phi: Float64Array, missing: boolean): void {
-    const { groupUnits, groupTests, groupWidth, groupTest, groupFeature, groupTable, unitFeature, testFeature, testThreshold, testDefaultLeft, table } = this;
+    const { groupUnits, groupTests, groupWidth, groupTest, groupFeature, groupTable, unitFeature, testFeature, testThreshold, testDefaultLeft, testPosition, table, code } = this;
+    if (!missing) {
+      for (let f = 0; f < code.length; f++) code[f] = countNotAbove(this.cuts[f], x[f]);
+    }
     for (let g = 0; g < groupUnits.length; g++) {
       const units = groupUnits[g];
       const tests = groupTests[g];
@@ -537,7 +569,8 @@ class FastTreeExplainer implements TreeExplainer {
             index = (index << 1) | (v !== v ? testDefaultLeft[s] : v < testThreshold[s] ? 1 : 0);
           }
         } else {
-          for (let j = 0; j < tests; j++, s++) index = (index << 1) | (x[testFeature[s]] < testThreshold[s] ? 1 : 0);
+          // left (bit 1) when code ≤ position, i.e. code − position − 1 < 0
+          for (let j = 0; j < tests; j++, s++) index = (index << 1) | ((code[testFeature[s]] - testPosition[s] - 1) >>> 31);
         }
         const row = base + index * width;
         for (let i = 0; i < width; i++, f++) phi[unitFeature[f]] += table[row + i];

@@ -116,6 +116,23 @@ describe('TreeSHAP', () => {
     }
   });
 
+  it('handles infinite thresholds and infinite inputs like the tree walk', () => {
+    const tree = treeFromArrays({
+      feature: [0, 1, -1, -1, -1],
+      threshold: [Infinity, -Infinity, 0, 0, 0],
+      left: [1, 3, -1, -1, -1],
+      right: [2, 4, -1, -1, -1],
+      value: [0, 0, 4, -1, 2.5],
+      cover: [10, 6, 4, 2, 4],
+    });
+    const ensemble: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 2 };
+    for (const row of [[1, 1], [Infinity, 1], [-Infinity, -Infinity], [5, Infinity], [NaN, -Infinity]]) {
+      const phi = createExplainer(ensemble).shapValues(row);
+      expectClose(phi, bruteForce(ensemble, row), 1e-12);
+      expect(Math.abs(sum(phi) - predictRow(ensemble, row))).toBeLessThan(1e-12);
+    }
+  });
+
   it('gives a single-leaf tree no contributions and puts its value in the expected value', () => {
     const leaf = treeFromArrays({ feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.7], cover: [10] });
     const phi = shapValues({ baseScore: 2, trees: [leaf], numFeatures: 3 }, [1, 2, 3]);
@@ -147,6 +164,8 @@ describe('TreeSHAP', () => {
     expect(() => createExplainer(ok).shapValues([1, 2])).toThrow(/row has 2 values, the model needs 5/);
     const cyclic = treeFromArrays({ feature: [0, 0, -1], threshold: [1, 1, 0], left: [1, 0, -1], right: [2, 2, -1], value: [0, 0, 1], cover: [2, 1, 1] });
     expect(() => createExplainer({ baseScore: 0, trees: [cyclic], numFeatures: 1 })).toThrow(/not a tree/);
+    const nanThreshold = treeFromArrays({ feature: [0, -1, -1], threshold: [NaN, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [2, 1, 1] });
+    expect(() => createExplainer({ baseScore: 0, trees: [nanThreshold], numFeatures: 1 })).toThrow(/threshold is NaN/);
     const noCover = treeFromArrays({ feature: [0, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [0, 0, 0] });
     expect(() => createExplainer({ baseScore: 0, trees: [noCover], numFeatures: 1 })).toThrow(/cover must be > 0/);
   });
