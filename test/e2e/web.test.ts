@@ -152,7 +152,7 @@ describe('web app', () => {
     const page = await newPage();
     await page.goto(server.url);
     await page.getByRole('button', { name: 'Fill in an example' }).click();
-    await page.getByRole('button', { name: 'Appraise' }).click();
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
     await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(base.price));
 
     await page.getByRole('button', { name: 'Clarity one grade up (to VS1)' }).click();
@@ -178,6 +178,22 @@ describe('web app', () => {
     await closePage(page);
   });
 
+  it('an appraisal has an address: opening it appraises the same stone again', async () => {
+    const stone: Stone = { carat: 1.21, cut: 'Premium', color: 'F', clarity: 'SI1', depth: 62.1, table: 58, x: 6.82, y: 6.78, z: 4.22 };
+    const expected = await api<ApiValuation>('/v1/valuations', stone);
+    const page = await newPage();
+    await page.goto(`${server.url}/#/appraise?${new URLSearchParams(Object.entries(stone).map(([k, v]) => [k, String(v)]))}`);
+    await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(expected.price));
+    expect(await page.getByTestId('appraised-stone').textContent()).toBe('1.21 ct · Premium cut · colour F · clarity SI1 · depth 62.1% · table 58% · 6.82 × 6.78 × 4.22 mm');
+    expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1.21');
+
+    // Appraising another stone puts that stone in the address.
+    await page.getByLabel('Carat', { exact: true }).fill('1.2');
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('carat=1.2&');
+    await closePage(page);
+  });
+
   it('checks the form with the shared schema before sending, and shows its messages', async () => {
     const page = await newPage();
     const sent: string[] = [];
@@ -188,7 +204,7 @@ describe('web app', () => {
     await page.getByRole('button', { name: 'Fill in an example' }).click();
     await page.getByLabel('Carat', { exact: true }).fill('1,2');
     await page.getByLabel('Table', { exact: true }).fill('101');
-    await page.getByRole('button', { name: 'Appraise' }).click();
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
 
     const check = validateStone({ ...STONE, carat: '1,2', table: '101' });
     expect(check.ok).toBe(false);
@@ -207,7 +223,7 @@ describe('web app', () => {
     await page.getByLabel('Carat', { exact: true }).fill('0.9');
     await page.getByLabel('Table', { exact: true }).fill('57');
     expect(await page.getByRole('alert').count()).toBe(0);
-    await page.getByRole('button', { name: 'Appraise' }).click();
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
     await page.getByTestId('price').waitFor();
     expect(sent.length).toBe(1);
     await closePage(page);
@@ -300,12 +316,12 @@ describe('web app', () => {
       });
       await page.goto(keyed.url);
       await page.getByRole('button', { name: 'Fill in an example' }).click();
-      await page.getByRole('button', { name: 'Appraise' }).click();
+      await page.getByRole('button', { name: 'Appraise', exact: true }).click();
       await page.getByText('This Loupe server needs an API key').waitFor();
       expect(await page.getByLabel('API key', { exact: true }).evaluate((el) => el === document.activeElement)).toBe(true);
       await page.getByLabel('API key', { exact: true }).fill(key);
       await page.getByRole('button', { name: 'Save key' }).click();
-      await page.getByRole('button', { name: 'Appraise' }).click();
+      await page.getByRole('button', { name: 'Appraise', exact: true }).click();
       await page.getByTestId('price').waitFor();
       expect(authorization).toEqual([undefined, `Bearer ${key}`]);
       await page.evaluate(() => localStorage.clear());
@@ -321,7 +337,7 @@ describe('web app', () => {
     const page = await newPage(390, 844);
     await page.goto(server.url);
     await page.getByRole('button', { name: 'Fill in an example' }).click();
-    await page.getByRole('button', { name: 'Appraise' }).click();
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
     await page.getByTestId('price').waitFor();
     await page.getByRole('button', { name: 'Clarity one grade up (to VS1)' }).click();
     await page.getByTestId('what-if-price').waitFor();
@@ -352,7 +368,7 @@ describe('web app', () => {
       await page.mouse.move(0, 0);
       await page.evaluate(() => document.fonts.ready);
       await page.screenshot({ path: join(SCREENSHOTS, 'phone-form.png') });
-      await page.getByRole('button', { name: 'Appraise' }).click();
+      await page.getByRole('button', { name: 'Appraise', exact: true }).click();
       await page.getByTestId('similar-table').waitFor();
       await page.locator('#result-title').evaluate((el) => el.closest('section')!.scrollIntoView());
       await page.screenshot({ path: join(SCREENSHOTS, 'phone-valuation.png') });

@@ -3,8 +3,8 @@
  * The form is checked with the shared validator before anything is sent; the API's own problems (if any) are shown
  * the same way. While problems are shown they are re-checked as the user types, so they clear as they are fixed.
  */
-import { useRef, useState } from 'preact/hooks';
-import type { Stone, StoneFieldName } from '../../../src/diamond/fields.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
 import { validateStone } from '../../../src/diamond/validate.js';
 import { ApiError, appraise, type FieldProblem, type Valuation } from '../api.js';
 import { money } from '../format.js';
@@ -18,6 +18,21 @@ interface Appraised {
   stone: Stone;
   valuation: Valuation;
   at: Date;
+}
+
+function stoneQuery(stone: Stone): string {
+  return new URLSearchParams(STONE_FIELDS.map((f) => [f, String(stone[f])])).toString();
+}
+
+/** The form values an address names, when it names all nine characteristics. */
+function valuesFromHash(hash: string): StoneValues | null {
+  const query = hash.split('?')[1];
+  if (!query) return null;
+  const params = new URLSearchParams(query);
+  if (!STONE_FIELDS.every((f) => params.has(f))) return null;
+  const values = emptyValues();
+  for (const f of STONE_FIELDS) values[f] = params.get(f) ?? '';
+  return values;
 }
 
 function EmptyResult() {
@@ -59,10 +74,10 @@ export function AppraisePage() {
     }
   };
 
-  const onSubmit = async () => {
+  const submit = async (typed: StoneValues) => {
     if (busy) return;
     setFailure(null);
-    const check = validateStone(values);
+    const check = validateStone(typed);
     if (!check.ok) {
       showProblems(check.problems);
       return;
@@ -73,6 +88,8 @@ export function AppraisePage() {
     try {
       const valuation = await appraise(check.value);
       setResult({ stone: check.value, valuation, at: new Date() });
+      // The address now names this stone: it can be bookmarked, shared, or reopened later.
+      history.replaceState(null, '', `#/appraise?${stoneQuery(check.value)}`);
       setAnnouncement(`Estimated price ${money(valuation.price)}, likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}.`);
     } catch (e) {
       setAnnouncement('');
@@ -82,6 +99,17 @@ export function AppraisePage() {
       setBusy(false);
     }
   };
+
+  const onSubmit = () => void submit(values);
+
+  // Opened from an address that names a stone (#/appraise?carat=…): fill the form and appraise it.
+  useEffect(() => {
+    const named = valuesFromHash(location.hash);
+    if (named) {
+      setValues(named);
+      void submit(named);
+    }
+  }, []);
 
   return (
     <div class="page">
