@@ -11,7 +11,7 @@ import { frameworkErrors, registerErrorHandling } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import { registerOpenApi } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
-import { registerRequestLog } from './request-log-hooks.js';
+import { logEntry, registerRequestLog } from './request-log-hooks.js';
 import type { RequestLog } from './request-log.js';
 import { diamondRoutes } from './routes/diamonds.js';
 import { healthRoutes } from './routes/health.js';
@@ -66,7 +66,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Requests that still arrive on open connections while closing are served (and logged) like any other.
     return503OnClosing: false,
-    frameworkErrors,
+    // Errors found before routing (an undecodable URL) skip the hooks: answer and log them here.
+    frameworkErrors: (error, request, reply) => {
+      frameworkErrors(error, request, reply);
+      options.requestLog?.push(logEntry(request, reply));
+    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });

@@ -15,7 +15,9 @@ function truncate(text: string): string {
 
 export function sendProblem(reply: FastifyReply, slug: ProblemSlug, detail: string, errors?: FieldProblem[], headers: Record<string, string> = {}, status?: number): FastifyReply {
   const body = problemBody(slug, detail, errors, reply.request.url.length <= 2000 ? reply.request.url : undefined, status);
-  return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  reply.sentBody = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
+  return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(text);
 }
 
 function validationProblems(error: FastifyError, request: FastifyRequest): FieldProblem[] {

@@ -39,6 +39,19 @@ describe('request log', () => {
     home.cleanup();
   });
 
+  it('logs answers given before routing or parsing too: a bad URL, a too-large body, a wrong media type', async () => {
+    const home = await testHome({ promote: false });
+    const t = await testApp(home);
+    await t.app.inject({ method: 'GET', url: '/v1/%' });
+    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: 'x'.repeat(70_000), headers: { 'content-type': 'application/json' } });
+    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: 'x', headers: { 'content-type': 'text/csv' } });
+    await t.app.close();
+    const rows = listRequests(home.db, { limit: 10 }).reverse();
+    expect(rows.map((r) => r.status)).toEqual([400, 413, 415]);
+    for (const r of rows) expect(JSON.parse(r.responseBody!).status).toBe(r.status);
+    home.cleanup();
+  });
+
   it('writes in batches: one write per flush, and a failed write is kept for the next one', async () => {
     const batches: number[] = [];
     let fail = true;
