@@ -22,8 +22,13 @@ export interface BinnedMatrix {
   /** Column-major bin codes, one Uint8Array per feature (partitioning reads one feature for many rows). */
   bins: Uint8Array[];
   /**
+   * Numbers per histogram slot: 3 ([gradient, count, hessian]), or 2 ([gradient, count]) when every hessian is the
+   * same constant and need not be summed — a third smaller histogram stays in the fastest cache.
+   */
+  slotStride: 2 | 3;
+  /**
    * Row-major, rows × features: the histogram array index of each row's slot for each feature, i.e.
-   * (histOffset[f] + bin) · 3. Histogram building reads every feature of one row and adds straight to that index.
+   * (histOffset[f] + bin) · slotStride. Histogram building reads every feature of one row and adds straight there.
    */
   slotIndex: Uint32Array;
   /** Number of value bins per feature; the missing bin (if any) is numbered valueBins[f]. */
@@ -104,8 +109,8 @@ export function binOf(thresholds: Float64Array, value: number): number {
   return lo;
 }
 
-/** Bins every column of a column-major matrix. */
-export function binMatrix(columns: Float64Array[], rows: number, maxBins: number): BinnedMatrix {
+/** Bins every column of a column-major matrix; `slotStride` 2 when hessians are constant (see BinnedMatrix). */
+export function binMatrix(columns: Float64Array[], rows: number, maxBins: number, slotStride: 2 | 3 = 3): BinnedMatrix {
   const nf = columns.length;
   const valueBins = new Int32Array(nf);
   const histOffset = new Int32Array(nf);
@@ -128,7 +133,7 @@ export function binMatrix(columns: Float64Array[], rows: number, maxBins: number
   for (let f = 0; f < nf; f++) {
     const codes = bins[f];
     const base = histOffset[f];
-    for (let i = 0, j = f; i < rows; i++, j += nf) slotIndex[j] = (base + codes[i]) * 3;
+    for (let i = 0, j = f; i < rows; i++, j += nf) slotIndex[j] = (base + codes[i]) * slotStride;
   }
-  return { rows, bins, slotIndex, valueBins, thresholds, histOffset, totalSlots: offset };
+  return { rows, bins, slotStride, slotIndex, valueBins, thresholds, histOffset, totalSlots: offset };
 }

@@ -84,7 +84,7 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const n = trainX.rows;
   if (n < 1) throw new RangeError('training set has no rows');
 
-  const binned = binMatrix(trainX.columns, n, options.maxBins);
+  const binned = binMatrix(trainX.columns, n, options.maxBins, objective.constantHessian === undefined ? 3 : 2);
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
   const grower = new TreeGrower(binned, { ...options }, monotone);
 

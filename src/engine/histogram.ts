@@ -1,6 +1,7 @@
 /**
  * Gradient histograms: for every (feature, bin) slot the sums of gradients and hessians and the row count of
- * the rows of one node. Stored interleaved in one Float64Array, three numbers per slot: [g, h, count].
+ * the rows of one node. Stored interleaved in one Float64Array, BinnedMatrix.slotStride numbers per slot:
+ * [g, count, h], or [g, count] when hessians are constant (hessian sum = count × constant).
  *
  * A child's histogram is built over its own rows (by row index, so nothing is copied); its sibling's is the
  * parent's minus it, so only the smaller child of each split ever costs a pass over rows.
@@ -8,11 +9,13 @@
 
 import type { BinnedMatrix } from './binning.js';
 
-/** Numbers per slot: gradient sum, hessian sum, row count (the loops below spell it as the literal 3). */
-export const SLOT = 3;
+/** Offsets inside a slot. */
+export const GRAD = 0;
+export const COUNT = 1;
+export const HESS = 2;
 
 export function newHistogram(binned: BinnedMatrix): Float64Array {
-  return new Float64Array(binned.totalSlots * SLOT);
+  return new Float64Array(binned.totalSlots * binned.slotStride);
 }
 
 /**
@@ -20,9 +23,9 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
  * Rows are visited once each, and each of their features adds straight into the slot whose array index binning
  * precomputed (BinnedMatrix.slotIndex): consecutive updates touch different features' slots, which keeps the
  * additions independent (a feature-by-feature pass hits the same slot again and again on features with few
- * values). When `constantHessian` is a number every row's hessian is that value: the hessian slots are then
- * left at zero and readers take count × constantHessian (the squared-error fast path: one addition fewer per
- * row and feature).
+ * values). When `constantHessian` is a number every row's hessian is that value and is not summed: readers take
+ * count × constantHessian (the squared-error fast path: one addition fewer per row and feature, and with
+ * slotStride 2 a smaller histogram). Hessians are summed only when the layout has room (slotStride 3).
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -38,6 +41,7 @@ export function buildHistogram(
   hist.fill(0);
   const nf = binned.bins.length;
   // One small function per case keeps each hot loop free of branches V8 has never seen (which cost deopts).
+  if (constantHessian === undefined && binned.slotStride !== 3) throw new RangeError('histogram layout has no hessian slots but hessians vary');
   if (features.length === nf) {
     if (constantHessian === undefined) sumAllFeatures(hist, binned.slotIndex, nf, index, start, end, grad, hess);
     else sumAllFeaturesConstantHessian(hist, binned.slotIndex, nf, index, start, end, grad);
@@ -55,8 +59,8 @@ function sumAllFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, 
     for (let at = row * nf, stop = at + nf; at < stop; at++) {
       const j = slotIndex[at];
       hist[j] += g;
-      hist[j + 1] += h;
-      hist[j + 2] += 1;
+      hist[j + 1] += 1;
+      hist[j + 2] += h;
     }
   }
 }
@@ -72,14 +76,14 @@ function sumAllFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint32Arra
       const j0 = slotIndex[at];
       const j1 = slotIndex[at + 1];
       hist[j0] += g;
-      hist[j0 + 2] += 1;
+      hist[j0 + 1] += 1;
       hist[j1] += g;
-      hist[j1 + 2] += 1;
+      hist[j1 + 1] += 1;
     }
     if (pairs < nf) {
       const j = slotIndex[first + pairs];
       hist[j] += g;
-      hist[j + 2] += 1;
+      hist[j + 1] += 1;
     }
   }
 }
@@ -94,8 +98,8 @@ function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: num
     for (let s = 0; s < nSel; s++) {
       const j = slotIndex[at + features[s]];
       hist[j] += g;
-      hist[j + 1] += h;
-      hist[j + 2] += 1;
+      hist[j + 1] += 1;
+      hist[j + 2] += h;
     }
   }
 }
@@ -109,7 +113,7 @@ function sumSelectedFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint3
     for (let s = 0; s < nSel; s++) {
       const j = slotIndex[at + features[s]];
       hist[j] += g;
-      hist[j + 2] += 1;
+      hist[j + 1] += 1;
     }
   }
 }

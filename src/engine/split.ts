@@ -9,10 +9,6 @@
  */
 
 import type { BinnedMatrix } from './binning.js';
-import { SLOT as HISTOGRAM_SLOT } from './histogram.js';
-
-// A module-local copy: module imports can compile to property getters, too slow for the inner loop.
-const SLOT: number = HISTOGRAM_SLOT;
 
 export interface SplitParams {
   lambda: number;
@@ -103,11 +99,12 @@ export function findBestSplit(
     const f = features[fi];
     const nb = binned.valueBins[f];
     if (nb < 2) continue;
-    const base = binned.histOffset[f] * SLOT;
-    const missingCount = hist[base + nb * SLOT + 2];
+    const stride = binned.slotStride;
+    const base = binned.histOffset[f] * stride;
+    const missingCount = hist[base + nb * stride + 1];
     const constraint = monotone === undefined ? 0 : monotone[f];
-    if (!bounded && constraint === 0 && missingCount === 0) scanPlain(hist, base, nb, f, node, lambda, minChildWeight, parentScore, hScale, best);
-    else scanGeneral(hist, base, nb, f, node, constraint, lambda, minChildWeight, parentScore, hScale, best);
+    if (!bounded && constraint === 0 && missingCount === 0) scanPlain(hist, base, stride, nb, f, node, lambda, minChildWeight, parentScore, hScale, best);
+    else scanGeneral(hist, base, stride, nb, f, node, constraint, lambda, minChildWeight, parentScore, hScale, best);
   }
   return best.feature >= 0 ? best : null;
 }
@@ -129,18 +126,18 @@ function record(best: Split, gain: number, f: number, b: number, defaultLeft: bo
 }
 
 /** The common case: no missing values, no bounds, no constraint. */
-function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
+function scanPlain(hist: Float64Array, base: number, stride: number, nb: number, f: number, node: NodeStats, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
   const G = node.g;
   const H = node.h;
   const C = node.count;
   let gl = 0;
   let hl = 0;
   let cl = 0;
-  for (let b = 0, j = base; b < nb - 1; b++, j += 3) {
-    const c = hist[j + 2];
+  for (let b = 0, j = base; b < nb - 1; b++, j += stride) {
+    const c = hist[j + 1];
     if (c === 0) continue; // an empty bin repeats the previous cut
     gl += hist[j];
-    hl += hScale > 0 ? c * hScale : hist[j + 1];
+    hl += hScale > 0 ? c * hScale : hist[j + 2];
     cl += c;
     if (hl < minChildWeight) continue;
     const hr = H - hl;
@@ -152,22 +149,22 @@ function scanPlain(hist: Float64Array, base: number, nb: number, f: number, node
 }
 
 /** Missing values tried on both sides; weights clamped to the node's bounds; the monotone order enforced. */
-function scanGeneral(hist: Float64Array, base: number, nb: number, f: number, node: NodeStats, constraint: number, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
+function scanGeneral(hist: Float64Array, base: number, stride: number, nb: number, f: number, node: NodeStats, constraint: number, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
   const G = node.g;
   const H = node.h;
   const C = node.count;
-  const mj = base + nb * SLOT;
+  const mj = base + nb * stride;
   const mg = hist[mj];
-  const mc = hist[mj + 2];
-  const mh = hScale > 0 ? mc * hScale : hist[mj + 1];
+  const mc = hist[mj + 1];
+  const mh = hScale > 0 ? mc * hScale : hist[mj + 2];
   let gl = 0;
   let hl = 0;
   let cl = 0;
-  for (let b = 0, j = base; b < nb - 1; b++, j += SLOT) {
-    const c = hist[j + 2];
+  for (let b = 0, j = base; b < nb - 1; b++, j += stride) {
+    const c = hist[j + 1];
     if (c === 0) continue;
     gl += hist[j];
-    hl += hScale > 0 ? c * hScale : hist[j + 1];
+    hl += hScale > 0 ? c * hScale : hist[j + 2];
     cl += c;
     if (C - cl - mc <= 0) break; // no value rows left for the right side
     // Missing values to the right, then (if any) to the left.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binMatrix } from '../../src/engine/binning.js';
-import { buildHistogram, newHistogram, SLOT, subtractHistogram } from '../../src/engine/histogram.js';
+import { buildHistogram, newHistogram, subtractHistogram } from '../../src/engine/histogram.js';
 import { createRng } from '../../src/engine/random.js';
 
 describe('gradient histograms', () => {
@@ -12,32 +12,40 @@ describe('gradient histograms', () => {
   const all = Uint32Array.from([0, 1, 2, 3, 4, 5]);
   const features = Int32Array.from([0, 1]);
 
-  it('sums gradients, hessians and counts per bin, missing values in the last slot', () => {
+  // Slots are [gradient sum, row count, hessian sum] (slot stride 3), or [gradient sum, row count] (stride 2).
+  const slotOf = (hist: Float64Array, b: typeof binned, f: number, bin: number) => {
+    const k = b.slotStride;
+    return Array.from(hist.subarray((b.histOffset[f] + bin) * k, (b.histOffset[f] + bin + 1) * k));
+  };
+
+  it('sums gradients, counts and hessians per bin, missing values in the last slot', () => {
     const hist = newHistogram(binned);
     buildHistogram(hist, binned, features, all, 0, 6, grad, hess, undefined);
-    const slot = (f: number, b: number) => Array.from(hist.subarray((binned.histOffset[f] + b) * SLOT, (binned.histOffset[f] + b + 1) * SLOT));
-    expect(slot(0, 0)).toEqual([1 - 6, 1 + 2, 2]); // x0 = 1: rows 0, 5
-    expect(slot(0, 1)).toEqual([-2 + 3, 2 + 1, 2]); // x0 = 2: rows 1, 2
-    expect(slot(0, 2)).toEqual([-4, 2, 1]); // x0 = 3
-    expect(slot(0, 3)).toEqual([5, 1, 1]); // NaN
-    expect(slot(1, 1)).toEqual([3 - 4 + 5, 1 + 2 + 1, 3]); // x1 = 20
+    expect(binned.slotStride).toBe(3);
+    expect(slotOf(hist, binned, 0, 0)).toEqual([1 - 6, 2, 1 + 2]); // x0 = 1: rows 0, 5
+    expect(slotOf(hist, binned, 0, 1)).toEqual([-2 + 3, 2, 2 + 1]); // x0 = 2: rows 1, 2
+    expect(slotOf(hist, binned, 0, 2)).toEqual([-4, 1, 2]); // x0 = 3
+    expect(slotOf(hist, binned, 0, 3)).toEqual([5, 1, 1]); // NaN
+    expect(slotOf(hist, binned, 1, 1)).toEqual([3 - 4 + 5, 3, 1 + 2 + 1]); // x1 = 20
   });
 
-  it('leaves hessian slots empty on the constant-hessian path (readers use the counts)', () => {
-    const hist = newHistogram(binned);
-    buildHistogram(hist, binned, features, all, 0, 6, grad, hess, 1);
-    const j = binned.histOffset[1] * SLOT;
-    expect(Array.from(hist.subarray(j, j + SLOT))).toEqual([1 - 2, 0, 2]);
+  it('with constant hessians sums only gradients and counts, in two-number slots', () => {
+    const compact = binMatrix([x0, x1], 6, 256, 2);
+    const hist = newHistogram(compact);
+    expect(hist.length).toBe(compact.totalSlots * 2);
+    buildHistogram(hist, compact, features, all, 0, 6, grad, hess, 1);
+    expect(slotOf(hist, compact, 1, 0)).toEqual([1 - 2, 2]);
+    expect(slotOf(hist, compact, 0, 3)).toEqual([5, 1]);
+    expect(() => buildHistogram(hist, compact, features, all, 0, 6, grad, hess, undefined)).toThrow(/no hessian slots/);
   });
 
   it('builds only over the node rows given by index range', () => {
     const hist = newHistogram(binned);
     const index = Uint32Array.from([9, 2, 4, 9]);
     buildHistogram(hist, binned, features, index.map((v) => (v === 9 ? 0 : v)), 1, 3, grad, hess, undefined);
-    const j = binned.histOffset[1] * SLOT + SLOT; // x1 = 20 holds rows 2 and 4
-    expect(Array.from(hist.subarray(j, j + SLOT))).toEqual([8, 2, 2]);
+    expect(slotOf(hist, binned, 1, 1)).toEqual([8, 2, 2]); // x1 = 20 holds rows 2 and 4
     let total = 0;
-    for (let s = 0; s < binned.totalSlots; s++) total += hist[s * SLOT + 2];
+    for (let s = 0; s < binned.totalSlots; s++) total += hist[s * 3 + 1];
     expect(total).toBe(4); // 2 rows × 2 features
   });
 
