@@ -9,12 +9,12 @@ import type { RequestLog } from './request-log.js';
 
 /** Errors are kept whole (up to 4 KiB); a success is summarised by its first characters (price, range, version). */
 const ERROR_BODY = 4096;
-const SUCCESS_SUMMARY = 320;
+const SUCCESS_SUMMARY = 200;
 
 /** The log entry of an answered request. */
 export function logEntry(request: FastifyRequest, reply: FastifyReply): RequestLogEntry {
   return {
-    at: new Date().toISOString(),
+    at: Date.now(),
     method: request.method,
     route: request.routeOptions?.url ?? request.url.split('?')[0].slice(0, 200),
     url: request.url.length > 2000 ? request.url.slice(0, 2000) : request.url,

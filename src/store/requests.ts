@@ -5,7 +5,8 @@
 import type { Db } from './db.js';
 
 export interface RequestLogEntry {
-  at: string;
+  /** When the answer was sent, in ms since the epoch (stored as ISO 8601 text, converted by SQLite). */
+  at: number;
   method: string;
   /** The route pattern, e.g. /v1/valuations (the URL for requests that matched none). */
   route: string;
@@ -21,11 +22,11 @@ export interface RequestLogEntry {
   responseBody: string | null;
 }
 
-export type StoredRequest = RequestLogEntry & { id: number };
+export type StoredRequest = Omit<RequestLogEntry, 'at'> & { id: number; at: string };
 
 /** The insert of one entry, with its values in the order of requestRow (for writers on another thread). */
 export const INSERT_REQUEST_SQL = `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version, request_body, response_body)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+     VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', ? / 1000.0, 'unixepoch'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function requestRow(e: RequestLogEntry): (string | number | null)[] {
   return [e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody];

@@ -7,7 +7,7 @@ import { countRequests, listRequests, type RequestLogEntry } from '../../src/sto
 import { STONE, testApp, testHome } from './helpers.js';
 
 const entry = (i: number): RequestLogEntry => ({
-  at: new Date(0).toISOString(), method: 'GET', route: '/x', url: `/x?${i}`, status: 200, latencyMs: 1, keyId: null, keyName: null,
+  at: 0, method: 'GET', route: '/x', url: `/x?${i}`, status: 200, latencyMs: 1, keyId: null, keyName: null,
   modelVersion: null, requestBody: null, responseBody: null,
 });
 
@@ -31,6 +31,8 @@ describe('request log', () => {
     ]);
     expect(rows[0]).toMatchObject({ method: 'POST', keyId: key.id, keyName: 'ACME', modelVersion: 'v0001' });
     expect(rows[0].latencyMs).toBeGreaterThan(0);
+    expect(rows[0].at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(rows[0].at) - Date.now())).toBeLessThan(120_000);
     expect(JSON.parse(rows[0].requestBody!)).toEqual(STONE);
     expect(rows[0].responseBody).toMatch(/^\{"price":\d+,"currency":"USD","range":\{/); // a summary of a success
     expect(JSON.parse(rows[1].responseBody!).errors[0].field).toBe('carat');
