@@ -630,21 +630,21 @@ export function createExplainer(ensemble: Ensemble, options?: ExplainerOptions):
   return new FastTreeExplainer(ensemble, options);
 }
 
-const cache = new WeakMap<Ensemble, TreeExplainer>();
+const cache = new WeakMap<Ensemble, { trees: Tree[]; count: number; baseScore: number; explainer: TreeExplainer }>();
 
+/** The explainer of an ensemble, built on first use; rebuilt if its tree list or base score was replaced or grown. */
 function cachedExplainer(ensemble: Ensemble): TreeExplainer {
-  let explainer = cache.get(ensemble);
-  if (!explainer) {
-    explainer = createExplainer(ensemble);
-    cache.set(ensemble, explainer);
-  }
+  const hit = cache.get(ensemble);
+  if (hit && hit.trees === ensemble.trees && hit.count === ensemble.trees.length && hit.baseScore === ensemble.baseScore) return hit.explainer;
+  const explainer = createExplainer(ensemble);
+  cache.set(ensemble, { trees: ensemble.trees, count: ensemble.trees.length, baseScore: ensemble.baseScore, explainer });
   return explainer;
 }
 
 /**
  * SHAP values of one row: numFeatures contributions followed by the expected value; they add up to the
- * prediction. The explainer is built on first use and cached per ensemble object (do not mutate a model after
- * explaining with it; build a new Ensemble instead).
+ * prediction. The explainer is built on first use and cached per ensemble object (trees changed in place are
+ * not noticed: build a new Ensemble instead, or use createExplainer).
  */
 export function shapValues(ensemble: Ensemble, row: ArrayLike<number>): Float64Array {
   return cachedExplainer(ensemble).shapValues(row);
