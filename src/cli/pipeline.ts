@@ -10,7 +10,7 @@
  *   3  busy: another run holds the lock (nothing was done)
  *   4  done, but one or more incoming files failed as a whole and were moved to incoming/failed/
  */
-import { existsSync, mkdirSync, watch } from 'node:fs';
+import { mkdirSync, watch } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
@@ -169,7 +169,8 @@ async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogg
       clearTimeout(timer);
       watcher.close();
     });
-    if (pendingFiles(config.incoming).length > 0 || !existsSync(paths.database)) void trigger('files waiting at start');
+    // Catch up once at start: files that landed while nothing watched, or no champion yet.
+    void trigger('start');
   }
   await new Promise<void>((resolve) => {
     const stop = (): void => {

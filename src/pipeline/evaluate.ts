@@ -4,7 +4,7 @@
  * Challenger and champion are scored by the same function on the same rows.
  */
 import type { Appraisal } from '../diamond/index.js';
-import { evaluateModel, type Evaluation, type LoadedModel } from '../model/index.js';
+import { priceMetrics, rangeMetrics, type Evaluation, type LoadedModel } from '../model/index.js';
 
 export interface EvaluationSets {
   referenceTest: readonly Appraisal[];
@@ -37,11 +37,39 @@ export interface ModelEvaluation {
 const CARAT_BANDS: [number, string][] = [[0.5, '< 0.5'], [1, '0.5–1'], [1.5, '1–1.5'], [2, '1.5–2'], [Infinity, '≥ 2']];
 const caratBand = (c: number): string => CARAT_BANDS.find(([hi]) => c < hi)![1];
 
-function segmentErrors(model: LoadedModel, rows: readonly Appraisal[]): SegmentError[] {
+interface Priced {
+  actual: Float64Array;
+  price: Float64Array;
+  low: Float64Array;
+  high: Float64Array;
+}
+
+/** Prices every row once; the metrics of any subset are computed from these arrays. */
+function priceAll(model: LoadedModel, rows: readonly Appraisal[]): Priced {
+  const out: Priced = {
+    actual: Float64Array.from(rows, (r) => r.price),
+    price: new Float64Array(rows.length),
+    low: new Float64Array(rows.length),
+    high: new Float64Array(rows.length),
+  };
+  rows.forEach((r, i) => {
+    const p = model.price(r);
+    out.price[i] = p.price;
+    out.low[i] = p.low;
+    out.high[i] = p.high;
+  });
+  return out;
+}
+
+function metricsOf(p: Priced, from: number, to: number, coverage: number): Evaluation {
+  const part = (a: Float64Array) => a.subarray(from, to);
+  return { ...priceMetrics(part(p.actual), part(p.price)), range: rangeMetrics(part(p.actual), part(p.low), part(p.high), coverage) };
+}
+
+function segmentErrors(rows: readonly Appraisal[], priced: Priced): SegmentError[] {
   const groups = new Map<string, { by: string; segment: string; n: number; abs: number; pct: number }>();
-  for (const r of rows) {
-    const p = model.price(r).price;
-    const abs = Math.abs(p - r.price);
+  rows.forEach((r, i) => {
+    const abs = Math.abs(priced.price[i] - r.price);
     for (const [by, segment] of [['cut', r.cut], ['color', r.color], ['clarity', r.clarity], ['carat', caratBand(r.carat)]]) {
       const key = `${by}\u0000${segment}`;
       let g = groups.get(key);
@@ -50,7 +78,7 @@ function segmentErrors(model: LoadedModel, rows: readonly Appraisal[]): SegmentE
       g.abs += abs;
       g.pct += (abs / r.price) * 100;
     }
-  }
+  });
   return [...groups.values()].map((g) => ({ by: g.by, segment: g.segment, n: g.n, mae: g.abs / g.n, mape: g.pct / g.n }));
 }
 
@@ -68,13 +96,15 @@ function explanationSummary(model: LoadedModel, rows: readonly Appraisal[], samp
 }
 
 export function evaluateOnSets(model: LoadedModel, sets: EvaluationSets): ModelEvaluation {
-  const combinedRows = [...sets.referenceTest, ...sets.newest];
-  if (combinedRows.length === 0) throw new Error('there are no evaluation rows (no reference test split and no new appraisals)');
+  const rows = [...sets.referenceTest, ...sets.newest];
+  if (rows.length === 0) throw new Error('there are no evaluation rows (no reference test split and no new appraisals)');
+  const priced = priceAll(model, rows);
+  const nRef = sets.referenceTest.length;
   return {
-    referenceTest: sets.referenceTest.length > 0 ? evaluateModel(model, sets.referenceTest) : null,
-    newest: sets.newest.length > 0 ? evaluateModel(model, sets.newest) : null,
-    combined: evaluateModel(model, combinedRows),
-    segments: segmentErrors(model, combinedRows),
-    explanation: explanationSummary(model, combinedRows),
+    referenceTest: nRef > 0 ? metricsOf(priced, 0, nRef, model.coverage) : null,
+    newest: sets.newest.length > 0 ? metricsOf(priced, nRef, rows.length, model.coverage) : null,
+    combined: metricsOf(priced, 0, rows.length, model.coverage),
+    segments: segmentErrors(rows, priced),
+    explanation: explanationSummary(model, rows),
   };
 }

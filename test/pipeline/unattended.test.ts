@@ -1,0 +1,97 @@
+/**
+ * Unattended use: `pipeline run --watch` runs when a file lands, `--schedule CRON` runs on the schedule; both
+ * stop cleanly on SIGTERM with exit code 0. Bad options are usage errors (exit code 2).
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerPipeline } from '../../src/cli/pipeline.js';
+import { CliError } from '../../src/cli/output.js';
+import { listRuns } from '../../src/pipeline/index.js';
+import { listModels } from '../../src/registry/index.js';
+import { FRESH, REFERENCE, pipelineHome, type PipelineHome } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const homes: PipelineHome[] = [];
+afterAll(() => homes.forEach((h) => h.cleanup()));
+
+function start(h: PipelineHome, ...args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--budget', '300', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: REFERENCE },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, log: () => err, exit };
+}
+
+async function until(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const models = (h: PipelineHome): string[] => listModels(h.db).map((m) => m.version);
+
+describe('loupe pipeline run --watch', () => {
+  it('trains the first model at start, then runs again when a file lands; stops on SIGTERM with exit 0', async () => {
+    const h = pipelineHome('loupe-watch-');
+    homes.push(h);
+    const w = start(h, '--watch');
+    await until(() => models(h).length === 1 && listRuns(h.db)[0]?.status === 'succeeded', 'the first model');
+    copyFileSync(FRESH('2026-09'), join(h.incoming, '.2026-09.csv.part'));
+    renameSync(join(h.incoming, '.2026-09.csv.part'), join(h.incoming, '2026-09.csv'));
+    await until(() => models(h).length === 2 && existsSync(join(h.incoming, 'done', '2026-09.csv')), 'the run on the new file');
+    await until(() => listRuns(h.db)[0]?.status === 'succeeded', 'the run to finish');
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toBe(0);
+    // Structured logs on stderr (not a terminal): JSON lines from pino.
+    const lines = w.log().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    expect(lines.some((l) => l.msg === 'watching the landing folder')).toBe(true);
+    expect(lines.some((l) => /^register: registered v0002/.test(l.msg))).toBe(true);
+  }, 240_000);
+});
+
+describe('loupe pipeline run --schedule', () => {
+  it('runs on the cron schedule', async () => {
+    const h = pipelineHome('loupe-schedule-');
+    homes.push(h);
+    const s = start(h, '--schedule', '*/2 * * * * *');
+    await until(() => listRuns(h.db).length >= 2, 'two scheduled runs');
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    const runs = listRuns(h.db);
+    expect(runs.at(-1)!.status).toBe('succeeded');
+    expect(runs.slice(0, -1).every((r) => r.status === 'nothing_to_do' || r.status === 'running')).toBe(true);
+    expect(models(h)).toEqual(['v0001']);
+  }, 240_000);
+});
+
+describe('usage errors', () => {
+  const run = async (...args: string[]): Promise<unknown> => {
+    const program = new Command('loupe').exitOverride();
+    registerPipeline(program);
+    try {
+      await program.parseAsync(['node', 'loupe', 'pipeline', 'run', ...args]);
+      return undefined;
+    } catch (err) {
+      return err;
+    }
+  };
+  it('an invalid cron expression, an unknown kind, a bad budget, --watch with --schedule: exit code 2', async () => {
+    const h = pipelineHome('loupe-usage-');
+    homes.push(h);
+    for (const args of [['--schedule', 'every day'], ['--kinds', 'magic'], ['--budget', '-5'], ['--watch', '--schedule', '* * * * *']]) {
+      const err = await run(...args, '--home', h.dir);
+      expect(err, args.join(' ')).toBeInstanceOf(CliError);
+      expect((err as CliError).exitCode).toBe(2);
+    }
+    expect(((await run('--kinds', 'magic', '--home', h.dir)) as Error).message).toMatch(/unknown model kind magic; known: .*hedonic/);
+  });
+});
