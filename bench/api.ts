@@ -39,12 +39,14 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     port: { type: 'string', default: '3917' },
     pin: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 const warmup = Number(args.warmup);
 const port = Number(args.port);
+const rounds = Number(args.rounds);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Pinning (--pin) puts the server (and its log-writer thread) on core 0 and the load on core 1; by default the
 // OS schedules both over both cores, as a deployment would give the server the whole machine.
@@ -116,7 +118,9 @@ const rows: Row[] = [];
 let modelKind = 'unknown';
 let modelVersion = 'unknown';
 try {
-  for (const logging of [true, false]) {
+  // On and off alternate (on, off, on, off, …) so that a change in the machine's other load hits both alike.
+  for (let round = 0; round < rounds * 2; round++) {
+    const logging = round % 2 === 0;
     const { child, url } = await startServer(home, logging);
     const current = (await (await fetch(`${url}/v1/models/current`)).json()) as { kind: string; version: string };
     modelKind = current.kind;
@@ -137,7 +141,7 @@ try {
     const logged = (after.prepare('SELECT count(*) AS n FROM request_log').get() as { n: number }).n - before;
     after.close();
     rows.push({
-      mode: logging ? 'request log on' : 'request log off',
+      mode: `request log ${logging ? 'on' : 'off'}, round ${Math.floor(round / 2) + 1}`,
       rps: r.requests.average,
       p50: r.latency.p50,
       p99: r.latency.p99,
@@ -152,10 +156,26 @@ try {
   rmSync(home, { recursive: true, force: true });
 }
 
-const [on, off] = rows;
+/** Requests over all rounds of a mode, latencies the worst round's (a conservative p99). */
+function combine(mode: string, of: Row[]): Row {
+  const total = of.reduce((n, r) => n + r.total, 0);
+  return {
+    mode,
+    rps: of.reduce((n, r) => n + r.rps, 0) / of.length,
+    p50: Math.max(...of.map((r) => r.p50)),
+    p99: Math.max(...of.map((r) => r.p99)),
+    errors: of.reduce((n, r) => n + r.errors, 0),
+    total,
+    cpuUsPerRequest: of.reduce((n, r) => n + r.cpuUsPerRequest * r.total, 0) / total,
+    ...(of[0].logged !== undefined ? { logged: of.reduce((n, r) => n + (r.logged ?? 0), 0) } : {}),
+  };
+}
+const on = combine('request log on (all rounds)', rows.filter((_, i) => i % 2 === 0));
+const off = combine('request log off (all rounds)', rows.filter((_, i) => i % 2 === 1));
+if (rounds > 1) rows.push(on, off);
 const cost = (1 - on.rps / off.rps) * 100;
 const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-process.stdout.write(`\nPOST /v1/valuations with explanation — ${connections} connections × ${duration} s, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
+process.stdout.write(`\nPOST /v1/valuations with explanation — ${connections} connections × ${duration} s per round, ${rounds} rounds per mode, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
   `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`);
 process.stdout.write('| mode | requests/s | p50 ms | p99 ms | errors | requests | logged | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
 for (const r of rows) {
@@ -174,6 +194,7 @@ const result = {
   cores: cpus().length,
   connections,
   durationSeconds: duration,
+  roundsPerMode: rounds,
   explain: true,
   loggingCostPercent: Math.round(cost * 10) / 10,
   loggingCpuCostPercent: Math.round(cpuCost * 10) / 10,
