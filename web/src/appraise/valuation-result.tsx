@@ -2,6 +2,7 @@
  * A valuation for a client: the price, the range it most likely falls in and how sure that is, any warnings,
  * and why — a sentence, the waterfall from the typical price, and the same numbers as a table.
  */
+import { Fragment } from 'preact';
 import type { Stone } from '../../../src/diamond/fields.js';
 import type { Valuation } from '../api.js';
 import { dateTime, money } from '../format.js';
@@ -37,9 +38,9 @@ export function Warnings({ valuation }: { valuation: Valuation }) {
   );
 }
 
-/** "0.9 ct · Ideal cut · colour G · clarity VS2 · depth 61.8% · table 57% · 6.2 × 6.24 × 3.84 mm" */
-export function describeStone(s: Stone): string {
-  return `${s.carat} ct · ${s.cut} cut · colour ${s.color} · clarity ${s.clarity} · depth ${s.depth}% · table ${s.table}% · ${s.x} × ${s.y} × ${s.z} mm`;
+/** "0.9 ct", "Ideal cut", "colour G", …, "6.2 × 6.24 × 3.84 mm": the stone as a person reads it, in parts. */
+export function describeStone(s: Stone): string[] {
+  return [`${s.carat} ct`, `${s.cut} cut`, `colour ${s.color}`, `clarity ${s.clarity}`, `depth ${s.depth}%`, `table ${s.table}%`, `${s.x} × ${s.y} × ${s.z} mm`];
 }
 
 /** Prints the valuation for a client, with the explanation's table shown (it is folded away on screen). */
@@ -61,7 +62,14 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
           <button type="button" class="button button--quiet no-print" onClick={printValuation}>Print</button>
         </div>
       </div>
-      <p class="result__stone" data-testid="appraised-stone">{describeStone(stone)}</p>
+      <p class="result__stone" data-testid="appraised-stone">
+        {describeStone(stone).map((part, i) => (
+          <Fragment key={part}>
+            {i > 0 && ' · '}
+            <span class="nowrap">{part}</span>
+          </Fragment>
+        ))}
+      </p>
       <p class="print-only result__date">Appraised by Loupe on {dateTime(at.toISOString())}.</p>
       <PriceHeadline valuation={valuation} />
       <Warnings valuation={valuation} />
