@@ -45,6 +45,6 @@ for nb in "${notebooks[@]}"; do
     "$jupyter" nbconvert "${execute[@]}" --output-dir "$out" "$nb"
   else
     "$jupyter" nbconvert "${execute[@]}" --inplace "$nb"
-    "$jupyter" nbconvert --to html --output-dir "$root/reports" "$nb"
+    "$jupyter" nbconvert --to html --template-file "$here/report.html.j2" --output-dir "$root/reports" "$nb"
   fi
 done
