@@ -68,7 +68,10 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
           ? `Appraised stones with the same grades — ${stone.cut} cut, colour ${stone.color}, clarity ${stone.clarity} — and the closest weight.`
           : 'Appraised stones closest over all nine characteristics, grades and measurements alike.'}
       </p>
-      <div aria-live="polite" aria-busy={stones === null && error === null ? 'true' : 'false'}>
+      <p class="visually-hidden" role="status">
+        {stones === null ? '' : `${stones.length} similar ${stones.length === 1 ? 'stone' : 'stones'} found.`}
+      </p>
+      <div aria-busy={stones === null && error === null ? 'true' : 'false'}>
         {error ? (
           <p class="field__error">Similar stones are not available: {error}</p>
         ) : stones === null ? (

@@ -141,7 +141,13 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
           <Stepper key={name} name={name} stone={stone} onChange={setStone} />
         ))}
       </div>
-      <div class="what-if__result" aria-live="polite" aria-busy={busy ? 'true' : 'false'} data-testid="what-if-result">
+      {/* A short announcement for screen readers; the comparison below is read when they move to it. */}
+      <p class="visually-hidden" role="status">
+        {changes.length > 0 && valuation && !busy
+          ? `What if ${shown.map((c) => `${FIELDS[c.field].label.toLowerCase()} ${c.to}`).join(', ')}: ${money(valuation.price)}, ${signedMoney(delta)} (${signedPercent((delta / baseValuation.price) * 100)}).`
+          : ''}
+      </p>
+      <div class="what-if__result" aria-busy={busy ? 'true' : 'false'} data-testid="what-if-result">
         {changes.length === 0 ? (
           <p class="muted">Change a characteristic above to compare.</p>
         ) : error ? (
