@@ -76,7 +76,7 @@ function alreadyIngested(name: string, sha256: string, known: { name: string; fi
 
 async function storeFile(db: Db, path: string, sha256: string, options: IngestOptions): Promise<IngestSummary> {
   const stream = await openRowStream(path);
-  // A larger page cache while the file's rows go in (32 MiB, restored after): the duplicate index takes random
+  // A larger page cache while the file's rows go in (16 MiB, restored after): the duplicate index takes random
   // inserts, and with SQLite's default 2 MiB most of them missed the cache.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = ${INGEST_CACHE_SIZE}`);
@@ -88,7 +88,7 @@ async function storeFile(db: Db, path: string, sha256: string, options: IngestOp
 }
 
 /** SQLite's cache_size in KiB when negative. */
-const INGEST_CACHE_SIZE = -32_768;
+const INGEST_CACHE_SIZE = -16_384;
 
 async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: string, options: IngestOptions): Promise<IngestSummary> {
   const summary = emptySummary(stream.name, sha256, 'ingested');

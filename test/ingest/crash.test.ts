@@ -12,7 +12,7 @@ import { listFiles } from '../../src/store/files.js';
 import { tempHome, type TempHome } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-// Large enough that its rows overflow the 32 MiB page cache, so they spill into the WAL before the commit.
+// Large enough that its rows overflow the 16 MiB page cache, so they spill into the WAL before the commit.
 const ROWS = 300_000;
 
 let home: TempHome;
