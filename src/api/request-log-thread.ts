@@ -1,7 +1,8 @@
 /**
  * Writing the request log on a worker thread with its own SQLite connection, so that the disk never blocks the
  * thread that answers requests (better-sqlite3 is synchronous: a batch of a thousand entries is tens of ms of I/O).
- * The main thread only copies each batch to the worker. A batch the database refuses (e.g. locked by a long
+ * The main thread only copies each batch to the worker, often (every 50 ms), so that waiting entries die young in
+ * its heap instead of being promoted and collected by slow full GCs; the worker commits in larger transactions. A batch the database refuses (e.g. locked by a long
  * pipeline write) stays in the worker and is retried; close() returns once every entry is written.
  */
 import { createRequire } from 'node:module';
@@ -30,11 +31,21 @@ function write() {
     return false;
   }
 }
+// Rows arrive every few tens of ms; they are committed in larger transactions, every 250 ms or 5,000 rows.
+let timer = null;
+function commitSoon() {
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    if (!write() && !retry) retry = setInterval(() => { if (write()) { clearInterval(retry); retry = null; } }, 250);
+  }, pending.length >= 5000 ? 0 : 250);
+}
 parentPort.on('message', (m) => {
   if (m.type === 'rows') {
-    pending = pending.length ? pending.concat(m.rows) : m.rows;
-    if (!write() && !retry) retry = setInterval(() => { if (write()) { clearInterval(retry); retry = null; } }, 250);
+    for (const row of m.rows) pending.push(row);
+    if (!retry) commitSoon();
   } else if (m.type === 'close') {
+    if (timer) clearTimeout(timer);
     let ok = write();
     for (let i = 0; !ok && i < 40; i++) { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250); ok = write(); }
     if (retry) clearInterval(retry);

@@ -67,6 +67,7 @@ async function run(opts: ServeOptions): Promise<void> {
     const writer = requestLogOn ? threadedRequestLogWriter(paths.database, (message) => log.error({ message }, 'the request log could not be written; retrying')) : null;
     const requestLog = writer
       ? new RequestLog((entries) => writer.write(entries), {
+          flushIntervalMs: 50,
           onClose: async () => {
             const lost = await writer.close();
             if (lost !== 0) log.error({ lost }, 'request log entries could not be written before exit');
