@@ -17,7 +17,7 @@
  * finds the same snapshot, so it completes the work of a killed one. Registered models lacking a card get one.
  */
 import type { LoupePaths } from '../config/index.js';
-import { loadValuer, createValuer, type Evaluation, type ModelArtifact } from '../model/index.js';
+import { loadValuer, createValuer, type Evaluation, type LoadedModel, type ModelArtifact } from '../model/index.js';
 import { getChampion, getModel, listModels, pausePoint, promoteModel, readArtifact, registerModel, setDecision, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
 import { ingestFile } from '../ingest/index.js';
@@ -170,12 +170,17 @@ async function runSteps(
 
   // 2. drift
   const champion = getChampion(db);
+  // A champion this version of Loupe cannot load (damaged file, or an artifact of an older feature spec) cannot
+  // serve: it is not compared against, and any loadable challenger replaces it.
+  const loadedChampion = champion ? tryLoad(champion) : undefined;
+  if (loadedChampion && 'error' in loadedChampion) log.warn({ champion: champion!.version, error: loadedChampion.error }, 'the champion cannot be loaded');
+  const championModel = loadedChampion && 'model' in loadedChampion ? loadedChampion.model : undefined;
   const partition = partitionData(db, paths, config.holdoutFraction);
   const baselineSnapshot = champion ? getSnapshot(db, champion.trainingDataSha256) : undefined;
   const baselineMaxFile = baselineSnapshot?.maxFileId ?? 0;
   const newFiles = partition.files.filter((f) => f.id > baselineMaxFile && f.id !== partition.referenceFileId);
   const newRows = newFiles.flatMap((f) => partition.byFile.get(f.id) ?? []);
-  result.drift = await step('drift', () => driftReport(db, champion, baselineSnapshot, newFiles.map((f) => f.name), newRows, partition.referenceTest), (d) =>
+  result.drift = await step('drift', () => driftReport(db, champion, championModel, loadedChampion && 'error' in loadedChampion ? loadedChampion.error : undefined, baselineSnapshot, newFiles.map((f) => f.name), newRows, partition.referenceTest), (d) =>
     d.note ?? `${d.newRows} new rows; PSI large on: ${d.features.filter((f) => f.level === 'large').map((f) => f.feature).join(', ') || 'none'}` +
       (d.performance?.onNew ? `; champion MAPE ${d.performance.onNew.mape.toFixed(2)}% on new rows vs ${d.performance.onReferenceTest?.mape.toFixed(2) ?? '—'}% on reference test` : ''));
 
@@ -183,8 +188,10 @@ async function runSteps(
   const snapshot = await step('snapshot', () => saveSnapshot(db, partition.training), (s) => `${s.rows} training rows, sha256 ${s.sha256.slice(0, 12)}…`);
   result.snapshot = snapshot;
   const models = listModels(db);
-  const kindsToTrain = config.kinds.filter((k) => !models.some((m) => m.kind === k && m.trainingDataSha256 === snapshot.sha256));
-  if (champion && kindsToTrain.length === 0) {
+  const kindsToTrain = champion && !championModel
+    ? config.kinds
+    : config.kinds.filter((k) => !models.some((m) => m.kind === k && m.trainingDataSha256 === snapshot.sha256 && 'model' in tryLoad(m)));
+  if (champion && championModel && kindsToTrain.length === 0) {
     result.status = 'nothing_to_do';
     result.champion = champion.version;
     const same = models.filter((m) => m.trainingDataSha256 === snapshot.sha256).map((m) => m.version);
@@ -208,7 +215,6 @@ async function runSteps(
   // 5. evaluate
   const newestFiles = newFiles.length > 0 ? newFiles : partition.files.filter((f) => f.id !== partition.referenceFileId).slice(-1);
   const sets = { referenceTest: pick(partition.referenceTest), newest: pick(newestFiles.flatMap((f) => partition.holdout.get(f.id) ?? [])) };
-  const championModel = champion ? loadValuer(readArtifact(champion), champion.version) : undefined;
   const evaluated = await step('evaluate', () => ({
     challengers: artifacts.map((a) => ({ ...a, evaluation: evaluateOnSets(createValuer(a.artifact, 'challenger'), sets) })),
     champion: championModel ? evaluateOnSets(championModel, sets) : undefined,
@@ -219,7 +225,9 @@ async function runSteps(
   // 6. promote (decide)
   const best = evaluated.challengers.reduce((a, b) => (Math.min(...b.tuning.trials.map((t) => t.mae)) < Math.min(...a.tuning.trials.map((t) => t.mae)) ? b : a));
   const challengerName = `the ${best.kind} challenger`;
-  const decision = await step('promote', () => decide(best.evaluation.combined, evaluated.champion?.combined, config.promotion, { challenger: challengerName, champion: champion?.version }), (d) => d.reason);
+  const decision = await step('promote', () => champion && !championModel
+    ? { promote: true, reason: `${challengerName} replaces ${champion.version}, which this version of Loupe cannot load (${(loadedChampion as { error: string }).error})` }
+    : decide(best.evaluation.combined, evaluated.champion?.combined, config.promotion, { challenger: challengerName, champion: champion?.version }), (d) => d.reason);
 
   // 7. register (one transaction: artifacts written, rows inserted, champion switched)
   const commit = gitCommit();
@@ -262,22 +270,31 @@ async function runSteps(
   return result;
 }
 
+function tryLoad(record: ModelRecord): { model: LoadedModel } | { error: string } {
+  try {
+    return { model: loadValuer(readArtifact(record), record.version) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 function driftReport(
-  db: Db, champion: ModelRecord | undefined, baseline: Snapshot | undefined, newFiles: string[], newRows: Row[], referenceTest: Row[],
+  db: Db, champion: ModelRecord | undefined, model: LoadedModel | undefined, loadError: string | undefined, baseline: Snapshot | undefined,
+  newFiles: string[], newRows: Row[], referenceTest: Row[],
 ): DriftReport {
   const empty = { baseline: champion?.version ?? null, baselineRows: 0, newRows: newRows.length, newFiles, features: [], performance: null };
   if (!champion) return { ...empty, note: 'no champion yet: nothing to compare the data with' };
   if (newRows.length === 0) return { ...empty, note: `no new appraisals since ${champion.version}'s training data` };
   if (!baseline) return { ...empty, note: `${champion.version}'s training snapshot is not recorded; drift not measured` };
   const base = snapshotRows(db, baseline.sha256);
-  const model = loadValuer(readArtifact(champion), champion.version);
   return {
     baseline: champion.version,
     baselineRows: base.length,
     newRows: newRows.length,
     newFiles,
     features: featureDrift(base, newRows),
-    performance: {
+    ...(model ? {} : { note: `performance drift not measured: ${champion.version} cannot be loaded (${loadError})` }),
+    performance: !model ? null : {
       version: champion.version,
       onNew: evaluateModel(model, newRows),
       onReferenceTest: referenceTest.length > 0 ? evaluateModel(model, referenceTest) : null,
