@@ -131,7 +131,8 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
         value: { label: 'MAPE', format: formats.percent }, order, groups: champ ? [m.version, `${champ.version} (champion)`] : [m.version], legend: 'model',
         title: 'Mean absolute percentage error by segment', subtitle: 'evaluation rows (reference test + newest holdout)', width: 640,
       }), 'error by segment'),
-      table(['segment', 'n', 'MAE', 'MAPE'], ev.segments.map((s) => [`${s.by} ${s.segment}`, String(s.n), usd(s.mae), pct(s.mape)])),
+      table(['segment', 'n', 'MAE', 'MAPE'], order.map((label) => ev.segments.find((s) => `${s.by} ${s.segment}` === label)!)
+        .map((s) => [`${s.by} ${s.segment}`, String(s.n), usd(s.mae), pct(s.mape)])),
     ]);
 
     add('How it explains prices', [
@@ -147,7 +148,9 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
     const parts = [para(drift.note ?? `From ${drift.baseline}'s training data (${drift.baselineRows} rows) to the ${drift.newRows} new appraisals of ${drift.newFiles.join(', ')}. PSI < 0.1 stable, 0.1–0.25 moderate, > 0.25 large.`)];
     if (drift.features.length > 0) {
       parts.push(chart('drift.svg', bars(drift.features.map((f) => ({ label: f.feature, value: f.psi })), {
-        value: { label: 'PSI' }, title: 'Drift of each field (PSI)', subtitle: `${drift.baseline} training data → new appraisals`, width: 640,
+        // A fixed scale up to "large" (0.25) at least, so that a stable field does not look like a shift.
+        value: { label: 'PSI (< 0.1 stable, > 0.25 large)', domain: [0, Math.max(0.3, ...drift.features.map((f) => f.psi))] },
+        title: 'Drift of each field (PSI)', subtitle: `${drift.baseline} training data → new appraisals`, width: 640,
       }), 'drift by field'));
       parts.push(table(['field', 'PSI', 'level', 'KS D', 'KS p', 'mean before', 'mean now'], drift.features.map((f) => [
         f.feature, f.psi.toFixed(3), f.level, f.ks ? f.ks.statistic.toFixed(3) : '—', f.ks ? f.ks.pValue.toExponential(1) : '—',
