@@ -348,6 +348,15 @@ describe('web app', () => {
         await page.goto(`${server.url}/${hash}`);
         await page.locator('h1').waitFor();
       }
+      if (hash === '#/batch') {
+        const csv = 'carat,cut,color,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n12,Ideal,D,IF,61.0,55,6.5,6.5,3.97\n';
+        await page.getByLabel('CSV file of stones').setInputFiles({ name: 'phone.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+        await page.getByRole('button', { name: 'Download results (CSV)' }).waitFor();
+        // A row's error is read in full on the phone, not scrolled out of sight to the right.
+        const error = (await page.locator('tr.row--error td').last().boundingBox())!;
+        expect(error.x).toBeGreaterThanOrEqual(0);
+        expect(error.x + error.width).toBeLessThanOrEqual(390);
+      }
       const unlabelled = await page.locator('input, button, select, textarea, a[href], summary').evaluateAll((els) =>
         els
           .filter((el) => {

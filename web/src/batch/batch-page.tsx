@@ -66,14 +66,14 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
             };
             return (
               <tr key={r.line} class={r.valuation ? undefined : 'row--error'} data-line={r.line}>
-                <th scope="row" class="num">{r.line}</th>
-                {reference >= 0 && <td>{r.fields[reference] ?? ''}</td>}
-                <td class="num">{at('carat')}</td>
+                <th scope="row" class="num batch-table__line">{r.line}</th>
+                {reference >= 0 && <td class="batch-table__reference">{r.fields[reference] ?? ''}</td>}
+                <td class="num batch-table__carat">{at('carat')}</td>
                 <td>{at('cut')}</td>
                 <td>{at('color')}</td>
                 <td>{at('clarity')}</td>
-                <td class="num">{r.valuation ? money(r.valuation.price) : '—'}</td>
-                <td class={r.valuation ? undefined : 'batch-table__error'}>
+                <td class="num batch-table__price">{r.valuation ? money(r.valuation.price) : '—'}</td>
+                <td class={r.valuation ? 'batch-table__result' : 'batch-table__result batch-table__error'}>
                   {r.valuation ? `${money(r.valuation.range.low)} – ${money(r.valuation.range.high)}` : r.problems ? errorText(r) : 'Waiting…'}
                 </td>
               </tr>
