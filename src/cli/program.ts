@@ -2,10 +2,11 @@
  * The `loupe` program: every command, each from its own file, registered in one list.
  */
 import { Command } from 'commander';
+import { registerFeatures } from './features.js';
 import { registerIngest } from './ingest.js';
+import { registerKeys } from './keys.js';
 import { registerModels } from './models.js';
 import { registerPipeline } from './pipeline.js';
-import { registerKeys } from './keys.js';
 import { registerRejects } from './rejects.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
@@ -20,6 +21,7 @@ const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerKeys,
   registerTrain,
+  registerFeatures,
   registerModels,
   registerPipeline,
 ];

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Appraisal, NumberFieldName } from '../diamond/index.js';
 import { takeRows } from '../engine/matrix.js';
-import { calibrate } from '../engine/conformal.js';
+import { calibrate, type Calibration } from '../engine/conformal.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArtifact } from './artifact.js';
 import { FEATURE_SPEC, featureColumns, rowOf, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
@@ -90,10 +90,38 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   }
 
   options.onStage?.('difficulty and calibration');
-  // The difficulty σ(x) is a hedonic model of log |out-of-fold residual|: ranges widen where stones like this one
-  // are priced less surely. It is itself cross-fitted, so the scores calibrated below come from rows that neither
-  // the price model nor the difficulty model learned from.
-  const logAbsResidual = Float64Array.from(oof, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
+  const ranges = calibrateRanges(X, y, oof, fold, seed, coverages);
+
+  options.onStage?.('final fit');
+  const model = kind.fit(X, y, params, { seed });
+  return assembleArtifact({ kind: kind.name, params, seed, rows, model, ranges, heldOut: oof });
+}
+
+/** What the ranges of a model are made of: the difficulty model, its floor, the calibration, and σ of each row. */
+export interface CalibratedRanges {
+  difficulty: ModelArtifact['difficulty'];
+  calibration: Calibration;
+  /** Cross-fitted σ of each calibration row, floor applied. */
+  sigma: Float64Array;
+}
+
+/**
+ * Calibrates price ranges from predictions on rows the price model did not learn from (`heldOut`). The difficulty
+ * σ(x) is a hedonic model of log |held-out residual|: ranges widen where stones like this one are priced less
+ * surely. It is itself cross-fitted over `fold`, so the scores calibrated here come from rows that neither the
+ * price model nor the difficulty model learned from.
+ */
+export function calibrateRanges(
+  X: FeatureColumns,
+  y: Float64Array,
+  heldOut: Float64Array,
+  fold: Uint8Array,
+  seed: number,
+  coverages: readonly number[],
+): CalibratedRanges {
+  const n = X.rows;
+  const k = Math.max(...fold) + 1;
+  const logAbsResidual = Float64Array.from(heldOut, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
   const sigma = new Float64Array(n);
   for (let f = 0; f < k; f++) {
     const { train, test } = foldIndices(fold, f);
@@ -104,31 +132,45 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   const difficultyModel = hedonic.fit(X, logAbsResidual, hedonic.defaultParams, { seed });
   const floor = difficultyFloor(Float64Array.from(predictLogMany(difficultyModel, X), Math.exp));
   for (let i = 0; i < n; i++) sigma[i] = Math.max(sigma[i], floor);
-  const calibration = calibrate({ y, yhat: oof, sigma }, coverages);
+  return {
+    difficulty: { kind: hedonic.name, model: difficultyModel.payload(), floor },
+    calibration: calibrate({ y, yhat: heldOut, sigma }, coverages),
+    sigma,
+  };
+}
 
-  options.onStage?.('final fit');
-  const model = kind.fit(X, y, params, { seed });
-
+/** The artifact of a fitted model: `rows` are the rows behind its metrics and ranges, `heldOut` its predictions on them from models that did not see them. */
+export function assembleArtifact(parts: {
+  kind: string;
+  params: Record<string, unknown>;
+  seed: number;
+  rows: readonly Appraisal[];
+  model: FittedModel;
+  ranges: CalibratedRanges;
+  heldOut: Float64Array;
+}): ModelArtifact {
+  const { rows, ranges, heldOut } = parts;
   const actual = Float64Array.from(rows, (r) => r.price);
-  const oofPrice = Float64Array.from(oof, Math.exp);
-  const q = calibration.levels[0].quantile;
-  const low = Float64Array.from(oof, (p, i) => Math.exp(p - q * sigma[i]));
-  const high = Float64Array.from(oof, (p, i) => Math.exp(p + q * sigma[i]));
-
+  const q = ranges.calibration.levels[0].quantile;
+  const low = Float64Array.from(heldOut, (p, i) => Math.exp(p - q * ranges.sigma[i]));
+  const high = Float64Array.from(heldOut, (p, i) => Math.exp(p + q * ranges.sigma[i]));
   return {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
     loupeVersion: LOUPE_VERSION,
-    kind: kind.name,
-    params,
-    seed,
+    kind: parts.kind,
+    params: parts.params,
+    seed: parts.seed,
     featureSpec: { version: FEATURE_SPEC.version, names: [...FEATURE_SPEC.names] },
-    trainingData: { sha256: trainingDataHash(rows), rows: n, ranges: fieldRanges(rows) },
-    model: model.payload(),
-    difficulty: { kind: hedonic.name, model: difficultyModel.payload(), floor },
-    calibration,
+    trainingData: { sha256: trainingDataHash(rows), rows: rows.length, ranges: fieldRanges(rows) },
+    model: parts.model.payload(),
+    difficulty: ranges.difficulty,
+    calibration: ranges.calibration,
     metrics: {
-      outOfFold: { ...priceMetrics(actual, oofPrice), range: rangeMetrics(actual, low, high, calibration.levels[0].coverage) },
+      outOfFold: {
+        ...priceMetrics(actual, Float64Array.from(heldOut, Math.exp)),
+        range: rangeMetrics(actual, low, high, ranges.calibration.levels[0].coverage),
+      },
     },
   };
 }

@@ -1,0 +1,65 @@
+/**
+ * `loupe features`: writes the model features of an appraisal file as CSV, computed by the very function Loupe
+ * trains and serves with — so a model trained elsewhere (XGBoost at scale, say) learns from exactly the features
+ * Loupe will compute when it serves that model. No second implementation, no train/serve skew.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { readAppraisalRows } from '../ingest/index.js';
+import { FEATURE_NAMES, featureRow } from '../model/index.js';
+import { emit } from './output.js';
+import type { RegisterCommand } from './program.js';
+
+interface FeaturesCliOptions {
+  out?: string;
+  json?: boolean;
+}
+
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return stream.write(text) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+}
+
+async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
+  const out: NodeJS.WritableStream | WriteStream = opts.out ? createWriteStream(opts.out) : process.stdout;
+  let written = 0;
+  let skipped = 0;
+  const row = new Float64Array(FEATURE_NAMES.length);
+  await write(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`);
+  for await (const r of readAppraisalRows(input)) {
+    if (!r.result.ok) {
+      skipped++;
+      continue;
+    }
+    featureRow(r.result.value, row);
+    await write(out, `${Array.from(row, (v) => String(v)).join(',')},${Math.log(r.result.value.price)},${r.result.value.price},${r.line}\n`);
+    written++;
+  }
+  if (opts.out) await new Promise<void>((resolve, reject) => (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const summary = { input, out: opts.out ?? null, rows: written, skipped, features: [...FEATURE_NAMES] };
+  if (opts.out || opts.json) {
+    emit(opts, summary, (s) => `${s.rows.toLocaleString('en-US')} rows written to ${s.out}; ${s.skipped} rows failed validation and were left out (see loupe ingest for why)`);
+  } else if (skipped > 0) {
+    process.stderr.write(`loupe: ${skipped} rows failed validation and were left out (see loupe ingest for why)\n`);
+  }
+}
+
+export const registerFeatures: RegisterCommand = (program: Command) => {
+  program
+    .command('features')
+    .description("Write the model features of an appraisal file as CSV (Loupe's own feature code), for training elsewhere.")
+    .argument('<input>', 'a CSV of appraisals (carat, cut, color, clarity, depth, table, price, x, y, z)')
+    .option('--out <file>', 'write the CSV here instead of standard output')
+    .option('--json', 'print a JSON summary for machines (with --out)')
+    .addHelpText(
+      'after',
+      `
+Columns: ${FEATURE_NAMES.join(', ')}, log_price, price, line (the row's line in the input).
+Rows that fail validation are left out. Train XGBoost on these columns, in this order, with log_price as the
+target (reg:squarederror); then \`loupe import-xgboost\` serves that model with Loupe's explanations and ranges.
+
+Example:
+  $ loupe features ../shared/data/diamonds.csv --out features.csv
+  4,985 rows written to features.csv; 15 rows failed validation and were left out (see loupe ingest for why)`,
+    )
+    .action(run);
+};
