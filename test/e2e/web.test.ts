@@ -219,6 +219,11 @@ describe('web app', () => {
     expect(await page.locator(`#${describedBy[0]}`).textContent()).toBe(messages[0]);
     expect(sent).toEqual([]);
 
+    // The validator's suggestion is one click away, never applied without it.
+    expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1,2');
+    await page.getByRole('button', { name: 'Use 1.2 ct' }).click();
+    expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1.2');
+
     // Fixing the fields clears the problems as they are fixed, and the stone is appraised.
     await page.getByLabel('Carat', { exact: true }).fill('0.9');
     await page.getByLabel('Table', { exact: true }).fill('57');

@@ -1,7 +1,7 @@
 /** One measured characteristic: a labelled text box with its unit, allowed range and any problem beneath it. */
 import type { NumberField as NumberFieldSpec } from '../../../src/diamond/fields.js';
 import type { FieldProblem } from '../api.js';
-import { inputId } from './stone-values.js';
+import { inputId, suggestedValue } from './stone-values.js';
 
 interface Props {
   spec: NumberFieldSpec;
@@ -42,6 +42,11 @@ export function NumberField({ spec, value, problems, invalid, onInput }: Props) 
           {problems.map((p) => p.message).join(' ')}
         </p>
       )}
+      {problems.map((p) => suggestedValue(p)).filter((v): v is string => v !== undefined).slice(0, 1).map((v) => (
+        <button key={v} type="button" class="button button--quiet field__fix" onClick={() => onInput(v)}>
+          Use {v} {spec.unit}
+        </button>
+      ))}
     </div>
   );
 }

@@ -54,3 +54,12 @@ export function invalidFields(problems: readonly FieldProblem[]): Set<StoneField
 }
 
 export const inputId = (name: string): string => `stone-${name}`;
+
+/**
+ * The value a problem's suggestion proposes, when it proposes one a person can accept with one click:
+ * "1.2 (with a decimal point instead of a comma)" → "1.2"; "0.12 ct (typed in points…)" → "0.12".
+ * Never applied without that click.
+ */
+export function suggestedValue(problem: FieldProblem): string | undefined {
+  return problem.suggestion?.match(/^[+-]?\d+(\.\d+)?/)?.[0];
+}
