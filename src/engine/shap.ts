@@ -25,10 +25,25 @@
  *
  * The result is in the model's output space (the margin: baseScore + Σ tree outputs); the last entry is the
  * expected value, and the entries add up to the prediction.
+ *
+ * Groups of features. With options.groups the players of the game are groups of features: v(G) is the
+ * path-dependent expectation that follows the row at the splits on features of the groups in G and averages the
+ * two children by cover at every other split. A leaf's weight in v(G) is Π over the groups j on its path of
+ * (o_j if j ∈ G else z_j), with o_j and z_j taken over all the path's splits on features of group j — the very
+ * form of a feature tested twice on a path. So the formula above, with U the distinct groups on the path, gives
+ * the exact Shapley values of the grouped game, and everything below runs unchanged with "feature" read as
+ * "player" wherever a slot, a table column or an output entry is meant; a split still compares the row's own
+ * feature value. Fewer distinct players per path mean narrower tables and fewer additions. The identity grouping
+ * is per-feature SHAP, bit for bit.
  */
 import type { Ensemble, Tree } from './tree.js';
 
 export interface ExplainerOptions {
+  /**
+   * Players of the game explained (see "Groups of features" in the header): groups[f] is the player feature f
+   * belongs to, 0 ≤ groups[f] < numPlayers. Omitted: every feature is its own player (per-feature SHAP).
+   */
+  groups?: ArrayLike<number>;
   /** Most precomputed numbers (8 bytes each) the explainer may hold; decides the layout (see the header). */
   maxTableEntries?: number;
   /** Force a layout (tests); by default the fastest one within the budget. */
@@ -40,18 +55,22 @@ export interface ExplainerOptions {
 export type ExplainerLayout = 'vector' | 'weights' | 'direct';
 
 export interface TreeExplainer {
+  /** Length of the rows explained. */
   readonly numFeatures: number;
+  /** Number of players: the features, or the groups when `groups` was given (max group + 1). */
+  readonly numPlayers: number;
   /** The path-dependent expected value of the model's output (what the contributions start from). */
   readonly expectedValue: number;
   readonly layout: ExplainerLayout;
   /** Number of precomputed numbers held (8 bytes each). */
   readonly tableEntries: number;
   /**
-   * Contributions of each feature followed by the expected value (length numFeatures + 1); they add up to the
-   * prediction. Writes into `out` when given (it must have that length), which makes the call allocation-free.
+   * Contributions of each player (feature, or group) followed by the expected value (length numPlayers + 1);
+   * they add up to the prediction. Writes into `out` when given (it must have that length), which makes the call
+   * allocation-free.
    */
   shapValues(row: ArrayLike<number>, out?: Float64Array): Float64Array;
-  /** shapValues for many rows: one Float64Array of length numFeatures + 1 per row. */
+  /** shapValues for many rows: one Float64Array of length numPlayers + 1 per row. */
   shapValuesBatch(rows: ArrayLike<ArrayLike<number>>): Float64Array[];
 }
 
@@ -116,12 +135,12 @@ interface TreeWalk {
   /** Internal nodes in the node's subtree (a pre-order subtree is the positions position .. position + size − 1). */
   internal: number[];
   size: number[];
-  /** Distinct features on the path from the root to the node, and their merged zero fractions. */
+  /** Distinct players (features, or their groups) on the path from the root to the node, and their merged zero fractions. */
   features: number[][];
   zero: number[][];
 }
 
-function walkTree(tree: Tree, treeIndex: number, numFeatures: number): TreeWalk {
+function walkTree(tree: Tree, treeIndex: number, numFeatures: number, groups: Int32Array): TreeWalk {
   const size = tree.feature.length;
   const walk: TreeWalk = { order: [], parent: [], isLeft: [], slot: [], internal: [], size: [], features: [], zero: [] };
   const features: number[] = [];
@@ -144,11 +163,13 @@ function walkTree(tree: Tree, treeIndex: number, numFeatures: number): TreeWalk 
     if (Number.isNaN(tree.threshold[node])) throw new RangeError(`tree ${treeIndex} node ${node}: threshold is NaN`);
     const cover = tree.cover[node];
     if (!(cover > 0)) throw new RangeError(`tree ${treeIndex} node ${node}: cover must be > 0 for TreeSHAP, found ${cover}`);
-    let childSlot = features.indexOf(f);
+    // slots are players: two splits on features of one group merge like two splits on one feature
+    const player = groups[f];
+    let childSlot = features.indexOf(player);
     const isNew = childSlot < 0;
     if (isNew) {
       childSlot = features.length;
-      features.push(f);
+      features.push(player);
       zero.push(1);
     }
     const before = zero[childSlot];
@@ -200,10 +221,11 @@ function unitTests(tree: Tree, walk: TreeWalk, q: number): number[] {
   return tests;
 }
 
-function distinctFeatures(tree: Tree, walk: TreeWalk, tests: number[]): number[] {
+/** The distinct players the unit's tests split on. */
+function distinctFeatures(tree: Tree, walk: TreeWalk, tests: number[], groups: Int32Array): number[] {
   const out: number[] = [];
   for (const p of tests) {
-    const f = tree.feature[walk.order[p]];
+    const f = groups[tree.feature[walk.order[p]]];
     if (!out.includes(f)) out.push(f);
   }
   return out;
@@ -244,14 +266,14 @@ interface VectorPlan {
   units: { tree: number; q: number; tests: number[]; features: number[] }[];
 }
 
-function planVector(trees: Tree[], walks: TreeWalk[], splits: number, budget: number): VectorPlan | null {
+function planVector(trees: Tree[], walks: TreeWalk[], splits: number, budget: number, groups: Int32Array): VectorPlan | null {
   const units: VectorPlan['units'] = [];
   let entries = 0;
   for (let t = 0; t < trees.length; t++) {
     for (const q of unitsOf(walks[t], splits)) {
       const tests = unitTests(trees[t], walks[t], q);
       if (tests.length > MAX_TABLE_DEPTH) return null;
-      const features = distinctFeatures(trees[t], walks[t], tests);
+      const features = distinctFeatures(trees[t], walks[t], tests, groups);
       entries += features.length * 2 ** tests.length;
       if (entries > budget) return null;
       units.push({ tree: t, q, tests, features });
@@ -264,6 +286,7 @@ function planVector(trees: Tree[], walks: TreeWalk[], splits: number, budget: nu
 
 class FastTreeExplainer implements TreeExplainer {
   readonly numFeatures: number;
+  readonly numPlayers: number;
   readonly expectedValue: number;
   readonly layout: ExplainerLayout;
   readonly tableEntries: number;
@@ -327,8 +350,10 @@ class FastTreeExplainer implements TreeExplainer {
     const numFeatures = ensemble.numFeatures;
     if (!Number.isInteger(numFeatures) || numFeatures < 0) throw new RangeError(`numFeatures must be a non-negative integer, found ${numFeatures}`);
     this.numFeatures = numFeatures;
+    const players = playersOf(numFeatures, options.groups);
+    this.numPlayers = players.length === 0 ? 0 : Math.max(...players) + 1;
     const trees = ensemble.trees;
-    const walks = trees.map((tree, t) => walkTree(tree, t, numFeatures));
+    const walks = trees.map((tree, t) => walkTree(tree, t, numFeatures, players));
     const budget = options.maxTableEntries ?? DEFAULT_MAX_TABLE_ENTRIES;
 
     let maxDepth = 0;
@@ -358,7 +383,7 @@ class FastTreeExplainer implements TreeExplainer {
     let plan: VectorPlan | null = null;
     if (options.layout === undefined || options.layout === 'vector') {
       for (const splits of options.subtreeSplits !== undefined ? [options.subtreeSplits] : SUBTREE_SPLITS) {
-        plan = planVector(trees, walks, splits, options.layout === 'vector' ? Infinity : budget);
+        plan = planVector(trees, walks, splits, options.layout === 'vector' ? Infinity : budget, players);
         if (plan) break;
       }
       if (!plan && options.layout === 'vector') throw new RangeError('the vector layout cannot hold paths this deep');
@@ -520,9 +545,10 @@ class FastTreeExplainer implements TreeExplainer {
 
   shapValues(row: ArrayLike<number>, out?: Float64Array): Float64Array {
     const m = this.numFeatures;
+    const players = this.numPlayers;
     if (row.length < m) throw new RangeError(`row has ${row.length} values, the model needs ${m}`);
-    const phi = out ?? new Float64Array(m + 1);
-    if (phi.length !== m + 1) throw new RangeError(`output must have length ${m + 1}, found ${phi.length}`);
+    const phi = out ?? new Float64Array(players + 1);
+    if (phi.length !== players + 1) throw new RangeError(`output must have length ${players + 1}, found ${phi.length}`);
     phi.fill(0);
     const x = this.x;
     let missing = false;
@@ -537,7 +563,7 @@ class FastTreeExplainer implements TreeExplainer {
       this.markDisagreements(x);
       this.addLeaves(phi);
     }
-    phi[m] = this.expectedValue;
+    phi[players] = this.expectedValue;
     return phi;
   }
 
@@ -623,6 +649,19 @@ class FastTreeExplainer implements TreeExplainer {
       phi[this.slotFeature[s0 + i]] += value * (oi - zi) * weightedSum(this.slotZero, s0, d, mask, i, this.coef);
     }
   }
+}
+
+/** The player of each feature: `groups` checked, or the identity. */
+function playersOf(numFeatures: number, groups: ArrayLike<number> | undefined): Int32Array {
+  if (groups === undefined) return Int32Array.from({ length: numFeatures }, (_, f) => f);
+  if (groups.length !== numFeatures) throw new RangeError(`groups must give a player for each of the ${numFeatures} features, found ${groups.length}`);
+  const out = new Int32Array(numFeatures);
+  for (let f = 0; f < numFeatures; f++) {
+    const g = groups[f];
+    if (!Number.isInteger(g) || g < 0 || g >= numFeatures) throw new RangeError(`groups[${f}] must be an integer player index in 0..${numFeatures - 1}, found ${g}`);
+    out[f] = g;
+  }
+  return out;
 }
 
 /** Builds the per-model explainer once (validating the trees); reuse it for every row. */
