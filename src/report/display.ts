@@ -63,12 +63,15 @@ export function plainTable<Row>(rows: readonly Row[], columns: readonly TableCol
 
 /** A table of rows, shown as HTML in a notebook (plain text elsewhere). */
 export function tableOutput<Row>(rows: readonly Row[], columns: readonly TableColumn<Row>[]): Displayable {
-  const head = columns.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('');
+  // Alignment is explicit: notebook front-ends right-align every cell by default, which makes text hard to read.
+  const numericColumn = columns.map((c) => rows.some((r) => typeof c.value(r) === 'number'));
+  const align = (numeric: boolean): string => ` style="text-align:${numeric ? 'right' : 'left'}"`;
+  const head = columns.map((c, i) => `<th${align(numericColumn[i])}>${escapeHtml(c.title)}</th>`).join('');
   const body = rows
     .map((r) => {
       const tds = columns.map((c) => {
         const { text, numeric } = cellText(c, r);
-        return `<td${numeric ? ' style="text-align:right"' : ''}>${escapeHtml(text)}</td>`;
+        return `<td${align(numeric)}>${escapeHtml(text)}</td>`;
       });
       return `<tr>${tds.join('')}</tr>`;
     })

@@ -17,9 +17,12 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 interface NotebookCell {
   cell_type: string;
+  source: string | string[];
   execution_count?: number | null;
   outputs?: { output_type: string; ename?: string; evalue?: string }[];
 }
+
+const source = (cell: NotebookCell): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
 
 describe('notebooks', () => {
   for (const name of NOTEBOOKS) {
@@ -37,6 +40,8 @@ describe('notebooks', () => {
         expect(cell.execution_count, `code cell ${i + 1} of ${name} did not run`).toBeTypeOf('number');
         const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
         expect(errors.map((e) => `${e.ename}: ${e.evalue}`), `code cell ${i + 1} of ${name}`).toEqual([]);
+        // A cell that shows something must have shown it: a lost output would leave a finding out silently.
+        if (/\bshow\(/.test(source(cell))) expect(cell.outputs?.length ?? 0, `code cell ${i + 1} of ${name} shows nothing`).toBeGreaterThan(0);
       }
     }, 600_000);
   }
