@@ -8,6 +8,16 @@ import type { components, paths } from './schema.js';
 export type { components, paths };
 export type LoupeClient = Client<paths>;
 
+type Schemas = components['schemas'];
+export type Stone = Schemas['Stone'];
+export type Valuation = Schemas['Valuation'];
+export type Explanation = Schemas['Explanation'];
+export type Problem = Schemas['Problem'];
+export type FieldProblem = Schemas['FieldProblem'];
+export type BatchResponse = Schemas['BatchResponse'];
+export type SimilarStone = Schemas['SimilarStone'];
+export type Model = Schemas['Model'];
+
 export interface LoupeClientOptions {
   /** Where the API runs, e.g. http://127.0.0.1:3000. */
   baseUrl: string;

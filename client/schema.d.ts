@@ -89,26 +89,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -160,53 +141,7 @@ export interface paths {
                      *       "z": 3.84
                      *     }
                      */
-                    "application/json": {
-                        /**
-                         * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
-                         * @example 0.9
-                         */
-                        carat: number;
-                        /**
-                         * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
-                         * @example Ideal
-                         */
-                        cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
-                        /**
-                         * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
-                         * @example G
-                         */
-                        color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
-                        /**
-                         * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
-                         * @example VS2
-                         */
-                        clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
-                        /**
-                         * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
-                         * @example 61.8
-                         */
-                        depth: number;
-                        /**
-                         * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
-                         * @example 57
-                         */
-                        table: number;
-                        /**
-                         * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                         * @example 6.2
-                         */
-                        x: number;
-                        /**
-                         * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                         * @example 6.24
-                         */
-                        y: number;
-                        /**
-                         * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
-                         * @example 3.84
-                         */
-                        z: number;
-                    };
+                    "application/json": components["schemas"]["Stone"];
                 };
             };
             responses: {
@@ -271,49 +206,7 @@ export interface paths {
                          *       "warnings": []
                          *     }
                          */
-                        "application/json": {
-                            /** @description The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100). */
-                            price: number;
-                            /** @enum {string} */
-                            currency: "USD";
-                            /** @description How sure the price is. */
-                            range: {
-                                low: number;
-                                high: number;
-                                /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from). */
-                                coverage: number;
-                            };
-                            /** @description The model that made this valuation. */
-                            modelVersion: string;
-                            /** @description Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars. */
-                            explanation?: {
-                                /** @description The starting point: the typical price of a stone in the data the model learned from, USD. */
-                                typicalPrice: number;
-                                /** @description Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions. */
-                                steps: {
-                                    factor: "carat" | "cut" | "color" | "clarity" | "proportions";
-                                    /** @description The characteristic as a person says it: "1.21 carat", "colour G". */
-                                    label: string;
-                                    /** @description The price after this step is the price before it times this. */
-                                    multiplier: number;
-                                    /** @description The same effect in US dollars (to the cent). */
-                                    dollars: number;
-                                    /** @description The running price after this step, USD. */
-                                    priceAfter: number;
-                                }[];
-                                /** @description Where the steps end: the price before rounding, USD. */
-                                price: number;
-                                /** @description The explanation in one or two sentences for a client. */
-                                summary: string;
-                            };
-                            /** @description E.g. a stone outside the range the model learned from. */
-                            warnings: {
-                                /** @description outside_training_range or rare_combination. */
-                                code: string;
-                                field?: string;
-                                message: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["Valuation"];
                     };
                 };
                 /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
@@ -322,26 +215,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid API key. */
@@ -350,26 +224,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The key's rate limit is used up; see Retry-After. */
@@ -378,26 +233,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No model loaded yet. */
@@ -406,26 +242,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -491,53 +308,7 @@ export interface paths {
                      */
                     "application/json": {
                         /** @description The stones to value; each is checked on its own. */
-                        stones: {
-                            /**
-                             * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
-                             * @example 0.9
-                             */
-                            carat: number;
-                            /**
-                             * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
-                             * @example Ideal
-                             */
-                            cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
-                            /**
-                             * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
-                             * @example G
-                             */
-                            color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
-                            /**
-                             * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
-                             * @example VS2
-                             */
-                            clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
-                            /**
-                             * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
-                             * @example 61.8
-                             */
-                            depth: number;
-                            /**
-                             * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
-                             * @example 57
-                             */
-                            table: number;
-                            /**
-                             * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                             * @example 6.2
-                             */
-                            x: number;
-                            /**
-                             * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                             * @example 6.24
-                             */
-                            y: number;
-                            /**
-                             * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
-                             * @example 3.84
-                             */
-                            z: number;
-                        }[];
+                        stones: components["schemas"]["Stone"][];
                     };
                 };
             };
@@ -584,74 +355,7 @@ export interface paths {
                          *       ]
                          *     }
                          */
-                        "application/json": {
-                            /** @description Every stone of a batch is valued by the same model. */
-                            modelVersion: string;
-                            valued: number;
-                            failed: number;
-                            /** @description One result per stone, in the order sent. */
-                            results: {
-                                /** @description Position of the stone in the request, from 0. */
-                                index: number;
-                                ok: boolean;
-                                valuation?: {
-                                    /** @description The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100). */
-                                    price: number;
-                                    /** @enum {string} */
-                                    currency: "USD";
-                                    /** @description How sure the price is. */
-                                    range: {
-                                        low: number;
-                                        high: number;
-                                        /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from). */
-                                        coverage: number;
-                                    };
-                                    /** @description The model that made this valuation. */
-                                    modelVersion: string;
-                                    /** @description Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars. */
-                                    explanation?: {
-                                        /** @description The starting point: the typical price of a stone in the data the model learned from, USD. */
-                                        typicalPrice: number;
-                                        /** @description Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions. */
-                                        steps: {
-                                            factor: "carat" | "cut" | "color" | "clarity" | "proportions";
-                                            /** @description The characteristic as a person says it: "1.21 carat", "colour G". */
-                                            label: string;
-                                            /** @description The price after this step is the price before it times this. */
-                                            multiplier: number;
-                                            /** @description The same effect in US dollars (to the cent). */
-                                            dollars: number;
-                                            /** @description The running price after this step, USD. */
-                                            priceAfter: number;
-                                        }[];
-                                        /** @description Where the steps end: the price before rounding, USD. */
-                                        price: number;
-                                        /** @description The explanation in one or two sentences for a client. */
-                                        summary: string;
-                                    };
-                                    /** @description E.g. a stone outside the range the model learned from. */
-                                    warnings: {
-                                        /** @description outside_training_range or rare_combination. */
-                                        code: string;
-                                        field?: string;
-                                        message: string;
-                                    }[];
-                                };
-                                /** @description Why this stone could not be valued (when ok is false). */
-                                errors?: {
-                                    /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                    field: string;
-                                    /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                    code: string;
-                                    /** @description What was wrong, for people. */
-                                    message: string;
-                                    /** @description What is allowed. */
-                                    allowed?: string;
-                                    /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                    suggestion?: string;
-                                }[];
-                            }[];
-                        };
+                        "application/json": components["schemas"]["BatchResponse"];
                     };
                 };
                 /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
@@ -660,26 +364,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No valid API key. */
@@ -688,26 +373,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The body is larger than 1 MiB. */
@@ -716,26 +382,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The key's rate limit is used up; see Retry-After. */
@@ -744,26 +391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description No model loaded yet. */
@@ -772,26 +400,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -904,61 +513,7 @@ export interface paths {
                             mode: "grades" | "all";
                             count: number;
                             /** @description Most similar first, with the price each was appraised at. */
-                            stones: {
-                                id: number;
-                                /**
-                                 * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
-                                 * @example 0.9
-                                 */
-                                carat: number;
-                                /**
-                                 * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
-                                 * @example Ideal
-                                 */
-                                cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
-                                /**
-                                 * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
-                                 * @example G
-                                 */
-                                color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
-                                /**
-                                 * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
-                                 * @example VS2
-                                 */
-                                clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
-                                /**
-                                 * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
-                                 * @example 61.8
-                                 */
-                                depth: number;
-                                /**
-                                 * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
-                                 * @example 57
-                                 */
-                                table: number;
-                                /**
-                                 * @description Appraised market value in 2008 US dollars. Unit: USD. Allowed: 1 to 1000000.
-                                 * @example 4200
-                                 */
-                                price: number;
-                                /**
-                                 * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                                 * @example 6.2
-                                 */
-                                x: number;
-                                /**
-                                 * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                                 * @example 6.24
-                                 */
-                                y: number;
-                                /**
-                                 * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
-                                 * @example 3.84
-                                 */
-                                z: number;
-                                /** @description |Δcarat| in grades mode; the standardised distance over all characteristics in all mode. */
-                                distance: number;
-                            }[];
+                            stones: components["schemas"]["SimilarStone"][];
                         };
                     };
                 };
@@ -968,26 +523,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1052,25 +588,7 @@ export interface paths {
                          */
                         "application/json": {
                             champion: string | null;
-                            models: {
-                                version: string;
-                                /** @description The model kind (hedonic, gbdt, …). */
-                                kind: string;
-                                createdAt: string;
-                                /** @description When it became the champion; null if never. */
-                                promotedAt: string | null;
-                                isChampion: boolean;
-                                artifactSha256: string;
-                                /** @description The data snapshot it learned from. */
-                                trainingDataSha256: string;
-                                trainingRows: number;
-                                params: unknown;
-                                metrics: unknown;
-                                durationMs: number;
-                                gitCommit: string | null;
-                                /** @description Why it was or was not promoted. */
-                                decision: string | null;
-                            }[];
+                            models: components["schemas"]["Model"][];
                         };
                     };
                 };
@@ -1126,25 +644,7 @@ export interface paths {
                          *       "decision": "first model: promoted"
                          *     }
                          */
-                        "application/json": {
-                            version: string;
-                            /** @description The model kind (hedonic, gbdt, …). */
-                            kind: string;
-                            createdAt: string;
-                            /** @description When it became the champion; null if never. */
-                            promotedAt: string | null;
-                            isChampion: boolean;
-                            artifactSha256: string;
-                            /** @description The data snapshot it learned from. */
-                            trainingDataSha256: string;
-                            trainingRows: number;
-                            params: unknown;
-                            metrics: unknown;
-                            durationMs: number;
-                            gitCommit: string | null;
-                            /** @description Why it was or was not promoted. */
-                            decision: string | null;
-                        };
+                        "application/json": components["schemas"]["Model"];
                     };
                 };
                 /** @description No such model. */
@@ -1153,26 +653,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1230,25 +711,7 @@ export interface paths {
                          *       "decision": "first model: promoted"
                          *     }
                          */
-                        "application/json": {
-                            version: string;
-                            /** @description The model kind (hedonic, gbdt, …). */
-                            kind: string;
-                            createdAt: string;
-                            /** @description When it became the champion; null if never. */
-                            promotedAt: string | null;
-                            isChampion: boolean;
-                            artifactSha256: string;
-                            /** @description The data snapshot it learned from. */
-                            trainingDataSha256: string;
-                            trainingRows: number;
-                            params: unknown;
-                            metrics: unknown;
-                            durationMs: number;
-                            gitCommit: string | null;
-                            /** @description Why it was or was not promoted. */
-                            decision: string | null;
-                        };
+                        "application/json": components["schemas"]["Model"];
                     };
                 };
                 /** @description No such model. */
@@ -1257,26 +720,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1343,20 +787,7 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
-                            requests: {
-                                id: number;
-                                at: string;
-                                method: string;
-                                route: string;
-                                url: string;
-                                status: number;
-                                latencyMs: number;
-                                keyId: number | null;
-                                keyName: string | null;
-                                modelVersion: string | null;
-                                requestBody: string | null;
-                                responseBody: string | null;
-                            }[];
+                            requests: components["schemas"]["LoggedRequest"][];
                             nextBefore: number | null;
                         };
                     };
@@ -1367,26 +798,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": {
-                            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            instance?: string;
-                            errors?: {
-                                /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
-                                field: string;
-                                /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
-                                code: string;
-                                /** @description What was wrong, for people. */
-                                message: string;
-                                /** @description What is allowed. */
-                                allowed?: string;
-                                /** @description What was probably meant, when one reading is clear (never applied automatically). */
-                                suggestion?: string;
-                            }[];
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1402,7 +814,227 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        BatchItem: {
+            /** @description Position of the stone in the request, from 0. */
+            index: number;
+            ok: boolean;
+            valuation?: components["schemas"]["Valuation"];
+            /** @description Why this stone could not be valued (when ok is false). */
+            errors?: components["schemas"]["FieldProblem"][];
+        };
+        BatchResponse: {
+            /** @description Every stone of a batch is valued by the same model. */
+            modelVersion: string;
+            valued: number;
+            failed: number;
+            /** @description One result per stone, in the order sent. */
+            results: components["schemas"]["BatchItem"][];
+        };
+        /** @description Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars. */
+        Explanation: {
+            /** @description The starting point: the typical price of a stone in the data the model learned from, USD. */
+            typicalPrice: number;
+            /** @description Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions. */
+            steps: {
+                factor: "carat" | "cut" | "color" | "clarity" | "proportions";
+                /** @description The characteristic as a person says it: "1.21 carat", "colour G". */
+                label: string;
+                /** @description The price after this step is the price before it times this. */
+                multiplier: number;
+                /** @description The same effect in US dollars (to the cent). */
+                dollars: number;
+                /** @description The running price after this step, USD. */
+                priceAfter: number;
+            }[];
+            /** @description Where the steps end: the price before rounding, USD. */
+            price: number;
+            /** @description The explanation in one or two sentences for a client. */
+            summary: string;
+        };
+        FieldProblem: {
+            /** @description The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body. */
+            field: string;
+            /** @description What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, … */
+            code: string;
+            /** @description What was wrong, for people. */
+            message: string;
+            /** @description What is allowed. */
+            allowed?: string;
+            /** @description What was probably meant, when one reading is clear (never applied automatically). */
+            suggestion?: string;
+        };
+        LoggedRequest: {
+            id: number;
+            at: string;
+            method: string;
+            route: string;
+            url: string;
+            status: number;
+            latencyMs: number;
+            keyId: number | null;
+            keyName: string | null;
+            modelVersion: string | null;
+            requestBody: string | null;
+            responseBody: string | null;
+        };
+        Model: {
+            version: string;
+            /** @description The model kind (hedonic, gbdt, …). */
+            kind: string;
+            createdAt: string;
+            /** @description When it became the champion; null if never. */
+            promotedAt: string | null;
+            isChampion: boolean;
+            artifactSha256: string;
+            /** @description The data snapshot it learned from. */
+            trainingDataSha256: string;
+            trainingRows: number;
+            params: unknown;
+            metrics: unknown;
+            durationMs: number;
+            gitCommit: string | null;
+            /** @description Why it was or was not promoted. */
+            decision: string | null;
+        };
+        /** @description An RFC 9457 problem (application/problem+json). */
+        Problem: {
+            /** @description A URI reference naming the kind of problem; GET it for an explanation. */
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            errors?: components["schemas"]["FieldProblem"][];
+        };
+        SimilarStone: {
+            id: number;
+            /**
+             * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+             * @example 0.9
+             */
+            carat: number;
+            /**
+             * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+             * @example Ideal
+             */
+            cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+            /**
+             * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+             * @example G
+             */
+            color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+            /**
+             * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+             * @example VS2
+             */
+            clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+            /**
+             * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+             * @example 61.8
+             */
+            depth: number;
+            /**
+             * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+             * @example 57
+             */
+            table: number;
+            /**
+             * @description Appraised market value in 2008 US dollars. Unit: USD. Allowed: 1 to 1000000.
+             * @example 4200
+             */
+            price: number;
+            /**
+             * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+             * @example 6.2
+             */
+            x: number;
+            /**
+             * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+             * @example 6.24
+             */
+            y: number;
+            /**
+             * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+             * @example 3.84
+             */
+            z: number;
+            /** @description |Δcarat| in grades mode; the standardised distance over all characteristics in all mode. */
+            distance: number;
+        };
+        /** @description The nine characteristics of a diamond. */
+        Stone: {
+            /**
+             * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+             * @example 0.9
+             */
+            carat: number;
+            /**
+             * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+             * @example Ideal
+             */
+            cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+            /**
+             * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+             * @example G
+             */
+            color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+            /**
+             * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+             * @example VS2
+             */
+            clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+            /**
+             * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+             * @example 61.8
+             */
+            depth: number;
+            /**
+             * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+             * @example 57
+             */
+            table: number;
+            /**
+             * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+             * @example 6.2
+             */
+            x: number;
+            /**
+             * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+             * @example 6.24
+             */
+            y: number;
+            /**
+             * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+             * @example 3.84
+             */
+            z: number;
+        };
+        Valuation: {
+            /** @description The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100). */
+            price: number;
+            /** @enum {string} */
+            currency: "USD";
+            /** @description How sure the price is. */
+            range: {
+                low: number;
+                high: number;
+                /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from). */
+                coverage: number;
+            };
+            /** @description The model that made this valuation. */
+            modelVersion: string;
+            explanation?: components["schemas"]["Explanation"];
+            /** @description E.g. a stone outside the range the model learned from. */
+            warnings: components["schemas"]["Warning"][];
+        };
+        Warning: {
+            /** @description outside_training_range or rare_combination. */
+            code: string;
+            field?: string;
+            message: string;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

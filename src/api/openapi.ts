@@ -5,7 +5,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { LOUPE_VERSION } from '../model/index.js';
+import { hoistComponents } from './openapi-components.js';
 import { PROBLEM_TYPES } from './problem.js';
+import {
+  BatchItem, BatchResponse, Explanation, FieldProblem, LoggedRequest, Model, Problem, SimilarStone, Stone, Valuation, Warning,
+} from './schemas.js';
+
+/** Schemas named in the document (see openapi-components.ts). */
+const NAMED = { Stone, Valuation, Explanation, Warning, FieldProblem, Problem, BatchItem, BatchResponse, SimilarStone, Model, LoggedRequest };
 
 const DESCRIPTION = `Loupe prices a diamond from its nine characteristics, explains the price and says how sure it is.
 
@@ -32,6 +39,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A partner key: lp_…' } } },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (document) =>
+      'openapiObject' in document ? hoistComponents(document.openapiObject as Record<string, unknown>, NAMED) : document.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

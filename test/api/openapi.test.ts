@@ -36,9 +36,13 @@ describe('OpenAPI document', () => {
       }
     }
     // The stone in the document is the diamond schema's: same limits as the field table.
-    const stone = doc.paths['/v1/valuations'].post.requestBody.content['application/json'].schema;
+    expect(doc.paths['/v1/valuations'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/Stone');
+    const stone = doc.components.schemas.Stone;
     expect(stone.properties.carat).toMatchObject({ minimum: 0.1, maximum: 10 });
     expect(stone.additionalProperties).toBe(false);
+    // Shared shapes are named, so that generated clients have named types.
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Stone', 'Valuation', 'Explanation', 'Problem', 'FieldProblem', 'BatchResponse', 'SimilarStone', 'Model']));
+    expect(doc.paths['/v1/valuations'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Valuation');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
