@@ -20,7 +20,7 @@ import {
   ConfigError, LockBusyError, listRuns, pendingFiles, pipelineConfig, runPipeline, STEPS, type PipelineLogger, type PipelineResult, type StepName,
 } from '../pipeline/index.js';
 import { openDatabase } from '../store/db.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
+import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 export const EXIT_BUSY = 3;
@@ -236,5 +236,3 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
       }
     });
 };
-
-export { EXIT_FAILURE };

@@ -29,10 +29,10 @@ function start(h: PipelineHome, ...args: string[]) {
   return { child, log: () => err, exit };
 }
 
-async function until(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
+async function until(cond: () => boolean, what: string, log: () => string, ms = 150_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the child's log:\n${log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -44,11 +44,11 @@ describe('loupe pipeline run --watch', () => {
     const h = pipelineHome('loupe-watch-');
     homes.push(h);
     const w = start(h, '--watch');
-    await until(() => models(h).length === 1 && listRuns(h.db)[0]?.status === 'succeeded', 'the first model');
+    await until(() => models(h).length === 1 && listRuns(h.db).some((r) => r.status === 'succeeded'), 'the first model', w.log);
     copyFileSync(FRESH('2026-09'), join(h.incoming, '.2026-09.csv.part'));
     renameSync(join(h.incoming, '.2026-09.csv.part'), join(h.incoming, '2026-09.csv'));
-    await until(() => models(h).length === 2 && existsSync(join(h.incoming, 'done', '2026-09.csv')), 'the run on the new file');
-    await until(() => listRuns(h.db)[0]?.status === 'succeeded', 'the run to finish');
+    await until(() => models(h).length === 2 && existsSync(join(h.incoming, 'done', '2026-09.csv')), 'the run on the new file', w.log);
+    await until(() => listRuns(h.db).every((r) => r.status !== 'running'), 'the run to finish', w.log);
     w.child.kill('SIGTERM');
     expect(await w.exit).toBe(0);
     // Structured logs on stderr (not a terminal): JSON lines from pino.
@@ -63,7 +63,7 @@ describe('loupe pipeline run --schedule', () => {
     const h = pipelineHome('loupe-schedule-');
     homes.push(h);
     const s = start(h, '--schedule', '*/2 * * * * *');
-    await until(() => listRuns(h.db).length >= 2, 'two scheduled runs');
+    await until(() => listRuns(h.db).length >= 2, 'two scheduled runs', s.log);
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);
     const runs = listRuns(h.db);
