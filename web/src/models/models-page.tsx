@@ -240,7 +240,7 @@ function History({ list }: { list: ModelInfo[] }) {
                   <th scope="row">
                     {m.version} {m.isChampion && <span class="badge badge--strong">serving</span>}
                   </th>
-                  <td>{dateTime(m.createdAt)}</td>
+                  <td class="nowrap">{dateTime(m.createdAt)}</td>
                   <td class="num">{m.trainingRows.toLocaleString('en-US')}</td>
                   <td class="num">{a ? money(a.mae) : '—'}</td>
                   <td class="num">{a?.range ? pct(a.range.coverage) : '—'}</td>
