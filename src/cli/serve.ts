@@ -40,7 +40,9 @@ async function run(opts: ServeOptions): Promise<void> {
   const port = parsePort(opts.port ?? env.PORT ?? String(DEFAULT_PORT));
   const open = Boolean(opts.open) || truthy(env.LOUPE_OPEN);
   const requestLogOn = opts.requestLog !== false && env.LOUPE_REQUEST_LOG !== '0';
-  const pollMs = Number(opts.pollMs ?? env.LOUPE_POLL_MS ?? 1000);
+  const pollText = opts.pollMs ?? env.LOUPE_POLL_MS ?? '1000';
+  const pollMs = Number(pollText);
+  if (!/^\d+$/.test(pollText.trim()) || pollMs < 10) throw new CliError(`the poll interval must be a whole number of ms, at least 10, not "${pollText}"`, EXIT_USAGE);
   if (open) {
     try {
       assertOpenAllowed(host);

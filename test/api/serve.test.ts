@@ -90,5 +90,8 @@ describe('loupe serve', () => {
     const s = serve(['--port', 'eighty'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
     expect(await s.exited).toBe(2);
     expect(s.output()).toMatch(/port must be a whole number/);
+    const poll = serve(['--poll-ms', 'often'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
+    expect(await poll.exited).toBe(2);
+    expect(poll.output()).toMatch(/poll interval must be a whole number/);
   });
 });
