@@ -1,59 +1,82 @@
 /**
- * From a CSV file to validated appraisal rows: the header names the columns (any order, any letter case,
- * extra columns kept aside), every later record becomes one row, accepted or rejected by the diamond schema.
+ * From a CSV file to validated rows: the header names the columns (any order, any letter case, extra columns
+ * kept aside), every later record becomes one row, accepted or rejected by the diamond schema. Which columns
+ * are required and how a row is validated is a RowSchema: appraisals (ten fields, for ingestion and training)
+ * by default, or stones (nine fields, for prediction).
  * No database and no duplicate detection here: that is the store's job, in ingestFile.
  */
 import {
   APPRAISAL_FIELDS,
+  STONE_FIELDS,
   validateAppraisal,
+  validateStone,
   type Appraisal,
   type AppraisalFieldName,
+  type Stone,
   type Validation,
 } from '../diamond/index.js';
 import { CsvRecordTooLong, CsvSplitter, type CsvRecord } from './csv.js';
 import { IngestFileError } from './errors.js';
 import { openTextSource } from './source.js';
 
-export interface ReadRow {
+/** The columns a file must have and how one row of them is validated. */
+export interface RowSchema<T> {
+  /** Required columns, by field name (matched to the header in any order and letter case). */
+  fields: readonly AppraisalFieldName[];
+  /** Validates a row's required columns, given as text by field name. */
+  validate(raw: Record<string, string>): Validation<T>;
+}
+
+/** Appraisal files: the nine characteristics and the price (what ingestion and training read). */
+export const APPRAISAL_ROWS: RowSchema<Appraisal> = { fields: APPRAISAL_FIELDS, validate: validateAppraisal };
+/** Stone files: the nine characteristics (what prediction reads); a price column is an extra column there. */
+export const STONE_ROWS: RowSchema<Stone> = { fields: STONE_FIELDS, validate: validateStone };
+
+export interface ReadRow<T = Appraisal> {
   /** 1-based physical line of the file the row starts on (the header is line 1). */
   line: number;
   /** 0-based index among the data rows, header excluded (the numbering of diamonds.reference-split.txt). */
   dataRow: number;
   /** The row as it stood in the file, without its line ending. */
   rawText: string;
-  /** The ten appraisal columns by field name, as text. */
+  /** The schema's columns by field name, as text. */
   raw: Record<string, string>;
   /** Every other column, by its header name. */
   extra: Record<string, string>;
-  result: Validation<Appraisal>;
+  /** Every field of the record in file order, unquoted (empty when the record is not valid CSV). */
+  fields: string[];
+  result: Validation<T>;
 }
 
 /** A batch of rows and how far into the file they reach. */
-export interface RowBatch {
-  rows: ReadRow[];
+export interface RowBatch<T = Appraisal> {
+  rows: ReadRow<T>[];
   bytesRead: number;
 }
 
-export interface RowStream {
+export interface RowStream<T = Appraisal> {
   name: string;
   bytes: number;
   /** The header line as it stood in the file (without a byte-order mark). */
   header(): string;
-  batches: AsyncGenerator<RowBatch>;
+  /** The header's column names as they stood, unquoted, in file order. */
+  columns(): string[];
+  batches: AsyncGenerator<RowBatch<T>>;
   /** SHA-256 of the file's bytes; known once `batches` is exhausted. */
   sha256(): string;
 }
 
 interface Columns {
   headerText: string;
+  names: string[];
   width: number;
-  /** Column index of each appraisal field. */
-  fieldAt: Record<AppraisalFieldName, number>;
+  /** Column index of each required field, in the schema's order. */
+  fieldAt: Array<[AppraisalFieldName, number]>;
   /** Index and name of every other column. */
   extras: Array<[number, string]>;
 }
 
-function readHeader(name: string, record: CsvRecord): Columns {
+function readHeader(name: string, record: CsvRecord, required: readonly AppraisalFieldName[]): Columns {
   if (record.error) throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
   const names = record.fields.map((f) => f.trim().toLowerCase());
   const seen = new Map<string, number>();
@@ -62,29 +85,28 @@ function readHeader(name: string, record: CsvRecord): Columns {
     if (seen.has(n)) throw new IngestFileError(name, `the header names column "${n}" twice (columns ${seen.get(n)! + 1} and ${i + 1})`);
     seen.set(n, i);
   });
-  const missing = APPRAISAL_FIELDS.filter((f) => !seen.has(f));
+  const missing = required.filter((f) => !seen.has(f));
   if (missing.length > 0) {
     throw new IngestFileError(
       name,
       `required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the header ` +
-        `(found: ${record.fields.join(', ') || 'nothing'}; required: ${APPRAISAL_FIELDS.join(', ')})`,
+        `(found: ${record.fields.join(', ') || 'nothing'}; required: ${required.join(', ')})`,
     );
   }
-  const fieldAt = {} as Record<AppraisalFieldName, number>;
-  for (const f of APPRAISAL_FIELDS) fieldAt[f] = seen.get(f)!;
-  const wanted = new Set<number>(Object.values(fieldAt));
+  const fieldAt = required.map((f): [AppraisalFieldName, number] => [f, seen.get(f)!]);
+  const wanted = new Set<number>(fieldAt.map(([, i]) => i));
   const extras: Array<[number, string]> = [];
   record.fields.forEach((f, i) => {
     if (!wanted.has(i)) extras.push([i, f.trim() === '' ? `column_${i + 1}` : f.trim()]);
   });
-  return { headerText: record.text, width: record.fields.length, fieldAt, extras };
+  return { headerText: record.text, names: record.fields, width: record.fields.length, fieldAt, extras };
 }
 
-function toRow(columns: Columns, record: CsvRecord, dataRow: number): ReadRow {
+function toRow<T>(schema: RowSchema<T>, columns: Columns, record: CsvRecord, dataRow: number): ReadRow<T> {
   const { fields } = record;
   const raw: Record<string, string> = {};
-  for (const f of APPRAISAL_FIELDS) {
-    const v = fields[columns.fieldAt[f]];
+  for (const [f, i] of columns.fieldAt) {
+    const v = fields[i];
     if (v !== undefined) raw[f] = v;
   }
   const extra: Record<string, string> = {};
@@ -92,7 +114,7 @@ function toRow(columns: Columns, record: CsvRecord, dataRow: number): ReadRow {
     const v = fields[i];
     if (v !== undefined) extra[n] = v;
   }
-  let result: Validation<Appraisal>;
+  let result: Validation<T>;
   if (record.error) {
     result = {
       ok: false,
@@ -114,29 +136,35 @@ function toRow(columns: Columns, record: CsvRecord, dataRow: number): ReadRow {
       }],
     };
   } else {
-    result = validateAppraisal(raw);
+    result = schema.validate(raw);
   }
-  return { line: record.line, dataRow, rawText: record.text, raw, extra, result };
+  return { line: record.line, dataRow, rawText: record.text, raw, extra, fields, result };
 }
 
-/** Streams a file as batches of validated rows; whole-file failures are thrown as IngestFileError while reading. */
-export async function openRowStream(path: string): Promise<RowStream> {
+/**
+ * Streams a file as batches of validated rows; whole-file failures are thrown as IngestFileError while reading.
+ * The schema says which columns are required and validates each row (appraisals unless told otherwise).
+ */
+export async function openRowStream(path: string): Promise<RowStream<Appraisal>>;
+export async function openRowStream<T>(path: string, schema: RowSchema<T>): Promise<RowStream<T>>;
+export async function openRowStream<T>(path: string, schema?: RowSchema<T>): Promise<RowStream<T>> {
+  const rowSchema = schema ?? (APPRAISAL_ROWS as unknown as RowSchema<T>);
   const source = await openTextSource(path);
   const { name } = source;
   let columns: Columns | undefined;
 
-  async function* batches(): AsyncGenerator<RowBatch> {
+  async function* batches(): AsyncGenerator<RowBatch<T>> {
     const splitter = new CsvSplitter();
     let dataRow = 0;
-    const convert = (records: CsvRecord[]): ReadRow[] => {
-      const rows: ReadRow[] = [];
+    const convert = (records: CsvRecord[]): ReadRow<T>[] => {
+      const rows: ReadRow<T>[] = [];
       for (const record of records) {
         if (record.text === '' ) continue; // a blank line holds no row
         if (columns === undefined) {
-          columns = readHeader(name, record);
+          columns = readHeader(name, record, rowSchema.fields);
           continue;
         }
-        rows.push(toRow(columns, record, dataRow));
+        rows.push(toRow(rowSchema, columns, record, dataRow));
         dataRow += 1;
       }
       return rows;
@@ -163,6 +191,10 @@ export async function openRowStream(path: string): Promise<RowStream> {
       if (columns === undefined) throw new Error('the header is known only after reading started');
       return columns.headerText;
     },
+    columns() {
+      if (columns === undefined) throw new Error('the header is known only after reading started');
+      return columns.names;
+    },
     batches: batches(),
     sha256: () => source.sha256(),
   };
@@ -171,6 +203,12 @@ export async function openRowStream(path: string): Promise<RowStream> {
 /** Reads and validates every row of a file, one at a time; throws IngestFileError if the file fails as a whole. */
 export async function* readAppraisalRows(path: string): AsyncGenerator<ReadRow> {
   const stream = await openRowStream(path);
+  for await (const batch of stream.batches) yield* batch.rows;
+}
+
+/** Reads every row of a stone file (the nine characteristics, no price required), validated, one at a time. */
+export async function* readStoneRows(path: string): AsyncGenerator<ReadRow<Stone>> {
+  const stream = await openRowStream(path, STONE_ROWS);
   for await (const batch of stream.batches) yield* batch.rows;
 }
 
