@@ -3,10 +3,12 @@
  */
 import { Command } from 'commander';
 import { registerFeatures } from './features.js';
+import { registerImportXGBoost } from './import-xgboost.js';
 import { registerIngest } from './ingest.js';
 import { registerKeys } from './keys.js';
 import { registerModels } from './models.js';
 import { registerPipeline } from './pipeline.js';
+import { registerPredict } from './predict.js';
 import { registerRejects } from './rejects.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
@@ -22,8 +24,10 @@ const COMMANDS: RegisterCommand[] = [
   registerKeys,
   registerTrain,
   registerFeatures,
+  registerImportXGBoost,
   registerModels,
   registerPipeline,
+  registerPredict,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,192 @@
+/**
+ * `loupe predict --model FILE INPUT.csv`: prices every stone of a CSV file with a saved model and writes the
+ * file back with price, price_low and price_high added (or an error, for a row that fails validation).
+ * Rows are read, priced and written one batch at a time, so memory stays bounded whatever the file's size.
+ */
+import { createWriteStream, readFileSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { basename, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { IngestFileError, STONE_ROWS, openRowStream, type ReadRow } from '../ingest/index.js';
+import { ArtifactError, loadValuer, type LoadedModel } from '../model/index.js';
+import type { Stone } from '../diamond/index.js';
+import { CliError, EXIT_USAGE, emit } from './output.js';
+import type { RegisterCommand } from './program.js';
+
+interface PredictCliOptions {
+  model: string;
+  out?: string;
+  coverage?: string;
+  json?: boolean;
+}
+
+export interface PredictSummary {
+  input: string;
+  out: string | null;
+  model: string;
+  coverage: number;
+  rows: number;
+  priced: number;
+  errors: number;
+}
+
+const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'error'];
+
+/** A field as CSV: quoted when it holds a comma, a quote or a line break (quotes doubled). */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
+ * is carried along as it is), as the web app's batch download does.
+ */
+export function resultColumns(inputColumns: readonly string[]): string[] {
+  const taken = new Set(inputColumns.map((c) => c.trim().toLowerCase()));
+  const clash = RESULT_COLUMNS.some((c) => taken.has(c));
+  return RESULT_COLUMNS.map((c) => (clash ? `loupe_${c}` : c));
+}
+
+function loadModel(file: string): LoadedModel {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
+    throw new CliError(`model ${file}: ${why}`);
+  }
+  try {
+    return loadValuer(text, basename(file));
+  } catch (err) {
+    if (err instanceof ArtifactError) throw new CliError(`model ${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+function parseCoverage(text: string | undefined, model: LoadedModel): number {
+  const levels = model.artifact.calibration.levels.map((l) => l.coverage);
+  if (text === undefined) return model.coverage;
+  const coverage = Number(text);
+  if (!Number.isFinite(coverage) || !levels.some((c) => Math.abs(c - coverage) < 1e-12)) {
+    throw new CliError(`--coverage must be one the model was calibrated for (${levels.join(', ')}), got "${text}"`, EXIT_USAGE);
+  }
+  return coverage;
+}
+
+/** The output line of one row: its input columns as they stood, then the result columns. */
+function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, coverage: number): { line: string; priced: boolean } {
+  let input: string;
+  if (row.fields.length === width) input = row.rawText;
+  else {
+    // A malformed record: keep what fits the header's columns (nothing, if it could not be split at all).
+    const fields: string[] = [];
+    for (let i = 0; i < width; i++) fields.push(csvField(row.fields.length < width ? (row.fields[i] ?? '') : ''));
+    input = fields.join(',');
+  }
+  if (!row.result.ok) {
+    const error = row.result.problems.map((p) => p.message).join(' ');
+    return { line: `${input},,,,${csvField(error)}\n`, priced: false };
+  }
+  const p = model.price(row.result.value, coverage);
+  return { line: `${input},${Math.round(p.price)},${Math.round(p.low)},${Math.round(p.high)},\n`, priced: true };
+}
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+export async function predictFile(input: string, model: LoadedModel, coverage: number, out: Writable): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
+  const stream = await openRowStream(input, STONE_ROWS);
+  const summary = { input: stream.name, rows: 0, priced: 0, errors: 0 };
+  let width = -1;
+  for await (const batch of stream.batches) {
+    let text = '';
+    if (width === -1) {
+      const columns = stream.columns();
+      width = columns.length;
+      text += `${stream.header()},${resultColumns(columns).join(',')}\n`;
+    }
+    for (const row of batch.rows) {
+      const { line, priced } = outputLine(row, width, model, coverage);
+      text += line;
+      summary.rows += 1;
+      if (priced) summary.priced += 1;
+      else summary.errors += 1;
+    }
+    await write(out, text);
+  }
+  return summary;
+}
+
+async function run(input: string, opts: PredictCliOptions): Promise<void> {
+  if (opts.json && !opts.out) throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
+  const model = loadModel(opts.model);
+  const coverage = parseCoverage(opts.coverage, model);
+  let target: Writable = process.stdout;
+  let file: WriteStream | undefined;
+  let tmp = '';
+  const outPath = opts.out === undefined ? null : resolve(opts.out);
+  if (outPath) {
+    // Written beside the target and renamed when complete, so a failure never leaves a half-written file.
+    tmp = `${outPath}.${process.pid}.tmp`;
+    file = createWriteStream(tmp, { flush: true });
+    target = file;
+  }
+  let done = false;
+  try {
+    const s = await predictFile(input, model, coverage, target);
+    if (file) {
+      file.end();
+      await once(file, 'finish');
+      renameSync(tmp, outPath!);
+    }
+    done = true;
+    if (outPath) {
+      const summary: PredictSummary = { ...s, out: outPath, model: basename(opts.model), coverage };
+      emit(opts, summary, () =>
+        `${s.input}: ${s.rows.toLocaleString('en-US')} rows, ${s.priced.toLocaleString('en-US')} priced, ` +
+          `${s.errors.toLocaleString('en-US')} with an error (see the error column) → ${outPath}`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof IngestFileError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    if (file && !done) {
+      file.destroy();
+      rmSync(tmp, { force: true });
+    }
+  }
+}
+
+export const registerPredict: RegisterCommand = (program: Command) => {
+  program
+    .command('predict')
+    .description('Price every stone of a CSV file with a saved model: the file comes back with price, price_low and price_high added.')
+    .argument('<input>', 'CSV with the columns carat, cut, color, clarity, depth, table, x, y, z (any order; other columns are kept as they are)')
+    .requiredOption('--model <file>', 'the model file to price with (as written by loupe train)')
+    .option('--out <file>', 'write the CSV to this file instead of standard output')
+    .option('--coverage <p>', "coverage of the range price_low–price_high, one the model was calibrated for (default: the model's first, usually 0.9)")
+    .option('--json', 'with --out: print a JSON summary (rows, priced, errors) for machines')
+    .addHelpText(
+      'after',
+      `
+Every input row is written out with its columns as they stood, then price, price_low and price_high in whole
+US dollars; a row that fails validation gets its reasons in the error column instead, and the run goes on.
+If the input already has a column named price (or price_low, price_high, error), it is kept as it is and the
+added columns are called loupe_price, loupe_price_low, loupe_price_high and loupe_error.
+
+Example:
+  $ loupe predict --model model.json stones.csv
+  carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,error
+  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4531,3949,5198,
+  $ loupe predict --model model.json november.csv --out priced.csv
+  november.csv: 2,006 rows, 1,989 priced, 17 with an error (see the error column) → /home/me/priced.csv
+
+Exit code 0 when the file was read to the end (rows with an error included), 1 when the model or the input
+cannot be used (unreadable, corrupt, a required column missing), 2 on a usage error.`,
+    )
+    .action(run);
+};

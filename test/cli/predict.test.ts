@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Stone } from '../../src/diamond/index.js';
+import { readAppraisals } from '../../src/ingest/index.js';
+import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const REFERENCE = join(ROOT, '../shared/data/diamonds.csv');
+
+/** Runs the loupe command line in a child process, as a user would. */
+function loupe(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A minimal CSV reader for the output (fields may be quoted, with doubled quotes; no line breaks inside). */
+function parseLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      let j = i + 1;
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (line[q + 1] === '"') {
+          v += line.slice(j, q + 1);
+          j = q + 2;
+        } else {
+          v += line.slice(j, q);
+          i = q + 2;
+          break;
+        }
+      }
+      out.push(v);
+    } else {
+      const c = line.indexOf(',', i);
+      const end = c === -1 ? line.length : c;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
+}
+
+function table(csv: string): Array<Record<string, string>> {
+  const [header, ...lines] = csv.trimEnd().split('\n').map(parseLine);
+  return lines.map((fields) => Object.fromEntries(header.map((h, i) => [h, fields[i]])));
+}
+
+vi.setConfig({ testTimeout: 180_000 });
+
+let dir: string;
+let modelPath: string;
+let model: LoadedModel;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-predict-'));
+  const rows = (await readAppraisals(REFERENCE)).flatMap((r) => (r.result.ok ? [r.result.value] : [])).slice(0, 1500);
+  const text = serializeArtifact(trainModel(rows, { kind: 'hedonic', seed: 7 }));
+  modelPath = join(dir, 'hedonic-test.json');
+  writeFileSync(modelPath, text);
+  model = loadValuer(text, 'hedonic-test.json');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GOOD_1: Stone = { carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 6.2, y: 6.24, z: 3.84 };
+const GOOD_2: Stone = { carat: 1.1, cut: 'Ideal', color: 'H', clarity: 'SI2', depth: 62, table: 55, x: 6.61, y: 6.65, z: 4.11 };
+
+describe('loupe predict', () => {
+  it('writes the input columns as they stood plus price, price_low and price_high; a bad row gets an error and the run goes on', () => {
+    const input = join(dir, 'stones.csv');
+    writeFileSync(
+      input,
+      'stone_id,carat,cut,color,clarity,depth,table,x,y,z\n' +
+        'S-1,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n' +
+        'S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n' +
+        'S-3,1.1,Ideal,H,SI2,62.0,55,6.61,6.65,4.11\n',
+    );
+    const r = loupe(['predict', '--model', modelPath, input]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('stone_id,carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,error');
+    // Input columns are copied exactly, quoting included.
+    expect(lines[2].startsWith('S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84,,,,')).toBe(true);
+    const rows = table(r.stdout);
+    expect(rows.map((row) => row.stone_id)).toEqual(['S-1', 'S-2', 'S-3']);
+    for (const [row, stone] of [[rows[0], GOOD_1], [rows[2], GOOD_2]] as const) {
+      const p = model.price(stone, 0.9);
+      expect(row).toMatchObject({ price: String(Math.round(p.price)), price_low: String(Math.round(p.low)), price_high: String(Math.round(p.high)), error: '' });
+      expect(Number(row.price_low)).toBeLessThan(Number(row.price));
+      expect(Number(row.price_high)).toBeGreaterThan(Number(row.price));
+    }
+    expect(rows[1]).toMatchObject({ price: '', price_low: '', price_high: '' });
+    expect(rows[1].error).toBe('Carat "0,5" is not a number; probably meant 0.5 (with a decimal point instead of a comma).');
+  });
+
+  it('reads a BOM, CRLF, any column order and a price column (carried along; the added columns become loupe_*); --coverage and --out', () => {
+    const input = join(dir, 'messy.csv');
+    writeFileSync(
+      input,
+      '\uFEFFz,y,x,table,depth,clarity,color,cut,carat,price,note\r\n' +
+        '3.84,6.2,6.24,57,61.8,VS2,G,ideal,0.9,4100,"first, quoted ""stone"""\r\n' +
+        '3.84,6.2,6.24,57,61.8,VS2,G,Ideal\r\n',
+    );
+    const wide = loupe(['predict', '--model', modelPath, '--coverage', '0.95', input]);
+    const out = join(dir, 'priced.csv');
+    const narrow = loupe(['predict', '--model', modelPath, '--coverage', '0.8', '--out', out, '--json', input]);
+    expect([wide.code, narrow.code]).toEqual([0, 0]);
+    expect(JSON.parse(narrow.stdout)).toEqual({ input: 'messy.csv', rows: 2, priced: 1, errors: 1, out, model: 'hedonic-test.json', coverage: 0.8 });
+    const text = readFileSync(out, 'utf8');
+    expect(text.split('\n')[0]).toBe('z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_error');
+    const [w, n] = [table(wide.stdout), table(text)];
+    expect(n[0]).toMatchObject({ price: '4100', note: 'first, quoted "stone"', loupe_price: String(Math.round(model.price(GOOD_1).price)) });
+    expect(Number(w[0].loupe_price_high) - Number(w[0].loupe_price_low)).toBeGreaterThan(Number(n[0].loupe_price_high) - Number(n[0].loupe_price_low));
+    expect(n[1].loupe_price).toBe('');
+    expect(n[1].loupe_error).toMatch(/^Line 3 has 8 fields but the header has 11/);
+  });
+
+  it('refuses an input without a required column (exit 1) and leaves no output file', () => {
+    const input = join(dir, 'no-depth.csv');
+    writeFileSync(input, 'carat,cut,color,clarity,table,x,y,z\n0.9,Ideal,G,VS2,57,6.2,6.24,3.84\n');
+    const out = join(dir, 'never.csv');
+    const r = loupe(['predict', '--model', modelPath, '--out', out, input]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^loupe: no-depth\.csv: required column depth missing from the header/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a truncated or foreign model file with the model layer’s message (exit 1)', () => {
+    const truncated = join(dir, 'truncated.json');
+    const text = readFileSync(modelPath, 'utf8');
+    writeFileSync(truncated, text.slice(0, Math.floor(text.length / 2)));
+    const input = join(dir, 'stones.csv');
+    const r = loupe(['predict', '--model', truncated, input]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^loupe: model .*truncated\.json: model file is not valid JSON \(.*\); it may be truncated or corrupt/);
+    const foreign = join(dir, 'foreign.json');
+    writeFileSync(foreign, '{"format":"something-else"}');
+    const f = loupe(['predict', '--model', foreign, input]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toMatch(/not a Loupe model file/);
+  });
+
+  it('usage errors exit 2: no --model, a coverage the model was not calibrated for, --json without --out', () => {
+    const input = join(dir, 'stones.csv');
+    expect(loupe(['predict', input]).code).toBe(2);
+    const c = loupe(['predict', '--model', modelPath, '--coverage', '0.5', input]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/--coverage must be one the model was calibrated for \(0\.9, 0\.8, 0\.95\), got "0\.5"/);
+    expect(loupe(['predict', '--model', modelPath, '--json', input]).code).toBe(2);
+  });
+});
