@@ -2,15 +2,14 @@
  * Turns a model's additive log-price contributions into the story a client hears: start at the typical price,
  * then each characteristic multiplies it ("1.21 carat: ×3.4", "colour G: ×0.93", …), ending exactly at the
  * price. Features that describe the same thing are told together: size (carat and the measurements), the three
- * grades, and the proportions (depth and table).
+ * grades, and the proportions (depth and table); the model gives one contribution per such factor (kinds/kind.ts
+ * says why that is the Shapley value of the factor, not a sum of per-feature values).
  */
 import type { Stone } from '../diamond/index.js';
-import { FEATURE_FACTOR, FEATURE_NAMES } from './features.js';
+import { FACTORS, NUM_FACTORS } from './features.js';
 import type { Explanation, ExplanationStep } from './valuation.js';
 
-const ORDER: readonly ExplanationStep['factor'][] = ['carat', 'cut', 'color', 'clarity', 'proportions'];
-
-const FACTOR_OF_FEATURE = FEATURE_NAMES.map((name) => ORDER.indexOf(FEATURE_FACTOR[name]));
+const ORDER = FACTORS;
 
 export function labelOf(factor: ExplanationStep['factor'], stone: Stone): string {
   switch (factor) {
@@ -33,11 +32,12 @@ function formatUsd(v: number): string {
 
 /**
  * @param base the model's base value (log price of the typical stone)
- * @param contributions per feature, in log space, adding up with `base` to the stone's log price
+ * @param contributions per factor (NUM_FACTORS, in FACTORS order), in log space, adding up with `base` to the
+ *   stone's log price
  */
 export function tellExplanation(stone: Stone, base: number, contributions: ArrayLike<number>): Explanation {
-  const logEffect = new Float64Array(ORDER.length);
-  for (let j = 0; j < FACTOR_OF_FEATURE.length; j++) logEffect[FACTOR_OF_FEATURE[j]] += contributions[j];
+  if (contributions.length !== NUM_FACTORS) throw new RangeError(`expected ${NUM_FACTORS} factor contributions (${FACTORS.join(', ')}), found ${contributions.length}`);
+  const logEffect = contributions;
   const typicalPrice = Math.exp(base);
   let logRunning = base;
   let before = typicalPrice;

@@ -34,6 +34,12 @@ export const FEATURE_FACTOR: Record<FeatureName, ExplanationStep['factor']> = {
   depth: 'proportions', table: 'proportions', roundness: 'proportions', depthGap: 'proportions',
 };
 
+/** The explanation's factors in the order a person reads them: size first, then the grades, then the proportions. */
+export const FACTORS: readonly ExplanationStep['factor'][] = ['carat', 'cut', 'color', 'clarity', 'proportions'];
+export const NUM_FACTORS = FACTORS.length;
+/** Index in FACTORS of each feature's factor: the players of the explanation game (see kinds/kind.ts). */
+export const FACTOR_OF_FEATURE: Int32Array = Int32Array.from(FEATURE_NAMES, (name) => FACTORS.indexOf(FEATURE_FACTOR[name]));
+
 /** +1 where the price must never fall as the feature improves with everything else equal. */
 export const MONOTONE: Record<FeatureName, -1 | 0 | 1> = {
   carat: 1, color: 1, clarity: 1,

@@ -5,7 +5,7 @@
 import { FIELDS, type NumberFieldName, type Stone } from '../diamond/index.js';
 import { interval } from '../engine/conformal.js';
 import { parseArtifact, type ModelArtifact } from './artifact.js';
-import { featureRow, NUM_FEATURES } from './features.js';
+import { featureRow, NUM_FACTORS, NUM_FEATURES } from './features.js';
 import { getKind, type FittedModel } from './kinds/index.js';
 import { tellExplanation } from './explain.js';
 import type { Valuation, ValuationOptions, ValuationWarning, Valuer } from './valuation.js';
@@ -38,7 +38,7 @@ class ArtifactValuer implements LoadedModel {
   private readonly model: FittedModel;
   private readonly difficulty: FittedModel;
   private readonly row = new Float64Array(NUM_FEATURES);
-  private readonly contributions = new Float64Array(NUM_FEATURES);
+  private readonly contributions = new Float64Array(NUM_FACTORS);
 
   constructor(readonly artifact: ModelArtifact, readonly version: string) {
     this.model = getKind(artifact.kind).load(artifact.model);

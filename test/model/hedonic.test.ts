@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featureColumns, featureRow, FEATURE_NAMES } from '../../src/model/features.js';
+import { FACTORS, featureColumns, featureRow, NUM_FACTORS } from '../../src/model/features.js';
 import { hedonic } from '../../src/model/kinds/hedonic.js';
 import type { Appraisal } from '../../src/diamond/index.js';
 import { referenceSplit } from '../helpers/reference.js';
@@ -35,16 +35,26 @@ describe('hedonic regression', () => {
     expect(coef('depth')).toBeCloseTo(0, 8);
   });
 
-  it('explains every stone exactly: base + contributions = prediction, and only features in its terms contribute', async () => {
+  it('explains every stone exactly per factor: base + contributions = prediction, each factor the sum of its terms', async () => {
     const { train, test } = await referenceSplit();
     const model = hedonic.fit(featureColumns(train), Float64Array.from(train, (r) => Math.log(r.price)), hedonic.defaultParams, { seed: 1 });
-    const out = new Float64Array(FEATURE_NAMES.length);
+    const p = model.payload() as { terms: string[]; coefficients: number[]; means: number[] };
+    const out = new Float64Array(NUM_FACTORS);
+    const moved = new Float64Array(NUM_FACTORS);
+    expect(FACTORS).toEqual(['carat', 'cut', 'color', 'clarity', 'proportions']);
     for (const r of test) {
       const row = featureRow(r);
       const base = model.contributions(row, out);
       const sum = out.reduce((s, v) => s + v, base);
       expect(Math.abs(sum - model.predictLog(row))).toBeLessThan(1e-9);
-      for (const name of ['x', 'y', 'z', 'volume', 'density'] as const) expect(out[FEATURE_NAMES.indexOf(name)]).toBe(0);
+      // the colour factor is exactly its one dummy's effect: coefficient × (1 − mean) for the stone's grade (0 for J)
+      const k = p.terms.indexOf(`color=${r.color}`);
+      const others = p.terms.flatMap((t, j) => (t.startsWith('color=') && j !== k ? [-p.coefficients[j] * p.means[j]] : []));
+      const colour = (k >= 0 ? p.coefficients[k] * (1 - p.means[k]) : 0) + others.reduce((s, v) => s + v, 0);
+      expect(Math.abs(out[FACTORS.indexOf('color')] - colour)).toBeLessThan(1e-12);
+      // the measurements are in the size factor but in no term: moving them changes no contribution
+      model.contributions(featureRow({ ...r, x: r.x * 1.1, y: r.y * 0.9, z: r.z * 1.2 }), moved);
+      expect(Array.from(moved)).toEqual(Array.from(out));
     }
   });
 

@@ -2,12 +2,13 @@
  * Gradient-boosted trees on log price, from Loupe's own engine, with monotone constraints (the price never falls
  * as carat, colour or clarity improve with everything else equal) and seed averaging: `bag` boosters trained with
  * different seeds, averaged. The average of tree ensembles is itself one tree ensemble (every leaf scaled by
- * 1/bag), so serving and exact TreeSHAP explanations work on it unchanged.
+ * 1/bag), so serving and exact TreeSHAP explanations work on it unchanged: one explainer over all the boosters'
+ * trees, whose players are the five explanation factors (exact Shapley values of the factor game; see kind.ts).
  */
 import { fit, serialize, deserialize, type BoostedModel, type Ensemble, type FitOptions } from '../../engine/index.js';
 import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
 import { createExplainer, type TreeExplainer } from '../../engine/shap.js';
-import { FEATURE_NAMES, MONOTONE, NUM_FEATURES, type FeatureColumns } from '../features.js';
+import { FACTOR_OF_FEATURE, FEATURE_NAMES, MONOTONE, NUM_FACTORS, type FeatureColumns } from '../features.js';
 import type { FitContext, FittedModel, ModelKind } from './kind.js';
 
 export interface GbdtParams {
@@ -44,12 +45,12 @@ export function averageEnsembles(members: readonly Ensemble[]): Ensemble {
 class GbdtModel implements FittedModel {
   private readonly compiled: CompiledEnsemble;
   private readonly explainer: TreeExplainer;
-  private readonly shap = new Float64Array(NUM_FEATURES + 1);
+  private readonly shap = new Float64Array(NUM_FACTORS + 1);
 
   constructor(private readonly members: BoostedModel[]) {
     const ensemble = averageEnsembles(members.map((m) => m.ensemble));
     this.compiled = compileEnsemble(ensemble);
-    this.explainer = createExplainer(ensemble);
+    this.explainer = createExplainer(ensemble, { groups: FACTOR_OF_FEATURE });
   }
 
   predictLog(row: Float64Array): number {
@@ -58,8 +59,8 @@ class GbdtModel implements FittedModel {
 
   contributions(row: Float64Array, out: Float64Array): number {
     const phi = this.explainer.shapValues(row, this.shap);
-    for (let j = 0; j < NUM_FEATURES; j++) out[j] = phi[j];
-    return phi[NUM_FEATURES];
+    for (let k = 0; k < NUM_FACTORS; k++) out[k] = phi[k];
+    return phi[NUM_FACTORS];
   }
 
   payload(): GbdtPayload {

@@ -6,7 +6,7 @@
  * compares the boosted trees against.
  */
 import { CLARITIES, COLORS, CUTS } from '../../diamond/index.js';
-import { FEATURE_INDEX, NUM_FEATURES, type FeatureColumns } from '../features.js';
+import { FACTOR_OF_FEATURE, FEATURE_INDEX, NUM_FACTORS, NUM_FEATURES, type FeatureColumns } from '../features.js';
 import { solveSpd } from '../linalg.js';
 import type { FittedModel, ModelKind } from './kind.js';
 
@@ -61,10 +61,14 @@ class HedonicModel implements FittedModel {
     for (let k = 0; k < TERMS.length; k++) sum += this.p.coefficients[k] * TERMS[k].value(row);
     return sum;
   }
+  /**
+   * Each term's effect, coefficient × (value − mean), is its exact Shapley value (the model is additive), so a
+   * factor's Shapley value in the factor game is the sum of its terms' effects.
+   */
   contributions(row: Float64Array, out: Float64Array): number {
-    out.fill(0, 0, NUM_FEATURES);
+    out.fill(0, 0, NUM_FACTORS);
     for (let k = 0; k < TERMS.length; k++) {
-      out[TERMS[k].feature] += this.p.coefficients[k] * (TERMS[k].value(row) - this.p.means[k]);
+      out[FACTOR_OF_FEATURE[TERMS[k].feature]] += this.p.coefficients[k] * (TERMS[k].value(row) - this.p.means[k]);
     }
     return this.base;
   }

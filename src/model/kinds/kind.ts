@@ -1,14 +1,26 @@
 /**
  * What every model kind provides. A kind learns log price from the features of features.ts and can say, for any
- * stone, how much each feature moved its log price away from a base value (contributions that add up exactly).
- * Adding a kind is one new module implementing this, registered in kinds/index.ts.
+ * stone, how much each explanation factor (FACTORS: size, cut, colour, clarity, proportions) moved its log price
+ * away from a base value (contributions that add up exactly). Adding a kind is one new module implementing this,
+ * registered in kinds/index.ts.
+ *
+ * Why per factor and not per feature summed into factors: the explanation tells five factors, so the players of
+ * the game explained are the five factors — each a group of features (FACTOR_OF_FEATURE) that enter or leave
+ * the coalition together. A factor's contribution is its Shapley value in that game: its marginal effect on the
+ * expected log price, averaged over the orders in which the five factors can be revealed. Summing per-feature
+ * Shapley values by factor is a different attribution (it splits an interaction between, say, carat and x across
+ * the 13-feature orders and can hand part of a within-size interaction to depth); the factor game is the exact
+ * answer to the question the explanation asks, and, with only five players, also the cheaper one to compute.
  */
 import type { FeatureColumns } from '../features.js';
 
 export interface FittedModel {
   /** Predicted log price of one feature row. */
   predictLog(row: Float64Array): number;
-  /** Writes each feature's contribution (log space) into `out`; returns the base value. base + Σ out = predictLog(row). */
+  /**
+   * Writes each factor's contribution (log space, NUM_FACTORS entries in FACTORS order) into `out`; returns the
+   * base value. base + Σ out = predictLog(row). Allocates nothing.
+   */
   contributions(row: Float64Array, out: Float64Array): number;
   /** The fitted parameters, JSON-ready; `load` of the same kind restores an identical model. */
   payload(): unknown;
