@@ -1,13 +1,13 @@
 /**
  * `loupe train`: trains a model from the stored appraisals (or given files) and saves its artifact.
  */
-import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Appraisal } from '../diamond/index.js';
 import { loupePaths } from '../config/index.js';
 import { readAppraisals } from '../ingest/index.js';
 import { DEFAULT_KIND, KIND_NAMES, serializeArtifact, trainModel, type ModelArtifact } from '../model/index.js';
+import { registerModel, writeFileAtomic } from '../registry/index.js';
 import { openDatabase } from '../store/db.js';
 import { listAppraisals } from '../store/diamonds.js';
 import { CliError, EXIT_USAGE, emit, interactive } from './output.js';
@@ -41,12 +41,21 @@ async function loadRows(opts: TrainCliOptions): Promise<{ rows: Appraisal[]; sou
   }
 }
 
-/** Writes beside the target and renames, so a crash never leaves a half-written model file. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { flush: true });
-  renameSync(tmp, file);
+/** With --out, writes the file (atomically); otherwise registers the model, unpromoted, in the registry. */
+export function saveArtifact(artifact: ModelArtifact, opts: { out?: string; home?: string }, durationMs: number): { file: string; version?: string } {
+  if (opts.out) {
+    const file = resolve(opts.out);
+    writeFileAtomic(file, serializeArtifact(artifact));
+    return { file };
+  }
+  const paths = loupePaths(process.env, { home: opts.home });
+  const db = openDatabase(paths.database);
+  try {
+    const record = registerModel(db, paths, artifact, { durationMs, decision: 'registered by hand (loupe CLI); not promoted' });
+    return { file: record.artifactPath, version: record.version };
+  } finally {
+    db.close();
+  }
 }
 
 async function run(opts: TrainCliOptions): Promise<void> {
@@ -60,15 +69,16 @@ async function run(opts: TrainCliOptions): Promise<void> {
     seed,
     onStage: interactive(opts) ? (stage) => process.stderr.write(`  ${stage}…\n`) : undefined,
   });
-  const seconds = (performance.now() - started) / 1000;
-  const home = loupePaths(process.env, { home: opts.home }).models;
-  const out = resolve(opts.out ?? join(home, `${artifact.kind}-${artifact.trainingData.sha256.slice(0, 12)}-seed${seed}.json`));
-  writeAtomically(out, serializeArtifact(artifact));
+  const durationMs = performance.now() - started;
+  const seconds = durationMs / 1000;
+  const saved = saveArtifact(artifact, opts, durationMs);
   const m = artifact.metrics.outOfFold;
-  emit(opts, { file: out, kind: artifact.kind, rows: rows.length, source, seconds, trainingDataSha256: artifact.trainingData.sha256, metrics: artifact.metrics }, () =>
+  emit(opts, { ...saved, kind: artifact.kind, rows: rows.length, source, seconds, trainingDataSha256: artifact.trainingData.sha256, metrics: artifact.metrics }, () =>
     [
       `Trained a ${artifact.kind} model on ${rows.length.toLocaleString('en-US')} appraisals from ${source} in ${seconds.toFixed(1)} s.`,
-      `  saved to ${out}`,
+      saved.version
+        ? `  registered as ${saved.version} (${saved.file}), not promoted: loupe models promote ${saved.version}`
+        : `  saved to ${saved.file}`,
       `  out-of-fold: MAE $${m.mae.toFixed(0)}, MAPE ${m.mape.toFixed(2)}%, R² ${m.r2.toFixed(4)}; ` +
         `${(m.range.nominal).toFixed(0)}% ranges cover ${m.range.coverage.toFixed(1)}% (median width ${m.range.medianRelativeWidth.toFixed(0)}% of price)`,
     ].join('\n'),
@@ -81,7 +91,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .description('Train a model from the stored appraisals (or the given files) and save its artifact.')
     .option('--data <file...>', 'train on these CSV files instead of the database (rows that fail validation are left out)')
     .option('--kind <kind>', `model kind: ${KIND_NAMES.join(' or ')}`, DEFAULT_KIND)
-    .option('--out <file>', 'where to write the model (default: $LOUPE_HOME/models/<kind>-<data hash>-seed<seed>.json)')
+    .option('--out <file>', 'write the model to this file (default: register it in the model registry, not promoted)')
     .option('--seed <n>', 'seed of every random choice; the same data and seed give the same file', '42')
     .option('--json', 'print a JSON summary for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
@@ -92,6 +102,9 @@ Example:
   $ loupe train --kind gbdt --out model.json
   Trained a gbdt model on 4,984 appraisals from var/loupe.db in 9.8 s.
     saved to /home/me/loupe/model.json
+  $ loupe train --kind hedonic
+  Trained a hedonic model on 4,984 appraisals from var/loupe.db in 1.3 s.
+    registered as v0002 (var/models/v0002/model.json), not promoted: loupe models promote v0002
 
 Exit code 0 on success, 1 when training fails (e.g. no data), 2 on a usage error.`,
     )

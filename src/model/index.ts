@@ -11,3 +11,4 @@ export { evaluateModel, evaluateSplit, crossValidate, type Evaluation, type Cros
 export { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
 export { KIND_NAMES, DEFAULT_KIND } from './kinds/index.js';
 export { tellExplanation } from './explain.js';
+export { importXGBoost, type ImportOptions } from './import-xgboost.js';

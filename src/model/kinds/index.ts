@@ -4,20 +4,25 @@
 import { gbdt } from './gbdt.js';
 import { hedonic } from './hedonic.js';
 import type { ModelKind } from './kind.js';
+import { xgboost } from './xgboost.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const KINDS: ReadonlyMap<string, ModelKind<any>> = new Map([
-  [gbdt.name, gbdt],
-  [hedonic.name, hedonic],
-]);
+type AnyKind = ModelKind<any>;
 
-export const KIND_NAMES: readonly string[] = [...KINDS.keys()];
+/** Kinds Loupe trains itself. */
+const TRAINABLE: readonly AnyKind[] = [gbdt, hedonic];
+/** Kinds Loupe serves but does not train (their models are imported). */
+const IMPORTED: readonly AnyKind[] = [xgboost];
+
+const KINDS = new Map<string, AnyKind>([...TRAINABLE, ...IMPORTED].map((k) => [k.name, k]));
+
+/** Names of the kinds `trainModel` (and so the CLI and the pipeline) can train. */
+export const KIND_NAMES: readonly string[] = TRAINABLE.map((k) => k.name);
 export const DEFAULT_KIND = 'hedonic';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function getKind(name: string): ModelKind<any> {
+export function getKind(name: string): AnyKind {
   const kind = KINDS.get(name);
-  if (!kind) throw new RangeError(`unknown model kind "${name}"; known kinds: ${KIND_NAMES.join(', ')}`);
+  if (!kind) throw new RangeError(`unknown model kind "${name}"; known kinds: ${[...KINDS.keys()].join(', ')}`);
   return kind;
 }
 
