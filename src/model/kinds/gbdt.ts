@@ -6,10 +6,9 @@
  * trees, whose players are the five explanation factors (exact Shapley values of the factor game; see kind.ts).
  */
 import { fit, serialize, deserialize, type BoostedModel, type Ensemble, type FitOptions } from '../../engine/index.js';
-import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
-import { createExplainer, type TreeExplainer } from '../../engine/shap.js';
 import { FACTOR_OF_FEATURE, FEATURE_NAMES, MONOTONE, NUM_FACTORS, type FeatureColumns } from '../features.js';
 import type { FitContext, FittedModel, ModelKind } from './kind.js';
+import { TreeEnsembleModel } from './tree-ensemble-model.js';
 
 export interface GbdtParams {
   nEstimators: number;
@@ -42,30 +41,9 @@ export function averageEnsembles(members: readonly Ensemble[]): Ensemble {
   };
 }
 
-class GbdtModel implements FittedModel {
-  private readonly compiled: CompiledEnsemble;
-  private readonly explainer: TreeExplainer;
-  private readonly shap = new Float64Array(NUM_FACTORS + 1);
-
-  constructor(private readonly members: BoostedModel[]) {
-    const ensemble = averageEnsembles(members.map((m) => m.ensemble));
-    this.compiled = compileEnsemble(ensemble);
-    this.explainer = createExplainer(ensemble, { groups: FACTOR_OF_FEATURE });
-  }
-
-  predictLog(row: Float64Array): number {
-    return predictCompiledRow(this.compiled, row);
-  }
-
-  contributions(row: Float64Array, out: Float64Array): number {
-    const phi = this.explainer.shapValues(row, this.shap);
-    for (let k = 0; k < NUM_FACTORS; k++) out[k] = phi[k];
-    return phi[NUM_FACTORS];
-  }
-
-  payload(): GbdtPayload {
-    return { members: this.members.map((m) => JSON.parse(serialize(m)) as unknown) };
-  }
+function gbdtModel(members: BoostedModel[]): FittedModel {
+  const payload = (): GbdtPayload => ({ members: members.map((m) => JSON.parse(serialize(m)) as unknown) });
+  return new TreeEnsembleModel(averageEnsembles(members.map((m) => m.ensemble)), payload);
 }
 
 export const gbdt: ModelKind<GbdtParams> = {
@@ -96,7 +74,7 @@ export const gbdt: ModelKind<GbdtParams> = {
     for (let b = 0; b < bag; b++) {
       members.push(fit(features, logPrice, { ...options, seed: (context.seed * 7919 + b) >>> 0 }).model);
     }
-    return new GbdtModel(members);
+    return gbdtModel(members);
   },
 
   load(payload: unknown): FittedModel {
@@ -110,6 +88,6 @@ export const gbdt: ModelKind<GbdtParams> = {
         throw new Error(`gbdt payload is not valid: a booster was trained on features ${m.featureNames.join(', ')}`);
       }
     }
-    return new GbdtModel(members);
+    return gbdtModel(members);
   },
 };

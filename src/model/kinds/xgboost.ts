@@ -5,45 +5,24 @@
  * same TreeSHAP as its own boosted trees. Such a model is not trained here: `fit` refuses, and artifacts of
  * this kind are made by importing (model/import-xgboost.ts), which also calibrates its price ranges.
  */
-import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
-import { createExplainer, type TreeExplainer } from '../../engine/shap.js';
 import { readXGBoostModel } from '../../engine/xgboost.js';
-import { FACTOR_OF_FEATURE, FEATURE_NAMES, NUM_FACTORS, NUM_FEATURES } from '../features.js';
+import { FEATURE_NAMES, NUM_FEATURES } from '../features.js';
 import type { FittedModel, ModelKind } from './kind.js';
+import { TreeEnsembleModel } from './tree-ensemble-model.js';
 
-class XGBoostModel implements FittedModel {
-  private readonly compiled: CompiledEnsemble;
-  private readonly explainer: TreeExplainer;
-  private readonly shap = new Float64Array(NUM_FACTORS + 1);
-
-  constructor(private readonly document: object) {
-    const model = readXGBoostModel(document);
-    if (model.ensemble.numFeatures !== NUM_FEATURES) {
-      throw new Error(`the XGBoost model has ${model.ensemble.numFeatures} features; Loupe's features are ${NUM_FEATURES}: ${FEATURE_NAMES.join(', ')}`);
-    }
-    if (model.featureNames && model.featureNames.join(',') !== FEATURE_NAMES.join(',')) {
-      throw new Error(`the XGBoost model was trained on features ${model.featureNames.join(', ')}; Loupe serves models trained on ${FEATURE_NAMES.join(', ')} in that order (see loupe features)`);
-    }
-    if (model.objective !== 'reg:squarederror') {
-      throw new Error(`the XGBoost model's objective is ${model.objective}; Loupe serves models of log price trained with reg:squarederror`);
-    }
-    this.compiled = compileEnsemble(model.ensemble);
-    this.explainer = createExplainer(model.ensemble, { groups: FACTOR_OF_FEATURE });
+/** Checks that an XGBoost model can be served as a Loupe model, and wraps its trees. */
+function xgboostModel(document: object): FittedModel {
+  const model = readXGBoostModel(document);
+  if (model.ensemble.numFeatures !== NUM_FEATURES) {
+    throw new Error(`the XGBoost model has ${model.ensemble.numFeatures} features; Loupe's features are ${NUM_FEATURES}: ${FEATURE_NAMES.join(', ')}`);
   }
-
-  predictLog(row: Float64Array): number {
-    return predictCompiledRow(this.compiled, row);
+  if (model.featureNames && model.featureNames.join(',') !== FEATURE_NAMES.join(',')) {
+    throw new Error(`the XGBoost model was trained on features ${model.featureNames.join(', ')}; Loupe serves models trained on ${FEATURE_NAMES.join(', ')} in that order (see loupe features)`);
   }
-
-  contributions(row: Float64Array, out: Float64Array): number {
-    const phi = this.explainer.shapValues(row, this.shap);
-    for (let k = 0; k < NUM_FACTORS; k++) out[k] = phi[k];
-    return phi[NUM_FACTORS];
+  if (model.objective !== 'reg:squarederror') {
+    throw new Error(`the XGBoost model's objective is ${model.objective}; Loupe serves models of log price trained with reg:squarederror`);
   }
-
-  payload(): object {
-    return this.document;
-  }
+  return new TreeEnsembleModel(model.ensemble, () => document);
 }
 
 export const xgboost: ModelKind<Record<string, never>> = {
@@ -55,6 +34,6 @@ export const xgboost: ModelKind<Record<string, never>> = {
   },
   load(payload: unknown): FittedModel {
     if (payload === null || typeof payload !== 'object') throw new Error('xgboost payload is not valid: expected XGBoost\'s JSON model document');
-    return new XGBoostModel(payload);
+    return xgboostModel(payload);
   },
 };

@@ -1,0 +1,31 @@
+/**
+ * A fitted model that is a tree ensemble on Loupe's features, whoever grew the trees (Loupe's engine for gbdt,
+ * XGBoost for imported models): predictions by the engine's compiled predictor, explanations by exact TreeSHAP
+ * whose players are the five explanation factors. Each kind supplies only its payload.
+ */
+import type { Ensemble } from '../../engine/index.js';
+import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
+import { createExplainer, type TreeExplainer } from '../../engine/shap.js';
+import { FACTOR_OF_FEATURE, NUM_FACTORS } from '../features.js';
+import type { FittedModel } from './kind.js';
+
+export class TreeEnsembleModel implements FittedModel {
+  private readonly compiled: CompiledEnsemble;
+  private readonly explainer: TreeExplainer;
+  private readonly shap = new Float64Array(NUM_FACTORS + 1);
+
+  constructor(ensemble: Ensemble, readonly payload: () => unknown) {
+    this.compiled = compileEnsemble(ensemble);
+    this.explainer = createExplainer(ensemble, { groups: FACTOR_OF_FEATURE });
+  }
+
+  predictLog(row: Float64Array): number {
+    return predictCompiledRow(this.compiled, row);
+  }
+
+  contributions(row: Float64Array, out: Float64Array): number {
+    const phi = this.explainer.shapValues(row, this.shap);
+    for (let k = 0; k < NUM_FACTORS; k++) out[k] = phi[k];
+    return phi[NUM_FACTORS];
+  }
+}
