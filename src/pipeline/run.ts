@@ -115,6 +115,7 @@ export async function runPipeline(db: Db, paths: LoupePaths, options: RunOptions
     }
   } finally {
     lock.release();
+    loaded.clear();
   }
 }
 
@@ -132,6 +133,7 @@ function summarise(r: PipelineResult): unknown {
 async function runSteps(
   db: Db, paths: LoupePaths, config: PipelineConfig, runId: number, lock: RunLock, log: PipelineLogger, options: RunOptions,
 ): Promise<PipelineResult> {
+  loaded.clear();
   const steps: StepRecord[] = [];
   const step = async <T>(name: StepName, fn: () => T | Promise<T>, detail: (v: T) => string): Promise<T> => {
     options.onStep?.(name, STEPS.indexOf(name));
@@ -270,12 +272,22 @@ async function runSteps(
   return result;
 }
 
-function tryLoad(record: ModelRecord): { model: LoadedModel } | { error: string } {
-  try {
-    return { model: loadValuer(readArtifact(record), record.version) };
-  } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
+type LoadResult = { model: LoadedModel } | { error: string };
+/** Models loaded during the current run (cleared at each run's start, so every run re-checks the files). */
+const loaded = new Map<string, LoadResult>();
+
+function tryLoad(record: ModelRecord): LoadResult {
+  const key = `${record.version}:${record.artifactSha256}`;
+  let result = loaded.get(key);
+  if (!result) {
+    try {
+      result = { model: loadValuer(readArtifact(record), record.version) };
+    } catch (err) {
+      result = { error: err instanceof Error ? err.message : String(err) };
+    }
+    loaded.set(key, result);
   }
+  return result;
 }
 
 function driftReport(
