@@ -36,7 +36,7 @@ CREATE TABLE request_log (
 ) STRICT;
 CREATE INDEX request_log_by_time ON request_log (at);
 
-CREATE INDEX diamonds_by_grades_carat ON diamonds (cut, color, clarity, carat);
+CREATE INDEX IF NOT EXISTS diamonds_by_grades_carat ON diamonds (cut, color, clarity, carat);
 `,
 };
 

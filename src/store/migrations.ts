@@ -4,7 +4,7 @@
  * Numbers are reserved per area so that parts built side by side do not collide:
  *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
  */
-import { INGESTION_MIGRATION } from './ingestion-schema.js';
+import { INGESTION_DUP_KEY_MIGRATION, INGESTION_MIGRATION } from './ingestion-schema.js';
 import { API_LOG_INDEX_MIGRATION, API_MIGRATION } from './api-schema.js';
 import { PIPELINE_MIGRATION, REGISTRY_MIGRATION } from './registry-schema.js';
 
@@ -17,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   // Each area appends its migrations here.
   INGESTION_MIGRATION,
+  INGESTION_DUP_KEY_MIGRATION,
   REGISTRY_MIGRATION,
   PIPELINE_MIGRATION,
   API_MIGRATION,
