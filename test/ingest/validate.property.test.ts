@@ -66,4 +66,17 @@ describe('validateAppraisal on arbitrary input', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('reads a number the same on the fast path (plain digits and a point) as on the careful one (spaces around it)', () => {
+    const base = Object.fromEntries(APPRAISAL_FIELDS.map((f, i) => [f, syntheticRow(prng(7)).split(',')[i]]));
+    const plain = fc.stringMatching(/^(\d{1,7}(\.\d{0,4})?|\.\d{1,4})$/);
+    fc.assert(
+      fc.property(fc.constantFrom(...APPRAISAL_FIELDS.filter((f) => !['cut', 'color', 'clarity'].includes(f))), plain, (field, text) => {
+        const fast = validateAppraisal({ ...base, [field]: text });
+        const careful = validateAppraisal({ ...base, [field]: ` ${text} ` });
+        expect(fast).toEqual(careful);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
