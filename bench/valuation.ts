@@ -10,8 +10,8 @@
  * CPU time (user + system of this process) is the steadier figure on a shared machine; the load average is
  * printed before and after.
  *
- *   npm run bench:valuation   (BENCH_PASSES=N passes, default 9, median reported;
- *                              BENCH_ARTIFACT=file.json reuses a saved artifact instead of training, ~45 s)
+ *   npm run bench:valuation   (BENCH_PASSES=N passes, default 9, median reported; BENCH_BAG=N boosters, default 3;
+ *                              BENCH_ARTIFACT=file.json saves the trained artifact there, or reuses it if present)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -24,6 +24,8 @@ import { averageEnsembles } from '../src/model/kinds/gbdt.js';
 
 const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
 const passes = Number(process.env.BENCH_PASSES ?? 9);
+/** Boosters averaged (the default model has 3); BENCH_BAG=1 measures a single booster. */
+const bag = Number(process.env.BENCH_BAG ?? 3);
 const { train, test } = await readReferenceSplitRows(join(dataDir, 'diamonds.csv'), join(dataDir, 'diamonds.reference-split.txt'));
 
 let artifact: ModelArtifact;
@@ -33,7 +35,7 @@ if (saved && existsSync(saved)) {
   artifact = parseArtifact(readFileSync(saved, 'utf8'));
 } else {
   const t0 = performance.now();
-  artifact = trainModel(train, { kind: 'gbdt', params: { bag: 3 }, folds: 2 });
+  artifact = trainModel(train, { kind: 'gbdt', params: { bag }, folds: 2 });
   trainedIn = `trained in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
   if (saved) writeFileSync(saved, serializeArtifact(artifact));
 }
@@ -44,20 +46,25 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** µs per stone for `work` over the test stones: median over passes of wall and CPU time. */
-function perStone(work: (i: number) => void): { wall: number; cpu: number } {
-  for (let i = 0; i < test.length; i++) work(i); // warm up
-  const wall: number[] = [];
-  const cpu: number[] = [];
+/**
+ * µs per stone of each variant's `work` over the test stones: median over passes of wall and CPU time. The
+ * variants take turns within each pass, so background load on a shared machine falls on all of them alike.
+ */
+function perStone(variants: ((i: number) => void)[]): { wall: number; cpu: number }[] {
+  for (const work of variants) for (let i = 0; i < test.length; i++) work(i); // warm up
+  const wall = variants.map((): number[] => []);
+  const cpu = variants.map((): number[] => []);
   for (let p = 0; p < passes; p++) {
-    const start = performance.now();
-    const startCpu = process.cpuUsage();
-    for (let i = 0; i < test.length; i++) work(i);
-    const used = process.cpuUsage(startCpu);
-    wall.push(((performance.now() - start) * 1000) / test.length);
-    cpu.push((used.user + used.system) / test.length);
+    variants.forEach((work, v) => {
+      const start = performance.now();
+      const startCpu = process.cpuUsage();
+      for (let i = 0; i < test.length; i++) work(i);
+      const used = process.cpuUsage(startCpu);
+      wall[v].push(((performance.now() - start) * 1000) / test.length);
+      cpu[v].push((used.user + used.system) / test.length);
+    });
   }
-  return { wall: median(wall), cpu: median(cpu) };
+  return variants.map((_, v) => ({ wall: median(wall[v]), cpu: median(cpu[v]) }));
 }
 
 const loadBefore = loadavg();
@@ -84,23 +91,25 @@ const table: string[] = [];
 const fmt = (x: number) => x.toFixed(1);
 const line = (label: string, r: { wall: number; cpu: number }, more = ['', '', '']) => table.push(`| ${[label, fmt(r.cpu), fmt(r.wall), ...more].join(' | ')} |`);
 
-line('valuation without explanation', perStone((i) => (sink += valuer.value(test[i], { explain: false }).price)));
-line('**valuation with explanation (per factor, served)**', perStone((i) => (sink += valuer.value(test[i]).explanation!.price)));
-line(
-  'valuation with explanation (per feature, summed into factors)',
-  perStone((i) => {
+const outs = built.map(({ explainer }) => new Float64Array(explainer.numPlayers + 1));
+const results = perStone([
+  (i) => (sink += valuer.value(test[i], { explain: false }).price),
+  (i) => (sink += valuer.value(test[i]).explanation!.price),
+  (i) => {
     const v = valuer.value(test[i], { explain: false });
     perFeature.shapValues(rows[i], phi);
     factors.fill(0);
     for (let j = 0; j < NUM_FEATURES; j++) factors[FACTOR_OF_FEATURE[j]] += phi[j];
     sink += v.price + tellExplanation(test[i], phi[NUM_FEATURES], factors).price;
-  }),
-);
-for (const { name, explainer, buildMs } of built) {
-  const out = new Float64Array(explainer.numPlayers + 1);
-  const r = perStone((i) => (sink += explainer.shapValues(rows[i], out)[0]));
-  line(`TreeSHAP alone, ${name}`, r, [explainer.layout, `${((explainer.tableEntries * 8) / 2 ** 20).toFixed(1)} MB`, `${buildMs.toFixed(0)} ms`]);
-}
+  },
+  ...built.map(({ explainer }, k) => (i: number) => (sink += explainer.shapValues(rows[i], outs[k])[0])),
+]);
+line('valuation without explanation', results[0]);
+line('**valuation with explanation (per factor, served)**', results[1]);
+line('valuation with explanation (per feature, summed into factors)', results[2]);
+built.forEach(({ name, explainer, buildMs }, k) => {
+  line(`TreeSHAP alone, ${name}`, results[3 + k], [explainer.layout, `${((explainer.tableEntries * 8) / 2 ** 20).toFixed(1)} MB`, `${buildMs.toFixed(0)} ms`]);
+});
 const loadAfter = loadavg();
 
 // exactness on the served path: the factor contributions add up to the model's log price
