@@ -63,6 +63,7 @@ export class ModelSource {
       const loaded = this.store.load();
       if (!loaded) return false;
       const model = loadValuer(loaded.text, loaded.version);
+      model.prepare();
       this.#failedVersion = undefined;
       this.use(model);
       return true;

@@ -20,7 +20,8 @@ export const FEATURE_NAMES = [
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-export const FEATURE_SPEC = { version: 1, names: FEATURE_NAMES as readonly string[] };
+/** Version 2 added roundness and depthGap. */
+export const FEATURE_SPEC = { version: 2, names: FEATURE_NAMES as readonly string[] };
 
 export const NUM_FEATURES = FEATURE_NAMES.length;
 export const FEATURE_INDEX: Record<FeatureName, number> = Object.fromEntries(

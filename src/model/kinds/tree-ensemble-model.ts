@@ -11,12 +11,11 @@ import type { FittedModel } from './kind.js';
 
 export class TreeEnsembleModel implements FittedModel {
   private readonly compiled: CompiledEnsemble;
-  private readonly explainer: TreeExplainer;
+  private explainer: TreeExplainer | undefined;
   private readonly shap = new Float64Array(NUM_FACTORS + 1);
 
-  constructor(ensemble: Ensemble, readonly payload: () => unknown) {
+  constructor(private readonly ensemble: Ensemble, readonly payload: () => unknown) {
     this.compiled = compileEnsemble(ensemble);
-    this.explainer = createExplainer(ensemble, { groups: FACTOR_OF_FEATURE });
   }
 
   predictLog(row: Float64Array): number {
@@ -24,6 +23,8 @@ export class TreeEnsembleModel implements FittedModel {
   }
 
   contributions(row: Float64Array, out: Float64Array): number {
+    // Built on first use: its tables cost about a second of CPU, which training and evaluation never need.
+    this.explainer ??= createExplainer(this.ensemble, { groups: FACTOR_OF_FEATURE });
     const phi = this.explainer.shapValues(row, this.shap);
     for (let k = 0; k < NUM_FACTORS; k++) out[k] = phi[k];
     return phi[NUM_FACTORS];
