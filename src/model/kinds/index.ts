@@ -18,7 +18,7 @@ const KINDS = new Map<string, AnyKind>([...TRAINABLE, ...IMPORTED].map((k) => [k
 
 /** Names of the kinds `trainModel` (and so the CLI and the pipeline) can train. */
 export const KIND_NAMES: readonly string[] = TRAINABLE.map((k) => k.name);
-export const DEFAULT_KIND = 'hedonic';
+export const DEFAULT_KIND = 'gbdt';
 
 export function getKind(name: string): AnyKind {
   const kind = KINDS.get(name);
