@@ -70,6 +70,11 @@ export interface TreeExplainer {
    * allocation-free.
    */
   shapValues(row: ArrayLike<number>, out?: Float64Array): Float64Array;
+  /**
+   * shapValues into `out`, and returns the prediction, equal bit for bit to predictRow's (base + tree 0 + tree 1
+   * + …), taken from the same comparisons: a valuation that needs both walks the model once.
+   */
+  shapValuesAndPrediction(row: ArrayLike<number>, out: Float64Array): number;
   /** shapValues for many rows: one Float64Array of length numPlayers + 1 per row. */
   shapValuesBatch(rows: ArrayLike<ArrayLike<number>>): Float64Array[];
 }
@@ -306,6 +311,19 @@ class FastTreeExplainer implements TreeExplainer {
   private readonly groupTable: Int32Array;
   private readonly unitFeature: Int32Array;
   /**
+   * For the prediction, per unit (in table order): its tree, its inner tests' count I, the ways at the splits
+   * above it that lead into it (the index's high bits), and from unitLeafStart the value of the leaf the row
+   * reaches for each of the 2^I ways at its inner tests. Exactly one unit per tree is reached.
+   */
+  private readonly unitTree: Int32Array;
+  private readonly unitInner: Uint8Array;
+  private readonly unitPath: Int32Array;
+  private readonly unitLeafStart: Int32Array;
+  private readonly unitLeaf: Float64Array;
+  private readonly baseScore: number;
+  /** Scratch: the output of each tree for the row (vector layout's prediction). */
+  private readonly treeOutput: Float64Array;
+  /**
    * Complete rows take the tests as integer comparisons, as predictor.ts does: per feature the sorted distinct
    * thresholds its tests use (cuts), and per test the position of its threshold there. With code = the number
    * of cuts ≤ x, "x < threshold" is "code ≤ position": branch-free arithmetic, no mispredicted jumps.
@@ -350,6 +368,7 @@ class FastTreeExplainer implements TreeExplainer {
     const numFeatures = ensemble.numFeatures;
     if (!Number.isInteger(numFeatures) || numFeatures < 0) throw new RangeError(`numFeatures must be a non-negative integer, found ${numFeatures}`);
     this.numFeatures = numFeatures;
+    this.baseScore = ensemble.baseScore;
     const players = playersOf(numFeatures, options.groups);
     this.numPlayers = players.length === 0 ? 0 : Math.max(...players) + 1;
     const trees = ensemble.trees;
@@ -411,6 +430,38 @@ class FastTreeExplainer implements TreeExplainer {
     this.groupFeature = new Int32Array(groups.length);
     this.groupTable = new Int32Array(groups.length);
     this.unitFeature = new Int32Array(featureCount);
+    this.unitTree = new Int32Array(units.length);
+    this.unitInner = new Uint8Array(units.length);
+    this.unitPath = new Int32Array(units.length);
+    this.unitLeafStart = new Int32Array(units.length);
+    this.treeOutput = new Float64Array(vector ? trees.length : 0);
+    let leafSlots = 0;
+    units.forEach((unit, u) => {
+      const walk = walks[unit.tree];
+      let ancestors = 0;
+      let path = 0;
+      for (let c = unit.q; walk.parent[c] >= 0; c = walk.parent[c]) path |= walk.isLeft[c] << ancestors++;
+      this.unitTree[u] = unit.tree;
+      this.unitInner[u] = unit.tests.length - ancestors;
+      this.unitPath[u] = path;
+      this.unitLeafStart[u] = leafSlots;
+      leafSlots += 1 << (unit.tests.length - ancestors);
+    });
+    this.unitLeaf = new Float64Array(leafSlots);
+    units.forEach((unit, u) => {
+      // the leaf reached for each way at the inner tests (inner test k is bit I − 1 − k, as in the row index)
+      const walk = walks[unit.tree];
+      const inner = unit.tests.slice(unit.tests.length - this.unitInner[u]);
+      const I = inner.length;
+      for (let ways = 0; ways < 1 << I; ways++) {
+        let p = unit.q;
+        while (!isLeafAt(trees[unit.tree], walk, p)) {
+          const goLeft = (ways >> (I - 1 - inner.indexOf(p))) & 1;
+          p = goLeft ? p + 1 : p + 1 + walk.size[p + 1];
+        }
+        this.unitLeaf[this.unitLeafStart[u] + ways] = trees[unit.tree].value[walk.order[p]];
+      }
+    });
     this.testFeature = new Int32Array(testCount);
     this.testThreshold = new Float64Array(testCount);
     this.testDefaultLeft = new Uint8Array(testCount);
@@ -558,13 +609,44 @@ class FastTreeExplainer implements TreeExplainer {
       if (v !== v) missing = true;
     }
     if (this.layout === 'vector') {
-      this.addUnits(x, phi, missing);
+      this.addUnits(x, phi, missing, false);
     } else {
       this.markDisagreements(x);
       this.addLeaves(phi);
     }
     phi[players] = this.expectedValue;
     return phi;
+  }
+
+  shapValuesAndPrediction(row: ArrayLike<number>, out: Float64Array): number {
+    if (this.layout === 'vector') {
+      // shapValues' checks and conversion, then the units with the reached leaves recorded
+      const m = this.numFeatures;
+      const players = this.numPlayers;
+      if (row.length < m) throw new RangeError(`row has ${row.length} values, the model needs ${m}`);
+      if (out.length !== players + 1) throw new RangeError(`output must have length ${players + 1}, found ${out.length}`);
+      out.fill(0);
+      const x = this.x;
+      let missing = false;
+      for (let f = 0; f < m; f++) {
+        const v = +row[f];
+        x[f] = v;
+        if (v !== v) missing = true;
+      }
+      this.addUnits(x, out, missing, true);
+      out[players] = this.expectedValue;
+      const treeOutput = this.treeOutput;
+      let sum = this.baseScore;
+      for (let t = 0; t < treeOutput.length; t++) sum += treeOutput[t];
+      return sum;
+    }
+    this.shapValues(row, out);
+    // the mask pass marked, per node, the path features the row disagrees with: the reached leaf has none
+    const { leafPass, leafValue, disagree } = this;
+    let sum = this.baseScore;
+    // (every split below a root sets a bit where the row leaves the path), one per tree, leaves in tree order
+    for (let l = 0; l < leafPass.length; l++) if (disagree[leafPass[l]] === 0) sum += leafValue[l];
+    return sum;
   }
 
   shapValuesBatch(rows: ArrayLike<ArrayLike<number>>): Float64Array[] {
@@ -574,8 +656,10 @@ class FastTreeExplainer implements TreeExplainer {
   }
 
   /** Vector layout: per unit, T comparisons make the row index, then one table row of W numbers is added. */
-  private addUnits(x: Float64Array, phi: Float64Array, missing: boolean): void {
+  private addUnits(x: Float64Array, phi: Float64Array, missing: boolean, predict: boolean): void {
     const { groupUnits, groupTests, groupWidth, groupTest, groupFeature, groupTable, unitFeature, testFeature, testThreshold, testDefaultLeft, testPosition, table, code } = this;
+    const { unitTree, unitInner, unitPath, unitLeafStart, unitLeaf, treeOutput } = this;
+    let unit = 0;
     if (!missing) {
       for (let f = 0; f < code.length; f++) code[f] = countNotAbove(this.cuts[f], x[f]);
     }
@@ -600,6 +684,11 @@ class FastTreeExplainer implements TreeExplainer {
         }
         const row = base + index * width;
         for (let i = 0; i < width; i++, f++) phi[unitFeature[f]] += table[row + i];
+        if (predict) {
+          const inner = unitInner[unit];
+          if (index >>> inner === unitPath[unit]) treeOutput[unitTree[unit]] = unitLeaf[unitLeafStart[unit] + (index & ((1 << inner) - 1))];
+        }
+        unit++;
       }
     }
   }

@@ -161,3 +161,25 @@ describe('TreeSHAP with groups of features as players', () => {
     expect(() => createExplainer(ensemble, { groups: [0, 0, 0] }).shapValues([1, 2, 3], new Float64Array(4))).toThrow(/output must have length 2/);
   });
 });
+
+describe('TreeSHAP and the prediction from one pass', () => {
+  it('gives the prediction bit for bit as predictRow, and the same values as shapValues, in every layout', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = rng(500 + seed);
+      const numFeatures = 2 + (seed % 6);
+      const rows = randomRows(random, 50, numFeatures, 0.15);
+      const ensemble = randomEnsemble(seed, 1 + (seed % 7), rows, { maxDepth: 1 + (seed % 6), numFeatures, missing: 0.15 });
+      // a single-leaf tree among them: its value is part of every prediction
+      ensemble.trees.push(treeFromArrays({ feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.25 * seed], cover: [10] }));
+      const groups = Int32Array.from({ length: numFeatures }, (_, f) => f % 3);
+      for (const o of [{}, { subtreeSplits: 7 }, { subtreeSplits: 1 }, { subtreeSplits: 0 }, { layout: 'weights' as const }, { maxTableEntries: 0 }, { groups }]) {
+        const explainer = createExplainer(ensemble, o);
+        const out = new Float64Array(explainer.numPlayers + 1);
+        for (const row of rows.slice(0, 12)) {
+          expect(explainer.shapValuesAndPrediction(row, out)).toBe(predictRow(ensemble, row));
+          expect(Array.from(out)).toEqual(Array.from(explainer.shapValues(row)));
+        }
+      }
+    }
+  });
+});
