@@ -88,22 +88,25 @@ export interface KsTest {
   pValue: number;
 }
 
-/** Two-sample Kolmogorov–Smirnov test. */
+/** Two-sample Kolmogorov–Smirnov test; NaN for both numbers when either sample is empty (no gap to measure). */
 export function ksTest(a: readonly number[], b: readonly number[]): KsTest {
-  const x = [...a].sort((p, q) => p - q);
-  const y = [...b].sort((p, q) => p - q);
+  const n = a.length;
+  const m = b.length;
+  if (n === 0 || m === 0) return { statistic: Number.NaN, pValue: Number.NaN };
+  const x = Float64Array.from(a).sort();
+  const y = Float64Array.from(b).sort();
   let i = 0;
   let j = 0;
   let d = 0;
-  while (i < x.length && j < y.length) {
+  while (i < n && j < m) {
     const v = Math.min(x[i], y[j]);
-    while (i < x.length && x[i] === v) i++;
-    while (j < y.length && y[j] === v) j++;
-    d = Math.max(d, Math.abs(i / x.length - j / y.length));
+    while (i < n && x[i] === v) i++;
+    while (j < m && y[j] === v) j++;
+    d = Math.max(d, Math.abs(i / n - j / m));
   }
-  const n = (x.length * y.length) / (x.length + y.length);
-  const lambda = (Math.sqrt(n) + 0.12 + 0.11 / Math.sqrt(n)) * d;
-  return { statistic: d, pValue: kolmogorovTail(lambda) };
+  // Stephens' small-sample correction of the asymptotic argument (as in Numerical Recipes).
+  const en = Math.sqrt((n * m) / (n + m));
+  return { statistic: d, pValue: kolmogorovTail((en + 0.12 + 0.11 / en) * d) };
 }
 
 /** P(K > λ) for the Kolmogorov distribution: 2 Σ (−1)^(k−1) exp(−2k²λ²). */
@@ -119,27 +122,74 @@ function kolmogorovTail(lambda: number): number {
 }
 
 /**
- * Population stability index of `current` against `reference`, over `bins` bins holding equal shares of the
- * reference: Σ (c − r)·ln(c / r). Common reading: under 0.1 stable, 0.1–0.25 some shift, over 0.25 a shift.
+ * The share floor of an empty bin, so PSI stays finite (a share of 0 would give ln 0). A fixed share rather than
+ * a fraction of a count (e.g. half a stone) so that PSI depends on the two distributions only, not on how many
+ * stones each batch holds: two batches with the same shares get the same index.
+ */
+const EMPTY_SHARE = 1e-4;
+
+/** Σ (c − r)·ln(c / r) over matching shares, empty shares floored at EMPTY_SHARE. */
+function psiOfShares(reference: readonly number[], current: readonly number[]): number {
+  let index = 0;
+  for (let k = 0; k < reference.length; k++) {
+    const r = Math.max(reference[k], EMPTY_SHARE);
+    const c = Math.max(current[k], EMPTY_SHARE);
+    index += (c - r) * Math.log(c / r);
+  }
+  return index;
+}
+
+/**
+ * Bin edges at the reference's quantiles, distinct values only: a field with few distinct values (table, depth,
+ * carat at round weights) would otherwise get repeated edges, hence bins empty in both samples, each adding a
+ * floored term that is not a shift. Bin k is [edges[k−1], edges[k]).
+ */
+export function quantileEdges(reference: readonly number[], bins = 10): number[] {
+  const sorted = Float64Array.from(reference).sort();
+  const edges: number[] = [];
+  for (let k = 1; k < bins; k++) {
+    const v = sorted[Math.min(sorted.length - 1, Math.floor((k * sorted.length) / bins))];
+    if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
+  }
+  return edges;
+}
+
+function binShares(values: readonly number[], edges: readonly number[]): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const v of values) {
+    let lo = 0;
+    let hi = edges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v < edges[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    counts[lo]++;
+  }
+  return counts.map((c) => c / Math.max(1, values.length));
+}
+
+/**
+ * Population stability index of `current` against `reference`, over up to `bins` bins holding equal shares of
+ * the reference (see quantileEdges): Σ (c − r)·ln(c / r). Common reading: under 0.1 stable, 0.1–0.25 some
+ * shift, over 0.25 a shift. NaN when either sample is empty.
  */
 export function psi(reference: readonly number[], current: readonly number[], bins = 10): number {
-  const edges: number[] = [];
-  for (let k = 1; k < bins; k++) edges.push(quantile(reference, k / bins));
-  const share = (values: readonly number[]): number[] => {
-    const counts = new Array<number>(bins).fill(0);
-    for (const v of values) {
-      let k = 0;
-      while (k < edges.length && v > edges[k]) k++;
-      counts[k]++;
-    }
-    // Half a stone in an empty bin keeps the logarithm finite without inventing a shift.
-    return counts.map((c) => Math.max(c, 0.5) / values.length);
+  if (reference.length === 0 || current.length === 0) return Number.NaN;
+  const edges = quantileEdges(reference, bins);
+  return psiOfShares(binShares(reference, edges), binShares(current, edges));
+}
+
+/** Population stability index of a categorical field over the union of the categories seen in either sample. */
+export function psiCategorical(reference: readonly string[], current: readonly string[]): number {
+  if (reference.length === 0 || current.length === 0) return Number.NaN;
+  const categories = [...new Set([...reference, ...current])].sort();
+  const shares = (values: readonly string[]): number[] => {
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return categories.map((c) => (counts.get(c) ?? 0) / values.length);
   };
-  const r = share(reference);
-  const c = share(current);
-  let index = 0;
-  for (let k = 0; k < bins; k++) index += (c[k] - r[k]) * Math.log(c[k] / r[k]);
-  return index;
+  return psiOfShares(shares(reference), shares(current));
 }
 
 /** Values grouped by a key, keys in first-appearance order. */
