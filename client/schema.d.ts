@@ -113,7 +113,7 @@ export interface paths {
         put?: never;
         /**
          * Value one diamond
-         * @description The price (USD, rounded as people quote it), the range and the coverage it was calibrated to, the model version, the explanation (a typical stone's price, then each characteristic's effect as a factor and in dollars) and warnings. `?explain=false` skips the explanation.
+         * @description The price (USD, to the dollar), the range (rounded as people quote it) and the coverage it was calibrated to, the model version, the explanation (a typical stone's price, then each characteristic's effect as a factor and in dollars) and warnings. `?explain=false` skips the explanation.
          */
         post: {
             parameters: {
@@ -1011,7 +1011,7 @@ export interface components {
             z: number;
         };
         Valuation: {
-            /** @description The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100). */
+            /** @description The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100). */
             price: number;
             /** @enum {string} */
             currency: "USD";

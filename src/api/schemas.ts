@@ -82,7 +82,7 @@ export const Warning = Type.Object({
 });
 
 export const Valuation = Type.Object({
-  price: Type.Number({ description: 'The estimated price in US dollars, rounded as people quote it ($1 under $1,000, $10 under $10,000, else $100).' }),
+  price: Type.Number({ description: 'The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100).' }),
   currency: Type.Literal('USD'),
   range: Type.Object(
     {

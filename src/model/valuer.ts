@@ -10,7 +10,10 @@ import { getKind, type FittedModel } from './kinds/index.js';
 import { tellExplanation } from './explain.js';
 import type { Valuation, ValuationOptions, ValuationWarning, Valuer } from './valuation.js';
 
-/** Rounds a price the way people quote one: to $1 under $1,000, $10 under $10,000, else $100. */
+/**
+ * Rounds a range bound the way people quote one: to $1 under $1,000, $10 under $10,000, else $100. The price
+ * itself is quoted to the dollar, so the explanation's steps end exactly at it.
+ */
 export function roundPrice(usd: number): number {
   const step = usd < 1_000 ? 1 : usd < 10_000 ? 10 : 100;
   return Math.round(usd / step) * step;
@@ -40,7 +43,8 @@ class ArtifactValuer implements LoadedModel {
   private readonly model: FittedModel;
   private readonly difficulty: FittedModel;
   private readonly row = new Float64Array(NUM_FEATURES);
-  private readonly contributions = new Float64Array(NUM_FACTORS);
+  /** The factor contributions, then the base value. */
+  private readonly contributions = new Float64Array(NUM_FACTORS + 1);
 
   constructor(readonly artifact: ModelArtifact, readonly version: string) {
     this.model = getKind(artifact.kind).load(artifact.model);
@@ -50,7 +54,10 @@ class ArtifactValuer implements LoadedModel {
 
   price(stone: Stone, coverage = this.coverage): PricedStone {
     const row = featureRow(stone, this.row);
-    const log = this.model.predictLog(row);
+    return this.priceOf(row, this.model.predictLog(row), coverage);
+  }
+
+  private priceOf(row: Float64Array, log: number, coverage: number): PricedStone {
     const sigma = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
     const range = interval(log, sigma, this.artifact.calibration, coverage);
     return { price: Math.exp(log), low: Math.exp(range.low), high: Math.exp(range.high) };
@@ -67,17 +74,22 @@ class ArtifactValuer implements LoadedModel {
   }
 
   value(stone: Stone, options: ValuationOptions = {}): Valuation {
-    const priced = this.price(stone);
+    const explain = options.explain ?? true;
+    const row = featureRow(stone, this.row);
+    const contributions = this.contributions;
+    // a kind that explains and predicts in one pass gives the same log price, bit for bit, for less work
+    const log = explain && this.model.predictAndExplain ? this.model.predictAndExplain(row, contributions) : this.model.predictLog(row);
+    const priced = this.priceOf(row, log, this.coverage);
     const valuation: Valuation = {
-      price: roundPrice(priced.price),
+      price: Math.round(priced.price),
       currency: 'USD',
       range: { low: roundPrice(priced.low), high: roundPrice(priced.high), coverage: this.coverage },
       modelVersion: this.version,
       warnings: this.warnings(stone),
     };
-    if (options.explain ?? true) {
-      const base = this.model.contributions(this.row, this.contributions);
-      valuation.explanation = tellExplanation(stone, base, this.contributions);
+    if (explain) {
+      if (!this.model.predictAndExplain) contributions[NUM_FACTORS] = this.model.contributions(row, contributions);
+      valuation.explanation = tellExplanation(stone, contributions[NUM_FACTORS], contributions.subarray(0, NUM_FACTORS));
     }
     return valuation;
   }

@@ -24,7 +24,8 @@ describe('POST /v1/valuations', () => {
     const v = res.json();
     expect(v.currency).toBe('USD');
     expect(v.modelVersion).toBe(t.models.current!.version);
-    expect(v.price % 10).toBe(0); // $10 steps between $1,000 and $10,000
+    expect(Number.isInteger(v.price)).toBe(true); // to the dollar, where the explanation ends
+    expect(Math.round(v.explanation.price)).toBe(v.price);
     expect(v.range.low).toBeLessThan(v.price);
     expect(v.range.high).toBeGreaterThan(v.price);
     expect(v.range.coverage).toBe(0.9);

@@ -36,7 +36,7 @@ export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource }> = asyn
     schema: {
       tags: ['valuations'],
       summary: 'Value one diamond',
-      description: 'The price (USD, rounded as people quote it), the range and the coverage it was calibrated to, the model version, the explanation (a typical stone\'s price, then each characteristic\'s effect as a factor and in dollars) and warnings. `?explain=false` skips the explanation.',
+      description: 'The price (USD, to the dollar), the range (rounded as people quote it) and the coverage it was calibrated to, the model version, the explanation (a typical stone\'s price, then each characteristic\'s effect as a factor and in dollars) and warnings. `?explain=false` skips the explanation.',
       security: SECURITY,
       querystring: ExplainQuery,
       body: withExamples(StoneSchema, EXAMPLE_STONE),
