@@ -45,6 +45,7 @@ class ArtifactValuer implements LoadedModel {
   private readonly row = new Float64Array(NUM_FEATURES);
   /** The factor contributions, then the base value. */
   private readonly contributions = new Float64Array(NUM_FACTORS + 1);
+  private readonly factorContributions = this.contributions.subarray(0, NUM_FACTORS);
 
   constructor(readonly artifact: ModelArtifact, readonly version: string) {
     this.model = getKind(artifact.kind).load(artifact.model);
@@ -89,7 +90,7 @@ class ArtifactValuer implements LoadedModel {
     };
     if (explain) {
       if (!this.model.predictAndExplain) contributions[NUM_FACTORS] = this.model.contributions(row, contributions);
-      valuation.explanation = tellExplanation(stone, contributions[NUM_FACTORS], contributions.subarray(0, NUM_FACTORS));
+      valuation.explanation = tellExplanation(stone, contributions[NUM_FACTORS], this.factorContributions);
     }
     return valuation;
   }

@@ -22,6 +22,12 @@ export interface FittedModel {
    * base value. base + Σ out = predictLog(row). Allocates nothing.
    */
   contributions(row: Float64Array, out: Float64Array): number;
+  /**
+   * Optional, for kinds that can do both in one pass (trees: the explainer makes every comparison the predictor
+   * would): writes the factor contributions into out[0 … NUM_FACTORS − 1] and the base value into out[NUM_FACTORS],
+   * and returns the log price, equal bit for bit to predictLog(row).
+   */
+  predictAndExplain?(row: Float64Array, out: Float64Array): number;
   /** The fitted parameters, JSON-ready; `load` of the same kind restores an identical model. */
   payload(): unknown;
 }
