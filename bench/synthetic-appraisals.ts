@@ -4,17 +4,12 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createRng } from '../src/engine/random.js';
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
+/** Uniform numbers in [0, 1) from the engine's seeded generator. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.nextFloat();
 }
 
 const CUTS = ['Fair', 'Good', 'Very Good', 'Premium', 'Ideal'];

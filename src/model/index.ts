@@ -5,10 +5,12 @@ export * from './valuation.js';
 export { FEATURE_NAMES, FEATURE_SPEC, featureRow, featureColumns } from './features.js';
 export { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, ArtifactError, LOUPE_VERSION, parseArtifact, serializeArtifact } from './artifact.js';
 export type { ModelArtifact } from './artifact.js';
-export { trainModel, trainingDataHash, DEFAULT_COVERAGES, type TrainOptions } from './train.js';
+export { trainModel, trainModelAsync, trainingDataHash, DEFAULT_COVERAGES, type TrainOptions } from './train.js';
 export { createValuer, loadValuer, roundPrice, type LoadedModel, type PricedStone } from './valuer.js';
 export { evaluateModel, evaluateSplit, crossValidate, type Evaluation, type CrossValidation } from './evaluate.js';
 export { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
 export { KIND_NAMES, DEFAULT_KIND } from './kinds/index.js';
 export { tellExplanation } from './explain.js';
 export { importXGBoost, type ImportOptions } from './import-xgboost.js';
+// The engine's seeded generator, for the pipeline's seeded choices (the pipeline does not import the engine).
+export { createRng, sampleWithoutReplacement, type Rng } from '../engine/random.js';

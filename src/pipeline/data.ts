@@ -5,7 +5,7 @@
  * - reference test rows: the rows of the reference file whose data-row numbers are in
  *   <reference>.reference-split.txt (the published 80/20 split). They never train.
  * - holdout rows: of every other ingested file, a fixed seeded 20 % of its accepted rows (chosen by a
- *   permutation seeded with the file's SHA-256). They never train; the holdout of the newest files is half of
+ *   generator seeded with the file's SHA-256). They never train; the holdout of the newest files is half of
  *   what challenger and champion are compared on.
  * - training rows: every other stored diamond, in id order. Their content hash names the training snapshot.
  */
@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import type { Appraisal } from '../diamond/index.js';
 import { readReferenceSplit } from '../ingest/index.js';
-import { trainingDataHash } from '../model/index.js';
+import { createRng, sampleWithoutReplacement, trainingDataHash } from '../model/index.js';
 import type { Db } from '../store/db.js';
 import { APPRAISAL_COLUMNS_SQL } from '../store/ingestion-schema.js';
 
@@ -52,29 +52,12 @@ export interface DataPartition {
   byFile: Map<number, Row[]>;
 }
 
-/** A small seeded generator (mulberry32) for the holdout choice; independent of any library's sequence. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The ids of the holdout rows of one file: a fixed fraction, chosen by a permutation seeded with its hash. */
+/** The holdout rows of one file, in data-row order: a fixed fraction, drawn by a generator seeded with its hash. */
 export function holdoutOf(rows: readonly Row[], fileSha256: string, fraction: number): Row[] {
   const sorted = [...rows].sort((a, b) => a.dataRow - b.dataRow);
-  const random = rng(Number.parseInt(fileSha256.slice(0, 8), 16));
-  const order = sorted.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
   const take = Math.round(sorted.length * fraction);
-  return order.slice(0, take).sort((a, b) => a - b).map((i) => sorted[i]);
+  const chosen = sampleWithoutReplacement(createRng(Number.parseInt(fileSha256.slice(0, 8), 16)), sorted.length, take);
+  return Array.from(chosen, (i) => sorted[i]);
 }
 
 export function listStoredFiles(db: Db): StoredFile[] {

@@ -11,7 +11,7 @@
  * the first trial always runs.
  */
 import type { Appraisal } from '../diamond/index.js';
-import { trainModel, type ModelArtifact } from '../model/index.js';
+import { createRng, trainModel, type ModelArtifact } from '../model/index.js';
 import { getKind } from '../model/kinds/index.js';
 import { SEARCH_SPACES, type SearchSpace } from './search-space.js';
 
@@ -50,27 +50,16 @@ export interface TuneOptions {
   warmStart?: Record<string, unknown>;
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Seeded, distinct draws from a grid (at most `limit`). */
 export function drawCandidates(space: SearchSpace, limit: number, seed: number): Record<string, unknown>[] {
   const keys = Object.keys(space).sort();
   const total = keys.reduce((n, k) => n * space[k].length, 1);
-  const next = random(seed);
+  const rng = createRng(seed);
   const seen = new Set<string>();
   const out: Record<string, unknown>[] = [];
   for (let attempts = 0; out.length < Math.min(limit, total) && attempts < limit * 20; attempts++) {
     const c: Record<string, unknown> = {};
-    for (const k of keys) c[k] = space[k][Math.floor(next() * space[k].length)];
+    for (const k of keys) c[k] = space[k][rng.nextInt(space[k].length)];
     const key = JSON.stringify(c);
     if (!seen.has(key)) {
       seen.add(key);

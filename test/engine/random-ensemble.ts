@@ -3,18 +3,13 @@
  * rows by splitting on a random feature at the value of a random row in the node, so every node's cover is the
  * number of rows that reach it, exactly as a trainer with squared error would record it.
  */
+import { createRng } from '../../src/engine/random.js';
 import { treeFromArrays, type Ensemble, type Tree } from '../../src/engine/tree.js';
 
-/** Deterministic 32-bit generator (mulberry32). */
+/** Uniform numbers in [0, 1) from the engine's seeded generator. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.nextFloat();
 }
 
 export interface RandomTreeOptions {
