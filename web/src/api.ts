@@ -2,53 +2,19 @@
  * The web app's only way to Loupe: the public REST API (/v1), over fetch, with the same JSON a partner gets.
  * Errors arrive as problem+json and become an ApiError carrying the per-field problems.
  */
+import type { components } from '../../client/schema.js';
 import type { Stone } from '../../src/diamond/fields.js';
 
-export interface ExplanationStep {
-  factor: 'carat' | 'cut' | 'color' | 'clarity' | 'proportions';
-  label: string;
-  multiplier: number;
-  dollars: number;
-  priceAfter: number;
-}
+// The answers' shapes come from the API's OpenAPI document (client/schema.d.ts, generated and checked fresh by
+// test/api/openapi.test.ts), so the web app cannot drift from what the server sends.
+type Schemas = components['schemas'];
 
-export interface Explanation {
-  typicalPrice: number;
-  steps: ExplanationStep[];
-  price: number;
-  summary: string;
-}
-
-export interface ValuationWarning {
-  code: string;
-  field?: string;
-  message: string;
-}
-
-export interface Valuation {
-  price: number;
-  currency: 'USD';
-  range: { low: number; high: number; coverage: number };
-  modelVersion: string;
-  explanation?: Explanation;
-  warnings: ValuationWarning[];
-}
-
-export interface FieldProblem {
-  field: string;
-  code: string;
-  message: string;
-  allowed?: string;
-  suggestion?: string;
-}
-
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldProblem[];
-}
+export type Explanation = Schemas['Explanation'];
+export type ExplanationStep = Explanation['steps'][number];
+export type ValuationWarning = Schemas['Warning'];
+export type Valuation = Schemas['Valuation'];
+export type FieldProblem = Schemas['FieldProblem'];
+export type ProblemDetails = Schemas['Problem'];
 
 /** A failed request: the server's problem details, or a description of why there was no answer at all. */
 export class ApiError extends Error {
@@ -121,17 +87,15 @@ export function appraise(stone: Stone, signal?: AbortSignal): Promise<Valuation>
   return request<Valuation>('POST', '/v1/valuations', stone, signal);
 }
 
-/** One item of a batch answer: a valuation, or the problems of that stone (fields named "stones/<i>/carat"). */
+/**
+ * One item of a batch answer: a valuation, or the problems of that stone (fields named "stones/<i>/carat").
+ * Narrower than the document's BatchItem (ok: boolean, both fields optional): the API sends the one ok names.
+ */
 export type BatchItem =
   | { index: number; ok: true; valuation: Valuation }
   | { index: number; ok: false; errors: FieldProblem[] };
 
-export interface BatchAnswer {
-  modelVersion: string;
-  valued: number;
-  failed: number;
-  results: BatchItem[];
-}
+export type BatchAnswer = Omit<Schemas['BatchResponse'], 'results'> & { results: BatchItem[] };
 
 export const BATCH_LIMIT = 1000;
 
@@ -144,13 +108,8 @@ export async function appraiseBatch(stones: Stone[], signal?: AbortSignal): Prom
   return answer.results;
 }
 
-export interface SimilarStone extends Stone {
-  id: number;
-  /** The price it was appraised at. */
-  price: number;
-  /** |Δcarat| in grades mode, the scaled distance over all nine characteristics in all mode; smaller is closer. */
-  distance: number;
-}
+/** A stone of the database with its appraised price and its distance to the one asked about. */
+export type SimilarStone = Schemas['SimilarStone'];
 
 /**
  * How similar is measured: `grades` — the same cut, colour and clarity and the closest carat; `all` — the closest
@@ -166,24 +125,7 @@ export async function similarStones(stone: Stone, n: number, mode: SimilarityMod
   return answer.stones;
 }
 
-export interface ModelInfo {
-  version: string;
-  kind: string;
-  createdAt: string;
-  /** When it became the champion; null if never. */
-  promotedAt: string | null;
-  isChampion: boolean;
-  trainingDataSha256: string;
-  trainingRows: number;
-  params: unknown;
-  metrics: Record<string, unknown> | null;
-  durationMs: number;
-  gitCommit: string | null;
-  /** Why it was or was not promoted. */
-  decision: string | null;
-  /** Where the model card is published, if the API publishes it. */
-  modelCardUrl?: string;
-}
+export type ModelInfo = Schemas['Model'];
 
 /** GET /v1/models/current: the model being served. */
 export function currentModel(signal?: AbortSignal): Promise<ModelInfo> {
