@@ -581,7 +581,8 @@ export interface paths {
                          *           },
                          *           "durationMs": 1200,
                          *           "gitCommit": null,
-                         *           "decision": "first model: promoted"
+                         *           "decision": "first model: promoted",
+                         *           "modelCardUrl": "/v1/models/v0001/card"
                          *         }
                          *       ]
                          *     }
@@ -641,7 +642,8 @@ export interface paths {
                          *       },
                          *       "durationMs": 1200,
                          *       "gitCommit": null,
-                         *       "decision": "first model: promoted"
+                         *       "decision": "first model: promoted",
+                         *       "modelCardUrl": "/v1/models/v0001/card"
                          *     }
                          */
                         "application/json": components["schemas"]["Model"];
@@ -708,10 +710,65 @@ export interface paths {
                          *       },
                          *       "durationMs": 1200,
                          *       "gitCommit": null,
-                         *       "decision": "first model: promoted"
+                         *       "decision": "first model: promoted",
+                         *       "modelCardUrl": "/v1/models/v0001/card"
                          *     }
                          */
                         "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description No such model. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{version}/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One model's model card
+         * @description The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "html" | "markdown";
+                };
+                header?: never;
+                path: {
+                    /** @example v0001 */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The model card. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                        "text/markdown": string;
                     };
                 };
                 /** @description No such model. */
@@ -896,6 +953,8 @@ export interface components {
             gitCommit: string | null;
             /** @description Why it was or was not promoted. */
             decision: string | null;
+            /** @description Where its model card is (GET, same key), once the pipeline has written it. */
+            modelCardUrl: string | null;
         };
         /** @description An RFC 9457 problem (application/problem+json). */
         Problem: {

@@ -2,6 +2,8 @@
  * Shaping answers for people and programs: the valuation's explanation to the cent (the price and range are
  * already rounded by the model layer), stored records without server internals.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Valuation } from '../model/index.js';
 import type { ModelRecord } from '../registry/index.js';
 
@@ -22,8 +24,9 @@ export function presentValuation(v: Valuation): Valuation {
   };
 }
 
-/** A model record without its artifact's path on the server's disk. */
-export function presentModel(r: ModelRecord): Omit<ModelRecord, 'artifactPath'> {
-  const { artifactPath: _path, ...rest } = r;
-  return rest;
+/** A model record without its artifact's path on the server's disk, with the address of its card once written. */
+export function presentModel(r: ModelRecord): Omit<ModelRecord, 'artifactPath'> & { modelCardUrl: string | null } {
+  const { artifactPath, ...rest } = r;
+  const card = existsSync(join(dirname(artifactPath), 'model.html')) ? `/v1/models/${encodeURIComponent(r.version)}/card` : null;
+  return { ...rest, modelCardUrl: card };
 }

@@ -204,6 +204,7 @@ export const Model = Type.Object({
   durationMs: Type.Number(),
   gitCommit: Type.Union([Type.String(), Type.Null()]),
   decision: Type.Union([Type.String(), Type.Null()], { description: 'Why it was or was not promoted.' }),
+  modelCardUrl: Type.Union([Type.String(), Type.Null()], { description: 'Where its model card is (GET, same key), once the pipeline has written it.' }),
 });
 
 export const ModelList = Type.Object({ champion: Type.Union([Type.String(), Type.Null()]), models: Type.Array(Model) });

@@ -1,7 +1,10 @@
 /**
  * GET /v1/models, /v1/models/current and /v1/models/{version}: versions, metrics, the data snapshot each learned
- * from, and when it was promoted.
+ * from, and when it was promoted; GET /v1/models/{version}/card: the model card the pipeline wrote beside the
+ * model (self-contained HTML with its charts inline, or the Markdown with ?format=markdown).
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { championVersion, getChampion, getModel, listModels } from '../../registry/index.js';
@@ -13,8 +16,10 @@ import { Model, ModelList, problemResponse, withExamples } from '../schemas.js';
 const EXAMPLE_MODEL = {
   version: 'v0001', kind: 'hedonic', createdAt: '2026-11-26T16:00:00.000Z', promotedAt: '2026-11-26T16:00:01.000Z', isChampion: true,
   artifactSha256: 'a'.repeat(64), trainingDataSha256: 'b'.repeat(64), trainingRows: 4984, params: {}, metrics: { mape: 0.1 },
-  durationMs: 1200, gitCommit: null, decision: 'first model: promoted',
+  durationMs: 1200, gitCommit: null, decision: 'first model: promoted', modelCardUrl: '/v1/models/v0001/card',
 };
+const CARD_FILES = { html: ['model.html', 'text/html; charset=utf-8'], markdown: ['model.md', 'text/markdown; charset=utf-8'] } as const;
+
 const notFound = (detail: string) => problemResponse('No such model.', { type: '/problems/not-found', title: 'No such resource', status: 404, detail });
 
 export const modelRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
@@ -51,5 +56,34 @@ export const modelRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     const model = getModel(db, request.params.version);
     if (!model) throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
     return presentModel(model);
+  });
+
+  app.get<{ Params: { version: string }; Querystring: { format?: 'html' | 'markdown' } }>('/v1/models/:version/card', {
+    config: { scope: 'valuations' },
+    schema: {
+      tags: ['models'], summary: "One model's model card", security,
+      description: 'The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.',
+      params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
+      querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('markdown')], { default: 'html' })) }, { additionalProperties: false }),
+      response: {
+        200: { description: 'The model card.', content: {
+          'text/html': { schema: Type.String({ examples: ['<!DOCTYPE html>\n<html lang="en"><head><title>Model card — v0001 (gbdt)</title>…'] }) },
+          'text/markdown': { schema: Type.String({ examples: ['# Model card — v0001 (gbdt)\n\n## Summary\n…'] }) },
+        } },
+        404: notFound('No model card for v0099.'),
+      },
+    },
+  }, async (request, reply) => {
+    const model = getModel(db, request.params.version);
+    if (!model) throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
+    const [file, type] = CARD_FILES[request.query.format ?? 'html'];
+    let text: string;
+    try {
+      text = readFileSync(join(dirname(model.artifactPath), file), 'utf8');
+    } catch {
+      throw new ApiProblem('not-found', `No model card has been written for ${model.version} yet (the pipeline writes one when it registers a model).`);
+    }
+    // The card is a document of its own: no scripts, no fetching anything, shown framed or in its own tab.
+    return reply.type(type).header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'").send(text);
   });
 };
