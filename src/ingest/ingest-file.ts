@@ -106,9 +106,11 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
       return alreadyIngested(stream.name, sha256, known);
     }
     // A file that adds more rows than are stored is a bulk load: the secondary indexes are built again at the end
-    // (inside this transaction) rather than kept up row by row.
-    const restoreIndexes = stream.bytes / TYPICAL_ROW_BYTES > maxDiamondId(db) ? suspendSecondaryIndexes(db) : undefined;
-    const diamonds = diamondWriter(db);
+    // (inside this transaction) rather than kept up row by row, and a filter of the stored duplicate keys spares
+    // most lookups.
+    const bulk = stream.bytes / TYPICAL_ROW_BYTES > maxDiamondId(db);
+    const restoreIndexes = bulk ? suspendSecondaryIndexes(db) : undefined;
+    const diamonds = diamondWriter(db, { keyFilter: bulk });
     const rejects = rejectWriter(db);
     let fileId = 0;
     for await (const batch of stream.batches) {

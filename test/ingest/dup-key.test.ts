@@ -116,4 +116,19 @@ describe('a bulk load', () => {
     const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM diamonds WHERE cut = 'Ideal' AND color = 'H' AND clarity = 'SI2' AND carat = 1.1`).all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('diamonds_by_grades_carat');
   });
+
+  it('finds duplicates of stored rows and of earlier rows of the file while its key filter spares the lookups', async () => {
+    db = openDatabase(join(dir, 'loupe.db'));
+    const first = join(dir, 'first.csv');
+    writeFileSync(first, `${HEADER}\n${ROW_B}\n`);
+    expect((await ingestFile(db, first)).accepted).toBe(1);
+    // 5,000 rows onto 1 stored: a bulk load. ROW_B is line 3 of the reference file; line 4945 repeats line 2431.
+    const s = await ingestFile(db, REFERENCE);
+    expect(s).toMatchObject({ accepted: 4983, rejected: 17, byReason: { out_of_range: 11, implausible_geometry: 4, duplicate: 2 } });
+    const dups = db.prepare(`SELECT line, reasons FROM rejects WHERE reason = 'duplicate' ORDER BY line`).all() as { line: number; reasons: string }[];
+    expect(dups.map((d) => [d.line, JSON.parse(d.reasons)[0].message.slice(0, 40)])).toEqual([
+      [3, 'Duplicate of line 2 of first.csv: all te'],
+      [4945, 'Duplicate of line 2431 of this file: all'],
+    ]);
+  });
 });
