@@ -11,6 +11,8 @@ import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArti
 import { FEATURE_SPEC, featureColumns, rowOf, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
+import { hasFitPlan } from './kinds/fit-plan.js';
+import { fitAll, trainThreads } from './parallel-fit.js';
 import { hedonic } from './kinds/hedonic.js';
 import { priceMetrics, rangeMetrics } from './metrics.js';
 import { DIFFICULTY_EPSILON, difficultyFloor } from './ranges.js';
@@ -67,7 +69,20 @@ function fieldRanges(rows: readonly Appraisal[]): ModelArtifact['trainingData'][
   return ranges;
 }
 
-export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {}): ModelArtifact {
+/** What every training shares before any fit: data, folds, and the settings resolved. */
+interface TrainingSetup {
+  kind: ReturnType<typeof getKind>;
+  params: Record<string, unknown>;
+  seed: number;
+  coverages: number[];
+  k: number;
+  rows: readonly Appraisal[];
+  X: FeatureColumns;
+  y: Float64Array;
+  fold: Uint8Array;
+}
+
+function setUp(rows: readonly Appraisal[], options: TrainOptions): TrainingSetup {
   const kind = getKind(options.kind ?? DEFAULT_KIND);
   const params = { ...kind.defaultParams, ...(options.params ?? {}) };
   const seed = options.seed ?? 42;
@@ -75,26 +90,74 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   const k = options.folds ?? 5;
   const n = rows.length;
   if (n < 10 * k) throw new RangeError(`need at least ${10 * k} appraisals to train and calibrate, got ${n}`);
-
   const X = featureColumns(rows);
   const y = Float64Array.from(rows, (r) => Math.log(r.price));
-  const fold = assignFolds(n, k, seed);
+  return { kind, params, seed, coverages, k, rows, X, y, fold: assignFolds(n, k, seed) };
+}
 
-  options.onStage?.('out-of-fold predictions');
-  const oof = new Float64Array(n);
-  for (let f = 0; f < k; f++) {
-    const { train, test } = foldIndices(fold, f);
-    const model = kind.fit(takeRows(X, train), select(y, train), params, { seed: seed + 1 + f });
-    const pred = predictLogMany(model, takeRows(X, test));
+/** The price model fits a training needs: one per fold (on the other folds' rows), then the final one on all rows. */
+function fitSpecs(s: TrainingSetup): { X: FeatureColumns; y: Float64Array; seed: number }[] {
+  const specs: { X: FeatureColumns; y: Float64Array; seed: number }[] = [];
+  for (let f = 0; f < s.k; f++) {
+    const { train } = foldIndices(s.fold, f);
+    specs.push({ X: takeRows(s.X, train), y: select(s.y, train), seed: s.seed + 1 + f });
+  }
+  specs.push({ X: s.X, y: s.y, seed: s.seed });
+  return specs;
+}
+
+function outOfFold(s: TrainingSetup, foldModels: readonly FittedModel[]): Float64Array {
+  const oof = new Float64Array(s.rows.length);
+  for (let f = 0; f < s.k; f++) {
+    const { test } = foldIndices(s.fold, f);
+    const pred = predictLogMany(foldModels[f], takeRows(s.X, test));
     for (let i = 0; i < test.length; i++) oof[test[i]] = pred[i];
   }
+  return oof;
+}
+
+/** Trains on this thread. trainModelAsync gives the same artifact, byte for byte, using more cores. */
+export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {}): ModelArtifact {
+  const s = setUp(rows, options);
+  const specs = fitSpecs(s);
+
+  options.onStage?.('out-of-fold predictions');
+  const foldModels = specs.slice(0, s.k).map((f) => s.kind.fit(f.X, f.y, s.params, { seed: f.seed }));
+  const oof = outOfFold(s, foldModels);
 
   options.onStage?.('difficulty and calibration');
-  const ranges = calibrateRanges(X, y, oof, fold, seed, coverages);
+  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages);
 
   options.onStage?.('final fit');
-  const model = kind.fit(X, y, params, { seed });
-  return assembleArtifact({ kind: kind.name, params, seed, rows, model, ranges, heldOut: oof });
+  const final = specs[s.k];
+  const model = s.kind.fit(final.X, final.y, s.params, { seed: final.seed });
+  return assembleArtifact({ kind: s.kind.name, params: s.params, seed: s.seed, rows, model, ranges, heldOut: oof });
+}
+
+/**
+ * trainModel on several threads (parallel-fit.ts): the fold fits and the final fit are independent, and a kind
+ * with a fit plan (gbdt: one engine fit per booster) splits further, so all of them run at once. Every engine fit
+ * is a pure function of its inputs, so the artifact is byte for byte trainModel's. `threads` defaults to
+ * LOUPE_TRAIN_THREADS or min(cores, 2); 1, a kind without a fit plan, or a runtime without worker threads trains
+ * on this thread.
+ */
+export async function trainModelAsync(rows: readonly Appraisal[], options: TrainOptions & { threads?: number } = {}): Promise<ModelArtifact> {
+  const s = setUp(rows, options);
+  const kind = s.kind;
+  const threads = options.threads ?? trainThreads();
+  if (threads <= 1 || !hasFitPlan(kind)) return trainModel(rows, options);
+  const specs = fitSpecs(s);
+
+  options.onStage?.(`fold fits and final fit (${threads} threads)`);
+  const plans = specs.map((f) => kind.fitPlan(f.X, f.y, s.params, { seed: f.seed }));
+  const fitted = await fitAll(plans.flatMap((p) => p.jobs), threads);
+  let next = 0;
+  const models = plans.map((p) => p.assemble(fitted.slice(next, (next += p.jobs.length))));
+  const oof = outOfFold(s, models.slice(0, s.k));
+
+  options.onStage?.('difficulty and calibration');
+  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages);
+  return assembleArtifact({ kind: s.kind.name, params: s.params, seed: s.seed, rows, model: models[s.k], ranges, heldOut: oof });
 }
 
 /** What the ranges of a model are made of: the difficulty model, its floor, the calibration, and σ of each row. */

@@ -7,6 +7,7 @@
  */
 import { fit, serialize, deserialize, type BoostedModel, type Ensemble, type FitOptions } from '../../engine/index.js';
 import { FACTOR_OF_FEATURE, FEATURE_NAMES, MONOTONE, NUM_FACTORS, type FeatureColumns } from '../features.js';
+import type { FitPlan, PlannedFit } from './fit-plan.js';
 import type { FitContext, FittedModel, ModelKind } from './kind.js';
 import { TreeEnsembleModel } from './tree-ensemble-model.js';
 
@@ -46,7 +47,19 @@ function gbdtModel(members: BoostedModel[]): FittedModel {
   return new TreeEnsembleModel(averageEnsembles(members.map((m) => m.ensemble)), payload);
 }
 
-export const gbdt: ModelKind<GbdtParams> = {
+/** One engine fit per booster of the bag (training may run them on other threads); `fit` runs them here. */
+function gbdtFitPlan(features: FeatureColumns, logPrice: Float64Array, params: GbdtParams, context: FitContext): FitPlan {
+  const { monotone, bag, ...engine } = params;
+  const options: Partial<FitOptions> = {
+    ...engine,
+    featureNames: [...FEATURE_NAMES],
+    monotone: monotone ? FEATURE_NAMES.map((n) => MONOTONE[n]) : undefined,
+  };
+  const jobs = Array.from({ length: bag }, (_, b) => ({ X: features, y: logPrice, options: { ...options, seed: (context.seed * 7919 + b) >>> 0 } }));
+  return { jobs, assemble: (members: BoostedModel[]) => gbdtModel(members) };
+}
+
+export const gbdt: ModelKind<GbdtParams> & PlannedFit<GbdtParams> = {
   name: 'gbdt',
   summary: 'Gradient-boosted trees on log price (Loupe engine), monotone in carat, colour and clarity, seed-averaged.',
   defaultParams: {
@@ -64,18 +77,11 @@ export const gbdt: ModelKind<GbdtParams> = {
   },
 
   fit(features: FeatureColumns, logPrice: Float64Array, params: GbdtParams, context: FitContext): FittedModel {
-    const { monotone, bag, ...engine } = params;
-    const options: Partial<FitOptions> = {
-      ...engine,
-      featureNames: [...FEATURE_NAMES],
-      monotone: monotone ? FEATURE_NAMES.map((n) => MONOTONE[n]) : undefined,
-    };
-    const members: BoostedModel[] = [];
-    for (let b = 0; b < bag; b++) {
-      members.push(fit(features, logPrice, { ...options, seed: (context.seed * 7919 + b) >>> 0 }).model);
-    }
-    return gbdtModel(members);
+    const plan = gbdtFitPlan(features, logPrice, params, context);
+    return plan.assemble(plan.jobs.map((j) => fit(j.X, j.y, j.options).model));
   },
+
+  fitPlan: gbdtFitPlan,
 
   load(payload: unknown): FittedModel {
     const p = payload as Partial<GbdtPayload> | null;

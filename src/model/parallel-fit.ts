@@ -1,0 +1,188 @@
+/**
+ * Runs engine fits on a small pool of worker threads (training is CPU-bound and the engine single-threaded).
+ * Each fit is a pure function of its data and options and comes back through a structured clone, which keeps
+ * every number bit for bit, so the models are exactly those of an in-process run in any order or thread count.
+ *
+ * Threads: LOUPE_TRAIN_THREADS, else min(available cores, 2); 1 means in-process. The pool starts on first use,
+ * is reused, and holds the process open only while fits are running. Where threads cannot start (a runtime
+ * without worker_threads or the TypeScript loader, e.g. Deno notebooks) the fits run in-process, without error.
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Worker as WorkerThread } from 'node:worker_threads';
+import { fit, type BoostedModel } from '../engine/index.js';
+import type { FitReply, FitRequest } from './fit-worker.js';
+import type { EngineFitJob } from './kinds/fit-plan.js';
+
+const DEFAULT_MAX_THREADS = 2;
+
+/** Threads training may use (1 = in-process), from LOUPE_TRAIN_THREADS or the machine. */
+export function trainThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const set = env.LOUPE_TRAIN_THREADS;
+  if (set !== undefined && set.trim() !== '') {
+    const n = Number(set);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`LOUPE_TRAIN_THREADS must be a whole number ≥ 1, got "${set}"`);
+    return n;
+  }
+  return Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_THREADS));
+}
+
+/** Fits run so far, by where they ran (for tests and diagnostics). */
+const counts: { inThreads: number; inProcess: number; threadFailure?: string } = { inThreads: 0, inProcess: 0 };
+
+/** How many fits ran in threads and in-process, and why threads were given up, if they were. */
+export function fitCounts(): { inThreads: number; inProcess: number; threadFailure?: string } {
+  return { ...counts };
+}
+
+function fitHere(job: EngineFitJob): BoostedModel {
+  counts.inProcess++;
+  return fit(job.X, job.y, job.options).model;
+}
+
+interface Pending {
+  id: number;
+  job: EngineFitJob;
+  resolve(model: BoostedModel): void;
+  reject(error: unknown): void;
+}
+
+/** A worker thread and the fit it is running, if any. */
+interface Slot {
+  worker: WorkerThread;
+  running?: Pending;
+}
+
+/** URL of tsx's ESM register API, from its package's exports (the CommonJS build's register does not load under every parent). */
+function tsxEsmApi(): string {
+  const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api'].import.default)).href;
+}
+
+/**
+ * The worker's entry is TypeScript: a small bootstrap registers tsx's loader in the thread (the parent may run
+ * under tsx's CLI, vitest or bin/loupe.js's in-process registration, none of which reach a new thread alike).
+ */
+function bootstrapSource(): { source: string; workerData: { tsx: string | null; entry: string } } {
+  const here = fileURLToPath(import.meta.url);
+  const entry = new URL(`./fit-worker${extname(here)}`, import.meta.url).href;
+  const tsx = extname(here) === '.ts' ? tsxEsmApi() : null;
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    (workerData.tsx ? import(workerData.tsx).then((api) => api.register()) : Promise.resolve())
+      .then(() => import(workerData.entry))
+      .catch((e) => { setImmediate(() => { throw e; }); });
+  `;
+  return { source, workerData: { tsx, entry } };
+}
+
+class FitPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 0;
+  /** Set when a thread failed to start or died: every fit from then on runs in-process. */
+  private broken = false;
+
+  private constructor(private readonly WorkerClass: typeof WorkerThread, private readonly size: number) {}
+
+  static async create(size: number): Promise<FitPool | undefined> {
+    if ('Deno' in globalThis) return undefined;
+    try {
+      const { Worker } = await import('node:worker_threads');
+      return new FitPool(Worker, size);
+    } catch {
+      return undefined;
+    }
+  }
+
+  run(job: EngineFitJob): Promise<BoostedModel> {
+    if (this.broken) return Promise.resolve().then(() => fitHere(job));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.running === undefined);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const pending = this.queue.shift()!;
+      slot.running = pending;
+      slot.worker.ref();
+      // Copied, not transferred: the caller keeps using its feature columns and targets.
+      slot.worker.postMessage({ id: pending.id, job: pending.job } satisfies FitRequest);
+    }
+  }
+
+  private spawn(): Slot | undefined {
+    const { source, workerData } = bootstrapSource();
+    const worker = new this.WorkerClass(source, { eval: true, workerData });
+    const slot: Slot = { worker };
+    worker.unref();
+    worker.on('message', (reply: FitReply) => {
+      const pending = slot.running;
+      if (!pending || pending.id !== reply.id) return;
+      slot.running = undefined;
+      worker.unref();
+      // A fit that failed in a thread is run again here so its error is the same object an in-process fit throws.
+      if ('error' in reply) {
+        try {
+          pending.resolve(fitHere(pending.job));
+        } catch (e) {
+          pending.reject(e);
+        }
+      } else {
+        counts.inThreads++;
+        pending.resolve(reply.model);
+      }
+      this.dispatch();
+    });
+    worker.on('error', (e: unknown) => this.fail(slot, e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
+    worker.on('exit', (code: number) => this.fail(slot, `a training thread exited (code ${code})`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** A thread could not start or died: its fit and everything queued run in-process, as do all later fits. */
+  private fail(slot: Slot, why: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    counts.threadFailure ??= why;
+    this.slots.splice(index, 1);
+    this.broken = true;
+    void slot.worker.terminate();
+    const orphans = [...(slot.running ? [slot.running] : []), ...this.queue.splice(0)];
+    slot.running = undefined;
+    for (const p of orphans) {
+      try {
+        p.resolve(fitHere(p.job));
+      } catch (e) {
+        p.reject(e);
+      }
+    }
+  }
+}
+
+let pool: Promise<FitPool | undefined> | undefined;
+let poolSize = 0;
+
+/**
+ * The models of the given engine fits, in job order, identical to running them in-process one after another.
+ * `threads` defaults to trainThreads().
+ */
+export async function fitAll(jobs: readonly EngineFitJob[], threads = trainThreads()): Promise<BoostedModel[]> {
+  if (threads <= 1 || jobs.length <= 1) return jobs.map(fitHere);
+  if (!pool || poolSize !== threads) {
+    pool = FitPool.create(threads);
+    poolSize = threads;
+  }
+  const p = await pool;
+  if (!p) return jobs.map(fitHere);
+  return Promise.all(jobs.map((j) => p.run(j)));
+}
