@@ -94,6 +94,7 @@ function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, cove
 }
 
 async function write(out: Writable, text: string): Promise<void> {
+  if (out.errored) throw out.errored;
   if (!out.write(text)) await once(out, 'drain');
 }
 
@@ -134,6 +135,9 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
     file = createWriteStream(tmp, { flush: true });
     target = file;
   }
+  // A write error is raised by the next write (see write()); without a listener it would end the process at once.
+  const ignore = (): void => {};
+  target.on('error', ignore);
   let done = false;
   try {
     const s = await predictFile(input, model, coverage, target);
@@ -152,8 +156,11 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
     }
   } catch (err) {
     if (err instanceof IngestFileError) throw new CliError(err.message);
+    // The reader of standard output has gone (`loupe predict … | head`): nothing more to write it for.
+    if (!outPath && (err as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw err;
   } finally {
+    target.off('error', ignore);
     if (file && !done) {
       file.destroy();
       rmSync(tmp, { force: true });
@@ -178,10 +185,10 @@ US dollars; a row that fails validation gets its reasons in the error column ins
 If the input already has a column named price (or price_low, price_high, error), it is kept as it is and the
 added columns are called loupe_price, loupe_price_low, loupe_price_high and loupe_error.
 
-Example:
+Example (a hedonic model trained on diamonds.csv; prices depend on the model):
   $ loupe predict --model model.json stones.csv
   carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,error
-  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4531,3949,5198,
+  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4956,4363,5631,
   $ loupe predict --model model.json november.csv --out priced.csv
   november.csv: 2,006 rows, 1,989 priced, 17 with an error (see the error column) → /home/me/priced.csv
 
