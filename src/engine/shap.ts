@@ -323,6 +323,8 @@ class FastTreeExplainer implements TreeExplainer {
   private readonly baseScore: number;
   /** Scratch: the output of each tree for the row (vector layout's prediction). */
   private readonly treeOutput: Float64Array;
+  /** Scratch: per unit, the row's index into its table (the ways at its tests). */
+  private readonly unitIndex: Int32Array;
   /**
    * Complete rows take the tests as integer comparisons, as predictor.ts does: per feature the sorted distinct
    * thresholds its tests use (cuts), and per test the position of its threshold there. With code = the number
@@ -435,6 +437,7 @@ class FastTreeExplainer implements TreeExplainer {
     this.unitPath = new Int32Array(units.length);
     this.unitLeafStart = new Int32Array(units.length);
     this.treeOutput = new Float64Array(vector ? trees.length : 0);
+    this.unitIndex = new Int32Array(units.length);
     let leafSlots = 0;
     units.forEach((unit, u) => {
       const walk = walks[unit.tree];
@@ -609,7 +612,7 @@ class FastTreeExplainer implements TreeExplainer {
       if (v !== v) missing = true;
     }
     if (this.layout === 'vector') {
-      this.addUnits(x, phi, missing, false);
+      this.addUnits(x, phi, missing);
     } else {
       this.markDisagreements(x);
       this.addLeaves(phi);
@@ -633,9 +636,15 @@ class FastTreeExplainer implements TreeExplainer {
         x[f] = v;
         if (v !== v) missing = true;
       }
-      this.addUnits(x, out, missing, true);
+      this.addUnits(x, out, missing);
       out[players] = this.expectedValue;
-      const treeOutput = this.treeOutput;
+      // a separate loop over the row indices addUnits recorded keeps its hot loop as it is
+      const { unitTree, unitInner, unitPath, unitLeafStart, unitLeaf, unitIndex, treeOutput } = this;
+      for (let u = 0; u < unitIndex.length; u++) {
+        const index = unitIndex[u];
+        const inner = unitInner[u];
+        if (index >>> inner === unitPath[u]) treeOutput[unitTree[u]] = unitLeaf[unitLeafStart[u] + (index & ((1 << inner) - 1))];
+      }
       let sum = this.baseScore;
       for (let t = 0; t < treeOutput.length; t++) sum += treeOutput[t];
       return sum;
@@ -656,9 +665,9 @@ class FastTreeExplainer implements TreeExplainer {
   }
 
   /** Vector layout: per unit, T comparisons make the row index, then one table row of W numbers is added. */
-  private addUnits(x: Float64Array, phi: Float64Array, missing: boolean, predict: boolean): void {
+  private addUnits(x: Float64Array, phi: Float64Array, missing: boolean): void {
     const { groupUnits, groupTests, groupWidth, groupTest, groupFeature, groupTable, unitFeature, testFeature, testThreshold, testDefaultLeft, testPosition, table, code } = this;
-    const { unitTree, unitInner, unitPath, unitLeafStart, unitLeaf, treeOutput } = this;
+    const unitIndex = this.unitIndex;
     let unit = 0;
     if (!missing) {
       for (let f = 0; f < code.length; f++) code[f] = countNotAbove(this.cuts[f], x[f]);
@@ -684,11 +693,7 @@ class FastTreeExplainer implements TreeExplainer {
         }
         const row = base + index * width;
         for (let i = 0; i < width; i++, f++) phi[unitFeature[f]] += table[row + i];
-        if (predict) {
-          const inner = unitInner[unit];
-          if (index >>> inner === unitPath[unit]) treeOutput[unitTree[unit]] = unitLeaf[unitLeafStart[unit] + (index & ((1 << inner) - 1))];
-        }
-        unit++;
+        unitIndex[unit++] = index;
       }
     }
   }
