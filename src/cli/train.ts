@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Appraisal } from '../diamond/index.js';
 import { loupePaths } from '../config/index.js';
 import { readAppraisals } from '../ingest/index.js';
-import { DEFAULT_KIND, KIND_NAMES, serializeArtifact, trainModel, type ModelArtifact } from '../model/index.js';
+import { DEFAULT_KIND, KIND_NAMES, serializeArtifact, trainModelAsync, type ModelArtifact } from '../model/index.js';
 import { registerModel, writeFileAtomic } from '../registry/index.js';
 import { openDatabase } from '../store/db.js';
 import { listAppraisals } from '../store/diamonds.js';
@@ -64,7 +64,7 @@ async function run(opts: TrainCliOptions): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0) throw new CliError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`, EXIT_USAGE);
   const { rows, source } = await loadRows(opts);
   const started = performance.now();
-  const artifact: ModelArtifact = trainModel(rows, {
+  const artifact: ModelArtifact = await trainModelAsync(rows, {
     kind: opts.kind,
     seed,
     onStage: interactive(opts) ? (stage) => process.stderr.write(`  ${stage}…\n`) : undefined,

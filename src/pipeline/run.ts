@@ -205,14 +205,17 @@ async function runSteps(
 
   // 4. train
   const training = pick(partition.training);
-  const artifacts: { kind: string; artifact: ModelArtifact; tuning: TuneResult; trainMs: number }[] = await step('train', () =>
-    kindsToTrain.map((kind) => {
+  const artifacts: { kind: string; artifact: ModelArtifact; tuning: TuneResult; trainMs: number }[] = await step('train', async () => {
+    const trained: { kind: string; artifact: ModelArtifact; tuning: TuneResult; trainMs: number }[] = [];
+    for (const kind of kindsToTrain) {
       const t0 = performance.now();
       const warmStart = champion?.kind === kind ? champion.params : undefined;
-      const { result: tuning, artifact } = tune(training, kind, { budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds, warmStart });
+      const { result: tuning, artifact } = await tune(training, kind, { budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds, warmStart });
       lock.heartbeat();
-      return { kind, artifact, tuning, trainMs: performance.now() - t0 };
-    }), (a) => a.map((x) => `${x.kind}: ${x.tuning.trials.length} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), best CV MAE $${x.tuning.trials.reduce((m, t) => Math.min(m, t.mae), Infinity).toFixed(0)}`).join('; '));
+      trained.push({ kind, artifact, tuning, trainMs: performance.now() - t0 });
+    }
+    return trained;
+  }, (a) => a.map((x) => `${x.kind}: ${x.tuning.trials.length} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), best CV MAE $${x.tuning.trials.reduce((m, t) => Math.min(m, t.mae), Infinity).toFixed(0)}`).join('; '));
 
   // 5. evaluate
   const newestFiles = newFiles.length > 0 ? newFiles : partition.files.filter((f) => f.id !== partition.referenceFileId).slice(-1);

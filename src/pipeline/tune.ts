@@ -1,9 +1,9 @@
 /**
  * Tuning inside the training data, within a time budget. A trial is a full training of the model layer
- * (trainModel) with one set of parameters: its out-of-fold predictions are a K-fold cross-validation on the
- * training rows only (the evaluation rows are never seen), and the same run yields the calibrated, servable
- * artifact — so the winner needs no second training. Every trial uses the same seed, hence the same folds:
- * their scores compare like for like.
+ * (trainModelAsync, on the training threads) with one set of parameters: its out-of-fold predictions are a K-fold
+ * cross-validation on the training rows only (the evaluation rows are never seen), and the same run yields the
+ * calibrated, servable artifact — so the winner needs no second training. Every trial uses the same seed, hence the
+ * same folds: their scores compare like for like.
  *
  * Order of trials: the champion's parameters when it is of the same kind (the last tuning's winner: a budget
  * that allows one trial keeps it), then the kind's defaults, then seeded random draws from the kind's search
@@ -11,7 +11,7 @@
  * the first trial always runs.
  */
 import type { Appraisal } from '../diamond/index.js';
-import { createRng, trainModel, type ModelArtifact } from '../model/index.js';
+import { createRng, trainModelAsync, type ModelArtifact } from '../model/index.js';
 import { getKind } from '../model/kinds/index.js';
 import { SEARCH_SPACES, type SearchSpace } from './search-space.js';
 
@@ -71,7 +71,7 @@ export function drawCandidates(space: SearchSpace, limit: number, seed: number):
 
 const canonical = (p: Record<string, unknown>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
 
-export function tune(rows: readonly Appraisal[], kindName: string, options: TuneOptions): { result: TuneResult; artifact: ModelArtifact } {
+export async function tune(rows: readonly Appraisal[], kindName: string, options: TuneOptions): Promise<{ result: TuneResult; artifact: ModelArtifact }> {
   const kind = getKind(kindName);
   const folds = options.folds ?? 5;
   const space = options.space ?? SEARCH_SPACES[kindName];
@@ -106,7 +106,7 @@ export function tune(rows: readonly Appraisal[], kindName: string, options: Tune
       }
     }
     const t0 = performance.now();
-    const artifact = trainModel(rows, { kind: kindName, params: candidate.params, seed: options.seed, folds });
+    const artifact = await trainModelAsync(rows, { kind: kindName, params: candidate.params, seed: options.seed, folds });
     const oof = artifact.metrics.outOfFold;
     const trial: Trial = { source: candidate.source, params: artifact.params, mae: oof.mae, mape: oof.mape, ms: performance.now() - t0 };
     trials.push(trial);
