@@ -3,8 +3,8 @@
  * Each fit is a pure function of its data and options and comes back through a structured clone, which keeps
  * every number bit for bit, so the models are exactly those of an in-process run in any order or thread count.
  *
- * Threads: LOUPE_TRAIN_THREADS, else min(available cores, 2); 1 means in-process. The pool starts on first use,
- * is reused, and holds the process open only while fits are running. Where threads cannot start (a runtime
+ * Threads: LOUPE_TRAIN_THREADS, else min(available cores, 2), this one included; 1 means in-process. The pool
+ * starts on first use, is reused, and holds the process open only while fits are running. Where threads cannot start (a runtime
  * without worker_threads or the TypeScript loader, e.g. Deno notebooks) the fits run in-process, without error.
  */
 import { availableParallelism } from 'node:os';
@@ -50,11 +50,17 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** A worker thread and the fit it is running, if any. */
+/** A worker thread and the fits sent to it, in the order it runs them. */
 interface Slot {
   worker: WorkerThread;
-  running?: Pending;
+  inFlight: Pending[];
 }
+
+/**
+ * Fits sent ahead to each thread: it starts the next as soon as one ends, even while this thread is busy with a
+ * fit of its own and cannot hand out work.
+ */
+const DEPTH = 2;
 
 /** URL of tsx's ESM register API, from its package's exports (the CommonJS build's register does not load under every parent). */
 function tsxEsmApi(): string {
@@ -109,11 +115,11 @@ class FitPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.running === undefined);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      let slot = this.slots.find((s) => s.inFlight.length === 0) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+      slot ??= this.slots.find((s) => s.inFlight.length < DEPTH);
       if (!slot) return;
       const pending = this.queue.shift()!;
-      slot.running = pending;
+      slot.inFlight.push(pending);
       slot.worker.ref();
       // Copied, not transferred: the caller keeps using its feature columns and targets.
       slot.worker.postMessage({ id: pending.id, job: pending.job } satisfies FitRequest);
@@ -123,13 +129,13 @@ class FitPool {
   private spawn(): Slot | undefined {
     const { source, workerData } = bootstrapSource();
     const worker = new this.WorkerClass(source, { eval: true, workerData });
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, inFlight: [] };
     worker.unref();
     worker.on('message', (reply: FitReply) => {
-      const pending = slot.running;
-      if (!pending || pending.id !== reply.id) return;
-      slot.running = undefined;
-      worker.unref();
+      const at = slot.inFlight.findIndex((p) => p.id === reply.id);
+      if (at < 0) return;
+      const [pending] = slot.inFlight.splice(at, 1);
+      if (slot.inFlight.length === 0) worker.unref();
       // A fit that failed in a thread is run again here so its error is the same object an in-process fit throws.
       if ('error' in reply) {
         try {
@@ -157,8 +163,7 @@ class FitPool {
     this.slots.splice(index, 1);
     this.broken = true;
     void slot.worker.terminate();
-    const orphans = [...(slot.running ? [slot.running] : []), ...this.queue.splice(0)];
-    slot.running = undefined;
+    const orphans = [...slot.inFlight.splice(0), ...this.queue.splice(0)];
     for (const p of orphans) {
       try {
         p.resolve(fitHere(p.job));
@@ -172,17 +177,38 @@ class FitPool {
 let pool: Promise<FitPool | undefined> | undefined;
 let poolSize = 0;
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The models of the given engine fits, in job order, identical to running them in-process one after another.
- * `threads` defaults to trainThreads().
+ * `threads` (default trainThreads()) counts this thread, which fits too: threads − 1 workers take jobs from the
+ * same list (fits run measurably slower in a worker than here, and one fewer thread competes for the cores).
  */
 export async function fitAll(jobs: readonly EngineFitJob[], threads = trainThreads()): Promise<BoostedModel[]> {
   if (threads <= 1 || jobs.length <= 1) return jobs.map(fitHere);
-  if (!pool || poolSize !== threads) {
-    pool = FitPool.create(threads);
-    poolSize = threads;
+  const workers = threads - 1;
+  if (!pool || poolSize !== workers) {
+    pool = FitPool.create(workers);
+    poolSize = workers;
   }
   const p = await pool;
   if (!p) return jobs.map(fitHere);
-  return Promise.all(jobs.map((j) => p.run(j)));
+  const models: BoostedModel[] = new Array<BoostedModel>(jobs.length);
+  let next = 0;
+  const take = (): number => (next < jobs.length ? next++ : -1);
+  const feeder = async (): Promise<void> => {
+    for (let i = take(); i >= 0; i = take()) models[i] = await p.run(jobs[i]);
+  };
+  const fromWorkers = Promise.all(Array.from({ length: workers * DEPTH }, feeder));
+  try {
+    for (let i = take(); i >= 0; i = take()) {
+      models[i] = fitHere(jobs[i]);
+      await nextTurn(); // let finished workers' replies in, and send them their next jobs
+    }
+  } catch (e) {
+    await fromWorkers.catch(() => undefined);
+    throw e;
+  }
+  await fromWorkers;
+  return models;
 }
