@@ -40,7 +40,7 @@ measure('gbdt, one seed', { kind: 'gbdt', params: { bag: 1 } });
 measure('gbdt default (3 seeds averaged)', { kind: 'gbdt' });
 if (tuneBudgetMs > 0) {
   const started = performance.now();
-  const { result, artifact } = tune(train, 'gbdt', { budgetMs: tuneBudgetMs, seed: 42 });
+  const { result, artifact } = await tune(train, 'gbdt', { budgetMs: tuneBudgetMs, seed: 42 });
   const split = evaluateModel(createValuer(artifact, 'tuned'), test);
   rows.push({ name: `gbdt tuned in-train (${result.trials.length} trials, ${Math.round(tuneBudgetMs / 1000)} s budget)`, split, seconds: (performance.now() - started) / 1000 });
 }

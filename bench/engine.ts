@@ -8,7 +8,7 @@
  *
  *   npm run bench:engine            (BENCH_RUNS=N to change the number of fit runs, default 7)
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CLARITIES, COLORS, CUTS, gradeRank } from '../src/diamond/index.js';
 import { fit, predict, type FeatureMatrix } from '../src/engine/index.js';
@@ -92,3 +92,7 @@ console.log(`| fit: 1000 trees, depth 4, 256 bins, η 0.05 | ${fmt(median(fitTim
 console.log(`| batch predict, ${test.X.rows} rows | ${fmt(median(predictTimes), 2)} µs/row | ${fmt(Math.min(...predictTimes), 2)}–${fmt(Math.max(...predictTimes), 2)} µs/row | ${fmt(median(predictCpu), 2)} µs/row | ${predictTimes.length} | 9.6 µs/row |`);
 console.log('');
 console.log(`test RMSE of log price: ${fmt(rmse, 4)}`);
+
+// For scripts/capacity.ts: one fit's time on one core.
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/training.json', `${JSON.stringify({ date: new Date().toISOString(), rows: train.X.rows, trees: 1000, fitSeconds: median(fitTimes), fitCpuSeconds: median(fitCpu) }, null, 2)}\n`);

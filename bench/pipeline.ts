@@ -11,7 +11,7 @@
  * Target: the whole sequence under 60 s on this machine with the default tuning budget. Peak RSS is the whole
  * process's maxRSS (the pipeline runs in this process).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loupePaths } from '../src/config/index.js';
@@ -27,7 +27,7 @@ const config = pipelineConfig(paths);
 const incoming = join(home, 'incoming');
 mkdirSync(incoming, { recursive: true });
 
-interface Row { batch: string; status: string; rows: string; model: string; champion: string; seconds: number; cpu: number; steps: Record<string, number> }
+interface Row { batch: string; status: string; trainingRows: number | null; rows: string; model: string; champion: string; seconds: number; cpu: number; steps: Record<string, number> }
 const rows: Row[] = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -45,6 +45,7 @@ try {
     rows.push({
       batch,
       status: r.status === 'nothing_to_do' ? 'nothing to do' : r.decision?.promote ? 'promoted' : 'kept champion',
+      trainingRows: r.trained.length > 0 ? (r.snapshot?.rows ?? null) : null,
       rows: r.files.map((f) => `${f.accepted}+${f.rejected}✗`).join(' ') || '—',
       model: r.trained.map((t) => `${t.version} ${t.kind} MAE $${t.evaluation.combined.mae.toFixed(0)}`).join(', ') || '—',
       champion: r.champion ?? '—',
@@ -70,3 +71,8 @@ for (const r of rows) {
 console.log(`| **whole sequence** | | ${listModels(openDatabase(paths.database, { readonly: true })).length} models | | | **${total.toFixed(2)}** | ${cpuTotal.toFixed(2)} | |`);
 console.log(`\npeak RSS ${maxRssMb.toFixed(0)} MB · target: whole sequence < 60 s → ${total < 60 ? 'met' : 'NOT met'}`);
 rmSync(home, { recursive: true, force: true });
+
+// For scripts/capacity.ts: the runs that trained, with their training rows and wall time.
+const trainedRuns = rows.filter((r) => r.trainingRows !== null).map((r) => ({ rows: r.trainingRows as number, seconds: r.seconds, batch: r.batch }));
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/pipeline.json', `${JSON.stringify({ date: new Date().toISOString(), kinds: config.kinds, runs: trainedRuns, wholeSequenceSeconds: total, cpuSeconds: cpuTotal, peakRssMb: maxRssMb }, null, 2)}\n`);
