@@ -318,7 +318,13 @@ describe('web app', () => {
     expect(await page.getByTestId('metric-mdape').textContent()).toBe(`${mdape!.toFixed(1)}%`);
     await page.getByTestId('history-table').waitFor();
     expect(await page.getByTestId('history-table').locator('tbody tr').count()).toBe(list.models.length);
+    // Its model card, served by the API and framed on the page.
+    const cardTitle = page.frameLocator('iframe.model-card').getByRole('heading', { level: 1 });
+    await cardTitle.waitFor();
+    expect(await cardTitle.textContent()).toContain(`Model card — ${current.version}`);
     await screenshot(page, 'models');
+    // A full-page capture leaves framed documents blank: the card gets a picture of its own.
+    if (process.env.UPDATE_SCREENSHOTS) await page.locator('section[aria-labelledby="card-title"]').screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
     await closePage(page);
   }, 300_000);
 
