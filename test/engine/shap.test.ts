@@ -1,58 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createExplainer, shapValues, shapValuesBatch } from '../../src/engine/shap.js';
-import { predictRow, treeFromArrays, type Ensemble, type Tree } from '../../src/engine/tree.js';
+import { predictRow, treeFromArrays, type Ensemble } from '../../src/engine/tree.js';
 import { randomEnsemble, randomRows, rng } from './random-ensemble.js';
+import { bruteForce, expectClose, sum } from './shapley-brute-force.js';
 
-/** E[f(x) | x_S], path-dependent: follow x on features in S, otherwise average both children by cover. */
-function conditional(tree: Tree, row: ArrayLike<number>, inS: boolean[], node = 0): number {
-  const f = tree.feature[node];
-  if (f < 0) return tree.value[node];
-  const l = tree.left[node];
-  const r = tree.right[node];
-  if (inS[f]) {
-    const v = row[f];
-    const goLeft = Number.isNaN(v) ? tree.defaultLeft[node] === 1 : v < tree.threshold[node];
-    return conditional(tree, row, inS, goLeft ? l : r);
-  }
-  const c = tree.cover[node];
-  return (tree.cover[l] / c) * conditional(tree, row, inS, l) + (tree.cover[r] / c) * conditional(tree, row, inS, r);
-}
-
-/** Shapley values by enumerating every subset of the M features. */
-function bruteForce(ensemble: Ensemble, row: ArrayLike<number>): Float64Array {
-  const m = ensemble.numFeatures;
-  const value = (mask: number) => {
-    const inS = Array.from({ length: m }, (_, f) => ((mask >> f) & 1) === 1);
-    let sum = ensemble.baseScore;
-    for (const tree of ensemble.trees) sum += conditional(tree, row, inS);
-    return sum;
-  };
-  const values = new Float64Array(1 << m);
-  for (let mask = 0; mask < 1 << m; mask++) values[mask] = value(mask);
-  const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
-  const phi = new Float64Array(m + 1);
-  for (let i = 0; i < m; i++) {
-    for (let mask = 0; mask < 1 << m; mask++) {
-      if (mask & (1 << i)) continue;
-      let size = 0;
-      for (let f = 0; f < m; f++) size += (mask >> f) & 1;
-      phi[i] += ((fact(size) * fact(m - size - 1)) / fact(m)) * (values[mask | (1 << i)] - values[mask]);
-    }
-  }
-  phi[m] = values[0];
-  return phi;
-}
-
-function expectClose(actual: Float64Array, expected: Float64Array, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
-      throw new Error(`entry ${i}: ${actual[i]} vs ${expected[i]} (difference ${Math.abs(actual[i] - expected[i])})\n actual ${Array.from(actual)}\n expected ${Array.from(expected)}`);
-    }
-  }
-}
-
-const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
 
 describe('TreeSHAP', () => {
   it('equals brute-force Shapley values on small random trees (repeated features, missing values)', () => {
