@@ -597,11 +597,11 @@ class FastTreeExplainer implements TreeExplainer {
     }
   }
 
-  shapValues(row: ArrayLike<number>, out?: Float64Array): Float64Array {
+  /** Checks the row and the output, zeroes the output, copies the row into this.x; returns whether a value is missing. */
+  private loadRow(row: ArrayLike<number>, phi: Float64Array): boolean {
     const m = this.numFeatures;
     const players = this.numPlayers;
     if (row.length < m) throw new RangeError(`row has ${row.length} values, the model needs ${m}`);
-    const phi = out ?? new Float64Array(players + 1);
     if (phi.length !== players + 1) throw new RangeError(`output must have length ${players + 1}, found ${phi.length}`);
     phi.fill(0);
     const x = this.x;
@@ -611,33 +611,27 @@ class FastTreeExplainer implements TreeExplainer {
       x[f] = v;
       if (v !== v) missing = true;
     }
+    return missing;
+  }
+
+  shapValues(row: ArrayLike<number>, out?: Float64Array): Float64Array {
+    const phi = out ?? new Float64Array(this.numPlayers + 1);
+    const missing = this.loadRow(row, phi);
     if (this.layout === 'vector') {
-      this.addUnits(x, phi, missing);
+      this.addUnits(this.x, phi, missing);
     } else {
-      this.markDisagreements(x);
+      this.markDisagreements(this.x);
       this.addLeaves(phi);
     }
-    phi[players] = this.expectedValue;
+    phi[this.numPlayers] = this.expectedValue;
     return phi;
   }
 
   shapValuesAndPrediction(row: ArrayLike<number>, out: Float64Array): number {
     if (this.layout === 'vector') {
-      // shapValues' checks and conversion, then the units with the reached leaves recorded
-      const m = this.numFeatures;
-      const players = this.numPlayers;
-      if (row.length < m) throw new RangeError(`row has ${row.length} values, the model needs ${m}`);
-      if (out.length !== players + 1) throw new RangeError(`output must have length ${players + 1}, found ${out.length}`);
-      out.fill(0);
-      const x = this.x;
-      let missing = false;
-      for (let f = 0; f < m; f++) {
-        const v = +row[f];
-        x[f] = v;
-        if (v !== v) missing = true;
-      }
-      this.addUnits(x, out, missing);
-      out[players] = this.expectedValue;
+      // shapValues' work, then the units with the reached leaves recorded
+      this.addUnits(this.x, out, this.loadRow(row, out));
+      out[this.numPlayers] = this.expectedValue;
       // a separate loop over the row indices addUnits recorded keeps its hot loop as it is
       const { unitTree, unitInner, unitPath, unitLeafStart, unitLeaf, unitIndex, treeOutput } = this;
       for (let u = 0; u < unitIndex.length; u++) {
