@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectProblem, testApp, testHome, useTestApp } from './helpers.js';
 
-let home: TestHome;
-let t: TestApp;
+const ctx = useTestApp();
 
-beforeAll(async () => {
-  home = await testHome();
-  t = await testApp(home);
-});
-afterAll(async () => {
-  await t.app.close();
-  home.cleanup();
-});
-
-const get = (url: string) => t.app.inject({ method: 'GET', url });
+const get = (url: string) => ctx.t.app.inject({ method: 'GET', url });
 const Q = 'carat=0.9&cut=Ideal&color=G&clarity=VS2';
 
 describe('GET /v1/diamonds/similar', () => {
@@ -30,7 +20,7 @@ describe('GET /v1/diamonds/similar', () => {
     const distances = body.stones.map((s: { distance: number }) => s.distance);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
     // Nothing closer was left out: every other stone of these grades is at least as far as the last one given.
-    const others = home.db.prepare("SELECT min(abs(carat - 0.9)) AS d FROM diamonds WHERE cut = 'Ideal' AND color = 'G' AND clarity = 'VS2' AND id NOT IN (" +
+    const others = ctx.home.db.prepare("SELECT min(abs(carat - 0.9)) AS d FROM diamonds WHERE cut = 'Ideal' AND color = 'G' AND clarity = 'VS2' AND id NOT IN (" +
       body.stones.map((s: { id: number }) => s.id).join(',') + ')').get() as { d: number };
     expect(others.d).toBeGreaterThanOrEqual(distances[distances.length - 1] - 1e-9);
   });
@@ -38,7 +28,7 @@ describe('GET /v1/diamonds/similar', () => {
   it('defaults to 5 and gives fewer when fewer exist', async () => {
     expect((await get(`/v1/diamonds/similar?${Q}`)).json().count).toBe(5);
     const rare = (await get('/v1/diamonds/similar?carat=3&cut=Fair&color=D&clarity=IF&n=50')).json();
-    const inDb = (home.db.prepare("SELECT count(*) AS n FROM diamonds WHERE cut = 'Fair' AND color = 'D' AND clarity = 'IF'").get() as { n: number }).n;
+    const inDb = (ctx.home.db.prepare("SELECT count(*) AS n FROM diamonds WHERE cut = 'Fair' AND color = 'D' AND clarity = 'IF'").get() as { n: number }).n;
     expect(rare.count).toBe(Math.min(50, inDb));
   });
 

@@ -2,6 +2,7 @@
  * Shared by the API tests: a temporary LOUPE_HOME with the reference data ingested and a registered, promoted
  * model, and an app built on it (fastify.inject needs no port).
  */
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +78,18 @@ export function expectProblem(res: { statusCode: number; headers: Record<string,
   for (const k of ['type', 'title', 'status', 'detail']) if (!(k in body)) throw new Error(`problem without ${k}: ${res.body}`);
   if (body.status !== status) throw new Error(`problem status ${body.status} != ${status}`);
   return body;
+}
+
+/** For a whole test file: a home with a promoted model and an open app on it, built before and closed after its tests. */
+export function useTestApp(): { home: TestHome; t: TestApp } {
+  const ctx = {} as { home: TestHome; t: TestApp };
+  beforeAll(async () => {
+    ctx.home = await testHome();
+    ctx.t = await testApp(ctx.home);
+  });
+  afterAll(async () => {
+    await ctx.t?.app.close();
+    ctx.home?.cleanup();
+  });
+  return ctx;
 }

@@ -1,44 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeMissingCards } from '../../src/pipeline/report.js';
-import { testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+import { useTestApp } from './helpers.js';
 
-let home: TestHome;
-let t: TestApp;
-
-beforeAll(async () => {
-  home = await testHome();
-  t = await testApp(home);
-});
-afterAll(async () => {
-  await t.app.close();
-  home.cleanup();
-});
+const ctx = useTestApp();
 
 describe('GET /v1/models/{version}/card', () => {
   it('answers 404 as a problem while no card has been written', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/v1/models/v0001/card' });
+    const res = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json().detail).toMatch(/No model card has been written for v0001/);
   });
 
   it("serves the pipeline's card as self-contained HTML, and as Markdown on request", async () => {
-    expect(writeMissingCards(home.db, home.paths)).toContain('v0001');
-    const html = await t.app.inject({ method: 'GET', url: '/v1/models/v0001/card' });
+    expect(writeMissingCards(ctx.home.db, ctx.home.paths)).toContain('v0001');
+    const html = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card' });
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
     expect(html.headers['content-security-policy']).toContain("default-src 'none'");
     expect(html.body).toContain('v0001');
     expect(html.body).toMatch(/<h1[^>]*>Model card — v0001/);
-    const md = await t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=markdown' });
+    const md = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=markdown' });
     expect(md.statusCode).toBe(200);
     expect(md.headers['content-type']).toMatch(/^text\/markdown/);
     expect(md.body).toMatch(/^# Model card — v0001/);
   });
 
   it('refuses an unknown version or format with a problem', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/v1/models/v0099/card' })).statusCode).toBe(404);
-    const bad = await t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=pdf' });
+    expect((await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0099/card' })).statusCode).toBe(404);
+    const bad = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=pdf' });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
   });

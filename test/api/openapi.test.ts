@@ -1,28 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLoupeClient } from '../../client/index.js';
 import { runExample } from '../../client/example.js';
 import { generate, OPENAPI_FILE, SCHEMA_FILE } from '../../client/generate.js';
-import { testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+import { useTestApp } from './helpers.js';
 
-let home: TestHome;
-let t: TestApp;
-
-beforeAll(async () => {
-  home = await testHome();
-  t = await testApp(home);
-});
-afterAll(async () => {
-  await t.app.close();
-  home.cleanup();
-});
+const ctx = useTestApp();
 
 type Operation = { requestBody?: { content: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }; responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }> };
 const hasExample = (c: { example?: unknown; schema?: { examples?: unknown[] } }) => c.example !== undefined || (c.schema?.examples?.length ?? 0) > 0;
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 at /openapi.json with every endpoint, each with an example of its body and its answer', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const doc = (await ctx.t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     const ops = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op] as const));
     expect(ops.map(([name]) => name).sort()).toEqual([
@@ -47,7 +37,7 @@ describe('OpenAPI document', () => {
   });
 
   it('has interactive docs at /docs', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/docs' });
+    const res = await ctx.t.app.inject({ method: 'GET', url: '/docs' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/swagger-ui/i);
   });
@@ -59,7 +49,7 @@ describe('OpenAPI document', () => {
   });
 
   it('the typed client and its example work against a running server', async () => {
-    const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = await ctx.t.app.listen({ host: '127.0.0.1', port: 0 });
     const lines: string[] = [];
     await runExample(createLoupeClient({ baseUrl: base }), (l) => lines.push(l));
     expect(lines[0]).toMatch(/^0\.9 ct Ideal G VS2: \$[\d,]+ USD \(\$[\d,]+–\$[\d,]+, 90% range\), model v0001$/);

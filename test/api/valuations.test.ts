@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectProblem, STONE, testApp, testHome, useTestApp } from './helpers.js';
 
-let home: TestHome;
-let t: TestApp;
+const ctx = useTestApp();
 
-beforeAll(async () => {
-  home = await testHome();
-  t = await testApp(home);
-});
-afterAll(async () => {
-  await t.app.close();
-  home.cleanup();
-});
-
-const post = (payload: unknown, url = '/v1/valuations') => t.app.inject({ method: 'POST', url, payload: payload as object });
+const post = (payload: unknown, url = '/v1/valuations') => ctx.t.app.inject({ method: 'POST', url, payload: payload as object });
 const BIG = { carat: 6, cut: 'Premium', color: 'H', clarity: 'SI2', depth: 62, table: 58, x: 11.6, y: 11.6, z: 7.19 };
 
 describe('POST /v1/valuations', () => {
@@ -23,7 +13,7 @@ describe('POST /v1/valuations', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const v = res.json();
     expect(v.currency).toBe('USD');
-    expect(v.modelVersion).toBe(t.models.current!.version);
+    expect(v.modelVersion).toBe(ctx.t.models.current!.version);
     expect(Number.isInteger(v.price)).toBe(true); // to the dollar, where the explanation ends
     expect(Math.round(v.explanation.price)).toBe(v.price);
     expect(v.range.low).toBeLessThan(v.price);
@@ -42,7 +32,7 @@ describe('POST /v1/valuations', () => {
   });
 
   it('gives the same price as the model layer, and skips the explanation with ?explain=false', async () => {
-    const direct = t.models.current!.value(STONE, { explain: false });
+    const direct = ctx.t.models.current!.value(STONE, { explain: false });
     const res = await post(STONE, '/v1/valuations?explain=false');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ...direct });
@@ -104,18 +94,18 @@ describe('POST /v1/valuations', () => {
     ['a __proto__ key', '{"__proto__": {"carat": 1}}', 'application/json', 400, 'invalid-input'],
     ['lone surrogates', '{"cut": "\\ud800\\udfff\\ud800"}', 'application/json', 400, 'invalid-input'],
   ])('answers %s with a problem', async (_what, payload, type, status, slug) => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/valuations', payload, headers: { 'content-type': type } });
+    const res = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations', payload, headers: { 'content-type': type } });
     expect(expectProblem(res, status).type).toBe(`/problems/${slug}`);
   });
 
   it('refuses a body over 64 KiB with 413', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: JSON.stringify({ ...STONE, pad: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
+    const res = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations', payload: JSON.stringify({ ...STONE, pad: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
     expectProblem(res, 413);
   });
 
   it('answers an unknown route or method with a 404 problem', async () => {
-    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/valuations' }), 404);
-    expectProblem(await t.app.inject({ method: 'GET', url: '/v2/anything' }), 404);
+    expectProblem(await ctx.t.app.inject({ method: 'GET', url: '/v1/valuations' }), 404);
+    expectProblem(await ctx.t.app.inject({ method: 'GET', url: '/v2/anything' }), 404);
   });
 
   it('refuses unknown query parameters and a non-boolean explain', async () => {
@@ -129,9 +119,9 @@ describe('POST /v1/valuations/batch', () => {
     const res = await post({ stones: [STONE, { ...STONE, carat: -1 }, 'not a stone', BIG] }, '/v1/valuations/batch?explain=false');
     expect(res.statusCode).toBe(200);
     const b = res.json();
-    expect(b).toMatchObject({ modelVersion: t.models.current!.version, valued: 2, failed: 2 });
+    expect(b).toMatchObject({ modelVersion: ctx.t.models.current!.version, valued: 2, failed: 2 });
     expect(b.results.map((r: { index: number; ok: boolean }) => [r.index, r.ok])).toEqual([[0, true], [1, false], [2, false], [3, true]]);
-    expect(b.results[0].valuation.price).toBe(t.models.current!.value(STONE).price);
+    expect(b.results[0].valuation.price).toBe(ctx.t.models.current!.value(STONE).price);
     expect(b.results[0].valuation.explanation).toBeUndefined();
     expect(b.results[1].errors[0]).toMatchObject({ field: 'stones/1/carat', code: 'out_of_range' });
     expect(b.results[2].errors[0]).toMatchObject({ field: 'stones/2', code: 'wrong_type' });
