@@ -324,7 +324,7 @@ describe('web app', () => {
     expect(await cardTitle.textContent()).toContain(`Model card — ${current.version}`);
     await screenshot(page, 'models');
     // A full-page capture leaves framed documents blank: the card gets a picture of its own.
-    if (process.env.UPDATE_SCREENSHOTS) await page.locator('section[aria-labelledby="card-title"]').screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
+    if (SCREENSHOTS) await page.locator('section[aria-labelledby="card-title"]').screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
     await closePage(page);
   }, 300_000);
 
