@@ -1,0 +1,71 @@
+/**
+ * How the default gbdt configuration was chosen: 5-fold cross-validation inside the reference split's training
+ * rows only (the 998 test rows are never read), repeated with three fold seeds, for a list of candidate
+ * configurations. Printed beside each: the number of leaves, which is what an exact explanation's cost grows with.
+ *
+ *   npx tsx bench/model-selection.ts            (about 2 minutes)
+ *
+ * Each candidate is one engine fit per fold on Loupe's features and log price, scored on the fold's rows in dollars.
+ */
+import { join, resolve } from 'node:path';
+import { readReferenceSplitRows } from '../src/ingest/index.js';
+import { assignFolds, foldIndices } from '../src/model/folds.js';
+import { featureColumns, featureRow } from '../src/model/features.js';
+import { getKind } from '../src/model/kinds/index.js';
+import type { GbdtParams } from '../src/model/kinds/gbdt.js';
+import { priceMetrics } from '../src/model/metrics.js';
+
+const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
+const { train } = await readReferenceSplitRows(join(dataDir, 'diamonds.csv'), join(dataDir, 'diamonds.reference-split.txt'));
+const gbdt = getKind('gbdt');
+const defaults = gbdt.defaultParams as GbdtParams;
+
+const CANDIDATES: [string, Partial<GbdtParams>][] = [
+  ['3 seeds × 1,000 trees, depth 4, rate 0.05 (the previous default)', { bag: 3, nEstimators: 1000, maxDepth: 4, learningRate: 0.05 }],
+  ['1,000 trees, depth 4, rate 0.05', { bag: 1, nEstimators: 1000, maxDepth: 4, learningRate: 0.05 }],
+  ['500 trees, depth 5, rate 0.05', { bag: 1, nEstimators: 500, maxDepth: 5, learningRate: 0.05 }],
+  ['600 trees, depth 5, rate 0.04 (the default)', { bag: 1, nEstimators: 600, maxDepth: 5, learningRate: 0.04 }],
+  ['700 trees, depth 5, rate 0.035', { bag: 1, nEstimators: 700, maxDepth: 5, learningRate: 0.035 }],
+  ['250 trees, depth 6, rate 0.05', { bag: 1, nEstimators: 250, maxDepth: 6, learningRate: 0.05 }],
+  ['2 seeds × 250 trees, depth 5, rate 0.1', { bag: 2, nEstimators: 250, maxDepth: 5, learningRate: 0.1 }],
+];
+const FOLD_SEEDS = [42, 7, 11];
+
+const actual = Float64Array.from(train, (r) => r.price);
+const rows: string[] = [];
+for (const [name, change] of CANDIDATES) {
+  const params = { ...defaults, ...change };
+  const maes: number[] = [];
+  const mapes: number[] = [];
+  let leaves = 0;
+  for (const seed of FOLD_SEEDS) {
+    const fold = assignFolds(train.length, 5, seed);
+    const predicted = new Float64Array(train.length);
+    for (let f = 0; f < 5; f++) {
+      const { train: fit, test } = foldIndices(fold, f);
+      const fitRows = Array.from(fit, (i) => train[i]);
+      const model = gbdt.fit(featureColumns(fitRows), Float64Array.from(fitRows, (r) => Math.log(r.price)), params, { seed });
+      for (const i of test) predicted[i] = Math.exp(model.predictLog(featureRow(train[i])));
+      if (seed === FOLD_SEEDS[0] && f === 0) leaves = countLeaves(model.payload());
+    }
+    const m = priceMetrics(actual, predicted);
+    maes.push(m.mae);
+    mapes.push(m.mape);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  rows.push(`| ${name} | ${maes.map((v) => `$${v.toFixed(1)}`).join(' / ')} | $${mean(maes).toFixed(1)} | ${mean(mapes).toFixed(2)}% | ${leaves.toLocaleString('en-US')} |`);
+  process.stderr.write(`  ${name}: done\n`);
+}
+
+/** Leaves of a gbdt payload (every booster's trees): an engine tree marks a leaf with feature −1. */
+function countLeaves(payload: unknown): number {
+  const members = (payload as { members: { model: { trees: { feature: number[] }[] } }[] }).members;
+  let n = 0;
+  for (const m of members) for (const t of m.model.trees) for (const f of t.feature) if (f < 0) n++;
+  return n;
+}
+
+console.log(`Inner 5-fold CV on the ${train.length} training rows of the reference split (fold seeds ${FOLD_SEEDS.join(', ')}); test rows unread\n`);
+console.log('| candidate | MAE per fold seed | mean MAE | mean MAPE | leaves |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(r);
