@@ -65,7 +65,7 @@ function gbdtFitPlan(features: FeatureColumns, logPrice: Float64Array, params: G
 
 export const gbdt: ModelKind<GbdtParams> & PlannedFit<GbdtParams> = {
   name: 'gbdt',
-  summary: 'Gradient-boosted trees on log price (Loupe engine), monotone in carat, colour and clarity, seed-averaged.',
+  summary: 'Gradient-boosted trees on log price (Loupe engine), monotone in carat, colour and clarity; optionally seed-averaged (bag).',
   defaultParams: {
     nEstimators: 600,
     learningRate: 0.04,
