@@ -9,6 +9,7 @@ import type { ApiKey, Scope } from '../store/keys.js';
 import { authenticator } from './auth.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import type { ModelSource } from './model-source.js';
+import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import { logEntry, registerRequestLog } from './request-log-hooks.js';
@@ -53,6 +54,8 @@ export interface AppOptions {
   /** A pino logger for the server's own events and errors (default: none). */
   logger?: FastifyBaseLogger;
   rateLimiter?: RateLimiter;
+  /** Where valuations are computed (default: in process; `loupe serve` uses worker threads). */
+  valuations?: Valuations;
 }
 
 
@@ -98,7 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(healthRoutes, { db: options.db, models: options.models });
   await app.register(problemRoutes);
-  await app.register(valuationRoutes, { models: options.models });
+  await app.register(valuationRoutes, { models: options.models, valuations: options.valuations ?? inProcessValuations });
   await app.register(diamondRoutes, { db: options.db });
   await app.register(modelRoutes, { db: options.db });
   await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });

@@ -6,7 +6,10 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { assertOpenAllowed, buildApp, ModelSource, OpenAccessRefused, registryChampions, RequestLog, threadedRequestLogWriter } from '../api/index.js';
+import {
+  assertOpenAllowed, buildApp, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
+  threadedRequestLogWriter, ValuationPool,
+} from '../api/index.js';
 import { loupePaths } from '../config/index.js';
 import { bootstrap } from '../pipeline/bootstrap.js';
 import { openDatabase } from '../store/db.js';
@@ -24,6 +27,7 @@ interface ServeOptions {
   home?: string;
   requestLog?: boolean;
   pollMs?: string;
+  valuationThreads?: string;
 }
 
 const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -43,6 +47,9 @@ async function run(opts: ServeOptions): Promise<void> {
   const pollText = opts.pollMs ?? env.LOUPE_POLL_MS ?? '1000';
   const pollMs = Number(pollText);
   if (!/^\d+$/.test(pollText.trim()) || pollMs < 10) throw new CliError(`the poll interval must be a whole number of ms, at least 10, not "${pollText}"`, EXIT_USAGE);
+  const threadsText = opts.valuationThreads ?? env.LOUPE_VALUATION_THREADS ?? String(defaultValuationThreads());
+  const valuationThreads = Number(threadsText);
+  if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64) throw new CliError(`the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`, EXIT_USAGE);
   if (open) {
     try {
       assertOpenAllowed(host);
@@ -76,7 +83,11 @@ async function run(opts: ServeOptions): Promise<void> {
           },
         })
       : null;
-    const app = await buildApp({ db, models, open, requestLog, logger: log });
+    // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
+    const valuations = valuationThreads > 0
+      ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
+      : inProcessValuations;
+    const app = await buildApp({ db, models, open, requestLog, logger: log, valuations });
     const closed = new Promise<void>((resolve) => {
       let closing = false;
       const shutdown = (signal: string): void => {
@@ -85,7 +96,7 @@ async function run(opts: ServeOptions): Promise<void> {
         log.info({ signal }, 'shutting down: answering requests in flight, then writing the request log');
         models.stop();
         app.close().then(
-          () => resolve(),
+          () => valuations.close().then(() => resolve()),
           (err) => {
             log.error({ err }, 'shutdown failed');
             resolve();
@@ -99,7 +110,7 @@ async function run(opts: ServeOptions): Promise<void> {
     if (!open && countKeys(db) === 0) {
       log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
     }
-    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
+    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
     await closed;
     log.info('stopped');
   } finally {
@@ -120,6 +131,7 @@ export const registerServe: RegisterCommand = (program: Command) => {
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .option('--no-request-log', 'do not log requests to the database (also LOUPE_REQUEST_LOG=0; for measuring what logging costs)')
     .option('--poll-ms <ms>', 'how often to look for a newly promoted model (default: 1000)')
+    .option('--valuation-threads <n>', 'threads that compute valuations, 0 = on the HTTP thread (default: $LOUPE_VALUATION_THREADS or cores − 1, at least 1)')
     .addHelpText(
       'after',
       `

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, ModelSource, registryChampions, RequestLog } from '../../src/api/index.js';
+import { buildApp, ModelSource, registryChampions, RequestLog, type Valuations } from '../../src/api/index.js';
 import { RateLimiter } from '../../src/api/rate-limit.js';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
 import { exampleStone, type Stone } from '../../src/diamond/index.js';
@@ -60,11 +60,14 @@ export interface TestApp {
   requestLog: RequestLog | null;
 }
 
-export async function testApp(home: TestHome, options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number } = {}): Promise<TestApp> {
+export async function testApp(
+  home: TestHome,
+  options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number; valuations?: Valuations } = {},
+): Promise<TestApp> {
   const models = new ModelSource(registryChampions(home.db), { pollMs: 50 });
   models.refresh();
   const requestLog = options.requestLog === false ? null : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
-  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter });
+  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter, valuations: options.valuations });
   await app.ready();
   return { app, models, requestLog };
 }

@@ -1,27 +1,37 @@
 /**
  * A new champion is served without dropping or failing a request: requests stream in over real HTTP while a
  * different model is promoted; every one succeeds, and once a client sees the new version it never sees the old.
+ * Both ways valuations are computed: on the HTTP thread, and on a valuation thread (as `loupe serve` does).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessValuations, ValuationPool, type Valuations } from '../../src/api/index.js';
 import { STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
 
-let home: TestHome;
-let t: TestApp;
-let base: string;
+const threadErrors: Error[] = [];
 
-beforeAll(async () => {
-  home = await testHome();
-  t = await testApp(home);
-  t.models.start();
-  base = await t.app.listen({ host: '127.0.0.1', port: 0 });
-});
-afterAll(async () => {
-  t.models.stop();
-  await t.app.close();
-  home.cleanup();
-});
+describe.each([
+  ['in process', () => inProcessValuations],
+  ['on a valuation thread', () => new ValuationPool({ threads: 1, onError: (e) => threadErrors.push(e) })],
+] as [string, () => Valuations][])('hot swap, valuations %s', (_mode, makeValuations) => {
+  let home: TestHome;
+  let t: TestApp;
+  let base: string;
+  let valuations: Valuations;
 
-describe('hot swap', () => {
+  beforeAll(async () => {
+    home = await testHome();
+    valuations = makeValuations();
+    t = await testApp(home, { valuations });
+    t.models.start();
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    t.models.stop();
+    await t.app.close();
+    await valuations.close();
+    home.cleanup();
+  });
+
   it('switches to a newly promoted model with zero failed requests', async () => {
     let stop = false;
     const failures: string[] = [];
@@ -62,6 +72,8 @@ describe('hot swap', () => {
       if (firstNew >= 0) expect(versions.slice(firstNew).every((v) => v === 'v0002')).toBe(true);
     }
     expect(t.models.current!.version).toBe('v0002');
+    // a failed thread would be covered up by valuing in process: none may have failed
+    expect(threadErrors).toEqual([]);
   });
 
   it('keeps serving the current model when the new champion cannot be loaded', async () => {

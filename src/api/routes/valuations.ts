@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Stone } from '../../diamond/index.js';
 import type { LoadedModel } from '../../model/index.js';
 import type { ModelSource } from '../model-source.js';
+import type { Valuations } from '../valuation-pool.js';
 import { presentValuation } from '../present.js';
 import { ApiProblem, summarise } from '../problem.js';
 import {
@@ -30,7 +31,7 @@ const commonErrors = {
   503: problemResponse('No model loaded yet.', { type: '/problems/not-ready', title: 'Not ready', status: 503, detail: 'No model is loaded yet; the first one is being trained. Retry shortly.' }),
 };
 
-export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource }> = async (app, { models }) => {
+export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource; valuations: Valuations }> = async (app, { models, valuations }) => {
   app.post<{ Body: Stone; Querystring: { explain?: boolean } }>('/v1/valuations', {
     config: { scope: 'valuations', stoneBody: true },
     schema: {
@@ -47,7 +48,7 @@ export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource }> = asyn
     request.modelVersion = model.version;
     const checked = checkStone(request.body);
     if (!checked.ok) throw new ApiProblem('invalid-input', summarise(checked.problems), checked.problems);
-    return presentValuation(model.value(checked.stone, { explain: request.query.explain !== false }));
+    return presentValuation(await valuations.value(model, checked.stone, { explain: request.query.explain !== false }));
   });
 
   const batchExample = { stones: [EXAMPLE_STONE, { ...EXAMPLE_STONE, carat: 1.5, x: 7.3, y: 7.35, z: 4.52 }] };
@@ -79,15 +80,14 @@ export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource }> = asyn
     const model = servingModel(models);
     request.modelVersion = model.version;
     const explain = request.query.explain !== false;
-    let failed = 0;
-    const results = request.body.stones.map((raw, index) => {
-      const checked = checkStone(raw, `stones/${index}/`);
-      if (!checked.ok) {
-        failed++;
-        return { index, ok: false, errors: checked.problems };
-      }
-      return { index, ok: true, valuation: presentValuation(model.value(checked.stone, { explain })) };
-    });
-    return { modelVersion: model.version, valued: results.length - failed, failed, results };
+    const checks = request.body.stones.map((raw, index) => checkStone(raw, `stones/${index}/`));
+    const valid = checks.flatMap((c) => (c.ok ? [c.stone] : []));
+    // the valid stones go to the model together: one batch, valued by one model
+    const valued = await valuations.valueMany(model, valid, { explain });
+    let next = 0;
+    const results = checks.map((checked, index) =>
+      checked.ok ? { index, ok: true, valuation: presentValuation(valued[next++]) } : { index, ok: false, errors: checked.problems },
+    );
+    return { modelVersion: model.version, valued: valid.length, failed: results.length - valid.length, results };
   });
 };

@@ -1,0 +1,38 @@
+/**
+ * The valuation thread (started by valuation-pool.ts): it holds the models it was sent, by version, and values
+ * the batches of stones it is given. Model work runs here so that the thread answering HTTP keeps answering.
+ */
+import { parentPort } from 'node:worker_threads';
+import { loadValuer, type LoadedModel, type Valuation } from '../model/index.js';
+import type { Stone } from '../diamond/index.js';
+import type { PoolReply, PoolRequest } from './valuation-pool.js';
+
+if (!parentPort) throw new Error('valuation-worker.ts runs as a worker thread of the valuation pool');
+const port = parentPort;
+/** The models sent, oldest first; a batch names the version it was taken for. */
+const models = new Map<string, LoadedModel>();
+/** The champion and the one before it: a request that started on the old one finishes on it. */
+const KEEP = 2;
+
+port.on('message', (message: PoolRequest) => {
+  if (message.type === 'load') {
+    if (!models.has(message.version)) {
+      const model = loadValuer(message.text, message.version);
+      model.prepare();
+      models.set(message.version, model);
+      for (const version of models.keys()) if (models.size > KEEP) models.delete(version);
+    }
+    return;
+  }
+  const model = models.get(message.version);
+  const results = message.stones.map((stone: Stone): PoolReply['results'][number] => {
+    if (!model) return { ok: false, message: `model ${message.version} is not loaded in the valuation thread` };
+    try {
+      const valuation: Valuation = model.value(stone, { explain: message.explain });
+      return { ok: true, valuation };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  port.postMessage({ type: 'valued', id: message.id, results } satisfies PoolReply);
+});
