@@ -30,7 +30,7 @@ export interface Valuations {
 /** Valuations on the calling thread. */
 export const inProcessValuations: Valuations = {
   value: async (model, stone, options) => model.value(stone, options),
-  valueMany: async (model, stones, options) => stones.map((s) => model.value(s, options)),
+  valueMany: async (model, stones, options) => model.valueMany(stones, options),
   close: async () => undefined,
 };
 
@@ -202,7 +202,7 @@ export class ValuationPool implements Valuations {
 function valueHere(requests: readonly Waiting[]): void {
   for (const r of requests) {
     try {
-      r.resolve(r.stones.map((s) => r.model.value(s, { explain: r.explain })));
+      r.resolve(r.model.valueMany(r.stones, { explain: r.explain }));
     } catch (error) {
       r.reject(error instanceof Error ? error : new Error(String(error)));
     }

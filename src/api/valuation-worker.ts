@@ -25,14 +25,24 @@ port.on('message', (message: PoolRequest) => {
     return;
   }
   const model = models.get(message.version);
-  const results = message.stones.map((stone: Stone): PoolReply['results'][number] => {
-    if (!model) return { ok: false, message: `model ${message.version} is not loaded in the valuation thread` };
+  let results: PoolReply['results'];
+  if (!model) {
+    results = message.stones.map(() => ({ ok: false, message: `model ${message.version} is not loaded in the valuation thread` }));
+  } else {
     try {
-      const valuation: Valuation = model.value(stone, { explain: message.explain });
-      return { ok: true, valuation };
-    } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+      // the batch together: a tree model explains it in blocks, faster than stone by stone
+      results = model.valueMany(message.stones, { explain: message.explain }).map((valuation) => ({ ok: true, valuation }));
+    } catch {
+      // one stone the model refuses does not sink the others: value them one by one to find it
+      results = message.stones.map((stone: Stone): PoolReply['results'][number] => {
+        try {
+          const valuation: Valuation = model.value(stone, { explain: message.explain });
+          return { ok: true, valuation };
+        } catch (error) {
+          return { ok: false, message: error instanceof Error ? error.message : String(error) };
+        }
+      });
     }
-  });
+  }
   port.postMessage({ type: 'valued', id: message.id, results } satisfies PoolReply);
 });

@@ -75,7 +75,11 @@ export interface TreeExplainer {
    * + …), taken from the same comparisons: a valuation that needs both walks the model once.
    */
   shapValuesAndPrediction(row: ArrayLike<number>, out: Float64Array): number;
-  /** shapValues for many rows: one Float64Array of length numPlayers + 1 per row. */
+  /**
+   * shapValues for many rows: one Float64Array of length numPlayers + 1 per row, each equal bit for bit to
+   * shapValues(row). The vector layout takes complete rows (no missing value) in blocks through every table, so
+   * a table's rows are read for a whole block while in cache.
+   */
   shapValuesBatch(rows: ArrayLike<ArrayLike<number>>): Float64Array[];
 }
 
@@ -299,6 +303,17 @@ type VectorKernel = (
 ) => void;
 
 /**
+ * The same loop for a block of complete rows: codes holds each row's integer codes (stride numFeatures), phi each
+ * row's contributions (stride players). Per unit, every row of the block in turn: the unit's tests and table are
+ * read once per block instead of once per row. Each row's additions happen in the same order as in the one-row
+ * kernel, so each row's result is the same bit for bit.
+ */
+type VectorBlockKernel = (
+  rows: number, codes: Int32Array, numFeatures: number, testFeature: Int32Array, testPosition: Int32Array, unitFeature: Int32Array,
+  table: Float64Array, phi: Float64Array, players: number,
+) => void;
+
+/**
  * Compiles the unit loop with each group's test count and width as constants: the comparisons that build a
  * unit's row index and the additions of its row are unrolled, with no inner loop, counter or bound check. The
  * generic loop's inner trip counts change from group to group, which keeps the JIT from unrolling them; written
@@ -325,6 +340,31 @@ function compileVectorKernel(
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from integers only, see above
   return new Function('code', 'testFeature', 'testPosition', 'unitFeature', 'table', 'phi', 'unitIndex', lines.join('\n')) as VectorKernel;
 }
+
+/** compileVectorKernel's loop for a block of rows (VectorBlockKernel). */
+function compileVectorBlockKernel(
+  groupUnits: Int32Array, groupTests: Int32Array, groupWidth: Int32Array, groupTest: Int32Array, groupFeature: Int32Array, groupTable: Int32Array,
+): VectorBlockKernel {
+  const lines: string[] = [];
+  for (let g = 0; g < groupUnits.length; g++) {
+    const T = groupTests[g];
+    const W = groupWidth[g];
+    lines.push(`for (let u = 0, s = ${groupTest[g]}, f = ${groupFeature[g]}, base = ${groupTable[g]}; u < ${groupUnits[g]}; u++, s += ${T}, f += ${W}, base += ${W << T}) {`);
+    for (let j = 0; j < T; j++) lines.push(`  const tf${j} = testFeature[s + ${j}], tp${j} = testPosition[s + ${j}] + 1;`);
+    for (let i = 0; i < W; i++) lines.push(`  const pf${i} = unitFeature[f + ${i}];`);
+    lines.push('  for (let r = 0, at = 0, o = 0; r < rows; r++, at += numFeatures, o += players) {');
+    const bits = Array.from({ length: T }, (_, j) => `(((codes[at + tf${j}] - tp${j}) >>> 31) << ${T - 1 - j})`);
+    lines.push(`    const row = base + (${bits.length > 0 ? bits.join(' | ') : '0'}) * ${W};`);
+    for (let i = 0; i < W; i++) lines.push(`    phi[o + pf${i}] += table[row + ${i}];`);
+    lines.push('  }');
+    lines.push('}');
+  }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from integers only, see compileVectorKernel
+  return new Function('rows', 'codes', 'numFeatures', 'testFeature', 'testPosition', 'unitFeature', 'table', 'phi', 'players', lines.join('\n')) as VectorBlockKernel;
+}
+
+/** Rows per block of shapValuesBatch: enough to reuse each table's rows, few enough for the block's codes and outputs to stay in L1. */
+const BLOCK_ROWS = 32;
 
 class FastTreeExplainer implements TreeExplainer {
   readonly numFeatures: number;
@@ -375,6 +415,8 @@ class FastTreeExplainer implements TreeExplainer {
   private readonly testDefaultLeft: Uint8Array;
   /** Vector layout, complete rows: the unit loop compiled for this model (see compileVectorKernel). */
   private readonly vectorKernel: VectorKernel | undefined;
+  /** Vector layout, blocks of complete rows (see compileVectorBlockKernel). */
+  private readonly vectorBlockKernel: VectorBlockKernel | undefined;
 
   /**
    * Weights and direct layouts: the mask pass visits every node, all trees concatenated, parents first (leaves
@@ -562,6 +604,7 @@ class FastTreeExplainer implements TreeExplainer {
         }
       });
       this.vectorKernel = compileVectorKernel(this.groupUnits, this.groupTests, this.groupWidth, this.groupTest, this.groupFeature, this.groupTable);
+      this.vectorBlockKernel = compileVectorBlockKernel(this.groupUnits, this.groupTests, this.groupWidth, this.groupTest, this.groupFeature, this.groupTable);
       return;
     }
 
@@ -693,8 +736,42 @@ class FastTreeExplainer implements TreeExplainer {
   }
 
   shapValuesBatch(rows: ArrayLike<ArrayLike<number>>): Float64Array[] {
+    const players = this.numPlayers + 1;
     const out: Float64Array[] = new Array(rows.length);
-    for (let r = 0; r < rows.length; r++) out[r] = this.shapValues(rows[r]);
+    const kernel = this.vectorBlockKernel;
+    if (!kernel) {
+      for (let r = 0; r < rows.length; r++) out[r] = this.shapValues(rows[r]);
+      return out;
+    }
+    const m = this.numFeatures;
+    const codes = new Int32Array(BLOCK_ROWS * m);
+    const phi = new Float64Array(BLOCK_ROWS * players);
+    const block: number[] = [];
+    const flush = (): void => {
+      phi.fill(0);
+      kernel(block.length, codes, m, this.testFeature, this.testPosition, this.unitFeature, this.table, phi, players);
+      block.forEach((r, b) => {
+        const values = phi.slice(b * players, (b + 1) * players);
+        values[this.numPlayers] = this.expectedValue;
+        out[r] = values;
+      });
+      block.length = 0;
+    };
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (row.length < m) throw new RangeError(`row has ${row.length} values, the model needs ${m}`);
+      let complete = true;
+      for (let f = 0; f < m; f++) if (+row[f] !== +row[f]) complete = false;
+      if (!complete) {
+        out[r] = this.shapValues(row);
+        continue;
+      }
+      const at = block.length * m;
+      for (let f = 0; f < m; f++) codes[at + f] = countNotAbove(this.cuts[f], +row[f]);
+      block.push(r);
+      if (block.length === BLOCK_ROWS) flush();
+    }
+    if (block.length > 0) flush();
     return out;
   }
 

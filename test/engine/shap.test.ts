@@ -108,6 +108,22 @@ describe('TreeSHAP', () => {
     expectClose(batch[3], explainer.shapValues(rows[3]), 0);
   });
 
+  it('explains many rows in blocks exactly as one by one, rows with missing values among them', () => {
+    const random = rng(12);
+    const rows = randomRows(random, 150, 9, 0.1); // about 60% of rows have a missing value somewhere
+    const complete = randomRows(random, 100, 9, 0);
+    const mixed = rows.flatMap((r, i) => (i < complete.length ? [r, complete[i]] : [r]));
+    const ensemble = randomEnsemble(12, 200, mixed, { maxDepth: 5, numFeatures: 9, scale: 0.05 });
+    for (const groups of [undefined, [0, 0, 1, 1, 2, 2, 3, 3, 4]]) {
+      const explainer = createExplainer(ensemble, { groups });
+      expect(explainer.layout).toBe('vector');
+      const batch = explainer.shapValuesBatch(mixed);
+      expect(batch).toHaveLength(mixed.length);
+      // bit for bit, whether a row went through a block (complete) or on its own (missing values)
+      mixed.forEach((row, i) => expect(Array.from(batch[i])).toEqual(Array.from(explainer.shapValues(row))));
+    }
+  });
+
   it('refuses malformed input with a clear message', () => {
     const tree = treeFromArrays({ feature: [4, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [2, 1, 1] });
     expect(() => createExplainer({ baseScore: 0, trees: [tree], numFeatures: 3 })).toThrow(/feature 4 is outside the model's 3 features/);

@@ -44,4 +44,17 @@ describe('gbdt explanations per factor', () => {
       expect(Math.abs(product - e.price) / e.price).toBeLessThan(1e-12);
     }
   });
+
+  it('value many stones together exactly as one by one, with and without explanations', () => {
+    const valuer = createValuer(artifact, 'g');
+    const stones = data.test.slice(0, 100);
+    expect(valuer.valueMany(stones)).toEqual(stones.map((s) => valuer.value(s)));
+    expect(valuer.valueMany(stones, { explain: false })).toEqual(stones.map((s) => valuer.value(s, { explain: false })));
+    const rows = stones.map((s) => featureRow(s));
+    const out = new Float64Array(NUM_FACTORS);
+    model.contributionsMany!(rows).forEach((phi, i) => {
+      const base = model.contributions(rows[i], out);
+      expect(Array.from(phi)).toEqual([...out, base]);
+    });
+  });
 });

@@ -28,6 +28,11 @@ export interface FittedModel {
    * and returns the log price, equal bit for bit to predictLog(row).
    */
   predictAndExplain?(row: Float64Array, out: Float64Array): number;
+  /**
+   * Optional, for kinds that explain many rows faster together: per row, the factor contributions then the base
+   * value (NUM_FACTORS + 1 entries), each equal bit for bit to what contributions(row, …) gives.
+   */
+  contributionsMany?(rows: readonly Float64Array[]): Float64Array[];
   /** The fitted parameters, JSON-ready; `load` of the same kind restores an identical model. */
   payload(): unknown;
 }

@@ -33,6 +33,11 @@ export class TreeEnsembleModel implements FittedModel {
     return this.explainerOf().shapValuesAndPrediction(row, out);
   }
 
+  /** Blocks of rows through the explainer's tables (see TreeExplainer.shapValuesBatch): the same numbers, faster. */
+  contributionsMany(rows: readonly Float64Array[]): Float64Array[] {
+    return this.explainerOf().shapValuesBatch(rows);
+  }
+
   private explainerOf(): TreeExplainer {
     // Built on first use: its tables cost about a second of CPU, which training and evaluation never need.
     this.explainer ??= createExplainer(this.ensemble, { groups: FACTOR_OF_FEATURE });
