@@ -10,7 +10,7 @@
 import { basename, resolve } from 'node:path';
 import type { Problem } from '../diamond/index.js';
 import type { Db } from '../store/db.js';
-import { diamondWriter, maxDiamondId, suspendSecondaryIndexes } from '../store/diamonds.js';
+import { bulkDiamondWriter, diamondWriter, maxDiamondId } from '../store/diamonds.js';
 import { findFileBySha256, finishFile, insertFile } from '../store/files.js';
 import { rejectWriter } from '../store/rejects.js';
 import { IngestFileError } from './errors.js';
@@ -47,6 +47,11 @@ function duplicateProblem(original: { fileId: number; fileName: string; line: nu
     message: `Duplicate of ${where}: all ten fields are equal (after normalising grades), so this diamond is already stored.`,
     allowed: 'each appraisal once',
   };
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function emptySummary(file: string, sha256: string, status: IngestSummary['status'], message?: string): IngestSummary {
@@ -105,13 +110,19 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
       open = false;
       return alreadyIngested(stream.name, sha256, known);
     }
-    // A file that adds more rows than are stored is a bulk load: the secondary indexes are built again at the end
-    // (inside this transaction) rather than kept up row by row, and a filter of the stored duplicate keys spares
-    // most lookups.
-    const bulk = stream.bytes / TYPICAL_ROW_BYTES > maxDiamondId(db);
-    const restoreIndexes = bulk ? suspendSecondaryIndexes(db) : undefined;
-    const diamonds = diamondWriter(db, { keyFilter: bulk });
+    // A file that adds more rows than are stored is a bulk load: its rows go in with no secondary index to keep up
+    // but the file's, and its duplicates are found once they are all in (see bulkDiamondWriter); the indexes are
+    // built again inside this transaction. A smaller file looks each row up as it goes.
+    const bulk = stream.bytes / TYPICAL_ROW_BYTES > maxDiamondId(db) ? bulkDiamondWriter(db) : undefined;
+    const diamonds = bulk ? undefined : diamondWriter(db);
     const rejects = rejectWriter(db);
+    // The data row each reason first occurred on, so that byReason lists reasons in file order in either case.
+    const firstSeen = new Map<string, number>();
+    const count = (code: string, dataRow: number) => {
+      summary.rejected += 1;
+      summary.byReason[code] = (summary.byReason[code] ?? 0) + 1;
+      if (!firstSeen.has(code)) firstSeen.set(code, dataRow);
+    };
     let fileId = 0;
     for await (const batch of stream.batches) {
       if (fileId === 0) {
@@ -123,21 +134,23 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
         summary.rowsRead += 1;
         let problems: Problem[] | undefined;
         if (row.result.ok) {
-          const extra = Object.keys(row.extra).length > 0 ? JSON.stringify(row.extra) : null;
-          const stored = diamonds.insert(row.result.value, fileId, row.line, row.dataRow, extra);
-          if ('duplicateOf' in stored) problems = [duplicateProblem(stored.duplicateOf, fileId)];
+          const extra = hasKeys(row.extra) ? JSON.stringify(row.extra) : null;
+          const normalised = row.result.normalised.length > 0;
+          if (bulk) bulk.insert(row.result.value, fileId, row.line, row.dataRow, extra, row.rawText, normalised);
           else {
+            const stored = diamonds!.insert(row.result.value, fileId, row.line, row.dataRow, extra);
+            if ('duplicateOf' in stored) problems = [duplicateProblem(stored.duplicateOf, fileId)];
+          }
+          if (!problems) {
             summary.accepted += 1;
-            if (row.result.normalised.length > 0) summary.normalised += 1;
+            if (normalised) summary.normalised += 1;
           }
         } else {
           problems = row.result.problems;
         }
         if (problems) {
           rejects.insert(fileId, row.line, row.dataRow, row.rawText, problems);
-          summary.rejected += 1;
-          const code = problems[0].code;
-          summary.byReason[code] = (summary.byReason[code] ?? 0) + 1;
+          count(problems[0].code, row.dataRow);
         }
       }
       options.onProgress?.(batch.bytesRead, stream.bytes);
@@ -145,7 +158,22 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
     if (stream.sha256() !== sha256) {
       throw new IngestFileError(stream.name, 'changed while it was being read; nothing was stored, try again once it is complete');
     }
-    restoreIndexes?.();
+    if (bulk) {
+      let found = false;
+      bulk.finish((d) => {
+        found = true;
+        rejects.insert(fileId, d.line, d.dataRow, d.rawText, [duplicateProblem(d.original, fileId)]);
+        summary.accepted -= 1;
+        if (d.normalised) summary.normalised -= 1;
+        count('duplicate', d.dataRow);
+      });
+      // Repeats are counted last here: put the reasons back in the order they first occurred in the file.
+      if (found) {
+        const byReason = summary.byReason;
+        summary.byReason = {};
+        for (const code of [...firstSeen.keys()].sort((a, b) => firstSeen.get(a)! - firstSeen.get(b)!)) summary.byReason[code] = byReason[code];
+      }
+    }
     finishFile(db, fileId, summary, new Date().toISOString());
     db.exec('COMMIT');
     open = false;

@@ -34,32 +34,49 @@ export function dupKey(a: Appraisal): number {
     (Math.trunc(a.x * 100) % 2048) * 2048 + (Math.trunc(a.y * 100) % 2048);
 }
 
-/** 2^25 bits (4 MiB): with a million keys stored, about 3% of new rows still need the lookup. */
-const KEY_FILTER_BITS = 25;
+/** 2^25 bits (4 MiB): with a million rows seen, about 3% of new rows still need the lookup. */
+const FILTER_BITS = 25;
 
-/** Which bit of the key filter a duplicate key sets: a multiplicative hash of its 52 bits, top bits kept. */
-function filterBit(key: number): number {
-  const lo = key >>> 0;
-  const hi = (key / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+/**
+ * Which bit of a bulk load's filter an appraisal sets: a hash of all ten fields (the numbers' exact bits, the
+ * grades' characters), top bits kept, so equal appraisals set the same bit. Hashing the ten fields rather than the
+ * duplicate key matters: stones of one size and price share a key often (in the benchmark's rows, one in nine).
+ */
+function filterBit(a: Appraisal): number {
+  let h = mixNumber(0x811c9dc5, a.carat);
+  h = mixText(h, a.cut);
+  h = mixText(h, a.color);
+  h = mixText(h, a.clarity);
+  h = mixNumber(h, a.depth);
+  h = mixNumber(h, a.table);
+  h = mixNumber(h, a.price);
+  h = mixNumber(h, a.x);
+  h = mixNumber(h, a.y);
+  h = mixNumber(h, a.z);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> (32 - KEY_FILTER_BITS);
+  return h >>> (32 - FILTER_BITS);
 }
 
-export interface WriterOptions {
-  /**
-   * Keep a filter of the duplicate keys stored (a bit per hash, 4 MiB, filled from the table when the writer is
-   * made): a row whose bit is clear cannot be a duplicate, so its lookup is skipped. Worth it for a bulk load,
-   * where the lookups' random reads were a quarter of SQLite's time; reading every stored key first is not, for a
-   * small file into a large table. Correct only while this writer holds the write lock (nothing else stores rows).
-   */
-  keyFilter?: boolean;
+function mixNumber(h: number, v: number): number {
+  bits[0] = v;
+  h = Math.imul(h ^ words[0], 0x85ebca6b);
+  return Math.imul(h ^ (h >>> 15) ^ words[1], 0xc2b2ae35);
+}
+
+function mixText(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 0x2c, 0x01000193);
 }
 
 /** Prepared statements for storing many appraisals (call inside a transaction). */
-export function diamondWriter(db: Db, options: WriterOptions = {}): DiamondWriter {
+export function diamondWriter(db: Db): DiamondWriter {
   // A row is looked up by its duplicate key and ten fields first, and stored only if no equal one is found: the
   // load holds the write lock (BEGIN IMMEDIATE), so nothing can store an equal row in between.
   const insert = db.prepare(
@@ -80,14 +97,6 @@ export function diamondWriter(db: Db, options: WriterOptions = {}): DiamondWrite
   const n = APPRAISAL_FIELDS.length;
   const values: unknown[] = new Array(n + 4);
   const lookup: unknown[] = new Array(n + 1);
-  let filter: Uint8Array | undefined;
-  if (options.keyFilter) {
-    filter = new Uint8Array(1 << (KEY_FILTER_BITS - 3));
-    for (const key of db.prepare('SELECT dup_key FROM diamonds INDEXED BY diamonds_by_dup_key').pluck().iterate() as Iterable<number>) {
-      const bit = filterBit(key);
-      filter[bit >>> 3] |= 1 << (bit & 7);
-    }
-  }
   return {
     insert(a, fileId, line, dataRow, extra) {
       const key = dupKey(a);
@@ -102,16 +111,8 @@ export function diamondWriter(db: Db, options: WriterOptions = {}): DiamondWrite
       lookup[8] = values[7] = a.x;
       lookup[9] = values[8] = a.y;
       lookup[10] = values[9] = a.z;
-      let seen = true;
-      if (filter) {
-        const bit = filterBit(key);
-        seen = (filter[bit >>> 3] & (1 << (bit & 7))) !== 0;
-        filter[bit >>> 3] |= 1 << (bit & 7);
-      }
-      if (seen) {
-        const duplicateOf = original.get(lookup) as Original | undefined;
-        if (duplicateOf) return { duplicateOf };
-      }
+      const duplicateOf = original.get(lookup) as Original | undefined;
+      if (duplicateOf) return { duplicateOf };
       values[10] = fileId;
       values[11] = line;
       values[12] = dataRow;
@@ -122,19 +123,149 @@ export function diamondWriter(db: Db, options: WriterOptions = {}): DiamondWrite
 }
 
 /**
- * For a bulk load: drops the diamonds table's secondary indexes (all but the duplicate key, which the load
- * itself needs, and diamonds_by_file, which takes rows in order and costs little to keep) and returns a function that creates them again from their own SQL. Call both inside the
- * load's transaction: the indexes then exist before and after it for every reader, and a crash rolls the drop
- * back. Building an index once over sorted keys costs far less than keeping it up row by row in random order
- * (measured at a million rows: 10 of 23 s CPU went to keeping up one four-column index).
+ * For a bulk load: drops the diamonds table's secondary indexes (all but those named in `keep`) and returns a
+ * function that creates them again from their own SQL. Call both inside the load's transaction: the indexes then
+ * exist before and after it for every reader, and a crash rolls the drop back. Building an index once over sorted
+ * keys costs far less than keeping it up row by row in random order (measured at a million rows: 10 of 23 s CPU
+ * went to keeping up one four-column index).
  */
-export function suspendSecondaryIndexes(db: Db): () => void {
-  const indexes = db
-    .prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'diamonds' AND sql IS NOT NULL AND name NOT IN ('diamonds_by_dup_key', 'diamonds_by_file') ORDER BY name`)
-    .all() as Array<{ name: string; sql: string }>;
+export function suspendSecondaryIndexes(db: Db, keep: readonly string[] = ['diamonds_by_dup_key', 'diamonds_by_file']): () => void {
+  const indexes = (
+    db
+      .prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'diamonds' AND sql IS NOT NULL ORDER BY name`)
+      .all() as Array<{ name: string; sql: string }>
+  ).filter((i) => !keep.includes(i.name));
   for (const { name } of indexes) db.exec(`DROP INDEX "${name.replace(/"/g, '""')}"`);
   return () => {
     for (const { sql } of indexes) db.exec(sql);
+  };
+}
+
+/** A row of a bulk load found, once the whole file is stored, to repeat an earlier row; it has been taken out again. */
+export interface BulkDuplicate {
+  line: number;
+  dataRow: number;
+  rawText: string;
+  /** Whether its grades had been normalised (it was counted so when stored). */
+  normalised: boolean;
+  original: Original;
+}
+
+export interface BulkDiamondWriter {
+  /**
+   * Stores an appraisal and returns its id. Whether it repeats an earlier row is decided only by finish(), once
+   * the duplicate-key index is built again: the text and flags given here are kept for the rows that might.
+   */
+  insert(a: Appraisal, fileId: number, line: number, dataRow: number, extra: string | null, rawText: string, normalised: boolean): number;
+  /**
+   * Stores the rows still buffered, builds the suspended indexes again and takes out every row of this load that
+   * repeats an earlier one (stored before, or earlier in the load), reporting each, in file order.
+   */
+  finish(onDuplicate: (d: BulkDuplicate) => void): void;
+}
+
+/** Rows per INSERT statement: one statement per 64 rows instead of per row saved a third of the insert time. */
+const BULK_ROWS = 64;
+const CANDIDATES = 'temp.loupe_bulk_candidates';
+
+/**
+ * For a load that adds more rows than are stored (call inside its transaction, holding the write lock): the rows
+ * go in 64 to a statement, with no secondary index but diamonds_by_file to keep up. The duplicate check is done
+ * once, at the end: a bit filter of every key seen (those stored, then each row's) marks the rows that might repeat
+ * an earlier one — any row whose key's bit was already set — and only those are remembered (in a temporary table,
+ * so memory stays bounded). Once the rows are in, the duplicate-key index is built over sorted keys and each marked
+ * row is looked up against the rows before it; a repeat is deleted again. A row whose bit was clear has no equal
+ * before it, so nothing is missed. (Keeping the duplicate-key index up row by row, in random key order, took about
+ * 4 of the 12 s CPU of a million rows; building it once takes about 1.) Ids are given in file order, as SQLite would;
+ * a repeat leaves its id unused.
+ */
+export function bulkDiamondWriter(db: Db): BulkDiamondWriter {
+  // The filter starts with every stored appraisal (a bulk load adds more rows than it reads here).
+  const filter = new Uint8Array(1 << (FILTER_BITS - 3));
+  for (const a of db.prepare(`SELECT ${APPRAISAL_COLUMNS_SQL} FROM diamonds`).iterate() as Iterable<Appraisal>) {
+    const bit = filterBit(a);
+    filter[bit >>> 3] |= 1 << (bit & 7);
+  }
+  // The other indexes are built again last; the duplicate-key index first, for the lookups.
+  const restoreOthers = suspendSecondaryIndexes(db, ['diamonds_by_dup_key', 'diamonds_by_file']);
+  const restoreDupKey = suspendSecondaryIndexes(db, ['diamonds_by_file']);
+  db.exec(`DROP TABLE IF EXISTS ${CANDIDATES}`);
+  db.exec(`CREATE TABLE ${CANDIDATES} (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, data_row INTEGER NOT NULL, dup_key INTEGER NOT NULL, raw_text TEXT NOT NULL, normalised INTEGER NOT NULL) STRICT`);
+  const remember = db.prepare(`INSERT INTO ${CANDIDATES} (id, line, data_row, dup_key, raw_text, normalised) VALUES (?, ?, ?, ?, ?, ?)`);
+
+  const columns = `id, ${APPRAISAL_COLUMNS_SQL}, file_id, line, data_row, extra`;
+  const width = APPRAISAL_FIELDS.length + 5;
+  const row = `(${new Array(width).fill('?').join(', ')})`;
+  const insertMany = db.prepare(`INSERT INTO diamonds (${columns}) VALUES ${new Array(BULK_ROWS).fill(row).join(', ')}`);
+  const insertOne = db.prepare(`INSERT INTO diamonds (${columns}) VALUES ${row}`);
+  const values: unknown[] = new Array(width * BULK_ROWS);
+  let buffered = 0;
+  let nextId = maxDiamondId(db) + 1;
+
+  return {
+    insert(a, fileId, line, dataRow, extra, rawText, normalised) {
+      const id = nextId;
+      nextId += 1;
+      const bit = filterBit(a);
+      if ((filter[bit >>> 3] & (1 << (bit & 7))) !== 0) remember.run(id, line, dataRow, dupKey(a), rawText, normalised ? 1 : 0);
+      else filter[bit >>> 3] |= 1 << (bit & 7);
+      let o = buffered * width;
+      values[o++] = id;
+      values[o++] = a.carat;
+      values[o++] = a.cut;
+      values[o++] = a.color;
+      values[o++] = a.clarity;
+      values[o++] = a.depth;
+      values[o++] = a.table;
+      values[o++] = a.price;
+      values[o++] = a.x;
+      values[o++] = a.y;
+      values[o++] = a.z;
+      values[o++] = fileId;
+      values[o++] = line;
+      values[o++] = dataRow;
+      values[o] = extra;
+      buffered += 1;
+      if (buffered === BULK_ROWS) {
+        insertMany.run(values);
+        buffered = 0;
+      }
+      return id;
+    },
+    finish(onDuplicate) {
+      for (let r = 0; r < buffered; r++) insertOne.run(values.slice(r * width, (r + 1) * width));
+      buffered = 0;
+      restoreDupKey();
+      const page = db.prepare(
+        `SELECT id, line, data_row AS dataRow, dup_key AS key, raw_text AS rawText, normalised FROM ${CANDIDATES} WHERE id > ? ORDER BY id LIMIT 1000`,
+      );
+      // The earliest row before it with the same key and ten equal fields. CROSS JOIN keeps the key's index as the
+      // outer loop: most marked rows share their filter bit, not their key, and end after one probe of the index.
+      const earlier = db.prepare(
+        `SELECT o.id, o.file_id AS fileId, f.name AS fileName, o.line
+         FROM diamonds o INDEXED BY diamonds_by_dup_key CROSS JOIN diamonds d CROSS JOIN files f
+         WHERE o.dup_key = @key AND o.id < @id AND d.id = @id AND f.id = o.file_id
+           AND ${APPRAISAL_FIELDS.map((f) => `o."${f}" = d."${f}"`).join(' AND ')}
+         ORDER BY o.id LIMIT 1`,
+      );
+      const remove = db.prepare('DELETE FROM diamonds WHERE id = ?');
+      type Candidate = { id: number; line: number; dataRow: number; key: number; rawText: string; normalised: number };
+      // In pages, by id (file order): a repeat is deleted before the rows after it are looked up.
+      for (let after = 0; ; ) {
+        const candidates = page.all(after) as Candidate[];
+        if (candidates.length === 0) break;
+        for (const c of candidates) {
+          const original = earlier.get(c) as Original | undefined;
+          if (original) {
+            remove.run(c.id);
+            onDuplicate({ line: c.line, dataRow: c.dataRow, rawText: c.rawText, normalised: c.normalised === 1, original });
+          }
+        }
+        after = candidates[candidates.length - 1].id;
+      }
+      db.exec(`DROP TABLE ${CANDIDATES}`);
+      restoreOthers();
+    },
   };
 }
 
