@@ -226,5 +226,49 @@ export function validateStone(raw: unknown): Validation<Stone> {
 
 /** Validates a stone and its appraised price (what training data needs). */
 export function validateAppraisal(raw: unknown): Validation<Appraisal> {
+  const record = asRecord(raw);
+  return acceptPlainAppraisal(record) ?? validateFields<Appraisal>(record, APPRAISAL_FIELDS);
+}
+
+/** validateAppraisal without its shortcut for plain rows: for tests that check the two agree on every input. */
+export function validateAppraisalGenerally(raw: unknown): Validation<Appraisal> {
   return validateFields<Appraisal>(asRecord(raw), APPRAISAL_FIELDS);
+}
+
+/** A number field's value when its text is plain digits within range (what parseNumber accepts first), else NaN. */
+function plainInRange(f: NumberField, raw: unknown): number {
+  if (typeof raw !== 'string' || !isPlainDecimal(raw)) return NaN;
+  const value = Number(raw);
+  return value < f.min || value > f.max ? NaN : value;
+}
+
+/** A grade field's code when the text is exactly one (what parseGrade accepts first), else undefined. */
+function exactGrade<T extends string>(f: GradeField, raw: unknown): T | undefined {
+  for (const g of f.scale) if (g.code === raw) return g.code as T;
+  return undefined;
+}
+
+/**
+ * The common row, accepted without the general machinery: every number plain digits within range, every grade
+ * exactly a code, the geometry plausible. Each check is the first branch of the general path, so the result is the
+ * one validateFields gives (the same value, its fields in the same order, nothing normalised); any other row gets
+ * undefined and goes the general way, which says what is wrong. Files of millions of rows are almost all such rows.
+ */
+function acceptPlainAppraisal(raw: Partial<Record<AppraisalFieldName, unknown>>): Validation<Appraisal> | undefined {
+  const carat = plainInRange(FIELDS.carat, raw.carat);
+  const cut = exactGrade<Appraisal['cut']>(FIELDS.cut, raw.cut);
+  const color = exactGrade<Appraisal['color']>(FIELDS.color, raw.color);
+  const clarity = exactGrade<Appraisal['clarity']>(FIELDS.clarity, raw.clarity);
+  const depth = plainInRange(FIELDS.depth, raw.depth);
+  const table = plainInRange(FIELDS.table, raw.table);
+  const price = plainInRange(FIELDS.price, raw.price);
+  const x = plainInRange(FIELDS.x, raw.x);
+  const y = plainInRange(FIELDS.y, raw.y);
+  const z = plainInRange(FIELDS.z, raw.z);
+  // NaN fails every comparison: a field that was not plain fails here.
+  if (!(carat >= 0 && depth >= 0 && table >= 0 && price >= 0 && x >= 0 && y >= 0 && z >= 0)) return undefined;
+  if (cut === undefined || color === undefined || clarity === undefined) return undefined;
+  const value: Appraisal = { carat, cut, color, clarity, depth, table, price, x, y, z };
+  if (checkGeometry(value).length > 0) return undefined;
+  return { ok: true, value, normalised: [] };
 }

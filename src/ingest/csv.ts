@@ -103,13 +103,18 @@ export class CsvSplitter {
   private scan(text: string, out: CsvRecord[], final: boolean): number {
     let pos = 0;
     const n = text.length;
+    // The first quote at or after pos (n if none): found once and again only once passed, which keeps this linear.
+    let quote = -1;
     while (pos < n) {
       const nl = text.indexOf('\n', pos);
       if (nl === -1 && !final) return pos;
       const lineEnd = nl === -1 ? n : nl;
-      // Fast path: a line without a quote is exactly one record. (Searching the line, not the rest of the text,
-      // keeps this linear.)
-      if (text.slice(pos, lineEnd).indexOf('"') === -1) {
+      if (quote < pos) {
+        quote = text.indexOf('"', pos);
+        if (quote === -1) quote = n;
+      }
+      // Fast path: a line without a quote is exactly one record.
+      if (quote >= lineEnd) {
         this.emit(out, text, pos, lineEnd, this.line);
         this.line += 1;
         pos = lineEnd + 1;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prng, syntheticRow } from '../../bench/synthetic-appraisals.js';
 import { APPRAISAL_FIELDS, REASON_CODES, validateAppraisal, validateStone, type Validation } from '../../src/diamond/index.js';
+import { validateAppraisalGenerally } from '../../src/diamond/validate.js';
 
 /** A validation is one of exactly two shapes: a value, or at least one problem with a known code and a message. */
 function wellFormed(v: Validation<unknown>): boolean {
@@ -77,6 +78,32 @@ describe('validateAppraisal on arbitrary input', () => {
         expect(fast).toEqual(careful);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('gives the same result, bit for bit, on the shortcut for plain rows as on the general path', () => {
+    const row = fc.integer({ min: 1, max: 2 ** 31 - 1 }).map((seed) => {
+      const [carat, cut, color, clarity, depth, table, price, x, y, z] = syntheticRow(prng(seed)).split(',');
+      return { carat, cut, color, clarity, depth, table, price, x, y, z } as Record<string, string>;
+    });
+    // Values that pass or just fail each check of the shortcut: plain digits in and out of range, scaled numbers that
+    // break the geometry, grades in another case, signs, exponents, spaces.
+    const changed = fc.oneof(
+      nearValue,
+      fc.stringMatching(/^\d{1,7}(\.\d{0,3})?$/),
+      fc.constantFrom('0', '0.1', '10', '10.01', '0.09', '1000000', '1000001', '0.5', '15', '20', '20.01', '40', '80', '100', '100.1'),
+      fc.constantFrom('ideal', 'IDEAL', 'Very Good', 'very good', 'g', 'G ', 'vs2', 'IF', 'If', 'I1', 'J', 'D'),
+    );
+    fc.assert(
+      fc.property(row, fc.array(fc.tuple(fc.constantFrom(...APPRAISAL_FIELDS), changed), { maxLength: 3 }), fc.boolean(), (base, edits, scale) => {
+        const raw: Record<string, string> = { ...base };
+        for (const [field, value] of edits) raw[field] = value;
+        if (scale) raw.z = String(Number(raw.z) * 1.5);
+        const v = validateAppraisal(raw);
+        expect(v).toEqual(validateAppraisalGenerally(raw));
+        expect(JSON.stringify(v)).toBe(JSON.stringify(validateAppraisalGenerally(raw)));
+      }),
+      { numRuns: 5000 },
     );
   });
 });
