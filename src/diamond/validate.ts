@@ -101,29 +101,39 @@ function guessNumber(f: NumberField, text: string): string | undefined {
   return undefined;
 }
 
+/** 10^0 … 10^15, each exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 /**
- * Whether a text is digits with at most one decimal point (and at least one digit): what almost every number of a
- * CSV file looks like. Such a text is a PLAIN_NUMBER with nothing to trim, so Number() reads it exactly as the
- * careful path would; checking it by character code spares the trim and the regular expression on each field of
- * files of millions of rows.
+ * The value of a text that is digits with at most one decimal point (and at least one digit), else NaN: what almost
+ * every number of a CSV file looks like. Such a text is a PLAIN_NUMBER with nothing to trim, so the careful path
+ * would read it with Number(); this reads it in the same pass as the check. With at most 15 digits the digits make
+ * an exact whole number and 10^decimals is exact, so their quotient, rounded once by the division, is the nearest
+ * double to the decimal: exactly what Number() returns. Longer texts are left to Number().
  */
-function isPlainDecimal(text: string): boolean {
+function plainDecimalValue(text: string): number {
   const n = text.length;
-  if (n === 0 || n > 32) return false;
-  let point = false;
-  let digit = false;
+  if (n === 0 || n > 32) return NaN;
+  let whole = 0;
+  let digits = 0;
+  let point = -1;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) digit = true;
-    else if (c === 46 && !point) point = true;
-    else return false;
+    if (c >= 48 && c <= 57) {
+      whole = whole * 10 + (c - 48);
+      digits += 1;
+    } else if (c === 46 && point === -1) point = i;
+    else return NaN;
   }
-  return digit;
+  if (digits === 0) return NaN;
+  if (digits > 15) return Number(text);
+  return point === -1 ? whole : whole / POWERS_OF_TEN[n - 1 - point];
 }
 
 function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<AppraisalFieldName, unknown>>): FieldResult<number> {
-  if (typeof raw === 'string' && isPlainDecimal(raw)) {
-    const value = Number(raw);
+  const plain = typeof raw === 'string' ? plainDecimalValue(raw) : NaN;
+  if (plain === plain) {
+    const value = plain;
     if (value < f.min || value > f.max) return { ok: false, problem: outOfRange(f, value, stone) };
     return { ok: true, value };
   }
@@ -237,8 +247,8 @@ export function validateAppraisalGenerally(raw: unknown): Validation<Appraisal> 
 
 /** A number field's value when its text is plain digits within range (what parseNumber accepts first), else NaN. */
 function plainInRange(f: NumberField, raw: unknown): number {
-  if (typeof raw !== 'string' || !isPlainDecimal(raw)) return NaN;
-  const value = Number(raw);
+  if (typeof raw !== 'string') return NaN;
+  const value = plainDecimalValue(raw);
   return value < f.min || value > f.max ? NaN : value;
 }
 

@@ -81,6 +81,20 @@ describe('validateAppraisal on arbitrary input', () => {
     );
   });
 
+  it('reads plain digits of any length and any place of the point exactly as Number() does', () => {
+    const base = Object.fromEntries(APPRAISAL_FIELDS.map((f, i) => [f, syntheticRow(prng(11)).split(',')[i]]));
+    const digits = fc.stringMatching(/^\d{0,18}\.?\d{0,18}$/).filter((t) => /\d/.test(t) && t.length <= 32);
+    fc.assert(
+      fc.property(fc.constantFrom('carat', 'depth', 'table', 'price', 'x', 'y', 'z'), fc.oneof(digits, fc.double({ min: 0, max: 2e6, noNaN: true }).map(String)), (field, text) => {
+        const fast = validateAppraisal({ ...base, [field]: text });
+        const careful = validateAppraisal({ ...base, [field]: ` ${text} ` });
+        expect(fast).toEqual(careful);
+        if (careful.ok) expect(Object.is(careful.value[field as 'carat'], Number(text))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('gives the same result, bit for bit, on the shortcut for plain rows as on the general path', () => {
     const row = fc.integer({ min: 1, max: 2 ** 31 - 1 }).map((seed) => {
       const [carat, cut, color, clarity, depth, table, price, x, y, z] = syntheticRow(prng(seed)).split(',');
