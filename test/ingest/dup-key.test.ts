@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../src/store/db.js';
 import { countDiamonds, diamondWriter, dupKey, listAppraisals } from '../../src/store/diamonds.js';
 import { insertFile } from '../../src/store/files.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { prng, syntheticRow, writeSyntheticFile } from '../../bench/synthetic-appraisals.js';
 import { HEADER, REFERENCE, ROW_A, ROW_B } from './helpers.js';
 
 let dir: string;
@@ -130,5 +131,35 @@ describe('a bulk load', () => {
       [3, 'Duplicate of line 2 of first.csv: all te'],
       [4945, 'Duplicate of line 2431 of this file: all'],
     ]);
+  });
+
+  it('rejects the same rows with the same reasons and counts as a file looked up row by row', async () => {
+    const random = prng(3);
+    const [s1, s2] = [syntheticRow(random), syntheticRow(random)];
+    const f = s1.split(',');
+    const lower = [f[0], f[1].toLowerCase(), ...f.slice(2)].join(','); // s1 once its grade is normalised
+    const sameKey = [...f.slice(0, 5), String(Number(f[5]) + 1), ...f.slice(6)].join(','); // another table: same key, another stone
+    const lines = [s1, s2, lower, s1, sameKey, `${s2},extra`, s2, lower];
+    const file = join(dir, 'mixed.csv');
+    writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
+    const outcome = async (dbFile: string, before?: string) => {
+      db = openDatabase(join(dir, dbFile));
+      if (before) await ingestFile(db, before);
+      const s = await ingestFile(db, file);
+      const rejects = db.prepare(`SELECT line, data_row AS dataRow, raw_text AS rawText, reasons FROM rejects r WHERE file_id = ? ORDER BY line`).all(db.prepare('SELECT max(id) FROM files').pluck().get());
+      const stored = db.prepare(`SELECT ${APPRAISAL_FIELDS.map((n) => `"${n}"`).join(', ')}, line FROM diamonds WHERE file_id = (SELECT max(id) FROM files) ORDER BY id`).all();
+      db.close();
+      return { summary: { ...s, sha256: '' }, rejects, stored };
+    };
+    const bulk = await outcome('bulk.db');
+    // 2,000 other stones stored first: the 8-row file is then no bulk load, and each row is looked up as it comes.
+    const others = join(dir, 'others.csv');
+    await writeSyntheticFile(others, 2000, 99);
+    const oneByOne = await outcome('one-by-one.db', others);
+    expect(bulk).toEqual(oneByOne);
+    expect(JSON.stringify(bulk.summary.byReason)).toBe(JSON.stringify(oneByOne.summary.byReason));
+    expect(bulk.summary).toMatchObject({ rowsRead: 8, accepted: 3, rejected: 5, normalised: 0, byReason: { duplicate: 4, malformed_row: 1 } });
+    expect(Object.keys(bulk.summary.byReason)).toEqual(['duplicate', 'malformed_row']);
+    expect(bulk.rejects.map((r) => (r as { line: number }).line)).toEqual([4, 5, 7, 8, 9]);
   });
 });
