@@ -29,6 +29,7 @@ const CANDIDATES: [string, Partial<GbdtParams>][] = [
   ['250 trees, depth 6, rate 0.05', { bag: 1, nEstimators: 250, maxDepth: 6, learningRate: 0.05 }],
   ['2 seeds × 250 trees, depth 5, rate 0.1', { bag: 2, nEstimators: 250, maxDepth: 5, learningRate: 0.1 }],
   ['3 seeds × 600 trees, depth 5, rate 0.04 (the default, bag: 3)', { bag: 3, nEstimators: 600, maxDepth: 5, learningRate: 0.04 }],
+  ['3 seeds × 700 trees, depth 5, rate 0.035', { bag: 3, nEstimators: 700, maxDepth: 5, learningRate: 0.035 }],
 ];
 const FOLD_SEEDS = [42, 7, 11];
 
