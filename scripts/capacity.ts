@@ -438,8 +438,9 @@ export function renderCapacity(
   L.push('(megabytes), support plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).', '');
 
   L.push('## Where one machine stops being enough', '');
-  L.push(`**Serving.** One Node process uses one core, so a ${a.bigMachineVcpu}-vCPU machine running one process per core`);
-  L.push(`serves about ${num(oneMachine)} valuations/s at the ${pct(task.targetUtil)} target (${num(vcpuRps)} × ${a.bigMachineVcpu} × ${task.targetUtil}).`);
+  L.push(`**Serving.** One \`loupe serve\` process answers HTTP on one thread and values on others (\`LOUPE_VALUATION_THREADS\`); the`);
+  L.push('measured CPU per request covers all of them, so throughput scales with vCPUs whatever the split into processes:');
+  L.push(`a ${a.bigMachineVcpu}-vCPU machine serves about ${num(oneMachine)} valuations/s at the ${pct(task.targetUtil)} target (${num(vcpuRps)} × ${a.bigMachineVcpu} × ${task.targetUtil}).`);
   const firstOver = tiers.find((t) => t.load > oneMachine);
   L.push(
     firstOver
