@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvSplitter, MAX_RECORD_CHARS, splitRecord } from '../../src/ingest/csv.js';
 
@@ -11,6 +12,15 @@ function split(text: string, size = text.length) {
 }
 
 describe('splitRecord', () => {
+  it('splits a record without quotes exactly as split(",") does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(',', 'a', '1', '.', ' ', '\r', 'é') }), (text) => {
+        expect(splitRecord(text)).toEqual({ fields: text.split(',') });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('splits plain fields and keeps empty ones', () => {
     expect(splitRecord('a,,b,')).toEqual({ fields: ['a', '', 'b', ''] });
   });
