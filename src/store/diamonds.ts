@@ -167,6 +167,8 @@ export interface BulkDiamondWriter {
 /** Rows per INSERT statement: one statement per 64 rows instead of per row saved a third of the insert time. */
 const BULK_ROWS = 64;
 const CANDIDATES = 'temp.loupe_bulk_candidates';
+/** Marked rows read back per query: with raw texts of up to 64 Ki characters, at most about 26 MB at once. */
+const CANDIDATE_PAGE = 200;
 
 /**
  * For a load that adds more rows than are stored (call inside its transaction, holding the write lock): the rows
@@ -237,7 +239,7 @@ export function bulkDiamondWriter(db: Db): BulkDiamondWriter {
       buffered = 0;
       restoreDupKey();
       const page = db.prepare(
-        `SELECT id, line, data_row AS dataRow, dup_key AS key, raw_text AS rawText, normalised FROM ${CANDIDATES} WHERE id > ? ORDER BY id LIMIT 1000`,
+        `SELECT id, line, data_row AS dataRow, dup_key AS key, raw_text AS rawText, normalised FROM ${CANDIDATES} WHERE id > ? ORDER BY id LIMIT ${CANDIDATE_PAGE}`,
       );
       // The earliest row before it with the same key and ten equal fields. CROSS JOIN keeps the key's index as the
       // outer loop: most marked rows share their filter bit, not their key, and end after one probe of the index.
