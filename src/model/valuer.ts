@@ -82,7 +82,7 @@ class ArtifactValuer implements LoadedModel {
     const explain = options.explain ?? true;
     const row = featureRow(stone, this.row);
     const contributions = this.contributions;
-    // a kind that explains and predicts in one pass gives the same log price, bit for bit, for less work
+    // a kind that explains and predicts together gives the same log price, bit for bit, for less work
     const log = explain && this.model.predictAndExplain ? this.model.predictAndExplain(row, contributions) : this.model.predictLog(row);
     if (explain && !this.model.predictAndExplain) contributions[NUM_FACTORS] = this.model.contributions(row, contributions);
     return this.valuation(stone, row, log, explain ? contributions : undefined);

@@ -3,7 +3,7 @@
  * as carat, colour or clarity improve with everything else equal). The default is one booster of 600 depth-5
  * trees: chosen by 5-fold cross-validation inside the reference split's training rows (three fold seeds), where it
  * beat the earlier default of 3 seed-averaged boosters of 1,000 depth-4 trees ($296 against $301 mean absolute
- * error) with about 40% of the leaves, which makes its exact explanation about 4× faster (README, "Model").
+ * error) with about a third of the leaves, which makes its exact explanation about a third as costly (README, "Model").
  * Seed averaging stays available (`bag`): `bag` boosters trained with different seeds, averaged. The average of
  * tree ensembles is itself one tree ensemble (every leaf scaled by 1/bag), so serving and exact TreeSHAP
  * explanations work on it unchanged: one explainer over all the boosters' trees, whose players are the five

@@ -23,9 +23,9 @@ export interface FittedModel {
    */
   contributions(row: Float64Array, out: Float64Array): number;
   /**
-   * Optional, for kinds that can do both in one pass (trees: the explainer makes every comparison the predictor
-   * would): writes the factor contributions into out[0 … NUM_FACTORS − 1] and the base value into out[NUM_FACTORS],
-   * and returns the log price, equal bit for bit to predictLog(row).
+   * Optional, for kinds that give both with less work than contributions then predictLog (trees: the
+   * contributions straight into `out`, no copy): writes the factor contributions into out[0 … NUM_FACTORS − 1] and
+   * the base value into out[NUM_FACTORS], and returns the log price, equal bit for bit to predictLog(row).
    */
   predictAndExplain?(row: Float64Array, out: Float64Array): number;
   /**
