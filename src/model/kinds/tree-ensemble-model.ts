@@ -6,26 +6,43 @@
 import type { Ensemble } from '../../engine/index.js';
 import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
 import { createExplainer, type TreeExplainer } from '../../engine/shap.js';
-import { FACTOR_OF_FEATURE, NUM_FACTORS } from '../features.js';
+import { FACTOR_OF_FEATURE, FEATURE_INDEX, NUM_FACTORS } from '../features.js';
 import type { FittedModel } from './kind.js';
+
+/**
+ * A straight line in log carat that the trees start from: log price ≈ intercept + slope · log(carat), i.e. price
+ * grows as a power of the weight. Trees fit steps; the line carries the smooth growth with size, and the trees
+ * only what it misses (see gbdt.ts). `center` is the mean log carat of the training rows: the line's
+ * explanation is slope · (log carat − center), given to the size factor, and intercept + slope · center joins
+ * the base value.
+ */
+export interface CaratTrend {
+  intercept: number;
+  slope: number;
+  center: number;
+}
+
+const CARAT = FEATURE_INDEX.carat;
+const CARAT_FACTOR = FACTOR_OF_FEATURE[CARAT];
 
 export class TreeEnsembleModel implements FittedModel {
   private readonly compiled: CompiledEnsemble;
   private explainer: TreeExplainer | undefined;
   private readonly shap = new Float64Array(NUM_FACTORS + 1);
 
-  constructor(private readonly ensemble: Ensemble, readonly payload: () => unknown) {
+  constructor(private readonly ensemble: Ensemble, readonly payload: () => unknown, private readonly trend?: CaratTrend) {
     this.compiled = compileEnsemble(ensemble);
   }
 
   predictLog(row: Float64Array): number {
-    return predictCompiledRow(this.compiled, row);
+    const trees = predictCompiledRow(this.compiled, row);
+    return this.trend ? this.trend.intercept + this.trend.slope * Math.log(row[CARAT]) + trees : trees;
   }
 
   contributions(row: Float64Array, out: Float64Array): number {
     const phi = this.explainerOf().shapValues(row, this.shap);
     for (let k = 0; k < NUM_FACTORS; k++) out[k] = phi[k];
-    return phi[NUM_FACTORS];
+    return this.addTrend(row, out, phi[NUM_FACTORS]);
   }
 
   /**
@@ -35,12 +52,23 @@ export class TreeEnsembleModel implements FittedModel {
    */
   predictAndExplain(row: Float64Array, out: Float64Array): number {
     this.explainerOf().shapValues(row, out);
-    return predictCompiledRow(this.compiled, row);
+    out[NUM_FACTORS] = this.addTrend(row, out, out[NUM_FACTORS]);
+    return this.predictLog(row);
   }
 
   /** Blocks of rows through the explainer's tables (see TreeExplainer.shapValuesBatch): the same numbers, faster. */
   contributionsMany(rows: readonly Float64Array[]): Float64Array[] {
-    return this.explainerOf().shapValuesBatch(rows);
+    const many = this.explainerOf().shapValuesBatch(rows);
+    if (this.trend) for (let i = 0; i < rows.length; i++) many[i][NUM_FACTORS] = this.addTrend(rows[i], many[i], many[i][NUM_FACTORS]);
+    return many;
+  }
+
+  /** Adds the trend's part to the size factor in `out`; returns the base value with the trend's constant part. */
+  private addTrend(row: Float64Array, out: Float64Array, treeBase: number): number {
+    const t = this.trend;
+    if (!t) return treeBase;
+    out[CARAT_FACTOR] += t.slope * (Math.log(row[CARAT]) - t.center);
+    return treeBase + (t.intercept + t.slope * t.center);
   }
 
   private explainerOf(): TreeExplainer {
