@@ -79,4 +79,10 @@ describe('the log-carat trend the gbdt trees start from', () => {
     const model = gbdt.fit(featureColumns(stones), Float64Array.from(stones, (s) => Math.log(s.price)), { ...gbdt.defaultParams, nEstimators: 3, trend: 'none' }, { seed: 2 });
     expect(model.payload()).not.toHaveProperty('trend');
   });
+
+  it('refuses an unknown trend, naming the allowed ones', () => {
+    const stones = data.train.slice(0, 200);
+    const params = { ...gbdt.defaultParams, nEstimators: 2, trend: 'quadratic' as never };
+    expect(() => gbdt.fit(featureColumns(stones), Float64Array.from(stones, (s) => Math.log(s.price)), params, { seed: 2 })).toThrow(/trend must be "log-carat" or "none", got "quadratic"/);
+  });
 });

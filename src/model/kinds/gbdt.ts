@@ -103,6 +103,7 @@ function gbdtModel(members: BoostedModel[], trend: CaratTrend | undefined): Fitt
 /** One engine fit per booster of the bag (training may run them on other threads); `fit` runs them here. */
 function gbdtFitPlan(features: FeatureColumns, logPrice: Float64Array, params: GbdtParams, context: FitContext): FitPlan {
   const { monotone, bag, trend: trendKind, ...engine } = params;
+  if (trendKind !== 'log-carat' && trendKind !== 'none') throw new RangeError(`gbdt parameter trend must be "log-carat" or "none", got ${JSON.stringify(trendKind)}`);
   const trend = trendKind === 'log-carat' ? fitCaratTrend(features, logPrice, monotone) : undefined;
   const carat = features.columns[FEATURE_INDEX.carat];
   // The trees learn what the line misses: for squared error this is exactly boosting from the line as base margin.
