@@ -451,7 +451,7 @@ export function renderCapacity(
   if (training) {
     const t = { vcpu: production.training.taskCpu / 1024, memoryGb: production.training.taskMemoryMiB / 1024 };
     const lim = trainingLimits(training, a);
-    L.push(`**Training.** Measured: one fit on ${num(training.rows)} rows takes ${training.fitSeconds} s on one core` +
+    L.push(`**Training.** Measured: one fit on ${num(training.rows)} rows takes ${training.fitSeconds.toFixed(3)} s on one core` +
       `${training.trees ? ` (${training.trees} trees)` : ''}${training.date ? `, ${training.date}` : ''} (\`bench/results/training.json\`).`);
     L.push(`A run fits ${a.fitsPerRun} times. Loupe's engine is single-threaded, so one core must finish a run within`);
     L.push(`${a.retrainWindowHours} h: that holds up to about **${num(lim.rowsInWindow)} rows** (time, linear extrapolation).`);
