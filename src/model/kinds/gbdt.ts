@@ -22,7 +22,7 @@ import { fit, serialize, deserialize, type BoostedModel, type Ensemble, type Fit
 import { FACTOR_OF_FEATURE, FEATURE_INDEX, FEATURE_NAMES, MONOTONE, NUM_FACTORS, type FeatureColumns } from '../features.js';
 import type { FitPlan, PlannedFit } from './fit-plan.js';
 import type { FitContext, FittedModel, ModelKind } from './kind.js';
-import { TreeEnsembleModel, type CaratTrend } from './tree-ensemble-model.js';
+import { TreeEnsembleModel, trendLogPrice, type CaratTrend } from './tree-ensemble-model.js';
 
 export interface GbdtParams {
   nEstimators: number;
@@ -107,7 +107,7 @@ function gbdtFitPlan(features: FeatureColumns, logPrice: Float64Array, params: G
   const trend = trendKind === 'log-carat' ? fitCaratTrend(features, logPrice, monotone) : undefined;
   const carat = features.columns[FEATURE_INDEX.carat];
   // The trees learn what the line misses: for squared error this is exactly boosting from the line as base margin.
-  const target = trend ? Float64Array.from(logPrice, (y, i) => y - (trend.intercept + trend.slope * Math.log(carat[i]))) : logPrice;
+  const target = trend ? Float64Array.from(logPrice, (y, i) => y - trendLogPrice(trend, carat[i])) : logPrice;
   const options: Partial<FitOptions> = {
     ...engine,
     featureNames: [...FEATURE_NAMES],

@@ -22,6 +22,11 @@ export interface CaratTrend {
   center: number;
 }
 
+/** The line's log price for a stone of this carat: the one formula training subtracts and serving adds back. */
+export function trendLogPrice(t: CaratTrend, carat: number): number {
+  return t.intercept + t.slope * Math.log(carat);
+}
+
 const CARAT = FEATURE_INDEX.carat;
 const CARAT_FACTOR = FACTOR_OF_FEATURE[CARAT];
 
@@ -36,7 +41,7 @@ export class TreeEnsembleModel implements FittedModel {
 
   predictLog(row: Float64Array): number {
     const trees = predictCompiledRow(this.compiled, row);
-    return this.trend ? this.trend.intercept + this.trend.slope * Math.log(row[CARAT]) + trees : trees;
+    return this.trend ? trendLogPrice(this.trend, row[CARAT]) + trees : trees;
   }
 
   contributions(row: Float64Array, out: Float64Array): number {
