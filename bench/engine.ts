@@ -8,47 +8,16 @@
  *
  *   npm run bench:engine            (BENCH_RUNS=N to change the number of fit runs, default 7)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { CLARITIES, COLORS, CUTS, gradeRank } from '../src/diamond/index.js';
-import { fit, predict, type FeatureMatrix } from '../src/engine/index.js';
-
-const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
-const FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z'] as const;
-
-function load(): { train: { X: FeatureMatrix; y: Float64Array }; test: { X: FeatureMatrix; y: Float64Array } } {
-  const lines = readFileSync(resolve(dataDir, 'diamonds.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines[0].split(',');
-  const col = (name: string) => header.indexOf(name);
-  const testRows = new Set(
-    readFileSync(resolve(dataDir, 'diamonds.reference-split.txt'), 'utf8')
-      .split(/\r?\n/)
-      .filter((l) => /^\d+$/.test(l.trim()))
-      .map(Number),
-  );
-  const sets = { train: { rows: [] as number[][], y: [] as number[] }, test: { rows: [] as number[][], y: [] as number[] } };
-  lines.slice(1).forEach((line, dataRow) => {
-    const f = line.split(',');
-    const num = (name: string) => Number(f[col(name)]);
-    if (!(num('price') > 0 && num('x') > 0 && num('y') > 0 && num('z') > 0)) return;
-    const row = [num('carat'), gradeRank(CUTS, f[col('cut')]), gradeRank(COLORS, f[col('color')]), gradeRank(CLARITIES, f[col('clarity')]), num('depth'), num('table'), num('x'), num('y'), num('z')];
-    const set = testRows.has(dataRow) ? sets.test : sets.train;
-    set.rows.push(row);
-    set.y.push(Math.log(num('price')));
-  });
-  const toMatrix = (rows: number[][]): FeatureMatrix => ({ columns: FEATURES.map((_, j) => Float64Array.from(rows, (r) => r[j])), rows: rows.length });
-  return {
-    train: { X: toMatrix(sets.train.rows), y: Float64Array.from(sets.train.y) },
-    test: { X: toMatrix(sets.test.rows), y: Float64Array.from(sets.test.y) },
-  };
-}
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fit, predict } from '../src/engine/index.js';
+import { FEATURES, loadReference } from './reference-data.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const { train, test } = load();
+const { train, test } = loadReference();
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const options = { nEstimators: 1000, maxDepth: 4, maxBins: 256, learningRate: 0.05, seed: 0 };
 
