@@ -3,15 +3,18 @@
  * reference data (each a reference row drawn at random with ±0.5% jitter on its measurements and ±1% on its
  * price; grades kept), 200 trees of depth 6, 256 bins, learning rate 0.1, one thread. Both load raw float64 from
  * disk (so parsing is not timed), each fit runs in a process of its own (so peak RSS is that fit's), and the two
- * engines alternate run by run so load on a shared machine falls on both alike. Fit time: Loupe's fit() call;
+ * engines alternate run by run so load on a shared machine falls on both alike. Loupe's fit script is bundled to
+ * plain JavaScript first and run by bare node: a TypeScript loader in the process would add ~50 MB to its RSS. Fit time: Loupe's fit() call;
  * XGBoost's DMatrix construction plus train(). XGBoost runs through Debian's python3-xgboost (/usr/bin/python3);
  * when it is not installed the table says so and shows Loupe alone.
  *
  *   npm run bench:scale
  *   BENCH_SIZES=42810,200000 BENCH_RUNS=3 npm run bench:scale     (defaults: five sizes to 1,000,000; 2 runs)
  *   BENCH_THREADS=2 adds Loupe with that many threads as a further column.
+ *   BENCH_DATA_DIR=dir keeps the generated files there (dir/<rows>/), e.g. to profile one fit.
  */
 import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,11 +92,15 @@ console.log(`training at scale — ${OPTIONS.trees} trees, depth ${OPTIONS.maxDe
 console.log(xgbVersion ? `XGBoost ${xgbVersion} (${PYTHON})` : `XGBoost is not installed for ${PYTHON} (Debian: apt-get install python3-xgboost): Loupe alone`);
 console.log(`load average at start: ${loadAtStart}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'loupe-scale-'));
+const keepDir = process.env.BENCH_DATA_DIR;
+const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'loupe-scale-'));
+const loupeScript = join(dir, 'loupe-fit.mjs');
+buildSync({ entryPoints: ['bench/scale/loupe-fit.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: loupeScript, logLevel: 'error' });
 const results: { rows: number; loupe: FitReport[]; loupeThreads: FitReport[]; xgboost: FitReport[]; load: string }[] = [];
 try {
   for (const rows of sizes) {
-    const paths = writeDataset(dir, rows);
+    mkdirSync(join(dir, String(rows)), { recursive: true });
+    const paths = writeDataset(join(dir, String(rows)), rows);
     const spec = { rows, features: FEATURES.length, ...paths, ...OPTIONS };
     const entry = { rows, loupe: [] as FitReport[], loupeThreads: [] as FitReport[], xgboost: [] as FitReport[], load: '' };
     for (let run = 0; run < runs; run++) {
@@ -101,8 +108,8 @@ try {
       const order = run % 2 === 0 ? ['loupe', 'xgboost'] : ['xgboost', 'loupe'];
       for (const engine of order) {
         if (engine === 'loupe') {
-          entry.loupe.push(runChild(process.execPath, ['--import', 'tsx', 'bench/scale/loupe-fit.ts', JSON.stringify({ ...spec, threads: 1 })]));
-          if (extraThreads > 1) entry.loupeThreads.push(runChild(process.execPath, ['--import', 'tsx', 'bench/scale/loupe-fit.ts', JSON.stringify({ ...spec, threads: extraThreads })]));
+          entry.loupe.push(runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: 1 })]));
+          if (extraThreads > 1) entry.loupeThreads.push(runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: extraThreads })]));
         } else if (xgbVersion) {
           entry.xgboost.push(runChild(PYTHON, ['bench/scale/xgboost-fit.py', JSON.stringify({ ...spec, threads: 1 })]));
         }
@@ -113,7 +120,7 @@ try {
     process.stderr.write(`${rows} rows done (load ${entry.load})\n`);
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!keepDir) rmSync(dir, { recursive: true, force: true });
 }
 
 const header = ['rows', 'Loupe fit, 1 thread', ...(extraThreads > 1 ? [`Loupe fit, ${extraThreads} threads`] : []), 'XGBoost hist fit, 1 thread', 'Loupe peak RSS', 'XGBoost peak RSS', 'train RMSE Loupe / XGBoost', 'load after'];
