@@ -134,7 +134,7 @@ export class TreeGrower {
       } else if (this.unpartitioned[id]) {
         // Rows still together: route each by its bin, as partition would have.
         const f = this.feature[id];
-        const col = this.binned.bins[f];
+        const { codes, features: nf } = this.binned;
         const bin = this.splitBin[id];
         const missing = this.binned.valueBins[f];
         const missingLeft = this.defaultLeft[id];
@@ -143,7 +143,7 @@ export class TreeGrower {
         values[1] = this.value[this.left[id]];
         for (let k = this.start[id]; k < this.end[id]; k++) {
           const row = index[k];
-          const b = col[row];
+          const b = codes[row * nf + f];
           // The same branch-free rule as partition(): 1 = left.
           pred[row] += values[((b - bin - 1) >>> 31) | ((((b ^ missing) - 1) >>> 31) & missingLeft)];
         }
@@ -153,11 +153,11 @@ export class TreeGrower {
 
   /** Leaf value of the last grown tree for a training row given by its bins (rows left out by subsampling). */
   binnedValue(row: number): number {
-    const { bins, valueBins } = this.binned;
+    const { codes, features: nf, valueBins } = this.binned;
     let node = 0;
     while (this.feature[node] >= 0) {
       const f = this.feature[node];
-      const b = bins[f][row];
+      const b = codes[row * nf + f];
       const goLeft = b === valueBins[f] ? this.defaultLeft[node] === 1 : b <= this.splitBin[node];
       node = goLeft ? this.left[node] : this.right[node];
     }
@@ -292,7 +292,7 @@ export class TreeGrower {
 
   /** Stable in-place partition of the node's row range; returns the index where the right child's rows begin. */
   private partition(id: number, f: number, bin: number, defaultLeft: boolean): number {
-    const col = this.binned.bins[f];
+    const { codes, features: nf } = this.binned;
     const missing = this.binned.valueBins[f];
     const index = this.index;
     const scratch = this.scratch;
@@ -304,7 +304,7 @@ export class TreeGrower {
     const missingLeft = defaultLeft ? 1 : 0;
     for (let k = l; k < end; k++) {
       const row = index[k];
-      const b = col[row];
+      const b = codes[row * nf + f];
       const goLeft = ((b - bin - 1) >>> 31) | ((((b ^ missing) - 1) >>> 31) & missingLeft);
       index[l] = row;
       scratch[r] = row;

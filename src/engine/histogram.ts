@@ -20,8 +20,8 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
 
 /**
  * Fills `hist` with the sums over rows index[start..end) for the given features (other features' slots are zero).
- * Rows are visited once each, and each of their features adds straight into the slot whose array index binning
- * precomputed (BinnedMatrix.slotIndex): consecutive updates touch different features' slots, which keeps the
+ * Rows are visited once each, and each of their features adds into slot (histOffset[f] + code) of the row's
+ * byte code (BinnedMatrix.codes, row-major): consecutive updates touch different features' slots, which keeps the
  * additions independent (a feature-by-feature pass hits the same slot again and again on features with few
  * values). When `constantHessian` is a number every row's hessian is that value and is not summed: readers take
  * count × constantHessian (the squared-error fast path: one addition fewer per row and feature, and with
@@ -39,25 +39,25 @@ export function buildHistogram(
   constantHessian: number | undefined,
 ): void {
   hist.fill(0);
-  const nf = binned.bins.length;
+  const nf = binned.features;
   // One small function per case keeps each hot loop free of branches V8 has never seen (which cost deopts).
   if (constantHessian === undefined && binned.slotStride !== 3) throw new RangeError('histogram layout has no hessian slots but hessians vary');
   if (features.length === nf) {
-    if (constantHessian === undefined) sumAllFeatures(hist, binned.slotIndex, nf, index, start, end, grad, hess);
-    else sumAllFeaturesConstantHessian(hist, binned.slotIndex, nf, index, start, end, grad);
+    if (constantHessian === undefined) sumAllFeatures(hist, binned.codes, binned.histOffset, nf, index, start, end, grad, hess);
+    else sumAllFeaturesConstantHessian(hist, binned.codes, binned.histOffset, binned.slotStride, nf, index, start, end, grad);
   } else {
-    if (constantHessian === undefined) sumSelectedFeatures(hist, binned.slotIndex, nf, features, index, start, end, grad, hess);
-    else sumSelectedFeaturesConstantHessian(hist, binned.slotIndex, nf, features, index, start, end, grad);
+    if (constantHessian === undefined) sumSelectedFeatures(hist, binned.codes, binned.histOffset, nf, features, index, start, end, grad, hess);
+    else sumSelectedFeaturesConstantHessian(hist, binned.codes, binned.histOffset, binned.slotStride, nf, features, index, start, end, grad);
   }
 }
 
-function sumAllFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
+function sumAllFeatures(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
     const h = hess[row];
-    for (let at = row * nf, stop = at + nf; at < stop; at++) {
-      const j = slotIndex[at];
+    for (let f = 0, at = row * nf; f < nf; f++, at++) {
+      const j = (histOffset[f] + codes[at]) * 3;
       hist[j] += g;
       hist[j + 1] += 1;
       hist[j + 2] += h;
@@ -65,30 +65,30 @@ function sumAllFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, 
   }
 }
 
-function sumAllFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
+function sumAllFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, stride: number, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
   // Two features per iteration: different features never share a slot, so the two updates are independent.
   const pairs = nf & ~1;
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
     const first = row * nf;
-    for (let at = first, stop = first + pairs; at < stop; at += 2) {
-      const j0 = slotIndex[at];
-      const j1 = slotIndex[at + 1];
+    for (let f = 0; f < pairs; f += 2) {
+      const j0 = (histOffset[f] + codes[first + f]) * stride;
+      const j1 = (histOffset[f + 1] + codes[first + f + 1]) * stride;
       hist[j0] += g;
       hist[j0 + 1] += 1;
       hist[j1] += g;
       hist[j1 + 1] += 1;
     }
     if (pairs < nf) {
-      const j = slotIndex[first + pairs];
+      const j = (histOffset[pairs] + codes[first + pairs]) * stride;
       hist[j] += g;
       hist[j + 1] += 1;
     }
   }
 }
 
-function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
+function sumSelectedFeatures(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
   const nSel = features.length;
   for (let k = start; k < end; k++) {
     const row = index[k];
@@ -96,7 +96,8 @@ function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: num
     const h = hess[row];
     const at = row * nf;
     for (let s = 0; s < nSel; s++) {
-      const j = slotIndex[at + features[s]];
+      const f = features[s];
+      const j = (histOffset[f] + codes[at + f]) * 3;
       hist[j] += g;
       hist[j + 1] += 1;
       hist[j + 2] += h;
@@ -104,14 +105,15 @@ function sumSelectedFeatures(hist: Float64Array, slotIndex: Uint32Array, nf: num
   }
 }
 
-function sumSelectedFeaturesConstantHessian(hist: Float64Array, slotIndex: Uint32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
+function sumSelectedFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, stride: number, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
   const nSel = features.length;
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
     const at = row * nf;
     for (let s = 0; s < nSel; s++) {
-      const j = slotIndex[at + features[s]];
+      const f = features[s];
+      const j = (histOffset[f] + codes[at + f]) * stride;
       hist[j] += g;
       hist[j + 1] += 1;
     }

@@ -30,7 +30,7 @@ describe('quantile binning', () => {
     const fm = findThresholds(many, 256);
     expect(fm.thresholds.length + 1).toBeLessThanOrEqual(255);
     const binned = binMatrix([many], many.length, 256);
-    expect(binned.bins[0][0]).toBe(binned.valueBins[0]);
+    expect(binned.codes[0]).toBe(binned.valueBins[0]); // one feature: row 0's code is codes[0]
   });
 
   it('uses the upper value as threshold when the midpoint of adjacent floats rounds down', () => {
@@ -63,8 +63,8 @@ describe('quantile binning', () => {
     expect(Array.from(binned.valueBins)).toEqual([3, 1]);
     expect(Array.from(binned.histOffset)).toEqual([0, 4]);
     expect(binned.totalSlots).toBe(6);
-    expect(Array.from(binned.bins[0])).toEqual([0, 1, 2]);
-    expect(Array.from(binned.bins[1])).toEqual([0, 0, 0]);
+    // Row-major: row i's codes are codes[2i], codes[2i + 1].
+    expect(Array.from(binned.codes)).toEqual([0, 0, 1, 0, 2, 0]);
   });
 
   it('refuses a bin count outside 2..256', () => {
