@@ -809,6 +809,8 @@ export interface paths {
                     before?: number;
                     status?: number;
                     route?: string;
+                    /** @description Only the request with this X-Request-Id. */
+                    requestId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -838,7 +840,8 @@ export interface paths {
                          *           "keyName": "ACME",
                          *           "modelVersion": "v0001",
                          *           "requestBody": "{\"carat\":0.9,…}",
-                         *           "responseBody": "{\"price\":4530,…}"
+                         *           "responseBody": "{\"price\":4530,…}",
+                         *           "requestId": "3f1c9a4e-8b7d-4c21-9e55-0d6f2a7b1c88"
                          *         }
                          *       ]
                          *     }
@@ -934,6 +937,8 @@ export interface components {
             modelVersion: string | null;
             requestBody: string | null;
             responseBody: string | null;
+            /** @description The X-Request-Id of the answer. */
+            requestId: string | null;
         };
         Model: {
             version: string;

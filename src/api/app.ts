@@ -7,11 +7,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Db } from '../store/db.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import { authenticator } from './auth.js';
+import { registerCors } from './cors.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { logEntry, registerRequestLog } from './request-log-hooks.js';
 import type { RequestLog } from './request-log.js';
 import { diamondRoutes } from './routes/diamonds.js';
@@ -56,6 +58,8 @@ export interface AppOptions {
   rateLimiter?: RateLimiter;
   /** Where valuations are computed (default: in process; `loupe serve` uses worker threads). */
   valuations?: Valuations;
+  /** Web origins allowed to call the API from a browser (CORS); default none. "*" allows any origin. */
+  corsOrigins?: readonly string[];
 }
 
 
@@ -71,11 +75,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     // Errors found before routing (an undecodable URL) skip the hooks: answer and log them here.
     frameworkErrors: (error, request, reply) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
       frameworkErrors(error, request, reply);
       options.requestLog?.push(logEntry(request, reply));
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // X-Request-Id: the caller's when sane, else generated (request-id.ts); it names the request in the log.
+    requestIdHeader: false,
+    genReqId: requestId,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('bodyText', null);
@@ -86,11 +94,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandling(app);
   if (options.requestLog) registerRequestLog(app, options.requestLog);
 
+  // Every answer names its request, preflights and problems included: this hook runs before any other.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+
+  await registerCors(app, options.corsOrigins ?? []);
+
   const auth = authenticator(options.db, options.open, options.rateLimiter);
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const scope = request.routeOptions.config?.scope;
+    // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
+    if (request.method === 'OPTIONS') {
+      done();
+      return;
+    }
     try {
-      if (scope || request.url.startsWith('/v1/')) request.apiKey = auth.authenticate(request, scope);
+      if (scope || request.url.startsWith('/v1/')) {
+        const { key, headers } = auth.authenticate(request, scope);
+        request.apiKey = key;
+        if (headers) reply.headers(headers);
+      }
     } catch (e) {
       done(e as Error);
       return;

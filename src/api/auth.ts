@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { keyFinder, type ApiKey, type Scope } from '../store/keys.js';
 import type { Db } from '../store/db.js';
 import { ApiProblem } from './problem.js';
-import { RateLimiter } from './rate-limit.js';
+import { rateLimitHeaders, RateLimiter } from './rate-limit.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
 
@@ -35,8 +35,11 @@ export function assertOpenAllowed(host: string): void {
 }
 
 export interface Authenticator {
-  /** The key of the request (null when open and none was sent); throws a 401/403/429 problem. */
-  authenticate(request: FastifyRequest, scope: Scope | undefined): ApiKey | null;
+  /**
+   * The key of the request (null when open and none was sent) and the RateLimit headers its answer carries;
+   * throws a 401/403/429 problem.
+   */
+  authenticate(request: FastifyRequest, scope: Scope | undefined): { key: ApiKey | null; headers: Record<string, string> | null };
 }
 
 export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()): Authenticator {
@@ -45,7 +48,7 @@ export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()
     authenticate(request, scope) {
       const header = request.headers.authorization;
       if (header === undefined) {
-        if (open) return null;
+        if (open) return { key: null, headers: null };
         throw new ApiProblem('unauthorized', 'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".', undefined, {
           'www-authenticate': 'Bearer realm="loupe"',
         });
@@ -60,13 +63,16 @@ export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()
       if (scope && !key.scopes.includes(scope) && !key.scopes.includes('admin')) {
         throw new ApiProblem('forbidden', `The key "${key.name}" has the scope ${key.scopes.join(', ')}; this endpoint needs ${scope}.`);
       }
-      const wait = limiter.take(key.id, key.ratePerMinute);
-      if (wait > 0) {
+      const state = limiter.takeWithState(key.id, key.ratePerMinute);
+      const headers = rateLimitHeaders(state);
+      if (state.retryAfter > 0) {
+        const wait = state.retryAfter;
         throw new ApiProblem('rate-limited', `The key "${key.name}" may make ${key.ratePerMinute} requests a minute; retry in ${wait} s.`, undefined, {
+          ...headers,
           'retry-after': String(wait),
         });
       }
-      return key;
+      return { key, headers };
     },
   };
 }

@@ -7,3 +7,4 @@ export { RequestLog } from './request-log.js';
 export { defaultValuationThreads, inProcessValuations, ValuationPool, type Valuations } from './valuation-pool.js';
 export { threadedRequestLogWriter } from './request-log-thread.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused } from './auth.js';
+export { parseCorsOrigins } from './cors.js';

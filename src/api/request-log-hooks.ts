@@ -25,6 +25,7 @@ export function logEntry(request: FastifyRequest, reply: FastifyReply): RequestL
     modelVersion: request.modelVersion ?? null,
     requestBody: request.bodyText ?? null,
     responseBody: reply.sentBody ?? null,
+    requestId: request.id,
   };
 }
 

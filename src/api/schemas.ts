@@ -222,6 +222,7 @@ export const RequestsQuery = Type.Object(
     before: Type.Optional(Type.Integer({ minimum: 1, description: 'Only entries older than this id (for paging).' })),
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
     route: Type.Optional(Type.String({ maxLength: 200 })),
+    requestId: Type.Optional(Type.String({ maxLength: 128, description: 'Only the request with this X-Request-Id.' })),
   },
   { additionalProperties: false },
 );
@@ -239,6 +240,7 @@ export const LoggedRequest = Type.Object({
   modelVersion: Type.Union([Type.String(), Type.Null()]),
   requestBody: Type.Union([Type.String(), Type.Null()]),
   responseBody: Type.Union([Type.String(), Type.Null()]),
+  requestId: Type.Union([Type.String(), Type.Null()], { description: 'The X-Request-Id of the answer.' }),
 });
 
 export const RequestList = Type.Object({ requests: Type.Array(LoggedRequest), nextBefore: Type.Union([Type.Integer(), Type.Null()]) });

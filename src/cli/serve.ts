@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import {
-  assertOpenAllowed, buildApp, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
+  assertOpenAllowed, buildApp, parseCorsOrigins, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
   threadedRequestLogWriter, ValuationPool,
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
@@ -50,6 +50,12 @@ async function run(opts: ServeOptions): Promise<void> {
   const threadsText = opts.valuationThreads ?? env.LOUPE_VALUATION_THREADS ?? String(defaultValuationThreads());
   const valuationThreads = Number(threadsText);
   if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64) throw new CliError(`the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`, EXIT_USAGE);
+  let corsOrigins: string[];
+  try {
+    corsOrigins = parseCorsOrigins(env.LOUPE_CORS_ORIGINS);
+  } catch (e) {
+    throw new CliError((e as Error).message, EXIT_USAGE);
+  }
   if (open) {
     try {
       assertOpenAllowed(host);
@@ -87,7 +93,7 @@ async function run(opts: ServeOptions): Promise<void> {
     const valuations = valuationThreads > 0
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
-    const app = await buildApp({ db, models, open, requestLog, logger: log, valuations });
+    const app = await buildApp({ db, models, open, requestLog, logger: log, valuations, corsOrigins });
     const closed = new Promise<void>((resolve) => {
       let closing = false;
       const shutdown = (signal: string): void => {
@@ -110,7 +116,7 @@ async function run(opts: ServeOptions): Promise<void> {
     if (!open && countKeys(db) === 0) {
       log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
     }
-    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
+    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads, corsOrigins }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
     await closed;
     log.info('stopped');
   } finally {

@@ -20,16 +20,18 @@ export interface RequestLogEntry {
   requestBody: string | null;
   /** The response body as sent, truncated. */
   responseBody: string | null;
+  /** The X-Request-Id of the answer (the caller's, when sane, else generated). */
+  requestId: string | null;
 }
 
 export type StoredRequest = Omit<RequestLogEntry, 'at'> & { id: number; at: string };
 
 /** The insert of one entry, with its values in the order of requestRow (for writers on another thread). */
-export const INSERT_REQUEST_SQL = `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version, request_body, response_body)
-     VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', ? / 1000.0, 'unixepoch'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const INSERT_REQUEST_SQL = `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version, request_body, response_body, request_id)
+     VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', ? / 1000.0, 'unixepoch'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function requestRow(e: RequestLogEntry): (string | number | null)[] {
-  return [e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody];
+  return [e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody, e.requestId];
 }
 
 /** A writer that stores many entries in one transaction. */
@@ -47,6 +49,8 @@ export interface RequestQuery {
   before?: number;
   status?: number;
   route?: string;
+  /** Only the entry of this X-Request-Id. */
+  requestId?: string;
 }
 
 export function listRequests(db: Db, q: RequestQuery): StoredRequest[] {
@@ -64,8 +68,12 @@ export function listRequests(db: Db, q: RequestQuery): StoredRequest[] {
     where.push('route = ?');
     args.push(q.route);
   }
+  if (q.requestId !== undefined) {
+    where.push('request_id = ?');
+    args.push(q.requestId);
+  }
   const sql = `SELECT id, at, method, route, url, status, latency_ms AS latencyMs, key_id AS keyId, key_name AS keyName,
-      model_version AS modelVersion, request_body AS requestBody, response_body AS responseBody
+      model_version AS modelVersion, request_body AS requestBody, response_body AS responseBody, request_id AS requestId
     FROM request_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
   return db.prepare(sql).all(...args, q.limit) as StoredRequest[];
 }

@@ -8,7 +8,7 @@ import { STONE, testApp, testHome } from './helpers.js';
 
 const entry = (i: number): RequestLogEntry => ({
   at: 0, method: 'GET', route: '/x', url: `/x?${i}`, status: 200, latencyMs: 1, keyId: null, keyName: null,
-  modelVersion: null, requestBody: null, responseBody: null,
+  modelVersion: null, requestBody: null, responseBody: null, requestId: null,
 });
 
 describe('request log', () => {

@@ -3,6 +3,7 @@
  * from, and when it was promoted; GET /v1/models/{version}/card: the model card the pipeline wrote beside the
  * model (self-contained HTML with its charts inline, or the Markdown with ?format=markdown).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
@@ -22,8 +23,36 @@ const CARD_FILES = { html: ['model.html', 'text/html; charset=utf-8'], markdown:
 
 const notFound = (detail: string) => problemResponse('No such model.', { type: '/problems/not-found', title: 'No such resource', status: 404, detail });
 
+/** A strong validator of an answer's bytes: the same answer, the same ETag. */
+export function entityTag(payload: string | Buffer): string {
+  return `"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
+}
+
+/** Whether an If-None-Match header names this tag (a list, weak tags and * as RFC 9110 says). */
+export function matchesTag(ifNoneMatch: string | undefined, tag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
+}
+
 export const modelRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
   const security = [{ bearerAuth: [] }];
+  // Models change rarely and their records are read often: every 200 carries an ETag, and a client that sends it
+  // back in If-None-Match gets a 304 without a body. Keyed answers: cached by the client only, and revalidated.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
+      done(null, payload);
+      return;
+    }
+    const tag = entityTag(payload);
+    reply.header('etag', tag).header('cache-control', 'private, no-cache');
+    if (matchesTag(request.headers['if-none-match'], tag)) {
+      reply.code(304).removeHeader('content-type').removeHeader('content-length');
+      done(null, '');
+      return;
+    }
+    done(null, payload);
+  });
   app.get('/v1/models', {
     config: { scope: 'valuations' },
     schema: {

@@ -12,6 +12,7 @@ interface Query {
   before?: number;
   status?: number;
   route?: string;
+  requestId?: string;
 }
 
 export const requestRoutes: FastifyPluginAsync<{ db: Db; requestLog: RequestLog | null }> = async (app, { db, requestLog }) => {
@@ -26,7 +27,7 @@ export const requestRoutes: FastifyPluginAsync<{ db: Db; requestLog: RequestLog 
       response: {
         200: withExamples(RequestList, {
             nextBefore: null,
-            requests: [{ id: 1, at: '2026-11-26T16:00:00.000Z', method: 'POST', route: '/v1/valuations', url: '/v1/valuations', status: 200, latencyMs: 0.41, keyId: 1, keyName: 'ACME', modelVersion: 'v0001', requestBody: '{"carat":0.9,…}', responseBody: '{"price":4530,…}' }],
+            requests: [{ id: 1, at: '2026-11-26T16:00:00.000Z', method: 'POST', route: '/v1/valuations', url: '/v1/valuations', status: 200, latencyMs: 0.41, keyId: 1, keyName: 'ACME', modelVersion: 'v0001', requestBody: '{"carat":0.9,…}', responseBody: '{"price":4530,…}', requestId: '3f1c9a4e-8b7d-4c21-9e55-0d6f2a7b1c88' }],
           }),
         403: problemResponse('The key lacks the admin scope.', { type: '/problems/forbidden', title: 'The key may not do this', status: 403, detail: 'The key "ACME" has the scope valuations; this endpoint needs admin.' }),
       },

@@ -1,0 +1,159 @@
+/**
+ * The headers partners' developers expect: X-Request-Id on every answer (and in the request log), the IETF
+ * RateLimit fields on keyed answers, CORS only for the configured origins, ETags on the model resources.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCorsOrigins } from '../../src/api/cors.js';
+import { RateLimiter } from '../../src/api/rate-limit.js';
+import { createKey } from '../../src/store/keys.js';
+import { listRequests } from '../../src/store/requests.js';
+import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+
+let home: TestHome;
+let keyed: TestApp;
+let withCors: TestApp;
+let partner: string;
+let clock = 0;
+
+beforeAll(async () => {
+  home = await testHome();
+  keyed = await testApp(home, { open: false, limiter: new RateLimiter(() => clock), flushIntervalMs: 10 });
+  withCors = await testApp(home, { open: false, requestLog: false, corsOrigins: ['https://shop.example'] });
+  partner = `Bearer ${createKey(home.db, { name: 'ACME', scopes: ['valuations'], ratePerMinute: 3 }).secret}`;
+});
+afterAll(async () => {
+  await keyed.app.close();
+  await withCors.app.close();
+  home.cleanup();
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('X-Request-Id', () => {
+  it('is on every answer: successes, problems, unknown routes, undecodable URLs, public pages', async () => {
+    const answers = [
+      await keyed.app.inject({ method: 'GET', url: '/healthz' }),
+      await keyed.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE }), // 401
+      await keyed.app.inject({ method: 'GET', url: '/nowhere' }),
+      await keyed.app.inject({ method: 'GET', url: '/v1/models/%E0%A4%A' }),
+    ];
+    for (const res of answers) expect(res.headers['x-request-id']).toMatch(UUID);
+    expect(new Set(answers.map((r) => r.headers['x-request-id'])).size).toBe(answers.length);
+  });
+
+  it('keeps a sane id the caller sent, replaces anything else, and the request log has it', async () => {
+    const mine = 'acme-order-42.retry:1';
+    const sane = await keyed.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': mine } });
+    expect(sane.headers['x-request-id']).toBe(mine);
+    for (const bad of ['', 'x'.repeat(129), 'has space', 'new\u0085line', '<script>']) {
+      const res = await keyed.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': bad } });
+      expect(res.headers['x-request-id']).toMatch(UUID);
+    }
+    const problem = await keyed.app.inject({ method: 'GET', url: '/v1/models', headers: { 'x-request-id': 'ticket-7' } });
+    expect(problem.statusCode).toBe(401);
+    keyed.requestLog!.flush();
+    const [logged] = listRequests(home.db, { limit: 1, requestId: 'ticket-7' });
+    expect(logged).toMatchObject({ requestId: 'ticket-7', status: 401, route: '/v1/models' });
+    expect(listRequests(home.db, { limit: 1, requestId: mine })[0].route).toBe('/healthz');
+  });
+});
+
+describe('RateLimit headers', () => {
+  it('every keyed answer says the limit, what is left and when it is full again; a 429 adds Retry-After', async () => {
+    clock = 0;
+    const limiter = new RateLimiter(() => clock);
+    const app = await testApp(home, { open: false, requestLog: false, limiter });
+    const key = `Bearer ${createKey(home.db, { name: 'small', scopes: ['valuations'], ratePerMinute: 3 }).secret}`;
+    try {
+      const seen = [];
+      for (let i = 0; i < 4; i++) seen.push(await app.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: key } }));
+      expect(seen.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+      expect(seen.map((r) => r.headers['ratelimit-limit'])).toEqual(['3', '3', '3', '3']);
+      expect(seen.map((r) => r.headers['ratelimit-remaining'])).toEqual(['2', '1', '0', '0']);
+      // 3 a minute: one token every 20 s, so a bucket short of n tokens is full in 20·n s
+      expect(seen.map((r) => r.headers['ratelimit-reset'])).toEqual(['20', '40', '60', '60']);
+      expect(seen[3].headers['retry-after']).toBe('20');
+      expectProblem(seen[3], 429);
+      clock = 20_000;
+      const later = await app.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: key } });
+      expect(later.statusCode).toBe(200);
+      expect(later.headers['ratelimit-remaining']).toBe('0');
+    } finally {
+      await app.app.close();
+    }
+  });
+
+  it('unkeyed answers (public pages, open mode) carry none', async () => {
+    const res = await keyed.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['ratelimit-limit']).toBeUndefined();
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (app: TestApp, origin: string) =>
+    app.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/valuations',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' },
+    });
+
+  it('answers an allowed origin\'s preflight with the origin, methods and headers, without a key', async () => {
+    const res = await preflight(withCors, 'https://shop.example');
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(res.headers['access-control-allow-methods']).toBe('GET, POST');
+    expect(String(res.headers['access-control-allow-headers'])).toMatch(/Authorization.*Content-Type.*Idempotency-Key/);
+    expect(res.headers['x-request-id']).toMatch(UUID);
+    const actual = await withCors.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: { origin: 'https://shop.example', authorization: partner } });
+    expect(actual.statusCode).toBe(200);
+    expect(actual.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(String(actual.headers['access-control-expose-headers'])).toMatch(/X-Request-Id.*RateLimit-Remaining/);
+  });
+
+  it('allows nothing to another origin, and nothing at all by default', async () => {
+    for (const app of [withCors, keyed]) {
+      const res = await preflight(app, 'https://evil.example');
+      expectProblem(res, 404);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      const get = await app.app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://evil.example' } });
+      expect(get.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
+  it('LOUPE_CORS_ORIGINS is a comma-separated list of origins; anything else is refused by name', () => {
+    expect(parseCorsOrigins(undefined)).toEqual([]);
+    expect(parseCorsOrigins(' https://a.example , http://localhost:5173,')).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(parseCorsOrigins('*')).toEqual(['*']);
+    expect(() => parseCorsOrigins('https://a.example/path')).toThrow(/"https:\/\/a.example\/path" is not an origin/);
+    expect(() => parseCorsOrigins('shop.example')).toThrow(/not an origin/);
+  });
+});
+
+describe('ETag on models', () => {
+  it('GET /v1/models… carries an ETag and Cache-Control; If-None-Match with it gives a bodiless 304', async () => {
+    for (const url of ['/v1/models', '/v1/models/current']) {
+      const auth = `Bearer ${createKey(home.db, { name: `etag${url}`, scopes: ['valuations'] }).secret}`;
+      const first = await keyed.app.inject({ method: 'GET', url, headers: { authorization: auth } });
+      expect(first.statusCode).toBe(200);
+      const tag = first.headers.etag as string;
+      expect(tag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+      expect(first.headers['cache-control']).toBe('private, no-cache');
+      const again = await keyed.app.inject({ method: 'GET', url, headers: { authorization: auth, 'if-none-match': `"other", W/${tag}` } });
+      expect(again.statusCode).toBe(304);
+      expect(again.body).toBe('');
+      expect(again.headers.etag).toBe(tag);
+      const stale = await keyed.app.inject({ method: 'GET', url, headers: { authorization: auth, 'if-none-match': '"other"' } });
+      expect(stale.statusCode).toBe(200);
+      expect(stale.body).toBe(first.body);
+    }
+  });
+
+  it('a promotion changes the tag', async () => {
+    const auth = `Bearer ${createKey(home.db, { name: 'etag-promote', scopes: ['valuations'] }).secret}`;
+    const before = await keyed.app.inject({ method: 'GET', url: '/v1/models/current', headers: { authorization: auth } });
+    home.promote({ seed: 7, rows: 3000 });
+    const after = await keyed.app.inject({ method: 'GET', url: '/v1/models/current', headers: { authorization: auth, 'if-none-match': before.headers.etag as string } });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+});
