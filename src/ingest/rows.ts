@@ -159,7 +159,7 @@ export async function openRowStream<T>(path: string, schema?: RowSchema<T>): Pro
     const convert = (records: CsvRecord[]): ReadRow<T>[] => {
       const rows: ReadRow<T>[] = [];
       for (const record of records) {
-        if (record.text === '' ) continue; // a blank line holds no row
+        if (record.text === '') continue; // a blank line holds no row
         if (columns === undefined) {
           columns = readHeader(name, record, rowSchema.fields);
           continue;
@@ -172,7 +172,9 @@ export async function openRowStream<T>(path: string, schema?: RowSchema<T>): Pro
     try {
       for await (const chunk of source.chunks) {
         const rows = convert(splitter.push(chunk.text));
-        if (rows.length > 0 || chunk.bytesRead === source.bytes) yield { rows, bytesRead: chunk.bytesRead };
+        // The last chunk is yielded even without rows (for progress), but never before the header is read: a
+        // consumer may ask for the header as soon as it has a batch.
+        if (rows.length > 0 || (chunk.bytesRead === source.bytes && columns !== undefined)) yield { rows, bytesRead: chunk.bytesRead };
       }
       const last = convert(splitter.end());
       if (columns === undefined) throw new IngestFileError(name, 'holds no text (only blank lines); expected a header line and rows');

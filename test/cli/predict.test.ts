@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Stone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/index.js';
 import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
+import { REFERENCE } from '../ingest/helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const REFERENCE = join(ROOT, '../shared/data/diamonds.csv');
 
 /** Runs the loupe command line in a child process, as a user would. */
 function loupe(args: string[]) {
@@ -128,6 +128,17 @@ describe('loupe predict', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^loupe: no-depth\.csv: required column depth missing from the header/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an input that ends before its first row with a message, not a crash (exit 1)', () => {
+    for (const [name, content] of [['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'], ['bom-only.csv', '\uFEFF']]) {
+      const input = join(dir, name);
+      writeFileSync(input, content);
+      const r = loupe(['predict', '--model', modelPath, input]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^loupe: ${name.replace('.', '\\.')}: (has a header but no rows|holds no text)`));
+      expect(r.stderr).not.toMatch(/ at /);
+    }
   });
 
   it('refuses a truncated or foreign model file with the model layer’s message (exit 1)', () => {

@@ -70,6 +70,17 @@ describe('loupe ingest', () => {
     expect(loupe(['ingest', '--bogus', REFERENCE], home.dir).code).toBe(2);
   });
 
+  it('--json still prints JSON when a file ends before its first row (header only, BOM only)', () => {
+    const headerOnly = home.file('header-only.csv', HEADER);
+    const bomOnly = home.file('bom-only.csv', '\uFEFF');
+    const r = loupe(['ingest', '--json', headerOnly, bomOnly], home.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { files: Array<Record<string, unknown>> };
+    expect(out.files.map((f) => [f.file, f.status])).toEqual([['header-only.csv', 'failed'], ['bom-only.csv', 'failed']]);
+    expect(out.files[0].message).toMatch(/header but no rows/);
+  });
+
   it('--help shows an example', () => {
     const r = loupe(['ingest', '--help'], home.dir);
     expect(r.code).toBe(0);

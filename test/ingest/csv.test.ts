@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvSplitter, MAX_RECORD_CHARS, splitRecord } from '../../src/ingest/csv.js';
+import { CsvSplitter, MAX_RECORD_CHARS, splitRecord, strictFieldCount } from '../../src/ingest/csv.js';
 
 /** Feeds text in pieces of `size` characters (to cross every chunk boundary) and collects the records. */
 function split(text: string, size = text.length) {
@@ -59,6 +59,31 @@ describe('CsvSplitter', () => {
   it('returns a quote never closed at the end of input as a record with an error', () => {
     const records = split('a,b\n"open,1\n2,3\n');
     expect(records[1]).toMatchObject({ line: 2, error: 'a quoted field is never closed', fields: [] });
+  });
+  const broken = 'h1,h2\r\n"stray,1\r\na,b\rc,d\n"x\ny",2\ne,"open\nf\r\n"g,3\n';
+  it.each([1, 2, 3, 5, 1000])('ends lines at LF, CRLF or a lone CR, and a stray quote at the next whole row, whatever the chunk size (%i)', (size) => {
+    expect(split(broken, size).map((r) => [r.line, r.error ?? r.fields])).toEqual([
+      [1, ['h1', 'h2']],
+      [2, 'a quoted field is never closed'], // cut before line 3, which is a whole row of two fields
+      [3, ['a', 'b']],
+      [4, ['c', 'd']],
+      [5, ['x\ny', '2']], // a quoted line break inside a valid two-field record
+      [7, 'a quoted field is never closed'], // lines 7–9 make no valid record together: each is read on its own
+      [8, ['f']],
+      [9, 'a quoted field is never closed'],
+    ]);
+  });
+  it('reads a header on one line only', () => {
+    expect(split('"h1\nh2",x\na,b\n').map((r) => [r.line, r.error ?? r.fields])).toEqual([
+      [1, 'a quoted field is never closed'], [2, ['h2"', 'x']], [3, ['a', 'b']],
+    ]);
+  });
+  it('counts the fields of strict CSV lines only', () => {
+    expect(strictFieldCount('a,"b,c",')).toBe(3);
+    expect(strictFieldCount('"a""b"')).toBe(1);
+    expect(strictFieldCount('5 1/2",b')).toBe(-1);
+    expect(strictFieldCount('"a"b,c')).toBe(-1);
+    expect(strictFieldCount('"open,1')).toBe(-1);
   });
   it('refuses a record longer than the limit instead of buffering without bound', () => {
     const s = new CsvSplitter();
