@@ -168,40 +168,40 @@ export interface paths {
                          *             "factor": "carat",
                          *             "label": "0.9 carat",
                          *             "multiplier": 1.7564,
-                         *             "dollars": 1815.6,
-                         *             "priceAfter": 4215.89
+                         *             "dollars": 1888.74,
+                         *             "priceAfter": 4289.03
                          *           },
                          *           {
                          *             "factor": "cut",
                          *             "label": "Ideal cut",
                          *             "multiplier": 1.0324,
-                         *             "dollars": 136.64,
-                         *             "priceAfter": 4352.53
+                         *             "dollars": 106.92,
+                         *             "priceAfter": 4395.95
                          *           },
                          *           {
                          *             "factor": "color",
                          *             "label": "colour G",
                          *             "multiplier": 1.0021,
-                         *             "dollars": 9.18,
-                         *             "priceAfter": 4361.71
+                         *             "dollars": 7.03,
+                         *             "priceAfter": 4402.98
                          *           },
                          *           {
                          *             "factor": "clarity",
                          *             "label": "clarity VS2",
                          *             "multiplier": 1.0382,
-                         *             "dollars": 166.72,
-                         *             "priceAfter": 4528.43
+                         *             "dollars": 125.71,
+                         *             "priceAfter": 4528.69
                          *           },
                          *           {
                          *             "factor": "proportions",
                          *             "label": "depth 61.8%, table 57%",
                          *             "multiplier": 1.0004,
-                         *             "dollars": 1.99,
-                         *             "priceAfter": 4530.42
+                         *             "dollars": 1.34,
+                         *             "priceAfter": 4530.03
                          *           }
                          *         ],
-                         *         "price": 4530.42,
-                         *         "summary": "A typical stone sells for about $2,400. The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                         *         "price": 4530.03,
+                         *         "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
                          *       },
                          *       "warnings": []
                          *     }
@@ -893,7 +893,7 @@ export interface components {
         };
         /** @description Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars. */
         Explanation: {
-            /** @description The starting point: the typical price of a stone in the data the model learned from, USD. */
+            /** @description The starting point, USD: the price of the typical stone, defined as the geometric mean of the model's prices for the stones it learned from (the appraisals named by the model's price basis, GET /v1/models/current). */
             typicalPrice: number;
             /** @description Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions. */
             steps: {
@@ -902,9 +902,9 @@ export interface components {
                 label: string;
                 /** @description The price after this step is the price before it times this. */
                 multiplier: number;
-                /** @description The same effect in US dollars (to the cent). */
+                /** @description The same effect in US dollars (to the cent): this factor's share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step. */
                 dollars: number;
-                /** @description The running price after this step, USD. */
+                /** @description The running price after this step: the typical price plus the dollars of the steps so far, USD. */
                 priceAfter: number;
             }[];
             /** @description Where the steps end: the price before rounding, USD. */

@@ -61,13 +61,13 @@ const Step = Type.Object({
   factor: Type.Union([Type.Literal('carat'), Type.Literal('cut'), Type.Literal('color'), Type.Literal('clarity'), Type.Literal('proportions')]),
   label: Type.String({ description: 'The characteristic as a person says it: "1.21 carat", "colour G".' }),
   multiplier: Type.Number({ description: 'The price after this step is the price before it times this.' }),
-  dollars: Type.Number({ description: 'The same effect in US dollars (to the cent).' }),
-  priceAfter: Type.Number({ description: 'The running price after this step, USD.' }),
+  dollars: Type.Number({ description: 'The same effect in US dollars (to the cent): this factor\'s share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step.' }),
+  priceAfter: Type.Number({ description: 'The running price after this step: the typical price plus the dollars of the steps so far, USD.' }),
 });
 
 export const Explanation = Type.Object(
   {
-    typicalPrice: Type.Number({ description: 'The starting point: the typical price of a stone in the data the model learned from, USD.' }),
+    typicalPrice: Type.Number({ description: 'The starting point, USD: the price of the typical stone, defined as the geometric mean of the model\'s prices for the stones it learned from (the appraisals named by the model\'s price basis, GET /v1/models/current).' }),
     steps: Type.Array(Step, { description: 'Each characteristic\'s effect, in the order a person reads them: size, cut, colour, clarity, proportions.' }),
     price: Type.Number({ description: 'Where the steps end: the price before rounding, USD.' }),
     summary: Type.String({ description: 'The explanation in one or two sentences for a client.' }),
@@ -105,14 +105,14 @@ export const EXAMPLE_VALUATION = {
   explanation: {
     typicalPrice: 2400.29,
     steps: [
-      { factor: 'carat', label: '0.9 carat', multiplier: 1.7564, dollars: 1815.6, priceAfter: 4215.89 },
-      { factor: 'cut', label: 'Ideal cut', multiplier: 1.0324, dollars: 136.64, priceAfter: 4352.53 },
-      { factor: 'color', label: 'colour G', multiplier: 1.0021, dollars: 9.18, priceAfter: 4361.71 },
-      { factor: 'clarity', label: 'clarity VS2', multiplier: 1.0382, dollars: 166.72, priceAfter: 4528.43 },
-      { factor: 'proportions', label: 'depth 61.8%, table 57%', multiplier: 1.0004, dollars: 1.99, priceAfter: 4530.42 },
+      { factor: 'carat', label: '0.9 carat', multiplier: 1.7564, dollars: 1888.74, priceAfter: 4289.03 },
+      { factor: 'cut', label: 'Ideal cut', multiplier: 1.0324, dollars: 106.92, priceAfter: 4395.95 },
+      { factor: 'color', label: 'colour G', multiplier: 1.0021, dollars: 7.03, priceAfter: 4402.98 },
+      { factor: 'clarity', label: 'clarity VS2', multiplier: 1.0382, dollars: 125.71, priceAfter: 4528.69 },
+      { factor: 'proportions', label: 'depth 61.8%, table 57%', multiplier: 1.0004, dollars: 1.34, priceAfter: 4530.03 },
     ],
-    price: 4530.42,
-    summary: 'A typical stone sells for about $2,400. The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530.',
+    price: 4530.03,
+    summary: 'Loupe starts from the typical stone, $2,400 (the geometric mean of the model\'s prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530.',
   },
   warnings: [],
 };

@@ -1,7 +1,8 @@
 /**
  * Turns a model's additive log-price contributions into the story a client hears: start at the typical price,
  * then each characteristic multiplies it ("1.21 carat: ×3.4", "colour G: ×0.93", …), ending exactly at the
- * price. Features that describe the same thing are told together: size (carat and the measurements), the three
+ * price. The typical stone is the model's base value: the geometric mean of its prices over the stones it learned
+ * from (the mean of its log prices), so a multiplier says how far a characteristic moves a stone from there. Features that describe the same thing are told together: size (carat and the measurements), the three
  * grades, and the proportions (depth and table); the model gives one contribution per such factor (kinds/kind.ts
  * says why that is the Shapley value of the factor, not a sum of per-feature values).
  */
@@ -31,30 +32,43 @@ function formatUsd(v: number): string {
 }
 
 /**
+ * The logarithmic mean of two prices: (b − a) / (ln b − ln a), and a when they are equal. Multiplying a log
+ * contribution by it gives that contribution's share of the dollar gap from a to b.
+ */
+export function logarithmicMean(a: number, b: number): number {
+  const gap = Math.log(b) - Math.log(a);
+  return Math.abs(gap) < 1e-12 ? (a + b) / 2 : (b - a) / gap;
+}
+
+/**
+ * Each factor's dollars: its share of the gap between the typical price and this price, in proportion to its log
+ * contribution (the logarithmic-mean allocation, Sato–Vartia). The shares add up to the gap exactly, do not depend
+ * on the order the steps are read in, and the factor with the biggest multiplier (in either direction) gets the
+ * biggest dollar step. A factor's dollars depend only on its own contribution and on the two end prices.
+ */
+export function dollarSteps(typicalPrice: number, price: number, logContributions: ArrayLike<number>): number[] {
+  const perLog = logarithmicMean(typicalPrice, price);
+  return Array.from(logContributions, (c) => perLog * c);
+}
+
+/**
  * @param base the model's base value (log price of the typical stone)
  * @param contributions per factor (NUM_FACTORS, in FACTORS order), in log space, adding up with `base` to the
  *   stone's log price
  */
 export function tellExplanation(stone: Stone, base: number, contributions: ArrayLike<number>): Explanation {
   if (contributions.length !== NUM_FACTORS) throw new RangeError(`expected ${NUM_FACTORS} factor contributions (${FACTORS.join(', ')}), found ${contributions.length}`);
-  const logEffect = contributions;
   const typicalPrice = Math.exp(base);
-  let logRunning = base;
-  let before = typicalPrice;
+  let logPrice = base;
+  for (let k = 0; k < NUM_FACTORS; k++) logPrice += contributions[k];
+  const price = Math.exp(logPrice);
+  const dollars = dollarSteps(typicalPrice, price, contributions);
+  let running = typicalPrice;
   const steps: ExplanationStep[] = ORDER.map((factor, k) => {
-    logRunning += logEffect[k];
-    const after = Math.exp(logRunning);
-    const step: ExplanationStep = {
-      factor,
-      label: labelOf(factor, stone),
-      multiplier: Math.exp(logEffect[k]),
-      dollars: after - before,
-      priceAfter: after,
-    };
-    before = after;
-    return step;
+    // the last step lands exactly on the price, whatever rounding the running sum picked up
+    running = k === NUM_FACTORS - 1 ? price : running + dollars[k];
+    return { factor, label: labelOf(factor, stone), multiplier: Math.exp(contributions[k]), dollars: dollars[k], priceAfter: running };
   });
-  const price = before;
   return { typicalPrice, steps, price, summary: summarise(typicalPrice, steps, price) };
 }
 
@@ -66,7 +80,7 @@ function summarise(typical: number, steps: ExplanationStep[], price: number): st
   const pct = (s: ExplanationStep) =>
     s.multiplier >= 1 ? `×${s.multiplier.toFixed(2)}` : `by ${Math.round((1 - s.multiplier) * 100)}%`;
   return (
-    `A typical stone sells for about ${formatUsd(typical)}. ` +
+    `Loupe starts from the typical stone, ${formatUsd(typical)} (the geometric mean of the model's prices for the stones it learned from). ` +
     `The biggest effect is ${main.label}, which ${direction(main)} the price ${pct(main)}; ` +
     `next is ${second.label} (${direction(second)} it ${pct(second)}). ` +
     `Together the characteristics bring it to ${formatUsd(price)}.`

@@ -13,14 +13,21 @@ export interface ExplanationStep {
   label: string;
   /** Multiplicative effect on the price: the price after this step is the price before it times this. */
   multiplier: number;
-  /** The same effect in dollars: price after minus price before. */
+  /**
+   * The same effect in dollars: this factor's share of the gap between the typical price and the price, in
+   * proportion to its log contribution (explain.ts, dollarSteps). The steps add up to the gap exactly and do not
+   * depend on the order they are read in.
+   */
   dollars: number;
-  /** The running price after this step. */
+  /** The running price after this step: the typical price plus the dollars of the steps so far. */
   priceAfter: number;
 }
 
 export interface Explanation {
-  /** The starting point: the typical price of a stone in the data the model learned from (USD). */
+  /**
+   * The starting point (USD): the price of the typical stone, defined as the geometric mean of the model's prices
+   * for the stones it learned from (the model's mean log price over its training rows).
+   */
   typicalPrice: number;
   /** In the order a person reads them: size first, then the grades, then the proportions. */
   steps: ExplanationStep[];

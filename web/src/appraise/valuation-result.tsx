@@ -77,6 +77,11 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
         <div class="explanation">
           <h3 class="section-title">Why this price</h3>
           <p class="explanation__summary" data-testid="summary">{e.summary}</p>
+          <p class="explanation__typical muted" data-testid="typical-stone">
+            The typical stone is Loupe's starting point: the geometric mean of its prices for the stones it learned from.
+            Each step's dollars are that characteristic's share of the way from there to this price, in proportion to its
+            multiplier, so they add up exactly and do not depend on the order they are read in.
+          </p>
           <WaterfallChart explanation={e} quoted={valuation.price} id="why" />
           <details class="table-toggle">
             <summary>Show the steps as a table</summary>

@@ -95,7 +95,7 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
   const barY = (i: number): number => top + i * rowHeight + (narrow ? rowHeight - barHeight - 6 : (rowHeight - barHeight) / 2);
 
   const description = [
-    `Starts at ${money(explanation.typicalPrice)}, the typical price of a stone in Loupe's data.`,
+    `Starts at ${money(explanation.typicalPrice)}, the typical stone: the geometric mean of Loupe's prices for the stones it learned from.`,
     ...explanation.steps.map((s) => `${capitalise(s.label)}: ${multiplier(s.multiplier)}, ${signedMoney(s.dollars)}, to ${money(s.priceAfter)}.`),
     `Ends at ${money(quoted)}, this stone's price.`,
     ...(before ? [`Outlines show the stone as appraised, which ends at ${money(before.quoted)}.`] : []),
