@@ -1,0 +1,166 @@
+/**
+ * The sizing and pricing arithmetic: tiered prices, throughput per vCPU, fleet size, the monthly cost of a
+ * load tier and of a training run. Pure functions of explicit inputs (test/cloud/capacity.test.ts).
+ */
+import type { ApiBench, TrainingBench } from './inputs.js';
+import { ASSUMPTIONS, PRICES, type Assumptions, type Prices, type Tier } from './prices.js';
+
+/** Cost of `amount` units under a tiered price list; `unit` divides amount (1e6 for per-million prices). */
+export function tiered(amount: number, tiers: readonly Tier[], unit = 1): number {
+  let cost = 0;
+  let previous = 0;
+  for (const t of tiers) {
+    if (amount <= previous) break;
+    const inTier = Math.min(amount, t.upTo) - previous;
+    cost += (inTier / unit) * t.price;
+    previous = t.upTo;
+  }
+  return cost;
+}
+
+/**
+ * Requests one vCPU serves at saturation, from the benchmark: from the server's CPU time per request when the
+ * benchmark reports it, else from its throughput divided by the cores the server had.
+ */
+export function perVcpu(bench: ApiBench): number {
+  if (bench.serverCpuMicrosPerRequest !== undefined) {
+    if (!(bench.serverCpuMicrosPerRequest > 0)) throw new Error('api.json: serverCpuMicrosPerRequest must be > 0');
+    return 1e6 / bench.serverCpuMicrosPerRequest;
+  }
+  const cores = bench.serverCores ?? (bench.pinned ? 1 : bench.cores);
+  if (!(bench.requestsPerSecond > 0) || !(cores > 0)) throw new Error('api.json needs requestsPerSecond > 0 and cores > 0');
+  return bench.requestsPerSecond / cores;
+}
+
+export interface Fleet {
+  tasks: number;
+  maxTasks: number;
+  /** Average CPU at the steady load with all tasks up. */
+  utilisation: number;
+  /** Average CPU after one AZ's tasks are lost. */
+  utilisationAfterAzLoss: number;
+}
+
+/**
+ * Tasks for a steady load: enough to run at the target CPU, at least one per AZ, a multiple of the AZ count
+ * (even spread), and enough that losing one AZ keeps the rest under maxUtilAfterAzLoss.
+ */
+export function sizeFleet(
+  load: number,
+  perTask: number,
+  o: { targetUtil: number; azs: number; minTasks: number; burstFactor: number; maxUtilAfterAzLoss: number },
+): Fleet {
+  const roundToAzs = (n: number) => Math.ceil(n / o.azs) * o.azs;
+  let tasks = roundToAzs(Math.max(o.minTasks, Math.ceil(load / (perTask * o.targetUtil))));
+  const afterLoss = (n: number) => load / (perTask * n * (o.azs - 1) / o.azs);
+  while (afterLoss(tasks) > o.maxUtilAfterAzLoss) tasks += o.azs;
+  return {
+    tasks,
+    maxTasks: roundToAzs(Math.ceil(tasks * o.burstFactor)),
+    utilisation: load / (perTask * tasks),
+    utilisationAfterAzLoss: afterLoss(tasks),
+  };
+}
+
+export interface TierCost {
+  load: number;
+  requestsPerMonth: number;
+  fleet: Fleet;
+  compute: number;
+  edge: { name: 'API Gateway + WAF + NLB' | 'ALB + WAF' | 'ALB + Shield Advanced (WAF included)'; cost: number };
+  alternativeEdge: { name: string; cost: number };
+  logs: { sink: 'CloudWatch Logs' | 'Firehose → S3'; cost: number };
+  transfer: number;
+  fixed: number;
+  total: number;
+  perMillion: number;
+}
+
+export function costTier(
+  load: number,
+  perTaskRps: number,
+  responseBytes: number,
+  task: { vcpu: number; memoryGb: number; targetUtil: number; azs: number; minTasks: number; logRetentionDays: number },
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): TierCost {
+  const h = a.hoursPerMonth;
+  const requestsPerMonth = load * h * 3600;
+  const millions = requestsPerMonth / 1e6;
+  const fleet = sizeFleet(load, perTaskRps, { ...task, burstFactor: a.burstFactor, maxUtilAfterAzLoss: a.maxUtilAfterAzLoss });
+  const compute = fleet.tasks * h * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour);
+
+  const gbPerHour = (load * 3600 * (a.requestBytes + responseBytes)) / 1e9;
+  const wafRules = 5;
+  const wafFixed = p.wafWebAclMonth + wafRules * p.wafRuleMonth;
+  const waf = wafFixed + millions * p.wafPerMillionRequests;
+  // API Gateway opens a flow to the NLB per request in the worst case: NLCUs from new flows or bytes.
+  const nlb = h * (p.nlbHour + Math.max(load / 800, gbPerHour) * p.nlcuHour);
+  const apiGateway = tiered(requestsPerMonth, p.apiGatewayRestPerMillion, 1e6) + waf + nlb;
+  // ALB with partner keep-alive connections: LCUs from bytes processed or rule evaluations (one per request).
+  const alb = h * (p.albHour + Math.max(gbPerHour, load / 1000) * p.lcuHour);
+  const albWaf = { name: 'ALB + WAF' as const, cost: alb + waf };
+  const albShield = { name: 'ALB + Shield Advanced (WAF included)' as const, cost: alb + p.shieldAdvancedMonth };
+  const albBest = albShield.cost < albWaf.cost ? albShield : albWaf;
+  const gw = { name: 'API Gateway + WAF + NLB' as const, cost: apiGateway };
+  // API Gateway (managed keys, plans, quotas: what infra/ deploys) until the ALB edge saves more than the
+  // monthly premium worth moving throttling and quotas into Loupe and WAF (serving.md).
+  const [edge, alternativeEdge] = gw.cost - albBest.cost <= a.edgeSwitchPremiumMonth ? [gw, albBest] : [albBest, gw];
+
+  const logGb = (requestsPerMonth * a.accessLogBytes) / 1e9;
+  const retainedMonths = task.logRetentionDays / 30;
+  const cloudwatch = logGb * (p.logsIngestGb + retainedMonths * p.logsStoreGbMonth);
+  const firehose = logGb * (p.firehoseIngestGb + retainedMonths * p.s3GbMonth);
+  // CloudWatch Logs is simpler to run (Logs Insights queries, no extra pipeline) while it stays cheap.
+  const logs = cloudwatch <= a.cloudwatchLogsBudgetMonth
+    ? { sink: 'CloudWatch Logs' as const, cost: cloudwatch }
+    : { sink: 'Firehose → S3' as const, cost: firehose };
+
+  const transfer = tiered((requestsPerMonth * responseBytes) / 1e9, p.transferOutPerGb);
+  const fixed =
+    a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour + p.kmsKeyMonth + a.alarms * p.alarmMonth;
+  const total = compute + edge.cost + logs.cost + transfer + fixed;
+  return { load, requestsPerMonth, fleet, compute, edge, alternativeEdge, logs, transfer, fixed, total, perMillion: total / millions };
+}
+
+/** One measured pipeline run, priced on the training task (the run's own seconds plus restore/publish). */
+export function measuredRun(
+  run: { rows: number; seconds: number },
+  task: { vcpu: number; memoryGb: number },
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): TrainingCost {
+  const seconds = run.seconds + a.runOverheadSeconds;
+  const billed = Math.max(60, seconds);
+  return { rows: run.rows, seconds, cost: (billed / 3600) * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour) };
+}
+
+export interface TrainingCost {
+  rows: number;
+  seconds: number;
+  cost: number;
+}
+
+/** One pipeline run on the training task: fits scale linearly with rows (histogram boosting is O(rows·trees)). */
+export function trainingRun(
+  bench: TrainingBench,
+  rows: number,
+  task: { vcpu: number; memoryGb: number },
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): TrainingCost {
+  const seconds = a.fitsPerRun * bench.fitSeconds * (rows / bench.rows) + a.runOverheadSeconds;
+  const billed = Math.max(60, seconds); // Fargate bills per second with a one-minute minimum
+  const cost = (billed / 3600) * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour);
+  return { rows, seconds, cost };
+}
+
+/** Rows one core trains within the retrain window; rows that fit in the big machine's memory. */
+export function trainingLimits(bench: TrainingBench, a: Assumptions = ASSUMPTIONS) {
+  const secondsPerRowPerRun = (a.fitsPerRun * bench.fitSeconds) / bench.rows;
+  return {
+    rowsInWindow: Math.floor((a.retrainWindowHours * 3600 - a.runOverheadSeconds) / secondsPerRowPerRun),
+    loupeRowsInMemory: Math.floor((a.bigMachineMemoryGb * 1e9) / a.loupeEngineBytesPerRow),
+    xgboostRowsInMemory: Math.floor((a.bigMachineMemoryGb * 1e9) / a.xgboostBytesPerRow),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The dated AWS list prices and the stated non-price assumptions `npm run capacity` prices with. Nothing is
+ * fetched: each price is typed in with the date it was read, and the generated document prints them all.
+ */
+
+export interface Tier {
+  /** Units up to this cumulative amount cost `price` each (per million requests, or per GB). */
+  upTo: number;
+  price: number;
+}
+
+/**
+ * AWS list prices, eu-west-1 (Ireland), USD, on-demand, without savings plans or free tier.
+ * ASSUMPTIONS: typed in from the AWS public pricing pages as last read (see `asOf`); they could not be
+ * fetched or re-checked from this machine. Verify with the AWS Pricing Calculator before quoting a customer.
+ */
+export const PRICES = {
+  region: 'eu-west-1',
+  asOf: '2025-06 (AWS public pricing pages; not re-checked since)',
+  /** Fargate, Linux/ARM (Graviton), per vCPU-hour and per GB-hour. */
+  fargateArmVcpuHour: 0.03238,
+  fargateArmGbHour: 0.00356,
+  /** API Gateway REST API requests, per million, tiered by monthly volume. */
+  apiGatewayRestPerMillion: [
+    { upTo: 333e6, price: 3.5 },
+    { upTo: 1e9, price: 3.19 },
+    { upTo: 20e9, price: 2.71 },
+    { upTo: Infinity, price: 1.72 },
+  ] as Tier[],
+  /** AWS WAF: per web ACL-month, per rule-month (a managed rule group counts as one), per million requests. */
+  wafWebAclMonth: 5,
+  wafRuleMonth: 1,
+  wafPerMillionRequests: 0.6,
+  /** Shield Advanced: per month per organisation (1-year commitment); WAF fees on protected resources included. */
+  shieldAdvancedMonth: 3000,
+  /** Network Load Balancer: per hour, per NLCU-hour (TCP: 800 new flows/s, or 1 GB/h processed). */
+  nlbHour: 0.0252,
+  nlcuHour: 0.006,
+  /** Application Load Balancer: per hour, per LCU-hour (1 GB/h processed, or 1,000 rule evaluations/s). */
+  albHour: 0.0252,
+  lcuHour: 0.008,
+  /** Interface VPC endpoint, per endpoint per AZ-hour. */
+  interfaceEndpointAzHour: 0.011,
+  /** CloudWatch Logs: ingestion per GB, storage per GB-month. */
+  logsIngestGb: 0.57,
+  logsStoreGbMonth: 0.03,
+  /** Kinesis Data Firehose ingestion per GB (the cheaper sink for access logs at high volume). */
+  firehoseIngestGb: 0.031,
+  /** S3 Standard storage per GB-month. */
+  s3GbMonth: 0.023,
+  /** Data transfer out to the internet, per GB, tiered by monthly volume. */
+  transferOutPerGb: [
+    { upTo: 10_240, price: 0.09 },
+    { upTo: 51_200, price: 0.085 },
+    { upTo: 153_600, price: 0.07 },
+    { upTo: Infinity, price: 0.05 },
+  ] as Tier[],
+  kmsKeyMonth: 1,
+  alarmMonth: 0.1,
+  secretMonth: 0.4,
+} as const;
+
+/** Non-price assumptions, each stated in the generated document. */
+export const ASSUMPTIONS = {
+  hoursPerMonth: 730,
+  tiers: [10, 1_000, 100_000],
+  /** Monthly saving of the ALB edge over API Gateway above which the design switches edges (serving.md). */
+  edgeSwitchPremiumMonth: 1000,
+  /** Monthly CloudWatch Logs cost for access logs above which they go through Firehose to S3 instead. */
+  cloudwatchLogsBudgetMonth: 100,
+  /** Bytes of one API access-log line in the JSON format of infra/lib/serving.ts. */
+  accessLogBytes: 350,
+  /** Request body of one valuation (nine fields as JSON plus headers). */
+  requestBytes: 400,
+  /** Used only when the benchmark does not report bytesPerResponse. */
+  fallbackResponseBytes: 1_500,
+  /** Autoscaling ceiling over the steady-state fleet, for bursts while target tracking catches up. */
+  burstFactor: 1.5,
+  /** After losing one of the AZs, the survivors must stay at or below this CPU utilisation. */
+  maxUtilAfterAzLoss: 0.9,
+  /** Interface endpoints in the stack (ECR API, ECR Docker, CloudWatch Logs). */
+  interfaceEndpoints: 3,
+  alarms: 7,
+  /** A pipeline run fits the model this many times (cross-validation folds + the final fit). */
+  fitsPerRun: 6,
+  /** Task start, image pull, restore and publish of LOUPE_HOME: seconds billed around the fits. */
+  runOverheadSeconds: 120,
+  /** A retrain must finish within this many hours to fit the weekly approval loop comfortably. */
+  retrainWindowHours: 1,
+  /** Largest single machine considered for one-box serving/training (c7g.16xlarge / m7g.16xlarge). */
+  bigMachineVcpu: 64,
+  bigMachineMemoryGb: 256,
+  /** Bytes per training row: Loupe's engine (9 float64 columns, 9 bin bytes, float64 gradient+hessian, prediction). */
+  loupeEngineBytesPerRow: 9 * 8 + 9 + 16 + 8,
+  /** Bytes per training row for XGBoost hist (float32 input, quantised matrix, gradient pair), times 2 for copies. */
+  xgboostBytesPerRow: 2 * (9 * 4 + 9 + 8),
+};
+
+export type Prices = typeof PRICES;
+export type Assumptions = typeof ASSUMPTIONS;
