@@ -62,7 +62,7 @@ const cpuTotal = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) /
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
 
 const pad = (s: string, n: number): string => s.padEnd(n);
-console.log(`Retraining pipeline: kinds ${config.kinds.join(', ')}, tuning budget ${config.tuneBudgetMs} ms per kind and run`);
+console.log(`Retraining pipeline: kinds ${config.kinds.join(', ')}, ${config.tuneTrials} tuning trials per kind and run (upper bound ${config.tuneBudgetMs} ms)`);
 console.log(`| batch | accepted+rejected | trained | champion | decision | wall s | CPU s | ${STEPS.join(' | ')} |`);
 console.log(`| --- | --- | --- | --- | --- | ---: | ---: | ${STEPS.map(() => '---:').join(' | ')} |`);
 for (const r of rows) {

@@ -31,6 +31,7 @@ interface RunOpts {
   home?: string;
   kinds?: string;
   budget?: string;
+  trials?: string;
   wait?: boolean;
   watch?: boolean;
   schedule?: string;
@@ -104,11 +105,14 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger): P
 function configOverrides(paths: LoupePaths, opts: RunOpts) {
   const budget = opts.budget === undefined ? undefined : Number(opts.budget);
   if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) throw new CliError(`--budget ${opts.budget} is not a number of milliseconds ≥ 0`, EXIT_USAGE);
+  const trials = opts.trials === undefined ? undefined : Number(opts.trials);
+  if (trials !== undefined && (!Number.isInteger(trials) || trials < 1 || trials > 1000)) throw new CliError(`--trials ${opts.trials} is not a whole number from 1 to 1000`, EXIT_USAGE);
   try {
     // Validates kinds (and the environment) before anything runs.
     return pipelineConfig(paths, process.env, {
       ...(opts.kinds ? { kinds: opts.kinds.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
       ...(budget !== undefined ? { tuneBudgetMs: budget } : {}),
+      ...(trials !== undefined ? { tuneTrials: trials } : {}),
       ...(opts.incoming ? { incoming: opts.incoming } : {}),
     });
   } catch (err) {
@@ -202,7 +206,8 @@ export const registerPipeline: RegisterCommand = (program: Command) => {
     .description('Run the pipeline once (or on every new file with --watch, or on a schedule with --schedule).')
     .option('--incoming <dir>', 'the landing folder (default: $LOUPE_INCOMING or $LOUPE_HOME/incoming)')
     .option('--kinds <list>', 'model kinds to train, comma-separated (default: $LOUPE_MODEL_KINDS or the default kind)')
-    .option('--budget <ms>', 'tuning time budget per kind, ms (default: $LOUPE_TUNE_BUDGET_MS or 3000)')
+    .option('--trials <n>', 'tuning trials per kind, defaults included (default: $LOUPE_TUNE_TRIALS or 8)')
+    .option('--budget <ms>', 'upper bound on tuning time per kind, ms; reported when it cuts the trials (default: $LOUPE_TUNE_BUDGET_MS or 600000)')
     .option('--wait', 'wait for a run in progress to finish instead of exiting with code 3')
     .option('--watch', 'keep running; run whenever a new file lands in the landing folder')
     .option('--schedule <cron>', 'keep running; run on this cron schedule, e.g. "0 3 * * *"')

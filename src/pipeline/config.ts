@@ -1,7 +1,9 @@
 /**
  * The pipeline's settings, from the environment with defaults (every one can also be passed in code):
  *   LOUPE_MODEL_KINDS        kinds to train each run, comma-separated (default: the model layer's DEFAULT_KIND)
- *   LOUPE_TUNE_BUDGET_MS     time budget of tuning per kind and run, ms (default 3000)
+ *   LOUPE_TUNE_TRIALS        tuning trials per kind and run, defaults and champion included (default 8)
+ *   LOUPE_TUNE_BUDGET_MS     upper bound on tuning time per kind and run, ms; the run reports when it cuts the
+ *                            trials short (default 600000 = 10 min)
  *   LOUPE_TUNE_FOLDS         folds of the cross-validation behind each trial and the ranges' calibration (default 3)
  *   LOUPE_PROMOTE_METRIC     mae | rmse | mape (default mae)
  *   LOUPE_PROMOTE_TOLERANCE  relative tolerance of the promotion rule (default 0.02 = 2 %)
@@ -11,9 +13,11 @@ import { join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import { DEFAULT_KIND, KIND_NAMES } from '../model/index.js';
 import { PROMOTION_METRICS, type PromotionMetric, type PromotionRule } from './decide.js';
+import { DEFAULT_TUNE_TRIALS } from './tune.js';
 
 export interface PipelineConfig {
   kinds: string[];
+  tuneTrials: number;
   tuneBudgetMs: number;
   tuneFolds: number;
   seed: number;
@@ -22,7 +26,8 @@ export interface PipelineConfig {
   incoming: string;
 }
 
-export const DEFAULT_TUNE_BUDGET_MS = 3000;
+/** An upper bound only: the number of trials decides the search (same data, same champion on any machine). */
+export const DEFAULT_TUNE_BUDGET_MS = 600_000;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -53,6 +58,7 @@ export function pipelineConfig(paths: LoupePaths, env: NodeJS.ProcessEnv = proce
   const kinds = env.LOUPE_MODEL_KINDS ? env.LOUPE_MODEL_KINDS.split(',').map((k) => k.trim()).filter(Boolean) : [DEFAULT_KIND];
   return {
     kinds: checkKinds(overrides.kinds ?? kinds),
+    tuneTrials: overrides.tuneTrials ?? number(env, 'LOUPE_TUNE_TRIALS', DEFAULT_TUNE_TRIALS, 1, 1000),
     tuneBudgetMs: overrides.tuneBudgetMs ?? number(env, 'LOUPE_TUNE_BUDGET_MS', DEFAULT_TUNE_BUDGET_MS, 0, 3_600_000),
     tuneFolds: overrides.tuneFolds ?? number(env, 'LOUPE_TUNE_FOLDS', 3, 2, 10),
     seed: overrides.seed ?? 42,

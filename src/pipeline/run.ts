@@ -6,7 +6,8 @@
  *             champion's error on them (performance drift)
  *   snapshot  the training rows by content hash; if every configured kind already has a model on exactly this
  *             snapshot, there is nothing to do and the run says so
- *   train     per kind: tuning by CV inside the training rows within the time budget, then the final fit
+ *   train     per kind: tuning by CV inside the training rows, a fixed number of seeded trials (the time budget
+ *             only an upper bound), then the final fit
  *   evaluate  challenger(s) and champion on the same rows: reference test split + holdout of the newest files
  *   promote   the decision: the best challenger (by CV) against the champion, by the promotion rule
  *   register  every trained model, and the promotion if decided, in one transaction (artifacts written first)
@@ -210,12 +211,12 @@ async function runSteps(
     for (const kind of kindsToTrain) {
       const t0 = performance.now();
       const warmStart = champion?.kind === kind ? champion.params : undefined;
-      const { result: tuning, artifact } = await tune(training, kind, { budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds, warmStart });
+      const { result: tuning, artifact } = await tune(training, kind, { trials: config.tuneTrials, budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds, warmStart });
       lock.heartbeat();
       trained.push({ kind, artifact, tuning, trainMs: performance.now() - t0 });
     }
     return trained;
-  }, (a) => a.map((x) => `${x.kind}: ${x.tuning.trials.length} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), best CV MAE $${x.tuning.trials.reduce((m, t) => Math.min(m, t.mae), Infinity).toFixed(0)}`).join('; '));
+  }, (a) => a.map((x) => `${x.kind}: ${x.tuning.trials.length} of ${x.tuning.plannedTrials} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), chosen CV MAE $${x.tuning.trials[x.tuning.chosen].mae.toFixed(0)}`).join('; '));
 
   // 5. evaluate
   const newestFiles = newFiles.length > 0 ? newFiles : partition.files.filter((f) => f.id !== partition.referenceFileId).slice(-1);
@@ -228,7 +229,8 @@ async function runSteps(
     (e.champion ? `; champion ${champion!.version} MAE $${e.champion.combined.mae.toFixed(0)}` : ''));
 
   // 6. promote (decide)
-  const best = evaluated.challengers.reduce((a, b) => (Math.min(...b.tuning.trials.map((t) => t.mae)) < Math.min(...a.tuning.trials.map((t) => t.mae)) ? b : a));
+  const chosenMae = (c: { tuning: TuneResult }) => c.tuning.trials[c.tuning.chosen].mae;
+  const best = evaluated.challengers.reduce((a, b) => (chosenMae(b) < chosenMae(a) ? b : a));
   const challengerName = `the ${best.kind} challenger`;
   const decision = await step('promote', () => champion && !championModel
     ? { promote: true, reason: `${challengerName} replaces ${champion.version}, which this version of Loupe cannot load (${(loadedChampion as { error: string }).error})` }

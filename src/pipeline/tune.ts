@@ -1,14 +1,20 @@
 /**
- * Tuning inside the training data, within a time budget. A trial is a full training of the model layer
+ * Tuning inside the training data by a fixed number of trials. A trial is a full training of the model layer
  * (trainModelAsync, on the training threads) with one set of parameters: its out-of-fold predictions are a K-fold
  * cross-validation on the training rows only (the evaluation rows are never seen), and the same run yields the
  * calibrated, servable artifact — so the winner needs no second training. Every trial uses the same seed, hence the
  * same folds: their scores compare like for like.
  *
- * Order of trials: the champion's parameters when it is of the same kind (the last tuning's winner: a budget
- * that allows one trial keeps it), then the kind's defaults, then seeded random draws from the kind's search
- * space. Tuning stops before a trial that would overrun the budget (estimated from the slowest trial so far);
- * the first trial always runs.
+ * Reproducible: the trials are the champion's parameters when it is of the same kind (the last tuning's winner),
+ * then the kind's defaults, then seeded draws from the kind's search space, `trials` of them in all; which trials
+ * run depends on the data, the seed and that count, never on the machine's speed, so the same data gives the same
+ * winner anywhere. The time budget is only an upper bound against a runaway search: tuning stops before a trial
+ * that would overrun it (estimated from the slowest trial so far), and the result says so (stopped: 'budget').
+ * The first trial always runs.
+ *
+ * The winner: the first trial (champion, else defaults) stays the incumbent unless a later trial's CV MAE is
+ * lower by more than `minImprovement` (relative). Differences below that are within what the choice of folds
+ * moves, and a search draw that wins by noise is as likely as not worse on unseen stones than the defaults.
  */
 import type { Appraisal } from '../diamond/index.js';
 import { createRng, trainModelAsync, type ModelArtifact } from '../model/index.js';
@@ -32,23 +38,37 @@ export interface TuneResult {
   params: Record<string, unknown>;
   trials: Trial[];
   folds: number;
-  budgetMs: number;
+  /** The upper bound given, ms; null: none. */
+  budgetMs: number | null;
   spentMs: number;
-  /** Why tuning stopped. */
-  stopped: 'budget' | 'space_exhausted' | 'no_search_space';
+  /** Trials asked for (TuneOptions.trials). */
+  plannedTrials: number;
+  /** Index in `trials` of the winner. */
+  chosen: number;
+  /**
+   * Why tuning stopped: all planned trials ran; the budget cut the search (fewer trials than planned); the
+   * search space had fewer distinct candidates than planned; or the kind has no search space (defaults only).
+   */
+  stopped: 'trials_done' | 'budget' | 'space_exhausted' | 'no_search_space';
 }
 
 export interface TuneOptions {
-  budgetMs: number;
+  /** Number of trials, the champion's and the defaults' included (default DEFAULT_TUNE_TRIALS). */
+  trials?: number;
+  /** Upper bound on tuning time, ms; reported when it cuts the search (default: none). */
+  budgetMs?: number;
   seed: number;
   /** Folds of the cross-validation (the out-of-fold predictions of trainModel); default 5. */
   folds?: number;
-  /** Most trials, the first ones included (default 40). */
-  maxTrials?: number;
   space?: SearchSpace;
+  /** Relative CV MAE improvement a trial needs over the incumbent to replace it (default 0.01 = 1 %). */
+  minImprovement?: number;
   /** Parameters of the current champion, tried first when it is of this kind. */
   warmStart?: Record<string, unknown>;
 }
+
+export const DEFAULT_TUNE_TRIALS = 8;
+export const DEFAULT_MIN_IMPROVEMENT = 0.01;
 
 /** Seeded, distinct draws from a grid (at most `limit`). */
 export function drawCandidates(space: SearchSpace, limit: number, seed: number): Record<string, unknown>[] {
@@ -74,6 +94,10 @@ const canonical = (p: Record<string, unknown>): string => JSON.stringify(Object.
 export async function tune(rows: readonly Appraisal[], kindName: string, options: TuneOptions): Promise<{ result: TuneResult; artifact: ModelArtifact }> {
   const kind = getKind(kindName);
   const folds = options.folds ?? 5;
+  const planned = options.trials ?? DEFAULT_TUNE_TRIALS;
+  if (!Number.isInteger(planned) || planned < 1) throw new RangeError(`tuning trials must be an integer >= 1, got ${planned}`);
+  const budgetMs = options.budgetMs ?? Infinity;
+  const minImprovement = options.minImprovement ?? DEFAULT_MIN_IMPROVEMENT;
   const space = options.space ?? SEARCH_SPACES[kindName];
   const defaults = { ...(kind.defaultParams as Record<string, unknown>) };
   const known = new Set(Object.keys(defaults));
@@ -86,21 +110,24 @@ export async function tune(rows: readonly Appraisal[], kindName: string, options
   queue.push({ source: 'defaults', params: defaults });
   const hasSpace = space !== undefined && Object.keys(space).length > 0;
   if (hasSpace) {
-    for (const c of drawCandidates(space, options.maxTrials ?? 40, options.seed)) queue.push({ source: 'search', params: { ...defaults, ...c } });
+    for (const c of drawCandidates(space, planned, options.seed)) queue.push({ source: 'search', params: { ...defaults, ...c } });
   }
+  // The planned trials, fixed before any runs: distinct parameter sets, in queue order.
   const seen = new Set<string>();
+  const plan = queue.filter((candidate) => {
+    const key = canonical(candidate.params);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }).slice(0, planned);
   const started = performance.now();
   const trials: Trial[] = [];
-  let best: { artifact: ModelArtifact; trial: Trial } | undefined;
-  let stopped: TuneResult['stopped'] = hasSpace ? 'space_exhausted' : 'no_search_space';
-  for (const candidate of queue) {
-    const key = canonical(candidate.params);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (trials.length >= (options.maxTrials ?? 40)) break;
+  let best: { artifact: ModelArtifact; trial: Trial; index: number } | undefined;
+  let stopped: TuneResult['stopped'] = plan.length === planned ? 'trials_done' : hasSpace ? 'space_exhausted' : 'no_search_space';
+  for (const candidate of plan) {
     if (trials.length > 0) {
       const slowest = Math.max(...trials.map((t) => t.ms));
-      if (performance.now() - started + slowest > options.budgetMs) {
+      if (performance.now() - started + slowest > budgetMs) {
         stopped = 'budget';
         break;
       }
@@ -110,10 +137,10 @@ export async function tune(rows: readonly Appraisal[], kindName: string, options
     const oof = artifact.metrics.outOfFold;
     const trial: Trial = { source: candidate.source, params: artifact.params, mae: oof.mae, mape: oof.mape, ms: performance.now() - t0 };
     trials.push(trial);
-    if (!best || trial.mae < best.trial.mae) best = { artifact, trial };
+    if (!best || trial.mae < best.trial.mae * (1 - minImprovement)) best = { artifact, trial, index: trials.length - 1 };
   }
   return {
-    result: { kind: kindName, params: best!.trial.params, trials, folds, budgetMs: options.budgetMs, spentMs: performance.now() - started, stopped },
+    result: { kind: kindName, params: best!.trial.params, trials, folds, budgetMs: Number.isFinite(budgetMs) ? budgetMs : null, spentMs: performance.now() - started, plannedTrials: planned, chosen: best!.index, stopped },
     artifact: best!.artifact,
   };
 }

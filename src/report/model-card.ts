@@ -30,7 +30,7 @@ interface Drift {
   features: { feature: string; psi: number; level: string; ks?: { statistic: number; pValue: number }; baselineMean?: number; currentMean?: number }[];
   performance: { version: string; onNew: Eval | null; onReferenceTest: Eval | null } | null;
 }
-interface Tuning { trials: { source?: string; params: Record<string, unknown>; mae: number; mape: number; ms: number }[]; folds: number; budgetMs: number; spentMs: number; stopped: string }
+interface Tuning { trials: { source?: string; params: Record<string, unknown>; mae: number; mape: number; ms: number }[]; folds: number; budgetMs: number | null; spentMs: number; stopped: string; plannedTrials?: number; chosen?: number }
 
 export interface ModelCard {
   markdown: string;
@@ -170,7 +170,7 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
   add('Parameters and tuning', [
     table(['parameter', 'value'], Object.entries(m.params).map(([k, v]) => [k, JSON.stringify(v)])),
     ...(tuning ? [
-      para(`${tuning.trials.length} trial(s), each scored by ${tuning.folds}-fold cross-validation inside the training rows (out-of-fold MAE), ${(tuning.spentMs / 1000).toFixed(1)} s of a ${(tuning.budgetMs / 1000).toFixed(1)} s budget (stopped: ${tuning.stopped}).`),
+      para(`${tuning.trials.length}${tuning.plannedTrials !== undefined ? ` of ${tuning.plannedTrials} planned` : ''} trial(s), each scored by ${tuning.folds}-fold cross-validation inside the training rows (out-of-fold MAE), in ${(tuning.spentMs / 1000).toFixed(1)} s${tuning.budgetMs !== null ? ` (upper bound ${(tuning.budgetMs / 1000).toFixed(1)} s)` : ''}; stopped: ${tuning.stopped}${tuning.chosen !== undefined ? `; chosen: trial ${tuning.chosen + 1}` : ''}.`),
       table(['trial', 'CV MAE', 'CV MAPE', 'time', 'from · parameters'], [...tuning.trials].map((t, i) => ({ t, i })).sort((a, b) => a.t.mae - b.t.mae).slice(0, 10)
         .map(({ t, i }) => [String(i + 1), usd(t.mae), pct(t.mape), `${(t.ms / 1000).toFixed(2)} s`, `${t.source ?? ''} ${JSON.stringify(t.params)}`.trim()])),
     ] : []),

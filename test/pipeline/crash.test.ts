@@ -42,7 +42,7 @@ function homeWithNewBatch(): { dir: string; incoming: string } {
  * test/pipeline/child.ts — the same command module without the other commands, which starts faster.
  */
 function startRun(dir: string, pauseAt?: string, entry = 'test/pipeline/child.ts'): { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'pipeline', 'run', '--kinds', 'hedonic', '--budget', '300', '--json'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', '--json'], {
     cwd: ROOT,
     env: { ...process.env, LOUPE_HOME: dir, LOUPE_DATA: REFERENCE, LOUPE_TEST_PAUSE_AT: pauseAt ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,8 +8,8 @@ import { openDatabase, type Db } from '../../src/store/db.js';
 export const REFERENCE = loupePaths().referenceData;
 export const DATA = dirname(REFERENCE);
 export const FRESH = (month: string): string => join(DATA, 'fresh', `${month}.csv`);
-/** Small and fast: the hedonic kind, a short tuning budget. */
-export const FAST = { kinds: ['hedonic'], tuneBudgetMs: 300 };
+/** Small and fast: the hedonic kind, three tuning trials. */
+export const FAST = { kinds: ['hedonic'], tuneTrials: 3 };
 
 export interface PipelineHome {
   dir: string;

@@ -18,7 +18,7 @@ const homes: PipelineHome[] = [];
 afterAll(() => homes.forEach((h) => h.cleanup()));
 
 function start(h: PipelineHome, ...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--budget', '300', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: REFERENCE },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -84,10 +84,10 @@ describe('usage errors', () => {
       return err;
     }
   };
-  it('an invalid cron expression, an unknown kind, a bad budget, --watch with --schedule: exit code 2', async () => {
+  it('an invalid cron expression, an unknown kind, a bad budget or trial count, --watch with --schedule: exit code 2', async () => {
     const h = pipelineHome('loupe-usage-');
     homes.push(h);
-    for (const args of [['--schedule', 'every day'], ['--kinds', 'magic'], ['--budget', '-5'], ['--watch', '--schedule', '* * * * *']]) {
+    for (const args of [['--schedule', 'every day'], ['--kinds', 'magic'], ['--budget', '-5'], ['--trials', '0'], ['--watch', '--schedule', '* * * * *']]) {
       const err = await run(...args, '--home', h.dir);
       expect(err, args.join(' ')).toBeInstanceOf(CliError);
       expect((err as CliError).exitCode).toBe(2);

@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Appraisal } from '../../src/diamond/index.js';
+import { readReferenceSplitRows } from '../../src/ingest/index.js';
+import { tune } from '../../src/pipeline/tune.js';
+import { DATA } from './helpers.js';
+import { join } from 'node:path';
+
+// A quarter of the reference training rows keeps each gbdt trial well under a second.
+let rows: Appraisal[] = [];
+beforeAll(async () => {
+  const { train } = await readReferenceSplitRows(join(DATA, 'diamonds.csv'), join(DATA, 'diamonds.reference-split.txt'));
+  rows = train.filter((_, i) => i % 4 === 0);
+});
+
+const SMALL_SPACE = { nEstimators: [100, 200], maxDepth: [3, 4], learningRate: [0.1, 0.2] };
+
+describe('reproducible tuning', () => {
+  it('runs exactly the planned trials, whatever the machine speed, and picks the same winner each time', async () => {
+    const options = { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE };
+    const a = await tune(rows, 'gbdt', options);
+    // A generous upper bound changes nothing: the trials, not the clock, decide the search.
+    const b = await tune(rows, 'gbdt', { ...options, budgetMs: 3_600_000 });
+    expect(a.result.trials).toHaveLength(4);
+    expect(a.result.stopped).toBe('trials_done');
+    expect(a.result.plannedTrials).toBe(4);
+    expect(b.result.trials.map((t) => [t.source, t.params, t.mae])).toEqual(a.result.trials.map((t) => [t.source, t.params, t.mae]));
+    expect(b.result.chosen).toBe(a.result.chosen);
+    expect(b.result.params).toEqual(a.result.params);
+    expect(a.result.trials[0].source).toBe('defaults');
+  }, 120_000);
+
+  it('keeps the defaults unless a search trial beats them by more than the minimum improvement', async () => {
+    const { result } = await tune(rows, 'gbdt', { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 0.01 });
+    const defaults = result.trials[0];
+    const chosen = result.trials[result.chosen];
+    expect(chosen.mae).toBeLessThanOrEqual(defaults.mae);
+    if (result.chosen !== 0) expect(chosen.mae).toBeLessThan(defaults.mae * 0.99);
+    // Nothing that beat the incumbent by the margin was passed over.
+    for (const t of result.trials.slice(result.chosen + 1)) expect(t.mae).toBeGreaterThanOrEqual(chosen.mae * 0.99);
+    // An improvement no trial can reach keeps the defaults: the first served model is `loupe train`'s default.
+    const strict = await tune(rows, 'gbdt', { trials: 2, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 1 });
+    expect(strict.result.chosen).toBe(0);
+    expect(strict.result.params).toEqual(strict.result.trials[0].params);
+  }, 120_000);
+
+  it('reports when the time budget cuts the trials short', async () => {
+    const { result } = await tune(rows, 'hedonic', { trials: 5, seed: 7, folds: 3, budgetMs: 0 });
+    expect(result.trials).toHaveLength(1); // the first trial always runs
+    expect(result.stopped).toBe('budget');
+    expect(result.plannedTrials).toBe(5);
+  }, 60_000);
+
+  it('refuses a trial count that is not a whole number >= 1', async () => {
+    await expect(tune(rows, 'hedonic', { trials: 0, seed: 7 })).rejects.toThrow(/trials must be an integer >= 1/);
+  });
+});
