@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Fast-check's seed: fixed in CI, random (and printed on failure) elsewhere; see the file.
+    setupFiles: ['test/helpers/fast-check-seed.ts'],
   },
 });

@@ -165,6 +165,15 @@ function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<Apprais
   return { ok: true, value };
 }
 
+/**
+ * A raw value as a number when it is a number or a text, else NaN. The type is checked first: Number() of an
+ * object calls its own toString/valueOf, which may be anything (`{"toString": false}` makes Number() throw).
+ */
+function numberOrNaN(raw: unknown): number {
+  if (typeof raw === 'number') return raw;
+  return typeof raw === 'string' ? Number(raw) : NaN;
+}
+
 function outOfRange(f: NumberField, value: number, stone: Partial<Record<AppraisalFieldName, unknown>>): Problem {
   const allowed = `a number from ${describeRange(f)}`;
   const base = { field: f.name, code: 'out_of_range' as const, allowed };
@@ -175,7 +184,7 @@ function outOfRange(f: NumberField, value: number, stone: Partial<Record<Apprais
     return { ...base, message: `${f.label} is 0 mm, which means it was not measured; allowed is ${describeRange(f)}.` };
   }
   if (f.name === 'carat' && value > f.max) {
-    const fromSize = expectedCarat(Number(stone.x), Number(stone.y), Number(stone.z));
+    const fromSize = expectedCarat(numberOrNaN(stone.x), numberOrNaN(stone.y), numberOrNaN(stone.z));
     const points = value / 100;
     if (fromSize !== undefined && Math.abs(points / fromSize - 1) < 0.3) {
       const suggestion = `${points} ct (typed in points: 100 points = 1 carat)`;

@@ -59,3 +59,17 @@ describe('validateStone', () => {
     if (!r.ok) expect(r.problems.map((p) => [p.field, p.code])).toEqual([['carat', 'wrong_type'], ['cut', 'wrong_type']]);
   });
 });
+
+describe('values whose conversion to text is hostile', () => {
+  // JSON can carry an object whose toString is not a function: Number() of it throws instead of giving NaN.
+  const hostile: unknown[] = [{ toString: false }, { valueOf: null, toString: null }, { toString: 1, valueOf: 2 }];
+  it.each(hostile)('are rejected as the wrong type, never thrown on, beside an out-of-range carat (%j)', (value) => {
+    for (const field of ['x', 'y', 'z', 'depth', 'price', 'cut'] as const) {
+      const stone = { ...good, carat: 12, [field]: value };
+      for (const v of [validateAppraisal(stone), validateStone(stone)]) {
+        expect(v.ok).toBe(false);
+        if (!v.ok && field !== 'price') expect(v.problems.find((p) => p.field === field)?.code).toBe('wrong_type');
+      }
+    }
+  });
+});
