@@ -19,6 +19,12 @@ export function withSchema<T extends TSchema>(schema: T, changes: Record<string,
 /** A schema with examples for the OpenAPI document. */
 export const withExamples = <T extends TSchema>(schema: T, ...examples: unknown[]): T => withSchema(schema, { examples });
 
+/**
+ * A query as its handler receives it: the validator (validator.ts) has filled in the schema's defaults, so the keys
+ * K that have one are present although the schema marks them optional (optional is what the OpenAPI document says).
+ */
+export type Defaulted<T, K extends keyof T> = T & { [P in K]-?: Exclude<T[P], undefined> };
+
 /** A schema without its $id, so that it can be used inline in many routes. */
 const inline = <T extends TSchema>(schema: T): T => withSchema(schema, { $id: undefined });
 
@@ -152,20 +158,17 @@ export const ExplainQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const gradeParam = (name: 'cut' | 'color' | 'clarity') => (Stone.properties as Record<string, TSchema>)[name];
-const numberParam = (name: string) => (Stone.properties as Record<string, TSchema>)[name];
-
 export const SimilarQuery = Type.Object(
   {
-    carat: numberParam('carat'),
-    cut: gradeParam('cut'),
-    color: gradeParam('color'),
-    clarity: gradeParam('clarity'),
-    depth: Type.Optional(numberParam('depth')),
-    table: Type.Optional(numberParam('table')),
-    x: Type.Optional(numberParam('x')),
-    y: Type.Optional(numberParam('y')),
-    z: Type.Optional(numberParam('z')),
+    carat: Stone.properties.carat,
+    cut: Stone.properties.cut,
+    color: Stone.properties.color,
+    clarity: Stone.properties.clarity,
+    depth: Type.Optional(Stone.properties.depth),
+    table: Type.Optional(Stone.properties.table),
+    x: Type.Optional(Stone.properties.x),
+    y: Type.Optional(Stone.properties.y),
+    z: Type.Optional(Stone.properties.z),
     n: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5, description: 'How many stones (1 to 50).' })),
     mode: Type.Optional(
       Type.Union([Type.Literal('grades'), Type.Literal('all')], {
@@ -180,7 +183,7 @@ export const SimilarQuery = Type.Object(
 const Appraisal = inline(AppraisalSchema);
 export const SimilarStone = Type.Object({
   id: Type.Integer(),
-  ...(Appraisal.properties as Record<string, TSchema>),
+  ...Appraisal.properties,
   distance: Type.Number({ description: '|Δcarat| in grades mode; the standardised distance over all characteristics in all mode.' }),
 });
 

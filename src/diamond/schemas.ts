@@ -2,8 +2,12 @@
  * JSON Schemas (typebox) for a stone and an appraisal, generated from the one field table in fields.ts,
  * so the API's validation and its OpenAPI document can never disagree with CSV validation or the web form.
  */
-import { Type, type TSchema } from 'typebox';
-import { APPRAISAL_FIELDS, FIELDS, STONE_FIELDS, type AppraisalFieldName, type Field } from './fields.js';
+import { Type, type TNumber, type TObject, type TSchema, type TUnsafe } from 'typebox';
+import { APPRAISAL_FIELDS, FIELDS, STONE_FIELDS, type Appraisal, type AppraisalFieldName, type Field } from './fields.js';
+
+/** The typebox type of one field: a number, or one of its grade codes (so that Static<typeof StoneSchema> is Stone). */
+type FieldSchema<N extends AppraisalFieldName> = Appraisal[N] extends number ? TNumber : TUnsafe<Appraisal[N]>;
+type ObjectSchema<N extends AppraisalFieldName> = TObject<{ [K in N]: FieldSchema<K> }>;
 
 function fieldSchema(f: Field): TSchema {
   if (f.kind === 'number') {
@@ -20,10 +24,11 @@ function fieldSchema(f: Field): TSchema {
   );
 }
 
-function objectSchema(names: readonly AppraisalFieldName[], id: string, description: string) {
+function objectSchema<N extends AppraisalFieldName>(names: readonly N[], id: string, description: string): ObjectSchema<N> {
   const properties: Record<string, TSchema> = {};
   for (const name of names) properties[name] = fieldSchema(FIELDS[name]);
-  return Type.Object(properties, { $id: id, description, additionalProperties: false });
+  // Built in a loop from the field table, so TypeScript cannot follow the keys: the type above says what the loop builds.
+  return Type.Object(properties, { $id: id, description, additionalProperties: false }) as unknown as ObjectSchema<N>;
 }
 
 /** The nine characteristics of a stone: the body of a valuation request. */

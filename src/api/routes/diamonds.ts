@@ -1,33 +1,18 @@
 /**
  * GET /v1/diamonds/similar: the stones in the database most like a given one, with their appraised prices.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import type { Clarity, Color, Cut } from '../../diamond/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../store/db.js';
-import { similarFinder, type SimilarityMode } from '../../store/similar.js';
+import { similarFinder } from '../../store/similar.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
-import { EXAMPLE_STONE, SimilarQuery, SimilarResponse, problemResponse, withExamples } from '../schemas.js';
-
-interface Query {
-  carat: number;
-  cut: Cut;
-  color: Color;
-  clarity: Clarity;
-  depth?: number;
-  table?: number;
-  x?: number;
-  y?: number;
-  z?: number;
-  n: number;
-  mode: SimilarityMode;
-}
+import { EXAMPLE_STONE, SimilarQuery, SimilarResponse, problemResponse, withExamples, type Defaulted } from '../schemas.js';
 
 const ALL_MODE_FIELDS = ['depth', 'table', 'x', 'y', 'z'] as const;
 
-export const diamondRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const diamondRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const finder = similarFinder(db);
   const example = { ...EXAMPLE_STONE, n: 5, mode: 'grades' };
-  app.get<{ Querystring: Query }>('/v1/diamonds/similar', {
+  app.get('/v1/diamonds/similar', {
     config: { scope: 'valuations' },
     schema: {
       tags: ['diamonds'],
@@ -41,7 +26,7 @@ export const diamondRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db })
       },
     },
   }, async (request) => {
-    const q = request.query;
+    const q = request.query as Defaulted<typeof request.query, 'n' | 'mode'>;
     if (q.mode === 'all') {
       const missing: FieldProblem[] = ALL_MODE_FIELDS.filter((f) => q[f] === undefined).map((f) => ({
         field: f, code: 'missing', message: `${f} is needed for similarity over all characteristics (mode=all).`, allowed: 'a number within the Stone schema\'s range',

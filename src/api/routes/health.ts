@@ -1,13 +1,13 @@
 /**
  * GET /healthz (the process is alive) and GET /readyz (a model is loaded and the database answers).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../store/db.js';
 import type { ModelSource } from '../model-source.js';
 import { ApiProblem } from '../problem.js';
 import { Health, Readiness, problemResponse, withExamples } from '../schemas.js';
 
-export const healthRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }> = async (app, { db, models }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSource }> = async (app, { db, models }) => {
   app.get('/healthz', {
     schema: { tags: ['health'], summary: 'Alive', response: { 200: withExamples(Health, { status: 'ok' }) } },
   }, async () => ({ status: 'ok' }));

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { championVersion, getChampion, getModel, listModels } from '../../registry/index.js';
 import type { Db } from '../../store/db.js';
@@ -35,7 +35,7 @@ export function matchesTag(ifNoneMatch: string | undefined, tag: string): boolea
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
 }
 
-export const modelRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const security = [{ bearerAuth: [] }];
   // Models change rarely and their records are read often: every 200 carries an ETag, and a client that sends it
   // back in If-None-Match gets a 304 without a body. Keyed answers: cached by the client only, and revalidated.
@@ -74,7 +74,7 @@ export const modelRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     return presentModel(champion);
   });
 
-  app.get<{ Params: { version: string } }>('/v1/models/:version', {
+  app.get('/v1/models/:version', {
     config: { scope: 'valuations' },
     schema: {
       tags: ['models'], summary: 'One model version', security,
@@ -87,7 +87,7 @@ export const modelRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     return presentModel(model);
   });
 
-  app.get<{ Params: { version: string }; Querystring: { format?: 'html' | 'markdown' } }>('/v1/models/:version/card', {
+  app.get('/v1/models/:version/card', {
     config: { scope: 'valuations' },
     schema: {
       tags: ['models'], summary: "One model's model card", security,

@@ -1,22 +1,14 @@
 /**
  * GET /v1/requests: the request log, newest first (admin keys only).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../store/db.js';
 import { listRequests } from '../../store/requests.js';
 import type { RequestLog } from '../request-log.js';
-import { RequestList, RequestsQuery, problemResponse, withExamples } from '../schemas.js';
+import { RequestList, RequestsQuery, problemResponse, withExamples, type Defaulted } from '../schemas.js';
 
-interface Query {
-  limit: number;
-  before?: number;
-  status?: number;
-  route?: string;
-  requestId?: string;
-}
-
-export const requestRoutes: FastifyPluginAsync<{ db: Db; requestLog: RequestLog | null }> = async (app, { db, requestLog }) => {
-  app.get<{ Querystring: Query }>('/v1/requests', {
+export const requestRoutes: FastifyPluginAsyncTypebox<{ db: Db; requestLog: RequestLog | null }> = async (app, { db, requestLog }) => {
+  app.get('/v1/requests', {
     config: { scope: 'admin' },
     schema: {
       tags: ['admin'],
@@ -34,8 +26,9 @@ export const requestRoutes: FastifyPluginAsync<{ db: Db; requestLog: RequestLog 
     },
   }, async (request) => {
     requestLog?.flush(); // so that the list includes the requests just answered
-    const requests = listRequests(db, request.query);
-    const nextBefore = requests.length === request.query.limit ? requests[requests.length - 1].id : null;
+    const query = request.query as Defaulted<typeof request.query, 'limit'>;
+    const requests = listRequests(db, query);
+    const nextBefore = requests.length === query.limit ? requests[requests.length - 1].id : null;
     return { requests, nextBefore };
   });
 };

@@ -2,8 +2,7 @@
  * POST /v1/valuations and /v1/valuations/batch: a price with its range, the model version, the explanation and
  * warnings. The model is taken once per request, so a champion switch never changes it mid-request.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import type { Stone } from '../../diamond/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LoadedModel } from '../../model/index.js';
 import type { ModelSource } from '../model-source.js';
 import type { Valuations } from '../valuation-pool.js';
@@ -31,8 +30,8 @@ const commonErrors = {
   503: problemResponse('No model loaded yet.', { type: '/problems/not-ready', title: 'Not ready', status: 503, detail: 'No model is loaded yet; the first one is being trained. Retry shortly.' }),
 };
 
-export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource; valuations: Valuations }> = async (app, { models, valuations }) => {
-  app.post<{ Body: Stone; Querystring: { explain?: boolean } }>('/v1/valuations', {
+export const valuationRoutes: FastifyPluginAsyncTypebox<{ models: ModelSource; valuations: Valuations }> = async (app, { models, valuations }) => {
+  app.post('/v1/valuations', {
     config: { scope: 'valuations', stoneBody: true },
     schema: {
       tags: ['valuations'],
@@ -52,7 +51,7 @@ export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource; valuatio
   });
 
   const batchExample = { stones: [EXAMPLE_STONE, { ...EXAMPLE_STONE, carat: 1.5, x: 7.3, y: 7.35, z: 4.52 }] };
-  app.post<{ Body: { stones: unknown[] }; Querystring: { explain?: boolean } }>('/v1/valuations/batch', {
+  app.post('/v1/valuations/batch', {
     config: { scope: 'valuations' },
     bodyLimit: BATCH_BODY_LIMIT,
     schema: {
@@ -80,7 +79,9 @@ export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource; valuatio
     const model = servingModel(models);
     request.modelVersion = model.version;
     const explain = request.query.explain !== false;
-    const checks = request.body.stones.map((raw, index) => checkStone(raw, `stones/${index}/`));
+    // The stones were checked only as an array (BatchEnvelope), so each is taken as unknown and checked here.
+    const stones: readonly unknown[] = request.body.stones;
+    const checks = stones.map((raw, index) => checkStone(raw, `stones/${index}/`));
     const valid = checks.flatMap((c) => (c.ok ? [c.stone] : []));
     // the valid stones go to the model together: one batch, valued by one model
     const valued = await valuations.valueMany(model, valid, { explain });
