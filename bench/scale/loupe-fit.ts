@@ -14,7 +14,7 @@ const y = new Float64Array(yRaw.buffer, yRaw.byteOffset, spec.rows);
 
 const wall0 = performance.now();
 const cpu0 = process.cpuUsage();
-const { model } = fit(X, y, { nEstimators: spec.trees, maxDepth: spec.maxDepth, maxBins: spec.maxBins, learningRate: spec.learningRate, seed: 0 });
+const { model } = fit(X, y, { nEstimators: spec.trees, maxDepth: spec.maxDepth, maxBins: spec.maxBins, learningRate: spec.learningRate, seed: 0, threads: spec.threads });
 const fitSeconds = (performance.now() - wall0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const peakRssMB = process.resourceUsage().maxRSS / 1024; // before predict, whose output is not part of fitting

@@ -113,13 +113,16 @@ export function binOf(thresholds: Float64Array, value: number): number {
   return lo;
 }
 
-/** Bins every column of a column-major matrix; `slotStride` 2 when hessians are constant (see BinnedMatrix). */
-export function binMatrix(columns: Float64Array[], rows: number, maxBins: number, slotStride: 2 | 3 = 3): BinnedMatrix {
+/**
+ * Bins every column of a column-major matrix; `slotStride` 2 when hessians are constant (see BinnedMatrix);
+ * `shared`: the codes go in a SharedArrayBuffer, for worker threads (engine/threads.ts).
+ */
+export function binMatrix(columns: Float64Array[], rows: number, maxBins: number, slotStride: 2 | 3 = 3, shared = false): BinnedMatrix {
   const nf = columns.length;
   const valueBins = new Int32Array(nf);
   const histOffset = new Int32Array(nf);
   const thresholds: Float64Array[] = [];
-  const codes = new Uint8Array(rows * nf);
+  const codes = shared ? new Uint8Array(new SharedArrayBuffer(rows * nf)) : new Uint8Array(rows * nf);
   let offset = 0;
   for (let f = 0; f < nf; f++) {
     const col = columns[f];

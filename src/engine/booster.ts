@@ -4,13 +4,18 @@
  * predictions. With a validation set the loss is tracked every round; early stopping keeps the best round.
  */
 
-import { binMatrix } from './binning.js';
+import { availableParallelism } from 'node:os';
+import { binMatrix, type BinnedMatrix } from './binning.js';
 import { TreeGrower } from './grower.js';
 import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
 import { objectiveByName } from './objective.js';
 import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';
 import { addTreeToPredictions } from './predictor.js';
-import { createRng, permutation, sampleWithoutReplacement } from './random.js';
+import { createRng, permutation, sampleWithoutReplacement, type Rng } from './random.js';
+import { HistogramThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64, sharedUint32 } from './threads.js';
+
+/** Below this many training rows no node is large enough to hand to threads (see MIN_ROWS_PER_HANDOFF). */
+const MIN_ROWS_FOR_THREADS = 2 * MIN_ROWS_PER_HANDOFF;
 import type { Ensemble, Tree } from './tree.js';
 
 /** A trained model: the ensemble plus what is needed to use and describe it. */
@@ -84,15 +89,36 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const n = trainX.rows;
   if (n < 1) throw new RangeError('training set has no rows');
 
-  const binned = binMatrix(trainX.columns, n, options.maxBins, objective.constantHessian === undefined ? 3 : 2);
+  const threadCount = n >= MIN_ROWS_FOR_THREADS ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
+  const binned = binMatrix(trainX.columns, n, options.maxBins, objective.constantHessian === undefined ? 3 : 2, threadCount > 1);
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-  const grower = new TreeGrower(binned, { ...options }, monotone);
+  const grad = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
+  const hess = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
+  const index = threadCount > 1 ? sharedUint32(n) : undefined;
+  const pool = index ? new HistogramThreads(threadCount, binned, grad, hess, index) : undefined;
+  try {
+    return boost(X, trainX, trainY, valid, options, featureNames, binned, new TreeGrower(binned, { ...options }, monotone, pool && index ? { pool, index } : undefined), grad, hess, rng);
+  } finally {
+    pool?.close();
+  }
+}
+
+/** The threads fit() uses by default: the cores available (1 where worker threads are not offered). */
+export function defaultThreads(): number {
+  return 'Deno' in globalThis ? 1 : availableParallelism();
+}
+
+function boost(
+  X: FeatureMatrix, trainX: FeatureMatrix, trainY: Float64Array, valid: { X: FeatureMatrix; y: Float64Array } | undefined, options: ModelOptions, featureNames: string[],
+  binned: BinnedMatrix, grower: TreeGrower, grad: Float64Array, hess: Float64Array, rng: Rng,
+): FitResult {
+  const n = trainX.rows;
+  const nf = X.columns.length;
+  const objective = objectiveByName(options.objective);
 
   const baseScore = options.baseScore ?? objective.baseScore(trainY);
   const pred = new Float64Array(n).fill(baseScore);
   const validPred = valid ? new Float64Array(valid.X.rows).fill(baseScore) : undefined;
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n);
   const allRows = Uint32Array.from({ length: n }, (_, i) => i);
   const allFeatures = Int32Array.from({ length: nf }, (_, f) => f);
   const inBag = new Uint8Array(n);

@@ -15,6 +15,7 @@
 
 import type { BinnedMatrix } from './binning.js';
 import { buildHistogram, newHistogram, subtractHistogram } from './histogram.js';
+import { MIN_ROWS_PER_HANDOFF, type HistogramThreads } from './threads.js';
 import { findBestSplit, leafWeight, type Split, type SplitParams } from './split.js';
 import type { Tree } from './tree.js';
 
@@ -64,12 +65,16 @@ export class TreeGrower {
   private constantHessian: number | undefined;
   private features: Int32Array = new Int32Array(0);
 
-  constructor(binned: BinnedMatrix, params: GrowerParams, monotone?: Int8Array) {
+  /**
+   * With `threads`, large nodes' histograms are built on worker threads; `index` must then be the shared row
+   * index those threads were given (binned.rows long).
+   */
+  constructor(binned: BinnedMatrix, params: GrowerParams, monotone?: Int8Array, private readonly threads?: { pool: HistogramThreads; index: Uint32Array }) {
     this.binned = binned;
     this.params = params;
     this.monotone = monotone && monotone.some((c) => c !== 0) ? monotone : undefined;
     const n = binned.rows;
-    this.index = new Uint32Array(n);
+    this.index = threads ? threads.index : new Uint32Array(n);
     this.scratch = new Uint32Array(n);
     const depthLeaves = params.maxDepth > 0 && params.maxDepth < 31 ? 2 ** params.maxDepth : Infinity;
     const leaves = Math.max(1, Math.min(params.maxLeaves > 0 ? params.maxLeaves : Infinity, depthLeaves, n));
@@ -102,6 +107,7 @@ export class TreeGrower {
     this.hess = hess;
     this.constantHessian = constantHessian;
     this.features = features;
+    this.threads?.pool.setFeatures(features);
     this.index.set(rows);
     this.nodes = 0;
     this.splits = [];
@@ -217,6 +223,10 @@ export class TreeGrower {
   }
 
   private build(hist: Float64Array, id: number): void {
+    if (this.threads && this.end[id] - this.start[id] >= MIN_ROWS_PER_HANDOFF) {
+      this.threads.pool.build(hist, this.start[id], this.end[id], this.constantHessian);
+      return;
+    }
     buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian);
   }
 
@@ -316,7 +326,7 @@ export class TreeGrower {
   }
 
   private acquire(): Float64Array {
-    return this.pool.pop() ?? newHistogram(this.binned);
+    return this.pool.pop() ?? (this.threads ? this.threads.pool.newHistogram() : newHistogram(this.binned));
   }
 
   private release(id: number): void {

@@ -120,6 +120,37 @@ function sumSelectedFeaturesConstantHessian(hist: Float64Array, codes: Uint8Arra
   }
 }
 
+/**
+ * Sums over rows index[start..end) for the selected features features[from..to) only, into slots that must already
+ * be zero. Worker threads run this on disjoint feature ranges of one histogram (engine/threads.ts): every slot
+ * still sums its rows in index order, so the result is bit for bit the single-thread one. Self-contained (it uses
+ * nothing but its arguments) because threads.ts sends its source text to the workers.
+ */
+export function sumFeatureRange(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, stride: number, nf: number, features: Int32Array, from: number, to: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, withHessian: number): void {
+  for (let k = start; k < end; k++) {
+    const row = index[k];
+    const g = grad[row];
+    const at = row * nf;
+    if (withHessian === 1) {
+      const h = hess[row];
+      for (let s = from; s < to; s++) {
+        const f = features[s];
+        const j = (histOffset[f] + codes[at + f]) * stride;
+        hist[j] += g;
+        hist[j + 1] += 1;
+        hist[j + 2] += h;
+      }
+    } else {
+      for (let s = from; s < to; s++) {
+        const f = features[s];
+        const j = (histOffset[f] + codes[at + f]) * stride;
+        hist[j] += g;
+        hist[j + 1] += 1;
+      }
+    }
+  }
+}
+
 /** parent −= child, slot by slot: the parent's histogram becomes the sibling's (the parent's is not needed again). */
 export function subtractHistogram(parent: Float64Array, child: Float64Array): void {
   const n = parent.length;

@@ -44,10 +44,15 @@ export interface FitOptions {
   seed: number;
   /** Names of the features, in column order; default f0, f1, … */
   featureNames?: string[];
+  /**
+   * Threads building histograms, this one included; default the cores available. Not part of the model: any
+   * count gives the same model bit for bit. Used only on data large enough to repay the hand-offs.
+   */
+  threads?: number;
 }
 
 /** The options a model keeps: everything but the validation data and the feature names (stored beside). */
-export type ModelOptions = Omit<FitOptions, 'validation' | 'featureNames'>;
+export type ModelOptions = Omit<FitOptions, 'validation' | 'featureNames' | 'threads'>;
 
 export const DEFAULT_OPTIONS: ModelOptions = {
   objective: 'squared_error',
@@ -65,7 +70,8 @@ export const DEFAULT_OPTIONS: ModelOptions = {
 };
 
 const STORED_KEYS = [...Object.keys(DEFAULT_OPTIONS), 'monotone', 'earlyStoppingRounds', 'validationFraction', 'baseScore'] as (keyof ModelOptions)[];
-const OPTION_KEYS = new Set<string>([...STORED_KEYS, 'validation', 'featureNames']);
+const OPTION_KEYS = new Set<string>([...STORED_KEYS, 'validation', 'featureNames', 'threads']);
+export const MAX_THREADS = 256;
 
 function check(ok: boolean, name: string, rule: string, value: unknown): void {
   if (!ok) throw new RangeError(`option ${name} must be ${rule}, got ${JSON.stringify(value) ?? String(value)}`);
@@ -111,6 +117,7 @@ export function resolveOptions(partial: Partial<FitOptions> | undefined, numFeat
     check(given.validation === undefined, 'validationFraction', 'left out when an explicit validation set is given', o.validationFraction);
   }
   if (o.baseScore !== undefined) check(isNum(o.baseScore), 'baseScore', 'a finite number', o.baseScore);
+  if (given.threads !== undefined) check(isInt(given.threads, 1, MAX_THREADS), 'threads', `an integer from 1 to ${MAX_THREADS}`, given.threads);
   if (given.featureNames !== undefined) {
     const names = given.featureNames;
     check(Array.isArray(names) && names.length === numFeatures && names.every((s) => typeof s === 'string'), 'featureNames', `an array of ${numFeatures} strings`, names);

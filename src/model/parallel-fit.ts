@@ -3,7 +3,9 @@
  * Each fit is a pure function of its data and options and comes back through a structured clone, which keeps
  * every number bit for bit, so the models are exactly those of an in-process run in any order or thread count.
  *
- * Threads: LOUPE_TRAIN_THREADS, else min(available cores, 2), this one included; 1 means in-process. The pool
+ * Threads: LOUPE_TRAIN_THREADS, else min(available cores, 2), this one included; 1 means in-process. Fits side by
+ * side share them out for the engine's own histogram threads (engine option `threads`; a lone fit gets them all),
+ * so the two kinds of parallelism together never ask for more threads than that. The pool
  * starts on first use, is reused, and holds the process open only while fits are running. Where threads cannot start (a runtime
  * without worker_threads or the TypeScript loader, e.g. Deno notebooks) the fits run in-process, without error.
  */
@@ -28,6 +30,11 @@ export function trainThreads(env: NodeJS.ProcessEnv = process.env): number {
     return n;
   }
   return Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_THREADS));
+}
+
+/** Engine threads for each of `concurrent` fits running side by side on `threads` threads in all: at least 1. */
+export function engineThreadsPerFit(threads: number, concurrent: number): number {
+  return Math.max(1, Math.floor(threads / Math.max(1, concurrent)));
 }
 
 /** Fits run so far, by where they ran (for tests and diagnostics). */
@@ -184,7 +191,11 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * `threads` (default trainThreads()) counts this thread, which fits too: threads − 1 workers take jobs from the
  * same list (fits run measurably slower in a worker than here, and one fewer thread competes for the cores).
  */
-export async function fitAll(jobs: readonly EngineFitJob[], threads = trainThreads()): Promise<BoostedModel[]> {
+export async function fitAll(given: readonly EngineFitJob[], threads = trainThreads()): Promise<BoostedModel[]> {
+  // The threads are shared out: fits side by side each get their part for the engine's histogram threads (a
+  // lone fit gets them all), so the two kinds of parallelism together never ask for more threads than allowed.
+  const perFit = engineThreadsPerFit(threads, Math.min(threads, given.length));
+  const jobs = given.map((job) => (job.options.threads === undefined ? { ...job, options: { ...job.options, threads: perFit } } : job));
   if (threads <= 1 || jobs.length <= 1) return jobs.map(fitHere);
   const workers = threads - 1;
   if (!pool || poolSize !== workers) {

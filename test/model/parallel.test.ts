@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fit } from '../../src/engine/index.js';
 import { serializeArtifact, trainModel, trainModelAsync } from '../../src/model/index.js';
 import { featureColumns } from '../../src/model/features.js';
-import { fitAll, fitCounts, trainThreads } from '../../src/model/parallel-fit.js';
+import { engineThreadsPerFit, fitAll, fitCounts, trainThreads } from '../../src/model/parallel-fit.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
 
 let data: ReferenceSplit;
@@ -27,6 +27,13 @@ describe('parallel training', () => {
     expect(parallel).toBe(sequential);
     // The pool is reused: a second training is the same again.
     expect(serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }))).toBe(sequential);
+  });
+
+  it('shares the threads out between fits side by side, so engine threads never oversubscribe them', () => {
+    expect(engineThreadsPerFit(2, 2)).toBe(1); // two fold fits on two threads: one engine thread each
+    expect(engineThreadsPerFit(2, 1)).toBe(2); // a lone fit gets both
+    expect(engineThreadsPerFit(8, 3)).toBe(2);
+    expect(engineThreadsPerFit(1, 4)).toBe(1);
   });
 
   it('differs when the seed does (the comparison above can fail)', async () => {

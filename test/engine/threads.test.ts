@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { fit, serialize, type FeatureMatrix } from '../../src/engine/index.js';
+import { createRng } from '../../src/engine/random.js';
+import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
+
+/** Enough rows that the root and the first levels' nodes go to worker threads. */
+function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float64Array } {
+  const rng = createRng(11);
+  const nf = 7;
+  const columns = Array.from({ length: nf }, (_, f) => Float64Array.from({ length: rows }, () => (f === 2 ? rng.nextInt(5) : rng.nextFloat() * 10)));
+  if (withMissing) for (let i = 0; i < rows; i += 13) columns[4][i] = NaN;
+  const y = Float64Array.from({ length: rows }, (_, i) => Math.sin(columns[0][i]) + 0.3 * columns[1][i] * columns[2][i] + (Number.isNaN(columns[4][i]) ? 1 : columns[4][i] * 0.1) + 0.05 * rng.nextFloat());
+  return { X: { columns, rows }, y };
+}
+
+describe('threads', () => {
+  const rows = 4 * MIN_ROWS_PER_HANDOFF;
+
+  it('gives the same model bit for bit on 1, 2 and 3 threads', () => {
+    const { X, y } = data(rows, true);
+    const options = { nEstimators: 12, maxDepth: 5, colsampleByTree: 0.8, subsample: 0.9, seed: 3 };
+    const one = serialize(fit(X, y, { ...options, threads: 1 }).model);
+    expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(one);
+    expect(serialize(fit(X, y, { ...options, threads: 3 }).model)).toBe(one);
+  }, 60_000);
+
+  it('gives the same model with leaf-wise growth and monotone constraints', () => {
+    const { X, y } = data(rows, false);
+    const options = { nEstimators: 8, maxDepth: 0, maxLeaves: 24, monotone: [0, 1, 0, 0, 0, 0, 0], seed: 5 };
+    expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(serialize(fit(X, y, { ...options, threads: 1 }).model));
+  }, 60_000);
+
+  it('does not store the thread count with the model', () => {
+    const { X, y } = data(100, false);
+    const { model } = fit(X, y, { nEstimators: 2, threads: 2 });
+    expect('threads' in model.options).toBe(false);
+  });
+
+  it('refuses a thread count that is not a whole number from 1', () => {
+    const { X, y } = data(50, false);
+    expect(() => fit(X, y, { threads: 0 })).toThrow(/option threads must be an integer from 1/);
+    expect(() => fit(X, y, { threads: 1.5 })).toThrow(/option threads/);
+  });
+});
