@@ -23,6 +23,7 @@ import { loupePaths } from '../src/config/index.js';
 import { exampleStone } from '../src/diamond/index.js';
 import { readReferenceSplitRows } from '../src/ingest/index.js';
 import { openDatabase } from '../src/store/db.js';
+import { countRequests } from '../src/store/requests.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -134,7 +135,7 @@ try {
     const body = (await check.json()) as { explanation?: { steps: unknown[] } };
     if (check.status !== 200 || !body.explanation) throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
     const db = openDatabase(join(home, 'loupe.db'));
-    const before = (db.prepare('SELECT count(*) AS n FROM request_log').get() as { n: number }).n;
+    const before = countRequests(db);
     db.close();
     if (warmup > 0) await load(url, warmup);
     const cpu0 = cpuMicros(child.pid!);
@@ -143,7 +144,7 @@ try {
     const code = await stopServer(child);
     if (code !== 0) throw new Error(`server exited with ${code}`);
     const after = openDatabase(join(home, 'loupe.db'));
-    const logged = (after.prepare('SELECT count(*) AS n FROM request_log').get() as { n: number }).n - before;
+    const logged = countRequests(after) - before;
     after.close();
     rows.push({
       mode: `request log ${logging ? 'on' : 'off'}, round ${Math.floor(round / 2) + 1}`,

@@ -2,14 +2,14 @@
  * Ingesting one file into the store: stream it, validate every row, store each as a diamond or a reject,
  * all in one transaction, so the database either holds the whole file or nothing of it (a crash included).
  *
- * better-sqlite3 is synchronous and its db.transaction() cannot span an await, so the transaction is opened
- * with BEGIN IMMEDIATE (taking the write lock at once) before the first read and ended by an explicit COMMIT
- * or ROLLBACK. Between reads the connection is inside that transaction: nothing else may use this connection
+ * better-sqlite3 is synchronous and its transactions cannot span an await, so the transaction is opened with
+ * the store's beginWrite (BEGIN IMMEDIATE: the write lock at once) before the first read and ended by its commit
+ * or rollback. Between reads the connection is inside that transaction: nothing else may use this connection
  * while ingestFile runs (other connections and processes are unaffected; they see the file only once committed).
  */
 import { basename, resolve } from 'node:path';
 import type { Problem } from '../diamond/index.js';
-import type { Db } from '../store/db.js';
+import { beginWrite, setCacheSize, type Db } from '../store/db.js';
 import { bulkDiamondWriter, diamondWriter, maxDiamondId } from '../store/diamonds.js';
 import { findFileBySha256, finishFile, insertFile } from '../store/files.js';
 import { rejectWriter } from '../store/rejects.js';
@@ -83,12 +83,11 @@ async function storeFile(db: Db, path: string, sha256: string, options: IngestOp
   const stream = await openRowStream(path);
   // A larger page cache while the file's rows go in (16 MiB, restored after): the duplicate index takes random
   // inserts, and with SQLite's default 2 MiB most of them missed the cache. (A bulk load sets a smaller one.)
-  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = ${INGEST_CACHE_SIZE}`);
+  const cacheSize = setCacheSize(db, INGEST_CACHE_SIZE);
   try {
     return await storeRows(db, stream, resolve(path), sha256, options);
   } finally {
-    db.pragma(`cache_size = ${cacheSize}`);
+    setCacheSize(db, cacheSize);
   }
 }
 
@@ -106,13 +105,13 @@ const BULK_CACHE_SIZE = -4_096;
 
 async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: string, options: IngestOptions): Promise<IngestSummary> {
   const summary = emptySummary(stream.name, sha256, 'ingested');
-  db.exec('BEGIN IMMEDIATE');
+  const transaction = beginWrite(db);
   let open = true;
   try {
     // Another process may have stored the same file while this one waited for the write lock.
     const known = findFileBySha256(db, sha256);
     if (known) {
-      db.exec('ROLLBACK');
+      transaction.rollback();
       open = false;
       return alreadyIngested(stream.name, sha256, known);
     }
@@ -120,7 +119,7 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
     // but the file's, and its duplicates are found once they are all in (see bulkDiamondWriter); the indexes are
     // built again inside this transaction. A smaller file looks each row up as it goes.
     const bulk = stream.bytes / TYPICAL_ROW_BYTES > maxDiamondId(db) ? bulkDiamondWriter(db) : undefined;
-    if (bulk) db.pragma(`cache_size = ${BULK_CACHE_SIZE}`);
+    if (bulk) setCacheSize(db, BULK_CACHE_SIZE);
     const diamonds = bulk ? undefined : diamondWriter(db);
     const rejects = rejectWriter(db);
     // The data row each reason first occurred on, so that byReason lists reasons in file order in either case.
@@ -182,10 +181,10 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
       }
     }
     finishFile(db, fileId, summary, new Date().toISOString());
-    db.exec('COMMIT');
+    transaction.commit();
     open = false;
     return summary;
   } finally {
-    if (open) db.exec('ROLLBACK');
+    if (open) transaction.rollback();
   }
 }

@@ -13,13 +13,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
-import type { Appraisal } from '../diamond/index.js';
 import { readReferenceSplit } from '../ingest/index.js';
 import { createRng, sampleWithoutReplacement, trainingDataHash } from '../model/index.js';
 import type { Db } from '../store/db.js';
-import { APPRAISAL_COLUMNS_SQL } from '../store/ingestion-schema.js';
+import { listAppraisalRows, type AppraisalRow } from '../store/diamonds.js';
+import { listIngestedFiles, type FileRecord } from '../store/files.js';
+import { getSnapshot, insertSnapshot, snapshotDiamondIds, type Snapshot } from '../store/snapshots.js';
 
-export type Row = Appraisal & { id: number; fileId: number; dataRow: number };
+export type Row = AppraisalRow;
+export { getSnapshot, type Snapshot };
 
 export const DEFAULT_HOLDOUT_FRACTION = 0.2;
 
@@ -32,18 +34,10 @@ export function sha256OfFile(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-export interface StoredFile {
-  id: number;
-  name: string;
-  sha256: string;
-  accepted: number;
-  finishedAt: string;
-}
-
 export interface DataPartition {
   /** The stored reference file, if it was ingested. */
   referenceFileId: number | undefined;
-  files: StoredFile[];
+  files: FileRecord[];
   training: Row[];
   referenceTest: Row[];
   /** Holdout rows by file id (files other than the reference). */
@@ -60,20 +54,8 @@ export function holdoutOf(rows: readonly Row[], fileSha256: string, fraction: nu
   return Array.from(chosen, (i) => sorted[i]);
 }
 
-export function listStoredFiles(db: Db): StoredFile[] {
-  return db
-    .prepare("SELECT id, name, sha256, accepted, finished_at AS finishedAt FROM files WHERE status = 'ingested' ORDER BY id")
-    .all() as StoredFile[];
-}
-
-export function loadRows(db: Db): Row[] {
-  return db
-    .prepare(`SELECT id, file_id AS fileId, data_row AS dataRow, ${APPRAISAL_COLUMNS_SQL} FROM diamonds ORDER BY id`)
-    .all() as Row[];
-}
-
 export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLDOUT_FRACTION): DataPartition {
-  const files = listStoredFiles(db);
+  const files = listIngestedFiles(db);
   let referenceSha: string | undefined;
   try {
     referenceSha = sha256OfFile(paths.referenceData);
@@ -82,7 +64,7 @@ export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLD
   }
   const referenceFileId = files.find((f) => f.sha256 === referenceSha)?.id;
   const testRows = referenceFileId === undefined ? new Set<number>() : new Set(readReferenceSplit(referenceSplitPath(paths)));
-  const rows = loadRows(db);
+  const rows = listAppraisalRows(db);
   const byFile = new Map<number, Row[]>();
   for (const r of rows) {
     let list = byFile.get(r.fileId);
@@ -111,37 +93,20 @@ export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLD
   return { referenceFileId, files, training, referenceTest, holdout, byFile };
 }
 
-export interface Snapshot {
-  sha256: string;
-  rows: number;
-  maxFileId: number;
-  createdAt: string;
-}
-
 /** Records the training rows under their content hash (idempotent); a model names the snapshot it learned from. */
 export function saveSnapshot(db: Db, training: readonly Row[]): Snapshot {
   if (training.length === 0) throw new Error('there are no training rows: ingest appraisals first');
   const sha256 = trainingDataHash(training);
   const maxFileId = training.reduce((m, r) => Math.max(m, r.fileId), 0);
-  const createdAt = new Date().toISOString();
-  db.prepare(
-    'INSERT INTO training_snapshots (sha256, rows, diamond_ids, max_file_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-  ).run(sha256, training.length, JSON.stringify(training.map((r) => r.id)), maxFileId, createdAt);
+  insertSnapshot(db, { sha256, rows: training.length, maxFileId, createdAt: new Date().toISOString() }, training.map((r) => r.id));
   return getSnapshot(db, sha256)!;
-}
-
-export function getSnapshot(db: Db, sha256: string): Snapshot | undefined {
-  return db
-    .prepare('SELECT sha256, rows, max_file_id AS maxFileId, created_at AS createdAt FROM training_snapshots WHERE sha256 = ?')
-    .get(sha256) as Snapshot | undefined;
 }
 
 /** The exact rows of a snapshot, re-read from the store and checked against its hash. */
 export function snapshotRows(db: Db, sha256: string): Row[] {
-  const rec = db.prepare('SELECT diamond_ids FROM training_snapshots WHERE sha256 = ?').get(sha256) as { diamond_ids: string } | undefined;
-  if (!rec) throw new Error(`no training snapshot ${sha256.slice(0, 12)}…`);
-  const ids = JSON.parse(rec.diamond_ids) as number[];
-  const byId = new Map(loadRows(db).map((r) => [r.id, r]));
+  const ids = snapshotDiamondIds(db, sha256);
+  if (!ids) throw new Error(`no training snapshot ${sha256.slice(0, 12)}…`);
+  const byId = new Map(listAppraisalRows(db).map((r) => [r.id, r]));
   const rows = ids.map((id) => {
     const r = byId.get(id);
     if (!r) throw new Error(`training snapshot ${sha256.slice(0, 12)}… names diamond ${id}, which is no longer stored`);

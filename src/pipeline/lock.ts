@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db } from '../store/db.js';
+import { withBusyTimeout, type Db } from '../store/db.js';
+import { heartbeatRunLock, readRunLock, releaseRunLock, takeRunLock, type LockRecord } from '../store/run-lock.js';
 
 export interface LockHolder {
   pid: number;
@@ -51,10 +52,6 @@ export interface LockOptions {
 
 const DEFAULT_STALE_MS = 15 * 60_000;
 
-interface LockRow {
-  pid: number; host: string; token: string; purpose: string; acquired_at: string; heartbeat_at: string;
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -65,30 +62,28 @@ function alive(pid: number): boolean {
   }
 }
 
-function holderOf(r: LockRow): LockHolder {
-  return { pid: r.pid, host: r.host, purpose: r.purpose, acquiredAt: r.acquired_at, heartbeatAt: r.heartbeat_at };
+function holderOf(r: LockRecord): LockHolder {
+  return { pid: r.pid, host: r.host, purpose: r.purpose, acquiredAt: r.acquiredAt, heartbeatAt: r.heartbeatAt };
 }
 
 /** Whether a recorded holder can no longer be running. */
-export function isStale(r: Pick<LockRow, 'pid' | 'host' | 'heartbeat_at'>, staleMs: number, now = Date.now()): boolean {
+export function isStale(r: Pick<LockRecord, 'pid' | 'host' | 'heartbeatAt'>, staleMs: number, now = Date.now()): boolean {
   if (r.host === hostname() && !alive(r.pid)) return true;
-  return now - Date.parse(r.heartbeat_at) > staleMs;
+  return now - Date.parse(r.heartbeatAt) > staleMs;
 }
 
 /** Takes the lock or throws LockBusyError naming who holds it. */
 export function acquireLock(db: Db, purpose: string, options: LockOptions = {}): RunLock {
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const token = randomUUID();
-  const previousTimeout = options.busyTimeoutMs === undefined ? undefined : (db.pragma('busy_timeout', { simple: true }) as number);
-  if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   let tookOverFrom: LockHolder | undefined;
   try {
-    tookOverFrom = takeLock(db, purpose, token, staleMs);
+    tookOverFrom = options.busyTimeoutMs === undefined
+      ? takeLock(db, purpose, token, staleMs)
+      : withBusyTimeout(db, options.busyTimeoutMs, () => takeLock(db, purpose, token, staleMs));
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseBusyError();
     throw err;
-  } finally {
-    if (previousTimeout !== undefined) db.pragma(`busy_timeout = ${previousTimeout}`);
   }
   let held = true;
   return {
@@ -96,8 +91,7 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
     tookOverFrom,
     heartbeat() {
       if (!held) return;
-      const info = db.prepare('UPDATE pipeline_lock SET heartbeat_at = ? WHERE id = 1 AND token = ?').run(new Date().toISOString(), token);
-      if (info.changes === 0) {
+      if (!heartbeatRunLock(db, token, new Date().toISOString())) {
         held = false;
         throw new Error('the pipeline lock was taken over by another process (this run was silent for too long); stopping');
       }
@@ -105,7 +99,7 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
     release() {
       if (!held) return;
       held = false;
-      db.prepare('DELETE FROM pipeline_lock WHERE id = 1 AND token = ?').run(token);
+      releaseRunLock(db, token);
     },
   };
 }
@@ -119,17 +113,14 @@ export class DatabaseBusyError extends Error {
 }
 
 function takeLock(db: Db, purpose: string, token: string, staleMs: number): LockHolder | undefined {
-  return db.transaction((): LockHolder | undefined => {
-    const row = db.prepare('SELECT * FROM pipeline_lock WHERE id = 1').get() as LockRow | undefined;
-    if (row && !isStale(row, staleMs)) throw new LockBusyError(holderOf(row));
+  const holder = () => {
     const now = new Date().toISOString();
-    db.prepare(
-      `INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, token = excluded.token,
-         purpose = excluded.purpose, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
-    ).run(process.pid, hostname(), token, purpose, now, now);
-    return row ? holderOf(row) : undefined;
-  }).immediate();
+    return { pid: process.pid, host: hostname(), token, purpose, acquiredAt: now, heartbeatAt: now };
+  };
+  const previous = takeRunLock(db, holder, (current) => {
+    if (!isStale(current, staleMs)) throw new LockBusyError(holderOf(current));
+  });
+  return previous && holderOf(previous);
 }
 
 /** Waits for the lock (polling), up to `timeoutMs`; then throws LockBusyError. */
@@ -156,6 +147,6 @@ export async function waitForLock(
 
 /** Who holds the lock now, if anyone (stale holders included, marked). */
 export function lockHolder(db: Db, options: LockOptions = {}): (LockHolder & { stale: boolean }) | undefined {
-  const row = db.prepare('SELECT * FROM pipeline_lock WHERE id = 1').get() as LockRow | undefined;
+  const row = readRunLock(db);
   return row && { ...holderOf(row), stale: isStale(row, options.staleMs ?? DEFAULT_STALE_MS) };
 }

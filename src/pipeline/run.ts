@@ -20,7 +20,8 @@
 import type { LoupePaths } from '../config/index.js';
 import { loadValuer, createValuer, type Evaluation, type LoadedModel, type ModelArtifact } from '../model/index.js';
 import { getChampion, getModel, listModels, pausePoint, promoteModel, readArtifact, registerModel, setDecision, type ModelRecord } from '../registry/index.js';
-import type { Db } from '../store/db.js';
+import { writeTransaction, type Db } from '../store/db.js';
+import { countFiles } from '../store/files.js';
 import { ingestFile } from '../ingest/index.js';
 import { pipelineConfig, type PipelineConfig } from './config.js';
 import { getSnapshot, partitionData, saveSnapshot, snapshotRows, type Row, type Snapshot } from './data.js';
@@ -31,7 +32,7 @@ import { gitCommit } from './git.js';
 import { ingestIncoming, type IncomingOutcome } from './incoming.js';
 import { acquireLock, waitForLock, type RunLock } from './lock.js';
 import { writeMissingCards } from './report.js';
-import { finishRun, markInterrupted, recordSteps, startRun, type StepRecord } from './runs.js';
+import { finishRun, markInterrupted, recordSteps, startRun, type StepRecord } from '../store/runs.js';
 import { tune, type TuneResult } from './tune.js';
 import { evaluateModel } from '../model/index.js';
 
@@ -157,8 +158,7 @@ async function runSteps(
   // 1. ingest
   result.files = await step('ingest', async () => {
     const outcomes: IncomingOutcome[] = [];
-    const stored = (db.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n;
-    if (stored === 0) {
+    if (countFiles(db) === 0) {
       const s = await ingestFile(db, paths.referenceData);
       if (s.status === 'failed') throw new Error(`the reference data ${paths.referenceData} could not be ingested: ${s.message}`);
       outcomes.push({ ...s, movedTo: paths.referenceData });
@@ -238,7 +238,7 @@ async function runSteps(
 
   // 7. register (one transaction: artifacts written, rows inserted, champion switched)
   const commit = gitCommit();
-  const registered = await step('register', () => db.transaction(() => evaluated.challengers.map((c) => {
+  const registered = await step('register', () => writeTransaction(db, () => evaluated.challengers.map((c) => {
     const isBest = c === best;
     const verdict = !isBest
       ? `not the challenger: CV MAE of ${best.kind} was lower`
@@ -262,7 +262,7 @@ async function runSteps(
       promoteModel(db, registered.version, decision.reason.replace(challengerName, registered.version));
     }
     return getModel(db, registered.version)!;
-  })).immediate(), (r: ModelRecord[]) => `registered ${r.map((m) => m.version).join(', ')}${decision.promote ? `; champion is now ${r[evaluated.challengers.indexOf(best)].version}` : `; champion ${champion?.version} kept`}`);
+  })), (r: ModelRecord[]) => `registered ${r.map((m) => m.version).join(', ')}${decision.promote ? `; champion is now ${r[evaluated.challengers.indexOf(best)].version}` : `; champion ${champion?.version} kept`}`);
 
   result.trained = evaluated.challengers.map((c, i) => ({
     kind: c.kind, tuning: c.tuning, trainMs: c.trainMs, evaluation: c.evaluation, version: registered[i].version, promoted: c === best && decision.promote,

@@ -55,3 +55,49 @@ export function migrate(db: Db, migrations: readonly Migration[]): number[] {
   }
   return pending.map((m) => m.version);
 }
+
+/** Runs `fn` in an IMMEDIATE transaction (the write lock taken first), or as a savepoint inside the caller's open one. */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  const tx = db.transaction(fn);
+  return db.inTransaction ? tx() : tx.immediate();
+}
+
+/**
+ * A write transaction that stays open across awaits (better-sqlite3's own cannot span one): BEGIN IMMEDIATE now,
+ * then exactly one of commit() or rollback(). Nothing else may use the connection until then.
+ */
+export interface OpenTransaction {
+  commit(): void;
+  rollback(): void;
+}
+
+export function beginWrite(db: Db): OpenTransaction {
+  db.exec('BEGIN IMMEDIATE');
+  return { commit: () => db.exec('COMMIT'), rollback: () => db.exec('ROLLBACK') };
+}
+
+/** Sets SQLite's page cache (pages, or KiB when negative) and returns the previous setting. */
+export function setCacheSize(db: Db, size: number): number {
+  const previous = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${size}`);
+  return previous;
+}
+
+/** Runs `fn` with a different busy timeout (how long a write waits for another's lock), restoring it after. */
+export function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${ms}`);
+  try {
+    return fn();
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
+}
+
+/** A check that the database answers, prepared once (readiness probes call it often); throws when it does not. */
+export function databasePing(db: Db): () => void {
+  const ping = db.prepare('SELECT 1 AS one');
+  return () => {
+    ping.get();
+  };
+}

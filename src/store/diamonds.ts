@@ -283,6 +283,16 @@ export function listAppraisals(db: Db): StoredAppraisal[] {
   return db.prepare(`${SELECT_APPRAISALS} ORDER BY id`).all() as StoredAppraisal[];
 }
 
+/** A stored appraisal with the file it came from and its data-row number there (what the pipeline partitions by). */
+export type AppraisalRow = Appraisal & { id: number; fileId: number; dataRow: number };
+
+/** Every stored appraisal with its file and data row, oldest first. */
+export function listAppraisalRows(db: Db): AppraisalRow[] {
+  return db
+    .prepare(`SELECT id, file_id AS fileId, data_row AS dataRow, ${APPRAISAL_COLUMNS_SQL} FROM diamonds ORDER BY id`)
+    .all() as AppraisalRow[];
+}
+
 export function countDiamonds(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM diamonds').get() as { n: number }).n;
 }

@@ -52,6 +52,15 @@ export function findFileById(db: Db, id: number): FileRecord | undefined {
   return row && toRecord(row);
 }
 
+/** Files whose rows are all stored (their transaction committed), oldest first. */
+export function listIngestedFiles(db: Db): FileRecord[] {
+  return (db.prepare("SELECT * FROM files WHERE status = 'ingested' ORDER BY id").all() as FileRow[]).map(toRecord);
+}
+
+export function countFiles(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n;
+}
+
 /** Files whose name (or path as given) is `name`, oldest first. */
 export function findFilesByName(db: Db, name: string): FileRecord[] {
   return (db.prepare('SELECT * FROM files WHERE name = ? OR path = ? ORDER BY id').all(name, name) as FileRow[]).map(toRecord);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { RequestLog } from '../../src/api/request-log.js';
-import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
+import { threadedRequestLogWriter } from '../../src/store/request-log-thread.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createKey } from '../../src/store/keys.js';
 import { countRequests, listRequests, type RequestLogEntry } from '../../src/store/requests.js';

@@ -2,7 +2,7 @@
  * GET /healthz (the process is alive) and GET /readyz (a model is loaded and the database answers).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Db } from '../../store/db.js';
+import { databasePing, type Db } from '../../store/db.js';
 import type { ModelSource } from '../model-source.js';
 import { ApiProblem } from '../problem.js';
 import { Health, Readiness, problemResponse, withExamples } from '../schemas.js';
@@ -12,7 +12,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSour
     schema: { tags: ['health'], summary: 'Alive', response: { 200: withExamples(Health, { status: 'ok' }) } },
   }, async () => ({ status: 'ok' }));
 
-  const ping = db.prepare('SELECT 1 AS one');
+  const ping = databasePing(db);
   app.get('/readyz', {
     schema: {
       tags: ['health'], summary: 'Ready: a model is loaded and the database answers',
@@ -24,7 +24,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSour
   }, async (request) => {
     let database = 'ok';
     try {
-      ping.get();
+      ping();
     } catch (e) {
       database = `unreachable: ${(e as Error).message}`;
     }

@@ -1,8 +1,8 @@
 /**
- * The pipeline_runs table: one row per run — when it started and finished, its status, each step with its
+ * The pipeline_runs table (migration 11): one row per pipeline run — when it started and finished, its status, each step with its
  * duration, the decision and a summary — so the history of retraining is auditable.
  */
-import type { Db } from '../store/db.js';
+import type { Db } from './db.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'nothing_to_do' | 'failed' | 'interrupted';
 

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { INSERT_REQUEST_SQL, requestRow, type RequestLogEntry } from '../store/requests.js';
+import { INSERT_REQUEST_SQL, requestRow, type RequestLogEntry } from './requests.js';
 
 // Plain JavaScript, so the worker runs the same under tsx, vitest and compiled code.
 const WORKER_SOURCE = `
