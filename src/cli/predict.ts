@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { IngestFileError, STONE_ROWS, openRowStream, type ReadRow } from '../ingest/index.js';
+import { IngestFileError, STONE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
 import { ArtifactError, loadValuer, type LoadedModel } from '../model/index.js';
-import type { Stone } from '../diamond/index.js';
+import { csvCell, type Stone } from '../diamond/index.js';
 import { CliError, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -32,11 +32,6 @@ export interface PredictSummary {
 }
 
 const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'error'];
-
-/** A field as CSV: quoted when it holds a comma, a quote or a line break (quotes doubled). */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 /**
  * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
@@ -78,16 +73,16 @@ function parseCoverage(text: string | undefined, model: LoadedModel): number {
 /** The output line of one row: its input columns as they stood, then the result columns. */
 function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, coverage: number): { line: string; priced: boolean } {
   let input: string;
-  if (row.fields.length === width) input = row.rawText;
+  if (row.fields.length === width) input = safeCsvRecord(row.rawText, row.fields);
   else {
     // A malformed record: keep what fits the header's columns (nothing, if it could not be split at all).
     const fields: string[] = [];
-    for (let i = 0; i < width; i++) fields.push(csvField(row.fields.length < width ? (row.fields[i] ?? '') : ''));
+    for (let i = 0; i < width; i++) fields.push(csvCell(row.fields.length < width ? (row.fields[i] ?? '') : ''));
     input = fields.join(',');
   }
   if (!row.result.ok) {
     const error = row.result.problems.map((p) => p.message).join(' ');
-    return { line: `${input},,,,${csvField(error)}\n`, priced: false };
+    return { line: `${input},,,,${csvCell(error)}\n`, priced: false };
   }
   const p = model.price(row.result.value, coverage);
   return { line: `${input},${Math.round(p.price)},${Math.round(p.low)},${Math.round(p.high)},\n`, priced: true };
@@ -107,7 +102,7 @@ export async function predictFile(input: string, model: LoadedModel, coverage: n
     if (width === -1) {
       const columns = stream.columns();
       width = columns.length;
-      text += `${stream.header()},${resultColumns(columns).join(',')}\n`;
+      text += `${safeCsvRecord(stream.header(), columns)},${resultColumns(columns).join(',')}\n`;
     }
     for (const row of batch.rows) {
       const { line, priced } = outputLine(row, width, model, coverage);

@@ -3,3 +3,4 @@ export * from './fields.js';
 export * from './plausibility.js';
 export * from './validate.js';
 export * from './schemas.js';
+export { csvCell, isFormulaLike } from './csv-cell.js';

@@ -6,4 +6,4 @@ export { IngestFileError } from './errors.js';
 export { APPRAISAL_ROWS, STONE_ROWS, openRowStream, readAppraisalRows, readAppraisals, readStoneRows, type ReadRow, type RowSchema, type RowStream } from './rows.js';
 export { readReferenceSplit, readReferenceSplitRows, type ReferenceSplitRows } from './reference-split.js';
 export { ingestFile, type IngestOptions, type IngestSummary } from './ingest-file.js';
-export { toRejectsCsv } from './export.js';
+export { safeCsvRecord, toRejectsCsv } from './export.js';

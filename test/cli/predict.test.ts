@@ -130,6 +130,17 @@ describe('loupe predict', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('neutralises formula-like cells of the input (header included) and keeps numbers, negative ones too', () => {
+    const input = join(dir, 'formulas.csv');
+    writeFileSync(input, 'carat,cut,color,clarity,depth,table,x,y,z,=cmd\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,=HYPERLINK("http://evil.example")\n-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,@SUM(1+1)\n');
+    const r = loupe(['predict', '--model', modelPath, input]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`carat,cut,color,clarity,depth,table,x,y,z,"'=cmd",price,price_low,price_high,error`);
+    expect(lines[1]).toMatch(/^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,$/);
+    expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,"?Carat -1/);
+  });
+
   it('refuses an input that ends before its first row with a message, not a crash (exit 1)', () => {
     for (const [name, content] of [['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'], ['bom-only.csv', '\uFEFF']]) {
       const input = join(dir, name);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { STONE_FIELDS, validateStone } from '../../src/diamond/index.js';
+import { STONE_FIELDS, isFormulaLike, validateStone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/rows.js';
 import { readBatchFile, resultsCsv } from '../../web/src/batch/batch.js';
 import { parseCsv, toCsv } from '../../web/src/batch/csv.js';
@@ -40,10 +40,23 @@ describe('parseCsv', () => {
         const table = rows.map((r) => [...r, ...Array(width).fill('')].slice(0, width));
         // A leading BOM in the first field would be taken for the file's byte-order mark; a writer never emits one.
         if (table[0][0].startsWith('\uFEFF')) table[0][0] = `x${table[0][0]}`;
-        expect(parseCsv(toCsv(table)).map((r) => r.fields)).toEqual(table);
+        // A formula-like cell (here: one starting with CR) comes back neutralised, with a leading quote.
+        const neutralised = table.map((r) => r.map((f) => (isFormulaLike(f) ? `'${f}` : f)));
+        expect(parseCsv(toCsv(table)).map((r) => r.fields)).toEqual(neutralised);
       }),
       { numRuns: 300, seed: 7 },
     );
+  });
+});
+
+describe('the batch download', () => {
+  it('neutralises formula-like cells of the uploaded file (OWASP) and keeps numbers, negative ones included', () => {
+    const read = readBatchFile('s.csv', 'id,carat,cut,color,clarity,depth,table,x,y,z\n=1+2,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n@SUM(1+1),-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n');
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+    const lines = resultsCsv(read.file).split('\r\n');
+    expect(lines[1]).toMatch(/^"'=1\+2",0\.9,Ideal,/);
+    expect(lines[2]).toMatch(/^"'@SUM\(1\+1\)",-1,Ideal,/);
   });
 });
 

@@ -3,6 +3,7 @@
  * quoted with double quotes, a quote inside a quoted field is doubled, and quoted fields may hold commas and line
  * breaks. A byte-order mark at the start is dropped. Never throws: a broken record is returned with an error.
  */
+import { csvCell } from '../../../src/diamond/csv-cell.js';
 
 export interface CsvRecord {
   /** 1-based line of the file where the record starts (the header is line 1), as a spreadsheet numbers rows. */
@@ -70,11 +71,10 @@ export function parseCsv(text: string): CsvRecord[] {
   return records;
 }
 
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) || field !== field.trim() ? `"${field.replace(/"/g, '""')}"` : field;
-}
-
-/** Rows to RFC 4180 text with CRLF line ends, quoting only the fields that need it. */
+/**
+ * Rows to RFC 4180 text with CRLF line ends, quoting only the fields that need it; a formula-like cell (`=…`, `@…`)
+ * is neutralised as in every CSV Loupe writes (csvCell, in src/diamond).
+ */
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  return rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
