@@ -140,7 +140,7 @@ export class TreeGrower {
       } else if (this.unpartitioned[id]) {
         // Rows still together: route each by its bin, as partition would have.
         const f = this.feature[id];
-        const { codes, features: nf } = this.binned;
+        const col = this.binned.columns[f];
         const bin = this.splitBin[id];
         const missing = this.binned.valueBins[f];
         const missingLeft = this.defaultLeft[id];
@@ -149,7 +149,7 @@ export class TreeGrower {
         values[1] = this.value[this.left[id]];
         for (let k = this.start[id]; k < this.end[id]; k++) {
           const row = index[k];
-          const b = codes[row * nf + f];
+          const b = col[row];
           // The same branch-free rule as partition(): 1 = left.
           pred[row] += values[((b - bin - 1) >>> 31) | ((((b ^ missing) - 1) >>> 31) & missingLeft)];
         }
@@ -159,11 +159,11 @@ export class TreeGrower {
 
   /** Leaf value of the last grown tree for a training row given by its bins (rows left out by subsampling). */
   binnedValue(row: number): number {
-    const { codes, features: nf, valueBins } = this.binned;
+    const { columns, valueBins } = this.binned;
     let node = 0;
     while (this.feature[node] >= 0) {
       const f = this.feature[node];
-      const b = codes[row * nf + f];
+      const b = columns[f][row];
       const goLeft = b === valueBins[f] ? this.defaultLeft[node] === 1 : b <= this.splitBin[node];
       node = goLeft ? this.left[node] : this.right[node];
     }
@@ -302,7 +302,7 @@ export class TreeGrower {
 
   /** Stable in-place partition of the node's row range; returns the index where the right child's rows begin. */
   private partition(id: number, f: number, bin: number, defaultLeft: boolean): number {
-    const { codes, features: nf } = this.binned;
+    const col = this.binned.columns[f];
     const missing = this.binned.valueBins[f];
     const index = this.index;
     const scratch = this.scratch;
@@ -314,7 +314,7 @@ export class TreeGrower {
     const missingLeft = defaultLeft ? 1 : 0;
     for (let k = l; k < end; k++) {
       const row = index[k];
-      const b = codes[row * nf + f];
+      const b = col[row];
       const goLeft = ((b - bin - 1) >>> 31) | ((((b ^ missing) - 1) >>> 31) & missingLeft);
       index[l] = row;
       scratch[r] = row;
