@@ -59,8 +59,10 @@ function list(opts: KeysOptions): void {
 
 function revoke(idOrName: string, opts: KeysOptions): void {
   const revoked = withStore(opts, (db) => revokeKey(db, idOrName));
-  emit(opts, revoked, (ks) => (ks.length === 0 ? `no active key has the id or name "${idOrName}"` : ks.map((k) => `revoked: ${describeKey(k)}`).join('\n')));
-  if (revoked.length === 0) process.exitCode = EXIT_FAILURE;
+  const what = /^\d+$/.test(idOrName) ? `the id ${idOrName}` : `the name "${idOrName}"`;
+  // --json: the revoked key in a list (empty when none), as before names were unique.
+  emit(opts, revoked ? [revoked] : [], () => (revoked ? `revoked: ${describeKey(revoked)}` : `no active key has ${what}`));
+  if (!revoked) process.exitCode = EXIT_FAILURE;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -85,8 +87,8 @@ export const registerKeys: RegisterCommand = (program: Command) => {
     .action(list);
   keys
     .command('revoke')
-    .description('Revoke a key by id or name; it stops working at once.')
-    .argument('<idOrName>', 'the key\'s id (from `loupe keys list`) or name')
+    .description('Revoke one key by id or name; it stops working at once.')
+    .argument('<idOrName>', 'the key\'s id (digits, from `loupe keys list`) or its name (names of active keys are unique and never only digits)')
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .action(revoke);

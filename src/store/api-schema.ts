@@ -60,3 +60,19 @@ export const API_REQUEST_ID_MIGRATION: Migration = {
   name: 'api: request id in the request log',
   sql: 'ALTER TABLE request_log ADD COLUMN request_id TEXT;',
 };
+
+/**
+ * Migration 27: an active key's name is unique, so that revoking by name revokes one key. A database made before
+ * it may hold active keys of the same name: each but the oldest gets " #<id>" appended (listed by `loupe keys
+ * list`). Revoked keys keep their names, so a name can be used again once its key is revoked.
+ */
+export const API_KEY_NAME_MIGRATION: Migration = {
+  version: 27,
+  name: 'api: active key names are unique',
+  sql: `
+UPDATE api_keys SET name = name || ' #' || id
+WHERE revoked_at IS NULL
+  AND EXISTS (SELECT 1 FROM api_keys older WHERE older.name = api_keys.name AND older.revoked_at IS NULL AND older.id < api_keys.id);
+CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+`,
+};

@@ -57,6 +57,10 @@ export interface NewKey {
 export function createKey(db: Db, spec: NewKey, now = new Date()): { key: ApiKey; secret: string } {
   const name = spec.name.trim();
   if (name.length === 0 || name.length > 100) throw new RangeError('a key name must have 1 to 100 characters');
+  // Digits alone would read as an id in `loupe keys revoke`.
+  if (/^\d+$/.test(name)) throw new RangeError(`a key name cannot be only digits ("${name}" would read as a key id); add a letter`);
+  const taken = db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as { id: number } | undefined;
+  if (taken) throw new RangeError(`an active key is named "${name}" already (id ${taken.id}); choose another name, or revoke that key first`);
   const scopes = [...new Set(spec.scopes)];
   if (scopes.length === 0) throw new RangeError(`a key needs at least one scope: ${SCOPES.join(', ')}`);
   for (const s of scopes) if (!SCOPES.includes(s)) throw new RangeError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`);
@@ -79,19 +83,20 @@ export function listKeys(db: Db): ApiKey[] {
   return (db.prepare('SELECT * FROM api_keys ORDER BY id').all() as KeyRow[]).map(toKey);
 }
 
-/** Revokes a key by id or name; returns the keys revoked now (none when already revoked or unknown). */
-export function revokeKey(db: Db, idOrName: string, now = new Date()): ApiKey[] {
-  const ids = (
-    db.prepare('SELECT id FROM api_keys WHERE (id = ? OR name = ?) AND revoked_at IS NULL').all(
-      /^\d+$/.test(idOrName) ? Number(idOrName) : -1,
-      idOrName,
-    ) as { id: number }[]
-  ).map((r) => r.id);
-  const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?');
-  db.transaction(() => {
-    for (const id of ids) revoke.run(now.toISOString(), id);
-  })();
-  return ids.map((id) => getKey(db, id)!);
+/**
+ * Revokes one key: by id when the argument is digits (a name never is), else by name (an active key's name is
+ * unique). Returns the key revoked now, or undefined when no active key has that id or name.
+ */
+export function revokeKey(db: Db, idOrName: string, now = new Date()): ApiKey | undefined {
+  const byId = /^\d+$/.test(idOrName);
+  const row = (
+    byId
+      ? db.prepare('SELECT id FROM api_keys WHERE id = ? AND revoked_at IS NULL').get(Number(idOrName))
+      : db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(idOrName)
+  ) as { id: number } | undefined;
+  if (!row) return undefined;
+  db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(now.toISOString(), row.id);
+  return getKey(db, row.id);
 }
 
 /** A function that finds the live key a secret belongs to (prepared once: it runs on every request). */

@@ -59,4 +59,14 @@ describe('loupe keys', () => {
     await expect(loupe('keys', 'create', '--name', 'x', '--scope', 'everything')).rejects.toMatchObject({ exitCode: 2 });
     await expect(loupe('keys', 'create', '--name', 'x', '--rate', '0')).rejects.toMatchObject({ exitCode: 2 });
   });
+
+  it('revoke takes digits as an id and anything else as a name, and revokes one key; names are unique', async () => {
+    await loupe('keys', 'create', '--name', 'rotate-me');
+    await expect(loupe('keys', 'create', '--name', 'rotate-me')).rejects.toMatchObject({ exitCode: 2 });
+    await expect(loupe('keys', 'create', '--name', '1')).rejects.toMatchObject({ exitCode: 2 });
+    const id = (JSON.parse((await loupe('keys', 'list', '--json')).out) as Array<{ id: number; name: string }>).find((k) => k.name === 'rotate-me')!.id;
+    const r = await loupe('keys', 'revoke', String(id), '--json');
+    expect((JSON.parse(r.out) as Array<{ name: string }>).map((k) => k.name)).toEqual(['rotate-me']);
+    expect((await loupe('keys', 'revoke', String(id))).out).toMatch(`no active key has the id ${id}`);
+  });
 });
