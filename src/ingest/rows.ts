@@ -76,6 +76,21 @@ interface Columns {
   extras: Array<[number, string]>;
 }
 
+/** Header names shown in a message, at most this many, each cut to NAME_CHARS characters. */
+const SHOWN_COLUMNS = 12;
+const NAME_CHARS = 30;
+
+/**
+ * What the header holds, for a message. A first line without a comma is not echoed: it is most likely not a CSV
+ * header at all (a symlink to another file, say), and its text is none of the message's business.
+ */
+function foundColumns(fields: readonly string[]): string {
+  if (fields.length <= 1) return 'the first line has no comma, so this does not look like a CSV file';
+  const shown = fields.slice(0, SHOWN_COLUMNS).map((f) => (f.length > NAME_CHARS ? `${f.slice(0, NAME_CHARS)}…` : f));
+  const more = fields.length - shown.length;
+  return `found: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 function readHeader(name: string, record: CsvRecord, required: readonly AppraisalFieldName[]): Columns {
   if (record.error) throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
   const names = record.fields.map((f) => f.trim().toLowerCase());
@@ -90,7 +105,7 @@ function readHeader(name: string, record: CsvRecord, required: readonly Appraisa
     throw new IngestFileError(
       name,
       `required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the header ` +
-        `(found: ${record.fields.join(', ') || 'nothing'}; required: ${required.join(', ')})`,
+        `(${foundColumns(record.fields)}; required: ${required.join(', ')})`,
     );
   }
   const fieldAt = required.map((f): [AppraisalFieldName, number] => [f, seen.get(f)!]);
@@ -109,7 +124,8 @@ function toRow<T>(schema: RowSchema<T>, columns: Columns, record: CsvRecord, dat
     const v = fields[i];
     if (v !== undefined) raw[f] = v;
   }
-  const extra: Record<string, string> = {};
+  // No prototype: a column named __proto__ is a key like any other, not the object's prototype.
+  const extra = Object.create(null) as Record<string, string>;
   for (const [i, n] of columns.extras) {
     const v = fields[i];
     if (v !== undefined) extra[n] = v;

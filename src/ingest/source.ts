@@ -1,9 +1,10 @@
 /**
  * Reading a file as UTF-8 text, chunk by chunk, while hashing its exact bytes: the content hash always
- * describes the bytes that were parsed. Binary content (NUL bytes) and invalid UTF-8 fail the whole file.
+ * describes the bytes that were parsed. Only regular files are opened (not a FIFO or a device). UTF-16 text, binary
+ * content (NUL bytes) and invalid UTF-8 fail the whole file.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { IngestFileError } from './errors.js';
@@ -33,17 +34,58 @@ function describeFsError(err: unknown): string {
   return `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-/** Opens a file for text reading; throws IngestFileError if it is missing, a directory or empty. */
+/** What a path that is not a regular file is, in words. */
+function describeNotAFile(s: Stats): string {
+  if (s.isDirectory()) return 'is a directory, not a file';
+  if (s.isFIFO()) return 'is a named pipe (FIFO), not a file: Loupe reads regular files only (a pipe would block until something writes to it)';
+  if (s.isSocket()) return 'is a socket, not a file: Loupe reads regular files only';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'is a device, not a file: Loupe reads regular files only';
+  return 'is not a regular file: Loupe reads regular files only';
+}
+
+/**
+ * The size of a regular file (a symbolic link is followed); throws IngestFileError for anything else, before it is
+ * opened: opening a FIFO blocks until a writer comes, and a device may never end.
+ */
+async function regularFileSize(path: string): Promise<number> {
+  let s: Stats;
+  try {
+    s = await stat(path);
+  } catch (err) {
+    throw new IngestFileError(basename(path), describeFsError(err));
+  }
+  if (!s.isFile()) throw new IngestFileError(basename(path), describeNotAFile(s));
+  return s.size;
+}
+
+/**
+ * UTF-16 text, told by its byte-order mark or, without one, by NUL bytes at every other position of ASCII text;
+ * undefined when the bytes are not UTF-16 by either sign.
+ */
+function utf16Kind(buf: Buffer): string | undefined {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return 'UTF-16 (little-endian, with a byte-order mark)';
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return 'UTF-16 (big-endian, with a byte-order mark)';
+  const n = Math.min(buf.length, 512) & ~1;
+  if (n < 4) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) evenNul += 1;
+    if (buf[i + 1] === 0) oddNul += 1;
+  }
+  const pairs = n / 2;
+  if (oddNul >= pairs * 0.9 && evenNul === 0) return 'UTF-16 (little-endian)';
+  if (evenNul >= pairs * 0.9 && oddNul === 0) return 'UTF-16 (big-endian)';
+  return undefined;
+}
+
+const UTF16_ADVICE =
+  'Loupe reads UTF-8: save it as "CSV UTF-8" (Excel: File › Save As), or convert it, e.g. iconv -f UTF-16 -t UTF-8 IN.csv > OUT.csv';
+
+/** Opens a file for text reading; throws IngestFileError if it is missing, not a regular file, or empty. */
 export async function openTextSource(path: string): Promise<TextSource> {
   const name = basename(path);
-  let bytes: number;
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    bytes = s.size;
-  } catch (err) {
-    throw new IngestFileError(name, describeFsError(err));
-  }
+  const bytes = await regularFileSize(path);
   if (bytes === 0) throw new IngestFileError(name, 'is empty (0 bytes); expected a header line and rows');
   const hash = createHash('sha256');
   let digest: string | undefined;
@@ -55,6 +97,8 @@ export async function openTextSource(path: string): Promise<TextSource> {
     const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
     try {
       for await (const buf of stream as AsyncIterable<Buffer>) {
+        const utf16 = bytesRead === 0 ? utf16Kind(buf) : undefined;
+        if (utf16) throw new IngestFileError(name, `is ${utf16} text, not UTF-8. ${UTF16_ADVICE}`);
         const nul = buf.indexOf(0);
         if (nul !== -1) {
           throw new IngestFileError(name, `is binary, not CSV text: a NUL byte at byte ${(bytesRead + nul).toLocaleString('en-US')}`);
@@ -98,6 +142,7 @@ export async function openTextSource(path: string): Promise<TextSource> {
 
 /** SHA-256 of a file's bytes, streamed; throws IngestFileError if it cannot be read. */
 export async function hashFile(path: string): Promise<string> {
+  await regularFileSize(path);
   const hash = createHash('sha256');
   try {
     for await (const buf of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) hash.update(buf);

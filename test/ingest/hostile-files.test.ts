@@ -2,7 +2,8 @@
  * Files that end before their first row, broken quoting, stray line breaks: each file either goes in with every
  * row accepted or rejected (accepted + rejected = rows) or fails as a whole with a message, and nothing throws.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestFile, readAppraisals } from '../../src/ingest/index.js';
@@ -97,5 +98,51 @@ describe('a broken row costs that row only', () => {
     expect(s.status).toBe('ingested');
     expect(s.rowsRead).toBe(40);
     expect(s.accepted + s.rejected).toBe(40);
+  });
+});
+
+describe('files that are not what they seem', () => {
+  it('a FIFO fails at once as "a named pipe", instead of blocking forever', async () => {
+    const fifo = join(home.dir, 'pipe.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const s = await ingestFile(home.db, fifo);
+    expect(s).toMatchObject({ status: 'failed', file: 'pipe.csv' });
+    expect(s.message).toMatch(/is a named pipe \(FIFO\), not a file/);
+  }, 20_000);
+
+  it('a symlink to a file that is not CSV fails without echoing that file\'s first line', async () => {
+    const secret = home.file('secret.txt', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n');
+    const link = join(home.dir, 'link.csv');
+    symlinkSync(secret, link);
+    const s = await ingestFile(home.db, link);
+    expect(s.status).toBe('failed');
+    expect(s.message).toMatch(/first line has no comma, so this does not look like a CSV file/);
+    expect(s.message).not.toMatch(/root/);
+  });
+
+  it('a header of many or long column names is shown cut short', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `column_${i}_${'x'.repeat(40)}`);
+    const s = await ingestFile(home.db, home.file('wide.csv', `${names.join(',')}\n${names.map(() => '1').join(',')}\n`));
+    expect(s.message).toMatch(/found: column_0_x+…, .* and 18 more; required/);
+    expect(s.message!.length).toBeLessThan(800);
+  });
+
+  it.each([
+    ['with a byte-order mark', Buffer.from(`\uFEFF${HEADER}\n${ROW_A}\n`, 'utf16le'), /UTF-16 \(little-endian, with a byte-order mark\)/],
+    ['without one', Buffer.from(`${HEADER}\n${ROW_A}\n`, 'utf16le'), /UTF-16 \(little-endian\)/],
+    ['big-endian', Buffer.from(`\uFEFF${HEADER}\n`, 'utf16le').swap16(), /UTF-16 \(big-endian, with a byte-order mark\)/],
+  ])('UTF-16 text (%s) is called UTF-16, with what to do', async (_, content, kind) => {
+    const s = await ingestFile(home.db, home.file('excel.csv', content));
+    expect(s.status).toBe('failed');
+    expect(s.message).toMatch(kind);
+    expect(s.message).toMatch(/save it as "CSV UTF-8".*iconv -f UTF-16 -t UTF-8/);
+  });
+
+  it('an extra column named __proto__ is kept like any other', async () => {
+    const rows = await readAppraisals(home.file('proto.csv', `${HEADER},__proto__,constructor\n${ROW_A},x,y\n`));
+    expect(Object.entries(rows[0].extra)).toEqual([['__proto__', 'x'], ['constructor', 'y']]);
+    await ingestFile(home.db, home.file('proto2.csv', `${HEADER},__proto__\n${ROW_B},kept\n`));
+    const stored = home.db.prepare('SELECT extra FROM diamonds').get() as { extra: string };
+    expect(stored.extra).toBe('{"__proto__":"kept"}');
   });
 });
