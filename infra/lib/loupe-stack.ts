@@ -26,7 +26,7 @@ export class LoupeStack extends cdk.Stack {
     }
     this.foundation = new Foundation(this, 'Foundation', settings);
     this.serving = new Serving(this, 'Serving', this.foundation, settings);
-    this.training = new Training(this, 'Training', this.foundation, settings, this.serving.service);
+    this.training = new Training(this, 'Training', this.foundation, settings);
     this.monitoring = new Monitoring(this, 'Monitoring', this.foundation, settings, this.serving, this.training);
     cdk.Tags.of(this).add('project', 'loupe');
   }

@@ -1,6 +1,7 @@
 /**
  * SLO and drift alarms, all sent to the operator's topic. Latency and errors are measured at the API edge
- * (what partners feel); drift comes from the pipeline's own report in its log; failures from Step Functions.
+ * (what partners feel); drift comes from the pipeline's own report in its log; failures from Step Functions;
+ * throttling, authorizer errors and WAF blocks from the edge.
  */
 import * as cdk from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,6 +17,9 @@ import type { Training } from './training.js';
 /** Namespace of the metrics Loupe's logs produce through metric filters. */
 export const LOUPE_NAMESPACE = 'Loupe';
 
+/** Batch valuations: left out of the latency SLO (README: up to the batch limit per request). */
+export const BATCH_PATH = '/v1/valuations/batch';
+
 /** The columns the pipeline's drift step compares: the nine inputs and the price. */
 export const DRIFT_FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'price'] as const;
 
@@ -28,12 +32,61 @@ export class Monitoring extends Construct {
     this.topic = base.alerts;
     const fiveMinutes = cdk.Duration.minutes(5);
 
+    // p99 of single valuations only: a batch of up to the batch limit takes longer by design. The access log
+    // (serving.ts) carries the concrete path, so a metric filter publishes every other request's latency.
+    const edgeLatency = new logs.MetricFilter(this, 'EdgeLatencyFilter', {
+      logGroup: serving.accessLogs,
+      filterPattern: logs.FilterPattern.all(logs.FilterPattern.numberValue('$.latencyMs', '>=', 0), logs.FilterPattern.stringValue('$.path', '!=', BATCH_PATH)),
+      metricNamespace: LOUPE_NAMESPACE,
+      metricName: 'EdgeLatencyExceptBatch',
+      metricValue: '$.latencyMs',
+      unit: cloudwatch.Unit.MILLISECONDS,
+    });
     this.add('ApiLatencyP99', {
-      alarmDescription: `p99 latency at the API edge above ${settings.slo.p99LatencyMs} ms (SLO)`,
-      metric: serving.api.metricLatency({ statistic: 'p99', period: cdk.Duration.minutes(1) }),
+      alarmDescription: `p99 latency at the API edge, batch requests excluded, above ${settings.slo.p99LatencyMs} ms (SLO)`,
+      metric: edgeLatency.metric({ statistic: 'p99', period: cdk.Duration.minutes(1) }),
       threshold: settings.slo.p99LatencyMs,
       evaluationPeriods: 15,
       datapointsToAlarm: 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const throttled = new logs.MetricFilter(this, 'ThrottledFilter', {
+      logGroup: serving.accessLogs,
+      filterPattern: logs.FilterPattern.numberValue('$.status', '=', 429),
+      metricNamespace: LOUPE_NAMESPACE,
+      metricName: 'Throttled',
+      metricValue: '1',
+    });
+    this.add('Throttled429', {
+      alarmDescription: 'many 429s: a partner is at its tier limit or the account-wide API Gateway throttle is near',
+      metric: throttled.metric({ statistic: 'Sum', period: fiveMinutes }),
+      threshold: settings.slo.throttledPerFiveMinutes,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.add('AuthorizerErrors', {
+      alarmDescription: 'the bearer-key authorizer fails (not a refusal: an error), so partners get 500s at the edge',
+      metric: serving.authorizerFunction.metricErrors({ statistic: 'Sum', period: fiveMinutes }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.add('WafBlocks', {
+      alarmDescription: 'WAF blocks many requests: an attack, or a rule that now blocks a partner',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: 'loupe-partner-api', Region: settings.region, Rule: 'ALL' },
+        statistic: 'Sum',
+        period: fiveMinutes,
+      }),
+      threshold: settings.slo.wafBlocksPerFiveMinutes,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
@@ -129,9 +182,22 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Every exit that is not success, of either state machine: failed, timed out or aborted. One alarm on metric
+    // math over six metrics (CloudWatch bills each metric in it as an alarm metric, capacity.md).
+    const exits: Record<string, cloudwatch.IMetric> = {};
+    for (const [name, machine] of [['retrain', training.stateMachine], ['release', training.releaseMachine]] as const) {
+      exits[`${name}Failed`] = machine.metricFailed({ statistic: 'Sum', period: fiveMinutes });
+      exits[`${name}TimedOut`] = machine.metricTimedOut({ statistic: 'Sum', period: fiveMinutes });
+      exits[`${name}Aborted`] = machine.metricAborted({ statistic: 'Sum', period: fiveMinutes });
+    }
     this.add('RetrainFailed', {
-      alarmDescription: 'a retraining run failed',
-      metric: training.stateMachine.metricFailed({ statistic: 'Sum', period: fiveMinutes }),
+      alarmDescription: 'a retrain or release execution ended failed, timed out or aborted',
+      metric: new cloudwatch.MathExpression({
+        label: 'executions that did not succeed',
+        expression: Object.keys(exits).map((k) => `FILL(${k}, 0)`).join(' + '),
+        usingMetrics: exits,
+        period: fiveMinutes,
+      }),
       threshold: 0,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

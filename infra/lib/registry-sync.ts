@@ -4,21 +4,36 @@
  * exactly as on one machine; these scripts restore that folder before a run and publish it after.
  *
  * Registry bucket layout:
- *   home/                     the pipeline's LOUPE_HOME (every object versioned by S3)
- *   serving/<bundle-id>/      an approved, immutable copy of home/ that serving tasks start from
- *   serving/CURRENT           the bundle id serving tasks load; rollback = write an older id here
+ *   home/                                the pipeline's LOUPE_HOME (every object versioned by S3)
+ *   serving/<bundle-id>/files/…          an approved, immutable copy of what serving needs
+ *   serving/<bundle-id>/manifest.sha256  written last: "<sha256>  <path>" per file; no manifest, no bundle
+ *   serving/APPROVED                     the newest approved bundle id, written after the manifest; only the
+ *                                        release pipeline reads it. Tasks load the id pinned in their revision.
+ *
+ * What a bundle holds: today all of home/ but the landing files (serve reads loupe.db); once the shared
+ * PostgreSQL store holds the registry, keys and appraisals (issue 20), BUNDLE_INCLUDE narrows it to models/.
  */
 
 /** The uid:gid the Loupe image runs as (the `node` user of node:20-slim). */
 export const LOUPE_UID = '1000:1000';
 export const HOME_MOUNT = '/var/loupe';
 
-/** Serving init container: fetch the approved bundle named by serving/CURRENT. */
+/**
+ * Serving init container: fetch the bundle pinned in this task-definition revision (LOUPE_BUNDLE_ID), file by
+ * file as its manifest lists them, and refuse to start unless every checksum matches.
+ */
 export const restoreServingBundle = [
   'set -eu',
-  'bundle=$(aws s3 cp "s3://$REGISTRY_BUCKET/serving/CURRENT" - | tr -d "[:space:]")',
-  'test -n "$bundle"',
-  `aws s3 sync "s3://$REGISTRY_BUCKET/serving/$bundle/" ${HOME_MOUNT}/ --only-show-errors --no-progress`,
+  'test -n "${LOUPE_BUNDLE_ID:-}" || { echo "LOUPE_BUNDLE_ID is not set: the task definition must pin a bundle" >&2; exit 1; }',
+  'src="s3://$REGISTRY_BUCKET/serving/$LOUPE_BUNDLE_ID"',
+  `cd ${HOME_MOUNT}`,
+  'aws s3 cp "$src/manifest.sha256" ./.manifest.sha256 --only-show-errors || { echo "bundle $LOUPE_BUNDLE_ID has no manifest: it was never published" >&2; exit 1; }',
+  'while read -r sum path; do',
+  '  mkdir -p "$(dirname "$path")"',
+  '  aws s3 cp "$src/files/$path" "./$path" --only-show-errors',
+  'done < ./.manifest.sha256',
+  'sha256sum -c --quiet ./.manifest.sha256',
+  'rm ./.manifest.sha256',
   `chown -R ${LOUPE_UID} ${HOME_MOUNT}`,
 ].join('\n');
 
@@ -58,10 +73,25 @@ export const publishPipelineHome = [
   'done',
 ].join('\n');
 
-/** Approval step: copy the pipeline's home to a new immutable serving bundle and point CURRENT at it. */
+/** The report `loupe pipeline run --json` leaves in the home; the state machine reads its decision. */
+export const RUN_REPORT = 'last-run.json';
+
+/**
+ * Approved release: publish home/ as a new immutable bundle. Files first, then the manifest of their checksums,
+ * then the APPROVED pointer: a reader that finds a manifest finds every file it names, and a bundle id is
+ * never reused (a second publish under the same id stops before writing anything).
+ */
 export const publishServingBundle = [
   'set -eu',
   'test -n "$BUNDLE_ID"',
-  'aws s3 sync "s3://$REGISTRY_BUCKET/home/" "s3://$REGISTRY_BUCKET/serving/$BUNDLE_ID/" --exclude "incoming/*" --only-show-errors --no-progress',
-  'printf "%s\\n" "$BUNDLE_ID" | aws s3 cp - "s3://$REGISTRY_BUCKET/serving/CURRENT"',
+  'dest="s3://$REGISTRY_BUCKET/serving/$BUNDLE_ID"',
+  'if aws s3 ls "$dest/manifest.sha256" > /dev/null 2>&1; then echo "bundle $BUNDLE_ID exists: bundles are immutable" >&2; exit 1; fi',
+  'work=$(mktemp -d)',
+  `aws s3 sync "s3://$REGISTRY_BUCKET/home/" "$work/" --exclude "incoming/*" --exclude "${RUN_REPORT}" --only-show-errors --no-progress`,
+  'cd "$work"',
+  'find . -type f | sed "s|^\\./||" | LC_ALL=C sort | while read -r f; do sha256sum "$f"; done > "$work.sha256"',
+  'test -s "$work.sha256" || { echo "home/ is empty: nothing to publish" >&2; exit 1; }',
+  'aws s3 cp . "$dest/files/" --recursive --only-show-errors --no-progress',
+  'aws s3 cp "$work.sha256" "$dest/manifest.sha256" --only-show-errors',
+  'printf "%s\\n" "$BUNDLE_ID" | aws s3 cp - "s3://$REGISTRY_BUCKET/serving/APPROVED" --only-show-errors',
 ].join('\n');

@@ -1,6 +1,7 @@
 /**
- * Serving for partners: API Gateway (one key and usage plan per partner, WAF in front) → VPC link →
- * internal Network Load Balancer → Fargate tasks running `loupe serve` in private isolated subnets.
+ * Serving for partners: API Gateway (shared tier usage plans, WAF in front) → VPC link → internal Network Load
+ * Balancer → Fargate tasks running `loupe serve` in private isolated subnets. Each task-definition revision pins
+ * one model bundle; a release is a blue/green deployment of a new revision that the deployment alarms can undo.
  */
 import * as cdk from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -10,15 +11,37 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Foundation } from './foundation.js';
+import { PartnerKeys } from './partner-keys.js';
 import { HOME_MOUNT, LOUPE_UID, restoreServingBundle } from './registry-sync.js';
 import type { LoupeSettings } from './settings.js';
 
 export const LOUPE_PORT = 3000;
+
+/**
+ * One JSON line per request at the edge: who, what, how it went, how long. Numbers are unquoted so metric
+ * filters read them as numbers (monitoring.ts); the path is the concrete one, not the /v1/{proxy+} resource.
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  time: '$context.requestTimeEpoch',
+  partnerKeyId: '$context.identity.apiKeyId',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  responseBytes: '$context.responseLength',
+  authorizerError: '$context.authorizer.error',
+  wafAction: '$context.waf.status',
+}).replace(/"(\$context\.(?:requestTimeEpoch|status|responseLatency|integrationLatency))"/g, '$1');
 const LISTENER_PORT = 80;
+/** The blue/green test listener: a new revision answers here (smoke and shadow checks) before it takes traffic. */
+export const TEST_LISTENER_PORT = 8080;
+/** Alarms that stop and roll back a serving deployment (created in monitoring.ts under these names). */
+export const DEPLOYMENT_ALARMS = ['loupe-ApiLatencyP99', 'loupe-Api5xxRate', 'loupe-UnhealthyTasks'];
 
 export class Serving extends Construct {
   readonly api: apigw.RestApi;
@@ -26,6 +49,9 @@ export class Serving extends Construct {
   readonly loadBalancer: elbv2.NetworkLoadBalancer;
   readonly targetGroup: elbv2.NetworkTargetGroup;
   readonly webAcl: wafv2.CfnWebACL;
+  readonly partnerKeys: PartnerKeys;
+  readonly accessLogs: cdk.aws_logs.LogGroup;
+  readonly authorizerFunction: lambda.Function;
 
   constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings) {
     super(scope, id);
@@ -46,7 +72,8 @@ export class Serving extends Construct {
       essential: false,
       entryPoint: ['/bin/sh', '-c'],
       command: [restoreServingBundle],
-      environment: { REGISTRY_BUCKET: base.registry.bucketName },
+      // Pinned: this revision serves this bundle and no other; the next release is the next revision.
+      environment: { REGISTRY_BUCKET: base.registry.bucketName, LOUPE_BUNDLE_ID: s.bundleId },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'sync', logGroup: base.logGroup('SyncLogs', settings.appLogRetentionDays) }),
     });
     sync.addMountPoints({ sourceVolume: 'home', containerPath: HOME_MOUNT, readOnly: false });
@@ -96,6 +123,11 @@ export class Serving extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
+      // Blue/green: the new revision's tasks come up beside the old ones behind the test listener, traffic moves
+      // at once, and for the bake time the old tasks stay ready; any deployment alarm rolls back to them.
+      deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+      bakeTime: cdk.Duration.minutes(s.bakeMinutes),
+      deploymentAlarms: { alarmNames: DEPLOYMENT_ALARMS, behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       assignPublicIp: false,
       securityGroups: [taskGroup],
@@ -117,16 +149,35 @@ export class Serving extends Construct {
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
     });
     const listener = this.loadBalancer.addListener('Http', { port: LISTENER_PORT, protocol: elbv2.Protocol.TCP });
-    this.targetGroup = listener.addTargets('Serve', {
+    const testListener = this.loadBalancer.addListener('Test', { port: TEST_LISTENER_PORT, protocol: elbv2.Protocol.TCP });
+    lbGroup.addIngressRule(ec2.Peer.ipv4(base.vpc.vpcCidrBlock), ec2.Port.tcp(TEST_LISTENER_PORT), 'blue/green test traffic from inside the VPC');
+    const targetGroupProps = {
+      vpc: base.vpc,
       port: LOUPE_PORT,
       protocol: elbv2.Protocol.TCP,
-      targets: [this.service],
+      targetType: elbv2.TargetType.IP,
       deregistrationDelay: cdk.Duration.seconds(30),
       healthCheck: { protocol: elbv2.Protocol.HTTP, path: '/readyz', interval: cdk.Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
-    });
+    };
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'Blue', targetGroupProps);
+    const green = new elbv2.NetworkTargetGroup(this, 'Green', targetGroupProps);
+    listener.addTargetGroups('Serve', this.targetGroup);
+    testListener.addTargetGroups('Candidate', green);
+    this.targetGroup.addTarget(
+      this.service.loadBalancerTarget({
+        containerName: 'loupe',
+        containerPort: LOUPE_PORT,
+        alternateTarget: new ecs.AlternateTarget('Green', {
+          alternateTargetGroup: green,
+          productionListener: ecs.ListenerRuleConfiguration.networkListener(listener),
+          testListener: ecs.ListenerRuleConfiguration.networkListener(testListener),
+        }),
+      }),
+    );
 
     // The public edge.
     const accessLogs = base.logGroup('ApiAccessLogs', settings.requestLogRetentionDays);
+    this.accessLogs = accessLogs;
     this.api = new apigw.RestApi(this, 'PartnerApi', {
       restApiName: 'loupe-partner-api',
       description: 'Loupe valuations for partner businesses',
@@ -143,26 +194,14 @@ export class Serving extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTimeEpoch',
-            partnerKeyId: '$context.identity.apiKeyId',
-            method: '$context.httpMethod',
-            path: '$context.resourcePath',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            responseBytes: '$context.responseLength',
-            wafAction: '$context.waf.status',
-          }),
-        ),
+        accessLogFormat: apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
         throttlingRateLimit: 10_000,
         throttlingBurstLimit: 5_000,
       },
     });
     const vpcLink = new apigw.VpcLink(this, 'VpcLink', { targets: [this.loadBalancer] });
-    const authorizer = bearerKeyAuthorizer(this, base, settings);
+    const { authorizer, handler: authorizerFunction } = bearerKeyAuthorizer(this, base, settings);
+    this.authorizerFunction = authorizerFunction;
     const forward = (path: string) =>
       new apigw.Integration({
         type: apigw.IntegrationType.HTTP_PROXY,
@@ -188,29 +227,8 @@ export class Serving extends Construct {
     // Partners read the contract without a key; it holds no data.
     this.api.root.addResource('openapi.json').addMethod('GET', forward('/openapi.json'), { apiKeyRequired: false });
 
-    for (const partner of settings.partners) {
-      const name = partner.id.replace(/[^a-z0-9]/gi, '');
-      // The key value lives in Secrets Manager, encrypted with the data key; the template only refers to it.
-      // Until onboarding stores the partner's Loupe key in it, the secret holds a random value nobody uses.
-      const secret = new secrets.Secret(this, `PartnerKey${name}`, {
-        secretName: `loupe/partners/${partner.id}`,
-        description: `Loupe API key (lp_…) of partner ${partner.id}`,
-        encryptionKey: base.key,
-        generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
-      });
-      if (!partner.keyIssued) continue;
-      const key = this.api.addApiKey(`ApiKey${name}`, {
-        apiKeyName: `loupe-${partner.id}`,
-        value: secret.secretValue.unsafeUnwrap(),
-      });
-      const plan = this.api.addUsagePlan(`Plan${name}`, {
-        name: `loupe-${partner.id}`,
-        throttle: { rateLimit: partner.ratePerSecond, burstLimit: partner.burst },
-        quota: { limit: partner.monthlyQuota, period: apigw.Period.MONTH },
-        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-      });
-      plan.addApiKey(key);
-    }
+    // Partners join shared tier plans through the partner-keys function: no resource per partner.
+    this.partnerKeys = new PartnerKeys(this, 'PartnerKeys', base, settings, this.api);
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: 'loupe-partner-api',
@@ -260,7 +278,7 @@ export class Serving extends Construct {
  * the same one Loupe checks, and API Gateway matches it to the partner's plan (403 when no plan holds it).
  * It decides nothing else, so its answers are cached per key for five minutes.
  */
-function bearerKeyAuthorizer(scope: Construct, base: Foundation, settings: LoupeSettings): apigw.TokenAuthorizer {
+function bearerKeyAuthorizer(scope: Construct, base: Foundation, settings: LoupeSettings): { authorizer: apigw.TokenAuthorizer; handler: lambda.Function } {
   const logGroup = base.logGroup('AuthorizerLogs', settings.appLogRetentionDays);
   const role = new iam.Role(scope, 'AuthorizerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }));
@@ -274,12 +292,13 @@ function bearerKeyAuthorizer(scope: Construct, base: Foundation, settings: Loupe
     timeout: cdk.Duration.seconds(3),
     code: lambda.Code.fromInline(AUTHORIZER_SOURCE),
   });
-  return new apigw.TokenAuthorizer(scope, 'BearerKey', {
+  const authorizer = new apigw.TokenAuthorizer(scope, 'BearerKey', {
     handler,
     identitySource: apigw.IdentitySource.header('Authorization'),
     validationRegex: '^Bearer lp_[A-Za-z0-9_-]{20,}$',
     resultsCacheTtl: cdk.Duration.minutes(5),
   });
+  return { authorizer, handler };
 }
 
 /** The authorizer's whole program: allow the stage, name the key as the usage identifier. */

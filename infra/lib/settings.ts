@@ -3,26 +3,26 @@
  * The stack reads only this; tests build it with explicit values so every property they assert is deliberate.
  */
 
-/** A partner business that buys valuations through the API: one key, one usage plan. */
-export interface Partner {
-  /** Lower-case id used in resource names and the secret path `loupe/partners/<id>`. */
-  id: string;
-  /** Steady-state requests per second API Gateway lets this partner make. */
+/**
+ * A usage tier: one shared API Gateway usage plan. Partners are data, not infrastructure: the partner-keys
+ * function creates a partner's key and adds it to a tier's plan, so onboarding adds no CloudFormation resource.
+ */
+export interface UsageTier {
+  /** Lower-case name used in the plan name `loupe-<name>` and by the partner-keys function. */
+  name: string;
+  /** Steady-state requests per second API Gateway lets each key of this tier make (best-effort, not billing). */
   ratePerSecond: number;
   /** Short bursts above the rate (token-bucket size). */
   burst: number;
-  /** Requests per calendar month before API Gateway answers 429. */
+  /** Requests per calendar month per key before API Gateway answers 429. */
   monthlyQuota: number;
-  /**
-   * Whether the partner's Loupe key (from `loupe keys create`) has been stored in the secret
-   * `loupe/partners/<id>`. Onboarding deploys once with false (creates the encrypted secret), stores the key,
-   * then deploys with true (creates the API Gateway key from the secret and the usage plan).
-   */
-  keyIssued: boolean;
 }
 
 export interface ServingSettings {
-  /** Fargate task size: 1 vCPU runs one Node process, which is single-threaded, so one task = one vCPU. */
+  /**
+   * Fargate task size. One `loupe serve` process answers HTTP on one thread and values on worker threads
+   * (LOUPE_VALUATION_THREADS); capacity.md sizes tasks from the measured CPU per request, whatever the split.
+   */
   taskCpu: number;
   taskMemoryMiB: number;
   /** Autoscaling floor: at least one task per Availability Zone so one AZ can fail. */
@@ -31,6 +31,13 @@ export interface ServingSettings {
   maxTasks: number;
   /** Target-tracking set point for average CPU; below 100 % so a scale-out has time to land. */
   targetCpuPercent: number;
+  /**
+   * The approved model bundle this task-definition revision serves (`serving/<bundleId>/manifest.json`). A release
+   * is a new revision with a new id; rollback is the previous revision. Never read from a mutable pointer.
+   */
+  bundleId: string;
+  /** Minutes a new revision must stay healthy, alarms quiet, before the old tasks go (ECS deployment bake time). */
+  bakeMinutes: number;
 }
 
 export interface TrainingSettings {
@@ -38,8 +45,10 @@ export interface TrainingSettings {
   taskMemoryMiB: number;
   /** EventBridge cron for the scheduled retrain, in UTC. */
   scheduleCron: { minute: string; hour: string; weekDay: string };
-  /** How long the human approval waits before the run is abandoned (the serving model stays as it is). */
+  /** How long a release waits for a human approval before it is abandoned (training is never blocked by it). */
   approvalTimeoutHours: number;
+  /** Minutes a landing waits before the run takes the lock, so a multi-file upload lands whole (debounce). */
+  debounceMinutes: number;
 }
 
 export interface SloSettings {
@@ -51,6 +60,10 @@ export interface SloSettings {
   driftPsi: number;
   /** Champion's MAPE on fresh appraisals divided by its MAPE on the reference test rows that raises an alert. */
   freshErrorRatio: number;
+  /** 429 answers in five minutes (over all partners) that raise an alert. */
+  throttledPerFiveMinutes: number;
+  /** Requests WAF blocks in five minutes that raise an alert. */
+  wafBlocksPerFiveMinutes: number;
 }
 
 export interface LoupeSettings {
@@ -67,7 +80,8 @@ export interface LoupeSettings {
   serving: ServingSettings;
   training: TrainingSettings;
   slo: SloSettings;
-  partners: Partner[];
+  /** Shared usage plans; a partner's key joins one of them through the partner-keys function. */
+  tiers: UsageTier[];
   /** Days API access logs (the request log at the edge) are kept before CloudWatch deletes them. */
   requestLogRetentionDays: number;
   /** Days application and pipeline logs are kept. */

@@ -1,9 +1,13 @@
 /**
- * Retraining: a Step Functions state machine started weekly and whenever a file lands in the landing
- * bucket's incoming/ prefix. It runs `loupe pipeline run` as a Fargate task between a restore and a publish
- * of LOUPE_HOME, asks a human to approve the new bundle, then publishes it to serving and rolls the fleet.
+ * Retraining and release, two state machines. `loupe-retrain` starts weekly and whenever a file lands in the
+ * landing bucket's incoming/ prefix: it waits for the upload to settle, takes a lock (a conditional write in
+ * DynamoDB), runs `loupe pipeline run` as a Fargate task between a restore and a publish of LOUPE_HOME, releases
+ * the lock and runs again while files are waiting. Only when the pipeline promoted a model does it start
+ * `loupe-release`, which asks a human, publishes an immutable checksummed bundle and announces it; the
+ * deployment pipeline then rolls out a task-definition revision pinned to that bundle (serving.ts).
  */
 import * as cdk from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,17 +16,26 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Foundation } from './foundation.js';
-import { HOME_MOUNT, LOUPE_UID, publishPipelineHome, publishServingBundle, restorePipelineHome } from './registry-sync.js';
+import { HOME_MOUNT, LOUPE_UID, RUN_REPORT, publishPipelineHome, publishServingBundle, restorePipelineHome } from './registry-sync.js';
 import { awsCliImage } from './serving.js';
 import type { LoupeSettings } from './settings.js';
 
 export const STATE_MACHINE_NAME = 'loupe-retrain';
+export const RELEASE_MACHINE_NAME = 'loupe-release';
+/** EventBridge source and detail type of "a bundle was approved and published"; the deployment pipeline listens. */
+export const RELEASE_EVENT = { source: 'loupe.release', detailType: 'Loupe bundle approved' } as const;
+/** Longest a retrain may hold the lock: the state machine's timeout, after which the lock expires by itself. */
+export const RETRAIN_TIMEOUT_HOURS = 3;
+/** Re-runs one execution makes for files that landed while it held the lock. */
+export const MAX_RERUNS = 3;
 
 export class Training extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly releaseMachine: sfn.StateMachine;
+  readonly lockTable: dynamodb.Table;
   readonly pipelineLogs: cdk.aws_logs.LogGroup;
 
-  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings, servingService: ecs.FargateService) {
+  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings) {
     super(scope, id);
     const t = settings.training;
     const platform = { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX };
@@ -56,8 +69,13 @@ export class Training extends Construct {
     const pipeline = pipelineTask.addContainer('pipeline', {
       image: ecs.ContainerImage.fromEcrRepository(base.images, settings.imageTag),
       essential: false,
-      // --json: the report is machine-readable; the metric filters in monitoring.ts read its drift and evaluation.
-      command: ['pipeline', 'run', '--incoming', `${HOME_MOUNT}/incoming`, '--json'],
+      // --json: the report is machine-readable; the metric filters in monitoring.ts read its drift and evaluation
+      // from the log, the state machine reads its decision from the copy left in the home.
+      entryPoint: ['/bin/sh', '-c'],
+      command: [
+        `node bin/loupe.js pipeline run --incoming ${HOME_MOUNT}/incoming --json > ${HOME_MOUNT}/${RUN_REPORT}; code=$?; ` +
+          `cat ${HOME_MOUNT}/${RUN_REPORT}; exit $code`,
+      ],
       user: LOUPE_UID,
       readonlyRootFilesystem: true,
       environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production' },
@@ -112,6 +130,50 @@ export class Training extends Construct {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
     };
 
+    // The lock: one item, written only if absent or expired. It expires when the execution that wrote it times
+    // out, so a crashed run cannot block the next one for longer than that.
+    this.lockTable = new dynamodb.Table(this, 'Locks', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: base.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: cdk.RemovalPolicy.RETAIN,
+    });
+    const lockItem = { pk: { S: 'retrain' } };
+    const execution = '{% $states.context.Execution.Id %}';
+    const takeLock = () =>
+      tasks.CallAwsService.jsonata(this, 'Take the lock', {
+        service: 'dynamodb',
+        action: 'putItem',
+        iamResources: [this.lockTable.tableArn],
+        parameters: {
+          TableName: this.lockTable.tableName,
+          Item: {
+            ...lockItem,
+            owner: { S: execution },
+            expiresAt: { N: `{% $string($toMillis($states.context.Execution.StartTime) + ${RETRAIN_TIMEOUT_HOURS * 3600_000}) %}` },
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': { N: '{% $string($millis()) %}' } },
+        },
+        outputs: '{% $states.input %}',
+      });
+    const releaseLock = (id: string) =>
+      tasks.CallAwsService.jsonata(this, id, {
+        service: 'dynamodb',
+        action: 'deleteItem',
+        iamResources: [this.lockTable.tableArn],
+        parameters: {
+          TableName: this.lockTable.tableName,
+          Key: lockItem,
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':me': { S: execution } },
+        },
+        outputs: '{% $states.input %}',
+      });
+
     const runPipeline = new tasks.EcsRunTask(this, 'Run loupe pipeline', {
       ...runOn,
       taskDefinition: pipelineTask,
@@ -119,13 +181,16 @@ export class Training extends Construct {
       resultPath: '$.pipeline',
       taskTimeout: sfn.Timeout.duration(cdk.Duration.hours(2)),
     });
-    const failed = new sfn.Fail(this, 'Pipeline failed', { cause: 'loupe pipeline run exited non-zero or the task stopped' });
+    const failed = (id: string, cause: string) => releaseLock(`Release the lock (${id})`).next(new sfn.Fail(this, id, { cause }));
+
+    // Release: its own state machine, so a pending approval never blocks the next retrain.
     const askApproval = new tasks.SnsPublish(this, 'Ask for approval', {
       topic: base.alerts,
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      subject: 'Loupe: a retrained model waits for approval',
+      subject: 'Loupe: a promoted model waits for approval to serve',
       message: sfn.TaskInput.fromObject({
-        execution: sfn.JsonPath.executionName,
+        bundle: sfn.JsonPath.stringAt('$.bundleId'),
+        decision: sfn.JsonPath.stringAt('$.decision'),
         report: `s3://${base.registry.bucketName}/home/reports/`,
         approve: 'aws stepfunctions send-task-success --task-token <token> --task-output "{}"',
         reject: 'aws stepfunctions send-task-failure --task-token <token>',
@@ -139,19 +204,28 @@ export class Training extends Construct {
       ...runOn,
       taskDefinition: promoteTask,
       containerOverrides: [
-        { containerDefinition: promote, environment: [{ name: 'BUNDLE_ID', value: sfn.JsonPath.executionName }] },
+        { containerDefinition: promote, environment: [{ name: 'BUNDLE_ID', value: sfn.JsonPath.stringAt('$.bundleId') }] },
       ],
       resultPath: sfn.JsonPath.DISCARD,
     });
-    const rollServing = new tasks.CallAwsService(this, 'Roll the serving fleet', {
-      service: 'ecs',
-      action: 'updateService',
-      parameters: { Cluster: base.cluster.clusterArn, Service: servingService.serviceName, ForceNewDeployment: true },
-      iamResources: [servingService.serviceArn],
+    const announce = new tasks.EventBridgePutEvents(this, 'Announce the bundle', {
+      entries: [
+        {
+          source: RELEASE_EVENT.source,
+          detailType: RELEASE_EVENT.detailType,
+          detail: sfn.TaskInput.fromObject({ bundleId: sfn.JsonPath.stringAt('$.bundleId') }),
+        },
+      ],
       resultPath: sfn.JsonPath.DISCARD,
     });
+    this.releaseMachine = new sfn.StateMachine(this, 'Release', {
+      stateMachineName: RELEASE_MACHINE_NAME,
+      definitionBody: sfn.DefinitionBody.fromChainable(askApproval.addCatch(rejected).next(publishBundle).next(announce)),
+      timeout: cdk.Duration.hours(t.approvalTimeoutHours + 1),
+      tracingEnabled: false,
+      logs: { destination: base.logGroup('ReleaseLogs', settings.appLogRetentionDays), level: sfn.LogLevel.ERROR },
+    });
 
-    const approval = askApproval.addCatch(rejected).next(publishBundle).next(rollServing);
     const reportFailedFiles = new tasks.SnsPublish(this, 'Report failed files', {
       topic: base.alerts,
       subject: 'Loupe: some landed files could not be read',
@@ -162,29 +236,57 @@ export class Training extends Construct {
       }),
       resultPath: sfn.JsonPath.DISCARD,
     });
-
-    // One run at a time: two runs would race on home/. A run that finds another one going ends at once; the
-    // files it was started for wait in incoming/ for the next run (the next landing or the weekly schedule).
-    const ownArn = cdk.Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: STATE_MACHINE_NAME,
-      arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME,
+    const readReport = new tasks.CallAwsService(this, 'Read the run report', {
+      service: 's3',
+      action: 'getObject',
+      iamAction: 's3:GetObject',
+      iamResources: [base.registry.arnForObjects(`home/${RUN_REPORT}`)],
+      parameters: { Bucket: base.registry.bucketName, Key: `home/${RUN_REPORT}` },
+      resultSelector: { 'report.$': 'States.StringToJson($.Body)' },
+      resultPath: '$.run',
     });
-    const guard = new tasks.CallAwsService(this, 'Count running executions', {
-      service: 'sfn',
-      action: 'listExecutions',
-      iamAction: 'states:ListExecutions',
-      iamResources: [ownArn],
-      parameters: { StateMachineArn: ownArn, StatusFilter: 'RUNNING', MaxResults: 10 },
-      resultSelector: { 'running.$': 'States.ArrayLength($.Executions)' },
-      resultPath: '$.guard',
+    const startRelease = new tasks.StepFunctionsStartExecution(this, 'Start the release', {
+      stateMachine: this.releaseMachine,
+      integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+      input: sfn.TaskInput.fromObject({
+        bundleId: sfn.JsonPath.executionName,
+        decision: sfn.JsonPath.stringAt('$.run.report.decision.reason'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
     });
-    const alreadyRunning = new sfn.Succeed(this, 'Another run is in progress');
+    const waitingFiles = new tasks.CallAwsService(this, 'Look for files that landed meanwhile', {
+      service: 's3',
+      action: 'listObjectsV2',
+      iamAction: 's3:ListBucket',
+      iamResources: [base.landing.bucketArn],
+      parameters: { Bucket: base.landing.bucketName, Prefix: 'incoming/', MaxKeys: 1 },
+      resultSelector: { 'count.$': '$.KeyCount' },
+      resultPath: '$.waiting',
+    });
+    const again = new sfn.Pass(this, 'Count the re-run', {
+      parameters: { 'count.$': 'States.MathAdd($.loop.count, 1)' },
+      resultPath: '$.loop',
+    });
+    const done = new sfn.Succeed(this, 'Done');
+    const lock = takeLock();
+    const afterRun = releaseLock('Release the lock')
+      .next(
+        new sfn.Choice(this, 'Promoted?')
+          .when(
+            sfn.Condition.and(sfn.Condition.isPresent('$.run.report.decision.promote'), sfn.Condition.booleanEquals('$.run.report.decision.promote', true)),
+            startRelease.next(waitingFiles),
+          )
+          .otherwise(waitingFiles),
+      );
+    waitingFiles.next(
+      new sfn.Choice(this, 'Files waiting?')
+        .when(sfn.Condition.and(sfn.Condition.numberGreaterThan('$.waiting.count', 0), sfn.Condition.numberLessThan('$.loop.count', MAX_RERUNS)), again.next(lock))
+        .otherwise(done),
+    );
 
     // A missing exit code (the pipeline container never started) fails the execution, which alarms.
     const pipelineBranch = runPipeline
-      .addCatch(failed, { resultPath: '$.error' })
+      .addCatch(failed('Pipeline task failed', 'the pipeline task did not run to completion'), { resultPath: '$.error' })
       .next(
         new sfn.Pass(this, 'Find the pipeline container', {
           parameters: { 'codes.$': "$.pipeline.containers[?(@.Name == 'pipeline')].ExitCode" },
@@ -198,27 +300,33 @@ export class Training extends Construct {
         }),
       )
       .next(
-        // Exit codes of `loupe pipeline run`: 0 done, 1 failure, 2 usage, 3 busy (another run holds the lock),
-        // 4 done but some files failed as a whole (moved to failed/ in the landing bucket).
+        // Exit codes of `loupe pipeline run`: 0 done, 1 failure, 2 usage, 3 busy (another run holds Loupe's own
+        // lock: under this lock that means something else wrote the home, so it alarms), 4 done but some files
+        // failed as a whole (moved to failed/ in the landing bucket).
         new sfn.Choice(this, 'Pipeline succeeded?')
-          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 0), approval)
-          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 4), reportFailedFiles.next(approval))
-          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 3), new sfn.Succeed(this, 'Pipeline busy: nothing done'))
-          .otherwise(failed),
+          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 0), readReport)
+          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 4), reportFailedFiles.next(readReport))
+          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 3), failed('Pipeline busy', "Loupe's own lock was held: a second writer touched the home"))
+          .otherwise(failed('Pipeline failed', 'loupe pipeline run exited non-zero or the task stopped')),
       );
-    const definition = guard.next(
-      new sfn.Choice(this, 'Alone?')
-        .when(sfn.Condition.numberGreaterThan('$.guard.running', 1), alreadyRunning)
-        .otherwise(pipelineBranch),
-    );
+    readReport.addCatch(failed('Report unreadable', `home/${RUN_REPORT} is missing or not JSON`), { resultPath: '$.error' }).next(afterRun);
+
+    // Landings are debounced: every file of a multi-file upload starts an execution; each waits, then one takes
+    // the lock and runs on all of them, the others end at once, and files landing during the run are picked
+    // up by its re-run. The weekly start waits too, which costs nothing.
+    const definition = new sfn.Pass(this, 'Start counting re-runs', { result: sfn.Result.fromObject({ count: 0 }), resultPath: '$.loop' })
+      .next(new sfn.Wait(this, 'Let the upload settle', { time: sfn.WaitTime.duration(cdk.Duration.minutes(t.debounceMinutes)) }))
+      .next(lock.addCatch(new sfn.Succeed(this, 'Another run holds the lock'), { errors: ['DynamoDb.ConditionalCheckFailedException'] }))
+      .next(pipelineBranch);
 
     this.stateMachine = new sfn.StateMachine(this, 'Retrain', {
       stateMachineName: STATE_MACHINE_NAME,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: cdk.Duration.hours(t.approvalTimeoutHours + 4),
+      timeout: cdk.Duration.hours(RETRAIN_TIMEOUT_HOURS),
       tracingEnabled: false,
       logs: { destination: base.logGroup('RetrainLogs', settings.appLogRetentionDays), level: sfn.LogLevel.ERROR },
     });
+    base.key.grantDecrypt(this.stateMachine);
 
     new events.Rule(this, 'Weekly', {
       description: 'scheduled retrain',

@@ -1,33 +1,14 @@
 /**
  * The properties of Loupe's AWS stack that matter for money and data: everything encrypted with the
  * customer key, nothing public except the API edge, tasks in subnets with no internet route, autoscaling
- * bounds, SLO and drift alarms, least-privilege IAM, WAF, one key and usage plan per partner.
+ * bounds, SLO and drift alarms, least-privilege IAM, WAF, shared tier plans (partners: partners.test.ts),
+ * the lock and the release (release.test.ts).
  * The stack is synthesised once, offline, from explicit settings.
  */
-import * as cdk from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LoupeStack } from '../lib/loupe-stack.js';
-import type { LoupeSettings } from '../lib/settings.js';
-
-const settings: LoupeSettings = {
-  region: 'eu-west-1',
-  account: '111122223333',
-  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-  imageTag: 'test-tag',
-  awsCliTag: '2.22.35',
-  operatorEmail: 'ops@example.com',
-  serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 17, targetCpuPercent: 55 },
-  training: { taskCpu: 2048, taskMemoryMiB: 4096, scheduleCron: { minute: '0', hour: '3', weekDay: 'MON' }, approvalTimeoutHours: 72 },
-  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25, freshErrorRatio: 1.5 },
-  partners: [
-    { id: 'acme', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000, keyIssued: true },
-    { id: 'brilliant-co', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000, keyIssued: true },
-    { id: 'onboarding', ratePerSecond: 5, burst: 10, monthlyQuota: 1_000_000, keyIssued: false },
-  ],
-  requestLogRetentionDays: 90,
-  appLogRetentionDays: 30,
-};
+import { ACCESS_LOG_FORMAT } from '../lib/serving.js';
+import { synthesise, testSettings as settings } from './settings.js';
 
 type Resource = { Type: string; Properties?: Record<string, any> };
 let template: Template;
@@ -38,8 +19,7 @@ function ofType(type: string): Array<[string, Resource]> {
 }
 
 beforeAll(() => {
-  const app = new cdk.App();
-  template = Template.fromStack(new LoupeStack(app, 'LoupeTest', settings));
+  template = synthesise(settings);
   resources = template.toJSON().Resources;
 });
 
@@ -77,9 +57,8 @@ describe('encryption at rest with the customer-managed key', () => {
       ImageTagMutability: 'IMMUTABLE',
       ImageScanningConfiguration: { ScanOnPush: true },
     });
-    const secrets = ofType('AWS::SecretsManager::Secret');
-    expect(secrets.length).toBe(settings.partners.length);
-    for (const [, s] of secrets) expect(s.Properties!.KmsKeyId).toBeDefined();
+    // Partner secrets are created by the partner-keys function with the same key (partners.test.ts).
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } });
     template.hasResourceProperties('AWS::ECS::Cluster', {
       Configuration: { ManagedStorageConfiguration: { FargateEphemeralStorageKmsKeyId: Match.anyValue() } },
     });
@@ -126,9 +105,8 @@ describe('nothing public that should not be', () => {
         },
       },
     });
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
-    const definition = JSON.stringify(machine.Properties!.DefinitionString);
-    // Both RunTask states name the isolated subnets; ECS's default for an omitted AssignPublicIp is DISABLED.
+    const definition = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => JSON.stringify(m.Properties!.DefinitionString)).join('');
+    // Both RunTask states (the pipeline in loupe-retrain, the bundle publish in loupe-release) name the isolated subnets; ECS's default for an omitted AssignPublicIp is DISABLED.
     expect(definition.match(/AwsvpcConfiguration/g)?.length).toBe(2);
     for (const id of isolated) expect(definition.split(`"Ref":"${id}"`).length - 1).toBe(2);
     expect(definition).not.toContain('AssignPublicIp');
@@ -170,29 +148,22 @@ describe('serving fleet', () => {
 
   it('refuses fewer tasks than Availability Zones', () => {
     const tooFew = { ...settings, serving: { ...settings.serving, minTasks: 2 } };
-    expect(() => new LoupeStack(new cdk.App(), 'TooFew', tooFew)).toThrow(/one task per Availability Zone/);
+    expect(() => synthesise(tooFew)).toThrow(/one task per Availability Zone/);
   });
 });
 
 describe('partner API', () => {
-  const issued = settings.partners.filter((p) => p.keyIssued);
-
-  it('gives each partner its own key from Secrets Manager and its own usage plan', () => {
-    const keys = ofType('AWS::ApiGateway::ApiKey');
-    expect(keys.length).toBe(issued.length);
-    for (const [, k] of keys) {
-      expect(JSON.stringify(k.Properties!.Value)).toContain('{{resolve:secretsmanager:');
-      expect(k.Properties!.Enabled).not.toBe(false);
-    }
-    for (const p of issued) {
+  it('offers one shared usage plan per tier and no key in the template', () => {
+    for (const t of settings.tiers) {
       template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-        UsagePlanName: `loupe-${p.id}`,
-        Throttle: { RateLimit: p.ratePerSecond, BurstLimit: p.burst },
-        Quota: { Limit: p.monthlyQuota, Period: 'MONTH' },
+        UsagePlanName: `loupe-${t.name}`,
+        Throttle: { RateLimit: t.ratePerSecond, BurstLimit: t.burst },
+        Quota: { Limit: t.monthlyQuota, Period: 'MONTH' },
       });
     }
-    template.resourceCountIs('AWS::ApiGateway::UsagePlan', issued.length);
-    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', issued.length);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', settings.tiers.length);
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 0);
   });
 
   it('takes the usage-plan key from Loupe\'s own bearer header through a cached authorizer', () => {
@@ -239,6 +210,11 @@ describe('partner API', () => {
     expect(JSON.stringify(association.Properties!.ResourceArn)).toContain('/stages/');
   });
 
+  it('logs numbers at the edge as numbers, so metric filters can read them', () => {
+    const parsed = JSON.parse(ACCESS_LOG_FORMAT.replace(/\$context\.[a-zA-Z.]+/g, '7'));
+    expect(parsed).toMatchObject({ status: 7, latencyMs: 7, integrationLatencyMs: 7, time: 7, path: '7', partnerKeyId: '7' });
+  });
+
   it('keeps request logs at the edge for the stated days, without request bodies', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('partnerKeyId') },
@@ -255,14 +231,29 @@ describe('monitoring', () => {
   it('alarms on p99 latency, 5xx rate, unhealthy tasks, fleet ceiling, drift and failed retrains, each notifying the operator', () => {
     const byName = new Map(alarms().map((a) => [a.AlarmName, a]));
     expect([...byName.keys()].sort()).toEqual(
-      ['Api5xxRate', 'ApiLatencyP99', 'DataDrift', 'FleetAtCeiling', 'PerformanceDrift', 'RetrainFailed', 'UnhealthyTasks'].map((n) => `loupe-${n}`),
+      [
+        'Api5xxRate', 'ApiLatencyP99', 'AuthorizerErrors', 'DataDrift', 'FleetAtCeiling', 'PerformanceDrift', 'RetrainFailed',
+        'Throttled429', 'UnhealthyTasks', 'WafBlocks',
+      ].map((n) => `loupe-${n}`),
     );
-    expect(byName.get('loupe-ApiLatencyP99')).toMatchObject({ MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: settings.slo.p99LatencyMs });
+    expect(byName.get('loupe-ApiLatencyP99')).toMatchObject({ MetricName: 'EdgeLatencyExceptBatch', ExtendedStatistic: 'p99', Threshold: settings.slo.p99LatencyMs });
+    expect(byName.get('loupe-Throttled429')).toMatchObject({ MetricName: 'Throttled', Threshold: settings.slo.throttledPerFiveMinutes });
+    expect(byName.get('loupe-AuthorizerErrors')).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
+    expect(byName.get('loupe-WafBlocks')).toMatchObject({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' });
     expect(byName.get('loupe-Api5xxRate')).toMatchObject({ MetricName: '5XXError', Statistic: 'Average', Threshold: settings.slo.serverErrorRate });
     expect(byName.get('loupe-UnhealthyTasks')).toMatchObject({ MetricName: 'UnHealthyHostCount' });
     expect(byName.get('loupe-FleetAtCeiling')).toMatchObject({ MetricName: 'RunningTaskCount', Threshold: settings.serving.maxTasks });
-    expect(byName.get('loupe-RetrainFailed')).toMatchObject({ MetricName: 'ExecutionsFailed' });
+    // Every exit that is not success, of both state machines.
+    const exits = (byName.get('loupe-RetrainFailed')!.Metrics as any[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName);
+    expect(exits.sort()).toEqual(['ExecutionsAborted', 'ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsTimedOut']);
     for (const a of alarms()) expect(a.AlarmActions).toHaveLength(1);
+  });
+
+  it('leaves batch requests out of the p99 latency alarm', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ ($.latencyMs >= 0) && ($.path != "/v1/valuations/batch") }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'EdgeLatencyExceptBatch', MetricValue: '$.latencyMs' })],
+    });
   });
 
   it('alarms when the largest PSI over the ten drift columns passes the threshold', () => {
@@ -302,39 +293,13 @@ describe('retraining', () => {
     });
   });
 
-  it('runs `loupe pipeline run` and waits for a human approval before serving changes', () => {
+  it('runs `loupe pipeline run` and keeps its JSON report in the home for the state machine', () => {
     const pipeline = ofType('AWS::ECS::TaskDefinition')
       .flatMap(([, t]) => t.Properties!.ContainerDefinitions as any[])
       .find((c) => c.Name === 'pipeline');
-    expect(pipeline.Command).toEqual(['pipeline', 'run', '--incoming', '/var/loupe/incoming', '--json']);
+    expect(pipeline.EntryPoint).toEqual(['/bin/sh', '-c']);
+    expect(pipeline.Command[0]).toMatch(/^node bin\/loupe\.js pipeline run --incoming \/var\/loupe\/incoming --json > \/var\/loupe\/last-run\.json; code=\$\?; .*exit \$code$/);
     expect(pipeline.LogConfiguration.Options['awslogs-multiline-pattern']).toBe('^\\{');
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
-    const definition = JSON.stringify(machine.Properties!.DefinitionString);
-    expect(definition).toContain('sns:publish.waitForTaskToken');
-    expect(definition.indexOf('Ask for approval')).toBeLessThan(definition.indexOf('Roll the serving fleet'));
-  });
-
-  it('acts on the pipeline exit codes: 0 and 4 go to approval (4 reports failed files), 3 ends quietly, others fail', () => {
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
-    const definition = JSON.parse(
-      (machine.Properties!.DefinitionString['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'X')).join(''),
-    );
-    const choice = definition.States['Pipeline succeeded?'];
-    const next = Object.fromEntries(choice.Choices.map((c: any) => [c.NumericEquals, c.Next]));
-    expect(next).toEqual({ 0: 'Ask for approval', 4: 'Report failed files', 3: 'Pipeline busy: nothing done' });
-    expect(choice.Default).toBe('Pipeline failed');
-    expect(definition.States['Report failed files'].Next).toBe('Ask for approval');
-  });
-
-  it('lets only one run at a time reach the pipeline', () => {
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
-    const definition = JSON.parse(
-      (machine.Properties!.DefinitionString['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'X')).join(''),
-    );
-    expect(definition.StartAt).toBe('Count running executions');
-    const alone = definition.States['Alone?'];
-    expect(alone.Choices[0]).toMatchObject({ Variable: '$.guard.running', NumericGreaterThan: 1, Next: 'Another run is in progress' });
-    expect(alone.Default).toBe('Run loupe pipeline');
   });
 });
 
