@@ -4,9 +4,9 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
-import { ingestFile, type IngestSummary } from '../ingest/index.js';
+import { StoreFullError, ingestFile, type IngestSummary } from '../ingest/index.js';
 import { openDatabase } from '../store/db.js';
-import { EXIT_FAILURE, emit, interactive } from './output.js';
+import { CliError, EXIT_FAILURE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -56,6 +56,10 @@ async function run(files: string[], opts: IngestCliOptions): Promise<void> {
           },
         });
         summaries.push(summary);
+      } catch (err) {
+        // The disk is full: the next files could not go in either; the files ingested so far are stored.
+        if (err instanceof StoreFullError) throw new CliError(err.message);
+        throw err;
       } finally {
         if (started) bar?.stop();
       }

@@ -12,3 +12,20 @@ export class IngestFileError extends Error {
     this.name = 'IngestFileError';
   }
 }
+
+/**
+ * The database could not grow (SQLite's SQLITE_FULL: the disk, or the database's page limit, is full) while a
+ * file was being stored. Nothing of the file was stored, and the file itself is fine: it is not failed as a
+ * whole, so that it can be ingested again once there is room.
+ */
+export class StoreFullError extends Error {
+  constructor(readonly file: string) {
+    super(`the disk is full: ${file} could not be stored (nothing of it was kept); free some space and ingest it again`);
+    this.name = 'StoreFullError';
+  }
+}
+
+/** Whether an error is SQLite's "database or disk is full". */
+export function isStoreFull(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+}

@@ -2,7 +2,7 @@
  * Ingestion: streaming CSV reading (BOM, CRLF, any column order, extra columns), row validation with reasons,
  * and storing a file as a unit (diamonds, rejects, the file's summary) in one transaction.
  */
-export { IngestFileError } from './errors.js';
+export { IngestFileError, StoreFullError } from './errors.js';
 export { APPRAISAL_ROWS, STONE_ROWS, openRowStream, readAppraisalRows, readAppraisals, readStoneRows, type ReadRow, type RowSchema, type RowStream } from './rows.js';
 export { readReferenceSplit, readReferenceSplitRows, type ReferenceSplitRows } from './reference-split.js';
 export { ingestFile, type IngestOptions, type IngestSummary } from './ingest-file.js';

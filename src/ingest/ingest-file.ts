@@ -13,7 +13,7 @@ import { beginWrite, setCacheSize, type Db } from '../store/db.js';
 import { bulkDiamondWriter, diamondWriter, maxDiamondId } from '../store/diamonds.js';
 import { findFileBySha256, finishFile, insertFile } from '../store/files.js';
 import { rejectWriter } from '../store/rejects.js';
-import { IngestFileError } from './errors.js';
+import { IngestFileError, isStoreFull, StoreFullError } from './errors.js';
 import { openRowStream, type RowStream } from './rows.js';
 import { hashFile } from './source.js';
 
@@ -70,6 +70,7 @@ export async function ingestFile(db: Db, path: string, options: IngestOptions = 
     return await storeFile(db, path, sha256, options);
   } catch (err) {
     if (err instanceof IngestFileError) return emptySummary(name, sha256, 'failed', err.reason);
+    if (isStoreFull(err)) throw new StoreFullError(name);
     throw err;
   }
 }

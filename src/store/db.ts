@@ -73,7 +73,14 @@ export interface OpenTransaction {
 
 export function beginWrite(db: Db): OpenTransaction {
   db.exec('BEGIN IMMEDIATE');
-  return { commit: () => db.exec('COMMIT'), rollback: () => db.exec('ROLLBACK') };
+  return {
+    commit: () => db.exec('COMMIT'),
+    // SQLite ends the transaction itself on some errors (a full disk: SQLITE_FULL); a ROLLBACK then would throw
+    // "cannot rollback - no transaction is active" and hide the error that matters.
+    rollback: () => {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    },
+  };
 }
 
 /** Sets SQLite's page cache (pages, or KiB when negative) and returns the previous setting. */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestFile, readAppraisals } from '../../src/ingest/index.js';
+import { StoreFullError, ingestFile, readAppraisals } from '../../src/ingest/index.js';
 import { ingestIncoming } from '../../src/pipeline/incoming.js';
 import { countDiamonds } from '../../src/store/diamonds.js';
 import { listFiles } from '../../src/store/files.js';
@@ -144,5 +144,22 @@ describe('files that are not what they seem', () => {
     await ingestFile(home.db, home.file('proto2.csv', `${HEADER},__proto__\n${ROW_B},kept\n`));
     const stored = home.db.prepare('SELECT extra FROM diamonds').get() as { extra: string };
     expect(stored.extra).toBe('{"__proto__":"kept"}');
+  });
+});
+
+describe('a full disk', () => {
+  it('says "the disk is full", stores nothing of the file and leaves no transaction open (SQLite max_page_count)', async () => {
+    const pages = home.db.pragma('page_count', { simple: true }) as number;
+    home.db.pragma(`max_page_count = ${pages + 8}`);
+    const rows = Array.from({ length: 20_000 }, (_, i) => `1.1,Ideal,H,SI2,62.0,55.0,${4000 + i},6.61,6.65,4.11`);
+    const err = await ingestFile(home.db, home.file('big.csv', `${HEADER}\n${rows.join('\n')}\n`)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreFullError);
+    expect((err as Error).message).toBe('the disk is full: big.csv could not be stored (nothing of it was kept); free some space and ingest it again');
+    expect(home.db.inTransaction).toBe(false);
+    expect(countDiamonds(home.db)).toBe(0);
+    expect(listFiles(home.db)).toEqual([]);
+    // Once there is room again, the same file goes in.
+    home.db.pragma('max_page_count = 1073741823');
+    expect(await ingestFile(home.db, home.file('big.csv', `${HEADER}\n${rows.join('\n')}\n`))).toMatchObject({ status: 'ingested', accepted: 20_000 });
   });
 });
