@@ -21,6 +21,8 @@ export const production: LoupeSettings = {
     minTasks: 3,
     maxTasks: 12,
     targetCpuPercent: 55,
+    // The launch tier of capacity.md: partners in pilot, well below the edge break-even.
+    plannedLoadPerSecond: 10,
     // The release pipeline sets it from serving/APPROVED; a synth without it pins a bundle that does not exist,
     // so a task started from that revision stops at its init container instead of serving something unapproved.
     bundleId: process.env.LOUPE_BUNDLE_ID ?? 'unreleased',

@@ -36,6 +36,11 @@ export interface ServingSettings {
    * is a new revision with a new id; rollback is the previous revision. Never read from a mutable pointer.
    */
   bundleId: string;
+  /**
+   * The steady valuations/s this deployment is planned for. The edge follows capacity.md's rule: API Gateway
+   * below the break-even load, the ALB edge above (test/cloud/capacity.test.ts checks the two agree).
+   */
+  plannedLoadPerSecond: number;
   /** Minutes a new revision must stay healthy, alarms quiet, before the old tasks go (ECS deployment bake time). */
   bakeMinutes: number;
 }

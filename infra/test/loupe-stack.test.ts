@@ -7,6 +7,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ASSUMPTIONS } from '../../scripts/capacity/prices.js';
 import { ACCESS_LOG_FORMAT } from '../lib/serving.js';
 import { synthesise, testSettings as settings } from './settings.js';
 
@@ -247,6 +248,11 @@ describe('monitoring', () => {
     const exits = (byName.get('loupe-RetrainFailed')!.Metrics as any[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName);
     expect(exits.sort()).toEqual(['ExecutionsAborted', 'ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsTimedOut']);
     for (const a of alarms()) expect(a.AlarmActions).toHaveLength(1);
+  });
+
+  it('has as many alarm metrics as capacity.md bills (an alarm on metric math pays for each metric in it)', () => {
+    const metrics = alarms().reduce((n, a) => n + (a.Metrics ? (a.Metrics as any[]).filter((m) => m.MetricStat).length : 1), 0);
+    expect(metrics).toBe(ASSUMPTIONS.alarmMetrics);
   });
 
   it('leaves batch requests out of the p99 latency alarm', () => {

@@ -11,7 +11,7 @@ export const testSettings: LoupeSettings = {
   imageTag: 'test-tag',
   awsCliTag: '2.22.35',
   operatorEmail: 'ops@example.com',
-  serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 17, targetCpuPercent: 55, bundleId: 'retrain-2026-12-01', bakeMinutes: 15 },
+  serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 17, targetCpuPercent: 55, plannedLoadPerSecond: 10, bundleId: 'retrain-2026-12-01', bakeMinutes: 15 },
   training: {
     taskCpu: 2048,
     taskMemoryMiB: 4096,

@@ -69,6 +69,8 @@ export interface TierCost {
   compute: number;
   edge: { name: 'API Gateway + WAF + NLB' | 'ALB + WAF' | 'ALB + Shield Advanced (WAF included)'; cost: number };
   alternativeEdge: { name: string; cost: number };
+  /** HTTP API with a Lambda authorizer: cheapest per request, but no WAF and no usage plans (serving.md). */
+  httpApiEdge: { name: 'HTTP API + authorizer + NLB'; cost: number };
   logs: { sink: 'CloudWatch Logs' | 'Firehose → S3'; cost: number };
   transfer: number;
   fixed: number;
@@ -100,27 +102,58 @@ export function costTier(
   // ALB with partner keep-alive connections: LCUs from bytes processed or rule evaluations (one per request).
   const alb = h * (p.albHour + Math.max(gbPerHour, load / 1000) * p.lcuHour);
   const albWaf = { name: 'ALB + WAF' as const, cost: alb + waf };
-  const albShield = { name: 'ALB + Shield Advanced (WAF included)' as const, cost: alb + p.shieldAdvancedMonth };
+  const transferGb = (requestsPerMonth * responseBytes) / 1e9;
+  const albShield = {
+    name: 'ALB + Shield Advanced (WAF included)' as const,
+    cost: alb + p.shieldAdvancedMonth + transferGb * p.shieldAdvancedElbTransferGb,
+  };
   const albBest = albShield.cost < albWaf.cost ? albShield : albWaf;
   const gw = { name: 'API Gateway + WAF + NLB' as const, cost: apiGateway };
   // API Gateway (managed keys, plans, quotas: what infra/ deploys) until the ALB edge saves more than the
   // monthly premium worth moving throttling and quotas into Loupe and WAF (serving.md).
   const [edge, alternativeEdge] = gw.cost - albBest.cost <= a.edgeSwitchPremiumMonth ? [gw, albBest] : [albBest, gw];
+  // The authorizer's answers are cached per key for five minutes: its invocations do not grow with traffic.
+  const httpApiEdge = { name: 'HTTP API + authorizer + NLB' as const, cost: tiered(requestsPerMonth, p.httpApiPerMillion, 1e6) + nlb };
 
   const logGb = (requestsPerMonth * a.accessLogBytes) / 1e9;
   const retainedMonths = task.logRetentionDays / 30;
   const cloudwatch = logGb * (p.logsIngestGb + retainedMonths * p.logsStoreGbMonth);
-  const firehose = logGb * (p.firehoseIngestGb + retainedMonths * p.s3GbMonth);
+  // One record per access-log line (API Gateway writes them one by one): billed as whole 5 KB blocks.
+  const billedBytesPerLine = Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes;
+  const firehose = (requestsPerMonth * billedBytesPerLine / 1e9) * p.firehoseIngestGb + logGb * retainedMonths * p.s3GbMonth;
   // CloudWatch Logs is simpler to run (Logs Insights queries, no extra pipeline) while it stays cheap.
   const logs = cloudwatch <= a.cloudwatchLogsBudgetMonth
     ? { sink: 'CloudWatch Logs' as const, cost: cloudwatch }
     : { sink: 'Firehose → S3' as const, cost: firehose };
 
-  const transfer = tiered((requestsPerMonth * responseBytes) / 1e9, p.transferOutPerGb);
+  const transfer = tiered(transferGb, p.transferOutPerGb);
   const fixed =
-    a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour + p.kmsKeyMonth + a.alarms * p.alarmMonth;
+    a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour + p.kmsKeyMonth + a.alarmMetrics * p.alarmMonth;
   const total = compute + edge.cost + logs.cost + transfer + fixed;
-  return { load, requestsPerMonth, fleet, compute, edge, alternativeEdge, logs, transfer, fixed, total, perMillion: total / millions };
+  return { load, requestsPerMonth, fleet, compute, edge, alternativeEdge, httpApiEdge, logs, transfer, fixed, total, perMillion: total / millions };
+}
+
+/**
+ * The steady load (valuations/s) above which the ALB edge saves more than the switch premium a month over
+ * API Gateway: the edge rule's break-even, found by bisection (the saving grows with load).
+ */
+export function edgeBreakEven(
+  perTaskRps: number,
+  responseBytes: number,
+  task: Parameters<typeof costTier>[3],
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): number {
+  const switches = (load: number) => !costTier(load, perTaskRps, responseBytes, task, p, a).edge.name.startsWith('API Gateway');
+  let low = 1;
+  let high = 1e6;
+  if (switches(low)) return low;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (switches(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 /** One measured pipeline run, priced on the training task (the run's own seconds plus restore/publish). */

@@ -16,7 +16,7 @@ export interface Tier {
  */
 export const PRICES = {
   region: 'eu-west-1',
-  asOf: '2025-06 (AWS public pricing pages; not re-checked since)',
+  asOf: '2025-06 (AWS public pricing pages) unless a line says it was re-read on 2026-12-04',
   /** Fargate, Linux/ARM (Graviton), per vCPU-hour and per GB-hour. */
   fargateArmVcpuHour: 0.03238,
   fargateArmGbHour: 0.00356,
@@ -27,12 +27,26 @@ export const PRICES = {
     { upTo: 20e9, price: 2.71 },
     { upTo: Infinity, price: 1.72 },
   ] as Tier[],
+  /**
+   * API Gateway HTTP API requests, per million: us-east-1 list prices from AWS's whitepaper "Best Practices for
+   * Designing Amazon API Gateway Private APIs and Private Integration" (cost table), re-read 2026-12-04;
+   * eu-west-1 was not re-read, so this is a lower bound there.
+   */
+  httpApiPerMillion: [
+    { upTo: 300e6, price: 1.0 },
+    { upTo: Infinity, price: 0.9 },
+  ] as Tier[],
   /** AWS WAF: per web ACL-month, per rule-month (a managed rule group counts as one), per million requests. */
   wafWebAclMonth: 5,
   wafRuleMonth: 1,
   wafPerMillionRequests: 0.6,
-  /** Shield Advanced: per month per organisation (1-year commitment); WAF fees on protected resources included. */
+  /**
+   * Shield Advanced: per month per organisation, on a 12-month commitment ($36,000 a year whatever the traffic);
+   * WAF fees on protected resources included; plus a data-transfer-out fee per GB from a protected load balancer.
+   */
   shieldAdvancedMonth: 3000,
+  shieldAdvancedCommitmentMonths: 12,
+  shieldAdvancedElbTransferGb: 0.05,
   /** Network Load Balancer: per hour, per NLCU-hour (TCP: 800 new flows/s, or 1 GB/h processed). */
   nlbHour: 0.0252,
   nlcuHour: 0.006,
@@ -44,8 +58,10 @@ export const PRICES = {
   /** CloudWatch Logs: ingestion per GB, storage per GB-month. */
   logsIngestGb: 0.57,
   logsStoreGbMonth: 0.03,
-  /** Kinesis Data Firehose ingestion per GB (the cheaper sink for access logs at high volume). */
+  /** Amazon Data Firehose Direct PUT ingestion per GB (the cheaper sink for access logs at high volume). */
   firehoseIngestGb: 0.031,
+  /** Firehose bills each Direct PUT record as a whole number of 5 KB blocks: a 350-byte line costs 5 KB. */
+  firehoseRecordBlockBytes: 5 * 1024,
   /** S3 Standard storage per GB-month. */
   s3GbMonth: 0.023,
   /** Data transfer out to the internet, per GB, tiered by monthly volume. */
@@ -56,6 +72,7 @@ export const PRICES = {
     { upTo: Infinity, price: 0.05 },
   ] as Tier[],
   kmsKeyMonth: 1,
+  /** Standard-resolution alarm, per alarm metric: an alarm on metric math pays for every metric in it. */
   alarmMonth: 0.1,
   secretMonth: 0.4,
 } as const;
@@ -80,7 +97,11 @@ export const ASSUMPTIONS = {
   maxUtilAfterAzLoss: 0.9,
   /** Interface endpoints in the stack (ECR API, ECR Docker, CloudWatch Logs). */
   interfaceEndpoints: 3,
-  alarms: 7,
+  /**
+   * Alarm metrics in infra/lib/monitoring.ts: 7 single-metric alarms, data drift over 10 metrics, performance
+   * drift over 2, non-success exits over 6 (infra/test/loupe-stack.test.ts counts them in the template).
+   */
+  alarmMetrics: 25,
   /** A pipeline run fits the model this many times (cross-validation folds + the final fit). */
   fitsPerRun: 6,
   /** Task start, image pull, restore and publish of LOUPE_HOME: seconds billed around the fits. */

@@ -3,7 +3,7 @@
  * target and AZs come from infra/config/production.ts so the document and the stack cannot disagree.
  */
 import { production } from '../../infra/config/production.js';
-import { costTier, measuredRun, perVcpu, trainingLimits, trainingRun, type TierCost } from './formulas.js';
+import { costTier, edgeBreakEven, measuredRun, perVcpu, trainingLimits, trainingRun, type TierCost } from './formulas.js';
 import type { ApiBench, PipelineBench, TrainingBench } from './inputs.js';
 import { ASSUMPTIONS, PRICES, type Assumptions, type Prices } from './prices.js';
 
@@ -75,14 +75,23 @@ export function renderCapacity(
   row('compute (Fargate)', (t) => usd(t.compute));
   row('edge (chosen)', (t) => `${usd(t.edge.cost)} — ${t.edge.name}`);
   row('edge (the other)', (t) => `${usd(t.alternativeEdge.cost)} — ${t.alternativeEdge.name}`);
+  row('edge (not eligible: no WAF, no usage plans)', (t) => `${usd(t.httpApiEdge.cost)} — ${t.httpApiEdge.name}`);
   row('access logs', (t) => `${usd(t.logs.cost)} — ${t.logs.sink}`);
   row('data transfer out', (t) => usd(t.transfer));
   row('fixed (endpoints, key, alarms)', (t) => usd(t.fixed));
   row('**total / month**', (t) => `**${usd(t.total)}**`);
   row('**per million valuations**', (t) => `**${usd(t.perMillion)}**`);
-  L.push('', `The edge is API Gateway (what \`infra/\` deploys: managed keys, usage plans, quotas) until the ALB edge would`);
-  L.push(`save more than $${num(a.edgeSwitchPremiumMonth)} a month; past that, the ALB edge of serving.md ("When API Gateway gets too`);
-  L.push('expensive"). At volume the bill is per-request and per-byte charges (edge, logs, data transfer), not compute.');
+  const breakEven = edgeBreakEven(perTask, responseBytes, task, p, a);
+  const planned = s.plannedLoadPerSecond;
+  L.push('', `The edge is API Gateway REST (managed keys, tier usage plans, WAF) until the ALB edge would save more than`);
+  L.push(`$${num(a.edgeSwitchPremiumMonth)} a month, the price of moving throttling and quotas into Loupe and WAF. **Break-even: ${num(breakEven)}`);
+  L.push(`valuations/s** steady. \`infra/config/production.ts\` plans for ${num(planned)} valuations/s, ${planned < breakEven ? 'below' : 'above'} it, so \`infra/\``);
+  L.push(`deploys ${planned < breakEven ? 'API Gateway' : 'the ALB edge'} (test/cloud/capacity.test.ts holds the two together). The HTTP API is cheapest per request`);
+  L.push('but cannot carry a WAF web ACL or usage plans, so it is priced, not chosen. At volume the bill is per-request and');
+  L.push('per-byte charges (edge, logs, data transfer), not compute. Shield Advanced is a 12-month commitment');
+  L.push(`($${num(p.shieldAdvancedMonth * p.shieldAdvancedCommitmentMonths)} a year whatever the traffic) plus $${p.shieldAdvancedElbTransferGb}/GB out of a protected load balancer, both counted above.`);
+  L.push('', `Access logs through Firehose are billed per record in whole ${p.firehoseRecordBlockBytes / 1024} KB blocks: a ${a.accessLogBytes}-byte line costs`);
+  L.push(`${(Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes / a.accessLogBytes).toFixed(1)}× its size, and the figures above include it.`);
   L.push('', 'Not included: partner secrets ($0.40 each per month), Container Insights metrics, S3 storage of the registry');
   L.push('(megabytes), support plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).', '');
 
@@ -102,8 +111,8 @@ export function renderCapacity(
     const lim = trainingLimits(training, a);
     L.push(`**Training.** Measured: one fit on ${num(training.rows)} rows takes ${training.fitSeconds.toFixed(3)} s on one core` +
       `${training.trees ? ` (${training.trees} trees)` : ''}${training.date ? `, ${training.date}` : ''} (\`bench/results/training.json\`).`);
-    L.push(`A run fits ${a.fitsPerRun} times. Loupe's engine is single-threaded, so one core must finish a run within`);
-    L.push(`${a.retrainWindowHours} h: that holds up to about **${num(lim.rowsInWindow)} rows** (time, linear extrapolation).`);
+    L.push(`A run fits ${a.fitsPerRun} times. Extrapolated from that one-core fit, one core finishes a run within`);
+    L.push(`${a.retrainWindowHours} h up to about **${num(lim.rowsInWindow)} rows** (time, linear extrapolation; more threads only move the line out).`);
     L.push(`Memory is not the limit first: ${a.loupeEngineBytesPerRow} B/row puts ${num(lim.loupeRowsInMemory)} rows in ${a.bigMachineMemoryGb} GB.`);
     L.push(`Past ${num(lim.rowsInWindow)} rows the pipeline's train step hands over to XGBoost (\`hist\`, multi-threaded)`);
     L.push(`on one ${a.bigMachineVcpu}-vCPU machine, which holds about ${num(lim.xgboostRowsInMemory)} rows in memory`);
@@ -138,14 +147,15 @@ export function renderCapacity(
   L.push(`| Fargate ARM vCPU-hour / GB-hour | $${p.fargateArmVcpuHour} / $${p.fargateArmGbHour} |`);
   L.push(`| API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more) | ${p.apiGatewayRestPerMillion.map((t) => '$' + t.price).join(', ')} |`);
   L.push(`| WAF web ACL-month, rule-month, per million requests | $${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests} |`);
-  L.push(`| Shield Advanced per month | $${p.shieldAdvancedMonth} |`);
+  L.push(`| API Gateway HTTP API per million (≤300M, more; us-east-1, re-read 2026-12-04) | ${p.httpApiPerMillion.map((t) => '$' + t.price).join(', ')} |`);
+  L.push(`| Shield Advanced per month (${p.shieldAdvancedCommitmentMonths}-month commitment), per GB out of a protected ELB | $${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb} |`);
   L.push(`| NLB hour, NLCU-hour | $${p.nlbHour}, $${p.nlcuHour} |`);
   L.push(`| ALB hour, LCU-hour | $${p.albHour}, $${p.lcuHour} |`);
   L.push(`| interface endpoint AZ-hour | $${p.interfaceEndpointAzHour} |`);
   L.push(`| CloudWatch Logs ingest GB, stored GB-month | $${p.logsIngestGb}, $${p.logsStoreGbMonth} |`);
-  L.push(`| Firehose ingest GB, S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`);
+  L.push(`| Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks), S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`);
   L.push(`| transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more) | ${p.transferOutPerGb.map((t) => '$' + t.price).join(', ')} |`);
-  L.push(`| KMS key-month, alarm-month, secret-month | $${p.kmsKeyMonth}, $${p.alarmMonth}, $${p.secretMonth} |`, '');
+  L.push(`| KMS key-month, alarm metric-month, secret-month | $${p.kmsKeyMonth}, $${p.alarmMonth}, $${p.secretMonth} |`, '');
   L.push('## Other assumptions', '');
   L.push('| assumption | value |', '| --- | ---: |');
   for (const [k, v] of Object.entries(a)) L.push(`| ${k} | ${Array.isArray(v) ? v.join(', ') : v} |`);

@@ -4,12 +4,14 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ASSUMPTIONS,
   PRICES,
   costTier,
+  edgeBreakEven,
   measuredRun,
   perVcpu,
   readPipelineBench,
@@ -22,6 +24,7 @@ import {
   trainingRun,
   type ApiBench,
 } from '../../scripts/capacity.js';
+import { production } from '../../infra/config/production.js';
 
 const fleetOptions = { targetUtil: 0.5, azs: 3, minTasks: 3, burstFactor: 1.5, maxUtilAfterAzLoss: 0.9 };
 const bench: ApiBench = { requestsPerSecond: 2000, p99Ms: 20, cores: 2, connections: 50, durationSeconds: 30, explain: true, date: '2026-11-26' };
@@ -107,7 +110,33 @@ describe('monthly cost of a tier', () => {
     const gb = (big.requestsPerMonth * ASSUMPTIONS.accessLogBytes) / 1e9;
     expect(big.logs.sink).toBe('Firehose → S3');
     expect(gb * (PRICES.logsIngestGb + 3 * PRICES.logsStoreGbMonth)).toBeGreaterThan(ASSUMPTIONS.cloudwatchLogsBudgetMonth);
-    expect(big.logs.cost).toBeCloseTo(gb * (PRICES.firehoseIngestGb + 3 * PRICES.s3GbMonth), 3);
+    // Firehose bills every 350-byte line as a 5 KB record; S3 stores the real bytes.
+    const billedGb = (big.requestsPerMonth * 5 * 1024) / 1e9;
+    expect(big.logs.cost).toBeCloseTo(billedGb * PRICES.firehoseIngestGb + gb * 3 * PRICES.s3GbMonth, 3);
+  });
+  it('prices the HTTP API edge from its own request tiers plus the NLB', () => {
+    const t = costTier(1000, 1000, 1000, task);
+    const gwRequests = t.requestsPerMonth;
+    expect(t.httpApiEdge.cost).toBeGreaterThan(300 * 1.0 + (gwRequests / 1e6 - 300) * 0.9);
+    expect(t.httpApiEdge.cost).toBeLessThan(t.edge.name.startsWith('API Gateway') ? t.edge.cost : t.alternativeEdge.cost);
+  });
+  it('adds Shield Advanced\'s data-transfer fee to its edge', () => {
+    const t = costTier(100_000, 1000, 1000, task);
+    const shield = [t.edge, t.alternativeEdge].find((e) => e.name.includes('Shield'))!;
+    const transferGb = (t.requestsPerMonth * 1000) / 1e9;
+    expect(shield.cost).toBeGreaterThan(PRICES.shieldAdvancedMonth + transferGb * PRICES.shieldAdvancedElbTransferGb);
+  });
+  it('finds the load where the edge rule switches, and the deployed configuration is on the API Gateway side of it', () => {
+    const line = edgeBreakEven(1000, 1000, task);
+    expect(costTier(line - 1, 1000, 1000, task).edge.name).toMatch(/^API Gateway/);
+    expect(costTier(line, 1000, 1000, task).edge.name).toMatch(/^ALB/);
+    // infra/ deploys API Gateway REST (infra/lib/serving.ts), so the load production plans for must be below the
+    // line computed from the measured benchmark; raising it past the line means deploying the ALB edge.
+    const api = readApiBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results/api.json'));
+    const s = production.serving;
+    const measuredTask = { ...task, vcpu: s.taskCpu / 1024, memoryGb: s.taskMemoryMiB / 1024, targetUtil: s.targetCpuPercent / 100 };
+    const measuredLine = edgeBreakEven(perVcpu(api) * measuredTask.vcpu, api.bytesPerResponse ?? ASSUMPTIONS.fallbackResponseBytes, measuredTask);
+    expect(s.plannedLoadPerSecond).toBeLessThan(measuredLine);
   });
 });
 
