@@ -17,7 +17,7 @@ import { Cron } from 'croner';
 import { pino } from 'pino';
 import { loupePaths, type LoupePaths } from '../config/index.js';
 import {
-  ConfigError, LockBusyError, listRuns, pendingFiles, pipelineConfig, runPipeline, STEPS, type PipelineLogger, type PipelineResult, type StepName,
+  ConfigError, LockBusyError, listRuns, pendingFiles, pipelineConfig, runPipeline, STEPS, type PipelineLogger, type PipelineResult, type RunOptions, type StepName,
 } from '../pipeline/index.js';
 import { openDatabase } from '../store/db.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
@@ -75,7 +75,10 @@ function exitCodeOf(r: PipelineResult): number {
   return r.files.some((f) => f.status === 'failed') ? EXIT_FILES_FAILED : EXIT_OK;
 }
 
-async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger): Promise<number> {
+/** What a caller of the command may hook into a run (the crash tests stop the process at a checkpoint). */
+export type PipelineHooks = Pick<RunOptions, 'checkpoint'>;
+
+async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, hooks: PipelineHooks): Promise<number> {
   const db = openDatabase(paths.database);
   const bar = interactive(opts)
     ? new cliProgress.SingleBar({ format: 'pipeline [{bar}] {value}/{total} {step}', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -88,6 +91,7 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger): P
       log,
       config: configOverrides(paths, opts),
       onStep: (step: StepName, i: number) => bar?.update(i, { step }),
+      checkpoint: hooks.checkpoint,
     });
     bar?.stop();
     emit(opts, result, describeResult);
@@ -122,7 +126,7 @@ function configOverrides(paths: LoupePaths, opts: RunOpts) {
 }
 
 /** Runs in the background until SIGINT/SIGTERM: each trigger runs the pipeline once, never two at a time. */
-async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogger): Promise<number> {
+async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, hooks: PipelineHooks): Promise<number> {
   const config = configOverrides(paths, opts);
   mkdirSync(config.incoming, { recursive: true });
   let running = false;
@@ -138,7 +142,7 @@ async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogg
         again = false;
         log.info({ trigger: why }, 'pipeline triggered');
         try {
-          const code = await runOnce(paths, { ...opts, wait: true, incoming: config.incoming }, log);
+          const code = await runOnce(paths, { ...opts, wait: true, incoming: config.incoming }, log, hooks);
           log.info({ exitCode: code }, 'pipeline run finished');
         } catch (err) {
           log.warn({ error: err instanceof Error ? err.message : String(err) }, 'pipeline run failed; waiting for the next trigger');
@@ -189,14 +193,15 @@ async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogg
   return EXIT_OK;
 }
 
-async function run(opts: RunOpts): Promise<void> {
+async function run(opts: RunOpts, hooks: PipelineHooks): Promise<void> {
   const paths = loupePaths(process.env, { home: opts.home });
   const log = logger(opts);
   if (opts.watch && opts.schedule) throw new CliError('use --watch or --schedule, not both', EXIT_USAGE);
-  process.exitCode = opts.watch || opts.schedule ? await runUnattended(paths, opts, log) : await runOnce(paths, opts, log);
+  process.exitCode = opts.watch || opts.schedule ? await runUnattended(paths, opts, log, hooks) : await runOnce(paths, opts, log, hooks);
 }
 
-export const registerPipeline: RegisterCommand = (program: Command) => {
+/** The `loupe pipeline` command, with hooks into its runs (none in Loupe itself; tests pass a checkpoint). */
+export const pipelineCommand = (hooks: PipelineHooks = {}): RegisterCommand => (program: Command) => {
   const pipeline = program
     .command('pipeline')
     .description('Retraining: ingest new appraisals, check drift, train a challenger, evaluate, promote only if not worse, register, report.');
@@ -222,7 +227,7 @@ Example:
 
 Ingested files move to incoming/done/; a file that fails as a whole moves to incoming/failed/ with a .report.json.
 Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run holds the lock · 4 done, some files failed.`)
-    .action(run);
+    .action((opts: RunOpts) => run(opts, hooks));
 
   pipeline
     .command('runs')
@@ -241,3 +246,5 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
       }
     });
 };
+
+export const registerPipeline: RegisterCommand = pipelineCommand();

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ingestFile, type IngestSummary } from '../ingest/index.js';
-import { pausePoint, writeFileAtomic } from '../registry/index.js';
+import { writeFileAtomic } from '../registry/index.js';
 import type { Db } from '../store/db.js';
 
 export interface IncomingOutcome extends IngestSummary {
@@ -37,13 +37,20 @@ function freeName(dir: string, name: string): string {
   }
 }
 
-export async function ingestIncoming(db: Db, dir: string, onFile?: (o: IncomingOutcome) => void): Promise<IncomingOutcome[]> {
+export interface IncomingHooks {
+  /** After a file's transaction, before it is moved (a crash there leaves a stored file still in the landing folder). */
+  onStored?(): void;
+  /** After a file is moved, with its outcome. */
+  onFile?(outcome: IncomingOutcome): void;
+}
+
+export async function ingestIncoming(db: Db, dir: string, hooks: IncomingHooks = {}): Promise<IncomingOutcome[]> {
   mkdirSync(dir, { recursive: true });
   const outcomes: IncomingOutcome[] = [];
   for (const name of pendingFiles(dir)) {
     const path = join(dir, name);
     const summary = await ingestFile(db, path);
-    pausePoint('ingest:file-stored');
+    hooks.onStored?.();
     let outcome: IncomingOutcome;
     if (summary.status === 'failed') {
       const failedDir = join(dir, 'failed');
@@ -61,7 +68,7 @@ export async function ingestIncoming(db: Db, dir: string, onFile?: (o: IncomingO
       outcome = { ...summary, movedTo: target };
     }
     outcomes.push(outcome);
-    onFile?.(outcome);
+    hooks.onFile?.(outcome);
   }
   return outcomes;
 }

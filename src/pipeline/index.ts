@@ -3,7 +3,7 @@
  * one file per concern, run under a lock, each run recorded.
  */
 export { bootstrap, type BootstrapOptions } from './bootstrap.js';
-export { runPipeline, STEPS, type PipelineLogger, type PipelineResult, type RunOptions, type StepName, type DriftReport, type TrainedModel } from './run.js';
+export { runPipeline, STEPS, CRASH_POINTS, type PipelineLogger, type PipelineResult, type RunOptions, type StepName, type DriftReport, type TrainedModel } from './run.js';
 export { pipelineConfig, ConfigError, DEFAULT_TUNE_BUDGET_MS, type PipelineConfig } from './config.js';
 export { LockBusyError, acquireLock, waitForLock, lockHolder, type RunLock, type LockHolder } from './lock.js';
 export { listRuns, getRun, type RunRecord, type StepRecord } from '../store/runs.js';

@@ -20,4 +20,3 @@ export {
 } from './registry.js';
 export { RegistryError, type RegistryErrorCode } from './errors.js';
 export { sha256Hex, writeFileAtomic } from './artifact-file.js';
-export { pausePoint } from './pause.js';

@@ -21,7 +21,6 @@ import { writeTransaction, type Db } from '../store/db.js';
 import { getModel, insertModel, insertPromotion, listPromotions, maxModelId, modelVersions, type ModelRecord } from '../store/models.js';
 import { readTextIfExists, sha256Hex, writeFileAtomic } from './artifact-file.js';
 import { RegistryError } from './errors.js';
-import { pausePoint } from './pause.js';
 
 export {
   championVersion, getChampion, getModel, listModels, listPromotions, setDecision, type ModelRecord, type Promotion,
@@ -33,6 +32,8 @@ export interface RegisterMeta {
   /** Metrics to record; defaults to the artifact's own (out-of-fold) metrics. */
   metrics?: Record<string, unknown>;
   decision?: string;
+  /** Called after the artifact's file is written, before its row (the crash tests stop the process there). */
+  onArtifactWritten?(): void;
 }
 
 export const ARTIFACT_FILE = 'model.json';
@@ -71,7 +72,7 @@ export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact
     const version = versionOf(next);
     const file = join(paths.models, version, ARTIFACT_FILE);
     writeFileAtomic(file, text);
-    pausePoint('register:artifact-written');
+    meta.onArtifactWritten?.();
     insertModel(db, {
       id: next, version, kind: artifact.kind, createdAt: new Date().toISOString(), artifactPath: file, artifactSha256: sha,
       trainingDataSha256: artifact.trainingData.sha256, trainingRows: artifact.trainingData.rows, params: artifact.params,

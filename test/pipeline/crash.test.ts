@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
-import { bootstrap, LockBusyError, listRuns, runPipeline } from '../../src/pipeline/index.js';
+import { bootstrap, CRASH_POINTS, LockBusyError, listRuns, runPipeline } from '../../src/pipeline/index.js';
 import { championVersion, getChampion, listModels, readArtifact } from '../../src/registry/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { FAST, FRESH, REFERENCE, pipelineHome, type PipelineHome } from './helpers.js';
@@ -62,13 +62,15 @@ async function waitFor(cond: () => boolean, what: string, ms = 90_000): Promise<
   }
 }
 
-const POINTS = [
-  'ingest', 'ingest:file-stored', 'drift', 'snapshot', 'train', 'evaluate', 'promote',
-  'register', 'register:artifact-written', 'register:before-promotion', 'report',
-];
-
 describe('SIGKILL at each step', () => {
-  for (const point of POINTS) {
+  it('stops at every step and at the points inside ingest and register (the list comes from the steps)', () => {
+    expect(CRASH_POINTS).toEqual([
+      'ingest', 'ingest:file-stored', 'drift', 'snapshot', 'train', 'evaluate', 'promote',
+      'register', 'register:artifact-written', 'register:before-promotion', 'report',
+    ]);
+  });
+
+  for (const point of CRASH_POINTS) {
     it(`at "${point}": database intact, champion served, the next run completes the work`, async () => {
       const { dir, incoming } = homeWithNewBatch();
       const run = startRun(dir, point);

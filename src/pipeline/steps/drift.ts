@@ -1,0 +1,61 @@
+/**
+ * drift: each field's drift (PSI, KS) from the champion's training data to the appraisals new since, and the
+ * champion's error on them beside its error on the reference test rows (performance drift). Also decides, from
+ * the stored diamonds alone, what trains and what evaluates (../data.ts).
+ */
+import { evaluateModel } from '../../model/index.js';
+import { getChampion, type ModelRecord } from '../../registry/index.js';
+import type { Db } from '../../store/db.js';
+import { getSnapshot, partitionData, snapshotRows, type Row, type Snapshot } from '../data.js';
+import { featureDrift } from '../drift.js';
+import { loadedModel, type DriftReport, type LoadResult, type Step } from './step.js';
+
+export const driftStep: Step<'drift'> = {
+  name: 'drift',
+  run(ctx) {
+    const { db, paths, config, state, log } = ctx;
+    const champion = getChampion(db);
+    // A champion this version of Loupe cannot load (damaged file, or an artifact of an older feature spec) cannot
+    // serve: it is not compared against, and any loadable challenger replaces it.
+    const loaded = champion && ctx.load(champion);
+    if (champion && loaded && 'error' in loaded) log.warn({ champion: champion.version, error: loaded.error }, 'the champion cannot be loaded');
+    state.champion = champion && loaded && { record: champion, loaded };
+    const partition = partitionData(db, paths, config.holdoutFraction);
+    state.partition = partition;
+    const baseline = champion ? getSnapshot(db, champion.trainingDataSha256) : undefined;
+    const baselineMaxFile = baseline?.maxFileId ?? 0;
+    state.newFiles = partition.files.filter((f) => f.id > baselineMaxFile && f.id !== partition.referenceFileId);
+    const newRows = state.newFiles.flatMap((f) => partition.byFile.get(f.id) ?? []);
+    state.result.drift = driftReport(db, champion, loaded, baseline, state.newFiles.map((f) => f.name), newRows, partition.referenceTest);
+  },
+  describe({ state }) {
+    const d = state.result.drift!;
+    return d.note ?? `${d.newRows} new rows; PSI large on: ${d.features.filter((f) => f.level === 'large').map((f) => f.feature).join(', ') || 'none'}` +
+      (d.performance?.onNew ? `; champion MAPE ${d.performance.onNew.mape.toFixed(2)}% on new rows vs ${d.performance.onReferenceTest?.mape.toFixed(2) ?? '—'}% on reference test` : '');
+  },
+};
+
+function driftReport(
+  db: Db, champion: ModelRecord | undefined, loaded: LoadResult | undefined, baseline: Snapshot | undefined,
+  newFiles: string[], newRows: Row[], referenceTest: Row[],
+): DriftReport {
+  const empty = { baseline: champion?.version ?? null, baselineRows: 0, newRows: newRows.length, newFiles, features: [], performance: null };
+  if (!champion) return { ...empty, note: 'no champion yet: nothing to compare the data with' };
+  if (newRows.length === 0) return { ...empty, note: `no new appraisals since ${champion.version}'s training data` };
+  if (!baseline) return { ...empty, note: `${champion.version}'s training snapshot is not recorded; drift not measured` };
+  const base = snapshotRows(db, baseline.sha256);
+  const model = loadedModel(loaded);
+  return {
+    baseline: champion.version,
+    baselineRows: base.length,
+    newRows: newRows.length,
+    newFiles,
+    features: featureDrift(base, newRows),
+    ...(model ? {} : { note: `performance drift not measured: ${champion.version} cannot be loaded (${loaded && 'error' in loaded ? loaded.error : ''})` }),
+    performance: !model ? null : {
+      version: champion.version,
+      onNew: evaluateModel(model, newRows),
+      onReferenceTest: referenceTest.length > 0 ? evaluateModel(model, referenceTest) : null,
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * ingest: every new file of the landing folder through the validated ingestion, and the reference data when
+ * nothing is stored yet. Each file is its own transaction; a file that fails as a whole is moved aside and the
+ * run goes on.
+ */
+import { ingestFile } from '../../ingest/index.js';
+import { countFiles } from '../../store/files.js';
+import { ingestIncoming, type IncomingOutcome } from '../incoming.js';
+import type { Step } from './step.js';
+
+export const ingestStep: Step<'ingest'> = {
+  name: 'ingest',
+  // Between a file's transaction and its move to done/: the next run finds it already ingested.
+  checkpoints: ['file-stored'],
+  async run(ctx) {
+    const { db, paths, log } = ctx;
+    const outcomes: IncomingOutcome[] = [];
+    if (countFiles(db) === 0) {
+      const s = await ingestFile(db, paths.referenceData);
+      if (s.status === 'failed') throw new Error(`the reference data ${paths.referenceData} could not be ingested: ${s.message}`);
+      outcomes.push({ ...s, movedTo: paths.referenceData });
+    }
+    if (ctx.incoming) {
+      outcomes.push(...(await ingestIncoming(db, ctx.incoming, {
+        onStored: () => ctx.checkpoint('file-stored'),
+        onFile: (o) => log.info({ file: o.file, status: o.status, accepted: o.accepted, rejected: o.rejected, byReason: o.byReason, message: o.message }, `ingest: ${o.file} ${o.status}`),
+      })));
+    }
+    ctx.state.result.files = outcomes;
+  },
+  describe({ state }) {
+    const o = state.result.files;
+    const count = (s: string) => o.filter((f) => f.status === s).length;
+    return o.length === 0 ? 'no new files' : `${o.length} file(s): ${count('ingested')} ingested, ${count('already_ingested')} already ingested, ${count('failed')} failed (moved aside)`;
+  },
+};

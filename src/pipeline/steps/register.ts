@@ -1,0 +1,66 @@
+/**
+ * register: every challenger, promoted or not, with its metrics, snapshot, parameters, tuning trials, duration,
+ * git commit and the decision — and the promotion, if decided — in one transaction. Each artifact file is written
+ * (atomically) before its row. Nothing the champion depends on changed before this step.
+ */
+import { getChampion, getModel, promoteModel, registerModel, setDecision } from '../../registry/index.js';
+import { writeTransaction } from '../../store/db.js';
+import { gitCommit } from '../git.js';
+import { need, type EvaluatedChallenger, type RunContext, type Step } from './step.js';
+
+export const registerStep: Step<'register'> = {
+  name: 'register',
+  // After an artifact's file, before its row; after the rows, before the promotion (both inside the transaction).
+  checkpoints: ['artifact-written', 'before-promotion'],
+  run(ctx) {
+    const { db, state } = ctx;
+    const best = need(state.best, 'the challenger');
+    const decision = need(state.decision, 'the decision');
+    const commit = gitCommit();
+    state.registered = writeTransaction(db, () => state.evaluated.map((c) => {
+      const registered = registerModel(db, ctx.paths, c.artifact, {
+        durationMs: Math.round(c.trainMs), gitCommit: commit, metrics: metricsOf(ctx, c),
+        onArtifactWritten: () => ctx.checkpoint('artifact-written'),
+      });
+      const reason = decision.reasonFor(registered.version);
+      setDecision(db, registered.version, c !== best
+        ? `not the challenger: CV MAE of ${best.kind} was lower`
+        : decision.promote ? `promoted: ${reason}` : `kept the champion: ${reason}`);
+      if (c === best && decision.promote) {
+        ctx.checkpoint('before-promotion');
+        promoteModel(db, registered.version, reason);
+      }
+      return getModel(db, registered.version)!;
+    }));
+    const result = state.result;
+    result.trained = state.evaluated.map((c, i) => ({
+      kind: c.kind, tuning: c.tuning, trainMs: c.trainMs, evaluation: c.evaluation, version: state.registered[i].version, promoted: c === best && decision.promote,
+    }));
+    const bestVersion = state.registered[state.evaluated.indexOf(best)].version;
+    result.decision = { promote: decision.promote, reason: decision.reasonFor(bestVersion), challenger: bestVersion, champion: state.champion?.record.version ?? null };
+    result.champion = getChampion(db)?.version ?? null;
+    result.message = result.decision.reason;
+  },
+  describe({ state }) {
+    const r = state.registered;
+    return `registered ${r.map((m) => m.version).join(', ')}${state.decision!.promote ? `; champion is now ${state.result.decision!.challenger}` : `; champion ${state.champion?.record.version} kept`}`;
+  },
+};
+
+/** What the registry records as a model's metrics: its out-of-fold and evaluation scores and how it came about. */
+function metricsOf({ config, runId, state }: RunContext, c: EvaluatedChallenger): Record<string, unknown> {
+  const champion = state.champion?.record;
+  const snapshot = state.result.snapshot!;
+  const sets = state.sets!;
+  return {
+    outOfFold: c.artifact.metrics.outOfFold,
+    evaluation: c.evaluation,
+    champion: champion && state.championEvaluation ? { version: champion.version, evaluation: state.championEvaluation } : null,
+    evaluationRows: { referenceTest: sets.referenceTest.length, newest: sets.newest.length, newestFiles: state.newestFiles.map((f) => f.name) },
+    tuning: c.tuning,
+    drift: state.result.drift,
+    snapshot: { sha256: snapshot.sha256, rows: snapshot.rows, maxFileId: snapshot.maxFileId },
+    promotionRule: config.promotion,
+    run: runId,
+  };
+}
