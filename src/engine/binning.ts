@@ -7,6 +7,7 @@
  * identically. Thresholds sit midway between the largest value of one bin and the smallest of the next.
  * Missing values (NaN) get their own bin, numbered after the value bins.
  */
+import { countAtMost } from './cuts.js';
 
 export const MAX_BINS = 256;
 
@@ -107,15 +108,7 @@ export function findThresholds(values: Float64Array, maxBins: number): FeatureBi
 
 /** Bin code of a value: the number of thresholds <= value; NaN maps to the missing bin. */
 export function binOf(thresholds: Float64Array, value: number): number {
-  if (Number.isNaN(value)) return thresholds.length + 1;
-  let lo = 0;
-  let hi = thresholds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (thresholds[mid] <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return Number.isNaN(value) ? thresholds.length + 1 : countAtMost(thresholds, value);
 }
 
 /**

@@ -19,7 +19,7 @@ export { squaredError, type Objective } from './objective.js';
 export { matrixFromRows, type FeatureMatrix } from './matrix.js';
 export { serialize, deserialize, ModelFormatError, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './serialize.js';
 export type { Ensemble, Tree } from './tree.js';
-export { createExplainer, shapValues, shapValuesBatch, type TreeExplainer, type ExplainerOptions, type ExplainerLayout } from './shap.js';
+export { createExplainer, shapValues, shapValuesBatch, type TreeExplainer, type ExplainerOptions, type ExplainerLayout } from './shap/index.js';
 export { calibrate, interval, conformalQuantile, cvPlusInterval, minimumCalibrationRows, validateCalibration, type Calibration, type CalibrationLevel, type CalibrationRows, type Interval } from './conformal.js';
 export { readXGBoostModel, float32SplitBoundary, XGBoostFormatError, type XGBoostModel } from './xgboost.js';
 

@@ -16,6 +16,7 @@
  * equal the reference walk bit for bit.
  */
 
+import { countAtMost, countBelow, thresholdTables } from './cuts.js';
 import type { FeatureMatrix } from './matrix.js';
 import { treeDepth, type Ensemble, type Tree } from './tree.js';
 
@@ -110,15 +111,11 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
     depth[t] = treeDepth(ensemble.trees[t]);
     if (depth[t] > MAX_FAST_DEPTH) return null;
   }
-  const perFeature: number[][] = Array.from({ length: ensemble.numFeatures }, () => []);
   for (const tree of ensemble.trees) {
-    for (let i = 0; i < tree.feature.length; i++) {
-      if (tree.feature[i] < 0) continue;
-      if (Number.isNaN(tree.threshold[i])) return null; // `v < NaN` is never true; only the linked walk keeps that
-      perFeature[tree.feature[i]].push(tree.threshold[i]);
-    }
+    // `v < NaN` is never true; only the linked walk keeps that
+    for (let i = 0; i < tree.feature.length; i++) if (tree.feature[i] >= 0 && Number.isNaN(tree.threshold[i])) return null;
   }
-  const cuts = perFeature.map((list) => Float64Array.from(new Set(list)).sort());
+  const cuts = thresholdTables(ensemble.trees, ensemble.numFeatures);
   const nodeStart = new Int32Array(nt);
   const leafStart = new Int32Array(nt);
   let nodes = 0;
@@ -151,37 +148,13 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
       }
       const f = tree.feature[src];
       fast.feature[at] = f;
-      fast.cut[at] = lowerBound(cuts[f], tree.threshold[src]);
+      fast.cut[at] = countBelow(cuts[f], tree.threshold[src]);
       place(tree.left[src], 2 * pos + 1, d + 1, 0);
       place(tree.right[src], 2 * pos + 2, d + 1, 0);
     };
     place(0, 0, 0, 0);
   });
   return fast;
-}
-
-/** Index of the first entry >= value in a sorted array. */
-function lowerBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Number of entries <= value in a sorted array (value not NaN). */
-function upperBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 const BLOCK = 256;
@@ -209,7 +182,7 @@ export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Floa
       if (hasNaN || c.fast === null) missing[nMissing++] = i;
       else {
         const fast = c.fast;
-        for (let f = 0; f < nf; f++) codes[nClean * nf + f] = upperBound(fast.cuts[f], values[i * nf + f]);
+        for (let f = 0; f < nf; f++) codes[nClean * nf + f] = countAtMost(fast.cuts[f], values[i * nf + f]);
         clean[nClean++] = i;
       }
     }
@@ -286,7 +259,7 @@ export function predictCompiledRow(c: CompiledEnsemble, row: ArrayLike<number>):
         complete = false;
         break;
       }
-      codes[f] = upperBound(fast.cuts[f], v);
+      codes[f] = countAtMost(fast.cuts[f], v);
     }
     if (complete) return predictFastRow(c.baseScore, fast, codes);
   }

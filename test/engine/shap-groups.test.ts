@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExplainer } from '../../src/engine/shap.js';
+import { createExplainer } from '../../src/engine/shap/index.js';
 import { predictRow, treeFromArrays, type Ensemble } from '../../src/engine/tree.js';
 import { randomEnsemble, randomRows, rng } from './random-ensemble.js';
 import { bruteForceGrouped, expectClose, sum } from './shapley-brute-force.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExplainer, shapValues, shapValuesBatch } from '../../src/engine/shap.js';
+import { createExplainer, shapValues, shapValuesBatch } from '../../src/engine/shap/index.js';
 import { predictRow, treeFromArrays, type Ensemble } from '../../src/engine/tree.js';
 import { randomEnsemble, randomRows, rng } from './random-ensemble.js';
 import { bruteForce, expectClose, sum } from './shapley-brute-force.js';
@@ -120,8 +120,41 @@ describe('TreeSHAP', () => {
       const batch = explainer.shapValuesBatch(mixed);
       expect(batch).toHaveLength(mixed.length);
       // bit for bit, whether a row went through a block (complete) or on its own (missing values)
-      mixed.forEach((row, i) => expect(Array.from(batch[i])).toEqual(Array.from(explainer.shapValues(row))));
+      mixed.forEach((row, i) => {
+        expect(Array.from(batch[i])).toEqual(Array.from(explainer.shapValues(row)));
+      });
     }
+  });
+
+  it('the compiled unit loops give the plain loop\'s numbers bit for bit (compile: false), complete rows or not', () => {
+    let completeRows = 0;
+    for (let seed = 1; seed <= 24; seed++) {
+      const random = rng(500 + seed);
+      const numFeatures = 2 + (seed % 7);
+      const rows = [...randomRows(random, 40, numFeatures, 0), ...randomRows(random, 20, numFeatures, 0.2)];
+      const ensemble = randomEnsemble(seed, 3 + (seed % 30), rows, { maxDepth: 1 + (seed % 6), numFeatures, missing: 0.1 });
+      const groups = Array.from({ length: numFeatures }, (_, f) => f >> 1);
+      for (const options of [{}, { subtreeSplits: 1 }, { subtreeSplits: 0 }, { groups }]) {
+        const compiled = createExplainer(ensemble, options);
+        const plain = createExplainer(ensemble, { ...options, compile: false });
+        expect([compiled.layout, plain.layout]).toEqual(['vector', 'vector']);
+        const a = new Float64Array(compiled.numPlayers + 1);
+        const b = new Float64Array(plain.numPlayers + 1);
+        for (const row of rows) {
+          if (row.every((v) => !Number.isNaN(v))) completeRows++;
+          expect(Array.from(compiled.shapValues(row))).toEqual(Array.from(plain.shapValues(row)));
+          // the prediction comes from the row indices each loop recorded
+          expect(compiled.shapValuesAndPrediction(row, a)).toBe(plain.shapValuesAndPrediction(row, b));
+          expect(Array.from(a)).toEqual(Array.from(b));
+        }
+        // blocks of complete rows through the compiled block kernel; without compiling, one row at a time
+        const batch = compiled.shapValuesBatch(rows);
+        plain.shapValuesBatch(rows).forEach((values, i) => {
+          expect(Array.from(batch[i])).toEqual(Array.from(values));
+        });
+      }
+    }
+    expect(completeRows).toBeGreaterThan(24 * 4 * 40 - 1);
   });
 
   it('refuses malformed input with a clear message', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createExplainer } from '../../src/engine/shap.js';
+import { createExplainer } from '../../src/engine/shap/index.js';
 import { predictRow, type Ensemble } from '../../src/engine/tree.js';
 import { float32SplitBoundary, readXGBoostModel } from '../../src/engine/xgboost.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Ensemble } from '../../engine/index.js';
 import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
-import { createExplainer, type TreeExplainer } from '../../engine/shap.js';
+import { createExplainer, type TreeExplainer } from '../../engine/shap/index.js';
 import { FACTOR_OF_FEATURE, FEATURE_INDEX, NUM_FACTORS } from '../features.js';
 import type { FittedModel } from './kind.js';
 
