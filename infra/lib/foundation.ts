@@ -25,7 +25,7 @@ export class Foundation extends Construct {
   readonly cluster: ecs.Cluster;
   readonly alerts: sns.Topic;
 
-  constructor(scope: Construct, id: string, private readonly settings: LoupeSettings) {
+  constructor(scope: Construct, id: string, settings: LoupeSettings) {
     super(scope, id);
     const stack = cdk.Stack.of(this);
 

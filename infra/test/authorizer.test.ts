@@ -8,7 +8,7 @@ const exportsObject: { handler?: Handler } = {};
 runInNewContext(AUTHORIZER_SOURCE, { exports: exportsObject });
 const handler = exportsObject.handler!;
 const methodArn = 'arn:aws:execute-api:eu-west-1:111122223333:abc123/live/POST/v1/valuations';
-const key = 'lp_' + 'A'.repeat(20) + '-_9z';
+const key = `lp_${'A'.repeat(20)}-_9z`;
 
 describe('bearer key authorizer', () => {
   it('names the bearer key as the usage-plan key and allows the whole stage', async () => {

@@ -64,8 +64,8 @@ export function renderCapacity(
 
   L.push('## Serving fleet and monthly cost', '');
   L.push(`Monthly = ${a.hoursPerMonth} hours at the tier's rate around the clock (an upper bound: real traffic has quiet hours).`, '');
-  L.push('| | ' + tiers.map((t) => `${num(t.load)} valuations/s`).join(' | ') + ' |');
-  L.push('| --- |' + tiers.map(() => ' ---: |').join(''));
+  L.push(`| | ${tiers.map((t) => `${num(t.load)} valuations/s`).join(' | ')} |`);
+  L.push(`| --- |${tiers.map(() => ' ---: |').join('')}`);
   const row = (label: string, f: (t: TierCost) => string) => L.push(`| ${label} | ${tiers.map(f).join(' | ')} |`);
   row('valuations / month', (t) => num(t.requestsPerMonth));
   row('tasks (steady)', (t) => num(t.fleet.tasks));
@@ -145,16 +145,16 @@ export function renderCapacity(
   L.push(`AWS list prices, ${p.region}, USD, on-demand, as of ${p.asOf}. Verify before quoting.`, '');
   L.push('| item | price |', '| --- | ---: |');
   L.push(`| Fargate ARM vCPU-hour / GB-hour | $${p.fargateArmVcpuHour} / $${p.fargateArmGbHour} |`);
-  L.push(`| API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more) | ${p.apiGatewayRestPerMillion.map((t) => '$' + t.price).join(', ')} |`);
+  L.push(`| API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more) | ${p.apiGatewayRestPerMillion.map((t) => `$${t.price}`).join(', ')} |`);
   L.push(`| WAF web ACL-month, rule-month, per million requests | $${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests} |`);
-  L.push(`| API Gateway HTTP API per million (≤300M, more; us-east-1, re-read 2026-12-04) | ${p.httpApiPerMillion.map((t) => '$' + t.price).join(', ')} |`);
+  L.push(`| API Gateway HTTP API per million (≤300M, more; us-east-1, re-read 2026-12-04) | ${p.httpApiPerMillion.map((t) => `$${t.price}`).join(', ')} |`);
   L.push(`| Shield Advanced per month (${p.shieldAdvancedCommitmentMonths}-month commitment), per GB out of a protected ELB | $${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb} |`);
   L.push(`| NLB hour, NLCU-hour | $${p.nlbHour}, $${p.nlcuHour} |`);
   L.push(`| ALB hour, LCU-hour | $${p.albHour}, $${p.lcuHour} |`);
   L.push(`| interface endpoint AZ-hour | $${p.interfaceEndpointAzHour} |`);
   L.push(`| CloudWatch Logs ingest GB, stored GB-month | $${p.logsIngestGb}, $${p.logsStoreGbMonth} |`);
   L.push(`| Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks), S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`);
-  L.push(`| transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more) | ${p.transferOutPerGb.map((t) => '$' + t.price).join(', ')} |`);
+  L.push(`| transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more) | ${p.transferOutPerGb.map((t) => `$${t.price}`).join(', ')} |`);
   L.push(`| KMS key-month, alarm metric-month, secret-month | $${p.kmsKeyMonth}, $${p.alarmMonth}, $${p.secretMonth} |`, '');
   L.push('## Other assumptions', '');
   L.push('| assumption | value |', '| --- | ---: |');

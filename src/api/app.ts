@@ -12,7 +12,7 @@ import { frameworkErrors, registerErrorHandling } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
-import { RateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { logEntry, registerRequestLog } from './request-log-hooks.js';
 import type { RequestLog } from './request-log.js';

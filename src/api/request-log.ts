@@ -14,7 +14,7 @@ export interface RequestLogOptions {
   maxPending?: number;
   onError?(error: unknown): void;
   /** Called by close() after the last flush (e.g. to wait for a writer thread to finish). */
-  onClose?(): Promise<unknown> | void;
+  onClose?(): Promise<unknown> | undefined;
 }
 
 export class RequestLog {

@@ -28,7 +28,7 @@ async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
   const rows: Appraisal[] = [];
   for (const file of opts.calibrate) for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);
   const started = performance.now();
-  let artifact;
+  let artifact: ReturnType<typeof importXGBoost>;
   try {
     artifact = importXGBoost(text, rows);
   } catch (err) {

@@ -62,12 +62,12 @@ const THOUSANDS_COMMA = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
 const CURRENCY = /^\s*(US\$|USD|\$|€|£)\s*|\s*(USD|\$)\s*$/i;
 
 /** What each field allows, in words: built once, as validation runs per row of files of millions of rows. */
-const ALLOWED: Record<string, string> = Object.fromEntries(
+const ALLOWED = Object.fromEntries(
   APPRAISAL_FIELDS.map((name) => {
     const f = FIELDS[name];
     return [name, f.kind === 'number' ? `a number from ${describeRange(f)}` : `one of ${describeScale(f)}`];
   }),
-);
+) as Record<AppraisalFieldName, string>;
 
 type FieldResult<T> = { ok: true; value: T; normalised?: Normalisation } | { ok: false; problem: Problem };
 
@@ -127,7 +127,8 @@ function plainDecimalValue(text: string): number {
   }
   if (digits === 0) return NaN;
   if (digits > 15) return Number(text);
-  return point === -1 ? whole : whole / POWERS_OF_TEN[n - 1 - point];
+  // 15 digits at most, so the index is 0..15
+  return point === -1 ? whole : whole / POWERS_OF_TEN[n - 1 - point]!;
 }
 
 function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<AppraisalFieldName, unknown>>): FieldResult<number> {

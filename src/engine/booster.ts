@@ -52,7 +52,9 @@ function checkData(X: FeatureMatrix, y: Float64Array, what: string, numFeatures?
   checkMatrix(X, numFeatures, `${what}.X`);
   if (!(y instanceof Float64Array)) throw new TypeError(`${what}.y must be a Float64Array`);
   if (y.length !== X.rows) throw new RangeError(`${what}.y has ${y.length} values but ${what}.X has ${X.rows} rows`);
-  X.columns.forEach((col, f) => checkFinite(`${what}.X.columns[${f}]`, col, true));
+  X.columns.forEach((col, f) => {
+    checkFinite(`${what}.X.columns[${f}]`, col, true);
+  });
   checkFinite(`${what}.y`, y, false);
 }
 

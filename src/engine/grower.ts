@@ -72,7 +72,7 @@ export class TreeGrower {
   constructor(binned: BinnedMatrix, params: GrowerParams, monotone?: Int8Array, private readonly threads?: { pool: HistogramThreads; index: Uint32Array }) {
     this.binned = binned;
     this.params = params;
-    this.monotone = monotone && monotone.some((c) => c !== 0) ? monotone : undefined;
+    this.monotone = monotone?.some((c) => c !== 0) ? monotone : undefined;
     const n = binned.rows;
     this.index = threads ? threads.index : new Uint32Array(n);
     this.scratch = new Uint32Array(n);

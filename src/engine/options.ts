@@ -108,7 +108,9 @@ export function resolveOptions(partial: Partial<FitOptions> | undefined, numFeat
   if (o.monotone !== undefined) {
     const m = o.monotone;
     check(Array.isArray(m) && m.length === numFeatures, 'monotone', `an array of ${numFeatures} entries (one per feature)`, m);
-    m.forEach((c, f) => check(c === -1 || c === 0 || c === 1, `monotone[${f}]`, '-1, 0 or 1', c));
+    m.forEach((c, f) => {
+      check(c === -1 || c === 0 || c === 1, `monotone[${f}]`, '-1, 0 or 1', c);
+    });
     o.monotone = [...m];
   }
   if (o.earlyStoppingRounds !== undefined) check(isInt(o.earlyStoppingRounds, 1), 'earlyStoppingRounds', 'an integer >= 1', o.earlyStoppingRounds);

@@ -78,7 +78,7 @@ export function deserialize(text: string): BoostedModel {
   }
   if (typeof m.baseScore !== 'number' || !Number.isFinite(m.baseScore)) fail('model.baseScore must be a finite number');
   if (!isObject(m.options)) fail('model.options must be an object');
-  let options;
+  let options: ReturnType<typeof resolveOptions>;
   try {
     options = resolveOptions(m.options as never, nf);
   } catch (err) {

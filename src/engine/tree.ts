@@ -40,18 +40,10 @@ export function leafIndex(tree: Tree, row: ArrayLike<number>): number {
   return node;
 }
 
-export function predictTree(tree: Tree, row: ArrayLike<number>): number {
-  return tree.value[leafIndex(tree, row)];
-}
-
 export function predictRow(ensemble: Ensemble, row: ArrayLike<number>): number {
   let sum = ensemble.baseScore;
   for (const tree of ensemble.trees) sum += tree.value[leafIndex(tree, row)];
   return sum;
-}
-
-export function nodeCount(tree: Tree): number {
-  return tree.feature.length;
 }
 
 /** Depth of the deepest leaf (a single leaf has depth 0). */

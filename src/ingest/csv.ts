@@ -263,7 +263,9 @@ export class CsvSplitter {
     if (breaks > 0 && this.width > 0) {
       const split = splitRecord(raw);
       if ('error' in split || split.fields.length !== this.width) {
-        raw.split(/\r\n|\r|\n/).forEach((text, k) => this.emit(out, text, this.line + k));
+        raw.split(/\r\n|\r|\n/).forEach((text, k) => {
+          this.emit(out, text, this.line + k);
+        });
         this.line += breaks + 1;
         return;
       }

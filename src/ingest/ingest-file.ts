@@ -37,7 +37,7 @@ export interface IngestOptions {
   onProgress?(bytesRead: number, totalBytes: number): void;
 }
 
-const day = (iso: string): string => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+const day = (iso: string): string => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
 function duplicateProblem(original: { fileId: number; fileName: string; line: number }, fileId: number): Problem {
   const where = original.fileId === fileId ? `line ${original.line} of this file` : `line ${original.line} of ${original.fileName}`;

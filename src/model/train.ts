@@ -152,7 +152,11 @@ export async function trainModelAsync(rows: readonly Appraisal[], options: Train
   const plans = specs.map((f) => kind.fitPlan(f.X, f.y, s.params, { seed: f.seed }));
   const fitted = await fitAll(plans.flatMap((p) => p.jobs), threads);
   let next = 0;
-  const models = plans.map((p) => p.assemble(fitted.slice(next, (next += p.jobs.length))));
+  const models = plans.map((p) => {
+    const jobs = fitted.slice(next, next + p.jobs.length);
+    next += p.jobs.length;
+    return p.assemble(jobs);
+  });
   const oof = outOfFold(s, models.slice(0, s.k));
 
   options.onStage?.('difficulty and calibration');

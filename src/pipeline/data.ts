@@ -67,9 +67,9 @@ export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLD
   const rows = listAppraisalRows(db);
   const byFile = new Map<number, Row[]>();
   for (const r of rows) {
-    let list = byFile.get(r.fileId);
-    if (!list) byFile.set(r.fileId, (list = []));
-    list.push(r);
+    const list = byFile.get(r.fileId);
+    if (list) list.push(r);
+    else byFile.set(r.fileId, [r]);
   }
   const excluded = new Set<number>();
   const referenceTest: Row[] = [];

@@ -73,7 +73,10 @@ function segmentErrors(rows: readonly Appraisal[], priced: Priced): SegmentError
     for (const [by, segment] of [['cut', r.cut], ['color', r.color], ['clarity', r.clarity], ['carat', caratBand(r.carat)]]) {
       const key = `${by}\u0000${segment}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { by, segment, n: 0, abs: 0, pct: 0 }));
+      if (!g) {
+        g = { by, segment, n: 0, abs: 0, pct: 0 };
+        groups.set(key, g);
+      }
       g.n++;
       g.abs += abs;
       g.pct += (abs / r.price) * 100;

@@ -137,7 +137,9 @@ export function render(options: Plot.PlotOptions, frame: Frame = {}, showLegend 
   if (color?.domain && color.range) {
     const labels = [...color.domain];
     const colors = [...color.range];
-    labels.forEach((label, i) => legend.push({ label: String(label), color: String(colors[i % colors.length]) }));
+    labels.forEach((label, i) => {
+      legend.push({ label: String(label), color: String(colors[i % colors.length]) });
+    });
   }
   return stack({ svg: roundAttributes(svg.outerHTML), height: Number(svg.getAttribute('height')) }, width, frame, legend, options.color?.label ?? undefined);
 }

@@ -47,11 +47,6 @@ export function findFileBySha256(db: Db, sha256: string): FileRecord | undefined
   return row && toRecord(row);
 }
 
-export function findFileById(db: Db, id: number): FileRecord | undefined {
-  const row = db.prepare('SELECT * FROM files WHERE id = ?').get(id) as FileRow | undefined;
-  return row && toRecord(row);
-}
-
 /** Files whose rows are all stored (their transaction committed), oldest first. */
 export function listIngestedFiles(db: Db): FileRecord[] {
   return (db.prepare("SELECT * FROM files WHERE status = 'ingested' ORDER BY id").all() as FileRow[]).map(toRecord);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, ModelSource, registryChampions, RequestLog, type Valuations } from '../../src/api/index.js';
-import { RateLimiter } from '../../src/api/rate-limit.js';
+import type { RateLimiter } from '../../src/api/rate-limit.js';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
 import { exampleStone, type Stone } from '../../src/diamond/index.js';
 import { ingestFile } from '../../src/ingest/index.js';

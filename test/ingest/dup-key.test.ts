@@ -66,7 +66,9 @@ describe('the duplicate key', () => {
     const others: Appraisal[] = [{ ...stone, cut: 'Premium' }, { ...stone, depth: 62.1 }, { ...stone, z: 4.12 }, { ...stone, price: 4733.4 }];
     expect(new Set([stone, ...others].map(dupKey)).size).toBe(1);
     expect(writer.insert(stone, fileId, 2, 0, null)).toEqual({ id: 1 });
-    others.forEach((a, i) => expect(writer.insert(a, fileId, 3 + i, 1 + i, null)).toEqual({ id: 2 + i }));
+    others.forEach((a, i) => {
+      expect(writer.insert(a, fileId, 3 + i, 1 + i, null)).toEqual({ id: 2 + i });
+    });
     expect(writer.insert({ ...stone }, fileId, 9, 7, null)).toEqual({ duplicateOf: { id: 1, fileId, fileName: 'f.csv', line: 2 } });
     expect(countDiamonds(db)).toBe(5);
   });

@@ -40,7 +40,9 @@ describe('explanation dollars', () => {
         const permuted = order.map((k) => c[k]);
         const before = dollarsOf(c);
         const after = dollarsOf(permuted);
-        order.forEach((k, j) => expect(after[j]).toBeCloseTo(before[k], 6));
+        order.forEach((k, j) => {
+          expect(after[j]).toBeCloseTo(before[k], 6);
+        });
       }),
       RUNS,
     );

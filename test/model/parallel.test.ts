@@ -58,7 +58,9 @@ describe('parallel training', () => {
     const y = Float64Array.from(data.train.slice(0, 300), (r) => Math.log(r.price));
     const jobs = [1, 2, 3].map((seed) => ({ X, y, options: { nEstimators: 10 + seed, subsample: 0.7, seed } }));
     const models = await fitAll(jobs, 3);
-    models.forEach((m, i) => expect(m).toEqual(fit(X, y, jobs[i].options).model));
+    models.forEach((m, i) => {
+      expect(m).toEqual(fit(X, y, jobs[i].options).model);
+    });
     await expect(fitAll([jobs[0], { X, y, options: { learningRate: 2 } }], 2)).rejects.toThrow(/option learningRate must be/);
   });
 

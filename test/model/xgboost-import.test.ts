@@ -36,7 +36,9 @@ describe('an XGBoost model imported and served by Loupe', () => {
     for (let i = 0; i < test.length && i < expected.rows.length; i++) {
       const ours = Array.from(featureRow(test[i]));
       // The fixture's rows are the features Loupe computed for the same stones (float64, printed in full).
-      expected.rows[i].forEach((v, j) => expect(ours[j]).toBeCloseTo(v, 12));
+      expected.rows[i].forEach((v, j) => {
+        expect(ours[j]).toBeCloseTo(v, 12);
+      });
       // XGBoost sums its trees in float32: agreement to float32 rounding, ~1e-6 relative.
       expect(Math.abs(Math.log(model.price(test[i]).price) - expected.margin[i])).toBeLessThan(2e-5);
     }

@@ -4,7 +4,10 @@ import { featureDrift, ksTest, psiCategorical, psiLevel, psiNumeric } from '../.
 /** Deterministic pseudo-normal samples (Box–Muller over a fixed LCG). */
 function normal(n: number, mean: number, sd: number, seed: number): number[] {
   let s = seed >>> 0;
-  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const u = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s + 0.5) / 4294967296;
+  };
   return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
 }
 

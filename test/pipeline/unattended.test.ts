@@ -15,7 +15,9 @@ import { FRESH, REFERENCE, pipelineHome, type PipelineHome } from './helpers.js'
 
 const ROOT = join(import.meta.dirname, '../..');
 const homes: PipelineHome[] = [];
-afterAll(() => homes.forEach((h) => h.cleanup()));
+afterAll(() => {
+  for (const h of homes) h.cleanup();
+});
 
 function start(h: PipelineHome, ...args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args], {

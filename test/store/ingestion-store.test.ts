@@ -52,15 +52,19 @@ describe('migration 1: files, diamonds, rejects', () => {
   it.each(['cut', 'color', 'clarity'] as const)('CHECK keeps %s within its grade scale', (name) => {
     const f = FIELDS[name];
     const fileId = addFile();
-    expect(() => insertRaw({ ...stone, [name]: f.scale[0].code.toLowerCase() + 'x' }, fileId)).toThrow(/CHECK constraint failed/);
-    f.scale.forEach((g, i) => insertRaw({ ...stone, price: 1000 + i, [name]: g.code }, fileId));
+    expect(() => insertRaw({ ...stone, [name]: `${f.scale[0].code.toLowerCase()}x` }, fileId)).toThrow(/CHECK constraint failed/);
+    f.scale.forEach((g, i) => {
+      insertRaw({ ...stone, price: 1000 + i, [name]: g.code }, fileId);
+    });
     expect(countDiamonds(db)).toBe(f.scale.length);
   });
 
   it('accepts every reason code for a reject and no other', () => {
     const fileId = addFile();
     const rejects = rejectWriter(db);
-    REASON_CODES.forEach((code, i) => rejects.insert(fileId, i + 2, i, 'raw', [{ field: 'row', code, message: 'm' }]));
+    REASON_CODES.forEach((code, i) => {
+      rejects.insert(fileId, i + 2, i, 'raw', [{ field: 'row', code, message: 'm' }]);
+    });
     expect(() => rejects.insert(fileId, 99, 97, 'raw', [{ field: 'row', code: 'bogus' as never, message: 'm' }])).toThrow(/CHECK constraint failed/);
     expect(listRejects(db).map((r) => r.reason)).toEqual(REASON_CODES);
   });

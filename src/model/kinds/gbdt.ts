@@ -19,7 +19,7 @@
  * explanation factors (exact Shapley values of the factor game; see kind.ts).
  */
 import { fit, serialize, deserialize, type BoostedModel, type Ensemble, type FitOptions } from '../../engine/index.js';
-import { FACTOR_OF_FEATURE, FEATURE_INDEX, FEATURE_NAMES, MONOTONE, NUM_FACTORS, type FeatureColumns } from '../features.js';
+import { FEATURE_INDEX, FEATURE_NAMES, MONOTONE, type FeatureColumns } from '../features.js';
 import type { FitPlan, PlannedFit } from './fit-plan.js';
 import type { FitContext, FittedModel, ModelKind } from './kind.js';
 import { TreeEnsembleModel, trendLogPrice, type CaratTrend } from './tree-ensemble-model.js';

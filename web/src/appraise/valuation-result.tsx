@@ -47,7 +47,13 @@ export function describeStone(s: Stone): string[] {
 function printValuation(): void {
   const folded = [...document.querySelectorAll<HTMLDetailsElement>('details.table-toggle:not([open])')];
   for (const d of folded) d.open = true;
-  addEventListener('afterprint', () => folded.forEach((d) => (d.open = false)), { once: true });
+  addEventListener(
+    'afterprint',
+    () => {
+      for (const d of folded) d.open = false;
+    },
+    { once: true },
+  );
   print();
 }
 

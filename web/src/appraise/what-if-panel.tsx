@@ -24,6 +24,7 @@ function Stepper({ name, stone, onChange }: { name: WhatIfField; stone: Stone; o
   const describe = (s: Stone | undefined, word: string) =>
     s === undefined ? `${label}: no ${word} step` : name === 'carat' ? `${label} ${word === 'up' ? '+' : '−'}0.1 ct (to ${s.carat} ct)` : `${label} one grade ${word} (to ${s[name]})`;
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset would bring its own border and minimum width; role=group says the same to assistive technology
     <div class="stepper" role="group" aria-label={`${label}: ${value}`}>
       <span class="stepper__label" aria-hidden="true">{label}</span>
       <button type="button" class="stepper__button" disabled={!down} aria-label={describe(down, 'down')} onClick={() => down && onChange(down)}>

@@ -133,6 +133,7 @@ export function BatchPage() {
           The first row names the columns: <code>{STONE_FIELDS.join(', ')}</code>, in any order. Other columns (a stock number,
           a date) are kept and come back in the download. <a href={templateHref()} download="loupe-template.csv">Download a template</a>.
         </p>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target only; the file input inside it is the way in by keyboard */}
         <div
           class={`dropzone${dragging ? ' dropzone--active' : ''}`}
           onDragOver={(e) => {

@@ -76,5 +76,5 @@ export function parseCsv(text: string): CsvRecord[] {
  * is neutralised as in every CSV Loupe writes (csvCell, in src/diamond).
  */
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
