@@ -15,7 +15,7 @@ async function ingestAndExport(name: string, content: string): Promise<string> {
   const s = await ingestFile(home.db, home.file(name, content));
   expect(s.status).toBe('ingested');
   const fileId = (home.db.prepare('SELECT id, header FROM files WHERE name = ?').get(name) as { id: number; header: string });
-  return [...toRejectsCsv(fileId.header, listRejects(home.db, { fileId: fileId.id }))].join('\n') + '\n';
+  return `${[...toRejectsCsv(fileId.header, listRejects(home.db, { fileId: fileId.id }))].join('\n')}\n`;
 }
 
 describe('rejects export', () => {

@@ -44,7 +44,7 @@ describe('revoking a key', () => {
     const file = join(dir, 'old.db');
     const old = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version < 27) });
     const insert = old.prepare("INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, 'lp_x', ?, '[\"valuations\"]', 60, '2026-01-01')");
-    ['ACME', 'ACME', '1', 'ops'].forEach((name, i) => insert.run(name, String(i).repeat(64)));
+    for (const [i, name] of ['ACME', 'ACME', '1', 'ops'].entries()) insert.run(name, String(i).repeat(64));
     old.close();
     const now = openDatabase(file);
     try {
