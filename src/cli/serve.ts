@@ -94,8 +94,14 @@ async function run(opts: ServeOptions): Promise<void> {
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
     const app = await buildApp({ db, models, open, requestLog, logger: log, valuations, corsOrigins });
+    let closing = false;
+    // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
+    // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (closing) reply.header('connection', 'close');
+      return payload;
+    });
     const closed = new Promise<void>((resolve) => {
-      let closing = false;
       const shutdown = (signal: string): void => {
         if (closing) return;
         closing = true;

@@ -1,7 +1,9 @@
 /**
- * `loupe serve` as a process: on an empty LOUPE_HOME it ingests the reference data and trains the first model
- * before it reports ready; it honours HOST/PORT; on SIGTERM it answers the requests in flight and writes every
- * logged request before it exits; it refuses to run open on an address others can reach.
+ * `loupe serve` as a process: with a champion in LOUPE_HOME it reports ready without training; it honours
+ * HOST/PORT; on SIGTERM it answers the requests in flight and writes every logged
+ * request before it exits; it refuses to run open on an address others can reach. The home is prepared in-process
+ * (reference data ingested, a hedonic model promoted): bootstrapping an empty home, the pipeline run serve
+ * calls, is tested in test/pipeline/recovery.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
-import { STONE } from './helpers.js';
+import { STONE, testHome } from './helpers.js';
 
 const homes: string[] = [];
 afterAll(() => {
@@ -39,13 +41,14 @@ async function waitFor(output: () => string, pattern: RegExp, ms: number): Promi
 }
 
 describe('loupe serve', () => {
-  it('bootstraps an empty home, reports ready, serves, and drains and flushes the request log on SIGTERM', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'loupe-serve-test-'));
+  it('starts on a home with a champion without training, serves, and drains and flushes the request log on SIGTERM', async () => {
+    const prepared = await testHome();
+    prepared.db.close();
+    const home = prepared.dir;
     homes.push(home);
-    // The hedonic kind keeps the bootstrap short; which kinds the pipeline trains is the pipeline's business.
     const s = serve([], { LOUPE_HOME: home, HOST: '127.0.0.1', PORT: '0', LOUPE_OPEN: '1', LOUPE_MODEL_KINDS: 'hedonic' });
     const [, url] = await waitFor(s.output, /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/, 120_000);
-    expect(s.output()).toMatch(/"stage":"train"/); // it trained on the way
+    expect(s.output()).not.toMatch(/"stage"/); // the champion was there: no pipeline step ran
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     // Requests in flight when SIGTERM arrives are answered; every answered request is in the log afterwards.
