@@ -6,9 +6,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import type { ApiKey, Scope } from '../store/keys.js';
+import { AddressThrottle } from './address-throttle.js';
 import { authenticator } from './auth.js';
 import { registerCors } from './cors.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
+import { ApiProblem } from './problem.js';
 import type { ModelSource } from './model-source.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
@@ -37,6 +39,10 @@ declare module 'fastify' {
     /** The body as received (truncated), for the request log. */
     bodyText: string | null;
     apiKey: ApiKey | null;
+    /** No valid key came with the request (its log entry is compact unless the server runs open). */
+    keyless: boolean;
+    /** Refused by the keyless throttle: the how-many-th refusal of the address's run (0: not refused). */
+    throttledRun: number;
     /** The model that answered, for the request log. */
     modelVersion: string | null;
   }
@@ -56,6 +62,8 @@ export interface AppOptions {
   /** A pino logger for the server's own events and errors (default: none). */
   logger?: FastifyBaseLogger;
   rateLimiter?: RateLimiter;
+  /** Throttles rejected requests without a valid key per client address (default: none). */
+  addressThrottle?: AddressThrottle;
   /** Where valuations are computed (default: in process; `loupe serve` uses worker threads). */
   valuations?: Valuations;
   /** Web origins allowed to call the API from a browser (CORS); default none. "*" allows any origin. */
@@ -77,7 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       reply.header(REQUEST_ID_HEADER, request.id);
       frameworkErrors(error, request, reply);
-      options.requestLog?.push(logEntry(request, reply));
+      options.addressThrottle?.charge(request.ip);
+      options.requestLog?.push(logEntry(request, reply, !options.open));
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
@@ -88,11 +97,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('bodyText', null);
   app.decorateRequest('apiKey', null);
+  app.decorateRequest('keyless', true);
+  app.decorateRequest('throttledRun', 0);
   app.decorateRequest('modelVersion', null);
   app.decorateReply('sentBody', null);
 
   registerErrorHandling(app);
-  if (options.requestLog) registerRequestLog(app, options.requestLog);
+  if (options.requestLog) registerRequestLog(app, options.requestLog, { compactKeyless: !options.open });
 
   // Every answer names its request, preflights and problems included: this hook runs before any other.
   app.addHook('onRequest', (request, reply, done) => {
@@ -103,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerCors(app, options.corsOrigins ?? []);
 
   const auth = authenticator(options.db, options.open, options.rateLimiter);
+  const throttle = options.addressThrottle;
   app.addHook('onRequest', (request, reply, done) => {
     const scope = request.routeOptions.config?.scope;
     // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
@@ -110,6 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done();
       return;
     }
+    let error: Error | undefined;
     try {
       if (scope || request.url.startsWith('/v1/')) {
         const { key, headers } = auth.authenticate(request, scope);
@@ -117,11 +130,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         if (headers) reply.headers(headers);
       }
     } catch (e) {
-      done(e as Error);
-      return;
+      error = e as Error;
     }
-    done();
+    // A key that was found but may not do this (scope, its own rate limit) is a valid key: not keyless.
+    request.keyless = request.apiKey === null && (error === undefined || (error instanceof ApiProblem && error.slug === 'unauthorized'));
+    if (throttle && request.keyless) {
+      const wait = throttle.check(request.ip);
+      if (wait > 0) {
+        request.throttledRun = throttle.refused(request.ip);
+        error = new ApiProblem(
+          'rate-limited',
+          `Too many rejected requests without a valid API key from ${request.ip} (at most ${throttle.perMinute} a minute); retry in ${wait} s.`,
+          undefined,
+          { 'retry-after': String(wait) },
+        );
+      }
+    }
+    done(error);
   });
+  if (throttle) {
+    app.addHook('onResponse', (request, reply, done) => {
+      if (request.keyless && reply.statusCode >= 400 && request.throttledRun === 0) throttle.charge(request.ip);
+      done();
+    });
+  }
 
   await registerOpenApi(app);
   await app.register(healthRoutes, { db: options.db, models: options.models });

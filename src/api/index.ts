@@ -5,6 +5,7 @@ export { buildApp, type AppOptions } from './app.js';
 export { ModelSource, registryChampions, type ChampionStore } from './model-source.js';
 export { RequestLog } from './request-log.js';
 export { defaultValuationThreads, inProcessValuations, ValuationPool, type Valuations } from './valuation-pool.js';
-export { threadedRequestLogWriter } from '../store/request-log-thread.js';
+export { threadedRequestLogWriter } from './request-log-thread.js';
+export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused } from './auth.js';
 export { parseCorsOrigins } from './cors.js';

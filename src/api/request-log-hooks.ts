@@ -10,26 +10,34 @@ import type { RequestLog } from './request-log.js';
 /** Errors are kept whole (up to 4 KiB); a success is summarised by its first characters (price, range, version). */
 const ERROR_BODY = 4096;
 const SUCCESS_SUMMARY = 200;
+/** The URL kept for a request made with a key, and for one without (compact: no bodies either). */
+const URL_KEPT = 2000;
+const COMPACT_URL_KEPT = 200;
 
-/** The log entry of an answered request. */
-export function logEntry(request: FastifyRequest, reply: FastifyReply): RequestLogEntry {
+/**
+ * The log entry of an answered request. `compactKeyless`: a request without a valid key keeps only the first
+ * 200 characters of its URL and no bodies — anyone can send those, and they must not be able to fill the disk.
+ */
+export function logEntry(request: FastifyRequest, reply: FastifyReply, compactKeyless: boolean): RequestLogEntry {
+  const compact = compactKeyless && request.keyless;
+  const urlKept = compact ? COMPACT_URL_KEPT : URL_KEPT;
   return {
     at: Date.now(),
-    method: request.method,
-    route: request.routeOptions?.url ?? request.url.split('?')[0].slice(0, 200),
-    url: request.url.length > 2000 ? request.url.slice(0, 2000) : request.url,
+    method: request.method.slice(0, 20),
+    route: request.routeOptions?.url ?? request.url.split('?')[0].slice(0, COMPACT_URL_KEPT),
+    url: request.url.length > urlKept ? request.url.slice(0, urlKept) : request.url,
     status: reply.statusCode,
     latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
     keyId: request.apiKey?.id ?? null,
     keyName: request.apiKey?.name ?? null,
     modelVersion: request.modelVersion ?? null,
-    requestBody: request.bodyText ?? null,
-    responseBody: reply.sentBody ?? null,
+    requestBody: compact ? null : (request.bodyText ?? null),
+    responseBody: compact ? null : (reply.sentBody ?? null),
     requestId: request.id,
   };
 }
 
-export function registerRequestLog(app: FastifyInstance, log: RequestLog): void {
+export function registerRequestLog(app: FastifyInstance, log: RequestLog, options: { compactKeyless: boolean }): void {
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (typeof payload === 'string') {
       const keep = reply.statusCode >= 400 ? ERROR_BODY : SUCCESS_SUMMARY;
@@ -38,7 +46,9 @@ export function registerRequestLog(app: FastifyInstance, log: RequestLog): void 
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
-    log.push(logEntry(request, reply));
+    // A throttled run is logged at its 1st, 2nd, 4th, 8th… refusal: its length shows, its rows stay few.
+    const run = request.throttledRun;
+    if ((run & (run - 1)) === 0) log.push(logEntry(request, reply, options.compactKeyless));
     done();
   });
   // After the server has stopped taking requests and answered those in flight: write what is left.

@@ -1,7 +1,9 @@
 /**
  * The request log's writer: entries wait in memory and are written in one transaction every flush interval (or
- * sooner when many are waiting), so a request never waits for the disk. close() writes whatever is left; the
- * server calls it after the last request in flight has been answered.
+ * sooner when many are waiting), so a request never waits for the disk. While writes fail, at most maxPending
+ * entries wait (the oldest beyond are dropped and counted); the first failure and the recovery, with the number
+ * lost, are reported once each, not on every retry. close() writes whatever is left; the server calls it after
+ * the last request in flight has been answered.
  */
 import type { RequestLogEntry } from '../store/requests.js';
 
@@ -10,9 +12,14 @@ export interface RequestLogOptions {
   flushIntervalMs?: number;
   /** Write as soon as this many entries wait (default 1000). */
   maxBatch?: number;
-  /** Most entries kept while the database refuses writes; beyond it the oldest are dropped and counted. */
+  /** Most entries kept while the database refuses writes (default 20,000); beyond it the oldest are dropped and counted. */
   maxPending?: number;
+  /** The first failed write of a series. */
   onError?(error: unknown): void;
+  /** The first successful write after failures, with the entries dropped meanwhile. */
+  onRecovered?(dropped: number): void;
+  /** Resolves once what was written is committed (a writer on another thread commits later). */
+  committed?(): Promise<void>;
   /** Called by close() after the last flush (e.g. to wait for a writer thread to finish). */
   onClose?(): Promise<unknown> | undefined;
 }
@@ -23,12 +30,14 @@ export class RequestLog {
   #scheduled = false;
   #written = 0;
   #dropped = 0;
+  #failing = false;
+  #droppedWhileFailing = 0;
   readonly #maxBatch: number;
   readonly #maxPending: number;
 
   constructor(private readonly write: (entries: readonly RequestLogEntry[]) => void, private readonly options: RequestLogOptions = {}) {
     this.#maxBatch = options.maxBatch ?? 1000;
-    this.#maxPending = options.maxPending ?? 100_000;
+    this.#maxPending = options.maxPending ?? 20_000;
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 250);
     this.#timer.unref();
   }
@@ -44,23 +53,49 @@ export class RequestLog {
     }
   }
 
-  /** Writes every waiting entry in one transaction; on failure they wait for the next flush. */
+  /** Writes the waiting entries, at most maxBatch per write; what a failed write held waits for the next flush. */
   flush(): void {
-    if (this.#queue.length === 0) return;
-    const batch = this.#queue;
-    this.#queue = [];
-    try {
-      this.write(batch);
-      this.#written += batch.length;
-    } catch (error) {
-      this.#queue = batch.concat(this.#queue);
-      const excess = this.#queue.length - this.#maxPending;
-      if (excess > 0) {
-        this.#queue.splice(0, excess);
-        this.#dropped += excess;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.length > this.#maxBatch ? this.#queue.slice(0, this.#maxBatch) : this.#queue;
+      try {
+        this.write(batch);
+      } catch (error) {
+        this.#failed(error);
+        return;
       }
+      this.#queue = batch === this.#queue ? [] : this.#queue.slice(batch.length);
+      this.#written += batch.length;
+      if (this.#failing) {
+        this.#failing = false;
+        this.options.onRecovered?.(this.#droppedWhileFailing);
+        this.#droppedWhileFailing = 0;
+      }
+    }
+  }
+
+  #failed(error: unknown): void {
+    const excess = this.#queue.length - this.#maxPending;
+    if (excess > 0) {
+      this.#queue.splice(0, excess);
+      this.#dropped += excess;
+      this.#droppedWhileFailing += excess;
+    }
+    if (!this.#failing) {
+      this.#failing = true;
       this.options.onError?.(error);
     }
+  }
+
+  /**
+   * Flushes and waits (at most `timeoutMs`) until the entries pushed so far are committed, so that a reader sees
+   * the requests answered just before; a log that cannot write does not hold the reader up longer than that.
+   */
+  async settle(timeoutMs = 1000): Promise<void> {
+    this.flush();
+    if (!this.options.committed) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.options.committed(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   get pending(): number {

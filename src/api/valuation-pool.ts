@@ -10,13 +10,11 @@
  * thread handles its messages in order). A request keeps the model it started with: a batch names its version,
  * and a thread keeps the previous champion beside the new one.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Stone } from '../diamond/index.js';
 import { serializeArtifact, type LoadedModel, type Valuation, type ValuationOptions } from '../model/index.js';
+import { startTsWorker } from './ts-worker.js';
 
 export interface Valuations {
   /** Values one stone with `model`. */
@@ -66,18 +64,6 @@ interface Thread {
   dead: boolean;
 }
 
-/**
- * The thread's first lines, plain JavaScript: the worker module is TypeScript, so tsx's loader is registered
- * in the thread before it is imported (a loader given by execArgv is not applied to a worker's entry on every
- * Node 20 release).
- */
-const WORKER_BOOT = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi)
-  .then(({ register }) => { register(); return import(workerData.entry); })
-  .catch((error) => setImmediate(() => { throw error; }));
-`;
-
 export interface ValuationPoolOptions {
   /** Number of threads (default: the machine's cores less one for HTTP, at least 1). */
   threads?: number;
@@ -101,12 +87,8 @@ export class ValuationPool implements Valuations {
     const count = options.threads ?? defaultValuationThreads();
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`a valuation pool needs at least one thread, not ${count}`);
     this.#onError = options.onError ?? (() => undefined);
-    // tsx's ES-module API (require.resolve would give its CommonJS build, which cannot register ES-module hooks)
-    const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-    const workerData = { tsxApi: pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href, entry: new URL('./valuation-worker.ts', import.meta.url).href };
     this.#threads = Array.from({ length: count }, () => {
-      // no inherited flags: the thread registers tsx itself, whoever started this process (tsx, vitest, node)
-      const worker = new Worker(WORKER_BOOT, { eval: true, workerData, execArgv: [] });
+      const worker = startTsWorker(new URL('./valuation-worker.ts', import.meta.url));
       const thread: Thread = { worker, versions: [], inFlight: new Map(), load: 0, dead: false };
       worker.on('message', (reply: PoolReply) => this.#answered(thread, reply));
       worker.on('error', (error) => this.#failed(thread, error));

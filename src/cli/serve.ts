@@ -7,13 +7,14 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import {
-  assertOpenAllowed, buildApp, parseCorsOrigins, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
+  AddressThrottle, assertOpenAllowed, buildApp, parseCorsOrigins, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
   threadedRequestLogWriter, ValuationPool,
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
 import { bootstrap } from '../pipeline/bootstrap.js';
 import { openDatabase } from '../store/db.js';
 import { countKeys } from '../store/keys.js';
+import { DEFAULT_RETENTION } from '../store/requests.js';
 import { CliError, EXIT_USAGE } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -31,6 +32,14 @@ interface ServeOptions {
 }
 
 const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+
+/** A whole number from the environment (or its default), within [min, max]; else a usage error that names it. */
+function wholeNumber(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined || text.trim() === '') return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new CliError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`, EXIT_USAGE);
+  return n;
+}
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -56,6 +65,11 @@ async function run(opts: ServeOptions): Promise<void> {
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_USAGE);
   }
+  const retention = {
+    maxAgeDays: wholeNumber('LOUPE_REQUEST_LOG_DAYS', env.LOUPE_REQUEST_LOG_DAYS, DEFAULT_RETENTION.maxAgeDays, 1, 36_500),
+    maxBytes: wholeNumber('LOUPE_REQUEST_LOG_MAX_MB', env.LOUPE_REQUEST_LOG_MAX_MB, DEFAULT_RETENTION.maxBytes / 2 ** 20, 1, 1_048_576) * 2 ** 20,
+  };
+  const keylessPerMinute = wholeNumber('LOUPE_KEYLESS_REJECTS_PER_MINUTE', env.LOUPE_KEYLESS_REJECTS_PER_MINUTE, 60, 0, 1_000_000);
   if (open) {
     try {
       assertOpenAllowed(host);
@@ -79,21 +93,34 @@ async function run(opts: ServeOptions): Promise<void> {
     if (!models.current) throw new CliError(`the champion ${champion.version} could not be loaded; see the log above`);
     models.start();
     // The log is written on its own thread and connection: the disk never holds up an answer.
-    const writer = requestLogOn ? threadedRequestLogWriter(paths.database, (message) => log.error({ message }, 'the request log could not be written; retrying')) : null;
-    const requestLog = writer
-      ? new RequestLog((entries) => writer.write(entries), {
-          flushIntervalMs: 50,
-          onClose: async () => {
-            const lost = await writer.close();
-            if (lost !== 0) log.error({ lost }, 'request log entries could not be written before exit');
+    const writer = requestLogOn
+      ? threadedRequestLogWriter(paths.database, {
+          retention,
+          onEvent: (event) => {
+            if (event.type === 'failing') log.error({ message: event.message }, 'the request log cannot be written; retrying, keeping the newest entries');
+            else if (event.type === 'recovered') log.warn({ dropped: event.dropped, failedMs: event.failedMs }, 'the request log is written again; entries were dropped meanwhile');
+            else if (event.type === 'pruned') log.info({ rows: event.rows }, 'request log retention: old entries deleted');
           },
         })
       : null;
+    const requestLog = writer
+      ? new RequestLog((entries) => writer.write(entries), {
+          flushIntervalMs: 50,
+          committed: () => writer.committed(),
+          onError: (err) => log.warn({ message: (err as Error).message }, 'request log entries wait in memory (bounded; the oldest are dropped)'),
+          onRecovered: (dropped) => log.warn({ dropped }, 'request log entries are taken again'),
+          onClose: async () => {
+            const { lost, dropped } = await writer.close();
+            if (lost !== 0 || dropped !== 0) log.error({ lost, dropped }, 'request log entries could not be written');
+          },
+        })
+      : null;
+    const addressThrottle = keylessPerMinute > 0 ? new AddressThrottle({ perMinute: keylessPerMinute }) : undefined;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
     const valuations = valuationThreads > 0
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
-    const app = await buildApp({ db, models, open, requestLog, logger: log, valuations, corsOrigins });
+    const app = await buildApp({ db, models, open, requestLog, logger: log, valuations, corsOrigins, addressThrottle });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
     // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.

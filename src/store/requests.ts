@@ -42,6 +42,46 @@ export function requestLogWriter(db: Db): (entries: readonly RequestLogEntry[]) 
   });
 }
 
+/** How long and how large the request log may grow; older rows are deleted first. */
+export interface RequestLogRetention {
+  /** Rows older than this many days are deleted. */
+  maxAgeDays: number;
+  /** The log's rows are kept under about this many bytes (estimated from the newest rows' sizes). */
+  maxBytes: number;
+}
+
+export const DEFAULT_RETENTION: RequestLogRetention = { maxAgeDays: 30, maxBytes: 512 * 1024 * 1024 };
+
+/** Per-row overhead in bytes beside the text columns (record header, integers, the b-tree cell), roughly. */
+const ROW_OVERHEAD = 48;
+const textBytes = (column: string): string => `ifnull(length(CAST(${column} AS BLOB)), 0)`;
+const ROW_BYTES = `${ROW_OVERHEAD} + ${['at', 'method', 'route', 'url', 'key_name', 'model_version', 'request_body', 'response_body', 'request_id'].map(textBytes).join(' + ')}`;
+
+/**
+ * Deletes the rows retention no longer keeps: older than maxAgeDays, then the oldest beyond about maxBytes.
+ * Ids grow with time, so both limits become "every id below a cutoff": finding the cutoff reads only the rows to
+ * delete (age) or the newest thousand (size), never the whole table, and the delete runs in chunks of `chunk`
+ * rows, one transaction each, so a writer elsewhere waits at most one chunk. Freed pages are reused by later rows
+ * (the file stops growing; it shrinks only with VACUUM). Returns the number of rows deleted.
+ */
+export function pruneRequestLog(db: Db, retention: RequestLogRetention, now = Date.now(), chunk = 5000): number {
+  const span = db.prepare('SELECT min(id) AS first, max(id) AS last FROM request_log').get() as { first: number | null; last: number | null };
+  if (span.first === null || span.last === null) return 0;
+  const oldestKept = new Date(now - retention.maxAgeDays * 86_400_000).toISOString();
+  const youngest = db.prepare('SELECT id FROM request_log WHERE at >= ? ORDER BY id LIMIT 1').pluck().get(oldestKept) as number | undefined;
+  const byAge = youngest ?? span.last + 1;
+  const rowBytes = db.prepare(`SELECT avg(${ROW_BYTES}) FROM (SELECT * FROM request_log ORDER BY id DESC LIMIT 1000)`).pluck().get() as number;
+  const bySize = span.last + 1 - Math.floor(retention.maxBytes / Math.max(1, rowBytes));
+  const cutoff = Math.max(byAge, bySize);
+  const remove = db.prepare('DELETE FROM request_log WHERE id < ? AND id < (SELECT min(id) FROM request_log) + ?');
+  let deleted = 0;
+  for (;;) {
+    const n = remove.run(cutoff, chunk).changes;
+    if (n === 0) return deleted;
+    deleted += n;
+  }
+}
+
 export interface RequestQuery {
   /** At most this many, newest first. */
   limit: number;

@@ -25,7 +25,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ db: Db; requestLog: Requ
       },
     },
   }, async (request) => {
-    requestLog?.flush(); // so that the list includes the requests just answered
+    await requestLog?.settle(); // so that the list includes the requests just answered
     const query = request.query as Defaulted<typeof request.query, 'limit'>;
     const requests = listRequests(db, query);
     const nextBefore = requests.length === query.limit ? requests[requests.length - 1].id : null;

@@ -1,0 +1,150 @@
+/**
+ * The request log's writer thread (started by api/request-log-thread.ts), with its own SQLite connection. It keeps
+ * the rows it was sent in a bounded queue and commits them in chunks of at most `chunk` rows, one transaction
+ * each, every 250 ms or as soon as a chunk is full. When the database refuses a write (a full disk, a lock held
+ * too long) the rows stay queued and the write is retried with a growing pause (up to 4 s); while it fails, the
+ * oldest rows beyond the queue's bound are dropped and counted. Once a write succeeds again the thread reports
+ * how many were lost. Retention (age and size) is enforced every pruneEveryMs and after every pruneEveryRows
+ * rows, and at once when the disk is full, since deleting old rows frees pages for new ones.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './db.js';
+import { INSERT_REQUEST_SQL, pruneRequestLog, type RequestLogRetention } from './requests.js';
+
+export interface WriterSettings {
+  file: string;
+  retention: RequestLogRetention;
+  /** Most rows kept waiting in this thread; beyond it the oldest are dropped. */
+  maxQueued: number;
+  /** Most rows per transaction. */
+  chunk: number;
+  pruneEveryMs: number;
+  pruneEveryRows: number;
+  /** Extra pragmas for this connection (tests use max_page_count for a full disk). */
+  pragmas: string[];
+}
+
+export type Row = (string | number | null)[];
+
+export type ToWriter = { type: 'rows'; rows: Row[] } | { type: 'sync'; id: number } | { type: 'close' };
+
+export type FromWriter =
+  | { type: 'taken'; rows: number; queued: number; dropped: number }
+  | { type: 'synced'; id: number }
+  | { type: 'failing'; message: string }
+  | { type: 'recovered'; dropped: number; failedMs: number }
+  | { type: 'pruned'; rows: number }
+  | { type: 'closed'; lost: number; dropped: number };
+
+if (!parentPort) throw new Error('request-log-worker.ts runs as the request log thread');
+const port = parentPort;
+const settings = (workerData as { data: WriterSettings }).data;
+const db = openDatabase(settings.file);
+for (const pragma of settings.pragmas) db.pragma(pragma);
+const insert = db.prepare(INSERT_REQUEST_SQL);
+const writeChunk = db.transaction((rows: Row[]) => {
+  for (const row of rows) insert.run(row);
+});
+
+let queue: Row[] = [];
+let dropped = 0;
+/** Since when writes fail (null: they succeed), and what was dropped since. */
+let failingSince: number | null = null;
+let droppedWhileFailing = 0;
+let pause = 250;
+let timer: NodeJS.Timeout | null = null;
+let writtenSincePrune = 0;
+/** Rows per transaction now: halved while the disk is full (a little space still takes a few rows), regrown after. */
+let chunk = settings.chunk;
+
+function send(message: FromWriter): void {
+  port.postMessage(message);
+}
+
+function prune(): void {
+  try {
+    const rows = pruneRequestLog(db, settings.retention);
+    if (rows > 0) send({ type: 'pruned', rows });
+  } catch {
+    // A prune that fails (locked, or no room even for its journal) is retried with the next one.
+  }
+  writtenSincePrune = 0;
+}
+
+/** Writes chunks until the queue is empty or the database refuses one; true when everything was written. */
+function writeQueued(maxChunks = Infinity): boolean {
+  for (let n = 0; queue.length > 0 && n < maxChunks; n++) {
+    const rows = queue.slice(0, chunk);
+    try {
+      writeChunk(rows);
+    } catch (error) {
+      if (failingSince === null) {
+        failingSince = Date.now();
+        send({ type: 'failing', message: error instanceof Error ? error.message : String(error) });
+      }
+      if ((error as { code?: string }).code === 'SQLITE_FULL') {
+        chunk = Math.max(1, chunk >> 1);
+        prune();
+      }
+      return false;
+    }
+    chunk = Math.min(settings.chunk, chunk * 2);
+    queue = queue.slice(rows.length);
+    writtenSincePrune += rows.length;
+    if (failingSince !== null) {
+      send({ type: 'recovered', dropped: droppedWhileFailing, failedMs: Date.now() - failingSince });
+      failingSince = null;
+      droppedWhileFailing = 0;
+      pause = 250;
+    }
+    if (writtenSincePrune >= settings.pruneEveryRows) prune();
+  }
+  return queue.length === 0;
+}
+
+/** One round: a few chunks, then back to the message loop (so rows keep being taken and the bound applied). */
+function round(): void {
+  timer = null;
+  const done = writeQueued(4);
+  if (failingSince !== null) {
+    pause = Math.min(4000, pause * 2);
+    schedule(pause);
+  } else if (!done) {
+    schedule(0);
+  }
+}
+
+function schedule(ms: number): void {
+  if (timer) return;
+  timer = setTimeout(round, ms);
+}
+
+port.on('message', (m: ToWriter) => {
+  if (m.type === 'rows') {
+    for (const row of m.rows) queue.push(row);
+    const excess = queue.length - settings.maxQueued;
+    if (excess > 0) {
+      queue = queue.slice(excess);
+      dropped += excess;
+      droppedWhileFailing += excess;
+    }
+    send({ type: 'taken', rows: m.rows.length, queued: queue.length, dropped });
+    if (failingSince === null) schedule(queue.length >= settings.chunk ? 0 : 250);
+  } else if (m.type === 'sync') {
+    if (failingSince === null) writeQueued();
+    send({ type: 'synced', id: m.id });
+  } else if (m.type === 'close') {
+    if (timer) clearTimeout(timer);
+    clearInterval(pruner);
+    let ok = writeQueued();
+    for (let i = 0; !ok && i < 40; i++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+      ok = writeQueued();
+    }
+    db.close();
+    send({ type: 'closed', lost: queue.length, dropped });
+  }
+});
+
+prune();
+const pruner = setInterval(prune, settings.pruneEveryMs);
