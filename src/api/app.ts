@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Db } from '../store/db.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import { AddressThrottle } from './address-throttle.js';
-import { authenticator } from './auth.js';
+import { authenticator, hostAllowed } from './auth.js';
 import { registerCors } from './cors.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { ApiProblem } from './problem.js';
@@ -57,6 +57,8 @@ export interface AppOptions {
   models: ModelSource;
   /** Serve /v1 without keys (the caller allows it only on a loopback address). */
   open: boolean;
+  /** The name or address the server listens on; when open, requests must name it (or localhost) in Host. */
+  host?: string;
   /** Where requests are logged; null turns the log off (for measuring what it costs). */
   requestLog: RequestLog | null;
   /** A pino logger for the server's own events and errors (default: none). */
@@ -116,6 +118,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const auth = authenticator(options.db, options.open, options.rateLimiter);
   const throttle = options.addressThrottle;
   app.addHook('onRequest', (request, reply, done) => {
+    if (options.open && !hostAllowed(request.headers.host, options.host ?? 'localhost')) {
+      done(new ApiProblem('forbidden', `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`));
+      return;
+    }
     const scope = request.routeOptions.config?.scope;
     // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
     if (request.method === 'OPTIONS') {

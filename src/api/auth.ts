@@ -3,6 +3,7 @@
  * (valuations or admin; admin may do everything); each key has its own rate limit. Without a key, a request is
  * served only when the server runs open, which it may only on a loopback address.
  */
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { keyFinder, type ApiKey, type Scope } from '../store/keys.js';
@@ -10,28 +11,54 @@ import type { Db } from '../store/db.js';
 import { ApiProblem } from './problem.js';
 import { rateLimitHeaders, RateLimiter } from './rate-limit.js';
 
-const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
-
-/** Whether a listen address is reachable only from this machine. */
+/** Whether an IP address (v4, v6, or v6 in brackets) is a loopback address. Names are not addresses: see resolvesToLoopback. */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (LOOPBACK_NAMES.has(h)) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
   return false;
 }
 
+/**
+ * Whether a listen address is reachable only from this machine: an IP address must be a loopback address, and a
+ * name (localhost, ip6-localhost, …) must resolve to loopback addresses only — /etc/hosts may say otherwise.
+ */
+export async function resolvesToLoopback(host: string): Promise<boolean> {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (isIP(h) !== 0) return isLoopback(h);
+  try {
+    const addresses = await lookup(h, { all: true });
+    return addresses.length > 0 && addresses.every((a) => isLoopback(a.address));
+  } catch {
+    return false;
+  }
+}
+
 export class OpenAccessRefused extends Error {}
 
-/** Refuses keyless access on an address others can reach. */
-export function assertOpenAllowed(host: string): void {
-  if (!isLoopback(host)) {
+/** Refuses keyless access on an address others can reach (or a name that does not resolve to loopback only). */
+export async function assertOpenAllowed(host: string): Promise<void> {
+  if (!(await resolvesToLoopback(host))) {
     throw new OpenAccessRefused(
       `refusing to run open (without API keys) on ${host}: anyone who can reach it could use the API. ` +
-        'Open access is allowed only on a loopback address (127.0.0.1, ::1, localhost); on other addresses, ' +
-        'create keys with `loupe keys create --name NAME --scope valuations` and drop --open / LOUPE_OPEN.',
+        'Open access is allowed only on a loopback address (127.0.0.1, ::1, or a name such as localhost that resolves ' +
+        'to loopback addresses only); on other addresses, create keys with `loupe keys create --name NAME --scope valuations` ' +
+        'and drop --open / LOUPE_OPEN.',
     );
   }
+}
+
+/**
+ * Whether a Host header names this server when it runs open: the name it was started on, localhost or a loopback
+ * address. Anything else is what a DNS-rebinding page sends (its own name, now resolving to 127.0.0.1): the
+ * browser would treat the answer as that site's, so the keyless API must not answer it.
+ */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
+  if (hostHeader === undefined) return true; // not a browser: browsers always send Host
+  const h = hostHeader.trim().toLowerCase();
+  const name = h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : h.replace(/:\d*$/, '');
+  const bare = name.replace(/^\[|\]$/g, '');
+  return bare === boundHost.replace(/^\[|\]$/g, '').toLowerCase() || bare === 'localhost' || isLoopback(bare);
 }
 
 export interface Authenticator {

@@ -7,5 +7,5 @@ export { RequestLog } from './request-log.js';
 export { defaultValuationThreads, inProcessValuations, ValuationPool, type Valuations } from './valuation-pool.js';
 export { threadedRequestLogWriter } from './request-log-thread.js';
 export { AddressThrottle } from './address-throttle.js';
-export { assertOpenAllowed, isLoopback, OpenAccessRefused } from './auth.js';
+export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
 export { parseCorsOrigins } from './cors.js';

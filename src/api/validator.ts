@@ -12,6 +12,25 @@ import { Value } from 'typebox/value';
 // alone yields one per allowed grade); still bounded, so that a hostile input cannot make us collect millions.
 Settings.Set({ maxErrors: 100 });
 
+/** How a number and a whole number are written in a URL: decimal digits only (no 0x10, no 1e3 for a count). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const WHOLE = /^[+-]?\d+$/;
+
+/**
+ * The query parameters whose text is not a number as written in decimal: they stay text, so the check reports
+ * them, where a lax conversion would read 0x10 as 16 and 5.5 as 5 for a whole number.
+ */
+function notDecimal(schema: TSchema, query: Record<string, unknown>): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
+  return Object.entries(query)
+    .filter(([name, v]) => {
+      const type = properties[name]?.type;
+      if (typeof v !== 'string' || (type !== 'integer' && type !== 'number')) return false;
+      return !(type === 'integer' ? WHOLE : DECIMAL).test(v.trim());
+    })
+    .map(([name]) => name);
+}
+
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);
   if (httpPart === 'body') {
@@ -19,8 +38,11 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
   }
   return (value: unknown) => {
     let converted: unknown;
+    const query = { ...(value as Record<string, unknown>) };
     try {
-      converted = Value.Default(schema, Value.Convert(schema, { ...(value as object) }));
+      const result = Value.Default(schema, Value.Convert(schema, { ...query })) as Record<string, unknown>;
+      for (const name of notDecimal(schema, query)) result[name] = query[name];
+      converted = result;
     } catch {
       converted = value;
     }

@@ -72,7 +72,7 @@ async function run(opts: ServeOptions): Promise<void> {
   const keylessPerMinute = wholeNumber('LOUPE_KEYLESS_REJECTS_PER_MINUTE', env.LOUPE_KEYLESS_REJECTS_PER_MINUTE, 60, 0, 1_000_000);
   if (open) {
     try {
-      assertOpenAllowed(host);
+      await assertOpenAllowed(host);
     } catch (e) {
       if (e instanceof OpenAccessRefused) throw new CliError(e.message, EXIT_USAGE);
       throw e;
@@ -120,7 +120,7 @@ async function run(opts: ServeOptions): Promise<void> {
     const valuations = valuationThreads > 0
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
-    const app = await buildApp({ db, models, open, requestLog, logger: log, valuations, corsOrigins, addressThrottle });
+    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
     // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.
@@ -145,7 +145,18 @@ async function run(opts: ServeOptions): Promise<void> {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
     });
-    const address = await app.listen({ host, port });
+    let address: string;
+    try {
+      address = await app.listen({ host, port });
+    } catch (e) {
+      // Nothing was served: stop the threads and timers, or they would keep the process alive.
+      models.stop();
+      await app.close();
+      await valuations.close();
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? 'the host name does not resolve' : err.code === 'EADDRNOTAVAIL' ? 'the address is not this machine\'s' : err.message;
+      throw new CliError(`cannot listen on ${host}:${port}: ${why} (${err.code ?? err.message})`);
+    }
     if (!open && countKeys(db) === 0) {
       log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
     }

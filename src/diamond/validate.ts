@@ -144,7 +144,9 @@ function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<Apprais
   if (typeof raw === 'number') {
     value = raw;
     if (!Number.isFinite(value)) {
-      return { ok: false, problem: { field: f.name, code: 'not_a_number', message: `${f.label} ${show(raw)} is not a finite number.`, allowed } };
+      // JSON.parse reads 1e309 as Infinity (which JSON itself cannot write): say what was wrong, not "null".
+      const message = Number.isNaN(value) ? `${f.label} is not a number.` : `${f.label} is too large to be a number (beyond ±1.8e308).`;
+      return { ok: false, problem: { field: f.name, code: 'not_a_number', message, allowed } };
     }
   } else if (typeof raw === 'string') {
     const text = raw.trim();

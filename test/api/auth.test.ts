@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertOpenAllowed, isLoopback } from '../../src/api/auth.js';
+import { assertOpenAllowed, isLoopback, resolvesToLoopback } from '../../src/api/auth.js';
 import { RateLimiter } from '../../src/api/rate-limit.js';
 import { createKey, hashKey, listKeys, revokeKey } from '../../src/store/keys.js';
 import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
@@ -89,10 +89,30 @@ describe('open access', () => {
     }
   });
 
-  it('is allowed only on a loopback address', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect(isLoopback(h)).toBe(true);
-    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '']) expect(isLoopback(h)).toBe(false);
-    expect(() => assertOpenAllowed('0.0.0.0')).toThrow(/only on a loopback address/);
-    expect(() => assertOpenAllowed('127.0.0.1')).not.toThrow();
+  it('is allowed only on a loopback address; names are resolved, not trusted', async () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(h)).toBe(true);
+    // A name is not an address: ip6-localhost may be missing from /etc/hosts or point elsewhere.
+    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '', 'ip6-localhost', 'ip6-loopback']) expect(isLoopback(h)).toBe(false);
+    await expect(assertOpenAllowed('0.0.0.0')).rejects.toThrow(/only on a loopback address/);
+    await expect(assertOpenAllowed('no-such-host.invalid')).rejects.toThrow(/only on a loopback address/);
+    await expect(assertOpenAllowed('127.0.0.1')).resolves.toBeUndefined();
+    await expect(assertOpenAllowed('localhost')).resolves.toBeUndefined(); // resolves to loopback addresses only
+    expect(await resolvesToLoopback('[::1]')).toBe(true);
+  });
+
+  it('open: refuses a Host header that is not the bound loopback name (DNS rebinding)', async () => {
+    const home = await testHome({ promote: false });
+    const open = await testApp(home, { open: true });
+    try {
+      const body = expectProblem(await open.app.inject({ method: 'GET', url: '/v1/requests', headers: { host: 'attacker.example:3000' } }), 403);
+      expect(body.detail).toMatch(/attacker\.example/);
+      expectProblem(await open.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'attacker.example' } }), 403);
+      for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST']) {
+        expect((await open.app.inject({ method: 'GET', url: '/healthz', headers: { host } })).statusCode).toBe(200);
+      }
+    } finally {
+      await open.app.close();
+      home.cleanup();
+    }
   });
 });

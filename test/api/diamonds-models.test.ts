@@ -50,6 +50,17 @@ describe('GET /v1/diamonds/similar', () => {
     expectProblem(await get(`/v1/diamonds/similar?${Q}&carat=1`), 400); // carat twice
     expectProblem(await get(`/v1/diamonds/similar?${Q}&mode=nearest`), 400);
   });
+
+  it('reads numbers in the query strictly: decimal digits, whole where a count is meant', async () => {
+    for (const n of ['0x10', '5.5', '1e1', '0b11', '', 'Infinity']) {
+      const p = expectProblem(await get(`/v1/diamonds/similar?${Q}&n=${n}`), 400);
+      expect(p.errors[0].field).toBe('n');
+    }
+    for (const carat of ['0x1', '1e', '.']) expectProblem(await get(`/v1/diamonds/similar?carat=${carat}&cut=Ideal&color=G&clarity=VS2`), 400);
+    expectProblem(await get('/v1/requests?limit=1.5'), 400);
+    expect((await get(`/v1/diamonds/similar?${Q}&n=+7`)).json().count).toBe(7);
+    expect((await get('/v1/diamonds/similar?carat=.9&cut=Ideal&color=G&clarity=VS2&n=3')).json().count).toBe(3);
+  });
 });
 
 describe('models', () => {

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
@@ -40,12 +41,16 @@ async function waitFor(output: () => string, pattern: RegExp, ms: number): Promi
   throw new Error(`timed out waiting for ${pattern}; output:\n${output()}`);
 }
 
+/** The first test's home (a promoted champion), reused by the tests that need one. */
+let trainedHome: string | undefined;
+
 describe('loupe serve', () => {
   it('starts on a home with a champion without training, serves, and drains and flushes the request log on SIGTERM', async () => {
     const prepared = await testHome();
     prepared.db.close();
     const home = prepared.dir;
     homes.push(home);
+    trainedHome = home;
     const s = serve([], { LOUPE_HOME: home, HOST: '127.0.0.1', PORT: '0', LOUPE_OPEN: '1', LOUPE_MODEL_KINDS: 'hedonic' });
     const [, url] = await waitFor(s.output, /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/, 120_000);
     expect(s.output()).not.toMatch(/"stage"/); // the champion was there: no pipeline step ran
@@ -81,13 +86,32 @@ describe('loupe serve', () => {
     }
   }, 300_000);
 
+  it('exits non-zero when it cannot listen: the port in use, a host name that does not resolve', async () => {
+    expect(trainedHome).toBeDefined();
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const inUse = serve(['--host', '127.0.0.1', '--port', port], { LOUPE_HOME: trainedHome!, LOUPE_VALUATION_THREADS: '1' });
+      expect(await inUse.exited).toBe(1);
+      expect(inUse.output()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is in use/);
+    } finally {
+      taken.close();
+    }
+    const unknown = serve(['--host', 'no-such-host.invalid', '--port', '0'], { LOUPE_HOME: trainedHome!, LOUPE_VALUATION_THREADS: '1' });
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toMatch(/cannot listen on no-such-host\.invalid:0: the host name does not resolve/);
+  }, 120_000);
+
   it('refuses to run open on an address others can reach (exit 2, says why)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'loupe-serve-test-'));
     homes.push(home);
     const s = serve(['--open', '--host', '0.0.0.0', '--port', '0'], { LOUPE_HOME: home });
     expect(await s.exited).toBe(2);
     expect(s.output()).toMatch(/refusing to run open .* loopback/);
-  });
+    const unresolved = serve(['--open', '--host', 'no-such-host.invalid', '--port', '0'], { LOUPE_HOME: home });
+    expect(await unresolved.exited).toBe(2);
+  }, 120_000);
 
   it('refuses a bad port as a usage error', async () => {
     const s = serve(['--port', 'eighty'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
@@ -96,5 +120,5 @@ describe('loupe serve', () => {
     const poll = serve(['--poll-ms', 'often'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
     expect(await poll.exited).toBe(2);
     expect(poll.output()).toMatch(/poll interval must be a whole number/);
-  });
+  }, 120_000);
 });

@@ -108,6 +108,15 @@ describe('POST /v1/valuations', () => {
     expectProblem(await ctx.t.app.inject({ method: 'GET', url: '/v2/anything' }), 404);
   });
 
+  it('says a number too large for JSON is too large, alone and in a batch (not "null")', async () => {
+    const text = JSON.stringify(STONE).replace(/"carat":[\d.]+/, '"carat":1e309');
+    const p = expectProblem(await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations', payload: text, headers: { 'content-type': 'application/json' } }), 400);
+    expect(p.errors[0]).toMatchObject({ field: 'carat', code: 'not_a_number', message: expect.stringMatching(/too large to be a number/) });
+    expect(JSON.stringify(p)).not.toMatch(/null/);
+    const batch = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations/batch', payload: `{"stones":[${text.replace('1e309', '-1e309')}]}`, headers: { 'content-type': 'application/json' } });
+    expect(batch.json().results[0].errors[0].message).toMatch(/too large to be a number/);
+  });
+
   it('refuses unknown query parameters and a non-boolean explain', async () => {
     const p = expectProblem(await post(STONE, '/v1/valuations?explain=maybe&debug=1'), 400);
     expect(p.errors.map((e: { field: string }) => e.field).sort()).toEqual(['debug', 'explain']);
