@@ -6,7 +6,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Db } from '../store/db.js';
 import type { ApiKey, Scope } from '../store/keys.js';
-import { AddressThrottle } from './address-throttle.js';
+import type { AddressThrottle } from './address-throttle.js';
 import { authenticator, hostAllowed } from './auth.js';
 import { registerCors } from './cors.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
