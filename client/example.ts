@@ -15,7 +15,7 @@ export async function runExample(client: LoupeClient, print: (line: string) => v
   const one = await client.POST('/v1/valuations', { body: stone });
   if (one.error) throw new Error(`valuation failed: ${one.error.detail}`);
   const v = one.data;
-  print(`0.9 ct Ideal G VS2: ${usd(v.price)} ${v.currency} (${usd(v.range.low)}–${usd(v.range.high)}, ${v.range.coverage * 100}% range), model ${v.modelVersion}`);
+  print(`0.9 ct Ideal G VS2: ${usd(v.price)} ${v.currency} (${v.range ? `${usd(v.range.low)}–${usd(v.range.high)}, ${v.range.coverage * 100}% range` : 'no range'}), model ${v.modelVersion}`);
   if (v.explanation) {
     print(`  typical stone ${usd(v.explanation.typicalPrice)}`);
     for (const s of v.explanation.steps) print(`  ${s.label.padEnd(24)} ×${s.multiplier.toFixed(3)}  ${s.dollars >= 0 ? '+' : '−'}${usd(Math.abs(s.dollars))}`);

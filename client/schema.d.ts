@@ -160,6 +160,11 @@ export interface paths {
                          *         "high": 5210,
                          *         "coverage": 0.9
                          *       },
+                         *       "support": {
+                         *         "level": "typical",
+                         *         "comparableStones": 412,
+                         *         "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                         *       },
                          *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
                          *       "explanation": {
                          *         "typicalPrice": 2400.29,
@@ -220,6 +225,15 @@ export interface paths {
                 };
                 /** @description No valid API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -336,6 +350,11 @@ export interface paths {
                          *               "high": 5210,
                          *               "coverage": 0.9
                          *             },
+                         *             "support": {
+                         *               "level": "typical",
+                         *               "comparableStones": 412,
+                         *               "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                         *             },
                          *             "modelVersion": "2026-11-26T16-00-00Z-hedonic",
                          *             "warnings": []
                          *           }
@@ -378,6 +397,15 @@ export interface paths {
                 };
                 /** @description The body is larger than 1 MiB. */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1079,22 +1107,37 @@ export interface components {
             price: number;
             /** @enum {string} */
             currency: "USD";
-            /** @description How sure the price is. */
+            /** @description How sure the price is; null when Loupe cannot back a range (the stone is beyond the data, or the range would span more than 4× from low to high), with a range_withheld warning saying which. */
             range: {
                 low: number;
                 high: number;
-                /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from). */
+                /** @description The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from, per carat band, cut, colour, clarity and support level). */
                 coverage: number;
+            } | null;
+            /** @description How well the data the model learned from supports this stone. */
+            support: {
+                /** @description typical: at least 20 comparable training stones; thin: fewer (the range is calibrated for such stones); beyond: a characteristic lies outside what the model learned from, or no training stone is comparable (no range is given). */
+                level: "typical" | "thin" | "beyond";
+                /** @description Training stones within 10% of its carat and one grade of its colour and of its clarity. */
+                comparableStones: number;
+                /** @description The support in one sentence for people. */
+                summary: string;
             };
             /** @description The model that made this valuation. */
             modelVersion: string;
             explanation?: components["schemas"]["Explanation"];
-            /** @description E.g. a stone outside the range the model learned from. */
+            /** @description One per cause, each with a stable code; e.g. a stone outside the range the model learned from. */
             warnings: components["schemas"]["Warning"][];
         };
         Warning: {
-            /** @description outside_training_range or rare_combination. */
-            code: string;
+            /**
+             * @description One code per cause, stable:
+             *     - `outside_training_range`: One or more characteristics lie outside the range of the stones the model learned from; `field` names them all (comma-separated). The price is an extrapolation.
+             *     - `thin_support`: Few training stones are comparable to this one (support.comparableStones); the range is calibrated for such stones and is wider.
+             *     - `range_withheld`: Loupe gives no range (range is null): the stone is beyond the data, or a 90% range would span more than 4× from low to high. The message says which.
+             */
+            code: "outside_training_range" | "thin_support" | "range_withheld";
+            /** @description The field or fields concerned, comma-separated. */
             field?: string;
             message: string;
         };

@@ -70,6 +70,8 @@ export interface AppOptions {
   valuations?: Valuations;
   /** Web origins allowed to call the API from a browser (CORS); default none. "*" allows any origin. */
   corsOrigins?: readonly string[];
+  /** The heaviest stone priced, ct (LOUPE_MAX_CARAT); default 1.5 × the heaviest stone the served model learned from. */
+  maxCarat?: number;
 }
 
 
@@ -164,7 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(healthRoutes, { db: options.db, models: options.models });
   await app.register(problemRoutes);
-  await app.register(valuationRoutes, { models: options.models, valuations: options.valuations ?? inProcessValuations });
+  await app.register(valuationRoutes, { models: options.models, valuations: options.valuations ?? inProcessValuations, maxCarat: options.maxCarat });
   await app.register(diamondRoutes, { db: options.db });
   await app.register(modelRoutes, { db: options.db });
   await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });

@@ -32,6 +32,7 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'No such resource', about: 'No endpoint or resource answers at this path and method. /openapi.json lists every endpoint.' },
   'body-too-large': { status: 413, title: 'The body is too large', about: 'The request body exceeds the limit of the endpoint; split a batch into several requests.' },
   'unsupported-media-type': { status: 415, title: 'Send JSON', about: 'Request bodies must be JSON with the header Content-Type: application/json.' },
+  'beyond-limit': { status: 422, title: 'Loupe does not price this stone', about: 'The stone is valid but beyond the limit of what Loupe prices (by default 1.5 × the heaviest stone its model learned from; LOUPE_MAX_CARAT sets it). The errors list names the field and the limit.' },
   'rate-limited': { status: 429, title: 'Too many requests', about: 'The key has used its requests for now; retry after the number of seconds in the Retry-After header.' },
   'not-ready': { status: 503, title: 'Not ready', about: 'The service has no model loaded yet or cannot reach its database; retry shortly.' },
   'internal-error': { status: 500, title: 'Internal error', about: 'Something failed inside Loupe. It is logged; the request can be retried.' },

@@ -4,6 +4,7 @@
  */
 import { Type, type TSchema } from 'typebox';
 import { AppraisalSchema, STONE_FIELDS, StoneSchema, exampleStone } from '../diamond/index.js';
+import { MAX_RANGE_RATIO, THIN_SUPPORT, WARNING_CODES, WARNING_CODE_LIST } from '../model/index.js';
 import { PROBLEM_TYPES } from './problem.js';
 
 /** A copy of a schema with some keywords changed; typebox's hidden markers (non-enumerable) are kept. */
@@ -82,31 +83,48 @@ export const Explanation = Type.Object(
 );
 
 export const Warning = Type.Object({
-  code: Type.String({ description: 'outside_training_range or rare_combination.' }),
-  field: Type.Optional(Type.String()),
+  code: Type.Union([Type.Literal('outside_training_range'), Type.Literal('thin_support'), Type.Literal('range_withheld')], {
+    description: `One code per cause, stable:\n${WARNING_CODE_LIST.map((code) => `- \`${code}\`: ${WARNING_CODES[code]}`).join('\n')}`,
+  }),
+  field: Type.Optional(Type.String({ description: 'The field or fields concerned, comma-separated.' })),
   message: Type.String(),
 });
+
+export const Support = Type.Object(
+  {
+    level: Type.Union([Type.Literal('typical'), Type.Literal('thin'), Type.Literal('beyond')], {
+      description: `typical: at least ${THIN_SUPPORT} comparable training stones; thin: fewer (the range is calibrated for such stones); beyond: a characteristic lies outside what the model learned from, or no training stone is comparable (no range is given).`,
+    }),
+    comparableStones: Type.Integer({ minimum: 0, description: 'Training stones within 10% of its carat and one grade of its colour and of its clarity.' }),
+    summary: Type.String({ description: 'The support in one sentence for people.' }),
+  },
+  { description: 'How well the data the model learned from supports this stone.' },
+);
 
 export const Valuation = Type.Object({
   price: Type.Number({ description: 'The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100).' }),
   currency: Type.Literal('USD'),
-  range: Type.Object(
-    {
-      low: Type.Number(),
-      high: Type.Number(),
-      coverage: Type.Number({ description: 'The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from).' }),
-    },
-    { description: 'How sure the price is.' },
-  ),
+  range: Type.Union([
+    Type.Object(
+      {
+        low: Type.Number(),
+        high: Type.Number(),
+        coverage: Type.Number({ description: 'The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from, per carat band, cut, colour, clarity and support level).' }),
+      },
+    ),
+    Type.Null(),
+  ], { description: `How sure the price is; null when Loupe cannot back a range (the stone is beyond the data, or the range would span more than ${MAX_RANGE_RATIO}× from low to high), with a range_withheld warning saying which.` }),
+  support: Support,
   modelVersion: Type.String({ description: 'The model that made this valuation.' }),
   explanation: Type.Optional(Explanation),
-  warnings: Type.Array(Warning, { description: 'E.g. a stone outside the range the model learned from.' }),
+  warnings: Type.Array(Warning, { description: 'One per cause, each with a stable code; e.g. a stone outside the range the model learned from.' }),
 });
 
 export const EXAMPLE_VALUATION = {
   price: 4530,
   currency: 'USD',
   range: { low: 3940, high: 5210, coverage: 0.9 },
+  support: { level: 'typical', comparableStones: 412, summary: 'Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity.' },
   modelVersion: '2026-11-26T16-00-00Z-hedonic',
   explanation: {
     typicalPrice: 2400.29,

@@ -9,15 +9,16 @@ import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { IngestFileError, STONE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
-import { ArtifactError, loadValuer, type LoadedModel } from '../model/index.js';
+import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
 import { csvCell, type Stone } from '../diamond/index.js';
-import { CliError, EXIT_USAGE, emit } from './output.js';
+import { CliError, EXIT_USAGE, emit, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface PredictCliOptions {
   model: string;
   out?: string;
   coverage?: string;
+  maxCarat?: string;
   json?: boolean;
 }
 
@@ -71,7 +72,7 @@ function parseCoverage(text: string | undefined, model: LoadedModel): number {
 }
 
 /** The output line of one row: its input columns as they stood, then the result columns. */
-function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, coverage: number): { line: string; priced: boolean } {
+function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, coverage: number, maxCarat: number | undefined): { line: string; priced: boolean } {
   let input: string;
   if (row.fields.length === width) input = safeCsvRecord(row.rawText, row.fields);
   else {
@@ -84,8 +85,11 @@ function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, cove
     const error = row.result.problems.map((p) => p.message).join(' ');
     return { line: `${input},,,,${csvCell(error)}\n`, priced: false };
   }
+  const beyond = caratLimitProblem(model.artifact, row.result.value, maxCarat);
+  if (beyond) return { line: `${input},,,,${csvCell(beyond.message)}\n`, priced: false };
   const p = model.price(row.result.value, coverage);
-  return { line: `${input},${Math.round(p.price)},${Math.round(p.low)},${Math.round(p.high)},\n`, priced: true };
+  const range = p.range ? `${Math.round(p.range.low)},${Math.round(p.range.high)}` : ',';
+  return { line: `${input},${Math.round(p.price)},${range},\n`, priced: true };
 }
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -93,7 +97,8 @@ async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
-export async function predictFile(input: string, model: LoadedModel, coverage: number, out: Writable): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
+/** Prices every row of `input` into `out`; `maxCarat` is the carat limit (caratLimit's default when undefined). */
+export async function predictFile(input: string, model: LoadedModel, coverage: number, out: Writable, maxCarat?: number): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
   const stream = await openRowStream(input, STONE_ROWS);
   const summary = { input: stream.name, rows: 0, priced: 0, errors: 0 };
   let width = -1;
@@ -105,7 +110,7 @@ export async function predictFile(input: string, model: LoadedModel, coverage: n
       text += `${safeCsvRecord(stream.header(), columns)},${resultColumns(columns).join(',')}\n`;
     }
     for (const row of batch.rows) {
-      const { line, priced } = outputLine(row, width, model, coverage);
+      const { line, priced } = outputLine(row, width, model, coverage, maxCarat);
       text += line;
       summary.rows += 1;
       if (priced) summary.priced += 1;
@@ -120,6 +125,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   if (opts.json && !opts.out) throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
+  const maxCarat = parseMaxCarat(opts.maxCarat ?? process.env.LOUPE_MAX_CARAT);
   let target: Writable = process.stdout;
   let file: WriteStream | undefined;
   let tmp = '';
@@ -135,7 +141,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   target.on('error', ignore);
   let done = false;
   try {
-    const s = await predictFile(input, model, coverage, target);
+    const s = await predictFile(input, model, coverage, target, maxCarat);
     if (file) {
       file.end();
       await once(file, 'finish');
@@ -171,12 +177,15 @@ export const registerPredict: RegisterCommand = (program: Command) => {
     .requiredOption('--model <file>', 'the model file to price with (as written by loupe train)')
     .option('--out <file>', 'write the CSV to this file instead of standard output')
     .option('--coverage <p>', "coverage of the range price_low–price_high, one the model was calibrated for (default: the model's first, usually 0.9)")
+    .option('--max-carat <ct>', 'refuse to price stones heavier than this (default LOUPE_MAX_CARAT, else 1.5 × the heaviest stone the model learned from)')
     .option('--json', 'with --out: print a JSON summary (rows, priced, errors) for machines')
     .addHelpText(
       'after',
       `
 Every input row is written out with its columns as they stood, then price, price_low and price_high in whole
-US dollars; a row that fails validation gets its reasons in the error column instead, and the run goes on.
+US dollars; a row that fails validation, or is heavier than the carat limit, gets its reasons in the error
+column instead, and the run goes on. price_low and price_high are empty when Loupe gives no range: the stone
+lies beyond the data the model learned from, or a 90% range would span more than 4× from low to high.
 If the input already has a column named price (or price_low, price_high, error), it is kept as it is and the
 added columns are called loupe_price, loupe_price_low, loupe_price_high and loupe_error.
 

@@ -15,7 +15,7 @@ import { bootstrap } from '../pipeline/bootstrap.js';
 import { openDatabase } from '../store/db.js';
 import { countKeys } from '../store/keys.js';
 import { DEFAULT_RETENTION } from '../store/requests.js';
-import { CliError, EXIT_USAGE } from './output.js';
+import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -59,6 +59,7 @@ async function run(opts: ServeOptions): Promise<void> {
   const threadsText = opts.valuationThreads ?? env.LOUPE_VALUATION_THREADS ?? String(defaultValuationThreads());
   const valuationThreads = Number(threadsText);
   if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64) throw new CliError(`the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`, EXIT_USAGE);
+  const maxCarat = parseMaxCarat(env.LOUPE_MAX_CARAT);
   let corsOrigins: string[];
   try {
     corsOrigins = parseCorsOrigins(env.LOUPE_CORS_ORIGINS);
@@ -120,7 +121,7 @@ async function run(opts: ServeOptions): Promise<void> {
     const valuations = valuationThreads > 0
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
-    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle });
+    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle, maxCarat });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
     // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.

@@ -9,10 +9,16 @@ import { readFileSync } from 'node:fs';
 import type { NumberFieldName } from '../diamond/index.js';
 import { validateCalibration, type Calibration } from '../engine/conformal.js';
 import { FEATURE_SPEC } from './features.js';
+import { validateSegmentScales, type SegmentScales } from './segments.js';
+import { validateSupportHistogram, type SupportHistogram } from './support.js';
 import type { PriceMetrics, RangeMetrics } from './metrics.js';
 
 export const ARTIFACT_FORMAT = 'loupe-model';
-export const ARTIFACT_FORMAT_VERSION = 1;
+/**
+ * 2 (2026-12-04) added the support histogram and the segment scales of the ranges; version 1 files are refused
+ * with a message to retrain (their ranges were not calibrated per segment).
+ */
+export const ARTIFACT_FORMAT_VERSION = 2;
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 /** Version of Loupe that wrote an artifact. */
@@ -31,11 +37,15 @@ export interface ModelArtifact {
     rows: number;
     /** Smallest and largest value of each numeric field among the training rows. */
     ranges: Partial<Record<NumberFieldName, [number, number]>>;
+    /** How many training stones there are of each carat, colour and clarity (support.ts). */
+    support: SupportHistogram;
   };
   /** The fitted model of `kind` (see kinds/). */
   model: unknown;
   /** The difficulty model σ(x) > 0 behind adaptive ranges: a hedonic-kind payload of log |residual|. */
   difficulty: { kind: string; model: unknown; floor: number };
+  /** σ scales per segment (carat band, cut, colour, clarity, support), fitted on out-of-fold rows (segments.ts). */
+  segmentScales: SegmentScales;
   /** Split-conformal calibration of |log-price residual| / σ on rows the models did not learn from. */
   calibration: Calibration;
   /** Measured while training, on out-of-fold predictions (rows each fold's model did not see). */
@@ -67,6 +77,11 @@ export function parseArtifact(text: string): ModelArtifact {
   if (!a || typeof a !== 'object' || a.format !== ARTIFACT_FORMAT) {
     throw new ArtifactError(`not a Loupe model file (format is ${JSON.stringify(a?.format)}, expected "${ARTIFACT_FORMAT}")`);
   }
+  if ((a.formatVersion as number | undefined) === 1) {
+    throw new ArtifactError(
+      `model file format version 1 predates support counts and ranges calibrated per segment; retrain the model (loupe train) to serve it with Loupe ${LOUPE_VERSION}`,
+    );
+  }
   if (a.formatVersion !== ARTIFACT_FORMAT_VERSION) {
     throw new ArtifactError(
       `model file format version ${String(a.formatVersion)} is not supported by Loupe ${LOUPE_VERSION} (supports ${ARTIFACT_FORMAT_VERSION})`,
@@ -78,9 +93,15 @@ export function parseArtifact(text: string): ModelArtifact {
       `model was trained with feature spec ${JSON.stringify(spec)}; this Loupe computes ${JSON.stringify(FEATURE_SPEC)}`,
     );
   }
-  const required: (keyof ModelArtifact)[] = ['kind', 'params', 'seed', 'trainingData', 'model', 'difficulty', 'calibration', 'metrics'];
+  const required: (keyof ModelArtifact)[] = ['kind', 'params', 'seed', 'trainingData', 'model', 'difficulty', 'segmentScales', 'calibration', 'metrics'];
   for (const key of required) {
     if (a[key] === undefined || a[key] === null) throw new ArtifactError(`model file lacks "${key}"`);
+  }
+  try {
+    validateSupportHistogram(a.trainingData?.support);
+    validateSegmentScales(a.segmentScales);
+  } catch (err) {
+    throw new ArtifactError(`model file has no valid support or segment scales: ${(err as Error).message}`);
   }
   try {
     validateCalibration(a.calibration);

@@ -5,6 +5,8 @@
 import type { Appraisal } from '../diamond/index.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
+import { coverageBySegment, type SegmentCoverage } from './segments.js';
+import type { SupportLevel } from './support.js';
 import { trainModel, type TrainOptions } from './train.js';
 import { createValuer, type LoadedModel } from './valuer.js';
 
@@ -21,8 +23,8 @@ export function evaluateModel(model: LoadedModel, rows: readonly Appraisal[]): E
   rows.forEach((r, i) => {
     const p = model.price(r);
     price[i] = p.price;
-    low[i] = p.low;
-    high[i] = p.high;
+    low[i] = p.range?.low ?? Number.NaN;
+    high[i] = p.range?.high ?? Number.NaN;
   });
   return { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, model.coverage) };
 }
@@ -58,9 +60,30 @@ export function crossValidate(rows: readonly Appraisal[], options: TrainOptions 
     test.forEach((i) => {
       const p = model.price(rows[i]);
       price[i] = p.price;
-      low[i] = p.low;
-      high[i] = p.high;
+      low[i] = p.range?.low ?? Number.NaN;
+      high[i] = p.range?.high ?? Number.NaN;
     });
   }
   return { folds, pooled: { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, coverage) } };
+}
+
+/**
+ * Coverage of the default ranges by segment (carat band, cut, colour, clarity, support): on `test` after training
+ * on `train` (the reference split), and by K-fold cross-validation inside `train` (each fold trained and calibrated
+ * on its other folds only). Stones given no range are left out of coverage and counted apart.
+ */
+export function rangesBySegment(train: readonly Appraisal[], test: readonly Appraisal[], options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {}): { split: SegmentCoverage[]; cv: SegmentCoverage[]; withheld: { split: number; cv: number } } {
+  const ranged = (model: LoadedModel, rows: readonly Appraisal[]) => rows.map((r) => model.price(r));
+  const split = ranged(createValuer(trainModel(train, options), 'split'), test);
+  const k = options.cvFolds ?? 5;
+  const fold = assignFolds(train.length, k, options.cvSeed ?? 42);
+  const cv = new Array<ReturnType<LoadedModel['price']>>(train.length);
+  for (let f = 0; f < k; f++) {
+    const { train: inner, test: outer } = foldIndices(fold, f);
+    const model = createValuer(trainModel(Array.from(inner, (i) => train[i]), options), 'cv');
+    outer.forEach((i) => (cv[i] = model.price(train[i])));
+  }
+  const table = (rows: readonly Appraisal[], priced: ReturnType<LoadedModel['price']>[]) =>
+    coverageBySegment(rows, priced.map((p) => p.range), priced.map((p): SupportLevel => p.support.level));
+  return { split: table(test, split), cv: table(train, cv), withheld: { split: split.filter((p) => !p.range).length, cv: cv.filter((p) => !p.range).length } };
 }

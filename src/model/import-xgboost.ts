@@ -9,6 +9,7 @@ import type { ModelArtifact } from './artifact.js';
 import { featureColumns } from './features.js';
 import { assignFolds } from './folds.js';
 import { xgboost } from './kinds/xgboost.js';
+import { supportHistogram } from './support.js';
 import { assembleArtifact, calibrateRanges, DEFAULT_COVERAGES, predictLogMany } from './train.js';
 
 export interface ImportOptions {
@@ -28,6 +29,6 @@ export function importXGBoost(document: string | object, calibrationRows: readon
   const X = featureColumns(calibrationRows);
   const y = Float64Array.from(calibrationRows, (r) => Math.log(r.price));
   const heldOut = predictLogMany(model, X);
-  const ranges = calibrateRanges(X, y, heldOut, assignFolds(X.rows, 5, seed), seed, options.coverages ?? DEFAULT_COVERAGES);
+  const ranges = calibrateRanges(X, y, heldOut, assignFolds(X.rows, 5, seed), seed, options.coverages ?? DEFAULT_COVERAGES, calibrationRows, supportHistogram(calibrationRows));
   return assembleArtifact({ kind: xgboost.name, params: { importedFrom: 'xgboost' }, seed, rows: calibrationRows, model, ranges, heldOut });
 }

@@ -22,6 +22,8 @@ export interface RangeMetrics {
   nominal: number;
   /** Median of (high − low) / price, %. */
   medianRelativeWidth: number;
+  /** Stones given no range (NaN bounds: beyond the data, or too wide to be of use); left out of coverage and width. */
+  withheld: number;
 }
 
 export function priceMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>): PriceMetrics {
@@ -54,12 +56,18 @@ export function rangeMetrics(
 ): RangeMetrics {
   const n = actual.length;
   let inside = 0;
-  const width = new Float64Array(n);
+  let withheld = 0;
+  const width: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (Number.isNaN(low[i]) || Number.isNaN(high[i])) {
+      withheld++;
+      continue;
+    }
     if (actual[i] >= low[i] && actual[i] <= high[i]) inside++;
-    width[i] = ((high[i] - low[i]) / actual[i]) * 100;
+    width.push(((high[i] - low[i]) / actual[i]) * 100);
   }
-  return { coverage: (inside / n) * 100, nominal: nominal * 100, medianRelativeWidth: median(width) };
+  const given = n - withheld;
+  return { coverage: given ? (inside / given) * 100 : Number.NaN, nominal: nominal * 100, medianRelativeWidth: median(width), withheld };
 }
 
 export function median(values: ArrayLike<number>): number {

@@ -1,8 +1,19 @@
 /**
- * Adaptive price ranges: log price ± q·σ(x), where σ(x) is the difficulty model's estimate of how surely stones
- * like this one are priced and q is the split-conformal quantile (engine/conformal.ts) of |residual| / σ on rows
+ * Adaptive price ranges: log price ± q·σ(x)·s(x), where σ(x) is the difficulty model's estimate of how surely
+ * stones like this one are priced, s(x) the product of the stone's segment scales (segments.ts: carat band, cut,
+ * colour, clarity, support) and q the split-conformal quantile (engine/conformal.ts) of |residual| / (σ·s) on rows
  * the model did not learn from. The range is symmetric in log price, so in dollars it is multiplicative.
  */
+import type { Appraisal } from '../diamond/index.js';
+import { calibrate, type Calibration } from '../engine/conformal.js';
+import { takeRows } from '../engine/matrix.js';
+import type { ModelArtifact } from './artifact.js';
+import { rowOf, type FeatureColumns } from './features.js';
+import { foldIndices } from './folds.js';
+import { hedonic } from './kinds/hedonic.js';
+import type { FittedModel } from './kinds/index.js';
+import { fitSegmentScales, segmentScale, segmentsOf, type SegmentScales } from './segments.js';
+import { comparableStones, supportOf, type SupportHistogram } from './support.js';
 
 /** Added to |residual| before its log, so a perfect out-of-fold guess does not give log 0. */
 export const DIFFICULTY_EPSILON = 1e-3;
@@ -14,4 +25,62 @@ export const DIFFICULTY_EPSILON = 1e-3;
 export function difficultyFloor(sigmas: Float64Array): number {
   const sorted = Float64Array.from(sigmas).sort();
   return 0.5 * sorted[Math.floor(0.05 * (sorted.length - 1))];
+}
+
+export function predictLogMany(model: FittedModel, X: FeatureColumns): Float64Array {
+  const out = new Float64Array(X.rows);
+  const row = new Float64Array(X.columns.length);
+  for (let i = 0; i < X.rows; i++) out[i] = model.predictLog(rowOf(X, i, row));
+  return out;
+}
+
+/** What the ranges of a model are made of: the difficulty model, its floor, the segment scales, the calibration, and σ·s of each row. */
+export interface CalibratedRanges {
+  difficulty: ModelArtifact['difficulty'];
+  segments: SegmentScales;
+  calibration: Calibration;
+  /** Cross-fitted σ of each calibration row, floor applied, times its segment scales. */
+  sigma: Float64Array;
+}
+
+/**
+ * Calibrates price ranges from predictions on rows the price model did not learn from (`heldOut`). The difficulty
+ * σ(x) is a hedonic model of log |held-out residual|: ranges widen where stones like this one are priced less
+ * surely. It is itself cross-fitted over `fold`, so the scores calibrated here come from rows that neither the
+ * price model nor the difficulty model learned from. A row's support is counted among the other rows (its own
+ * stone left out), as a new stone's is among all of them.
+ */
+export function calibrateRanges(
+  X: FeatureColumns,
+  y: Float64Array,
+  heldOut: Float64Array,
+  fold: Uint8Array,
+  seed: number,
+  coverages: readonly number[],
+  stones: readonly Appraisal[],
+  support: SupportHistogram,
+): CalibratedRanges {
+  const n = X.rows;
+  const k = Math.max(...fold) + 1;
+  const logAbsResidual = Float64Array.from(heldOut, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
+  const sigma = new Float64Array(n);
+  for (let f = 0; f < k; f++) {
+    const { train, test } = foldIndices(fold, f);
+    const d = hedonic.fit(takeRows(X, train), Float64Array.from(train, (i) => logAbsResidual[i]), hedonic.defaultParams, { seed });
+    const pred = predictLogMany(d, takeRows(X, test));
+    for (let i = 0; i < test.length; i++) sigma[test[i]] = Math.exp(pred[i]);
+  }
+  const difficultyModel = hedonic.fit(X, logAbsResidual, hedonic.defaultParams, { seed });
+  const floor = difficultyFloor(Float64Array.from(predictLogMany(difficultyModel, X), Math.exp));
+  for (let i = 0; i < n; i++) sigma[i] = Math.max(sigma[i], floor);
+  const groups = stones.map((s) => segmentsOf(s, supportOf(comparableStones(support, s) - 1, []).level));
+  const absResidual = Float64Array.from(heldOut, (p, i) => Math.abs(y[i] - p));
+  const segments = fitSegmentScales(absResidual, sigma, groups, coverages[0]);
+  for (let i = 0; i < n; i++) sigma[i] *= segmentScale(segments, groups[i]);
+  return {
+    difficulty: { kind: hedonic.name, model: difficultyModel.payload(), floor },
+    segments,
+    calibration: calibrate({ y, yhat: heldOut, sigma }, coverages),
+    sigma,
+  };
 }

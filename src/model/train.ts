@@ -6,16 +6,17 @@
 import { createHash } from 'node:crypto';
 import type { Appraisal, NumberFieldName } from '../diamond/index.js';
 import { takeRows } from '../engine/matrix.js';
-import { calibrate, type Calibration } from '../engine/conformal.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArtifact } from './artifact.js';
 import { FEATURE_SPEC, featureColumns, rowOf, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
 import { hasFitPlan } from './kinds/fit-plan.js';
 import { fitAll, trainThreads } from './parallel-fit.js';
-import { hedonic } from './kinds/hedonic.js';
 import { priceMetrics, rangeMetrics } from './metrics.js';
-import { DIFFICULTY_EPSILON, difficultyFloor } from './ranges.js';
+import { calibrateRanges, predictLogMany, type CalibratedRanges } from './ranges.js';
+import { supportHistogram } from './support.js';
+
+export { calibrateRanges, predictLogMany, type CalibratedRanges };
 
 export interface TrainOptions {
   /** Model kind (see kinds/index.ts). */
@@ -40,13 +41,6 @@ export function trainingDataHash(rows: readonly Appraisal[]): string {
   const h = createHash('sha256');
   for (const r of rows) h.update(`${r.carat},${r.cut},${r.color},${r.clarity},${r.depth},${r.table},${r.price},${r.x},${r.y},${r.z}\n`);
   return h.digest('hex');
-}
-
-export function predictLogMany(model: FittedModel, X: FeatureColumns): Float64Array {
-  const out = new Float64Array(X.rows);
-  const row = new Float64Array(X.columns.length);
-  for (let i = 0; i < X.rows; i++) out[i] = model.predictLog(rowOf(X, i, row));
-  return out;
 }
 
 function select(values: Float64Array, idx: ArrayLike<number>): Float64Array {
@@ -126,7 +120,7 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   const oof = outOfFold(s, foldModels);
 
   options.onStage?.('difficulty and calibration');
-  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages);
+  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, supportHistogram(rows));
 
   options.onStage?.('final fit');
   const final = specs[s.k];
@@ -160,50 +154,8 @@ export async function trainModelAsync(rows: readonly Appraisal[], options: Train
   const oof = outOfFold(s, models.slice(0, s.k));
 
   options.onStage?.('difficulty and calibration');
-  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages);
+  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, supportHistogram(rows));
   return assembleArtifact({ kind: s.kind.name, params: s.params, seed: s.seed, rows, model: models[s.k], ranges, heldOut: oof });
-}
-
-/** What the ranges of a model are made of: the difficulty model, its floor, the calibration, and σ of each row. */
-export interface CalibratedRanges {
-  difficulty: ModelArtifact['difficulty'];
-  calibration: Calibration;
-  /** Cross-fitted σ of each calibration row, floor applied. */
-  sigma: Float64Array;
-}
-
-/**
- * Calibrates price ranges from predictions on rows the price model did not learn from (`heldOut`). The difficulty
- * σ(x) is a hedonic model of log |held-out residual|: ranges widen where stones like this one are priced less
- * surely. It is itself cross-fitted over `fold`, so the scores calibrated here come from rows that neither the
- * price model nor the difficulty model learned from.
- */
-export function calibrateRanges(
-  X: FeatureColumns,
-  y: Float64Array,
-  heldOut: Float64Array,
-  fold: Uint8Array,
-  seed: number,
-  coverages: readonly number[],
-): CalibratedRanges {
-  const n = X.rows;
-  const k = Math.max(...fold) + 1;
-  const logAbsResidual = Float64Array.from(heldOut, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
-  const sigma = new Float64Array(n);
-  for (let f = 0; f < k; f++) {
-    const { train, test } = foldIndices(fold, f);
-    const d = hedonic.fit(takeRows(X, train), select(logAbsResidual, train), hedonic.defaultParams, { seed });
-    const pred = predictLogMany(d, takeRows(X, test));
-    for (let i = 0; i < test.length; i++) sigma[test[i]] = Math.exp(pred[i]);
-  }
-  const difficultyModel = hedonic.fit(X, logAbsResidual, hedonic.defaultParams, { seed });
-  const floor = difficultyFloor(Float64Array.from(predictLogMany(difficultyModel, X), Math.exp));
-  for (let i = 0; i < n; i++) sigma[i] = Math.max(sigma[i], floor);
-  return {
-    difficulty: { kind: hedonic.name, model: difficultyModel.payload(), floor },
-    calibration: calibrate({ y, yhat: heldOut, sigma }, coverages),
-    sigma,
-  };
 }
 
 /** The artifact of a fitted model: `rows` are the rows behind its metrics and ranges, `heldOut` its predictions on them from models that did not see them. */
@@ -229,9 +181,10 @@ export function assembleArtifact(parts: {
     params: parts.params,
     seed: parts.seed,
     featureSpec: { version: FEATURE_SPEC.version, names: [...FEATURE_SPEC.names] },
-    trainingData: { sha256: trainingDataHash(rows), rows: rows.length, ranges: fieldRanges(rows) },
+    trainingData: { sha256: trainingDataHash(rows), rows: rows.length, ranges: fieldRanges(rows), support: supportHistogram(rows) },
     model: parts.model.payload(),
     difficulty: ranges.difficulty,
+    segmentScales: ranges.segments,
     calibration: ranges.calibration,
     metrics: {
       outOfFold: {

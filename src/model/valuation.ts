@@ -4,6 +4,10 @@
  * contract between the model layer and its users.
  */
 import type { Stone } from '../diamond/index.js';
+import type { Support } from './support.js';
+import type { WarningCode } from './warnings.js';
+
+export type { Support, SupportLevel } from './support.js';
 
 /** One step of the explanation: one characteristic (or group of them) and what it does to the price. */
 export interface ExplanationStep {
@@ -38,7 +42,9 @@ export interface Explanation {
 }
 
 export interface ValuationWarning {
-  code: 'outside_training_range' | 'rare_combination';
+  /** One code per cause (warnings.ts lists them). */
+  code: WarningCode;
+  /** The field or fields concerned, comma-separated. */
   field?: string;
   message: string;
 }
@@ -47,8 +53,13 @@ export interface Valuation {
   /** Point estimate in USD, rounded for people (see roundPrice). */
   price: number;
   currency: 'USD';
-  /** The range that holds the true price for `coverage` of stones like this one. */
-  range: { low: number; high: number; coverage: number };
+  /**
+   * The range that holds the true price for `coverage` of stones like this one; null when Loupe cannot back one
+   * (a `range_withheld` warning says why).
+   */
+  range: { low: number; high: number; coverage: number } | null;
+  /** How well the data the model learned from supports this stone. */
+  support: Support;
   modelVersion: string;
   explanation?: Explanation;
   warnings: ValuationWarning[];

@@ -3,6 +3,8 @@
  * Everything a valuation needs is prepared once here, so that valuing a stone allocates little and is fast.
  */
 import { FIELDS, type NumberFieldName, type Stone } from '../diamond/index.js';
+import { segmentScale, segmentsOf } from './segments.js';
+import { comparableStones, supportOf, type Support } from './support.js';
 import { interval } from '../engine/conformal.js';
 import { parseArtifact, type ModelArtifact } from './artifact.js';
 import { featureRow, NUM_FACTORS, NUM_FEATURES } from './features.js';
@@ -22,8 +24,39 @@ export function roundPrice(usd: number): number {
 export interface PricedStone {
   /** Unrounded point estimate, USD. */
   price: number;
-  low: number;
-  high: number;
+  /** The unrounded range; null when it is withheld (`withheld` says why). */
+  range: { low: number; high: number } | null;
+  /** Why there is no range, for people; absent when there is one. */
+  withheld?: string;
+  support: Support;
+  /** Characteristics outside the training range, in field order, each with what the model learned. */
+  outside: { field: string; detail: string }[];
+}
+
+/** A "90%" range wider than this from low to high is not given: it would tell a client nothing it can use. */
+export const MAX_RANGE_RATIO = 4;
+/** By default Loupe refuses to price stones heavier than this multiple of the heaviest stone it learned from. */
+export const DEFAULT_CARAT_LIMIT_FACTOR = 1.5;
+
+/** The heaviest stone a model prices: `configured` if given, else DEFAULT_CARAT_LIMIT_FACTOR × its heaviest training stone. */
+export function caratLimit(artifact: ModelArtifact, configured?: number): number {
+  if (configured !== undefined) return configured;
+  const heaviest = artifact.trainingData.ranges.carat?.[1] ?? FIELDS.carat.max;
+  return Math.round(DEFAULT_CARAT_LIMIT_FACTOR * heaviest * 100) / 100;
+}
+
+/** A stone over the carat limit, as a problem that names the limit and where it comes from; undefined when within it. */
+export function caratLimitProblem(artifact: ModelArtifact, stone: Pick<Stone, 'carat'>, configured?: number): { field: 'carat'; code: 'beyond_limit'; message: string; allowed: string } | undefined {
+  const limit = caratLimit(artifact, configured);
+  if (stone.carat <= limit) return undefined;
+  const heaviest = artifact.trainingData.ranges.carat?.[1];
+  const source = configured !== undefined ? 'set by LOUPE_MAX_CARAT' : `${DEFAULT_CARAT_LIMIT_FACTOR} × the heaviest stone the model learned from, ${heaviest} ct`;
+  return {
+    field: 'carat',
+    code: 'beyond_limit',
+    message: `Carat ${stone.carat} ct is beyond the ${limit} ct limit of what Loupe prices with this model (${source}); a price so far past its data would be a guess. Have the stone appraised by an expert.`,
+    allowed: `at most ${limit} ct`,
+  };
 }
 
 export interface LoadedModel extends Valuer {
@@ -59,13 +92,32 @@ class ArtifactValuer implements LoadedModel {
 
   price(stone: Stone, coverage = this.coverage): PricedStone {
     const row = featureRow(stone, this.row);
-    return this.priceOf(row, this.model.predictLog(row), coverage);
+    return this.priceOf(stone, row, this.model.predictLog(row), coverage);
   }
 
-  private priceOf(row: Float64Array, log: number, coverage: number): PricedStone {
-    const sigma = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
+  private priceOf(stone: Stone, row: Float64Array, log: number, coverage: number): PricedStone {
+    const outside = this.outside(stone);
+    const support = supportOf(comparableStones(this.artifact.trainingData.support, stone), outside.map((f) => f.field));
+    const priced = { price: Math.exp(log), support, outside };
+    if (support.level === 'beyond') return { ...priced, range: null, withheld: 'No range: the stone is beyond the data the model learned from, so no range can be backed by stones like it.' };
+    const difficulty = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
+    const sigma = difficulty * segmentScale(this.artifact.segmentScales, segmentsOf(stone, support.level));
     const range = interval(log, sigma, this.artifact.calibration, coverage);
-    return { price: Math.exp(log), low: Math.exp(range.low), high: Math.exp(range.high) };
+    const low = Math.exp(range.low);
+    const high = Math.exp(range.high);
+    if (high / low > MAX_RANGE_RATIO) {
+      return { ...priced, range: null, withheld: `No range: a ${Math.round(coverage * 100)}% range would run from ${formatUsd(low)} to ${formatUsd(high)}, more than ${MAX_RANGE_RATIO}× from low to high, too wide to be of use.` };
+    }
+    return { ...priced, range: { low, high } };
+  }
+
+  /** The characteristics of a stone outside the range of the training stones, with what that range was. */
+  private outside(stone: Stone): PricedStone['outside'] {
+    const ranges = this.artifact.trainingData.ranges;
+    return WARN_FIELDS.flatMap((f) => {
+      const r = ranges[f];
+      return r && (stone[f] < r[0] || stone[f] > r[1]) ? [{ field: f, detail: `${FIELDS[f].label.toLowerCase()} ${stone[f]} ${FIELDS[f].unit} (learned ${r[0]} to ${r[1]})` }] : [];
+    });
   }
 
   prepare(): void {
@@ -98,33 +150,35 @@ class ArtifactValuer implements LoadedModel {
 
   /** The valuation of a stone whose features are `row` and log price `log`; contributions: factors then base. */
   private valuation(stone: Stone, row: Float64Array, log: number, contributions: Float64Array | undefined): Valuation {
-    const priced = this.priceOf(row, log, this.coverage);
+    const priced = this.priceOf(stone, row, log, this.coverage);
     const valuation: Valuation = {
       price: Math.round(priced.price),
       currency: 'USD',
-      range: { low: roundPrice(priced.low), high: roundPrice(priced.high), coverage: this.coverage },
+      range: priced.range && { low: roundPrice(priced.range.low), high: roundPrice(priced.range.high), coverage: this.coverage },
+      support: priced.support,
       modelVersion: this.version,
-      warnings: this.warnings(stone),
+      warnings: warningsOf(priced),
     };
     if (contributions) valuation.explanation = tellExplanation(stone, contributions[NUM_FACTORS], contributions.subarray(0, NUM_FACTORS));
     return valuation;
   }
+}
 
-  private warnings(stone: Stone): ValuationWarning[] {
-    const out: ValuationWarning[] = [];
-    const ranges = this.artifact.trainingData.ranges;
-    for (const f of WARN_FIELDS) {
-      const r = ranges[f];
-      if (r && (stone[f] < r[0] || stone[f] > r[1])) {
-        out.push({
-          code: 'outside_training_range',
-          field: f,
-          message: `${FIELDS[f].label} ${stone[f]} ${FIELDS[f].unit} is outside the range the model learned from (${r[0]} to ${r[1]}); the price is an extrapolation and less sure.`,
-        });
-      }
-    }
-    return out;
+/** One warning per cause (warnings.ts), each naming every field it concerns. */
+function warningsOf(priced: PricedStone): ValuationWarning[] {
+  const out: ValuationWarning[] = [];
+  if (priced.outside.length > 0) {
+    const details = priced.outside.map((o) => o.detail);
+    const text = details.length === 1 ? details[0] : `${details.slice(0, -1).join(', ')} and ${details.at(-1)}`;
+    out.push({ code: 'outside_training_range', field: priced.outside.map((o) => o.field).join(','), message: `Outside what the model learned from: ${text}. The price is an extrapolation and less sure.` });
   }
+  if (priced.support.level === 'thin') out.push({ code: 'thin_support', message: priced.support.summary });
+  if (priced.withheld) out.push({ code: 'range_withheld', message: priced.withheld });
+  return out;
+}
+
+function formatUsd(v: number): string {
+  return `$${roundPrice(v).toLocaleString('en-US')}`;
 }
 
 export function createValuer(artifact: ModelArtifact, version: string): LoadedModel {

@@ -55,8 +55,8 @@ function priceAll(model: LoadedModel, rows: readonly Appraisal[]): Priced {
   rows.forEach((r, i) => {
     const p = model.price(r);
     out.price[i] = p.price;
-    out.low[i] = p.low;
-    out.high[i] = p.high;
+    out.low[i] = p.range?.low ?? Number.NaN;
+    out.high[i] = p.range?.high ?? Number.NaN;
   });
   return out;
 }

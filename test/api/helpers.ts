@@ -62,12 +62,12 @@ export interface TestApp {
 
 export async function testApp(
   home: TestHome,
-  options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number; valuations?: Valuations; corsOrigins?: string[] } = {},
+  options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number; valuations?: Valuations; corsOrigins?: string[]; maxCarat?: number } = {},
 ): Promise<TestApp> {
   const models = new ModelSource(registryChampions(home.db), { pollMs: 50 });
   models.refresh();
   const requestLog = options.requestLog === false ? null : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
-  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter, valuations: options.valuations, corsOrigins: options.corsOrigins });
+  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter, valuations: options.valuations, corsOrigins: options.corsOrigins, maxCarat: options.maxCarat });
   await app.ready();
   return { app, models, requestLog };
 }

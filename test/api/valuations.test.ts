@@ -39,12 +39,45 @@ describe('POST /v1/valuations', () => {
     expect(res.json().explanation).toBeUndefined();
   });
 
-  it('warns about a stone outside the range the model learned from', async () => {
+  it('warns once per cause about a stone beyond the data, naming every field, and gives no range it cannot back', async () => {
     const res = await post(BIG);
     expect(res.statusCode).toBe(200);
-    const warnings = res.json().warnings;
-    expect(warnings.length).toBeGreaterThan(0);
-    expect(warnings[0]).toMatchObject({ code: 'outside_training_range', field: 'carat' });
+    const v = res.json();
+    expect(v.support).toMatchObject({ level: 'beyond' });
+    expect(v.range).toBeNull();
+    expect(v.warnings.map((w: { code: string }) => w.code)).toEqual(['outside_training_range', 'range_withheld']);
+    expect(v.warnings[0]).toMatchObject({ field: 'carat,x,y,z' });
+    expect(v.warnings[0].message).toMatch(/carat 6 ct \(learned .*\(x\) 11\.6 mm.*\(y\) 11\.6 mm.*\(z\) 7\.19 mm/);
+  });
+
+  it('says how well a common stone is supported', async () => {
+    const v = (await post(STONE)).json();
+    expect(v.support.level).toBe('typical');
+    expect(v.support.comparableStones).toBeGreaterThanOrEqual(20);
+    expect(v.support.summary).toMatch(/training stones within 10% of its carat/);
+  });
+
+  it('refuses a stone past the carat limit with a problem naming the limit, alone or in a batch', async () => {
+    const heavy = { carat: 9.5, cut: 'Ideal', color: 'D', clarity: 'IF', depth: 61.8, table: 57, x: 14.3, y: 14.3, z: 8.84 };
+    const p = expectProblem(await post(heavy), 422);
+    expect(p.type).toBe('/problems/beyond-limit');
+    expect(p.errors).toEqual([expect.objectContaining({ field: 'carat', code: 'beyond_limit', allowed: expect.stringMatching(/^at most \d+(\.\d+)? ct$/) })]);
+    expect(p.detail).toMatch(/limit .*heaviest stone the model learned from/);
+    const batch = (await post({ stones: [STONE, heavy] }, '/v1/valuations/batch')).json();
+    expect(batch.results[1]).toMatchObject({ ok: false, errors: [{ field: 'stones/1/carat', code: 'beyond_limit' }] });
+    expect(batch.results[0].ok).toBe(true);
+  });
+
+  it('takes the carat limit from the configuration', async () => {
+    const t = await testApp(ctx.home, { maxCarat: 0.5 });
+    try {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE });
+      const p = expectProblem(res, 422);
+      expect(p.errors[0]).toMatchObject({ field: 'carat', allowed: 'at most 0.5 ct' });
+      expect(p.detail).toMatch(/set by LOUPE_MAX_CARAT/);
+    } finally {
+      await t.app.close();
+    }
   });
 
   it('explains every wrong field at once: type, grade spelling, unknown field, each with what is allowed', async () => {

@@ -90,7 +90,7 @@ describe('loupe predict', () => {
     expect(rows.map((row) => row.stone_id)).toEqual(['S-1', 'S-2', 'S-3']);
     for (const [row, stone] of [[rows[0], GOOD_1], [rows[2], GOOD_2]] as const) {
       const p = model.price(stone, 0.9);
-      expect(row).toMatchObject({ price: String(Math.round(p.price)), price_low: String(Math.round(p.low)), price_high: String(Math.round(p.high)), error: '' });
+      expect(row).toMatchObject({ price: String(Math.round(p.price)), price_low: String(Math.round(p.range!.low)), price_high: String(Math.round(p.range!.high)), error: '' });
       expect(Number(row.price_low)).toBeLessThan(Number(row.price));
       expect(Number(row.price_high)).toBeGreaterThan(Number(row.price));
     }

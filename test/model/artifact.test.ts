@@ -40,7 +40,8 @@ describe('model artifact', () => {
   it.each([
     ['truncated', (t: string) => t.slice(0, t.length >> 1), /not valid JSON.*truncated/],
     ['not a model', () => '{"hello": 1}', /not a Loupe model file/],
-    ['a newer format', (t: string) => t.replace('"formatVersion":1', '"formatVersion":99'), /format version 99 is not supported/],
+    ['a newer format', (t: string) => t.replace('"formatVersion":2', '"formatVersion":99'), /format version 99 is not supported/],
+    ['an older format', (t: string) => t.replace('"formatVersion":2', '"formatVersion":1'), /format version 1 predates .* retrain the model/],
     ['other features', (t: string) => t.replace('"density"', '"sparkle"'), /feature spec/],
     ['no calibration', (t: string) => t.replace(/"levels":\[[^\]]*\]/, '"levels":[]'), /no valid range calibration/],
   ])('refuses a %s file with a clear error', (_name, damage, message) => {
@@ -62,8 +63,8 @@ describe('valuation', () => {
       const v = valuer.value(stone);
       expect(v.currency).toBe('USD');
       expect(v.modelVersion).toBe('v1');
-      expect(v.range.low).toBeLessThanOrEqual(v.price);
-      expect(v.range.high).toBeGreaterThanOrEqual(v.price);
+      expect(v.range!.low).toBeLessThanOrEqual(v.price);
+      expect(v.range!.high).toBeGreaterThanOrEqual(v.price);
       const e = v.explanation!;
       expect(e.steps.map((s) => s.factor)).toEqual(['carat', 'cut', 'color', 'clarity', 'proportions']);
       const product = e.steps.reduce((p, s) => p * s.multiplier, e.typicalPrice);
@@ -80,7 +81,7 @@ describe('valuation', () => {
     const big = { carat: 4.5, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 10.6, y: 10.6, z: 6.55 } as const;
     const v = valuer.value(big, { explain: false });
     expect(v.explanation).toBeUndefined();
-    expect(v.warnings.map((w) => w.field)).toContain('carat');
+    expect(v.warnings.map((w) => w.field)).toContain('carat,x,y,z');
   });
 
   it('has ranges whose coverage on held-out rows is within 3 points of nominal', () => {

@@ -7,6 +7,11 @@ export function money(value: number): string {
   return dollars.format(Math.round(value));
 }
 
+/** "$3,940 – $5,210", or "no range" when Loupe withheld it (a range_withheld warning says why). */
+export function rangeText(range: { low: number; high: number } | null): string {
+  return range ? `${money(range.low)} – ${money(range.high)}` : 'no range';
+}
+
 /** "+$4,120" or "−$310" (a true minus sign, so the two line up in a column). */
 export function signedMoney(value: number): string {
   const rounded = Math.round(value);

@@ -3,16 +3,17 @@
  * warnings. The model is taken once per request, so a champion switch never changes it mid-request.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { LoadedModel } from '../../model/index.js';
+import type { Stone } from '../../diamond/index.js';
+import { caratLimitProblem, type LoadedModel } from '../../model/index.js';
 import type { ModelSource } from '../model-source.js';
 import type { Valuations } from '../valuation-pool.js';
 import { presentValuation } from '../present.js';
-import { ApiProblem, summarise } from '../problem.js';
+import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
 import {
   BATCH_BODY_LIMIT, BatchEnvelope, BatchRequest, BatchResponse, EXAMPLE_STONE, EXAMPLE_VALUATION, ExplainQuery, MAX_BATCH, Stone as StoneSchema,
   Valuation, problemResponse, withExamples,
 } from '../schemas.js';
-import { checkStone } from '../stone-input.js';
+import { checkStone, type StoneCheck } from '../stone-input.js';
 import { validatorCompiler } from '../validator.js';
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -27,10 +28,17 @@ const commonErrors = {
   400: problemResponse('The input is not valid: each problem names the field, what was wrong and what is allowed.'),
   401: problemResponse('No valid API key.', { type: '/problems/unauthorized', title: 'An API key is needed', status: 401, detail: 'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".' }),
   429: problemResponse('The key\'s rate limit is used up; see Retry-After.', { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'The key "ACME" may make 600 requests a minute; retry in 1 s.' }),
+  422: problemResponse('The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it).', { type: '/problems/beyond-limit', title: 'Loupe does not price this stone', status: 422, detail: 'Carat 9.5 ct is beyond the 7.52 ct limit of what Loupe prices with this model (1.5 × the heaviest stone the model learned from, 5.01 ct); a price so far past its data would be a guess. Have the stone appraised by an expert.', errors: [{ field: 'carat', code: 'beyond_limit', message: 'Carat 9.5 ct is beyond the 7.52 ct limit …', allowed: 'at most 7.52 ct' }] }),
   503: problemResponse('No model loaded yet.', { type: '/problems/not-ready', title: 'Not ready', status: 503, detail: 'No model is loaded yet; the first one is being trained. Retry shortly.' }),
 };
 
-export const valuationRoutes: FastifyPluginAsyncTypebox<{ models: ModelSource; valuations: Valuations }> = async (app, { models, valuations }) => {
+/** The stone's problem if it is beyond the carat limit of the model, with its field under `prefix`. */
+function limitProblem(model: LoadedModel, stone: Stone, maxCarat: number | undefined, prefix = ''): FieldProblem | undefined {
+  const problem = caratLimitProblem(model.artifact, stone, maxCarat);
+  return problem && { ...problem, field: prefix + problem.field };
+}
+
+export const valuationRoutes: FastifyPluginAsyncTypebox<{ models: ModelSource; valuations: Valuations; maxCarat?: number }> = async (app, { models, valuations, maxCarat }) => {
   app.post('/v1/valuations', {
     config: { scope: 'valuations', stoneBody: true },
     schema: {
@@ -47,6 +55,8 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{ models: ModelSource; v
     request.modelVersion = model.version;
     const checked = checkStone(request.body);
     if (!checked.ok) throw new ApiProblem('invalid-input', summarise(checked.problems), checked.problems);
+    const beyond = limitProblem(model, checked.stone, maxCarat);
+    if (beyond) throw new ApiProblem('beyond-limit', beyond.message, [beyond]);
     return presentValuation(await valuations.value(model, checked.stone, { explain: request.query.explain !== false }));
   });
 
@@ -81,7 +91,11 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{ models: ModelSource; v
     const explain = request.query.explain !== false;
     // The stones were checked only as an array (BatchEnvelope), so each is taken as unknown and checked here.
     const stones: readonly unknown[] = request.body.stones;
-    const checks = stones.map((raw, index) => checkStone(raw, `stones/${index}/`));
+    const checks = stones.map((raw, index): StoneCheck => {
+      const checked = checkStone(raw, `stones/${index}/`);
+      const beyond = checked.ok ? limitProblem(model, checked.stone, maxCarat, `stones/${index}/`) : undefined;
+      return beyond ? { ok: false, problems: [beyond] } : checked;
+    });
     const valid = checks.flatMap((c) => (c.ok ? [c.stone] : []));
     // the valid stones go to the model together: one batch, valued by one model
     const valued = await valuations.valueMany(model, valid, { explain });

@@ -90,7 +90,7 @@ export function AppraisePage() {
       setResult({ stone: check.value, valuation, at: new Date() });
       // The address now names this stone: it can be bookmarked, shared, or reopened later.
       history.replaceState(null, '', `#/appraise?${stoneQuery(check.value)}`);
-      setAnnouncement(`Estimated price ${money(valuation.price)}, likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}.`);
+      setAnnouncement(`Estimated price ${money(valuation.price)}, ${valuation.range ? `likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}` : 'no range given'}.${valuation.warnings.map((w) => ` ${w.message}`).join('')}`);
     } catch (e) {
       setAnnouncement('');
       if (e instanceof ApiError && e.errors.length > 0) showProblems(e.errors);

@@ -5,36 +5,46 @@
 import { Fragment } from 'preact';
 import type { Stone } from '../../../src/diamond/fields.js';
 import type { Valuation } from '../api.js';
-import { dateTime, money } from '../format.js';
+import { dateTime, money, rangeText } from '../format.js';
 import { ExplanationTable, WaterfallChart } from './waterfall.js';
 
-export function PriceHeadline({ valuation }: { valuation: Valuation }) {
-  const { price, range } = valuation;
-  return (
-    <div class="price">
-      <p class="price__label">Estimated price</p>
-      <p class="price__value" data-testid="price">{money(price)}</p>
-      <p class="price__range" data-testid="range">
-        Likely range <strong>{money(range.low)} – {money(range.high)}</strong>
-      </p>
-      <p class="price__note">
-        {Math.round(range.coverage * (range.coverage <= 1 ? 100 : 1))}% of stones like this one sell within this range.
-      </p>
-    </div>
-  );
-}
+const SUPPORT_LABEL = { typical: 'Well supported', thin: 'Thin support', beyond: 'Beyond the data' } as const;
 
-export function Warnings({ valuation }: { valuation: Valuation }) {
-  if (valuation.warnings.length === 0) return null;
+/** The price, its range (or why there is none), the support, and every warning beside them, where nobody can miss it. */
+export function PriceHeadline({ valuation }: { valuation: Valuation }) {
+  const { price, range, support, warnings } = valuation;
   return (
-    <ul class="notice-list">
-      {valuation.warnings.map((w, i) => (
-        <li class="notice" key={i}>
-          <strong>Take care: </strong>
-          {w.message}
-        </li>
-      ))}
-    </ul>
+    <div class="price-row">
+      <div class="price">
+        <p class="price__label">Estimated price</p>
+        <p class="price__value" data-testid="price">{money(price)}</p>
+        {range ? (
+          <>
+            <p class="price__range" data-testid="range">
+              Likely range <strong>{rangeText(range)}</strong>
+            </p>
+            <p class="price__note">
+              {Math.round(range.coverage * (range.coverage <= 1 ? 100 : 1))}% of stones like this one sell within this range.
+            </p>
+          </>
+        ) : (
+          <p class="price__range" data-testid="range">No range given</p>
+        )}
+        <p class={`support support--${support.level}`} data-testid="support" title={support.summary}>
+          {SUPPORT_LABEL[support.level]} · {support.comparableStones.toLocaleString('en-US')} comparable training stones
+        </p>
+      </div>
+      {warnings.length > 0 && (
+        <ul class="notice-list price__warnings" data-testid="warnings" aria-label="Take care">
+          {warnings.map((w) => (
+            <li class="notice notice--strong" key={w.code} data-code={w.code}>
+              <strong>Take care: </strong>
+              {w.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -78,7 +88,6 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
       </p>
       <p class="print-only result__date">Appraised by Loupe on {dateTime(at.toISOString())}.</p>
       <PriceHeadline valuation={valuation} />
-      <Warnings valuation={valuation} />
       {e && (
         <div class="explanation">
           <h3 class="section-title">Why this price</h3>

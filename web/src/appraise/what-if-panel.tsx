@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { FIELDS, type Stone } from '../../../src/diamond/fields.js';
 import { validateStone } from '../../../src/diamond/validate.js';
 import { ApiError, appraise, type Valuation } from '../api.js';
-import { capitalise, money, signedMoney, signedPercent } from '../format.js';
+import { capitalise, money, rangeText, signedMoney, signedPercent } from '../format.js';
 import { WaterfallChart } from './waterfall.js';
 import { WHAT_IF_FIELDS, differences, nudge, type WhatIfField } from './what-if.js';
 
@@ -177,7 +177,7 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
                 {signedMoney(delta)} <span>({signedPercent((delta / baseValuation.price) * 100)})</span>
               </div>
             </div>
-            <p class="muted">Likely range {money(valuation.range.low)} – {money(valuation.range.high)}</p>
+            <p class="muted">Likely range {rangeText(valuation.range)}</p>
             {valuation.explanation && (
               <>
                 <WaterfallChart

@@ -5,7 +5,7 @@
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
-import { money } from '../format.js';
+import { money, rangeText } from '../format.js';
 import { appraiseRows, errorText, readBatchFile, resultsCsv, resultsName, templateCsv, type BatchFile } from './batch.js';
 
 const SHOWN_ROWS = 500;
@@ -74,7 +74,7 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
                 <td>{at('clarity')}</td>
                 <td class="num batch-table__price">{r.valuation ? money(r.valuation.price) : '—'}</td>
                 <td class={r.valuation ? 'batch-table__result' : 'batch-table__result batch-table__error'}>
-                  {r.valuation ? `${money(r.valuation.range.low)} – ${money(r.valuation.range.high)}` : r.problems ? errorText(r) : 'Waiting…'}
+                  {r.valuation ? rangeText(r.valuation.range) : r.problems ? errorText(r) : 'Waiting…'}
                 </td>
               </tr>
             );

@@ -104,7 +104,7 @@ export function resultsCsv(file: BatchFile): string {
   for (const r of file.rows) {
     const fields = file.columns.map((_, i) => r.fields[i] ?? '');
     const v = r.valuation;
-    rows.push([...fields, v ? String(v.price) : '', v ? String(v.range.low) : '', v ? String(v.range.high) : '', v ? v.modelVersion : '', v ? '' : errorText(r)]);
+    rows.push([...fields, v ? String(v.price) : '', v?.range ? String(v.range.low) : '', v?.range ? String(v.range.high) : '', v ? v.modelVersion : '', v ? '' : errorText(r)]);
   }
   return toCsv(rows);
 }
