@@ -11,6 +11,8 @@ apt_packages=()
 apt_packages+=(jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconvert fonts-dejavu-core)
 # The web app's end-to-end tests drive Debian's Chromium (via playwright-core); Inter is the app's typeface.
 apt_packages+=(chromium fonts-inter)
+# test/api/metrics*.test.ts check GET /metrics with promtool and scrape it with a real Prometheus.
+apt_packages+=(prometheus)
 # (Debian packages the tests need are added here as parts that need them land.)
 
 missing=()

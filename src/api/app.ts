@@ -12,6 +12,7 @@ import { registerCors } from './cors.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { ApiProblem } from './problem.js';
 import type { ModelSource } from './model-source.js';
+import { registerMetrics, type MetricsAccess } from './metrics.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -72,6 +73,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** The heaviest stone priced, ct (LOUPE_MAX_CARAT); default 1.5 × the heaviest stone the served model learned from. */
   maxCarat?: number;
+  /** Who may read GET /metrics (default admin; off removes the endpoint and its hooks). */
+  metrics?: MetricsAccess;
 }
 
 
@@ -163,10 +166,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
 
+  const metrics = registerMetrics(app, { access: options.metrics ?? 'admin', db: options.db, models: options.models, requestLog: options.requestLog });
+  const valuations = options.valuations ?? inProcessValuations;
+
   await registerOpenApi(app);
   await app.register(healthRoutes, { db: options.db, models: options.models });
   await app.register(problemRoutes);
-  await app.register(valuationRoutes, { models: options.models, valuations: options.valuations ?? inProcessValuations, maxCarat: options.maxCarat });
+  await app.register(valuationRoutes, { models: options.models, valuations: metrics ? metrics.timed(valuations) : valuations, maxCarat: options.maxCarat });
   await app.register(diamondRoutes, { db: options.db });
   await app.register(modelRoutes, { db: options.db });
   await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });

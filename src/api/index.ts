@@ -9,3 +9,4 @@ export { threadedRequestLogWriter } from './request-log-thread.js';
 export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
 export { parseCorsOrigins } from './cors.js';
+export { metricsAccess, type MetricsAccess } from './metrics.js';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import {
-  AddressThrottle, assertOpenAllowed, buildApp, parseCorsOrigins, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
+  AddressThrottle, assertOpenAllowed, buildApp, metricsAccess, parseCorsOrigins, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
   threadedRequestLogWriter, ValuationPool,
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
@@ -61,8 +61,10 @@ async function run(opts: ServeOptions): Promise<void> {
   if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64) throw new CliError(`the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`, EXIT_USAGE);
   const maxCarat = parseMaxCarat(env.LOUPE_MAX_CARAT);
   let corsOrigins: string[];
+  let metrics: ReturnType<typeof metricsAccess>;
   try {
     corsOrigins = parseCorsOrigins(env.LOUPE_CORS_ORIGINS);
+    metrics = metricsAccess(env.LOUPE_METRICS);
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_USAGE);
   }
@@ -121,7 +123,7 @@ async function run(opts: ServeOptions): Promise<void> {
     const valuations = valuationThreads > 0
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
-    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle, maxCarat });
+    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle, maxCarat, metrics });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
     // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.
@@ -161,7 +163,7 @@ async function run(opts: ServeOptions): Promise<void> {
     if (!open && countKeys(db) === 0) {
       log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
     }
-    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads, corsOrigins }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
+    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads, corsOrigins, metrics }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
     await closed;
     log.info('stopped');
   } finally {

@@ -1,0 +1,173 @@
+/**
+ * GET /metrics: what the server is doing, in the Prometheus text format (prom-client). Every label set is
+ * bounded: routes are the route pattern (unknown paths share one value), statuses and methods are the few HTTP
+ * knows, model versions are the registry's. No stone value and no key ever becomes a label.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { getModel } from '../registry/index.js';
+import type { Db } from '../store/db.js';
+import type { ModelSource } from './model-source.js';
+import type { RequestLog } from './request-log.js';
+import type { Valuations } from './valuation-pool.js';
+
+/** admin: needs an admin key (keyless only when the server runs open, on loopback); open: keyless; off: no endpoint. */
+export type MetricsAccess = 'admin' | 'open' | 'off';
+export const METRICS_ACCESS: readonly MetricsAccess[] = ['admin', 'open', 'off'];
+
+/** The label of every path that matched no route: a scan of a million paths is still one series. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+const SINGLE_VALUATION = '/v1/valuations';
+const BATCH_VALUATION = '/v1/valuations/batch';
+/** The batch answer starts with its counts (the response schema fixes the order); read them without parsing it. */
+const BATCH_COUNTS = /^\{"modelVersion":"[^"]*","valued":(\d+),"failed":(\d+)/;
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const VALUATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+export interface MetricsOptions {
+  access: MetricsAccess;
+  db: Db;
+  models: ModelSource;
+  requestLog: RequestLog | null;
+}
+
+export interface ServerMetrics {
+  registry: Registry;
+  /** Wraps the valuation workers so that each valuation's time is observed. */
+  timed(valuations: Valuations): Valuations;
+}
+
+/** Parses LOUPE_METRICS (default admin). */
+export function metricsAccess(value: string | undefined): MetricsAccess {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return 'admin';
+  if ((METRICS_ACCESS as readonly string[]).includes(v)) return v as MetricsAccess;
+  throw new Error(`LOUPE_METRICS must be one of ${METRICS_ACCESS.join(', ')}; got "${value}"`);
+}
+
+const routeOf = (request: FastifyRequest): string => request.routeOptions?.url ?? UNMATCHED_ROUTE;
+
+/** Registers the hooks and the endpoint on the app itself (not encapsulated: every route is counted). */
+export function registerMetrics(app: FastifyInstance, options: MetricsOptions): ServerMetrics | null {
+  if (options.access === 'off') return null;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool's lint refuses them); the same numbers by type remain in nodejs_active_*.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+
+  const requests = new Counter({
+    name: 'loupe_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'] as const, registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'loupe_http_request_duration_seconds', help: 'Time from receiving a request to the end of its answer.',
+    labelNames: ['route', 'method', 'status'] as const, buckets: LATENCY_BUCKETS, registers: [registry],
+  });
+  const valuations = new Counter({
+    name: 'loupe_valuations_total', help: 'Stones valued (valued) or refused with problems (refused), by model version.',
+    labelNames: ['model_version', 'outcome'] as const, registers: [registry],
+  });
+  const valuationTime = new Histogram({
+    name: 'loupe_valuation_duration_seconds', help: 'Time of a valuation call without HTTP: one stone (single) or a whole batch (batch).',
+    labelNames: ['kind'] as const, buckets: VALUATION_BUCKETS, registers: [registry],
+  });
+
+  const { requestLog, db, models } = options;
+  if (requestLog) {
+    new Gauge({
+      name: 'loupe_request_log_pending', help: 'Request-log entries waiting to be written.', registers: [registry],
+      collect() { this.set(requestLog.stats.pending); },
+    });
+    // Counters kept by the writer itself: read at each scrape.
+    new Counter({
+      name: 'loupe_request_log_written_total', help: 'Request-log entries written since start.', registers: [registry],
+      collect() { this.reset(); this.inc(requestLog.stats.written); },
+    });
+    new Counter({
+      name: 'loupe_request_log_dropped_total', help: 'Request-log entries dropped since start because the database refused writes.', registers: [registry],
+      collect() { this.reset(); this.inc(requestLog.stats.dropped); },
+    });
+  }
+
+  // The champion, read from the registry on each scrape (one small query; never on a request's path).
+  const champion = () => {
+    const version = models.current?.version;
+    return version === undefined ? undefined : getModel(db, version);
+  };
+  new Gauge({
+    name: 'loupe_champion_info', help: 'The model being served: 1, labelled with its version.', labelNames: ['version'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      const version = models.current?.version;
+      if (version !== undefined) this.set({ version }, 1);
+    },
+  });
+  new Gauge({
+    name: 'loupe_champion_age_seconds', help: 'Time since the served model became champion.', registers: [registry],
+    collect() {
+      this.reset();
+      const at = champion()?.promotedAt;
+      if (at) this.set((Date.now() - Date.parse(at)) / 1000);
+    },
+  });
+  const accuracy = (pick: (m: { mae?: unknown; mape?: unknown }) => unknown, scale: number) => function (this: Gauge) {
+    this.reset();
+    const outOfFold = (champion()?.metrics as { outOfFold?: { mae?: unknown; mape?: unknown } } | undefined)?.outOfFold;
+    const value = outOfFold && pick(outOfFold);
+    if (typeof value === 'number' && Number.isFinite(value)) this.set(value * scale);
+  };
+  new Gauge({
+    name: 'loupe_champion_mae_dollars', help: 'The served model\'s out-of-fold mean absolute error, USD.', registers: [registry],
+    collect: accuracy((m) => m.mae, 1),
+  });
+  new Gauge({
+    name: 'loupe_champion_mape_ratio', help: 'The served model\'s out-of-fold mean absolute percentage error, as a ratio.', registers: [registry],
+    collect: accuracy((m) => m.mape, 0.01),
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const route = routeOf(request);
+    // A stone refused by schema validation never reached the handler: it counts against the model then served.
+    const version = request.modelVersion ?? (reply.statusCode === 400 ? models.current?.version : undefined);
+    if (version && route === BATCH_VALUATION && reply.statusCode === 200 && typeof payload === 'string') {
+      const counts = BATCH_COUNTS.exec(payload.slice(0, 200));
+      if (counts) {
+        valuations.inc({ model_version: version, outcome: 'valued' }, Number(counts[1]));
+        valuations.inc({ model_version: version, outcome: 'refused' }, Number(counts[2]));
+      }
+    } else if (version && route === SINGLE_VALUATION && request.method === 'POST') {
+      if (reply.statusCode === 200) valuations.inc({ model_version: version, outcome: 'valued' });
+      else if (reply.statusCode === 400) valuations.inc({ model_version: version, outcome: 'refused' });
+    }
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const labels = { route: routeOf(request), method: request.method, status: String(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+
+  app.get('/metrics', {
+    config: options.access === 'admin' ? { scope: 'admin' } : {},
+    schema: { hide: true },
+  }, async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+
+  return {
+    registry,
+    timed: (inner) => ({
+      value: (model, stone, valuationOptions) => observe(valuationTime.startTimer({ kind: 'single' }), inner.value(model, stone, valuationOptions)),
+      valueMany: (model, stones, valuationOptions) => observe(valuationTime.startTimer({ kind: 'batch' }), inner.valueMany(model, stones, valuationOptions)),
+      close: () => inner.close(),
+    }),
+  };
+}
+
+function observe<T>(stop: () => void, work: Promise<T>): Promise<T> {
+  return work.finally(stop);
+}
