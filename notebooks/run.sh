@@ -11,6 +11,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 jupyter="${LOUPE_JUPYTER:-/usr/bin/jupyter}"   # Debian's Jupyter (python3-nbconvert), not a pyenv python's
+python="${LOUPE_PYTHON:-/usr/bin/python3}"     # the Python that has Debian's nbclient (executes; see execute.py)
 
 out=""
 if [ "${1:-}" = "--out" ]; then
@@ -27,6 +28,10 @@ if ! [ -x "$jupyter" ] || ! "$jupyter" nbconvert --version >/dev/null 2>&1; then
   echo "packages jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconvert) or set LOUPE_JUPYTER." >&2
   exit 1
 fi
+if ! "$python" -c 'import nbclient' 2>/dev/null; then
+  echo "notebooks: $python cannot import nbclient. Run 'npm run setup' or set LOUPE_PYTHON." >&2
+  exit 1
+fi
 if ! [ -x "$root/node_modules/deno/deno" ]; then
   echo "notebooks: the Deno kernel (npm package deno) is not installed in node_modules. Run 'npm ci'." >&2
   exit 1
@@ -34,17 +39,17 @@ fi
 
 export JUPYTER_PATH="$here/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 export PYDEVD_DISABLE_FILE_VALIDATION=1
-execute=(--to notebook --execute --ExecutePreprocessor.kernel_name=loupe-deno
-  --ExecutePreprocessor.timeout="${LOUPE_CELL_TIMEOUT:-300}" --ExecutePreprocessor.record_timing=False)
+# Not `nbconvert --execute`: it drops an output the kernel sends after the cell is done (see execute.py).
+execute=("$python" "$here/execute.py" --kernel loupe-deno --timeout "${LOUPE_CELL_TIMEOUT:-300}")
 
 for nb in "${notebooks[@]}"; do
   case "$nb" in /*) ;; *) nb="$(cd "$(dirname "$nb")" && pwd)/$(basename "$nb")" ;; esac
   echo "notebooks: executing $(basename "$nb")" >&2
   if [ -n "$out" ]; then
     mkdir -p "$out"
-    "$jupyter" nbconvert "${execute[@]}" --output-dir "$out" "$nb"
+    "${execute[@]}" --output "$out/$(basename "$nb")" "$nb"
   else
-    "$jupyter" nbconvert "${execute[@]}" --inplace "$nb"
+    "${execute[@]}" --output "$nb" "$nb"
     "$jupyter" nbconvert --to html --template-file "$here/report.html.j2" --output-dir "$root/reports" "$nb"
   fi
 done
