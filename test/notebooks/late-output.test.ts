@@ -35,7 +35,9 @@ describe('notebooks/run.sh', () => {
     expect(run.error).toBeUndefined();
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
     const cells = (JSON.parse(readFileSync(join(out, 'late-output.ipynb'), 'utf8')) as { cells: Cell[] }).cells;
-    const shown = cells.map((c) => (c.outputs ?? []).map((o) => [o.data?.['text/plain'] ?? o.output_type].flat().join('')));
+    const shown = cells.map((c) =>
+      (c.outputs ?? []).map((o) => [o.data?.['text/plain'] ?? o.output_type].flat().join('')),
+    );
     expect(shown).toEqual([['on time: first', 'late: first'], ['on time: second'], ['late: last']]);
   }, 180_000);
 
