@@ -113,154 +113,9 @@ export interface paths {
         put?: never;
         /**
          * Value one diamond
-         * @description The price (USD, to the dollar), the range (rounded as people quote it) and the coverage it was calibrated to, the model version, the explanation (a typical stone's price, then each characteristic's effect as a factor and in dollars) and warnings. `?explain=false` skips the explanation.
+         * @description The price (USD, to the dollar), the range (rounded as people quote it) and the coverage it was calibrated to, the model version, the explanation (a typical stone's price, then each characteristic's effect as a factor and in dollars) and warnings, with the id under which the valuation is kept (GET /v1/valuations/{id}). `?explain=false` skips the explanation.
          */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description false skips the explanation (faster, smaller). */
-                    explain?: boolean;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            /** @description The nine characteristics of a diamond. */
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "carat": 0.9,
-                     *       "cut": "Ideal",
-                     *       "color": "G",
-                     *       "clarity": "VS2",
-                     *       "depth": 61.8,
-                     *       "table": 57,
-                     *       "x": 6.2,
-                     *       "y": 6.24,
-                     *       "z": 3.84
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Stone"];
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "price": 4530,
-                         *       "currency": "USD",
-                         *       "range": {
-                         *         "low": 3940,
-                         *         "high": 5210,
-                         *         "coverage": 0.9
-                         *       },
-                         *       "support": {
-                         *         "level": "typical",
-                         *         "comparableStones": 412,
-                         *         "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
-                         *       },
-                         *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
-                         *       "explanation": {
-                         *         "typicalPrice": 2400.29,
-                         *         "steps": [
-                         *           {
-                         *             "factor": "carat",
-                         *             "label": "0.9 carat",
-                         *             "multiplier": 1.7564,
-                         *             "dollars": 1888.74,
-                         *             "priceAfter": 4289.03
-                         *           },
-                         *           {
-                         *             "factor": "cut",
-                         *             "label": "Ideal cut",
-                         *             "multiplier": 1.0324,
-                         *             "dollars": 106.92,
-                         *             "priceAfter": 4395.95
-                         *           },
-                         *           {
-                         *             "factor": "color",
-                         *             "label": "colour G",
-                         *             "multiplier": 1.0021,
-                         *             "dollars": 7.03,
-                         *             "priceAfter": 4402.98
-                         *           },
-                         *           {
-                         *             "factor": "clarity",
-                         *             "label": "clarity VS2",
-                         *             "multiplier": 1.0382,
-                         *             "dollars": 125.71,
-                         *             "priceAfter": 4528.69
-                         *           },
-                         *           {
-                         *             "factor": "proportions",
-                         *             "label": "depth 61.8%, table 57%",
-                         *             "multiplier": 1.0004,
-                         *             "dollars": 1.34,
-                         *             "priceAfter": 4530.03
-                         *           }
-                         *         ],
-                         *         "price": 4530.03,
-                         *         "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
-                         *       },
-                         *       "warnings": []
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Valuation"];
-                    };
-                };
-                /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key's rate limit is used up; see Retry-After. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No model loaded yet. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createValuation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -278,161 +133,29 @@ export interface paths {
         put?: never;
         /**
          * Value up to 1,000 diamonds
-         * @description One result per stone, in the order sent: a valuation, or the problems of that stone. One bad stone does not sink the batch; every stone is valued by the same model.
+         * @description One result per stone, in the order sent: a valuation (with its own id), or the problems of that stone; a stone's `ref` comes back in its result. One bad stone does not sink the batch; every stone is valued by the same model.
          */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description false skips the explanation (faster, smaller). */
-                    explain?: boolean;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "stones": [
-                     *         {
-                     *           "carat": 0.9,
-                     *           "cut": "Ideal",
-                     *           "color": "G",
-                     *           "clarity": "VS2",
-                     *           "depth": 61.8,
-                     *           "table": 57,
-                     *           "x": 6.2,
-                     *           "y": 6.24,
-                     *           "z": 3.84
-                     *         },
-                     *         {
-                     *           "carat": 1.5,
-                     *           "cut": "Ideal",
-                     *           "color": "G",
-                     *           "clarity": "VS2",
-                     *           "depth": 61.8,
-                     *           "table": 57,
-                     *           "x": 7.3,
-                     *           "y": 7.35,
-                     *           "z": 4.52
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description The stones to value; each is checked on its own. */
-                        stones: components["schemas"]["Stone"][];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
-                         *       "valued": 1,
-                         *       "failed": 1,
-                         *       "results": [
-                         *         {
-                         *           "index": 0,
-                         *           "ok": true,
-                         *           "valuation": {
-                         *             "price": 4530,
-                         *             "currency": "USD",
-                         *             "range": {
-                         *               "low": 3940,
-                         *               "high": 5210,
-                         *               "coverage": 0.9
-                         *             },
-                         *             "support": {
-                         *               "level": "typical",
-                         *               "comparableStones": 412,
-                         *               "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
-                         *             },
-                         *             "modelVersion": "2026-11-26T16-00-00Z-hedonic",
-                         *             "warnings": []
-                         *           }
-                         *         },
-                         *         {
-                         *           "index": 1,
-                         *           "ok": false,
-                         *           "errors": [
-                         *             {
-                         *               "field": "stones/1/carat",
-                         *               "code": "out_of_range",
-                         *               "message": "Carat 12 ct is out of range; allowed is 0.1 to 10 ct.",
-                         *               "allowed": "a number from 0.1 to 10 ct"
-                         *             }
-                         *           ]
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/json": components["schemas"]["BatchResponse"];
-                    };
-                };
-                /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than 1 MiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key's rate limit is used up; see Retry-After. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No model loaded yet. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
+        post: operations["createValuationBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/valuations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /**
+         * A valuation as it was answered (the quote)
+         * @description The valuation exactly as it was answered — price, range, model version, explanation, warnings, time — even after the model has changed, with the stone it valued and its batch ref. A key sees the valuations made with it (an admin key sees all); any other id is 404.
+         */
+        get: operations["getValuation"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -906,6 +629,8 @@ export interface components {
         BatchItem: {
             /** @description Position of the stone in the request, from 0. */
             index: number;
+            /** @description The ref the stone was sent with. */
+            ref?: string;
             ok: boolean;
             valuation?: components["schemas"]["Valuation"];
             /** @description Why this stone could not be valued (when ok is false). */
@@ -1103,6 +828,10 @@ export interface components {
             z: number;
         };
         Valuation: {
+            /** @description The stored valuation (the quote): GET /v1/valuations/{id} returns this answer as it was given, after the model changes too. Opaque; always present unless the server runs with LOUPE_STORE_VALUATIONS=0. */
+            id?: string;
+            /** @description When the valuation was made (ISO 8601, UTC); present with id. */
+            valuedAt?: string;
             /** @description The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100). */
             price: number;
             /** @enum {string} */
@@ -1149,4 +878,512 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    createValuation: {
+        parameters: {
+            query?: {
+                /** @description false skips the explanation (faster, smaller). */
+                explain?: boolean;
+            };
+            header?: {
+                /** @description Makes a retry safe: the same key and request within 24 hours get the first answer again (same ids); 1 to 255 characters without control characters, e.g. a UUID. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The nine characteristics of a diamond. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "carat": 0.9,
+                 *       "cut": "Ideal",
+                 *       "color": "G",
+                 *       "clarity": "VS2",
+                 *       "depth": 61.8,
+                 *       "table": 57,
+                 *       "x": 6.2,
+                 *       "y": 6.24,
+                 *       "z": 3.84
+                 *     }
+                 */
+                "application/json": components["schemas"]["Stone"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "val_3q2-7wFhQjKXbT0sYl9mAw",
+                     *       "valuedAt": "2026-12-04T15:00:00.000Z",
+                     *       "price": 4530,
+                     *       "currency": "USD",
+                     *       "range": {
+                     *         "low": 3940,
+                     *         "high": 5210,
+                     *         "coverage": 0.9
+                     *       },
+                     *       "support": {
+                     *         "level": "typical",
+                     *         "comparableStones": 412,
+                     *         "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                     *       },
+                     *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *       "explanation": {
+                     *         "typicalPrice": 2400.29,
+                     *         "steps": [
+                     *           {
+                     *             "factor": "carat",
+                     *             "label": "0.9 carat",
+                     *             "multiplier": 1.7564,
+                     *             "dollars": 1888.74,
+                     *             "priceAfter": 4289.03
+                     *           },
+                     *           {
+                     *             "factor": "cut",
+                     *             "label": "Ideal cut",
+                     *             "multiplier": 1.0324,
+                     *             "dollars": 106.92,
+                     *             "priceAfter": 4395.95
+                     *           },
+                     *           {
+                     *             "factor": "color",
+                     *             "label": "colour G",
+                     *             "multiplier": 1.0021,
+                     *             "dollars": 7.03,
+                     *             "priceAfter": 4402.98
+                     *           },
+                     *           {
+                     *             "factor": "clarity",
+                     *             "label": "clarity VS2",
+                     *             "multiplier": 1.0382,
+                     *             "dollars": 125.71,
+                     *             "priceAfter": 4528.69
+                     *           },
+                     *           {
+                     *             "factor": "proportions",
+                     *             "label": "depth 61.8%, table 57%",
+                     *             "multiplier": 1.0004,
+                     *             "dollars": 1.34,
+                     *             "priceAfter": 4530.03
+                     *           }
+                     *         ],
+                     *         "price": 4530.03,
+                     *         "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                     *       },
+                     *       "warnings": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Valuation"];
+                };
+            };
+            /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used in the last 24 hours with a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model loaded yet. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createValuationBatch: {
+        parameters: {
+            query?: {
+                /** @description false skips the explanation (faster, smaller). */
+                explain?: boolean;
+            };
+            header?: {
+                /** @description Makes a retry safe: the same key and request within 24 hours get the first answer again (same ids); 1 to 255 characters without control characters, e.g. a UUID. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "stones": [
+                 *         {
+                 *           "carat": 0.9,
+                 *           "cut": "Ideal",
+                 *           "color": "G",
+                 *           "clarity": "VS2",
+                 *           "depth": 61.8,
+                 *           "table": 57,
+                 *           "x": 6.2,
+                 *           "y": 6.24,
+                 *           "z": 3.84,
+                 *           "ref": "lot-17"
+                 *         },
+                 *         {
+                 *           "carat": 1.5,
+                 *           "cut": "Ideal",
+                 *           "color": "G",
+                 *           "clarity": "VS2",
+                 *           "depth": 61.8,
+                 *           "table": 57,
+                 *           "x": 7.3,
+                 *           "y": 7.35,
+                 *           "z": 4.52
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The stones to value; each is checked on its own. */
+                    stones: {
+                        /**
+                         * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+                         * @example 0.9
+                         */
+                        carat: number;
+                        /**
+                         * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+                         * @example Ideal
+                         */
+                        cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                        /**
+                         * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+                         * @example G
+                         */
+                        color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                        /**
+                         * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+                         * @example VS2
+                         */
+                        clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                        /**
+                         * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+                         * @example 61.8
+                         */
+                        depth: number;
+                        /**
+                         * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+                         * @example 57
+                         */
+                        table: number;
+                        /**
+                         * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                         * @example 6.2
+                         */
+                        x: number;
+                        /**
+                         * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                         * @example 6.24
+                         */
+                        y: number;
+                        /**
+                         * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+                         * @example 3.84
+                         */
+                        z: number;
+                        /** @description Your own reference for this stone (at most 100 characters), returned with its result and stored with its valuation. */
+                        ref?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *       "valued": 1,
+                     *       "failed": 1,
+                     *       "results": [
+                     *         {
+                     *           "index": 0,
+                     *           "ref": "lot-17",
+                     *           "ok": true,
+                     *           "valuation": {
+                     *             "id": "val_3q2-7wFhQjKXbT0sYl9mAw",
+                     *             "valuedAt": "2026-12-04T15:00:00.000Z",
+                     *             "price": 4530,
+                     *             "currency": "USD",
+                     *             "range": {
+                     *               "low": 3940,
+                     *               "high": 5210,
+                     *               "coverage": 0.9
+                     *             },
+                     *             "support": {
+                     *               "level": "typical",
+                     *               "comparableStones": 412,
+                     *               "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                     *             },
+                     *             "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *             "warnings": []
+                     *           }
+                     *         },
+                     *         {
+                     *           "index": 1,
+                     *           "ok": false,
+                     *           "errors": [
+                     *             {
+                     *               "field": "stones/1/carat",
+                     *               "code": "out_of_range",
+                     *               "message": "Carat 12 ct is out of range; allowed is 0.1 to 10 ct.",
+                     *               "allowed": "a number from 0.1 to 10 ct"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            /** @description The input is not valid: each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used in the last 24 hours with a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model loaded yet. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getValuation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example val_3q2-7wFhQjKXbT0sYl9mAw */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "valuation": {
+                     *         "id": "val_3q2-7wFhQjKXbT0sYl9mAw",
+                     *         "valuedAt": "2026-12-04T15:00:00.000Z",
+                     *         "price": 4530,
+                     *         "currency": "USD",
+                     *         "range": {
+                     *           "low": 3940,
+                     *           "high": 5210,
+                     *           "coverage": 0.9
+                     *         },
+                     *         "support": {
+                     *           "level": "typical",
+                     *           "comparableStones": 412,
+                     *           "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                     *         },
+                     *         "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *         "explanation": {
+                     *           "typicalPrice": 2400.29,
+                     *           "steps": [
+                     *             {
+                     *               "factor": "carat",
+                     *               "label": "0.9 carat",
+                     *               "multiplier": 1.7564,
+                     *               "dollars": 1888.74,
+                     *               "priceAfter": 4289.03
+                     *             },
+                     *             {
+                     *               "factor": "cut",
+                     *               "label": "Ideal cut",
+                     *               "multiplier": 1.0324,
+                     *               "dollars": 106.92,
+                     *               "priceAfter": 4395.95
+                     *             },
+                     *             {
+                     *               "factor": "color",
+                     *               "label": "colour G",
+                     *               "multiplier": 1.0021,
+                     *               "dollars": 7.03,
+                     *               "priceAfter": 4402.98
+                     *             },
+                     *             {
+                     *               "factor": "clarity",
+                     *               "label": "clarity VS2",
+                     *               "multiplier": 1.0382,
+                     *               "dollars": 125.71,
+                     *               "priceAfter": 4528.69
+                     *             },
+                     *             {
+                     *               "factor": "proportions",
+                     *               "label": "depth 61.8%, table 57%",
+                     *               "multiplier": 1.0004,
+                     *               "dollars": 1.34,
+                     *               "priceAfter": 4530.03
+                     *             }
+                     *           ],
+                     *           "price": 4530.03,
+                     *           "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                     *         },
+                     *         "warnings": []
+                     *       },
+                     *       "stone": {
+                     *         "carat": 0.9,
+                     *         "cut": "Ideal",
+                     *         "color": "G",
+                     *         "clarity": "VS2",
+                     *         "depth": 61.8,
+                     *         "table": 57,
+                     *         "x": 6.2,
+                     *         "y": 6.24,
+                     *         "z": 3.84
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        valuation: components["schemas"]["Valuation"];
+                        stone: components["schemas"]["Stone"];
+                        /** @description The ref the stone was sent with in a batch. */
+                        ref?: string;
+                    };
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valuation with this id that this key may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

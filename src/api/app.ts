@@ -13,6 +13,7 @@ import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { ApiProblem } from './problem.js';
 import type { ModelSource } from './model-source.js';
 import { registerMetrics, type MetricsAccess } from './metrics.js';
+import type { QuoteStore } from './quote-store.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -69,6 +70,8 @@ export interface AppOptions {
   addressThrottle?: AddressThrottle;
   /** Where valuations are computed (default: in process; `loupe serve` uses worker threads). */
   valuations?: Valuations;
+  /** Where answered valuations and idempotent answers are kept; null: not kept (for measuring what it costs). */
+  quotes?: QuoteStore | null;
   /** Web origins allowed to call the API from a browser (CORS); default none. "*" allows any origin. */
   corsOrigins?: readonly string[];
   /** The heaviest stone priced, ct (LOUPE_MAX_CARAT); default 1.5 × the heaviest stone the served model learned from. */
@@ -107,10 +110,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('keyless', true);
   app.decorateRequest('throttledRun', 0);
   app.decorateRequest('modelVersion', null);
+  app.decorateRequest('bodySha256', null);
+  app.decorateRequest('idempotency', null);
   app.decorateReply('sentBody', null);
 
   registerErrorHandling(app);
   if (options.requestLog) registerRequestLog(app, options.requestLog, { compactKeyless: !options.open });
+  const quotes = options.quotes ?? null;
+  // After the last request in flight is answered: write the valuations and idempotent answers still waiting.
+  if (quotes) app.addHook('onClose', async () => void (await quotes.close()));
 
   // Every answer names its request, preflights and problems included: this hook runs before any other.
   app.addHook('onRequest', (request, reply, done) => {
@@ -172,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(healthRoutes, { db: options.db, models: options.models });
   await app.register(problemRoutes);
-  await app.register(valuationRoutes, { models: options.models, valuations: metrics ? metrics.timed(valuations) : valuations, maxCarat: options.maxCarat });
+  await app.register(valuationRoutes, { models: options.models, valuations: metrics ? metrics.timed(valuations) : valuations, maxCarat: options.maxCarat, quotes: options.quotes ?? null });
   await app.register(diamondRoutes, { db: options.db });
   await app.register(modelRoutes, { db: options.db });
   await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });

@@ -3,6 +3,7 @@
  * (explained field by field), unknown routes, auth and rate limits. Only a real fault inside Loupe is a 500.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyFingerprint } from './idempotency.js';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody, summarise, type FieldProblem, type ProblemSlug } from './problem.js';
 import { schemaProblems, type SchemaError } from './schema-errors.js';
 import { stoneProblems } from './stone-input.js';
@@ -48,6 +49,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     request.bodyText = truncate(text);
+    // The whole body's digest, for telling a retry from another request under the same Idempotency-Key.
+    if (request.headers['idempotency-key'] !== undefined) request.bodySha256 = bodyFingerprint(text);
     if (text.trim() === '') {
       done(new ApiProblem('malformed-json', 'The body is empty; send a JSON document.'), undefined);
       return;

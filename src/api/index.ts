@@ -10,3 +10,4 @@ export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
 export { parseCorsOrigins } from './cors.js';
 export { metricsAccess, type MetricsAccess } from './metrics.js';
+export { QuoteStore, threadedQuoteStore } from './quote-store.js';

@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   unauthorized: { status: 401, title: 'An API key is needed', about: 'Send a valid, unrevoked key as "Authorization: Bearer lp_…". Keys are created with `loupe keys create`.' },
   forbidden: { status: 403, title: 'The key may not do this', about: 'The key is valid but lacks the scope this endpoint needs (valuations or admin).' },
   'not-found': { status: 404, title: 'No such resource', about: 'No endpoint or resource answers at this path and method. /openapi.json lists every endpoint.' },
+  'idempotency-conflict': { status: 409, title: 'The Idempotency-Key was used for another request', about: 'An Idempotency-Key names one request for 24 hours: a retry must send the same query and body. Use a new key for a new request.' },
   'body-too-large': { status: 413, title: 'The body is too large', about: 'The request body exceeds the limit of the endpoint; split a batch into several requests.' },
   'unsupported-media-type': { status: 415, title: 'Send JSON', about: 'Request bodies must be JSON with the header Content-Type: application/json.' },
   'beyond-limit': { status: 422, title: 'Loupe does not price this stone', about: 'The stone is valid but beyond the limit of what Loupe prices (by default 1.5 × the heaviest stone its model learned from; LOUPE_MAX_CARAT sets it). The errors list names the field and the limit.' },

@@ -101,7 +101,12 @@ export const Support = Type.Object(
   { description: 'How well the data the model learned from supports this stone.' },
 );
 
+/** How a stored valuation is named: opaque, 128 random bits. */
+export const VALUATION_ID_PATTERN = '^val_[A-Za-z0-9_-]{22}$';
+
 export const Valuation = Type.Object({
+  id: Type.Optional(Type.String({ description: 'The stored valuation (the quote): GET /v1/valuations/{id} returns this answer as it was given, after the model changes too. Opaque; always present unless the server runs with LOUPE_STORE_VALUATIONS=0.' })),
+  valuedAt: Type.Optional(Type.String({ description: 'When the valuation was made (ISO 8601, UTC); present with id.' })),
   price: Type.Number({ description: 'The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100).' }),
   currency: Type.Literal('USD'),
   range: Type.Union([
@@ -121,6 +126,8 @@ export const Valuation = Type.Object({
 });
 
 export const EXAMPLE_VALUATION = {
+  id: 'val_3q2-7wFhQjKXbT0sYl9mAw',
+  valuedAt: '2026-12-04T15:00:00.000Z',
   price: 4530,
   currency: 'USD',
   range: { low: 3940, high: 5210, coverage: 0.9 },
@@ -146,9 +153,14 @@ export const MAX_BATCH = 1000;
 export const BODY_LIMIT = 64 * 1024;
 export const BATCH_BODY_LIMIT = 1024 * 1024;
 
+export const MAX_REF_LENGTH = 100;
+const Ref = Type.String({ maxLength: MAX_REF_LENGTH, description: 'Your own reference for this stone (at most 100 characters), returned with its result and stored with its valuation.' });
+/** A stone of a batch: the nine characteristics and, optionally, the client's reference. */
+export const BatchStone = Type.Object({ ...(Stone.properties as Record<string, TSchema>), ref: Type.Optional(Ref) }, { additionalProperties: false });
+
 /** The batch as documented: up to 1,000 stones. */
 export const BatchRequest = Type.Object(
-  { stones: Type.Array(Stone, { minItems: 1, maxItems: MAX_BATCH, description: 'The stones to value; each is checked on its own.' }) },
+  { stones: Type.Array(BatchStone, { minItems: 1, maxItems: MAX_BATCH, description: 'The stones to value; each is checked on its own.' }) },
   { additionalProperties: false },
 );
 /** The batch as checked: each stone is checked on its own, so that one bad stone does not sink the batch. */
@@ -159,6 +171,7 @@ export const BatchEnvelope = Type.Object(
 
 export const BatchItem = Type.Object({
   index: Type.Integer({ description: 'Position of the stone in the request, from 0.' }),
+  ref: Type.Optional(Type.String({ description: 'The ref the stone was sent with.' })),
   ok: Type.Boolean(),
   valuation: Type.Optional(Valuation),
   errors: Type.Optional(Type.Array(FieldProblem, { description: 'Why this stone could not be valued (when ok is false).' })),
@@ -169,6 +182,13 @@ export const BatchResponse = Type.Object({
   valued: Type.Integer(),
   failed: Type.Integer(),
   results: Type.Array(BatchItem, { description: 'One result per stone, in the order sent.' }),
+});
+
+/** GET /v1/valuations/{id}: the valuation exactly as answered, the stone it valued and its batch ref. */
+export const StoredValuation = Type.Object({
+  valuation: Valuation,
+  stone: Stone,
+  ref: Type.Optional(Type.String({ description: 'The ref the stone was sent with in a batch.' })),
 });
 
 export const ExplainQuery = Type.Object(

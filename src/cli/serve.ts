@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import {
-  AddressThrottle, assertOpenAllowed, buildApp, metricsAccess, parseCorsOrigins, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
+  AddressThrottle, assertOpenAllowed, buildApp, metricsAccess, parseCorsOrigins, threadedQuoteStore, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
   threadedRequestLogWriter, ValuationPool,
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
@@ -60,6 +60,12 @@ async function run(opts: ServeOptions): Promise<void> {
   const valuationThreads = Number(threadsText);
   if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64) throw new CliError(`the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`, EXIT_USAGE);
   const maxCarat = parseMaxCarat(env.LOUPE_MAX_CARAT);
+  const storeValuations = env.LOUPE_STORE_VALUATIONS !== '0';
+  const retentionText = env.LOUPE_VALUATION_RETENTION_DAYS?.trim();
+  const retentionDays = retentionText ? Number(retentionText) : null;
+  if (retentionText && (!/^\d+$/.test(retentionText) || retentionDays! < 1)) {
+    throw new CliError(`LOUPE_VALUATION_RETENTION_DAYS must be a whole number of days, at least 1 (unset: keep every valuation), not "${retentionText}"`, EXIT_USAGE);
+  }
   let corsOrigins: string[];
   let metrics: ReturnType<typeof metricsAccess>;
   try {
@@ -123,7 +129,11 @@ async function run(opts: ServeOptions): Promise<void> {
     const valuations = valuationThreads > 0
       ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
       : inProcessValuations;
-    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle, maxCarat, metrics });
+    // Valuations and idempotent answers are written on a thread of their own too.
+    const quotes = storeValuations
+      ? threadedQuoteStore(db, paths.database, { retentionDays, onError: (message) => log.error({ message }, 'valuations could not be stored; retrying') })
+      : null;
+    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle, maxCarat, metrics, quotes });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
     // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.
@@ -163,7 +173,7 @@ async function run(opts: ServeOptions): Promise<void> {
     if (!open && countKeys(db) === 0) {
       log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
     }
-    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads, corsOrigins, metrics }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
+    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads, corsOrigins, metrics, storeValuations, retentionDays }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
     await closed;
     log.info('stopped');
   } finally {

@@ -76,3 +76,35 @@ WHERE revoked_at IS NULL
 CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
 `,
 };
+
+/**
+ * Migration 28: quotes that last. `valuations` keeps every valuation answered (the answer's JSON exactly as sent,
+ * its input, model and key) so that GET /v1/valuations/{id} returns it after the champion changes;
+ * `idempotency_keys` keeps the answers of requests sent with an Idempotency-Key for 24 hours. Both are written in
+ * batches off the request's path; read by primary key only.
+ */
+export const API_QUOTES_MIGRATION: Migration = {
+  version: 28,
+  name: 'api: stored valuations and idempotency keys',
+  sql: `
+CREATE TABLE valuations (
+  id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+  at TEXT NOT NULL,
+  key_id INTEGER,
+  model_version TEXT NOT NULL,
+  stone TEXT NOT NULL CHECK (json_valid(stone)),
+  ref TEXT CHECK (ref IS NULL OR length(ref) <= 100),
+  answer TEXT NOT NULL CHECK (json_valid(answer))
+) STRICT;
+
+CREATE TABLE idempotency_keys (
+  key_id INTEGER NOT NULL,
+  route TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 255),
+  fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+  at INTEGER NOT NULL,
+  answer TEXT NOT NULL,
+  PRIMARY KEY (key_id, route, idempotency_key)
+) STRICT;
+`,
+};

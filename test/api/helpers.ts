@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, ModelSource, registryChampions, RequestLog, type Valuations } from '../../src/api/index.js';
+import { buildApp, ModelSource, QuoteStore, registryChampions, RequestLog, type Valuations } from '../../src/api/index.js';
 import type { RateLimiter } from '../../src/api/rate-limit.js';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
 import { exampleStone, type Stone } from '../../src/diamond/index.js';
@@ -56,20 +56,22 @@ export async function testHome(options: { ingest?: boolean; promote?: boolean } 
 
 export interface TestApp {
   app: FastifyInstance;
+  quotes: QuoteStore | null;
   models: ModelSource;
   requestLog: RequestLog | null;
 }
 
 export async function testApp(
   home: TestHome,
-  options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number; valuations?: Valuations; corsOrigins?: string[]; maxCarat?: number } = {},
+  options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number; valuations?: Valuations; corsOrigins?: string[]; maxCarat?: number; quotes?: boolean } = {},
 ): Promise<TestApp> {
   const models = new ModelSource(registryChampions(home.db), { pollMs: 50 });
   models.refresh();
   const requestLog = options.requestLog === false ? null : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
-  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter, valuations: options.valuations, corsOrigins: options.corsOrigins, maxCarat: options.maxCarat });
+  const quotes = options.quotes === false ? null : new QuoteStore(home.db, null, { flushIntervalMs: options.flushIntervalMs });
+  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter, valuations: options.valuations, corsOrigins: options.corsOrigins, maxCarat: options.maxCarat, quotes });
   await app.ready();
-  return { app, models, requestLog };
+  return { app, models, requestLog, quotes };
 }
 
 

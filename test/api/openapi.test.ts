@@ -17,7 +17,7 @@ describe('OpenAPI document', () => {
     const ops = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op] as const));
     expect(ops.map(([name]) => name).sort()).toEqual([
       'GET /healthz', 'GET /readyz', 'GET /v1/diamonds/similar', 'GET /v1/models', 'GET /v1/models/current', 'GET /v1/models/{version}', 'GET /v1/models/{version}/card', 'GET /v1/requests',
-      'POST /v1/valuations', 'POST /v1/valuations/batch',
+      'GET /v1/valuations/{id}', 'POST /v1/valuations', 'POST /v1/valuations/batch',
     ]);
     for (const [name, op] of ops) {
       if (op.requestBody) for (const c of Object.values(op.requestBody.content)) expect(hasExample(c), `${name} body example`).toBe(true);

@@ -79,6 +79,11 @@ describe('loupe serve', () => {
     try {
       const logged = (db.prepare("SELECT count(*) AS n FROM request_log WHERE route LIKE '/v1/valuations%'").get() as { n: number }).n;
       expect(logged).toBe(answered);
+      // Every valuation answered is stored (written by its own thread before exit): 10 single + 10 × 1,000 batched
+      // in the first round, and the same shape for each request answered after SIGTERM.
+      const stored = (db.prepare('SELECT count(*) AS n FROM valuations').get() as { n: number }).n;
+      const answeredStones = statuses.reduce((sum: number, st, i) => sum + (st === 200 ? (i % 2 ? 1000 : 1) : 0), 10 + 10 * 1000);
+      expect(stored).toBe(answeredStones);
       const models = db.prepare('SELECT count(*) AS n FROM models').get() as { n: number };
       expect(models.n).toBeGreaterThanOrEqual(1);
     } finally {
@@ -120,5 +125,11 @@ describe('loupe serve', () => {
     const poll = serve(['--poll-ms', 'often'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
     expect(await poll.exited).toBe(2);
     expect(poll.output()).toMatch(/poll interval must be a whole number/);
+    const cors = serve([], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created'), LOUPE_CORS_ORIGINS: 'shop.example' });
+    expect(await cors.exited).toBe(2);
+    expect(cors.output()).toMatch(/"shop.example" is not an origin/);
+    const retention = serve([], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created'), LOUPE_VALUATION_RETENTION_DAYS: 'forever' });
+    expect(await retention.exited).toBe(2);
+    expect(retention.output()).toMatch(/LOUPE_VALUATION_RETENTION_DAYS must be a whole number/);
   }, 120_000);
 });

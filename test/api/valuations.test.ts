@@ -35,7 +35,10 @@ describe('POST /v1/valuations', () => {
     const direct = ctx.t.models.current!.value(STONE, { explain: false });
     const res = await post(STONE, '/v1/valuations?explain=false');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ ...direct });
+    const { id, valuedAt, ...rest } = res.json();
+    expect(rest).toEqual({ ...direct });
+    expect(id).toMatch(/^val_/);
+    expect(typeof valuedAt).toBe('string');
     expect(res.json().explanation).toBeUndefined();
   });
 

@@ -1,0 +1,111 @@
+/**
+ * Idempotency-Key on the valuation POSTs (as Stripe does it): a retry with the same key and the same request within
+ * 24 hours gets the first answer again — the same valuation ids — with `Idempotent-Replayed: true`; the same key
+ * with a different request is a 409 problem. Keys are per API key (another partner's key never collides). While
+ * the first request is still being answered, a retry waits for it rather than valuing twice. Only successful
+ * answers are kept: a request that failed is worked out again.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiProblem } from './problem.js';
+import type { QuoteStore } from './quote-store.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const MAX_KEY_LENGTH = 255;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+interface Pending {
+  keyId: number;
+  route: string;
+  key: string;
+  fingerprint: string;
+  finished: Promise<void>;
+  finish(): void;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route honours Idempotency-Key. */
+    idempotent?: boolean;
+  }
+  interface FastifyRequest {
+    /** SHA-256 of the whole body as received, when the request carries an Idempotency-Key. */
+    bodySha256: string | null;
+    idempotency: Pending | null;
+  }
+}
+
+/** The Idempotency-Key of a request, checked: 1 to 255 characters, no control characters, sent once. */
+export function idempotencyKey(request: FastifyRequest): string | undefined {
+  const value = request.headers[IDEMPOTENCY_HEADER];
+  if (value === undefined) return undefined;
+  const problem = (message: string): ApiProblem =>
+    new ApiProblem('invalid-input', message, [{
+      field: 'Idempotency-Key', code: 'invalid_header', message,
+      allowed: `1 to ${MAX_KEY_LENGTH} characters without control characters, sent once (e.g. a UUID)`,
+    }]);
+  if (Array.isArray(value)) throw problem('The Idempotency-Key header was sent more than once.');
+  if (value.length === 0) throw problem('The Idempotency-Key header is empty.');
+  if (value.length > MAX_KEY_LENGTH) throw problem(`The Idempotency-Key is ${value.length} characters long; at most ${MAX_KEY_LENGTH} are allowed.`);
+  if (CONTROL.test(value)) throw problem('The Idempotency-Key contains a control character.');
+  return value;
+}
+
+export function bodyFingerprint(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function registerIdempotency(app: FastifyInstance, quotes: QuoteStore): void {
+  const inFlight = new Map<string, Pending>();
+  const replay = (reply: FastifyReply, answer: string): FastifyReply =>
+    reply.header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(answer);
+  const conflict = (key: string): ApiProblem =>
+    new ApiProblem('idempotency-conflict', `The Idempotency-Key ${JSON.stringify(key.slice(0, 60))} was used in the last 24 hours with a different request; use a new key for a new request.`);
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.routeOptions.config?.idempotent) return;
+    const key = idempotencyKey(request);
+    if (key === undefined) return;
+    const keyId = request.apiKey?.id ?? 0;
+    const route = request.routeOptions.url ?? request.url;
+    // The request is its query (explain=false changes the answer) and its whole body.
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const fingerprint = bodyFingerprint(`${query}\n${request.bodySha256 ?? ''}`);
+    const slot = `${keyId}\n${route}\n${key}`;
+    for (;;) {
+      const stored = quotes.idempotent(keyId, route, key);
+      if (stored) {
+        if (stored.fingerprint !== fingerprint) throw conflict(key);
+        return replay(reply, stored.answer);
+      }
+      const running = inFlight.get(slot);
+      if (!running) break;
+      if (running.fingerprint !== fingerprint) throw conflict(key);
+      await running.finished; // then look again: the first answer is stored, or it failed and this one goes ahead
+    }
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const pending: Pending = { keyId, route, key, fingerprint, finished, finish };
+    inFlight.set(slot, pending);
+    request.idempotency = pending;
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const p = request.idempotency;
+    if (p && reply.statusCode === 200 && typeof payload === 'string') {
+      quotes.saveIdempotent({ keyId: p.keyId, route: p.route, idempotencyKey: p.key, fingerprint: p.fingerprint, at: Date.now(), answer: payload });
+    }
+    done(null, payload);
+  });
+
+  const release = (request: FastifyRequest, _reply: unknown, done: () => void): void => {
+    const p = request.idempotency;
+    if (p) {
+      inFlight.delete(`${p.keyId}\n${p.route}\n${p.key}`);
+      p.finish();
+    }
+    done();
+  };
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', (request, done) => release(request, undefined, done));
+}

@@ -1,0 +1,137 @@
+/**
+ * Where answered valuations and idempotent answers go: into memory at once (so that a GET or a retry right after
+ * the answer finds them), then to the database in batches, off the request's path — on a writer thread in
+ * `loupe serve`, like the request log. An entry leaves memory once its batch is committed; a read looks in memory
+ * first, then in the database. Retention: valuations are kept unless a number of days is configured; idempotency
+ * records are kept 24 hours.
+ */
+import type { Db } from '../store/db.js';
+import {
+  findIdempotent, findValuation, idempotencyWrite, purgeQuotes, QUOTE_WRITES, quoteWriter, valuationWrite,
+  type FoundValuation, type IdempotencyRow, type QuoteWrite, type StoredValuationRow,
+} from '../store/quotes.js';
+import { threadedRowWriter, type ThreadedWriter, type WriterRow } from '../store/row-writer-thread.js';
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Entries of each kind kept in memory while the database refuses writes; beyond it the oldest are only in the writer's queue. */
+const MAX_UNCONFIRMED = 200_000;
+
+export interface QuoteStoreOptions {
+  /** Hand waiting rows to the writer at least this often, in ms (default 50). */
+  flushIntervalMs?: number;
+  /** Delete valuations older than this many days (default: keep them). */
+  retentionDays?: number | null;
+  /** How often to delete what retention and the idempotency window let go, in ms (default 10 minutes). */
+  purgeIntervalMs?: number;
+  now?: () => number;
+}
+
+const idemKey = (keyId: number, route: string, key: string): string => `${keyId}\n${route}\n${key}`;
+
+export class QuoteStore {
+  #queue: QuoteWrite[] = [];
+  /** In the order sent to the writer, each waiting for its commit: a valuation id or an idempotency key. */
+  #unconfirmed: string[] = [];
+  #head = 0;
+  readonly #valuations = new Map<string, StoredValuationRow>();
+  readonly #idempotent = new Map<string, IdempotencyRow>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #now: () => number;
+  readonly #retentionDays: number | null;
+
+  /**
+   * `writer`: a writer thread made by threadedQuoteWriter (its commits confirmed through confirm()); without
+   * one, batches are written on this connection.
+   */
+  constructor(private readonly db: Db, private readonly writer: ThreadedWriter<WriterRow> | null = null, options: QuoteStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#retentionDays = options.retentionDays ?? null;
+    const flush = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
+    const purge = setInterval(() => this.purge(), options.purgeIntervalMs ?? 10 * 60 * 1000);
+    for (const t of [flush, purge]) t.unref();
+    this.#timers.push(flush, purge);
+  }
+
+  saveValuation(row: StoredValuationRow): void {
+    this.#valuations.set(row.id, row);
+    this.#enqueue(row.id, valuationWrite(row));
+  }
+
+  saveIdempotent(row: IdempotencyRow): void {
+    const key = idemKey(row.keyId, row.route, row.idempotencyKey);
+    this.#idempotent.set(key, row);
+    this.#enqueue(key, idempotencyWrite(row));
+  }
+
+  #enqueue(key: string, write: QuoteWrite): void {
+    this.#queue.push(write);
+    this.#unconfirmed.push(key);
+    // While the database refuses writes, memory keeps the newest entries only (the writer still holds every row).
+    for (const map of [this.#valuations, this.#idempotent] as Map<string, unknown>[]) {
+      if (map.size > MAX_UNCONFIRMED) map.delete(map.keys().next().value as string);
+    }
+  }
+
+  valuation(id: string): FoundValuation | undefined {
+    const waiting = this.#valuations.get(id);
+    if (waiting) return { id, at: new Date(waiting.at).toISOString(), keyId: waiting.keyId, stone: waiting.stone, ref: waiting.ref, answer: waiting.answer };
+    return findValuation(this.db, id);
+  }
+
+  /** The answer stored under an idempotency key within the last 24 hours, and the fingerprint of its request. */
+  idempotent(keyId: number, route: string, key: string): Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined {
+    const since = this.#now() - IDEMPOTENCY_WINDOW_MS;
+    const waiting = this.#idempotent.get(idemKey(keyId, route, key));
+    if (waiting) return waiting.at >= since ? waiting : undefined;
+    return findIdempotent(this.db, keyId, route, key, since);
+  }
+
+  /** The next `count` entries sent are committed: they leave memory. */
+  confirm(count: number): void {
+    for (let i = 0; i < count && this.#head < this.#unconfirmed.length; i++) {
+      const key = this.#unconfirmed[this.#head++];
+      if (!this.#valuations.delete(key)) this.#idempotent.delete(key);
+    }
+    if (this.#head > 4096 && this.#head * 2 > this.#unconfirmed.length) {
+      this.#unconfirmed = this.#unconfirmed.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Hands every waiting row to the writer (or writes them here, in one transaction). */
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (this.writer) {
+      this.writer.write(batch as WriterRow[]);
+      return;
+    }
+    (this.#write ??= quoteWriter(this.db))(batch);
+    this.confirm(batch.length);
+  }
+
+  #write: ((rows: readonly QuoteWrite[]) => void) | undefined;
+
+  /** Deletes valuations past retention and idempotency records past 24 hours. */
+  purge(): { valuations: number; idempotency: number } {
+    const now = this.#now();
+    return purgeQuotes(this.db, this.#retentionDays === null ? null : now - this.#retentionDays * DAY_MS, now - IDEMPOTENCY_WINDOW_MS);
+  }
+
+  /** Writes what is left and stops; resolves with the number of rows that could not be written. */
+  async close(): Promise<number> {
+    for (const t of this.#timers) clearInterval(t);
+    this.flush();
+    return this.writer ? this.writer.close() : 0;
+  }
+}
+
+/** A store whose batches are written on a thread of their own, with its own connection to `file`. */
+export function threadedQuoteStore(db: Db, file: string, options: QuoteStoreOptions & { onError?: (message: string) => void } = {}): QuoteStore {
+  let store: QuoteStore | undefined;
+  const writer = threadedRowWriter(file, QUOTE_WRITES, options.onError, (count) => store?.confirm(count));
+  store = new QuoteStore(db, writer, options);
+  return store;
+}

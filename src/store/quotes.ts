@@ -1,0 +1,98 @@
+/**
+ * Quotes that last: every valuation the API answers is stored with its input and the answer exactly as sent (the
+ * JSON text), so GET /v1/valuations/{id} returns it unchanged after the champion has changed; and the answers of
+ * requests sent with an Idempotency-Key, so that a retry gets the same answer. Rows are written in batches, off
+ * the request's path (see src/api/quote-store.ts); reads are by primary key.
+ */
+import type { Db } from './db.js';
+
+export interface StoredValuationRow {
+  /** The opaque id (val_…), also inside the answer. */
+  id: string;
+  /** When it was answered, ms since the epoch. */
+  at: number;
+  /** The key that asked (null when the server runs open). */
+  keyId: number | null;
+  modelVersion: string;
+  /** The stone as validated, JSON. */
+  stone: string;
+  /** The client's reference of a batch item, if it sent one. */
+  ref: string | null;
+  /** The valuation exactly as answered, JSON. */
+  answer: string;
+}
+
+export interface IdempotencyRow {
+  /** Whose key: the key id, or 0 for requests without one (open mode). */
+  keyId: number;
+  route: string;
+  idempotencyKey: string;
+  /** SHA-256 of the request (query and body): the same key with another request is a conflict. */
+  fingerprint: string;
+  at: number;
+  /** The answer as sent (a 200's JSON text). */
+  answer: string;
+}
+
+/** The statements the writer runs, in one transaction per batch; a row names its statement by index. */
+export const QUOTE_WRITES = [
+  `INSERT OR IGNORE INTO valuations (id, at, key_id, model_version, stone, ref, answer)
+     VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', ? / 1000.0, 'unixepoch'), ?, ?, ?, ?, ?)`,
+  `INSERT OR IGNORE INTO idempotency_keys (key_id, route, idempotency_key, fingerprint, at, answer) VALUES (?, ?, ?, ?, ?, ?)`,
+] as const;
+
+export type QuoteWrite = [0, ...(string | number | null)[]] | [1, ...(string | number | null)[]];
+
+export function valuationWrite(r: StoredValuationRow): QuoteWrite {
+  return [0, r.id, r.at, r.keyId, r.modelVersion, r.stone, r.ref, r.answer];
+}
+
+export function idempotencyWrite(r: IdempotencyRow): QuoteWrite {
+  return [1, r.keyId, r.route, r.idempotencyKey, r.fingerprint, r.at, r.answer];
+}
+
+/** A writer on this connection: every row in one transaction. */
+export function quoteWriter(db: Db): (rows: readonly QuoteWrite[]) => void {
+  const statements = QUOTE_WRITES.map((sql) => db.prepare(sql));
+  return db.transaction((rows: readonly QuoteWrite[]) => {
+    for (const [which, ...values] of rows) statements[which].run(...values);
+  });
+}
+
+export interface FoundValuation {
+  id: string;
+  at: string;
+  keyId: number | null;
+  stone: string;
+  ref: string | null;
+  answer: string;
+}
+
+export function findValuation(db: Db, id: string): FoundValuation | undefined {
+  return db.prepare('SELECT id, at, key_id AS keyId, stone, ref, answer FROM valuations WHERE id = ?').get(id) as FoundValuation | undefined;
+}
+
+export function findIdempotent(db: Db, keyId: number, route: string, key: string, since: number): Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined {
+  return db.prepare('SELECT fingerprint, answer FROM idempotency_keys WHERE key_id = ? AND route = ? AND idempotency_key = ? AND at >= ?')
+    .get(keyId, route, key, since) as Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined;
+}
+
+/**
+ * Deletes valuations answered before `valuationsBefore` (ms; null keeps them all) and idempotency records older
+ * than `idempotencyBefore`, oldest first, 1,000 rows a statement (valuations are appended in time order, so the
+ * oldest rowids are the oldest quotes: no index on time is needed). Returns how many of each went.
+ */
+export function purgeQuotes(db: Db, valuationsBefore: number | null, idempotencyBefore: number): { valuations: number; idempotency: number } {
+  let valuations = 0;
+  if (valuationsBefore !== null) {
+    const cutoff = new Date(valuationsBefore).toISOString();
+    const chunk = db.prepare('DELETE FROM valuations WHERE rowid IN (SELECT rowid FROM valuations ORDER BY rowid LIMIT 1000) AND at < ?');
+    for (let n = 1; n > 0; valuations += n) n = chunk.run(cutoff).changes;
+  }
+  const idempotency = db.prepare('DELETE FROM idempotency_keys WHERE at < ?').run(idempotencyBefore).changes;
+  return { valuations, idempotency };
+}
+
+export function countValuations(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM valuations').get() as { n: number }).n;
+}

@@ -1,0 +1,154 @@
+/**
+ * Quotes that last: stored valuations (GET /v1/valuations/{id}), batch refs and ids, Idempotency-Key, retention.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuoteStore } from '../../src/api/quote-store.js';
+import { createKey } from '../../src/store/keys.js';
+import { openDatabase } from '../../src/store/db.js';
+import { countValuations } from '../../src/store/quotes.js';
+import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+
+let home: TestHome;
+let t: TestApp;
+let acme: string;
+let other: string;
+let admin: string;
+
+beforeAll(async () => {
+  home = await testHome();
+  t = await testApp(home, { open: false, flushIntervalMs: 10_000 });
+  acme = `Bearer ${createKey(home.db, { name: 'ACME', scopes: ['valuations'] }).secret}`;
+  other = `Bearer ${createKey(home.db, { name: 'Other', scopes: ['valuations'] }).secret}`;
+  admin = `Bearer ${createKey(home.db, { name: 'ops', scopes: ['admin'] }).secret}`;
+});
+afterAll(async () => {
+  await t.app.close();
+  home.cleanup();
+});
+
+const post = (url: string, payload: unknown, authorization: string, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization, ...headers } });
+const get = (id: string, authorization: string) => t.app.inject({ method: 'GET', url: `/v1/valuations/${encodeURIComponent(id)}`, headers: { authorization } });
+
+describe('stored valuations', () => {
+  it('every valuation has an opaque id; GET returns exactly what was answered, before and after the write, and after a new champion', async () => {
+    const res = await post('/v1/valuations', STONE, acme);
+    expect(res.statusCode).toBe(200);
+    const answer = JSON.parse(res.body);
+    expect(answer.id).toMatch(/^val_[A-Za-z0-9_-]{22}$/);
+    expect(Date.parse(answer.valuedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const fromMemory = await get(answer.id, acme);
+    expect(fromMemory.statusCode).toBe(200);
+    expect(fromMemory.body).toBe(`{"valuation":${res.body},"stone":${JSON.stringify(STONE)}}`);
+    t.quotes!.flush();
+    expect(countValuations(home.db)).toBeGreaterThan(0);
+    const fromDisk = await get(answer.id, acme);
+    expect(fromDisk.body).toBe(fromMemory.body);
+    home.promote({ seed: 9, rows: 3000 });
+    t.models.refresh();
+    const now = JSON.parse((await post('/v1/valuations', STONE, acme)).body);
+    expect(now.modelVersion).not.toBe(answer.modelVersion);
+    expect(JSON.parse((await get(answer.id, acme)).body).valuation).toEqual(answer);
+  });
+
+  it('a key sees only its own valuations (others get 404, not 403); an admin key sees all; unknown ids are 404', async () => {
+    const { id } = JSON.parse((await post('/v1/valuations?explain=false', STONE, acme)).body);
+    expect((await get(id, acme)).statusCode).toBe(200);
+    expect((await get(id, admin)).statusCode).toBe(200);
+    const theirs = expectProblem(await get(id, other), 404);
+    const unknown = expectProblem(await get('val_AAAAAAAAAAAAAAAAAAAAAA', acme), 404);
+    expect(theirs.title).toBe(unknown.title);
+    expectProblem(await get('x'.repeat(300), acme), 400);
+    expectProblem(await get(id, ''), 401);
+  });
+
+  it('ids are unguessable: 1,000 valuations, 1,000 distinct 128-bit ids', async () => {
+    const res = await post('/v1/valuations/batch?explain=false', { stones: Array.from({ length: 1000 }, () => STONE) }, acme);
+    const ids = JSON.parse(res.body).results.map((r: { valuation: { id: string } }) => r.valuation.id);
+    expect(new Set(ids).size).toBe(1000);
+  });
+});
+
+describe('batch refs and ids', () => {
+  it('each valued item has its own id and its ref; a ref that is not a short text is that item\'s problem', async () => {
+    const stones = [{ ...STONE, ref: 'lot-17' }, { ...STONE, ref: 17 }, { ...STONE, ref: 'x'.repeat(101) }, STONE, { ...STONE, carat: 90, ref: 'bad carat' }];
+    const res = await post('/v1/valuations/batch?explain=false', { stones }, acme);
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(res.body);
+    expect(body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, false, true, false]);
+    expect(body.results[0].ref).toBe('lot-17');
+    expect(body.results[1].errors).toEqual([expect.objectContaining({ field: 'stones/1/ref', code: 'wrong_type', message: 'ref must be a text, not a number.' })]);
+    expect(body.results[2].errors[0]).toMatchObject({ field: 'stones/2/ref', code: 'too_long' });
+    expect(body.results[3].ref).toBeUndefined();
+    expect(body.results[4]).toMatchObject({ ref: 'bad carat', ok: false });
+    expect(body.results[0].valuation.id).not.toBe(body.results[3].valuation.id);
+    const stored = JSON.parse((await get(body.results[0].valuation.id, acme)).body);
+    expect(stored).toEqual({ valuation: body.results[0].valuation, stone: STONE, ref: 'lot-17' });
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('the same key and body within 24 h: the same answer and id, marked as replayed; another body: 409', async () => {
+    const key = { 'idempotency-key': 'order-1234' };
+    const first = await post('/v1/valuations', STONE, acme, key);
+    const again = await post('/v1/valuations', STONE, acme, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    t.quotes!.flush(); // from the database too
+    expect((await post('/v1/valuations', STONE, acme, key)).body).toBe(first.body);
+    const changed = await post('/v1/valuations', { ...STONE, carat: 0.91 }, acme, key);
+    expect(expectProblem(changed, 409).type).toBe('/problems/idempotency-conflict');
+    expectProblem(await post('/v1/valuations?explain=false', STONE, acme, key), 409);
+    // keys are per partner: another key's "order-1234" is its own
+    const theirs = await post('/v1/valuations', STONE, other, key);
+    expect(JSON.parse(theirs.body).id).not.toBe(JSON.parse(first.body).id);
+  });
+
+  it('batches too; concurrent retries wait for the first and get its answer', async () => {
+    const key = { 'idempotency-key': 'batch-9' };
+    const body = { stones: [{ ...STONE, ref: 'a' }, STONE] };
+    const answers = await Promise.all([1, 2, 3].map(() => post('/v1/valuations/batch', body, acme, key)));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(2);
+  });
+
+  it('a key over 255 characters, empty or with control characters: 400 naming the header', async () => {
+    for (const bad of ['k'.repeat(256), '', 'a\tb']) {
+      const res = await post('/v1/valuations', STONE, acme, { 'idempotency-key': bad });
+      const problem = expectProblem(res, 400);
+      expect(problem.errors[0]).toMatchObject({ field: 'Idempotency-Key', code: 'invalid_header' });
+    }
+    expect((await post('/v1/valuations', STONE, acme, { 'idempotency-key': 'k'.repeat(255) })).statusCode).toBe(200);
+  });
+
+  it('a failed answer is not kept: the same bad body fails again, and the corrected body is valued under the same key', async () => {
+    const key = { 'idempotency-key': 'bad-then' };
+    expectProblem(await post('/v1/valuations', { ...STONE, carat: 90 }, acme, key), 400);
+    expectProblem(await post('/v1/valuations', { ...STONE, carat: 90 }, acme, key), 400);
+    expect((await post('/v1/valuations', STONE, acme, key)).statusCode).toBe(200);
+  });
+});
+
+describe('retention', () => {
+  it('valuations are kept by default; with a retention, older ones go, and idempotency records after 24 h', async () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const db = openDatabase(':memory:');
+    const store = new QuoteStore(db, null, { now: () => now, retentionDays: 30 });
+    const keep = new QuoteStore(db, null, { now: () => now });
+    const row = (id: string, at: number) => ({ id, at, keyId: null, modelVersion: 'v', stone: '{}', ref: null, answer: '{}' });
+    store.saveValuation(row('val_old', now - 31 * 86_400_000));
+    store.saveValuation(row('val_new', now - 29 * 86_400_000));
+    store.saveIdempotent({ keyId: 0, route: '/r', idempotencyKey: 'k', fingerprint: 'f'.repeat(64), at: now - 25 * 3_600_000, answer: '{}' });
+    store.flush();
+    expect(store.idempotent(0, '/r', 'k')).toBeUndefined(); // older than 24 h: not found even before it is purged
+    expect(keep.purge()).toEqual({ valuations: 0, idempotency: 1 });
+    expect(store.purge()).toEqual({ valuations: 1, idempotency: 0 });
+    expect(store.valuation('val_old')).toBeUndefined();
+    expect(store.valuation('val_new')).toBeDefined();
+    await store.close();
+    await keep.close();
+    db.close();
+  });
+});
