@@ -8,7 +8,15 @@ import type { FastifyInstance } from 'fastify';
 
 /** What a browser on an allowed origin may send and read. */
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'];
-const EXPOSED_HEADERS = ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'ETag', 'Idempotent-Replayed'];
+const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'Retry-After',
+  'ETag',
+  'Idempotent-Replayed',
+];
 /** How long a browser may reuse a preflight's answer, in seconds. */
 const PREFLIGHT_MAX_AGE = 600;
 
@@ -20,10 +28,15 @@ const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:
  */
 export function parseCorsOrigins(text: string | undefined): string[] {
   if (text === undefined || text.trim() === '') return [];
-  const origins = text.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const origins = text
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const o of origins) {
     if (o !== '*' && !ORIGIN.test(o)) {
-      throw new Error(`LOUPE_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin; write each as scheme://host[:port] (e.g. https://shop.example), comma-separated, or * for any`);
+      throw new Error(
+        `LOUPE_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin; write each as scheme://host[:port] (e.g. https://shop.example), comma-separated, or * for any`,
+      );
     }
   }
   return origins;
@@ -33,7 +46,8 @@ export async function registerCors(app: FastifyInstance, origins: readonly strin
   if (origins.length === 0) return;
   const allowed = new Set(origins);
   await app.register(cors, {
-    origin: (origin, cb) => cb(null, origin !== undefined && (allowed.has('*') || allowed.has(origin)) ? origin : false),
+    origin: (origin, cb) =>
+      cb(null, origin !== undefined && (allowed.has('*') || allowed.has(origin)) ? origin : false),
     // A preflight without Origin is not one: it falls through to the routes (and their 404 problem).
     strictPreflight: false,
     methods: ['GET', 'POST'],

@@ -7,8 +7,17 @@
  */
 import type { Db } from '../store/db.js';
 import {
-  findIdempotent, findValuation, idempotencyWrite, purgeQuotes, QUOTE_WRITES, quoteWriter, valuationWrite,
-  type FoundValuation, type IdempotencyRow, type QuoteWrite, type StoredValuationRow,
+  findIdempotent,
+  findValuation,
+  idempotencyWrite,
+  purgeQuotes,
+  QUOTE_WRITES,
+  quoteWriter,
+  valuationWrite,
+  type FoundValuation,
+  type IdempotencyRow,
+  type QuoteWrite,
+  type StoredValuationRow,
 } from '../store/quotes.js';
 import { threadedRowWriter, type ThreadedWriter, type WriterRow } from '../store/row-writer-thread.js';
 
@@ -44,7 +53,11 @@ export class QuoteStore {
    * `writer`: a writer thread made by threadedQuoteWriter (its commits confirmed through confirm()); without
    * one, batches are written on this connection.
    */
-  constructor(private readonly db: Db, private readonly writer: ThreadedWriter<WriterRow> | null = null, options: QuoteStoreOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly writer: ThreadedWriter<WriterRow> | null = null,
+    options: QuoteStoreOptions = {},
+  ) {
     this.#now = options.now ?? Date.now;
     this.#retentionDays = options.retentionDays ?? null;
     const flush = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
@@ -75,7 +88,15 @@ export class QuoteStore {
 
   valuation(id: string): FoundValuation | undefined {
     const waiting = this.#valuations.get(id);
-    if (waiting) return { id, at: new Date(waiting.at).toISOString(), keyId: waiting.keyId, stone: waiting.stone, ref: waiting.ref, answer: waiting.answer };
+    if (waiting)
+      return {
+        id,
+        at: new Date(waiting.at).toISOString(),
+        keyId: waiting.keyId,
+        stone: waiting.stone,
+        ref: waiting.ref,
+        answer: waiting.answer,
+      };
     return findValuation(this.db, id);
   }
 
@@ -108,7 +129,8 @@ export class QuoteStore {
       this.writer.write(batch as WriterRow[]);
       return;
     }
-    (this.#write ??= quoteWriter(this.db))(batch);
+    this.#write ??= quoteWriter(this.db);
+    this.#write(batch);
     this.confirm(batch.length);
   }
 
@@ -117,7 +139,11 @@ export class QuoteStore {
   /** Deletes valuations past retention and idempotency records past 24 hours. */
   purge(): { valuations: number; idempotency: number } {
     const now = this.#now();
-    return purgeQuotes(this.db, this.#retentionDays === null ? null : now - this.#retentionDays * DAY_MS, now - IDEMPOTENCY_WINDOW_MS);
+    return purgeQuotes(
+      this.db,
+      this.#retentionDays === null ? null : now - this.#retentionDays * DAY_MS,
+      now - IDEMPOTENCY_WINDOW_MS,
+    );
   }
 
   /** Writes what is left and stops; resolves with the number of rows that could not be written. */
@@ -129,7 +155,11 @@ export class QuoteStore {
 }
 
 /** A store whose batches are written on a thread of their own, with its own connection to `file`. */
-export function threadedQuoteStore(db: Db, file: string, options: QuoteStoreOptions & { onError?: (message: string) => void } = {}): QuoteStore {
+export function threadedQuoteStore(
+  db: Db,
+  file: string,
+  options: QuoteStoreOptions & { onError?: (message: string) => void } = {},
+): QuoteStore {
   let store: QuoteStore | undefined;
   const writer = threadedRowWriter(file, QUOTE_WRITES, options.onError, (count) => store?.confirm(count));
   store = new QuoteStore(db, writer, options);

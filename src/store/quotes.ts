@@ -69,11 +69,22 @@ export interface FoundValuation {
 }
 
 export function findValuation(db: Db, id: string): FoundValuation | undefined {
-  return db.prepare('SELECT id, at, key_id AS keyId, stone, ref, answer FROM valuations WHERE id = ?').get(id) as FoundValuation | undefined;
+  return db.prepare('SELECT id, at, key_id AS keyId, stone, ref, answer FROM valuations WHERE id = ?').get(id) as
+    | FoundValuation
+    | undefined;
 }
 
-export function findIdempotent(db: Db, keyId: number, route: string, key: string, since: number): Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined {
-  return db.prepare('SELECT fingerprint, answer FROM idempotency_keys WHERE key_id = ? AND route = ? AND idempotency_key = ? AND at >= ?')
+export function findIdempotent(
+  db: Db,
+  keyId: number,
+  route: string,
+  key: string,
+  since: number,
+): Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined {
+  return db
+    .prepare(
+      'SELECT fingerprint, answer FROM idempotency_keys WHERE key_id = ? AND route = ? AND idempotency_key = ? AND at >= ?',
+    )
     .get(keyId, route, key, since) as Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined;
 }
 
@@ -82,11 +93,17 @@ export function findIdempotent(db: Db, keyId: number, route: string, key: string
  * than `idempotencyBefore`, oldest first, 1,000 rows a statement (valuations are appended in time order, so the
  * oldest rowids are the oldest quotes: no index on time is needed). Returns how many of each went.
  */
-export function purgeQuotes(db: Db, valuationsBefore: number | null, idempotencyBefore: number): { valuations: number; idempotency: number } {
+export function purgeQuotes(
+  db: Db,
+  valuationsBefore: number | null,
+  idempotencyBefore: number,
+): { valuations: number; idempotency: number } {
   let valuations = 0;
   if (valuationsBefore !== null) {
     const cutoff = new Date(valuationsBefore).toISOString();
-    const chunk = db.prepare('DELETE FROM valuations WHERE rowid IN (SELECT rowid FROM valuations ORDER BY rowid LIMIT 1000) AND at < ?');
+    const chunk = db.prepare(
+      'DELETE FROM valuations WHERE rowid IN (SELECT rowid FROM valuations ORDER BY rowid LIMIT 1000) AND at < ?',
+    );
     for (let n = 1; n > 0; valuations += n) n = chunk.run(cutoff).changes;
   }
   const idempotency = db.prepare('DELETE FROM idempotency_keys WHERE at < ?').run(idempotencyBefore).changes;

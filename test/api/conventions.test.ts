@@ -49,7 +49,11 @@ describe('X-Request-Id', () => {
       const res = await keyed.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': bad } });
       expect(res.headers['x-request-id']).toMatch(UUID);
     }
-    const problem = await keyed.app.inject({ method: 'GET', url: '/v1/models', headers: { 'x-request-id': 'ticket-7' } });
+    const problem = await keyed.app.inject({
+      method: 'GET',
+      url: '/v1/models',
+      headers: { 'x-request-id': 'ticket-7' },
+    });
     expect(problem.statusCode).toBe(401);
     keyed.requestLog!.flush();
     const [logged] = listRequests(home.db, { limit: 1, requestId: 'ticket-7' });
@@ -66,7 +70,8 @@ describe('RateLimit headers', () => {
     const key = `Bearer ${createKey(home.db, { name: 'small', scopes: ['valuations'], ratePerMinute: 3 }).secret}`;
     try {
       const seen = [];
-      for (let i = 0; i < 4; i++) seen.push(await app.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: key } }));
+      for (let i = 0; i < 4; i++)
+        seen.push(await app.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: key } }));
       expect(seen.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
       expect(seen.map((r) => r.headers['ratelimit-limit'])).toEqual(['3', '3', '3', '3']);
       expect(seen.map((r) => r.headers['ratelimit-remaining'])).toEqual(['2', '1', '0', '0']);
@@ -94,17 +99,26 @@ describe('CORS', () => {
     app.app.inject({
       method: 'OPTIONS',
       url: '/v1/valuations',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
     });
 
-  it('answers an allowed origin\'s preflight with the origin, methods and headers, without a key', async () => {
+  it("answers an allowed origin's preflight with the origin, methods and headers, without a key", async () => {
     const res = await preflight(withCors, 'https://shop.example');
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
     expect(res.headers['access-control-allow-methods']).toBe('GET, POST');
     expect(String(res.headers['access-control-allow-headers'])).toMatch(/Authorization.*Content-Type.*Idempotency-Key/);
     expect(res.headers['x-request-id']).toMatch(UUID);
-    const actual = await withCors.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: { origin: 'https://shop.example', authorization: partner } });
+    const actual = await withCors.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: STONE,
+      headers: { origin: 'https://shop.example', authorization: partner },
+    });
     expect(actual.statusCode).toBe(200);
     expect(actual.headers['access-control-allow-origin']).toBe('https://shop.example');
     expect(String(actual.headers['access-control-expose-headers'])).toMatch(/X-Request-Id.*RateLimit-Remaining/);
@@ -122,7 +136,10 @@ describe('CORS', () => {
 
   it('LOUPE_CORS_ORIGINS is a comma-separated list of origins; anything else is refused by name', () => {
     expect(parseCorsOrigins(undefined)).toEqual([]);
-    expect(parseCorsOrigins(' https://a.example , http://localhost:5173,')).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(parseCorsOrigins(' https://a.example , http://localhost:5173,')).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
     expect(parseCorsOrigins('*')).toEqual(['*']);
     expect(() => parseCorsOrigins('https://a.example/path')).toThrow(/"https:\/\/a.example\/path" is not an origin/);
     expect(() => parseCorsOrigins('shop.example')).toThrow(/not an origin/);
@@ -138,11 +155,19 @@ describe('ETag on models', () => {
       const tag = first.headers.etag as string;
       expect(tag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
       expect(first.headers['cache-control']).toBe('private, no-cache');
-      const again = await keyed.app.inject({ method: 'GET', url, headers: { authorization: auth, 'if-none-match': `"other", W/${tag}` } });
+      const again = await keyed.app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: auth, 'if-none-match': `"other", W/${tag}` },
+      });
       expect(again.statusCode).toBe(304);
       expect(again.body).toBe('');
       expect(again.headers.etag).toBe(tag);
-      const stale = await keyed.app.inject({ method: 'GET', url, headers: { authorization: auth, 'if-none-match': '"other"' } });
+      const stale = await keyed.app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: auth, 'if-none-match': '"other"' },
+      });
       expect(stale.statusCode).toBe(200);
       expect(stale.body).toBe(first.body);
     }
@@ -150,9 +175,17 @@ describe('ETag on models', () => {
 
   it('a promotion changes the tag', async () => {
     const auth = `Bearer ${createKey(home.db, { name: 'etag-promote', scopes: ['valuations'] }).secret}`;
-    const before = await keyed.app.inject({ method: 'GET', url: '/v1/models/current', headers: { authorization: auth } });
+    const before = await keyed.app.inject({
+      method: 'GET',
+      url: '/v1/models/current',
+      headers: { authorization: auth },
+    });
     home.promote({ seed: 7, rows: 3000 });
-    const after = await keyed.app.inject({ method: 'GET', url: '/v1/models/current', headers: { authorization: auth, 'if-none-match': before.headers.etag as string } });
+    const after = await keyed.app.inject({
+      method: 'GET',
+      url: '/v1/models/current',
+      headers: { authorization: auth, 'if-none-match': before.headers.etag as string },
+    });
     expect(after.statusCode).toBe(200);
     expect(after.headers.etag).not.toBe(before.headers.etag);
   });

@@ -28,7 +28,8 @@ afterAll(async () => {
 
 const post = (url: string, payload: unknown, authorization: string, headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization, ...headers } });
-const get = (id: string, authorization: string) => t.app.inject({ method: 'GET', url: `/v1/valuations/${encodeURIComponent(id)}`, headers: { authorization } });
+const get = (id: string, authorization: string) =>
+  t.app.inject({ method: 'GET', url: `/v1/valuations/${encodeURIComponent(id)}`, headers: { authorization } });
 
 describe('stored valuations', () => {
   it('every valuation has an opaque id; GET returns exactly what was answered, before and after the write, and after a new champion', async () => {
@@ -63,21 +64,37 @@ describe('stored valuations', () => {
   });
 
   it('ids are unguessable: 1,000 valuations, 1,000 distinct 128-bit ids', async () => {
-    const res = await post('/v1/valuations/batch?explain=false', { stones: Array.from({ length: 1000 }, () => STONE) }, acme);
+    const res = await post(
+      '/v1/valuations/batch?explain=false',
+      { stones: Array.from({ length: 1000 }, () => STONE) },
+      acme,
+    );
     const ids = JSON.parse(res.body).results.map((r: { valuation: { id: string } }) => r.valuation.id);
     expect(new Set(ids).size).toBe(1000);
   });
 });
 
 describe('batch refs and ids', () => {
-  it('each valued item has its own id and its ref; a ref that is not a short text is that item\'s problem', async () => {
-    const stones = [{ ...STONE, ref: 'lot-17' }, { ...STONE, ref: 17 }, { ...STONE, ref: 'x'.repeat(101) }, STONE, { ...STONE, carat: 90, ref: 'bad carat' }];
+  it("each valued item has its own id and its ref; a ref that is not a short text is that item's problem", async () => {
+    const stones = [
+      { ...STONE, ref: 'lot-17' },
+      { ...STONE, ref: 17 },
+      { ...STONE, ref: 'x'.repeat(101) },
+      STONE,
+      { ...STONE, carat: 90, ref: 'bad carat' },
+    ];
     const res = await post('/v1/valuations/batch?explain=false', { stones }, acme);
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(res.body);
     expect(body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, false, true, false]);
     expect(body.results[0].ref).toBe('lot-17');
-    expect(body.results[1].errors).toEqual([expect.objectContaining({ field: 'stones/1/ref', code: 'wrong_type', message: 'ref must be a text, not a number.' })]);
+    expect(body.results[1].errors).toEqual([
+      expect.objectContaining({
+        field: 'stones/1/ref',
+        code: 'wrong_type',
+        message: 'ref must be a text, not a number.',
+      }),
+    ]);
     expect(body.results[2].errors[0]).toMatchObject({ field: 'stones/2/ref', code: 'too_long' });
     expect(body.results[3].ref).toBeUndefined();
     expect(body.results[4]).toMatchObject({ ref: 'bad carat', ok: false });
@@ -137,10 +154,25 @@ describe('retention', () => {
     const db = openDatabase(':memory:');
     const store = new QuoteStore(db, null, { now: () => now, retentionDays: 30 });
     const keep = new QuoteStore(db, null, { now: () => now });
-    const row = (id: string, at: number) => ({ id, at, keyId: null, modelVersion: 'v', stone: '{}', ref: null, answer: '{}' });
+    const row = (id: string, at: number) => ({
+      id,
+      at,
+      keyId: null,
+      modelVersion: 'v',
+      stone: '{}',
+      ref: null,
+      answer: '{}',
+    });
     store.saveValuation(row('val_old', now - 31 * 86_400_000));
     store.saveValuation(row('val_new', now - 29 * 86_400_000));
-    store.saveIdempotent({ keyId: 0, route: '/r', idempotencyKey: 'k', fingerprint: 'f'.repeat(64), at: now - 25 * 3_600_000, answer: '{}' });
+    store.saveIdempotent({
+      keyId: 0,
+      route: '/r',
+      idempotencyKey: 'k',
+      fingerprint: 'f'.repeat(64),
+      at: now - 25 * 3_600_000,
+      answer: '{}',
+    });
     store.flush();
     expect(store.idempotent(0, '/r', 'k')).toBeUndefined(); // older than 24 h: not found even before it is purged
     expect(keep.purge()).toEqual({ valuations: 0, idempotency: 1 });

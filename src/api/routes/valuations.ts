@@ -16,8 +16,20 @@ import type { Valuations } from '../valuation-pool.js';
 import { presentValuation } from '../present.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
 import {
-  BATCH_BODY_LIMIT, BatchEnvelope, BatchRequest, BatchResponse, EXAMPLE_STONE, EXAMPLE_VALUATION, ExplainQuery, MAX_BATCH, MAX_REF_LENGTH,
-  Stone as StoneSchema, StoredValuation, Valuation, problemResponse, withExamples,
+  BATCH_BODY_LIMIT,
+  BatchEnvelope,
+  BatchRequest,
+  BatchResponse,
+  EXAMPLE_STONE,
+  EXAMPLE_VALUATION,
+  ExplainQuery,
+  MAX_BATCH,
+  MAX_REF_LENGTH,
+  Stone as StoneSchema,
+  StoredValuation,
+  Valuation,
+  problemResponse,
+  withExamples,
 } from '../schemas.js';
 import { checkStone, type StoneCheck } from '../stone-input.js';
 import { validatorCompiler } from '../validator.js';
@@ -33,7 +45,13 @@ declare module 'fastify' {
 
 export function servingModel(models: ModelSource): LoadedModel {
   const model = models.current;
-  if (!model) throw new ApiProblem('not-ready', 'No model is loaded yet; the first one is being trained. Retry shortly.', undefined, { 'retry-after': '5' });
+  if (!model)
+    throw new ApiProblem(
+      'not-ready',
+      'No model is loaded yet; the first one is being trained. Retry shortly.',
+      undefined,
+      { 'retry-after': '5' },
+    );
   return model;
 }
 
@@ -44,25 +62,70 @@ export function newValuationId(): string {
 
 const commonErrors = {
   400: problemResponse('The input is not valid: each problem names the field, what was wrong and what is allowed.'),
-  401: problemResponse('No valid API key.', { type: '/problems/unauthorized', title: 'An API key is needed', status: 401, detail: 'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".' }),
-  429: problemResponse('The key\'s rate limit is used up; see Retry-After.', { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'The key "ACME" may make 600 requests a minute; retry in 1 s.' }),
-  422: problemResponse('The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it).', { type: '/problems/beyond-limit', title: 'Loupe does not price this stone', status: 422, detail: 'Carat 9.5 ct is beyond the 7.52 ct limit of what Loupe prices with this model (1.5 × the heaviest stone the model learned from, 5.01 ct); a price so far past its data would be a guess. Have the stone appraised by an expert.', errors: [{ field: 'carat', code: 'beyond_limit', message: 'Carat 9.5 ct is beyond the 7.52 ct limit …', allowed: 'at most 7.52 ct' }] }),
-  503: problemResponse('No model loaded yet.', { type: '/problems/not-ready', title: 'Not ready', status: 503, detail: 'No model is loaded yet; the first one is being trained. Retry shortly.' }),
+  401: problemResponse('No valid API key.', {
+    type: '/problems/unauthorized',
+    title: 'An API key is needed',
+    status: 401,
+    detail: 'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".',
+  }),
+  429: problemResponse("The key's rate limit is used up; see Retry-After.", {
+    type: '/problems/rate-limited',
+    title: 'Too many requests',
+    status: 429,
+    detail: 'The key "ACME" may make 600 requests a minute; retry in 1 s.',
+  }),
+  422: problemResponse(
+    'The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it).',
+    {
+      type: '/problems/beyond-limit',
+      title: 'Loupe does not price this stone',
+      status: 422,
+      detail:
+        'Carat 9.5 ct is beyond the 7.52 ct limit of what Loupe prices with this model (1.5 × the heaviest stone the model learned from, 5.01 ct); a price so far past its data would be a guess. Have the stone appraised by an expert.',
+      errors: [
+        {
+          field: 'carat',
+          code: 'beyond_limit',
+          message: 'Carat 9.5 ct is beyond the 7.52 ct limit …',
+          allowed: 'at most 7.52 ct',
+        },
+      ],
+    },
+  ),
+  503: problemResponse('No model loaded yet.', {
+    type: '/problems/not-ready',
+    title: 'Not ready',
+    status: 503,
+    detail: 'No model is loaded yet; the first one is being trained. Retry shortly.',
+  }),
 };
 /** The stone's problem if it is beyond the carat limit of the model, with its field under `prefix`. */
-function limitProblem(model: LoadedModel, stone: Stone, maxCarat: number | undefined, prefix = ''): FieldProblem | undefined {
+function limitProblem(
+  model: LoadedModel,
+  stone: Stone,
+  maxCarat: number | undefined,
+  prefix = '',
+): FieldProblem | undefined {
   const problem = caratLimitProblem(model.artifact, stone, maxCarat);
   return problem && { ...problem, field: prefix + problem.field };
 }
 
 const conflict = {
   409: problemResponse('The Idempotency-Key was used in the last 24 hours with a different request.', {
-    type: '/problems/idempotency-conflict', title: 'The Idempotency-Key was used for another request', status: 409,
-    detail: 'The Idempotency-Key "order-1234" was used in the last 24 hours with a different request; use a new key for a new request.',
+    type: '/problems/idempotency-conflict',
+    title: 'The Idempotency-Key was used for another request',
+    status: 409,
+    detail:
+      'The Idempotency-Key "order-1234" was used in the last 24 hours with a different request; use a new key for a new request.',
   }),
 };
 const idempotencyHeader = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ description: 'Makes a retry safe: the same key and request within 24 hours get the first answer again (same ids); 1 to 255 characters without control characters, e.g. a UUID.' })),
+  'idempotency-key': Type.Optional(
+    Type.String({
+      description:
+        'Makes a retry safe: the same key and request within 24 hours get the first answer again (same ids); 1 to 255 characters without control characters, e.g. a UUID.',
+    }),
+  ),
 });
 
 /** The ref of a batch item: absent, or a text of at most 100 characters; anything else is that item's problem. */
@@ -71,134 +134,221 @@ function batchRef(raw: unknown, index: number): { ref?: string; rest: unknown; p
   const { ref, ...rest } = raw as Record<string, unknown>;
   const field = `stones/${index}/ref`;
   const allowed = `a text of at most ${MAX_REF_LENGTH} characters`;
-  if (typeof ref !== 'string') return { rest, problem: { field, code: 'wrong_type', message: `ref must be a text, not ${ref === null ? 'null' : Array.isArray(ref) ? 'an array' : `a ${typeof ref}`}.`, allowed } };
-  if (ref.length > MAX_REF_LENGTH) return { rest, problem: { field, code: 'too_long', message: `ref is ${ref.length} characters long; at most ${MAX_REF_LENGTH} are allowed.`, allowed } };
+  if (typeof ref !== 'string')
+    return {
+      rest,
+      problem: {
+        field,
+        code: 'wrong_type',
+        message: `ref must be a text, not ${ref === null ? 'null' : Array.isArray(ref) ? 'an array' : `a ${typeof ref}`}.`,
+        allowed,
+      },
+    };
+  if (ref.length > MAX_REF_LENGTH)
+    return {
+      rest,
+      problem: {
+        field,
+        code: 'too_long',
+        message: `ref is ${ref.length} characters long; at most ${MAX_REF_LENGTH} are allowed.`,
+        allowed,
+      },
+    };
   return { ref, rest };
 }
 
-export const valuationRoutes: FastifyPluginAsync<{ models: ModelSource; valuations: Valuations; quotes: QuoteStore | null; maxCarat?: number }> = async (app, { models, valuations, quotes, maxCarat }) => {
+export const valuationRoutes: FastifyPluginAsync<{
+  models: ModelSource;
+  valuations: Valuations;
+  quotes: QuoteStore | null;
+  maxCarat?: number;
+}> = async (app, { models, valuations, quotes, maxCarat }) => {
   app.decorateRequest('quote', null);
   if (quotes) {
     registerIdempotency(app, quotes);
     app.addHook('onSend', (request, reply, payload, done) => {
       const q = request.quote;
-      if (q && reply.statusCode === 200 && typeof payload === 'string') quotes.saveValuation({ ...q, keyId: request.apiKey?.id ?? null, ref: null, answer: payload });
+      if (q && reply.statusCode === 200 && typeof payload === 'string')
+        quotes.saveValuation({ ...q, keyId: request.apiKey?.id ?? null, ref: null, answer: payload });
       done(null, payload);
     });
   }
   /** The valuation as answered: with its id and time when it is stored. */
   const stamp = (v: ModelValuation, at: number): ModelValuation & { id?: string; valuedAt?: string } =>
-    quotes ? { id: newValuationId(), valuedAt: new Date(at).toISOString(), ...presentValuation(v) } : presentValuation(v);
+    quotes
+      ? { id: newValuationId(), valuedAt: new Date(at).toISOString(), ...presentValuation(v) }
+      : presentValuation(v);
 
-  app.post<{ Body: Stone; Querystring: { explain?: boolean } }>('/v1/valuations', {
-    config: { scope: 'valuations', stoneBody: true, idempotent: true },
-    schema: {
-      tags: ['valuations'],
-      operationId: 'createValuation',
-      summary: 'Value one diamond',
-      description: 'The price (USD, to the dollar), the range (rounded as people quote it) and the coverage it was calibrated to, the model version, the explanation (a typical stone\'s price, then each characteristic\'s effect as a factor and in dollars) and warnings, with the id under which the valuation is kept (GET /v1/valuations/{id}). `?explain=false` skips the explanation.',
-      security: SECURITY,
-      querystring: ExplainQuery,
-      headers: idempotencyHeader,
-      body: withExamples(StoneSchema, EXAMPLE_STONE),
-      response: { 200: withExamples(Valuation, EXAMPLE_VALUATION), ...commonErrors, ...conflict },
+  app.post<{ Body: Stone; Querystring: { explain?: boolean } }>(
+    '/v1/valuations',
+    {
+      config: { scope: 'valuations', stoneBody: true, idempotent: true },
+      schema: {
+        tags: ['valuations'],
+        operationId: 'createValuation',
+        summary: 'Value one diamond',
+        description:
+          "The price (USD, to the dollar), the range (rounded as people quote it) and the coverage it was calibrated to, the model version, the explanation (a typical stone's price, then each characteristic's effect as a factor and in dollars) and warnings, with the id under which the valuation is kept (GET /v1/valuations/{id}). `?explain=false` skips the explanation.",
+        security: SECURITY,
+        querystring: ExplainQuery,
+        headers: idempotencyHeader,
+        body: withExamples(StoneSchema, EXAMPLE_STONE),
+        response: { 200: withExamples(Valuation, EXAMPLE_VALUATION), ...commonErrors, ...conflict },
+      },
     },
-  }, async (request) => {
-    const model = servingModel(models);
-    request.modelVersion = model.version;
-    const checked = checkStone(request.body);
-    if (!checked.ok) throw new ApiProblem('invalid-input', summarise(checked.problems), checked.problems);
-    const beyond = limitProblem(model, checked.stone, maxCarat);
-    if (beyond) throw new ApiProblem('beyond-limit', beyond.message, [beyond]);
-    const at = Date.now();
-    const answer = stamp(await valuations.value(model, checked.stone, { explain: request.query.explain !== false }), at);
-    if (answer.id) request.quote = { id: answer.id, at, stone: JSON.stringify(checked.stone), modelVersion: model.version };
-    return answer;
-  });
+    async (request) => {
+      const model = servingModel(models);
+      request.modelVersion = model.version;
+      const checked = checkStone(request.body);
+      if (!checked.ok) throw new ApiProblem('invalid-input', summarise(checked.problems), checked.problems);
+      const beyond = limitProblem(model, checked.stone, maxCarat);
+      if (beyond) throw new ApiProblem('beyond-limit', beyond.message, [beyond]);
+      const at = Date.now();
+      const answer = stamp(
+        await valuations.value(model, checked.stone, { explain: request.query.explain !== false }),
+        at,
+      );
+      if (answer.id)
+        request.quote = { id: answer.id, at, stone: JSON.stringify(checked.stone), modelVersion: model.version };
+      return answer;
+    },
+  );
 
-  const batchExample = { stones: [{ ...EXAMPLE_STONE, ref: 'lot-17' }, { ...EXAMPLE_STONE, carat: 1.5, x: 7.3, y: 7.35, z: 4.52 }] };
-  app.post<{ Body: { stones: unknown[] }; Querystring: { explain?: boolean } }>('/v1/valuations/batch', {
-    config: { scope: 'valuations', idempotent: true },
-    bodyLimit: BATCH_BODY_LIMIT,
-    schema: {
-      tags: ['valuations'],
-      operationId: 'createValuationBatch',
-      summary: `Value up to ${MAX_BATCH.toLocaleString('en-US')} diamonds`,
-      description: 'One result per stone, in the order sent: a valuation (with its own id), or the problems of that stone; a stone\'s `ref` comes back in its result. One bad stone does not sink the batch; every stone is valued by the same model.',
-      security: SECURITY,
-      querystring: ExplainQuery,
-      headers: idempotencyHeader,
-      body: withExamples(BatchRequest, batchExample),
-      response: {
-        200: withExamples(BatchResponse, {
-            modelVersion: EXAMPLE_VALUATION.modelVersion, valued: 1, failed: 1,
+  const batchExample = {
+    stones: [
+      { ...EXAMPLE_STONE, ref: 'lot-17' },
+      { ...EXAMPLE_STONE, carat: 1.5, x: 7.3, y: 7.35, z: 4.52 },
+    ],
+  };
+  app.post<{ Body: { stones: unknown[] }; Querystring: { explain?: boolean } }>(
+    '/v1/valuations/batch',
+    {
+      config: { scope: 'valuations', idempotent: true },
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: {
+        tags: ['valuations'],
+        operationId: 'createValuationBatch',
+        summary: `Value up to ${MAX_BATCH.toLocaleString('en-US')} diamonds`,
+        description:
+          "One result per stone, in the order sent: a valuation (with its own id), or the problems of that stone; a stone's `ref` comes back in its result. One bad stone does not sink the batch; every stone is valued by the same model.",
+        security: SECURITY,
+        querystring: ExplainQuery,
+        headers: idempotencyHeader,
+        body: withExamples(BatchRequest, batchExample),
+        response: {
+          200: withExamples(BatchResponse, {
+            modelVersion: EXAMPLE_VALUATION.modelVersion,
+            valued: 1,
+            failed: 1,
             results: [
               { index: 0, ref: 'lot-17', ok: true, valuation: { ...EXAMPLE_VALUATION, explanation: undefined } },
-              { index: 1, ok: false, errors: [{ field: 'stones/1/carat', code: 'out_of_range', message: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.', allowed: 'a number from 0.1 to 10 ct' }] },
+              {
+                index: 1,
+                ok: false,
+                errors: [
+                  {
+                    field: 'stones/1/carat',
+                    code: 'out_of_range',
+                    message: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.',
+                    allowed: 'a number from 0.1 to 10 ct',
+                  },
+                ],
+              },
             ],
           }),
-        ...commonErrors,
-        ...conflict,
-        413: problemResponse('The body is larger than 1 MiB.', { type: '/problems/body-too-large', title: 'The body is too large', status: 413, detail: 'The body is larger than the 1048576 bytes this endpoint accepts.' }),
+          ...commonErrors,
+          ...conflict,
+          413: problemResponse('The body is larger than 1 MiB.', {
+            type: '/problems/body-too-large',
+            title: 'The body is too large',
+            status: 413,
+            detail: 'The body is larger than the 1048576 bytes this endpoint accepts.',
+          }),
+        },
       },
+      // Documented as an array of stones, checked as an array of anything: each stone is checked on its own below.
+      validatorCompiler: (route) =>
+        validatorCompiler({ ...route, schema: route.httpPart === 'body' ? BatchEnvelope : route.schema }),
     },
-    // Documented as an array of stones, checked as an array of anything: each stone is checked on its own below.
-    validatorCompiler: (route) => validatorCompiler({ ...route, schema: route.httpPart === 'body' ? BatchEnvelope : route.schema }),
-  }, async (request) => {
-    const model = servingModel(models);
-    request.modelVersion = model.version;
-    const explain = request.query.explain !== false;
-    const checks = request.body.stones.map((raw, index) => {
-      const { ref, rest, problem } = batchRef(raw, index);
-      const shaped = checkStone(rest, `stones/${index}/`);
-      const beyond = shaped.ok ? limitProblem(model, shaped.stone, maxCarat, `stones/${index}/`) : undefined;
-      const checked: StoneCheck = beyond ? { ok: false, problems: [beyond] } : shaped;
-      if (!problem) return { ref, checked };
-      return { ref, checked: { ok: false as const, problems: [...(checked.ok ? [] : checked.problems), problem] } };
-    });
-    const valid = checks.flatMap(({ checked }) => (checked.ok ? [checked.stone] : []));
-    // the valid stones go to the model together: one batch, valued by one model
-    const valued = await valuations.valueMany(model, valid, { explain });
-    const at = Date.now();
-    let next = 0;
-    const results = checks.map(({ ref, checked }, index) => {
-      const head = ref === undefined ? { index } : { index, ref };
-      if (!checked.ok) return { ...head, ok: false, errors: checked.problems };
-      const valuation = stamp(valued[next++], at);
-      if (quotes && valuation.id) {
-        quotes.saveValuation({ id: valuation.id, at, keyId: request.apiKey?.id ?? null, modelVersion: model.version, stone: JSON.stringify(checked.stone), ref: ref ?? null, answer: JSON.stringify(valuation) });
-      }
-      return { ...head, ok: true, valuation };
-    });
-    return { modelVersion: model.version, valued: valid.length, failed: results.length - valid.length, results };
-  });
+    async (request) => {
+      const model = servingModel(models);
+      request.modelVersion = model.version;
+      const explain = request.query.explain !== false;
+      const checks = request.body.stones.map((raw, index) => {
+        const { ref, rest, problem } = batchRef(raw, index);
+        const shaped = checkStone(rest, `stones/${index}/`);
+        const beyond = shaped.ok ? limitProblem(model, shaped.stone, maxCarat, `stones/${index}/`) : undefined;
+        const checked: StoneCheck = beyond ? { ok: false, problems: [beyond] } : shaped;
+        if (!problem) return { ref, checked };
+        return { ref, checked: { ok: false as const, problems: [...(checked.ok ? [] : checked.problems), problem] } };
+      });
+      const valid = checks.flatMap(({ checked }) => (checked.ok ? [checked.stone] : []));
+      // the valid stones go to the model together: one batch, valued by one model
+      const valued = await valuations.valueMany(model, valid, { explain });
+      const at = Date.now();
+      let next = 0;
+      const results = checks.map(({ ref, checked }, index) => {
+        const head = ref === undefined ? { index } : { index, ref };
+        if (!checked.ok) return { ...head, ok: false, errors: checked.problems };
+        const valuation = stamp(valued[next++], at);
+        if (quotes && valuation.id) {
+          quotes.saveValuation({
+            id: valuation.id,
+            at,
+            keyId: request.apiKey?.id ?? null,
+            modelVersion: model.version,
+            stone: JSON.stringify(checked.stone),
+            ref: ref ?? null,
+            answer: JSON.stringify(valuation),
+          });
+        }
+        return { ...head, ok: true, valuation };
+      });
+      return { modelVersion: model.version, valued: valid.length, failed: results.length - valid.length, results };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/v1/valuations/:id', {
-    config: { scope: 'valuations' },
-    schema: {
-      tags: ['valuations'],
-      operationId: 'getValuation',
-      summary: 'A valuation as it was answered (the quote)',
-      description: 'The valuation exactly as it was answered — price, range, model version, explanation, warnings, time — even after the model has changed, with the stone it valued and its batch ref. A key sees the valuations made with it (an admin key sees all); any other id is 404.',
-      security: SECURITY,
-      params: Type.Object({ id: Type.String({ maxLength: 100, examples: [EXAMPLE_VALUATION.id] }) }),
-      response: {
-        200: withExamples(StoredValuation, { valuation: EXAMPLE_VALUATION, stone: EXAMPLE_STONE }),
-        401: commonErrors[401],
-        404: problemResponse('No valuation with this id that this key may see.', { type: '/problems/not-found', title: 'No such resource', status: 404, detail: 'No valuation has the id "val_AAAAAAAAAAAAAAAAAAAAAA".' }),
-        429: commonErrors[429],
+  app.get<{ Params: { id: string } }>(
+    '/v1/valuations/:id',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['valuations'],
+        operationId: 'getValuation',
+        summary: 'A valuation as it was answered (the quote)',
+        description:
+          'The valuation exactly as it was answered — price, range, model version, explanation, warnings, time — even after the model has changed, with the stone it valued and its batch ref. A key sees the valuations made with it (an admin key sees all); any other id is 404.',
+        security: SECURITY,
+        params: Type.Object({ id: Type.String({ maxLength: 100, examples: [EXAMPLE_VALUATION.id] }) }),
+        response: {
+          200: withExamples(StoredValuation, { valuation: EXAMPLE_VALUATION, stone: EXAMPLE_STONE }),
+          401: commonErrors[401],
+          404: problemResponse('No valuation with this id that this key may see.', {
+            type: '/problems/not-found',
+            title: 'No such resource',
+            status: 404,
+            detail: 'No valuation has the id "val_AAAAAAAAAAAAAAAAAAAAAA".',
+          }),
+          429: commonErrors[429],
+        },
       },
     },
-  }, async (request, reply) => {
-    const id = request.params.id;
-    const found = quotes?.valuation(id);
-    const key = request.apiKey;
-    // Someone else's valuation is as absent as one that never was: a 404 does not confirm that it exists.
-    if (!found || (key && !key.scopes.includes('admin') && found.keyId !== key.id)) {
-      throw new ApiProblem('not-found', `No valuation has the id ${JSON.stringify(id.slice(0, 100))}${quotes ? '' : ' (this server does not store valuations)'}.`);
-    }
-    // Spliced as text: the valuation is the answer's bytes as they were sent.
-    const ref = found.ref === null ? '' : `,"ref":${JSON.stringify(found.ref)}`;
-    return reply.type('application/json; charset=utf-8').send(`{"valuation":${found.answer},"stone":${found.stone}${ref}}`);
-  });
+    async (request, reply) => {
+      const id = request.params.id;
+      const found = quotes?.valuation(id);
+      const key = request.apiKey;
+      // Someone else's valuation is as absent as one that never was: a 404 does not confirm that it exists.
+      if (!found || (key && !key.scopes.includes('admin') && found.keyId !== key.id)) {
+        throw new ApiProblem(
+          'not-found',
+          `No valuation has the id ${JSON.stringify(id.slice(0, 100))}${quotes ? '' : ' (this server does not store valuations)'}.`,
+        );
+      }
+      // Spliced as text: the valuation is the answer's bytes as they were sent.
+      const ref = found.ref === null ? '' : `,"ref":${JSON.stringify(found.ref)}`;
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(`{"valuation":${found.answer},"stone":${found.stone}${ref}}`);
+    },
+  );
 };
