@@ -5,7 +5,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { binMatrix, type BinnedMatrix } from './binning.js';
+import { binMatrix } from './binning.js';
 import { TreeGrower } from './grower.js';
 import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
 import { objectiveByName } from './objective.js';
@@ -99,7 +99,7 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const index = threadCount > 1 ? sharedUint32(n) : undefined;
   const pool = index ? new HistogramThreads(threadCount, binned, grad, hess, index) : undefined;
   try {
-    return boost(X, trainX, trainY, valid, options, featureNames, binned, new TreeGrower(binned, { ...options }, monotone, pool && index ? { pool, index } : undefined), grad, hess, rng);
+    return boost(X, trainX, trainY, valid, options, featureNames, new TreeGrower(binned, { ...options }, monotone, pool && index ? { pool, index } : undefined), grad, hess, rng);
   } finally {
     pool?.close();
   }
@@ -112,7 +112,7 @@ export function defaultThreads(): number {
 
 function boost(
   X: FeatureMatrix, trainX: FeatureMatrix, trainY: Float64Array, valid: { X: FeatureMatrix; y: Float64Array } | undefined, options: ModelOptions, featureNames: string[],
-  binned: BinnedMatrix, grower: TreeGrower, grad: Float64Array, hess: Float64Array, rng: Rng,
+  grower: TreeGrower, grad: Float64Array, hess: Float64Array, rng: Rng,
 ): FitResult {
   const n = trainX.rows;
   const nf = X.columns.length;

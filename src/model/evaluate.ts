@@ -81,7 +81,7 @@ export function rangesBySegment(train: readonly Appraisal[], test: readonly Appr
   for (let f = 0; f < k; f++) {
     const { train: inner, test: outer } = foldIndices(fold, f);
     const model = createValuer(trainModel(Array.from(inner, (i) => train[i]), options), 'cv');
-    outer.forEach((i) => (cv[i] = model.price(train[i])));
+    for (const i of outer) cv[i] = model.price(train[i]);
   }
   const table = (rows: readonly Appraisal[], priced: ReturnType<LoadedModel['price']>[]) =>
     coverageBySegment(rows, priced.map((p) => p.range), priced.map((p): SupportLevel => p.support.level));

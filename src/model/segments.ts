@@ -67,7 +67,7 @@ export function fitSegmentScales(absResidual: ArrayLike<number>, sigma: ArrayLik
   const n = absResidual.length;
   const scales = PARTITIONS.map((p) => new Array<number>(SEGMENT_GROUPS[p].length).fill(1));
   const scaleOf = Float64Array.from({ length: n }, () => 1);
-  PARTITIONS.forEach((p, pi) => {
+  PARTITIONS.forEach((_p, pi) => {
     const score = Float64Array.from({ length: n }, (_, i) => absResidual[i] / (sigma[i] * scaleOf[i]));
     const overall = quantile(Float64Array.from(score).sort(), coverage);
     for (let g = 0; g < scales[pi].length; g++) {
@@ -116,6 +116,10 @@ export function coverageBySegment(
     return { partition, group, stones: members.length, coverage: members.length ? (inside / members.length) * 100 : Number.NaN, medianWidth: width.length ? quantile(width, 0.5) : Number.NaN };
   };
   const out = [summarise('all', 'all stones', rows)];
-  PARTITIONS.forEach((p, pi) => SEGMENT_GROUPS[p].forEach((name, g) => out.push(summarise(p, name, rows.filter((m) => m.g[pi] === g)))));
+  PARTITIONS.forEach((p, pi) => {
+    SEGMENT_GROUPS[p].forEach((name, g) => {
+      out.push(summarise(p, name, rows.filter((m) => m.g[pi] === g)));
+    });
+  });
   return out;
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Appraisal, NumberFieldName } from '../diamond/index.js';
 import { takeRows } from '../engine/matrix.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArtifact } from './artifact.js';
-import { FEATURE_SPEC, featureColumns, rowOf, type FeatureColumns } from './features.js';
+import { FEATURE_SPEC, featureColumns, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
 import { hasFitPlan } from './kinds/fit-plan.js';

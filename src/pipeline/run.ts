@@ -113,7 +113,8 @@ async function runSteps(
   };
   const records: StepRecord[] = ctx.state.result.steps;
   for (let i = 0; i < PIPELINE_STEPS.length; i++) {
-    const step: Step = (current = PIPELINE_STEPS[i]);
+    current = PIPELINE_STEPS[i];
+    const step: Step = current;
     options.onStep?.(step.name as StepName, i);
     ctx.lock.heartbeat();
     ctx.log.info({ run: ctx.runId, step: step.name }, `${step.name}: started`);

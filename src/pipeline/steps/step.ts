@@ -116,6 +116,7 @@ export interface RunContext {
 }
 
 /** What a step may tell the runner: go on with the next step (nothing), or skip ahead to a later one. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a step that returns nothing goes on with the next one
 export type StepOutcome = void | { skipTo: string };
 
 export interface Step<Name extends string = string> {
