@@ -8,5 +8,7 @@ if (!file || !existsSync(file)) {
 }
 const r = JSON.parse(readFileSync(file, 'utf8'));
 // A test file that fails to load counts as a failure even though it ran no test.
-const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+const brokenFiles = (r.testResults ?? []).filter(
+  (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+).length;
 console.log(`${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed`);

@@ -57,11 +57,28 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const canPin = Boolean(args.pin) && existsSync('/usr/bin/taskset') && cpus().length >= 2;
 
 function startServer(home: string, requestLog: boolean): Promise<{ child: ChildProcess; url: string }> {
-  const cmd = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--open', '--host', '127.0.0.1', '--port', String(port)];
+  const cmd = [
+    process.execPath,
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'serve',
+    '--open',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+  ];
   const [file, ...rest] = canPin ? ['taskset', '-c', '0', ...cmd] : cmd;
   const child = spawn(file, rest, {
     cwd: ROOT,
-    env: { ...process.env, LOUPE_HOME: home, LOUPE_REQUEST_LOG: requestLog ? '1' : '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      LOUPE_HOME: home,
+      LOUPE_REQUEST_LOG: requestLog ? '1' : '0',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -96,14 +113,31 @@ async function stopServer(child: ChildProcess): Promise<number | null> {
  * explainer's tables in cache and flatter the numbers). Prices are dropped: a client asks for them.
  */
 const reference = loupePaths().referenceData;
-const { test: testStones } = await readReferenceSplitRows(reference, join(dirname(reference), 'diamonds.reference-split.txt'));
-const requests = testStones.map(({ price: _price, ...stone }) => ({ method: 'POST', path: '/v1/valuations', headers: { 'content-type': 'application/json' }, body: JSON.stringify(stone) }));
+const { test: testStones } = await readReferenceSplitRows(
+  reference,
+  join(dirname(reference), 'diamonds.reference-split.txt'),
+);
+const requests = testStones.map(({ price: _price, ...stone }) => ({
+  method: 'POST',
+  path: '/v1/valuations',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(stone),
+}));
 
 async function load(url: string, seconds: number): Promise<AutocannonResult> {
   return autocannon({ url, requests, connections, duration: seconds });
 }
 
-interface Row { mode: string; rps: number; p50: number; p99: number; errors: number; total: number; cpuUsPerRequest: number; logged?: number }
+interface Row {
+  mode: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+  cpuUsPerRequest: number;
+  logged?: number;
+}
 
 /** CPU time (user + system) a process has used, in µs, from /proc (Linux); undefined elsewhere. */
 function cpuMicros(pid: number): number | undefined {
@@ -131,9 +165,14 @@ try {
     const current = (await (await fetch(`${url}/v1/models/current`)).json()) as { kind: string; version: string };
     modelKind = current.kind;
     modelVersion = current.version;
-    const check = await fetch(`${url}/v1/valuations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(exampleStone()) });
+    const check = await fetch(`${url}/v1/valuations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(exampleStone()),
+    });
     const body = (await check.json()) as { explanation?: { steps: unknown[] } };
-    if (check.status !== 200 || !body.explanation) throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
+    if (check.status !== 200 || !body.explanation)
+      throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
     const db = openDatabase(join(home, 'loupe.db'));
     const before = countRequests(db);
     db.close();
@@ -176,21 +215,36 @@ function combine(mode: string, of: Row[]): Row {
     ...(of[0].logged !== undefined ? { logged: of.reduce((n, r) => n + (r.logged ?? 0), 0) } : {}),
   };
 }
-const on = combine('request log on (all rounds)', rows.filter((_, i) => i % 2 === 0));
-const off = combine('request log off (all rounds)', rows.filter((_, i) => i % 2 === 1));
+const on = combine(
+  'request log on (all rounds)',
+  rows.filter((_, i) => i % 2 === 0),
+);
+const off = combine(
+  'request log off (all rounds)',
+  rows.filter((_, i) => i % 2 === 1),
+);
 if (rounds > 1) rows.push(on, off);
 const cost = (1 - on.rps / off.rps) * 100;
-const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-process.stdout.write(`\nPOST /v1/valuations with explanation, ${requests.length} different stones — ${connections} connections × ${duration} s per round, ${rounds} rounds per mode, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
-  `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`);
-process.stdout.write('| mode | requests/s | p50 ms | p99 ms | errors | requests | logged | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
+const fmt = (n: number, d = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+process.stdout.write(
+  `\nPOST /v1/valuations with explanation, ${requests.length} different stones — ${connections} connections × ${duration} s per round, ${rounds} rounds per mode, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
+    `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`,
+);
+process.stdout.write(
+  '| mode | requests/s | p50 ms | p99 ms | errors | requests | logged | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+);
 for (const r of rows) {
-  process.stdout.write(`| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${r.logged === undefined ? '—' : fmt(r.logged)} | ` +
-    `${fmt(r.cpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`);
+  process.stdout.write(
+    `| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${r.logged === undefined ? '—' : fmt(r.logged)} | ` +
+      `${fmt(r.cpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
+  );
 }
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
-process.stdout.write(`\nlogging costs ${fmt(cost, 1)} % of throughput (${fmt(cpuCost, 1)} % of the server's CPU per request); target < 20 %\n` +
-  'targets: ≥ 5,000 req/s, p99 < 25 ms, 0 errors\n');
+process.stdout.write(
+  `\nlogging costs ${fmt(cost, 1)} % of throughput (${fmt(cpuCost, 1)} % of the server's CPU per request); target < 20 %\n` +
+    'targets: ≥ 5,000 req/s, p99 < 25 ms, 0 errors\n',
+);
 
 const result = {
   requestsPerSecond: Math.round(on.rps),

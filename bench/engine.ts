@@ -53,15 +53,24 @@ for (let i = 0; i < p.length; i++) se += (p[i] - test.y[i]) ** 2;
 const rmse = Math.sqrt(se / p.length);
 
 const fmt = (x: number, d: number) => x.toFixed(d);
-console.log(`engine benchmark — ${train.X.rows} training rows, ${test.X.rows} test rows, ${FEATURES.length} features, Node ${process.version}`);
+console.log(
+  `engine benchmark — ${train.X.rows} training rows, ${test.X.rows} test rows, ${FEATURES.length} features, Node ${process.version}`,
+);
 console.log('');
 console.log('| measure | Loupe wall, median | wall min–max | Loupe CPU, median | runs | XGBoost 1.7 hist, 1 thread |');
 console.log('| --- | --- | --- | --- | --- | --- |');
-console.log(`| fit: 1000 trees, depth 4, 256 bins, η 0.05 | ${fmt(median(fitTimes), 3)} s | ${fmt(Math.min(...fitTimes), 3)}–${fmt(Math.max(...fitTimes), 3)} s | ${fmt(median(fitCpu), 3)} s | ${runs} | 0.35 s |`);
-console.log(`| batch predict, ${test.X.rows} rows | ${fmt(median(predictTimes), 2)} µs/row | ${fmt(Math.min(...predictTimes), 2)}–${fmt(Math.max(...predictTimes), 2)} µs/row | ${fmt(median(predictCpu), 2)} µs/row | ${predictTimes.length} | 9.6 µs/row |`);
+console.log(
+  `| fit: 1000 trees, depth 4, 256 bins, η 0.05 | ${fmt(median(fitTimes), 3)} s | ${fmt(Math.min(...fitTimes), 3)}–${fmt(Math.max(...fitTimes), 3)} s | ${fmt(median(fitCpu), 3)} s | ${runs} | 0.35 s |`,
+);
+console.log(
+  `| batch predict, ${test.X.rows} rows | ${fmt(median(predictTimes), 2)} µs/row | ${fmt(Math.min(...predictTimes), 2)}–${fmt(Math.max(...predictTimes), 2)} µs/row | ${fmt(median(predictCpu), 2)} µs/row | ${predictTimes.length} | 9.6 µs/row |`,
+);
 console.log('');
 console.log(`test RMSE of log price: ${fmt(rmse, 4)}`);
 
 // For scripts/capacity.ts: one fit's time on one core.
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/training.json', `${JSON.stringify({ date: new Date().toISOString(), rows: train.X.rows, trees: 1000, fitSeconds: median(fitTimes), fitCpuSeconds: median(fitCpu) }, null, 2)}\n`);
+writeFileSync(
+  'bench/results/training.json',
+  `${JSON.stringify({ date: new Date().toISOString(), rows: train.X.rows, trees: 1000, fitSeconds: median(fitTimes), fitCpuSeconds: median(fitCpu) }, null, 2)}\n`,
+);

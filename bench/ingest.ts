@@ -60,17 +60,28 @@ async function main(): Promise<void> {
   const bytes = statSync(file).size;
   const home = mkdtempSync(join(tmpdir(), 'loupe-bench-ingest-'));
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', file, home], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', file, home],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     if (r.status !== 0) throw new Error(`the ingest child failed (exit ${r.status})`);
     const c = JSON.parse(r.stdout) as ChildResult;
     const table = [
       ['rows', 'file MB', 'accepted', 'rejected', 'seconds', 'rows/s', 'CPU s', 'peak RSS MB', 'db MB'],
       [
-        c.rows.toLocaleString('en-US'), (bytes / 1e6).toFixed(1), c.accepted.toLocaleString('en-US'), c.rejected.toLocaleString('en-US'),
-        c.seconds.toFixed(2), Math.round(c.rows / c.seconds).toLocaleString('en-US'), c.cpuSeconds.toFixed(2), c.maxRssMb.toFixed(0), c.dbMb.toFixed(0),
+        c.rows.toLocaleString('en-US'),
+        (bytes / 1e6).toFixed(1),
+        c.accepted.toLocaleString('en-US'),
+        c.rejected.toLocaleString('en-US'),
+        c.seconds.toFixed(2),
+        Math.round(c.rows / c.seconds).toLocaleString('en-US'),
+        c.cpuSeconds.toFixed(2),
+        c.maxRssMb.toFixed(0),
+        c.dbMb.toFixed(0),
       ],
     ];
     const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
@@ -78,7 +89,9 @@ async function main(): Promise<void> {
     console.log(line(table[0]));
     console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     console.log(line(table[1]));
-    console.log(`targets: ≥ 100,000 rows/s (${c.rows / c.seconds >= 100_000 ? 'met' : 'MISSED'}), peak RSS < 200 MB (${c.maxRssMb < 200 ? 'met' : 'MISSED'})`);
+    console.log(
+      `targets: ≥ 100,000 rows/s (${c.rows / c.seconds >= 100_000 ? 'met' : 'MISSED'}), peak RSS < 200 MB (${c.maxRssMb < 200 ? 'met' : 'MISSED'})`,
+    );
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -20,24 +20,51 @@ import type { GbdtParams } from '../src/model/kinds/gbdt.js';
 import { priceMetrics } from '../src/model/metrics.js';
 
 const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
-const { train } = await readReferenceSplitRows(join(dataDir, 'diamonds.csv'), join(dataDir, 'diamonds.reference-split.txt'));
+const { train } = await readReferenceSplitRows(
+  join(dataDir, 'diamonds.csv'),
+  join(dataDir, 'diamonds.reference-split.txt'),
+);
 const gbdt = getKind('gbdt');
 const defaults = gbdt.defaultParams as GbdtParams;
 
 const NO_TREND = { trend: 'none' } as const;
 const CANDIDATES: [string, Partial<GbdtParams>][] = [
-  ['3 seeds × 1,000 trees, depth 4, rate 0.05, no trend (the first default)', { ...NO_TREND, bag: 3, nEstimators: 1000, maxDepth: 4, learningRate: 0.05, lambda: 1 }],
-  ['600 trees, depth 5, rate 0.04, no trend (the second default)', { ...NO_TREND, nEstimators: 600, maxDepth: 5, learningRate: 0.04, lambda: 1 }],
-  ['3 seeds × 700 trees, depth 5, rate 0.035, no trend', { ...NO_TREND, bag: 3, nEstimators: 700, maxDepth: 5, learningRate: 0.035, lambda: 1 }],
+  [
+    '3 seeds × 1,000 trees, depth 4, rate 0.05, no trend (the first default)',
+    { ...NO_TREND, bag: 3, nEstimators: 1000, maxDepth: 4, learningRate: 0.05, lambda: 1 },
+  ],
+  [
+    '600 trees, depth 5, rate 0.04, no trend (the second default)',
+    { ...NO_TREND, nEstimators: 600, maxDepth: 5, learningRate: 0.04, lambda: 1 },
+  ],
+  [
+    '3 seeds × 700 trees, depth 5, rate 0.035, no trend',
+    { ...NO_TREND, bag: 3, nEstimators: 700, maxDepth: 5, learningRate: 0.035, lambda: 1 },
+  ],
   ['log-carat trend + 600 trees, depth 5, rate 0.04', { nEstimators: 600, maxDepth: 5, learningRate: 0.04, lambda: 1 }],
   ['log-carat trend + 400 trees, depth 5, rate 0.04', { nEstimators: 400, maxDepth: 5, learningRate: 0.04, lambda: 1 }],
-  ['log-carat trend + 400 trees, depth 5, rate 0.04, λ 3', { nEstimators: 400, maxDepth: 5, learningRate: 0.04, lambda: 3 }],
-  ['log-carat trend + 500 trees, depth 5, rate 0.03, λ 3 (the default)', { nEstimators: 500, maxDepth: 5, learningRate: 0.03, lambda: 3 }],
+  [
+    'log-carat trend + 400 trees, depth 5, rate 0.04, λ 3',
+    { nEstimators: 400, maxDepth: 5, learningRate: 0.04, lambda: 3 },
+  ],
+  [
+    'log-carat trend + 500 trees, depth 5, rate 0.03, λ 3 (the default)',
+    { nEstimators: 500, maxDepth: 5, learningRate: 0.03, lambda: 3 },
+  ],
   ['log-carat trend + 800 trees, depth 5, rate 0.02', { nEstimators: 800, maxDepth: 5, learningRate: 0.02, lambda: 1 }],
-  ['log-carat trend + 800 trees, depth 5, rate 0.02, λ 3', { nEstimators: 800, maxDepth: 5, learningRate: 0.02, lambda: 3 }],
-  ['log-carat trend + 400 trees, depth 6, rate 0.03, λ 3', { nEstimators: 400, maxDepth: 6, learningRate: 0.03, lambda: 3 }],
+  [
+    'log-carat trend + 800 trees, depth 5, rate 0.02, λ 3',
+    { nEstimators: 800, maxDepth: 5, learningRate: 0.02, lambda: 3 },
+  ],
+  [
+    'log-carat trend + 400 trees, depth 6, rate 0.03, λ 3',
+    { nEstimators: 400, maxDepth: 6, learningRate: 0.03, lambda: 3 },
+  ],
   ['log-carat trend + 600 trees, depth 4, rate 0.05', { nEstimators: 600, maxDepth: 4, learningRate: 0.05, lambda: 1 }],
-  ['log-carat trend + 3 seeds × 400 trees, depth 5, rate 0.04, λ 3', { bag: 3, nEstimators: 400, maxDepth: 5, learningRate: 0.04, lambda: 3 }],
+  [
+    'log-carat trend + 3 seeds × 400 trees, depth 5, rate 0.04, λ 3',
+    { bag: 3, nEstimators: 400, maxDepth: 5, learningRate: 0.04, lambda: 3 },
+  ],
 ];
 const FOLD_SEEDS = [42, 7, 11];
 
@@ -54,7 +81,12 @@ for (const [name, change] of CANDIDATES) {
     for (let f = 0; f < 5; f++) {
       const { train: fit, test } = foldIndices(fold, f);
       const fitRows = Array.from(fit, (i) => train[i]);
-      const model = gbdt.fit(featureColumns(fitRows), Float64Array.from(fitRows, (r) => Math.log(r.price)), params, { seed });
+      const model = gbdt.fit(
+        featureColumns(fitRows),
+        Float64Array.from(fitRows, (r) => Math.log(r.price)),
+        params,
+        { seed },
+      );
       for (const i of test) predicted[i] = Math.exp(model.predictLog(featureRow(train[i])));
       if (seed === FOLD_SEEDS[0] && f === 0) leaves = countLeaves(model.payload());
     }
@@ -63,7 +95,9 @@ for (const [name, change] of CANDIDATES) {
     mapes.push(m.mape);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  rows.push(`| ${name} | ${maes.map((v) => `$${v.toFixed(1)}`).join(' / ')} | $${mean(maes).toFixed(1)} | ${mean(mapes).toFixed(2)}% | ${leaves.toLocaleString('en-US')} |`);
+  rows.push(
+    `| ${name} | ${maes.map((v) => `$${v.toFixed(1)}`).join(' / ')} | $${mean(maes).toFixed(1)} | ${mean(mapes).toFixed(2)}% | ${leaves.toLocaleString('en-US')} |`,
+  );
   process.stderr.write(`  ${name}: done\n`);
 }
 

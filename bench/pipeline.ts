@@ -27,7 +27,17 @@ const config = pipelineConfig(paths);
 const incoming = join(home, 'incoming');
 mkdirSync(incoming, { recursive: true });
 
-interface Row { batch: string; status: string; trainingRows: number | null; rows: string; model: string; champion: string; seconds: number; cpu: number; steps: Record<string, number> }
+interface Row {
+  batch: string;
+  status: string;
+  trainingRows: number | null;
+  rows: string;
+  model: string;
+  champion: string;
+  seconds: number;
+  cpu: number;
+  steps: Record<string, number>;
+}
 const rows: Row[] = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -47,7 +57,8 @@ try {
       status: r.status === 'nothing_to_do' ? 'nothing to do' : r.decision?.promote ? 'promoted' : 'kept champion',
       trainingRows: r.trained.length > 0 ? (r.snapshot?.rows ?? null) : null,
       rows: r.files.map((f) => `${f.accepted}+${f.rejected}✗`).join(' ') || '—',
-      model: r.trained.map((t) => `${t.version} ${t.kind} MAE $${t.evaluation.combined.mae.toFixed(0)}`).join(', ') || '—',
+      model:
+        r.trained.map((t) => `${t.version} ${t.kind} MAE $${t.evaluation.combined.mae.toFixed(0)}`).join(', ') || '—',
       champion: r.champion ?? '—',
       seconds: (performance.now() - s0) / 1000,
       cpu: (c.user + c.system) / 1e6,
@@ -62,17 +73,28 @@ const cpuTotal = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) /
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
 
 const pad = (s: string, n: number): string => s.padEnd(n);
-console.log(`Retraining pipeline: kinds ${config.kinds.join(', ')}, ${config.tuneTrials} tuning trials per kind and run (upper bound ${config.tuneBudgetMs} ms)`);
+console.log(
+  `Retraining pipeline: kinds ${config.kinds.join(', ')}, ${config.tuneTrials} tuning trials per kind and run (upper bound ${config.tuneBudgetMs} ms)`,
+);
 console.log(`| batch | accepted+rejected | trained | champion | decision | wall s | CPU s | ${STEPS.join(' | ')} |`);
 console.log(`| --- | --- | --- | --- | --- | ---: | ---: | ${STEPS.map(() => '---:').join(' | ')} |`);
 for (const r of rows) {
-  console.log(`| ${pad(r.batch, 14)} | ${r.rows} | ${r.model} | ${r.champion} | ${r.status} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${STEPS.map((s) => (r.steps[s] === undefined ? '—' : r.steps[s].toFixed(2))).join(' | ')} |`);
+  console.log(
+    `| ${pad(r.batch, 14)} | ${r.rows} | ${r.model} | ${r.champion} | ${r.status} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${STEPS.map((s) => (r.steps[s] === undefined ? '—' : r.steps[s].toFixed(2))).join(' | ')} |`,
+  );
 }
-console.log(`| **whole sequence** | | ${listModels(openDatabase(paths.database, { readonly: true })).length} models | | | **${total.toFixed(2)}** | ${cpuTotal.toFixed(2)} | |`);
+console.log(
+  `| **whole sequence** | | ${listModels(openDatabase(paths.database, { readonly: true })).length} models | | | **${total.toFixed(2)}** | ${cpuTotal.toFixed(2)} | |`,
+);
 console.log(`\npeak RSS ${maxRssMb.toFixed(0)} MB · target: whole sequence < 60 s → ${total < 60 ? 'met' : 'NOT met'}`);
 rmSync(home, { recursive: true, force: true });
 
 // For scripts/capacity.ts: the runs that trained, with their training rows and wall time.
-const trainedRuns = rows.filter((r) => r.trainingRows !== null).map((r) => ({ rows: r.trainingRows as number, seconds: r.seconds, batch: r.batch }));
+const trainedRuns = rows
+  .filter((r) => r.trainingRows !== null)
+  .map((r) => ({ rows: r.trainingRows as number, seconds: r.seconds, batch: r.batch }));
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/pipeline.json', `${JSON.stringify({ date: new Date().toISOString(), kinds: config.kinds, runs: trainedRuns, wholeSequenceSeconds: total, cpuSeconds: cpuTotal, peakRssMb: maxRssMb }, null, 2)}\n`);
+writeFileSync(
+  'bench/results/pipeline.json',
+  `${JSON.stringify({ date: new Date().toISOString(), kinds: config.kinds, runs: trainedRuns, wholeSequenceSeconds: total, cpuSeconds: cpuTotal, peakRssMb: maxRssMb }, null, 2)}\n`,
+);

@@ -4,7 +4,19 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['ingest', 'engine', 'scale', 'valuation', 'shap', 'accuracy', 'model-selection', 'pipeline', 'api', 'request-log', 'web'];
+const BENCHES = [
+  'ingest',
+  'engine',
+  'scale',
+  'valuation',
+  'shap',
+  'accuracy',
+  'model-selection',
+  'pipeline',
+  'api',
+  'request-log',
+  'web',
+];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const name of only.length > 0 ? only : BENCHES) {

@@ -43,7 +43,8 @@ const reference = loadReference();
 function writeDataset(dir: string, rows: number): { xColumnMajor: string; xRowMajor: string; y: string } {
   const { train, test } = reference;
   const nRef = train.X.rows + test.X.rows;
-  const refValue = (f: number, i: number) => (i < train.X.rows ? train.X.columns[f][i] : test.X.columns[f][i - train.X.rows]);
+  const refValue = (f: number, i: number) =>
+    i < train.X.rows ? train.X.columns[f][i] : test.X.columns[f][i - train.X.rows];
   const refY = (i: number) => (i < train.X.rows ? train.y[i] : test.y[i - train.X.rows]);
   const nf = FEATURES.length;
   const colMajor = new Float64Array(rows * nf);
@@ -69,7 +70,8 @@ function writeDataset(dir: string, rows: number): { xColumnMajor: string; xRowMa
 
 function runChild(command: string, args: string[]): FitReport {
   const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`${command} ${args[0]} failed (exit ${r.status ?? r.signal}): ${r.stderr.trim().slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${command} ${args[0]} failed (exit ${r.status ?? r.signal}): ${r.stderr.trim().slice(-2000)}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as FitReport;
 }
@@ -79,7 +81,10 @@ function xgboostAvailable(): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const best = (reports: FitReport[]) => reports.reduce((a, b) => (b.fitSeconds < a.fitSeconds ? b : a));
 const maxRss = (reports: FitReport[]) => Math.max(...reports.map((r) => r.peakRssMB));
 const secs = (x: number) => `${x.toFixed(2)} s`;
@@ -88,28 +93,52 @@ const mb = (x: number) => `${Math.round(x)} MB`;
 const xgbVersion = xgboostAvailable();
 const startedAt = new Date().toISOString();
 const loadAtStart = load();
-console.log(`training at scale — ${OPTIONS.trees} trees, depth ${OPTIONS.maxDepth}, ${OPTIONS.maxBins} bins, η ${OPTIONS.learningRate}; Node ${process.version}; ${runs} run(s) per engine and size, alternating; fastest run shown`);
-console.log(xgbVersion ? `XGBoost ${xgbVersion} (${PYTHON})` : `XGBoost is not installed for ${PYTHON} (Debian: apt-get install python3-xgboost): Loupe alone`);
+console.log(
+  `training at scale — ${OPTIONS.trees} trees, depth ${OPTIONS.maxDepth}, ${OPTIONS.maxBins} bins, η ${OPTIONS.learningRate}; Node ${process.version}; ${runs} run(s) per engine and size, alternating; fastest run shown`,
+);
+console.log(
+  xgbVersion
+    ? `XGBoost ${xgbVersion} (${PYTHON})`
+    : `XGBoost is not installed for ${PYTHON} (Debian: apt-get install python3-xgboost): Loupe alone`,
+);
 console.log(`load average at start: ${loadAtStart}`);
 
 const keepDir = process.env.BENCH_DATA_DIR;
 const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'loupe-scale-'));
 const loupeScript = join(dir, 'loupe-fit.mjs');
-buildSync({ entryPoints: ['bench/scale/loupe-fit.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: loupeScript, logLevel: 'error' });
-const results: { rows: number; loupe: FitReport[]; loupeThreads: FitReport[]; xgboost: FitReport[]; load: string }[] = [];
+buildSync({
+  entryPoints: ['bench/scale/loupe-fit.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: loupeScript,
+  logLevel: 'error',
+});
+const results: { rows: number; loupe: FitReport[]; loupeThreads: FitReport[]; xgboost: FitReport[]; load: string }[] =
+  [];
 try {
   for (const rows of sizes) {
     mkdirSync(join(dir, String(rows)), { recursive: true });
     const paths = writeDataset(join(dir, String(rows)), rows);
     const spec = { rows, features: FEATURES.length, ...paths, ...OPTIONS };
-    const entry = { rows, loupe: [] as FitReport[], loupeThreads: [] as FitReport[], xgboost: [] as FitReport[], load: '' };
+    const entry = {
+      rows,
+      loupe: [] as FitReport[],
+      loupeThreads: [] as FitReport[],
+      xgboost: [] as FitReport[],
+      load: '',
+    };
     for (let run = 0; run < runs; run++) {
       // Alternate which engine goes first, so a burst of load does not always land on the same one.
       const order = run % 2 === 0 ? ['loupe', 'xgboost'] : ['xgboost', 'loupe'];
       for (const engine of order) {
         if (engine === 'loupe') {
           entry.loupe.push(runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: 1 })]));
-          if (extraThreads > 1) entry.loupeThreads.push(runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: extraThreads })]));
+          if (extraThreads > 1)
+            entry.loupeThreads.push(
+              runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: extraThreads })]),
+            );
         } else if (xgbVersion) {
           entry.xgboost.push(runChild(PYTHON, ['bench/scale/xgboost-fit.py', JSON.stringify({ ...spec, threads: 1 })]));
         }
@@ -123,7 +152,16 @@ try {
   if (!keepDir) rmSync(dir, { recursive: true, force: true });
 }
 
-const header = ['rows', 'Loupe fit, 1 thread', ...(extraThreads > 1 ? [`Loupe fit, ${extraThreads} threads`] : []), 'XGBoost hist fit, 1 thread', 'Loupe peak RSS', 'XGBoost peak RSS', 'train RMSE Loupe / XGBoost', 'load after'];
+const header = [
+  'rows',
+  'Loupe fit, 1 thread',
+  ...(extraThreads > 1 ? [`Loupe fit, ${extraThreads} threads`] : []),
+  'XGBoost hist fit, 1 thread',
+  'Loupe peak RSS',
+  'XGBoost peak RSS',
+  'train RMSE Loupe / XGBoost',
+  'load after',
+];
 const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
 for (const e of results) {
   const l = best(e.loupe);
@@ -131,7 +169,9 @@ for (const e of results) {
   const cells = [
     e.rows.toLocaleString('en-US'),
     secs(l.fitSeconds),
-    ...(extraThreads > 1 ? [`${secs(best(e.loupeThreads).fitSeconds)} (×${(l.fitSeconds / best(e.loupeThreads).fitSeconds).toFixed(2)})`] : []),
+    ...(extraThreads > 1
+      ? [`${secs(best(e.loupeThreads).fitSeconds)} (×${(l.fitSeconds / best(e.loupeThreads).fitSeconds).toFixed(2)})`]
+      : []),
     x ? secs(x.fitSeconds) : 'not installed',
     mb(maxRss(e.loupe)),
     x ? mb(maxRss(e.xgboost)) : '—',
@@ -145,5 +185,11 @@ console.log(lines.join('\n'));
 console.log(`\nload average at end: ${load()}`);
 
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/scale.json', `${JSON.stringify({ date: startedAt, node: process.version, xgboost: xgbVersion, options: OPTIONS, runs, loadAtStart, loadAtEnd: load(), results }, null, 2)}\n`);
-writeFileSync('bench/results/scale.md', `Measured ${startedAt} (\`npm run bench:scale\`), load at start ${loadAtStart}; fastest of ${runs} alternating runs, peak RSS the largest.\n\n${lines.join('\n')}\n`);
+writeFileSync(
+  'bench/results/scale.json',
+  `${JSON.stringify({ date: startedAt, node: process.version, xgboost: xgbVersion, options: OPTIONS, runs, loadAtStart, loadAtEnd: load(), results }, null, 2)}\n`,
+);
+writeFileSync(
+  'bench/results/scale.md',
+  `Measured ${startedAt} (\`npm run bench:scale\`), load at start ${loadAtStart}; fastest of ${runs} alternating runs, peak RSS the largest.\n\n${lines.join('\n')}\n`,
+);

@@ -19,17 +19,34 @@ const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
 const FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z'] as const;
 
 function load() {
-  const lines = readFileSync(resolve(dataDir, 'diamonds.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = readFileSync(resolve(dataDir, 'diamonds.csv'), 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const header = lines[0].split(',');
   const col = (name: string) => header.indexOf(name);
-  const testRows = new Set(readFileSync(resolve(dataDir, 'diamonds.reference-split.txt'), 'utf8').split(/\r?\n/).filter((l) => /^\d+$/.test(l.trim())).map(Number));
+  const testRows = new Set(
+    readFileSync(resolve(dataDir, 'diamonds.reference-split.txt'), 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => /^\d+$/.test(l.trim()))
+      .map(Number),
+  );
   const train: { rows: Float64Array[]; y: number[] } = { rows: [], y: [] };
   const test: { rows: Float64Array[]; y: number[] } = { rows: [], y: [] };
   lines.slice(1).forEach((line, dataRow) => {
     const f = line.split(',');
     const num = (name: string) => Number(f[col(name)]);
     if (!(num('price') > 0 && num('x') > 0 && num('y') > 0 && num('z') > 0)) return;
-    const row = Float64Array.of(num('carat'), gradeRank(CUTS, f[col('cut')]), gradeRank(COLORS, f[col('color')]), gradeRank(CLARITIES, f[col('clarity')]), num('depth'), num('table'), num('x'), num('y'), num('z'));
+    const row = Float64Array.of(
+      num('carat'),
+      gradeRank(CUTS, f[col('cut')]),
+      gradeRank(COLORS, f[col('color')]),
+      gradeRank(CLARITIES, f[col('clarity')]),
+      num('depth'),
+      num('table'),
+      num('x'),
+      num('y'),
+      num('z'),
+    );
     const set = testRows.has(dataRow) ? test : train;
     set.rows.push(row);
     set.y.push(Math.log(num('price')));
@@ -97,7 +114,9 @@ for (const [name, options] of variants) {
   const slow = explainer.layout !== 'vector' || explainer.tableEntries === 0;
   const shap = perRow((row) => (sink += explainer.shapValues(row, out)[0]), slow ? 3 : passes);
   const label = name === 'default' ? `SHAP (default: ${explainer.layout})` : `SHAP, ${name}`;
-  rows.push(`| ${label} | ${fmt(shap.median)} | ${fmt(shap.cpu)} | ${fmt(buildMs, 0)} ms | ${fmt((explainer.tableEntries * 8) / 2 ** 20)} MB |`);
+  rows.push(
+    `| ${label} | ${fmt(shap.median)} | ${fmt(shap.cpu)} | ${fmt(buildMs, 0)} ms | ${fmt((explainer.tableEntries * 8) / 2 ** 20)} MB |`,
+  );
 }
 const range = perRow((row) => {
   const r = interval(sink > 0 ? 8 : 7 + row[0], 1, calibration, 0.9);
@@ -123,11 +142,15 @@ for (let i = 0; i < test.rows.length; i++) {
   worstSum = Math.max(worstSum, Math.abs(out.reduce((s, v) => s + v, 0) - yhat));
 }
 
-console.log(`SHAP benchmark — ${model.ensemble.trees.length} trees of depth ≤ 4 fitted in ${fmt(fitSeconds)} s on ${fitRows.length} rows; ${test.rows.length} test rows × ${passes} passes; Node ${process.version}`);
+console.log(
+  `SHAP benchmark — ${model.ensemble.trees.length} trees of depth ≤ 4 fitted in ${fmt(fitSeconds)} s on ${fitRows.length} rows; ${test.rows.length} test rows × ${passes} passes; Node ${process.version}`,
+);
 console.log('');
 console.log('| per row | wall µs (median) | CPU µs (median) | explainer build | tables |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 console.log('');
-console.log(`largest |Σ SHAP − prediction| on the test rows: ${worstSum.toExponential(1)}; 90% range coverage on the test rows: ${fmt((100 * covered) / test.rows.length)}% (${calibration.n} calibration rows)`);
+console.log(
+  `largest |Σ SHAP − prediction| on the test rows: ${worstSum.toExponential(1)}; 90% range coverage on the test rows: ${fmt((100 * covered) / test.rows.length)}% (${calibration.n} calibration rows)`,
+);
 if (sink === 42) console.log('');

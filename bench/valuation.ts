@@ -19,7 +19,14 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createExplainer, deserialize, type ExplainerOptions } from '../src/engine/index.js';
 import { readReferenceSplitRows } from '../src/ingest/index.js';
-import { createValuer, parseArtifact, serializeArtifact, tellExplanation, trainModel, type ModelArtifact } from '../src/model/index.js';
+import {
+  createValuer,
+  parseArtifact,
+  serializeArtifact,
+  tellExplanation,
+  trainModel,
+  type ModelArtifact,
+} from '../src/model/index.js';
 import { FACTOR_OF_FEATURE, featureRow, NUM_FACTORS, NUM_FEATURES } from '../src/model/features.js';
 import { averageEnsembles } from '../src/model/kinds/gbdt.js';
 import { getKind } from '../src/model/kinds/index.js';
@@ -28,7 +35,10 @@ const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
 const passes = Number(process.env.BENCH_PASSES ?? 9);
 /** Boosters averaged: the kind's default (one) unless BENCH_BAG=N asks for a seed-averaged bag of N. */
 const bag = process.env.BENCH_BAG ? Number(process.env.BENCH_BAG) : undefined;
-const { train, test } = await readReferenceSplitRows(join(dataDir, 'diamonds.csv'), join(dataDir, 'diamonds.reference-split.txt'));
+const { train, test } = await readReferenceSplitRows(
+  join(dataDir, 'diamonds.csv'),
+  join(dataDir, 'diamonds.reference-split.txt'),
+);
 
 let artifact: ModelArtifact;
 let trainedIn = 'loaded from BENCH_ARTIFACT';
@@ -93,7 +103,8 @@ const factors = new Float64Array(NUM_FACTORS);
 
 const table: string[] = [];
 const fmt = (x: number) => x.toFixed(1);
-const line = (label: string, r: { wall: number; cpu: number }, more = ['', '', '']) => table.push(`| ${[label, fmt(r.cpu), fmt(r.wall), ...more].join(' | ')} |`);
+const line = (label: string, r: { wall: number; cpu: number }, more = ['', '', '']) =>
+  table.push(`| ${[label, fmt(r.cpu), fmt(r.wall), ...more].join(' | ')} |`);
 
 const outs = built.map(({ explainer }) => new Float64Array(explainer.numPlayers + 1));
 const results = perStone([
@@ -112,15 +123,23 @@ const results = perStone([
     for (let j = 0; j < NUM_FEATURES; j++) factors[FACTOR_OF_FEATURE[j]] += phi[j];
     sink += v.price + tellExplanation(test[i], phi[NUM_FEATURES], factors).price;
   },
-  ...built.map(({ explainer }, k) => (i: number) => (sink += explainer.shapValues(rows[i], outs[k])[0])),
+  ...built.map(
+    ({ explainer }, k) =>
+      (i: number) =>
+        (sink += explainer.shapValues(rows[i], outs[k])[0]),
+  ),
 ]);
 line('valuation without explanation', results[0]);
 line('**valuation with explanation (per factor, served)**', results[1]);
-line('valuation with explanation, 16 stones at a time (valueMany, as the API\'s valuation threads do)', results[2]);
+line("valuation with explanation, 16 stones at a time (valueMany, as the API's valuation threads do)", results[2]);
 line('TreeSHAP per factor with the prediction from its own pass (shapValuesAndPrediction)', results[3]);
 line('valuation with explanation (per feature, summed into factors)', results[4]);
 built.forEach(({ name, explainer, buildMs }, k) => {
-  line(`TreeSHAP alone, ${name}`, results[5 + k], [explainer.layout, `${((explainer.tableEntries * 8) / 2 ** 20).toFixed(1)} MB`, `${buildMs.toFixed(0)} ms`]);
+  line(`TreeSHAP alone, ${name}`, results[5 + k], [
+    explainer.layout,
+    `${((explainer.tableEntries * 8) / 2 ** 20).toFixed(1)} MB`,
+    `${buildMs.toFixed(0)} ms`,
+  ]);
 });
 const loadAfter = loadavg();
 
@@ -134,12 +153,18 @@ rows.forEach((row, i) => {
 });
 
 const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`Valuation benchmark — gbdt, ${ensemble.trees.length} trees (${payload.members.length} boosters), ${trainedIn} on ${train.length} rows; ${test.length} test stones × ${passes} passes; Node ${process.version}, ${cpus().length} cores`);
-console.log(`load average (1, 5, 15 min) before: ${la(loadBefore)}; after: ${la(loadAfter)}; ${new Date().toISOString()}`);
+console.log(
+  `Valuation benchmark — gbdt, ${ensemble.trees.length} trees (${payload.members.length} boosters), ${trainedIn} on ${train.length} rows; ${test.length} test stones × ${passes} passes; Node ${process.version}, ${cpus().length} cores`,
+);
+console.log(
+  `load average (1, 5, 15 min) before: ${la(loadBefore)}; after: ${la(loadAfter)}; ${new Date().toISOString()}`,
+);
 console.log('');
 console.log('| per stone | CPU µs (median) | wall µs (median) | layout | tables | explainer build |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of table) console.log(r);
 console.log('');
-console.log(`largest |Σ factor contributions + expected value − log price| on the test stones: ${worst.toExponential(1)}`);
+console.log(
+  `largest |Σ factor contributions + expected value − log price| on the test stones: ${worst.toExponential(1)}`,
+);
 if (sink === 42) console.log('');

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   await buildWeb();
   const assets = join(ROOT, 'web', 'dist', 'assets');
   const bundle = readdirSync(assets).map((f) => ({ f, bytes: readFileSync(join(assets, f)) }));
-  const size = (ext: string) => bundle.filter((b) => b.f.endsWith(ext)).reduce((a, b) => ({ raw: a.raw + b.bytes.length, gz: a.gz + gzipSync(b.bytes).length }), { raw: 0, gz: 0 });
+  const size = (ext: string) =>
+    bundle
+      .filter((b) => b.f.endsWith(ext))
+      .reduce((a, b) => ({ raw: a.raw + b.bytes.length, gz: a.gz + gzipSync(b.bytes).length }), { raw: 0, gz: 0 });
 
   const server = await startServer({ timeoutMs: 300_000 });
   const browser = await launchBrowser();
@@ -73,7 +76,9 @@ async function main(): Promise<void> {
       const times = await timed(RUNS, async () => {
         await page.goto(`${server.url}/#/batch`);
         const t = performance.now();
-        await page.getByLabel('CSV file of stones').setInputFiles({ name: file.split('/').pop()!, mimeType: 'text/csv', buffer: text });
+        await page
+          .getByLabel('CSV file of stones')
+          .setInputFiles({ name: file.split('/').pop()!, mimeType: 'text/csv', buffer: text });
         await page.getByRole('button', { name: 'Download results (CSV)' }).waitFor({ timeout: 120_000 });
         const ms = performance.now() - t;
         summary = (await page.getByTestId('batch-summary').textContent()) ?? '';
@@ -88,9 +93,21 @@ async function main(): Promise<void> {
     const css = size('.css');
     rows.push(['bundle: JavaScript', `${kb(js.raw)} (${kb(js.gz)} gzip)`, '']);
     rows.push(['bundle: CSS', `${kb(css.raw)} (${kb(css.gz)} gzip)`, '']);
-    rows.push(['open the page → form ready', `${median(load).toFixed(0)} ms`, `min ${Math.min(...load).toFixed(0)} ms`]);
-    rows.push(['Appraise → price on screen', `${median(appraise).toFixed(0)} ms`, `min ${Math.min(...appraise).toFixed(0)} ms`]);
-    rows.push(['what-if click → its price', `${median(whatIf).toFixed(0)} ms`, `min ${Math.min(...whatIf).toFixed(0)} ms`]);
+    rows.push([
+      'open the page → form ready',
+      `${median(load).toFixed(0)} ms`,
+      `min ${Math.min(...load).toFixed(0)} ms`,
+    ]);
+    rows.push([
+      'Appraise → price on screen',
+      `${median(appraise).toFixed(0)} ms`,
+      `min ${Math.min(...appraise).toFixed(0)} ms`,
+    ]);
+    rows.push([
+      'what-if click → its price',
+      `${median(whatIf).toFixed(0)} ms`,
+      `min ${Math.min(...whatIf).toFixed(0)} ms`,
+    ]);
     rows.push(['batch: diamonds.csv → all results', `${median(reference.times).toFixed(0)} ms`, reference.summary]);
     rows.push(['batch: fresh/2026-11.csv → all results', `${median(november.times).toFixed(0)} ms`, november.summary]);
   } finally {

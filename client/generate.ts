@@ -16,7 +16,12 @@ export const SCHEMA_FILE = fileURLToPath(new URL('./schema.d.ts', import.meta.ur
 /** The OpenAPI document as the app serves it at /openapi.json. */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   const db = openDatabase(':memory:');
-  const app = await buildApp({ db, models: new ModelSource({ version: () => undefined, load: () => undefined }), open: true, requestLog: null });
+  const app = await buildApp({
+    db,
+    models: new ModelSource({ version: () => undefined, load: () => undefined }),
+    open: true,
+    requestLog: null,
+  });
   try {
     await app.ready();
     return JSON.parse(JSON.stringify(app.swagger())) as Record<string, unknown>;
@@ -28,7 +33,8 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
 
 export async function generate(): Promise<{ openapi: string; schema: string }> {
   const doc = await openApiDocument();
-  const header = '/**\n * Generated from the Loupe API\'s OpenAPI document by client/generate.ts (openapi-typescript). Do not edit.\n */\n\n';
+  const header =
+    "/**\n * Generated from the Loupe API's OpenAPI document by client/generate.ts (openapi-typescript). Do not edit.\n */\n\n";
   const ast = await openapiTS(doc as never);
   return { openapi: `${JSON.stringify(doc, null, 2)}\n`, schema: header + astToString(ast) };
 }

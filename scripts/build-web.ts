@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WEB_CONFIG = join(ROOT, 'web', 'vite.config.ts');
 const BUILT = join(ROOT, 'web', 'dist', 'index.html');
-const SOURCES = ['web/index.html', 'web/vite.config.ts', 'web/public', 'web/src', 'src/diamond'].map((p) => join(ROOT, p));
+const SOURCES = ['web/index.html', 'web/vite.config.ts', 'web/public', 'web/src', 'src/diamond'].map((p) =>
+  join(ROOT, p),
+);
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;

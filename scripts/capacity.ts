@@ -37,7 +37,9 @@ function main(): void {
     const out = resolve(root, 'docs/cloud/capacity.md');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, renderCapacity(api, training, PRICES, ASSUMPTIONS, pipeline));
-    console.log(`capacity: wrote ${out}: ${Math.round(perVcpu(api))} valuations/s per vCPU (${perVcpuBasis(api)}), measured ${api.date}`);
+    console.log(
+      `capacity: wrote ${out}: ${Math.round(perVcpu(api))} valuations/s per vCPU (${perVcpuBasis(api)}), measured ${api.date}`,
+    );
   } catch (e) {
     console.error(`capacity: ${(e as Error).message}`);
     process.exitCode = 1;

@@ -73,11 +73,13 @@ describe('layout', () => {
         const inside = relative(SRC, target);
         if (inside.startsWith('..')) {
           // data files beside the code (package.json for the version) are not code of another part
-          if (!target.endsWith('.json')) offenders.push(`${relative(ROOT, file)} → ${relative(ROOT, target)} (outside src/)`);
+          if (!target.endsWith('.json'))
+            offenders.push(`${relative(ROOT, file)} → ${relative(ROOT, target)} (outside src/)`);
           continue;
         }
         const to = inside.split(sep)[0];
-        if (to !== from && !arrows.get(from)?.has(to)) offenders.push(`${relative(ROOT, file)} → ${relative(ROOT, target)} (${from} → ${to} is no arrow)`);
+        if (to !== from && !arrows.get(from)?.has(to))
+          offenders.push(`${relative(ROOT, file)} → ${relative(ROOT, target)} (${from} → ${to} is no arrow)`);
       }
     }
     expect(offenders).toEqual([]);
@@ -88,7 +90,8 @@ describe('layout', () => {
     const offenders: string[] = [];
     for (const file of sourceFiles(join(ROOT, 'web', 'src'))) {
       for (const target of relativeImports(file)) {
-        if (!allowed.some((dir) => target.startsWith(dir + sep))) offenders.push(`${relative(ROOT, file)} → ${relative(ROOT, target)}`);
+        if (!allowed.some((dir) => target.startsWith(dir + sep)))
+          offenders.push(`${relative(ROOT, file)} → ${relative(ROOT, target)}`);
       }
     }
     expect(offenders).toEqual([]);

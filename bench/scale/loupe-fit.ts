@@ -5,16 +5,36 @@
 import { readFileSync } from 'node:fs';
 import { fit, predict, type FeatureMatrix } from '../../src/engine/index.js';
 
-const spec = JSON.parse(process.argv[2]) as { rows: number; features: number; xColumnMajor: string; y: string; trees: number; maxDepth: number; maxBins: number; learningRate: number; threads: number };
+const spec = JSON.parse(process.argv[2]) as {
+  rows: number;
+  features: number;
+  xColumnMajor: string;
+  y: string;
+  trees: number;
+  maxDepth: number;
+  maxBins: number;
+  learningRate: number;
+  threads: number;
+};
 const raw = readFileSync(spec.xColumnMajor);
 const all = new Float64Array(raw.buffer, raw.byteOffset, spec.rows * spec.features);
-const X: FeatureMatrix = { rows: spec.rows, columns: Array.from({ length: spec.features }, (_, f) => all.subarray(f * spec.rows, (f + 1) * spec.rows)) };
+const X: FeatureMatrix = {
+  rows: spec.rows,
+  columns: Array.from({ length: spec.features }, (_, f) => all.subarray(f * spec.rows, (f + 1) * spec.rows)),
+};
 const yRaw = readFileSync(spec.y);
 const y = new Float64Array(yRaw.buffer, yRaw.byteOffset, spec.rows);
 
 const wall0 = performance.now();
 const cpu0 = process.cpuUsage();
-const { model } = fit(X, y, { nEstimators: spec.trees, maxDepth: spec.maxDepth, maxBins: spec.maxBins, learningRate: spec.learningRate, seed: 0, threads: spec.threads });
+const { model } = fit(X, y, {
+  nEstimators: spec.trees,
+  maxDepth: spec.maxDepth,
+  maxBins: spec.maxBins,
+  learningRate: spec.learningRate,
+  seed: 0,
+  threads: spec.threads,
+});
 const fitSeconds = (performance.now() - wall0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const peakRssMB = process.resourceUsage().maxRSS / 1024; // before predict, whose output is not part of fitting

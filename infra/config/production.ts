@@ -35,7 +35,14 @@ export const production: LoupeSettings = {
     approvalTimeoutHours: 72,
     debounceMinutes: 5,
   },
-  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25, freshErrorRatio: 1.5, throttledPerFiveMinutes: 100, wafBlocksPerFiveMinutes: 1000 },
+  slo: {
+    p99LatencyMs: 300,
+    serverErrorRate: 0.001,
+    driftPsi: 0.25,
+    freshErrorRatio: 1.5,
+    throttledPerFiveMinutes: 100,
+    wafBlocksPerFiveMinutes: 1000,
+  },
   // Per key. The account-wide API Gateway throttle (10,000 requests/s in eu-west-1 by default) caps them all.
   tiers: [
     { name: 'trial', ratePerSecond: 5, burst: 10, monthlyQuota: 1_000_000 },

@@ -19,7 +19,9 @@ export class LoupeStack extends cdk.Stack {
       description: 'Loupe diamond valuations: partner API, retraining pipeline, registry, monitoring',
     });
     if (settings.serving.minTasks < settings.availabilityZones.length) {
-      throw new Error(`serving.minTasks (${settings.serving.minTasks}) must be at least one task per Availability Zone`);
+      throw new Error(
+        `serving.minTasks (${settings.serving.minTasks}) must be at least one task per Availability Zone`,
+      );
     }
     if (settings.serving.maxTasks < settings.serving.minTasks) {
       throw new Error('serving.maxTasks must not be below serving.minTasks');

@@ -27,7 +27,14 @@ export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly topic: sns.ITopic;
 
-  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings, serving: Serving, training: Training) {
+  constructor(
+    scope: Construct,
+    id: string,
+    base: Foundation,
+    settings: LoupeSettings,
+    serving: Serving,
+    training: Training,
+  ) {
     super(scope, id);
     this.topic = base.alerts;
     const fiveMinutes = cdk.Duration.minutes(5);
@@ -36,7 +43,10 @@ export class Monitoring extends Construct {
     // (serving.ts) carries the concrete path, so a metric filter publishes every other request's latency.
     const edgeLatency = new logs.MetricFilter(this, 'EdgeLatencyFilter', {
       logGroup: serving.accessLogs,
-      filterPattern: logs.FilterPattern.all(logs.FilterPattern.numberValue('$.latencyMs', '>=', 0), logs.FilterPattern.stringValue('$.path', '!=', BATCH_PATH)),
+      filterPattern: logs.FilterPattern.all(
+        logs.FilterPattern.numberValue('$.latencyMs', '>=', 0),
+        logs.FilterPattern.stringValue('$.path', '!=', BATCH_PATH),
+      ),
       metricNamespace: LOUPE_NAMESPACE,
       metricName: 'EdgeLatencyExceptBatch',
       metricValue: '$.latencyMs',
@@ -110,7 +120,8 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.add('FleetAtCeiling', {
-      alarmDescription: 'the serving fleet runs at its autoscaling maximum: raise maxTasks (capacity.md) before latency suffers',
+      alarmDescription:
+        'the serving fleet runs at its autoscaling maximum: raise maxTasks (capacity.md) before latency suffers',
       metric: new cloudwatch.Metric({
         namespace: 'ECS/ContainerInsights',
         metricName: 'RunningTaskCount',
@@ -139,7 +150,13 @@ export class Monitoring extends Construct {
     });
     const hour = cdk.Duration.hours(1);
     const psi = (feature: string) =>
-      new cloudwatch.Metric({ namespace: LOUPE_NAMESPACE, metricName: 'DriftPsi', dimensionsMap: { Feature: feature }, statistic: 'Maximum', period: hour });
+      new cloudwatch.Metric({
+        namespace: LOUPE_NAMESPACE,
+        metricName: 'DriftPsi',
+        dimensionsMap: { Feature: feature },
+        statistic: 'Maximum',
+        period: hour,
+      });
     this.add('DataDrift', {
       alarmDescription: `incoming appraisals drifted: the largest PSI over the inputs and price is above ${settings.slo.driftPsi}`,
       metric: new cloudwatch.MathExpression({
@@ -185,7 +202,10 @@ export class Monitoring extends Construct {
     // Every exit that is not success, of either state machine: failed, timed out or aborted. One alarm on metric
     // math over six metrics (CloudWatch bills each metric in it as an alarm metric, capacity.md).
     const exits: Record<string, cloudwatch.IMetric> = {};
-    for (const [name, machine] of [['retrain', training.stateMachine], ['release', training.releaseMachine]] as const) {
+    for (const [name, machine] of [
+      ['retrain', training.stateMachine],
+      ['release', training.releaseMachine],
+    ] as const) {
       exits[`${name}Failed`] = machine.metricFailed({ statistic: 'Sum', period: fiveMinutes });
       exits[`${name}TimedOut`] = machine.metricTimedOut({ statistic: 'Sum', period: fiveMinutes });
       exits[`${name}Aborted`] = machine.metricAborted({ statistic: 'Sum', period: fiveMinutes });
@@ -194,7 +214,9 @@ export class Monitoring extends Construct {
       alarmDescription: 'a retrain or release execution ended failed, timed out or aborted',
       metric: new cloudwatch.MathExpression({
         label: 'executions that did not succeed',
-        expression: Object.keys(exits).map((k) => `FILL(${k}, 0)`).join(' + '),
+        expression: Object.keys(exits)
+          .map((k) => `FILL(${k}, 0)`)
+          .join(' + '),
         usingMetrics: exits,
         period: fiveMinutes,
       }),

@@ -38,18 +38,37 @@ export class PartnerKeys extends Construct {
     const stack = cdk.Stack.of(this);
     const logGroup = base.logGroup('PartnerKeysLogs', settings.appLogRetentionDays);
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}:*`],
+      }),
+    );
     const apigwArn = (path: string) => stack.formatArn({ service: 'apigateway', account: '', resource: path });
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['apigateway:POST', 'apigateway:PATCH', 'apigateway:DELETE'],
-        resources: [apigwArn('/apikeys'), apigwArn('/apikeys/*'), ...this.plans.map((p) => apigwArn(`/usageplans/${p.usagePlanId}/keys`))],
+        resources: [
+          apigwArn('/apikeys'),
+          apigwArn('/apikeys/*'),
+          ...this.plans.map((p) => apigwArn(`/usageplans/${p.usagePlanId}/keys`)),
+        ],
       }),
     );
-    const secretArn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'loupe/partners/*', arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME });
+    const secretArn = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: 'loupe/partners/*',
+      arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME,
+    });
     role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:TagResource'],
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:TagResource',
+        ],
         resources: [secretArn],
       }),
     );
@@ -69,7 +88,9 @@ export class PartnerKeys extends Construct {
       reservedConcurrentExecutions: 1,
       code: lambda.Code.fromInline(PARTNER_KEYS_SOURCE),
       environment: {
-        TIER_PLANS: stack.toJsonString(Object.fromEntries(settings.tiers.map((t, i) => [t.name, this.plans[i]!.usagePlanId]))),
+        TIER_PLANS: stack.toJsonString(
+          Object.fromEntries(settings.tiers.map((t, i) => [t.name, this.plans[i]!.usagePlanId])),
+        ),
         KMS_KEY_ID: base.key.keyArn,
       },
     });

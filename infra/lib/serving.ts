@@ -61,7 +61,10 @@ export class Serving extends Construct {
       family: 'loupe-serve',
       cpu: s.taskCpu,
       memoryLimitMiB: s.taskMemoryMiB,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
       volumes: [{ name: 'home' }, { name: 'tmp' }],
     });
     // Serving reads only the approved bundles, never the pipeline's working home.
@@ -74,7 +77,10 @@ export class Serving extends Construct {
       command: [restoreServingBundle],
       // Pinned: this revision serves this bundle and no other; the next release is the next revision.
       environment: { REGISTRY_BUCKET: base.registry.bucketName, LOUPE_BUNDLE_ID: s.bundleId },
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'sync', logGroup: base.logGroup('SyncLogs', settings.appLogRetentionDays) }),
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'sync',
+        logGroup: base.logGroup('SyncLogs', settings.appLogRetentionDays),
+      }),
     });
     sync.addMountPoints({ sourceVolume: 'home', containerPath: HOME_MOUNT, readOnly: false });
 
@@ -86,13 +92,21 @@ export class Serving extends Construct {
       environment: { HOST: '0.0.0.0', PORT: String(LOUPE_PORT), LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production' },
       portMappings: [{ containerPort: LOUPE_PORT, protocol: ecs.Protocol.TCP }],
       healthCheck: {
-        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${LOUPE_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${LOUPE_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+        ],
         interval: cdk.Duration.seconds(15),
         timeout: cdk.Duration.seconds(5),
         retries: 3,
         startPeriod: cdk.Duration.seconds(30),
       },
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'serve', logGroup: base.logGroup('ServeLogs', settings.appLogRetentionDays) }),
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'serve',
+        logGroup: base.logGroup('ServeLogs', settings.appLogRetentionDays),
+      }),
       stopTimeout: cdk.Duration.seconds(30),
     });
     serve.addMountPoints(
@@ -106,7 +120,11 @@ export class Serving extends Construct {
       description: 'internal NLB: reachable only from inside the VPC (API Gateway VPC link)',
       allowAllOutbound: false,
     });
-    lbGroup.addIngressRule(ec2.Peer.ipv4(base.vpc.vpcCidrBlock), ec2.Port.tcp(LISTENER_PORT), 'VPC link and health checks');
+    lbGroup.addIngressRule(
+      ec2.Peer.ipv4(base.vpc.vpcCidrBlock),
+      ec2.Port.tcp(LISTENER_PORT),
+      'VPC link and health checks',
+    );
     const taskGroup = new ec2.SecurityGroup(this, 'TaskSg', {
       vpc: base.vpc,
       description: 'loupe serve tasks: only the NLB may connect; outbound goes to VPC endpoints (no internet route)',
@@ -149,15 +167,28 @@ export class Serving extends Construct {
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
     });
     const listener = this.loadBalancer.addListener('Http', { port: LISTENER_PORT, protocol: elbv2.Protocol.TCP });
-    const testListener = this.loadBalancer.addListener('Test', { port: TEST_LISTENER_PORT, protocol: elbv2.Protocol.TCP });
-    lbGroup.addIngressRule(ec2.Peer.ipv4(base.vpc.vpcCidrBlock), ec2.Port.tcp(TEST_LISTENER_PORT), 'blue/green test traffic from inside the VPC');
+    const testListener = this.loadBalancer.addListener('Test', {
+      port: TEST_LISTENER_PORT,
+      protocol: elbv2.Protocol.TCP,
+    });
+    lbGroup.addIngressRule(
+      ec2.Peer.ipv4(base.vpc.vpcCidrBlock),
+      ec2.Port.tcp(TEST_LISTENER_PORT),
+      'blue/green test traffic from inside the VPC',
+    );
     const targetGroupProps = {
       vpc: base.vpc,
       port: LOUPE_PORT,
       protocol: elbv2.Protocol.TCP,
       targetType: elbv2.TargetType.IP,
       deregistrationDelay: cdk.Duration.seconds(30),
-      healthCheck: { protocol: elbv2.Protocol.HTTP, path: '/readyz', interval: cdk.Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+      healthCheck: {
+        protocol: elbv2.Protocol.HTTP,
+        path: '/readyz',
+        interval: cdk.Duration.seconds(10),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
     };
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'Blue', targetGroupProps);
     const green = new elbv2.NetworkTargetGroup(this, 'Green', targetGroupProps);
@@ -254,7 +285,11 @@ export class Serving extends Construct {
               textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
             },
           },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'loupe-waf-admin', sampledRequestsEnabled: false },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'loupe-waf-admin',
+            sampledRequestsEnabled: false,
+          },
         },
         {
           // Flood guard per source address; partners' own limits are the usage plans.
@@ -262,7 +297,11 @@ export class Serving extends Construct {
           priority: 4,
           action: { block: {} },
           statement: { rateBasedStatement: { limit: 300_000, aggregateKeyType: 'IP' } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'loupe-waf-rate', sampledRequestsEnabled: false },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'loupe-waf-rate',
+            sampledRequestsEnabled: false,
+          },
         },
       ],
     });
@@ -278,10 +317,19 @@ export class Serving extends Construct {
  * the same one Loupe checks, and API Gateway matches it to the partner's plan (403 when no plan holds it).
  * It decides nothing else, so its answers are cached per key for five minutes.
  */
-function bearerKeyAuthorizer(scope: Construct, base: Foundation, settings: LoupeSettings): { authorizer: apigw.TokenAuthorizer; handler: lambda.Function } {
+function bearerKeyAuthorizer(
+  scope: Construct,
+  base: Foundation,
+  settings: LoupeSettings,
+): { authorizer: apigw.TokenAuthorizer; handler: lambda.Function } {
   const logGroup = base.logGroup('AuthorizerLogs', settings.appLogRetentionDays);
   const role = new iam.Role(scope, 'AuthorizerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${logGroup.logGroupArn}:*`],
+    }),
+  );
   const handler = new lambda.Function(scope, 'BearerKeyAuthorizer', {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -324,7 +372,9 @@ function managedRule(name: string, priority: number, countOnly: string[] = []): 
       managedRuleGroupStatement: {
         vendorName: 'AWS',
         name,
-        ...(countOnly.length > 0 ? { ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) } : {}),
+        ...(countOnly.length > 0
+          ? { ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })) }
+          : {}),
       },
     },
     visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `loupe-${name}`, sampledRequestsEnabled: false },
@@ -341,7 +391,9 @@ export function awsCliImage(scope: Construct, settings: LoupeSettings, task: ecs
   task.obtainExecutionRole().addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
-      resources: [cdk.Stack.of(scope).formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName })],
+      resources: [
+        cdk.Stack.of(scope).formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName }),
+      ],
     }),
   );
   return ecs.ContainerImage.fromEcrRepository(repo, settings.awsCliTag);

@@ -16,7 +16,14 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Foundation } from './foundation.js';
-import { HOME_MOUNT, LOUPE_UID, RUN_REPORT, publishPipelineHome, publishServingBundle, restorePipelineHome } from './registry-sync.js';
+import {
+  HOME_MOUNT,
+  LOUPE_UID,
+  RUN_REPORT,
+  publishPipelineHome,
+  publishServingBundle,
+  restorePipelineHome,
+} from './registry-sync.js';
 import { awsCliImage } from './serving.js';
 import type { LoupeSettings } from './settings.js';
 
@@ -38,7 +45,10 @@ export class Training extends Construct {
   constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings) {
     super(scope, id);
     const t = settings.training;
-    const platform = { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX };
+    const platform = {
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+    };
     this.pipelineLogs = base.logGroup('PipelineLogs', settings.appLogRetentionDays);
     const syncLogs = base.logGroup('PipelineSyncLogs', settings.appLogRetentionDays);
 
@@ -81,7 +91,11 @@ export class Training extends Construct {
       environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production' },
       // The JSON report is printed indented; a new log event starts only at a line opening with "{", so the whole
       // report is one event that a JSON metric filter can read.
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'pipeline', logGroup: this.pipelineLogs, multilinePattern: '^\\{' }),
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'pipeline',
+        logGroup: this.pipelineLogs,
+        multilinePattern: '^\\{',
+      }),
     });
     const publish = pipelineTask.addContainer('publish', {
       image: cli,
@@ -152,7 +166,9 @@ export class Training extends Construct {
           Item: {
             ...lockItem,
             owner: { S: execution },
-            expiresAt: { N: `{% $string($toMillis($states.context.Execution.StartTime) + ${RETRAIN_TIMEOUT_HOURS * 3600_000}) %}` },
+            expiresAt: {
+              N: `{% $string($toMillis($states.context.Execution.StartTime) + ${RETRAIN_TIMEOUT_HOURS * 3600_000}) %}`,
+            },
           },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': { N: '{% $string($millis()) %}' } },
@@ -181,7 +197,8 @@ export class Training extends Construct {
       resultPath: '$.pipeline',
       taskTimeout: sfn.Timeout.duration(cdk.Duration.hours(2)),
     });
-    const failed = (id: string, cause: string) => releaseLock(`Release the lock (${id})`).next(new sfn.Fail(this, id, { cause }));
+    const failed = (id: string, cause: string) =>
+      releaseLock(`Release the lock (${id})`).next(new sfn.Fail(this, id, { cause }));
 
     // Release: its own state machine, so a pending approval never blocks the next retrain.
     const askApproval = new tasks.SnsPublish(this, 'Ask for approval', {
@@ -204,7 +221,10 @@ export class Training extends Construct {
       ...runOn,
       taskDefinition: promoteTask,
       containerOverrides: [
-        { containerDefinition: promote, environment: [{ name: 'BUNDLE_ID', value: sfn.JsonPath.stringAt('$.bundleId') }] },
+        {
+          containerDefinition: promote,
+          environment: [{ name: 'BUNDLE_ID', value: sfn.JsonPath.stringAt('$.bundleId') }],
+        },
       ],
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -220,7 +240,9 @@ export class Training extends Construct {
     });
     this.releaseMachine = new sfn.StateMachine(this, 'Release', {
       stateMachineName: RELEASE_MACHINE_NAME,
-      definitionBody: sfn.DefinitionBody.fromChainable(askApproval.addCatch(rejected).next(publishBundle).next(announce)),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        askApproval.addCatch(rejected).next(publishBundle).next(announce),
+      ),
       timeout: cdk.Duration.hours(t.approvalTimeoutHours + 1),
       tracingEnabled: false,
       logs: { destination: base.logGroup('ReleaseLogs', settings.appLogRetentionDays), level: sfn.LogLevel.ERROR },
@@ -269,24 +291,34 @@ export class Training extends Construct {
     });
     const done = new sfn.Succeed(this, 'Done');
     const lock = takeLock();
-    const afterRun = releaseLock('Release the lock')
-      .next(
-        new sfn.Choice(this, 'Promoted?')
-          .when(
-            sfn.Condition.and(sfn.Condition.isPresent('$.run.report.decision.promote'), sfn.Condition.booleanEquals('$.run.report.decision.promote', true)),
-            startRelease.next(waitingFiles),
-          )
-          .otherwise(waitingFiles),
-      );
+    const afterRun = releaseLock('Release the lock').next(
+      new sfn.Choice(this, 'Promoted?')
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.isPresent('$.run.report.decision.promote'),
+            sfn.Condition.booleanEquals('$.run.report.decision.promote', true),
+          ),
+          startRelease.next(waitingFiles),
+        )
+        .otherwise(waitingFiles),
+    );
     waitingFiles.next(
       new sfn.Choice(this, 'Files waiting?')
-        .when(sfn.Condition.and(sfn.Condition.numberGreaterThan('$.waiting.count', 0), sfn.Condition.numberLessThan('$.loop.count', MAX_RERUNS)), again.next(lock))
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.numberGreaterThan('$.waiting.count', 0),
+            sfn.Condition.numberLessThan('$.loop.count', MAX_RERUNS),
+          ),
+          again.next(lock),
+        )
         .otherwise(done),
     );
 
     // A missing exit code (the pipeline container never started) fails the execution, which alarms.
     const pipelineBranch = runPipeline
-      .addCatch(failed('Pipeline task failed', 'the pipeline task did not run to completion'), { resultPath: '$.error' })
+      .addCatch(failed('Pipeline task failed', 'the pipeline task did not run to completion'), {
+        resultPath: '$.error',
+      })
       .next(
         new sfn.Pass(this, 'Find the pipeline container', {
           parameters: { 'codes.$': "$.pipeline.containers[?(@.Name == 'pipeline')].ExitCode" },
@@ -306,17 +338,33 @@ export class Training extends Construct {
         new sfn.Choice(this, 'Pipeline succeeded?')
           .when(sfn.Condition.numberEquals('$.outcome.exitCode', 0), readReport)
           .when(sfn.Condition.numberEquals('$.outcome.exitCode', 4), reportFailedFiles.next(readReport))
-          .when(sfn.Condition.numberEquals('$.outcome.exitCode', 3), failed('Pipeline busy', "Loupe's own lock was held: a second writer touched the home"))
+          .when(
+            sfn.Condition.numberEquals('$.outcome.exitCode', 3),
+            failed('Pipeline busy', "Loupe's own lock was held: a second writer touched the home"),
+          )
           .otherwise(failed('Pipeline failed', 'loupe pipeline run exited non-zero or the task stopped')),
       );
-    readReport.addCatch(failed('Report unreadable', `home/${RUN_REPORT} is missing or not JSON`), { resultPath: '$.error' }).next(afterRun);
+    readReport
+      .addCatch(failed('Report unreadable', `home/${RUN_REPORT} is missing or not JSON`), { resultPath: '$.error' })
+      .next(afterRun);
 
     // Landings are debounced: every file of a multi-file upload starts an execution; each waits, then one takes
     // the lock and runs on all of them, the others end at once, and files landing during the run are picked
     // up by its re-run. The weekly start waits too, which costs nothing.
-    const definition = new sfn.Pass(this, 'Start counting re-runs', { result: sfn.Result.fromObject({ count: 0 }), resultPath: '$.loop' })
-      .next(new sfn.Wait(this, 'Let the upload settle', { time: sfn.WaitTime.duration(cdk.Duration.minutes(t.debounceMinutes)) }))
-      .next(lock.addCatch(new sfn.Succeed(this, 'Another run holds the lock'), { errors: ['DynamoDb.ConditionalCheckFailedException'] }))
+    const definition = new sfn.Pass(this, 'Start counting re-runs', {
+      result: sfn.Result.fromObject({ count: 0 }),
+      resultPath: '$.loop',
+    })
+      .next(
+        new sfn.Wait(this, 'Let the upload settle', {
+          time: sfn.WaitTime.duration(cdk.Duration.minutes(t.debounceMinutes)),
+        }),
+      )
+      .next(
+        lock.addCatch(new sfn.Succeed(this, 'Another run holds the lock'), {
+          errors: ['DynamoDb.ConditionalCheckFailedException'],
+        }),
+      )
       .next(pipelineBranch);
 
     this.stateMachine = new sfn.StateMachine(this, 'Retrain', {

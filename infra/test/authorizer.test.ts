@@ -16,12 +16,24 @@ describe('bearer key authorizer', () => {
     expect(answer.usageIdentifierKey).toBe(key);
     expect(answer.principalId).toBe(key.slice(0, 9));
     expect(answer.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:111122223333:abc123/live/*' },
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Allow',
+        Resource: 'arn:aws:execute-api:eu-west-1:111122223333:abc123/live/*',
+      },
     ]);
   });
 
   it('refuses anything that is not a Loupe bearer key (API Gateway answers 401)', async () => {
-    for (const token of [undefined, '', key, `Basic ${key}`, 'Bearer lp_short', `Bearer ${key} extra`, `Bearer sk_${'A'.repeat(30)}`]) {
+    for (const token of [
+      undefined,
+      '',
+      key,
+      `Basic ${key}`,
+      'Bearer lp_short',
+      `Bearer ${key} extra`,
+      `Bearer sk_${'A'.repeat(30)}`,
+    ]) {
       await expect(handler({ authorizationToken: token, methodArn })).rejects.toThrow('Unauthorized');
     }
   });

@@ -11,13 +11,25 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const docs = fileURLToPath(new URL('../../docs/cloud/', import.meta.url));
 const diagrams = readdirSync(docs)
   .filter((f) => f.endsWith('.md'))
-  .flatMap((f) => [...readFileSync(join(docs, f), 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m, i) => ({ file: f, index: i, text: m[1]! })));
+  .flatMap((f) =>
+    [...readFileSync(join(docs, f), 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m, i) => ({
+      file: f,
+      index: i,
+      text: m[1]!,
+    })),
+  );
 
 let parse: (text: string) => Promise<unknown>;
 
 beforeAll(async () => {
   const dom = new JSDOM('<!doctype html><html><body></body></html>');
-  Object.assign(globalThis, { window: dom.window, document: dom.window.document, DOMParser: dom.window.DOMParser, Element: dom.window.Element, HTMLElement: dom.window.HTMLElement });
+  Object.assign(globalThis, {
+    window: dom.window,
+    document: dom.window.document,
+    DOMParser: dom.window.DOMParser,
+    Element: dom.window.Element,
+    HTMLElement: dom.window.HTMLElement,
+  });
   const { default: mermaid } = await import('mermaid');
   mermaid.initialize({ startOnLoad: false });
   parse = (text) => mermaid.parse(text);

@@ -59,7 +59,9 @@ describe('encryption at rest with the customer-managed key', () => {
       ImageScanningConfiguration: { ScanOnPush: true },
     });
     // Partner secrets are created by the partner-keys function with the same key (partners.test.ts).
-    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+    });
     template.hasResourceProperties('AWS::ECS::Cluster', {
       Configuration: { ManagedStorageConfiguration: { FargateEphemeralStorageKmsKeyId: Match.anyValue() } },
     });
@@ -93,7 +95,10 @@ describe('nothing public that should not be', () => {
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     for (const [, s] of ofType('AWS::EC2::Subnet')) expect(s.Properties!.MapPublicIpOnLaunch).not.toBe(true);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'network' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Type: 'network',
+    });
   });
 
   it('runs serving and pipeline tasks in the isolated subnets without public addresses', () => {
@@ -106,7 +111,9 @@ describe('nothing public that should not be', () => {
         },
       },
     });
-    const definition = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => JSON.stringify(m.Properties!.DefinitionString)).join('');
+    const definition = ofType('AWS::StepFunctions::StateMachine')
+      .map(([, m]) => JSON.stringify(m.Properties!.DefinitionString))
+      .join('');
     // Both RunTask states (the pipeline in loupe-retrain, the bundle publish in loupe-release) name the isolated subnets; ECS's default for an omitted AssignPublicIp is DISABLED.
     expect(definition.match(/AwsvpcConfiguration/g)?.length).toBe(2);
     for (const id of isolated) expect(definition.split(`"Ref":"${id}"`).length - 1).toBe(2);
@@ -143,7 +150,10 @@ describe('serving fleet', () => {
 
   it('rolls back a deployment whose tasks do not become healthy', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 },
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+      },
     });
   });
 
@@ -167,7 +177,7 @@ describe('partner API', () => {
     template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 0);
   });
 
-  it('takes the usage-plan key from Loupe\'s own bearer header through a cached authorizer', () => {
+  it("takes the usage-plan key from Loupe's own bearer header through a cached authorizer", () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'TOKEN',
@@ -201,10 +211,17 @@ describe('partner API', () => {
         Match.objectLike({
           Name: 'AWSManagedRulesCommonRuleSet',
           // batch bodies exceed the rule set's 8 KB body limit: that one rule only counts
-          Statement: { ManagedRuleGroupStatement: Match.objectLike({ RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }] }) },
+          Statement: {
+            ManagedRuleGroupStatement: Match.objectLike({
+              RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+            }),
+          },
         }),
         Match.objectLike({ Name: 'block-admin-paths', Action: { Block: {} } }),
-        Match.objectLike({ Name: 'rate-per-ip', Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP' }) } }),
+        Match.objectLike({
+          Name: 'rate-per-ip',
+          Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP' }) },
+        }),
       ]),
     });
     const [, association] = ofType('AWS::WAFv2::WebACLAssociation')[0]!;
@@ -213,7 +230,14 @@ describe('partner API', () => {
 
   it('logs numbers at the edge as numbers, so metric filters can read them', () => {
     const parsed = JSON.parse(ACCESS_LOG_FORMAT.replace(/\$context\.[a-zA-Z.]+/g, '7'));
-    expect(parsed).toMatchObject({ status: 7, latencyMs: 7, integrationLatencyMs: 7, time: 7, path: '7', partnerKeyId: '7' });
+    expect(parsed).toMatchObject({
+      status: 7,
+      latencyMs: 7,
+      integrationLatencyMs: 7,
+      time: 7,
+      path: '7',
+      partnerKeyId: '7',
+    });
   });
 
   it('keeps request logs at the edge for the stated days, without request bodies', () => {
@@ -233,25 +257,59 @@ describe('monitoring', () => {
     const byName = new Map(alarms().map((a) => [a.AlarmName, a]));
     expect([...byName.keys()].sort()).toEqual(
       [
-        'Api5xxRate', 'ApiLatencyP99', 'AuthorizerErrors', 'DataDrift', 'FleetAtCeiling', 'PerformanceDrift', 'RetrainFailed',
-        'Throttled429', 'UnhealthyTasks', 'WafBlocks',
+        'Api5xxRate',
+        'ApiLatencyP99',
+        'AuthorizerErrors',
+        'DataDrift',
+        'FleetAtCeiling',
+        'PerformanceDrift',
+        'RetrainFailed',
+        'Throttled429',
+        'UnhealthyTasks',
+        'WafBlocks',
       ].map((n) => `loupe-${n}`),
     );
-    expect(byName.get('loupe-ApiLatencyP99')).toMatchObject({ MetricName: 'EdgeLatencyExceptBatch', ExtendedStatistic: 'p99', Threshold: settings.slo.p99LatencyMs });
-    expect(byName.get('loupe-Throttled429')).toMatchObject({ MetricName: 'Throttled', Threshold: settings.slo.throttledPerFiveMinutes });
+    expect(byName.get('loupe-ApiLatencyP99')).toMatchObject({
+      MetricName: 'EdgeLatencyExceptBatch',
+      ExtendedStatistic: 'p99',
+      Threshold: settings.slo.p99LatencyMs,
+    });
+    expect(byName.get('loupe-Throttled429')).toMatchObject({
+      MetricName: 'Throttled',
+      Threshold: settings.slo.throttledPerFiveMinutes,
+    });
     expect(byName.get('loupe-AuthorizerErrors')).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
     expect(byName.get('loupe-WafBlocks')).toMatchObject({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' });
-    expect(byName.get('loupe-Api5xxRate')).toMatchObject({ MetricName: '5XXError', Statistic: 'Average', Threshold: settings.slo.serverErrorRate });
+    expect(byName.get('loupe-Api5xxRate')).toMatchObject({
+      MetricName: '5XXError',
+      Statistic: 'Average',
+      Threshold: settings.slo.serverErrorRate,
+    });
     expect(byName.get('loupe-UnhealthyTasks')).toMatchObject({ MetricName: 'UnHealthyHostCount' });
-    expect(byName.get('loupe-FleetAtCeiling')).toMatchObject({ MetricName: 'RunningTaskCount', Threshold: settings.serving.maxTasks });
+    expect(byName.get('loupe-FleetAtCeiling')).toMatchObject({
+      MetricName: 'RunningTaskCount',
+      Threshold: settings.serving.maxTasks,
+    });
     // Every exit that is not success, of both state machines.
-    const exits = (byName.get('loupe-RetrainFailed')!.Metrics as any[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName);
-    expect(exits.sort()).toEqual(['ExecutionsAborted', 'ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsTimedOut']);
+    const exits = (byName.get('loupe-RetrainFailed')!.Metrics as any[])
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat.Metric.MetricName);
+    expect(exits.sort()).toEqual([
+      'ExecutionsAborted',
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionsTimedOut',
+    ]);
     for (const a of alarms()) expect(a.AlarmActions).toHaveLength(1);
   });
 
   it('has as many alarm metrics as capacity.md bills (an alarm on metric math pays for each metric in it)', () => {
-    const metrics = alarms().reduce((n, a) => n + (a.Metrics ? (a.Metrics as any[]).filter((m) => m.MetricStat).length : 1), 0);
+    const metrics = alarms().reduce(
+      (n, a) => n + (a.Metrics ? (a.Metrics as any[]).filter((m) => m.MetricStat).length : 1),
+      0,
+    );
     expect(metrics).toBe(ASSUMPTIONS.alarmMetrics);
   });
 
@@ -267,7 +325,9 @@ describe('monitoring', () => {
     expect(drift.Threshold).toBe(settings.slo.driftPsi);
     const expression = drift.Metrics.find((m: any) => m.Expression);
     expect(expression.Expression).toBe('MAX([f0, f1, f2, f3, f4, f5, f6, f7, f8, f9])');
-    const features = drift.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value);
+    const features = drift.Metrics.filter((m: any) => m.MetricStat).map(
+      (m: any) => m.MetricStat.Metric.Dimensions[0].Value,
+    );
     expect(features.sort()).toEqual(['carat', 'clarity', 'color', 'cut', 'depth', 'price', 'table', 'x', 'y', 'z']);
   });
 
@@ -281,7 +341,11 @@ describe('monitoring', () => {
     for (let i = 0; i < 10; i++) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         MetricTransformations: [
-          Match.objectLike({ MetricName: 'DriftPsi', MetricValue: `$.drift.features[${i}].psi`, Dimensions: [{ Key: 'Feature', Value: `$.drift.features[${i}].feature` }] }),
+          Match.objectLike({
+            MetricName: 'DriftPsi',
+            MetricValue: `$.drift.features[${i}].psi`,
+            Dimensions: [{ Key: 'Feature', Value: `$.drift.features[${i}].feature` }],
+          }),
         ],
       });
     }
@@ -295,7 +359,10 @@ describe('retraining', () => {
   it('starts on a weekly schedule and when a file lands in incoming/', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 ? * MON *)' });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ 'detail-type': ['Object Created'], detail: Match.objectLike({ object: { key: [{ prefix: 'incoming/' }] } }) }),
+      EventPattern: Match.objectLike({
+        'detail-type': ['Object Created'],
+        detail: Match.objectLike({ object: { key: [{ prefix: 'incoming/' }] } }),
+      }),
     });
   });
 
@@ -304,7 +371,9 @@ describe('retraining', () => {
       .flatMap(([, t]) => t.Properties!.ContainerDefinitions as any[])
       .find((c) => c.Name === 'pipeline');
     expect(pipeline.EntryPoint).toEqual(['/bin/sh', '-c']);
-    expect(pipeline.Command[0]).toMatch(/^node bin\/loupe\.js pipeline run --incoming \/var\/loupe\/incoming --json > \/var\/loupe\/last-run\.json; code=\$\?; .*exit \$code$/);
+    expect(pipeline.Command[0]).toMatch(
+      /^node bin\/loupe\.js pipeline run --incoming \/var\/loupe\/incoming --json > \/var\/loupe\/last-run\.json; code=\$\?; .*exit \$code$/,
+    );
     expect(pipeline.LogConfiguration.Options['awslogs-multiline-pattern']).toBe('^\\{');
   });
 });

@@ -13,7 +13,10 @@ type Run = (event: any, clients: any, env: Record<string, string>) => Promise<an
 const mod: { run?: Run; handler?: unknown } = {};
 runInNewContext(PARTNER_KEYS_SOURCE, { exports: mod, require, Date, JSON, Error, Object });
 const run = mod.run!;
-const env = { TIER_PLANS: JSON.stringify({ trial: 'plan-trial', standard: 'plan-std', volume: 'plan-vol' }), KMS_KEY_ID: 'arn:key' };
+const env = {
+  TIER_PLANS: JSON.stringify({ trial: 'plan-trial', standard: 'plan-std', volume: 'plan-vol' }),
+  KMS_KEY_ID: 'arn:key',
+};
 
 /** A fake of the six SDK calls that remembers secrets, so rotate can read what create wrote. */
 function fakeClients() {
@@ -32,7 +35,14 @@ function fakeClients() {
     if (name === 'getSecretValue') return { SecretString: secrets.get(input.SecretId) };
     return {};
   };
-  const names = ['createApiKey', 'createUsagePlanKey', 'updateApiKey', 'createSecret', 'putSecretValue', 'getSecretValue'];
+  const names = [
+    'createApiKey',
+    'createUsagePlanKey',
+    'updateApiKey',
+    'createSecret',
+    'putSecretValue',
+    'getSecretValue',
+  ];
   return { calls, secrets, clients: Object.fromEntries(names.map((k) => [k, record(k)])) };
 }
 
@@ -64,14 +74,23 @@ describe('onboarding 100 partners', () => {
 
   it('never returns or prints a key', () => {
     expect(JSON.stringify(answers)).not.toContain('lp_');
-    expect(answers[0]).toEqual({ partner: 'partner-0', tier: 'trial', apiKeyId: 'key0001', secretArn: 'arn:secret:loupe/partners/partner-0' });
+    expect(answers[0]).toEqual({
+      partner: 'partner-0',
+      tier: 'trial',
+      apiKeyId: 'key0001',
+      secretArn: 'arn:secret:loupe/partners/partner-0',
+    });
     expect(log).not.toHaveBeenCalled();
   });
 
   it('adds nothing per partner to the template, which stays far below the 500-resource limit', () => {
     const resources = Object.values(synthesise(settings).toJSON().Resources as Record<string, { Type: string }>);
     const types = resources.map((r) => r.Type);
-    for (const perPartner of ['AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::UsagePlanKey', 'AWS::SecretsManager::Secret']) {
+    for (const perPartner of [
+      'AWS::ApiGateway::ApiKey',
+      'AWS::ApiGateway::UsagePlanKey',
+      'AWS::SecretsManager::Secret',
+    ]) {
       expect(types).not.toContain(perPartner);
     }
     expect(types.filter((t) => t === 'AWS::ApiGateway::UsagePlan')).toHaveLength(settings.tiers.length);
@@ -88,20 +107,39 @@ describe('rotating and revoking a key', () => {
     const after = JSON.parse(fake.secrets.get('loupe/partners/acme')!);
     expect(after.key).not.toBe(before.key);
     expect(after).toMatchObject({ tier: 'volume', previousApiKeyId: before.apiKeyId });
-    expect(answer).toEqual({ partner: 'acme', tier: 'volume', apiKeyId: after.apiKeyId, previousApiKeyId: before.apiKeyId });
-    expect(fake.calls.filter(([c]) => c === 'createUsagePlanKey').map(([, i]) => i.usagePlanId)).toEqual(['plan-vol', 'plan-vol']);
+    expect(answer).toEqual({
+      partner: 'acme',
+      tier: 'volume',
+      apiKeyId: after.apiKeyId,
+      previousApiKeyId: before.apiKeyId,
+    });
+    expect(fake.calls.filter(([c]) => c === 'createUsagePlanKey').map(([, i]) => i.usagePlanId)).toEqual([
+      'plan-vol',
+      'plan-vol',
+    ]);
     await run({ action: 'revoke', partner: 'acme', apiKeyId: before.apiKeyId }, fake.clients, env);
-    expect(fake.calls.at(-1)).toEqual(['updateApiKey', { apiKey: before.apiKeyId, patchOperations: [{ op: 'replace', path: '/enabled', value: 'false' }] }]);
+    expect(fake.calls.at(-1)).toEqual([
+      'updateApiKey',
+      { apiKey: before.apiKeyId, patchOperations: [{ op: 'replace', path: '/enabled', value: 'false' }] },
+    ]);
   });
 
   it('refuses a bad partner id, an unknown tier, a second create and an unknown action with what is allowed', async () => {
     const fake = fakeClients();
-    await expect(run({ action: 'create', partner: 'Bad Name', tier: 'trial' }, fake.clients, env)).rejects.toThrow(/partner: lower-case id/);
-    await expect(run({ action: 'create', partner: 'acme', tier: 'gold' }, fake.clients, env)).rejects.toThrow(/tier: one of trial, standard, volume/);
+    await expect(run({ action: 'create', partner: 'Bad Name', tier: 'trial' }, fake.clients, env)).rejects.toThrow(
+      /partner: lower-case id/,
+    );
+    await expect(run({ action: 'create', partner: 'acme', tier: 'gold' }, fake.clients, env)).rejects.toThrow(
+      /tier: one of trial, standard, volume/,
+    );
     await expect(run({ action: 'revoke', partner: 'acme' }, fake.clients, env)).rejects.toThrow(/apiKeyId/);
-    await expect(run({ action: 'delete', partner: 'acme' }, fake.clients, env)).rejects.toThrow(/action: one of create, rotate, revoke/);
+    await expect(run({ action: 'delete', partner: 'acme' }, fake.clients, env)).rejects.toThrow(
+      /action: one of create, rotate, revoke/,
+    );
     await run({ action: 'create', partner: 'acme', tier: 'trial' }, fake.clients, env);
-    await expect(run({ action: 'create', partner: 'acme', tier: 'trial' }, fake.clients, env)).rejects.toThrow(/ResourceExists/);
+    await expect(run({ action: 'create', partner: 'acme', tier: 'trial' }, fake.clients, env)).rejects.toThrow(
+      /ResourceExists/,
+    );
     expect(fake.calls.filter(([c]) => c === 'createApiKey')).toHaveLength(1); // no stray key for the refused create
   });
 });

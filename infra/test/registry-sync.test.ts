@@ -17,13 +17,19 @@ function run(script: string, env: Record<string, string>, layout: (home: string)
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   const calls = join(dir, 'calls.txt');
-  writeFileSync(join(bin, 'aws'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(calls)}\ncat > /dev/null 2>&1 || true\nprintf '%b' ${JSON.stringify(awsPrints)}\n`);
+  writeFileSync(
+    join(bin, 'aws'),
+    `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(calls)}\ncat > /dev/null 2>&1 || true\nprintf '%b' ${JSON.stringify(awsPrints)}\n`,
+  );
   chmodSync(join(bin, 'aws'), 0o755);
   execFileSync('/bin/sh', ['-c', script.replaceAll(HOME_MOUNT, home)], {
     env: { PATH: `${bin}:/usr/bin:/bin`, ...env },
     input: '',
   });
-  return readFileSync(calls, 'utf8').trim().split('\n').map((l) => l.replaceAll(home, '<home>'));
+  return readFileSync(calls, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.replaceAll(home, '<home>'));
 }
 
 describe('publishing the pipeline home', () => {
@@ -37,9 +43,13 @@ describe('publishing the pipeline home', () => {
       writeFileSync(join(home, 'incoming', 'later.csv'), 'x'); // not ingested this run: stays in incoming/
     });
     expect(calls[0]).toBe('s3 sync <home>/ s3://reg/home/ --exclude incoming/* --only-show-errors --no-progress');
-    expect(calls[1]).toMatch(/^s3 mv s3:\/\/land\/incoming\/2026-11\.csv s3:\/\/land\/processed\/\d{4}-\d\d-\d\dT\d{6}Z\/2026-11\.csv/);
+    expect(calls[1]).toMatch(
+      /^s3 mv s3:\/\/land\/incoming\/2026-11\.csv s3:\/\/land\/processed\/\d{4}-\d\d-\d\dT\d{6}Z\/2026-11\.csv/,
+    );
     expect(calls[2]).toMatch(/^s3 mv s3:\/\/land\/incoming\/broken\.csv s3:\/\/land\/failed\/.+\/broken\.csv/);
-    expect(calls[3]).toMatch(/^s3 cp failed\/broken\.csv\.report\.json s3:\/\/land\/failed\/.+\/broken\.csv\.report\.json/);
+    expect(calls[3]).toMatch(
+      /^s3 cp failed\/broken\.csv\.report\.json s3:\/\/land\/failed\/.+\/broken\.csv\.report\.json/,
+    );
     expect(calls).toHaveLength(4);
     expect(calls.join('\n')).not.toContain('later.csv');
   });
@@ -97,14 +107,24 @@ else { fs.mkdirSync(path.dirname(dst), { recursive: true }); fs.copyFileSync(src
   const exec = (script: string, env: Record<string, string>, home = join(dir, 'home')) => {
     mkdirSync(home, { recursive: true });
     writeFileSync(calls, '');
-    execFileSync('/bin/sh', ['-c', script.replaceAll(HOME_MOUNT, home)], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env }, stdio: 'pipe' });
+    execFileSync('/bin/sh', ['-c', script.replaceAll(HOME_MOUNT, home)], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, ...env },
+      stdio: 'pipe',
+    });
     return readFileSync(calls, 'utf8').trim().split('\n');
   };
   const put = (key: string, body: string) => {
     mkdirSync(dirname(join(s3, key)), { recursive: true });
     writeFileSync(join(s3, key), body);
   };
-  return { s3, dir, exec, put, read: (key: string) => readFileSync(join(s3, key), 'utf8'), has: (key: string) => existsSync(join(s3, key)) };
+  return {
+    s3,
+    dir,
+    exec,
+    put,
+    read: (key: string) => readFileSync(join(s3, key), 'utf8'),
+    has: (key: string) => existsSync(join(s3, key)),
+  };
 }
 
 function publishedRegistry() {
@@ -159,12 +179,18 @@ describe('restoring the pinned serving bundle', () => {
   it('refuses a bundle whose file does not match its manifest', () => {
     const { f } = publishedRegistry();
     f.put('reg/serving/retrain-1/files/loupe.db', 'tampered or half-written');
-    expect(() => f.exec(restoreServingBundle, { REGISTRY_BUCKET: 'reg', LOUPE_BUNDLE_ID: 'retrain-1' }, join(f.dir, 'h'))).toThrow(/sha256sum|FAILED/);
+    expect(() =>
+      f.exec(restoreServingBundle, { REGISTRY_BUCKET: 'reg', LOUPE_BUNDLE_ID: 'retrain-1' }, join(f.dir, 'h')),
+    ).toThrow(/sha256sum|FAILED/);
   });
 
   it('refuses a bundle that was never published, and a revision that pins none', () => {
     const { f } = publishedRegistry();
-    expect(() => f.exec(restoreServingBundle, { REGISTRY_BUCKET: 'reg', LOUPE_BUNDLE_ID: 'unreleased' }, join(f.dir, 'h1'))).toThrow(/never published/);
-    expect(() => f.exec(restoreServingBundle, { REGISTRY_BUCKET: 'reg' }, join(f.dir, 'h2'))).toThrow(/must pin a bundle/);
+    expect(() =>
+      f.exec(restoreServingBundle, { REGISTRY_BUCKET: 'reg', LOUPE_BUNDLE_ID: 'unreleased' }, join(f.dir, 'h1')),
+    ).toThrow(/never published/);
+    expect(() => f.exec(restoreServingBundle, { REGISTRY_BUCKET: 'reg' }, join(f.dir, 'h2'))).toThrow(
+      /must pin a bundle/,
+    );
   });
 });

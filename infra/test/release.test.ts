@@ -16,7 +16,9 @@ let retrain: any;
 let release: any;
 
 function definitionOf(name: string): any {
-  const machine = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties!.StateMachineName === name)!;
+  const machine = Object.values(resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties!.StateMachineName === name,
+  )!;
   const parts = machine.Properties!.DefinitionString['Fn::Join'][1] as unknown[];
   // References (partition, table and bucket names) read as "aws": the tests look at the shape, not the names.
   return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'aws')).join(''));
@@ -33,7 +35,11 @@ describe('the retrain lock', () => {
   it('debounces a landing before it takes the lock', () => {
     expect(retrain.StartAt).toBe('Start counting re-runs');
     expect(retrain.States['Start counting re-runs'].Next).toBe('Let the upload settle');
-    expect(retrain.States['Let the upload settle']).toMatchObject({ Type: 'Wait', Seconds: settings.training.debounceMinutes * 60, Next: 'Take the lock' });
+    expect(retrain.States['Let the upload settle']).toMatchObject({
+      Type: 'Wait',
+      Seconds: settings.training.debounceMinutes * 60,
+      Next: 'Take the lock',
+    });
   });
 
   it('takes the lock with a conditional write that only an absent or expired lock passes', () => {
@@ -42,16 +48,25 @@ describe('the retrain lock', () => {
     expect(take.QueryLanguage).toBe('JSONata');
     expect(take.Arguments.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
     // The lock expires exactly when its execution would time out.
-    expect(take.Arguments.Item.expiresAt.N).toContain(`$toMillis($states.context.Execution.StartTime) + ${RETRAIN_TIMEOUT_HOURS * 3600_000}`);
+    expect(take.Arguments.Item.expiresAt.N).toContain(
+      `$toMillis($states.context.Execution.StartTime) + ${RETRAIN_TIMEOUT_HOURS * 3600_000}`,
+    );
     expect(take.Arguments.Item.owner.S).toBe('{% $states.context.Execution.Id %}');
-    expect(take.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['DynamoDb.ConditionalCheckFailedException'], Next: 'Another run holds the lock' })]);
+    expect(take.Catch).toEqual([
+      expect.objectContaining({
+        ErrorEquals: ['DynamoDb.ConditionalCheckFailedException'],
+        Next: 'Another run holds the lock',
+      }),
+    ]);
     expect(retrain.States['Another run holds the lock'].Type).toBe('Succeed');
     expect(take.Next).toBe('Run loupe pipeline');
     expect(retrain.TimeoutSeconds).toBe(RETRAIN_TIMEOUT_HOURS * 3600);
   });
 
   it('releases the lock, only its own, on every path out of the pipeline', () => {
-    const releases = Object.entries(retrain.States).filter(([, s]: [string, any]) => s.Resource === 'arn:aws:states:::aws-sdk:dynamodb:deleteItem');
+    const releases = Object.entries(retrain.States).filter(
+      ([, s]: [string, any]) => s.Resource === 'arn:aws:states:::aws-sdk:dynamodb:deleteItem',
+    );
     expect(releases.map(([name]) => name).sort()).toEqual([
       'Release the lock',
       'Release the lock (Pipeline busy)',
@@ -126,8 +141,12 @@ describe('the serving release', () => {
   });
 
   it('makes a new task-definition revision when the bundle changes', () => {
-    const next = synthesise({ ...settings, serving: { ...settings.serving, bundleId: 'retrain-2026-12-08' } }).toJSON().Resources;
-    const serveTask = (r: Record<string, Resource>) => Object.entries(r).find(([, v]) => v.Type === 'AWS::ECS::TaskDefinition' && v.Properties!.Family === 'loupe-serve')!;
+    const next = synthesise({ ...settings, serving: { ...settings.serving, bundleId: 'retrain-2026-12-08' } }).toJSON()
+      .Resources;
+    const serveTask = (r: Record<string, Resource>) =>
+      Object.entries(r).find(
+        ([, v]) => v.Type === 'AWS::ECS::TaskDefinition' && v.Properties!.Family === 'loupe-serve',
+      )!;
     const [id, before] = serveTask(resources);
     const [idAfter, after] = serveTask(next);
     expect(idAfter).toBe(id);
@@ -142,9 +161,15 @@ describe('the serving release', () => {
     expect(config.BakeTimeInMinutes).toBe(settings.serving.bakeMinutes);
     expect(config.Alarms).toEqual({ AlarmNames: DEPLOYMENT_ALARMS, Enable: true, Rollback: true });
     expect(config.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
-    const alarmNames = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((a) => a.Properties!.AlarmName);
+    const alarmNames = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((a) => a.Properties!.AlarmName);
     for (const name of DEPLOYMENT_ALARMS) expect(alarmNames).toContain(name);
     const lb = service!.Properties!.LoadBalancers[0];
-    expect(lb.AdvancedConfiguration).toMatchObject({ AlternateTargetGroupArn: expect.anything(), ProductionListenerRule: expect.anything(), TestListenerRule: expect.anything() });
+    expect(lb.AdvancedConfiguration).toMatchObject({
+      AlternateTargetGroupArn: expect.anything(),
+      ProductionListenerRule: expect.anything(),
+      TestListenerRule: expect.anything(),
+    });
   });
 });

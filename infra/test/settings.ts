@@ -11,7 +11,16 @@ export const testSettings: LoupeSettings = {
   imageTag: 'test-tag',
   awsCliTag: '2.22.35',
   operatorEmail: 'ops@example.com',
-  serving: { taskCpu: 1024, taskMemoryMiB: 2048, minTasks: 3, maxTasks: 17, targetCpuPercent: 55, plannedLoadPerSecond: 10, bundleId: 'retrain-2026-12-01', bakeMinutes: 15 },
+  serving: {
+    taskCpu: 1024,
+    taskMemoryMiB: 2048,
+    minTasks: 3,
+    maxTasks: 17,
+    targetCpuPercent: 55,
+    plannedLoadPerSecond: 10,
+    bundleId: 'retrain-2026-12-01',
+    bakeMinutes: 15,
+  },
   training: {
     taskCpu: 2048,
     taskMemoryMiB: 4096,
@@ -19,7 +28,14 @@ export const testSettings: LoupeSettings = {
     approvalTimeoutHours: 72,
     debounceMinutes: 5,
   },
-  slo: { p99LatencyMs: 300, serverErrorRate: 0.001, driftPsi: 0.25, freshErrorRatio: 1.5, throttledPerFiveMinutes: 100, wafBlocksPerFiveMinutes: 1000 },
+  slo: {
+    p99LatencyMs: 300,
+    serverErrorRate: 0.001,
+    driftPsi: 0.25,
+    freshErrorRatio: 1.5,
+    throttledPerFiveMinutes: 100,
+    wafBlocksPerFiveMinutes: 1000,
+  },
   tiers: [
     { name: 'trial', ratePerSecond: 5, burst: 10, monthlyQuota: 1_000_000 },
     { name: 'standard', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000 },

@@ -19,7 +19,9 @@ describe('npm run synth --prefix infra', () => {
     expect(declared).toHaveProperty(runner);
     expect(existsSync(join(infra, 'node_modules', runner, 'package.json'))).toBe(true);
     for (const dir of ['bin', 'lib', 'config']) {
-      const files = readdirSync(join(infra, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+      const files = readdirSync(join(infra, dir), { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.endsWith('.ts'),
+      );
       const sources = files.map((f) => readFileSync(join(infra, dir, f), 'utf8')).join('\n');
       for (const spec of new Set([...sources.matchAll(/from '([^.'][^']*)'/g)].map((m) => m[1]!))) {
         if (spec.startsWith('node:')) continue;
@@ -30,7 +32,11 @@ describe('npm run synth --prefix infra', () => {
   });
 
   it('synthesises the production stack offline', () => {
-    const out = execFileSync('npm', ['run', '--silent', 'synth'], { cwd: infra, encoding: 'utf8', env: { ...process.env, LOUPE_BUNDLE_ID: 'synth-test' } });
+    const out = execFileSync('npm', ['run', '--silent', 'synth'], {
+      cwd: infra,
+      encoding: 'utf8',
+      env: { ...process.env, LOUPE_BUNDLE_ID: 'synth-test' },
+    });
     const match = /^Loupe: (\d+) resources → (.+)$/m.exec(out);
     expect(match, out).not.toBeNull();
     expect(Number(match![1])).toBeLessThan(500);

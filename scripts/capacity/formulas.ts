@@ -28,7 +28,8 @@ export function perVcpu(bench: ApiBench): number {
     return 1e6 / bench.serverCpuMicrosPerRequest;
   }
   const cores = bench.serverCores ?? (bench.pinned ? 1 : bench.cores);
-  if (!(bench.requestsPerSecond > 0) || !(cores > 0)) throw new Error('api.json needs requestsPerSecond > 0 and cores > 0');
+  if (!(bench.requestsPerSecond > 0) || !(cores > 0))
+    throw new Error('api.json needs requestsPerSecond > 0 and cores > 0');
   return bench.requestsPerSecond / cores;
 }
 
@@ -52,7 +53,7 @@ export function sizeFleet(
 ): Fleet {
   const roundToAzs = (n: number) => Math.ceil(n / o.azs) * o.azs;
   let tasks = roundToAzs(Math.max(o.minTasks, Math.ceil(load / (perTask * o.targetUtil))));
-  const afterLoss = (n: number) => load / (perTask * n * (o.azs - 1) / o.azs);
+  const afterLoss = (n: number) => load / ((perTask * n * (o.azs - 1)) / o.azs);
   while (afterLoss(tasks) > o.maxUtilAfterAzLoss) tasks += o.azs;
   return {
     tasks,
@@ -89,7 +90,11 @@ export function costTier(
   const h = a.hoursPerMonth;
   const requestsPerMonth = load * h * 3600;
   const millions = requestsPerMonth / 1e6;
-  const fleet = sizeFleet(load, perTaskRps, { ...task, burstFactor: a.burstFactor, maxUtilAfterAzLoss: a.maxUtilAfterAzLoss });
+  const fleet = sizeFleet(load, perTaskRps, {
+    ...task,
+    burstFactor: a.burstFactor,
+    maxUtilAfterAzLoss: a.maxUtilAfterAzLoss,
+  });
   const compute = fleet.tasks * h * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour);
 
   const gbPerHour = (load * 3600 * (a.requestBytes + responseBytes)) / 1e9;
@@ -113,24 +118,42 @@ export function costTier(
   // monthly premium worth moving throttling and quotas into Loupe and WAF (serving.md).
   const [edge, alternativeEdge] = gw.cost - albBest.cost <= a.edgeSwitchPremiumMonth ? [gw, albBest] : [albBest, gw];
   // The authorizer's answers are cached per key for five minutes: its invocations do not grow with traffic.
-  const httpApiEdge = { name: 'HTTP API + authorizer + NLB' as const, cost: tiered(requestsPerMonth, p.httpApiPerMillion, 1e6) + nlb };
+  const httpApiEdge = {
+    name: 'HTTP API + authorizer + NLB' as const,
+    cost: tiered(requestsPerMonth, p.httpApiPerMillion, 1e6) + nlb,
+  };
 
   const logGb = (requestsPerMonth * a.accessLogBytes) / 1e9;
   const retainedMonths = task.logRetentionDays / 30;
   const cloudwatch = logGb * (p.logsIngestGb + retainedMonths * p.logsStoreGbMonth);
   // One record per access-log line (API Gateway writes them one by one): billed as whole 5 KB blocks.
   const billedBytesPerLine = Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes;
-  const firehose = (requestsPerMonth * billedBytesPerLine / 1e9) * p.firehoseIngestGb + logGb * retainedMonths * p.s3GbMonth;
+  const firehose =
+    ((requestsPerMonth * billedBytesPerLine) / 1e9) * p.firehoseIngestGb + logGb * retainedMonths * p.s3GbMonth;
   // CloudWatch Logs is simpler to run (Logs Insights queries, no extra pipeline) while it stays cheap.
-  const logs = cloudwatch <= a.cloudwatchLogsBudgetMonth
-    ? { sink: 'CloudWatch Logs' as const, cost: cloudwatch }
-    : { sink: 'Firehose → S3' as const, cost: firehose };
+  const logs =
+    cloudwatch <= a.cloudwatchLogsBudgetMonth
+      ? { sink: 'CloudWatch Logs' as const, cost: cloudwatch }
+      : { sink: 'Firehose → S3' as const, cost: firehose };
 
   const transfer = tiered(transferGb, p.transferOutPerGb);
   const fixed =
     a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour + p.kmsKeyMonth + a.alarmMetrics * p.alarmMonth;
   const total = compute + edge.cost + logs.cost + transfer + fixed;
-  return { load, requestsPerMonth, fleet, compute, edge, alternativeEdge, httpApiEdge, logs, transfer, fixed, total, perMillion: total / millions };
+  return {
+    load,
+    requestsPerMonth,
+    fleet,
+    compute,
+    edge,
+    alternativeEdge,
+    httpApiEdge,
+    logs,
+    transfer,
+    fixed,
+    total,
+    perMillion: total / millions,
+  };
 }
 
 /**
@@ -144,7 +167,8 @@ export function edgeBreakEven(
   p: Prices = PRICES,
   a: Assumptions = ASSUMPTIONS,
 ): number {
-  const switches = (load: number) => !costTier(load, perTaskRps, responseBytes, task, p, a).edge.name.startsWith('API Gateway');
+  const switches = (load: number) =>
+    !costTier(load, perTaskRps, responseBytes, task, p, a).edge.name.startsWith('API Gateway');
   let low = 1;
   let high = 1e6;
   if (switches(low)) return low;
@@ -165,7 +189,11 @@ export function measuredRun(
 ): TrainingCost {
   const seconds = run.seconds + a.runOverheadSeconds;
   const billed = Math.max(60, seconds);
-  return { rows: run.rows, seconds, cost: (billed / 3600) * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour) };
+  return {
+    rows: run.rows,
+    seconds,
+    cost: (billed / 3600) * (task.vcpu * p.fargateArmVcpuHour + task.memoryGb * p.fargateArmGbHour),
+  };
 }
 
 export interface TrainingCost {

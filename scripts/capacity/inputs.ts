@@ -60,7 +60,8 @@ export function readApiBench(path: string): ApiBench {
   for (const k of ['requestsPerSecond', 'p99Ms', 'cores', 'connections', 'durationSeconds'] as const) {
     if (typeof b[k] !== 'number' || !Number.isFinite(b[k])) throw new Error(`${path}: "${k}" must be a number`);
   }
-  if (b.explain !== true) throw new Error(`${path}: the benchmark must be run with explanations on ("explain": true), as partners call it`);
+  if (b.explain !== true)
+    throw new Error(`${path}: the benchmark must be run with explanations on ("explain": true), as partners call it`);
   return b;
 }
 

@@ -3,7 +3,15 @@
  * target and AZs come from infra/config/production.ts so the document and the stack cannot disagree.
  */
 import { production } from '../../infra/config/production.js';
-import { costTier, edgeBreakEven, measuredRun, perVcpu, trainingLimits, trainingRun, type TierCost } from './formulas.js';
+import {
+  costTier,
+  edgeBreakEven,
+  measuredRun,
+  perVcpu,
+  trainingLimits,
+  trainingRun,
+  type TierCost,
+} from './formulas.js';
 import type { ApiBench, PipelineBench, TrainingBench } from './inputs.js';
 import { ASSUMPTIONS, PRICES, type Assumptions, type Prices } from './prices.js';
 
@@ -13,12 +21,15 @@ export function perVcpuBasis(bench: ApiBench): string {
     return `1,000,000 µs ÷ ${bench.serverCpuMicrosPerRequest} µs of server CPU per request`;
   }
   const cores = bench.serverCores ?? (bench.pinned ? 1 : bench.cores);
-  return `${bench.requestsPerSecond} requests/s ÷ ${cores} core${cores === 1 ? '' : 's'}` +
-    (bench.serverCores || bench.pinned ? ' (the server\'s own)' : ' (whole machine, load generator included: conservative)');
+  return (
+    `${bench.requestsPerSecond} requests/s ÷ ${cores} core${cores === 1 ? '' : 's'}` +
+    (bench.serverCores || bench.pinned
+      ? " (the server's own)"
+      : ' (whole machine, load generator included: conservative)')
+  );
 }
 
-const usd = (x: number) =>
-  x >= 100 ? `$${Math.round(x).toLocaleString('en-US')}` : `$${x.toFixed(x >= 1 ? 2 : 4)}`;
+const usd = (x: number) => (x >= 100 ? `$${Math.round(x).toLocaleString('en-US')}` : `$${x.toFixed(x >= 1 ? 2 : 4)}`);
 const num = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
 
@@ -53,17 +64,29 @@ export function renderCapacity(
   L.push(`| source | \`bench/results/api.json\`, dated ${api.date} |`);
   L.push(`| requests/s (explain on: ${api.explain}) | ${num(api.requestsPerSecond)} |`);
   L.push(`| p99 latency | ${api.p99Ms} ms |`);
-  L.push(`| machine | ${api.cores} cores${api.pinned ? ', server pinned to one' : ''}${api.loadAverageAtStart !== undefined ? `, load average ${api.loadAverageAtStart} at start` : ''} |`);
+  L.push(
+    `| machine | ${api.cores} cores${api.pinned ? ', server pinned to one' : ''}${api.loadAverageAtStart !== undefined ? `, load average ${api.loadAverageAtStart} at start` : ''} |`,
+  );
   L.push(`| connections × duration | ${api.connections} × ${api.durationSeconds} s |`);
   if (api.modelKind) L.push(`| model served | ${api.modelKind}${api.modelVersion ? ` ${api.modelVersion}` : ''} |`);
   L.push(`| **valuations/s per vCPU** | **${num(vcpuRps)}** (${perVcpuBasis(api)}) |`);
-  L.push(`| response size | ${num(responseBytes)} B${api.bytesPerResponse ? ' (measured)' : ' (assumed: the benchmark did not report it)'} |`, '');
-  L.push(`A serving task is ${task.vcpu} vCPU / ${task.memoryGb} GB (Fargate, ARM), one Node process; autoscaling targets`);
-  L.push(`${pct(task.targetUtil)} CPU so that losing one of ${task.azs} Availability Zones leaves the survivors at most`);
+  L.push(
+    `| response size | ${num(responseBytes)} B${api.bytesPerResponse ? ' (measured)' : ' (assumed: the benchmark did not report it)'} |`,
+    '',
+  );
+  L.push(
+    `A serving task is ${task.vcpu} vCPU / ${task.memoryGb} GB (Fargate, ARM), one Node process; autoscaling targets`,
+  );
+  L.push(
+    `${pct(task.targetUtil)} CPU so that losing one of ${task.azs} Availability Zones leaves the survivors at most`,
+  );
   L.push(`${pct(a.maxUtilAfterAzLoss)}; the fleet is a multiple of ${task.azs} and never below ${task.minTasks}.`, '');
 
   L.push('## Serving fleet and monthly cost', '');
-  L.push(`Monthly = ${a.hoursPerMonth} hours at the tier's rate around the clock (an upper bound: real traffic has quiet hours).`, '');
+  L.push(
+    `Monthly = ${a.hoursPerMonth} hours at the tier's rate around the clock (an upper bound: real traffic has quiet hours).`,
+    '',
+  );
   L.push(`| | ${tiers.map((t) => `${num(t.load)} valuations/s`).join(' | ')} |`);
   L.push(`| --- |${tiers.map(() => ' ---: |').join('')}`);
   const row = (label: string, f: (t: TierCost) => string) => L.push(`| ${label} | ${tiers.map(f).join(' | ')} |`);
@@ -83,22 +106,52 @@ export function renderCapacity(
   row('**per million valuations**', (t) => `**${usd(t.perMillion)}**`);
   const breakEven = edgeBreakEven(perTask, responseBytes, task, p, a);
   const planned = s.plannedLoadPerSecond;
-  L.push('', `The edge is API Gateway REST (managed keys, tier usage plans, WAF) until the ALB edge would save more than`);
-  L.push(`$${num(a.edgeSwitchPremiumMonth)} a month, the price of moving throttling and quotas into Loupe and WAF. **Break-even: ${num(breakEven)}`);
-  L.push(`valuations/s** steady. \`infra/config/production.ts\` plans for ${num(planned)} valuations/s, ${planned < breakEven ? 'below' : 'above'} it, so \`infra/\``);
-  L.push(`deploys ${planned < breakEven ? 'API Gateway' : 'the ALB edge'} (test/cloud/capacity.test.ts holds the two together). The HTTP API is cheapest per request`);
-  L.push('but cannot carry a WAF web ACL or usage plans, so it is priced, not chosen. At volume the bill is per-request and');
+  L.push(
+    '',
+    `The edge is API Gateway REST (managed keys, tier usage plans, WAF) until the ALB edge would save more than`,
+  );
+  L.push(
+    `$${num(a.edgeSwitchPremiumMonth)} a month, the price of moving throttling and quotas into Loupe and WAF. **Break-even: ${num(breakEven)}`,
+  );
+  L.push(
+    `valuations/s** steady. \`infra/config/production.ts\` plans for ${num(planned)} valuations/s, ${planned < breakEven ? 'below' : 'above'} it, so \`infra/\``,
+  );
+  L.push(
+    `deploys ${planned < breakEven ? 'API Gateway' : 'the ALB edge'} (test/cloud/capacity.test.ts holds the two together). The HTTP API is cheapest per request`,
+  );
+  L.push(
+    'but cannot carry a WAF web ACL or usage plans, so it is priced, not chosen. At volume the bill is per-request and',
+  );
   L.push('per-byte charges (edge, logs, data transfer), not compute. Shield Advanced is a 12-month commitment');
-  L.push(`($${num(p.shieldAdvancedMonth * p.shieldAdvancedCommitmentMonths)} a year whatever the traffic) plus $${p.shieldAdvancedElbTransferGb}/GB out of a protected load balancer, both counted above.`);
-  L.push('', `Access logs through Firehose are billed per record in whole ${p.firehoseRecordBlockBytes / 1024} KB blocks: a ${a.accessLogBytes}-byte line costs`);
-  L.push(`${(Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes / a.accessLogBytes).toFixed(1)}× its size, and the figures above include it.`);
-  L.push('', 'Not included: partner secrets ($0.40 each per month), Container Insights metrics, S3 storage of the registry');
-  L.push('(megabytes), support plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).', '');
+  L.push(
+    `($${num(p.shieldAdvancedMonth * p.shieldAdvancedCommitmentMonths)} a year whatever the traffic) plus $${p.shieldAdvancedElbTransferGb}/GB out of a protected load balancer, both counted above.`,
+  );
+  L.push(
+    '',
+    `Access logs through Firehose are billed per record in whole ${p.firehoseRecordBlockBytes / 1024} KB blocks: a ${a.accessLogBytes}-byte line costs`,
+  );
+  L.push(
+    `${((Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes) / a.accessLogBytes).toFixed(1)}× its size, and the figures above include it.`,
+  );
+  L.push(
+    '',
+    'Not included: partner secrets ($0.40 each per month), Container Insights metrics, S3 storage of the registry',
+  );
+  L.push(
+    '(megabytes), support plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).',
+    '',
+  );
 
   L.push('## Where one machine stops being enough', '');
-  L.push(`**Serving.** One \`loupe serve\` process answers HTTP on one thread and values on others (\`LOUPE_VALUATION_THREADS\`); the`);
-  L.push('measured CPU per request covers all of them, so throughput scales with vCPUs whatever the split into processes:');
-  L.push(`a ${a.bigMachineVcpu}-vCPU machine serves about ${num(oneMachine)} valuations/s at the ${pct(task.targetUtil)} target (${num(vcpuRps)} × ${a.bigMachineVcpu} × ${task.targetUtil}).`);
+  L.push(
+    `**Serving.** One \`loupe serve\` process answers HTTP on one thread and values on others (\`LOUPE_VALUATION_THREADS\`); the`,
+  );
+  L.push(
+    'measured CPU per request covers all of them, so throughput scales with vCPUs whatever the split into processes:',
+  );
+  L.push(
+    `a ${a.bigMachineVcpu}-vCPU machine serves about ${num(oneMachine)} valuations/s at the ${pct(task.targetUtil)} target (${num(vcpuRps)} × ${a.bigMachineVcpu} × ${task.targetUtil}).`,
+  );
   const firstOver = tiers.find((t) => t.load > oneMachine);
   L.push(
     firstOver
@@ -109,34 +162,56 @@ export function renderCapacity(
   if (training) {
     const t = { vcpu: production.training.taskCpu / 1024, memoryGb: production.training.taskMemoryMiB / 1024 };
     const lim = trainingLimits(training, a);
-    L.push(`**Training.** Measured: one fit on ${num(training.rows)} rows takes ${training.fitSeconds.toFixed(3)} s on one core` +
-      `${training.trees ? ` (${training.trees} trees)` : ''}${training.date ? `, ${training.date}` : ''} (\`bench/results/training.json\`).`);
+    L.push(
+      `**Training.** Measured: one fit on ${num(training.rows)} rows takes ${training.fitSeconds.toFixed(3)} s on one core` +
+        `${training.trees ? ` (${training.trees} trees)` : ''}${training.date ? `, ${training.date}` : ''} (\`bench/results/training.json\`).`,
+    );
     L.push(`A run fits ${a.fitsPerRun} times. Extrapolated from that one-core fit, one core finishes a run within`);
-    L.push(`${a.retrainWindowHours} h up to about **${num(lim.rowsInWindow)} rows** (time, linear extrapolation; more threads only move the line out).`);
-    L.push(`Memory is not the limit first: ${a.loupeEngineBytesPerRow} B/row puts ${num(lim.loupeRowsInMemory)} rows in ${a.bigMachineMemoryGb} GB.`);
-    L.push(`Past ${num(lim.rowsInWindow)} rows the pipeline's train step hands over to XGBoost (\`hist\`, multi-threaded)`);
+    L.push(
+      `${a.retrainWindowHours} h up to about **${num(lim.rowsInWindow)} rows** (time, linear extrapolation; more threads only move the line out).`,
+    );
+    L.push(
+      `Memory is not the limit first: ${a.loupeEngineBytesPerRow} B/row puts ${num(lim.loupeRowsInMemory)} rows in ${a.bigMachineMemoryGb} GB.`,
+    );
+    L.push(
+      `Past ${num(lim.rowsInWindow)} rows the pipeline's train step hands over to XGBoost (\`hist\`, multi-threaded)`,
+    );
     L.push(`on one ${a.bigMachineVcpu}-vCPU machine, which holds about ${num(lim.xgboostRowsInMemory)} rows in memory`);
-    L.push(`(${a.xgboostBytesPerRow} B/row); past that, SageMaker's distributed XGBoost (several instances, data sharded by S3 key)`);
+    L.push(
+      `(${a.xgboostBytesPerRow} B/row); past that, SageMaker's distributed XGBoost (several instances, data sharded by S3 key)`,
+    );
     L.push('takes over. Loupe keeps serving: it loads the XGBoost JSON model those engines write.', '');
     L.push('## Training run time and cost by data size (extrapolated from one fit)', '');
-    L.push(`Pipeline task: ${t.vcpu} vCPU / ${t.memoryGb} GB Fargate ARM; ${a.runOverheadSeconds} s of start, restore and publish per run.`, '');
+    L.push(
+      `Pipeline task: ${t.vcpu} vCPU / ${t.memoryGb} GB Fargate ARM; ${a.runOverheadSeconds} s of start, restore and publish per run.`,
+      '',
+    );
     L.push('| rows | run time | cost of one run |', '| ---: | ---: | ---: |');
     for (const rows of [training.rows, training.rows * 10, training.rows * 100, lim.rowsInWindow]) {
       const r = trainingRun(training, rows, t, p, a);
-      L.push(`| ${num(rows)}${rows === training.rows ? ' (measured)' : ' (extrapolated)'} | ${(r.seconds / 60).toFixed(1)} min | ${usd(r.cost)} |`);
+      L.push(
+        `| ${num(rows)}${rows === training.rows ? ' (measured)' : ' (extrapolated)'} | ${(r.seconds / 60).toFixed(1)} min | ${usd(r.cost)} |`,
+      );
     }
     L.push('');
   } else {
     L.push('**Training.** No training benchmark result yet (`bench/results/training.json` with `{rows, fitSeconds}`),');
-    L.push('so the one-machine line for training is not computed. Run the training benchmark, then `npm run capacity`.', '');
+    L.push(
+      'so the one-machine line for training is not computed. Run the training benchmark, then `npm run capacity`.',
+      '',
+    );
   }
   if (pipeline) {
     const t = { vcpu: production.training.taskCpu / 1024, memoryGb: production.training.taskMemoryMiB / 1024 };
     const largest = pipeline.runs.reduce((m, r) => (r.rows > m.rows ? r : m));
     const r = measuredRun(largest, t, p, a);
     L.push('## One training run, measured', '');
-    L.push(`\`bench/results/pipeline.json\`${pipeline.date ? ` (${pipeline.date})` : ''}: the largest measured \`loupe pipeline run\``);
-    L.push(`trained on ${num(largest.rows)} rows in ${largest.seconds.toFixed(1)} s${largest.batch ? ` (${largest.batch})` : ''}. With ${a.runOverheadSeconds} s of`);
+    L.push(
+      `\`bench/results/pipeline.json\`${pipeline.date ? ` (${pipeline.date})` : ''}: the largest measured \`loupe pipeline run\``,
+    );
+    L.push(
+      `trained on ${num(largest.rows)} rows in ${largest.seconds.toFixed(1)} s${largest.batch ? ` (${largest.batch})` : ''}. With ${a.runOverheadSeconds} s of`,
+    );
     L.push(`start, restore and publish on the ${t.vcpu} vCPU / ${t.memoryGb} GB task: **${usd(r.cost)} per run**`);
     L.push(`(${(r.seconds / 60).toFixed(1)} min billed; weekly plus one per landed file: a few runs a month).`, '');
   }
@@ -145,17 +220,32 @@ export function renderCapacity(
   L.push(`AWS list prices, ${p.region}, USD, on-demand, as of ${p.asOf}. Verify before quoting.`, '');
   L.push('| item | price |', '| --- | ---: |');
   L.push(`| Fargate ARM vCPU-hour / GB-hour | $${p.fargateArmVcpuHour} / $${p.fargateArmGbHour} |`);
-  L.push(`| API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more) | ${p.apiGatewayRestPerMillion.map((t) => `$${t.price}`).join(', ')} |`);
-  L.push(`| WAF web ACL-month, rule-month, per million requests | $${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests} |`);
-  L.push(`| API Gateway HTTP API per million (≤300M, more; us-east-1, re-read 2026-12-04) | ${p.httpApiPerMillion.map((t) => `$${t.price}`).join(', ')} |`);
-  L.push(`| Shield Advanced per month (${p.shieldAdvancedCommitmentMonths}-month commitment), per GB out of a protected ELB | $${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb} |`);
+  L.push(
+    `| API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more) | ${p.apiGatewayRestPerMillion.map((t) => `$${t.price}`).join(', ')} |`,
+  );
+  L.push(
+    `| WAF web ACL-month, rule-month, per million requests | $${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests} |`,
+  );
+  L.push(
+    `| API Gateway HTTP API per million (≤300M, more; us-east-1, re-read 2026-12-04) | ${p.httpApiPerMillion.map((t) => `$${t.price}`).join(', ')} |`,
+  );
+  L.push(
+    `| Shield Advanced per month (${p.shieldAdvancedCommitmentMonths}-month commitment), per GB out of a protected ELB | $${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb} |`,
+  );
   L.push(`| NLB hour, NLCU-hour | $${p.nlbHour}, $${p.nlcuHour} |`);
   L.push(`| ALB hour, LCU-hour | $${p.albHour}, $${p.lcuHour} |`);
   L.push(`| interface endpoint AZ-hour | $${p.interfaceEndpointAzHour} |`);
   L.push(`| CloudWatch Logs ingest GB, stored GB-month | $${p.logsIngestGb}, $${p.logsStoreGbMonth} |`);
-  L.push(`| Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks), S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`);
-  L.push(`| transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more) | ${p.transferOutPerGb.map((t) => `$${t.price}`).join(', ')} |`);
-  L.push(`| KMS key-month, alarm metric-month, secret-month | $${p.kmsKeyMonth}, $${p.alarmMonth}, $${p.secretMonth} |`, '');
+  L.push(
+    `| Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks), S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`,
+  );
+  L.push(
+    `| transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more) | ${p.transferOutPerGb.map((t) => `$${t.price}`).join(', ')} |`,
+  );
+  L.push(
+    `| KMS key-month, alarm metric-month, secret-month | $${p.kmsKeyMonth}, $${p.alarmMonth}, $${p.secretMonth} |`,
+    '',
+  );
   L.push('## Other assumptions', '');
   L.push('| assumption | value |', '| --- | ---: |');
   for (const [k, v] of Object.entries(a)) L.push(`| ${k} | ${Array.isArray(v) ? v.join(', ') : v} |`);

@@ -28,7 +28,8 @@ export class AddressThrottle {
   readonly #now: () => number;
 
   constructor(options: AddressThrottleOptions) {
-    if (!(options.perMinute > 0)) throw new RangeError(`the keyless request limit must be above 0 a minute, not ${options.perMinute}`);
+    if (!(options.perMinute > 0))
+      throw new RangeError(`the keyless request limit must be above 0 a minute, not ${options.perMinute}`);
     this.#perMinute = options.perMinute;
     this.#maxAddresses = options.maxAddresses ?? 10_000;
     this.#now = options.now ?? (() => performance.now());

@@ -80,7 +80,6 @@ export interface AppOptions {
   metrics?: MetricsAccess;
 }
 
-
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -132,7 +131,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const throttle = options.addressThrottle;
   app.addHook('onRequest', (request, reply, done) => {
     if (options.open && !hostAllowed(request.headers.host, options.host ?? 'localhost')) {
-      done(new ApiProblem('forbidden', `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`));
+      done(
+        new ApiProblem(
+          'forbidden',
+          `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
+        ),
+      );
       return;
     }
     const scope = request.routeOptions.config?.scope;
@@ -152,7 +156,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       error = e as Error;
     }
     // A key that was found but may not do this (scope, its own rate limit) is a valid key: not keyless.
-    request.keyless = request.apiKey === null && (error === undefined || (error instanceof ApiProblem && error.slug === 'unauthorized'));
+    request.keyless =
+      request.apiKey === null &&
+      (error === undefined || (error instanceof ApiProblem && error.slug === 'unauthorized'));
     if (throttle && request.keyless) {
       const wait = throttle.check(request.ip);
       if (wait > 0) {
@@ -174,13 +180,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  const metrics = registerMetrics(app, { access: options.metrics ?? 'admin', db: options.db, models: options.models, requestLog: options.requestLog });
+  const metrics = registerMetrics(app, {
+    access: options.metrics ?? 'admin',
+    db: options.db,
+    models: options.models,
+    requestLog: options.requestLog,
+  });
   const valuations = options.valuations ?? inProcessValuations;
 
   await registerOpenApi(app);
   await app.register(healthRoutes, { db: options.db, models: options.models });
   await app.register(problemRoutes);
-  await app.register(valuationRoutes, { models: options.models, valuations: metrics ? metrics.timed(valuations) : valuations, maxCarat: options.maxCarat, quotes: options.quotes ?? null });
+  await app.register(valuationRoutes, {
+    models: options.models,
+    valuations: metrics ? metrics.timed(valuations) : valuations,
+    maxCarat: options.maxCarat,
+    quotes: options.quotes ?? null,
+  });
   await app.register(diamondRoutes, { db: options.db });
   await app.register(modelRoutes, { db: options.db });
   await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });

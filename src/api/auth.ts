@@ -66,7 +66,10 @@ export interface Authenticator {
    * The key of the request (null when open and none was sent) and the RateLimit headers its answer carries;
    * throws a 401/403/429 problem.
    */
-  authenticate(request: FastifyRequest, scope: Scope | undefined): { key: ApiKey | null; headers: Record<string, string> | null };
+  authenticate(
+    request: FastifyRequest,
+    scope: Scope | undefined,
+  ): { key: ApiKey | null; headers: Record<string, string> | null };
 }
 
 export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()): Authenticator {
@@ -76,28 +79,46 @@ export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()
       const header = request.headers.authorization;
       if (header === undefined) {
         if (open) return { key: null, headers: null };
-        throw new ApiProblem('unauthorized', 'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".', undefined, {
-          'www-authenticate': 'Bearer realm="loupe"',
-        });
+        throw new ApiProblem(
+          'unauthorized',
+          'This endpoint needs an API key: send it as "Authorization: Bearer lp_…".',
+          undefined,
+          {
+            'www-authenticate': 'Bearer realm="loupe"',
+          },
+        );
       }
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       const key = match ? find(match[1]) : undefined;
       if (!key) {
-        throw new ApiProblem('unauthorized', match ? 'The API key is not valid or has been revoked.' : 'The Authorization header must be "Bearer lp_…".', undefined, {
-          'www-authenticate': 'Bearer realm="loupe", error="invalid_token"',
-        });
+        throw new ApiProblem(
+          'unauthorized',
+          match ? 'The API key is not valid or has been revoked.' : 'The Authorization header must be "Bearer lp_…".',
+          undefined,
+          {
+            'www-authenticate': 'Bearer realm="loupe", error="invalid_token"',
+          },
+        );
       }
       if (scope && !key.scopes.includes(scope) && !key.scopes.includes('admin')) {
-        throw new ApiProblem('forbidden', `The key "${key.name}" has the scope ${key.scopes.join(', ')}; this endpoint needs ${scope}.`);
+        throw new ApiProblem(
+          'forbidden',
+          `The key "${key.name}" has the scope ${key.scopes.join(', ')}; this endpoint needs ${scope}.`,
+        );
       }
       const state = limiter.takeWithState(key.id, key.ratePerMinute);
       const headers = rateLimitHeaders(state);
       if (state.retryAfter > 0) {
         const wait = state.retryAfter;
-        throw new ApiProblem('rate-limited', `The key "${key.name}" may make ${key.ratePerMinute} requests a minute; retry in ${wait} s.`, undefined, {
-          ...headers,
-          'retry-after': String(wait),
-        });
+        throw new ApiProblem(
+          'rate-limited',
+          `The key "${key.name}" may make ${key.ratePerMinute} requests a minute; retry in ${wait} s.`,
+          undefined,
+          {
+            ...headers,
+            'retry-after': String(wait),
+          },
+        );
       }
       return { key, headers };
     },

@@ -4,7 +4,14 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyFingerprint } from './idempotency.js';
-import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody, summarise, type FieldProblem, type ProblemSlug } from './problem.js';
+import {
+  ApiProblem,
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  summarise,
+  type FieldProblem,
+  type ProblemSlug,
+} from './problem.js';
 import { schemaProblems, type SchemaError } from './schema-errors.js';
 import { stoneProblems } from './stone-input.js';
 
@@ -14,8 +21,21 @@ function truncate(text: string): string {
   return text.length > TRUNCATE ? `${text.slice(0, TRUNCATE)}…` : text;
 }
 
-export function sendProblem(reply: FastifyReply, slug: ProblemSlug, detail: string, errors?: FieldProblem[], headers: Record<string, string> = {}, status?: number): FastifyReply {
-  const body = problemBody(slug, detail, errors, reply.request.url.length <= 2000 ? reply.request.url : undefined, status);
+export function sendProblem(
+  reply: FastifyReply,
+  slug: ProblemSlug,
+  detail: string,
+  errors?: FieldProblem[],
+  headers: Record<string, string> = {},
+  status?: number,
+): FastifyReply {
+  const body = problemBody(
+    slug,
+    detail,
+    errors,
+    reply.request.url.length <= 2000 ? reply.request.url : undefined,
+    status,
+  );
   const text = JSON.stringify(body);
   reply.sentBody = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
   return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(text);
@@ -23,7 +43,9 @@ export function sendProblem(reply: FastifyReply, slug: ProblemSlug, detail: stri
 
 function validationProblems(error: FastifyError, request: FastifyRequest): FieldProblem[] {
   const part = error.validationContext ?? 'body';
-  const schema = request.routeOptions.schema?.[part === 'querystring' ? 'querystring' : part] as Record<string, unknown> | undefined;
+  const schema = request.routeOptions.schema?.[part === 'querystring' ? 'querystring' : part] as
+    | Record<string, unknown>
+    | undefined;
   if (part === 'body' && request.routeOptions.config?.stoneBody) {
     const problems = stoneProblems(request.body);
     if (problems.length > 0) return problems;
@@ -36,7 +58,14 @@ function validationProblems(error: FastifyError, request: FastifyRequest): Field
 /** Errors fastify finds before routing (a URL that cannot be decoded), as problems too. */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_BAD_URL') {
-    sendProblem(reply, 'invalid-input', 'The URL cannot be decoded: it has a malformed percent-encoding.', undefined, {}, 400);
+    sendProblem(
+      reply,
+      'invalid-input',
+      'The URL cannot be decoded: it has a malformed percent-encoding.',
+      undefined,
+      {},
+      400,
+    );
   } else {
     sendProblem(reply, 'invalid-input', error.message, undefined, {}, 400);
   }
@@ -63,16 +92,25 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError | ApiProblem, request, reply) => {
-    if (error instanceof ApiProblem) return sendProblem(reply, error.slug, error.message, error.errors, error.headers, error.status);
+    if (error instanceof ApiProblem)
+      return sendProblem(reply, error.slug, error.message, error.errors, error.headers, error.status);
     if (error.validation) {
       const problems = validationProblems(error, request);
       return sendProblem(reply, 'invalid-input', summarise(problems), problems);
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendProblem(reply, 'body-too-large', `The body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes this endpoint accepts.`);
+        return sendProblem(
+          reply,
+          'body-too-large',
+          `The body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes this endpoint accepts.`,
+        );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendProblem(reply, 'unsupported-media-type', `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json.`);
+        return sendProblem(
+          reply,
+          'unsupported-media-type',
+          `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json.`,
+        );
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendProblem(reply, 'malformed-json', 'The body is empty; send a JSON document.');
       default:
@@ -88,6 +126,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 'not-found', `No endpoint answers ${request.method} ${request.url.split('?')[0].slice(0, 200)}; /openapi.json lists every endpoint.`),
+    sendProblem(
+      reply,
+      'not-found',
+      `No endpoint answers ${request.method} ${request.url.split('?')[0].slice(0, 200)}; /openapi.json lists every endpoint.`,
+    ),
   );
 }

@@ -55,39 +55,64 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // Gauges named like counters (promtool's lint refuses them); the same numbers by type remain in nodejs_active_*.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
 
   const requests = new Counter({
-    name: 'loupe_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const, registers: [registry],
+    name: 'loupe_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
   });
   const latency = new Histogram({
-    name: 'loupe_http_request_duration_seconds', help: 'Time from receiving a request to the end of its answer.',
-    labelNames: ['route', 'method', 'status'] as const, buckets: LATENCY_BUCKETS, registers: [registry],
+    name: 'loupe_http_request_duration_seconds',
+    help: 'Time from receiving a request to the end of its answer.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
   });
   const valuations = new Counter({
-    name: 'loupe_valuations_total', help: 'Stones valued (valued) or refused with problems (refused), by model version.',
-    labelNames: ['model_version', 'outcome'] as const, registers: [registry],
+    name: 'loupe_valuations_total',
+    help: 'Stones valued (valued) or refused with problems (refused), by model version.',
+    labelNames: ['model_version', 'outcome'] as const,
+    registers: [registry],
   });
   const valuationTime = new Histogram({
-    name: 'loupe_valuation_duration_seconds', help: 'Time of a valuation call without HTTP: one stone (single) or a whole batch (batch).',
-    labelNames: ['kind'] as const, buckets: VALUATION_BUCKETS, registers: [registry],
+    name: 'loupe_valuation_duration_seconds',
+    help: 'Time of a valuation call without HTTP: one stone (single) or a whole batch (batch).',
+    labelNames: ['kind'] as const,
+    buckets: VALUATION_BUCKETS,
+    registers: [registry],
   });
 
   const { requestLog, db, models } = options;
   if (requestLog) {
     new Gauge({
-      name: 'loupe_request_log_pending', help: 'Request-log entries waiting to be written.', registers: [registry],
-      collect() { this.set(requestLog.stats.pending); },
+      name: 'loupe_request_log_pending',
+      help: 'Request-log entries waiting to be written.',
+      registers: [registry],
+      collect() {
+        this.set(requestLog.stats.pending);
+      },
     });
     // Counters kept by the writer itself: read at each scrape.
     new Counter({
-      name: 'loupe_request_log_written_total', help: 'Request-log entries written since start.', registers: [registry],
-      collect() { this.reset(); this.inc(requestLog.stats.written); },
+      name: 'loupe_request_log_written_total',
+      help: 'Request-log entries written since start.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(requestLog.stats.written);
+      },
     });
     new Counter({
-      name: 'loupe_request_log_dropped_total', help: 'Request-log entries dropped since start because the database refused writes.', registers: [registry],
-      collect() { this.reset(); this.inc(requestLog.stats.dropped); },
+      name: 'loupe_request_log_dropped_total',
+      help: 'Request-log entries dropped since start because the database refused writes.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(requestLog.stats.dropped);
+      },
     });
   }
 
@@ -97,7 +122,10 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     return version === undefined ? undefined : getModel(db, version);
   };
   new Gauge({
-    name: 'loupe_champion_info', help: 'The model being served: 1, labelled with its version.', labelNames: ['version'] as const, registers: [registry],
+    name: 'loupe_champion_info',
+    help: 'The model being served: 1, labelled with its version.',
+    labelNames: ['version'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       const version = models.current?.version;
@@ -105,25 +133,33 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     },
   });
   new Gauge({
-    name: 'loupe_champion_age_seconds', help: 'Time since the served model became champion.', registers: [registry],
+    name: 'loupe_champion_age_seconds',
+    help: 'Time since the served model became champion.',
+    registers: [registry],
     collect() {
       this.reset();
       const at = champion()?.promotedAt;
       if (at) this.set((Date.now() - Date.parse(at)) / 1000);
     },
   });
-  const accuracy = (pick: (m: { mae?: unknown; mape?: unknown }) => unknown, scale: number) => function (this: Gauge) {
-    this.reset();
-    const outOfFold = (champion()?.metrics as { outOfFold?: { mae?: unknown; mape?: unknown } } | undefined)?.outOfFold;
-    const value = outOfFold && pick(outOfFold);
-    if (typeof value === 'number' && Number.isFinite(value)) this.set(value * scale);
-  };
+  const accuracy = (pick: (m: { mae?: unknown; mape?: unknown }) => unknown, scale: number) =>
+    function (this: Gauge) {
+      this.reset();
+      const outOfFold = (champion()?.metrics as { outOfFold?: { mae?: unknown; mape?: unknown } } | undefined)
+        ?.outOfFold;
+      const value = outOfFold && pick(outOfFold);
+      if (typeof value === 'number' && Number.isFinite(value)) this.set(value * scale);
+    };
   new Gauge({
-    name: 'loupe_champion_mae_dollars', help: 'The served model\'s out-of-fold mean absolute error, USD.', registers: [registry],
+    name: 'loupe_champion_mae_dollars',
+    help: "The served model's out-of-fold mean absolute error, USD.",
+    registers: [registry],
     collect: accuracy((m) => m.mae, 1),
   });
   new Gauge({
-    name: 'loupe_champion_mape_ratio', help: 'The served model\'s out-of-fold mean absolute percentage error, as a ratio.', registers: [registry],
+    name: 'loupe_champion_mape_ratio',
+    help: "The served model's out-of-fold mean absolute percentage error, as a ratio.",
+    registers: [registry],
     collect: accuracy((m) => m.mape, 0.01),
   });
 
@@ -150,19 +186,25 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     done();
   });
 
-  app.get('/metrics', {
-    config: options.access === 'admin' ? { scope: 'admin' } : {},
-    schema: { hide: true },
-  }, async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    {
+      config: options.access === 'admin' ? { scope: 'admin' } : {},
+      schema: { hide: true },
+    },
+    async (_request, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
 
   return {
     registry,
     timed: (inner) => ({
-      value: (model, stone, valuationOptions) => observe(valuationTime.startTimer({ kind: 'single' }), inner.value(model, stone, valuationOptions)),
-      valueMany: (model, stones, valuationOptions) => observe(valuationTime.startTimer({ kind: 'batch' }), inner.valueMany(model, stones, valuationOptions)),
+      value: (model, stone, valuationOptions) =>
+        observe(valuationTime.startTimer({ kind: 'single' }), inner.value(model, stone, valuationOptions)),
+      valueMany: (model, stones, valuationOptions) =>
+        observe(valuationTime.startTimer({ kind: 'batch' }), inner.valueMany(model, stones, valuationOptions)),
       close: () => inner.close(),
     }),
   };

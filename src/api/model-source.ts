@@ -37,7 +37,10 @@ export class ModelSource {
   #failedVersion: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: ChampionStore, private readonly options: ModelSourceOptions = {}) {}
+  constructor(
+    private readonly store: ChampionStore,
+    private readonly options: ModelSourceOptions = {},
+  ) {}
 
   /** The model to serve now, or undefined before the first champion exists. */
   get current(): LoadedModel | undefined {

@@ -22,7 +22,10 @@ function canonical(value: unknown): string {
       obj.enum = [obj.const];
       delete obj.const;
     }
-    return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`).join(',')}}`;
+    return `{${Object.keys(obj)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -52,6 +55,14 @@ export function hoistComponents(doc: Json, named: Record<string, TSchema>): Json
 
   const paths = walk(doc.paths, true);
   const components = (doc.components ?? {}) as Json;
-  const sorted = Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]]));
-  return { ...doc, paths, components: { ...components, schemas: { ...((components.schemas as Json) ?? {}), ...sorted } } };
+  const sorted = Object.fromEntries(
+    Object.keys(schemas)
+      .sort()
+      .map((k) => [k, schemas[k]]),
+  );
+  return {
+    ...doc,
+    paths,
+    components: { ...components, schemas: { ...((components.schemas as Json) ?? {}), ...sorted } },
+  };
 }

@@ -8,11 +8,33 @@ import { LOUPE_VERSION } from '../model/index.js';
 import { hoistComponents } from './openapi-components.js';
 import { PROBLEM_TYPES } from './problem.js';
 import {
-  BatchItem, BatchResponse, Explanation, FieldProblem, LoggedRequest, Model, Problem, SimilarStone, Stone, Valuation, Warning,
+  BatchItem,
+  BatchResponse,
+  Explanation,
+  FieldProblem,
+  LoggedRequest,
+  Model,
+  Problem,
+  SimilarStone,
+  Stone,
+  Valuation,
+  Warning,
 } from './schemas.js';
 
 /** Schemas named in the document (see openapi-components.ts). */
-const NAMED = { Stone, Valuation, Explanation, Warning, FieldProblem, Problem, BatchItem, BatchResponse, SimilarStone, Model, LoggedRequest };
+const NAMED = {
+  Stone,
+  Valuation,
+  Explanation,
+  Warning,
+  FieldProblem,
+  Problem,
+  BatchItem,
+  BatchResponse,
+  SimilarStone,
+  Model,
+  LoggedRequest,
+};
 
 const DESCRIPTION = `Loupe prices a diamond from its nine characteristics, explains the price and says how sure it is.
 
@@ -22,7 +44,9 @@ models; \`admin\` allows everything, including the request log. A server run ope
 Each key has a rate limit; beyond it the answer is 429 with Retry-After.
 
 **Errors** are RFC 9457 problem details (\`application/problem+json\`) with, for bad input, one entry per field:
-${Object.entries(PROBLEM_TYPES).map(([slug, p]) => `\`/problems/${slug}\` (${p.status}) — ${p.about}`).join('\n\n')}`;
+${Object.entries(PROBLEM_TYPES)
+  .map(([slug, p]) => `\`/problems/${slug}\` (${p.status}) — ${p.about}`)
+  .join('\n\n')}`;
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -36,12 +60,19 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'admin', description: 'The request log.' },
         { name: 'health', description: 'Liveness and readiness.' },
       ],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A partner key: lp_…' } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A partner key: lp_…' } },
+      },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transformObject: (document) =>
-      'openapiObject' in document ? hoistComponents(document.openapiObject as Record<string, unknown>, NAMED) : document.swaggerObject,
+      'openapiObject' in document
+        ? hoistComponents(document.openapiObject as Record<string, unknown>, NAMED)
+        : document.swaggerObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

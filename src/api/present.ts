@@ -17,7 +17,13 @@ export function presentValuation(v: Valuation): Valuation {
     ...v,
     explanation: {
       typicalPrice: cents(e.typicalPrice),
-      steps: e.steps.map((s) => ({ factor: s.factor, label: s.label, multiplier: fourPlaces(s.multiplier), dollars: cents(s.dollars), priceAfter: cents(s.priceAfter) })),
+      steps: e.steps.map((s) => ({
+        factor: s.factor,
+        label: s.label,
+        multiplier: fourPlaces(s.multiplier),
+        dollars: cents(s.dollars),
+        priceAfter: cents(s.priceAfter),
+      })),
       price: cents(e.price),
       summary: e.summary,
     },
@@ -27,6 +33,8 @@ export function presentValuation(v: Valuation): Valuation {
 /** A model record without its artifact's path on the server's disk, with the address of its card once written. */
 export function presentModel(r: ModelRecord): Omit<ModelRecord, 'artifactPath'> & { modelCardUrl: string | null } {
   const { artifactPath, ...rest } = r;
-  const card = existsSync(join(dirname(artifactPath), 'model.html')) ? `/v1/models/${encodeURIComponent(r.version)}/card` : null;
+  const card = existsSync(join(dirname(artifactPath), 'model.html'))
+    ? `/v1/models/${encodeURIComponent(r.version)}/card`
+    : null;
   return { ...rest, modelCardUrl: card };
 }

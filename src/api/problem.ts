@@ -25,18 +25,69 @@ export interface ProblemDetails {
 
 /** Every kind of problem the API answers with; `type` resolves to /problems/<slug>, which explains it. */
 export const PROBLEM_TYPES = {
-  'invalid-input': { status: 400, title: 'The request is not valid', about: 'Some input is missing, of the wrong type, out of range or not allowed. The errors list names each field, what was wrong and what is allowed.' },
-  'malformed-json': { status: 400, title: 'The body is not valid JSON', about: 'The request body could not be read as JSON (a syntax error, an empty body or a truncated document).' },
-  unauthorized: { status: 401, title: 'An API key is needed', about: 'Send a valid, unrevoked key as "Authorization: Bearer lp_…". Keys are created with `loupe keys create`.' },
-  forbidden: { status: 403, title: 'The key may not do this', about: 'The key is valid but lacks the scope this endpoint needs (valuations or admin).' },
-  'not-found': { status: 404, title: 'No such resource', about: 'No endpoint or resource answers at this path and method. /openapi.json lists every endpoint.' },
-  'idempotency-conflict': { status: 409, title: 'The Idempotency-Key was used for another request', about: 'An Idempotency-Key names one request for 24 hours: a retry must send the same query and body. Use a new key for a new request.' },
-  'body-too-large': { status: 413, title: 'The body is too large', about: 'The request body exceeds the limit of the endpoint; split a batch into several requests.' },
-  'unsupported-media-type': { status: 415, title: 'Send JSON', about: 'Request bodies must be JSON with the header Content-Type: application/json.' },
-  'beyond-limit': { status: 422, title: 'Loupe does not price this stone', about: 'The stone is valid but beyond the limit of what Loupe prices (by default 1.5 × the heaviest stone its model learned from; LOUPE_MAX_CARAT sets it). The errors list names the field and the limit.' },
-  'rate-limited': { status: 429, title: 'Too many requests', about: 'The key has used its requests for now; retry after the number of seconds in the Retry-After header.' },
-  'not-ready': { status: 503, title: 'Not ready', about: 'The service has no model loaded yet or cannot reach its database; retry shortly.' },
-  'internal-error': { status: 500, title: 'Internal error', about: 'Something failed inside Loupe. It is logged; the request can be retried.' },
+  'invalid-input': {
+    status: 400,
+    title: 'The request is not valid',
+    about:
+      'Some input is missing, of the wrong type, out of range or not allowed. The errors list names each field, what was wrong and what is allowed.',
+  },
+  'malformed-json': {
+    status: 400,
+    title: 'The body is not valid JSON',
+    about: 'The request body could not be read as JSON (a syntax error, an empty body or a truncated document).',
+  },
+  unauthorized: {
+    status: 401,
+    title: 'An API key is needed',
+    about: 'Send a valid, unrevoked key as "Authorization: Bearer lp_…". Keys are created with `loupe keys create`.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'The key may not do this',
+    about: 'The key is valid but lacks the scope this endpoint needs (valuations or admin).',
+  },
+  'not-found': {
+    status: 404,
+    title: 'No such resource',
+    about: 'No endpoint or resource answers at this path and method. /openapi.json lists every endpoint.',
+  },
+  'idempotency-conflict': {
+    status: 409,
+    title: 'The Idempotency-Key was used for another request',
+    about:
+      'An Idempotency-Key names one request for 24 hours: a retry must send the same query and body. Use a new key for a new request.',
+  },
+  'body-too-large': {
+    status: 413,
+    title: 'The body is too large',
+    about: 'The request body exceeds the limit of the endpoint; split a batch into several requests.',
+  },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'Send JSON',
+    about: 'Request bodies must be JSON with the header Content-Type: application/json.',
+  },
+  'beyond-limit': {
+    status: 422,
+    title: 'Loupe does not price this stone',
+    about:
+      'The stone is valid but beyond the limit of what Loupe prices (by default 1.5 × the heaviest stone its model learned from; LOUPE_MAX_CARAT sets it). The errors list names the field and the limit.',
+  },
+  'rate-limited': {
+    status: 429,
+    title: 'Too many requests',
+    about: 'The key has used its requests for now; retry after the number of seconds in the Retry-After header.',
+  },
+  'not-ready': {
+    status: 503,
+    title: 'Not ready',
+    about: 'The service has no model loaded yet or cannot reach its database; retry shortly.',
+  },
+  'internal-error': {
+    status: 500,
+    title: 'Internal error',
+    about: 'Something failed inside Loupe. It is logged; the request can be retried.',
+  },
 } as const satisfies Record<string, { status: number; title: string; about: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEM_TYPES;
@@ -56,7 +107,13 @@ export class ApiProblem extends Error {
   }
 }
 
-export function problemBody(slug: ProblemSlug, detail: string, errors?: FieldProblem[], instance?: string, status?: number): ProblemDetails {
+export function problemBody(
+  slug: ProblemSlug,
+  detail: string,
+  errors?: FieldProblem[],
+  instance?: string,
+  status?: number,
+): ProblemDetails {
   const kind = PROBLEM_TYPES[slug];
   const body: ProblemDetails = { type: `/problems/${slug}`, title: kind.title, status: status ?? kind.status, detail };
   if (instance !== undefined) body.instance = instance;
@@ -66,7 +123,10 @@ export function problemBody(slug: ProblemSlug, detail: string, errors?: FieldPro
 
 /** "3 problems: carat is out of range; …" — a detail line for a list of field problems. */
 export function summarise(errors: readonly FieldProblem[]): string {
-  const shown = errors.slice(0, 3).map((e) => e.message).join(' ');
+  const shown = errors
+    .slice(0, 3)
+    .map((e) => e.message)
+    .join(' ');
   const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
   return errors.length === 1 ? shown : `${errors.length} problems: ${shown}${more}`;
 }

@@ -46,5 +46,9 @@ export class RateLimiter {
 
 /** The IETF RateLimit header fields of a state (RateLimit-Limit, -Remaining, -Reset). */
 export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
-  return { 'ratelimit-limit': String(state.limit), 'ratelimit-remaining': String(state.remaining), 'ratelimit-reset': String(state.reset) };
+  return {
+    'ratelimit-limit': String(state.limit),
+    'ratelimit-remaining': String(state.remaining),
+    'ratelimit-reset': String(state.reset),
+  };
 }

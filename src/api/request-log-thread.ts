@@ -88,7 +88,8 @@ export function threadedRequestLogWriter(file: string, options: ThreadedWriterOp
     backlog,
     write(entries) {
       if (dead) throw new Error('the request log thread has stopped');
-      if (backlog.inFlight > 0 && backlog.inFlight + entries.length > maxInFlight) throw new WriterBehind(backlog.inFlight);
+      if (backlog.inFlight > 0 && backlog.inFlight + entries.length > maxInFlight)
+        throw new WriterBehind(backlog.inFlight);
       backlog.inFlight += entries.length;
       post({ type: 'rows', rows: entries.map(requestRow) });
     },

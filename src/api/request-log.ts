@@ -35,7 +35,10 @@ export class RequestLog {
   readonly #maxBatch: number;
   readonly #maxPending: number;
 
-  constructor(private readonly write: (entries: readonly RequestLogEntry[]) => void, private readonly options: RequestLogOptions = {}) {
+  constructor(
+    private readonly write: (entries: readonly RequestLogEntry[]) => void,
+    private readonly options: RequestLogOptions = {},
+  ) {
     this.#maxBatch = options.maxBatch ?? 1000;
     this.#maxPending = options.maxPending ?? 20_000;
     this.#timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 250);

@@ -14,7 +14,10 @@ export interface SchemaError {
 type Schema = Record<string, unknown>;
 
 function pointerParts(path: string): string[] {
-  return path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The sub-schema at a path (through properties and items). */
@@ -34,8 +37,13 @@ function schemaAt(schema: Schema | undefined, parts: string[]): Schema | undefin
 export function describeAllowed(s: Schema | undefined): string | undefined {
   if (!s) return undefined;
   const range = (): string =>
-    s.minimum !== undefined && s.maximum !== undefined ? ` from ${s.minimum} to ${s.maximum}`
-      : s.minimum !== undefined ? ` of at least ${s.minimum}` : s.maximum !== undefined ? ` of at most ${s.maximum}` : '';
+    s.minimum !== undefined && s.maximum !== undefined
+      ? ` from ${s.minimum} to ${s.maximum}`
+      : s.minimum !== undefined
+        ? ` of at least ${s.minimum}`
+        : s.maximum !== undefined
+          ? ` of at most ${s.maximum}`
+          : '';
   if (s.type === 'integer') return `a whole number${range()}`;
   if (s.type === 'number') return `a number${range()}`;
   if (s.type === 'boolean') return 'true or false';
@@ -68,7 +76,12 @@ const CODES: Record<string, string> = {
 };
 
 /** Field problems from schema errors, one per field (the first, most specific error of each). */
-export function schemaProblems(errors: readonly SchemaError[], schema: Schema | undefined, what: string, prefix = ''): FieldProblem[] {
+export function schemaProblems(
+  errors: readonly SchemaError[],
+  schema: Schema | undefined,
+  what: string,
+  prefix = '',
+): FieldProblem[] {
   const out: FieldProblem[] = [];
   const seen = new Set<string>();
   const add = (p: FieldProblem): void => {

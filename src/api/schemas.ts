@@ -9,7 +9,10 @@ import { PROBLEM_TYPES } from './problem.js';
 
 /** A copy of a schema with some keywords changed; typebox's hidden markers (non-enumerable) are kept. */
 export function withSchema<T extends TSchema>(schema: T, changes: Record<string, unknown>): T {
-  const copy = Object.defineProperties(Object.create(Object.getPrototypeOf(schema)), Object.getOwnPropertyDescriptors(schema));
+  const copy = Object.defineProperties(
+    Object.create(Object.getPrototypeOf(schema)),
+    Object.getOwnPropertyDescriptors(schema),
+  );
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) delete copy[k];
     else copy[k] = v;
@@ -18,7 +21,8 @@ export function withSchema<T extends TSchema>(schema: T, changes: Record<string,
 }
 
 /** A schema with examples for the OpenAPI document. */
-export const withExamples = <T extends TSchema>(schema: T, ...examples: unknown[]): T => withSchema(schema, { examples });
+export const withExamples = <T extends TSchema>(schema: T, ...examples: unknown[]): T =>
+  withSchema(schema, { examples });
 
 /**
  * A query as its handler receives it: the validator (validator.ts) has filled in the schema's defaults, so the keys
@@ -33,11 +37,18 @@ export const Stone = inline(StoneSchema);
 export const EXAMPLE_STONE = exampleStone();
 
 export const FieldProblem = Type.Object({
-  field: Type.String({ description: 'The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body.' }),
-  code: Type.String({ description: 'What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, …' }),
+  field: Type.String({
+    description: 'The field at fault, as a path into the input ("carat", "stones/3/cut"); "" for the whole body.',
+  }),
+  code: Type.String({
+    description:
+      'What was wrong, for programs: missing, wrong_type, out_of_range, unknown_grade, unknown_field, implausible_geometry, …',
+  }),
   message: Type.String({ description: 'What was wrong, for people.' }),
   allowed: Type.Optional(Type.String({ description: 'What is allowed.' })),
-  suggestion: Type.Optional(Type.String({ description: 'What was probably meant, when one reading is clear (never applied automatically).' })),
+  suggestion: Type.Optional(
+    Type.String({ description: 'What was probably meant, when one reading is clear (never applied automatically).' }),
+  ),
 });
 
 export const Problem = Type.Object(
@@ -57,7 +68,14 @@ const EXAMPLE_PROBLEM = {
   title: PROBLEM_TYPES['invalid-input'].title,
   status: 400,
   detail: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.',
-  errors: [{ field: 'carat', code: 'out_of_range', message: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.', allowed: 'a number from 0.1 to 10 ct' }],
+  errors: [
+    {
+      field: 'carat',
+      code: 'out_of_range',
+      message: 'Carat 12 ct is out of range; allowed is 0.1 to 10 ct.',
+      allowed: 'a number from 0.1 to 10 ct',
+    },
+  ],
 };
 
 export function problemResponse(description: string, example: object = EXAMPLE_PROBLEM) {
@@ -65,27 +83,50 @@ export function problemResponse(description: string, example: object = EXAMPLE_P
 }
 
 const Step = Type.Object({
-  factor: Type.Union([Type.Literal('carat'), Type.Literal('cut'), Type.Literal('color'), Type.Literal('clarity'), Type.Literal('proportions')]),
+  factor: Type.Union([
+    Type.Literal('carat'),
+    Type.Literal('cut'),
+    Type.Literal('color'),
+    Type.Literal('clarity'),
+    Type.Literal('proportions'),
+  ]),
   label: Type.String({ description: 'The characteristic as a person says it: "1.21 carat", "colour G".' }),
   multiplier: Type.Number({ description: 'The price after this step is the price before it times this.' }),
-  dollars: Type.Number({ description: 'The same effect in US dollars (to the cent): this factor\'s share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step.' }),
-  priceAfter: Type.Number({ description: 'The running price after this step: the typical price plus the dollars of the steps so far, USD.' }),
+  dollars: Type.Number({
+    description:
+      "The same effect in US dollars (to the cent): this factor's share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step.",
+  }),
+  priceAfter: Type.Number({
+    description: 'The running price after this step: the typical price plus the dollars of the steps so far, USD.',
+  }),
 });
 
 export const Explanation = Type.Object(
   {
-    typicalPrice: Type.Number({ description: 'The starting point, USD: the price of the typical stone, defined as the geometric mean of the model\'s prices for the stones it learned from (the appraisals named by the model\'s price basis, GET /v1/models/current).' }),
-    steps: Type.Array(Step, { description: 'Each characteristic\'s effect, in the order a person reads them: size, cut, colour, clarity, proportions.' }),
+    typicalPrice: Type.Number({
+      description:
+        "The starting point, USD: the price of the typical stone, defined as the geometric mean of the model's prices for the stones it learned from (the appraisals named by the model's price basis, GET /v1/models/current).",
+    }),
+    steps: Type.Array(Step, {
+      description:
+        "Each characteristic's effect, in the order a person reads them: size, cut, colour, clarity, proportions.",
+    }),
     price: Type.Number({ description: 'Where the steps end: the price before rounding, USD.' }),
     summary: Type.String({ description: 'The explanation in one or two sentences for a client.' }),
   },
-  { description: 'Why the price is what it is: a typical stone\'s price, then each characteristic as a factor and in dollars.' },
+  {
+    description:
+      "Why the price is what it is: a typical stone's price, then each characteristic as a factor and in dollars.",
+  },
 );
 
 export const Warning = Type.Object({
-  code: Type.Union([Type.Literal('outside_training_range'), Type.Literal('thin_support'), Type.Literal('range_withheld')], {
-    description: `One code per cause, stable:\n${WARNING_CODE_LIST.map((code) => `- \`${code}\`: ${WARNING_CODES[code]}`).join('\n')}`,
-  }),
+  code: Type.Union(
+    [Type.Literal('outside_training_range'), Type.Literal('thin_support'), Type.Literal('range_withheld')],
+    {
+      description: `One code per cause, stable:\n${WARNING_CODE_LIST.map((code) => `- \`${code}\`: ${WARNING_CODES[code]}`).join('\n')}`,
+    },
+  ),
   field: Type.Optional(Type.String({ description: 'The field or fields concerned, comma-separated.' })),
   message: Type.String(),
 });
@@ -95,7 +136,10 @@ export const Support = Type.Object(
     level: Type.Union([Type.Literal('typical'), Type.Literal('thin'), Type.Literal('beyond')], {
       description: `typical: at least ${THIN_SUPPORT} comparable training stones; thin: fewer (the range is calibrated for such stones); beyond: a characteristic lies outside what the model learned from, or no training stone is comparable (no range is given).`,
     }),
-    comparableStones: Type.Integer({ minimum: 0, description: 'Training stones within 10% of its carat and one grade of its colour and of its clarity.' }),
+    comparableStones: Type.Integer({
+      minimum: 0,
+      description: 'Training stones within 10% of its carat and one grade of its colour and of its clarity.',
+    }),
     summary: Type.String({ description: 'The support in one sentence for people.' }),
   },
   { description: 'How well the data the model learned from supports this stone.' },
@@ -105,24 +149,42 @@ export const Support = Type.Object(
 export const VALUATION_ID_PATTERN = '^val_[A-Za-z0-9_-]{22}$';
 
 export const Valuation = Type.Object({
-  id: Type.Optional(Type.String({ description: 'The stored valuation (the quote): GET /v1/valuations/{id} returns this answer as it was given, after the model changes too. Opaque; always present unless the server runs with LOUPE_STORE_VALUATIONS=0.' })),
-  valuedAt: Type.Optional(Type.String({ description: 'When the valuation was made (ISO 8601, UTC); present with id.' })),
-  price: Type.Number({ description: 'The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100).' }),
+  id: Type.Optional(
+    Type.String({
+      description:
+        'The stored valuation (the quote): GET /v1/valuations/{id} returns this answer as it was given, after the model changes too. Opaque; always present unless the server runs with LOUPE_STORE_VALUATIONS=0.',
+    }),
+  ),
+  valuedAt: Type.Optional(
+    Type.String({ description: 'When the valuation was made (ISO 8601, UTC); present with id.' }),
+  ),
+  price: Type.Number({
+    description:
+      'The estimated price in US dollars, to the dollar (where the explanation ends); the range bounds are rounded as people quote them ($1 under $1,000, $10 under $10,000, else $100).',
+  }),
   currency: Type.Literal('USD'),
-  range: Type.Union([
-    Type.Object(
-      {
+  range: Type.Union(
+    [
+      Type.Object({
         low: Type.Number(),
         high: Type.Number(),
-        coverage: Type.Number({ description: 'The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from, per carat band, cut, colour, clarity and support level).' }),
-      },
-    ),
-    Type.Null(),
-  ], { description: `How sure the price is; null when Loupe cannot back a range (the stone is beyond the data, or the range would span more than ${MAX_RANGE_RATIO}× from low to high), with a range_withheld warning saying which.` }),
+        coverage: Type.Number({
+          description:
+            'The share of stones like this one whose true price falls in the range (calibrated on stones the model did not learn from, per carat band, cut, colour, clarity and support level).',
+        }),
+      }),
+      Type.Null(),
+    ],
+    {
+      description: `How sure the price is; null when Loupe cannot back a range (the stone is beyond the data, or the range would span more than ${MAX_RANGE_RATIO}× from low to high), with a range_withheld warning saying which.`,
+    },
+  ),
   support: Support,
   modelVersion: Type.String({ description: 'The model that made this valuation.' }),
   explanation: Type.Optional(Explanation),
-  warnings: Type.Array(Warning, { description: 'One per cause, each with a stable code; e.g. a stone outside the range the model learned from.' }),
+  warnings: Type.Array(Warning, {
+    description: 'One per cause, each with a stable code; e.g. a stone outside the range the model learned from.',
+  }),
 });
 
 export const EXAMPLE_VALUATION = {
@@ -131,7 +193,11 @@ export const EXAMPLE_VALUATION = {
   price: 4530,
   currency: 'USD',
   range: { low: 3940, high: 5210, coverage: 0.9 },
-  support: { level: 'typical', comparableStones: 412, summary: 'Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity.' },
+  support: {
+    level: 'typical',
+    comparableStones: 412,
+    summary: 'Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity.',
+  },
   modelVersion: '2026-11-26T16-00-00Z-hedonic',
   explanation: {
     typicalPrice: 2400.29,
@@ -140,10 +206,17 @@ export const EXAMPLE_VALUATION = {
       { factor: 'cut', label: 'Ideal cut', multiplier: 1.0324, dollars: 106.92, priceAfter: 4395.95 },
       { factor: 'color', label: 'colour G', multiplier: 1.0021, dollars: 7.03, priceAfter: 4402.98 },
       { factor: 'clarity', label: 'clarity VS2', multiplier: 1.0382, dollars: 125.71, priceAfter: 4528.69 },
-      { factor: 'proportions', label: 'depth 61.8%, table 57%', multiplier: 1.0004, dollars: 1.34, priceAfter: 4530.03 },
+      {
+        factor: 'proportions',
+        label: 'depth 61.8%, table 57%',
+        multiplier: 1.0004,
+        dollars: 1.34,
+        priceAfter: 4530.03,
+      },
     ],
     price: 4530.03,
-    summary: 'Loupe starts from the typical stone, $2,400 (the geometric mean of the model\'s prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530.',
+    summary:
+      "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530.",
   },
   warnings: [],
 };
@@ -154,13 +227,26 @@ export const BODY_LIMIT = 64 * 1024;
 export const BATCH_BODY_LIMIT = 1024 * 1024;
 
 export const MAX_REF_LENGTH = 100;
-const Ref = Type.String({ maxLength: MAX_REF_LENGTH, description: 'Your own reference for this stone (at most 100 characters), returned with its result and stored with its valuation.' });
+const Ref = Type.String({
+  maxLength: MAX_REF_LENGTH,
+  description:
+    'Your own reference for this stone (at most 100 characters), returned with its result and stored with its valuation.',
+});
 /** A stone of a batch: the nine characteristics and, optionally, the client's reference. */
-export const BatchStone = Type.Object({ ...(Stone.properties as Record<string, TSchema>), ref: Type.Optional(Ref) }, { additionalProperties: false });
+export const BatchStone = Type.Object(
+  { ...(Stone.properties as Record<string, TSchema>), ref: Type.Optional(Ref) },
+  { additionalProperties: false },
+);
 
 /** The batch as documented: up to 1,000 stones. */
 export const BatchRequest = Type.Object(
-  { stones: Type.Array(BatchStone, { minItems: 1, maxItems: MAX_BATCH, description: 'The stones to value; each is checked on its own.' }) },
+  {
+    stones: Type.Array(BatchStone, {
+      minItems: 1,
+      maxItems: MAX_BATCH,
+      description: 'The stones to value; each is checked on its own.',
+    }),
+  },
   { additionalProperties: false },
 );
 /** The batch as checked: each stone is checked on its own, so that one bad stone does not sink the batch. */
@@ -174,7 +260,9 @@ export const BatchItem = Type.Object({
   ref: Type.Optional(Type.String({ description: 'The ref the stone was sent with.' })),
   ok: Type.Boolean(),
   valuation: Type.Optional(Valuation),
-  errors: Type.Optional(Type.Array(FieldProblem, { description: 'Why this stone could not be valued (when ok is false).' })),
+  errors: Type.Optional(
+    Type.Array(FieldProblem, { description: 'Why this stone could not be valued (when ok is false).' }),
+  ),
 });
 
 export const BatchResponse = Type.Object({
@@ -192,7 +280,11 @@ export const StoredValuation = Type.Object({
 });
 
 export const ExplainQuery = Type.Object(
-  { explain: Type.Optional(Type.Boolean({ default: true, description: 'false skips the explanation (faster, smaller).' })) },
+  {
+    explain: Type.Optional(
+      Type.Boolean({ default: true, description: 'false skips the explanation (faster, smaller).' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -211,7 +303,8 @@ export const SimilarQuery = Type.Object(
     mode: Type.Optional(
       Type.Union([Type.Literal('grades'), Type.Literal('all')], {
         default: 'grades',
-        description: 'grades: the same cut, colour and clarity and the closest carat. all: closest over all nine characteristics (needs depth, table, x, y, z).',
+        description:
+          'grades: the same cut, colour and clarity and the closest carat. all: closest over all nine characteristics (needs depth, table, x, y, z).',
       }),
     ),
   },
@@ -222,7 +315,9 @@ const Appraisal = inline(AppraisalSchema);
 export const SimilarStone = Type.Object({
   id: Type.Integer(),
   ...Appraisal.properties,
-  distance: Type.Number({ description: '|Δcarat| in grades mode; the standardised distance over all characteristics in all mode.' }),
+  distance: Type.Number({
+    description: '|Δcarat| in grades mode; the standardised distance over all characteristics in all mode.',
+  }),
 });
 
 export const SimilarResponse = Type.Object({
@@ -245,7 +340,9 @@ export const Model = Type.Object({
   durationMs: Type.Number(),
   gitCommit: Type.Union([Type.String(), Type.Null()]),
   decision: Type.Union([Type.String(), Type.Null()], { description: 'Why it was or was not promoted.' }),
-  modelCardUrl: Type.Union([Type.String(), Type.Null()], { description: 'Where its model card is (GET, same key), once the pipeline has written it.' }),
+  modelCardUrl: Type.Union([Type.String(), Type.Null()], {
+    description: 'Where its model card is (GET, same key), once the pipeline has written it.',
+  }),
 });
 
 export const ModelList = Type.Object({ champion: Type.Union([Type.String(), Type.Null()]), models: Type.Array(Model) });
@@ -284,6 +381,9 @@ export const LoggedRequest = Type.Object({
   requestId: Type.Union([Type.String(), Type.Null()], { description: 'The X-Request-Id of the answer.' }),
 });
 
-export const RequestList = Type.Object({ requests: Type.Array(LoggedRequest), nextBefore: Type.Union([Type.Integer(), Type.Null()]) });
+export const RequestList = Type.Object({
+  requests: Type.Array(LoggedRequest),
+  nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+});
 
 export { STONE_FIELDS };

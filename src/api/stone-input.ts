@@ -12,7 +12,7 @@ const stoneShape = Compile(StoneSchema);
 const KNOWN = new Set<string>(STONE_FIELDS);
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
@@ -54,12 +54,14 @@ function strictProblems(record: Record<string, unknown>, prefix: string): Map<st
 /** Every problem of a stone sent as JSON, in the order of the fields, then unknown fields, then geometry. */
 export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return [{
-      field: prefix.replace(/\/$/, ''),
-      code: 'wrong_type',
-      message: `A stone must be a JSON object with its nine characteristics, not ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}.`,
-      allowed: `an object with the fields ${STONE_FIELDS.join(', ')}`,
-    }];
+    return [
+      {
+        field: prefix.replace(/\/$/, ''),
+        code: 'wrong_type',
+        message: `A stone must be a JSON object with its nine characteristics, not ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}.`,
+        allowed: `an object with the fields ${STONE_FIELDS.join(', ')}`,
+      },
+    ];
   }
   const record = raw as Record<string, unknown>;
   const strict = strictProblems(record, prefix);
@@ -82,7 +84,14 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   }
   // Plausibility of the measurements is judged only when every field on its own is fine.
   if (problems.length === 0) {
-    for (const p of fromValidator) problems.push({ ...p, field: p.field.split(',').map((f) => prefix + f.trim()).join(',') });
+    for (const p of fromValidator)
+      problems.push({
+        ...p,
+        field: p.field
+          .split(',')
+          .map((f) => prefix + f.trim())
+          .join(','),
+      });
   }
   return problems;
 }
@@ -98,7 +107,12 @@ export function checkStone(raw: unknown, prefix = ''): StoneCheck {
   const problems = stoneProblems(raw, prefix);
   if (problems.length === 0) {
     // Cannot happen while the shape check and the validator agree; never let a bad stone through if they do not.
-    problems.push({ field: prefix.replace(/\/$/, ''), code: 'invalid', message: 'The stone does not match the Stone schema.', allowed: 'see the Stone schema in /openapi.json' });
+    problems.push({
+      field: prefix.replace(/\/$/, ''),
+      code: 'invalid',
+      message: 'The stone does not match the Stone schema.',
+      allowed: 'see the Stone schema in /openapi.json',
+    });
   }
   return { ok: false, problems };
 }

@@ -85,7 +85,8 @@ export class ValuationPool implements Valuations {
 
   constructor(options: ValuationPoolOptions = {}) {
     const count = options.threads ?? defaultValuationThreads();
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`a valuation pool needs at least one thread, not ${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`a valuation pool needs at least one thread, not ${count}`);
     this.#onError = options.onError ?? (() => undefined);
     this.#threads = Array.from({ length: count }, () => {
       const worker = startTsWorker(new URL('./valuation-worker.ts', import.meta.url));
@@ -143,14 +144,24 @@ export class ValuationPool implements Valuations {
       }
       const thread = live.reduce((a, b) => (b.load < a.load ? b : a));
       if (!thread.versions.includes(model.version)) {
-        thread.worker.postMessage({ type: 'load', version: model.version, text: serializeArtifact(model.artifact) } satisfies PoolRequest);
+        thread.worker.postMessage({
+          type: 'load',
+          version: model.version,
+          text: serializeArtifact(model.artifact),
+        } satisfies PoolRequest);
         thread.versions.push(model.version);
         if (thread.versions.length > 2) thread.versions.shift();
       }
       const id = this.#nextId++;
       thread.inFlight.set(id, requests);
       thread.load += stones.length;
-      thread.worker.postMessage({ type: 'value', id, version: model.version, explain, stones: stones as Stone[] } satisfies PoolRequest);
+      thread.worker.postMessage({
+        type: 'value',
+        id,
+        version: model.version,
+        explain,
+        stones: stones as Stone[],
+      } satisfies PoolRequest);
     }
   }
 

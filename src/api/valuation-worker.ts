@@ -27,11 +27,16 @@ port.on('message', (message: PoolRequest) => {
   const model = models.get(message.version);
   let results: PoolReply['results'];
   if (!model) {
-    results = message.stones.map(() => ({ ok: false, message: `model ${message.version} is not loaded in the valuation thread` }));
+    results = message.stones.map(() => ({
+      ok: false,
+      message: `model ${message.version} is not loaded in the valuation thread`,
+    }));
   } else {
     try {
       // the batch together: a tree model explains it in blocks, faster than stone by stone
-      results = model.valueMany(message.stones, { explain: message.explain }).map((valuation) => ({ ok: true, valuation }));
+      results = model
+        .valueMany(message.stones, { explain: message.explain })
+        .map((valuation) => ({ ok: true, valuation }));
     } catch {
       // one stone the model refuses does not sink the others: value them one by one to find it
       results = message.stones.map((stone: Stone): PoolReply['results'][number] => {

@@ -31,13 +31,24 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
       continue;
     }
     featureRow(r.result.value, row);
-    await write(out, `${Array.from(row, (v) => String(v)).join(',')},${Math.log(r.result.value.price)},${r.result.value.price},${r.line}\n`);
+    await write(
+      out,
+      `${Array.from(row, (v) => String(v)).join(',')},${Math.log(r.result.value.price)},${r.result.value.price},${r.line}\n`,
+    );
     written++;
   }
-  if (opts.out) await new Promise<void>((resolve, reject) => (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+  if (opts.out)
+    await new Promise<void>((resolve, reject) =>
+      (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
   const summary = { input, out: opts.out ?? null, rows: written, skipped, features: [...FEATURE_NAMES] };
   if (opts.out || opts.json) {
-    emit(opts, summary, (s) => `${s.rows.toLocaleString('en-US')} rows written to ${s.out}; ${s.skipped} rows failed validation and were left out (see loupe ingest for why)`);
+    emit(
+      opts,
+      summary,
+      (s) =>
+        `${s.rows.toLocaleString('en-US')} rows written to ${s.out}; ${s.skipped} rows failed validation and were left out (see loupe ingest for why)`,
+    );
   } else if (skipped > 0) {
     process.stderr.write(`loupe: ${skipped} rows failed validation and were left out (see loupe ingest for why)\n`);
   }
@@ -46,7 +57,9 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
 export const registerFeatures: RegisterCommand = (program: Command) => {
   program
     .command('features')
-    .description("Write the model features of an appraisal file as CSV (Loupe's own feature code), for training elsewhere.")
+    .description(
+      "Write the model features of an appraisal file as CSV (Loupe's own feature code), for training elsewhere.",
+    )
     .argument('<input>', 'a CSV of appraisals (carat, cut, color, clarity, depth, table, price, x, y, z)')
     .option('--out <file>', 'write the CSV here instead of standard output')
     .option('--json', 'print a JSON summary for machines (with --out)')

@@ -26,7 +26,8 @@ async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
     throw new CliError(`cannot read ${modelFile}: ${(err as Error).message}`);
   }
   const rows: Appraisal[] = [];
-  for (const file of opts.calibrate) for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);
+  for (const file of opts.calibrate)
+    for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);
   const started = performance.now();
   let artifact: ReturnType<typeof importXGBoost>;
   try {
@@ -50,10 +51,21 @@ async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
 export const registerImportXGBoost: RegisterCommand = (program: Command) => {
   program
     .command('import-xgboost')
-    .description("Serve a model trained by XGBoost on Loupe's features: calibrate its price ranges and save it as a Loupe model.")
-    .argument('<model>', "XGBoost's JSON model (booster.save_model('model.json')), trained on `loupe features` columns with log_price as target")
-    .requiredOption('--calibrate <file...>', 'appraisal CSV files the XGBoost model did NOT learn from (at least 50 valid rows)')
-    .option('--out <file>', 'write the Loupe model to this file (default: register it in the model registry, not promoted)')
+    .description(
+      "Serve a model trained by XGBoost on Loupe's features: calibrate its price ranges and save it as a Loupe model.",
+    )
+    .argument(
+      '<model>',
+      "XGBoost's JSON model (booster.save_model('model.json')), trained on `loupe features` columns with log_price as target",
+    )
+    .requiredOption(
+      '--calibrate <file...>',
+      'appraisal CSV files the XGBoost model did NOT learn from (at least 50 valid rows)',
+    )
+    .option(
+      '--out <file>',
+      'write the Loupe model to this file (default: register it in the model registry, not promoted)',
+    )
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .option('--json', 'print a JSON summary for machines')
     .addHelpText(

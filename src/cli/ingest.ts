@@ -20,7 +20,9 @@ export function describeSummary(s: IngestSummary): string {
   const reasons = Object.entries(s.byReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
     lines.push(`  rejected by reason: ${reasons.map(([code, count]) => `${code} ${n(count)}`).join(', ')}`);
-    lines.push(`  to see and fix them: loupe rejects list --file ${s.file}   ·   loupe rejects export --file ${s.file} --out fix.csv`);
+    lines.push(
+      `  to see and fix them: loupe rejects list --file ${s.file}   ·   loupe rejects export --file ${s.file} --out fix.csv`,
+    );
   }
   return lines.join('\n');
 }
@@ -38,7 +40,12 @@ async function run(files: string[], opts: IngestCliOptions): Promise<void> {
     for (const file of files) {
       const bar = interactive(opts)
         ? new cliProgress.SingleBar(
-            { format: `${file} [{bar}] {percentage}% {value}/{total} MB`, stream: process.stderr, clearOnComplete: true, hideCursor: true },
+            {
+              format: `${file} [{bar}] {percentage}% {value}/{total} MB`,
+              stream: process.stderr,
+              clearOnComplete: true,
+              hideCursor: true,
+            },
             cliProgress.Presets.shades_classic,
           )
         : undefined;
@@ -77,8 +84,10 @@ async function run(files: string[], opts: IngestCliOptions): Promise<void> {
   if (opts.json) emit(opts, { files: summaries }, () => '');
   else if (files.length > 1) {
     const total = (k: 'rowsRead' | 'accepted' | 'rejected') => n(summaries.reduce((sum, s) => sum + s[k], 0));
-    process.stdout.write(`${files.length} files: ${total('rowsRead')} rows read, ${total('accepted')} accepted, ${total('rejected')} rejected` +
-      `${failed > 0 ? `; ${failed} file${failed > 1 ? 's' : ''} FAILED (nothing stored from ${failed > 1 ? 'them' : 'it'})` : ''}\n`);
+    process.stdout.write(
+      `${files.length} files: ${total('rowsRead')} rows read, ${total('accepted')} accepted, ${total('rejected')} rejected` +
+        `${failed > 0 ? `; ${failed} file${failed > 1 ? 's' : ''} FAILED (nothing stored from ${failed > 1 ? 'them' : 'it'})` : ''}\n`,
+    );
   }
   if (failed > 0) process.exitCode = EXIT_FAILURE;
 }
@@ -90,7 +99,10 @@ export const registerIngest: RegisterCommand = (program: Command) => {
       'Store appraisal CSV files: every row is accepted or rejected with a reason; a file is stored whole or not at all, ' +
         'and a file already ingested adds nothing.',
     )
-    .argument('<file...>', 'CSV files with the columns carat, cut, color, clarity, depth, table, price, x, y, z (any order; extra columns are kept)')
+    .argument(
+      '<file...>',
+      'CSV files with the columns carat, cut, color, clarity, depth, table, price, x, y, z (any order; extra columns are kept)',
+    )
     .option('--json', 'print a JSON summary for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .addHelpText(

@@ -5,7 +5,15 @@
 import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { createKey, DEFAULT_RATE_PER_MINUTE, listKeys, revokeKey, SCOPES, type ApiKey, type Scope } from '../store/keys.js';
+import {
+  createKey,
+  DEFAULT_RATE_PER_MINUTE,
+  listKeys,
+  revokeKey,
+  SCOPES,
+  type ApiKey,
+  type Scope,
+} from '../store/keys.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -30,12 +38,20 @@ function describeKey(k: ApiKey): string {
 
 function create(opts: KeysOptions & { name: string; scope: string[]; rate?: string }): void {
   const scopes = opts.scope.length > 0 ? opts.scope : ['valuations'];
-  for (const s of scopes) if (!SCOPES.includes(s as Scope)) throw new CliError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`, EXIT_USAGE);
+  for (const s of scopes)
+    if (!SCOPES.includes(s as Scope))
+      throw new CliError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`, EXIT_USAGE);
   const rate = opts.rate === undefined ? DEFAULT_RATE_PER_MINUTE : Number(opts.rate);
-  if (!Number.isInteger(rate) || rate < 1) throw new CliError(`--rate must be a whole number of requests per minute, at least 1, not "${opts.rate}"`, EXIT_USAGE);
+  if (!Number.isInteger(rate) || rate < 1)
+    throw new CliError(
+      `--rate must be a whole number of requests per minute, at least 1, not "${opts.rate}"`,
+      EXIT_USAGE,
+    );
   let created: { key: ApiKey; secret: string };
   try {
-    created = withStore(opts, (db) => createKey(db, { name: opts.name, scopes: scopes as Scope[], ratePerMinute: rate }));
+    created = withStore(opts, (db) =>
+      createKey(db, { name: opts.name, scopes: scopes as Scope[], ratePerMinute: rate }),
+    );
   } catch (e) {
     if (e instanceof RangeError) throw new CliError(e.message, EXIT_USAGE);
     throw e;
@@ -54,18 +70,30 @@ function create(opts: KeysOptions & { name: string; scope: string[]; rate?: stri
 
 function list(opts: KeysOptions): void {
   const keys = withStore(opts, listKeys);
-  emit(opts, keys, (ks) => (ks.length === 0 ? 'no API keys yet: create one with `loupe keys create --name NAME --scope valuations`' : ks.map(describeKey).join('\n')));
+  emit(opts, keys, (ks) =>
+    ks.length === 0
+      ? 'no API keys yet: create one with `loupe keys create --name NAME --scope valuations`'
+      : ks.map(describeKey).join('\n'),
+  );
 }
 
 function revoke(idOrName: string, opts: KeysOptions): void {
   const revoked = withStore(opts, (db) => revokeKey(db, idOrName));
   const what = /^\d+$/.test(idOrName) ? `the id ${idOrName}` : `the name "${idOrName}"`;
   // --json: the revoked key in a list (empty when none), as before names were unique.
-  emit(opts, revoked ? [revoked] : [], () => (revoked ? `revoked: ${describeKey(revoked)}` : `no active key has ${what}`));
+  emit(opts, revoked ? [revoked] : [], () =>
+    revoked ? `revoked: ${describeKey(revoked)}` : `no active key has ${what}`,
+  );
   if (!revoked) process.exitCode = EXIT_FAILURE;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[]): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export const registerKeys: RegisterCommand = (program: Command) => {
   const keys = program.command('keys').description('API keys for partners: create (shown once), list, revoke.');
@@ -77,7 +105,10 @@ export const registerKeys: RegisterCommand = (program: Command) => {
     .option('--rate <perMinute>', `requests per minute (default ${DEFAULT_RATE_PER_MINUTE})`)
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
-    .addHelpText('after', '\nExample:\n  $ loupe keys create --name ACME --scope valuations\n  $ loupe keys create --name ops --scope admin --rate 120')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ loupe keys create --name ACME --scope valuations\n  $ loupe keys create --name ops --scope admin --rate 120',
+    )
     .action(create);
   keys
     .command('list')
@@ -88,7 +119,10 @@ export const registerKeys: RegisterCommand = (program: Command) => {
   keys
     .command('revoke')
     .description('Revoke one key by id or name; it stops working at once.')
-    .argument('<idOrName>', 'the key\'s id (digits, from `loupe keys list`) or its name (names of active keys are unique and never only digits)')
+    .argument(
+      '<idOrName>',
+      "the key's id (digits, from `loupe keys list`) or its name (names of active keys are unique and never only digits)",
+    )
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .action(revoke);

@@ -3,7 +3,16 @@
  */
 import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
-import { getChampion, getModel, listModels, listPromotions, promoteModel, RegistryError, rollbackChampion, type ModelRecord } from '../registry/index.js';
+import {
+  getChampion,
+  getModel,
+  listModels,
+  listPromotions,
+  promoteModel,
+  RegistryError,
+  rollbackChampion,
+  type ModelRecord,
+} from '../registry/index.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { CliError, EXIT_FAILURE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
@@ -54,15 +63,20 @@ function describe(m: ModelRecord): string {
 export const registerModels: RegisterCommand = (program: Command) => {
   const models = program
     .command('models')
-    .description('The model registry: every trained model, the champion that serves, and manual promotion and rollback.')
-    .addHelpText('after', `
+    .description(
+      'The model registry: every trained model, the champion that serves, and manual promotion and rollback.',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ loupe models list
   $ loupe models show v0003 --json
   $ loupe models promote v0002 --reason "v0003 misprices fancy colours"
   $ loupe models rollback --reason "complaints since v0004"
 
-Exit code 0 on success, 1 when the model does not exist or the change is refused (e.g. its artifact is damaged), 2 on a usage error.`);
+Exit code 0 on success, 1 when the model does not exist or the change is refused (e.g. its artifact is damaged), 2 on a usage error.`,
+    );
 
   models
     .command('list')
@@ -73,8 +87,10 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
       withDb(opts, (db) => {
         const all = listModels(db);
         emit(opts, { champion: getChampion(db)?.version ?? null, models: all, promotions: listPromotions(db) }, () =>
-          all.length === 0 ? 'no models yet (run: loupe pipeline run)' : all.map(line).join('\n'));
-      }));
+          all.length === 0 ? 'no models yet (run: loupe pipeline run)' : all.map(line).join('\n'),
+        );
+      }),
+    );
 
   models
     .command('show')
@@ -85,13 +101,21 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .action((version: string, opts: Opts) =>
       withDb(opts, (db) => {
         const m = version === 'champion' ? getChampion(db) : getModel(db, version);
-        if (!m) throw new CliError(version === 'champion' ? 'there is no champion yet (run: loupe pipeline run)' : `no model ${version} in the registry (see: loupe models list)`);
+        if (!m)
+          throw new CliError(
+            version === 'champion'
+              ? 'there is no champion yet (run: loupe pipeline run)'
+              : `no model ${version} in the registry (see: loupe models list)`,
+          );
         emit(opts, m, describe);
-      }));
+      }),
+    );
 
   models
     .command('promote')
-    .description('Make a registered model the champion (its artifact is checked first). The switch is atomic and kept in the history.')
+    .description(
+      'Make a registered model the champion (its artifact is checked first). The switch is atomic and kept in the history.',
+    )
     .argument('<version>', 'the version to promote')
     .option('--reason <text>', 'why, for the history', 'manual promotion')
     .option('--json', 'print JSON for machines')
@@ -101,8 +125,13 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
         const before = getChampion(db)?.version;
         const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
         const m = promoteModel(db, version, reason);
-        emit(opts, { champion: m.version, previous: before ?? null, model: getModel(db, m.version) }, () => `${m.version} is now the champion (was ${before ?? 'none'})`);
-      }));
+        emit(
+          opts,
+          { champion: m.version, previous: before ?? null, model: getModel(db, m.version) },
+          () => `${m.version} is now the champion (was ${before ?? 'none'})`,
+        );
+      }),
+    );
 
   models
     .command('rollback')
@@ -114,6 +143,11 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
       withDb(opts, (db) => {
         const before = getChampion(db)?.version;
         const m = rollbackChampion(db, `manual: ${opts.reason ?? 'manual rollback'}`);
-        emit(opts, { champion: m.version, previous: before ?? null, model: m }, () => `rolled back: ${m.version} is the champion again (was ${before})`);
-      }));
+        emit(
+          opts,
+          { champion: m.version, previous: before ?? null, model: m },
+          () => `rolled back: ${m.version} is the champion again (was ${before})`,
+        );
+      }),
+    );
 };

@@ -8,7 +8,10 @@ export const EXIT_USAGE = 2;
 
 /** An error the user can act on: printed as its message alone (no stack), with an exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT_FAILURE) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_FAILURE,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -33,6 +36,10 @@ export function interactive(options: OutputOptions): boolean {
 export function parseMaxCarat(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new CliError(`the carat limit (LOUPE_MAX_CARAT) must be a number of carats above 0, such as 7.5, not "${text}"`, EXIT_USAGE);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new CliError(
+      `the carat limit (LOUPE_MAX_CARAT) must be a number of carats above 0, such as 7.5, not "${text}"`,
+      EXIT_USAGE,
+    );
   return value;
 }

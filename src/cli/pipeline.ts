@@ -17,7 +17,17 @@ import { Cron } from 'croner';
 import { pino } from 'pino';
 import { loupePaths, type LoupePaths } from '../config/index.js';
 import {
-  ConfigError, LockBusyError, listRuns, pendingFiles, pipelineConfig, runPipeline, STEPS, type PipelineLogger, type PipelineResult, type RunOptions, type StepName,
+  ConfigError,
+  LockBusyError,
+  listRuns,
+  pendingFiles,
+  pipelineConfig,
+  runPipeline,
+  STEPS,
+  type PipelineLogger,
+  type PipelineResult,
+  type RunOptions,
+  type StepName,
 } from '../pipeline/index.js';
 import { openDatabase } from '../store/db.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
@@ -43,31 +53,51 @@ const n = (v: number): string => v.toLocaleString('en-US');
 export function describeResult(r: PipelineResult): string {
   const lines: string[] = [];
   for (const f of r.files) {
-    if (f.status === 'failed') lines.push(`  ${f.file}: FAILED — ${f.message}; moved to ${f.movedTo} (report: ${f.report})`);
+    if (f.status === 'failed')
+      lines.push(`  ${f.file}: FAILED — ${f.message}; moved to ${f.movedTo} (report: ${f.report})`);
     else if (f.status === 'already_ingested') lines.push(`  ${f.file}: ${f.message}`);
     else {
-      const reasons = Object.entries(f.byReason).sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${k}`).join(', ');
-      lines.push(`  ${f.file}: ${n(f.rowsRead)} rows, ${n(f.accepted)} accepted, ${n(f.rejected)} rejected${reasons ? ` (${reasons}; see: loupe rejects list --file ${f.file})` : ''}`);
+      const reasons = Object.entries(f.byReason)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, k]) => `${c} ${k}`)
+        .join(', ');
+      lines.push(
+        `  ${f.file}: ${n(f.rowsRead)} rows, ${n(f.accepted)} accepted, ${n(f.rejected)} rejected${reasons ? ` (${reasons}; see: loupe rejects list --file ${f.file})` : ''}`,
+      );
     }
   }
   if (r.drift && r.drift.features.length > 0) {
-    const moved = r.drift.features.filter((f) => f.level !== 'stable').map((f) => `${f.feature} ${f.psi.toFixed(2)} (${f.level})`);
-    lines.push(`  drift (PSI) vs ${r.drift.baseline}'s training data: ${moved.join(', ') || 'every field stable (< 0.1)'}`);
+    const moved = r.drift.features
+      .filter((f) => f.level !== 'stable')
+      .map((f) => `${f.feature} ${f.psi.toFixed(2)} (${f.level})`);
+    lines.push(
+      `  drift (PSI) vs ${r.drift.baseline}'s training data: ${moved.join(', ') || 'every field stable (< 0.1)'}`,
+    );
     const p = r.drift.performance;
-    if (p?.onNew) lines.push(`  champion ${p.version} on the ${n(p.onNew.n)} new rows: MAPE ${p.onNew.mape.toFixed(2)}%${p.onReferenceTest ? ` (reference test: ${p.onReferenceTest.mape.toFixed(2)}%)` : ''}`);
+    if (p?.onNew)
+      lines.push(
+        `  champion ${p.version} on the ${n(p.onNew.n)} new rows: MAPE ${p.onNew.mape.toFixed(2)}%${p.onReferenceTest ? ` (reference test: ${p.onReferenceTest.mape.toFixed(2)}%)` : ''}`,
+      );
   }
   for (const t of r.trained) {
     const e = t.evaluation.combined;
-    lines.push(`  ${t.version} (${t.kind}): MAE $${e.mae.toFixed(0)}, MAPE ${e.mape.toFixed(2)}%, R² ${e.r2.toFixed(4)}, range coverage ${e.range.coverage.toFixed(1)}% on ${n(e.n)} rows; ${t.tuning.trials.length} tuning trial(s)`);
+    lines.push(
+      `  ${t.version} (${t.kind}): MAE $${e.mae.toFixed(0)}, MAPE ${e.mape.toFixed(2)}%, R² ${e.r2.toFixed(4)}, range coverage ${e.range.coverage.toFixed(1)}% on ${n(e.n)} rows; ${t.tuning.trials.length} tuning trial(s)`,
+    );
   }
   const head = r.status === 'nothing_to_do' ? 'nothing to do' : r.decision?.promote ? 'promoted' : 'champion kept';
   const steps = r.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(' · ');
-  return [`pipeline run #${r.runId}: ${head} — ${r.message}`, ...lines, `  champion: ${r.champion ?? 'none'}   steps: ${steps}`].join('\n');
+  return [
+    `pipeline run #${r.runId}: ${head} — ${r.message}`,
+    ...lines,
+    `  champion: ${r.champion ?? 'none'}   steps: ${steps}`,
+  ].join('\n');
 }
 
 function logger(opts: RunOpts): PipelineLogger {
   // On a terminal the progress bar and the summary say it all; structured logs are for everything else.
-  if (interactive(opts)) return { info() {}, warn: (o, m) => process.stderr.write(`loupe: ${m ?? ''} ${JSON.stringify(o)}\n`) };
+  if (interactive(opts))
+    return { info() {}, warn: (o, m) => process.stderr.write(`loupe: ${m ?? ''} ${JSON.stringify(o)}\n`) };
   return pino({ name: 'loupe-pipeline', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
 }
 
@@ -81,7 +111,15 @@ export type PipelineHooks = Pick<RunOptions, 'checkpoint'>;
 async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, hooks: PipelineHooks): Promise<number> {
   const db = openDatabase(paths.database);
   const bar = interactive(opts)
-    ? new cliProgress.SingleBar({ format: 'pipeline [{bar}] {value}/{total} {step}', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        {
+          format: 'pipeline [{bar}] {value}/{total} {step}',
+          stream: process.stderr,
+          clearOnComplete: true,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   bar?.start(STEPS.length, 0, { step: '' });
   try {
@@ -108,13 +146,22 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, ho
 
 function configOverrides(paths: LoupePaths, opts: RunOpts) {
   const budget = opts.budget === undefined ? undefined : Number(opts.budget);
-  if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) throw new CliError(`--budget ${opts.budget} is not a number of milliseconds ≥ 0`, EXIT_USAGE);
+  if (budget !== undefined && (!Number.isFinite(budget) || budget < 0))
+    throw new CliError(`--budget ${opts.budget} is not a number of milliseconds ≥ 0`, EXIT_USAGE);
   const trials = opts.trials === undefined ? undefined : Number(opts.trials);
-  if (trials !== undefined && (!Number.isInteger(trials) || trials < 1 || trials > 1000)) throw new CliError(`--trials ${opts.trials} is not a whole number from 1 to 1000`, EXIT_USAGE);
+  if (trials !== undefined && (!Number.isInteger(trials) || trials < 1 || trials > 1000))
+    throw new CliError(`--trials ${opts.trials} is not a whole number from 1 to 1000`, EXIT_USAGE);
   try {
     // Validates kinds (and the environment) before anything runs.
     return pipelineConfig(paths, process.env, {
-      ...(opts.kinds ? { kinds: opts.kinds.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
+      ...(opts.kinds
+        ? {
+            kinds: opts.kinds
+              .split(',')
+              .map((k) => k.trim())
+              .filter(Boolean),
+          }
+        : {}),
       ...(budget !== undefined ? { tuneBudgetMs: budget } : {}),
       ...(trials !== undefined ? { tuneTrials: trials } : {}),
       ...(opts.incoming ? { incoming: opts.incoming } : {}),
@@ -126,7 +173,12 @@ function configOverrides(paths: LoupePaths, opts: RunOpts) {
 }
 
 /** Runs in the background until SIGINT/SIGTERM: each trigger runs the pipeline once, never two at a time. */
-async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, hooks: PipelineHooks): Promise<number> {
+async function runUnattended(
+  paths: LoupePaths,
+  opts: RunOpts,
+  log: PipelineLogger,
+  hooks: PipelineHooks,
+): Promise<number> {
   const config = configOverrides(paths, opts);
   mkdirSync(config.incoming, { recursive: true });
   let running = false;
@@ -145,7 +197,10 @@ async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogg
           const code = await runOnce(paths, { ...opts, wait: true, incoming: config.incoming }, log, hooks);
           log.info({ exitCode: code }, 'pipeline run finished');
         } catch (err) {
-          log.warn({ error: err instanceof Error ? err.message : String(err) }, 'pipeline run failed; waiting for the next trigger');
+          log.warn(
+            { error: err instanceof Error ? err.message : String(err) },
+            'pipeline run failed; waiting for the next trigger',
+          );
         }
       } while (again);
     } finally {
@@ -158,7 +213,10 @@ async function runUnattended(paths: LoupePaths, opts: RunOpts, log: PipelineLogg
     try {
       job = new Cron(opts.schedule, { protect: true }, () => void trigger(`schedule ${opts.schedule}`));
     } catch (err) {
-      throw new CliError(`--schedule "${opts.schedule}" is not a valid cron expression: ${(err as Error).message}`, EXIT_USAGE);
+      throw new CliError(
+        `--schedule "${opts.schedule}" is not a valid cron expression: ${(err as Error).message}`,
+        EXIT_USAGE,
+      );
     }
     log.info({ schedule: opts.schedule, next: job.nextRun()?.toISOString() }, 'scheduled');
     stops.push(() => job.stop());
@@ -197,28 +255,41 @@ async function run(opts: RunOpts, hooks: PipelineHooks): Promise<void> {
   const paths = loupePaths(process.env, { home: opts.home });
   const log = logger(opts);
   if (opts.watch && opts.schedule) throw new CliError('use --watch or --schedule, not both', EXIT_USAGE);
-  process.exitCode = opts.watch || opts.schedule ? await runUnattended(paths, opts, log, hooks) : await runOnce(paths, opts, log, hooks);
+  process.exitCode =
+    opts.watch || opts.schedule ? await runUnattended(paths, opts, log, hooks) : await runOnce(paths, opts, log, hooks);
 }
 
 /** The `loupe pipeline` command, with hooks into its runs (none in Loupe itself; tests pass a checkpoint). */
-export const pipelineCommand = (hooks: PipelineHooks = {}): RegisterCommand => (program: Command) => {
-  const pipeline = program
-    .command('pipeline')
-    .description('Retraining: ingest new appraisals, check drift, train a challenger, evaluate, promote only if not worse, register, report.');
+export const pipelineCommand =
+  (hooks: PipelineHooks = {}): RegisterCommand =>
+  (program: Command) => {
+    const pipeline = program
+      .command('pipeline')
+      .description(
+        'Retraining: ingest new appraisals, check drift, train a challenger, evaluate, promote only if not worse, register, report.',
+      );
 
-  pipeline
-    .command('run')
-    .description('Run the pipeline once (or on every new file with --watch, or on a schedule with --schedule).')
-    .option('--incoming <dir>', 'the landing folder (default: $LOUPE_INCOMING or $LOUPE_HOME/incoming)')
-    .option('--kinds <list>', 'model kinds to train, comma-separated (default: $LOUPE_MODEL_KINDS or the default kind)')
-    .option('--trials <n>', 'tuning trials per kind, defaults included (default: $LOUPE_TUNE_TRIALS or 8)')
-    .option('--budget <ms>', 'upper bound on tuning time per kind, ms; reported when it cuts the trials (default: $LOUPE_TUNE_BUDGET_MS or 600000)')
-    .option('--wait', 'wait for a run in progress to finish instead of exiting with code 3')
-    .option('--watch', 'keep running; run whenever a new file lands in the landing folder')
-    .option('--schedule <cron>', 'keep running; run on this cron schedule, e.g. "0 3 * * *"')
-    .option('--json', 'print the result as JSON')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
-    .addHelpText('after', `
+    pipeline
+      .command('run')
+      .description('Run the pipeline once (or on every new file with --watch, or on a schedule with --schedule).')
+      .option('--incoming <dir>', 'the landing folder (default: $LOUPE_INCOMING or $LOUPE_HOME/incoming)')
+      .option(
+        '--kinds <list>',
+        'model kinds to train, comma-separated (default: $LOUPE_MODEL_KINDS or the default kind)',
+      )
+      .option('--trials <n>', 'tuning trials per kind, defaults included (default: $LOUPE_TUNE_TRIALS or 8)')
+      .option(
+        '--budget <ms>',
+        'upper bound on tuning time per kind, ms; reported when it cuts the trials (default: $LOUPE_TUNE_BUDGET_MS or 600000)',
+      )
+      .option('--wait', 'wait for a run in progress to finish instead of exiting with code 3')
+      .option('--watch', 'keep running; run whenever a new file lands in the landing folder')
+      .option('--schedule <cron>', 'keep running; run on this cron schedule, e.g. "0 3 * * *"')
+      .option('--json', 'print the result as JSON')
+      .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+      .addHelpText(
+        'after',
+        `
 Example:
   $ cp ../shared/data/fresh/2026-11.csv var/incoming/
   $ loupe pipeline run
@@ -226,25 +297,34 @@ Example:
     2026-11.csv: 2,006 rows, 1,970 accepted, 36 rejected (…)
 
 Ingested files move to incoming/done/; a file that fails as a whole moves to incoming/failed/ with a .report.json.
-Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run holds the lock · 4 done, some files failed.`)
-    .action((opts: RunOpts) => run(opts, hooks));
+Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run holds the lock · 4 done, some files failed.`,
+      )
+      .action((opts: RunOpts) => run(opts, hooks));
 
-  pipeline
-    .command('runs')
-    .description('The history of pipeline runs: status, steps with durations, decision.')
-    .option('--limit <n>', 'how many, newest first', '20')
-    .option('--json', 'print JSON')
-    .option('--home <dir>', 'where Loupe keeps its data')
-    .action((opts: { limit: string; json?: boolean; home?: string }) => {
-      const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
-      try {
-        const runs = listRuns(db, Number(opts.limit) || 20);
-        emit(opts, runs, (rs) => rs.length === 0 ? 'no runs yet' : rs.map((r) =>
-          `#${r.id} ${r.startedAt.slice(0, 19).replace('T', ' ')} ${r.status.padEnd(13)} ${r.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(' · ')}\n    ${r.decision ?? r.error ?? ''}`).join('\n'));
-      } finally {
-        db.close();
-      }
-    });
-};
+    pipeline
+      .command('runs')
+      .description('The history of pipeline runs: status, steps with durations, decision.')
+      .option('--limit <n>', 'how many, newest first', '20')
+      .option('--json', 'print JSON')
+      .option('--home <dir>', 'where Loupe keeps its data')
+      .action((opts: { limit: string; json?: boolean; home?: string }) => {
+        const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
+        try {
+          const runs = listRuns(db, Number(opts.limit) || 20);
+          emit(opts, runs, (rs) =>
+            rs.length === 0
+              ? 'no runs yet'
+              : rs
+                  .map(
+                    (r) =>
+                      `#${r.id} ${r.startedAt.slice(0, 19).replace('T', ' ')} ${r.status.padEnd(13)} ${r.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(' · ')}\n    ${r.decision ?? r.error ?? ''}`,
+                  )
+                  .join('\n'),
+          );
+        } finally {
+          db.close();
+        }
+      });
+  };
 
 export const registerPipeline: RegisterCommand = pipelineCommand();

@@ -50,7 +50,8 @@ function loadModel(file: string): LoadedModel {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
     throw new CliError(`model ${file}: ${why}`);
   }
   try {
@@ -66,13 +67,22 @@ function parseCoverage(text: string | undefined, model: LoadedModel): number {
   if (text === undefined) return model.coverage;
   const coverage = Number(text);
   if (!Number.isFinite(coverage) || !levels.some((c) => Math.abs(c - coverage) < 1e-12)) {
-    throw new CliError(`--coverage must be one the model was calibrated for (${levels.join(', ')}), got "${text}"`, EXIT_USAGE);
+    throw new CliError(
+      `--coverage must be one the model was calibrated for (${levels.join(', ')}), got "${text}"`,
+      EXIT_USAGE,
+    );
   }
   return coverage;
 }
 
 /** The output line of one row: its input columns as they stood, then the result columns. */
-function outputLine(row: ReadRow<Stone>, width: number, model: LoadedModel, coverage: number, maxCarat: number | undefined): { line: string; priced: boolean } {
+function outputLine(
+  row: ReadRow<Stone>,
+  width: number,
+  model: LoadedModel,
+  coverage: number,
+  maxCarat: number | undefined,
+): { line: string; priced: boolean } {
   let input: string;
   if (row.fields.length === width) input = safeCsvRecord(row.rawText, row.fields);
   else {
@@ -98,7 +108,13 @@ async function write(out: Writable, text: string): Promise<void> {
 }
 
 /** Prices every row of `input` into `out`; `maxCarat` is the carat limit (caratLimit's default when undefined). */
-export async function predictFile(input: string, model: LoadedModel, coverage: number, out: Writable, maxCarat?: number): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
+export async function predictFile(
+  input: string,
+  model: LoadedModel,
+  coverage: number,
+  out: Writable,
+  maxCarat?: number,
+): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
   const stream = await openRowStream(input, STONE_ROWS);
   const summary = { input: stream.name, rows: 0, priced: 0, errors: 0 };
   let width = -1;
@@ -122,7 +138,8 @@ export async function predictFile(input: string, model: LoadedModel, coverage: n
 }
 
 async function run(input: string, opts: PredictCliOptions): Promise<void> {
-  if (opts.json && !opts.out) throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
+  if (opts.json && !opts.out)
+    throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
   const maxCarat = parseMaxCarat(opts.maxCarat ?? process.env.LOUPE_MAX_CARAT);
@@ -150,8 +167,11 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
     done = true;
     if (outPath) {
       const summary: PredictSummary = { ...s, out: outPath, model: basename(opts.model), coverage };
-      emit(opts, summary, () =>
-        `${s.input}: ${s.rows.toLocaleString('en-US')} rows, ${s.priced.toLocaleString('en-US')} priced, ` +
+      emit(
+        opts,
+        summary,
+        () =>
+          `${s.input}: ${s.rows.toLocaleString('en-US')} rows, ${s.priced.toLocaleString('en-US')} priced, ` +
           `${s.errors.toLocaleString('en-US')} with an error (see the error column) → ${outPath}`,
       );
     }
@@ -172,12 +192,23 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
 export const registerPredict: RegisterCommand = (program: Command) => {
   program
     .command('predict')
-    .description('Price every stone of a CSV file with a saved model: the file comes back with price, price_low and price_high added.')
-    .argument('<input>', 'CSV with the columns carat, cut, color, clarity, depth, table, x, y, z (any order; other columns are kept as they are)')
+    .description(
+      'Price every stone of a CSV file with a saved model: the file comes back with price, price_low and price_high added.',
+    )
+    .argument(
+      '<input>',
+      'CSV with the columns carat, cut, color, clarity, depth, table, x, y, z (any order; other columns are kept as they are)',
+    )
     .requiredOption('--model <file>', 'the model file to price with (as written by loupe train)')
     .option('--out <file>', 'write the CSV to this file instead of standard output')
-    .option('--coverage <p>', "coverage of the range price_low–price_high, one the model was calibrated for (default: the model's first, usually 0.9)")
-    .option('--max-carat <ct>', 'refuse to price stones heavier than this (default LOUPE_MAX_CARAT, else 1.5 × the heaviest stone the model learned from)')
+    .option(
+      '--coverage <p>',
+      "coverage of the range price_low–price_high, one the model was calibrated for (default: the model's first, usually 0.9)",
+    )
+    .option(
+      '--max-carat <ct>',
+      'refuse to price stones heavier than this (default LOUPE_MAX_CARAT, else 1.5 × the heaviest stone the model learned from)',
+    )
     .option('--json', 'with --out: print a JSON summary (rows, priced, errors) for machines')
     .addHelpText(
       'after',

@@ -28,7 +28,9 @@ function selectFiles(db: Db, name: string | undefined): FileRecord[] {
   const files = findFilesByName(db, name);
   if (files.length === 0) {
     const known = listFiles(db).map((f) => f.name);
-    throw new CliError(`no ingested file is named "${name}"; ingested files: ${known.length > 0 ? known.join(', ') : 'none yet'}`);
+    throw new CliError(
+      `no ingested file is named "${name}"; ingested files: ${known.length > 0 ? known.join(', ') : 'none yet'}`,
+    );
   }
   return files;
 }
@@ -38,9 +40,13 @@ function rejectsOf(db: Db, files: FileRecord[]): RejectRecord[] {
 }
 
 function describe(rejects: RejectRecord[], files: FileRecord[]): string {
-  const lines = rejects.map((r) => `${r.fileName} line ${r.line}  [${r.reason}]  ${r.reasons.map((p) => p.message).join(' | ')}`);
+  const lines = rejects.map(
+    (r) => `${r.fileName} line ${r.line}  [${r.reason}]  ${r.reasons.map((p) => p.message).join(' | ')}`,
+  );
   const withRejects = new Set(rejects.map((r) => r.fileId)).size;
-  lines.push(`${rejects.length.toLocaleString('en-US')} rejected row${rejects.length === 1 ? '' : 's'} in ${withRejects} of ${files.length} file${files.length === 1 ? '' : 's'}`);
+  lines.push(
+    `${rejects.length.toLocaleString('en-US')} rejected row${rejects.length === 1 ? '' : 's'} in ${withRejects} of ${files.length} file${files.length === 1 ? '' : 's'}`,
+  );
   return lines.join('\n');
 }
 
@@ -90,7 +96,9 @@ function exportCsv(opts: RejectsOptions): void {
     }
     closeSync(fd);
     renameSync(tmp, opts.out);
-    process.stderr.write(`wrote ${rejects.length.toLocaleString('en-US')} rejected rows and their reasons to ${opts.out}\n`);
+    process.stderr.write(
+      `wrote ${rejects.length.toLocaleString('en-US')} rejected rows and their reasons to ${opts.out}\n`,
+    );
   } finally {
     db.close();
   }
@@ -117,7 +125,9 @@ Example:
     .action(list);
   rejects
     .command('export')
-    .description('Write the rejected rows as CSV: the file\'s header and raw rows plus a "reasons" column, ready to fix and ingest again.')
+    .description(
+      'Write the rejected rows as CSV: the file\'s header and raw rows plus a "reasons" column, ready to fix and ingest again.',
+    )
     .option('--file <name>', 'only the rejects of this file (needed when files have different columns)')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')

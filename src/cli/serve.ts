@@ -7,8 +7,20 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import {
-  AddressThrottle, assertOpenAllowed, buildApp, metricsAccess, parseCorsOrigins, threadedQuoteStore, defaultValuationThreads, inProcessValuations, ModelSource, OpenAccessRefused, registryChampions, RequestLog,
-  threadedRequestLogWriter, ValuationPool,
+  AddressThrottle,
+  assertOpenAllowed,
+  buildApp,
+  metricsAccess,
+  parseCorsOrigins,
+  threadedQuoteStore,
+  defaultValuationThreads,
+  inProcessValuations,
+  ModelSource,
+  OpenAccessRefused,
+  registryChampions,
+  RequestLog,
+  threadedRequestLogWriter,
+  ValuationPool,
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
 import { bootstrap } from '../pipeline/bootstrap.js';
@@ -37,13 +49,15 @@ const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|
 function wholeNumber(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined || text.trim() === '') return fallback;
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new CliError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`, EXIT_USAGE);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw new CliError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`, EXIT_USAGE);
   return n;
 }
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || port > 65_535) throw new CliError(`the port must be a whole number from 0 to 65535, not "${text}"`, EXIT_USAGE);
+  if (!/^\d+$/.test(text.trim()) || port > 65_535)
+    throw new CliError(`the port must be a whole number from 0 to 65535, not "${text}"`, EXIT_USAGE);
   return port;
 }
 
@@ -55,16 +69,24 @@ async function run(opts: ServeOptions): Promise<void> {
   const requestLogOn = opts.requestLog !== false && env.LOUPE_REQUEST_LOG !== '0';
   const pollText = opts.pollMs ?? env.LOUPE_POLL_MS ?? '1000';
   const pollMs = Number(pollText);
-  if (!/^\d+$/.test(pollText.trim()) || pollMs < 10) throw new CliError(`the poll interval must be a whole number of ms, at least 10, not "${pollText}"`, EXIT_USAGE);
+  if (!/^\d+$/.test(pollText.trim()) || pollMs < 10)
+    throw new CliError(`the poll interval must be a whole number of ms, at least 10, not "${pollText}"`, EXIT_USAGE);
   const threadsText = opts.valuationThreads ?? env.LOUPE_VALUATION_THREADS ?? String(defaultValuationThreads());
   const valuationThreads = Number(threadsText);
-  if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64) throw new CliError(`the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`, EXIT_USAGE);
+  if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64)
+    throw new CliError(
+      `the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`,
+      EXIT_USAGE,
+    );
   const maxCarat = parseMaxCarat(env.LOUPE_MAX_CARAT);
   const storeValuations = env.LOUPE_STORE_VALUATIONS !== '0';
   const retentionText = env.LOUPE_VALUATION_RETENTION_DAYS?.trim();
   const retentionDays = retentionText ? Number(retentionText) : null;
   if (retentionText && (!/^\d+$/.test(retentionText) || retentionDays! < 1)) {
-    throw new CliError(`LOUPE_VALUATION_RETENTION_DAYS must be a whole number of days, at least 1 (unset: keep every valuation), not "${retentionText}"`, EXIT_USAGE);
+    throw new CliError(
+      `LOUPE_VALUATION_RETENTION_DAYS must be a whole number of days, at least 1 (unset: keep every valuation), not "${retentionText}"`,
+      EXIT_USAGE,
+    );
   }
   let corsOrigins: string[];
   let metrics: ReturnType<typeof metricsAccess>;
@@ -75,10 +97,30 @@ async function run(opts: ServeOptions): Promise<void> {
     throw new CliError((e as Error).message, EXIT_USAGE);
   }
   const retention = {
-    maxAgeDays: wholeNumber('LOUPE_REQUEST_LOG_DAYS', env.LOUPE_REQUEST_LOG_DAYS, DEFAULT_RETENTION.maxAgeDays, 1, 36_500),
-    maxBytes: wholeNumber('LOUPE_REQUEST_LOG_MAX_MB', env.LOUPE_REQUEST_LOG_MAX_MB, DEFAULT_RETENTION.maxBytes / 2 ** 20, 1, 1_048_576) * 2 ** 20,
+    maxAgeDays: wholeNumber(
+      'LOUPE_REQUEST_LOG_DAYS',
+      env.LOUPE_REQUEST_LOG_DAYS,
+      DEFAULT_RETENTION.maxAgeDays,
+      1,
+      36_500,
+    ),
+    maxBytes:
+      wholeNumber(
+        'LOUPE_REQUEST_LOG_MAX_MB',
+        env.LOUPE_REQUEST_LOG_MAX_MB,
+        DEFAULT_RETENTION.maxBytes / 2 ** 20,
+        1,
+        1_048_576,
+      ) *
+      2 ** 20,
   };
-  const keylessPerMinute = wholeNumber('LOUPE_KEYLESS_REJECTS_PER_MINUTE', env.LOUPE_KEYLESS_REJECTS_PER_MINUTE, 60, 0, 1_000_000);
+  const keylessPerMinute = wholeNumber(
+    'LOUPE_KEYLESS_REJECTS_PER_MINUTE',
+    env.LOUPE_KEYLESS_REJECTS_PER_MINUTE,
+    60,
+    0,
+    1_000_000,
+  );
   if (open) {
     try {
       await assertOpenAllowed(host);
@@ -96,7 +138,8 @@ async function run(opts: ServeOptions): Promise<void> {
     const models = new ModelSource(registryChampions(db), {
       pollMs,
       onSwitch: (from, to) => log.info({ from, to }, 'serving a new champion'),
-      onError: (err, version) => log.error({ err, version }, 'the champion could not be loaded; the current model stays'),
+      onError: (err, version) =>
+        log.error({ err, version }, 'the champion could not be loaded; the current model stays'),
     });
     models.refresh();
     if (!models.current) throw new CliError(`the champion ${champion.version} could not be loaded; see the log above`);
@@ -106,9 +149,18 @@ async function run(opts: ServeOptions): Promise<void> {
       ? threadedRequestLogWriter(paths.database, {
           retention,
           onEvent: (event) => {
-            if (event.type === 'failing') log.error({ message: event.message }, 'the request log cannot be written; retrying, keeping the newest entries');
-            else if (event.type === 'recovered') log.warn({ dropped: event.dropped, failedMs: event.failedMs }, 'the request log is written again; entries were dropped meanwhile');
-            else if (event.type === 'pruned') log.info({ rows: event.rows }, 'request log retention: old entries deleted');
+            if (event.type === 'failing')
+              log.error(
+                { message: event.message },
+                'the request log cannot be written; retrying, keeping the newest entries',
+              );
+            else if (event.type === 'recovered')
+              log.warn(
+                { dropped: event.dropped, failedMs: event.failedMs },
+                'the request log is written again; entries were dropped meanwhile',
+              );
+            else if (event.type === 'pruned')
+              log.info({ rows: event.rows }, 'request log retention: old entries deleted');
           },
         })
       : null;
@@ -116,7 +168,11 @@ async function run(opts: ServeOptions): Promise<void> {
       ? new RequestLog((entries) => writer.write(entries), {
           flushIntervalMs: 50,
           committed: () => writer.committed(),
-          onError: (err) => log.warn({ message: (err as Error).message }, 'request log entries wait in memory (bounded; the oldest are dropped)'),
+          onError: (err) =>
+            log.warn(
+              { message: (err as Error).message },
+              'request log entries wait in memory (bounded; the oldest are dropped)',
+            ),
           onRecovered: (dropped) => log.warn({ dropped }, 'request log entries are taken again'),
           onClose: async () => {
             const { lost, dropped } = await writer.close();
@@ -126,14 +182,34 @@ async function run(opts: ServeOptions): Promise<void> {
       : null;
     const addressThrottle = keylessPerMinute > 0 ? new AddressThrottle({ perMinute: keylessPerMinute }) : undefined;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
-    const valuations = valuationThreads > 0
-      ? new ValuationPool({ threads: valuationThreads, onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads') })
-      : inProcessValuations;
+    const valuations =
+      valuationThreads > 0
+        ? new ValuationPool({
+            threads: valuationThreads,
+            onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads'),
+          })
+        : inProcessValuations;
     // Valuations and idempotent answers are written on a thread of their own too.
     const quotes = storeValuations
-      ? threadedQuoteStore(db, paths.database, { retentionDays, onError: (message) => log.error({ message }, 'valuations could not be stored; retrying') })
+      ? threadedQuoteStore(db, paths.database, {
+          retentionDays,
+          onError: (message) => log.error({ message }, 'valuations could not be stored; retrying'),
+        })
       : null;
-    const app = await buildApp({ db, models, open, host, requestLog, logger: log, valuations, corsOrigins, addressThrottle, maxCarat, metrics, quotes });
+    const app = await buildApp({
+      db,
+      models,
+      open,
+      host,
+      requestLog,
+      logger: log,
+      valuations,
+      corsOrigins,
+      addressThrottle,
+      maxCarat,
+      metrics,
+      quotes,
+    });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the
     // keep-alive timeout (72 s) and holds the exit back: answers sent while closing close their connection.
@@ -167,13 +243,35 @@ async function run(opts: ServeOptions): Promise<void> {
       await app.close();
       await valuations.close();
       const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? 'the host name does not resolve' : err.code === 'EADDRNOTAVAIL' ? 'the address is not this machine\'s' : err.message;
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+            ? 'the host name does not resolve'
+            : err.code === 'EADDRNOTAVAIL'
+              ? "the address is not this machine's"
+              : err.message;
       throw new CliError(`cannot listen on ${host}:${port}: ${why} (${err.code ?? err.message})`);
     }
     if (!open && countKeys(db) === 0) {
-      log.warn('no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)');
+      log.warn(
+        'no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)',
+      );
     }
-    log.info({ url: address, model: models.current.version, open, requestLog: requestLogOn, valuationThreads, corsOrigins, metrics, storeValuations, retentionDays }, `ready: Loupe API on ${address} (docs at ${address}/docs)`);
+    log.info(
+      {
+        url: address,
+        model: models.current.version,
+        open,
+        requestLog: requestLogOn,
+        valuationThreads,
+        corsOrigins,
+        metrics,
+        storeValuations,
+        retentionDays,
+      },
+      `ready: Loupe API on ${address} (docs at ${address}/docs)`,
+    );
     await closed;
     log.info('stopped');
   } finally {
@@ -192,9 +290,15 @@ export const registerServe: RegisterCommand = (program: Command) => {
     .option('--port <port>', `port to listen on (default: $PORT or ${DEFAULT_PORT})`)
     .option('--open', 'serve /v1 without API keys (only on a loopback address; also LOUPE_OPEN=1)')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
-    .option('--no-request-log', 'do not log requests to the database (also LOUPE_REQUEST_LOG=0; for measuring what logging costs)')
+    .option(
+      '--no-request-log',
+      'do not log requests to the database (also LOUPE_REQUEST_LOG=0; for measuring what logging costs)',
+    )
     .option('--poll-ms <ms>', 'how often to look for a newly promoted model (default: 1000)')
-    .option('--valuation-threads <n>', 'threads that compute valuations, 0 = on the HTTP thread (default: $LOUPE_VALUATION_THREADS or cores − 1, at least 1)')
+    .option(
+      '--valuation-threads <n>',
+      'threads that compute valuations, 0 = on the HTTP thread (default: $LOUPE_VALUATION_THREADS or cores − 1, at least 1)',
+    )
     .addHelpText(
       'after',
       `

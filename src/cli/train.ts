@@ -33,8 +33,22 @@ async function loadRows(opts: TrainCliOptions): Promise<{ rows: Appraisal[]; sou
   const paths = loupePaths(process.env, { home: opts.home });
   const db = openDatabase(paths.database);
   try {
-    const rows = listAppraisals(db).map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({ carat, cut, color, clarity, depth, table, price, x, y, z }));
-    if (rows.length === 0) throw new CliError(`no appraisals are stored in ${paths.database}; run "loupe ingest FILE" first, or pass --data FILE`);
+    const rows = listAppraisals(db).map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
+      carat,
+      cut,
+      color,
+      clarity,
+      depth,
+      table,
+      price,
+      x,
+      y,
+      z,
+    }));
+    if (rows.length === 0)
+      throw new CliError(
+        `no appraisals are stored in ${paths.database}; run "loupe ingest FILE" first, or pass --data FILE`,
+      );
     return { rows, source: paths.database };
   } finally {
     db.close();
@@ -42,7 +56,11 @@ async function loadRows(opts: TrainCliOptions): Promise<{ rows: Appraisal[]; sou
 }
 
 /** With --out, writes the file (atomically); otherwise registers the model, unpromoted, in the registry. */
-export function saveArtifact(artifact: ModelArtifact, opts: { out?: string; home?: string }, durationMs: number): { file: string; version?: string } {
+export function saveArtifact(
+  artifact: ModelArtifact,
+  opts: { out?: string; home?: string },
+  durationMs: number,
+): { file: string; version?: string } {
   if (opts.out) {
     const file = resolve(opts.out);
     writeFileAtomic(file, serializeArtifact(artifact));
@@ -51,7 +69,10 @@ export function saveArtifact(artifact: ModelArtifact, opts: { out?: string; home
   const paths = loupePaths(process.env, { home: opts.home });
   const db = openDatabase(paths.database);
   try {
-    const record = registerModel(db, paths, artifact, { durationMs, decision: 'registered by hand (loupe CLI); not promoted' });
+    const record = registerModel(db, paths, artifact, {
+      durationMs,
+      decision: 'registered by hand (loupe CLI); not promoted',
+    });
     return { file: record.artifactPath, version: record.version };
   } finally {
     db.close();
@@ -59,9 +80,11 @@ export function saveArtifact(artifact: ModelArtifact, opts: { out?: string; home
 }
 
 async function run(opts: TrainCliOptions): Promise<void> {
-  if (!KIND_NAMES.includes(opts.kind)) throw new CliError(`unknown --kind "${opts.kind}"; choose one of ${KIND_NAMES.join(', ')}`, EXIT_USAGE);
+  if (!KIND_NAMES.includes(opts.kind))
+    throw new CliError(`unknown --kind "${opts.kind}"; choose one of ${KIND_NAMES.join(', ')}`, EXIT_USAGE);
   const seed = Number(opts.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new CliError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`, EXIT_USAGE);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new CliError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`, EXIT_USAGE);
   const { rows, source } = await loadRows(opts);
   const started = performance.now();
   const artifact: ModelArtifact = await trainModelAsync(rows, {
@@ -73,15 +96,26 @@ async function run(opts: TrainCliOptions): Promise<void> {
   const seconds = durationMs / 1000;
   const saved = saveArtifact(artifact, opts, durationMs);
   const m = artifact.metrics.outOfFold;
-  emit(opts, { ...saved, kind: artifact.kind, rows: rows.length, source, seconds, trainingDataSha256: artifact.trainingData.sha256, metrics: artifact.metrics }, () =>
-    [
-      `Trained a ${artifact.kind} model on ${rows.length.toLocaleString('en-US')} appraisals from ${source} in ${seconds.toFixed(1)} s.`,
-      saved.version
-        ? `  registered as ${saved.version} (${saved.file}), not promoted: loupe models promote ${saved.version}`
-        : `  saved to ${saved.file}`,
-      `  out-of-fold: MAE $${m.mae.toFixed(0)}, MAPE ${m.mape.toFixed(2)}%, R² ${m.r2.toFixed(4)}; ` +
-        `${(m.range.nominal).toFixed(0)}% ranges cover ${m.range.coverage.toFixed(1)}% (median width ${m.range.medianRelativeWidth.toFixed(0)}% of price)`,
-    ].join('\n'),
+  emit(
+    opts,
+    {
+      ...saved,
+      kind: artifact.kind,
+      rows: rows.length,
+      source,
+      seconds,
+      trainingDataSha256: artifact.trainingData.sha256,
+      metrics: artifact.metrics,
+    },
+    () =>
+      [
+        `Trained a ${artifact.kind} model on ${rows.length.toLocaleString('en-US')} appraisals from ${source} in ${seconds.toFixed(1)} s.`,
+        saved.version
+          ? `  registered as ${saved.version} (${saved.file}), not promoted: loupe models promote ${saved.version}`
+          : `  saved to ${saved.file}`,
+        `  out-of-fold: MAE $${m.mae.toFixed(0)}, MAPE ${m.mape.toFixed(2)}%, R² ${m.r2.toFixed(4)}; ` +
+          `${(m.range.nominal).toFixed(0)}% ranges cover ${m.range.coverage.toFixed(1)}% (median width ${m.range.medianRelativeWidth.toFixed(0)}% of price)`,
+      ].join('\n'),
   );
 }
 
@@ -89,7 +123,10 @@ export const registerTrain: RegisterCommand = (program: Command) => {
   program
     .command('train')
     .description('Train a model from the stored appraisals (or the given files) and save its artifact.')
-    .option('--data <file...>', 'train on these CSV files instead of the database (rows that fail validation are left out)')
+    .option(
+      '--data <file...>',
+      'train on these CSV files instead of the database (rows that fail validation are left out)',
+    )
     .option('--kind <kind>', `model kind: ${KIND_NAMES.join(' or ')}`, DEFAULT_KIND)
     .option('--out <file>', 'write the model to this file (default: register it in the model registry, not promoted)')
     .option('--seed <n>', 'seed of every random choice; the same data and seed give the same file', '42')

@@ -20,7 +20,10 @@ export interface LoupePaths {
 export const DEFAULT_HOME = './var';
 export const DEFAULT_REFERENCE_DATA = '../shared/data/diamonds.csv';
 
-export function loupePaths(env: NodeJS.ProcessEnv = process.env, overrides: { home?: string; data?: string } = {}): LoupePaths {
+export function loupePaths(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: { home?: string; data?: string } = {},
+): LoupePaths {
   const home = resolve(overrides.home ?? env.LOUPE_HOME ?? DEFAULT_HOME);
   return {
     home,

@@ -11,7 +11,10 @@ export interface Grade<Code extends string = string> {
 export const CUT_GRADES = [
   { code: 'Fair', meaning: 'Cut lets noticeable light escape; the stone looks less lively.' },
   { code: 'Good', meaning: 'Cut returns much of the light; a sound, economical choice.' },
-  { code: 'Very Good', meaning: 'Cut returns most of the light; bright, with small departures from ideal proportions.' },
+  {
+    code: 'Very Good',
+    meaning: 'Cut returns most of the light; bright, with small departures from ideal proportions.',
+  },
   { code: 'Premium', meaning: 'Cut close to ideal proportions; very bright and lively.' },
   { code: 'Ideal', meaning: 'Best cut: proportions that return the most light and sparkle.' },
 ] as const satisfies readonly Grade[];

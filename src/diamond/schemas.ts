@@ -3,7 +3,14 @@
  * so the API's validation and its OpenAPI document can never disagree with CSV validation or the web form.
  */
 import { Type, type TNumber, type TObject, type TSchema, type TUnsafe } from 'typebox';
-import { APPRAISAL_FIELDS, FIELDS, STONE_FIELDS, type Appraisal, type AppraisalFieldName, type Field } from './fields.js';
+import {
+  APPRAISAL_FIELDS,
+  FIELDS,
+  STONE_FIELDS,
+  type Appraisal,
+  type AppraisalFieldName,
+  type Field,
+} from './fields.js';
 
 /** The typebox type of one field: a number, or one of its grade codes (so that Static<typeof StoneSchema> is Stone). */
 type FieldSchema<N extends AppraisalFieldName> = Appraisal[N] extends number ? TNumber : TUnsafe<Appraisal[N]>;
@@ -24,7 +31,11 @@ function fieldSchema(f: Field): TSchema {
   );
 }
 
-function objectSchema<N extends AppraisalFieldName>(names: readonly N[], id: string, description: string): ObjectSchema<N> {
+function objectSchema<N extends AppraisalFieldName>(
+  names: readonly N[],
+  id: string,
+  description: string,
+): ObjectSchema<N> {
   const properties: Record<string, TSchema> = {};
   for (const name of names) properties[name] = fieldSchema(FIELDS[name]);
   // Built in a loop from the field table, so TypeScript cannot follow the keys: the type above says what the loop builds.
@@ -34,7 +45,11 @@ function objectSchema<N extends AppraisalFieldName>(names: readonly N[], id: str
 /** The nine characteristics of a stone: the body of a valuation request. */
 export const StoneSchema = objectSchema(STONE_FIELDS, 'Stone', 'The nine characteristics of a diamond.');
 /** A stone with its appraised price. */
-export const AppraisalSchema = objectSchema(APPRAISAL_FIELDS, 'Appraisal', 'A diamond and the price an expert appraised it at.');
+export const AppraisalSchema = objectSchema(
+  APPRAISAL_FIELDS,
+  'Appraisal',
+  'A diamond and the price an expert appraised it at.',
+);
 
 /** An example stone, from the field table's examples. */
 export function exampleStone(): Record<string, number | string> {

@@ -30,7 +30,14 @@ export type ReasonCode =
   | 'malformed_row';
 
 export const REASON_CODES: readonly ReasonCode[] = [
-  'missing', 'not_a_number', 'wrong_type', 'out_of_range', 'unknown_grade', 'implausible_geometry', 'duplicate', 'malformed_row',
+  'missing',
+  'not_a_number',
+  'wrong_type',
+  'out_of_range',
+  'unknown_grade',
+  'implausible_geometry',
+  'duplicate',
+  'malformed_row',
 ];
 
 export interface Problem {
@@ -131,7 +138,11 @@ function plainDecimalValue(text: string): number {
   return point === -1 ? whole : whole / POWERS_OF_TEN[n - 1 - point]!;
 }
 
-function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<AppraisalFieldName, unknown>>): FieldResult<number> {
+function parseNumber(
+  f: NumberField,
+  raw: unknown,
+  stone: Partial<Record<AppraisalFieldName, unknown>>,
+): FieldResult<number> {
   const plain = typeof raw === 'string' ? plainDecimalValue(raw) : NaN;
   if (plain === plain) {
     const value = plain;
@@ -145,7 +156,9 @@ function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<Apprais
     value = raw;
     if (!Number.isFinite(value)) {
       // JSON.parse reads 1e309 as Infinity (which JSON itself cannot write): say what was wrong, not "null".
-      const message = Number.isNaN(value) ? `${f.label} is not a number.` : `${f.label} is too large to be a number (beyond ±1.8e308).`;
+      const message = Number.isNaN(value)
+        ? `${f.label} is not a number.`
+        : `${f.label} is too large to be a number (beyond ±1.8e308).`;
       return { ok: false, problem: { field: f.name, code: 'not_a_number', message, allowed } };
     }
   } else if (typeof raw === 'string') {
@@ -155,14 +168,33 @@ function parseNumber(f: NumberField, raw: unknown, stone: Partial<Record<Apprais
       const message = suggestion
         ? `${f.label} ${show(raw)} is not a number; probably meant ${suggestion}.`
         : `${f.label} ${show(raw)} is not a number.`;
-      return { ok: false, problem: { field: f.name, code: 'not_a_number', message, allowed, ...(suggestion ? { suggestion } : {}) } };
+      return {
+        ok: false,
+        problem: { field: f.name, code: 'not_a_number', message, allowed, ...(suggestion ? { suggestion } : {}) },
+      };
     }
     value = Number(text);
     if (!Number.isFinite(value)) {
-      return { ok: false, problem: { field: f.name, code: 'not_a_number', message: `${f.label} ${show(raw)} is too large to be a number.`, allowed } };
+      return {
+        ok: false,
+        problem: {
+          field: f.name,
+          code: 'not_a_number',
+          message: `${f.label} ${show(raw)} is too large to be a number.`,
+          allowed,
+        },
+      };
     }
   } else {
-    return { ok: false, problem: { field: f.name, code: 'wrong_type', message: `${f.label} must be a number, not ${show(raw)}.`, allowed } };
+    return {
+      ok: false,
+      problem: {
+        field: f.name,
+        code: 'wrong_type',
+        message: `${f.label} must be a number, not ${show(raw)}.`,
+        allowed,
+      },
+    };
   }
   if (value < f.min || value > f.max) return { ok: false, problem: outOfRange(f, value, stone) };
   return { ok: true, value };
@@ -181,7 +213,10 @@ function outOfRange(f: NumberField, value: number, stone: Partial<Record<Apprais
   const allowed = `a number from ${describeRange(f)}`;
   const base = { field: f.name, code: 'out_of_range' as const, allowed };
   if (f.name === 'price' && value <= 0) {
-    return { ...base, message: `Price ${value} is a placeholder, not an appraisal; a price must be at least ${f.min} USD.` };
+    return {
+      ...base,
+      message: `Price ${value} is a placeholder, not an appraisal; a price must be at least ${f.min} USD.`,
+    };
   }
   if ((f.name === 'x' || f.name === 'y' || f.name === 'z') && value === 0) {
     return { ...base, message: `${f.label} is 0 mm, which means it was not measured; allowed is ${describeRange(f)}.` };
@@ -191,7 +226,11 @@ function outOfRange(f: NumberField, value: number, stone: Partial<Record<Apprais
     const points = value / 100;
     if (fromSize !== undefined && Math.abs(points / fromSize - 1) < 0.3) {
       const suggestion = `${points} ct (typed in points: 100 points = 1 carat)`;
-      return { ...base, message: `Carat ${value} is out of range; the stone's measurements suggest about ${fromSize.toFixed(2)} ct, so it was probably meant as ${suggestion}.`, suggestion };
+      return {
+        ...base,
+        message: `Carat ${value} is out of range; the stone's measurements suggest about ${fromSize.toFixed(2)} ct, so it was probably meant as ${suggestion}.`,
+        suggestion,
+      };
     }
   }
   return { ...base, message: `${f.label} ${value} ${f.unit} is out of range; allowed is ${describeRange(f)}.` };
@@ -201,18 +240,32 @@ function parseGrade<T extends string>(f: GradeField, raw: unknown): FieldResult<
   const allowed = ALLOWED[f.name];
   if (isMissing(raw)) return { ok: false, problem: missing(f, allowed) };
   if (typeof raw !== 'string') {
-    return { ok: false, problem: { field: f.name, code: 'wrong_type', message: `${f.label} must be a grade name, not ${show(raw)}.`, allowed } };
+    return {
+      ok: false,
+      problem: {
+        field: f.name,
+        code: 'wrong_type',
+        message: `${f.label} must be a grade name, not ${show(raw)}.`,
+        allowed,
+      },
+    };
   }
   for (const g of f.scale) if (g.code === raw) return { ok: true, value: g.code as T };
   const folded = raw.trim().replace(/\s+/g, ' ').toLowerCase();
   const match = f.scale.find((g) => g.code.toLowerCase() === folded);
   if (match) return { ok: true, value: match.code as T, normalised: { field: f.name, from: raw, to: match.code } };
-  const hint = f.name === 'color' && /^[k-z]$/i.test(folded)
-    ? ` Grade ${raw.trim().toUpperCase()} is below J, outside the scale Loupe appraises.`
-    : '';
+  const hint =
+    f.name === 'color' && /^[k-z]$/i.test(folded)
+      ? ` Grade ${raw.trim().toUpperCase()} is below J, outside the scale Loupe appraises.`
+      : '';
   return {
     ok: false,
-    problem: { field: f.name, code: 'unknown_grade', message: `${f.label} ${show(raw)} is not a known grade.${hint} Allowed: ${describeScale(f)}.`, allowed },
+    problem: {
+      field: f.name,
+      code: 'unknown_grade',
+      message: `${f.label} ${show(raw)} is not a known grade.${hint} Allowed: ${describeScale(f)}.`,
+      allowed,
+    },
   };
 }
 

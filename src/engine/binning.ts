@@ -53,7 +53,8 @@ export interface BinnedMatrix {
  * bins hold about equal row counts (quantiles), and equal values always share a bin.
  */
 export function findThresholds(values: Float64Array, maxBins: number): FeatureBins {
-  if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS) throw new RangeError(`maxBins must be an integer from 2 to ${MAX_BINS}, got ${maxBins}`);
+  if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS)
+    throw new RangeError(`maxBins must be an integer from 2 to ${MAX_BINS}, got ${maxBins}`);
   // Typed arrays throughout: a million rows pushed onto JS arrays cost more than the sort itself.
   const finite = new Float64Array(values.length);
   let nFinite = 0;
@@ -115,7 +116,13 @@ export function binOf(thresholds: Float64Array, value: number): number {
  * Bins every column of a column-major matrix; `slotStride` 2 when hessians are constant (see BinnedMatrix);
  * `shared`: the codes go in a SharedArrayBuffer, for worker threads (engine/threads.ts).
  */
-export function binMatrix(columns: Float64Array[], rows: number, maxBins: number, slotStride: 2 | 3 = 3, shared = false): BinnedMatrix {
+export function binMatrix(
+  columns: Float64Array[],
+  rows: number,
+  maxBins: number,
+  slotStride: 2 | 3 = 3,
+  shared = false,
+): BinnedMatrix {
   const nf = columns.length;
   const valueBins = new Int32Array(nf);
   const histOffset = new Int32Array(nf);
@@ -139,5 +146,15 @@ export function binMatrix(columns: Float64Array[], rows: number, maxBins: number
     }
     binColumns.push(column);
   }
-  return { rows, features: nf, codes, columns: binColumns, slotStride, valueBins, thresholds, histOffset, totalSlots: offset };
+  return {
+    rows,
+    features: nf,
+    codes,
+    columns: binColumns,
+    slotStride,
+    valueBins,
+    thresholds,
+    histOffset,
+    totalSlots: offset,
+  };
 }

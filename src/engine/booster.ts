@@ -44,7 +44,9 @@ function checkFinite(name: string, values: Float64Array, allowNaN: boolean): voi
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isFinite(v) || (allowNaN && Number.isNaN(v))) continue;
-    throw new RangeError(`${name}[${i}] is ${v}; ${allowNaN ? 'features must be finite numbers or NaN (missing)' : 'targets must be finite numbers'}`);
+    throw new RangeError(
+      `${name}[${i}] is ${v}; ${allowNaN ? 'features must be finite numbers or NaN (missing)' : 'targets must be finite numbers'}`,
+    );
   }
 }
 
@@ -64,10 +66,16 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const nf = X.columns.length;
   if (nf === 0) throw new RangeError('training.X has no feature columns');
   const options = resolveOptions(partial, nf);
-  if (options.earlyStoppingRounds !== undefined && options.validationFraction === undefined && partial?.validation === undefined) {
+  if (
+    options.earlyStoppingRounds !== undefined &&
+    options.validationFraction === undefined &&
+    partial?.validation === undefined
+  ) {
     throw new RangeError('option earlyStoppingRounds must be used with validation or validationFraction');
   }
-  const featureNames = partial?.featureNames ? [...partial.featureNames] : Array.from({ length: nf }, (_, f) => `f${f}`);
+  const featureNames = partial?.featureNames
+    ? [...partial.featureNames]
+    : Array.from({ length: nf }, (_, f) => `f${f}`);
   const objective = objectiveByName(options.objective);
   const rng = createRng(options.seed);
 
@@ -80,7 +88,10 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
     valid = partial.validation;
   } else if (options.validationFraction !== undefined) {
     const nValid = Math.round(options.validationFraction * X.rows);
-    if (nValid < 1 || nValid >= X.rows) throw new RangeError(`validationFraction ${options.validationFraction} of ${X.rows} rows leaves ${nValid} validation and ${X.rows - nValid} training rows; both need at least one`);
+    if (nValid < 1 || nValid >= X.rows)
+      throw new RangeError(
+        `validationFraction ${options.validationFraction} of ${X.rows} rows leaves ${nValid} validation and ${X.rows - nValid} training rows; both need at least one`,
+      );
     const perm = permutation(rng, X.rows);
     const validRows = perm.slice(0, nValid).sort();
     const trainRows = perm.slice(nValid).sort();
@@ -92,14 +103,31 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   if (n < 1) throw new RangeError('training set has no rows');
 
   const threadCount = n >= MIN_ROWS_FOR_THREADS ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
-  const binned = binMatrix(trainX.columns, n, options.maxBins, objective.constantHessian === undefined ? 3 : 2, threadCount > 1);
+  const binned = binMatrix(
+    trainX.columns,
+    n,
+    options.maxBins,
+    objective.constantHessian === undefined ? 3 : 2,
+    threadCount > 1,
+  );
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
   const grad = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
   const hess = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
   const index = threadCount > 1 ? sharedUint32(n) : undefined;
   const pool = index ? new HistogramThreads(threadCount, binned, grad, hess, index) : undefined;
   try {
-    return boost(X, trainX, trainY, valid, options, featureNames, new TreeGrower(binned, { ...options }, monotone, pool && index ? { pool, index } : undefined), grad, hess, rng);
+    return boost(
+      X,
+      trainX,
+      trainY,
+      valid,
+      options,
+      featureNames,
+      new TreeGrower(binned, { ...options }, monotone, pool && index ? { pool, index } : undefined),
+      grad,
+      hess,
+      rng,
+    );
   } finally {
     pool?.close();
   }
@@ -111,8 +139,16 @@ export function defaultThreads(): number {
 }
 
 function boost(
-  X: FeatureMatrix, trainX: FeatureMatrix, trainY: Float64Array, valid: { X: FeatureMatrix; y: Float64Array } | undefined, options: ModelOptions, featureNames: string[],
-  grower: TreeGrower, grad: Float64Array, hess: Float64Array, rng: Rng,
+  X: FeatureMatrix,
+  trainX: FeatureMatrix,
+  trainY: Float64Array,
+  valid: { X: FeatureMatrix; y: Float64Array } | undefined,
+  options: ModelOptions,
+  featureNames: string[],
+  grower: TreeGrower,
+  grad: Float64Array,
+  hess: Float64Array,
+  rng: Rng,
 ): FitResult {
   const n = trainX.rows;
   const nf = X.columns.length;
@@ -136,7 +172,8 @@ function boost(
   for (let round = 0; round < options.nEstimators; round++) {
     objective.gradients(trainY, pred, grad, hess);
     const rows = rowsPerTree < n ? sampleWithoutReplacement(rng, n, rowsPerTree) : allRows;
-    const features = featuresPerTree < nf ? Int32Array.from(sampleWithoutReplacement(rng, nf, featuresPerTree)) : allFeatures;
+    const features =
+      featuresPerTree < nf ? Int32Array.from(sampleWithoutReplacement(rng, nf, featuresPerTree)) : allFeatures;
     const tree = grower.grow(grad, hess, objective.constantHessian, rows, features);
     trees.push(tree);
 

@@ -70,7 +70,9 @@ export function conformalQuantile(scores: ArrayLike<number>, coverage: number): 
   const n = scores.length;
   const rank = conformalRank(n, coverage);
   if (rank > n) {
-    throw new RangeError(`coverage ${coverage} needs at least ${minimumCalibrationRows(coverage)} calibration rows, found ${n}`);
+    throw new RangeError(
+      `coverage ${coverage} needs at least ${minimumCalibrationRows(coverage)} calibration rows, found ${n}`,
+    );
   }
   const sorted = Float64Array.from(scores).sort();
   return { coverage, quantile: sorted[rank - 1], rank };
@@ -114,7 +116,9 @@ export function calibrate(input: ArrayLike<number> | CalibrationRows, coverages:
     checkCoverage(coverage);
     const rank = conformalRank(sorted.length, coverage);
     if (rank > sorted.length) {
-      throw new RangeError(`coverage ${coverage} needs at least ${minimumCalibrationRows(coverage)} calibration rows, found ${sorted.length}`);
+      throw new RangeError(
+        `coverage ${coverage} needs at least ${minimumCalibrationRows(coverage)} calibration rows, found ${sorted.length}`,
+      );
     }
     return { coverage, quantile: sorted[rank - 1], rank };
   });
@@ -142,14 +146,23 @@ export function interval(yhat: number, sigma: number, calibration: Calibration, 
 /** Checks a calibration read back from storage before it is trusted. */
 export function validateCalibration(value: unknown): Calibration {
   const c = value as Partial<Calibration> | null;
-  if (!c || typeof c !== 'object' || c.method !== 'split-conformal') throw new TypeError('not a calibration: method must be "split-conformal"');
+  if (!c || typeof c !== 'object' || c.method !== 'split-conformal')
+    throw new TypeError('not a calibration: method must be "split-conformal"');
   if (typeof c.normalised !== 'boolean') throw new TypeError('calibration.normalised must be a boolean');
-  if (!Number.isInteger(c.n) || (c.n as number) < 1) throw new TypeError(`calibration.n must be a positive integer, found ${c.n}`);
-  if (!Array.isArray(c.levels) || c.levels.length === 0) throw new TypeError('calibration.levels must be a non-empty array');
+  if (!Number.isInteger(c.n) || (c.n as number) < 1)
+    throw new TypeError(`calibration.n must be a positive integer, found ${c.n}`);
+  if (!Array.isArray(c.levels) || c.levels.length === 0)
+    throw new TypeError('calibration.levels must be a non-empty array');
   for (const level of c.levels) {
     checkCoverage(level?.coverage);
-    if (!(typeof level.quantile === 'number' && level.quantile >= 0 && Number.isFinite(level.quantile))) throw new TypeError(`calibration level ${level.coverage}: quantile must be a finite number ≥ 0, found ${level.quantile}`);
-    if (!(Number.isInteger(level.rank) && level.rank >= 1 && level.rank <= (c.n as number))) throw new TypeError(`calibration level ${level.coverage}: rank must be an integer in 1..${c.n}, found ${level.rank}`);
+    if (!(typeof level.quantile === 'number' && level.quantile >= 0 && Number.isFinite(level.quantile)))
+      throw new TypeError(
+        `calibration level ${level.coverage}: quantile must be a finite number ≥ 0, found ${level.quantile}`,
+      );
+    if (!(Number.isInteger(level.rank) && level.rank >= 1 && level.rank <= (c.n as number)))
+      throw new TypeError(
+        `calibration level ${level.coverage}: rank must be an integer in 1..${c.n}, found ${level.rank}`,
+      );
   }
   return c as Calibration;
 }
@@ -160,18 +173,25 @@ export function validateCalibration(value: unknown): Calibration {
  * |y_i − ŷ_{−i}| (`residuals[i]`). Coverage is at least 1 − 2α in theory and close to 1 − α in practice; it
  * needs no held-out calibration set, at the price of K models.
  */
-export function cvPlusInterval(foldPredictions: ArrayLike<number>, residuals: ArrayLike<number>, coverage: number): Interval {
+export function cvPlusInterval(
+  foldPredictions: ArrayLike<number>,
+  residuals: ArrayLike<number>,
+  coverage: number,
+): Interval {
   checkCoverage(coverage);
   const n = residuals.length;
-  if (foldPredictions.length !== n) throw new RangeError(`foldPredictions has ${foldPredictions.length} rows but residuals has ${n}`);
+  if (foldPredictions.length !== n)
+    throw new RangeError(`foldPredictions has ${foldPredictions.length} rows but residuals has ${n}`);
   const rank = conformalRank(n, coverage);
-  if (rank > n) throw new RangeError(`coverage ${coverage} needs at least ${minimumCalibrationRows(coverage)} rows, found ${n}`);
+  if (rank > n)
+    throw new RangeError(`coverage ${coverage} needs at least ${minimumCalibrationRows(coverage)} rows, found ${n}`);
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = Math.abs(residuals[i]);
     const p = foldPredictions[i];
-    if (!Number.isFinite(r) || !Number.isFinite(p)) throw new RangeError(`row ${i}: prediction and residual must be finite numbers`);
+    if (!Number.isFinite(r) || !Number.isFinite(p))
+      throw new RangeError(`row ${i}: prediction and residual must be finite numbers`);
     lower[i] = p - r;
     upper[i] = p + r;
   }

@@ -34,7 +34,8 @@ export function countBelow(cuts: Float64Array, value: number): number {
 export function thresholdTables(trees: readonly Tree[], numFeatures: number): Float64Array[] {
   const perFeature: Set<number>[] = Array.from({ length: numFeatures }, () => new Set<number>());
   for (const tree of trees) {
-    for (let i = 0; i < tree.feature.length; i++) if (tree.feature[i] >= 0) perFeature[tree.feature[i]].add(tree.threshold[i]);
+    for (let i = 0; i < tree.feature.length; i++)
+      if (tree.feature[i] >= 0) perFeature[tree.feature[i]].add(tree.threshold[i]);
   }
   return perFeature.map((set) => Float64Array.from(set).sort());
 }

@@ -69,7 +69,12 @@ export class TreeGrower {
    * With `threads`, large nodes' histograms are built on worker threads; `index` must then be the shared row
    * index those threads were given (binned.rows long).
    */
-  constructor(binned: BinnedMatrix, params: GrowerParams, monotone?: Int8Array, private readonly threads?: { pool: HistogramThreads; index: Uint32Array }) {
+  constructor(
+    binned: BinnedMatrix,
+    params: GrowerParams,
+    monotone?: Int8Array,
+    private readonly threads?: { pool: HistogramThreads; index: Uint32Array },
+  ) {
     this.binned = binned;
     this.params = params;
     this.monotone = monotone?.some((c) => c !== 0) ? monotone : undefined;
@@ -102,7 +107,13 @@ export class TreeGrower {
    * Grows a tree on the rows listed in `rows` (ascending) using the given features.
    * `constantHessian`: every hessian equals this number (squared error), enabling the histogram fast path.
    */
-  grow(grad: Float64Array, hess: Float64Array, constantHessian: number | undefined, rows: Uint32Array, features: Int32Array): Tree {
+  grow(
+    grad: Float64Array,
+    hess: Float64Array,
+    constantHessian: number | undefined,
+    rows: Uint32Array,
+    features: Int32Array,
+  ): Tree {
     this.grad = grad;
     this.hess = hess;
     this.constantHessian = constantHessian;
@@ -190,7 +201,16 @@ export class TreeGrower {
     for (let id = 0; id < this.nodes; id++) this.release(id);
   }
 
-  private addNode(start: number, end: number, depth: number, g: number, h: number, count: number, lower: number, upper: number): number {
+  private addNode(
+    start: number,
+    end: number,
+    depth: number,
+    g: number,
+    h: number,
+    count: number,
+    lower: number,
+    upper: number,
+  ): number {
     const id = this.nodes++;
     this.feature[id] = -1;
     this.splitBin[id] = -1;
@@ -227,12 +247,30 @@ export class TreeGrower {
       this.threads.pool.build(hist, this.start[id], this.end[id], this.constantHessian);
       return;
     }
-    buildHistogram(hist, this.binned, this.features, this.index, this.start[id], this.end[id], this.grad, this.hess, this.constantHessian);
+    buildHistogram(
+      hist,
+      this.binned,
+      this.features,
+      this.index,
+      this.start[id],
+      this.end[id],
+      this.grad,
+      this.hess,
+      this.constantHessian,
+    );
   }
 
   /** Finds the node's best split from its histogram; keeps the histogram only while a split is pending. */
   private attachSplit(id: number, hist: Float64Array): void {
-    const split = findBestSplit(hist, this.binned, this.features, { g: this.g[id], h: this.h[id], count: this.count[id], lower: this.lower[id], upper: this.upper[id] }, this.monotone, this.params, this.constantHessian);
+    const split = findBestSplit(
+      hist,
+      this.binned,
+      this.features,
+      { g: this.g[id], h: this.h[id], count: this.count[id], lower: this.lower[id], upper: this.upper[id] },
+      this.monotone,
+      this.params,
+      this.constantHessian,
+    );
     this.splits[id] = split;
     if (split) this.hists[id] = hist;
     else this.pool.push(hist);
@@ -246,14 +284,16 @@ export class TreeGrower {
     const depth = this.depth[id] + 1;
     // When neither child can split further their rows are never needed apart: skip the partition, and let
     // addToPredictions route this node's rows to the two leaves in the same pass that adds the leaf values.
-    const terminal = !this.maySplitStats(depth, s.countLeft, s.hLeft) && !this.maySplitStats(depth, s.countRight, s.hRight);
+    const terminal =
+      !this.maySplitStats(depth, s.countLeft, s.hLeft) && !this.maySplitStats(depth, s.countRight, s.hRight);
     let mid: number;
     if (terminal) {
       mid = this.start[id];
       this.unpartitioned[id] = 1;
     } else {
       mid = this.partition(id, f, s.bin, defaultLeft);
-      if (mid - this.start[id] !== s.countLeft) throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
+      if (mid - this.start[id] !== s.countLeft)
+        throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
     }
 
     let lowerL = this.lower[id];
@@ -272,7 +312,9 @@ export class TreeGrower {
       }
     }
     const l = this.addNode(this.start[id], mid, depth, s.gLeft, s.hLeft, s.countLeft, lowerL, upperL);
-    const r = terminal ? this.addNode(mid, mid, depth, s.gRight, s.hRight, s.countRight, lowerR, upperR) : this.addNode(mid, this.end[id], depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
+    const r = terminal
+      ? this.addNode(mid, mid, depth, s.gRight, s.hRight, s.countRight, lowerR, upperR)
+      : this.addNode(mid, this.end[id], depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
     this.feature[id] = f;
     this.splitBin[id] = s.bin;
     this.threshold[id] = this.binned.thresholds[f][s.bin];
@@ -342,7 +384,10 @@ export class TreeGrower {
     const { lambda, learningRate } = this.params;
     for (let id = 0; id < n; id++) {
       this.release(id);
-      this.value[id] = this.feature[id] < 0 ? leafWeight(this.g[id], this.h[id], lambda, this.lower[id], this.upper[id]) * learningRate : 0;
+      this.value[id] =
+        this.feature[id] < 0
+          ? leafWeight(this.g[id], this.h[id], lambda, this.lower[id], this.upper[id]) * learningRate
+          : 0;
     }
     return {
       feature: this.feature.slice(0, n),

@@ -41,17 +41,53 @@ export function buildHistogram(
   hist.fill(0);
   const nf = binned.features;
   // One small function per case keeps each hot loop free of branches V8 has never seen (which cost deopts).
-  if (constantHessian === undefined && binned.slotStride !== 3) throw new RangeError('histogram layout has no hessian slots but hessians vary');
+  if (constantHessian === undefined && binned.slotStride !== 3)
+    throw new RangeError('histogram layout has no hessian slots but hessians vary');
   if (features.length === nf) {
-    if (constantHessian === undefined) sumAllFeatures(hist, binned.codes, binned.histOffset, nf, index, start, end, grad, hess);
-    else sumAllFeaturesConstantHessian(hist, binned.codes, binned.histOffset, binned.slotStride, nf, index, start, end, grad);
+    if (constantHessian === undefined)
+      sumAllFeatures(hist, binned.codes, binned.histOffset, nf, index, start, end, grad, hess);
+    else
+      sumAllFeaturesConstantHessian(
+        hist,
+        binned.codes,
+        binned.histOffset,
+        binned.slotStride,
+        nf,
+        index,
+        start,
+        end,
+        grad,
+      );
   } else {
-    if (constantHessian === undefined) sumSelectedFeatures(hist, binned.codes, binned.histOffset, nf, features, index, start, end, grad, hess);
-    else sumSelectedFeaturesConstantHessian(hist, binned.codes, binned.histOffset, binned.slotStride, nf, features, index, start, end, grad);
+    if (constantHessian === undefined)
+      sumSelectedFeatures(hist, binned.codes, binned.histOffset, nf, features, index, start, end, grad, hess);
+    else
+      sumSelectedFeaturesConstantHessian(
+        hist,
+        binned.codes,
+        binned.histOffset,
+        binned.slotStride,
+        nf,
+        features,
+        index,
+        start,
+        end,
+        grad,
+      );
   }
 }
 
-function sumAllFeatures(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
+function sumAllFeatures(
+  hist: Float64Array,
+  codes: Uint8Array,
+  histOffset: Int32Array,
+  nf: number,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];
@@ -65,7 +101,17 @@ function sumAllFeatures(hist: Float64Array, codes: Uint8Array, histOffset: Int32
   }
 }
 
-function sumAllFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, stride: number, nf: number, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
+function sumAllFeaturesConstantHessian(
+  hist: Float64Array,
+  codes: Uint8Array,
+  histOffset: Int32Array,
+  stride: number,
+  nf: number,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+): void {
   // Two features per iteration: different features never share a slot, so the two updates are independent.
   const pairs = nf & ~1;
   for (let k = start; k < end; k++) {
@@ -88,7 +134,18 @@ function sumAllFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, hi
   }
 }
 
-function sumSelectedFeatures(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array): void {
+function sumSelectedFeatures(
+  hist: Float64Array,
+  codes: Uint8Array,
+  histOffset: Int32Array,
+  nf: number,
+  features: Int32Array,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
   const nSel = features.length;
   for (let k = start; k < end; k++) {
     const row = index[k];
@@ -105,7 +162,18 @@ function sumSelectedFeatures(hist: Float64Array, codes: Uint8Array, histOffset: 
   }
 }
 
-function sumSelectedFeaturesConstantHessian(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, stride: number, nf: number, features: Int32Array, index: Uint32Array, start: number, end: number, grad: Float64Array): void {
+function sumSelectedFeaturesConstantHessian(
+  hist: Float64Array,
+  codes: Uint8Array,
+  histOffset: Int32Array,
+  stride: number,
+  nf: number,
+  features: Int32Array,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+): void {
   const nSel = features.length;
   for (let k = start; k < end; k++) {
     const row = index[k];
@@ -126,7 +194,22 @@ function sumSelectedFeaturesConstantHessian(hist: Float64Array, codes: Uint8Arra
  * still sums its rows in index order, so the result is bit for bit the single-thread one. Self-contained (it uses
  * nothing but its arguments) because threads.ts sends its source text to the workers.
  */
-export function sumFeatureRange(hist: Float64Array, codes: Uint8Array, histOffset: Int32Array, stride: number, nf: number, features: Int32Array, from: number, to: number, index: Uint32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, withHessian: number): void {
+export function sumFeatureRange(
+  hist: Float64Array,
+  codes: Uint8Array,
+  histOffset: Int32Array,
+  stride: number,
+  nf: number,
+  features: Int32Array,
+  from: number,
+  to: number,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  withHessian: number,
+): void {
   for (let k = start; k < end; k++) {
     const row = index[k];
     const g = grad[row];

@@ -19,8 +19,26 @@ export { squaredError, type Objective } from './objective.js';
 export { matrixFromRows, type FeatureMatrix } from './matrix.js';
 export { serialize, deserialize, ModelFormatError, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './serialize.js';
 export type { Ensemble, Tree } from './tree.js';
-export { createExplainer, shapValues, shapValuesBatch, type TreeExplainer, type ExplainerOptions, type ExplainerLayout } from './shap/index.js';
-export { calibrate, interval, conformalQuantile, cvPlusInterval, minimumCalibrationRows, validateCalibration, type Calibration, type CalibrationLevel, type CalibrationRows, type Interval } from './conformal.js';
+export {
+  createExplainer,
+  shapValues,
+  shapValuesBatch,
+  type TreeExplainer,
+  type ExplainerOptions,
+  type ExplainerLayout,
+} from './shap/index.js';
+export {
+  calibrate,
+  interval,
+  conformalQuantile,
+  cvPlusInterval,
+  minimumCalibrationRows,
+  validateCalibration,
+  type Calibration,
+  type CalibrationLevel,
+  type CalibrationRows,
+  type Interval,
+} from './conformal.js';
 export { readXGBoostModel, float32SplitBoundary, XGBoostFormatError, type XGBoostModel } from './xgboost.js';
 
 /** Predictions for every row of X, whose columns must be the model's features in order. */
@@ -31,6 +49,7 @@ export function predict(model: BoostedModel, X: FeatureMatrix): Float64Array {
 
 /** Prediction for one row (feature values in the model's column order). */
 export function predictOne(model: BoostedModel, row: ArrayLike<number>): number {
-  if (row.length !== model.ensemble.numFeatures) throw new RangeError(`row has ${row.length} values, the model expects ${model.ensemble.numFeatures}`);
+  if (row.length !== model.ensemble.numFeatures)
+    throw new RangeError(`row has ${row.length} values, the model expects ${model.ensemble.numFeatures}`);
   return predictCompiledRow(compileEnsemble(model.ensemble), row);
 }

@@ -23,14 +23,17 @@ export function matrixFromRows(rows: ArrayLike<number>[], numFeatures?: number):
 
 /** Checks that every column has `rows` entries and, when given, that there are `numFeatures` columns. */
 export function checkMatrix(X: FeatureMatrix, numFeatures?: number, what = 'X'): void {
-  if (X === null || typeof X !== 'object' || !Array.isArray(X.columns)) throw new TypeError(`${what} must be { columns: Float64Array[], rows: number }`);
-  if (!Number.isInteger(X.rows) || X.rows < 0) throw new RangeError(`${what}.rows must be a non-negative integer, got ${X.rows}`);
+  if (X === null || typeof X !== 'object' || !Array.isArray(X.columns))
+    throw new TypeError(`${what} must be { columns: Float64Array[], rows: number }`);
+  if (!Number.isInteger(X.rows) || X.rows < 0)
+    throw new RangeError(`${what}.rows must be a non-negative integer, got ${X.rows}`);
   if (numFeatures !== undefined && X.columns.length !== numFeatures) {
     throw new RangeError(`${what} has ${X.columns.length} feature columns, the model expects ${numFeatures}`);
   }
   X.columns.forEach((col, f) => {
     if (!(col instanceof Float64Array)) throw new TypeError(`${what}.columns[${f}] must be a Float64Array`);
-    if (col.length !== X.rows) throw new RangeError(`${what}.columns[${f}] has ${col.length} values, ${what}.rows is ${X.rows}`);
+    if (col.length !== X.rows)
+      throw new RangeError(`${what}.columns[${f}] has ${col.length} values, ${what}.rows is ${X.rows}`);
   });
 }
 

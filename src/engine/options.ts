@@ -69,7 +69,13 @@ export const DEFAULT_OPTIONS: ModelOptions = {
   seed: 0,
 };
 
-const STORED_KEYS = [...Object.keys(DEFAULT_OPTIONS), 'monotone', 'earlyStoppingRounds', 'validationFraction', 'baseScore'] as (keyof ModelOptions)[];
+const STORED_KEYS = [
+  ...Object.keys(DEFAULT_OPTIONS),
+  'monotone',
+  'earlyStoppingRounds',
+  'validationFraction',
+  'baseScore',
+] as (keyof ModelOptions)[];
 const OPTION_KEYS = new Set<string>([...STORED_KEYS, 'validation', 'featureNames', 'threads']);
 export const MAX_THREADS = 256;
 
@@ -77,7 +83,8 @@ function check(ok: boolean, name: string, rule: string, value: unknown): void {
   if (!ok) throw new RangeError(`option ${name} must be ${rule}, got ${JSON.stringify(value) ?? String(value)}`);
 }
 
-const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
@@ -94,35 +101,72 @@ export function resolveOptions(partial: Partial<FitOptions> | undefined, numFeat
   }
   check(o.objective === 'squared_error', 'objective', '"squared_error"', o.objective);
   check(isInt(o.nEstimators, 1), 'nEstimators', 'an integer >= 1', o.nEstimators);
-  check(isNum(o.learningRate) && o.learningRate > 0 && o.learningRate <= 1, 'learningRate', 'a number in (0, 1]', o.learningRate);
+  check(
+    isNum(o.learningRate) && o.learningRate > 0 && o.learningRate <= 1,
+    'learningRate',
+    'a number in (0, 1]',
+    o.learningRate,
+  );
   check(isInt(o.maxLeaves, 0), 'maxLeaves', 'an integer >= 0 (0 = depth-wise growth)', o.maxLeaves);
   check(o.maxLeaves !== 1, 'maxLeaves', 'at least 2 when given', o.maxLeaves);
-  check(isInt(o.maxDepth, o.maxLeaves > 0 ? 0 : 1, 64), 'maxDepth', o.maxLeaves > 0 ? 'an integer from 0 (unlimited) to 64' : 'an integer from 1 to 64', o.maxDepth);
+  check(
+    isInt(o.maxDepth, o.maxLeaves > 0 ? 0 : 1, 64),
+    'maxDepth',
+    o.maxLeaves > 0 ? 'an integer from 0 (unlimited) to 64' : 'an integer from 1 to 64',
+    o.maxDepth,
+  );
   check(isInt(o.maxBins, 2, MAX_BINS), 'maxBins', `an integer from 2 to ${MAX_BINS}`, o.maxBins);
   check(isNum(o.lambda) && o.lambda >= 0, 'lambda', 'a number >= 0', o.lambda);
   check(isNum(o.minChildWeight) && o.minChildWeight >= 0, 'minChildWeight', 'a number >= 0', o.minChildWeight);
   check(isNum(o.minSplitGain) && o.minSplitGain >= 0, 'minSplitGain', 'a number >= 0', o.minSplitGain);
   check(isNum(o.subsample) && o.subsample > 0 && o.subsample <= 1, 'subsample', 'a number in (0, 1]', o.subsample);
-  check(isNum(o.colsampleByTree) && o.colsampleByTree > 0 && o.colsampleByTree <= 1, 'colsampleByTree', 'a number in (0, 1]', o.colsampleByTree);
+  check(
+    isNum(o.colsampleByTree) && o.colsampleByTree > 0 && o.colsampleByTree <= 1,
+    'colsampleByTree',
+    'a number in (0, 1]',
+    o.colsampleByTree,
+  );
   check(isInt(o.seed, 0, 0xffffffff), 'seed', 'an integer from 0 to 4294967295', o.seed);
   if (o.monotone !== undefined) {
     const m = o.monotone;
-    check(Array.isArray(m) && m.length === numFeatures, 'monotone', `an array of ${numFeatures} entries (one per feature)`, m);
+    check(
+      Array.isArray(m) && m.length === numFeatures,
+      'monotone',
+      `an array of ${numFeatures} entries (one per feature)`,
+      m,
+    );
     m.forEach((c, f) => {
       check(c === -1 || c === 0 || c === 1, `monotone[${f}]`, '-1, 0 or 1', c);
     });
     o.monotone = [...m];
   }
-  if (o.earlyStoppingRounds !== undefined) check(isInt(o.earlyStoppingRounds, 1), 'earlyStoppingRounds', 'an integer >= 1', o.earlyStoppingRounds);
+  if (o.earlyStoppingRounds !== undefined)
+    check(isInt(o.earlyStoppingRounds, 1), 'earlyStoppingRounds', 'an integer >= 1', o.earlyStoppingRounds);
   if (o.validationFraction !== undefined) {
-    check(isNum(o.validationFraction) && o.validationFraction > 0 && o.validationFraction < 1, 'validationFraction', 'a number in (0, 1)', o.validationFraction);
-    check(given.validation === undefined, 'validationFraction', 'left out when an explicit validation set is given', o.validationFraction);
+    check(
+      isNum(o.validationFraction) && o.validationFraction > 0 && o.validationFraction < 1,
+      'validationFraction',
+      'a number in (0, 1)',
+      o.validationFraction,
+    );
+    check(
+      given.validation === undefined,
+      'validationFraction',
+      'left out when an explicit validation set is given',
+      o.validationFraction,
+    );
   }
   if (o.baseScore !== undefined) check(isNum(o.baseScore), 'baseScore', 'a finite number', o.baseScore);
-  if (given.threads !== undefined) check(isInt(given.threads, 1, MAX_THREADS), 'threads', `an integer from 1 to ${MAX_THREADS}`, given.threads);
+  if (given.threads !== undefined)
+    check(isInt(given.threads, 1, MAX_THREADS), 'threads', `an integer from 1 to ${MAX_THREADS}`, given.threads);
   if (given.featureNames !== undefined) {
     const names = given.featureNames;
-    check(Array.isArray(names) && names.length === numFeatures && names.every((s) => typeof s === 'string'), 'featureNames', `an array of ${numFeatures} strings`, names);
+    check(
+      Array.isArray(names) && names.length === numFeatures && names.every((s) => typeof s === 'string'),
+      'featureNames',
+      `an array of ${numFeatures} strings`,
+      names,
+    );
   }
   // Fixed key order, optional keys only when set: the serialised form depends on nothing but the values.
   const out: Record<string, unknown> = {};

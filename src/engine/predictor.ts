@@ -113,7 +113,8 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
   }
   for (const tree of ensemble.trees) {
     // `v < NaN` is never true; only the linked walk keeps that
-    for (let i = 0; i < tree.feature.length; i++) if (tree.feature[i] >= 0 && Number.isNaN(tree.threshold[i])) return null;
+    for (let i = 0; i < tree.feature.length; i++)
+      if (tree.feature[i] >= 0 && Number.isNaN(tree.threshold[i])) return null;
   }
   const cuts = thresholdTables(ensemble.trees, ensemble.numFeatures);
   const nodeStart = new Int32Array(nt);
@@ -127,7 +128,16 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
     leaves += 2 ** depth[t];
   }
   const firstLeaf = Int32Array.from(depth, (d, t) => leafStart[t] - (2 ** d - 1));
-  const fast: FastTrees = { cuts, depth, nodeStart, leafStart, firstLeaf, feature: new Int32Array(nodes), cut: new Int32Array(nodes), leafValue: new Float64Array(leaves) };
+  const fast: FastTrees = {
+    cuts,
+    depth,
+    nodeStart,
+    leafStart,
+    firstLeaf,
+    feature: new Int32Array(nodes),
+    cut: new Int32Array(nodes),
+    leafValue: new Float64Array(leaves),
+  };
   ensemble.trees.forEach((tree, t) => {
     const D = depth[t];
     const firstLeaf = 2 ** D - 1;
@@ -160,7 +170,11 @@ function compileFast(ensemble: Ensemble): FastTrees | null {
 const BLOCK = 256;
 
 /** Predictions for every row of X (column-major), written into `out` when given. */
-export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Float64Array = new Float64Array(X.rows)): Float64Array {
+export function predictCompiled(
+  c: CompiledEnsemble,
+  X: FeatureMatrix,
+  out: Float64Array = new Float64Array(X.rows),
+): Float64Array {
   const nf = c.numFeatures;
   const n = X.rows;
   const values = new Float64Array(BLOCK * Math.max(1, nf));
@@ -195,7 +209,15 @@ export function predictCompiled(c: CompiledEnsemble, X: FeatureMatrix, out: Floa
   return out;
 }
 
-function predictFastBlock(fast: FastTrees, codes: Int32Array, nf: number, m: number, rowOf: Int32Array, out: Float64Array, outStart: number): void {
+function predictFastBlock(
+  fast: FastTrees,
+  codes: Int32Array,
+  nf: number,
+  m: number,
+  rowOf: Int32Array,
+  out: Float64Array,
+  outStart: number,
+): void {
   const { depth, nodeStart, firstLeaf, feature, cut, leafValue } = fast;
   for (let t = 0; t < depth.length; t++) {
     const D = depth[t];

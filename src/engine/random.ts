@@ -46,7 +46,8 @@ export function createRng(seed: number): Rng {
     nextUint32,
     nextFloat: () => nextUint32() / 4294967296,
     nextInt(n: number): number {
-      if (!Number.isInteger(n) || n <= 0 || n > 0x100000000) throw new RangeError(`nextInt needs an integer bound from 1 to 2^32, got ${n}`);
+      if (!Number.isInteger(n) || n <= 0 || n > 0x100000000)
+        throw new RangeError(`nextInt needs an integer bound from 1 to 2^32, got ${n}`);
       // Reject the top sliver of [0, 2^32) that would make small results more likely.
       const limit = 4294967296 - (4294967296 % n);
       for (;;) {

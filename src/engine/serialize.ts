@@ -63,17 +63,26 @@ export function deserialize(text: string): BoostedModel {
     fail(`model text is not valid JSON (truncated or corrupted?): ${(err as Error).message}`);
   }
   if (!isObject(doc)) fail('model text must be a JSON object');
-  if (doc.format !== MODEL_FORMAT) fail(`not a Loupe boosted model: format is ${JSON.stringify(doc.format)}, expected "${MODEL_FORMAT}"`);
-  if (doc.version !== MODEL_FORMAT_VERSION) fail(`model format version ${JSON.stringify(doc.version)} is not supported; this Loupe reads version ${MODEL_FORMAT_VERSION}`);
+  if (doc.format !== MODEL_FORMAT)
+    fail(`not a Loupe boosted model: format is ${JSON.stringify(doc.format)}, expected "${MODEL_FORMAT}"`);
+  if (doc.version !== MODEL_FORMAT_VERSION)
+    fail(
+      `model format version ${JSON.stringify(doc.version)} is not supported; this Loupe reads version ${MODEL_FORMAT_VERSION}`,
+    );
   if (!isObject(doc.model)) fail('model text has no "model" object');
   if (typeof doc.checksum !== 'string' || checksum(JSON.stringify(doc.model)) !== doc.checksum) {
     fail('model checksum does not match its content: the text was altered or corrupted');
   }
   const m = doc.model;
   const numFeatures = m.numFeatures;
-  if (!Number.isInteger(numFeatures) || (numFeatures as number) < 1) fail(`model.numFeatures must be a positive integer, got ${JSON.stringify(numFeatures)}`);
+  if (!Number.isInteger(numFeatures) || (numFeatures as number) < 1)
+    fail(`model.numFeatures must be a positive integer, got ${JSON.stringify(numFeatures)}`);
   const nf = numFeatures as number;
-  if (!Array.isArray(m.featureNames) || m.featureNames.length !== nf || !m.featureNames.every((s) => typeof s === 'string')) {
+  if (
+    !Array.isArray(m.featureNames) ||
+    m.featureNames.length !== nf ||
+    !m.featureNames.every((s) => typeof s === 'string')
+  ) {
     fail(`model.featureNames must be ${nf} strings`);
   }
   if (typeof m.baseScore !== 'number' || !Number.isFinite(m.baseScore)) fail('model.baseScore must be a finite number');
@@ -98,11 +107,14 @@ function readTree(raw: unknown, index: number, nf: number): Tree {
   if (!isObject(raw)) fail(`${where} must be an object`);
   for (const k of TREE_FIELDS) {
     const arr = raw[k];
-    if (!Array.isArray(arr) || !arr.every((v) => typeof v === 'number')) fail(`${where}.${k} must be an array of numbers`);
+    if (!Array.isArray(arr) || !arr.every((v) => typeof v === 'number'))
+      fail(`${where}.${k} must be an array of numbers`);
   }
   const n = (raw.feature as number[]).length;
   if (n < 1) fail(`${where} has no nodes`);
-  for (const k of TREE_FIELDS) if ((raw[k] as number[]).length !== n) fail(`${where}.${k} has ${(raw[k] as number[]).length} entries, feature has ${n}`);
+  for (const k of TREE_FIELDS)
+    if ((raw[k] as number[]).length !== n)
+      fail(`${where}.${k} has ${(raw[k] as number[]).length} entries, feature has ${n}`);
   const tree: Tree = {
     feature: Int32Array.from(raw.feature as number[]),
     threshold: Float64Array.from(raw.threshold as number[]),
@@ -116,8 +128,10 @@ function readTree(raw: unknown, index: number, nf: number): Tree {
   for (let i = 0; i < n; i++) {
     const f = (raw.feature as number[])[i];
     const at = `${where} node ${i}`;
-    if (!Number.isInteger(f) || f < -1 || f >= nf) fail(`${at}: feature ${f} is not -1 (leaf) or a feature index below ${nf}`);
-    if (!Number.isFinite(tree.value[i]) || !Number.isFinite(tree.cover[i])) fail(`${at}: value and cover must be finite`);
+    if (!Number.isInteger(f) || f < -1 || f >= nf)
+      fail(`${at}: feature ${f} is not -1 (leaf) or a feature index below ${nf}`);
+    if (!Number.isFinite(tree.value[i]) || !Number.isFinite(tree.cover[i]))
+      fail(`${at}: value and cover must be finite`);
     const dl = (raw.defaultLeft as number[])[i];
     if (dl !== 0 && dl !== 1) fail(`${at}: defaultLeft must be 0 or 1, got ${dl}`);
     const l = (raw.left as number[])[i];
@@ -129,10 +143,13 @@ function readTree(raw: unknown, index: number, nf: number): Tree {
     if (Number.isNaN(tree.threshold[i])) fail(`${at}: threshold is not a number`);
     // Children after their parent: every walk ends, and no node is its own ancestor.
     for (const c of [l, r]) {
-      if (!Number.isInteger(c) || c <= i || c >= n) fail(`${at}: child ${c} must be a node index after ${i} and below ${n}`);
+      if (!Number.isInteger(c) || c <= i || c >= n)
+        fail(`${at}: child ${c} must be a node index after ${i} and below ${n}`);
       parents[c]++;
     }
   }
-  for (let i = 1; i < n; i++) if (parents[i] !== 1) fail(`${where} node ${i} has ${parents[i]} parents; every node but the root needs exactly one`);
+  for (let i = 1; i < n; i++)
+    if (parents[i] !== 1)
+      fail(`${where} node ${i} has ${parents[i]} parents; every node but the root needs exactly one`);
   return tree;
 }

@@ -79,7 +79,9 @@ export function findBestSplit(
   const C = node.count;
   if (H < 2 * minChildWeight || C < 2) return null;
   const bounded = node.lower > -Infinity || node.upper < Infinity;
-  const parentScore = bounded ? scoreGivenWeight(G, H, lambda, leafWeight(G, H, lambda, node.lower, node.upper)) : (G * G) / (H + lambda);
+  const parentScore = bounded
+    ? scoreGivenWeight(G, H, lambda, leafWeight(G, H, lambda, node.lower, node.upper))
+    : (G * G) / (H + lambda);
   const best: Split = {
     gain: params.minSplitGain > 0 ? params.minSplitGain : 0,
     feature: -1,
@@ -103,13 +105,27 @@ export function findBestSplit(
     const base = binned.histOffset[f] * stride;
     const missingCount = hist[base + nb * stride + 1];
     const constraint = monotone === undefined ? 0 : monotone[f];
-    if (!bounded && constraint === 0 && missingCount === 0) scanPlain(hist, base, stride, nb, f, node, lambda, minChildWeight, parentScore, hScale, best);
+    if (!bounded && constraint === 0 && missingCount === 0)
+      scanPlain(hist, base, stride, nb, f, node, lambda, minChildWeight, parentScore, hScale, best);
     else scanGeneral(hist, base, stride, nb, f, node, constraint, lambda, minChildWeight, parentScore, hScale, best);
   }
   return best.feature >= 0 ? best : null;
 }
 
-function record(best: Split, gain: number, f: number, b: number, defaultLeft: boolean, gl: number, hl: number, cl: number, node: NodeStats, mc: number, wl: number, wr: number): void {
+function record(
+  best: Split,
+  gain: number,
+  f: number,
+  b: number,
+  defaultLeft: boolean,
+  gl: number,
+  hl: number,
+  cl: number,
+  node: NodeStats,
+  mc: number,
+  wl: number,
+  wr: number,
+): void {
   best.gain = gain;
   best.feature = f;
   best.bin = b;
@@ -126,7 +142,19 @@ function record(best: Split, gain: number, f: number, b: number, defaultLeft: bo
 }
 
 /** The common case: no missing values, no bounds, no constraint. */
-function scanPlain(hist: Float64Array, base: number, stride: number, nb: number, f: number, node: NodeStats, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
+function scanPlain(
+  hist: Float64Array,
+  base: number,
+  stride: number,
+  nb: number,
+  f: number,
+  node: NodeStats,
+  lambda: number,
+  minChildWeight: number,
+  parentScore: number,
+  hScale: number,
+  best: Split,
+): void {
   const G = node.g;
   const H = node.h;
   const C = node.count;
@@ -144,12 +172,26 @@ function scanPlain(hist: Float64Array, base: number, stride: number, nb: number,
     if (hr < minChildWeight || cl >= C) break; // the right side only shrinks from here
     const gr = G - gl;
     const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-    if (gain > best.gain) record(best, gain, f, b, false, gl, hl, cl, node, 0, -gl / (hl + lambda), -gr / (hr + lambda));
+    if (gain > best.gain)
+      record(best, gain, f, b, false, gl, hl, cl, node, 0, -gl / (hl + lambda), -gr / (hr + lambda));
   }
 }
 
 /** Missing values tried on both sides; weights clamped to the node's bounds; the monotone order enforced. */
-function scanGeneral(hist: Float64Array, base: number, stride: number, nb: number, f: number, node: NodeStats, constraint: number, lambda: number, minChildWeight: number, parentScore: number, hScale: number, best: Split): void {
+function scanGeneral(
+  hist: Float64Array,
+  base: number,
+  stride: number,
+  nb: number,
+  f: number,
+  node: NodeStats,
+  constraint: number,
+  lambda: number,
+  minChildWeight: number,
+  parentScore: number,
+  hScale: number,
+  best: Split,
+): void {
   const G = node.g;
   const H = node.h;
   const C = node.count;

@@ -90,14 +90,26 @@ export class HistogramThreads {
   ) {
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
     const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
-    if (!shared(binned.codes) || !shared(grad) || !shared(hess) || !shared(index)) throw new Error('internal: threaded histograms need shared arrays');
+    if (!shared(binned.codes) || !shared(grad) || !shared(hess) || !shared(index))
+      throw new Error('internal: threaded histograms need shared arrays');
     for (let me = 1; me < threads; me++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
-          control: this.control.buffer, codes: binned.codes, grad, hess, index, histOffset: binned.histOffset, valueBins: binned.valueBins,
-          features: this.features, port: port2, me, threads, stride: binned.slotStride, nf: binned.features,
+          control: this.control.buffer,
+          codes: binned.codes,
+          grad,
+          hess,
+          index,
+          histOffset: binned.histOffset,
+          valueBins: binned.valueBins,
+          features: this.features,
+          port: port2,
+          me,
+          threads,
+          stride: binned.slotStride,
+          nf: binned.features,
         },
         transferList: [port2],
       });
@@ -127,7 +139,8 @@ export class HistogramThreads {
     const id = this.histIds.get(hist);
     if (id === undefined) throw new Error('internal: histogram not from HistogramThreads.newHistogram');
     const withHessian = constantHessian === undefined ? 1 : 0;
-    if (withHessian === 1 && this.binned.slotStride !== 3) throw new RangeError('histogram layout has no hessian slots but hessians vary');
+    if (withHessian === 1 && this.binned.slotStride !== 3)
+      throw new RangeError('histogram layout has no hessian slots but hessians vary');
     hist.fill(0);
     const c = this.control;
     c[HIST] = id;
@@ -140,7 +153,22 @@ export class HistogramThreads {
     Atomics.notify(c, SEQ);
     const to = Math.floor(this.nSelected / this.threads);
     const { codes, histOffset, slotStride, features: nf } = this.binned;
-    sumFeatureRange(hist, codes, histOffset, slotStride, nf, this.features, 0, to, this.index, start, end, this.grad, this.hess, withHessian);
+    sumFeatureRange(
+      hist,
+      codes,
+      histOffset,
+      slotStride,
+      nf,
+      this.features,
+      0,
+      to,
+      this.index,
+      start,
+      end,
+      this.grad,
+      this.hess,
+      withHessian,
+    );
     const workers = this.workers.length;
     for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a histogram worker thread failed');

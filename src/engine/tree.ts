@@ -35,7 +35,14 @@ export function leafIndex(tree: Tree, row: ArrayLike<number>): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const v = row[tree.feature[node]];
-    node = v < tree.threshold[node] ? tree.left[node] : Number.isNaN(v) ? (tree.defaultLeft[node] ? tree.left[node] : tree.right[node]) : tree.right[node];
+    node =
+      v < tree.threshold[node]
+        ? tree.left[node]
+        : Number.isNaN(v)
+          ? tree.defaultLeft[node]
+            ? tree.left[node]
+            : tree.right[node]
+          : tree.right[node];
   }
   return node;
 }
@@ -64,7 +71,8 @@ export function treeFromArrays(nodes: {
 }): Tree {
   const n = nodes.feature.length;
   for (const key of ['threshold', 'left', 'right', 'value', 'cover'] as const) {
-    if (nodes[key].length !== n) throw new RangeError(`tree arrays differ in length: feature has ${n}, ${key} has ${nodes[key].length}`);
+    if (nodes[key].length !== n)
+      throw new RangeError(`tree arrays differ in length: feature has ${n}, ${key} has ${nodes[key].length}`);
   }
   return {
     feature: Int32Array.from(nodes.feature),

@@ -52,8 +52,12 @@ function numberParam(value: unknown, where: string): number {
   if (typeof value !== 'number' && typeof value !== 'string') fail(`${where} is missing`);
   let text = String(value).trim();
   if (text.startsWith('[') && text.endsWith(']')) {
-    const parts = text.slice(1, -1).split(',').filter((p) => p.trim() !== '');
-    if (parts.length !== 1) fail(`${where} has ${parts.length} values (${text}); only single-output models are supported`);
+    const parts = text
+      .slice(1, -1)
+      .split(',')
+      .filter((p) => p.trim() !== '');
+    if (parts.length !== 1)
+      fail(`${where} has ${parts.length} values (${text}); only single-output models are supported`);
     text = parts[0].trim();
   }
   const n = Number(text);
@@ -113,11 +117,15 @@ function readTree(value: unknown, t: number, numFeatures: number): Tree {
   if (n === 0) fail(`tree ${t} has no nodes`);
   const param = tree.tree_param as Record<string, unknown> | undefined;
   if (param?.size_leaf_vector !== undefined && numberParam(param.size_leaf_vector, `tree ${t} size_leaf_vector`) > 1) {
-    fail(`tree ${t} has vector leaves (size_leaf_vector ${String(param.size_leaf_vector)}); only single-output trees are supported`);
+    fail(
+      `tree ${t} has vector leaves (size_leaf_vector ${String(param.size_leaf_vector)}); only single-output trees are supported`,
+    );
   }
   const splitType = tree.split_type;
-  if (Array.isArray(splitType) && splitType.some((s) => s !== 0)) fail(`tree ${t} has categorical splits; only numerical splits are supported`);
-  if (Array.isArray(tree.categories_nodes) && tree.categories_nodes.length > 0) fail(`tree ${t} has categorical splits; only numerical splits are supported`);
+  if (Array.isArray(splitType) && splitType.some((s) => s !== 0))
+    fail(`tree ${t} has categorical splits; only numerical splits are supported`);
+  if (Array.isArray(tree.categories_nodes) && tree.categories_nodes.length > 0)
+    fail(`tree ${t} has categorical splits; only numerical splits are supported`);
   const leftChildren = numberArray(tree, 'left_children', n, t);
   const rightChildren = numberArray(tree, 'right_children', n, t);
   const splitIndices = numberArray(tree, 'split_indices', n, t);
@@ -137,9 +145,12 @@ function readTree(value: unknown, t: number, numFeatures: number): Tree {
       leafValue[i] = Math.fround(splitConditions[i]);
       if (!Number.isFinite(leafValue[i])) fail(`tree ${t} node ${i}: leaf value ${splitConditions[i]} is not finite`);
     } else {
-      for (const c of [l, r]) if (!(Number.isInteger(c) && c > 0 && c < n)) fail(`tree ${t} node ${i}: child ${c} is not a node of the tree (0..${n - 1})`);
+      for (const c of [l, r])
+        if (!(Number.isInteger(c) && c > 0 && c < n))
+          fail(`tree ${t} node ${i}: child ${c} is not a node of the tree (0..${n - 1})`);
       const f = splitIndices[i];
-      if (!(Number.isInteger(f) && f >= 0 && f < numFeatures)) fail(`tree ${t} node ${i}: split feature ${f} is outside the model's ${numFeatures} features`);
+      if (!(Number.isInteger(f) && f >= 0 && f < numFeatures))
+        fail(`tree ${t} node ${i}: split feature ${f} is outside the model's ${numFeatures} features`);
       feature[i] = f;
       threshold[i] = float32SplitBoundary(splitConditions[i]);
       leafValue[i] = 0;
@@ -166,7 +177,9 @@ export function readXGBoostModel(json: string | object): XGBoostModel {
     try {
       doc = JSON.parse(json);
     } catch (error) {
-      fail(`the text is not JSON (${(error as Error).message}); save the model with a .json file name (UBJSON is not read)`);
+      fail(
+        `the text is not JSON (${(error as Error).message}); save the model with a .json file name (UBJSON is not read)`,
+      );
     }
   }
   const root = object(doc, 'the document');
@@ -180,27 +193,36 @@ export function readXGBoostModel(json: string | object): XGBoostModel {
   }
   const modelParam = object(learner.learner_model_param, 'learner.learner_model_param');
   const numFeatures = numberParam(modelParam.num_feature, 'learner_model_param.num_feature');
-  if (!Number.isInteger(numFeatures) || numFeatures < 1) fail(`num_feature must be a positive integer, found ${numFeatures}`);
-  const numClass = modelParam.num_class === undefined ? 0 : numberParam(modelParam.num_class, 'learner_model_param.num_class');
+  if (!Number.isInteger(numFeatures) || numFeatures < 1)
+    fail(`num_feature must be a positive integer, found ${numFeatures}`);
+  const numClass =
+    modelParam.num_class === undefined ? 0 : numberParam(modelParam.num_class, 'learner_model_param.num_class');
   if (numClass > 1) fail(`the model has ${numClass} classes; only single-output regression is supported`);
-  const numTarget = modelParam.num_target === undefined ? 1 : numberParam(modelParam.num_target, 'learner_model_param.num_target');
+  const numTarget =
+    modelParam.num_target === undefined ? 1 : numberParam(modelParam.num_target, 'learner_model_param.num_target');
   if (numTarget !== 1) fail(`the model has ${numTarget} targets; only single-output regression is supported`);
   const baseScore = numberParam(modelParam.base_score, 'learner_model_param.base_score');
 
   const booster = object(learner.gradient_booster, 'learner.gradient_booster');
-  if (booster.name !== 'gbtree') fail(`booster "${String(booster.name)}"; only gbtree is supported (dart and gblinear are not)`);
+  if (booster.name !== 'gbtree')
+    fail(`booster "${String(booster.name)}"; only gbtree is supported (dart and gblinear are not)`);
   const model = object(booster.model, 'gradient_booster.model');
   const trees = model.trees;
   if (!Array.isArray(trees)) fail('gradient_booster.model.trees is missing');
   const treeInfo = model.tree_info;
-  if (Array.isArray(treeInfo) && treeInfo.some((g) => g !== 0)) fail('trees belong to several output groups; only single-output regression is supported');
+  if (Array.isArray(treeInfo) && treeInfo.some((g) => g !== 0))
+    fail('trees belong to several output groups; only single-output regression is supported');
   const ensembleTrees = trees.map((tree, t) => readTree(tree, t, numFeatures));
 
   const names = learner.feature_names;
   const featureNames = Array.isArray(names) && names.length > 0 ? names.map(String) : undefined;
-  if (featureNames && featureNames.length !== numFeatures) fail(`${featureNames.length} feature names for ${numFeatures} features`);
+  if (featureNames && featureNames.length !== numFeatures)
+    fail(`${featureNames.length} feature names for ${numFeatures} features`);
   const attributes = (learner.attributes ?? {}) as Record<string, unknown>;
-  const bestIteration = attributes.best_iteration === undefined ? undefined : numberParam(attributes.best_iteration, 'attributes.best_iteration');
+  const bestIteration =
+    attributes.best_iteration === undefined
+      ? undefined
+      : numberParam(attributes.best_iteration, 'attributes.best_iteration');
 
   return {
     ensemble: { baseScore: Math.fround(baseScore), trees: ensembleTrees, numFeatures },

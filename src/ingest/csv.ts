@@ -77,7 +77,9 @@ export function splitRecord(text: string): { fields: string[] } | { error: strin
       fields.push(value);
       if (i === n) return { fields };
       if (text.charCodeAt(i) !== COMMA) {
-        return { error: `text follows the closing quote of field ${fields.length} (a quote inside a field must be doubled: "")` };
+        return {
+          error: `text follows the closing quote of field ${fields.length} (a quote inside a field must be doubled: "")`,
+        };
       }
       i += 1;
     } else {

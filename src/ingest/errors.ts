@@ -20,7 +20,9 @@ export class IngestFileError extends Error {
  */
 export class StoreFullError extends Error {
   constructor(readonly file: string) {
-    super(`the disk is full: ${file} could not be stored (nothing of it was kept); free some space and ingest it again`);
+    super(
+      `the disk is full: ${file} could not be stored (nothing of it was kept); free some space and ingest it again`,
+    );
     this.name = 'StoreFullError';
   }
 }

@@ -30,7 +30,10 @@ function exportRecord(text: string, fields: string[] | undefined, drop: number):
     return risky ? csvCell(text) : text;
   }
   if (drop === -1) return safeCsvRecord(text, fields);
-  return fields.filter((_, i) => i !== drop).map(csvCell).join(',');
+  return fields
+    .filter((_, i) => i !== drop)
+    .map(csvCell)
+    .join(',');
 }
 
 /** A record as it stood, unless a cell of it is formula-like: then cell by cell, neutralised (see csvCell). */

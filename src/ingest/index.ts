@@ -3,7 +3,17 @@
  * and storing a file as a unit (diamonds, rejects, the file's summary) in one transaction.
  */
 export { IngestFileError, StoreFullError } from './errors.js';
-export { APPRAISAL_ROWS, STONE_ROWS, openRowStream, readAppraisalRows, readAppraisals, readStoneRows, type ReadRow, type RowSchema, type RowStream } from './rows.js';
+export {
+  APPRAISAL_ROWS,
+  STONE_ROWS,
+  openRowStream,
+  readAppraisalRows,
+  readAppraisals,
+  readStoneRows,
+  type ReadRow,
+  type RowSchema,
+  type RowStream,
+} from './rows.js';
 export { readReferenceSplit, readReferenceSplitRows, type ReferenceSplitRows } from './reference-split.js';
 export { ingestFile, type IngestOptions, type IngestSummary } from './ingest-file.js';
 export { safeCsvRecord, toRejectsCsv } from './export.js';

@@ -40,7 +40,8 @@ export interface IngestOptions {
 const day = (iso: string): string => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
 function duplicateProblem(original: { fileId: number; fileName: string; line: number }, fileId: number): Problem {
-  const where = original.fileId === fileId ? `line ${original.line} of this file` : `line ${original.line} of ${original.fileName}`;
+  const where =
+    original.fileId === fileId ? `line ${original.line} of this file` : `line ${original.line} of ${original.fileName}`;
   return {
     field: 'row',
     code: 'duplicate',
@@ -55,7 +56,17 @@ function hasKeys(o: object): boolean {
 }
 
 function emptySummary(file: string, sha256: string, status: IngestSummary['status'], message?: string): IngestSummary {
-  return { file, sha256, status, rowsRead: 0, accepted: 0, rejected: 0, byReason: {}, normalised: 0, ...(message ? { message } : {}) };
+  return {
+    file,
+    sha256,
+    status,
+    rowsRead: 0,
+    accepted: 0,
+    rejected: 0,
+    byReason: {},
+    normalised: 0,
+    ...(message ? { message } : {}),
+  };
 }
 
 /** Ingests one file; a whole-file failure is returned as status 'failed' with a message, having changed nothing. */
@@ -75,9 +86,18 @@ export async function ingestFile(db: Db, path: string, options: IngestOptions = 
   }
 }
 
-function alreadyIngested(name: string, sha256: string, known: { name: string; finishedAt: string | null; id: number }): IngestSummary {
+function alreadyIngested(
+  name: string,
+  sha256: string,
+  known: { name: string; finishedAt: string | null; id: number },
+): IngestSummary {
   const as = known.name === name ? '' : ` as ${known.name}`;
-  return emptySummary(name, sha256, 'already_ingested', `already ingested on ${day(known.finishedAt ?? '')}${as} (file #${known.id}); nothing added`);
+  return emptySummary(
+    name,
+    sha256,
+    'already_ingested',
+    `already ingested on ${day(known.finishedAt ?? '')}${as} (file #${known.id}); nothing added`,
+  );
 }
 
 async function storeFile(db: Db, path: string, sha256: string, options: IngestOptions): Promise<IngestSummary> {
@@ -104,7 +124,13 @@ const INGEST_CACHE_SIZE = -16_384;
  */
 const BULK_CACHE_SIZE = -4_096;
 
-async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: string, options: IngestOptions): Promise<IngestSummary> {
+async function storeRows(
+  db: Db,
+  stream: RowStream,
+  fullPath: string,
+  sha256: string,
+  options: IngestOptions,
+): Promise<IngestSummary> {
   const summary = emptySummary(stream.name, sha256, 'ingested');
   const transaction = beginWrite(db);
   let open = true;
@@ -134,7 +160,12 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
     for await (const batch of stream.batches) {
       if (fileId === 0) {
         fileId = insertFile(db, {
-          name: stream.name, path: fullPath, sha256, bytes: stream.bytes, header: stream.header(), startedAt: new Date().toISOString(),
+          name: stream.name,
+          path: fullPath,
+          sha256,
+          bytes: stream.bytes,
+          header: stream.header(),
+          startedAt: new Date().toISOString(),
         });
       }
       for (const row of batch.rows) {
@@ -163,7 +194,10 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
       options.onProgress?.(batch.bytesRead, stream.bytes);
     }
     if (stream.sha256() !== sha256) {
-      throw new IngestFileError(stream.name, 'changed while it was being read; nothing was stored, try again once it is complete');
+      throw new IngestFileError(
+        stream.name,
+        'changed while it was being read; nothing was stored, try again once it is complete',
+      );
     }
     if (bulk) {
       let found = false;
@@ -178,7 +212,8 @@ async function storeRows(db: Db, stream: RowStream, fullPath: string, sha256: st
       if (found) {
         const byReason = summary.byReason;
         summary.byReason = {};
-        for (const code of [...firstSeen.keys()].sort((a, b) => firstSeen.get(a)! - firstSeen.get(b)!)) summary.byReason[code] = byReason[code];
+        for (const code of [...firstSeen.keys()].sort((a, b) => firstSeen.get(a)! - firstSeen.get(b)!))
+          summary.byReason[code] = byReason[code];
       }
     }
     finishFile(db, fileId, summary, new Date().toISOString());

@@ -8,12 +8,14 @@ import { readAppraisals } from './rows.js';
 
 export function readReferenceSplit(path: string): number[] {
   const rows: number[] = [];
-  readFileSync(path, 'utf8').split(/\r?\n/).forEach((text, i) => {
-    const line = text.trim();
-    if (line === '' || line.startsWith('#')) return;
-    if (!/^\d+$/.test(line)) throw new Error(`${path}, line ${i + 1}: "${line}" is not a row number`);
-    rows.push(Number(line));
-  });
+  readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .forEach((text, i) => {
+      const line = text.trim();
+      if (line === '' || line.startsWith('#')) return;
+      if (!/^\d+$/.test(line)) throw new Error(`${path}, line ${i + 1}: "${line}" is not a row number`);
+      rows.push(Number(line));
+    });
   return rows;
 }
 
@@ -34,12 +36,16 @@ export async function readReferenceSplitRows(csvPath: string, splitPath: string)
   const test: Appraisal[] = [];
   for (const row of await readAppraisals(csvPath)) {
     if (testRows.has(row.dataRow)) {
-      if (!row.result.ok) throw new Error(`${csvPath}, line ${row.line}: test row ${row.dataRow} of the reference split does not pass validation`);
+      if (!row.result.ok)
+        throw new Error(
+          `${csvPath}, line ${row.line}: test row ${row.dataRow} of the reference split does not pass validation`,
+        );
       test.push(row.result.value);
     } else if (row.result.ok) {
       train.push(row.result.value);
     }
   }
-  if (test.length !== testRows.size) throw new Error(`${splitPath} names ${testRows.size} rows but ${csvPath} holds ${test.length} of them`);
+  if (test.length !== testRows.size)
+    throw new Error(`${splitPath} names ${testRows.size} rows but ${csvPath} holds ${test.length} of them`);
   return { train, test };
 }

@@ -92,12 +92,17 @@ function foundColumns(fields: readonly string[]): string {
 }
 
 function readHeader(name: string, record: CsvRecord, required: readonly AppraisalFieldName[]): Columns {
-  if (record.error) throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
+  if (record.error)
+    throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
   const names = record.fields.map((f) => f.trim().toLowerCase());
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     if (n === '') return;
-    if (seen.has(n)) throw new IngestFileError(name, `the header names column "${n}" twice (columns ${seen.get(n)! + 1} and ${i + 1})`);
+    if (seen.has(n))
+      throw new IngestFileError(
+        name,
+        `the header names column "${n}" twice (columns ${seen.get(n)! + 1} and ${i + 1})`,
+      );
     seen.set(n, i);
   });
   const missing = required.filter((f) => !seen.has(f));
@@ -135,21 +140,32 @@ function toRow<T>(schema: RowSchema<T>, columns: Columns, record: CsvRecord, dat
     result = {
       ok: false,
       normalised: [],
-      problems: [{ field: 'row', code: 'malformed_row', message: `Line ${record.line} is not valid CSV: ${record.error}.`, allowed: 'RFC 4180 CSV' }],
+      problems: [
+        {
+          field: 'row',
+          code: 'malformed_row',
+          message: `Line ${record.line} is not valid CSV: ${record.error}.`,
+          allowed: 'RFC 4180 CSV',
+        },
+      ],
     };
   } else if (fields.length !== columns.width) {
     const few = fields.length < columns.width;
     result = {
       ok: false,
       normalised: [],
-      problems: [{
-        field: 'row',
-        code: 'malformed_row',
-        message:
-          `Line ${record.line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.width}; ` +
-          (few ? 'a value or a comma is probably missing.' : 'a value probably contains a comma without being quoted ("…").'),
-        allowed: `${columns.width} comma-separated fields, as in the header`,
-      }],
+      problems: [
+        {
+          field: 'row',
+          code: 'malformed_row',
+          message:
+            `Line ${record.line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.width}; ` +
+            (few
+              ? 'a value or a comma is probably missing.'
+              : 'a value probably contains a comma without being quoted ("…").'),
+          allowed: `${columns.width} comma-separated fields, as in the header`,
+        },
+      ],
     };
   } else {
     result = schema.validate(raw);
@@ -190,10 +206,12 @@ export async function openRowStream<T>(path: string, schema?: RowSchema<T>): Pro
         const rows = convert(splitter.push(chunk.text));
         // The last chunk is yielded even without rows (for progress), but never before the header is read: a
         // consumer may ask for the header as soon as it has a batch.
-        if (rows.length > 0 || (chunk.bytesRead === source.bytes && columns !== undefined)) yield { rows, bytesRead: chunk.bytesRead };
+        if (rows.length > 0 || (chunk.bytesRead === source.bytes && columns !== undefined))
+          yield { rows, bytesRead: chunk.bytesRead };
       }
       const last = convert(splitter.end());
-      if (columns === undefined) throw new IngestFileError(name, 'holds no text (only blank lines); expected a header line and rows');
+      if (columns === undefined)
+        throw new IngestFileError(name, 'holds no text (only blank lines); expected a header line and rows');
       if (dataRow === 0) throw new IngestFileError(name, 'has a header but no rows');
       if (last.length > 0) yield { rows: last, bytesRead: source.bytes };
     } catch (err) {

@@ -37,7 +37,8 @@ function describeFsError(err: unknown): string {
 /** What a path that is not a regular file is, in words. */
 function describeNotAFile(s: Stats): string {
   if (s.isDirectory()) return 'is a directory, not a file';
-  if (s.isFIFO()) return 'is a named pipe (FIFO), not a file: Loupe reads regular files only (a pipe would block until something writes to it)';
+  if (s.isFIFO())
+    return 'is a named pipe (FIFO), not a file: Loupe reads regular files only (a pipe would block until something writes to it)';
   if (s.isSocket()) return 'is a socket, not a file: Loupe reads regular files only';
   if (s.isCharacterDevice() || s.isBlockDevice()) return 'is a device, not a file: Loupe reads regular files only';
   return 'is not a regular file: Loupe reads regular files only';
@@ -101,14 +102,20 @@ export async function openTextSource(path: string): Promise<TextSource> {
         if (utf16) throw new IngestFileError(name, `is ${utf16} text, not UTF-8. ${UTF16_ADVICE}`);
         const nul = buf.indexOf(0);
         if (nul !== -1) {
-          throw new IngestFileError(name, `is binary, not CSV text: a NUL byte at byte ${(bytesRead + nul).toLocaleString('en-US')}`);
+          throw new IngestFileError(
+            name,
+            `is binary, not CSV text: a NUL byte at byte ${(bytesRead + nul).toLocaleString('en-US')}`,
+          );
         }
         hash.update(buf);
         let text: string;
         try {
           text = decoder.decode(buf, { stream: true });
         } catch {
-          throw new IngestFileError(name, `is not UTF-8 text: an invalid byte sequence in bytes ${bytesRead.toLocaleString('en-US')}–${(bytesRead + buf.length).toLocaleString('en-US')} (save it as UTF-8 CSV)`);
+          throw new IngestFileError(
+            name,
+            `is not UTF-8 text: an invalid byte sequence in bytes ${bytesRead.toLocaleString('en-US')}–${(bytesRead + buf.length).toLocaleString('en-US')} (save it as UTF-8 CSV)`,
+          );
         }
         bytesRead += buf.length;
         yield { text, bytesRead };
@@ -117,7 +124,10 @@ export async function openTextSource(path: string): Promise<TextSource> {
       try {
         tail = decoder.decode();
       } catch {
-        throw new IngestFileError(name, 'is not UTF-8 text: it ends in the middle of a character (save it as UTF-8 CSV)');
+        throw new IngestFileError(
+          name,
+          'is not UTF-8 text: it ends in the middle of a character (save it as UTF-8 CSV)',
+        );
       }
       digest = hash.digest('hex');
       if (tail.length > 0) yield { text: tail, bytesRead };
@@ -145,7 +155,8 @@ export async function hashFile(path: string): Promise<string> {
   await regularFileSize(path);
   const hash = createHash('sha256');
   try {
-    for await (const buf of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) hash.update(buf);
+    for await (const buf of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>)
+      hash.update(buf);
   } catch (err) {
     throw new IngestFileError(basename(path), describeFsError(err));
   }

@@ -75,7 +75,9 @@ export function parseArtifact(text: string): ModelArtifact {
   }
   const a = value as Partial<ModelArtifact> | null;
   if (!a || typeof a !== 'object' || a.format !== ARTIFACT_FORMAT) {
-    throw new ArtifactError(`not a Loupe model file (format is ${JSON.stringify(a?.format)}, expected "${ARTIFACT_FORMAT}")`);
+    throw new ArtifactError(
+      `not a Loupe model file (format is ${JSON.stringify(a?.format)}, expected "${ARTIFACT_FORMAT}")`,
+    );
   }
   if ((a.formatVersion as number | undefined) === 1) {
     throw new ArtifactError(
@@ -93,7 +95,17 @@ export function parseArtifact(text: string): ModelArtifact {
       `model was trained with feature spec ${JSON.stringify(spec)}; this Loupe computes ${JSON.stringify(FEATURE_SPEC)}`,
     );
   }
-  const required: (keyof ModelArtifact)[] = ['kind', 'params', 'seed', 'trainingData', 'model', 'difficulty', 'segmentScales', 'calibration', 'metrics'];
+  const required: (keyof ModelArtifact)[] = [
+    'kind',
+    'params',
+    'seed',
+    'trainingData',
+    'model',
+    'difficulty',
+    'segmentScales',
+    'calibration',
+    'metrics',
+  ];
   for (const key of required) {
     if (a[key] === undefined || a[key] === null) throw new ArtifactError(`model file lacks "${key}"`);
   }

@@ -30,7 +30,11 @@ export function evaluateModel(model: LoadedModel, rows: readonly Appraisal[]): E
 }
 
 /** Trains on `train`, scores on `test`. */
-export function evaluateSplit(train: readonly Appraisal[], test: readonly Appraisal[], options: TrainOptions = {}): Evaluation {
+export function evaluateSplit(
+  train: readonly Appraisal[],
+  test: readonly Appraisal[],
+  options: TrainOptions = {},
+): Evaluation {
   const model = createValuer(trainModel(train, options), 'evaluation');
   return evaluateModel(model, test);
 }
@@ -42,7 +46,10 @@ export interface CrossValidation {
 }
 
 /** Shuffled K-fold cross-validation (seeded); each fold's model is trained, tuned and calibrated on its own training rows only. */
-export function crossValidate(rows: readonly Appraisal[], options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {}): CrossValidation {
+export function crossValidate(
+  rows: readonly Appraisal[],
+  options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {},
+): CrossValidation {
   const k = options.cvFolds ?? 5;
   const fold = assignFolds(rows.length, k, options.cvSeed ?? 42);
   const actual = Float64Array.from(rows, (r) => r.price);
@@ -53,7 +60,13 @@ export function crossValidate(rows: readonly Appraisal[], options: TrainOptions 
   let coverage = 0.9;
   for (let f = 0; f < k; f++) {
     const { train, test } = foldIndices(fold, f);
-    const model = createValuer(trainModel(Array.from(train, (i) => rows[i]), options), 'cv');
+    const model = createValuer(
+      trainModel(
+        Array.from(train, (i) => rows[i]),
+        options,
+      ),
+      'cv',
+    );
     coverage = model.coverage;
     const testRows = Array.from(test, (i) => rows[i]);
     folds.push(evaluateModel(model, testRows));
@@ -72,7 +85,11 @@ export function crossValidate(rows: readonly Appraisal[], options: TrainOptions 
  * on `train` (the reference split), and by K-fold cross-validation inside `train` (each fold trained and calibrated
  * on its other folds only). Stones given no range are left out of coverage and counted apart.
  */
-export function rangesBySegment(train: readonly Appraisal[], test: readonly Appraisal[], options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {}): { split: SegmentCoverage[]; cv: SegmentCoverage[]; withheld: { split: number; cv: number } } {
+export function rangesBySegment(
+  train: readonly Appraisal[],
+  test: readonly Appraisal[],
+  options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {},
+): { split: SegmentCoverage[]; cv: SegmentCoverage[]; withheld: { split: number; cv: number } } {
   const ranged = (model: LoadedModel, rows: readonly Appraisal[]) => rows.map((r) => model.price(r));
   const split = ranged(createValuer(trainModel(train, options), 'split'), test);
   const k = options.cvFolds ?? 5;
@@ -80,10 +97,24 @@ export function rangesBySegment(train: readonly Appraisal[], test: readonly Appr
   const cv = new Array<ReturnType<LoadedModel['price']>>(train.length);
   for (let f = 0; f < k; f++) {
     const { train: inner, test: outer } = foldIndices(fold, f);
-    const model = createValuer(trainModel(Array.from(inner, (i) => train[i]), options), 'cv');
+    const model = createValuer(
+      trainModel(
+        Array.from(inner, (i) => train[i]),
+        options,
+      ),
+      'cv',
+    );
     for (const i of outer) cv[i] = model.price(train[i]);
   }
   const table = (rows: readonly Appraisal[], priced: ReturnType<LoadedModel['price']>[]) =>
-    coverageBySegment(rows, priced.map((p) => p.range), priced.map((p): SupportLevel => p.support.level));
-  return { split: table(test, split), cv: table(train, cv), withheld: { split: split.filter((p) => !p.range).length, cv: cv.filter((p) => !p.range).length } };
+    coverageBySegment(
+      rows,
+      priced.map((p) => p.range),
+      priced.map((p): SupportLevel => p.support.level),
+    );
+  return {
+    split: table(test, split),
+    cv: table(train, cv),
+    withheld: { split: split.filter((p) => !p.range).length, cv: cv.filter((p) => !p.range).length },
+  };
 }

@@ -57,7 +57,10 @@ export function dollarSteps(typicalPrice: number, price: number, logContribution
  *   stone's log price
  */
 export function tellExplanation(stone: Stone, base: number, contributions: ArrayLike<number>): Explanation {
-  if (contributions.length !== NUM_FACTORS) throw new RangeError(`expected ${NUM_FACTORS} factor contributions (${FACTORS.join(', ')}), found ${contributions.length}`);
+  if (contributions.length !== NUM_FACTORS)
+    throw new RangeError(
+      `expected ${NUM_FACTORS} factor contributions (${FACTORS.join(', ')}), found ${contributions.length}`,
+    );
   const typicalPrice = Math.exp(base);
   let logPrice = base;
   for (let k = 0; k < NUM_FACTORS; k++) logPrice += contributions[k];
@@ -67,7 +70,13 @@ export function tellExplanation(stone: Stone, base: number, contributions: Array
   const steps: ExplanationStep[] = ORDER.map((factor, k) => {
     // the last step lands exactly on the price, whatever rounding the running sum picked up
     running = k === NUM_FACTORS - 1 ? price : running + dollars[k];
-    return { factor, label: labelOf(factor, stone), multiplier: Math.exp(contributions[k]), dollars: dollars[k], priceAfter: running };
+    return {
+      factor,
+      label: labelOf(factor, stone),
+      multiplier: Math.exp(contributions[k]),
+      dollars: dollars[k],
+      priceAfter: running,
+    };
   });
   return { typicalPrice, steps, price, summary: summarise(typicalPrice, steps, price) };
 }

@@ -16,7 +16,19 @@ import type { FeatureMatrix } from '../engine/matrix.js';
 import type { ExplanationStep } from './valuation.js';
 
 export const FEATURE_NAMES = [
-  'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'volume', 'density', 'roundness', 'depthGap',
+  'carat',
+  'cut',
+  'color',
+  'clarity',
+  'depth',
+  'table',
+  'x',
+  'y',
+  'z',
+  'volume',
+  'density',
+  'roundness',
+  'depthGap',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -30,16 +42,28 @@ export const FEATURE_INDEX: Record<FeatureName, number> = Object.fromEntries(
 
 /** The part of the explanation each feature's effect belongs to: size, the three grades, or the proportions. */
 export const FEATURE_FACTOR: Record<FeatureName, ExplanationStep['factor']> = {
-  carat: 'carat', x: 'carat', y: 'carat', z: 'carat', volume: 'carat', density: 'carat',
-  cut: 'cut', color: 'color', clarity: 'clarity',
-  depth: 'proportions', table: 'proportions', roundness: 'proportions', depthGap: 'proportions',
+  carat: 'carat',
+  x: 'carat',
+  y: 'carat',
+  z: 'carat',
+  volume: 'carat',
+  density: 'carat',
+  cut: 'cut',
+  color: 'color',
+  clarity: 'clarity',
+  depth: 'proportions',
+  table: 'proportions',
+  roundness: 'proportions',
+  depthGap: 'proportions',
 };
 
 /** The explanation's factors in the order a person reads them: size first, then the grades, then the proportions. */
 export const FACTORS: readonly ExplanationStep['factor'][] = ['carat', 'cut', 'color', 'clarity', 'proportions'];
 export const NUM_FACTORS = FACTORS.length;
 /** Index in FACTORS of each feature's factor: the players of the explanation game (see kinds/kind.ts). */
-export const FACTOR_OF_FEATURE: Int32Array = Int32Array.from(FEATURE_NAMES, (name) => FACTORS.indexOf(FEATURE_FACTOR[name]));
+export const FACTOR_OF_FEATURE: Int32Array = Int32Array.from(FEATURE_NAMES, (name) =>
+  FACTORS.indexOf(FEATURE_FACTOR[name]),
+);
 
 /**
  * +1 where the model's price must never fall as the feature grows with every other feature equal. The promise to
@@ -52,8 +76,19 @@ export const FACTOR_OF_FEATURE: Int32Array = Int32Array.from(FEATURE_NAMES, (nam
  * free: in cross-validation inside the training rows the constraint cost nothing measurable.
  */
 export const MONOTONE: Record<FeatureName, -1 | 0 | 1> = {
-  carat: 1, color: 1, clarity: 1, density: 1,
-  cut: 0, depth: 0, table: 0, x: 0, y: 0, z: 0, volume: 0, roundness: 0, depthGap: 0,
+  carat: 1,
+  color: 1,
+  clarity: 1,
+  density: 1,
+  cut: 0,
+  depth: 0,
+  table: 0,
+  x: 0,
+  y: 0,
+  z: 0,
+  volume: 0,
+  roundness: 0,
+  depthGap: 0,
 };
 
 export function volumeOf(stone: Pick<Stone, 'x' | 'y' | 'z'>): number {
@@ -93,7 +128,11 @@ export function featureColumns(stones: readonly Stone[]): FeatureColumns {
 }
 
 /** Row i of column-major features, copied into `out`. */
-export function rowOf(features: FeatureColumns, i: number, out: Float64Array = new Float64Array(features.columns.length)): Float64Array {
+export function rowOf(
+  features: FeatureColumns,
+  i: number,
+  out: Float64Array = new Float64Array(features.columns.length),
+): Float64Array {
   for (let j = 0; j < features.columns.length; j++) out[j] = features.columns[j][i];
   return out;
 }

@@ -22,6 +22,9 @@ parentPort?.on('message', (request: FitRequest) => {
   }
   // The model's typed arrays are this thread's to give away: transfer them rather than copy.
   const buffers = new Set<ArrayBuffer>();
-  if ('model' in reply) for (const t of reply.model.ensemble.trees) for (const a of [t.feature, t.threshold, t.left, t.right, t.defaultLeft, t.value, t.cover]) buffers.add(a.buffer as ArrayBuffer);
+  if ('model' in reply)
+    for (const t of reply.model.ensemble.trees)
+      for (const a of [t.feature, t.threshold, t.left, t.right, t.defaultLeft, t.value, t.cover])
+        buffers.add(a.buffer as ArrayBuffer);
   parentPort!.postMessage(reply, [...buffers]);
 });

@@ -21,14 +21,38 @@ export interface ImportOptions {
  * @param document XGBoost's JSON model (text or parsed), trained on Loupe's features with log price as target
  * @param calibrationRows appraisals the XGBoost model never saw
  */
-export function importXGBoost(document: string | object, calibrationRows: readonly Appraisal[], options: ImportOptions = {}): ModelArtifact {
+export function importXGBoost(
+  document: string | object,
+  calibrationRows: readonly Appraisal[],
+  options: ImportOptions = {},
+): ModelArtifact {
   const doc: object = typeof document === 'string' ? (JSON.parse(document) as object) : document;
   const model = xgboost.load(doc);
   const seed = options.seed ?? 42;
-  if (calibrationRows.length < 50) throw new RangeError(`need at least 50 appraisals the model did not learn from to calibrate its ranges, got ${calibrationRows.length}`);
+  if (calibrationRows.length < 50)
+    throw new RangeError(
+      `need at least 50 appraisals the model did not learn from to calibrate its ranges, got ${calibrationRows.length}`,
+    );
   const X = featureColumns(calibrationRows);
   const y = Float64Array.from(calibrationRows, (r) => Math.log(r.price));
   const heldOut = predictLogMany(model, X);
-  const ranges = calibrateRanges(X, y, heldOut, assignFolds(X.rows, 5, seed), seed, options.coverages ?? DEFAULT_COVERAGES, calibrationRows, supportHistogram(calibrationRows));
-  return assembleArtifact({ kind: xgboost.name, params: { importedFrom: 'xgboost' }, seed, rows: calibrationRows, model, ranges, heldOut });
+  const ranges = calibrateRanges(
+    X,
+    y,
+    heldOut,
+    assignFolds(X.rows, 5, seed),
+    seed,
+    options.coverages ?? DEFAULT_COVERAGES,
+    calibrationRows,
+    supportHistogram(calibrationRows),
+  );
+  return assembleArtifact({
+    kind: xgboost.name,
+    params: { importedFrom: 'xgboost' },
+    seed,
+    rows: calibrationRows,
+    model,
+    ranges,
+    heldOut,
+  });
 }

@@ -3,14 +3,38 @@
  */
 export * from './valuation.js';
 export { FEATURE_NAMES, FEATURE_SPEC, featureRow, featureColumns } from './features.js';
-export { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, ArtifactError, LOUPE_VERSION, parseArtifact, serializeArtifact } from './artifact.js';
+export {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  ArtifactError,
+  LOUPE_VERSION,
+  parseArtifact,
+  serializeArtifact,
+} from './artifact.js';
 export type { ModelArtifact } from './artifact.js';
 export { trainModel, trainModelAsync, trainingDataHash, DEFAULT_COVERAGES, type TrainOptions } from './train.js';
-export { caratLimit, caratLimitProblem, createValuer, DEFAULT_CARAT_LIMIT_FACTOR, loadValuer, MAX_RANGE_RATIO, roundPrice, type LoadedModel, type PricedStone } from './valuer.js';
+export {
+  caratLimit,
+  caratLimitProblem,
+  createValuer,
+  DEFAULT_CARAT_LIMIT_FACTOR,
+  loadValuer,
+  MAX_RANGE_RATIO,
+  roundPrice,
+  type LoadedModel,
+  type PricedStone,
+} from './valuer.js';
 export { WARNING_CODES, WARNING_CODE_LIST, type WarningCode } from './warnings.js';
 export { THIN_SUPPORT } from './support.js';
 export { CARAT_BANDS, coverageBySegment, PARTITIONS, SEGMENT_GROUPS, type SegmentCoverage } from './segments.js';
-export { evaluateModel, evaluateSplit, crossValidate, rangesBySegment, type Evaluation, type CrossValidation } from './evaluate.js';
+export {
+  evaluateModel,
+  evaluateSplit,
+  crossValidate,
+  rangesBySegment,
+  type Evaluation,
+  type CrossValidation,
+} from './evaluate.js';
 export { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
 export { KIND_NAMES, DEFAULT_KIND } from './kinds/index.js';
 export { tellExplanation } from './explain.js';

@@ -28,7 +28,8 @@ export interface RangeMetrics {
 
 export function priceMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>): PriceMetrics {
   const n = actual.length;
-  if (n === 0 || predicted.length !== n) throw new RangeError(`need equal, non-empty arrays (got ${n} and ${predicted.length})`);
+  if (n === 0 || predicted.length !== n)
+    throw new RangeError(`need equal, non-empty arrays (got ${n} and ${predicted.length})`);
   let abs = 0;
   let sq = 0;
   let mean = 0;
@@ -67,7 +68,12 @@ export function rangeMetrics(
     width.push(((high[i] - low[i]) / actual[i]) * 100);
   }
   const given = n - withheld;
-  return { coverage: given ? (inside / given) * 100 : Number.NaN, nominal: nominal * 100, medianRelativeWidth: median(width), withheld };
+  return {
+    coverage: given ? (inside / given) * 100 : Number.NaN,
+    nominal: nominal * 100,
+    medianRelativeWidth: median(width),
+    withheld,
+  };
 }
 
 export function median(values: ArrayLike<number>): number {

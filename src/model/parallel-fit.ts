@@ -26,7 +26,8 @@ export function trainThreads(env: NodeJS.ProcessEnv = process.env): number {
   const set = env.LOUPE_TRAIN_THREADS;
   if (set !== undefined && set.trim() !== '') {
     const n = Number(set);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`LOUPE_TRAIN_THREADS must be a whole number ≥ 1, got "${set}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`LOUPE_TRAIN_THREADS must be a whole number ≥ 1, got "${set}"`);
     return n;
   }
   return Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_THREADS));
@@ -72,7 +73,9 @@ const DEPTH = 2;
 /** URL of tsx's ESM register API, from its package's exports (the CommonJS build's register does not load under every parent). */
 function tsxEsmApi(): string {
   const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
   return pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api'].import.default)).href;
 }
 
@@ -100,7 +103,10 @@ class FitPool {
   /** Set when a thread failed to start or died: every fit from then on runs in-process. */
   private broken = false;
 
-  private constructor(private readonly WorkerClass: typeof WorkerThread, private readonly size: number) {}
+  private constructor(
+    private readonly WorkerClass: typeof WorkerThread,
+    private readonly size: number,
+  ) {}
 
   static async create(size: number): Promise<FitPool | undefined> {
     if ('Deno' in globalThis) return undefined;
@@ -122,7 +128,8 @@ class FitPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.inFlight.length === 0) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+      let slot =
+        this.slots.find((s) => s.inFlight.length === 0) ?? (this.slots.length < this.size ? this.spawn() : undefined);
       slot ??= this.slots.find((s) => s.inFlight.length < DEPTH);
       if (!slot) return;
       const pending = this.queue.shift()!;
@@ -195,7 +202,9 @@ export async function fitAll(given: readonly EngineFitJob[], threads = trainThre
   // The threads are shared out: fits side by side each get their part for the engine's histogram threads (a
   // lone fit gets them all), so the two kinds of parallelism together never ask for more threads than allowed.
   const perFit = engineThreadsPerFit(threads, Math.min(threads, given.length));
-  const jobs = given.map((job) => (job.options.threads === undefined ? { ...job, options: { ...job.options, threads: perFit } } : job));
+  const jobs = given.map((job) =>
+    job.options.threads === undefined ? { ...job, options: { ...job.options, threads: perFit } } : job,
+  );
   if (threads <= 1 || jobs.length <= 1) return jobs.map(fitHere);
   const workers = threads - 1;
   if (!pool || poolSize !== workers) {

@@ -66,7 +66,12 @@ export function calibrateRanges(
   const sigma = new Float64Array(n);
   for (let f = 0; f < k; f++) {
     const { train, test } = foldIndices(fold, f);
-    const d = hedonic.fit(takeRows(X, train), Float64Array.from(train, (i) => logAbsResidual[i]), hedonic.defaultParams, { seed });
+    const d = hedonic.fit(
+      takeRows(X, train),
+      Float64Array.from(train, (i) => logAbsResidual[i]),
+      hedonic.defaultParams,
+      { seed },
+    );
     const pred = predictLogMany(d, takeRows(X, test));
     for (let i = 0; i < test.length; i++) sigma[test[i]] = Math.exp(pred[i]);
   }

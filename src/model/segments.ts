@@ -36,7 +36,13 @@ export function caratBand(carat: number): number {
 
 /** The group index of a stone in each partition (PARTITIONS order). Beyond stones get no range, so they count as thin. */
 export function segmentsOf(stone: Pick<Stone, 'carat' | 'cut' | 'color' | 'clarity'>, support: SupportLevel): number[] {
-  return [caratBand(stone.carat), CUTS.indexOf(stone.cut), COLORS.indexOf(stone.color), CLARITIES.indexOf(stone.clarity), support === 'typical' ? 0 : 1];
+  return [
+    caratBand(stone.carat),
+    CUTS.indexOf(stone.cut),
+    COLORS.indexOf(stone.color),
+    CLARITIES.indexOf(stone.clarity),
+    support === 'typical' ? 0 : 1,
+  ];
 }
 
 /** Stored in the artifact: one σ scale per group of each partition, PARTITIONS order. */
@@ -63,7 +69,12 @@ function quantile(sorted: Float64Array, q: number): number {
  * One raking pass (see the header) on out-of-fold rows: |residual| and σ per row, and each row's groups
  * (groups[i] in PARTITIONS order). Returns the scales; the caller calibrates the rescaled scores.
  */
-export function fitSegmentScales(absResidual: ArrayLike<number>, sigma: ArrayLike<number>, groups: readonly (readonly number[])[], coverage: number): SegmentScales {
+export function fitSegmentScales(
+  absResidual: ArrayLike<number>,
+  sigma: ArrayLike<number>,
+  groups: readonly (readonly number[])[],
+  coverage: number,
+): SegmentScales {
   const n = absResidual.length;
   const scales = PARTITIONS.map((p) => new Array<number>(SEGMENT_GROUPS[p].length).fill(1));
   const scaleOf = Float64Array.from({ length: n }, () => 1);
@@ -81,12 +92,21 @@ export function fitSegmentScales(absResidual: ArrayLike<number>, sigma: ArrayLik
 
 export function validateSegmentScales(value: unknown): SegmentScales {
   const s = value as Partial<SegmentScales> | null;
-  if (!s || !Array.isArray(s.partitions) || s.partitions.join('|') !== PARTITIONS.join('|') || !Array.isArray(s.scales)) {
+  if (
+    !s ||
+    !Array.isArray(s.partitions) ||
+    s.partitions.join('|') !== PARTITIONS.join('|') ||
+    !Array.isArray(s.scales)
+  ) {
     throw new TypeError(`segment scales must cover the partitions ${PARTITIONS.join(', ')}`);
   }
   PARTITIONS.forEach((p, pi) => {
     const row = s.scales![pi];
-    if (!Array.isArray(row) || row.length !== SEGMENT_GROUPS[p].length || !row.every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+    if (
+      !Array.isArray(row) ||
+      row.length !== SEGMENT_GROUPS[p].length ||
+      !row.every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v))
+    ) {
       throw new TypeError(`segment scales of ${p} must be ${SEGMENT_GROUPS[p].length} finite numbers > 0`);
     }
   });
@@ -113,12 +133,24 @@ export function coverageBySegment(
   const summarise = (partition: SegmentCoverage['partition'], group: string, members: typeof rows): SegmentCoverage => {
     const width = Float64Array.from(members, (m) => ((m.r.high - m.r.low) / m.s.price) * 100).sort();
     const inside = members.filter((m) => m.s.price >= m.r.low && m.s.price <= m.r.high).length;
-    return { partition, group, stones: members.length, coverage: members.length ? (inside / members.length) * 100 : Number.NaN, medianWidth: width.length ? quantile(width, 0.5) : Number.NaN };
+    return {
+      partition,
+      group,
+      stones: members.length,
+      coverage: members.length ? (inside / members.length) * 100 : Number.NaN,
+      medianWidth: width.length ? quantile(width, 0.5) : Number.NaN,
+    };
   };
   const out = [summarise('all', 'all stones', rows)];
   PARTITIONS.forEach((p, pi) => {
     SEGMENT_GROUPS[p].forEach((name, g) => {
-      out.push(summarise(p, name, rows.filter((m) => m.g[pi] === g)));
+      out.push(
+        summarise(
+          p,
+          name,
+          rows.filter((m) => m.g[pi] === g),
+        ),
+      );
     });
   });
   return out;

@@ -45,7 +45,8 @@ function caratBin(carat: number): number {
   return Math.min(Math.max(b, 0), CARAT_BINS - 1);
 }
 
-const cell = (bin: number, color: number, clarity: number) => (bin * COLORS.length + color) * CLARITIES.length + clarity;
+const cell = (bin: number, color: number, clarity: number) =>
+  (bin * COLORS.length + color) * CLARITIES.length + clarity;
 
 export function supportHistogram(stones: readonly Pick<Stone, 'carat' | 'color' | 'clarity'>[]): SupportHistogram {
   const counts = new Array<number>(CARAT_BINS * COLORS.length * CLARITIES.length).fill(0);
@@ -61,7 +62,8 @@ export function comparableStones(h: SupportHistogram, stone: Pick<Stone, 'carat'
   let n = 0;
   for (let bi = Math.max(0, b - CARAT_REACH); bi <= Math.min(h.bins - 1, b + CARAT_REACH); bi++) {
     for (let ci = Math.max(0, c - GRADE_REACH); ci <= Math.min(COLORS.length - 1, c + GRADE_REACH); ci++) {
-      for (let li = Math.max(0, l - GRADE_REACH); li <= Math.min(CLARITIES.length - 1, l + GRADE_REACH); li++) n += h.counts[cell(bi, ci, li)];
+      for (let li = Math.max(0, l - GRADE_REACH); li <= Math.min(CLARITIES.length - 1, l + GRADE_REACH); li++)
+        n += h.counts[cell(bi, ci, li)];
     }
   }
   return n;
@@ -70,9 +72,15 @@ export function comparableStones(h: SupportHistogram, stone: Pick<Stone, 'carat'
 export function validateSupportHistogram(value: unknown): SupportHistogram {
   const h = value as Partial<SupportHistogram> | null;
   if (!h || h.logCaratStep !== LOG_CARAT_STEP || h.minCarat !== FIELDS.carat.min || h.bins !== CARAT_BINS) {
-    throw new TypeError(`support histogram must have ${CARAT_BINS} carat bins of ${LOG_CARAT_STEP} in log carat from ${FIELDS.carat.min} ct`);
+    throw new TypeError(
+      `support histogram must have ${CARAT_BINS} carat bins of ${LOG_CARAT_STEP} in log carat from ${FIELDS.carat.min} ct`,
+    );
   }
-  if (!Array.isArray(h.counts) || h.counts.length !== CARAT_BINS * COLORS.length * CLARITIES.length || !h.counts.every((v) => Number.isInteger(v) && v >= 0)) {
+  if (
+    !Array.isArray(h.counts) ||
+    h.counts.length !== CARAT_BINS * COLORS.length * CLARITIES.length ||
+    !h.counts.every((v) => Number.isInteger(v) && v >= 0)
+  ) {
     throw new TypeError('support histogram counts must be one non-negative integer per cell');
   }
   return h as SupportHistogram;
@@ -82,13 +90,30 @@ export function validateSupportHistogram(value: unknown): SupportHistogram {
 export function supportOf(comparable: number, outside: readonly string[]): Support {
   const stones = (n: number) => `${n.toLocaleString('en-US')} training stone${n === 1 ? '' : 's'}`;
   if (outside.length > 0) {
-    return { level: 'beyond', comparableStones: comparable, summary: `Beyond the data: ${outside.join(', ')} ${outside.length === 1 ? 'lies' : 'lie'} outside what the model learned from, so the price is an extrapolation.` };
+    return {
+      level: 'beyond',
+      comparableStones: comparable,
+      summary: `Beyond the data: ${outside.join(', ')} ${outside.length === 1 ? 'lies' : 'lie'} outside what the model learned from, so the price is an extrapolation.`,
+    };
   }
   if (comparable === 0) {
-    return { level: 'beyond', comparableStones: 0, summary: 'Beyond the data: no training stone is within 10% of its carat and one grade of its colour and clarity, so the price is an extrapolation.' };
+    return {
+      level: 'beyond',
+      comparableStones: 0,
+      summary:
+        'Beyond the data: no training stone is within 10% of its carat and one grade of its colour and clarity, so the price is an extrapolation.',
+    };
   }
   if (comparable < THIN_SUPPORT) {
-    return { level: 'thin', comparableStones: comparable, summary: `Thin support: only ${stones(comparable)} within 10% of its carat and one grade of its colour and clarity; the range is calibrated for such stones.` };
+    return {
+      level: 'thin',
+      comparableStones: comparable,
+      summary: `Thin support: only ${stones(comparable)} within 10% of its carat and one grade of its colour and clarity; the range is calibrated for such stones.`,
+    };
   }
-  return { level: 'typical', comparableStones: comparable, summary: `Well supported: ${stones(comparable)} within 10% of its carat and one grade of its colour and clarity.` };
+  return {
+    level: 'typical',
+    comparableStones: comparable,
+    summary: `Well supported: ${stones(comparable)} within 10% of its carat and one grade of its colour and clarity.`,
+  };
 }

@@ -39,7 +39,8 @@ const RANGE_FIELDS: NumberFieldName[] = ['carat', 'depth', 'table', 'x', 'y', 'z
 /** SHA-256 of the training rows in order, over the ten appraisal fields: names exactly the data a model learned from. */
 export function trainingDataHash(rows: readonly Appraisal[]): string {
   const h = createHash('sha256');
-  for (const r of rows) h.update(`${r.carat},${r.cut},${r.color},${r.clarity},${r.depth},${r.table},${r.price},${r.x},${r.y},${r.z}\n`);
+  for (const r of rows)
+    h.update(`${r.carat},${r.cut},${r.color},${r.clarity},${r.depth},${r.table},${r.price},${r.x},${r.y},${r.z}\n`);
   return h.digest('hex');
 }
 
@@ -135,7 +136,10 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
  * LOUPE_TRAIN_THREADS or min(cores, 2); 1, a kind without a fit plan, or a runtime without worker threads trains
  * on this thread.
  */
-export async function trainModelAsync(rows: readonly Appraisal[], options: TrainOptions & { threads?: number } = {}): Promise<ModelArtifact> {
+export async function trainModelAsync(
+  rows: readonly Appraisal[],
+  options: TrainOptions & { threads?: number } = {},
+): Promise<ModelArtifact> {
   const s = setUp(rows, options);
   const kind = s.kind;
   const threads = options.threads ?? trainThreads();
@@ -144,7 +148,10 @@ export async function trainModelAsync(rows: readonly Appraisal[], options: Train
 
   options.onStage?.(`fold fits and final fit (${threads} threads)`);
   const plans = specs.map((f) => kind.fitPlan(f.X, f.y, s.params, { seed: f.seed }));
-  const fitted = await fitAll(plans.flatMap((p) => p.jobs), threads);
+  const fitted = await fitAll(
+    plans.flatMap((p) => p.jobs),
+    threads,
+  );
   let next = 0;
   const models = plans.map((p) => {
     const jobs = fitted.slice(next, next + p.jobs.length);
@@ -155,7 +162,15 @@ export async function trainModelAsync(rows: readonly Appraisal[], options: Train
 
   options.onStage?.('difficulty and calibration');
   const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, supportHistogram(rows));
-  return assembleArtifact({ kind: s.kind.name, params: s.params, seed: s.seed, rows, model: models[s.k], ranges, heldOut: oof });
+  return assembleArtifact({
+    kind: s.kind.name,
+    params: s.params,
+    seed: s.seed,
+    rows,
+    model: models[s.k],
+    ranges,
+    heldOut: oof,
+  });
 }
 
 /** The artifact of a fitted model: `rows` are the rows behind its metrics and ranges, `heldOut` its predictions on them from models that did not see them. */
@@ -181,7 +196,12 @@ export function assembleArtifact(parts: {
     params: parts.params,
     seed: parts.seed,
     featureSpec: { version: FEATURE_SPEC.version, names: [...FEATURE_SPEC.names] },
-    trainingData: { sha256: trainingDataHash(rows), rows: rows.length, ranges: fieldRanges(rows), support: supportHistogram(rows) },
+    trainingData: {
+      sha256: trainingDataHash(rows),
+      rows: rows.length,
+      ranges: fieldRanges(rows),
+      support: supportHistogram(rows),
+    },
     model: parts.model.payload(),
     difficulty: ranges.difficulty,
     segmentScales: ranges.segments,

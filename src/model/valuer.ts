@@ -46,11 +46,18 @@ export function caratLimit(artifact: ModelArtifact, configured?: number): number
 }
 
 /** A stone over the carat limit, as a problem that names the limit and where it comes from; undefined when within it. */
-export function caratLimitProblem(artifact: ModelArtifact, stone: Pick<Stone, 'carat'>, configured?: number): { field: 'carat'; code: 'beyond_limit'; message: string; allowed: string } | undefined {
+export function caratLimitProblem(
+  artifact: ModelArtifact,
+  stone: Pick<Stone, 'carat'>,
+  configured?: number,
+): { field: 'carat'; code: 'beyond_limit'; message: string; allowed: string } | undefined {
   const limit = caratLimit(artifact, configured);
   if (stone.carat <= limit) return undefined;
   const heaviest = artifact.trainingData.ranges.carat?.[1];
-  const source = configured !== undefined ? 'set by LOUPE_MAX_CARAT' : `${DEFAULT_CARAT_LIMIT_FACTOR} × the heaviest stone the model learned from, ${heaviest} ct`;
+  const source =
+    configured !== undefined
+      ? 'set by LOUPE_MAX_CARAT'
+      : `${DEFAULT_CARAT_LIMIT_FACTOR} × the heaviest stone the model learned from, ${heaviest} ct`;
   return {
     field: 'carat',
     code: 'beyond_limit',
@@ -84,7 +91,10 @@ class ArtifactValuer implements LoadedModel {
   /** The factor contributions, then the base value. */
   private readonly contributions = new Float64Array(NUM_FACTORS + 1);
 
-  constructor(readonly artifact: ModelArtifact, readonly version: string) {
+  constructor(
+    readonly artifact: ModelArtifact,
+    readonly version: string,
+  ) {
     this.model = getKind(artifact.kind).load(artifact.model);
     this.difficulty = getKind(artifact.difficulty.kind).load(artifact.difficulty.model);
     this.coverage = artifact.calibration.levels[0].coverage;
@@ -97,16 +107,29 @@ class ArtifactValuer implements LoadedModel {
 
   private priceOf(stone: Stone, row: Float64Array, log: number, coverage: number): PricedStone {
     const outside = this.outside(stone);
-    const support = supportOf(comparableStones(this.artifact.trainingData.support, stone), outside.map((f) => f.field));
+    const support = supportOf(
+      comparableStones(this.artifact.trainingData.support, stone),
+      outside.map((f) => f.field),
+    );
     const priced = { price: Math.exp(log), support, outside };
-    if (support.level === 'beyond') return { ...priced, range: null, withheld: 'No range: the stone is beyond the data the model learned from, so no range can be backed by stones like it.' };
+    if (support.level === 'beyond')
+      return {
+        ...priced,
+        range: null,
+        withheld:
+          'No range: the stone is beyond the data the model learned from, so no range can be backed by stones like it.',
+      };
     const difficulty = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
     const sigma = difficulty * segmentScale(this.artifact.segmentScales, segmentsOf(stone, support.level));
     const range = interval(log, sigma, this.artifact.calibration, coverage);
     const low = Math.exp(range.low);
     const high = Math.exp(range.high);
     if (high / low > MAX_RANGE_RATIO) {
-      return { ...priced, range: null, withheld: `No range: a ${Math.round(coverage * 100)}% range would run from ${formatUsd(low)} to ${formatUsd(high)}, more than ${MAX_RANGE_RATIO}× from low to high, too wide to be of use.` };
+      return {
+        ...priced,
+        range: null,
+        withheld: `No range: a ${Math.round(coverage * 100)}% range would run from ${formatUsd(low)} to ${formatUsd(high)}, more than ${MAX_RANGE_RATIO}× from low to high, too wide to be of use.`,
+      };
     }
     return { ...priced, range: { low, high } };
   }
@@ -116,7 +139,14 @@ class ArtifactValuer implements LoadedModel {
     const ranges = this.artifact.trainingData.ranges;
     return WARN_FIELDS.flatMap((f) => {
       const r = ranges[f];
-      return r && (stone[f] < r[0] || stone[f] > r[1]) ? [{ field: f, detail: `${FIELDS[f].label.toLowerCase()} ${stone[f]} ${FIELDS[f].unit} (learned ${r[0]} to ${r[1]})` }] : [];
+      return r && (stone[f] < r[0] || stone[f] > r[1])
+        ? [
+            {
+              field: f,
+              detail: `${FIELDS[f].label.toLowerCase()} ${stone[f]} ${FIELDS[f].unit} (learned ${r[0]} to ${r[1]})`,
+            },
+          ]
+        : [];
     });
   }
 
@@ -126,7 +156,17 @@ class ArtifactValuer implements LoadedModel {
       const r = ranges[f];
       return r ? (r[0] + r[1]) / 2 : FIELDS[f].example;
     };
-    const stone: Stone = { carat: mid('carat'), cut: 'Ideal', color: 'G', clarity: 'VS2', depth: mid('depth'), table: mid('table'), x: mid('x'), y: mid('y'), z: mid('z') };
+    const stone: Stone = {
+      carat: mid('carat'),
+      cut: 'Ideal',
+      color: 'G',
+      clarity: 'VS2',
+      depth: mid('depth'),
+      table: mid('table'),
+      x: mid('x'),
+      y: mid('y'),
+      z: mid('z'),
+    };
     this.value(stone);
   }
 
@@ -135,8 +175,12 @@ class ArtifactValuer implements LoadedModel {
     const row = featureRow(stone, this.row);
     const contributions = this.contributions;
     // a kind that explains and predicts together gives the same log price, bit for bit, for less work
-    const log = explain && this.model.predictAndExplain ? this.model.predictAndExplain(row, contributions) : this.model.predictLog(row);
-    if (explain && !this.model.predictAndExplain) contributions[NUM_FACTORS] = this.model.contributions(row, contributions);
+    const log =
+      explain && this.model.predictAndExplain
+        ? this.model.predictAndExplain(row, contributions)
+        : this.model.predictLog(row);
+    if (explain && !this.model.predictAndExplain)
+      contributions[NUM_FACTORS] = this.model.contributions(row, contributions);
     return this.valuation(stone, row, log, explain ? contributions : undefined);
   }
 
@@ -154,12 +198,21 @@ class ArtifactValuer implements LoadedModel {
     const valuation: Valuation = {
       price: Math.round(priced.price),
       currency: 'USD',
-      range: priced.range && { low: roundPrice(priced.range.low), high: roundPrice(priced.range.high), coverage: this.coverage },
+      range: priced.range && {
+        low: roundPrice(priced.range.low),
+        high: roundPrice(priced.range.high),
+        coverage: this.coverage,
+      },
       support: priced.support,
       modelVersion: this.version,
       warnings: warningsOf(priced),
     };
-    if (contributions) valuation.explanation = tellExplanation(stone, contributions[NUM_FACTORS], contributions.subarray(0, NUM_FACTORS));
+    if (contributions)
+      valuation.explanation = tellExplanation(
+        stone,
+        contributions[NUM_FACTORS],
+        contributions.subarray(0, NUM_FACTORS),
+      );
     return valuation;
   }
 }
@@ -170,7 +223,11 @@ function warningsOf(priced: PricedStone): ValuationWarning[] {
   if (priced.outside.length > 0) {
     const details = priced.outside.map((o) => o.detail);
     const text = details.length === 1 ? details[0] : `${details.slice(0, -1).join(', ')} and ${details.at(-1)}`;
-    out.push({ code: 'outside_training_range', field: priced.outside.map((o) => o.field).join(','), message: `Outside what the model learned from: ${text}. The price is an extrapolation and less sure.` });
+    out.push({
+      code: 'outside_training_range',
+      field: priced.outside.map((o) => o.field).join(','),
+      message: `Outside what the model learned from: ${text}. The price is an extrapolation and less sure.`,
+    });
   }
   if (priced.support.level === 'thin') out.push({ code: 'thin_support', message: priced.support.summary });
   if (priced.withheld) out.push({ code: 'range_withheld', message: priced.withheld });

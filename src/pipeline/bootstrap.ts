@@ -23,7 +23,12 @@ export interface BootstrapOptions {
 export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOptions = {}): Promise<ModelRecord> {
   const existing = getChampion(db);
   if (existing && loadable(existing)) return existing;
-  const result = await runPipeline(db, paths, { incoming: null, wait: true, log: options.log, onStep: (step) => options.onStage?.(step) });
+  const result = await runPipeline(db, paths, {
+    incoming: null,
+    wait: true,
+    log: options.log,
+    onStep: (step) => options.onStage?.(step),
+  });
   const champion = getChampion(db);
   if (!champion || !loadable(champion)) throw new Error(`bootstrap finished without a champion: ${result.message}`);
   return champion;

@@ -40,22 +40,34 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const v = Number(text);
-  if (!Number.isFinite(v) || v < min || v > max) throw new ConfigError(`${name}=${text} is not a number from ${min} to ${max}`);
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw new ConfigError(`${name}=${text} is not a number from ${min} to ${max}`);
   return v;
 }
 
 export function checkKinds(kinds: readonly string[]): string[] {
   const unknown = kinds.filter((k) => !KIND_NAMES.includes(k));
   if (kinds.length === 0 || unknown.length > 0) {
-    throw new ConfigError(`unknown model kind${unknown.length > 1 ? 's' : ''} ${unknown.join(', ') || '(none given)'}; known: ${KIND_NAMES.join(', ')}`);
+    throw new ConfigError(
+      `unknown model kind${unknown.length > 1 ? 's' : ''} ${unknown.join(', ') || '(none given)'}; known: ${KIND_NAMES.join(', ')}`,
+    );
   }
   return [...new Set(kinds)];
 }
 
-export function pipelineConfig(paths: LoupePaths, env: NodeJS.ProcessEnv = process.env, overrides: Partial<PipelineConfig> = {}): PipelineConfig {
+export function pipelineConfig(
+  paths: LoupePaths,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<PipelineConfig> = {},
+): PipelineConfig {
   const metric = (env.LOUPE_PROMOTE_METRIC ?? 'mae') as PromotionMetric;
-  if (!PROMOTION_METRICS.includes(metric)) throw new ConfigError(`LOUPE_PROMOTE_METRIC=${metric} is not one of ${PROMOTION_METRICS.join(', ')}`);
-  const kinds = env.LOUPE_MODEL_KINDS ? env.LOUPE_MODEL_KINDS.split(',').map((k) => k.trim()).filter(Boolean) : [DEFAULT_KIND];
+  if (!PROMOTION_METRICS.includes(metric))
+    throw new ConfigError(`LOUPE_PROMOTE_METRIC=${metric} is not one of ${PROMOTION_METRICS.join(', ')}`);
+  const kinds = env.LOUPE_MODEL_KINDS
+    ? env.LOUPE_MODEL_KINDS.split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+    : [DEFAULT_KIND];
   return {
     kinds: checkKinds(overrides.kinds ?? kinds),
     tuneTrials: overrides.tuneTrials ?? number(env, 'LOUPE_TUNE_TRIALS', DEFAULT_TUNE_TRIALS, 1, 1000),

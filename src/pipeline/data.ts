@@ -27,7 +27,10 @@ export const DEFAULT_HOLDOUT_FRACTION = 0.2;
 
 /** diamonds.csv → diamonds.reference-split.txt beside it. */
 export function referenceSplitPath(paths: LoupePaths): string {
-  return join(dirname(paths.referenceData), `${basename(paths.referenceData).replace(/\.csv$/i, '')}.reference-split.txt`);
+  return join(
+    dirname(paths.referenceData),
+    `${basename(paths.referenceData).replace(/\.csv$/i, '')}.reference-split.txt`,
+  );
 }
 
 export function sha256OfFile(path: string): string {
@@ -63,7 +66,8 @@ export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLD
     referenceSha = undefined;
   }
   const referenceFileId = files.find((f) => f.sha256 === referenceSha)?.id;
-  const testRows = referenceFileId === undefined ? new Set<number>() : new Set(readReferenceSplit(referenceSplitPath(paths)));
+  const testRows =
+    referenceFileId === undefined ? new Set<number>() : new Set(readReferenceSplit(referenceSplitPath(paths)));
   const rows = listAppraisalRows(db);
   const byFile = new Map<number, Row[]>();
   for (const r of rows) {
@@ -98,7 +102,11 @@ export function saveSnapshot(db: Db, training: readonly Row[]): Snapshot {
   if (training.length === 0) throw new Error('there are no training rows: ingest appraisals first');
   const sha256 = trainingDataHash(training);
   const maxFileId = training.reduce((m, r) => Math.max(m, r.fileId), 0);
-  insertSnapshot(db, { sha256, rows: training.length, maxFileId, createdAt: new Date().toISOString() }, training.map((r) => r.id));
+  insertSnapshot(
+    db,
+    { sha256, rows: training.length, maxFileId, createdAt: new Date().toISOString() },
+    training.map((r) => r.id),
+  );
   return getSnapshot(db, sha256)!;
 }
 
@@ -112,6 +120,7 @@ export function snapshotRows(db: Db, sha256: string): Row[] {
     if (!r) throw new Error(`training snapshot ${sha256.slice(0, 12)}… names diamond ${id}, which is no longer stored`);
     return r;
   });
-  if (trainingDataHash(rows) !== sha256) throw new Error(`training snapshot ${sha256.slice(0, 12)}…: the stored rows no longer hash to it`);
+  if (trainingDataHash(rows) !== sha256)
+    throw new Error(`training snapshot ${sha256.slice(0, 12)}…: the stored rows no longer hash to it`);
   return rows;
 }

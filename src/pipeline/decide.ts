@@ -21,22 +21,30 @@ export interface Decision {
   reason: string;
 }
 
-const fmt = (metric: PromotionMetric, v: number): string => (metric === 'mape' ? `${v.toFixed(2)}%` : `$${v.toFixed(0)}`);
+const fmt = (metric: PromotionMetric, v: number): string =>
+  metric === 'mape' ? `${v.toFixed(2)}%` : `$${v.toFixed(0)}`;
 
-export function decide(challenger: Evaluation, champion: Evaluation | undefined, rule: PromotionRule, names: { challenger: string; champion?: string }): Decision {
+export function decide(
+  challenger: Evaluation,
+  champion: Evaluation | undefined,
+  rule: PromotionRule,
+  names: { challenger: string; champion?: string },
+): Decision {
   const coverageFloor = challenger.range.nominal - rule.coverageMarginPts;
   // With no champion, something must serve: the first model is promoted, its coverage stated.
   if (!champion) {
     return {
       promote: true,
-      reason: `no champion yet: ${names.challenger} becomes the first champion (${rule.metric.toUpperCase()} ${fmt(rule.metric, challenger[rule.metric])}, ` +
+      reason:
+        `no champion yet: ${names.challenger} becomes the first champion (${rule.metric.toUpperCase()} ${fmt(rule.metric, challenger[rule.metric])}, ` +
         `range coverage ${challenger.range.coverage.toFixed(1)}% of ${challenger.n} evaluation rows)`,
     };
   }
   if (challenger.range.coverage < coverageFloor) {
     return {
       promote: false,
-      reason: `${names.challenger} ranges cover ${challenger.range.coverage.toFixed(1)}% of the evaluation rows, under the floor of ` +
+      reason:
+        `${names.challenger} ranges cover ${challenger.range.coverage.toFixed(1)}% of the evaluation rows, under the floor of ` +
         `${coverageFloor.toFixed(1)}% (nominal ${challenger.range.nominal.toFixed(0)}% − ${rule.coverageMarginPts} pts)` +
         `; ${names.champion} stays champion`,
     };
@@ -47,6 +55,7 @@ export function decide(challenger: Evaluation, champion: Evaluation | undefined,
   const compared =
     `${m.toUpperCase()} ${fmt(m, challenger[m])} vs ${fmt(m, champion[m])} (${change >= 0 ? '+' : ''}${change.toFixed(1)}%, ` +
     `tolerance +${(rule.tolerance * 100).toFixed(1)}%) on ${challenger.n} evaluation rows`;
-  if (challenger[m] <= limit) return { promote: true, reason: `${names.challenger} replaces ${names.champion}: ${compared}` };
+  if (challenger[m] <= limit)
+    return { promote: true, reason: `${names.challenger} replaces ${names.champion}: ${compared}` };
   return { promote: false, reason: `${names.champion} stays champion: ${names.challenger} is worse, ${compared}` };
 }

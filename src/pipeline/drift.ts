@@ -44,10 +44,21 @@ export function featureDrift(baseline: readonly DriftRow[], current: readonly Dr
     const a = baseline.map((r) => r[f]);
     const b = current.map((r) => r[f]);
     const psi = psiNumeric(a, b);
-    out.push({ feature: f, kind: 'number', psi, level: psiLevel(psi), ks: ksTest(a, b), baselineMean: mean(a), currentMean: mean(b) });
+    out.push({
+      feature: f,
+      kind: 'number',
+      psi,
+      level: psiLevel(psi),
+      ks: ksTest(a, b),
+      baselineMean: mean(a),
+      currentMean: mean(b),
+    });
   }
   for (const f of GRADE_FEATURES) {
-    const psi = psiCategorical(baseline.map((r) => r[f]), current.map((r) => r[f]));
+    const psi = psiCategorical(
+      baseline.map((r) => r[f]),
+      current.map((r) => r[f]),
+    );
     out.push({ feature: f, kind: 'grade', psi, level: psiLevel(psi) });
   }
   return out;

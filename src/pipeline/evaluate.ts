@@ -34,7 +34,13 @@ export interface ModelEvaluation {
   explanation: ExplanationSummary[];
 }
 
-const CARAT_BANDS: [number, string][] = [[0.5, '< 0.5'], [1, '0.5–1'], [1.5, '1–1.5'], [2, '1.5–2'], [Infinity, '≥ 2']];
+const CARAT_BANDS: [number, string][] = [
+  [0.5, '< 0.5'],
+  [1, '0.5–1'],
+  [1.5, '1–1.5'],
+  [2, '1.5–2'],
+  [Infinity, '≥ 2'],
+];
 const caratBand = (c: number): string => CARAT_BANDS.find(([hi]) => c < hi)![1];
 
 interface Priced {
@@ -63,14 +69,22 @@ function priceAll(model: LoadedModel, rows: readonly Appraisal[]): Priced {
 
 function metricsOf(p: Priced, from: number, to: number, coverage: number): Evaluation {
   const part = (a: Float64Array) => a.subarray(from, to);
-  return { ...priceMetrics(part(p.actual), part(p.price)), range: rangeMetrics(part(p.actual), part(p.low), part(p.high), coverage) };
+  return {
+    ...priceMetrics(part(p.actual), part(p.price)),
+    range: rangeMetrics(part(p.actual), part(p.low), part(p.high), coverage),
+  };
 }
 
 function segmentErrors(rows: readonly Appraisal[], priced: Priced): SegmentError[] {
   const groups = new Map<string, { by: string; segment: string; n: number; abs: number; pct: number }>();
   rows.forEach((r, i) => {
     const abs = Math.abs(priced.price[i] - r.price);
-    for (const [by, segment] of [['cut', r.cut], ['color', r.color], ['clarity', r.clarity], ['carat', caratBand(r.carat)]]) {
+    for (const [by, segment] of [
+      ['cut', r.cut],
+      ['color', r.color],
+      ['clarity', r.clarity],
+      ['carat', caratBand(r.carat)],
+    ]) {
       const key = `${by}\u0000${segment}`;
       let g = groups.get(key);
       if (!g) {
@@ -82,7 +96,13 @@ function segmentErrors(rows: readonly Appraisal[], priced: Priced): SegmentError
       g.pct += (abs / r.price) * 100;
     }
   });
-  return [...groups.values()].map((g) => ({ by: g.by, segment: g.segment, n: g.n, mae: g.abs / g.n, mape: g.pct / g.n }));
+  return [...groups.values()].map((g) => ({
+    by: g.by,
+    segment: g.segment,
+    n: g.n,
+    mae: g.abs / g.n,
+    mape: g.pct / g.n,
+  }));
 }
 
 /** Mean absolute effect of each factor over (up to) `sample` stones, spread evenly over the rows. */
@@ -92,15 +112,19 @@ function explanationSummary(model: LoadedModel, rows: readonly Appraisal[], samp
   let n = 0;
   for (let i = 0; i < rows.length; i += step) {
     const v = model.value(rows[i], { explain: true });
-    for (const s of v.explanation?.steps ?? []) sums.set(s.factor, (sums.get(s.factor) ?? 0) + Math.abs(s.multiplier - 1) * 100);
+    for (const s of v.explanation?.steps ?? [])
+      sums.set(s.factor, (sums.get(s.factor) ?? 0) + Math.abs(s.multiplier - 1) * 100);
     n++;
   }
-  return [...sums.entries()].map(([factor, sum]) => ({ factor, meanAbsEffectPct: sum / n })).sort((a, b) => b.meanAbsEffectPct - a.meanAbsEffectPct);
+  return [...sums.entries()]
+    .map(([factor, sum]) => ({ factor, meanAbsEffectPct: sum / n }))
+    .sort((a, b) => b.meanAbsEffectPct - a.meanAbsEffectPct);
 }
 
 export function evaluateOnSets(model: LoadedModel, sets: EvaluationSets): ModelEvaluation {
   const rows = [...sets.referenceTest, ...sets.newest];
-  if (rows.length === 0) throw new Error('there are no evaluation rows (no reference test split and no new appraisals)');
+  if (rows.length === 0)
+    throw new Error('there are no evaluation rows (no reference test split and no new appraisals)');
   const priced = priceAll(model, rows);
   const nRef = sets.referenceTest.length;
   return {

@@ -67,7 +67,11 @@ function holderOf(r: LockRecord): LockHolder {
 }
 
 /** Whether a recorded holder can no longer be running. */
-export function isStale(r: Pick<LockRecord, 'pid' | 'host' | 'heartbeatAt'>, staleMs: number, now = Date.now()): boolean {
+export function isStale(
+  r: Pick<LockRecord, 'pid' | 'host' | 'heartbeatAt'>,
+  staleMs: number,
+  now = Date.now(),
+): boolean {
   if (r.host === hostname() && !alive(r.pid)) return true;
   return now - Date.parse(r.heartbeatAt) > staleMs;
 }
@@ -78,9 +82,10 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
   const token = randomUUID();
   let tookOverFrom: LockHolder | undefined;
   try {
-    tookOverFrom = options.busyTimeoutMs === undefined
-      ? takeLock(db, purpose, token, staleMs)
-      : withBusyTimeout(db, options.busyTimeoutMs, () => takeLock(db, purpose, token, staleMs));
+    tookOverFrom =
+      options.busyTimeoutMs === undefined
+        ? takeLock(db, purpose, token, staleMs)
+        : withBusyTimeout(db, options.busyTimeoutMs, () => takeLock(db, purpose, token, staleMs));
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseBusyError();
     throw err;
@@ -93,7 +98,9 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
       if (!held) return;
       if (!heartbeatRunLock(db, token, new Date().toISOString())) {
         held = false;
-        throw new Error('the pipeline lock was taken over by another process (this run was silent for too long); stopping');
+        throw new Error(
+          'the pipeline lock was taken over by another process (this run was silent for too long); stopping',
+        );
       }
     },
     release() {

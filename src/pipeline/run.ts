@@ -41,17 +41,24 @@ export async function runPipeline(db: Db, paths: LoupePaths, options: RunOptions
   const config = pipelineConfig(paths, process.env, options.config);
   const log = options.log ?? silent;
   const lock: RunLock = options.wait
-    ? await waitForLock(db, 'pipeline run', { onWait: (h) => log.info({ holder: h }, 'waiting for another pipeline run to finish') })
+    ? await waitForLock(db, 'pipeline run', {
+        onWait: (h) => log.info({ holder: h }, 'waiting for another pipeline run to finish'),
+      })
     : acquireLock(db, 'pipeline run');
   try {
-    if (lock.tookOverFrom) log.warn({ previous: lock.tookOverFrom }, 'took over the lock of a run that is no longer alive');
+    if (lock.tookOverFrom)
+      log.warn({ previous: lock.tookOverFrom }, 'took over the lock of a run that is no longer alive');
     const interrupted = markInterrupted(db);
-    if (interrupted > 0) log.warn({ runs: interrupted }, 'earlier run(s) were interrupted; this run completes their work');
+    if (interrupted > 0)
+      log.warn({ runs: interrupted }, 'earlier run(s) were interrupted; this run completes their work');
     const runId = startRun(db);
     try {
       const incoming = options.incoming === undefined ? config.incoming : options.incoming;
       const result = await runSteps({ db, paths, config, runId, lock, log, incoming }, options);
-      finishRun(db, runId, result.status, { decision: result.decision?.reason ?? result.message, summary: summarise(result) });
+      finishRun(db, runId, result.status, {
+        decision: result.decision?.reason ?? result.message,
+        summary: summarise(result),
+      });
       return result;
     } catch (err) {
       finishRun(db, runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
@@ -64,19 +71,51 @@ export async function runPipeline(db: Db, paths: LoupePaths, options: RunOptions
 
 function summarise(r: PipelineResult): unknown {
   return {
-    files: r.files.map((f) => ({ file: f.file, status: f.status, accepted: f.accepted, rejected: f.rejected, byReason: f.byReason, message: f.message })),
+    files: r.files.map((f) => ({
+      file: f.file,
+      status: f.status,
+      accepted: f.accepted,
+      rejected: f.rejected,
+      byReason: f.byReason,
+      message: f.message,
+    })),
     snapshot: r.snapshot,
-    trained: r.trained.map((t) => ({ version: t.version, kind: t.kind, promoted: t.promoted, combined: t.evaluation.combined })),
+    trained: r.trained.map((t) => ({
+      version: t.version,
+      kind: t.kind,
+      promoted: t.promoted,
+      combined: t.evaluation.combined,
+    })),
     champion: r.champion,
-    drift: r.drift && { newRows: r.drift.newRows, large: r.drift.features.filter((f) => f.level === 'large').map((f) => f.feature) },
+    drift: r.drift && {
+      newRows: r.drift.newRows,
+      large: r.drift.features.filter((f) => f.level === 'large').map((f) => f.feature),
+    },
     message: r.message,
   };
 }
 
 function emptyState(runId: number): RunState {
   return {
-    result: { runId, status: 'succeeded', files: [], drift: null, snapshot: null, trained: [], decision: null, champion: null, steps: [], message: '' },
-    newFiles: [], kindsToTrain: [], challengers: [], newestFiles: [], evaluated: [], registered: [], cards: [],
+    result: {
+      runId,
+      status: 'succeeded',
+      files: [],
+      drift: null,
+      snapshot: null,
+      trained: [],
+      decision: null,
+      champion: null,
+      steps: [],
+      message: '',
+    },
+    newFiles: [],
+    kindsToTrain: [],
+    challengers: [],
+    newestFiles: [],
+    evaluated: [],
+    registered: [],
+    cards: [],
   };
 }
 
@@ -99,7 +138,8 @@ function modelLoader(): (record: ModelRecord) => LoadResult {
 }
 
 async function runSteps(
-  run: Omit<RunContext, 'state' | 'load' | 'checkpoint'>, options: RunOptions,
+  run: Omit<RunContext, 'state' | 'load' | 'checkpoint'>,
+  options: RunOptions,
 ): Promise<PipelineResult> {
   let current: Step = PIPELINE_STEPS[0];
   const ctx: RunContext = {
@@ -107,7 +147,8 @@ async function runSteps(
     state: emptyState(run.runId),
     load: modelLoader(),
     checkpoint(point) {
-      if (!current.checkpoints?.includes(point)) throw new Error(`step ${current.name} has no checkpoint "${point}"; declare it in its checkpoints`);
+      if (!current.checkpoints?.includes(point))
+        throw new Error(`step ${current.name} has no checkpoint "${point}"; declare it in its checkpoints`);
       options.checkpoint?.(`${current.name}:${point}`);
     },
   };
@@ -122,7 +163,12 @@ async function runSteps(
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
     const outcome = await step.run(ctx);
-    const record: StepRecord = { name: step.name, startedAt, ms: Math.round(performance.now() - t0), detail: step.describe(ctx) };
+    const record: StepRecord = {
+      name: step.name,
+      startedAt,
+      ms: Math.round(performance.now() - t0),
+      detail: step.describe(ctx),
+    };
     records.push(record);
     recordSteps(ctx.db, ctx.runId, records);
     ctx.log.info({ run: ctx.runId, step: step.name, ms: record.ms }, `${step.name}: ${record.detail}`);

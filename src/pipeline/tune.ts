@@ -89,13 +89,23 @@ export function drawCandidates(space: SearchSpace, limit: number, seed: number):
   return out;
 }
 
-const canonical = (p: Record<string, unknown>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+const canonical = (p: Record<string, unknown>): string =>
+  JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
 
-export async function tune(rows: readonly Appraisal[], kindName: string, options: TuneOptions): Promise<{ result: TuneResult; artifact: ModelArtifact }> {
+export async function tune(
+  rows: readonly Appraisal[],
+  kindName: string,
+  options: TuneOptions,
+): Promise<{ result: TuneResult; artifact: ModelArtifact }> {
   const kind = getKind(kindName);
   const folds = options.folds ?? 5;
   const planned = options.trials ?? DEFAULT_TUNE_TRIALS;
-  if (!Number.isInteger(planned) || planned < 1) throw new RangeError(`tuning trials must be an integer >= 1, got ${planned}`);
+  if (!Number.isInteger(planned) || planned < 1)
+    throw new RangeError(`tuning trials must be an integer >= 1, got ${planned}`);
   const budgetMs = options.budgetMs ?? Infinity;
   const minImprovement = options.minImprovement ?? DEFAULT_MIN_IMPROVEMENT;
   const space = options.space ?? SEARCH_SPACES[kindName];
@@ -110,20 +120,24 @@ export async function tune(rows: readonly Appraisal[], kindName: string, options
   queue.push({ source: 'defaults', params: defaults });
   const hasSpace = space !== undefined && Object.keys(space).length > 0;
   if (hasSpace) {
-    for (const c of drawCandidates(space, planned, options.seed)) queue.push({ source: 'search', params: { ...defaults, ...c } });
+    for (const c of drawCandidates(space, planned, options.seed))
+      queue.push({ source: 'search', params: { ...defaults, ...c } });
   }
   // The planned trials, fixed before any runs: distinct parameter sets, in queue order.
   const seen = new Set<string>();
-  const plan = queue.filter((candidate) => {
-    const key = canonical(candidate.params);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  }).slice(0, planned);
+  const plan = queue
+    .filter((candidate) => {
+      const key = canonical(candidate.params);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, planned);
   const started = performance.now();
   const trials: Trial[] = [];
   let best: { artifact: ModelArtifact; trial: Trial; index: number } | undefined;
-  let stopped: TuneResult['stopped'] = plan.length === planned ? 'trials_done' : hasSpace ? 'space_exhausted' : 'no_search_space';
+  let stopped: TuneResult['stopped'] =
+    plan.length === planned ? 'trials_done' : hasSpace ? 'space_exhausted' : 'no_search_space';
   for (const candidate of plan) {
     if (trials.length > 0) {
       const slowest = Math.max(...trials.map((t) => t.ms));
@@ -133,14 +147,36 @@ export async function tune(rows: readonly Appraisal[], kindName: string, options
       }
     }
     const t0 = performance.now();
-    const artifact = await trainModelAsync(rows, { kind: kindName, params: candidate.params, seed: options.seed, folds });
+    const artifact = await trainModelAsync(rows, {
+      kind: kindName,
+      params: candidate.params,
+      seed: options.seed,
+      folds,
+    });
     const oof = artifact.metrics.outOfFold;
-    const trial: Trial = { source: candidate.source, params: artifact.params, mae: oof.mae, mape: oof.mape, ms: performance.now() - t0 };
+    const trial: Trial = {
+      source: candidate.source,
+      params: artifact.params,
+      mae: oof.mae,
+      mape: oof.mape,
+      ms: performance.now() - t0,
+    };
     trials.push(trial);
-    if (!best || trial.mae < best.trial.mae * (1 - minImprovement)) best = { artifact, trial, index: trials.length - 1 };
+    if (!best || trial.mae < best.trial.mae * (1 - minImprovement))
+      best = { artifact, trial, index: trials.length - 1 };
   }
   return {
-    result: { kind: kindName, params: best!.trial.params, trials, folds, budgetMs: Number.isFinite(budgetMs) ? budgetMs : null, spentMs: performance.now() - started, plannedTrials: planned, chosen: best!.index, stopped },
+    result: {
+      kind: kindName,
+      params: best!.trial.params,
+      trials,
+      folds,
+      budgetMs: Number.isFinite(budgetMs) ? budgetMs : null,
+      spentMs: performance.now() - started,
+      plannedTrials: planned,
+      chosen: best!.index,
+      stopped,
+    },
     artifact: best!.artifact,
   };
 }

@@ -18,12 +18,27 @@ import { join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import { serializeArtifact, type ModelArtifact } from '../model/index.js';
 import { writeTransaction, type Db } from '../store/db.js';
-import { getModel, insertModel, insertPromotion, listPromotions, maxModelId, modelVersions, type ModelRecord } from '../store/models.js';
+import {
+  getModel,
+  insertModel,
+  insertPromotion,
+  listPromotions,
+  maxModelId,
+  modelVersions,
+  type ModelRecord,
+} from '../store/models.js';
 import { readTextIfExists, sha256Hex, writeFileAtomic } from './artifact-file.js';
 import { RegistryError } from './errors.js';
 
 export {
-  championVersion, getChampion, getModel, listModels, listPromotions, setDecision, type ModelRecord, type Promotion,
+  championVersion,
+  getChampion,
+  getModel,
+  listModels,
+  listPromotions,
+  setDecision,
+  type ModelRecord,
+  type Promotion,
 } from '../store/models.js';
 
 export interface RegisterMeta {
@@ -74,9 +89,19 @@ export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact
     writeFileAtomic(file, text);
     meta.onArtifactWritten?.();
     insertModel(db, {
-      id: next, version, kind: artifact.kind, createdAt: new Date().toISOString(), artifactPath: file, artifactSha256: sha,
-      trainingDataSha256: artifact.trainingData.sha256, trainingRows: artifact.trainingData.rows, params: artifact.params,
-      metrics: meta.metrics ?? artifact.metrics, durationMs: meta.durationMs, gitCommit: meta.gitCommit ?? null, decision: meta.decision ?? null,
+      id: next,
+      version,
+      kind: artifact.kind,
+      createdAt: new Date().toISOString(),
+      artifactPath: file,
+      artifactSha256: sha,
+      trainingDataSha256: artifact.trainingData.sha256,
+      trainingRows: artifact.trainingData.rows,
+      params: artifact.params,
+      metrics: meta.metrics ?? artifact.metrics,
+      durationMs: meta.durationMs,
+      gitCommit: meta.gitCommit ?? null,
+      decision: meta.decision ?? null,
     });
     return version;
   });
@@ -97,7 +122,10 @@ function championStack(db: Db): string[] {
 export function readArtifact(record: ModelRecord): string {
   const text = readTextIfExists(record.artifactPath);
   if (text === undefined) {
-    throw new RegistryError('artifact_missing', `model ${record.version}: its artifact ${record.artifactPath} is missing`);
+    throw new RegistryError(
+      'artifact_missing',
+      `model ${record.version}: its artifact ${record.artifactPath} is missing`,
+    );
   }
   const actual = sha256Hex(text);
   if (actual !== record.artifactSha256) {
@@ -114,7 +142,10 @@ export function readArtifact(record: ModelRecord): string {
 function requireModel(db: Db, version: string): ModelRecord {
   const model = getModel(db, version);
   if (!model) {
-    throw new RegistryError('not_found', `no model ${version} in the registry (known: ${modelVersions(db).join(', ') || 'none'})`);
+    throw new RegistryError(
+      'not_found',
+      `no model ${version} in the registry (known: ${modelVersions(db).join(', ') || 'none'})`,
+    );
   }
   return model;
 }
@@ -136,7 +167,10 @@ export function rollbackChampion(db: Db, reason: string): ModelRecord {
     const stack = championStack(db);
     if (stack.length === 0) throw new RegistryError('no_champion', 'there is no champion to roll back');
     if (stack.length === 1) {
-      throw new RegistryError('no_previous_champion', `${stack[0]} is the first champion; there is no earlier one to roll back to`);
+      throw new RegistryError(
+        'no_previous_champion',
+        `${stack[0]} is the first champion; there is no earlier one to roll back to`,
+      );
     }
     const target = stack[stack.length - 2];
     readArtifact(getModel(db, target)!);

@@ -26,7 +26,10 @@ export function dataFiles(env: Record<string, string | undefined> = process.env)
   const directory = dirname(reference);
   const freshDir = join(directory, 'fresh');
   const fresh = existsSync(freshDir)
-    ? readdirSync(freshDir).filter((f) => f.endsWith('.csv')).sort().map((f) => join(freshDir, f))
+    ? readdirSync(freshDir)
+        .filter((f) => f.endsWith('.csv'))
+        .sort()
+        .map((f) => join(freshDir, f))
     : [];
   return { directory, reference, referenceSplit: join(directory, 'diamonds.reference-split.txt'), fresh };
 }

@@ -56,7 +56,10 @@ export function plainTable<Row>(rows: readonly Row[], columns: readonly TableCol
   const cells = rows.map((r) => columns.map((c) => cellText(c, r)));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].text.length)));
   const line = (texts: { text: string; numeric: boolean }[]): string =>
-    texts.map((t, i) => (t.numeric ? t.text.padStart(widths[i]) : t.text.padEnd(widths[i]))).join('  ').trimEnd();
+    texts
+      .map((t, i) => (t.numeric ? t.text.padStart(widths[i]) : t.text.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const header = line(columns.map((c, i) => ({ text: c.title, numeric: cells.some((row) => row[i].numeric) })));
   return [header, widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
@@ -76,5 +79,8 @@ export function tableOutput<Row>(rows: readonly Row[], columns: readonly TableCo
       return `<tr>${tds.join('')}</tr>`;
     })
     .join('');
-  return displayable({ 'text/html': `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`, 'text/plain': plainTable(rows, columns) });
+  return displayable({
+    'text/html': `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`,
+    'text/plain': plainTable(rows, columns),
+  });
 }

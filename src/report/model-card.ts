@@ -23,14 +23,47 @@ export interface ModelCardInput {
   decision: string | null;
 }
 
-interface Eval { n: number; mae: number; rmse: number; mape: number; mdape: number; r2: number; range: { coverage: number; nominal: number; medianRelativeWidth: number } }
-interface ModelEval { referenceTest: Eval | null; newest: Eval | null; combined: Eval; segments: { by: string; segment: string; n: number; mae: number; mape: number }[]; explanation: { factor: string; meanAbsEffectPct: number }[] }
+interface Eval {
+  n: number;
+  mae: number;
+  rmse: number;
+  mape: number;
+  mdape: number;
+  r2: number;
+  range: { coverage: number; nominal: number; medianRelativeWidth: number };
+}
+interface ModelEval {
+  referenceTest: Eval | null;
+  newest: Eval | null;
+  combined: Eval;
+  segments: { by: string; segment: string; n: number; mae: number; mape: number }[];
+  explanation: { factor: string; meanAbsEffectPct: number }[];
+}
 interface Drift {
-  baseline: string | null; baselineRows: number; newRows: number; newFiles: string[]; note?: string;
-  features: { feature: string; psi: number; level: string; ks?: { statistic: number; pValue: number }; baselineMean?: number; currentMean?: number }[];
+  baseline: string | null;
+  baselineRows: number;
+  newRows: number;
+  newFiles: string[];
+  note?: string;
+  features: {
+    feature: string;
+    psi: number;
+    level: string;
+    ks?: { statistic: number; pValue: number };
+    baselineMean?: number;
+    currentMean?: number;
+  }[];
   performance: { version: string; onNew: Eval | null; onReferenceTest: Eval | null } | null;
 }
-interface Tuning { trials: { source?: string; params: Record<string, unknown>; mae: number; mape: number; ms: number }[]; folds: number; budgetMs: number | null; spentMs: number; stopped: string; plannedTrials?: number; chosen?: number }
+interface Tuning {
+  trials: { source?: string; params: Record<string, unknown>; mae: number; mape: number; ms: number }[];
+  folds: number;
+  budgetMs: number | null;
+  spentMs: number;
+  stopped: string;
+  plannedTrials?: number;
+  chosen?: number;
+}
 
 export interface ModelCard {
   markdown: string;
@@ -50,23 +83,42 @@ const SEGMENT_ORDER: Record<string, readonly string[]> = {
 
 function metricRows(label: string, e: Eval | null | undefined): string[] | undefined {
   if (!e) return undefined;
-  return [label, String(e.n), usd(e.mae), usd(e.rmse), pct(e.mape), e.r2.toFixed(4), `${pct(e.range.coverage, 1)} (nominal ${e.range.nominal.toFixed(0)}%)`, pct(e.range.medianRelativeWidth, 1)];
+  return [
+    label,
+    String(e.n),
+    usd(e.mae),
+    usd(e.rmse),
+    pct(e.mape),
+    e.r2.toFixed(4),
+    `${pct(e.range.coverage, 1)} (nominal ${e.range.nominal.toFixed(0)}%)`,
+    pct(e.range.medianRelativeWidth, 1),
+  ];
 }
 
 function table(header: string[], rows: (string[] | undefined)[]): { md: string; html: string } {
   const body = rows.filter((r): r is string[] => r !== undefined);
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return {
-    md: [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n'),
+    md: [
+      `| ${header.join(' | ')} |`,
+      `| ${header.map(() => '---').join(' | ')} |`,
+      ...body.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n'),
     html: `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
   };
 }
 
 export function renderModelCard(m: ModelCardInput): ModelCard {
   const metrics = m.metrics as {
-    outOfFold?: Eval; evaluation?: ModelEval; champion?: { version: string; evaluation: ModelEval } | null; tuning?: Tuning; drift?: Drift | null;
-    evaluationRows?: { referenceTest: number; newest: number; newestFiles: string[] }; snapshot?: { sha256: string; rows: number };
-    promotionRule?: { metric: string; tolerance: number; coverageMarginPts: number }; run?: number;
+    outOfFold?: Eval;
+    evaluation?: ModelEval;
+    champion?: { version: string; evaluation: ModelEval } | null;
+    tuning?: Tuning;
+    drift?: Drift | null;
+    evaluationRows?: { referenceTest: number; newest: number; newestFiles: string[] };
+    snapshot?: { sha256: string; rows: number };
+    promotionRule?: { metric: string; tolerance: number; coverageMarginPts: number };
+    run?: number;
   };
   const charts: Record<string, string> = {};
   const sections: { title: string; md: string; html: string }[] = [];
@@ -79,16 +131,28 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
   };
 
   add('Summary', [
-    table(['', ''], [
-      ['version', m.version], ['kind', m.kind], ['created', m.createdAt],
-      ['status', m.isChampion ? `champion (since ${m.promotedAt})` : m.promotedAt ? `served before (last promoted ${m.promotedAt})` : 'never served'],
-      ['decision', m.decision ?? '—'],
-      ['training data', `${m.trainingRows.toLocaleString('en-US')} rows, snapshot sha256 ${m.trainingDataSha256}`],
-      ['artifact', `model.json, sha256 ${m.artifactSha256}`],
-      ['training time', `${(m.durationMs / 1000).toFixed(1)} s (tuning included)`],
-      ['git commit', m.gitCommit ?? 'unknown'],
-      ['pipeline run', metrics.run === undefined ? '—' : `#${metrics.run}`],
-    ]),
+    table(
+      ['', ''],
+      [
+        ['version', m.version],
+        ['kind', m.kind],
+        ['created', m.createdAt],
+        [
+          'status',
+          m.isChampion
+            ? `champion (since ${m.promotedAt})`
+            : m.promotedAt
+              ? `served before (last promoted ${m.promotedAt})`
+              : 'never served',
+        ],
+        ['decision', m.decision ?? '—'],
+        ['training data', `${m.trainingRows.toLocaleString('en-US')} rows, snapshot sha256 ${m.trainingDataSha256}`],
+        ['artifact', `model.json, sha256 ${m.artifactSha256}`],
+        ['training time', `${(m.durationMs / 1000).toFixed(1)} s (tuning included)`],
+        ['git commit', m.gitCommit ?? 'unknown'],
+        ['pipeline run', metrics.run === undefined ? '—' : `#${metrics.run}`],
+      ],
+    ),
   ]);
 
   const ev = metrics.evaluation;
@@ -97,19 +161,28 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
     const header = ['rows', 'n', 'MAE', 'RMSE', 'MAPE', 'R²', 'range coverage', 'median range width'];
     const champ = metrics.champion;
     const parts = [
-      para(`Scored on rows no model learned from: the ${rows?.referenceTest ?? '?'} rows of the frozen reference test split and ` +
-        `the ${rows?.newest ?? 0}-row holdout of the newest appraisals (${rows?.newestFiles.join(', ') || 'none'}).` +
-        (champ ? ` The champion at the time, ${champ.version}, was scored on the same rows.` : '')),
+      para(
+        `Scored on rows no model learned from: the ${rows?.referenceTest ?? '?'} rows of the frozen reference test split and ` +
+          `the ${rows?.newest ?? 0}-row holdout of the newest appraisals (${rows?.newestFiles.join(', ') || 'none'}).` +
+          (champ ? ` The champion at the time, ${champ.version}, was scored on the same rows.` : ''),
+      ),
       table(header, [
-        metricRows(`${m.version}: reference test`, ev.referenceTest), metricRows(`${m.version}: newest holdout`, ev.newest), metricRows(`${m.version}: all`, ev.combined),
-        metricRows(`${champ?.version}: reference test`, champ?.evaluation.referenceTest), metricRows(`${champ?.version}: newest holdout`, champ?.evaluation.newest),
+        metricRows(`${m.version}: reference test`, ev.referenceTest),
+        metricRows(`${m.version}: newest holdout`, ev.newest),
+        metricRows(`${m.version}: all`, ev.combined),
+        metricRows(`${champ?.version}: reference test`, champ?.evaluation.referenceTest),
+        metricRows(`${champ?.version}: newest holdout`, champ?.evaluation.newest),
         metricRows(`${champ?.version}: all`, champ?.evaluation.combined),
         metricRows(`${m.version}: out-of-fold on training rows`, metrics.outOfFold),
       ]),
     ];
     if (metrics.promotionRule) {
       const r = metrics.promotionRule;
-      parts.push(para(`Promotion rule: promote if ${r.metric.toUpperCase()} is at most ${(r.tolerance * 100).toFixed(1)}% worse than the champion's on these rows and range coverage is at least nominal − ${r.coverageMarginPts} points.`));
+      parts.push(
+        para(
+          `Promotion rule: promote if ${r.metric.toUpperCase()} is at most ${(r.tolerance * 100).toFixed(1)}% worse than the champion's on these rows and range coverage is at least nominal − ${r.coverageMarginPts} points.`,
+        ),
+      );
     }
     add('Accuracy', parts);
 
@@ -127,53 +200,135 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
       }
     }
     add('Error by segment', [
-      chart('error-by-segment.svg', bars(segs, {
-        value: { label: 'MAPE', format: formats.percent }, order, groups: champ ? [m.version, `${champ.version} (champion)`] : [m.version], legend: 'model',
-        title: 'Mean absolute percentage error by segment', subtitle: 'evaluation rows (reference test + newest holdout)', width: 640,
-      }), 'error by segment'),
-      table(['segment', 'n', 'MAE', 'MAPE'], order.map((label) => ev.segments.find((s) => `${s.by} ${s.segment}` === label)!)
-        .map((s) => [`${s.by} ${s.segment}`, String(s.n), usd(s.mae), pct(s.mape)])),
+      chart(
+        'error-by-segment.svg',
+        bars(segs, {
+          value: { label: 'MAPE', format: formats.percent },
+          order,
+          groups: champ ? [m.version, `${champ.version} (champion)`] : [m.version],
+          legend: 'model',
+          title: 'Mean absolute percentage error by segment',
+          subtitle: 'evaluation rows (reference test + newest holdout)',
+          width: 640,
+        }),
+        'error by segment',
+      ),
+      table(
+        ['segment', 'n', 'MAE', 'MAPE'],
+        order
+          .map((label) => ev.segments.find((s) => `${s.by} ${s.segment}` === label)!)
+          .map((s) => [`${s.by} ${s.segment}`, String(s.n), usd(s.mae), pct(s.mape)]),
+      ),
     ]);
 
     add('How it explains prices', [
-      para('Mean absolute effect of each factor on the price (|multiplier − 1|), over a sample of evaluation stones: what the explanations a client reads are made of.'),
-      chart('explanation-summary.svg', bars(ev.explanation.map((e) => ({ label: e.factor, value: e.meanAbsEffectPct / 100 })), {
-        value: { label: 'mean absolute effect on price', format: formats.percent }, title: 'Explanation summary', width: 640,
-      }), 'explanation summary'),
+      para(
+        'Mean absolute effect of each factor on the price (|multiplier − 1|), over a sample of evaluation stones: what the explanations a client reads are made of.',
+      ),
+      chart(
+        'explanation-summary.svg',
+        bars(
+          ev.explanation.map((e) => ({ label: e.factor, value: e.meanAbsEffectPct / 100 })),
+          {
+            value: { label: 'mean absolute effect on price', format: formats.percent },
+            title: 'Explanation summary',
+            width: 640,
+          },
+        ),
+        'explanation summary',
+      ),
     ]);
   }
 
   const drift = metrics.drift;
   if (drift) {
-    const parts = [para(drift.note ?? `From ${drift.baseline}'s training data (${drift.baselineRows} rows) to the ${drift.newRows} new appraisals of ${drift.newFiles.join(', ')}. PSI < 0.1 stable, 0.1–0.25 moderate, > 0.25 large.`)];
+    const parts = [
+      para(
+        drift.note ??
+          `From ${drift.baseline}'s training data (${drift.baselineRows} rows) to the ${drift.newRows} new appraisals of ${drift.newFiles.join(', ')}. PSI < 0.1 stable, 0.1–0.25 moderate, > 0.25 large.`,
+      ),
+    ];
     if (drift.features.length > 0) {
-      parts.push(chart('drift.svg', bars(drift.features.map((f) => ({ label: f.feature, value: f.psi })), {
-        // A fixed scale up to "large" (0.25) at least, so that a stable field does not look like a shift.
-        value: { label: 'PSI (< 0.1 stable, > 0.25 large)', domain: [0, Math.max(0.3, ...drift.features.map((f) => f.psi))] },
-        title: 'Drift of each field (PSI)', subtitle: `${drift.baseline} training data → new appraisals`, width: 640,
-      }), 'drift by field'));
-      parts.push(table(['field', 'PSI', 'level', 'KS D', 'KS p', 'mean before', 'mean now'], drift.features.map((f) => [
-        f.feature, f.psi.toFixed(3), f.level, f.ks ? f.ks.statistic.toFixed(3) : '—', f.ks ? f.ks.pValue.toExponential(1) : '—',
-        f.baselineMean === undefined ? '—' : f.baselineMean.toFixed(2), f.currentMean === undefined ? '—' : f.currentMean.toFixed(2),
-      ])));
+      parts.push(
+        chart(
+          'drift.svg',
+          bars(
+            drift.features.map((f) => ({ label: f.feature, value: f.psi })),
+            {
+              // A fixed scale up to "large" (0.25) at least, so that a stable field does not look like a shift.
+              value: {
+                label: 'PSI (< 0.1 stable, > 0.25 large)',
+                domain: [0, Math.max(0.3, ...drift.features.map((f) => f.psi))],
+              },
+              title: 'Drift of each field (PSI)',
+              subtitle: `${drift.baseline} training data → new appraisals`,
+              width: 640,
+            },
+          ),
+          'drift by field',
+        ),
+      );
+      parts.push(
+        table(
+          ['field', 'PSI', 'level', 'KS D', 'KS p', 'mean before', 'mean now'],
+          drift.features.map((f) => [
+            f.feature,
+            f.psi.toFixed(3),
+            f.level,
+            f.ks ? f.ks.statistic.toFixed(3) : '—',
+            f.ks ? f.ks.pValue.toExponential(1) : '—',
+            f.baselineMean === undefined ? '—' : f.baselineMean.toFixed(2),
+            f.currentMean === undefined ? '—' : f.currentMean.toFixed(2),
+          ]),
+        ),
+      );
     }
     if (drift.performance) {
-      parts.push(para(`Performance drift: the champion ${drift.performance.version} on the new appraisals vs on the reference test rows.`));
-      parts.push(table(['rows', 'n', 'MAE', 'RMSE', 'MAPE', 'R²', 'range coverage', 'median range width'], [
-        metricRows('new appraisals', drift.performance.onNew), metricRows('reference test', drift.performance.onReferenceTest),
-      ]));
+      parts.push(
+        para(
+          `Performance drift: the champion ${drift.performance.version} on the new appraisals vs on the reference test rows.`,
+        ),
+      );
+      parts.push(
+        table(
+          ['rows', 'n', 'MAE', 'RMSE', 'MAPE', 'R²', 'range coverage', 'median range width'],
+          [
+            metricRows('new appraisals', drift.performance.onNew),
+            metricRows('reference test', drift.performance.onReferenceTest),
+          ],
+        ),
+      );
     }
     add('Data drift', parts);
   }
 
   const tuning = metrics.tuning;
   add('Parameters and tuning', [
-    table(['parameter', 'value'], Object.entries(m.params).map(([k, v]) => [k, JSON.stringify(v)])),
-    ...(tuning ? [
-      para(`${tuning.trials.length}${tuning.plannedTrials !== undefined ? ` of ${tuning.plannedTrials} planned` : ''} trial(s), each scored by ${tuning.folds}-fold cross-validation inside the training rows (out-of-fold MAE), in ${(tuning.spentMs / 1000).toFixed(1)} s${tuning.budgetMs !== null ? ` (upper bound ${(tuning.budgetMs / 1000).toFixed(1)} s)` : ''}; stopped: ${tuning.stopped}${tuning.chosen !== undefined ? `; chosen: trial ${tuning.chosen + 1}` : ''}.`),
-      table(['trial', 'CV MAE', 'CV MAPE', 'time', 'from · parameters'], [...tuning.trials].map((t, i) => ({ t, i })).sort((a, b) => a.t.mae - b.t.mae).slice(0, 10)
-        .map(({ t, i }) => [String(i + 1), usd(t.mae), pct(t.mape), `${(t.ms / 1000).toFixed(2)} s`, `${t.source ?? ''} ${JSON.stringify(t.params)}`.trim()])),
-    ] : []),
+    table(
+      ['parameter', 'value'],
+      Object.entries(m.params).map(([k, v]) => [k, JSON.stringify(v)]),
+    ),
+    ...(tuning
+      ? [
+          para(
+            `${tuning.trials.length}${tuning.plannedTrials !== undefined ? ` of ${tuning.plannedTrials} planned` : ''} trial(s), each scored by ${tuning.folds}-fold cross-validation inside the training rows (out-of-fold MAE), in ${(tuning.spentMs / 1000).toFixed(1)} s${tuning.budgetMs !== null ? ` (upper bound ${(tuning.budgetMs / 1000).toFixed(1)} s)` : ''}; stopped: ${tuning.stopped}${tuning.chosen !== undefined ? `; chosen: trial ${tuning.chosen + 1}` : ''}.`,
+          ),
+          table(
+            ['trial', 'CV MAE', 'CV MAPE', 'time', 'from · parameters'],
+            [...tuning.trials]
+              .map((t, i) => ({ t, i }))
+              .sort((a, b) => a.t.mae - b.t.mae)
+              .slice(0, 10)
+              .map(({ t, i }) => [
+                String(i + 1),
+                usd(t.mae),
+                pct(t.mape),
+                `${(t.ms / 1000).toFixed(2)} s`,
+                `${t.source ?? ''} ${JSON.stringify(t.params)}`.trim(),
+              ]),
+          ),
+        ]
+      : []),
   ]);
 
   const title = `Model card — ${m.version} (${m.kind})`;

@@ -236,5 +236,9 @@ export function matchedMedianRatio<T>(
     weight += items.length;
     strata++;
   }
-  return { ratio: weight > 0 ? Math.exp(logSum / weight) : NaN, strata, coverage: current.length > 0 ? weight / current.length : 0 };
+  return {
+    ratio: weight > 0 ? Math.exp(logSum / weight) : NaN,
+    strata,
+    coverage: current.length > 0 ? weight / current.length : 0,
+  };
 }

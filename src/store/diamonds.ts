@@ -20,7 +20,13 @@ export interface Original {
 
 export interface DiamondWriter {
   /** Stores an appraisal, or returns the diamond it duplicates (nothing is stored then). */
-  insert(a: Appraisal, fileId: number, line: number, dataRow: number, extra: string | null): { id: number } | { duplicateOf: Original };
+  insert(
+    a: Appraisal,
+    fileId: number,
+    line: number,
+    dataRow: number,
+    extra: string | null,
+  ): { id: number } | { duplicateOf: Original };
 }
 
 const WHERE_EQUAL = APPRAISAL_FIELDS.map((f) => `d."${f}" = ?`).join(' AND ');
@@ -30,8 +36,11 @@ const WHERE_EQUAL = APPRAISAL_FIELDS.map((f) => `d."${f}" = ?`).join(' AND ');
  * both sides (truncation of a double, remainders and products of whole numbers under 2^53).
  */
 export function dupKey(a: Appraisal): number {
-  return ((Math.trunc(a.price) % 1048576) * 1024 + (Math.trunc(a.carat * 100) % 1024)) * 4194304 +
-    (Math.trunc(a.x * 100) % 2048) * 2048 + (Math.trunc(a.y * 100) % 2048);
+  return (
+    ((Math.trunc(a.price) % 1048576) * 1024 + (Math.trunc(a.carat * 100) % 1024)) * 4194304 +
+    (Math.trunc(a.x * 100) % 2048) * 2048 +
+    (Math.trunc(a.y * 100) % 2048)
+  );
 }
 
 /** 2^25 bits (4 MiB): with a million rows seen, about 3% of new rows still need the lookup. */
@@ -129,10 +138,15 @@ export function diamondWriter(db: Db): DiamondWriter {
  * keys costs far less than keeping it up row by row in random order (measured at a million rows: 10 of 23 s CPU
  * went to keeping up one four-column index).
  */
-export function suspendSecondaryIndexes(db: Db, keep: readonly string[] = ['diamonds_by_dup_key', 'diamonds_by_file']): () => void {
+export function suspendSecondaryIndexes(
+  db: Db,
+  keep: readonly string[] = ['diamonds_by_dup_key', 'diamonds_by_file'],
+): () => void {
   const indexes = (
     db
-      .prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'diamonds' AND sql IS NOT NULL ORDER BY name`)
+      .prepare(
+        `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'diamonds' AND sql IS NOT NULL ORDER BY name`,
+      )
       .all() as Array<{ name: string; sql: string }>
   ).filter((i) => !keep.includes(i.name));
   for (const { name } of indexes) db.exec(`DROP INDEX "${name.replace(/"/g, '""')}"`);
@@ -156,7 +170,15 @@ export interface BulkDiamondWriter {
    * Stores an appraisal and returns its id. Whether it repeats an earlier row is decided only by finish(), once
    * the duplicate-key index is built again: the text and flags given here are kept for the rows that might.
    */
-  insert(a: Appraisal, fileId: number, line: number, dataRow: number, extra: string | null, rawText: string, normalised: boolean): number;
+  insert(
+    a: Appraisal,
+    fileId: number,
+    line: number,
+    dataRow: number,
+    extra: string | null,
+    rawText: string,
+    normalised: boolean,
+  ): number;
   /**
    * Stores the rows still buffered, builds the suspended indexes again and takes out every row of this load that
    * repeats an earlier one (stored before, or earlier in the load), reporting each, in file order.
@@ -192,13 +214,19 @@ export function bulkDiamondWriter(db: Db): BulkDiamondWriter {
   const restoreOthers = suspendSecondaryIndexes(db, ['diamonds_by_dup_key', 'diamonds_by_file']);
   const restoreDupKey = suspendSecondaryIndexes(db, ['diamonds_by_file']);
   db.exec(`DROP TABLE IF EXISTS ${CANDIDATES}`);
-  db.exec(`CREATE TABLE ${CANDIDATES} (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, data_row INTEGER NOT NULL, dup_key INTEGER NOT NULL, raw_text TEXT NOT NULL, normalised INTEGER NOT NULL) STRICT`);
-  const remember = db.prepare(`INSERT INTO ${CANDIDATES} (id, line, data_row, dup_key, raw_text, normalised) VALUES (?, ?, ?, ?, ?, ?)`);
+  db.exec(
+    `CREATE TABLE ${CANDIDATES} (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, data_row INTEGER NOT NULL, dup_key INTEGER NOT NULL, raw_text TEXT NOT NULL, normalised INTEGER NOT NULL) STRICT`,
+  );
+  const remember = db.prepare(
+    `INSERT INTO ${CANDIDATES} (id, line, data_row, dup_key, raw_text, normalised) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
 
   const columns = `id, ${APPRAISAL_COLUMNS_SQL}, file_id, line, data_row, extra`;
   const width = APPRAISAL_FIELDS.length + 5;
   const row = `(${new Array(width).fill('?').join(', ')})`;
-  const insertMany = db.prepare(`INSERT INTO diamonds (${columns}) VALUES ${new Array(BULK_ROWS).fill(row).join(', ')}`);
+  const insertMany = db.prepare(
+    `INSERT INTO diamonds (${columns}) VALUES ${new Array(BULK_ROWS).fill(row).join(', ')}`,
+  );
   const insertOne = db.prepare(`INSERT INTO diamonds (${columns}) VALUES ${row}`);
   const values: unknown[] = new Array(width * BULK_ROWS);
   let buffered = 0;
@@ -209,7 +237,8 @@ export function bulkDiamondWriter(db: Db): BulkDiamondWriter {
       const id = nextId;
       nextId += 1;
       const bit = filterBit(a);
-      if ((filter[bit >>> 3] & (1 << (bit & 7))) !== 0) remember.run(id, line, dataRow, dupKey(a), rawText, normalised ? 1 : 0);
+      if ((filter[bit >>> 3] & (1 << (bit & 7))) !== 0)
+        remember.run(id, line, dataRow, dupKey(a), rawText, normalised ? 1 : 0);
       else filter[bit >>> 3] |= 1 << (bit & 7);
       let o = buffered * width;
       values[o++] = id;
@@ -260,7 +289,13 @@ export function bulkDiamondWriter(db: Db): BulkDiamondWriter {
           const original = earlier.get(c) as Original | undefined;
           if (original) {
             remove.run(c.id);
-            onDuplicate({ line: c.line, dataRow: c.dataRow, rawText: c.rawText, normalised: c.normalised === 1, original });
+            onDuplicate({
+              line: c.line,
+              dataRow: c.dataRow,
+              rawText: c.rawText,
+              normalised: c.normalised === 1,
+              original,
+            });
           }
         }
         after = candidates[candidates.length - 1].id;

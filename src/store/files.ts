@@ -24,17 +24,38 @@ export interface FileRecord {
 }
 
 interface FileRow {
-  id: number; name: string; path: string; sha256: string; bytes: number; header: string;
-  rows_read: number; accepted: number; rejected: number; normalised: number; by_reason: string;
-  started_at: string; finished_at: string | null; status: 'ingesting' | 'ingested';
+  id: number;
+  name: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+  header: string;
+  rows_read: number;
+  accepted: number;
+  rejected: number;
+  normalised: number;
+  by_reason: string;
+  started_at: string;
+  finished_at: string | null;
+  status: 'ingesting' | 'ingested';
 }
 
 function toRecord(r: FileRow): FileRecord {
   return {
-    id: r.id, name: r.name, path: r.path, sha256: r.sha256, bytes: r.bytes, header: r.header,
-    rowsRead: r.rows_read, accepted: r.accepted, rejected: r.rejected, normalised: r.normalised,
+    id: r.id,
+    name: r.name,
+    path: r.path,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    header: r.header,
+    rowsRead: r.rows_read,
+    accepted: r.accepted,
+    rejected: r.rejected,
+    normalised: r.normalised,
     byReason: JSON.parse(r.by_reason) as Record<string, number>,
-    startedAt: r.started_at, finishedAt: r.finished_at, status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    status: r.status,
   };
 }
 
@@ -58,7 +79,9 @@ export function countFiles(db: Db): number {
 
 /** Files whose name (or path as given) is `name`, oldest first. */
 export function findFilesByName(db: Db, name: string): FileRecord[] {
-  return (db.prepare('SELECT * FROM files WHERE name = ? OR path = ? ORDER BY id').all(name, name) as FileRow[]).map(toRecord);
+  return (db.prepare('SELECT * FROM files WHERE name = ? OR path = ? ORDER BY id').all(name, name) as FileRow[]).map(
+    toRecord,
+  );
 }
 
 export interface FileStart {
@@ -73,7 +96,9 @@ export interface FileStart {
 /** Records a file whose rows are being stored; its id is what diamonds and rejects point to. */
 export function insertFile(db: Db, f: FileStart): number {
   const info = db
-    .prepare(`INSERT INTO files (name, path, sha256, bytes, header, started_at, status) VALUES (?, ?, ?, ?, ?, ?, 'ingesting')`)
+    .prepare(
+      `INSERT INTO files (name, path, sha256, bytes, header, started_at, status) VALUES (?, ?, ?, ?, ?, ?, 'ingesting')`,
+    )
     .run(f.name, f.path, f.sha256, f.bytes, f.header, f.startedAt);
   return Number(info.lastInsertRowid);
 }
@@ -90,5 +115,13 @@ export function finishFile(db: Db, id: number, counts: FileCounts, finishedAt: s
   db.prepare(
     `UPDATE files SET rows_read = ?, accepted = ?, rejected = ?, normalised = ?, by_reason = ?,
        finished_at = ?, status = 'ingested' WHERE id = ?`,
-  ).run(counts.rowsRead, counts.accepted, counts.rejected, counts.normalised, JSON.stringify(counts.byReason), finishedAt, id);
+  ).run(
+    counts.rowsRead,
+    counts.accepted,
+    counts.rejected,
+    counts.normalised,
+    JSON.stringify(counts.byReason),
+    finishedAt,
+    id,
+  );
 }

@@ -22,7 +22,10 @@ function oneOf(col: string, values: readonly string[]): string {
 function columnSql(f: Field): string {
   const col = ident(f.name);
   if (f.kind === 'number') return `${col} REAL NOT NULL CHECK (${col} BETWEEN ${f.min} AND ${f.max})`;
-  return `${col} TEXT NOT NULL CHECK (${oneOf(col, f.scale.map((g) => g.code))})`;
+  return `${col} TEXT NOT NULL CHECK (${oneOf(
+    col,
+    f.scale.map((g) => g.code),
+  )})`;
 }
 
 /** The ten appraisal columns, quoted, in the reference file's order. */

@@ -58,18 +58,28 @@ export function createKey(db: Db, spec: NewKey, now = new Date()): { key: ApiKey
   const name = spec.name.trim();
   if (name.length === 0 || name.length > 100) throw new RangeError('a key name must have 1 to 100 characters');
   // Digits alone would read as an id in `loupe keys revoke`.
-  if (/^\d+$/.test(name)) throw new RangeError(`a key name cannot be only digits ("${name}" would read as a key id); add a letter`);
-  const taken = db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as { id: number } | undefined;
-  if (taken) throw new RangeError(`an active key is named "${name}" already (id ${taken.id}); choose another name, or revoke that key first`);
+  if (/^\d+$/.test(name))
+    throw new RangeError(`a key name cannot be only digits ("${name}" would read as a key id); add a letter`);
+  const taken = db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as
+    | { id: number }
+    | undefined;
+  if (taken)
+    throw new RangeError(
+      `an active key is named "${name}" already (id ${taken.id}); choose another name, or revoke that key first`,
+    );
   const scopes = [...new Set(spec.scopes)];
   if (scopes.length === 0) throw new RangeError(`a key needs at least one scope: ${SCOPES.join(', ')}`);
-  for (const s of scopes) if (!SCOPES.includes(s)) throw new RangeError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`);
+  for (const s of scopes)
+    if (!SCOPES.includes(s)) throw new RangeError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`);
   const rate = spec.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE;
-  if (!Number.isInteger(rate) || rate < 1) throw new RangeError('the rate limit must be a whole number of requests per minute, at least 1');
+  if (!Number.isInteger(rate) || rate < 1)
+    throw new RangeError('the rate limit must be a whole number of requests per minute, at least 1');
   const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const prefix = secret.slice(0, KEY_PREFIX.length + 6);
   const info = db
-    .prepare('INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .prepare(
+      'INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
     .run(name, prefix, hashKey(secret), JSON.stringify(scopes), rate, now.toISOString());
   return { key: getKey(db, Number(info.lastInsertRowid))!, secret };
 }

@@ -5,7 +5,13 @@
  *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
  */
 import { INGESTION_DUP_KEY_MIGRATION, INGESTION_MIGRATION } from './ingestion-schema.js';
-import { API_KEY_NAME_MIGRATION, API_LOG_INDEX_MIGRATION, API_MIGRATION, API_QUOTES_MIGRATION, API_REQUEST_ID_MIGRATION } from './api-schema.js';
+import {
+  API_KEY_NAME_MIGRATION,
+  API_LOG_INDEX_MIGRATION,
+  API_MIGRATION,
+  API_QUOTES_MIGRATION,
+  API_REQUEST_ID_MIGRATION,
+} from './api-schema.js';
 import { PIPELINE_MIGRATION, REGISTRY_MIGRATION } from './registry-schema.js';
 
 export interface Migration {

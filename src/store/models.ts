@@ -42,9 +42,21 @@ export interface Promotion {
 }
 
 interface ModelRow {
-  id: number; version: string; kind: string; created_at: string; artifact_path: string; artifact_sha256: string;
-  training_data_sha256: string; training_rows: number; params: string; metrics: string; duration_ms: number;
-  git_commit: string | null; decision: string | null; promoted_at: string | null; is_champion: number;
+  id: number;
+  version: string;
+  kind: string;
+  created_at: string;
+  artifact_path: string;
+  artifact_sha256: string;
+  training_data_sha256: string;
+  training_rows: number;
+  params: string;
+  metrics: string;
+  duration_ms: number;
+  git_commit: string | null;
+  decision: string | null;
+  promoted_at: string | null;
+  is_champion: number;
 }
 
 /** The folder that relative artifact paths are stored against: the database's folder (LOUPE_HOME). */
@@ -96,8 +108,19 @@ export function insertModel(db: Db, m: NewModel): void {
     `INSERT INTO models (id, version, kind, created_at, artifact_path, artifact_sha256, training_data_sha256, training_rows,
        params, metrics, duration_ms, git_commit, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
-    m.id, m.version, m.kind, m.createdAt, stored.startsWith('..') ? m.artifactPath : stored, m.artifactSha256,
-    m.trainingDataSha256, m.trainingRows, JSON.stringify(m.params), JSON.stringify(m.metrics), m.durationMs, m.gitCommit, m.decision,
+    m.id,
+    m.version,
+    m.kind,
+    m.createdAt,
+    stored.startsWith('..') ? m.artifactPath : stored,
+    m.artifactSha256,
+    m.trainingDataSha256,
+    m.trainingRows,
+    JSON.stringify(m.params),
+    JSON.stringify(m.metrics),
+    m.durationMs,
+    m.gitCommit,
+    m.decision,
   );
 }
 
@@ -132,12 +155,16 @@ export function setDecision(db: Db, version: string, decision: string): void {
 /** Every switch of the champion, oldest first. */
 export function listPromotions(db: Db): Promotion[] {
   return db
-    .prepare('SELECT m.version, p.action, p.reason, p.at FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id')
+    .prepare(
+      'SELECT m.version, p.action, p.reason, p.at FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id',
+    )
     .all() as Promotion[];
 }
 
 /** Makes `version` the champion from now (a promotion or a rollback to it). */
 export function insertPromotion(db: Db, version: string, action: PromotionAction, reason: string, at: string): void {
-  const info = db.prepare('INSERT INTO promotions (model_id, action, reason, at) SELECT id, ?, ?, ? FROM models WHERE version = ?').run(action, reason, at, version);
+  const info = db
+    .prepare('INSERT INTO promotions (model_id, action, reason, at) SELECT id, ?, ?, ? FROM models WHERE version = ?')
+    .run(action, reason, at, version);
   if (info.changes !== 1) throw new Error(`no model ${version} to make champion`);
 }

@@ -22,7 +22,9 @@ export interface RejectWriter {
 }
 
 export function rejectWriter(db: Db): RejectWriter {
-  const insert = db.prepare('INSERT INTO rejects (file_id, line, data_row, raw_text, reasons, reason) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO rejects (file_id, line, data_row, raw_text, reasons, reason) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   return {
     insert(fileId, line, dataRow, rawText, problems) {
       insert.run(fileId, line, dataRow, rawText, JSON.stringify(problems), problems[0].code);
@@ -31,7 +33,14 @@ export function rejectWriter(db: Db): RejectWriter {
 }
 
 interface RejectRow {
-  id: number; fileId: number; fileName: string; line: number; dataRow: number; rawText: string; reasons: string; reason: ReasonCode;
+  id: number;
+  fileId: number;
+  fileName: string;
+  line: number;
+  dataRow: number;
+  rawText: string;
+  reasons: string;
+  reason: ReasonCode;
 }
 
 /** Rejected rows in file and line order, of one file or all. */

@@ -31,7 +31,20 @@ export const INSERT_REQUEST_SQL = `INSERT INTO request_log (at, method, route, u
      VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', ? / 1000.0, 'unixepoch'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function requestRow(e: RequestLogEntry): (string | number | null)[] {
-  return [e.at, e.method, e.route, e.url, e.status, e.latencyMs, e.keyId, e.keyName, e.modelVersion, e.requestBody, e.responseBody, e.requestId];
+  return [
+    e.at,
+    e.method,
+    e.route,
+    e.url,
+    e.status,
+    e.latencyMs,
+    e.keyId,
+    e.keyName,
+    e.modelVersion,
+    e.requestBody,
+    e.responseBody,
+    e.requestId,
+  ];
 }
 
 /** A writer that stores many entries in one transaction. */
@@ -65,12 +78,20 @@ const ROW_BYTES = `${ROW_OVERHEAD} + ${['at', 'method', 'route', 'url', 'key_nam
  * (the file stops growing; it shrinks only with VACUUM). Returns the number of rows deleted.
  */
 export function pruneRequestLog(db: Db, retention: RequestLogRetention, now = Date.now(), chunk = 5000): number {
-  const span = db.prepare('SELECT min(id) AS first, max(id) AS last FROM request_log').get() as { first: number | null; last: number | null };
+  const span = db.prepare('SELECT min(id) AS first, max(id) AS last FROM request_log').get() as {
+    first: number | null;
+    last: number | null;
+  };
   if (span.first === null || span.last === null) return 0;
   const oldestKept = new Date(now - retention.maxAgeDays * 86_400_000).toISOString();
-  const youngest = db.prepare('SELECT id FROM request_log WHERE at >= ? ORDER BY id LIMIT 1').pluck().get(oldestKept) as number | undefined;
+  const youngest = db.prepare('SELECT id FROM request_log WHERE at >= ? ORDER BY id LIMIT 1').pluck().get(oldestKept) as
+    | number
+    | undefined;
   const byAge = youngest ?? span.last + 1;
-  const rowBytes = db.prepare(`SELECT avg(${ROW_BYTES}) FROM (SELECT * FROM request_log ORDER BY id DESC LIMIT 1000)`).pluck().get() as number;
+  const rowBytes = db
+    .prepare(`SELECT avg(${ROW_BYTES}) FROM (SELECT * FROM request_log ORDER BY id DESC LIMIT 1000)`)
+    .pluck()
+    .get() as number;
   const bySize = span.last + 1 - Math.floor(retention.maxBytes / Math.max(1, rowBytes));
   const cutoff = Math.max(byAge, bySize);
   const remove = db.prepare('DELETE FROM request_log WHERE id < ? AND id < (SELECT min(id) FROM request_log) + ?');

@@ -15,11 +15,21 @@ export interface LockRecord {
 }
 
 interface LockRow {
-  pid: number; host: string; token: string; purpose: string; acquired_at: string; heartbeat_at: string;
+  pid: number;
+  host: string;
+  token: string;
+  purpose: string;
+  acquired_at: string;
+  heartbeat_at: string;
 }
 
 const toRecord = (r: LockRow): LockRecord => ({
-  pid: r.pid, host: r.host, token: r.token, purpose: r.purpose, acquiredAt: r.acquired_at, heartbeatAt: r.heartbeat_at,
+  pid: r.pid,
+  host: r.host,
+  token: r.token,
+  purpose: r.purpose,
+  acquiredAt: r.acquired_at,
+  heartbeatAt: r.heartbeat_at,
 });
 
 export function readRunLock(db: Db): LockRecord | undefined {
@@ -32,18 +42,24 @@ export function readRunLock(db: Db): LockRecord | undefined {
  * the lock, and otherwise writes the new holder (made once the write lock is held) in its place. Returns the
  * holder replaced, if any.
  */
-export function takeRunLock(db: Db, holder: () => LockRecord, check: (current: LockRecord) => void): LockRecord | undefined {
-  return db.transaction((): LockRecord | undefined => {
-    const current = readRunLock(db);
-    if (current) check(current);
-    const next = holder();
-    db.prepare(
-      `INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)
+export function takeRunLock(
+  db: Db,
+  holder: () => LockRecord,
+  check: (current: LockRecord) => void,
+): LockRecord | undefined {
+  return db
+    .transaction((): LockRecord | undefined => {
+      const current = readRunLock(db);
+      if (current) check(current);
+      const next = holder();
+      db.prepare(
+        `INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, token = excluded.token,
          purpose = excluded.purpose, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
-    ).run(next.pid, next.host, next.token, next.purpose, next.acquiredAt, next.heartbeatAt);
-    return current;
-  }).immediate();
+      ).run(next.pid, next.host, next.token, next.purpose, next.acquiredAt, next.heartbeatAt);
+      return current;
+    })
+    .immediate();
 }
 
 /** Records a heartbeat of the holder with this token; false when the lock is no longer theirs. */

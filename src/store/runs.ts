@@ -27,33 +27,65 @@ export interface RunRecord {
 }
 
 interface RunRow {
-  id: number; started_at: string; finished_at: string | null; pid: number; status: RunStatus; steps: string;
-  decision: string | null; summary: string | null; error: string | null;
+  id: number;
+  started_at: string;
+  finished_at: string | null;
+  pid: number;
+  status: RunStatus;
+  steps: string;
+  decision: string | null;
+  summary: string | null;
+  error: string | null;
 }
 
 const toRecord = (r: RunRow): RunRecord => ({
-  id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, pid: r.pid, status: r.status,
-  steps: JSON.parse(r.steps) as StepRecord[], decision: r.decision, summary: r.summary === null ? null : JSON.parse(r.summary), error: r.error,
+  id: r.id,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  pid: r.pid,
+  status: r.status,
+  steps: JSON.parse(r.steps) as StepRecord[],
+  decision: r.decision,
+  summary: r.summary === null ? null : JSON.parse(r.summary),
+  error: r.error,
 });
 
 /** Marks runs still "running" as interrupted: called by the holder of the lock, so none of them is alive. */
 export function markInterrupted(db: Db): number {
   return db
-    .prepare("UPDATE pipeline_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped before the run finished (killed or crashed)' WHERE status = 'running'")
+    .prepare(
+      "UPDATE pipeline_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped before the run finished (killed or crashed)' WHERE status = 'running'",
+    )
     .run(new Date().toISOString()).changes;
 }
 
 export function startRun(db: Db): number {
-  return Number(db.prepare("INSERT INTO pipeline_runs (started_at, pid, status) VALUES (?, ?, 'running')").run(new Date().toISOString(), process.pid).lastInsertRowid);
+  return Number(
+    db
+      .prepare("INSERT INTO pipeline_runs (started_at, pid, status) VALUES (?, ?, 'running')")
+      .run(new Date().toISOString(), process.pid).lastInsertRowid,
+  );
 }
 
 export function recordSteps(db: Db, id: number, steps: StepRecord[]): void {
   db.prepare('UPDATE pipeline_runs SET steps = ? WHERE id = ?').run(JSON.stringify(steps), id);
 }
 
-export function finishRun(db: Db, id: number, status: RunStatus, fields: { decision?: string | null; summary?: unknown; error?: string | null }): void {
-  db.prepare('UPDATE pipeline_runs SET status = ?, finished_at = ?, decision = ?, summary = ?, error = ? WHERE id = ?').run(
-    status, new Date().toISOString(), fields.decision ?? null, fields.summary === undefined ? null : JSON.stringify(fields.summary), fields.error ?? null, id,
+export function finishRun(
+  db: Db,
+  id: number,
+  status: RunStatus,
+  fields: { decision?: string | null; summary?: unknown; error?: string | null },
+): void {
+  db.prepare(
+    'UPDATE pipeline_runs SET status = ?, finished_at = ?, decision = ?, summary = ?, error = ? WHERE id = ?',
+  ).run(
+    status,
+    new Date().toISOString(),
+    fields.decision ?? null,
+    fields.summary === undefined ? null : JSON.stringify(fields.summary),
+    fields.error ?? null,
+    id,
   );
 }
 

@@ -56,8 +56,12 @@ export function similarFinder(db: Db): SimilarFinder {
   const moments = db.prepare(
     `SELECT ${STONE_FIELDS.map((f, i) => `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}`).join(', ')} FROM diamonds`,
   );
-  const terms = STONE_FIELDS.map((f, i) => `((${valueSql(f)} - @v${i}) * @w${i}) * ((${valueSql(f)} - @v${i}) * @w${i})`);
-  const byAll = db.prepare(`SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds ORDER BY distance, id LIMIT @n`);
+  const terms = STONE_FIELDS.map(
+    (f, i) => `((${valueSql(f)} - @v${i}) * @w${i}) * ((${valueSql(f)} - @v${i}) * @w${i})`,
+  );
+  const byAll = db.prepare(
+    `SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds ORDER BY distance, id LIMIT @n`,
+  );
   let spread: Spread | undefined;
 
   function currentSpread(): Spread {
@@ -78,7 +82,15 @@ export function similarFinder(db: Db): SimilarFinder {
       if (mode === 'grades') {
         // Without depth and table, ties in carat are broken by age alone (abs(NULL) sorts them equal).
         const { carat, cut, color, clarity } = stone;
-        return byGrades.all({ carat, cut, color, clarity, depth: stone.depth ?? null, table: stone.table ?? null, n }) as SimilarStone[];
+        return byGrades.all({
+          carat,
+          cut,
+          color,
+          clarity,
+          depth: stone.depth ?? null,
+          table: stone.table ?? null,
+          n,
+        }) as SimilarStone[];
       }
       for (const f of STONE_FIELDS) {
         if (stone[f] === undefined) throw new RangeError(`similarity over all characteristics needs ${f}`);

@@ -21,12 +21,16 @@ export function insertSnapshot(db: Db, snapshot: Snapshot, diamondIds: readonly 
 
 export function getSnapshot(db: Db, sha256: string): Snapshot | undefined {
   return db
-    .prepare('SELECT sha256, rows, max_file_id AS maxFileId, created_at AS createdAt FROM training_snapshots WHERE sha256 = ?')
+    .prepare(
+      'SELECT sha256, rows, max_file_id AS maxFileId, created_at AS createdAt FROM training_snapshots WHERE sha256 = ?',
+    )
     .get(sha256) as Snapshot | undefined;
 }
 
 /** The ids of the diamonds a snapshot holds, in its order; undefined when there is no such snapshot. */
 export function snapshotDiamondIds(db: Db, sha256: string): number[] | undefined {
-  const row = db.prepare('SELECT diamond_ids FROM training_snapshots WHERE sha256 = ?').get(sha256) as { diamond_ids: string } | undefined;
+  const row = db.prepare('SELECT diamond_ids FROM training_snapshots WHERE sha256 = ?').get(sha256) as
+    | { diamond_ids: string }
+    | undefined;
   return row && (JSON.parse(row.diamond_ids) as number[]);
 }

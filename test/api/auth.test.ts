@@ -36,7 +36,8 @@ describe('API keys', () => {
     const res = await value();
     expect(expectProblem(res, 401).type).toBe('/problems/unauthorized');
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
-    for (const url of ['/healthz', '/readyz', '/openapi.json', '/docs']) expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(200);
+    for (const url of ['/healthz', '/readyz', '/openapi.json', '/docs'])
+      expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(200);
   });
 
   it('a wrong, malformed or revoked key: 401', async () => {
@@ -50,10 +51,20 @@ describe('API keys', () => {
 
   it('scopes keep valuations apart from admin', async () => {
     expect((await value(`Bearer ${partner}`)).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${partner}` } })).statusCode).toBe(200);
-    const forbidden = await t.app.inject({ method: 'GET', url: '/v1/requests', headers: { authorization: `Bearer ${partner}` } });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${partner}` } }))
+        .statusCode,
+    ).toBe(200);
+    const forbidden = await t.app.inject({
+      method: 'GET',
+      url: '/v1/requests',
+      headers: { authorization: `Bearer ${partner}` },
+    });
     expect(expectProblem(forbidden, 403).detail).toMatch(/needs admin/);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/requests', headers: { authorization: `Bearer ${admin}` } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/requests', headers: { authorization: `Bearer ${admin}` } }))
+        .statusCode,
+    ).toBe(200);
     expect((await value(`Bearer ${admin}`)).statusCode).toBe(200);
   });
 
@@ -63,7 +74,13 @@ describe('API keys', () => {
     const limited = await testApp(home, { open: false, limiter });
     try {
       const slow = createKey(home.db, { name: 'slow', scopes: ['valuations'], ratePerMinute: 3 }).secret;
-      const send = (key: string) => limited.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: { authorization: `Bearer ${key}` } });
+      const send = (key: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/v1/valuations',
+          payload: STONE,
+          headers: { authorization: `Bearer ${key}` },
+        });
       for (let i = 0; i < 3; i++) expect((await send(slow)).statusCode).toBe(200);
       const res = await send(slow);
       expect(expectProblem(res, 429).type).toBe('/problems/rate-limited');
@@ -83,7 +100,15 @@ describe('open access', () => {
     const open = await testApp(home, { open: true });
     try {
       expect((await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE })).statusCode).toBe(200);
-      expectProblem(await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: { authorization: 'Bearer lp_wrong' } }), 401);
+      expectProblem(
+        await open.app.inject({
+          method: 'POST',
+          url: '/v1/valuations',
+          payload: STONE,
+          headers: { authorization: 'Bearer lp_wrong' },
+        }),
+        401,
+      );
     } finally {
       await open.app.close();
     }
@@ -92,7 +117,8 @@ describe('open access', () => {
   it('is allowed only on a loopback address; names are resolved, not trusted', async () => {
     for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(h)).toBe(true);
     // A name is not an address: ip6-localhost may be missing from /etc/hosts or point elsewhere.
-    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '', 'ip6-localhost', 'ip6-loopback']) expect(isLoopback(h)).toBe(false);
+    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '', 'ip6-localhost', 'ip6-loopback'])
+      expect(isLoopback(h)).toBe(false);
     await expect(assertOpenAllowed('0.0.0.0')).rejects.toThrow(/only on a loopback address/);
     await expect(assertOpenAllowed('no-such-host.invalid')).rejects.toThrow(/only on a loopback address/);
     await expect(assertOpenAllowed('127.0.0.1')).resolves.toBeUndefined();
@@ -104,9 +130,15 @@ describe('open access', () => {
     const home = await testHome({ promote: false });
     const open = await testApp(home, { open: true });
     try {
-      const body = expectProblem(await open.app.inject({ method: 'GET', url: '/v1/requests', headers: { host: 'attacker.example:3000' } }), 403);
+      const body = expectProblem(
+        await open.app.inject({ method: 'GET', url: '/v1/requests', headers: { host: 'attacker.example:3000' } }),
+        403,
+      );
       expect(body.detail).toMatch(/attacker\.example/);
-      expectProblem(await open.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'attacker.example' } }), 403);
+      expectProblem(
+        await open.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'attacker.example' } }),
+        403,
+      );
       for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST']) {
         expect((await open.app.inject({ method: 'GET', url: '/healthz', headers: { host } })).statusCode).toBe(200);
       }

@@ -20,15 +20,24 @@ describe('GET /v1/diamonds/similar', () => {
     const distances = body.stones.map((s: { distance: number }) => s.distance);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
     // Nothing closer was left out: every other stone of these grades is at least as far as the last one given.
-    const others = ctx.home.db.prepare("SELECT min(abs(carat - 0.9)) AS d FROM diamonds WHERE cut = 'Ideal' AND color = 'G' AND clarity = 'VS2' AND id NOT IN (" +
-      body.stones.map((s: { id: number }) => s.id).join(',') + ')').get() as { d: number };
+    const others = ctx.home.db
+      .prepare(
+        "SELECT min(abs(carat - 0.9)) AS d FROM diamonds WHERE cut = 'Ideal' AND color = 'G' AND clarity = 'VS2' AND id NOT IN (" +
+          body.stones.map((s: { id: number }) => s.id).join(',') +
+          ')',
+      )
+      .get() as { d: number };
     expect(others.d).toBeGreaterThanOrEqual(distances[distances.length - 1] - 1e-9);
   });
 
   it('defaults to 5 and gives fewer when fewer exist', async () => {
     expect((await get(`/v1/diamonds/similar?${Q}`)).json().count).toBe(5);
     const rare = (await get('/v1/diamonds/similar?carat=3&cut=Fair&color=D&clarity=IF&n=50')).json();
-    const inDb = (ctx.home.db.prepare("SELECT count(*) AS n FROM diamonds WHERE cut = 'Fair' AND color = 'D' AND clarity = 'IF'").get() as { n: number }).n;
+    const inDb = (
+      ctx.home.db
+        .prepare("SELECT count(*) AS n FROM diamonds WHERE cut = 'Fair' AND color = 'D' AND clarity = 'IF'")
+        .get() as { n: number }
+    ).n;
     expect(rare.count).toBe(Math.min(50, inDb));
   });
 
@@ -37,7 +46,12 @@ describe('GET /v1/diamonds/similar', () => {
     expect(res.statusCode).toBe(200);
     const stones = res.json().stones;
     expect(stones).toHaveLength(10);
-    expect(stones.some((s: { cut: string; color: string; clarity: string }) => s.cut !== 'Ideal' || s.color !== 'G' || s.clarity !== 'VS2')).toBe(true);
+    expect(
+      stones.some(
+        (s: { cut: string; color: string; clarity: string }) =>
+          s.cut !== 'Ideal' || s.color !== 'G' || s.clarity !== 'VS2',
+      ),
+    ).toBe(true);
     for (const s of stones) expect(Math.abs(s.carat - 0.9)).toBeLessThan(0.3);
     const p = expectProblem(await get(`/v1/diamonds/similar?${Q}&mode=all&depth=61`), 400);
     expect(p.errors.map((e: { field: string }) => e.field)).toEqual(['table', 'x', 'y', 'z']);
@@ -46,7 +60,13 @@ describe('GET /v1/diamonds/similar', () => {
   it('validates the query from the diamond schema', async () => {
     const p = expectProblem(await get('/v1/diamonds/similar?carat=abc&cut=ideal&color=G&n=51&zoom=2'), 400);
     const byField = Object.fromEntries(p.errors.map((e: { field: string; code: string }) => [e.field, e.code]));
-    expect(byField).toMatchObject({ carat: 'wrong_type', cut: 'not_allowed', clarity: 'missing', n: 'out_of_range', zoom: 'unknown_field' });
+    expect(byField).toMatchObject({
+      carat: 'wrong_type',
+      cut: 'not_allowed',
+      clarity: 'missing',
+      n: 'out_of_range',
+      zoom: 'unknown_field',
+    });
     expectProblem(await get(`/v1/diamonds/similar?${Q}&carat=1`), 400); // carat twice
     expectProblem(await get(`/v1/diamonds/similar?${Q}&mode=nearest`), 400);
   });
@@ -56,7 +76,8 @@ describe('GET /v1/diamonds/similar', () => {
       const p = expectProblem(await get(`/v1/diamonds/similar?${Q}&n=${n}`), 400);
       expect(p.errors[0].field).toBe('n');
     }
-    for (const carat of ['0x1', '1e', '.']) expectProblem(await get(`/v1/diamonds/similar?carat=${carat}&cut=Ideal&color=G&clarity=VS2`), 400);
+    for (const carat of ['0x1', '1e', '.'])
+      expectProblem(await get(`/v1/diamonds/similar?carat=${carat}&cut=Ideal&color=G&clarity=VS2`), 400);
     expectProblem(await get('/v1/requests?limit=1.5'), 400);
     expect((await get(`/v1/diamonds/similar?${Q}&n=+7`)).json().count).toBe(7);
     expect((await get('/v1/diamonds/similar?carat=.9&cut=Ideal&color=G&clarity=VS2&n=3')).json().count).toBe(3);

@@ -7,7 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, ModelSource, QuoteStore, registryChampions, RequestLog, type Valuations } from '../../src/api/index.js';
+import {
+  buildApp,
+  ModelSource,
+  QuoteStore,
+  registryChampions,
+  RequestLog,
+  type Valuations,
+} from '../../src/api/index.js';
 import type { RateLimiter } from '../../src/api/rate-limit.js';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
 import { exampleStone, type Stone } from '../../src/diamond/index.js';
@@ -63,24 +70,51 @@ export interface TestApp {
 
 export async function testApp(
   home: TestHome,
-  options: { open?: boolean; requestLog?: boolean; limiter?: RateLimiter; flushIntervalMs?: number; valuations?: Valuations; corsOrigins?: string[]; maxCarat?: number; quotes?: boolean } = {},
+  options: {
+    open?: boolean;
+    requestLog?: boolean;
+    limiter?: RateLimiter;
+    flushIntervalMs?: number;
+    valuations?: Valuations;
+    corsOrigins?: string[];
+    maxCarat?: number;
+    quotes?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const models = new ModelSource(registryChampions(home.db), { pollMs: 50 });
   models.refresh();
-  const requestLog = options.requestLog === false ? null : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
-  const quotes = options.quotes === false ? null : new QuoteStore(home.db, null, { flushIntervalMs: options.flushIntervalMs });
-  const app = await buildApp({ db: home.db, models, open: options.open ?? true, requestLog, rateLimiter: options.limiter, valuations: options.valuations, corsOrigins: options.corsOrigins, maxCarat: options.maxCarat, quotes });
+  const requestLog =
+    options.requestLog === false
+      ? null
+      : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
+  const quotes =
+    options.quotes === false ? null : new QuoteStore(home.db, null, { flushIntervalMs: options.flushIntervalMs });
+  const app = await buildApp({
+    db: home.db,
+    models,
+    open: options.open ?? true,
+    requestLog,
+    rateLimiter: options.limiter,
+    valuations: options.valuations,
+    corsOrigins: options.corsOrigins,
+    maxCarat: options.maxCarat,
+    quotes,
+  });
   await app.ready();
   return { app, models, requestLog, quotes };
 }
 
-
 /** Every error must be a problem with the RFC 9457 members. */
-export function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number): Record<string, any> {
+export function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; body: string },
+  status: number,
+): Record<string, any> {
   if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
-  if (!String(res.headers['content-type']).startsWith('application/problem+json')) throw new Error(`not problem+json: ${res.headers['content-type']}`);
+  if (!String(res.headers['content-type']).startsWith('application/problem+json'))
+    throw new Error(`not problem+json: ${res.headers['content-type']}`);
   const body = JSON.parse(res.body);
-  for (const k of ['type', 'title', 'status', 'detail']) if (!(k in body)) throw new Error(`problem without ${k}: ${res.body}`);
+  for (const k of ['type', 'title', 'status', 'detail'])
+    if (!(k in body)) throw new Error(`problem without ${k}: ${res.body}`);
   if (body.status !== status) throw new Error(`problem status ${body.status} != ${status}`);
   return body;
 }

@@ -40,7 +40,11 @@ describe.each([
       seen[w] = [];
       while (!stop) {
         try {
-          const res = await fetch(`${base}/v1/valuations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STONE) });
+          const res = await fetch(`${base}/v1/valuations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(STONE),
+          });
           const body = (await res.json()) as { modelVersion: string };
           if (res.status !== 200) failures.push(`${res.status} ${JSON.stringify(body)}`);
           else seen[w].push(body.modelVersion);
@@ -81,10 +85,17 @@ describe.each([
     // Damage the artifact on disk after promotion: the registry's checksum refuses it, the server keeps v0002.
     const { writeFileSync } = await import('node:fs');
     const { isAbsolute, join } = await import('node:path');
-    writeFileSync(isAbsolute(record.artifactPath) ? record.artifactPath : join(home.dir, record.artifactPath), '{"damaged": true}');
+    writeFileSync(
+      isAbsolute(record.artifactPath) ? record.artifactPath : join(home.dir, record.artifactPath),
+      '{"damaged": true}',
+    );
     expect(t.models.refresh()).toBe(false);
     expect(t.models.current!.version).toBe('v0002');
-    const res = await fetch(`${base}/v1/valuations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STONE) });
+    const res = await fetch(`${base}/v1/valuations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(STONE),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { modelVersion: string }).modelVersion).toBe('v0002');
   });

@@ -50,13 +50,17 @@ describe('loupe keys', () => {
   });
 
   it('admin keys with their own rate; --json prints the key for scripts', async () => {
-    const out = JSON.parse((await loupe('keys', 'create', '--name', 'ops', '--scope', 'admin', '--rate', '120', '--json')).out);
+    const out = JSON.parse(
+      (await loupe('keys', 'create', '--name', 'ops', '--scope', 'admin', '--rate', '120', '--json')).out,
+    );
     expect(out).toMatchObject({ name: 'ops', scopes: ['admin'], ratePerMinute: 120 });
     expect(out.key).toMatch(/^lp_/);
   });
 
   it('refuses an unknown scope or a bad rate as usage errors', async () => {
-    await expect(loupe('keys', 'create', '--name', 'x', '--scope', 'everything')).rejects.toMatchObject({ exitCode: 2 });
+    await expect(loupe('keys', 'create', '--name', 'x', '--scope', 'everything')).rejects.toMatchObject({
+      exitCode: 2,
+    });
     await expect(loupe('keys', 'create', '--name', 'x', '--rate', '0')).rejects.toMatchObject({ exitCode: 2 });
   });
 
@@ -64,7 +68,9 @@ describe('loupe keys', () => {
     await loupe('keys', 'create', '--name', 'rotate-me');
     await expect(loupe('keys', 'create', '--name', 'rotate-me')).rejects.toMatchObject({ exitCode: 2 });
     await expect(loupe('keys', 'create', '--name', '1')).rejects.toMatchObject({ exitCode: 2 });
-    const id = (JSON.parse((await loupe('keys', 'list', '--json')).out) as Array<{ id: number; name: string }>).find((k) => k.name === 'rotate-me')!.id;
+    const id = (JSON.parse((await loupe('keys', 'list', '--json')).out) as Array<{ id: number; name: string }>).find(
+      (k) => k.name === 'rotate-me',
+    )!.id;
     const r = await loupe('keys', 'revoke', String(id), '--json');
     expect((JSON.parse(r.out) as Array<{ name: string }>).map((k) => k.name)).toEqual(['rotate-me']);
     expect((await loupe('keys', 'revoke', String(id))).out).toMatch(`no active key has the id ${id}`);

@@ -34,16 +34,22 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; Prometheus said:\n${promLog.slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; Prometheus said:\n${promLog.slice(-4000)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 /** The series an instant query returns (undefined while there are none). */
-async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }> | undefined> {
+async function query(
+  expr: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }> | undefined> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
   if (!res.ok) return undefined;
-  const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  const body = (await res.json()) as {
+    status: string;
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
   return body.status === 'success' && body.data.result.length > 0 ? body.data.result : undefined;
 }
 
@@ -54,23 +60,34 @@ beforeAll(async () => {
   const loupePort = (loupe.app.server.address() as AddressInfo).port;
   promDir = mkdtempSync(join(tmpdir(), 'loupe-prometheus-'));
   const config = join(promDir, 'prometheus.yml');
-  writeFileSync(config, [
-    'global:',
-    '  scrape_interval: 1s',
-    '  scrape_timeout: 1s',
-    'scrape_configs:',
-    '  - job_name: loupe',
-    '    metrics_path: /metrics',
-    '    static_configs:',
-    `      - targets: ['127.0.0.1:${loupePort}']`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      '  scrape_timeout: 1s',
+      'scrape_configs:',
+      '  - job_name: loupe',
+      '    metrics_path: /metrics',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${loupePort}']`,
+      '',
+    ].join('\n'),
+  );
   const promPort = await freePort();
   promUrl = `http://127.0.0.1:${promPort}`;
-  prometheus = spawn(PROMETHEUS, [
-    `--config.file=${config}`, `--storage.tsdb.path=${join(promDir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (chunk: Buffer) => { promLog = (promLog + chunk.toString()).slice(-20_000); };
+  prometheus = spawn(
+    PROMETHEUS,
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(promDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const keep = (chunk: Buffer) => {
+    promLog = (promLog + chunk.toString()).slice(-20_000);
+  };
   prometheus.stdout!.on('data', keep);
   prometheus.stderr!.on('data', keep);
 }, WAIT_MS);
@@ -89,27 +106,39 @@ afterAll(async () => {
 }, 30_000);
 
 describe('a real Prometheus scraping Loupe', () => {
-  it('stores the expected series after some valuations', async () => {
-    const version = loupe.models.current!.version;
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`http://127.0.0.1:${(loupe.app.server.address() as AddressInfo).port}/v1/valuations`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STONE),
-      });
-      expect(res.status).toBe(200);
-    }
-    const valued = await waitFor('loupe_valuations_total in Prometheus', () => query('loupe_valuations_total{outcome="valued"} >= 3'));
-    expect(valued[0].metric).toMatchObject({ job: 'loupe', model_version: version, outcome: 'valued' });
-    const up = await waitFor('up', () => query('up{job="loupe"}'));
-    expect(up[0].value[1]).toBe('1');
-    for (const expr of [
-      'loupe_http_requests_total{route="/v1/valuations",method="POST",status="200"}',
-      'loupe_http_request_duration_seconds_bucket{route="/v1/valuations"}',
-      'loupe_valuation_duration_seconds_count{kind="single"}',
-      `loupe_champion_info{version="${version}"}`,
-      'loupe_champion_age_seconds', 'loupe_champion_mae_dollars', 'loupe_champion_mape_ratio',
-      'loupe_request_log_pending', 'loupe_request_log_dropped_total', 'process_resident_memory_bytes',
-    ]) {
-      expect(await query(expr), expr).toBeDefined();
-    }
-  }, WAIT_MS + 30_000);
+  it(
+    'stores the expected series after some valuations',
+    async () => {
+      const version = loupe.models.current!.version;
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`http://127.0.0.1:${(loupe.app.server.address() as AddressInfo).port}/v1/valuations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(STONE),
+        });
+        expect(res.status).toBe(200);
+      }
+      const valued = await waitFor('loupe_valuations_total in Prometheus', () =>
+        query('loupe_valuations_total{outcome="valued"} >= 3'),
+      );
+      expect(valued[0].metric).toMatchObject({ job: 'loupe', model_version: version, outcome: 'valued' });
+      const up = await waitFor('up', () => query('up{job="loupe"}'));
+      expect(up[0].value[1]).toBe('1');
+      for (const expr of [
+        'loupe_http_requests_total{route="/v1/valuations",method="POST",status="200"}',
+        'loupe_http_request_duration_seconds_bucket{route="/v1/valuations"}',
+        'loupe_valuation_duration_seconds_count{kind="single"}',
+        `loupe_champion_info{version="${version}"}`,
+        'loupe_champion_age_seconds',
+        'loupe_champion_mae_dollars',
+        'loupe_champion_mape_ratio',
+        'loupe_request_log_pending',
+        'loupe_request_log_dropped_total',
+        'process_resident_memory_bytes',
+      ]) {
+        expect(await query(expr), expr).toBeDefined();
+      }
+    },
+    WAIT_MS + 30_000,
+  );
 });

@@ -25,9 +25,11 @@ afterAll(async () => {
   home?.cleanup();
 });
 
-const scrape = async (t: TestApp, auth?: string) => t.app.inject({ method: 'GET', url: '/metrics', headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+const scrape = async (t: TestApp, auth?: string) =>
+  t.app.inject({ method: 'GET', url: '/metrics', headers: auth ? { authorization: `Bearer ${auth}` } : {} });
 /** The series (sample lines) of one metric family in a scrape. */
-const series = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+const series = (text: string, name: string) =>
+  text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
 
 describe('GET /metrics', () => {
   it('needs an admin key on a keyed server: a valuations key gets 403, no key 401', async () => {
@@ -44,9 +46,16 @@ describe('GET /metrics', () => {
 
   it('counts valuations by model version and outcome, and requests by route pattern and status', async () => {
     const version = open.models.current!.version;
-    for (let i = 0; i < 3; i++) expect((await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE })).statusCode).toBe(200);
-    expect((await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: { ...STONE, carat: -1 } })).statusCode).toBe(400);
-    const batch = await open.app.inject({ method: 'POST', url: '/v1/valuations/batch', payload: { stones: [STONE, { ...STONE, carat: 'big' }, STONE] } });
+    for (let i = 0; i < 3; i++)
+      expect((await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE })).statusCode).toBe(200);
+    expect(
+      (await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: { ...STONE, carat: -1 } })).statusCode,
+    ).toBe(400);
+    const batch = await open.app.inject({
+      method: 'POST',
+      url: '/v1/valuations/batch',
+      payload: { stones: [STONE, { ...STONE, carat: 'big' }, STONE] },
+    });
     expect(batch.statusCode).toBe(200);
     await open.app.inject({ method: 'GET', url: '/v1/models/v9999' });
     const text = (await scrape(open)).body;

@@ -7,32 +7,63 @@ import { useTestApp } from './helpers.js';
 
 const ctx = useTestApp();
 
-type Operation = { requestBody?: { content: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }; responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }> };
-const hasExample = (c: { example?: unknown; schema?: { examples?: unknown[] } }) => c.example !== undefined || (c.schema?.examples?.length ?? 0) > 0;
+type Operation = {
+  requestBody?: { content: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> };
+  responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { examples?: unknown[] } }> }>;
+};
+const hasExample = (c: { example?: unknown; schema?: { examples?: unknown[] } }) =>
+  c.example !== undefined || (c.schema?.examples?.length ?? 0) > 0;
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 at /openapi.json with every endpoint, each with an example of its body and its answer', async () => {
     const doc = (await ctx.t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
-    const ops = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op] as const));
+    const ops = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op] as const),
+    );
     expect(ops.map(([name]) => name).sort()).toEqual([
-      'GET /healthz', 'GET /readyz', 'GET /v1/diamonds/similar', 'GET /v1/models', 'GET /v1/models/current', 'GET /v1/models/{version}', 'GET /v1/models/{version}/card', 'GET /v1/requests',
-      'GET /v1/valuations/{id}', 'POST /v1/valuations', 'POST /v1/valuations/batch',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /v1/diamonds/similar',
+      'GET /v1/models',
+      'GET /v1/models/current',
+      'GET /v1/models/{version}',
+      'GET /v1/models/{version}/card',
+      'GET /v1/requests',
+      'GET /v1/valuations/{id}',
+      'POST /v1/valuations',
+      'POST /v1/valuations/batch',
     ]);
     for (const [name, op] of ops) {
-      if (op.requestBody) for (const c of Object.values(op.requestBody.content)) expect(hasExample(c), `${name} body example`).toBe(true);
+      if (op.requestBody)
+        for (const c of Object.values(op.requestBody.content)) expect(hasExample(c), `${name} body example`).toBe(true);
       for (const [status, r] of Object.entries(op.responses)) {
         for (const c of Object.values(r.content ?? {})) expect(hasExample(c), `${name} ${status} example`).toBe(true);
       }
     }
     // The stone in the document is the diamond schema's: same limits as the field table.
-    expect(doc.paths['/v1/valuations'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/Stone');
+    expect(doc.paths['/v1/valuations'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/Stone',
+    );
     const stone = doc.components.schemas.Stone;
     expect(stone.properties.carat).toMatchObject({ minimum: 0.1, maximum: 10 });
     expect(stone.additionalProperties).toBe(false);
     // Shared shapes are named, so that generated clients have named types.
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Stone', 'Valuation', 'Explanation', 'Problem', 'FieldProblem', 'BatchResponse', 'SimilarStone', 'Model']));
-    expect(doc.paths['/v1/valuations'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Valuation');
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining([
+        'Stone',
+        'Valuation',
+        'Explanation',
+        'Problem',
+        'FieldProblem',
+        'BatchResponse',
+        'SimilarStone',
+        'Model',
+      ]),
+    );
+    expect(doc.paths['/v1/valuations'].post.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/Valuation',
+    );
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

@@ -10,13 +10,29 @@ import { buildApp, ModelSource, registryChampions, RequestLog } from '../../src/
 import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
 import type { FromWriter } from '../../src/store/request-log-worker.js';
 import { createKey } from '../../src/store/keys.js';
-import { countRequests, listRequests, pruneRequestLog, requestLogWriter, type RequestLogEntry } from '../../src/store/requests.js';
+import {
+  countRequests,
+  listRequests,
+  pruneRequestLog,
+  requestLogWriter,
+  type RequestLogEntry,
+} from '../../src/store/requests.js';
 import { STONE, testHome } from './helpers.js';
 
 const DAY = 86_400_000;
 const entry = (i: number, at = Date.now(), body = 'b'.repeat(1000)): RequestLogEntry => ({
-  at, method: 'POST', route: '/v1/valuations', url: `/v1/valuations?${i}`, status: 200, latencyMs: 1, keyId: 1, keyName: 'k',
-  modelVersion: 'v0001', requestBody: body, responseBody: null, requestId: `r${i}`,
+  at,
+  method: 'POST',
+  route: '/v1/valuations',
+  url: `/v1/valuations?${i}`,
+  status: 200,
+  latencyMs: 1,
+  keyId: 1,
+  keyName: 'k',
+  modelVersion: 'v0001',
+  requestBody: body,
+  responseBody: null,
+  requestId: `r${i}`,
 });
 
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
@@ -40,13 +56,27 @@ describe('keyless requests', () => {
     const longUrl = `/v1/valuations?${'q'.repeat(2000)}`;
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await app.inject({ method: 'POST', url: longUrl, payload: STONE, headers: i % 2 ? { authorization: 'Bearer lp_wrong' } : {} });
+      const res = await app.inject({
+        method: 'POST',
+        url: longUrl,
+        payload: STONE,
+        headers: i % 2 ? { authorization: 'Bearer lp_wrong' } : {},
+      });
       statuses.push(res.statusCode);
       if (res.statusCode === 429) expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
     expect(statuses).toEqual([...Array(5).fill(401), ...Array(15).fill(429)]);
     // A valid key from the same address is not throttled (it has its own limit).
-    expect((await app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: { authorization: `Bearer ${secret}` } })).statusCode).toBe(200);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/valuations',
+          payload: STONE,
+          headers: { authorization: `Bearer ${secret}` },
+        })
+      ).statusCode,
+    ).toBe(200);
     // Public endpoints that succeed cost nothing, but a throttled address is refused everything keyless.
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(429);
     now += 12_000; // one token back (5 a minute)
@@ -94,8 +124,15 @@ describe('retention', () => {
 
   it('is enforced while the server runs, by the writer thread', async () => {
     const home = await testHome({ ingest: false, promote: false });
-    const writer = threadedRequestLogWriter(home.paths.database, { retention: { maxAgeDays: 30, maxBytes: 200_000 }, pruneEveryRows: 1000 });
-    const log = new RequestLog((e) => writer.write(e), { flushIntervalMs: 10, maxPending: 1e6, onClose: () => writer.close() });
+    const writer = threadedRequestLogWriter(home.paths.database, {
+      retention: { maxAgeDays: 30, maxBytes: 200_000 },
+      pruneEveryRows: 1000,
+    });
+    const log = new RequestLog((e) => writer.write(e), {
+      flushIntervalMs: 10,
+      maxPending: 1e6,
+      onClose: () => writer.close(),
+    });
     for (let i = 0; i < 6000; i++) {
       log.push(entry(i));
       if (i % 500 === 499) await log.settle(5000);
@@ -110,13 +147,25 @@ describe('a full disk', () => {
   it('costs bounded memory and counted losses; valuations go on; writing resumes when space returns', async () => {
     const home = await testHome();
     // Room that a delete can give back later: a table of about 400 kB, beside 30 free pages.
-    home.db.exec("CREATE TABLE filler (b BLOB); INSERT INTO filler SELECT zeroblob(4000) FROM (SELECT value FROM json_each(json_array(0,1,2,3,4,5,6,7,8,9))), json_each(json_array(0,1,2,3,4,5,6,7,8,9))");
+    home.db.exec(
+      'CREATE TABLE filler (b BLOB); INSERT INTO filler SELECT zeroblob(4000) FROM (SELECT value FROM json_each(json_array(0,1,2,3,4,5,6,7,8,9))), json_each(json_array(0,1,2,3,4,5,6,7,8,9))',
+    );
     const pages = home.db.pragma('page_count', { simple: true }) as number;
     const events: FromWriter[] = [];
     const writer = threadedRequestLogWriter(home.paths.database, {
-      pragmas: [`max_page_count = ${pages + 30}`], maxQueued: 2000, maxInFlight: 500, chunk: 100, onEvent: (e) => events.push(e),
+      pragmas: [`max_page_count = ${pages + 30}`],
+      maxQueued: 2000,
+      maxInFlight: 500,
+      chunk: 100,
+      onEvent: (e) => events.push(e),
     });
-    const requestLog = new RequestLog((e) => writer.write(e), { flushIntervalMs: 10, maxBatch: 250, maxPending: 1000, committed: () => writer.committed(), onClose: () => writer.close() });
+    const requestLog = new RequestLog((e) => writer.write(e), {
+      flushIntervalMs: 10,
+      maxBatch: 250,
+      maxPending: 1000,
+      committed: () => writer.committed(),
+      onClose: () => writer.close(),
+    });
     const models = new ModelSource(registryChampions(home.db), { pollMs: 60_000 });
     models.refresh();
     const app = await buildApp({ db: home.db, models, open: true, requestLog });
@@ -154,7 +203,11 @@ describe('/v1/requests', () => {
   it('shows the requests answered just before, with the writer on its own thread', async () => {
     const home = await testHome();
     const writer = threadedRequestLogWriter(home.paths.database);
-    const requestLog = new RequestLog((e) => writer.write(e), { flushIntervalMs: 50, committed: () => writer.committed(), onClose: () => writer.close() });
+    const requestLog = new RequestLog((e) => writer.write(e), {
+      flushIntervalMs: 50,
+      committed: () => writer.committed(),
+      onClose: () => writer.close(),
+    });
     const models = new ModelSource(registryChampions(home.db), { pollMs: 60_000 });
     models.refresh();
     const app = await buildApp({ db: home.db, models, open: true, requestLog });

@@ -7,8 +7,18 @@ import { countRequests, listRequests, type RequestLogEntry } from '../../src/sto
 import { STONE, testApp, testHome } from './helpers.js';
 
 const entry = (i: number): RequestLogEntry => ({
-  at: 0, method: 'GET', route: '/x', url: `/x?${i}`, status: 200, latencyMs: 1, keyId: null, keyName: null,
-  modelVersion: null, requestBody: null, responseBody: null, requestId: null,
+  at: 0,
+  method: 'GET',
+  route: '/x',
+  url: `/x?${i}`,
+  status: 200,
+  latencyMs: 1,
+  keyId: null,
+  keyName: null,
+  modelVersion: null,
+  requestBody: null,
+  responseBody: null,
+  requestId: null,
 });
 
 describe('request log', () => {
@@ -19,7 +29,12 @@ describe('request log', () => {
     const auth = { authorization: `Bearer ${secret}` };
     await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: auth });
     await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: { ...STONE, carat: 99 }, headers: auth });
-    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: '{oops', headers: { ...auth, 'content-type': 'application/json' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: '{oops',
+      headers: { ...auth, 'content-type': 'application/json' },
+    });
     await t.app.inject({ method: 'GET', url: '/v1/models' });
     // Nothing is written in the request's path...
     expect(countRequests(home.db)).toBe(0);
@@ -27,7 +42,10 @@ describe('request log', () => {
     await t.app.close();
     const rows = listRequests(home.db, { limit: 10 }).reverse();
     expect(rows.map((r) => [r.route, r.status])).toEqual([
-      ['/v1/valuations', 200], ['/v1/valuations', 400], ['/v1/valuations', 400], ['/v1/models', 401],
+      ['/v1/valuations', 200],
+      ['/v1/valuations', 400],
+      ['/v1/valuations', 400],
+      ['/v1/models', 401],
     ]);
     expect(rows[0]).toMatchObject({ method: 'POST', keyId: key.id, keyName: 'ACME', modelVersion: 'v0001' });
     expect(rows[0].latencyMs).toBeGreaterThan(0);
@@ -45,8 +63,18 @@ describe('request log', () => {
     const home = await testHome({ promote: false });
     const t = await testApp(home);
     await t.app.inject({ method: 'GET', url: '/v1/%' });
-    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: 'x'.repeat(70_000), headers: { 'content-type': 'application/json' } });
-    await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: 'x', headers: { 'content-type': 'text/csv' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: 'x'.repeat(70_000),
+      headers: { 'content-type': 'application/json' },
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: 'x',
+      headers: { 'content-type': 'text/csv' },
+    });
     await t.app.close();
     const rows = listRequests(home.db, { limit: 10 }).reverse();
     expect(rows.map((r) => r.status)).toEqual([400, 413, 415]);
@@ -58,10 +86,13 @@ describe('request log', () => {
     const batches: number[] = [];
     let fail = true;
     const onError = vi.fn();
-    const log = new RequestLog((entries) => {
-      if (fail) throw new Error('database is locked');
-      batches.push(entries.length);
-    }, { flushIntervalMs: 60_000, onError });
+    const log = new RequestLog(
+      (entries) => {
+        if (fail) throw new Error('database is locked');
+        batches.push(entries.length);
+      },
+      { flushIntervalMs: 60_000, onError },
+    );
     for (let i = 0; i < 5; i++) log.push(entry(i));
     log.flush();
     log.flush();
@@ -87,7 +118,8 @@ describe('request log', () => {
   it('GET /v1/requests pages newest first and filters by status', async () => {
     const home = await testHome();
     const t = await testApp(home);
-    for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: i % 2 ? { ...STONE, cut: 'bad' } : STONE });
+    for (let i = 0; i < 5; i++)
+      await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: i % 2 ? { ...STONE, cut: 'bad' } : STONE });
     const first = (await t.app.inject({ method: 'GET', url: '/v1/requests?limit=2' })).json();
     expect(first.requests).toHaveLength(2);
     expect(first.requests[0].id).toBeGreaterThan(first.requests[1].id);
@@ -102,13 +134,22 @@ describe('request log', () => {
   it('on a writer thread: every entry is written by close(), even while another connection holds the write lock', async () => {
     const home = await testHome({ ingest: false, promote: false });
     const writer = threadedRequestLogWriter(home.paths.database);
-    const log = new RequestLog((entries) => writer.write(entries), { flushIntervalMs: 60_000, onClose: () => writer.close() });
+    const log = new RequestLog((entries) => writer.write(entries), {
+      flushIntervalMs: 60_000,
+      onClose: () => writer.close(),
+    });
     const blocker = openDatabase(home.paths.database);
     blocker.pragma('busy_timeout = 0');
     blocker.exec('BEGIN IMMEDIATE'); // a long write elsewhere (e.g. the pipeline)
     for (let i = 0; i < 2500; i++) log.push(entry(i));
     log.flush();
-    const released = new Promise((r) => setTimeout(() => { blocker.exec('COMMIT'); blocker.close(); r(null); }, 300));
+    const released = new Promise((r) =>
+      setTimeout(() => {
+        blocker.exec('COMMIT');
+        blocker.close();
+        r(null);
+      }, 300),
+    );
     await log.close();
     await released;
     expect(countRequests(home.db)).toBe(2500);

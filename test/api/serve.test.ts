@@ -19,7 +19,10 @@ afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-function serve(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function serve(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,7 +54,13 @@ describe('loupe serve', () => {
     const home = prepared.dir;
     homes.push(home);
     trainedHome = home;
-    const s = serve([], { LOUPE_HOME: home, HOST: '127.0.0.1', PORT: '0', LOUPE_OPEN: '1', LOUPE_MODEL_KINDS: 'hedonic' });
+    const s = serve([], {
+      LOUPE_HOME: home,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOUPE_OPEN: '1',
+      LOUPE_MODEL_KINDS: 'hedonic',
+    });
     const [, url] = await waitFor(s.output, /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/, 120_000);
     expect(s.output()).not.toMatch(/"stage"/); // the champion was there: no pipeline step ran
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -59,7 +68,11 @@ describe('loupe serve', () => {
     // Requests in flight when SIGTERM arrives are answered; every answered request is in the log afterwards.
     const batch = JSON.stringify({ stones: Array.from({ length: 1000 }, () => STONE) });
     const send = (i: number) =>
-      fetch(`${url}/v1/valuations${i % 2 ? '/batch' : ''}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: i % 2 ? batch : JSON.stringify(STONE) })
+      fetch(`${url}/v1/valuations${i % 2 ? '/batch' : ''}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: i % 2 ? batch : JSON.stringify(STONE),
+      })
         .then((r) => r.status)
         .catch(() => 'refused' as const);
     const first = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i)));
@@ -77,12 +90,17 @@ describe('loupe serve', () => {
 
     const db = openDatabase(join(home, 'loupe.db'));
     try {
-      const logged = (db.prepare("SELECT count(*) AS n FROM request_log WHERE route LIKE '/v1/valuations%'").get() as { n: number }).n;
+      const logged = (
+        db.prepare("SELECT count(*) AS n FROM request_log WHERE route LIKE '/v1/valuations%'").get() as { n: number }
+      ).n;
       expect(logged).toBe(answered);
       // Every valuation answered is stored (written by its own thread before exit): 10 single + 10 × 1,000 batched
       // in the first round, and the same shape for each request answered after SIGTERM.
       const stored = (db.prepare('SELECT count(*) AS n FROM valuations').get() as { n: number }).n;
-      const answeredStones = statuses.reduce((sum: number, st, i) => sum + (st === 200 ? (i % 2 ? 1000 : 1) : 0), 10 + 10 * 1000);
+      const answeredStones = statuses.reduce(
+        (sum: number, st, i) => sum + (st === 200 ? (i % 2 ? 1000 : 1) : 0),
+        10 + 10 * 1000,
+      );
       expect(stored).toBe(answeredStones);
       const models = db.prepare('SELECT count(*) AS n FROM models').get() as { n: number };
       expect(models.n).toBeGreaterThanOrEqual(1);
@@ -97,13 +115,19 @@ describe('loupe serve', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const port = String((taken.address() as AddressInfo).port);
     try {
-      const inUse = serve(['--host', '127.0.0.1', '--port', port], { LOUPE_HOME: trainedHome!, LOUPE_VALUATION_THREADS: '1' });
+      const inUse = serve(['--host', '127.0.0.1', '--port', port], {
+        LOUPE_HOME: trainedHome!,
+        LOUPE_VALUATION_THREADS: '1',
+      });
       expect(await inUse.exited).toBe(1);
       expect(inUse.output()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is in use/);
     } finally {
       taken.close();
     }
-    const unknown = serve(['--host', 'no-such-host.invalid', '--port', '0'], { LOUPE_HOME: trainedHome!, LOUPE_VALUATION_THREADS: '1' });
+    const unknown = serve(['--host', 'no-such-host.invalid', '--port', '0'], {
+      LOUPE_HOME: trainedHome!,
+      LOUPE_VALUATION_THREADS: '1',
+    });
     expect(await unknown.exited).toBe(1);
     expect(unknown.output()).toMatch(/cannot listen on no-such-host\.invalid:0: the host name does not resolve/);
   }, 120_000);
@@ -128,7 +152,10 @@ describe('loupe serve', () => {
     const cors = serve([], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created'), LOUPE_CORS_ORIGINS: 'shop.example' });
     expect(await cors.exited).toBe(2);
     expect(cors.output()).toMatch(/"shop.example" is not an origin/);
-    const retention = serve([], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created'), LOUPE_VALUATION_RETENTION_DAYS: 'forever' });
+    const retention = serve([], {
+      LOUPE_HOME: join(tmpdir(), 'loupe-never-created'),
+      LOUPE_VALUATION_RETENTION_DAYS: 'forever',
+    });
     expect(await retention.exited).toBe(2);
     expect(retention.output()).toMatch(/LOUPE_VALUATION_RETENTION_DAYS must be a whole number/);
   }, 120_000);

@@ -45,7 +45,10 @@ describe('valuation pool', () => {
   });
 
   it('values a batch, without explanations when asked, with the model version each request named', async () => {
-    const [a, b] = await Promise.all([pool.valueMany(first, stones, { explain: false }), pool.valueMany(second, stones)]);
+    const [a, b] = await Promise.all([
+      pool.valueMany(first, stones, { explain: false }),
+      pool.valueMany(second, stones),
+    ]);
     expect(a).toEqual(stones.map((s) => first.value(s, { explain: false })));
     expect(a.every((v) => v.explanation === undefined && v.modelVersion === first.version)).toBe(true);
     expect(b).toEqual(stones.map((s) => second.value(s)));

@@ -3,7 +3,8 @@ import { expectProblem, STONE, testApp, testHome, useTestApp } from './helpers.j
 
 const ctx = useTestApp();
 
-const post = (payload: unknown, url = '/v1/valuations') => ctx.t.app.inject({ method: 'POST', url, payload: payload as object });
+const post = (payload: unknown, url = '/v1/valuations') =>
+  ctx.t.app.inject({ method: 'POST', url, payload: payload as object });
 const BIG = { carat: 6, cut: 'Premium', color: 'H', clarity: 'SI2', depth: 62, table: 58, x: 11.6, y: 11.6, z: 7.19 };
 
 describe('POST /v1/valuations', () => {
@@ -21,7 +22,13 @@ describe('POST /v1/valuations', () => {
     expect(v.range.coverage).toBe(0.9);
     expect(v.warnings).toEqual([]);
     const e = v.explanation;
-    expect(e.steps.map((s: { factor: string }) => s.factor)).toEqual(['carat', 'cut', 'color', 'clarity', 'proportions']);
+    expect(e.steps.map((s: { factor: string }) => s.factor)).toEqual([
+      'carat',
+      'cut',
+      'color',
+      'clarity',
+      'proportions',
+    ]);
     // The steps chain: typical price × every multiplier = the price before rounding, and dollars add up to it.
     const product = e.steps.reduce((p: number, s: { multiplier: number }) => p * s.multiplier, e.typicalPrice);
     expect(Math.abs(product / e.price - 1)).toBeLessThan(1e-3);
@@ -61,10 +68,26 @@ describe('POST /v1/valuations', () => {
   });
 
   it('refuses a stone past the carat limit with a problem naming the limit, alone or in a batch', async () => {
-    const heavy = { carat: 9.5, cut: 'Ideal', color: 'D', clarity: 'IF', depth: 61.8, table: 57, x: 14.3, y: 14.3, z: 8.84 };
+    const heavy = {
+      carat: 9.5,
+      cut: 'Ideal',
+      color: 'D',
+      clarity: 'IF',
+      depth: 61.8,
+      table: 57,
+      x: 14.3,
+      y: 14.3,
+      z: 8.84,
+    };
     const p = expectProblem(await post(heavy), 422);
     expect(p.type).toBe('/problems/beyond-limit');
-    expect(p.errors).toEqual([expect.objectContaining({ field: 'carat', code: 'beyond_limit', allowed: expect.stringMatching(/^at most \d+(\.\d+)? ct$/) })]);
+    expect(p.errors).toEqual([
+      expect.objectContaining({
+        field: 'carat',
+        code: 'beyond_limit',
+        allowed: expect.stringMatching(/^at most \d+(\.\d+)? ct$/),
+      }),
+    ]);
     expect(p.detail).toMatch(/limit .*heaviest stone the model learned from/);
     const batch = (await post({ stones: [STONE, heavy] }, '/v1/valuations/batch')).json();
     expect(batch.results[1]).toMatchObject({ ok: false, errors: [{ field: 'stones/1/carat', code: 'beyond_limit' }] });
@@ -88,7 +111,12 @@ describe('POST /v1/valuations', () => {
     const p = expectProblem(res, 400);
     expect(p.type).toBe('/problems/invalid-input');
     expect(p.errors).toEqual([
-      expect.objectContaining({ field: 'carat', code: 'wrong_type', allowed: 'a number from 0.1 to 10 ct', suggestion: '0.9 (without quotes)' }),
+      expect.objectContaining({
+        field: 'carat',
+        code: 'wrong_type',
+        allowed: 'a number from 0.1 to 10 ct',
+        suggestion: '0.9 (without quotes)',
+      }),
       expect.objectContaining({ field: 'cut', code: 'unknown_grade', suggestion: 'Ideal' }),
       expect.objectContaining({ field: 'sparkle', code: 'unknown_field' }),
     ]);
@@ -130,12 +158,22 @@ describe('POST /v1/valuations', () => {
     ['a __proto__ key', '{"__proto__": {"carat": 1}}', 'application/json', 400, 'invalid-input'],
     ['lone surrogates', '{"cut": "\\ud800\\udfff\\ud800"}', 'application/json', 400, 'invalid-input'],
   ])('answers %s with a problem', async (_what, payload, type, status, slug) => {
-    const res = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations', payload, headers: { 'content-type': type } });
+    const res = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload,
+      headers: { 'content-type': type },
+    });
     expect(expectProblem(res, status).type).toBe(`/problems/${slug}`);
   });
 
   it('refuses a body over 64 KiB with 413', async () => {
-    const res = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations', payload: JSON.stringify({ ...STONE, pad: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
+    const res = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: JSON.stringify({ ...STONE, pad: 'x'.repeat(70_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expectProblem(res, 413);
   });
 
@@ -146,10 +184,27 @@ describe('POST /v1/valuations', () => {
 
   it('says a number too large for JSON is too large, alone and in a batch (not "null")', async () => {
     const text = JSON.stringify(STONE).replace(/"carat":[\d.]+/, '"carat":1e309');
-    const p = expectProblem(await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations', payload: text, headers: { 'content-type': 'application/json' } }), 400);
-    expect(p.errors[0]).toMatchObject({ field: 'carat', code: 'not_a_number', message: expect.stringMatching(/too large to be a number/) });
+    const p = expectProblem(
+      await ctx.t.app.inject({
+        method: 'POST',
+        url: '/v1/valuations',
+        payload: text,
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+    );
+    expect(p.errors[0]).toMatchObject({
+      field: 'carat',
+      code: 'not_a_number',
+      message: expect.stringMatching(/too large to be a number/),
+    });
     expect(JSON.stringify(p)).not.toMatch(/null/);
-    const batch = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations/batch', payload: `{"stones":[${text.replace('1e309', '-1e309')}]}`, headers: { 'content-type': 'application/json' } });
+    const batch = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations/batch',
+      payload: `{"stones":[${text.replace('1e309', '-1e309')}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(batch.json().results[0].errors[0].message).toMatch(/too large to be a number/);
   });
 
@@ -161,11 +216,19 @@ describe('POST /v1/valuations', () => {
 
 describe('POST /v1/valuations/batch', () => {
   it('answers every stone: a valuation or its problems, in order, with one model version', async () => {
-    const res = await post({ stones: [STONE, { ...STONE, carat: -1 }, 'not a stone', BIG] }, '/v1/valuations/batch?explain=false');
+    const res = await post(
+      { stones: [STONE, { ...STONE, carat: -1 }, 'not a stone', BIG] },
+      '/v1/valuations/batch?explain=false',
+    );
     expect(res.statusCode).toBe(200);
     const b = res.json();
     expect(b).toMatchObject({ modelVersion: ctx.t.models.current!.version, valued: 2, failed: 2 });
-    expect(b.results.map((r: { index: number; ok: boolean }) => [r.index, r.ok])).toEqual([[0, true], [1, false], [2, false], [3, true]]);
+    expect(b.results.map((r: { index: number; ok: boolean }) => [r.index, r.ok])).toEqual([
+      [0, true],
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
     expect(b.results[0].valuation.price).toBe(ctx.t.models.current!.value(STONE).price);
     expect(b.results[0].valuation.explanation).toBeUndefined();
     expect(b.results[1].errors[0]).toMatchObject({ field: 'stones/1/carat', code: 'out_of_range' });
@@ -174,22 +237,37 @@ describe('POST /v1/valuations/batch', () => {
   });
 
   it('explains by default and takes 1,000 stones', async () => {
-    const res = await post({ stones: Array.from({ length: 1000 }, (_, i) => ({ ...STONE, table: 55 + (i % 5) })) }, '/v1/valuations/batch');
+    const res = await post(
+      { stones: Array.from({ length: 1000 }, (_, i) => ({ ...STONE, table: 55 + (i % 5) })) },
+      '/v1/valuations/batch',
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().valued).toBe(1000);
     expect(res.json().results[999].valuation.explanation.steps).toHaveLength(5);
   });
 
   it('refuses 1,001 stones, an empty list, a missing list and unknown fields, listing each', async () => {
-    expect(expectProblem(await post({ stones: Array.from({ length: 1001 }, () => STONE) }, '/v1/valuations/batch'), 400).errors[0])
-      .toMatchObject({ field: 'stones', code: 'too_many_items' });
-    expect(expectProblem(await post({ stones: [] }, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({ code: 'too_few_items' });
-    expect(expectProblem(await post({}, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({ field: 'stones', code: 'missing' });
-    expect(expectProblem(await post({ stones: [STONE], extra: 1 }, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({ field: 'extra', code: 'unknown_field' });
+    expect(
+      expectProblem(await post({ stones: Array.from({ length: 1001 }, () => STONE) }, '/v1/valuations/batch'), 400)
+        .errors[0],
+    ).toMatchObject({ field: 'stones', code: 'too_many_items' });
+    expect(expectProblem(await post({ stones: [] }, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({
+      code: 'too_few_items',
+    });
+    expect(expectProblem(await post({}, '/v1/valuations/batch'), 400).errors[0]).toMatchObject({
+      field: 'stones',
+      code: 'missing',
+    });
+    expect(
+      expectProblem(await post({ stones: [STONE], extra: 1 }, '/v1/valuations/batch'), 400).errors[0],
+    ).toMatchObject({ field: 'extra', code: 'unknown_field' });
   });
 
   it('refuses a body over 1 MiB with 413', async () => {
-    const res = await post({ stones: Array.from({ length: 1000 }, () => ({ ...STONE, pad: 'x'.repeat(1100) })) }, '/v1/valuations/batch');
+    const res = await post(
+      { stones: Array.from({ length: 1000 }, () => ({ ...STONE, pad: 'x'.repeat(1100) })) },
+      '/v1/valuations/batch',
+    );
     expectProblem(res, 413);
   });
 });
@@ -199,7 +277,9 @@ describe('without a model', () => {
     const empty = await testHome({ ingest: false, promote: false });
     const e = await testApp(empty);
     try {
-      expect(expectProblem(await e.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE }), 503).type).toBe('/problems/not-ready');
+      expect(
+        expectProblem(await e.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE }), 503).type,
+      ).toBe('/problems/not-ready');
       expectProblem(await e.app.inject({ method: 'GET', url: '/readyz' }), 503);
       expect((await e.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {

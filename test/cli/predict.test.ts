@@ -12,7 +12,10 @@ const ROOT = join(import.meta.dirname, '../..');
 
 /** Runs the loupe command line in a child process, as a user would. */
 function loupe(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -66,8 +69,28 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const GOOD_1: Stone = { carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 6.2, y: 6.24, z: 3.84 };
-const GOOD_2: Stone = { carat: 1.1, cut: 'Ideal', color: 'H', clarity: 'SI2', depth: 62, table: 55, x: 6.61, y: 6.65, z: 4.11 };
+const GOOD_1: Stone = {
+  carat: 0.9,
+  cut: 'Ideal',
+  color: 'G',
+  clarity: 'VS2',
+  depth: 61.8,
+  table: 57,
+  x: 6.2,
+  y: 6.24,
+  z: 3.84,
+};
+const GOOD_2: Stone = {
+  carat: 1.1,
+  cut: 'Ideal',
+  color: 'H',
+  clarity: 'SI2',
+  depth: 62,
+  table: 55,
+  x: 6.61,
+  y: 6.65,
+  z: 4.11,
+};
 
 describe('loupe predict', () => {
   it('writes the input columns as they stood plus price, price_low and price_high; a bad row gets an error and the run goes on', () => {
@@ -88,14 +111,24 @@ describe('loupe predict', () => {
     expect(lines[2].startsWith('S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84,,,,')).toBe(true);
     const rows = table(r.stdout);
     expect(rows.map((row) => row.stone_id)).toEqual(['S-1', 'S-2', 'S-3']);
-    for (const [row, stone] of [[rows[0], GOOD_1], [rows[2], GOOD_2]] as const) {
+    for (const [row, stone] of [
+      [rows[0], GOOD_1],
+      [rows[2], GOOD_2],
+    ] as const) {
       const p = model.price(stone, 0.9);
-      expect(row).toMatchObject({ price: String(Math.round(p.price)), price_low: String(Math.round(p.range!.low)), price_high: String(Math.round(p.range!.high)), error: '' });
+      expect(row).toMatchObject({
+        price: String(Math.round(p.price)),
+        price_low: String(Math.round(p.range!.low)),
+        price_high: String(Math.round(p.range!.high)),
+        error: '',
+      });
       expect(Number(row.price_low)).toBeLessThan(Number(row.price));
       expect(Number(row.price_high)).toBeGreaterThan(Number(row.price));
     }
     expect(rows[1]).toMatchObject({ price: '', price_low: '', price_high: '' });
-    expect(rows[1].error).toBe('Carat "0,5" is not a number; probably meant 0.5 (with a decimal point instead of a comma).');
+    expect(rows[1].error).toBe(
+      'Carat "0,5" is not a number; probably meant 0.5 (with a decimal point instead of a comma).',
+    );
   });
 
   it('reads a BOM, CRLF, any column order and a price column (carried along; the added columns become loupe_*); --coverage and --out', () => {
@@ -110,12 +143,28 @@ describe('loupe predict', () => {
     const out = join(dir, 'priced.csv');
     const narrow = loupe(['predict', '--model', modelPath, '--coverage', '0.8', '--out', out, '--json', input]);
     expect([wide.code, narrow.code]).toEqual([0, 0]);
-    expect(JSON.parse(narrow.stdout)).toEqual({ input: 'messy.csv', rows: 2, priced: 1, errors: 1, out, model: 'hedonic-test.json', coverage: 0.8 });
+    expect(JSON.parse(narrow.stdout)).toEqual({
+      input: 'messy.csv',
+      rows: 2,
+      priced: 1,
+      errors: 1,
+      out,
+      model: 'hedonic-test.json',
+      coverage: 0.8,
+    });
     const text = readFileSync(out, 'utf8');
-    expect(text.split('\n')[0]).toBe('z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_error');
+    expect(text.split('\n')[0]).toBe(
+      'z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_error',
+    );
     const [w, n] = [table(wide.stdout), table(text)];
-    expect(n[0]).toMatchObject({ price: '4100', note: 'first, quoted "stone"', loupe_price: String(Math.round(model.price(GOOD_1).price)) });
-    expect(Number(w[0].loupe_price_high) - Number(w[0].loupe_price_low)).toBeGreaterThan(Number(n[0].loupe_price_high) - Number(n[0].loupe_price_low));
+    expect(n[0]).toMatchObject({
+      price: '4100',
+      note: 'first, quoted "stone"',
+      loupe_price: String(Math.round(model.price(GOOD_1).price)),
+    });
+    expect(Number(w[0].loupe_price_high) - Number(w[0].loupe_price_low)).toBeGreaterThan(
+      Number(n[0].loupe_price_high) - Number(n[0].loupe_price_low),
+    );
     expect(n[1].loupe_price).toBe('');
     expect(n[1].loupe_error).toMatch(/^Line 3 has 8 fields but the header has 11/);
   });
@@ -132,22 +181,32 @@ describe('loupe predict', () => {
 
   it('neutralises formula-like cells of the input (header included) and keeps numbers, negative ones too', () => {
     const input = join(dir, 'formulas.csv');
-    writeFileSync(input, 'carat,cut,color,clarity,depth,table,x,y,z,=cmd\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,=HYPERLINK("http://evil.example")\n-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,@SUM(1+1)\n');
+    writeFileSync(
+      input,
+      'carat,cut,color,clarity,depth,table,x,y,z,=cmd\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,=HYPERLINK("http://evil.example")\n-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,@SUM(1+1)\n',
+    );
     const r = loupe(['predict', '--model', modelPath, input]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`carat,cut,color,clarity,depth,table,x,y,z,"'=cmd",price,price_low,price_high,error`);
-    expect(lines[1]).toMatch(/^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,$/);
+    expect(lines[1]).toMatch(
+      /^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,$/,
+    );
     expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,"?Carat -1/);
   });
 
   it('refuses an input that ends before its first row with a message, not a crash (exit 1)', () => {
-    for (const [name, content] of [['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'], ['bom-only.csv', '\uFEFF']]) {
+    for (const [name, content] of [
+      ['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'],
+      ['bom-only.csv', '\uFEFF'],
+    ]) {
       const input = join(dir, name);
       writeFileSync(input, content);
       const r = loupe(['predict', '--model', modelPath, input]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^loupe: ${name.replace('.', '\\.')}: (has a header but no rows|holds no text)`));
+      expect(r.stderr).toMatch(
+        new RegExp(`^loupe: ${name.replace('.', '\\.')}: (has a header but no rows|holds no text)`),
+      );
       expect(r.stderr).not.toMatch(/ at /);
     }
   });
@@ -160,7 +219,9 @@ describe('loupe predict', () => {
     const r = loupe(['predict', '--model', truncated, input]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^loupe: model .*truncated\.json: model file is not valid JSON \(.*\); it may be truncated or corrupt/);
+    expect(r.stderr).toMatch(
+      /^loupe: model .*truncated\.json: model file is not valid JSON \(.*\); it may be truncated or corrupt/,
+    );
     const foreign = join(dir, 'foreign.json');
     writeFileSync(foreign, '{"format":"something-else"}');
     const f = loupe(['predict', '--model', foreign, input]);

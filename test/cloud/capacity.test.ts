@@ -27,10 +27,22 @@ import {
 import { production } from '../../infra/config/production.js';
 
 const fleetOptions = { targetUtil: 0.5, azs: 3, minTasks: 3, burstFactor: 1.5, maxUtilAfterAzLoss: 0.9 };
-const bench: ApiBench = { requestsPerSecond: 2000, p99Ms: 20, cores: 2, connections: 50, durationSeconds: 30, explain: true, date: '2026-11-26' };
+const bench: ApiBench = {
+  requestsPerSecond: 2000,
+  p99Ms: 20,
+  cores: 2,
+  connections: 50,
+  durationSeconds: 30,
+  explain: true,
+  date: '2026-11-26',
+};
 
 describe('tiered prices', () => {
-  const tiers = [{ upTo: 100, price: 2 }, { upTo: 300, price: 1 }, { upTo: Infinity, price: 0.5 }];
+  const tiers = [
+    { upTo: 100, price: 2 },
+    { upTo: 300, price: 1 },
+    { upTo: Infinity, price: 0.5 },
+  ];
   it('charges each unit at the price of the tier it falls in', () => {
     expect(tiered(0, tiers)).toBe(0);
     expect(tiered(50, tiers)).toBe(100);
@@ -109,7 +121,9 @@ describe('monthly cost of a tier', () => {
     const big = costTier(100_000, 1000, 1000, task);
     const gb = (big.requestsPerMonth * ASSUMPTIONS.accessLogBytes) / 1e9;
     expect(big.logs.sink).toBe('Firehose → S3');
-    expect(gb * (PRICES.logsIngestGb + 3 * PRICES.logsStoreGbMonth)).toBeGreaterThan(ASSUMPTIONS.cloudwatchLogsBudgetMonth);
+    expect(gb * (PRICES.logsIngestGb + 3 * PRICES.logsStoreGbMonth)).toBeGreaterThan(
+      ASSUMPTIONS.cloudwatchLogsBudgetMonth,
+    );
     // Firehose bills every 350-byte line as a 5 KB record; S3 stores the real bytes.
     const billedGb = (big.requestsPerMonth * 5 * 1024) / 1e9;
     expect(big.logs.cost).toBeCloseTo(billedGb * PRICES.firehoseIngestGb + gb * 3 * PRICES.s3GbMonth, 3);
@@ -118,9 +132,11 @@ describe('monthly cost of a tier', () => {
     const t = costTier(1000, 1000, 1000, task);
     const gwRequests = t.requestsPerMonth;
     expect(t.httpApiEdge.cost).toBeGreaterThan(300 * 1.0 + (gwRequests / 1e6 - 300) * 0.9);
-    expect(t.httpApiEdge.cost).toBeLessThan(t.edge.name.startsWith('API Gateway') ? t.edge.cost : t.alternativeEdge.cost);
+    expect(t.httpApiEdge.cost).toBeLessThan(
+      t.edge.name.startsWith('API Gateway') ? t.edge.cost : t.alternativeEdge.cost,
+    );
   });
-  it('adds Shield Advanced\'s data-transfer fee to its edge', () => {
+  it("adds Shield Advanced's data-transfer fee to its edge", () => {
     const t = costTier(100_000, 1000, 1000, task);
     const shield = [t.edge, t.alternativeEdge].find((e) => e.name.includes('Shield'))!;
     const transferGb = (t.requestsPerMonth * 1000) / 1e9;
@@ -134,8 +150,17 @@ describe('monthly cost of a tier', () => {
     // line computed from the measured benchmark; raising it past the line means deploying the ALB edge.
     const api = readApiBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results/api.json'));
     const s = production.serving;
-    const measuredTask = { ...task, vcpu: s.taskCpu / 1024, memoryGb: s.taskMemoryMiB / 1024, targetUtil: s.targetCpuPercent / 100 };
-    const measuredLine = edgeBreakEven(perVcpu(api) * measuredTask.vcpu, api.bytesPerResponse ?? ASSUMPTIONS.fallbackResponseBytes, measuredTask);
+    const measuredTask = {
+      ...task,
+      vcpu: s.taskCpu / 1024,
+      memoryGb: s.taskMemoryMiB / 1024,
+      targetUtil: s.targetCpuPercent / 100,
+    };
+    const measuredLine = edgeBreakEven(
+      perVcpu(api) * measuredTask.vcpu,
+      api.bytesPerResponse ?? ASSUMPTIONS.fallbackResponseBytes,
+      measuredTask,
+    );
     expect(s.plannedLoadPerSecond).toBeLessThan(measuredLine);
   });
 });
@@ -148,14 +173,19 @@ describe('training', () => {
     expect(r.cost).toBeCloseTo((r.seconds / 3600) * (2 * PRICES.fargateArmVcpuHour + 4 * PRICES.fargateArmGbHour), 12);
   });
   it('bills at least one minute', () => {
-    const r = trainingRun({ rows: 4000, fitSeconds: 0.001 }, 4000, { vcpu: 2, memoryGb: 4 }, PRICES, { ...ASSUMPTIONS, runOverheadSeconds: 0 });
+    const r = trainingRun({ rows: 4000, fitSeconds: 0.001 }, 4000, { vcpu: 2, memoryGb: 4 }, PRICES, {
+      ...ASSUMPTIONS,
+      runOverheadSeconds: 0,
+    });
     expect(r.cost).toBeCloseTo((60 / 3600) * (2 * PRICES.fargateArmVcpuHour + 4 * PRICES.fargateArmGbHour), 12);
   });
   it('puts the one-machine line where a run no longer fits the retrain window', () => {
     const lim = trainingLimits(tb);
     const seconds = trainingRun(tb, lim.rowsInWindow, { vcpu: 2, memoryGb: 4 }).seconds;
     expect(seconds).toBeLessThanOrEqual(ASSUMPTIONS.retrainWindowHours * 3600);
-    expect(trainingRun(tb, lim.rowsInWindow + 10, { vcpu: 2, memoryGb: 4 }).seconds).toBeGreaterThan(ASSUMPTIONS.retrainWindowHours * 3600);
+    expect(trainingRun(tb, lim.rowsInWindow + 10, { vcpu: 2, memoryGb: 4 }).seconds).toBeGreaterThan(
+      ASSUMPTIONS.retrainWindowHours * 3600,
+    );
   });
 });
 
@@ -194,14 +224,21 @@ describe('reading benchmark results', () => {
 describe('the generated document', () => {
   it('shows the measured per-vCPU rate, the three tiers, and says when training is not measured', () => {
     const md = renderCapacity(bench, undefined);
-    expect(md).toContain('| **valuations/s per vCPU** | **1,000** (2000 requests/s ÷ 2 cores (whole machine, load generator included: conservative)) |');
+    expect(md).toContain(
+      '| **valuations/s per vCPU** | **1,000** (2000 requests/s ÷ 2 cores (whole machine, load generator included: conservative)) |',
+    );
     expect(md).toContain('| | 10 valuations/s | 1,000 valuations/s | 100,000 valuations/s |');
     expect(md).toContain('No training benchmark result yet');
     expect(md).not.toContain('## Training run time');
     expect(md).not.toContain('## One training run, measured');
   });
   it('prices the largest measured pipeline run when one exists', () => {
-    const md = renderCapacity(bench, undefined, PRICES, ASSUMPTIONS, { runs: [{ rows: 5000, seconds: 4 }, { rows: 11000, seconds: 9, batch: '2026-11' }] });
+    const md = renderCapacity(bench, undefined, PRICES, ASSUMPTIONS, {
+      runs: [
+        { rows: 5000, seconds: 4 },
+        { rows: 11000, seconds: 9, batch: '2026-11' },
+      ],
+    });
     expect(md).toContain('## One training run, measured');
     expect(md).toContain('trained on 11,000 rows in 9.0 s (2026-11)');
   });

@@ -1,13 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { validateAppraisal, validateStone } from '../../src/diamond/index.js';
 
-const good = { carat: '1.1', cut: 'Ideal', color: 'H', clarity: 'SI2', depth: '62.0', table: '55.0', price: '4733', x: '6.61', y: '6.65', z: '4.11' };
+const good = {
+  carat: '1.1',
+  cut: 'Ideal',
+  color: 'H',
+  clarity: 'SI2',
+  depth: '62.0',
+  table: '55.0',
+  price: '4733',
+  x: '6.61',
+  y: '6.65',
+  z: '4.11',
+};
 
 describe('validateAppraisal', () => {
   it('accepts a well-formed row and converts its numbers', () => {
     const r = validateAppraisal(good);
     expect(r.ok).toBe(true);
-    if (r.ok) expect(r.value).toEqual({ carat: 1.1, cut: 'Ideal', color: 'H', clarity: 'SI2', depth: 62, table: 55, price: 4733, x: 6.61, y: 6.65, z: 4.11 });
+    if (r.ok)
+      expect(r.value).toEqual({
+        carat: 1.1,
+        cut: 'Ideal',
+        color: 'H',
+        clarity: 'SI2',
+        depth: 62,
+        table: 55,
+        price: 4733,
+        x: 6.61,
+        y: 6.65,
+        z: 4.11,
+      });
   });
 
   it('normalises only the case and spaces of grades, and says so', () => {
@@ -56,7 +79,11 @@ describe('validateStone', () => {
     expect(validateStone({ ...good, price: undefined }).ok).toBe(true);
     const r = validateStone({ ...good, carat: true, cut: 3 });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems.map((p) => [p.field, p.code])).toEqual([['carat', 'wrong_type'], ['cut', 'wrong_type']]);
+    if (!r.ok)
+      expect(r.problems.map((p) => [p.field, p.code])).toEqual([
+        ['carat', 'wrong_type'],
+        ['cut', 'wrong_type'],
+      ]);
   });
 });
 

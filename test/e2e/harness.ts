@@ -50,7 +50,17 @@ export async function startServer({ timeoutMs, open = true, home: shared }: Serv
   let output = '';
   const child: ChildProcess = spawn(
     join(ROOT, 'node_modules', '.bin', 'tsx'),
-    ['src/cli/main.ts', 'serve', ...(open ? ['--open'] : []), '--host', '127.0.0.1', '--port', String(port), '--home', home],
+    [
+      'src/cli/main.ts',
+      'serve',
+      ...(open ? ['--open'] : []),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--home',
+      home,
+    ],
     { cwd: ROOT, env: { ...process.env, LOUPE_HOME: home, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -87,14 +97,20 @@ export async function startServer({ timeoutMs, open = true, home: shared }: Serv
 
 /** Runs the `loupe` command line; resolves with its standard output. */
 export async function loupe(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', ...args], { cwd: ROOT });
+  const { stdout } = await promisify(execFile)(
+    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    ['src/cli/main.ts', ...args],
+    { cwd: ROOT },
+  );
   return stdout;
 }
 
 /** Headless Chromium with a fresh profile that is removed on close. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run scripts/setup.sh (it installs Debian's chromium), or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: run scripts/setup.sh (it installs Debian's chromium), or set CHROMIUM_PATH.`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'loupe-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -102,7 +118,14 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1440, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   return {
     context,

@@ -13,7 +13,17 @@ import { parseCsv } from '../../web/src/batch/csv.js';
 import { money, signedMoney } from '../../web/src/format.js';
 import { ROOT, SCREENSHOTS, launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
 
-const STONE: Stone = { carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 6.2, y: 6.24, z: 3.84 };
+const STONE: Stone = {
+  carat: 0.9,
+  cut: 'Ideal',
+  color: 'G',
+  clarity: 'VS2',
+  depth: 61.8,
+  table: 57,
+  x: 6.2,
+  y: 6.24,
+  z: 3.84,
+};
 
 interface ApiValuation {
   price: number;
@@ -26,7 +36,12 @@ let server: RunningServer;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 
 async function api<T>(path: string, body?: unknown): Promise<T> {
-  const r = await fetch(server.url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(
+    server.url + path,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(r.status, `${path}: ${await r.clone().text()}`).toBe(200);
   return (await r.json()) as T;
 }
@@ -61,7 +76,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
 async function typeStone(page: Page, stone: Stone): Promise<void> {
   await page.getByLabel('Carat', { exact: true }).focus();
   await page.keyboard.type(String(stone.carat));
-  for (const [group, value] of [['Cut', stone.cut], ['Colour', stone.color], ['Clarity', stone.clarity]] as const) {
+  for (const [group, value] of [
+    ['Cut', stone.cut],
+    ['Colour', stone.color],
+    ['Clarity', stone.clarity],
+  ] as const) {
     await page.keyboard.press('Tab');
     // Nothing chosen yet: Tab lands on the group's first grade; arrow keys move along the scale and choose.
     const radios = page.getByRole('group', { name: new RegExp(`^${group}`) }).getByRole('radio');
@@ -71,9 +90,17 @@ async function typeStone(page: Page, stone: Stone): Promise<void> {
     await page.keyboard.press('Tab'); // the "What the … grades mean" disclosure
     expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/grades mean/);
   }
-  for (const [label, value] of [['Depth', stone.depth], ['Table', stone.table], ['Length (x)', stone.x], ['Width (y)', stone.y], ['Depth (z)', stone.z]] as const) {
+  for (const [label, value] of [
+    ['Depth', stone.depth],
+    ['Table', stone.table],
+    ['Length (x)', stone.x],
+    ['Width (y)', stone.y],
+    ['Depth (z)', stone.z],
+  ] as const) {
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe(await page.getByLabel(label, { exact: true }).getAttribute('id'));
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(
+      await page.getByLabel(label, { exact: true }).getAttribute('id'),
+    );
     await page.keyboard.type(String(value));
   }
 }
@@ -111,7 +138,9 @@ describe('web app', () => {
     await page.keyboard.press('Enter'); // Enter in a field submits the form
 
     await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(expected.price));
-    expect(await page.getByTestId('range').textContent()).toContain(`${money(expected.range.low)} – ${money(expected.range.high)}`);
+    expect(await page.getByTestId('range').textContent()).toContain(
+      `${money(expected.range.low)} – ${money(expected.range.high)}`,
+    );
     expect(await page.getByTestId('summary').textContent()).toBe(expected.explanation.summary);
     // The price is announced to screen readers.
     expect(await page.getByRole('status').first().textContent()).toContain(money(expected.price));
@@ -126,11 +155,16 @@ describe('web app', () => {
     expect(await table.locator('tfoot td').last().textContent()).toBe(money(expected.price));
 
     // Similar stones: the API's nearest appraised stones, with their prices.
-    const similar = await api<{ stones: { price: number }[] }>(`/v1/diamonds/similar?carat=0.9&cut=Ideal&color=G&clarity=VS2&n=8`);
+    const similar = await api<{ stones: { price: number }[] }>(
+      `/v1/diamonds/similar?carat=0.9&cut=Ideal&color=G&clarity=VS2&n=8`,
+    );
     expect(similar.stones.length).toBeGreaterThan(0);
     const rows = page.getByTestId('similar-table').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(similar.stones.length + 1);
-    const shown = await page.getByTestId('similar-table').locator('tbody tr:not(.row--current) td:last-child').allTextContents();
+    const shown = await page
+      .getByTestId('similar-table')
+      .locator('tbody tr:not(.row--current) td:last-child')
+      .allTextContents();
     expect(shown.sort()).toEqual(similar.stones.map((s) => money(s.price)).sort());
     // Closest over all nine characteristics instead of the same grades.
     const overall = await api<{ stones: { price: number }[] }>(
@@ -138,7 +172,11 @@ describe('web app', () => {
     );
     await page.getByRole('radio', { name: 'Closest overall' }).check();
     await expect
-      .poll(async () => (await page.getByTestId('similar-table').locator('tbody tr:not(.row--current) td:last-child').allTextContents()).sort())
+      .poll(async () =>
+        (
+          await page.getByTestId('similar-table').locator('tbody tr:not(.row--current) td:last-child').allTextContents()
+        ).sort(),
+      )
       .toEqual(overall.stones.map((s) => money(s.price)).sort());
     await page.getByRole('radio', { name: 'Same grades' }).check();
     await expect.poll(() => rows.count()).toBe(similar.stones.length + 1);
@@ -173,18 +211,34 @@ describe('web app', () => {
     const grown = { x: r2(6.2 * scale), y: r2(6.24 * scale), z: r2(3.84 * scale) };
     const heavier = await api<ApiValuation>('/v1/valuations', { ...STONE, carat: 1, ...grown });
     await expect.poll(() => page.getByTestId('what-if-price').textContent()).toBe(money(heavier.price));
-    expect(await page.getByTestId('what-if-measurements').textContent()).toContain(`→ ${grown.x} × ${grown.y} × ${grown.z} mm`);
+    expect(await page.getByTestId('what-if-measurements').textContent()).toContain(
+      `→ ${grown.x} × ${grown.y} × ${grown.z} mm`,
+    );
     expect(await page.locator('table.comparison tr.changed th').textContent()).toBe('0.9 carat → 1 carat');
     await closePage(page);
   });
 
   it('an appraisal has an address: opening it appraises the same stone again', async () => {
-    const stone: Stone = { carat: 1.21, cut: 'Premium', color: 'F', clarity: 'SI1', depth: 62.1, table: 58, x: 6.82, y: 6.78, z: 4.22 };
+    const stone: Stone = {
+      carat: 1.21,
+      cut: 'Premium',
+      color: 'F',
+      clarity: 'SI1',
+      depth: 62.1,
+      table: 58,
+      x: 6.82,
+      y: 6.78,
+      z: 4.22,
+    };
     const expected = await api<ApiValuation>('/v1/valuations', stone);
     const page = await newPage();
-    await page.goto(`${server.url}/#/appraise?${new URLSearchParams(Object.entries(stone).map(([k, v]) => [k, String(v)]))}`);
+    await page.goto(
+      `${server.url}/#/appraise?${new URLSearchParams(Object.entries(stone).map(([k, v]) => [k, String(v)]))}`,
+    );
     await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(expected.price));
-    expect(await page.getByTestId('appraised-stone').textContent()).toBe('1.21 ct · Premium cut · colour F · clarity SI1 · depth 62.1% · table 58% · 6.82 × 6.78 × 4.22 mm');
+    expect(await page.getByTestId('appraised-stone').textContent()).toBe(
+      '1.21 ct · Premium cut · colour F · clarity SI1 · depth 62.1% · table 58% · 6.82 × 6.78 × 4.22 mm',
+    );
     expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1.21');
 
     // Appraising another stone puts that stone in the address.
@@ -249,17 +303,53 @@ describe('web app', () => {
     const csv = `\uFEFF${rows.join('\r\n')}\r\n`;
     const good = [rows[1], rows[2], rows[3], rows[5], rows[6], rows[7]].map((line) => {
       const f = parseCsv(line)[0].fields;
-      return { carat: +f[1], cut: f[2], color: f[3], clarity: f[4], depth: +f[5], table: +f[6], x: +f[7], y: +f[8], z: +f[9] };
+      return {
+        carat: +f[1],
+        cut: f[2],
+        color: f[3],
+        clarity: f[4],
+        depth: +f[5],
+        table: +f[6],
+        x: +f[7],
+        y: +f[8],
+        z: +f[9],
+      };
     });
-    const expected = await api<{ results: { ok: boolean; valuation: ApiValuation }[] }>('/v1/valuations/batch?explain=false', { stones: good });
-    const badCarat = validateStone({ ...STONE, carat: '12', cut: 'Ideal', color: 'D', clarity: 'IF', depth: '61.0', table: '55', x: '6.5', y: '6.5', z: '3.97' });
-    const badColour = validateStone({ ...STONE, carat: '1.02', color: 'K', clarity: 'VS1', depth: '61.7', table: '5', x: '6.45', y: '6.48', z: '3.99' });
+    const expected = await api<{ results: { ok: boolean; valuation: ApiValuation }[] }>(
+      '/v1/valuations/batch?explain=false',
+      { stones: good },
+    );
+    const badCarat = validateStone({
+      ...STONE,
+      carat: '12',
+      cut: 'Ideal',
+      color: 'D',
+      clarity: 'IF',
+      depth: '61.0',
+      table: '55',
+      x: '6.5',
+      y: '6.5',
+      z: '3.97',
+    });
+    const badColour = validateStone({
+      ...STONE,
+      carat: '1.02',
+      color: 'K',
+      clarity: 'VS1',
+      depth: '61.7',
+      table: '5',
+      x: '6.45',
+      y: '6.48',
+      z: '3.99',
+    });
     expect(badCarat.ok || badColour.ok).toBe(false);
     expect(badColour.ok ? 0 : badColour.problems.length).toBe(2); // colour and table: both are shown
 
     const page = await newPage();
     await page.goto(`${server.url}/#/batch`);
-    await page.getByLabel('CSV file of stones').setInputFiles({ name: 'stones.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .getByLabel('CSV file of stones')
+      .setInputFiles({ name: 'stones.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const download = page.getByRole('button', { name: 'Download results (CSV)' });
     await download.waitFor();
     const summary = await page.getByTestId('batch-summary').textContent();
@@ -270,9 +360,15 @@ describe('web app', () => {
     const table = page.getByTestId('batch-table');
     const errorRow = table.locator('tr[data-line="5"]');
     expect(await errorRow.getAttribute('class')).toContain('row--error');
-    expect(await errorRow.locator('td').last().textContent()).toBe(badCarat.ok ? '' : badCarat.problems.map((p) => p.message).join(' '));
-    expect(await table.locator('tr[data-line="9"] td').last().textContent()).toBe(badColour.ok ? '' : badColour.problems.map((p) => p.message).join(' '));
-    expect(await table.locator('tr[data-line="3"] td').nth(5).textContent()).toBe(money(expected.results[1].valuation.price));
+    expect(await errorRow.locator('td').last().textContent()).toBe(
+      badCarat.ok ? '' : badCarat.problems.map((p) => p.message).join(' '),
+    );
+    expect(await table.locator('tr[data-line="9"] td').last().textContent()).toBe(
+      badColour.ok ? '' : badColour.problems.map((p) => p.message).join(' '),
+    );
+    expect(await table.locator('tr[data-line="3"] td').nth(5).textContent()).toBe(
+      money(expected.results[1].valuation.price),
+    );
 
     await page.getByLabel('Show only the rows with errors').check();
     expect(await table.locator('tbody tr').count()).toBe(2);
@@ -282,7 +378,23 @@ describe('web app', () => {
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
     expect(file.suggestedFilename()).toBe('stones-appraised.csv');
     const out = parseCsv(readFileSync((await file.path())!, 'utf8')).map((r) => r.fields);
-    expect(out[0]).toEqual(['stock_no', 'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'price', 'price_low', 'price_high', 'model_version', 'error']);
+    expect(out[0]).toEqual([
+      'stock_no',
+      'carat',
+      'cut',
+      'color',
+      'clarity',
+      'depth',
+      'table',
+      'x',
+      'y',
+      'z',
+      'price',
+      'price_low',
+      'price_high',
+      'model_version',
+      'error',
+    ]);
     expect(out.length).toBe(9);
     expect(out[3][0]).toBe('A-1003, loose');
     const priced = [1, 2, 3, 5, 6, 7].map((i) => out[i]);
@@ -302,13 +414,17 @@ describe('web app', () => {
       mkdirSync(incoming, { recursive: true });
       for (const month of ['2026-09', '2026-10', '2026-11']) {
         copyFileSync(join(ROOT, '..', 'shared', 'data', 'fresh', `${month}.csv`), join(incoming, `${month}.csv`));
-        await loupe(['pipeline', 'run', '--home', server.home, '--json']).catch((e: { code?: number; stdout?: string }) => {
-          if (e.code !== 4) throw e; // 4: done, some files failed — still a run
-        });
+        await loupe(['pipeline', 'run', '--home', server.home, '--json']).catch(
+          (e: { code?: number; stdout?: string }) => {
+            if (e.code !== 4) throw e; // 4: done, some files failed — still a run
+          },
+        );
       }
       await new Promise((r) => setTimeout(r, 2_000)); // the server picks up a new champion within a second
     }
-    const current = await api<{ version: string; metrics: { evaluation?: { combined?: { mdape: number } } } }>('/v1/models/current');
+    const current = await api<{ version: string; metrics: { evaluation?: { combined?: { mdape: number } } } }>(
+      '/v1/models/current',
+    );
     const list = await api<{ models: { version: string }[] }>('/v1/models');
     const page = await newPage();
     await page.goto(`${server.url}/#/models`);
@@ -324,14 +440,19 @@ describe('web app', () => {
     expect(await cardTitle.textContent()).toContain(`Model card — ${current.version}`);
     await screenshot(page, 'models');
     // A full-page capture leaves framed documents blank: the card gets a picture of its own.
-    if (SCREENSHOTS) await page.locator('section[aria-labelledby="card-title"]').screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
+    if (SCREENSHOTS)
+      await page
+        .locator('section[aria-labelledby="card-title"]')
+        .screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
     await closePage(page);
   }, 300_000);
 
   it('asks for an API key when the server needs one, and uses it', async () => {
     const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
     try {
-      const { key } = JSON.parse(await loupe(['keys', 'create', '--name', 'web-e2e', '--json', '--home', server.home])) as { key: string };
+      const { key } = JSON.parse(
+        await loupe(['keys', 'create', '--name', 'web-e2e', '--json', '--home', server.home]),
+      ) as { key: string };
       const page = await newPage();
       const authorization: (string | undefined)[] = [];
       page.on('request', (r) => {
@@ -341,7 +462,9 @@ describe('web app', () => {
       await page.getByRole('button', { name: 'Fill in an example' }).click();
       await page.getByRole('button', { name: 'Appraise', exact: true }).click();
       await page.getByText('This Loupe server needs an API key').waitFor();
-      expect(await page.getByLabel('API key', { exact: true }).evaluate((el) => el === document.activeElement)).toBe(true);
+      expect(await page.getByLabel('API key', { exact: true }).evaluate((el) => el === document.activeElement)).toBe(
+        true,
+      );
       await page.getByLabel('API key', { exact: true }).fill(key);
       await page.getByRole('button', { name: 'Save key' }).click();
       await page.getByRole('button', { name: 'Appraise', exact: true }).click();
@@ -372,8 +495,11 @@ describe('web app', () => {
         await page.locator('h1').waitFor();
       }
       if (hash === '#/batch') {
-        const csv = 'carat,cut,color,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n12,Ideal,D,IF,61.0,55,6.5,6.5,3.97\n';
-        await page.getByLabel('CSV file of stones').setInputFiles({ name: 'phone.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+        const csv =
+          'carat,cut,color,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n12,Ideal,D,IF,61.0,55,6.5,6.5,3.97\n';
+        await page
+          .getByLabel('CSV file of stones')
+          .setInputFiles({ name: 'phone.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
         await page.getByRole('button', { name: 'Download results (CSV)' }).waitFor();
         // A row's error is read in full on the phone, not scrolled out of sight to the right.
         const error = (await page.locator('tr.row--error td').last().boundingBox())!;
@@ -384,7 +510,8 @@ describe('web app', () => {
         els
           .filter((el) => {
             const e = el as HTMLInputElement;
-            const labelled = (e.labels?.length ?? 0) > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby');
+            const labelled =
+              (e.labels?.length ?? 0) > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby');
             const text = (el.textContent ?? '').trim();
             return !labelled && text === '' && !(el.tagName === 'INPUT' && e.closest('label'));
           })

@@ -44,16 +44,23 @@ describe('quantile binning', () => {
 
   it('makes "bin <= b" the same rule as "value < thresholds[b]" for every value and cut', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 2, max: 256 }), (raw, maxBins) => {
-        const values = Float64Array.from(raw);
-        const { thresholds } = findThresholds(values, maxBins);
-        expect(thresholds.length + 1).toBeLessThanOrEqual(maxBins);
-        for (let b = 1; b < thresholds.length; b++) expect(thresholds[b]).toBeGreaterThan(thresholds[b - 1]);
-        for (const v of values) {
-          const bin = binOf(thresholds, v);
-          for (let b = 0; b < thresholds.length; b++) expect(bin <= b).toBe(v < thresholds[b]);
-        }
-      }),
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), {
+          minLength: 1,
+          maxLength: 300,
+        }),
+        fc.integer({ min: 2, max: 256 }),
+        (raw, maxBins) => {
+          const values = Float64Array.from(raw);
+          const { thresholds } = findThresholds(values, maxBins);
+          expect(thresholds.length + 1).toBeLessThanOrEqual(maxBins);
+          for (let b = 1; b < thresholds.length; b++) expect(thresholds[b]).toBeGreaterThan(thresholds[b - 1]);
+          for (const v of values) {
+            const bin = binOf(thresholds, v);
+            for (let b = 0; b < thresholds.length; b++) expect(bin <= b).toBe(v < thresholds[b]);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -27,7 +27,14 @@ describe('boosting', () => {
 
   it('is deterministic: same data, options and seed give byte-identical models', () => {
     const { X, y } = synthetic(500, 4);
-    const opts = { nEstimators: 30, maxDepth: 4, subsample: 0.8, colsampleByTree: 0.75, validationFraction: 0.2, seed: 123 };
+    const opts = {
+      nEstimators: 30,
+      maxDepth: 4,
+      subsample: 0.8,
+      colsampleByTree: 0.75,
+      validationFraction: 0.2,
+      seed: 123,
+    };
     const a = serialize(fit(X, y, opts).model);
     const b = serialize(fit(X, y, opts).model);
     expect(a).toBe(b);
@@ -54,7 +61,11 @@ describe('boosting', () => {
       const rng = createRng(60);
       for (let r = 0; r < 40; r++) {
         const base = row(X, rng.nextInt(X.rows));
-        for (const [f, sign] of [[0, 1], [1, -1], [2, 1]]) {
+        for (const [f, sign] of [
+          [0, 1],
+          [1, -1],
+          [2, 1],
+        ]) {
           let previous = -Infinity;
           for (let k = 0; k <= 40; k++) {
             const probe = [...base];
@@ -72,7 +83,12 @@ describe('boosting', () => {
     const { X, y } = synthetic(800, 6);
     const { model } = fit(X, y, { nEstimators: 60, learningRate: 0.3, maxDepth: 4 });
     const base = row(X, 0);
-    const preds = Array.from({ length: 41 }, (_, k) => predictOne(model, base.map((v, f) => (f === 2 ? -0.5 + k * 0.275 : v))));
+    const preds = Array.from({ length: 41 }, (_, k) =>
+      predictOne(
+        model,
+        base.map((v, f) => (f === 2 ? -0.5 + k * 0.275 : v)),
+      ),
+    );
     expect(preds.some((p, k) => k > 0 && p < preds[k - 1])).toBe(true);
   });
 
@@ -80,9 +96,22 @@ describe('boosting', () => {
     // Pure noise target: validation loss stops improving quickly.
     const rng = createRng(10);
     const n = 400;
-    const X = { columns: [Float64Array.from({ length: n }, () => rng.nextFloat()), Float64Array.from({ length: n }, () => rng.nextFloat())], rows: n };
+    const X = {
+      columns: [
+        Float64Array.from({ length: n }, () => rng.nextFloat()),
+        Float64Array.from({ length: n }, () => rng.nextFloat()),
+      ],
+      rows: n,
+    };
     const y = Float64Array.from({ length: n }, () => rng.nextFloat());
-    const res = fit(X, y, { nEstimators: 500, learningRate: 0.3, maxDepth: 4, validationFraction: 0.25, earlyStoppingRounds: 10, seed: 1 });
+    const res = fit(X, y, {
+      nEstimators: 500,
+      learningRate: 0.3,
+      maxDepth: 4,
+      validationFraction: 0.25,
+      earlyStoppingRounds: 10,
+      seed: 1,
+    });
     const best = res.validLoss.indexOf(Math.min(...res.validLoss));
     expect(res.bestIteration).toBe(best);
     expect(res.validLoss.length).toBe(best + 11);
@@ -126,18 +155,30 @@ describe('boosting', () => {
   it('refuses bad input with a message naming what is wrong', () => {
     const { X, y } = synthetic(50, 17);
     expect(() => fit(X, y.subarray(1))).toThrow(/training.y has 49 values but training.X has 50 rows/);
-    const bad = { columns: X.columns.map((c, f) => (f === 1 ? Float64Array.from(c, (v, i) => (i === 7 ? Infinity : v)) : c)), rows: 50 };
+    const bad = {
+      columns: X.columns.map((c, f) => (f === 1 ? Float64Array.from(c, (v, i) => (i === 7 ? Infinity : v)) : c)),
+      rows: 50,
+    };
     expect(() => fit(bad, y)).toThrow(/training.X.columns\[1\]\[7\] is Infinity/);
-    expect(() => fit(X, Float64Array.from(y, (v, i) => (i === 3 ? NaN : v)))).toThrow(/training.y\[3\] is NaN; targets must be finite/);
+    expect(() =>
+      fit(
+        X,
+        Float64Array.from(y, (v, i) => (i === 3 ? NaN : v)),
+      ),
+    ).toThrow(/training.y\[3\] is NaN; targets must be finite/);
     expect(() => fit(X, y, { learningRate: 0 })).toThrow(/option learningRate must be a number in \(0, 1\], got 0/);
     expect(() => fit(X, y, { maxBins: 300 })).toThrow(/option maxBins must be an integer from 2 to 256/);
     expect(() => fit(X, y, { monotone: [1, 0] })).toThrow(/option monotone must be an array of 4 entries/);
     expect(() => fit(X, y, { monotone: [1, 0, 2, 0] })).toThrow(/option monotone\[2\] must be -1, 0 or 1/);
-    expect(() => fit(X, y, { earlyStoppingRounds: 5 })).toThrow(/earlyStoppingRounds must be used with validation or validationFraction/);
+    expect(() => fit(X, y, { earlyStoppingRounds: 5 })).toThrow(
+      /earlyStoppingRounds must be used with validation or validationFraction/,
+    );
     expect(() => fit(X, y, { maxDepth: 0 })).toThrow(/option maxDepth must be an integer from 1 to 64/);
     expect(() => fit(X, y, { nEstimator: 5 } as never)).toThrow(/unknown option "nEstimator"/);
     const { model } = fit(X, y, { nEstimators: 2 });
-    expect(() => predict(model, { columns: X.columns.slice(0, 3), rows: 50 })).toThrow(/X has 3 feature columns, the model expects 4/);
+    expect(() => predict(model, { columns: X.columns.slice(0, 3), rows: 50 })).toThrow(
+      /X has 3 feature columns, the model expects 4/,
+    );
     expect(() => predictOne(model, [1, 2])).toThrow(/row has 2 values, the model expects 4/);
   });
 });

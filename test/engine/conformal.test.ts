@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, conformalQuantile, cvPlusInterval, interval, minimumCalibrationRows, validateCalibration } from '../../src/engine/conformal.js';
+import {
+  calibrate,
+  conformalQuantile,
+  cvPlusInterval,
+  interval,
+  minimumCalibrationRows,
+  validateCalibration,
+} from '../../src/engine/conformal.js';
 import { rng } from './random-ensemble.js';
 
 function normal(random: () => number): () => number {
@@ -25,7 +32,12 @@ function synthetic(seed: number, n: number) {
   return { x, y, yhat, sigma };
 }
 
-function coverageOf(data: ReturnType<typeof synthetic>, calibration: ReturnType<typeof calibrate>, coverage: number, useSigma: boolean): number {
+function coverageOf(
+  data: ReturnType<typeof synthetic>,
+  calibration: ReturnType<typeof calibrate>,
+  coverage: number,
+  useSigma: boolean,
+): number {
   let inside = 0;
   for (let i = 0; i < data.y.length; i++) {
     const { low, high } = interval(data.yhat[i], useSigma ? data.sigma[i] : 1, calibration, coverage);
@@ -42,8 +54,19 @@ describe('split conformal', () => {
     expect(conformalQuantile(scores, 0.95).quantile).toBe(19);
     expect(conformalQuantile(scores, 0.5).quantile).toBe(10);
     expect(conformalQuantile(scores, 0.51).quantile).toBe(11); // ⌈10.2⌉
-    const calibration = calibrate(scores.map((s, i) => (i % 2 ? s : -s)), [0.8, 0.9]); // residuals of either sign
-    expect(calibration).toEqual({ method: 'split-conformal', normalised: false, n: 19, levels: [{ coverage: 0.8, quantile: 16, rank: 16 }, { coverage: 0.9, quantile: 18, rank: 18 }] });
+    const calibration = calibrate(
+      scores.map((s, i) => (i % 2 ? s : -s)),
+      [0.8, 0.9],
+    ); // residuals of either sign
+    expect(calibration).toEqual({
+      method: 'split-conformal',
+      normalised: false,
+      n: 19,
+      levels: [
+        { coverage: 0.8, quantile: 16, rank: 16 },
+        { coverage: 0.9, quantile: 18, rank: 18 },
+      ],
+    });
     expect(interval(100, 1, calibration, 0.9)).toEqual({ low: 82, high: 118 });
     expect(interval(100, 0.5, calibration, 0.8)).toEqual({ low: 92, high: 108 });
     expect(validateCalibration(JSON.parse(JSON.stringify(calibration)))).toEqual(calibration);
@@ -100,21 +123,33 @@ describe('split conformal', () => {
 
   it('refuses bad coverages, too few rows and bad σ with a clear error', () => {
     const residuals = Array.from({ length: 18 }, (_, i) => i);
-    for (const bad of [0, 1, -0.1, 1.5, NaN]) expect(() => calibrate(residuals, [bad])).toThrow(/coverage must be a number strictly between 0 and 1/);
+    for (const bad of [0, 1, -0.1, 1.5, NaN])
+      expect(() => calibrate(residuals, [bad])).toThrow(/coverage must be a number strictly between 0 and 1/);
     expect(minimumCalibrationRows(0.9)).toBe(9);
     expect(minimumCalibrationRows(0.95)).toBe(19);
     expect(() => calibrate(residuals, [0.95])).toThrow('coverage 0.95 needs at least 19 calibration rows, found 18');
-    expect(() => calibrate(residuals.slice(0, 8), [0.9])).toThrow('coverage 0.9 needs at least 9 calibration rows, found 8');
+    expect(() => calibrate(residuals.slice(0, 8), [0.9])).toThrow(
+      'coverage 0.9 needs at least 9 calibration rows, found 8',
+    );
     expect(calibrate(residuals.slice(0, 9), [0.9]).levels[0].quantile).toBe(8);
     expect(() => calibrate([], [0.9])).toThrow(/needs calibration rows/);
     expect(() => calibrate(residuals, [])).toThrow(/at least one coverage/);
-    expect(() => calibrate({ y: [1, 2], yhat: [1, 2], sigma: [1, 0] }, [0.5])).toThrow('sigma[1] must be a finite number > 0, found 0');
+    expect(() => calibrate({ y: [1, 2], yhat: [1, 2], sigma: [1, 0] }, [0.5])).toThrow(
+      'sigma[1] must be a finite number > 0, found 0',
+    );
     expect(() => calibrate({ y: [1, 2], yhat: [1] }, [0.5])).toThrow('y has 2 rows but yhat has 1');
     expect(() => calibrate([1, NaN], [0.5])).toThrow(/residual 1 must be a finite number/);
     const calibration = calibrate(residuals, [0.9]);
     expect(() => interval(0, 1, calibration, 0.8)).toThrow('coverage 0.8 was not calibrated; this calibration has 0.9');
     expect(() => interval(0, -1, calibration, 0.9)).toThrow(/sigma must be a finite number > 0/);
-    expect(() => validateCalibration({ method: 'split-conformal', normalised: false, n: 5, levels: [{ coverage: 0.9, quantile: 1, rank: 7 }] })).toThrow(/rank must be an integer in 1..5/);
+    expect(() =>
+      validateCalibration({
+        method: 'split-conformal',
+        normalised: false,
+        n: 5,
+        levels: [{ coverage: 0.9, quantile: 1, rank: 7 }],
+      }),
+    ).toThrow(/rank must be an integer in 1..5/);
   });
 
   it('CV+ covers close to nominal with K fold models', () => {

@@ -7,7 +7,12 @@ import { predictRow, treeDepth } from '../../src/engine/tree.js';
 describe('growing a tree (checked by hand)', () => {
   it('first tree: split at the best midpoint, leaves −G/(H+λ)·η, cover = hessian sums', () => {
     // y = [0, 0, 4, 4]: base score 2, gradients [2, 2, −2, −2], hessians 1.
-    const X = matrixFromRows([[1, 1], [2, 2], [3, 1], [4, 2]]);
+    const X = matrixFromRows([
+      [1, 1],
+      [2, 2],
+      [3, 1],
+      [4, 2],
+    ]);
     const y = Float64Array.from([0, 0, 4, 4]);
     const { model } = fit(X, y, { nEstimators: 1, learningRate: 0.5, maxDepth: 1, lambda: 1, minChildWeight: 1 });
     const t = model.ensemble.trees[0];
@@ -24,7 +29,12 @@ describe('growing a tree (checked by hand)', () => {
 
   it('second level: each child splits on its own best cut with the gradients of its rows', () => {
     // x0 separates {0,1} | {2,3}; x1 then separates each pair.
-    const X = matrixFromRows([[1, 1], [1, 2], [2, 1], [2, 2]]);
+    const X = matrixFromRows([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+    ]);
     const y = Float64Array.from([0, 2, 10, 16]);
     const { model } = fit(X, y, { nEstimators: 1, learningRate: 1, maxDepth: 2, lambda: 0, minChildWeight: 0 });
     const t = model.ensemble.trees[0];

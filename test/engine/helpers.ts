@@ -11,7 +11,13 @@ export function synthetic(n: number, seed: number, missing = true): { X: Feature
     for (let f = 0; f < nf; f++) columns[f][i] = Math.round(rng.nextFloat() * 1000) / 100;
     if (missing && rng.nextInt(10) === 0) columns[3][i] = NaN;
     const x = columns.map((c) => c[i]);
-    y[i] = 2 * x[0] + Math.sin(x[0] * 3) - x[1] + Math.cos(x[2]) * 2 + (Number.isNaN(x[3]) ? 1 : 0.1 * x[3]) + (rng.nextFloat() - 0.5);
+    y[i] =
+      2 * x[0] +
+      Math.sin(x[0] * 3) -
+      x[1] +
+      Math.cos(x[2]) * 2 +
+      (Number.isNaN(x[3]) ? 1 : 0.1 * x[3]) +
+      (rng.nextFloat() - 0.5);
   }
   return { X: { columns, rows: n }, y };
 }

@@ -42,7 +42,17 @@ describe('gradient histograms', () => {
   it('builds only over the node rows given by index range', () => {
     const hist = newHistogram(binned);
     const index = Uint32Array.from([9, 2, 4, 9]);
-    buildHistogram(hist, binned, features, index.map((v) => (v === 9 ? 0 : v)), 1, 3, grad, hess, undefined);
+    buildHistogram(
+      hist,
+      binned,
+      features,
+      index.map((v) => (v === 9 ? 0 : v)),
+      1,
+      3,
+      grad,
+      hess,
+      undefined,
+    );
     expect(slotOf(hist, binned, 1, 1)).toEqual([8, 2, 2]); // x1 = 20 holds rows 2 and 4
     let total = 0;
     for (let s = 0; s < binned.totalSlots; s++) total += hist[s * 3 + 1];
@@ -52,7 +62,9 @@ describe('gradient histograms', () => {
   it('parent minus one child equals the histogram built directly for the other child', () => {
     const rng = createRng(11);
     const n = 500;
-    const cols = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => (rng.nextInt(10) === 0 ? NaN : rng.nextInt(40))));
+    const cols = [0, 1, 2].map(() =>
+      Float64Array.from({ length: n }, () => (rng.nextInt(10) === 0 ? NaN : rng.nextInt(40))),
+    );
     const b = binMatrix(cols, n, 16);
     // Gradients on a 1/8 grid add up exactly, so the comparison can be exact.
     const g = Float64Array.from({ length: n }, () => (rng.nextInt(200) - 100) / 8);

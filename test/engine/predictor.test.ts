@@ -7,7 +7,15 @@ import { predictRow, treeFromArrays, type Ensemble, type Tree } from '../../src/
 function randomTree(rng: ReturnType<typeof createRng>, depth: number, nf: number): Tree {
   const n = 2 ** (depth + 1) - 1;
   const internal = 2 ** depth - 1;
-  const nodes = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], defaultLeft: [] as number[], value: [] as number[], cover: [] as number[] };
+  const nodes = {
+    feature: [] as number[],
+    threshold: [] as number[],
+    left: [] as number[],
+    right: [] as number[],
+    defaultLeft: [] as number[],
+    value: [] as number[],
+    cover: [] as number[],
+  };
   for (let i = 0; i < n; i++) {
     const leaf = i >= internal;
     nodes.feature.push(leaf ? -1 : rng.nextInt(nf));
@@ -28,7 +36,9 @@ describe('compiled batch predictor', () => {
     const trees = Array.from({ length: 60 }, (_, t) => randomTree(rng, t % 5, nf)); // depth 0 (a lone leaf) to 4
     const ensemble: Ensemble = { baseScore: 1.25, trees, numFeatures: nf };
     const n = 300;
-    const columns = Array.from({ length: nf }, () => Float64Array.from({ length: n }, () => (rng.nextInt(8) === 0 ? NaN : rng.nextFloat())));
+    const columns = Array.from({ length: nf }, () =>
+      Float64Array.from({ length: n }, () => (rng.nextInt(8) === 0 ? NaN : rng.nextFloat())),
+    );
     const c = compileEnsemble(ensemble);
     const out = predictCompiled(c, { columns, rows: n });
     for (let i = 0; i < n; i++) {
@@ -59,13 +69,27 @@ describe('compiled batch predictor', () => {
     const n = 200;
     const columns = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.nextFloat()));
     const out = predictCompiled(c, { columns, rows: n });
-    for (let i = 0; i < n; i++) expect(out[i]).toBe(predictRow(ensemble, [columns[0][i], columns[1][i], columns[2][i]]));
+    for (let i = 0; i < n; i++)
+      expect(out[i]).toBe(predictRow(ensemble, [columns[0][i], columns[1][i], columns[2][i]]));
   });
 
   it('recompiles when the tree list is replaced, and predicts the base score with no trees', () => {
     const ensemble: Ensemble = { baseScore: 2, trees: [], numFeatures: 1 };
-    expect(Array.from(predictCompiled(compileEnsemble(ensemble), { columns: [Float64Array.from([1, 2])], rows: 2 }))).toEqual([2, 2]);
-    ensemble.trees = [treeFromArrays({ feature: [0, -1, -1], threshold: [1.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 1], cover: [2, 1, 1] })];
-    expect(Array.from(predictCompiled(compileEnsemble(ensemble), { columns: [Float64Array.from([1, 2])], rows: 2 }))).toEqual([1, 3]);
+    expect(
+      Array.from(predictCompiled(compileEnsemble(ensemble), { columns: [Float64Array.from([1, 2])], rows: 2 })),
+    ).toEqual([2, 2]);
+    ensemble.trees = [
+      treeFromArrays({
+        feature: [0, -1, -1],
+        threshold: [1.5, 0, 0],
+        left: [1, -1, -1],
+        right: [2, -1, -1],
+        value: [0, -1, 1],
+        cover: [2, 1, 1],
+      }),
+    ];
+    expect(
+      Array.from(predictCompiled(compileEnsemble(ensemble), { columns: [Float64Array.from([1, 2])], rows: 2 })),
+    ).toEqual([1, 3]);
   });
 });

@@ -5,7 +5,11 @@ import { squaredError } from '../../src/engine/objective.js';
 import { predictRow } from '../../src/engine/tree.js';
 
 // Small random data sets with ties, constant columns and missing values, under random options.
-const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ min: -100, max: 100, noNaN: true }), fc.constant(Number.NaN));
+const value = fc.oneof(
+  fc.integer({ min: -3, max: 3 }),
+  fc.double({ min: -100, max: 100, noNaN: true }),
+  fc.constant(Number.NaN),
+);
 const dataset = fc.integer({ min: 1, max: 4 }).chain((nf) =>
   fc.record({
     rows: fc.array(fc.array(value, { minLength: nf, maxLength: nf }), { minLength: 1, maxLength: 60 }),

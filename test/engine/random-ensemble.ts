@@ -32,7 +32,15 @@ export function randomRows(random: () => number, n: number, numFeatures: number,
 }
 
 export function randomTree(random: () => number, rows: Float64Array[], options: RandomTreeOptions): Tree {
-  const nodes = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], defaultLeft: [] as number[], value: [] as number[], cover: [] as number[] };
+  const nodes = {
+    feature: [] as number[],
+    threshold: [] as number[],
+    left: [] as number[],
+    right: [] as number[],
+    defaultLeft: [] as number[],
+    value: [] as number[],
+    cover: [] as number[],
+  };
   const scale = options.scale ?? 1;
   const grow = (members: Float64Array[], depth: number): number => {
     const id = nodes.feature.length;
@@ -67,7 +75,12 @@ export function randomTree(random: () => number, rows: Float64Array[], options: 
 }
 
 /** An ensemble of `trees` random trees, each grown on a random half of `rows`. */
-export function randomEnsemble(seed: number, trees: number, rows: Float64Array[], options: RandomTreeOptions): Ensemble {
+export function randomEnsemble(
+  seed: number,
+  trees: number,
+  rows: Float64Array[],
+  options: RandomTreeOptions,
+): Ensemble {
   const random = rng(seed);
   const out: Tree[] = [];
   for (let t = 0; t < trees; t++) {

@@ -4,7 +4,12 @@ import { checksum } from '../../src/engine/serialize.js';
 import { synthetic } from './helpers.js';
 
 const { X, y } = synthetic(300, 31);
-const { model } = fit(X, y, { nEstimators: 20, maxDepth: 4, monotone: [1, 0, 0, 0], featureNames: ['a', 'b', 'c', 'd'] });
+const { model } = fit(X, y, {
+  nEstimators: 20,
+  maxDepth: 4,
+  monotone: [1, 0, 0, 0],
+  featureNames: ['a', 'b', 'c', 'd'],
+});
 const text = serialize(model);
 
 /** Rewrites the model body and recomputes the checksum, to reach the structural checks. */
@@ -55,18 +60,30 @@ describe('model serialisation', () => {
   });
 
   it('refuses another format or version', () => {
-    expect(() => deserialize(text.replace('"version":1', '"version":2'))).toThrow(/model format version 2 is not supported; this Loupe reads version 1/);
-    expect(() => deserialize(text.replace('"loupe-gbdt"', '"xgboost"'))).toThrow(/not a Loupe boosted model: format is "xgboost"/);
+    expect(() => deserialize(text.replace('"version":1', '"version":2'))).toThrow(
+      /model format version 2 is not supported; this Loupe reads version 1/,
+    );
+    expect(() => deserialize(text.replace('"loupe-gbdt"', '"xgboost"'))).toThrow(
+      /not a Loupe boosted model: format is "xgboost"/,
+    );
     expect(() => deserialize('[1,2]')).toThrow(/must be a JSON object/);
   });
 
   it('refuses structurally broken ensembles even with a valid checksum', () => {
-    expect(() => deserialize(tamper((m) => (m.trees[0].left[0] = 0)))).toThrow(/trees\[0\] node 0: child 0 must be a node index after 0/);
-    expect(() => deserialize(tamper((m) => (m.trees[1].feature[0] = 9)))).toThrow(/trees\[1\] node 0: feature 9 is not -1 \(leaf\) or a feature index below 4/);
-    expect(() => deserialize(tamper((m) => m.trees[2].value.pop()))).toThrow(/trees\[2\].value has \d+ entries, feature has \d+/);
+    expect(() => deserialize(tamper((m) => (m.trees[0].left[0] = 0)))).toThrow(
+      /trees\[0\] node 0: child 0 must be a node index after 0/,
+    );
+    expect(() => deserialize(tamper((m) => (m.trees[1].feature[0] = 9)))).toThrow(
+      /trees\[1\] node 0: feature 9 is not -1 \(leaf\) or a feature index below 4/,
+    );
+    expect(() => deserialize(tamper((m) => m.trees[2].value.pop()))).toThrow(
+      /trees\[2\].value has \d+ entries, feature has \d+/,
+    );
     expect(() => deserialize(tamper((m) => (m.trees[0].right[0] = m.trees[0].left[0])))).toThrow(/parents/);
     expect(() => deserialize(tamper((m) => (m.featureNames = ['a'])))).toThrow(/featureNames must be 4 strings/);
-    expect(() => deserialize(tamper((m) => (m.options.learningRate = 7)))).toThrow(/model.options are invalid: option learningRate/);
+    expect(() => deserialize(tamper((m) => (m.options.learningRate = 7)))).toThrow(
+      /model.options are invalid: option learningRate/,
+    );
     expect(() => deserialize(tamper((m) => (m.trees[0].value[3] = 'x')))).toThrow(/value must be an array of numbers/);
   });
 });

@@ -4,7 +4,6 @@ import { predictRow, treeFromArrays, type Ensemble } from '../../src/engine/tree
 import { randomEnsemble, randomRows, rng } from './random-ensemble.js';
 import { bruteForceGrouped, expectClose, sum } from './shapley-brute-force.js';
 
-
 /** A random grouping of the features into `players` groups, each group used at least once. */
 function randomGroups(random: () => number, numFeatures: number, players: number): number[] {
   const groups = Array.from({ length: numFeatures }, (_, f) => (f < players ? f : Math.floor(random() * players)));
@@ -28,8 +27,19 @@ describe('TreeSHAP with groups of features as players', () => {
       const groups = randomGroups(random, numFeatures, players);
       const rows = randomRows(random, 60, numFeatures, 0.15);
       // few features, deep trees: paths test the same feature and the same group repeatedly
-      const ensemble = randomEnsemble(seed, 1 + (seed % 4), rows, { maxDepth: 2 + (seed % 6), numFeatures, missing: 0.15 });
-      const options = [{}, { subtreeSplits: 7 }, { subtreeSplits: 1 }, { subtreeSplits: 0 }, { layout: 'weights' as const }, { maxTableEntries: 0 }];
+      const ensemble = randomEnsemble(seed, 1 + (seed % 4), rows, {
+        maxDepth: 2 + (seed % 6),
+        numFeatures,
+        missing: 0.15,
+      });
+      const options = [
+        {},
+        { subtreeSplits: 7 },
+        { subtreeSplits: 1 },
+        { subtreeSplits: 0 },
+        { layout: 'weights' as const },
+        { maxTableEntries: 0 },
+      ];
       const explainers = options.map((o) => createExplainer(ensemble, { ...o, groups: Int32Array.from(groups) }));
       expect(explainers.map((e) => e.layout)).toEqual(['vector', 'vector', 'vector', 'vector', 'weights', 'direct']);
       for (const e of explainers) expect(e.numPlayers).toBe(players);
@@ -68,7 +78,11 @@ describe('TreeSHAP with groups of features as players', () => {
     expectClose(grouped, bruteForceGrouped(ensemble, row, groups, 2), 1e-12);
     // the grouped game gives the pair all of f(x) − E f along its path, here 3 − 0.4·… computed by hand:
     // v(∅) = 0.5·(0.4·3 + 0.6·(−1)) + 0.5·(0.2·2 + 0.8·(−2)) = 0.5·0.6 + 0.5·(−1.2) = −0.3; v({g0}) = 3; v({g1}) = 0.5·0.6 + 0.5·2 = 1.3; v(all) = 3
-    expectClose(grouped, Float64Array.of(0.5 * (3 + 0.3) + 0.5 * (3 - 1.3), 0.5 * (1.3 + 0.3) + 0.5 * (3 - 3), -0.3), 1e-12);
+    expectClose(
+      grouped,
+      Float64Array.of(0.5 * (3 + 0.3) + 0.5 * (3 - 1.3), 0.5 * (1.3 + 0.3) + 0.5 * (3 - 3), -0.3),
+      1e-12,
+    );
   });
 
   it('with the identity grouping gives per-feature SHAP exactly, bit for bit', () => {
@@ -83,7 +97,8 @@ describe('TreeSHAP with groups of features as players', () => {
         const grouped = createExplainer(ensemble, { ...o, groups: identity });
         expect(grouped.numPlayers).toBe(numFeatures);
         expect(grouped.tableEntries).toBe(plain.tableEntries);
-        for (const row of rows.slice(0, 10)) expect(Array.from(grouped.shapValues(row))).toEqual(Array.from(plain.shapValues(row)));
+        for (const row of rows.slice(0, 10))
+          expect(Array.from(grouped.shapValues(row))).toEqual(Array.from(plain.shapValues(row)));
       }
     }
   });
@@ -107,12 +122,23 @@ describe('TreeSHAP with groups of features as players', () => {
   });
 
   it('refuses a grouping that does not fit the model', () => {
-    const tree = treeFromArrays({ feature: [1, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [2, 1, 1] });
+    const tree = treeFromArrays({
+      feature: [1, -1, -1],
+      threshold: [1, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: [0, 1, 2],
+      cover: [2, 1, 1],
+    });
     const ensemble: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 3 };
     expect(() => createExplainer(ensemble, { groups: [0, 1] })).toThrow(/a player for each of the 3 features, found 2/);
-    expect(() => createExplainer(ensemble, { groups: [0, -1, 0] })).toThrow(/groups\[1\] must be an integer player index/);
+    expect(() => createExplainer(ensemble, { groups: [0, -1, 0] })).toThrow(
+      /groups\[1\] must be an integer player index/,
+    );
     expect(() => createExplainer(ensemble, { groups: [0, 1.5, 0] })).toThrow(/groups\[1\]/);
-    expect(() => createExplainer(ensemble, { groups: [0, 0, 0] }).shapValues([1, 2, 3], new Float64Array(4))).toThrow(/output must have length 2/);
+    expect(() => createExplainer(ensemble, { groups: [0, 0, 0] }).shapValues([1, 2, 3], new Float64Array(4))).toThrow(
+      /output must have length 2/,
+    );
   });
 });
 
@@ -122,11 +148,25 @@ describe('TreeSHAP and the prediction from one pass', () => {
       const random = rng(500 + seed);
       const numFeatures = 2 + (seed % 6);
       const rows = randomRows(random, 50, numFeatures, 0.15);
-      const ensemble = randomEnsemble(seed, 1 + (seed % 7), rows, { maxDepth: 1 + (seed % 6), numFeatures, missing: 0.15 });
+      const ensemble = randomEnsemble(seed, 1 + (seed % 7), rows, {
+        maxDepth: 1 + (seed % 6),
+        numFeatures,
+        missing: 0.15,
+      });
       // a single-leaf tree among them: its value is part of every prediction
-      ensemble.trees.push(treeFromArrays({ feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.25 * seed], cover: [10] }));
+      ensemble.trees.push(
+        treeFromArrays({ feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.25 * seed], cover: [10] }),
+      );
       const groups = Int32Array.from({ length: numFeatures }, (_, f) => f % 3);
-      for (const o of [{}, { subtreeSplits: 7 }, { subtreeSplits: 1 }, { subtreeSplits: 0 }, { layout: 'weights' as const }, { maxTableEntries: 0 }, { groups }]) {
+      for (const o of [
+        {},
+        { subtreeSplits: 7 },
+        { subtreeSplits: 1 },
+        { subtreeSplits: 0 },
+        { layout: 'weights' as const },
+        { maxTableEntries: 0 },
+        { groups },
+      ]) {
         const explainer = createExplainer(ensemble, o);
         const out = new Float64Array(explainer.numPlayers + 1);
         for (const row of rows.slice(0, 12)) {

@@ -4,7 +4,6 @@ import { predictRow, treeFromArrays, type Ensemble } from '../../src/engine/tree
 import { randomEnsemble, randomRows, rng } from './random-ensemble.js';
 import { bruteForce, expectClose, sum } from './shapley-brute-force.js';
 
-
 describe('TreeSHAP', () => {
   it('equals brute-force Shapley values on small random trees (repeated features, missing values)', () => {
     let checked = 0;
@@ -12,7 +11,11 @@ describe('TreeSHAP', () => {
       const random = rng(seed);
       const numFeatures = 2 + (seed % 5); // 2..6
       const rows = randomRows(random, 60, numFeatures, 0.15);
-      const ensemble = randomEnsemble(seed, 1 + (seed % 4), rows, { maxDepth: 2 + (seed % 5), numFeatures, missing: 0.15 });
+      const ensemble = randomEnsemble(seed, 1 + (seed % 4), rows, {
+        maxDepth: 2 + (seed % 5),
+        numFeatures,
+        missing: 0.15,
+      });
       const explainers = [
         createExplainer(ensemble),
         createExplainer(ensemble, { subtreeSplits: 7 }),
@@ -43,8 +46,16 @@ describe('TreeSHAP', () => {
       cover: [100, 60, 40, 35, 25, 20, 15],
     });
     const ensemble: Ensemble = { baseScore: 1, trees: [tree], numFeatures: 2 };
-    for (const row of [[1, 1], [4, 1], [4, 3], [7, 0], [NaN, 1], [2, NaN]]) {
-      for (const layout of ['vector', 'weights', 'direct'] as const) expectClose(createExplainer(ensemble, { layout }).shapValues(row), bruteForce(ensemble, row), 1e-12);
+    for (const row of [
+      [1, 1],
+      [4, 1],
+      [4, 3],
+      [7, 0],
+      [NaN, 1],
+      [2, NaN],
+    ]) {
+      for (const layout of ['vector', 'weights', 'direct'] as const)
+        expectClose(createExplainer(ensemble, { layout }).shapValues(row), bruteForce(ensemble, row), 1e-12);
     }
   });
 
@@ -58,7 +69,12 @@ describe('TreeSHAP', () => {
       cover: [100.00001, 30, 70.00002, 0, 30.000004], // node 3 has no cover; children of 0 do not add up exactly
     });
     const ensemble: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 2 };
-    for (const row of [[1, 1], [1, 3], [6, 1], [NaN, NaN]]) {
+    for (const row of [
+      [1, 1],
+      [1, 3],
+      [6, 1],
+      [NaN, NaN],
+    ]) {
       for (const layout of ['vector', 'weights', 'direct'] as const) {
         const phi = createExplainer(ensemble, { layout }).shapValues(row);
         expectClose(phi, bruteForce(ensemble, row), 1e-12);
@@ -77,7 +93,13 @@ describe('TreeSHAP', () => {
       cover: [10, 6, 4, 2, 4],
     });
     const ensemble: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 2 };
-    for (const row of [[1, 1], [Infinity, 1], [-Infinity, -Infinity], [5, Infinity], [NaN, -Infinity]]) {
+    for (const row of [
+      [1, 1],
+      [Infinity, 1],
+      [-Infinity, -Infinity],
+      [5, Infinity],
+      [NaN, -Infinity],
+    ]) {
       const phi = createExplainer(ensemble).shapValues(row);
       expectClose(phi, bruteForce(ensemble, row), 1e-12);
       expect(Math.abs(sum(phi) - predictRow(ensemble, row))).toBeLessThan(1e-12);
@@ -126,13 +148,17 @@ describe('TreeSHAP', () => {
     }
   });
 
-  it('the compiled unit loops give the plain loop\'s numbers bit for bit (compile: false), complete rows or not', () => {
+  it("the compiled unit loops give the plain loop's numbers bit for bit (compile: false), complete rows or not", () => {
     let completeRows = 0;
     for (let seed = 1; seed <= 24; seed++) {
       const random = rng(500 + seed);
       const numFeatures = 2 + (seed % 7);
       const rows = [...randomRows(random, 40, numFeatures, 0), ...randomRows(random, 20, numFeatures, 0.2)];
-      const ensemble = randomEnsemble(seed, 3 + (seed % 30), rows, { maxDepth: 1 + (seed % 6), numFeatures, missing: 0.1 });
+      const ensemble = randomEnsemble(seed, 3 + (seed % 30), rows, {
+        maxDepth: 1 + (seed % 6),
+        numFeatures,
+        missing: 0.1,
+      });
       const groups = Array.from({ length: numFeatures }, (_, f) => f >> 1);
       for (const options of [{}, { subtreeSplits: 1 }, { subtreeSplits: 0 }, { groups }]) {
         const compiled = createExplainer(ensemble, options);
@@ -158,15 +184,45 @@ describe('TreeSHAP', () => {
   });
 
   it('refuses malformed input with a clear message', () => {
-    const tree = treeFromArrays({ feature: [4, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [2, 1, 1] });
-    expect(() => createExplainer({ baseScore: 0, trees: [tree], numFeatures: 3 })).toThrow(/feature 4 is outside the model's 3 features/);
+    const tree = treeFromArrays({
+      feature: [4, -1, -1],
+      threshold: [1, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: [0, 1, 2],
+      cover: [2, 1, 1],
+    });
+    expect(() => createExplainer({ baseScore: 0, trees: [tree], numFeatures: 3 })).toThrow(
+      /feature 4 is outside the model's 3 features/,
+    );
     const ok: Ensemble = { baseScore: 0, trees: [tree], numFeatures: 5 };
     expect(() => createExplainer(ok).shapValues([1, 2])).toThrow(/row has 2 values, the model needs 5/);
-    const cyclic = treeFromArrays({ feature: [0, 0, -1], threshold: [1, 1, 0], left: [1, 0, -1], right: [2, 2, -1], value: [0, 0, 1], cover: [2, 1, 1] });
+    const cyclic = treeFromArrays({
+      feature: [0, 0, -1],
+      threshold: [1, 1, 0],
+      left: [1, 0, -1],
+      right: [2, 2, -1],
+      value: [0, 0, 1],
+      cover: [2, 1, 1],
+    });
     expect(() => createExplainer({ baseScore: 0, trees: [cyclic], numFeatures: 1 })).toThrow(/not a tree/);
-    const nanThreshold = treeFromArrays({ feature: [0, -1, -1], threshold: [NaN, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [2, 1, 1] });
+    const nanThreshold = treeFromArrays({
+      feature: [0, -1, -1],
+      threshold: [NaN, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: [0, 1, 2],
+      cover: [2, 1, 1],
+    });
     expect(() => createExplainer({ baseScore: 0, trees: [nanThreshold], numFeatures: 1 })).toThrow(/threshold is NaN/);
-    const noCover = treeFromArrays({ feature: [0, -1, -1], threshold: [1, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2], cover: [0, 0, 0] });
+    const noCover = treeFromArrays({
+      feature: [0, -1, -1],
+      threshold: [1, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: [0, 1, 2],
+      cover: [0, 0, 0],
+    });
     expect(() => createExplainer({ baseScore: 0, trees: [noCover], numFeatures: 1 })).toThrow(/cover must be > 0/);
   });
 });

@@ -6,7 +6,12 @@ import { expect } from 'vitest';
 import type { Ensemble, Tree } from '../../src/engine/tree.js';
 
 /** E[f(x) | x_G], path-dependent: follow x at splits whose feature's group is in G, else average the children by cover. */
-export function conditional(tree: Tree, row: ArrayLike<number>, follows: (feature: number) => boolean, node = 0): number {
+export function conditional(
+  tree: Tree,
+  row: ArrayLike<number>,
+  follows: (feature: number) => boolean,
+  node = 0,
+): number {
   const f = tree.feature[node];
   if (f < 0) return tree.value[node];
   const l = tree.left[node];
@@ -17,11 +22,18 @@ export function conditional(tree: Tree, row: ArrayLike<number>, follows: (featur
     return conditional(tree, row, follows, goLeft ? l : r);
   }
   const c = tree.cover[node];
-  return (tree.cover[l] / c) * conditional(tree, row, follows, l) + (tree.cover[r] / c) * conditional(tree, row, follows, r);
+  return (
+    (tree.cover[l] / c) * conditional(tree, row, follows, l) + (tree.cover[r] / c) * conditional(tree, row, follows, r)
+  );
 }
 
 /** Shapley values of the game whose players are the groups, by enumerating every subset of groups. */
-export function bruteForceGrouped(ensemble: Ensemble, row: ArrayLike<number>, groups: number[], players: number): Float64Array {
+export function bruteForceGrouped(
+  ensemble: Ensemble,
+  row: ArrayLike<number>,
+  groups: number[],
+  players: number,
+): Float64Array {
   const value = (mask: number) => {
     let sum = ensemble.baseScore;
     for (const tree of ensemble.trees) sum += conditional(tree, row, (f) => ((mask >> groups[f]) & 1) === 1);
@@ -46,7 +58,9 @@ export function expectClose(actual: Float64Array, expected: Float64Array, tolera
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < actual.length; i++) {
     if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
-      throw new Error(`entry ${i}: ${actual[i]} vs ${expected[i]} (difference ${Math.abs(actual[i] - expected[i])})\n actual ${Array.from(actual)}\n expected ${Array.from(expected)}`);
+      throw new Error(
+        `entry ${i}: ${actual[i]} vs ${expected[i]} (difference ${Math.abs(actual[i] - expected[i])})\n actual ${Array.from(actual)}\n expected ${Array.from(expected)}`,
+      );
     }
   }
 }
@@ -56,5 +70,10 @@ export const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
 /** Shapley values with every feature its own player. */
 export function bruteForce(ensemble: Ensemble, row: ArrayLike<number>): Float64Array {
   const m = ensemble.numFeatures;
-  return bruteForceGrouped(ensemble, row, Array.from({ length: m }, (_, f) => f), m);
+  return bruteForceGrouped(
+    ensemble,
+    row,
+    Array.from({ length: m }, (_, f) => f),
+    m,
+  );
 }

@@ -7,7 +7,11 @@ const params = { lambda: 1, minChildWeight: 1, minSplitGain: 0 };
 
 function setup(columns: number[][], grad: number[], hess?: number[]) {
   const n = grad.length;
-  const binned = binMatrix(columns.map((c) => Float64Array.from(c)), n, 256);
+  const binned = binMatrix(
+    columns.map((c) => Float64Array.from(c)),
+    n,
+    256,
+  );
   const features = Int32Array.from(columns.map((_, f) => f));
   const hist = newHistogram(binned);
   const g = Float64Array.from(grad);
@@ -30,7 +34,13 @@ describe('split scoring', () => {
 
   it('finds the cut with the largest gain and its threshold bin', () => {
     // y = [0, 0, 4, 4] around a base of 2: gradients pred − y = [2, 2, −2, −2].
-    const { binned, features, hist, node } = setup([[1, 2, 3, 4], [1, 2, 1, 2]], [2, 2, -2, -2]);
+    const { binned, features, hist, node } = setup(
+      [
+        [1, 2, 3, 4],
+        [1, 2, 1, 2],
+      ],
+      [2, 2, -2, -2],
+    );
     const s = findBestSplit(hist, binned, features, node, undefined, params)!;
     expect(s.feature).toBe(0);
     expect(s.bin).toBe(1);
@@ -43,7 +53,9 @@ describe('split scoring', () => {
 
   it('refuses splits below minSplitGain or leaving a child lighter than minChildWeight', () => {
     const { binned, features, hist, node } = setup([[1, 2, 3, 4]], [2, 2, -2, -2]);
-    expect(findBestSplit(hist, binned, features, node, undefined, { ...params, minSplitGain: 16 / 3 + 16 / 3 })).toBeNull();
+    expect(
+      findBestSplit(hist, binned, features, node, undefined, { ...params, minSplitGain: 16 / 3 + 16 / 3 }),
+    ).toBeNull();
     expect(findBestSplit(hist, binned, features, node, undefined, { ...params, minSplitGain: 10 })!.bin).toBe(1);
     expect(findBestSplit(hist, binned, features, node, undefined, { ...params, minChildWeight: 2.5 })).toBeNull();
     // With min child weight 2 only the middle cut is allowed.
@@ -52,12 +64,25 @@ describe('split scoring', () => {
   });
 
   it('finds the same split from count-based hessians (constant-hessian histograms) as from summed ones', () => {
-    const cols = [[1, 2, 3, 4, 5, 6, NaN, 8], [3, 1, 4, 1, 5, 9, 2, 6]];
+    const cols = [
+      [1, 2, 3, 4, 5, 6, NaN, 8],
+      [3, 1, 4, 1, 5, 9, 2, 6],
+    ];
     const grad = [0.5, -1.25, 2, 0.75, -3, 1.5, 0.25, -0.75];
     const summed = setup(cols, grad);
     const n = grad.length;
     const counted = newHistogram(summed.binned);
-    buildHistogram(counted, summed.binned, summed.features, Uint32Array.from(grad.map((_, i) => i)), 0, n, Float64Array.from(grad), new Float64Array(n), 1);
+    buildHistogram(
+      counted,
+      summed.binned,
+      summed.features,
+      Uint32Array.from(grad.map((_, i) => i)),
+      0,
+      n,
+      Float64Array.from(grad),
+      new Float64Array(n),
+      1,
+    );
     for (const monotone of [undefined, Int8Array.from([1, -1])]) {
       const a = findBestSplit(summed.hist, summed.binned, summed.features, summed.node, monotone, params);
       const b = findBestSplit(counted, summed.binned, summed.features, summed.node, monotone, params, 1);

@@ -7,9 +7,18 @@ import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
 function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float64Array } {
   const rng = createRng(11);
   const nf = 7;
-  const columns = Array.from({ length: nf }, (_, f) => Float64Array.from({ length: rows }, () => (f === 2 ? rng.nextInt(5) : rng.nextFloat() * 10)));
+  const columns = Array.from({ length: nf }, (_, f) =>
+    Float64Array.from({ length: rows }, () => (f === 2 ? rng.nextInt(5) : rng.nextFloat() * 10)),
+  );
   if (withMissing) for (let i = 0; i < rows; i += 13) columns[4][i] = NaN;
-  const y = Float64Array.from({ length: rows }, (_, i) => Math.sin(columns[0][i]) + 0.3 * columns[1][i] * columns[2][i] + (Number.isNaN(columns[4][i]) ? 1 : columns[4][i] * 0.1) + 0.05 * rng.nextFloat());
+  const y = Float64Array.from(
+    { length: rows },
+    (_, i) =>
+      Math.sin(columns[0][i]) +
+      0.3 * columns[1][i] * columns[2][i] +
+      (Number.isNaN(columns[4][i]) ? 1 : columns[4][i] * 0.1) +
+      0.05 * rng.nextFloat(),
+  );
   return { X: { columns, rows }, y };
 }
 
@@ -27,7 +36,9 @@ describe('threads', () => {
   it('gives the same model with leaf-wise growth and monotone constraints', () => {
     const { X, y } = data(rows, false);
     const options = { nEstimators: 8, maxDepth: 0, maxLeaves: 24, monotone: [0, 1, 0, 0, 0, 0, 0], seed: 5 };
-    expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(serialize(fit(X, y, { ...options, threads: 1 }).model));
+    expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(
+      serialize(fit(X, y, { ...options, threads: 1 }).model),
+    );
   }, 60_000);
 
   it('does not store the thread count with the model', () => {

@@ -43,7 +43,9 @@ describe('reading XGBoost JSON models', () => {
       const explainer = createExplainer(model.ensemble);
       rows.forEach((row, i) => {
         const prediction = predictRow(model.ensemble, row);
-        expect(Math.abs(prediction - expected.margin[i])).toBeLessThan(1e-6 * Math.max(1, Math.abs(expected.margin[i])));
+        expect(Math.abs(prediction - expected.margin[i])).toBeLessThan(
+          1e-6 * Math.max(1, Math.abs(expected.margin[i])),
+        );
         const phi = explainer.shapValues(row);
         const theirs = expected.contribs[i];
         expect(phi.length).toBe(theirs.length);
@@ -62,7 +64,10 @@ describe('reading XGBoost JSON models', () => {
       ...model.ensemble,
       trees: model.ensemble.trees.map((tree, t) => {
         const conditions = doc.learner.gradient_booster.model.trees[t].split_conditions as number[];
-        return { ...tree, threshold: Float64Array.from(tree.threshold, (b, i) => (tree.feature[i] >= 0 ? conditions[i] : b)) };
+        return {
+          ...tree,
+          threshold: Float64Array.from(tree.threshold, (b, i) => (tree.feature[i] >= 0 ? conditions[i] : b)),
+        };
       }),
     };
     let naiveWrong = 0;
@@ -76,17 +81,22 @@ describe('reading XGBoost JSON models', () => {
   it('float32SplitBoundary: x < boundary exactly when fround(x) < threshold', () => {
     const float32 = fc.float({ noDefaultInfinity: true, noNaN: true });
     fc.assert(
-      fc.property(float32, fc.integer({ min: -3, max: 3 }), fc.double({ min: -1, max: 1, noNaN: true }), (t, step, jitter) => {
-        const b = float32SplitBoundary(t);
-        // doubles right around the boundary, where a wrong rule would show
-        const f64 = new Float64Array([b]);
-        const bits = new BigInt64Array(f64.buffer);
-        bits[0] += BigInt(step);
-        for (const x of [f64[0], t, b, t + jitter * Math.abs(t) * 2 ** -24]) {
-          if (!Number.isFinite(x)) continue;
-          expect(x < b).toBe(Math.fround(x) < Math.fround(t));
-        }
-      }),
+      fc.property(
+        float32,
+        fc.integer({ min: -3, max: 3 }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        (t, step, jitter) => {
+          const b = float32SplitBoundary(t);
+          // doubles right around the boundary, where a wrong rule would show
+          const f64 = new Float64Array([b]);
+          const bits = new BigInt64Array(f64.buffer);
+          bits[0] += BigInt(step);
+          for (const x of [f64[0], t, b, t + jitter * Math.abs(t) * 2 ** -24]) {
+            if (!Number.isFinite(x)) continue;
+            expect(x < b).toBe(Math.fround(x) < Math.fround(t));
+          }
+        },
+      ),
       { numRuns: 3000, seed: 42 },
     );
     expect(float32SplitBoundary(0)).toBe(-(2 ** -150));
@@ -97,7 +107,9 @@ describe('reading XGBoost JSON models', () => {
   it('reads the base score in the 2.x "[5E-1]" form and refuses several', () => {
     const model = readXGBoostModel(altered((d) => (d.learner.learner_model_param.base_score = '[5E-1]')));
     expect(model.baseScore).toBe(0.5);
-    expect(() => readXGBoostModel(altered((d) => (d.learner.learner_model_param.base_score = '[5E-1,2E-1]')))).toThrow(/has 2 values/);
+    expect(() => readXGBoostModel(altered((d) => (d.learner.learner_model_param.base_score = '[5E-1,2E-1]')))).toThrow(
+      /has 2 values/,
+    );
   });
 
   it('refuses what it cannot reproduce, naming what it found', () => {
@@ -109,10 +121,22 @@ describe('reading XGBoost JSON models', () => {
       [(d) => (d.learner.learner_model_param.num_class = '3'), /3 classes/],
       [(d) => (d.learner.learner_model_param.num_target = '2'), /2 targets/],
       [(d) => (d.learner.gradient_booster.model.trees[4].split_type[0] = 1), /tree 4 has categorical splits/],
-      [(d) => (d.learner.gradient_booster.model.trees[2].tree_param.size_leaf_vector = '3'), /tree 2 has vector leaves/],
-      [(d) => (d.learner.gradient_booster.model.trees[0].split_indices[0] = 12), /tree 0 node 0: split feature 12 is outside the model's 9 features/],
-      [(d) => (d.learner.gradient_booster.model.trees[1].left_children[0] = 99), /tree 1 node 0: child 99 is not a node/],
-      [(d) => d.learner.gradient_booster.model.trees[3].sum_hessian.pop(), /tree 3: sum_hessian has 6 entries, expected 7/],
+      [
+        (d) => (d.learner.gradient_booster.model.trees[2].tree_param.size_leaf_vector = '3'),
+        /tree 2 has vector leaves/,
+      ],
+      [
+        (d) => (d.learner.gradient_booster.model.trees[0].split_indices[0] = 12),
+        /tree 0 node 0: split feature 12 is outside the model's 9 features/,
+      ],
+      [
+        (d) => (d.learner.gradient_booster.model.trees[1].left_children[0] = 99),
+        /tree 1 node 0: child 99 is not a node/,
+      ],
+      [
+        (d) => d.learner.gradient_booster.model.trees[3].sum_hessian.pop(),
+        /tree 3: sum_hessian has 6 entries, expected 7/,
+      ],
       [(d) => delete d.learner, /learner is missing/],
     ];
     for (const [change, message] of cases) expect(() => readXGBoostModel(altered(change))).toThrow(message);

@@ -18,7 +18,10 @@ describe('the seed of property tests', () => {
   it('is repeatable: two runs of a property see the same values under the configured seed', () => {
     const seen = (): number[] => {
       const values: number[] = [];
-      fc.assert(fc.property(fc.integer(), (v) => void values.push(v)), { numRuns: 20, seed: propertySeed({ CI: 'true' }) });
+      fc.assert(
+        fc.property(fc.integer(), (v) => void values.push(v)),
+        { numRuns: 20, seed: propertySeed({ CI: 'true' }) },
+      );
       return values;
     };
     expect(seen()).toEqual(seen());
@@ -27,13 +30,21 @@ describe('the seed of property tests', () => {
   it('is printed when a property fails, so a random failure can be replayed', () => {
     let message = '';
     try {
-      fc.assert(fc.property(fc.integer(), (v) => v < 0), { numRuns: 5 });
+      fc.assert(
+        fc.property(fc.integer(), (v) => v < 0),
+        { numRuns: 5 },
+      );
     } catch (err) {
       message = (err as Error).message;
     }
     const seed = /seed: (-?\d+)/.exec(message)?.[1];
     expect(seed, message).toBeDefined();
     // Replaying the printed seed fails the same way.
-    expect(() => fc.assert(fc.property(fc.integer(), (v) => v < 0), { numRuns: 5, seed: Number(seed) })).toThrow(`seed: ${seed}`);
+    expect(() =>
+      fc.assert(
+        fc.property(fc.integer(), (v) => v < 0),
+        { numRuns: 5, seed: Number(seed) },
+      ),
+    ).toThrow(`seed: ${seed}`);
   });
 });

@@ -42,10 +42,27 @@ describe('loupe ingest', () => {
       const r = loupe(['ingest', '--json', '--home', other.dir, FRESH('2026-11'), bad, REFERENCE], home.dir);
       expect(r.code).toBe(1);
       const out = JSON.parse(r.stdout) as { files: Array<Record<string, unknown>> };
-      expect(out.files.map((f) => [f.file, f.status])).toEqual([['2026-11.csv', 'ingested'], ['bad.csv', 'failed'], ['diamonds.csv', 'ingested']]);
+      expect(out.files.map((f) => [f.file, f.status])).toEqual([
+        ['2026-11.csv', 'ingested'],
+        ['bad.csv', 'failed'],
+        ['diamonds.csv', 'ingested'],
+      ]);
       expect(out.files[0]).toEqual({
-        file: '2026-11.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), status: 'ingested', rowsRead: 2006, accepted: 1972, rejected: 34,
-        byReason: { not_a_number: 5, unknown_grade: 5, out_of_range: 9, missing: 8, implausible_geometry: 1, duplicate: 6 }, normalised: 14,
+        file: '2026-11.csv',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        status: 'ingested',
+        rowsRead: 2006,
+        accepted: 1972,
+        rejected: 34,
+        byReason: {
+          not_a_number: 5,
+          unknown_grade: 5,
+          out_of_range: 9,
+          missing: 8,
+          implausible_geometry: 1,
+          duplicate: 6,
+        },
+        normalised: 14,
       });
       expect(out.files[1].message).toMatch(/required columns color, clarity, depth, table, price, x, y, z missing/);
       // The November rows equal to reference rows came first this time, so two reference rows are the duplicates.
@@ -58,7 +75,9 @@ describe('loupe ingest', () => {
   it('says "already ingested on <date>" and adds nothing the second time', () => {
     const r = loupe(['ingest', REFERENCE], home.dir);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/diamonds\.csv: already ingested on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(file #1\); nothing added/);
+    expect(r.stdout).toMatch(
+      /diamonds\.csv: already ingested on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(file #1\); nothing added/,
+    );
   });
 
   it('exits 1 with a clear message for a binary file, and 2 for a usage error', () => {
@@ -77,7 +96,10 @@ describe('loupe ingest', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { files: Array<Record<string, unknown>> };
-    expect(out.files.map((f) => [f.file, f.status])).toEqual([['header-only.csv', 'failed'], ['bom-only.csv', 'failed']]);
+    expect(out.files.map((f) => [f.file, f.status])).toEqual([
+      ['header-only.csv', 'failed'],
+      ['bom-only.csv', 'failed'],
+    ]);
     expect(out.files[0].message).toMatch(/header but no rows/);
   });
 
@@ -96,7 +118,13 @@ describe('loupe rejects', () => {
     expect(text.stdout).toContain('16 rejected rows in 1 of 1 file');
     const json = JSON.parse(loupe(['rejects', 'list', '--json'], home.dir).stdout) as Array<Record<string, unknown>>;
     expect(json).toHaveLength(16);
-    expect(json[0]).toMatchObject({ fileName: 'diamonds.csv', line: 333, dataRow: 331, reason: 'out_of_range', reasons: [{ field: 'price', code: 'out_of_range' }] });
+    expect(json[0]).toMatchObject({
+      fileName: 'diamonds.csv',
+      line: 333,
+      dataRow: 331,
+      reason: 'out_of_range',
+      reasons: [{ field: 'price', code: 'out_of_range' }],
+    });
   });
 
   it('exits 1 for an unknown file', () => {
@@ -119,7 +147,9 @@ describe('loupe rejects', () => {
           '"Carat ""1,29"" is not a number; probably meant 1.29 (with a decimal point instead of a comma)."\n',
       );
       const fixed = own.file('fixed.csv', exported.replace('"1,29"', '1.29'));
-      const again = JSON.parse(loupe(['ingest', '--json', fixed], own.dir).stdout) as { files: Array<Record<string, unknown>> };
+      const again = JSON.parse(loupe(['ingest', '--json', fixed], own.dir).stdout) as {
+        files: Array<Record<string, unknown>>;
+      };
       expect(again.files[0]).toMatchObject({ status: 'ingested', rowsRead: 1, accepted: 1, rejected: 0 });
     } finally {
       own.cleanup();

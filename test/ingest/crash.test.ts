@@ -34,12 +34,15 @@ describe('a crash mid-ingest', () => {
       env: { ...process.env, LOUPE_HOME: home.dir },
       stdio: 'ignore',
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     // Rows are written inside the open transaction; once they spill into the WAL the ingest is well under way.
     const deadline = Date.now() + 150_000;
     while ((existsSync(wal) ? statSync(wal).size : 0) < walBefore + 4_000_000) {
       if (Date.now() > deadline) throw new Error('the child never got under way');
-      if (child.exitCode !== null) throw new Error(`the child finished (exit ${child.exitCode}) before it could be killed; use a larger file`);
+      if (child.exitCode !== null)
+        throw new Error(`the child finished (exit ${child.exitCode}) before it could be killed; use a larger file`);
       await sleep(20);
     }
     child.kill('SIGKILL');

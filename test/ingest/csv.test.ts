@@ -50,32 +50,46 @@ describe('CsvSplitter', () => {
     expect(records[1].text).toBe('"multi\r\nline, with comma",2');
   });
   it('treats a quote inside an unquoted field as a character, not as the start of a quoted field', () => {
-    expect(split('a,5 1/2"\nb,c\n', 3).map((r) => [r.line, r.fields])).toEqual([[1, ['a', '5 1/2"']], [2, ['b', 'c']]]);
+    expect(split('a,5 1/2"\nb,c\n', 3).map((r) => [r.line, r.fields])).toEqual([
+      [1, ['a', '5 1/2"']],
+      [2, ['b', 'c']],
+    ]);
   });
   it('handles LF endings and a missing final line break', () => {
-    expect(split('a,b\nc,d').map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd']]);
-    expect(split('a,b\nc,d\n').map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(split('a,b\nc,d').map((r) => r.fields)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    expect(split('a,b\nc,d\n').map((r) => r.fields)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
   it('returns a quote never closed at the end of input as a record with an error', () => {
     const records = split('a,b\n"open,1\n2,3\n');
     expect(records[1]).toMatchObject({ line: 2, error: 'a quoted field is never closed', fields: [] });
   });
   const broken = 'h1,h2\r\n"stray,1\r\na,b\rc,d\n"x\ny",2\ne,"open\nf\r\n"g,3\n';
-  it.each([1, 2, 3, 5, 1000])('ends lines at LF, CRLF or a lone CR, and a stray quote at the next whole row, whatever the chunk size (%i)', (size) => {
-    expect(split(broken, size).map((r) => [r.line, r.error ?? r.fields])).toEqual([
-      [1, ['h1', 'h2']],
-      [2, 'a quoted field is never closed'], // cut before line 3, which is a whole row of two fields
-      [3, ['a', 'b']],
-      [4, ['c', 'd']],
-      [5, ['x\ny', '2']], // a quoted line break inside a valid two-field record
-      [7, 'a quoted field is never closed'], // lines 7–9 make no valid record together: each is read on its own
-      [8, ['f']],
-      [9, 'a quoted field is never closed'],
-    ]);
-  });
+  it.each([1, 2, 3, 5, 1000])(
+    'ends lines at LF, CRLF or a lone CR, and a stray quote at the next whole row, whatever the chunk size (%i)',
+    (size) => {
+      expect(split(broken, size).map((r) => [r.line, r.error ?? r.fields])).toEqual([
+        [1, ['h1', 'h2']],
+        [2, 'a quoted field is never closed'], // cut before line 3, which is a whole row of two fields
+        [3, ['a', 'b']],
+        [4, ['c', 'd']],
+        [5, ['x\ny', '2']], // a quoted line break inside a valid two-field record
+        [7, 'a quoted field is never closed'], // lines 7–9 make no valid record together: each is read on its own
+        [8, ['f']],
+        [9, 'a quoted field is never closed'],
+      ]);
+    },
+  );
   it('reads a header on one line only', () => {
     expect(split('"h1\nh2",x\na,b\n').map((r) => [r.line, r.error ?? r.fields])).toEqual([
-      [1, 'a quoted field is never closed'], [2, ['h2"', 'x']], [3, ['a', 'b']],
+      [1, 'a quoted field is never closed'],
+      [2, ['h2"', 'x']],
+      [3, ['a', 'b']],
     ]);
   });
   it('counts the fields of strict CSV lines only', () => {

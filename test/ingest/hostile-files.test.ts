@@ -19,7 +19,10 @@ beforeEach(() => {
 afterEach(() => home.cleanup());
 
 /** Data rows 1..n of the reference file, as they stand. */
-const referenceRows = (n: number): string[] => readFileSync(REFERENCE, 'utf8').split('\n').slice(1, n + 1);
+const referenceRows = (n: number): string[] =>
+  readFileSync(REFERENCE, 'utf8')
+    .split('\n')
+    .slice(1, n + 1);
 
 /** What each row became: 'ok' or its first reason code. */
 async function outcomes(content: string): Promise<string[]> {
@@ -50,11 +53,20 @@ describe('a file that ends before its first row', () => {
     writeFileSync(join(incoming, 'b-bom-only.csv'), '\uFEFF');
     writeFileSync(join(incoming, 'c-good.csv'), `${HEADER}\n${ROW_A}\n${ROW_B}\n`);
     const out = await ingestIncoming(home.db, incoming);
-    expect(out.map((o) => [o.file, o.status])).toEqual([['a-header-only.csv', 'failed'], ['b-bom-only.csv', 'failed'], ['c-good.csv', 'ingested']]);
-    expect(readdirSync(join(incoming, 'failed')).sort()).toEqual([
-      'a-header-only.csv', 'a-header-only.csv.report.json', 'b-bom-only.csv', 'b-bom-only.csv.report.json',
+    expect(out.map((o) => [o.file, o.status])).toEqual([
+      ['a-header-only.csv', 'failed'],
+      ['b-bom-only.csv', 'failed'],
+      ['c-good.csv', 'ingested'],
     ]);
-    const report = JSON.parse(readFileSync(join(incoming, 'failed', 'a-header-only.csv.report.json'), 'utf8')) as { message: string };
+    expect(readdirSync(join(incoming, 'failed')).sort()).toEqual([
+      'a-header-only.csv',
+      'a-header-only.csv.report.json',
+      'b-bom-only.csv',
+      'b-bom-only.csv.report.json',
+    ]);
+    const report = JSON.parse(readFileSync(join(incoming, 'failed', 'a-header-only.csv.report.json'), 'utf8')) as {
+      message: string;
+    };
     expect(report.message).toMatch(/header but no rows/);
     expect(countDiamonds(home.db)).toBe(2);
   });
@@ -65,29 +77,52 @@ describe('a broken row costs that row only', () => {
     const good = referenceRows(12);
     const stray = good[0].replace(',Ideal,', ',"Ideal,');
     // A later quote would have closed the stray one, turning ten valid rows into one rejected row.
-    const content = `${HEADER},note\n${stray},\n${good.slice(1, 11).map((r) => `${r},`).join('\n')}\n${good[11]},"a ""quoted"" note"\n`;
+    const content = `${HEADER},note\n${stray},\n${good
+      .slice(1, 11)
+      .map((r) => `${r},`)
+      .join('\n')}\n${good[11]},"a ""quoted"" note"\n`;
     expect(await outcomes(content)).toEqual(['malformed_row', ...Array(11).fill('ok')]);
     const s = await ingestFile(home.db, home.file('stray.csv', content));
-    expect(s).toMatchObject({ status: 'ingested', rowsRead: 12, accepted: 11, rejected: 1, byReason: { malformed_row: 1 } });
+    expect(s).toMatchObject({
+      status: 'ingested',
+      rowsRead: 12,
+      accepted: 11,
+      rejected: 1,
+      byReason: { malformed_row: 1 },
+    });
   });
 
   it('a stray quote near the top of a large file is one rejected row, not a record "longer than 65,536 characters"', async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `1.1,Ideal,H,SI2,62.0,55.0,${4000 + i},6.61,6.65,4.11`);
     rows[1] = `"${rows[1]}`;
     const s = await ingestFile(home.db, home.file('stray-top.csv', `${HEADER}\n${rows.join('\n')}\n`));
-    expect(s).toMatchObject({ status: 'ingested', rowsRead: 3000, accepted: 2999, rejected: 1, byReason: { malformed_row: 1 } });
+    expect(s).toMatchObject({
+      status: 'ingested',
+      rowsRead: 3000,
+      accepted: 2999,
+      rejected: 1,
+      byReason: { malformed_row: 1 },
+    });
   });
 
   it('a quoted field still spans lines that are not whole rows', async () => {
-    const rows = await readAppraisals(home.file('note.csv', `${HEADER},note\n${ROW_A},"first line\nsecond, line\nthird"\n${ROW_B},\n`));
-    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([[2, true], [5, true]]);
+    const rows = await readAppraisals(
+      home.file('note.csv', `${HEADER},note\n${ROW_A},"first line\nsecond, line\nthird"\n${ROW_B},\n`),
+    );
+    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([
+      [2, true],
+      [5, true],
+    ]);
     expect(rows[0].extra.note).toBe('first line\nsecond, line\nthird');
   });
 
   it('a lone CR inside an LF file ends a row (as in CR and CRLF files), so two rows are not merged', async () => {
     expect(await outcomes(`${HEADER}\n${ROW_A}\r${ROW_B}\n`)).toEqual(['ok', 'ok']);
     const rows = await readAppraisals(home.file('cr.csv', `${HEADER}\r${ROW_A}\r${ROW_B}\r`));
-    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([[2, true], [3, true]]);
+    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([
+      [2, true],
+      [3, true],
+    ]);
   });
 
   it('keeps accepted + rejected = rows, stray quotes and CRs included', async () => {
@@ -110,7 +145,7 @@ describe('files that are not what they seem', () => {
     expect(s.message).toMatch(/is a named pipe \(FIFO\), not a file/);
   }, 20_000);
 
-  it('a symlink to a file that is not CSV fails without echoing that file\'s first line', async () => {
+  it("a symlink to a file that is not CSV fails without echoing that file's first line", async () => {
     const secret = home.file('secret.txt', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n');
     const link = join(home.dir, 'link.csv');
     symlinkSync(secret, link);
@@ -122,15 +157,26 @@ describe('files that are not what they seem', () => {
 
   it('a header of many or long column names is shown cut short', async () => {
     const names = Array.from({ length: 30 }, (_, i) => `column_${i}_${'x'.repeat(40)}`);
-    const s = await ingestFile(home.db, home.file('wide.csv', `${names.join(',')}\n${names.map(() => '1').join(',')}\n`));
+    const s = await ingestFile(
+      home.db,
+      home.file('wide.csv', `${names.join(',')}\n${names.map(() => '1').join(',')}\n`),
+    );
     expect(s.message).toMatch(/found: column_0_x+…, .* and 18 more; required/);
     expect(s.message!.length).toBeLessThan(800);
   });
 
   it.each([
-    ['with a byte-order mark', Buffer.from(`\uFEFF${HEADER}\n${ROW_A}\n`, 'utf16le'), /UTF-16 \(little-endian, with a byte-order mark\)/],
+    [
+      'with a byte-order mark',
+      Buffer.from(`\uFEFF${HEADER}\n${ROW_A}\n`, 'utf16le'),
+      /UTF-16 \(little-endian, with a byte-order mark\)/,
+    ],
     ['without one', Buffer.from(`${HEADER}\n${ROW_A}\n`, 'utf16le'), /UTF-16 \(little-endian\)/],
-    ['big-endian', Buffer.from(`\uFEFF${HEADER}\n`, 'utf16le').swap16(), /UTF-16 \(big-endian, with a byte-order mark\)/],
+    [
+      'big-endian',
+      Buffer.from(`\uFEFF${HEADER}\n`, 'utf16le').swap16(),
+      /UTF-16 \(big-endian, with a byte-order mark\)/,
+    ],
   ])('UTF-16 text (%s) is called UTF-16, with what to do', async (_, content, kind) => {
     const s = await ingestFile(home.db, home.file('excel.csv', content));
     expect(s.status).toBe('failed');
@@ -140,7 +186,10 @@ describe('files that are not what they seem', () => {
 
   it('an extra column named __proto__ is kept like any other', async () => {
     const rows = await readAppraisals(home.file('proto.csv', `${HEADER},__proto__,constructor\n${ROW_A},x,y\n`));
-    expect(Object.entries(rows[0].extra)).toEqual([['__proto__', 'x'], ['constructor', 'y']]);
+    expect(Object.entries(rows[0].extra)).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+    ]);
     await ingestFile(home.db, home.file('proto2.csv', `${HEADER},__proto__\n${ROW_B},kept\n`));
     const stored = home.db.prepare('SELECT extra FROM diamonds').get() as { extra: string };
     expect(stored.extra).toBe('{"__proto__":"kept"}');
@@ -152,14 +201,21 @@ describe('a full disk', () => {
     const pages = home.db.pragma('page_count', { simple: true }) as number;
     home.db.pragma(`max_page_count = ${pages + 8}`);
     const rows = Array.from({ length: 20_000 }, (_, i) => `1.1,Ideal,H,SI2,62.0,55.0,${4000 + i},6.61,6.65,4.11`);
-    const err = await ingestFile(home.db, home.file('big.csv', `${HEADER}\n${rows.join('\n')}\n`)).catch((e: unknown) => e);
+    const err = await ingestFile(home.db, home.file('big.csv', `${HEADER}\n${rows.join('\n')}\n`)).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StoreFullError);
-    expect((err as Error).message).toBe('the disk is full: big.csv could not be stored (nothing of it was kept); free some space and ingest it again');
+    expect((err as Error).message).toBe(
+      'the disk is full: big.csv could not be stored (nothing of it was kept); free some space and ingest it again',
+    );
     expect(home.db.inTransaction).toBe(false);
     expect(countDiamonds(home.db)).toBe(0);
     expect(listFiles(home.db)).toEqual([]);
     // Once there is room again, the same file goes in.
     home.db.pragma('max_page_count = 1073741823');
-    expect(await ingestFile(home.db, home.file('big.csv', `${HEADER}\n${rows.join('\n')}\n`))).toMatchObject({ status: 'ingested', accepted: 20_000 });
+    expect(await ingestFile(home.db, home.file('big.csv', `${HEADER}\n${rows.join('\n')}\n`))).toMatchObject({
+      status: 'ingested',
+      accepted: 20_000,
+    });
   });
 });

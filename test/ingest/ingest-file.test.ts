@@ -31,10 +31,21 @@ describe('the reference file', () => {
     expect(s.byReason).toEqual({ out_of_range: 11, implausible_geometry: 4, duplicate: 1 });
     expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(rejectedLines('diamonds.csv')).toEqual({
-      333: 'out_of_range', 2123: 'out_of_range', 2486: 'out_of_range', 2935: 'out_of_range', 3157: 'out_of_range',
-      3319: 'out_of_range', 3447: 'out_of_range', 3906: 'out_of_range', 3982: 'out_of_range', 4190: 'out_of_range',
+      333: 'out_of_range',
+      2123: 'out_of_range',
+      2486: 'out_of_range',
+      2935: 'out_of_range',
+      3157: 'out_of_range',
+      3319: 'out_of_range',
+      3447: 'out_of_range',
+      3906: 'out_of_range',
+      3982: 'out_of_range',
+      4190: 'out_of_range',
       4323: 'out_of_range',
-      1115: 'implausible_geometry', 1778: 'implausible_geometry', 1891: 'implausible_geometry', 3067: 'implausible_geometry',
+      1115: 'implausible_geometry',
+      1778: 'implausible_geometry',
+      1891: 'implausible_geometry',
+      3067: 'implausible_geometry',
       4945: 'duplicate',
     });
     const dup = listRejects(home.db).find((r) => r.line === 4945)!;
@@ -42,10 +53,32 @@ describe('the reference file', () => {
     expect(dup.rawText).toBe('0.31,Premium,E,VS2,61.6,59.0,872,4.35,4.32,2.67');
     expect(countDiamonds(home.db)).toBe(4984);
     const stored = listAppraisals(home.db);
-    expect(stored[0]).toEqual({ id: 1, fileId: 1, line: 2, carat: 1.1, cut: 'Ideal', color: 'H', clarity: 'SI2', depth: 62, table: 55, price: 4733, x: 6.61, y: 6.65, z: 4.11 });
+    expect(stored[0]).toEqual({
+      id: 1,
+      fileId: 1,
+      line: 2,
+      carat: 1.1,
+      cut: 'Ideal',
+      color: 'H',
+      clarity: 'SI2',
+      depth: 62,
+      table: 55,
+      price: 4733,
+      x: 6.61,
+      y: 6.65,
+      z: 4.11,
+    });
     expect(stored.map((d) => d.id)).toEqual([...stored.map((d) => d.id)].sort((a, b) => a - b));
     expect(listFiles(home.db)).toMatchObject([
-      { name: 'diamonds.csv', rowsRead: 5000, accepted: 4984, rejected: 16, status: 'ingested', header: HEADER, sha256: s.sha256 },
+      {
+        name: 'diamonds.csv',
+        rowsRead: 5000,
+        accepted: 4984,
+        rejected: 16,
+        status: 'ingested',
+        header: HEADER,
+        sha256: s.sha256,
+      },
     ]);
   });
 
@@ -75,22 +108,58 @@ describe('the reference file', () => {
  * 1054, 1184, 1716) are normalised and accepted: 14 normalised rows.
  */
 const NOVEMBER_DEFECTS: Record<number, string> = {
-  54: 'not_a_number', 1656: 'not_a_number', 1997: 'not_a_number', 1296: 'not_a_number', 1303: 'not_a_number',
-  132: 'unknown_grade', 1871: 'unknown_grade', 560: 'unknown_grade', 820: 'unknown_grade', 1995: 'unknown_grade',
-  185: 'out_of_range', 360: 'out_of_range', 240: 'out_of_range', 346: 'out_of_range', 1123: 'out_of_range',
-  417: 'out_of_range', 562: 'out_of_range', 773: 'out_of_range', 1800: 'out_of_range',
-  250: 'missing', 271: 'missing', 678: 'missing', 1144: 'missing', 1256: 'missing', 675: 'missing', 1431: 'missing', 1622: 'missing',
+  54: 'not_a_number',
+  1656: 'not_a_number',
+  1997: 'not_a_number',
+  1296: 'not_a_number',
+  1303: 'not_a_number',
+  132: 'unknown_grade',
+  1871: 'unknown_grade',
+  560: 'unknown_grade',
+  820: 'unknown_grade',
+  1995: 'unknown_grade',
+  185: 'out_of_range',
+  360: 'out_of_range',
+  240: 'out_of_range',
+  346: 'out_of_range',
+  1123: 'out_of_range',
+  417: 'out_of_range',
+  562: 'out_of_range',
+  773: 'out_of_range',
+  1800: 'out_of_range',
+  250: 'missing',
+  271: 'missing',
+  678: 'missing',
+  1144: 'missing',
+  1256: 'missing',
+  675: 'missing',
+  1431: 'missing',
+  1622: 'missing',
   538: 'implausible_geometry',
-  274: 'duplicate', 680: 'duplicate', 748: 'duplicate', 1004: 'duplicate', 1009: 'duplicate', 1629: 'duplicate',
+  274: 'duplicate',
+  680: 'duplicate',
+  748: 'duplicate',
+  1004: 'duplicate',
+  1009: 'duplicate',
+  1629: 'duplicate',
 };
 
 describe('the November batch (2026-11.csv)', () => {
   it('alone: 2,006 rows, 1,972 accepted (14 normalised), 34 rejected, every defect class found', async () => {
     const s = await ingestFile(home.db, FRESH('2026-11'));
     expect(s).toMatchObject({ status: 'ingested', rowsRead: 2006, accepted: 1972, rejected: 34, normalised: 14 });
-    expect(s.byReason).toEqual({ not_a_number: 5, unknown_grade: 5, out_of_range: 9, missing: 8, implausible_geometry: 1, duplicate: 6 });
+    expect(s.byReason).toEqual({
+      not_a_number: 5,
+      unknown_grade: 5,
+      out_of_range: 9,
+      missing: 8,
+      implausible_geometry: 1,
+      duplicate: 6,
+    });
     expect(rejectedLines('2026-11.csv')).toEqual(NOVEMBER_DEFECTS);
-    const messages = Object.fromEntries(listRejects(home.db).map((r) => [r.line, r.reasons.map((p) => p.message).join(' | ')]));
+    const messages = Object.fromEntries(
+      listRejects(home.db).map((r) => [r.line, r.reasons.map((p) => p.message).join(' | ')]),
+    );
     expect(messages[54]).toMatch(/probably meant 0\.51 \(with a decimal point/);
     expect(messages[1296]).toMatch(/probably meant 3548 \(without the currency sign\)/);
     expect(messages[185]).toMatch(/probably meant as 0\.36 ct \(typed in points/);
@@ -109,10 +178,18 @@ describe('the November batch (2026-11.csv)', () => {
   });
 
   it('after the reference file and the two earlier months: 1,970 accepted, 36 rejected (two more duplicates)', async () => {
-    for (const path of [REFERENCE, FRESH('2026-09'), FRESH('2026-10')]) expect((await ingestFile(home.db, path)).status).toBe('ingested');
+    for (const path of [REFERENCE, FRESH('2026-09'), FRESH('2026-10')])
+      expect((await ingestFile(home.db, path)).status).toBe('ingested');
     const s = await ingestFile(home.db, FRESH('2026-11'));
     expect(s).toMatchObject({ status: 'ingested', rowsRead: 2006, accepted: 1970, rejected: 36, normalised: 14 });
-    expect(s.byReason).toEqual({ not_a_number: 5, unknown_grade: 5, out_of_range: 9, missing: 8, implausible_geometry: 1, duplicate: 8 });
+    expect(s.byReason).toEqual({
+      not_a_number: 5,
+      unknown_grade: 5,
+      out_of_range: 9,
+      missing: 8,
+      implausible_geometry: 1,
+      duplicate: 8,
+    });
     expect(rejectedLines('2026-11.csv')).toEqual({ ...NOVEMBER_DEFECTS, 447: 'duplicate', 566: 'duplicate' });
     const dup = listRejects(home.db).find((r) => r.fileName === '2026-11.csv' && r.line === 447)!;
     expect(dup.reasons[0].message).toMatch(/^Duplicate of line 413 of diamonds\.csv/);
@@ -123,7 +200,10 @@ describe('the November batch (2026-11.csv)', () => {
 
 describe('a file as a unit', () => {
   it('a whole-file failure changes nothing, and other files still proceed', async () => {
-    const bad = home.file('no-price.csv', 'carat,cut,color,clarity,depth,table,x,y,z\n1.1,Ideal,H,SI2,62.0,55.0,6.61,6.65,4.11\n');
+    const bad = home.file(
+      'no-price.csv',
+      'carat,cut,color,clarity,depth,table,x,y,z\n1.1,Ideal,H,SI2,62.0,55.0,6.61,6.65,4.11\n',
+    );
     const s = await ingestFile(home.db, bad);
     expect(s).toMatchObject({ status: 'failed', file: 'no-price.csv', rowsRead: 0 });
     expect(s.message).toMatch(/required column price missing/);
@@ -133,8 +213,13 @@ describe('a file as a unit', () => {
   });
 
   it('rolls back rows already stored when the file turns out bad further on (binary past the first chunk)', async () => {
-    const rows = Array.from({ length: 40_000 }, (_, i) => `1.1,Ideal,H,SI2,62.0,55.0,${4000 + i},6.61,6.65,4.11`).join('\n');
-    const path = home.file('late-nul.csv', Buffer.concat([Buffer.from(`${HEADER}\n${rows}\n`), Buffer.from([0, 1, 2])]));
+    const rows = Array.from({ length: 40_000 }, (_, i) => `1.1,Ideal,H,SI2,62.0,55.0,${4000 + i},6.61,6.65,4.11`).join(
+      '\n',
+    );
+    const path = home.file(
+      'late-nul.csv',
+      Buffer.concat([Buffer.from(`${HEADER}\n${rows}\n`), Buffer.from([0, 1, 2])]),
+    );
     const s = await ingestFile(home.db, path);
     expect(s.status).toBe('failed');
     expect(s.message).toMatch(/NUL byte/);
@@ -143,10 +228,13 @@ describe('a file as a unit', () => {
     expect(home.db.inTransaction).toBe(false);
   });
 
-  it('rejects a row equal to an earlier file\'s row, naming that file and line', async () => {
+  it("rejects a row equal to an earlier file's row, naming that file and line", async () => {
     await ingestFile(home.db, home.file('first.csv', `${HEADER}\n${ROW_A}\n`));
     // The same diamond with other spelling: numbers written differently, grades in other case.
-    const s = await ingestFile(home.db, home.file('second.csv', `${HEADER}\n${ROW_B}\n1.10,ideal,h,SI2,62,55,4733,6.610,6.65,4.11\n`));
+    const s = await ingestFile(
+      home.db,
+      home.file('second.csv', `${HEADER}\n${ROW_B}\n1.10,ideal,h,SI2,62,55,4733,6.610,6.65,4.11\n`),
+    );
     expect(s).toMatchObject({ accepted: 1, rejected: 1, byReason: { duplicate: 1 } });
     expect(listRejects(home.db)[0].reasons[0].message).toMatch(/^Duplicate of line 2 of first\.csv/);
   });

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prng, syntheticRow } from '../../bench/synthetic-appraisals.js';
-import { APPRAISAL_FIELDS, REASON_CODES, validateAppraisal, validateStone, type Validation } from '../../src/diamond/index.js';
+import {
+  APPRAISAL_FIELDS,
+  REASON_CODES,
+  validateAppraisal,
+  validateStone,
+  type Validation,
+} from '../../src/diamond/index.js';
 import { validateAppraisalGenerally } from '../../src/diamond/validate.js';
 
 /** A validation is one of exactly two shapes: a value, or at least one problem with a known code and a message. */
@@ -9,12 +15,20 @@ function wellFormed(v: Validation<unknown>): boolean {
   if (v.ok) return typeof v.value === 'object' && v.value !== null && Array.isArray(v.normalised);
   return (
     v.problems.length > 0 &&
-    v.problems.every((p) => REASON_CODES.includes(p.code) && typeof p.message === 'string' && p.message.length > 0 && typeof p.field === 'string')
+    v.problems.every(
+      (p) =>
+        REASON_CODES.includes(p.code) &&
+        typeof p.message === 'string' &&
+        p.message.length > 0 &&
+        typeof p.field === 'string',
+    )
   );
 }
 
 const fieldsOf = <T>(arb: fc.Arbitrary<T>) =>
-  fc.record(Object.fromEntries(APPRAISAL_FIELDS.map((f) => [f, arb])) as Record<string, fc.Arbitrary<T>>, { requiredKeys: [] });
+  fc.record(Object.fromEntries(APPRAISAL_FIELDS.map((f) => [f, arb])) as Record<string, fc.Arbitrary<T>>, {
+    requiredKeys: [],
+  });
 
 // Strings near real values (numbers, grades, spaces, commas, signs) find more edges than uniform noise.
 const nearValue = fc.oneof(
@@ -61,7 +75,9 @@ describe('validateAppraisal on arbitrary input', () => {
           for (const p of v.problems) expect(p.field.split(',')).toContain(field);
         } else {
           // Accepted again once written back as text: validation is stable.
-          expect(validateAppraisal(Object.fromEntries(Object.entries(v.value).map(([k, x]) => [k, String(x)]))).ok).toBe(true);
+          expect(
+            validateAppraisal(Object.fromEntries(Object.entries(v.value).map(([k, x]) => [k, String(x)]))).ok,
+          ).toBe(true);
         }
       }),
       { numRuns: 2000 },
@@ -72,11 +88,15 @@ describe('validateAppraisal on arbitrary input', () => {
     const base = Object.fromEntries(APPRAISAL_FIELDS.map((f, i) => [f, syntheticRow(prng(7)).split(',')[i]]));
     const plain = fc.stringMatching(/^(\d{1,7}(\.\d{0,4})?|\.\d{1,4})$/);
     fc.assert(
-      fc.property(fc.constantFrom(...APPRAISAL_FIELDS.filter((f) => !['cut', 'color', 'clarity'].includes(f))), plain, (field, text) => {
-        const fast = validateAppraisal({ ...base, [field]: text });
-        const careful = validateAppraisal({ ...base, [field]: ` ${text} ` });
-        expect(fast).toEqual(careful);
-      }),
+      fc.property(
+        fc.constantFrom(...APPRAISAL_FIELDS.filter((f) => !['cut', 'color', 'clarity'].includes(f))),
+        plain,
+        (field, text) => {
+          const fast = validateAppraisal({ ...base, [field]: text });
+          const careful = validateAppraisal({ ...base, [field]: ` ${text} ` });
+          expect(fast).toEqual(careful);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -85,12 +105,16 @@ describe('validateAppraisal on arbitrary input', () => {
     const base = Object.fromEntries(APPRAISAL_FIELDS.map((f, i) => [f, syntheticRow(prng(11)).split(',')[i]]));
     const digits = fc.stringMatching(/^\d{0,18}\.?\d{0,18}$/).filter((t) => /\d/.test(t) && t.length <= 32);
     fc.assert(
-      fc.property(fc.constantFrom('carat', 'depth', 'table', 'price', 'x', 'y', 'z'), fc.oneof(digits, fc.double({ min: 0, max: 2e6, noNaN: true }).map(String)), (field, text) => {
-        const fast = validateAppraisal({ ...base, [field]: text });
-        const careful = validateAppraisal({ ...base, [field]: ` ${text} ` });
-        expect(fast).toEqual(careful);
-        if (careful.ok) expect(Object.is(careful.value[field as 'carat'], Number(text))).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom('carat', 'depth', 'table', 'price', 'x', 'y', 'z'),
+        fc.oneof(digits, fc.double({ min: 0, max: 2e6, noNaN: true }).map(String)),
+        (field, text) => {
+          const fast = validateAppraisal({ ...base, [field]: text });
+          const careful = validateAppraisal({ ...base, [field]: ` ${text} ` });
+          expect(fast).toEqual(careful);
+          if (careful.ok) expect(Object.is(careful.value[field as 'carat'], Number(text))).toBe(true);
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -105,18 +129,39 @@ describe('validateAppraisal on arbitrary input', () => {
     const changed = fc.oneof(
       nearValue,
       fc.stringMatching(/^\d{1,7}(\.\d{0,3})?$/),
-      fc.constantFrom('0', '0.1', '10', '10.01', '0.09', '1000000', '1000001', '0.5', '15', '20', '20.01', '40', '80', '100', '100.1'),
+      fc.constantFrom(
+        '0',
+        '0.1',
+        '10',
+        '10.01',
+        '0.09',
+        '1000000',
+        '1000001',
+        '0.5',
+        '15',
+        '20',
+        '20.01',
+        '40',
+        '80',
+        '100',
+        '100.1',
+      ),
       fc.constantFrom('ideal', 'IDEAL', 'Very Good', 'very good', 'g', 'G ', 'vs2', 'IF', 'If', 'I1', 'J', 'D'),
     );
     fc.assert(
-      fc.property(row, fc.array(fc.tuple(fc.constantFrom(...APPRAISAL_FIELDS), changed), { maxLength: 3 }), fc.boolean(), (base, edits, scale) => {
-        const raw: Record<string, string> = { ...base };
-        for (const [field, value] of edits) raw[field] = value;
-        if (scale) raw.z = String(Number(raw.z) * 1.5);
-        const v = validateAppraisal(raw);
-        expect(v).toEqual(validateAppraisalGenerally(raw));
-        expect(JSON.stringify(v)).toBe(JSON.stringify(validateAppraisalGenerally(raw)));
-      }),
+      fc.property(
+        row,
+        fc.array(fc.tuple(fc.constantFrom(...APPRAISAL_FIELDS), changed), { maxLength: 3 }),
+        fc.boolean(),
+        (base, edits, scale) => {
+          const raw: Record<string, string> = { ...base };
+          for (const [field, value] of edits) raw[field] = value;
+          if (scale) raw.z = String(Number(raw.z) * 1.5);
+          const v = validateAppraisal(raw);
+          expect(v).toEqual(validateAppraisalGenerally(raw));
+          expect(JSON.stringify(v)).toBe(JSON.stringify(validateAppraisalGenerally(raw)));
+        },
+      ),
       { numRuns: 5000 },
     );
   });

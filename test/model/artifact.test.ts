@@ -40,8 +40,16 @@ describe('model artifact', () => {
   it.each([
     ['truncated', (t: string) => t.slice(0, t.length >> 1), /not valid JSON.*truncated/],
     ['not a model', () => '{"hello": 1}', /not a Loupe model file/],
-    ['a newer format', (t: string) => t.replace('"formatVersion":2', '"formatVersion":99'), /format version 99 is not supported/],
-    ['an older format', (t: string) => t.replace('"formatVersion":2', '"formatVersion":1'), /format version 1 predates .* retrain the model/],
+    [
+      'a newer format',
+      (t: string) => t.replace('"formatVersion":2', '"formatVersion":99'),
+      /format version 99 is not supported/,
+    ],
+    [
+      'an older format',
+      (t: string) => t.replace('"formatVersion":2', '"formatVersion":1'),
+      /format version 1 predates .* retrain the model/,
+    ],
     ['other features', (t: string) => t.replace('"density"', '"sparkle"'), /feature spec/],
     ['no calibration', (t: string) => t.replace(/"levels":\[[^\]]*\]/, '"levels":[]'), /no valid range calibration/],
   ])('refuses a %s file with a clear error', (_name, damage, message) => {
@@ -78,7 +86,17 @@ describe('valuation', () => {
 
   it('skips the explanation when asked, and warns when a stone lies outside the training range', () => {
     const valuer = createValuer(artifact, 'v1');
-    const big = { carat: 4.5, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 10.6, y: 10.6, z: 6.55 } as const;
+    const big = {
+      carat: 4.5,
+      cut: 'Ideal',
+      color: 'G',
+      clarity: 'VS2',
+      depth: 61.8,
+      table: 57,
+      x: 10.6,
+      y: 10.6,
+      z: 6.55,
+    } as const;
     const v = valuer.value(big, { explain: false });
     expect(v.explanation).toBeUndefined();
     expect(v.warnings.map((w) => w.field)).toContain('carat,x,y,z');

@@ -54,9 +54,18 @@ describe('the log-carat trend the gbdt trees start from', () => {
 
   it('is kept in the payload: a reloaded model predicts and explains bit for bit alike', () => {
     const stones = data.train.slice(0, 1500);
-    const model = gbdt.fit(featureColumns(stones), Float64Array.from(stones, (s) => Math.log(s.price)), { ...gbdt.defaultParams, nEstimators: 40 }, { seed: 2 });
+    const model = gbdt.fit(
+      featureColumns(stones),
+      Float64Array.from(stones, (s) => Math.log(s.price)),
+      { ...gbdt.defaultParams, nEstimators: 40 },
+      { seed: 2 },
+    );
     const payload = JSON.parse(JSON.stringify(model.payload())) as { trend: unknown };
-    expect(payload.trend).toMatchObject({ slope: expect.any(Number), intercept: expect.any(Number), center: expect.any(Number) });
+    expect(payload.trend).toMatchObject({
+      slope: expect.any(Number),
+      intercept: expect.any(Number),
+      center: expect.any(Number),
+    });
     const reloaded = gbdt.load(payload);
     const a = new Float64Array(NUM_FACTORS + 1);
     const b = new Float64Array(NUM_FACTORS + 1);
@@ -69,20 +78,41 @@ describe('the log-carat trend the gbdt trees start from', () => {
 
   it('refuses a payload whose trend is damaged', () => {
     const stones = data.train.slice(0, 500);
-    const payload = gbdt.fit(featureColumns(stones), Float64Array.from(stones, (s) => Math.log(s.price)), { ...gbdt.defaultParams, nEstimators: 3 }, { seed: 2 }).payload() as Record<string, unknown>;
-    expect(() => gbdt.load({ ...payload, trend: { intercept: 1, slope: 'steep', center: 0 } })).toThrow(/trend must hold finite numbers/);
+    const payload = gbdt
+      .fit(
+        featureColumns(stones),
+        Float64Array.from(stones, (s) => Math.log(s.price)),
+        { ...gbdt.defaultParams, nEstimators: 3 },
+        { seed: 2 },
+      )
+      .payload() as Record<string, unknown>;
+    expect(() => gbdt.load({ ...payload, trend: { intercept: 1, slope: 'steep', center: 0 } })).toThrow(
+      /trend must hold finite numbers/,
+    );
     expect(() => gbdt.load({ ...payload, trend: null })).toThrow(/trend must hold finite numbers/);
   });
 
   it('is left out with trend "none": the trees then start from the mean log price', () => {
     const stones = data.train.slice(0, 500);
-    const model = gbdt.fit(featureColumns(stones), Float64Array.from(stones, (s) => Math.log(s.price)), { ...gbdt.defaultParams, nEstimators: 3, trend: 'none' }, { seed: 2 });
+    const model = gbdt.fit(
+      featureColumns(stones),
+      Float64Array.from(stones, (s) => Math.log(s.price)),
+      { ...gbdt.defaultParams, nEstimators: 3, trend: 'none' },
+      { seed: 2 },
+    );
     expect(model.payload()).not.toHaveProperty('trend');
   });
 
   it('refuses an unknown trend, naming the allowed ones', () => {
     const stones = data.train.slice(0, 200);
     const params = { ...gbdt.defaultParams, nEstimators: 2, trend: 'quadratic' as never };
-    expect(() => gbdt.fit(featureColumns(stones), Float64Array.from(stones, (s) => Math.log(s.price)), params, { seed: 2 })).toThrow(/trend must be "log-carat" or "none", got "quadratic"/);
+    expect(() =>
+      gbdt.fit(
+        featureColumns(stones),
+        Float64Array.from(stones, (s) => Math.log(s.price)),
+        params,
+        { seed: 2 },
+      ),
+    ).toThrow(/trend must be "log-carat" or "none", got "quadratic"/);
   });
 });

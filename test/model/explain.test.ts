@@ -4,7 +4,17 @@ import type { Stone } from '../../src/diamond/index.js';
 import { tellExplanation } from '../../src/model/index.js';
 import { FACTORS, NUM_FACTORS } from '../../src/model/features.js';
 
-const stone: Stone = { carat: 10, cut: 'Ideal', color: 'D', clarity: 'IF', depth: 61.8, table: 57, x: 14.1, y: 14.1, z: 8.7 };
+const stone: Stone = {
+  carat: 10,
+  cut: 'Ideal',
+  color: 'D',
+  clarity: 'IF',
+  depth: 61.8,
+  table: 57,
+  x: 14.1,
+  y: 14.1,
+  z: 8.7,
+};
 const base = Math.log(2402);
 const logContribution = fc.double({ min: -3, max: 5, noNaN: true });
 const contributions = fc.array(logContribution, { minLength: NUM_FACTORS, maxLength: NUM_FACTORS });
@@ -53,7 +63,8 @@ describe('explanation dollars', () => {
       fc.property(contributions, (c) => {
         const d = dollarsOf(c);
         for (let a = 0; a < NUM_FACTORS; a++) {
-          for (let b = 0; b < NUM_FACTORS; b++) if (Math.abs(c[a]) > Math.abs(c[b])) expect(Math.abs(d[a])).toBeGreaterThanOrEqual(Math.abs(d[b]));
+          for (let b = 0; b < NUM_FACTORS; b++)
+            if (Math.abs(c[a]) > Math.abs(c[b])) expect(Math.abs(d[a])).toBeGreaterThanOrEqual(Math.abs(d[b]));
         }
       }),
       RUNS,
@@ -70,6 +81,8 @@ describe('explanation dollars', () => {
   });
 
   it('say what the typical stone is', () => {
-    expect(tellExplanation(stone, base, [0.1, 0, 0, 0, 0]).summary).toMatch(/typical stone, \$2,402 \(the geometric mean of the model's prices for the stones it learned from\)/);
+    expect(tellExplanation(stone, base, [0.1, 0, 0, 0, 0]).summary).toMatch(
+      /typical stone, \$2,402 \(the geometric mean of the model's prices for the stones it learned from\)/,
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CARAT_PER_MM3, CLARITIES, COLORS, CUTS, FIELDS, validateStone, type Stone } from '../../src/diamond/index.js';
-import { caratLimitProblem, createValuer, MAX_RANGE_RATIO, trainModel, type LoadedModel } from '../../src/model/index.js';
+import {
+  caratLimitProblem,
+  createValuer,
+  MAX_RANGE_RATIO,
+  trainModel,
+  type LoadedModel,
+} from '../../src/model/index.js';
 import { referenceSplit } from '../helpers/reference.js';
 
 let model: LoadedModel;
@@ -16,7 +22,17 @@ function roundStone(carat: number, cut: string, color: string, clarity: string):
   const depth = 61.8;
   const d = Math.cbrt(carat / (CARAT_PER_MM3 * (depth / 100)));
   const mm = (v: number) => Math.round(v * 100) / 100;
-  const v = validateStone({ carat, cut, color, clarity, depth, table: 57, x: mm(d), y: mm(d), z: mm((d * depth) / 100) });
+  const v = validateStone({
+    carat,
+    cut,
+    color,
+    clarity,
+    depth,
+    table: 57,
+    x: mm(d),
+    y: mm(d),
+    z: mm((d * depth) / 100),
+  });
   if (!v.ok) throw new Error(`test stone not valid: ${JSON.stringify(v.problems)}`);
   return v.value;
 }
@@ -24,7 +40,11 @@ function roundStone(carat: number, cut: string, color: string, clarity: string):
 const ends = <T>(scale: readonly T[]) => [scale[0], scale[scale.length - 1]];
 const CARATS = [1, 2, 3, 3.5, 4.5, 6, 8, FIELDS.carat.max];
 // every combination of the extreme grades (worst and best cut, colour, clarity) at weights from 1 ct to the schema's maximum
-const STONES = CARATS.flatMap((carat) => ends(CUTS).flatMap((cut) => ends(COLORS).flatMap((color) => ends(CLARITIES).map((clarity) => roundStone(carat, cut, color, clarity)))));
+const STONES = CARATS.flatMap((carat) =>
+  ends(CUTS).flatMap((cut) =>
+    ends(COLORS).flatMap((color) => ends(CLARITIES).map((clarity) => roundStone(carat, cut, color, clarity))),
+  ),
+);
 
 describe('extreme stones', () => {
   it(`are ${STONES.length} valid stones, from 1 ct to the schema's maximum`, () => {

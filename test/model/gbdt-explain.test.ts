@@ -13,8 +13,18 @@ beforeAll(async () => {
   data = await referenceSplit();
   // smaller than the default (2 × 150 trees) to stay fast; the explanation code path is the served one
   const params = { ...gbdt.defaultParams, nEstimators: 150, bag: 2 };
-  model = gbdt.fit(featureColumns(data.train), Float64Array.from(data.train, (r) => Math.log(r.price)), params, { seed: 3 });
-  artifact = trainModel(data.train.slice(0, 1500), { kind: 'gbdt', params: { nEstimators: 150, bag: 2 }, folds: 2, seed: 3 });
+  model = gbdt.fit(
+    featureColumns(data.train),
+    Float64Array.from(data.train, (r) => Math.log(r.price)),
+    params,
+    { seed: 3 },
+  );
+  artifact = trainModel(data.train.slice(0, 1500), {
+    kind: 'gbdt',
+    params: { nEstimators: 150, bag: 2 },
+    folds: 2,
+    seed: 3,
+  });
 });
 
 describe('gbdt explanations per factor', () => {
@@ -49,7 +59,9 @@ describe('gbdt explanations per factor', () => {
     const valuer = createValuer(artifact, 'g');
     const stones = data.test.slice(0, 100);
     expect(valuer.valueMany(stones)).toEqual(stones.map((s) => valuer.value(s)));
-    expect(valuer.valueMany(stones, { explain: false })).toEqual(stones.map((s) => valuer.value(s, { explain: false })));
+    expect(valuer.valueMany(stones, { explain: false })).toEqual(
+      stones.map((s) => valuer.value(s, { explain: false })),
+    );
     const rows = stones.map((s) => featureRow(s));
     const out = new Float64Array(NUM_FACTORS);
     model.contributionsMany!(rows).forEach((phi, i) => {

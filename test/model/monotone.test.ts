@@ -19,7 +19,8 @@ beforeAll(async () => {
   const X = featureColumns(data.train);
   const y = Float64Array.from(data.train, (r) => Math.log(r.price));
   // Fewer trees than the default to stay quick; the constraints are the default's.
-  for (const trend of ['log-carat', 'none'] as const) models[trend] = gbdt.fit(X, y, { ...gbdt.defaultParams, nEstimators: 150, trend }, { seed: 5 });
+  for (const trend of ['log-carat', 'none'] as const)
+    models[trend] = gbdt.fit(X, y, { ...gbdt.defaultParams, nEstimators: 150, trend }, { seed: 5 });
 });
 
 /** Counts the steps of each what-if path at which the predicted log price falls. */
@@ -40,7 +41,9 @@ function falls(model: FittedModel, paths: Stone[][]): { steps: number; falls: nu
 
 describe.each(['log-carat', 'none'])('gbdt (trend %s) on a what-if grid of the reference test stones', (trend) => {
   it('never prices a heavier stone of the same measurements and grades lower', () => {
-    const paths = data.test.map((s) => Array.from({ length: 40 }, (_, k) => ({ ...s, carat: Math.round(s.carat * 100 + 2 * k) / 100 })));
+    const paths = data.test.map((s) =>
+      Array.from({ length: 40 }, (_, k) => ({ ...s, carat: Math.round(s.carat * 100 + 2 * k) / 100 })),
+    );
     const r = falls(models[trend], paths);
     expect(r.steps).toBe(data.test.length * 39);
     expect(r.falls).toBe(0);
@@ -48,7 +51,9 @@ describe.each(['log-carat', 'none'])('gbdt (trend %s) on a what-if grid of the r
 
   it('never prices a better colour or clarity lower, from every grade to the best', () => {
     const byColor = data.test.map((s) => COLORS.slice(COLORS.indexOf(s.color)).map((color) => ({ ...s, color })));
-    const byClarity = data.test.map((s) => CLARITIES.slice(CLARITIES.indexOf(s.clarity)).map((clarity) => ({ ...s, clarity })));
+    const byClarity = data.test.map((s) =>
+      CLARITIES.slice(CLARITIES.indexOf(s.clarity)).map((clarity) => ({ ...s, clarity })),
+    );
     expect(falls(models[trend], byColor).falls).toBe(0);
     expect(falls(models[trend], byClarity).falls).toBe(0);
   });

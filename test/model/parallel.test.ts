@@ -18,7 +18,9 @@ describe('parallel training', () => {
     const rows = data.train.slice(0, 800);
     const sequential = serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 11, folds: 3, params }));
     const before = fitCounts();
-    const parallel = serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }));
+    const parallel = serializeArtifact(
+      await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }),
+    );
     // 3 fold fits + the final fit, 2 boosters each: shared between this thread and the worker.
     const after = fitCounts();
     expect(after.threadFailure).toBeUndefined();
@@ -26,7 +28,9 @@ describe('parallel training', () => {
     expect(after.inThreads - before.inThreads + after.inProcess - before.inProcess).toBe(8);
     expect(parallel).toBe(sequential);
     // The pool is reused: a second training is the same again.
-    expect(serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }))).toBe(sequential);
+    expect(
+      serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 })),
+    ).toBe(sequential);
   });
 
   it('shares the threads out between fits side by side, so engine threads never oversubscribe them', () => {
@@ -48,7 +52,9 @@ describe('parallel training', () => {
     const before = fitCounts();
     const one = await trainModelAsync(rows, { kind: 'gbdt', seed: 5, folds: 3, params, threads: 1 });
     expect(fitCounts().inThreads).toBe(before.inThreads);
-    expect(serializeArtifact(one)).toBe(serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 5, folds: 3, params })));
+    expect(serializeArtifact(one)).toBe(
+      serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 5, folds: 3, params })),
+    );
     const hedonic = await trainModelAsync(rows, { kind: 'hedonic', seed: 5, threads: 2 });
     expect(serializeArtifact(hedonic)).toBe(serializeArtifact(trainModel(rows, { kind: 'hedonic', seed: 5 })));
   });
@@ -61,7 +67,9 @@ describe('parallel training', () => {
     models.forEach((m, i) => {
       expect(m).toEqual(fit(X, y, jobs[i].options).model);
     });
-    await expect(fitAll([jobs[0], { X, y, options: { learningRate: 2 } }], 2)).rejects.toThrow(/option learningRate must be/);
+    await expect(fitAll([jobs[0], { X, y, options: { learningRate: 2 } }], 2)).rejects.toThrow(
+      /option learningRate must be/,
+    );
   });
 
   it('reads LOUPE_TRAIN_THREADS', () => {

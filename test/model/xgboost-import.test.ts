@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readAppraisals, readReferenceSplit } from '../../src/ingest/index.js';
-import { createValuer, evaluateModel, featureRow, importXGBoost, loadValuer, serializeArtifact, type LoadedModel } from '../../src/model/index.js';
+import {
+  createValuer,
+  evaluateModel,
+  featureRow,
+  importXGBoost,
+  loadValuer,
+  serializeArtifact,
+  type LoadedModel,
+} from '../../src/model/index.js';
 import type { Appraisal } from '../../src/diamond/index.js';
 import { DATA_DIR } from '../helpers/reference.js';
 
@@ -23,7 +31,9 @@ beforeAll(async () => {
   const testRows = new Set(readReferenceSplit(`${DATA_DIR}/diamonds.reference-split.txt`));
   const rows = await readAppraisals(`${DATA_DIR}/diamonds.csv`);
   // The rows the fixture script left out of XGBoost's training: training-split rows on lines that are multiples of 5.
-  calibration = rows.filter((r) => !testRows.has(r.dataRow) && r.line % 5 === 0 && r.result.ok).map((r) => (r.result.ok ? r.result.value : null)!);
+  calibration = rows
+    .filter((r) => !testRows.has(r.dataRow) && r.line % 5 === 0 && r.result.ok)
+    .map((r) => (r.result.ok ? r.result.value : null)!);
   test = rows.filter((r) => testRows.has(r.dataRow) && r.result.ok).map((r) => (r.result.ok ? r.result.value : null)!);
   model = createValuer(importXGBoost(modelText, calibration), 'xgb');
 });
@@ -31,7 +41,19 @@ beforeAll(async () => {
 describe('an XGBoost model imported and served by Loupe', () => {
   it("prices a stone from Loupe's features exactly as XGBoost does", () => {
     expect(expected.features).toEqual([
-      'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'volume', 'density', 'roundness', 'depthGap',
+      'carat',
+      'cut',
+      'color',
+      'clarity',
+      'depth',
+      'table',
+      'x',
+      'y',
+      'z',
+      'volume',
+      'density',
+      'roundness',
+      'depthGap',
     ]);
     for (let i = 0; i < test.length && i < expected.rows.length; i++) {
       const ours = Array.from(featureRow(test[i]));

@@ -27,22 +27,38 @@ const source = (cell: NotebookCell): string => (Array.isArray(cell.source) ? cel
 describe('notebooks', () => {
   for (const name of NOTEBOOKS) {
     const path = join(root, 'notebooks', name);
-    it.skipIf(!existsSync(path))(`${name} executes without a cell error`, () => {
-      const run = spawnSync('bash', [join(root, 'notebooks/run.sh'), '--out', out, path], { cwd: root, encoding: 'utf8', timeout: 590_000 });
-      const log = `${run.stderr ?? ''}`.split('\n').filter((l) => !/Debugger|frozen modules|PYDEVD|Xfrozen/.test(l)).slice(-40).join('\n');
-      expect(run.error, `could not run notebooks/run.sh: ${run.error?.message}`).toBeUndefined();
-      expect(run.status, `executing ${name} failed:\n${log}`).toBe(0);
+    it.skipIf(!existsSync(path))(
+      `${name} executes without a cell error`,
+      () => {
+        const run = spawnSync('bash', [join(root, 'notebooks/run.sh'), '--out', out, path], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 590_000,
+        });
+        const log = `${run.stderr ?? ''}`
+          .split('\n')
+          .filter((l) => !/Debugger|frozen modules|PYDEVD|Xfrozen/.test(l))
+          .slice(-40)
+          .join('\n');
+        expect(run.error, `could not run notebooks/run.sh: ${run.error?.message}`).toBeUndefined();
+        expect(run.status, `executing ${name} failed:\n${log}`).toBe(0);
 
-      const executed = JSON.parse(readFileSync(join(out, name), 'utf8')) as { cells: NotebookCell[] };
-      const code = executed.cells.filter((c) => c.cell_type === 'code');
-      expect(code.length).toBeGreaterThan(0);
-      for (const [i, cell] of code.entries()) {
-        expect(cell.execution_count, `code cell ${i + 1} of ${name} did not run`).toBeTypeOf('number');
-        const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
-        expect(errors.map((e) => `${e.ename}: ${e.evalue}`), `code cell ${i + 1} of ${name}`).toEqual([]);
-        // A cell that shows something must have shown it: a lost output would leave a finding out silently.
-        if (/\bshow\(/.test(source(cell))) expect(cell.outputs?.length ?? 0, `code cell ${i + 1} of ${name} shows nothing`).toBeGreaterThan(0);
-      }
-    }, 600_000);
+        const executed = JSON.parse(readFileSync(join(out, name), 'utf8')) as { cells: NotebookCell[] };
+        const code = executed.cells.filter((c) => c.cell_type === 'code');
+        expect(code.length).toBeGreaterThan(0);
+        for (const [i, cell] of code.entries()) {
+          expect(cell.execution_count, `code cell ${i + 1} of ${name} did not run`).toBeTypeOf('number');
+          const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
+          expect(
+            errors.map((e) => `${e.ename}: ${e.evalue}`),
+            `code cell ${i + 1} of ${name}`,
+          ).toEqual([]);
+          // A cell that shows something must have shown it: a lost output would leave a finding out silently.
+          if (/\bshow\(/.test(source(cell)))
+            expect(cell.outputs?.length ?? 0, `code cell ${i + 1} of ${name} shows nothing`).toBeGreaterThan(0);
+        }
+      },
+      600_000,
+    );
   }
 });

@@ -41,16 +41,30 @@ function homeWithNewBatch(): { dir: string; incoming: string } {
  * `loupe pipeline run` in a child process: through the real entry point (src/cli/main.ts), or through
  * test/pipeline/child.ts — the same command module without the other commands, which starts faster.
  */
-function startRun(dir: string, pauseAt?: string, entry = 'test/pipeline/child.ts'): { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', '--json'], {
-    cwd: ROOT,
-    env: { ...process.env, LOUPE_HOME: dir, LOUPE_DATA: REFERENCE, LOUPE_TEST_PAUSE_AT: pauseAt ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startRun(
+  dir: string,
+  pauseAt?: string,
+  entry = 'test/pipeline/child.ts',
+): {
+  child: ChildProcess;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', entry, 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', '--json'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOUPE_HOME: dir, LOUPE_DATA: REFERENCE, LOUPE_TEST_PAUSE_AT: pauseAt ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout!.resume();
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stderr: () => err, exit };
 }
 
@@ -65,8 +79,17 @@ async function waitFor(cond: () => boolean, what: string, ms = 90_000): Promise<
 describe('SIGKILL at each step', () => {
   it('stops at every step and at the points inside ingest and register (the list comes from the steps)', () => {
     expect(CRASH_POINTS).toEqual([
-      'ingest', 'ingest:file-stored', 'drift', 'snapshot', 'train', 'evaluate', 'promote',
-      'register', 'register:artifact-written', 'register:before-promotion', 'report',
+      'ingest',
+      'ingest:file-stored',
+      'drift',
+      'snapshot',
+      'train',
+      'evaluate',
+      'promote',
+      'register',
+      'register:artifact-written',
+      'register:before-promotion',
+      'report',
     ]);
   });
 
@@ -74,7 +97,10 @@ describe('SIGKILL at each step', () => {
     it(`at "${point}": database intact, champion served, the next run completes the work`, async () => {
       const { dir, incoming } = homeWithNewBatch();
       const run = startRun(dir, point);
-      await waitFor(() => run.stderr().includes(`LOUPE_PAUSED ${point}`) || run.child.exitCode !== null, `the child to pause at ${point}`);
+      await waitFor(
+        () => run.stderr().includes(`LOUPE_PAUSED ${point}`) || run.child.exitCode !== null,
+        `the child to pause at ${point}`,
+      );
       expect(run.stderr()).toContain(`LOUPE_PAUSED ${point}`);
       run.child.kill('SIGKILL');
       expect((await run.exit).signal).toBe('SIGKILL');
@@ -93,7 +119,11 @@ describe('SIGKILL at each step', () => {
         expect(listRuns(db).some((x) => x.status === 'interrupted')).toBe(true);
         const models = listModels(db);
         expect(models.map((m) => m.version)).toEqual(['v0001', 'v0002']);
-        expect(readdirSync(paths.models).filter((d) => !d.startsWith('.')).sort()).toEqual(['v0001', 'v0002']);
+        expect(
+          readdirSync(paths.models)
+            .filter((d) => !d.startsWith('.'))
+            .sort(),
+        ).toEqual(['v0001', 'v0002']);
         for (const m of models) {
           expect(() => readArtifact(m)).not.toThrow();
           expect(existsSync(join(paths.models, m.version, 'model.md'))).toBe(true);

@@ -61,11 +61,33 @@ describe('KS', () => {
 
 describe('featureDrift', () => {
   it('reports every appraisal field, price included, with KS for numbers', () => {
-    const row = (carat: number, cut: string) => ({ carat, cut, color: 'G', clarity: 'VS1', depth: 61, table: 57, price: 1000 * carat, x: 5, y: 5, z: 3 });
+    const row = (carat: number, cut: string) => ({
+      carat,
+      cut,
+      color: 'G',
+      clarity: 'VS1',
+      depth: 61,
+      table: 57,
+      price: 1000 * carat,
+      x: 5,
+      y: 5,
+      z: 3,
+    });
     const base = Array.from({ length: 200 }, (_, i) => row(0.3 + (i % 20) / 20, i % 2 ? 'Ideal' : 'Good'));
     const now = Array.from({ length: 200 }, (_, i) => row(1.3 + (i % 20) / 20, 'Ideal'));
     const drift = featureDrift(base, now);
-    expect(drift.map((d) => d.feature)).toEqual(['carat', 'depth', 'table', 'x', 'y', 'z', 'price', 'cut', 'color', 'clarity']);
+    expect(drift.map((d) => d.feature)).toEqual([
+      'carat',
+      'depth',
+      'table',
+      'x',
+      'y',
+      'z',
+      'price',
+      'cut',
+      'color',
+      'clarity',
+    ]);
     const byName = Object.fromEntries(drift.map((d) => [d.feature, d]));
     expect(byName.carat.level).toBe('large');
     expect(byName.price.level).toBe('large');

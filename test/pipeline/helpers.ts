@@ -29,7 +29,10 @@ export function pipelineHome(prefix = 'loupe-pipeline-test-'): PipelineHome {
   mkdirSync(incoming, { recursive: true });
   const db = openDatabase(paths.database);
   return {
-    dir, paths, incoming, db,
+    dir,
+    paths,
+    incoming,
+    db,
     feed(source, name) {
       const target = join(incoming, name ?? source.split('/').pop()!);
       copyFileSync(source, `${target}.part`);

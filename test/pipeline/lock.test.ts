@@ -40,8 +40,9 @@ describe('the pipeline lock', () => {
     const { a, b } = db();
     const now = new Date().toISOString();
     const pid = deadPid();
-    a.prepare('INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)')
-      .run(pid, hostname(), 'old', 'pipeline run', now, now);
+    a.prepare(
+      'INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)',
+    ).run(pid, hostname(), 'old', 'pipeline run', now, now);
     expect(lockHolder(b)?.stale).toBe(true);
     const lock = acquireLock(b, 'pipeline run');
     expect(lock.tookOverFrom?.pid).toBe(pid);
@@ -51,8 +52,9 @@ describe('the pipeline lock', () => {
   it('is taken over from a silent holder on another host after staleMs, not before', () => {
     const { a, b } = db();
     const old = new Date(Date.now() - 60_000).toISOString();
-    a.prepare('INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, 1, ?, ?, ?, ?, ?)')
-      .run('other-host', 'old', 'pipeline run', old, old);
+    a.prepare(
+      'INSERT INTO pipeline_lock (id, pid, host, token, purpose, acquired_at, heartbeat_at) VALUES (1, 1, ?, ?, ?, ?, ?)',
+    ).run('other-host', 'old', 'pipeline run', old, old);
     expect(() => acquireLock(b, 'x', { staleMs: 120_000 })).toThrow(LockBusyError);
     acquireLock(b, 'x', { staleMs: 30_000 }).release();
   });

@@ -24,7 +24,9 @@ describe('an unloadable champion', () => {
     const damaged = damageChampion(h);
     const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST });
     expect(r.status).toBe('succeeded');
-    expect(r.decision?.reason).toMatch(new RegExp(`v0002 replaces ${damaged}, which this version of Loupe cannot load \\(.*does not match the registry`));
+    expect(r.decision?.reason).toMatch(
+      new RegExp(`v0002 replaces ${damaged}, which this version of Loupe cannot load \\(.*does not match the registry`),
+    );
     expect(championVersion(h.db)).toBe('v0002');
     expect(() => readArtifact(getChampion(h!.db)!)).not.toThrow();
   });

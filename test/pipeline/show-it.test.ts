@@ -7,7 +7,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, runPipeline, type PipelineResult } from '../../src/pipeline/index.js';
-import { championVersion, getChampion, getModel, listModels, listPromotions, readArtifact } from '../../src/registry/index.js';
+import {
+  championVersion,
+  getChampion,
+  getModel,
+  listModels,
+  listPromotions,
+  readArtifact,
+} from '../../src/registry/index.js';
 import { listRejects } from '../../src/store/rejects.js';
 import { FAST, FRESH, pipelineHome, type PipelineHome } from './helpers.js';
 
@@ -19,12 +26,15 @@ beforeAll(() => {
 });
 afterAll(() => h.cleanup());
 
-const run = (config = {}): Promise<PipelineResult> => runPipeline(h.db, h.paths, { incoming: h.incoming, config: { ...FAST, ...config } });
+const run = (config = {}): Promise<PipelineResult> =>
+  runPipeline(h.db, h.paths, { incoming: h.incoming, config: { ...FAST, ...config } });
 
 /** What the promotion rule says, recomputed from the recorded evaluations. */
 function ruleSays(r: PipelineResult): boolean {
   const challenger = r.trained[0].evaluation.combined.mae;
-  const champion = getModel(h.db, r.trained[0].version!)!.metrics.champion as { evaluation: { combined: { mae: number } } } | null;
+  const champion = getModel(h.db, r.trained[0].version!)!.metrics.champion as {
+    evaluation: { combined: { mae: number } };
+  } | null;
   return champion === null || challenger <= champion.evaluation.combined.mae * 1.02;
 }
 
@@ -32,7 +42,9 @@ describe('retraining on the real files, batch by batch', () => {
   it('starts from the reference data alone: ingests it, trains v0001 and makes it champion, with a model card', async () => {
     const r = await run();
     expect(r.status).toBe('succeeded');
-    expect(r.files.map((f) => [f.file, f.status, f.accepted, f.rejected])).toEqual([['diamonds.csv', 'ingested', 4984, 16]]);
+    expect(r.files.map((f) => [f.file, f.status, f.accepted, f.rejected])).toEqual([
+      ['diamonds.csv', 'ingested', 4984, 16],
+    ]);
     expect(r.trained.map((t) => t.version)).toEqual(['v0001']);
     expect(r.champion).toBe('v0001');
     expect(r.decision?.reason).toMatch(/no champion yet: v0001 becomes the first champion/);
@@ -41,9 +53,21 @@ describe('retraining on the real files, batch by batch', () => {
     expect(v1.trainingRows).toBe(4984 - 997);
     expect((v1.metrics.evaluationRows as { referenceTest: number }).referenceTest).toBe(997);
     const dir = join(h.paths.models, 'v0001');
-    for (const f of ['model.json', 'model.md', 'model.html', 'error-by-segment.svg', 'explanation-summary.svg']) expect(existsSync(join(dir, f))).toBe(true);
-    expect(readFileSync(join(dir, 'model.md'), 'utf8')).toMatch(/## Error by segment[\s\S]*!\[error by segment\]\(error-by-segment.svg\)/);
-    expect(r.steps.map((s) => s.name)).toEqual(['ingest', 'drift', 'snapshot', 'train', 'evaluate', 'promote', 'register', 'report']);
+    for (const f of ['model.json', 'model.md', 'model.html', 'error-by-segment.svg', 'explanation-summary.svg'])
+      expect(existsSync(join(dir, f))).toBe(true);
+    expect(readFileSync(join(dir, 'model.md'), 'utf8')).toMatch(
+      /## Error by segment[\s\S]*!\[error by segment\]\(error-by-segment.svg\)/,
+    );
+    expect(r.steps.map((s) => s.name)).toEqual([
+      'ingest',
+      'drift',
+      'snapshot',
+      'train',
+      'evaluate',
+      'promote',
+      'register',
+      'report',
+    ]);
   });
 
   for (const month of ['2026-09', '2026-10']) {
@@ -64,7 +88,9 @@ describe('retraining on the real files, batch by batch', () => {
       expect(r.decision?.promote).toBe(ruleSays(r));
       expect(championVersion(h.db)).toBe(r.decision?.promote ? r.trained[0].version : championBefore);
       // 20 % of the batch is held out for evaluation and never trains.
-      expect((getModel(h.db, r.trained[0].version!)!.metrics.evaluationRows as { newest: number }).newest).toBe(Math.round(accepted * 0.2));
+      expect((getModel(h.db, r.trained[0].version!)!.metrics.evaluationRows as { newest: number }).newest).toBe(
+        Math.round(accepted * 0.2),
+      );
       expect(getModel(h.db, r.trained[0].version!)!.trainingRows).toBe(trainingRows);
       expect(existsSync(join(h.paths.models, r.trained[0].version!, 'drift.svg'))).toBe(true);
     });
@@ -105,10 +131,19 @@ describe('retraining on the real files, batch by batch', () => {
     h.write('no-price.csv', 'carat,cut,color,clarity,depth,table,x,y,z\n0.3,Ideal,E,VS1,61,55,4.3,4.3,2.6\n');
     const r = await run();
     expect(r.files.map((f) => [f.file, f.status])).toEqual([
-      ['again-2026-10.csv', 'already_ingested'], ['broken.csv', 'failed'], ['no-price.csv', 'failed'],
+      ['again-2026-10.csv', 'already_ingested'],
+      ['broken.csv', 'failed'],
+      ['no-price.csv', 'failed'],
     ]);
-    expect(readdirSync(join(h.incoming, 'failed')).sort()).toEqual(['broken.csv', 'broken.csv.report.json', 'no-price.csv', 'no-price.csv.report.json']);
-    const report = JSON.parse(readFileSync(join(h.incoming, 'failed', 'no-price.csv.report.json'), 'utf8')) as { message: string };
+    expect(readdirSync(join(h.incoming, 'failed')).sort()).toEqual([
+      'broken.csv',
+      'broken.csv.report.json',
+      'no-price.csv',
+      'no-price.csv.report.json',
+    ]);
+    const report = JSON.parse(readFileSync(join(h.incoming, 'failed', 'no-price.csv.report.json'), 'utf8')) as {
+      message: string;
+    };
     expect(report.message).toMatch(/price/);
     expect(r.status).toBe('nothing_to_do');
     expect(readdirSync(h.incoming).filter((f) => f.endsWith('.csv'))).toEqual([]);
@@ -127,7 +162,9 @@ describe('retraining on the real files, batch by batch', () => {
     const r = await run({ promotion: { metric: 'mae', tolerance: -0.5, coverageMarginPts: 5 } });
     expect(r.status).toBe('succeeded');
     expect(r.decision?.promote).toBe(false);
-    expect(r.decision?.reason).toMatch(new RegExp(`${champion.version} stays champion: ${r.trained[0].version} is worse, MAE`));
+    expect(r.decision?.reason).toMatch(
+      new RegExp(`${champion.version} stays champion: ${r.trained[0].version} is worse, MAE`),
+    );
     expect(championVersion(h.db)).toBe(champion.version);
     expect(getModel(h.db, r.trained[0].version!)!.decision).toMatch(/^kept the champion:/);
     expect(() => readArtifact(getChampion(h.db)!)).not.toThrow();
@@ -135,7 +172,15 @@ describe('retraining on the real files, batch by batch', () => {
 
   it('keeps an auditable history: every run with its steps and decision, every promotion', () => {
     const runs = listRuns(h.db);
-    expect(runs.map((r) => r.status).reverse()).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'nothing_to_do', 'nothing_to_do', 'succeeded']);
+    expect(runs.map((r) => r.status).reverse()).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'nothing_to_do',
+      'nothing_to_do',
+      'succeeded',
+    ]);
     expect(runs.every((r) => r.finishedAt !== null && r.steps.length >= 4)).toBe(true);
     const promotions = listPromotions(h.db);
     expect(promotions[0].version).toBe('v0001');

@@ -28,23 +28,35 @@ describe('pipeline steps', () => {
   });
 
   it('ship no test hook: the crash tests inject their pause', () => {
-    const offenders = sources(join(import.meta.dirname, '../../src')).filter((f) => /LOUPE_TEST_|pausePoint/.test(readFileSync(f, 'utf8')));
+    const offenders = sources(join(import.meta.dirname, '../../src')).filter((f) =>
+      /LOUPE_TEST_|pausePoint/.test(readFileSync(f, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('report every crash point, in order, to the checkpoint hook; a run with nothing new goes from snapshot to report', async () => {
     const first: string[] = [];
     h.feed(FRESH('2026-09'));
-    const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST, checkpoint: (p) => first.push(p) });
+    const r = await runPipeline(h.db, h.paths, {
+      incoming: h.incoming,
+      config: FAST,
+      checkpoint: (p) => first.push(p),
+    });
     expect(r.status).toBe('succeeded');
     // Two files (the reference data, then 2026-09 from the landing folder): one file-stored point, for the landed one.
     expect(first).toEqual(CRASH_POINTS);
     expect(r.steps.map((s) => s.name)).toEqual(STEPS);
     expect(r.message).toMatch(/^no champion yet: v0001 becomes the first champion/);
-    expect(r.steps.find((s) => s.name === 'promote')!.detail).toMatch(/^no champion yet: the hedonic challenger becomes/);
+    expect(r.steps.find((s) => s.name === 'promote')!.detail).toMatch(
+      /^no champion yet: the hedonic challenger becomes/,
+    );
 
     const again: string[] = [];
-    const s = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST, checkpoint: (p) => again.push(p) });
+    const s = await runPipeline(h.db, h.paths, {
+      incoming: h.incoming,
+      config: FAST,
+      checkpoint: (p) => again.push(p),
+    });
     expect(s.status).toBe('nothing_to_do');
     expect(again).toEqual(['ingest', 'drift', 'snapshot', 'report']);
     expect(listRuns(h.db)[0].steps.map((x) => x.name)).toEqual(['ingest', 'drift', 'snapshot', 'report']);

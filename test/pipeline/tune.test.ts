@@ -8,7 +8,10 @@ import { join } from 'node:path';
 // A quarter of the reference training rows keeps each gbdt trial well under a second.
 let rows: Appraisal[] = [];
 beforeAll(async () => {
-  const { train } = await readReferenceSplitRows(join(DATA, 'diamonds.csv'), join(DATA, 'diamonds.reference-split.txt'));
+  const { train } = await readReferenceSplitRows(
+    join(DATA, 'diamonds.csv'),
+    join(DATA, 'diamonds.reference-split.txt'),
+  );
   rows = train.filter((_, i) => i % 4 === 0);
 });
 
@@ -23,14 +26,22 @@ describe('reproducible tuning', () => {
     expect(a.result.trials).toHaveLength(4);
     expect(a.result.stopped).toBe('trials_done');
     expect(a.result.plannedTrials).toBe(4);
-    expect(b.result.trials.map((t) => [t.source, t.params, t.mae])).toEqual(a.result.trials.map((t) => [t.source, t.params, t.mae]));
+    expect(b.result.trials.map((t) => [t.source, t.params, t.mae])).toEqual(
+      a.result.trials.map((t) => [t.source, t.params, t.mae]),
+    );
     expect(b.result.chosen).toBe(a.result.chosen);
     expect(b.result.params).toEqual(a.result.params);
     expect(a.result.trials[0].source).toBe('defaults');
   }, 120_000);
 
   it('keeps the defaults unless a search trial beats them by more than the minimum improvement', async () => {
-    const { result } = await tune(rows, 'gbdt', { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 0.01 });
+    const { result } = await tune(rows, 'gbdt', {
+      trials: 4,
+      seed: 7,
+      folds: 3,
+      space: SMALL_SPACE,
+      minImprovement: 0.01,
+    });
     const defaults = result.trials[0];
     const chosen = result.trials[result.chosen];
     expect(chosen.mae).toBeLessThanOrEqual(defaults.mae);

@@ -20,11 +20,15 @@ afterAll(() => {
 });
 
 function start(h: PipelineHome, ...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: REFERENCE },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: REFERENCE },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -46,15 +50,27 @@ describe('loupe pipeline run --watch', () => {
     const h = pipelineHome('loupe-watch-');
     homes.push(h);
     const w = start(h, '--watch');
-    await until(() => models(h).length === 1 && listRuns(h.db).some((r) => r.status === 'succeeded'), 'the first model', w.log);
+    await until(
+      () => models(h).length === 1 && listRuns(h.db).some((r) => r.status === 'succeeded'),
+      'the first model',
+      w.log,
+    );
     copyFileSync(FRESH('2026-09'), join(h.incoming, '.2026-09.csv.part'));
     renameSync(join(h.incoming, '.2026-09.csv.part'), join(h.incoming, '2026-09.csv'));
-    await until(() => models(h).length === 2 && existsSync(join(h.incoming, 'done', '2026-09.csv')), 'the run on the new file', w.log);
+    await until(
+      () => models(h).length === 2 && existsSync(join(h.incoming, 'done', '2026-09.csv')),
+      'the run on the new file',
+      w.log,
+    );
     await until(() => listRuns(h.db).every((r) => r.status !== 'running'), 'the run to finish', w.log);
     w.child.kill('SIGTERM');
     expect(await w.exit).toBe(0);
     // Structured logs on stderr (not a terminal): JSON lines from pino.
-    const lines = w.log().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    const lines = w
+      .log()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.some((l) => l.msg === 'watching the landing folder')).toBe(true);
     expect(lines.some((l) => /^register: registered v0002/.test(l.msg))).toBe(true);
   }, 240_000);
@@ -89,11 +105,19 @@ describe('usage errors', () => {
   it('an invalid cron expression, an unknown kind, a bad budget or trial count, --watch with --schedule: exit code 2', async () => {
     const h = pipelineHome('loupe-usage-');
     homes.push(h);
-    for (const args of [['--schedule', 'every day'], ['--kinds', 'magic'], ['--budget', '-5'], ['--trials', '0'], ['--watch', '--schedule', '* * * * *']]) {
+    for (const args of [
+      ['--schedule', 'every day'],
+      ['--kinds', 'magic'],
+      ['--budget', '-5'],
+      ['--trials', '0'],
+      ['--watch', '--schedule', '* * * * *'],
+    ]) {
       const err = await run(...args, '--home', h.dir);
       expect(err, args.join(' ')).toBeInstanceOf(CliError);
       expect((err as CliError).exitCode).toBe(2);
     }
-    expect(((await run('--kinds', 'magic', '--home', h.dir)) as Error).message).toMatch(/unknown model kind magic; known: .*hedonic/);
+    expect(((await run('--kinds', 'magic', '--home', h.dir)) as Error).message).toMatch(
+      /unknown model kind magic; known: .*hedonic/,
+    );
   });
 });

@@ -18,7 +18,11 @@ beforeAll(async () => {
   const paths = loupePaths({}, { home });
   const db = openDatabase(paths.database);
   const { train } = await referenceSplit();
-  for (let i = 0; i < 3; i++) registerModel(db, paths, trainModel(train.slice(i * 1000, (i + 1) * 1000), { kind: 'hedonic', seed: i }), { durationMs: 5, decision: `test ${i}` });
+  for (let i = 0; i < 3; i++)
+    registerModel(db, paths, trainModel(train.slice(i * 1000, (i + 1) * 1000), { kind: 'hedonic', seed: i }), {
+      durationMs: 5,
+      decision: `test ${i}`,
+    });
   promoteModel(db, 'v0001', 'first');
   promoteModel(db, 'v0002', 'second');
   db.close();
@@ -55,7 +59,11 @@ describe('loupe models', () => {
     const text = await loupe('models', 'list');
     expect(text.split('\n').filter((l) => l.startsWith('*'))).toHaveLength(1);
     expect(text).toMatch(/^\* v0002/m);
-    const json = JSON.parse(await loupe('models', 'list', '--json')) as { champion: string; models: { version: string }[]; promotions: unknown[] };
+    const json = JSON.parse(await loupe('models', 'list', '--json')) as {
+      champion: string;
+      models: { version: string }[];
+      promotions: unknown[];
+    };
     expect(json.champion).toBe('v0002');
     expect(json.models.map((m) => m.version)).toEqual(['v0001', 'v0002', 'v0003']);
     expect(json.promotions).toHaveLength(2);
@@ -63,13 +71,18 @@ describe('loupe models', () => {
 
   it('show prints one model, "champion" included', async () => {
     expect(await loupe('models', 'show', 'v0003')).toMatch(/^v0003 \(hedonic\)\n/);
-    const json = JSON.parse(await loupe('models', 'show', 'champion', '--json')) as { version: string; isChampion: boolean };
+    const json = JSON.parse(await loupe('models', 'show', 'champion', '--json')) as {
+      version: string;
+      isChampion: boolean;
+    };
     expect(json).toMatchObject({ version: 'v0002', isChampion: true });
     await expect(loupe('models', 'show', 'v0099')).rejects.toThrow(CliError);
   });
 
   it('promote and rollback switch the champion and report it', async () => {
-    expect(await loupe('models', 'promote', 'v0003', '--reason', 'test')).toBe('v0003 is now the champion (was v0002)\n');
+    expect(await loupe('models', 'promote', 'v0003', '--reason', 'test')).toBe(
+      'v0003 is now the champion (was v0002)\n',
+    );
     expect(champion()).toBe('v0003');
     const back = JSON.parse(await loupe('models', 'rollback', '--json')) as { champion: string; previous: string };
     expect(back).toMatchObject({ champion: 'v0002', previous: 'v0003' });

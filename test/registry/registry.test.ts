@@ -5,7 +5,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
 import { loadValuer, parseArtifact, trainModel, type ModelArtifact } from '../../src/model/index.js';
 import {
-  championVersion, getChampion, getModel, listModels, listPromotions, promoteModel, readArtifact, registerModel, RegistryError, rollbackChampion,
+  championVersion,
+  getChampion,
+  getModel,
+  listModels,
+  listPromotions,
+  promoteModel,
+  readArtifact,
+  registerModel,
+  RegistryError,
+  rollbackChampion,
 } from '../../src/registry/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { referenceSplit } from '../helpers/reference.js';
@@ -61,10 +70,14 @@ describe('registerModel', () => {
 
   it('leaves no row when the surrounding transaction fails, and the orphan file is cleaned by the next registration', () => {
     const { paths, db } = home();
-    expect(() => db.transaction(() => {
-      registerModel(db, paths, artifactA, meta);
-      throw new Error('crash after the file');
-    }).immediate()).toThrow('crash after the file');
+    expect(() =>
+      db
+        .transaction(() => {
+          registerModel(db, paths, artifactA, meta);
+          throw new Error('crash after the file');
+        })
+        .immediate(),
+    ).toThrow('crash after the file');
     expect(listModels(db)).toEqual([]);
     expect(existsSync(join(paths.models, 'v0001', 'model.json'))).toBe(true);
     // A folder left by a crash also holds a partly written temp file: it must go too.
@@ -104,12 +117,20 @@ describe('the champion', () => {
     promoteModel(db, b.version, 'better');
     promoteModel(db, c.version, 'better still');
     expect(championVersion(db)).toBe('v0003');
-    expect(listModels(db).filter((m) => m.isChampion).map((m) => m.version)).toEqual(['v0003']);
+    expect(
+      listModels(db)
+        .filter((m) => m.isChampion)
+        .map((m) => m.version),
+    ).toEqual(['v0003']);
     expect(rollbackChampion(db, 'complaints').version).toBe('v0002');
     expect(rollbackChampion(db, 'more complaints').version).toBe('v0001');
     expect(() => rollbackChampion(db, 'again')).toThrow(/first champion/);
     expect(listPromotions(db).map((p) => `${p.action} ${p.version}`)).toEqual([
-      'promote v0001', 'promote v0002', 'promote v0003', 'rollback v0002', 'rollback v0001',
+      'promote v0001',
+      'promote v0002',
+      'promote v0003',
+      'rollback v0002',
+      'rollback v0001',
     ]);
     expect(getModel(db, 'v0002')!.promotedAt).not.toBeNull();
     db.close();
@@ -150,8 +171,11 @@ describe('the champion', () => {
 describe('registry tables', () => {
   it('are created by the migrations in a fresh database', () => {
     const { db } = home();
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
-    for (const t of ['models', 'promotions', 'training_snapshots', 'pipeline_runs', 'pipeline_lock']) expect(tables).toContain(t);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
+    for (const t of ['models', 'promotions', 'training_snapshots', 'pipeline_runs', 'pipeline_lock'])
+      expect(tables).toContain(t);
     mkdirSync(join(db.name, '..', 'models'), { recursive: true });
     db.close();
   });

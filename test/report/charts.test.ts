@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
-import { bars, binEdges, dependence, formats, histogram, lines, logTicks, scatter, toPng, waterfall } from '../../src/report/charts.js';
+import {
+  bars,
+  binEdges,
+  dependence,
+  formats,
+  histogram,
+  lines,
+  logTicks,
+  scatter,
+  toPng,
+  waterfall,
+} from '../../src/report/charts.js';
 
 /** Parses chart text as XML the way a browser or resvg would, and returns the root element. */
 function parseSvg(svg: string): Element {
@@ -19,11 +30,21 @@ function pngSize(png: Uint8Array): { width: number; height: number } {
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-const points = Array.from({ length: 60 }, (_, i) => ({ x: 0.25 + i / 20, y: 500 * (0.25 + i / 20) ** 1.8, group: i % 2 ? 'Ideal' : 'Fair' }));
+const points = Array.from({ length: 60 }, (_, i) => ({
+  x: 0.25 + i / 20,
+  y: 500 * (0.25 + i / 20) ** 1.8,
+  group: i % 2 ? 'Ideal' : 'Fair',
+}));
 
 describe('charts', () => {
   it('draws a scatter as one standalone SVG with a title, legend in the given order and one dot per point', () => {
-    const svg = scatter(points, { title: 'Price & carat', x: { label: 'carat', log: true }, y: { label: 'price', log: true, format: formats.dollars }, groups: ['Fair', 'Ideal'], legend: 'cut' });
+    const svg = scatter(points, {
+      title: 'Price & carat',
+      x: { label: 'carat', log: true },
+      y: { label: 'price', log: true, format: formats.dollars },
+      groups: ['Fair', 'Ideal'],
+      legend: 'cut',
+    });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     const root = parseSvg(svg);
     expect(root.querySelectorAll('circle').length).toBe(points.length);
@@ -40,25 +61,40 @@ describe('charts', () => {
   });
 
   it('is deterministic: the same data gives the same bytes', () => {
-    const draw = () => histogram(points.map((p) => p.y), { x: { label: 'price', log: true }, bins: 20 });
+    const draw = () =>
+      histogram(
+        points.map((p) => p.y),
+        { x: { label: 'price', log: true }, bins: 20 },
+      );
     expect(draw()).toBe(draw());
   });
 
   it('draws a histogram with one bar per non-empty bin', () => {
     const values = [1, 1, 2, 3, 3, 3, 10];
     const svg = histogram(values, { x: { label: 'v', domain: [0, 10] }, bins: 10 });
-    const heights = Array.from(parseSvg(svg).querySelectorAll('rect')).filter((r) => r.getAttribute('height') !== '100%');
+    const heights = Array.from(parseSvg(svg).querySelectorAll('rect')).filter(
+      (r) => r.getAttribute('height') !== '100%',
+    );
     expect(heights.length).toBe(new Set(values.map((v) => Math.min(9, Math.floor(v)))).size);
   });
 
   it('draws grouped histograms as shares of each group', () => {
-    const svg = histogram(points.map((p) => ({ value: p.x, group: p.group })), { x: { label: 'carat' }, groups: ['Fair', 'Ideal'] });
+    const svg = histogram(
+      points.map((p) => ({ value: p.x, group: p.group })),
+      { x: { label: 'carat' }, groups: ['Fair', 'Ideal'] },
+    );
     expect(parseSvg(svg).querySelectorAll('path').length).toBeGreaterThanOrEqual(2);
     expect(texts(svg).some((t) => t.includes('share of stones'))).toBe(true);
   });
 
   it('draws bars in the given order with their values written beside them', () => {
-    const svg = bars([{ label: 'clarity', value: 0.2 }, { label: 'carat', value: 0.75 }], { value: { label: 'mean |contribution|' }, order: ['carat', 'clarity'] });
+    const svg = bars(
+      [
+        { label: 'clarity', value: 0.2 },
+        { label: 'carat', value: 0.75 },
+      ],
+      { value: { label: 'mean |contribution|' }, order: ['carat', 'clarity'] },
+    );
     const t = texts(svg);
     expect(t.indexOf('carat')).toBeLessThan(t.indexOf('clarity'));
     expect(t).toContain('0.75');
@@ -67,7 +103,10 @@ describe('charts', () => {
   it('draws a dashed reference line across bars and leaves room for long labels', () => {
     const long = 'proportions (depth, table, roundness, depth gap)';
     const svg = bars([{ label: long, value: 0.9 }], { value: { label: 'coverage' }, reference: 0.9 });
-    expect(parseSvg(svg).querySelectorAll('line[stroke-dasharray]').length + parseSvg(svg).querySelectorAll('[stroke-dasharray] line').length).toBeGreaterThan(0);
+    expect(
+      parseSvg(svg).querySelectorAll('line[stroke-dasharray]').length +
+        parseSvg(svg).querySelectorAll('[stroke-dasharray] line').length,
+    ).toBeGreaterThan(0);
     const inner = parseSvg(svg).querySelector('svg');
     expect(inner).not.toBeNull();
     expect(svg).toContain(long);
@@ -75,7 +114,10 @@ describe('charts', () => {
 
   it('draws lines over an ordered category axis', () => {
     const svg = lines(
-      [{ x: 'SI2', y: 4, group: 'small' }, { x: 'I1', y: 3, group: 'small' }],
+      [
+        { x: 'SI2', y: 4, group: 'small' },
+        { x: 'I1', y: 3, group: 'small' },
+      ],
       { x: { label: 'clarity' }, y: { label: 'median price' }, categories: ['I1', 'SI2'] },
     );
     const t = texts(svg);
@@ -84,13 +126,27 @@ describe('charts', () => {
   });
 
   it('draws a dependence plot with its zero line', () => {
-    const svg = dependence([{ x: 1, y: -0.2 }, { x: 2, y: 0.3 }], { x: { label: 'carat' }, y: { label: 'contribution' } });
+    const svg = dependence(
+      [
+        { x: 1, y: -0.2 },
+        { x: 2, y: 0.3 },
+      ],
+      { x: { label: 'carat' }, y: { label: 'contribution' } },
+    );
     expect(parseSvg(svg).querySelectorAll('circle').length).toBe(2);
     expect(parseSvg(svg).querySelectorAll('line').length).toBeGreaterThan(0);
   });
 
   it('draws a waterfall whose last bar is the sum of the start and the steps', () => {
-    const svg = waterfall({ label: 'typical', value: 3000 }, [{ label: 'carat', value: 2500 }, { label: 'clarity', value: -400 }], { label: 'appraised' }, { value: { label: 'USD', format: formats.dollars } });
+    const svg = waterfall(
+      { label: 'typical', value: 3000 },
+      [
+        { label: 'carat', value: 2500 },
+        { label: 'clarity', value: -400 },
+      ],
+      { label: 'appraised' },
+      { value: { label: 'USD', format: formats.dollars } },
+    );
     const t = texts(svg);
     expect(t).toEqual(expect.arrayContaining(['$3,000', '+$2,500', '−$400', '$5,100']));
     expect(t.indexOf('typical')).toBeLessThan(t.indexOf('appraised'));

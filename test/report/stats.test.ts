@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { fitLine, groupBy, ksTest, matchedMedianRatio, mean, median, psi, quantile, ranks, spearman } from '../../src/report/stats.js';
+import {
+  fitLine,
+  groupBy,
+  ksTest,
+  matchedMedianRatio,
+  mean,
+  median,
+  psi,
+  quantile,
+  ranks,
+  spearman,
+} from '../../src/report/stats.js';
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 
@@ -21,7 +32,10 @@ describe('report statistics', () => {
 
   it('fits a straight line', () => {
     const x = range(10);
-    const fit = fitLine(x, x.map((v) => 3 + 2 * v));
+    const fit = fitLine(
+      x,
+      x.map((v) => 3 + 2 * v),
+    );
     expect(fit.slope).toBeCloseTo(2);
     expect(fit.intercept).toBeCloseTo(3);
     expect(fit.r2).toBeCloseTo(1);
@@ -43,17 +57,38 @@ describe('report statistics', () => {
   it('gives a population stability index near 0 for one population and large for a shift', () => {
     const reference = range(1000).map((i) => Math.sin(i) * 10);
     expect(psi(reference, reference)).toBeCloseTo(0, 10);
-    expect(psi(reference, reference.map((v) => v + 8))).toBeGreaterThan(0.25);
+    expect(
+      psi(
+        reference,
+        reference.map((v) => v + 8),
+      ),
+    ).toBeGreaterThan(0.25);
   });
 
   it('groups items by key in first-appearance order', () => {
-    expect([...groupBy(['b1', 'a1', 'b2'], (s) => s[0]).entries()]).toEqual([['b', ['b1', 'b2']], ['a', ['a1']]]);
+    expect([...groupBy(['b1', 'a1', 'b2'], (s) => s[0]).entries()]).toEqual([
+      ['b', ['b1', 'b2']],
+      ['a', ['a1']],
+    ]);
   });
 
   it('compares medians within matching strata only, weighted by the current sample', () => {
-    const reference = [...range(10).map((i) => ({ s: 'a', v: 100 + i })), ...range(10).map((i) => ({ s: 'b', v: 1000 + i })), { s: 'c', v: 5 }];
-    const current = [...range(30).map(() => ({ s: 'a', v: 110.5 })), ...range(10).map(() => ({ s: 'b', v: 1004.5 * 1.2 })), ...range(10).map(() => ({ s: 'c', v: 1 }))];
-    const m = matchedMedianRatio(reference, current, (r) => r.s, (r) => r.v);
+    const reference = [
+      ...range(10).map((i) => ({ s: 'a', v: 100 + i })),
+      ...range(10).map((i) => ({ s: 'b', v: 1000 + i })),
+      { s: 'c', v: 5 },
+    ];
+    const current = [
+      ...range(30).map(() => ({ s: 'a', v: 110.5 })),
+      ...range(10).map(() => ({ s: 'b', v: 1004.5 * 1.2 })),
+      ...range(10).map(() => ({ s: 'c', v: 1 })),
+    ];
+    const m = matchedMedianRatio(
+      reference,
+      current,
+      (r) => r.s,
+      (r) => r.v,
+    );
     expect(m.strata).toBe(2);
     expect(m.coverage).toBeCloseTo(40 / 50);
     expect(m.ratio).toBeCloseTo(Math.exp((30 * Math.log(110.5 / 104.5) + 10 * Math.log(1.2)) / 40));

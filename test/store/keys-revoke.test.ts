@@ -18,7 +18,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const active = (): string[] => listKeys(db).filter((k) => !k.revokedAt).map((k) => `${k.id}:${k.name}`);
+const active = (): string[] =>
+  listKeys(db)
+    .filter((k) => !k.revokedAt)
+    .map((k) => `${k.id}:${k.name}`);
 
 describe('revoking a key', () => {
   it('by id revokes that key only, by name that key only', () => {
@@ -33,7 +36,9 @@ describe('revoking a key', () => {
 
   it('refuses a second active key of the same name, and a name of digits only', () => {
     createKey(db, { name: 'ACME', scopes: ['valuations'] });
-    expect(() => createKey(db, { name: 'ACME', scopes: ['valuations'] })).toThrow(/active key is named "ACME" already \(id 1\)/);
+    expect(() => createKey(db, { name: 'ACME', scopes: ['valuations'] })).toThrow(
+      /active key is named "ACME" already \(id 1\)/,
+    );
     expect(() => createKey(db, { name: '1', scopes: ['valuations'] })).toThrow(/cannot be only digits/);
     // Rotation: once the old key is revoked, its name can be used again.
     revokeKey(db, 'ACME');
@@ -43,14 +48,20 @@ describe('revoking a key', () => {
   it('a database made before names were unique: duplicates are renamed, and "1" is the id, not a key named "1"', () => {
     const file = join(dir, 'old.db');
     const old = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version < 27) });
-    const insert = old.prepare("INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, 'lp_x', ?, '[\"valuations\"]', 60, '2026-01-01')");
+    const insert = old.prepare(
+      "INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, 'lp_x', ?, '[\"valuations\"]', 60, '2026-01-01')",
+    );
     for (const [i, name] of ['ACME', 'ACME', '1', 'ops'].entries()) insert.run(name, String(i).repeat(64));
     old.close();
     const now = openDatabase(file);
     try {
       expect(listKeys(now).map((k) => `${k.id}:${k.name}`)).toEqual(['1:ACME', '2:ACME #2', '3:1', '4:ops']);
       expect(revokeKey(now, '1')?.name).toBe('ACME');
-      expect(listKeys(now).filter((k) => !k.revokedAt).map((k) => k.id)).toEqual([2, 3, 4]);
+      expect(
+        listKeys(now)
+          .filter((k) => !k.revokedAt)
+          .map((k) => k.id),
+      ).toEqual([2, 3, 4]);
       expect(revokeKey(now, '3')?.name).toBe('1');
     } finally {
       now.close();

@@ -57,15 +57,25 @@ describe('SQL boundary', () => {
   it('would notice SQL written elsewhere (the patterns match what the store writes)', () => {
     const store = join(SRC, 'store');
     const found = sourceFiles(store).flatMap((file) =>
-      withoutComments(readFileSync(file, 'utf8')).split('\n').filter((line) => SQL_PATTERNS.some(([, p]) => p.test(line))),
+      withoutComments(readFileSync(file, 'utf8'))
+        .split('\n')
+        .filter((line) => SQL_PATTERNS.some(([, p]) => p.test(line))),
     );
     // Every kind of statement the store runs is caught by some pattern.
     for (const [what, sample] of [
-      ['SELECT … FROM', 'SELECT * FROM files'], ['INSERT INTO', 'INSERT INTO models'], ['UPDATE … SET', 'UPDATE files SET'],
-      ['DELETE FROM', 'DELETE FROM pipeline_lock'], ['CREATE/DROP', 'CREATE TABLE models'], ['PRAGMA', "db.pragma('busy_timeout = 5')"],
-      ['transaction control', "db.exec('BEGIN IMMEDIATE')"], ['a driver transaction', 'db.transaction(() => 1)'],
+      ['SELECT … FROM', 'SELECT * FROM files'],
+      ['INSERT INTO', 'INSERT INTO models'],
+      ['UPDATE … SET', 'UPDATE files SET'],
+      ['DELETE FROM', 'DELETE FROM pipeline_lock'],
+      ['CREATE/DROP', 'CREATE TABLE models'],
+      ['PRAGMA', "db.pragma('busy_timeout = 5')"],
+      ['transaction control', "db.exec('BEGIN IMMEDIATE')"],
+      ['a driver transaction', 'db.transaction(() => 1)'],
     ] as const) {
-      expect(SQL_PATTERNS.some(([name, p]) => name === what && p.test(sample)), what).toBe(true);
+      expect(
+        SQL_PATTERNS.some(([name, p]) => name === what && p.test(sample)),
+        what,
+      ).toBe(true);
     }
     expect(found.length).toBeGreaterThan(20);
   });

@@ -51,7 +51,10 @@ describe('parseCsv', () => {
 
 describe('the batch download', () => {
   it('neutralises formula-like cells of the uploaded file (OWASP) and keeps numbers, negative ones included', () => {
-    const read = readBatchFile('s.csv', 'id,carat,cut,color,clarity,depth,table,x,y,z\n=1+2,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n@SUM(1+1),-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n');
+    const read = readBatchFile(
+      's.csv',
+      'id,carat,cut,color,clarity,depth,table,x,y,z\n=1+2,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n@SUM(1+1),-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
+    );
     expect(read.ok).toBe(true);
     if (!read.ok) return;
     const lines = resultsCsv(read.file).split('\r\n');
@@ -62,30 +65,77 @@ describe('the batch download', () => {
 
 describe('readBatchFile', () => {
   it('needs the nine columns, in any order, and says which are missing', () => {
-    const read = readBatchFile('s.csv', 'carat,cut,colour,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n');
+    const read = readBatchFile(
+      's.csv',
+      'carat,cut,colour,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
+    );
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.message).toContain('"color"');
   });
 
   it('gives a row with the wrong number of fields a malformed_row problem, and keeps every row', () => {
-    const read = readBatchFile('s.csv', 'id,carat,cut,color,clarity,depth,table,x,y,z\nA,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\nB,0.9,Ideal\n');
+    const read = readBatchFile(
+      's.csv',
+      'id,carat,cut,color,clarity,depth,table,x,y,z\nA,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\nB,0.9,Ideal\n',
+    );
     expect(read.ok).toBe(true);
     if (!read.ok) return;
     expect(read.file.rows.map((r) => r.line)).toEqual([2, 3]);
-    expect(read.file.rows[0].stone).toEqual({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 61.8, table: 57, x: 6.2, y: 6.24, z: 3.84 });
+    expect(read.file.rows[0].stone).toEqual({
+      carat: 0.9,
+      cut: 'Ideal',
+      color: 'G',
+      clarity: 'VS2',
+      depth: 61.8,
+      table: 57,
+      x: 6.2,
+      y: 6.24,
+      z: 3.84,
+    });
     expect(read.file.rows[1].problems?.[0].code).toBe('malformed_row');
     // The results keep the file's columns and add ours; a file with its own price column gets ours prefixed.
     const out = parseCsv(resultsCsv(read.file)).map((r) => r.fields);
-    expect(out[0]).toEqual(['id', 'carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'price', 'price_low', 'price_high', 'model_version', 'error']);
+    expect(out[0]).toEqual([
+      'id',
+      'carat',
+      'cut',
+      'color',
+      'clarity',
+      'depth',
+      'table',
+      'x',
+      'y',
+      'z',
+      'price',
+      'price_low',
+      'price_high',
+      'model_version',
+      'error',
+    ]);
     expect(out[2][0]).toBe('B');
     expect(out[2][14]).toMatch(/3 fields but the header has 10/);
-    const priced = readBatchFile('p.csv', 'carat,cut,color,clarity,depth,table,price,x,y,z\n0.9,Ideal,G,VS2,61.8,57,4000,6.2,6.24,3.84\n');
-    if (priced.ok) expect(parseCsv(resultsCsv(priced.file))[0].fields.slice(10)).toEqual(['loupe_price', 'loupe_price_low', 'loupe_price_high', 'loupe_model_version', 'loupe_error']);
+    const priced = readBatchFile(
+      'p.csv',
+      'carat,cut,color,clarity,depth,table,price,x,y,z\n0.9,Ideal,G,VS2,61.8,57,4000,6.2,6.24,3.84\n',
+    );
+    if (priced.ok)
+      expect(parseCsv(resultsCsv(priced.file))[0].fields.slice(10)).toEqual([
+        'loupe_price',
+        'loupe_price_low',
+        'loupe_price_high',
+        'loupe_model_version',
+        'loupe_error',
+      ]);
   });
 
-  const files = ['diamonds.csv', 'fresh/2026-09.csv', 'fresh/2026-10.csv', 'fresh/2026-11.csv'].map((f) => `${DATA}/${f}`);
+  const files = ['diamonds.csv', 'fresh/2026-09.csv', 'fresh/2026-10.csv', 'fresh/2026-11.csv'].map(
+    (f) => `${DATA}/${f}`,
+  );
   it.each(files.filter((f) => existsSync(f)))('reads %s as the ingestion pipeline does', async (path) => {
-    const [mine, theirs] = await Promise.all([readFile(path, 'utf8').then((t) => readBatchFile(path, t)), readAppraisals(path)]);
+    const [mine, theirs] = await Promise.all([
+      readFile(path, 'utf8').then((t) => readBatchFile(path, t)),
+      readAppraisals(path),
+    ]);
     expect(mine.ok).toBe(true);
     if (!mine.ok) return;
     const byLine = new Map(mine.file.rows.map((r) => [r.line, r]));

@@ -61,7 +61,12 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   if (key) headers.authorization = `Bearer ${key}`;
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, 'Loupe cannot be reached', 'The server did not answer. Check the connection and try again.');
@@ -77,7 +82,11 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     // The server wants a key (it is not running open): let the app ask for one.
     if (response.status === 401) dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     if (isProblem(json)) throw new ApiError(response.status, json.title, json.detail ?? json.title, json.errors ?? []);
-    throw new ApiError(response.status, response.statusText || 'Request failed', `The server answered ${response.status}.`);
+    throw new ApiError(
+      response.status,
+      response.statusText || 'Request failed',
+      `The server answered ${response.status}.`,
+    );
   }
   return json as T;
 }
@@ -103,7 +112,11 @@ export const BATCH_LIMIT = 1000;
 export async function appraiseBatch(stones: Stone[], signal?: AbortSignal): Promise<BatchItem[]> {
   const answer = await request<BatchAnswer>('POST', '/v1/valuations/batch?explain=false', { stones }, signal);
   if (!Array.isArray(answer?.results) || answer.results.length !== stones.length) {
-    throw new ApiError(0, 'Unexpected answer', `The batch answer did not hold one result for each of the ${stones.length} stones sent.`);
+    throw new ApiError(
+      0,
+      'Unexpected answer',
+      `The batch answer did not hold one result for each of the ${stones.length} stones sent.`,
+    );
   }
   return answer.results;
 }
@@ -118,8 +131,20 @@ export type SimilarStone = Schemas['SimilarStone'];
 export type SimilarityMode = 'grades' | 'all';
 
 /** GET /v1/diamonds/similar: the closest appraised stones in the database. */
-export async function similarStones(stone: Stone, n: number, mode: SimilarityMode, signal?: AbortSignal): Promise<SimilarStone[]> {
-  const query = new URLSearchParams({ carat: String(stone.carat), cut: stone.cut, color: stone.color, clarity: stone.clarity, n: String(n), mode });
+export async function similarStones(
+  stone: Stone,
+  n: number,
+  mode: SimilarityMode,
+  signal?: AbortSignal,
+): Promise<SimilarStone[]> {
+  const query = new URLSearchParams({
+    carat: String(stone.carat),
+    cut: stone.cut,
+    color: stone.color,
+    clarity: stone.clarity,
+    n: String(n),
+    mode,
+  });
   if (mode === 'all') for (const f of ['depth', 'table', 'x', 'y', 'z'] as const) query.set(f, String(stone[f]));
   const answer = await request<{ stones: SimilarStone[] }>('GET', `/v1/diamonds/similar?${query}`, undefined, signal);
   return answer.stones;
@@ -134,6 +159,11 @@ export function currentModel(signal?: AbortSignal): Promise<ModelInfo> {
 
 /** GET /v1/models: every version, newest first (the API lists them oldest first). */
 export async function models(signal?: AbortSignal): Promise<ModelInfo[]> {
-  const answer = await request<{ champion: string | null; models: ModelInfo[] }>('GET', '/v1/models', undefined, signal);
+  const answer = await request<{ champion: string | null; models: ModelInfo[] }>(
+    'GET',
+    '/v1/models',
+    undefined,
+    signal,
+  );
   return [...answer.models].reverse();
 }

@@ -12,8 +12,20 @@ import { SCREENS, useScreen, type ScreenId } from './router.js';
 function Logo() {
   return (
     <svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-      <path d="M8 12.5 11.5 8h9l3.5 4.5L16 25z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" />
-      <path d="M8 12.5h16M13 12.5 16 25l3-12.5M11.5 8l1.5 4.5L16 8l3 4.5L20.5 8" fill="none" stroke="currentColor" stroke-width="1.2" stroke-linejoin="round" />
+      <path
+        d="M8 12.5 11.5 8h9l3.5 4.5L16 25z"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.8"
+        stroke-linejoin="round"
+      />
+      <path
+        d="M8 12.5h16M13 12.5 16 25l3-12.5M11.5 8l1.5 4.5L16 8l3 4.5L20.5 8"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.2"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }
@@ -45,7 +57,9 @@ export function App() {
 
   return (
     <>
-      <a class="skip-link" href="#main">Skip to content</a>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <header class="site-header">
         <div class="site-header__inner">
           <a class="brand" href="#/appraise">
@@ -57,7 +71,9 @@ export function App() {
             <ul class="nav">
               {SCREENS.map((s) => (
                 <li key={s.id}>
-                  <a href={`#/${s.id}`} class="nav__link" aria-current={s.id === screen ? 'page' : undefined}>{s.title}</a>
+                  <a href={`#/${s.id}`} class="nav__link" aria-current={s.id === screen ? 'page' : undefined}>
+                    {s.title}
+                  </a>
                 </li>
               ))}
             </ul>
@@ -70,8 +86,8 @@ export function App() {
       </main>
       <footer class="site-footer">
         <p>
-          Prices are estimates in US dollars from Loupe's current model, with the range that holds the true price for most
-          stones like the one appraised. Partners: the <a href="/docs">REST API documentation</a>.
+          Prices are estimates in US dollars from Loupe's current model, with the range that holds the true price for
+          most stones like the one appraised. Partners: the <a href="/docs">REST API documentation</a>.
         </p>
       </footer>
     </>

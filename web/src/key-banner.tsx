@@ -24,7 +24,16 @@ export function KeyBanner() {
     return hasKey ? (
       <p class="key-note">
         Using a saved API key.{' '}
-        <button type="button" class="button button--quiet" onClick={() => { setApiKey(null); setHasKey(false); }}>Forget it</button>
+        <button
+          type="button"
+          class="button button--quiet"
+          onClick={() => {
+            setApiKey(null);
+            setHasKey(false);
+          }}
+        >
+          Forget it
+        </button>
       </p>
     ) : null;
   }
@@ -43,16 +52,31 @@ export function KeyBanner() {
       }}
     >
       <div role="alert">
-        <h2 id="key-title" class="key-banner__title">This Loupe server needs an API key</h2>
+        <h2 id="key-title" class="key-banner__title">
+          This Loupe server needs an API key
+        </h2>
         <p>
-          {hasKey ? 'The saved key was not accepted. ' : ''}Enter your key (it starts with <code>lp_</code>; an administrator creates one with{' '}
-          <code>loupe keys create</code>), then try again. It is kept in this browser only.
+          {hasKey ? 'The saved key was not accepted. ' : ''}Enter your key (it starts with <code>lp_</code>; an
+          administrator creates one with <code>loupe keys create</code>), then try again. It is kept in this browser
+          only.
         </p>
       </div>
       <div class="key-banner__row">
-        <label for="api-key" class="visually-hidden">API key</label>
-        <input id="api-key" ref={input} type="password" autoComplete="off" placeholder="lp_…" value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
-        <button type="submit" class="button button--primary">Save key</button>
+        <label for="api-key" class="visually-hidden">
+          API key
+        </label>
+        <input
+          id="api-key"
+          ref={input}
+          type="password"
+          autoComplete="off"
+          placeholder="lp_…"
+          value={value}
+          onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)}
+        />
+        <button type="submit" class="button button--primary">
+          Save key
+        </button>
       </div>
     </form>
   );

@@ -5,35 +5,69 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../store/db.js';
 import { similarFinder } from '../../store/similar.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
-import { EXAMPLE_STONE, SimilarQuery, SimilarResponse, problemResponse, withExamples, type Defaulted } from '../schemas.js';
+import {
+  EXAMPLE_STONE,
+  SimilarQuery,
+  SimilarResponse,
+  problemResponse,
+  withExamples,
+  type Defaulted,
+} from '../schemas.js';
 
 const ALL_MODE_FIELDS = ['depth', 'table', 'x', 'y', 'z'] as const;
 
 export const diamondRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const finder = similarFinder(db);
   const example = { ...EXAMPLE_STONE, n: 5, mode: 'grades' };
-  app.get('/v1/diamonds/similar', {
-    config: { scope: 'valuations' },
-    schema: {
-      tags: ['diamonds'],
-      summary: 'Stones most like a given one',
-      description: 'The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).',
-      security: [{ bearerAuth: [] }],
-      querystring: withExamples(SimilarQuery, example),
-      response: {
-        200: withExamples(SimilarResponse, { mode: 'grades', count: 1, stones: [{ id: 812, carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2', depth: 62, table: 56, price: 4480, x: 6.18, y: 6.21, z: 3.84, distance: 0 }] }),
-        400: problemResponse('The query is not valid.'),
+  app.get(
+    '/v1/diamonds/similar',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['diamonds'],
+        summary: 'Stones most like a given one',
+        description:
+          'The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).',
+        security: [{ bearerAuth: [] }],
+        querystring: withExamples(SimilarQuery, example),
+        response: {
+          200: withExamples(SimilarResponse, {
+            mode: 'grades',
+            count: 1,
+            stones: [
+              {
+                id: 812,
+                carat: 0.9,
+                cut: 'Ideal',
+                color: 'G',
+                clarity: 'VS2',
+                depth: 62,
+                table: 56,
+                price: 4480,
+                x: 6.18,
+                y: 6.21,
+                z: 3.84,
+                distance: 0,
+              },
+            ],
+          }),
+          400: problemResponse('The query is not valid.'),
+        },
       },
     },
-  }, async (request) => {
-    const q = request.query as Defaulted<typeof request.query, 'n' | 'mode'>;
-    if (q.mode === 'all') {
-      const missing: FieldProblem[] = ALL_MODE_FIELDS.filter((f) => q[f] === undefined).map((f) => ({
-        field: f, code: 'missing', message: `${f} is needed for similarity over all characteristics (mode=all).`, allowed: 'a number within the Stone schema\'s range',
-      }));
-      if (missing.length > 0) throw new ApiProblem('invalid-input', summarise(missing), missing);
-    }
-    const stones = finder.find(q, q.n, q.mode);
-    return { mode: q.mode, count: stones.length, stones };
-  });
+    async (request) => {
+      const q = request.query as Defaulted<typeof request.query, 'n' | 'mode'>;
+      if (q.mode === 'all') {
+        const missing: FieldProblem[] = ALL_MODE_FIELDS.filter((f) => q[f] === undefined).map((f) => ({
+          field: f,
+          code: 'missing',
+          message: `${f} is needed for similarity over all characteristics (mode=all).`,
+          allowed: "a number within the Stone schema's range",
+        }));
+        if (missing.length > 0) throw new ApiProblem('invalid-input', summarise(missing), missing);
+      }
+      const stones = finder.find(q, q.n, q.mode);
+      return { mode: q.mode, count: stones.length, stones };
+    },
+  );
 };

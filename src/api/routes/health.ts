@@ -8,31 +8,52 @@ import { ApiProblem } from '../problem.js';
 import { Health, Readiness, problemResponse, withExamples } from '../schemas.js';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSource }> = async (app, { db, models }) => {
-  app.get('/healthz', {
-    schema: { tags: ['health'], summary: 'Alive', response: { 200: withExamples(Health, { status: 'ok' }) } },
-  }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: { tags: ['health'], summary: 'Alive', response: { 200: withExamples(Health, { status: 'ok' }) } },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
   const ping = databasePing(db);
-  app.get('/readyz', {
-    schema: {
-      tags: ['health'], summary: 'Ready: a model is loaded and the database answers',
-      response: {
-        200: withExamples(Readiness, { status: 'ready', modelVersion: 'v0001', database: 'ok' }),
-        503: problemResponse('Not ready yet.', { type: '/problems/not-ready', title: 'Not ready', status: 503, detail: 'No model is loaded yet.' }),
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Ready: a model is loaded and the database answers',
+        response: {
+          200: withExamples(Readiness, { status: 'ready', modelVersion: 'v0001', database: 'ok' }),
+          503: problemResponse('Not ready yet.', {
+            type: '/problems/not-ready',
+            title: 'Not ready',
+            status: 503,
+            detail: 'No model is loaded yet.',
+          }),
+        },
       },
     },
-  }, async (request) => {
-    let database = 'ok';
-    try {
-      ping();
-    } catch (e) {
-      database = `unreachable: ${(e as Error).message}`;
-    }
-    const model = models.current;
-    if (!model || database !== 'ok') {
-      throw new ApiProblem('not-ready', [!model ? 'No model is loaded yet.' : '', database !== 'ok' ? `The database is ${database}.` : ''].filter(Boolean).join(' '), undefined, { 'retry-after': '5' });
-    }
-    request.modelVersion = model.version;
-    return { status: 'ready', modelVersion: model.version, database };
-  });
+    async (request) => {
+      let database = 'ok';
+      try {
+        ping();
+      } catch (e) {
+        database = `unreachable: ${(e as Error).message}`;
+      }
+      const model = models.current;
+      if (!model || database !== 'ok') {
+        throw new ApiProblem(
+          'not-ready',
+          [!model ? 'No model is loaded yet.' : '', database !== 'ok' ? `The database is ${database}.` : '']
+            .filter(Boolean)
+            .join(' '),
+          undefined,
+          { 'retry-after': '5' },
+        );
+      }
+      request.modelVersion = model.version;
+      return { status: 'ready', modelVersion: model.version, database };
+    },
+  );
 };

@@ -15,13 +15,28 @@ import { ApiProblem } from '../problem.js';
 import { Model, ModelList, problemResponse, withExamples } from '../schemas.js';
 
 const EXAMPLE_MODEL = {
-  version: 'v0001', kind: 'hedonic', createdAt: '2026-11-26T16:00:00.000Z', promotedAt: '2026-11-26T16:00:01.000Z', isChampion: true,
-  artifactSha256: 'a'.repeat(64), trainingDataSha256: 'b'.repeat(64), trainingRows: 4984, params: {}, metrics: { mape: 0.1 },
-  durationMs: 1200, gitCommit: null, decision: 'first model: promoted', modelCardUrl: '/v1/models/v0001/card',
+  version: 'v0001',
+  kind: 'hedonic',
+  createdAt: '2026-11-26T16:00:00.000Z',
+  promotedAt: '2026-11-26T16:00:01.000Z',
+  isChampion: true,
+  artifactSha256: 'a'.repeat(64),
+  trainingDataSha256: 'b'.repeat(64),
+  trainingRows: 4984,
+  params: {},
+  metrics: { mape: 0.1 },
+  durationMs: 1200,
+  gitCommit: null,
+  decision: 'first model: promoted',
+  modelCardUrl: '/v1/models/v0001/card',
 };
-const CARD_FILES = { html: ['model.html', 'text/html; charset=utf-8'], markdown: ['model.md', 'text/markdown; charset=utf-8'] } as const;
+const CARD_FILES = {
+  html: ['model.html', 'text/html; charset=utf-8'],
+  markdown: ['model.md', 'text/markdown; charset=utf-8'],
+} as const;
 
-const notFound = (detail: string) => problemResponse('No such model.', { type: '/problems/not-found', title: 'No such resource', status: 404, detail });
+const notFound = (detail: string) =>
+  problemResponse('No such model.', { type: '/problems/not-found', title: 'No such resource', status: 404, detail });
 
 /** A strong validator of an answer's bytes: the same answer, the same ETag. */
 export function entityTag(payload: string | Buffer): string {
@@ -53,66 +68,113 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     }
     done(null, payload);
   });
-  app.get('/v1/models', {
-    config: { scope: 'valuations' },
-    schema: {
-      tags: ['models'], summary: 'Every model version', security,
-      description: 'Every registered model, oldest first, with its metrics, the data snapshot it learned from and when it was promoted.',
-      response: { 200: withExamples(ModelList, { champion: 'v0001', models: [EXAMPLE_MODEL] }) },
-    },
-  }, async () => ({ champion: championVersion(db) ?? null, models: listModels(db).map(presentModel) }));
-
-  app.get('/v1/models/current', {
-    config: { scope: 'valuations' },
-    schema: {
-      tags: ['models'], summary: 'The model being served (the champion)', security,
-      response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has been promoted yet.') },
-    },
-  }, async () => {
-    const champion = getChampion(db);
-    if (!champion) throw new ApiProblem('not-found', 'No model has been promoted yet.');
-    return presentModel(champion);
-  });
-
-  app.get('/v1/models/:version', {
-    config: { scope: 'valuations' },
-    schema: {
-      tags: ['models'], summary: 'One model version', security,
-      params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
-      response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has the version v0099.') },
-    },
-  }, async (request) => {
-    const model = getModel(db, request.params.version);
-    if (!model) throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
-    return presentModel(model);
-  });
-
-  app.get('/v1/models/:version/card', {
-    config: { scope: 'valuations' },
-    schema: {
-      tags: ['models'], summary: "One model's model card", security,
-      description: 'The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.',
-      params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
-      querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('markdown')], { default: 'html' })) }, { additionalProperties: false }),
-      response: {
-        200: { description: 'The model card.', content: {
-          'text/html': { schema: Type.String({ examples: ['<!DOCTYPE html>\n<html lang="en"><head><title>Model card — v0001 (gbdt)</title>…'] }) },
-          'text/markdown': { schema: Type.String({ examples: ['# Model card — v0001 (gbdt)\n\n## Summary\n…'] }) },
-        } },
-        404: notFound('No model card for v0099.'),
+  app.get(
+    '/v1/models',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['models'],
+        summary: 'Every model version',
+        security,
+        description:
+          'Every registered model, oldest first, with its metrics, the data snapshot it learned from and when it was promoted.',
+        response: { 200: withExamples(ModelList, { champion: 'v0001', models: [EXAMPLE_MODEL] }) },
       },
     },
-  }, async (request, reply) => {
-    const model = getModel(db, request.params.version);
-    if (!model) throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
-    const [file, type] = CARD_FILES[request.query.format ?? 'html'];
-    let text: string;
-    try {
-      text = readFileSync(join(dirname(model.artifactPath), file), 'utf8');
-    } catch {
-      throw new ApiProblem('not-found', `No model card has been written for ${model.version} yet (the pipeline writes one when it registers a model).`);
-    }
-    // The card is a document of its own: no scripts, no fetching anything, shown framed or in its own tab.
-    return reply.type(type).header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'").send(text);
-  });
+    async () => ({ champion: championVersion(db) ?? null, models: listModels(db).map(presentModel) }),
+  );
+
+  app.get(
+    '/v1/models/current',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['models'],
+        summary: 'The model being served (the champion)',
+        security,
+        response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has been promoted yet.') },
+      },
+    },
+    async () => {
+      const champion = getChampion(db);
+      if (!champion) throw new ApiProblem('not-found', 'No model has been promoted yet.');
+      return presentModel(champion);
+    },
+  );
+
+  app.get(
+    '/v1/models/:version',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['models'],
+        summary: 'One model version',
+        security,
+        params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
+        response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has the version v0099.') },
+      },
+    },
+    async (request) => {
+      const model = getModel(db, request.params.version);
+      if (!model)
+        throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
+      return presentModel(model);
+    },
+  );
+
+  app.get(
+    '/v1/models/:version/card',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['models'],
+        summary: "One model's model card",
+        security,
+        description:
+          'The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.',
+        params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
+        querystring: Type.Object(
+          { format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('markdown')], { default: 'html' })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description: 'The model card.',
+            content: {
+              'text/html': {
+                schema: Type.String({
+                  examples: ['<!DOCTYPE html>\n<html lang="en"><head><title>Model card — v0001 (gbdt)</title>…'],
+                }),
+              },
+              'text/markdown': { schema: Type.String({ examples: ['# Model card — v0001 (gbdt)\n\n## Summary\n…'] }) },
+            },
+          },
+          404: notFound('No model card for v0099.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const model = getModel(db, request.params.version);
+      if (!model)
+        throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
+      const [file, type] = CARD_FILES[request.query.format ?? 'html'];
+      let text: string;
+      try {
+        text = readFileSync(join(dirname(model.artifactPath), file), 'utf8');
+      } catch {
+        throw new ApiProblem(
+          'not-found',
+          `No model card has been written for ${model.version} yet (the pipeline writes one when it registers a model).`,
+        );
+      }
+      // The card is a document of its own: no scripts, no fetching anything, shown framed or in its own tab.
+      return reply
+        .type(type)
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+        )
+        .send(text);
+    },
+  );
 };

@@ -7,28 +7,57 @@ import { listRequests } from '../../store/requests.js';
 import type { RequestLog } from '../request-log.js';
 import { RequestList, RequestsQuery, problemResponse, withExamples, type Defaulted } from '../schemas.js';
 
-export const requestRoutes: FastifyPluginAsyncTypebox<{ db: Db; requestLog: RequestLog | null }> = async (app, { db, requestLog }) => {
-  app.get('/v1/requests', {
-    config: { scope: 'admin' },
-    schema: {
-      tags: ['admin'],
-      summary: 'The request log (admin)',
-      description: 'Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.',
-      security: [{ bearerAuth: [] }],
-      querystring: RequestsQuery,
-      response: {
-        200: withExamples(RequestList, {
+export const requestRoutes: FastifyPluginAsyncTypebox<{ db: Db; requestLog: RequestLog | null }> = async (
+  app,
+  { db, requestLog },
+) => {
+  app.get(
+    '/v1/requests',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'The request log (admin)',
+        description:
+          'Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.',
+        security: [{ bearerAuth: [] }],
+        querystring: RequestsQuery,
+        response: {
+          200: withExamples(RequestList, {
             nextBefore: null,
-            requests: [{ id: 1, at: '2026-11-26T16:00:00.000Z', method: 'POST', route: '/v1/valuations', url: '/v1/valuations', status: 200, latencyMs: 0.41, keyId: 1, keyName: 'ACME', modelVersion: 'v0001', requestBody: '{"carat":0.9,…}', responseBody: '{"price":4530,…}', requestId: '3f1c9a4e-8b7d-4c21-9e55-0d6f2a7b1c88' }],
+            requests: [
+              {
+                id: 1,
+                at: '2026-11-26T16:00:00.000Z',
+                method: 'POST',
+                route: '/v1/valuations',
+                url: '/v1/valuations',
+                status: 200,
+                latencyMs: 0.41,
+                keyId: 1,
+                keyName: 'ACME',
+                modelVersion: 'v0001',
+                requestBody: '{"carat":0.9,…}',
+                responseBody: '{"price":4530,…}',
+                requestId: '3f1c9a4e-8b7d-4c21-9e55-0d6f2a7b1c88',
+              },
+            ],
           }),
-        403: problemResponse('The key lacks the admin scope.', { type: '/problems/forbidden', title: 'The key may not do this', status: 403, detail: 'The key "ACME" has the scope valuations; this endpoint needs admin.' }),
+          403: problemResponse('The key lacks the admin scope.', {
+            type: '/problems/forbidden',
+            title: 'The key may not do this',
+            status: 403,
+            detail: 'The key "ACME" has the scope valuations; this endpoint needs admin.',
+          }),
+        },
       },
     },
-  }, async (request) => {
-    await requestLog?.settle(); // so that the list includes the requests just answered
-    const query = request.query as Defaulted<typeof request.query, 'limit'>;
-    const requests = listRequests(db, query);
-    const nextBefore = requests.length === query.limit ? requests[requests.length - 1].id : null;
-    return { requests, nextBefore };
-  });
+    async (request) => {
+      await requestLog?.settle(); // so that the list includes the requests just answered
+      const query = request.query as Defaulted<typeof request.query, 'limit'>;
+      const requests = listRequests(db, query);
+      const nextBefore = requests.length === query.limit ? requests[requests.length - 1].id : null;
+      return { requests, nextBefore };
+    },
+  );
 };

@@ -24,14 +24,20 @@ const TYPES: Record<string, string> = {
 };
 
 // The app loads only its own scripts and styles and calls only this server.
-const CSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Loupe — web app not built</title>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5">
 <h1>The web app is not built yet</h1><p>Build it with <code>npm run build:web</code> (or start Loupe with <code>npm start</code>,
 which builds it when needed), then reload. The REST API is running: see <a href="/docs">/docs</a>.</p></body></html>`;
 
-async function sendFile(reply: FastifyReply, root: string, relative: string, headers: Record<string, string>): Promise<boolean> {
+async function sendFile(
+  reply: FastifyReply,
+  root: string,
+  relative: string,
+  headers: Record<string, string>,
+): Promise<boolean> {
   const path = resolve(root, relative);
   if (!path.startsWith(root.endsWith(sep) ? root : root + sep)) return false;
   let body: Buffer;
@@ -40,7 +46,11 @@ async function sendFile(reply: FastifyReply, root: string, relative: string, hea
   } catch {
     return false;
   }
-  reply.headers({ 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff', ...headers });
+  reply.headers({
+    'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   await reply.send(body);
   return true;
 }
@@ -50,7 +60,11 @@ export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opts
   const index = async (_request: unknown, reply: FastifyReply) => {
     const headers = { 'cache-control': 'no-cache', 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' };
     if (!(await sendFile(reply, root, 'index.html', headers))) {
-      await reply.code(503).header('content-type', 'text/html; charset=utf-8').header('retry-after', '10').send(NOT_BUILT);
+      await reply
+        .code(503)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('retry-after', '10')
+        .send(NOT_BUILT);
     }
     return reply;
   };
@@ -58,7 +72,12 @@ export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opts
   app.get('/index.html', { schema: { hide: true } }, index);
 
   app.get<{ Params: { '*': string } }>('/assets/*', { schema: { hide: true } }, async (request, reply) => {
-    if (await sendFile(reply, root, join('assets', request.params['*']), { 'cache-control': 'public, max-age=31536000, immutable' })) return reply;
+    if (
+      await sendFile(reply, root, join('assets', request.params['*']), {
+        'cache-control': 'public, max-age=31536000, immutable',
+      })
+    )
+      return reply;
     return reply.callNotFound();
   });
   app.get('/favicon.svg', { schema: { hide: true } }, async (_request, reply) => {

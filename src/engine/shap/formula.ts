@@ -27,7 +27,14 @@ function weightsFor(d: number): Float64Array {
  * Σ_{S ⊆ mask∖{skip}} w(|S|, d) · Π_{j ∈ U∖S∖{skip}} z_j for the path players U = 0..d−1 (skip = −1: none
  * skipped). Expands Π_j (z_j + [j ∈ mask]·t) and weighs its coefficients. `coef` is scratch of length ≥ d + 1.
  */
-export function weightedSum(zero: ArrayLike<number>, offset: number, d: number, mask: number, skip: number, coef: Float64Array): number {
+export function weightedSum(
+  zero: ArrayLike<number>,
+  offset: number,
+  d: number,
+  mask: number,
+  skip: number,
+  coef: Float64Array,
+): number {
   const w = weightsFor(d);
   coef[0] = 1;
   let deg = 0;

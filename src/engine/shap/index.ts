@@ -139,9 +139,20 @@ const cache = new WeakMap<Ensemble, { trees: Tree[]; count: number; baseScore: n
 /** The explainer of an ensemble, built on first use; rebuilt if its tree list or base score was replaced or grown. */
 function cachedExplainer(ensemble: Ensemble): TreeExplainer {
   const hit = cache.get(ensemble);
-  if (hit && hit.trees === ensemble.trees && hit.count === ensemble.trees.length && hit.baseScore === ensemble.baseScore) return hit.explainer;
+  if (
+    hit &&
+    hit.trees === ensemble.trees &&
+    hit.count === ensemble.trees.length &&
+    hit.baseScore === ensemble.baseScore
+  )
+    return hit.explainer;
   const explainer = createExplainer(ensemble);
-  cache.set(ensemble, { trees: ensemble.trees, count: ensemble.trees.length, baseScore: ensemble.baseScore, explainer });
+  cache.set(ensemble, {
+    trees: ensemble.trees,
+    count: ensemble.trees.length,
+    baseScore: ensemble.baseScore,
+    explainer,
+  });
   return explainer;
 }
 

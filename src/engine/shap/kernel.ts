@@ -25,7 +25,13 @@ export interface UnitGroups {
  * records each unit's row index.
  */
 export type VectorKernel = (
-  code: Int32Array, testFeature: Int32Array, testPosition: Int32Array, unitFeature: Int32Array, table: Float64Array, phi: Float64Array, unitIndex: Int32Array,
+  code: Int32Array,
+  testFeature: Int32Array,
+  testPosition: Int32Array,
+  unitFeature: Int32Array,
+  table: Float64Array,
+  phi: Float64Array,
+  unitIndex: Int32Array,
 ) => void;
 
 /**
@@ -35,8 +41,15 @@ export type VectorKernel = (
  * kernel, so each row's result is the same bit for bit.
  */
 export type VectorBlockKernel = (
-  rows: number, codes: Int32Array, numFeatures: number, testFeature: Int32Array, testPosition: Int32Array, unitFeature: Int32Array,
-  table: Float64Array, phi: Float64Array, players: number,
+  rows: number,
+  codes: Int32Array,
+  numFeatures: number,
+  testFeature: Int32Array,
+  testPosition: Int32Array,
+  unitFeature: Int32Array,
+  table: Float64Array,
+  phi: Float64Array,
+  players: number,
 ) => void;
 
 /** The header of the loop over a group's units, with the group's counts written in. */
@@ -53,14 +66,26 @@ export function compileVectorKernel(groups: UnitGroups): VectorKernel {
     const W = groups.width[g];
     lines.push(groupLoop(groups, g));
     // left (bit 1) when code ≤ position, i.e. code − position − 1 < 0; test j is bit T − 1 − j
-    const bits = Array.from({ length: T }, (_, j) => `(((code[testFeature[s + ${j}]] - testPosition[s + ${j}] - 1) >>> 31) << ${T - 1 - j})`);
+    const bits = Array.from(
+      { length: T },
+      (_, j) => `(((code[testFeature[s + ${j}]] - testPosition[s + ${j}] - 1) >>> 31) << ${T - 1 - j})`,
+    );
     lines.push(`  const index = ${bits.length > 0 ? bits.join(' | ') : '0'};`);
     lines.push(`  const row = base + index * ${W};`);
     for (let i = 0; i < W; i++) lines.push(`  phi[unitFeature[f + ${i}]] += table[row + ${i}];`);
     lines.push('  unitIndex[unit++] = index;');
     lines.push('}');
   }
-  return new Function('code', 'testFeature', 'testPosition', 'unitFeature', 'table', 'phi', 'unitIndex', lines.join('\n')) as VectorKernel;
+  return new Function(
+    'code',
+    'testFeature',
+    'testPosition',
+    'unitFeature',
+    'table',
+    'phi',
+    'unitIndex',
+    lines.join('\n'),
+  ) as VectorKernel;
 }
 
 export function compileVectorBlockKernel(groups: UnitGroups): VectorBlockKernel {
@@ -69,7 +94,8 @@ export function compileVectorBlockKernel(groups: UnitGroups): VectorBlockKernel 
     const T = groups.tests[g];
     const W = groups.width[g];
     lines.push(groupLoop(groups, g));
-    for (let j = 0; j < T; j++) lines.push(`  const tf${j} = testFeature[s + ${j}], tp${j} = testPosition[s + ${j}] + 1;`);
+    for (let j = 0; j < T; j++)
+      lines.push(`  const tf${j} = testFeature[s + ${j}], tp${j} = testPosition[s + ${j}] + 1;`);
     for (let i = 0; i < W; i++) lines.push(`  const pf${i} = unitFeature[f + ${i}];`);
     lines.push('  for (let r = 0, at = 0, o = 0; r < rows; r++, at += numFeatures, o += players) {');
     const bits = Array.from({ length: T }, (_, j) => `(((codes[at + tf${j}] - tp${j}) >>> 31) << ${T - 1 - j})`);
@@ -78,5 +104,16 @@ export function compileVectorBlockKernel(groups: UnitGroups): VectorBlockKernel 
     lines.push('  }');
     lines.push('}');
   }
-  return new Function('rows', 'codes', 'numFeatures', 'testFeature', 'testPosition', 'unitFeature', 'table', 'phi', 'players', lines.join('\n')) as VectorBlockKernel;
+  return new Function(
+    'rows',
+    'codes',
+    'numFeatures',
+    'testFeature',
+    'testPosition',
+    'unitFeature',
+    'table',
+    'phi',
+    'players',
+    lines.join('\n'),
+  ) as VectorBlockKernel;
 }

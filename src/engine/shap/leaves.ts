@@ -103,7 +103,8 @@ export class LeafLayout implements Layout {
         if (tables && d <= MAX_TABLE_DEPTH && zero.every((z) => z > 0)) {
           this.leafTable[li] = ti;
           const full = (1 << d) - 1;
-          for (let mask = 0; mask < full; mask++) this.table[ti + mask] = value * weightedSum(zero, 0, d, mask, -1, this.coef);
+          for (let mask = 0; mask < full; mask++)
+            this.table[ti + mask] = value * weightedSum(zero, 0, d, mask, -1, this.coef);
           ti += 1 << d;
         } else {
           this.leafTable[li] = -1;

@@ -53,7 +53,16 @@ export interface TreeWalk {
 
 function walkTree(tree: Tree, treeIndex: number, numFeatures: number, groups: Int32Array): TreeWalk {
   const size = tree.feature.length;
-  const walk: TreeWalk = { order: [], parent: [], isLeft: [], slot: [], internal: [], size: [], features: [], zero: [] };
+  const walk: TreeWalk = {
+    order: [],
+    parent: [],
+    isLeft: [],
+    slot: [],
+    internal: [],
+    size: [],
+    features: [],
+    zero: [],
+  };
   const features: number[] = [];
   const zero: number[] = [];
   const visit = (node: number, parent: number, isLeft: number, slot: number): void => {
@@ -70,10 +79,14 @@ function walkTree(tree: Tree, treeIndex: number, numFeatures: number, groups: In
     walk.zero.push(zero.slice());
     const f = tree.feature[node];
     if (f < 0) return;
-    if (f >= numFeatures) throw new RangeError(`tree ${treeIndex} node ${node}: feature ${f} is outside the model's ${numFeatures} features`);
+    if (f >= numFeatures)
+      throw new RangeError(
+        `tree ${treeIndex} node ${node}: feature ${f} is outside the model's ${numFeatures} features`,
+      );
     if (Number.isNaN(tree.threshold[node])) throw new RangeError(`tree ${treeIndex} node ${node}: threshold is NaN`);
     const cover = tree.cover[node];
-    if (!(cover > 0)) throw new RangeError(`tree ${treeIndex} node ${node}: cover must be > 0 for TreeSHAP, found ${cover}`);
+    if (!(cover > 0))
+      throw new RangeError(`tree ${treeIndex} node ${node}: cover must be > 0 for TreeSHAP, found ${cover}`);
     // slots are players: two splits on features of one group merge like two splits on one feature
     const player = groups[f];
     let childSlot = features.indexOf(player);
@@ -86,9 +99,11 @@ function walkTree(tree: Tree, treeIndex: number, numFeatures: number, groups: In
     const before = zero[childSlot];
     for (const goLeft of [1, 0]) {
       const child = goLeft ? tree.left[node] : tree.right[node];
-      if (!(Number.isInteger(child) && child >= 0 && child < size)) throw new RangeError(`tree ${treeIndex} node ${node}: child index ${child} is out of range`);
+      if (!(Number.isInteger(child) && child >= 0 && child < size))
+        throw new RangeError(`tree ${treeIndex} node ${node}: child index ${child} is out of range`);
       const childCover = tree.cover[child];
-      if (!(childCover >= 0)) throw new RangeError(`tree ${treeIndex} node ${child}: cover must be ≥ 0, found ${childCover}`);
+      if (!(childCover >= 0))
+        throw new RangeError(`tree ${treeIndex} node ${child}: cover must be ≥ 0, found ${childCover}`);
       zero[childSlot] = before * (childCover / cover);
       const at = walk.order.length;
       visit(child, position, goLeft, childSlot);
@@ -112,11 +127,13 @@ export const isLeafAt = (tree: Tree, walk: TreeWalk, position: number) => tree.f
 /** The player of each feature: `groups` checked, or the identity. */
 function playersOf(numFeatures: number, groups: ArrayLike<number> | undefined): Int32Array {
   if (groups === undefined) return Int32Array.from({ length: numFeatures }, (_, f) => f);
-  if (groups.length !== numFeatures) throw new RangeError(`groups must give a player for each of the ${numFeatures} features, found ${groups.length}`);
+  if (groups.length !== numFeatures)
+    throw new RangeError(`groups must give a player for each of the ${numFeatures} features, found ${groups.length}`);
   const out = new Int32Array(numFeatures);
   for (let f = 0; f < numFeatures; f++) {
     const g = groups[f];
-    if (!Number.isInteger(g) || g < 0 || g >= numFeatures) throw new RangeError(`groups[${f}] must be an integer player index in 0..${numFeatures - 1}, found ${g}`);
+    if (!Number.isInteger(g) || g < 0 || g >= numFeatures)
+      throw new RangeError(`groups[${f}] must be an integer player index in 0..${numFeatures - 1}, found ${g}`);
     out[f] = g;
   }
   return out;
@@ -170,7 +187,13 @@ export interface VectorPlan {
   units: VectorUnit[];
 }
 
-function planVector(trees: Tree[], walks: TreeWalk[], splits: number, budget: number, groups: Int32Array): VectorPlan | null {
+function planVector(
+  trees: Tree[],
+  walks: TreeWalk[],
+  splits: number,
+  budget: number,
+  groups: Int32Array,
+): VectorPlan | null {
   const units: VectorUnit[] = [];
   let entries = 0;
   for (let t = 0; t < trees.length; t++) {
@@ -212,7 +235,8 @@ export interface ExplainerPlan {
 /** Walks and checks every tree, computes the expected value and chooses the layout. */
 export function planExplainer(ensemble: Ensemble, options: ExplainerOptions): ExplainerPlan {
   const numFeatures = ensemble.numFeatures;
-  if (!Number.isInteger(numFeatures) || numFeatures < 0) throw new RangeError(`numFeatures must be a non-negative integer, found ${numFeatures}`);
+  if (!Number.isInteger(numFeatures) || numFeatures < 0)
+    throw new RangeError(`numFeatures must be a non-negative integer, found ${numFeatures}`);
   const players = playersOf(numFeatures, options.groups);
   const trees = ensemble.trees;
   const walks = trees.map((tree, t) => walkTree(tree, t, numFeatures, players));

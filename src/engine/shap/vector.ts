@@ -7,7 +7,13 @@
 import { countAtMost, countBelow, thresholdTables } from '../cuts.js';
 import type { Tree } from '../tree.js';
 import { leafVector } from './formula.js';
-import { compileVectorBlockKernel, compileVectorKernel, type UnitGroups, type VectorBlockKernel, type VectorKernel } from './kernel.js';
+import {
+  compileVectorBlockKernel,
+  compileVectorKernel,
+  type UnitGroups,
+  type VectorBlockKernel,
+  type VectorKernel,
+} from './kernel.js';
 import type { Layout } from './layout.js';
 import { isLeafAt, type ExplainerPlan, type TreeWalk, type VectorPlan } from './plan.js';
 
@@ -153,15 +159,34 @@ export class VectorLayout implements Layout {
    * their contributions, one entry per unit player. Test j is bit T − 1 − j of the row index, as the unit loop
    * shifts the bits in.
    */
-  private fillUnit(tree: Tree, walk: TreeWalk, q: number, tests: number[], features: number[], offset: number, coef: Float64Array): void {
+  private fillUnit(
+    tree: Tree,
+    walk: TreeWalk,
+    q: number,
+    tests: number[],
+    features: number[],
+    offset: number,
+    coef: Float64Array,
+  ): void {
     const T = tests.length;
     const testBit = new Map(tests.map((p, j) => [p, T - 1 - j]));
-    const leaves: { vector: Float64Array; d: number; map: number[]; steps: { bit: number; isLeft: number; slot: number }[] }[] = [];
+    const leaves: {
+      vector: Float64Array;
+      d: number;
+      map: number[];
+      steps: { bit: number; isLeft: number; slot: number }[];
+    }[] = [];
     for (let p = q; p < q + walk.size[q]; p++) {
       if (!isLeafAt(tree, walk, p)) continue;
       const steps: { bit: number; isLeft: number; slot: number }[] = [];
-      for (let c = p; walk.parent[c] >= 0; c = walk.parent[c]) steps.push({ bit: testBit.get(walk.parent[c]) as number, isLeft: walk.isLeft[c], slot: walk.slot[c] });
-      leaves.push({ vector: leafVector(tree.value[walk.order[p]], walk.zero[p], coef), d: walk.features[p].length, map: walk.features[p].map((f) => features.indexOf(f)), steps });
+      for (let c = p; walk.parent[c] >= 0; c = walk.parent[c])
+        steps.push({ bit: testBit.get(walk.parent[c]) as number, isLeft: walk.isLeft[c], slot: walk.slot[c] });
+      leaves.push({
+        vector: leafVector(tree.value[walk.order[p]], walk.zero[p], coef),
+        d: walk.features[p].length,
+        map: walk.features[p].map((f) => features.indexOf(f)),
+        steps,
+      });
     }
     for (let ways = 0; ways < 1 << T; ways++) {
       const entry = offset + ways * features.length;
@@ -180,7 +205,8 @@ export class VectorLayout implements Layout {
     }
     const code = this.code;
     for (let f = 0; f < code.length; f++) code[f] = countAtMost(this.cuts[f], x[f]);
-    if (this.kernel) this.kernel(code, this.testFeature, this.testPosition, this.unitFeature, this.table, phi, this.unitIndex);
+    if (this.kernel)
+      this.kernel(code, this.testFeature, this.testPosition, this.unitFeature, this.table, phi, this.unitIndex);
     else this.addUnitsPlain(x, phi, false);
   }
 
@@ -209,7 +235,8 @@ export class VectorLayout implements Layout {
           }
         } else {
           // left (bit 1) when code ≤ position, i.e. code − position − 1 < 0
-          for (let j = 0; j < tests; j++, s++) index = (index << 1) | ((code[testFeature[s]] - testPosition[s] - 1) >>> 31);
+          for (let j = 0; j < tests; j++, s++)
+            index = (index << 1) | ((code[testFeature[s]] - testPosition[s] - 1) >>> 31);
         }
         const row = base + index * width;
         for (let i = 0; i < width; i++, f++) phi[unitFeature[f]] += table[row + i];
@@ -224,7 +251,8 @@ export class VectorLayout implements Layout {
     for (let u = 0; u < unitIndex.length; u++) {
       const index = unitIndex[u];
       const inner = unitInner[u];
-      if (index >>> inner === unitPath[u]) treeOutput[unitTree[u]] = unitLeaf[unitLeafStart[u] + (index & ((1 << inner) - 1))];
+      if (index >>> inner === unitPath[u])
+        treeOutput[unitTree[u]] = unitLeaf[unitLeafStart[u] + (index & ((1 << inner) - 1))];
     }
     let sum = this.baseScore;
     for (let t = 0; t < treeOutput.length; t++) sum += treeOutput[t];
@@ -235,7 +263,12 @@ export class VectorLayout implements Layout {
    * Contributions of many rows (length players + 1 each, the expected value last), complete rows in blocks through
    * the compiled block kernel, rows with a missing value through `one`; null when the layout is not compiled.
    */
-  explainBatch(rows: ArrayLike<ArrayLike<number>>, numPlayers: number, expectedValue: number, one: (row: ArrayLike<number>) => Float64Array): Float64Array[] | null {
+  explainBatch(
+    rows: ArrayLike<ArrayLike<number>>,
+    numPlayers: number,
+    expectedValue: number,
+    one: (row: ArrayLike<number>) => Float64Array,
+  ): Float64Array[] | null {
     const kernel = this.blockKernel;
     if (!kernel) return null;
     const players = numPlayers + 1;

@@ -96,14 +96,23 @@ export function averageEnsembles(members: readonly Ensemble[]): Ensemble {
 }
 
 function gbdtModel(members: BoostedModel[], trend: CaratTrend | undefined): FittedModel {
-  const payload = (): GbdtPayload => ({ members: members.map((m) => JSON.parse(serialize(m)) as unknown), ...(trend ? { trend: { ...trend } } : {}) });
+  const payload = (): GbdtPayload => ({
+    members: members.map((m) => JSON.parse(serialize(m)) as unknown),
+    ...(trend ? { trend: { ...trend } } : {}),
+  });
   return new TreeEnsembleModel(averageEnsembles(members.map((m) => m.ensemble)), payload, trend);
 }
 
 /** One engine fit per booster of the bag (training may run them on other threads); `fit` runs them here. */
-function gbdtFitPlan(features: FeatureColumns, logPrice: Float64Array, params: GbdtParams, context: FitContext): FitPlan {
+function gbdtFitPlan(
+  features: FeatureColumns,
+  logPrice: Float64Array,
+  params: GbdtParams,
+  context: FitContext,
+): FitPlan {
   const { monotone, bag, trend: trendKind, ...engine } = params;
-  if (trendKind !== 'log-carat' && trendKind !== 'none') throw new RangeError(`gbdt parameter trend must be "log-carat" or "none", got ${JSON.stringify(trendKind)}`);
+  if (trendKind !== 'log-carat' && trendKind !== 'none')
+    throw new RangeError(`gbdt parameter trend must be "log-carat" or "none", got ${JSON.stringify(trendKind)}`);
   const trend = trendKind === 'log-carat' ? fitCaratTrend(features, logPrice, monotone) : undefined;
   const carat = features.columns[FEATURE_INDEX.carat];
   // The trees learn what the line misses: for squared error this is exactly boosting from the line as base margin.
@@ -113,13 +122,18 @@ function gbdtFitPlan(features: FeatureColumns, logPrice: Float64Array, params: G
     featureNames: [...FEATURE_NAMES],
     monotone: monotone ? FEATURE_NAMES.map((n) => MONOTONE[n]) : undefined,
   };
-  const jobs = Array.from({ length: bag }, (_, b) => ({ X: features, y: target, options: { ...options, seed: (context.seed * 7919 + b) >>> 0 } }));
+  const jobs = Array.from({ length: bag }, (_, b) => ({
+    X: features,
+    y: target,
+    options: { ...options, seed: (context.seed * 7919 + b) >>> 0 },
+  }));
   return { jobs, assemble: (members: BoostedModel[]) => gbdtModel(members, trend) };
 }
 
 export const gbdt: ModelKind<GbdtParams> & PlannedFit<GbdtParams> = {
   name: 'gbdt',
-  summary: 'Gradient-boosted trees on log price (Loupe engine), starting from a power law in carat, monotone in carat, colour and clarity; optionally seed-averaged (bag).',
+  summary:
+    'Gradient-boosted trees on log price (Loupe engine), starting from a power law in carat, monotone in carat, colour and clarity; optionally seed-averaged (bag).',
   defaultParams: {
     nEstimators: 500,
     learningRate: 0.03,
@@ -153,7 +167,8 @@ export const gbdt: ModelKind<GbdtParams> & PlannedFit<GbdtParams> = {
         throw new Error(`gbdt payload is not valid: a booster was trained on features ${m.featureNames.join(', ')}`);
       }
     }
-    if (p.trend !== undefined && !isTrend(p.trend)) throw new Error('gbdt payload is not valid: trend must hold finite numbers intercept, slope and center');
+    if (p.trend !== undefined && !isTrend(p.trend))
+      throw new Error('gbdt payload is not valid: trend must hold finite numbers intercept, slope and center');
     return gbdtModel(members, p.trend);
   },
 };

@@ -83,7 +83,8 @@ function isNumberArray(v: unknown, length: number): v is number[] {
 
 export const hedonic: ModelKind<HedonicParams> = {
   name: 'hedonic',
-  summary: 'Ridge regression of log price on a cubic in log carat, grade effects and proportions; exact, readable effects.',
+  summary:
+    'Ridge regression of log price on a cubic in log carat, grade effects and proportions; exact, readable effects.',
   defaultParams: { lambda: 1e-4 },
 
   fit(features: FeatureColumns, logPrice: Float64Array, params: HedonicParams): FittedModel {
@@ -121,10 +122,16 @@ export const hedonic: ModelKind<HedonicParams> = {
     const p = payload as Partial<HedonicPayload> | null;
     const names = TERMS.map((t) => t.name);
     if (
-      !p || !Array.isArray(p.terms) || p.terms.join('|') !== names.join('|') ||
-      typeof p.intercept !== 'number' || !isNumberArray(p.coefficients, names.length) || !isNumberArray(p.means, names.length)
+      !p ||
+      !Array.isArray(p.terms) ||
+      p.terms.join('|') !== names.join('|') ||
+      typeof p.intercept !== 'number' ||
+      !isNumberArray(p.coefficients, names.length) ||
+      !isNumberArray(p.means, names.length)
     ) {
-      throw new Error(`hedonic payload is not valid: expected terms ${names.join(', ')} with finite coefficients and means`);
+      throw new Error(
+        `hedonic payload is not valid: expected terms ${names.join(', ')} with finite coefficients and means`,
+      );
     }
     return new HedonicModel(p as HedonicPayload);
   },

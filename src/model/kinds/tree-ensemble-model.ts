@@ -35,7 +35,11 @@ export class TreeEnsembleModel implements FittedModel {
   private explainer: TreeExplainer | undefined;
   private readonly shap = new Float64Array(NUM_FACTORS + 1);
 
-  constructor(private readonly ensemble: Ensemble, readonly payload: () => unknown, private readonly trend?: CaratTrend) {
+  constructor(
+    private readonly ensemble: Ensemble,
+    readonly payload: () => unknown,
+    private readonly trend?: CaratTrend,
+  ) {
     this.compiled = compileEnsemble(ensemble);
   }
 
@@ -64,7 +68,9 @@ export class TreeEnsembleModel implements FittedModel {
   /** Blocks of rows through the explainer's tables (see TreeExplainer.shapValuesBatch): the same numbers, faster. */
   contributionsMany(rows: readonly Float64Array[]): Float64Array[] {
     const many = this.explainerOf().shapValuesBatch(rows);
-    if (this.trend) for (let i = 0; i < rows.length; i++) many[i][NUM_FACTORS] = this.addTrend(rows[i], many[i], many[i][NUM_FACTORS]);
+    if (this.trend)
+      for (let i = 0; i < rows.length; i++)
+        many[i][NUM_FACTORS] = this.addTrend(rows[i], many[i], many[i][NUM_FACTORS]);
     return many;
   }
 

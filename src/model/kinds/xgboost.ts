@@ -14,26 +14,36 @@ import { TreeEnsembleModel } from './tree-ensemble-model.js';
 function xgboostModel(document: object): FittedModel {
   const model = readXGBoostModel(document);
   if (model.ensemble.numFeatures !== NUM_FEATURES) {
-    throw new Error(`the XGBoost model has ${model.ensemble.numFeatures} features; Loupe's features are ${NUM_FEATURES}: ${FEATURE_NAMES.join(', ')}`);
+    throw new Error(
+      `the XGBoost model has ${model.ensemble.numFeatures} features; Loupe's features are ${NUM_FEATURES}: ${FEATURE_NAMES.join(', ')}`,
+    );
   }
   if (model.featureNames && model.featureNames.join(',') !== FEATURE_NAMES.join(',')) {
-    throw new Error(`the XGBoost model was trained on features ${model.featureNames.join(', ')}; Loupe serves models trained on ${FEATURE_NAMES.join(', ')} in that order (see loupe features)`);
+    throw new Error(
+      `the XGBoost model was trained on features ${model.featureNames.join(', ')}; Loupe serves models trained on ${FEATURE_NAMES.join(', ')} in that order (see loupe features)`,
+    );
   }
   if (model.objective !== 'reg:squarederror') {
-    throw new Error(`the XGBoost model's objective is ${model.objective}; Loupe serves models of log price trained with reg:squarederror`);
+    throw new Error(
+      `the XGBoost model's objective is ${model.objective}; Loupe serves models of log price trained with reg:squarederror`,
+    );
   }
   return new TreeEnsembleModel(model.ensemble, () => document);
 }
 
 export const xgboost: ModelKind<Record<string, never>> = {
   name: 'xgboost',
-  summary: "A gradient-boosted tree model trained by XGBoost on Loupe's features, imported and served with Loupe's explanations and ranges.",
+  summary:
+    "A gradient-boosted tree model trained by XGBoost on Loupe's features, imported and served with Loupe's explanations and ranges.",
   defaultParams: {},
   fit(): FittedModel {
-    throw new Error('xgboost models are trained by XGBoost, not by Loupe: export the features with `loupe features`, train there, then `loupe import-xgboost`');
+    throw new Error(
+      'xgboost models are trained by XGBoost, not by Loupe: export the features with `loupe features`, train there, then `loupe import-xgboost`',
+    );
   },
   load(payload: unknown): FittedModel {
-    if (payload === null || typeof payload !== 'object') throw new Error('xgboost payload is not valid: expected XGBoost\'s JSON model document');
+    if (payload === null || typeof payload !== 'object')
+      throw new Error("xgboost payload is not valid: expected XGBoost's JSON model document");
     return xgboostModel(payload);
   },
 };

@@ -18,7 +18,8 @@ export const driftStep: Step<'drift'> = {
     // A champion this version of Loupe cannot load (damaged file, or an artifact of an older feature spec) cannot
     // serve: it is not compared against, and any loadable challenger replaces it.
     const loaded = champion && ctx.load(champion);
-    if (champion && loaded && 'error' in loaded) log.warn({ champion: champion.version, error: loaded.error }, 'the champion cannot be loaded');
+    if (champion && loaded && 'error' in loaded)
+      log.warn({ champion: champion.version, error: loaded.error }, 'the champion cannot be loaded');
     state.champion = champion && loaded && { record: champion, loaded };
     const partition = partitionData(db, paths, config.holdoutFraction);
     state.partition = partition;
@@ -26,23 +27,54 @@ export const driftStep: Step<'drift'> = {
     const baselineMaxFile = baseline?.maxFileId ?? 0;
     state.newFiles = partition.files.filter((f) => f.id > baselineMaxFile && f.id !== partition.referenceFileId);
     const newRows = state.newFiles.flatMap((f) => partition.byFile.get(f.id) ?? []);
-    state.result.drift = driftReport(db, champion, loaded, baseline, state.newFiles.map((f) => f.name), newRows, partition.referenceTest);
+    state.result.drift = driftReport(
+      db,
+      champion,
+      loaded,
+      baseline,
+      state.newFiles.map((f) => f.name),
+      newRows,
+      partition.referenceTest,
+    );
   },
   describe({ state }) {
     const d = state.result.drift!;
-    return d.note ?? `${d.newRows} new rows; PSI large on: ${d.features.filter((f) => f.level === 'large').map((f) => f.feature).join(', ') || 'none'}` +
-      (d.performance?.onNew ? `; champion MAPE ${d.performance.onNew.mape.toFixed(2)}% on new rows vs ${d.performance.onReferenceTest?.mape.toFixed(2) ?? '—'}% on reference test` : '');
+    return (
+      d.note ??
+      `${d.newRows} new rows; PSI large on: ${
+        d.features
+          .filter((f) => f.level === 'large')
+          .map((f) => f.feature)
+          .join(', ') || 'none'
+      }` +
+        (d.performance?.onNew
+          ? `; champion MAPE ${d.performance.onNew.mape.toFixed(2)}% on new rows vs ${d.performance.onReferenceTest?.mape.toFixed(2) ?? '—'}% on reference test`
+          : '')
+    );
   },
 };
 
 function driftReport(
-  db: Db, champion: ModelRecord | undefined, loaded: LoadResult | undefined, baseline: Snapshot | undefined,
-  newFiles: string[], newRows: Row[], referenceTest: Row[],
+  db: Db,
+  champion: ModelRecord | undefined,
+  loaded: LoadResult | undefined,
+  baseline: Snapshot | undefined,
+  newFiles: string[],
+  newRows: Row[],
+  referenceTest: Row[],
 ): DriftReport {
-  const empty = { baseline: champion?.version ?? null, baselineRows: 0, newRows: newRows.length, newFiles, features: [], performance: null };
+  const empty = {
+    baseline: champion?.version ?? null,
+    baselineRows: 0,
+    newRows: newRows.length,
+    newFiles,
+    features: [],
+    performance: null,
+  };
   if (!champion) return { ...empty, note: 'no champion yet: nothing to compare the data with' };
   if (newRows.length === 0) return { ...empty, note: `no new appraisals since ${champion.version}'s training data` };
-  if (!baseline) return { ...empty, note: `${champion.version}'s training snapshot is not recorded; drift not measured` };
+  if (!baseline)
+    return { ...empty, note: `${champion.version}'s training snapshot is not recorded; drift not measured` };
   const base = snapshotRows(db, baseline.sha256);
   const model = loadedModel(loaded);
   return {
@@ -51,11 +83,17 @@ function driftReport(
     newRows: newRows.length,
     newFiles,
     features: featureDrift(base, newRows),
-    ...(model ? {} : { note: `performance drift not measured: ${champion.version} cannot be loaded (${loaded && 'error' in loaded ? loaded.error : ''})` }),
-    performance: !model ? null : {
-      version: champion.version,
-      onNew: evaluateModel(model, newRows),
-      onReferenceTest: referenceTest.length > 0 ? evaluateModel(model, referenceTest) : null,
-    },
+    ...(model
+      ? {}
+      : {
+          note: `performance drift not measured: ${champion.version} cannot be loaded (${loaded && 'error' in loaded ? loaded.error : ''})`,
+        }),
+    performance: !model
+      ? null
+      : {
+          version: champion.version,
+          onNew: evaluateModel(model, newRows),
+          onReferenceTest: referenceTest.length > 0 ? evaluateModel(model, referenceTest) : null,
+        },
   };
 }

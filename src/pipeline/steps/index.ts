@@ -22,11 +22,23 @@ import { reportStep } from './report.js';
 import { snapshotStep } from './snapshot.js';
 import { trainStep } from './train.js';
 
-export const PIPELINE_STEPS = [ingestStep, driftStep, snapshotStep, trainStep, evaluateStep, promoteStep, registerStep, reportStep] as const;
+export const PIPELINE_STEPS = [
+  ingestStep,
+  driftStep,
+  snapshotStep,
+  trainStep,
+  evaluateStep,
+  promoteStep,
+  registerStep,
+  reportStep,
+] as const;
 
 export type StepName = (typeof PIPELINE_STEPS)[number]['name'];
 
 export const STEPS: readonly StepName[] = PIPELINE_STEPS.map((s) => s.name);
 
 /** Every point a run can be stopped at: each step's start, then the points inside it (`<step>:<point>`). */
-export const CRASH_POINTS: readonly string[] = PIPELINE_STEPS.flatMap((s) => [s.name, ...(s.checkpoints ?? []).map((p) => `${s.name}:${p}`)]);
+export const CRASH_POINTS: readonly string[] = PIPELINE_STEPS.flatMap((s) => [
+  s.name,
+  ...(s.checkpoints ?? []).map((p) => `${s.name}:${p}`),
+]);

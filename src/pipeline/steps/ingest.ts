@@ -17,20 +17,36 @@ export const ingestStep: Step<'ingest'> = {
     const outcomes: IncomingOutcome[] = [];
     if (countFiles(db) === 0) {
       const s = await ingestFile(db, paths.referenceData);
-      if (s.status === 'failed') throw new Error(`the reference data ${paths.referenceData} could not be ingested: ${s.message}`);
+      if (s.status === 'failed')
+        throw new Error(`the reference data ${paths.referenceData} could not be ingested: ${s.message}`);
       outcomes.push({ ...s, movedTo: paths.referenceData });
     }
     if (ctx.incoming) {
-      outcomes.push(...(await ingestIncoming(db, ctx.incoming, {
-        onStored: () => ctx.checkpoint('file-stored'),
-        onFile: (o) => log.info({ file: o.file, status: o.status, accepted: o.accepted, rejected: o.rejected, byReason: o.byReason, message: o.message }, `ingest: ${o.file} ${o.status}`),
-      })));
+      outcomes.push(
+        ...(await ingestIncoming(db, ctx.incoming, {
+          onStored: () => ctx.checkpoint('file-stored'),
+          onFile: (o) =>
+            log.info(
+              {
+                file: o.file,
+                status: o.status,
+                accepted: o.accepted,
+                rejected: o.rejected,
+                byReason: o.byReason,
+                message: o.message,
+              },
+              `ingest: ${o.file} ${o.status}`,
+            ),
+        })),
+      );
     }
     ctx.state.result.files = outcomes;
   },
   describe({ state }) {
     const o = state.result.files;
     const count = (s: string) => o.filter((f) => f.status === s).length;
-    return o.length === 0 ? 'no new files' : `${o.length} file(s): ${count('ingested')} ingested, ${count('already_ingested')} already ingested, ${count('failed')} failed (moved aside)`;
+    return o.length === 0
+      ? 'no new files'
+      : `${o.length} file(s): ${count('ingested')} ingested, ${count('already_ingested')} already ingested, ${count('failed')} failed (moved aside)`;
   },
 };

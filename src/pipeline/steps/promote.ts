@@ -17,10 +17,20 @@ export const promoteStep: Step<'promote'> = {
     state.best = best;
     const champion = state.champion;
     const unloadable = champion && !loadedModel(champion.loaded) ? champion : undefined;
-    const decisionFor = (name: string): Decision => unloadable
-      ? { promote: true, reason: `${name} replaces ${unloadable.record.version}, which this version of Loupe cannot load (${'error' in unloadable.loaded ? unloadable.loaded.error : ''})` }
-      : decide(best.evaluation.combined, state.championEvaluation?.combined, config.promotion, { challenger: name, champion: champion?.record.version });
-    state.decision = { promote: decisionFor(challengerName(best.kind)).promote, reasonFor: (name) => decisionFor(name).reason };
+    const decisionFor = (name: string): Decision =>
+      unloadable
+        ? {
+            promote: true,
+            reason: `${name} replaces ${unloadable.record.version}, which this version of Loupe cannot load (${'error' in unloadable.loaded ? unloadable.loaded.error : ''})`,
+          }
+        : decide(best.evaluation.combined, state.championEvaluation?.combined, config.promotion, {
+            challenger: name,
+            champion: champion?.record.version,
+          });
+    state.decision = {
+      promote: decisionFor(challengerName(best.kind)).promote,
+      reasonFor: (name) => decisionFor(name).reason,
+    };
   },
   describe({ state }) {
     return state.decision!.reasonFor(challengerName(state.best!.kind));

@@ -17,27 +17,47 @@ export const registerStep: Step<'register'> = {
     const best = need(state.best, 'the challenger');
     const decision = need(state.decision, 'the decision');
     const commit = gitCommit();
-    state.registered = writeTransaction(db, () => state.evaluated.map((c) => {
-      const registered = registerModel(db, ctx.paths, c.artifact, {
-        durationMs: Math.round(c.trainMs), gitCommit: commit, metrics: metricsOf(ctx, c),
-        onArtifactWritten: () => ctx.checkpoint('artifact-written'),
-      });
-      const reason = decision.reasonFor(registered.version);
-      setDecision(db, registered.version, c !== best
-        ? `not the challenger: CV MAE of ${best.kind} was lower`
-        : decision.promote ? `promoted: ${reason}` : `kept the champion: ${reason}`);
-      if (c === best && decision.promote) {
-        ctx.checkpoint('before-promotion');
-        promoteModel(db, registered.version, reason);
-      }
-      return getModel(db, registered.version)!;
-    }));
+    state.registered = writeTransaction(db, () =>
+      state.evaluated.map((c) => {
+        const registered = registerModel(db, ctx.paths, c.artifact, {
+          durationMs: Math.round(c.trainMs),
+          gitCommit: commit,
+          metrics: metricsOf(ctx, c),
+          onArtifactWritten: () => ctx.checkpoint('artifact-written'),
+        });
+        const reason = decision.reasonFor(registered.version);
+        setDecision(
+          db,
+          registered.version,
+          c !== best
+            ? `not the challenger: CV MAE of ${best.kind} was lower`
+            : decision.promote
+              ? `promoted: ${reason}`
+              : `kept the champion: ${reason}`,
+        );
+        if (c === best && decision.promote) {
+          ctx.checkpoint('before-promotion');
+          promoteModel(db, registered.version, reason);
+        }
+        return getModel(db, registered.version)!;
+      }),
+    );
     const result = state.result;
     result.trained = state.evaluated.map((c, i) => ({
-      kind: c.kind, tuning: c.tuning, trainMs: c.trainMs, evaluation: c.evaluation, version: state.registered[i].version, promoted: c === best && decision.promote,
+      kind: c.kind,
+      tuning: c.tuning,
+      trainMs: c.trainMs,
+      evaluation: c.evaluation,
+      version: state.registered[i].version,
+      promoted: c === best && decision.promote,
     }));
     const bestVersion = state.registered[state.evaluated.indexOf(best)].version;
-    result.decision = { promote: decision.promote, reason: decision.reasonFor(bestVersion), challenger: bestVersion, champion: state.champion?.record.version ?? null };
+    result.decision = {
+      promote: decision.promote,
+      reason: decision.reasonFor(bestVersion),
+      challenger: bestVersion,
+      champion: state.champion?.record.version ?? null,
+    };
     result.champion = getChampion(db)?.version ?? null;
     result.message = result.decision.reason;
   },
@@ -55,8 +75,13 @@ function metricsOf({ config, runId, state }: RunContext, c: EvaluatedChallenger)
   return {
     outOfFold: c.artifact.metrics.outOfFold,
     evaluation: c.evaluation,
-    champion: champion && state.championEvaluation ? { version: champion.version, evaluation: state.championEvaluation } : null,
-    evaluationRows: { referenceTest: sets.referenceTest.length, newest: sets.newest.length, newestFiles: state.newestFiles.map((f) => f.name) },
+    champion:
+      champion && state.championEvaluation ? { version: champion.version, evaluation: state.championEvaluation } : null,
+    evaluationRows: {
+      referenceTest: sets.referenceTest.length,
+      newest: sets.newest.length,
+      newestFiles: state.newestFiles.map((f) => f.name),
+    },
     tuning: c.tuning,
     drift: state.result.drift,
     snapshot: { sha256: snapshot.sha256, rows: snapshot.rows, maxFileId: snapshot.maxFileId },

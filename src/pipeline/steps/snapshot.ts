@@ -16,9 +16,13 @@ export const snapshotStep: Step<'snapshot'> = {
     const champion = state.champion;
     const championLoads = loadedModel(champion?.loaded) !== undefined;
     const models = listModels(db);
-    state.kindsToTrain = champion && !championLoads
-      ? config.kinds
-      : config.kinds.filter((k) => !models.some((m) => m.kind === k && m.trainingDataSha256 === snapshot.sha256 && 'model' in ctx.load(m)));
+    state.kindsToTrain =
+      champion && !championLoads
+        ? config.kinds
+        : config.kinds.filter(
+            (k) =>
+              !models.some((m) => m.kind === k && m.trainingDataSha256 === snapshot.sha256 && 'model' in ctx.load(m)),
+          );
     if (!champion || !championLoads || state.kindsToTrain.length > 0) return;
     const same = models.filter((m) => m.trainingDataSha256 === snapshot.sha256).map((m) => m.version);
     state.result.status = 'nothing_to_do';

@@ -9,7 +9,18 @@ import { need, type Step } from './step.js';
 
 /** The ten fields of an appraisal, without the store's ids. */
 export function appraisals(rows: readonly Row[]) {
-  return rows.map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({ carat, cut, color, clarity, depth, table, price, x, y, z }));
+  return rows.map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
+    carat,
+    cut,
+    color,
+    clarity,
+    depth,
+    table,
+    price,
+    x,
+    y,
+    z,
+  }));
 }
 
 export const trainStep: Step<'train'> = {
@@ -21,13 +32,24 @@ export const trainStep: Step<'train'> = {
     for (const kind of state.kindsToTrain) {
       const t0 = performance.now();
       const warmStart = champion?.kind === kind ? champion.params : undefined;
-      const { result: tuning, artifact } = await tune(training, kind, { trials: config.tuneTrials, budgetMs: config.tuneBudgetMs, seed: config.seed, folds: config.tuneFolds, warmStart });
+      const { result: tuning, artifact } = await tune(training, kind, {
+        trials: config.tuneTrials,
+        budgetMs: config.tuneBudgetMs,
+        seed: config.seed,
+        folds: config.tuneFolds,
+        warmStart,
+      });
       ctx.lock.heartbeat();
       state.challengers.push({ kind, artifact, tuning, trainMs: performance.now() - t0 });
     }
   },
   describe({ state }) {
-    return state.challengers.map((x) => `${x.kind}: ${x.tuning.trials.length} of ${x.tuning.plannedTrials} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), chosen CV MAE $${chosenCvMae(x.tuning).toFixed(0)}`).join('; ');
+    return state.challengers
+      .map(
+        (x) =>
+          `${x.kind}: ${x.tuning.trials.length} of ${x.tuning.plannedTrials} trial(s) of ${x.tuning.folds}-fold CV in ${(x.tuning.spentMs / 1000).toFixed(1)} s (stopped: ${x.tuning.stopped}), chosen CV MAE $${chosenCvMae(x.tuning).toFixed(0)}`,
+      )
+      .join('; ');
   },
 };
 

@@ -38,8 +38,12 @@ function valuesFromHash(hash: string): StoneValues | null {
 function EmptyResult() {
   return (
     <section class="panel empty-result" aria-labelledby="empty-title">
-      <h2 id="empty-title" class="panel__title">Valuation</h2>
-      <p>Enter the stone's nine characteristics from its grading report and press <strong>Appraise</strong>.</p>
+      <h2 id="empty-title" class="panel__title">
+        Valuation
+      </h2>
+      <p>
+        Enter the stone's nine characteristics from its grading report and press <strong>Appraise</strong>.
+      </p>
       <ul class="checklist">
         <li>The estimated price and the range it most likely falls in</li>
         <li>Why: from the typical stone's price, what each characteristic adds or takes away</li>
@@ -90,7 +94,9 @@ export function AppraisePage() {
       setResult({ stone: check.value, valuation, at: new Date() });
       // The address now names this stone: it can be bookmarked, shared, or reopened later.
       history.replaceState(null, '', `#/appraise?${stoneQuery(check.value)}`);
-      setAnnouncement(`Estimated price ${money(valuation.price)}, ${valuation.range ? `likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}` : 'no range given'}.${valuation.warnings.map((w) => ` ${w.message}`).join('')}`);
+      setAnnouncement(
+        `Estimated price ${money(valuation.price)}, ${valuation.range ? `likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}` : 'no range given'}.${valuation.warnings.map((w) => ` ${w.message}`).join('')}`,
+      );
     } catch (e) {
       setAnnouncement('');
       if (e instanceof ApiError && e.errors.length > 0) showProblems(e.errors);
@@ -117,7 +123,9 @@ export function AppraisePage() {
         <h1 tabIndex={-1}>Appraise a stone</h1>
         <p class="page__lead">A price, the range it most likely falls in, and why — in words a client understands.</p>
       </div>
-      <p class="visually-hidden" aria-live="polite" role="status">{announcement}</p>
+      <p class="visually-hidden" aria-live="polite" role="status">
+        {announcement}
+      </p>
       <div class={`appraise${result ? ' appraise--done' : ''}`}>
         <div class="appraise__form panel">
           <StoneForm
@@ -136,9 +144,19 @@ export function AppraisePage() {
               setProblems([]);
             }}
           />
-          {failure && <p class="notice notice--error" role="alert">{failure}</p>}
+          {failure && (
+            <p class="notice notice--error" role="alert">
+              {failure}
+            </p>
+          )}
         </div>
-        <div class="appraise__result">{result ? <ValuationResult valuation={result.valuation} stone={result.stone} at={result.at} /> : <EmptyResult />}</div>
+        <div class="appraise__result">
+          {result ? (
+            <ValuationResult valuation={result.valuation} stone={result.stone} at={result.at} />
+          ) : (
+            <EmptyResult />
+          )}
+        </div>
         {result && (
           <>
             <div class="appraise__similar">

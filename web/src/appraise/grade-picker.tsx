@@ -22,7 +22,11 @@ export function GradePicker({ spec, value, problems, invalid, onChange }: Props)
   const errorId = `${id}-error`;
   const chosen = spec.scale.find((g) => g.code === value);
   return (
-    <fieldset class={`field grade${invalid ? ' field--invalid' : ''}`} id={id} aria-describedby={problems.length > 0 ? errorId : undefined}>
+    <fieldset
+      class={`field grade${invalid ? ' field--invalid' : ''}`}
+      id={id}
+      aria-describedby={problems.length > 0 ? errorId : undefined}
+    >
       <legend class="field__label">
         {spec.label} <span class="grade__order">worst → best</span>
       </legend>

@@ -17,7 +17,9 @@ export function NumberField({ spec, value, problems, invalid, onInput }: Props) 
   const errorId = `${id}-error`;
   return (
     <div class={`field${invalid ? ' field--invalid' : ''}`}>
-      <label class="field__label" for={id}>{spec.label}</label>
+      <label class="field__label" for={id}>
+        {spec.label}
+      </label>
       <div class="field__control">
         <input
           id={id}
@@ -32,7 +34,9 @@ export function NumberField({ spec, value, problems, invalid, onInput }: Props) 
           aria-describedby={problems.length > 0 ? `${errorId} ${hintId}` : hintId}
           onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
         />
-        <span class="field__unit" aria-hidden="true">{spec.unit}</span>
+        <span class="field__unit" aria-hidden="true">
+          {spec.unit}
+        </span>
       </div>
       <p class="field__hint" id={hintId}>
         {spec.min} to {spec.max.toLocaleString('en-US')} {spec.unit}
@@ -42,11 +46,15 @@ export function NumberField({ spec, value, problems, invalid, onInput }: Props) 
           {problems.map((p) => p.message).join(' ')}
         </p>
       )}
-      {problems.map((p) => suggestedValue(p)).filter((v): v is string => v !== undefined).slice(0, 1).map((v) => (
-        <button key={v} type="button" class="button button--quiet field__fix" onClick={() => onInput(v)}>
-          Use {v} {spec.unit}
-        </button>
-      ))}
+      {problems
+        .map((p) => suggestedValue(p))
+        .filter((v): v is string => v !== undefined)
+        .slice(0, 1)
+        .map((v) => (
+          <button key={v} type="button" class="button button--quiet field__fix" onClick={() => onInput(v)}>
+            Use {v} {spec.unit}
+          </button>
+        ))}
     </div>
   );
 }

@@ -52,7 +52,9 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
   return (
     <section class="panel similar" aria-labelledby="similar-title">
       <div class="panel__head">
-        <h2 id="similar-title" class="panel__title">Similar stones</h2>
+        <h2 id="similar-title" class="panel__title">
+          Similar stones
+        </h2>
       </div>
       <fieldset class="toggle">
         <legend class="visually-hidden">Similar by</legend>
@@ -87,16 +89,24 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
             </caption>
             <thead>
               <tr>
-                <th scope="col" class="num">{FIELDS.carat.label}</th>
+                <th scope="col" class="num">
+                  {FIELDS.carat.label}
+                </th>
                 {mode === 'grades' ? (
                   <>
-                    <th scope="col" class="num">{FIELDS.depth.label}</th>
-                    <th scope="col" class="num">{FIELDS.table.label}</th>
+                    <th scope="col" class="num">
+                      {FIELDS.depth.label}
+                    </th>
+                    <th scope="col" class="num">
+                      {FIELDS.table.label}
+                    </th>
                   </>
                 ) : (
                   <th scope="col">Grades</th>
                 )}
-                <th scope="col" class="num">Appraised</th>
+                <th scope="col" class="num">
+                  Appraised
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -108,7 +118,8 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
                     </th>
                     <Details s={stone} mode={mode} />
                     <td class="num">
-                      {money(price)}<span class="similar__tag">estimate</span>
+                      {money(price)}
+                      <span class="similar__tag">estimate</span>
                     </td>
                   </tr>
                 ) : (

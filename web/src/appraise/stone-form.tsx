@@ -26,7 +26,9 @@ function targetOf(problem: FieldProblem): string {
   const name = fieldsOf(problem)[0];
   if (!name) return 'stone-form';
   const f = FIELDS[name];
-  return f.kind === 'grade' ? `${inputId(name)}-${f.scale[0].code.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` : inputId(name);
+  return f.kind === 'grade'
+    ? `${inputId(name)}-${f.scale[0].code.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
+    : inputId(name);
 }
 
 function ErrorSummary({ problems, summaryRef }: { problems: FieldProblem[]; summaryRef: Ref<HTMLDivElement> }) {
@@ -34,7 +36,9 @@ function ErrorSummary({ problems, summaryRef }: { problems: FieldProblem[]; summ
   return (
     <div class="error-summary" ref={summaryRef} tabIndex={-1} role="alert" aria-labelledby="error-summary-title">
       <h2 id="error-summary-title" class="error-summary__title">
-        {problems.length === 1 ? 'There is a problem with this stone' : `There are ${problems.length} problems with this stone`}
+        {problems.length === 1
+          ? 'There is a problem with this stone'
+          : `There are ${problems.length} problems with this stone`}
       </h2>
       <ul>
         {problems.map((p, i) => (
@@ -89,10 +93,16 @@ export function StoneForm({ values, problems, busy, summaryRef, onChange, onSubm
       }}
     >
       <div class="panel__head">
-        <h2 id="stone-form-title" class="panel__title">The stone</h2>
+        <h2 id="stone-form-title" class="panel__title">
+          The stone
+        </h2>
         <div class="panel__actions">
-          <button type="button" class="button button--quiet" onClick={onExample}>Fill in an example</button>
-          <button type="button" class="button button--quiet" onClick={onClear}>Clear</button>
+          <button type="button" class="button button--quiet" onClick={onExample}>
+            Fill in an example
+          </button>
+          <button type="button" class="button button--quiet" onClick={onClear}>
+            Clear
+          </button>
         </div>
       </div>
       <ErrorSummary problems={problems} summaryRef={summaryRef} />

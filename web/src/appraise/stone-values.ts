@@ -38,7 +38,10 @@ export function fieldsOf(problem: FieldProblem): StoneFieldName[] {
 }
 
 /** Problems that concern exactly one field, by field; the rest (geometry, whole-body) are shown as a group. */
-export function splitProblems(problems: readonly FieldProblem[]): { byField: Map<StoneFieldName, FieldProblem[]>; shared: FieldProblem[] } {
+export function splitProblems(problems: readonly FieldProblem[]): {
+  byField: Map<StoneFieldName, FieldProblem[]>;
+  shared: FieldProblem[];
+} {
   const byField = new Map<StoneFieldName, FieldProblem[]>();
   const shared: FieldProblem[] = [];
   for (const p of problems) {

@@ -17,18 +17,23 @@ export function PriceHeadline({ valuation }: { valuation: Valuation }) {
     <div class="price-row">
       <div class="price">
         <p class="price__label">Estimated price</p>
-        <p class="price__value" data-testid="price">{money(price)}</p>
+        <p class="price__value" data-testid="price">
+          {money(price)}
+        </p>
         {range ? (
           <>
             <p class="price__range" data-testid="range">
               Likely range <strong>{rangeText(range)}</strong>
             </p>
             <p class="price__note">
-              {Math.round(range.coverage * (range.coverage <= 1 ? 100 : 1))}% of stones like this one sell within this range.
+              {Math.round(range.coverage * (range.coverage <= 1 ? 100 : 1))}% of stones like this one sell within this
+              range.
             </p>
           </>
         ) : (
-          <p class="price__range" data-testid="range">No range given</p>
+          <p class="price__range" data-testid="range">
+            No range given
+          </p>
         )}
         <p class={`support support--${support.level}`} data-testid="support" title={support.summary}>
           {SUPPORT_LABEL[support.level]} · {support.comparableStones.toLocaleString('en-US')} comparable training stones
@@ -50,7 +55,15 @@ export function PriceHeadline({ valuation }: { valuation: Valuation }) {
 
 /** "0.9 ct", "Ideal cut", "colour G", …, "6.2 × 6.24 × 3.84 mm": the stone as a person reads it, in parts. */
 export function describeStone(s: Stone): string[] {
-  return [`${s.carat} ct`, `${s.cut} cut`, `colour ${s.color}`, `clarity ${s.clarity}`, `depth ${s.depth}%`, `table ${s.table}%`, `${s.x} × ${s.y} × ${s.z} mm`];
+  return [
+    `${s.carat} ct`,
+    `${s.cut} cut`,
+    `colour ${s.color}`,
+    `clarity ${s.clarity}`,
+    `depth ${s.depth}%`,
+    `table ${s.table}%`,
+    `${s.x} × ${s.y} × ${s.z} mm`,
+  ];
 }
 
 /** Prints the valuation for a client, with the explanation's table shown (it is folded away on screen). */
@@ -72,10 +85,16 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
   return (
     <section class="panel result" aria-labelledby="result-title">
       <div class="panel__head">
-        <h2 id="result-title" class="panel__title">Valuation</h2>
+        <h2 id="result-title" class="panel__title">
+          Valuation
+        </h2>
         <div class="panel__actions">
-          <span class="badge" title="The model that made this valuation">Model {valuation.modelVersion}</span>
-          <button type="button" class="button button--quiet no-print" onClick={printValuation}>Print</button>
+          <span class="badge" title="The model that made this valuation">
+            Model {valuation.modelVersion}
+          </span>
+          <button type="button" class="button button--quiet no-print" onClick={printValuation}>
+            Print
+          </button>
         </div>
       </div>
       <p class="result__stone" data-testid="appraised-stone">
@@ -91,16 +110,22 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
       {e && (
         <div class="explanation">
           <h3 class="section-title">Why this price</h3>
-          <p class="explanation__summary" data-testid="summary">{e.summary}</p>
+          <p class="explanation__summary" data-testid="summary">
+            {e.summary}
+          </p>
           <p class="explanation__typical muted" data-testid="typical-stone">
-            The typical stone is Loupe's starting point: the geometric mean of its prices for the stones it learned from.
-            Each step's dollars are that characteristic's share of the way from there to this price, in proportion to its
-            multiplier, so they add up exactly and do not depend on the order they are read in.
+            The typical stone is Loupe's starting point: the geometric mean of its prices for the stones it learned
+            from. Each step's dollars are that characteristic's share of the way from there to this price, in proportion
+            to its multiplier, so they add up exactly and do not depend on the order they are read in.
           </p>
           <WaterfallChart explanation={e} quoted={valuation.price} id="why" />
           <details class="table-toggle">
             <summary>Show the steps as a table</summary>
-            <ExplanationTable explanation={e} quoted={valuation.price} caption="From the typical price to this stone's price, step by step" />
+            <ExplanationTable
+              explanation={e}
+              quoted={valuation.price}
+              caption="From the typical price to this stone's price, step by step"
+            />
           </details>
         </div>
       )}

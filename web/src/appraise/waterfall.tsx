@@ -18,7 +18,9 @@ interface Row {
 }
 
 function rowsOf(e: Explanation, quoted: number): Row[] {
-  const rows: Row[] = [{ kind: 'total', label: 'Typical stone', from: 0, to: e.typicalPrice, value: money(e.typicalPrice) }];
+  const rows: Row[] = [
+    { kind: 'total', label: 'Typical stone', from: 0, to: e.typicalPrice, value: money(e.typicalPrice) },
+  ];
   let before = e.typicalPrice;
   for (const s of e.steps) {
     rows.push({
@@ -45,7 +47,8 @@ function ticks(max: number, count: number): number[] {
   return out;
 }
 
-const shortMoney = (v: number): string => (v >= 1000 ? `$${(v / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })}k` : `$${v}`);
+const shortMoney = (v: number): string =>
+  v >= 1000 ? `$${(v / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })}k` : `$${v}`;
 
 function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const ref = useRef<HTMLDivElement>(null);
@@ -92,11 +95,15 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
   const x = (v: number): number => plotLeft + (v / max) * plotWidth;
   const height = top + rows.length * rowHeight + axisHeight;
   const axis = ticks(max, narrow ? 3 : 5);
-  const barY = (i: number): number => top + i * rowHeight + (narrow ? rowHeight - barHeight - 6 : (rowHeight - barHeight) / 2);
+  const barY = (i: number): number =>
+    top + i * rowHeight + (narrow ? rowHeight - barHeight - 6 : (rowHeight - barHeight) / 2);
 
   const description = [
     `Starts at ${money(explanation.typicalPrice)}, the typical stone: the geometric mean of Loupe's prices for the stones it learned from.`,
-    ...explanation.steps.map((s) => `${capitalise(s.label)}: ${multiplier(s.multiplier)}, ${signedMoney(s.dollars)}, to ${money(s.priceAfter)}.`),
+    ...explanation.steps.map(
+      (s) =>
+        `${capitalise(s.label)}: ${multiplier(s.multiplier)}, ${signedMoney(s.dollars)}, to ${money(s.priceAfter)}.`,
+    ),
     `Ends at ${money(quoted)}, this stone's price.`,
     ...(before ? [`Outlines show the stone as appraised, which ends at ${money(before.quoted)}.`] : []),
   ].join(' ');
@@ -115,7 +122,9 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
         {axis.map((t) => (
           <g key={t} class="waterfall__tick">
             <line x1={x(t)} x2={x(t)} y1={top} y2={top + rows.length * rowHeight} />
-            <text x={x(t)} y={height - 8} text-anchor="middle">{shortMoney(t)}</text>
+            <text x={x(t)} y={height - 8} text-anchor="middle">
+              {shortMoney(t)}
+            </text>
           </g>
         ))}
         {rows.map((r, i) => {
@@ -126,9 +135,19 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
           return (
             <g key={i} class={`waterfall__row waterfall__row--${r.kind}`}>
               {narrow ? (
-                <text class="waterfall__label" x={0} y={y - 6}>{r.label}</text>
+                <text class="waterfall__label" x={0} y={y - 6}>
+                  {r.label}
+                </text>
               ) : (
-                <text class="waterfall__label" x={labelWidth - 12} y={y + barHeight / 2} dominant-baseline="central" text-anchor="end">{r.label}</text>
+                <text
+                  class="waterfall__label"
+                  x={labelWidth - 12}
+                  y={y + barHeight / 2}
+                  dominant-baseline="central"
+                  text-anchor="end"
+                >
+                  {r.label}
+                </text>
               )}
               {ghosts[i] && (
                 <rect
@@ -141,7 +160,9 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
                 />
               )}
               <rect x={left} y={y} width={w} height={barHeight} rx={3} />
-              <text class="waterfall__value" x={left + w + 8} y={y + barHeight / 2} dominant-baseline="central">{r.value}</text>
+              <text class="waterfall__value" x={left + w + 8} y={y + barHeight / 2} dominant-baseline="central">
+                {r.value}
+              </text>
               {next && next.kind !== 'total' && (
                 <line class="waterfall__connector" x1={x(r.to)} x2={x(r.to)} y1={y + barHeight} y2={barY(i + 1)} />
               )}
@@ -154,7 +175,15 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
 }
 
 /** The waterfall's numbers as a table: for screen readers, for copying into a letter, for anyone who prefers them. */
-export function ExplanationTable({ explanation, quoted, caption }: { explanation: Explanation; quoted: number; caption: string }) {
+export function ExplanationTable({
+  explanation,
+  quoted,
+  caption,
+}: {
+  explanation: Explanation;
+  quoted: number;
+  caption: string;
+}) {
   let before = explanation.typicalPrice;
   return (
     <table class="data-table explanation-table">
@@ -162,9 +191,15 @@ export function ExplanationTable({ explanation, quoted, caption }: { explanation
       <thead>
         <tr>
           <th scope="col">Step</th>
-          <th scope="col" class="num">Effect</th>
-          <th scope="col" class="num">Change</th>
-          <th scope="col" class="num">Price after</th>
+          <th scope="col" class="num">
+            Effect
+          </th>
+          <th scope="col" class="num">
+            Change
+          </th>
+          <th scope="col" class="num">
+            Price after
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -22,16 +22,36 @@ function Stepper({ name, stone, onChange }: { name: WhatIfField; stone: Stone; o
   const up = nudge(stone, name, 1);
   const value = name === 'carat' ? `${stone.carat} ct` : stone[name];
   const describe = (s: Stone | undefined, word: string) =>
-    s === undefined ? `${label}: no ${word} step` : name === 'carat' ? `${label} ${word === 'up' ? '+' : '−'}0.1 ct (to ${s.carat} ct)` : `${label} one grade ${word} (to ${s[name]})`;
+    s === undefined
+      ? `${label}: no ${word} step`
+      : name === 'carat'
+        ? `${label} ${word === 'up' ? '+' : '−'}0.1 ct (to ${s.carat} ct)`
+        : `${label} one grade ${word} (to ${s[name]})`;
   return (
     // biome-ignore lint/a11y/useSemanticElements: a fieldset would bring its own border and minimum width; role=group says the same to assistive technology
     <div class="stepper" role="group" aria-label={`${label}: ${value}`}>
-      <span class="stepper__label" aria-hidden="true">{label}</span>
-      <button type="button" class="stepper__button" disabled={!down} aria-label={describe(down, 'down')} onClick={() => down && onChange(down)}>
+      <span class="stepper__label" aria-hidden="true">
+        {label}
+      </span>
+      <button
+        type="button"
+        class="stepper__button"
+        disabled={!down}
+        aria-label={describe(down, 'down')}
+        onClick={() => down && onChange(down)}
+      >
         <span aria-hidden="true">{name === 'carat' ? '−0.1' : '−'}</span>
       </button>
-      <output class="stepper__value" aria-hidden="true">{value}</output>
-      <button type="button" class="stepper__button" disabled={!up} aria-label={describe(up, 'up')} onClick={() => up && onChange(up)}>
+      <output class="stepper__value" aria-hidden="true">
+        {value}
+      </output>
+      <button
+        type="button"
+        class="stepper__button"
+        disabled={!up}
+        aria-label={describe(up, 'up')}
+        onClick={() => up && onChange(up)}
+      >
         <span aria-hidden="true">{name === 'carat' ? '+0.1' : '+'}</span>
       </button>
     </div>
@@ -48,9 +68,15 @@ function Comparison({ base, changed }: { base: Valuation; changed: Valuation }) 
       <thead>
         <tr>
           <th scope="col">Step</th>
-          <th scope="col" class="num">As appraised</th>
-          <th scope="col" class="num">What if</th>
-          <th scope="col" class="num">Difference</th>
+          <th scope="col" class="num">
+            As appraised
+          </th>
+          <th scope="col" class="num">
+            What if
+          </th>
+          <th scope="col" class="num">
+            Difference
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -59,9 +85,7 @@ function Comparison({ base, changed }: { base: Valuation; changed: Valuation }) 
           const moved = Math.round(t.dollars - s.dollars);
           return (
             <tr key={s.factor} class={s.label !== t.label ? 'changed' : undefined}>
-              <th scope="row">
-                {s.label === t.label ? capitalise(s.label) : `${capitalise(s.label)} → ${t.label}`}
-              </th>
+              <th scope="row">{s.label === t.label ? capitalise(s.label) : `${capitalise(s.label)} → ${t.label}`}</th>
               <td class="num">{signedMoney(s.dollars)}</td>
               <td class="num">{signedMoney(t.dollars)}</td>
               <td class={`num ${moved > 0 ? 'up' : moved < 0 ? 'down' : ''}`}>{signedMoney(moved)}</td>
@@ -131,8 +155,15 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
   return (
     <section class="panel what-if" aria-labelledby="what-if-title">
       <div class="panel__head">
-        <h2 id="what-if-title" class="panel__title">What if…</h2>
-        <button type="button" class="button button--quiet" disabled={changes.length === 0} onClick={() => setStone(base)}>
+        <h2 id="what-if-title" class="panel__title">
+          What if…
+        </h2>
+        <button
+          type="button"
+          class="button button--quiet"
+          disabled={changes.length === 0}
+          onClick={() => setStone(base)}
+        >
           Back to the stone as appraised
         </button>
       </div>
@@ -159,7 +190,8 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
               {shown.map((c) => `${FIELDS[c.field].label} ${c.from} → ${c.to}`).join(', ')}
               {caratChanged && (
                 <span class="what-if__scaled" data-testid="what-if-measurements">
-                  Measurements scaled to the new weight: {base.x} × {base.y} × {base.z} mm → {stone.x} × {stone.y} × {stone.z} mm
+                  Measurements scaled to the new weight: {base.x} × {base.y} × {base.z} mm → {stone.x} × {stone.y} ×{' '}
+                  {stone.z} mm
                 </span>
               )}
             </p>
@@ -168,10 +200,14 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
                 <p class="price__label">As appraised</p>
                 <p class="what-if__price">{money(baseValuation.price)}</p>
               </div>
-              <div class="what-if__arrow" aria-hidden="true">→</div>
+              <div class="what-if__arrow" aria-hidden="true">
+                →
+              </div>
               <div>
                 <p class="price__label">What if</p>
-                <p class="what-if__price" data-testid="what-if-price">{money(valuation.price)}</p>
+                <p class="what-if__price" data-testid="what-if-price">
+                  {money(valuation.price)}
+                </p>
               </div>
               <div class={`what-if__delta ${delta > 0 ? 'up' : delta < 0 ? 'down' : ''}`} data-testid="what-if-delta">
                 {signedMoney(delta)} <span>({signedPercent((delta / baseValuation.price) * 100)})</span>
@@ -184,7 +220,9 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
                   explanation={valuation.explanation}
                   quoted={valuation.price}
                   id="what-if-chart"
-                  before={baseValuation.explanation && { explanation: baseValuation.explanation, quoted: baseValuation.price }}
+                  before={
+                    baseValuation.explanation && { explanation: baseValuation.explanation, quoted: baseValuation.price }
+                  }
                 />
                 <p class="legend" aria-hidden="true">
                   <span class="legend__ghost" /> Outline: the stone as appraised

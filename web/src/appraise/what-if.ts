@@ -26,7 +26,11 @@ export function nudge(stone: Stone, name: WhatIfField, direction: 1 | -1): Stone
     const x = round2(stone.x * scale);
     const y = round2(stone.y * scale);
     const z = round2(stone.z * scale);
-    for (const [f, v] of [['x', x], ['y', y], ['z', z]] as const) {
+    for (const [f, v] of [
+      ['x', x],
+      ['y', y],
+      ['z', z],
+    ] as const) {
       if (v < FIELDS[f].min || v > FIELDS[f].max) return undefined;
     }
     return { ...stone, carat, x, y, z };

@@ -6,7 +6,15 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
 import { money, rangeText } from '../format.js';
-import { appraiseRows, errorText, readBatchFile, resultsCsv, resultsName, templateCsv, type BatchFile } from './batch.js';
+import {
+  appraiseRows,
+  errorText,
+  readBatchFile,
+  resultsCsv,
+  resultsName,
+  templateCsv,
+  type BatchFile,
+} from './batch.js';
 
 const SHOWN_ROWS = 500;
 
@@ -35,7 +43,9 @@ function templateHref(): string {
 
 /** The file's own reference for a stone (a stock number, an id): its first column that is not a characteristic. */
 function referenceColumn(columns: string[]): number {
-  return columns.findIndex((c) => !(STONE_FIELDS as readonly string[]).includes(c.trim().toLowerCase()) && c.trim().toLowerCase() !== 'price');
+  return columns.findIndex(
+    (c) => !(STONE_FIELDS as readonly string[]).includes(c.trim().toLowerCase()) && c.trim().toLowerCase() !== 'price',
+  );
 }
 
 function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolean }) {
@@ -45,16 +55,24 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
   return (
     <div class="table-scroll">
       <table class="data-table batch-table" data-testid="batch-table">
-        <caption class="visually-hidden">{onlyErrors ? 'Rows with errors' : 'Every row of the file'} and its result</caption>
+        <caption class="visually-hidden">
+          {onlyErrors ? 'Rows with errors' : 'Every row of the file'} and its result
+        </caption>
         <thead>
           <tr>
-            <th scope="col" class="num">Row</th>
+            <th scope="col" class="num">
+              Row
+            </th>
             {reference >= 0 && <th scope="col">{file.columns[reference]}</th>}
-            <th scope="col" class="num">Carat</th>
+            <th scope="col" class="num">
+              Carat
+            </th>
             <th scope="col">Cut</th>
             <th scope="col">Colour</th>
             <th scope="col">Clarity</th>
-            <th scope="col" class="num">Price</th>
+            <th scope="col" class="num">
+              Price
+            </th>
             <th scope="col">Range or error</th>
           </tr>
         </thead>
@@ -62,11 +80,13 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
           {shown.map((r) => {
             const at = (name: string) => {
               const i = file.columns.findIndex((c) => c.trim().toLowerCase() === name);
-              return i >= 0 ? r.fields[i] ?? '' : '';
+              return i >= 0 ? (r.fields[i] ?? '') : '';
             };
             return (
               <tr key={r.line} class={r.valuation ? undefined : 'row--error'} data-line={r.line}>
-                <th scope="row" class="num batch-table__line">{r.line}</th>
+                <th scope="row" class="num batch-table__line">
+                  {r.line}
+                </th>
                 {reference >= 0 && <td class="batch-table__reference">{r.fields[reference] ?? ''}</td>}
                 <td class="num batch-table__carat">{at('carat')}</td>
                 <td>{at('cut')}</td>
@@ -82,7 +102,9 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
         </tbody>
       </table>
       {rows.length > SHOWN_ROWS && (
-        <p class="muted">Showing the first {SHOWN_ROWS} of {rows.length.toLocaleString('en-US')} rows; the download holds every row.</p>
+        <p class="muted">
+          Showing the first {SHOWN_ROWS} of {rows.length.toLocaleString('en-US')} rows; the download holds every row.
+        </p>
       )}
     </div>
   );
@@ -108,7 +130,11 @@ export function BatchPage() {
     const file = read.file;
     setStage({ kind: 'working', file, done: 0, total: 0 });
     try {
-      await appraiseRows(file.rows, (done, total) => setStage({ kind: 'working', file, done, total }), controller.signal);
+      await appraiseRows(
+        file.rows,
+        (done, total) => setStage({ kind: 'working', file, done, total }),
+        controller.signal,
+      );
       setStage({ kind: 'done', file });
     } catch {
       // Aborted because another file was chosen: that file's run owns the screen now.
@@ -118,20 +144,32 @@ export function BatchPage() {
   const counts = useMemo(() => {
     if (stage.kind !== 'done' && stage.kind !== 'working') return null;
     const rows = stage.file.rows;
-    return { total: rows.length, priced: rows.filter((r) => r.valuation).length, errors: rows.filter((r) => !r.valuation && r.problems).length };
+    return {
+      total: rows.length,
+      priced: rows.filter((r) => r.valuation).length,
+      errors: rows.filter((r) => !r.valuation && r.problems).length,
+    };
   }, [stage]);
 
   return (
     <div class="page">
       <div class="page__head">
         <h1 tabIndex={-1}>Appraise a batch</h1>
-        <p class="page__lead">Upload a CSV file of stones and get a price and range — or the reason why not — for every row.</p>
+        <p class="page__lead">
+          Upload a CSV file of stones and get a price and range — or the reason why not — for every row.
+        </p>
       </div>
       <section class="panel" aria-labelledby="upload-title">
-        <h2 id="upload-title" class="panel__title">Upload stones</h2>
+        <h2 id="upload-title" class="panel__title">
+          Upload stones
+        </h2>
         <p class="panel__intro">
-          The first row names the columns: <code>{STONE_FIELDS.join(', ')}</code>, in any order. Other columns (a stock number,
-          a date) are kept and come back in the download. <a href={templateHref()} download="loupe-template.csv">Download a template</a>.
+          The first row names the columns: <code>{STONE_FIELDS.join(', ')}</code>, in any order. Other columns (a stock
+          number, a date) are kept and come back in the download.{' '}
+          <a href={templateHref()} download="loupe-template.csv">
+            Download a template
+          </a>
+          .
         </p>
         {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target only; the file input inside it is the way in by keyboard */}
         <div
@@ -148,7 +186,9 @@ export function BatchPage() {
             if (f) void start(f);
           }}
         >
-          <label for="batch-file" class="dropzone__label">CSV file of stones</label>
+          <label for="batch-file" class="dropzone__label">
+            CSV file of stones
+          </label>
           <input
             ref={input}
             id="batch-file"
@@ -160,19 +200,29 @@ export function BatchPage() {
               if (f) void start(f);
             }}
           />
-          <p id="batch-file-hint" class="field__hint">Or drop the file here. Up to 1,000 stones go in each request; larger files are sent in parts.</p>
+          <p id="batch-file-hint" class="field__hint">
+            Or drop the file here. Up to 1,000 stones go in each request; larger files are sent in parts.
+          </p>
         </div>
         {stage.kind === 'failed' && (
-          <p class="notice notice--error" role="alert">{stage.message}</p>
+          <p class="notice notice--error" role="alert">
+            {stage.message}
+          </p>
         )}
       </section>
 
       {(stage.kind === 'working' || stage.kind === 'done') && counts && (
         <section class="panel" aria-labelledby="results-title">
           <div class="panel__head">
-            <h2 id="results-title" class="panel__title">Results for {stage.file.name}</h2>
+            <h2 id="results-title" class="panel__title">
+              Results for {stage.file.name}
+            </h2>
             {stage.kind === 'done' && (
-              <button type="button" class="button button--primary" onClick={() => download(resultsName(stage.file.name), resultsCsv(stage.file))}>
+              <button
+                type="button"
+                class="button button--primary"
+                onClick={() => download(resultsName(stage.file.name), resultsCsv(stage.file))}
+              >
                 Download results (CSV)
               </button>
             )}
@@ -180,19 +230,33 @@ export function BatchPage() {
           <div class="batch-summary" role="status" aria-live="polite" data-testid="batch-summary">
             {stage.kind === 'working' ? (
               <p>
-                Appraising… {stage.done.toLocaleString('en-US')} of {stage.total.toLocaleString('en-US')} valid rows done.
+                Appraising… {stage.done.toLocaleString('en-US')} of {stage.total.toLocaleString('en-US')} valid rows
+                done.
               </p>
             ) : (
               <dl class="stats">
-                <div><dt>Rows</dt><dd>{counts.total.toLocaleString('en-US')}</dd></div>
-                <div><dt>Appraised</dt><dd>{counts.priced.toLocaleString('en-US')}</dd></div>
-                <div class={counts.errors > 0 ? 'stats--bad' : undefined}><dt>With errors</dt><dd>{counts.errors.toLocaleString('en-US')}</dd></div>
+                <div>
+                  <dt>Rows</dt>
+                  <dd>{counts.total.toLocaleString('en-US')}</dd>
+                </div>
+                <div>
+                  <dt>Appraised</dt>
+                  <dd>{counts.priced.toLocaleString('en-US')}</dd>
+                </div>
+                <div class={counts.errors > 0 ? 'stats--bad' : undefined}>
+                  <dt>With errors</dt>
+                  <dd>{counts.errors.toLocaleString('en-US')}</dd>
+                </div>
               </dl>
             )}
           </div>
           {stage.kind === 'done' && counts.errors > 0 && (
             <label class="checkbox">
-              <input type="checkbox" checked={onlyErrors} onChange={(e) => setOnlyErrors((e.currentTarget as HTMLInputElement).checked)} />
+              <input
+                type="checkbox"
+                checked={onlyErrors}
+                onChange={(e) => setOnlyErrors((e.currentTarget as HTMLInputElement).checked)}
+              />
               <span>Show only the rows with errors</span>
             </label>
           )}

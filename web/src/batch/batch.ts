@@ -30,7 +30,8 @@ const normalise = (name: string): string => name.trim().toLowerCase();
 
 export function readBatchFile(name: string, text: string): ReadResult {
   const records = parseCsv(text);
-  if (records.length === 0) return { ok: false, message: `${name} is empty: a header row and at least one stone are needed.` };
+  if (records.length === 0)
+    return { ok: false, message: `${name} is empty: a header row and at least one stone are needed.` };
   const [header, ...body] = records;
   const columns = header.fields;
   const index = new Map<string, number>();
@@ -50,12 +51,16 @@ export function readBatchFile(name: string, text: string): ReadResult {
   const rows = body.map((record): BatchRow => {
     const row: BatchRow = { line: record.line, fields: record.fields };
     if (record.error || record.fields.length !== columns.length) {
-      row.problems = [{
-        field: '',
-        code: 'malformed_row',
-        message: record.error ?? `The row has ${record.fields.length} fields but the header has ${columns.length}; its values cannot be matched to the columns.`,
-        allowed: `${columns.length} comma-separated fields, quoted with " when a field holds a comma`,
-      }];
+      row.problems = [
+        {
+          field: '',
+          code: 'malformed_row',
+          message:
+            record.error ??
+            `The row has ${record.fields.length} fields but the header has ${columns.length}; its values cannot be matched to the columns.`,
+          allowed: `${columns.length} comma-separated fields, quoted with " when a field holds a comma`,
+        },
+      ];
       return row;
     }
     const raw: Partial<Record<StoneFieldName, string>> = {};
@@ -69,13 +74,20 @@ export function readBatchFile(name: string, text: string): ReadResult {
 }
 
 /** Appraises every valid row, BATCH_LIMIT at a time, reporting progress; the rows are updated in place. */
-export async function appraiseRows(rows: BatchRow[], onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+export async function appraiseRows(
+  rows: BatchRow[],
+  onProgress: (done: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const pending = rows.filter((r) => r.stone !== undefined);
   onProgress(0, pending.length);
   for (let start = 0; start < pending.length; start += BATCH_LIMIT) {
     const chunk = pending.slice(start, start + BATCH_LIMIT);
     try {
-      const items = await appraiseBatch(chunk.map((r) => r.stone!), signal);
+      const items = await appraiseBatch(
+        chunk.map((r) => r.stone!),
+        signal,
+      );
       items.forEach((item, i) => {
         if (item.ok) chunk[i].valuation = item.valuation;
         else chunk[i].problems = item.errors;
@@ -104,7 +116,14 @@ export function resultsCsv(file: BatchFile): string {
   for (const r of file.rows) {
     const fields = file.columns.map((_, i) => r.fields[i] ?? '');
     const v = r.valuation;
-    rows.push([...fields, v ? String(v.price) : '', v?.range ? String(v.range.low) : '', v?.range ? String(v.range.high) : '', v ? v.modelVersion : '', v ? '' : errorText(r)]);
+    rows.push([
+      ...fields,
+      v ? String(v.price) : '',
+      v?.range ? String(v.range.low) : '',
+      v?.range ? String(v.range.high) : '',
+      v ? v.modelVersion : '',
+      v ? '' : errorText(r),
+    ]);
   }
   return toCsv(rows);
 }

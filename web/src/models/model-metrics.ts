@@ -44,10 +44,19 @@ function at(root: unknown, ...path: string[]): unknown {
 function accuracy(v: unknown): Accuracy | undefined {
   if (!isObject(v) || !['n', 'mae', 'rmse', 'mape', 'mdape', 'r2'].every((k) => isNumber(v[k]))) return undefined;
   const r = v.range;
-  const range = isObject(r) && isNumber(r.coverage) && isNumber(r.nominal) && isNumber(r.medianRelativeWidth)
-    ? { coverage: r.coverage, nominal: r.nominal, medianRelativeWidth: r.medianRelativeWidth }
-    : undefined;
-  return { n: v.n as number, mae: v.mae as number, rmse: v.rmse as number, mape: v.mape as number, mdape: v.mdape as number, r2: v.r2 as number, range };
+  const range =
+    isObject(r) && isNumber(r.coverage) && isNumber(r.nominal) && isNumber(r.medianRelativeWidth)
+      ? { coverage: r.coverage, nominal: r.nominal, medianRelativeWidth: r.medianRelativeWidth }
+      : undefined;
+  return {
+    n: v.n as number,
+    mae: v.mae as number,
+    rmse: v.rmse as number,
+    mape: v.mape as number,
+    mdape: v.mdape as number,
+    r2: v.r2 as number,
+    range,
+  };
 }
 
 /** The accuracy rows a model card shows, best evidence first: held-out reference test, newest appraisals, out-of-fold. */
@@ -73,19 +82,28 @@ export function segments(metrics: unknown): Segment[] {
   const list = at(metrics, 'evaluation', 'segments');
   if (!Array.isArray(list)) return [];
   return list.filter(
-    (s): s is Segment => isObject(s) && typeof s.by === 'string' && typeof s.segment === 'string' && isNumber(s.n) && isNumber(s.mae) && isNumber(s.mape),
+    (s): s is Segment =>
+      isObject(s) &&
+      typeof s.by === 'string' &&
+      typeof s.segment === 'string' &&
+      isNumber(s.n) &&
+      isNumber(s.mae) &&
+      isNumber(s.mape),
   );
 }
 
 export function factorEffects(metrics: unknown): FactorEffect[] {
   const list = at(metrics, 'evaluation', 'explanation');
   if (!Array.isArray(list)) return [];
-  return list.filter((f): f is FactorEffect => isObject(f) && typeof f.factor === 'string' && isNumber(f.meanAbsEffectPct));
+  return list.filter(
+    (f): f is FactorEffect => isObject(f) && typeof f.factor === 'string' && isNumber(f.meanAbsEffectPct),
+  );
 }
 
 export function promotionRule(metrics: unknown): string | undefined {
   const r = at(metrics, 'promotionRule');
-  if (!isObject(r) || typeof r.metric !== 'string' || !isNumber(r.tolerance) || !isNumber(r.coverageMarginPts)) return undefined;
+  if (!isObject(r) || typeof r.metric !== 'string' || !isNumber(r.tolerance) || !isNumber(r.coverageMarginPts))
+    return undefined;
   return (
     `A new model replaces the current one only if its ${r.metric.toUpperCase()} is at most ${(r.tolerance * 100).toFixed(1)}% worse ` +
     `on the same held-out rows and its ranges hold the true price for at least the nominal share minus ${r.coverageMarginPts} points.`

@@ -7,7 +7,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { CLARITIES, COLORS, CUTS } from '../../../src/diamond/grades.js';
 import { ApiError, currentModel, models, type ModelInfo } from '../api.js';
 import { capitalise, dateTime, money } from '../format.js';
-import { accuracyRows, factorEffects, headline, promotionRule, segments, type Accuracy, type Segment } from './model-metrics.js';
+import {
+  accuracyRows,
+  factorEffects,
+  headline,
+  promotionRule,
+  segments,
+  type Accuracy,
+  type Segment,
+} from './model-metrics.js';
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
@@ -18,7 +26,8 @@ function useLoad<T>(load: (signal: AbortSignal) => Promise<T>): Load<T> {
     load(controller.signal)
       .then((value) => setState({ kind: 'ready', value }))
       .catch((e: unknown) => {
-        if (!controller.signal.aborted) setState({ kind: 'failed', message: e instanceof ApiError ? `${e.title}: ${e.message}` : String(e) });
+        if (!controller.signal.aborted)
+          setState({ kind: 'failed', message: e instanceof ApiError ? `${e.title}: ${e.message}` : String(e) });
       });
     return () => controller.abort();
   }, []);
@@ -64,14 +73,30 @@ function AccuracyTable({ rows }: { rows: { name: string; accuracy: Accuracy }[] 
         <thead>
           <tr>
             <th scope="col">Rows</th>
-            <th scope="col" class="num">Stones</th>
-            <th scope="col" class="num">Mean abs. error</th>
-            <th scope="col" class="num">RMSE</th>
-            <th scope="col" class="num">Mean % error</th>
-            <th scope="col" class="num">Median % error</th>
-            <th scope="col" class="num">R²</th>
-            <th scope="col" class="num">In range</th>
-            <th scope="col" class="num">Range width</th>
+            <th scope="col" class="num">
+              Stones
+            </th>
+            <th scope="col" class="num">
+              Mean abs. error
+            </th>
+            <th scope="col" class="num">
+              RMSE
+            </th>
+            <th scope="col" class="num">
+              Mean % error
+            </th>
+            <th scope="col" class="num">
+              Median % error
+            </th>
+            <th scope="col" class="num">
+              R²
+            </th>
+            <th scope="col" class="num">
+              In range
+            </th>
+            <th scope="col" class="num">
+              Range width
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -94,7 +119,13 @@ function AccuracyTable({ rows }: { rows: { name: string; accuracy: Accuracy }[] 
   );
 }
 
-const FACTOR_NAMES: Record<string, string> = { carat: 'Carat', cut: 'Cut', color: 'Colour', clarity: 'Clarity', proportions: 'Proportions' };
+const FACTOR_NAMES: Record<string, string> = {
+  carat: 'Carat',
+  cut: 'Cut',
+  color: 'Colour',
+  clarity: 'Clarity',
+  proportions: 'Proportions',
+};
 const SCALES: Record<string, readonly string[]> = { cut: CUTS, color: COLORS, clarity: CLARITIES };
 
 /** Carat buckets ("< 0.5", "0.5–1", "≥ 2") in order of weight; grades worst to best. */
@@ -116,8 +147,12 @@ function Segments({ list }: { list: Segment[] }) {
           <thead>
             <tr>
               <th scope="col">{FACTOR_NAMES[g] ?? g}</th>
-              <th scope="col" class="num">Stones</th>
-              <th scope="col" class="num">% error</th>
+              <th scope="col" class="num">
+                Stones
+              </th>
+              <th scope="col" class="num">
+                % error
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -143,14 +178,37 @@ function Drivers({ list }: { list: { factor: string; meanAbsEffectPct: number }[
   const rowHeight = 30;
   return (
     <div class="drivers">
-      <svg class="drivers__chart" viewBox={`0 0 400 ${list.length * rowHeight}`} role="img" aria-labelledby="drivers-title drivers-desc" preserveAspectRatio="xMinYMin meet">
+      <svg
+        class="drivers__chart"
+        viewBox={`0 0 400 ${list.length * rowHeight}`}
+        role="img"
+        aria-labelledby="drivers-title drivers-desc"
+        preserveAspectRatio="xMinYMin meet"
+      >
         <title id="drivers-title">What moves prices most</title>
-        <desc id="drivers-desc">{list.map((f) => `${FACTOR_NAMES[f.factor] ?? f.factor}: ${pct(f.meanAbsEffectPct)}`).join('; ')}</desc>
+        <desc id="drivers-desc">
+          {list.map((f) => `${FACTOR_NAMES[f.factor] ?? f.factor}: ${pct(f.meanAbsEffectPct)}`).join('; ')}
+        </desc>
         {list.map((f, i) => (
           <g key={f.factor}>
-            <text x={0} y={i * rowHeight + 19} class="drivers__label">{FACTOR_NAMES[f.factor] ?? capitalise(f.factor)}</text>
-            <rect x={100} y={i * rowHeight + 7} height={16} rx={3} width={Math.max(2, (f.meanAbsEffectPct / max) * 220)} class="drivers__bar" />
-            <text x={100 + Math.max(2, (f.meanAbsEffectPct / max) * 220) + 8} y={i * rowHeight + 19} class="drivers__value">{pct(f.meanAbsEffectPct)}</text>
+            <text x={0} y={i * rowHeight + 19} class="drivers__label">
+              {FACTOR_NAMES[f.factor] ?? capitalise(f.factor)}
+            </text>
+            <rect
+              x={100}
+              y={i * rowHeight + 7}
+              height={16}
+              rx={3}
+              width={Math.max(2, (f.meanAbsEffectPct / max) * 220)}
+              class="drivers__bar"
+            />
+            <text
+              x={100 + Math.max(2, (f.meanAbsEffectPct / max) * 220) + 8}
+              y={i * rowHeight + 19}
+              class="drivers__value"
+            >
+              {pct(f.meanAbsEffectPct)}
+            </text>
           </g>
         ))}
       </svg>
@@ -170,14 +228,31 @@ function CurrentModel({ model }: { model: ModelInfo }) {
       <section class="panel" aria-labelledby="current-title">
         <div class="panel__head">
           <h2 id="current-title" class="panel__title">
-            Current model <span class="badge badge--strong" data-testid="current-version">{model.version}</span>
+            Current model{' '}
+            <span class="badge badge--strong" data-testid="current-version">
+              {model.version}
+            </span>
           </h2>
         </div>
         <dl class="facts">
-          <div><dt>Kind</dt><dd>{model.kind}</dd></div>
-          <div><dt>Serving since</dt><dd>{dateTime(model.promotedAt)}</dd></div>
-          <div><dt>Trained on</dt><dd>{model.trainingRows.toLocaleString('en-US')} appraised stones</dd></div>
-          <div><dt>Data snapshot</dt><dd><code title={model.trainingDataSha256}>{model.trainingDataSha256.slice(0, 12)}</code></dd></div>
+          <div>
+            <dt>Kind</dt>
+            <dd>{model.kind}</dd>
+          </div>
+          <div>
+            <dt>Serving since</dt>
+            <dd>{dateTime(model.promotedAt)}</dd>
+          </div>
+          <div>
+            <dt>Trained on</dt>
+            <dd>{model.trainingRows.toLocaleString('en-US')} appraised stones</dd>
+          </div>
+          <div>
+            <dt>Data snapshot</dt>
+            <dd>
+              <code title={model.trainingDataSha256}>{model.trainingDataSha256.slice(0, 12)}</code>
+            </dd>
+          </div>
         </dl>
         {model.decision && <p class="decision">{capitalise(model.decision)}</p>}
         {top ? <Headline a={top} /> : <p class="muted">This model has no recorded evaluation.</p>}
@@ -188,14 +263,20 @@ function CurrentModel({ model }: { model: ModelInfo }) {
         <div class="models">
           {segs.length > 0 && (
             <section class="panel" aria-labelledby="segments-title">
-              <h2 id="segments-title" class="panel__title">Where it errs most</h2>
-              <p class="panel__intro">Mean percentage error on the held-out stones, by group; the weakest group is highlighted.</p>
+              <h2 id="segments-title" class="panel__title">
+                Where it errs most
+              </h2>
+              <p class="panel__intro">
+                Mean percentage error on the held-out stones, by group; the weakest group is highlighted.
+              </p>
               <Segments list={segs} />
             </section>
           )}
           {drivers.length > 0 && (
             <section class="panel" aria-labelledby="drivers-title-h">
-              <h2 id="drivers-title-h" class="panel__title">What drives its prices</h2>
+              <h2 id="drivers-title-h" class="panel__title">
+                What drives its prices
+              </h2>
               <Drivers list={drivers} />
             </section>
           )}
@@ -204,8 +285,12 @@ function CurrentModel({ model }: { model: ModelInfo }) {
       {model.modelCardUrl && (
         <section class="panel" aria-labelledby="card-title">
           <div class="panel__head">
-            <h2 id="card-title" class="panel__title">Model card</h2>
-            <a class="button button--quiet" href={model.modelCardUrl} target="_blank" rel="noopener">Open in a new tab</a>
+            <h2 id="card-title" class="panel__title">
+              Model card
+            </h2>
+            <a class="button button--quiet" href={model.modelCardUrl} target="_blank" rel="noopener">
+              Open in a new tab
+            </a>
           </div>
           <iframe class="model-card" src={model.modelCardUrl} title={`Model card of ${model.version}`} sandbox="" />
         </section>
@@ -217,8 +302,12 @@ function CurrentModel({ model }: { model: ModelInfo }) {
 function History({ list }: { list: ModelInfo[] }) {
   return (
     <section class="panel" aria-labelledby="history-title">
-      <h2 id="history-title" class="panel__title">History</h2>
-      <p class="panel__intro">Every model trained, newest first. A new model serves only when it does better than the one serving.</p>
+      <h2 id="history-title" class="panel__title">
+        History
+      </h2>
+      <p class="panel__intro">
+        Every model trained, newest first. A new model serves only when it does better than the one serving.
+      </p>
       <div class="table-scroll">
         <table class="data-table history-table" data-testid="history-table">
           <caption class="visually-hidden">Every model trained, newest first</caption>
@@ -226,9 +315,15 @@ function History({ list }: { list: ModelInfo[] }) {
             <tr>
               <th scope="col">Version</th>
               <th scope="col">Trained</th>
-              <th scope="col" class="num">Stones</th>
-              <th scope="col" class="num">Mean abs. error</th>
-              <th scope="col" class="num">In range</th>
+              <th scope="col" class="num">
+                Stones
+              </th>
+              <th scope="col" class="num">
+                Mean abs. error
+              </th>
+              <th scope="col" class="num">
+                In range
+              </th>
               <th scope="col">Decision</th>
             </tr>
           </thead>
@@ -244,7 +339,9 @@ function History({ list }: { list: ModelInfo[] }) {
                   <td class="num">{m.trainingRows.toLocaleString('en-US')}</td>
                   <td class="num">{a ? money(a.mae) : '—'}</td>
                   <td class="num">{a?.range ? pct(a.range.coverage) : '—'}</td>
-                  <td class="history-table__decision">{m.decision ? capitalise(m.decision) : m.promotedAt ? 'Promoted' : 'Not promoted'}</td>
+                  <td class="history-table__decision">
+                    {m.decision ? capitalise(m.decision) : m.promotedAt ? 'Promoted' : 'Not promoted'}
+                  </td>
                 </tr>
               );
             })}
@@ -262,13 +359,27 @@ export function ModelsPage() {
     <div class="page">
       <div class="page__head">
         <h1 tabIndex={-1}>Models</h1>
-        <p class="page__lead">The model that prices stones now, how well it does on stones it never saw, and every model before it.</p>
+        <p class="page__lead">
+          The model that prices stones now, how well it does on stones it never saw, and every model before it.
+        </p>
       </div>
-      {current.kind === 'failed' && <p class="notice notice--error" role="alert">{current.message}</p>}
-      {current.kind === 'loading' && <p class="muted" role="status">Loading the current model…</p>}
+      {current.kind === 'failed' && (
+        <p class="notice notice--error" role="alert">
+          {current.message}
+        </p>
+      )}
+      {current.kind === 'loading' && (
+        <p class="muted" role="status">
+          Loading the current model…
+        </p>
+      )}
       {current.kind === 'ready' && <CurrentModel model={current.value} />}
       {history.kind === 'ready' && <History list={history.value} />}
-      {history.kind === 'failed' && <p class="notice notice--error" role="alert">{history.message}</p>}
+      {history.kind === 'failed' && (
+        <p class="notice notice--error" role="alert">
+          {history.message}
+        </p>
+      )}
     </div>
   );
 }
