@@ -13,6 +13,9 @@ apt_packages+=(jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconv
 apt_packages+=(chromium fonts-inter)
 # test/api/metrics*.test.ts check GET /metrics with promtool and scrape it with a real Prometheus.
 apt_packages+=(prometheus)
+# The pipeline's xgboost kind (test/pipeline/xgboost-kind.test.ts) and `npm run bench:scale` run XGBoost from
+# Debian's Python (/usr/bin/python3, scripts/train-xgboost.py).
+apt_packages+=(python3-xgboost python3-numpy)
 # (Debian packages the tests need are added here as parts that need them land.)
 
 missing=()

@@ -39,5 +39,11 @@ export { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from
 export { KIND_NAMES, DEFAULT_KIND } from './kinds/index.js';
 export { tellExplanation } from './explain.js';
 export { importXGBoost, type ImportOptions } from './import-xgboost.js';
+export {
+  artifactFromExternalTraining,
+  DEFAULT_XGBOOST_PARAMS,
+  EXTERNALLY_TRAINED_KINDS,
+  trainingTableLines,
+} from './external-training.js';
 // The engine's seeded generator, for the pipeline's seeded choices (the pipeline does not import the engine).
 export { createRng, sampleWithoutReplacement, type Rng } from '../engine/random.js';

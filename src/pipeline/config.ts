@@ -8,12 +8,17 @@
  *   LOUPE_PROMOTE_METRIC     mae | rmse | mape (default mae)
  *   LOUPE_PROMOTE_TOLERANCE  relative tolerance of the promotion rule (default 0.02 = 2 %)
  *   LOUPE_INCOMING           the landing folder (default <LOUPE_HOME>/incoming)
+ *   LOUPE_XGBOOST_TRAINER    the command that trains the xgboost kind (default: Debian's python3 running
+ *                            scripts/train-xgboost.py); split at spaces, no shell; Loupe appends its arguments
+ *   LOUPE_XGBOOST_PARAMS     JSON object of XGBoost parameters over DEFAULT_XGBOOST_PARAMS
+ *   LOUPE_TRAINER_TIMEOUT_S  a trainer command running longer is stopped and its kind fails (default 3600)
  */
 import { join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
-import { DEFAULT_KIND, KIND_NAMES } from '../model/index.js';
+import { DEFAULT_KIND, DEFAULT_XGBOOST_PARAMS, EXTERNALLY_TRAINED_KINDS, KIND_NAMES } from '../model/index.js';
 import { PROMOTION_METRICS, type PromotionMetric, type PromotionRule } from './decide.js';
 import { DEFAULT_TUNE_TRIALS } from './tune.js';
+import { DEFAULT_TRAINER_TIMEOUT_MS, DEFAULT_XGBOOST_TRAINER, type TrainerCommand } from './trainer-command.js';
 
 export interface PipelineConfig {
   kinds: string[];
@@ -24,6 +29,8 @@ export interface PipelineConfig {
   holdoutFraction: number;
   promotion: PromotionRule;
   incoming: string;
+  /** How the xgboost kind is trained (a command outside Loupe). */
+  xgboostTrainer: TrainerCommand;
 }
 
 /** An upper bound only: the number of trials decides the search (same data, same champion on any machine). */
@@ -45,11 +52,14 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   return v;
 }
 
+/** Kinds a run can train: Loupe's own, and those trained by a command (xgboost). */
+export const PIPELINE_KINDS: readonly string[] = [...KIND_NAMES, ...EXTERNALLY_TRAINED_KINDS];
+
 export function checkKinds(kinds: readonly string[]): string[] {
-  const unknown = kinds.filter((k) => !KIND_NAMES.includes(k));
+  const unknown = kinds.filter((k) => !PIPELINE_KINDS.includes(k));
   if (kinds.length === 0 || unknown.length > 0) {
     throw new ConfigError(
-      `unknown model kind${unknown.length > 1 ? 's' : ''} ${unknown.join(', ') || '(none given)'}; known: ${KIND_NAMES.join(', ')}`,
+      `unknown model kind${unknown.length > 1 ? 's' : ''} ${unknown.join(', ') || '(none given)'}; known: ${PIPELINE_KINDS.join(', ')}`,
     );
   }
   return [...new Set(kinds)];
@@ -81,5 +91,31 @@ export function pipelineConfig(
       coverageMarginPts: 5,
     },
     incoming: overrides.incoming ?? env.LOUPE_INCOMING ?? join(paths.home, 'incoming'),
+    xgboostTrainer: overrides.xgboostTrainer ?? xgboostTrainer(env),
+  };
+}
+
+function xgboostTrainer(env: NodeJS.ProcessEnv): TrainerCommand {
+  const command = env.LOUPE_XGBOOST_TRAINER?.trim()
+    ? env.LOUPE_XGBOOST_TRAINER.trim().split(/\s+/)
+    : [...DEFAULT_XGBOOST_TRAINER];
+  let params: Record<string, unknown> = {};
+  if (env.LOUPE_XGBOOST_PARAMS) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.LOUPE_XGBOOST_PARAMS);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new ConfigError(
+        `LOUPE_XGBOOST_PARAMS must be a JSON object of XGBoost parameters, e.g. {"max_depth":6}; got ${env.LOUPE_XGBOOST_PARAMS.slice(0, 80)}`,
+      );
+    params = parsed as Record<string, unknown>;
+  }
+  return {
+    command,
+    timeoutMs: number(env, 'LOUPE_TRAINER_TIMEOUT_S', DEFAULT_TRAINER_TIMEOUT_MS / 1000, 1, 7 * 86_400) * 1000,
+    params: { ...DEFAULT_XGBOOST_PARAMS, ...params },
   };
 }

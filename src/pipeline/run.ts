@@ -112,6 +112,7 @@ function emptyState(runId: number): RunState {
     newFiles: [],
     kindsToTrain: [],
     challengers: [],
+    failedKinds: [],
     newestFiles: [],
     evaluated: [],
     registered: [],

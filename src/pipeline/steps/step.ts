@@ -82,8 +82,9 @@ export interface RunState {
   newFiles: FileRecord[];
   /** snapshot: the kinds that have no model on this snapshot yet. */
   kindsToTrain: string[];
-  /** train: one challenger per kind. */
+  /** train: one challenger per kind that trained, and the kinds that failed with why. */
   challengers: Challenger[];
+  failedKinds: { kind: string; error: string }[];
   /** evaluate: the rows challengers and champion are compared on, and the files the newest rows come from. */
   sets?: EvaluationSets;
   newestFiles: FileRecord[];

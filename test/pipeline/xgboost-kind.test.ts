@@ -1,0 +1,122 @@
+/**
+ * The xgboost kind in the pipeline: trained by a command outside Loupe (Debian's python3-xgboost running
+ * scripts/train-xgboost.py, installed by scripts/setup.sh), evaluated, registered and promoted like Loupe's own
+ * kinds; and a trainer that fails, hangs or writes garbage fails only its own kind, with its stderr in the run
+ * record, while the other kinds go on and the champion keeps serving.
+ */
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getChampion, getModel, readArtifact } from '../../src/registry/index.js';
+import { loadValuer } from '../../src/model/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { FRESH, pipelineHome } from './helpers.js';
+
+const h = pipelineHome('loupe-xgboost-kind-');
+afterAll(() => h.cleanup());
+
+/** A trainer command: a shell script in the test's home. */
+function trainer(name: string, body: string, timeoutMs = 60_000) {
+  const path = join(h.dir, `${name}.sh`);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return { command: ['/bin/sh', path], timeoutMs, params: { num_boost_round: 10 } };
+}
+
+const STONE = {
+  carat: 0.9,
+  cut: 'Ideal',
+  color: 'G',
+  clarity: 'VS1',
+  depth: 61.8,
+  table: 57,
+  x: 6.2,
+  y: 6.24,
+  z: 3.84,
+} as const;
+
+describe('the xgboost kind in the pipeline', () => {
+  it('is trained by XGBoost beside gbdt on the same snapshot; both are registered and the better one serves', async () => {
+    const r = await runPipeline(h.db, h.paths, {
+      incoming: h.incoming,
+      config: { kinds: ['gbdt', 'xgboost'], tuneTrials: 1 },
+    });
+    expect(r.status).toBe('succeeded');
+    expect(r.trained.map((t) => t.kind).sort()).toEqual(['gbdt', 'xgboost']);
+    const xgb = r.trained.find((t) => t.kind === 'xgboost')!;
+    const gbdt = r.trained.find((t) => t.kind === 'gbdt')!;
+    // Same folds, same kind of score: the out-of-fold CV MAE of each, and XGBoost is in the same class as Loupe.
+    const cv = (t: typeof xgb) => t.tuning.trials[t.tuning.chosen].mae;
+    expect(cv(xgb)).toBeGreaterThan(150);
+    expect(cv(xgb)).toBeLessThan(cv(gbdt) * 1.25);
+    expect(xgb.evaluation.combined.mae).toBeLessThan(450);
+
+    const best = cv(xgb) < cv(gbdt) ? xgb : gbdt;
+    const champion = getChampion(h.db)!;
+    expect(champion.version).toBe(best.version);
+
+    // The XGBoost model is served like any other: a price, a calibrated range, an exact explanation.
+    const record = getModel(h.db, xgb.version!)!;
+    expect(record.kind).toBe('xgboost');
+    expect(String(record.params.monotone_constraints)).toMatch(/^\(1,0,1,1/);
+    const valuer = loadValuer(readArtifact(record), record.version);
+    const v = valuer.value(STONE);
+    expect(v.price).toBeGreaterThan(2500);
+    expect(v.price).toBeLessThan(7000);
+    expect(v.range!.low).toBeLessThan(v.price);
+    expect(v.range!.high).toBeGreaterThan(v.price);
+    const explanation = v.explanation!;
+    const steps = explanation.steps.reduce((s, x) => s + x.dollars, 0);
+    expect(explanation.typicalPrice + steps).toBeCloseTo(explanation.price, 0);
+  }, 240_000);
+
+  const failures = [
+    ['exits non-zero', trainer('fails', 'echo "no GPU here, boom" >&2\nexit 3'), /exited with code 3.*boom/],
+    ['hangs past its timeout', trainer('hangs', 'sleep 30', 1000), /did not finish within 1 s/],
+    [
+      'writes a model that is not JSON',
+      trainer(
+        'garbage',
+        'while [ "$1" != "--out" ]; do shift; done\nmkdir -p "$2"\necho "{not json" > "$2/model.json"\necho 1 > "$2/oof.txt"',
+      ),
+      /model\.json is not valid JSON/,
+    ],
+    [
+      'writes JSON that is not a model',
+      trainer(
+        'not-a-model',
+        'while [ "$1" != "--out" ]; do shift; done\nmkdir -p "$2"\necho "{\\"learner\\":1}" > "$2/model.json"\necho 1 > "$2/oof.txt"',
+      ),
+      /cannot be served|predictions/,
+    ],
+  ] as const;
+
+  for (const [what, command, message] of failures) {
+    it(`a trainer that ${what} fails its kind only: the run records why and the other kind goes on`, async () => {
+      // A home of its own, started from the reference data: the hedonic kind (fast) trains beside it.
+      const home = pipelineHome('loupe-xgboost-failure-');
+      try {
+        const config = { kinds: ['hedonic', 'xgboost'], tuneTrials: 1, xgboostTrainer: command };
+        const r = await runPipeline(home.db, home.paths, { incoming: home.incoming, config });
+        expect(r.status).toBe('succeeded');
+        expect(r.trained.map((t) => t.kind)).toEqual(['hedonic']);
+        const train = r.steps.find((s) => s.name === 'train')!;
+        expect(train.detail).toMatch(/xgboost: FAILED/);
+        expect(train.detail).toMatch(message);
+        expect(getChampion(home.db)!.version).toBe(r.trained[0].version);
+      } finally {
+        home.cleanup();
+      }
+    }, 120_000);
+  }
+
+  it('when every kind fails the run fails and the champion keeps serving', async () => {
+    const before = getChampion(h.db)!.version;
+    h.feed(FRESH('2026-10'));
+    const config = { kinds: ['xgboost'], xgboostTrainer: trainer('fails-alone', 'exit 2') };
+    await expect(runPipeline(h.db, h.paths, { incoming: h.incoming, config })).rejects.toThrow(
+      /every kind failed to train: xgboost: the trainer exited with code 2/,
+    );
+    expect(getChampion(h.db)!.version).toBe(before);
+  }, 120_000);
+});
