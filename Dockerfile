@@ -23,6 +23,12 @@ RUN npx vite build web \
 
 # ---- runtime: production dependencies, sources (run through tsx, as `npm start` does), the built web app
 FROM ${NODE_IMAGE} AS runtime
+# The pipeline's xgboost kind runs scripts/train-xgboost.py with Debian's python3-xgboost; off by default (it adds
+# about 150 MB), on with --build-arg WITH_XGBOOST=1 (or point LOUPE_XGBOOST_TRAINER at a cluster job instead).
+ARG WITH_XGBOOST=0
+RUN if [ "$WITH_XGBOOST" = 1 ]; then apt-get update \
+ && apt-get install -y --no-install-recommends python3-xgboost \
+ && rm -rf /var/lib/apt/lists/*; fi
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -33,6 +39,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/src ./src
+COPY --from=build /app/scripts/train-xgboost.py ./scripts/train-xgboost.py
 COPY --from=build /app/web/dist ./web/dist
 # The image's files belong to root and are read-only to the app; only LOUPE_HOME (and /tmp, for tsx's cache) are written.
 RUN mkdir -p /var/loupe && chown node:node /var/loupe
