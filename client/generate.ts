@@ -9,16 +9,17 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp, ModelSource } from '../src/api/index.js';
 import { openDatabase } from '../src/store/db.js';
+import { sqliteStore } from '../src/store/sqlite-store.js';
 
 export const OPENAPI_FILE = fileURLToPath(new URL('./openapi.json', import.meta.url));
 export const SCHEMA_FILE = fileURLToPath(new URL('./schema.d.ts', import.meta.url));
 
 /** The OpenAPI document as the app serves it at /openapi.json. */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
-  const db = openDatabase(':memory:');
+  const store = sqliteStore(openDatabase(':memory:'));
   const app = await buildApp({
-    db,
-    models: new ModelSource({ version: () => undefined, load: () => undefined }),
+    store,
+    models: new ModelSource({ version: async () => undefined, load: async () => undefined }),
     open: true,
     requestLog: null,
   });
@@ -27,7 +28,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     return JSON.parse(JSON.stringify(app.swagger())) as Record<string, unknown>;
   } finally {
     await app.close();
-    db.close();
+    await store.close();
   }
 }
 

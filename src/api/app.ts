@@ -4,7 +4,7 @@
  * Building the app opens nothing: the caller gives it the database and the model source, and listens.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import type { AddressThrottle } from './address-throttle.js';
 import { authenticator, hostAllowed } from './auth.js';
@@ -55,7 +55,8 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-  db: Db;
+  /** The database, through the store interface (SQLite or PostgreSQL). */
+  store: Store;
   models: ModelSource;
   /** Serve /v1 without keys (the caller allows it only on a loopback address). */
   open: boolean;
@@ -127,28 +128,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerCors(app, options.corsOrigins ?? []);
 
-  const auth = authenticator(options.db, options.open, options.rateLimiter);
+  const auth = authenticator(options.store, options.open, options.rateLimiter);
   const throttle = options.addressThrottle;
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (options.open && !hostAllowed(request.headers.host, options.host ?? 'localhost')) {
-      done(
-        new ApiProblem(
-          'forbidden',
-          `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
-        ),
+      throw new ApiProblem(
+        'forbidden',
+        `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
       );
-      return;
     }
     const scope = request.routeOptions.config?.scope;
     // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
-    if (request.method === 'OPTIONS') {
-      done();
-      return;
-    }
+    if (request.method === 'OPTIONS') return;
     let error: Error | undefined;
     try {
       if (scope || request.url.startsWith('/v1/')) {
-        const { key, headers } = auth.authenticate(request, scope);
+        const { key, headers } = await auth.authenticate(request, scope);
         request.apiKey = key;
         if (headers) reply.headers(headers);
       }
@@ -171,7 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         );
       }
     }
-    done(error);
+    if (error) throw error;
   });
   if (throttle) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -182,14 +177,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const metrics = registerMetrics(app, {
     access: options.metrics ?? 'admin',
-    db: options.db,
+    store: options.store,
     models: options.models,
     requestLog: options.requestLog,
   });
   const valuations = options.valuations ?? inProcessValuations;
 
   await registerOpenApi(app);
-  await app.register(healthRoutes, { db: options.db, models: options.models });
+  await app.register(healthRoutes, { store: options.store, models: options.models });
   await app.register(problemRoutes);
   await app.register(valuationRoutes, {
     models: options.models,
@@ -197,9 +192,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxCarat: options.maxCarat,
     quotes: options.quotes ?? null,
   });
-  await app.register(diamondRoutes, { db: options.db });
-  await app.register(modelRoutes, { db: options.db });
-  await app.register(requestRoutes, { db: options.db, requestLog: options.requestLog });
+  await app.register(diamondRoutes, { store: options.store });
+  await app.register(modelRoutes, { store: options.store });
+  await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });
   // The web app (web/dist) at /: static files only; it talks to the API above like any client.
   await app.register(webRoutes);
   return app;

@@ -6,8 +6,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { keyFinder, type ApiKey, type Scope } from '../store/keys.js';
-import type { Db } from '../store/db.js';
+import type { ApiKey, Scope } from '../store/keys.js';
+import type { Store } from '../store/store.js';
 import { ApiProblem } from './problem.js';
 import { rateLimitHeaders, RateLimiter } from './rate-limit.js';
 
@@ -69,13 +69,16 @@ export interface Authenticator {
   authenticate(
     request: FastifyRequest,
     scope: Scope | undefined,
-  ): { key: ApiKey | null; headers: Record<string, string> | null };
+  ): Promise<{ key: ApiKey | null; headers: Record<string, string> | null }>;
 }
 
-export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()): Authenticator {
-  const find = keyFinder(db);
+export function authenticator(
+  store: Pick<Store, 'findKey'>,
+  open: boolean,
+  limiter = new RateLimiter(),
+): Authenticator {
   return {
-    authenticate(request, scope) {
+    async authenticate(request, scope) {
       const header = request.headers.authorization;
       if (header === undefined) {
         if (open) return { key: null, headers: null };
@@ -89,7 +92,7 @@ export function authenticator(db: Db, open: boolean, limiter = new RateLimiter()
         );
       }
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const key = match ? find(match[1]) : undefined;
+      const key = match ? await store.findKey(match[1]) : undefined;
       if (!key) {
         throw new ApiProblem(
           'unauthorized',

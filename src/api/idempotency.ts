@@ -82,7 +82,8 @@ export function registerIdempotency(app: FastifyInstance, quotes: QuoteStore): v
     const fingerprint = bodyFingerprint(`${query}\n${request.bodySha256 ?? ''}`);
     const slot = `${keyId}\n${route}\n${key}`;
     for (;;) {
-      const stored = quotes.idempotent(keyId, route, key);
+      // After the await, memory again: an answer stored meanwhile is there (the check and the claim below are one step).
+      const stored = (await quotes.idempotent(keyId, route, key)) ?? quotes.idempotentWaiting(keyId, route, key);
       if (stored) {
         if (stored.fingerprint !== fingerprint) throw conflict(key);
         return replay(reply, stored.answer);

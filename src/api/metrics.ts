@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { getModel } from '../registry/index.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { ModelSource } from './model-source.js';
 import type { RequestLog } from './request-log.js';
 import type { Valuations } from './valuation-pool.js';
@@ -28,7 +27,7 @@ const VALUATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 
 
 export interface MetricsOptions {
   access: MetricsAccess;
-  db: Db;
+  store: Pick<Store, 'getModel'>;
   models: ModelSource;
   requestLog: RequestLog | null;
 }
@@ -85,7 +84,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registers: [registry],
   });
 
-  const { requestLog, db, models } = options;
+  const { requestLog, store, models } = options;
   if (requestLog) {
     new Gauge({
       name: 'loupe_request_log_pending',
@@ -117,9 +116,9 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   }
 
   // The champion, read from the registry on each scrape (one small query; never on a request's path).
-  const champion = () => {
+  const champion = async () => {
     const version = models.current?.version;
-    return version === undefined ? undefined : getModel(db, version);
+    return version === undefined ? undefined : store.getModel(version);
   };
   new Gauge({
     name: 'loupe_champion_info',
@@ -136,16 +135,16 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     name: 'loupe_champion_age_seconds',
     help: 'Time since the served model became champion.',
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      const at = champion()?.promotedAt;
+      const at = (await champion())?.promotedAt;
       if (at) this.set((Date.now() - Date.parse(at)) / 1000);
     },
   });
   const accuracy = (pick: (m: { mae?: unknown; mape?: unknown }) => unknown, scale: number) =>
-    function (this: Gauge) {
+    async function (this: Gauge) {
       this.reset();
-      const outOfFold = (champion()?.metrics as { outOfFold?: { mae?: unknown; mape?: unknown } } | undefined)
+      const outOfFold = ((await champion())?.metrics as { outOfFold?: { mae?: unknown; mape?: unknown } } | undefined)
         ?.outOfFold;
       const value = outOfFold && pick(outOfFold);
       if (typeof value === 'number' && Number.isFinite(value)) this.set(value * scale);

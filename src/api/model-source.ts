@@ -3,23 +3,23 @@
  * fully first, then the reference is swapped in one assignment. A handler takes the reference once, at its start,
  * so a request in flight finishes on the model it started with.
  */
-import { championVersion, getChampion, readArtifact } from '../registry/index.js';
+import { readArtifact } from '../registry/index.js';
 import { loadValuer, type LoadedModel } from '../model/index.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 
 /** Where the champion comes from (the registry; tests may give another). */
 export interface ChampionStore {
   /** The champion's version: cheap, called on every poll. */
-  version(): string | undefined;
+  version(): Promise<string | undefined>;
   /** The champion's version and artifact text. */
-  load(): { version: string; text: string } | undefined;
+  load(): Promise<{ version: string; text: string } | undefined>;
 }
 
-export function registryChampions(db: Db): ChampionStore {
+export function registryChampions(store: Pick<Store, 'championVersion' | 'getChampion'>): ChampionStore {
   return {
-    version: () => championVersion(db),
-    load() {
-      const record = getChampion(db);
+    version: () => store.championVersion(),
+    async load() {
+      const record = await store.getChampion();
       return record && { version: record.version, text: readArtifact(record) };
     },
   };
@@ -36,6 +36,7 @@ export class ModelSource {
   #current: LoadedModel | undefined;
   #failedVersion: string | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<boolean> | undefined;
 
   constructor(
     private readonly store: ChampionStore,
@@ -56,14 +57,22 @@ export class ModelSource {
 
   /**
    * Loads the champion if it is not the model being served. A champion that fails to load is reported once and
-   * not retried until the champion changes; the model being served stays. Returns whether the model changed.
+   * not retried until the champion changes; the model being served stays. Resolves with whether the model changed.
+   * A call while one is under way shares its result (a slow database never stacks polls up).
    */
-  refresh(): boolean {
+  refresh(): Promise<boolean> {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<boolean> {
     let wanted: string | undefined;
     try {
-      wanted = this.store.version();
+      wanted = await this.store.version();
       if (wanted === undefined || wanted === this.#current?.version || wanted === this.#failedVersion) return false;
-      const loaded = this.store.load();
+      const loaded = await this.store.load();
       if (!loaded) return false;
       const model = loadValuer(loaded.text, loaded.version);
       model.prepare();
@@ -80,7 +89,7 @@ export class ModelSource {
   /** Polls for a new champion until stop(). */
   start(): void {
     this.stop();
-    this.#timer = setInterval(() => this.refresh(), this.options.pollMs ?? 1000);
+    this.#timer = setInterval(() => void this.refresh(), this.options.pollMs ?? 1000);
     this.#timer.unref();
   }
 

@@ -5,14 +5,9 @@
  * first, then in the database. Retention: valuations are kept unless a number of days is configured; idempotency
  * records are kept 24 hours.
  */
-import type { Db } from '../store/db.js';
 import {
-  findIdempotent,
-  findValuation,
   idempotencyWrite,
-  purgeQuotes,
   QUOTE_WRITES,
-  quoteWriter,
   valuationWrite,
   type FoundValuation,
   type IdempotencyRow,
@@ -20,6 +15,7 @@ import {
   type StoredValuationRow,
 } from '../store/quotes.js';
 import { threadedRowWriter, type ThreadedWriter, type WriterRow } from '../store/row-writer-thread.js';
+import type { Store } from '../store/store.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -51,17 +47,18 @@ export class QuoteStore {
 
   /**
    * `writer`: a writer thread made by threadedQuoteWriter (its commits confirmed through confirm()); without
-   * one, batches are written on this connection.
+   * one, batches are written through the store.
    */
   constructor(
-    private readonly db: Db,
+    private readonly store: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
     private readonly writer: ThreadedWriter<WriterRow> | null = null,
     options: QuoteStoreOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
     this.#retentionDays = options.retentionDays ?? null;
-    const flush = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
-    const purge = setInterval(() => this.purge(), options.purgeIntervalMs ?? 10 * 60 * 1000);
+    const flush = setInterval(() => void this.flush(), options.flushIntervalMs ?? 50);
+    // A purge the database refuses is tried again at the next interval.
+    const purge = setInterval(() => void this.purge().catch(() => {}), options.purgeIntervalMs ?? 10 * 60 * 1000);
     for (const t of [flush, purge]) t.unref();
     this.#timers.push(flush, purge);
   }
@@ -86,7 +83,7 @@ export class QuoteStore {
     }
   }
 
-  valuation(id: string): FoundValuation | undefined {
+  async valuation(id: string): Promise<FoundValuation | undefined> {
     const waiting = this.#valuations.get(id);
     if (waiting)
       return {
@@ -97,15 +94,35 @@ export class QuoteStore {
         ref: waiting.ref,
         answer: waiting.answer,
       };
-    return findValuation(this.db, id);
+    return this.store.findValuation(id);
   }
 
   /** The answer stored under an idempotency key within the last 24 hours, and the fingerprint of its request. */
-  idempotent(keyId: number, route: string, key: string): Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined {
-    const since = this.#now() - IDEMPOTENCY_WINDOW_MS;
+  async idempotent(
+    keyId: number,
+    route: string,
+    key: string,
+  ): Promise<Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined> {
+    return (
+      this.idempotentWaiting(keyId, route, key) ?? (await this.store.findIdempotent(keyId, route, key, this.#since()))
+    );
+  }
+
+  /**
+   * The same, from memory only: what was answered and is not yet committed. A caller that looked in the database
+   * looks here again after its await, since an answer may have arrived meanwhile.
+   */
+  idempotentWaiting(
+    keyId: number,
+    route: string,
+    key: string,
+  ): Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined {
     const waiting = this.#idempotent.get(idemKey(keyId, route, key));
-    if (waiting) return waiting.at >= since ? waiting : undefined;
-    return findIdempotent(this.db, keyId, route, key, since);
+    return waiting && waiting.at >= this.#since() ? waiting : undefined;
+  }
+
+  #since(): number {
+    return this.#now() - IDEMPOTENCY_WINDOW_MS;
   }
 
   /** The next `count` entries sent are committed: they leave memory. */
@@ -120,27 +137,34 @@ export class QuoteStore {
     }
   }
 
-  /** Hands every waiting row to the writer (or writes them here, in one transaction). */
-  flush(): void {
-    if (this.#queue.length === 0) return;
+  /** Hands every waiting row to the writer (or writes them through the store, in one transaction). */
+  flush(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
     const batch = this.#queue;
     this.#queue = [];
     if (this.writer) {
       this.writer.write(batch as WriterRow[]);
-      return;
+      return Promise.resolve();
     }
-    this.#write ??= quoteWriter(this.db);
-    this.#write(batch);
-    this.confirm(batch.length);
+    // Batches go one after another, so that confirm() counts them in the order sent.
+    this.#writing = this.#writing.then(async () => {
+      try {
+        await this.store.writeQuotes(batch);
+        this.confirm(batch.length);
+      } catch {
+        // Refused (a full disk, the database restarting): the rows go back to the front and are tried again.
+        this.#queue = batch.concat(this.#queue);
+      }
+    });
+    return this.#writing;
   }
 
-  #write: ((rows: readonly QuoteWrite[]) => void) | undefined;
+  #writing: Promise<void> = Promise.resolve();
 
   /** Deletes valuations past retention and idempotency records past 24 hours. */
-  purge(): { valuations: number; idempotency: number } {
+  purge(): Promise<{ valuations: number; idempotency: number }> {
     const now = this.#now();
-    return purgeQuotes(
-      this.db,
+    return this.store.purgeQuotes(
       this.#retentionDays === null ? null : now - this.#retentionDays * DAY_MS,
       now - IDEMPOTENCY_WINDOW_MS,
     );
@@ -149,14 +173,14 @@ export class QuoteStore {
   /** Writes what is left and stops; resolves with the number of rows that could not be written. */
   async close(): Promise<number> {
     for (const t of this.#timers) clearInterval(t);
-    this.flush();
+    await this.flush();
     return this.writer ? this.writer.close() : 0;
   }
 }
 
 /** A store whose batches are written on a thread of their own, with its own connection to `file`. */
 export function threadedQuoteStore(
-  db: Db,
+  db: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
   file: string,
   options: QuoteStoreOptions & { onError?: (message: string) => void } = {},
 ): QuoteStore {

@@ -25,7 +25,7 @@ import {
 import { loupePaths } from '../config/index.js';
 import { bootstrap } from '../pipeline/bootstrap.js';
 import { openDatabase } from '../store/db.js';
-import { countKeys } from '../store/keys.js';
+import { sqliteStore } from '../store/sqlite-store.js';
 import { DEFAULT_RETENTION } from '../store/requests.js';
 import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
@@ -132,16 +132,17 @@ async function run(opts: ServeOptions): Promise<void> {
   const log = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
   const paths = loupePaths(env, { home: opts.home });
   const db = openDatabase(paths.database);
+  const store = sqliteStore(db);
   try {
     log.info({ home: paths.home }, 'preparing: the first start ingests the reference data and trains a model');
     const champion = await bootstrap(db, paths, { onStage: (stage) => log.info({ stage }, 'bootstrap') });
-    const models = new ModelSource(registryChampions(db), {
+    const models = new ModelSource(registryChampions(store), {
       pollMs,
       onSwitch: (from, to) => log.info({ from, to }, 'serving a new champion'),
       onError: (err, version) =>
         log.error({ err, version }, 'the champion could not be loaded; the current model stays'),
     });
-    models.refresh();
+    await models.refresh();
     if (!models.current) throw new CliError(`the champion ${champion.version} could not be loaded; see the log above`);
     models.start();
     // The log is written on its own thread and connection: the disk never holds up an answer.
@@ -191,13 +192,13 @@ async function run(opts: ServeOptions): Promise<void> {
         : inProcessValuations;
     // Valuations and idempotent answers are written on a thread of their own too.
     const quotes = storeValuations
-      ? threadedQuoteStore(db, paths.database, {
+      ? threadedQuoteStore(store, paths.database, {
           retentionDays,
           onError: (message) => log.error({ message }, 'valuations could not be stored; retrying'),
         })
       : null;
     const app = await buildApp({
-      db,
+      store,
       models,
       open,
       host,
@@ -253,7 +254,7 @@ async function run(opts: ServeOptions): Promise<void> {
               : err.message;
       throw new CliError(`cannot listen on ${host}:${port}: ${why} (${err.code ?? err.message})`);
     }
-    if (!open && countKeys(db) === 0) {
+    if (!open && (await store.countKeys()) === 0) {
       log.warn(
         'no API keys yet: every /v1 call needs one. Create one with `loupe keys create --name NAME --scope valuations`, or run open on loopback with --open (LOUPE_OPEN=1)',
       );
@@ -275,7 +276,7 @@ async function run(opts: ServeOptions): Promise<void> {
     await closed;
     log.info('stopped');
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

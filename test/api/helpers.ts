@@ -22,6 +22,7 @@ import { ingestFile } from '../../src/ingest/index.js';
 import { trainModel, type ModelArtifact } from '../../src/model/index.js';
 import { promoteModel, registerModel, type ModelRecord } from '../../src/registry/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { requestLogWriter } from '../../src/store/requests.js';
 
@@ -81,16 +82,17 @@ export async function testApp(
     quotes?: boolean;
   } = {},
 ): Promise<TestApp> {
-  const models = new ModelSource(registryChampions(home.db), { pollMs: 50 });
-  models.refresh();
+  const store = sqliteStore(home.db);
+  const models = new ModelSource(registryChampions(store), { pollMs: 50 });
+  await models.refresh();
   const requestLog =
     options.requestLog === false
       ? null
       : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
   const quotes =
-    options.quotes === false ? null : new QuoteStore(home.db, null, { flushIntervalMs: options.flushIntervalMs });
+    options.quotes === false ? null : new QuoteStore(store, null, { flushIntervalMs: options.flushIntervalMs });
   const app = await buildApp({
-    db: home.db,
+    store,
     models,
     open: options.open ?? true,
     requestLog,

@@ -89,7 +89,7 @@ describe.each([
       isAbsolute(record.artifactPath) ? record.artifactPath : join(home.dir, record.artifactPath),
       '{"damaged": true}',
     );
-    expect(t.models.refresh()).toBe(false);
+    expect(await t.models.refresh()).toBe(false);
     expect(t.models.current!.version).toBe('v0002');
     const res = await fetch(`${base}/v1/valuations`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, ModelSource, registryChampions } from '../../src/api/index.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { metricsAccess } from '../../src/api/metrics.js';
 import { createKey } from '../../src/store/keys.js';
 import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
@@ -98,9 +99,9 @@ describe('GET /metrics', () => {
   });
 
   it('is absent with LOUPE_METRICS=off, and LOUPE_METRICS is checked', async () => {
-    const models = new ModelSource(registryChampions(home.db));
-    models.refresh();
-    const app = await buildApp({ db: home.db, models, open: true, requestLog: null, metrics: 'off' });
+    const models = new ModelSource(registryChampions(sqliteStore(home.db)));
+    await models.refresh();
+    const app = await buildApp({ store: sqliteStore(home.db), models, open: true, requestLog: null, metrics: 'off' });
     try {
       expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
     } finally {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuoteStore } from '../../src/api/quote-store.js';
 import { createKey } from '../../src/store/keys.js';
 import { openDatabase } from '../../src/store/db.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { countValuations } from '../../src/store/quotes.js';
 import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
 
@@ -41,12 +42,12 @@ describe('stored valuations', () => {
     const fromMemory = await get(answer.id, acme);
     expect(fromMemory.statusCode).toBe(200);
     expect(fromMemory.body).toBe(`{"valuation":${res.body},"stone":${JSON.stringify(STONE)}}`);
-    t.quotes!.flush();
+    await t.quotes!.flush();
     expect(countValuations(home.db)).toBeGreaterThan(0);
     const fromDisk = await get(answer.id, acme);
     expect(fromDisk.body).toBe(fromMemory.body);
     home.promote({ seed: 9, rows: 3000 });
-    t.models.refresh();
+    await t.models.refresh();
     const now = JSON.parse((await post('/v1/valuations', STONE, acme)).body);
     expect(now.modelVersion).not.toBe(answer.modelVersion);
     expect(JSON.parse((await get(answer.id, acme)).body).valuation).toEqual(answer);
@@ -113,7 +114,7 @@ describe('Idempotency-Key', () => {
     expect(again.body).toBe(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
-    t.quotes!.flush(); // from the database too
+    await t.quotes!.flush(); // from the database too
     expect((await post('/v1/valuations', STONE, acme, key)).body).toBe(first.body);
     const changed = await post('/v1/valuations', { ...STONE, carat: 0.91 }, acme, key);
     expect(expectProblem(changed, 409).type).toBe('/problems/idempotency-conflict');
@@ -152,8 +153,8 @@ describe('retention', () => {
   it('valuations are kept by default; with a retention, older ones go, and idempotency records after 24 h', async () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     const db = openDatabase(':memory:');
-    const store = new QuoteStore(db, null, { now: () => now, retentionDays: 30 });
-    const keep = new QuoteStore(db, null, { now: () => now });
+    const store = new QuoteStore(sqliteStore(db), null, { now: () => now, retentionDays: 30 });
+    const keep = new QuoteStore(sqliteStore(db), null, { now: () => now });
     const row = (id: string, at: number) => ({
       id,
       at,
@@ -173,12 +174,12 @@ describe('retention', () => {
       at: now - 25 * 3_600_000,
       answer: '{}',
     });
-    store.flush();
-    expect(store.idempotent(0, '/r', 'k')).toBeUndefined(); // older than 24 h: not found even before it is purged
-    expect(keep.purge()).toEqual({ valuations: 0, idempotency: 1 });
-    expect(store.purge()).toEqual({ valuations: 1, idempotency: 0 });
-    expect(store.valuation('val_old')).toBeUndefined();
-    expect(store.valuation('val_new')).toBeDefined();
+    await store.flush();
+    expect(await store.idempotent(0, '/r', 'k')).toBeUndefined(); // older than 24 h: not found even before it is purged
+    expect(await keep.purge()).toEqual({ valuations: 0, idempotency: 1 });
+    expect(await store.purge()).toEqual({ valuations: 1, idempotency: 0 });
+    expect(await store.valuation('val_old')).toBeUndefined();
+    expect(await store.valuation('val_new')).toBeDefined();
     await store.close();
     await keep.close();
     db.close();

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddressThrottle } from '../../src/api/address-throttle.js';
 import { buildApp, ModelSource, registryChampions, RequestLog } from '../../src/api/index.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
 import type { FromWriter } from '../../src/store/request-log-worker.js';
 import { createKey } from '../../src/store/keys.js';
@@ -48,10 +49,16 @@ describe('keyless requests', () => {
     const home = await testHome();
     let now = 0;
     const throttle = new AddressThrottle({ perMinute: 5, now: () => now });
-    const models = new ModelSource(registryChampions(home.db), { pollMs: 60_000 });
-    models.refresh();
+    const models = new ModelSource(registryChampions(sqliteStore(home.db)), { pollMs: 60_000 });
+    await models.refresh();
     const requestLog = new RequestLog(requestLogWriter(home.db), { flushIntervalMs: 60_000 });
-    const app = await buildApp({ db: home.db, models, open: false, requestLog, addressThrottle: throttle });
+    const app = await buildApp({
+      store: sqliteStore(home.db),
+      models,
+      open: false,
+      requestLog,
+      addressThrottle: throttle,
+    });
     const { secret } = createKey(home.db, { name: 'ACME', scopes: ['valuations'] });
     const longUrl = `/v1/valuations?${'q'.repeat(2000)}`;
     const statuses: number[] = [];
@@ -166,9 +173,9 @@ describe('a full disk', () => {
       committed: () => writer.committed(),
       onClose: () => writer.close(),
     });
-    const models = new ModelSource(registryChampions(home.db), { pollMs: 60_000 });
-    models.refresh();
-    const app = await buildApp({ db: home.db, models, open: true, requestLog });
+    const models = new ModelSource(registryChampions(sqliteStore(home.db)), { pollMs: 60_000 });
+    await models.refresh();
+    const app = await buildApp({ store: sqliteStore(home.db), models, open: true, requestLog });
     for (let i = 0; i < 20_000; i++) {
       requestLog.push(entry(i));
       if (i % 1000 === 999) {
@@ -208,9 +215,9 @@ describe('/v1/requests', () => {
       committed: () => writer.committed(),
       onClose: () => writer.close(),
     });
-    const models = new ModelSource(registryChampions(home.db), { pollMs: 60_000 });
-    models.refresh();
-    const app = await buildApp({ db: home.db, models, open: true, requestLog });
+    const models = new ModelSource(registryChampions(sqliteStore(home.db)), { pollMs: 60_000 });
+    await models.refresh();
+    const app = await buildApp({ store: sqliteStore(home.db), models, open: true, requestLog });
     await writer.committed(); // the thread has started
     for (let i = 0; i < 3; i++) {
       await app.inject({ method: 'POST', url: `/v1/valuations?explain=false&i=${i}`, payload: STONE });

@@ -2,8 +2,7 @@
  * GET /v1/diamonds/similar: the stones in the database most like a given one, with their appraised prices.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Db } from '../../store/db.js';
-import { similarFinder } from '../../store/similar.js';
+import type { Store } from '../../store/store.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
 import {
   EXAMPLE_STONE,
@@ -16,8 +15,10 @@ import {
 
 const ALL_MODE_FIELDS = ['depth', 'table', 'x', 'y', 'z'] as const;
 
-export const diamondRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
-  const finder = similarFinder(db);
+export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'similarStones'> }> = async (
+  app,
+  { store },
+) => {
   const example = { ...EXAMPLE_STONE, n: 5, mode: 'grades' };
   app.get(
     '/v1/diamonds/similar',
@@ -66,7 +67,7 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
         }));
         if (missing.length > 0) throw new ApiProblem('invalid-input', summarise(missing), missing);
       }
-      const stones = finder.find(q, q.n, q.mode);
+      const stones = await store.similarStones(q, q.n, q.mode);
       return { mode: q.mode, count: stones.length, stones };
     },
   );

@@ -2,12 +2,15 @@
  * GET /healthz (the process is alive) and GET /readyz (a model is loaded and the database answers).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { databasePing, type Db } from '../../store/db.js';
+import type { Store } from '../../store/store.js';
 import type { ModelSource } from '../model-source.js';
 import { ApiProblem } from '../problem.js';
 import { Health, Readiness, problemResponse, withExamples } from '../schemas.js';
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSource }> = async (app, { db, models }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'ping'>; models: ModelSource }> = async (
+  app,
+  { store, models },
+) => {
   app.get(
     '/healthz',
     {
@@ -16,7 +19,6 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSour
     async () => ({ status: 'ok' }),
   );
 
-  const ping = databasePing(db);
   app.get(
     '/readyz',
     {
@@ -37,7 +39,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; models: ModelSour
     async (request) => {
       let database = 'ok';
       try {
-        ping();
+        await store.ping();
       } catch (e) {
         database = `unreachable: ${(e as Error).message}`;
       }

@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { championVersion, getChampion, getModel, listModels } from '../../registry/index.js';
-import type { Db } from '../../store/db.js';
+import type { Store } from '../../store/store.js';
 import { presentModel } from '../present.js';
 import { ApiProblem } from '../problem.js';
 import { Model, ModelList, problemResponse, withExamples } from '../schemas.js';
@@ -50,7 +49,7 @@ export function matchesTag(ifNoneMatch: string | undefined, tag: string): boolea
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
 }
 
-export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
   const security = [{ bearerAuth: [] }];
   // Models change rarely and their records are read often: every 200 carries an ETag, and a client that sends it
   // back in If-None-Match gets a 304 without a body. Keyed answers: cached by the client only, and revalidated.
@@ -81,7 +80,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
         response: { 200: withExamples(ModelList, { champion: 'v0001', models: [EXAMPLE_MODEL] }) },
       },
     },
-    async () => ({ champion: championVersion(db) ?? null, models: listModels(db).map(presentModel) }),
+    async () => {
+      const [champion, models] = await Promise.all([store.championVersion(), store.listModels()]);
+      return { champion: champion ?? null, models: models.map(presentModel) };
+    },
   );
 
   app.get(
@@ -96,7 +98,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       },
     },
     async () => {
-      const champion = getChampion(db);
+      const champion = await store.getChampion();
       if (!champion) throw new ApiProblem('not-found', 'No model has been promoted yet.');
       return presentModel(champion);
     },
@@ -115,7 +117,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       },
     },
     async (request) => {
-      const model = getModel(db, request.params.version);
+      const model = await store.getModel(request.params.version);
       if (!model)
         throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
       return presentModel(model);
@@ -154,7 +156,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       },
     },
     async (request, reply) => {
-      const model = getModel(db, request.params.version);
+      const model = await store.getModel(request.params.version);
       if (!model)
         throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
       const [file, type] = CARD_FILES[request.query.format ?? 'html'];

@@ -2,15 +2,14 @@
  * GET /v1/requests: the request log, newest first (admin keys only).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Db } from '../../store/db.js';
-import { listRequests } from '../../store/requests.js';
+import type { Store } from '../../store/store.js';
 import type { RequestLog } from '../request-log.js';
 import { RequestList, RequestsQuery, problemResponse, withExamples, type Defaulted } from '../schemas.js';
 
-export const requestRoutes: FastifyPluginAsyncTypebox<{ db: Db; requestLog: RequestLog | null }> = async (
-  app,
-  { db, requestLog },
-) => {
+export const requestRoutes: FastifyPluginAsyncTypebox<{
+  store: Pick<Store, 'listRequests'>;
+  requestLog: RequestLog | null;
+}> = async (app, { store, requestLog }) => {
   app.get(
     '/v1/requests',
     {
@@ -55,7 +54,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ db: Db; requestLog: Requ
     async (request) => {
       await requestLog?.settle(); // so that the list includes the requests just answered
       const query = request.query as Defaulted<typeof request.query, 'limit'>;
-      const requests = listRequests(db, query);
+      const requests = await store.listRequests(query);
       const nextBefore = requests.length === query.limit ? requests[requests.length - 1].id : null;
       return { requests, nextBefore };
     },

@@ -335,7 +335,7 @@ export const valuationRoutes: FastifyPluginAsync<{
     },
     async (request, reply) => {
       const id = request.params.id;
-      const found = quotes?.valuation(id);
+      const found = await quotes?.valuation(id);
       const key = request.apiKey;
       // Someone else's valuation is as absent as one that never was: a 404 does not confirm that it exists.
       if (!found || (key && !key.scopes.includes('admin') && found.keyId !== key.id)) {

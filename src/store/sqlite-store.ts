@@ -1,0 +1,42 @@
+/**
+ * The Store over Loupe's SQLite database (better-sqlite3, synchronous): each function runs its query at once and
+ * resolves with the result, so on SQLite the server behaves exactly as it did when it called the driver itself.
+ */
+import { databasePing, type Db } from './db.js';
+import { countKeys, keyFinder } from './keys.js';
+import { championVersion, getChampion, getModel, listModels } from './models.js';
+import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
+import { listRequests } from './requests.js';
+import { similarFinder } from './similar.js';
+import type { Store } from './store.js';
+
+/** A Store on this connection; `close()` closes it. */
+export function sqliteStore(db: Db): Store {
+  const findKey = keyFinder(db);
+  const ping = databasePing(db);
+  const similar = similarFinder(db);
+  let writeQuotes: ReturnType<typeof quoteWriter> | undefined;
+  // Each function queries synchronously; an async function turns a throw into a rejection like a network driver's.
+  return {
+    backend: 'sqlite',
+    findKey: async (secret) => findKey(secret),
+    countKeys: async () => countKeys(db),
+    championVersion: async () => championVersion(db),
+    getChampion: async () => getChampion(db),
+    getModel: async (version) => getModel(db, version),
+    listModels: async () => listModels(db),
+    findValuation: async (id) => findValuation(db, id),
+    findIdempotent: async (keyId, route, key, since) => findIdempotent(db, keyId, route, key, since),
+    async writeQuotes(rows) {
+      writeQuotes ??= quoteWriter(db);
+      writeQuotes(rows);
+    },
+    purgeQuotes: async (valuationsBefore, idempotencyBefore) => purgeQuotes(db, valuationsBefore, idempotencyBefore),
+    listRequests: async (query) => listRequests(db, query),
+    similarStones: async (stone, n, mode) => similar.find(stone, n, mode),
+    ping: async () => ping(),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The store a Loupe server works with: everything it reads from or writes to the database that every server of
+ * a fleet shares — keys, the registry's champion and models, stored valuations and idempotent answers, the request
+ * log, the appraised stones compared against. One interface, two implementations: SQLite (`sqlite-store.ts`, the
+ * embedded default) and PostgreSQL (for several machines on one database); the API does not know which it has.
+ *
+ * Every function is async, because a network database is. What a valuation needs on its way (the caller's key, the
+ * champion) never waits for one: the server holds the champion in memory (it polls `championVersion`), and an
+ * implementation over a network database answers `findKey` from memory it refreshes in the background.
+ */
+import type { ApiKey } from './keys.js';
+import type { ModelRecord } from './models.js';
+import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
+import type { RequestQuery, StoredRequest } from './requests.js';
+import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
+
+export type StoreBackend = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly backend: StoreBackend;
+  /** The live (not revoked) key a secret belongs to. */
+  findKey(secret: string): Promise<ApiKey | undefined>;
+  /** How many live keys exist. */
+  countKeys(): Promise<number>;
+  /** The champion's version: cheap, polled every second by each server. */
+  championVersion(): Promise<string | undefined>;
+  getChampion(): Promise<ModelRecord | undefined>;
+  getModel(version: string): Promise<ModelRecord | undefined>;
+  listModels(): Promise<ModelRecord[]>;
+  findValuation(id: string): Promise<FoundValuation | undefined>;
+  /** The answer stored under an idempotency key since `since` (ms), and its request's fingerprint. */
+  findIdempotent(
+    keyId: number,
+    route: string,
+    key: string,
+    since: number,
+  ): Promise<Pick<IdempotencyRow, 'fingerprint' | 'answer'> | undefined>;
+  /** Writes stored valuations and idempotent answers, all in one transaction. */
+  writeQuotes(rows: readonly QuoteWrite[]): Promise<void>;
+  /** Deletes valuations older than `valuationsBefore` (ms; null keeps them) and idempotency records older than `idempotencyBefore`. */
+  purgeQuotes(
+    valuationsBefore: number | null,
+    idempotencyBefore: number,
+  ): Promise<{ valuations: number; idempotency: number }>;
+  listRequests(query: RequestQuery): Promise<StoredRequest[]>;
+  similarStones(stone: SimilarTo, n: number, mode: SimilarityMode): Promise<SimilarStone[]>;
+  /** Resolves when the database answers; rejects when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
