@@ -676,6 +676,8 @@ export interface components {
             allowed?: string;
             /** @description What was probably meant, when one reading is clear (never applied automatically). */
             suggestion?: string;
+            /** @description Only on the entry with code more_problems: how many problems were left out of the list (at most 20 are listed per stone or request; in a batch, 2,000 in all, then the first problem of each further stone). */
+            omitted?: number;
         };
         LoggedRequest: {
             id: number;

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { bodyFingerprint } from './idempotency.js';
 import {
   ApiProblem,
+  capProblems,
   PROBLEM_CONTENT_TYPE,
   problemBody,
   summarise,
@@ -32,7 +33,7 @@ export function sendProblem(
   const body = problemBody(
     slug,
     detail,
-    errors,
+    errors && capProblems(errors),
     reply.request.url.length <= 2000 ? reply.request.url : undefined,
     status,
   );
@@ -52,7 +53,7 @@ function validationProblems(error: FastifyError, request: FastifyRequest): Field
   }
   const what = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : part;
   const problems = schemaProblems((error.validation ?? []) as unknown as SchemaError[], schema, what);
-  return problems.length > 0 ? problems : [{ field: '', code: 'invalid', message: error.message }];
+  return problems.length > 0 ? problems : [{ field: '', code: 'invalid', message: truncate(error.message) }];
 }
 
 /** Errors fastify finds before routing (a URL that cannot be decoded), as problems too. */

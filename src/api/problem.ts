@@ -12,6 +12,8 @@ export interface FieldProblem {
   message: string;
   allowed?: string;
   suggestion?: string;
+  /** On a `more_problems` entry: how many problems were left out of the list. */
+  omitted?: number;
 }
 
 export interface ProblemDetails {
@@ -121,12 +123,51 @@ export function problemBody(
   return body;
 }
 
+/**
+ * Lists of problems are bounded, so that a hostile input (a stone with 128 unknown fields, a batch of 1,000 such
+ * stones) cannot turn a 1 MiB request into a 25 MB answer: at most MAX_PROBLEMS are listed for one stone or one
+ * request; a batch lists MAX_BATCH_PROBLEMS in all, then only the first problem of each further failed stone (so
+ * every row still says why); a `more_problems` entry says how many were left out.
+ */
+export const MAX_PROBLEMS = 20;
+export const MAX_BATCH_PROBLEMS = 2000;
+export const MORE_PROBLEMS = 'more_problems';
+
+/** The entry that stands for `omitted` problems left out of a list (of the stone at `field`, or of the body). */
+export function moreProblems(field: string, omitted: number, listed: number): FieldProblem {
+  return {
+    field,
+    code: MORE_PROBLEMS,
+    message: `${omitted.toLocaleString('en-US')} more ${omitted === 1 ? 'problem is' : 'problems are'} not listed (${listed} listed); fix these and send again to see them.`,
+    allowed: `at most ${MAX_PROBLEMS} problems are listed per stone or request; in a batch ${MAX_BATCH_PROBLEMS.toLocaleString('en-US')} in all, then one per stone`,
+    omitted,
+  };
+}
+
+/** How many problems a list stands for: its entries, with a `more_problems` entry counting what it left out. */
+export function countProblems(errors: readonly FieldProblem[]): number {
+  let n = 0;
+  for (const e of errors) n += e.code === MORE_PROBLEMS ? (e.omitted ?? 0) : 1;
+  return n;
+}
+
+/** At most `max` problems of a list, then one entry saying how many more there were. */
+export function capProblems(errors: readonly FieldProblem[], max = MAX_PROBLEMS, field = ''): FieldProblem[] {
+  const listed = errors.filter((e) => e.code !== MORE_PROBLEMS);
+  const total = countProblems(errors);
+  if (total <= max && listed.length === errors.length) return [...errors];
+  const kept = listed.slice(0, max);
+  return total > kept.length ? [...kept, moreProblems(field, total - kept.length, kept.length)] : kept;
+}
+
 /** "3 problems: carat is out of range; …" — a detail line for a list of field problems. */
 export function summarise(errors: readonly FieldProblem[]): string {
+  const total = countProblems(errors);
   const shown = errors
+    .filter((e) => e.code !== MORE_PROBLEMS)
     .slice(0, 3)
     .map((e) => e.message)
     .join(' ');
-  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
-  return errors.length === 1 ? shown : `${errors.length} problems: ${shown}${more}`;
+  const more = total > 3 ? ` (and ${(total - 3).toLocaleString('en-US')} more)` : '';
+  return total === 1 ? shown : `${total.toLocaleString('en-US')} problems: ${shown}${more}`;
 }

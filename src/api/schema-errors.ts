@@ -91,7 +91,19 @@ export function schemaProblems(
   };
   for (const e of errors) {
     const parts = pointerParts(e.instancePath);
-    if (e.keyword === 'boolean') continue; // repeated by the additionalProperties error of its parent
+    if (e.keyword === 'boolean') {
+      // A field whose schema is `false`: an unknown field (its parent's additionalProperties error, which names it
+      // too, may lie past the bounded number of errors the check collects).
+      const parent = schemaAt(schema, parts.slice(0, -1));
+      const known = parent?.properties ? Object.keys(parent.properties as object) : [];
+      add({
+        field: prefix + parts.join('/'),
+        code: 'unknown_field',
+        message: `${JSON.stringify(parts.at(-1) ?? '')} is not a field of the ${what}.`,
+        allowed: known.length ? `only ${known.join(', ')}` : 'no other fields',
+      });
+      continue;
+    }
     if (e.keyword === 'additionalProperties') {
       const parent = schemaAt(schema, parts);
       const known = parent?.properties ? Object.keys(parent.properties as object) : [];

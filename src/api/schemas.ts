@@ -49,6 +49,12 @@ export const FieldProblem = Type.Object({
   suggestion: Type.Optional(
     Type.String({ description: 'What was probably meant, when one reading is clear (never applied automatically).' }),
   ),
+  omitted: Type.Optional(
+    Type.Integer({
+      description:
+        'Only on the entry with code more_problems: how many problems were left out of the list (at most 20 are listed per stone or request; in a batch, 2,000 in all, then the first problem of each further stone).',
+    }),
+  ),
 });
 
 export const Problem = Type.Object(

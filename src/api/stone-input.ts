@@ -6,7 +6,7 @@
  */
 import { Compile } from 'typebox/compile';
 import { FIELDS, STONE_FIELDS, StoneSchema, validateStone, type Stone } from '../diamond/index.js';
-import type { FieldProblem } from './problem.js';
+import { MAX_PROBLEMS, moreProblems, type FieldProblem } from './problem.js';
 
 const stoneShape = Compile(StoneSchema);
 const KNOWN = new Set<string>(STONE_FIELDS);
@@ -51,7 +51,10 @@ function strictProblems(record: Record<string, unknown>, prefix: string): Map<st
   return out;
 }
 
-/** Every problem of a stone sent as JSON, in the order of the fields, then unknown fields, then geometry. */
+/**
+ * The problems of a stone sent as JSON, in the order of the fields, then unknown fields, then geometry: at most
+ * MAX_PROBLEMS, then one entry counting the rest.
+ */
 export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return [
@@ -72,16 +75,20 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
     const own = strict.get(name) ?? fromValidator.find((p) => p.field === name);
     if (own) problems.push(own.field === prefix + name ? own : { ...own, field: prefix + own.field });
   }
+  // Unknown fields past the cap are only counted: their number grows with the input, the answer must not.
+  let unlisted = 0;
   for (const key of Object.keys(record)) {
-    if (!KNOWN.has(key)) {
+    if (KNOWN.has(key)) continue;
+    if (problems.length >= MAX_PROBLEMS) unlisted++;
+    else
       problems.push({
         field: prefix + key,
         code: 'unknown_field',
         message: `${show(key)} is not a characteristic of a stone.`,
         allowed: `only the fields ${STONE_FIELDS.join(', ')}`,
       });
-    }
   }
+  if (unlisted > 0) return [...problems, moreProblems(prefix.replace(/\/$/, ''), unlisted, problems.length)];
   // Plausibility of the measurements is judged only when every field on its own is fine.
   if (problems.length === 0) {
     for (const p of fromValidator)

@@ -272,6 +272,63 @@ describe('POST /v1/valuations/batch', () => {
   });
 });
 
+describe('problem lists are bounded (a hostile body cannot blow up the answer)', () => {
+  /** A stone of nothing but 128 unknown keys: 9 missing fields + 128 unknown ones = 137 problems. */
+  const hostile = (i: number) =>
+    Object.fromEntries(Array.from({ length: 128 }, (_, k) => [`_${k.toString(36)}`, i % 10]));
+  type Entry = { field: string; code: string; omitted?: number };
+
+  it('a batch of 1,000 such stones: 20 problems a stone, 2,000 in all, then one a stone; counts of the rest', async () => {
+    const body = JSON.stringify({ stones: Array.from({ length: 1000 }, (_, i) => hostile(i)) });
+    expect(body.length).toBeLessThan(1024 * 1024);
+    const res = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations/batch',
+      headers: { 'content-type': 'application/json' },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.length).toBeLessThan(1.5 * 1024 * 1024); // 24.7 MB when every problem was listed
+    const answer = res.json();
+    expect(answer).toMatchObject({ valued: 0, failed: 1000 });
+    let listed = 0;
+    for (const [i, r] of answer.results.entries()) {
+      const errors = r.errors as Entry[];
+      const more = errors.filter((e) => e.code === 'more_problems');
+      expect(more).toHaveLength(1);
+      expect(more[0].field).toBe(`stones/${i}`);
+      expect(errors.length - 1).toBeLessThanOrEqual(20);
+      expect(errors.length - 1 + (more[0].omitted ?? 0)).toBe(137);
+      expect(errors[0]).toMatchObject({ field: `stones/${i}/carat`, code: 'missing' }); // every row says why
+      listed += errors.length - 1;
+    }
+    // 2,000 problems in all (100 stones × 20), then each further stone lists its first problem only
+    expect(answer.results[99].errors).toHaveLength(21);
+    expect(answer.results[100].errors).toHaveLength(2);
+    expect(listed).toBe(2000 + 900);
+  });
+
+  it('one such stone: 20 problems and a count of the rest, and the detail counts all 137', async () => {
+    const p = expectProblem(await post(hostile(1)), 400);
+    expect(p.errors).toHaveLength(21);
+    expect(p.errors[20]).toMatchObject({ field: '', code: 'more_problems', omitted: 117 });
+    expect(p.detail).toMatch(/^137 problems: /);
+  });
+
+  it('a query string with 300 unknown parameters lists 20 and counts the rest', async () => {
+    const query = Array.from({ length: 300 }, (_, k) => `q${k}=1`).join('&');
+    const p = expectProblem(
+      await ctx.t.app.inject({
+        method: 'GET',
+        url: `/v1/diamonds/similar?carat=1&cut=Ideal&color=G&clarity=VS2&${query}`,
+      }),
+      400,
+    );
+    expect(p.errors.length).toBeLessThanOrEqual(21);
+    expect(p.errors.at(-1)).toMatchObject({ code: 'more_problems' });
+  });
+});
+
 describe('without a model', () => {
   it('answers 503 not-ready (and /readyz says so) until a champion exists', async () => {
     const empty = await testHome({ ingest: false, promote: false });

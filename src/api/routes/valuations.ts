@@ -14,7 +14,16 @@ import type { ModelSource } from '../model-source.js';
 import type { QuoteStore } from '../quote-store.js';
 import type { Valuations } from '../valuation-pool.js';
 import { presentValuation } from '../present.js';
-import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
+import {
+  ApiProblem,
+  capProblems,
+  countProblems,
+  MAX_BATCH_PROBLEMS,
+  MORE_PROBLEMS,
+  moreProblems,
+  summarise,
+  type FieldProblem,
+} from '../problem.js';
 import {
   BATCH_BODY_LIMIT,
   BatchEnvelope,
@@ -274,13 +283,27 @@ export const valuationRoutes: FastifyPluginAsync<{
       const model = servingModel(models);
       request.modelVersion = model.version;
       const explain = request.query.explain !== false;
+      let listed = 0; // problems listed so far in this batch's answer (MAX_BATCH_PROBLEMS at most, see listFor)
+      const listFor = (problems: FieldProblem[], index: number): FieldProblem[] => {
+        const capped = capProblems(problems, undefined, `stones/${index}`);
+        const own = capped.filter((p) => p.code !== MORE_PROBLEMS).length;
+        if (listed + own <= MAX_BATCH_PROBLEMS) {
+          listed += own;
+          return capped;
+        }
+        // Past the batch's budget a failed stone lists its first problem, so every row still says why.
+        listed += 1;
+        const total = countProblems(capped);
+        return total > 1 ? [capped[0], moreProblems(`stones/${index}`, total - 1, 1)] : [capped[0]];
+      };
       const checks = request.body.stones.map((raw, index) => {
         const { ref, rest, problem } = batchRef(raw, index);
         const shaped = checkStone(rest, `stones/${index}/`);
         const beyond = shaped.ok ? limitProblem(model, shaped.stone, maxCarat, `stones/${index}/`) : undefined;
         const checked: StoneCheck = beyond ? { ok: false, problems: [beyond] } : shaped;
-        if (!problem) return { ref, checked };
-        return { ref, checked: { ok: false as const, problems: [...(checked.ok ? [] : checked.problems), problem] } };
+        if (checked.ok && !problem) return { ref, checked };
+        const problems = [...(checked.ok ? [] : checked.problems), ...(problem ? [problem] : [])];
+        return { ref, checked: { ok: false as const, problems: listFor(problems, index) } };
       });
       const valid = checks.flatMap(({ checked }) => (checked.ok ? [checked.stone] : []));
       // the valid stones go to the model together: one batch, valued by one model
