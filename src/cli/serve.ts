@@ -135,7 +135,10 @@ async function run(opts: ServeOptions): Promise<void> {
   const store = sqliteStore(db);
   try {
     log.info({ home: paths.home }, 'preparing: the first start ingests the reference data and trains a model');
-    const champion = await bootstrap(db, paths, { onStage: (stage) => log.info({ stage }, 'bootstrap') });
+    const champion = await bootstrap(db, paths, {
+      onStage: (stage) => log.info({ stage }, 'bootstrap'),
+      onWarning: (message, details) => log.warn(details, message),
+    });
     const models = new ModelSource(registryChampions(store), {
       pollMs,
       onSwitch: (from, to) => log.info({ from, to }, 'serving a new champion'),

@@ -3,26 +3,48 @@
  * model of the default kind, register and promote it — the same pipeline run as `loupe pipeline run`, without
  * a landing folder. With a champion already there it returns it at once and changes nothing.
  *
- * A champion this version of Loupe cannot load (a damaged file, an artifact of an older feature spec) counts as
- * none: the run trains a model that loads and promotes it.
+ * A champion this version of Loupe cannot load (a file changed since it was registered — its SHA-256 differs —,
+ * missing, or written for an older feature spec) is not served: the champion is rolled back to the newest earlier
+ * champion that loads, with a warning. Only when none does is a new model trained (with a warning too).
  *
  * Two processes calling it at once: the second waits for the first's lock, then finds the champion (its run
  * sees a snapshot already learned from and does nothing).
  */
 import type { LoupePaths } from '../config/index.js';
 import { loadValuer } from '../model/index.js';
-import { getChampion, readArtifact, type ModelRecord } from '../registry/index.js';
+import { getChampion, readArtifact, rollbackToUsable, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
 import { runPipeline, type PipelineLogger } from './run.js';
 
 export interface BootstrapOptions {
   onStage?(stage: string): void;
   log?: PipelineLogger;
+  /** Something an operator must hear of: the champion could not be served, and what was done instead. */
+  onWarning?(message: string, details: Record<string, unknown>): void;
 }
 
 export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOptions = {}): Promise<ModelRecord> {
   const existing = getChampion(db);
-  if (existing && loadable(existing)) return existing;
+  if (existing) {
+    const damage = whyUnloadable(existing);
+    if (damage === undefined) return existing;
+    const fallback = rollbackToUsable(
+      db,
+      (record) => whyUnloadable(record) === undefined,
+      `the champion ${existing.version} cannot be served: ${damage}`,
+    );
+    if (fallback) {
+      options.onWarning?.(
+        `the champion ${existing.version} cannot be served; rolled back to ${fallback.record.version}, the newest earlier champion that loads`,
+        { damaged: existing.version, why: damage, passed: fallback.passed, serving: fallback.record.version },
+      );
+      return fallback.record;
+    }
+    options.onWarning?.(
+      `the champion ${existing.version} cannot be served and no earlier champion loads; training a new model`,
+      { damaged: existing.version, why: damage },
+    );
+  }
   const result = await runPipeline(db, paths, {
     incoming: null,
     wait: true,
@@ -30,15 +52,17 @@ export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOpt
     onStep: (step) => options.onStage?.(step),
   });
   const champion = getChampion(db);
-  if (!champion || !loadable(champion)) throw new Error(`bootstrap finished without a champion: ${result.message}`);
+  if (!champion || whyUnloadable(champion) !== undefined)
+    throw new Error(`bootstrap finished without a champion: ${result.message}`);
   return champion;
 }
 
-function loadable(record: ModelRecord): boolean {
+/** Why a model cannot be served (its artifact changed, missing or unreadable), or undefined when it can. */
+function whyUnloadable(record: ModelRecord): string | undefined {
   try {
     loadValuer(readArtifact(record), record.version);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
   }
 }

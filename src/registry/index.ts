@@ -12,6 +12,7 @@ export {
   readArtifact,
   registerModel,
   rollbackChampion,
+  rollbackToUsable,
   setDecision,
   versionOf,
   type ModelRecord,

@@ -179,3 +179,29 @@ export function rollbackChampion(db: Db, reason: string): ModelRecord {
   });
   return getModel(db, version)!;
 }
+
+/**
+ * Rolls the champion back past every champion in force that `usable` refuses (a changed, missing or unloadable
+ * artifact) to the newest one it accepts: one rollback row per champion passed, in one transaction. Returns that
+ * model and the versions passed over, or undefined (nothing changed) when no champion in force is usable.
+ */
+export function rollbackToUsable(
+  db: Db,
+  usable: (record: ModelRecord) => boolean,
+  reason: string,
+): { record: ModelRecord; passed: string[] } | undefined {
+  return writeTransaction(db, () => {
+    const stack = championStack(db);
+    const passed: string[] = [];
+    while (stack.length > 1) {
+      passed.push(stack.pop()!);
+      const target = getModel(db, stack[stack.length - 1])!;
+      if (!usable(target)) continue;
+      // One row per champion passed, as that many rollbacks would have written: the history stays a stack.
+      const at = new Date().toISOString();
+      passed.forEach((_, j) => insertPromotion(db, passed[j + 1] ?? target.version, 'rollback', reason, at));
+      return { record: getModel(db, target.version)!, passed };
+    }
+    return undefined;
+  });
+}
