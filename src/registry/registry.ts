@@ -199,7 +199,8 @@ export function rollbackToUsable(
       if (!usable(target)) continue;
       // One row per champion passed, as that many rollbacks would have written: the history stays a stack.
       const at = new Date().toISOString();
-      passed.forEach((_, j) => insertPromotion(db, passed[j + 1] ?? target.version, 'rollback', reason, at));
+      for (let j = 0; j < passed.length; j++)
+        insertPromotion(db, passed[j + 1] ?? target.version, 'rollback', reason, at);
       return { record: getModel(db, target.version)!, passed };
     }
     return undefined;
