@@ -16,6 +16,9 @@ apt_packages+=(prometheus)
 # The pipeline's xgboost kind (test/pipeline/xgboost-kind.test.ts) and `npm run bench:scale` run XGBoost from
 # Debian's Python (/usr/bin/python3, scripts/train-xgboost.py).
 apt_packages+=(python3-xgboost python3-numpy)
+# The store suite and the multi-server tests run against a real PostgreSQL (test/helpers/postgres.ts starts one
+# with initdb and pg_ctl in a temporary folder, as the postgres user when run as root).
+apt_packages+=(postgresql)
 # (Debian packages the tests need are added here as parts that need them land.)
 
 missing=()

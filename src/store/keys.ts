@@ -23,7 +23,7 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
-interface KeyRow {
+export interface KeyRow {
   id: number;
   name: string;
   prefix: string;
@@ -33,7 +33,7 @@ interface KeyRow {
   revoked_at: string | null;
 }
 
-const toKey = (r: KeyRow): ApiKey => ({
+export const toKey = (r: KeyRow): ApiKey => ({
   id: r.id,
   name: r.name,
   prefix: r.prefix,

@@ -41,7 +41,8 @@ export interface Promotion {
   at: string;
 }
 
-interface ModelRow {
+/** A models row with its promotion columns, as either database returns it. */
+export interface ModelRow {
   id: number;
   version: string;
   kind: string;
@@ -56,7 +57,8 @@ interface ModelRow {
   git_commit: string | null;
   decision: string | null;
   promoted_at: string | null;
-  is_champion: number;
+  /** 1/0 from SQLite, true/false from PostgreSQL. */
+  is_champion: number | boolean;
 }
 
 /** The folder that relative artifact paths are stored against: the database's folder (LOUPE_HOME). */
@@ -72,13 +74,17 @@ const SELECT_MODELS = `
   FROM models m`;
 
 function toRecord(db: Db, r: ModelRow): ModelRecord {
-  const base = baseDir(db);
+  return modelFromRow(r, baseDir(db));
+}
+
+/** A record from its row; a relative artifact path is resolved against `base` (LOUPE_HOME). */
+export function modelFromRow(r: ModelRow, base: string | undefined): ModelRecord {
   return {
     version: r.version,
     kind: r.kind,
     createdAt: r.created_at,
     promotedAt: r.promoted_at,
-    isChampion: r.is_champion === 1,
+    isChampion: r.is_champion === 1 || r.is_champion === true,
     artifactPath: base && !isAbsolute(r.artifact_path) ? resolve(base, r.artifact_path) : r.artifact_path,
     artifactSha256: r.artifact_sha256,
     trainingDataSha256: r.training_data_sha256,

@@ -19,13 +19,13 @@ export interface SimilarStone extends Appraisal {
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** SQL for a grade's rank (0 = worst) and a column's value, per characteristic. */
-function valueSql(name: keyof Stone): string {
+export function valueSql(name: keyof Stone): string {
   const f = FIELDS[name];
   if (f.kind === 'number') return `"${name}"`;
   return `(CASE "${name}" ${f.scale.map((g, i) => `WHEN ${sqlString(g.code)} THEN ${i}`).join(' ')} END)`;
 }
 
-function stoneValue(stone: Stone, name: keyof Stone): number {
+export function stoneValue(stone: Stone, name: keyof Stone): number {
   const f = FIELDS[name];
   if (f.kind === 'number') return stone[name] as number;
   return f.scale.findIndex((g) => g.code === stone[name as GradeFieldName]);

@@ -6,7 +6,7 @@ import { databasePing, type Db } from './db.js';
 import { countKeys, keyFinder } from './keys.js';
 import { championVersion, getChampion, getModel, listModels } from './models.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
-import { listRequests } from './requests.js';
+import { listRequests, requestLogWriter } from './requests.js';
 import { similarFinder } from './similar.js';
 import type { Store } from './store.js';
 
@@ -16,6 +16,7 @@ export function sqliteStore(db: Db): Store {
   const ping = databasePing(db);
   const similar = similarFinder(db);
   let writeQuotes: ReturnType<typeof quoteWriter> | undefined;
+  let writeRequests: ReturnType<typeof requestLogWriter> | undefined;
   // Each function queries synchronously; an async function turns a throw into a rejection like a network driver's.
   return {
     backend: 'sqlite',
@@ -33,6 +34,10 @@ export function sqliteStore(db: Db): Store {
     },
     purgeQuotes: async (valuationsBefore, idempotencyBefore) => purgeQuotes(db, valuationsBefore, idempotencyBefore),
     listRequests: async (query) => listRequests(db, query),
+    async writeRequests(entries) {
+      writeRequests ??= requestLogWriter(db);
+      writeRequests(entries);
+    },
     similarStones: async (stone, n, mode) => similar.find(stone, n, mode),
     ping: async () => ping(),
     async close() {

@@ -11,7 +11,7 @@
 import type { ApiKey } from './keys.js';
 import type { ModelRecord } from './models.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
-import type { RequestQuery, StoredRequest } from './requests.js';
+import type { RequestLogEntry, RequestQuery, StoredRequest } from './requests.js';
 import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
 
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -43,6 +43,8 @@ export interface Store {
     idempotencyBefore: number,
   ): Promise<{ valuations: number; idempotency: number }>;
   listRequests(query: RequestQuery): Promise<StoredRequest[]>;
+  /** Writes request-log entries, all in one transaction. */
+  writeRequests(entries: readonly RequestLogEntry[]): Promise<void>;
   similarStones(stone: SimilarTo, n: number, mode: SimilarityMode): Promise<SimilarStone[]>;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;

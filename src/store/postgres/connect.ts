@@ -1,0 +1,169 @@
+/**
+ * Connecting to PostgreSQL (`pg` 8): a pool, its migrations applied under an advisory lock, and errors that say
+ * what is wrong in words — with the connection URL's password replaced by *** wherever a URL is shown, since
+ * these messages reach logs and terminals.
+ */
+import pg from 'pg';
+import type { Migration } from '../migrations.js';
+import { PG_MIGRATIONS } from './schema.js';
+
+/** Whether a LOUPE_DATABASE_URL names PostgreSQL (anything else keeps SQLite). */
+export const isPostgresUrl = (url: string | undefined): url is string =>
+  url !== undefined && /^postgres(ql)?:\/\//i.test(url.trim());
+
+/** The URL with its password (if any) replaced by ***: safe to log. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    // Not parseable as a URL: hide everything between "//user:" and "@".
+    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  }
+}
+
+/** The database cannot be reached or refused us at start: a wrong URL, host, port, database or credentials. */
+export class DatabaseConfigError extends Error {}
+
+/** The database is not answering now (restarting, the network): worth retrying later. */
+export class DatabaseUnavailable extends Error {}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** Whether an error from `pg` means the connection failed (as opposed to a statement being refused). */
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08') || e.code.startsWith('57P'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e.message ?? '',
+  );
+}
+
+/** A start-up failure in words: which URL (password hidden), and what to check. */
+export function describeConnectError(url: string, error: unknown): DatabaseConfigError {
+  const e = error as { code?: string; message?: string };
+  const where = redactUrl(url);
+  const why =
+    e.code === '28P01' || e.code === '28000'
+      ? 'the user name or password was refused'
+      : e.code === '3D000'
+        ? 'that database does not exist (create it, or fix the name at the end of the URL)'
+        : e.code === 'ECONNREFUSED'
+          ? 'nothing accepts connections at that host and port (is PostgreSQL running?)'
+          : e.code === 'ENOTFOUND'
+            ? 'the host name does not resolve'
+            : /timeout/i.test(e.message ?? '')
+              ? 'no answer within 5 s'
+              : (e.message ?? String(error)).split(url).join(where);
+  return new DatabaseConfigError(`cannot use the PostgreSQL database ${where}: ${why}`);
+}
+
+export interface PoolOptions {
+  /** Connections at most (default 10). */
+  max?: number;
+  /** Called when an idle connection fails (PostgreSQL restarting): the pool replaces it on next use. */
+  onIdleError?(error: Error): void;
+}
+
+/** A pool whose BIGINTs read as numbers (Loupe's ids and counts stay far below 2^53). */
+export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // Without a listener an idle connection's error (the server restarting) would end the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return pool;
+}
+
+/** An arbitrary constant naming Loupe's migration lock among the database's advisory locks ("Loupe" in ASCII). */
+const MIGRATION_LOCK = 0x4c6f757065;
+
+/**
+ * Applies every migration not yet applied, in version order, each in its own transaction, holding the advisory
+ * lock meanwhile: a second process starting at once waits, then finds them applied. Returns the versions applied.
+ */
+export async function migratePostgres(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = PG_MIGRATIONS,
+): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      const applied = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+      );
+      const pending = [...migrations].filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+      for (const m of pending) {
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            new Date().toISOString(),
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+      return pending.map((m) => m.version);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export interface MigrationState {
+  version: number;
+  name: string;
+  appliedAt: string | null;
+}
+
+/** Every known migration and when it was applied (null: pending). */
+export async function postgresMigrationStatus(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = PG_MIGRATIONS,
+): Promise<MigrationState[]> {
+  const exists = await pool.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  const applied = new Map<number, string>();
+  if (exists.rows[0].present) {
+    const rows = await pool.query<{ version: number; applied_at: string }>(
+      'SELECT version, applied_at FROM schema_migrations',
+    );
+    for (const r of rows.rows) applied.set(r.version, r.applied_at);
+  }
+  return migrations.map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
+}
+
+/**
+ * Opens a pool on `url`, checks that it answers (a clear DatabaseConfigError when not) and applies pending
+ * migrations unless told not to.
+ */
+export async function openPostgres(url: string, options: PoolOptions & { migrate?: boolean } = {}): Promise<pg.Pool> {
+  const pool = createPool(url, options);
+  try {
+    await pool.query('SELECT 1');
+    if (options.migrate ?? true) await migratePostgres(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    if (error instanceof DatabaseConfigError) throw error;
+    throw describeConnectError(url, error);
+  }
+  return pool;
+}

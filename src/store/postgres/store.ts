@@ -1,0 +1,222 @@
+/**
+ * The Store over PostgreSQL: the same records as SQLite's, from the same tables (schema.ts). What a valuation
+ * needs on its way never waits for the database: live keys are held in memory and refreshed every second (a key
+ * revoked on any server is refused by every server within that second; a key not in memory, such as one created
+ * a moment ago, is looked up once), and the champion is polled by the server, as on SQLite.
+ */
+import type pg from 'pg';
+import { STONE_FIELDS, type Stone } from '../../diamond/index.js';
+import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
+import { hashKey, toKey, type ApiKey, type KeyRow } from '../keys.js';
+import { modelFromRow, type ModelRow } from '../models.js';
+import type { FoundValuation, QuoteWrite } from '../quotes.js';
+import type { RequestLogEntry, StoredRequest } from '../requests.js';
+import { stoneValue, valueSql } from '../similar.js';
+import type { Store } from '../store.js';
+import { DatabaseUnavailable, isConnectionError } from './connect.js';
+
+export interface PostgresStoreOptions {
+  /** LOUPE_HOME: relative artifact paths in the registry are resolved against it. */
+  home: string;
+  /** How often the live keys are read again, in ms (default 1000). */
+  keyRefreshMs?: number;
+}
+
+export type PostgresStore = Store & { readonly pool: pg.Pool };
+
+const CHAMPION_ID_SQL = '(SELECT model_id FROM promotions ORDER BY id DESC LIMIT 1)';
+const SELECT_MODELS = `
+  SELECT m.*,
+    (SELECT max(p.at) FROM promotions p WHERE p.model_id = m.id) AS promoted_at,
+    coalesce(m.id = ${CHAMPION_ID_SQL}, false) AS is_champion
+  FROM models m`;
+
+const REQUEST_COLUMNS = `id, at, method, route, url, status, latency_ms AS "latencyMs", key_id AS "keyId",
+  key_name AS "keyName", model_version AS "modelVersion", request_body AS "requestBody",
+  response_body AS "responseBody", request_id AS "requestId"`;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): PostgresStore {
+  /** Runs a query; a failed connection becomes DatabaseUnavailable (the API answers 503 with Retry-After). */
+  async function query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await pool.query<R>(text, values)).rows;
+    } catch (error) {
+      if (isConnectionError(error))
+        throw new DatabaseUnavailable(`the database is not answering (${(error as Error).message})`);
+      throw error;
+    }
+  }
+
+  let liveKeys: Map<string, ApiKey> | undefined;
+  async function refreshKeys(): Promise<void> {
+    const rows = await query<KeyRow & { sha256: string }>('SELECT * FROM api_keys WHERE revoked_at IS NULL');
+    liveKeys = new Map(rows.map((r) => [r.sha256, toKey(r)]));
+  }
+  const keyTimer = setInterval(() => void refreshKeys().catch(() => {}), options.keyRefreshMs ?? 1000);
+  keyTimer.unref();
+
+  const models = async (where: string, values: unknown[] = []) =>
+    (await query<ModelRow>(`${SELECT_MODELS} ${where}`, values)).map((r) => modelFromRow(r, options.home));
+
+  let spread: { rows: number; maxId: number; sd: number[] } | undefined;
+  async function currentSpread(): Promise<number[]> {
+    const [v] = await query<{ rows: number; maxId: number }>(
+      'SELECT count(*) AS rows, coalesce(max(id), 0) AS "maxId" FROM diamonds',
+    );
+    if (spread && spread.rows === v.rows && spread.maxId === v.maxId) return spread.sd;
+    const [m] = await query<Record<string, number | null>>(
+      `SELECT ${STONE_FIELDS.map((f, i) => `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}`).join(', ')} FROM diamonds`,
+    );
+    const sd = STONE_FIELDS.map((_, i) => {
+      const mean = Number(m[`m${i}`] ?? 0);
+      const variance = Number(m[`s${i}`] ?? 0) - mean * mean;
+      return variance > 1e-12 ? Math.sqrt(variance) : 1;
+    });
+    spread = { ...v, sd };
+    return sd;
+  }
+
+  return {
+    backend: 'postgres',
+    pool,
+    async findKey(secret) {
+      const hash = hashKey(secret);
+      if (liveKeys === undefined) await refreshKeys();
+      const known = liveKeys?.get(hash);
+      if (known) return known;
+      const [row] = await query<KeyRow>('SELECT * FROM api_keys WHERE sha256 = $1 AND revoked_at IS NULL', [hash]);
+      return row && toKey(row);
+    },
+    async countKeys() {
+      return (await query<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL'))[0].n;
+    },
+    async championVersion() {
+      const [row] = await query<{ version: string }>(
+        'SELECT m.version FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id DESC LIMIT 1',
+      );
+      return row?.version;
+    },
+    getChampion: async () => (await models(`WHERE m.id = ${CHAMPION_ID_SQL}`))[0],
+    getModel: async (version) => (await models('WHERE m.version = $1', [version]))[0],
+    listModels: () => models('ORDER BY m.id'),
+    async findValuation(id) {
+      const [row] = await query<FoundValuation>(
+        'SELECT id, at, key_id AS "keyId", stone, ref, answer FROM valuations WHERE id = $1',
+        [id],
+      );
+      return row;
+    },
+    async findIdempotent(keyId, route, key, since) {
+      const [row] = await query<{ fingerprint: string; answer: string }>(
+        'SELECT fingerprint, answer FROM idempotency_keys WHERE key_id = $1 AND route = $2 AND idempotency_key = $3 AND at >= $4',
+        [keyId, route, key, since],
+      );
+      return row;
+    },
+    async writeQuotes(rows) {
+      const valuations = rows.filter((r) => r[0] === 0);
+      const idempotent = rows.filter((r) => r[0] === 1);
+      const column = (list: readonly QuoteWrite[], i: number) => list.map((r) => r[i]);
+      // One statement each, rows as arrays: a batch of thousands is one round trip, and both commit together.
+      await query(
+        `WITH v AS (
+           INSERT INTO valuations (id, at, key_id, model_version, stone, ref, answer)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+           ON CONFLICT DO NOTHING RETURNING 1)
+         INSERT INTO idempotency_keys (key_id, route, idempotency_key, fingerprint, at, answer)
+         SELECT * FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[])
+         ON CONFLICT DO NOTHING`,
+        [
+          column(valuations, 1),
+          valuations.map((r) => iso(r[2] as number)),
+          ...[3, 4, 5, 6, 7].map((i) => column(valuations, i)),
+          ...[1, 2, 3, 4, 5, 6].map((i) => column(idempotent, i)),
+        ],
+      );
+    },
+    async purgeQuotes(valuationsBefore, idempotencyBefore) {
+      let valuations = 0;
+      if (valuationsBefore !== null) {
+        const cutoff = iso(valuationsBefore);
+        for (let n = 1; n > 0; valuations += n) {
+          n = (
+            await query(
+              'DELETE FROM valuations WHERE seq IN (SELECT seq FROM valuations ORDER BY seq LIMIT 1000) AND at < $1 RETURNING 1',
+              [cutoff],
+            )
+          ).length;
+        }
+      }
+      const idempotency = (await query('DELETE FROM idempotency_keys WHERE at < $1 RETURNING 1', [idempotencyBefore]))
+        .length;
+      return { valuations, idempotency };
+    },
+    async listRequests(q) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        args.push(value);
+        where.push(`${sql} $${args.length}`);
+      };
+      if (q.before !== undefined) add('id <', q.before);
+      if (q.status !== undefined) add('status =', q.status);
+      if (q.route !== undefined) add('route =', q.route);
+      if (q.requestId !== undefined) add('request_id =', q.requestId);
+      args.push(q.limit);
+      return query<StoredRequest>(
+        `SELECT ${REQUEST_COLUMNS} FROM request_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY id DESC LIMIT $${args.length}`,
+        args,
+      );
+    },
+    async writeRequests(entries) {
+      const pick = <K extends keyof RequestLogEntry>(k: K) => entries.map((e) => e[k]);
+      await query(
+        `INSERT INTO request_log (at, method, route, url, status, latency_ms, key_id, key_name, model_version,
+           request_body, response_body, request_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[], $7::bigint[],
+           $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`,
+        [
+          entries.map((e) => iso(e.at)),
+          ...(['method', 'route', 'url', 'status', 'latencyMs', 'keyId', 'keyName', 'modelVersion'] as const).map(pick),
+          ...(['requestBody', 'responseBody', 'requestId'] as const).map(pick),
+        ],
+      );
+    },
+    async similarStones(stone, n, mode) {
+      const columns = `id, ${APPRAISAL_COLUMNS_SQL}`;
+      if (mode === 'grades') {
+        return query(
+          `SELECT ${columns}, round(abs(carat - $1)::numeric, 6)::float8 AS distance FROM diamonds
+           WHERE cut = $2 AND color = $3 AND clarity = $4
+           ORDER BY distance, abs(depth - $5::float8) + abs("table" - $6::float8) NULLS FIRST, id LIMIT $7`,
+          [stone.carat, stone.cut, stone.color, stone.clarity, stone.depth ?? null, stone.table ?? null, n],
+        );
+      }
+      for (const f of STONE_FIELDS) {
+        if (stone[f] === undefined) throw new RangeError(`similarity over all characteristics needs ${f}`);
+      }
+      const sd = await currentSpread();
+      const args: number[] = [];
+      const terms = STONE_FIELDS.map((f, i) => {
+        args.push(stoneValue(stone as Stone, f), 1 / sd[i]);
+        const d = `((${valueSql(f)} - $${args.length - 1}::float8) * $${args.length}::float8)`;
+        return `${d} * ${d}`;
+      });
+      args.push(n);
+      return query(
+        `SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds ORDER BY distance, id LIMIT $${args.length}`,
+        args,
+      );
+    },
+    async ping() {
+      await query('SELECT 1');
+    },
+    async close() {
+      clearInterval(keyTimer);
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * A real PostgreSQL for tests: a fresh cluster in a temporary folder (initdb), started on a free loopback port
+ * (pg_ctl), with a user and password, removed by stop(). PostgreSQL refuses to run as root, so when the tests run
+ * as root (CI) the cluster belongs to the `postgres` user and its commands run through runuser. The binaries are
+ * Debian's (`postgresql` package, installed by scripts/setup.sh), found under /usr/lib/postgresql/<version>/bin,
+ * or in LOUPE_PG_BIN.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export const PG_USER = 'loupe';
+export const PG_PASSWORD = 'test-secret-Zq81';
+
+function binDir(): string | undefined {
+  if (process.env.LOUPE_PG_BIN) return process.env.LOUPE_PG_BIN;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] && join(root, versions[0], 'bin');
+}
+
+/** Whether a PostgreSQL server can be started here (tests that need one are skipped, saying so, when not). */
+export const postgresAvailable = (): boolean => binDir() !== undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestPostgres {
+  /** postgres://loupe:…@127.0.0.1:PORT/loupe */
+  url: string;
+  port: number;
+  /** A URL to a database of its own (created now): one per test file or case keeps them apart. */
+  newDatabase(name: string): string;
+  /** Stops the server (immediately, like a crash, when `immediate`) and starts it again on the same port. */
+  stopServer(immediate?: boolean): void;
+  startServer(): void;
+  /** Stops the server and removes its folder. */
+  stop(): void;
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const bin = binDir();
+  if (!bin) throw new Error('PostgreSQL is not installed (Debian: apt-get install postgresql; or set LOUPE_PG_BIN)');
+  const root = mkdtempSync(join(tmpdir(), 'loupe-pg-'));
+  const data = join(root, 'data');
+  const asRoot = userInfo().uid === 0;
+  const run = (cmd: string, args: string[]): string => {
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]]
+      : [join(bin, cmd), args];
+    return execFileSync(file, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+  const pwfile = join(root, 'pw');
+  writeFileSync(pwfile, PG_PASSWORD);
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+    chownSync(root, uid, gid);
+    chownSync(pwfile, uid, gid);
+    chmodSync(root, 0o700);
+  }
+  run('initdb', ['-D', data, '-U', PG_USER, '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const startServer = () => {
+    run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'log'), '-w', '-t', '60', 'start']);
+  };
+  const stopServer = (immediate = false) => {
+    run('pg_ctl', ['-D', data, '-m', immediate ? 'immediate' : 'fast', '-w', 'stop']);
+  };
+  startServer();
+  const url = (db: string) => `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${db}`;
+  const psql = (sql: string) =>
+    execFileSync(join(bin, 'psql'), ['-X', '-q', '-d', url('postgres'), '-c', sql], { stdio: 'ignore' });
+  psql(`CREATE DATABASE ${PG_USER}`);
+  return {
+    url: url(PG_USER),
+    port,
+    newDatabase(name) {
+      psql(`CREATE DATABASE "${name}"`);
+      return url(name);
+    },
+    stopServer,
+    startServer,
+    stop() {
+      try {
+        stopServer(true);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}

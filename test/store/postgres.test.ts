@@ -1,0 +1,73 @@
+/**
+ * What only PostgreSQL has: migrations applied once when servers start together (advisory lock), clear messages
+ * for a wrong URL or credentials (never the password), and a pool that comes back after the server restarts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DatabaseConfigError,
+  DatabaseUnavailable,
+  openPostgres,
+  postgresMigrationStatus,
+  redactUrl,
+} from '../../src/store/postgres/connect.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres/schema.js';
+import { postgresStore } from '../../src/store/postgres/store.js';
+import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+let server: TestPostgres;
+beforeAll(async () => {
+  server = await startPostgres();
+}, 60_000);
+afterAll(() => server?.stop());
+
+describe('PostgreSQL migrations', () => {
+  it('are applied once when four processes start at once, and status lists them', async () => {
+    const url = server.newDatabase('together');
+    const pools = await Promise.all(Array.from({ length: 4 }, () => openPostgres(url, { max: 2 })));
+    const status = await postgresMigrationStatus(pools[0]);
+    expect(status.map((m) => m.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+    expect(status.every((m) => m.appliedAt !== null)).toBe(true);
+    const rows = await pools[0].query('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(rows.rows[0].n).toBe(PG_MIGRATIONS.length);
+    await Promise.all(pools.map((p) => p.end()));
+  });
+});
+
+describe('a database that cannot be used', () => {
+  const expectRefused = async (url: string, why: RegExp) => {
+    const error = await openPostgres(url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatabaseConfigError);
+    expect((error as Error).message).toMatch(why);
+    expect((error as Error).message).not.toContain(PG_PASSWORD);
+    expect((error as Error).message).not.toContain('wrong-pass');
+  };
+
+  it('says which, without the password: wrong password, no such database, nothing listening', async () => {
+    const base = new URL(server.url);
+    await expectRefused(server.url.replace(PG_PASSWORD, 'wrong-pass'), /user name or password was refused/);
+    await expectRefused(server.url.replace(/\/loupe$/, '/nowhere'), /database does not exist/);
+    await expectRefused(`postgres://loupe:${PG_PASSWORD}@127.0.0.1:1/loupe`, /nothing accepts connections/);
+    expect(redactUrl(server.url)).toBe(`postgres://loupe:***@127.0.0.1:${base.port}/loupe`);
+  });
+});
+
+describe('PostgreSQL restarting', () => {
+  it('makes queries fail as unavailable while it is down, and the same store answers once it is back', async () => {
+    const pool = await openPostgres(server.newDatabase('restart'));
+    const store = postgresStore(pool, { home: '/nonexistent' });
+    await store.ping();
+    server.stopServer(true);
+    try {
+      await expect(store.ping()).rejects.toBeInstanceOf(DatabaseUnavailable);
+      await expect(store.championVersion()).rejects.toBeInstanceOf(DatabaseUnavailable);
+    } finally {
+      server.startServer();
+    }
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(await store.championVersion()).toBeUndefined();
+    await store.close();
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The store suite, run against both backends: SQLite (the embedded default) and a real PostgreSQL 15 started for
+ * this file (test/helpers/postgres.ts). One SQLite home is made the usual way (the reference data ingested, a
+ * model promoted, keys); PostgreSQL gets it through `loupe db copy`'s function, so every read below must give the
+ * same records from both, and every write must read back the same.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleStone, type Stone } from '../../src/diamond/index.js';
+import { createKey, revokeKey } from '../../src/store/keys.js';
+import { getModel, listModels } from '../../src/store/models.js';
+import { valuationWrite, idempotencyWrite } from '../../src/store/quotes.js';
+import type { RequestLogEntry } from '../../src/store/requests.js';
+import { similarFinder } from '../../src/store/similar.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { openPostgres } from '../../src/store/postgres/connect.js';
+import { copySqliteToPostgres, type CopyReport } from '../../src/store/postgres/copy.js';
+import { postgresStore } from '../../src/store/postgres/store.js';
+import { testHome, type TestHome } from '../api/helpers.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+const STONE = exampleStone() as unknown as Stone;
+let home: TestHome;
+let server: TestPostgres;
+let copied: CopyReport;
+const stores: Record<'sqlite' | 'postgres', Store> = {} as never;
+let liveSecret: string;
+let revokedSecret: string;
+
+beforeAll(async () => {
+  home = await testHome();
+  liveSecret = createKey(home.db, { name: 'ACME', scopes: ['valuations'] }).secret;
+  revokedSecret = createKey(home.db, { name: 'old', scopes: ['admin'], ratePerMinute: 5 }).secret;
+  revokeKey(home.db, 'old');
+  home.promote({ seed: 7, rows: 2000 }); // a second model, now the champion
+  server = await startPostgres();
+  const pool = await openPostgres(server.newDatabase('suite'));
+  copied = await copySqliteToPostgres(home.db, pool);
+  stores.sqlite = sqliteStore(home.db);
+  stores.postgres = postgresStore(pool, { home: home.dir });
+}, 120_000);
+
+afterAll(async () => {
+  await stores.postgres?.close();
+  server?.stop();
+  home?.cleanup();
+});
+
+const entry = (i: number, over: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
+  at: Date.parse('2026-12-04T10:00:00Z') + i,
+  method: 'POST',
+  route: '/v1/valuations',
+  url: '/v1/valuations',
+  status: i % 2 ? 200 : 400,
+  latencyMs: 1.25,
+  keyId: 1,
+  keyName: 'ACME',
+  modelVersion: 'v0002',
+  requestBody: '{"carat":0.9}',
+  responseBody: null,
+  requestId: `req-${i}`,
+  ...over,
+});
+
+describe('loupe db copy', () => {
+  it('moves every table with equal counts on both sides', () => {
+    const byTable = Object.fromEntries(copied.tables.map((t) => [t.table, t]));
+    expect(byTable.diamonds.sqlite).toBe(4984);
+    expect(byTable.rejects.sqlite).toBe(16);
+    expect(byTable.models.sqlite).toBe(2);
+    for (const t of copied.tables) expect(t.postgres).toBe(t.sqlite);
+  });
+
+  it('refuses a database that is not empty, and copies nothing', async () => {
+    const pool = (stores.postgres as Store & { pool: import('pg').Pool }).pool;
+    await expect(copySqliteToPostgres(home.db, pool)).rejects.toThrow(/not empty \(files has 1 rows\)/);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
+  const store = () => stores[backend];
+
+  it('finds a live key by its secret and never a revoked or unknown one', async () => {
+    const key = await store().findKey(liveSecret);
+    expect(key).toMatchObject({ name: 'ACME', scopes: ['valuations'], ratePerMinute: 600, revokedAt: null });
+    expect(await store().findKey(revokedSecret)).toBeUndefined();
+    expect(await store().findKey('lp_not-a-key')).toBeUndefined();
+    expect(await store().countKeys()).toBe(1);
+  });
+
+  it('reads the registry as SQLite recorded it: the champion, every model, one model', async () => {
+    const expected = listModels(home.db);
+    expect(await store().listModels()).toEqual(expected);
+    expect(await store().championVersion()).toBe('v0002');
+    expect(await store().getChampion()).toEqual(getModel(home.db, 'v0002'));
+    expect((await store().getModel('v0001'))?.isChampion).toBe(false);
+    expect(await store().getModel('v0099')).toBeUndefined();
+  });
+
+  it('stores valuations and idempotent answers, ignores a repeated id, and purges by age', async () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const row = (id: string, at: number) => ({
+      id,
+      at,
+      keyId: 1,
+      modelVersion: 'v0002',
+      stone: '{"carat":0.9}',
+      ref: id === 'val_b' ? 'my-ref' : null,
+      answer: `{"id":"${id}","price":4530}`,
+    });
+    await store().writeQuotes([
+      valuationWrite(row('val_a', now - 40 * 86_400_000)),
+      valuationWrite(row('val_b', now)),
+      idempotencyWrite({
+        keyId: 1,
+        route: '/v1/valuations',
+        idempotencyKey: 'k1',
+        fingerprint: 'f'.repeat(64),
+        at: now,
+        answer: '{}',
+      }),
+    ]);
+    await store().writeQuotes([valuationWrite({ ...row('val_b', now), answer: '{"changed":true}' })]);
+    expect(await store().findValuation('val_b')).toEqual({
+      id: 'val_b',
+      at: '2026-12-04T12:00:00.000Z',
+      keyId: 1,
+      stone: '{"carat":0.9}',
+      ref: 'my-ref',
+      answer: '{"id":"val_b","price":4530}',
+    });
+    expect(await store().findIdempotent(1, '/v1/valuations', 'k1', now - 1)).toEqual({
+      fingerprint: 'f'.repeat(64),
+      answer: '{}',
+    });
+    expect(await store().findIdempotent(1, '/v1/valuations', 'k1', now + 1)).toBeUndefined();
+    expect(await store().purgeQuotes(now - 30 * 86_400_000, now + 1)).toEqual({ valuations: 1, idempotency: 1 });
+    expect(await store().findValuation('val_a')).toBeUndefined();
+    expect(await store().findValuation('val_b')).toBeDefined();
+  });
+
+  it('writes the request log and lists it newest first, filtered and paged', async () => {
+    await store().writeRequests(Array.from({ length: 30 }, (_, i) => entry(i)));
+    const newest = await store().listRequests({ limit: 5 });
+    expect(newest.map((r) => r.requestId)).toEqual(['req-29', 'req-28', 'req-27', 'req-26', 'req-25']);
+    expect(newest[0]).toMatchObject({ at: '2026-12-04T10:00:00.029Z', status: 200, latencyMs: 1.25, keyId: 1 });
+    const older = await store().listRequests({ limit: 5, before: newest[4].id, status: 400 });
+    expect(older.map((r) => r.requestId)).toEqual(['req-24', 'req-22', 'req-20', 'req-18', 'req-16']);
+    expect(await store().listRequests({ limit: 5, requestId: 'req-3' })).toHaveLength(1);
+    expect(await store().listRequests({ limit: 5, route: '/nowhere' })).toEqual([]);
+  });
+
+  it('finds the same similar stones as the SQLite finder, in both modes', async () => {
+    const finder = similarFinder(home.db);
+    for (const mode of ['grades', 'all'] as const) {
+      for (const stone of [
+        STONE,
+        { ...STONE, carat: 1.5, cut: 'Fair' as const },
+        { carat: 0.7, cut: 'Ideal', color: 'E', clarity: 'VS1' } as Stone,
+      ]) {
+        if (mode === 'all' && stone.depth === undefined) continue;
+        const want = finder.find(stone, 7, mode);
+        const got = await store().similarStones(stone, 7, mode);
+        expect(got.map((s) => s.id)).toEqual(want.map((s) => s.id));
+        got.forEach((s, i) => {
+          expect(s.distance).toBeCloseTo(want[i].distance, 9);
+          expect({ ...s, distance: 0 }).toEqual({ ...want[i], distance: 0 });
+        });
+      }
+    }
+  });
+
+  it('answers a ping', async () => {
+    await expect(store().ping()).resolves.toBeUndefined();
+  });
+});
