@@ -16,6 +16,7 @@ import { registerMetrics, type MetricsAccess } from './metrics.js';
 import type { QuoteStore } from './quote-store.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
+import { clientErrorHandler, registerSecurityHeaders } from './security-headers.js';
 import type { RateLimiter } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { logEntry, registerRequestLog } from './request-log-hooks.js';
@@ -93,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     // Errors found before routing (an undecodable URL) skip the hooks: answer and log them here.
     frameworkErrors: (error, request, reply) => {
-      reply.header(REQUEST_ID_HEADER, request.id);
+      reply.header(REQUEST_ID_HEADER, request.id).header('x-content-type-options', 'nosniff');
       frameworkErrors(error, request, reply);
       options.addressThrottle?.charge(request.ip);
       options.requestLog?.push(logEntry(request, reply, !options.open));
@@ -103,6 +104,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // X-Request-Id: the caller's when sane, else generated (request-id.ts); it names the request in the log.
     requestIdHeader: false,
     genReqId: requestId,
+    // What Node cannot parse as HTTP (headers over 16 KiB, a malformed request) is answered as a problem too.
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('bodyText', null);
@@ -126,6 +129,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   });
 
+  // nosniff, a CSP and the other hardening headers on every answer, errors included: before any hook can throw.
+  await registerSecurityHeaders(app);
   await registerCors(app, options.corsOrigins ?? []);
 
   const auth = authenticator(options.store, options.open, options.rateLimiter);

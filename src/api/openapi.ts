@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { LOUPE_VERSION } from '../model/index.js';
 import { hoistComponents } from './openapi-components.js';
+import { docsCsp } from './security-headers.js';
 import { PROBLEM_TYPES } from './problem.js';
 import {
   BatchItem,
@@ -72,7 +73,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
+    uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true, validatorUrl: null },
+    // Its own scripts and styles only, calls to this server only, never framed (security-headers.ts).
+    staticCSP: true,
+    transformStaticCSP: docsCsp,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -38,6 +38,12 @@ export const PROBLEM_TYPES = {
     title: 'The body is not valid JSON',
     about: 'The request body could not be read as JSON (a syntax error, an empty body or a truncated document).',
   },
+  'malformed-request': {
+    status: 400,
+    title: 'The request is not valid HTTP',
+    about:
+      'The request could not be read as HTTP/1.1 (a malformed request line or header, an invalid character); nothing of it was processed.',
+  },
   unauthorized: {
     status: 401,
     title: 'An API key is needed',
@@ -59,6 +65,11 @@ export const PROBLEM_TYPES = {
     about:
       'An Idempotency-Key names one request for 24 hours: a retry must send the same query and body. Use a new key for a new request.',
   },
+  'request-timeout': {
+    status: 408,
+    title: 'The request took too long to arrive',
+    about: 'The server stopped waiting for the rest of the request (headers or body); send it again.',
+  },
   'body-too-large': {
     status: 413,
     title: 'The body is too large',
@@ -74,6 +85,12 @@ export const PROBLEM_TYPES = {
     title: 'Loupe does not price this stone',
     about:
       'The stone is valid but beyond the limit of what Loupe prices (by default 1.5 × the heaviest stone its model learned from; LOUPE_MAX_CARAT sets it). The errors list names the field and the limit.',
+  },
+  'headers-too-large': {
+    status: 431,
+    title: 'The request headers are too large',
+    about:
+      "The request headers together exceed 16 KiB (Node's limit); send fewer or shorter headers (a cookie may have grown).",
   },
   'rate-limited': {
     status: 429,

@@ -447,6 +447,20 @@ describe('web app', () => {
     await closePage(page);
   }, 300_000);
 
+  it('the API docs at /docs render under their Content-Security-Policy (a violation is a console error)', async () => {
+    const page = await newPage();
+    const csp: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/docs')) csp.push(r.headers()['content-security-policy'] ?? '');
+    });
+    await page.goto(`${server.url}/docs`);
+    await page.locator('.opblock').first().waitFor();
+    expect(await page.locator('.opblock').count()).toBeGreaterThan(5);
+    expect(csp.length).toBeGreaterThan(0);
+    for (const policy of csp) expect(policy).toContain("frame-ancestors 'none'");
+    await closePage(page);
+  });
+
   it('asks for an API key when the server needs one, and uses it', async () => {
     const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
     try {

@@ -1,0 +1,110 @@
+/**
+ * Security headers: nosniff on every answer, a CSP on every answer (the strictest on data, its own on /docs, which
+ * may not be framed), and Node's own answers to what is not HTTP (headers too large, a malformed request) as
+ * problem+json, checked on a real socket.
+ */
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+
+let home: TestHome;
+let t: TestApp;
+let port: number;
+beforeAll(async () => {
+  home = await testHome();
+  t = await testApp(home, { open: false });
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  port = (t.app.server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await t?.app.close();
+  home?.cleanup();
+});
+
+/** Sends raw bytes and reads the answer until the server closes the connection. */
+function raw(request: string | Buffer): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const i = line.indexOf(':');
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+    socket.end(request);
+  });
+}
+
+describe('headers on every answer', () => {
+  it('nosniff and a CSP on data, problems, unknown routes, undecodable URLs, the web app and /docs', async () => {
+    const answers = await Promise.all(
+      [
+        ['GET', '/healthz'],
+        ['GET', '/openapi.json'],
+        ['GET', '/v1/models'], // 401: no key
+        ['POST', '/v1/valuations'], // 401 before its body is read
+        ['GET', '/nowhere'],
+        ['GET', '/%zz'], // answered before routing
+        ['GET', '/'],
+        ['GET', '/docs/'],
+        ['GET', '/problems/invalid-input'],
+      ].map(([method, url]) => t.app.inject({ method: method as 'GET', url })),
+    );
+    for (const res of answers) {
+      expect(res.headers['x-content-type-options'], res.raw.req.url).toBe('nosniff');
+      if (res.raw.req.url !== '/%zz') expect(res.headers['content-security-policy'], res.raw.req.url).toBeTruthy();
+    }
+    const json = answers[0].headers['content-security-policy'];
+    expect(json).toContain("default-src 'none'");
+    expect(json).toContain("frame-ancestors 'none'");
+  });
+
+  it("/docs: its own scripts, this server only, never framed, no upgrade of the page's plain-HTTP loads", async () => {
+    for (const url of ['/docs/', '/docs/static/swagger-initializer.js', '/docs/static/swagger-ui.css']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp, url).toContain("frame-ancestors 'none'");
+      expect(csp, url).toMatch(/script-src 'self'/);
+      expect(csp, url).not.toContain('upgrade-insecure-requests');
+      expect(csp, url).not.toContain('validator.swagger.io');
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+    }
+  });
+});
+
+describe("Node's own answers are problems too (raw sockets)", () => {
+  it('headers over 16 KiB: 431 problem+json, with nosniff', async () => {
+    const res = await raw(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(res.status).toBe(431);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
+    expect(JSON.parse(res.body)).toMatchObject({ type: '/problems/headers-too-large', status: 431 });
+  });
+
+  it('a malformed request line or header: 400 problem+json', async () => {
+    for (const request of ['NOT HTTP AT ALL\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n']) {
+      const res = await raw(request);
+      expect(res.status, request).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(res.body)).toMatchObject({ type: '/problems/malformed-request', status: 400 });
+    }
+  });
+
+  it('each new problem type resolves to its explanation', async () => {
+    for (const slug of ['headers-too-large', 'malformed-request', 'request-timeout']) {
+      const res = await t.app.inject({ method: 'GET', url: `/problems/${slug}` });
+      expect(res.statusCode, slug).toBe(200);
+    }
+    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/models' }), 401);
+  });
+});
