@@ -319,16 +319,114 @@ export interface paths {
                          *       "models": [
                          *         {
                          *           "version": "v0001",
-                         *           "kind": "hedonic",
+                         *           "kind": "gbdt",
                          *           "createdAt": "2026-11-26T16:00:00.000Z",
                          *           "promotedAt": "2026-11-26T16:00:01.000Z",
                          *           "isChampion": true,
                          *           "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                          *           "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *           "trainingRows": 4984,
+                         *           "trainingRows": 3987,
                          *           "params": {},
                          *           "metrics": {
-                         *             "mape": 0.1
+                         *             "version": 2,
+                         *             "origin": {
+                         *               "by": "pipeline",
+                         *               "run": 1,
+                         *               "evaluationRowsLeftOut": true
+                         *             },
+                         *             "outOfFold": {
+                         *               "n": 3987,
+                         *               "mae": 288,
+                         *               "rmse": 547.1999999999999,
+                         *               "mape": 7.1,
+                         *               "mdape": 4.9,
+                         *               "r2": 0.985,
+                         *               "range": {
+                         *                 "coverage": 90.2,
+                         *                 "nominal": 90,
+                         *                 "medianRelativeWidth": 24.5,
+                         *                 "withheld": 0
+                         *               },
+                         *               "measuredOn": {
+                         *                 "rows": "cross-validation",
+                         *                 "heldOut": false,
+                         *                 "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
+                         *               }
+                         *             },
+                         *             "evaluation": {
+                         *               "referenceTest": {
+                         *                 "n": 997,
+                         *                 "mae": 298,
+                         *                 "rmse": 566.1999999999999,
+                         *                 "mape": 7.1,
+                         *                 "mdape": 4.9,
+                         *                 "r2": 0.985,
+                         *                 "range": {
+                         *                   "coverage": 90.6,
+                         *                   "nominal": 90,
+                         *                   "medianRelativeWidth": 24.5,
+                         *                   "withheld": 0
+                         *                 },
+                         *                 "measuredOn": {
+                         *                   "rows": "reference-test",
+                         *                   "heldOut": true,
+                         *                   "label": "997 reference test rows (held out)"
+                         *                 }
+                         *               },
+                         *               "newest": null,
+                         *               "combined": {
+                         *                 "n": 997,
+                         *                 "mae": 298,
+                         *                 "rmse": 566.1999999999999,
+                         *                 "mape": 7.1,
+                         *                 "mdape": 4.9,
+                         *                 "r2": 0.985,
+                         *                 "range": {
+                         *                   "coverage": 90.6,
+                         *                   "nominal": 90,
+                         *                   "medianRelativeWidth": 24.5,
+                         *                   "withheld": 0
+                         *                 },
+                         *                 "measuredOn": {
+                         *                   "rows": "evaluation",
+                         *                   "heldOut": true,
+                         *                   "label": "all 997 evaluation rows (held out)"
+                         *                 }
+                         *               },
+                         *               "segments": [
+                         *                 {
+                         *                   "by": "cut",
+                         *                   "segment": "Fair",
+                         *                   "n": 31,
+                         *                   "mae": 402,
+                         *                   "mape": 9.8
+                         *                 }
+                         *               ],
+                         *               "explanation": [
+                         *                 {
+                         *                   "factor": "carat",
+                         *                   "meanAbsEffectPct": 61.2
+                         *                 }
+                         *               ]
+                         *             },
+                         *             "champion": null,
+                         *             "evaluationRows": {
+                         *               "referenceTest": 997,
+                         *               "newest": 0,
+                         *               "newestFiles": []
+                         *             },
+                         *             "tuning": null,
+                         *             "drift": null,
+                         *             "snapshot": {
+                         *               "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                         *               "rows": 3987,
+                         *               "maxFileId": 1
+                         *             },
+                         *             "promotionRule": {
+                         *               "metric": "mae",
+                         *               "tolerance": 0.02,
+                         *               "coverageMarginPts": 5
+                         *             }
                          *           },
                          *           "durationMs": 1200,
                          *           "gitCommit": null,
@@ -380,16 +478,114 @@ export interface paths {
                         /**
                          * @example {
                          *       "version": "v0001",
-                         *       "kind": "hedonic",
+                         *       "kind": "gbdt",
                          *       "createdAt": "2026-11-26T16:00:00.000Z",
                          *       "promotedAt": "2026-11-26T16:00:01.000Z",
                          *       "isChampion": true,
                          *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                          *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *       "trainingRows": 4984,
+                         *       "trainingRows": 3987,
                          *       "params": {},
                          *       "metrics": {
-                         *         "mape": 0.1
+                         *         "version": 2,
+                         *         "origin": {
+                         *           "by": "pipeline",
+                         *           "run": 1,
+                         *           "evaluationRowsLeftOut": true
+                         *         },
+                         *         "outOfFold": {
+                         *           "n": 3987,
+                         *           "mae": 288,
+                         *           "rmse": 547.1999999999999,
+                         *           "mape": 7.1,
+                         *           "mdape": 4.9,
+                         *           "r2": 0.985,
+                         *           "range": {
+                         *             "coverage": 90.2,
+                         *             "nominal": 90,
+                         *             "medianRelativeWidth": 24.5,
+                         *             "withheld": 0
+                         *           },
+                         *           "measuredOn": {
+                         *             "rows": "cross-validation",
+                         *             "heldOut": false,
+                         *             "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
+                         *           }
+                         *         },
+                         *         "evaluation": {
+                         *           "referenceTest": {
+                         *             "n": 997,
+                         *             "mae": 298,
+                         *             "rmse": 566.1999999999999,
+                         *             "mape": 7.1,
+                         *             "mdape": 4.9,
+                         *             "r2": 0.985,
+                         *             "range": {
+                         *               "coverage": 90.6,
+                         *               "nominal": 90,
+                         *               "medianRelativeWidth": 24.5,
+                         *               "withheld": 0
+                         *             },
+                         *             "measuredOn": {
+                         *               "rows": "reference-test",
+                         *               "heldOut": true,
+                         *               "label": "997 reference test rows (held out)"
+                         *             }
+                         *           },
+                         *           "newest": null,
+                         *           "combined": {
+                         *             "n": 997,
+                         *             "mae": 298,
+                         *             "rmse": 566.1999999999999,
+                         *             "mape": 7.1,
+                         *             "mdape": 4.9,
+                         *             "r2": 0.985,
+                         *             "range": {
+                         *               "coverage": 90.6,
+                         *               "nominal": 90,
+                         *               "medianRelativeWidth": 24.5,
+                         *               "withheld": 0
+                         *             },
+                         *             "measuredOn": {
+                         *               "rows": "evaluation",
+                         *               "heldOut": true,
+                         *               "label": "all 997 evaluation rows (held out)"
+                         *             }
+                         *           },
+                         *           "segments": [
+                         *             {
+                         *               "by": "cut",
+                         *               "segment": "Fair",
+                         *               "n": 31,
+                         *               "mae": 402,
+                         *               "mape": 9.8
+                         *             }
+                         *           ],
+                         *           "explanation": [
+                         *             {
+                         *               "factor": "carat",
+                         *               "meanAbsEffectPct": 61.2
+                         *             }
+                         *           ]
+                         *         },
+                         *         "champion": null,
+                         *         "evaluationRows": {
+                         *           "referenceTest": 997,
+                         *           "newest": 0,
+                         *           "newestFiles": []
+                         *         },
+                         *         "tuning": null,
+                         *         "drift": null,
+                         *         "snapshot": {
+                         *           "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                         *           "rows": 3987,
+                         *           "maxFileId": 1
+                         *         },
+                         *         "promotionRule": {
+                         *           "metric": "mae",
+                         *           "tolerance": 0.02,
+                         *           "coverageMarginPts": 5
+                         *         }
                          *       },
                          *       "durationMs": 1200,
                          *       "gitCommit": null,
@@ -448,16 +644,114 @@ export interface paths {
                         /**
                          * @example {
                          *       "version": "v0001",
-                         *       "kind": "hedonic",
+                         *       "kind": "gbdt",
                          *       "createdAt": "2026-11-26T16:00:00.000Z",
                          *       "promotedAt": "2026-11-26T16:00:01.000Z",
                          *       "isChampion": true,
                          *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                          *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *       "trainingRows": 4984,
+                         *       "trainingRows": 3987,
                          *       "params": {},
                          *       "metrics": {
-                         *         "mape": 0.1
+                         *         "version": 2,
+                         *         "origin": {
+                         *           "by": "pipeline",
+                         *           "run": 1,
+                         *           "evaluationRowsLeftOut": true
+                         *         },
+                         *         "outOfFold": {
+                         *           "n": 3987,
+                         *           "mae": 288,
+                         *           "rmse": 547.1999999999999,
+                         *           "mape": 7.1,
+                         *           "mdape": 4.9,
+                         *           "r2": 0.985,
+                         *           "range": {
+                         *             "coverage": 90.2,
+                         *             "nominal": 90,
+                         *             "medianRelativeWidth": 24.5,
+                         *             "withheld": 0
+                         *           },
+                         *           "measuredOn": {
+                         *             "rows": "cross-validation",
+                         *             "heldOut": false,
+                         *             "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
+                         *           }
+                         *         },
+                         *         "evaluation": {
+                         *           "referenceTest": {
+                         *             "n": 997,
+                         *             "mae": 298,
+                         *             "rmse": 566.1999999999999,
+                         *             "mape": 7.1,
+                         *             "mdape": 4.9,
+                         *             "r2": 0.985,
+                         *             "range": {
+                         *               "coverage": 90.6,
+                         *               "nominal": 90,
+                         *               "medianRelativeWidth": 24.5,
+                         *               "withheld": 0
+                         *             },
+                         *             "measuredOn": {
+                         *               "rows": "reference-test",
+                         *               "heldOut": true,
+                         *               "label": "997 reference test rows (held out)"
+                         *             }
+                         *           },
+                         *           "newest": null,
+                         *           "combined": {
+                         *             "n": 997,
+                         *             "mae": 298,
+                         *             "rmse": 566.1999999999999,
+                         *             "mape": 7.1,
+                         *             "mdape": 4.9,
+                         *             "r2": 0.985,
+                         *             "range": {
+                         *               "coverage": 90.6,
+                         *               "nominal": 90,
+                         *               "medianRelativeWidth": 24.5,
+                         *               "withheld": 0
+                         *             },
+                         *             "measuredOn": {
+                         *               "rows": "evaluation",
+                         *               "heldOut": true,
+                         *               "label": "all 997 evaluation rows (held out)"
+                         *             }
+                         *           },
+                         *           "segments": [
+                         *             {
+                         *               "by": "cut",
+                         *               "segment": "Fair",
+                         *               "n": 31,
+                         *               "mae": 402,
+                         *               "mape": 9.8
+                         *             }
+                         *           ],
+                         *           "explanation": [
+                         *             {
+                         *               "factor": "carat",
+                         *               "meanAbsEffectPct": 61.2
+                         *             }
+                         *           ]
+                         *         },
+                         *         "champion": null,
+                         *         "evaluationRows": {
+                         *           "referenceTest": 997,
+                         *           "newest": 0,
+                         *           "newestFiles": []
+                         *         },
+                         *         "tuning": null,
+                         *         "drift": null,
+                         *         "snapshot": {
+                         *           "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                         *           "rows": 3987,
+                         *           "maxFileId": 1
+                         *         },
+                         *         "promotionRule": {
+                         *           "metric": "mae",
+                         *           "tolerance": 0.02,
+                         *           "coverageMarginPts": 5
+                         *         }
                          *       },
                          *       "durationMs": 1200,
                          *       "gitCommit": null,
@@ -708,13 +1002,161 @@ export interface components {
             trainingDataSha256: string;
             trainingRows: number;
             params: unknown;
-            metrics: unknown;
+            metrics: components["schemas"]["ModelMetrics"];
             durationMs: number;
             gitCommit: string | null;
             /** @description Why it was or was not promoted. */
             decision: string | null;
             /** @description Where its model card is (GET, same key), once the pipeline has written it. */
             modelCardUrl: string | null;
+        };
+        ModelAccuracy: {
+            n: number;
+            /** @description Mean absolute error, USD. */
+            mae: number;
+            /** @description Root mean squared error, USD. */
+            rmse: number;
+            /** @description Mean absolute percentage error, %. */
+            mape: number;
+            /** @description Median absolute percentage error, %. */
+            mdape: number;
+            /** @description null when undefined (e.g. no rows). */
+            r2: number | null;
+            range: {
+                /** @description null when undefined (e.g. no rows). */
+                coverage: number | null;
+                /** @description The coverage the ranges were calibrated to, %. */
+                nominal: number;
+                /** @description null when undefined (e.g. no rows). */
+                medianRelativeWidth: number | null;
+                /** @description Stones given no range, left out of coverage and width. */
+                withheld: number;
+            };
+            measuredOn: {
+                /** @description reference-test: the frozen reference test split; newest-holdout: the fixed holdout of the newest files; evaluation: both together; new-appraisals: appraisals newer than the model; cross-validation: out-of-fold predictions inside the training rows; calibration-file: the holdout file given to loupe import-xgboost. */
+                rows: "reference-test" | "newest-holdout" | "evaluation" | "new-appraisals" | "cross-validation" | "calibration-file";
+                /** @description True only when no model being compared and no tuning saw these rows. */
+                heldOut: boolean;
+                /** @description What a screen shows beside the figure. */
+                label: string;
+            };
+        };
+        /** @description How good a model is, as the registry records it (contract version 2). */
+        ModelMetrics: {
+            /** @enum {number} */
+            version: 2;
+            origin: {
+                /** @description What trained and registered the model. */
+                by: "pipeline" | "loupe train" | "loupe import-xgboost";
+                run: number | null;
+                evaluationRowsLeftOut: boolean | null;
+            };
+            outOfFold: components["schemas"]["ModelAccuracy"] | null;
+            evaluation: {
+                referenceTest: components["schemas"]["ModelAccuracy"] | null;
+                newest: components["schemas"]["ModelAccuracy"] | null;
+                combined: components["schemas"]["ModelAccuracy"];
+                /** @description Errors by carat bucket and grade, on the evaluation rows. */
+                segments: {
+                    by: string;
+                    segment: string;
+                    n: number;
+                    mae: number;
+                    mape: number;
+                }[];
+                /** @description Mean absolute effect of each factor on the price. */
+                explanation: {
+                    factor: string;
+                    meanAbsEffectPct: number;
+                }[];
+            } | null;
+            champion: {
+                version: string;
+                evaluation: {
+                    referenceTest: components["schemas"]["ModelAccuracy"] | null;
+                    newest: components["schemas"]["ModelAccuracy"] | null;
+                    combined: components["schemas"]["ModelAccuracy"];
+                    /** @description Errors by carat bucket and grade, on the evaluation rows. */
+                    segments: {
+                        by: string;
+                        segment: string;
+                        n: number;
+                        mae: number;
+                        mape: number;
+                    }[];
+                    /** @description Mean absolute effect of each factor on the price. */
+                    explanation: {
+                        factor: string;
+                        meanAbsEffectPct: number;
+                    }[];
+                };
+            } | null;
+            evaluationRows: {
+                referenceTest: number;
+                newest: number;
+                newestFiles: string[];
+            } | null;
+            tuning: {
+                kind: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                trials: {
+                    source: "champion" | "defaults" | "search";
+                    params: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Cross-validated MAE inside the training rows, USD. */
+                    mae: number;
+                    mape: number;
+                    ms: number;
+                }[];
+                folds: number;
+                budgetMs: number | null;
+                spentMs: number;
+                plannedTrials: number;
+                chosen: number;
+                stopped: "trials_done" | "budget" | "space_exhausted" | "no_search_space";
+            } | null;
+            drift: {
+                baseline: string | null;
+                baselineRows: number;
+                newRows: number;
+                newFiles: string[];
+                features: {
+                    feature: string;
+                    kind: "number" | "grade";
+                    /** @description null when undefined (e.g. no rows). */
+                    psi: number | null;
+                    level: "stable" | "moderate" | "large";
+                    ks?: {
+                        /** @description null when undefined (e.g. no rows). */
+                        statistic: number | null;
+                        /** @description null when undefined (e.g. no rows). */
+                        pValue: number | null;
+                    };
+                    /** @description null when undefined (e.g. no rows). */
+                    baselineMean?: number | null;
+                    /** @description null when undefined (e.g. no rows). */
+                    currentMean?: number | null;
+                }[];
+                performance: {
+                    version: string;
+                    onNew: components["schemas"]["ModelAccuracy"] | null;
+                    onReferenceTest: components["schemas"]["ModelAccuracy"] | null;
+                } | null;
+                note?: string;
+            } | null;
+            snapshot: {
+                sha256: string;
+                rows: number;
+                maxFileId: number;
+            } | null;
+            promotionRule: {
+                metric: string;
+                tolerance: number;
+                coverageMarginPts: number;
+            } | null;
         };
         /** @description An RFC 9457 problem (application/problem+json). */
         Problem: {

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { upgradeMetrics, type Accuracy } from '../registry/index.js';
 import type { Store } from '../store/store.js';
 import type { ModelSource } from './model-source.js';
 import type { RequestLog } from './request-log.js';
@@ -141,13 +142,13 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       if (at) this.set((Date.now() - Date.parse(at)) / 1000);
     },
   });
-  const accuracy = (pick: (m: { mae?: unknown; mape?: unknown }) => unknown, scale: number) =>
+  const accuracy = (pick: (m: Accuracy) => number, scale: number) =>
     async function (this: Gauge) {
       this.reset();
-      const outOfFold = ((await champion())?.metrics as { outOfFold?: { mae?: unknown; mape?: unknown } } | undefined)
-        ?.outOfFold;
+      const record = await champion();
+      const outOfFold = record && upgradeMetrics(record.metrics, record.kind).outOfFold;
       const value = outOfFold && pick(outOfFold);
-      if (typeof value === 'number' && Number.isFinite(value)) this.set(value * scale);
+      if (value !== null && value !== undefined && Number.isFinite(value)) this.set(value * scale);
     };
   new Gauge({
     name: 'loupe_champion_mae_dollars',

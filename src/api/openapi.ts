@@ -15,6 +15,8 @@ import {
   FieldProblem,
   LoggedRequest,
   Model,
+  ModelAccuracy,
+  ModelMetrics,
   Problem,
   SimilarStone,
   Stone,
@@ -34,6 +36,8 @@ const NAMED = {
   BatchResponse,
   SimilarStone,
   Model,
+  ModelMetrics,
+  ModelAccuracy,
   LoggedRequest,
 };
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Valuation } from '../model/index.js';
-import type { ModelRecord } from '../registry/index.js';
+import { upgradeMetrics, type ModelMetrics, type ModelRecord } from '../registry/index.js';
 
 const cents = (v: number): number => Math.round(v * 100) / 100;
 const fourPlaces = (v: number): number => Math.round(v * 10_000) / 10_000;
@@ -31,10 +31,12 @@ export function presentValuation(v: Valuation): Valuation {
 }
 
 /** A model record without its artifact's path on the server's disk, with the address of its card once written. */
-export function presentModel(r: ModelRecord): Omit<ModelRecord, 'artifactPath'> & { modelCardUrl: string | null } {
+export function presentModel(
+  r: ModelRecord,
+): Omit<ModelRecord, 'artifactPath' | 'metrics'> & { metrics: ModelMetrics; modelCardUrl: string | null } {
   const { artifactPath, ...rest } = r;
   const card = existsSync(join(dirname(artifactPath), 'model.html'))
     ? `/v1/models/${encodeURIComponent(r.version)}/card`
     : null;
-  return { ...rest, modelCardUrl: card };
+  return { ...rest, metrics: upgradeMetrics(r.metrics, r.kind), modelCardUrl: card };
 }

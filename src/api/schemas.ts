@@ -5,6 +5,9 @@
 import { Type, type TSchema } from 'typebox';
 import { AppraisalSchema, STONE_FIELDS, StoneSchema, exampleStone } from '../diamond/index.js';
 import { MAX_RANGE_RATIO, THIN_SUPPORT, WARNING_CODES, WARNING_CODE_LIST } from '../model/index.js';
+import { Accuracy, ModelMetrics } from '../registry/index.js';
+
+export { ModelMetrics, Accuracy as ModelAccuracy };
 import { PROBLEM_TYPES } from './problem.js';
 
 /** A copy of a schema with some keywords changed; typebox's hidden markers (non-enumerable) are kept. */
@@ -342,7 +345,7 @@ export const Model = Type.Object({
   trainingDataSha256: Type.String({ description: 'The data snapshot it learned from.' }),
   trainingRows: Type.Integer(),
   params: Type.Unknown(),
-  metrics: Type.Unknown(),
+  metrics: ModelMetrics,
   durationMs: Type.Number(),
   gitCommit: Type.Union([Type.String(), Type.Null()]),
   decision: Type.Union([Type.String(), Type.Null()], { description: 'Why it was or was not promoted.' }),

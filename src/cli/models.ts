@@ -11,6 +11,8 @@ import {
   promoteModel,
   RegistryError,
   rollbackChampion,
+  upgradeMetrics,
+  type Accuracy,
   type ModelRecord,
 } from '../registry/index.js';
 import { openDatabase, type Db } from '../store/db.js';
@@ -35,8 +37,7 @@ function withDb<T>(opts: Opts, fn: (db: Db) => T): T {
   }
 }
 
-const combined = (m: ModelRecord): { mae: number; mape: number; n: number } | undefined =>
-  (m.metrics.evaluation as { combined?: { mae: number; mape: number; n: number } } | undefined)?.combined;
+const combined = (m: ModelRecord): Accuracy | undefined => upgradeMetrics(m.metrics, m.kind).evaluation?.combined;
 
 function line(m: ModelRecord): string {
   const e = combined(m);

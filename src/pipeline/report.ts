@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
-import { listModels, writeFileAtomic, type ModelRecord } from '../registry/index.js';
+import { listModels, upgradeMetrics, writeFileAtomic, type ModelRecord } from '../registry/index.js';
 import { renderModelCard } from '../report/model-card.js';
 import type { Db } from '../store/db.js';
 
@@ -18,7 +18,7 @@ export function cardPath(record: ModelRecord): string {
 
 export function writeCard(record: ModelRecord): void {
   const dir = dirname(record.artifactPath);
-  const card = renderModelCard(record);
+  const card = renderModelCard({ ...record, metrics: upgradeMetrics(record.metrics, record.kind) });
   for (const [file, svg] of Object.entries(card.charts)) writeFileAtomic(join(dir, file), svg);
   writeFileAtomic(join(dir, 'model.html'), card.html);
   writeFileAtomic(join(dir, CARD_FILE), card.markdown);

@@ -19,5 +19,18 @@ export {
   type Promotion,
   type RegisterMeta,
 } from './registry.js';
+export {
+  Accuracy,
+  checkMetrics,
+  handMetrics,
+  labelled,
+  labelledEvaluation,
+  METRICS_VERSION,
+  MetricsContractError,
+  ModelMetrics,
+  upgradeMetrics,
+  type MeasuredOn,
+  type Origin,
+} from './metrics.js';
 export { RegistryError, type RegistryErrorCode } from './errors.js';
 export { sha256Hex, writeFileAtomic } from './artifact-file.js';

@@ -29,6 +29,7 @@ import {
 } from '../store/models.js';
 import { readTextIfExists, sha256Hex, writeFileAtomic } from './artifact-file.js';
 import { RegistryError } from './errors.js';
+import { checkMetrics, handMetrics, type ModelMetrics, type Origin } from './metrics.js';
 
 export {
   championVersion,
@@ -44,8 +45,10 @@ export {
 export interface RegisterMeta {
   durationMs: number;
   gitCommit?: string | null;
-  /** Metrics to record; defaults to the artifact's own (out-of-fold) metrics. */
-  metrics?: Record<string, unknown>;
+  /** Metrics to record (checked against the contract); default: the artifact's own figures, as `origin` made them. */
+  metrics?: ModelMetrics;
+  /** Who trained it, when `metrics` is not given (default: loupe train, or loupe import-xgboost for xgboost). */
+  origin?: Omit<Origin, 'run'>;
   decision?: string;
   /** Called after the artifact's file is written, before its row (the crash tests stop the process there). */
   onArtifactWritten?(): void;
@@ -75,8 +78,18 @@ function removeOrphans(db: Db, paths: LoupePaths): string[] {
   return removed;
 }
 
+function defaultMetrics(artifact: ModelArtifact, origin: RegisterMeta['origin']): ModelMetrics {
+  const imported = origin ? origin.by === 'loupe import-xgboost' : artifact.kind === 'xgboost';
+  return handMetrics(
+    artifact.metrics.outOfFold,
+    origin ?? { by: imported ? 'loupe import-xgboost' : 'loupe train', evaluationRowsLeftOut: null },
+    imported ? 'calibration-file' : 'cross-validation',
+  );
+}
+
 /** Writes the artifact atomically to <models>/<version>/model.json and records it; returns its record. */
 export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact, meta: RegisterMeta): ModelRecord {
+  const metrics = checkMetrics(meta.metrics ?? defaultMetrics(artifact, meta.origin));
   const text = serializeArtifact(artifact);
   const sha = sha256Hex(text);
   const version = writeTransaction(db, () => {
@@ -98,7 +111,7 @@ export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact
       trainingDataSha256: artifact.trainingData.sha256,
       trainingRows: artifact.trainingData.rows,
       params: artifact.params,
-      metrics: meta.metrics ?? artifact.metrics,
+      metrics,
       durationMs: meta.durationMs,
       gitCommit: meta.gitCommit ?? null,
       decision: meta.decision ?? null,

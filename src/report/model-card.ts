@@ -4,6 +4,7 @@
  * HTML page, with the charts as SVG (error by segment, explanation summary, drift). A pure function of the
  * model's registry record: the same record gives the same bytes.
  */
+import type { Accuracy, ModelMetrics } from '../registry/metrics.js';
 import { bars, formats } from './charts.js';
 
 /** The parts of a registry record the card shows (structurally a ModelRecord). */
@@ -17,52 +18,11 @@ export interface ModelCardInput {
   trainingDataSha256: string;
   trainingRows: number;
   params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
+  /** In the registry's metrics contract (upgraded from older records by the caller). */
+  metrics: ModelMetrics;
   durationMs: number;
   gitCommit: string | null;
   decision: string | null;
-}
-
-interface Eval {
-  n: number;
-  mae: number;
-  rmse: number;
-  mape: number;
-  mdape: number;
-  r2: number;
-  range: { coverage: number; nominal: number; medianRelativeWidth: number };
-}
-interface ModelEval {
-  referenceTest: Eval | null;
-  newest: Eval | null;
-  combined: Eval;
-  segments: { by: string; segment: string; n: number; mae: number; mape: number }[];
-  explanation: { factor: string; meanAbsEffectPct: number }[];
-}
-interface Drift {
-  baseline: string | null;
-  baselineRows: number;
-  newRows: number;
-  newFiles: string[];
-  note?: string;
-  features: {
-    feature: string;
-    psi: number;
-    level: string;
-    ks?: { statistic: number; pValue: number };
-    baselineMean?: number;
-    currentMean?: number;
-  }[];
-  performance: { version: string; onNew: Eval | null; onReferenceTest: Eval | null } | null;
-}
-interface Tuning {
-  trials: { source?: string; params: Record<string, unknown>; mae: number; mape: number; ms: number }[];
-  folds: number;
-  budgetMs: number | null;
-  spentMs: number;
-  stopped: string;
-  plannedTrials?: number;
-  chosen?: number;
 }
 
 export interface ModelCard {
@@ -81,17 +41,20 @@ const SEGMENT_ORDER: Record<string, readonly string[]> = {
   carat: ['< 0.5', '0.5–1', '1–1.5', '1.5–2', '≥ 2'],
 };
 
-function metricRows(label: string, e: Eval | null | undefined): string[] | undefined {
-  if (!e) return undefined;
+const orDash = (v: number | null, show: (v: number) => string): string => (v === null ? '—' : show(v));
+
+/** One row of an accuracy table: the figures, labelled with the rows they were measured on. */
+function metricRows(model: string | undefined, e: Accuracy | null | undefined): string[] | undefined {
+  if (!e || model === undefined) return undefined;
   return [
-    label,
+    `${model}: ${e.measuredOn.label}`,
     String(e.n),
     usd(e.mae),
     usd(e.rmse),
     pct(e.mape),
-    e.r2.toFixed(4),
-    `${pct(e.range.coverage, 1)} (nominal ${e.range.nominal.toFixed(0)}%)`,
-    pct(e.range.medianRelativeWidth, 1),
+    orDash(e.r2, (v) => v.toFixed(4)),
+    `${orDash(e.range.coverage, (v) => pct(v, 1))} (nominal ${e.range.nominal.toFixed(0)}%)`,
+    orDash(e.range.medianRelativeWidth, (v) => pct(v, 1)),
   ];
 }
 
@@ -109,17 +72,7 @@ function table(header: string[], rows: (string[] | undefined)[]): { md: string; 
 }
 
 export function renderModelCard(m: ModelCardInput): ModelCard {
-  const metrics = m.metrics as {
-    outOfFold?: Eval;
-    evaluation?: ModelEval;
-    champion?: { version: string; evaluation: ModelEval } | null;
-    tuning?: Tuning;
-    drift?: Drift | null;
-    evaluationRows?: { referenceTest: number; newest: number; newestFiles: string[] };
-    snapshot?: { sha256: string; rows: number };
-    promotionRule?: { metric: string; tolerance: number; coverageMarginPts: number };
-    run?: number;
-  };
+  const metrics = m.metrics;
   const charts: Record<string, string> = {};
   const sections: { title: string; md: string; html: string }[] = [];
   const para = (text: string) => ({ md: text, html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>` });
@@ -150,7 +103,15 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
         ['artifact', `model.json, sha256 ${m.artifactSha256}`],
         ['training time', `${(m.durationMs / 1000).toFixed(1)} s (tuning included)`],
         ['git commit', m.gitCommit ?? 'unknown'],
-        ['pipeline run', metrics.run === undefined ? '—' : `#${metrics.run}`],
+        ['trained by', metrics.origin.run === null ? metrics.origin.by : `pipeline run #${metrics.origin.run}`],
+        [
+          'evaluation rows',
+          metrics.origin.evaluationRowsLeftOut === true
+            ? 'left out of training'
+            : metrics.origin.evaluationRowsLeftOut === false
+              ? 'LEARNED FROM: its figures on them are not held out'
+              : 'not known whether they were left out of training',
+        ],
       ],
     ),
   ]);
@@ -167,13 +128,13 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
           (champ ? ` The champion at the time, ${champ.version}, was scored on the same rows.` : ''),
       ),
       table(header, [
-        metricRows(`${m.version}: reference test`, ev.referenceTest),
-        metricRows(`${m.version}: newest holdout`, ev.newest),
-        metricRows(`${m.version}: all`, ev.combined),
-        metricRows(`${champ?.version}: reference test`, champ?.evaluation.referenceTest),
-        metricRows(`${champ?.version}: newest holdout`, champ?.evaluation.newest),
-        metricRows(`${champ?.version}: all`, champ?.evaluation.combined),
-        metricRows(`${m.version}: out-of-fold on training rows`, metrics.outOfFold),
+        metricRows(m.version, ev.referenceTest),
+        metricRows(m.version, ev.newest),
+        metricRows(m.version, ev.combined),
+        metricRows(champ?.version, champ?.evaluation.referenceTest),
+        metricRows(champ?.version, champ?.evaluation.newest),
+        metricRows(champ?.version, champ?.evaluation.combined),
+        metricRows(m.version, metrics.outOfFold),
       ]),
     ];
     if (metrics.promotionRule) {
@@ -253,12 +214,12 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
         chart(
           'drift.svg',
           bars(
-            drift.features.map((f) => ({ label: f.feature, value: f.psi })),
+            drift.features.map((f) => ({ label: f.feature, value: f.psi ?? 0 })),
             {
               // A fixed scale up to "large" (0.25) at least, so that a stable field does not look like a shift.
               value: {
                 label: 'PSI (< 0.1 stable, > 0.25 large)',
-                domain: [0, Math.max(0.3, ...drift.features.map((f) => f.psi))],
+                domain: [0, Math.max(0.3, ...drift.features.map((f) => f.psi ?? 0))],
               },
               title: 'Drift of each field (PSI)',
               subtitle: `${drift.baseline} training data → new appraisals`,
@@ -273,12 +234,12 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
           ['field', 'PSI', 'level', 'KS D', 'KS p', 'mean before', 'mean now'],
           drift.features.map((f) => [
             f.feature,
-            f.psi.toFixed(3),
+            orDash(f.psi, (v) => v.toFixed(3)),
             f.level,
-            f.ks ? f.ks.statistic.toFixed(3) : '—',
-            f.ks ? f.ks.pValue.toExponential(1) : '—',
-            f.baselineMean === undefined ? '—' : f.baselineMean.toFixed(2),
-            f.currentMean === undefined ? '—' : f.currentMean.toFixed(2),
+            orDash(f.ks?.statistic ?? null, (v) => v.toFixed(3)),
+            orDash(f.ks?.pValue ?? null, (v) => v.toExponential(1)),
+            orDash(f.baselineMean ?? null, (v) => v.toFixed(2)),
+            orDash(f.currentMean ?? null, (v) => v.toFixed(2)),
           ]),
         ),
       );

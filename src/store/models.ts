@@ -22,7 +22,8 @@ export interface ModelRecord {
   trainingDataSha256: string;
   trainingRows: number;
   params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
+  /** As stored: read it through the registry's upgradeMetrics (the metrics contract), never as it comes. */
+  metrics: unknown;
   durationMs: number;
   gitCommit: string | null;
   /** What the pipeline decided about this model and why (promoted, kept the champion, …). */
@@ -90,7 +91,7 @@ export function modelFromRow(r: ModelRow, base: string | undefined): ModelRecord
     trainingDataSha256: r.training_data_sha256,
     trainingRows: r.training_rows,
     params: JSON.parse(r.params) as Record<string, unknown>,
-    metrics: JSON.parse(r.metrics) as Record<string, unknown>,
+    metrics: JSON.parse(r.metrics) as unknown,
     durationMs: r.duration_ms,
     gitCommit: r.git_commit,
     decision: r.decision,

@@ -67,6 +67,18 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
+  it("publishes the registry's metrics contract: a model's metrics are ModelMetrics, each figure with its rows", async () => {
+    const doc = (await ctx.t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const { Model, ModelMetrics, ModelAccuracy } = doc.components.schemas;
+    expect(Model.properties.metrics.$ref).toBe('#/components/schemas/ModelMetrics');
+    expect(ModelMetrics.properties.version).toMatchObject({ enum: [2] });
+    expect(ModelMetrics.properties.outOfFold.anyOf[0].$ref).toBe('#/components/schemas/ModelAccuracy');
+    expect(ModelAccuracy.required).toContain('measuredOn');
+    expect(ModelAccuracy.properties.measuredOn.properties.rows.anyOf.map((r: { enum: string[] }) => r.enum[0])).toEqual(
+      expect.arrayContaining(['reference-test', 'cross-validation']),
+    );
+  });
+
   it('has interactive docs at /docs', async () => {
     const res = await ctx.t.app.inject({ method: 'GET', url: '/docs' });
     expect(res.statusCode).toBe(200);

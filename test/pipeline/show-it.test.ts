@@ -14,6 +14,7 @@ import {
   listModels,
   listPromotions,
   readArtifact,
+  upgradeMetrics,
 } from '../../src/registry/index.js';
 import { listRejects } from '../../src/store/rejects.js';
 import { FAST, FRESH, pipelineHome, type PipelineHome } from './helpers.js';
@@ -32,9 +33,7 @@ const run = (config = {}): Promise<PipelineResult> =>
 /** What the promotion rule says, recomputed from the recorded evaluations. */
 function ruleSays(r: PipelineResult): boolean {
   const challenger = r.trained[0].evaluation.combined.mae;
-  const champion = getModel(h.db, r.trained[0].version!)!.metrics.champion as {
-    evaluation: { combined: { mae: number } };
-  } | null;
+  const { champion } = upgradeMetrics(getModel(h.db, r.trained[0].version!)!.metrics);
   return champion === null || challenger <= champion.evaluation.combined.mae * 1.02;
 }
 
@@ -51,7 +50,7 @@ describe('retraining on the real files, batch by batch', () => {
     // Frozen test rows (997 of the published 998 are valid) never train; the rest of the valid rows do.
     const v1 = getModel(h.db, 'v0001')!;
     expect(v1.trainingRows).toBe(4984 - 997);
-    expect((v1.metrics.evaluationRows as { referenceTest: number }).referenceTest).toBe(997);
+    expect(upgradeMetrics(v1.metrics).evaluationRows?.referenceTest).toBe(997);
     const dir = join(h.paths.models, 'v0001');
     for (const f of ['model.json', 'model.md', 'model.html', 'error-by-segment.svg', 'explanation-summary.svg'])
       expect(existsSync(join(dir, f))).toBe(true);
@@ -88,7 +87,7 @@ describe('retraining on the real files, batch by batch', () => {
       expect(r.decision?.promote).toBe(ruleSays(r));
       expect(championVersion(h.db)).toBe(r.decision?.promote ? r.trained[0].version : championBefore);
       // 20 % of the batch is held out for evaluation and never trains.
-      expect((getModel(h.db, r.trained[0].version!)!.metrics.evaluationRows as { newest: number }).newest).toBe(
+      expect(upgradeMetrics(getModel(h.db, r.trained[0].version!)!.metrics).evaluationRows?.newest).toBe(
         Math.round(accepted * 0.2),
       );
       expect(getModel(h.db, r.trained[0].version!)!.trainingRows).toBe(trainingRows);

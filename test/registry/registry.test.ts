@@ -15,6 +15,7 @@ import {
   registerModel,
   RegistryError,
   rollbackChampion,
+  upgradeMetrics,
 } from '../../src/registry/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { referenceSplit } from '../helpers/reference.js';
@@ -50,7 +51,7 @@ describe('registerModel', () => {
     expect(m.trainingDataSha256).toBe(artifactA.trainingData.sha256);
     expect(m.trainingRows).toBe(1500);
     expect(m.params).toEqual(artifactA.params);
-    expect(m.metrics).toEqual(artifactA.metrics);
+    expect(upgradeMetrics(m.metrics).outOfFold).toMatchObject(artifactA.metrics.outOfFold);
     expect(m.isChampion).toBe(false);
     expect(m.promotedAt).toBeNull();
     const text = readArtifact(m);

@@ -8,22 +8,51 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { labelled, METRICS_VERSION, type ModelMetrics } from '../../registry/index.js';
 import type { Store } from '../../store/store.js';
 import { presentModel } from '../present.js';
 import { ApiProblem } from '../problem.js';
 import { Model, ModelList, problemResponse, withExamples } from '../schemas.js';
 
+const exampleFigures = (n: number, mae: number, coverage: number) => ({
+  n,
+  mae,
+  rmse: mae * 1.9,
+  mape: 7.1,
+  mdape: 4.9,
+  r2: 0.985,
+  range: { coverage, nominal: 90, medianRelativeWidth: 24.5, withheld: 0 },
+});
+const EXAMPLE_METRICS: ModelMetrics = {
+  version: METRICS_VERSION,
+  origin: { by: 'pipeline', run: 1, evaluationRowsLeftOut: true },
+  outOfFold: labelled(exampleFigures(3987, 288, 90.2), 'cross-validation', 3),
+  evaluation: {
+    referenceTest: labelled(exampleFigures(997, 298, 90.6), 'reference-test'),
+    newest: null,
+    combined: labelled(exampleFigures(997, 298, 90.6), 'evaluation'),
+    segments: [{ by: 'cut', segment: 'Fair', n: 31, mae: 402, mape: 9.8 }],
+    explanation: [{ factor: 'carat', meanAbsEffectPct: 61.2 }],
+  },
+  champion: null,
+  evaluationRows: { referenceTest: 997, newest: 0, newestFiles: [] },
+  tuning: null,
+  drift: null,
+  snapshot: { sha256: 'b'.repeat(64), rows: 3987, maxFileId: 1 },
+  promotionRule: { metric: 'mae', tolerance: 0.02, coverageMarginPts: 5 },
+};
+
 const EXAMPLE_MODEL = {
   version: 'v0001',
-  kind: 'hedonic',
+  kind: 'gbdt',
   createdAt: '2026-11-26T16:00:00.000Z',
   promotedAt: '2026-11-26T16:00:01.000Z',
   isChampion: true,
   artifactSha256: 'a'.repeat(64),
   trainingDataSha256: 'b'.repeat(64),
-  trainingRows: 4984,
+  trainingRows: 3987,
   params: {},
-  metrics: { mape: 0.1 },
+  metrics: EXAMPLE_METRICS,
   durationMs: 1200,
   gitCommit: null,
   decision: 'first model: promoted',

@@ -3,7 +3,17 @@
  * git commit and the decision — and the promotion, if decided — in one transaction. Each artifact file is written
  * (atomically) before its row. Nothing the champion depends on changed before this step.
  */
-import { getChampion, getModel, promoteModel, registerModel, setDecision } from '../../registry/index.js';
+import {
+  getChampion,
+  getModel,
+  labelled,
+  labelledEvaluation,
+  METRICS_VERSION,
+  promoteModel,
+  registerModel,
+  setDecision,
+  type ModelMetrics,
+} from '../../registry/index.js';
 import { writeTransaction } from '../../store/db.js';
 import { gitCommit } from '../git.js';
 import { need, type EvaluatedChallenger, type RunContext, type Step } from './step.js';
@@ -67,25 +77,37 @@ export const registerStep: Step<'register'> = {
   },
 };
 
-/** What the registry records as a model's metrics: its out-of-fold and evaluation scores and how it came about. */
-function metricsOf({ config, runId, state }: RunContext, c: EvaluatedChallenger): Record<string, unknown> {
+/** What the registry records as a model's metrics (the registry's contract): its out-of-fold and evaluation scores and how it came about. */
+function metricsOf({ config, runId, state }: RunContext, c: EvaluatedChallenger): ModelMetrics {
   const champion = state.champion?.record;
   const snapshot = state.result.snapshot!;
   const sets = state.sets!;
+  const drift = state.result.drift;
   return {
-    outOfFold: c.artifact.metrics.outOfFold,
-    evaluation: c.evaluation,
+    version: METRICS_VERSION,
+    origin: { by: 'pipeline', run: runId, evaluationRowsLeftOut: true },
+    outOfFold: labelled(c.artifact.metrics.outOfFold, 'cross-validation', c.tuning.folds),
+    evaluation: labelledEvaluation(c.evaluation),
     champion:
-      champion && state.championEvaluation ? { version: champion.version, evaluation: state.championEvaluation } : null,
+      champion && state.championEvaluation
+        ? { version: champion.version, evaluation: labelledEvaluation(state.championEvaluation) }
+        : null,
     evaluationRows: {
       referenceTest: sets.referenceTest.length,
       newest: sets.newest.length,
       newestFiles: state.newestFiles.map((f) => f.name),
     },
     tuning: c.tuning,
-    drift: state.result.drift,
+    drift: drift && {
+      ...drift,
+      performance: drift.performance && {
+        version: drift.performance.version,
+        onNew: drift.performance.onNew && labelled(drift.performance.onNew, 'new-appraisals'),
+        onReferenceTest:
+          drift.performance.onReferenceTest && labelled(drift.performance.onReferenceTest, 'reference-test'),
+      },
+    },
     snapshot: { sha256: snapshot.sha256, rows: snapshot.rows, maxFileId: snapshot.maxFileId },
     promotionRule: config.promotion,
-    run: runId,
   };
 }

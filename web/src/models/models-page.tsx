@@ -9,11 +9,10 @@ import { ApiError, currentModel, models, type ModelInfo } from '../api.js';
 import { capitalise, dateTime, money } from '../format.js';
 import {
   accuracyRows,
-  factorEffects,
   headline,
   promotionRule,
-  segments,
   type Accuracy,
+  type FactorEffect,
   type Segment,
 } from './model-metrics.js';
 
@@ -35,6 +34,8 @@ function useLoad<T>(load: (signal: AbortSignal) => Promise<T>): Load<T> {
 }
 
 const pct = (v: number, digits = 1): string => `${v.toFixed(digits)}%`;
+/** A figure that can be undefined (null in the metrics: no range given, no variation). */
+const orDash = (v: number | null, show: (v: number) => string): string => (v === null ? '—' : show(v));
 
 function Headline({ a }: { a: Accuracy }) {
   return (
@@ -42,34 +43,35 @@ function Headline({ a }: { a: Accuracy }) {
       <div class="tile">
         <dt>Typical error</dt>
         <dd data-testid="metric-mdape">{pct(a.mdape)}</dd>
-        <p>Half of the held-out stones are priced within {pct(a.mdape)} of the expert's appraisal.</p>
+        <p>
+          Half of the stones are priced within {pct(a.mdape)} of the expert's appraisal; measured on{' '}
+          <span data-testid="headline-rows">{a.measuredOn.label}</span>.
+        </p>
       </div>
       <div class="tile">
         <dt>Mean absolute error</dt>
         <dd>{money(a.mae)}</dd>
         <p>Average gap between price and appraisal over {a.n.toLocaleString('en-US')} stones.</p>
       </div>
-      {a.range && (
-        <div class="tile">
-          <dt>Ranges that hold</dt>
-          <dd>{pct(a.range.coverage)}</dd>
-          <p>Of the true prices fall inside their range (calibrated to {pct(a.range.nominal, 0)}).</p>
-        </div>
-      )}
+      <div class="tile">
+        <dt>Ranges that hold</dt>
+        <dd>{orDash(a.range.coverage, (v) => pct(v))}</dd>
+        <p>Of the true prices fall inside their range (calibrated to {pct(a.range.nominal, 0)}).</p>
+      </div>
       <div class="tile">
         <dt>R²</dt>
-        <dd>{a.r2.toFixed(3)}</dd>
+        <dd>{orDash(a.r2, (v) => v.toFixed(3))}</dd>
         <p>Share of the variation in prices the model accounts for.</p>
       </div>
     </dl>
   );
 }
 
-function AccuracyTable({ rows }: { rows: { name: string; accuracy: Accuracy }[] }) {
+function AccuracyTable({ rows }: { rows: Accuracy[] }) {
   return (
     <div class="table-scroll">
-      <table class="data-table">
-        <caption>Accuracy, on stones the model did not learn from</caption>
+      <table class="data-table" data-testid="accuracy-table">
+        <caption>Accuracy, and the rows each figure was measured on</caption>
         <thead>
           <tr>
             <th scope="col">Rows</th>
@@ -100,17 +102,17 @@ function AccuracyTable({ rows }: { rows: { name: string; accuracy: Accuracy }[] 
           </tr>
         </thead>
         <tbody>
-          {rows.map(({ name, accuracy: a }) => (
-            <tr key={name}>
-              <th scope="row">{name}</th>
+          {rows.map((a) => (
+            <tr key={a.measuredOn.rows}>
+              <th scope="row">{capitalise(a.measuredOn.label)}</th>
               <td class="num">{a.n.toLocaleString('en-US')}</td>
               <td class="num">{money(a.mae)}</td>
               <td class="num">{money(a.rmse)}</td>
               <td class="num">{pct(a.mape)}</td>
               <td class="num">{pct(a.mdape)}</td>
-              <td class="num">{a.r2.toFixed(3)}</td>
-              <td class="num">{a.range ? `${pct(a.range.coverage)} of ${pct(a.range.nominal, 0)}` : '—'}</td>
-              <td class="num">{a.range ? `±${pct(a.range.medianRelativeWidth / 2)}` : '—'}</td>
+              <td class="num">{orDash(a.r2, (v) => v.toFixed(3))}</td>
+              <td class="num">{orDash(a.range.coverage, (v) => `${pct(v)} of ${pct(a.range.nominal, 0)}`)}</td>
+              <td class="num">{orDash(a.range.medianRelativeWidth, (v) => `±${pct(v / 2)}`)}</td>
             </tr>
           ))}
         </tbody>
@@ -173,7 +175,7 @@ function Segments({ list }: { list: Segment[] }) {
   );
 }
 
-function Drivers({ list }: { list: { factor: string; meanAbsEffectPct: number }[] }) {
+function Drivers({ list }: { list: FactorEffect[] }) {
   const max = Math.max(...list.map((f) => f.meanAbsEffectPct));
   const rowHeight = 30;
   return (
@@ -220,8 +222,8 @@ function Drivers({ list }: { list: { factor: string; meanAbsEffectPct: number }[
 function CurrentModel({ model }: { model: ModelInfo }) {
   const top = headline(model.metrics);
   const rows = accuracyRows(model.metrics);
-  const segs = segments(model.metrics);
-  const drivers = factorEffects(model.metrics);
+  const segs = model.metrics.evaluation?.segments ?? [];
+  const drivers = model.metrics.evaluation?.explanation ?? [];
   const rule = promotionRule(model.metrics);
   return (
     <>
@@ -338,7 +340,7 @@ function History({ list }: { list: ModelInfo[] }) {
                   <td class="nowrap">{dateTime(m.createdAt)}</td>
                   <td class="num">{m.trainingRows.toLocaleString('en-US')}</td>
                   <td class="num">{a ? money(a.mae) : '—'}</td>
-                  <td class="num">{a?.range ? pct(a.range.coverage) : '—'}</td>
+                  <td class="num">{a ? orDash(a.range.coverage, (v) => pct(v)) : '—'}</td>
                   <td class="history-table__decision">
                     {m.decision ? capitalise(m.decision) : m.promotedAt ? 'Promoted' : 'Not promoted'}
                   </td>
