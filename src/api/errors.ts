@@ -2,6 +2,7 @@
  * Every failure becomes a problem+json answer: bad JSON, wrong media type, too large a body, schema violations
  * (explained field by field), unknown routes, auth and rate limits. Only a real fault inside Loupe is a 500.
  */
+import { DatabaseUnavailable } from '../store/store.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyFingerprint } from './idempotency.js';
 import {
@@ -95,6 +96,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiProblem, request, reply) => {
     if (error instanceof ApiProblem)
       return sendProblem(reply, error.slug, error.message, error.errors, error.headers, error.status);
+    // A request that needs the database while it restarts; valuations do not, and go on being answered.
+    if (error instanceof DatabaseUnavailable)
+      return sendProblem(
+        reply,
+        'not-ready',
+        'The database is not answering (it may be restarting); retry shortly.',
+        undefined,
+        {
+          'retry-after': '5',
+        },
+      );
     if (error.validation) {
       const problems = validationProblems(error, request);
       return sendProblem(reply, 'invalid-input', summarise(problems), problems);

@@ -10,4 +10,5 @@ export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
 export { parseCorsOrigins } from './cors.js';
 export { metricsAccess, type MetricsAccess } from './metrics.js';
-export { QuoteStore, threadedQuoteStore } from './quote-store.js';
+export { asyncQuoteStore, QuoteStore, threadedQuoteStore } from './quote-store.js';
+export { asyncBatchWriter, type WriterEvent } from './async-writer.js';

@@ -16,6 +16,7 @@ import {
 } from '../store/quotes.js';
 import { threadedRowWriter, type ThreadedWriter, type WriterRow } from '../store/row-writer-thread.js';
 import type { Store } from '../store/store.js';
+import { asyncBatchWriter, type WriterEvent } from './async-writer.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -188,4 +189,25 @@ export function threadedQuoteStore(
   const writer = threadedRowWriter(file, QUOTE_WRITES, options.onError, (count) => store?.confirm(count));
   store = new QuoteStore(db, writer, options);
   return store;
+}
+
+/** A store whose batches are written through the store's own async writes (PostgreSQL), retried until they go. */
+export function asyncQuoteStore(
+  store: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
+  options: QuoteStoreOptions & { onEvent?: (event: WriterEvent) => void } = {},
+): QuoteStore {
+  let quotes: QuoteStore | undefined;
+  // Unbounded like the writer thread's queue: the rows are answers already given, and memory keeps the newest.
+  const writer = asyncBatchWriter<WriterRow>((rows) => store.writeQuotes(rows as QuoteWrite[]), {
+    maxQueued: Number.POSITIVE_INFINITY,
+    chunk: 5000,
+    onEvent: options.onEvent,
+    onWritten: (count) => quotes?.confirm(count),
+  });
+  quotes = new QuoteStore(
+    store,
+    { write: (rows) => writer.write(rows), close: async () => (await writer.close()).lost },
+    options,
+  );
+  return quotes;
 }

@@ -3,32 +3,14 @@
  * its hash.
  */
 import type { Command } from 'commander';
-import { loupePaths } from '../config/index.js';
-import { openDatabase, type Db } from '../store/db.js';
-import {
-  createKey,
-  DEFAULT_RATE_PER_MINUTE,
-  listKeys,
-  revokeKey,
-  SCOPES,
-  type ApiKey,
-  type Scope,
-} from '../store/keys.js';
+import { DEFAULT_RATE_PER_MINUTE, SCOPES, type ApiKey, type Scope } from '../store/keys.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { withStore } from './with-store.js';
 
 interface KeysOptions {
   json?: boolean;
   home?: string;
-}
-
-function withStore<T>(opts: KeysOptions, fn: (db: Db) => T): T {
-  const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
 }
 
 function describeKey(k: ApiKey): string {
@@ -36,7 +18,7 @@ function describeKey(k: ApiKey): string {
   return `${String(k.id).padStart(3)}  ${k.name}  ${k.prefix}…  scopes ${k.scopes.join(',')}  ${k.ratePerMinute}/min  created ${k.createdAt}  ${state}`;
 }
 
-function create(opts: KeysOptions & { name: string; scope: string[]; rate?: string }): void {
+async function create(opts: KeysOptions & { name: string; scope: string[]; rate?: string }): Promise<void> {
   const scopes = opts.scope.length > 0 ? opts.scope : ['valuations'];
   for (const s of scopes)
     if (!SCOPES.includes(s as Scope))
@@ -49,8 +31,8 @@ function create(opts: KeysOptions & { name: string; scope: string[]; rate?: stri
     );
   let created: { key: ApiKey; secret: string };
   try {
-    created = withStore(opts, (db) =>
-      createKey(db, { name: opts.name, scopes: scopes as Scope[], ratePerMinute: rate }),
+    created = await withStore(opts, (store) =>
+      store.createKey({ name: opts.name, scopes: scopes as Scope[], ratePerMinute: rate }),
     );
   } catch (e) {
     if (e instanceof RangeError) throw new CliError(e.message, EXIT_USAGE);
@@ -68,8 +50,8 @@ function create(opts: KeysOptions & { name: string; scope: string[]; rate?: stri
   );
 }
 
-function list(opts: KeysOptions): void {
-  const keys = withStore(opts, listKeys);
+async function list(opts: KeysOptions): Promise<void> {
+  const keys = await withStore(opts, (store) => store.listKeys());
   emit(opts, keys, (ks) =>
     ks.length === 0
       ? 'no API keys yet: create one with `loupe keys create --name NAME --scope valuations`'
@@ -77,8 +59,8 @@ function list(opts: KeysOptions): void {
   );
 }
 
-function revoke(idOrName: string, opts: KeysOptions): void {
-  const revoked = withStore(opts, (db) => revokeKey(db, idOrName));
+async function revoke(idOrName: string, opts: KeysOptions): Promise<void> {
+  const revoked = await withStore(opts, (store) => store.revokeKey(idOrName));
   const what = /^\d+$/.test(idOrName) ? `the id ${idOrName}` : `the name "${idOrName}"`;
   // --json: the revoked key in a list (empty when none), as before names were unique.
   emit(opts, revoked ? [revoked] : [], () =>

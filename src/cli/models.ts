@@ -8,6 +8,7 @@ import {
   getModel,
   listModels,
   listPromotions,
+  promoteInStore,
   promoteModel,
   RegistryError,
   rollbackChampion,
@@ -18,6 +19,7 @@ import {
 import { openDatabase, type Db } from '../store/db.js';
 import { CliError, EXIT_FAILURE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { withStore } from './with-store.js';
 
 interface Opts {
   json?: boolean;
@@ -121,18 +123,36 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .option('--reason <text>', 'why, for the history', 'manual promotion')
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data')
-    .action((version: string, opts: Opts) =>
+    .action(async (version: string, opts: Opts) => {
+      const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
+      // On PostgreSQL (LOUPE_DATABASE_URL) through the shared store: every server serves it within a poll.
+      if (loupePaths(process.env, { home: opts.home }).databaseUrl !== null) {
+        await withStore(opts, async (store) => {
+          const before = await store.championVersion();
+          try {
+            const m = await promoteInStore(store, version, reason);
+            emit(
+              opts,
+              { champion: m.version, previous: before ?? null, model: m },
+              () => `${m.version} is now the champion (was ${before ?? 'none'})`,
+            );
+          } catch (err) {
+            if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
+            throw err;
+          }
+        });
+        return;
+      }
       withDb(opts, (db) => {
         const before = getChampion(db)?.version;
-        const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
         const m = promoteModel(db, version, reason);
         emit(
           opts,
           { champion: m.version, previous: before ?? null, model: getModel(db, m.version) },
           () => `${m.version} is now the champion (was ${before ?? 'none'})`,
         );
-      }),
-    );
+      });
+    });
 
   models
     .command('rollback')

@@ -2,6 +2,7 @@
  * The `loupe` program: every command, each from its own file, registered in one list.
  */
 import { Command } from 'commander';
+import { registerDb } from './db.js';
 import { registerFeatures } from './features.js';
 import { registerImportXGBoost } from './import-xgboost.js';
 import { registerIngest } from './ingest.js';
@@ -27,6 +28,7 @@ const COMMANDS: RegisterCommand[] = [
   registerImportXGBoost,
   registerModels,
   registerPipeline,
+  registerDb,
   registerPredict,
 ];
 

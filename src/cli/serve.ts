@@ -13,6 +13,9 @@ import {
   metricsAccess,
   parseCorsOrigins,
   threadedQuoteStore,
+  asyncQuoteStore,
+  asyncBatchWriter,
+  type WriterEvent,
   defaultValuationThreads,
   inProcessValuations,
   ModelSource,
@@ -24,9 +27,9 @@ import {
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
 import { bootstrap } from '../pipeline/bootstrap.js';
-import { openDatabase } from '../store/db.js';
-import { sqliteStore } from '../store/sqlite-store.js';
-import { DEFAULT_RETENTION } from '../store/requests.js';
+import { openStore, type OpenedStore } from '../store/open.js';
+import { DatabaseConfigError, redactUrl } from '../store/postgres/connect.js';
+import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
 import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -131,14 +134,36 @@ async function run(opts: ServeOptions): Promise<void> {
   }
   const log = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
   const paths = loupePaths(env, { home: opts.home });
-  const db = openDatabase(paths.database);
-  const store = sqliteStore(db);
+  let opened: OpenedStore;
   try {
-    log.info({ home: paths.home }, 'preparing: the first start ingests the reference data and trains a model');
-    const champion = await bootstrap(db, paths, {
-      onStage: (stage) => log.info({ stage }, 'bootstrap'),
-      onWarning: (message, details) => log.warn(details, message),
+    opened = await openStore(paths, {
+      onIdleError: (err) =>
+        log.warn({ message: err.message }, 'a database connection failed; it is replaced on next use'),
     });
+  } catch (e) {
+    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  const { store, db } = opened;
+  try {
+    const database = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
+    log.info(
+      { home: paths.home, database },
+      'preparing: the first start ingests the reference data and trains a model',
+    );
+    // On PostgreSQL the champion comes from the shared registry (filled by `loupe db copy`).
+    const championVersion = db
+      ? (
+          await bootstrap(db, paths, {
+            onStage: (stage) => log.info({ stage }, 'bootstrap'),
+            onWarning: (message, details) => log.warn(details, message),
+          })
+        ).version
+      : await store.championVersion();
+    if (championVersion === undefined)
+      throw new CliError(
+        `the PostgreSQL database ${database} has no champion yet: move a home into it with \`loupe db copy --from sqlite:HOME/loupe.db --to URL\``,
+      );
     const models = new ModelSource(registryChampions(store), {
       pollMs,
       onSwitch: (from, to) => log.info({ from, to }, 'serving a new champion'),
@@ -146,28 +171,30 @@ async function run(opts: ServeOptions): Promise<void> {
         log.error({ err, version }, 'the champion could not be loaded; the current model stays'),
     });
     await models.refresh();
-    if (!models.current) throw new CliError(`the champion ${champion.version} could not be loaded; see the log above`);
+    if (!models.current) throw new CliError(`the champion ${championVersion} could not be loaded; see the log above`);
     models.start();
-    // The log is written on its own thread and connection: the disk never holds up an answer.
-    const writer = requestLogOn
-      ? threadedRequestLogWriter(paths.database, {
-          retention,
-          onEvent: (event) => {
-            if (event.type === 'failing')
-              log.error(
-                { message: event.message },
-                'the request log cannot be written; retrying, keeping the newest entries',
-              );
-            else if (event.type === 'recovered')
-              log.warn(
-                { dropped: event.dropped, failedMs: event.failedMs },
-                'the request log is written again; entries were dropped meanwhile',
-              );
-            else if (event.type === 'pruned')
-              log.info({ rows: event.rows }, 'request log retention: old entries deleted');
-          },
-        })
-      : null;
+    const onWriterEvent = (event: WriterEvent | { type: 'pruned'; rows: number }) => {
+      if (event.type === 'failing')
+        log.error(
+          { message: event.message },
+          'the request log cannot be written; retrying, keeping the newest entries',
+        );
+      else if (event.type === 'recovered')
+        log.warn(
+          { dropped: event.dropped, failedMs: event.failedMs },
+          'the request log is written again; entries were dropped meanwhile',
+        );
+      else if (event.type === 'pruned') log.info({ rows: event.rows }, 'request log retention: old entries deleted');
+    };
+    // On SQLite the log is written on its own thread and connection: the disk never holds up an answer. On
+    // PostgreSQL the driver is asynchronous: batches go from this thread, retried while the database is away.
+    const writer = !requestLogOn
+      ? null
+      : db
+        ? threadedRequestLogWriter(paths.database, { retention, onEvent: onWriterEvent })
+        : asyncBatchWriter((entries: readonly RequestLogEntry[]) => store.writeRequests(entries), {
+            onEvent: onWriterEvent,
+          });
     const requestLog = writer
       ? new RequestLog((entries) => writer.write(entries), {
           flushIntervalMs: 50,
@@ -194,12 +221,18 @@ async function run(opts: ServeOptions): Promise<void> {
           })
         : inProcessValuations;
     // Valuations and idempotent answers are written on a thread of their own too.
-    const quotes = storeValuations
-      ? threadedQuoteStore(store, paths.database, {
-          retentionDays,
-          onError: (message) => log.error({ message }, 'valuations could not be stored; retrying'),
-        })
-      : null;
+    const onQuoteError = (message: string) => log.error({ message }, 'valuations could not be stored; retrying');
+    const quotes = !storeValuations
+      ? null
+      : db
+        ? threadedQuoteStore(store, paths.database, { retentionDays, onError: onQuoteError })
+        : asyncQuoteStore(store, {
+            retentionDays,
+            onEvent: (event) => {
+              if (event.type === 'failing') onQuoteError(event.message);
+              else log.warn({ failedMs: event.failedMs }, 'valuations are stored again');
+            },
+          });
     const app = await buildApp({
       store,
       models,

@@ -9,6 +9,11 @@ export interface LoupePaths {
   home: string;
   /** The SQLite database. */
   database: string;
+  /**
+   * LOUPE_DATABASE_URL when it names PostgreSQL (postgres:// or postgresql://): the shared database several
+   * servers use instead of the SQLite file; null keeps SQLite (any other value, or unset).
+   */
+  databaseUrl: string | null;
   /** Model artifacts, one folder per version. */
   models: string;
   /** Reports and model cards. */
@@ -28,6 +33,9 @@ export function loupePaths(
   return {
     home,
     database: join(home, 'loupe.db'),
+    databaseUrl: /^postgres(ql)?:\/\//i.test(env.LOUPE_DATABASE_URL?.trim() ?? '')
+      ? env.LOUPE_DATABASE_URL!.trim()
+      : null,
     models: join(home, 'models'),
     reports: join(home, 'reports'),
     referenceData: resolve(overrides.data ?? env.LOUPE_DATA ?? DEFAULT_REFERENCE_DATA),

@@ -8,6 +8,7 @@ export {
   getModel,
   listModels,
   listPromotions,
+  promoteInStore,
   promoteModel,
   readArtifact,
   registerModel,

@@ -27,6 +27,7 @@ import {
   modelVersions,
   type ModelRecord,
 } from '../store/models.js';
+import type { Store } from '../store/store.js';
 import { readTextIfExists, sha256Hex, writeFileAtomic } from './artifact-file.js';
 import { RegistryError } from './errors.js';
 import { checkMetrics, handMetrics, type ModelMetrics, type Origin } from './metrics.js';
@@ -218,4 +219,24 @@ export function rollbackToUsable(
     }
     return undefined;
   });
+}
+
+/**
+ * promoteModel through the async store (PostgreSQL): the same checks (a known model, not already champion, its
+ * artifact intact), then one INSERT; every server picks the new champion up at its next poll.
+ */
+export async function promoteInStore(
+  store: Pick<Store, 'getModel' | 'listModels' | 'insertPromotion'>,
+  version: string,
+  reason: string,
+): Promise<ModelRecord> {
+  const model = await store.getModel(version);
+  if (!model) {
+    const known = (await store.listModels()).map((m) => m.version);
+    throw new RegistryError('not_found', `no model ${version} in the registry (known: ${known.join(', ') || 'none'})`);
+  }
+  if (model.isChampion) throw new RegistryError('already_champion', `model ${version} is already the champion`);
+  readArtifact(model);
+  await store.insertPromotion(version, 'promote', reason, new Date().toISOString());
+  return (await store.getModel(version))!;
 }

@@ -108,3 +108,24 @@ export function databasePing(db: Db): () => void {
     ping.get();
   };
 }
+
+/** Every known migration and when it was applied to this database (null: pending). */
+export function sqliteMigrationStatus(
+  db: Db,
+  migrations: readonly Migration[] = MIGRATIONS,
+): { version: number; name: string; appliedAt: string | null }[] {
+  const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  const applied = new Map<number, string>(
+    present
+      ? (
+          db.prepare('SELECT version, applied_at FROM schema_migrations').all() as {
+            version: number;
+            applied_at: string;
+          }[]
+        ).map((r) => [r.version, r.applied_at])
+      : [],
+  );
+  return [...migrations]
+    .sort((a, b) => a.version - b.version)
+    .map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
+}

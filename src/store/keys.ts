@@ -53,20 +53,27 @@ export interface NewKey {
   ratePerMinute?: number;
 }
 
-/** Creates a key; the returned secret exists nowhere else, so it must be shown to the person now. */
-export function createKey(db: Db, spec: NewKey, now = new Date()): { key: ApiKey; secret: string } {
+/** A key's name trimmed, or a RangeError saying what is wrong with it. */
+export function checkKeyName(spec: NewKey): string {
   const name = spec.name.trim();
   if (name.length === 0 || name.length > 100) throw new RangeError('a key name must have 1 to 100 characters');
   // Digits alone would read as an id in `loupe keys revoke`.
   if (/^\d+$/.test(name))
     throw new RangeError(`a key name cannot be only digits ("${name}" would read as a key id); add a letter`);
-  const taken = db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as
-    | { id: number }
-    | undefined;
-  if (taken)
-    throw new RangeError(
-      `an active key is named "${name}" already (id ${taken.id}); choose another name, or revoke that key first`,
-    );
+  return name;
+}
+
+export const nameTaken = (name: string, id: number): RangeError =>
+  new RangeError(`an active key is named "${name}" already (id ${id}); choose another name, or revoke that key first`);
+
+/** A new key's row values (scopes and rate checked) and its secret, which is stored only as a hash. */
+export function newKeyValues(spec: NewKey): {
+  secret: string;
+  prefix: string;
+  sha256: string;
+  scopes: string;
+  rate: number;
+} {
   const scopes = [...new Set(spec.scopes)];
   if (scopes.length === 0) throw new RangeError(`a key needs at least one scope: ${SCOPES.join(', ')}`);
   for (const s of scopes)
@@ -76,12 +83,23 @@ export function createKey(db: Db, spec: NewKey, now = new Date()): { key: ApiKey
     throw new RangeError('the rate limit must be a whole number of requests per minute, at least 1');
   const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const prefix = secret.slice(0, KEY_PREFIX.length + 6);
+  return { secret, prefix, sha256: hashKey(secret), scopes: JSON.stringify(scopes), rate };
+}
+
+/** Creates a key; the returned secret exists nowhere else, so it must be shown to the person now. */
+export function createKey(db: Db, spec: NewKey, now = new Date()): { key: ApiKey; secret: string } {
+  const name = checkKeyName(spec);
+  const taken = db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as
+    | { id: number }
+    | undefined;
+  if (taken) throw nameTaken(name, taken.id);
+  const v = newKeyValues(spec);
   const info = db
     .prepare(
       'INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    .run(name, prefix, hashKey(secret), JSON.stringify(scopes), rate, now.toISOString());
-  return { key: getKey(db, Number(info.lastInsertRowid))!, secret };
+    .run(name, v.prefix, v.sha256, v.scopes, v.rate, now.toISOString());
+  return { key: getKey(db, Number(info.lastInsertRowid))!, secret: v.secret };
 }
 
 export function getKey(db: Db, id: number): ApiKey | undefined {

@@ -3,8 +3,8 @@
  * resolves with the result, so on SQLite the server behaves exactly as it did when it called the driver itself.
  */
 import { databasePing, type Db } from './db.js';
-import { countKeys, keyFinder } from './keys.js';
-import { championVersion, getChampion, getModel, listModels } from './models.js';
+import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
+import { championVersion, getChampion, getModel, insertPromotion, listModels } from './models.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
 import { listRequests, requestLogWriter } from './requests.js';
 import { similarFinder } from './similar.js';
@@ -22,10 +22,14 @@ export function sqliteStore(db: Db): Store {
     backend: 'sqlite',
     findKey: async (secret) => findKey(secret),
     countKeys: async () => countKeys(db),
+    createKey: async (spec) => createKey(db, spec),
+    listKeys: async () => listKeys(db),
+    revokeKey: async (idOrName) => revokeKey(db, idOrName),
     championVersion: async () => championVersion(db),
     getChampion: async () => getChampion(db),
     getModel: async (version) => getModel(db, version),
     listModels: async () => listModels(db),
+    insertPromotion: async (version, action, reason, at) => insertPromotion(db, version, action, reason, at),
     findValuation: async (id) => findValuation(db, id),
     findIdempotent: async (keyId, route, key, since) => findIdempotent(db, keyId, route, key, since),
     async writeQuotes(rows) {

@@ -8,13 +8,16 @@
  * champion) never waits for one: the server holds the champion in memory (it polls `championVersion`), and an
  * implementation over a network database answers `findKey` from memory it refreshes in the background.
  */
-import type { ApiKey } from './keys.js';
-import type { ModelRecord } from './models.js';
+import type { ApiKey, NewKey } from './keys.js';
+import type { ModelRecord, PromotionAction } from './models.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
 import type { RequestLogEntry, RequestQuery, StoredRequest } from './requests.js';
 import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
 
 export type StoreBackend = 'sqlite' | 'postgres';
+
+/** The database is not answering now (restarting, the network): the request may be retried shortly. */
+export class DatabaseUnavailable extends Error {}
 
 export interface Store {
   readonly backend: StoreBackend;
@@ -22,11 +25,18 @@ export interface Store {
   findKey(secret: string): Promise<ApiKey | undefined>;
   /** How many live keys exist. */
   countKeys(): Promise<number>;
+  /** Creates a key (RangeError for a bad or taken name, scope or rate); the secret is shown once and kept nowhere. */
+  createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }>;
+  listKeys(): Promise<ApiKey[]>;
+  /** Revokes one live key by id (digits) or name; undefined when none has it. */
+  revokeKey(idOrName: string): Promise<ApiKey | undefined>;
   /** The champion's version: cheap, polled every second by each server. */
   championVersion(): Promise<string | undefined>;
   getChampion(): Promise<ModelRecord | undefined>;
   getModel(version: string): Promise<ModelRecord | undefined>;
   listModels(): Promise<ModelRecord[]>;
+  /** Makes `version` the champion from now (the registry checks its artifact first). */
+  insertPromotion(version: string, action: PromotionAction, reason: string, at: string): Promise<void>;
   findValuation(id: string): Promise<FoundValuation | undefined>;
   /** The answer stored under an idempotency key since `since` (ms), and its request's fingerprint. */
   findIdempotent(

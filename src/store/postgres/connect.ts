@@ -26,8 +26,7 @@ export function redactUrl(url: string): string {
 /** The database cannot be reached or refused us at start: a wrong URL, host, port, database or credentials. */
 export class DatabaseConfigError extends Error {}
 
-/** The database is not answering now (restarting, the network): worth retrying later. */
-export class DatabaseUnavailable extends Error {}
+export { DatabaseUnavailable } from '../store.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 

@@ -7,13 +7,13 @@
 import type pg from 'pg';
 import { STONE_FIELDS, type Stone } from '../../diamond/index.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
-import { hashKey, toKey, type ApiKey, type KeyRow } from '../keys.js';
+import { checkKeyName, hashKey, nameTaken, newKeyValues, toKey, type ApiKey, type KeyRow } from '../keys.js';
 import { modelFromRow, type ModelRow } from '../models.js';
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
 import { stoneValue, valueSql } from '../similar.js';
-import type { Store } from '../store.js';
-import { DatabaseUnavailable, isConnectionError } from './connect.js';
+import { DatabaseUnavailable, type Store } from '../store.js';
+import { isConnectionError } from './connect.js';
 
 export interface PostgresStoreOptions {
   /** LOUPE_HOME: relative artifact paths in the registry are resolved against it. */
@@ -89,6 +89,40 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       const [row] = await query<KeyRow>('SELECT * FROM api_keys WHERE sha256 = $1 AND revoked_at IS NULL', [hash]);
       return row && toKey(row);
     },
+    async createKey(spec) {
+      const name = checkKeyName(spec);
+      const [taken] = await query<{ id: number }>('SELECT id FROM api_keys WHERE name = $1 AND revoked_at IS NULL', [
+        name,
+      ]);
+      if (taken) throw nameTaken(name, taken.id);
+      const v = newKeyValues(spec);
+      try {
+        const [row] = await query<KeyRow>(
+          `INSERT INTO api_keys (name, prefix, sha256, scopes, rate_per_minute, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+          [name, v.prefix, v.sha256, v.scopes, v.rate, new Date().toISOString()],
+        );
+        return { key: toKey(row), secret: v.secret };
+      } catch (error) {
+        // Another process took the name between the check and the insert (the unique index on live names).
+        if ((error as { code?: string }).code === '23505') throw nameTaken(name, 0);
+        throw error;
+      }
+    },
+    async listKeys() {
+      return (await query<KeyRow>('SELECT * FROM api_keys ORDER BY id')).map(toKey);
+    },
+    async revokeKey(idOrName) {
+      const byId = /^\d+$/.test(idOrName);
+      const [row] = await query<KeyRow>(
+        `UPDATE api_keys SET revoked_at = $2 WHERE id = (
+           SELECT id FROM api_keys WHERE ${byId ? 'id = $1::bigint' : 'name = $1'} AND revoked_at IS NULL) RETURNING *`,
+        [idOrName, new Date().toISOString()],
+      );
+      // This server refuses it at once; the others within their next refresh (a second).
+      if (row) await refreshKeys().catch(() => {});
+      return row && toKey(row);
+    },
     async countKeys() {
       return (await query<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL'))[0].n;
     },
@@ -101,6 +135,13 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
     getChampion: async () => (await models(`WHERE m.id = ${CHAMPION_ID_SQL}`))[0],
     getModel: async (version) => (await models('WHERE m.version = $1', [version]))[0],
     listModels: () => models('ORDER BY m.id'),
+    async insertPromotion(version, action, reason, at) {
+      const rows = await query(
+        'INSERT INTO promotions (model_id, action, reason, at) SELECT id, $1, $2, $3 FROM models WHERE version = $4 RETURNING 1',
+        [action, reason, at, version],
+      );
+      if (rows.length !== 1) throw new Error(`no model ${version} to make champion`);
+    },
     async findValuation(id) {
       const [row] = await query<FoundValuation>(
         'SELECT id, at, key_id AS "keyId", stone, ref, answer FROM valuations WHERE id = $1',

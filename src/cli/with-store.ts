@@ -1,0 +1,24 @@
+/**
+ * Opening the configured store for one command: PostgreSQL when LOUPE_DATABASE_URL names it, else the SQLite
+ * file under --home / LOUPE_HOME. A database that cannot be used is a clear message and exit 1, never a stack.
+ */
+import { loupePaths } from '../config/index.js';
+import { openStore } from '../store/open.js';
+import { DatabaseConfigError } from '../store/postgres/connect.js';
+import type { Store } from '../store/store.js';
+import { CliError } from './output.js';
+
+export async function withStore<T>(opts: { home?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
+  let store: Store;
+  try {
+    ({ store } = await openStore(loupePaths(process.env, { home: opts.home })));
+  } catch (e) {
+    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Two `loupe serve` processes on one PostgreSQL (a real one, test/helpers/postgres.ts), the way a fleet runs: an
+ * SQLite home is moved in with `loupe db copy`; a quote made on one server is read on the other; a promotion made
+ * with `loupe models promote` is served by both; a key revoked with `loupe keys revoke` is refused by both;
+ * PostgreSQL restarting costs the requests that need it a 503 (with Retry-After) while valuations go on, and what
+ * was answered meanwhile is stored once it is back; killing one server loses nothing the other acknowledged. The
+ * password of the database appears in no output.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainModel } from '../../src/model/index.js';
+import { registerModel } from '../../src/registry/index.js';
+import { listAppraisals } from '../../src/store/diamonds.js';
+import { createKey } from '../../src/store/keys.js';
+import { openPostgres } from '../../src/store/postgres/connect.js';
+import { postgresStore } from '../../src/store/postgres/store.js';
+import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { STONE, testHome, type TestHome } from './helpers.js';
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+let home: TestHome;
+let pg: TestPostgres;
+let databaseUrl: string;
+let admin: string;
+let partner: string;
+const servers: Server[] = [];
+const env = () => ({ ...process.env, LOUPE_HOME: home.dir, LOUPE_DATABASE_URL: databaseUrl });
+
+function loupe(...args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    env: env(),
+    encoding: 'utf8',
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+async function startServer(): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    env: { ...env(), HOST: '127.0.0.1', PORT: '0', LOUPE_POLL_MS: '200', LOUPE_VALUATION_THREADS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const m = /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    if (m) return { child, url: m[1], output: () => out, exited };
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const call = (server: Server, path: string, key: string, body?: unknown) =>
+  fetch(`${server.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+/** Retries `probe` until it returns a value (not undefined), at most `ms`. */
+async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  home = await testHome(); // v0001, promoted
+  registerModel(home.db, home.paths, trainModel(listAppraisals(home.db).slice(0, 2000), { kind: 'hedonic', seed: 9 }), {
+    durationMs: 1,
+  }); // v0002, registered only
+  admin = createKey(home.db, { name: 'ops', scopes: ['admin'] }).secret;
+  partner = createKey(home.db, { name: 'ACME', scopes: ['valuations'] }).secret;
+  home.db.close();
+  pg = await startPostgres();
+  databaseUrl = pg.newDatabase('fleet');
+  const copied = loupe('db', 'copy', '--from', `sqlite:${join(home.dir, 'loupe.db')}`, '--to', databaseUrl);
+  expect(copied.out).toMatch(/counts equal on both sides/);
+  expect(copied.status).toBe(0);
+  servers.push(await startServer(), await startServer());
+}, 180_000);
+
+afterAll(async () => {
+  for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  pg?.stop();
+  home?.cleanup();
+});
+
+describe('two servers on one PostgreSQL', () => {
+  it('read a quote made on the other', async () => {
+    const [a, b] = servers;
+    const made = await call(a, '/v1/valuations', partner, STONE);
+    expect(made.status).toBe(200);
+    const answer = await made.text();
+    const { id } = JSON.parse(answer) as { id: string };
+    const read = await eventually(async () => {
+      const r = await call(b, `/v1/valuations/${id}`, partner);
+      return r.status === 200 ? ((await r.json()) as { valuation: unknown }) : undefined;
+    });
+    expect(read.valuation).toEqual(JSON.parse(answer));
+  });
+
+  it('both serve a model promoted with `loupe models promote`', async () => {
+    const promoted = loupe('models', 'promote', 'v0002', '--reason', 'fleet test');
+    expect(promoted.out).toMatch(/v0002 is now the champion \(was v0001\)/);
+    for (const server of servers) {
+      await eventually(async () => {
+        const r = (await (await call(server, '/v1/valuations', partner, STONE)).json()) as { modelVersion: string };
+        return r.modelVersion === 'v0002' ? true : undefined;
+      }, 5000);
+    }
+  });
+
+  it('both refuse a key revoked with `loupe keys revoke`', async () => {
+    const created = loupe('keys', 'create', '--name', 'short-lived', '--json');
+    const { key } = JSON.parse(created.out) as { key: string };
+    for (const server of servers) expect((await call(server, '/v1/models/current', key)).status).toBe(200);
+    expect(loupe('keys', 'revoke', 'short-lived').status).toBe(0);
+    for (const server of servers) {
+      await eventually(
+        async () => ((await call(server, '/v1/models/current', key)).status === 401 ? true : undefined),
+        3000,
+      );
+    }
+  });
+
+  it('while PostgreSQL restarts: valuations are answered, reads get 503 with Retry-After, and nothing answered is lost', async () => {
+    const [a, b] = servers;
+    pg.stopServer(true);
+    const ids: string[] = [];
+    try {
+      for (const server of [a, b, a, b]) {
+        const r = await call(server, '/v1/valuations', partner, STONE);
+        expect(r.status).toBe(200);
+        ids.push(((await r.json()) as { id: string }).id);
+      }
+      const models = await call(b, '/v1/models', partner);
+      expect(models.status).toBe(503);
+      expect(models.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(models.headers.get('retry-after')).toBe('5');
+      expect(((await models.json()) as { detail: string }).detail).toMatch(/database is not answering/);
+    } finally {
+      pg.startServer();
+    }
+    // Answered during the outage, written once PostgreSQL is back: the other server reads each from the database.
+    for (const [i, id] of ids.entries()) {
+      const other = servers[(i + 1) % 2];
+      await eventually(
+        async () => ((await call(other, `/v1/valuations/${id}`, admin)).status === 200 ? true : undefined),
+        15_000,
+      );
+    }
+  });
+
+  it('lose nothing one acknowledged when the other is killed', async () => {
+    const [a, b] = servers;
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await call(b, '/v1/valuations', partner, STONE);
+      expect(r.status).toBe(200);
+      ids.push(((await r.json()) as { id: string }).id);
+    }
+    a.child.kill('SIGKILL');
+    await a.exited;
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+    const pool = await openPostgres(databaseUrl, { migrate: false });
+    const store = postgresStore(pool, { home: home.dir });
+    try {
+      for (const id of ids) expect(await store.findValuation(id)).toBeDefined();
+      const logged = await store.listRequests({ limit: 1000, route: '/v1/valuations' });
+      expect(logged.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(40);
+    } finally {
+      await store.close();
+    }
+    for (const s of servers) expect(s.output()).not.toContain(PG_PASSWORD);
+  });
+});
