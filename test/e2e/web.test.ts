@@ -493,6 +493,39 @@ describe('web app', () => {
     }
   });
 
+  it('models on a keyed server: after the key is saved the page loads again, the card included', async () => {
+    const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
+    try {
+      const { key } = JSON.parse(
+        await loupe(['keys', 'create', '--name', 'web-e2e-models', '--json', '--home', server.home]),
+      ) as { key: string };
+      const page = await newPage();
+      await page.goto(`${keyed.url}/#/models`);
+      await page.getByText('This Loupe server needs an API key').waitFor();
+      await page.getByLabel('API key', { exact: true }).fill(key);
+      await page.getByRole('button', { name: 'Save key' }).click();
+      // No reload: saving the key fetches the page's data again, and the card comes with the key too.
+      const version = await page.getByTestId('current-version').textContent();
+      expect(version).toMatch(/^v\d{4}$/);
+      const cardTitle = page.frameLocator('iframe.model-card').getByRole('heading', { level: 1 });
+      await cardTitle.waitFor();
+      expect(await cardTitle.textContent()).toContain(`Model card — ${version}`);
+      const [tab] = await Promise.all([
+        page.context().waitForEvent('page'),
+        page.getByRole('link', { name: 'Open in a new tab' }).click(),
+      ]);
+      await tab.getByRole('heading', { level: 1 }).waitFor();
+      expect(await tab.getByRole('heading', { level: 1 }).textContent()).toContain(`Model card — ${version}`);
+      await tab.close();
+      await page.evaluate(() => localStorage.clear());
+      // The first requests were refused (401): the browser logs those as failed loads, which is expected here.
+      pageErrors.get(page)!.splice(0);
+      await closePage(page);
+    } finally {
+      await keyed.stop();
+    }
+  });
+
   it('every control is labelled, and a phone-width screen needs no sideways scrolling', async () => {
     const page = await newPage(390, 844);
     await page.goto(server.url);

@@ -31,6 +31,8 @@ export class ApiError extends Error {
 const KEY_STORAGE = 'loupe.apiKey';
 /** Fired on window when the API answers 401: no key, or one it does not accept. */
 export const UNAUTHORIZED_EVENT = 'loupe:unauthorized';
+/** Fired on window when a key is saved: what a page could not load without one can be asked for again. */
+export const KEY_SAVED_EVENT = 'loupe:key-saved';
 
 /** The API key, if the server asked for one (it does not on loopback when started open). */
 export function apiKey(): string | null {
@@ -48,14 +50,22 @@ export function setApiKey(key: string | null): void {
   } catch {
     // Private mode without storage: the key lasts until the page is closed at most; nothing to do.
   }
+  if (key) dispatchEvent(new CustomEvent(KEY_SAVED_EVENT));
 }
 
 function isProblem(body: unknown): body is ProblemDetails {
   return typeof body === 'object' && body !== null && 'title' in body && 'status' in body;
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+/** The text of an answer (with the key, as every call); a refusal becomes an ApiError. */
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  accept: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<string> {
+  const headers: Record<string, string> = { accept: `${accept}, application/problem+json` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const key = apiKey();
   if (key) headers.authorization = `Bearer ${key}`;
@@ -72,13 +82,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     throw new ApiError(0, 'Loupe cannot be reached', 'The server did not answer. Check the connection and try again.');
   }
   const text = await response.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
   if (!response.ok) {
+    const json = parseJson(text);
     // The server wants a key (it is not running open): let the app ask for one.
     if (response.status === 401) dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     if (isProblem(json)) throw new ApiError(response.status, json.title, json.detail ?? json.title, json.errors ?? []);
@@ -88,7 +93,27 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
       `The server answered ${response.status}.`,
     );
   }
-  return json as T;
+  return text;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  return parseJson(await call(method, path, 'application/json', body, signal)) as T;
+}
+
+/**
+ * An HTML document of the API (a model card), fetched with the key: a frame or a link pointing at the API could
+ * not send it, and a keyed server would answer them 401.
+ */
+export function htmlDocument(path: string, signal?: AbortSignal): Promise<string> {
+  return call('GET', path, 'text/html', undefined, signal);
 }
 
 /** POST /v1/valuations: one stone's price, range and explanation. */

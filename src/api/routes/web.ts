@@ -23,9 +23,10 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-// The app loads only its own scripts and styles and calls only this server.
+// The app loads only its own scripts and calls only this server. Inline styles are allowed for the model card: the
+// app shows it in a srcdoc frame (and a blob: tab), which inherit this policy, and the card styles itself inline.
 const CSP =
-  "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Loupe — web app not built</title>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5">

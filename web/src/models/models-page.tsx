@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { CLARITIES, COLORS, CUTS } from '../../../src/diamond/grades.js';
-import { ApiError, currentModel, models, type ModelInfo } from '../api.js';
+import { ApiError, KEY_SAVED_EVENT, currentModel, htmlDocument, models, type ModelInfo } from '../api.js';
 import { capitalise, dateTime, money } from '../format.js';
 import {
   accuracyRows,
@@ -18,9 +18,21 @@ import {
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
-function useLoad<T>(load: (signal: AbortSignal) => Promise<T>): Load<T> {
+/** How many API keys were saved since the page opened: loads that depend on it run again after a key is saved. */
+function useKeySaves(): number {
+  const [saves, setSaves] = useState(0);
+  useEffect(() => {
+    const onSaved = () => setSaves((n) => n + 1);
+    addEventListener(KEY_SAVED_EVENT, onSaved);
+    return () => removeEventListener(KEY_SAVED_EVENT, onSaved);
+  }, []);
+  return saves;
+}
+
+function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, inputs: unknown[] = []): Load<T> {
   const [state, setState] = useState<Load<T>>({ kind: 'loading' });
   useEffect(() => {
+    setState({ kind: 'loading' });
     const controller = new AbortController();
     load(controller.signal)
       .then((value) => setState({ kind: 'ready', value }))
@@ -29,8 +41,50 @@ function useLoad<T>(load: (signal: AbortSignal) => Promise<T>): Load<T> {
           setState({ kind: 'failed', message: e instanceof ApiError ? `${e.title}: ${e.message}` : String(e) });
       });
     return () => controller.abort();
-  }, []);
+  }, inputs);
   return state;
+}
+
+/**
+ * The model card, fetched with the API key (a frame or link pointing at the API could not send it): shown in a
+ * sandboxed frame (no scripts, an origin of its own) and, for a tab of its own, as a blob: address.
+ */
+function ModelCard({ url, version, saves }: { url: string; version: string; saves: number }) {
+  const card = useLoad((signal) => htmlDocument(url, signal), [url, saves]);
+  const [tabUrl, setTabUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (card.kind !== 'ready') return;
+    const blobUrl = URL.createObjectURL(new Blob([card.value], { type: 'text/html' }));
+    setTabUrl(blobUrl);
+    return () => URL.revokeObjectURL(blobUrl);
+  }, [card]);
+  return (
+    <section class="panel" aria-labelledby="card-title">
+      <div class="panel__head">
+        <h2 id="card-title" class="panel__title">
+          Model card
+        </h2>
+        {card.kind === 'ready' && tabUrl && (
+          <a class="button button--quiet" href={tabUrl} target="_blank" rel="noopener">
+            Open in a new tab
+          </a>
+        )}
+      </div>
+      {card.kind === 'ready' && (
+        <iframe class="model-card" srcdoc={card.value} title={`Model card of ${version}`} sandbox="" />
+      )}
+      {card.kind === 'loading' && (
+        <p class="muted" role="status">
+          Loading the model card…
+        </p>
+      )}
+      {card.kind === 'failed' && (
+        <p class="notice notice--error" role="alert">
+          {card.message}
+        </p>
+      )}
+    </section>
+  );
 }
 
 const pct = (v: number, digits = 1): string => `${v.toFixed(digits)}%`;
@@ -219,7 +273,7 @@ function Drivers({ list }: { list: FactorEffect[] }) {
   );
 }
 
-function CurrentModel({ model }: { model: ModelInfo }) {
+function CurrentModel({ model, saves }: { model: ModelInfo; saves: number }) {
   const top = headline(model.metrics);
   const rows = accuracyRows(model.metrics);
   const segs = model.metrics.evaluation?.segments ?? [];
@@ -284,19 +338,7 @@ function CurrentModel({ model }: { model: ModelInfo }) {
           )}
         </div>
       )}
-      {model.modelCardUrl && (
-        <section class="panel" aria-labelledby="card-title">
-          <div class="panel__head">
-            <h2 id="card-title" class="panel__title">
-              Model card
-            </h2>
-            <a class="button button--quiet" href={model.modelCardUrl} target="_blank" rel="noopener">
-              Open in a new tab
-            </a>
-          </div>
-          <iframe class="model-card" src={model.modelCardUrl} title={`Model card of ${model.version}`} sandbox="" />
-        </section>
-      )}
+      {model.modelCardUrl && <ModelCard url={model.modelCardUrl} version={model.version} saves={saves} />}
     </>
   );
 }
@@ -355,8 +397,9 @@ function History({ list }: { list: ModelInfo[] }) {
 }
 
 export function ModelsPage() {
-  const current = useLoad(currentModel);
-  const history = useLoad(models);
+  const saves = useKeySaves();
+  const current = useLoad(currentModel, [saves]);
+  const history = useLoad(models, [saves]);
   return (
     <div class="page">
       <div class="page__head">
@@ -375,7 +418,7 @@ export function ModelsPage() {
           Loading the current model…
         </p>
       )}
-      {current.kind === 'ready' && <CurrentModel model={current.value} />}
+      {current.kind === 'ready' && <CurrentModel model={current.value} saves={saves} />}
       {history.kind === 'ready' && <History list={history.value} />}
       {history.kind === 'failed' && (
         <p class="notice notice--error" role="alert">
