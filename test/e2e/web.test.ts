@@ -461,7 +461,7 @@ describe('web app', () => {
     await closePage(page);
   });
 
-  it('asks for an API key when the server needs one, and uses it', async () => {
+  it('asks for an API key when the server needs one, and uses it (appraise; models and its card)', async () => {
     const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
     try {
       const { key } = JSON.parse(
@@ -488,39 +488,28 @@ describe('web app', () => {
       // The first request was refused (401): the browser logs that as a failed resource load, which is expected here.
       pageErrors.get(page)!.splice(0);
       await closePage(page);
-    } finally {
-      await keyed.stop();
-    }
-  });
 
-  it('models on a keyed server: after the key is saved the page loads again, the card included', async () => {
-    const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
-    try {
-      const { key } = JSON.parse(
-        await loupe(['keys', 'create', '--name', 'web-e2e-models', '--json', '--home', server.home]),
-      ) as { key: string };
-      const page = await newPage();
-      await page.goto(`${keyed.url}/#/models`);
-      await page.getByText('This Loupe server needs an API key').waitFor();
-      await page.getByLabel('API key', { exact: true }).fill(key);
-      await page.getByRole('button', { name: 'Save key' }).click();
-      // No reload: saving the key fetches the page's data again, and the card comes with the key too.
-      const version = await page.getByTestId('current-version').textContent();
+      // The Models screen without a key: it asks; once a key is saved it loads again, the card (fetched with the key) too.
+      const models = await newPage();
+      await models.goto(`${keyed.url}/#/models`);
+      await models.getByText('This Loupe server needs an API key').waitFor();
+      await models.getByLabel('API key', { exact: true }).fill(key);
+      await models.getByRole('button', { name: 'Save key' }).click();
+      const version = await models.getByTestId('current-version').textContent();
       expect(version).toMatch(/^v\d{4}$/);
-      const cardTitle = page.frameLocator('iframe.model-card').getByRole('heading', { level: 1 });
+      const cardTitle = models.frameLocator('iframe.model-card').getByRole('heading', { level: 1 });
       await cardTitle.waitFor();
       expect(await cardTitle.textContent()).toContain(`Model card — ${version}`);
       const [tab] = await Promise.all([
-        page.context().waitForEvent('page'),
-        page.getByRole('link', { name: 'Open in a new tab' }).click(),
+        models.context().waitForEvent('page'),
+        models.getByRole('link', { name: 'Open in a new tab' }).click(),
       ]);
       await tab.getByRole('heading', { level: 1 }).waitFor();
       expect(await tab.getByRole('heading', { level: 1 }).textContent()).toContain(`Model card — ${version}`);
       await tab.close();
-      await page.evaluate(() => localStorage.clear());
-      // The first requests were refused (401): the browser logs those as failed loads, which is expected here.
-      pageErrors.get(page)!.splice(0);
-      await closePage(page);
+      await models.evaluate(() => localStorage.clear());
+      pageErrors.get(models)!.splice(0); // the refused first loads, as above
+      await closePage(models);
     } finally {
       await keyed.stop();
     }
