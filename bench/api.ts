@@ -5,12 +5,17 @@
  *
  *   npm run bench:api                         # 50 connections × 20 s per mode
  *   npm run bench:api -- --duration 5         # a quicker look
+ *   npm run bench:api -- --backends           # SQLite against PostgreSQL, request log on in both
  *
  * The server runs in a child process (`loupe serve`, keyless on loopback) on an empty LOUPE_HOME in the OS temp
  * dir, which it bootstraps (ingest + train). Server and load share this 2-core machine; --pin puts the server on
  * core 0 and the load on core 1 (taskset).
  * Targets: ≥ 5,000 requests/s, p99 < 25 ms, zero errors, logging costs < 20 % of throughput.
  * Writes bench/results/api.json (read by scripts/capacity.ts).
+ *
+ * --backends compares the stores instead of the log: rounds alternate between SQLite and PostgreSQL (a temporary
+ * PostgreSQL 15, test/helpers/postgres.ts, holding a `loupe db copy` of the bootstrapped home), request log and
+ * stored valuations on in both. Target: PostgreSQL within 15 % of SQLite. Writes bench/results/api-backends.json.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +28,11 @@ import { loupePaths } from '../src/config/index.js';
 import { exampleStone } from '../src/diamond/index.js';
 import { readReferenceSplitRows } from '../src/ingest/index.js';
 import { openDatabase } from '../src/store/db.js';
+import { openPostgres } from '../src/store/postgres/connect.js';
+import { copySqliteToPostgres } from '../src/store/postgres/copy.js';
+import { postgresStore } from '../src/store/postgres/store.js';
 import { countRequests } from '../src/store/requests.js';
+import { startPostgres, type TestPostgres } from '../test/helpers/postgres.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -44,6 +53,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '3917' },
     pin: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
+    backends: { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -56,7 +66,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // OS schedules both over both cores, as a deployment would give the server the whole machine.
 const canPin = Boolean(args.pin) && existsSync('/usr/bin/taskset') && cpus().length >= 2;
 
-function startServer(home: string, requestLog: boolean): Promise<{ child: ChildProcess; url: string }> {
+/** What a round runs: the request log on or off, on SQLite or (with a URL) PostgreSQL. */
+interface Variant {
+  label: string;
+  requestLog: boolean;
+  databaseUrl?: string;
+}
+
+function startServer(home: string, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
   const cmd = [
     process.execPath,
     '--import',
@@ -75,7 +92,8 @@ function startServer(home: string, requestLog: boolean): Promise<{ child: ChildP
     env: {
       ...process.env,
       LOUPE_HOME: home,
-      LOUPE_REQUEST_LOG: requestLog ? '1' : '0',
+      LOUPE_REQUEST_LOG: variant.requestLog ? '1' : '0',
+      ...(variant.databaseUrl ? { LOUPE_DATABASE_URL: variant.databaseUrl } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     },
@@ -157,11 +175,46 @@ const home = mkdtempSync(join(tmpdir(), 'loupe-bench-api-'));
 const rows: Row[] = [];
 let modelKind = 'unknown';
 let modelVersion = 'unknown';
+let postgres: TestPostgres | undefined;
+const variants: Variant[] = [
+  { label: args.backends ? 'SQLite' : 'request log on', requestLog: true },
+  { label: 'request log off', requestLog: false },
+];
+/** Requests logged so far, from the variant's database. */
+async function loggedCount(variant: Variant): Promise<number> {
+  if (variant.databaseUrl) {
+    const store = postgresStore(await openPostgres(variant.databaseUrl, { migrate: false }), { home });
+    try {
+      return await store.countRequests();
+    } finally {
+      await store.close();
+    }
+  }
+  const db = openDatabase(join(home, 'loupe.db'));
+  try {
+    return countRequests(db);
+  } finally {
+    db.close();
+  }
+}
 try {
-  // On and off alternate (on, off, on, off, …) so that a change in the machine's other load hits both alike.
+  if (args.backends) {
+    // The SQLite home is bootstrapped by a first start, then copied into a fresh PostgreSQL.
+    await stopServer((await startServer(home, variants[0])).child);
+    postgres = await startPostgres();
+    const databaseUrl = postgres.newDatabase('bench');
+    const pool = await openPostgres(databaseUrl);
+    const db = openDatabase(join(home, 'loupe.db'));
+    await copySqliteToPostgres(db, pool);
+    db.close();
+    await pool.end();
+    variants[1] = { label: 'PostgreSQL', requestLog: true, databaseUrl };
+  }
+  // The two variants alternate (on, off, on, off, …) so that a change in the machine's other load hits both alike.
   for (let round = 0; round < rounds * 2; round++) {
-    const logging = round % 2 === 0;
-    const { child, url } = await startServer(home, logging);
+    const variant = variants[round % 2];
+    const logging = variant.requestLog;
+    const { child, url } = await startServer(home, variant);
     const current = (await (await fetch(`${url}/v1/models/current`)).json()) as { kind: string; version: string };
     modelKind = current.kind;
     modelVersion = current.version;
@@ -173,20 +226,16 @@ try {
     const body = (await check.json()) as { explanation?: { steps: unknown[] } };
     if (check.status !== 200 || !body.explanation)
       throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
-    const db = openDatabase(join(home, 'loupe.db'));
-    const before = countRequests(db);
-    db.close();
+    const before = await loggedCount(variant);
     if (warmup > 0) await load(url, warmup);
     const cpu0 = cpuMicros(child.pid!);
     const r = await load(url, duration);
     const cpu1 = cpuMicros(child.pid!);
     const code = await stopServer(child);
     if (code !== 0) throw new Error(`server exited with ${code}`);
-    const after = openDatabase(join(home, 'loupe.db'));
-    const logged = countRequests(after) - before;
-    after.close();
+    const logged = (await loggedCount(variant)) - before;
     rows.push({
-      mode: `request log ${logging ? 'on' : 'off'}, round ${Math.floor(round / 2) + 1}`,
+      mode: `${variant.label}, round ${Math.floor(round / 2) + 1}`,
       rps: r.requests.average,
       p50: r.latency.p50,
       p99: r.latency.p99,
@@ -198,6 +247,7 @@ try {
     });
   }
 } finally {
+  postgres?.stop();
   rmSync(home, { recursive: true, force: true });
 }
 
@@ -216,11 +266,11 @@ function combine(mode: string, of: Row[]): Row {
   };
 }
 const on = combine(
-  'request log on (all rounds)',
+  `${variants[0].label} (all rounds)`,
   rows.filter((_, i) => i % 2 === 0),
 );
 const off = combine(
-  'request log off (all rounds)',
+  `${variants[1].label} (all rounds)`,
   rows.filter((_, i) => i % 2 === 1),
 );
 if (rounds > 1) rows.push(on, off);
@@ -241,6 +291,46 @@ for (const r of rows) {
   );
 }
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
+if (args.backends) {
+  // off is PostgreSQL here: how far its throughput is below SQLite's.
+  const behind = (1 - off.rps / on.rps) * 100;
+  process.stdout.write(
+    `\nPostgreSQL: ${fmt(off.rps)} requests/s against SQLite's ${fmt(on.rps)} (${fmt(behind, 1)} % behind; target: within 15 %); ` +
+      `server CPU ${fmt(off.cpuUsPerRequest)} µs/request against ${fmt(on.cpuUsPerRequest)}\n`,
+  );
+  const backends = {
+    sqlite: {
+      requestsPerSecond: Math.round(on.rps),
+      p50Ms: on.p50,
+      p99Ms: on.p99,
+      errors: on.errors,
+      logged: on.logged,
+      sent: on.total,
+      serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
+    },
+    postgres: {
+      requestsPerSecond: Math.round(off.rps),
+      p50Ms: off.p50,
+      p99Ms: off.p99,
+      errors: off.errors,
+      logged: off.logged,
+      sent: off.total,
+      serverCpuMicrosPerRequest: Math.round(off.cpuUsPerRequest),
+    },
+    postgresBehindPercent: Math.round(behind * 10) / 10,
+    connections,
+    durationSeconds: duration,
+    rounds,
+    loadAverageAtStart: loadAtStart,
+    modelKind,
+    modelVersion,
+    date: new Date().toISOString(),
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'api-backends.json'), `${JSON.stringify(backends, null, 2)}\n`);
+  process.stdout.write('wrote bench/results/api-backends.json\n');
+  process.exit(0);
+}
 process.stdout.write(
   `\nlogging costs ${fmt(cost, 1)} % of throughput (${fmt(cpuCost, 1)} % of the server's CPU per request); target < 20 %\n` +
     'targets: ≥ 5,000 req/s, p99 < 25 ms, 0 errors\n',

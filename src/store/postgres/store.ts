@@ -22,7 +22,11 @@ export interface PostgresStoreOptions {
   keyRefreshMs?: number;
 }
 
-export type PostgresStore = Store & { readonly pool: pg.Pool };
+export type PostgresStore = Store & {
+  readonly pool: pg.Pool;
+  /** Rows in the request log (benchmarks check that every answered request was logged). */
+  countRequests(): Promise<number>;
+};
 
 const CHAMPION_ID_SQL = '(SELECT model_id FROM promotions ORDER BY id DESC LIMIT 1)';
 const SELECT_MODELS = `
@@ -122,6 +126,9 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       // This server refuses it at once; the others within their next refresh (a second).
       if (row) await refreshKeys().catch(() => {});
       return row && toKey(row);
+    },
+    async countRequests() {
+      return (await query<{ n: number }>('SELECT count(*) AS n FROM request_log'))[0].n;
     },
     async countKeys() {
       return (await query<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL'))[0].n;
