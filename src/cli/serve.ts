@@ -195,6 +195,19 @@ async function run(opts: ServeOptions): Promise<void> {
         : asyncBatchWriter((entries: readonly RequestLogEntry[]) => store.writeRequests(entries), {
             onEvent: onWriterEvent,
           });
+    if (writer && !db) {
+      // SQLite's writer thread applies retention; on PostgreSQL every server does, at start and every minute
+      // (two servers pruning at once delete the same rows once).
+      const prune = () =>
+        void store
+          .pruneRequestLog(retention)
+          .then((rows) => rows > 0 && onWriterEvent({ type: 'pruned', rows }))
+          .catch((err: Error) =>
+            log.warn({ message: err.message }, 'request log retention failed; tried again in a minute'),
+          );
+      prune();
+      setInterval(prune, 60_000).unref();
+    }
     const requestLog = writer
       ? new RequestLog((entries) => writer.write(entries), {
           flushIntervalMs: 50,

@@ -6,7 +6,7 @@ import { databasePing, type Db } from './db.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
 import { championVersion, getChampion, getModel, insertPromotion, listModels } from './models.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
-import { listRequests, requestLogWriter } from './requests.js';
+import { listRequests, pruneRequestLog, requestLogWriter } from './requests.js';
 import { similarFinder } from './similar.js';
 import type { Store } from './store.js';
 
@@ -38,6 +38,7 @@ export function sqliteStore(db: Db): Store {
     },
     purgeQuotes: async (valuationsBefore, idempotencyBefore) => purgeQuotes(db, valuationsBefore, idempotencyBefore),
     listRequests: async (query) => listRequests(db, query),
+    pruneRequestLog: async (retention, now, chunk) => pruneRequestLog(db, retention, now, chunk),
     async writeRequests(entries) {
       writeRequests ??= requestLogWriter(db);
       writeRequests(entries);

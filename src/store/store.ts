@@ -11,7 +11,7 @@
 import type { ApiKey, NewKey } from './keys.js';
 import type { ModelRecord, PromotionAction } from './models.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
-import type { RequestLogEntry, RequestQuery, StoredRequest } from './requests.js';
+import type { RequestLogEntry, RequestLogRetention, RequestQuery, StoredRequest } from './requests.js';
 import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
 
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -55,6 +55,8 @@ export interface Store {
   listRequests(query: RequestQuery): Promise<StoredRequest[]>;
   /** Writes request-log entries, all in one transaction. */
   writeRequests(entries: readonly RequestLogEntry[]): Promise<void>;
+  /** Deletes request-log rows past retention (older than its days, then the oldest beyond its size); resolves with the rows deleted. */
+  pruneRequestLog(retention: RequestLogRetention, now?: number, chunk?: number): Promise<number>;
   similarStones(stone: SimilarTo, n: number, mode: SimilarityMode): Promise<SimilarStone[]>;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;

@@ -54,6 +54,41 @@ describe('a database that cannot be used', () => {
   });
 });
 
+describe('the request log on PostgreSQL', () => {
+  it('keeps to its retention: rows older than the age limit go, then the oldest beyond the size limit', async () => {
+    const store = postgresStore(await openPostgres(server.newDatabase('retention')), { home: '/nonexistent' });
+    const day = 86_400_000;
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const entry = (i: number, at: number) => ({
+      at,
+      method: 'GET',
+      route: '/v1/models',
+      url: '/v1/models',
+      status: 200,
+      latencyMs: 1,
+      keyId: null,
+      keyName: null,
+      modelVersion: null,
+      requestBody: null,
+      responseBody: 'x'.repeat(200),
+      requestId: `r${i}`,
+    });
+    await store.writeRequests([
+      ...Array.from({ length: 10 }, (_, i) => entry(i, now - 40 * day)),
+      ...Array.from({ length: 90 }, (_, i) => entry(10 + i, now - day)),
+    ]);
+    expect(await store.pruneRequestLog({ maxAgeDays: 30, maxBytes: 1e9 }, now, 3)).toBe(10);
+    expect(await store.countRequests()).toBe(90);
+    // About 50 rows' worth of bytes: the oldest go, the newest stay.
+    const [{ requestId: newest }] = await store.listRequests({ limit: 1 });
+    const deleted = await store.pruneRequestLog({ maxAgeDays: 30, maxBytes: 50 * 260 }, now);
+    expect(deleted).toBeGreaterThan(30);
+    expect(deleted).toBeLessThan(60);
+    expect((await store.listRequests({ limit: 1 }))[0].requestId).toBe(newest);
+    await store.close();
+  });
+});
+
 describe('PostgreSQL restarting', () => {
   it('makes queries fail as unavailable while it is down, and the same store answers once it is back', async () => {
     const pool = await openPostgres(server.newDatabase('restart'));

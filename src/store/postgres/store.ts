@@ -130,6 +130,32 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
     async countRequests() {
       return (await query<{ n: number }>('SELECT count(*) AS n FROM request_log'))[0].n;
     },
+    // As SQLite's (pruneRequestLog in requests.ts), row sizes from pg_column_size of the newest 1,000 rows.
+    async pruneRequestLog(retention, now = Date.now(), chunk = 5000) {
+      const [span] = await query<{ first: number | null; last: number | null }>(
+        'SELECT min(id) AS first, max(id) AS last FROM request_log',
+      );
+      if (span.first === null || span.last === null) return 0;
+      const oldestKept = iso(now - retention.maxAgeDays * 86_400_000);
+      const [youngest] = await query<{ id: number }>('SELECT id FROM request_log WHERE at >= $1 ORDER BY id LIMIT 1', [
+        oldestKept,
+      ]);
+      const [{ bytes }] = await query<{ bytes: number | null }>(
+        'SELECT avg(pg_column_size(r.*))::float8 AS bytes FROM (SELECT * FROM request_log ORDER BY id DESC LIMIT 1000) r',
+      );
+      const bySize = span.last + 1 - Math.floor(retention.maxBytes / Math.max(1, bytes ?? 1));
+      const cutoff = Math.max(youngest?.id ?? span.last + 1, bySize);
+      let deleted = 0;
+      for (;;) {
+        const [{ n }] = await query<{ n: number }>(
+          `WITH gone AS (DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE id < $1 ORDER BY id LIMIT $2)
+           RETURNING 1) SELECT count(*) AS n FROM gone`,
+          [cutoff, chunk],
+        );
+        if (n === 0) return deleted;
+        deleted += n;
+      }
+    },
     async countKeys() {
       return (await query<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL'))[0].n;
     },
