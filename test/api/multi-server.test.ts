@@ -100,6 +100,22 @@ afterAll(async () => {
 });
 
 describe('two servers on one PostgreSQL', () => {
+  it('a server given wrong credentials says so in one line, without the password or a stack, and exits 1', async () => {
+    const wrong = databaseUrl.replace(PG_PASSWORD, 'not-the-password');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+      env: { ...env(), LOUPE_DATABASE_URL: wrong, PORT: '0', LOG_LEVEL: 'error' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const out = `${child.stdout}${child.stderr}`;
+    expect(child.status).toBe(1);
+    expect(out).toMatch(
+      /cannot use the PostgreSQL database postgres:\/\/loupe:\*\*\*@127\.0\.0\.1:\d+\/fleet: the user name or password was refused/,
+    );
+    expect(out).not.toContain('not-the-password');
+    expect(out).not.toMatch(/^\s+at /m);
+  });
+
   it('read a quote made on the other', async () => {
     const [a, b] = servers;
     const made = await call(a, '/v1/valuations', partner, STONE);
