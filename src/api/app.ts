@@ -3,7 +3,7 @@
  * problem+json for every error, keys and rate limits, the request log and the OpenAPI document with /docs.
  * Building the app opens nothing: the caller gives it the database and the model source, and listens.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import type { AddressThrottle } from './address-throttle.js';
@@ -135,26 +135,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const auth = authenticator(options.store, options.open, options.rateLimiter);
   const throttle = options.addressThrottle;
-  app.addHook('onRequest', async (request, reply) => {
-    if (options.open && !hostAllowed(request.headers.host, options.host ?? 'localhost')) {
-      throw new ApiProblem(
-        'forbidden',
-        `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
-      );
-    }
-    const scope = request.routeOptions.config?.scope;
-    // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
-    if (request.method === 'OPTIONS') return;
-    let error: Error | undefined;
-    try {
-      if (scope || request.url.startsWith('/v1/')) {
-        const { key, headers } = await auth.authenticate(request, scope);
-        request.apiKey = key;
-        if (headers) reply.headers(headers);
-      }
-    } catch (e) {
-      error = e as Error;
-    }
+  /** Records whether the request came without a valid key, applies the keyless throttle, and lets it go on. */
+  const settle = (request: FastifyRequest, error: Error | undefined, done: (error?: Error) => void): void => {
     // A key that was found but may not do this (scope, its own rate limit) is a valid key: not keyless.
     request.keyless =
       request.apiKey === null &&
@@ -171,7 +153,39 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         );
       }
     }
-    if (error) throw error;
+    done(error);
+  };
+  // Callback-style, so that a request needing no key lookup (an open server without a key sent, a public route)
+  // passes without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (options.open && !hostAllowed(request.headers.host, options.host ?? 'localhost')) {
+      done(
+        new ApiProblem(
+          'forbidden',
+          `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
+        ),
+      );
+      return;
+    }
+    // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
+    if (request.method === 'OPTIONS') {
+      done();
+      return;
+    }
+    const scope = request.routeOptions.config?.scope;
+    const keyed = scope !== undefined || request.url.startsWith('/v1/');
+    if (!keyed || (options.open && request.headers.authorization === undefined)) {
+      settle(request, undefined, done);
+      return;
+    }
+    auth.authenticate(request, scope).then(
+      ({ key, headers }) => {
+        request.apiKey = key;
+        if (headers) reply.headers(headers);
+        settle(request, undefined, done);
+      },
+      (e: Error) => settle(request, e, done),
+    );
   });
   if (throttle) {
     app.addHook('onResponse', (request, reply, done) => {

@@ -6,7 +6,14 @@
  * answers are kept: a request that failed is worked out again.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  onRequestAbortHookHandler,
+  onResponseHookHandler,
+  onSendHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import { ApiProblem } from './problem.js';
 import type { QuoteStore } from './quote-store.js';
 
@@ -25,10 +32,6 @@ interface Pending {
 }
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route honours Idempotency-Key. */
-    idempotent?: boolean;
-  }
   interface FastifyRequest {
     /** SHA-256 of the whole body as received, when the request carries an Idempotency-Key. */
     bodySha256: string | null;
@@ -61,7 +64,15 @@ export function bodyFingerprint(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function registerIdempotency(app: FastifyInstance, quotes: QuoteStore): void {
+/** The hooks an idempotent route adds to its own (route-level: no other route pays for them). */
+export interface IdempotencyHooks {
+  preHandler: preHandlerHookHandler;
+  onSend: onSendHookHandler;
+  onResponse: onResponseHookHandler;
+  onRequestAbort: onRequestAbortHookHandler;
+}
+
+export function idempotencyHooks(quotes: QuoteStore): IdempotencyHooks {
   const inFlight = new Map<string, Pending>();
   const replay = (reply: FastifyReply, answer: string): FastifyReply =>
     reply.header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(answer);
@@ -71,22 +82,18 @@ export function registerIdempotency(app: FastifyInstance, quotes: QuoteStore): v
       `The Idempotency-Key ${JSON.stringify(key.slice(0, 60))} was used in the last 24 hours with a different request; use a new key for a new request.`,
     );
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.routeOptions.config?.idempotent) return;
-    const key = idempotencyKey(request);
-    if (key === undefined) return;
+  const claim = async (request: FastifyRequest, reply: FastifyReply, key: string): Promise<void> => {
     const keyId = request.apiKey?.id ?? 0;
     const route = request.routeOptions.url ?? request.url;
-    // The request is its query (explain=false changes the answer) and its whole body.
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const fingerprint = bodyFingerprint(`${query}\n${request.bodySha256 ?? ''}`);
     const slot = `${keyId}\n${route}\n${key}`;
     for (;;) {
-      // After the await, memory again: an answer stored meanwhile is there (the check and the claim below are one step).
       const stored = (await quotes.idempotent(keyId, route, key)) ?? quotes.idempotentWaiting(keyId, route, key);
       if (stored) {
         if (stored.fingerprint !== fingerprint) throw conflict(key);
-        return replay(reply, stored.answer);
+        replay(reply, stored.answer);
+        return;
       }
       const running = inFlight.get(slot);
       if (!running) break;
@@ -98,31 +105,58 @@ export function registerIdempotency(app: FastifyInstance, quotes: QuoteStore): v
     const pending: Pending = { keyId, route, key, fingerprint, finished, finish };
     inFlight.set(slot, pending);
     request.idempotency = pending;
-  });
+  };
 
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const p = request.idempotency;
-    if (p && reply.statusCode === 200 && typeof payload === 'string') {
-      quotes.saveIdempotent({
-        keyId: p.keyId,
-        route: p.route,
-        idempotencyKey: p.key,
-        fingerprint: p.fingerprint,
-        at: Date.now(),
-        answer: payload,
-      });
-    }
-    done(null, payload);
-  });
-
-  const release = (request: FastifyRequest, _reply: unknown, done: () => void): void => {
+  const release = (request: FastifyRequest): void => {
     const p = request.idempotency;
     if (p) {
       inFlight.delete(`${p.keyId}\n${p.route}\n${p.key}`);
       p.finish();
     }
-    done();
   };
-  app.addHook('onResponse', release);
-  app.addHook('onRequestAbort', (request, done) => release(request, undefined, done));
+
+  return {
+    // Most requests carry no key: they pass synchronously, without a promise.
+    preHandler(request, reply, done) {
+      let key: string | undefined;
+      try {
+        key = idempotencyKey(request);
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      if (key === undefined) {
+        done();
+        return;
+      }
+      claim(request, reply, key).then(
+        () => {
+          if (!reply.sent) done();
+        },
+        (e: Error) => done(e),
+      );
+    },
+    onSend(request, reply, payload, done) {
+      const p = request.idempotency;
+      if (p && reply.statusCode === 200 && typeof payload === 'string') {
+        quotes.saveIdempotent({
+          keyId: p.keyId,
+          route: p.route,
+          idempotencyKey: p.key,
+          fingerprint: p.fingerprint,
+          at: Date.now(),
+          answer: payload,
+        });
+      }
+      done(null, payload);
+    },
+    onResponse(request, _reply, done) {
+      release(request);
+      done();
+    },
+    onRequestAbort(request, done) {
+      release(request);
+      done();
+    },
+  };
 }

@@ -5,11 +5,11 @@
  * id, off the request's path; both POSTs honour Idempotency-Key.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onSendHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { Stone } from '../../diamond/index.js';
 import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation } from '../../model/index.js';
-import { registerIdempotency } from '../idempotency.js';
+import { idempotencyHooks } from '../idempotency.js';
 import type { ModelSource } from '../model-source.js';
 import type { QuoteStore } from '../quote-store.js';
 import type { Valuations } from '../valuation-pool.js';
@@ -64,9 +64,21 @@ export function servingModel(models: ModelSource): LoadedModel {
   return model;
 }
 
+const ID_BYTES = 16;
+/** Random bytes drawn 256 ids at a time: one call into the CSPRNG per 256 valuations instead of one each. */
+const ID_POOL_BYTES = 256 * ID_BYTES;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
 /** A new valuation id: 128 random bits, so that ids cannot be guessed or enumerated. */
 export function newValuationId(): string {
-  return `val_${randomBytes(16).toString('base64url')}`;
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_POOL_BYTES);
+    idOffset = 0;
+  }
+  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return `val_${id}`;
 }
 
 const commonErrors = {
@@ -173,15 +185,27 @@ export const valuationRoutes: FastifyPluginAsync<{
   maxCarat?: number;
 }> = async (app, { models, valuations, quotes, maxCarat }) => {
   app.decorateRequest('quote', null);
-  if (quotes) {
-    registerIdempotency(app, quotes);
-    app.addHook('onSend', (request, reply, payload, done) => {
-      const q = request.quote;
-      if (q && reply.statusCode === 200 && typeof payload === 'string')
-        quotes.saveValuation({ ...q, keyId: request.apiKey?.id ?? null, ref: null, answer: payload });
-      done(null, payload);
-    });
-  }
+  // Route-level hooks, on the two POSTs only and only when valuations are stored: nothing else pays for them.
+  const idempotency = quotes ? idempotencyHooks(quotes) : null;
+  const idempotent = idempotency
+    ? {
+        preHandler: idempotency.preHandler,
+        onResponse: idempotency.onResponse,
+        onRequestAbort: idempotency.onRequestAbort,
+      }
+    : {};
+  const saveAnswer: onSendHookHandler | null = quotes
+    ? (request, reply, payload, done) => {
+        const q = request.quote;
+        if (q && reply.statusCode === 200 && typeof payload === 'string')
+          quotes.saveValuation({ ...q, keyId: request.apiKey?.id ?? null, ref: null, answer: payload });
+        done(null, payload);
+      }
+    : null;
+  const onSend = (own: onSendHookHandler | null): { onSend?: onSendHookHandler[] } => {
+    const hooks = [own, idempotency?.onSend].filter((h): h is onSendHookHandler => h !== null && h !== undefined);
+    return hooks.length > 0 ? { onSend: hooks } : {};
+  };
   /** The valuation as answered: with its id and time when it is stored. */
   const stamp = (v: ModelValuation, at: number): ModelValuation & { id?: string; valuedAt?: string } =>
     quotes
@@ -191,7 +215,9 @@ export const valuationRoutes: FastifyPluginAsync<{
   app.post<{ Body: Stone; Querystring: { explain?: boolean } }>(
     '/v1/valuations',
     {
-      config: { scope: 'valuations', stoneBody: true, idempotent: true },
+      config: { scope: 'valuations', stoneBody: true },
+      ...idempotent,
+      ...onSend(saveAnswer),
       schema: {
         tags: ['valuations'],
         operationId: 'createValuation',
@@ -232,7 +258,9 @@ export const valuationRoutes: FastifyPluginAsync<{
   app.post<{ Body: { stones: unknown[] }; Querystring: { explain?: boolean } }>(
     '/v1/valuations/batch',
     {
-      config: { scope: 'valuations', idempotent: true },
+      config: { scope: 'valuations' },
+      ...idempotent,
+      ...onSend(null),
       bodyLimit: BATCH_BODY_LIMIT,
       schema: {
         tags: ['valuations'],
