@@ -53,7 +53,15 @@ function validationProblems(error: FastifyError, request: FastifyRequest): Field
     if (problems.length > 0) return problems;
   }
   const what = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : part;
-  const problems = schemaProblems((error.validation ?? []) as unknown as SchemaError[], schema, what);
+  const data =
+    part === 'body'
+      ? request.body
+      : part === 'querystring'
+        ? request.query
+        : part === 'params'
+          ? request.params
+          : request.headers;
+  const problems = schemaProblems((error.validation ?? []) as unknown as SchemaError[], schema, what, '', data);
   return problems.length > 0 ? problems : [{ field: '', code: 'invalid', message: truncate(error.message) }];
 }
 

@@ -75,12 +75,86 @@ const CODES: Record<string, string> = {
   multipleOf: 'not_allowed',
 };
 
-/** Field problems from schema errors, one per field (the first, most specific error of each). */
+/** What a JSON value is, in words ("a text", "an array of 3 items"). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'a text';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'an object',
+  array: 'an array',
+  string: 'a text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+/** The value at a JSON-pointer path of the data checked, or undefined. */
+function valueAt(data: unknown, parts: string[]): unknown {
+  let v = data;
+  for (const part of parts) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/**
+ * What is wrong, in Loupe's words rather than the validator's: the validator's own message ("must NOT have fewer
+ * than 1 items") never reaches a partner.
+ */
+function wrongness(e: SchemaError, value: unknown): string {
+  const count = Array.isArray(value) ? value.length : undefined;
+  const length = typeof value === 'string' ? value.length : undefined;
+  switch (e.keyword) {
+    case 'type': {
+      const wanted = TYPE_WORDS[String(e.params.type)] ?? String(e.params.type);
+      return value === undefined ? `is not ${wanted}` : `is ${kindOf(value)}, not ${wanted}`;
+    }
+    case 'minItems':
+    case 'maxItems':
+      return count === undefined
+        ? `has too ${e.keyword === 'minItems' ? 'few' : 'many'} items`
+        : `has ${count} item${count === 1 ? '' : 's'}`;
+    case 'minLength':
+      return length === undefined ? 'is too short' : `is ${length} characters long, too short`;
+    case 'maxLength':
+      return length === undefined ? 'is too long' : `is ${length} characters long, too long`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return typeof value === 'number' ? `is ${value}, out of range` : 'is out of range';
+    case 'const':
+    case 'enum':
+    case 'anyOf':
+      return 'is not one of the values allowed';
+    case 'multipleOf':
+      return 'has too many decimals';
+    case 'pattern':
+    case 'format':
+      return 'is not in the form allowed';
+    default:
+      return 'is not valid';
+  }
+}
+
+/**
+ * Field problems from schema errors, one per field (the first, most specific error of each). `data` is the value
+ * that was checked, so that a message can say what was sent.
+ */
 export function schemaProblems(
   errors: readonly SchemaError[],
   schema: Schema | undefined,
   what: string,
   prefix = '',
+  data?: unknown,
 ): FieldProblem[] {
   const out: FieldProblem[] = [];
   const seen = new Set<string>();
@@ -135,7 +209,7 @@ export function schemaProblems(
     add({
       field,
       code: CODES[e.keyword] ?? 'invalid',
-      message: `${label} ${e.message ?? 'is not valid'}${allowed ? `; allowed is ${allowed}` : ''}.`,
+      message: `${label} ${wrongness(e, valueAt(data, parts))}${allowed ? `; allowed is ${allowed}` : ''}.`,
       ...(allowed ? { allowed } : {}),
     });
   }

@@ -1,0 +1,70 @@
+/**
+ * Problems found by the schema check read like Loupe's own: no validator jargon ("must NOT have fewer than 1
+ * items", "must be equal to constant", "must be object") reaches a partner.
+ */
+import { describe, expect, it } from 'vitest';
+import { schemaProblems } from '../../src/api/schema-errors.js';
+import { useTestApp } from './helpers.js';
+
+const ctx = useTestApp();
+const JARGON = /must NOT|must be equal to|must match|must be (object|array|string|number|integer|boolean)\b/;
+
+const post = (payload: unknown, url = '/v1/valuations/batch') =>
+  ctx.t.app.inject({ method: 'POST', url, payload: payload as object });
+
+describe('schema problems in plain words', () => {
+  it.each([
+    [{ stones: [] }, 'stones', /has 0 items; allowed is an array of 1 to/],
+    [{ stones: 'all of them' }, 'stones', /is a text, not an array/],
+    [{ stones: {} }, 'stones', /is an object, not an array/],
+  ])('batch %j: %s', async (body, field, wording) => {
+    const res = await post(body);
+    expect(res.statusCode).toBe(400);
+    const problem = res.json() as { detail: string; errors: { field: string; message: string }[] };
+    const own = problem.errors.find((e) => e.field === field);
+    expect(own?.message).toMatch(wording);
+    for (const e of problem.errors) expect(e.message).not.toMatch(JARGON);
+    expect(problem.detail).not.toMatch(JARGON);
+  });
+
+  it('a query string flag that is not true or false', async () => {
+    const res = await ctx.t.app.inject({ method: 'POST', url: '/v1/valuations?explain=maybe', payload: {} });
+    expect(res.statusCode).toBe(400);
+    for (const e of res.json().errors as { message: string }[]) expect(e.message).not.toMatch(JARGON);
+  });
+
+  it('each keyword of the validator has its own wording, with what is allowed', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        kind: { anyOf: [{ const: 'a' }, { const: 'b' }] },
+        name: { type: 'string', maxLength: 3, minLength: 1 },
+        n: { type: 'integer', minimum: 1, maximum: 9 },
+      },
+    };
+    const problems = schemaProblems(
+      [
+        {
+          keyword: 'const',
+          instancePath: '/kind',
+          params: { allowedValue: 'a' },
+          message: 'must be equal to constant',
+        },
+        {
+          keyword: 'maxLength',
+          instancePath: '/name',
+          params: { limit: 3 },
+          message: 'must NOT have more than 3 characters',
+        },
+        { keyword: 'type', instancePath: '/n', params: { type: 'integer' }, message: 'must be integer' },
+      ],
+      schema,
+      'request body',
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      'kind is not one of the values allowed; allowed is one of a, b.',
+      'name is too long; allowed is a text of at most 3 characters.',
+      'n is not a whole number; allowed is a whole number from 1 to 9.',
+    ]);
+  });
+});
