@@ -17,6 +17,11 @@ export interface NumberField {
   /** Decimal places a person types; the web form's step is 10^-decimals. */
   readonly decimals: number;
   readonly example: number;
+  /**
+   * A measurement (depth, table, x, y, z): optional in a valuation, all five or none. Without them a stone is valued
+   * from its 4Cs alone, with a wider range calibrated for such stones. Training data always needs them.
+   */
+  readonly measurement?: true;
 }
 
 export interface GradeField {
@@ -42,6 +47,18 @@ export interface Stone {
   x: number;
   y: number;
   z: number;
+}
+
+/** The five measurements: optional in a valuation (all or none), required in training data. */
+export type MeasurementFieldName = 'depth' | 'table' | 'x' | 'y' | 'z';
+/** A stone known only by its 4Cs: carat, cut, colour and clarity. */
+export type FourCs = Omit<Stone, MeasurementFieldName>;
+/** What a valuation takes: the nine characteristics, or the 4Cs alone (no measurement at all). */
+export type StoneToValue = Stone | FourCs;
+
+/** True when the stone carries its measurements (then all five: validation allows all or none). */
+export function hasMeasurements(stone: StoneToValue): stone is Stone {
+  return (stone as Partial<Stone>).depth !== undefined;
 }
 
 /** A stone with the price an expert appraised it at (what training needs). */
@@ -100,6 +117,7 @@ export const FIELDS = {
     max: 80,
     decimals: 1,
     example: 61.8,
+    measurement: true,
   },
   table: {
     kind: 'number',
@@ -111,6 +129,7 @@ export const FIELDS = {
     max: 100,
     decimals: 1,
     example: 57,
+    measurement: true,
   },
   x: {
     kind: 'number',
@@ -122,6 +141,7 @@ export const FIELDS = {
     max: 20,
     decimals: 2,
     example: 6.2,
+    measurement: true,
   },
   y: {
     kind: 'number',
@@ -133,6 +153,7 @@ export const FIELDS = {
     max: 20,
     decimals: 2,
     example: 6.24,
+    measurement: true,
   },
   z: {
     kind: 'number',
@@ -144,6 +165,7 @@ export const FIELDS = {
     max: 15,
     decimals: 2,
     example: 3.84,
+    measurement: true,
   },
   price: {
     kind: 'number',
@@ -170,6 +192,14 @@ export const STONE_FIELDS: readonly StoneFieldName[] = [
   'y',
   'z',
 ];
+/** The measurements, in STONE_FIELDS order: the fields the schema marks `measurement` (optional in a valuation). */
+export const MEASUREMENT_FIELDS: readonly MeasurementFieldName[] = STONE_FIELDS.filter(
+  (name): name is MeasurementFieldName => (FIELDS[name] as Field & { measurement?: true }).measurement === true,
+);
+/** The fields every valuation needs: the 4Cs. */
+export const FOUR_C_FIELDS: readonly (keyof FourCs)[] = STONE_FIELDS.filter(
+  (name): name is keyof FourCs => !(MEASUREMENT_FIELDS as readonly string[]).includes(name),
+);
 /** Every column of an appraisal file, in the reference file's order. */
 export const APPRAISAL_FIELDS: readonly AppraisalFieldName[] = [
   'carat',

@@ -2,14 +2,17 @@
  * JSON Schemas (typebox) for a stone and an appraisal, generated from the one field table in fields.ts,
  * so the API's validation and its OpenAPI document can never disagree with CSV validation or the web form.
  */
-import { Type, type TNumber, type TObject, type TSchema, type TUnsafe } from 'typebox';
+import { Type, type TNumber, type TObject, type TOptional, type TSchema, type TUnsafe } from 'typebox';
 import {
   APPRAISAL_FIELDS,
   FIELDS,
+  MEASUREMENT_FIELDS,
   STONE_FIELDS,
   type Appraisal,
   type AppraisalFieldName,
   type Field,
+  type FourCs,
+  type MeasurementFieldName,
 } from './fields.js';
 
 /** The typebox type of one field: a number, or one of its grade codes (so that Static<typeof StoneSchema> is Stone). */
@@ -35,15 +38,32 @@ function objectSchema<N extends AppraisalFieldName>(
   names: readonly N[],
   id: string,
   description: string,
+  optional: readonly string[] = [],
 ): ObjectSchema<N> {
   const properties: Record<string, TSchema> = {};
-  for (const name of names) properties[name] = fieldSchema(FIELDS[name]);
+  for (const name of names) {
+    const schema = fieldSchema(FIELDS[name]);
+    properties[name] = optional.includes(name) ? Type.Optional(schema) : schema;
+  }
   // Built in a loop from the field table, so TypeScript cannot follow the keys: the type above says what the loop builds.
   return Type.Object(properties, { $id: id, description, additionalProperties: false }) as unknown as ObjectSchema<N>;
 }
 
-/** The nine characteristics of a stone: the body of a valuation request. */
-export const StoneSchema = objectSchema(STONE_FIELDS, 'Stone', 'The nine characteristics of a diamond.');
+/** A stone to value: the 4Cs required, the five measurements optional (the schema's `measurement` fields). */
+type StoneToValueSchema = TObject<
+  { [K in keyof FourCs]: FieldSchema<K> } & { [K in MeasurementFieldName]: TOptional<TNumber> }
+>;
+
+/**
+ * The body of a valuation request: the 4Cs, and the five measurements all or none (validateStoneToValue checks the
+ * "all or none", which JSON Schema's `required` cannot say).
+ */
+export const StoneSchema = objectSchema(
+  STONE_FIELDS,
+  'Stone',
+  `The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (${MEASUREMENT_FIELDS.join(', ')}) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning.`,
+  MEASUREMENT_FIELDS,
+) as unknown as StoneToValueSchema;
 /** A stone with its appraised price. */
 export const AppraisalSchema = objectSchema(
   APPRAISAL_FIELDS,

@@ -7,14 +7,18 @@
 import {
   APPRAISAL_FIELDS,
   FIELDS,
+  FOUR_C_FIELDS,
+  MEASUREMENT_FIELDS,
   STONE_FIELDS,
   describeRange,
   describeScale,
   type Appraisal,
   type AppraisalFieldName,
   type GradeField,
+  type FourCs,
   type NumberField,
   type Stone,
+  type StoneToValue,
 } from './fields.js';
 import { checkGeometry, expectedCarat } from './plausibility.js';
 
@@ -269,7 +273,7 @@ function parseGrade<T extends string>(f: GradeField, raw: unknown): FieldResult<
   };
 }
 
-function validateFields<T extends Stone>(
+function validateFields<T extends FourCs>(
   raw: Partial<Record<AppraisalFieldName, unknown>>,
   names: readonly AppraisalFieldName[],
 ): Validation<T> {
@@ -286,7 +290,7 @@ function validateFields<T extends Stone>(
       problems.push(result.problem);
     }
   }
-  if (problems.length === 0) problems.push(...checkGeometry(value as unknown as Stone));
+  if (problems.length === 0 && names.includes('x')) problems.push(...checkGeometry(value as unknown as Stone));
   return problems.length === 0 ? { ok: true, value: value as T, normalised } : { ok: false, problems, normalised };
 }
 
@@ -297,6 +301,28 @@ function asRecord(raw: unknown): Partial<Record<AppraisalFieldName, unknown>> {
 /** Validates the nine characteristics of a stone (what a valuation needs). */
 export function validateStone(raw: unknown): Validation<Stone> {
   return validateFields<Stone>(asRecord(raw), STONE_FIELDS);
+}
+
+const MEASUREMENT_NAMES = MEASUREMENT_FIELDS.join(', ');
+
+/**
+ * Validates what a valuation takes: the 4Cs, and the five measurements all or none. With none of them the stone is
+ * valued from its 4Cs alone; with some but not all, each one left out is reported missing, saying so.
+ */
+export function validateStoneToValue(raw: unknown): Validation<StoneToValue> {
+  const record = asRecord(raw);
+  if (MEASUREMENT_FIELDS.every((name) => isMissing(record[name]))) return validateFields<FourCs>(record, FOUR_C_FIELDS);
+  const validation = validateFields<Stone>(record, STONE_FIELDS);
+  if (validation.ok) return validation;
+  const problems = validation.problems.map((p) =>
+    p.code === 'missing' && (MEASUREMENT_FIELDS as readonly string[]).includes(p.field)
+      ? {
+          ...p,
+          message: `${FIELDS[p.field as keyof Stone].label} is missing: give all five measurements (${MEASUREMENT_NAMES}) or none, to value the stone from its 4Cs alone.`,
+        }
+      : p,
+  );
+  return { ok: false, problems, normalised: validation.normalised };
 }
 
 /** Validates a stone and its appraised price (what training data needs). */

@@ -12,13 +12,15 @@ import { FEATURE_SPEC } from './features.js';
 import { validateSegmentScales, type SegmentScales } from './segments.js';
 import { validateSupportHistogram, type SupportHistogram } from './support.js';
 import type { PriceMetrics, RangeMetrics } from './metrics.js';
+import { validateFourCsRanges, type FourCsRanges } from './four-cs.js';
 
 export const ARTIFACT_FORMAT = 'loupe-model';
 /**
  * 2 (2026-12-04) added the support histogram and the segment scales of the ranges; version 1 files are refused
- * with a message to retrain (their ranges were not calibrated per segment).
+ * with a message to retrain (their ranges were not calibrated per segment). 3 (2026-12-04) added `fourCs`, the
+ * calibration of 4Cs-only valuations; version 2 files are refused with a message to retrain.
  */
-export const ARTIFACT_FORMAT_VERSION = 2;
+export const ARTIFACT_FORMAT_VERSION = 3;
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 /** Version of Loupe that wrote an artifact. */
@@ -48,6 +50,8 @@ export interface ModelArtifact {
   segmentScales: SegmentScales;
   /** Split-conformal calibration of |log-price residual| / σ on rows the models did not learn from. */
   calibration: Calibration;
+  /** How 4Cs-only stones (no measurements) are valued and their ranges calibrated (four-cs.ts). */
+  fourCs: FourCsRanges;
   /** Measured while training, on out-of-fold predictions (rows each fold's model did not see). */
   metrics: { outOfFold: PriceMetrics & { range: RangeMetrics } };
 }
@@ -79,9 +83,14 @@ export function parseArtifact(text: string): ModelArtifact {
       `not a Loupe model file (format is ${JSON.stringify(a?.format)}, expected "${ARTIFACT_FORMAT}")`,
     );
   }
-  if ((a.formatVersion as number | undefined) === 1) {
+  const older: Record<number, string> = {
+    1: 'predates support counts and ranges calibrated per segment',
+    2: 'predates valuations from the 4Cs alone (their ranges need a calibration of their own)',
+  };
+  const version = a.formatVersion as number | undefined;
+  if (version !== undefined && older[version]) {
     throw new ArtifactError(
-      `model file format version 1 predates support counts and ranges calibrated per segment; retrain the model (loupe train) to serve it with Loupe ${LOUPE_VERSION}`,
+      `model file format version ${version} ${older[version]}; retrain the model (loupe train) to serve it with Loupe ${LOUPE_VERSION}`,
     );
   }
   if (a.formatVersion !== ARTIFACT_FORMAT_VERSION) {
@@ -104,6 +113,7 @@ export function parseArtifact(text: string): ModelArtifact {
     'difficulty',
     'segmentScales',
     'calibration',
+    'fourCs',
     'metrics',
   ];
   for (const key of required) {
@@ -119,6 +129,11 @@ export function parseArtifact(text: string): ModelArtifact {
     validateCalibration(a.calibration);
   } catch (err) {
     throw new ArtifactError(`model file has no valid range calibration: ${(err as Error).message}`);
+  }
+  try {
+    validateFourCsRanges(a.fourCs);
+  } catch (err) {
+    throw new ArtifactError(`model file has no valid 4Cs-only calibration: ${(err as Error).message}`);
   }
   return a as ModelArtifact;
 }

@@ -9,19 +9,24 @@ import { coverageBySegment, type SegmentCoverage } from './segments.js';
 import type { SupportLevel } from './support.js';
 import { trainModel, type TrainOptions } from './train.js';
 import { createValuer, type LoadedModel } from './valuer.js';
+import { fourCsOf } from './four-cs.js';
 
 export interface Evaluation extends PriceMetrics {
   range: RangeMetrics;
 }
 
-/** Scores a loaded model on appraisals it did not learn from. */
-export function evaluateModel(model: LoadedModel, rows: readonly Appraisal[]): Evaluation {
+/** Scores a loaded model on appraisals it did not learn from; `fourCsOnly` values them from their 4Cs alone. */
+export function evaluateModel(
+  model: LoadedModel,
+  rows: readonly Appraisal[],
+  options: { fourCsOnly?: boolean } = {},
+): Evaluation {
   const actual = Float64Array.from(rows, (r) => r.price);
   const price = new Float64Array(rows.length);
   const low = new Float64Array(rows.length);
   const high = new Float64Array(rows.length);
   rows.forEach((r, i) => {
-    const p = model.price(r);
+    const p = model.price(options.fourCsOnly ? fourCsOf(r) : r);
     price[i] = p.price;
     low[i] = p.range?.low ?? Number.NaN;
     high[i] = p.range?.high ?? Number.NaN;

@@ -6,13 +6,13 @@
  * grades, and the proportions (depth and table); the model gives one contribution per such factor (kinds/kind.ts
  * says why that is the Shapley value of the factor, not a sum of per-feature values).
  */
-import type { Stone } from '../diamond/index.js';
+import { hasMeasurements, type StoneToValue } from '../diamond/index.js';
 import { FACTORS, NUM_FACTORS } from './features.js';
 import type { Explanation, ExplanationStep } from './valuation.js';
 
 const ORDER = FACTORS;
 
-export function labelOf(factor: ExplanationStep['factor'], stone: Stone): string {
+export function labelOf(factor: ExplanationStep['factor'], stone: StoneToValue): string {
   switch (factor) {
     case 'carat':
       return `${stone.carat} carat`;
@@ -23,7 +23,9 @@ export function labelOf(factor: ExplanationStep['factor'], stone: Stone): string
     case 'clarity':
       return `clarity ${stone.clarity}`;
     case 'proportions':
-      return `depth ${stone.depth}%, table ${stone.table}%`;
+      return hasMeasurements(stone)
+        ? `depth ${stone.depth}%, table ${stone.table}%`
+        : 'typical proportions (not measured)';
   }
 }
 
@@ -56,7 +58,7 @@ export function dollarSteps(typicalPrice: number, price: number, logContribution
  * @param contributions per factor (NUM_FACTORS, in FACTORS order), in log space, adding up with `base` to the
  *   stone's log price
  */
-export function tellExplanation(stone: Stone, base: number, contributions: ArrayLike<number>): Explanation {
+export function tellExplanation(stone: StoneToValue, base: number, contributions: ArrayLike<number>): Explanation {
   if (contributions.length !== NUM_FACTORS)
     throw new RangeError(
       `expected ${NUM_FACTORS} factor contributions (${FACTORS.join(', ')}), found ${contributions.length}`,

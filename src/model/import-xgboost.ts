@@ -10,6 +10,7 @@ import { featureColumns } from './features.js';
 import { assignFolds } from './folds.js';
 import { xgboost } from './kinds/xgboost.js';
 import { supportHistogram } from './support.js';
+import { calibrateFourCs, fourCsColumns, measurementFill } from './four-cs.js';
 import { assembleArtifact, calibrateRanges, DEFAULT_COVERAGES, predictLogMany } from './train.js';
 
 export interface ImportOptions {
@@ -36,16 +37,15 @@ export function importXGBoost(
   const X = featureColumns(calibrationRows);
   const y = Float64Array.from(calibrationRows, (r) => Math.log(r.price));
   const heldOut = predictLogMany(model, X);
-  const ranges = calibrateRanges(
-    X,
-    y,
-    heldOut,
-    assignFolds(X.rows, 5, seed),
-    seed,
-    options.coverages ?? DEFAULT_COVERAGES,
-    calibrationRows,
-    supportHistogram(calibrationRows),
-  );
+  const fold = assignFolds(X.rows, 5, seed);
+  const coverages = options.coverages ?? DEFAULT_COVERAGES;
+  const support = supportHistogram(calibrationRows);
+  const ranges = calibrateRanges(X, y, heldOut, fold, seed, coverages, calibrationRows, support);
+  // 4Cs-only ranges: the same rows with typical measurements (the fill is the rows' own medians)
+  const fill = measurementFill(calibrationRows);
+  const X4 = fourCsColumns(calibrationRows, fill);
+  const heldOut4 = predictLogMany(model, X4);
+  const fourCs = calibrateFourCs(calibrationRows, fill, X4, heldOut4, fold, seed, coverages, support);
   return assembleArtifact({
     kind: xgboost.name,
     params: { importedFrom: 'xgboost' },
@@ -54,5 +54,6 @@ export function importXGBoost(
     model,
     ranges,
     heldOut,
+    fourCs,
   });
 }

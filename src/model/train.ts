@@ -15,6 +15,7 @@ import { fitAll, trainThreads } from './parallel-fit.js';
 import { priceMetrics, rangeMetrics } from './metrics.js';
 import { calibrateRanges, predictLogMany, type CalibratedRanges } from './ranges.js';
 import { supportHistogram } from './support.js';
+import { calibrateFourCs, fourCsColumns, measurementFill, type FourCsRanges } from './four-cs.js';
 
 export { calibrateRanges, predictLogMany, type CalibratedRanges };
 
@@ -101,14 +102,22 @@ function fitSpecs(s: TrainingSetup): { X: FeatureColumns; y: Float64Array; seed:
   return specs;
 }
 
-function outOfFold(s: TrainingSetup, foldModels: readonly FittedModel[]): Float64Array {
+function outOfFold(s: TrainingSetup, foldModels: readonly FittedModel[], X: FeatureColumns = s.X): Float64Array {
   const oof = new Float64Array(s.rows.length);
   for (let f = 0; f < s.k; f++) {
     const { test } = foldIndices(s.fold, f);
-    const pred = predictLogMany(foldModels[f], takeRows(s.X, test));
+    const pred = predictLogMany(foldModels[f], takeRows(X, test));
     for (let i = 0; i < test.length; i++) oof[test[i]] = pred[i];
   }
   return oof;
+}
+
+/** The 4Cs-only ranges (four-cs.ts): the fold models' predictions of the rows with typical measurements, calibrated. */
+function fourCsRanges(s: TrainingSetup, foldModels: readonly FittedModel[]): FourCsRanges {
+  const fill = measurementFill(s.rows);
+  const X = fourCsColumns(s.rows, fill);
+  const oof = outOfFold(s, foldModels, X);
+  return calibrateFourCs(s.rows, fill, X, oof, s.fold, s.seed, s.coverages, supportHistogram(s.rows));
 }
 
 /** Trains on this thread. trainModelAsync gives the same artifact, byte for byte, using more cores. */
@@ -122,11 +131,21 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
 
   options.onStage?.('difficulty and calibration');
   const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, supportHistogram(rows));
+  const fourCs = fourCsRanges(s, foldModels);
 
   options.onStage?.('final fit');
   const final = specs[s.k];
   const model = s.kind.fit(final.X, final.y, s.params, { seed: final.seed });
-  return assembleArtifact({ kind: s.kind.name, params: s.params, seed: s.seed, rows, model, ranges, heldOut: oof });
+  return assembleArtifact({
+    kind: s.kind.name,
+    params: s.params,
+    seed: s.seed,
+    rows,
+    model,
+    ranges,
+    heldOut: oof,
+    fourCs,
+  });
 }
 
 /**
@@ -170,6 +189,7 @@ export async function trainModelAsync(
     model: models[s.k],
     ranges,
     heldOut: oof,
+    fourCs: fourCsRanges(s, models.slice(0, s.k)),
   });
 }
 
@@ -182,6 +202,7 @@ export function assembleArtifact(parts: {
   model: FittedModel;
   ranges: CalibratedRanges;
   heldOut: Float64Array;
+  fourCs: FourCsRanges;
 }): ModelArtifact {
   const { rows, ranges, heldOut } = parts;
   const actual = Float64Array.from(rows, (r) => r.price);
@@ -206,6 +227,7 @@ export function assembleArtifact(parts: {
     difficulty: ranges.difficulty,
     segmentScales: ranges.segments,
     calibration: ranges.calibration,
+    fourCs: parts.fourCs,
     metrics: {
       outOfFold: {
         ...priceMetrics(actual, Float64Array.from(heldOut, Math.exp)),

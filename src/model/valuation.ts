@@ -3,7 +3,7 @@
  * it is, the model that made it, and an explanation a client understands. Model kinds produce these; they are the
  * contract between the model layer and its users.
  */
-import type { Stone } from '../diamond/index.js';
+import type { Stone, StoneToValue } from '../diamond/index.js';
 import type { Support } from './support.js';
 import type { WarningCode } from './warnings.js';
 
@@ -73,5 +73,5 @@ export interface ValuationOptions {
 /** A model ready to serve: loaded, validated, immutable. */
 export interface Valuer {
   readonly version: string;
-  value(stone: Stone, options?: ValuationOptions): Valuation;
+  value(stone: StoneToValue, options?: ValuationOptions): Valuation;
 }

@@ -2,7 +2,8 @@
  * Serving a model: an artifact becomes a Valuer that prices one stone, gives its range and explains it.
  * Everything a valuation needs is prepared once here, so that valuing a stone allocates little and is fast.
  */
-import { FIELDS, type NumberFieldName, type Stone } from '../diamond/index.js';
+import { FIELDS, hasMeasurements, type NumberFieldName, type Stone, type StoneToValue } from '../diamond/index.js';
+import { withTypicalMeasurements } from './four-cs.js';
 import { segmentScale, segmentsOf } from './segments.js';
 import { comparableStones, supportOf, type Support } from './support.js';
 import { interval } from '../engine/conformal.js';
@@ -31,6 +32,8 @@ export interface PricedStone {
   support: Support;
   /** Characteristics outside the training range, in field order, each with what the model learned. */
   outside: { field: string; detail: string }[];
+  /** True when the stone was valued from its 4Cs alone (typical measurements assumed, its own range calibration). */
+  fourCsOnly: boolean;
 }
 
 /** A "90%" range wider than this from low to high is not given: it would tell a client nothing it can use. */
@@ -71,14 +74,22 @@ export interface LoadedModel extends Valuer {
   /** Coverage of the default range. */
   readonly coverage: number;
   /** Unrounded price and range for one stone (evaluation, batch prediction). */
-  price(stone: Stone, coverage?: number): PricedStone;
+  price(stone: StoneToValue, coverage?: number): PricedStone;
   /** Builds what explanations need now (it is otherwise built on the first one), so a server's first answer is as fast as the rest. */
   prepare(): void;
   /**
    * Values many stones, each exactly as value() would (bit for bit); a kind that explains rows in blocks
    * (trees) explains them together, which is faster than one by one.
    */
-  valueMany(stones: readonly Stone[], options?: ValuationOptions): Valuation[];
+  valueMany(stones: readonly StoneToValue[], options?: ValuationOptions): Valuation[];
+}
+
+/** How a model ranges one kind of stone: with its measurements, or from the 4Cs alone. */
+interface RangeModel {
+  difficulty: FittedModel;
+  floor: number;
+  segmentScales: ModelArtifact['segmentScales'];
+  calibration: ModelArtifact['calibration'];
 }
 
 const WARN_FIELDS: Exclude<NumberFieldName, 'price'>[] = ['carat', 'depth', 'table', 'x', 'y', 'z'];
@@ -86,7 +97,9 @@ const WARN_FIELDS: Exclude<NumberFieldName, 'price'>[] = ['carat', 'depth', 'tab
 class ArtifactValuer implements LoadedModel {
   readonly coverage: number;
   private readonly model: FittedModel;
-  private readonly difficulty: FittedModel;
+  private readonly full: RangeModel;
+  private readonly fourCs: RangeModel;
+  private readonly fourCsWarning: string;
   private readonly row = new Float64Array(NUM_FEATURES);
   /** The factor contributions, then the base value. */
   private readonly contributions = new Float64Array(NUM_FACTORS + 1);
@@ -96,22 +109,37 @@ class ArtifactValuer implements LoadedModel {
     readonly version: string,
   ) {
     this.model = getKind(artifact.kind).load(artifact.model);
-    this.difficulty = getKind(artifact.difficulty.kind).load(artifact.difficulty.model);
+    const rangeModel = (r: Pick<ModelArtifact, 'difficulty' | 'segmentScales' | 'calibration'>): RangeModel => ({
+      difficulty: getKind(r.difficulty.kind).load(r.difficulty.model),
+      floor: r.difficulty.floor,
+      segmentScales: r.segmentScales,
+      calibration: r.calibration,
+    });
+    this.full = rangeModel(artifact);
+    this.fourCs = rangeModel(artifact.fourCs);
     this.coverage = artifact.calibration.levels[0].coverage;
+    this.fourCsWarning = fourCsWarning(artifact);
   }
 
-  price(stone: Stone, coverage = this.coverage): PricedStone {
-    const row = featureRow(stone, this.row);
+  /** The stone as the model sees it: a 4Cs-only stone gets the typical measurements of its weight (four-cs.ts). */
+  private complete(stone: StoneToValue): Stone {
+    return hasMeasurements(stone) ? stone : withTypicalMeasurements(stone, this.artifact.fourCs.fill);
+  }
+
+  price(stone: StoneToValue, coverage = this.coverage): PricedStone {
+    const row = featureRow(this.complete(stone), this.row);
     return this.priceOf(stone, row, this.model.predictLog(row), coverage);
   }
 
-  private priceOf(stone: Stone, row: Float64Array, log: number, coverage: number): PricedStone {
+  private priceOf(stone: StoneToValue, row: Float64Array, log: number, coverage: number): PricedStone {
+    const fourCsOnly = !hasMeasurements(stone);
+    const ranging = fourCsOnly ? this.fourCs : this.full;
     const outside = this.outside(stone);
     const support = supportOf(
       comparableStones(this.artifact.trainingData.support, stone),
       outside.map((f) => f.field),
     );
-    const priced = { price: Math.exp(log), support, outside };
+    const priced = { price: Math.exp(log), support, outside, fourCsOnly };
     if (support.level === 'beyond')
       return {
         ...priced,
@@ -119,9 +147,9 @@ class ArtifactValuer implements LoadedModel {
         withheld:
           'No range: the stone is beyond the data the model learned from, so no range can be backed by stones like it.',
       };
-    const difficulty = Math.max(Math.exp(this.difficulty.predictLog(row)), this.artifact.difficulty.floor);
-    const sigma = difficulty * segmentScale(this.artifact.segmentScales, segmentsOf(stone, support.level));
-    const range = interval(log, sigma, this.artifact.calibration, coverage);
+    const difficulty = Math.max(Math.exp(ranging.difficulty.predictLog(row)), ranging.floor);
+    const sigma = difficulty * segmentScale(ranging.segmentScales, segmentsOf(stone, support.level));
+    const range = interval(log, sigma, ranging.calibration, coverage);
     const low = Math.exp(range.low);
     const high = Math.exp(range.high);
     if (high / low > MAX_RANGE_RATIO) {
@@ -135,17 +163,14 @@ class ArtifactValuer implements LoadedModel {
   }
 
   /** The characteristics of a stone outside the range of the training stones, with what that range was. */
-  private outside(stone: Stone): PricedStone['outside'] {
+  private outside(stone: StoneToValue): PricedStone['outside'] {
     const ranges = this.artifact.trainingData.ranges;
+    const given = stone as Partial<Stone>;
     return WARN_FIELDS.flatMap((f) => {
       const r = ranges[f];
-      return r && (stone[f] < r[0] || stone[f] > r[1])
-        ? [
-            {
-              field: f,
-              detail: `${FIELDS[f].label.toLowerCase()} ${stone[f]} ${FIELDS[f].unit} (learned ${r[0]} to ${r[1]})`,
-            },
-          ]
+      const v = given[f];
+      return r && v !== undefined && (v < r[0] || v > r[1])
+        ? [{ field: f, detail: `${FIELDS[f].label.toLowerCase()} ${v} ${FIELDS[f].unit} (learned ${r[0]} to ${r[1]})` }]
         : [];
     });
   }
@@ -170,9 +195,9 @@ class ArtifactValuer implements LoadedModel {
     this.value(stone);
   }
 
-  value(stone: Stone, options: ValuationOptions = {}): Valuation {
+  value(stone: StoneToValue, options: ValuationOptions = {}): Valuation {
     const explain = options.explain ?? true;
-    const row = featureRow(stone, this.row);
+    const row = featureRow(this.complete(stone), this.row);
     const contributions = this.contributions;
     // a kind that explains and predicts together gives the same log price, bit for bit, for less work
     const log =
@@ -184,16 +209,21 @@ class ArtifactValuer implements LoadedModel {
     return this.valuation(stone, row, log, explain ? contributions : undefined);
   }
 
-  valueMany(stones: readonly Stone[], options: ValuationOptions = {}): Valuation[] {
+  valueMany(stones: readonly StoneToValue[], options: ValuationOptions = {}): Valuation[] {
     const explain = options.explain ?? true;
     if (!explain || !this.model.contributionsMany) return stones.map((stone) => this.value(stone, options));
-    const rows = stones.map((stone) => featureRow(stone));
+    const rows = stones.map((stone) => featureRow(this.complete(stone)));
     const explained = this.model.contributionsMany(rows);
     return stones.map((stone, i) => this.valuation(stone, rows[i], this.model.predictLog(rows[i]), explained[i]));
   }
 
   /** The valuation of a stone whose features are `row` and log price `log`; contributions: factors then base. */
-  private valuation(stone: Stone, row: Float64Array, log: number, contributions: Float64Array | undefined): Valuation {
+  private valuation(
+    stone: StoneToValue,
+    row: Float64Array,
+    log: number,
+    contributions: Float64Array | undefined,
+  ): Valuation {
     const priced = this.priceOf(stone, row, log, this.coverage);
     const valuation: Valuation = {
       price: Math.round(priced.price),
@@ -205,7 +235,7 @@ class ArtifactValuer implements LoadedModel {
       },
       support: priced.support,
       modelVersion: this.version,
-      warnings: warningsOf(priced),
+      warnings: warningsOf(priced, this.fourCsWarning),
     };
     if (contributions)
       valuation.explanation = tellExplanation(
@@ -218,8 +248,9 @@ class ArtifactValuer implements LoadedModel {
 }
 
 /** One warning per cause (warnings.ts), each naming every field it concerns. */
-function warningsOf(priced: PricedStone): ValuationWarning[] {
+function warningsOf(priced: PricedStone, fourCsMessage: string): ValuationWarning[] {
   const out: ValuationWarning[] = [];
+  if (priced.fourCsOnly) out.push({ code: 'measurements_missing', field: 'depth,table,x,y,z', message: fourCsMessage });
   if (priced.outside.length > 0) {
     const details = priced.outside.map((o) => o.detail);
     const text = details.length === 1 ? details[0] : `${details.slice(0, -1).join(', ')} and ${details.at(-1)}`;
@@ -232,6 +263,19 @@ function warningsOf(priced: PricedStone): ValuationWarning[] {
   if (priced.support.level === 'thin') out.push({ code: 'thin_support', message: priced.support.summary });
   if (priced.withheld) out.push({ code: 'range_withheld', message: priced.withheld });
   return out;
+}
+
+/** What valuing from the 4Cs alone costs, measured out of fold on the stones the model learned from. */
+function fourCsWarning(artifact: ModelArtifact): string {
+  const full = artifact.metrics.outOfFold;
+  const fourCs = artifact.fourCs.metrics.outOfFold;
+  const pct = (v: number) => `${v.toFixed(1)}%`;
+  return (
+    'Valued from the 4Cs alone: without depth, table and the measurements (x, y, z), typical proportions for its weight were assumed. ' +
+    `On stones the model did not learn from, such prices were off by ${pct(fourCs.mdape)} for half of them (${pct(full.mdape)} with measurements), ` +
+    `and the ${Math.round(fourCs.range.nominal)}% range is wider (median ${pct(fourCs.range.medianRelativeWidth)} of the price against ${pct(full.range.medianRelativeWidth)}). ` +
+    'Add the measurements for a surer price.'
+  );
 }
 
 function formatUsd(v: number): string {

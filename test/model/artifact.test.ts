@@ -42,13 +42,23 @@ describe('model artifact', () => {
     ['not a model', () => '{"hello": 1}', /not a Loupe model file/],
     [
       'a newer format',
-      (t: string) => t.replace('"formatVersion":2', '"formatVersion":99'),
+      (t: string) => t.replace('"formatVersion":3', '"formatVersion":99'),
       /format version 99 is not supported/,
     ],
     [
       'an older format',
-      (t: string) => t.replace('"formatVersion":2', '"formatVersion":1'),
+      (t: string) => t.replace('"formatVersion":3', '"formatVersion":1'),
       /format version 1 predates .* retrain the model/,
+    ],
+    [
+      'a format without 4Cs-only ranges',
+      (t: string) => t.replace('"formatVersion":3', '"formatVersion":2'),
+      /format version 2 predates valuations from the 4Cs alone.* retrain the model/,
+    ],
+    [
+      'broken 4Cs-only ranges',
+      (t: string) => t.replace(/"fill":\{[^}]*\}/, '"fill":{"depth":61.8}'),
+      /no valid 4Cs-only calibration/,
     ],
     ['other features', (t: string) => t.replace('"density"', '"sparkle"'), /feature spec/],
     ['no calibration', (t: string) => t.replace(/"levels":\[[^\]]*\]/, '"levels":[]'), /no valid range calibration/],

@@ -1,0 +1,130 @@
+/**
+ * Valuing a stone from its 4Cs alone (carat, cut, colour, clarity; no depth, table, x, y, z).
+ *
+ * The stone is given the measurements of a typical round brilliant of its weight — the training stones' median
+ * depth and table, x = y, and the median density (carat per mm³ of x·y·z) — and priced by the same model. What
+ * changes is how sure that price is: its range has a calibration of its own, made the same way as the full
+ * model's (cross-fitted difficulty model, segment scales, split-conformal quantile) but on out-of-fold predictions
+ * of the training stones with their measurements replaced by these typical ones. So a 4Cs-only range holds for
+ * about 90% of 4Cs-only stones, and is wider because the missing measurements are part of what it does not know.
+ * Chosen over a second model trained without measurements because it costs no extra fit and works for every kind
+ * (an imported XGBoost model too); README "The model" gives the measured accuracy of both.
+ */
+import type { Appraisal, FourCs, Stone } from '../diamond/index.js';
+import type { Calibration } from '../engine/conformal.js';
+import { validateCalibration } from '../engine/conformal.js';
+import { featureColumns, type FeatureColumns } from './features.js';
+import { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
+import { calibrateRanges } from './ranges.js';
+import { validateSegmentScales, type SegmentScales } from './segments.js';
+import type { SupportHistogram } from './support.js';
+
+/** The typical proportions a 4Cs-only stone is given: medians of the training stones. */
+export interface MeasurementFill {
+  /** Median total depth, %. */
+  depth: number;
+  /** Median table, %. */
+  table: number;
+  /** Median carat / (x·y·z), ct per mm³. */
+  density: number;
+}
+
+/** What an artifact keeps to value 4Cs-only stones: the fill and a range calibration of their own. */
+export interface FourCsRanges {
+  fill: MeasurementFill;
+  difficulty: { kind: string; model: unknown; floor: number };
+  segmentScales: SegmentScales;
+  calibration: Calibration;
+  /** Out-of-fold accuracy of 4Cs-only valuations of the training stones (what the warning quotes). */
+  metrics: { outOfFold: PriceMetrics & { range: RangeMetrics } };
+}
+
+function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function measurementFill(rows: readonly Stone[]): MeasurementFill {
+  return {
+    depth: median(Float64Array.from(rows, (r) => r.depth)),
+    table: median(Float64Array.from(rows, (r) => r.table)),
+    density: median(Float64Array.from(rows, (r) => r.carat / (r.x * r.y * r.z))),
+  };
+}
+
+/**
+ * The stone with typical measurements: round (x = y), of the median depth and table, and of the size the median
+ * density gives its weight (x·y·z = carat / density, z = depth% · x). Its measured and stated depth agree.
+ */
+export function withTypicalMeasurements(stone: FourCs, fill: MeasurementFill): Stone {
+  const x = Math.cbrt(stone.carat / (fill.density * (fill.depth / 100)));
+  return {
+    ...fourCsOf(stone),
+    depth: fill.depth,
+    table: fill.table,
+    x,
+    y: x,
+    z: (fill.depth / 100) * x,
+  };
+}
+
+/** The 4Cs of a stone, its measurements left out: what a salesperson who knows only the 4Cs types. */
+export function fourCsOf(stone: FourCs): FourCs {
+  return { carat: stone.carat, cut: stone.cut, color: stone.color, clarity: stone.clarity };
+}
+
+/** Features of the rows as 4Cs-only stones (their measurements replaced by the fill). */
+export function fourCsColumns(rows: readonly Stone[], fill: MeasurementFill): FeatureColumns {
+  return featureColumns(rows.map((r) => withTypicalMeasurements(r, fill)));
+}
+
+/**
+ * Calibrates the 4Cs-only ranges from `heldOut`: log-price predictions of the rows, as 4Cs-only stones
+ * (fourCsColumns), by models that did not learn from them.
+ */
+export function calibrateFourCs(
+  rows: readonly Appraisal[],
+  fill: MeasurementFill,
+  X: FeatureColumns,
+  heldOut: Float64Array,
+  fold: Uint8Array,
+  seed: number,
+  coverages: readonly number[],
+  support: SupportHistogram,
+): FourCsRanges {
+  const y = Float64Array.from(rows, (r) => Math.log(r.price));
+  const ranges = calibrateRanges(X, y, heldOut, fold, seed, coverages, rows, support);
+  const actual = Float64Array.from(rows, (r) => r.price);
+  const q = ranges.calibration.levels[0].quantile;
+  const low = Float64Array.from(heldOut, (p, i) => Math.exp(p - q * ranges.sigma[i]));
+  const high = Float64Array.from(heldOut, (p, i) => Math.exp(p + q * ranges.sigma[i]));
+  return {
+    fill,
+    difficulty: ranges.difficulty,
+    segmentScales: ranges.segments,
+    calibration: ranges.calibration,
+    metrics: {
+      outOfFold: {
+        ...priceMetrics(actual, Float64Array.from(heldOut, Math.exp)),
+        range: rangeMetrics(actual, low, high, ranges.calibration.levels[0].coverage),
+      },
+    },
+  };
+}
+
+export function validateFourCsRanges(value: unknown): FourCsRanges {
+  const f = value as Partial<FourCsRanges> | null;
+  const fill = f?.fill;
+  if (
+    !fill ||
+    ![fill.depth, fill.table, fill.density].every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v))
+  )
+    throw new TypeError('4Cs-only ranges need a fill of depth, table and density, each a finite number > 0');
+  if (!f.difficulty || typeof f.difficulty.floor !== 'number' || !(f.difficulty.floor > 0))
+    throw new TypeError('4Cs-only ranges need a difficulty model with a floor > 0');
+  validateSegmentScales(f.segmentScales);
+  validateCalibration(f.calibration);
+  if (!f.metrics?.outOfFold) throw new TypeError('4Cs-only ranges need their out-of-fold metrics');
+  return f as FourCsRanges;
+}
