@@ -21,6 +21,7 @@ import {
   evaluateModel,
   evaluateSplit,
   rangesBySegment,
+  trainModel,
   type Evaluation,
   type SegmentCoverage,
   type TrainOptions,
@@ -64,6 +65,18 @@ if (!onlySegments) {
     kind: 'gbdt',
     params: { trend: 'none', bag: 3, nEstimators: 1000, maxDepth: 4, learningRate: 0.05, lambda: 1 },
   });
+  {
+    // the default model valuing the test stones from their 4Cs alone (their measurements left out)
+    const started = performance.now();
+    const artifact = trainModel(train, { kind: 'gbdt' });
+    const split = evaluateModel(createValuer(artifact, 'four-cs'), test, { fourCsOnly: true });
+    rows.push({
+      name: `gbdt default, valued from the 4Cs alone (split; CV column: out of fold inside the training rows, ${artifact.fourCs.metrics.outOfFold.range.coverage.toFixed(1)}% covered)`,
+      split,
+      cv: { ...artifact.fourCs.metrics.outOfFold },
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
   if (tuneTrials > 0) {
     const started = performance.now();
     const { result, artifact } = await tune(train, 'gbdt', { trials: tuneTrials, seed: 42 });
