@@ -14,8 +14,8 @@ import type { Appraisal, FourCs, Stone } from '../diamond/index.js';
 import type { Calibration } from '../engine/conformal.js';
 import { validateCalibration } from '../engine/conformal.js';
 import { featureColumns, type FeatureColumns } from './features.js';
-import { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
-import { calibrateRanges } from './ranges.js';
+import type { PriceMetrics, RangeMetrics } from './metrics.js';
+import { calibrateRanges, heldOutMetrics } from './ranges.js';
 import { validateSegmentScales, type SegmentScales } from './segments.js';
 import type { SupportHistogram } from './support.js';
 
@@ -95,20 +95,17 @@ export function calibrateFourCs(
 ): FourCsRanges {
   const y = Float64Array.from(rows, (r) => Math.log(r.price));
   const ranges = calibrateRanges(X, y, heldOut, fold, seed, coverages, rows, support);
-  const actual = Float64Array.from(rows, (r) => r.price);
-  const q = ranges.calibration.levels[0].quantile;
-  const low = Float64Array.from(heldOut, (p, i) => Math.exp(p - q * ranges.sigma[i]));
-  const high = Float64Array.from(heldOut, (p, i) => Math.exp(p + q * ranges.sigma[i]));
   return {
     fill,
     difficulty: ranges.difficulty,
     segmentScales: ranges.segments,
     calibration: ranges.calibration,
     metrics: {
-      outOfFold: {
-        ...priceMetrics(actual, Float64Array.from(heldOut, Math.exp)),
-        range: rangeMetrics(actual, low, high, ranges.calibration.levels[0].coverage),
-      },
+      outOfFold: heldOutMetrics(
+        Float64Array.from(rows, (r) => r.price),
+        heldOut,
+        ranges,
+      ),
     },
   };
 }

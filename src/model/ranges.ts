@@ -10,6 +10,7 @@ import { takeRows } from '../engine/matrix.js';
 import type { ModelArtifact } from './artifact.js';
 import { rowOf, type FeatureColumns } from './features.js';
 import { foldIndices } from './folds.js';
+import { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
 import { hedonic } from './kinds/hedonic.js';
 import type { FittedModel } from './kinds/index.js';
 import { fitSegmentScales, segmentScale, segmentsOf, type SegmentScales } from './segments.js';
@@ -87,5 +88,20 @@ export function calibrateRanges(
     segments,
     calibration: calibrate({ y, yhat: heldOut, sigma }, coverages),
     sigma,
+  };
+}
+
+/** Accuracy and range honesty of held-out predictions (log price) of `prices`, with the ranges `ranges` gives them. */
+export function heldOutMetrics(
+  prices: Float64Array,
+  heldOut: Float64Array,
+  ranges: Pick<CalibratedRanges, 'calibration' | 'sigma'>,
+): PriceMetrics & { range: RangeMetrics } {
+  const q = ranges.calibration.levels[0].quantile;
+  const low = Float64Array.from(heldOut, (p, i) => Math.exp(p - q * ranges.sigma[i]));
+  const high = Float64Array.from(heldOut, (p, i) => Math.exp(p + q * ranges.sigma[i]));
+  return {
+    ...priceMetrics(prices, Float64Array.from(heldOut, Math.exp)),
+    range: rangeMetrics(prices, low, high, ranges.calibration.levels[0].coverage),
   };
 }

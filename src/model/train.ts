@@ -12,8 +12,7 @@ import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
 import { hasFitPlan } from './kinds/fit-plan.js';
 import { fitAll, trainThreads } from './parallel-fit.js';
-import { priceMetrics, rangeMetrics } from './metrics.js';
-import { calibrateRanges, predictLogMany, type CalibratedRanges } from './ranges.js';
+import { calibrateRanges, heldOutMetrics, predictLogMany, type CalibratedRanges } from './ranges.js';
 import { supportHistogram } from './support.js';
 import { calibrateFourCs, fourCsColumns, measurementFill, type FourCsRanges } from './four-cs.js';
 
@@ -205,10 +204,6 @@ export function assembleArtifact(parts: {
   fourCs: FourCsRanges;
 }): ModelArtifact {
   const { rows, ranges, heldOut } = parts;
-  const actual = Float64Array.from(rows, (r) => r.price);
-  const q = ranges.calibration.levels[0].quantile;
-  const low = Float64Array.from(heldOut, (p, i) => Math.exp(p - q * ranges.sigma[i]));
-  const high = Float64Array.from(heldOut, (p, i) => Math.exp(p + q * ranges.sigma[i]));
   return {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
@@ -229,10 +224,11 @@ export function assembleArtifact(parts: {
     calibration: ranges.calibration,
     fourCs: parts.fourCs,
     metrics: {
-      outOfFold: {
-        ...priceMetrics(actual, Float64Array.from(heldOut, Math.exp)),
-        range: rangeMetrics(actual, low, high, ranges.calibration.levels[0].coverage),
-      },
+      outOfFold: heldOutMetrics(
+        Float64Array.from(rows, (r) => r.price),
+        heldOut,
+        ranges,
+      ),
     },
   };
 }

@@ -3,7 +3,7 @@
  * it is, the model that made it, and an explanation a client understands. Model kinds produce these; they are the
  * contract between the model layer and its users.
  */
-import type { Stone, StoneToValue } from '../diamond/index.js';
+import type { StoneToValue } from '../diamond/index.js';
 import type { Support } from './support.js';
 import type { WarningCode } from './warnings.js';
 
