@@ -115,12 +115,17 @@ export function histogram(
   );
   const marks: Plot.Markish[] = [Plot.ruleY([0])];
   if (groups) {
+    // Each stone weighs 1 / (stones in its group), so a bin sums to the share of its own group. (Plot's
+    // 'proportion' reducers divide by all stones pooled, which puts a large group's line far above a small one's.)
+    const sizes = new Map<string | undefined, number>();
+    for (const s of data) sizes.set(s.group, (sizes.get(s.group) ?? 0) + 1);
+    const weighted = data.map((s) => ({ ...s, share: 1 / (sizes.get(s.group) ?? 1) }));
     marks.push(
       Plot.lineY(
-        data,
+        weighted,
         Plot.binX<Plot.LineYOptions>(
-          { y: 'proportion-facet' },
-          { x: 'value', z: 'group', stroke: 'group', thresholds, curve: 'step', strokeWidth: 1.5 },
+          { y: 'sum' },
+          { x: 'value', y: 'share', z: 'group', stroke: 'group', thresholds, curve: 'step', strokeWidth: 1.5 },
         ),
       ),
     );

@@ -87,6 +87,22 @@ describe('charts', () => {
     expect(texts(svg).some((t) => t.includes('share of stones'))).toBe(true);
   });
 
+  it('normalises each group of a histogram within that group, not over all stones pooled', () => {
+    // Two groups with the same distribution but ten times the stones: as shares of their own group the two
+    // outlines are the same line (pooled shares would put the large group's line ten times higher).
+    const shape = [1, 2, 2, 3, 3, 3, 4, 4, 5];
+    const samples = [
+      ...Array.from({ length: 10 }, () => shape.map((value) => ({ value, group: 'large' }))).flat(),
+      ...shape.map((value) => ({ value, group: 'small' })),
+    ];
+    const svg = histogram(samples, { x: { label: 'v', domain: [0, 6] }, bins: 6, groups: ['large', 'small'] });
+    const outlines = Array.from(parseSvg(svg).querySelectorAll('path'))
+      .map((p) => p.getAttribute('d') ?? '')
+      .filter((d) => d.length > 20);
+    expect(outlines.length).toBe(2);
+    expect(outlines[0]).toBe(outlines[1]);
+  });
+
   it('draws bars in the given order with their values written beside them', () => {
     const svg = bars(
       [
