@@ -3,6 +3,12 @@
  * - `grades`: the same cut, colour and clarity and the closest carat (ties: the closest proportions, then the oldest).
  * - `all`: the smallest distance over all nine characteristics, each standardised by its spread in the database
  *   (grades by their rank on the scale), so that no characteristic counts more because of its unit.
+ *
+ * `all` ranks only the stones in a window around the given one: every characteristic within R standard deviations
+ * (carat by index range, the others checked from the same index, which holds all nine). A stone outside the
+ * window differs by more than R in some standardised characteristic, so its distance exceeds R: when the window
+ * holds n stones and the n-th is at most R away, no stone outside can come closer, and the answer is exactly the
+ * whole table's. Else R doubles and the window is asked again, up to the whole table (a stone far from all others).
  */
 import { FIELDS, STONE_FIELDS, type Appraisal, type GradeFieldName, type Stone } from '../diamond/index.js';
 import type { Db } from './db.js';
@@ -35,13 +41,22 @@ interface Spread {
   rows: number;
   maxId: number;
   sd: number[];
+  /** The smallest and largest value of each characteristic (rank for grades). */
+  min: number[];
+  max: number[];
 }
+
+/** The first window's half-width, in standard deviations of each characteristic; it doubles when too small. */
+export const FIRST_WINDOW_SD = 0.25;
 
 /** The stone to compare with: grades mode needs carat and the three grades; all mode needs every characteristic. */
 export type SimilarTo = Pick<Stone, 'carat' | 'cut' | 'color' | 'clarity'> & Partial<Stone>;
 
 export interface SimilarFinder {
-  find(stone: SimilarTo, n: number, mode: SimilarityMode): SimilarStone[];
+  /** `scan: true` ranks the whole table, as before the window (for benchmarks and the test of equal answers). */
+  find(stone: SimilarTo, n: number, mode: SimilarityMode, options?: { scan?: boolean }): SimilarStone[];
+  /** How SQLite runs the windowed `all` query (EXPLAIN QUERY PLAN): what the benchmark prints, the test checks. */
+  windowPlan(): string[];
 }
 
 /** Prepares the queries once; the spreads for `all` are recomputed only when the diamonds table changes. */
@@ -54,7 +69,10 @@ export function similarFinder(db: Db): SimilarFinder {
   );
   const version = db.prepare('SELECT count(*) AS rows, coalesce(max(id), 0) AS maxId FROM diamonds');
   const moments = db.prepare(
-    `SELECT ${STONE_FIELDS.map((f, i) => `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}`).join(', ')} FROM diamonds`,
+    `SELECT ${STONE_FIELDS.map(
+      (f, i) =>
+        `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}, min(${valueSql(f)}) AS lo${i}, max(${valueSql(f)}) AS hi${i}`,
+    ).join(', ')} FROM diamonds`,
   );
   const terms = STONE_FIELDS.map(
     (f, i) => `((${valueSql(f)} - @v${i}) * @w${i}) * ((${valueSql(f)} - @v${i}) * @w${i})`,
@@ -62,7 +80,32 @@ export function similarFinder(db: Db): SimilarFinder {
   const byAll = db.prepare(
     `SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds ORDER BY distance, id LIMIT @n`,
   );
+  // Grades as lists of the codes within reach (seeks on the index's leading columns), measurements as ranges.
+  const inWindow = STONE_FIELDS.map((f) =>
+    FIELDS[f].kind === 'grade'
+      ? `"${f}" IN (SELECT value FROM json_each(@in_${f}))`
+      : `"${f}" BETWEEN @lo_${f} AND @hi_${f}`,
+  ).join(' AND ');
+  const byAllInWindow = db.prepare(
+    `SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds INDEXED BY diamonds_by_measurements
+     WHERE ${inWindow} ORDER BY distance, id LIMIT @n`,
+  );
   let spread: Spread | undefined;
+
+  /** The query's parameters for a window of half-width r standard deviations around the stone (v0…v8). */
+  function windowParams(params: Record<string, number>, r: number): Record<string, number | string> {
+    const sd = spread?.sd ?? STONE_FIELDS.map(() => 1);
+    const out: Record<string, number | string> = { ...params };
+    for (const [i, f] of STONE_FIELDS.entries()) {
+      const field = FIELDS[f];
+      const lo = params[`v${i}`] - r * sd[i];
+      const hi = params[`v${i}`] + r * sd[i];
+      if (field.kind === 'grade')
+        out[`in_${f}`] = JSON.stringify(field.scale.filter((_, rank) => rank >= lo && rank <= hi).map((g) => g.code));
+      else Object.assign(out, { [`lo_${f}`]: lo, [`hi_${f}`]: hi });
+    }
+    return out;
+  }
 
   function currentSpread(): Spread {
     const v = version.get() as { rows: number; maxId: number };
@@ -73,12 +116,25 @@ export function similarFinder(db: Db): SimilarFinder {
       const variance = (m[`s${i}`] ?? 0) - mean * mean;
       return variance > 1e-12 ? Math.sqrt(variance) : 1;
     });
-    spread = { ...v, sd };
+    const min = STONE_FIELDS.map((_, i) => m[`lo${i}`] ?? 0);
+    const max = STONE_FIELDS.map((_, i) => m[`hi${i}`] ?? 0);
+    spread = { ...v, sd, min, max };
     return spread;
   }
 
   return {
-    find(stone, n, mode) {
+    windowPlan() {
+      const params: Record<string, number> = { n: 1 };
+      STONE_FIELDS.forEach((f, i) => {
+        params[`v${i}`] = 0;
+        params[`w${i}`] = 1;
+      });
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${byAllInWindow.source}`).all(windowParams(params, 1)) as {
+        detail: string;
+      }[];
+      return plan.map((p) => p.detail);
+    },
+    find(stone, n, mode, options = {}) {
       if (mode === 'grades') {
         // Without depth and table, ties in carat are broken by age alone (abs(NULL) sorts them equal).
         const { carat, cut, color, clarity } = stone;
@@ -95,13 +151,21 @@ export function similarFinder(db: Db): SimilarFinder {
       for (const f of STONE_FIELDS) {
         if (stone[f] === undefined) throw new RangeError(`similarity over all characteristics needs ${f}`);
       }
-      const { sd } = currentSpread();
+      const { sd, min, max } = currentSpread();
       const params: Record<string, number> = { n };
       STONE_FIELDS.forEach((f, i) => {
         params[`v${i}`] = stoneValue(stone as Stone, f);
         params[`w${i}`] = 1 / sd[i];
       });
-      return byAll.all(params) as SimilarStone[];
+      if (options.scan) return byAll.all(params) as SimilarStone[];
+      for (let r = FIRST_WINDOW_SD; ; r *= 2) {
+        // the window holds every stone: its answer is the answer, however many it found
+        const whole = STONE_FIELDS.every(
+          (_, i) => params[`v${i}`] - r * sd[i] <= min[i] && params[`v${i}`] + r * sd[i] >= max[i],
+        );
+        const found = byAllInWindow.all(windowParams(params, r)) as SimilarStone[];
+        if (whole || (found.length === n && found[n - 1].distance <= r)) return found;
+      }
     },
   };
 }
