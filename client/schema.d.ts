@@ -1223,7 +1223,7 @@ export interface components {
             /** @description |Δcarat| in grades mode; the standardised distance over all characteristics in all mode. */
             distance: number;
         };
-        /** @description The nine characteristics of a diamond. */
+        /** @description The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (depth, table, x, y, z) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. */
         Stone: {
             /**
              * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
@@ -1249,27 +1249,27 @@ export interface components {
              * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
              * @example 61.8
              */
-            depth: number;
+            depth?: number;
             /**
              * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
              * @example 57
              */
-            table: number;
+            table?: number;
             /**
              * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
              * @example 6.2
              */
-            x: number;
+            x?: number;
             /**
              * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
              * @example 6.24
              */
-            y: number;
+            y?: number;
             /**
              * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
              * @example 3.84
              */
-            z: number;
+            z?: number;
         };
         Valuation: {
             /** @description The stored valuation (the quote): GET /v1/valuations/{id} returns this answer as it was given, after the model changes too. Opaque; always present unless the server runs with LOUPE_STORE_VALUATIONS=0. */
@@ -1307,9 +1307,10 @@ export interface components {
              * @description One code per cause, stable:
              *     - `outside_training_range`: One or more characteristics lie outside the range of the stones the model learned from; `field` names them all (comma-separated). The price is an extrapolation.
              *     - `thin_support`: Few training stones are comparable to this one (support.comparableStones); the range is calibrated for such stones and is wider.
+             *     - `measurements_missing`: The stone was valued from its 4Cs alone (no depth, table, x, y, z): typical proportions for its weight were assumed, and the range is calibrated for such stones and wider. The message says by how much, as measured.
              *     - `range_withheld`: Loupe gives no range (range is null): the stone is beyond the data, or a 90% range would span more than 4× from low to high. The message says which.
              */
-            code: "outside_training_range" | "thin_support" | "range_withheld";
+            code: "outside_training_range" | "thin_support" | "measurements_missing" | "range_withheld";
             /** @description The field or fields concerned, comma-separated. */
             field?: string;
             message: string;
@@ -1336,7 +1337,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The nine characteristics of a diamond. */
+        /** @description The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (depth, table, x, y, z) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. */
         requestBody: {
             content: {
                 /**
@@ -1554,27 +1555,27 @@ export interface operations {
                          * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
                          * @example 61.8
                          */
-                        depth: number;
+                        depth?: number;
                         /**
                          * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
                          * @example 57
                          */
-                        table: number;
+                        table?: number;
                         /**
                          * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
                          * @example 6.2
                          */
-                        x: number;
+                        x?: number;
                         /**
                          * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
                          * @example 6.24
                          */
-                        y: number;
+                        y?: number;
                         /**
                          * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
                          * @example 3.84
                          */
-                        z: number;
+                        z?: number;
                         /** @description Your own reference for this stone (at most 100 characters), returned with its result and stored with its valuation. */
                         ref?: string;
                     }[];

@@ -131,7 +131,8 @@ export const Explanation = Type.Object(
 
 export const Warning = Type.Object({
   code: Type.Union(
-    [Type.Literal('outside_training_range'), Type.Literal('thin_support'), Type.Literal('range_withheld')],
+    // from the one list in the model layer, so a new code cannot be left out of the schema (or the answer fails)
+    WARNING_CODE_LIST.map((code) => Type.Literal(code)),
     {
       description: `One code per cause, stable:\n${WARNING_CODE_LIST.map((code) => `- \`${code}\`: ${WARNING_CODES[code]}`).join('\n')}`,
     },

@@ -1,11 +1,11 @@
 /**
  * Checking a stone sent as JSON. The API is strict where the CSV reader is forgiving: numbers must be JSON numbers
  * and grades must be spelt as in the schema, because a program sent them; a near miss gets a suggestion instead.
- * Every problem comes from the one diamond schema (src/diamond): the typebox schema for the shape, validateStone
+ * Every problem comes from the one diamond schema (src/diamond): the typebox schema for the shape, validateStoneToValue
  * for ranges and the plausibility of the measurements.
  */
 import { Compile } from 'typebox/compile';
-import { FIELDS, STONE_FIELDS, StoneSchema, validateStone, type Stone } from '../diamond/index.js';
+import { FIELDS, STONE_FIELDS, StoneSchema, validateStoneToValue, type StoneToValue } from '../diamond/index.js';
 import { MAX_PROBLEMS, moreProblems, type FieldProblem } from './problem.js';
 
 const stoneShape = Compile(StoneSchema);
@@ -21,7 +21,7 @@ function strictProblems(record: Record<string, unknown>, prefix: string): Map<st
   const out = new Map<string, FieldProblem>();
   for (const name of STONE_FIELDS) {
     const value = record[name];
-    if (value === undefined || value === null) continue; // validateStone reports it as missing
+    if (value === undefined || value === null) continue; // validateStoneToValue reports it as missing (or leaves all five measurements out)
     const f = FIELDS[name];
     if (f.kind === 'number' && typeof value === 'string') {
       const trimmed = value.trim();
@@ -61,7 +61,7 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
       {
         field: prefix.replace(/\/$/, ''),
         code: 'wrong_type',
-        message: `A stone must be a JSON object with its nine characteristics, not ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}.`,
+        message: `A stone must be a JSON object with its 4Cs (and its five measurements, or none), not ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}.`,
         allowed: `an object with the fields ${STONE_FIELDS.join(', ')}`,
       },
     ];
@@ -69,7 +69,7 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   const record = raw as Record<string, unknown>;
   const strict = strictProblems(record, prefix);
   const problems: FieldProblem[] = [];
-  const validation = validateStone(record);
+  const validation = validateStoneToValue(record);
   const fromValidator = validation.ok ? [] : validation.problems;
   for (const name of STONE_FIELDS) {
     const own = strict.get(name) ?? fromValidator.find((p) => p.field === name);
@@ -103,12 +103,12 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   return problems;
 }
 
-export type StoneCheck = { ok: true; stone: Stone } | { ok: false; problems: FieldProblem[] };
+export type StoneCheck = { ok: true; stone: StoneToValue } | { ok: false; problems: FieldProblem[] };
 
 /** A stone ready to value, or every problem it has. The shape check runs first: it is compiled and fast. */
 export function checkStone(raw: unknown, prefix = ''): StoneCheck {
   if (stoneShape.Check(raw)) {
-    const v = validateStone(raw);
+    const v = validateStoneToValue(raw);
     if (v.ok) return { ok: true, stone: v.value };
   }
   const problems = stoneProblems(raw, prefix);

@@ -12,15 +12,15 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { Stone } from '../diamond/index.js';
+import type { StoneToValue } from '../diamond/index.js';
 import { serializeArtifact, type LoadedModel, type Valuation, type ValuationOptions } from '../model/index.js';
 import { startTsWorker } from './ts-worker.js';
 
 export interface Valuations {
   /** Values one stone with `model`. */
-  value(model: LoadedModel, stone: Stone, options?: ValuationOptions): Promise<Valuation>;
+  value(model: LoadedModel, stone: StoneToValue, options?: ValuationOptions): Promise<Valuation>;
   /** Values many stones with `model`; a stone that cannot be valued rejects the whole call. */
-  valueMany(model: LoadedModel, stones: readonly Stone[], options?: ValuationOptions): Promise<Valuation[]>;
+  valueMany(model: LoadedModel, stones: readonly StoneToValue[], options?: ValuationOptions): Promise<Valuation[]>;
   /** Stops the threads (after the last request was answered). */
   close(): Promise<void>;
 }
@@ -35,7 +35,7 @@ export const inProcessValuations: Valuations = {
 /** Messages to a valuation thread. */
 export type PoolRequest =
   | { type: 'load'; version: string; text: string }
-  | { type: 'value'; id: number; version: string; explain: boolean; stones: Stone[] };
+  | { type: 'value'; id: number; version: string; explain: boolean; stones: StoneToValue[] };
 
 /** A thread's answer to a 'value' message: one result per stone, in order. */
 export interface PoolReply {
@@ -46,7 +46,7 @@ export interface PoolReply {
 
 interface Waiting {
   model: LoadedModel;
-  stones: readonly Stone[];
+  stones: readonly StoneToValue[];
   explain: boolean;
   resolve(valuations: Valuation[]): void;
   reject(error: Error): void;
@@ -100,11 +100,11 @@ export class ValuationPool implements Valuations {
     });
   }
 
-  value(model: LoadedModel, stone: Stone, options: ValuationOptions = {}): Promise<Valuation> {
+  value(model: LoadedModel, stone: StoneToValue, options: ValuationOptions = {}): Promise<Valuation> {
     return this.valueMany(model, [stone], options).then((v) => v[0]);
   }
 
-  valueMany(model: LoadedModel, stones: readonly Stone[], options: ValuationOptions = {}): Promise<Valuation[]> {
+  valueMany(model: LoadedModel, stones: readonly StoneToValue[], options: ValuationOptions = {}): Promise<Valuation[]> {
     if (this.#closed) return Promise.reject(new Error('the valuation pool is closed'));
     return new Promise((resolve, reject) => {
       this.#waiting.push({ model, stones, explain: options.explain ?? true, resolve, reject });
@@ -160,7 +160,7 @@ export class ValuationPool implements Valuations {
         id,
         version: model.version,
         explain,
-        stones: stones as Stone[],
+        stones: stones as StoneToValue[],
       } satisfies PoolRequest);
     }
   }

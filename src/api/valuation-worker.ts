@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadValuer, type LoadedModel, type Valuation } from '../model/index.js';
-import type { Stone } from '../diamond/index.js';
+import type { StoneToValue } from '../diamond/index.js';
 import type { PoolReply, PoolRequest } from './valuation-pool.js';
 
 if (!parentPort) throw new Error('valuation-worker.ts runs as a worker thread of the valuation pool');
@@ -39,7 +39,7 @@ port.on('message', (message: PoolRequest) => {
         .map((valuation) => ({ ok: true, valuation }));
     } catch {
       // one stone the model refuses does not sink the others: value them one by one to find it
-      results = message.stones.map((stone: Stone): PoolReply['results'][number] => {
+      results = message.stones.map((stone: StoneToValue): PoolReply['results'][number] => {
         try {
           const valuation: Valuation = model.value(stone, { explain: message.explain });
           return { ok: true, valuation };

@@ -214,6 +214,53 @@ describe('POST /v1/valuations', () => {
   });
 });
 
+describe('valuations from the 4Cs alone', () => {
+  const FOUR_CS = { carat: STONE.carat, cut: STONE.cut, color: STONE.color, clarity: STONE.clarity };
+
+  it('prices a stone without its measurements, with a wider range and one warning saying what they would add', async () => {
+    const res = await post(FOUR_CS);
+    expect(res.statusCode, res.body).toBe(200);
+    const v = res.json();
+    const full = (await post(STONE)).json();
+    expect(v.range.low).toBeLessThan(v.price);
+    expect(v.range.high).toBeGreaterThan(v.price);
+    expect(v.range.high / v.range.low).toBeGreaterThan(full.range.high / full.range.low);
+    expect(v.warnings).toHaveLength(1);
+    expect(v.warnings[0]).toMatchObject({ code: 'measurements_missing', field: 'depth,table,x,y,z' });
+    expect(v.warnings[0].message).toMatch(/4Cs alone.*Add the measurements/);
+    expect(v.support.level).toBe('typical');
+    const direct = ctx.t.models.current!.value(FOUR_CS, { explain: false });
+    const { id: _id, valuedAt: _at, ...rest } = (await post(FOUR_CS, '/v1/valuations?explain=false')).json();
+    expect(rest).toEqual({ ...direct });
+  });
+
+  it('refuses some measurements without the others, naming each one left out', async () => {
+    const res = await post({ ...FOUR_CS, depth: 61.8, table: 57 });
+    const problem = expectProblem(res, 400);
+    expect(problem.errors.map((e: { field: string; code: string }) => [e.field, e.code])).toEqual([
+      ['x', 'missing'],
+      ['y', 'missing'],
+      ['z', 'missing'],
+    ]);
+    expect(problem.errors[0].message).toMatch(/give all five measurements .* or none/);
+  });
+
+  it('values 4Cs-only and measured stones side by side in a batch', async () => {
+    const res = await post({ stones: [FOUR_CS, STONE, { ...FOUR_CS, x: 6.2 }] }, '/v1/valuations/batch');
+    expect(res.statusCode).toBe(200);
+    const answer = res.json();
+    expect(answer).toMatchObject({ valued: 2, failed: 1 });
+    expect(answer.results[0].valuation.warnings.map((w: { code: string }) => w.code)).toEqual(['measurements_missing']);
+    expect(answer.results[1].valuation.warnings).toEqual([]);
+    expect(answer.results[2].errors.map((e: { field: string }) => e.field)).toEqual([
+      'stones/2/depth',
+      'stones/2/table',
+      'stones/2/y',
+      'stones/2/z',
+    ]);
+  });
+});
+
 describe('POST /v1/valuations/batch', () => {
   it('answers every stone: a valuation or its problems, in order, with one model version', async () => {
     const res = await post(
@@ -273,7 +320,7 @@ describe('POST /v1/valuations/batch', () => {
 });
 
 describe('problem lists are bounded (a hostile body cannot blow up the answer)', () => {
-  /** A stone of nothing but 128 unknown keys: 9 missing fields + 128 unknown ones = 137 problems. */
+  /** A stone of nothing but 128 unknown keys: the 4Cs missing + 128 unknown fields = 132 problems (measurements may be left out). */
   const hostile = (i: number) =>
     Object.fromEntries(Array.from({ length: 128 }, (_, k) => [`_${k.toString(36)}`, i % 10]));
   type Entry = { field: string; code: string; omitted?: number };
@@ -298,7 +345,7 @@ describe('problem lists are bounded (a hostile body cannot blow up the answer)',
       expect(more).toHaveLength(1);
       expect(more[0].field).toBe(`stones/${i}`);
       expect(errors.length - 1).toBeLessThanOrEqual(20);
-      expect(errors.length - 1 + (more[0].omitted ?? 0)).toBe(137);
+      expect(errors.length - 1 + (more[0].omitted ?? 0)).toBe(132);
       expect(errors[0]).toMatchObject({ field: `stones/${i}/carat`, code: 'missing' }); // every row says why
       listed += errors.length - 1;
     }
@@ -308,11 +355,11 @@ describe('problem lists are bounded (a hostile body cannot blow up the answer)',
     expect(listed).toBe(2000 + 900);
   });
 
-  it('one such stone: 20 problems and a count of the rest, and the detail counts all 137', async () => {
+  it('one such stone: 20 problems and a count of the rest, and the detail counts all 132', async () => {
     const p = expectProblem(await post(hostile(1)), 400);
     expect(p.errors).toHaveLength(21);
-    expect(p.errors[20]).toMatchObject({ field: '', code: 'more_problems', omitted: 117 });
-    expect(p.detail).toMatch(/^137 problems: /);
+    expect(p.errors[20]).toMatchObject({ field: '', code: 'more_problems', omitted: 112 });
+    expect(p.detail).toMatch(/^132 problems: /);
   });
 
   it('a query string with 300 unknown parameters lists 20 and counts the rest', async () => {

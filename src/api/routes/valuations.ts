@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, onSendHookHandler } from 'fastify';
 import { Type } from 'typebox';
-import type { Stone } from '../../diamond/index.js';
+import type { StoneToValue } from '../../diamond/index.js';
 import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation } from '../../model/index.js';
 import { idempotencyHooks } from '../idempotency.js';
 import type { ModelSource } from '../model-source.js';
@@ -123,7 +123,7 @@ const commonErrors = {
 /** The stone's problem if it is beyond the carat limit of the model, with its field under `prefix`. */
 function limitProblem(
   model: LoadedModel,
-  stone: Stone,
+  stone: StoneToValue,
   maxCarat: number | undefined,
   prefix = '',
 ): FieldProblem | undefined {
@@ -212,7 +212,7 @@ export const valuationRoutes: FastifyPluginAsync<{
       ? { id: newValuationId(), valuedAt: new Date(at).toISOString(), ...presentValuation(v) }
       : presentValuation(v);
 
-  app.post<{ Body: Stone; Querystring: { explain?: boolean } }>(
+  app.post<{ Body: StoneToValue; Querystring: { explain?: boolean } }>(
     '/v1/valuations',
     {
       config: { scope: 'valuations', stoneBody: true },
