@@ -99,7 +99,8 @@ afterAll(async () => {
   home?.cleanup();
 });
 
-describe('two servers on one PostgreSQL', () => {
+// Each CLI call is a process of its own (several seconds on a busy machine): the tests get room.
+describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   it('a server given wrong credentials says so in one line, without the password or a stack, and exits 1', async () => {
     const wrong = databaseUrl.replace(PG_PASSWORD, 'not-the-password');
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
