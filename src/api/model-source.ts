@@ -37,6 +37,7 @@ export class ModelSource {
   #failedVersion: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<boolean> | undefined;
+  #unreachable = false;
 
   constructor(
     private readonly store: ChampionStore,
@@ -71,6 +72,14 @@ export class ModelSource {
     let wanted: string | undefined;
     try {
       wanted = await this.store.version();
+    } catch (error) {
+      // The database is away (PostgreSQL restarting): said once, not at every poll; the model being served stays.
+      if (!this.#unreachable) this.options.onError?.(error, undefined);
+      this.#unreachable = true;
+      return false;
+    }
+    this.#unreachable = false;
+    try {
       if (wanted === undefined || wanted === this.#current?.version || wanted === this.#failedVersion) return false;
       const loaded = await this.store.load();
       if (!loaded) return false;
