@@ -322,6 +322,10 @@ export interface paths {
                          *           "kind": "gbdt",
                          *           "createdAt": "2026-11-26T16:00:00.000Z",
                          *           "promotedAt": "2026-11-26T16:00:01.000Z",
+                         *           "promotion": {
+                         *             "action": "promote",
+                         *             "reason": "no champion yet: v0001 becomes the first champion"
+                         *           },
                          *           "isChampion": true,
                          *           "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                          *           "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
@@ -481,6 +485,10 @@ export interface paths {
                          *       "kind": "gbdt",
                          *       "createdAt": "2026-11-26T16:00:00.000Z",
                          *       "promotedAt": "2026-11-26T16:00:01.000Z",
+                         *       "promotion": {
+                         *         "action": "promote",
+                         *         "reason": "no champion yet: v0001 becomes the first champion"
+                         *       },
                          *       "isChampion": true,
                          *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                          *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
@@ -647,6 +655,10 @@ export interface paths {
                          *       "kind": "gbdt",
                          *       "createdAt": "2026-11-26T16:00:00.000Z",
                          *       "promotedAt": "2026-11-26T16:00:01.000Z",
+                         *       "promotion": {
+                         *         "action": "promote",
+                         *         "reason": "no champion yet: v0001 becomes the first champion"
+                         *       },
                          *       "isChampion": true,
                          *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                          *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
@@ -996,6 +1008,12 @@ export interface components {
             createdAt: string;
             /** @description When it became the champion; null if never. */
             promotedAt: string | null;
+            /** @description How it last became the champion, and why; null if it never served. */
+            promotion: {
+                action: "promote" | "rollback";
+                /** @description The reason recorded: the pipeline's decision, or "manual: …" with the --reason of `loupe models promote` / `rollback`. */
+                reason: string;
+            } | null;
             isChampion: boolean;
             artifactSha256: string;
             /** @description The data snapshot it learned from. */

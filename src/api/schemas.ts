@@ -341,6 +341,19 @@ export const Model = Type.Object({
   kind: Type.String({ description: 'The model kind (hedonic, gbdt, …).' }),
   createdAt: Type.String(),
   promotedAt: Type.Union([Type.String(), Type.Null()], { description: 'When it became the champion; null if never.' }),
+  promotion: Type.Union(
+    [
+      Type.Object({
+        action: Type.Union([Type.Literal('promote'), Type.Literal('rollback')]),
+        reason: Type.String({
+          description:
+            'The reason recorded: the pipeline\'s decision, or "manual: …" with the --reason of `loupe models promote` / `rollback`.',
+        }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'How it last became the champion, and why; null if it never served.' },
+  ),
   isChampion: Type.Boolean(),
   artifactSha256: Type.String(),
   trainingDataSha256: Type.String({ description: 'The data snapshot it learned from.' }),

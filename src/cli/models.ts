@@ -52,7 +52,7 @@ function describe(m: ModelRecord): string {
   return [
     `${m.version} (${m.kind})${m.isChampion ? ' — champion' : ''}`,
     `  created       ${m.createdAt}`,
-    `  promoted      ${m.promotedAt ?? 'never'}`,
+    `  promoted      ${m.promotedAt ? `${m.promotedAt} (${m.promotion?.action}: ${m.promotion?.reason})` : 'never'}`,
     `  decision      ${m.decision ?? '—'}`,
     `  training data ${m.trainingRows} rows, snapshot ${m.trainingDataSha256}`,
     `  artifact      ${m.artifactPath} (sha256 ${m.artifactSha256})`,

@@ -1,5 +1,11 @@
 /**
  * `loupe train`: trains a model from the stored appraisals (or given files) and saves its artifact.
+ *
+ * From the database it learns from the pipeline's training rows only: the frozen evaluation rows (the reference
+ * test split, the holdout of every later file) are left out exactly as the pipeline leaves them out, so a model
+ * registered this way can later be compared with the pipeline's on rows neither saw. From files given with
+ * --data Loupe cannot tell which rows those are: registering such a model says so loudly, and its record says
+ * it is not known (the Models screen shows it).
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -7,9 +13,9 @@ import type { Appraisal } from '../diamond/index.js';
 import { loupePaths } from '../config/index.js';
 import { readAppraisals } from '../ingest/index.js';
 import { DEFAULT_KIND, KIND_NAMES, serializeArtifact, trainModelAsync, type ModelArtifact } from '../model/index.js';
-import { registerModel, writeFileAtomic } from '../registry/index.js';
+import { partitionData } from '../pipeline/index.js';
+import { registerModel, writeFileAtomic, type Origin } from '../registry/index.js';
 import { openDatabase } from '../store/db.js';
-import { listAppraisals } from '../store/diamonds.js';
 import { CliError, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -22,7 +28,14 @@ interface TrainCliOptions {
   home?: string;
 }
 
-async function loadRows(opts: TrainCliOptions): Promise<{ rows: Appraisal[]; source: string }> {
+interface TrainingRows {
+  rows: Appraisal[];
+  source: string;
+  /** Evaluation rows left out (from the database), or undefined when training on given files. */
+  leftOut?: number;
+}
+
+async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
   if (opts.data && opts.data.length > 0) {
     const rows: Appraisal[] = [];
     for (const file of opts.data) {
@@ -33,7 +46,8 @@ async function loadRows(opts: TrainCliOptions): Promise<{ rows: Appraisal[]; sou
   const paths = loupePaths(process.env, { home: opts.home });
   const db = openDatabase(paths.database);
   try {
-    const rows = listAppraisals(db).map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
+    const part = partitionData(db, paths);
+    const rows = part.training.map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
       carat,
       cut,
       color,
@@ -47,9 +61,10 @@ async function loadRows(opts: TrainCliOptions): Promise<{ rows: Appraisal[]; sou
     }));
     if (rows.length === 0)
       throw new CliError(
-        `no appraisals are stored in ${paths.database}; run "loupe ingest FILE" first, or pass --data FILE`,
+        `no appraisals are stored in ${paths.database} outside the frozen evaluation rows; run "loupe ingest FILE" first, or pass --data FILE`,
       );
-    return { rows, source: paths.database };
+    const leftOut = part.referenceTest.length + [...part.holdout.values()].reduce((n, h) => n + h.length, 0);
+    return { rows, source: paths.database, leftOut };
   } finally {
     db.close();
   }
@@ -60,6 +75,7 @@ export function saveArtifact(
   artifact: ModelArtifact,
   opts: { out?: string; home?: string },
   durationMs: number,
+  registered: { origin: Omit<Origin, 'run'>; decision: string },
 ): { file: string; version?: string } {
   if (opts.out) {
     const file = resolve(opts.out);
@@ -69,10 +85,7 @@ export function saveArtifact(
   const paths = loupePaths(process.env, { home: opts.home });
   const db = openDatabase(paths.database);
   try {
-    const record = registerModel(db, paths, artifact, {
-      durationMs,
-      decision: 'registered by hand (loupe CLI); not promoted',
-    });
+    const record = registerModel(db, paths, artifact, { durationMs, ...registered });
     return { file: record.artifactPath, version: record.version };
   } finally {
     db.close();
@@ -85,7 +98,7 @@ async function run(opts: TrainCliOptions): Promise<void> {
   const seed = Number(opts.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new CliError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`, EXIT_USAGE);
-  const { rows, source } = await loadRows(opts);
+  const { rows, source, leftOut } = await loadRows(opts);
   const started = performance.now();
   const artifact: ModelArtifact = await trainModelAsync(rows, {
     kind: opts.kind,
@@ -94,7 +107,20 @@ async function run(opts: TrainCliOptions): Promise<void> {
   });
   const durationMs = performance.now() - started;
   const seconds = durationMs / 1000;
-  const saved = saveArtifact(artifact, opts, durationMs);
+  const fromFiles = leftOut === undefined;
+  const saved = saveArtifact(artifact, opts, durationMs, {
+    origin: { by: 'loupe train', evaluationRowsLeftOut: fromFiles ? null : true },
+    decision: fromFiles
+      ? 'registered by hand (loupe train --data): trained on given files, which may hold the frozen evaluation rows'
+      : `registered by hand (loupe train): trained on the pipeline's training rows (${leftOut.toLocaleString('en-US')} evaluation rows left out)`,
+  });
+  if (fromFiles && saved.version)
+    process.stderr.write(
+      `WARNING: ${saved.version} learned from ${source}, given by hand: Loupe cannot tell whether it holds the frozen ` +
+        'evaluation rows (the reference test split, the holdout of each ingested file). If it does, no figure of this ' +
+        "model on those rows is held out, and comparing it with the pipeline's models there flatters it. Its record " +
+        'and the Models screen say so. To keep them out, ingest the files and run "loupe train" without --data.\n',
+    );
   const m = artifact.metrics.outOfFold;
   emit(
     opts,
@@ -103,17 +129,21 @@ async function run(opts: TrainCliOptions): Promise<void> {
       kind: artifact.kind,
       rows: rows.length,
       source,
+      evaluationRowsLeftOut: leftOut ?? null,
       seconds,
       trainingDataSha256: artifact.trainingData.sha256,
       metrics: artifact.metrics,
     },
     () =>
       [
-        `Trained a ${artifact.kind} model on ${rows.length.toLocaleString('en-US')} appraisals from ${source} in ${seconds.toFixed(1)} s.`,
+        `Trained a ${artifact.kind} model on ${rows.length.toLocaleString('en-US')} appraisals from ${source} in ${seconds.toFixed(1)} s` +
+          (fromFiles
+            ? '.'
+            : ` (${leftOut.toLocaleString('en-US')} frozen evaluation rows left out, as the pipeline does).`),
         saved.version
           ? `  registered as ${saved.version} (${saved.file}), not promoted: loupe models promote ${saved.version}`
           : `  saved to ${saved.file}`,
-        `  out-of-fold: MAE $${m.mae.toFixed(0)}, MAPE ${m.mape.toFixed(2)}%, R² ${m.r2.toFixed(4)}; ` +
+        `  cross-validation inside the training rows (not held out): MAE $${m.mae.toFixed(0)}, MAPE ${m.mape.toFixed(2)}%, R² ${m.r2.toFixed(4)}; ` +
           `${(m.range.nominal).toFixed(0)}% ranges cover ${m.range.coverage.toFixed(1)}% (median width ${m.range.medianRelativeWidth.toFixed(0)}% of price)`,
       ].join('\n'),
   );
@@ -122,10 +152,12 @@ async function run(opts: TrainCliOptions): Promise<void> {
 export const registerTrain: RegisterCommand = (program: Command) => {
   program
     .command('train')
-    .description('Train a model from the stored appraisals (or the given files) and save its artifact.')
+    .description(
+      "Train a model from the stored appraisals (the pipeline's training rows: the frozen evaluation rows are left out) or from the given files, and save its artifact.",
+    )
     .option(
       '--data <file...>',
-      'train on these CSV files instead of the database (rows that fail validation are left out)',
+      'train on these CSV files instead of the database (rows that fail validation are left out; registering such a model warns that it may have learned from the frozen evaluation rows)',
     )
     .option('--kind <kind>', `model kind: ${KIND_NAMES.join(' or ')}`, DEFAULT_KIND)
     .option('--out <file>', 'write the model to this file (default: register it in the model registry, not promoted)')
@@ -137,10 +169,10 @@ export const registerTrain: RegisterCommand = (program: Command) => {
       `
 Example:
   $ loupe train --kind gbdt --out model.json
-  Trained a gbdt model on 4,984 appraisals from var/loupe.db in 9.8 s.
+  Trained a gbdt model on 3,987 appraisals from var/loupe.db in 9.8 s (997 frozen evaluation rows left out, as the pipeline does).
     saved to /home/me/loupe/model.json
   $ loupe train --kind hedonic
-  Trained a hedonic model on 4,984 appraisals from var/loupe.db in 1.3 s.
+  Trained a hedonic model on 3,987 appraisals from var/loupe.db in 1.3 s (997 frozen evaluation rows left out, as the pipeline does).
     registered as v0002 (var/models/v0002/model.json), not promoted: loupe models promote v0002
 
 Exit code 0 on success, 1 when training fails (e.g. no data), 2 on a usage error.`,

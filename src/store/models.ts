@@ -15,6 +15,11 @@ export interface ModelRecord {
   createdAt: string;
   /** When this model last became champion (promotion or rollback); null if it never served. */
   promotedAt: string | null;
+  /**
+   * How it last became champion (the latest promotions row naming it) and the reason recorded; null if it never
+   * served. A promotion by hand (`loupe models promote`) has a reason starting "manual: ".
+   */
+  promotion: { action: PromotionAction; reason: string } | null;
   isChampion: boolean;
   /** Absolute path of the artifact file. */
   artifactPath: string;
@@ -31,7 +36,7 @@ export interface ModelRecord {
 }
 
 /** A model row to insert (artifact path absolute): its id is the counter its version is made of. */
-export type NewModel = Omit<ModelRecord, 'promotedAt' | 'isChampion'> & { id: number };
+export type NewModel = Omit<ModelRecord, 'promotedAt' | 'promotion' | 'isChampion'> & { id: number };
 
 export type PromotionAction = 'promote' | 'rollback';
 
@@ -58,6 +63,8 @@ export interface ModelRow {
   git_commit: string | null;
   decision: string | null;
   promoted_at: string | null;
+  promotion_action: PromotionAction | null;
+  promotion_reason: string | null;
   /** 1/0 from SQLite, true/false from PostgreSQL. */
   is_champion: number | boolean;
 }
@@ -71,6 +78,8 @@ const CHAMPION_ID_SQL = '(SELECT model_id FROM promotions ORDER BY id DESC LIMIT
 const SELECT_MODELS = `
   SELECT m.*,
     (SELECT max(p.at) FROM promotions p WHERE p.model_id = m.id) AS promoted_at,
+    (SELECT p.action FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_action,
+    (SELECT p.reason FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_reason,
     (m.id IS ${CHAMPION_ID_SQL}) AS is_champion
   FROM models m`;
 
@@ -85,6 +94,10 @@ export function modelFromRow(r: ModelRow, base: string | undefined): ModelRecord
     kind: r.kind,
     createdAt: r.created_at,
     promotedAt: r.promoted_at,
+    promotion:
+      r.promotion_action === null || r.promotion_reason === null
+        ? null
+        : { action: r.promotion_action, reason: r.promotion_reason },
     isChampion: r.is_champion === 1 || r.is_champion === true,
     artifactPath: base && !isAbsolute(r.artifact_path) ? resolve(base, r.artifact_path) : r.artifact_path,
     artifactSha256: r.artifact_sha256,

@@ -47,6 +47,7 @@ const EXAMPLE_MODEL = {
   kind: 'gbdt',
   createdAt: '2026-11-26T16:00:00.000Z',
   promotedAt: '2026-11-26T16:00:01.000Z',
+  promotion: { action: 'promote', reason: 'no champion yet: v0001 becomes the first champion' },
   isChampion: true,
   artifactSha256: 'a'.repeat(64),
   trainingDataSha256: 'b'.repeat(64),

@@ -32,6 +32,8 @@ const CHAMPION_ID_SQL = '(SELECT model_id FROM promotions ORDER BY id DESC LIMIT
 const SELECT_MODELS = `
   SELECT m.*,
     (SELECT max(p.at) FROM promotions p WHERE p.model_id = m.id) AS promoted_at,
+    (SELECT p.action FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_action,
+    (SELECT p.reason FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_reason,
     coalesce(m.id = ${CHAMPION_ID_SQL}, false) AS is_champion
   FROM models m`;
 

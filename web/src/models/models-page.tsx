@@ -273,6 +273,55 @@ function Drivers({ list }: { list: FactorEffect[] }) {
   );
 }
 
+const MANUAL = 'manual: ';
+
+/** How a model last came to serve, in words: by the pipeline's rule, by hand (with the reason given), or rolled back. */
+export function promotionText(p: NonNullable<ModelInfo['promotion']>): string {
+  const manual = p.reason.startsWith(MANUAL);
+  const why = manual ? p.reason.slice(MANUAL.length) : p.reason;
+  if (p.action === 'rollback')
+    return manual
+      ? `Put back by hand (loupe models rollback), not by the pipeline's rule. Reason given: “${why}”`
+      : `Put back automatically: ${why}`;
+  return manual
+    ? `Promoted by hand (loupe models promote), not by the pipeline's rule. Reason given: “${why}”`
+    : `Promoted by the retraining pipeline: ${why}`;
+}
+
+/** Promotions the pipeline's rule did not make: by hand, or a champion put back. */
+const byHandOrBack = (p: NonNullable<ModelInfo['promotion']>): boolean =>
+  p.action === 'rollback' || p.reason.startsWith(MANUAL);
+
+function trainedBy(o: ModelInfo['metrics']['origin']): string {
+  if (o.by === 'pipeline')
+    return o.run === null ? 'The retraining pipeline' : `The retraining pipeline (run #${o.run})`;
+  if (o.by === 'loupe import-xgboost') return 'XGBoost, outside Loupe; imported by hand (loupe import-xgboost)';
+  return 'loupe train, registered by hand';
+}
+
+/** What a reader must know before trusting the figures of a model the pipeline did not evaluate. */
+function Caveats({ metrics }: { metrics: ModelInfo['metrics'] }) {
+  const notes: string[] = [];
+  if (metrics.origin.evaluationRowsLeftOut === false)
+    notes.push('It learned from the frozen evaluation rows: none of its figures on them is held out.');
+  else if (metrics.origin.evaluationRowsLeftOut === null)
+    notes.push(
+      'It is not known whether it learned from the frozen evaluation rows (it was trained on files given by hand, or recorded before Loupe kept this).',
+    );
+  if (!metrics.evaluation)
+    notes.push(
+      'The pipeline never evaluated it against a champion on the frozen evaluation rows: the figures below are what its own training measured, labelled with the rows they come from.',
+    );
+  if (notes.length === 0) return null;
+  return (
+    <div class="notice" data-testid="model-caveats">
+      {notes.map((n) => (
+        <p key={n}>{n}</p>
+      ))}
+    </div>
+  );
+}
+
 function CurrentModel({ model, saves }: { model: ModelInfo; saves: number }) {
   const top = headline(model.metrics);
   const rows = accuracyRows(model.metrics);
@@ -300,6 +349,10 @@ function CurrentModel({ model, saves }: { model: ModelInfo; saves: number }) {
             <dd>{dateTime(model.promotedAt)}</dd>
           </div>
           <div>
+            <dt>Trained by</dt>
+            <dd data-testid="trained-by">{trainedBy(model.metrics.origin)}</dd>
+          </div>
+          <div>
             <dt>Trained on</dt>
             <dd>{model.trainingRows.toLocaleString('en-US')} appraised stones</dd>
           </div>
@@ -310,7 +363,17 @@ function CurrentModel({ model, saves }: { model: ModelInfo; saves: number }) {
             </dd>
           </div>
         </dl>
-        {model.decision && <p class="decision">{capitalise(model.decision)}</p>}
+        {model.promotion && (
+          <p class="decision" data-testid="promotion">
+            {promotionText(model.promotion)}
+          </p>
+        )}
+        {model.decision && (!model.promotion || byHandOrBack(model.promotion)) && (
+          <p class="muted" data-testid="registration-decision">
+            When it was registered: {model.decision}
+          </p>
+        )}
+        <Caveats metrics={model.metrics} />
         {top ? <Headline a={top} /> : <p class="muted">This model has no recorded evaluation.</p>}
         {rows.length > 0 && <AccuracyTable rows={rows} />}
         {rule && <p class="muted rule">{rule}</p>}
@@ -349,8 +412,10 @@ function History({ list }: { list: ModelInfo[] }) {
       <h2 id="history-title" class="panel__title">
         History
       </h2>
-      <p class="panel__intro">
-        Every model trained, newest first. A new model serves only when it does better than the one serving.
+      <p class="panel__intro" data-testid="history-intro">
+        Every model trained, newest first. The retraining pipeline lets a new model serve only when it does no worse
+        than the one serving on the same held-out rows; a person can also promote a model by hand or put an earlier one
+        back, and the decision column says which happened.
       </p>
       <div class="table-scroll">
         <table class="data-table history-table" data-testid="history-table">
@@ -381,10 +446,16 @@ function History({ list }: { list: ModelInfo[] }) {
                   </th>
                   <td class="nowrap">{dateTime(m.createdAt)}</td>
                   <td class="num">{m.trainingRows.toLocaleString('en-US')}</td>
-                  <td class="num">{a ? money(a.mae) : '—'}</td>
+                  <td class="num">
+                    {a ? money(a.mae) : '—'}
+                    {a && !a.measuredOn.heldOut && <span class="muted"> ({a.measuredOn.rows})</span>}
+                  </td>
                   <td class="num">{a ? orDash(a.range.coverage, (v) => pct(v)) : '—'}</td>
                   <td class="history-table__decision">
                     {m.decision ? capitalise(m.decision) : m.promotedAt ? 'Promoted' : 'Not promoted'}
+                    {m.promotion && byHandOrBack(m.promotion) && (
+                      <span class="history-table__promotion"> Then: {promotionText(m.promotion)}</span>
+                    )}
                   </td>
                 </tr>
               );
