@@ -1327,6 +1327,7 @@ export interface components {
              *     - `thin_support`: Few training stones are comparable to this one (support.comparableStones); the range is calibrated for such stones and is wider.
              *     - `measurements_missing`: The stone was valued from its 4Cs alone (no depth, table, x, y, z): typical proportions for its weight were assumed, and the range is calibrated for such stones and wider. The message says by how much, as measured.
              *     - `range_withheld`: Loupe gives no range (range is null): the stone is beyond the data, or a 90% range would span more than 4× from low to high. The message says which.
+             * @enum {unknown}
              */
             code: "outside_training_range" | "thin_support" | "measurements_missing" | "range_withheld";
             /** @description The field or fields concerned, comma-separated. */

@@ -130,13 +130,11 @@ export const Explanation = Type.Object(
 );
 
 export const Warning = Type.Object({
-  code: Type.Union(
-    // from the one list in the model layer, so a new code cannot be left out of the schema (or the answer fails)
-    WARNING_CODE_LIST.map((code) => Type.Literal(code)),
-    {
-      description: `One code per cause, stable:\n${WARNING_CODE_LIST.map((code) => `- \`${code}\`: ${WARNING_CODES[code]}`).join('\n')}`,
-    },
-  ),
+  // From the one list in the model layer, so a new code cannot be left out of the schema (an enum, so that the
+  // type provider gives handlers the codes' union).
+  code: Type.Enum(WARNING_CODE_LIST, {
+    description: `One code per cause, stable:\n${WARNING_CODE_LIST.map((code) => `- \`${code}\`: ${WARNING_CODES[code]}`).join('\n')}`,
+  }),
   field: Type.Optional(Type.String({ description: 'The field or fields concerned, comma-separated.' })),
   message: Type.String(),
 });

@@ -5,8 +5,9 @@
  * id, off the request's path; both POSTs honour Idempotency-Key.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyPluginAsync, onSendHookHandler } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { onSendHookHandler } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { StoneToValue } from '../../diamond/index.js';
 import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation } from '../../model/index.js';
 import { idempotencyHooks } from '../idempotency.js';
@@ -178,7 +179,7 @@ function batchRef(raw: unknown, index: number): { ref?: string; rest: unknown; p
   return { ref, rest };
 }
 
-export const valuationRoutes: FastifyPluginAsync<{
+export const valuationRoutes: FastifyPluginAsyncTypebox<{
   models: ModelSource;
   valuations: Valuations;
   quotes: QuoteStore | null;
@@ -212,7 +213,7 @@ export const valuationRoutes: FastifyPluginAsync<{
       ? { id: newValuationId(), valuedAt: new Date(at).toISOString(), ...presentValuation(v) }
       : presentValuation(v);
 
-  app.post<{ Body: StoneToValue; Querystring: { explain?: boolean } }>(
+  app.post(
     '/v1/valuations',
     {
       config: { scope: 'valuations', stoneBody: true },
@@ -255,7 +256,7 @@ export const valuationRoutes: FastifyPluginAsync<{
       { ...EXAMPLE_STONE, carat: 1.5, x: 7.3, y: 7.35, z: 4.52 },
     ],
   };
-  app.post<{ Body: { stones: unknown[] }; Querystring: { explain?: boolean } }>(
+  app.post(
     '/v1/valuations/batch',
     {
       config: { scope: 'valuations' },
@@ -324,7 +325,9 @@ export const valuationRoutes: FastifyPluginAsync<{
         const total = countProblems(capped);
         return total > 1 ? [capped[0], moreProblems(`stones/${index}`, total - 1, 1)] : [capped[0]];
       };
-      const checks = request.body.stones.map((raw, index) => {
+      // Typed by the documented schema (stones), checked only as an envelope: each stone is unknown until checked.
+      const stones: readonly unknown[] = request.body.stones;
+      const checks = stones.map((raw, index) => {
         const { ref, rest, problem } = batchRef(raw, index);
         const shaped = checkStone(rest, `stones/${index}/`);
         const beyond = shaped.ok ? limitProblem(model, shaped.stone, maxCarat, `stones/${index}/`) : undefined;
@@ -359,7 +362,7 @@ export const valuationRoutes: FastifyPluginAsync<{
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/valuations/:id',
     {
       config: { scope: 'valuations' },
@@ -395,11 +398,11 @@ export const valuationRoutes: FastifyPluginAsync<{
           `No valuation has the id ${JSON.stringify(id.slice(0, 100))}${quotes ? '' : ' (this server does not store valuations)'}.`,
         );
       }
-      // Spliced as text: the valuation is the answer's bytes as they were sent.
+      // Spliced as text: the valuation is the answer's bytes as they were sent. The type provider types send() by
+      // the 200 schema; this text is that schema's JSON already (fastify sends a string as it is).
       const ref = found.ref === null ? '' : `,"ref":${JSON.stringify(found.ref)}`;
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(`{"valuation":${found.answer},"stone":${found.stone}${ref}}`);
+      const text = `{"valuation":${found.answer},"stone":${found.stone}${ref}}`;
+      return reply.type('application/json; charset=utf-8').send(text as unknown as Static<typeof StoredValuation>);
     },
   );
 };
