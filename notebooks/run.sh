@@ -2,7 +2,7 @@
 # Executes Loupe's notebooks headless with the project's own Deno kernel (notebooks/jupyter/kernels/loupe-deno).
 #
 #   notebooks/run.sh                      execute every notebook in place (outputs are committed) and export
-#                                         each as HTML to reports/
+#                                         each as self-contained HTML to reports/, with and without the code
 #   notebooks/run.sh NAME.ipynb …         the same, for these notebooks only
 #   notebooks/run.sh --out DIR [NAME …]   execute into DIR instead, leaving the notebooks untouched (the test)
 #
@@ -51,5 +51,8 @@ for nb in "${notebooks[@]}"; do
   else
     "${execute[@]}" --output "$nb" "$nb"
     "$jupyter" nbconvert --to html --template-file "$here/report.html.j2" --output-dir "$root/reports" "$nb"
+    # The same without the code, for readers who want the findings only.
+    "$jupyter" nbconvert --to html --template-file "$here/report.html.j2" --no-input \
+      --output "$(basename "$nb" .ipynb).no-code" --output-dir "$root/reports" "$nb"
   fi
 done
