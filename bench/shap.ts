@@ -10,48 +10,13 @@
  *
  *   npm run bench:shap            (BENCH_PASSES=N passes over the test rows, default 15; median reported)
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { CLARITIES, COLORS, CUTS, gradeRank } from '../src/diamond/index.js';
 import { calibrate, createExplainer, fit, interval, predictOne, type ExplainerOptions } from '../src/engine/index.js';
+import { FEATURES, loadReference, type ReferenceSet } from './reference-data.js';
 
-const dataDir = resolve(process.env.LOUPE_SHARED_DATA ?? '../shared/data');
-const FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z'] as const;
-
-function load() {
-  const lines = readFileSync(resolve(dataDir, 'diamonds.csv'), 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '');
-  const header = lines[0].split(',');
-  const col = (name: string) => header.indexOf(name);
-  const testRows = new Set(
-    readFileSync(resolve(dataDir, 'diamonds.reference-split.txt'), 'utf8')
-      .split(/\r?\n/)
-      .filter((l) => /^\d+$/.test(l.trim()))
-      .map(Number),
-  );
-  const train: { rows: Float64Array[]; y: number[] } = { rows: [], y: [] };
-  const test: { rows: Float64Array[]; y: number[] } = { rows: [], y: [] };
-  lines.slice(1).forEach((line, dataRow) => {
-    const f = line.split(',');
-    const num = (name: string) => Number(f[col(name)]);
-    if (!(num('price') > 0 && num('x') > 0 && num('y') > 0 && num('z') > 0)) return;
-    const row = Float64Array.of(
-      num('carat'),
-      gradeRank(CUTS, f[col('cut')]),
-      gradeRank(COLORS, f[col('color')]),
-      gradeRank(CLARITIES, f[col('clarity')]),
-      num('depth'),
-      num('table'),
-      num('x'),
-      num('y'),
-      num('z'),
-    );
-    const set = testRows.has(dataRow) ? test : train;
-    set.rows.push(row);
-    set.y.push(Math.log(num('price')));
-  });
-  return { train, test };
+/** The reference set row by row (this benchmark times single-row calls): one Float64Array per stone. */
+function byRow(set: ReferenceSet): { rows: Float64Array[]; y: number[] } {
+  const rows = Array.from({ length: set.X.rows }, (_, i) => Float64Array.from(set.X.columns, (c) => c[i]));
+  return { rows, y: Array.from(set.y) };
 }
 
 const median = (xs: number[]) => {
@@ -59,7 +24,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const { train, test } = load();
+const reference = loadReference();
+const train = byRow(reference.train);
+const test = byRow(reference.test);
 const passes = Number(process.env.BENCH_PASSES ?? 15);
 // every fifth training row calibrates the range; the rest train
 const fitRows = train.rows.filter((_, i) => i % 5 !== 0);
