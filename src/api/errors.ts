@@ -130,7 +130,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
         return sendProblem(
           reply,
           'unsupported-media-type',
-          `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json.`,
+          `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json${request.url.startsWith('/v1/appraisals') ? ' (one stone) or text/csv (a file)' : ''}.`,
         );
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendProblem(reply, 'malformed-json', 'The body is empty; send a JSON document.');

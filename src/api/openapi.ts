@@ -45,7 +45,8 @@ const DESCRIPTION = `Loupe prices a diamond from its nine characteristics, expla
 
 **Authentication.** Send a partner key as \`Authorization: Bearer lp_…\` (keys are created with
 \`loupe keys create --name NAME --scope valuations\`). The scope \`valuations\` allows valuations, similar stones and
-models; \`admin\` allows everything, including the request log. A server run open on a loopback address needs no key.
+models; \`appraisals\` allows recording the expert's appraisals (and listing, fixing, exporting them); \`admin\` allows
+everything, including the request log. A server run open on a loopback address needs no key.
 Each key has a rate limit; beyond it the answer is 429 with Retry-After.
 
 **Errors** are RFC 9457 problem details (\`application/problem+json\`) with, for bad input, one entry per field:

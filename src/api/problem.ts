@@ -70,6 +70,12 @@ export const PROBLEM_TYPES = {
     title: 'The request took too long to arrive',
     about: 'The server stopped waiting for the rest of the request (headers or body); send it again.',
   },
+  'already-recorded': {
+    status: 409,
+    title: 'Already recorded',
+    about:
+      'The same file (byte for byte) was uploaded before, so its rows are already recorded or listed as rejected; nothing was added.',
+  },
   'body-too-large': {
     status: 413,
     title: 'The body is too large',
@@ -78,7 +84,8 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': {
     status: 415,
     title: 'Send JSON',
-    about: 'Request bodies must be JSON with the header Content-Type: application/json.',
+    about:
+      'Request bodies must be JSON with the header Content-Type: application/json; an appraisal file may be sent as CSV (text/csv) to POST /v1/appraisals.',
   },
   'beyond-limit': {
     status: 422,

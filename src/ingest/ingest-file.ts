@@ -13,6 +13,7 @@ import { beginWrite, setCacheSize, type Db } from '../store/db.js';
 import { bulkDiamondWriter, diamondWriter, maxDiamondId } from '../store/diamonds.js';
 import { findFileBySha256, finishFile, insertFile } from '../store/files.js';
 import { rejectWriter } from '../store/rejects.js';
+import { insertSubmission, resolveReject, type Submission } from '../store/appraisals.js';
 import { IngestFileError, isStoreFull, StoreFullError } from './errors.js';
 import { openRowStream, type RowStream } from './rows.js';
 import { hashFile } from './source.js';
@@ -30,11 +31,20 @@ export interface IngestSummary {
   normalised: number;
   /** Why a file failed or added nothing (without the file name, which is in `file`). */
   message?: string;
+  /** The stored file's id (when it was stored now). */
+  fileId?: number;
 }
 
 export interface IngestOptions {
   /** Called after each chunk of the file has been stored. */
   onProgress?(bytesRead: number, totalBytes: number): void;
+  /** What the file is recorded as (default: its path, resolved), e.g. for a file received rather than read from disk. */
+  storedPath?: string;
+  /**
+   * The file is a submission recorded in the app: who sent it and when is stored with it, in its transaction; when
+   * it resubmits a corrected rejected row (`fixes`), that row is marked fixed by it in the same transaction.
+   */
+  submission?: Submission & { fixes?: number };
 }
 
 const day = (iso: string): string => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
@@ -106,7 +116,7 @@ async function storeFile(db: Db, path: string, sha256: string, options: IngestOp
   // inserts, and with SQLite's default 2 MiB most of them missed the cache. (A bulk load sets a smaller one.)
   const cacheSize = setCacheSize(db, INGEST_CACHE_SIZE);
   try {
-    return await storeRows(db, stream, resolve(path), sha256, options);
+    return await storeRows(db, stream, options.storedPath ?? resolve(path), sha256, options);
   } finally {
     setCacheSize(db, cacheSize);
   }
@@ -123,6 +133,18 @@ const INGEST_CACHE_SIZE = -16_384;
  * pages at a time. Measured at a million rows: peak RSS 149–157 MB against 175–213 MB with 16 MiB, and no slower.
  */
 const BULK_CACHE_SIZE = -4_096;
+
+function recordSubmission(db: Db, fileId: number, s: NonNullable<IngestOptions['submission']>): void {
+  insertSubmission(db, fileId, s);
+  if (s.fixes !== undefined)
+    resolveReject(db, {
+      rejectId: s.fixes,
+      resolution: 'fixed',
+      fixedByFileId: fileId,
+      resolvedBy: s.recordedBy,
+      resolvedAt: s.recordedAt,
+    });
+}
 
 async function storeRows(
   db: Db,
@@ -167,6 +189,7 @@ async function storeRows(
           header: stream.header(),
           startedAt: new Date().toISOString(),
         });
+        if (options.submission) recordSubmission(db, fileId, options.submission);
       }
       for (const row of batch.rows) {
         summary.rowsRead += 1;
@@ -219,7 +242,7 @@ async function storeRows(
     finishFile(db, fileId, summary, new Date().toISOString());
     transaction.commit();
     open = false;
-    return summary;
+    return { ...summary, fileId };
   } finally {
     if (open) transaction.rollback();
   }

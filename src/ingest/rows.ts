@@ -76,6 +76,13 @@ interface Columns {
   extras: Array<[number, string]>;
 }
 
+/**
+ * The most columns a file may have: the ten of an appraisal and the extra columns kept with each stone. A header
+ * wider than that is not an appraisal file (a pivoted sheet, a data dump) and would make every stored row's extra
+ * columns huge.
+ */
+export const MAX_COLUMNS = 500;
+
 /** Header names shown in a message, at most this many, each cut to NAME_CHARS characters. */
 const SHOWN_COLUMNS = 12;
 const NAME_CHARS = 30;
@@ -94,6 +101,12 @@ function foundColumns(fields: readonly string[]): string {
 function readHeader(name: string, record: CsvRecord, required: readonly AppraisalFieldName[]): Columns {
   if (record.error)
     throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
+  if (record.fields.length > MAX_COLUMNS)
+    throw new IngestFileError(
+      name,
+      `the header has ${record.fields.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are read (the ` +
+        'required columns and extra columns kept with each stone), so this does not look like an appraisal file',
+    );
   const names = record.fields.map((f) => f.trim().toLowerCase());
   const seen = new Map<string, number>();
   names.forEach((n, i) => {

@@ -5,7 +5,8 @@
  * - reference test rows: the rows of the reference file whose data-row numbers are in
  *   <reference>.reference-split.txt (the published 80/20 split). They never train.
  * - holdout rows: of every other ingested file, a fixed seeded 20 % of its accepted rows (chosen by a
- *   generator seeded with the file's SHA-256). They never train; the holdout of the newest files is half of
+ *   generator seeded with the file's SHA-256; a file of one or two rows, such as a stone recorded in the app,
+ *   holds one out with probability 20 % per row). They never train; the holdout of the newest files is half of
  *   what challenger and champion are compared on.
  * - training rows: every other stored diamond, in id order. Their content hash names the training snapshot.
  */
@@ -52,8 +53,13 @@ export interface DataPartition {
 /** The holdout rows of one file, in data-row order: a fixed fraction, drawn by a generator seeded with its hash. */
 export function holdoutOf(rows: readonly Row[], fileSha256: string, fraction: number): Row[] {
   const sorted = [...rows].sort((a, b) => a.dataRow - b.dataRow);
-  const take = Math.round(sorted.length * fraction);
-  const chosen = sampleWithoutReplacement(createRng(Number.parseInt(fileSha256.slice(0, 8), 16)), sorted.length, take);
+  const rng = createRng(Number.parseInt(fileSha256.slice(0, 8), 16));
+  let take = Math.round(sorted.length * fraction);
+  // A file too small for a whole row at this fraction (a stone recorded alone in the app is a file of one row)
+  // holds one out with that probability instead, drawn from its own hash: otherwise stones recorded one at a time
+  // would never be evaluated on. (Files of three rows or more are drawn as they always were.)
+  if (take === 0 && sorted.length > 0 && rng.nextFloat() < sorted.length * fraction) take = 1;
+  const chosen = sampleWithoutReplacement(rng, sorted.length, take);
   return Array.from(chosen, (i) => sorted[i]);
 }
 

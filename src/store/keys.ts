@@ -5,9 +5,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 
-/** What a key may do: `valuations` prices stones and reads models and similar stones; `admin` may do everything. */
-export type Scope = 'valuations' | 'admin';
-export const SCOPES: readonly Scope[] = ['valuations', 'admin'];
+/**
+ * What a key may do: `valuations` prices stones and reads models and similar stones; `appraisals` records the
+ * expert's appraisals (and lists, fixes, exports them); `admin` may do everything.
+ */
+export type Scope = 'valuations' | 'appraisals' | 'admin';
+export const SCOPES: readonly Scope[] = ['valuations', 'appraisals', 'admin'];
 
 export const KEY_PREFIX = 'lp_';
 export const DEFAULT_RATE_PER_MINUTE = 600;

@@ -4,6 +4,7 @@
  * Numbers are reserved per area so that parts built side by side do not collide:
  *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
  */
+import { APPRAISALS_MIGRATION } from './appraisals.js';
 import { INGESTION_DUP_KEY_MIGRATION, INGESTION_MIGRATION } from './ingestion-schema.js';
 import {
   API_KEY_NAME_MIGRATION,
@@ -25,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   // Each area appends its migrations here.
   INGESTION_MIGRATION,
   INGESTION_DUP_KEY_MIGRATION,
+  APPRAISALS_MIGRATION,
   REGISTRY_MIGRATION,
   PIPELINE_MIGRATION,
   API_MIGRATION,

@@ -93,6 +93,7 @@ export async function testApp(
     options.quotes === false ? null : new QuoteStore(store, null, { flushIntervalMs: options.flushIntervalMs });
   const app = await buildApp({
     store,
+    appraisalDb: home.db,
     models,
     open: options.open ?? true,
     requestLog,

@@ -24,6 +24,8 @@ describe('OpenAPI document', () => {
     expect(ops.map(([name]) => name).sort()).toEqual([
       'GET /healthz',
       'GET /readyz',
+      'GET /v1/appraisals',
+      'GET /v1/appraisals/rejects',
       'GET /v1/diamonds/similar',
       'GET /v1/models',
       'GET /v1/models/current',
@@ -31,6 +33,9 @@ describe('OpenAPI document', () => {
       'GET /v1/models/{version}/card',
       'GET /v1/requests',
       'GET /v1/valuations/{id}',
+      'POST /v1/appraisals',
+      'POST /v1/appraisals/rejects/{id}/dismiss',
+      'POST /v1/appraisals/rejects/{id}/fix',
       'POST /v1/valuations',
       'POST /v1/valuations/batch',
     ]);

@@ -1,0 +1,256 @@
+/**
+ * Recording appraisals from the app: a stone or a CSV file goes through the ingestion itself (the same reader, the
+ * same row validation, the same duplicate check, one transaction per submission), as a submission that names who
+ * sent it and when. Submissions are written one at a time on a connection of their own: an ingestion holds its
+ * transaction open across the awaits of reading the file, and the API's other requests must not run inside it.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APPRAISAL_FIELDS, csvCell, STONE_FIELDS, type Stone } from '../diamond/index.js';
+import { CsvSplitter } from '../ingest/csv.js';
+import { ingestFile, type IngestSummary } from '../ingest/index.js';
+import type { LoadedModel } from '../model/index.js';
+import {
+  getOpenReject,
+  listOpenRejects,
+  listRecorded,
+  resolveReject,
+  type OpenReject,
+  type RecordedAppraisal,
+  type RecordedFilter,
+  type SubmissionKind,
+} from '../store/appraisals.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { ApiProblem } from './problem.js';
+
+export interface ModelView {
+  version: string;
+  price: number;
+  range: { low: number; high: number; coverage: number } | null;
+  inside: boolean | null;
+  difference: number;
+}
+
+export type AppraisalView = RecordedAppraisal & { model: ModelView | null };
+export type RejectView = Omit<OpenReject, 'header' | 'reason'> & { fields: Record<string, string> };
+
+export interface SubmissionResult {
+  submission: {
+    id: number;
+    name: string;
+    kind: SubmissionKind;
+    recordedBy: string;
+    recordedAt: string;
+    rowsRead: number;
+    accepted: number;
+    rejected: number;
+  };
+  appraisals: AppraisalView[];
+  rejects: RejectView[];
+}
+
+/** Recorded stones returned with a submission's answer, at most (the rest are listed by GET /v1/appraisals). */
+const RETURNED = 1000;
+
+/** One CSV field as RFC 4180 writes it: quoted when it holds a quote, a comma, a line break or edge spaces. */
+function rfcField(value: string): string {
+  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A file name safe to show and to write in a folder of our own: no folders, no control characters. */
+function safeName(name: string | undefined, fallback: string): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = base
+    .replace(/[\p{Cc}]/gu, '')
+    .trim()
+    .slice(0, 100);
+  return clean === '' || clean === '.' || clean === '..' ? fallback : clean;
+}
+
+/** What the model says of each stone, beside the expert's price. */
+export function withModel(rows: readonly RecordedAppraisal[], model: LoadedModel | undefined): AppraisalView[] {
+  if (!model || rows.length === 0) return rows.map((r) => ({ ...r, model: null }));
+  const stones = rows.map((r) => Object.fromEntries(STONE_FIELDS.map((f) => [f, r[f]])) as unknown as Stone);
+  const valuations = model.valueMany(stones, { explain: false });
+  return rows.map((r, i) => {
+    const v = valuations[i];
+    const inside = v.range ? r.price >= v.range.low && r.price <= v.range.high : null;
+    return {
+      ...r,
+      model: { version: v.modelVersion, price: v.price, range: v.range, inside, difference: r.price - v.price },
+    };
+  });
+}
+
+/** A rejected row with its fields by column name, read from the submission's header and the row's raw text. */
+function rejectView(r: OpenReject): RejectView {
+  const splitter = new CsvSplitter();
+  const records = [...splitter.push(`${r.header}\n${r.rawText}\n`), ...splitter.end()];
+  const names = records[0]?.fields ?? [];
+  const values = records[1]?.fields ?? [];
+  const fields: Record<string, string> = {};
+  names.forEach((n, i) => {
+    if (values[i] !== undefined) fields[n.trim().toLowerCase()] = values[i];
+  });
+  const { header: _header, reason: _reason, ...rest } = r;
+  return { ...rest, fields };
+}
+
+export class AppraisalDesk {
+  readonly #db: Db;
+  readonly #writer: Db;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#writer = db.name === ':memory:' || db.memory ? db : openDatabase(db.name);
+  }
+
+  close(): void {
+    if (this.#writer !== this.#db) this.#writer.close();
+  }
+
+  /** Runs submissions one after another on the writer connection. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Records one stone (the ten fields as sent, each checked as a CSV cell would be); `fixes` names the row it corrects. */
+  async recordStone(input: Record<string, unknown>, by: string, model: LoadedModel | undefined, fixes?: number) {
+    const recordedAt = new Date().toISOString();
+    const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+    // The time and who make the submission's bytes (and so its SHA-256) its own: the same stone recorded twice is
+    // told apart by the duplicate check, row by row, not refused as a file seen before.
+    const header = [...APPRAISAL_FIELDS, 'ref', 'recorded_by', 'recorded_at'];
+    const row = [...APPRAISAL_FIELDS.map((f) => text(input[f])), text(input.ref), by, recordedAt];
+    const csv = `${header.join(',')}\n${row.map(rfcField).join(',')}\n`;
+    return this.#submit(csv, `stone ${recordedAt}.csv`, { kind: 'stone', recordedBy: by, recordedAt, fixes }, model);
+  }
+
+  /** Records an uploaded CSV file as one submission. */
+  async recordUpload(bytes: Buffer, name: string | undefined, by: string, model: LoadedModel | undefined) {
+    const recordedAt = new Date().toISOString();
+    return this.#submit(bytes, safeName(name, 'upload.csv'), { kind: 'upload', recordedBy: by, recordedAt }, model);
+  }
+
+  async #submit(
+    content: string | Buffer,
+    name: string,
+    submission: { kind: SubmissionKind; recordedBy: string; recordedAt: string; fixes?: number },
+    model: LoadedModel | undefined,
+  ): Promise<SubmissionResult> {
+    const summary = await this.#serial(async (): Promise<IngestSummary> => {
+      const dir = await mkdtemp(join(tmpdir(), 'loupe-submission-'));
+      try {
+        const path = join(dir, name);
+        await writeFile(path, content);
+        return await ingestFile(this.#writer, path, { storedPath: `app:${submission.kind}`, submission });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+    if (summary.status === 'failed')
+      throw new ApiProblem('invalid-input', `${name} ${summary.message}; nothing was stored.`);
+    if (summary.status === 'already_ingested' || summary.fileId === undefined)
+      throw new ApiProblem('already-recorded', `${name} was ${summary.message}.`);
+    const id = summary.fileId;
+    return {
+      submission: {
+        id,
+        name,
+        kind: submission.kind,
+        recordedBy: submission.recordedBy,
+        recordedAt: submission.recordedAt,
+        rowsRead: summary.rowsRead,
+        accepted: summary.accepted,
+        rejected: summary.rejected,
+      },
+      appraisals: withModel(listRecorded(this.#db, { submission: id }).slice(0, RETURNED), model),
+      rejects: listOpenRejects(this.#db, { submission: id }).map(rejectView),
+    };
+  }
+
+  /** Recorded appraisals matching the filter with the model's view; `outside` keeps those outside its range. */
+  list(
+    filter: RecordedFilter & { outside?: boolean },
+    page: { offset: number; limit: number } | undefined,
+    model: LoadedModel | undefined,
+  ): { total: number; appraisals: AppraisalView[] } {
+    const rows = listRecorded(this.#db, filter);
+    if (filter.outside === undefined) {
+      const shown = page ? rows.slice(page.offset, page.offset + page.limit) : rows;
+      return { total: rows.length, appraisals: withModel(shown, model) };
+    }
+    // Whether a price is outside depends on the model serving now: every matching row is valued to filter.
+    const matching = withModel(rows, model).filter((a) => a.model !== null && a.model.inside === !filter.outside);
+    return {
+      total: matching.length,
+      appraisals: page ? matching.slice(page.offset, page.offset + page.limit) : matching,
+    };
+  }
+
+  rejects(): RejectView[] {
+    return listOpenRejects(this.#db).map(rejectView);
+  }
+
+  /** The open rejected row, or a 404 problem. */
+  openReject(id: number): OpenReject {
+    const reject = getOpenReject(this.#db, id);
+    if (!reject)
+      throw new ApiProblem(
+        'not-found',
+        `No open rejected row ${id}: it was fixed or dismissed, or it is not a row recorded in the app.`,
+      );
+    return reject;
+  }
+
+  async dismiss(id: number, by: string): Promise<void> {
+    this.openReject(id);
+    await this.#serial(async () =>
+      resolveReject(this.#writer, {
+        rejectId: id,
+        resolution: 'dismissed',
+        resolvedBy: by,
+        resolvedAt: new Date().toISOString(),
+      }),
+    );
+  }
+}
+
+const EXPORT_HEADER = [
+  'recorded_at',
+  'recorded_by',
+  'submission',
+  ...APPRAISAL_FIELDS,
+  'model_version',
+  'model_price',
+  'model_low',
+  'model_high',
+  'inside_range',
+  'difference',
+];
+
+/** Recorded appraisals as a CSV file (every cell as Loupe writes CSV: formula-like cells neutralised). */
+export function appraisalsCsv(rows: readonly AppraisalView[]): string {
+  const lines = [EXPORT_HEADER.join(',')];
+  for (const a of rows) {
+    const m = a.model;
+    const cells = [
+      a.recordedAt,
+      a.recordedBy,
+      a.submissionName,
+      ...APPRAISAL_FIELDS.map((f) => String(a[f])),
+      m?.version ?? '',
+      m ? String(m.price) : '',
+      m?.range ? String(m.range.low) : '',
+      m?.range ? String(m.range.high) : '',
+      m?.inside === null || m === null ? '' : m.inside ? 'yes' : 'no',
+      m ? String(m.difference) : '',
+    ];
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}

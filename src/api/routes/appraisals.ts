@@ -1,0 +1,202 @@
+/**
+ * /v1/appraisals: the expert records appraisals (one stone as JSON, or a CSV file as text/csv), lists and exports
+ * them with what the model serving now says of each, and fixes or dismisses the rows that were rejected.
+ * Scope `appraisals` (or admin).
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { lastLearning, recorders } from '../../store/appraisals.js';
+import type { Db } from '../../store/db.js';
+import { AppraisalDesk, appraisalsCsv } from '../appraisal-desk.js';
+import {
+  EXAMPLE_CSV,
+  EXAMPLE_INPUT,
+  EXAMPLE_LIST,
+  EXAMPLE_REJECTS,
+  EXAMPLE_SUBMISSION,
+  AppraisalInput,
+  AppraisalList,
+  AppraisalsQuery,
+  RejectList,
+  RejectParams,
+  SubmissionResult,
+  UPLOAD_LIMIT,
+  UploadQuery,
+} from '../appraisal-schemas.js';
+import type { ModelSource } from '../model-source.js';
+import { problemResponse, withExamples } from '../schemas.js';
+
+const SECURITY = [{ bearerAuth: [] }];
+const config = { scope: 'appraisals' as const };
+
+/** Who recorded: the key's name; on a server run open (no keys), "local". */
+const who = (request: FastifyRequest): string => request.apiKey?.name ?? 'local';
+
+const errors = {
+  400: problemResponse('A whole-file problem (not UTF-8, binary, no required column, too many columns…) or bad input.'),
+  409: problemResponse('The same file was uploaded before.'),
+  413: problemResponse('The file is larger than 8 MiB.'),
+  415: problemResponse('Neither JSON (one stone) nor CSV (a file).'),
+};
+
+/** The day after a YYYY-MM-DD day, as the exclusive end of a "to" filter. */
+function dayAfter(day: string): string {
+  const d = new Date(`${day}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString();
+}
+
+export const appraisalRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }> = async (app, { db, models }) => {
+  const desk = new AppraisalDesk(db);
+  app.addHook('onClose', async () => desk.close());
+  // A file is received as bytes: the ingestion decides whether it is UTF-8 CSV text, with its own messages.
+  app.addContentTypeParser(
+    ['text/csv', 'application/csv'],
+    { parseAs: 'buffer', bodyLimit: UPLOAD_LIMIT },
+    (_r, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/v1/appraisals',
+    {
+      config,
+      bodyLimit: UPLOAD_LIMIT,
+      schema: {
+        tags: ['appraisals'],
+        summary: 'Record an appraisal, or a CSV file of them',
+        description:
+          "application/json: one stone with the expert's price; text/csv: a file (any column order, extra columns kept; ?name= names it). Every row is checked exactly as `loupe ingest` checks a file: accepted rows are stored with who recorded them and when, rejected rows are kept with their reasons until fixed or dismissed. A duplicate of a stored appraisal is rejected as such.",
+        security: SECURITY,
+        querystring: UploadQuery,
+        // Per media type: JSON is one stone, checked against its schema; a file is bytes, the ingestion's to check.
+        body: {
+          content: {
+            'application/json': { schema: withExamples(AppraisalInput, EXAMPLE_INPUT) },
+            'text/csv': { schema: Type.Unknown({ description: 'A CSV file, UTF-8.', examples: [EXAMPLE_CSV] }) },
+          },
+        },
+        response: { 201: withExamples(SubmissionResult, EXAMPLE_SUBMISSION), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const model = models.current;
+      const result = Buffer.isBuffer(request.body)
+        ? await desk.recordUpload(request.body, (request.query as { name?: string }).name, who(request), model)
+        : await desk.recordStone(request.body as Record<string, unknown>, who(request), model);
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.get(
+    '/v1/appraisals',
+    {
+      config,
+      schema: {
+        tags: ['appraisals'],
+        summary: 'Recorded appraisals, with what the model says of each',
+        description:
+          "Newest first; filter by day, who, grade, and whether the expert's price is outside the current model's range. ?format=csv exports every match as CSV.",
+        security: SECURITY,
+        querystring: AppraisalsQuery,
+        response: { 200: withExamples(AppraisalList, EXAMPLE_LIST) },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query as {
+        from?: string;
+        to?: string;
+        who?: string;
+        cut?: string;
+        color?: string;
+        clarity?: string;
+        outside?: boolean;
+        submission?: number;
+        format: 'json' | 'csv';
+        limit: number;
+        offset: number;
+      };
+      const filter = {
+        from: q.from && `${q.from}T00:00:00.000Z`,
+        to: q.to && dayAfter(q.to),
+        who: q.who,
+        cut: q.cut,
+        color: q.color,
+        clarity: q.clarity,
+        outside: q.outside,
+        submission: q.submission,
+      };
+      const model = models.current;
+      if (q.format === 'csv') {
+        const { appraisals } = desk.list(filter, undefined, model);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="appraisals.csv"')
+          .send(appraisalsCsv(appraisals));
+      }
+      const { total, appraisals } = desk.list(filter, { offset: q.offset, limit: q.limit }, model);
+      return { total, offset: q.offset, appraisals, recorders: recorders(db), learning: lastLearning(db) ?? null };
+    },
+  );
+
+  app.get(
+    '/v1/appraisals/rejects',
+    {
+      config,
+      schema: {
+        tags: ['appraisals'],
+        summary: 'Rejected rows waiting to be fixed or dismissed',
+        security: SECURITY,
+        response: { 200: withExamples(RejectList, EXAMPLE_REJECTS) },
+      },
+    },
+    async () => ({ rejects: desk.rejects() }),
+  );
+
+  app.post(
+    '/v1/appraisals/rejects/:id/fix',
+    {
+      config,
+      schema: {
+        tags: ['appraisals'],
+        summary: 'Resubmit a rejected row, corrected',
+        description:
+          'The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead.',
+        security: SECURITY,
+        params: RejectParams,
+        body: withExamples(AppraisalInput, EXAMPLE_INPUT),
+        response: {
+          201: withExamples(SubmissionResult, EXAMPLE_SUBMISSION),
+          404: problemResponse('No such open rejected row.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      desk.openReject(id);
+      const result = await desk.recordStone(request.body as Record<string, unknown>, who(request), models.current, id);
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.post(
+    '/v1/appraisals/rejects/:id/dismiss',
+    {
+      config,
+      schema: {
+        tags: ['appraisals'],
+        summary: 'Dismiss a rejected row (it is no longer listed)',
+        security: SECURITY,
+        params: RejectParams,
+        response: {
+          200: withExamples(Type.Object({ dismissed: Type.Integer() }), { dismissed: 31 }),
+          404: problemResponse('No such open rejected row.'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      await desk.dismiss(id, who(request));
+      return { dismissed: id };
+    },
+  );
+};

@@ -1,0 +1,226 @@
+/**
+ * Appraisals recorded in the app (migration 3). What the expert records goes into the same tables as a file's
+ * rows — a submission (one stone, or an uploaded CSV) is a row of `files`, its stones rows of `diamonds`, its
+ * rejected rows rows of `rejects` — so the retraining pipeline partitions, snapshots and evaluates them exactly as
+ * it does files. This module adds who recorded a submission and when (`submissions`), and what became of each
+ * rejected row (`reject_resolutions`: fixed by a later submission, or dismissed), and reads them back.
+ */
+import {
+  APPRAISAL_FIELDS,
+  type Appraisal,
+  type GradeFieldName,
+  type Problem,
+  type ReasonCode,
+} from '../diamond/index.js';
+import type { Db } from './db.js';
+import type { Migration } from './migrations.js';
+
+export const APPRAISALS_MIGRATION: Migration = {
+  version: 3,
+  name: 'ingestion: appraisals recorded in the app (submissions, reject resolutions)',
+  sql: `
+CREATE TABLE submissions (
+  file_id INTEGER PRIMARY KEY REFERENCES files(id),
+  kind TEXT NOT NULL CHECK (kind IN ('stone', 'upload')),
+  recorded_by TEXT NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 100),
+  recorded_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX submissions_by_time ON submissions (recorded_at);
+
+CREATE TABLE reject_resolutions (
+  reject_id INTEGER PRIMARY KEY REFERENCES rejects(id),
+  resolution TEXT NOT NULL CHECK (resolution IN ('fixed', 'dismissed')),
+  -- The submission that resubmitted the corrected row (for 'fixed').
+  fixed_by_file_id INTEGER REFERENCES files(id),
+  resolved_by TEXT NOT NULL,
+  resolved_at TEXT NOT NULL,
+  CHECK ((resolution = 'fixed') = (fixed_by_file_id IS NOT NULL))
+) STRICT;
+`,
+};
+
+export type SubmissionKind = 'stone' | 'upload';
+
+export interface Submission {
+  kind: SubmissionKind;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/** Records who submitted a file and when (call in the file's own transaction). */
+export function insertSubmission(db: Db, fileId: number, s: Submission): void {
+  db.prepare('INSERT INTO submissions (file_id, kind, recorded_by, recorded_at) VALUES (?, ?, ?, ?)').run(
+    fileId,
+    s.kind,
+    s.recordedBy,
+    s.recordedAt,
+  );
+}
+
+export interface RecordedAppraisal extends Appraisal {
+  id: number;
+  submissionId: number;
+  submissionName: string;
+  kind: SubmissionKind;
+  recordedBy: string;
+  recordedAt: string;
+  line: number;
+}
+
+export interface RecordedFilter {
+  /** recorded_at at or after (ISO text, compared as text). */
+  from?: string;
+  /** recorded_at before (ISO text). */
+  to?: string;
+  who?: string;
+  cut?: string;
+  color?: string;
+  clarity?: string;
+  submission?: number;
+}
+
+const DIAMOND_COLUMNS = APPRAISAL_FIELDS.map((f) => `d."${f}"`).join(', ');
+const GRADE_FILTERS: readonly GradeFieldName[] = ['cut', 'color', 'clarity'];
+
+function recordedWhere(f: RecordedFilter): { sql: string; params: unknown[] } {
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  const term = (sql: string, value: unknown) => {
+    if (value === undefined) return;
+    terms.push(sql);
+    params.push(value);
+  };
+  term('s.recorded_at >= ?', f.from);
+  term('s.recorded_at < ?', f.to);
+  term('s.recorded_by = ?', f.who);
+  for (const g of GRADE_FILTERS) term(`d."${g}" = ?`, f[g]);
+  term('s.file_id = ?', f.submission);
+  return { sql: terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '', params };
+}
+
+/** Recorded appraisals matching the filter, newest first (every one: the caller bounds what it asks for). */
+export function listRecorded(db: Db, filter: RecordedFilter = {}): RecordedAppraisal[] {
+  const where = recordedWhere(filter);
+  return db
+    .prepare(
+      `SELECT d.id, ${DIAMOND_COLUMNS},
+              s.file_id AS submissionId, f.name AS submissionName, s.kind, s.recorded_by AS recordedBy,
+              s.recorded_at AS recordedAt, d.line
+       FROM submissions s JOIN files f ON f.id = s.file_id JOIN diamonds d ON d.file_id = s.file_id
+       ${where.sql} ORDER BY s.recorded_at DESC, d.id DESC`,
+    )
+    .all(...where.params) as RecordedAppraisal[];
+}
+
+/** Who has recorded appraisals, by name, with how many each. */
+export function recorders(db: Db): { name: string; appraisals: number }[] {
+  return db
+    .prepare(
+      `SELECT s.recorded_by AS name, count(d.id) AS appraisals FROM submissions s JOIN diamonds d ON d.file_id = s.file_id
+       GROUP BY s.recorded_by ORDER BY s.recorded_by`,
+    )
+    .all() as { name: string; appraisals: number }[];
+}
+
+export interface OpenReject {
+  id: number;
+  submissionId: number;
+  submissionName: string;
+  recordedBy: string;
+  recordedAt: string;
+  line: number;
+  rawText: string;
+  /** The submission's header, naming the raw text's columns. */
+  header: string;
+  reasons: Problem[];
+  reason: ReasonCode;
+}
+
+const OPEN_REJECTS = `
+  SELECT r.id, r.file_id AS submissionId, f.name AS submissionName, s.recorded_by AS recordedBy,
+         s.recorded_at AS recordedAt, r.line, r.raw_text AS rawText, f.header, r.reasons, r.reason
+  FROM rejects r JOIN submissions s ON s.file_id = r.file_id JOIN files f ON f.id = r.file_id
+  LEFT JOIN reject_resolutions x ON x.reject_id = r.id
+  WHERE x.reject_id IS NULL`;
+
+type OpenRejectRow = Omit<OpenReject, 'reasons'> & { reasons: string };
+const toOpenReject = (r: OpenRejectRow): OpenReject => ({ ...r, reasons: JSON.parse(r.reasons) as Problem[] });
+
+/** Rejected rows of recorded submissions that are neither fixed nor dismissed, newest first. */
+export function listOpenRejects(db: Db, options: { submission?: number } = {}): OpenReject[] {
+  const by = options.submission === undefined ? '' : ' AND r.file_id = ?';
+  return (
+    db
+      .prepare(`${OPEN_REJECTS}${by} ORDER BY s.recorded_at DESC, r.file_id DESC, r.line`)
+      .all(...(options.submission === undefined ? [] : [options.submission])) as OpenRejectRow[]
+  ).map(toOpenReject);
+}
+
+/** One open rejected row of a recorded submission; undefined when there is none (or it is fixed or dismissed). */
+export function getOpenReject(db: Db, id: number): OpenReject | undefined {
+  const row = db.prepare(`${OPEN_REJECTS} AND r.id = ?`).get(id) as OpenRejectRow | undefined;
+  return row && toOpenReject(row);
+}
+
+export interface Resolution {
+  rejectId: number;
+  resolution: 'fixed' | 'dismissed';
+  fixedByFileId?: number;
+  resolvedBy: string;
+  resolvedAt: string;
+}
+
+/**
+ * Marks a rejected row fixed or dismissed; false when it already was (two people resolving the same row at once:
+ * the first one counts).
+ */
+export function resolveReject(db: Db, r: Resolution): boolean {
+  const info = db
+    .prepare(
+      `INSERT INTO reject_resolutions (reject_id, resolution, fixed_by_file_id, resolved_by, resolved_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (reject_id) DO NOTHING`,
+    )
+    .run(r.rejectId, r.resolution, r.fixedByFileId ?? null, r.resolvedBy, r.resolvedAt);
+  return info.changes === 1;
+}
+
+export interface Learning {
+  /** The newest registered model whose training snapshot reaches recorded submissions. */
+  version: string;
+  createdAt: string;
+  /** The newest submission its snapshot reaches: recorded appraisals up to this time were learned from. */
+  upTo: string;
+  /** Recorded appraisals in its training snapshot (the rest of those up to `upTo` are holdout or rejected). */
+  trainedOn: number;
+}
+
+/** Which model last learned from recorded appraisals, and up to when; undefined when none has yet. */
+export function lastLearning(db: Db): Learning | undefined {
+  const model = db
+    .prepare(
+      `SELECT m.version, m.created_at AS createdAt, t.max_file_id AS maxFileId, t.diamond_ids AS ids
+       FROM models m JOIN training_snapshots t ON t.sha256 = m.training_data_sha256
+       WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.file_id <= t.max_file_id)
+       ORDER BY m.id DESC LIMIT 1`,
+    )
+    .get() as { version: string; createdAt: string; maxFileId: number; ids: string } | undefined;
+  if (!model) return undefined;
+  const upTo = db.prepare('SELECT max(recorded_at) AS at FROM submissions WHERE file_id <= ?').get(model.maxFileId) as {
+    at: string;
+  };
+  const recorded = db
+    .prepare(
+      `SELECT count(*) AS n FROM json_each(?) j JOIN diamonds d ON d.id = j.value JOIN submissions s ON s.file_id = d.file_id`,
+    )
+    .get(model.ids) as { n: number };
+  return { version: model.version, createdAt: model.createdAt, upTo: upTo.at, trainedOn: recorded.n };
+}
+
+/** Whether a file is a recorded submission (the pipeline draws a lone stone's holdout by itself). */
+export function submissionKinds(db: Db): Map<number, SubmissionKind> {
+  const rows = db.prepare('SELECT file_id AS fileId, kind FROM submissions').all() as {
+    fileId: number;
+    kind: SubmissionKind;
+  }[];
+  return new Map(rows.map((r) => [r.fileId, r.kind]));
+}
