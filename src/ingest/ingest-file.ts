@@ -31,7 +31,7 @@ export interface IngestSummary {
   normalised: number;
   /** Why a file failed or added nothing (without the file name, which is in `file`). */
   message?: string;
-  /** The stored file's id (when it was stored now). */
+  /** The stored file's id, for a submission (see IngestOptions) stored now. */
   fileId?: number;
 }
 
@@ -242,7 +242,7 @@ async function storeRows(
     finishFile(db, fileId, summary, new Date().toISOString());
     transaction.commit();
     open = false;
-    return { ...summary, fileId };
+    return options.submission ? { ...summary, fileId } : summary;
   } finally {
     if (open) transaction.rollback();
   }
