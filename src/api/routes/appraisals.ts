@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { lastLearning, recorders } from '../../store/appraisals.js';
+import { lastLearning, recorders, type RecordedFilter } from '../../store/appraisals.js';
 import type { Db } from '../../store/db.js';
 import { AppraisalDesk, appraisalsCsv } from '../appraisal-desk.js';
 import {
@@ -102,13 +102,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }
       },
     },
     async (request, reply) => {
-      const q = request.query as {
-        from?: string;
-        to?: string;
-        who?: string;
-        cut?: string;
-        color?: string;
-        clarity?: string;
+      const q = request.query as Omit<RecordedFilter, 'submission'> & {
         outside?: boolean;
         submission?: number;
         format: 'json' | 'csv';
