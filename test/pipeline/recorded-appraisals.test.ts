@@ -45,6 +45,8 @@ describe('recorded appraisals in the pipeline', () => {
     for (const id of recorded) expect(ids.has(id)).toBe(!held.has(id));
     // Evaluated on the reference test rows plus the submission's holdout.
     const evaluate = second.steps.find((s) => s.name === 'evaluate')!;
-    expect(evaluate.detail).toContain(`${part.referenceTest.length} reference test + ${heldRecorded.length} newest holdout`);
+    expect(evaluate.detail).toContain(
+      `${part.referenceTest.length} reference test + ${heldRecorded.length} newest holdout`,
+    );
   });
 });
