@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { IngestFileError, STONE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
+import { IngestFileError, STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
 import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
-import { csvCell, type Stone } from '../diamond/index.js';
+import { csvCell, type StoneToValue } from '../diamond/index.js';
 import { CliError, EXIT_USAGE, emit, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -32,7 +32,7 @@ export interface PredictSummary {
   errors: number;
 }
 
-const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'error'];
+const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'range_withheld', 'error'];
 
 /**
  * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
@@ -77,7 +77,7 @@ function parseCoverage(text: string | undefined, model: LoadedModel): number {
 
 /** The output line of one row: its input columns as they stood, then the result columns. */
 function outputLine(
-  row: ReadRow<Stone>,
+  row: ReadRow<StoneToValue>,
   width: number,
   model: LoadedModel,
   coverage: number,
@@ -93,12 +93,13 @@ function outputLine(
   }
   if (!row.result.ok) {
     const error = row.result.problems.map((p) => p.message).join(' ');
-    return { line: `${input},,,,${csvCell(error)}\n`, priced: false };
+    return { line: `${input},,,,,${csvCell(error)}\n`, priced: false };
   }
   const beyond = caratLimitProblem(model.artifact, row.result.value, maxCarat);
-  if (beyond) return { line: `${input},,,,${csvCell(beyond.message)}\n`, priced: false };
+  if (beyond) return { line: `${input},,,,,${csvCell(beyond.message)}\n`, priced: false };
   const p = model.price(row.result.value, coverage);
-  const range = p.range ? `${Math.round(p.range.low)},${Math.round(p.range.high)}` : ',';
+  // no range: both range columns stay empty and the reason says why (nothing in them pretends)
+  const range = p.range ? `${Math.round(p.range.low)},${Math.round(p.range.high)},` : `,,${csvCell(p.withheld ?? '')}`;
   return { line: `${input},${Math.round(p.price)},${range},\n`, priced: true };
 }
 
@@ -115,7 +116,7 @@ export async function predictFile(
   out: Writable,
   maxCarat?: number,
 ): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
-  const stream = await openRowStream(input, STONE_ROWS);
+  const stream = await openRowStream(input, STONE_TO_VALUE_ROWS);
   const summary = { input: stream.name, rows: 0, priced: 0, errors: 0 };
   let width = -1;
   for await (const batch of stream.batches) {
@@ -197,7 +198,7 @@ export const registerPredict: RegisterCommand = (program: Command) => {
     )
     .argument(
       '<input>',
-      'CSV with the columns carat, cut, color, clarity, depth, table, x, y, z (any order; other columns are kept as they are)',
+      'CSV with the columns carat, cut, color, clarity and, optionally, depth, table, x, y, z (any order; other columns are kept as they are)',
     )
     .requiredOption('--model <file>', 'the model file to price with (as written by loupe train)')
     .option('--out <file>', 'write the CSV to this file instead of standard output')
@@ -215,15 +216,17 @@ export const registerPredict: RegisterCommand = (program: Command) => {
       `
 Every input row is written out with its columns as they stood, then price, price_low and price_high in whole
 US dollars; a row that fails validation, or is heavier than the carat limit, gets its reasons in the error
-column instead, and the run goes on. price_low and price_high are empty when Loupe gives no range: the stone
-lies beyond the data the model learned from, or a 90% range would span more than 4× from low to high.
-If the input already has a column named price (or price_low, price_high, error), it is kept as it is and the
-added columns are called loupe_price, loupe_price_low, loupe_price_high and loupe_error.
+column instead, and the run goes on. price_low and price_high are empty when Loupe gives no range, and
+range_withheld says why: the stone lies beyond the data the model learned from, or a 90% range would span more
+than 4× from low to high. The measurements (depth, table, x, y, z) may be left out, as columns or as five
+empty cells of a row: such a stone is valued from its 4Cs alone, with a wider range calibrated for that case.
+If the input already has a column named price (or price_low, price_high, range_withheld, error), it is kept as
+it is and the added columns are called loupe_price, loupe_price_low, … and loupe_error.
 
 Example (a hedonic model trained on diamonds.csv; prices depend on the model):
   $ loupe predict --model model.json stones.csv
-  carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,error
-  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4956,4363,5631,
+  carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,range_withheld,error
+  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4956,4363,5631,,
   $ loupe predict --model model.json november.csv --out priced.csv
   november.csv: 2,006 rows, 1,989 priced, 17 with an error (see the error column) → /home/me/priced.csv
 

@@ -6,6 +6,7 @@ export { IngestFileError, StoreFullError } from './errors.js';
 export {
   APPRAISAL_ROWS,
   STONE_ROWS,
+  STONE_TO_VALUE_ROWS,
   openRowStream,
   readAppraisalRows,
   readAppraisals,

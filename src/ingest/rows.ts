@@ -10,7 +10,11 @@ import {
   STONE_FIELDS,
   validateAppraisal,
   validateStone,
+  validateStoneToValue,
+  FOUR_C_FIELDS,
+  MEASUREMENT_FIELDS,
   type Appraisal,
+  type StoneToValue,
   type AppraisalFieldName,
   type Stone,
   type Validation,
@@ -23,6 +27,8 @@ import { openTextSource } from './source.js';
 export interface RowSchema<T> {
   /** Required columns, by field name (matched to the header in any order and letter case). */
   fields: readonly AppraisalFieldName[];
+  /** Columns read when the header has them (the validator decides what their absence means). */
+  optional?: readonly AppraisalFieldName[];
   /** Validates a row's required columns, given as text by field name. */
   validate(raw: Record<string, string>): Validation<T>;
 }
@@ -31,6 +37,15 @@ export interface RowSchema<T> {
 export const APPRAISAL_ROWS: RowSchema<Appraisal> = { fields: APPRAISAL_FIELDS, validate: validateAppraisal };
 /** Stone files: the nine characteristics (what prediction reads); a price column is an extra column there. */
 export const STONE_ROWS: RowSchema<Stone> = { fields: STONE_FIELDS, validate: validateStone };
+/**
+ * Stones to value (what `loupe predict` reads): the 4Cs required, the measurements read when their columns are
+ * there; a row with all five empty (or a file without their columns) is valued from its 4Cs alone.
+ */
+export const STONE_TO_VALUE_ROWS: RowSchema<StoneToValue> = {
+  fields: FOUR_C_FIELDS,
+  optional: MEASUREMENT_FIELDS,
+  validate: validateStoneToValue,
+};
 
 export interface ReadRow<T = Appraisal> {
   /** 1-based physical line of the file the row starts on (the header is line 1). */
@@ -98,7 +113,12 @@ function foundColumns(fields: readonly string[]): string {
   return `found: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-function readHeader(name: string, record: CsvRecord, required: readonly AppraisalFieldName[]): Columns {
+function readHeader(
+  name: string,
+  record: CsvRecord,
+  required: readonly AppraisalFieldName[],
+  optional: readonly AppraisalFieldName[] = [],
+): Columns {
   if (record.error)
     throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
   if (record.fields.length > MAX_COLUMNS)
@@ -126,7 +146,10 @@ function readHeader(name: string, record: CsvRecord, required: readonly Appraisa
         `(${foundColumns(record.fields)}; required: ${required.join(', ')})`,
     );
   }
-  const fieldAt = required.map((f): [AppraisalFieldName, number] => [f, seen.get(f)!]);
+  const fieldAt = [...required, ...optional.filter((f) => seen.has(f))].map((f): [AppraisalFieldName, number] => [
+    f,
+    seen.get(f)!,
+  ]);
   const wanted = new Set<number>(fieldAt.map(([, i]) => i));
   const extras: Array<[number, string]> = [];
   record.fields.forEach((f, i) => {
@@ -206,7 +229,7 @@ export async function openRowStream<T>(path: string, schema?: RowSchema<T>): Pro
       for (const record of records) {
         if (record.text === '') continue; // a blank line holds no row
         if (columns === undefined) {
-          columns = readHeader(name, record, rowSchema.fields);
+          columns = readHeader(name, record, rowSchema.fields, rowSchema.optional);
           continue;
         }
         rows.push(toRow(rowSchema, columns, record, dataRow));

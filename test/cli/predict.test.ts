@@ -106,9 +106,11 @@ describe('loupe predict', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('stone_id,carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,error');
+    expect(lines[0]).toBe(
+      'stone_id,carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,range_withheld,error',
+    );
     // Input columns are copied exactly, quoting included.
-    expect(lines[2].startsWith('S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84,,,,')).toBe(true);
+    expect(lines[2].startsWith('S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84,,,,,')).toBe(true);
     const rows = table(r.stdout);
     expect(rows.map((row) => row.stone_id)).toEqual(['S-1', 'S-2', 'S-3']);
     for (const [row, stone] of [
@@ -129,6 +131,40 @@ describe('loupe predict', () => {
     expect(rows[1].error).toBe(
       'Carat "0,5" is not a number; probably meant 0.5 (with a decimal point instead of a comma).',
     );
+  });
+
+  it('values stones from their 4Cs alone (no measurement columns, or five empty cells) and says why a range is withheld', () => {
+    const input = join(dir, 'four-cs.csv');
+    // heavier than any training stone, within the carat limit
+    const heavy = Math.round(model.artifact.trainingData.ranges.carat![1] * 120) / 100;
+    writeFileSync(
+      input,
+      'carat,cut,color,clarity,depth,table,x,y,z\n' +
+        '0.9,Ideal,G,VS2,,,,,\n' +
+        '0.9,Ideal,G,VS2,61.8,,6.2,6.24,3.84\n' +
+        `${heavy},Premium,D,IF,,,,,\n`,
+    );
+    const r = loupe(['predict', '--model', modelPath, input]);
+    expect(r.stderr).toBe('');
+    const rows = table(r.stdout);
+    const fourCs = model.price({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2' }, 0.9);
+    expect(rows[0]).toMatchObject({
+      price: String(Math.round(fourCs.price)),
+      price_low: String(Math.round(fourCs.range!.low)),
+      price_high: String(Math.round(fourCs.range!.high)),
+      range_withheld: '',
+      error: '',
+    });
+    expect(rows[1]).toMatchObject({ price: '', price_low: '', price_high: '' });
+    expect(rows[1].error).toMatch(/Table is missing: give all five measurements/);
+    // beyond the data (heavier than any training stone): a price, no range, and the reason beside it
+    expect(rows[2].price).not.toBe('');
+    expect(rows[2]).toMatchObject({ price_low: '', price_high: '', error: '' });
+    expect(rows[2].range_withheld).toMatch(/^No range: the stone is beyond the data/);
+    const headerOnly4Cs = join(dir, 'four-cs-columns.csv');
+    writeFileSync(headerOnly4Cs, 'clarity,color,cut,carat\nVS2,G,Ideal,0.9\n');
+    const only = table(loupe(['predict', '--model', modelPath, headerOnly4Cs]).stdout);
+    expect(only[0]).toMatchObject({ price: String(Math.round(fourCs.price)), error: '' });
   });
 
   it('reads a BOM, CRLF, any column order and a price column (carried along; the added columns become loupe_*); --coverage and --out', () => {
@@ -154,7 +190,7 @@ describe('loupe predict', () => {
     });
     const text = readFileSync(out, 'utf8');
     expect(text.split('\n')[0]).toBe(
-      'z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_error',
+      'z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_range_withheld,loupe_error',
     );
     const [w, n] = [table(wide.stdout), table(text)];
     expect(n[0]).toMatchObject({
@@ -170,12 +206,12 @@ describe('loupe predict', () => {
   });
 
   it('refuses an input without a required column (exit 1) and leaves no output file', () => {
-    const input = join(dir, 'no-depth.csv');
-    writeFileSync(input, 'carat,cut,color,clarity,table,x,y,z\n0.9,Ideal,G,VS2,57,6.2,6.24,3.84\n');
+    const input = join(dir, 'no-color.csv');
+    writeFileSync(input, 'carat,cut,clarity,depth,table,x,y,z\n0.9,Ideal,VS2,61.8,57,6.2,6.24,3.84\n');
     const out = join(dir, 'never.csv');
     const r = loupe(['predict', '--model', modelPath, '--out', out, input]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^loupe: no-depth\.csv: required column depth missing from the header/);
+    expect(r.stderr).toMatch(/^loupe: no-color\.csv: required column color missing from the header/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -188,11 +224,13 @@ describe('loupe predict', () => {
     const r = loupe(['predict', '--model', modelPath, input]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`carat,cut,color,clarity,depth,table,x,y,z,"'=cmd",price,price_low,price_high,error`);
-    expect(lines[1]).toMatch(
-      /^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,$/,
+    expect(lines[0]).toBe(
+      `carat,cut,color,clarity,depth,table,x,y,z,"'=cmd",price,price_low,price_high,range_withheld,error`,
     );
-    expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,"?Carat -1/);
+    expect(lines[1]).toMatch(
+      /^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,,$/,
+    );
+    expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,,"?Carat -1/);
   });
 
   it('refuses an input that ends before its first row with a message, not a crash (exit 1)', () => {
