@@ -1,48 +1,22 @@
-/** The explicit settings the infra tests synthesise from, so every property they assert is deliberate. */
+/** The settings the infra tests synthesise from: production's, with every value a test depends on pinned here. */
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LoupeStack } from '../lib/loupe-stack.js';
 import type { LoupeSettings } from '../lib/settings.js';
+import { production } from '../config/production.js';
 
+/**
+ * Production's settings, with what production reads from the environment pinned, and two values moved off
+ * production's so that a test asserting them proves the stack takes them from the settings (not a default that
+ * happens to agree): the fleet ceiling and the standard tier's quota.
+ */
 export const testSettings: LoupeSettings = {
-  region: 'eu-west-1',
+  ...production,
   account: '111122223333',
-  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   imageTag: 'test-tag',
-  awsCliTag: '2.22.35',
   operatorEmail: 'ops@example.com',
-  serving: {
-    taskCpu: 1024,
-    taskMemoryMiB: 2048,
-    minTasks: 3,
-    maxTasks: 17,
-    targetCpuPercent: 55,
-    plannedLoadPerSecond: 10,
-    bundleId: 'retrain-2026-12-01',
-    bakeMinutes: 15,
-  },
-  training: {
-    taskCpu: 2048,
-    taskMemoryMiB: 4096,
-    scheduleCron: { minute: '0', hour: '3', weekDay: 'MON' },
-    approvalTimeoutHours: 72,
-    debounceMinutes: 5,
-  },
-  slo: {
-    p99LatencyMs: 300,
-    serverErrorRate: 0.001,
-    driftPsi: 0.25,
-    freshErrorRatio: 1.5,
-    throttledPerFiveMinutes: 100,
-    wafBlocksPerFiveMinutes: 1000,
-  },
-  tiers: [
-    { name: 'trial', ratePerSecond: 5, burst: 10, monthlyQuota: 1_000_000 },
-    { name: 'standard', ratePerSecond: 50, burst: 100, monthlyQuota: 10_000_000 },
-    { name: 'volume', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000 },
-  ],
-  requestLogRetentionDays: 90,
-  appLogRetentionDays: 30,
+  serving: { ...production.serving, maxTasks: 17, bundleId: 'retrain-2026-12-01' },
+  tiers: production.tiers.map((t) => (t.name === 'standard' ? { ...t, monthlyQuota: 10_000_000 } : t)),
 };
 
 /** Synthesises the stack offline from the given settings. */
