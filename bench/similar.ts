@@ -24,7 +24,7 @@ const load = () => loadavg()[0].toFixed(2);
 
 try {
   const csv = join(home, 'stones.csv');
-  let t = performance.now();
+  const t = performance.now();
   await writeSyntheticFile(csv, rows, 7);
   const db = openDatabase(join(home, 'loupe.db'));
   const summary = await ingestFile(db, csv);

@@ -125,7 +125,7 @@ export function similarFinder(db: Db): SimilarFinder {
   return {
     windowPlan() {
       const params: Record<string, number> = { n: 1 };
-      STONE_FIELDS.forEach((f, i) => {
+      STONE_FIELDS.forEach((_f, i) => {
         params[`v${i}`] = 0;
         params[`w${i}`] = 1;
       });
