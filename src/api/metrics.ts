@@ -4,9 +4,10 @@
  * knows, model versions are the registry's. No stone value and no key ever becomes a label.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { upgradeMetrics, type Accuracy } from '../registry/index.js';
 import type { Store } from '../store/store.js';
+import { type CounterCell, CounterCells, type HistogramCell, HistogramCells, observe } from './metric-cells.js';
 import type { ModelSource } from './model-source.js';
 import type { RequestLog } from './request-log.js';
 import type { Valuations } from './valuation-pool.js';
@@ -58,32 +59,67 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
     registry.removeSingleMetric(name);
 
-  const requests = new Counter({
-    name: 'loupe_http_requests_total',
-    help: 'HTTP requests answered, by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'loupe_http_request_duration_seconds',
-    help: 'Time from receiving a request to the end of its answer.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const valuations = new Counter({
-    name: 'loupe_valuations_total',
-    help: 'Stones valued (valued) or refused with problems (refused), by model version.',
-    labelNames: ['model_version', 'outcome'] as const,
-    registers: [registry],
-  });
-  const valuationTime = new Histogram({
-    name: 'loupe_valuation_duration_seconds',
-    help: 'Time of a valuation call without HTTP: one stone (single) or a whole batch (batch).',
-    labelNames: ['kind'] as const,
-    buckets: VALUATION_BUCKETS,
-    registers: [registry],
-  });
+  // Per-request series are cells held by the caller (metric-cells.ts): no label object is built or hashed per request.
+  const requests = new CounterCells(
+    registry,
+    'loupe_http_requests_total',
+    'HTTP requests answered, by route pattern, method and status.',
+  );
+  const latency = new HistogramCells(
+    registry,
+    'loupe_http_request_duration_seconds',
+    'Time from receiving a request to the end of its answer.',
+    LATENCY_BUCKETS,
+  );
+  const valuations = new CounterCells(
+    registry,
+    'loupe_valuations_total',
+    'Stones valued (valued) or refused with problems (refused), by model version.',
+  );
+  const valuationTime = new HistogramCells(
+    registry,
+    'loupe_valuation_duration_seconds',
+    'Time of a valuation call without HTTP: one stone (single) or a whole batch (batch).',
+    VALUATION_BUCKETS,
+  );
+  const singleTime = valuationTime.cell({ kind: 'single' });
+  const batchTime = valuationTime.cell({ kind: 'batch' });
+
+  // route → method → status → cells. Bounded: routes are the registered patterns plus UNMATCHED_ROUTE, methods
+  // the few Node's parser accepts, statuses 100–599.
+  const httpCells = new Map<string, Map<string, Map<number, { count: CounterCell; time: HistogramCell }>>>();
+  const httpCell = (route: string, method: string, status: number) => {
+    let byMethod = httpCells.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      httpCells.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(method);
+    if (!byStatus) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
+    let cells = byStatus.get(status);
+    if (!cells) {
+      const labels = { route, method, status: String(status) };
+      cells = { count: requests.cell(labels), time: latency.cell(labels) };
+      byStatus.set(status, cells);
+    }
+    return cells;
+  };
+  // Model versions are the registry's: a few per day at most.
+  const valuationCells = new Map<string, { valued: CounterCell; refused: CounterCell }>();
+  const valuationCell = (version: string) => {
+    let cells = valuationCells.get(version);
+    if (!cells) {
+      cells = {
+        valued: valuations.cell({ model_version: version, outcome: 'valued' }),
+        refused: valuations.cell({ model_version: version, outcome: 'refused' }),
+      };
+      valuationCells.set(version, cells);
+    }
+    return cells;
+  };
 
   const { requestLog, store, models } = options;
   if (requestLog) {
@@ -170,19 +206,20 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     if (version && route === BATCH_VALUATION && reply.statusCode === 200 && typeof payload === 'string') {
       const counts = BATCH_COUNTS.exec(payload.slice(0, 200));
       if (counts) {
-        valuations.inc({ model_version: version, outcome: 'valued' }, Number(counts[1]));
-        valuations.inc({ model_version: version, outcome: 'refused' }, Number(counts[2]));
+        const cells = valuationCell(version);
+        cells.valued.value += Number(counts[1]);
+        cells.refused.value += Number(counts[2]);
       }
     } else if (version && route === SINGLE_VALUATION && request.method === 'POST') {
-      if (reply.statusCode === 200) valuations.inc({ model_version: version, outcome: 'valued' });
-      else if (reply.statusCode === 400) valuations.inc({ model_version: version, outcome: 'refused' });
+      if (reply.statusCode === 200) valuationCell(version).valued.value++;
+      else if (reply.statusCode === 400) valuationCell(version).refused.value++;
     }
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
-    const labels = { route: routeOf(request), method: request.method, status: String(reply.statusCode) };
-    requests.inc(labels);
-    latency.observe(labels, reply.elapsedTime / 1000);
+    const cells = httpCell(routeOf(request), request.method, reply.statusCode);
+    cells.count.value++;
+    observe(cells.time, LATENCY_BUCKETS, reply.elapsedTime / 1000);
     done();
   });
 
@@ -202,14 +239,14 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registry,
     timed: (inner) => ({
       value: (model, stone, valuationOptions) =>
-        observe(valuationTime.startTimer({ kind: 'single' }), inner.value(model, stone, valuationOptions)),
+        timed(singleTime, performance.now(), inner.value(model, stone, valuationOptions)),
       valueMany: (model, stones, valuationOptions) =>
-        observe(valuationTime.startTimer({ kind: 'batch' }), inner.valueMany(model, stones, valuationOptions)),
+        timed(batchTime, performance.now(), inner.valueMany(model, stones, valuationOptions)),
       close: () => inner.close(),
     }),
   };
 }
 
-function observe<T>(stop: () => void, work: Promise<T>): Promise<T> {
-  return work.finally(stop);
+function timed<T>(cell: HistogramCell, start: number, work: Promise<T>): Promise<T> {
+  return work.finally(() => observe(cell, VALUATION_BUCKETS, (performance.now() - start) / 1000));
 }
