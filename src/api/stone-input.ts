@@ -5,7 +5,15 @@
  * for ranges and the plausibility of the measurements.
  */
 import { Compile } from 'typebox/compile';
-import { FIELDS, STONE_FIELDS, StoneSchema, validateStoneToValue, type StoneToValue } from '../diamond/index.js';
+import {
+  FIELDS,
+  gradeHint,
+  STONE_FIELDS,
+  StoneSchema,
+  suggestField,
+  validateStoneToValue,
+  type StoneToValue,
+} from '../diamond/index.js';
 import { MAX_PROBLEMS, moreProblems, type FieldProblem } from './problem.js';
 
 const stoneShape = Compile(StoneSchema);
@@ -37,14 +45,16 @@ function strictProblems(record: Record<string, unknown>, prefix: string): Map<st
       const folded = value.trim().replace(/\s+/g, ' ').toLowerCase();
       const near = f.scale.find((g) => g.code.toLowerCase() === folded);
       const allowed = `one of ${f.scale.map((g) => g.code).join(', ')} (exactly as written)`;
+      const hint = near ? { suggestion: near.code } : gradeHint(f, value);
+      const note = hint.note ? ` ${hint.note}` : hint.suggestion ? ` Did you mean ${hint.suggestion}?` : '';
       out.set(name, {
         field: prefix + name,
         code: 'unknown_grade',
         message: near
           ? `${f.label} ${show(value)} is not spelt as in the grade scale; grades are case-sensitive.`
-          : `${f.label} ${show(value)} is not a known grade.`,
+          : `${f.label} ${show(value)} is not a known grade.${note}`,
         allowed,
-        ...(near ? { suggestion: near.code } : {}),
+        ...(hint.suggestion ? { suggestion: hint.suggestion } : {}),
       });
     }
   }
@@ -80,13 +90,18 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   for (const key of Object.keys(record)) {
     if (KNOWN.has(key)) continue;
     if (problems.length >= MAX_PROBLEMS) unlisted++;
-    else
+    else {
+      // A near miss of a field the stone lacks (colour, Carat) is named; one it already has is not a likely meaning.
+      const meant = suggestField(key, STONE_FIELDS);
+      const suggestion = meant !== undefined && record[meant] === undefined ? meant : undefined;
       problems.push({
         field: prefix + key,
         code: 'unknown_field',
-        message: `${show(key)} is not a characteristic of a stone.`,
+        message: `${show(key)} is not a characteristic of a stone${suggestion ? `; did you mean ${suggestion}?` : '.'}`,
         allowed: `only the fields ${STONE_FIELDS.join(', ')}`,
+        ...(suggestion ? { suggestion } : {}),
       });
+    }
   }
   if (unlisted > 0) return [...problems, moreProblems(prefix.replace(/\/$/, ''), unlisted, problems.length)];
   // Plausibility of the measurements is judged only when every field on its own is fine.

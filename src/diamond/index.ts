@@ -4,3 +4,4 @@ export * from './plausibility.js';
 export * from './validate.js';
 export * from './schemas.js';
 export { csvCell, isFormulaLike } from './csv-cell.js';
+export * from './suggest.js';

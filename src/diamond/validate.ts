@@ -21,6 +21,7 @@ import {
   type StoneToValue,
 } from './fields.js';
 import { checkGeometry, expectedCarat } from './plausibility.js';
+import { gradeHint } from './suggest.js';
 
 export type ReasonCode =
   | 'missing'
@@ -258,17 +259,16 @@ function parseGrade<T extends string>(f: GradeField, raw: unknown): FieldResult<
   const folded = raw.trim().replace(/\s+/g, ' ').toLowerCase();
   const match = f.scale.find((g) => g.code.toLowerCase() === folded);
   if (match) return { ok: true, value: match.code as T, normalised: { field: f.name, from: raw, to: match.code } };
-  const hint =
-    f.name === 'color' && /^[k-z]$/i.test(folded)
-      ? ` Grade ${raw.trim().toUpperCase()} is below J, outside the scale Loupe appraises.`
-      : '';
+  const hint = gradeHint(f, raw);
+  const note = hint.note ? ` ${hint.note}` : hint.suggestion ? ` Probably meant ${hint.suggestion}.` : '';
   return {
     ok: false,
     problem: {
       field: f.name,
       code: 'unknown_grade',
-      message: `${f.label} ${show(raw)} is not a known grade.${hint} Allowed: ${describeScale(f)}.`,
+      message: `${f.label} ${show(raw)} is not a known grade.${note} Allowed: ${describeScale(f)}.`,
       allowed,
+      ...(hint.suggestion ? { suggestion: hint.suggestion } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@
  * No database and no duplicate detection here: that is the store's job, in ingestFile.
  */
 import {
+  suggestField,
   APPRAISAL_FIELDS,
   STONE_FIELDS,
   validateAppraisal,
@@ -140,10 +141,17 @@ function readHeader(
   });
   const missing = required.filter((f) => !seen.has(f));
   if (missing.length > 0) {
+    // A column named another way (colour, Carats, clarity grade) is named with the field it probably is.
+    const unclaimed = record.fields.map((f) => f.trim()).filter((f) => !required.includes(f.toLowerCase() as never));
+    const meant = unclaimed.flatMap((column) => {
+      const field = suggestField(column, missing);
+      return field ? [`"${column}" for ${field}`] : [];
+    });
     throw new IngestFileError(
       name,
       `required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the header ` +
-        `(${foundColumns(record.fields)}; required: ${required.join(', ')})`,
+        `(${foundColumns(record.fields)}; required: ${required.join(', ')})` +
+        (meant.length > 0 ? `; did you mean ${meant.join(', ')}?` : ''),
     );
   }
   const fieldAt = [...required, ...optional.filter((f) => seen.has(f))].map((f): [AppraisalFieldName, number] => [
