@@ -6,6 +6,7 @@
  *   npm run bench:api                         # 50 connections × 20 s per mode
  *   npm run bench:api -- --duration 5         # a quicker look
  *   npm run bench:api -- --backends           # SQLite against PostgreSQL, request log on in both
+ *   npm run bench:api -- --storage            # stored valuations on against off, request log on in both
  *
  * The server runs in a child process (`loupe serve`, keyless on loopback) on an empty LOUPE_HOME in the OS temp
  * dir, which it bootstraps (ingest + train). Server and load share this 2-core machine; --pin puts the server on
@@ -16,6 +17,10 @@
  * --backends compares the stores instead of the log: rounds alternate between SQLite and PostgreSQL (a temporary
  * PostgreSQL 15, test/helpers/postgres.ts, holding a `loupe db copy` of the bootstrapped home), request log and
  * stored valuations on in both. Target: PostgreSQL within 15 % of SQLite. Writes bench/results/api-backends.json.
+ *
+ * --storage compares storing every valuation (the default) with LOUPE_STORE_VALUATIONS=0, rounds alternating, the
+ * request log on in both; it counts the valuations stored (warm-up included). Target: storing costs < 15 % of throughput. Writes
+ * bench/results/api-storage.json.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +59,7 @@ const { values: args } = parseArgs({
     pin: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
     backends: { type: 'boolean', default: false },
+    storage: { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -71,6 +77,8 @@ interface Variant {
   label: string;
   requestLog: boolean;
   databaseUrl?: string;
+  /** LOUPE_STORE_VALUATIONS (default on). */
+  storeValuations?: boolean;
 }
 
 function startServer(home: string, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
@@ -93,6 +101,7 @@ function startServer(home: string, variant: Variant): Promise<{ child: ChildProc
       ...process.env,
       LOUPE_HOME: home,
       LOUPE_REQUEST_LOG: variant.requestLog ? '1' : '0',
+      LOUPE_STORE_VALUATIONS: variant.storeValuations === false ? '0' : '1',
       ...(variant.databaseUrl ? { LOUPE_DATABASE_URL: variant.databaseUrl } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
@@ -155,6 +164,8 @@ interface Row {
   total: number;
   cpuUsPerRequest: number;
   logged?: number;
+  /** Valuations stored during the round (--storage). */
+  stored?: number;
 }
 
 /** CPU time (user + system) a process has used, in µs, from /proc (Linux); undefined elsewhere. */
@@ -176,10 +187,24 @@ const rows: Row[] = [];
 let modelKind = 'unknown';
 let modelVersion = 'unknown';
 let postgres: TestPostgres | undefined;
-const variants: Variant[] = [
-  { label: args.backends ? 'SQLite' : 'request log on', requestLog: true },
-  { label: 'request log off', requestLog: false },
-];
+const variants: Variant[] = args.storage
+  ? [
+      { label: 'valuations stored', requestLog: true },
+      { label: 'valuations not stored', requestLog: true, storeValuations: false },
+    ]
+  : [
+      { label: args.backends ? 'SQLite' : 'request log on', requestLog: true },
+      { label: 'request log off', requestLog: false },
+    ];
+/** Valuations stored so far (SQLite). */
+function storedCount(): number {
+  const db = openDatabase(join(home, 'loupe.db'));
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM valuations').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
 /** Requests logged so far, from the variant's database. */
 async function loggedCount(variant: Variant): Promise<number> {
   if (variant.databaseUrl) {
@@ -227,6 +252,7 @@ try {
     if (check.status !== 200 || !body.explanation)
       throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
     const before = await loggedCount(variant);
+    const storedBefore = args.storage ? storedCount() : 0;
     if (warmup > 0) await load(url, warmup);
     const cpu0 = cpuMicros(child.pid!);
     const r = await load(url, duration);
@@ -234,6 +260,7 @@ try {
     const code = await stopServer(child);
     if (code !== 0) throw new Error(`server exited with ${code}`);
     const logged = (await loggedCount(variant)) - before;
+    const stored = args.storage ? storedCount() - storedBefore : undefined;
     rows.push({
       mode: `${variant.label}, round ${Math.floor(round / 2) + 1}`,
       rps: r.requests.average,
@@ -244,6 +271,7 @@ try {
       // The server's own CPU per request: what a free core would give, whatever else runs on the machine.
       cpuUsPerRequest: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / r.requests.total : NaN,
       ...(logging ? { logged } : {}),
+      ...(stored !== undefined ? { stored } : {}),
     });
   }
 } finally {
@@ -263,6 +291,7 @@ function combine(mode: string, of: Row[]): Row {
     total,
     cpuUsPerRequest: of.reduce((n, r) => n + r.cpuUsPerRequest * r.total, 0) / total,
     ...(of[0].logged !== undefined ? { logged: of.reduce((n, r) => n + (r.logged ?? 0), 0) } : {}),
+    ...(of[0].stored !== undefined ? { stored: of.reduce((n, r) => n + (r.stored ?? 0), 0) } : {}),
   };
 }
 const on = combine(
@@ -282,11 +311,12 @@ process.stdout.write(
     `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`,
 );
 process.stdout.write(
-  '| mode | requests/s | p50 ms | p99 ms | errors | requests | logged | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+  `| mode | requests/s | p50 ms | p99 ms | errors | requests | ${args.storage ? 'stored' : 'logged'} | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`,
 );
 for (const r of rows) {
+  const counted = args.storage ? r.stored : r.logged;
   process.stdout.write(
-    `| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${r.logged === undefined ? '—' : fmt(r.logged)} | ` +
+    `| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${counted === undefined ? '—' : fmt(counted)} | ` +
       `${fmt(r.cpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
   );
 }
@@ -329,6 +359,46 @@ if (args.backends) {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'api-backends.json'), `${JSON.stringify(backends, null, 2)}\n`);
   process.stdout.write('wrote bench/results/api-backends.json\n');
+  process.exit(0);
+}
+if (args.storage) {
+  // on stores every valuation, off stores none: what storing costs.
+  const storageCost = (1 - on.rps / off.rps) * 100;
+  const storageCpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
+  process.stdout.write(
+    `\nstoring valuations costs ${fmt(storageCost, 1)} % of throughput (${fmt(storageCpuCost, 1)} % of the server's CPU per request); target < 15 %\n`,
+  );
+  const storage = {
+    stored: {
+      requestsPerSecond: Math.round(on.rps),
+      p50Ms: on.p50,
+      p99Ms: on.p99,
+      errors: on.errors,
+      valuationsStored: on.stored,
+      sent: on.total,
+      serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
+    },
+    notStored: {
+      requestsPerSecond: Math.round(off.rps),
+      p50Ms: off.p50,
+      p99Ms: off.p99,
+      errors: off.errors,
+      sent: off.total,
+      serverCpuMicrosPerRequest: Math.round(off.cpuUsPerRequest),
+    },
+    storageCostPercent: Math.round(storageCost * 10) / 10,
+    storageCpuCostPercent: Math.round(storageCpuCost * 10) / 10,
+    connections,
+    durationSeconds: duration,
+    rounds,
+    loadAverageAtStart: loadAtStart,
+    modelKind,
+    modelVersion,
+    date: new Date().toISOString(),
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'api-storage.json'), `${JSON.stringify(storage, null, 2)}\n`);
+  process.stdout.write('wrote bench/results/api-storage.json\n');
   process.exit(0);
 }
 process.stdout.write(
