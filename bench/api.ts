@@ -321,6 +321,32 @@ for (const r of rows) {
   );
 }
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
+/** A mode's figures as the result files keep them. */
+const figures = (r: Row) => ({
+  requestsPerSecond: Math.round(r.rps),
+  p50Ms: r.p50,
+  p99Ms: r.p99,
+  errors: r.errors,
+  sent: r.total,
+  serverCpuMicrosPerRequest: Math.round(r.cpuUsPerRequest),
+});
+/** What every comparison's result file says about the run. */
+const runFacts = () => ({
+  connections,
+  durationSeconds: duration,
+  rounds,
+  loadAverageAtStart: loadAtStart,
+  modelKind,
+  modelVersion,
+  date: new Date().toISOString(),
+});
+/** Writes a result file under bench/results and ends the run. */
+function writeResultAndExit(name: string, result: object): never {
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', name), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`wrote bench/results/${name}\n`);
+  process.exit(0);
+}
 if (args.backends) {
   // off is PostgreSQL here: how far its throughput is below SQLite's.
   const behind = (1 - off.rps / on.rps) * 100;
@@ -329,37 +355,12 @@ if (args.backends) {
       `server CPU ${fmt(off.cpuUsPerRequest)} µs/request against ${fmt(on.cpuUsPerRequest)}\n`,
   );
   const backends = {
-    sqlite: {
-      requestsPerSecond: Math.round(on.rps),
-      p50Ms: on.p50,
-      p99Ms: on.p99,
-      errors: on.errors,
-      logged: on.logged,
-      sent: on.total,
-      serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
-    },
-    postgres: {
-      requestsPerSecond: Math.round(off.rps),
-      p50Ms: off.p50,
-      p99Ms: off.p99,
-      errors: off.errors,
-      logged: off.logged,
-      sent: off.total,
-      serverCpuMicrosPerRequest: Math.round(off.cpuUsPerRequest),
-    },
+    sqlite: { ...figures(on), logged: on.logged },
+    postgres: { ...figures(off), logged: off.logged },
     postgresBehindPercent: Math.round(behind * 10) / 10,
-    connections,
-    durationSeconds: duration,
-    rounds,
-    loadAverageAtStart: loadAtStart,
-    modelKind,
-    modelVersion,
-    date: new Date().toISOString(),
+    ...runFacts(),
   };
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'api-backends.json'), `${JSON.stringify(backends, null, 2)}\n`);
-  process.stdout.write('wrote bench/results/api-backends.json\n');
-  process.exit(0);
+  writeResultAndExit('api-backends.json', backends);
 }
 if (args.storage) {
   // on stores every valuation, off stores none: what storing costs.
@@ -369,37 +370,13 @@ if (args.storage) {
     `\nstoring valuations costs ${fmt(storageCost, 1)} % of throughput (${fmt(storageCpuCost, 1)} % of the server's CPU per request); target < 15 %\n`,
   );
   const storage = {
-    stored: {
-      requestsPerSecond: Math.round(on.rps),
-      p50Ms: on.p50,
-      p99Ms: on.p99,
-      errors: on.errors,
-      valuationsStored: on.stored,
-      sent: on.total,
-      serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
-    },
-    notStored: {
-      requestsPerSecond: Math.round(off.rps),
-      p50Ms: off.p50,
-      p99Ms: off.p99,
-      errors: off.errors,
-      sent: off.total,
-      serverCpuMicrosPerRequest: Math.round(off.cpuUsPerRequest),
-    },
+    stored: { ...figures(on), valuationsStored: on.stored },
+    notStored: figures(off),
     storageCostPercent: Math.round(storageCost * 10) / 10,
     storageCpuCostPercent: Math.round(storageCpuCost * 10) / 10,
-    connections,
-    durationSeconds: duration,
-    rounds,
-    loadAverageAtStart: loadAtStart,
-    modelKind,
-    modelVersion,
-    date: new Date().toISOString(),
+    ...runFacts(),
   };
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'api-storage.json'), `${JSON.stringify(storage, null, 2)}\n`);
-  process.stdout.write('wrote bench/results/api-storage.json\n');
-  process.exit(0);
+  writeResultAndExit('api-storage.json', storage);
 }
 process.stdout.write(
   `\nlogging costs ${fmt(cost, 1)} % of throughput (${fmt(cpuCost, 1)} % of the server's CPU per request); target < 20 %\n` +

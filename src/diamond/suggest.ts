@@ -34,16 +34,16 @@ function distance(a: string, b: string, limit: number): number {
     let best = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        current[j] = Math.min(current[j], before[j - 2] + 1);
-      best = Math.min(best, current[j]);
+        current[j] = Math.min(current[j]!, before[j - 2]! + 1);
+      best = Math.min(best, current[j]!);
     }
     if (best > limit) return limit + 1;
     before = previous;
     previous = current;
   }
-  return previous[b.length];
+  return previous[b.length]!;
 }
 
 /** A near-enough name among `names`: same letters in another case, a known synonym, or one or two typos. */

@@ -52,19 +52,20 @@ describe('every surface says the same', () => {
     const { color: _color, ...rest } = STONE;
     const checked = checkStone({ ...rest, colour: 'G' });
     expect(checked.ok).toBe(false);
-    const problem = !checked.ok && checked.problems.find((p) => p.field === 'colour');
+    const problem = checked.ok ? undefined : checked.problems.find((p) => p.field === 'colour');
     expect(problem).toMatchObject({ code: 'unknown_field', suggestion: 'color' });
     expect(problem?.message).toMatch(/did you mean color\?/);
     const both = checkStone({ ...STONE, Color: 'G' });
-    const extra = !both.ok && both.problems.find((p) => p.field === 'Color');
+    const extra = both.ok ? undefined : both.problems.find((p) => p.field === 'Color');
     expect(extra?.suggestion).toBeUndefined();
   });
 
   it('the API and the validator (CSV, predict, web) both explain Excellent', () => {
     const api = checkStone({ ...STONE, cut: 'Excellent' });
     const csv = validateStone({ ...STONE, cut: 'Excellent' });
-    for (const problems of [!api.ok && api.problems, !csv.ok && csv.problems]) {
-      const p = problems?.find((q) => q.field === 'cut');
+    const lists: { field: string; message: string }[][] = [api.ok ? [] : api.problems, csv.ok ? [] : csv.problems];
+    for (const problems of lists) {
+      const p = problems.find((q) => q.field === 'cut');
       expect(p).toMatchObject({ code: 'unknown_grade', suggestion: 'Ideal' });
       expect(p?.message).toMatch(/trade usually maps it to Ideal/);
     }
