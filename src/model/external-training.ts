@@ -10,9 +10,9 @@ import type { ModelArtifact } from './artifact.js';
 import { FEATURE_NAMES, featureColumns, MONOTONE } from './features.js';
 import { assignFolds } from './folds.js';
 import { xgboost } from './kinds/xgboost.js';
-import { supportHistogram } from './support.js';
-import { assembleArtifact, calibrateRanges, DEFAULT_COVERAGES, predictLogMany } from './train.js';
-import { calibrateFourCs, fourCsColumns, measurementFill } from './four-cs.js';
+import { fourCsColumns, measurementFill } from './four-cs.js';
+import { calibratedXGBoostArtifact } from './import-xgboost.js';
+import { DEFAULT_COVERAGES, predictLogMany } from './train.js';
 
 /** Kinds the pipeline trains through a trainer command rather than in Loupe's engine. */
 export const EXTERNALLY_TRAINED_KINDS: readonly string[] = [xgboost.name];
@@ -81,27 +81,23 @@ export function artifactFromExternalTraining(
   if (bad >= 0) throw new Error(`the trainer's out-of-fold prediction for row ${bad + 1} is not a finite number`);
   const model = xgboost.load(document);
   const X = featureColumns(rows);
-  const y = Float64Array.from(rows, (r) => Math.log(r.price));
-  const fold = assignFolds(rows.length, options.folds, options.seed);
-  const coverages = options.coverages ?? DEFAULT_COVERAGES;
-  const support = supportHistogram(rows);
-  const ranges = calibrateRanges(X, y, outOfFold, fold, options.seed, coverages, rows, support);
   // 4Cs-only ranges: the trainer returns no fold models, so a row's held-out 4Cs-only prediction is its
   // out-of-fold prediction moved by what the typical measurements change in the final model's price of it.
   const fill = measurementFill(rows);
   const X4 = fourCsColumns(rows, fill);
   const final = predictLogMany(model, X);
   const final4 = predictLogMany(model, X4);
-  const outOfFold4 = Float64Array.from(outOfFold, (p, i) => p + final4[i] - final[i]);
-  const fourCs = calibrateFourCs(rows, fill, X4, outOfFold4, fold, options.seed, coverages, support);
-  return assembleArtifact({
-    kind: xgboost.name,
+  return calibratedXGBoostArtifact({
+    model,
     params: options.params,
     seed: options.seed,
     rows,
-    model,
-    ranges,
+    X,
     heldOut: outOfFold,
-    fourCs,
+    fill,
+    X4,
+    heldOut4: Float64Array.from(outOfFold, (p, i) => p + final4[i] - final[i]),
+    fold: assignFolds(rows.length, options.folds, options.seed),
+    coverages: options.coverages ?? DEFAULT_COVERAGES,
   });
 }
