@@ -20,18 +20,51 @@ export interface CounterCell {
   value: number;
 }
 
-interface Sample {
+export interface Sample {
   metricName?: string;
   labels: Record<string, string | number>;
   value: number;
 }
 
-interface Family {
-  name: string;
-  help: string;
-  type: 'counter' | 'histogram';
-  aggregator: 'sum';
-  get(): Promise<{ name: string; help: string; type: string; values: Sample[]; aggregator: 'sum' }>;
+/**
+ * Registers a family whose samples `samples()` computes at each scrape (cells held by a caller, or figures read
+ * from elsewhere); histogram samples name their `_bucket`, `_sum` and `_count` series in `metricName`.
+ */
+export function registerFamily(
+  registry: Registry,
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge' | 'histogram',
+  samples: () => Sample[] | Promise<Sample[]>,
+): void {
+  const family = {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: async () => ({ name, help, type, aggregator: 'sum', values: await samples() }),
+  };
+  registry.registerMetric(family as unknown as Metric);
+}
+
+/** The samples of one histogram series from its cumulative bucket counts (one per bound), count and sum. */
+export function histogramSamples(
+  name: string,
+  labels: Record<string, string>,
+  bounds: readonly number[],
+  atMost: readonly number[],
+  count: number,
+  sum: number,
+): Sample[] {
+  const out: Sample[] = bounds.map((le, i) => ({
+    metricName: `${name}_bucket`,
+    labels: { le, ...labels },
+    value: atMost[i],
+  }));
+  out.push({ metricName: `${name}_bucket`, labels: { le: '+Inf', ...labels }, value: count });
+  out.push({ metricName: `${name}_sum`, labels, value: sum });
+  out.push({ metricName: `${name}_count`, labels, value: count });
+  return out;
 }
 
 /** Adds one observation. Bounds are few (about a dozen): a linear scan beats a binary search there. */
@@ -53,14 +86,7 @@ export class HistogramCells {
     help: string,
     readonly bounds: readonly number[],
   ) {
-    const family: Family = {
-      name,
-      help,
-      type: 'histogram',
-      aggregator: 'sum',
-      get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: this.samples() }),
-    };
-    registry.registerMetric(family as unknown as Metric);
+    registerFamily(registry, name, help, 'histogram', () => this.samples());
   }
 
   cell(labels: Record<string, string>): HistogramCell {
@@ -70,18 +96,15 @@ export class HistogramCells {
   }
 
   private samples(): Sample[] {
-    const out: Sample[] = [];
-    for (const cell of this.cells) {
+    return this.cells.flatMap((cell) => {
+      const atMost: number[] = [];
       let cumulative = 0;
-      this.bounds.forEach((le, i) => {
+      for (let i = 0; i < this.bounds.length; i++) {
         cumulative += cell.perBucket[i];
-        out.push({ metricName: `${this.name}_bucket`, labels: { le, ...cell.labels }, value: cumulative });
-      });
-      out.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...cell.labels }, value: cell.count });
-      out.push({ metricName: `${this.name}_sum`, labels: cell.labels, value: cell.sum });
-      out.push({ metricName: `${this.name}_count`, labels: cell.labels, value: cell.count });
-    }
-    return out;
+        atMost.push(cumulative);
+      }
+      return histogramSamples(this.name, cell.labels, this.bounds, atMost, cell.count, cell.sum);
+    });
   }
 }
 
@@ -90,20 +113,9 @@ export class CounterCells {
   private readonly cells: CounterCell[] = [];
 
   constructor(registry: Registry, name: string, help: string) {
-    const family: Family = {
-      name,
-      help,
-      type: 'counter',
-      aggregator: 'sum',
-      get: async () => ({
-        name,
-        help,
-        type: 'counter',
-        aggregator: 'sum',
-        values: this.cells.map((c) => ({ labels: c.labels, value: c.value })),
-      }),
-    };
-    registry.registerMetric(family as unknown as Metric);
+    registerFamily(registry, name, help, 'counter', () =>
+      this.cells.map((c) => ({ labels: c.labels, value: c.value })),
+    );
   }
 
   cell(labels: Record<string, string>): CounterCell {

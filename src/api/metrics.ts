@@ -5,10 +5,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { LOUPE_VERSION, WARNING_CODE_LIST, type Valuation, type WarningCode } from '../model/index.js';
 import { upgradeMetrics, type Accuracy } from '../registry/index.js';
 import type { Store } from '../store/store.js';
 import { type CounterCell, CounterCells, type HistogramCell, HistogramCells, observe } from './metric-cells.js';
 import type { ModelSource } from './model-source.js';
+import { registerOperationsMetrics } from './operations-metrics.js';
 import type { RequestLog } from './request-log.js';
 import type { Valuations } from './valuation-pool.js';
 
@@ -29,7 +31,7 @@ const VALUATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 
 
 export interface MetricsOptions {
   access: MetricsAccess;
-  store: Pick<Store, 'getModel'>;
+  store: Pick<Store, 'getModel' | 'operationsCounts'>;
   models: ModelSource;
   requestLog: RequestLog | null;
 }
@@ -82,6 +84,11 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     'Time of a valuation call without HTTP: one stone (single) or a whole batch (batch).',
     VALUATION_BUCKETS,
   );
+  const warnings = new CounterCells(
+    registry,
+    'loupe_valuation_warnings_total',
+    'Warnings given with valuations, by model version and warning code (a stone may carry several).',
+  );
   const singleTime = valuationTime.cell({ kind: 'single' });
   const batchTime = valuationTime.cell({ kind: 'batch' });
 
@@ -121,7 +128,28 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     return cells;
   };
 
+  // version → one cell per warning code (the codes are the fixed list in model/warnings.ts).
+  const warningCells = new Map<string, Record<WarningCode, CounterCell>>();
+  const countWarnings = (version: string, valued: readonly Valuation[]) => {
+    let cells = warningCells.get(version);
+    for (const valuation of valued)
+      for (const warning of valuation.warnings) {
+        cells ??= Object.fromEntries(
+          WARNING_CODE_LIST.map((code) => [code, warnings.cell({ model_version: version, code })]),
+        ) as Record<WarningCode, CounterCell>;
+        warningCells.set(version, cells);
+        cells[warning.code].value++;
+      }
+  };
+
   const { requestLog, store, models } = options;
+  registerOperationsMetrics(registry, store);
+  new Gauge({
+    name: 'loupe_build_info',
+    help: 'The Loupe software serving: 1, labelled with its version and the Node.js version.',
+    labelNames: ['version', 'nodejs_version'] as const,
+    registers: [registry],
+  }).set({ version: LOUPE_VERSION, nodejs_version: process.versions.node }, 1);
   if (requestLog) {
     new Gauge({
       name: 'loupe_request_log_pending',
@@ -159,13 +187,17 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   };
   new Gauge({
     name: 'loupe_champion_info',
-    help: 'The model being served: 1, labelled with its version.',
-    labelNames: ['version'] as const,
+    help: 'The model being served: 1, labelled with its version, its kind and the Loupe version that trained it.',
+    labelNames: ['version', 'kind', 'trained_by'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      const version = models.current?.version;
-      if (version !== undefined) this.set({ version }, 1);
+      const current = models.current;
+      if (current !== undefined)
+        this.set(
+          { version: current.version, kind: current.artifact.kind, trained_by: current.artifact.loupeVersion },
+          1,
+        );
     },
   });
   new Gauge({
@@ -239,9 +271,15 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registry,
     timed: (inner) => ({
       value: (model, stone, valuationOptions) =>
-        timed(singleTime, performance.now(), inner.value(model, stone, valuationOptions)),
+        timed(singleTime, performance.now(), inner.value(model, stone, valuationOptions)).then((valuation) => {
+          countWarnings(model.version, [valuation]);
+          return valuation;
+        }),
       valueMany: (model, stones, valuationOptions) =>
-        timed(batchTime, performance.now(), inner.valueMany(model, stones, valuationOptions)),
+        timed(batchTime, performance.now(), inner.valueMany(model, stones, valuationOptions)).then((valued) => {
+          countWarnings(model.version, valued);
+          return valued;
+        }),
       close: () => inner.close(),
     }),
   };

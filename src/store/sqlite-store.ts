@@ -5,6 +5,7 @@
 import { databasePing, type Db } from './db.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
 import { championVersion, getChampion, getModel, insertPromotion, listModels } from './models.js';
+import { operationsCounts } from './operations.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
 import { listRequests, pruneRequestLog, requestLogWriter } from './requests.js';
 import { similarFinder } from './similar.js';
@@ -44,6 +45,7 @@ export function sqliteStore(db: Db): Store {
       writeRequests(entries);
     },
     similarStones: async (stone, n, mode) => similar.find(stone, n, mode),
+    operationsCounts: async () => operationsCounts(db),
     ping: async () => ping(),
     async close() {
       if (db.open) db.close();

@@ -10,6 +10,7 @@
  */
 import type { ApiKey, NewKey } from './keys.js';
 import type { ModelRecord, PromotionAction } from './models.js';
+import type { OperationsCounts } from './operations.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
 import type { RequestLogEntry, RequestLogRetention, RequestQuery, StoredRequest } from './requests.js';
 import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
@@ -58,6 +59,8 @@ export interface Store {
   /** Deletes request-log rows past retention (older than its days, then the oldest beyond its size); resolves with the rows deleted. */
   pruneRequestLog(retention: RequestLogRetention, now?: number, chunk?: number): Promise<number>;
   similarStones(stone: SimilarTo, n: number, mode: SimilarityMode): Promise<SimilarStone[]>;
+  /** Rows ingested and rejected (by reason), finished pipeline runs by outcome: what /metrics reports of them. */
+  operationsCounts(): Promise<OperationsCounts>;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

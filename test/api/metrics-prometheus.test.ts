@@ -134,6 +134,11 @@ describe('a real Prometheus scraping Loupe', () => {
         'loupe_champion_mape_ratio',
         'loupe_request_log_pending',
         'loupe_request_log_dropped_total',
+        'loupe_build_info',
+        'loupe_ingestion_accepted_rows_total > 0',
+        'loupe_ingestion_rejected_rows_total{reason="out_of_range"}',
+        'loupe_pipeline_runs_total{outcome="succeeded"}',
+        'loupe_pipeline_run_duration_seconds_count',
         'process_resident_memory_bytes',
       ]) {
         expect(await query(expr), expr).toBeDefined();

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, ModelSource, registryChampions } from '../../src/api/index.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { metricsAccess } from '../../src/api/metrics.js';
+import { LOUPE_VERSION } from '../../src/model/index.js';
 import { createKey } from '../../src/store/keys.js';
+import { listFiles } from '../../src/store/files.js';
+import { finishRun, startRun } from '../../src/store/runs.js';
 import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
 
 let home: TestHome;
@@ -66,7 +69,8 @@ describe('GET /metrics', () => {
     expect(text).toContain('loupe_http_requests_total{route="/v1/models/:version",method="GET",status="404"} 1');
     expect(text).toMatch(/loupe_valuation_duration_seconds_count\{kind="single"\} 3\n/);
     expect(text).toMatch(/loupe_valuation_duration_seconds_count\{kind="batch"\} 1\n/);
-    expect(text).toContain(`loupe_champion_info{version="${version}"} 1`);
+    expect(text).toContain(`loupe_champion_info{version="${version}",kind="hedonic",trained_by="${LOUPE_VERSION}"} 1`);
+    expect(text).toContain(`loupe_build_info{version="${LOUPE_VERSION}",nodejs_version="${process.versions.node}"} 1`);
     expect(series(text, 'loupe_champion_mae_dollars')[0]).toMatch(/^loupe_champion_mae_dollars \d+(\.\d+)?$/);
     expect(series(text, 'loupe_champion_mape_ratio')[0]).toMatch(/^loupe_champion_mape_ratio 0\.\d+/);
     expect(series(text, 'loupe_champion_age_seconds')).toHaveLength(1);
@@ -76,6 +80,62 @@ describe('GET /metrics', () => {
     // No stone value and no key reaches a label.
     expect(text).not.toContain(partner);
     expect(text).not.toContain('big');
+  });
+
+  it('counts the warnings given, by model version and code', async () => {
+    const version = open.models.current!.version;
+    const missing = `loupe_valuation_warnings_total{model_version="${version}",code="measurements_missing"}`;
+    const count = (text: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(missing))
+          ?.split(' ')[1] ?? 0,
+      );
+    const before = count((await scrape(open)).body);
+    const { depth, table, x, y, z, ...fourCs } = STONE;
+    expect((await open.app.inject({ method: 'POST', url: '/v1/valuations', payload: fourCs })).statusCode).toBe(200);
+    const batch = await open.app.inject({
+      method: 'POST',
+      url: '/v1/valuations/batch',
+      payload: { stones: [fourCs, STONE, fourCs] },
+    });
+    expect(batch.statusCode).toBe(200);
+    const text = (await scrape(open)).body;
+    expect(count(text) - before).toBe(3);
+    // Every code of the list has its series once the version gave a warning (zero until one is given).
+    expect(series(text, 'loupe_valuation_warnings_total').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reads ingestion and pipeline runs from the database at each scrape', async () => {
+    const files = listFiles(home.db);
+    const accepted = files.reduce((n, f) => n + f.accepted, 0);
+    const rejected = files.reduce((n, f) => n + f.rejected, 0);
+    const runs = (text: string, outcome: string) =>
+      Number(
+        series(text, 'loupe_pipeline_runs_total')
+          .find((l) => l.includes(`"${outcome}"`))
+          ?.split(' ')[1],
+      );
+    const before = (await scrape(open)).body;
+    expect(series(before, 'loupe_ingestion_accepted_rows_total')).toEqual([
+      `loupe_ingestion_accepted_rows_total ${accepted}`,
+    ]);
+    const byReason = series(before, 'loupe_ingestion_rejected_rows_total');
+    expect(byReason.reduce((n, l) => n + Number(l.split(' ')[1]), 0)).toBe(rejected);
+    expect(byReason.some((l) => l.startsWith('loupe_ingestion_rejected_rows_total{reason="out_of_range"} '))).toBe(
+      true,
+    );
+
+    finishRun(home.db, startRun(home.db), 'succeeded', { decision: 'kept the champion' });
+    finishRun(home.db, startRun(home.db), 'failed', { error: 'planted' });
+    const after = (await scrape(open)).body;
+    expect(runs(after, 'succeeded') - runs(before, 'succeeded')).toBe(1);
+    expect(runs(after, 'failed') - runs(before, 'failed')).toBe(1);
+    expect(after).toMatch(/loupe_pipeline_run_duration_seconds_count\{outcome="failed"\} [1-9]/);
+    expect(after).toMatch(/loupe_pipeline_run_duration_seconds_bucket\{le="\+Inf",outcome="succeeded"\} [1-9]/);
+    const last = series(after, 'loupe_pipeline_last_run_timestamp_seconds').find((l) => l.includes('"failed"'));
+    expect(Math.abs(Number(last?.split(' ')[1]) - Date.now() / 1000)).toBeLessThan(60);
   });
 
   it('keeps label sets bounded: 10,000 different bogus paths are one series', async () => {

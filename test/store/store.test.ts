@@ -33,6 +33,12 @@ beforeAll(async () => {
   revokedSecret = createKey(home.db, { name: 'old', scopes: ['admin'], ratePerMinute: 5 }).secret;
   revokeKey(home.db, 'old');
   home.promote({ seed: 7, rows: 2000 }); // a second model, now the champion
+  // Finished pipeline runs of known durations (0.5 s, 90 s, 4,000 s) and one still running (not counted).
+  const run = home.db.prepare('INSERT INTO pipeline_runs (started_at, finished_at, pid, status) VALUES (?, ?, 1, ?)');
+  run.run('2026-12-04T10:00:00.000Z', '2026-12-04T10:00:00.500Z', 'succeeded');
+  run.run('2026-12-04T11:00:00.000Z', '2026-12-04T11:01:30.000Z', 'succeeded');
+  run.run('2026-12-04T12:00:00.000Z', '2026-12-04T13:06:40.000Z', 'failed');
+  run.run('2026-12-04T14:00:00.000Z', null, 'running');
   server = await startPostgres();
   const pool = await openPostgres(server.newDatabase('suite'));
   copied = await copySqliteToPostgres(home.db, pool);
@@ -168,6 +174,22 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
         });
       }
     }
+  });
+
+  it('counts ingested rows by outcome and reason, and finished runs by outcome and duration', async () => {
+    const counts = await store().operationsCounts();
+    expect(counts.acceptedRows).toBe(4984);
+    expect(Object.values(counts.rejectedRows).reduce((a, b) => a + b, 0)).toBe(16);
+    expect(counts.rejectedRows.out_of_range).toBeGreaterThan(0);
+    const byOutcome = Object.fromEntries(counts.runs.map((r) => [r.status, r]));
+    expect(byOutcome.succeeded).toMatchObject({ runs: 2, lastFinishedAt: '2026-12-04T11:01:30.000Z' });
+    expect(byOutcome.succeeded.seconds).toBeCloseTo(90.5, 3);
+    // Buckets 1, 5, 15, 30, 60, 120, …: the 0.5 s run is in all, the 90 s run from 120 on.
+    expect(byOutcome.succeeded.atMost.slice(0, 6)).toEqual([1, 1, 1, 1, 1, 2]);
+    expect(byOutcome.failed).toMatchObject({ runs: 1, seconds: 4000 });
+    expect(byOutcome.failed.atMost.at(-2)).toBe(0); // ≤ 3,600 s
+    expect(byOutcome.failed.atMost.at(-1)).toBe(1); // ≤ 7,200 s
+    expect(byOutcome.interrupted).toMatchObject({ runs: 0, seconds: 0, lastFinishedAt: null });
   });
 
   it('answers a ping', async () => {

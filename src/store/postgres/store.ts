@@ -9,6 +9,7 @@ import { STONE_FIELDS, type Stone } from '../../diamond/index.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { checkKeyName, hashKey, nameTaken, newKeyValues, toKey, type ApiKey, type KeyRow } from '../keys.js';
 import { modelFromRow, type ModelRow } from '../models.js';
+import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
 import { stoneValue, valueSql } from '../similar.js';
@@ -286,6 +287,15 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
         `SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds ORDER BY distance, id LIMIT $${args.length}`,
         args,
       );
+    },
+    async operationsCounts() {
+      const [files, runs] = await Promise.all([
+        query<{ accepted: number; by_reason: string }>(INGESTED_FILE_COUNTS_SQL),
+        query<{ status: string; runs: number; seconds: number; lastFinishedAt: string | null }>(
+          runSummarySql(POSTGRES_RUN_SECONDS),
+        ),
+      ]);
+      return operationsFromRows(files, runs);
     },
     async ping() {
       await query('SELECT 1');

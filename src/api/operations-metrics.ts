@@ -1,0 +1,76 @@
+/**
+ * The metrics of what happens outside the server — ingestion and pipeline runs, done by `loupe ingest` and
+ * `loupe pipeline` in their own processes — read from the database at scrape time. One query pair per scrape
+ * (shared by the families below), never on a request's path. The totals are counters over the database's whole
+ * history: every server of a fleet reports the same numbers, so a dashboard takes max(), not sum(), of them.
+ */
+import type { Registry } from 'prom-client';
+import { type OperationsCounts, RUN_DURATION_BUCKETS } from '../store/operations.js';
+import type { Store } from '../store/store.js';
+import { histogramSamples, registerFamily } from './metric-cells.js';
+
+export function registerOperationsMetrics(registry: Registry, store: Pick<Store, 'operationsCounts'>): void {
+  // Each family's get() runs in the same tick of a scrape (prom-client collects them together): they share one read.
+  let pending: Promise<OperationsCounts> | undefined;
+  const counts = (): Promise<OperationsCounts> => {
+    if (!pending) {
+      pending = store.operationsCounts();
+      const clear = () => {
+        pending = undefined;
+      };
+      pending.then(clear, clear);
+    }
+    return pending;
+  };
+
+  registerFamily(
+    registry,
+    'loupe_ingestion_accepted_rows_total',
+    'Rows of ingested files that were stored (all files the database holds).',
+    'counter',
+    async () => [{ labels: {}, value: (await counts()).acceptedRows }],
+  );
+  registerFamily(
+    registry,
+    'loupe_ingestion_rejected_rows_total',
+    "Rows of ingested files that were rejected, by the row's first reason code.",
+    'counter',
+    async () => Object.entries((await counts()).rejectedRows).map(([reason, value]) => ({ labels: { reason }, value })),
+  );
+  registerFamily(
+    registry,
+    'loupe_pipeline_runs_total',
+    'Finished retraining pipeline runs, by outcome (succeeded, nothing_to_do, failed, interrupted).',
+    'counter',
+    async () => (await counts()).runs.map((r) => ({ labels: { outcome: r.status }, value: r.runs })),
+  );
+  registerFamily(
+    registry,
+    'loupe_pipeline_run_duration_seconds',
+    'Duration of finished retraining pipeline runs, by outcome.',
+    'histogram',
+    async () =>
+      (await counts()).runs.flatMap((r) =>
+        histogramSamples(
+          'loupe_pipeline_run_duration_seconds',
+          { outcome: r.status },
+          RUN_DURATION_BUCKETS,
+          r.atMost,
+          r.runs,
+          r.seconds,
+        ),
+      ),
+  );
+  registerFamily(
+    registry,
+    'loupe_pipeline_last_run_timestamp_seconds',
+    'When the last pipeline run of each outcome finished (Unix time); absent for an outcome that never happened.',
+    'gauge',
+    async () =>
+      (await counts()).runs.flatMap((r) =>
+        r.lastFinishedAt === null
+          ? []
+          : [{ labels: { outcome: r.status }, value: Date.parse(r.lastFinishedAt) / 1000 }],
+      ),
+  );
+}
