@@ -1241,7 +1241,7 @@ export interface components {
             /** @description |Δcarat| in grades mode; the standardised distance over all characteristics in all mode. */
             distance: number;
         };
-        /** @description The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (depth, table, x, y, z) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. */
+        /** @description The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (depth, table, x, y, z) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. A grade is read whatever its letter case and spacing (`ideal` as Ideal, with a normalised warning); a number must be a JSON number. */
         Stone: {
             /**
              * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
@@ -1326,13 +1326,18 @@ export interface components {
              *     - `outside_training_range`: One or more characteristics lie outside the range of the stones the model learned from; `field` names them all (comma-separated). The price is an extrapolation.
              *     - `thin_support`: Few training stones are comparable to this one (support.comparableStones); the range is calibrated for such stones and is wider.
              *     - `measurements_missing`: The stone was valued from its 4Cs alone (no depth, table, x, y, z): typical proportions for its weight were assumed, and the range is calibrated for such stones and wider. The message says by how much, as measured.
+             *     - `normalised`: A grade was given in another letter case or spacing (`ideal`, `g`) and read as the grade of the scale: `field` names it, `given` is the value as sent, `used` the grade used. Numbers are never repaired (a decimal comma is a 400 with a suggestion).
              *     - `range_withheld`: Loupe gives no range (range is null): the stone is beyond the data, or a 90% range would span more than 4× from low to high. The message says which.
              * @enum {unknown}
              */
-            code: "outside_training_range" | "thin_support" | "measurements_missing" | "range_withheld";
+            code: "outside_training_range" | "thin_support" | "measurements_missing" | "normalised" | "range_withheld";
             /** @description The field or fields concerned, comma-separated. */
             field?: string;
             message: string;
+            /** @description For `normalised`: the value as it was sent. */
+            given?: string;
+            /** @description For `normalised`: the value the valuation used. */
+            used?: string;
         };
     };
     responses: never;
@@ -1356,7 +1361,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (depth, table, x, y, z) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. */
+        /** @description The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (depth, table, x, y, z) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. A grade is read whatever its letter case and spacing (`ideal` as Ideal, with a normalised warning); a number must be a JSON number. */
         requestBody: {
             content: {
                 /**

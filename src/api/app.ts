@@ -37,8 +37,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a /v1 route needs; routes without one are public. */
     scope?: Scope;
-    /** The body is a stone: its problems are explained field by field from the diamond schema. */
-    stoneBody?: boolean;
   }
   interface FastifyRequest {
     /** The body as received (truncated), for the request log. */

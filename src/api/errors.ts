@@ -15,7 +15,6 @@ import {
   type ProblemSlug,
 } from './problem.js';
 import { schemaProblems, type SchemaError } from './schema-errors.js';
-import { stoneProblems } from './stone-input.js';
 
 const TRUNCATE = 4096;
 
@@ -48,10 +47,6 @@ function validationProblems(error: FastifyError, request: FastifyRequest): Field
   const schema = request.routeOptions.schema?.[part === 'querystring' ? 'querystring' : part] as
     | Record<string, unknown>
     | undefined;
-  if (part === 'body' && request.routeOptions.config?.stoneBody) {
-    const problems = stoneProblems(request.body);
-    if (problems.length > 0) return problems;
-  }
   const what = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : part;
   const data =
     part === 'body'

@@ -137,6 +137,8 @@ export const Warning = Type.Object({
   }),
   field: Type.Optional(Type.String({ description: 'The field or fields concerned, comma-separated.' })),
   message: Type.String(),
+  given: Type.Optional(Type.String({ description: 'For `normalised`: the value as it was sent.' })),
+  used: Type.Optional(Type.String({ description: 'For `normalised`: the value the valuation used.' })),
 });
 
 export const Support = Type.Object(

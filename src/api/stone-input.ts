@@ -1,17 +1,19 @@
 /**
- * Checking a stone sent as JSON. The API is strict where the CSV reader is forgiving: numbers must be JSON numbers
- * and grades must be spelt as in the schema, because a program sent them; a near miss gets a suggestion instead.
+ * Checking a stone sent as JSON, under the one leniency policy of src/diamond (validate.ts): a grade in another
+ * letter case or spacing is used and reported (`normalised`), a number must be a JSON number (a program sent it),
+ * and a near miss (a number as text, a decimal comma, a misspelt grade or field) gets a suggestion instead.
  * Every problem comes from the one diamond schema (src/diamond): the typebox schema for the shape, validateStoneToValue
- * for ranges and the plausibility of the measurements.
+ * for ranges, grades and the plausibility of the measurements.
  */
 import { Compile } from 'typebox/compile';
 import {
   FIELDS,
-  gradeHint,
+  numberHint,
   STONE_FIELDS,
   StoneSchema,
   suggestField,
   validateStoneToValue,
+  type Normalisation,
   type StoneToValue,
 } from '../diamond/index.js';
 import { MAX_PROBLEMS, moreProblems, type FieldProblem } from './problem.js';
@@ -24,39 +26,23 @@ function show(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** Problems of a JSON stone that its shape check (types, exact grades, unknown fields) finds, field by field. */
+/** Numbers sent as JSON strings, field by field: the JSON types the CSV reader cannot check. */
 function strictProblems(record: Record<string, unknown>, prefix: string): Map<string, FieldProblem> {
   const out = new Map<string, FieldProblem>();
   for (const name of STONE_FIELDS) {
     const value = record[name];
-    if (value === undefined || value === null) continue; // validateStoneToValue reports it as missing (or leaves all five measurements out)
     const f = FIELDS[name];
-    if (f.kind === 'number' && typeof value === 'string') {
-      const trimmed = value.trim();
-      const numeric = trimmed !== '' && Number.isFinite(Number(trimmed));
-      out.set(name, {
-        field: prefix + name,
-        code: 'wrong_type',
-        message: `${f.label} must be a JSON number, not the string ${show(value)}.`,
-        allowed: `a number from ${f.min} to ${f.max} ${f.unit}`,
-        ...(numeric ? { suggestion: `${Number(trimmed)} (without quotes)` } : {}),
-      });
-    } else if (f.kind === 'grade' && typeof value === 'string' && !f.scale.some((g) => g.code === value)) {
-      const folded = value.trim().replace(/\s+/g, ' ').toLowerCase();
-      const near = f.scale.find((g) => g.code.toLowerCase() === folded);
-      const allowed = `one of ${f.scale.map((g) => g.code).join(', ')} (exactly as written)`;
-      const hint = near ? { suggestion: near.code } : gradeHint(f, value);
-      const note = hint.note ? ` ${hint.note}` : hint.suggestion ? ` Did you mean ${hint.suggestion}?` : '';
-      out.set(name, {
-        field: prefix + name,
-        code: 'unknown_grade',
-        message: near
-          ? `${f.label} ${show(value)} is not spelt as in the grade scale; grades are case-sensitive.`
-          : `${f.label} ${show(value)} is not a known grade.${note}`,
-        allowed,
-        ...(hint.suggestion ? { suggestion: hint.suggestion } : {}),
-      });
-    }
+    if (f.kind !== 'number' || typeof value !== 'string') continue;
+    const trimmed = value.trim();
+    const numeric = trimmed !== '' && Number.isFinite(Number(trimmed));
+    const suggestion = numeric ? `${Number(trimmed)} (without quotes)` : numberHint(f, trimmed);
+    out.set(name, {
+      field: prefix + name,
+      code: 'wrong_type',
+      message: `${f.label} must be a JSON number, not the string ${show(value)}${suggestion ? `; probably meant ${suggestion}` : ''}.`,
+      allowed: `a number from ${f.min} to ${f.max} ${f.unit}`,
+      ...(suggestion ? { suggestion } : {}),
+    });
   }
   return out;
 }
@@ -118,16 +104,23 @@ export function stoneProblems(raw: unknown, prefix = ''): FieldProblem[] {
   return problems;
 }
 
-export type StoneCheck = { ok: true; stone: StoneToValue } | { ok: false; problems: FieldProblem[] };
+export type StoneCheck =
+  | { ok: true; stone: StoneToValue; normalised: Normalisation[] }
+  | { ok: false; problems: FieldProblem[] };
 
-/** A stone ready to value, or every problem it has. The shape check runs first: it is compiled and fast. */
+/**
+ * A stone ready to value (with the grades read in another spelling, to say so in the answer), or every problem it
+ * has. The shape check runs first: it is compiled and fast, and passes every stone spelt as in the schema.
+ */
 export function checkStone(raw: unknown, prefix = ''): StoneCheck {
   if (stoneShape.Check(raw)) {
     const v = validateStoneToValue(raw);
-    if (v.ok) return { ok: true, stone: v.value };
+    if (v.ok) return { ok: true, stone: v.value, normalised: [] };
   }
   const problems = stoneProblems(raw, prefix);
   if (problems.length === 0) {
+    const v = validateStoneToValue(raw);
+    if (v.ok) return { ok: true, stone: v.value, normalised: v.normalised };
     // Cannot happen while the shape check and the validator agree; never let a bad stone through if they do not.
     problems.push({
       field: prefix.replace(/\/$/, ''),

@@ -61,7 +61,7 @@ type StoneToValueSchema = TObject<
 export const StoneSchema = objectSchema(
   STONE_FIELDS,
   'Stone',
-  `The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (${MEASUREMENT_FIELDS.join(', ')}) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning.`,
+  `The characteristics of a diamond: carat, cut, color and clarity are required; the five measurements (${MEASUREMENT_FIELDS.join(', ')}) are optional, all five or none. Without them the stone is valued from its 4Cs alone, with a wider range calibrated for such stones and a measurements_missing warning. A grade is read whatever its letter case and spacing (\`ideal\` as Ideal, with a normalised warning); a number must be a JSON number.`,
   MEASUREMENT_FIELDS,
 ) as unknown as StoneToValueSchema;
 /** A stone with its appraised price. */

@@ -2,7 +2,13 @@
  * Validation of one diamond from untrusted values (CSV text, JSON numbers, form fields).
  * Never throws: every input ends as a valid stone or a list of problems, each naming the field,
  * what was wrong, what is allowed and, where a guess would repair it, what was probably meant.
- * Only unambiguous things are normalised: letter case and surrounding spaces of grades.
+ *
+ * The one leniency policy, which every surface (the API, CSV ingestion, `loupe predict`, the web app) takes from here:
+ * - A grade is matched whatever its letter case and spacing (`ideal`, ` very  good `, `g`): the value is used, and
+ *   the validation lists it in `normalised` so the answer can say what was read (normalisationMessage).
+ * - A number is never repaired: a decimal comma ("1,2"), a currency sign or a thousands separator is rejected with
+ *   what was probably meant (numberHint), because "1,250" may be 1.25 or 1250 and a wrong guess moves a price.
+ * - Nothing else is guessed: a near-miss grade (`Excelent`, GIA's `Excellent`) is rejected with a suggestion.
  */
 import {
   APPRAISAL_FIELDS,
@@ -60,8 +66,15 @@ export interface Problem {
 /** A grade that was accepted after normalising its case or spaces. */
 export interface Normalisation {
   field: AppraisalFieldName;
+  /** The value as given. */
   from: string;
+  /** The value used. */
   to: string;
+}
+
+/** What a normalisation did, in a sentence for the answer: `Cut "ideal" was read as Ideal.` */
+export function normalisationMessage(n: Normalisation): string {
+  return `${FIELDS[n.field].label} ${show(n.from)} was read as ${n.to} (grades are matched whatever their letter case and spacing).`;
 }
 
 export type Validation<T> =
@@ -101,8 +114,8 @@ function missing(f: { name: string; label: string }, allowed: string): Problem {
   return { field: f.name, code: 'missing', message: `${f.label} is missing.`, allowed };
 }
 
-/** What a malformed number most likely meant, if one reading is clear. */
-function guessNumber(f: NumberField, text: string): string | undefined {
+/** What a number written as malformed text most likely meant ("1,2" → 1.2), if one reading is clear; never applied. */
+export function numberHint(f: NumberField, text: string): string | undefined {
   const t = text.trim();
   if (CURRENCY.test(t)) {
     const stripped = t.replace(CURRENCY, '').replace(/,/g, '');
@@ -169,7 +182,7 @@ function parseNumber(
   } else if (typeof raw === 'string') {
     const text = raw.trim();
     if (!PLAIN_NUMBER.test(text)) {
-      const suggestion = guessNumber(f, text);
+      const suggestion = numberHint(f, text);
       const message = suggestion
         ? `${f.label} ${show(raw)} is not a number; probably meant ${suggestion}.`
         : `${f.label} ${show(raw)} is not a number.`;

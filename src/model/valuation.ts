@@ -47,6 +47,9 @@ export interface ValuationWarning {
   /** The field or fields concerned, comma-separated. */
   field?: string;
   message: string;
+  /** For a `normalised` warning: the value as given and the value used. */
+  given?: string;
+  used?: string;
 }
 
 export interface Valuation {

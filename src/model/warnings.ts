@@ -10,6 +10,8 @@ export const WARNING_CODES = {
     'Few training stones are comparable to this one (support.comparableStones); the range is calibrated for such stones and is wider.',
   measurements_missing:
     'The stone was valued from its 4Cs alone (no depth, table, x, y, z): typical proportions for its weight were assumed, and the range is calibrated for such stones and wider. The message says by how much, as measured.',
+  normalised:
+    'A grade was given in another letter case or spacing (`ideal`, `g`) and read as the grade of the scale: `field` names it, `given` is the value as sent, `used` the grade used. Numbers are never repaired (a decimal comma is a 400 with a suggestion).',
   range_withheld:
     'Loupe gives no range (range is null): the stone is beyond the data, or a 90% range would span more than 4× from low to high. The message says which.',
 } as const satisfies Record<string, string>;

@@ -107,7 +107,7 @@ describe('POST /v1/valuations', () => {
   });
 
   it('explains every wrong field at once: type, grade spelling, unknown field, each with what is allowed', async () => {
-    const res = await post({ ...STONE, carat: '0.9', cut: 'ideal', sparkle: 'lots' });
+    const res = await post({ ...STONE, carat: '0.9', cut: 'Ideel', sparkle: 'lots' });
     const p = expectProblem(res, 400);
     expect(p.type).toBe('/problems/invalid-input');
     expect(p.errors).toEqual([

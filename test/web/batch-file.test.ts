@@ -111,6 +111,7 @@ describe('readBatchFile', () => {
       'price_high',
       'model_version',
       'error',
+      'notes',
     ]);
     expect(out[2][0]).toBe('B');
     expect(out[2][14]).toMatch(/3 fields but the header has 10/);
@@ -125,7 +126,34 @@ describe('readBatchFile', () => {
         'loupe_price_high',
         'loupe_model_version',
         'loupe_error',
+        'loupe_notes',
       ]);
+  });
+
+  it('reads grades in another case or spacing as the API does, and says so in the table and the download', () => {
+    const read = readBatchFile(
+      's.csv',
+      'id,carat,cut,color,clarity,depth,table,x,y,z\nA,0.9,ideal,g, vs2 ,61.8,57,6.2,6.24,3.84\nB,"0,9",Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
+    );
+    if (!read.ok) throw new Error(read.message);
+    const [a, b] = read.file.rows;
+    expect(a?.stone).toMatchObject({ cut: 'Ideal', color: 'G', clarity: 'VS2' });
+    expect(a?.normalised).toEqual([
+      { field: 'cut', from: 'ideal', to: 'Ideal' },
+      { field: 'color', from: 'g', to: 'G' },
+      { field: 'clarity', from: ' vs2 ', to: 'VS2' },
+    ]);
+    // A number is never repaired: the decimal comma is an error with what was probably meant.
+    expect(b?.stone).toBeUndefined();
+    expect(b?.problems?.[0]).toMatchObject({
+      field: 'carat',
+      suggestion: '0.9 (with a decimal point instead of a comma)',
+    });
+    const out = parseCsv(resultsCsv(read.file)).map((r) => r.fields);
+    expect(out[1]?.[15]).toBe(
+      'Cut "ideal" was read as Ideal (grades are matched whatever their letter case and spacing). Colour "g" was read as G (grades are matched whatever their letter case and spacing). Clarity " vs2 " was read as VS2 (grades are matched whatever their letter case and spacing).',
+    );
+    expect(out[2]?.[14]).toMatch(/probably meant 0\.9/);
   });
 
   const files = ['diamonds.csv', 'fresh/2026-09.csv', 'fresh/2026-10.csv', 'fresh/2026-11.csv'].map(

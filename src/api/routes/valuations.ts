@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { onSendHookHandler } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { StoneToValue } from '../../diamond/index.js';
+import { normalisationMessage, type Normalisation, type StoneToValue } from '../../diamond/index.js';
 import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation } from '../../model/index.js';
 import { idempotencyHooks } from '../idempotency.js';
 import type { ModelSource } from '../model-source.js';
@@ -207,16 +207,22 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
     const hooks = [own, idempotency?.onSend].filter((h): h is onSendHookHandler => h !== null && h !== undefined);
     return hooks.length > 0 ? { onSend: hooks } : {};
   };
-  /** The valuation as answered: with its id and time when it is stored. */
-  const stamp = (v: ModelValuation, at: number): ModelValuation & { id?: string; valuedAt?: string } =>
-    quotes
+  /** The valuation as answered: with its id and time when it is stored, and what was read in another spelling. */
+  const stamp = (
+    valuation: ModelValuation,
+    at: number,
+    normalised: readonly Normalisation[],
+  ): ModelValuation & { id?: string; valuedAt?: string } => {
+    const v = normalised.length === 0 ? valuation : withNormalised(valuation, normalised);
+    return quotes
       ? { id: newValuationId(), valuedAt: new Date(at).toISOString(), ...presentValuation(v) }
       : presentValuation(v);
+  };
 
   app.post(
     '/v1/valuations',
     {
-      config: { scope: 'valuations', stoneBody: true },
+      config: { scope: 'valuations' },
       ...idempotent,
       ...onSend(saveAnswer),
       schema: {
@@ -231,6 +237,10 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
         body: withExamples(StoneSchema, EXAMPLE_STONE),
         response: { 200: withExamples(Valuation, EXAMPLE_VALUATION), ...commonErrors, ...conflict },
       },
+      // Documented as a Stone, checked by checkStone: it reads a grade in another spelling, which the schema's
+      // enum would refuse, and words every problem from the diamond schema.
+      validatorCompiler: (route) =>
+        validatorCompiler({ ...route, schema: route.httpPart === 'body' ? Type.Unknown() : route.schema }),
     },
     async (request) => {
       const model = servingModel(models);
@@ -243,6 +253,7 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
       const answer = stamp(
         await valuations.value(model, checked.stone, { explain: request.query.explain !== false }),
         at,
+        checked.normalised,
       );
       if (answer.id)
         request.quote = { id: answer.id, at, stone: JSON.stringify(checked.stone), modelVersion: model.version };
@@ -344,7 +355,7 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
       const results = checks.map(({ ref, checked }, index) => {
         const head = ref === undefined ? { index } : { index, ref };
         if (!checked.ok) return { ...head, ok: false, errors: checked.problems };
-        const valuation = stamp(valued[next++], at);
+        const valuation = stamp(valued[next++], at, checked.normalised);
         if (quotes && valuation.id) {
           quotes.saveValuation({
             id: valuation.id,
@@ -406,3 +417,15 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 };
+
+/** The valuation with a `normalised` warning first for each grade read in another spelling. */
+function withNormalised(v: ModelValuation, normalised: readonly Normalisation[]): ModelValuation {
+  const read = normalised.map((n) => ({
+    code: 'normalised' as const,
+    field: n.field,
+    message: normalisationMessage(n),
+    given: n.from,
+    used: n.to,
+  }));
+  return { ...v, warnings: [...read, ...v.warnings] };
+}

@@ -5,6 +5,7 @@
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
+import { normalisationMessage } from '../../../src/diamond/validate.js';
 import { money, rangeText } from '../format.js';
 import {
   appraiseRows,
@@ -95,6 +96,9 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
                 <td class="num batch-table__price">{r.valuation ? money(r.valuation.price) : '—'}</td>
                 <td class={r.valuation ? 'batch-table__result' : 'batch-table__result batch-table__error'}>
                   {r.valuation ? rangeText(r.valuation.range) : r.problems ? errorText(r) : 'Waiting…'}
+                  {r.normalised && (
+                    <div class="muted batch-table__note">{r.normalised.map(normalisationMessage).join(' ')}</div>
+                  )}
                 </td>
               </tr>
             );

@@ -4,7 +4,7 @@
  * its range or the error on every row. No row is dropped: every record of the file comes back, in its order.
  */
 import { STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
-import { validateStone } from '../../../src/diamond/validate.js';
+import { normalisationMessage, validateStone, type Normalisation } from '../../../src/diamond/validate.js';
 import { ApiError, BATCH_LIMIT, appraiseBatch, type FieldProblem, type Valuation } from '../api.js';
 import { parseCsv, toCsv } from './csv.js';
 
@@ -14,6 +14,8 @@ export interface BatchRow {
   /** The record's fields as in the file. */
   fields: string[];
   stone?: Stone;
+  /** Grades read in another spelling (`ideal` as Ideal), under the shared leniency policy; said in the results. */
+  normalised?: Normalisation[];
   valuation?: Valuation;
   problems?: FieldProblem[];
 }
@@ -66,8 +68,10 @@ export function readBatchFile(name: string, text: string): ReadResult {
     const raw: Partial<Record<StoneFieldName, string>> = {};
     for (const f of STONE_FIELDS) raw[f] = record.fields[index.get(f)!];
     const check = validateStone(raw);
-    if (check.ok) row.stone = check.value;
-    else row.problems = check.problems;
+    if (check.ok) {
+      row.stone = check.value;
+      if (check.normalised.length > 0) row.normalised = check.normalised;
+    } else row.problems = check.problems;
     return row;
   });
   return { ok: true, file: { name, columns, rows } };
@@ -105,7 +109,14 @@ export function errorText(row: BatchRow): string {
   return (row.problems ?? []).map((p) => p.message).join(' ');
 }
 
-const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'model_version', 'error'];
+/** What was read in another spelling, then the valuation's warnings: the sentences a person should see. */
+export function notesText(row: BatchRow): string {
+  const read = (row.normalised ?? []).map(normalisationMessage);
+  const warned = row.valuation?.warnings.map((w) => w.message) ?? [];
+  return [...read, ...warned].join(' ');
+}
+
+const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'model_version', 'error', 'notes'];
 
 /** The file as uploaded with the result columns added; prefixed "loupe_" if the file already has such a column. */
 export function resultsCsv(file: BatchFile): string {
@@ -123,6 +134,7 @@ export function resultsCsv(file: BatchFile): string {
       v?.range ? String(v.range.high) : '',
       v ? v.modelVersion : '',
       v ? '' : errorText(r),
+      notesText(r),
     ]);
   }
   return toCsv(rows);

@@ -1,0 +1,95 @@
+/**
+ * One leniency policy (src/diamond/validate.ts) on every surface: the API reads a grade in another letter case or
+ * spacing as the web batch and CSV ingestion do, says so in the answer (a `normalised` warning naming the field,
+ * the value given and the value used), and rejects a decimal comma with the same suggestion as they do.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateStoneToValue } from '../../src/diamond/index.js';
+import { readBatchFile } from '../../web/src/batch/batch.js';
+import { expectProblem, STONE, useTestApp } from './helpers.js';
+
+const ctx = useTestApp();
+
+const post = (payload: unknown, url = '/v1/valuations?explain=false') =>
+  ctx.t.app.inject({ method: 'POST', url, payload: payload as object });
+
+describe('one leniency policy: the API', () => {
+  it('values a stone whose grades are spelt in another case or spacing, and says what it read, first', async () => {
+    const exact = (await post(STONE)).json();
+    const res = await post({ ...STONE, cut: 'ideal', color: 'g', clarity: ' vs2 ' });
+    expect(res.statusCode).toBe(200);
+    const v = res.json();
+    expect(v.price).toBe(exact.price);
+    expect(v.warnings).toEqual([
+      {
+        code: 'normalised',
+        field: 'cut',
+        given: 'ideal',
+        used: 'Ideal',
+        message: 'Cut "ideal" was read as Ideal (grades are matched whatever their letter case and spacing).',
+      },
+      expect.objectContaining({ code: 'normalised', field: 'color', given: 'g', used: 'G' }),
+      expect.objectContaining({ code: 'normalised', field: 'clarity', given: ' vs2 ', used: 'VS2' }),
+      ...exact.warnings,
+    ]);
+    // The quote keeps the warning, and the stone as valued (the grades used).
+    await ctx.t.quotes!.flush();
+    const stored = (await ctx.t.app.inject({ method: 'GET', url: `/v1/valuations/${v.id}` })).json();
+    expect(stored.valuation).toEqual(v);
+    expect(stored.stone).toMatchObject({ cut: 'Ideal', color: 'G', clarity: 'VS2' });
+  });
+
+  it('reads a batch stone the same way, in that stone’s own result only', async () => {
+    const res = await post({ stones: [{ ...STONE, cut: 'VERY GOOD' }, STONE] }, '/v1/valuations/batch?explain=false');
+    expect(res.statusCode).toBe(200);
+    const [first, second] = res.json().results;
+    expect(first.valuation.warnings[0]).toMatchObject({
+      code: 'normalised',
+      field: 'cut',
+      given: 'VERY GOOD',
+      used: 'Very Good',
+    });
+    expect(second.valuation.warnings.some((w: { code: string }) => w.code === 'normalised')).toBe(false);
+  });
+
+  it('rejects a decimal comma with what was probably meant, as the CSV reader and the form do', async () => {
+    const p = expectProblem(await post({ ...STONE, carat: '0,9' }), 400);
+    const csv = validateStoneToValue({ ...STONE, carat: '0,9' });
+    expect(csv.ok).toBe(false);
+    const csvSuggestion = csv.ok ? undefined : csv.problems[0]?.suggestion;
+    expect(csvSuggestion).toBe('0.9 (with a decimal point instead of a comma)');
+    expect(p.errors).toEqual([
+      expect.objectContaining({ field: 'carat', code: 'wrong_type', suggestion: csvSuggestion }),
+    ]);
+    expect(p.errors[0].message).toMatch(/probably meant 0\.9 \(with a decimal point/);
+  });
+
+  // The same spellings through the API and through the web batch (the CSV validator): accepted by both or neither.
+  it.each([
+    ['cut', 'ideal'],
+    ['cut', ' Very  good '],
+    ['color', 'g'],
+    ['clarity', 'vvs1'],
+    ['cut', 'Ideel'],
+    ['cut', 'Excellent'],
+    ['color', 'K'],
+  ])('%s %j: the API and the web batch agree', async (field, value) => {
+    const stone = { ...STONE, [field]: value };
+    const api = await post(stone);
+    const header = Object.keys(STONE).join(',');
+    const row = Object.values(stone)
+      .map((v) => `"${v}"`)
+      .join(',');
+    const read = readBatchFile('s.csv', `${header}\n${row}\n`);
+    if (!read.ok) throw new Error(read.message);
+    const [batchRow] = read.file.rows;
+    expect(api.statusCode === 200).toBe(batchRow?.stone !== undefined);
+    if (api.statusCode === 200) {
+      const warning = api.json().warnings[0];
+      expect(batchRow?.normalised).toEqual([{ field, from: value, to: warning.used }]);
+    } else {
+      const apiProblem = expectProblem(api, 400).errors[0];
+      expect(apiProblem.suggestion).toBe(batchRow?.problems?.[0]?.suggestion);
+    }
+  });
+});
