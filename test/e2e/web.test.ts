@@ -30,6 +30,7 @@ interface ApiValuation {
   range: { low: number; high: number; coverage: number };
   modelVersion: string;
   explanation: { typicalPrice: number; steps: { factor: string; label: string; dollars: number }[]; summary: string };
+  warnings: { code: string; message: string }[];
 }
 
 let server: RunningServer;
@@ -394,13 +395,22 @@ describe('web app', () => {
       'price_high',
       'model_version',
       'error',
+      'notes',
     ]);
     expect(out.length).toBe(9);
     expect(out[3][0]).toBe('A-1003, loose');
     const priced = [1, 2, 3, 5, 6, 7].map((i) => out[i]);
     priced.forEach((r, i) => {
       const v = expected.results[i].valuation;
-      expect(r.slice(10)).toEqual([String(v.price), String(v.range.low), String(v.range.high), v.modelVersion, '']);
+      const notes = v.warnings.map((w) => w.message).join(' ');
+      expect(r.slice(10)).toEqual([
+        String(v.price),
+        String(v.range.low),
+        String(v.range.high),
+        v.modelVersion,
+        '',
+        notes,
+      ]);
     });
     expect(out[4].slice(10, 14)).toEqual(['', '', '', '']);
     expect(out[4][14]).toMatch(/^Carat 12 ct is out of range/);
