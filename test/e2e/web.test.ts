@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateStone, type Stone } from '../../src/diamond/index.js';
+import { type FourCs, type Stone, validateStone, validateStoneToValue } from '../../src/diamond/index.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import { parseCsv } from '../../web/src/batch/csv.js';
 import { money, signedMoney } from '../../web/src/format.js';
@@ -104,6 +104,18 @@ async function typeStone(page: Page, stone: Stone): Promise<void> {
     );
     await page.keyboard.type(String(value));
   }
+}
+
+/** A new page with the example stone filled in, recording every valuation request it sends. */
+async function exampleFilledIn(): Promise<{ page: Page; sent: string[] }> {
+  const page = await newPage();
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/v1/valuations')) sent.push(r.url());
+  });
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Fill in an example' }).click();
+  return { page, sent };
 }
 
 beforeAll(async () => {
@@ -219,6 +231,59 @@ describe('web app', () => {
     await closePage(page);
   });
 
+  it('values a stone from its 4Cs alone: measurements left empty, all five or none, its range and warning shown', async () => {
+    const fourCs: FourCs = { carat: STONE.carat, cut: STONE.cut, color: STONE.color, clarity: STONE.clarity };
+    const expected = await api<ApiValuation & { warnings: { code: string; message: string }[] }>(
+      '/v1/valuations',
+      fourCs,
+    );
+    const width = (v: ApiValuation) => (v.range.high - v.range.low) / v.price;
+    const { page, sent } = await exampleFilledIn();
+    const measurementLabels = ['Depth', 'Table', 'Length (x)', 'Width (y)', 'Depth (z)'];
+
+    // Some measurements but not all: each one left out is named, with the rule, and nothing is sent.
+    for (const label of measurementLabels.slice(1)) await page.getByLabel(label, { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
+    const partial = validateStoneToValue({ ...fourCs, depth: String(STONE.depth) });
+    expect(partial.ok).toBe(false);
+    const messages = partial.ok ? [] : partial.problems.map((p) => p.message);
+    expect(messages.length).toBe(4);
+    await expect.poll(() => page.getByRole('alert').locator('li a').allTextContents()).toEqual(messages);
+    expect(sent).toEqual([]);
+
+    // None: the stone is priced from its 4Cs, as the API prices it, and the page says so beside its range; the
+    // warning (beside the price) says how much wider such ranges are than with measurements.
+    await page.getByLabel('Depth', { exact: true }).fill('');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('button', { name: 'Appraise', exact: true }).click();
+    await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(expected.price));
+    expect(await page.getByTestId('range').textContent()).toContain(
+      `${money(expected.range.low)} – ${money(expected.range.high)}`,
+    );
+    expect(await page.getByTestId('four-cs-range').textContent()).toContain(
+      `spans ${Math.round(width(expected) * 100)}% of the price`,
+    );
+    expect(await page.getByTestId('appraised-stone').textContent()).toBe(
+      '0.9 ct · Ideal cut · colour G · clarity VS2 · no measurements (priced from the 4Cs only)',
+    );
+    const warning = expected.warnings.find((w) => w.code === 'measurements_missing');
+    expect(warning).toBeDefined();
+    expect(await page.locator('[data-code="measurements_missing"]').textContent()).toContain(warning!.message);
+    expect(sent.length).toBe(1);
+    // The address names the four characteristics given, and nothing else.
+    expect(await page.evaluate(() => location.hash)).toBe('#/appraise?carat=0.9&cut=Ideal&color=G&clarity=VS2');
+    // Closest overall needs measurements: similar stones are those of the same grades.
+    await page.getByTestId('similar-table').waitFor();
+    expect(await page.getByRole('radio', { name: 'Closest overall' }).count()).toBe(0);
+
+    // What if 0.1 carat more: still from the 4Cs alone, as the API says.
+    const heavier = await api<ApiValuation>('/v1/valuations', { ...fourCs, carat: 1 });
+    await page.getByRole('button', { name: /^Carat \+0\.1 ct/ }).click();
+    await expect.poll(() => page.getByTestId('what-if-price').textContent()).toBe(money(heavier.price));
+    expect(await page.getByTestId('what-if-measurements').count()).toBe(0);
+    await closePage(page);
+  });
+
   it('an appraisal has an address: opening it appraises the same stone again', async () => {
     const stone: Stone = {
       carat: 1.21,
@@ -250,13 +315,7 @@ describe('web app', () => {
   });
 
   it('checks the form with the shared schema before sending, and shows its messages', async () => {
-    const page = await newPage();
-    const sent: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().includes('/v1/valuations')) sent.push(r.url());
-    });
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    const { page, sent } = await exampleFilledIn();
     await page.getByLabel('Carat', { exact: true }).fill('1,2');
     await page.getByLabel('Table', { exact: true }).fill('101');
     await page.getByRole('button', { name: 'Appraise', exact: true }).click();

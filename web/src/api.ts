@@ -3,7 +3,7 @@
  * Errors arrive as problem+json and become an ApiError carrying the per-field problems.
  */
 import type { components } from '../../client/schema.js';
-import type { Stone } from '../../src/diamond/fields.js';
+import { hasMeasurements, type Stone, type StoneToValue } from '../../src/diamond/fields.js';
 
 // The answers' shapes come from the API's OpenAPI document (client/schema.d.ts, generated and checked fresh by
 // test/api/openapi.test.ts), so the web app cannot drift from what the server sends.
@@ -116,8 +116,8 @@ export function htmlDocument(path: string, signal?: AbortSignal): Promise<string
   return call('GET', path, 'text/html', undefined, signal);
 }
 
-/** POST /v1/valuations: one stone's price, range and explanation. */
-export function appraise(stone: Stone, signal?: AbortSignal): Promise<Valuation> {
+/** POST /v1/valuations: one stone's price, range and explanation (from all nine characteristics, or the 4Cs alone). */
+export function appraise(stone: StoneToValue, signal?: AbortSignal): Promise<Valuation> {
   return request<Valuation>('POST', '/v1/valuations', stone, signal);
 }
 
@@ -151,13 +151,13 @@ export type SimilarStone = Schemas['SimilarStone'];
 
 /**
  * How similar is measured: `grades` — the same cut, colour and clarity and the closest carat; `all` — the closest
- * over all nine characteristics, each scaled by its spread.
+ * over all nine characteristics, each scaled by its spread (only for a stone with its measurements).
  */
 export type SimilarityMode = 'grades' | 'all';
 
 /** GET /v1/diamonds/similar: the closest appraised stones in the database. */
 export async function similarStones(
-  stone: Stone,
+  stone: StoneToValue,
   n: number,
   mode: SimilarityMode,
   signal?: AbortSignal,
@@ -170,7 +170,9 @@ export async function similarStones(
     n: String(n),
     mode,
   });
-  if (mode === 'all') for (const f of ['depth', 'table', 'x', 'y', 'z'] as const) query.set(f, String(stone[f]));
+  if (mode === 'all' && hasMeasurements(stone)) {
+    for (const f of ['depth', 'table', 'x', 'y', 'z'] as const) query.set(f, String(stone[f]));
+  }
   const answer = await request<{ stones: SimilarStone[] }>('GET', `/v1/diamonds/similar?${query}`, undefined, signal);
   return answer.stones;
 }

@@ -4,8 +4,8 @@
  * the same way. While problems are shown they are re-checked as the user types, so they clear as they are fixed.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
-import { validateStone } from '../../../src/diamond/validate.js';
+import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
+import { validateStoneToValue } from '../../../src/diamond/validate.js';
 import { ApiError, appraise, type FieldProblem, type Valuation } from '../api.js';
 import { money } from '../format.js';
 import { SimilarStones } from './similar-stones.js';
@@ -15,21 +15,22 @@ import { ValuationResult } from './valuation-result.js';
 import { WhatIfPanel } from './what-if-panel.js';
 
 interface Appraised {
-  stone: Stone;
+  stone: StoneToValue;
   valuation: Valuation;
   at: Date;
 }
 
-function stoneQuery(stone: Stone): string {
-  return new URLSearchParams(STONE_FIELDS.map((f) => [f, String(stone[f])])).toString();
+/** The stone as an address query: the characteristics it has (a 4Cs-only stone names four). */
+function stoneQuery(stone: StoneToValue): string {
+  return new URLSearchParams(Object.entries(stone).map(([name, value]) => [name, String(value)])).toString();
 }
 
-/** The form values an address names, when it names all nine characteristics. */
+/** The form values an address names, when it names at least the 4Cs (the validator then checks the rest). */
 function valuesFromHash(hash: string): StoneValues | null {
   const query = hash.split('?')[1];
   if (!query) return null;
   const params = new URLSearchParams(query);
-  if (!STONE_FIELDS.every((f) => params.has(f))) return null;
+  if (!FOUR_C_FIELDS.every((f) => params.has(f))) return null;
   const values = emptyValues();
   for (const f of STONE_FIELDS) values[f] = params.get(f) ?? '';
   return values;
@@ -42,7 +43,8 @@ function EmptyResult() {
         Valuation
       </h2>
       <p>
-        Enter the stone's nine characteristics from its grading report and press <strong>Appraise</strong>.
+        Enter the stone's characteristics from its grading report and press <strong>Appraise</strong>. With only carat,
+        cut, colour and clarity, Loupe prices it from the 4Cs alone: a less sure price, its ranges wider on the whole.
       </p>
       <ul class="checklist">
         <li>The estimated price and the range it most likely falls in</li>
@@ -73,7 +75,7 @@ export function AppraisePage() {
     const next = { ...values, [name]: value };
     setValues(next);
     if (problems.length > 0) {
-      const check = validateStone(next);
+      const check = validateStoneToValue(next);
       setProblems(check.ok ? [] : check.problems);
     }
   };
@@ -81,7 +83,7 @@ export function AppraisePage() {
   const submit = async (typed: StoneValues) => {
     if (busy) return;
     setFailure(null);
-    const check = validateStone(typed);
+    const check = validateStoneToValue(typed);
     if (!check.ok) {
       showProblems(check.problems);
       return;

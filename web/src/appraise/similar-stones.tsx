@@ -3,7 +3,7 @@
  * at: the comparison a client asks for ("what did stones like mine go for?").
  */
 import { useEffect, useState } from 'preact/hooks';
-import { FIELDS, type Stone } from '../../../src/diamond/fields.js';
+import { FIELDS, hasMeasurements, type StoneToValue } from '../../../src/diamond/fields.js';
 import { ApiError, similarStones, type SimilarityMode, type SimilarStone } from '../api.js';
 import { money } from '../format.js';
 
@@ -18,12 +18,15 @@ function byWeight(stones: SimilarStone[], carat: number): (SimilarStone | 'this'
   return rows;
 }
 
-/** The middle columns: proportions when the grades are all the same, the grades when they are not. */
-function Details({ s, mode }: { s: Stone; mode: SimilarityMode }) {
+/**
+ * The middle columns: proportions when the grades are all the same (a dash for a stone given by its 4Cs alone), the
+ * grades when they are not.
+ */
+function Details({ s, mode }: { s: StoneToValue; mode: SimilarityMode }) {
   return mode === 'grades' ? (
     <>
-      <td class="num">{s.depth.toFixed(1)}%</td>
-      <td class="num">{s.table.toFixed(0)}%</td>
+      <td class="num">{hasMeasurements(s) ? `${s.depth.toFixed(1)}%` : '—'}</td>
+      <td class="num">{hasMeasurements(s) ? `${s.table.toFixed(0)}%` : '—'}</td>
     </>
   ) : (
     <td class="nowrap">
@@ -32,10 +35,12 @@ function Details({ s, mode }: { s: Stone; mode: SimilarityMode }) {
   );
 }
 
-export function SimilarStones({ stone, price }: { stone: Stone; price: number }) {
+/** Closest overall needs the measurements: a stone given by its 4Cs alone is compared by its grades only. */
+export function SimilarStones({ stone, price }: { stone: StoneToValue; price: number }) {
   const [stones, setStones] = useState<SimilarStone[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [mode, setMode] = useState<SimilarityMode>('grades');
+  const [chosen, setMode] = useState<SimilarityMode>('grades');
+  const mode: SimilarityMode = hasMeasurements(stone) ? chosen : 'grades';
 
   useEffect(() => {
     const controller = new AbortController();
@@ -58,7 +63,7 @@ export function SimilarStones({ stone, price }: { stone: Stone; price: number })
       </div>
       <fieldset class="toggle">
         <legend class="visually-hidden">Similar by</legend>
-        {(['grades', 'all'] as const).map((m) => (
+        {(hasMeasurements(stone) ? (['grades', 'all'] as const) : (['grades'] as const)).map((m) => (
           <label class="toggle__option" key={m}>
             <input type="radio" name="similar-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
             <span>{m === 'grades' ? 'Same grades' : 'Closest overall'}</span>

@@ -1,6 +1,7 @@
 /**
- * The nine characteristics of a stone. Limits, units and grade scales come from the shared schema (src/diamond);
- * problems come from the same validator the API runs, so the messages here are the ones the API would give.
+ * The nine characteristics of a stone: the 4Cs required, the five measurements all or none (without them the stone
+ * is priced from its 4Cs alone). Limits, units and grade scales come from the shared schema (src/diamond); problems
+ * come from the same validator the API runs, so the messages here are the ones the API would give.
  * Enter in any field submits; a failed submit lists every problem at the top and moves focus there.
  */
 import type { Ref } from 'preact';
@@ -113,8 +114,11 @@ export function StoneForm({ values, problems, busy, summaryRef, onChange, onSubm
         {grade('clarity')}
       </div>
       <fieldset class="form-group form-group--measurements">
-        <legend class="form-group__title">Proportions and measurements</legend>
-        <p class="form-group__hint">As on the grading report. Depth % should match 2·z / (x + y).</p>
+        <legend class="form-group__title">Proportions and measurements (optional)</legend>
+        <p class="form-group__hint" id="measurements-hint">
+          As on the grading report; depth % should match 2·z / (x + y). All five or none: left empty, the stone is
+          priced from its 4Cs alone: a less sure price, its ranges wider on the whole.
+        </p>
         <div class="measurements">
           {number('depth')}
           {number('table')}

@@ -3,15 +3,19 @@
  * and why — a sentence, the waterfall from the typical price, and the same numbers as a table.
  */
 import { Fragment } from 'preact';
-import type { Stone } from '../../../src/diamond/fields.js';
+import { hasMeasurements, type StoneToValue } from '../../../src/diamond/fields.js';
 import type { Valuation } from '../api.js';
 import { dateTime, money, rangeText } from '../format.js';
 import { ExplanationTable, WaterfallChart } from './waterfall.js';
 
 const SUPPORT_LABEL = { typical: 'Well supported', thin: 'Thin support', beyond: 'Beyond the data' } as const;
 
-/** The price, its range (or why there is none), the support, and every warning beside them, where nobody can miss it. */
-export function PriceHeadline({ valuation }: { valuation: Valuation }) {
+/**
+ * The price, its range (or why there is none), the support, and every warning beside them, where nobody can miss it.
+ * A stone priced from its 4Cs alone says so beside the range, with how wide that range is (the measurements_missing
+ * warning says how much wider such ranges are, as measured; for one stone it can be narrower than a measured one's).
+ */
+export function PriceHeadline({ valuation, fourCsOnly }: { valuation: Valuation; fourCsOnly: boolean }) {
   const { price, range, support, warnings } = valuation;
   return (
     <div class="price-row">
@@ -29,6 +33,13 @@ export function PriceHeadline({ valuation }: { valuation: Valuation }) {
               {Math.round(range.coverage * (range.coverage <= 1 ? 100 : 1))}% of stones like this one sell within this
               range.
             </p>
+            {fourCsOnly && (
+              <p class="price__note price__note--basis" data-testid="four-cs-range">
+                Priced from the 4Cs only: this range is calibrated for stones valued without their measurements and
+                spans {Math.round(((range.high - range.low) / price) * 100)}% of the price (how much wider such ranges
+                are than with measurements: see the warning).
+              </p>
+            )}
           </>
         ) : (
           <p class="price__range" data-testid="range">
@@ -53,17 +64,15 @@ export function PriceHeadline({ valuation }: { valuation: Valuation }) {
   );
 }
 
-/** "0.9 ct", "Ideal cut", "colour G", …, "6.2 × 6.24 × 3.84 mm": the stone as a person reads it, in parts. */
-export function describeStone(s: Stone): string[] {
-  return [
-    `${s.carat} ct`,
-    `${s.cut} cut`,
-    `colour ${s.color}`,
-    `clarity ${s.clarity}`,
-    `depth ${s.depth}%`,
-    `table ${s.table}%`,
-    `${s.x} × ${s.y} × ${s.z} mm`,
-  ];
+/**
+ * "0.9 ct", "Ideal cut", "colour G", …, "6.2 × 6.24 × 3.84 mm": the stone as a person reads it, in parts; a stone
+ * given by its 4Cs alone ends with "no measurements (priced from the 4Cs only)".
+ */
+export function describeStone(s: StoneToValue): string[] {
+  const fourCs = [`${s.carat} ct`, `${s.cut} cut`, `colour ${s.color}`, `clarity ${s.clarity}`];
+  return hasMeasurements(s)
+    ? [...fourCs, `depth ${s.depth}%`, `table ${s.table}%`, `${s.x} × ${s.y} × ${s.z} mm`]
+    : [...fourCs, 'no measurements (priced from the 4Cs only)'];
 }
 
 /** Prints the valuation for a client, with the explanation's table shown (it is folded away on screen). */
@@ -80,7 +89,7 @@ function printValuation(): void {
   print();
 }
 
-export function ValuationResult({ valuation, stone, at }: { valuation: Valuation; stone: Stone; at: Date }) {
+export function ValuationResult({ valuation, stone, at }: { valuation: Valuation; stone: StoneToValue; at: Date }) {
   const e = valuation.explanation;
   return (
     <section class="panel result" aria-labelledby="result-title">
@@ -106,7 +115,7 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
         ))}
       </p>
       <p class="print-only result__date">Appraised by Loupe on {dateTime(at.toISOString())}.</p>
-      <PriceHeadline valuation={valuation} />
+      <PriceHeadline valuation={valuation} fourCsOnly={!hasMeasurements(stone)} />
       {e && (
         <div class="explanation">
           <h3 class="section-title">Why this price</h3>

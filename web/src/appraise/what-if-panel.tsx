@@ -4,24 +4,32 @@
  * stone as appraised, step by step.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { FIELDS, type Stone } from '../../../src/diamond/fields.js';
-import { validateStone } from '../../../src/diamond/validate.js';
+import { FIELDS, hasMeasurements, type StoneToValue } from '../../../src/diamond/fields.js';
+import { validateStoneToValue } from '../../../src/diamond/validate.js';
 import { ApiError, appraise, type Valuation } from '../api.js';
 import { capitalise, money, rangeText, signedMoney, signedPercent } from '../format.js';
 import { WaterfallChart } from './waterfall.js';
 import { WHAT_IF_FIELDS, differences, nudge, type WhatIfField } from './what-if.js';
 
 interface Props {
-  base: Stone;
+  base: StoneToValue;
   baseValuation: Valuation;
 }
 
-function Stepper({ name, stone, onChange }: { name: WhatIfField; stone: Stone; onChange: (s: Stone) => void }) {
+function Stepper({
+  name,
+  stone,
+  onChange,
+}: {
+  name: WhatIfField;
+  stone: StoneToValue;
+  onChange: (s: StoneToValue) => void;
+}) {
   const label = FIELDS[name].label;
   const down = nudge(stone, name, -1);
   const up = nudge(stone, name, 1);
   const value = name === 'carat' ? `${stone.carat} ct` : stone[name];
-  const describe = (s: Stone | undefined, word: string) =>
+  const describe = (s: StoneToValue | undefined, word: string) =>
     s === undefined
       ? `${label}: no ${word} step`
       : name === 'carat'
@@ -106,7 +114,7 @@ function Comparison({ base, changed }: { base: Valuation; changed: Valuation }) 
 }
 
 export function WhatIfPanel({ base, baseValuation }: Props) {
-  const [stone, setStone] = useState<Stone>(base);
+  const [stone, setStone] = useState<StoneToValue>(base);
   const [valuation, setValuation] = useState<Valuation | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -124,7 +132,7 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
       setError(null);
       return;
     }
-    const check = validateStone(stone);
+    const check = validateStoneToValue(stone);
     if (!check.ok) {
       setValuation(null);
       setError(check.problems.map((p) => p.message).join(' '));
@@ -188,7 +196,7 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
           <>
             <p class="what-if__change">
               {shown.map((c) => `${FIELDS[c.field].label} ${c.from} → ${c.to}`).join(', ')}
-              {caratChanged && (
+              {caratChanged && hasMeasurements(base) && hasMeasurements(stone) && (
                 <span class="what-if__scaled" data-testid="what-if-measurements">
                   Measurements scaled to the new weight: {base.x} × {base.y} × {base.z} mm → {stone.x} × {stone.y} ×{' '}
                   {stone.z} mm
