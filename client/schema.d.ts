@@ -1021,6 +1021,7 @@ export interface components {
             trainingRows: number;
             params: unknown;
             metrics: components["schemas"]["ModelMetrics"];
+            priceBasis: components["schemas"]["PriceBasis"];
             durationMs: number;
             gitCommit: string | null;
             /** @description Why it was or was not promoted. */
@@ -1175,6 +1176,20 @@ export interface components {
                 tolerance: number;
                 coverageMarginPts: number;
             } | null;
+        };
+        /** @description What every price is, the ones the model learned from and the ones it gives (valuations, ranges, the typical price): An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars. */
+        PriceBasis: {
+            /** @enum {string} */
+            kind: "appraised market value";
+            /** @enum {string} */
+            currency: "USD";
+            /**
+             * @description The year whose US dollars the prices are in.
+             * @enum {number}
+             */
+            dollarsOf: 2008;
+            /** @description The basis in one sentence, for people. */
+            description: string;
         };
         /** @description An RFC 9457 problem (application/problem+json). */
         Problem: {

@@ -17,6 +17,7 @@ import {
   Model,
   ModelAccuracy,
   ModelMetrics,
+  PriceBasis,
   Problem,
   SimilarStone,
   Stone,
@@ -38,6 +39,7 @@ const NAMED = {
   Model,
   ModelMetrics,
   ModelAccuracy,
+  PriceBasis,
   LoggedRequest,
 };
 

@@ -3,7 +3,7 @@
  * fast, and are the OpenAPI document. Stones come from the one diamond schema in src/diamond.
  */
 import { Type, type TSchema } from 'typebox';
-import { AppraisalSchema, STONE_FIELDS, StoneSchema, exampleStone } from '../diamond/index.js';
+import { AppraisalSchema, PRICE_BASIS, STONE_FIELDS, StoneSchema, exampleStone } from '../diamond/index.js';
 import { MAX_RANGE_RATIO, THIN_SUPPORT, WARNING_CODES, WARNING_CODE_LIST } from '../model/index.js';
 import { Accuracy, ModelMetrics } from '../registry/index.js';
 
@@ -336,6 +336,21 @@ export const SimilarResponse = Type.Object({
   stones: Type.Array(SimilarStone, { description: 'Most similar first, with the price each was appraised at.' }),
 });
 
+/** PRICE_BASIS (src/diamond) as the document publishes it: the one definition, fixed by literals. */
+export const PriceBasis = Type.Object(
+  {
+    kind: Type.Literal(PRICE_BASIS.kind),
+    currency: Type.Literal(PRICE_BASIS.currency),
+    dollarsOf: Type.Literal(PRICE_BASIS.dollarsOf, { description: 'The year whose US dollars the prices are in.' }),
+    description: Type.String({ description: 'The basis in one sentence, for people.' }),
+  },
+  {
+    description:
+      'What every price is, the ones the model learned from and the ones it gives (valuations, ranges, the typical price): ' +
+      PRICE_BASIS.description,
+  },
+);
+
 export const Model = Type.Object({
   version: Type.String(),
   kind: Type.String({ description: 'The model kind (hedonic, gbdt, …).' }),
@@ -360,6 +375,7 @@ export const Model = Type.Object({
   trainingRows: Type.Integer(),
   params: Type.Unknown(),
   metrics: ModelMetrics,
+  priceBasis: PriceBasis,
   durationMs: Type.Number(),
   gitCommit: Type.Union([Type.String(), Type.Null()]),
   decision: Type.Union([Type.String(), Type.Null()], { description: 'Why it was or was not promoted.' }),

@@ -61,6 +61,19 @@ export function hasMeasurements(stone: StoneToValue): stone is Stone {
   return (stone as Partial<Stone>).depth !== undefined;
 }
 
+/**
+ * What every price in Loupe is — the prices it learns from and the prices it gives — defined here once: the price
+ * field's description, the model card and the API's model record (GET /v1/models/current) all show this.
+ * The reference data and the new expert's batches are priced on the same basis (the data's README says so).
+ */
+export const PRICE_BASIS = {
+  kind: 'appraised market value',
+  currency: 'USD',
+  dollarsOf: 2008,
+  description:
+    "An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars.",
+} as const;
+
 /** A stone with the price an expert appraised it at (what training needs). */
 export interface Appraisal extends Stone {
   price: number;
@@ -172,7 +185,7 @@ export const FIELDS = {
     name: 'price',
     label: 'Price',
     unit: 'USD',
-    description: 'Appraised market value in 2008 US dollars.',
+    description: `Appraised market value in ${PRICE_BASIS.dollarsOf} US dollars.`,
     min: 1,
     max: 1_000_000,
     decimals: 0,

@@ -4,6 +4,7 @@
  * HTML page, with the charts as SVG (error by segment, explanation summary, drift). A pure function of the
  * model's registry record: the same record gives the same bytes.
  */
+import { PRICE_BASIS } from '../diamond/index.js';
 import type { Accuracy, ModelMetrics } from '../registry/metrics.js';
 import { bars, formats } from './charts.js';
 
@@ -99,6 +100,7 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
               : 'never served',
         ],
         ['decision', m.decision ?? '—'],
+        ['price basis', PRICE_BASIS.description],
         ['training data', `${m.trainingRows.toLocaleString('en-US')} rows, snapshot sha256 ${m.trainingDataSha256}`],
         ['artifact', `model.json, sha256 ${m.artifactSha256}`],
         ['training time', `${(m.durationMs / 1000).toFixed(1)} s (tuning included)`],

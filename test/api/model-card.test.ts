@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRICE_BASIS } from '../../src/diamond/index.js';
 import { writeMissingCards } from '../../src/pipeline/report.js';
 import { useTestApp } from './helpers.js';
 
@@ -24,6 +25,21 @@ describe('GET /v1/models/{version}/card', () => {
     expect(md.statusCode).toBe(200);
     expect(md.headers['content-type']).toMatch(/^text\/markdown/);
     expect(md.body).toMatch(/^# Model card — v0001/);
+  });
+
+  it('states the price basis, the same one in the card, in GET /v1/models/current and in the OpenAPI document', async () => {
+    writeMissingCards(ctx.home.db, ctx.home.paths);
+    const current = (await ctx.t.app.inject({ method: 'GET', url: '/v1/models/current' })).json();
+    expect(current.priceBasis).toEqual(PRICE_BASIS);
+    const md = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=markdown' });
+    expect(md.body).toContain(`| price basis | ${PRICE_BASIS.description} |`);
+    const html = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card' });
+    expect(html.body).toContain(`<td>price basis</td><td>${PRICE_BASIS.description}</td>`);
+    const doc = (await ctx.t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const { Model, PriceBasis } = doc.components.schemas;
+    expect(Model.required).toContain('priceBasis');
+    expect(Model.properties.priceBasis.$ref).toBe('#/components/schemas/PriceBasis');
+    expect(PriceBasis.properties.dollarsOf).toMatchObject({ enum: [PRICE_BASIS.dollarsOf] });
   });
 
   it('refuses an unknown version or format with a problem', async () => {
