@@ -14,7 +14,6 @@ import { mkdirSync, watch } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
-import { pino } from 'pino';
 import { loupePaths, type LoupePaths } from '../config/index.js';
 import {
   ConfigError,
@@ -30,6 +29,7 @@ import {
   type StepName,
 } from '../pipeline/index.js';
 import { openDatabase } from '../store/db.js';
+import { commandLogger } from './log.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -98,7 +98,7 @@ function logger(opts: RunOpts): PipelineLogger {
   // On a terminal the progress bar and the summary say it all; structured logs are for everything else.
   if (interactive(opts))
     return { info() {}, warn: (o, m) => process.stderr.write(`loupe: ${m ?? ''} ${JSON.stringify(o)}\n`) };
-  return pino({ name: 'loupe-pipeline', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+  return commandLogger({ fd: 2, base: { name: 'loupe-pipeline', pid: process.pid } });
 }
 
 function exitCodeOf(r: PipelineResult): number {

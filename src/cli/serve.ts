@@ -5,7 +5,6 @@
  * stops taking requests, answers those in flight, writes the rest of the request log and exits.
  */
 import type { Command } from 'commander';
-import pino from 'pino';
 import {
   AddressThrottle,
   assertOpenAllowed,
@@ -30,6 +29,7 @@ import { bootstrap } from '../pipeline/bootstrap.js';
 import { openStore, type OpenedStore } from '../store/open.js';
 import { DatabaseConfigError, redactUrl } from '../store/postgres/connect.js';
 import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
+import { commandLogger, runLines } from './log.js';
 import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -132,7 +132,7 @@ async function run(opts: ServeOptions): Promise<void> {
       throw e;
     }
   }
-  const log = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
+  const log = commandLogger({ fd: 1, env });
   const paths = loupePaths(env, { home: opts.home });
   let opened: OpenedStore;
   try {
@@ -147,15 +147,22 @@ async function run(opts: ServeOptions): Promise<void> {
   const { store, db } = opened;
   try {
     const database = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
-    log.info(
-      { home: paths.home, database },
-      'preparing: the first start ingests the reference data and trains a model',
-    );
+    log.info({ home: paths.home, database }, 'starting');
     // On PostgreSQL the champion comes from the shared registry (filled by `loupe db copy`).
+    let training = false;
     const championVersion = db
       ? (
           await bootstrap(db, paths, {
-            onStage: (stage) => log.info({ stage }, 'bootstrap'),
+            // Called only when there is no champion: a start that finds one says nothing of training.
+            onStage: (stage) => {
+              if (!training)
+                log.info('no model yet: ingesting the reference data and training the first one (about a minute)');
+              training = true;
+              log.debug({ stage }, `bootstrap: ${stage}`);
+            },
+            onRun: (result) => {
+              for (const line of runLines(result)) log.info({ run: result.runId }, line);
+            },
             onWarning: (message, details) => log.warn(details, message),
           })
         ).version
@@ -321,7 +328,7 @@ async function run(opts: ServeOptions): Promise<void> {
         storeValuations,
         retentionDays,
       },
-      `ready: Loupe API on ${address} (docs at ${address}/docs)`,
+      `ready: open ${address} for the web app, ${address}/docs for the API (serving ${models.current.version})`,
     );
     await closed;
     log.info('stopped');

@@ -14,13 +14,15 @@ import type { LoupePaths } from '../config/index.js';
 import { loadValuer } from '../model/index.js';
 import { getChampion, readArtifact, rollbackToUsable, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
-import { runPipeline, type PipelineLogger } from './run.js';
+import { runPipeline, type PipelineLogger, type PipelineResult } from './run.js';
 
 export interface BootstrapOptions {
   onStage?(stage: string): void;
   log?: PipelineLogger;
   /** Something an operator must hear of: the champion could not be served, and what was done instead. */
   onWarning?(message: string, details: Record<string, unknown>): void;
+  /** The pipeline run it made, when there was no champion to serve (never called when there was one). */
+  onRun?(result: PipelineResult): void;
 }
 
 export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOptions = {}): Promise<ModelRecord> {
@@ -51,6 +53,7 @@ export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOpt
     log: options.log,
     onStep: (step) => options.onStage?.(step),
   });
+  options.onRun?.(result);
   const champion = getChampion(db);
   if (!champion || whyUnloadable(champion) !== undefined)
     throw new Error(`bootstrap finished without a champion: ${result.message}`);

@@ -52,7 +52,7 @@ async function startServer(): Promise<Server> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const m = /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    const m = /ready: open (http:\/\/127\.0\.0\.1:\d+) /.exec(out);
     if (m) return { child, url: m[1], output: () => out, exited };
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -61,7 +61,7 @@ describe('loupe serve', () => {
       LOUPE_OPEN: '1',
       LOUPE_MODEL_KINDS: 'hedonic',
     });
-    const [, url] = await waitFor(s.output, /ready: Loupe API on (http:\/\/127\.0\.0\.1:\d+)/, 120_000);
+    const [, url] = await waitFor(s.output, /ready: open (http:\/\/127\.0\.0\.1:\d+) /, 120_000);
     expect(s.output()).not.toMatch(/"stage"/); // the champion was there: no pipeline step ran
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
