@@ -4,7 +4,6 @@
  * Building the app opens nothing: the caller gives it the database and the model source, and listens.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import type { AddressThrottle } from './address-throttle.js';
@@ -58,11 +57,6 @@ declare module 'fastify' {
 export interface AppOptions {
   /** The database, through the store interface (SQLite or PostgreSQL). */
   store: Store;
-  /**
-   * The SQLite database the expert's appraisals are recorded into (through the ingestion, which, like the pipeline,
-   * works on SQLite); without it /v1/appraisals is not served (a server on PostgreSQL, for now).
-   */
-  appraisalDb?: Db;
   models: ModelSource;
   /** Serve /v1 without keys (the caller allows it only on a loopback address). */
   open: boolean;
@@ -219,8 +213,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(diamondRoutes, { store: options.store });
   await app.register(modelRoutes, { store: options.store });
   await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });
-  // Recording appraisals goes through the ingestion, which works on SQLite (as the pipeline does).
-  if (options.appraisalDb) await app.register(appraisalRoutes, { db: options.appraisalDb, models: options.models });
+  // Recording appraisals goes through the ingestion, into the store (either database).
+  await app.register(appraisalRoutes, { store: options.store, models: options.models });
   // The web app (web/dist) at /: static files only; it talks to the API above like any client.
   await app.register(webRoutes);
   return app;

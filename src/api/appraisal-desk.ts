@@ -1,27 +1,18 @@
 /**
  * Recording appraisals from the app: a stone or a CSV file goes through the ingestion itself (the same reader, the
  * same row validation, the same duplicate check, one transaction per submission), as a submission that names who
- * sent it and when. Submissions are written one at a time on a connection of their own: an ingestion holds its
- * transaction open across the awaits of reading the file, and the API's other requests must not run inside it.
+ * sent it and when, into the server's store (SQLite or PostgreSQL). Submissions are written one at a time, on the
+ * store's ingestion target: an ingestion holds its transaction open across the awaits of reading the file.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPRAISAL_FIELDS, csvCell, STONE_FIELDS, type Stone } from '../diamond/index.js';
 import { CsvSplitter } from '../ingest/csv.js';
-import { ingestFile, type IngestSummary } from '../ingest/index.js';
+import { ingestInto, type IngestSummary } from '../ingest/index.js';
 import type { LoadedModel } from '../model/index.js';
-import {
-  getOpenReject,
-  listOpenRejects,
-  listRecorded,
-  resolveReject,
-  type OpenReject,
-  type RecordedAppraisal,
-  type RecordedFilter,
-  type SubmissionKind,
-} from '../store/appraisals.js';
-import { openDatabase, type Db } from '../store/db.js';
+import type { OpenReject, RecordedAppraisal, RecordedFilter, SubmissionKind } from '../store/appraisals.js';
+import type { Store } from '../store/store.js';
 import { ApiProblem } from './problem.js';
 
 export interface ModelView {
@@ -98,20 +89,14 @@ function rejectView(r: OpenReject): RejectView {
 }
 
 export class AppraisalDesk {
-  readonly #db: Db;
-  readonly #writer: Db;
+  readonly #store: Store;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Db) {
-    this.#db = db;
-    this.#writer = db.name === ':memory:' || db.memory ? db : openDatabase(db.name);
+  constructor(store: Store) {
+    this.#store = store;
   }
 
-  close(): void {
-    if (this.#writer !== this.#db) this.#writer.close();
-  }
-
-  /** Runs submissions one after another on the writer connection. */
+  /** Runs submissions and resolutions one after another (the store's ingestion takes one at a time). */
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => undefined);
@@ -147,7 +132,7 @@ export class AppraisalDesk {
       try {
         const path = join(dir, name);
         await writeFile(path, content);
-        return await ingestFile(this.#writer, path, { storedPath: `app:${submission.kind}`, submission });
+        return await ingestInto(this.#store.ingestion(), path, { storedPath: `app:${submission.kind}`, submission });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -168,18 +153,18 @@ export class AppraisalDesk {
         accepted: summary.accepted,
         rejected: summary.rejected,
       },
-      appraisals: withModel(listRecorded(this.#db, { submission: id }).slice(0, RETURNED), model),
-      rejects: listOpenRejects(this.#db, { submission: id }).map(rejectView),
+      appraisals: withModel((await this.#store.listRecorded({ submission: id })).slice(0, RETURNED), model),
+      rejects: (await this.#store.listOpenRejects({ submission: id })).map(rejectView),
     };
   }
 
   /** Recorded appraisals matching the filter with the model's view; `outside` keeps those outside its range. */
-  list(
+  async list(
     filter: RecordedFilter & { outside?: boolean },
     page: { offset: number; limit: number } | undefined,
     model: LoadedModel | undefined,
-  ): { total: number; appraisals: AppraisalView[] } {
-    const rows = listRecorded(this.#db, filter);
+  ): Promise<{ total: number; appraisals: AppraisalView[] }> {
+    const rows = await this.#store.listRecorded(filter);
     if (filter.outside === undefined) {
       const shown = page ? rows.slice(page.offset, page.offset + page.limit) : rows;
       return { total: rows.length, appraisals: withModel(shown, model) };
@@ -192,13 +177,13 @@ export class AppraisalDesk {
     };
   }
 
-  rejects(): RejectView[] {
-    return listOpenRejects(this.#db).map(rejectView);
+  async rejects(): Promise<RejectView[]> {
+    return (await this.#store.listOpenRejects()).map(rejectView);
   }
 
   /** The open rejected row, or a 404 problem. */
-  openReject(id: number): OpenReject {
-    const reject = getOpenReject(this.#db, id);
+  async openReject(id: number): Promise<OpenReject> {
+    const reject = await this.#store.getOpenReject(id);
     if (!reject)
       throw new ApiProblem(
         'not-found',
@@ -208,9 +193,9 @@ export class AppraisalDesk {
   }
 
   async dismiss(id: number, by: string): Promise<void> {
-    this.openReject(id);
-    await this.#serial(async () =>
-      resolveReject(this.#writer, {
+    await this.openReject(id);
+    await this.#serial(() =>
+      this.#store.resolveReject({
         rejectId: id,
         resolution: 'dismissed',
         resolvedBy: by,

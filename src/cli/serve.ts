@@ -255,7 +255,6 @@ async function run(opts: ServeOptions): Promise<void> {
           });
     const app = await buildApp({
       store,
-      appraisalDb: db ?? undefined,
       models,
       open,
       host,

@@ -16,5 +16,5 @@ export {
   type RowStream,
 } from './rows.js';
 export { readReferenceSplit, readReferenceSplitRows, type ReferenceSplitRows } from './reference-split.js';
-export { ingestFile, type IngestOptions, type IngestSummary } from './ingest-file.js';
+export { ingestFile, ingestInto, type IngestOptions, type IngestSummary } from './ingest-file.js';
 export { safeCsvRecord, toRejectsCsv } from './export.js';

@@ -82,7 +82,11 @@ export interface RecordedFilter {
 const DIAMOND_COLUMNS = APPRAISAL_FIELDS.map((f) => `d."${f}"`).join(', ');
 const GRADE_FILTERS: readonly GradeFieldName[] = ['cut', 'color', 'clarity'];
 
-function recordedWhere(f: RecordedFilter): { sql: string; params: unknown[] } {
+// The SQL below is shared with PostgreSQL (postgres/appraisals.ts numbers its ? placeholders): aliases are quoted,
+// since PostgreSQL folds unquoted names to lower case.
+
+/** The recorded appraisals matching a filter, newest first, with its parameters. */
+export function recordedQuery(f: RecordedFilter): { sql: string; params: unknown[] } {
   const terms: string[] = [];
   const params: unknown[] = [];
   const term = (sql: string, value: unknown) => {
@@ -95,31 +99,29 @@ function recordedWhere(f: RecordedFilter): { sql: string; params: unknown[] } {
   term('s.recorded_by = ?', f.who);
   for (const g of GRADE_FILTERS) term(`d."${g}" = ?`, f[g]);
   term('s.file_id = ?', f.submission);
-  return { sql: terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '', params };
+  const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
+  return {
+    sql: `SELECT d.id, ${DIAMOND_COLUMNS},
+              s.file_id AS "submissionId", f.name AS "submissionName", s.kind, s.recorded_by AS "recordedBy",
+              s.recorded_at AS "recordedAt", d.line
+       FROM submissions s JOIN files f ON f.id = s.file_id JOIN diamonds d ON d.file_id = s.file_id
+       ${where} ORDER BY s.recorded_at DESC, d.id DESC`,
+    params,
+  };
 }
 
 /** Recorded appraisals matching the filter, newest first (every one: the caller bounds what it asks for). */
 export function listRecorded(db: Db, filter: RecordedFilter = {}): RecordedAppraisal[] {
-  const where = recordedWhere(filter);
-  return db
-    .prepare(
-      `SELECT d.id, ${DIAMOND_COLUMNS},
-              s.file_id AS submissionId, f.name AS submissionName, s.kind, s.recorded_by AS recordedBy,
-              s.recorded_at AS recordedAt, d.line
-       FROM submissions s JOIN files f ON f.id = s.file_id JOIN diamonds d ON d.file_id = s.file_id
-       ${where.sql} ORDER BY s.recorded_at DESC, d.id DESC`,
-    )
-    .all(...where.params) as RecordedAppraisal[];
+  const q = recordedQuery(filter);
+  return db.prepare(q.sql).all(...q.params) as RecordedAppraisal[];
 }
+
+export const RECORDERS_SQL = `SELECT s.recorded_by AS name, count(d.id) AS appraisals
+  FROM submissions s JOIN diamonds d ON d.file_id = s.file_id GROUP BY s.recorded_by ORDER BY s.recorded_by`;
 
 /** Who has recorded appraisals, by name, with how many each. */
 export function recorders(db: Db): { name: string; appraisals: number }[] {
-  return db
-    .prepare(
-      `SELECT s.recorded_by AS name, count(d.id) AS appraisals FROM submissions s JOIN diamonds d ON d.file_id = s.file_id
-       GROUP BY s.recorded_by ORDER BY s.recorded_by`,
-    )
-    .all() as { name: string; appraisals: number }[];
+  return db.prepare(RECORDERS_SQL).all() as { name: string; appraisals: number }[];
 }
 
 export interface OpenReject {
@@ -137,28 +139,35 @@ export interface OpenReject {
 }
 
 const OPEN_REJECTS = `
-  SELECT r.id, r.file_id AS submissionId, f.name AS submissionName, s.recorded_by AS recordedBy,
-         s.recorded_at AS recordedAt, r.line, r.raw_text AS rawText, f.header, r.reasons, r.reason
+  SELECT r.id, r.file_id AS "submissionId", f.name AS "submissionName", s.recorded_by AS "recordedBy",
+         s.recorded_at AS "recordedAt", r.line, r.raw_text AS "rawText", f.header, r.reasons, r.reason
   FROM rejects r JOIN submissions s ON s.file_id = r.file_id JOIN files f ON f.id = r.file_id
   LEFT JOIN reject_resolutions x ON x.reject_id = r.id
   WHERE x.reject_id IS NULL`;
 
 type OpenRejectRow = Omit<OpenReject, 'reasons'> & { reasons: string };
-const toOpenReject = (r: OpenRejectRow): OpenReject => ({ ...r, reasons: JSON.parse(r.reasons) as Problem[] });
+export const toOpenReject = (r: OpenRejectRow): OpenReject => ({ ...r, reasons: JSON.parse(r.reasons) as Problem[] });
+
+/** Open rejected rows of recorded submissions (of one, or all), newest first, with the parameters. */
+export function openRejectsQuery(options: { submission?: number; id?: number }): { sql: string; params: number[] } {
+  if (options.id !== undefined) return { sql: `${OPEN_REJECTS} AND r.id = ?`, params: [options.id] };
+  const by = options.submission === undefined ? '' : ' AND r.file_id = ?';
+  return {
+    sql: `${OPEN_REJECTS}${by} ORDER BY s.recorded_at DESC, r.file_id DESC, r.line`,
+    params: options.submission === undefined ? [] : [options.submission],
+  };
+}
 
 /** Rejected rows of recorded submissions that are neither fixed nor dismissed, newest first. */
 export function listOpenRejects(db: Db, options: { submission?: number } = {}): OpenReject[] {
-  const by = options.submission === undefined ? '' : ' AND r.file_id = ?';
-  return (
-    db
-      .prepare(`${OPEN_REJECTS}${by} ORDER BY s.recorded_at DESC, r.file_id DESC, r.line`)
-      .all(...(options.submission === undefined ? [] : [options.submission])) as OpenRejectRow[]
-  ).map(toOpenReject);
+  const q = openRejectsQuery(options);
+  return (db.prepare(q.sql).all(...q.params) as OpenRejectRow[]).map(toOpenReject);
 }
 
 /** One open rejected row of a recorded submission; undefined when there is none (or it is fixed or dismissed). */
 export function getOpenReject(db: Db, id: number): OpenReject | undefined {
-  const row = db.prepare(`${OPEN_REJECTS} AND r.id = ?`).get(id) as OpenRejectRow | undefined;
+  const q = openRejectsQuery({ id });
+  const row = db.prepare(q.sql).get(...q.params) as OpenRejectRow | undefined;
   return row && toOpenReject(row);
 }
 
@@ -170,18 +179,23 @@ export interface Resolution {
   resolvedAt: string;
 }
 
+export const RESOLVE_SQL = `INSERT INTO reject_resolutions (reject_id, resolution, fixed_by_file_id, resolved_by, resolved_at)
+  VALUES (?, ?, ?, ?, ?) ON CONFLICT (reject_id) DO NOTHING`;
+
+export const resolutionParams = (r: Resolution): unknown[] => [
+  r.rejectId,
+  r.resolution,
+  r.fixedByFileId ?? null,
+  r.resolvedBy,
+  r.resolvedAt,
+];
+
 /**
  * Marks a rejected row fixed or dismissed; false when it already was (two people resolving the same row at once:
  * the first one counts).
  */
 export function resolveReject(db: Db, r: Resolution): boolean {
-  const info = db
-    .prepare(
-      `INSERT INTO reject_resolutions (reject_id, resolution, fixed_by_file_id, resolved_by, resolved_at)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT (reject_id) DO NOTHING`,
-    )
-    .run(r.rejectId, r.resolution, r.fixedByFileId ?? null, r.resolvedBy, r.resolvedAt);
-  return info.changes === 1;
+  return db.prepare(RESOLVE_SQL).run(...resolutionParams(r)).changes === 1;
 }
 
 export interface Learning {
@@ -194,20 +208,19 @@ export interface Learning {
   trainedOn: number;
 }
 
+/** The newest model trained on a snapshot that reaches recorded submissions, with the snapshot's ids (JSON). */
+export const LEARNING_MODEL_SQL = `SELECT m.version, m.created_at AS "createdAt", t.max_file_id AS "maxFileId", t.diamond_ids AS ids
+  FROM models m JOIN training_snapshots t ON t.sha256 = m.training_data_sha256
+  WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.file_id <= t.max_file_id)
+  ORDER BY m.id DESC LIMIT 1`;
+export type LearningModelRow = { version: string; createdAt: string; maxFileId: number; ids: string };
+export const LEARNING_UP_TO_SQL = 'SELECT max(recorded_at) AS at FROM submissions WHERE file_id <= ?';
+
 /** Which model last learned from recorded appraisals, and up to when; undefined when none has yet. */
 export function lastLearning(db: Db): Learning | undefined {
-  const model = db
-    .prepare(
-      `SELECT m.version, m.created_at AS createdAt, t.max_file_id AS maxFileId, t.diamond_ids AS ids
-       FROM models m JOIN training_snapshots t ON t.sha256 = m.training_data_sha256
-       WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.file_id <= t.max_file_id)
-       ORDER BY m.id DESC LIMIT 1`,
-    )
-    .get() as { version: string; createdAt: string; maxFileId: number; ids: string } | undefined;
+  const model = db.prepare(LEARNING_MODEL_SQL).get() as LearningModelRow | undefined;
   if (!model) return undefined;
-  const upTo = db.prepare('SELECT max(recorded_at) AS at FROM submissions WHERE file_id <= ?').get(model.maxFileId) as {
-    at: string;
-  };
+  const upTo = db.prepare(LEARNING_UP_TO_SQL).get(model.maxFileId) as { at: string };
   const recorded = db
     .prepare(
       `SELECT count(*) AS n FROM json_each(?) j JOIN diamonds d ON d.id = j.value JOIN submissions s ON s.file_id = d.file_id`,

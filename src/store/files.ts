@@ -23,7 +23,7 @@ export interface FileRecord {
   status: 'ingesting' | 'ingested';
 }
 
-interface FileRow {
+export interface FileRow {
   id: number;
   name: string;
   path: string;
@@ -40,7 +40,8 @@ interface FileRow {
   status: 'ingesting' | 'ingested';
 }
 
-function toRecord(r: FileRow): FileRecord {
+/** A files row as a record (both databases store the same columns). */
+export function toRecord(r: FileRow): FileRecord {
   return {
     id: r.id,
     name: r.name,

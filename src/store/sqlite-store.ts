@@ -2,7 +2,9 @@
  * The Store over Loupe's SQLite database (better-sqlite3, synchronous): each function runs its query at once and
  * resolves with the result, so on SQLite the server behaves exactly as it did when it called the driver itself.
  */
-import { databasePing, type Db } from './db.js';
+import { getOpenReject, lastLearning, listOpenRejects, listRecorded, recorders, resolveReject } from './appraisals.js';
+import { databasePing, openDatabase, type Db } from './db.js';
+import { sqliteIngestTarget } from './ingest-target.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
 import { championVersion, getChampion, getModel, insertPromotion, listModels } from './models.js';
 import { operationsCounts } from './operations.js';
@@ -18,6 +20,11 @@ export function sqliteStore(db: Db): Store {
   const similar = similarFinder(db);
   let writeQuotes: ReturnType<typeof quoteWriter> | undefined;
   let writeRequests: ReturnType<typeof requestLogWriter> | undefined;
+  // Ingestion holds its transaction open across awaits: on a connection of its own, opened when first needed (an
+  // in-memory database has only the one). Resolving a rejected row writes there too, so it never waits for the
+  // ingestion's write lock on this thread.
+  let writer: Db | undefined;
+  const writerDb = (): Db => (writer ??= db.memory ? db : openDatabase(db.name));
   // Each function queries synchronously; an async function turns a throw into a rejection like a network driver's.
   return {
     backend: 'sqlite',
@@ -46,8 +53,16 @@ export function sqliteStore(db: Db): Store {
     },
     similarStones: async (stone, n, mode) => similar.find(stone, n, mode),
     operationsCounts: async () => operationsCounts(db),
+    listRecorded: async (filter) => listRecorded(db, filter),
+    recorders: async () => recorders(db),
+    lastLearning: async () => lastLearning(db),
+    listOpenRejects: async (options) => listOpenRejects(db, options),
+    getOpenReject: async (id) => getOpenReject(db, id),
+    resolveReject: async (resolution) => resolveReject(writerDb(), resolution),
+    ingestion: () => sqliteIngestTarget(writerDb()),
     ping: async () => ping(),
     async close() {
+      if (writer && writer !== db && writer.open) writer.close();
       if (db.open) db.close();
     },
   };

@@ -8,6 +8,8 @@
  * champion) never waits for one: the server holds the champion in memory (it polls `championVersion`), and an
  * implementation over a network database answers `findKey` from memory it refreshes in the background.
  */
+import type { Learning, OpenReject, RecordedAppraisal, RecordedFilter, Resolution } from './appraisals.js';
+import type { IngestTarget } from './ingest-target.js';
 import type { ApiKey, NewKey } from './keys.js';
 import type { ModelRecord, PromotionAction } from './models.js';
 import type { OperationsCounts } from './operations.js';
@@ -61,6 +63,22 @@ export interface Store {
   similarStones(stone: SimilarTo, n: number, mode: SimilarityMode): Promise<SimilarStone[]>;
   /** Rows ingested and rejected (by reason), finished pipeline runs by outcome: what /metrics reports of them. */
   operationsCounts(): Promise<OperationsCounts>;
+  /** Appraisals recorded in the app matching the filter, newest first (appraisals.ts). */
+  listRecorded(filter: RecordedFilter): Promise<RecordedAppraisal[]>;
+  /** Who has recorded appraisals, with how many each. */
+  recorders(): Promise<{ name: string; appraisals: number }[]>;
+  /** Which model last learned from recorded appraisals, and up to when. */
+  lastLearning(): Promise<Learning | undefined>;
+  /** Rejected rows of recorded submissions neither fixed nor dismissed (of one submission, or all), newest first. */
+  listOpenRejects(options?: { submission?: number }): Promise<OpenReject[]>;
+  getOpenReject(id: number): Promise<OpenReject | undefined>;
+  /** Marks a rejected row fixed or dismissed; false when it already was. */
+  resolveReject(resolution: Resolution): Promise<boolean>;
+  /**
+   * Where a submission recorded in the app is ingested: a file's transaction spans the awaits of reading it, so on
+   * SQLite it runs on a connection of its own (nothing else runs inside it); call one ingestion at a time.
+   */
+  ingestion(): IngestTarget;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,209 +1,236 @@
 /**
  * /v1/appraisals: recording stones and files through the ingestion's own checks, who and when, rejected rows kept
  * until fixed or dismissed, the model's view, filters and export, bad input refused before anything is stored, and
- * no duplicate when two people record the same stone at once.
+ * no duplicate when two people record the same stone at once. On both stores: SQLite, and a real PostgreSQL holding
+ * a `loupe db copy` of the same home (test/helpers/postgres.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { partitionData } from '../../src/pipeline/data.js';
-import { countDiamonds } from '../../src/store/diamonds.js';
-import { countFiles } from '../../src/store/files.js';
-import { createKey } from '../../src/store/keys.js';
+import { openPostgres } from '../../src/store/postgres/connect.js';
+import { copySqliteToPostgres } from '../../src/store/postgres/copy.js';
+import { postgresStore } from '../../src/store/postgres/store.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { expectProblem, REFERENCE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
 
-let home: TestHome;
-let t: TestApp;
-let expert: string;
-let partner: string;
-let second: string;
+describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
+  let home: TestHome;
+  let t: TestApp;
+  let store: Store;
+  let server: TestPostgres | undefined;
+  let expert: string;
+  let partner: string;
+  let second: string;
+  /** Rows in a table of the store the app uses. */
+  let count: (table: 'diamonds' | 'files') => Promise<number>;
 
-beforeAll(async () => {
-  home = await testHome();
-  t = await testApp(home, { open: false });
-  expert = createKey(home.db, { name: 'Giulia', scopes: ['appraisals'] }).secret;
-  partner = createKey(home.db, { name: 'ACME', scopes: ['valuations'] }).secret;
-  second = createKey(home.db, { name: 'Marco', scopes: ['appraisals'] }).secret;
-});
-afterAll(async () => {
-  await t.app.close();
-  home.cleanup();
-});
-
-const STONE = {
-  carat: 0.71,
-  cut: 'Ideal',
-  color: 'F',
-  clarity: 'VS1',
-  depth: 61.7,
-  table: 56,
-  price: 3310,
-  x: 5.72,
-  y: 5.75,
-  z: 3.54,
-};
-
-const auth = (key = expert) => ({ authorization: `Bearer ${key}` });
-const post = (body: unknown, key = expert) =>
-  t.app.inject({ method: 'POST', url: '/v1/appraisals', headers: auth(key), payload: body as object });
-const upload = (csv: string | Buffer, name = 'week.csv', type = 'text/csv') =>
-  t.app.inject({
-    method: 'POST',
-    url: `/v1/appraisals?name=${encodeURIComponent(name)}`,
-    headers: { ...auth(), 'content-type': type },
-    payload: csv,
-  });
-const list = (query = '') => t.app.inject({ method: 'GET', url: `/v1/appraisals${query}`, headers: auth() });
-
-describe('recording one stone', () => {
-  it('stores it with who and when, and says what the current model would have said', async () => {
-    const before = countDiamonds(home.db);
-    const res = await post(STONE);
-    expect(res.statusCode, res.body).toBe(201);
-    const body = res.json();
-    expect(body.submission).toMatchObject({ kind: 'stone', recordedBy: 'Giulia', accepted: 1, rejected: 0 });
-    expect(body.appraisals).toHaveLength(1);
-    const a = body.appraisals[0];
-    expect(a).toMatchObject({ ...STONE, recordedBy: 'Giulia' });
-    expect(a.model.version).toBe(t.models.current!.version);
-    expect(a.model.difference).toBe(STONE.price - a.model.price);
-    expect(a.model.inside).toBe(STONE.price >= a.model.range.low && STONE.price <= a.model.range.high);
-    expect(countDiamonds(home.db)).toBe(before + 1);
-    const listed = (await list()).json();
-    expect(listed.appraisals[0]).toMatchObject({ id: a.id, recordedBy: 'Giulia' });
-    expect(listed.recorders).toContainEqual({ name: 'Giulia', appraisals: 1 });
+  beforeAll(async () => {
+    home = await testHome();
+    if (backend === 'postgres') {
+      server = await startPostgres();
+      const pool = await openPostgres(server.newDatabase('appraisals'));
+      await copySqliteToPostgres(home.db, pool);
+      const pgStore = postgresStore(pool, { home: home.dir });
+      store = pgStore;
+      count = async (table) => (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+    } else {
+      store = sqliteStore(home.db);
+      count = async (table) => (home.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    }
+    t = await testApp(home, { open: false, store });
+    expert = (await store.createKey({ name: 'Giulia', scopes: ['appraisals'] })).secret;
+    partner = (await store.createKey({ name: 'ACME', scopes: ['valuations'] })).secret;
+    second = (await store.createKey({ name: 'Marco', scopes: ['appraisals'] })).secret;
+  }, 120_000);
+  afterAll(async () => {
+    await t?.app.close();
+    if (backend === 'postgres') await store?.close();
+    server?.stop();
+    home?.cleanup();
   });
 
-  it('refuses what ingestion refuses, with its messages, and keeps the row until it is fixed', async () => {
-    const res = await post({ ...STONE, carat: '0,72', price: 3400 });
-    expect(res.statusCode).toBe(201);
-    const { submission, rejects } = res.json();
-    expect(submission).toMatchObject({ accepted: 0, rejected: 1 });
-    expect(rejects[0].reasons[0]).toMatchObject({ field: 'carat', code: 'not_a_number' });
-    expect(rejects[0].reasons[0].suggestion ?? rejects[0].reasons[0].message).toMatch(/0\.72/);
-    expect(rejects[0].fields.carat).toBe('0,72');
-    const open = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
-    expect(open.rejects.map((r: { id: number }) => r.id)).toContain(rejects[0].id);
+  const STONE = {
+    carat: 0.71,
+    cut: 'Ideal',
+    color: 'F',
+    clarity: 'VS1',
+    depth: 61.7,
+    table: 56,
+    price: 3310,
+    x: 5.72,
+    y: 5.75,
+    z: 3.54,
+  };
 
-    const fixed = await t.app.inject({
+  const auth = (key = expert) => ({ authorization: `Bearer ${key}` });
+  const post = (body: unknown, key = expert) =>
+    t.app.inject({ method: 'POST', url: '/v1/appraisals', headers: auth(key), payload: body as object });
+  const upload = (csv: string | Buffer, name = 'week.csv', type = 'text/csv') =>
+    t.app.inject({
       method: 'POST',
-      url: `/v1/appraisals/rejects/${rejects[0].id}/fix`,
-      headers: auth(),
-      payload: { ...STONE, carat: 0.72, price: 3400 },
+      url: `/v1/appraisals?name=${encodeURIComponent(name)}`,
+      headers: { ...auth(), 'content-type': type },
+      payload: csv,
     });
-    expect(fixed.statusCode, fixed.body).toBe(201);
-    expect(fixed.json().appraisals[0]).toMatchObject({ carat: 0.72, price: 3400 });
-    const after = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
-    expect(after.rejects.map((r: { id: number }) => r.id)).not.toContain(rejects[0].id);
-    // Fixed once: a second fix of the same row is a 404.
-    const again = await t.app.inject({
-      method: 'POST',
-      url: `/v1/appraisals/rejects/${rejects[0].id}/fix`,
-      headers: auth(),
-      payload: STONE,
+  const list = (query = '') => t.app.inject({ method: 'GET', url: `/v1/appraisals${query}`, headers: auth() });
+
+  describe('recording one stone', () => {
+    it('stores it with who and when, and says what the current model would have said', async () => {
+      const before = await count('diamonds');
+      const res = await post(STONE);
+      expect(res.statusCode, res.body).toBe(201);
+      const body = res.json();
+      expect(body.submission).toMatchObject({ kind: 'stone', recordedBy: 'Giulia', accepted: 1, rejected: 0 });
+      expect(body.appraisals).toHaveLength(1);
+      const a = body.appraisals[0];
+      expect(a).toMatchObject({ ...STONE, recordedBy: 'Giulia' });
+      expect(a.model.version).toBe(t.models.current!.version);
+      expect(a.model.difference).toBe(STONE.price - a.model.price);
+      expect(a.model.inside).toBe(STONE.price >= a.model.range.low && STONE.price <= a.model.range.high);
+      expect(await count('diamonds')).toBe(before + 1);
+      const listed = (await list()).json();
+      expect(listed.appraisals[0]).toMatchObject({ id: a.id, recordedBy: 'Giulia' });
+      expect(listed.recorders).toContainEqual({ name: 'Giulia', appraisals: 1 });
     });
-    expectProblem(again, 404);
-  });
 
-  it('dismisses a rejected row', async () => {
-    const { rejects } = (await post({ ...STONE, cut: 'Superb' })).json();
-    expect(rejects[0].reasons[0].code).toBe('unknown_grade');
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/v1/appraisals/rejects/${rejects[0].id}/dismiss`,
-      headers: auth(),
+    it('refuses what ingestion refuses, with its messages, and keeps the row until it is fixed', async () => {
+      const res = await post({ ...STONE, carat: '0,72', price: 3400 });
+      expect(res.statusCode).toBe(201);
+      const { submission, rejects } = res.json();
+      expect(submission).toMatchObject({ accepted: 0, rejected: 1 });
+      expect(rejects[0].reasons[0]).toMatchObject({ field: 'carat', code: 'not_a_number' });
+      expect(rejects[0].reasons[0].suggestion ?? rejects[0].reasons[0].message).toMatch(/0\.72/);
+      expect(rejects[0].fields.carat).toBe('0,72');
+      const open = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
+      expect(open.rejects.map((r: { id: number }) => r.id)).toContain(rejects[0].id);
+
+      const fixed = await t.app.inject({
+        method: 'POST',
+        url: `/v1/appraisals/rejects/${rejects[0].id}/fix`,
+        headers: auth(),
+        payload: { ...STONE, carat: 0.72, price: 3400 },
+      });
+      expect(fixed.statusCode, fixed.body).toBe(201);
+      expect(fixed.json().appraisals[0]).toMatchObject({ carat: 0.72, price: 3400 });
+      const after = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
+      expect(after.rejects.map((r: { id: number }) => r.id)).not.toContain(rejects[0].id);
+      // Fixed once: a second fix of the same row is a 404.
+      const again = await t.app.inject({
+        method: 'POST',
+        url: `/v1/appraisals/rejects/${rejects[0].id}/fix`,
+        headers: auth(),
+        payload: STONE,
+      });
+      expectProblem(again, 404);
     });
-    expect(res.statusCode).toBe(200);
-    const open = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
-    expect(open.rejects.map((r: { id: number }) => r.id)).not.toContain(rejects[0].id);
+
+    it('dismisses a rejected row', async () => {
+      const { rejects } = (await post({ ...STONE, cut: 'Superb' })).json();
+      expect(rejects[0].reasons[0].code).toBe('unknown_grade');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/v1/appraisals/rejects/${rejects[0].id}/dismiss`,
+        headers: auth(),
+      });
+      expect(res.statusCode).toBe(200);
+      const open = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
+      expect(open.rejects.map((r: { id: number }) => r.id)).not.toContain(rejects[0].id);
+    });
+
+    it('stores one stone when two people record it at once; the other is a duplicate', async () => {
+      const stone = { ...STONE, carat: 0.8, price: 4100, x: 5.95, y: 5.97, z: 3.68 };
+      const before = await count('diamonds');
+      const answers = await Promise.all([post(stone), post(stone, second)]);
+      const bodies = answers.map((r) => r.json());
+      for (const r of answers) expect(r.statusCode, r.body).toBe(201);
+      expect(bodies.filter((b) => b.submission.accepted === 1)).toHaveLength(1);
+      const dups = bodies.filter((b) => b.submission.rejected === 1);
+      expect(dups).toHaveLength(1);
+      for (const d of dups) expect(d.rejects[0].reasons[0].code).toBe('duplicate');
+      expect(await count('diamonds')).toBe(before + 1);
+    });
+
+    it('needs the appraisals scope', async () => {
+      expectProblem(await post(STONE, partner), 403);
+      expectProblem(await t.app.inject({ method: 'GET', url: '/v1/appraisals' }), 401);
+    });
   });
 
-  it('stores one stone when two people record it at once; the other is a duplicate', async () => {
-    const stone = { ...STONE, carat: 0.8, price: 4100, x: 5.95, y: 5.97, z: 3.68 };
-    const before = countDiamonds(home.db);
-    const answers = await Promise.all([post(stone), post(stone, second)]);
-    const bodies = answers.map((r) => r.json());
-    for (const r of answers) expect(r.statusCode, r.body).toBe(201);
-    expect(bodies.filter((b) => b.submission.accepted === 1)).toHaveLength(1);
-    const dups = bodies.filter((b) => b.submission.rejected === 1);
-    expect(dups).toHaveLength(1);
-    for (const d of dups) expect(d.rejects[0].reasons[0].code).toBe('duplicate');
-    expect(countDiamonds(home.db)).toBe(before + 1);
+  describe('uploading a file', () => {
+    // Planted defects: a price in text, a grade in lower case (normalised, accepted), a missing field, a duplicate.
+    const csv = [
+      'carat,cut,color,clarity,depth,table,price,x,y,z,stock',
+      '0.52,Premium,E,SI1,61.2,58,1620,5.17,5.2,3.17,A-1',
+      '0.61,very good,G,VS2,62.1,57,$1,890,5.4,5.44,3.37,A-2',
+      '0.61,very good,G,VS2,62.1,57,1890,5.4,5.44,3.37,A-3',
+      '0.43,Good,H,,63.1,57,790,4.8,4.84,3.04,A-4',
+      '0.52,Premium,E,SI1,61.2,58,1620,5.17,5.2,3.17,A-5',
+    ].join('\n');
+
+    it('accepts and rejects each row as `loupe ingest` does, and refuses the same file twice', async () => {
+      const res = await upload(csv);
+      expect(res.statusCode, res.body).toBe(201);
+      const { submission, appraisals, rejects } = res.json();
+      expect(submission).toMatchObject({ name: 'week.csv', kind: 'upload', rowsRead: 5, accepted: 2, rejected: 3 });
+      expect(appraisals.map((a: { cut: string }) => a.cut).sort()).toEqual(['Premium', 'Very Good']);
+      expect(rejects.map((r: { reasons: { code: string }[] }) => r.reasons[0].code)).toEqual([
+        'malformed_row',
+        'missing',
+        'duplicate',
+      ]);
+      expectProblem(await upload(csv), 409);
+    });
+
+    it('refuses a 50 MB file, another type, binary data and 10,000 columns before storing anything', async () => {
+      const files = await count('files');
+      const big = Buffer.alloc(50 * 1024 * 1024, 'a');
+      expectProblem(await upload(big), 413);
+      expectProblem(await upload('<xml/>', 'x.xml', 'application/xml'), 415);
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+      expect(expectProblem(await upload(png, 'photo.png'), 400).detail).toMatch(/binary/);
+      const wide = `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\n${'1,'.repeat(9_999)}1\n`;
+      expect(expectProblem(await upload(wide, 'wide.csv'), 400).detail).toMatch(/10,000 columns/);
+      expect(await count('files')).toBe(files);
+    });
   });
 
-  it('needs the appraisals scope', async () => {
-    expectProblem(await post(STONE, partner), 403);
-    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/appraisals' }), 401);
-  });
-});
+  describe('listing', () => {
+    it('filters by who, grade and outside-range, and exports CSV', async () => {
+      const all = (await list()).json();
+      expect(all.total).toBeGreaterThanOrEqual(5);
+      const premium = (await list('?cut=Premium')).json();
+      expect(premium.appraisals.every((a: { cut: string }) => a.cut === 'Premium')).toBe(true);
+      expect((await list('?who=nobody')).json().total).toBe(0);
+      // A stone priced far above anything the model would say is outside its range.
+      await post({ ...STONE, carat: 0.9, price: 18_000, x: 6.2, y: 6.24, z: 3.84 });
+      const outside = (await list('?outside=true')).json();
+      expect(outside.appraisals.map((a: { price: number }) => a.price)).toContain(18_000);
+      expect(outside.appraisals.every((a: { model: { inside: boolean } }) => a.model.inside === false)).toBe(true);
+      const inside = (await list('?outside=false')).json();
+      expect(inside.total + outside.total).toBe((await list()).json().total);
+      const today = new Date().toISOString().slice(0, 10);
+      expect((await list(`?from=${today}&to=${today}`)).json().total).toBe((await list()).json().total);
+      expect((await list('?to=2000-01-01')).json().total).toBe(0);
+      const csv = await list('?format=csv&outside=true');
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      const lines = csv.body.trim().split('\n');
+      expect(lines[0]).toMatch(/^recorded_at,recorded_by,submission,carat,.*,inside_range,difference$/);
+      expect(lines).toHaveLength(outside.total + 1);
+    });
 
-describe('uploading a file', () => {
-  // Planted defects: a price in text, a grade in lower case (normalised, accepted), a missing field, a duplicate.
-  const csv = [
-    'carat,cut,color,clarity,depth,table,price,x,y,z,stock',
-    '0.52,Premium,E,SI1,61.2,58,1620,5.17,5.2,3.17,A-1',
-    '0.61,very good,G,VS2,62.1,57,$1,890,5.4,5.44,3.37,A-2',
-    '0.61,very good,G,VS2,62.1,57,1890,5.4,5.44,3.37,A-3',
-    '0.43,Good,H,,63.1,57,790,4.8,4.84,3.04,A-4',
-    '0.52,Premium,E,SI1,61.2,58,1620,5.17,5.2,3.17,A-5',
-  ].join('\n');
-
-  it('accepts and rejects each row as `loupe ingest` does, and refuses the same file twice', async () => {
-    const res = await upload(csv);
-    expect(res.statusCode, res.body).toBe(201);
-    const { submission, appraisals, rejects } = res.json();
-    expect(submission).toMatchObject({ name: 'week.csv', kind: 'upload', rowsRead: 5, accepted: 2, rejected: 3 });
-    expect(appraisals.map((a: { cut: string }) => a.cut).sort()).toEqual(['Premium', 'Very Good']);
-    expect(rejects.map((r: { reasons: { code: string }[] }) => r.reasons[0].code)).toEqual([
-      'malformed_row',
-      'missing',
-      'duplicate',
-    ]);
-    expectProblem(await upload(csv), 409);
-  });
-
-  it('refuses a 50 MB file, another type, binary data and 10,000 columns before storing anything', async () => {
-    const files = countFiles(home.db);
-    const big = Buffer.alloc(50 * 1024 * 1024, 'a');
-    expectProblem(await upload(big), 413);
-    expectProblem(await upload('<xml/>', 'x.xml', 'application/xml'), 415);
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
-    expect(expectProblem(await upload(png, 'photo.png'), 400).detail).toMatch(/binary/);
-    const wide = `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\n${'1,'.repeat(9_999)}1\n`;
-    expect(expectProblem(await upload(wide, 'wide.csv'), 400).detail).toMatch(/10,000 columns/);
-    expect(countFiles(home.db)).toBe(files);
-  });
-});
-
-describe('listing', () => {
-  it('filters by who, grade and outside-range, and exports CSV', async () => {
-    const all = (await list()).json();
-    expect(all.total).toBeGreaterThanOrEqual(5);
-    const premium = (await list('?cut=Premium')).json();
-    expect(premium.appraisals.every((a: { cut: string }) => a.cut === 'Premium')).toBe(true);
-    expect((await list('?who=nobody')).json().total).toBe(0);
-    // A stone priced far above anything the model would say is outside its range.
-    await post({ ...STONE, carat: 0.9, price: 18_000, x: 6.2, y: 6.24, z: 3.84 });
-    const outside = (await list('?outside=true')).json();
-    expect(outside.appraisals.map((a: { price: number }) => a.price)).toContain(18_000);
-    expect(outside.appraisals.every((a: { model: { inside: boolean } }) => a.model.inside === false)).toBe(true);
-    const inside = (await list('?outside=false')).json();
-    expect(inside.total + outside.total).toBe((await list()).json().total);
-    const today = new Date().toISOString().slice(0, 10);
-    expect((await list(`?from=${today}&to=${today}`)).json().total).toBe((await list()).json().total);
-    expect((await list('?to=2000-01-01')).json().total).toBe(0);
-    const csv = await list('?format=csv&outside=true');
-    expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toMatch(/^recorded_at,recorded_by,submission,carat,.*,inside_range,difference$/);
-    expect(lines).toHaveLength(outside.total + 1);
-  });
-
-  it('recorded appraisals reach the pipeline like a file: training rows, or holdout', async () => {
-    const part = partitionData(home.db, home.paths);
-    const recorded = (await list('?limit=1000')).json().appraisals.map((a: { id: number }) => a.id);
-    const training = new Set(part.training.map((r) => r.id));
-    const held = new Set([...part.holdout.values()].flat().map((r) => r.id));
-    for (const id of recorded) expect(training.has(id) !== held.has(id)).toBe(true);
-    expect(readFileSync(REFERENCE).length).toBeGreaterThan(0);
+    // The pipeline runs on SQLite only, for now.
+    it.runIf(backend === 'sqlite')(
+      'recorded appraisals reach the pipeline like a file: training rows, or holdout',
+      async () => {
+        const part = partitionData(home.db, home.paths);
+        const recorded = (await list('?limit=1000')).json().appraisals.map((a: { id: number }) => a.id);
+        const training = new Set(part.training.map((r) => r.id));
+        const held = new Set([...part.holdout.values()].flat().map((r) => r.id));
+        for (const id of recorded) expect(training.has(id) !== held.has(id)).toBe(true);
+        expect(readFileSync(REFERENCE).length).toBeGreaterThan(0);
+      },
+    );
   });
 });

@@ -23,6 +23,7 @@ import { trainModel, type ModelArtifact } from '../../src/model/index.js';
 import { promoteModel, registerModel, type ModelRecord } from '../../src/registry/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { requestLogWriter } from '../../src/store/requests.js';
 
@@ -80,20 +81,21 @@ export async function testApp(
     corsOrigins?: string[];
     maxCarat?: number;
     quotes?: boolean;
+    /** The store the app uses (default: SQLite on the home's database); the request log is SQLite's only. */
+    store?: Store;
   } = {},
 ): Promise<TestApp> {
-  const store = sqliteStore(home.db);
+  const store = options.store ?? sqliteStore(home.db);
   const models = new ModelSource(registryChampions(store), { pollMs: 50 });
   await models.refresh();
   const requestLog =
-    options.requestLog === false
+    options.requestLog === false || options.store
       ? null
       : new RequestLog(requestLogWriter(home.db), { flushIntervalMs: options.flushIntervalMs });
   const quotes =
     options.quotes === false ? null : new QuoteStore(store, null, { flushIntervalMs: options.flushIntervalMs });
   const app = await buildApp({
     store,
-    appraisalDb: home.db,
     models,
     open: options.open ?? true,
     requestLog,

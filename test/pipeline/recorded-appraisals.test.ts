@@ -9,7 +9,9 @@ import { AppraisalDesk } from '../../src/api/appraisal-desk.js';
 import { partitionData } from '../../src/pipeline/data.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { lastLearning, listRecorded } from '../../src/store/appraisals.js';
+import { openDatabase } from '../../src/store/db.js';
 import { getModel } from '../../src/store/models.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { snapshotDiamondIds } from '../../src/store/snapshots.js';
 import { FAST, FRESH, pipelineHome } from './helpers.js';
 
@@ -22,13 +24,15 @@ describe('recorded appraisals in the pipeline', () => {
     expect(first.status).toBe('succeeded');
     expect(lastLearning(h.db)).toBeUndefined();
 
-    const desk = new AppraisalDesk(h.db);
+    // The server's own store: a connection of its own on the same database.
+    const store = sqliteStore(openDatabase(h.db.name));
+    const desk = new AppraisalDesk(store);
     try {
       const rows = readFileSync(FRESH('2026-10'), 'utf8').split('\n').slice(0, 301).join('\n');
       const upload = await desk.recordUpload(Buffer.from(rows), 'october.csv', 'Giulia', undefined);
       expect(upload.submission.accepted).toBeGreaterThan(290);
     } finally {
-      desk.close();
+      await store.close();
     }
     const recorded = listRecorded(h.db).map((r) => r.id);
     const part = partitionData(h.db, h.paths);

@@ -5,8 +5,8 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { lastLearning, recorders, type RecordedFilter } from '../../store/appraisals.js';
-import type { Db } from '../../store/db.js';
+import type { RecordedFilter } from '../../store/appraisals.js';
+import type { Store } from '../../store/store.js';
 import { AppraisalDesk, appraisalsCsv } from '../appraisal-desk.js';
 import {
   EXAMPLE_CSV,
@@ -46,9 +46,11 @@ function dayAfter(day: string): string {
   return d.toISOString();
 }
 
-export const appraisalRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }> = async (app, { db, models }) => {
-  const desk = new AppraisalDesk(db);
-  app.addHook('onClose', async () => desk.close());
+export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSource }> = async (
+  app,
+  { store, models },
+) => {
+  const desk = new AppraisalDesk(store);
   // A file is received as bytes: the ingestion decides whether it is UTF-8 CSV text, with its own messages.
   app.addContentTypeParser(
     ['text/csv', 'application/csv'],
@@ -121,14 +123,15 @@ export const appraisalRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }
       };
       const model = models.current;
       if (q.format === 'csv') {
-        const { appraisals } = desk.list(filter, undefined, model);
+        const { appraisals } = await desk.list(filter, undefined, model);
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="appraisals.csv"')
           .send(appraisalsCsv(appraisals));
       }
-      const { total, appraisals } = desk.list(filter, { offset: q.offset, limit: q.limit }, model);
-      return { total, offset: q.offset, appraisals, recorders: recorders(db), learning: lastLearning(db) ?? null };
+      const { total, appraisals } = await desk.list(filter, { offset: q.offset, limit: q.limit }, model);
+      const [recorders, learning] = await Promise.all([store.recorders(), store.lastLearning()]);
+      return { total, offset: q.offset, appraisals, recorders, learning: learning ?? null };
     },
   );
 
@@ -143,7 +146,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }
         response: { 200: withExamples(RejectList, EXAMPLE_REJECTS) },
       },
     },
-    async () => ({ rejects: desk.rejects() }),
+    async () => ({ rejects: await desk.rejects() }),
   );
 
   app.post(
@@ -166,7 +169,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ db: Db; models: ModelSource }
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      desk.openReject(id);
+      await desk.openReject(id);
       const result = await desk.recordStone(request.body as Record<string, unknown>, who(request), models.current, id);
       return reply.code(201).send(result);
     },

@@ -26,7 +26,9 @@ export function redactUrl(url: string): string {
 /** The database cannot be reached or refused us at start: a wrong URL, host, port, database or credentials. */
 export class DatabaseConfigError extends Error {}
 
-export { DatabaseUnavailable } from '../store.js';
+import { DatabaseUnavailable } from '../store.js';
+
+export { DatabaseUnavailable };
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 
@@ -38,6 +40,26 @@ export function isConnectionError(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     e.message ?? '',
   );
+}
+
+/** Runs one statement on a pool or a client; a failed connection becomes DatabaseUnavailable (the API's 503). */
+export async function runQuery<R extends pg.QueryResultRow>(
+  on: pg.Pool | pg.PoolClient,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
+  try {
+    return (await on.query<R>(text, values)).rows;
+  } catch (error) {
+    throw asUnavailable(error);
+  }
+}
+
+/** A failed connection as DatabaseUnavailable; any other error as it is. */
+export function asUnavailable(error: unknown): unknown {
+  return isConnectionError(error)
+    ? new DatabaseUnavailable(`the database is not answering (${(error as Error).message})`)
+    : error;
 }
 
 /** A start-up failure in words: which URL (password hidden), and what to check. */

@@ -182,8 +182,40 @@ CREATE TABLE idempotency_keys (
 `;
 }
 
+/**
+ * Version 2: SQLite's migrations 3 (appraisals recorded in the app: who submitted a file and when, and what became
+ * of each rejected row) and 29 (the similar-stone index over all nine characteristics, which begins with the grade
+ * index's columns and so replaces it).
+ */
+const SCHEMA_V2 = `
+CREATE TABLE submissions (
+  file_id BIGINT PRIMARY KEY REFERENCES files(id),
+  kind TEXT NOT NULL CHECK (kind IN ('stone', 'upload')),
+  recorded_by TEXT NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 100),
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX submissions_by_time ON submissions (recorded_at);
+
+CREATE TABLE reject_resolutions (
+  reject_id BIGINT PRIMARY KEY REFERENCES rejects(id),
+  resolution TEXT NOT NULL CHECK (resolution IN ('fixed', 'dismissed')),
+  fixed_by_file_id BIGINT REFERENCES files(id),
+  resolved_by TEXT NOT NULL,
+  resolved_at TEXT NOT NULL,
+  CHECK ((resolution = 'fixed') = (fixed_by_file_id IS NOT NULL))
+);
+
+CREATE INDEX diamonds_by_measurements ON diamonds (cut, color, clarity, carat, depth, "table", x, y, z);
+DROP INDEX diamonds_by_grades_carat;
+`;
+
 export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "Loupe's schema as of SQLite migration 28", sql: schemaV1() },
+  {
+    version: 2,
+    name: 'SQLite migrations 3 (submissions, reject resolutions) and 29 (similar-stone index)',
+    sql: SCHEMA_V2,
+  },
 ];
 
 /** The SQLite tables `loupe db copy` moves, parents before children, with PostgreSQL's identity to advance after. */
@@ -199,4 +231,6 @@ export const COPIED_TABLES: readonly { table: string; identity: boolean }[] = [
   { table: 'request_log', identity: true },
   { table: 'valuations', identity: false },
   { table: 'idempotency_keys', identity: false },
+  { table: 'submissions', identity: false },
+  { table: 'reject_resolutions', identity: false },
 ];

@@ -13,8 +13,10 @@ import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, run
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
 import { stoneValue, valueSql } from '../similar.js';
-import { DatabaseUnavailable, type Store } from '../store.js';
-import { isConnectionError } from './connect.js';
+import type { Store } from '../store.js';
+import { postgresAppraisals } from './appraisals.js';
+import { runQuery } from './connect.js';
+import { postgresIngestTarget } from './ingest.js';
 
 export interface PostgresStoreOptions {
   /** LOUPE_HOME: relative artifact paths in the registry are resolved against it. */
@@ -46,15 +48,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): PostgresStore {
   /** Runs a query; a failed connection becomes DatabaseUnavailable (the API answers 503 with Retry-After). */
-  async function query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    try {
-      return (await pool.query<R>(text, values)).rows;
-    } catch (error) {
-      if (isConnectionError(error))
-        throw new DatabaseUnavailable(`the database is not answering (${(error as Error).message})`);
-      throw error;
-    }
-  }
+  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
+    runQuery<R>(pool, text, values);
 
   let liveKeys: Map<string, ApiKey> | undefined;
   async function refreshKeys(): Promise<void> {
@@ -88,6 +83,8 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
   return {
     backend: 'postgres',
     pool,
+    ...postgresAppraisals(pool),
+    ingestion: () => postgresIngestTarget(pool),
     async findKey(secret) {
       const hash = hashKey(secret);
       if (liveKeys === undefined) await refreshKeys();

@@ -1,0 +1,67 @@
+/**
+ * Appraisals recorded in the app, read from PostgreSQL with the same SQL as SQLite's (store/appraisals.ts), its
+ * `?` placeholders numbered as PostgreSQL wants them.
+ */
+import type pg from 'pg';
+import {
+  LEARNING_MODEL_SQL,
+  LEARNING_UP_TO_SQL,
+  openRejectsQuery,
+  RECORDERS_SQL,
+  recordedQuery,
+  RESOLVE_SQL,
+  resolutionParams,
+  toOpenReject,
+  type LearningModelRow,
+  type OpenReject,
+  type RecordedAppraisal,
+} from '../appraisals.js';
+import type { Store } from '../store.js';
+import { runQuery } from './connect.js';
+
+/** `?` placeholders as $1, $2, … (the shared SQL holds no `?` but placeholders). */
+const numbered = (sql: string): string => {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+};
+
+type AppraisalReads = Pick<
+  Store,
+  'listRecorded' | 'recorders' | 'lastLearning' | 'listOpenRejects' | 'getOpenReject' | 'resolveReject'
+>;
+
+export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
+  const q = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+    runQuery<R>(pool, numbered(sql), params);
+  type OpenRejectRow = Parameters<typeof toOpenReject>[0];
+  return {
+    async listRecorded(filter) {
+      const { sql, params } = recordedQuery(filter);
+      return q<RecordedAppraisal>(sql, params);
+    },
+    recorders: () => q<{ name: string; appraisals: number }>(RECORDERS_SQL),
+    async lastLearning() {
+      const [model] = await q<LearningModelRow>(LEARNING_MODEL_SQL);
+      if (!model) return undefined;
+      const [upTo] = await q<{ at: string }>(LEARNING_UP_TO_SQL, [model.maxFileId]);
+      const [recorded] = await q<{ n: number }>(
+        `SELECT count(*) AS n FROM jsonb_array_elements_text(?::jsonb) j (value)
+         JOIN diamonds d ON d.id = j.value::bigint JOIN submissions s ON s.file_id = d.file_id`,
+        [model.ids],
+      );
+      return { version: model.version, createdAt: model.createdAt, upTo: upTo.at, trainedOn: recorded.n };
+    },
+    async listOpenRejects(options = {}) {
+      const { sql, params } = openRejectsQuery(options);
+      return (await q<OpenRejectRow>(sql, params)).map(toOpenReject);
+    },
+    async getOpenReject(id) {
+      const { sql, params } = openRejectsQuery({ id });
+      const [row] = await q<OpenRejectRow>(sql, params);
+      return row && (toOpenReject(row) as OpenReject);
+    },
+    async resolveReject(r) {
+      return (await q(`${RESOLVE_SQL} RETURNING 1`, resolutionParams(r))).length === 1;
+    },
+  };
+}
