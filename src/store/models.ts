@@ -74,14 +74,32 @@ function baseDir(db: Db): string | undefined {
   return db.name === ':memory:' || db.name === '' ? undefined : dirname(resolve(db.name));
 }
 
+/** The champion's id: the model of the latest promotions row. */
 const CHAMPION_ID_SQL = '(SELECT model_id FROM promotions ORDER BY id DESC LIMIT 1)';
-const SELECT_MODELS = `
-  SELECT m.*,
+
+/**
+ * The models listing, in SQL that SQLite and PostgreSQL both read (postgres/store.ts runs it too): each model with
+ * when and how it last became champion and whether it is the champion now (1/0 in SQLite, a boolean in
+ * PostgreSQL). `tail` is the WHERE / ORDER BY part, with the dialect's own placeholders.
+ */
+export function selectModelsSql(tail: 'all' | 'champion' | { versionIs: string }): string {
+  const where =
+    tail === 'all'
+      ? 'ORDER BY m.id'
+      : tail === 'champion'
+        ? `WHERE m.id = ${CHAMPION_ID_SQL}`
+        : `WHERE m.version = ${tail.versionIs}`;
+  return `SELECT m.*,
     (SELECT max(p.at) FROM promotions p WHERE p.model_id = m.id) AS promoted_at,
     (SELECT p.action FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_action,
     (SELECT p.reason FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_reason,
-    (m.id IS ${CHAMPION_ID_SQL}) AS is_champion
-  FROM models m`;
+    coalesce(m.id = ${CHAMPION_ID_SQL}, false) AS is_champion
+  FROM models m ${where}`;
+}
+
+/** The champion's version (both dialects): one indexed lookup, cheap enough to poll. */
+export const CHAMPION_VERSION_SQL =
+  'SELECT m.version FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id DESC LIMIT 1';
 
 function toRecord(db: Db, r: ModelRow): ModelRecord {
   return modelFromRow(r, baseDir(db));
@@ -146,24 +164,22 @@ export function insertModel(db: Db, m: NewModel): void {
 
 /** Every registered model, oldest first. */
 export function listModels(db: Db): ModelRecord[] {
-  return (db.prepare(`${SELECT_MODELS} ORDER BY m.id`).all() as ModelRow[]).map((r) => toRecord(db, r));
+  return (db.prepare(selectModelsSql('all')).all() as ModelRow[]).map((r) => toRecord(db, r));
 }
 
 export function getModel(db: Db, version: string): ModelRecord | undefined {
-  const row = db.prepare(`${SELECT_MODELS} WHERE m.version = ?`).get(version) as ModelRow | undefined;
+  const row = db.prepare(selectModelsSql({ versionIs: '?' })).get(version) as ModelRow | undefined;
   return row && toRecord(db, row);
 }
 
 export function getChampion(db: Db): ModelRecord | undefined {
-  const row = db.prepare(`${SELECT_MODELS} WHERE m.id = ${CHAMPION_ID_SQL}`).get() as ModelRow | undefined;
+  const row = db.prepare(selectModelsSql('champion')).get() as ModelRow | undefined;
   return row && toRecord(db, row);
 }
 
 /** The champion's version: one indexed lookup, cheap enough to poll. */
 export function championVersion(db: Db): string | undefined {
-  const row = db
-    .prepare('SELECT m.version FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id DESC LIMIT 1')
-    .get() as { version: string } | undefined;
+  const row = db.prepare(CHAMPION_VERSION_SQL).get() as { version: string } | undefined;
   return row?.version;
 }
 

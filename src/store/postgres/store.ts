@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { STONE_FIELDS, type Stone } from '../../diamond/index.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { checkKeyName, hashKey, nameTaken, newKeyValues, toKey, type ApiKey, type KeyRow } from '../keys.js';
-import { modelFromRow, type ModelRow } from '../models.js';
+import { CHAMPION_VERSION_SQL, modelFromRow, selectModelsSql, type ModelRow } from '../models.js';
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
@@ -31,15 +31,6 @@ export type PostgresStore = Store & {
   countRequests(): Promise<number>;
 };
 
-const CHAMPION_ID_SQL = '(SELECT model_id FROM promotions ORDER BY id DESC LIMIT 1)';
-const SELECT_MODELS = `
-  SELECT m.*,
-    (SELECT max(p.at) FROM promotions p WHERE p.model_id = m.id) AS promoted_at,
-    (SELECT p.action FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_action,
-    (SELECT p.reason FROM promotions p WHERE p.model_id = m.id ORDER BY p.id DESC LIMIT 1) AS promotion_reason,
-    coalesce(m.id = ${CHAMPION_ID_SQL}, false) AS is_champion
-  FROM models m`;
-
 const REQUEST_COLUMNS = `id, at, method, route, url, status, latency_ms AS "latencyMs", key_id AS "keyId",
   key_name AS "keyName", model_version AS "modelVersion", request_body AS "requestBody",
   response_body AS "responseBody", request_id AS "requestId"`;
@@ -59,8 +50,8 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
   const keyTimer = setInterval(() => void refreshKeys().catch(() => {}), options.keyRefreshMs ?? 1000);
   keyTimer.unref();
 
-  const models = async (where: string, values: unknown[] = []) =>
-    (await query<ModelRow>(`${SELECT_MODELS} ${where}`, values)).map((r) => modelFromRow(r, options.home));
+  const models = async (sql: string, values: unknown[] = []) =>
+    (await query<ModelRow>(sql, values)).map((r) => modelFromRow(r, options.home));
 
   let spread: { rows: number; maxId: number; sd: number[] } | undefined;
   async function currentSpread(): Promise<number[]> {
@@ -160,14 +151,12 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       return (await query<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL'))[0].n;
     },
     async championVersion() {
-      const [row] = await query<{ version: string }>(
-        'SELECT m.version FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id DESC LIMIT 1',
-      );
+      const [row] = await query<{ version: string }>(CHAMPION_VERSION_SQL);
       return row?.version;
     },
-    getChampion: async () => (await models(`WHERE m.id = ${CHAMPION_ID_SQL}`))[0],
-    getModel: async (version) => (await models('WHERE m.version = $1', [version]))[0],
-    listModels: () => models('ORDER BY m.id'),
+    getChampion: async () => (await models(selectModelsSql('champion')))[0],
+    getModel: async (version) => (await models(selectModelsSql({ versionIs: '$1' }), [version]))[0],
+    listModels: () => models(selectModelsSql('all')),
     async insertPromotion(version, action, reason, at) {
       const rows = await query(
         'INSERT INTO promotions (model_id, action, reason, at) SELECT id, $1, $2, $3 FROM models WHERE version = $4 RETURNING 1',
