@@ -81,6 +81,19 @@ export function marginFor(axis: Axis, values: readonly number[]): number {
   return Math.max(40, Math.ceil(longest * 6.5 + 14));
 }
 
+/** A numeric y axis over these values, and the left margin its longest tick label needs (scatter, lines). */
+export function yAxis(axis: Axis, values: readonly number[]): { marginLeft: number; y: Plot.ScaleOptions } {
+  return { marginLeft: marginFor(axis, values), y: scaleOptions(axis, values) };
+}
+
+/**
+ * The margins of a chart with one row per category label (bars, waterfall): room on the left for the longest
+ * label, and `right` px on the right for the value written beside each bar.
+ */
+export function labelRowMargins(labels: readonly string[], right: number): { marginLeft: number; marginRight: number } {
+  return { marginLeft: labelMargin(labels), marginRight: right };
+}
+
 /** Ticks at 1, 2 and 5 times the powers of ten between lo and hi (at least two of them when the range allows). */
 export function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];

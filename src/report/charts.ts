@@ -15,14 +15,14 @@ import {
   formats,
   groupsOf,
   keepGroups,
-  labelMargin,
-  marginFor,
+  labelRowMargins,
   render,
   scaleOptions,
   type Axis,
   type Frame,
   type Grouping,
   type Point,
+  yAxis,
 } from './chart-frame.js';
 
 export { formats, logTicks, render, toPng } from './chart-frame.js';
@@ -64,17 +64,13 @@ export function scatter(
   return render(
     {
       height: 400,
-      marginLeft: marginFor(
+      ...yAxis(
         options.y,
         data.map((p) => p.y),
       ),
       x: scaleOptions(
         options.x,
         data.map((p) => p.x),
-      ),
-      y: scaleOptions(
-        options.y,
-        data.map((p) => p.y),
       ),
       color: colorOptions(groups, options),
       marks,
@@ -225,8 +221,7 @@ export function bars(
   return render(
     {
       height: Math.max(120, order.length * rowHeight + 60),
-      marginLeft: labelMargin(order),
-      marginRight: 60,
+      ...labelRowMargins(order, 60),
       x: {
         ...scaleOptions(
           options.value,
@@ -267,15 +262,11 @@ export function lines(
   return render(
     {
       height: 320,
-      marginLeft: marginFor(
+      ...yAxis(
         options.y,
         data.map((p) => p.y),
       ),
       x,
-      y: scaleOptions(
-        options.y,
-        data.map((p) => p.y),
-      ),
       color: colorOptions(groups, options),
       marks,
     },
@@ -325,8 +316,7 @@ export function waterfall(
   return render(
     {
       height: order.length * 26 + 50,
-      marginLeft: labelMargin(order),
-      marginRight: 70,
+      ...labelRowMargins(order, 70),
       x: { ...scaleOptions(options.value), type: 'linear' },
       y: { domain: order, label: null },
       color: { type: 'ordinal', domain: ['total', 'up', 'down'], range: [NEUTRAL, POSITIVE, NEGATIVE] },

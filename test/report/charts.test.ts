@@ -12,6 +12,7 @@ import {
   toPng,
   waterfall,
 } from '../../src/report/charts.js';
+import { labelRowMargins, yAxis } from '../../src/report/chart-frame.js';
 
 /** Parses chart text as XML the way a browser or resvg would, and returns the root element. */
 function parseSvg(svg: string): Element {
@@ -194,6 +195,24 @@ describe('axis helpers', () => {
     expect(edges[0]).toBeCloseTo(1);
     expect(edges[1]).toBeCloseTo(10);
     expect(edges[2]).toBeCloseTo(100);
+  });
+
+  it('gives a y axis of numbers a left margin that grows with its longest tick label', () => {
+    const dollars = { label: 'price', format: formats.dollars };
+    const small = yAxis(dollars, [5, 9]);
+    const large = yAxis(dollars, [5, 1_250_000]);
+    expect(small.marginLeft).toBe(40);
+    // "$1,250,000" is 10 characters: 6.5 px each and 14 px of tick and gap.
+    expect(large.marginLeft).toBe(Math.ceil(10 * 6.5 + 14));
+    expect(large.y).toMatchObject({ label: 'price', grid: true, tickFormat: formats.dollars });
+  });
+
+  it('gives rows of category labels a left margin for the longest label and the right margin asked', () => {
+    expect(labelRowMargins(['D', 'E'], 60)).toEqual({ marginLeft: 60, marginRight: 60 });
+    expect(labelRowMargins(['Ideal', 'a label of 24 characters'], 70)).toEqual({
+      marginLeft: Math.ceil(24 * 6.6 + 16),
+      marginRight: 70,
+    });
   });
 
   it('formats dollars and percentages', () => {
