@@ -11,6 +11,7 @@ import { type FourCs, type Stone, validateStone, validateStoneToValue } from '..
 import { buildWeb } from '../../scripts/build-web.js';
 import { parseCsv } from '../../web/src/batch/csv.js';
 import { money, signedMoney } from '../../web/src/format.js';
+import { csvRows, resultsHeader } from '../helpers/batch-csv.js';
 import { ROOT, SCREENSHOTS, launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
 
 const STONE: Stone = {
@@ -437,25 +438,8 @@ describe('web app', () => {
 
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
     expect(file.suggestedFilename()).toBe('stones-appraised.csv');
-    const out = parseCsv(readFileSync((await file.path())!, 'utf8')).map((r) => r.fields);
-    expect(out[0]).toEqual([
-      'stock_no',
-      'carat',
-      'cut',
-      'color',
-      'clarity',
-      'depth',
-      'table',
-      'x',
-      'y',
-      'z',
-      'price',
-      'price_low',
-      'price_high',
-      'model_version',
-      'error',
-      'notes',
-    ]);
+    const out = csvRows(readFileSync((await file.path())!, 'utf8'));
+    expect(out[0]).toEqual(resultsHeader('stock_no'));
     expect(out.length).toBe(9);
     expect(out[3][0]).toBe('A-1003, loose');
     const priced = [1, 2, 3, 5, 6, 7].map((i) => out[i]);

@@ -11,6 +11,7 @@ import { STONE_FIELDS, isFormulaLike, validateStone } from '../../src/diamond/in
 import { readAppraisals } from '../../src/ingest/rows.js';
 import { readBatchFile, resultsCsv } from '../../web/src/batch/batch.js';
 import { parseCsv, toCsv } from '../../web/src/batch/csv.js';
+import { csvRows, resultsHeader } from '../helpers/batch-csv.js';
 
 const DATA = '../shared/data';
 
@@ -94,25 +95,8 @@ describe('readBatchFile', () => {
     });
     expect(read.file.rows[1].problems?.[0].code).toBe('malformed_row');
     // The results keep the file's columns and add ours; a file with its own price column gets ours prefixed.
-    const out = parseCsv(resultsCsv(read.file)).map((r) => r.fields);
-    expect(out[0]).toEqual([
-      'id',
-      'carat',
-      'cut',
-      'color',
-      'clarity',
-      'depth',
-      'table',
-      'x',
-      'y',
-      'z',
-      'price',
-      'price_low',
-      'price_high',
-      'model_version',
-      'error',
-      'notes',
-    ]);
+    const out = csvRows(resultsCsv(read.file));
+    expect(out[0]).toEqual(resultsHeader('id'));
     expect(out[2][0]).toBe('B');
     expect(out[2][14]).toMatch(/3 fields but the header has 10/);
     const priced = readBatchFile(
@@ -120,7 +104,7 @@ describe('readBatchFile', () => {
       'carat,cut,color,clarity,depth,table,price,x,y,z\n0.9,Ideal,G,VS2,61.8,57,4000,6.2,6.24,3.84\n',
     );
     if (priced.ok)
-      expect(parseCsv(resultsCsv(priced.file))[0].fields.slice(10)).toEqual([
+      expect(csvRows(resultsCsv(priced.file))[0].slice(10)).toEqual([
         'loupe_price',
         'loupe_price_low',
         'loupe_price_high',
@@ -149,7 +133,7 @@ describe('readBatchFile', () => {
       field: 'carat',
       suggestion: '0.9 (with a decimal point instead of a comma)',
     });
-    const out = parseCsv(resultsCsv(read.file)).map((r) => r.fields);
+    const out = csvRows(resultsCsv(read.file));
     expect(out[1]?.[15]).toBe(
       'Cut "ideal" was read as Ideal (grades are matched whatever their letter case and spacing). Colour "g" was read as G (grades are matched whatever their letter case and spacing). Clarity " vs2 " was read as VS2 (grades are matched whatever their letter case and spacing).',
     );
