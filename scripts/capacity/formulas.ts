@@ -74,6 +74,8 @@ export interface TierCost {
   httpApiEdge: { name: 'HTTP API + authorizer + NLB'; cost: number };
   logs: { sink: 'CloudWatch Logs' | 'Firehose → S3'; cost: number };
   transfer: number;
+  /** The shared PostgreSQL database: one Multi-AZ instance whatever the load (its load follows tasks, state.md). */
+  database: number;
   fixed: number;
   total: number;
   perMillion: number;
@@ -139,7 +141,8 @@ export function costTier(
   const transfer = tiered(transferGb, p.transferOutPerGb);
   const fixed =
     a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour + p.kmsKeyMonth + a.alarmMetrics * p.alarmMonth;
-  const total = compute + edge.cost + logs.cost + transfer + fixed;
+  const database = h * p.rdsPostgresMultiAzHour + 2 * a.databaseStorageGb * p.rdsGp3GbMonth;
+  const total = compute + edge.cost + logs.cost + transfer + database + fixed;
   return {
     load,
     requestsPerMonth,
@@ -150,6 +153,7 @@ export function costTier(
     httpApiEdge,
     logs,
     transfer,
+    database,
     fixed,
     total,
     perMillion: total / millions,

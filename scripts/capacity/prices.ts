@@ -71,6 +71,13 @@ export const PRICES = {
     { upTo: 153_600, price: 0.07 },
     { upTo: Infinity, price: 0.05 },
   ] as Tier[],
+  /**
+   * RDS for PostgreSQL, Multi-AZ db.t4g.medium (2 vCPU, 4 GiB), per hour, and gp3 storage per GB-month (billed
+   * for both copies in Multi-AZ): us-east-1 list prices from third-party summaries of the AWS pricing pages dated
+   * May–June 2026, read 2026-12-04; eu-west-1 was not re-read, so a lower bound there (docs/cloud/state.md).
+   */
+  rdsPostgresMultiAzHour: 0.13,
+  rdsGp3GbMonth: 0.115,
   kmsKeyMonth: 1,
   /** Standard-resolution alarm, per alarm metric: an alarm on metric math pays for every metric in it. */
   alarmMonth: 0.1,
@@ -95,6 +102,8 @@ export const ASSUMPTIONS = {
   burstFactor: 1.5,
   /** After losing one of the AZs, the survivors must stay at or below this CPU utilisation. */
   maxUtilAfterAzLoss: 0.9,
+  /** The shared PostgreSQL database's storage: appraisals, registry, keys, stored quotes (state.md). */
+  databaseStorageGb: 20,
   /** Interface endpoints in the stack (ECR API, ECR Docker, CloudWatch Logs). */
   interfaceEndpoints: 3,
   /**

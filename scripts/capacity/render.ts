@@ -101,6 +101,7 @@ export function renderCapacity(
   row('edge (not eligible: no WAF, no usage plans)', (t) => `${usd(t.httpApiEdge.cost)} — ${t.httpApiEdge.name}`);
   row('access logs', (t) => `${usd(t.logs.cost)} — ${t.logs.sink}`);
   row('data transfer out', (t) => usd(t.transfer));
+  row('database (RDS for PostgreSQL, Multi-AZ)', (t) => usd(t.database));
   row('fixed (endpoints, key, alarms)', (t) => usd(t.fixed));
   row('**total / month**', (t) => `**${usd(t.total)}**`);
   row('**per million valuations**', (t) => `**${usd(t.perMillion)}**`);
@@ -235,6 +236,9 @@ export function renderCapacity(
   L.push(`| NLB hour, NLCU-hour | $${p.nlbHour}, $${p.nlcuHour} |`);
   L.push(`| ALB hour, LCU-hour | $${p.albHour}, $${p.lcuHour} |`);
   L.push(`| interface endpoint AZ-hour | $${p.interfaceEndpointAzHour} |`);
+  L.push(
+    `| RDS for PostgreSQL Multi-AZ db.t4g.medium hour, gp3 GB-month (us-east-1, read 2026-12-04; state.md) | $${p.rdsPostgresMultiAzHour}, $${p.rdsGp3GbMonth} |`,
+  );
   L.push(`| CloudWatch Logs ingest GB, stored GB-month | $${p.logsIngestGb}, $${p.logsStoreGbMonth} |`);
   L.push(
     `| Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks), S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`,

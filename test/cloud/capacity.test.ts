@@ -103,7 +103,9 @@ describe('monthly cost of a tier', () => {
   });
   it('adds the parts to the total and divides by millions of valuations', () => {
     const t = costTier(1000, 1000, 1000, task);
-    expect(t.total).toBeCloseTo(t.compute + t.edge.cost + t.logs.cost + t.transfer + t.fixed, 6);
+    expect(t.total).toBeCloseTo(t.compute + t.edge.cost + t.logs.cost + t.transfer + t.database + t.fixed, 6);
+    // One Multi-AZ instance and two copies of its storage, whatever the load.
+    expect(t.database).toBeCloseTo(730 * PRICES.rdsPostgresMultiAzHour + 2 * 20 * PRICES.rdsGp3GbMonth, 9);
     expect(t.perMillion).toBeCloseTo(t.total / (t.requestsPerMonth / 1e6), 9);
   });
   it('keeps API Gateway until the ALB edge saves more than the switch threshold a month', () => {
