@@ -1,6 +1,7 @@
 /**
  * What the web app's end-to-end tests stand on: the real Loupe server (`loupe serve --open`) on a free port with a
- * fresh LOUPE_HOME (it ingests the reference data and trains its first model, as on a first `npm start`), and
+ * fresh LOUPE_HOME (it ingests the reference data and trains its first model, as on a first `npm start`, with
+ * FIRST_START_TRIALS tuning trials instead of the default 8: these tests test the app, not tuning), and
  * Debian's headless Chromium driven by playwright-core with a fresh profile. Nothing is mocked.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +27,9 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Tuning trials of a fresh home's first model: the kind and the run are the first start's, the search shorter. */
+export const FIRST_START_TRIALS = 2;
 
 export interface RunningServer {
   url: string;
@@ -61,7 +65,11 @@ export async function startServer({ timeoutMs, open = true, home: shared }: Serv
       '--home',
       home,
     ],
-    { cwd: ROOT, env: { ...process.env, LOUPE_HOME: home, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOUPE_HOME: home, LOG_LEVEL: 'warn', LOUPE_TUNE_TRIALS: String(FIRST_START_TRIALS) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -46,6 +46,7 @@ describe('an unloadable champion', () => {
   it('makes bootstrap train and promote a model that loads', async () => {
     h = pipelineHome();
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
+    process.env.LOUPE_TUNE_TRIALS = String(FAST.tuneTrials); // bootstrap reads its config from the environment
     try {
       const first = await bootstrap(h.db, h.paths);
       expect((await bootstrap(h.db, h.paths)).version).toBe(first.version);
@@ -59,12 +60,14 @@ describe('an unloadable champion', () => {
       expect(listModels(h.db)).toHaveLength(2);
     } finally {
       delete process.env.LOUPE_MODEL_KINDS;
+      delete process.env.LOUPE_TUNE_TRIALS;
     }
   });
 
   it('makes bootstrap fall back to the newest earlier champion that loads, with a warning, training nothing', async () => {
     h = pipelineHome();
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
+    process.env.LOUPE_TUNE_TRIALS = String(FAST.tuneTrials); // bootstrap reads its config from the environment
     try {
       expect((await bootstrap(h.db, h.paths)).version).toBe('v0001');
       const rows = listAppraisals(h.db).slice(0, 5000);
@@ -101,6 +104,7 @@ describe('an unloadable champion', () => {
       expect(again).toEqual([]);
     } finally {
       delete process.env.LOUPE_MODEL_KINDS;
+      delete process.env.LOUPE_TUNE_TRIALS;
     }
   });
 });
