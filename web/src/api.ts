@@ -2,7 +2,7 @@
  * The web app's only way to Loupe: the public REST API (/v1), over fetch, with the same JSON a partner gets.
  * Errors arrive as problem+json and become an ApiError carrying the per-field problems.
  */
-import type { components } from '../../client/schema.js';
+import type { components, paths } from '../../client/schema.js';
 import { hasMeasurements, type Stone, type StoneToValue } from '../../src/diamond/fields.js';
 
 // The answers' shapes come from the API's OpenAPI document (client/schema.d.ts, generated and checked fresh by
@@ -57,16 +57,19 @@ function isProblem(body: unknown): body is ProblemDetails {
   return typeof body === 'object' && body !== null && 'title' in body && 'status' in body;
 }
 
+/** What a call sends: nothing, a JSON body, or a CSV file's text. */
+type Body = { json: unknown } | { csv: string | Blob } | undefined;
+
 /** The text of an answer (with the key, as every call); a refusal becomes an ApiError. */
 async function call(
   method: 'GET' | 'POST',
   path: string,
   accept: string,
-  body?: unknown,
+  body?: Body,
   signal?: AbortSignal,
 ): Promise<string> {
   const headers: Record<string, string> = { accept: `${accept}, application/problem+json` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body) headers['content-type'] = 'csv' in body ? 'text/csv; charset=utf-8' : 'application/json';
   const key = apiKey();
   if (key) headers.authorization = `Bearer ${key}`;
   let response: Response;
@@ -74,7 +77,7 @@ async function call(
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : 'csv' in body ? body.csv : JSON.stringify(body.json),
       signal,
     });
   } catch (error) {
@@ -105,7 +108,9 @@ function parseJson(text: string): unknown {
 }
 
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  return parseJson(await call(method, path, 'application/json', body, signal)) as T;
+  return parseJson(
+    await call(method, path, 'application/json', body === undefined ? undefined : { json: body }, signal),
+  ) as T;
 }
 
 /**
@@ -193,4 +198,70 @@ export async function models(signal?: AbortSignal): Promise<ModelInfo[]> {
     signal,
   );
   return [...answer.models].reverse();
+}
+
+type Appraisals = paths['/v1/appraisals'];
+/** Recorded appraisals matching a filter, a page of them, who recorded and when a model last learned from them. */
+export type AppraisalList = Appraisals['get']['responses'][200]['content']['application/json'];
+/** A recorded appraisal with what the model serving now says of it (`model`, null while none is loaded). */
+export type RecordedAppraisal = AppraisalList['appraisals'][number];
+/** What recording a stone or a file did: the submission's counts, its recorded stones and its rejected rows. */
+export type SubmissionResult = Appraisals['post']['responses'][201]['content']['application/json'];
+/** A rejected row, kept until fixed or dismissed: its fields as they stood and the reasons. */
+export type OpenReject = SubmissionResult['rejects'][number];
+export type AppraisalFilter = Omit<NonNullable<Appraisals['get']['parameters']['query']>, 'format'>;
+
+/** An appraisal as typed: the ten fields as text (checked by the ingestion, as a CSV cell is) and a reference. */
+export type AppraisalInput = Record<string, string>;
+
+/** POST /v1/appraisals: one stone with the expert's price; accepted and stored, or kept as a rejected row. */
+export function recordAppraisal(input: AppraisalInput, signal?: AbortSignal): Promise<SubmissionResult> {
+  return request<SubmissionResult>('POST', '/v1/appraisals', input, signal);
+}
+
+/**
+ * POST /v1/appraisals as text/csv: a file of appraisals, every row accepted or rejected with its reasons. The file's
+ * bytes are sent as they are, so the ingestion judges them (not UTF-8, binary) with its own messages.
+ */
+export async function uploadAppraisals(name: string, csv: Blob, signal?: AbortSignal): Promise<SubmissionResult> {
+  const text = await call(
+    'POST',
+    `/v1/appraisals?${new URLSearchParams({ name })}`,
+    'application/json',
+    { csv },
+    signal,
+  );
+  return parseJson(text) as SubmissionResult;
+}
+
+function appraisalQuery(filter: AppraisalFilter, format?: 'csv'): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') query.set(k, String(v));
+  if (format) query.set('format', format);
+  return query.size > 0 ? `?${query}` : '';
+}
+
+/** GET /v1/appraisals: recorded appraisals, newest first. */
+export function listAppraisals(filter: AppraisalFilter, signal?: AbortSignal): Promise<AppraisalList> {
+  return request<AppraisalList>('GET', `/v1/appraisals${appraisalQuery(filter)}`, undefined, signal);
+}
+
+/** GET /v1/appraisals?format=csv: every appraisal matching the filter, as the CSV file the API writes. */
+export function exportAppraisals(filter: AppraisalFilter): Promise<string> {
+  return call('GET', `/v1/appraisals${appraisalQuery(filter, 'csv')}`, 'text/csv');
+}
+
+/** GET /v1/appraisals/rejects: rejected rows waiting to be fixed or dismissed. */
+export async function openRejects(signal?: AbortSignal): Promise<OpenReject[]> {
+  return (await request<{ rejects: OpenReject[] }>('GET', '/v1/appraisals/rejects', undefined, signal)).rejects;
+}
+
+/** POST /v1/appraisals/rejects/{id}/fix: the corrected row, recorded; the rejected one is marked fixed by it. */
+export function fixReject(id: number, input: AppraisalInput): Promise<SubmissionResult> {
+  return request<SubmissionResult>('POST', `/v1/appraisals/rejects/${id}/fix`, input);
+}
+
+/** POST /v1/appraisals/rejects/{id}/dismiss: the row is no longer listed. */
+export async function dismissReject(id: number): Promise<void> {
+  await request('POST', `/v1/appraisals/rejects/${id}/dismiss`);
 }

@@ -1,9 +1,10 @@
 /**
- * The shell: a header with the three screens, the screen itself, and a footer pointing at the API documentation.
+ * The shell: a header with the four screens, the screen itself, and a footer pointing at the API documentation.
  * Moving to another screen moves keyboard focus to its heading, so a screen-reader user hears where they are.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import { AppraisePage } from './appraise/appraise-page.js';
+import { AppraisalsPage } from './appraisals/appraisals-page.js';
 import { BatchPage } from './batch/batch-page.js';
 import { KeyBanner } from './key-banner.js';
 import { ModelsPage } from './models/models-page.js';
@@ -36,6 +37,8 @@ function Screen({ id }: { id: ScreenId }) {
       return <AppraisePage />;
     case 'batch':
       return <BatchPage />;
+    case 'appraisals':
+      return <AppraisalsPage />;
     case 'models':
       return <ModelsPage />;
   }

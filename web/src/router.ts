@@ -1,5 +1,5 @@
 /**
- * The three screens live behind the URL hash (#/appraise, #/batch, #/models), so the server serves one page,
+ * The four screens live behind the URL hash (#/appraise, #/batch, #/appraisals, #/models), so the server serves one page,
  * the back button works and a screen can be bookmarked.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 export const SCREENS = [
   { id: 'appraise', title: 'Appraise' },
   { id: 'batch', title: 'Batch' },
+  { id: 'appraisals', title: 'Appraisals' },
   { id: 'models', title: 'Models' },
 ] as const;
 

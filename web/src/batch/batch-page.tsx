@@ -6,6 +6,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
 import { normalisationMessage } from '../../../src/diamond/validate.js';
+import { downloadText } from '../download.js';
 import { money, rangeText } from '../format.js';
 import {
   appraiseRows,
@@ -24,17 +25,6 @@ type Stage =
   | { kind: 'failed'; message: string }
   | { kind: 'working'; file: BatchFile; done: number; total: number }
   | { kind: 'done'; file: BatchFile };
-
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function templateHref(): string {
   const example: Record<string, string | number> = {};
@@ -225,7 +215,7 @@ export function BatchPage() {
               <button
                 type="button"
                 class="button button--primary"
-                onClick={() => download(resultsName(stage.file.name), resultsCsv(stage.file))}
+                onClick={() => downloadText(resultsName(stage.file.name), resultsCsv(stage.file))}
               >
                 Download results (CSV)
               </button>
