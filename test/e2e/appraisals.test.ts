@@ -4,18 +4,13 @@
  * suggested value), dismisses another, and filters and exports the recorded list. Everything the page shows is
  * checked against what the API answers; nothing is mocked.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.js';
-import { loupePaths } from '../../src/config/index.js';
-import { runPipeline } from '../../src/pipeline/index.js';
-import { openDatabase } from '../../src/store/db.js';
 import { money } from '../../web/src/format.js';
-import { REFERENCE } from '../pipeline/helpers.js';
-import { SCREENSHOTS, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { SCREENSHOTS, homeWithFirstModel, launchBrowser, startServer, type RunningServer } from './harness.js';
 
 let home: string;
 let server: RunningServer;
@@ -51,17 +46,7 @@ const FILE = [
 ];
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'loupe-e2e-appraisals-'));
-  const paths = loupePaths({}, { home, data: REFERENCE });
-  const incoming = join(home, 'incoming');
-  mkdirSync(incoming, { recursive: true });
-  const db = openDatabase(paths.database);
-  try {
-    // A first model, small and fast (hedonic, three trials): the screen compares every appraisal with it.
-    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials: 3 } });
-  } finally {
-    db.close();
-  }
+  home = await homeWithFirstModel('loupe-e2e-appraisals-');
   await buildWeb();
   server = await startServer({ timeoutMs: 120_000, home });
   browser = await launchBrowser();

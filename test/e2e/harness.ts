@@ -5,13 +5,17 @@
  * Debian's headless Chromium driven by playwright-core with a fresh profile. Nothing is mocked.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { loupePaths } from '../../src/config/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { openDatabase } from '../../src/store/db.js';
+import { REFERENCE } from '../pipeline/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -101,6 +105,24 @@ export async function startServer({ timeoutMs, open = true, home: shared }: Serv
   }
   await stop();
   throw new Error(`loupe serve was not ready after ${timeoutMs} ms:\n${output}`);
+}
+
+/**
+ * A fresh LOUPE_HOME whose first model the pipeline trained, small and fast (hedonic, three trials), champion by
+ * the pipeline's rule: quicker than the full first start of `loupe serve` for tests that need any model.
+ */
+export async function homeWithFirstModel(prefix: string): Promise<string> {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const paths = loupePaths({}, { home, data: REFERENCE });
+  const incoming = join(home, 'incoming');
+  mkdirSync(incoming, { recursive: true });
+  const db = openDatabase(paths.database);
+  try {
+    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials: 3 } });
+  } finally {
+    db.close();
+  }
+  return home;
 }
 
 /** Runs the `loupe` command line; resolves with its standard output. */

@@ -4,17 +4,11 @@
  * and why, label every figure with the rows it was measured on (cross-validation is never "held out"), and not
  * claim that a new model serves only when it does better.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.js';
-import { loupePaths } from '../../src/config/index.js';
-import { runPipeline } from '../../src/pipeline/index.js';
-import { openDatabase } from '../../src/store/db.js';
-import { REFERENCE } from '../pipeline/helpers.js';
-import { launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
+import { homeWithFirstModel, launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
 
 const REASON = 'v0001 misprices fancy colours';
 
@@ -24,17 +18,7 @@ let browser: { context: BrowserContext; close: () => Promise<void> };
 let trained: { version: string; rows: number; evaluationRowsLeftOut: number };
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'loupe-e2e-manual-'));
-  const paths = loupePaths({}, { home, data: REFERENCE });
-  const incoming = join(home, 'incoming');
-  mkdirSync(incoming, { recursive: true });
-  const db = openDatabase(paths.database);
-  try {
-    // The pipeline's first model (small and fast: hedonic, three trials), champion by the pipeline's rule.
-    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials: 3 } });
-  } finally {
-    db.close();
-  }
+  home = await homeWithFirstModel('loupe-e2e-manual-');
   await buildWeb();
   trained = JSON.parse(await loupe(['train', '--kind', 'hedonic', '--home', home, '--json'])) as typeof trained;
   await loupe(['models', 'promote', trained.version, '--reason', REASON, '--home', home]);
