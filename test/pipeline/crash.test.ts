@@ -172,7 +172,7 @@ describe('bootstrap', () => {
     scratch.push(h.dir);
     const other = openDatabase(h.paths.database);
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
-    process.env.LOUPE_TUNE_BUDGET_MS = '300';
+    process.env.LOUPE_TUNE_TRIALS = '1'; // a fixed count, not a time budget: the same work on any machine
     try {
       const [a, b] = await Promise.all([bootstrap(h.db, h.paths), bootstrap(other, h.paths)]);
       expect(a.version).toBe('v0001');
@@ -185,7 +185,7 @@ describe('bootstrap', () => {
       expect(c.isChampion).toBe(true);
     } finally {
       delete process.env.LOUPE_MODEL_KINDS;
-      delete process.env.LOUPE_TUNE_BUDGET_MS;
+      delete process.env.LOUPE_TUNE_TRIALS;
       other.close();
     }
   });
