@@ -11,33 +11,7 @@ export interface paths {
             cookie?: never;
         };
         /** Alive */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "status": "ok"
-                         *     }
-                         */
-                        "application/json": {
-                            status: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -54,46 +28,7 @@ export interface paths {
             cookie?: never;
         };
         /** Ready: a model is loaded and the database answers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "status": "ready",
-                         *       "modelVersion": "v0001",
-                         *       "database": "ok"
-                         *     }
-                         */
-                        "application/json": {
-                            status: string;
-                            modelVersion: string | null;
-                            database: string;
-                        };
-                    };
-                };
-                /** @description Not ready yet. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -173,112 +108,7 @@ export interface paths {
          * Stones most like a given one
          * @description The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).
          */
-        get: {
-            parameters: {
-                query: {
-                    /**
-                     * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
-                     * @example 0.9
-                     */
-                    carat: number;
-                    /**
-                     * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
-                     * @example Ideal
-                     */
-                    cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
-                    /**
-                     * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
-                     * @example G
-                     */
-                    color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
-                    /**
-                     * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
-                     * @example VS2
-                     */
-                    clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
-                    /**
-                     * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
-                     * @example 61.8
-                     */
-                    depth?: number;
-                    /**
-                     * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
-                     * @example 57
-                     */
-                    table?: number;
-                    /**
-                     * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                     * @example 6.2
-                     */
-                    x?: number;
-                    /**
-                     * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
-                     * @example 6.24
-                     */
-                    y?: number;
-                    /**
-                     * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
-                     * @example 3.84
-                     */
-                    z?: number;
-                    /** @description How many stones (1 to 50). */
-                    n?: number;
-                    /** @description grades: the same cut, colour and clarity and the closest carat. all: closest over all nine characteristics (needs depth, table, x, y, z). */
-                    mode?: "grades" | "all";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "mode": "grades",
-                         *       "count": 1,
-                         *       "stones": [
-                         *         {
-                         *           "id": 812,
-                         *           "carat": 0.9,
-                         *           "cut": "Ideal",
-                         *           "color": "G",
-                         *           "clarity": "VS2",
-                         *           "depth": 62,
-                         *           "table": 56,
-                         *           "price": 4480,
-                         *           "x": 6.18,
-                         *           "y": 6.21,
-                         *           "z": 3.84,
-                         *           "distance": 0
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/json": {
-                            mode: "grades" | "all";
-                            count: number;
-                            /** @description Most similar first, with the price each was appraised at. */
-                            stones: components["schemas"]["SimilarStone"][];
-                        };
-                    };
-                };
-                /** @description The query is not valid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["findSimilarDiamonds"];
         put?: never;
         post?: never;
         delete?: never;
@@ -298,156 +128,7 @@ export interface paths {
          * Every model version
          * @description Every registered model, oldest first, with its metrics, the data snapshot it learned from and when it was promoted.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "champion": "v0001",
-                         *       "models": [
-                         *         {
-                         *           "version": "v0001",
-                         *           "kind": "gbdt",
-                         *           "createdAt": "2026-11-26T16:00:00.000Z",
-                         *           "promotedAt": "2026-11-26T16:00:01.000Z",
-                         *           "promotion": {
-                         *             "action": "promote",
-                         *             "reason": "no champion yet: v0001 becomes the first champion"
-                         *           },
-                         *           "isChampion": true,
-                         *           "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                         *           "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *           "trainingRows": 3987,
-                         *           "params": {},
-                         *           "metrics": {
-                         *             "version": 2,
-                         *             "origin": {
-                         *               "by": "pipeline",
-                         *               "run": 1,
-                         *               "evaluationRowsLeftOut": true
-                         *             },
-                         *             "outOfFold": {
-                         *               "n": 3987,
-                         *               "mae": 288,
-                         *               "rmse": 547.1999999999999,
-                         *               "mape": 7.1,
-                         *               "mdape": 4.9,
-                         *               "r2": 0.985,
-                         *               "range": {
-                         *                 "coverage": 90.2,
-                         *                 "nominal": 90,
-                         *                 "medianRelativeWidth": 24.5,
-                         *                 "withheld": 0
-                         *               },
-                         *               "measuredOn": {
-                         *                 "rows": "cross-validation",
-                         *                 "heldOut": false,
-                         *                 "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
-                         *               }
-                         *             },
-                         *             "evaluation": {
-                         *               "referenceTest": {
-                         *                 "n": 997,
-                         *                 "mae": 298,
-                         *                 "rmse": 566.1999999999999,
-                         *                 "mape": 7.1,
-                         *                 "mdape": 4.9,
-                         *                 "r2": 0.985,
-                         *                 "range": {
-                         *                   "coverage": 90.6,
-                         *                   "nominal": 90,
-                         *                   "medianRelativeWidth": 24.5,
-                         *                   "withheld": 0
-                         *                 },
-                         *                 "measuredOn": {
-                         *                   "rows": "reference-test",
-                         *                   "heldOut": true,
-                         *                   "label": "997 reference test rows (held out)"
-                         *                 }
-                         *               },
-                         *               "newest": null,
-                         *               "combined": {
-                         *                 "n": 997,
-                         *                 "mae": 298,
-                         *                 "rmse": 566.1999999999999,
-                         *                 "mape": 7.1,
-                         *                 "mdape": 4.9,
-                         *                 "r2": 0.985,
-                         *                 "range": {
-                         *                   "coverage": 90.6,
-                         *                   "nominal": 90,
-                         *                   "medianRelativeWidth": 24.5,
-                         *                   "withheld": 0
-                         *                 },
-                         *                 "measuredOn": {
-                         *                   "rows": "evaluation",
-                         *                   "heldOut": true,
-                         *                   "label": "all 997 evaluation rows (held out)"
-                         *                 }
-                         *               },
-                         *               "segments": [
-                         *                 {
-                         *                   "by": "cut",
-                         *                   "segment": "Fair",
-                         *                   "n": 31,
-                         *                   "mae": 402,
-                         *                   "mape": 9.8
-                         *                 }
-                         *               ],
-                         *               "explanation": [
-                         *                 {
-                         *                   "factor": "carat",
-                         *                   "meanAbsEffectPct": 61.2
-                         *                 }
-                         *               ]
-                         *             },
-                         *             "champion": null,
-                         *             "evaluationRows": {
-                         *               "referenceTest": 997,
-                         *               "newest": 0,
-                         *               "newestFiles": []
-                         *             },
-                         *             "tuning": null,
-                         *             "drift": null,
-                         *             "snapshot": {
-                         *               "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *               "rows": 3987,
-                         *               "maxFileId": 1
-                         *             },
-                         *             "promotionRule": {
-                         *               "metric": "mae",
-                         *               "tolerance": 0.02,
-                         *               "coverageMarginPts": 5
-                         *             }
-                         *           },
-                         *           "durationMs": 1200,
-                         *           "gitCommit": null,
-                         *           "decision": "first model: promoted",
-                         *           "modelCardUrl": "/v1/models/v0001/card"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/json": {
-                            champion: string | null;
-                            models: components["schemas"]["Model"][];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listModels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -464,157 +145,7 @@ export interface paths {
             cookie?: never;
         };
         /** The model being served (the champion) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "version": "v0001",
-                         *       "kind": "gbdt",
-                         *       "createdAt": "2026-11-26T16:00:00.000Z",
-                         *       "promotedAt": "2026-11-26T16:00:01.000Z",
-                         *       "promotion": {
-                         *         "action": "promote",
-                         *         "reason": "no champion yet: v0001 becomes the first champion"
-                         *       },
-                         *       "isChampion": true,
-                         *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                         *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *       "trainingRows": 3987,
-                         *       "params": {},
-                         *       "metrics": {
-                         *         "version": 2,
-                         *         "origin": {
-                         *           "by": "pipeline",
-                         *           "run": 1,
-                         *           "evaluationRowsLeftOut": true
-                         *         },
-                         *         "outOfFold": {
-                         *           "n": 3987,
-                         *           "mae": 288,
-                         *           "rmse": 547.1999999999999,
-                         *           "mape": 7.1,
-                         *           "mdape": 4.9,
-                         *           "r2": 0.985,
-                         *           "range": {
-                         *             "coverage": 90.2,
-                         *             "nominal": 90,
-                         *             "medianRelativeWidth": 24.5,
-                         *             "withheld": 0
-                         *           },
-                         *           "measuredOn": {
-                         *             "rows": "cross-validation",
-                         *             "heldOut": false,
-                         *             "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
-                         *           }
-                         *         },
-                         *         "evaluation": {
-                         *           "referenceTest": {
-                         *             "n": 997,
-                         *             "mae": 298,
-                         *             "rmse": 566.1999999999999,
-                         *             "mape": 7.1,
-                         *             "mdape": 4.9,
-                         *             "r2": 0.985,
-                         *             "range": {
-                         *               "coverage": 90.6,
-                         *               "nominal": 90,
-                         *               "medianRelativeWidth": 24.5,
-                         *               "withheld": 0
-                         *             },
-                         *             "measuredOn": {
-                         *               "rows": "reference-test",
-                         *               "heldOut": true,
-                         *               "label": "997 reference test rows (held out)"
-                         *             }
-                         *           },
-                         *           "newest": null,
-                         *           "combined": {
-                         *             "n": 997,
-                         *             "mae": 298,
-                         *             "rmse": 566.1999999999999,
-                         *             "mape": 7.1,
-                         *             "mdape": 4.9,
-                         *             "r2": 0.985,
-                         *             "range": {
-                         *               "coverage": 90.6,
-                         *               "nominal": 90,
-                         *               "medianRelativeWidth": 24.5,
-                         *               "withheld": 0
-                         *             },
-                         *             "measuredOn": {
-                         *               "rows": "evaluation",
-                         *               "heldOut": true,
-                         *               "label": "all 997 evaluation rows (held out)"
-                         *             }
-                         *           },
-                         *           "segments": [
-                         *             {
-                         *               "by": "cut",
-                         *               "segment": "Fair",
-                         *               "n": 31,
-                         *               "mae": 402,
-                         *               "mape": 9.8
-                         *             }
-                         *           ],
-                         *           "explanation": [
-                         *             {
-                         *               "factor": "carat",
-                         *               "meanAbsEffectPct": 61.2
-                         *             }
-                         *           ]
-                         *         },
-                         *         "champion": null,
-                         *         "evaluationRows": {
-                         *           "referenceTest": 997,
-                         *           "newest": 0,
-                         *           "newestFiles": []
-                         *         },
-                         *         "tuning": null,
-                         *         "drift": null,
-                         *         "snapshot": {
-                         *           "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *           "rows": 3987,
-                         *           "maxFileId": 1
-                         *         },
-                         *         "promotionRule": {
-                         *           "metric": "mae",
-                         *           "tolerance": 0.02,
-                         *           "coverageMarginPts": 5
-                         *         }
-                         *       },
-                         *       "durationMs": 1200,
-                         *       "gitCommit": null,
-                         *       "decision": "first model: promoted",
-                         *       "modelCardUrl": "/v1/models/v0001/card"
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Model"];
-                    };
-                };
-                /** @description No such model. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getCurrentModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -631,160 +162,7 @@ export interface paths {
             cookie?: never;
         };
         /** One model version */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @example v0001 */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "version": "v0001",
-                         *       "kind": "gbdt",
-                         *       "createdAt": "2026-11-26T16:00:00.000Z",
-                         *       "promotedAt": "2026-11-26T16:00:01.000Z",
-                         *       "promotion": {
-                         *         "action": "promote",
-                         *         "reason": "no champion yet: v0001 becomes the first champion"
-                         *       },
-                         *       "isChampion": true,
-                         *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                         *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *       "trainingRows": 3987,
-                         *       "params": {},
-                         *       "metrics": {
-                         *         "version": 2,
-                         *         "origin": {
-                         *           "by": "pipeline",
-                         *           "run": 1,
-                         *           "evaluationRowsLeftOut": true
-                         *         },
-                         *         "outOfFold": {
-                         *           "n": 3987,
-                         *           "mae": 288,
-                         *           "rmse": 547.1999999999999,
-                         *           "mape": 7.1,
-                         *           "mdape": 4.9,
-                         *           "r2": 0.985,
-                         *           "range": {
-                         *             "coverage": 90.2,
-                         *             "nominal": 90,
-                         *             "medianRelativeWidth": 24.5,
-                         *             "withheld": 0
-                         *           },
-                         *           "measuredOn": {
-                         *             "rows": "cross-validation",
-                         *             "heldOut": false,
-                         *             "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
-                         *           }
-                         *         },
-                         *         "evaluation": {
-                         *           "referenceTest": {
-                         *             "n": 997,
-                         *             "mae": 298,
-                         *             "rmse": 566.1999999999999,
-                         *             "mape": 7.1,
-                         *             "mdape": 4.9,
-                         *             "r2": 0.985,
-                         *             "range": {
-                         *               "coverage": 90.6,
-                         *               "nominal": 90,
-                         *               "medianRelativeWidth": 24.5,
-                         *               "withheld": 0
-                         *             },
-                         *             "measuredOn": {
-                         *               "rows": "reference-test",
-                         *               "heldOut": true,
-                         *               "label": "997 reference test rows (held out)"
-                         *             }
-                         *           },
-                         *           "newest": null,
-                         *           "combined": {
-                         *             "n": 997,
-                         *             "mae": 298,
-                         *             "rmse": 566.1999999999999,
-                         *             "mape": 7.1,
-                         *             "mdape": 4.9,
-                         *             "r2": 0.985,
-                         *             "range": {
-                         *               "coverage": 90.6,
-                         *               "nominal": 90,
-                         *               "medianRelativeWidth": 24.5,
-                         *               "withheld": 0
-                         *             },
-                         *             "measuredOn": {
-                         *               "rows": "evaluation",
-                         *               "heldOut": true,
-                         *               "label": "all 997 evaluation rows (held out)"
-                         *             }
-                         *           },
-                         *           "segments": [
-                         *             {
-                         *               "by": "cut",
-                         *               "segment": "Fair",
-                         *               "n": 31,
-                         *               "mae": 402,
-                         *               "mape": 9.8
-                         *             }
-                         *           ],
-                         *           "explanation": [
-                         *             {
-                         *               "factor": "carat",
-                         *               "meanAbsEffectPct": 61.2
-                         *             }
-                         *           ]
-                         *         },
-                         *         "champion": null,
-                         *         "evaluationRows": {
-                         *           "referenceTest": 997,
-                         *           "newest": 0,
-                         *           "newestFiles": []
-                         *         },
-                         *         "tuning": null,
-                         *         "drift": null,
-                         *         "snapshot": {
-                         *           "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                         *           "rows": 3987,
-                         *           "maxFileId": 1
-                         *         },
-                         *         "promotionRule": {
-                         *           "metric": "mae",
-                         *           "tolerance": 0.02,
-                         *           "coverageMarginPts": 5
-                         *         }
-                         *       },
-                         *       "durationMs": 1200,
-                         *       "gitCommit": null,
-                         *       "decision": "first model: promoted",
-                         *       "modelCardUrl": "/v1/models/v0001/card"
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Model"];
-                    };
-                };
-                /** @description No such model. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -804,41 +182,7 @@ export interface paths {
          * One model's model card
          * @description The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.
          */
-        get: {
-            parameters: {
-                query?: {
-                    format?: "html" | "markdown";
-                };
-                header?: never;
-                path: {
-                    /** @example v0001 */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The model card. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                        "text/markdown": string;
-                    };
-                };
-                /** @description No such model. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getModelCard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -858,68 +202,7 @@ export interface paths {
          * The request log (admin)
          * @description Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    /** @description Only entries older than this id (for paging). */
-                    before?: number;
-                    status?: number;
-                    route?: string;
-                    /** @description Only the request with this X-Request-Id. */
-                    requestId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "nextBefore": null,
-                         *       "requests": [
-                         *         {
-                         *           "id": 1,
-                         *           "at": "2026-11-26T16:00:00.000Z",
-                         *           "method": "POST",
-                         *           "route": "/v1/valuations",
-                         *           "url": "/v1/valuations",
-                         *           "status": 200,
-                         *           "latencyMs": 0.41,
-                         *           "keyId": 1,
-                         *           "keyName": "ACME",
-                         *           "modelVersion": "v0001",
-                         *           "requestBody": "{\"carat\":0.9,…}",
-                         *           "responseBody": "{\"price\":4530,…}",
-                         *           "requestId": "3f1c9a4e-8b7d-4c21-9e55-0d6f2a7b1c88"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/json": {
-                            requests: components["schemas"]["LoggedRequest"][];
-                            nextBefore: number | null;
-                        };
-                    };
-                };
-                /** @description The key lacks the admin scope. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2081,6 +1364,91 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": {
+                        status: string;
+                    };
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "modelVersion": "v0001",
+                     *       "database": "ok"
+                     *     }
+                     */
+                    "application/json": {
+                        status: string;
+                        modelVersion: string | null;
+                        database: string;
+                    };
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready yet. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createValuation: {
         parameters: {
             query?: {
@@ -2203,8 +1571,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The Idempotency-Key was used in the last 24 hours with a different request. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the endpoint accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2223,6 +1618,15 @@ export interface operations {
             };
             /** @description The key's rate limit is used up; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2411,6 +1815,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The Idempotency-Key was used in the last 24 hours with a different request. */
             409: {
                 headers: {
@@ -2429,6 +1842,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The stone is valid but beyond the limit of what Loupe prices (a carat limit; the errors list names it). */
             422: {
                 headers: {
@@ -2440,6 +1862,15 @@ export interface operations {
             };
             /** @description The key's rate limit is used up; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2559,8 +1990,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2579,6 +2028,970 @@ export interface operations {
             };
             /** @description The key's rate limit is used up; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findSimilarDiamonds: {
+        parameters: {
+            query: {
+                /**
+                 * @description Weight of the stone in carats (1 carat = 200 mg). Unit: ct. Allowed: 0.1 to 10.
+                 * @example 0.9
+                 */
+                carat: number;
+                /**
+                 * @description Quality of the cut, worst to best: Fair, Good, Very Good, Premium, Ideal.
+                 * @example Ideal
+                 */
+                cut: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                /**
+                 * @description Colour grade, worst to best: J, I, H, G, F, E, D (D is colourless, the best).
+                 * @example G
+                 */
+                color: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                /**
+                 * @description Clarity grade, worst to best: I1, SI2, SI1, VS2, VS1, VVS2, VVS1, IF.
+                 * @example VS2
+                 */
+                clarity: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                /**
+                 * @description Total depth percentage: z / mean(x, y) × 100. Unit: %. Allowed: 40 to 80.
+                 * @example 61.8
+                 */
+                depth?: number;
+                /**
+                 * @description Width of the top facet relative to the widest point, in percent. Unit: %. Allowed: 40 to 100.
+                 * @example 57
+                 */
+                table?: number;
+                /**
+                 * @description Length of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                 * @example 6.2
+                 */
+                x?: number;
+                /**
+                 * @description Width of the stone in millimetres. Unit: mm. Allowed: 1 to 20.
+                 * @example 6.24
+                 */
+                y?: number;
+                /**
+                 * @description Height of the stone from table to culet in millimetres. Unit: mm. Allowed: 0.5 to 15.
+                 * @example 3.84
+                 */
+                z?: number;
+                /** @description How many stones (1 to 50). */
+                n?: number;
+                /** @description grades: the same cut, colour and clarity and the closest carat. all: closest over all nine characteristics (needs depth, table, x, y, z). */
+                mode?: "grades" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "mode": "grades",
+                     *       "count": 1,
+                     *       "stones": [
+                     *         {
+                     *           "id": 812,
+                     *           "carat": 0.9,
+                     *           "cut": "Ideal",
+                     *           "color": "G",
+                     *           "clarity": "VS2",
+                     *           "depth": 62,
+                     *           "table": 56,
+                     *           "price": 4480,
+                     *           "x": 6.18,
+                     *           "y": 6.21,
+                     *           "z": 3.84,
+                     *           "distance": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        mode: "grades" | "all";
+                        count: number;
+                        /** @description Most similar first, with the price each was appraised at. */
+                        stones: components["schemas"]["SimilarStone"][];
+                    };
+                };
+            };
+            /** @description The query is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "champion": "v0001",
+                     *       "models": [
+                     *         {
+                     *           "version": "v0001",
+                     *           "kind": "gbdt",
+                     *           "createdAt": "2026-11-26T16:00:00.000Z",
+                     *           "promotedAt": "2026-11-26T16:00:01.000Z",
+                     *           "promotion": {
+                     *             "action": "promote",
+                     *             "reason": "no champion yet: v0001 becomes the first champion"
+                     *           },
+                     *           "isChampion": true,
+                     *           "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *           "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *           "trainingRows": 3987,
+                     *           "params": {},
+                     *           "metrics": {
+                     *             "version": 2,
+                     *             "origin": {
+                     *               "by": "pipeline",
+                     *               "run": 1,
+                     *               "evaluationRowsLeftOut": true
+                     *             },
+                     *             "outOfFold": {
+                     *               "n": 3987,
+                     *               "mae": 288,
+                     *               "rmse": 547.1999999999999,
+                     *               "mape": 7.1,
+                     *               "mdape": 4.9,
+                     *               "r2": 0.985,
+                     *               "range": {
+                     *                 "coverage": 90.2,
+                     *                 "nominal": 90,
+                     *                 "medianRelativeWidth": 24.5,
+                     *                 "withheld": 0
+                     *               },
+                     *               "measuredOn": {
+                     *                 "rows": "cross-validation",
+                     *                 "heldOut": false,
+                     *                 "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
+                     *               }
+                     *             },
+                     *             "evaluation": {
+                     *               "referenceTest": {
+                     *                 "n": 997,
+                     *                 "mae": 298,
+                     *                 "rmse": 566.1999999999999,
+                     *                 "mape": 7.1,
+                     *                 "mdape": 4.9,
+                     *                 "r2": 0.985,
+                     *                 "range": {
+                     *                   "coverage": 90.6,
+                     *                   "nominal": 90,
+                     *                   "medianRelativeWidth": 24.5,
+                     *                   "withheld": 0
+                     *                 },
+                     *                 "measuredOn": {
+                     *                   "rows": "reference-test",
+                     *                   "heldOut": true,
+                     *                   "label": "997 reference test rows (held out)"
+                     *                 }
+                     *               },
+                     *               "newest": null,
+                     *               "combined": {
+                     *                 "n": 997,
+                     *                 "mae": 298,
+                     *                 "rmse": 566.1999999999999,
+                     *                 "mape": 7.1,
+                     *                 "mdape": 4.9,
+                     *                 "r2": 0.985,
+                     *                 "range": {
+                     *                   "coverage": 90.6,
+                     *                   "nominal": 90,
+                     *                   "medianRelativeWidth": 24.5,
+                     *                   "withheld": 0
+                     *                 },
+                     *                 "measuredOn": {
+                     *                   "rows": "evaluation",
+                     *                   "heldOut": true,
+                     *                   "label": "all 997 evaluation rows (held out)"
+                     *                 }
+                     *               },
+                     *               "segments": [
+                     *                 {
+                     *                   "by": "cut",
+                     *                   "segment": "Fair",
+                     *                   "n": 31,
+                     *                   "mae": 402,
+                     *                   "mape": 9.8
+                     *                 }
+                     *               ],
+                     *               "explanation": [
+                     *                 {
+                     *                   "factor": "carat",
+                     *                   "meanAbsEffectPct": 61.2
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "champion": null,
+                     *             "evaluationRows": {
+                     *               "referenceTest": 997,
+                     *               "newest": 0,
+                     *               "newestFiles": []
+                     *             },
+                     *             "tuning": null,
+                     *             "drift": null,
+                     *             "snapshot": {
+                     *               "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *               "rows": 3987,
+                     *               "maxFileId": 1
+                     *             },
+                     *             "promotionRule": {
+                     *               "metric": "mae",
+                     *               "tolerance": 0.02,
+                     *               "coverageMarginPts": 5
+                     *             }
+                     *           },
+                     *           "durationMs": 1200,
+                     *           "gitCommit": null,
+                     *           "decision": "first model: promoted",
+                     *           "modelCardUrl": "/v1/models/v0001/card"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        champion: string | null;
+                        models: components["schemas"]["Model"][];
+                    };
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCurrentModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "version": "v0001",
+                     *       "kind": "gbdt",
+                     *       "createdAt": "2026-11-26T16:00:00.000Z",
+                     *       "promotedAt": "2026-11-26T16:00:01.000Z",
+                     *       "promotion": {
+                     *         "action": "promote",
+                     *         "reason": "no champion yet: v0001 becomes the first champion"
+                     *       },
+                     *       "isChampion": true,
+                     *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *       "trainingRows": 3987,
+                     *       "params": {},
+                     *       "metrics": {
+                     *         "version": 2,
+                     *         "origin": {
+                     *           "by": "pipeline",
+                     *           "run": 1,
+                     *           "evaluationRowsLeftOut": true
+                     *         },
+                     *         "outOfFold": {
+                     *           "n": 3987,
+                     *           "mae": 288,
+                     *           "rmse": 547.1999999999999,
+                     *           "mape": 7.1,
+                     *           "mdape": 4.9,
+                     *           "r2": 0.985,
+                     *           "range": {
+                     *             "coverage": 90.2,
+                     *             "nominal": 90,
+                     *             "medianRelativeWidth": 24.5,
+                     *             "withheld": 0
+                     *           },
+                     *           "measuredOn": {
+                     *             "rows": "cross-validation",
+                     *             "heldOut": false,
+                     *             "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
+                     *           }
+                     *         },
+                     *         "evaluation": {
+                     *           "referenceTest": {
+                     *             "n": 997,
+                     *             "mae": 298,
+                     *             "rmse": 566.1999999999999,
+                     *             "mape": 7.1,
+                     *             "mdape": 4.9,
+                     *             "r2": 0.985,
+                     *             "range": {
+                     *               "coverage": 90.6,
+                     *               "nominal": 90,
+                     *               "medianRelativeWidth": 24.5,
+                     *               "withheld": 0
+                     *             },
+                     *             "measuredOn": {
+                     *               "rows": "reference-test",
+                     *               "heldOut": true,
+                     *               "label": "997 reference test rows (held out)"
+                     *             }
+                     *           },
+                     *           "newest": null,
+                     *           "combined": {
+                     *             "n": 997,
+                     *             "mae": 298,
+                     *             "rmse": 566.1999999999999,
+                     *             "mape": 7.1,
+                     *             "mdape": 4.9,
+                     *             "r2": 0.985,
+                     *             "range": {
+                     *               "coverage": 90.6,
+                     *               "nominal": 90,
+                     *               "medianRelativeWidth": 24.5,
+                     *               "withheld": 0
+                     *             },
+                     *             "measuredOn": {
+                     *               "rows": "evaluation",
+                     *               "heldOut": true,
+                     *               "label": "all 997 evaluation rows (held out)"
+                     *             }
+                     *           },
+                     *           "segments": [
+                     *             {
+                     *               "by": "cut",
+                     *               "segment": "Fair",
+                     *               "n": 31,
+                     *               "mae": 402,
+                     *               "mape": 9.8
+                     *             }
+                     *           ],
+                     *           "explanation": [
+                     *             {
+                     *               "factor": "carat",
+                     *               "meanAbsEffectPct": 61.2
+                     *             }
+                     *           ]
+                     *         },
+                     *         "champion": null,
+                     *         "evaluationRows": {
+                     *           "referenceTest": 997,
+                     *           "newest": 0,
+                     *           "newestFiles": []
+                     *         },
+                     *         "tuning": null,
+                     *         "drift": null,
+                     *         "snapshot": {
+                     *           "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *           "rows": 3987,
+                     *           "maxFileId": 1
+                     *         },
+                     *         "promotionRule": {
+                     *           "metric": "mae",
+                     *           "tolerance": 0.02,
+                     *           "coverageMarginPts": 5
+                     *         }
+                     *       },
+                     *       "durationMs": 1200,
+                     *       "gitCommit": null,
+                     *       "decision": "first model: promoted",
+                     *       "modelCardUrl": "/v1/models/v0001/card"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example v0001 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "version": "v0001",
+                     *       "kind": "gbdt",
+                     *       "createdAt": "2026-11-26T16:00:00.000Z",
+                     *       "promotedAt": "2026-11-26T16:00:01.000Z",
+                     *       "promotion": {
+                     *         "action": "promote",
+                     *         "reason": "no champion yet: v0001 becomes the first champion"
+                     *       },
+                     *       "isChampion": true,
+                     *       "artifactSha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *       "trainingDataSha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *       "trainingRows": 3987,
+                     *       "params": {},
+                     *       "metrics": {
+                     *         "version": 2,
+                     *         "origin": {
+                     *           "by": "pipeline",
+                     *           "run": 1,
+                     *           "evaluationRowsLeftOut": true
+                     *         },
+                     *         "outOfFold": {
+                     *           "n": 3987,
+                     *           "mae": 288,
+                     *           "rmse": 547.1999999999999,
+                     *           "mape": 7.1,
+                     *           "mdape": 4.9,
+                     *           "r2": 0.985,
+                     *           "range": {
+                     *             "coverage": 90.2,
+                     *             "nominal": 90,
+                     *             "medianRelativeWidth": 24.5,
+                     *             "withheld": 0
+                     *           },
+                     *           "measuredOn": {
+                     *             "rows": "cross-validation",
+                     *             "heldOut": false,
+                     *             "label": "cross-validation inside the 3,987 training rows (3 folds), not held out"
+                     *           }
+                     *         },
+                     *         "evaluation": {
+                     *           "referenceTest": {
+                     *             "n": 997,
+                     *             "mae": 298,
+                     *             "rmse": 566.1999999999999,
+                     *             "mape": 7.1,
+                     *             "mdape": 4.9,
+                     *             "r2": 0.985,
+                     *             "range": {
+                     *               "coverage": 90.6,
+                     *               "nominal": 90,
+                     *               "medianRelativeWidth": 24.5,
+                     *               "withheld": 0
+                     *             },
+                     *             "measuredOn": {
+                     *               "rows": "reference-test",
+                     *               "heldOut": true,
+                     *               "label": "997 reference test rows (held out)"
+                     *             }
+                     *           },
+                     *           "newest": null,
+                     *           "combined": {
+                     *             "n": 997,
+                     *             "mae": 298,
+                     *             "rmse": 566.1999999999999,
+                     *             "mape": 7.1,
+                     *             "mdape": 4.9,
+                     *             "r2": 0.985,
+                     *             "range": {
+                     *               "coverage": 90.6,
+                     *               "nominal": 90,
+                     *               "medianRelativeWidth": 24.5,
+                     *               "withheld": 0
+                     *             },
+                     *             "measuredOn": {
+                     *               "rows": "evaluation",
+                     *               "heldOut": true,
+                     *               "label": "all 997 evaluation rows (held out)"
+                     *             }
+                     *           },
+                     *           "segments": [
+                     *             {
+                     *               "by": "cut",
+                     *               "segment": "Fair",
+                     *               "n": 31,
+                     *               "mae": 402,
+                     *               "mape": 9.8
+                     *             }
+                     *           ],
+                     *           "explanation": [
+                     *             {
+                     *               "factor": "carat",
+                     *               "meanAbsEffectPct": 61.2
+                     *             }
+                     *           ]
+                     *         },
+                     *         "champion": null,
+                     *         "evaluationRows": {
+                     *           "referenceTest": 997,
+                     *           "newest": 0,
+                     *           "newestFiles": []
+                     *         },
+                     *         "tuning": null,
+                     *         "drift": null,
+                     *         "snapshot": {
+                     *           "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *           "rows": 3987,
+                     *           "maxFileId": 1
+                     *         },
+                     *         "promotionRule": {
+                     *           "metric": "mae",
+                     *           "tolerance": 0.02,
+                     *           "coverageMarginPts": 5
+                     *         }
+                     *       },
+                     *       "durationMs": 1200,
+                     *       "gitCommit": null,
+                     *       "decision": "first model: promoted",
+                     *       "modelCardUrl": "/v1/models/v0001/card"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelCard: {
+        parameters: {
+            query?: {
+                format?: "html" | "markdown";
+            };
+            header?: never;
+            path: {
+                /** @example v0001 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model card. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "text/markdown": string;
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Only entries older than this id (for paging). */
+                before?: number;
+                status?: number;
+                route?: string;
+                /** @description Only the request with this X-Request-Id. */
+                requestId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "nextBefore": null,
+                     *       "requests": [
+                     *         {
+                     *           "id": 1,
+                     *           "at": "2026-11-26T16:00:00.000Z",
+                     *           "method": "POST",
+                     *           "route": "/v1/valuations",
+                     *           "url": "/v1/valuations",
+                     *           "status": 200,
+                     *           "latencyMs": 0.41,
+                     *           "keyId": 1,
+                     *           "keyName": "ACME",
+                     *           "modelVersion": "v0001",
+                     *           "requestBody": "{\"carat\":0.9,…}",
+                     *           "responseBody": "{\"price\":4530,…}",
+                     *           "requestId": "3f1c9a4e-8b7d-4c21-9e55-0d6f2a7b1c88"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        requests: components["schemas"]["LoggedRequest"][];
+                        nextBefore: number | null;
+                    };
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the admin scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

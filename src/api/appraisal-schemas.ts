@@ -152,7 +152,7 @@ export const SubmissionResult = Type.Object({
 });
 
 export const RejectList = Type.Object({ rejects: Type.Array(OpenReject) });
-export const RejectParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const RejectParams = Type.Object({ id: Type.Integer({ minimum: 1, examples: [3] }) });
 export const UploadQuery = Type.Object(
   { name: Type.Optional(Type.String({ maxLength: 200, description: 'The file name, as shown in listings.' })) },
   { additionalProperties: false },

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { LOUPE_VERSION } from '../model/index.js';
+import { documentAnswers } from './openapi-answers.js';
 import { hoistComponents } from './openapi-components.js';
 import { docsCsp } from './security-headers.js';
 import { PROBLEM_TYPES } from './problem.js';
@@ -57,14 +58,19 @@ ${Object.entries(PROBLEM_TYPES)
   .join('\n\n')}`;
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  // Before the routes are registered, so that it sees every one of them.
+  app.addHook('onRoute', documentAnswers);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Loupe diamond appraisal API', version: LOUPE_VERSION, description: DESCRIPTION },
+      // Relative: the server that serves this document (a generated client takes its base URL as an option).
+      servers: [{ url: '/', description: 'The Loupe server that serves this document' }],
       tags: [
         { name: 'valuations', description: 'Price a stone, with its range and explanation.' },
         { name: 'diamonds', description: 'Appraised stones in the database.' },
         { name: 'models', description: 'Model versions and the one being served.' },
+        { name: 'appraisals', description: "The expert's appraisals recorded through the API, and their rejects." },
         { name: 'admin', description: 'The request log.' },
         { name: 'health', description: 'Liveness and readiness.' },
       ],
@@ -80,7 +86,15 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true, validatorUrl: null },
+    // The Explore box names /openapi.json (a list of one document: swagger-ui loads `urls` over its own /docs/json).
+    uiConfig: {
+      docExpansion: 'list',
+      deepLinking: true,
+      tryItOutEnabled: true,
+      validatorUrl: null,
+      urls: [{ url: '/openapi.json', name: 'Loupe API (/openapi.json)' }],
+    },
+    theme: { title: 'Loupe API — documentation' },
     // Its own scripts and styles only, calls to this server only, never framed (security-headers.ts).
     staticCSP: true,
     transformStaticCSP: docsCsp,

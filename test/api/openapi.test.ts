@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLoupeClient } from '../../client/index.js';
 import { runExample } from '../../client/example.js';
 import { generate, OPENAPI_FILE, SCHEMA_FILE } from '../../client/generate.js';
+import { PROBLEM_TYPES, type ProblemSlug } from '../../src/api/problem.js';
 import { useTestApp } from './helpers.js';
 
 const ctx = useTestApp();
@@ -84,10 +85,65 @@ describe('OpenAPI document', () => {
     );
   });
 
-  it('has interactive docs at /docs', async () => {
-    const res = await ctx.t.app.inject({ method: 'GET', url: '/docs' });
+  it('has interactive docs at /docs, titled Loupe, whose Explore box names /openapi.json', async () => {
+    const res = await ctx.t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/swagger-ui/i);
+    expect(res.body).toMatch(/<title>Loupe API[^<]*<\/title>/);
+    const init = await ctx.t.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    expect(init.body).toContain('"url":"/openapi.json"');
+  });
+
+  it('is complete: servers; every operation named, summarised, with every answer it can give and an example of each', async () => {
+    const doc = (await ctx.t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const missing: string[] = [];
+    const need = (ok: unknown, what: string) => {
+      if (!ok) missing.push(what);
+    };
+    need(doc.servers?.length > 0 && doc.servers.every((s: { url?: string }) => typeof s.url === 'string'), 'servers');
+    need(/Loupe/.test(doc.info?.title), 'info.title naming Loupe');
+    const ids = new Set<string>();
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        need(typeof op.operationId === 'string' && /^[a-z][A-Za-z]+$/.test(op.operationId), `${name}: operationId`);
+        need(!ids.has(op.operationId), `${name}: operationId ${op.operationId} is unique`);
+        ids.add(op.operationId);
+        need(typeof op.summary === 'string' && op.summary.length > 0, `${name}: summary`);
+        for (const p of op.parameters ?? [])
+          if (p.required) need(p.example !== undefined, `${name}: example of required parameter ${p.name}`);
+        const statuses = Object.keys(op.responses ?? {});
+        need(
+          statuses.some((s) => s.startsWith('2')),
+          `${name}: a 2xx answer`,
+        );
+        const keyed = (op.security ?? []).length > 0;
+        const takesBody = method === 'post';
+        const expected = [
+          '500',
+          ...(keyed ? ['401', '403', '429', '503'] : []),
+          ...(takesBody ? ['400', '413', '415'] : []),
+          ...(op.parameters?.length ? ['400'] : []),
+          ...(path.includes('{') ? ['404'] : []),
+        ];
+        for (const status of expected) need(statuses.includes(status), `${name}: answer ${status}`);
+        for (const [status, r] of Object.entries(op.responses as Record<string, any>)) {
+          need(typeof r.description === 'string' && r.description.length > 0, `${name} ${status}: description`);
+          for (const [type, c] of Object.entries((r.content ?? {}) as Record<string, any>))
+            need(hasExample(c), `${name} ${status} ${type}: example`);
+          if (status.startsWith('2')) continue;
+          const problem = r.content?.['application/problem+json'];
+          need(problem?.schema?.$ref === '#/components/schemas/Problem', `${name} ${status}: a Problem`);
+          const example = problem?.schema?.examples?.[0] ?? problem?.example;
+          const slug = String(example?.type ?? '').replace('/problems/', '');
+          need(
+            example?.status === Number(status) && PROBLEM_TYPES[slug as ProblemSlug]?.title === example?.title,
+            `${name} ${status}: example's status and title are its problem type's (${slug})`,
+          );
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('the committed client (openapi.json, schema.d.ts) is what the app generates now', async () => {

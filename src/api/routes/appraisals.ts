@@ -24,6 +24,7 @@ import {
   UploadQuery,
 } from '../appraisal-schemas.js';
 import type { ModelSource } from '../model-source.js';
+import { problemAnswer } from '../openapi-answers.js';
 import { problemResponse, withExamples } from '../schemas.js';
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -34,10 +35,23 @@ const who = (request: FastifyRequest): string => request.apiKey?.name ?? 'local'
 
 const errors = {
   400: problemResponse('A whole-file problem (not UTF-8, binary, no required column, too many columns…) or bad input.'),
-  409: problemResponse('The same file was uploaded before.'),
-  413: problemResponse('The file is larger than 8 MiB.'),
-  415: problemResponse('Neither JSON (one stone) nor CSV (a file).'),
+  409: problemAnswer(
+    'already-recorded',
+    'The same file was uploaded before.',
+    'This file (byte for byte) was recorded before as submission 7; nothing was added.',
+  ),
+  413: problemAnswer(
+    'body-too-large',
+    'The file is larger than 8 MiB.',
+    'The body is larger than the 8388608 bytes this endpoint accepts.',
+  ),
+  415: problemAnswer(
+    'unsupported-media-type',
+    'Neither JSON (one stone) nor CSV (a file).',
+    'Send one stone as application/json or a file as text/csv, not text/plain.',
+  ),
 };
+const noReject = problemAnswer('not-found', 'No such open rejected row.', 'No open rejected row has the id 3.');
 
 /** The day after a YYYY-MM-DD day, as the exclusive end of a "to" filter. */
 function dayAfter(day: string): string {
@@ -65,6 +79,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
       bodyLimit: UPLOAD_LIMIT,
       schema: {
         tags: ['appraisals'],
+        operationId: 'recordAppraisals',
         summary: 'Record an appraisal, or a CSV file of them',
         description:
           "application/json: one stone with the expert's price; text/csv: a file (any column order, extra columns kept; ?name= names it). Every row is checked exactly as `loupe ingest` checks a file: accepted rows are stored with who recorded them and when, rejected rows are kept with their reasons until fixed or dismissed. A duplicate of a stored appraisal is rejected as such.",
@@ -95,6 +110,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
       config,
       schema: {
         tags: ['appraisals'],
+        operationId: 'listAppraisals',
         summary: 'Recorded appraisals, with what the model says of each',
         description:
           "Newest first; filter by day, who, grade, and whether the expert's price is outside the current model's range. ?format=csv exports every match as CSV.",
@@ -141,6 +157,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
       config,
       schema: {
         tags: ['appraisals'],
+        operationId: 'listRejects',
         summary: 'Rejected rows waiting to be fixed or dismissed',
         security: SECURITY,
         response: { 200: withExamples(RejectList, EXAMPLE_REJECTS) },
@@ -155,6 +172,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
       config,
       schema: {
         tags: ['appraisals'],
+        operationId: 'fixReject',
         summary: 'Resubmit a rejected row, corrected',
         description:
           'The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead.',
@@ -163,7 +181,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         body: withExamples(AppraisalInput, EXAMPLE_INPUT),
         response: {
           201: withExamples(SubmissionResult, EXAMPLE_SUBMISSION),
-          404: problemResponse('No such open rejected row.'),
+          404: noReject,
         },
       },
     },
@@ -181,12 +199,13 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
       config,
       schema: {
         tags: ['appraisals'],
+        operationId: 'dismissReject',
         summary: 'Dismiss a rejected row (it is no longer listed)',
         security: SECURITY,
         params: RejectParams,
         response: {
           200: withExamples(Type.Object({ dismissed: Type.Integer() }), { dismissed: 31 }),
-          404: problemResponse('No such open rejected row.'),
+          404: noReject,
         },
       },
     },

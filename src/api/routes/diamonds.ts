@@ -26,6 +26,7 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
       config: { scope: 'valuations' },
       schema: {
         tags: ['diamonds'],
+        operationId: 'findSimilarDiamonds',
         summary: 'Stones most like a given one',
         description:
           'The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).',

@@ -14,7 +14,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'ping'
   app.get(
     '/healthz',
     {
-      schema: { tags: ['health'], summary: 'Alive', response: { 200: withExamples(Health, { status: 'ok' }) } },
+      schema: {
+        tags: ['health'],
+        operationId: 'getHealth',
+        summary: 'Alive',
+        response: { 200: withExamples(Health, { status: 'ok' }) },
+      },
     },
     async () => ({ status: 'ok' }),
   );
@@ -24,6 +29,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'ping'
     {
       schema: {
         tags: ['health'],
+        operationId: 'getReadiness',
         summary: 'Ready: a model is loaded and the database answers',
         response: {
           200: withExamples(Readiness, { status: 'ready', modelVersion: 'v0001', database: 'ok' }),

@@ -103,6 +103,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       config: { scope: 'valuations' },
       schema: {
         tags: ['models'],
+        operationId: 'listModels',
         summary: 'Every model version',
         security,
         description:
@@ -122,6 +123,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       config: { scope: 'valuations' },
       schema: {
         tags: ['models'],
+        operationId: 'getCurrentModel',
         summary: 'The model being served (the champion)',
         security,
         response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has been promoted yet.') },
@@ -140,6 +142,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       config: { scope: 'valuations' },
       schema: {
         tags: ['models'],
+        operationId: 'getModel',
         summary: 'One model version',
         security,
         params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
@@ -160,6 +163,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       config: { scope: 'valuations' },
       schema: {
         tags: ['models'],
+        operationId: 'getModelCard',
         summary: "One model's model card",
         security,
         description:

@@ -16,6 +16,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{
       config: { scope: 'admin' },
       schema: {
         tags: ['admin'],
+        operationId: 'listRequests',
         summary: 'The request log (admin)',
         description:
           'Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.',
