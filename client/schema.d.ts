@@ -1776,6 +1776,48 @@ export interface operations {
                      *               "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
                      *             },
                      *             "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *             "explanation": {
+                     *               "typicalPrice": 2400.29,
+                     *               "steps": [
+                     *                 {
+                     *                   "factor": "carat",
+                     *                   "label": "0.9 carat",
+                     *                   "multiplier": 1.7564,
+                     *                   "dollars": 1888.74,
+                     *                   "priceAfter": 4289.03
+                     *                 },
+                     *                 {
+                     *                   "factor": "cut",
+                     *                   "label": "Ideal cut",
+                     *                   "multiplier": 1.0324,
+                     *                   "dollars": 106.92,
+                     *                   "priceAfter": 4395.95
+                     *                 },
+                     *                 {
+                     *                   "factor": "color",
+                     *                   "label": "colour G",
+                     *                   "multiplier": 1.0021,
+                     *                   "dollars": 7.03,
+                     *                   "priceAfter": 4402.98
+                     *                 },
+                     *                 {
+                     *                   "factor": "clarity",
+                     *                   "label": "clarity VS2",
+                     *                   "multiplier": 1.0382,
+                     *                   "dollars": 125.71,
+                     *                   "priceAfter": 4528.69
+                     *                 },
+                     *                 {
+                     *                   "factor": "proportions",
+                     *                   "label": "depth 61.8%, table 57%",
+                     *                   "multiplier": 1.0004,
+                     *                   "dollars": 1.34,
+                     *                   "priceAfter": 4530.03
+                     *                 }
+                     *               ],
+                     *               "price": 4530.03,
+                     *               "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                     *             },
                      *             "warnings": []
                      *           }
                      *         },

@@ -6,7 +6,8 @@
  */
 import type { RouteOptions } from 'fastify';
 import { PROBLEM_TYPES, type ProblemSlug } from './problem.js';
-import { problemResponse } from './schemas.js';
+import type { TSchema } from 'typebox';
+import { problemResponse, withExamples } from './schemas.js';
 
 type Answers = Record<string, unknown>;
 
@@ -111,5 +112,31 @@ export function documentAnswers(route: RouteOptions): void {
   const statuses = standardStatuses({ method: route.method, url: route.url, keyed, hasQuery: !!schema.querystring });
   const response: Answers = { ...(schema.response ?? {}) };
   for (const status of statuses) response[String(status)] ??= STANDARD_ANSWERS[status];
+  // Every problem's example names this route as its instance, as the live answer does.
+  const instance = route.url.replace(/:(\w+)/g, (_m, name: string) => String(paramExample(schema.params, name)));
+  for (const [status, answer] of Object.entries(response))
+    if (!status.startsWith('2')) response[status] = withInstance(answer, instance);
   schema.response = response;
+}
+
+function paramExample(params: unknown, name: string): unknown {
+  const property = (params as { properties?: Record<string, { examples?: unknown[] }> } | undefined)?.properties?.[
+    name
+  ];
+  return property?.examples?.[0] ?? name;
+}
+
+/** A problem answer whose example says which path it answered; any other answer as it is. */
+function withInstance(answer: unknown, instance: string): unknown {
+  const content = (answer as { content?: Record<string, { schema: TSchema }> }).content;
+  const problem = content?.['application/problem+json'];
+  const example = (problem?.schema as { examples?: Record<string, unknown>[] } | undefined)?.examples?.[0];
+  if (!problem || !example || example.instance !== undefined) return answer;
+  return {
+    ...(answer as object),
+    content: {
+      ...content,
+      'application/problem+json': { schema: withExamples(problem.schema, { ...example, instance }) },
+    },
+  };
 }

@@ -290,7 +290,7 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
             valued: 1,
             failed: 1,
             results: [
-              { index: 0, ref: 'lot-17', ok: true, valuation: { ...EXAMPLE_VALUATION, explanation: undefined } },
+              { index: 0, ref: 'lot-17', ok: true, valuation: EXAMPLE_VALUATION },
               {
                 index: 1,
                 ok: false,
