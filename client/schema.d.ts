@@ -2385,6 +2385,12 @@ export interface operations {
                      *           "durationMs": 1200,
                      *           "gitCommit": null,
                      *           "decision": "first model: promoted",
+                     *           "priceBasis": {
+                     *             "kind": "appraised market value",
+                     *             "currency": "USD",
+                     *             "dollarsOf": 2008,
+                     *             "description": "An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars."
+                     *           },
                      *           "modelCardUrl": "/v1/models/v0001/card"
                      *         }
                      *       ]
@@ -2577,6 +2583,12 @@ export interface operations {
                      *       "durationMs": 1200,
                      *       "gitCommit": null,
                      *       "decision": "first model: promoted",
+                     *       "priceBasis": {
+                     *         "kind": "appraised market value",
+                     *         "currency": "USD",
+                     *         "dollarsOf": 2008,
+                     *         "description": "An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars."
+                     *       },
                      *       "modelCardUrl": "/v1/models/v0001/card"
                      *     }
                      */
@@ -2776,6 +2788,12 @@ export interface operations {
                      *       "durationMs": 1200,
                      *       "gitCommit": null,
                      *       "decision": "first model: promoted",
+                     *       "priceBasis": {
+                     *         "kind": "appraised market value",
+                     *         "currency": "USD",
+                     *         "dollarsOf": 2008,
+                     *         "description": "An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars."
+                     *       },
                      *       "modelCardUrl": "/v1/models/v0001/card"
                      *     }
                      */

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { PRICE_BASIS } from '../../diamond/index.js';
 import { labelled, METRICS_VERSION, type ModelMetrics } from '../../registry/index.js';
 import type { Store } from '../../store/store.js';
 import { presentModel } from '../present.js';
@@ -57,6 +58,7 @@ const EXAMPLE_MODEL = {
   durationMs: 1200,
   gitCommit: null,
   decision: 'first model: promoted',
+  priceBasis: PRICE_BASIS,
   modelCardUrl: '/v1/models/v0001/card',
 };
 const CARD_FILES = {
