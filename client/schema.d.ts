@@ -222,365 +222,13 @@ export interface paths {
          * Recorded appraisals, with what the model says of each
          * @description Newest first; filter by day, who, grade, and whether the expert's price is outside the current model's range. ?format=csv exports every match as CSV.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Recorded on or after this day (YYYY-MM-DD, UTC). */
-                    from?: string;
-                    /** @description Recorded on or before this day (YYYY-MM-DD, UTC). */
-                    to?: string;
-                    /** @description Recorded by this key (its name). */
-                    who?: string;
-                    cut?: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
-                    color?: "J" | "I" | "H" | "G" | "F" | "E" | "D";
-                    clarity?: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
-                    /** @description true: only those whose expert's price falls outside the current model's range. */
-                    outside?: boolean;
-                    /** @description Only the stones of this submission. */
-                    submission?: number;
-                    /** @description csv: every matching appraisal as a CSV file (no paging). */
-                    format?: "json" | "csv";
-                    limit?: number;
-                    offset?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "total": 1,
-                         *       "offset": 0,
-                         *       "appraisals": [
-                         *         {
-                         *           "id": 5012,
-                         *           "carat": 0.71,
-                         *           "cut": "Ideal",
-                         *           "color": "F",
-                         *           "clarity": "VS1",
-                         *           "depth": 61.7,
-                         *           "table": 56,
-                         *           "price": 3310,
-                         *           "x": 5.72,
-                         *           "y": 5.75,
-                         *           "z": 3.54,
-                         *           "submissionId": 7,
-                         *           "submissionName": "stone 2026-12-04T15:00:00.000Z.csv",
-                         *           "kind": "stone",
-                         *           "recordedBy": "Giulia",
-                         *           "recordedAt": "2026-12-04T15:00:00.000Z",
-                         *           "line": 2,
-                         *           "model": {
-                         *             "version": "v0003",
-                         *             "price": 3180,
-                         *             "range": {
-                         *               "low": 2790,
-                         *               "high": 3620,
-                         *               "coverage": 0.9
-                         *             },
-                         *             "inside": true,
-                         *             "difference": 130
-                         *           }
-                         *         }
-                         *       ],
-                         *       "recorders": [
-                         *         {
-                         *           "name": "Giulia",
-                         *           "appraisals": 1
-                         *         }
-                         *       ],
-                         *       "learning": {
-                         *         "version": "v0004",
-                         *         "createdAt": "2026-12-05T03:00:00.000Z",
-                         *         "upTo": "2026-12-04T15:00:00.000Z",
-                         *         "trainedOn": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @description Appraisals matching the filter. */
-                            total: number;
-                            offset: number;
-                            appraisals: {
-                                /** @description The stored diamond. */
-                                id: number;
-                                carat: number;
-                                cut: string;
-                                color: string;
-                                clarity: string;
-                                depth: number;
-                                table: number;
-                                price: number;
-                                x: number;
-                                y: number;
-                                z: number;
-                                submissionId: number;
-                                submissionName: string;
-                                kind: "stone" | "upload";
-                                recordedBy: string;
-                                recordedAt: string;
-                                line: number;
-                                /** @description What the model serving now says of this stone (null while no model is loaded). */
-                                model: {
-                                    version: string;
-                                    /** @description The model's price, USD (rounded as a quote). */
-                                    price: number;
-                                    range: {
-                                        low: number;
-                                        high: number;
-                                        coverage: number;
-                                    } | null;
-                                    /** @description Whether the expert's price lies within the range (null: no range). */
-                                    inside: boolean | null;
-                                    /** @description The expert's price minus the model's, USD. */
-                                    difference: number;
-                                } | null;
-                            }[];
-                            recorders: {
-                                name: string;
-                                appraisals: number;
-                            }[];
-                            /** @description The newest model that learned from recorded appraisals (null: none yet). */
-                            learning: {
-                                version: string;
-                                createdAt: string;
-                                /** @description Appraisals recorded up to this time were in its data. */
-                                upTo: string;
-                                /** @description Recorded appraisals it trained on (the rest of those are its holdout). */
-                                trainedOn: number;
-                            } | null;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listAppraisals"];
         put?: never;
         /**
          * Record an appraisal, or a CSV file of them
          * @description application/json: one stone with the expert's price; text/csv: a file (any column order, extra columns kept; ?name= names it). Every row is checked exactly as `loupe ingest` checks a file: accepted rows are stored with who recorded them and when, rejected rows are kept with their reasons until fixed or dismissed. A duplicate of a stored appraisal is rejected as such.
          */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description The file name, as shown in listings. */
-                    name?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "carat": 0.71,
-                     *       "cut": "Ideal",
-                     *       "color": "F",
-                     *       "clarity": "VS1",
-                     *       "depth": 61.7,
-                     *       "table": 56,
-                     *       "price": 3310,
-                     *       "x": 5.72,
-                     *       "y": 5.75,
-                     *       "z": 3.54,
-                     *       "ref": "A-1042"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Carat */
-                        carat?: number | string;
-                        /** @description Cut */
-                        cut?: number | string;
-                        /** @description Colour */
-                        color?: number | string;
-                        /** @description Clarity */
-                        clarity?: number | string;
-                        /** @description Depth */
-                        depth?: number | string;
-                        /** @description Table */
-                        table?: number | string;
-                        /** @description Price */
-                        price?: number | string;
-                        /** @description Length (x) */
-                        x?: number | string;
-                        /** @description Width (y) */
-                        y?: number | string;
-                        /** @description Depth (z) */
-                        z?: number | string;
-                        /** @description Your stock reference, kept with the stone. */
-                        ref?: string;
-                    };
-                    /**
-                     * @example carat,cut,color,clarity,depth,table,price,x,y,z
-                     *     0.71,Ideal,F,VS1,61.7,56,3310,5.72,5.75,3.54
-                     */
-                    "text/csv": unknown;
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "submission": {
-                         *         "id": 7,
-                         *         "name": "stone 2026-12-04T15:00:00.000Z.csv",
-                         *         "kind": "stone",
-                         *         "recordedBy": "Giulia",
-                         *         "recordedAt": "2026-12-04T15:00:00.000Z",
-                         *         "rowsRead": 1,
-                         *         "accepted": 1,
-                         *         "rejected": 0
-                         *       },
-                         *       "appraisals": [
-                         *         {
-                         *           "id": 5012,
-                         *           "carat": 0.71,
-                         *           "cut": "Ideal",
-                         *           "color": "F",
-                         *           "clarity": "VS1",
-                         *           "depth": 61.7,
-                         *           "table": 56,
-                         *           "price": 3310,
-                         *           "x": 5.72,
-                         *           "y": 5.75,
-                         *           "z": 3.54,
-                         *           "submissionId": 7,
-                         *           "submissionName": "stone 2026-12-04T15:00:00.000Z.csv",
-                         *           "kind": "stone",
-                         *           "recordedBy": "Giulia",
-                         *           "recordedAt": "2026-12-04T15:00:00.000Z",
-                         *           "line": 2,
-                         *           "model": {
-                         *             "version": "v0003",
-                         *             "price": 3180,
-                         *             "range": {
-                         *               "low": 2790,
-                         *               "high": 3620,
-                         *               "coverage": 0.9
-                         *             },
-                         *             "inside": true,
-                         *             "difference": 130
-                         *           }
-                         *         }
-                         *       ],
-                         *       "rejects": []
-                         *     }
-                         */
-                        "application/json": {
-                            submission: {
-                                id: number;
-                                name: string;
-                                kind: "stone" | "upload";
-                                recordedBy: string;
-                                recordedAt: string;
-                                rowsRead: number;
-                                accepted: number;
-                                rejected: number;
-                            };
-                            /** @description The recorded stones (at most the first 1,000). */
-                            appraisals: {
-                                /** @description The stored diamond. */
-                                id: number;
-                                carat: number;
-                                cut: string;
-                                color: string;
-                                clarity: string;
-                                depth: number;
-                                table: number;
-                                price: number;
-                                x: number;
-                                y: number;
-                                z: number;
-                                submissionId: number;
-                                submissionName: string;
-                                kind: "stone" | "upload";
-                                recordedBy: string;
-                                recordedAt: string;
-                                line: number;
-                                /** @description What the model serving now says of this stone (null while no model is loaded). */
-                                model: {
-                                    version: string;
-                                    /** @description The model's price, USD (rounded as a quote). */
-                                    price: number;
-                                    range: {
-                                        low: number;
-                                        high: number;
-                                        coverage: number;
-                                    } | null;
-                                    /** @description Whether the expert's price lies within the range (null: no range). */
-                                    inside: boolean | null;
-                                    /** @description The expert's price minus the model's, USD. */
-                                    difference: number;
-                                } | null;
-                            }[];
-                            rejects: {
-                                id: number;
-                                submissionId: number;
-                                submissionName: string;
-                                recordedBy: string;
-                                recordedAt: string;
-                                line: number;
-                                rawText: string;
-                                /** @description The row by column name (the ten fields and any others), as it stood, for correcting it. */
-                                fields: {
-                                    [key: string]: string;
-                                };
-                                reasons: components["schemas"]["FieldProblem"][];
-                            }[];
-                        };
-                    };
-                };
-                /** @description A whole-file problem (not UTF-8, binary, no required column, too many columns…) or bad input. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The same file was uploaded before. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The file is larger than 8 MiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Neither JSON (one stone) nor CSV (a file). */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["recordAppraisals"];
         delete?: never;
         options?: never;
         head?: never;
@@ -595,77 +243,7 @@ export interface paths {
             cookie?: never;
         };
         /** Rejected rows waiting to be fixed or dismissed */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "rejects": [
-                         *         {
-                         *           "id": 31,
-                         *           "submissionId": 8,
-                         *           "submissionName": "week.csv",
-                         *           "recordedBy": "Giulia",
-                         *           "recordedAt": "2026-12-04T15:05:00.000Z",
-                         *           "line": 3,
-                         *           "rawText": "36,Ideal,G,VS2,61.8,57,950,4.6,4.63,2.85",
-                         *           "fields": {
-                         *             "carat": "36",
-                         *             "cut": "Ideal",
-                         *             "color": "G",
-                         *             "clarity": "VS2",
-                         *             "depth": "61.8",
-                         *             "table": "57",
-                         *             "price": "950",
-                         *             "x": "4.6",
-                         *             "y": "4.63",
-                         *             "z": "2.85"
-                         *           },
-                         *           "reasons": [
-                         *             {
-                         *               "field": "carat",
-                         *               "code": "out_of_range",
-                         *               "message": "Carat 36 is out of range; the stone's measurements suggest about 0.37 ct, so it was probably meant as 0.36 ct (typed in points: 100 points = 1 carat).",
-                         *               "allowed": "a number from 0.1 to 10 ct",
-                         *               "suggestion": "0.36"
-                         *             }
-                         *           ]
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/json": {
-                            rejects: {
-                                id: number;
-                                submissionId: number;
-                                submissionName: string;
-                                recordedBy: string;
-                                recordedAt: string;
-                                line: number;
-                                rawText: string;
-                                /** @description The row by column name (the ten fields and any others), as it stood, for correcting it. */
-                                fields: {
-                                    [key: string]: string;
-                                };
-                                reasons: components["schemas"]["FieldProblem"][];
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listRejects"];
         put?: never;
         post?: never;
         delete?: never;
@@ -687,188 +265,7 @@ export interface paths {
          * Resubmit a rejected row, corrected
          * @description The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            /** @description A stone and the price the expert appraised it at. Values are checked exactly as a row of a CSV file is (numbers may be sent as text, as a spreadsheet would hold them); a row that fails is kept as a rejected row with its reasons. */
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "carat": 0.71,
-                     *       "cut": "Ideal",
-                     *       "color": "F",
-                     *       "clarity": "VS1",
-                     *       "depth": 61.7,
-                     *       "table": 56,
-                     *       "price": 3310,
-                     *       "x": 5.72,
-                     *       "y": 5.75,
-                     *       "z": 3.54,
-                     *       "ref": "A-1042"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Carat */
-                        carat?: number | string;
-                        /** @description Cut */
-                        cut?: number | string;
-                        /** @description Colour */
-                        color?: number | string;
-                        /** @description Clarity */
-                        clarity?: number | string;
-                        /** @description Depth */
-                        depth?: number | string;
-                        /** @description Table */
-                        table?: number | string;
-                        /** @description Price */
-                        price?: number | string;
-                        /** @description Length (x) */
-                        x?: number | string;
-                        /** @description Width (y) */
-                        y?: number | string;
-                        /** @description Depth (z) */
-                        z?: number | string;
-                        /** @description Your stock reference, kept with the stone. */
-                        ref?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "submission": {
-                         *         "id": 7,
-                         *         "name": "stone 2026-12-04T15:00:00.000Z.csv",
-                         *         "kind": "stone",
-                         *         "recordedBy": "Giulia",
-                         *         "recordedAt": "2026-12-04T15:00:00.000Z",
-                         *         "rowsRead": 1,
-                         *         "accepted": 1,
-                         *         "rejected": 0
-                         *       },
-                         *       "appraisals": [
-                         *         {
-                         *           "id": 5012,
-                         *           "carat": 0.71,
-                         *           "cut": "Ideal",
-                         *           "color": "F",
-                         *           "clarity": "VS1",
-                         *           "depth": 61.7,
-                         *           "table": 56,
-                         *           "price": 3310,
-                         *           "x": 5.72,
-                         *           "y": 5.75,
-                         *           "z": 3.54,
-                         *           "submissionId": 7,
-                         *           "submissionName": "stone 2026-12-04T15:00:00.000Z.csv",
-                         *           "kind": "stone",
-                         *           "recordedBy": "Giulia",
-                         *           "recordedAt": "2026-12-04T15:00:00.000Z",
-                         *           "line": 2,
-                         *           "model": {
-                         *             "version": "v0003",
-                         *             "price": 3180,
-                         *             "range": {
-                         *               "low": 2790,
-                         *               "high": 3620,
-                         *               "coverage": 0.9
-                         *             },
-                         *             "inside": true,
-                         *             "difference": 130
-                         *           }
-                         *         }
-                         *       ],
-                         *       "rejects": []
-                         *     }
-                         */
-                        "application/json": {
-                            submission: {
-                                id: number;
-                                name: string;
-                                kind: "stone" | "upload";
-                                recordedBy: string;
-                                recordedAt: string;
-                                rowsRead: number;
-                                accepted: number;
-                                rejected: number;
-                            };
-                            /** @description The recorded stones (at most the first 1,000). */
-                            appraisals: {
-                                /** @description The stored diamond. */
-                                id: number;
-                                carat: number;
-                                cut: string;
-                                color: string;
-                                clarity: string;
-                                depth: number;
-                                table: number;
-                                price: number;
-                                x: number;
-                                y: number;
-                                z: number;
-                                submissionId: number;
-                                submissionName: string;
-                                kind: "stone" | "upload";
-                                recordedBy: string;
-                                recordedAt: string;
-                                line: number;
-                                /** @description What the model serving now says of this stone (null while no model is loaded). */
-                                model: {
-                                    version: string;
-                                    /** @description The model's price, USD (rounded as a quote). */
-                                    price: number;
-                                    range: {
-                                        low: number;
-                                        high: number;
-                                        coverage: number;
-                                    } | null;
-                                    /** @description Whether the expert's price lies within the range (null: no range). */
-                                    inside: boolean | null;
-                                    /** @description The expert's price minus the model's, USD. */
-                                    difference: number;
-                                } | null;
-                            }[];
-                            rejects: {
-                                id: number;
-                                submissionId: number;
-                                submissionName: string;
-                                recordedBy: string;
-                                recordedAt: string;
-                                line: number;
-                                rawText: string;
-                                /** @description The row by column name (the ten fields and any others), as it stood, for correcting it. */
-                                fields: {
-                                    [key: string]: string;
-                                };
-                                reasons: components["schemas"]["FieldProblem"][];
-                            }[];
-                        };
-                    };
-                };
-                /** @description No such open rejected row. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["fixReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -885,44 +282,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Dismiss a rejected row (it is no longer listed) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "dismissed": 31
-                         *     }
-                         */
-                        "application/json": {
-                            dismissed: number;
-                        };
-                    };
-                };
-                /** @description No such open rejected row. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["dismissReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3025,6 +2385,941 @@ export interface operations {
             };
             /** @description The key lacks the admin scope. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAppraisals: {
+        parameters: {
+            query?: {
+                /** @description Recorded on or after this day (YYYY-MM-DD, UTC). */
+                from?: string;
+                /** @description Recorded on or before this day (YYYY-MM-DD, UTC). */
+                to?: string;
+                /** @description Recorded by this key (its name). */
+                who?: string;
+                cut?: "Fair" | "Good" | "Very Good" | "Premium" | "Ideal";
+                color?: "J" | "I" | "H" | "G" | "F" | "E" | "D";
+                clarity?: "I1" | "SI2" | "SI1" | "VS2" | "VS1" | "VVS2" | "VVS1" | "IF";
+                /** @description true: only those whose expert's price falls outside the current model's range. */
+                outside?: boolean;
+                /** @description Only the stones of this submission. */
+                submission?: number;
+                /** @description csv: every matching appraisal as a CSV file (no paging). */
+                format?: "json" | "csv";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "total": 1,
+                     *       "offset": 0,
+                     *       "appraisals": [
+                     *         {
+                     *           "id": 5012,
+                     *           "carat": 0.71,
+                     *           "cut": "Ideal",
+                     *           "color": "F",
+                     *           "clarity": "VS1",
+                     *           "depth": 61.7,
+                     *           "table": 56,
+                     *           "price": 3310,
+                     *           "x": 5.72,
+                     *           "y": 5.75,
+                     *           "z": 3.54,
+                     *           "submissionId": 7,
+                     *           "submissionName": "stone 2026-12-04T15:00:00.000Z.csv",
+                     *           "kind": "stone",
+                     *           "recordedBy": "Giulia",
+                     *           "recordedAt": "2026-12-04T15:00:00.000Z",
+                     *           "line": 2,
+                     *           "model": {
+                     *             "version": "v0003",
+                     *             "price": 3180,
+                     *             "range": {
+                     *               "low": 2790,
+                     *               "high": 3620,
+                     *               "coverage": 0.9
+                     *             },
+                     *             "inside": true,
+                     *             "difference": 130
+                     *           }
+                     *         }
+                     *       ],
+                     *       "recorders": [
+                     *         {
+                     *           "name": "Giulia",
+                     *           "appraisals": 1
+                     *         }
+                     *       ],
+                     *       "learning": {
+                     *         "version": "v0004",
+                     *         "createdAt": "2026-12-05T03:00:00.000Z",
+                     *         "upTo": "2026-12-04T15:00:00.000Z",
+                     *         "trainedOn": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Appraisals matching the filter. */
+                        total: number;
+                        offset: number;
+                        appraisals: {
+                            /** @description The stored diamond. */
+                            id: number;
+                            carat: number;
+                            cut: string;
+                            color: string;
+                            clarity: string;
+                            depth: number;
+                            table: number;
+                            price: number;
+                            x: number;
+                            y: number;
+                            z: number;
+                            submissionId: number;
+                            submissionName: string;
+                            kind: "stone" | "upload";
+                            recordedBy: string;
+                            recordedAt: string;
+                            line: number;
+                            /** @description What the model serving now says of this stone (null while no model is loaded). */
+                            model: {
+                                version: string;
+                                /** @description The model's price, USD (rounded as a quote). */
+                                price: number;
+                                range: {
+                                    low: number;
+                                    high: number;
+                                    coverage: number;
+                                } | null;
+                                /** @description Whether the expert's price lies within the range (null: no range). */
+                                inside: boolean | null;
+                                /** @description The expert's price minus the model's, USD. */
+                                difference: number;
+                            } | null;
+                        }[];
+                        recorders: {
+                            name: string;
+                            appraisals: number;
+                        }[];
+                        /** @description The newest model that learned from recorded appraisals (null: none yet). */
+                        learning: {
+                            version: string;
+                            createdAt: string;
+                            /** @description Appraisals recorded up to this time were in its data. */
+                            upTo: string;
+                            /** @description Recorded appraisals it trained on (the rest of those are its holdout). */
+                            trainedOn: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAppraisals: {
+        parameters: {
+            query?: {
+                /** @description The file name, as shown in listings. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "carat": 0.71,
+                 *       "cut": "Ideal",
+                 *       "color": "F",
+                 *       "clarity": "VS1",
+                 *       "depth": 61.7,
+                 *       "table": 56,
+                 *       "price": 3310,
+                 *       "x": 5.72,
+                 *       "y": 5.75,
+                 *       "z": 3.54,
+                 *       "ref": "A-1042"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Carat */
+                    carat?: number | string;
+                    /** @description Cut */
+                    cut?: number | string;
+                    /** @description Colour */
+                    color?: number | string;
+                    /** @description Clarity */
+                    clarity?: number | string;
+                    /** @description Depth */
+                    depth?: number | string;
+                    /** @description Table */
+                    table?: number | string;
+                    /** @description Price */
+                    price?: number | string;
+                    /** @description Length (x) */
+                    x?: number | string;
+                    /** @description Width (y) */
+                    y?: number | string;
+                    /** @description Depth (z) */
+                    z?: number | string;
+                    /** @description Your stock reference, kept with the stone. */
+                    ref?: string;
+                };
+                /**
+                 * @example carat,cut,color,clarity,depth,table,price,x,y,z
+                 *     0.71,Ideal,F,VS1,61.7,56,3310,5.72,5.75,3.54
+                 */
+                "text/csv": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "submission": {
+                     *         "id": 7,
+                     *         "name": "stone 2026-12-04T15:00:00.000Z.csv",
+                     *         "kind": "stone",
+                     *         "recordedBy": "Giulia",
+                     *         "recordedAt": "2026-12-04T15:00:00.000Z",
+                     *         "rowsRead": 1,
+                     *         "accepted": 1,
+                     *         "rejected": 0
+                     *       },
+                     *       "appraisals": [
+                     *         {
+                     *           "id": 5012,
+                     *           "carat": 0.71,
+                     *           "cut": "Ideal",
+                     *           "color": "F",
+                     *           "clarity": "VS1",
+                     *           "depth": 61.7,
+                     *           "table": 56,
+                     *           "price": 3310,
+                     *           "x": 5.72,
+                     *           "y": 5.75,
+                     *           "z": 3.54,
+                     *           "submissionId": 7,
+                     *           "submissionName": "stone 2026-12-04T15:00:00.000Z.csv",
+                     *           "kind": "stone",
+                     *           "recordedBy": "Giulia",
+                     *           "recordedAt": "2026-12-04T15:00:00.000Z",
+                     *           "line": 2,
+                     *           "model": {
+                     *             "version": "v0003",
+                     *             "price": 3180,
+                     *             "range": {
+                     *               "low": 2790,
+                     *               "high": 3620,
+                     *               "coverage": 0.9
+                     *             },
+                     *             "inside": true,
+                     *             "difference": 130
+                     *           }
+                     *         }
+                     *       ],
+                     *       "rejects": []
+                     *     }
+                     */
+                    "application/json": {
+                        submission: {
+                            id: number;
+                            name: string;
+                            kind: "stone" | "upload";
+                            recordedBy: string;
+                            recordedAt: string;
+                            rowsRead: number;
+                            accepted: number;
+                            rejected: number;
+                        };
+                        /** @description The recorded stones (at most the first 1,000). */
+                        appraisals: {
+                            /** @description The stored diamond. */
+                            id: number;
+                            carat: number;
+                            cut: string;
+                            color: string;
+                            clarity: string;
+                            depth: number;
+                            table: number;
+                            price: number;
+                            x: number;
+                            y: number;
+                            z: number;
+                            submissionId: number;
+                            submissionName: string;
+                            kind: "stone" | "upload";
+                            recordedBy: string;
+                            recordedAt: string;
+                            line: number;
+                            /** @description What the model serving now says of this stone (null while no model is loaded). */
+                            model: {
+                                version: string;
+                                /** @description The model's price, USD (rounded as a quote). */
+                                price: number;
+                                range: {
+                                    low: number;
+                                    high: number;
+                                    coverage: number;
+                                } | null;
+                                /** @description Whether the expert's price lies within the range (null: no range). */
+                                inside: boolean | null;
+                                /** @description The expert's price minus the model's, USD. */
+                                difference: number;
+                            } | null;
+                        }[];
+                        rejects: {
+                            id: number;
+                            submissionId: number;
+                            submissionName: string;
+                            recordedBy: string;
+                            recordedAt: string;
+                            line: number;
+                            rawText: string;
+                            /** @description The row by column name (the ten fields and any others), as it stood, for correcting it. */
+                            fields: {
+                                [key: string]: string;
+                            };
+                            reasons: components["schemas"]["FieldProblem"][];
+                        }[];
+                    };
+                };
+            };
+            /** @description A whole-file problem (not UTF-8, binary, no required column, too many columns…) or bad input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The same file was uploaded before. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than 8 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither JSON (one stone) nor CSV (a file). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRejects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "rejects": [
+                     *         {
+                     *           "id": 31,
+                     *           "submissionId": 8,
+                     *           "submissionName": "week.csv",
+                     *           "recordedBy": "Giulia",
+                     *           "recordedAt": "2026-12-04T15:05:00.000Z",
+                     *           "line": 3,
+                     *           "rawText": "36,Ideal,G,VS2,61.8,57,950,4.6,4.63,2.85",
+                     *           "fields": {
+                     *             "carat": "36",
+                     *             "cut": "Ideal",
+                     *             "color": "G",
+                     *             "clarity": "VS2",
+                     *             "depth": "61.8",
+                     *             "table": "57",
+                     *             "price": "950",
+                     *             "x": "4.6",
+                     *             "y": "4.63",
+                     *             "z": "2.85"
+                     *           },
+                     *           "reasons": [
+                     *             {
+                     *               "field": "carat",
+                     *               "code": "out_of_range",
+                     *               "message": "Carat 36 is out of range; the stone's measurements suggest about 0.37 ct, so it was probably meant as 0.36 ct (typed in points: 100 points = 1 carat).",
+                     *               "allowed": "a number from 0.1 to 10 ct",
+                     *               "suggestion": "0.36"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        rejects: {
+                            id: number;
+                            submissionId: number;
+                            submissionName: string;
+                            recordedBy: string;
+                            recordedAt: string;
+                            line: number;
+                            rawText: string;
+                            /** @description The row by column name (the ten fields and any others), as it stood, for correcting it. */
+                            fields: {
+                                [key: string]: string;
+                            };
+                            reasons: components["schemas"]["FieldProblem"][];
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fixReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 3 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description A stone and the price the expert appraised it at. Values are checked exactly as a row of a CSV file is (numbers may be sent as text, as a spreadsheet would hold them); a row that fails is kept as a rejected row with its reasons. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "carat": 0.71,
+                 *       "cut": "Ideal",
+                 *       "color": "F",
+                 *       "clarity": "VS1",
+                 *       "depth": 61.7,
+                 *       "table": 56,
+                 *       "price": 3310,
+                 *       "x": 5.72,
+                 *       "y": 5.75,
+                 *       "z": 3.54,
+                 *       "ref": "A-1042"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Carat */
+                    carat?: number | string;
+                    /** @description Cut */
+                    cut?: number | string;
+                    /** @description Colour */
+                    color?: number | string;
+                    /** @description Clarity */
+                    clarity?: number | string;
+                    /** @description Depth */
+                    depth?: number | string;
+                    /** @description Table */
+                    table?: number | string;
+                    /** @description Price */
+                    price?: number | string;
+                    /** @description Length (x) */
+                    x?: number | string;
+                    /** @description Width (y) */
+                    y?: number | string;
+                    /** @description Depth (z) */
+                    z?: number | string;
+                    /** @description Your stock reference, kept with the stone. */
+                    ref?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "submission": {
+                     *         "id": 7,
+                     *         "name": "stone 2026-12-04T15:00:00.000Z.csv",
+                     *         "kind": "stone",
+                     *         "recordedBy": "Giulia",
+                     *         "recordedAt": "2026-12-04T15:00:00.000Z",
+                     *         "rowsRead": 1,
+                     *         "accepted": 1,
+                     *         "rejected": 0
+                     *       },
+                     *       "appraisals": [
+                     *         {
+                     *           "id": 5012,
+                     *           "carat": 0.71,
+                     *           "cut": "Ideal",
+                     *           "color": "F",
+                     *           "clarity": "VS1",
+                     *           "depth": 61.7,
+                     *           "table": 56,
+                     *           "price": 3310,
+                     *           "x": 5.72,
+                     *           "y": 5.75,
+                     *           "z": 3.54,
+                     *           "submissionId": 7,
+                     *           "submissionName": "stone 2026-12-04T15:00:00.000Z.csv",
+                     *           "kind": "stone",
+                     *           "recordedBy": "Giulia",
+                     *           "recordedAt": "2026-12-04T15:00:00.000Z",
+                     *           "line": 2,
+                     *           "model": {
+                     *             "version": "v0003",
+                     *             "price": 3180,
+                     *             "range": {
+                     *               "low": 2790,
+                     *               "high": 3620,
+                     *               "coverage": 0.9
+                     *             },
+                     *             "inside": true,
+                     *             "difference": 130
+                     *           }
+                     *         }
+                     *       ],
+                     *       "rejects": []
+                     *     }
+                     */
+                    "application/json": {
+                        submission: {
+                            id: number;
+                            name: string;
+                            kind: "stone" | "upload";
+                            recordedBy: string;
+                            recordedAt: string;
+                            rowsRead: number;
+                            accepted: number;
+                            rejected: number;
+                        };
+                        /** @description The recorded stones (at most the first 1,000). */
+                        appraisals: {
+                            /** @description The stored diamond. */
+                            id: number;
+                            carat: number;
+                            cut: string;
+                            color: string;
+                            clarity: string;
+                            depth: number;
+                            table: number;
+                            price: number;
+                            x: number;
+                            y: number;
+                            z: number;
+                            submissionId: number;
+                            submissionName: string;
+                            kind: "stone" | "upload";
+                            recordedBy: string;
+                            recordedAt: string;
+                            line: number;
+                            /** @description What the model serving now says of this stone (null while no model is loaded). */
+                            model: {
+                                version: string;
+                                /** @description The model's price, USD (rounded as a quote). */
+                                price: number;
+                                range: {
+                                    low: number;
+                                    high: number;
+                                    coverage: number;
+                                } | null;
+                                /** @description Whether the expert's price lies within the range (null: no range). */
+                                inside: boolean | null;
+                                /** @description The expert's price minus the model's, USD. */
+                                difference: number;
+                            } | null;
+                        }[];
+                        rejects: {
+                            id: number;
+                            submissionId: number;
+                            submissionName: string;
+                            recordedBy: string;
+                            recordedAt: string;
+                            line: number;
+                            rawText: string;
+                            /** @description The row by column name (the ten fields and any others), as it stood, for correcting it. */
+                            fields: {
+                                [key: string]: string;
+                            };
+                            reasons: components["schemas"]["FieldProblem"][];
+                        }[];
+                    };
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such open rejected row. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the endpoint accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dismissReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 3 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dismissed": 31
+                     *     }
+                     */
+                    "application/json": {
+                        dismissed: number;
+                    };
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such open rejected row. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the endpoint accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
