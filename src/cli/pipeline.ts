@@ -21,8 +21,10 @@ import {
   listRuns,
   pendingFiles,
   pipelineConfig,
+  retrainTrigger,
   runPipeline,
   STEPS,
+  type LiveAccuracy,
   type PipelineLogger,
   type PipelineResult,
   type RunOptions,
@@ -46,6 +48,8 @@ interface RunOpts {
   watch?: boolean;
   schedule?: string;
   json?: boolean;
+  trigger?: string;
+  force?: boolean;
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -79,6 +83,10 @@ export function describeResult(r: PipelineResult): string {
         `  champion ${p.version} on the ${n(p.onNew.n)} new rows: MAPE ${p.onNew.mape.toFixed(2)}%${p.onReferenceTest ? ` (reference test: ${p.onReferenceTest.mape.toFixed(2)}%)` : ''}`,
       );
   }
+  if (r.trigger)
+    lines.push(
+      `  performance trigger: ${r.trigger.retrain ? 'retrain' : r.trigger.forced ? 'fits, but --force' : 'fits'} — ${r.trigger.reasons.join('; ')}`,
+    );
   for (const t of r.trained) {
     const e = t.evaluation.combined;
     lines.push(
@@ -127,6 +135,7 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, ho
       incoming: opts.incoming,
       wait: opts.wait,
       log,
+      force: opts.force === true,
       config: configOverrides(paths, opts),
       onStep: (step: StepName, i: number) => bar?.update(i, { step }),
       checkpoint: hooks.checkpoint,
@@ -142,6 +151,14 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, ho
   } finally {
     db.close();
   }
+}
+
+/** The run's live-accuracy entry (run.ts LiveAccuracy), as one indented line; empty when it has none. */
+function accuracyLine(summary: unknown): string {
+  const a = (summary as { accuracy?: LiveAccuracy | null } | null)?.accuracy;
+  if (!a) return '';
+  const reference = a.referenceMape === null ? '' : ` (reference test: ${a.referenceMape.toFixed(2)}%)`;
+  return `\n    champion ${a.champion} on ${n(a.rows)} new appraisals: MAE $${n(Math.round(a.mae))}, MAPE ${a.mape.toFixed(2)}%${reference}, range coverage ${a.coverage.toFixed(1)}% of ${a.nominal}%`;
 }
 
 function configOverrides(paths: LoupePaths, opts: RunOpts) {
@@ -165,6 +182,7 @@ function configOverrides(paths: LoupePaths, opts: RunOpts) {
       ...(budget !== undefined ? { tuneBudgetMs: budget } : {}),
       ...(trials !== undefined ? { tuneTrials: trials } : {}),
       ...(opts.incoming ? { incoming: opts.incoming } : {}),
+      ...(opts.trigger !== undefined ? { trigger: retrainTrigger(opts.trigger) } : {}),
     });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT_USAGE);
@@ -285,6 +303,11 @@ export const pipelineCommand =
       .option('--wait', 'wait for a run in progress to finish instead of exiting with code 3')
       .option('--watch', 'keep running; run whenever a new file lands in the landing folder')
       .option('--schedule <cron>', 'keep running; run on this cron schedule, e.g. "0 3 * * *"')
+      .option(
+        '--trigger <when>',
+        'always: train on any new data; performance: only when the champion no longer fits the new appraisals (default: $LOUPE_RETRAIN_TRIGGER or always)',
+      )
+      .option('--force', 'train even when the performance trigger finds the champion fit')
       .option('--json', 'print the result as JSON')
       .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
       .addHelpText(
@@ -317,7 +340,7 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
               : rs
                   .map(
                     (r) =>
-                      `#${r.id} ${r.startedAt.slice(0, 19).replace('T', ' ')} ${r.status.padEnd(13)} ${r.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(' · ')}\n    ${r.decision ?? r.error ?? ''}`,
+                      `#${r.id} ${r.startedAt.slice(0, 19).replace('T', ' ')} ${r.status.padEnd(13)} ${r.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(' · ')}\n    ${r.decision ?? r.error ?? ''}${accuracyLine(r.summary)}`,
                   )
                   .join('\n'),
           );

@@ -12,11 +12,16 @@
  *                            scripts/train-xgboost.py); split at spaces, no shell; Loupe appends its arguments
  *   LOUPE_XGBOOST_PARAMS     JSON object of XGBoost parameters over DEFAULT_XGBOOST_PARAMS
  *   LOUPE_TRAINER_TIMEOUT_S  a trainer command running longer is stopped and its kind fails (default 3600)
+ *   LOUPE_RETRAIN_TRIGGER    always (train on every new data, the default) | performance (only when the champion's
+ *                            measured performance on the new appraisals calls for it; trigger.ts)
+ *   LOUPE_RETRAIN_TOLERANCE, LOUPE_RETRAIN_COVERAGE_BAND, LOUPE_RETRAIN_PSI, LOUPE_RETRAIN_MIN_ROWS
+ *                            the performance trigger's rule (trigger.ts: DEFAULT_TRIGGER_RULE says the defaults)
  */
 import { join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import { DEFAULT_KIND, DEFAULT_XGBOOST_PARAMS, EXTERNALLY_TRAINED_KINDS, KIND_NAMES } from '../model/index.js';
 import { PROMOTION_METRICS, type PromotionMetric, type PromotionRule } from './decide.js';
+import { DEFAULT_TRIGGER_RULE, RETRAIN_TRIGGERS, type RetrainTrigger, type TriggerRule } from './trigger.js';
 import { DEFAULT_TUNE_TRIALS } from './tune.js';
 import { DEFAULT_TRAINER_TIMEOUT_MS, DEFAULT_XGBOOST_TRAINER, type TrainerCommand } from './trainer-command.js';
 
@@ -31,6 +36,9 @@ export interface PipelineConfig {
   incoming: string;
   /** How the xgboost kind is trained (a command outside Loupe). */
   xgboostTrainer: TrainerCommand;
+  /** When a run with new data trains: always, or only when the champion's performance calls for it. */
+  trigger: RetrainTrigger;
+  triggerRule: TriggerRule;
 }
 
 /** An upper bound only: the number of trials decides the search (same data, same champion on any machine). */
@@ -92,7 +100,22 @@ export function pipelineConfig(
     },
     incoming: overrides.incoming ?? env.LOUPE_INCOMING ?? join(paths.home, 'incoming'),
     xgboostTrainer: overrides.xgboostTrainer ?? xgboostTrainer(env),
+    trigger: overrides.trigger ?? retrainTrigger(env.LOUPE_RETRAIN_TRIGGER),
+    triggerRule: overrides.triggerRule ?? {
+      errorTolerance: number(env, 'LOUPE_RETRAIN_TOLERANCE', DEFAULT_TRIGGER_RULE.errorTolerance, 0, 10),
+      coverageBandPts: number(env, 'LOUPE_RETRAIN_COVERAGE_BAND', DEFAULT_TRIGGER_RULE.coverageBandPts, 0, 100),
+      psiThreshold: number(env, 'LOUPE_RETRAIN_PSI', DEFAULT_TRIGGER_RULE.psiThreshold, 0, 100),
+      minRows: number(env, 'LOUPE_RETRAIN_MIN_ROWS', DEFAULT_TRIGGER_RULE.minRows, 1, 1_000_000),
+    },
   };
+}
+
+/** LOUPE_RETRAIN_TRIGGER (or --trigger): always (default) or performance. */
+export function retrainTrigger(value: string | undefined): RetrainTrigger {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return 'always';
+  if ((RETRAIN_TRIGGERS as readonly string[]).includes(v)) return v as RetrainTrigger;
+  throw new ConfigError(`the retraining trigger must be one of ${RETRAIN_TRIGGERS.join(', ')}, not "${value}"`);
 }
 
 function xgboostTrainer(env: NodeJS.ProcessEnv): TrainerCommand {

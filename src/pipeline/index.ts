@@ -13,8 +13,16 @@ export {
   type StepName,
   type DriftReport,
   type TrainedModel,
+  type LiveAccuracy,
 } from './run.js';
-export { pipelineConfig, ConfigError, DEFAULT_TUNE_BUDGET_MS, type PipelineConfig } from './config.js';
+export { pipelineConfig, retrainTrigger, ConfigError, DEFAULT_TUNE_BUDGET_MS, type PipelineConfig } from './config.js';
+export {
+  decideRetraining,
+  DEFAULT_TRIGGER_RULE,
+  type RetrainTrigger,
+  type TriggerRule,
+  type TriggerVerdict,
+} from './trigger.js';
 export { LockBusyError, acquireLock, waitForLock, lockHolder, type RunLock, type LockHolder } from './lock.js';
 export { listRuns, getRun, type RunRecord, type StepRecord } from '../store/runs.js';
 export {

@@ -26,6 +26,8 @@ export interface RunOptions {
   /** Wait for another run to finish instead of refusing (LockBusyError). */
   wait?: boolean;
   log?: PipelineLogger;
+  /** Train even when the performance trigger finds the champion fit (`--force`). */
+  force?: boolean;
   /** Called as each step starts (progress bars). */
   onStep?(step: StepName, index: number): void;
   /**
@@ -54,7 +56,10 @@ export async function runPipeline(db: Db, paths: LoupePaths, options: RunOptions
     const runId = startRun(db);
     try {
       const incoming = options.incoming === undefined ? config.incoming : options.incoming;
-      const result = await runSteps({ db, paths, config, runId, lock, log, incoming }, options);
+      const result = await runSteps(
+        { db, paths, config, runId, lock, log, incoming, force: options.force === true },
+        options,
+      );
       finishRun(db, runId, result.status, {
         decision: result.decision?.reason ?? result.message,
         summary: summarise(result),
@@ -91,7 +96,38 @@ function summarise(r: PipelineResult): unknown {
       newRows: r.drift.newRows,
       large: r.drift.features.filter((f) => f.level === 'large').map((f) => f.feature),
     },
+    trigger: r.trigger,
+    accuracy: liveAccuracy(r),
     message: r.message,
+  };
+}
+
+/**
+ * The live accuracy history, one entry per run: the champion on the appraisals new since its training data (rows
+ * it never saw) beside its error on the reference test rows. Null when there were none or it could not be measured.
+ */
+export interface LiveAccuracy {
+  champion: string;
+  rows: number;
+  mae: number;
+  mape: number;
+  coverage: number;
+  nominal: number;
+  referenceMape: number | null;
+}
+
+function liveAccuracy(r: PipelineResult): LiveAccuracy | null {
+  const p = r.drift?.performance;
+  if (!p?.onNew) return null;
+  const { n, mae, mape, range } = p.onNew;
+  return {
+    champion: p.version,
+    rows: n,
+    mae,
+    mape,
+    coverage: range.coverage,
+    nominal: range.nominal,
+    referenceMape: p.onReferenceTest?.mape ?? null,
   };
 }
 
@@ -108,6 +144,7 @@ function emptyState(runId: number): RunState {
       champion: null,
       steps: [],
       message: '',
+      trigger: null,
     },
     newFiles: [],
     kindsToTrain: [],

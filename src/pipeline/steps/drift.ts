@@ -1,13 +1,15 @@
 /**
  * drift: each field's drift (PSI, KS) from the champion's training data to the appraisals new since, and the
  * champion's error on them beside its error on the reference test rows (performance drift). Also decides, from
- * the stored diamonds alone, what trains and what evaluates (../data.ts).
+ * the stored diamonds alone, what trains and what evaluates (../data.ts). With the performance trigger
+ * (../trigger.ts), a champion that still fits the new appraisals ends the run here: "no retraining needed".
  */
 import { evaluateModel } from '../../model/index.js';
 import { getChampion, type ModelRecord } from '../../registry/index.js';
 import type { Db } from '../../store/db.js';
 import { getSnapshot, partitionData, snapshotRows, type Row, type Snapshot } from '../data.js';
 import { featureDrift } from '../drift.js';
+import { decideRetraining } from '../trigger.js';
 import { loadedModel, type DriftReport, type LoadResult, type Step } from './step.js';
 
 export const driftStep: Step<'drift'> = {
@@ -36,20 +38,48 @@ export const driftStep: Step<'drift'> = {
       newRows,
       partition.referenceTest,
     );
+    // Consulted only when there is something to judge: new appraisals and a champion that was measured on them.
+    const drift = state.result.drift;
+    if (config.trigger !== 'performance' || drift.newRows === 0 || !drift.performance) return;
+    const model = loadedModel(loaded);
+    const perFile = !model
+      ? []
+      : state.newFiles.flatMap((f) => {
+          const rows = partition.byFile.get(f.id) ?? [];
+          return rows.length < config.triggerRule.minRows
+            ? []
+            : [{ file: f.name, evaluation: evaluateModel(model, rows) }];
+        });
+    const verdict = decideRetraining(drift, config.triggerRule, perFile);
+    state.result.trigger = { ...verdict, forced: ctx.force && !verdict.retrain };
+    if (verdict.retrain || ctx.force) return;
+    state.result.status = 'nothing_to_do';
+    state.result.champion = drift.performance.version;
+    state.result.message = `no retraining needed: ${verdict.reasons.join('; ')}; champion ${drift.performance.version} stays (the new appraisals are stored)`;
+    log.info({ run: ctx.runId, trigger: verdict.measures }, state.result.message);
+    return { skipTo: 'report' };
   },
   describe({ state }) {
     const d = state.result.drift!;
+    const t = state.result.trigger;
+    const verdict = !t
+      ? ''
+      : t.retrain
+        ? `; retraining: ${t.reasons.join('; ')}`
+        : t.forced
+          ? '; retraining forced (--force) although the champion fits'
+          : '; no retraining needed';
     return (
-      d.note ??
-      `${d.newRows} new rows; PSI large on: ${
-        d.features
-          .filter((f) => f.level === 'large')
-          .map((f) => f.feature)
-          .join(', ') || 'none'
-      }` +
-        (d.performance?.onNew
-          ? `; champion MAPE ${d.performance.onNew.mape.toFixed(2)}% on new rows vs ${d.performance.onReferenceTest?.mape.toFixed(2) ?? '—'}% on reference test`
-          : '')
+      (d.note ??
+        `${d.newRows} new rows; PSI large on: ${
+          d.features
+            .filter((f) => f.level === 'large')
+            .map((f) => f.feature)
+            .join(', ') || 'none'
+        }` +
+          (d.performance?.onNew
+            ? `; champion MAPE ${d.performance.onNew.mape.toFixed(2)}% on new rows vs ${d.performance.onReferenceTest?.mape.toFixed(2) ?? '—'}% on reference test`
+            : '')) + verdict
     );
   },
 };

@@ -16,6 +16,7 @@ import type { FeatureDrift } from '../drift.js';
 import type { EvaluationSets, ModelEvaluation } from '../evaluate.js';
 import type { IncomingOutcome } from '../incoming.js';
 import type { RunLock } from '../lock.js';
+import type { TriggerVerdict } from '../trigger.js';
 import type { TuneResult } from '../tune.js';
 
 /** Structured log lines (pino's signature); the CLI passes a pino logger writing to stderr. */
@@ -56,6 +57,8 @@ export interface PipelineResult {
   champion: string | null;
   steps: StepRecord[];
   message: string;
+  /** The performance trigger's verdict and the numbers behind it (null: the run did not consult it). */
+  trigger: (TriggerVerdict & { forced: boolean }) | null;
 }
 
 /** A model loaded from the registry, or why it could not be. */
@@ -109,6 +112,8 @@ export interface RunContext {
   log: PipelineLogger;
   /** The landing folder, or null (bootstrap). */
   incoming: string | null;
+  /** Train even when the performance trigger finds the champion fit. */
+  force: boolean;
   state: RunState;
   /** Loads a registered model once per run (a run re-checks every file it uses). */
   load(record: ModelRecord): LoadResult;
