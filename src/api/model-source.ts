@@ -2,8 +2,13 @@
  * The model being served, and switching to a new champion without dropping a request: a new model is loaded
  * fully first, then the reference is swapped in one assignment. A handler takes the reference once, at its start,
  * so a request in flight finishes on the model it started with.
+ *
+ * Building a model (compiling its trees, its explainer's tables) is about a second of CPU. Where valuations run
+ * on other threads, that work is done there (`preload`: the valuation pool builds it on new threads) and this
+ * thread only reads and parses the artifact, so the requests it answers meanwhile do not wait; without
+ * `preload` (valuations on this thread) the model is built here before it is swapped in.
  */
-import { readArtifact } from '../registry/index.js';
+import { readArtifactAsync } from '../registry/index.js';
 import { loadValuer, type LoadedModel } from '../model/index.js';
 import type { Store } from '../store/store.js';
 
@@ -20,7 +25,7 @@ export function registryChampions(store: Pick<Store, 'championVersion' | 'getCha
     version: () => store.championVersion(),
     async load() {
       const record = await store.getChampion();
-      return record && { version: record.version, text: readArtifact(record) };
+      return record && { version: record.version, text: await readArtifactAsync(record) };
     },
   };
 }
@@ -30,6 +35,12 @@ export interface ModelSourceOptions {
   pollMs?: number;
   onSwitch?(from: string | undefined, to: string): void;
   onError?(error: unknown, version: string | undefined): void;
+  /**
+   * Builds a new champion (`text`, its artifact) where valuations are computed and resolves, once it can value
+   * there, with the model to hold here; a rejection counts as a champion that failed to load. Without it the
+   * model is parsed and built on this thread.
+   */
+  preload?(version: string, text: string): Promise<LoadedModel>;
 }
 
 export class ModelSource {
@@ -83,8 +94,12 @@ export class ModelSource {
       if (wanted === undefined || wanted === this.#current?.version || wanted === this.#failedVersion) return false;
       const loaded = await this.store.load();
       if (!loaded) return false;
-      const model = loadValuer(loaded.text, loaded.version);
-      model.prepare();
+      let model: LoadedModel;
+      if (this.options.preload) model = await this.options.preload(loaded.version, loaded.text);
+      else {
+        model = loadValuer(loaded.text, loaded.version);
+        model.prepare();
+      }
       this.#failedVersion = undefined;
       this.use(model);
       return true;

@@ -9,11 +9,24 @@
  * Models reach the threads as artifact text, once per version, before the first batch that needs them (a
  * thread handles its messages in order). A request keeps the model it started with: a batch names its version,
  * and a thread keeps the previous champion beside the new one.
+ *
+ * A new champion is built before it is served (preload): building a model is a second or so of CPU (its trees
+ * compiled, its explainer's tables), which a thread that values meanwhile would make every batch wait for. So a
+ * new generation of threads builds it while the old one goes on valuing; once every new thread has it, the new
+ * threads take every batch of it, and the old ones finish what they hold and stop (they stay a moment for the
+ * requests that took the old model just before the swap).
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { StoneToValue } from '../diamond/index.js';
-import { serializeArtifact, type LoadedModel, type Valuation, type ValuationOptions } from '../model/index.js';
+import {
+  deferredValuer,
+  serializeArtifact,
+  type LoadedModel,
+  type ModelArtifact,
+  type Valuation,
+  type ValuationOptions,
+} from '../model/index.js';
 import { startTsWorker } from './ts-worker.js';
 
 export interface Valuations {
@@ -34,15 +47,13 @@ export const inProcessValuations: Valuations = {
 
 /** Messages to a valuation thread. */
 export type PoolRequest =
-  | { type: 'load'; version: string; text: string }
+  | { type: 'load'; version: string; text: string /** answer with a 'loaded' reply */; ack?: boolean }
   | { type: 'value'; id: number; version: string; explain: boolean; stones: StoneToValue[] };
 
-/** A thread's answer to a 'value' message: one result per stone, in order. */
-export interface PoolReply {
-  type: 'valued';
-  id: number;
-  results: ({ ok: true; valuation: Valuation } | { ok: false; message: string })[];
-}
+/** A thread's answer to a 'value' message (one result per stone, in order), or to a 'load' asking for one. */
+export type PoolReply =
+  | { type: 'valued'; id: number; results: ({ ok: true; valuation: Valuation } | { ok: false; message: string })[] }
+  | { type: 'loaded'; version: string; summary?: ModelArtifact; error?: string };
 
 interface Waiting {
   model: LoadedModel;
@@ -62,7 +73,16 @@ interface Thread {
   load: number;
   /** It stopped or failed: no more batches go to it. */
   dead: boolean;
+  /** A newer generation holds the champion: it takes batches only of the versions it holds. */
+  retiring: boolean;
+  /** It takes no more batches and stops once it has answered those it holds. */
+  stopping: boolean;
+  /** Preloads waiting for this thread's 'loaded' reply, by version: it brings the artifact's summary. */
+  loading: Map<string, { resolve(summary: ModelArtifact): void; reject(error: Error): void }>;
 }
+
+/** How long a retired generation of threads stays for requests that took the old model just before a swap. */
+export const RETIRE_AFTER_MS = 2000;
 
 export interface ValuationPoolOptions {
   /** Number of threads (default: the machine's cores less one for HTTP, at least 1). */
@@ -76,7 +96,12 @@ export function defaultValuationThreads(): number {
 }
 
 export class ValuationPool implements Valuations {
-  readonly #threads: Thread[];
+  #threads: Thread[];
+  /** Every thread not yet exited (a generation being built is not in #threads yet). */
+  readonly #started = new Set<Thread>();
+  readonly #count: number;
+  /** The artifacts of the last two preloaded versions, for a thread that must load one later. */
+  readonly #texts = new Map<string, string>();
   #waiting: Waiting[] = [];
   #scheduled = false;
   #nextId = 1;
@@ -88,16 +113,93 @@ export class ValuationPool implements Valuations {
     if (!Number.isInteger(count) || count < 1)
       throw new RangeError(`a valuation pool needs at least one thread, not ${count}`);
     this.#onError = options.onError ?? (() => undefined);
-    this.#threads = Array.from({ length: count }, () => {
-      const worker = startTsWorker(new URL('./valuation-worker.ts', import.meta.url));
-      const thread: Thread = { worker, versions: [], inFlight: new Map(), load: 0, dead: false };
-      worker.on('message', (reply: PoolReply) => this.#answered(thread, reply));
-      worker.on('error', (error) => this.#failed(thread, error));
-      worker.on('exit', (code) => {
-        if (!this.#closed) this.#failed(thread, new Error(`a valuation thread stopped (exit code ${code})`));
-      });
-      return thread;
+    this.#count = count;
+    this.#threads = Array.from({ length: count }, () => this.#start());
+  }
+
+  #start(): Thread {
+    const worker = startTsWorker(new URL('./valuation-worker.ts', import.meta.url));
+    const thread: Thread = {
+      worker,
+      versions: [],
+      inFlight: new Map(),
+      load: 0,
+      dead: false,
+      retiring: false,
+      stopping: false,
+      loading: new Map(),
+    };
+    this.#started.add(thread);
+    worker.on('message', (reply: PoolReply) =>
+      reply.type === 'loaded' ? this.#loaded(thread, reply) : this.#answered(thread, reply),
+    );
+    worker.on('error', (error) => this.#failed(thread, error));
+    worker.on('exit', (code) => {
+      this.#started.delete(thread);
+      if (!this.#closed && !thread.stopping)
+        this.#failed(thread, new Error(`a valuation thread stopped (exit code ${code})`));
     });
+    return thread;
+  }
+
+  /**
+   * Builds a model (`text`, its artifact) on a new generation of threads while the current threads go on
+   * valuing; resolves, once every new thread holds it, with the model for the calling thread: the artifact's
+   * summary, its payload parsed here only if it ever values here (deferredValuer). From then on the new threads
+   * take its batches. Rejects, and stops the new threads, when the model cannot be built there: the threads
+   * serving now stay. Threads that have valued nothing yet (a server starting) build it themselves: no batch
+   * waits behind them.
+   */
+  async preload(version: string, text: string): Promise<LoadedModel> {
+    if (this.#closed) throw new Error('the valuation pool is closed');
+    const live = this.#threads.filter((t) => !t.dead && !t.stopping);
+    const unused = live.length > 0 && live.every((t) => t.versions.length === 0 && t.inFlight.size === 0);
+    const building = unused ? live : Array.from({ length: this.#count }, () => this.#start());
+    const built = building.map(
+      (thread) =>
+        new Promise<ModelArtifact>((resolve, reject) => {
+          thread.loading.set(version, { resolve, reject });
+          thread.worker.postMessage({ type: 'load', version, text, ack: true } satisfies PoolRequest);
+        }),
+    );
+    let summaries: ModelArtifact[];
+    try {
+      summaries = await Promise.all(built);
+    } catch (error) {
+      if (!unused) for (const thread of building) this.#retire(thread);
+      throw error;
+    }
+    for (const thread of building) {
+      if (!thread.versions.includes(version)) thread.versions.push(version);
+      if (thread.versions.length > 2) thread.versions.shift();
+    }
+    this.#texts.set(version, text);
+    for (const known of this.#texts.keys()) if (this.#texts.size > 2) this.#texts.delete(known);
+    const model = deferredValuer(summaries[0], text, version);
+    if (unused || this.#closed) return model;
+    const old = this.#threads.filter((t) => !t.dead);
+    for (const thread of old) thread.retiring = true;
+    this.#threads = [...building, ...old];
+    setTimeout(() => {
+      for (const thread of old) this.#retire(thread);
+    }, RETIRE_AFTER_MS).unref();
+    return model;
+  }
+
+  /** Stops a thread once it has answered what it holds; it takes no more batches. */
+  #retire(thread: Thread): void {
+    thread.stopping = true;
+    if (thread.dead || thread.inFlight.size > 0) return; // #answered retires it after its last answer
+    thread.dead = true;
+    this.#threads = this.#threads.filter((t) => t !== thread);
+    void thread.worker.terminate();
+  }
+
+  #loaded(thread: Thread, reply: Extract<PoolReply, { type: 'loaded' }>): void {
+    const waiting = thread.loading.get(reply.version);
+    thread.loading.delete(reply.version);
+    if (reply.summary) waiting?.resolve(reply.summary);
+    else waiting?.reject(new Error(`model ${reply.version} could not be built on a valuation thread: ${reply.error}`));
   }
 
   value(model: LoadedModel, stone: StoneToValue, options: ValuationOptions = {}): Promise<Valuation> {
@@ -118,7 +220,7 @@ export class ValuationPool implements Valuations {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#threads.map((t) => t.worker.terminate()));
+    await Promise.all([...this.#started].map((t) => t.worker.terminate()));
   }
 
   #send(): void {
@@ -136,18 +238,23 @@ export class ValuationPool implements Valuations {
     for (const requests of batches.values()) {
       const { model, explain } = requests[0];
       const stones = requests.flatMap((r) => r.stones);
-      const live = this.#threads.filter((t) => !t.dead);
+      const live = this.#threads.filter((t) => !t.dead && !t.stopping);
       if (live.length === 0) {
         // every thread failed (reported through onError): value here rather than fail the requests
         valueHere(requests);
         continue;
       }
-      const thread = live.reduce((a, b) => (b.load < a.load ? b : a));
+      // the threads that hold the version (the newest generation first), else a current one loads it
+      const holding = live.filter((t) => t.versions.includes(model.version));
+      const current = live.filter((t) => !t.retiring);
+      const candidates = holding.length > 0 ? holding : current.length > 0 ? current : live;
+      const thread = candidates.reduce((a, b) => (b.load < a.load ? b : a));
       if (!thread.versions.includes(model.version)) {
         thread.worker.postMessage({
           type: 'load',
           version: model.version,
-          text: serializeArtifact(model.artifact),
+          // a preloaded model's artifact here is its summary: the threads get the text it came from
+          text: this.#texts.get(model.version) ?? serializeArtifact(model.artifact),
         } satisfies PoolRequest);
         thread.versions.push(model.version);
         if (thread.versions.length > 2) thread.versions.shift();
@@ -165,7 +272,7 @@ export class ValuationPool implements Valuations {
     }
   }
 
-  #answered(thread: Thread, reply: PoolReply): void {
+  #answered(thread: Thread, reply: Extract<PoolReply, { type: 'valued' }>): void {
     const requests = thread.inFlight.get(reply.id);
     if (!requests) return;
     thread.inFlight.delete(reply.id);
@@ -178,12 +285,15 @@ export class ValuationPool implements Valuations {
       if (failed && !failed.ok) r.reject(new Error(failed.message));
       else r.resolve(results.map((x) => (x as { valuation: Valuation }).valuation));
     }
+    if (thread.stopping && thread.inFlight.size === 0) this.#retire(thread);
   }
 
   #failed(thread: Thread, error: Error): void {
     if (thread.dead) return;
     thread.dead = true;
     this.#onError(error);
+    for (const waiting of thread.loading.values()) waiting.reject(error);
+    thread.loading.clear();
     // what the thread had not answered is valued here: a failed thread costs time, not answers
     for (const requests of thread.inFlight.values()) valueHere(requests);
     thread.inFlight.clear();

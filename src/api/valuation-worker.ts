@@ -3,9 +3,11 @@
  * the batches of stones it is given. Model work runs here so that the thread answering HTTP keeps answering.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadValuer, type LoadedModel, type Valuation } from '../model/index.js';
+import { artifactSummary, loadValuer, type LoadedModel, type Valuation } from '../model/index.js';
 import type { StoneToValue } from '../diamond/index.js';
 import type { PoolReply, PoolRequest } from './valuation-pool.js';
+
+type Valued = Extract<PoolReply, { type: 'valued' }>;
 
 if (!parentPort) throw new Error('valuation-worker.ts runs as a worker thread of the valuation pool');
 const port = parentPort;
@@ -16,16 +18,31 @@ const KEEP = 2;
 
 port.on('message', (message: PoolRequest) => {
   if (message.type === 'load') {
-    if (!models.has(message.version)) {
-      const model = loadValuer(message.text, message.version);
-      model.prepare();
-      models.set(message.version, model);
-      for (const version of models.keys()) if (models.size > KEEP) models.delete(version);
+    try {
+      let model = models.get(message.version);
+      if (!model) {
+        model = loadValuer(message.text, message.version);
+        model.prepare();
+        models.set(message.version, model);
+        for (const version of models.keys()) if (models.size > KEEP) models.delete(version);
+      }
+      // what the HTTP thread needs of the artifact, without the payload it would otherwise parse itself
+      if (message.ack)
+        port.postMessage({
+          type: 'loaded',
+          version: message.version,
+          summary: artifactSummary(model.artifact),
+        } satisfies PoolReply);
+    } catch (error) {
+      // a preload hears why; otherwise the thread fails as before (what it held is valued in process)
+      if (!message.ack) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      port.postMessage({ type: 'loaded', version: message.version, error: reason } satisfies PoolReply);
     }
     return;
   }
   const model = models.get(message.version);
-  let results: PoolReply['results'];
+  let results: Valued['results'];
   if (!model) {
     results = message.stones.map(() => ({
       ok: false,
@@ -39,7 +56,7 @@ port.on('message', (message: PoolRequest) => {
         .map((valuation) => ({ ok: true, valuation }));
     } catch {
       // one stone the model refuses does not sink the others: value them one by one to find it
-      results = message.stones.map((stone: StoneToValue): PoolReply['results'][number] => {
+      results = message.stones.map((stone: StoneToValue): Valued['results'][number] => {
         try {
           const valuation: Valuation = model.value(stone, { explain: message.explain });
           return { ok: true, valuation };

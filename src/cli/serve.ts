@@ -171,14 +171,28 @@ async function run(opts: ServeOptions): Promise<void> {
       throw new CliError(
         `the PostgreSQL database ${database} has no champion yet: move a home into it with \`loupe db copy --from sqlite:HOME/loupe.db --to URL\``,
       );
+    // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
+    // A new champion is built there too (preload), so a swap does not hold this thread either.
+    const pool =
+      valuationThreads > 0
+        ? new ValuationPool({
+            threads: valuationThreads,
+            onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads'),
+          })
+        : undefined;
+    const valuations = pool ?? inProcessValuations;
     const models = new ModelSource(registryChampions(store), {
       pollMs,
+      preload: pool && ((version, text) => pool.preload(version, text)),
       onSwitch: (from, to) => log.info({ from, to }, 'serving a new champion'),
       onError: (err, version) =>
         log.error({ err, version }, 'the champion could not be loaded; the current model stays'),
     });
     await models.refresh();
-    if (!models.current) throw new CliError(`the champion ${championVersion} could not be loaded; see the log above`);
+    if (!models.current) {
+      await valuations.close(); // its threads would keep the process alive
+      throw new CliError(`the champion ${championVersion} could not be loaded; see the log above`);
+    }
     models.start();
     const onWriterEvent = (event: WriterEvent | { type: 'pruned'; rows: number }) => {
       if (event.type === 'failing')
@@ -232,14 +246,6 @@ async function run(opts: ServeOptions): Promise<void> {
         })
       : null;
     const addressThrottle = keylessPerMinute > 0 ? new AddressThrottle({ perMinute: keylessPerMinute }) : undefined;
-    // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
-    const valuations =
-      valuationThreads > 0
-        ? new ValuationPool({
-            threads: valuationThreads,
-            onError: (err) => log.error({ err }, 'a valuation thread failed; valuing on the remaining threads'),
-          })
-        : inProcessValuations;
     // Valuations and idempotent answers are written on a thread of their own too.
     const onQuoteError = (message: string) => log.error({ message }, 'valuations could not be stored; retrying');
     const quotes = !storeValuations

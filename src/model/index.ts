@@ -16,7 +16,9 @@ export { trainModel, trainModelAsync, trainingDataHash, DEFAULT_COVERAGES, type 
 export {
   caratLimit,
   caratLimitProblem,
+  artifactSummary,
   createValuer,
+  deferredValuer,
   DEFAULT_CARAT_LIMIT_FACTOR,
   loadValuer,
   MAX_RANGE_RATIO,

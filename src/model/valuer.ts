@@ -78,6 +78,11 @@ export interface LoadedModel extends Valuer {
   /** Builds what explanations need now (it is otherwise built on the first one), so a server's first answer is as fast as the rest. */
   prepare(): void;
   /**
+   * What has been built on this thread: `nothing` (the artifact is parsed; a server whose valuations run on
+   * other threads keeps it so), its fitted `models`, or the `explainer` tables too (prepare()).
+   */
+  readonly built: 'nothing' | 'models' | 'explainer';
+  /**
    * Values many stones, each exactly as value() would (bit for bit); a kind that explains rows in blocks
    * (trees) explains them together, which is faster than one by one.
    */
@@ -94,11 +99,32 @@ interface RangeModel {
 
 const WARN_FIELDS: Exclude<NumberFieldName, 'price'>[] = ['carat', 'depth', 'table', 'x', 'y', 'z'];
 
+/** The fitted models an artifact holds, built from its payloads (the costly part of loading a model). */
+interface Fitted {
+  model: FittedModel;
+  full: RangeModel;
+  fourCs: RangeModel;
+}
+
+function buildFitted(artifact: ModelArtifact): Fitted {
+  const rangeModel = (r: Pick<ModelArtifact, 'difficulty' | 'segmentScales' | 'calibration'>): RangeModel => ({
+    difficulty: getKind(r.difficulty.kind).load(r.difficulty.model),
+    floor: r.difficulty.floor,
+    segmentScales: r.segmentScales,
+    calibration: r.calibration,
+  });
+  return {
+    model: getKind(artifact.kind).load(artifact.model),
+    full: rangeModel(artifact),
+    fourCs: rangeModel(artifact.fourCs),
+  };
+}
+
 class ArtifactValuer implements LoadedModel {
   readonly coverage: number;
-  private readonly model: FittedModel;
-  private readonly full: RangeModel;
-  private readonly fourCs: RangeModel;
+  /** Built on first use (or by build()/prepare()): a server that values on other threads never builds it here. */
+  #fitted: Fitted | undefined;
+  #prepared = false;
   private readonly fourCsWarning: string;
   private readonly row = new Float64Array(NUM_FEATURES);
   /** The factor contributions, then the base value. */
@@ -107,18 +133,35 @@ class ArtifactValuer implements LoadedModel {
   constructor(
     readonly artifact: ModelArtifact,
     readonly version: string,
+    /** The whole artifact, when `artifact` is its summary (deferredValuer). */
+    private readonly whole: () => ModelArtifact = () => artifact,
   ) {
-    this.model = getKind(artifact.kind).load(artifact.model);
-    const rangeModel = (r: Pick<ModelArtifact, 'difficulty' | 'segmentScales' | 'calibration'>): RangeModel => ({
-      difficulty: getKind(r.difficulty.kind).load(r.difficulty.model),
-      floor: r.difficulty.floor,
-      segmentScales: r.segmentScales,
-      calibration: r.calibration,
-    });
-    this.full = rangeModel(artifact);
-    this.fourCs = rangeModel(artifact.fourCs);
     this.coverage = artifact.calibration.levels[0].coverage;
     this.fourCsWarning = fourCsWarning(artifact);
+  }
+
+  get built(): 'nothing' | 'models' | 'explainer' {
+    return this.#prepared ? 'explainer' : this.#fitted ? 'models' : 'nothing';
+  }
+
+  /** Builds the fitted models now (loading checks their payloads). */
+  build(): void {
+    this.#fitted ??= buildFitted(this.whole());
+  }
+
+  private get model(): FittedModel {
+    this.build();
+    return (this.#fitted as Fitted).model;
+  }
+
+  private get full(): RangeModel {
+    this.build();
+    return (this.#fitted as Fitted).full;
+  }
+
+  private get fourCs(): RangeModel {
+    this.build();
+    return (this.#fitted as Fitted).fourCs;
   }
 
   /** The stone as the model sees it: a 4Cs-only stone gets the typical measurements of its weight (four-cs.ts). */
@@ -193,6 +236,7 @@ class ArtifactValuer implements LoadedModel {
       z: mid('z'),
     };
     this.value(stone);
+    this.#prepared = true;
   }
 
   value(stone: StoneToValue, options: ValuationOptions = {}): Valuation {
@@ -282,11 +326,27 @@ function formatUsd(v: number): string {
   return `$${roundPrice(v).toLocaleString('en-US')}`;
 }
 
+/** A valuer of an artifact; its fitted models are built on first use (or by prepare()). */
 export function createValuer(artifact: ModelArtifact, version: string): LoadedModel {
   return new ArtifactValuer(artifact, version);
 }
 
-/** Parses, validates and prepares an artifact's text for serving. */
+/** An artifact without its model's payload (the bulk of it): what a thread that does not value needs of it. */
+export function artifactSummary(artifact: ModelArtifact): ModelArtifact {
+  return { ...artifact, model: null };
+}
+
+/**
+ * A valuer that holds `summary` (artifactSummary) and parses `text`, the whole artifact, only if it must value on
+ * this thread: a server whose valuations run on other threads never parses the model's payload here.
+ */
+export function deferredValuer(summary: ModelArtifact, text: string, version: string): LoadedModel {
+  return new ArtifactValuer(summary, version, () => parseArtifact(text));
+}
+
+/** Parses and validates an artifact's text and builds its fitted models (which checks their payloads). */
 export function loadValuer(text: string, version: string): LoadedModel {
-  return createValuer(parseArtifact(text), version);
+  const valuer = new ArtifactValuer(parseArtifact(text), version);
+  valuer.build();
+  return valuer;
 }

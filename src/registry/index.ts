@@ -11,6 +11,7 @@ export {
   promoteInStore,
   promoteModel,
   readArtifact,
+  readArtifactAsync,
   registerModel,
   rollbackChampion,
   rollbackToUsable,

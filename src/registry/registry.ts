@@ -28,7 +28,7 @@ import {
   type ModelRecord,
 } from '../store/models.js';
 import type { Store } from '../store/store.js';
-import { readTextIfExists, sha256Hex, writeFileAtomic } from './artifact-file.js';
+import { readTextIfExists, readTextIfExistsAsync, sha256Hex, writeFileAtomic } from './artifact-file.js';
 import { RegistryError } from './errors.js';
 import { checkMetrics, handMetrics, type ModelMetrics, type Origin } from './metrics.js';
 
@@ -134,7 +134,15 @@ function championStack(db: Db): string[] {
 
 /** The text of a model's artifact, checked against the SHA-256 recorded when it was registered. */
 export function readArtifact(record: ModelRecord): string {
-  const text = readTextIfExists(record.artifactPath);
+  return checkedArtifact(record, readTextIfExists(record.artifactPath));
+}
+
+/** readArtifact, reading the file without holding the calling thread (a server loading a new champion). */
+export async function readArtifactAsync(record: ModelRecord): Promise<string> {
+  return checkedArtifact(record, await readTextIfExistsAsync(record.artifactPath));
+}
+
+function checkedArtifact(record: ModelRecord, text: string | undefined): string {
   if (text === undefined) {
     throw new RegistryError(
       'artifact_missing',

@@ -13,6 +13,7 @@ import {
   QuoteStore,
   registryChampions,
   RequestLog,
+  type ValuationPool,
   type Valuations,
 } from '../../src/api/index.js';
 import type { RateLimiter } from '../../src/api/rate-limit.js';
@@ -83,10 +84,16 @@ export async function testApp(
     quotes?: boolean;
     /** The store the app uses (default: SQLite on the home's database); the request log is SQLite's only. */
     store?: Store;
+    /** New champions are built on these valuation threads, as `loupe serve` does. */
+    preloadOn?: ValuationPool;
   } = {},
 ): Promise<TestApp> {
   const store = options.store ?? sqliteStore(home.db);
-  const models = new ModelSource(registryChampions(store), { pollMs: 50 });
+  const pool = options.preloadOn;
+  const models = new ModelSource(registryChampions(store), {
+    pollMs: 50,
+    preload: pool && ((version, text) => pool.preload(version, text)),
+  });
   await models.refresh();
   const requestLog =
     options.requestLog === false || options.store

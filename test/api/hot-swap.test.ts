@@ -1,7 +1,8 @@
 /**
  * A new champion is served without dropping or failing a request: requests stream in over real HTTP while a
  * different model is promoted; every one succeeds, and once a client sees the new version it never sees the old.
- * Both ways valuations are computed: on the HTTP thread, and on a valuation thread (as `loupe serve` does).
+ * Every way valuations are computed: on the HTTP thread, and on a valuation thread — the new model built on the
+ * HTTP thread, or built on a new generation of valuation threads (as `loupe serve` does).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessValuations, ValuationPool, type Valuations } from '../../src/api/index.js';
@@ -9,10 +10,13 @@ import { STONE, testApp, testHome, type TestApp, type TestHome } from './helpers
 
 const threadErrors: Error[] = [];
 
+const pool = () => new ValuationPool({ threads: 1, onError: (e) => threadErrors.push(e) });
+
 describe.each([
-  ['in process', () => inProcessValuations],
-  ['on a valuation thread', () => new ValuationPool({ threads: 1, onError: (e) => threadErrors.push(e) })],
-] as [string, () => Valuations][])('hot swap, valuations %s', (_mode, makeValuations) => {
+  ['in process', () => inProcessValuations, false],
+  ['on a valuation thread', pool, false],
+  ['on a valuation thread that builds each new champion (as loupe serve)', pool, true],
+] as [string, () => Valuations, boolean][])('hot swap, valuations %s', (_mode, makeValuations, preload) => {
   let home: TestHome;
   let t: TestApp;
   let base: string;
@@ -21,7 +25,7 @@ describe.each([
   beforeAll(async () => {
     home = await testHome();
     valuations = makeValuations();
-    t = await testApp(home, { valuations });
+    t = await testApp(home, { valuations, preloadOn: preload ? (valuations as ValuationPool) : undefined });
     t.models.start();
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   });

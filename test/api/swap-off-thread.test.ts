@@ -1,0 +1,123 @@
+/**
+ * A hot swap does not hold the thread that answers HTTP: with valuations on a pool, the new champion's trees and
+ * explainer tables are built on the pool's threads (ModelSource's preload), and this thread only parses the
+ * artifact. Checked two ways: structurally (the model swapped in has built nothing on this thread, yet values on
+ * the pool), and by the event loop's longest delay during a swap, against building the same model here (what
+ * every swap did before) in the same test — a comparison, not a figure, so a busy machine does not fail it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelSource, ValuationPool, type ChampionStore } from '../../src/api/index.js';
+import { serializeArtifact, trainModel, type ModelArtifact } from '../../src/model/index.js';
+import { STONE, testHome } from './helpers.js';
+import { listAppraisals } from '../../src/store/diamonds.js';
+
+/** A champion store that serves `text` under whatever version is asked for next. */
+function championsOf(text: string): ChampionStore & { next: string } {
+  const store = {
+    next: 'a',
+    version: async () => store.next,
+    load: async () => ({ version: store.next, text }),
+  };
+  return store;
+}
+
+/** The event loop's longest stall, in ms, while `work` runs: the largest gap between ticks of a 5 ms timer. */
+async function longestDelayDuring(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  };
+  const timer = setInterval(tick, 5);
+  await work();
+  // a stall at the end of the work shows at the next tick
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  clearInterval(timer);
+  tick();
+  return longest;
+}
+
+describe('a hot swap with valuations on a pool', () => {
+  let text: string;
+  const threadErrors: Error[] = [];
+  let pool: ValuationPool;
+
+  beforeAll(async () => {
+    const home = await testHome({ promote: false });
+    const rows = listAppraisals(home.db).slice(0, 1500);
+    home.cleanup();
+    const small = trainModel(rows, { kind: 'gbdt', params: { nEstimators: 60 }, folds: 2, seed: 3 });
+    // A bag of identical boosters values like one and costs as many to build: a model as costly as a served one.
+    const payload = small.model as { members: unknown[] };
+    const artifact: ModelArtifact = { ...small, model: { ...payload, members: Array(8).fill(payload.members[0]) } };
+    text = serializeArtifact(artifact);
+    pool = new ValuationPool({ threads: 1, onError: (e) => threadErrors.push(e) });
+  }, 120_000);
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('builds the new champion on the pool, not on the request thread', async () => {
+    const champions = championsOf(text);
+    const source = new ModelSource(champions, { preload: (version, artifact) => pool.preload(version, artifact) });
+    expect(await source.refresh()).toBe(true);
+    champions.next = 'b';
+    expect(await source.refresh()).toBe(true);
+    const model = source.current!;
+    expect(model.version).toBe('b');
+    expect(model.built).toBe('nothing');
+    const valuation = await pool.value(model, STONE);
+    expect(valuation.modelVersion).toBe('b');
+    expect(valuation.explanation).toBeDefined();
+    // valuing on the pool built nothing here either
+    expect(model.built).toBe('nothing');
+    expect(threadErrors).toEqual([]);
+    // should it value here (the appraisal desk, a failed pool), it parses its payload then: the same numbers
+    expect(model.value(STONE)).toEqual(valuation);
+    expect(model.built).toBe('models');
+  }, 60_000);
+
+  it('holds the event loop far less than building the model here', async () => {
+    const champions = championsOf(text);
+    const offThread = new ModelSource(champions, { preload: (version, artifact) => pool.preload(version, artifact) });
+    const here = new ModelSource(champions);
+    const delays = { offThread: [] as number[], here: [] as number[] };
+    // alternating, so that both see the same machine
+    for (const round of [1, 2]) {
+      champions.next = `off${round}`;
+      delays.offThread.push(await longestDelayDuring(() => offThread.refresh()));
+      champions.next = `here${round}`;
+      delays.here.push(await longestDelayDuring(() => here.refresh()));
+    }
+    expect(offThread.current!.version).toBe('off2');
+    expect(here.current!.built).toBe('explainer');
+    console.log(`longest event-loop stall during a swap, ms: ${JSON.stringify(delays)}`);
+    expect(Math.max(...delays.offThread)).toBeLessThan(Math.min(...delays.here) / 2);
+  }, 120_000);
+
+  it('keeps the served model when the new one cannot be built on the pool', async () => {
+    const champions = championsOf(text);
+    const errors: unknown[] = [];
+    const source = new ModelSource(champions, {
+      preload: (version, artifact) => pool.preload(version, artifact),
+      onError: (error) => errors.push(error),
+    });
+    await source.refresh();
+    const broken = JSON.parse(text) as ModelArtifact;
+    (broken.model as { members: unknown[] }).members = [{ not: 'a booster' }];
+    const brokenStore: ChampionStore = {
+      version: async () => 'broken',
+      load: async () => ({ version: 'broken', text: JSON.stringify(broken) }),
+    };
+    const failing = new ModelSource(brokenStore, {
+      preload: (version, artifact) => pool.preload(version, artifact),
+      onError: (error) => errors.push(error),
+    });
+    expect(await failing.refresh()).toBe(false);
+    expect(failing.current).toBeUndefined();
+    expect(String(errors[0])).toMatch(/could not be built on a valuation thread/);
+    expect((await pool.value(source.current!, STONE)).modelVersion).toBe('a');
+  }, 60_000);
+});
