@@ -7,6 +7,10 @@
  *   npm run bench:api -- --duration 5         # a quicker look
  *   npm run bench:api -- --backends           # SQLite against PostgreSQL, request log on in both
  *   npm run bench:api -- --storage            # stored valuations on against off, request log on in both
+ *   npm run bench:api -- --compare metrics    # metrics on (the default) against LOUPE_METRICS=off
+ *   npm run bench:api -- --against ../old     # this checkout against another one (before/after a change)
+ *   npm run bench:api -- --home DIR           # keep the bootstrapped home in DIR and reuse it next time
+ *   npm run bench:api -- --profile DIR        # the server runs under node --cpu-prof, one profile per round in DIR
  *
  * The server runs in a child process (`loupe serve`, keyless on loopback) on an empty LOUPE_HOME in the OS temp
  * dir, which it bootstraps (ingest + train). Server and load share this 2-core machine; --pin puts the server on
@@ -21,6 +25,15 @@
  * --storage compares storing every valuation (the default) with LOUPE_STORE_VALUATIONS=0, rounds alternating, the
  * request log on in both; it counts the valuations stored (warm-up included). Target: storing costs < 15 % of throughput. Writes
  * bench/results/api-storage.json.
+ *
+ * --compare metrics alternates the default (GET /metrics and its per-request hooks on) with LOUPE_METRICS=off,
+ * request log and stored valuations on in both; it reads loupe_valuations_total after each metrics-on round to
+ * show they counted. Target: metrics cost < 5 % of throughput. Writes bench/results/api-metrics.json.
+ *
+ * --against DIR alternates this checkout's server with the one in DIR (another checkout of Loupe with its own
+ * node_modules), defaults in both: before against after a change, in one run. Writes
+ * bench/results/api-against.json. On a busy machine compare the server CPU per request: requests/s then says
+ * more about the other load than about the server.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,8 +73,16 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     backends: { type: 'boolean', default: false },
     storage: { type: 'boolean', default: false },
+    compare: { type: 'string', default: 'log' },
+    against: { type: 'string' },
+    home: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
+/** What the two alternating variants differ in. */
+const compare = args.backends ? 'backends' : args.storage ? 'storage' : args.against ? 'against' : args.compare;
+if (!['log', 'storage', 'backends', 'metrics', 'against'].includes(compare))
+  throw new Error(`--compare takes log, storage, metrics or backends, not "${compare}"`);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 const warmup = Number(args.warmup);
@@ -79,11 +100,20 @@ interface Variant {
   databaseUrl?: string;
   /** LOUPE_STORE_VALUATIONS (default on). */
   storeValuations?: boolean;
+  /** LOUPE_METRICS (default admin: keyless on this open server). */
+  metrics?: 'off';
+  /** The checkout whose server runs (default this one). */
+  root?: string;
 }
 
-function startServer(home: string, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
+function startServer(
+  home: string,
+  variant: Variant,
+  profileDir?: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const cmd = [
     process.execPath,
+    ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
     '--import',
     'tsx',
     'src/cli/main.ts',
@@ -96,13 +126,14 @@ function startServer(home: string, variant: Variant): Promise<{ child: ChildProc
   ];
   const [file, ...rest] = canPin ? ['taskset', '-c', '0', ...cmd] : cmd;
   const child = spawn(file, rest, {
-    cwd: ROOT,
+    cwd: variant.root ?? ROOT,
     env: {
       ...process.env,
       LOUPE_HOME: home,
       LOUPE_REQUEST_LOG: variant.requestLog ? '1' : '0',
       LOUPE_STORE_VALUATIONS: variant.storeValuations === false ? '0' : '1',
       ...(variant.databaseUrl ? { LOUPE_DATABASE_URL: variant.databaseUrl } : {}),
+      ...(variant.metrics ? { LOUPE_METRICS: variant.metrics } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     },
@@ -163,15 +194,22 @@ interface Row {
   errors: number;
   total: number;
   cpuUsPerRequest: number;
+  /** Of which the server's main thread (the rest: valuation and writer threads, GC helpers). */
+  mainCpuUsPerRequest: number;
   logged?: number;
   /** Valuations stored during the round (--storage). */
   stored?: number;
+  /** Valuations counted by loupe_valuations_total at the round's end (--compare metrics, metrics on). */
+  counted?: number;
 }
 
-/** CPU time (user + system) a process has used, in µs, from /proc (Linux); undefined elsewhere. */
-function cpuMicros(pid: number): number | undefined {
+/**
+ * CPU time (user + system) a process has used, in µs, from /proc (Linux); undefined elsewhere. With `thread`, that
+ * thread's only (the process id is its main thread: HTTP, hooks, routes; the rest is worker threads and V8's).
+ */
+function cpuMicros(pid: number, thread?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
     return (ticks / 100) * 1e6; // USER_HZ is 100 on Linux
@@ -182,20 +220,41 @@ function cpuMicros(pid: number): number | undefined {
 
 if (canPin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 const loadAtStart = loadavg()[0];
-const home = mkdtempSync(join(tmpdir(), 'loupe-bench-api-'));
+// A home given with --home is kept (bootstrapped by the first run that uses it); otherwise a temporary one.
+const home = args.home ?? mkdtempSync(join(tmpdir(), 'loupe-bench-api-'));
+mkdirSync(home, { recursive: true });
 const rows: Row[] = [];
 let modelKind = 'unknown';
 let modelVersion = 'unknown';
 let postgres: TestPostgres | undefined;
-const variants: Variant[] = args.storage
-  ? [
-      { label: 'valuations stored', requestLog: true },
-      { label: 'valuations not stored', requestLog: true, storeValuations: false },
-    ]
-  : [
-      { label: args.backends ? 'SQLite' : 'request log on', requestLog: true },
-      { label: 'request log off', requestLog: false },
-    ];
+const variants: Variant[] =
+  compare === 'storage'
+    ? [
+        { label: 'valuations stored', requestLog: true },
+        { label: 'valuations not stored', requestLog: true, storeValuations: false },
+      ]
+    : compare === 'metrics'
+      ? [
+          { label: 'metrics on', requestLog: true },
+          { label: 'metrics off', requestLog: true, metrics: 'off' },
+        ]
+      : compare === 'against'
+        ? [
+            { label: 'this checkout', requestLog: true },
+            { label: `${args.against}`, requestLog: true, root: args.against },
+          ]
+        : [
+            { label: compare === 'backends' ? 'SQLite' : 'request log on', requestLog: true },
+            { label: 'request log off', requestLog: false },
+          ];
+/** The valuations loupe_valuations_total has counted so far (all versions and outcomes). */
+async function countedValuations(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith('loupe_valuations_total{')) n += Number(line.split(' ').pop());
+  return n;
+}
 /** Valuations stored so far (SQLite). */
 function storedCount(): number {
   const db = openDatabase(join(home, 'loupe.db'));
@@ -223,7 +282,7 @@ async function loggedCount(variant: Variant): Promise<number> {
   }
 }
 try {
-  if (args.backends) {
+  if (compare === 'backends') {
     // The SQLite home is bootstrapped by a first start, then copied into a fresh PostgreSQL.
     await stopServer((await startServer(home, variants[0])).child);
     postgres = await startPostgres();
@@ -239,7 +298,10 @@ try {
   for (let round = 0; round < rounds * 2; round++) {
     const variant = variants[round % 2];
     const logging = variant.requestLog;
-    const { child, url } = await startServer(home, variant);
+    const profileDir = args.profile
+      ? join(args.profile, `round-${round + 1}-${variant.label.replace(/\W+/g, '-')}`)
+      : undefined;
+    const { child, url } = await startServer(home, variant, profileDir);
     const current = (await (await fetch(`${url}/v1/models/current`)).json()) as { kind: string; version: string };
     modelKind = current.kind;
     modelVersion = current.version;
@@ -252,15 +314,18 @@ try {
     if (check.status !== 200 || !body.explanation)
       throw new Error(`the valuation to measure does not work: ${check.status} ${JSON.stringify(body)}`);
     const before = await loggedCount(variant);
-    const storedBefore = args.storage ? storedCount() : 0;
+    const storedBefore = compare === 'storage' ? storedCount() : 0;
     if (warmup > 0) await load(url, warmup);
     const cpu0 = cpuMicros(child.pid!);
+    const main0 = cpuMicros(child.pid!, child.pid!);
     const r = await load(url, duration);
     const cpu1 = cpuMicros(child.pid!);
+    const main1 = cpuMicros(child.pid!, child.pid!);
+    const counted = compare === 'metrics' && !variant.metrics ? await countedValuations(url) : undefined;
     const code = await stopServer(child);
     if (code !== 0) throw new Error(`server exited with ${code}`);
     const logged = (await loggedCount(variant)) - before;
-    const stored = args.storage ? storedCount() - storedBefore : undefined;
+    const stored = compare === 'storage' ? storedCount() - storedBefore : undefined;
     rows.push({
       mode: `${variant.label}, round ${Math.floor(round / 2) + 1}`,
       rps: r.requests.average,
@@ -270,13 +335,15 @@ try {
       total: r.requests.total,
       // The server's own CPU per request: what a free core would give, whatever else runs on the machine.
       cpuUsPerRequest: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / r.requests.total : NaN,
+      mainCpuUsPerRequest: main0 !== undefined && main1 !== undefined ? (main1 - main0) / r.requests.total : NaN,
       ...(logging ? { logged } : {}),
       ...(stored !== undefined ? { stored } : {}),
+      ...(counted !== undefined ? { counted } : {}),
     });
   }
 } finally {
   postgres?.stop();
-  rmSync(home, { recursive: true, force: true });
+  if (!args.home) rmSync(home, { recursive: true, force: true });
 }
 
 /** Requests over all rounds of a mode, latencies the worst round's (a conservative p99). */
@@ -290,8 +357,10 @@ function combine(mode: string, of: Row[]): Row {
     errors: of.reduce((n, r) => n + r.errors, 0),
     total,
     cpuUsPerRequest: of.reduce((n, r) => n + r.cpuUsPerRequest * r.total, 0) / total,
+    mainCpuUsPerRequest: of.reduce((n, r) => n + r.mainCpuUsPerRequest * r.total, 0) / total,
     ...(of[0].logged !== undefined ? { logged: of.reduce((n, r) => n + (r.logged ?? 0), 0) } : {}),
     ...(of[0].stored !== undefined ? { stored: of.reduce((n, r) => n + (r.stored ?? 0), 0) } : {}),
+    ...(of[0].counted !== undefined ? { counted: of.reduce((n, r) => n + (r.counted ?? 0), 0) } : {}),
   };
 }
 const on = combine(
@@ -310,14 +379,18 @@ process.stdout.write(
   `\nPOST /v1/valuations with explanation, ${requests.length} different stones — ${connections} connections × ${duration} s per round, ${rounds} rounds per mode, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
     `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`,
 );
+/** What the counted column shows: valuations stored, valuations the metrics counted, or requests logged. */
+const countedColumn = compare === 'storage' ? 'stored' : compare === 'metrics' ? 'counted by metrics' : 'logged';
+const countedOf = (r: Row): number | undefined =>
+  compare === 'storage' ? r.stored : compare === 'metrics' ? r.counted : r.logged;
 process.stdout.write(
-  `| mode | requests/s | p50 ms | p99 ms | errors | requests | ${args.storage ? 'stored' : 'logged'} | server CPU µs/request | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`,
+  `| mode | requests/s | p50 ms | p99 ms | errors | requests | ${countedColumn} | server CPU µs/request | of which main thread | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`,
 );
 for (const r of rows) {
-  const counted = args.storage ? r.stored : r.logged;
+  const counted = countedOf(r);
   process.stdout.write(
     `| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${counted === undefined ? '—' : fmt(counted)} | ` +
-      `${fmt(r.cpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
+      `${fmt(r.cpuUsPerRequest)} | ${fmt(r.mainCpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
   );
 }
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
@@ -329,6 +402,7 @@ const figures = (r: Row) => ({
   errors: r.errors,
   sent: r.total,
   serverCpuMicrosPerRequest: Math.round(r.cpuUsPerRequest),
+  mainThreadCpuMicrosPerRequest: Math.round(r.mainCpuUsPerRequest),
 });
 /** What every comparison's result file says about the run. */
 const runFacts = () => ({
@@ -347,7 +421,7 @@ function writeResultAndExit(name: string, result: object): never {
   process.stdout.write(`wrote bench/results/${name}\n`);
   process.exit(0);
 }
-if (args.backends) {
+if (compare === 'backends') {
   // off is PostgreSQL here: how far its throughput is below SQLite's.
   const behind = (1 - off.rps / on.rps) * 100;
   process.stdout.write(
@@ -362,7 +436,23 @@ if (args.backends) {
   };
   writeResultAndExit('api-backends.json', backends);
 }
-if (args.storage) {
+if (compare === 'metrics' || compare === 'against') {
+  // on is the default (metrics on) or this checkout; off is metrics off or the other checkout.
+  const what = compare === 'metrics' ? 'metrics cost' : `this checkout against ${args.against}: it costs`;
+  process.stdout.write(
+    `\n${what} ${fmt(cost, 1)} % of throughput (${fmt(cpuCost, 1)} % of the server's CPU per request)${compare === 'metrics' ? '; target < 5 %' : ''}\n`,
+  );
+  const [onName, offName] = compare === 'metrics' ? ['metricsOn', 'metricsOff'] : ['thisCheckout', 'against'];
+  writeResultAndExit(compare === 'metrics' ? 'api-metrics.json' : 'api-against.json', {
+    [onName]: figures(on),
+    [offName]: { ...figures(off), ...(compare === 'against' ? { checkout: args.against } : {}) },
+    costPercent: Math.round(cost * 10) / 10,
+    cpuCostPercent: Math.round(cpuCost * 10) / 10,
+    ...(compare === 'metrics' ? { valuationsCounted: on.counted } : {}),
+    ...runFacts(),
+  });
+}
+if (compare === 'storage') {
   // on stores every valuation, off stores none: what storing costs.
   const storageCost = (1 - on.rps / off.rps) * 100;
   const storageCpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;

@@ -129,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // nosniff, a CSP and the other hardening headers on every answer, errors included: before any hook can throw.
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   await registerCors(app, options.corsOrigins ?? []);
 
   const auth = authenticator(options.store, options.open, options.rateLimiter);

@@ -1,20 +1,23 @@
 /**
  * Security headers on every answer, and Node's own answers to what is not HTTP as problems too.
  *
- * helmet sets the browser hardening headers on every response, `X-Content-Type-Options: nosniff` first among
- * them; its Content-Security-Policy is the strictest (`default-src 'none'`, no framing), right for JSON. The
+ * helmet's browser hardening headers go on every response, `X-Content-Type-Options: nosniff` first among them;
+ * its Content-Security-Policy is the strictest (`default-src 'none'`, no framing), right for JSON. They are the
+ * same on every answer, so helmet runs once, at start, and each request gets the headers it set (the fastify
+ * plugin built a new helmet middleware, parsing the CSP, on every request: about 1.5% of the server's CPU). The
  * pages that are documents set their own: the web app (routes/web.ts), the model card (routes/models.ts) and
  * /docs (DOCS_CSP below). A request Node cannot parse (headers over 16 KiB, a malformed request line) never
  * reaches fastify: clientErrorHandler answers it on the socket, as problem+json with the same headers.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import { PROBLEM_CONTENT_TYPE, problemBody, type ProblemSlug } from './problem.js';
 
 /** The CSP of answers that are data (JSON, problems): nothing may load, nothing may frame them. */
-const DATA_CSP = {
+const DATA_CSP: HelmetOptions['contentSecurityPolicy'] = {
   useDefaults: false,
   directives: {
     defaultSrc: ["'none'"],
@@ -24,13 +27,37 @@ const DATA_CSP = {
   },
 };
 
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: DATA_CSP,
-    // Plain HTTP on loopback by default; the proxy that terminates TLS in front of Loupe sets HSTS.
-    strictTransportSecurity: false,
-    // Partners' pages call the API with CORS (LOUPE_CORS_ORIGINS); that is not what CORP guards, but keep it lax.
-    crossOriginResourcePolicy: { policy: 'same-site' },
+const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: DATA_CSP,
+  // Plain HTTP on loopback by default; the proxy that terminates TLS in front of Loupe sets HSTS.
+  strictTransportSecurity: false,
+  // Partners' pages call the API with CORS (LOUPE_CORS_ORIGINS); that is not what CORP guards, but keep it lax.
+  crossOriginResourcePolicy: { policy: 'same-site' },
+};
+
+/** The headers helmet sets with these options (lower-case names), worked out by running it once on a stand-in. */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
+}
+
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  const headers = helmetHeaders(HELMET_OPTIONS);
+  // Set first, in onRequest, so that an answer that is a document (the web app, the card, /docs) replaces the CSP.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 }
 

@@ -67,6 +67,33 @@ describe('headers on every answer', () => {
     expect(json).toContain("frame-ancestors 'none'");
   });
 
+  it("helmet's exact headers on data answers, success and problem alike, and no X-Powered-By", async () => {
+    // What @fastify/helmet set with these options; helmet now runs once at start and every answer gets its headers.
+    const helmet = {
+      'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-site',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    for (const [method, url] of [
+      ['GET', '/healthz'],
+      ['GET', '/v1/models'], // 401 problem
+      ['GET', '/nowhere'], // 404 problem
+    ]) {
+      const res = await t.app.inject({ method: method as 'GET', url });
+      expect(res.headers, url).toMatchObject(helmet);
+      expect(res.headers['x-powered-by'], url).toBeUndefined();
+      expect(res.headers['strict-transport-security'], url).toBeUndefined();
+    }
+  });
+
   it("/docs: its own scripts, this server only, never framed, no upgrade of the page's plain-HTTP loads", async () => {
     for (const url of ['/docs/', '/docs/static/swagger-initializer.js', '/docs/static/swagger-ui.css']) {
       const res = await t.app.inject({ method: 'GET', url });
