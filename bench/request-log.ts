@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RequestLog } from '../src/api/request-log.js';
 import { threadedRequestLogWriter } from '../src/api/request-log-thread.js';
-import type { FromWriter } from '../src/store/request-log-worker.js';
+import type { FromWriter } from '../src/store/row-writer-worker.js';
 import { openDatabase } from '../src/store/db.js';
 import { countRequests, type RequestLogEntry } from '../src/store/requests.js';
 

@@ -14,16 +14,25 @@ import {
   type QuoteWrite,
   type StoredValuationRow,
 } from '../store/quotes.js';
-import { threadedRowWriter, type ThreadedWriter, type WriterRow } from '../store/row-writer-thread.js';
 import type { Store } from '../store/store.js';
 import { asyncBatchWriter, type WriterEvent } from './async-writer.js';
+import { threadedRowWriter, type FromWriter, type Row, type ThreadedWriterOptions } from './row-writer-thread.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Entries of each kind kept in memory while the database refuses writes; beyond it the oldest are only in the writer's queue. */
 const MAX_UNCONFIRMED = 200_000;
 
+/** Where a QuoteStore hands its rows; write() may refuse (throw) while the writer is behind: the rows wait here. */
+export interface QuoteWriter {
+  write(rows: readonly QuoteWrite[]): void;
+  /** Writes what is left and stops; resolves with the number of rows that could not be written. */
+  close(): Promise<number>;
+}
+
 export interface QuoteStoreOptions {
+  /** Most rows waiting here while the writer refuses them (default 20,000); the oldest beyond are dropped and counted. */
+  maxWaiting?: number;
   /** Hand waiting rows to the writer at least this often, in ms (default 50). */
   flushIntervalMs?: number;
   /** Delete valuations older than this many days (default: keep them). */
@@ -45,6 +54,8 @@ export class QuoteStore {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #now: () => number;
   readonly #retentionDays: number | null;
+  readonly #maxWaiting: number;
+  #dropped = 0;
 
   /**
    * `writer`: a writer thread made by threadedQuoteWriter (its commits confirmed through confirm()); without
@@ -52,10 +63,11 @@ export class QuoteStore {
    */
   constructor(
     private readonly store: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
-    private readonly writer: ThreadedWriter<WriterRow> | null = null,
+    private readonly writer: QuoteWriter | null = null,
     options: QuoteStoreOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
+    this.#maxWaiting = options.maxWaiting ?? 20_000;
     this.#retentionDays = options.retentionDays ?? null;
     const flush = setInterval(() => void this.flush(), options.flushIntervalMs ?? 50);
     // A purge the database refuses is tried again at the next interval.
@@ -144,7 +156,13 @@ export class QuoteStore {
     const batch = this.#queue;
     this.#queue = [];
     if (this.writer) {
-      this.writer.write(batch as WriterRow[]);
+      try {
+        this.writer.write(batch);
+      } catch {
+        // The writer is behind (its thread has not taken the last rows yet): the rows wait here, within a bound.
+        this.#queue = batch.concat(this.#queue);
+        this.#dropOldestWaiting();
+      }
       return Promise.resolve();
     }
     // Batches go one after another, so that confirm() counts them in the order sent.
@@ -161,6 +179,24 @@ export class QuoteStore {
   }
 
   #writing: Promise<void> = Promise.resolve();
+
+  /** Beyond maxWaiting rows not yet handed to the writer, the oldest go: out of memory too, and counted. */
+  #dropOldestWaiting(): void {
+    const excess = this.#queue.length - this.#maxWaiting;
+    if (excess <= 0) return;
+    // The waiting rows are the last of #unconfirmed (sent rows come first), in the same order.
+    const first = this.#unconfirmed.length - this.#queue.length;
+    for (const key of this.#unconfirmed.splice(first, excess)) {
+      if (!this.#valuations.delete(key)) this.#idempotent.delete(key);
+    }
+    this.#queue = this.#queue.slice(excess);
+    this.#dropped += excess;
+  }
+
+  /** Rows waiting here for the writer, and rows dropped here while it was behind (its thread counts its own). */
+  get backlog(): { waiting: number; dropped: number } {
+    return { waiting: this.#queue.length, dropped: this.#dropped };
+  }
 
   /** Deletes valuations past retention and idempotency records past 24 hours. */
   purge(): Promise<{ valuations: number; idempotency: number }> {
@@ -179,15 +215,40 @@ export class QuoteStore {
   }
 }
 
-/** A store whose batches are written on a thread of their own, with its own connection to `file`. */
+/**
+ * A store whose batches are written on a thread of their own, with its own connection to `file`: the request
+ * log's writer (row-writer-thread.ts), with the same bounds. While writes fail (a full disk) the thread keeps at
+ * most `maxQueued` rows (default 20,000), dropping the oldest and counting them, writes in chunks of `chunk` rows
+ * and resumes once space returns; a dropped valuation leaves memory too (GET then answers 404).
+ */
 export function threadedQuoteStore(
   db: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
   file: string,
-  options: QuoteStoreOptions & { onError?: (message: string) => void } = {},
+  options: QuoteStoreOptions &
+    Pick<ThreadedWriterOptions, 'maxQueued' | 'maxInFlight' | 'chunk' | 'pragmas'> & {
+      onEvent?: (event: FromWriter) => void;
+    } = {},
 ): QuoteStore {
   let store: QuoteStore | undefined;
-  const writer = threadedRowWriter(file, QUOTE_WRITES, options.onError, (count) => store?.confirm(count));
-  store = new QuoteStore(db, writer, options);
+  const writer = threadedRowWriter(file, [...QUOTE_WRITES], {
+    maxQueued: options.maxQueued,
+    maxInFlight: options.maxInFlight,
+    chunk: options.chunk,
+    pragmas: options.pragmas,
+    onEvent: options.onEvent,
+    onSettled: (count) => store?.confirm(count),
+  });
+  store = new QuoteStore(
+    db,
+    {
+      write: (rows) => writer.write(rows as Row[]),
+      close: async () => {
+        const { lost, dropped } = await writer.close();
+        return lost < 0 ? lost : lost + dropped;
+      },
+    },
+    options,
+  );
   return store;
 }
 
@@ -198,7 +259,7 @@ export function asyncQuoteStore(
 ): QuoteStore {
   let quotes: QuoteStore | undefined;
   // Unbounded like the writer thread's queue: the rows are answers already given, and memory keeps the newest.
-  const writer = asyncBatchWriter<WriterRow>((rows) => store.writeQuotes(rows as QuoteWrite[]), {
+  const writer = asyncBatchWriter<QuoteWrite>((rows) => store.writeQuotes(rows), {
     maxQueued: Number.POSITIVE_INFINITY,
     chunk: 5000,
     onEvent: options.onEvent,

@@ -1,119 +1,20 @@
 /**
- * Writing the request log on a worker thread with its own SQLite connection (request-log-worker.ts), so that the
- * disk never blocks the thread that answers requests (better-sqlite3 is synchronous). Memory is bounded on both
- * sides: at most maxInFlight rows are on their way to the thread (beyond that write() refuses and the RequestLog
- * keeps them, within its own bound), and the thread keeps at most maxQueued rows while the database refuses
- * writes, dropping the oldest and counting them.
+ * The request log's writer thread: a row writer (row-writer-thread.ts) for the log's one statement, which also
+ * enforces the log's retention while the server runs.
  */
-import type { Worker } from 'node:worker_threads';
-import { DEFAULT_RETENTION, requestRow, type RequestLogEntry, type RequestLogRetention } from '../store/requests.js';
-import type { FromWriter, ToWriter, WriterSettings } from '../store/request-log-worker.js';
-import { startTsWorker } from './ts-worker.js';
+import { DEFAULT_RETENTION, INSERT_REQUEST_SQL, requestRow, type RequestLogEntry } from '../store/requests.js';
+import { threadedRowWriter, type ThreadedWriter, type ThreadedWriterOptions } from './row-writer-thread.js';
 
-export interface ThreadedWriterOptions {
-  retention?: RequestLogRetention;
-  /** Most rows waiting in the thread (default 20,000). */
-  maxQueued?: number;
-  /** Most rows sent but not yet taken by the thread (default 5,000). */
-  maxInFlight?: number;
-  /** Most rows per transaction (default 1,000). */
-  chunk?: number;
-  /** Retention runs this often (default 60 s) and after this many rows written (default 10,000). */
-  pruneEveryMs?: number;
-  pruneEveryRows?: number;
-  /** Extra pragmas for the thread's connection (tests: `max_page_count = N` for a full disk). */
-  pragmas?: string[];
-  /** What the thread reports: failures, recoveries (with the rows lost), rows deleted by retention. */
-  onEvent?(event: FromWriter): void;
-}
+export { WriterBehind, type ThreadedWriterOptions } from './row-writer-thread.js';
+export type { FromWriter } from '../store/row-writer-worker.js';
 
-export interface ThreadedWriter {
-  /** Sends entries to the thread; throws when too many are still on their way (the caller keeps them; none on their way: any number goes). */
-  write(entries: readonly RequestLogEntry[]): void;
-  /** Resolves once everything sent before it is committed (or could not be, when writes fail). */
-  committed(): Promise<void>;
-  /** Rows sent but not yet taken, rows waiting in the thread and rows it dropped (as last reported). */
-  readonly backlog: { inFlight: number; queued: number; dropped: number };
-  /** Writes what is left and stops the thread; resolves with the entries that could not be written (-1: the thread died). */
-  close(): Promise<{ lost: number; dropped: number }>;
-}
-
-export class WriterBehind extends Error {
-  constructor(inFlight: number) {
-    super(`the request log thread has not taken the last ${inFlight} entries yet`);
-  }
-}
-
-export function threadedRequestLogWriter(file: string, options: ThreadedWriterOptions = {}): ThreadedWriter {
-  const settings: WriterSettings = {
-    file,
+export function threadedRequestLogWriter(
+  file: string,
+  options: ThreadedWriterOptions = {},
+): ThreadedWriter<RequestLogEntry> {
+  const writer = threadedRowWriter(file, [INSERT_REQUEST_SQL], {
+    ...options,
     retention: options.retention ?? DEFAULT_RETENTION,
-    maxQueued: options.maxQueued ?? 20_000,
-    chunk: options.chunk ?? 1000,
-    pruneEveryMs: options.pruneEveryMs ?? 60_000,
-    pruneEveryRows: options.pruneEveryRows ?? 10_000,
-    pragmas: options.pragmas ?? [],
-  };
-  const maxInFlight = options.maxInFlight ?? 5000;
-  const worker: Worker = startTsWorker(new URL('../store/request-log-worker.ts', import.meta.url), settings);
-  worker.unref();
-  const backlog = { inFlight: 0, queued: 0, dropped: 0 };
-  const syncs = new Map<number, () => void>();
-  let nextSync = 1;
-  let closing: Promise<{ lost: number; dropped: number }> | undefined;
-  let dead = false;
-  const post = (m: ToWriter): void => worker.postMessage(m);
-  const settleAll = (): void => {
-    for (const resolve of syncs.values()) resolve();
-    syncs.clear();
-  };
-  worker.on('message', (m: FromWriter) => {
-    if (m.type === 'taken') {
-      backlog.inFlight -= m.rows;
-      backlog.queued = m.queued;
-      backlog.dropped = m.dropped;
-    } else if (m.type === 'synced') {
-      syncs.get(m.id)?.();
-      syncs.delete(m.id);
-    } else {
-      options.onEvent?.(m);
-    }
   });
-  worker.on('error', (e) => options.onEvent?.({ type: 'failing', message: e.message }));
-  worker.on('exit', () => {
-    dead = true;
-    settleAll();
-  });
-  return {
-    backlog,
-    write(entries) {
-      if (dead) throw new Error('the request log thread has stopped');
-      if (backlog.inFlight > 0 && backlog.inFlight + entries.length > maxInFlight)
-        throw new WriterBehind(backlog.inFlight);
-      backlog.inFlight += entries.length;
-      post({ type: 'rows', rows: entries.map(requestRow) });
-    },
-    committed() {
-      if (dead || closing) return Promise.resolve();
-      const id = nextSync++;
-      return new Promise<void>((resolve) => {
-        syncs.set(id, resolve);
-        post({ type: 'sync', id });
-      });
-    },
-    close() {
-      closing ??= new Promise((resolve) => {
-        if (dead) return resolve({ lost: -1, dropped: 0 });
-        worker.on('message', (m: FromWriter) => {
-          if (m.type === 'closed') {
-            void worker.terminate();
-            resolve({ lost: m.lost, dropped: m.dropped });
-          }
-        });
-        worker.on('exit', () => resolve({ lost: -1, dropped: 0 }));
-        post({ type: 'close' });
-      });
-      return closing;
-    },
-  };
+  return { ...writer, write: (entries) => writer.write(entries.map((e) => [0, ...requestRow(e)])) };
 }

@@ -248,17 +248,16 @@ async function run(opts: ServeOptions): Promise<void> {
     const addressThrottle = keylessPerMinute > 0 ? new AddressThrottle({ perMinute: keylessPerMinute }) : undefined;
     // Valuations and idempotent answers are written on a thread of their own too.
     const onQuoteError = (message: string) => log.error({ message }, 'valuations could not be stored; retrying');
+    const onQuoteEvent = (event: WriterEvent | { type: string }) => {
+      if (event.type === 'failing' && 'message' in event) onQuoteError(event.message);
+      else if (event.type === 'recovered' && 'failedMs' in event)
+        log.warn({ failedMs: event.failedMs, dropped: event.dropped }, 'valuations are stored again');
+    };
     const quotes = !storeValuations
       ? null
       : db
-        ? threadedQuoteStore(store, paths.database, { retentionDays, onError: onQuoteError })
-        : asyncQuoteStore(store, {
-            retentionDays,
-            onEvent: (event) => {
-              if (event.type === 'failing') onQuoteError(event.message);
-              else log.warn({ failedMs: event.failedMs }, 'valuations are stored again');
-            },
-          });
+        ? threadedQuoteStore(store, paths.database, { retentionDays, onEvent: onQuoteEvent })
+        : asyncQuoteStore(store, { retentionDays, onEvent: onQuoteEvent });
     const app = await buildApp({
       store,
       models,

@@ -144,3 +144,12 @@ export function useTestApp(): { home: TestHome; t: TestApp } {
   });
   return ctx;
 }
+
+/** Waits (polling every 20 ms) until `check` holds; fails naming `what` after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,12 +2,13 @@
  * Quotes that last: stored valuations (GET /v1/valuations/{id}), batch refs and ids, Idempotency-Key, retention.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QuoteStore } from '../../src/api/quote-store.js';
+import { QuoteStore, threadedQuoteStore } from '../../src/api/quote-store.js';
+import type { FromWriter } from '../../src/api/row-writer-thread.js';
 import { createKey } from '../../src/store/keys.js';
 import { openDatabase } from '../../src/store/db.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { countValuations } from '../../src/store/quotes.js';
-import { expectProblem, STONE, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
+import { expectProblem, STONE, testApp, testHome, until, type TestApp, type TestHome } from './helpers.js';
 
 let home: TestHome;
 let t: TestApp;
@@ -184,4 +185,61 @@ describe('retention', () => {
     await keep.close();
     db.close();
   });
+});
+
+describe('a full disk (SQLite max_page_count)', () => {
+  it("the writer thread's queue is bounded (oldest dropped and counted), and writing resumes when space returns", async () => {
+    const home = await testHome({ ingest: false, promote: false });
+    // Room that a delete can give back later: a table of about 400 kB, beside 30 free pages.
+    home.db.exec(
+      'CREATE TABLE filler (b BLOB); INSERT INTO filler SELECT zeroblob(4000) FROM (SELECT value FROM json_each(json_array(0,1,2,3,4,5,6,7,8,9))), json_each(json_array(0,1,2,3,4,5,6,7,8,9))',
+    );
+    const pages = home.db.pragma('page_count', { simple: true }) as number;
+    const events: FromWriter[] = [];
+    const quotes = threadedQuoteStore(sqliteStore(home.db), home.paths.database, {
+      pragmas: [`max_page_count = ${pages + 30}`],
+      maxQueued: 2000,
+      maxInFlight: 500,
+      maxWaiting: 2000,
+      chunk: 100,
+      flushIntervalMs: 10,
+      onEvent: (e) => events.push(e),
+    });
+    const answer = JSON.stringify({ price: 4530, explanation: { summary: 'x'.repeat(1000) } });
+    const id = (i: number) => `val_${String(i).padStart(22, '0')}`;
+    const total = 20_000;
+    for (let i = 0; i < total; i++) {
+      quotes.saveValuation({
+        id: id(i),
+        at: Date.now(),
+        keyId: null,
+        modelVersion: 'v',
+        stone: '{}',
+        ref: null,
+        answer,
+      });
+      if (i % 500 === 499) await new Promise((r) => setTimeout(r, 10));
+    }
+    await until(() => events.some((e) => e.type === 'failing'), 'the failure report');
+    expect(events.find((e) => e.type === 'failing')).toMatchObject({ message: expect.stringMatching(/full/) });
+    // Bounded: the thread keeps maxQueued rows; the oldest were dropped, and leave this thread's memory too.
+    // (the first rows fit before the disk filled; those after, up to the newest few thousand, cannot all wait)
+    for (let n = 0; (await quotes.valuation(id(10_000))) !== undefined; n++) {
+      if (n > 1000) throw new Error('the oldest valuation was never dropped');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(quotes.backlog.waiting).toBeLessThanOrEqual(2000);
+    expect(await quotes.valuation(id(total - 1))).toBeDefined(); // the newest wait, and are found
+    // Space returns: the filler goes, its pages are reused, and what waits is written (as much as fits).
+    const before = countValuations(home.db);
+    home.db.exec('DROP TABLE filler');
+    await until(() => events.some((e) => e.type === 'recovered'), 'the recovery');
+    const recovered = events.find((e) => e.type === 'recovered') as Extract<FromWriter, { type: 'recovered' }>;
+    expect(recovered.dropped).toBeGreaterThan(0);
+    const notWritten = await quotes.close();
+    // Every valuation is accounted for: written, or dropped and counted.
+    expect(countValuations(home.db) + notWritten + quotes.backlog.dropped).toBe(total);
+    expect(countValuations(home.db)).toBeGreaterThan(before + 100);
+    home.cleanup();
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { AddressThrottle } from '../../src/api/address-throttle.js';
 import { buildApp, ModelSource, registryChampions, RequestLog } from '../../src/api/index.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
-import type { FromWriter } from '../../src/store/request-log-worker.js';
+import type { FromWriter } from '../../src/store/row-writer-worker.js';
 import { createKey } from '../../src/store/keys.js';
 import {
   countRequests,
@@ -18,7 +18,7 @@ import {
   requestLogWriter,
   type RequestLogEntry,
 } from '../../src/store/requests.js';
-import { STONE, testHome } from './helpers.js';
+import { STONE, testHome, until } from './helpers.js';
 
 const DAY = 86_400_000;
 const entry = (i: number, at = Date.now(), body = 'b'.repeat(1000)): RequestLogEntry => ({
@@ -35,14 +35,6 @@ const entry = (i: number, at = Date.now(), body = 'b'.repeat(1000)): RequestLogE
   responseBody: null,
   requestId: `r${i}`,
 });
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('keyless requests', () => {
   it('are throttled per address once rejected too often, and logged without bodies and with a bounded URL', async () => {

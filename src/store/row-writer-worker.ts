@@ -1,19 +1,25 @@
 /**
- * The request log's writer thread (started by api/request-log-thread.ts), with its own SQLite connection. It keeps
+ * A writer thread (started by api/row-writer-thread.ts) for the request log and for stored valuations, with its own
+ * SQLite connection. Each row names its statement (an index into `statements`), then its values. It keeps
  * the rows it was sent in a bounded queue and commits them in chunks of at most `chunk` rows, one transaction
  * each, every 250 ms or as soon as a chunk is full. When the database refuses a write (a full disk, a lock held
  * too long) the rows stay queued and the write is retried with a growing pause (up to 4 s); while it fails, the
  * oldest rows beyond the queue's bound are dropped and counted. Once a write succeeds again the thread reports
- * how many were lost. Retention (age and size) is enforced every pruneEveryMs and after every pruneEveryRows
- * rows, and at once when the disk is full, since deleting old rows frees pages for new ones.
+ * how many were lost. The request log's retention (age and size), when given, is enforced every pruneEveryMs and
+ * after every pruneEveryRows rows, and at once when the disk is full, since deleting old rows frees pages for new
+ * ones. Rows leave the queue in the order sent, written or dropped: the thread reports both, so that the sender
+ * knows which of its rows are settled.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './db.js';
-import { INSERT_REQUEST_SQL, pruneRequestLog, type RequestLogRetention } from './requests.js';
+import { pruneRequestLog, type RequestLogRetention } from './requests.js';
 
 export interface WriterSettings {
   file: string;
-  retention: RequestLogRetention;
+  /** The statements a row can name, by index. */
+  statements: string[];
+  /** The request log's retention, enforced by this thread (null: none; stored valuations have their own). */
+  retention: RequestLogRetention | null;
   /** Most rows kept waiting in this thread; beyond it the oldest are dropped. */
   maxQueued: number;
   /** Most rows per transaction. */
@@ -24,12 +30,14 @@ export interface WriterSettings {
   pragmas: string[];
 }
 
-export type Row = (string | number | null)[];
+/** A row: the index of its statement, then its values. */
+export type Row = [number, ...(string | number | null)[]];
 
 export type ToWriter = { type: 'rows'; rows: Row[] } | { type: 'sync'; id: number } | { type: 'close' };
 
 export type FromWriter =
   | { type: 'taken'; rows: number; queued: number; dropped: number }
+  | { type: 'written'; rows: number }
   | { type: 'synced'; id: number }
   | { type: 'failing'; message: string }
   | { type: 'recovered'; dropped: number; failedMs: number }
@@ -41,9 +49,9 @@ const port = parentPort;
 const settings = (workerData as { data: WriterSettings }).data;
 const db = openDatabase(settings.file);
 for (const pragma of settings.pragmas) db.pragma(pragma);
-const insert = db.prepare(INSERT_REQUEST_SQL);
+const statements = settings.statements.map((sql) => db.prepare(sql));
 const writeChunk = db.transaction((rows: Row[]) => {
-  for (const row of rows) insert.run(row);
+  for (const row of rows) statements[row[0]].run(row.slice(1));
 });
 
 let queue: Row[] = [];
@@ -62,6 +70,7 @@ function send(message: FromWriter): void {
 }
 
 function prune(): void {
+  if (!settings.retention) return;
   try {
     const rows = pruneRequestLog(db, settings.retention);
     if (rows > 0) send({ type: 'pruned', rows });
@@ -90,6 +99,7 @@ function writeQueued(maxChunks = Infinity): boolean {
     }
     chunk = Math.min(settings.chunk, chunk * 2);
     queue = queue.slice(rows.length);
+    send({ type: 'written', rows: rows.length });
     writtenSincePrune += rows.length;
     if (failingSince !== null) {
       send({ type: 'recovered', dropped: droppedWhileFailing, failedMs: Date.now() - failingSince });
