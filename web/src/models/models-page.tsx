@@ -97,25 +97,27 @@ function Headline({ a }: { a: Accuracy }) {
       <div class="tile">
         <dt>Typical error</dt>
         <dd data-testid="metric-mdape">{pct(a.mdape)}</dd>
-        <p>
+        <dd class="tile__note">
           Half of the stones are priced within {pct(a.mdape)} of the expert's appraisal; measured on{' '}
           <span data-testid="headline-rows">{a.measuredOn.label}</span>.
-        </p>
+        </dd>
       </div>
       <div class="tile">
         <dt>Mean absolute error</dt>
         <dd>{money(a.mae)}</dd>
-        <p>Average gap between price and appraisal over {a.n.toLocaleString('en-US')} stones.</p>
+        <dd class="tile__note">Average gap between price and appraisal over {a.n.toLocaleString('en-US')} stones.</dd>
       </div>
       <div class="tile">
         <dt>Ranges that hold</dt>
         <dd>{orDash(a.range.coverage, (v) => pct(v))}</dd>
-        <p>Of the true prices fall inside their range (calibrated to {pct(a.range.nominal, 0)}).</p>
+        <dd class="tile__note">
+          Of the true prices fall inside their range (calibrated to {pct(a.range.nominal, 0)}).
+        </dd>
       </div>
       <div class="tile">
         <dt>R²</dt>
         <dd>{orDash(a.r2, (v) => v.toFixed(3))}</dd>
-        <p>Share of the variation in prices the model accounts for.</p>
+        <dd class="tile__note">Share of the variation in prices the model accounts for.</dd>
       </div>
     </dl>
   );
