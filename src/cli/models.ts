@@ -6,12 +6,11 @@ import { loupePaths } from '../config/index.js';
 import {
   getChampion,
   getModel,
-  listModels,
-  listPromotions,
   promoteInStore,
   promoteModel,
   RegistryError,
   rollbackChampion,
+  rollbackInStore,
   upgradeMetrics,
   type Accuracy,
   type ModelRecord,
@@ -87,9 +86,14 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .action((opts: Opts) =>
-      withDb(opts, (db) => {
-        const all = listModels(db);
-        emit(opts, { champion: getChampion(db)?.version ?? null, models: all, promotions: listPromotions(db) }, () =>
+      // Through the store: the SQLite file, or PostgreSQL when LOUPE_DATABASE_URL names it.
+      withStore(opts, async (store) => {
+        const [all, champion, promotions] = await Promise.all([
+          store.listModels(),
+          store.championVersion(),
+          store.listPromotions(),
+        ]);
+        emit(opts, { champion: champion ?? null, models: all, promotions }, () =>
           all.length === 0 ? 'no models yet (run: loupe pipeline run)' : all.map(line).join('\n'),
         );
       }),
@@ -102,8 +106,8 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data')
     .action((version: string, opts: Opts) =>
-      withDb(opts, (db) => {
-        const m = version === 'champion' ? getChampion(db) : getModel(db, version);
+      withStore(opts, async (store) => {
+        const m = version === 'champion' ? await store.getChampion() : await store.getModel(version);
         if (!m)
           throw new CliError(
             version === 'champion'
@@ -160,15 +164,30 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .option('--reason <text>', 'why, for the history', 'manual rollback')
     .option('--json', 'print JSON for machines')
     .option('--home <dir>', 'where Loupe keeps its data')
-    .action((opts: Opts) =>
-      withDb(opts, (db) => {
-        const before = getChampion(db)?.version;
-        const m = rollbackChampion(db, `manual: ${opts.reason ?? 'manual rollback'}`);
+    .action(async (opts: Opts) => {
+      const reason = `manual: ${opts.reason ?? 'manual rollback'}`;
+      const report = (m: ModelRecord, before: string | undefined) =>
         emit(
           opts,
           { champion: m.version, previous: before ?? null, model: m },
           () => `rolled back: ${m.version} is the champion again (was ${before})`,
         );
-      }),
-    );
+      // On PostgreSQL through the shared store: every server serves it within a poll.
+      if (loupePaths(process.env, { home: opts.home }).databaseUrl !== null) {
+        await withStore(opts, async (store) => {
+          const before = await store.championVersion();
+          try {
+            report(await rollbackInStore(store, reason), before);
+          } catch (err) {
+            if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
+            throw err;
+          }
+        });
+        return;
+      }
+      withDb(opts, (db) => {
+        const before = getChampion(db)?.version;
+        report(rollbackChampion(db, reason), before);
+      });
+    });
 };

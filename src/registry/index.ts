@@ -9,6 +9,7 @@ export {
   listModels,
   listPromotions,
   promoteInStore,
+  rollbackInStore,
   promoteModel,
   readArtifact,
   readArtifactAsync,

@@ -26,6 +26,7 @@ import {
   maxModelId,
   modelVersions,
   type ModelRecord,
+  type Promotion,
 } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { readTextIfExists, readTextIfExistsAsync, sha256Hex, writeFileAtomic } from './artifact-file.js';
@@ -124,8 +125,13 @@ export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact
 
 /** The chain of champions still in force: a promotion pushes, a rollback pops. The last is the champion. */
 function championStack(db: Db): string[] {
+  return stackOf(listPromotions(db));
+}
+
+/** The champions in force, oldest first: each promotion pushes one, each rollback pops the current one. */
+function stackOf(promotions: readonly Promotion[]): string[] {
   const stack: string[] = [];
-  for (const p of listPromotions(db)) {
+  for (const p of promotions) {
     if (p.action === 'promote') stack.push(p.version);
     else stack.pop();
   }
@@ -184,17 +190,21 @@ export function promoteModel(db: Db, version: string, reason: string): ModelReco
 }
 
 /** Puts back the champion that served before the current one; one transaction. */
+/** The champion a rollback returns to, from the champions in force; a RegistryError when there is none. */
+function rollbackTarget(stack: readonly string[]): string {
+  if (stack.length === 0) throw new RegistryError('no_champion', 'there is no champion to roll back');
+  if (stack.length === 1) {
+    throw new RegistryError(
+      'no_previous_champion',
+      `${stack[0]} is the first champion; there is no earlier one to roll back to`,
+    );
+  }
+  return stack[stack.length - 2];
+}
+
 export function rollbackChampion(db: Db, reason: string): ModelRecord {
   const version = writeTransaction(db, () => {
-    const stack = championStack(db);
-    if (stack.length === 0) throw new RegistryError('no_champion', 'there is no champion to roll back');
-    if (stack.length === 1) {
-      throw new RegistryError(
-        'no_previous_champion',
-        `${stack[0]} is the first champion; there is no earlier one to roll back to`,
-      );
-    }
-    const target = stack[stack.length - 2];
+    const target = rollbackTarget(championStack(db));
     readArtifact(getModel(db, target)!);
     insertPromotion(db, target, 'rollback', reason, new Date().toISOString());
     return target;
@@ -247,4 +257,18 @@ export async function promoteInStore(
   readArtifact(model);
   await store.insertPromotion(version, 'promote', reason, new Date().toISOString());
   return (await store.getModel(version))!;
+}
+
+/**
+ * rollbackChampion through the Store (PostgreSQL): the champion before the current one, its artifact checked, made
+ * champion by one INSERT that every server picks up within a poll.
+ */
+export async function rollbackInStore(
+  store: Pick<Store, 'getModel' | 'listPromotions' | 'insertPromotion'>,
+  reason: string,
+): Promise<ModelRecord> {
+  const target = rollbackTarget(stackOf(await store.listPromotions()));
+  readArtifact((await store.getModel(target))!);
+  await store.insertPromotion(target, 'rollback', reason, new Date().toISOString());
+  return (await store.getModel(target))!;
 }

@@ -189,12 +189,12 @@ export function setDecision(db: Db, version: string, decision: string): void {
 }
 
 /** Every switch of the champion, oldest first. */
+/** Every promotion and rollback, oldest first (the same SQL on PostgreSQL). */
+export const PROMOTIONS_SQL =
+  'SELECT m.version, p.action, p.reason, p.at FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id';
+
 export function listPromotions(db: Db): Promotion[] {
-  return db
-    .prepare(
-      'SELECT m.version, p.action, p.reason, p.at FROM promotions p JOIN models m ON m.id = p.model_id ORDER BY p.id',
-    )
-    .all() as Promotion[];
+  return db.prepare(PROMOTIONS_SQL).all() as Promotion[];
 }
 
 /** Makes `version` the champion from now (a promotion or a rollback to it). */

@@ -11,7 +11,7 @@
 import type { Learning, OpenReject, RecordedAppraisal, RecordedFilter, Resolution } from './appraisals.js';
 import type { IngestTarget } from './ingest-target.js';
 import type { ApiKey, NewKey } from './keys.js';
-import type { ModelRecord, PromotionAction } from './models.js';
+import type { ModelRecord, Promotion, PromotionAction } from './models.js';
 import type { OperationsCounts } from './operations.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
 import type { RequestLogEntry, RequestLogRetention, RequestQuery, StoredRequest } from './requests.js';
@@ -38,6 +38,8 @@ export interface Store {
   getChampion(): Promise<ModelRecord | undefined>;
   getModel(version: string): Promise<ModelRecord | undefined>;
   listModels(): Promise<ModelRecord[]>;
+  /** Every promotion and rollback, oldest first (the champion's history). */
+  listPromotions(): Promise<Promotion[]>;
   /** Makes `version` the champion from now (the registry checks its artifact first). */
   insertPromotion(version: string, action: PromotionAction, reason: string, at: string): Promise<void>;
   findValuation(id: string): Promise<FoundValuation | undefined>;

@@ -1,7 +1,7 @@
 /**
  * Two `loupe serve` processes on one PostgreSQL (a real one, test/helpers/postgres.ts), the way a fleet runs: an
  * SQLite home is moved in with `loupe db copy`; a quote made on one server is read on the other; a promotion made
- * with `loupe models promote` is served by both; a key revoked with `loupe keys revoke` is refused by both;
+ * with `loupe models promote`, and a `loupe models rollback`, are served by both; a key revoked with `loupe keys revoke` is refused by both;
  * PostgreSQL restarting costs the requests that need it a 503 (with Retry-After) while valuations go on, and what
  * was answered meanwhile is stored once it is back; killing one server loses nothing the other acknowledged. The
  * password of the database appears in no output.
@@ -139,6 +139,26 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
         return r.modelVersion === 'v0002' ? true : undefined;
       }, 5000);
     }
+  });
+
+  it('`loupe models list` reads the shared registry, and both serve a `loupe models rollback`', async () => {
+    const listed = JSON.parse(loupe('models', 'list', '--json').out);
+    expect(listed.champion).toBe('v0002');
+    expect(listed.promotions.map((p: { version: string }) => p.version)).toEqual(['v0001', 'v0002']);
+    const rolled = loupe('models', 'rollback', '--reason', 'fleet test');
+    expect(rolled.status, rolled.out).toBe(0);
+    expect(rolled.out).toMatch(/v0001 is the champion again \(was v0002\)/);
+    expect(JSON.parse(loupe('models', 'show', 'champion', '--json').out).version).toBe('v0001');
+    for (const server of servers) {
+      await eventually(async () => {
+        const r = (await (await call(server, '/v1/valuations', partner, STONE)).json()) as { modelVersion: string };
+        return r.modelVersion === 'v0001' ? true : undefined;
+      }, 5000);
+    }
+    // v0001 is the first champion: nothing earlier to roll back to, said in one line.
+    const again = loupe('models', 'rollback');
+    expect(again.status).toBe(1);
+    expect(again.out).toMatch(/no earlier one to roll back to/);
   });
 
   it('both refuse a key revoked with `loupe keys revoke`', async () => {

@@ -8,7 +8,14 @@ import type pg from 'pg';
 import { STONE_FIELDS, type Stone } from '../../diamond/index.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { checkKeyName, hashKey, nameTaken, newKeyValues, toKey, type ApiKey, type KeyRow } from '../keys.js';
-import { CHAMPION_VERSION_SQL, modelFromRow, selectModelsSql, type ModelRow } from '../models.js';
+import {
+  CHAMPION_VERSION_SQL,
+  modelFromRow,
+  PROMOTIONS_SQL,
+  selectModelsSql,
+  type ModelRow,
+  type Promotion,
+} from '../models.js';
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
@@ -157,6 +164,7 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
     getChampion: async () => (await models(selectModelsSql('champion')))[0],
     getModel: async (version) => (await models(selectModelsSql({ versionIs: '$1' }), [version]))[0],
     listModels: () => models(selectModelsSql('all')),
+    listPromotions: () => query<Promotion>(PROMOTIONS_SQL),
     async insertPromotion(version, action, reason, at) {
       const rows = await query(
         'INSERT INTO promotions (model_id, action, reason, at) SELECT id, $1, $2, $3 FROM models WHERE version = $4 RETURNING 1',
