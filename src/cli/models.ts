@@ -16,6 +16,7 @@ import {
   type ModelRecord,
 } from '../registry/index.js';
 import { openDatabase, type Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { CliError, EXIT_FAILURE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withStore } from './with-store.js';
@@ -36,6 +37,23 @@ function withDb<T>(opts: Opts, fn: (db: Db) => T): T {
   } finally {
     db.close();
   }
+}
+
+/**
+ * On PostgreSQL (LOUPE_DATABASE_URL) runs `fn` on the shared store, where every server picks a change up within a
+ * poll, and resolves true; on SQLite does nothing and resolves false (the caller works on the file).
+ */
+async function onSharedStore(opts: Opts, fn: (store: Store) => Promise<void>): Promise<boolean> {
+  if (loupePaths(process.env, { home: opts.home }).databaseUrl === null) return false;
+  await withStore(opts, async (store) => {
+    try {
+      await fn(store);
+    } catch (err) {
+      if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
+      throw err;
+    }
+  });
+  return true;
 }
 
 const combined = (m: ModelRecord): Accuracy | undefined => upgradeMetrics(m.metrics, m.kind).evaluation?.combined;
@@ -129,24 +147,18 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .option('--home <dir>', 'where Loupe keeps its data')
     .action(async (version: string, opts: Opts) => {
       const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
-      // On PostgreSQL (LOUPE_DATABASE_URL) through the shared store: every server serves it within a poll.
-      if (loupePaths(process.env, { home: opts.home }).databaseUrl !== null) {
-        await withStore(opts, async (store) => {
+      if (
+        await onSharedStore(opts, async (store) => {
           const before = await store.championVersion();
-          try {
-            const m = await promoteInStore(store, version, reason);
-            emit(
-              opts,
-              { champion: m.version, previous: before ?? null, model: m },
-              () => `${m.version} is now the champion (was ${before ?? 'none'})`,
-            );
-          } catch (err) {
-            if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
-            throw err;
-          }
-        });
+          const m = await promoteInStore(store, version, reason);
+          emit(
+            opts,
+            { champion: m.version, previous: before ?? null, model: m },
+            () => `${m.version} is now the champion (was ${before ?? 'none'})`,
+          );
+        })
+      )
         return;
-      }
       withDb(opts, (db) => {
         const before = getChampion(db)?.version;
         const m = promoteModel(db, version, reason);
@@ -172,19 +184,13 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
           { champion: m.version, previous: before ?? null, model: m },
           () => `rolled back: ${m.version} is the champion again (was ${before})`,
         );
-      // On PostgreSQL through the shared store: every server serves it within a poll.
-      if (loupePaths(process.env, { home: opts.home }).databaseUrl !== null) {
-        await withStore(opts, async (store) => {
+      if (
+        await onSharedStore(opts, async (store) => {
           const before = await store.championVersion();
-          try {
-            report(await rollbackInStore(store, reason), before);
-          } catch (err) {
-            if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
-            throw err;
-          }
-        });
+          report(await rollbackInStore(store, reason), before);
+        })
+      )
         return;
-      }
       withDb(opts, (db) => {
         const before = getChampion(db)?.version;
         report(rollbackChampion(db, reason), before);
