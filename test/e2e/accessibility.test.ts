@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.js';
+import { money, signedMoney } from '../../web/src/format.js';
 import { homeWithFirstModel, launchBrowser, startServer, type RunningServer } from './harness.js';
 
 // Evaluated through the DevTools protocol, which the page's Content-Security-Policy (script-src 'self') does not
@@ -84,16 +85,37 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     expect(found).toEqual([]);
   }, 90_000);
 
-  it('Batch: before a file, and a file with a priced row and a row in error', async () => {
+  it('Batch: before a file, and a file with its own prices, a priced row and a row in error', async () => {
     const page = await open('#/batch');
     const found = await violations(page);
     const csv =
-      'carat,cut,color,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n12,Ideal,D,IF,61.0,55,6.5,6.5,3.97\n';
+      'carat,cut,color,clarity,depth,table,x,y,z,price\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4400\n12,Ideal,D,IF,61.0,55,6.5,6.5,3.97,\n';
     await page
       .getByLabel('CSV file of stones')
       .setInputFiles({ name: 'stones.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Download results (CSV)' }).waitFor();
     found.push(...(await violations(page)));
+    // The file's own price beside Loupe's, the difference, and the sum of Loupe's prices (fix 5).
+    const answer = await fetch(`${server.url}/v1/valuations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        carat: 0.9,
+        cut: 'Ideal',
+        color: 'G',
+        clarity: 'VS2',
+        depth: 61.8,
+        table: 57,
+        x: 6.2,
+        y: 6.24,
+        z: 3.84,
+      }),
+    });
+    const { price } = (await answer.json()) as { price: number };
+    const first = page.locator('[data-testid="batch-table"] tbody tr').first();
+    expect(await first.locator('.batch-table__own').textContent()).toBe(money(4400));
+    expect(await first.locator('.batch-table__difference').textContent()).toBe(signedMoney(price - 4400));
+    expect(await page.getByTestId('batch-sum').textContent()).toBe(money(price));
     await page.close();
     expect(found).toEqual([]);
   }, 60_000);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STONE_FIELDS, isFormulaLike, validateStone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/rows.js';
-import { readBatchFile, resultsCsv } from '../../web/src/batch/batch.js';
+import { batchTotals, filePrice, readBatchFile, resultsCsv } from '../../web/src/batch/batch.js';
 import { parseCsv, toCsv } from '../../web/src/batch/csv.js';
 import { csvRows, resultsHeader } from '../helpers/batch-csv.js';
 
@@ -163,5 +163,24 @@ describe('readBatchFile', () => {
     }
     expect(mine.file.rows.length).toBe(theirs.length);
     expect(compared).toBeGreaterThan(0.9 * theirs.length);
+  });
+});
+
+describe("batch totals and the file's own price", () => {
+  it("counts stones, valued and failed rows, adds up Loupe's prices, and reads the file's price column", () => {
+    const read = readBatchFile(
+      'week.csv',
+      'carat,cut,color,clarity,depth,table,x,y,z,Price\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4400\n' +
+        '12,Ideal,D,IF,61.0,55,6.5,6.5,3.97,n/a\n0.5,Good,H,SI1,63,57,5.05,5.08,3.19,\n',
+    );
+    if (!read.ok) throw new Error(read.message);
+    const { file } = read;
+    const [first, second, third] = file.rows;
+    // As appraiseRows leaves them: two valued, the out-of-range carat failed.
+    first.valuation = { price: 4530 } as never;
+    third.valuation = { price: 1270 } as never;
+    expect(second.problems?.[0].field).toBe('carat');
+    expect(batchTotals(file)).toEqual({ stones: 3, valued: 2, failed: 1, sumOfPrices: 5800 });
+    expect(file.rows.map((r) => filePrice(file, r))).toEqual([4400, undefined, undefined]);
   });
 });

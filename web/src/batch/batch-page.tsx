@@ -7,15 +7,18 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
 import { normalisationMessage } from '../../../src/diamond/validate.js';
 import { downloadText } from '../download.js';
-import { money, rangeText } from '../format.js';
+import { money, rangeText, signedMoney } from '../format.js';
 import {
   appraiseRows,
+  batchTotals,
   errorText,
+  filePrice,
   readBatchFile,
   resultsCsv,
   resultsName,
   templateCsv,
   type BatchFile,
+  type BatchRow,
 } from './batch.js';
 
 const SHOWN_ROWS = 500;
@@ -39,9 +42,24 @@ function referenceColumn(columns: string[]): number {
   );
 }
 
+/** The file's price for a row and Loupe's price minus it ("—" when either is missing). */
+function OwnPriceCells({ file, row }: { file: BatchFile; row: BatchRow }) {
+  const own = filePrice(file, row);
+  return (
+    <>
+      <td class="num batch-table__own">{own === undefined ? '—' : money(own)}</td>
+      <td class="num batch-table__difference">
+        {own === undefined || !row.valuation ? '—' : signedMoney(row.valuation.price - own)}
+      </td>
+    </>
+  );
+}
+
 function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolean }) {
   const rows = onlyErrors ? file.rows.filter((r) => !r.valuation) : file.rows;
   const reference = referenceColumn(file.columns);
+  // The file carries its own price: shown beside Loupe's, with Loupe's minus the file's.
+  const ownPrice = file.columns.some((c) => c.trim().toLowerCase() === 'price');
   const shown = rows.slice(0, SHOWN_ROWS);
   return (
     <div class="table-scroll">
@@ -64,6 +82,16 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
             <th scope="col" class="num">
               Price
             </th>
+            {ownPrice && (
+              <>
+                <th scope="col" class="num">
+                  File's price
+                </th>
+                <th scope="col" class="num">
+                  Difference
+                </th>
+              </>
+            )}
             <th scope="col">Range or error</th>
           </tr>
         </thead>
@@ -84,6 +112,7 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
                 <td>{at('color')}</td>
                 <td>{at('clarity')}</td>
                 <td class="num batch-table__price">{r.valuation ? money(r.valuation.price) : '—'}</td>
+                {ownPrice && <OwnPriceCells file={file} row={r} />}
                 <td class={r.valuation ? 'batch-table__result' : 'batch-table__result batch-table__error'}>
                   {r.valuation ? rangeText(r.valuation.range) : r.problems ? errorText(r) : 'Waiting…'}
                   {r.normalised && (
@@ -137,12 +166,8 @@ export function BatchPage() {
 
   const counts = useMemo(() => {
     if (stage.kind !== 'done' && stage.kind !== 'working') return null;
-    const rows = stage.file.rows;
-    return {
-      total: rows.length,
-      priced: rows.filter((r) => r.valuation).length,
-      errors: rows.filter((r) => !r.valuation && r.problems).length,
-    };
+    const t = batchTotals(stage.file);
+    return { total: t.stones, priced: t.valued, errors: t.failed, sumOfPrices: t.sumOfPrices };
   }, [stage]);
 
   return (
@@ -240,6 +265,10 @@ export function BatchPage() {
                 <div class={counts.errors > 0 ? 'stats--bad' : undefined}>
                   <dt>With errors</dt>
                   <dd>{counts.errors.toLocaleString('en-US')}</dd>
+                </div>
+                <div>
+                  <dt>Sum of prices</dt>
+                  <dd data-testid="batch-sum">{money(counts.sumOfPrices)}</dd>
                 </div>
               </dl>
             )}

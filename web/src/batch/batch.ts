@@ -149,3 +149,31 @@ export function resultsName(name: string): string {
 export function templateCsv(example: Record<string, string | number>): string {
   return toCsv([[...STONE_FIELDS], STONE_FIELDS.map((f) => String(example[f]))]);
 }
+
+/** The file's own price for a row (its `price` column, a plain number), to show beside Loupe's; else undefined. */
+export function filePrice(file: BatchFile, row: BatchRow): number | undefined {
+  const i = file.columns.findIndex((c) => normalise(c) === 'price');
+  const text = i >= 0 ? (row.fields[i] ?? '').trim() : '';
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+}
+
+export interface BatchTotals {
+  stones: number;
+  valued: number;
+  failed: number;
+  /** Loupe's prices of the valued stones, added up. */
+  sumOfPrices: number;
+}
+
+export function batchTotals(file: BatchFile): BatchTotals {
+  let valued = 0;
+  let failed = 0;
+  let sumOfPrices = 0;
+  for (const r of file.rows) {
+    if (r.valuation) {
+      valued++;
+      sumOfPrices += r.valuation.price;
+    } else if (r.problems) failed++;
+  }
+  return { stones: file.rows.length, valued, failed, sumOfPrices };
+}
