@@ -578,7 +578,7 @@ describe('web app', () => {
     await page.getByTestId('what-if-price').waitFor();
     await page.getByTestId('similar-table').waitFor();
 
-    for (const hash of ['#/appraise', '#/batch', '#/models']) {
+    for (const hash of ['#/appraise', '#/batch', '#/appraisals', '#/models']) {
       if (hash !== '#/appraise') {
         await page.goto(`${server.url}/${hash}`);
         await page.locator('h1').waitFor();
