@@ -85,21 +85,32 @@ export function crossValidate(
   return { folds, pooled: { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, coverage) } };
 }
 
+/** Coverage by segment of one way of valuing the stones: on the reference split, and out of fold inside it. */
+export interface SegmentCoverageTables {
+  split: SegmentCoverage[];
+  cv: SegmentCoverage[];
+  /** Stones given no range (left out of coverage). */
+  withheld: { split: number; cv: number };
+}
+
 /**
  * Coverage of the default ranges by segment (carat band, cut, colour, clarity, support): on `test` after training
  * on `train` (the reference split), and by K-fold cross-validation inside `train` (each fold trained and calibrated
- * on its other folds only). Stones given no range are left out of coverage and counted apart.
+ * on its other folds only); for the stones with their measurements, and the same stones valued from their 4Cs
+ * alone (`fourCs`, by the same models). Stones given no range are left out of coverage and counted apart.
  */
 export function rangesBySegment(
   train: readonly Appraisal[],
   test: readonly Appraisal[],
   options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {},
-): { split: SegmentCoverage[]; cv: SegmentCoverage[]; withheld: { split: number; cv: number } } {
-  const ranged = (model: LoadedModel, rows: readonly Appraisal[]) => rows.map((r) => model.price(r));
-  const split = ranged(createValuer(trainModel(train, options), 'split'), test);
+): SegmentCoverageTables & { fourCs: SegmentCoverageTables } {
+  type Priced = ReturnType<LoadedModel['price']>;
+  const both = (model: LoadedModel, r: Appraisal): [Priced, Priced] => [model.price(r), model.price(fourCsOf(r))];
+  const splitModel = createValuer(trainModel(train, options), 'split');
+  const split = test.map((r) => both(splitModel, r));
   const k = options.cvFolds ?? 5;
   const fold = assignFolds(train.length, k, options.cvSeed ?? 42);
-  const cv = new Array<ReturnType<LoadedModel['price']>>(train.length);
+  const cv = new Array<[Priced, Priced]>(train.length);
   for (let f = 0; f < k; f++) {
     const { train: inner, test: outer } = foldIndices(fold, f);
     const model = createValuer(
@@ -109,17 +120,22 @@ export function rangesBySegment(
       ),
       'cv',
     );
-    for (const i of outer) cv[i] = model.price(train[i]);
+    for (const i of outer) cv[i] = both(model, train[i]);
   }
-  const table = (rows: readonly Appraisal[], priced: ReturnType<LoadedModel['price']>[]) =>
+  const table = (rows: readonly Appraisal[], priced: readonly Priced[]) =>
     coverageBySegment(
       rows,
       priced.map((p) => p.range),
       priced.map((p): SupportLevel => p.support.level),
     );
-  return {
-    split: table(test, split),
-    cv: table(train, cv),
-    withheld: { split: split.filter((p) => !p.range).length, cv: cv.filter((p) => !p.range).length },
+  const tables = (which: 0 | 1): SegmentCoverageTables => {
+    const s = split.map((p) => p[which]);
+    const c = cv.map((p) => p[which]);
+    return {
+      split: table(test, s),
+      cv: table(train, c),
+      withheld: { split: s.filter((p) => !p.range).length, cv: c.filter((p) => !p.range).length },
+    };
   };
+  return { ...tables(0), fourCs: tables(1) };
 }

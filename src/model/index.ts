@@ -34,6 +34,7 @@ export {
   evaluateSplit,
   crossValidate,
   rangesBySegment,
+  type SegmentCoverageTables,
   type Evaluation,
   type CrossValidation,
 } from './evaluate.js';

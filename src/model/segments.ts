@@ -117,6 +117,8 @@ export interface SegmentCoverage {
   partition: Partition | 'all';
   group: string;
   stones: number;
+  /** How many of them have their price inside their range (so a binomial interval can be put on the coverage). */
+  inside: number;
   /** Percent of those stones whose price lies inside its range. */
   coverage: number;
   /** Median of (high − low) / price, percent. */
@@ -137,6 +139,7 @@ export function coverageBySegment(
       partition,
       group,
       stones: members.length,
+      inside,
       coverage: members.length ? (inside / members.length) * 100 : Number.NaN,
       medianWidth: width.length ? quantile(width, 0.5) : Number.NaN,
     };
