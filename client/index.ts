@@ -3,20 +3,22 @@
  * document (client/schema.d.ts). Paths, bodies, query parameters and answers are all checked by TypeScript.
  */
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths } from './schema.js';
+import type { paths } from './schema.js';
 
-export type { components, paths };
+// The schema's type aliases are defined once, in the installable client, and shared here.
+export type {
+  BatchResponse,
+  components,
+  Explanation,
+  FieldProblem,
+  Model,
+  Problem,
+  SimilarStone,
+  Stone,
+  Valuation,
+} from './loupe.js';
+export type { paths };
 export type LoupeClient = Client<paths>;
-
-type Schemas = components['schemas'];
-export type Stone = Schemas['Stone'];
-export type Valuation = Schemas['Valuation'];
-export type Explanation = Schemas['Explanation'];
-export type Problem = Schemas['Problem'];
-export type FieldProblem = Schemas['FieldProblem'];
-export type BatchResponse = Schemas['BatchResponse'];
-export type SimilarStone = Schemas['SimilarStone'];
-export type Model = Schemas['Model'];
 
 export interface LoupeClientOptions {
   /** Where the API runs, e.g. http://127.0.0.1:3000. */

@@ -9,6 +9,7 @@ import type { components } from './schema.js';
 type Schemas = components['schemas'];
 export type Stone = Schemas['Stone'];
 export type Valuation = Schemas['Valuation'];
+export type Explanation = Schemas['Explanation'];
 export type BatchResponse = Schemas['BatchResponse'];
 export type SimilarStone = Schemas['SimilarStone'];
 export type Model = Schemas['Model'];
