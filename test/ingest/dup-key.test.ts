@@ -18,6 +18,7 @@ import { insertFile } from '../../src/store/files.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { prng, syntheticRow, writeSyntheticFile } from '../../bench/synthetic-appraisals.js';
 import { HEADER, REFERENCE, ROW_A, ROW_B } from './helpers.js';
+import { STONE_A } from '../helpers/stones.js';
 
 let dir: string;
 let db: Db;
@@ -29,18 +30,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const stone: Appraisal = {
-  carat: 1.1,
-  cut: 'Ideal',
-  color: 'H',
-  clarity: 'SI2',
-  depth: 62,
-  table: 55,
-  price: 4733,
-  x: 6.61,
-  y: 6.65,
-  z: 4.11,
-};
+const stone: Appraisal = STONE_A;
 const addFile = (name: string) =>
   insertFile(db, {
     name,

@@ -37,5 +37,5 @@ export function tempHome(): TempHome {
 
 export const HEADER = 'carat,cut,color,clarity,depth,table,price,x,y,z';
 /** Valid rows of the reference file (lines 2 and 3). */
-export const ROW_A = '1.1,Ideal,H,SI2,62.0,55.0,4733,6.61,6.65,4.11';
+export { ROW_A } from '../helpers/stones.js';
 export const ROW_B = '1.29,Ideal,H,SI1,62.6,56.0,6424,6.96,6.93,4.35';

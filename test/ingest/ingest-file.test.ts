@@ -4,6 +4,7 @@ import { countDiamonds, listAppraisals } from '../../src/store/diamonds.js';
 import { listFiles } from '../../src/store/files.js';
 import { listRejects } from '../../src/store/rejects.js';
 import { FRESH, HEADER, REFERENCE, ROW_A, ROW_B, tempHome, type TempHome } from './helpers.js';
+import { STONE_A } from '../helpers/stones.js';
 
 let home: TempHome;
 beforeEach(() => {
@@ -57,16 +58,7 @@ describe('the reference file', () => {
       id: 1,
       fileId: 1,
       line: 2,
-      carat: 1.1,
-      cut: 'Ideal',
-      color: 'H',
-      clarity: 'SI2',
-      depth: 62,
-      table: 55,
-      price: 4733,
-      x: 6.61,
-      y: 6.65,
-      z: 4.11,
+      ...STONE_A,
     });
     expect(stored.map((d) => d.id)).toEqual([...stored.map((d) => d.id)].sort((a, b) => a - b));
     expect(listFiles(home.db)).toMatchObject([

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IngestFileError, readAppraisals, readReferenceSplit } from '../../src/ingest/index.js';
 import { DATA, HEADER, ROW_A, ROW_B, tempHome, type TempHome } from './helpers.js';
+import { STONE_A } from '../helpers/stones.js';
 
 let home: TempHome;
 beforeEach(() => {
@@ -10,18 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-const A = {
-  carat: 1.1,
-  cut: 'Ideal',
-  color: 'H',
-  clarity: 'SI2',
-  depth: 62,
-  table: 55,
-  price: 4733,
-  x: 6.61,
-  y: 6.65,
-  z: 4.11,
-};
+const A = STONE_A;
 
 async function failure(content: string | Buffer, name = 'bad.csv'): Promise<string> {
   const path = home.file(name, content);

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../../src/store/db.js';
 import { countDiamonds, diamondWriter, listAppraisals } from '../../src/store/diamonds.js';
 import { findFileBySha256, finishFile, insertFile, listFiles } from '../../src/store/files.js';
 import { listRejects, rejectWriter } from '../../src/store/rejects.js';
+import { STONE_A } from '../helpers/stones.js';
 
 let dir: string;
 let db: Db;
@@ -19,18 +20,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const stone: Appraisal = {
-  carat: 1.1,
-  cut: 'Ideal',
-  color: 'H',
-  clarity: 'SI2',
-  depth: 62,
-  table: 55,
-  price: 4733,
-  x: 6.61,
-  y: 6.65,
-  z: 4.11,
-};
+const stone: Appraisal = STONE_A;
 
 function addFile(sha = 'a'.repeat(64), name = 'f.csv'): number {
   return insertFile(db, {
