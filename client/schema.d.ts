@@ -1597,7 +1597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            /** @description Too many searches are waiting (at most 64: busy), or the database cannot be reached (not-ready); retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;

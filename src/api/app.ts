@@ -73,6 +73,8 @@ export interface AppOptions {
   valuations?: Valuations;
   /** Where answered valuations and idempotent answers are kept; null: not kept (for measuring what it costs). */
   quotes?: QuoteStore | null;
+  /** Where similar-stone searches run (default: the store; `loupe serve` on SQLite gives them a thread). */
+  similar?: Pick<Store, 'similarStones'>;
   /** Web origins allowed to call the API from a browser (CORS); default none. "*" allows any origin. */
   corsOrigins?: readonly string[];
   /** The heaviest stone priced, ct (LOUPE_MAX_CARAT); default 1.5 × the heaviest stone the served model learned from. */
@@ -210,7 +212,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxCarat: options.maxCarat,
     quotes: options.quotes ?? null,
   });
-  await app.register(diamondRoutes, { store: options.store });
+  await app.register(diamondRoutes, { store: options.similar ?? options.store });
   await app.register(modelRoutes, { store: options.store });
   await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });
   // Recording appraisals goes through the ingestion, into the store (either database).

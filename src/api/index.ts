@@ -6,6 +6,7 @@ export { ModelSource, registryChampions, type ChampionStore } from './model-sour
 export { RequestLog } from './request-log.js';
 export { defaultValuationThreads, inProcessValuations, ValuationPool, type Valuations } from './valuation-pool.js';
 export { threadedRequestLogWriter } from './request-log-thread.js';
+export { threadedSimilarSearch } from './similar-thread.js';
 export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
 export { parseCorsOrigins } from './cors.js';

@@ -109,6 +109,11 @@ export const PROBLEM_TYPES = {
     title: 'Not ready',
     about: 'The service has no model loaded yet or cannot reach its database; retry shortly.',
   },
+  busy: {
+    status: 503,
+    title: 'Busy',
+    about: 'Too many requests of this kind are waiting to be answered; retry after the seconds in Retry-After.',
+  },
   'internal-error': {
     status: 500,
     title: 'Internal error',

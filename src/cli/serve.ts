@@ -22,6 +22,7 @@ import {
   registryChampions,
   RequestLog,
   threadedRequestLogWriter,
+  threadedSimilarSearch,
   ValuationPool,
 } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
@@ -258,8 +259,11 @@ async function run(opts: ServeOptions): Promise<void> {
       : db
         ? threadedQuoteStore(store, paths.database, { retentionDays, onEvent: onQuoteEvent })
         : asyncQuoteStore(store, { retentionDays, onEvent: onQuoteEvent });
+    // On SQLite a search over all characteristics runs on its own thread; PostgreSQL's runs in the database.
+    const similar = db ? threadedSimilarSearch(paths.database) : undefined;
     const app = await buildApp({
       store,
+      similar,
       models,
       open,
       host,
@@ -286,7 +290,7 @@ async function run(opts: ServeOptions): Promise<void> {
         log.info({ signal }, 'shutting down: answering requests in flight, then writing the request log');
         models.stop();
         app.close().then(
-          () => valuations.close().then(() => resolve()),
+          () => Promise.all([valuations.close(), similar?.close()]).then(() => resolve()),
           (err) => {
             log.error({ err }, 'shutdown failed');
             resolve();
@@ -303,7 +307,7 @@ async function run(opts: ServeOptions): Promise<void> {
       // Nothing was served: stop the threads and timers, or they would keep the process alive.
       models.stop();
       await app.close();
-      await valuations.close();
+      await Promise.all([valuations.close(), similar?.close()]);
       const err = e as NodeJS.ErrnoException;
       const why =
         err.code === 'EADDRINUSE'

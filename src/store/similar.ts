@@ -37,13 +37,73 @@ export function stoneValue(stone: Stone, name: keyof Stone): number {
   return f.scale.findIndex((g) => g.code === stone[name as GradeFieldName]);
 }
 
-interface Spread {
+export interface Spread {
   rows: number;
   maxId: number;
   sd: number[];
   /** The smallest and largest value of each characteristic (rank for grades). */
   min: number[];
   max: number[];
+}
+
+/** What the spreads are computed from: the table's size (to know when to compute them again), then moments. */
+export const TABLE_VERSION_SQL = 'SELECT count(*) AS rows, coalesce(max(id), 0) AS "maxId" FROM diamonds';
+export const MOMENTS_SQL = `SELECT ${STONE_FIELDS.map(
+  (f, i) =>
+    `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}, min(${valueSql(f)}) AS lo${i}, max(${valueSql(f)}) AS hi${i}`,
+).join(', ')} FROM diamonds`;
+
+/** The spreads from the moments row (a driver may give numbers as strings: PostgreSQL's numeric). */
+export function spreadFromRow(version: { rows: number; maxId: number }, m: Record<string, unknown>): Spread {
+  const num = (v: unknown): number => Number(v ?? 0);
+  const sd = STONE_FIELDS.map((_, i) => {
+    const mean = num(m[`m${i}`]);
+    const variance = num(m[`s${i}`]) - mean * mean;
+    return variance > 1e-12 ? Math.sqrt(variance) : 1;
+  });
+  return {
+    rows: Number(version.rows),
+    maxId: Number(version.maxId),
+    sd,
+    min: STONE_FIELDS.map((_, i) => num(m[`lo${i}`])),
+    max: STONE_FIELDS.map((_, i) => num(m[`hi${i}`])),
+  };
+}
+
+/** The window of half-width r standard deviations around the stone: grade codes within reach, number ranges. */
+export interface SimilarWindow {
+  grades: Record<GradeFieldName, string[]>;
+  ranges: Partial<Record<keyof Stone, [number, number]>>;
+  /** The window holds every stone: its answer is the answer, however many it found. */
+  whole: boolean;
+}
+
+export function similarWindow(values: readonly number[], spread: Spread, r: number): SimilarWindow {
+  const grades = {} as Record<GradeFieldName, string[]>;
+  const ranges: SimilarWindow['ranges'] = {};
+  let whole = true;
+  for (const [i, f] of STONE_FIELDS.entries()) {
+    const field = FIELDS[f];
+    const lo = values[i] - r * spread.sd[i];
+    const hi = values[i] + r * spread.sd[i];
+    if (lo > spread.min[i] || hi < spread.max[i]) whole = false;
+    if (field.kind === 'grade')
+      grades[f as GradeFieldName] = field.scale.filter((_, rank) => rank >= lo && rank <= hi).map((g) => g.code);
+    else ranges[f] = [lo, hi];
+  }
+  return { grades, ranges, whole };
+}
+
+/** The window's answer is the whole table's: it holds every stone, or n stones the n-th of which is within r. */
+export const windowAnswers = (w: SimilarWindow, found: readonly SimilarStone[], n: number, r: number): boolean =>
+  w.whole || (found.length === n && found[n - 1].distance <= r);
+
+/** The stone's value of each characteristic (grade ranks), in STONE_FIELDS order; all mode needs every one. */
+export function stoneValues(stone: SimilarTo): number[] {
+  for (const f of STONE_FIELDS) {
+    if (stone[f] === undefined) throw new RangeError(`similarity over all characteristics needs ${f}`);
+  }
+  return STONE_FIELDS.map((f) => stoneValue(stone as Stone, f));
 }
 
 /** The first window's half-width, in standard deviations of each characteristic; it doubles when too small. */
@@ -57,6 +117,8 @@ export interface SimilarFinder {
   find(stone: SimilarTo, n: number, mode: SimilarityMode, options?: { scan?: boolean }): SimilarStone[];
   /** How SQLite runs the windowed `all` query (EXPLAIN QUERY PLAN): what the benchmark prints, the test checks. */
   windowPlan(): string[];
+  /** Computes the spreads now (a pass over the table), rather than in the first `all` search. */
+  warm(): void;
 }
 
 /** Prepares the queries once; the spreads for `all` are recomputed only when the diamonds table changes. */
@@ -67,13 +129,8 @@ export function similarFinder(db: Db): SimilarFinder {
      WHERE cut = @cut AND color = @color AND clarity = @clarity
      ORDER BY distance, abs(depth - @depth) + abs("table" - @table), id LIMIT @n`,
   );
-  const version = db.prepare('SELECT count(*) AS rows, coalesce(max(id), 0) AS maxId FROM diamonds');
-  const moments = db.prepare(
-    `SELECT ${STONE_FIELDS.map(
-      (f, i) =>
-        `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}, min(${valueSql(f)}) AS lo${i}, max(${valueSql(f)}) AS hi${i}`,
-    ).join(', ')} FROM diamonds`,
-  );
+  const version = db.prepare(TABLE_VERSION_SQL);
+  const moments = db.prepare(MOMENTS_SQL);
   const terms = STONE_FIELDS.map(
     (f, i) => `((${valueSql(f)} - @v${i}) * @w${i}) * ((${valueSql(f)} - @v${i}) * @w${i})`,
   );
@@ -92,46 +149,43 @@ export function similarFinder(db: Db): SimilarFinder {
   );
   let spread: Spread | undefined;
 
-  /** The query's parameters for a window of half-width r standard deviations around the stone (v0…v8). */
-  function windowParams(params: Record<string, number>, r: number): Record<string, number | string> {
-    const sd = spread?.sd ?? STONE_FIELDS.map(() => 1);
+  /** The query's parameters: the stone (v0…v8), the weights (w0…w8) and the window. */
+  function windowParams(params: Record<string, number>, w: SimilarWindow): Record<string, number | string> {
     const out: Record<string, number | string> = { ...params };
-    for (const [i, f] of STONE_FIELDS.entries()) {
-      const field = FIELDS[f];
-      const lo = params[`v${i}`] - r * sd[i];
-      const hi = params[`v${i}`] + r * sd[i];
-      if (field.kind === 'grade')
-        out[`in_${f}`] = JSON.stringify(field.scale.filter((_, rank) => rank >= lo && rank <= hi).map((g) => g.code));
-      else Object.assign(out, { [`lo_${f}`]: lo, [`hi_${f}`]: hi });
-    }
+    for (const [f, codes] of Object.entries(w.grades)) out[`in_${f}`] = JSON.stringify(codes);
+    for (const [f, [lo, hi]] of Object.entries(w.ranges) as [string, [number, number]][])
+      Object.assign(out, { [`lo_${f}`]: lo, [`hi_${f}`]: hi });
     return out;
   }
 
   function currentSpread(): Spread {
     const v = version.get() as { rows: number; maxId: number };
     if (spread && spread.rows === v.rows && spread.maxId === v.maxId) return spread;
-    const m = moments.get() as Record<string, number | null>;
-    const sd = STONE_FIELDS.map((_, i) => {
-      const mean = m[`m${i}`] ?? 0;
-      const variance = (m[`s${i}`] ?? 0) - mean * mean;
-      return variance > 1e-12 ? Math.sqrt(variance) : 1;
-    });
-    const min = STONE_FIELDS.map((_, i) => m[`lo${i}`] ?? 0);
-    const max = STONE_FIELDS.map((_, i) => m[`hi${i}`] ?? 0);
-    spread = { ...v, sd, min, max };
+    spread = spreadFromRow(v, moments.get() as Record<string, unknown>);
     return spread;
   }
 
   return {
+    warm() {
+      currentSpread();
+    },
     windowPlan() {
       const params: Record<string, number> = { n: 1 };
       STONE_FIELDS.forEach((_f, i) => {
         params[`v${i}`] = 0;
         params[`w${i}`] = 1;
       });
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${byAllInWindow.source}`).all(windowParams(params, 1)) as {
-        detail: string;
-      }[];
+      const unit: Spread = { rows: 0, maxId: 0, sd: STONE_FIELDS.map(() => 1), min: [], max: [] };
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${byAllInWindow.source}`).all(
+        windowParams(
+          params,
+          similarWindow(
+            STONE_FIELDS.map(() => 0),
+            unit,
+            1,
+          ),
+        ),
+      ) as { detail: string }[];
       return plan.map((p) => p.detail);
     },
     find(stone, n, mode, options = {}) {
@@ -148,23 +202,18 @@ export function similarFinder(db: Db): SimilarFinder {
           n,
         }) as SimilarStone[];
       }
-      for (const f of STONE_FIELDS) {
-        if (stone[f] === undefined) throw new RangeError(`similarity over all characteristics needs ${f}`);
-      }
-      const { sd, min, max } = currentSpread();
+      const values = stoneValues(stone);
+      const current = currentSpread();
       const params: Record<string, number> = { n };
-      STONE_FIELDS.forEach((f, i) => {
-        params[`v${i}`] = stoneValue(stone as Stone, f);
-        params[`w${i}`] = 1 / sd[i];
+      values.forEach((v, i) => {
+        params[`v${i}`] = v;
+        params[`w${i}`] = 1 / current.sd[i];
       });
       if (options.scan) return byAll.all(params) as SimilarStone[];
       for (let r = FIRST_WINDOW_SD; ; r *= 2) {
-        // the window holds every stone: its answer is the answer, however many it found
-        const whole = STONE_FIELDS.every(
-          (_, i) => params[`v${i}`] - r * sd[i] <= min[i] && params[`v${i}`] + r * sd[i] >= max[i],
-        );
-        const found = byAllInWindow.all(windowParams(params, r)) as SimilarStone[];
-        if (whole || (found.length === n && found[n - 1].distance <= r)) return found;
+        const w = similarWindow(values, current, r);
+        const found = byAllInWindow.all(windowParams(params, w)) as SimilarStone[];
+        if (windowAnswers(w, found, n, r)) return found;
       }
     },
   };

@@ -10,12 +10,15 @@ import { createKey, revokeKey } from '../../src/store/keys.js';
 import { getModel, listModels } from '../../src/store/models.js';
 import { valuationWrite, idempotencyWrite } from '../../src/store/quotes.js';
 import type { RequestLogEntry } from '../../src/store/requests.js';
-import { similarFinder } from '../../src/store/similar.js';
+import { similarFinder, similarWindow, type Spread } from '../../src/store/similar.js';
+import { createRng } from '../../src/engine/random.js';
+import { CLARITIES, COLORS, CUTS } from '../../src/diamond/grades.js';
+import { WINDOW_QUERY_SQL, windowValues } from '../../src/store/postgres/similar.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { copySqliteToPostgres, type CopyReport } from '../../src/store/postgres/copy.js';
-import { postgresStore } from '../../src/store/postgres/store.js';
+import { postgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { testHome, type TestHome } from '../api/helpers.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -176,6 +179,33 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
     }
   });
 
+  it('answers all-characteristics searches as a scan of the whole table would, for stones far from all others too', async () => {
+    const finder = similarFinder(home.db);
+    const rng = createRng(20261205);
+    for (let k = 0; k < 24; k++) {
+      const far = k % 3 === 0; // the window has to grow, up to the whole table
+      const x = far ? 3 + rng.nextFloat() * 12 : 4 + rng.nextFloat() * 4;
+      const stone = {
+        carat: Math.round((far ? 0.2 + rng.nextFloat() * 9.5 : 0.3 + rng.nextFloat() * 1.7) * 100) / 100,
+        cut: CUTS[k % CUTS.length],
+        color: COLORS[(k * 3) % COLORS.length],
+        clarity: CLARITIES[(k * 5) % CLARITIES.length],
+        depth: far ? 45 + rng.nextFloat() * 30 : 59 + rng.nextFloat() * 4,
+        table: far ? 45 + rng.nextFloat() * 30 : 54 + rng.nextFloat() * 5,
+        x,
+        y: x * (0.98 + rng.nextFloat() * 0.04),
+        z: x * (far ? 0.3 + rng.nextFloat() * 0.5 : 0.61),
+      } as Stone;
+      const n = [1, 5, 50][k % 3];
+      const want = finder.find(stone, n, 'all', { scan: true });
+      const got = await store().similarStones(stone, n, 'all');
+      expect(
+        got.map((s) => s.id),
+        JSON.stringify(stone),
+      ).toEqual(want.map((s) => s.id));
+    }
+  });
+
   it('counts ingested rows by outcome and reason, and finished runs by outcome and duration', async () => {
     const counts = await store().operationsCounts();
     expect(counts.acceptedRows).toBe(4984);
@@ -194,5 +224,32 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
 
   it('answers a ping', async () => {
     await expect(store().ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('similar stones on PostgreSQL', () => {
+  it('reads a window on the measurements index (grades, then a carat range) rather than the whole table', async () => {
+    const pool = (stores.postgres as PostgresStore).pool;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      // A table of 5,000 stones is read faster whole; this asks whether the index can serve the window, as it
+      // does for the planner once the table is large.
+      await client.query('SET LOCAL enable_seqscan = off');
+      const values = [1, 4, 3, 3, 61.8, 57, 6.4, 6.4, 3.95];
+      const unit: Spread = { rows: 0, maxId: 0, sd: values.map(() => 1), min: [], max: [] };
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${WINDOW_QUERY_SQL}`, [
+        ...values.flatMap((v) => [v, 1]),
+        5,
+        ...windowValues(similarWindow(values, unit, 0.25)),
+      ]);
+      const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(text).toMatch(/diamonds_by_measurements/);
+      expect(text).toMatch(/Index Cond: .*carat >= .*carat <= /s);
+      expect(text).not.toMatch(/Seq Scan/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });

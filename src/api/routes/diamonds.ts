@@ -3,7 +3,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Store } from '../../store/store.js';
+import { problemAnswer } from '../openapi-answers.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
+import { SIMILAR_MAX_WAITING } from '../similar-thread.js';
 import {
   EXAMPLE_STONE,
   SimilarQuery,
@@ -54,6 +56,11 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
             ],
           }),
           400: problemResponse('The query is not valid.'),
+          503: problemAnswer(
+            'busy',
+            `Too many searches are waiting (at most ${SIMILAR_MAX_WAITING}: busy), or the database cannot be reached (not-ready); retry after Retry-After.`,
+            `${SIMILAR_MAX_WAITING} similar-stone searches are already waiting (at most ${SIMILAR_MAX_WAITING}); retry shortly.`,
+          ),
         },
       },
     },

@@ -5,8 +5,6 @@
  * a moment ago, is looked up once), and the champion is polled by the server, as on SQLite.
  */
 import type pg from 'pg';
-import { STONE_FIELDS, type Stone } from '../../diamond/index.js';
-import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { checkKeyName, hashKey, nameTaken, newKeyValues, toKey, type ApiKey, type KeyRow } from '../keys.js';
 import {
   CHAMPION_VERSION_SQL,
@@ -19,11 +17,11 @@ import {
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
-import { stoneValue, valueSql } from '../similar.js';
 import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
 import { runQuery } from './connect.js';
 import { postgresIngestTarget } from './ingest.js';
+import { postgresSimilar } from './similar.js';
 
 export interface PostgresStoreOptions {
   /** LOUPE_HOME: relative artifact paths in the registry are resolved against it. */
@@ -60,28 +58,11 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
   const models = async (sql: string, values: unknown[] = []) =>
     (await query<ModelRow>(sql, values)).map((r) => modelFromRow(r, options.home));
 
-  let spread: { rows: number; maxId: number; sd: number[] } | undefined;
-  async function currentSpread(): Promise<number[]> {
-    const [v] = await query<{ rows: number; maxId: number }>(
-      'SELECT count(*) AS rows, coalesce(max(id), 0) AS "maxId" FROM diamonds',
-    );
-    if (spread && spread.rows === v.rows && spread.maxId === v.maxId) return spread.sd;
-    const [m] = await query<Record<string, number | null>>(
-      `SELECT ${STONE_FIELDS.map((f, i) => `avg(${valueSql(f)}) AS m${i}, avg(${valueSql(f)} * ${valueSql(f)}) AS s${i}`).join(', ')} FROM diamonds`,
-    );
-    const sd = STONE_FIELDS.map((_, i) => {
-      const mean = Number(m[`m${i}`] ?? 0);
-      const variance = Number(m[`s${i}`] ?? 0) - mean * mean;
-      return variance > 1e-12 ? Math.sqrt(variance) : 1;
-    });
-    spread = { ...v, sd };
-    return sd;
-  }
-
   return {
     backend: 'postgres',
     pool,
     ...postgresAppraisals(pool),
+    ...postgresSimilar(pool),
     ingestion: () => postgresIngestTarget(pool),
     async findKey(secret) {
       const hash = hashKey(secret);
@@ -254,32 +235,6 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
           ...(['method', 'route', 'url', 'status', 'latencyMs', 'keyId', 'keyName', 'modelVersion'] as const).map(pick),
           ...(['requestBody', 'responseBody', 'requestId'] as const).map(pick),
         ],
-      );
-    },
-    async similarStones(stone, n, mode) {
-      const columns = `id, ${APPRAISAL_COLUMNS_SQL}`;
-      if (mode === 'grades') {
-        return query(
-          `SELECT ${columns}, round(abs(carat - $1)::numeric, 6)::float8 AS distance FROM diamonds
-           WHERE cut = $2 AND color = $3 AND clarity = $4
-           ORDER BY distance, abs(depth - $5::float8) + abs("table" - $6::float8) NULLS FIRST, id LIMIT $7`,
-          [stone.carat, stone.cut, stone.color, stone.clarity, stone.depth ?? null, stone.table ?? null, n],
-        );
-      }
-      for (const f of STONE_FIELDS) {
-        if (stone[f] === undefined) throw new RangeError(`similarity over all characteristics needs ${f}`);
-      }
-      const sd = await currentSpread();
-      const args: number[] = [];
-      const terms = STONE_FIELDS.map((f, i) => {
-        args.push(stoneValue(stone as Stone, f), 1 / sd[i]);
-        const d = `((${valueSql(f)} - $${args.length - 1}::float8) * $${args.length}::float8)`;
-        return `${d} * ${d}`;
-      });
-      args.push(n);
-      return query(
-        `SELECT ${columns}, sqrt(${terms.join(' + ')}) AS distance FROM diamonds ORDER BY distance, id LIMIT $${args.length}`,
-        args,
       );
     },
     async operationsCounts() {
