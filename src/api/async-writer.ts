@@ -4,8 +4,11 @@
  * Rows wait in memory and go in batches of up to `chunk`, one at a time, in the order given. A batch the database
  * refuses (PostgreSQL restarting, the network) stays first in line and is tried again after a pause that grows
  * from 250 ms to 4 s, so the writer reconnects by itself; while it fails, at most `maxQueued` rows wait and the
- * oldest beyond are dropped and counted (none are dropped when `maxQueued` is Infinity: stored valuations, which
- * the server keeps answering from memory meanwhile).
+ * oldest beyond are dropped and counted. Rows leave in the order given, written or dropped, and the writer says
+ * which (onWritten, onDropped), so a caller that keeps them in memory until they are settled can let them go in
+ * order. Rows that arrive beyond the bound while a batch is being written (a database that hangs rather than
+ * refuses) drop the oldest waiting rows at once; should that batch then fail, it is the oldest of all and is
+ * dropped too, so that the order holds.
  */
 
 export type WriterEvent =
@@ -20,6 +23,8 @@ export interface AsyncWriterOptions {
   onEvent?(event: WriterEvent): void;
   /** The next `count` rows given (in order) are committed. */
   onWritten?(count: number): void;
+  /** The next `count` rows given (in order) were dropped: more than maxQueued waited. */
+  onDropped?(count: number): void;
   /** How long close() keeps trying to write what is left, in ms (default 10 s). */
   closeTimeoutMs?: number;
 }
@@ -62,28 +67,51 @@ export function asyncBatchWriter<T>(
     });
   };
 
+  /** Rows dropped while a batch was being written: they come right after that batch, and settle after it. */
+  let droppedBehindBatch = 0;
+  let writing = false;
+
+  const drop = (count: number): void => {
+    done += count;
+    dropped += count;
+    droppedSinceFailing += count;
+  };
+
   /** Drops the oldest waiting rows beyond the bound. */
   const trim = () => {
     const over = queue.length - maxQueued;
     if (over <= 0) return;
     queue = queue.slice(over);
-    done += over;
-    dropped += over;
-    droppedSinceFailing += over;
+    drop(over);
+    if (writing) droppedBehindBatch += over;
+    else options.onDropped?.(over);
   };
 
   async function pump(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.splice(0, chunk);
+      writing = true;
+      const startedAt = Date.now();
+      let failure: unknown = null;
       try {
         await write(batch);
       } catch (error) {
-        queue = batch.concat(queue); // first in line again
+        failure = error ?? new Error('the write failed');
+      }
+      writing = false;
+      const behind = droppedBehindBatch;
+      droppedBehindBatch = 0;
+      if (failure !== null) {
+        if (behind > 0) {
+          // Newer rows went while it was written: the batch, older still, goes too.
+          drop(batch.length);
+          options.onDropped?.(batch.length + behind);
+        } else queue = batch.concat(queue); // first in line again
         trim();
         if (failingSince === null) {
           failingSince = Date.now();
           droppedSinceFailing = 0;
-          options.onEvent?.({ type: 'failing', message: (error as Error).message });
+          options.onEvent?.({ type: 'failing', message: (failure as Error).message });
         }
         settle();
         if (closing) return;
@@ -100,7 +128,10 @@ export function asyncBatchWriter<T>(
       }
       done += batch.length;
       options.onWritten?.(batch.length);
+      if (behind > 0) options.onDropped?.(behind);
       pause = FIRST_PAUSE_MS;
+      // A write that hung and then went through: say what was dropped meanwhile, as after a failure.
+      if (failingSince === null && behind > 0) failingSince = startedAt;
       if (failingSince !== null) {
         options.onEvent?.({ type: 'recovered', dropped: droppedSinceFailing, failedMs: Date.now() - failingSince });
         failingSince = null;

@@ -255,19 +255,27 @@ export function threadedQuoteStore(
 /** A store whose batches are written through the store's own async writes (PostgreSQL), retried until they go. */
 export function asyncQuoteStore(
   store: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
-  options: QuoteStoreOptions & { onEvent?: (event: WriterEvent) => void } = {},
+  options: QuoteStoreOptions & { maxQueued?: number; onEvent?: (event: WriterEvent) => void } = {},
 ): QuoteStore {
   let quotes: QuoteStore | undefined;
-  // Unbounded like the writer thread's queue: the rows are answers already given, and memory keeps the newest.
+  // Bounded like the writer thread's queue (default 20,000 rows): while the database is away the oldest rows are
+  // dropped and counted, and a dropped valuation leaves memory too (GET then answers 404).
   const writer = asyncBatchWriter<QuoteWrite>((rows) => store.writeQuotes(rows), {
-    maxQueued: Number.POSITIVE_INFINITY,
+    maxQueued: options.maxQueued ?? 20_000,
     chunk: 5000,
     onEvent: options.onEvent,
     onWritten: (count) => quotes?.confirm(count),
+    onDropped: (count) => quotes?.confirm(count),
   });
   quotes = new QuoteStore(
     store,
-    { write: (rows) => writer.write(rows), close: async () => (await writer.close()).lost },
+    {
+      write: (rows) => writer.write(rows),
+      close: async () => {
+        const { lost, dropped } = await writer.close();
+        return lost + dropped;
+      },
+    },
     options,
   );
   return quotes;

@@ -47,6 +47,64 @@ describe('asyncBatchWriter', () => {
     expect(events[1]).toMatchObject({ type: 'recovered', dropped: 3 });
   });
 
+  it('settles rows in the order given, written or dropped, also when rows are dropped during a write that hangs', async () => {
+    const settled: string[] = [];
+    let release: (ok: boolean) => void = () => {};
+    let hang = true;
+    const written: number[] = [];
+    const w = asyncBatchWriter<number>(
+      async (rows) => {
+        if (hang) {
+          hang = false;
+          if (!(await new Promise<boolean>((r) => (release = r)))) throw new Error('connection lost');
+        }
+        written.push(...rows);
+      },
+      {
+        maxQueued: 3,
+        chunk: 2,
+        onWritten: (n) => settled.push(`written ${n}`),
+        onDropped: (n) => settled.push(`dropped ${n}`),
+      },
+    );
+    w.write([1, 2]); // the batch that hangs
+    await new Promise((r) => setTimeout(r, 5));
+    w.write([3, 4, 5, 6, 7]); // 3 and 4 are dropped while it hangs: more than 3 wait
+    expect(w.backlog).toEqual({ queued: 3, dropped: 2 });
+    expect(settled).toEqual([]); // nothing settles before the batch ahead of them
+    release(true);
+    await w.committed();
+    expect(written).toEqual([1, 2, 5, 6, 7]);
+    expect(settled).toEqual(['written 2', 'dropped 2', 'written 2', 'written 1']);
+    await w.close();
+
+    // The same, but the hanging write fails: it is the oldest of all and goes too, before the rows dropped behind it.
+    const order: string[] = [];
+    let fail: () => void = () => {};
+    let first = true;
+    const v = asyncBatchWriter<number>(
+      async () => {
+        if (first) {
+          first = false;
+          await new Promise<void>((r) => (fail = r));
+          throw new Error('connection lost');
+        }
+      },
+      {
+        maxQueued: 3,
+        chunk: 2,
+        onWritten: (n) => order.push(`written ${n}`),
+        onDropped: (n) => order.push(`dropped ${n}`),
+      },
+    );
+    v.write([1, 2]);
+    await new Promise((r) => setTimeout(r, 5));
+    v.write([3, 4, 5, 6, 7]);
+    fail();
+    expect(await v.close()).toEqual({ lost: 0, dropped: 4 });
+    expect(order).toEqual(['dropped 4', 'written 2', 'written 1']);
+  });
+
   it('close() gives up after its timeout and counts what it could not write', async () => {
     const w = asyncBatchWriter<number>(
       async () => {
