@@ -1,6 +1,7 @@
 /**
  * `loupe predict --model FILE INPUT.csv`: prices every stone of a CSV file with a saved model and writes the
- * file back with price, price_low and price_high added (or an error, for a row that fails validation).
+ * file back with price, price_low and price_high added (or an error, for a row that fails validation), and a notes
+ * column that says what was read in another spelling (a grade in any letter case: the one leniency policy).
  * Rows are read, priced and written one batch at a time, so memory stays bounded whatever the file's size.
  */
 import { createWriteStream, readFileSync, renameSync, rmSync, type WriteStream } from 'node:fs';
@@ -10,7 +11,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { IngestFileError, STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
 import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
-import { csvCell, type StoneToValue } from '../diamond/index.js';
+import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
 import { CliError, EXIT_USAGE, emit, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -30,9 +31,11 @@ export interface PredictSummary {
   rows: number;
   priced: number;
   errors: number;
+  /** Rows with a grade read in another spelling (said in their notes column). */
+  normalised: number;
 }
 
-const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'range_withheld', 'error'];
+const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'range_withheld', 'error', 'notes'];
 
 /**
  * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
@@ -91,16 +94,17 @@ function outputLine(
     for (let i = 0; i < width; i++) fields.push(csvCell(row.fields.length < width ? (row.fields[i] ?? '') : ''));
     input = fields.join(',');
   }
+  const notes = csvCell(row.result.normalised.map(normalisationMessage).join(' '));
   if (!row.result.ok) {
     const error = row.result.problems.map((p) => p.message).join(' ');
-    return { line: `${input},,,,,${csvCell(error)}\n`, priced: false };
+    return { line: `${input},,,,,${csvCell(error)},${notes}\n`, priced: false };
   }
   const beyond = caratLimitProblem(model.artifact, row.result.value, maxCarat);
-  if (beyond) return { line: `${input},,,,,${csvCell(beyond.message)}\n`, priced: false };
+  if (beyond) return { line: `${input},,,,,${csvCell(beyond.message)},${notes}\n`, priced: false };
   const p = model.price(row.result.value, coverage);
   // no range: both range columns stay empty and the reason says why (nothing in them pretends)
   const range = p.range ? `${Math.round(p.range.low)},${Math.round(p.range.high)},` : `,,${csvCell(p.withheld ?? '')}`;
-  return { line: `${input},${Math.round(p.price)},${range},\n`, priced: true };
+  return { line: `${input},${Math.round(p.price)},${range},,${notes}\n`, priced: true };
 }
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -117,7 +121,7 @@ export async function predictFile(
   maxCarat?: number,
 ): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
   const stream = await openRowStream(input, STONE_TO_VALUE_ROWS);
-  const summary = { input: stream.name, rows: 0, priced: 0, errors: 0 };
+  const summary = { input: stream.name, rows: 0, priced: 0, errors: 0, normalised: 0 };
   let width = -1;
   for await (const batch of stream.batches) {
     let text = '';
@@ -130,6 +134,7 @@ export async function predictFile(
       const { line, priced } = outputLine(row, width, model, coverage, maxCarat);
       text += line;
       summary.rows += 1;
+      if (row.result.normalised.length > 0) summary.normalised += 1;
       if (priced) summary.priced += 1;
       else summary.errors += 1;
     }
@@ -173,7 +178,11 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
         summary,
         () =>
           `${s.input}: ${s.rows.toLocaleString('en-US')} rows, ${s.priced.toLocaleString('en-US')} priced, ` +
-          `${s.errors.toLocaleString('en-US')} with an error (see the error column) → ${outPath}`,
+          `${s.errors.toLocaleString('en-US')} with an error (see the error column)` +
+          (s.normalised > 0
+            ? `, ${s.normalised.toLocaleString('en-US')} with a grade read leniently (see notes)`
+            : '') +
+          ` → ${outPath}`,
       );
     }
   } catch (err) {

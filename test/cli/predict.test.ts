@@ -107,7 +107,7 @@ describe('loupe predict', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(
-      'stone_id,carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,range_withheld,error',
+      'stone_id,carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,range_withheld,error,notes',
     );
     // Input columns are copied exactly, quoting included.
     expect(lines[2].startsWith('S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84,,,,,')).toBe(true);
@@ -131,6 +131,37 @@ describe('loupe predict', () => {
     expect(rows[1].error).toBe(
       'Carat "0,5" is not a number; probably meant 0.5 (with a decimal point instead of a comma).',
     );
+  });
+
+  it('reads grades in any letter case and says so in a notes column, and in the summary', () => {
+    const input = join(dir, 'lenient.csv');
+    writeFileSync(
+      input,
+      'carat,cut,color,clarity,depth,table,x,y,z\n' +
+        '0.9,ideal,g,VS2,61.8,57,6.2,6.24,3.84\n' +
+        '0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n' +
+        '0.9, very good ,G,vs2,-1,57,6.2,6.24,3.84\n',
+    );
+    const r = loupe(['predict', '--model', modelPath, input]);
+    expect(r.code).toBe(0);
+    const rows = table(r.stdout);
+    // priced the same as the canonical spelling, with what was read said beside it
+    expect(rows[0].price).toBe(rows[1].price);
+    expect(rows[0].notes).toBe(
+      'Cut "ideal" was read as Ideal (grades are matched whatever their letter case and spacing). ' +
+        'Colour "g" was read as G (grades are matched whatever their letter case and spacing).',
+    );
+    expect(rows[1].notes).toBe('');
+    // a row that fails for another reason still says what was read
+    expect(rows[2].error).toMatch(/Depth/);
+    expect(rows[2].notes).toMatch(/^Cut " very good " was read as Very Good .*Clarity "vs2" was read as VS2/);
+    const out = join(dir, 'lenient-priced.csv');
+    const summary = loupe(['predict', '--model', modelPath, '--out', out, input]);
+    expect(summary.stdout).toMatch(/2 with a grade read leniently \(see notes\)/);
+    expect(JSON.parse(loupe(['predict', '--model', modelPath, '--out', out, '--json', input]).stdout)).toMatchObject({
+      rows: 3,
+      normalised: 2,
+    });
   });
 
   it('values stones from their 4Cs alone (no measurement columns, or five empty cells) and says why a range is withheld', () => {
@@ -184,13 +215,14 @@ describe('loupe predict', () => {
       rows: 2,
       priced: 1,
       errors: 1,
+      normalised: 1,
       out,
       model: 'hedonic-test.json',
       coverage: 0.8,
     });
     const text = readFileSync(out, 'utf8');
     expect(text.split('\n')[0]).toBe(
-      'z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_range_withheld,loupe_error',
+      'z,y,x,table,depth,clarity,color,cut,carat,price,note,loupe_price,loupe_price_low,loupe_price_high,loupe_range_withheld,loupe_error,loupe_notes',
     );
     const [w, n] = [table(wide.stdout), table(text)];
     expect(n[0]).toMatchObject({
@@ -225,10 +257,10 @@ describe('loupe predict', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      `carat,cut,color,clarity,depth,table,x,y,z,"'=cmd",price,price_low,price_high,range_withheld,error`,
+      `carat,cut,color,clarity,depth,table,x,y,z,"'=cmd",price,price_low,price_high,range_withheld,error,notes`,
     );
     expect(lines[1]).toMatch(
-      /^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,,$/,
+      /^0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'=HYPERLINK\(""http:\/\/evil\.example""\)",\d+,\d+,\d+,,,$/,
     );
     expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,,"?Carat -1/);
   });
