@@ -106,7 +106,7 @@ export interface paths {
         };
         /**
          * Stones most like a given one
-         * @description The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).
+         * @description The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too). A grade is read whatever its letter case and spacing (`ideal` as Ideal), with a `normalised` warning in the answer.
          */
         get: operations["findSimilarDiamonds"];
         put?: never;
@@ -1549,6 +1549,8 @@ export interface operations {
                         count: number;
                         /** @description Most similar first, with the price each was appraised at. */
                         stones: components["schemas"]["SimilarStone"][];
+                        /** @description Present when a grade of the query was read in another spelling (`normalised`). */
+                        warnings?: components["schemas"]["Warning"][];
                     };
                 };
             };

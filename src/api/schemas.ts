@@ -334,6 +334,11 @@ export const SimilarResponse = Type.Object({
   mode: Type.Union([Type.Literal('grades'), Type.Literal('all')]),
   count: Type.Integer(),
   stones: Type.Array(SimilarStone, { description: 'Most similar first, with the price each was appraised at.' }),
+  warnings: Type.Optional(
+    Type.Array(Warning, {
+      description: 'Present when a grade of the query was read in another spelling (`normalised`).',
+    }),
+  ),
 });
 
 /** PRICE_BASIS (src/diamond) as the document publishes it: the one definition, fixed by literals. */

@@ -254,6 +254,17 @@ function outOfRange(f: NumberField, value: number, stone: Partial<Record<Apprais
   return { ...base, message: `${f.label} ${value} ${f.unit} is out of range; allowed is ${describeRange(f)}.` };
 }
 
+/**
+ * A grade as the one leniency policy reads it: the exact code, or the code whatever its letter case and spacing
+ * (then with the normalisation to report); undefined when it is not a grade of the field's scale.
+ */
+export function readGrade(f: GradeField, raw: string): { code: string; normalised?: Normalisation } | undefined {
+  for (const g of f.scale) if (g.code === raw) return { code: g.code };
+  const folded = raw.trim().replace(/\s+/g, ' ').toLowerCase();
+  const match = f.scale.find((g) => g.code.toLowerCase() === folded);
+  return match && { code: match.code, normalised: { field: f.name, from: raw, to: match.code } };
+}
+
 function parseGrade<T extends string>(f: GradeField, raw: unknown): FieldResult<T> {
   const allowed = ALLOWED[f.name];
   if (isMissing(raw)) return { ok: false, problem: missing(f, allowed) };
@@ -268,10 +279,8 @@ function parseGrade<T extends string>(f: GradeField, raw: unknown): FieldResult<
       },
     };
   }
-  for (const g of f.scale) if (g.code === raw) return { ok: true, value: g.code as T };
-  const folded = raw.trim().replace(/\s+/g, ' ').toLowerCase();
-  const match = f.scale.find((g) => g.code.toLowerCase() === folded);
-  if (match) return { ok: true, value: match.code as T, normalised: { field: f.name, from: raw, to: match.code } };
+  const read = readGrade(f, raw);
+  if (read) return { ok: true, value: read.code as T, ...(read.normalised ? { normalised: read.normalised } : {}) };
   const hint = gradeHint(f, raw);
   const note = hint.note ? ` ${hint.note}` : hint.suggestion ? ` Probably meant ${hint.suggestion}.` : '';
   return {

@@ -52,6 +52,29 @@ describe('one leniency policy: the API', () => {
     expect(second.valuation.warnings.some((w: { code: string }) => w.code === 'normalised')).toBe(false);
   });
 
+  it('reads the grades of a similar-stones query the same way, and says so in the answer', async () => {
+    const get = (query: string) => ctx.t.app.inject({ method: 'GET', url: `/v1/diamonds/similar?${query}` });
+    const exact = (await get('carat=0.9&cut=Very%20Good&color=G&clarity=VS2&n=5')).json();
+    const res = await get('carat=0.9&cut=very%20%20good&color=g&clarity=VS2&n=5');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.stones).toEqual(exact.stones);
+    expect(exact.warnings).toBeUndefined();
+    expect(body.warnings).toEqual([
+      {
+        code: 'normalised',
+        field: 'cut',
+        given: 'very  good',
+        used: 'Very Good',
+        message: 'Cut "very  good" was read as Very Good (grades are matched whatever their letter case and spacing).',
+      },
+      expect.objectContaining({ code: 'normalised', field: 'color', given: 'g', used: 'G' }),
+    ]);
+    // a grade that is not one in any spelling is still refused by the schema, naming the field
+    const refused = expectProblem(await get('carat=0.9&cut=Excellent&color=G&clarity=VS2'), 400);
+    expect(refused.errors.map((e: { field: string }) => e.field)).toContain('cut');
+  });
+
   it('rejects a decimal comma with what was probably meant, as the CSV reader and the form do', async () => {
     const p = expectProblem(await post({ ...STONE, carat: '0,9' }), 400);
     const csv = validateStoneToValue({ ...STONE, carat: '0,9' });

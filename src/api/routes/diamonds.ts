@@ -2,6 +2,13 @@
  * GET /v1/diamonds/similar: the stones in the database most like a given one, with their appraised prices.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  FIELDS,
+  normalisationMessage,
+  readGrade,
+  type GradeFieldName,
+  type Normalisation,
+} from '../../diamond/index.js';
 import type { Store } from '../../store/store.js';
 import { problemAnswer } from '../openapi-answers.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
@@ -17,6 +24,30 @@ import {
 
 const ALL_MODE_FIELDS = ['depth', 'table', 'x', 'y', 'z'] as const;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Grades of the query read in another spelling (the one leniency policy), said in the answer's warnings. */
+    gradesRead?: Normalisation[];
+  }
+}
+
+/**
+ * Before the query's schema checks the grades (an enum of codes): a grade in another letter case or spacing is
+ * read as its code, as in a valuation, and said in the answer. Anything else is left for the schema to refuse.
+ */
+function readQueryGrades(query: Record<string, unknown>): Normalisation[] {
+  const read: Normalisation[] = [];
+  for (const name of ['cut', 'color', 'clarity'] as const satisfies readonly GradeFieldName[]) {
+    const raw = query[name];
+    if (typeof raw !== 'string') continue;
+    const grade = readGrade(FIELDS[name], raw);
+    if (!grade?.normalised) continue;
+    query[name] = grade.code;
+    read.push(grade.normalised);
+  }
+  return read;
+}
+
 export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'similarStones'> }> = async (
   app,
   { store },
@@ -26,12 +57,16 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
     '/v1/diamonds/similar',
     {
       config: { scope: 'valuations' },
+      preValidation: async (request) => {
+        const read = readQueryGrades(request.query as Record<string, unknown>);
+        if (read.length > 0) request.gradesRead = read;
+      },
       schema: {
         tags: ['diamonds'],
         operationId: 'findSimilarDiamonds',
         summary: 'Stones most like a given one',
         description:
-          'The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too).',
+          'The n stones in the database most like the given one, with the prices they were appraised at. mode=grades (default): the same cut, colour and clarity and the closest carat. mode=all: the closest over all nine characteristics, each standardised by its spread (needs depth, table, x, y and z too). A grade is read whatever its letter case and spacing (`ideal` as Ideal), with a `normalised` warning in the answer.',
         security: [{ bearerAuth: [] }],
         querystring: withExamples(SimilarQuery, example),
         response: {
@@ -66,6 +101,13 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
     },
     async (request) => {
       const q = request.query as Defaulted<typeof request.query, 'n' | 'mode'>;
+      const warnings = (request.gradesRead ?? []).map((n) => ({
+        code: 'normalised' as const,
+        field: n.field,
+        message: normalisationMessage(n),
+        given: n.from,
+        used: n.to,
+      }));
       if (q.mode === 'all') {
         const missing: FieldProblem[] = ALL_MODE_FIELDS.filter((f) => q[f] === undefined).map((f) => ({
           field: f,
@@ -76,7 +118,7 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
         if (missing.length > 0) throw new ApiProblem('invalid-input', summarise(missing), missing);
       }
       const stones = await store.similarStones(q, q.n, q.mode);
-      return { mode: q.mode, count: stones.length, stones };
+      return { mode: q.mode, count: stones.length, stones, ...(warnings.length > 0 ? { warnings } : {}) };
     },
   );
 };
