@@ -19,6 +19,8 @@ apt_packages+=(python3-xgboost python3-numpy)
 # The store suite and the multi-server tests run against a real PostgreSQL (test/helpers/postgres.ts starts one
 # with initdb and pg_ctl in a temporary folder, as the postgres user when run as root).
 apt_packages+=(postgresql)
+# Debian's requests, for the Python example of docs/integrating.md (test/docs/integrating.test.ts runs it).
+apt_packages+=(python3-requests)
 # (Debian packages the tests need are added here as parts that need them land.)
 
 missing=()

@@ -13,6 +13,9 @@ import { testApp, testHome, type TestApp, type TestHome } from '../api/helpers.j
 const run = promisify(execFile);
 const GUIDE = readFileSync(new URL('../../docs/integrating.md', import.meta.url), 'utf8');
 const BLOCKS = [...GUIDE.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const PYTHON = [...GUIDE.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
+/** Debian's Python, which sees Debian's python3-requests (scripts/setup.sh installs it). */
+const DEBIAN_PYTHON = '/usr/bin/python3';
 
 let home: TestHome;
 let t: TestApp;
@@ -48,5 +51,23 @@ describe('docs/integrating.md', () => {
     expected.forEach((e, i) => {
       if (e.with) expect(answers[i]!.toLowerCase()).toContain(e.with.toLowerCase());
     });
+  });
+
+  it('has a Python example, and it answers as it says (each print of a status, in order)', async () => {
+    expect(PYTHON).toHaveLength(1);
+    const script = PYTHON[0]!;
+    const expected = [...script.matchAll(/print\(answer\.status_code\)\s*# → (\d{3})/g)].map((m) => Number(m[1]));
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    const { stdout } = await run(DEBIAN_PYTHON, ['-c', script], { env });
+    const statuses = stdout
+      .split('\n')
+      .filter((line) => /^\d{3}$/.test(line))
+      .map(Number);
+    expect(statuses).toEqual(expected);
+    // the prints after each status: a price and a range, a problem naming carat, each batch result
+    expect(stdout).toMatch(/^\d+ \{'low': \d+, 'high': \d+, 'coverage': 0\.9\} val_/m);
+    expect(stdout).toMatch(/^carat Carat 12 ct is out of range/m);
+    expect(stdout).toMatch(/^lot-17 \d+$/m);
+    expect(stdout).toMatch(/^None Cut "Excellent" is not/m);
   });
 });
