@@ -855,16 +855,16 @@ export interface operations {
                      *       "price": 4530,
                      *       "currency": "USD",
                      *       "range": {
-                     *         "low": 3940,
-                     *         "high": 5210,
+                     *         "low": 3960,
+                     *         "high": 5180,
                      *         "coverage": 0.9
                      *       },
                      *       "support": {
                      *         "level": "typical",
-                     *         "comparableStones": 412,
-                     *         "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                     *         "comparableStones": 140,
+                     *         "summary": "Well supported: 140 training stones within 10% of its carat and one grade of its colour and clarity."
                      *       },
-                     *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *       "modelVersion": "v0001",
                      *       "explanation": {
                      *         "typicalPrice": 2400.29,
                      *         "steps": [
@@ -872,39 +872,39 @@ export interface operations {
                      *             "factor": "carat",
                      *             "label": "0.9 carat",
                      *             "multiplier": 1.7564,
-                     *             "dollars": 1888.74,
-                     *             "priceAfter": 4289.03
+                     *             "dollars": 1888.84,
+                     *             "priceAfter": 4289.13
                      *           },
                      *           {
                      *             "factor": "cut",
                      *             "label": "Ideal cut",
                      *             "multiplier": 1.0324,
-                     *             "dollars": 106.92,
-                     *             "priceAfter": 4395.95
+                     *             "dollars": 106.96,
+                     *             "priceAfter": 4396.09
                      *           },
                      *           {
                      *             "factor": "color",
                      *             "label": "colour G",
                      *             "multiplier": 1.0021,
-                     *             "dollars": 7.03,
-                     *             "priceAfter": 4402.98
+                     *             "dollars": 7.07,
+                     *             "priceAfter": 4403.16
                      *           },
                      *           {
                      *             "factor": "clarity",
                      *             "label": "clarity VS2",
                      *             "multiplier": 1.0382,
-                     *             "dollars": 125.71,
-                     *             "priceAfter": 4528.69
+                     *             "dollars": 125.79,
+                     *             "priceAfter": 4528.95
                      *           },
                      *           {
                      *             "factor": "proportions",
                      *             "label": "depth 61.8%, table 57%",
                      *             "multiplier": 1.0004,
-                     *             "dollars": 1.34,
-                     *             "priceAfter": 4530.03
+                     *             "dollars": 1.47,
+                     *             "priceAfter": 4530.42
                      *           }
                      *         ],
-                     *         "price": 4530.03,
+                     *         "price": 4530.42,
                      *         "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
                      *       },
                      *       "warnings": []
@@ -1112,7 +1112,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *       "modelVersion": "v0001",
                      *       "valued": 1,
                      *       "failed": 1,
                      *       "results": [
@@ -1126,16 +1126,16 @@ export interface operations {
                      *             "price": 4530,
                      *             "currency": "USD",
                      *             "range": {
-                     *               "low": 3940,
-                     *               "high": 5210,
+                     *               "low": 3960,
+                     *               "high": 5180,
                      *               "coverage": 0.9
                      *             },
                      *             "support": {
                      *               "level": "typical",
-                     *               "comparableStones": 412,
-                     *               "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                     *               "comparableStones": 140,
+                     *               "summary": "Well supported: 140 training stones within 10% of its carat and one grade of its colour and clarity."
                      *             },
-                     *             "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *             "modelVersion": "v0001",
                      *             "explanation": {
                      *               "typicalPrice": 2400.29,
                      *               "steps": [
@@ -1143,39 +1143,39 @@ export interface operations {
                      *                   "factor": "carat",
                      *                   "label": "0.9 carat",
                      *                   "multiplier": 1.7564,
-                     *                   "dollars": 1888.74,
-                     *                   "priceAfter": 4289.03
+                     *                   "dollars": 1888.84,
+                     *                   "priceAfter": 4289.13
                      *                 },
                      *                 {
                      *                   "factor": "cut",
                      *                   "label": "Ideal cut",
                      *                   "multiplier": 1.0324,
-                     *                   "dollars": 106.92,
-                     *                   "priceAfter": 4395.95
+                     *                   "dollars": 106.96,
+                     *                   "priceAfter": 4396.09
                      *                 },
                      *                 {
                      *                   "factor": "color",
                      *                   "label": "colour G",
                      *                   "multiplier": 1.0021,
-                     *                   "dollars": 7.03,
-                     *                   "priceAfter": 4402.98
+                     *                   "dollars": 7.07,
+                     *                   "priceAfter": 4403.16
                      *                 },
                      *                 {
                      *                   "factor": "clarity",
                      *                   "label": "clarity VS2",
                      *                   "multiplier": 1.0382,
-                     *                   "dollars": 125.71,
-                     *                   "priceAfter": 4528.69
+                     *                   "dollars": 125.79,
+                     *                   "priceAfter": 4528.95
                      *                 },
                      *                 {
                      *                   "factor": "proportions",
                      *                   "label": "depth 61.8%, table 57%",
                      *                   "multiplier": 1.0004,
-                     *                   "dollars": 1.34,
-                     *                   "priceAfter": 4530.03
+                     *                   "dollars": 1.47,
+                     *                   "priceAfter": 4530.42
                      *                 }
                      *               ],
-                     *               "price": 4530.03,
+                     *               "price": 4530.42,
                      *               "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
                      *             },
                      *             "warnings": []
@@ -1317,16 +1317,16 @@ export interface operations {
                      *         "price": 4530,
                      *         "currency": "USD",
                      *         "range": {
-                     *           "low": 3940,
-                     *           "high": 5210,
+                     *           "low": 3960,
+                     *           "high": 5180,
                      *           "coverage": 0.9
                      *         },
                      *         "support": {
                      *           "level": "typical",
-                     *           "comparableStones": 412,
-                     *           "summary": "Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity."
+                     *           "comparableStones": 140,
+                     *           "summary": "Well supported: 140 training stones within 10% of its carat and one grade of its colour and clarity."
                      *         },
-                     *         "modelVersion": "2026-11-26T16-00-00Z-hedonic",
+                     *         "modelVersion": "v0001",
                      *         "explanation": {
                      *           "typicalPrice": 2400.29,
                      *           "steps": [
@@ -1334,39 +1334,39 @@ export interface operations {
                      *               "factor": "carat",
                      *               "label": "0.9 carat",
                      *               "multiplier": 1.7564,
-                     *               "dollars": 1888.74,
-                     *               "priceAfter": 4289.03
+                     *               "dollars": 1888.84,
+                     *               "priceAfter": 4289.13
                      *             },
                      *             {
                      *               "factor": "cut",
                      *               "label": "Ideal cut",
                      *               "multiplier": 1.0324,
-                     *               "dollars": 106.92,
-                     *               "priceAfter": 4395.95
+                     *               "dollars": 106.96,
+                     *               "priceAfter": 4396.09
                      *             },
                      *             {
                      *               "factor": "color",
                      *               "label": "colour G",
                      *               "multiplier": 1.0021,
-                     *               "dollars": 7.03,
-                     *               "priceAfter": 4402.98
+                     *               "dollars": 7.07,
+                     *               "priceAfter": 4403.16
                      *             },
                      *             {
                      *               "factor": "clarity",
                      *               "label": "clarity VS2",
                      *               "multiplier": 1.0382,
-                     *               "dollars": 125.71,
-                     *               "priceAfter": 4528.69
+                     *               "dollars": 125.79,
+                     *               "priceAfter": 4528.95
                      *             },
                      *             {
                      *               "factor": "proportions",
                      *               "label": "depth 61.8%, table 57%",
                      *               "multiplier": 1.0004,
-                     *               "dollars": 1.34,
-                     *               "priceAfter": 4530.03
+                     *               "dollars": 1.47,
+                     *               "priceAfter": 4530.42
                      *             }
                      *           ],
-                     *           "price": 4530.03,
+                     *           "price": 4530.42,
                      *           "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
                      *         },
                      *         "warnings": []
@@ -1528,18 +1528,18 @@ export interface operations {
                      *       "count": 1,
                      *       "stones": [
                      *         {
-                     *           "id": 812,
-                     *           "carat": 0.9,
+                     *           "id": 4536,
+                     *           "carat": 0.81,
                      *           "cut": "Ideal",
                      *           "color": "G",
                      *           "clarity": "VS2",
-                     *           "depth": 62,
-                     *           "table": 56,
-                     *           "price": 4480,
-                     *           "x": 6.18,
-                     *           "y": 6.21,
-                     *           "z": 3.84,
-                     *           "distance": 0
+                     *           "depth": 61.5,
+                     *           "table": 55,
+                     *           "price": 3397,
+                     *           "x": 6,
+                     *           "y": 6.06,
+                     *           "z": 3.71,
+                     *           "distance": 0.09
                      *         }
                      *       ]
                      *     }

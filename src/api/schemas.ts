@@ -197,34 +197,39 @@ export const Valuation = Type.Object({
   }),
 });
 
+/**
+ * A real answer, not an invented one: what the first hedonic model of a fresh home (`loupe train --kind hedonic`
+ * on the reference data, seed 42, registered as v0001) answers for EXAMPLE_STONE. test/api/live-examples.test.ts
+ * asks a server serving that model and fails when a value here differs, so the example cannot go stale.
+ */
 export const EXAMPLE_VALUATION = {
   id: 'val_3q2-7wFhQjKXbT0sYl9mAw',
   valuedAt: '2026-12-04T15:00:00.000Z',
   price: 4530,
   currency: 'USD',
-  range: { low: 3940, high: 5210, coverage: 0.9 },
+  range: { low: 3960, high: 5180, coverage: 0.9 },
   support: {
     level: 'typical',
-    comparableStones: 412,
-    summary: 'Well supported: 412 training stones within 10% of its carat and one grade of its colour and clarity.',
+    comparableStones: 140,
+    summary: 'Well supported: 140 training stones within 10% of its carat and one grade of its colour and clarity.',
   },
-  modelVersion: '2026-11-26T16-00-00Z-hedonic',
+  modelVersion: 'v0001',
   explanation: {
     typicalPrice: 2400.29,
     steps: [
-      { factor: 'carat', label: '0.9 carat', multiplier: 1.7564, dollars: 1888.74, priceAfter: 4289.03 },
-      { factor: 'cut', label: 'Ideal cut', multiplier: 1.0324, dollars: 106.92, priceAfter: 4395.95 },
-      { factor: 'color', label: 'colour G', multiplier: 1.0021, dollars: 7.03, priceAfter: 4402.98 },
-      { factor: 'clarity', label: 'clarity VS2', multiplier: 1.0382, dollars: 125.71, priceAfter: 4528.69 },
+      { factor: 'carat', label: '0.9 carat', multiplier: 1.7564, dollars: 1888.84, priceAfter: 4289.13 },
+      { factor: 'cut', label: 'Ideal cut', multiplier: 1.0324, dollars: 106.96, priceAfter: 4396.09 },
+      { factor: 'color', label: 'colour G', multiplier: 1.0021, dollars: 7.07, priceAfter: 4403.16 },
+      { factor: 'clarity', label: 'clarity VS2', multiplier: 1.0382, dollars: 125.79, priceAfter: 4528.95 },
       {
         factor: 'proportions',
         label: 'depth 61.8%, table 57%',
         multiplier: 1.0004,
-        dollars: 1.34,
-        priceAfter: 4530.03,
+        dollars: 1.47,
+        priceAfter: 4530.42,
       },
     ],
-    price: 4530.03,
+    price: 4530.42,
     summary:
       "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530.",
   },
