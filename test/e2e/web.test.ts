@@ -271,8 +271,11 @@ describe('web app', () => {
     expect(warning).toBeDefined();
     expect(await page.locator('[data-code="measurements_missing"]').textContent()).toContain(warning!.message);
     expect(sent.length).toBe(1);
-    // The address names the four characteristics given, and nothing else.
-    expect(await page.evaluate(() => location.hash)).toBe('#/appraise?carat=0.9&cut=Ideal&color=G&clarity=VS2');
+    // The address names the stored valuation (the quote), whose stone is the four characteristics given.
+    const quoteHash = await page.evaluate(() => location.hash);
+    expect(quoteHash).toMatch(/^#\/appraise\?quote=val_[\w-]+$/);
+    const quote = await api<{ stone: unknown }>(`/v1/valuations/${quoteHash.split('=')[1]}`);
+    expect(quote.stone).toEqual(fourCs);
     // Closest overall needs measurements: similar stones are those of the same grades.
     await page.getByTestId('similar-table').waitFor();
     expect(await page.getByRole('radio', { name: 'Closest overall' }).count()).toBe(0);
@@ -308,10 +311,54 @@ describe('web app', () => {
     );
     expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1.21');
 
-    // Appraising another stone puts that stone in the address.
+    // Appraising another stone puts its quote in the address.
     await page.getByLabel('Carat', { exact: true }).fill('1.2');
     await page.getByRole('button', { name: 'Appraise', exact: true }).click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toContain('carat=1.2&');
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/appraise\?quote=val_/);
+    const id = (await page.evaluate(() => location.hash)).split('=')[1];
+    expect((await api<{ stone: Stone }>(`/v1/valuations/${id}`)).stone.carat).toBe(1.2);
+    await closePage(page);
+  });
+
+  it('shows what the address names: two quotes in one tab, Back and Forward, back from Batch, valued again', async () => {
+    const first = await api<ApiValuation & { id: string }>('/v1/valuations', STONE);
+    const second = await api<ApiValuation & { id: string }>('/v1/valuations', {
+      ...STONE,
+      carat: 1.3,
+      x: 7,
+      y: 7.05,
+      z: 4.35,
+    });
+    const page = await newPage();
+    const showsQuote = async (v: ApiValuation & { id: string }, carat: string) => {
+      await expect.poll(() => page.getByTestId('price').textContent()).toBe(money(v.price));
+      expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe(carat);
+      expect(await page.getByTestId('quote-note').textContent()).toContain(`model ${v.modelVersion}`);
+      expect(await page.evaluate(() => location.hash)).toBe(`#/appraise?quote=${v.id}`);
+    };
+    await page.goto(`${server.url}/#/appraise?quote=${first.id}`);
+    await showsQuote(first, '0.9');
+    await page.goto(`${server.url}/#/appraise?quote=${second.id}`); // another link, the same tab
+    await showsQuote(second, '1.3');
+    await page.goBack();
+    await showsQuote(first, '0.9');
+    await page.goForward();
+    await showsQuote(second, '1.3');
+    // Another screen and back: the stone being worked on is still there, under its address.
+    await page.getByRole('link', { name: 'Batch', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: /batch/i }).waitFor();
+    await page.getByRole('link', { name: 'Appraise', exact: true }).click();
+    await showsQuote(second, '1.3');
+    // Valued again under the current model: a new quote, and what changed (nothing: the same model serves).
+    await page.getByRole('button', { name: 'Value it again under the current model' }).click();
+    await expect.poll(() => page.getByTestId('requote-note').count()).toBe(1);
+    expect(await page.getByTestId('requote-note').textContent()).toContain('(unchanged)');
+    const again = (await page.evaluate(() => location.hash)).split('=')[1];
+    expect(again).not.toBe(second.id);
+    expect((await api<{ valuation: { price: number } }>(`/v1/valuations/${again}`)).valuation.price).toBe(second.price);
+    // and Back returns to the quote it was valued from
+    await page.goBack();
+    await showsQuote(second, '1.3');
     await closePage(page);
   });
 

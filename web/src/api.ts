@@ -126,6 +126,13 @@ export function appraise(stone: StoneToValue, signal?: AbortSignal): Promise<Val
   return request<Valuation>('POST', '/v1/valuations', stone, signal);
 }
 
+export type StoredValuation = paths['/v1/valuations/{id}']['get']['responses'][200]['content']['application/json'];
+
+/** GET /v1/valuations/{id}: a valuation exactly as it was answered (the quote), with the stone it valued. */
+export function storedValuation(id: string, signal?: AbortSignal): Promise<StoredValuation> {
+  return request<StoredValuation>('GET', `/v1/valuations/${encodeURIComponent(id)}`, undefined, signal);
+}
+
 /**
  * One item of a batch answer: a valuation, or the problems of that stone (fields named "stones/<i>/carat").
  * Narrower than the document's BatchItem (ok: boolean, both fields optional): the API sends the one ok names.

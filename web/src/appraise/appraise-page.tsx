@@ -2,12 +2,18 @@
  * Appraise: the form on one side; the valuation, similar stones and what-if beside it once a stone is appraised.
  * The form is checked with the shared validator before anything is sent; the API's own problems (if any) are shown
  * the same way. While problems are shown they are re-checked as the user types, so they clear as they are fixed.
+ *
+ * The screen always shows what the address names: `#/appraise?quote=val_…` a stored valuation (the quote a client
+ * was given, exactly as answered, which can be valued again under the current model), `#/appraise?carat=…` a stone
+ * to appraise now. Every appraisal adds an address to the history, and any change of address (another link in the
+ * same tab, Back, Forward) loads what it names. Leaving for another screen and coming back to the bare `#/appraise`
+ * restores the stone being worked on.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
 import { validateStoneToValue } from '../../../src/diamond/validate.js';
-import { ApiError, appraise, type FieldProblem, type Valuation } from '../api.js';
-import { money } from '../format.js';
+import { ApiError, appraise, storedValuation, type FieldProblem, type Valuation } from '../api.js';
+import { dateTime, money } from '../format.js';
 import { SimilarStones } from './similar-stones.js';
 import { StoneForm } from './stone-form.js';
 import { emptyValues, exampleValues, type StoneValues } from './stone-values.js';
@@ -18,6 +24,10 @@ interface Appraised {
   stone: StoneToValue;
   valuation: Valuation;
   at: Date;
+  /** Opened as a stored quote: when it was answered (the valuation is then exactly as it was). */
+  quotedAt?: string;
+  /** Valued again under the current model: the quote it started from. */
+  requoted?: { from: Valuation; at: string };
 }
 
 /** The stone as an address query: the characteristics it has (a 4Cs-only stone names four). */
@@ -25,16 +35,28 @@ function stoneQuery(stone: StoneToValue): string {
   return new URLSearchParams(Object.entries(stone).map(([name, value]) => [name, String(value)])).toString();
 }
 
-/** The form values an address names, when it names at least the 4Cs (the validator then checks the rest). */
-function valuesFromHash(hash: string): StoneValues | null {
+/** The address of a valuation: its stored quote when it has an id, else the stone itself. */
+function addressOf(stone: StoneToValue, valuation: Valuation): string {
+  return valuation.id ? `#/appraise?quote=${encodeURIComponent(valuation.id)}` : `#/appraise?${stoneQuery(stone)}`;
+}
+
+/** What an address names: a stored quote, a stone (at least its 4Cs; the validator checks the rest), or nothing. */
+type Named = { quote: string } | { values: StoneValues } | null;
+
+function namedBy(hash: string): Named {
   const query = hash.split('?')[1];
   if (!query) return null;
   const params = new URLSearchParams(query);
+  const quote = params.get('quote');
+  if (quote) return { quote };
   if (!FOUR_C_FIELDS.every((f) => params.has(f))) return null;
   const values = emptyValues();
   for (const f of STONE_FIELDS) values[f] = params.get(f) ?? '';
-  return values;
+  return { values };
 }
+
+/** The stone being worked on, kept while another screen is shown (the page is made anew when it comes back). */
+let remembered: { values: StoneValues; result: Appraised | null; address: string } | null = null;
 
 function EmptyResult() {
   return (
@@ -57,13 +79,21 @@ function EmptyResult() {
 }
 
 export function AppraisePage() {
-  const [values, setValues] = useState<StoneValues>(emptyValues);
+  const [values, setValues] = useState<StoneValues>(() => remembered?.values ?? emptyValues());
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
-  const [result, setResult] = useState<Appraised | null>(null);
+  const [result, setResult] = useState<Appraised | null>(() => remembered?.result ?? null);
   const [announcement, setAnnouncement] = useState('');
   const summaryRef = useRef<HTMLDivElement>(null);
+  /** What was asked for last: an answer that arrives after the address moved on is not shown. */
+  const asked = useRef(0);
+
+  useEffect(() => {
+    // the address that names this stone (the bare screen's address names none: the last one that did stays)
+    const address = namedBy(location.hash) || !remembered ? location.hash : remembered.address;
+    remembered = { values, result, address };
+  }, [values, result]);
 
   const showProblems = (list: FieldProblem[]) => {
     setProblems(list);
@@ -80,43 +110,99 @@ export function AppraisePage() {
     }
   };
 
-  const submit = async (typed: StoneValues) => {
-    if (busy) return;
+  const announce = (valuation: Valuation) =>
+    setAnnouncement(
+      `Estimated price ${money(valuation.price)}, ${valuation.range ? `likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}` : 'no range given'}.${valuation.warnings.map((w) => ` ${w.message}`).join('')}`,
+    );
+
+  /** Runs one request for the screen; its result is shown only if nothing was asked for since. */
+  const run = async (work: (isCurrent: () => boolean) => Promise<void>) => {
+    const mine = ++asked.current;
+    const isCurrent = () => mine === asked.current;
     setFailure(null);
+    setBusy(true);
+    try {
+      await work(isCurrent);
+    } catch (e) {
+      if (!isCurrent()) return;
+      setAnnouncement('');
+      if (e instanceof ApiError && e.errors.length > 0) showProblems(e.errors);
+      else setFailure(e instanceof ApiError ? `${e.title}: ${e.message}` : String(e));
+    } finally {
+      if (isCurrent()) setBusy(false);
+    }
+  };
+
+  /** Appraises the typed stone; `push`: a new address in the history (false when the address named it already). */
+  const submit = async (typed: StoneValues, push = true, from?: Appraised) => {
     const check = validateStoneToValue(typed);
     if (!check.ok) {
       showProblems(check.problems);
       return;
     }
     setProblems([]);
-    setBusy(true);
     setAnnouncement('Appraising…');
-    try {
+    await run(async (isCurrent) => {
       const valuation = await appraise(check.value);
-      setResult({ stone: check.value, valuation, at: new Date() });
-      // The address now names this stone: it can be bookmarked, shared, or reopened later.
-      history.replaceState(null, '', `#/appraise?${stoneQuery(check.value)}`);
-      setAnnouncement(
-        `Estimated price ${money(valuation.price)}, ${valuation.range ? `likely between ${money(valuation.range.low)} and ${money(valuation.range.high)}` : 'no range given'}.${valuation.warnings.map((w) => ` ${w.message}`).join('')}`,
-      );
-    } catch (e) {
-      setAnnouncement('');
-      if (e instanceof ApiError && e.errors.length > 0) showProblems(e.errors);
-      else setFailure(e instanceof ApiError ? `${e.title}: ${e.message}` : String(e));
-    } finally {
-      setBusy(false);
+      if (!isCurrent()) return;
+      const requoted = from?.quotedAt ? { from: from.valuation, at: from.quotedAt } : undefined;
+      setResult({ stone: check.value, valuation, at: new Date(), requoted });
+      // The address now names this valuation: it can be bookmarked, shared, or reopened later.
+      const address = addressOf(check.value, valuation);
+      if (push) history.pushState(null, '', address);
+      else history.replaceState(null, '', address);
+      announce(valuation);
+    });
+  };
+
+  /** Opens a stored quote exactly as it was answered. */
+  const openQuote = async (id: string) => {
+    setProblems([]);
+    setAnnouncement('Opening the quote…');
+    await run(async (isCurrent) => {
+      const quote = await storedValuation(id);
+      if (!isCurrent()) return;
+      const stone = quote.stone as StoneToValue;
+      const shown = emptyValues();
+      for (const f of STONE_FIELDS) {
+        const v = (stone as Partial<Record<StoneFieldName, unknown>>)[f];
+        shown[f] = v === undefined ? '' : String(v);
+      }
+      setValues(shown);
+      setResult({
+        stone,
+        valuation: quote.valuation,
+        at: new Date(quote.valuation.valuedAt ?? Date.now()),
+        quotedAt: quote.valuation.valuedAt,
+      });
+      announce(quote.valuation);
+    });
+  };
+
+  const onSubmit = () => {
+    if (!busy) void submit(values);
+  };
+
+  /** Shows what the address names now: on opening, and on every change of address (a link, Back, Forward). */
+  const follow = () => {
+    // the app's own address for this screen (another screen's address is the router's to follow)
+    if (!/^(#\/?appraise\b|#?\/?$)/.test(location.hash)) return;
+    const named = namedBy(location.hash);
+    if (named && 'quote' in named) void openQuote(named.quote);
+    else if (named) {
+      setValues(named.values);
+      void submit(named.values, false);
+    } else if (remembered?.result && remembered.address !== location.hash) {
+      // the bare screen after another one: the stone being worked on, under its own address
+      history.replaceState(null, '', remembered.address);
     }
   };
 
-  const onSubmit = () => void submit(values);
-
-  // Opened from an address that names a stone (#/appraise?carat=…): fill the form and appraise it.
   useEffect(() => {
-    const named = valuesFromHash(location.hash);
-    if (named) {
-      setValues(named);
-      void submit(named);
-    }
+    follow();
+    // Back and Forward between addresses of this screen, or another link opened in this tab, change the hash.
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
   }, []);
 
   return (
@@ -153,6 +239,33 @@ export function AppraisePage() {
           )}
         </div>
         <div class="appraise__result">
+          {result?.quotedAt && (
+            <div class="notice quote-note" data-testid="quote-note">
+              <p>
+                The quote of {dateTime(result.quotedAt)}, exactly as it was given (model {result.valuation.modelVersion}
+                ).
+              </p>
+              <button
+                type="button"
+                class="button button--quiet no-print"
+                disabled={busy}
+                onClick={() => void submit(values, true, result)}
+              >
+                Value it again under the current model
+              </button>
+            </div>
+          )}
+          {result?.requoted && (
+            <p class="notice quote-note" data-testid="requote-note">
+              Valued again: {money(result.valuation.price)} under model {result.valuation.modelVersion}, against{' '}
+              {money(result.requoted.from.price)} quoted on {dateTime(result.requoted.at)} by model{' '}
+              {result.requoted.from.modelVersion} (
+              {result.valuation.price === result.requoted.from.price
+                ? 'unchanged'
+                : `${result.valuation.price > result.requoted.from.price ? '+' : '−'}${money(Math.abs(result.valuation.price - result.requoted.from.price))}`}
+              ).
+            </p>
+          )}
           {result ? (
             <ValuationResult valuation={result.valuation} stone={result.stone} at={result.at} />
           ) : (
