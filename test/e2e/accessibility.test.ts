@@ -1,7 +1,8 @@
 /**
  * Accessibility, measured (issue 16, fix 8): axe-core, injected into the built app in Chromium, checks every screen
  * in the states a person sees (empty, with results, with errors) against the WCAG 2.1 A and AA rules; the test fails
- * on any violation, and names the rule, its impact and the elements.
+ * on any violation, and names the rule, its impact and the elements. In the same states, every screen is laid out at
+ * five widths from a phone's to a large screen's, and no element may run past its container (fix 2).
  */
 import { createRequire } from 'node:module';
 import { readFileSync, rmSync } from 'node:fs';
@@ -58,6 +59,59 @@ async function violations(page: Page): Promise<string[]> {
   );
 }
 
+/** The widths every screen is laid out at without an element running past its container (issue 16, fix 2). */
+const WIDTHS = [360, 768, 1280, 1440, 1920];
+
+/**
+ * Elements whose box runs past the inner edge of the block that contains them (by more than half a pixel), at the
+ * page's current width: what a reader sees as a table or a text crossing a card's border. A container that scrolls
+ * or clips (overflow other than visible) is allowed to hold wider content: that is what it is for.
+ */
+async function overflows(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const name = (e: Element) =>
+      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')}`;
+    for (const el of document.querySelectorAll('body *')) {
+      const parent = el.parentElement;
+      if (!parent || (el.closest('svg') !== el && el.closest('svg'))) continue;
+      const style = getComputedStyle(el);
+      const parentStyle = getComputedStyle(parent);
+      if (style.position === 'absolute' || style.position === 'fixed' || style.display === 'none') continue;
+      if (parentStyle.display.startsWith('inline') || parentStyle.display === 'contents') continue;
+      if (parentStyle.overflowX !== 'visible') continue;
+      if (parentStyle.display.startsWith('table-') || parentStyle.display === 'table') continue; // cells, rows
+      // inside a visually hidden block (clipped to 1 px, for screen readers): not laid out for the eye
+      let hidden = false;
+      for (let a: Element | null = parent; a && !hidden; a = a.parentElement) {
+        const st = getComputedStyle(a);
+        hidden = st.clip !== 'auto' || (st.position === 'absolute' && st.overflow === 'hidden');
+      }
+      if (hidden) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) continue; // visually hidden
+      const outer = parent.getBoundingClientRect();
+      const right = outer.left + parent.clientLeft + parent.clientWidth;
+      const left = outer.left + parent.clientLeft;
+      const past = Math.max(box.right - right, left - box.left);
+      if (past > 0.5) out.push(`${name(el)} runs ${past.toFixed(1)} px past ${name(parent)}`);
+    }
+    return out;
+  });
+}
+
+/** The overflows at each of WIDTHS, each line prefixed with its width; the page is left at 1440 px. */
+async function overflowsAtWidths(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    found.push(...(await overflows(page)).map((o) => `${width} px: ${o}`));
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  return found;
+}
+
 async function open(hash: string, width = 1440): Promise<Page> {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width, height: 900 });
@@ -81,6 +135,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await page.getByRole('button', { name: /Clarity one grade up/ }).click();
     await page.getByTestId('what-if-price').waitFor();
     found.push(...(await violations(page)));
+    found.push(...(await overflowsAtWidths(page)));
     await page.close();
     expect(found).toEqual([]);
   }, 90_000);
@@ -116,6 +171,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     expect(await first.locator('.batch-table__own').textContent()).toBe(money(4400));
     expect(await first.locator('.batch-table__difference').textContent()).toBe(signedMoney(price - 4400));
     expect(await page.getByTestId('batch-sum').textContent()).toBe(money(price));
+    found.push(...(await overflowsAtWidths(page)));
     await page.close();
     expect(found).toEqual([]);
   }, 60_000);
@@ -134,6 +190,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await page.getByRole('button', { name: 'Record', exact: true }).click();
     await page.getByTestId('record-rejected').waitFor();
     found.push(...(await violations(page)));
+    found.push(...(await overflowsAtWidths(page)));
     await page.close();
     expect(found).toEqual([]);
   }, 60_000);
@@ -143,6 +200,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await page.getByTestId('current-version').waitFor();
     await page.getByTestId('history-table').waitFor();
     const found = await violations(page);
+    found.push(...(await overflowsAtWidths(page)));
     await page.close();
     expect(found).toEqual([]);
   }, 60_000);

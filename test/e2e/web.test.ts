@@ -311,10 +311,13 @@ describe('web app', () => {
     );
     expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1.21');
 
-    // Appraising another stone puts its quote in the address.
+    // The address names the quote of that appraisal; appraising another stone puts its own quote there.
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/appraise\?quote=val_/);
+    const before = await page.evaluate(() => location.hash);
     await page.getByLabel('Carat', { exact: true }).fill('1.2');
     await page.getByRole('button', { name: 'Appraise', exact: true }).click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/appraise\?quote=val_/);
+    await expect.poll(() => page.evaluate(() => location.hash)).not.toBe(before);
+    expect(await page.evaluate(() => location.hash)).toMatch(/^#\/appraise\?quote=val_/);
     const id = (await page.evaluate(() => location.hash)).split('=')[1];
     expect((await api<{ stone: Stone }>(`/v1/valuations/${id}`)).stone.carat).toBe(1.2);
     await closePage(page);
