@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Builds the command line as JavaScript once, for the tests that start it (test/helpers/cli-js.ts).
+    globalSetup: ['test/global-setup.ts'],
     // Fast-check's seed: fixed in CI, random (and printed on failure) elsewhere; see the file.
     setupFiles: ['test/helpers/fast-check-seed.ts'],
   },

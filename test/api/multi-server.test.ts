@@ -9,6 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgv } from '../helpers/cli-js.js';
 import { trainModel } from '../../src/model/index.js';
 import { registerModel } from '../../src/registry/index.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
@@ -34,7 +35,7 @@ const servers: Server[] = [];
 const env = () => ({ ...process.env, LOUPE_HOME: home.dir, LOUPE_DATABASE_URL: databaseUrl });
 
 function loupe(...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const r = spawnSync(process.execPath, cliArgv(...args), {
     env: env(),
     encoding: 'utf8',
   });
@@ -42,7 +43,7 @@ function loupe(...args: string[]): { status: number | null; out: string } {
 }
 
 async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const child = spawn(process.execPath, cliArgv('serve'), {
     env: { ...env(), HOST: '127.0.0.1', PORT: '0', LOUPE_POLL_MS: '200', LOUPE_VALUATION_THREADS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -103,7 +104,7 @@ afterAll(async () => {
 describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   it('a server given wrong credentials says so in one line, without the password or a stack, and exits 1', async () => {
     const wrong = databaseUrl.replace(PG_PASSWORD, 'not-the-password');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    const child = spawnSync(process.execPath, cliArgv('serve'), {
       env: { ...env(), LOUPE_DATABASE_URL: wrong, PORT: '0', LOG_LEVEL: 'error' },
       encoding: 'utf8',
       timeout: 60_000,

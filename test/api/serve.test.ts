@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliArgv } from '../helpers/cli-js.js';
 import { openDatabase } from '../../src/store/db.js';
 import { STONE, testHome } from './helpers.js';
 
@@ -23,7 +24,7 @@ function serve(
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
+  const child = spawn(process.execPath, cliArgv('serve', ...args), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

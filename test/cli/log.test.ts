@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliArgv } from '../helpers/cli-js.js';
 import { logFormat } from '../../src/cli/log.js';
 import { REFERENCE } from '../api/helpers.js';
 
@@ -29,7 +30,7 @@ function serveUntilReady(format: string | undefined): Promise<string> {
   delete env.LOG_LEVEL;
   if (format === undefined) delete env.LOUPE_LOG_FORMAT;
   else env.LOUPE_LOG_FORMAT = format;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const child = spawn(process.execPath, cliArgv('serve'), {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cliArgv } from '../helpers/cli-js.js';
 import type { Stone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/index.js';
 import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
@@ -12,7 +13,7 @@ const ROOT = join(import.meta.dirname, '../..');
 
 /** Runs the loupe command line in a child process, as a user would. */
 function loupe(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const r = spawnSync(process.execPath, cliArgv(...args), {
     cwd: ROOT,
     encoding: 'utf8',
   });

@@ -15,6 +15,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { loupePaths } from '../../src/config/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { openDatabase } from '../../src/store/db.js';
+import { cliArgv } from '../helpers/cli-js.js';
 import { REFERENCE } from '../pipeline/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,18 +58,8 @@ export async function startServer({ timeoutMs, open = true, home: shared }: Serv
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const child: ChildProcess = spawn(
-    join(ROOT, 'node_modules', '.bin', 'tsx'),
-    [
-      'src/cli/main.ts',
-      'serve',
-      ...(open ? ['--open'] : []),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--home',
-      home,
-    ],
+    process.execPath,
+    cliArgv('serve', ...(open ? ['--open'] : []), '--host', '127.0.0.1', '--port', String(port), '--home', home),
     {
       cwd: ROOT,
       env: { ...process.env, LOUPE_HOME: home, LOG_LEVEL: 'warn', LOUPE_TUNE_TRIALS: String(FIRST_START_TRIALS) },
@@ -127,11 +118,7 @@ export async function homeWithFirstModel(prefix: string): Promise<string> {
 
 /** Runs the `loupe` command line; resolves with its standard output. */
 export async function loupe(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    join(ROOT, 'node_modules', '.bin', 'tsx'),
-    ['src/cli/main.ts', ...args],
-    { cwd: ROOT },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, cliArgv(...args), { cwd: ROOT });
   return stdout;
 }
 

@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cliArgv } from '../helpers/cli-js.js';
 import { FRESH, HEADER, REFERENCE, ROW_A, tempHome, type TempHome } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
 /** Runs the loupe command line in a child process, as a user would (not on a terminal: no progress bar). */
 function loupe(args: string[], home: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const r = spawnSync(process.execPath, cliArgv(...args), {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, LOUPE_HOME: home },

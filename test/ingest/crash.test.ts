@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgv } from '../helpers/cli-js.js';
 import { writeSyntheticFile } from '../../bench/synthetic-appraisals.js';
 import { ingestFile } from '../../src/ingest/index.js';
 import { loupePaths } from '../../src/config/index.js';
@@ -29,7 +30,7 @@ describe('a crash mid-ingest', () => {
     const db = home.db;
     const wal = `${loupePaths({}, { home: home.dir }).database}-wal`;
     const walBefore = existsSync(wal) ? statSync(wal).size : 0;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ingest', big], {
+    const child = spawn(process.execPath, cliArgv('ingest', big), {
       cwd: ROOT,
       env: { ...process.env, LOUPE_HOME: home.dir },
       stdio: 'ignore',
