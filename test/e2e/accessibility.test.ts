@@ -71,8 +71,8 @@ async function overflows(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
     const name = (e: Element) =>
-      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')}`;
-    for (const el of document.querySelectorAll('body *')) {
+      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${Array.from(e.classList, (c) => `.${c}`).join('')}`;
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
       const parent = el.parentElement;
       if (!parent || (el.closest('svg') !== el && el.closest('svg'))) continue;
       const style = getComputedStyle(el);

@@ -525,9 +525,12 @@ describe('web app', () => {
       }
       await new Promise((r) => setTimeout(r, 2_000)); // the server picks up a new champion within a second
     }
-    const current = await api<{ version: string; metrics: { evaluation?: { combined?: { mdape: number } } } }>(
-      '/v1/models/current',
-    );
+    const current = await api<{
+      version: string;
+      trainingRows: number;
+      priceBasis: { kind: string; currency: string; dollarsOf: number; description: string };
+      metrics: { evaluation?: { combined?: { mdape: number } } };
+    }>('/v1/models/current');
     const list = await api<{ models: { version: string }[] }>('/v1/models');
     const page = await newPage();
     await page.goto(`${server.url}/#/models`);
@@ -535,6 +538,16 @@ describe('web app', () => {
     const mdape = current.metrics.evaluation?.combined?.mdape;
     expect(mdape).toBeTypeOf('number');
     expect(await page.getByTestId('metric-mdape').textContent()).toBe(`${mdape!.toFixed(1)}%`);
+    // What its prices are (the price basis the API gives) and what the typical stone of its explanations is.
+    const basis = current.priceBasis;
+    expect(await page.getByTestId('price-basis').textContent()).toBe(
+      `${basis.kind}, ${basis.currency} of ${basis.dollarsOf}`,
+    );
+    const note = await page.getByTestId('price-basis-note').textContent();
+    expect(note).toContain(basis.description);
+    expect(note).toContain(
+      `the geometric mean of this model's prices for the ${current.trainingRows.toLocaleString('en-US')} stones it learned from`,
+    );
     await page.getByTestId('history-table').waitFor();
     expect(await page.getByTestId('history-table').locator('tbody tr').count()).toBe(list.models.length);
     // Its model card, served by the API and framed on the page.

@@ -364,7 +364,17 @@ function CurrentModel({ model, saves }: { model: ModelInfo; saves: number }) {
               <code title={model.trainingDataSha256}>{model.trainingDataSha256.slice(0, 12)}</code>
             </dd>
           </div>
+          <div>
+            <dt>Prices are</dt>
+            <dd data-testid="price-basis">
+              {model.priceBasis.kind}, {model.priceBasis.currency} of {model.priceBasis.dollarsOf}
+            </dd>
+          </div>
         </dl>
+        <p class="muted" data-testid="price-basis-note">
+          {model.priceBasis.description} Every explanation starts from the typical stone's price: the geometric mean of
+          this model's prices for the {model.trainingRows.toLocaleString('en-US')} stones it learned from.
+        </p>
         {model.promotion && (
           <p class="decision" data-testid="promotion">
             {promotionText(model.promotion)}
