@@ -1,6 +1,6 @@
 /**
- * Once per `vitest run`, before any test file: the loupe command line transpiled to JavaScript for the tests that
- * start it as a child process (see test/helpers/cli-js.ts). Its path reaches the test files through the environment.
+ * Once per `vitest run`, before any test file: the sources transpiled to JavaScript for the tests that start the
+ * command line as a child process (see test/helpers/cli-js.ts). The tree's path reaches them through the environment.
  */
 import { buildCliJs } from './helpers/cli-js.js';
 

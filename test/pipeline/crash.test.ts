@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeArgv } from '../helpers/cli-js.js';
 import { loupePaths } from '../../src/config/index.js';
 import { bootstrap, CRASH_POINTS, LockBusyError, listRuns, runPipeline } from '../../src/pipeline/index.js';
 import { championVersion, getChampion, listModels, readArtifact } from '../../src/registry/index.js';
@@ -52,7 +53,7 @@ function startRun(
 } {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', entry, 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', '--json'],
+    nodeArgv(entry, 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', '--json'),
     {
       cwd: ROOT,
       env: { ...process.env, LOUPE_HOME: dir, LOUPE_DATA: REFERENCE, LOUPE_TEST_PAUSE_AT: pauseAt ?? '' },

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgv } from '../helpers/cli-js.js';
 import { registerPipeline } from '../../src/cli/pipeline.js';
 import { CliError } from '../../src/cli/output.js';
 import { listRuns } from '../../src/pipeline/index.js';
@@ -22,7 +23,7 @@ afterAll(() => {
 function start(h: PipelineHome, ...args: string[]) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args],
+    nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args),
     {
       cwd: ROOT,
       env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: REFERENCE },
