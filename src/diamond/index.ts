@@ -5,3 +5,4 @@ export * from './validate.js';
 export * from './schemas.js';
 export { csvCell, isFormulaLike } from './csv-cell.js';
 export * from './suggest.js';
+export { COLUMN_ALIASES, columnKey, delimiterMessage, otherDelimiter } from './columns.js';

@@ -7,6 +7,9 @@
  */
 import {
   suggestField,
+  columnKey,
+  delimiterMessage,
+  otherDelimiter,
   APPRAISAL_FIELDS,
   STONE_FIELDS,
   validateAppraisal,
@@ -128,7 +131,9 @@ function readHeader(
       `the header has ${record.fields.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are read (the ` +
         'required columns and extra columns kept with each stone), so this does not look like an appraisal file',
     );
-  const names = record.fields.map((f) => f.trim().toLowerCase());
+  const separatedBy = record.fields.length === 1 ? otherDelimiter(record.text) : undefined;
+  if (separatedBy) throw new IngestFileError(name, delimiterMessage(separatedBy));
+  const names = record.fields.map(columnKey);
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     if (n === '') return;
@@ -142,7 +147,7 @@ function readHeader(
   const missing = required.filter((f) => !seen.has(f));
   if (missing.length > 0) {
     // A column named another way (colour, Carats, clarity grade) is named with the field it probably is.
-    const unclaimed = record.fields.map((f) => f.trim()).filter((f) => !required.includes(f.toLowerCase() as never));
+    const unclaimed = record.fields.map((f) => f.trim()).filter((f) => !required.includes(columnKey(f) as never));
     const meant = unclaimed.flatMap((column) => {
       const field = suggestField(column, missing);
       return field ? [`"${column}" for ${field}`] : [];

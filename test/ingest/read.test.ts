@@ -44,6 +44,27 @@ describe('readAppraisals', () => {
     expect(row.raw.carat).toBe('1.1');
   });
 
+  it('reads a Colour column (the British spelling) as color; refuses a semicolon-separated file naming the delimiter', async () => {
+    const path = home.file('colour.csv', `carat,cut,Colour,clarity,depth,table,price,x,y,z\n${ROW_A}\n`);
+    const [row] = await readAppraisals(path);
+    expect(row.result.ok && row.result.value).toEqual(A);
+    const semicolons = home.file(
+      'european.csv',
+      'carat;cut;color;clarity;depth;table;price;x;y;z\n1,1;Ideal;H;SI2;62,0;55,0;4733;6,61;6,65;4,11\n',
+    );
+    const refused = await readAppraisals(semicolons).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(IngestFileError);
+    expect((refused as Error).message).toMatch(
+      /separated by semicolons \(;\), not commas.*save the file as comma-separated/,
+    );
+    // a header with both spellings names one column twice
+    const both = home.file('both.csv', `carat,cut,color,Colour,clarity,depth,table,price,x,y,z\n`);
+    await expect(readAppraisals(both)).rejects.toThrow(/names column "color" twice/);
+  });
+
   it('reads quoted fields with commas, doubled quotes and line breaks, counting physical lines', async () => {
     const path = home.file(
       'quoted.csv',

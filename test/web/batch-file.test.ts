@@ -68,10 +68,26 @@ describe('readBatchFile', () => {
   it('needs the nine columns, in any order, and says which are missing', () => {
     const read = readBatchFile(
       's.csv',
-      'carat,cut,colour,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
+      'carat,cut,colr,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
     );
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.message).toContain('"color"');
+  });
+
+  it('reads a Colour column as color, and refuses a semicolon-separated file naming the delimiter, as ingestion does', () => {
+    const colour = readBatchFile(
+      'c.csv',
+      'carat,cut,Colour,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
+    );
+    expect(colour.ok && colour.file.rows[0].stone).toMatchObject({ color: 'G' });
+    const semicolons = readBatchFile(
+      'eu.csv',
+      'carat;cut;color;clarity;depth;table;x;y;z\n0,9;Ideal;G;VS2;61,8;57;6,2;6,24;3,84\n',
+    );
+    expect(semicolons).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^eu\.csv: the columns are separated by semicolons \(;\), not commas/),
+    });
   });
 
   it('gives a row with the wrong number of fields a malformed_row problem, and keeps every row', () => {

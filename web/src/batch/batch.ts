@@ -5,6 +5,7 @@
  */
 import { STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
 import { normalisationMessage, validateStone, type Normalisation } from '../../../src/diamond/validate.js';
+import { columnKey, delimiterMessage, otherDelimiter } from '../../../src/diamond/columns.js';
 import { ApiError, BATCH_LIMIT, appraiseBatch, type FieldProblem, type Valuation } from '../api.js';
 import { parseCsv, toCsv } from './csv.js';
 
@@ -28,7 +29,8 @@ export interface BatchFile {
 
 export type ReadResult = { ok: true; file: BatchFile } | { ok: false; message: string };
 
-const normalise = (name: string): string => name.trim().toLowerCase();
+// Header names as ingestion reads them: any letter case, `Colour` as color (src/diamond/columns.ts).
+const normalise = columnKey;
 
 export function readBatchFile(name: string, text: string): ReadResult {
   const records = parseCsv(text);
@@ -36,6 +38,8 @@ export function readBatchFile(name: string, text: string): ReadResult {
     return { ok: false, message: `${name} is empty: a header row and at least one stone are needed.` };
   const [header, ...body] = records;
   const columns = header.fields;
+  const separatedBy = columns.length === 1 ? otherDelimiter(columns[0]) : undefined;
+  if (separatedBy) return { ok: false, message: `${name}: ${delimiterMessage(separatedBy)}.` };
   const index = new Map<string, number>();
   columns.forEach((c, i) => {
     if (!index.has(normalise(c))) index.set(normalise(c), i);
