@@ -5,7 +5,8 @@ export type RegistryErrorCode =
   | 'no_previous_champion'
   | 'already_champion'
   | 'artifact_mismatch'
-  | 'artifact_missing';
+  | 'artifact_missing'
+  | 'conflict';
 
 export class RegistryError extends Error {
   constructor(

@@ -27,6 +27,7 @@ import {
   modelVersions,
   type ModelRecord,
   type Promotion,
+  type PromotionAction,
 } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { readTextIfExists, readTextIfExistsAsync, sha256Hex, writeFileAtomic } from './artifact-file.js';
@@ -244,19 +245,27 @@ export function rollbackToUsable(
  * artifact intact), then one INSERT; every server picks the new champion up at its next poll.
  */
 export async function promoteInStore(
-  store: Pick<Store, 'getModel' | 'listModels' | 'insertPromotion'>,
+  store: Pick<Store, 'getModel' | 'listModels' | 'listPromotions' | 'insertPromotion'>,
   version: string,
   reason: string,
 ): Promise<ModelRecord> {
-  const model = await store.getModel(version);
-  if (!model) {
-    const known = (await store.listModels()).map((m) => m.version);
-    throw new RegistryError('not_found', `no model ${version} in the registry (known: ${known.join(', ') || 'none'})`);
-  }
-  if (model.isChampion) throw new RegistryError('already_champion', `model ${version} is already the champion`);
-  readArtifact(model);
-  await store.insertPromotion(version, 'promote', reason, new Date().toISOString());
-  return (await store.getModel(version))!;
+  return changeChampion(
+    store,
+    async () => {
+      const model = await store.getModel(version);
+      if (!model) {
+        const known = (await store.listModels()).map((m) => m.version);
+        throw new RegistryError(
+          'not_found',
+          `no model ${version} in the registry (known: ${known.join(', ') || 'none'})`,
+        );
+      }
+      if (model.isChampion) throw new RegistryError('already_champion', `model ${version} is already the champion`);
+      readArtifact(model);
+      return { version, action: 'promote' };
+    },
+    reason,
+  );
 }
 
 /**
@@ -267,8 +276,39 @@ export async function rollbackInStore(
   store: Pick<Store, 'getModel' | 'listPromotions' | 'insertPromotion'>,
   reason: string,
 ): Promise<ModelRecord> {
-  const target = rollbackTarget(stackOf(await store.listPromotions()));
-  readArtifact((await store.getModel(target))!);
-  await store.insertPromotion(target, 'rollback', reason, new Date().toISOString());
-  return (await store.getModel(target))!;
+  return changeChampion(
+    store,
+    async (history) => {
+      const target = rollbackTarget(stackOf(history));
+      readArtifact((await store.getModel(target))!);
+      return { version: target, action: 'rollback' };
+    },
+    reason,
+  );
+}
+
+/** How often a change of champion is decided again when another change was written first. */
+const CHANGE_ATTEMPTS = 5;
+
+/**
+ * A change of champion decided from the history as read, and written only if the history is still that long:
+ * two changes at once (two operators, the pipeline and an operator) are applied one after the other, the second
+ * decided again from the history the first left — as they would be on SQLite, whose write lock orders them.
+ */
+async function changeChampion(
+  store: Pick<Store, 'getModel' | 'listPromotions' | 'insertPromotion'>,
+  decide: (history: readonly Promotion[]) => Promise<{ version: string; action: PromotionAction }>,
+  reason: string,
+): Promise<ModelRecord> {
+  for (let attempt = 1; ; attempt++) {
+    const history = await store.listPromotions();
+    const { version, action } = await decide(history);
+    if (await store.insertPromotion(version, action, reason, new Date().toISOString(), history.length))
+      return (await store.getModel(version))!;
+    if (attempt === CHANGE_ATTEMPTS)
+      throw new RegistryError(
+        'conflict',
+        `the champion changed ${CHANGE_ATTEMPTS} times while this ${action} was decided; try again`,
+      );
+  }
 }

@@ -204,3 +204,27 @@ export function insertPromotion(db: Db, version: string, action: PromotionAction
     .run(action, reason, at, version);
   if (info.changes !== 1) throw new Error(`no model ${version} to make champion`);
 }
+
+export const PROMOTION_COUNT_SQL = 'SELECT count(*) AS n FROM promotions';
+
+/**
+ * insertPromotion only if the history still has `historyLength` rows, in one write transaction (SQLite takes its
+ * write lock first: BEGIN IMMEDIATE), so that two changes decided from the same history cannot both be written.
+ */
+export function insertPromotionIfUnchanged(
+  db: Db,
+  version: string,
+  action: PromotionAction,
+  reason: string,
+  at: string,
+  historyLength: number,
+): boolean {
+  return db
+    .transaction(() => {
+      const { n } = db.prepare(PROMOTION_COUNT_SQL).get() as { n: number };
+      if (n !== historyLength) return false;
+      insertPromotion(db, version, action, reason, at);
+      return true;
+    })
+    .immediate();
+}

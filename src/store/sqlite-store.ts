@@ -6,7 +6,15 @@ import { getOpenReject, lastLearning, listOpenRejects, listRecorded, recorders, 
 import { databasePing, openDatabase, type Db } from './db.js';
 import { sqliteIngestTarget } from './ingest-target.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
-import { championVersion, getChampion, getModel, insertPromotion, listModels, listPromotions } from './models.js';
+import {
+  championVersion,
+  getChampion,
+  getModel,
+  insertPromotion,
+  insertPromotionIfUnchanged,
+  listModels,
+  listPromotions,
+} from './models.js';
 import { operationsCounts } from './operations.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
 import { listRequests, pruneRequestLog, requestLogWriter } from './requests.js';
@@ -38,7 +46,13 @@ export function sqliteStore(db: Db): Store {
     getModel: async (version) => getModel(db, version),
     listModels: async () => listModels(db),
     listPromotions: async () => listPromotions(db),
-    insertPromotion: async (version, action, reason, at) => insertPromotion(db, version, action, reason, at),
+    async insertPromotion(version, action, reason, at, ifHistoryLength) {
+      if (ifHistoryLength === undefined) {
+        insertPromotion(db, version, action, reason, at);
+        return true;
+      }
+      return insertPromotionIfUnchanged(db, version, action, reason, at, ifHistoryLength);
+    },
     findValuation: async (id) => findValuation(db, id),
     findIdempotent: async (keyId, route, key, since) => findIdempotent(db, keyId, route, key, since),
     async writeQuotes(rows) {

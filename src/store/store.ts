@@ -40,8 +40,18 @@ export interface Store {
   listModels(): Promise<ModelRecord[]>;
   /** Every promotion and rollback, oldest first (the champion's history). */
   listPromotions(): Promise<Promotion[]>;
-  /** Makes `version` the champion from now (the registry checks its artifact first). */
-  insertPromotion(version: string, action: PromotionAction, reason: string, at: string): Promise<void>;
+  /**
+   * Makes `version` the champion from now (the registry checks its artifact first). With `ifHistoryLength`, only if
+   * the history still has that many rows — nobody changed the champion since the caller read it and decided —
+   * checked and written under one lock (false: nothing written; read again and decide again).
+   */
+  insertPromotion(
+    version: string,
+    action: PromotionAction,
+    reason: string,
+    at: string,
+    ifHistoryLength?: number,
+  ): Promise<boolean>;
   findValuation(id: string): Promise<FoundValuation | undefined>;
   /** The answer stored under an idempotency key since `since` (ms), and its request's fingerprint. */
   findIdempotent(

@@ -253,3 +253,25 @@ describe('similar stones on PostgreSQL', () => {
     }
   });
 });
+
+// After the suite above: it changes the champion's history, which the suite compares between the two stores.
+describe.each(['sqlite', 'postgres'] as const)('changes of champion on %s', (backend) => {
+  const store = () => stores[backend];
+
+  it('writes one of several changes of champion decided from the same history, the others not at all', async () => {
+    const history = await store().listPromotions();
+    const champion = (await store().championVersion())!;
+    const other = (await store().listModels()).find((m) => m.version !== champion)!.version;
+    const at = '2026-12-05T01:00:00.000Z';
+    const written = await Promise.all(
+      Array.from({ length: 8 }, () => store().insertPromotion(other, 'promote', 'race', at, history.length)),
+    );
+    expect(written.filter(Boolean)).toHaveLength(1);
+    expect(await store().listPromotions()).toHaveLength(history.length + 1);
+    expect(await store().championVersion()).toBe(other);
+    // back as it was (a rollback pops the promotion), decided from the history as it is now
+    expect(await store().insertPromotion(champion, 'rollback', 'restore', at, history.length)).toBe(false);
+    expect(await store().insertPromotion(champion, 'rollback', 'restore', at, history.length + 1)).toBe(true);
+    expect(await store().championVersion()).toBe(champion);
+  });
+});

@@ -9,6 +9,7 @@ import { checkKeyName, hashKey, nameTaken, newKeyValues, toKey, type ApiKey, typ
 import {
   CHAMPION_VERSION_SQL,
   modelFromRow,
+  PROMOTION_COUNT_SQL,
   PROMOTIONS_SQL,
   selectModelsSql,
   type ModelRow,
@@ -19,7 +20,7 @@ import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
 import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
-import { runQuery } from './connect.js';
+import { asUnavailable, runQuery } from './connect.js';
 import { postgresIngestTarget } from './ingest.js';
 import { postgresSimilar } from './similar.js';
 
@@ -41,6 +42,9 @@ const REQUEST_COLUMNS = `id, at, method, route, url, status, latency_ms AS "late
   response_body AS "responseBody", request_id AS "requestId"`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The advisory lock a change of champion holds (beside the migrations' and ingestion's, …65 and …66). */
+const PROMOTIONS_LOCK = 0x4c6f757067;
 
 export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): PostgresStore {
   /** Runs a query; a failed connection becomes DatabaseUnavailable (the API answers 503 with Retry-After). */
@@ -146,12 +150,42 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
     getModel: async (version) => (await models(selectModelsSql({ versionIs: '$1' }), [version]))[0],
     listModels: () => models(selectModelsSql('all')),
     listPromotions: () => query<Promotion>(PROMOTIONS_SQL),
-    async insertPromotion(version, action, reason, at) {
-      const rows = await query(
-        'INSERT INTO promotions (model_id, action, reason, at) SELECT id, $1, $2, $3 FROM models WHERE version = $4 RETURNING 1',
-        [action, reason, at, version],
-      );
-      if (rows.length !== 1) throw new Error(`no model ${version} to make champion`);
+    async insertPromotion(version, action, reason, at, ifHistoryLength) {
+      const insert = async (on: pg.Pool | pg.PoolClient) => {
+        const rows = await runQuery(
+          on,
+          'INSERT INTO promotions (model_id, action, reason, at) SELECT id, $1, $2, $3 FROM models WHERE version = $4 RETURNING 1',
+          [action, reason, at, version],
+        );
+        if (rows.length !== 1) throw new Error(`no model ${version} to make champion`);
+      };
+      if (ifHistoryLength === undefined) {
+        await insert(pool);
+        return true;
+      }
+      // One transaction holding the registry's advisory lock: the count is read after the lock is taken (a
+      // statement of its own, so its snapshot is that late), and a second change decided from the same history
+      // finds one row more and writes nothing.
+      const client = await pool.connect().catch((e: unknown) => {
+        throw asUnavailable(e);
+      });
+      try {
+        await runQuery(client, 'BEGIN');
+        await runQuery(client, 'SELECT pg_advisory_xact_lock($1)', [PROMOTIONS_LOCK]);
+        const [{ n }] = await runQuery<{ n: number }>(client, `${PROMOTION_COUNT_SQL}`);
+        if (Number(n) !== ifHistoryLength) {
+          await runQuery(client, 'ROLLBACK');
+          return false;
+        }
+        await insert(client);
+        await runQuery(client, 'COMMIT');
+        return true;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async findValuation(id) {
       const [row] = await query<FoundValuation>(
