@@ -155,7 +155,7 @@ export const Support = Type.Object(
   { description: 'How well the data the model learned from supports this stone.' },
 );
 
-/** How a stored valuation is named: opaque, 128 random bits. */
+/** How a stored valuation is named: opaque, the time (48 bits) then 80 random bits (routes/valuations.ts). */
 export const VALUATION_ID_PATTERN = '^val_[A-Za-z0-9_-]{22}$';
 
 export const Valuation = Type.Object({

@@ -65,14 +65,21 @@ describe('stored valuations', () => {
     expectProblem(await get(id, ''), 401);
   });
 
-  it('ids are unguessable: 1,000 valuations, 1,000 distinct 128-bit ids', async () => {
+  it('ids are unguessable: 1,000 valuations, 1,000 distinct ids of 80 random bits after the time', async () => {
     const res = await post(
       '/v1/valuations/batch?explain=false',
       { stones: Array.from({ length: 1000 }, () => STONE) },
       acme,
     );
-    const ids = JSON.parse(res.body).results.map((r: { valuation: { id: string } }) => r.valuation.id);
+    const ids: string[] = JSON.parse(res.body).results.map((r: { valuation: { id: string } }) => r.valuation.id);
     expect(new Set(ids).size).toBe(1000);
+    // 16 bytes each: the time of the valuation (48 bits, so ids made together are stored together), then 80
+    // random bits, which differ between every two ids even made in the same millisecond
+    const bytes = ids.map((id) => Buffer.from(id.slice(4), 'base64url'));
+    for (const b of bytes) expect(b).toHaveLength(16);
+    const now = Date.now();
+    for (const b of bytes) expect(now - b.readUIntBE(0, 6)).toBeLessThan(60_000);
+    expect(new Set(bytes.map((b) => b.subarray(6).toString('hex'))).size).toBe(1000);
   });
 });
 
