@@ -8,6 +8,7 @@
 import { Compile } from 'typebox/compile';
 import {
   FIELDS,
+  normalisationMessage,
   numberHint,
   STONE_FIELDS,
   StoneSchema,
@@ -130,4 +131,15 @@ export function checkStone(raw: unknown, prefix = ''): StoneCheck {
     });
   }
   return { ok: false, problems };
+}
+
+/** The `normalised` warnings of an answer: one per grade read in another spelling, saying what was given and used. */
+export function normalisedWarnings(normalised: readonly Normalisation[]) {
+  return normalised.map((n) => ({
+    code: 'normalised' as const,
+    field: n.field,
+    message: normalisationMessage(n),
+    given: n.from,
+    used: n.to,
+  }));
 }

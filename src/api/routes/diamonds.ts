@@ -2,17 +2,12 @@
  * GET /v1/diamonds/similar: the stones in the database most like a given one, with their appraised prices.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  FIELDS,
-  normalisationMessage,
-  readGrade,
-  type GradeFieldName,
-  type Normalisation,
-} from '../../diamond/index.js';
+import { FIELDS, readGrade, STONE_FIELDS, type Normalisation } from '../../diamond/index.js';
 import type { Store } from '../../store/store.js';
 import { problemAnswer } from '../openapi-answers.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
 import { SIMILAR_MAX_WAITING } from '../similar-thread.js';
+import { normalisedWarnings } from '../stone-input.js';
 import {
   EXAMPLE_STONE,
   SimilarQuery,
@@ -37,10 +32,11 @@ declare module 'fastify' {
  */
 function readQueryGrades(query: Record<string, unknown>): Normalisation[] {
   const read: Normalisation[] = [];
-  for (const name of ['cut', 'color', 'clarity'] as const satisfies readonly GradeFieldName[]) {
+  for (const name of STONE_FIELDS) {
+    const field = FIELDS[name];
     const raw = query[name];
-    if (typeof raw !== 'string') continue;
-    const grade = readGrade(FIELDS[name], raw);
+    if (field.kind !== 'grade' || typeof raw !== 'string') continue;
+    const grade = readGrade(field, raw);
     if (!grade?.normalised) continue;
     query[name] = grade.code;
     read.push(grade.normalised);
@@ -102,13 +98,7 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
     },
     async (request) => {
       const q = request.query as Defaulted<typeof request.query, 'n' | 'mode'>;
-      const warnings = (request.gradesRead ?? []).map((n) => ({
-        code: 'normalised' as const,
-        field: n.field,
-        message: normalisationMessage(n),
-        given: n.from,
-        used: n.to,
-      }));
+      const warnings = normalisedWarnings(request.gradesRead ?? []);
       if (q.mode === 'all') {
         const missing: FieldProblem[] = ALL_MODE_FIELDS.filter((f) => q[f] === undefined).map((f) => ({
           field: f,

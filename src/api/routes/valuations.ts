@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { onSendHookHandler } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { normalisationMessage, type Normalisation, type StoneToValue } from '../../diamond/index.js';
+import type { Normalisation, StoneToValue } from '../../diamond/index.js';
 import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation } from '../../model/index.js';
 import { idempotencyHooks } from '../idempotency.js';
 import type { ModelSource } from '../model-source.js';
@@ -41,7 +41,7 @@ import {
   problemResponse,
   withExamples,
 } from '../schemas.js';
-import { checkStone, type StoneCheck } from '../stone-input.js';
+import { checkStone, normalisedWarnings, type StoneCheck } from '../stone-input.js';
 import { validatorCompiler } from '../validator.js';
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -430,12 +430,5 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
 
 /** The valuation with a `normalised` warning first for each grade read in another spelling. */
 function withNormalised(v: ModelValuation, normalised: readonly Normalisation[]): ModelValuation {
-  const read = normalised.map((n) => ({
-    code: 'normalised' as const,
-    field: n.field,
-    message: normalisationMessage(n),
-    given: n.from,
-    used: n.to,
-  }));
-  return { ...v, warnings: [...read, ...v.warnings] };
+  return { ...v, warnings: [...normalisedWarnings(normalised), ...v.warnings] };
 }
