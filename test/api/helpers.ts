@@ -27,6 +27,7 @@ import { sqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { requestLogWriter } from '../../src/store/requests.js';
+import type { StoredValuationRow } from '../../src/store/quotes.js';
 
 export const STONE = exampleStone() as unknown as Stone;
 export const REFERENCE = loupePaths().referenceData;
@@ -153,3 +154,10 @@ export async function until(check: () => boolean, what: string, ms = 20_000): Pr
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The i-th of a run of stored valuations a test writes: an id made from i (22 characters, as real ids have). */
+export function numberedValuation(i: number, answer = '{}'): StoredValuationRow {
+  return { id: valuationIdOf(i), at: Date.now(), keyId: null, modelVersion: 'v', stone: '{}', ref: null, answer };
+}
+
+export const valuationIdOf = (i: number): string => `val_${String(i).padStart(22, '0')}`;

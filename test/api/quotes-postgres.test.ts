@@ -9,6 +9,7 @@ import { asyncQuoteStore } from '../../src/api/quote-store.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { postgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { numberedValuation, valuationIdOf } from './helpers.js';
 
 let server: TestPostgres;
 let store: PostgresStore;
@@ -37,17 +38,8 @@ describe('stored valuations on PostgreSQL, the database away', () => {
       flushIntervalMs: 10,
       onEvent: (e) => events.push(e),
     });
-    const id = (i: number) => `val_${String(i).padStart(22, '0')}`;
-    const save = (i: number) =>
-      quotes.saveValuation({
-        id: id(i),
-        at: Date.now(),
-        keyId: null,
-        modelVersion: 'v',
-        stone: '{}',
-        ref: null,
-        answer: '{}',
-      });
+    const id = valuationIdOf;
+    const save = (i: number) => quotes.saveValuation(numberedValuation(i));
     save(0);
     await until(() => quotes.backlog.waiting === 0, 'the first write');
     server.stopServer(true);

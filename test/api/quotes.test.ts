@@ -8,7 +8,17 @@ import { createKey } from '../../src/store/keys.js';
 import { openDatabase } from '../../src/store/db.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { countValuations } from '../../src/store/quotes.js';
-import { expectProblem, STONE, testApp, testHome, until, type TestApp, type TestHome } from './helpers.js';
+import {
+  expectProblem,
+  numberedValuation,
+  STONE,
+  testApp,
+  testHome,
+  until,
+  valuationIdOf,
+  type TestApp,
+  type TestHome,
+} from './helpers.js';
 
 let home: TestHome;
 let t: TestApp;
@@ -213,18 +223,10 @@ describe('a full disk (SQLite max_page_count)', () => {
       onEvent: (e) => events.push(e),
     });
     const answer = JSON.stringify({ price: 4530, explanation: { summary: 'x'.repeat(1000) } });
-    const id = (i: number) => `val_${String(i).padStart(22, '0')}`;
+    const id = valuationIdOf;
     const total = 20_000;
     for (let i = 0; i < total; i++) {
-      quotes.saveValuation({
-        id: id(i),
-        at: Date.now(),
-        keyId: null,
-        modelVersion: 'v',
-        stone: '{}',
-        ref: null,
-        answer,
-      });
+      quotes.saveValuation(numberedValuation(i, answer));
       if (i % 500 === 499) await new Promise((r) => setTimeout(r, 10));
     }
     await until(() => events.some((e) => e.type === 'failing'), 'the failure report');

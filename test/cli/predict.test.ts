@@ -8,6 +8,7 @@ import type { Stone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/index.js';
 import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
 import { REFERENCE } from '../ingest/helpers.js';
+import { STONE_A } from '../helpers/stones.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -81,17 +82,8 @@ const GOOD_1: Stone = {
   y: 6.24,
   z: 3.84,
 };
-const GOOD_2: Stone = {
-  carat: 1.1,
-  cut: 'Ideal',
-  color: 'H',
-  clarity: 'SI2',
-  depth: 62,
-  table: 55,
-  x: 6.61,
-  y: 6.65,
-  z: 4.11,
-};
+/** The reference file's second stone (test/helpers/stones.ts), without its price. */
+const { price: _price, ...GOOD_2 } = STONE_A;
 
 describe('loupe predict', () => {
   it('writes the input columns as they stood plus price, price_low and price_high; a bad row gets an error and the run goes on', () => {
