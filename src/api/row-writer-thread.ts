@@ -38,6 +38,11 @@ export interface ThreadedWriter<T = Row> {
   write(rows: readonly T[]): void;
   /** Resolves once everything sent before it is committed (or could not be, when writes fail). */
   committed(): Promise<void>;
+  /**
+   * Commits what the thread holds (when writes succeed), then resolves with the row of `statement` whose first
+   * value is `key` if the thread still holds it (writes failing), else null.
+   */
+  find(statement: number, key: string): Promise<Row | null>;
   /** Rows sent but not yet taken, rows waiting in the thread and rows it dropped (as last reported). */
   readonly backlog: { inFlight: number; queued: number; dropped: number };
   /** Writes what is left and stops the thread; resolves with the entries that could not be written (-1: the thread died). */
@@ -70,13 +75,13 @@ export function threadedRowWriter(
   const worker: Worker = startTsWorker(new URL('../store/row-writer-worker.ts', import.meta.url), settings);
   worker.unref();
   const backlog = { inFlight: 0, queued: 0, dropped: 0 };
-  const syncs = new Map<number, () => void>();
+  const syncs = new Map<number, (row: Row | null) => void>();
   let nextSync = 1;
   let closing: Promise<{ lost: number; dropped: number }> | undefined;
   let dead = false;
   const post = (m: ToWriter): void => worker.postMessage(m);
   const settleAll = (): void => {
-    for (const resolve of syncs.values()) resolve();
+    for (const resolve of syncs.values()) resolve(null);
     syncs.clear();
   };
   worker.on('message', (m: FromWriter) => {
@@ -88,8 +93,8 @@ export function threadedRowWriter(
       backlog.dropped = m.dropped;
     } else if (m.type === 'written') {
       options.onSettled?.(m.rows);
-    } else if (m.type === 'synced') {
-      syncs.get(m.id)?.();
+    } else if (m.type === 'synced' || m.type === 'found') {
+      syncs.get(m.id)?.(m.type === 'found' ? m.row : null);
       syncs.delete(m.id);
     } else {
       options.onEvent?.(m);
@@ -113,8 +118,16 @@ export function threadedRowWriter(
       if (dead || closing) return Promise.resolve();
       const id = nextSync++;
       return new Promise<void>((resolve) => {
-        syncs.set(id, resolve);
+        syncs.set(id, () => resolve());
         post({ type: 'sync', id });
+      });
+    },
+    find(statement, key) {
+      if (dead || closing) return Promise.resolve(null);
+      const id = nextSync++;
+      return new Promise<Row | null>((resolve) => {
+        syncs.set(id, resolve);
+        post({ type: 'find', id, statement, key });
       });
     },
     close() {

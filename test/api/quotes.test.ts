@@ -7,7 +7,7 @@ import type { FromWriter } from '../../src/api/row-writer-thread.js';
 import { createKey } from '../../src/store/keys.js';
 import { openDatabase } from '../../src/store/db.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
-import { countValuations } from '../../src/store/quotes.js';
+import { countValuations, type StoredValuationRow } from '../../src/store/quotes.js';
 import {
   expectProblem,
   numberedValuation,
@@ -201,6 +201,67 @@ describe('retention', () => {
     await store.close();
     await keep.close();
     db.close();
+  });
+});
+
+describe('the writer thread', () => {
+  it('a valuation just answered is found before, during and after its commit; runs of rows are written as sent', async () => {
+    const home = await testHome({ ingest: false, promote: false });
+    const quotes = threadedQuoteStore(sqliteStore(home.db), home.paths.database, { flushIntervalMs: 5 });
+    // 40 valuations with idempotency records between some of them: runs of one statement longer and shorter than
+    // the thread's multi-row insert, a duplicate id (kept once, as sent first), refs, keys and texts that differ.
+    const sent: StoredValuationRow[] = [];
+    for (let i = 0; i < 40; i++) {
+      const row = {
+        ...numberedValuation(i, JSON.stringify({ price: 1000 + i, note: `it's "${i}"` })),
+        at: 1_700_000_000_000 + i,
+        keyId: i % 3 === 0 ? null : i,
+        ref: i % 4 === 0 ? `ref ${i}` : null,
+        stone: JSON.stringify({ carat: i / 10 }),
+      };
+      quotes.saveValuation(row);
+      sent.push(row);
+      if (i === 20 || i === 27) {
+        const idem = {
+          keyId: 1,
+          route: 'POST /v1/valuations',
+          idempotencyKey: `k${i}`,
+          fingerprint: 'f'.repeat(64),
+          at: Date.now(),
+        };
+        quotes.saveIdempotent({ ...idem, answer: '{"price":1}' });
+      }
+      // Asked for at once: from this thread's queue, or from the writer thread before its commit.
+      if (i % 7 === 0) expect((await quotes.valuation(row.id))?.answer).toBe(row.answer);
+    }
+    quotes.saveValuation({ ...numberedValuation(5, '{"price":0}'), at: 1_700_000_000_000 });
+    for (const row of sent) {
+      expect(await quotes.valuation(row.id)).toEqual({
+        id: row.id,
+        at: new Date(row.at).toISOString(),
+        keyId: row.keyId,
+        stone: row.stone,
+        ref: row.ref,
+        answer: row.answer,
+      });
+    }
+    expect(await quotes.close()).toBe(0);
+    expect(countValuations(home.db)).toBe(40);
+    const stored = home.db
+      .prepare('SELECT id, at, key_id AS keyId, stone, ref, answer FROM valuations ORDER BY id')
+      .all() as { id: string; at: string }[];
+    expect(stored).toEqual(
+      sent.map((r) => ({
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        keyId: r.keyId,
+        stone: r.stone,
+        ref: r.ref,
+        answer: r.answer,
+      })),
+    );
+    expect((home.db.prepare('SELECT count(*) AS n FROM idempotency_keys').get() as { n: number }).n).toBe(2);
+    home.cleanup();
   });
 });
 
