@@ -394,6 +394,18 @@ for (const r of rows) {
   );
 }
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
+// Round to round this machine's speed varies by up to 30%; the two variants of a round pair run back to back, so
+// the spread of the pairs' costs says how far one run's total can be trusted.
+const costByRound = Array.from({ length: rounds }, (_, k) => (1 - rows[2 * k].rps / rows[2 * k + 1].rps) * 100);
+if (rounds > 1) {
+  const sorted = [...costByRound].sort((a, b) => a - b);
+  const median = (sorted[(rounds - 1) >> 1] + sorted[rounds >> 1]) / 2;
+  process.stdout.write(
+    `
+round by round, the first variant costs ${costByRound.map((c) => fmt(c, 1)).join(', ')} % of the second's throughput (median ${fmt(median, 1)} %)
+`,
+  );
+}
 /** A mode's figures as the result files keep them. */
 const figures = (r: Row) => ({
   requestsPerSecond: Math.round(r.rps),
@@ -410,6 +422,7 @@ const runFacts = () => ({
   durationSeconds: duration,
   rounds,
   loadAverageAtStart: loadAtStart,
+  costByRoundPercent: costByRound.map((c) => Math.round(c * 10) / 10),
   modelKind,
   modelVersion,
   date: new Date().toISOString(),
@@ -488,6 +501,7 @@ const result = {
   serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
   oneFreeCoreRequestsPerSecond: Math.round(1e6 / on.cpuUsPerRequest),
   loadAverageAtStart: loadAtStart,
+  costByRoundPercent: costByRound.map((c) => Math.round(c * 10) / 10),
   withoutLogging: { requestsPerSecond: Math.round(off.rps), p50Ms: off.p50, p99Ms: off.p99, errors: off.errors },
   requestsLogged: on.logged,
   requestsSent: on.total,
