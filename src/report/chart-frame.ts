@@ -15,6 +15,11 @@ export interface Axis {
   format?: (value: number) => string;
   /** Fixed extent [min, max] instead of the data's. */
   domain?: readonly [number, number];
+  /**
+   * Names of the positions 0, 1, 2, …: a numeric axis (e.g. a grade's rank, jittered) labelled with the names
+   * (the grades) at those positions instead of numbers.
+   */
+  categories?: readonly string[];
 }
 
 /** What every chart accepts besides its data. */
@@ -61,6 +66,11 @@ export function scaleOptions(axis: Axis, values: readonly number[] = []): Plot.S
     // Plot's log axes label only some ticks and write 0.2 as "200m"; 1-2-5 ticks with our own labels read better.
     if (positive.length > 0) options.ticks = logTicks(Math.min(...positive), Math.max(...positive));
     options.tickFormat = axis.format ?? formats.plain;
+  } else if (axis.categories) {
+    const names = axis.categories;
+    options.ticks = names.map((_, i) => i);
+    options.tickFormat = (i: number) => names[i] ?? '';
+    options.domain ??= [-0.5, names.length - 0.5];
   } else if (axis.format) {
     options.tickFormat = axis.format;
   }

@@ -274,6 +274,45 @@ export function lines(
   );
 }
 
+export interface CalibrationPoint {
+  /** The coverage a range promises, 0–1. */
+  nominal: number;
+  /** The share of prices it held, 0–1, with its interval. */
+  observed: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Promised against observed coverage of price ranges: one dot per level with its interval as a vertical line,
+ * and the dashed diagonal where a range holds exactly as often as it promises.
+ */
+export function calibration(points: readonly CalibrationPoint[], options: Frame): string {
+  const values = points.flatMap((p) => [p.nominal, p.low, p.high]);
+  const lo = Math.max(0, Math.floor(Math.min(...values) * 10) / 10);
+  const axis = (label: string): Axis => ({ label, format: formats.percent, domain: [lo, 1] });
+  return render(
+    {
+      height: 400,
+      ...yAxis(axis('observed coverage'), values),
+      x: scaleOptions(axis('promised coverage (nominal)')),
+      marks: [
+        Plot.line(
+          [
+            [lo, lo],
+            [1, 1],
+          ],
+          { stroke: MUTED, strokeDasharray: '4 3' },
+        ),
+        Plot.ruleX(points, { x: 'nominal', y1: 'low', y2: 'high', stroke: NEUTRAL, strokeWidth: 1.5 }),
+        Plot.dot(points, { x: 'nominal', y: 'observed', fill: NEUTRAL, r: 3.5 }),
+      ],
+    },
+    options,
+    false,
+  );
+}
+
 export interface WaterfallStep {
   label: string;
   /** Signed change this step makes to the running total. */

@@ -3,6 +3,7 @@ import { parseHTML } from 'linkedom';
 import {
   bars,
   binEdges,
+  calibration,
   dependence,
   formats,
   histogram,
@@ -152,6 +153,37 @@ describe('charts', () => {
     );
     expect(parseSvg(svg).querySelectorAll('circle').length).toBe(2);
     expect(parseSvg(svg).querySelectorAll('line').length).toBeGreaterThan(0);
+  });
+
+  it('labels a ranked axis with the category names at their positions', () => {
+    const svg = dependence(
+      [
+        { x: 0.1, y: -0.2 },
+        { x: 2.2, y: 0.3 },
+      ],
+      { x: { label: 'clarity', categories: ['I1', 'SI2', 'SI1'] }, y: { label: 'contribution' } },
+    );
+    const t = texts(svg);
+    expect(t).toEqual(expect.arrayContaining(['I1', 'SI2', 'SI1']));
+    expect(t.indexOf('I1')).toBeLessThan(t.indexOf('SI1'));
+    expect(t).not.toContain('0.5');
+  });
+
+  it('draws a calibration plot: one dot and one interval per level, with its title', () => {
+    const levels = [0.5, 0.8, 0.9, 0.95].map((nominal) => ({
+      nominal,
+      observed: nominal - 0.01,
+      low: nominal - 0.04,
+      high: nominal + 0.02,
+    }));
+    const svg = calibration(levels, { title: 'Do the ranges hold?' });
+    const root = parseSvg(svg);
+    expect(root.querySelectorAll('circle').length).toBe(4);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['Do the ranges hold?', '50%', '90%']));
+    // one vertical interval per level, from its low to its high
+    const intervals = Array.from(root.querySelectorAll('g[aria-label="rule"] line'));
+    expect(intervals.length).toBe(4);
+    for (const l of intervals) expect(l.getAttribute('y1')).not.toBe(l.getAttribute('y2'));
   });
 
   it('draws a waterfall whose last bar is the sum of the start and the steps', () => {
