@@ -34,6 +34,13 @@ export async function buildWeb(): Promise<void> {
   await build({ configFile: WEB_CONFIG, logLevel: 'warn' });
 }
 
+/** Builds only when web/dist is missing or older than its sources; true when it built. */
+export async function buildWebIfStale(): Promise<boolean> {
+  if (!webIsStale()) return false;
+  await buildWeb();
+  return true;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const ifStale = process.argv.includes('--if-stale');
   if (ifStale && !webIsStale()) {

@@ -38,8 +38,8 @@ async function send(
   if (contentType !== undefined) headers['content-type'] = contentType;
   if (auth !== undefined) headers.authorization = auth;
   const res = await t.app.inject({ method: method as 'GET', url, payload, headers });
-  // Whether web/dist exists depends on whether the e2e test built it earlier in this run: the web app's 503 "not
-  // built yet" page is then a true answer, not a failure (without this, the test passed or failed by file order).
+  // Whether web/dist exists depends on the checkout (the run's global setup builds it, but a build can fail or be
+  // removed): the web app's 503 "not built yet" page is then a true answer, not a failure.
   const webNotBuilt = res.statusCode === 503 && !existsSync(join(WEB_DIST, 'index.html'));
   if (res.statusCode >= 500 && !webNotBuilt)
     throw new Error(

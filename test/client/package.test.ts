@@ -56,7 +56,8 @@ try {
   problem = e instanceof LoupeError ? { status: e.status, field: e.problem.errors?.[0]?.field } : String(e);
 }
 const slow = new LoupeClient({ baseUrl: process.env.LOUPE_URL!, apiKey: process.env.SLOW_KEY, fetch: counting });
-// Its 60 tokens a minute are used up by the 61st call, which is refused (429) and retried after Retry-After.
+// Its 60 tokens a minute (one back each second) are used up by the 61st call or a little later, which is refused
+// (429) and retried after Retry-After.
 const prices: number[] = [];
 while (!statuses.includes(429) && statuses.length < 200) prices.push((await slow.value(stone, { explain: false })).price);
 console.log(JSON.stringify({
@@ -154,6 +155,9 @@ describe('the client package, installed from its tarball', () => {
     expect(out.model).toBe('v0001');
     expect(out.problem).toEqual({ status: 400, field: 'carat' });
     // The call that was refused (429, Retry-After: 1) was retried and answered, so every call returned a price.
-    expect(out.retry).toEqual({ refused: 1, last: 200, calls: 61, prices: 1 });
+    // The 61st call is refused only if the first 60 took under a second: a token comes back each second, so on a
+    // busy machine a later call is the refused one.
+    expect(out.retry).toMatchObject({ refused: 1, last: 200, prices: 1 });
+    expect(out.retry.calls).toBeGreaterThanOrEqual(61);
   }, 240_000);
 });

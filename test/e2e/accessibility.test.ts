@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.js';
+import { buildWebIfStale } from '../../scripts/build-web.js';
 import { money, signedMoney } from '../../web/src/format.js';
 import { homeWithFirstModel, launchBrowser, startServer, type RunningServer } from './harness.js';
 
@@ -23,7 +23,8 @@ let browser: { context: BrowserContext; close: () => Promise<void> };
 
 beforeAll(async () => {
   home = await homeWithFirstModel('loupe-e2e-axe-');
-  await buildWeb();
+  // Built once per run by test/global-setup.ts; here only if the sources changed since (a watch run).
+  await buildWebIfStale();
   server = await startServer({ timeoutMs: 120_000, home });
   browser = await launchBrowser();
 }, 300_000);

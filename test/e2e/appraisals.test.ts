@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.js';
+import { buildWebIfStale } from '../../scripts/build-web.js';
 import { money } from '../../web/src/format.js';
 import { SCREENSHOTS, homeWithFirstModel, launchBrowser, startServer, type RunningServer } from './harness.js';
 
@@ -47,7 +47,8 @@ const FILE = [
 
 beforeAll(async () => {
   home = await homeWithFirstModel('loupe-e2e-appraisals-');
-  await buildWeb();
+  // Built once per run by test/global-setup.ts; here only if the sources changed since (a watch run).
+  await buildWebIfStale();
   server = await startServer({ timeoutMs: 120_000, home });
   browser = await launchBrowser();
 }, 300_000);

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.js';
+import { buildWebIfStale } from '../../scripts/build-web.js';
 import { homeWithFirstModel, launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
 
 const REASON = 'v0001 misprices fancy colours';
@@ -19,7 +19,8 @@ let trained: { version: string; rows: number; evaluationRowsLeftOut: number };
 
 beforeAll(async () => {
   home = await homeWithFirstModel('loupe-e2e-manual-');
-  await buildWeb();
+  // Built once per run by test/global-setup.ts; here only if the sources changed since (a watch run).
+  await buildWebIfStale();
   trained = JSON.parse(await loupe(['train', '--kind', 'hedonic', '--home', home, '--json'])) as typeof trained;
   await loupe(['models', 'promote', trained.version, '--reason', REASON, '--home', home]);
   server = await startServer({ timeoutMs: 120_000, home });

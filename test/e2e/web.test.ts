@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FourCs, type Stone, validateStone, validateStoneToValue } from '../../src/diamond/index.js';
-import { buildWeb } from '../../scripts/build-web.js';
+import { buildWebIfStale } from '../../scripts/build-web.js';
 import { parseCsv } from '../../web/src/batch/csv.js';
 import { money, signedMoney } from '../../web/src/format.js';
 import { csvRows, resultsHeader } from '../helpers/batch-csv.js';
@@ -120,7 +120,8 @@ async function exampleFilledIn(): Promise<{ page: Page; sent: string[] }> {
 }
 
 beforeAll(async () => {
-  await buildWeb();
+  // Built once per run by test/global-setup.ts; here only if the sources changed since (a watch run).
+  await buildWebIfStale();
   server = await startServer({ timeoutMs: 170_000 });
   browser = await launchBrowser();
 }, 240_000);
