@@ -44,6 +44,39 @@ const SEGMENT_ORDER: Record<string, readonly string[]> = {
 
 const orDash = (v: number | null, show: (v: number) => string): string => (v === null ? '—' : show(v));
 
+/** A p-value as people read it: three decimals, or "< 0.001" (never 1.2e-5). */
+export function plainPValue(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+/** The engine's parameter names in words. */
+const PARAM_LABELS: Record<string, string> = {
+  nEstimators: 'trees',
+  learningRate: 'learning rate',
+  maxDepth: 'depth',
+  maxBins: 'bins per feature',
+  lambda: 'L2 regularisation (λ)',
+  minChildWeight: 'min. child weight',
+  minSplitGain: 'min. split gain',
+  subsample: 'rows sampled per tree',
+  colsampleByTree: 'features sampled per tree',
+  monotone: 'monotone in the 4Cs',
+  bag: 'models averaged',
+  trend: 'trend',
+};
+const paramLabel = (key: string): string => PARAM_LABELS[key] ?? key;
+
+/** A parameter's value as text (a list or a nested setting spelled out, not JSON). */
+export function paramText(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number' || typeof v === 'string') return String(v);
+  if (v === null || v === undefined) return '—';
+  if (Array.isArray(v)) return v.map(paramText).join(', ');
+  return Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${paramLabel(k)} ${paramText(x)}`)
+    .join(', ');
+}
+
 /** One row of an accuracy table: the figures, labelled with the rows they were measured on. */
 function metricRows(model: string | undefined, e: Accuracy | null | undefined): string[] | undefined {
   if (!e || model === undefined) return undefined;
@@ -72,6 +105,23 @@ function table(header: string[], rows: (string[] | undefined)[]): { md: string; 
   };
 }
 
+/**
+ * The web app's look (its palette and type, web/src/styles.css), and nothing wider than the page: long values
+ * (hashes, descriptions) wrap, charts shrink, a table too wide for a phone scrolls inside its own box.
+ */
+const CARD_STYLE = [
+  'body{margin:0;background:#f4f6f9;color:#1b2333;font:15px/1.5 Inter,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}',
+  'header{background:#14213d;color:#fff;padding:.7em 1.5em;font-size:14px}',
+  'header .brand{font-weight:700;letter-spacing:.02em}',
+  'main{box-sizing:border-box;max-width:1000px;margin:1.5em auto;padding:1.25em 2em;background:#fff;border:1px solid #dde2ea;border-radius:10px;box-shadow:0 1px 8px rgba(20,33,61,.04)}',
+  'h1{font-size:1.5em;margin:.2em 0 .6em}h2{font-size:1.15em;color:#14213d;border-bottom:1px solid #dde2ea;padding-bottom:.25em;margin-top:1.6em}',
+  'table{display:block;max-width:100%;overflow-x:auto;border-collapse:collapse;margin:1em 0}',
+  'td,th{border:1px solid #dde2ea;padding:4px 8px;text-align:left;font-size:13px;vertical-align:top;overflow-wrap:anywhere}',
+  'th{background:#f4f6f9;color:#4a5468;font-weight:600}',
+  'figure{margin:1em 0}figure svg{max-width:100%;height:auto}',
+  '@media (max-width:600px){main{margin:0;border-radius:0;padding:1em}}',
+].join('');
+
 export function renderModelCard(m: ModelCardInput): ModelCard {
   const metrics = m.metrics;
   const charts: Record<string, string> = {};
@@ -86,7 +136,7 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
 
   add('Summary', [
     table(
-      ['', ''],
+      ['', 'this model'],
       [
         ['version', m.version],
         ['kind', m.kind],
@@ -239,7 +289,7 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
             orDash(f.psi, (v) => v.toFixed(3)),
             f.level,
             orDash(f.ks?.statistic ?? null, (v) => v.toFixed(3)),
-            orDash(f.ks?.pValue ?? null, (v) => v.toExponential(1)),
+            orDash(f.ks?.pValue ?? null, plainPValue),
             orDash(f.baselineMean ?? null, (v) => v.toFixed(2)),
             orDash(f.currentMean ?? null, (v) => v.toFixed(2)),
           ]),
@@ -266,10 +316,16 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
   }
 
   const tuning = metrics.tuning;
+  // The trials differ in a few settings: those get a column each; the rest are the parameters table's.
+  const varying = tuning
+    ? [...new Set(tuning.trials.flatMap((t) => Object.keys(t.params)))].filter(
+        (k) => new Set(tuning.trials.map((t) => paramText(t.params[k]))).size > 1,
+      )
+    : [];
   add('Parameters and tuning', [
     table(
       ['parameter', 'value'],
-      Object.entries(m.params).map(([k, v]) => [k, JSON.stringify(v)]),
+      Object.entries(m.params).map(([k, v]) => [paramLabel(k), paramText(v)]),
     ),
     ...(tuning
       ? [
@@ -277,17 +333,18 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
             `${tuning.trials.length}${tuning.plannedTrials !== undefined ? ` of ${tuning.plannedTrials} planned` : ''} trial(s), each scored by ${tuning.folds}-fold cross-validation inside the training rows (out-of-fold MAE), in ${(tuning.spentMs / 1000).toFixed(1)} s${tuning.budgetMs !== null ? ` (upper bound ${(tuning.budgetMs / 1000).toFixed(1)} s)` : ''}; stopped: ${tuning.stopped}${tuning.chosen !== undefined ? `; chosen: trial ${tuning.chosen + 1}` : ''}.`,
           ),
           table(
-            ['trial', 'CV MAE', 'CV MAPE', 'time', 'from · parameters'],
+            ['trial', 'from', 'CV MAE', 'CV MAPE', 'time', ...varying.map(paramLabel)],
             [...tuning.trials]
               .map((t, i) => ({ t, i }))
               .sort((a, b) => a.t.mae - b.t.mae)
               .slice(0, 10)
               .map(({ t, i }) => [
                 String(i + 1),
+                t.source ?? '—',
                 usd(t.mae),
                 pct(t.mape),
                 `${(t.ms / 1000).toFixed(2)} s`,
-                `${t.source ?? ''} ${JSON.stringify(t.params)}`.trim(),
+                ...varying.map((k) => paramText(t.params[k])),
               ]),
           ),
         ]
@@ -297,11 +354,14 @@ export function renderModelCard(m: ModelCardInput): ModelCard {
   const title = `Model card — ${m.version} (${m.kind})`;
   const markdown = `# ${title}\n\n${sections.map((s) => `## ${s.title}\n\n${s.md}`).join('\n\n')}\n`;
   const html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#1f2937}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d1d5db;padding:4px 8px;text-align:left;font-size:13px}th{background:#f3f4f6}figure{margin:1em 0}</style>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<style>${CARD_STYLE}</style>
 </head><body>
+<header><span class="brand">Loupe</span> · model card</header>
+<main>
 <h1>${title}</h1>
 ${sections.map((s) => `<h2>${s.title}</h2>\n${s.html}`).join('\n')}
+</main>
 </body></html>
 `;
   return { markdown, html, charts };
