@@ -14,6 +14,7 @@ import { ApiProblem } from './problem.js';
 import type { ModelSource } from './model-source.js';
 import { registerMetrics, type MetricsAccess } from './metrics.js';
 import type { QuoteStore } from './quote-store.js';
+import type { Shop } from './shop.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
 import { clientErrorHandler, registerSecurityHeaders } from './security-headers.js';
@@ -81,6 +82,8 @@ export interface AppOptions {
   maxCarat?: number;
   /** Who may read GET /metrics (default admin; off removes the endpoint and its hooks). */
   metrics?: MetricsAccess;
+  /** The shop a printed valuation names (LOUPE_SHOP_*; default: none, and the standard disclaimer). */
+  shop?: Shop;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -218,6 +221,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Recording appraisals goes through the ingestion, into the store (either database).
   await app.register(appraisalRoutes, { store: options.store, models: options.models });
   // The web app (web/dist) at /: static files only; it talks to the API above like any client.
-  await app.register(webRoutes);
+  await app.register(webRoutes, { shop: options.shop });
   return app;
 }

@@ -10,6 +10,7 @@ export { threadedSimilarSearch } from './similar-thread.js';
 export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
 export { parseCorsOrigins } from './cors.js';
+export { DEFAULT_DISCLAIMER, parseShop, type Shop } from './shop.js';
 export { metricsAccess, type MetricsAccess } from './metrics.js';
 export { asyncQuoteStore, QuoteStore, threadedQuoteStore } from './quote-store.js';
 export { asyncBatchWriter, type WriterEvent } from './async-writer.js';

@@ -11,6 +11,8 @@ import {
   buildApp,
   metricsAccess,
   parseCorsOrigins,
+  parseShop,
+  type Shop,
   threadedQuoteStore,
   asyncQuoteStore,
   asyncBatchWriter,
@@ -94,9 +96,11 @@ async function run(opts: ServeOptions): Promise<void> {
   }
   let corsOrigins: string[];
   let metrics: ReturnType<typeof metricsAccess>;
+  let shop: Shop;
   try {
     corsOrigins = parseCorsOrigins(env.LOUPE_CORS_ORIGINS);
     metrics = metricsAccess(env.LOUPE_METRICS);
+    shop = parseShop(env);
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_USAGE);
   }
@@ -275,6 +279,7 @@ async function run(opts: ServeOptions): Promise<void> {
       maxCarat,
       metrics,
       quotes,
+      shop,
     });
     let closing = false;
     // fastify's close ends the connections idle when it starts; one busy then stays open after its answer until the

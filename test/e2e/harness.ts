@@ -49,10 +49,17 @@ export interface ServerOptions {
   open?: boolean;
   /** An existing LOUPE_HOME to share (it is then left in place on stop); default a fresh one. */
   home?: string;
+  /** More environment for the server (e.g. LOUPE_SHOP_NAME). */
+  env?: Record<string, string>;
 }
 
 /** Starts `loupe serve` and resolves once /readyz says a model is loaded. */
-export async function startServer({ timeoutMs, open = true, home: shared }: ServerOptions): Promise<RunningServer> {
+export async function startServer({
+  timeoutMs,
+  open = true,
+  home: shared,
+  env = {},
+}: ServerOptions): Promise<RunningServer> {
   const home = shared ?? mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -62,7 +69,13 @@ export async function startServer({ timeoutMs, open = true, home: shared }: Serv
     cliArgv('serve', ...(open ? ['--open'] : []), '--host', '127.0.0.1', '--port', String(port), '--home', home),
     {
       cwd: ROOT,
-      env: { ...process.env, LOUPE_HOME: home, LOG_LEVEL: 'warn', LOUPE_TUNE_TRIALS: String(FIRST_START_TRIALS) },
+      env: {
+        ...process.env,
+        LOUPE_HOME: home,
+        LOG_LEVEL: 'warn',
+        LOUPE_TUNE_TRIALS: String(FIRST_START_TRIALS),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -113,6 +113,23 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   ) as T;
 }
 
+/** The shop a printed valuation names (LOUPE_SHOP_* on the server; src/api/shop.ts). */
+export interface Shop {
+  name: string;
+  address: string;
+  phone: string;
+  disclaimer: string;
+}
+
+let shopOnce: Promise<Shop | null> | undefined;
+/** The shop, asked once per page (not part of /v1, and the same for every key); null if it cannot be read. */
+export function shopDetails(): Promise<Shop | null> {
+  shopOnce ??= fetch('/shop.json')
+    .then((r) => (r.ok ? (r.json() as Promise<Shop>) : null))
+    .catch(() => null);
+  return shopOnce;
+}
+
 /**
  * An HTML document of the API (a model card), fetched with the key: a frame or a link pointing at the API could
  * not send it, and a keyed server would answer them 401.

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { parseShop, type Shop } from '../shop.js';
 
 /** web/dist, found from this file (src/api/routes/web.ts) so it does not depend on the working directory. */
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
@@ -56,8 +57,13 @@ async function sendFile(
   return true;
 }
 
-export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opts) => {
+export const webRoutes: FastifyPluginAsync<{ root?: string; shop?: Shop }> = async (app, opts) => {
   const root = resolve(opts.root ?? WEB_DIST);
+  // The shop a printed valuation names (src/api/shop.ts): the same for every visitor, so no key is asked.
+  const shop = JSON.stringify(opts.shop ?? parseShop({}));
+  app.get('/shop.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(shop),
+  );
   const index = async (_request: unknown, reply: FastifyReply) => {
     const headers = { 'cache-control': 'no-cache', 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' };
     if (!(await sendFile(reply, root, 'index.html', headers))) {

@@ -3,8 +3,9 @@
  * and why — a sentence, the waterfall from the typical price, and the same numbers as a table.
  */
 import { Fragment } from 'preact';
-import { hasMeasurements, type StoneToValue } from '../../../src/diamond/fields.js';
-import type { Valuation } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { hasMeasurements, PRICE_BASIS, type StoneToValue } from '../../../src/diamond/fields.js';
+import { type Shop, shopDetails, type Valuation } from '../api.js';
 import { dateTime, money, rangeText } from '../format.js';
 import { ExplanationTable, WaterfallChart } from './waterfall.js';
 
@@ -89,10 +90,32 @@ function printValuation(): void {
   print();
 }
 
+/** The shop's letterhead on a printed valuation (screen: hidden); "Loupe" when no shop is configured. */
+function PrintedLetterhead({ shop }: { shop: Shop | null }) {
+  return (
+    <div class="print-only print-letterhead" data-testid="print-letterhead">
+      <p class="print-letterhead__name">{shop?.name || 'Loupe'}</p>
+      {shop?.address && <p>{shop.address}</p>}
+      {shop?.phone && <p>{shop.phone}</p>}
+    </div>
+  );
+}
+
 export function ValuationResult({ valuation, stone, at }: { valuation: Valuation; stone: StoneToValue; at: Date }) {
   const e = valuation.explanation;
+  const [shop, setShop] = useState<Shop | null>(null);
+  // The shop's stock reference for this stone, typed before printing; printed, not sent anywhere.
+  const [stockRef, setStockRef] = useState('');
+  useEffect(() => {
+    let live = true;
+    void shopDetails().then((s) => live && setShop(s));
+    return () => {
+      live = false;
+    };
+  }, []);
   return (
     <section class="panel result" aria-labelledby="result-title">
+      <PrintedLetterhead shop={shop} />
       <div class="panel__head">
         <h2 id="result-title" class="panel__title">
           Valuation
@@ -114,7 +137,31 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
           </Fragment>
         ))}
       </p>
-      <p class="print-only result__date">Appraised by Loupe on {dateTime(at.toISOString())}.</p>
+      <label class="stock-ref no-print">
+        <span>Stock reference</span>
+        <input
+          type="text"
+          maxLength={60}
+          value={stockRef}
+          onInput={(ev) => setStockRef((ev.target as HTMLInputElement).value)}
+          placeholder="for the printout"
+          data-testid="stock-ref"
+        />
+      </label>
+      <dl class="print-only print-facts" data-testid="print-facts">
+        <dt>Stock reference</dt>
+        <dd>{stockRef || '—'}</dd>
+        <dt>Appraised</dt>
+        <dd>{dateTime(at.toISOString())}</dd>
+        {valuation.id && (
+          <>
+            <dt>Valuation</dt>
+            <dd>{valuation.id}</dd>
+          </>
+        )}
+        <dt>Model</dt>
+        <dd>{valuation.modelVersion}</dd>
+      </dl>
       <PriceHeadline valuation={valuation} fourCsOnly={!hasMeasurements(stone)} />
       {e && (
         <div class="explanation">
@@ -138,6 +185,12 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
           </details>
         </div>
       )}
+      <footer class="print-only print-footer" data-testid="print-footer">
+        <p>
+          <strong>Price basis.</strong> {PRICE_BASIS.description}
+        </p>
+        <p>{shop?.disclaimer}</p>
+      </footer>
     </section>
   );
 }

@@ -1,0 +1,88 @@
+/**
+ * The printout a client takes home (issue 16, Fix 4): the shop's letterhead (LOUPE_SHOP_*), the stock reference
+ * typed on screen, the date, the valuation id, the model version, the price basis and the disclaimer; and nothing
+ * clipped on A4 or Letter, measured in Chromium with print media at each page's printable width.
+ */
+import { rmSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRICE_BASIS } from '../../src/diamond/index.js';
+import { homeWithFirstModel, launchBrowser, type RunningServer, startServer } from './harness.js';
+
+const SHOP = {
+  LOUPE_SHOP_NAME: 'Gioielleria Francesco',
+  LOUPE_SHOP_ADDRESS: 'Via dei Orefici 12, 20123 Milano',
+  LOUPE_SHOP_PHONE: '+39 02 1234 5678',
+};
+/** CSS pixels per millimetre (96 per inch). */
+const PX_PER_MM = 96 / 25.4;
+/** The printable width of each paper at the stylesheet's 15 mm margins. */
+const PAPERS = { A4: 210, Letter: 215.9 } as const;
+
+let home: string;
+let server: RunningServer;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+beforeAll(async () => {
+  home = await homeWithFirstModel('loupe-e2e-print-');
+  server = await startServer({ timeoutMs: 120_000, home, env: SHOP });
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Fill in an example' }).click();
+  await page.getByRole('button', { name: 'Appraise', exact: true }).click();
+  await page.getByTestId('price').waitFor();
+  await page.getByTestId('stock-ref').fill('STK-2026-0417');
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe('the printed valuation', () => {
+  it('names the shop, the stock reference, the date, the valuation id, the model, the price basis and a disclaimer', async () => {
+    await page.emulateMedia({ media: 'print' });
+    const letterhead = await page.getByTestId('print-letterhead').textContent();
+    expect(letterhead).toContain(SHOP.LOUPE_SHOP_NAME);
+    expect(letterhead).toContain(SHOP.LOUPE_SHOP_ADDRESS);
+    expect(letterhead).toContain(SHOP.LOUPE_SHOP_PHONE);
+    const facts = await page.getByTestId('print-facts').textContent();
+    expect(facts).toContain('STK-2026-0417');
+    expect(facts).toMatch(/Valuation\s*val_[A-Za-z0-9_-]{22}/);
+    expect(facts).toMatch(/Model\s*v0001/);
+    expect(facts).toMatch(/Appraised\s*\S/);
+    const footer = await page.getByTestId('print-footer').textContent();
+    expect(footer).toContain(PRICE_BASIS.description);
+    expect(footer).toMatch(/not a grading certificate/);
+    // On screen none of it shows, and the stock reference field does not print.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByTestId('stock-ref').isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+    expect(await page.getByTestId('print-letterhead').isVisible()).toBe(false);
+    expect(await page.getByTestId('stock-ref').isVisible()).toBe(true);
+  });
+
+  for (const [paper, widthMm] of Object.entries(PAPERS)) {
+    it(`nothing is clipped on ${paper}: every element of the valuation fits the printable width`, async () => {
+      const printable = Math.floor((widthMm - 2 * 15) * PX_PER_MM);
+      await page.setViewportSize({ width: printable, height: 1100 });
+      await page.emulateMedia({ media: 'print' });
+      const past = await page.evaluate((width) => {
+        const out: string[] = [];
+        for (const e of Array.from(document.querySelectorAll('.result *, .result'))) {
+          const r = e.getBoundingClientRect();
+          if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5))
+            out.push(`${e.tagName}.${e.className} ${Math.round(r.left)}–${Math.round(r.right)}`);
+        }
+        return out;
+      }, printable);
+      expect(past).toEqual([]);
+      const pdf = await page.pdf({ format: paper as 'A4' | 'Letter', printBackground: true });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      await page.emulateMedia({ media: 'screen' });
+    });
+  }
+});
