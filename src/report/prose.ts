@@ -43,3 +43,25 @@ export function direction(interval: Pick<Interval, 'low' | 'high'>): 'lower' | '
   if (interval.low > 0) return 'higher';
   return 'within the noise';
 }
+
+/** The verb (or any word) that agrees with a count: `agree(1, 'is', 'are')` is "is", `agree(3, 'is', 'are')` "are". */
+export function agree(count: number, singular: string, plural: string): string {
+  return count === 1 ? singular : plural;
+}
+
+/**
+ * Which side of `pivot` a set of estimates lies on, as a finding says it: "higher" when all are above, "lower"
+ * when all are below, "either side" otherwise (e.g. per-batch price ratios against 1).
+ */
+export function sideOf(estimates: readonly number[], pivot: number): 'higher' | 'lower' | 'either side' {
+  if (estimates.length > 0 && estimates.every((v) => v > pivot)) return 'higher';
+  if (estimates.length > 0 && estimates.every((v) => v < pivot)) return 'lower';
+  return 'either side';
+}
+
+/** Reading of a population stability index by the usual rule of thumb: under 0.1 stable, 0.1–0.25 a shift, above a large one. */
+export function psiReading(psi: number): string {
+  if (psi < 0.1) return 'below 0.1: stable';
+  if (psi < 0.25) return 'between 0.1 and 0.25: a shift worth a look';
+  return 'above 0.25: a large shift';
+}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { counted, direction, listAnd, signed, withInterval } from '../../src/report/prose.js';
+import {
+  agree,
+  counted,
+  direction,
+  listAnd,
+  psiReading,
+  sideOf,
+  signed,
+  withInterval,
+} from '../../src/report/prose.js';
 
 describe('prose helpers', () => {
   it('writes signed numbers with a real minus sign and no sign on a rounded zero', () => {
@@ -35,5 +44,24 @@ describe('prose helpers', () => {
     expect(direction({ low: -0.4, high: -0.1 })).toBe('lower');
     expect(direction({ low: 0.1, high: 0.4 })).toBe('higher');
     expect(direction({ low: -0.1, high: 0.1 })).toBe('within the noise');
+  });
+
+  it('agrees a word with a count', () => {
+    expect(agree(1, 'has', 'have')).toBe('has');
+    expect(agree(0, 'has', 'have')).toBe('have');
+    expect(agree(4, 'is', 'are')).toBe('are');
+  });
+
+  it('says which side of a pivot a set of estimates lies on', () => {
+    expect(sideOf([1.03, 1.04], 1)).toBe('higher');
+    expect(sideOf([0.97, 0.99], 1)).toBe('lower');
+    expect(sideOf([0.97, 1.02], 1)).toBe('either side');
+    expect(sideOf([], 1)).toBe('either side');
+  });
+
+  it('reads a population stability index by the rule of thumb', () => {
+    expect(psiReading(0.05)).toMatch(/stable/);
+    expect(psiReading(0.15)).toMatch(/worth a look/);
+    expect(psiReading(0.3)).toMatch(/large/);
   });
 });
