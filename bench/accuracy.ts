@@ -21,7 +21,10 @@ import {
   crossValidate,
   evaluateModel,
   evaluateSplit,
+  PARTITIONS,
   rangesBySegment,
+  SEGMENT_GROUPS,
+  segmentsOf,
   trainModel,
   type Evaluation,
   type SegmentCoverage,
@@ -29,7 +32,9 @@ import {
   type TrainOptions,
 } from '../src/model/index.js';
 import { DEFAULT_TUNE_TRIALS, tune } from '../src/pipeline/tune.js';
-import { wilsonInterval } from '../src/report/intervals.js';
+import { createRng } from '../src/engine/random.js';
+import { binomialShareProbability, groupsOutsideByChance, wilsonInterval } from '../src/report/intervals.js';
+import type { Appraisal } from '../src/diamond/index.js';
 
 const dataDir = resolve(process.env.LOUPE_DATA ? join(process.env.LOUPE_DATA, '..') : '../shared/data');
 const { train, test } = await readReferenceSplitRows(
@@ -39,6 +44,7 @@ const { train, test } = await readReferenceSplitRows(
 const runCv = process.env.ACCURACY_CV !== '0';
 const tuneTrials = Number(process.env.ACCURACY_TUNE_TRIALS ?? DEFAULT_TUNE_TRIALS);
 const onlySegments = process.env.ACCURACY_ONLY === 'segments';
+const NOMINAL = 0.9;
 
 interface Row {
   name: string;
@@ -104,7 +110,6 @@ const cells = (e?: Evaluation) =>
         `${e.range.coverage.toFixed(1)}%`,
       ]
     : ['—', '—', '—', '—', '—', '—'];
-const NOMINAL = 0.9;
 
 /** A segment's coverage and its Wilson 95% interval; `excludes` when that interval leaves out the nominal 90%. */
 function coverageCell(c: SegmentCoverage): { text: string; excludes: boolean } {
@@ -146,6 +151,71 @@ function coverageTable(title: string, t: SegmentCoverageTables): { lines: string
   };
 }
 
+const TARGET = { low: 0.87, high: 0.93, minStones: 100 };
+const CHANCE_TRIALS = 4000;
+
+/**
+ * What pure chance gives: if every stone's range held with probability exactly 90%, independently, how often a
+ * segment of n stones shows 87–93% (exact binomial), and how many of the ≥ 100-stone segments of `stones` (carat
+ * band, cut, colour, clarity, and all stones; support levels left out) would fall outside by chance (simulated
+ * with their real, overlapping membership), beside how many did (`observed`, per way of valuing).
+ */
+function chanceLine(label: string, stones: readonly Appraisal[], observed: { name: string; off: number }[]): string {
+  const members = new Map<string, number[]>([['all', stones.map((_, i) => i)]]);
+  stones.forEach((stone, i) => {
+    segmentsOf(stone, 'typical').forEach((g, p) => {
+      if (PARTITIONS[p] === 'support') return;
+      const key = `${PARTITIONS[p]}: ${SEGMENT_GROUPS[PARTITIONS[p]][g]}`;
+      members.set(key, [...(members.get(key) ?? []), i]);
+    });
+  });
+  const groups = [...members.values()].filter((g) => g.length >= TARGET.minStones);
+  const rng = createRng(42);
+  const shares = groupsOutsideByChance(stones.length, groups, NOMINAL, TARGET.low, TARGET.high, {
+    random: () => rng.nextFloat(),
+    trials: CHANCE_TRIALS,
+  });
+  const expected = shares.reduce((sum, share, k) => sum + share * k, 0);
+  const atLeast = (k: number) => shares.slice(k).reduce((a, b) => a + b, 0);
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const seen = observed
+    .map((o) =>
+      o.off === 0
+        ? `${o.name}: none outside`
+        : `${o.name}: ${o.off} outside (by chance ${o.off} or more in ${pct(atLeast(o.off))} of runs)`,
+    )
+    .join('; ');
+  return `- ${label} (${stones.length.toLocaleString('en-US')} stones, ${groups.length} segments of ≥ ${TARGET.minStones}): by chance alone all ${groups.length} inside 87–93% in ${pct(shares[0])} of ${CHANCE_TRIALS.toLocaleString('en-US')} simulated runs, ${expected.toFixed(1)} outside on average. Observed — ${seen}.`;
+}
+
+/** Segments of ≥ 100 stones outside 87–93% in a table, support levels left out (as in chanceLine). */
+function offTarget(t: readonly SegmentCoverage[]): number {
+  return t.filter(
+    (c) =>
+      c.partition !== 'support' &&
+      c.stones >= TARGET.minStones &&
+      (c.inside / c.stones < TARGET.low || c.inside / c.stones > TARGET.high),
+  ).length;
+}
+
+function chanceSection(tables: SegmentCoverageTables & { fourCs: SegmentCoverageTables }): string[] {
+  const sizes = [100, 127, 150, 168, 200, 300, 1000];
+  return [
+    '### What chance alone gives',
+    '',
+    `If every stone's 90% range held with probability exactly 90%, independently of the others, a segment of n stones would show 87–93% with probability (exact binomial): ${sizes.map((n) => `n = ${n}: ${(binomialShareProbability(n, NOMINAL, TARGET.low, TARGET.high) * 100).toFixed(1)}%`).join(', ')}.`,
+    '',
+    chanceLine('Split', test, [
+      { name: 'with measurements', off: offTarget(tables.split) },
+      { name: 'from the 4Cs alone', off: offTarget(tables.fourCs.split) },
+    ]),
+    chanceLine('CV inside the training rows', train, [
+      { name: 'with measurements', off: offTarget(tables.cv) },
+      { name: 'from the 4Cs alone', off: offTarget(tables.fourCs.cv) },
+    ]),
+  ];
+}
+
 function segmentTable(): string {
   const started = performance.now();
   const tables = rangesBySegment(train, test, { kind: 'gbdt' });
@@ -162,6 +232,8 @@ function segmentTable(): string {
     '',
     `Segments whose 95% interval leaves out 90% (${misses.length}):`,
     ...(misses.length ? misses.map((m) => `- ${m}`) : ['- none']),
+    '',
+    ...chanceSection(tables),
   ].join('\n');
 }
 

@@ -28,7 +28,14 @@ export {
 } from './valuer.js';
 export { WARNING_CODES, WARNING_CODE_LIST, type WarningCode } from './warnings.js';
 export { THIN_SUPPORT } from './support.js';
-export { CARAT_BANDS, coverageBySegment, PARTITIONS, SEGMENT_GROUPS, type SegmentCoverage } from './segments.js';
+export {
+  CARAT_BANDS,
+  coverageBySegment,
+  PARTITIONS,
+  SEGMENT_GROUPS,
+  segmentsOf,
+  type SegmentCoverage,
+} from './segments.js';
 export {
   evaluateModel,
   evaluateSplit,

@@ -80,3 +80,67 @@ export function bootstrapInterval<T>(
   }
   return { estimate, low: quantile(values, (1 - level) / 2), high: quantile(values, (1 + level) / 2) };
 }
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7): enough for binomial coefficients of a few thousand trials. */
+function logGamma(x: number): number {
+  const g = [
+    0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406,
+    12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = g[0];
+  for (let i = 1; i < 9; i++) a += g[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * The probability that k of n trials succeed, each with probability p, lands in lowShare ≤ k/n ≤ highShare:
+ * how often a segment of n stones whose ranges hold exactly p of the time shows a coverage inside a target band by
+ * chance alone (n = 150, p = 0.9, 87–93%: about 0.78).
+ */
+export function binomialShareProbability(n: number, p: number, lowShare: number, highShare: number): number {
+  if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`n must be a positive integer, got ${n}`);
+  if (!(p > 0 && p < 1)) throw new RangeError(`p must lie strictly between 0 and 1, got ${p}`);
+  const from = Math.max(0, Math.ceil(lowShare * n - 1e-9));
+  const to = Math.min(n, Math.floor(highShare * n + 1e-9));
+  let sum = 0;
+  for (let k = from; k <= to; k++) {
+    sum += Math.exp(
+      logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log(1 - p),
+    );
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * How many groups' shares of successes fall outside [lowShare, highShare] when each of `rows` rows succeeds
+ * independently with probability p, simulated `trials` times: the share of trials with 0, 1, 2, … groups
+ * outside (index = count). `groups` lists each group's row indices; groups may overlap (a stone is in a carat
+ * band and a colour at once), which is why this is simulated and not taken from the groups' own probabilities.
+ * The caller's seeded `random` makes it repeat exactly.
+ */
+export function groupsOutsideByChance(
+  rows: number,
+  groups: readonly (readonly number[])[],
+  p: number,
+  lowShare: number,
+  highShare: number,
+  options: { random: () => number; trials?: number },
+): number[] {
+  const success = new Uint8Array(rows);
+  const trials = options.trials ?? 2000;
+  const shares = new Array<number>(groups.length + 1).fill(0);
+  for (let t = 0; t < trials; t++) {
+    for (let i = 0; i < rows; i++) success[i] = options.random() < p ? 1 : 0;
+    let outside = 0;
+    for (const g of groups) {
+      let k = 0;
+      for (const i of g) k += success[i];
+      if (k < lowShare * g.length - 1e-9 || k > highShare * g.length + 1e-9) outside++;
+    }
+    shares[outside] += 1 / trials;
+  }
+  return shares;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, normalQuantile, wilsonInterval } from '../../src/report/intervals.js';
+import {
+  binomialShareProbability,
+  bootstrapInterval,
+  groupsOutsideByChance,
+  normalQuantile,
+  wilsonInterval,
+} from '../../src/report/intervals.js';
 
 /** A small seeded generator (LCG) so the bootstrap repeats in the test. */
 function lcg(seed: number): () => number {
@@ -47,5 +53,35 @@ describe('intervals', () => {
     // The standard error of the mean is 5.77 / √400 ≈ 0.29: a 95% interval about ±0.57 wide on each side.
     expect(a.high - a.low).toBeGreaterThan(0.8);
     expect(a.high - a.low).toBeLessThan(1.5);
+  });
+
+  it('gives the binomial probability of a share inside a band, exactly', () => {
+    // C(10,5)/2^10: exactly half of ten fair coins
+    expect(binomialShareProbability(10, 0.5, 0.5, 0.5)).toBeCloseTo(252 / 1024, 12);
+    expect(binomialShareProbability(10, 0.5, 0, 1)).toBeCloseTo(1, 12);
+    // 90% ranges on 150 stones land in 87–93% (131..139 inside) only about 78% of the time (sum of the pmf)
+    expect(binomialShareProbability(150, 0.9, 0.87, 0.93)).toBeCloseTo(0.78106, 4);
+    expect(binomialShareProbability(1000, 0.9, 0.87, 0.93)).toBeGreaterThan(0.998);
+    expect(() => binomialShareProbability(0, 0.9, 0.87, 0.93)).toThrow(/positive integer/);
+  });
+
+  it('simulates how many overlapping groups land outside the band by chance', () => {
+    const rows = 400;
+    const all = Array.from({ length: rows }, (_, i) => i);
+    const half = all.slice(0, 200);
+    const inBand = binomialShareProbability(200, 0.9, 0.87, 0.93);
+    // one group alone: the simulation agrees with the exact probability
+    const one = groupsOutsideByChance(rows, [half], 0.9, 0.87, 0.93, { random: lcg(3), trials: 4000 });
+    expect(one).toHaveLength(2);
+    expect(one[0]).toBeCloseTo(inBand, 1);
+    expect(one[0] + one[1]).toBeCloseTo(1, 9);
+    // two disjoint halves: both in about inBand² of the time, both out about (1 − inBand)²
+    const two = groupsOutsideByChance(rows, [half, all.slice(200)], 0.9, 0.87, 0.93, { random: lcg(3), trials: 4000 });
+    expect(two[0]).toBeCloseTo(inBand ** 2, 1);
+    expect(two[2]).toBeCloseTo((1 - inBand) ** 2, 1);
+    // the same seed, the same answer
+    expect(groupsOutsideByChance(rows, [half], 0.9, 0.87, 0.93, { random: lcg(5), trials: 300 })).toEqual(
+      groupsOutsideByChance(rows, [half], 0.9, 0.87, 0.93, { random: lcg(5), trials: 300 }),
+    );
   });
 });
