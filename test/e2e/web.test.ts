@@ -485,6 +485,19 @@ describe('web app', () => {
     await page.getByLabel('Show only the rows with errors').check();
     expect(await table.locator('tbody tr').count()).toBe(2);
     await page.getByLabel('Show only the rows with errors').uncheck();
+    // Sorted by any column: by price, dearest first (the rows with errors, which have no price, last); by row again.
+    const lines = async () =>
+      table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-line'))));
+    const priceHeader = table.getByRole('button', { name: 'Price', exact: true });
+    await priceHeader.click();
+    await priceHeader.click();
+    expect(await table.locator('th[aria-sort="descending"]').textContent()).toBe('Price ▼');
+    const byPrice = [...expected.results.map((r, i) => ({ line: [2, 3, 4, 6, 7, 8][i], price: r.valuation.price }))]
+      .sort((a, b) => b.price - a.price)
+      .map((r) => r.line);
+    expect(await lines()).toEqual([...byPrice, 5, 9]);
+    await table.getByRole('button', { name: 'Row', exact: true }).click();
+    expect(await lines()).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     await screenshot(page, 'batch');
 
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);

@@ -4,6 +4,7 @@
  * batch endpoint. The table can be narrowed to the rows with errors, which is what a person has to fix.
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
+import { columnKey } from '../../../src/diamond/columns.js';
 import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
 import { normalisationMessage } from '../../../src/diamond/validate.js';
 import { downloadText } from '../download.js';
@@ -20,6 +21,7 @@ import {
   type BatchFile,
   type BatchRow,
 } from './batch.js';
+import { type SortKey, type SortOrder, sortRows } from './sort.js';
 
 const SHOWN_ROWS = 500;
 
@@ -55,12 +57,51 @@ function OwnPriceCells({ file, row }: { file: BatchFile; row: BatchRow }) {
   );
 }
 
+/** A column header that sorts the table by it: ascending first, then descending; `aria-sort` says which. */
+function SortHeader({
+  label,
+  sortKey,
+  order,
+  onSort,
+  numeric = false,
+}: {
+  label: string;
+  sortKey: SortKey;
+  order: SortOrder;
+  onSort: (order: SortOrder) => void;
+  numeric?: boolean;
+}) {
+  const active = order.key === sortKey;
+  return (
+    <th
+      scope="col"
+      class={numeric ? 'num' : undefined}
+      aria-sort={active ? (order.descending ? 'descending' : 'ascending') : 'none'}
+    >
+      <button
+        type="button"
+        class="sort-button"
+        onClick={() => onSort({ key: sortKey, descending: active && !order.descending })}
+      >
+        {label}
+        <span aria-hidden="true" class="sort-button__mark">
+          {active ? (order.descending ? ' ▼' : ' ▲') : ''}
+        </span>
+      </button>
+    </th>
+  );
+}
+
 function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolean }) {
-  const rows = onlyErrors ? file.rows.filter((r) => !r.valuation) : file.rows;
+  const [order, setOrder] = useState<SortOrder>({ key: 'line', descending: false });
   const reference = referenceColumn(file.columns);
+  const rows = sortRows(file, onlyErrors ? file.rows.filter((r) => !r.valuation) : file.rows, order, reference);
   // The file carries its own price: shown beside Loupe's, with Loupe's minus the file's.
   const ownPrice = file.columns.some((c) => c.trim().toLowerCase() === 'price');
   const shown = rows.slice(0, SHOWN_ROWS);
+  const header = (label: string, sortKey: SortKey, numeric = false) => (
+    <SortHeader label={label} sortKey={sortKey} order={order} onSort={setOrder} numeric={numeric} />
+  );
   return (
     <div class="table-scroll">
       <table class="data-table batch-table" data-testid="batch-table">
@@ -69,36 +110,26 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
         </caption>
         <thead>
           <tr>
-            <th scope="col" class="num">
-              Row
-            </th>
-            {reference >= 0 && <th scope="col">{file.columns[reference]}</th>}
-            <th scope="col" class="num">
-              Carat
-            </th>
-            <th scope="col">Cut</th>
-            <th scope="col">Colour</th>
-            <th scope="col">Clarity</th>
-            <th scope="col" class="num">
-              Price
-            </th>
+            {header('Row', 'line', true)}
+            {reference >= 0 && header(file.columns[reference], 'reference')}
+            {header('Carat', 'carat', true)}
+            {header('Cut', 'cut')}
+            {header('Colour', 'color')}
+            {header('Clarity', 'clarity')}
+            {header('Price', 'price', true)}
             {ownPrice && (
               <>
-                <th scope="col" class="num">
-                  File's price
-                </th>
-                <th scope="col" class="num">
-                  Difference
-                </th>
+                {header("File's price", 'own', true)}
+                {header('Difference', 'difference', true)}
               </>
             )}
-            <th scope="col">Range or error</th>
+            {header('Range or error', 'result')}
           </tr>
         </thead>
         <tbody>
           {shown.map((r) => {
             const at = (name: string) => {
-              const i = file.columns.findIndex((c) => c.trim().toLowerCase() === name);
+              const i = file.columns.findIndex((c) => columnKey(c) === name);
               return i >= 0 ? (r.fields[i] ?? '') : '';
             };
             return (
