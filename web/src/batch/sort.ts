@@ -31,7 +31,7 @@ const rank = (grades: readonly { code: string }[]) => {
 const GRADE_RANK = { cut: rank(CUT_GRADES), color: rank(COLOR_GRADES), clarity: rank(CLARITY_GRADES) };
 
 /** A row's value in one column: a number, a text, or undefined when it has none. */
-function valueOf(file: BatchFile, row: BatchRow, key: SortKey, reference: number): number | string | undefined {
+function columnValue(file: BatchFile, row: BatchRow, key: SortKey, reference: number): number | string | undefined {
   const field = (name: string): string => {
     const i = file.columns.findIndex((c) => columnKey(c) === name);
     return i >= 0 ? (row.fields[i] ?? '').trim() : '';
@@ -66,7 +66,7 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
 
 /** The rows in the order asked for (a new array; the file's rows are not touched). */
 export function sortRows(file: BatchFile, rows: readonly BatchRow[], order: SortOrder, reference: number): BatchRow[] {
-  const keyed = rows.map((row) => ({ row, value: valueOf(file, row, order.key, reference) }));
+  const keyed = rows.map((row) => ({ row, value: columnValue(file, row, order.key, reference) }));
   const sign = order.descending ? -1 : 1;
   keyed.sort((a, b) => {
     if (a.value === undefined || b.value === undefined) {
