@@ -164,6 +164,13 @@ describe('web app', () => {
     const chart = page.getByRole('img', { name: /typical price to this stone's price/ });
     const description = await chart.locator('desc').textContent();
     for (const step of expected.explanation.steps) expect(description).toContain(signedMoney(step.dollars));
+    // The typical stone every explanation starts from is defined beside it, and its price is the chart's start.
+    expect(await page.getByTestId('typical-stone').textContent()).toMatch(
+      /^The typical stone is Loupe's starting point: the geometric mean of its prices for the stones it learned\s+from\./,
+    );
+    expect(description).toContain(
+      `Starts at ${money(expected.explanation.typicalPrice)}, the typical stone: the geometric mean of Loupe's prices`,
+    );
     await page.getByText('Show the steps as a table').click();
     const table = page.locator('table.explanation-table');
     expect(await table.locator('tbody tr').count()).toBe(expected.explanation.steps.length + 1);

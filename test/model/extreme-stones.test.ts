@@ -81,6 +81,27 @@ describe('extreme stones', () => {
     expect(withheld).toBeGreaterThan(0);
   });
 
+  it('valued from their 4Cs alone, never get a range from $0 or wider than the bound either, and warn once per cause', () => {
+    let ranged = 0;
+    for (const { carat, cut, color, clarity } of STONES) {
+      const stone = { carat, cut, color, clarity };
+      if (caratLimitProblem(model.artifact, stone)) continue;
+      const v = model.value(stone, { explain: false });
+      const codes = v.warnings.map((w) => w.code);
+      expect(codes, JSON.stringify(stone)).toContain('measurements_missing');
+      expect(new Set(codes).size).toBe(codes.length);
+      if (v.range) {
+        ranged++;
+        expect(v.range.low, JSON.stringify(stone)).toBeGreaterThan(0);
+        expect(v.range.high / v.range.low, JSON.stringify(stone)).toBeLessThanOrEqual(MAX_RANGE_RATIO);
+        expect(v.support.level).not.toBe('beyond');
+      } else {
+        expect(codes).toContain('range_withheld');
+      }
+    }
+    expect(ranged).toBeGreaterThan(0);
+  });
+
   it('name every measurement outside the training range in one warning', () => {
     const stone = roundStone(4.5, 'Ideal', 'D', 'IF');
     const v = model.value(stone, { explain: false });
