@@ -528,6 +528,21 @@ describe('web app', () => {
     });
     expect(out[4].slice(10, 14)).toEqual(['', '', '', '']);
     expect(out[4][14]).toMatch(/^Carat 12 ct is out of range/);
+
+    // A suggested fix is applied from the table with one click: the row is checked again and priced.
+    await page.getByLabel('CSV file of stones').setInputFiles({
+      name: 'typo.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${rows[0]}\nB-1,"0,9",Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n`),
+    });
+    const fixButton = table.getByRole('button', { name: 'Use 0.9 for carat' });
+    await fixButton.click();
+    await table.locator('tr[data-line="2"] .batch-table__price').filter({ hasText: '$' }).waitFor();
+    expect(await table.locator('tr[data-line="2"] .batch-table__carat').textContent()).toBe('0.9');
+    expect(await table.locator('tr[data-line="2"] .batch-table__price').textContent()).toBe(
+      money(expected.results[0].valuation.price),
+    );
+    expect(await page.getByTestId('batch-summary').textContent()).toContain('With errors0');
     await closePage(page);
   });
 

@@ -1,4 +1,4 @@
-/** Sorting the web app's batch table (web/src/batch/sort.ts): numbers, grades in the schema's order, natural text. */
+/** Sorting the web app's batch table (web/src/batch/sort.ts) and applying a suggested fix to a row (batch.ts). */
 import { describe, expect, it } from 'vitest';
 import type { BatchFile, BatchRow } from '../../web/src/batch/batch.js';
 import { sortRows } from '../../web/src/batch/sort.js';
@@ -39,5 +39,25 @@ describe('sortRows', () => {
     expect(lines('reference')).toEqual([5, 3, 2, 4]);
     expect(lines('line', true)).toEqual([5, 4, 3, 2]);
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5]);
+  });
+});
+
+describe('fixedRow', () => {
+  it('replaces one field by a suggested value and checks the row again, leaving the file as it was', async () => {
+    const { readBatchFile, fixedRow } = await import('../../web/src/batch/batch.js');
+    const read = readBatchFile(
+      'f.csv',
+      'Stock,carat,cut,Colour,clarity,depth,table,x,y,z\nA,"0,9",Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
+    );
+    if (!read.ok) throw new Error(read.message);
+    const [row] = read.file.rows;
+    expect(row.problems?.[0]).toMatchObject({ field: 'carat', suggestion: expect.stringMatching(/^0\.9\b/) });
+    const fixed = fixedRow(read.file, row, 'carat', '0.9');
+    expect(fixed.problems).toBeUndefined();
+    expect(fixed.stone).toMatchObject({ carat: 0.9, color: 'G' });
+    expect(fixed.fields).toEqual(['A', '0.9', 'Ideal', 'G', 'VS2', '61.8', '57', '6.2', '6.24', '3.84']);
+    expect(row.fields[1]).toBe('0,9');
+    // A fix that is not one leaves the row with its problem.
+    expect(fixedRow(read.file, row, 'carat', '90').problems?.[0]).toMatchObject({ field: 'carat' });
   });
 });

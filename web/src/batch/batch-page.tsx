@@ -5,8 +5,9 @@
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { columnKey } from '../../../src/diamond/columns.js';
-import { FIELDS, STONE_FIELDS } from '../../../src/diamond/fields.js';
+import { FIELDS, STONE_FIELDS, type StoneFieldName } from '../../../src/diamond/fields.js';
 import { normalisationMessage } from '../../../src/diamond/validate.js';
+import { proposedValue } from '../appraisals/appraisal-values.js';
 import { downloadText } from '../download.js';
 import { money, rangeText, signedMoney } from '../format.js';
 import {
@@ -14,6 +15,7 @@ import {
   batchTotals,
   errorText,
   filePrice,
+  fixedRow,
   readBatchFile,
   resultsCsv,
   resultsName,
@@ -92,7 +94,39 @@ function SortHeader({
   );
 }
 
-function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolean }) {
+/** The fixes a row's problems propose that one click can accept ("Use 0.36 for carat"). */
+function SuggestedFixes({ row, onFix }: { row: BatchRow; onFix: (field: StoneFieldName, value: string) => void }) {
+  const fixes = (row.problems ?? []).flatMap((p) => {
+    const field = STONE_FIELDS.find((f) => f === p.field);
+    const value = field && proposedValue(p, field);
+    return field && value !== undefined ? [{ field, value }] : [];
+  });
+  if (fixes.length === 0) return null;
+  return (
+    <div class="batch-table__fixes">
+      {fixes.map(({ field, value }) => (
+        <button
+          type="button"
+          class="button button--quiet button--small"
+          key={field}
+          onClick={() => onFix(field, value)}
+        >
+          Use {value} for {FIELDS[field].label.toLowerCase()}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function ResultTable({
+  file,
+  onlyErrors,
+  onFix,
+}: {
+  file: BatchFile;
+  onlyErrors: boolean;
+  onFix: (row: BatchRow, field: StoneFieldName, value: string) => void;
+}) {
   const [order, setOrder] = useState<SortOrder>({ key: 'line', descending: false });
   const reference = referenceColumn(file.columns);
   const rows = sortRows(file, onlyErrors ? file.rows.filter((r) => !r.valuation) : file.rows, order, reference);
@@ -146,6 +180,7 @@ function ResultTable({ file, onlyErrors }: { file: BatchFile; onlyErrors: boolea
                 {ownPrice && <OwnPriceCells file={file} row={r} />}
                 <td class={r.valuation ? 'batch-table__result' : 'batch-table__result batch-table__error'}>
                   {r.valuation ? rangeText(r.valuation.range) : r.problems ? errorText(r) : 'Waiting…'}
+                  {!r.valuation && <SuggestedFixes row={r} onFix={(field, value) => onFix(r, field, value)} />}
                   {r.normalised && (
                     <div class="muted batch-table__note">{r.normalised.map(normalisationMessage).join(' ')}</div>
                   )}
@@ -192,6 +227,19 @@ export function BatchPage() {
       setStage({ kind: 'done', file });
     } catch {
       // Aborted because another file was chosen: that file's run owns the screen now.
+    }
+  };
+
+  // A suggested fix accepted in the table: the row is checked again and, when it is now valid, appraised alone.
+  const fix = async (row: BatchRow, field: StoneFieldName, value: string) => {
+    if (stage.kind !== 'done') return;
+    const file = stage.file;
+    const fixed = fixedRow(file, row, field, value);
+    const withRow = (r: BatchRow): BatchFile => ({ ...file, rows: file.rows.map((x) => (x === row ? r : x)) });
+    setStage({ kind: 'done', file: withRow(fixed) });
+    if (fixed.stone) {
+      await appraiseRows([fixed], () => {});
+      setStage({ kind: 'done', file: withRow({ ...fixed }) });
     }
   };
 
@@ -314,7 +362,7 @@ export function BatchPage() {
               <span>Show only the rows with errors</span>
             </label>
           )}
-          <ResultTable file={stage.file} onlyErrors={onlyErrors} />
+          <ResultTable file={stage.file} onlyErrors={onlyErrors} onFix={fix} />
         </section>
       )}
     </div>

@@ -32,6 +32,15 @@ export type ReadResult = { ok: true; file: BatchFile } | { ok: false; message: s
 // Header names as ingestion reads them: any letter case, `Colour` as color (src/diamond/columns.ts).
 const normalise = columnKey;
 
+/** Each column's position by its name as ingestion reads it (the first, when a name repeats). */
+function columnIndex(columns: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (!index.has(normalise(c))) index.set(normalise(c), i);
+  });
+  return index;
+}
+
 export function readBatchFile(name: string, text: string): ReadResult {
   const records = parseCsv(text);
   if (records.length === 0)
@@ -40,10 +49,7 @@ export function readBatchFile(name: string, text: string): ReadResult {
   const columns = header.fields;
   const separatedBy = columns.length === 1 ? otherDelimiter(columns[0]) : undefined;
   if (separatedBy) return { ok: false, message: `${name}: ${delimiterMessage(separatedBy)}.` };
-  const index = new Map<string, number>();
-  columns.forEach((c, i) => {
-    if (!index.has(normalise(c))) index.set(normalise(c), i);
-  });
+  const index = columnIndex(columns);
   const missing = STONE_FIELDS.filter((f) => !index.has(f));
   if (missing.length > 0) {
     return {
@@ -69,16 +75,32 @@ export function readBatchFile(name: string, text: string): ReadResult {
       ];
       return row;
     }
-    const raw: Partial<Record<StoneFieldName, string>> = {};
-    for (const f of STONE_FIELDS) raw[f] = record.fields[index.get(f)!];
-    const check = validateStone(raw);
-    if (check.ok) {
-      row.stone = check.value;
-      if (check.normalised.length > 0) row.normalised = check.normalised;
-    } else row.problems = check.problems;
-    return row;
+    return checkRow(row, index);
   });
   return { ok: true, file: { name, columns, rows } };
+}
+
+/** Validates a well-formed row's stone with the shared validator: it gets its stone, or its problems. */
+function checkRow(row: BatchRow, index: Map<string, number>): BatchRow {
+  const raw: Partial<Record<StoneFieldName, string>> = {};
+  for (const f of STONE_FIELDS) raw[f] = row.fields[index.get(f)!];
+  const check = validateStone(raw);
+  if (check.ok) {
+    row.stone = check.value;
+    if (check.normalised.length > 0) row.normalised = check.normalised;
+  } else row.problems = check.problems;
+  return row;
+}
+
+/**
+ * The row with one field replaced (a suggested fix the person accepted), checked again: a new row, with a stone
+ * to appraise or its remaining problems. The file's other rows are not touched.
+ */
+export function fixedRow(file: BatchFile, row: BatchRow, field: StoneFieldName, value: string): BatchRow {
+  const index = columnIndex(file.columns);
+  const fields = [...row.fields];
+  fields[index.get(field)!] = value;
+  return checkRow({ line: row.line, fields }, index);
 }
 
 /** Appraises every valid row, BATCH_LIMIT at a time, reporting progress; the rows are updated in place. */
