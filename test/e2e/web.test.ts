@@ -693,6 +693,18 @@ describe('web app', () => {
         const error = (await page.locator('tr.row--error td').last().boundingBox())!;
         expect(error.x).toBeGreaterThanOrEqual(0);
         expect(error.x + error.width).toBeLessThanOrEqual(390);
+        // A priced row keeps its grades, price and range together on its card, all on the screen.
+        const card = (await page.locator('tr[data-line="2"]').boundingBox())!;
+        for (const cell of await page.locator('tr[data-line="2"] td').all()) {
+          const box = (await cell.boundingBox())!;
+          expect(box.x + box.width).toBeLessThanOrEqual(390);
+          expect(box.y).toBeGreaterThanOrEqual(card.y);
+          expect(box.y + box.height).toBeLessThanOrEqual(card.y + card.height + 0.5);
+        }
+        // The column headers are sort buttons above the cards.
+        await page.getByRole('button', { name: 'Carat', exact: true }).click();
+        await page.getByRole('button', { name: 'Carat', exact: true }).click();
+        expect(await page.locator('tbody tr').first().getAttribute('data-line')).toBe('3');
       }
       const unlabelled = await page.locator('input, button, select, textarea, a[href], summary').evaluateAll((els) =>
         els
