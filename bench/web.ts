@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     // The expert's Appraisals screen: one stone recorded (Record → the row shown as stored), then a file of 5,000.
     // Each run's stones differ from every earlier one by their price, so none is refused as a duplicate.
     const record = await timed(RUNS, async () => {
+      recorded += 1;
       await page.goto(`${server.url}/#/appraisals`);
       const form = page.getByRole('form', { name: 'Record one stone' });
       await form.waitFor();
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
         ['Length (x)', '6.21'],
         ['Width (y)', '6.24'],
         ['Depth (z)', '3.84'],
-        ['Price', String(4500 + (recorded += 1))],
+        ['Price', String(4500 + recorded)],
       ];
       for (const [label, value] of stone) await form.getByLabel(label, { exact: true }).fill(value);
       for (const [group, grade] of [
