@@ -44,7 +44,7 @@ export interface ModelArtifact {
   };
   /** The fitted model of `kind` (see kinds/). */
   model: unknown;
-  /** The difficulty model σ(x) > 0 behind adaptive ranges: a hedonic-kind payload of log |residual|. */
+  /** The difficulty model σ(x) > 0 behind adaptive ranges: a payload of any kind (gbdt since 2026-12-05, hedonic before: both load) of log |residual|. */
   difficulty: { kind: string; model: unknown; floor: number };
   /** σ scales per segment (carat band, cut, colour, clarity, support), fitted on out-of-fold rows (segments.ts). */
   segmentScales: SegmentScales;
