@@ -9,6 +9,8 @@ import {
   trainModel,
   type ModelArtifact,
 } from '../../src/model/index.js';
+import { featureColumns } from '../../src/model/features.js';
+import { hedonic } from '../../src/model/kinds/hedonic.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
 
 let data: ReferenceSplit;
@@ -66,6 +68,27 @@ describe('model artifact', () => {
     const text = damage(serializeArtifact(artifact));
     expect(() => parseArtifact(text)).toThrow(ArtifactError);
     expect(() => parseArtifact(text)).toThrow(message);
+  });
+
+  it('loads an artifact whose difficulty model is hedonic (trained before 2026-12-05) and gives its ranges', () => {
+    expect(artifact.difficulty.kind).toBe('gbdt');
+    // a hedonic difficulty model of a constant log |residual| of log 0.05: σ = 0.05 for every stone
+    const rows = data.train.slice(0, 300);
+    const flat = hedonic.fit(
+      featureColumns(rows),
+      new Float64Array(rows.length).fill(Math.log(0.05)),
+      hedonic.defaultParams,
+      {
+        seed: 1,
+      },
+    );
+    const older: ModelArtifact = { ...artifact, difficulty: { kind: 'hedonic', model: flat.payload(), floor: 0.01 } };
+    const valuer = loadValuer(serializeArtifact(older), 'older');
+    const stone = data.test[0];
+    const priced = valuer.price(stone);
+    expect(priced.price).toBe(createValuer(artifact, 'now').price(stone).price);
+    expect(priced.range).not.toBeNull();
+    expect(priced.range!.low).toBeGreaterThan(0);
   });
 
   it('refuses a payload that does not fit its kind', () => {
