@@ -207,7 +207,7 @@ export const EXAMPLE_VALUATION = {
   valuedAt: '2026-12-04T15:00:00.000Z',
   price: 4530,
   currency: 'USD',
-  range: { low: 3960, high: 5180, coverage: 0.9 },
+  range: { low: 3940, high: 5210, coverage: 0.9 },
   support: {
     level: 'typical',
     comparableStones: 140,
