@@ -116,7 +116,7 @@ const CARD_STYLE = [
   'main{box-sizing:border-box;max-width:1000px;margin:1.5em auto;padding:1.25em 2em;background:#fff;border:1px solid #dde2ea;border-radius:10px;box-shadow:0 1px 8px rgba(20,33,61,.04)}',
   'h1{font-size:1.5em;margin:.2em 0 .6em}h2{font-size:1.15em;color:#14213d;border-bottom:1px solid #dde2ea;padding-bottom:.25em;margin-top:1.6em}',
   'table{display:block;max-width:100%;overflow-x:auto;border-collapse:collapse;margin:1em 0}',
-  'td,th{border:1px solid #dde2ea;padding:4px 8px;text-align:left;font-size:13px;vertical-align:top;overflow-wrap:anywhere}',
+  'td,th{border:1px solid #dde2ea;padding:4px 8px;text-align:left;font-size:13px;vertical-align:top;overflow-wrap:break-word}',
   'th{background:#f4f6f9;color:#4a5468;font-weight:600}',
   'figure{margin:1em 0}figure svg{max-width:100%;height:auto}',
   '@media (max-width:600px){main{margin:0;border-radius:0;padding:1em}}',

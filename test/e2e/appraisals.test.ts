@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale } from '../../scripts/build-web.js';
 import { money } from '../../web/src/format.js';
-import { SCREENSHOTS, homeWithFirstModel, launchBrowser, startServer, type RunningServer } from './harness.js';
+import { SCREENSHOTS, homeWithFirstModel, launchBrowser, retrain, startServer, type RunningServer } from './harness.js';
 
 let home: string;
 let server: RunningServer;
@@ -235,4 +235,17 @@ describe('Appraisals screen', () => {
     await page.close();
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('after the retraining pipeline runs, the screen says which model learned from the recorded appraisals', async () => {
+    await retrain(home);
+    const { learning } = await api<{ learning: { version: string; trainedOn: number } | null }>('/v1/appraisals');
+    expect(learning?.version).toMatch(/^v\d{4}$/);
+    expect(learning!.trainedOn).toBeGreaterThan(0);
+    const { page, errors } = await openScreen();
+    const said = await page.getByTestId('learning').textContent();
+    expect(said).toContain(`Last learned from by model ${learning!.version}`);
+    expect(said).toContain(`${learning!.trainedOn} of them in its training rows`);
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

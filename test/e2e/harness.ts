@@ -117,6 +117,15 @@ export async function startServer({
  */
 export async function homeWithFirstModel(prefix: string): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), prefix));
+  await retrain(home);
+  return home;
+}
+
+/**
+ * One run of the retraining pipeline on a home (small and fast: hedonic, three trials), as an operator runs it,
+ * with its own connection: a server may be serving the same home meanwhile.
+ */
+export async function retrain(home: string): Promise<void> {
   const paths = loupePaths({}, { home, data: REFERENCE });
   const incoming = join(home, 'incoming');
   mkdirSync(incoming, { recursive: true });
@@ -126,7 +135,6 @@ export async function homeWithFirstModel(prefix: string): Promise<string> {
   } finally {
     db.close();
   }
-  return home;
 }
 
 /** Runs the `loupe` command line; resolves with its standard output. */

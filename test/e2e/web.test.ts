@@ -591,12 +591,14 @@ describe('web app', () => {
     await cardTitle.waitFor();
     expect(await cardTitle.textContent()).toContain(`Model card — ${current.version}`);
     await screenshot(page, 'models');
-    // A full-page capture leaves framed documents blank: the card gets a picture of its own.
-    if (SCREENSHOTS)
-      await page
-        .locator('section[aria-labelledby="card-title"]')
-        .screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
     await closePage(page);
+    // A capture of the page leaves the framed card blank: the card gets a picture of its own, opened as a page.
+    if (SCREENSHOTS) {
+      const card = await newPage(1280, 1000);
+      await card.setContent(await (await fetch(`${server.url}/v1/models/${current.version}/card`)).text());
+      await card.screenshot({ path: join(SCREENSHOTS, 'model-card.png') });
+      await closePage(card);
+    }
   }, 300_000);
 
   it('the API docs at /docs render under their Content-Security-Policy (a violation is a console error)', async () => {
