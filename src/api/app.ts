@@ -28,7 +28,9 @@ import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { problemRoutes } from './routes/problems.js';
 import { requestRoutes } from './routes/requests.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { valuationRoutes } from './routes/valuations.js';
+import { TrafficDrift, type TrafficDriftOptions } from './traffic-drift.js';
 import { webRoutes } from './routes/web.js';
 import { BODY_LIMIT } from './schemas.js';
 import { validatorCompiler } from './validator.js';
@@ -70,6 +72,8 @@ export interface AppOptions {
   rateLimiter?: RateLimiter;
   /** Throttles rejected requests without a valid key per client address (default: none). */
   addressThrottle?: AddressThrottle;
+  /** The live traffic summary's window and bounds (traffic-drift.ts; default 24 slots of an hour, 64 keys). */
+  traffic?: TrafficDriftOptions;
   /** Where valuations are computed (default: in process; `loupe serve` uses worker threads). */
   valuations?: Valuations;
   /** Where answered valuations and idempotent answers are kept; null: not kept (for measuring what it costs). */
@@ -198,7 +202,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
 
+  const traffic = new TrafficDrift(options.traffic);
   const metrics = registerMetrics(app, {
+    traffic,
     access: options.metrics ?? 'admin',
     store: options.store,
     models: options.models,
@@ -214,7 +220,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     valuations: metrics ? metrics.timed(valuations) : valuations,
     maxCarat: options.maxCarat,
     quotes: options.quotes ?? null,
+    traffic,
   });
+  await app.register(monitoringRoutes, { traffic });
   await app.register(diamondRoutes, { store: options.similar ?? options.store });
   await app.register(modelRoutes, { store: options.store });
   await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });

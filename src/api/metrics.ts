@@ -10,8 +10,9 @@ import { upgradeMetrics, type Accuracy } from '../registry/index.js';
 import type { Store } from '../store/store.js';
 import { type CounterCell, CounterCells, type HistogramCell, HistogramCells, observe } from './metric-cells.js';
 import type { ModelSource } from './model-source.js';
-import { registerOperationsMetrics } from './operations-metrics.js';
+import { registerOperationsMetrics, registerTrafficMetrics } from './operations-metrics.js';
 import type { RequestLog } from './request-log.js';
+import type { TrafficDrift } from './traffic-drift.js';
 import type { Valuations } from './valuation-pool.js';
 
 /** admin: needs an admin key (keyless only when the server runs open, on loopback); open: keyless; off: no endpoint. */
@@ -34,6 +35,7 @@ export interface MetricsOptions {
   store: Pick<Store, 'getModel' | 'operationsCounts'>;
   models: ModelSource;
   requestLog: RequestLog | null;
+  traffic: TrafficDrift;
 }
 
 export interface ServerMetrics {
@@ -230,6 +232,8 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registers: [registry],
     collect: accuracy((m) => m.mape, 0.01),
   });
+
+  registerTrafficMetrics(registry, options.traffic);
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const route = routeOf(request);

@@ -4,10 +4,11 @@
  * (shared by the families below), never on a request's path. The totals are counters over the database's whole
  * history: every server of a fleet reports the same numbers, so a dashboard takes max(), not sum(), of them.
  */
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { type OperationsCounts, RUN_DURATION_BUCKETS } from '../store/operations.js';
 import type { Store } from '../store/store.js';
 import { histogramSamples, registerFamily } from './metric-cells.js';
+import type { TrafficDrift } from './traffic-drift.js';
 
 export function registerOperationsMetrics(registry: Registry, store: Pick<Store, 'operationsCounts'>): void {
   // Each family's get() runs in the same tick of a scrape (prom-client collects them together): they share one read.
@@ -73,4 +74,38 @@ export function registerOperationsMetrics(registry: Registry, store: Pick<Store,
           : [{ labels: { outcome: r.status }, value: Date.parse(r.lastFinishedAt) / 1000 }],
       ),
   );
+}
+
+/** The live traffic summary over its window (traffic-drift.ts), overall only: features and levels are fixed lists. */
+export function registerTrafficMetrics(registry: Registry, traffic: TrafficDrift): void {
+  new Gauge({
+    name: 'loupe_traffic_drift_psi',
+    help: "PSI of the stones valued in the live window against the champion's training stones, by characteristic.",
+    labelNames: ['feature'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { feature, psi } of traffic.overallSummary().drift)
+        if (Number.isFinite(psi)) this.set({ feature }, psi);
+    },
+  });
+  new Gauge({
+    name: 'loupe_traffic_support_ratio',
+    help: 'Share of the stones valued in the live window by support level (typical, thin, beyond).',
+    labelNames: ['level'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const { valued, support } = traffic.overallSummary();
+      if (valued > 0) for (const [level, share] of Object.entries(support)) this.set({ level }, share);
+    },
+  });
+  new Gauge({
+    name: 'loupe_traffic_window_valuations',
+    help: 'Stones valued in the live window (the denominator of the two gauges above).',
+    registers: [registry],
+    collect() {
+      this.set(traffic.overallSummary().valued);
+    },
+  });
 }

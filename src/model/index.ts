@@ -27,7 +27,7 @@ export {
   type PricedStone,
 } from './valuer.js';
 export { WARNING_CODES, WARNING_CODE_LIST, type WarningCode } from './warnings.js';
-export { THIN_SUPPORT } from './support.js';
+export { THIN_SUPPORT, caratBin, type SupportHistogram } from './support.js';
 export {
   CARAT_BANDS,
   coverageBySegment,

@@ -40,7 +40,8 @@ export interface SupportHistogram {
   counts: number[];
 }
 
-function caratBin(carat: number): number {
+/** The log-carat bin of a carat in every support histogram (the grid is fixed, checked on load). */
+export function caratBin(carat: number): number {
   const b = Math.floor(Math.log(carat / FIELDS.carat.min) / LOG_CARAT_STEP);
   return Math.min(Math.max(b, 0), CARAT_BINS - 1);
 }

@@ -128,8 +128,8 @@ function kolmogorovTail(lambda: number): number {
  */
 const EMPTY_SHARE = 1e-4;
 
-/** Σ (c − r)·ln(c / r) over matching shares, empty shares floored at EMPTY_SHARE. */
-function psiOfShares(reference: readonly number[], current: readonly number[]): number {
+/** Σ (c − r)·ln(c / r) over matching shares, empty shares floored at EMPTY_SHARE (bins fixed beforehand). */
+export function psiOfShares(reference: readonly number[], current: readonly number[]): number {
   let index = 0;
   for (let k = 0; k < reference.length; k++) {
     const r = Math.max(reference[k], EMPTY_SHARE);

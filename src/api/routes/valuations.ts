@@ -13,6 +13,7 @@ import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation }
 import { idempotencyHooks } from '../idempotency.js';
 import type { ModelSource } from '../model-source.js';
 import type { QuoteStore } from '../quote-store.js';
+import type { TrafficDrift } from '../traffic-drift.js';
 import type { Valuations } from '../valuation-pool.js';
 import { presentValuation } from '../present.js';
 import {
@@ -194,7 +195,9 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
   valuations: Valuations;
   quotes: QuoteStore | null;
   maxCarat?: number;
-}> = async (app, { models, valuations, quotes, maxCarat }) => {
+  /** Live traffic summary (traffic-drift.ts); null: not kept. */
+  traffic: TrafficDrift | null;
+}> = async (app, { models, valuations, quotes, maxCarat, traffic }) => {
   app.decorateRequest('quote', null);
   // Route-level hooks, on the two POSTs only and only when valuations are stored: nothing else pays for them.
   const idempotency = quotes ? idempotencyHooks(quotes) : null;
@@ -260,11 +263,10 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
       const beyond = limitProblem(model, checked.stone, maxCarat);
       if (beyond) throw new ApiProblem('beyond-limit', beyond.message, [beyond]);
       const at = Date.now();
-      const answer = stamp(
-        await valuations.value(model, checked.stone, { explain: request.query.explain !== false }),
-        at,
-        checked.normalised,
-      );
+      const start = performance.now();
+      const valuation = await valuations.value(model, checked.stone, { explain: request.query.explain !== false });
+      traffic?.record(model, request.apiKey, [checked.stone], [valuation], (performance.now() - start) / 1000);
+      const answer = stamp(valuation, at, checked.normalised);
       if (answer.id)
         request.quote = { id: answer.id, at, stone: JSON.stringify(checked.stone), modelVersion: model.version };
       return answer;
@@ -359,7 +361,9 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
       });
       const valid = checks.flatMap(({ checked }) => (checked.ok ? [checked.stone] : []));
       // the valid stones go to the model together: one batch, valued by one model
+      const start = performance.now();
       const valued = await valuations.valueMany(model, valid, { explain });
+      traffic?.record(model, request.apiKey, valid, valued, (performance.now() - start) / 1000);
       const at = Date.now();
       let next = 0;
       const results = checks.map(({ ref, checked }, index) => {
