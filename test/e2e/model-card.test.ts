@@ -8,25 +8,14 @@ import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
+import { gbdt } from '../../src/model/kinds/gbdt.js';
 import { listModels, upgradeMetrics } from '../../src/registry/index.js';
 import { paramText, plainPValue, renderModelCard } from '../../src/report/model-card.js';
 import { openDatabase } from '../../src/store/db.js';
 import { homeWithFirstModel, launchBrowser } from './harness.js';
 
-const GBDT = {
-  nEstimators: 500,
-  learningRate: 0.03,
-  maxDepth: 5,
-  maxBins: 256,
-  lambda: 3,
-  minChildWeight: 1,
-  minSplitGain: 0,
-  subsample: 0.8,
-  colsampleByTree: 0.8,
-  monotone: true,
-  bag: 1,
-  trend: 'log-carat',
-};
+/** The gradient-boosting kind's own defaults: the parameters the shipped model card shows. */
+const GBDT = gbdt.defaultParams as unknown as Record<string, unknown>;
 
 let home: string;
 let cards: { name: string; html: string }[];
