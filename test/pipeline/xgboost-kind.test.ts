@@ -4,12 +4,12 @@
  * kinds; and a trainer that fails, hangs or writes garbage fails only its own kind, with its stderr in the run
  * record, while the other kinds go on and the champion keeps serving.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getChampion, getModel, readArtifact } from '../../src/registry/index.js';
 import { loadValuer } from '../../src/model/index.js';
-import { runPipeline } from '../../src/pipeline/index.js';
+import { getRun, runPipeline } from '../../src/pipeline/index.js';
 import { FRESH, pipelineHome } from './helpers.js';
 
 const h = pipelineHome('loupe-xgboost-kind-');
@@ -72,7 +72,16 @@ describe('the xgboost kind in the pipeline', () => {
 
   const failures = [
     ['exits non-zero', trainer('fails', 'echo "no GPU here, boom" >&2\nexit 3'), /exited with code 3.*boom/],
-    ['hangs past its timeout', trainer('hangs', 'sleep 30', 1000), /did not finish within 1 s/],
+    [
+      'hangs past its timeout',
+      // The shell starts a child that writes its pid and hangs: the timeout must stop the child too.
+      trainer(
+        'hangs',
+        `echo "waiting for a cluster" >&2\nsh -c 'echo $$ > "${join(h.dir, 'hung.pid')}"; exec sleep 30' &\nwait`,
+        1500,
+      ),
+      /did not finish within 1\.5 s.*waiting for a cluster/,
+    ],
     [
       'writes a model that is not JSON',
       trainer(
@@ -104,11 +113,23 @@ describe('the xgboost kind in the pipeline', () => {
         expect(train.detail).toMatch(/xgboost: FAILED/);
         expect(train.detail).toMatch(message);
         expect(getChampion(home.db)!.version).toBe(r.trained[0].version);
+        // The stored run record, not only the returned result, keeps why the kind failed.
+        const stored = getRun(home.db, r.runId)!;
+        expect(stored.status).toBe('succeeded');
+        expect(stored.steps.find((s) => s.name === 'train')!.detail).toMatch(message);
       } finally {
         home.cleanup();
       }
     }, 120_000);
   }
+
+  it('a hung trainer is stopped with its whole process group, not only the command it ran', () => {
+    const pidFile = join(h.dir, 'hung.pid');
+    expect(existsSync(pidFile)).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(1);
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
 
   it('when every kind fails the run fails and the champion keeps serving', async () => {
     const before = getChampion(h.db)!.version;
