@@ -4,10 +4,9 @@
  * one-click fix where one is suggested, and pressing Record again resubmits it as the fix of that rejected row.
  */
 import { useRef, useState } from 'preact/hooks';
-import { FIELDS, type AppraisalFieldName } from '../../../src/diamond/fields.js';
+import type { AppraisalFieldName } from '../../../src/diamond/fields.js';
 import { ApiError, fixReject, recordAppraisal, type FieldProblem, type SubmissionResult } from '../api.js';
-import { GradePicker } from '../appraise/grade-picker.js';
-import { NumberField } from '../appraise/number-field.js';
+import { fieldRenderers } from '../appraise/field-renderers.js';
 import { rangeText, money } from '../format.js';
 import {
   emptyAppraisal,
@@ -79,24 +78,7 @@ export function RecordForm({ onRecorded }: Props) {
     }
   };
 
-  const number = (name: 'carat' | 'depth' | 'table' | 'x' | 'y' | 'z' | 'price') => (
-    <NumberField
-      spec={FIELDS[name]}
-      value={values[name]}
-      problems={byField.get(name) ?? []}
-      invalid={invalid.has(name)}
-      onInput={(v) => set(name, v)}
-    />
-  );
-  const grade = (name: 'cut' | 'color' | 'clarity') => (
-    <GradePicker
-      spec={FIELDS[name]}
-      value={values[name]}
-      problems={byField.get(name) ?? []}
-      invalid={invalid.has(name)}
-      onChange={(v) => set(name, v)}
-    />
-  );
+  const { number, grade } = fieldRenderers({ values, byField, invalid, onChange: set });
 
   return (
     <form

@@ -7,8 +7,7 @@
 import type { Ref } from 'preact';
 import { FIELDS, type StoneFieldName } from '../../../src/diamond/fields.js';
 import type { FieldProblem } from '../api.js';
-import { GradePicker } from './grade-picker.js';
-import { NumberField } from './number-field.js';
+import { fieldRenderers } from './field-renderers.js';
 import { fieldsOf, inputId, invalidFields, splitProblems, type StoneValues } from './stone-values.js';
 
 interface Props {
@@ -64,24 +63,7 @@ function ErrorSummary({ problems, summaryRef }: { problems: FieldProblem[]; summ
 export function StoneForm({ values, problems, busy, summaryRef, onChange, onSubmit, onExample, onClear }: Props) {
   const { byField, shared } = splitProblems(problems);
   const invalid = invalidFields(problems);
-  const number = (name: 'carat' | 'depth' | 'table' | 'x' | 'y' | 'z') => (
-    <NumberField
-      spec={FIELDS[name]}
-      value={values[name]}
-      problems={byField.get(name) ?? []}
-      invalid={invalid.has(name)}
-      onInput={(v) => onChange(name, v)}
-    />
-  );
-  const grade = (name: 'cut' | 'color' | 'clarity') => (
-    <GradePicker
-      spec={FIELDS[name]}
-      value={values[name]}
-      problems={byField.get(name) ?? []}
-      invalid={invalid.has(name)}
-      onChange={(v) => onChange(name, v)}
-    />
-  );
+  const { number, grade } = fieldRenderers({ values, byField, invalid, onChange });
   return (
     <form
       id="stone-form"
