@@ -84,7 +84,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** The heaviest stone priced, ct (LOUPE_MAX_CARAT); default 1.5 × the heaviest stone the served model learned from. */
   maxCarat?: number;
-  /** Who may read GET /metrics (default admin; off removes the endpoint and its hooks). */
+  /** Who may read GET /metrics (default admin; off removes the endpoint and its hooks, and
+   * the live traffic window with GET /v1/monitoring). */
   metrics?: MetricsAccess;
   /** The shop a printed valuation names (LOUPE_SHOP_*; default: none, and the standard disclaimer). */
   shop?: Shop;
@@ -202,7 +203,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  const traffic = new TrafficDrift(options.traffic);
+  // LOUPE_METRICS=off turns the live traffic window off too: one switch for everything monitoring costs.
+  const traffic = options.metrics === 'off' ? null : new TrafficDrift(options.traffic);
   const metrics = registerMetrics(app, {
     traffic,
     access: options.metrics ?? 'admin',
@@ -222,7 +224,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     quotes: options.quotes ?? null,
     traffic,
   });
-  await app.register(monitoringRoutes, { traffic });
+  if (traffic) await app.register(monitoringRoutes, { traffic });
   await app.register(diamondRoutes, { store: options.similar ?? options.store });
   await app.register(modelRoutes, { store: options.store });
   await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });

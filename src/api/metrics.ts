@@ -35,7 +35,7 @@ export interface MetricsOptions {
   store: Pick<Store, 'getModel' | 'operationsCounts'>;
   models: ModelSource;
   requestLog: RequestLog | null;
-  traffic: TrafficDrift;
+  traffic: TrafficDrift | null;
 }
 
 export interface ServerMetrics {
@@ -233,7 +233,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     collect: accuracy((m) => m.mape, 0.01),
   });
 
-  registerTrafficMetrics(registry, options.traffic);
+  if (options.traffic) registerTrafficMetrics(registry, options.traffic);
 
   app.addHook('onSend', (request, reply, payload, done) => {
     const route = routeOf(request);

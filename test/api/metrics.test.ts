@@ -158,12 +158,13 @@ describe('GET /metrics', () => {
     expect(check.status).toBe(0);
   });
 
-  it('is absent with LOUPE_METRICS=off, and LOUPE_METRICS is checked', async () => {
+  it('is absent with LOUPE_METRICS=off (and so is /v1/monitoring), and LOUPE_METRICS is checked', async () => {
     const models = new ModelSource(registryChampions(sqliteStore(home.db)));
     await models.refresh();
     const app = await buildApp({ store: sqliteStore(home.db), models, open: true, requestLog: null, metrics: 'off' });
     try {
       expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: '/v1/monitoring' })).statusCode).toBe(404);
     } finally {
       await app.close();
       models.stop();
