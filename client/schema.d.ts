@@ -855,8 +855,8 @@ export interface operations {
                      *       "price": 4530,
                      *       "currency": "USD",
                      *       "range": {
-                     *         "low": 3960,
-                     *         "high": 5180,
+                     *         "low": 3940,
+                     *         "high": 5210,
                      *         "coverage": 0.9
                      *       },
                      *       "support": {
@@ -1126,8 +1126,8 @@ export interface operations {
                      *             "price": 4530,
                      *             "currency": "USD",
                      *             "range": {
-                     *               "low": 3960,
-                     *               "high": 5180,
+                     *               "low": 3940,
+                     *               "high": 5210,
                      *               "coverage": 0.9
                      *             },
                      *             "support": {
@@ -1317,8 +1317,8 @@ export interface operations {
                      *         "price": 4530,
                      *         "currency": "USD",
                      *         "range": {
-                     *           "low": 3960,
-                     *           "high": 5180,
+                     *           "low": 3940,
+                     *           "high": 5210,
                      *           "coverage": 0.9
                      *         },
                      *         "support": {
