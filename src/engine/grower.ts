@@ -132,7 +132,8 @@ export class TreeGrower {
     const root = this.addNode(0, rows.length, 0, gSum, hSum, rows.length, -Infinity, Infinity);
     if (this.maySplit(root)) {
       const hist = this.acquire();
-      this.build(hist, root);
+      // All rows (rows is ascending): the root's index is 0..n−1, and its histogram can read rows in place.
+      this.build(hist, root, rows.length === this.binned.rows);
       this.attachSplit(root, hist);
     }
 
@@ -242,7 +243,7 @@ export class TreeGrower {
     return (maxDepth === 0 || depth < maxDepth) && count >= 2 && h >= 2 * minChildWeight;
   }
 
-  private build(hist: Float64Array, id: number): void {
+  private build(hist: Float64Array, id: number, contiguous = false): void {
     if (this.threads && this.end[id] - this.start[id] >= MIN_ROWS_PER_HANDOFF) {
       this.threads.pool.build(hist, this.start[id], this.end[id], this.constantHessian);
       return;
@@ -257,6 +258,7 @@ export class TreeGrower {
       this.grad,
       this.hess,
       this.constantHessian,
+      contiguous,
     );
   }
 

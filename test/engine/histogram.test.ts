@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binMatrix } from '../../src/engine/binning.js';
-import { buildHistogram, newHistogram, subtractHistogram } from '../../src/engine/histogram.js';
+import { buildHistogram, newHistogram, subtractHistogram, sumFeatureRange } from '../../src/engine/histogram.js';
 import { createRng } from '../../src/engine/random.js';
 
 describe('gradient histograms', () => {
@@ -81,5 +81,53 @@ describe('gradient histograms', () => {
     buildHistogram(r, b, fs, right, 0, right.length, g, h, undefined);
     subtractHistogram(parent, l);
     expect(Array.from(parent)).toEqual(Array.from(r));
+  });
+
+  it("written-out kernel gives the plain loop's sums bit for bit, in place and through an index", () => {
+    const rng = createRng(12);
+    const n = 3000;
+    const nf = 9;
+    const cols = Array.from({ length: nf }, (_, f) =>
+      Float64Array.from({ length: n }, () => (rng.nextInt(20) === 0 ? NaN : f < 3 ? rng.nextInt(6) : rng.nextFloat())),
+    );
+    // Arbitrary doubles: sums are exact only when both add the same numbers in the same order.
+    const g = Float64Array.from({ length: n }, () => rng.nextFloat() - 0.5);
+    const h = Float64Array.from({ length: n }, () => 0.1 + rng.nextFloat());
+    const fs = Int32Array.from({ length: nf }, (_, f) => f);
+    const all = Uint32Array.from({ length: n }, (_, i) => i);
+    const some = all.filter(() => rng.nextInt(3) === 0);
+    for (const stride of [2, 3] as const) {
+      const b = binMatrix(cols, n, 64, stride);
+      const constant = stride === 2 ? 1 : undefined;
+      const cases: [Uint32Array, number, number, boolean][] = [
+        [all, 0, n, true],
+        [all, 100, 2000, true],
+        [some, 0, some.length, false],
+        [some, 7, 500, false],
+      ];
+      for (const [index, start, end, contiguous] of cases) {
+        const fast = newHistogram(b);
+        buildHistogram(fast, b, fs, index, start, end, g, h, constant, contiguous);
+        const plain = newHistogram(b);
+        sumFeatureRange(
+          plain,
+          b.codes,
+          b.histOffset,
+          stride,
+          nf,
+          fs,
+          0,
+          nf,
+          index,
+          start,
+          end,
+          g,
+          h,
+          stride === 3 ? 1 : 0,
+        );
+        expect(Array.from(fast)).toEqual(Array.from(plain));
+        expect(fast.some((v, i) => i % stride === 0 && v !== 0 && !Number.isInteger(v))).toBe(true);
+      }
+    }
   });
 });
