@@ -49,6 +49,19 @@ export const production: LoupeSettings = {
     { name: 'standard', ratePerSecond: 50, burst: 100, monthlyQuota: 20_000_000 },
     { name: 'volume', ratePerSecond: 500, burst: 1_000, monthlyQuota: 500_000_000 },
   ],
-  requestLogRetentionDays: 90,
+  // CloudWatch keeps a month of the edge log for metric filters and Logs Insights; S3 keeps 13 months for billing
+  // and audit (a year and the month it closes), queried with Athena.
+  requestLogRetentionDays: 30,
   appLogRetentionDays: 30,
+  requestArchiveDays: 400,
+  database: {
+    // capacity.md prices this instance and storage at every tier (state.md says why one instance is enough).
+    instanceType: 't4g.medium',
+    storageGb: 20,
+    maxStorageGb: 200,
+    backupDays: 35,
+    // The pipeline still runs on SQLite (README "Several servers: PostgreSQL"): tasks keep the bundle's loupe.db.
+    tasksConnect: false,
+    quoteRetentionDays: 30,
+  },
 };

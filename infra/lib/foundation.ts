@@ -70,12 +70,13 @@ export class Foundation extends Construct {
         },
       },
     });
-    // Interface endpoints are the only way out of the VPC: image pulls and logs (S3 goes through the gateway
-    // endpoint above). No NAT, no internet gateway.
+    // Interface endpoints are the only way out of the VPC: image pulls, logs, and the secrets ECS hands to tasks and
+    // RDS Proxy reads (S3 goes through the gateway endpoint above). No NAT, no internet gateway.
     const endpoints: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
       ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
       ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
       ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+      ['Secrets', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     ];
     for (const [name, service] of endpoints) {
       this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, open: true });
@@ -129,7 +130,8 @@ export class Foundation extends Construct {
     });
   }
 
-  private bucket(id: string, lifecycleRules: s3.LifecycleRule[]): s3.Bucket {
+  /** A private, versioned bucket encrypted with the data key that refuses plain HTTP. */
+  bucket(id: string, lifecycleRules: s3.LifecycleRule[]): s3.Bucket {
     return new s3.Bucket(this, id, {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,

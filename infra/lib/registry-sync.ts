@@ -10,8 +10,9 @@
  *   serving/APPROVED                     the newest approved bundle id, written after the manifest; only the
  *                                        release pipeline reads it. Tasks load the id pinned in their revision.
  *
- * What a bundle holds: today all of home/ but the landing files (serve reads loupe.db); once the shared
- * PostgreSQL store holds the registry, keys and appraisals (issue 20), BUNDLE_INCLUDE narrows it to models/.
+ * What a bundle holds: all of home/ but the landing files while serving reads the bundle's loupe.db; models/ only
+ * (BUNDLE_INCLUDE) when the tasks use the shared PostgreSQL database, which holds the registry, keys and
+ * appraisals (settings.database.tasksConnect, state.md).
  */
 
 /** The uid:gid the Loupe image runs as (the `node` user of node:20-slim). */
@@ -79,15 +80,19 @@ export const RUN_REPORT = 'last-run.json';
 /**
  * Approved release: publish home/ as a new immutable bundle. Files first, then the manifest of their checksums,
  * then the APPROVED pointer: a reader that finds a manifest finds every file it names, and a bundle id is
- * never reused (a second publish under the same id stops before writing anything).
+ * never reused (a second publish under the same id stops before writing anything). BUNDLE_INCLUDE, when set,
+ * lists the only prefixes of home/ the bundle takes (space-separated, e.g. "models/").
  */
 export const publishServingBundle = [
-  'set -eu',
+  'set -euf',
   'test -n "$BUNDLE_ID"',
+  'only=""',
+  'for p in ${BUNDLE_INCLUDE:-}; do only="$only --include $p*"; done',
+  'if [ -n "$only" ]; then only="--exclude * $only"; fi',
   'dest="s3://$REGISTRY_BUCKET/serving/$BUNDLE_ID"',
   'if aws s3 ls "$dest/manifest.sha256" > /dev/null 2>&1; then echo "bundle $BUNDLE_ID exists: bundles are immutable" >&2; exit 1; fi',
   'work=$(mktemp -d)',
-  `aws s3 sync "s3://$REGISTRY_BUCKET/home/" "$work/" --exclude "incoming/*" --exclude "${RUN_REPORT}" --only-show-errors --no-progress`,
+  `aws s3 sync "s3://$REGISTRY_BUCKET/home/" "$work/" --exclude "incoming/*" --exclude "${RUN_REPORT}" $only --only-show-errors --no-progress`,
   'cd "$work"',
   'find . -type f | sed "s|^\\./||" | LC_ALL=C sort | while read -r f; do sha256sum "$f"; done > "$work.sha256"',
   'test -s "$work.sha256" || { echo "home/ is empty: nothing to publish" >&2; exit 1; }',

@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import type { Database } from './database.js';
 import type { Foundation } from './foundation.js';
 import { PartnerKeys } from './partner-keys.js';
 import { HOME_MOUNT, LOUPE_UID, restoreServingBundle } from './registry-sync.js';
@@ -52,8 +53,9 @@ export class Serving extends Construct {
   readonly partnerKeys: PartnerKeys;
   readonly accessLogs: cdk.aws_logs.LogGroup;
   readonly authorizerFunction: lambda.Function;
+  readonly taskGroup: ec2.SecurityGroup;
 
-  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings) {
+  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings, database: Database) {
     super(scope, id);
     const s = settings.serving;
 
@@ -84,12 +86,26 @@ export class Serving extends Construct {
     });
     sync.addMountPoints({ sourceVolume: 'home', containerPath: HOME_MOUNT, readOnly: false });
 
+    // With the shared database, the registry, keys, quotes and the request log are there; the bundle holds models.
+    const shared = settings.database.tasksConnect ? database.connection() : undefined;
     const serve = task.addContainer('loupe', {
       image: ecs.ContainerImage.fromEcrRepository(base.images, settings.imageTag),
       command: ['serve'],
       user: LOUPE_UID,
       readonlyRootFilesystem: true,
-      environment: { HOST: '0.0.0.0', PORT: String(LOUPE_PORT), LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production' },
+      environment: {
+        HOST: '0.0.0.0',
+        PORT: String(LOUPE_PORT),
+        LOUPE_HOME: HOME_MOUNT,
+        NODE_ENV: 'production',
+        ...(shared
+          ? {
+              ...shared.environment,
+              LOUPE_VALUATION_RETENTION_DAYS: String(settings.database.quoteRetentionDays),
+            }
+          : {}),
+      },
+      ...(shared ? { secrets: shared.secrets } : {}),
       portMappings: [{ containerPort: LOUPE_PORT, protocol: ecs.Protocol.TCP }],
       healthCheck: {
         command: [
@@ -130,6 +146,7 @@ export class Serving extends Construct {
       description: 'loupe serve tasks: only the NLB may connect; outbound goes to VPC endpoints (no internet route)',
       allowAllOutbound: true,
     });
+    this.taskGroup = taskGroup;
     taskGroup.addIngressRule(lbGroup, ec2.Port.tcp(LOUPE_PORT), 'from the internal NLB');
     lbGroup.addEgressRule(taskGroup, ec2.Port.tcp(LOUPE_PORT), 'to loupe serve tasks');
 

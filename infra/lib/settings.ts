@@ -71,6 +71,29 @@ export interface SloSettings {
   wafBlocksPerFiveMinutes: number;
 }
 
+/**
+ * The shared PostgreSQL database (docs/cloud/state.md): RDS for PostgreSQL, Multi-AZ, behind RDS Proxy. Its size
+ * and storage are the ones capacity.md prices (scripts/capacity/prices.ts; test/cloud/capacity.test.ts holds them
+ * together).
+ */
+export interface DatabaseSettings {
+  /** Instance class without the `db.` prefix, e.g. `t4g.medium`. */
+  instanceType: string;
+  /** Allocated gp3 storage, GB; storage autoscaling may grow it up to maxStorageGb. */
+  storageGb: number;
+  maxStorageGb: number;
+  /** Days of automated backups (point-in-time restore window); 35 is RDS's maximum. */
+  backupDays: number;
+  /**
+   * Whether `loupe serve` and `loupe pipeline run` use this database (LOUPE_DATABASE_URL through the proxy) instead
+   * of the SQLite file in the bundle. Needs the pipeline on PostgreSQL (issue 20); until then the database exists,
+   * reachable, so the home can be copied into it (`loupe db copy`) before the switch.
+   */
+  tasksConnect: boolean;
+  /** Days a stored valuation (a quote) is kept: LOUPE_VALUATION_RETENTION_DAYS of the serving tasks. */
+  quoteRetentionDays: number;
+}
+
 export interface LoupeSettings {
   /** The one region Loupe runs in (see docs/cloud/README.md for why eu-west-1). */
   region: string;
@@ -91,4 +114,10 @@ export interface LoupeSettings {
   requestLogRetentionDays: number;
   /** Days application and pipeline logs are kept. */
   appLogRetentionDays: number;
+  database: DatabaseSettings;
+  /**
+   * Days the edge request log is kept in S3 (Firehose archive, queried with Athena) before it is deleted; the
+   * CloudWatch copy (requestLogRetentionDays) feeds the metric filters and recent queries only.
+   */
+  requestArchiveDays: number;
 }

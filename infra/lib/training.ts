@@ -15,6 +15,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { Database } from './database.js';
 import type { Foundation } from './foundation.js';
 import {
   HOME_MOUNT,
@@ -41,8 +42,9 @@ export class Training extends Construct {
   readonly releaseMachine: sfn.StateMachine;
   readonly lockTable: dynamodb.Table;
   readonly pipelineLogs: cdk.aws_logs.LogGroup;
+  readonly taskGroup: ec2.SecurityGroup;
 
-  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings) {
+  constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings, database: Database) {
     super(scope, id);
     const t = settings.training;
     const platform = {
@@ -76,6 +78,7 @@ export class Training extends Construct {
       environment: bucketEnv,
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'restore', logGroup: syncLogs }),
     });
+    const shared = settings.database.tasksConnect ? database.connection() : undefined;
     const pipeline = pipelineTask.addContainer('pipeline', {
       image: ecs.ContainerImage.fromEcrRepository(base.images, settings.imageTag),
       essential: false,
@@ -88,7 +91,8 @@ export class Training extends Construct {
       ],
       user: LOUPE_UID,
       readonlyRootFilesystem: true,
-      environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production' },
+      environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production', ...shared?.environment },
+      ...(shared ? { secrets: shared.secrets } : {}),
       // The JSON report is printed indented; a new log event starts only at a line opening with "{", so the whole
       // report is one event that a JSON metric filter can read.
       logging: ecs.LogDrivers.awsLogs({
@@ -126,7 +130,11 @@ export class Training extends Construct {
       image: awsCliImage(this, settings, promoteTask),
       entryPoint: ['/bin/sh', '-c'],
       command: [publishServingBundle],
-      environment: { REGISTRY_BUCKET: base.registry.bucketName },
+      environment: {
+        REGISTRY_BUCKET: base.registry.bucketName,
+        // With the shared database the bundle carries the model files only.
+        ...(settings.database.tasksConnect ? { BUNDLE_INCLUDE: 'models/' } : {}),
+      },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'promote', logGroup: syncLogs }),
     });
 
@@ -135,6 +143,7 @@ export class Training extends Construct {
       description: 'pipeline tasks: no inbound at all; outbound to VPC endpoints only (no internet route)',
       allowAllOutbound: true,
     });
+    this.taskGroup = taskGroup;
     const runOn = {
       cluster: base.cluster,
       launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),

@@ -32,7 +32,8 @@ describe('encryption at rest with the customer-managed key', () => {
 
   it('encrypts every bucket with KMS and refuses plain HTTP', () => {
     const buckets = ofType('AWS::S3::Bucket');
-    expect(buckets.length).toBe(2);
+    // landing, registry, request-log archive (state.test.ts)
+    expect(buckets.length).toBe(3);
     for (const [, b] of buckets) {
       const rule = b.Properties!.BucketEncryption.ServerSideEncryptionConfiguration[0];
       expect(rule.ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
@@ -40,7 +41,7 @@ describe('encryption at rest with the customer-managed key', () => {
       expect(b.Properties!.VersioningConfiguration.Status).toBe('Enabled');
     }
     const policies = ofType('AWS::S3::BucketPolicy');
-    expect(policies.length).toBe(2);
+    expect(policies.length).toBe(3);
     for (const [, p] of policies) {
       expect(p.Properties!.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

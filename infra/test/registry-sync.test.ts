@@ -78,14 +78,16 @@ function fakeS3() {
 const fs = require('node:fs'), path = require('node:path');
 const argv = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(calls)}, argv.join(' ') + '\\n');
-const pos = [], excludes = []; let recursive = false;
+const pos = [], filters = []; let recursive = false;
 for (let i = 2; i < argv.length; i++) {
-  if (argv[i] === '--exclude') excludes.push(argv[++i]);
+  if (argv[i] === '--exclude' || argv[i] === '--include') filters.push([argv[i], argv[++i]]);
   else if (argv[i] === '--recursive') recursive = true;
   else if (!argv[i].startsWith('--')) pos.push(argv[i]);
 }
 const loc = (p) => (p.startsWith('s3://') ? path.join(${JSON.stringify(s3)}, p.slice(5)) : p);
-const skip = (rel) => excludes.some((e) => (e.endsWith('/*') ? rel.startsWith(e.slice(0, -1)) : rel === e));
+// As the AWS CLI: every filter is matched in order and the last one that matches decides.
+const matches = (p, rel) => (p === '*' ? true : p.endsWith('/*') ? rel.startsWith(p.slice(0, -1)) : rel === p);
+const skip = (rel) => filters.reduce((out, [kind, p]) => (matches(p, rel) ? kind === '--exclude' : out), false);
 const tree = (from, to) => {
   for (const f of fs.readdirSync(from, { recursive: true })) {
     const src = path.join(from, f);
@@ -158,6 +160,17 @@ describe('publishing a serving bundle', () => {
     f.put('reg/home/loupe.db', 'a newer database');
     expect(() => f.exec(publishServingBundle, { REGISTRY_BUCKET: 'reg', BUNDLE_ID: 'retrain-1' })).toThrow(/immutable/);
     expect(f.read('reg/serving/retrain-1/files/loupe.db')).toBe('database bytes');
+  });
+
+  it('takes only the BUNDLE_INCLUDE prefixes when it is set (models/ when serving uses the shared database)', () => {
+    const f = fakeS3();
+    f.put('reg/home/loupe.db', 'database bytes');
+    f.put('reg/home/models/v0007/model.json', '{"trees":[]}');
+    f.put('reg/home/reports/v0007.html', 'a report');
+    f.exec(publishServingBundle, { REGISTRY_BUCKET: 'reg', BUNDLE_ID: 'models-1', BUNDLE_INCLUDE: 'models/' });
+    const manifest = f.read('reg/serving/models-1/manifest.sha256').trim().split('\n');
+    expect(manifest.map((l) => l.split(/\s+/)[1])).toEqual(['models/v0007/model.json']);
+    expect(f.has('reg/serving/models-1/files/loupe.db')).toBe(false);
   });
 
   it('refuses to run without a bundle id', () => {
