@@ -72,20 +72,79 @@ export interface TierCost {
   alternativeEdge: { name: string; cost: number };
   /** HTTP API with a Lambda authorizer: cheapest per request, but no WAF and no usage plans (serving.md). */
   httpApiEdge: { name: 'HTTP API + authorizer + NLB'; cost: number };
-  logs: { sink: 'CloudWatch Logs' | 'Firehose → S3'; cost: number };
+  /**
+   * The edge request log. API Gateway: CloudWatch Logs (metric filters, recent queries) and its archive through
+   * Firehose to S3 (what infra/ deploys). ALB: the load balancer writes access logs to S3 itself.
+   */
+  logs: { sink: 'CloudWatch Logs + Firehose → S3' | 'ALB access logs → S3'; cost: number };
   transfer: number;
-  /** The shared PostgreSQL database: one Multi-AZ instance whatever the load (its load follows tasks, state.md). */
+  /** The shared PostgreSQL database: one Multi-AZ instance, RDS Proxy, storage for the quotes kept (state.md). */
   database: number;
+  quotes: QuoteStore;
   fixed: number;
   total: number;
   perMillion: number;
+}
+
+/** Stored quotes at a load: how much is kept, and what holding them costs in PostgreSQL and in DynamoDB. */
+export interface QuoteStore {
+  bytesPerQuote: number;
+  /** Quotes kept at once: retention days of valuations. */
+  storedGb: number;
+  /** The database's storage: the stated base (registry, keys, appraisals, bounded request log) plus the quotes. */
+  postgresStorageGb: number;
+  /** Whether that storage fits one RDS instance. */
+  fitsOneInstance: boolean;
+  /** Multi-AZ gp3 storage for it (two copies), beyond nothing else: the instance is priced once, in `database`. */
+  postgresStorageCost: number;
+  dynamo: { writes: number; reads: number; storage: number; total: number };
+}
+
+export function quoteStore(
+  load: number,
+  responseBytes: number,
+  retentionDays: number,
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): QuoteStore {
+  const bytesPerQuote = a.requestBytes + responseBytes + a.quoteOverheadBytes;
+  const quotesPerMonth = load * a.hoursPerMonth * 3600;
+  const storedGb = (load * 86_400 * retentionDays * bytesPerQuote) / 1e9;
+  const postgresStorageGb = a.databaseStorageGb + storedGb;
+  // DynamoDB: a write costs one unit per KB of item, a strongly consistent read one per 4 KB; TTL deletes are free.
+  const writes = ((quotesPerMonth * Math.ceil(bytesPerQuote / 1024)) / 1e6) * p.dynamoWritePerMillion;
+  const reads =
+    ((quotesPerMonth * a.quoteReadsPerQuote * Math.ceil(bytesPerQuote / 4096)) / 1e6) * p.dynamoReadPerMillion;
+  const storage = storedGb * p.dynamoGbMonth;
+  return {
+    bytesPerQuote,
+    storedGb,
+    postgresStorageGb,
+    fitsOneInstance: postgresStorageGb <= p.rdsMaxStorageGb,
+    postgresStorageCost: 2 * postgresStorageGb * p.rdsGp3GbMonth,
+    dynamo: { writes, reads, storage, total: writes + reads + storage },
+  };
+}
+
+export interface TaskShape {
+  vcpu: number;
+  memoryGb: number;
+  targetUtil: number;
+  azs: number;
+  minTasks: number;
+  /** Days CloudWatch keeps the edge request log. */
+  logRetentionDays: number;
+  /** Days S3 keeps its archive. */
+  archiveDays: number;
+  /** Days a stored quote is kept. */
+  quoteRetentionDays: number;
 }
 
 export function costTier(
   load: number,
   perTaskRps: number,
   responseBytes: number,
-  task: { vcpu: number; memoryGb: number; targetUtil: number; azs: number; minTasks: number; logRetentionDays: number },
+  task: TaskShape,
   p: Prices = PRICES,
   a: Assumptions = ASSUMPTIONS,
 ): TierCost {
@@ -125,23 +184,17 @@ export function costTier(
     cost: tiered(requestsPerMonth, p.httpApiPerMillion, 1e6) + nlb,
   };
 
-  const logGb = (requestsPerMonth * a.accessLogBytes) / 1e9;
-  const retainedMonths = task.logRetentionDays / 30;
-  const cloudwatch = logGb * (p.logsIngestGb + retainedMonths * p.logsStoreGbMonth);
-  // One record per access-log line (API Gateway writes them one by one): billed as whole 5 KB blocks.
-  const billedBytesPerLine = Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes;
-  const firehose =
-    ((requestsPerMonth * billedBytesPerLine) / 1e9) * p.firehoseIngestGb + logGb * retainedMonths * p.s3GbMonth;
-  // CloudWatch Logs is simpler to run (Logs Insights queries, no extra pipeline) while it stays cheap.
-  const logs =
-    cloudwatch <= a.cloudwatchLogsBudgetMonth
-      ? { sink: 'CloudWatch Logs' as const, cost: cloudwatch }
-      : { sink: 'Firehose → S3' as const, cost: firehose };
+  const logs = requestLogCost(requestsPerMonth, edge.name.startsWith('API Gateway'), task, p, a);
 
   const transfer = tiered(transferGb, p.transferOutPerGb);
   const fixed =
-    a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour + p.kmsKeyMonth + a.alarmMetrics * p.alarmMonth;
-  const database = h * p.rdsPostgresMultiAzHour + 2 * a.databaseStorageGb * p.rdsGp3GbMonth;
+    a.interfaceEndpoints * task.azs * h * p.interfaceEndpointAzHour +
+    p.kmsKeyMonth +
+    a.alarmMetrics * p.alarmMonth +
+    p.secretMonth; // the database credentials
+  const quotes = quoteStore(load, responseBytes, task.quoteRetentionDays, p, a);
+  const proxy = h * Math.max(p.rdsProxyMinVcpu, p.rdsInstanceVcpu) * p.rdsProxyVcpuHour;
+  const database = h * p.rdsPostgresMultiAzHour + proxy + quotes.postgresStorageCost;
   const total = compute + edge.cost + logs.cost + transfer + database + fixed;
   return {
     load,
@@ -154,10 +207,31 @@ export function costTier(
     logs,
     transfer,
     database,
+    quotes,
     fixed,
     total,
     perMillion: total / millions,
   };
+}
+
+/**
+ * The edge request log for a month. API Gateway: CloudWatch Logs ingests every line and keeps it
+ * `logRetentionDays`; its subscription hands the same bytes to Firehose in batches (so no line pays a 5 KB record
+ * of its own; billed here on the uncompressed bytes, an upper bound since the batches arrive gzip'd) and S3 keeps
+ * them `archiveDays` (uncompressed size: an upper bound too). ALB: access logs go to S3 with no ingestion charge.
+ */
+export function requestLogCost(
+  requestsPerMonth: number,
+  apiGateway: boolean,
+  task: Pick<TaskShape, 'logRetentionDays' | 'archiveDays'>,
+  p: Prices = PRICES,
+  a: Assumptions = ASSUMPTIONS,
+): TierCost['logs'] {
+  const logGb = (requestsPerMonth * a.accessLogBytes) / 1e9;
+  const archive = logGb * (task.archiveDays / 30) * p.s3GbMonth;
+  if (!apiGateway) return { sink: 'ALB access logs → S3', cost: archive };
+  const cloudwatch = logGb * (p.logsIngestGb + (task.logRetentionDays / 30) * p.logsStoreGbMonth);
+  return { sink: 'CloudWatch Logs + Firehose → S3', cost: cloudwatch + logGb * p.firehoseIngestGb + archive };
 }
 
 /**

@@ -16,7 +16,7 @@ export interface Tier {
  */
 export const PRICES = {
   region: 'eu-west-1',
-  asOf: '2025-06 (AWS public pricing pages) unless a line says it was re-read on 2026-12-04',
+  asOf: '2025-06 (AWS public pricing pages) unless the line names another source and date',
   /** Fargate, Linux/ARM (Graviton), per vCPU-hour and per GB-hour. */
   fargateArmVcpuHour: 0.03238,
   fargateArmGbHour: 0.00356,
@@ -58,9 +58,12 @@ export const PRICES = {
   /** CloudWatch Logs: ingestion per GB, storage per GB-month. */
   logsIngestGb: 0.57,
   logsStoreGbMonth: 0.03,
-  /** Amazon Data Firehose Direct PUT ingestion per GB (the cheaper sink for access logs at high volume). */
+  /** Amazon Data Firehose Direct PUT ingestion per GB: the request-log archive (CloudWatch Logs → Firehose → S3). */
   firehoseIngestGb: 0.031,
-  /** Firehose bills each Direct PUT record as a whole number of 5 KB blocks: a 350-byte line costs 5 KB. */
+  /**
+   * Firehose bills each Direct PUT record as a whole number of 5 KB blocks: a 350-byte line sent alone costs 5 KB.
+   * CloudWatch Logs' subscription sends batches of lines per record, which is why infra/ feeds Firehose that way.
+   */
   firehoseRecordBlockBytes: 5 * 1024,
   /** S3 Standard storage per GB-month. */
   s3GbMonth: 0.023,
@@ -78,10 +81,50 @@ export const PRICES = {
    */
   rdsPostgresMultiAzHour: 0.13,
   rdsGp3GbMonth: 0.115,
+  /** vCPUs of that instance class (RDS Proxy bills per vCPU of the database behind it, at least 2). */
+  rdsInstanceVcpu: 2,
+  /** RDS Proxy per vCPU-hour of the provisioned instance behind it, minimum 2 vCPUs. ESTIMATE (PRICE_SOURCES). */
+  rdsProxyVcpuHour: 0.015,
+  rdsProxyMinVcpu: 2,
+  /** Largest storage of one RDS for PostgreSQL instance, GiB (64 TiB). ESTIMATE (PRICE_SOURCES). */
+  rdsMaxStorageGb: 65_536,
+  /** DynamoDB on-demand, Standard table class: per million write / read request units, per GB-month stored. */
+  dynamoWritePerMillion: 0.625,
+  dynamoReadPerMillion: 0.125,
+  dynamoGbMonth: 0.25,
   kmsKeyMonth: 1,
   /** Standard-resolution alarm, per alarm metric: an alarm on metric math pays for every metric in it. */
   alarmMonth: 0.1,
   secretMonth: 0.4,
+} as const;
+
+/**
+ * Where each price line comes from and when it was read, printed beside it in capacity.md. "Stored copy" means a
+ * stored public web page read through this project's search tool (no internet here), not the live AWS page.
+ */
+export const PRICE_SOURCES = {
+  base: 'AWS public pricing pages, eu-west-1, as typed in 2025-06; not re-read since',
+  httpApi: 'AWS whitepaper on API Gateway private integrations (cost table), us-east-1, re-read 2026-12-04',
+  shield:
+    'monthly fee and 1-year subscription: stored copies of awsnegotiations.com and TechTarget summaries, read ' +
+    '2026-12-05; data-transfer fee: TechTarget gives $25–50 per TB in the first 100 TB by resource type, so ' +
+    '$0.05/GB is its upper end',
+  rds:
+    'us-east-1, third-party summaries of the AWS pricing page dated May–June 2026, read 2026-12-04 (a stored copy ' +
+    'of infratally.com, re-read 2026-12-05, lists $0.130/h for Multi-AZ db.t4g.medium)',
+  rdsProxy:
+    'ESTIMATE: the per-vCPU-hour list price RDS Proxy has had since launch (us-east-1), not re-read here; ' +
+    'check in the AWS Pricing Calculator',
+  rdsMaxStorage: 'ESTIMATE: RDS for PostgreSQL 64 TiB storage limit as documented by AWS, not re-read here',
+  firehose:
+    '5 KB rounding per Direct PUT record: stored copy of aws.amazon.com/de/kinesis/data-firehose/pricing (undated), ' +
+    'read 2026-12-05; the per-GB price is the 2025-06 eu-west-1 figure',
+  dynamo:
+    "us-east-1 on-demand after the November 2024 cut: stored copy of Airbyte's DynamoDB pricing guide (2025-07-21), " +
+    'read 2026-12-05; storage $0.25/GB-month is an ESTIMATE (Standard table class, not re-read)',
+  alarms:
+    "$0.10 per standard-resolution alarm-month: stored copy of c3x.dev's CloudWatch alarm page, read 2026-12-05; " +
+    "that an alarm on metric math bills every metric it reads is the issue's reading of the AWS page, not re-read here",
 } as const;
 
 /** Non-price assumptions, each stated in the generated document. */
@@ -90,8 +133,6 @@ export const ASSUMPTIONS = {
   tiers: [10, 1_000, 100_000],
   /** Monthly saving of the ALB edge over API Gateway above which the design switches edges (serving.md). */
   edgeSwitchPremiumMonth: 1000,
-  /** Monthly CloudWatch Logs cost for access logs above which they go through Firehose to S3 instead. */
-  cloudwatchLogsBudgetMonth: 100,
   /** Bytes of one API access-log line in the JSON format of infra/lib/serving.ts. */
   accessLogBytes: 350,
   /** Request body of one valuation (nine fields as JSON plus headers). */
@@ -102,10 +143,14 @@ export const ASSUMPTIONS = {
   burstFactor: 1.5,
   /** After losing one of the AZs, the survivors must stay at or below this CPU utilisation. */
   maxUtilAfterAzLoss: 0.9,
-  /** The shared PostgreSQL database's storage: appraisals, registry, keys, stored quotes (state.md). */
+  /** The shared database's storage besides quotes: appraisals, registry, keys, the bounded request log (state.md). */
   databaseStorageGb: 20,
-  /** Interface endpoints in the stack (ECR API, ECR Docker, CloudWatch Logs). */
-  interfaceEndpoints: 3,
+  /** Interface endpoints in the stack (ECR API, ECR Docker, CloudWatch Logs, Secrets Manager). */
+  interfaceEndpoints: 4,
+  /** Bytes of one stored quote: its input (requestBytes), its answer (the response size) and ~100 B of id, times, key. */
+  quoteOverheadBytes: 100,
+  /** Times a stored quote is fetched by id (GET /v1/valuations/{id}), on average: not measured, a stated guess. */
+  quoteReadsPerQuote: 0.1,
   /**
    * Alarm metrics in infra/lib/monitoring.ts: 7 single-metric alarms, data drift over 10 metrics, performance
    * drift over 2, non-success exits over 6 (infra/test/loupe-stack.test.ts counts them in the template).

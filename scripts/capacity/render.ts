@@ -13,7 +13,7 @@ import {
   type TierCost,
 } from './formulas.js';
 import type { ApiBench, PipelineBench, TrainingBench } from './inputs.js';
-import { ASSUMPTIONS, PRICES, type Assumptions, type Prices } from './prices.js';
+import { ASSUMPTIONS, PRICE_SOURCES, PRICES, type Assumptions, type Prices } from './prices.js';
 
 /** How valuations per vCPU were derived from the benchmark. */
 export function perVcpuBasis(bench: ApiBench): string {
@@ -48,6 +48,8 @@ export function renderCapacity(
     azs: production.availabilityZones.length,
     minTasks: s.minTasks,
     logRetentionDays: production.requestLogRetentionDays,
+    archiveDays: production.requestArchiveDays,
+    quoteRetentionDays: production.database.quoteRetentionDays,
   };
   const vcpuRps = perVcpu(api);
   const perTask = vcpuRps * task.vcpu;
@@ -99,10 +101,14 @@ export function renderCapacity(
   row('edge (chosen)', (t) => `${usd(t.edge.cost)} — ${t.edge.name}`);
   row('edge (the other)', (t) => `${usd(t.alternativeEdge.cost)} — ${t.alternativeEdge.name}`);
   row('edge (not eligible: no WAF, no usage plans)', (t) => `${usd(t.httpApiEdge.cost)} — ${t.httpApiEdge.name}`);
-  row('access logs', (t) => `${usd(t.logs.cost)} — ${t.logs.sink}`);
+  row('edge request log', (t) => `${usd(t.logs.cost)} — ${t.logs.sink}`);
   row('data transfer out', (t) => usd(t.transfer));
-  row('database (RDS for PostgreSQL, Multi-AZ)', (t) => usd(t.database));
-  row('fixed (endpoints, key, alarms)', (t) => usd(t.fixed));
+  row(
+    `database (RDS for PostgreSQL Multi-AZ, RDS Proxy, storage with ${task.quoteRetentionDays} days of quotes)`,
+    (t) =>
+      `${usd(t.database)}${t.quotes.fitsOneInstance ? '' : ` — ${num(t.quotes.postgresStorageGb / 1024)} TiB: over one instance's ${num(p.rdsMaxStorageGb / 1024)} TiB`}`,
+  );
+  row('fixed (endpoints, key, alarms, database secret)', (t) => usd(t.fixed));
   row('**total / month**', (t) => `**${usd(t.total)}**`);
   row('**per million valuations**', (t) => `**${usd(t.perMillion)}**`);
   const breakEven = edgeBreakEven(perTask, responseBytes, task, p, a);
@@ -127,15 +133,61 @@ export function renderCapacity(
   L.push(
     `($${num(p.shieldAdvancedMonth * p.shieldAdvancedCommitmentMonths)} a year whatever the traffic) plus $${p.shieldAdvancedElbTransferGb}/GB out of a protected load balancer, both counted above.`,
   );
+  const lineCost =
+    (Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes) / a.accessLogBytes;
   L.push(
     '',
-    `Access logs through Firehose are billed per record in whole ${p.firehoseRecordBlockBytes / 1024} KB blocks: a ${a.accessLogBytes}-byte line costs`,
+    `The edge request log behind API Gateway is CloudWatch Logs (${task.logRetentionDays} days, for the metric filters) and an S3 archive`,
   );
   L.push(
-    `${((Math.ceil(a.accessLogBytes / p.firehoseRecordBlockBytes) * p.firehoseRecordBlockBytes) / a.accessLogBytes).toFixed(1)}× its size, and the figures above include it.`,
+    `(${production.requestArchiveDays} days, Athena) fed by CloudWatch's subscription through Firehose. Firehose bills each record in whole`,
+  );
+  L.push(
+    `${p.firehoseRecordBlockBytes / 1024} KB blocks, so a ${a.accessLogBytes}-byte line sent alone would cost ${lineCost.toFixed(1)}× its size; the subscription sends batches of lines`,
+  );
+  L.push(
+    'per record, so the line above bills the bytes themselves (uncompressed, an upper bound). Behind an ALB the load',
+  );
+  L.push('balancer writes its access logs to S3 with no ingestion charge; only their storage is billed.');
+  L.push('', '## Stored quotes: PostgreSQL or DynamoDB', '');
+  const q0 = tiers[0]!.quotes;
+  L.push(
+    `Every valuation answered is stored as a quote (README "Quotes that last"), so quotes are written at the valuation rate.`,
+  );
+  L.push(
+    `A quote is about ${num(q0.bytesPerQuote)} B (its ${a.requestBytes} B input, its ${num(responseBytes)} B answer, ${a.quoteOverheadBytes} B of id, times and key), kept`,
+  );
+  L.push(
+    `${task.quoteRetentionDays} days (\`LOUPE_VALUATION_RETENTION_DAYS\` of the serving tasks, infra/config/production.ts). DynamoDB on demand: ${Math.ceil(q0.bytesPerQuote / 1024)} write units`,
+  );
+  L.push(
+    `a quote, ${a.quoteReadsPerQuote} reads a quote (a guess: GET by id is not measured), TTL deletes free, partition key = partner key.`,
+    '',
+  );
+  L.push(`| | ${tiers.map((t) => `${num(t.load)} valuations/s`).join(' | ')} |`);
+  L.push(`| --- |${tiers.map(() => ' ---: |').join('')}`);
+  row('quotes kept', (t) => `${num(t.quotes.storedGb)} GB`);
+  row(
+    'PostgreSQL: storage for them (Multi-AZ, two copies)',
+    (t) =>
+      `${usd(2 * t.quotes.storedGb * p.rdsGp3GbMonth)}${t.quotes.fitsOneInstance ? '' : ' — does not fit one instance'}`,
+  );
+  row('DynamoDB: writes + reads + storage', (t) =>
+    [t.quotes.dynamo.writes, t.quotes.dynamo.reads, t.quotes.dynamo.storage].map(usd).join(' + '),
+  );
+  row('DynamoDB: total', (t) => `**${usd(t.quotes.dynamo.total)}**`);
+  row('DynamoDB costs more than PostgreSQL storage by', (t) =>
+    usd(t.quotes.dynamo.total - 2 * t.quotes.storedGb * p.rdsGp3GbMonth),
   );
   L.push(
     '',
+    'PostgreSQL holds quotes in the instance already paid for, and the database storage line above includes them.',
+  );
+  L.push(
+    'What the table cannot show is the write rate one PostgreSQL writer sustains (quotes plus the request log: two',
+  );
+  L.push('rows per valuation), which is not measured on RDS; state.md gives the decision and when to revisit it.', '');
+  L.push(
     'Not included: partner secrets ($0.40 each per month), Container Insights metrics, S3 storage of the registry',
   );
   L.push(
@@ -219,37 +271,57 @@ export function renderCapacity(
 
   L.push('## Prices used (assumptions)', '');
   L.push(`AWS list prices, ${p.region}, USD, on-demand, as of ${p.asOf}. Verify before quoting.`, '');
-  L.push('| item | price |', '| --- | ---: |');
-  L.push(`| Fargate ARM vCPU-hour / GB-hour | $${p.fargateArmVcpuHour} / $${p.fargateArmGbHour} |`);
-  L.push(
-    `| API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more) | ${p.apiGatewayRestPerMillion.map((t) => `$${t.price}`).join(', ')} |`,
+  L.push('| item | price | source, date read |', '| --- | ---: | --- |');
+  const src = (k: keyof typeof PRICE_SOURCES) => PRICE_SOURCES[k];
+  const priceRow = (item: string, price: string, source: string) => L.push(`| ${item} | ${price} | ${source} |`);
+  const list = (tiers: readonly { price: number }[]) => tiers.map((t) => `$${t.price}`).join(', ');
+  priceRow('Fargate ARM vCPU-hour / GB-hour', `$${p.fargateArmVcpuHour} / $${p.fargateArmGbHour}`, src('base'));
+  priceRow(
+    'API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more)',
+    list(p.apiGatewayRestPerMillion),
+    src('base'),
   );
-  L.push(
-    `| WAF web ACL-month, rule-month, per million requests | $${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests} |`,
+  priceRow(
+    'WAF web ACL-month, rule-month, per million requests',
+    `$${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests}`,
+    src('base'),
   );
-  L.push(
-    `| API Gateway HTTP API per million (≤300M, more; us-east-1, re-read 2026-12-04) | ${p.httpApiPerMillion.map((t) => `$${t.price}`).join(', ')} |`,
+  priceRow('API Gateway HTTP API per million (≤300M, more)', list(p.httpApiPerMillion), src('httpApi'));
+  priceRow(
+    `Shield Advanced per month (${p.shieldAdvancedCommitmentMonths}-month commitment), per GB out of a protected ELB`,
+    `$${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb}`,
+    src('shield'),
   );
-  L.push(
-    `| Shield Advanced per month (${p.shieldAdvancedCommitmentMonths}-month commitment), per GB out of a protected ELB | $${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb} |`,
+  priceRow('NLB hour, NLCU-hour', `$${p.nlbHour}, $${p.nlcuHour}`, src('base'));
+  priceRow('ALB hour, LCU-hour', `$${p.albHour}, $${p.lcuHour}`, src('base'));
+  priceRow('interface endpoint AZ-hour', `$${p.interfaceEndpointAzHour}`, src('base'));
+  priceRow(
+    'RDS for PostgreSQL Multi-AZ db.t4g.medium hour, gp3 GB-month (both copies billed)',
+    `$${p.rdsPostgresMultiAzHour}, $${p.rdsGp3GbMonth}`,
+    src('rds'),
   );
-  L.push(`| NLB hour, NLCU-hour | $${p.nlbHour}, $${p.nlcuHour} |`);
-  L.push(`| ALB hour, LCU-hour | $${p.albHour}, $${p.lcuHour} |`);
-  L.push(`| interface endpoint AZ-hour | $${p.interfaceEndpointAzHour} |`);
-  L.push(
-    `| RDS for PostgreSQL Multi-AZ db.t4g.medium hour, gp3 GB-month (us-east-1, read 2026-12-04; state.md) | $${p.rdsPostgresMultiAzHour}, $${p.rdsGp3GbMonth} |`,
+  priceRow(
+    `RDS Proxy per vCPU-hour of the instance (at least ${p.rdsProxyMinVcpu} vCPUs)`,
+    `$${p.rdsProxyVcpuHour}`,
+    src('rdsProxy'),
   );
-  L.push(`| CloudWatch Logs ingest GB, stored GB-month | $${p.logsIngestGb}, $${p.logsStoreGbMonth} |`);
-  L.push(
-    `| Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks), S3 GB-month | $${p.firehoseIngestGb}, $${p.s3GbMonth} |`,
+  priceRow('RDS for PostgreSQL largest storage', `${num(p.rdsMaxStorageGb)} GiB`, src('rdsMaxStorage'));
+  priceRow(
+    'DynamoDB on demand per million writes, per million reads, GB-month',
+    `$${p.dynamoWritePerMillion}, $${p.dynamoReadPerMillion}, $${p.dynamoGbMonth}`,
+    src('dynamo'),
   );
-  L.push(
-    `| transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more) | ${p.transferOutPerGb.map((t) => `$${t.price}`).join(', ')} |`,
+  priceRow('CloudWatch Logs ingest GB, stored GB-month', `$${p.logsIngestGb}, $${p.logsStoreGbMonth}`, src('base'));
+  priceRow(
+    `Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks)`,
+    `$${p.firehoseIngestGb}`,
+    src('firehose'),
   );
-  L.push(
-    `| KMS key-month, alarm metric-month, secret-month | $${p.kmsKeyMonth}, $${p.alarmMonth}, $${p.secretMonth} |`,
-    '',
-  );
+  priceRow('S3 Standard GB-month', `$${p.s3GbMonth}`, src('base'));
+  priceRow('transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more)', list(p.transferOutPerGb), src('base'));
+  priceRow('KMS key-month, secret-month', `$${p.kmsKeyMonth}, $${p.secretMonth}`, src('base'));
+  priceRow('alarm metric-month (an alarm on metric math: each metric it reads)', `$${p.alarmMonth}`, src('alarms'));
+  L.push('');
   L.push('## Other assumptions', '');
   L.push('| assumption | value |', '| --- | ---: |');
   for (const [k, v] of Object.entries(a)) L.push(`| ${k} | ${Array.isArray(v) ? v.join(', ') : v} |`);

@@ -14,6 +14,7 @@ import {
   edgeBreakEven,
   measuredRun,
   perVcpu,
+  quoteStore,
   readPipelineBench,
   readApiBench,
   readTrainingBench,
@@ -94,7 +95,16 @@ describe('fleet sizing', () => {
 });
 
 describe('monthly cost of a tier', () => {
-  const task = { vcpu: 1, memoryGb: 2, targetUtil: 0.5, azs: 3, minTasks: 3, logRetentionDays: 90 };
+  const task = {
+    vcpu: 1,
+    memoryGb: 2,
+    targetUtil: 0.5,
+    azs: 3,
+    minTasks: 3,
+    logRetentionDays: 90,
+    archiveDays: 400,
+    quoteRetentionDays: 30,
+  };
   it('prices compute as tasks × hours × (vCPU + memory)', () => {
     const t = costTier(10, 1000, 1000, task);
     expect(t.fleet.tasks).toBe(3);
@@ -104,8 +114,15 @@ describe('monthly cost of a tier', () => {
   it('adds the parts to the total and divides by millions of valuations', () => {
     const t = costTier(1000, 1000, 1000, task);
     expect(t.total).toBeCloseTo(t.compute + t.edge.cost + t.logs.cost + t.transfer + t.database + t.fixed, 6);
-    // One Multi-AZ instance and two copies of its storage, whatever the load.
-    expect(t.database).toBeCloseTo(730 * PRICES.rdsPostgresMultiAzHour + 2 * 20 * PRICES.rdsGp3GbMonth, 9);
+    // One Multi-AZ instance, RDS Proxy on its 2 vCPUs, two copies of the storage: the base plus the quotes kept.
+    const quotesGb = (1000 * 86_400 * 30 * (ASSUMPTIONS.requestBytes + 1000 + ASSUMPTIONS.quoteOverheadBytes)) / 1e9;
+    expect(t.quotes.storedGb).toBeCloseTo(quotesGb, 9);
+    expect(t.database).toBeCloseTo(
+      730 * PRICES.rdsPostgresMultiAzHour +
+        730 * 2 * PRICES.rdsProxyVcpuHour +
+        2 * (20 + quotesGb) * PRICES.rdsGp3GbMonth,
+      6,
+    );
     expect(t.perMillion).toBeCloseTo(t.total / (t.requestsPerMonth / 1e6), 9);
   });
   it('keeps API Gateway until the ALB edge saves more than the switch threshold a month', () => {
@@ -118,17 +135,41 @@ describe('monthly cost of a tier', () => {
     expect(costTier(10, 1000, 1000, task).edge.name).toBe('API Gateway + WAF + NLB');
     expect(costTier(100_000, 1000, 1000, task).edge.name).toMatch(/^ALB/);
   });
-  it('moves access logs from CloudWatch to Firehose when CloudWatch would cost more than its budget', () => {
-    expect(costTier(10, 1000, 1000, task).logs.sink).toBe('CloudWatch Logs');
-    const big = costTier(100_000, 1000, 1000, task);
-    const gb = (big.requestsPerMonth * ASSUMPTIONS.accessLogBytes) / 1e9;
-    expect(big.logs.sink).toBe('Firehose → S3');
-    expect(gb * (PRICES.logsIngestGb + 3 * PRICES.logsStoreGbMonth)).toBeGreaterThan(
-      ASSUMPTIONS.cloudwatchLogsBudgetMonth,
+  it('bills the edge request log as infra/ deploys it: CloudWatch plus its Firehose archive, or ALB logs to S3', () => {
+    const small = costTier(10, 1000, 1000, task);
+    const gb = (small.requestsPerMonth * ASSUMPTIONS.accessLogBytes) / 1e9;
+    expect(small.logs.sink).toBe('CloudWatch Logs + Firehose → S3');
+    // CloudWatch ingests and keeps 90 days; Firehose gets the same bytes in batches (no 5 KB record per line);
+    // S3 keeps 400 days.
+    expect(small.logs.cost).toBeCloseTo(
+      gb * (PRICES.logsIngestGb + 3 * PRICES.logsStoreGbMonth) +
+        gb * PRICES.firehoseIngestGb +
+        gb * (400 / 30) * PRICES.s3GbMonth,
+      9,
     );
-    // Firehose bills every 350-byte line as a 5 KB record; S3 stores the real bytes.
-    const billedGb = (big.requestsPerMonth * 5 * 1024) / 1e9;
-    expect(big.logs.cost).toBeCloseTo(billedGb * PRICES.firehoseIngestGb + gb * 3 * PRICES.s3GbMonth, 3);
+    const big = costTier(100_000, 1000, 1000, task);
+    expect(big.edge.name).toMatch(/^ALB/);
+    expect(big.logs).toEqual({
+      sink: 'ALB access logs → S3',
+      cost: ((big.requestsPerMonth * ASSUMPTIONS.accessLogBytes) / 1e9) * (400 / 30) * PRICES.s3GbMonth,
+    });
+  });
+  it('compares keeping quotes in PostgreSQL and in DynamoDB', () => {
+    const q = quoteStore(1000, 1500, 30);
+    const bytes = ASSUMPTIONS.requestBytes + 1500 + ASSUMPTIONS.quoteOverheadBytes;
+    const perMonth = 1000 * 730 * 3600;
+    // 2,000 B: two write units a quote, one read unit per read.
+    expect(q.dynamo.writes).toBeCloseTo((perMonth * 2 * PRICES.dynamoWritePerMillion) / 1e6, 6);
+    expect(q.dynamo.reads).toBeCloseTo(
+      (perMonth * ASSUMPTIONS.quoteReadsPerQuote * PRICES.dynamoReadPerMillion) / 1e6,
+      6,
+    );
+    expect(q.storedGb).toBeCloseTo((1000 * 86_400 * 30 * bytes) / 1e9, 9);
+    expect(q.dynamo.storage).toBeCloseTo(q.storedGb * PRICES.dynamoGbMonth, 9);
+    expect(q.fitsOneInstance).toBe(true);
+    // At 100,000/s a month of quotes is more than one RDS instance can store.
+    expect(quoteStore(100_000, 1500, 30).fitsOneInstance).toBe(false);
+    expect(quoteStore(100_000, 1500, 1).fitsOneInstance).toBe(true);
   });
   it('prices the HTTP API edge from its own request tiers plus the NLB', () => {
     const t = costTier(1000, 1000, 1000, task);
