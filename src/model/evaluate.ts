@@ -10,9 +10,24 @@ import type { SupportLevel } from './support.js';
 import { trainModel, type TrainOptions } from './train.js';
 import { createValuer, type LoadedModel } from './valuer.js';
 import { fourCsOf } from './four-cs.js';
+import { accuracyBySegment, type SegmentAccuracy } from './segment-accuracy.js';
 
 export interface Evaluation extends PriceMetrics {
   range: RangeMetrics;
+}
+
+/** The prices and range bounds (NaN: no range) a model gives `rows`; `fourCsOnly` values them from their 4Cs alone. */
+function priceAll(model: LoadedModel, rows: readonly Appraisal[], fourCsOnly = false) {
+  const price = new Float64Array(rows.length);
+  const low = new Float64Array(rows.length);
+  const high = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
+    const p = model.price(fourCsOnly ? fourCsOf(r) : r);
+    price[i] = p.price;
+    low[i] = p.range?.low ?? Number.NaN;
+    high[i] = p.range?.high ?? Number.NaN;
+  });
+  return { actual: Float64Array.from(rows, (r) => r.price), price, low, high };
 }
 
 /** Scores a loaded model on appraisals it did not learn from; `fourCsOnly` values them from their 4Cs alone. */
@@ -21,17 +36,20 @@ export function evaluateModel(
   rows: readonly Appraisal[],
   options: { fourCsOnly?: boolean } = {},
 ): Evaluation {
-  const actual = Float64Array.from(rows, (r) => r.price);
-  const price = new Float64Array(rows.length);
-  const low = new Float64Array(rows.length);
-  const high = new Float64Array(rows.length);
-  rows.forEach((r, i) => {
-    const p = model.price(options.fourCsOnly ? fourCsOf(r) : r);
-    price[i] = p.price;
-    low[i] = p.range?.low ?? Number.NaN;
-    high[i] = p.range?.high ?? Number.NaN;
-  });
+  const { actual, price, low, high } = priceAll(model, rows, options.fourCsOnly);
   return { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, model.coverage) };
+}
+
+/** evaluateModel, and the same figures per carat band and grade (segment-accuracy.ts), from one pricing pass. */
+export function evaluateWithSegments(
+  model: LoadedModel,
+  rows: readonly Appraisal[],
+): { evaluation: Evaluation; segments: SegmentAccuracy[] } {
+  const { actual, price, low, high } = priceAll(model, rows);
+  return {
+    evaluation: { ...priceMetrics(actual, price), range: rangeMetrics(actual, low, high, model.coverage) },
+    segments: accuracyBySegment(rows, price, low, high),
+  };
 }
 
 /** Trains on `train`, scores on `test`. */

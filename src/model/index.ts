@@ -38,6 +38,7 @@ export {
 } from './segments.js';
 export {
   evaluateModel,
+  evaluateWithSegments,
   evaluateSplit,
   crossValidate,
   rangesBySegment,
@@ -45,6 +46,7 @@ export {
   type Evaluation,
   type CrossValidation,
 } from './evaluate.js';
+export { ACCURACY_PARTITIONS, type AccuracyPartition, type SegmentAccuracy } from './segment-accuracy.js';
 export { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
 export { KIND_NAMES, DEFAULT_KIND } from './kinds/index.js';
 export { tellExplanation } from './explain.js';

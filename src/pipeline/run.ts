@@ -7,10 +7,18 @@
  * finds the same snapshot, so it completes the work of a killed one. Registered models lacking a card get one.
  */
 import type { LoupePaths } from '../config/index.js';
-import { loadValuer } from '../model/index.js';
+import { loadValuer, type SegmentAccuracy } from '../model/index.js';
 import { readArtifact, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
-import { finishRun, markInterrupted, recordSteps, startRun, type StepRecord } from '../store/runs.js';
+import {
+  finishRun,
+  markInterrupted,
+  recordSteps,
+  startRun,
+  type AccuracyFigures,
+  type LiveAccuracy,
+  type StepRecord,
+} from '../store/runs.js';
 import { pipelineConfig, type PipelineConfig } from './config.js';
 import { acquireLock, waitForLock, type RunLock } from './lock.js';
 import { PIPELINE_STEPS, type StepName } from './steps/index.js';
@@ -18,6 +26,7 @@ import type { LoadResult, PipelineLogger, PipelineResult, RunContext, RunState, 
 
 export { CRASH_POINTS, STEPS, type StepName } from './steps/index.js';
 export type { DriftReport, PipelineLogger, PipelineResult, TrainedModel } from './steps/step.js';
+export type { LiveAccuracy } from '../store/runs.js';
 
 export interface RunOptions {
   /** The landing folder; null: none (bootstrap). Default: config.incoming. */
@@ -103,23 +112,22 @@ function summarise(r: PipelineResult): unknown {
 }
 
 /**
- * The live accuracy history, one entry per run: the champion on the appraisals new since its training data (rows
- * it never saw) beside its error on the reference test rows. Null when there were none or it could not be measured.
+ * The live accuracy history, one entry per run (store/runs.ts LiveAccuracy): the champion on the appraisals new
+ * since its training data beside the same champion on the reference test rows, overall and by segment. Null when
+ * there were none or it could not be measured.
  */
-export interface LiveAccuracy {
-  champion: string;
-  rows: number;
-  mae: number;
-  mape: number;
-  coverage: number;
-  nominal: number;
-  referenceMape: number | null;
-}
-
 function liveAccuracy(r: PipelineResult): LiveAccuracy | null {
   const p = r.drift?.performance;
   if (!p?.onNew) return null;
   const { n, mae, mape, range } = p.onNew;
+  const ref = p.onReferenceTest;
+  const figures = (s: SegmentAccuracy): AccuracyFigures => ({
+    rows: s.rows,
+    mae: s.mae,
+    mape: s.mape,
+    coverage: s.coverage,
+  });
+  const atPromotion = p.segments?.onReferenceTest ?? [];
   return {
     champion: p.version,
     rows: n,
@@ -127,7 +135,17 @@ function liveAccuracy(r: PipelineResult): LiveAccuracy | null {
     mape,
     coverage: range.coverage,
     nominal: range.nominal,
-    referenceMape: p.onReferenceTest?.mape ?? null,
+    referenceMape: ref?.mape ?? null,
+    reference: ref && {
+      rows: ref.n,
+      mae: ref.mae,
+      mape: ref.mape,
+      coverage: Number.isNaN(ref.range.coverage) ? null : ref.range.coverage,
+    },
+    segments: p.segments?.onNew.map((s) => {
+      const then = atPromotion.find((t) => t.partition === s.partition && t.group === s.group);
+      return { partition: s.partition, group: s.group, ...figures(s), reference: then ? figures(then) : null };
+    }),
   };
 }
 

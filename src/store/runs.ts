@@ -14,6 +14,80 @@ export interface StepRecord {
   detail: string;
 }
 
+/** MAE (USD), MAPE (%) and range coverage (%; null when no stone was given a range) on a set of appraisals. */
+export interface AccuracyFigures {
+  rows: number;
+  mae: number;
+  mape: number;
+  coverage: number | null;
+}
+
+/**
+ * A run's live-accuracy entry (its summary's `accuracy`): the champion on the appraisals new since its training
+ * data (rows it never saw), beside the same champion on the reference test rows — the rows it was promoted on.
+ * `reference` and `segments` are recorded by runs since 2026-12-05; older entries have `referenceMape` only.
+ */
+export interface LiveAccuracy {
+  champion: string;
+  rows: number;
+  mae: number;
+  mape: number;
+  coverage: number;
+  nominal: number;
+  referenceMape: number | null;
+  reference?: AccuracyFigures | null;
+  /** By carat band, cut, colour and clarity: each group of the new appraisals, with the same group at promotion. */
+  segments?: (AccuracyFigures & {
+    partition: 'carat' | 'cut' | 'color' | 'clarity';
+    group: string;
+    reference: AccuracyFigures | null;
+  })[];
+}
+
+export interface AccuracyHistoryEntry {
+  runId: number;
+  finishedAt: string;
+  status: RunStatus;
+  accuracy: LiveAccuracy;
+}
+
+/** Largest `limit` liveAccuracyHistory takes: the history the API answers stays bounded. */
+export const MAX_ACCURACY_RUNS = 500;
+
+/**
+ * The last `limit` finished runs that measured the champion on new appraisals (their summary has an `accuracy`
+ * object), oldest first. The JSON test is each dialect's own; the rest of the query is shared.
+ */
+export function accuracyHistorySql(dialect: 'sqlite' | 'postgres'): string {
+  const measured =
+    dialect === 'sqlite'
+      ? "json_type(summary, '$.accuracy') = 'object'"
+      : "jsonb_typeof(summary::jsonb -> 'accuracy') = 'object'";
+  return `SELECT id, finished_at, status, summary FROM pipeline_runs
+          WHERE status IN ('succeeded', 'nothing_to_do') AND summary IS NOT NULL AND ${measured}
+          ORDER BY id DESC LIMIT ${dialect === 'sqlite' ? '?' : '$1'}`;
+}
+
+export function accuracyHistoryFromRows(
+  rows: readonly { id: number | string; finished_at: string | null; status: RunStatus; summary: string }[],
+): AccuracyHistoryEntry[] {
+  return rows
+    .map((r) => ({
+      runId: Number(r.id),
+      finishedAt: r.finished_at ?? '',
+      status: r.status,
+      accuracy: (JSON.parse(r.summary) as { accuracy: LiveAccuracy }).accuracy,
+    }))
+    .reverse();
+}
+
+export function liveAccuracyHistory(db: Db, limit: number): AccuracyHistoryEntry[] {
+  const n = Math.max(1, Math.min(MAX_ACCURACY_RUNS, Math.floor(limit)));
+  return accuracyHistoryFromRows(
+    db.prepare(accuracyHistorySql('sqlite')).all(n) as Parameters<typeof accuracyHistoryFromRows>[0],
+  );
+}
+
 export interface RunRecord {
   id: number;
   startedAt: string;

@@ -16,6 +16,7 @@ import {
   listPromotions,
 } from './models.js';
 import { operationsCounts } from './operations.js';
+import { liveAccuracyHistory } from './runs.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
 import { listRequests, pruneRequestLog, requestLogWriter } from './requests.js';
 import { similarFinder } from './similar.js';
@@ -68,6 +69,7 @@ export function sqliteStore(db: Db): Store {
     },
     similarStones: async (stone, n, mode) => similar.find(stone, n, mode),
     operationsCounts: async () => operationsCounts(db),
+    accuracyHistory: async (limit) => liveAccuracyHistory(db, limit),
     listRecorded: async (filter) => listRecorded(db, filter),
     recorders: async () => recorders(db),
     lastLearning: async () => lastLearning(db),

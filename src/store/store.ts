@@ -13,6 +13,7 @@ import type { IngestTarget } from './ingest-target.js';
 import type { ApiKey, NewKey } from './keys.js';
 import type { ModelRecord, Promotion, PromotionAction } from './models.js';
 import type { OperationsCounts } from './operations.js';
+import type { AccuracyHistoryEntry } from './runs.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
 import type { RequestLogEntry, RequestLogRetention, RequestQuery, StoredRequest } from './requests.js';
 import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
@@ -75,6 +76,8 @@ export interface Store {
   similarStones(stone: SimilarTo, n: number, mode: SimilarityMode): Promise<SimilarStone[]>;
   /** Rows ingested and rejected (by reason), finished pipeline runs by outcome: what /metrics reports of them. */
   operationsCounts(): Promise<OperationsCounts>;
+  /** The live accuracy of the last `limit` runs that measured the champion (1 to MAX_ACCURACY_RUNS), oldest first. */
+  accuracyHistory(limit: number): Promise<AccuracyHistoryEntry[]>;
   /** Appraisals recorded in the app matching the filter, newest first (appraisals.ts). */
   listRecorded(filter: RecordedFilter): Promise<RecordedAppraisal[]>;
   /** Who has recorded appraisals, with how many each. */

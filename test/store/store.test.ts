@@ -10,6 +10,7 @@ import { createKey, revokeKey } from '../../src/store/keys.js';
 import { getModel, listModels } from '../../src/store/models.js';
 import { valuationWrite, idempotencyWrite } from '../../src/store/quotes.js';
 import type { RequestLogEntry } from '../../src/store/requests.js';
+import type { LiveAccuracy } from '../../src/store/runs.js';
 import { similarFinder, similarWindow, type Spread } from '../../src/store/similar.js';
 import { createRng } from '../../src/engine/random.js';
 import { CLARITIES, COLORS, CUTS } from '../../src/diamond/grades.js';
@@ -23,6 +24,21 @@ import { testHome, type TestHome } from '../api/helpers.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const STONE = exampleStone() as unknown as Stone;
+const figures = { rows: 500, mae: 310.5, mape: 8.25, coverage: 90.2 };
+/** Live-accuracy entries as runs record them (store/runs.ts LiveAccuracy); null: a run without new appraisals. */
+const ACCURACY_ENTRIES: (LiveAccuracy | null)[] = [
+  { champion: 'v0001', ...figures, coverage: 89.5, nominal: 90, referenceMape: 7.9 },
+  null,
+  {
+    champion: 'v0002',
+    ...figures,
+    coverage: 88,
+    nominal: 90,
+    referenceMape: 7.5,
+    reference: { ...figures, mape: 7.5 },
+    segments: [{ partition: 'carat', group: '<0.5 ct', ...figures, reference: { ...figures, coverage: null } }],
+  },
+];
 let home: TestHome;
 let server: TestPostgres;
 let copied: CopyReport;
@@ -42,6 +58,12 @@ beforeAll(async () => {
   run.run('2026-12-04T11:00:00.000Z', '2026-12-04T11:01:30.000Z', 'succeeded');
   run.run('2026-12-04T12:00:00.000Z', '2026-12-04T13:06:40.000Z', 'failed');
   run.run('2026-12-04T14:00:00.000Z', null, 'running');
+  // Runs with summaries: two measured the champion on new appraisals, one between them found none.
+  const summarised = home.db.prepare(
+    "INSERT INTO pipeline_runs (started_at, finished_at, pid, status, summary) VALUES (?, ?, 1, 'nothing_to_do', ?)",
+  );
+  for (const [i, accuracy] of ACCURACY_ENTRIES.entries())
+    summarised.run(`2026-12-05T0${i}:00:00.000Z`, `2026-12-05T0${i}:00:01.000Z`, JSON.stringify({ accuracy }));
   server = await startPostgres();
   const pool = await openPostgres(server.newDatabase('suite'));
   copied = await copySqliteToPostgres(home.db, pool);
@@ -220,6 +242,17 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
     expect(byOutcome.failed.atMost.at(-2)).toBe(0); // ≤ 3,600 s
     expect(byOutcome.failed.atMost.at(-1)).toBe(1); // ≤ 7,200 s
     expect(byOutcome.interrupted).toMatchObject({ runs: 0, seconds: 0, lastFinishedAt: null });
+  });
+
+  it('keeps the live accuracy history: the last runs that measured the champion, oldest first', async () => {
+    const history = await store().accuracyHistory(10);
+    expect(history.map((h) => h.accuracy)).toEqual(ACCURACY_ENTRIES.filter((a) => a !== null));
+    expect(history.map((h) => h.finishedAt)).toEqual(['2026-12-05T00:00:01.000Z', '2026-12-05T02:00:01.000Z']);
+    expect(history.every((h) => h.status === 'nothing_to_do' && Number.isInteger(h.runId))).toBe(true);
+    // Bounded: the last one only; a limit past MAX_ACCURACY_RUNS or below 1 is brought into range.
+    expect((await store().accuracyHistory(1)).map((h) => h.accuracy.champion)).toEqual(['v0002']);
+    expect(await store().accuracyHistory(0)).toHaveLength(1);
+    expect(await store().accuracyHistory(10_000)).toHaveLength(2);
   });
 
   it('answers a ping', async () => {

@@ -4,7 +4,7 @@
  * the stored diamonds alone, what trains and what evaluates (../data.ts). With the performance trigger
  * (../trigger.ts), a champion that still fits the new appraisals ends the run here: "no retraining needed".
  */
-import { evaluateModel } from '../../model/index.js';
+import { evaluateModel, evaluateWithSegments, type LoadedModel } from '../../model/index.js';
 import { getChampion, type ModelRecord } from '../../registry/index.js';
 import type { Db } from '../../store/db.js';
 import { getSnapshot, partitionData, snapshotRows, type Row, type Snapshot } from '../data.js';
@@ -118,12 +118,23 @@ function driftReport(
       : {
           note: `performance drift not measured: ${champion.version} cannot be loaded (${loaded && 'error' in loaded ? loaded.error : ''})`,
         }),
-    performance: !model
-      ? null
-      : {
-          version: champion.version,
-          onNew: evaluateModel(model, newRows),
-          onReferenceTest: referenceTest.length > 0 ? evaluateModel(model, referenceTest) : null,
-        },
+    performance: model ? championPerformance(champion.version, model, newRows, referenceTest) : null,
+  };
+}
+
+/** The champion on the new appraisals and on the reference test rows (the rows it was promoted on), by segment too. */
+function championPerformance(
+  version: string,
+  model: LoadedModel,
+  newRows: Row[],
+  referenceTest: Row[],
+): NonNullable<DriftReport['performance']> {
+  const onNew = evaluateWithSegments(model, newRows);
+  const onReferenceTest = referenceTest.length > 0 ? evaluateWithSegments(model, referenceTest) : null;
+  return {
+    version,
+    onNew: onNew.evaluation,
+    onReferenceTest: onReferenceTest?.evaluation ?? null,
+    segments: { onNew: onNew.segments, onReferenceTest: onReferenceTest?.segments ?? null },
   };
 }

@@ -4,7 +4,7 @@
  * did (logged and recorded in pipeline_runs). The runner (../run.ts) calls them in the order of ./index.ts.
  */
 import type { LoupePaths } from '../../config/index.js';
-import type { Evaluation, LoadedModel, ModelArtifact } from '../../model/index.js';
+import type { Evaluation, LoadedModel, ModelArtifact, SegmentAccuracy } from '../../model/index.js';
 import type { ModelRecord } from '../../registry/index.js';
 import type { Db } from '../../store/db.js';
 import type { FileRecord } from '../../store/files.js';
@@ -33,7 +33,13 @@ export interface DriftReport {
   newFiles: string[];
   features: FeatureDrift[];
   /** The champion's error on all new appraisals beside its error on the reference test rows. */
-  performance: { version: string; onNew: Evaluation | null; onReferenceTest: Evaluation | null } | null;
+  performance: {
+    version: string;
+    onNew: Evaluation | null;
+    onReferenceTest: Evaluation | null;
+    /** The same, by carat band and grade (for the live accuracy history). */
+    segments?: { onNew: SegmentAccuracy[]; onReferenceTest: SegmentAccuracy[] | null };
+  } | null;
   note?: string;
 }
 

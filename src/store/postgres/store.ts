@@ -15,6 +15,7 @@ import {
   type ModelRow,
   type Promotion,
 } from '../models.js';
+import { accuracyHistoryFromRows, accuracyHistorySql, MAX_ACCURACY_RUNS } from '../runs.js';
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
@@ -279,6 +280,12 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
         ),
       ]);
       return operationsFromRows(files, runs);
+    },
+    async accuracyHistory(limit) {
+      const n = Math.max(1, Math.min(MAX_ACCURACY_RUNS, Math.floor(limit)));
+      return accuracyHistoryFromRows(
+        await query<Parameters<typeof accuracyHistoryFromRows>[0][number]>(accuracyHistorySql('postgres'), [n]),
+      );
     },
     async ping() {
       await query('SELECT 1');
