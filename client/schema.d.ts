@@ -97,6 +97,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live traffic and live accuracy (admin)
+         * @description What this server valued over the last 24 hours (per hour and per partner key: stones valued, valuation time, the share with thin or beyond support, the drift of carat, colour and clarity from the champion's training stones), and the champion's accuracy on each batch of new expert appraisals, measured by the pipeline runs, beside its accuracy on the rows it was promoted on. The traffic window is each server's own, in memory; the accuracy history is the database's.
+         */
+        get: operations["getMonitoring"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/diamonds/similar": {
         parameters: {
             query?: never;
@@ -293,6 +313,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The same champion on the reference test rows, the rows it was promoted on. Runs recorded before 2026-12-05 kept its MAPE only. */
+        AccuracyAtPromotion: {
+            rows: number | null;
+            /** @description USD. */
+            mae: number | null;
+            mape: number;
+            /** @description %. */
+            coverage: number | null;
+        } | null;
         BatchItem: {
             /** @description Position of the stone in the request, from 0. */
             index: number;
@@ -345,6 +374,24 @@ export interface components {
             suggestion?: string;
             /** @description Only on the entry with code more_problems: how many problems were left out of the list (at most 20 are listed per stone or request; in a batch, 2,000 in all, then the first problem of each further stone). */
             omitted?: number;
+        };
+        LiveAccuracyEntry: {
+            runId: number;
+            /** Format: date-time */
+            finishedAt: string;
+            champion: string;
+            rows: number;
+            /** @description Mean absolute error, USD. */
+            mae: number;
+            /** @description Mean absolute percentage error, %. */
+            mape: number;
+            /** @description % of the stones given a range whose price lies inside it. */
+            coverage: number | null;
+            /** @description The ranges' nominal coverage, %. */
+            nominal: number;
+            atPromotion: components["schemas"]["AccuracyAtPromotion"];
+            /** @description By carat band and grade: each group present in the new appraisals (empty for older runs). */
+            segments: components["schemas"]["SegmentAccuracy"][];
         };
         LoggedRequest: {
             id: number;
@@ -538,6 +585,56 @@ export interface components {
                 coverageMarginPts: number;
             } | null;
         };
+        Monitoring: {
+            /** @description What this server valued in the window (in memory; each server of a fleet answers its own). */
+            traffic: {
+                /** @description The champion the window is measured against; null before the first valuation. */
+                championVersion: string | null;
+                window: {
+                    slotSeconds: number;
+                    slots: number;
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to: string;
+                };
+                overall: components["schemas"]["TrafficSummary"];
+                partners: {
+                    /** @description The key id; 0: keyless (open server); -1: keys past the 64th, pooled. */
+                    keyId: number;
+                    name: string;
+                    /** @description Stones valued in the window. */
+                    valued: number;
+                    /** @description Shares (0–1) of those stones by support: typical, thin (few training stones near), beyond. */
+                    support: {
+                        typical: number;
+                        thin: number;
+                        beyond: number;
+                    };
+                    drift: {
+                        feature: "carat" | "color" | "clarity";
+                        /** @description PSI of the window's stones against the champion's training stones (under 0.1 stable, 0.1–0.25 moderate, over 0.25 large); null while the window is empty. */
+                        psi: number | null;
+                    }[];
+                }[];
+                /** @description One entry per slot of the window, oldest first. */
+                series: {
+                    /** Format: date-time */
+                    from: string;
+                    valued: number;
+                    /** @description Valuation calls (a batch is one). */
+                    calls: number;
+                    /** @description Mean time of a valuation call in the slot; null when none. */
+                    meanValuationSeconds: number | null;
+                }[];
+            };
+            accuracy: {
+                /** @description The number of runs asked for (?runs). */
+                runs: number;
+                /** @description The champion measured on the appraisals new since its training data, one entry per pipeline run that had some, oldest first. */
+                history: components["schemas"]["LiveAccuracyEntry"][];
+            };
+        };
         /** @description What every price is, the ones the model learned from and the ones it gives (valuations, ranges, the typical price): An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars. */
         PriceBasis: {
             /** @enum {string} */
@@ -561,6 +658,20 @@ export interface components {
             detail: string;
             instance?: string;
             errors?: components["schemas"]["FieldProblem"][];
+        };
+        /** @description The champion on one carat band or grade of the new appraisals, and on the same group at promotion. */
+        SegmentAccuracy: {
+            partition: "carat" | "cut" | "color" | "clarity";
+            /** @description The carat band ("0.5–1 ct") or the grade. */
+            group: string;
+            rows: number;
+            /** @description Mean absolute error, USD. */
+            mae: number;
+            /** @description Mean absolute percentage error, %. */
+            mape: number;
+            /** @description % of the stones given a range whose price lies inside it. */
+            coverage: number | null;
+            atPromotion: components["schemas"]["AccuracyAtPromotion"];
         };
         SimilarStone: {
             id: number;
@@ -664,6 +775,21 @@ export interface components {
              * @example 3.84
              */
             z?: number;
+        };
+        TrafficSummary: {
+            /** @description Stones valued in the window. */
+            valued: number;
+            /** @description Shares (0–1) of those stones by support: typical, thin (few training stones near), beyond. */
+            support: {
+                typical: number;
+                thin: number;
+                beyond: number;
+            };
+            drift: {
+                feature: "carat" | "color" | "clarity";
+                /** @description PSI of the window's stones against the champion's training stones (under 0.1 stable, 0.1–0.25 moderate, over 0.25 large); null while the window is empty. */
+                psi: number | null;
+            }[];
         };
         Valuation: {
             /** @description The stored valuation (the quote): GET /v1/valuations/{id} returns this answer as it was given, after the model changes too. Opaque; always present unless the server runs with LOUPE_STORE_VALUATIONS=0. */
@@ -1421,6 +1547,189 @@ export interface operations {
             };
             /** @description No valuation with this id that this key may see. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is used up; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMonitoring: {
+        parameters: {
+            query?: {
+                /** @description How many of the last pipeline runs that measured the champion to return in accuracy.history. */
+                runs?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "traffic": {
+                     *         "championVersion": "v0003",
+                     *         "window": {
+                     *           "slotSeconds": 3600,
+                     *           "slots": 24,
+                     *           "from": "2026-12-04T12:00:00.000Z",
+                     *           "to": "2026-12-05T12:00:00.000Z"
+                     *         },
+                     *         "overall": {
+                     *           "valued": 1200,
+                     *           "support": {
+                     *             "typical": 0.94,
+                     *             "thin": 0.05,
+                     *             "beyond": 0.01
+                     *           },
+                     *           "drift": [
+                     *             {
+                     *               "feature": "carat",
+                     *               "psi": 0.012
+                     *             },
+                     *             {
+                     *               "feature": "color",
+                     *               "psi": 0.031
+                     *             },
+                     *             {
+                     *               "feature": "clarity",
+                     *               "psi": 0.008
+                     *             }
+                     *           ]
+                     *         },
+                     *         "partners": [
+                     *           {
+                     *             "keyId": 1,
+                     *             "name": "ACME",
+                     *             "valued": 1200,
+                     *             "support": {
+                     *               "typical": 0.94,
+                     *               "thin": 0.05,
+                     *               "beyond": 0.01
+                     *             },
+                     *             "drift": [
+                     *               {
+                     *                 "feature": "carat",
+                     *                 "psi": 0.012
+                     *               },
+                     *               {
+                     *                 "feature": "color",
+                     *                 "psi": 0.031
+                     *               },
+                     *               {
+                     *                 "feature": "clarity",
+                     *                 "psi": 0.008
+                     *               }
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "series": [
+                     *           {
+                     *             "from": "2026-12-05T11:00:00.000Z",
+                     *             "valued": 1200,
+                     *             "calls": 40,
+                     *             "meanValuationSeconds": 0.0042
+                     *           }
+                     *         ]
+                     *       },
+                     *       "accuracy": {
+                     *         "runs": 50,
+                     *         "history": [
+                     *           {
+                     *             "runId": 7,
+                     *             "finishedAt": "2026-12-01T06:00:04.000Z",
+                     *             "champion": "v0003",
+                     *             "rows": 1984,
+                     *             "mae": 301.2,
+                     *             "mape": 7.91,
+                     *             "coverage": 89.6,
+                     *             "nominal": 90,
+                     *             "atPromotion": {
+                     *               "rows": 998,
+                     *               "mae": 289.5,
+                     *               "mape": 7.62,
+                     *               "coverage": 90.3
+                     *             },
+                     *             "segments": [
+                     *               {
+                     *                 "partition": "carat",
+                     *                 "group": "0.5–1 ct",
+                     *                 "rows": 640,
+                     *                 "mae": 210.4,
+                     *                 "mape": 7.4,
+                     *                 "coverage": 90.1,
+                     *                 "atPromotion": {
+                     *                   "rows": 322,
+                     *                   "mae": 201.7,
+                     *                   "mape": 7.1,
+                     *                   "coverage": 91
+                     *                 }
+                     *               }
+                     *             ]
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Monitoring"];
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the scope this endpoint needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -224,7 +224,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     quotes: options.quotes ?? null,
     traffic,
   });
-  if (traffic) await app.register(monitoringRoutes, { traffic });
+  if (traffic) await app.register(monitoringRoutes, { traffic, store: options.store });
   await app.register(diamondRoutes, { store: options.similar ?? options.store });
   await app.register(modelRoutes, { store: options.store });
   await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });

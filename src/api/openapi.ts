@@ -25,6 +25,7 @@ import {
   Valuation,
   Warning,
 } from './schemas.js';
+import { AtPromotion, LiveAccuracyEntry, Monitoring, SegmentAccuracy, TrafficSummary } from './monitoring-schemas.js';
 
 /** Schemas named in the document (see openapi-components.ts). */
 const NAMED = {
@@ -42,6 +43,11 @@ const NAMED = {
   ModelAccuracy,
   PriceBasis,
   LoggedRequest,
+  Monitoring,
+  TrafficSummary,
+  LiveAccuracyEntry,
+  SegmentAccuracy,
+  AccuracyAtPromotion: AtPromotion,
 };
 
 const DESCRIPTION = `Loupe prices a diamond from its nine characteristics, explains the price and says how sure it is.
@@ -71,7 +77,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'diamonds', description: 'Appraised stones in the database.' },
         { name: 'models', description: 'Model versions and the one being served.' },
         { name: 'appraisals', description: "The expert's appraisals recorded through the API, and their rejects." },
-        { name: 'admin', description: 'The request log.' },
+        { name: 'admin', description: 'The request log, live traffic and live accuracy.' },
         { name: 'health', description: 'Liveness and readiness.' },
       ],
       components: {

@@ -32,6 +32,7 @@ describe('OpenAPI document', () => {
       'GET /v1/models/current',
       'GET /v1/models/{version}',
       'GET /v1/models/{version}/card',
+      'GET /v1/monitoring',
       'GET /v1/requests',
       'GET /v1/valuations/{id}',
       'POST /v1/appraisals',
