@@ -169,8 +169,12 @@ function boost(
   let bestIteration = 0;
   let bestLoss = Infinity;
 
+  // The training loss after a round comes from the next round's gradient pass (one pass over the rows, not two);
+  // after the last round, and when early stopping ends the loop, it is computed on its own.
+  let lossPending = false;
   for (let round = 0; round < options.nEstimators; round++) {
-    objective.gradients(trainY, pred, grad, hess);
+    const lossBefore = objective.gradients(trainY, pred, grad, hess);
+    if (lossPending) trainLoss.push(lossBefore);
     const rows = rowsPerTree < n ? sampleWithoutReplacement(rng, n, rowsPerTree) : allRows;
     const features =
       featuresPerTree < nf ? Int32Array.from(sampleWithoutReplacement(rng, nf, featuresPerTree)) : allFeatures;
@@ -183,7 +187,7 @@ function boost(
       for (let k = 0; k < rows.length; k++) inBag[rows[k]] = 1;
       for (let i = 0; i < n; i++) if (!inBag[i]) pred[i] += grower.binnedValue(i);
     }
-    trainLoss.push(objective.loss(trainY, pred));
+    lossPending = true;
 
     if (valid && validPred) {
       addTreeToPredictions(tree, valid.X, validPred);
@@ -199,6 +203,7 @@ function boost(
       bestIteration = round;
     }
   }
+  if (lossPending) trainLoss.push(objective.loss(trainY, pred));
   if (options.earlyStoppingRounds !== undefined) trees.length = bestIteration + 1;
 
   return {

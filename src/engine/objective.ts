@@ -9,8 +9,12 @@ export interface Objective {
   readonly name: string;
   /** Best constant prediction for these targets. */
   baseScore(y: Float64Array): number;
-  /** Writes d loss / d pred into grad and d² loss / d pred² into hess for every row. */
-  gradients(y: Float64Array, pred: Float64Array, grad: Float64Array, hess: Float64Array): void;
+  /**
+   * Writes d loss / d pred into grad and d² loss / d pred² into hess for every row, and returns the mean loss of
+   * pred — exactly what loss(y, pred) returns — from the same pass over the rows. With constantHessian set, hess
+   * need not be written (the engine never reads it).
+   */
+  gradients(y: Float64Array, pred: Float64Array, grad: Float64Array, hess: Float64Array): number;
   /** When every hessian equals this number whatever the data, the engine skips hessian sums. */
   readonly constantHessian?: number;
   /** Mean loss of predictions against targets (lower is better); the curves in the fit result report it. */
@@ -26,11 +30,15 @@ export const squaredError: Objective = {
     for (let i = 0; i < y.length; i++) sum += y[i];
     return y.length > 0 ? sum / y.length : 0;
   },
-  gradients(y, pred, grad, hess) {
+  gradients(y, pred, grad) {
+    // (p − y)² equals (y − p)² bit for bit, and the sum runs in the same order as loss(): the same number.
+    let sum = 0;
     for (let i = 0; i < y.length; i++) {
-      grad[i] = pred[i] - y[i];
-      hess[i] = 1;
+      const g = pred[i] - y[i];
+      grad[i] = g;
+      sum += g * g;
     }
+    return y.length > 0 ? sum / y.length : 0;
   },
   loss(y, pred) {
     let sum = 0;

@@ -18,6 +18,19 @@ describe('boosting', () => {
     }
   });
 
+  it("reports each round's training loss exactly as loss() computes it on that round's predictions", () => {
+    const { X, y } = synthetic(300, 9);
+    const opts = { maxDepth: 3, subsample: 0.8, seed: 2 };
+    const five = fit(X, y, { ...opts, nEstimators: 5 }).trainLoss;
+    for (let k = 1; k <= 5; k++) {
+      const { model } = fit(X, y, { ...opts, nEstimators: k });
+      expect(five[k - 1]).toBe(squaredError.loss(y, predict(model, X)));
+    }
+    const g = new Float64Array(y.length);
+    const pred = new Float64Array(y.length).fill(1.5);
+    expect(squaredError.gradients(y, pred, g, new Float64Array(y.length))).toBe(squaredError.loss(y, pred));
+  });
+
   it('uses the mean of y as base score unless one is given', () => {
     const { X, y } = synthetic(100, 2);
     const mean = y.reduce((a, b) => a + b, 0) / y.length;
