@@ -78,7 +78,12 @@ export class Training extends Construct {
       environment: bucketEnv,
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'restore', logGroup: syncLogs }),
     });
-    const shared = settings.database.tasksConnect ? database.connection() : undefined;
+    // The pipeline task can reach the shared database from the first deployment, so that `loupe db copy` can fill
+    // it before the switch (operations.md); Loupe uses it only when LOUPE_DATABASE_URL names it (tasksConnect).
+    const connection = database.connection();
+    const databaseEnv = settings.database.tasksConnect
+      ? connection.environment
+      : { LOUPE_SHARED_DATABASE_URL: connection.environment.LOUPE_DATABASE_URL! };
     const pipeline = pipelineTask.addContainer('pipeline', {
       image: ecs.ContainerImage.fromEcrRepository(base.images, settings.imageTag),
       essential: false,
@@ -91,8 +96,8 @@ export class Training extends Construct {
       ],
       user: LOUPE_UID,
       readonlyRootFilesystem: true,
-      environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production', ...shared?.environment },
-      ...(shared ? { secrets: shared.secrets } : {}),
+      environment: { LOUPE_HOME: HOME_MOUNT, NODE_ENV: 'production', ...databaseEnv },
+      secrets: connection.secrets,
       // The JSON report is printed indented; a new log event starts only at a line opening with "{", so the whole
       // report is one event that a JSON metric filter can read.
       logging: ecs.LogDrivers.awsLogs({

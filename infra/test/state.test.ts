@@ -114,11 +114,15 @@ describe('the shared PostgreSQL database', () => {
     expect(endpoints.some((s) => s.includes('secretsmanager'))).toBe(true);
   });
 
-  it('leaves the tasks on their bundle while tasksConnect is off', () => {
+  it('leaves the tasks on their bundle while tasksConnect is off; the pipeline can still fill the database', () => {
     for (const c of containers(resources)) {
-      expect(JSON.stringify(c.Environment ?? [])).not.toContain('LOUPE_DATABASE_URL');
-      expect(c.Secrets).toBeUndefined();
+      expect((c.Environment ?? []).map((e: any) => e.Name)).not.toContain('LOUPE_DATABASE_URL');
+      if (c.Name !== 'pipeline') expect(c.Secrets).toBeUndefined();
     }
+    // For `loupe db copy` (operations.md): the URL under another name Loupe does not read, and the password.
+    const pipeline = containers(resources).find((c) => c.Name === 'pipeline');
+    expect((pipeline.Environment as any[]).map((e) => e.Name)).toContain('LOUPE_SHARED_DATABASE_URL');
+    expect(pipeline.Secrets.map((x: any) => x.Name)).toEqual(['PGPASSWORD']);
   });
 
   it('with tasksConnect, serve and pipeline reach it through the proxy over verified TLS, password from the secret', () => {
