@@ -208,6 +208,22 @@ describe('monthly cost of a tier', () => {
   });
 });
 
+describe('the database infra/ deploys and the one capacity.md prices', () => {
+  it('are the same instance, and its storage ceiling holds the quotes kept at the planned load', () => {
+    // PRICES.rdsPostgresMultiAzHour is the price of a Multi-AZ db.t4g.medium (2 vCPUs: RDS Proxy's billing basis).
+    expect(production.database.instanceType).toBe('t4g.medium');
+    expect(PRICES.rdsInstanceVcpu).toBe(2);
+    const api = readApiBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results/api.json'));
+    const q = quoteStore(
+      production.serving.plannedLoadPerSecond,
+      api.bytesPerResponse ?? ASSUMPTIONS.fallbackResponseBytes,
+      production.database.quoteRetentionDays,
+    );
+    expect(q.postgresStorageGb).toBeLessThanOrEqual(production.database.maxStorageGb);
+    expect(production.database.storageGb).toBe(ASSUMPTIONS.databaseStorageGb);
+  });
+});
+
 describe('training', () => {
   const tb = { rows: 4000, fitSeconds: 0.5 };
   it('scales fit time linearly with rows and adds the run overhead', () => {
