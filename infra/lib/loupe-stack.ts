@@ -37,7 +37,15 @@ export class LoupeStack extends cdk.Stack {
     this.database.admit(this.serving.taskGroup, 'loupe serve tasks');
     this.database.admit(this.training.taskGroup, 'pipeline tasks');
     this.requestLog = new RequestLog(this, 'RequestLog', this.foundation, settings, this.serving.accessLogs);
-    this.monitoring = new Monitoring(this, 'Monitoring', this.foundation, settings, this.serving, this.training);
+    this.monitoring = new Monitoring(
+      this,
+      'Monitoring',
+      this.foundation,
+      settings,
+      this.serving,
+      this.training,
+      this.requestLog,
+    );
     cdk.Tags.of(this).add('project', 'loupe');
   }
 }

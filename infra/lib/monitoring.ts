@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Foundation } from './foundation.js';
+import type { RequestLog } from './request-log.js';
 import type { Serving } from './serving.js';
 import type { LoupeSettings } from './settings.js';
 import type { Training } from './training.js';
@@ -34,6 +35,7 @@ export class Monitoring extends Construct {
     settings: LoupeSettings,
     serving: Serving,
     training: Training,
+    requestLog: RequestLog,
   ) {
     super(scope, id);
     this.topic = base.alerts;
@@ -132,6 +134,24 @@ export class Monitoring extends Construct {
       threshold: settings.serving.maxTasks,
       evaluationPeriods: 6,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // The request archive is what partners are billed from: say when Firehose stops delivering it to S3.
+    this.add('RequestArchiveStale', {
+      alarmDescription:
+        'the request-log archive in S3 is over 15 minutes behind: Firehose cannot deliver (billing data waits)',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.DataFreshness',
+        dimensionsMap: { DeliveryStreamName: requestLog.streamName },
+        statistic: 'Maximum',
+        period: fiveMinutes,
+      }),
+      threshold: 15 * 60,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 

@@ -18,6 +18,7 @@ import { ACCESS_LOG_FORMAT } from './serving.js';
 import type { LoupeSettings } from './settings.js';
 
 export const REQUEST_PREFIX = 'requests/';
+export const STREAM_NAME = 'loupe-requests';
 export const ATHENA_RESULTS_PREFIX = 'athena-results/';
 export const ERROR_PREFIX = 'errors/';
 /** Firehose flushes to S3 at whichever comes first. */
@@ -38,6 +39,7 @@ export class RequestLog extends Construct {
   readonly bucket: s3.Bucket;
   readonly stream: firehose.CfnDeliveryStream;
   readonly workGroup: athena.CfnWorkGroup;
+  readonly streamName = STREAM_NAME;
 
   constructor(scope: Construct, id: string, base: Foundation, settings: LoupeSettings, accessLogs: logs.ILogGroup) {
     super(scope, id);
@@ -74,7 +76,7 @@ export class RequestLog extends Construct {
       })),
     });
     this.stream = new firehose.CfnDeliveryStream(this, 'Stream', {
-      deliveryStreamName: 'loupe-requests',
+      deliveryStreamName: STREAM_NAME,
       deliveryStreamType: 'DirectPut',
       // The buffer is encrypted with a key Firehose owns; the objects it writes, with the data key (below).
       deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },

@@ -264,6 +264,7 @@ describe('monitoring', () => {
         'DataDrift',
         'FleetAtCeiling',
         'PerformanceDrift',
+        'RequestArchiveStale',
         'RetrainFailed',
         'Throttled429',
         'UnhealthyTasks',
@@ -287,6 +288,11 @@ describe('monitoring', () => {
       Threshold: settings.slo.serverErrorRate,
     });
     expect(byName.get('loupe-UnhealthyTasks')).toMatchObject({ MetricName: 'UnHealthyHostCount' });
+    expect(byName.get('loupe-RequestArchiveStale')).toMatchObject({
+      Namespace: 'AWS/Firehose',
+      MetricName: 'DeliveryToS3.DataFreshness',
+      Dimensions: [{ Name: 'DeliveryStreamName', Value: 'loupe-requests' }],
+    });
     expect(byName.get('loupe-FleetAtCeiling')).toMatchObject({
       MetricName: 'RunningTaskCount',
       Threshold: settings.serving.maxTasks,

@@ -152,10 +152,10 @@ export const ASSUMPTIONS = {
   /** Times a stored quote is fetched by id (GET /v1/valuations/{id}), on average: not measured, a stated guess. */
   quoteReadsPerQuote: 0.1,
   /**
-   * Alarm metrics in infra/lib/monitoring.ts: 7 single-metric alarms, data drift over 10 metrics, performance
+   * Alarm metrics in infra/lib/monitoring.ts: 8 single-metric alarms, data drift over 10 metrics, performance
    * drift over 2, non-success exits over 6 (infra/test/loupe-stack.test.ts counts them in the template).
    */
-  alarmMetrics: 25,
+  alarmMetrics: 26,
   /** A pipeline run fits the model this many times (cross-validation folds + the final fit). */
   fitsPerRun: 6,
   /** Task start, image pull, restore and publish of LOUPE_HOME: seconds billed around the fits. */
