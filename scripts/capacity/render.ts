@@ -191,9 +191,12 @@ export function renderCapacity(
     'Not included: partner secrets ($0.40 each per month), Container Insights metrics, S3 storage of the registry',
   );
   L.push(
-    '(megabytes), support plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).',
-    '',
+    '(megabytes), Athena queries over the request archive (billed per data scanned; the workgroup stops a query at',
   );
+  L.push(
+    '10 GB), Firehose decompressing CloudWatch batches (billed per GB; its price is not in the table below), support',
+  );
+  L.push('plans, taxes, savings plans (a 1-year Compute Savings Plan lowers Fargate by roughly a fifth).', '');
 
   L.push('## Where one machine stops being enough', '');
   L.push(
