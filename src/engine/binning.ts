@@ -124,8 +124,8 @@ export function sortFloat64(values: Float64Array): Float64Array {
     words[i] ^= -negative;
     words[i + 1] ^= negative ? 0xffffffff : 0x80000000;
   }
-  let from = words;
-  let to = new Uint32Array(2 * n);
+  let from: Uint32Array = words;
+  let to: Uint32Array = new Uint32Array(2 * n);
   const counts = new Uint32Array(1 << 16);
   for (let pass = 0; pass < 4; pass++) {
     const word = pass >> 1; // 0: low word, 1: high word

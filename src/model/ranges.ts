@@ -84,7 +84,8 @@ export function calibrateRanges(
   support: SupportHistogram,
 ): CalibratedRanges {
   const n = X.rows;
-  const k = Math.max(...fold) + 1;
+  let k = 0; // folds: the largest fold number + 1 (a loop: spreading 500,000 numbers overflows the call stack)
+  for (let i = 0; i < fold.length; i++) if (fold[i] >= k) k = fold[i] + 1;
   const logAbsResidual = Float64Array.from(heldOut, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
   const sigma = new Float64Array(n);
   for (let f = 0; f < k; f++) {

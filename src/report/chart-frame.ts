@@ -64,7 +64,7 @@ export function scaleOptions(axis: Axis, values: readonly number[] = []): Plot.S
     options.type = 'log';
     const positive = axis.domain ? [...axis.domain] : values.filter((v) => v > 0 && Number.isFinite(v));
     // Plot's log axes label only some ticks and write 0.2 as "200m"; 1-2-5 ticks with our own labels read better.
-    if (positive.length > 0) options.ticks = logTicks(Math.min(...positive), Math.max(...positive));
+    if (positive.length > 0) options.ticks = logTicks(...extent(positive));
     options.tickFormat = axis.format ?? formats.plain;
   } else if (axis.categories) {
     const names = axis.categories;
@@ -77,6 +77,21 @@ export function scaleOptions(axis: Axis, values: readonly number[] = []): Plot.S
   return options;
 }
 
+/**
+ * [smallest, largest] of the values ([Infinity, −Infinity] when there are none, as Math.min() and Math.max() give).
+ * A loop, because Math.min(...values) overflows the call stack at a few hundred thousand values (a report over
+ * 500,000 appraisals).
+ */
+export function extent(values: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** Left margin wide enough for the longest of these category labels. */
 export function labelMargin(labels: readonly string[]): number {
   return Math.max(60, Math.ceil(Math.max(0, ...labels.map((l) => l.length)) * 6.6 + 16));
@@ -87,7 +102,7 @@ export function marginFor(axis: Axis, values: readonly number[]): number {
   const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return 40;
   const format = axis.format ?? formats.plain;
-  const longest = Math.max(...[Math.min(...finite), Math.max(...finite)].map((v) => format(v).length));
+  const longest = Math.max(...extent(finite).map((v) => format(v).length));
   return Math.max(40, Math.ceil(longest * 6.5 + 14));
 }
 

@@ -11,6 +11,7 @@ import {
   NEUTRAL,
   POSITIVE,
   colorOptions,
+  extent,
   formatNumber,
   formats,
   groupsOf,
@@ -39,8 +40,7 @@ export function scatter(
   if (options.zeroLine) marks.push(Plot.ruleY([0], { stroke: MUTED }));
   if (options.diagonal) {
     const values = data.flatMap((p) => [p.x, p.y]);
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
+    const [lo, hi] = extent(values);
     marks.push(
       Plot.line(
         [
@@ -160,8 +160,7 @@ export function binEdges(
   domain?: readonly [number, number],
 ): number[] {
   const finite = values.filter((v) => Number.isFinite(v) && (!log || v > 0));
-  let lo = domain ? domain[0] : Math.min(...finite);
-  let hi = domain ? domain[1] : Math.max(...finite);
+  let [lo, hi] = domain ?? extent(finite);
   if (!(hi > lo)) hi = lo + 1;
   if (log) {
     lo = Math.log(lo);
@@ -289,7 +288,7 @@ export interface CalibrationPoint {
  */
 export function calibration(points: readonly CalibrationPoint[], options: Frame): string {
   const values = points.flatMap((p) => [p.nominal, p.low, p.high]);
-  const lo = Math.max(0, Math.floor(Math.min(...values) * 10) / 10);
+  const lo = Math.max(0, Math.floor(extent(values)[0] * 10) / 10);
   const axis = (label: string): Axis => ({ label, format: formats.percent, domain: [lo, 1] });
   return render(
     {

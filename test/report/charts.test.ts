@@ -13,7 +13,7 @@ import {
   toPng,
   waterfall,
 } from '../../src/report/charts.js';
-import { labelRowMargins, yAxis } from '../../src/report/chart-frame.js';
+import { extent, labelRowMargins, yAxis } from '../../src/report/chart-frame.js';
 
 /** Parses chart text as XML the way a browser or resvg would, and returns the root element. */
 function parseSvg(svg: string): Element {
@@ -253,5 +253,16 @@ describe('axis helpers', () => {
     expect(formats.percent(0.0703)).toBe('7%');
     expect(formats.percent(0.005)).toBe('0.5%');
     expect(formats.percent1(0.0703)).toBe('7.0%');
+  });
+
+  it('takes the extent of 500,000 values without overflowing the call stack', () => {
+    const values = Array.from({ length: 500_000 }, (_, i) => ((i * 7919) % 500_000) - 1000);
+    expect(() => Math.min(...values)).toThrow(RangeError); // what the charts did before
+    expect(extent(values)).toEqual([-1000, 498_999]);
+    expect(extent([])).toEqual([Infinity, -Infinity]);
+    const edges = binEdges(values, 4, false);
+    expect(edges).toHaveLength(5);
+    expect(edges[0]).toBe(-1000);
+    expect(edges[4]).toBeCloseTo(498_999, 2); // a hair above the maximum, by design
   });
 });
