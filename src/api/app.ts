@@ -32,6 +32,7 @@ import { monitoringRoutes } from './routes/monitoring.js';
 import { valuationRoutes } from './routes/valuations.js';
 import { TrafficDrift, type TrafficDriftOptions } from './traffic-drift.js';
 import { webRoutes } from './routes/web.js';
+import { webAccessRoutes } from './routes/web-access.js';
 import { BODY_LIMIT } from './schemas.js';
 import { validatorCompiler } from './validator.js';
 
@@ -231,6 +232,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Recording appraisals goes through the ingestion, into the store (either database).
   await app.register(appraisalRoutes, { store: options.store, models: options.models });
   // The web app (web/dist) at /: static files only; it talks to the API above like any client.
+  await app.register(webAccessRoutes, { store: options.store, open: options.open, monitoring: traffic !== null });
   await app.register(webRoutes, { shop: options.shop });
   return app;
 }

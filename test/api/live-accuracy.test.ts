@@ -110,4 +110,17 @@ describe('GET /v1/monitoring: the live accuracy history', () => {
     }
     expectProblem(await get('/v1/monitoring', partner), 403);
   });
+
+  it('tells the web app whether to show its Monitoring link (/web-access.json, always 200)', async () => {
+    for (const [key, monitoring] of [
+      [undefined, false],
+      [partner, false],
+      [admin, true],
+      ['lp_not-a-key', false],
+    ] as const) {
+      const res = await get('/web-access.json', key);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ monitoring });
+    }
+  });
 });

@@ -4,18 +4,13 @@
  * on any violation, and names the rule, its impact and the elements. In the same states, every screen is laid out at
  * five widths from a phone's to a large screen's, and no element may run past its container (fix 2).
  */
-import { createRequire } from 'node:module';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale } from '../../scripts/build-web.js';
 import { money, signedMoney } from '../../web/src/format.js';
+import { overflowsAtWidths, violations } from './a11y.js';
 import { homeWithFirstModel, launchBrowser, startServer, type RunningServer } from './harness.js';
-
-// Evaluated through the DevTools protocol, which the page's Content-Security-Policy (script-src 'self') does not
-// govern; a <script> tag it would block, as it should.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let home: string;
 let server: RunningServer;
@@ -34,84 +29,6 @@ afterAll(async () => {
   await server?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
-
-/** The WCAG 2.1 A/AA violations axe finds on the page as it stands, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const found = await page.evaluate(async (tags) => {
-    const axe = (
-      window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: Violation[] }> } }
-    ).axe;
-    return (await axe.run(document, { runOnly: { type: 'tag', values: tags } })).violations;
-  }, RULES);
-  return found.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s): ${v.nodes
-        .slice(0, 5)
-        .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`)
-        .join(' | ')}`,
-  );
-}
-
-/** The widths every screen is laid out at without an element running past its container (issue 16, fix 2). */
-const WIDTHS = [360, 768, 1280, 1440, 1920];
-
-/**
- * Elements whose box runs past the inner edge of the block that contains them (by more than half a pixel), at the
- * page's current width: what a reader sees as a table or a text crossing a card's border. A container that scrolls
- * or clips (overflow other than visible) is allowed to hold wider content: that is what it is for.
- */
-async function overflows(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const name = (e: Element) =>
-      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${Array.from(e.classList, (c) => `.${c}`).join('')}`;
-    for (const el of Array.from(document.querySelectorAll('body *'))) {
-      const parent = el.parentElement;
-      if (!parent || (el.closest('svg') !== el && el.closest('svg'))) continue;
-      const style = getComputedStyle(el);
-      const parentStyle = getComputedStyle(parent);
-      if (style.position === 'absolute' || style.position === 'fixed' || style.display === 'none') continue;
-      if (parentStyle.display.startsWith('inline') || parentStyle.display === 'contents') continue;
-      if (parentStyle.overflowX !== 'visible') continue;
-      if (parentStyle.display.startsWith('table-') || parentStyle.display === 'table') continue; // cells, rows
-      // inside a visually hidden block (clipped to 1 px, for screen readers): not laid out for the eye
-      let hidden = false;
-      for (let a: Element | null = parent; a && !hidden; a = a.parentElement) {
-        const st = getComputedStyle(a);
-        hidden = st.clip !== 'auto' || (st.position === 'absolute' && st.overflow === 'hidden');
-      }
-      if (hidden) continue;
-      const box = el.getBoundingClientRect();
-      if (box.width <= 1 || box.height <= 1) continue; // visually hidden
-      const outer = parent.getBoundingClientRect();
-      const right = outer.left + parent.clientLeft + parent.clientWidth;
-      const left = outer.left + parent.clientLeft;
-      const past = Math.max(box.right - right, left - box.left);
-      if (past > 0.5) out.push(`${name(el)} runs ${past.toFixed(1)} px past ${name(parent)}`);
-    }
-    return out;
-  });
-}
-
-/** The overflows at each of WIDTHS, each line prefixed with its width; the page is left at 1440 px. */
-async function overflowsAtWidths(page: Page): Promise<string[]> {
-  const found: string[] = [];
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    found.push(...(await overflows(page)).map((o) => `${width} px: ${o}`));
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-  return found;
-}
 
 async function open(hash: string, width = 1440): Promise<Page> {
   const page = await browser.context.newPage();

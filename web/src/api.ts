@@ -289,3 +289,27 @@ export function fixReject(id: number, input: AppraisalInput): Promise<Submission
 export async function dismissReject(id: number): Promise<void> {
   await request('POST', `/v1/appraisals/rejects/${id}/dismiss`);
 }
+
+/** GET /v1/monitoring: the live traffic window of this server and the live accuracy history (admin). */
+export type MonitoringReport = Schemas['Monitoring'];
+export type TrafficSummary = Schemas['TrafficSummary'];
+export type LiveAccuracyEntry = Schemas['LiveAccuracyEntry'];
+
+export function monitoring(signal?: AbortSignal): Promise<MonitoringReport> {
+  return request<MonitoringReport>('GET', '/v1/monitoring', undefined, signal);
+}
+
+/**
+ * Whether this key (or no key, on an open server) may read GET /v1/monitoring: the Monitoring link is shown only
+ * then. Asked of /web-access.json, which always answers 200: a refusal would be logged by the browser and raise
+ * the "enter a key" banner on a screen that needs no key.
+ */
+export async function monitoringAllowed(signal?: AbortSignal): Promise<boolean> {
+  const key = apiKey();
+  try {
+    const r = await fetch('/web-access.json', { headers: key ? { authorization: `Bearer ${key}` } : {}, signal });
+    return r.ok && ((await r.json()) as { monitoring?: boolean }).monitoring === true;
+  } catch {
+    return false;
+  }
+}

@@ -1,13 +1,16 @@
 /**
- * The shell: a header with the four screens, the screen itself, and a footer pointing at the API documentation.
+ * The shell: a header with the screens, the screen itself, and a footer pointing at the API documentation. The
+ * Monitoring link is shown only when the key (or the open server) may read it: an admin screen.
  * Moving to another screen moves keyboard focus to its heading, so a screen-reader user hears where they are.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { KEY_SAVED_EVENT, monitoringAllowed } from './api.js';
 import { AppraisePage } from './appraise/appraise-page.js';
 import { AppraisalsPage } from './appraisals/appraisals-page.js';
 import { BatchPage } from './batch/batch-page.js';
 import { KeyBanner } from './key-banner.js';
 import { ModelsPage } from './models/models-page.js';
+import { MonitoringPage } from './monitoring/monitoring-page.js';
 import { SCREENS, useScreen, type ScreenId } from './router.js';
 
 function Logo() {
@@ -41,11 +44,34 @@ function Screen({ id }: { id: ScreenId }) {
       return <AppraisalsPage />;
     case 'models':
       return <ModelsPage />;
+    case 'monitoring':
+      return <MonitoringPage />;
   }
+}
+
+/** Whether the Monitoring screen may be read: asked at start and again whenever a key is saved. */
+function useMonitoringAllowed(): boolean {
+  const [allowed, setAllowed] = useState(false);
+  useEffect(() => {
+    let controller = new AbortController();
+    const ask = () => {
+      controller.abort();
+      controller = new AbortController();
+      monitoringAllowed(controller.signal).then(setAllowed);
+    };
+    ask();
+    addEventListener(KEY_SAVED_EVENT, ask);
+    return () => {
+      controller.abort();
+      removeEventListener(KEY_SAVED_EVENT, ask);
+    };
+  }, []);
+  return allowed;
 }
 
 export function App() {
   const screen = useScreen();
+  const monitoring = useMonitoringAllowed();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {
@@ -72,7 +98,7 @@ export function App() {
           </a>
           <nav aria-label="Screens">
             <ul class="nav">
-              {SCREENS.map((s) => (
+              {SCREENS.filter((s) => s.id !== 'monitoring' || monitoring || screen === 'monitoring').map((s) => (
                 <li key={s.id}>
                   <a href={`#/${s.id}`} class="nav__link" aria-current={s.id === screen ? 'page' : undefined}>
                     {s.title}

@@ -1,5 +1,5 @@
 /**
- * The four screens live behind the URL hash (#/appraise, #/batch, #/appraisals, #/models), so the server serves one page,
+ * The screens live behind the URL hash (#/appraise, #/batch, #/appraisals, #/models, #/monitoring), so the server serves one page,
  * the back button works and a screen can be bookmarked.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -9,6 +9,7 @@ export const SCREENS = [
   { id: 'batch', title: 'Batch' },
   { id: 'appraisals', title: 'Appraisals' },
   { id: 'models', title: 'Models' },
+  { id: 'monitoring', title: 'Monitoring' },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]['id'];
