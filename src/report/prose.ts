@@ -37,6 +37,11 @@ export function withInterval(interval: Interval, format: (value: number) => stri
   return `${format(interval.estimate)} (${format(interval.low)} to ${format(interval.high)})`;
 }
 
+/** An interval's bounds alone, "−0.45 to −0.12", for a sentence that has already given the estimate. */
+export function between(interval: Pick<Interval, 'low' | 'high'>, format: (value: number) => string): string {
+  return `${format(interval.low)} to ${format(interval.high)}`;
+}
+
 /** Whether an interval lies wholly below zero, wholly above it, or holds it: how a paired change reads. */
 export function direction(interval: Pick<Interval, 'low' | 'high'>): 'lower' | 'higher' | 'within the noise' {
   if (interval.high < 0) return 'lower';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   agree,
+  between,
   counted,
   direction,
   listAnd,
@@ -38,6 +39,11 @@ describe('prose helpers', () => {
     expect(withInterval({ estimate: -0.3, low: -0.45, high: -0.12 }, (v) => signed(v, 2))).toBe(
       '−0.30 (−0.45 to −0.12)',
     );
+  });
+
+  it('writes an interval alone, its bounds in order', () => {
+    expect(between({ low: -0.45, high: 0.12 }, (v) => signed(v, 2))).toBe('−0.45 to +0.12');
+    expect(between({ low: 0.862, high: 0.952 }, (v) => `${(v * 100).toFixed(1)}%`)).toBe('86.2% to 95.2%');
   });
 
   it('reads a paired change from its interval', () => {
