@@ -19,8 +19,10 @@ interface NotebookCell {
   cell_type: string;
   source: string | string[];
   execution_count?: number | null;
-  outputs?: { output_type: string; ename?: string; evalue?: string }[];
+  outputs?: { output_type: string; ename?: string; evalue?: string; data?: Record<string, string | string[]> }[];
 }
+
+const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join('') : (value ?? ''));
 
 const source = (cell: NotebookCell): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
 
@@ -57,6 +59,15 @@ describe('notebooks', () => {
           if (/\bshow\(/.test(source(cell)))
             expect(cell.outputs?.length ?? 0, `code cell ${i + 1} of ${name} shows nothing`).toBeGreaterThan(0);
         }
+        // The summary at the top is a placeholder until the conclusion replaces it with five computed lines.
+        const summary = code.filter((c) => /\{ id: SUMMARY \}/.test(source(c)));
+        expect(summary, `${name} has one summary cell at the top`).toHaveLength(1);
+        const shown = (summary[0].outputs ?? []).map((o) => text(o.data?.['text/markdown'])).join('');
+        expect(shown, `${name}: the conclusion did not fill in the summary`).not.toMatch(/Not computed yet/);
+        const summaryLines = shown.split('\n').filter((l) => /^\d\. /.test(l));
+        expect(summaryLines, `${name}: the summary has five numbered lines`).toHaveLength(5);
+        for (const line of summaryLines)
+          expect(line.slice(3), `${name}: a summary line without a figure`).toMatch(/\d/);
       },
       600_000,
     );
