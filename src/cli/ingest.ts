@@ -3,11 +3,10 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { loupePaths } from '../config/index.js';
-import { StoreFullError, ingestFile, type IngestSummary } from '../ingest/index.js';
-import { openDatabase } from '../store/db.js';
+import { StoreFullError, ingestInto, type IngestSummary } from '../ingest/index.js';
 import { CliError, EXIT_FAILURE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { withPipelineStore } from './with-store.js';
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
@@ -33,10 +32,8 @@ interface IngestCliOptions {
 }
 
 async function run(files: string[], opts: IngestCliOptions): Promise<void> {
-  const paths = loupePaths(process.env, { home: opts.home });
-  const db = openDatabase(paths.database);
   const summaries: IngestSummary[] = [];
-  try {
+  await withPipelineStore(opts, async (store) => {
     for (const file of files) {
       const bar = interactive(opts)
         ? new cliProgress.SingleBar(
@@ -52,7 +49,7 @@ async function run(files: string[], opts: IngestCliOptions): Promise<void> {
       let started = false;
       const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
       try {
-        const summary = await ingestFile(db, file, {
+        const summary = await ingestInto(store.ingestion(), file, {
           onProgress(bytesRead, totalBytes) {
             if (!bar) return;
             if (!started) {
@@ -77,9 +74,7 @@ async function run(files: string[], opts: IngestCliOptions): Promise<void> {
         else process.stdout.write(`${text}\n`);
       }
     }
-  } finally {
-    db.close();
-  }
+  });
   const failed = summaries.filter((s) => s.status === 'failed').length;
   if (opts.json) emit(opts, { files: summaries }, () => '');
   else if (files.length > 1) {

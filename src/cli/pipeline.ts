@@ -18,7 +18,6 @@ import { loupePaths, type LoupePaths } from '../config/index.js';
 import {
   ConfigError,
   LockBusyError,
-  listRuns,
   pendingFiles,
   pipelineConfig,
   retrainTrigger,
@@ -30,10 +29,11 @@ import {
   type RunOptions,
   type StepName,
 } from '../pipeline/index.js';
-import { openDatabase } from '../store/db.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
 import { commandLogger } from './log.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { withPipelineStore } from './with-store.js';
 
 export const EXIT_BUSY = 3;
 export const EXIT_FILES_FAILED = 4;
@@ -117,7 +117,16 @@ function exitCodeOf(r: PipelineResult): number {
 export type PipelineHooks = Pick<RunOptions, 'checkpoint'>;
 
 async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, hooks: PipelineHooks): Promise<number> {
-  const db = openDatabase(paths.database);
+  return withPipelineStore(opts, (store) => runOn(store, paths, opts, log, hooks));
+}
+
+async function runOn(
+  store: PipelineStore,
+  paths: LoupePaths,
+  opts: RunOpts,
+  log: PipelineLogger,
+  hooks: PipelineHooks,
+): Promise<number> {
   const bar = interactive(opts)
     ? new cliProgress.SingleBar(
         {
@@ -131,7 +140,7 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, ho
     : undefined;
   bar?.start(STEPS.length, 0, { step: '' });
   try {
-    const result = await runPipeline(db, paths, {
+    const result = await runPipeline(store, paths, {
       incoming: opts.incoming,
       wait: opts.wait,
       log,
@@ -148,8 +157,6 @@ async function runOnce(paths: LoupePaths, opts: RunOpts, log: PipelineLogger, ho
     if (err instanceof LockBusyError) throw new CliError(err.message, EXIT_BUSY);
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT_USAGE);
     throw err;
-  } finally {
-    db.close();
   }
 }
 
@@ -330,10 +337,9 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
       .option('--limit <n>', 'how many, newest first', '20')
       .option('--json', 'print JSON')
       .option('--home <dir>', 'where Loupe keeps its data')
-      .action((opts: { limit: string; json?: boolean; home?: string }) => {
-        const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
-        try {
-          const runs = listRuns(db, Number(opts.limit) || 20);
+      .action((opts: { limit: string; json?: boolean; home?: string }) =>
+        withPipelineStore(opts, async (store) => {
+          const runs = await store.listRuns(Number(opts.limit) || 20);
           emit(opts, runs, (rs) =>
             rs.length === 0
               ? 'no runs yet'
@@ -344,10 +350,8 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
                   )
                   .join('\n'),
           );
-        } finally {
-          db.close();
-        }
-      });
+        }),
+      );
   };
 
 export const registerPipeline: RegisterCommand = pipelineCommand();

@@ -153,29 +153,25 @@ async function run(opts: ServeOptions): Promise<void> {
   try {
     const database = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
     log.info({ home: paths.home, database }, 'starting');
-    // On PostgreSQL the champion comes from the shared registry (filled by `loupe db copy`).
+    // Either database: on an empty one (SQLite or PostgreSQL) the first start ingests the reference data and trains;
+    // servers starting at once on one PostgreSQL take turns through the pipeline's lock, the later ones find the
+    // champion the first made.
     let training = false;
-    const championVersion = db
-      ? (
-          await bootstrap(db, paths, {
-            // Called only when there is no champion: a start that finds one says nothing of training.
-            onStage: (stage) => {
-              if (!training)
-                log.info('no model yet: ingesting the reference data and training the first one (about a minute)');
-              training = true;
-              log.debug({ stage }, `bootstrap: ${stage}`);
-            },
-            onRun: (result) => {
-              for (const line of runLines(result)) log.info({ run: result.runId }, line);
-            },
-            onWarning: (message, details) => log.warn(details, message),
-          })
-        ).version
-      : await store.championVersion();
-    if (championVersion === undefined)
-      throw new CliError(
-        `the PostgreSQL database ${database} has no champion yet: move a home into it with \`loupe db copy --from sqlite:HOME/loupe.db --to URL\``,
-      );
+    const championVersion = (
+      await bootstrap(opened.pipeline, paths, {
+        // Called only when there is no champion: a start that finds one says nothing of training.
+        onStage: (stage) => {
+          if (!training)
+            log.info('no model yet: ingesting the reference data and training the first one (about a minute)');
+          training = true;
+          log.debug({ stage }, `bootstrap: ${stage}`);
+        },
+        onRun: (result) => {
+          for (const line of runLines(result)) log.info({ run: result.runId }, line);
+        },
+        onWarning: (message, details) => log.warn(details, message),
+      })
+    ).version;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
     // A new champion is built there too (preload), so a swap does not hold this thread either.
     const pool =

@@ -46,7 +46,7 @@ async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
   const paths = loupePaths(process.env, { home: opts.home });
   const db = openDatabase(paths.database);
   try {
-    const part = partitionData(db, paths);
+    const part = await partitionData(db, paths);
     const rows = part.training.map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
       carat,
       cut,

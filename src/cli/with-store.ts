@@ -3,7 +3,8 @@
  * file under --home / LOUPE_HOME. A database that cannot be used is a clear message and exit 1, never a stack.
  */
 import { loupePaths } from '../config/index.js';
-import { openStore } from '../store/open.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
+import { openPipelineStore, openStore } from '../store/open.js';
 import { DatabaseConfigError } from '../store/postgres/connect.js';
 import type { Store } from '../store/store.js';
 import { CliError } from './output.js';
@@ -12,6 +13,25 @@ export async function withStore<T>(opts: { home?: string }, fn: (store: Store) =
   let store: Store;
   try {
     ({ store } = await openStore(loupePaths(process.env, { home: opts.home })));
+  } catch (e) {
+    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** withStore for the pipeline's store (`loupe ingest`, `loupe pipeline`): the same database, the same messages. */
+export async function withPipelineStore<T>(
+  opts: { home?: string },
+  fn: (store: PipelineStore) => Promise<T>,
+): Promise<T> {
+  let store: PipelineStore;
+  try {
+    store = await openPipelineStore(loupePaths(process.env, { home: opts.home }));
   } catch (e) {
     if (e instanceof DatabaseConfigError) throw new CliError(e.message);
     throw e;

@@ -12,8 +12,9 @@
  */
 import type { LoupePaths } from '../config/index.js';
 import { loadValuer } from '../model/index.js';
-import { getChampion, readArtifact, rollbackToUsable, type ModelRecord } from '../registry/index.js';
+import { readArtifact, rollbackToUsableIn, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
+import { asPipelineStore, type PipelineStore } from '../store/pipeline-store.js';
 import { runPipeline, type PipelineLogger, type PipelineResult } from './run.js';
 
 export interface BootstrapOptions {
@@ -25,15 +26,22 @@ export interface BootstrapOptions {
   onRun?(result: PipelineResult): void;
 }
 
-export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOptions = {}): Promise<ModelRecord> {
-  const existing = getChampion(db);
+export async function bootstrap(
+  on: Db | PipelineStore,
+  paths: LoupePaths,
+  options: BootstrapOptions = {},
+): Promise<ModelRecord> {
+  const store = asPipelineStore(on);
+  const existing = await store.getChampion();
   if (existing) {
     const damage = whyUnloadable(existing);
     if (damage === undefined) return existing;
-    const fallback = rollbackToUsable(
-      db,
-      (record) => whyUnloadable(record) === undefined,
-      `the champion ${existing.version} cannot be served: ${damage}`,
+    const fallback = await store.writeTransaction((w) =>
+      rollbackToUsableIn(
+        w,
+        (record) => whyUnloadable(record) === undefined,
+        `the champion ${existing.version} cannot be served: ${damage}`,
+      ),
     );
     if (fallback) {
       options.onWarning?.(
@@ -47,14 +55,14 @@ export async function bootstrap(db: Db, paths: LoupePaths, options: BootstrapOpt
       { damaged: existing.version, why: damage },
     );
   }
-  const result = await runPipeline(db, paths, {
+  const result = await runPipeline(store, paths, {
     incoming: null,
     wait: true,
     log: options.log,
     onStep: (step) => options.onStage?.(step),
   });
   options.onRun?.(result);
-  const champion = getChampion(db);
+  const champion = await store.getChampion();
   if (!champion || whyUnloadable(champion) !== undefined)
     throw new Error(`bootstrap finished without a champion: ${result.message}`);
   return champion;

@@ -17,12 +17,13 @@ import type { LoupePaths } from '../config/index.js';
 import { readReferenceSplit } from '../ingest/index.js';
 import { createRng, sampleWithoutReplacement, trainingDataHash } from '../model/index.js';
 import type { Db } from '../store/db.js';
-import { listAppraisalRows, type AppraisalRow } from '../store/diamonds.js';
-import { listIngestedFiles, type FileRecord } from '../store/files.js';
-import { getSnapshot, insertSnapshot, snapshotDiamondIds, type Snapshot } from '../store/snapshots.js';
+import type { AppraisalRow } from '../store/diamonds.js';
+import type { FileRecord } from '../store/files.js';
+import { asPipelineStore, type PipelineStore } from '../store/pipeline-store.js';
+import type { Snapshot } from '../store/snapshots.js';
 
 export type Row = AppraisalRow;
-export { getSnapshot, type Snapshot };
+export type { Snapshot };
 
 export const DEFAULT_HOLDOUT_FRACTION = 0.2;
 
@@ -63,8 +64,23 @@ export function holdoutOf(rows: readonly Row[], fileSha256: string, fraction: nu
   return Array.from(chosen, (i) => sorted[i]);
 }
 
-export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLDOUT_FRACTION): DataPartition {
-  const files = listIngestedFiles(db);
+/** The partition of what the store holds now (a Db: its SQLite store). */
+export async function partitionData(
+  on: Db | PipelineStore,
+  paths: LoupePaths,
+  fraction = DEFAULT_HOLDOUT_FRACTION,
+): Promise<DataPartition> {
+  const store = asPipelineStore(on);
+  return partitionRows(await store.listIngestedFiles(), await store.listAppraisalRows(), paths, fraction);
+}
+
+/** The partition of these files and rows (every stored stone, in id order). */
+export function partitionRows(
+  files: FileRecord[],
+  rows: Row[],
+  paths: LoupePaths,
+  fraction = DEFAULT_HOLDOUT_FRACTION,
+): DataPartition {
   let referenceSha: string | undefined;
   try {
     referenceSha = sha256OfFile(paths.referenceData);
@@ -74,7 +90,6 @@ export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLD
   const referenceFileId = files.find((f) => f.sha256 === referenceSha)?.id;
   const testRows =
     referenceFileId === undefined ? new Set<number>() : new Set(readReferenceSplit(referenceSplitPath(paths)));
-  const rows = listAppraisalRows(db);
   const byFile = new Map<number, Row[]>();
   for (const r of rows) {
     const list = byFile.get(r.fileId);
@@ -104,23 +119,22 @@ export function partitionData(db: Db, paths: LoupePaths, fraction = DEFAULT_HOLD
 }
 
 /** Records the training rows under their content hash (idempotent); a model names the snapshot it learned from. */
-export function saveSnapshot(db: Db, training: readonly Row[]): Snapshot {
+export async function saveSnapshot(store: PipelineStore, training: readonly Row[]): Promise<Snapshot> {
   if (training.length === 0) throw new Error('there are no training rows: ingest appraisals first');
   const sha256 = trainingDataHash(training);
   const maxFileId = training.reduce((m, r) => Math.max(m, r.fileId), 0);
-  insertSnapshot(
-    db,
+  await store.insertSnapshot(
     { sha256, rows: training.length, maxFileId, createdAt: new Date().toISOString() },
     training.map((r) => r.id),
   );
-  return getSnapshot(db, sha256)!;
+  return (await store.getSnapshot(sha256))!;
 }
 
 /** The exact rows of a snapshot, re-read from the store and checked against its hash. */
-export function snapshotRows(db: Db, sha256: string): Row[] {
-  const ids = snapshotDiamondIds(db, sha256);
+export async function snapshotRows(store: PipelineStore, sha256: string): Promise<Row[]> {
+  const ids = await store.snapshotDiamondIds(sha256);
   if (!ids) throw new Error(`no training snapshot ${sha256.slice(0, 12)}…`);
-  const byId = new Map(listAppraisalRows(db).map((r) => [r.id, r]));
+  const byId = new Map((await store.listAppraisalRows()).map((r) => [r.id, r]));
   const rows = ids.map((id) => {
     const r = byId.get(id);
     if (!r) throw new Error(`training snapshot ${sha256.slice(0, 12)}… names diamond ${id}, which is no longer stored`);

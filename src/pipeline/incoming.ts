@@ -7,9 +7,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { ingestFile, type IngestSummary } from '../ingest/index.js';
+import { ingestInto, type IngestSummary } from '../ingest/index.js';
 import { writeFileAtomic } from '../registry/index.js';
-import type { Db } from '../store/db.js';
+import type { IngestTarget } from '../store/ingest-target.js';
 
 export interface IncomingOutcome extends IngestSummary {
   /** Where the file is now. */
@@ -44,12 +44,16 @@ export interface IncomingHooks {
   onFile?(outcome: IncomingOutcome): void;
 }
 
-export async function ingestIncoming(db: Db, dir: string, hooks: IncomingHooks = {}): Promise<IncomingOutcome[]> {
+export async function ingestIncoming(
+  target: IngestTarget,
+  dir: string,
+  hooks: IncomingHooks = {},
+): Promise<IncomingOutcome[]> {
   mkdirSync(dir, { recursive: true });
   const outcomes: IncomingOutcome[] = [];
   for (const name of pendingFiles(dir)) {
     const path = join(dir, name);
-    const summary = await ingestFile(db, path);
+    const summary = await ingestInto(target, path);
     hooks.onStored?.();
     let outcome: IncomingOutcome;
     if (summary.status === 'failed') {

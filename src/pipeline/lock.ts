@@ -4,6 +4,9 @@
  * never both hold it. A lock whose holder is dead (same host, PID gone) or silent for longer than `staleMs` is
  * taken over: a run killed with SIGKILL never blocks the next one.
  *
+ * On PostgreSQL (several hosts) the lock is a session-level advisory lock instead (acquireRunLock below): the
+ * database frees it when the holder's connection ends, however the process ended and on whichever host.
+ *
  * The heartbeat is written at each step boundary; training is synchronous and blocks the event loop, so the
  * staleness limit is generous (minutes) and the PID check is what frees the lock of a killed run at once.
  */
@@ -11,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withBusyTimeout, type Db } from '../store/db.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
 import { heartbeatRunLock, readRunLock, releaseRunLock, takeRunLock, type LockRecord } from '../store/run-lock.js';
 
 export interface LockHolder {
@@ -36,7 +40,8 @@ export interface RunLock {
   /** Whether the lock was taken over from a dead or silent holder (their run was interrupted). */
   readonly tookOverFrom: LockHolder | undefined;
   heartbeat(): void;
-  release(): void;
+  /** Frees the lock (synchronous on SQLite; on PostgreSQL it resolves once the session's lock is given back). */
+  release(): void | Promise<void>;
 }
 
 export interface LockOptions {
@@ -156,4 +161,63 @@ export async function waitForLock(
 export function lockHolder(db: Db, options: LockOptions = {}): (LockHolder & { stale: boolean }) | undefined {
   const row = readRunLock(db);
   return row && { ...holderOf(row), stale: isStale(row, options.staleMs ?? DEFAULT_STALE_MS) };
+}
+
+/**
+ * Takes the run lock of a pipeline store or throws LockBusyError: SQLite's lease row (acquireLock), or
+ * PostgreSQL's session-level advisory lock, whose holder is read from pipeline_lock to say who has it.
+ */
+export async function acquireRunLock(
+  store: PipelineStore,
+  purpose: string,
+  options: LockOptions = {},
+): Promise<RunLock> {
+  if (store.sqlite) return acquireLock(store.sqlite, purpose, options);
+  if (!store.trySessionLock) throw new Error(`the ${store.backend} store has no run lock`);
+  const token = randomUUID();
+  const now = new Date().toISOString();
+  const taken = await store.trySessionLock({
+    pid: process.pid,
+    host: hostname(),
+    token,
+    purpose,
+    acquiredAt: now,
+    heartbeatAt: now,
+  });
+  if ('busy' in taken) {
+    // The holder's row is written just after its lock is taken: in that instant it may not be there yet.
+    const holder = taken.busy ?? (await store.readRunLock());
+    throw holder ? new LockBusyError(holderOf(holder)) : new DatabaseBusyError();
+  }
+  const held = taken.held;
+  return {
+    token,
+    tookOverFrom: held.previous && holderOf(held.previous),
+    // The database holds the lock for as long as the session lives: nothing to renew, nothing to take over.
+    heartbeat() {},
+    release: () => held.release(),
+  };
+}
+
+/** waitForLock for a pipeline store: polls acquireRunLock up to `timeoutMs`, then throws LockBusyError. */
+export async function waitForRunLock(
+  store: PipelineStore,
+  purpose: string,
+  options: LockOptions & { timeoutMs?: number; pollMs?: number; onWait?(holder: LockHolder): void } = {},
+): Promise<RunLock> {
+  if (store.sqlite) return waitForLock(store.sqlite, purpose, options);
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+  let told = false;
+  for (;;) {
+    try {
+      return await acquireRunLock(store, purpose, options);
+    } catch (err) {
+      if (!(err instanceof LockBusyError || err instanceof DatabaseBusyError) || Date.now() > deadline) throw err;
+      if (!told && err instanceof LockBusyError) {
+        options.onWait?.(err.holder);
+        told = true;
+      }
+      await sleep(options.pollMs ?? 200);
+    }
+  }
 }

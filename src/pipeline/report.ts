@@ -5,10 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LoupePaths } from '../config/index.js';
-import { listModels, upgradeMetrics, writeFileAtomic, type ModelRecord } from '../registry/index.js';
+import { upgradeMetrics, writeFileAtomic, type ModelRecord } from '../registry/index.js';
 import { renderModelCard } from '../report/model-card.js';
-import type { Db } from '../store/db.js';
 
 export const CARD_FILE = 'model.md';
 
@@ -24,10 +22,10 @@ export function writeCard(record: ModelRecord): void {
   writeFileAtomic(join(dir, CARD_FILE), card.markdown);
 }
 
-/** Writes the cards that are missing; returns the versions written. */
-export function writeMissingCards(db: Db, _paths: LoupePaths): string[] {
+/** Writes the cards that are missing of these models (the registry's); returns the versions written. */
+export function writeMissingCards(models: readonly ModelRecord[]): string[] {
   const written: string[] = [];
-  for (const m of listModels(db)) {
+  for (const m of models) {
     if (existsSync(cardPath(m))) continue;
     writeCard(m);
     written.push(m.version);

@@ -10,17 +10,10 @@ import type { LoupePaths } from '../config/index.js';
 import { loadValuer, type SegmentAccuracy } from '../model/index.js';
 import { readArtifact, type ModelRecord } from '../registry/index.js';
 import type { Db } from '../store/db.js';
-import {
-  finishRun,
-  markInterrupted,
-  recordSteps,
-  startRun,
-  type AccuracyFigures,
-  type LiveAccuracy,
-  type StepRecord,
-} from '../store/runs.js';
+import { asPipelineStore, type PipelineStore } from '../store/pipeline-store.js';
+import type { AccuracyFigures, LiveAccuracy, StepRecord } from '../store/runs.js';
 import { pipelineConfig, type PipelineConfig } from './config.js';
-import { acquireLock, waitForLock, type RunLock } from './lock.js';
+import { acquireRunLock, waitForRunLock, type RunLock } from './lock.js';
 import { PIPELINE_STEPS, type StepName } from './steps/index.js';
 import type { LoadResult, PipelineLogger, PipelineResult, RunContext, RunState, Step } from './steps/step.js';
 
@@ -48,38 +41,46 @@ export interface RunOptions {
 
 const silent: PipelineLogger = { info() {}, warn() {} };
 
-export async function runPipeline(db: Db, paths: LoupePaths, options: RunOptions = {}): Promise<PipelineResult> {
+/** One run on a pipeline store (SQLite or PostgreSQL), or on an SQLite connection. */
+export async function runPipeline(
+  on: Db | PipelineStore,
+  paths: LoupePaths,
+  options: RunOptions = {},
+): Promise<PipelineResult> {
+  const store = asPipelineStore(on);
   const config = pipelineConfig(paths, process.env, options.config);
   const log = options.log ?? silent;
   const lock: RunLock = options.wait
-    ? await waitForLock(db, 'pipeline run', {
+    ? await waitForRunLock(store, 'pipeline run', {
         onWait: (h) => log.info({ holder: h }, 'waiting for another pipeline run to finish'),
       })
-    : acquireLock(db, 'pipeline run');
+    : await acquireRunLock(store, 'pipeline run');
   try {
     if (lock.tookOverFrom)
       log.warn({ previous: lock.tookOverFrom }, 'took over the lock of a run that is no longer alive');
-    const interrupted = markInterrupted(db);
+    const interrupted = await store.markInterrupted();
     if (interrupted > 0)
       log.warn({ runs: interrupted }, 'earlier run(s) were interrupted; this run completes their work');
-    const runId = startRun(db);
+    const runId = await store.startRun();
     try {
       const incoming = options.incoming === undefined ? config.incoming : options.incoming;
       const result = await runSteps(
-        { db, paths, config, runId, lock, log, incoming, force: options.force === true },
+        { store, paths, config, runId, lock, log, incoming, force: options.force === true },
         options,
       );
-      finishRun(db, runId, result.status, {
+      await store.finishRun(runId, result.status, {
         decision: result.decision?.reason ?? result.message,
         summary: summarise(result),
       });
       return result;
     } catch (err) {
-      finishRun(db, runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
+      await store
+        .finishRun(runId, 'failed', { error: err instanceof Error ? err.message : String(err) })
+        .catch((e: unknown) => log.warn({ error: String(e) }, 'the failed run could not be recorded'));
       throw err;
     }
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -226,7 +227,7 @@ async function runSteps(
       detail: step.describe(ctx),
     };
     records.push(record);
-    recordSteps(ctx.db, ctx.runId, records);
+    await ctx.store.recordSteps(ctx.runId, records);
     ctx.log.info({ run: ctx.runId, step: step.name, ms: record.ms }, `${step.name}: ${record.detail}`);
     if (outcome) {
       const next = PIPELINE_STEPS.findIndex((s) => s.name === outcome.skipTo);

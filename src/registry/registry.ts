@@ -26,9 +26,11 @@ import {
   maxModelId,
   modelVersions,
   type ModelRecord,
+  type NewModel,
   type Promotion,
   type PromotionAction,
 } from '../store/models.js';
+import type { RegistryWrites } from '../store/pipeline-store.js';
 import type { Store } from '../store/store.js';
 import { readTextIfExists, readTextIfExistsAsync, sha256Hex, writeFileAtomic } from './artifact-file.js';
 import { RegistryError } from './errors.js';
@@ -63,14 +65,14 @@ const VERSION_PATTERN = /^v\d{4,}$/;
 export const versionOf = (id: number): string => `v${String(id).padStart(4, '0')}`;
 
 /** Removes model folders that have no registry row: left by a crash between writing a file and its row. */
-function removeOrphans(db: Db, paths: LoupePaths): string[] {
+function removeOrphans(versions: readonly string[], paths: LoupePaths): string[] {
   let names: string[];
   try {
     names = readdirSync(paths.models);
   } catch {
     return [];
   }
-  const known = new Set(modelVersions(db));
+  const known = new Set(versions);
   const removed: string[] = [];
   for (const name of names) {
     if (VERSION_PATTERN.test(name) && !known.has(name)) {
@@ -90,38 +92,74 @@ function defaultMetrics(artifact: ModelArtifact, origin: RegisterMeta['origin'])
   );
 }
 
-/** Writes the artifact atomically to <models>/<version>/model.json and records it; returns its record. */
-export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact, meta: RegisterMeta): ModelRecord {
+/** The artifact's text and the row recording it under `id`, its file at <models>/<version>/model.json. */
+function newModel(paths: LoupePaths, artifact: ModelArtifact, meta: RegisterMeta, id: number) {
   const metrics = checkMetrics(meta.metrics ?? defaultMetrics(artifact, meta.origin));
   const text = serializeArtifact(artifact);
-  const sha = sha256Hex(text);
+  const version = versionOf(id);
+  const row: NewModel = {
+    id,
+    version,
+    kind: artifact.kind,
+    createdAt: new Date().toISOString(),
+    artifactPath: join(paths.models, version, ARTIFACT_FILE),
+    artifactSha256: sha256Hex(text),
+    trainingDataSha256: artifact.trainingData.sha256,
+    trainingRows: artifact.trainingData.rows,
+    params: artifact.params,
+    metrics,
+    durationMs: meta.durationMs,
+    gitCommit: meta.gitCommit ?? null,
+    decision: meta.decision ?? null,
+  };
+  return { text, row };
+}
+
+/** Writes the artifact atomically to <models>/<version>/model.json and records it; returns its record. */
+export function registerModel(db: Db, paths: LoupePaths, artifact: ModelArtifact, meta: RegisterMeta): ModelRecord {
+  checkMetrics(meta.metrics ?? defaultMetrics(artifact, meta.origin));
   const version = writeTransaction(db, () => {
     // Holding the write lock: no other registration is between its file and its row, so folders without a row
     // are orphans of a crash and safe to remove.
-    removeOrphans(db, paths);
-    const next = maxModelId(db) + 1;
-    const version = versionOf(next);
-    const file = join(paths.models, version, ARTIFACT_FILE);
-    writeFileAtomic(file, text);
+    removeOrphans(modelVersions(db), paths);
+    const { text, row } = newModel(paths, artifact, meta, maxModelId(db) + 1);
+    writeFileAtomic(row.artifactPath, text);
     meta.onArtifactWritten?.();
-    insertModel(db, {
-      id: next,
-      version,
-      kind: artifact.kind,
-      createdAt: new Date().toISOString(),
-      artifactPath: file,
-      artifactSha256: sha,
-      trainingDataSha256: artifact.trainingData.sha256,
-      trainingRows: artifact.trainingData.rows,
-      params: artifact.params,
-      metrics,
-      durationMs: meta.durationMs,
-      gitCommit: meta.gitCommit ?? null,
-      decision: meta.decision ?? null,
-    });
-    return version;
+    insertModel(db, row);
+    return row.version;
   });
   return getModel(db, version)!;
+}
+
+/**
+ * registerModel inside a write transaction of a PipelineStore (either database): the caller holds the registry's
+ * lock, so the same reasoning about orphans holds; the row commits with the caller's transaction.
+ */
+export async function registerModelIn(
+  w: RegistryWrites,
+  paths: LoupePaths,
+  artifact: ModelArtifact,
+  meta: RegisterMeta,
+): Promise<ModelRecord> {
+  removeOrphans(await w.modelVersions(), paths);
+  const { text, row } = newModel(paths, artifact, meta, (await w.maxModelId()) + 1);
+  writeFileAtomic(row.artifactPath, text);
+  meta.onArtifactWritten?.();
+  await w.insertModel(row);
+  return (await w.getModel(row.version))!;
+}
+
+/** promoteModel inside a write transaction of a PipelineStore. */
+export async function promoteModelIn(w: RegistryWrites, version: string, reason: string): Promise<ModelRecord> {
+  const model = await w.getModel(version);
+  if (!model) {
+    const known = await w.modelVersions();
+    throw new RegistryError('not_found', `no model ${version} in the registry (known: ${known.join(', ') || 'none'})`);
+  }
+  if (model.isChampion) throw new RegistryError('already_champion', `model ${version} is already the champion`);
+  readArtifact(model);
+  await w.insertPromotion(version, 'promote', reason, new Date().toISOString());
+  return (await w.getModel(version))!;
 }
 
 /** The chain of champions still in force: a promotion pushes, a rollback pops. The last is the champion. */
@@ -224,20 +262,48 @@ export function rollbackToUsable(
   reason: string,
 ): { record: ModelRecord; passed: string[] } | undefined {
   return writeTransaction(db, () => {
-    const stack = championStack(db);
-    const passed: string[] = [];
-    while (stack.length > 1) {
-      passed.push(stack.pop()!);
-      const target = getModel(db, stack[stack.length - 1])!;
-      if (!usable(target)) continue;
-      // One row per champion passed, as that many rollbacks would have written: the history stays a stack.
-      const at = new Date().toISOString();
-      for (let j = 0; j < passed.length; j++)
-        insertPromotion(db, passed[j + 1] ?? target.version, 'rollback', reason, at);
-      return { record: getModel(db, target.version)!, passed };
-    }
-    return undefined;
+    const plan = rollbackPlan(stackOf(listPromotions(db)), (v) => usable(getModel(db, v)!));
+    if (!plan) return undefined;
+    const at = new Date().toISOString();
+    for (const target of plan.rows) insertPromotion(db, target, 'rollback', reason, at);
+    return { record: getModel(db, plan.target)!, passed: plan.passed };
   });
+}
+
+/** rollbackToUsable inside a write transaction of a PipelineStore (either database). */
+export async function rollbackToUsableIn(
+  w: RegistryWrites,
+  usable: (record: ModelRecord) => boolean,
+  reason: string,
+): Promise<{ record: ModelRecord; passed: string[] } | undefined> {
+  const stack = stackOf(await w.listPromotions());
+  const records = new Map<string, ModelRecord>();
+  for (const v of stack) records.set(v, (await w.getModel(v))!);
+  const plan = rollbackPlan(stack, (v) => usable(records.get(v)!));
+  if (!plan) return undefined;
+  const at = new Date().toISOString();
+  for (const target of plan.rows) await w.insertPromotion(target, 'rollback', reason, at);
+  return { record: (await w.getModel(plan.target))!, passed: plan.passed };
+}
+
+/**
+ * The newest champion in force below the current one that `usable` accepts, the versions passed over, and the
+ * rollback rows to write: one per champion passed, as that many rollbacks would have written (the history stays
+ * a stack). Undefined when none is usable.
+ */
+function rollbackPlan(
+  champions: readonly string[],
+  usable: (version: string) => boolean,
+): { target: string; passed: string[]; rows: string[] } | undefined {
+  const stack = [...champions];
+  const passed: string[] = [];
+  while (stack.length > 1) {
+    passed.push(stack.pop()!);
+    const target = stack[stack.length - 1];
+    if (!usable(target)) continue;
+    return { target, passed, rows: passed.map((_, j) => passed[j + 1] ?? target) };
+  }
+  return undefined;
 }
 
 /**

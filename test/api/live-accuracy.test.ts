@@ -49,7 +49,7 @@ describe('GET /v1/monitoring: the live accuracy history', () => {
     expect(accuracy.runs).toBe(50);
     expect(accuracy.history.map((e: { runId: number }) => e.runId)).toEqual(measured.map((r) => r.runId));
     // The second run measures both batches: new since the champion's training data, which did not change.
-    const stored = partitionData(h.db, h.paths);
+    const stored = await partitionData(h.db, h.paths);
     const rowsOf = (name: string) => stored.byFile.get(stored.files.find((f) => f.name === name)!.id)!;
     const september = rowsOf('2026-09.csv');
     const both = [...september, ...rowsOf('2026-10.csv')];

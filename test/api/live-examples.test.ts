@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMissingCards } from '../../src/pipeline/report.js';
 import { createKey } from '../../src/store/keys.js';
+import { listModels } from '../../src/store/models.js';
 import { testApp, testHome, type TestApp, type TestHome } from './helpers.js';
 
 type Operation = {
@@ -129,7 +130,7 @@ describe('the documented examples, replayed against a live server', () => {
       dismissReject: String(await upload('dismiss.csv', '"US$ 3,310"')),
       getValuation: stored.body.id,
     };
-    writeMissingCards(home.db, home.paths);
+    writeMissingCards(listModels(home.db));
     const failures: string[] = [];
     for (const o of ops) {
       const name = `${o.method} ${o.path} (${o.op.operationId})`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRICE_BASIS } from '../../src/diamond/index.js';
 import { writeMissingCards } from '../../src/pipeline/report.js';
+import { listModels } from '../../src/store/models.js';
 import { useTestApp } from './helpers.js';
 
 const ctx = useTestApp();
@@ -14,7 +15,7 @@ describe('GET /v1/models/{version}/card', () => {
   });
 
   it("serves the pipeline's card as self-contained HTML, and as Markdown on request", async () => {
-    expect(writeMissingCards(ctx.home.db, ctx.home.paths)).toContain('v0001');
+    expect(writeMissingCards(listModels(ctx.home.db))).toContain('v0001');
     const html = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card' });
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
@@ -28,7 +29,7 @@ describe('GET /v1/models/{version}/card', () => {
   });
 
   it('states the price basis, the same one in the card, in GET /v1/models/current and in the OpenAPI document', async () => {
-    writeMissingCards(ctx.home.db, ctx.home.paths);
+    writeMissingCards(listModels(ctx.home.db));
     const current = (await ctx.t.app.inject({ method: 'GET', url: '/v1/models/current' })).json();
     expect(current.priceBasis).toEqual(PRICE_BASIS);
     const md = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=markdown' });

@@ -1,12 +1,13 @@
 /**
  * Two `loupe serve` processes on one PostgreSQL (a real one, test/helpers/postgres.ts), the way a fleet runs: an
  * SQLite home is moved in with `loupe db copy`; a quote made on one server is read on the other; a promotion made
- * with `loupe models promote`, and a `loupe models rollback`, are served by both; a key revoked with `loupe keys revoke` is refused by both;
+ * with `loupe models promote`, a `loupe models rollback` and a promotion by `loupe pipeline run` are served by both; a key revoked with `loupe keys revoke` is refused by both;
  * PostgreSQL restarting costs the requests that need it a 503 (with Retry-After) while valuations go on, and what
  * was answered meanwhile is stored once it is back; killing one server loses nothing the other acknowledged. The
  * password of the database appears in no output.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgv } from '../helpers/cli-js.js';
@@ -17,6 +18,7 @@ import { createKey } from '../../src/store/keys.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { FRESH } from '../pipeline/helpers.js';
 import { STONE, testHome, type TestHome } from './helpers.js';
 
 interface Server {
@@ -160,6 +162,28 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
     const again = loupe('models', 'rollback');
     expect(again.status).toBe(1);
     expect(again.out).toMatch(/no earlier one to roll back to/);
+  });
+
+  it('both serve a model promoted by `loupe pipeline run` on the same database', async () => {
+    const incoming = join(home.dir, 'incoming');
+    mkdirSync(incoming, { recursive: true });
+    copyFileSync(FRESH('2026-10'), join(incoming, '2026-10.csv'));
+    // One quick kind; a challenger up to 100% worse is promoted, so that this run promotes.
+    const run = spawnSync(process.execPath, cliArgv('pipeline', 'run', '--json'), {
+      env: { ...env(), LOUPE_MODEL_KINDS: 'hedonic', LOUPE_TUNE_TRIALS: '1', LOUPE_PROMOTE_TOLERANCE: '1' },
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { champion: string; trained: { version: string; promoted: boolean }[] };
+    expect(result.trained).toEqual([expect.objectContaining({ version: 'v0003', promoted: true })]);
+    expect(result.champion).toBe('v0003');
+    for (const server of servers) {
+      await eventually(async () => {
+        const r = (await (await call(server, '/v1/valuations', partner, STONE)).json()) as { modelVersion: string };
+        return r.modelVersion === 'v0003' ? true : undefined;
+      }, 5000);
+    }
   });
 
   it('both refuse a key revoked with `loupe keys revoke`', async () => {

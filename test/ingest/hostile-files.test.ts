@@ -10,6 +10,7 @@ import { StoreFullError, ingestFile, readAppraisals } from '../../src/ingest/ind
 import { ingestIncoming } from '../../src/pipeline/incoming.js';
 import { countDiamonds } from '../../src/store/diamonds.js';
 import { listFiles } from '../../src/store/files.js';
+import { sqliteIngestTarget } from '../../src/store/ingest-target.js';
 import { HEADER, REFERENCE, ROW_A, ROW_B, tempHome, type TempHome } from './helpers.js';
 
 let home: TempHome;
@@ -52,7 +53,7 @@ describe('a file that ends before its first row', () => {
     writeFileSync(join(incoming, 'a-header-only.csv'), HEADER);
     writeFileSync(join(incoming, 'b-bom-only.csv'), '\uFEFF');
     writeFileSync(join(incoming, 'c-good.csv'), `${HEADER}\n${ROW_A}\n${ROW_B}\n`);
-    const out = await ingestIncoming(home.db, incoming);
+    const out = await ingestIncoming(sqliteIngestTarget(home.db), incoming);
     expect(out.map((o) => [o.file, o.status])).toEqual([
       ['a-header-only.csv', 'failed'],
       ['b-bom-only.csv', 'failed'],

@@ -35,7 +35,7 @@ describe('recorded appraisals in the pipeline', () => {
       await store.close();
     }
     const recorded = listRecorded(h.db).map((r) => r.id);
-    const part = partitionData(h.db, h.paths);
+    const part = await partitionData(h.db, h.paths);
     const held = new Set([...part.holdout.values()].flat().map((r) => r.id));
     const heldRecorded = recorded.filter((id) => held.has(id));
     expect(heldRecorded.length).toBe(Math.round(recorded.length * 0.2));

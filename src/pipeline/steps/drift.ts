@@ -5,32 +5,32 @@
  * (../trigger.ts), a champion that still fits the new appraisals ends the run here: "no retraining needed".
  */
 import { evaluateModel, evaluateWithSegments, type LoadedModel } from '../../model/index.js';
-import { getChampion, type ModelRecord } from '../../registry/index.js';
-import type { Db } from '../../store/db.js';
-import { getSnapshot, partitionData, snapshotRows, type Row, type Snapshot } from '../data.js';
+import type { ModelRecord } from '../../registry/index.js';
+import type { PipelineStore } from '../../store/pipeline-store.js';
+import { partitionData, snapshotRows, type Row, type Snapshot } from '../data.js';
 import { featureDrift } from '../drift.js';
 import { decideRetraining } from '../trigger.js';
 import { loadedModel, type DriftReport, type LoadResult, type Step } from './step.js';
 
 export const driftStep: Step<'drift'> = {
   name: 'drift',
-  run(ctx) {
-    const { db, paths, config, state, log } = ctx;
-    const champion = getChampion(db);
+  async run(ctx) {
+    const { store, paths, config, state, log } = ctx;
+    const champion = await store.getChampion();
     // A champion this version of Loupe cannot load (damaged file, or an artifact of an older feature spec) cannot
     // serve: it is not compared against, and any loadable challenger replaces it.
     const loaded = champion && ctx.load(champion);
     if (champion && loaded && 'error' in loaded)
       log.warn({ champion: champion.version, error: loaded.error }, 'the champion cannot be loaded');
     state.champion = champion && loaded && { record: champion, loaded };
-    const partition = partitionData(db, paths, config.holdoutFraction);
+    const partition = await partitionData(store, paths, config.holdoutFraction);
     state.partition = partition;
-    const baseline = champion ? getSnapshot(db, champion.trainingDataSha256) : undefined;
+    const baseline = champion ? await store.getSnapshot(champion.trainingDataSha256) : undefined;
     const baselineMaxFile = baseline?.maxFileId ?? 0;
     state.newFiles = partition.files.filter((f) => f.id > baselineMaxFile && f.id !== partition.referenceFileId);
     const newRows = state.newFiles.flatMap((f) => partition.byFile.get(f.id) ?? []);
-    state.result.drift = driftReport(
-      db,
+    state.result.drift = await driftReport(
+      store,
       champion,
       loaded,
       baseline,
@@ -84,15 +84,15 @@ export const driftStep: Step<'drift'> = {
   },
 };
 
-function driftReport(
-  db: Db,
+async function driftReport(
+  store: PipelineStore,
   champion: ModelRecord | undefined,
   loaded: LoadResult | undefined,
   baseline: Snapshot | undefined,
   newFiles: string[],
   newRows: Row[],
   referenceTest: Row[],
-): DriftReport {
+): Promise<DriftReport> {
   const empty = {
     baseline: champion?.version ?? null,
     baselineRows: 0,
@@ -105,7 +105,7 @@ function driftReport(
   if (newRows.length === 0) return { ...empty, note: `no new appraisals since ${champion.version}'s training data` };
   if (!baseline)
     return { ...empty, note: `${champion.version}'s training snapshot is not recorded; drift not measured` };
-  const base = snapshotRows(db, baseline.sha256);
+  const base = await snapshotRows(store, baseline.sha256);
   const model = loadedModel(loaded);
   return {
     baseline: champion.version,

@@ -3,8 +3,7 @@
  * nothing is stored yet. Each file is its own transaction; a file that fails as a whole is moved aside and the
  * run goes on.
  */
-import { ingestFile } from '../../ingest/index.js';
-import { countFiles } from '../../store/files.js';
+import { ingestInto } from '../../ingest/index.js';
 import { ingestIncoming, type IncomingOutcome } from '../incoming.js';
 import type { Step } from './step.js';
 
@@ -13,17 +12,17 @@ export const ingestStep: Step<'ingest'> = {
   // Between a file's transaction and its move to done/: the next run finds it already ingested.
   checkpoints: ['file-stored'],
   async run(ctx) {
-    const { db, paths, log } = ctx;
+    const { store, paths, log } = ctx;
     const outcomes: IncomingOutcome[] = [];
-    if (countFiles(db) === 0) {
-      const s = await ingestFile(db, paths.referenceData);
+    if ((await store.countFiles()) === 0) {
+      const s = await ingestInto(store.ingestion(), paths.referenceData);
       if (s.status === 'failed')
         throw new Error(`the reference data ${paths.referenceData} could not be ingested: ${s.message}`);
       outcomes.push({ ...s, movedTo: paths.referenceData });
     }
     if (ctx.incoming) {
       outcomes.push(
-        ...(await ingestIncoming(db, ctx.incoming, {
+        ...(await ingestIncoming(store.ingestion(), ctx.incoming, {
           onStored: () => ctx.checkpoint('file-stored'),
           onFile: (o) =>
             log.info(

@@ -4,17 +4,14 @@
  * (atomically) before its row. Nothing the champion depends on changed before this step.
  */
 import {
-  getChampion,
-  getModel,
   labelled,
   labelledEvaluation,
   METRICS_VERSION,
-  promoteModel,
-  registerModel,
-  setDecision,
+  promoteModelIn,
+  registerModelIn,
   type ModelMetrics,
+  type ModelRecord,
 } from '../../registry/index.js';
-import { writeTransaction } from '../../store/db.js';
 import { gitCommit } from '../git.js';
 import { need, type EvaluatedChallenger, type RunContext, type Step } from './step.js';
 
@@ -22,22 +19,22 @@ export const registerStep: Step<'register'> = {
   name: 'register',
   // After an artifact's file, before its row; after the rows, before the promotion (both inside the transaction).
   checkpoints: ['artifact-written', 'before-promotion'],
-  run(ctx) {
-    const { db, state } = ctx;
+  async run(ctx) {
+    const { store, state } = ctx;
     const best = need(state.best, 'the challenger');
     const decision = need(state.decision, 'the decision');
     const commit = gitCommit();
-    state.registered = writeTransaction(db, () =>
-      state.evaluated.map((c) => {
-        const registered = registerModel(db, ctx.paths, c.artifact, {
+    state.registered = await store.writeTransaction(async (w) => {
+      const records: ModelRecord[] = [];
+      for (const c of state.evaluated) {
+        const registered = await registerModelIn(w, ctx.paths, c.artifact, {
           durationMs: Math.round(c.trainMs),
           gitCommit: commit,
           metrics: metricsOf(ctx, c),
           onArtifactWritten: () => ctx.checkpoint('artifact-written'),
         });
         const reason = decision.reasonFor(registered.version);
-        setDecision(
-          db,
+        await w.setDecision(
           registered.version,
           c !== best
             ? `not the challenger: CV MAE of ${best.kind} was lower`
@@ -47,11 +44,12 @@ export const registerStep: Step<'register'> = {
         );
         if (c === best && decision.promote) {
           ctx.checkpoint('before-promotion');
-          promoteModel(db, registered.version, reason);
+          await promoteModelIn(w, registered.version, reason);
         }
-        return getModel(db, registered.version)!;
-      }),
-    );
+        records.push((await w.getModel(registered.version))!);
+      }
+      return records;
+    });
     const result = state.result;
     result.trained = state.evaluated.map((c, i) => ({
       kind: c.kind,
@@ -68,7 +66,7 @@ export const registerStep: Step<'register'> = {
       challenger: bestVersion,
       champion: state.champion?.record.version ?? null,
     };
-    result.champion = getChampion(db)?.version ?? null;
+    result.champion = (await store.getChampion())?.version ?? null;
     result.message = result.decision.reason;
   },
   describe({ state }) {

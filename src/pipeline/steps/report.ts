@@ -6,8 +6,8 @@ import type { Step } from './step.js';
 
 export const reportStep: Step<'report'> = {
   name: 'report',
-  run(ctx) {
-    ctx.state.cards = writeMissingCards(ctx.db, ctx.paths);
+  async run(ctx) {
+    ctx.state.cards = writeMissingCards(await ctx.store.listModels());
   },
   describe({ state }) {
     return state.cards.length ? `model cards written for ${state.cards.join(', ')}` : 'all model cards present';

@@ -3,19 +3,18 @@
  * every configured kind already has a loadable model on exactly this snapshot (and the champion loads), there is
  * nothing to do: the run says so and goes straight to the report.
  */
-import { listModels } from '../../registry/index.js';
 import { saveSnapshot } from '../data.js';
 import { loadedModel, need, type Step } from './step.js';
 
 export const snapshotStep: Step<'snapshot'> = {
   name: 'snapshot',
-  run(ctx) {
-    const { db, config, state } = ctx;
-    const snapshot = saveSnapshot(db, need(state.partition, 'the data partition').training);
+  async run(ctx) {
+    const { store, config, state } = ctx;
+    const snapshot = await saveSnapshot(store, need(state.partition, 'the data partition').training);
     state.result.snapshot = snapshot;
     const champion = state.champion;
     const championLoads = loadedModel(champion?.loaded) !== undefined;
-    const models = listModels(db);
+    const models = await store.listModels();
     state.kindsToTrain =
       champion && !championLoads
         ? config.kinds

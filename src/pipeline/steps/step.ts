@@ -6,8 +6,8 @@
 import type { LoupePaths } from '../../config/index.js';
 import type { Evaluation, LoadedModel, ModelArtifact, SegmentAccuracy } from '../../model/index.js';
 import type { ModelRecord } from '../../registry/index.js';
-import type { Db } from '../../store/db.js';
 import type { FileRecord } from '../../store/files.js';
+import type { PipelineStore } from '../../store/pipeline-store.js';
 import type { StepRecord } from '../../store/runs.js';
 import type { PipelineConfig } from '../config.js';
 import type { DataPartition, Snapshot } from '../data.js';
@@ -110,7 +110,8 @@ export interface RunState {
 }
 
 export interface RunContext {
-  db: Db;
+  /** The database, SQLite or PostgreSQL (the pipeline does not know which). */
+  store: PipelineStore;
   paths: LoupePaths;
   config: PipelineConfig;
   runId: number;

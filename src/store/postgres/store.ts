@@ -21,9 +21,10 @@ import type { FoundValuation, QuoteWrite } from '../quotes.js';
 import type { RequestLogEntry, StoredRequest } from '../requests.js';
 import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
-import { asUnavailable, runQuery } from './connect.js';
+import { runQuery } from './connect.js';
 import { postgresIngestTarget } from './ingest.js';
 import { postgresSimilar } from './similar.js';
+import { withTransaction } from './transaction.js';
 
 export interface PostgresStoreOptions {
   /** LOUPE_HOME: relative artifact paths in the registry are resolved against it. */
@@ -45,7 +46,7 @@ const REQUEST_COLUMNS = `id, at, method, route, url, status, latency_ms AS "late
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The advisory lock a change of champion holds (beside the migrations' and ingestion's, …65 and …66). */
-const PROMOTIONS_LOCK = 0x4c6f757067;
+export const PROMOTIONS_LOCK = 0x4c6f757067;
 
 export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): PostgresStore {
   /** Runs a query; a failed connection becomes DatabaseUnavailable (the API answers 503 with Retry-After). */
@@ -167,26 +168,16 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       // One transaction holding the registry's advisory lock: the count is read after the lock is taken (a
       // statement of its own, so its snapshot is that late), and a second change decided from the same history
       // finds one row more and writes nothing.
-      const client = await pool.connect().catch((e: unknown) => {
-        throw asUnavailable(e);
-      });
-      try {
-        await runQuery(client, 'BEGIN');
-        await runQuery(client, 'SELECT pg_advisory_xact_lock($1)', [PROMOTIONS_LOCK]);
-        const [{ n }] = await runQuery<{ n: number }>(client, `${PROMOTION_COUNT_SQL}`);
-        if (Number(n) !== ifHistoryLength) {
-          await runQuery(client, 'ROLLBACK');
-          return false;
-        }
-        await insert(client);
-        await runQuery(client, 'COMMIT');
-        return true;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      return withTransaction(
+        pool,
+        async (client) => {
+          const [{ n }] = await runQuery<{ n: number }>(client, PROMOTION_COUNT_SQL);
+          if (Number(n) !== ifHistoryLength) return false;
+          await insert(client);
+          return true;
+        },
+        { lock: PROMOTIONS_LOCK },
+      );
     },
     async findValuation(id) {
       const [row] = await query<FoundValuation>(
