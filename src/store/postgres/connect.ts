@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Migration } from '../migrations.js';
 import { PG_MIGRATIONS } from './schema.js';
+import { withTransaction } from './transaction.js';
 
 /** Whether a LOUPE_DATABASE_URL names PostgreSQL (anything else keeps SQLite). */
 export const isPostgresUrl = (url: string | undefined): url is string =>
@@ -109,45 +110,42 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 const MIGRATION_LOCK = 0x4c6f757065;
 
 /**
- * Applies every migration not yet applied, in version order, each in its own transaction, holding the advisory
- * lock meanwhile: a second process starting at once waits, then finds them applied. Returns the versions applied.
+ * Applies every migration not yet applied, in version order, each in its own transaction holding the migrations'
+ * advisory lock and checking again, under it, that no one applied it meanwhile: a second process starting at once
+ * waits, then finds it applied. Returns the versions applied.
  */
 export async function migratePostgres(
   pool: pg.Pool,
   migrations: readonly Migration[] = PG_MIGRATIONS,
 ): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    try {
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-      const applied = new Set(
-        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
-      );
-      const pending = [...migrations].filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
-      for (const m of pending) {
-        await client.query('BEGIN');
-        try {
-          await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-            m.version,
-            m.name,
-            new Date().toISOString(),
-          ]);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw error;
-        }
-      }
-      return pending.map((m) => m.version);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    }
-  } finally {
-    client.release();
+  const lock = { lock: MIGRATION_LOCK };
+  await withTransaction(
+    pool,
+    (client) =>
+      client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`),
+    lock,
+  );
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((x, y) => x.version - y.version)) {
+    const now = await withTransaction(
+      pool,
+      async (client) => {
+        const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+        if (done.rows.length > 0) return false;
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+        return true;
+      },
+      lock,
+    );
+    if (now) applied.push(m.version);
   }
+  return applied;
 }
 
 export interface MigrationState {

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { Db } from '../db.js';
 import { COPIED_TABLES } from './schema.js';
+import { withTransaction } from './transaction.js';
 
 export interface CopiedTable {
   table: string;
@@ -34,9 +35,7 @@ export async function copySqliteToPostgres(db: Db, pool: pg.Pool): Promise<CopyR
   )
     .map((r) => r.name)
     .filter((n) => !known.has(n) && n !== 'schema_migrations');
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const tables: CopiedTable[] = [];
     for (const { table, identity } of COPIED_TABLES) {
       const [{ n: already }] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(table)}`))
@@ -82,12 +81,6 @@ export async function copySqliteToPostgres(db: Db, pool: pg.Pool): Promise<CopyR
       throw new Error(
         `counts differ after the copy (${differ.map((t) => `${t.table}: ${t.sqlite} in SQLite, ${t.postgres} in PostgreSQL`).join('; ')}); nothing was copied`,
       );
-    await client.query('COMMIT');
     return { tables, skipped };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -11,7 +11,8 @@ import { dupKey, type Original } from '../diamonds.js';
 import { toRecord, type FileRow } from '../files.js';
 import type { IngestTarget } from '../ingest-target.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
-import { asUnavailable, runQuery } from './connect.js';
+import { runQuery } from './connect.js';
+import { beginTransaction } from './transaction.js';
 
 /** An arbitrary constant naming the ingestion lock among the database's advisory locks. */
 const INGEST_LOCK = 0x4c6f757066;
@@ -36,35 +37,9 @@ export function postgresIngestTarget(pool: pg.Pool): IngestTarget {
   return {
     findFileBySha256: (sha256) => findFile(pool, sha256),
     async begin() {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw asUnavailable(error);
-      }
-      const q = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => runQuery<R>(client, text, values);
-      let ended = false;
-      // Once: a failed COMMIT has ended the transaction too, and its connection is not reused.
-      const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
-        if (ended) return;
-        ended = true;
-        let failed = false;
-        try {
-          await q(sql);
-        } catch (error) {
-          failed = true;
-          throw error;
-        } finally {
-          client.release(failed);
-        }
-      };
-      try {
-        await q('BEGIN');
-        await q('SELECT pg_advisory_xact_lock($1)', [INGEST_LOCK]);
-      } catch (error) {
-        await end('ROLLBACK').catch(() => {});
-        throw error;
-      }
+      const tx = await beginTransaction(pool, { lock: INGEST_LOCK });
+      const { client } = tx;
+      const q = tx.query;
       return {
         findFileBySha256: (sha256) => findFile(client, sha256),
         async insertFile(f, submission) {
@@ -147,8 +122,8 @@ export function postgresIngestTarget(pool: pg.Pool): IngestTarget {
             [c.rowsRead, c.accepted, c.rejected, c.normalised, JSON.stringify(c.byReason), finishedAt, fileId],
           );
         },
-        commit: () => end('COMMIT'),
-        rollback: () => end('ROLLBACK'),
+        commit: tx.commit,
+        rollback: tx.rollback,
       };
     },
   };
