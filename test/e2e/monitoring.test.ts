@@ -3,7 +3,8 @@
  * measured the champion) with a message saying so; then, after two fresh monthly batches went through the
  * pipeline with the performance trigger and partners valued held-out reference stones, every chart drawn from
  * GET /v1/monitoring. Both states pass axe-core (WCAG 2.1 A/AA) and the overflow check at five widths. On a keyed
- * server a valuations key sees no Monitoring link, and the screen says it needs an admin key (403).
+ * server a valuations key sees no Monitoring link, and the screen says it needs an admin key (403); an admin key
+ * sees the link and the screen.
  * UPDATE_SCREENSHOTS=1 saves docs/screenshots/monitoring.png.
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -109,7 +110,7 @@ describe('the Monitoring screen', () => {
     expect(found).toEqual([]);
   }, 180_000);
 
-  it('shows no link to a valuations key, and says an admin key is needed (403)', async () => {
+  it('shows no link to a valuations key and says an admin key is needed (403); an admin key gets both', async () => {
     const keyed = await startServer({ timeoutMs: 120_000, open: false, home });
     try {
       const { key } = JSON.parse(
@@ -126,6 +127,15 @@ describe('the Monitoring screen', () => {
       await page.getByTestId('monitoring-refused').waitFor();
       expect(await page.getByTestId('monitoring-refused').textContent()).toMatch(/needs an admin key/);
       const found = await violations(page);
+      // An admin key: the link is there, and the screen shows what the open server showed.
+      const admin = JSON.parse(
+        await loupe(['keys', 'create', '--name', 'ops', '--scope', 'admin', '--json', '--home', home]),
+      ) as { key: string };
+      await page.evaluate((k) => localStorage.setItem('loupe.apiKey', k), admin.key);
+      await page.goto(`${keyed.url}/#/models`);
+      await page.reload();
+      await page.getByRole('link', { name: 'Monitoring' }).click();
+      await page.getByTestId('accuracy-latest').waitFor();
       await page.evaluate(() => localStorage.clear());
       await page.close();
       expect(found).toEqual([]);
