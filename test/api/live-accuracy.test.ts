@@ -6,7 +6,7 @@
  * those stones, recomputed here from the stored rows of the two files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARAT_BANDS, evaluateWithSegments, loadValuer } from '../../src/model/index.js';
+import { CARAT_BANDS, evaluateModel, evaluateWithSegments, loadValuer, segmentsOf } from '../../src/model/index.js';
 import { partitionData, runPipeline, type PipelineResult } from '../../src/pipeline/index.js';
 import { getChampion, readArtifact } from '../../src/registry/index.js';
 import { createKey } from '../../src/store/keys.js';
@@ -69,6 +69,24 @@ describe('GET /v1/monitoring: the live accuracy history', () => {
       expect(entry.mape).toBeCloseTo(evaluation.mape, 6);
       expect(entry.coverage).toBeCloseTo(evaluation.range.coverage, 6);
       expect(entry.segments).toEqual(segments.map((s) => expect.objectContaining(s)));
+    }
+    // Each group's figures are the champion's on that group's stones alone, measured the ordinary way.
+    const groupOf = (partition: string, r: (typeof both)[number]) =>
+      partition === 'carat' ? CARAT_BANDS[segmentsOf(r, 'typical')[0]] : r[partition as 'cut' | 'color' | 'clarity'];
+    for (const s of second.segments as {
+      partition: string;
+      group: string;
+      rows: number;
+      mae: number;
+      mape: number;
+    }[]) {
+      const members = both.filter((r) => groupOf(s.partition, r) === s.group);
+      const alone = evaluateModel(model, members);
+      expect([s.rows, s.mae, s.mape]).toEqual([
+        members.length,
+        expect.closeTo(alone.mae, 6),
+        expect.closeTo(alone.mape, 6),
+      ]);
     }
     // Every carat band and grade of the new stones, each stone counted once per partition.
     for (const partition of ['carat', 'cut', 'color', 'clarity']) {
