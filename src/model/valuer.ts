@@ -279,7 +279,7 @@ class ArtifactValuer implements LoadedModel {
       },
       support: priced.support,
       modelVersion: this.version,
-      warnings: warningsOf(priced, this.fourCsWarning),
+      warnings: warningsOf(priced, this.fourCsWarning, this.artifact.trainingData.ranges.price?.[1]),
     };
     if (contributions)
       valuation.explanation = tellExplanation(
@@ -292,7 +292,7 @@ class ArtifactValuer implements LoadedModel {
 }
 
 /** One warning per cause (warnings.ts), each naming every field it concerns. */
-function warningsOf(priced: PricedStone, fourCsMessage: string): ValuationWarning[] {
+function warningsOf(priced: PricedStone, fourCsMessage: string, highestPrice: number | undefined): ValuationWarning[] {
   const out: ValuationWarning[] = [];
   if (priced.fourCsOnly) out.push({ code: 'measurements_missing', field: 'depth,table,x,y,z', message: fourCsMessage });
   if (priced.outside.length > 0) {
@@ -304,6 +304,12 @@ function warningsOf(priced: PricedStone, fourCsMessage: string): ValuationWarnin
       message: `Outside what the model learned from: ${text}. The price is an extrapolation and less sure.`,
     });
   }
+  // Rounded as the answer's price is, so that a stone priced at the ceiling itself is not warned of.
+  if (highestPrice !== undefined && Math.round(priced.price) > highestPrice)
+    out.push({
+      code: 'above_price_ceiling',
+      message: `The price, ${dollars(priced.price)}, is above the highest price among the stones the model learned from (${dollars(highestPrice)}): their prices stop there, so this one carries the trend in carat past what the data show and may be far off. Have an expert appraise this stone.`,
+    });
   if (priced.support.level === 'thin') out.push({ code: 'thin_support', message: priced.support.summary });
   if (priced.withheld) out.push({ code: 'range_withheld', message: priced.withheld });
   return out;
@@ -320,6 +326,11 @@ function fourCsWarning(artifact: ModelArtifact): string {
     `and the ${Math.round(fourCs.range.nominal)}% range is wider (median ${pct(fourCs.range.medianRelativeWidth)} of the price against ${pct(full.range.medianRelativeWidth)}). ` +
     'Add the measurements for a surer price.'
   );
+}
+
+/** To the dollar, as the answer's price is given. */
+function dollars(v: number): string {
+  return `$${Math.round(v).toLocaleString('en-US')}`;
 }
 
 function formatUsd(v: number): string {

@@ -6,6 +6,8 @@
 export const WARNING_CODES = {
   outside_training_range:
     'One or more characteristics lie outside the range of the stones the model learned from; `field` names them all (comma-separated). The price is an extrapolation.',
+  above_price_ceiling:
+    'The price is above the highest price among the stones the model learned from: their prices stop there (the data show a ceiling), so this price carries the trend in carat past what the data show and may be far off. The message gives both prices.',
   thin_support:
     'Few training stones are comparable to this one (support.comparableStones); the range is calibrated for such stones and is wider.',
   measurements_missing:

@@ -55,14 +55,27 @@ describe('POST /v1/valuations', () => {
     const v = res.json();
     expect(v.support).toMatchObject({ level: 'beyond' });
     expect(v.range).toBeNull();
-    expect(v.warnings.map((w: { code: string }) => w.code)).toEqual(['outside_training_range', 'range_withheld']);
+    expect(v.warnings.map((w: { code: string }) => w.code)).toEqual([
+      'outside_training_range',
+      'above_price_ceiling',
+      'range_withheld',
+    ]);
     expect(v.warnings[0]).toMatchObject({ field: 'carat,x,y,z' });
     expect(v.warnings[0].message).toMatch(/carat 6 ct \(learned .*\(x\) 11\.6 mm.*\(y\) 11\.6 mm.*\(z\) 7\.19 mm/);
+    // The ceiling warning gives the price as answered and the highest price the model learned from.
+    const [, given, highest] = /^The price, \$([\d,]+), is above the highest price .* \(\$([\d,]+)\)/.exec(
+      v.warnings[1].message,
+    )!;
+    const usd = (s: string) => Number(s.replace(/,/g, ''));
+    expect(usd(given)).toBe(v.price);
+    expect(usd(highest)).toBe(ctx.t.models.current!.artifact.trainingData.ranges.price![1]);
+    expect(v.price).toBeGreaterThan(usd(highest));
   });
 
   it('says how well a common stone is supported', async () => {
     const v = (await post(STONE)).json();
     expect(v.support.level).toBe('typical');
+    expect(v.warnings).toEqual([]);
     expect(v.support.comparableStones).toBeGreaterThanOrEqual(20);
     expect(v.support.summary).toMatch(/training stones within 10% of its carat/);
   });
