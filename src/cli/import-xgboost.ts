@@ -35,7 +35,7 @@ async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
   } catch (err) {
     throw new CliError(`${modelFile}: ${(err as Error).message}`);
   }
-  const saved = saveArtifact(artifact, opts, performance.now() - started, {
+  const saved = await saveArtifact(artifact, opts, performance.now() - started, {
     origin: { by: 'loupe import-xgboost', evaluationRowsLeftOut: null },
     decision: 'registered by hand (loupe import-xgboost): trained outside Loupe, ranges calibrated on the given files',
   });

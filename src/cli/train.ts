@@ -14,10 +14,11 @@ import { loupePaths } from '../config/index.js';
 import { readAppraisals } from '../ingest/index.js';
 import { DEFAULT_KIND, KIND_NAMES, serializeArtifact, trainModelAsync, type ModelArtifact } from '../model/index.js';
 import { partitionData } from '../pipeline/index.js';
-import { registerModel, writeFileAtomic, type Origin } from '../registry/index.js';
-import { openDatabase } from '../store/db.js';
+import { registerModelIn, writeFileAtomic, type Origin } from '../registry/index.js';
+import { redactUrl } from '../store/postgres/connect.js';
 import { CliError, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { withPipelineStore } from './with-store.js';
 
 interface TrainCliOptions {
   data?: string[];
@@ -44,9 +45,9 @@ async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
     return { rows, source: opts.data.join(', ') };
   }
   const paths = loupePaths(process.env, { home: opts.home });
-  const db = openDatabase(paths.database);
-  try {
-    const part = await partitionData(db, paths);
+  const where = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
+  return withPipelineStore(opts, async (store) => {
+    const part = await partitionData(store, paths);
     const rows = part.training.map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
       carat,
       cut,
@@ -61,35 +62,32 @@ async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
     }));
     if (rows.length === 0)
       throw new CliError(
-        `no appraisals are stored in ${paths.database} outside the frozen evaluation rows; run "loupe ingest FILE" first, or pass --data FILE`,
+        `no appraisals are stored in ${where} outside the frozen evaluation rows; run "loupe ingest FILE" first, or pass --data FILE`,
       );
     const leftOut = part.referenceTest.length + [...part.holdout.values()].reduce((n, h) => n + h.length, 0);
-    return { rows, source: paths.database, leftOut };
-  } finally {
-    db.close();
-  }
+    return { rows, source: where, leftOut };
+  });
 }
 
 /** With --out, writes the file (atomically); otherwise registers the model, unpromoted, in the registry. */
-export function saveArtifact(
+export async function saveArtifact(
   artifact: ModelArtifact,
   opts: { out?: string; home?: string },
   durationMs: number,
   registered: { origin: Omit<Origin, 'run'>; decision: string },
-): { file: string; version?: string } {
+): Promise<{ file: string; version?: string }> {
   if (opts.out) {
     const file = resolve(opts.out);
     writeFileAtomic(file, serializeArtifact(artifact));
     return { file };
   }
   const paths = loupePaths(process.env, { home: opts.home });
-  const db = openDatabase(paths.database);
-  try {
-    const record = registerModel(db, paths, artifact, { durationMs, ...registered });
+  return withPipelineStore(opts, async (store) => {
+    const record = await store.writeTransaction((w) =>
+      registerModelIn(w, paths, artifact, { durationMs, ...registered }),
+    );
     return { file: record.artifactPath, version: record.version };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 async function run(opts: TrainCliOptions): Promise<void> {
@@ -108,7 +106,7 @@ async function run(opts: TrainCliOptions): Promise<void> {
   const durationMs = performance.now() - started;
   const seconds = durationMs / 1000;
   const fromFiles = leftOut === undefined;
-  const saved = saveArtifact(artifact, opts, durationMs, {
+  const saved = await saveArtifact(artifact, opts, durationMs, {
     origin: { by: 'loupe train', evaluationRowsLeftOut: fromFiles ? null : true },
     decision: fromFiles
       ? 'registered by hand (loupe train --data): trained on given files, which may hold the frozen evaluation rows'

@@ -184,4 +184,18 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     expect(await store.countFiles()).toBe(3);
     expect(next.trained.map((t) => t.version)).toEqual(['v0003']);
   });
+
+  it('`loupe train` learns from the stored training rows and registers the model there, unpromoted', async () => {
+    const champion = (await store.getChampion())!.version;
+    const trained = loupe('train', '--kind', 'hedonic', '--json');
+    expect(trained.status, trained.out).toBe(0);
+    const out = JSON.parse(trained.stdout) as { version: string; source: string; evaluationRowsLeftOut: number };
+    expect(out.source).toMatch(/^postgres:\/\/loupe:\*\*\*@127\.0\.0\.1:\d+\/pipeline$/);
+    expect(out.evaluationRowsLeftOut).toBeGreaterThan(0);
+    const model = (await store.getModel(out.version))!;
+    expect(model.isChampion).toBe(false);
+    expect(model.decision).toMatch(/^registered by hand \(loupe train\)/);
+    expect(existsSync(model.artifactPath)).toBe(true);
+    expect((await store.getChampion())!.version).toBe(champion);
+  });
 });
