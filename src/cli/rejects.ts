@@ -3,13 +3,13 @@
  */
 import type { Command } from 'commander';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { loupePaths } from '../config/index.js';
 import { toRejectsCsv } from '../ingest/index.js';
-import { openDatabase, type Db } from '../store/db.js';
-import { findFilesByName, listFiles, type FileRecord } from '../store/files.js';
-import { listRejects, type RejectRecord } from '../store/rejects.js';
+import type { FileRecord } from '../store/files.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
+import type { RejectRecord } from '../store/rejects.js';
 import { CliError, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { withPipelineStore } from './with-store.js';
 
 interface RejectsOptions {
   file?: string;
@@ -18,16 +18,12 @@ interface RejectsOptions {
   out?: string;
 }
 
-function openStore(opts: RejectsOptions): Db {
-  return openDatabase(loupePaths(process.env, { home: opts.home }).database);
-}
-
 /** The files asked for with --file (by name or path), or every file. */
-function selectFiles(db: Db, name: string | undefined): FileRecord[] {
-  if (name === undefined) return listFiles(db);
-  const files = findFilesByName(db, name);
+async function selectFiles(store: PipelineStore, name: string | undefined): Promise<FileRecord[]> {
+  if (name === undefined) return store.listFiles();
+  const files = await store.findFilesByName(name);
   if (files.length === 0) {
-    const known = listFiles(db).map((f) => f.name);
+    const known = (await store.listFiles()).map((f) => f.name);
     throw new CliError(
       `no ingested file is named "${name}"; ingested files: ${known.length > 0 ? known.join(', ') : 'none yet'}`,
     );
@@ -35,8 +31,10 @@ function selectFiles(db: Db, name: string | undefined): FileRecord[] {
   return files;
 }
 
-function rejectsOf(db: Db, files: FileRecord[]): RejectRecord[] {
-  return files.flatMap((f) => listRejects(db, { fileId: f.id }));
+async function rejectsOf(store: PipelineStore, files: FileRecord[]): Promise<RejectRecord[]> {
+  const rejects: RejectRecord[] = [];
+  for (const f of files) rejects.push(...(await store.listRejects({ fileId: f.id })));
+  return rejects;
 }
 
 function describe(rejects: RejectRecord[], files: FileRecord[]): string {
@@ -50,21 +48,17 @@ function describe(rejects: RejectRecord[], files: FileRecord[]): string {
   return lines.join('\n');
 }
 
-function list(opts: RejectsOptions): void {
-  const db = openStore(opts);
-  try {
-    const files = selectFiles(db, opts.file);
-    const rejects = rejectsOf(db, files);
+function list(opts: RejectsOptions): Promise<void> {
+  return withPipelineStore(opts, async (store) => {
+    const files = await selectFiles(store, opts.file);
+    const rejects = await rejectsOf(store, files);
     emit(opts, rejects, (r) => describe(r, files));
-  } finally {
-    db.close();
-  }
+  });
 }
 
-function exportCsv(opts: RejectsOptions): void {
-  const db = openStore(opts);
-  try {
-    const files = selectFiles(db, opts.file).filter((f) => f.rejected > 0);
+function exportCsv(opts: RejectsOptions): Promise<void> {
+  return withPipelineStore(opts, async (store) => {
+    const files = (await selectFiles(store, opts.file)).filter((f) => f.rejected > 0);
     const headers = new Set(files.map((f) => f.header));
     if (headers.size > 1) {
       throw new CliError(
@@ -78,7 +72,7 @@ function exportCsv(opts: RejectsOptions): void {
       return;
     }
     const header = files[0].header;
-    const rejects = rejectsOf(db, files);
+    const rejects = await rejectsOf(store, files);
     const lines = toRejectsCsv(header, rejects);
     if (opts.out === undefined) {
       for (const line of lines) process.stdout.write(`${line}\n`);
@@ -99,9 +93,7 @@ function exportCsv(opts: RejectsOptions): void {
     process.stderr.write(
       `wrote ${rejects.length.toLocaleString('en-US')} rejected rows and their reasons to ${opts.out}\n`,
     );
-  } finally {
-    db.close();
-  }
+  });
 }
 
 export const registerRejects: RegisterCommand = (program: Command) => {

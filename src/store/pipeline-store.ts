@@ -9,7 +9,7 @@
  */
 import { beginWrite, type Db } from './db.js';
 import { listAppraisalRows, type AppraisalRow } from './diamonds.js';
-import { countFiles, listIngestedFiles, type FileRecord } from './files.js';
+import { countFiles, findFilesByName, listFiles, listIngestedFiles, type FileRecord } from './files.js';
 import { sqliteIngestTarget, type IngestTarget } from './ingest-target.js';
 import {
   getChampion,
@@ -26,6 +26,7 @@ import {
   type Promotion,
   type PromotionAction,
 } from './models.js';
+import { listRejects, type RejectRecord } from './rejects.js';
 import { readRunLock, type LockRecord } from './run-lock.js';
 import {
   finishRun,
@@ -78,7 +79,13 @@ export interface PipelineStore {
   /** Who holds (or last held) the run lock, as recorded. */
   readRunLock(): Promise<LockRecord | undefined>;
   countFiles(): Promise<number>;
+  /** Every file, in id order (those being ingested too). */
+  listFiles(): Promise<FileRecord[]>;
+  /** The files with this name or path, in id order. */
+  findFilesByName(name: string): Promise<FileRecord[]>;
   listIngestedFiles(): Promise<FileRecord[]>;
+  /** Rejected rows in file and line order, of one file or all (`loupe rejects`). */
+  listRejects(options?: { fileId?: number }): Promise<RejectRecord[]>;
   /** Every stored stone with its file and data row, in id order. */
   listAppraisalRows(): Promise<AppraisalRow[]>;
   insertSnapshot(snapshot: Snapshot, diamondIds: readonly number[]): Promise<void>;
@@ -121,7 +128,10 @@ export function sqlitePipelineStore(db: Db, options: { owned?: boolean } = {}): 
     sqlite: db,
     readRunLock: async () => readRunLock(db),
     countFiles: async () => countFiles(db),
+    listFiles: async () => listFiles(db),
+    findFilesByName: async (name) => findFilesByName(db, name),
     listIngestedFiles: async () => listIngestedFiles(db),
+    listRejects: async (options) => listRejects(db, options),
     listAppraisalRows: async () => listAppraisalRows(db),
     insertSnapshot: async (snapshot, ids) => insertSnapshot(db, snapshot, ids),
     getSnapshot: async (sha256) => getSnapshot(db, sha256),

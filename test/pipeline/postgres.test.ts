@@ -198,4 +198,17 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     expect(existsSync(model.artifactPath)).toBe(true);
     expect((await store.getChampion())!.version).toBe(champion);
   });
+
+  it('`loupe rejects list` and `export` read the rejected rows from PostgreSQL', async () => {
+    const reference = (await store.listFiles()).find((f) => f.name === 'diamonds.csv')!;
+    expect(reference.rejected).toBeGreaterThan(0);
+    const listed = loupe('rejects', 'list', '--file', 'diamonds.csv', '--json');
+    expect(listed.status, listed.out).toBe(0);
+    const rows = JSON.parse(listed.stdout) as { fileName: string; line: number; reason: string }[];
+    expect(rows).toHaveLength(reference.rejected);
+    expect(rows.every((r) => r.fileName === 'diamonds.csv' && r.line > 1)).toBe(true);
+    const exported = loupe('rejects', 'export', '--file', 'diamonds.csv');
+    expect(exported.status, exported.out).toBe(0);
+    expect(exported.stdout.trim().split('\n')).toHaveLength(reference.rejected + 1);
+  });
 });

@@ -14,6 +14,7 @@ import { toRecord as fileRecord, type FileRow } from '../files.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { modelFromRow, PROMOTIONS_SQL, selectModelsSql, type ModelRow, type Promotion } from '../models.js';
 import type { PipelineStore, RegistryWrites } from '../pipeline-store.js';
+import type { RejectRecord } from '../rejects.js';
 import type { LockRecord } from '../run-lock.js';
 import type { RunRecord, StepRecord } from '../runs.js';
 import type { Snapshot } from '../snapshots.js';
@@ -193,6 +194,24 @@ export function postgresPipelineStore(pool: pg.Pool, options: { home: string; ow
     readRunLock: () => readLock(),
     async countFiles() {
       return (await query<{ n: number }>('SELECT count(*)::bigint AS n FROM files'))[0].n;
+    },
+    async listFiles() {
+      return (await query<FileRow>('SELECT * FROM files ORDER BY id')).map(fileRecord);
+    },
+    async findFilesByName(name) {
+      return (await query<FileRow>('SELECT * FROM files WHERE name = $1 OR path = $1 ORDER BY id', [name])).map(
+        fileRecord,
+      );
+    },
+    async listRejects(options = {}) {
+      const rows = await query<Omit<RejectRecord, 'reasons'> & { reasons: string }>(
+        `SELECT r.id, r.file_id AS "fileId", f.name AS "fileName", r.line, r.data_row AS "dataRow",
+           r.raw_text AS "rawText", r.reasons, r.reason
+         FROM rejects r JOIN files f ON f.id = r.file_id ${options.fileId === undefined ? '' : 'WHERE r.file_id = $1'}
+         ORDER BY r.file_id, r.line`,
+        options.fileId === undefined ? [] : [options.fileId],
+      );
+      return rows.map((r) => ({ ...r, reasons: JSON.parse(r.reasons) as RejectRecord['reasons'] }));
     },
     async listIngestedFiles() {
       return (await query<FileRow>("SELECT * FROM files WHERE status = 'ingested' ORDER BY id")).map(fileRecord);
