@@ -109,6 +109,24 @@ export function compileAllFeaturesKernel(
   withHessian: boolean,
   contiguous: boolean,
 ): Kernel {
+  return new Function(...KERNEL_PARAMETERS, kernelSource(histOffset, stride, withHessian, contiguous)) as Kernel;
+}
+
+/** The kernels' parameters, in order: (hist, codes, index, start, end, grad, hess). */
+export const KERNEL_PARAMETERS = ['hist', 'codes', 'index', 'start', 'end', 'grad', 'hess'] as const;
+
+/**
+ * The body of a written-out kernel for features from..to (all features by default): worker threads compile
+ * their own share of the features with it (engine/threads.ts).
+ */
+export function kernelSource(
+  histOffset: Int32Array,
+  stride: number,
+  withHessian: boolean,
+  contiguous: boolean,
+  from = 0,
+  to = histOffset.length,
+): string {
   const nf = histOffset.length;
   const slot = (f: number) =>
     stride === 2 ? `(${histOffset[f]} + codes[a + ${f}]) << 1` : `(${histOffset[f]} + codes[a + ${f}]) * ${stride}`;
@@ -119,12 +137,12 @@ export function compileAllFeaturesKernel(
     '  const g = grad[row];',
   ];
   if (withHessian) lines.push('  const h = hess[row];');
-  for (let f = 0; f < nf; f++) {
+  for (let f = from; f < to; f++) {
     lines.push(`  const j${f} = ${slot(f)};`);
     lines.push(`  hist[j${f}] += g; hist[j${f} + 1] += 1;${withHessian ? ` hist[j${f} + 2] += h;` : ''}`);
   }
   lines.push('}');
-  return new Function('hist', 'codes', 'index', 'start', 'end', 'grad', 'hess', lines.join('\n')) as Kernel;
+  return lines.join('\n');
 }
 
 function sumSelectedFeatures(

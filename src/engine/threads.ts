@@ -11,7 +11,7 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
-import { sumFeatureRange } from './histogram.js';
+import { KERNEL_PARAMETERS, kernelSource, sumFeatureRange } from './histogram.js';
 
 /** Nodes with fewer rows are summed on this thread alone: a hand-off costs tens of microseconds. */
 export const MIN_ROWS_PER_HANDOFF = 8192;
@@ -25,12 +25,14 @@ const END = 4;
 const NSEL = 5;
 const WITH_HESSIAN = 6;
 const FAILED = 7; // a worker hit an error (it still counts itself done, so nobody waits forever)
-const CONTROL_WORDS = 8;
+const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
+const CONTROL_WORDS = 9;
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const sumFeatureRange = ${sumFeatureRange.toString()};
-const { control, codes, grad, hess, index, histOffset, valueBins, features, port, me, threads, stride, nf } = workerData;
+const { control, codes, grad, hess, index, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
+const written = kernels.map((body) => new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body));
 const ctrl = new Int32Array(control);
 const hists = [];
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -52,7 +54,8 @@ for (;;) {
     const nSel = ctrl[${NSEL}];
     const from = Math.floor((nSel * me) / threads);
     const to = Math.floor((nSel * (me + 1)) / threads);
-    sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, from, to, index, ctrl[${START}], ctrl[${END}], grad, hess, ctrl[${WITH_HESSIAN}]);
+    if (ctrl[${ALL_FEATURES}] === 1) written[ctrl[${WITH_HESSIAN}]](hists[id], codes, index, ctrl[${START}], ctrl[${END}], grad, hess);
+    else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, from, to, index, ctrl[${START}], ctrl[${END}], grad, hess, ctrl[${WITH_HESSIAN}]);
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
   }
@@ -79,6 +82,8 @@ export class HistogramThreads {
   private nextHistId = 0;
   private seq = 0;
   private nSelected = 0;
+  /** This thread's share of the features written out ([constant hessian, summed hessian]), for all-feature trees. */
+  private readonly written: ((...args: unknown[]) => void)[];
 
   /** `threads` counts this one; binned.codes, grad, hess and index must be over SharedArrayBuffers. */
   constructor(
@@ -92,6 +97,20 @@ export class HistogramThreads {
     const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
     if (!shared(binned.codes) || !shared(grad) || !shared(hess) || !shared(index))
       throw new Error('internal: threaded histograms need shared arrays');
+    // Each thread's share of all features, as the workers split them (from = ⌊nf·me/threads⌋), written out.
+    const nf = binned.features;
+    const kernels = (me: number) =>
+      [false, true].map((withHessian) =>
+        kernelSource(
+          binned.histOffset,
+          binned.slotStride,
+          withHessian,
+          false,
+          Math.floor((nf * me) / threads),
+          Math.floor((nf * (me + 1)) / threads),
+        ),
+      );
+    this.written = kernels(0).map((body) => new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void);
     for (let me = 1; me < threads; me++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
@@ -110,6 +129,7 @@ export class HistogramThreads {
           threads,
           stride: binned.slotStride,
           nf: binned.features,
+          kernels: kernels(me),
         },
         transferList: [port2],
       });
@@ -132,6 +152,8 @@ export class HistogramThreads {
   setFeatures(features: Int32Array): void {
     this.features.set(features);
     this.nSelected = features.length;
+    const all = features.length === this.binned.features && features.every((f, i) => f === i);
+    this.control[ALL_FEATURES] = all ? 1 : 0;
   }
 
   /** Fills `hist` (from newHistogram) with the sums over index[start..end) for the features given to setFeatures. */
@@ -151,24 +173,25 @@ export class HistogramThreads {
     Atomics.store(c, DONE, 0);
     Atomics.store(c, SEQ, ++this.seq);
     Atomics.notify(c, SEQ);
-    const to = Math.floor(this.nSelected / this.threads);
     const { codes, histOffset, slotStride, features: nf } = this.binned;
-    sumFeatureRange(
-      hist,
-      codes,
-      histOffset,
-      slotStride,
-      nf,
-      this.features,
-      0,
-      to,
-      this.index,
-      start,
-      end,
-      this.grad,
-      this.hess,
-      withHessian,
-    );
+    if (c[ALL_FEATURES] === 1) this.written[withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
+    else
+      sumFeatureRange(
+        hist,
+        codes,
+        histOffset,
+        slotStride,
+        nf,
+        this.features,
+        0,
+        Math.floor(this.nSelected / this.threads),
+        this.index,
+        start,
+        end,
+        this.grad,
+        this.hess,
+        withHessian,
+      );
     const workers = this.workers.length;
     for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a histogram worker thread failed');
