@@ -3,15 +3,18 @@
  * `loupe serve` on an empty database ingests the reference data and trains, as on SQLite; `loupe ingest` stores a
  * file there, once; a promotion by `loupe pipeline run` is served by the running server; while one run holds the
  * lock (paused in a child process) a second says a run is in progress, and once that child is killed the lock is
- * free again (PostgreSQL ends its session) and the next run records the killed one as interrupted.
+ * free again (PostgreSQL ends its session) and the next run records the killed one as interrupted; killed inside the
+ * registry transaction, nothing is registered and the next run completes the work. `loupe train` and `loupe rejects`
+ * read and write the same database.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
 import { LockBusyError, runPipeline } from '../../src/pipeline/index.js';
+import { readArtifact, versionOf } from '../../src/registry/index.js';
 import { openPipelineStore } from '../../src/store/open.js';
 import type { PipelineStore } from '../../src/store/pipeline-store.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
@@ -66,6 +69,24 @@ const value = async (key: string) => {
   });
   return (await r.json()) as { modelVersion: string };
 };
+
+/** `loupe pipeline run` in a child process, paused (blocked, holding what it holds) at a crash point. */
+async function pausedRun(point: string) {
+  const child = spawn(process.execPath, nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--json'), {
+    cwd: ROOT,
+    env: { ...env(), LOUPE_TEST_PAUSE_AT: point },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, signal) => resolve(signal)));
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`the paused run exited:\n${err}`);
+    return err.includes(`LOUPE_PAUSED ${point}`) ? true : undefined;
+  }, `the run to pause at ${point}`);
+  return { child, exited };
+}
 
 beforeAll(async () => {
   pg = await startPostgres();
@@ -142,19 +163,7 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     const incoming = join(home, 'incoming');
     mkdirSync(incoming, { recursive: true });
     copyFileSync(FRESH('2026-11'), join(incoming, '2026-11.csv'));
-    const child = spawn(process.execPath, nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--json'), {
-      cwd: ROOT,
-      env: { ...env(), LOUPE_TEST_PAUSE_AT: 'drift' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.resume();
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, signal) => resolve(signal)));
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`the paused run exited:\n${err}`);
-      return err.includes('LOUPE_PAUSED drift') ? true : undefined;
-    }, 'the first run to pause');
+    const { child, exited } = await pausedRun('drift');
     const busy = new RegExp(`another pipeline run holds the lock: pipeline run by PID ${child.pid} on `);
 
     // In this process, on a connection of its own…
@@ -210,5 +219,28 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     const exported = loupe('rejects', 'export', '--file', 'diamonds.csv');
     expect(exported.status, exported.out).toBe(0);
     expect(exported.stdout.trim().split('\n')).toHaveLength(reference.rejected + 1);
+  });
+
+  it('killed inside the registry transaction: nothing is registered, and the next run completes the work', async () => {
+    const incoming = join(home, 'incoming');
+    copyFileSync(FRESH('2026-09'), join(incoming, '2026-09.csv'));
+    const before = (await store.listModels()).map((m) => m.version);
+    const champion = (await store.getChampion())!.version;
+    const { child, exited } = await pausedRun('register:before-promotion');
+    const next = versionOf(before.length + 1);
+    // Its artifact is written, its row is not committed.
+    expect(existsSync(join(home, 'models', next, 'model.json'))).toBe(true);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // PostgreSQL rolled the transaction back with the session: as before the run.
+    expect((await store.listModels()).map((m) => m.version)).toEqual(before);
+    expect((await store.getChampion())!.version).toBe(champion);
+    // The next run takes the registry's lock (freed too), removes the orphan file and registers its challenger.
+    const run = await runPipeline(store, loupePaths(env()), { incoming, config: QUICK });
+    expect(run.status).toBe('succeeded');
+    expect(run.trained.map((t) => t.version)).toEqual([next]);
+    const record = (await store.getModel(next))!;
+    expect(() => readArtifact(record)).not.toThrow();
+    expect(readdirSync(join(home, 'models')).sort()).toEqual([...before, next]);
   });
 });
