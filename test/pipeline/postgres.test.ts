@@ -1,6 +1,7 @@
 /**
- * The pipeline on PostgreSQL (a real one, test/helpers/postgres.ts), through the commands a fleet runs: a first
- * `loupe serve` on an empty database ingests the reference data and trains, as on SQLite; `loupe ingest` stores a
+ * The pipeline on PostgreSQL (a real one, test/helpers/postgres.ts), through the commands a fleet runs: two
+ * `loupe serve` started at once on an empty database: one ingests the reference data and trains, as on SQLite, the
+ * other waits for the lock and serves that model; `loupe ingest` stores a
  * file there, once; a promotion by `loupe pipeline run` is served by the running server; while one run holds the
  * lock (paused in a child process) a second says a run is in progress, and once that child is killed the lock is
  * free again (PostgreSQL ends its session) and the next run records the killed one as interrupted; killed inside the
@@ -30,7 +31,10 @@ let url: string;
 let home: string;
 let store: PipelineStore;
 let partner: string;
-let server: { child: ChildProcess; url: string; output: () => string } | undefined;
+type Server = { child: ChildProcess; url: string; output: () => string };
+let server: Server | undefined;
+/** Servers started beside `server`, stopped at the end. */
+const others: Server[] = [];
 
 // Small and quick runs: one kind, one tuning trial; a challenger up to 100% worse is promoted (so that a run with
 // new data promotes, which is what the server must pick up).
@@ -70,6 +74,21 @@ const value = async (key: string) => {
   return (await r.json()) as { modelVersion: string };
 };
 
+async function startServer(): Promise<Server> {
+  const child = spawn(process.execPath, cliArgv('serve'), {
+    env: { ...env(), HOST: '127.0.0.1', PORT: '0', LOUPE_POLL_MS: '200', LOUPE_VALUATION_THREADS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const address = await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`the server exited:\n${out}`);
+    return /ready: open (http:\/\/127\.0\.0\.1:\d+) /.exec(out)?.[1];
+  }, 'the server to be ready');
+  return { child, url: address, output: () => out };
+}
+
 /** `loupe pipeline run` in a child process, paused (blocked, holding what it holds) at a crash point. */
 async function pausedRun(point: string) {
   const child = spawn(process.execPath, nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--json'), {
@@ -96,36 +115,29 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  for (const s of [server, ...others]) if (s?.child.exitCode === null) s.child.kill('SIGKILL');
   await store?.close();
   pg?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
 describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
-  it('a first `loupe serve` on an empty database ingests the reference data and trains, as on SQLite', async () => {
-    const child = spawn(process.execPath, cliArgv('serve'), {
-      env: { ...env(), HOST: '127.0.0.1', PORT: '0', LOUPE_POLL_MS: '200', LOUPE_VALUATION_THREADS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const address = await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`the server exited:\n${out}`);
-      return /ready: open (http:\/\/127\.0\.0\.1:\d+) /.exec(out)?.[1];
-    }, 'the server to be ready');
-    server = { child, url: address, output: () => out };
-    expect(out).toMatch(/no model yet: ingesting the reference data and training the first one/);
-    expect(out).toMatch(/serving v0001/);
+  it('two `loupe serve` started at once on an empty database: one ingests and trains, both serve its model', async () => {
+    const [first, second] = await Promise.all([startServer(), startServer()]);
+    server = first;
+    others.push(second);
+    for (const s of [first, second]) expect(s.output()).toMatch(/serving v0001/);
+    expect(first.output()).toMatch(/no model yet: ingesting the reference data and training the first one/);
     const champion = (await store.getChampion())!;
     expect(champion.version).toBe('v0001');
     expect(champion.artifactPath).toBe(join(home, 'models', 'v0001', 'model.json'));
     expect(existsSync(champion.artifactPath)).toBe(true);
+    expect((await store.listModels()).map((m) => m.version)).toEqual(['v0001']);
     expect(await store.countFiles()).toBe(1);
-    const [run] = await store.listRuns();
-    expect(run.status).toBe('succeeded');
-    expect(run.steps.map((s) => s.name)).toContain('register');
+    // One run trained; the other waited for the lock, then found the model made and did nothing.
+    const runs = await store.listRuns();
+    expect(runs.map((r) => r.status).sort()).toEqual(['nothing_to_do', 'succeeded']);
+    expect(runs.find((r) => r.status === 'succeeded')!.steps.map((s) => s.name)).toContain('register');
     const pool = await openPostgres(url);
     const keys = postgresStore(pool, { home });
     try {
@@ -155,7 +167,8 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     expect((await store.getChampion())!.version).toBe('v0002');
     await waitFor(async () => ((await value(partner)).modelVersion === 'v0002' ? true : undefined), 'v0002', 10_000);
     const runs = loupe('pipeline', 'runs');
-    expect(runs.out).toMatch(/#2 .*succeeded/);
+    // Newest first: the two first starts were runs #1 and #2.
+    expect(runs.out).toMatch(/^#3 .*succeeded/);
   });
 
   it('while a run holds the lock another says a run is in progress; killed, its lock is freed', async () => {
