@@ -60,7 +60,9 @@ export const production: LoupeSettings = {
     storageGb: 20,
     maxStorageGb: 200,
     backupDays: 35,
-    // The pipeline still runs on SQLite (README "Several servers: PostgreSQL"): tasks keep the bundle's loupe.db.
+    // Off until the home is copied into the database (operations.md, "Move state to the shared database",
+    // step 1): switching first would start the fleet on an empty one. Loupe's servers and pipeline can run on
+    // it since 2026-12-05.
     tasksConnect: false,
     quoteRetentionDays: 30,
   },
