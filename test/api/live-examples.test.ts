@@ -94,10 +94,15 @@ function documentedRequest({ method, path, op }: Op, pathOverride: Record<string
 }
 
 async function send(r: ReturnType<typeof documentedRequest>, key?: string) {
+  // Each request has its own deadline, so that a request that never answers names itself instead of the whole
+  // test timing out (once, in a CI run with a CPU hog beside it, this test ran past 60 s without saying where).
   const res = await fetch(r.url, {
     method: r.method,
     headers: { ...r.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: r.body,
+    signal: AbortSignal.timeout(45_000),
+  }).catch((e: unknown) => {
+    throw new Error(`${r.method} ${r.url}: no answer (${e instanceof Error ? e.message : String(e)})`);
   });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
@@ -153,7 +158,7 @@ describe('the documented examples, replayed against a live server', () => {
       failures.push(...shapeDifferences(exampleOf(content[documented]), res.body).map((d) => `${name}: ${d}`));
     }
     expect(failures).toEqual([]);
-  });
+  }, 180_000);
 
   it("the valuation and similar-stone examples show this server's own answers, value for value", async () => {
     // The server here serves what a fresh home's first hedonic model is (the reference data, seed 42, v0001): the
