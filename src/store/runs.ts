@@ -100,7 +100,8 @@ export interface RunRecord {
   error: string | null;
 }
 
-interface RunRow {
+/** A pipeline_runs row as both stores return it (PostgreSQL's store reads it through toRecord too). */
+export interface RunRow {
   id: number;
   started_at: string;
   finished_at: string | null;
@@ -112,7 +113,7 @@ interface RunRow {
   error: string | null;
 }
 
-const toRecord = (r: RunRow): RunRecord => ({
+export const toRecord = (r: RunRow): RunRecord => ({
   id: r.id,
   startedAt: r.started_at,
   finishedAt: r.finished_at,

@@ -16,7 +16,7 @@ import { modelFromRow, PROMOTIONS_SQL, selectModelsSql, type ModelRow, type Prom
 import type { PipelineStore, RegistryWrites } from '../pipeline-store.js';
 import type { RejectRecord } from '../rejects.js';
 import type { LockRecord } from '../run-lock.js';
-import type { RunRecord, StepRecord } from '../runs.js';
+import { toRecord as runRecord, type RunRecord, type RunRow, type StepRecord } from '../runs.js';
 import type { Snapshot } from '../snapshots.js';
 import { asUnavailable, runQuery } from './connect.js';
 import { postgresIngestTarget } from './ingest.js';
@@ -44,30 +44,6 @@ const lockRecord = (r: LockRow): LockRecord => ({
   purpose: r.purpose,
   acquiredAt: r.acquired_at,
   heartbeatAt: r.heartbeat_at,
-});
-
-interface RunRow {
-  id: number;
-  started_at: string;
-  finished_at: string | null;
-  pid: number;
-  status: RunRecord['status'];
-  steps: string;
-  decision: string | null;
-  summary: string | null;
-  error: string | null;
-}
-
-const runRecord = (r: RunRow): RunRecord => ({
-  id: r.id,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  pid: r.pid,
-  status: r.status,
-  steps: JSON.parse(r.steps) as StepRecord[],
-  decision: r.decision,
-  summary: r.summary === null ? null : JSON.parse(r.summary),
-  error: r.error,
 });
 
 /** `owned`: close() ends the pool (a command's own); otherwise the pool belongs to a Store beside it. */
