@@ -68,7 +68,8 @@ const BENCHES: Record<
     }),
   },
   api: {
-    // the home is bootstrapped by the tree's first round and reused by the next ones
+    // the home is bootstrapped by the tree's first round and reused by the next ones (a tree whose bench/api.ts
+    // predates --home bootstraps a temporary home each round, outside the measured seconds)
     argv: ['bench/api.ts', '--duration', '10', '--rounds', '1', '--home', '.bench-home'],
     env: {},
     read: (tree) => {
@@ -109,6 +110,21 @@ const sides = positionals.map((ref, i) => {
   return { ref, sha: sha.slice(0, 10), tree, runs: [] as Measures[] };
 });
 
+/** `argv` without the options the tree's own benchmark script does not know (older commits lack `--home`). */
+const argvFor = (tree: string, argv: string[]): string[] => {
+  const script = readFileSync(join(tree, argv[0]), 'utf8');
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const option = argv[i].startsWith('--') ? argv[i].slice(2) : null;
+    if (option && i > 0 && !script.includes(`${option}: { type:`)) {
+      i++; // skip the option's value too
+      continue;
+    }
+    out.push(argv[i]);
+  }
+  return out;
+};
+
 const la = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -123,7 +139,7 @@ try {
       const bench = BENCHES[name];
       order.forEach((side, k) => {
         process.stdout.write(`round ${round + 1}/${rounds}: ${name} on ${side.ref} (${side.sha}), load ${la()}\n`);
-        const r = spawnSync(join(side.tree, 'node_modules', '.bin', 'tsx'), bench.argv, {
+        const r = spawnSync(join(side.tree, 'node_modules', '.bin', 'tsx'), argvFor(side.tree, bench.argv), {
           cwd: side.tree,
           encoding: 'utf8',
           env: {
