@@ -83,10 +83,10 @@ export const PRICES = {
   rdsGp3GbMonth: 0.115,
   /** vCPUs of that instance class (RDS Proxy bills per vCPU of the database behind it, at least 2). */
   rdsInstanceVcpu: 2,
-  /** RDS Proxy per vCPU-hour of the provisioned instance behind it, minimum 2 vCPUs. ESTIMATE (PRICE_SOURCES). */
+  /** RDS Proxy per vCPU-hour of the provisioned instance behind it, minimum 2 vCPUs (us-east-1; PRICE_SOURCES). */
   rdsProxyVcpuHour: 0.015,
   rdsProxyMinVcpu: 2,
-  /** Largest storage of one RDS for PostgreSQL instance, GiB (64 TiB). ESTIMATE (PRICE_SOURCES). */
+  /** Largest storage of one RDS for PostgreSQL instance, GiB (64 TiB; PRICE_SOURCES). */
   rdsMaxStorageGb: 65_536,
   /** DynamoDB on-demand, Standard table class: per million write / read request units, per GB-month stored. */
   dynamoWritePerMillion: 0.625,
@@ -103,25 +103,56 @@ export const PRICES = {
  * stored public web page read through this project's search tool (no internet here), not the live AWS page.
  */
 export const PRICE_SOURCES = {
-  base: 'AWS public pricing pages, eu-west-1, as typed in 2025-06; not re-read since',
+  fargate:
+    'typed in 2025-06 for eu-west-1; re-checked 2026-12-05 only against a stored copy of vantage.sh/blog/fargate-pricing ' +
+    '(undated), which lists the same $0.03238 / $0.00356 for Linux/ARM in us-east-1; eu-west-1 not re-read',
+  restApi:
+    'typed in 2025-06 for eu-west-1; the first tier ($3.50) matches the cost table of the stored AWS whitepaper on API ' +
+    'Gateway private integrations (docs.aws.amazon.com/whitepapers, read 2026-12-05), whose lower us-east-1 tiers are ' +
+    '$2.80, $2.38, $1.51; the higher eu-west-1 tiers are kept (they cost more) and were not re-read',
+  waf:
+    'stored copies of awsnegotiations.com/waf-pricing-strategy.html ("2026") and c3x.dev/blog/aws-waf-cost-explained ' +
+    '(undated), read 2026-12-05; the AWS networking blog "Cost-effective ways for securing your web applications using ' +
+    'AWS WAF" states WAF prices are the same in every region',
   httpApi: 'AWS whitepaper on API Gateway private integrations (cost table), us-east-1, re-read 2026-12-04',
   shield:
     'monthly fee and 1-year subscription: stored copies of awsnegotiations.com and TechTarget summaries, read ' +
     '2026-12-05; data-transfer fee: TechTarget gives $25–50 per TB in the first 100 TB by resource type, so ' +
     '$0.05/GB is its upper end',
+  nlb: 'typed in 2025-06 for eu-west-1; no stored page with the eu-west-1 NLB price was found on 2026-12-05',
+  alb:
+    'typed in 2025-06 for eu-west-1; a stored calculator page (cal53.calculator.city/aws-alb-cost-calculator, ' +
+    'undated, third party) lists $0.0252/h for Europe (Ireland); the LCU-hour price was not re-read',
+  endpoint:
+    "typed in 2025-06 for eu-west-1; the stored copy of aws.amazon.com/privatelink/pricing (undated) confirms it is " +
+    'billed per endpoint per AZ-hour but its excerpt carries no hourly figure',
   rds:
     'us-east-1, third-party summaries of the AWS pricing page dated May–June 2026, read 2026-12-04 (a stored copy ' +
     'of infratally.com, re-read 2026-12-05, lists $0.130/h for Multi-AZ db.t4g.medium)',
   rdsProxy:
-    'ESTIMATE: the per-vCPU-hour list price RDS Proxy has had since launch (us-east-1), not re-read here; ' +
-    'check in the AWS Pricing Calculator',
-  rdsMaxStorage: 'ESTIMATE: RDS for PostgreSQL 64 TiB storage limit as documented by AWS, not re-read here',
+    'us-east-1, PostgreSQL: $0.015 per vCPU-hour (SKU AHVT2C6WP2BB5BXQ, "USE1-RDS:ProxyUsage") and "Minimum Charge: ' +
+    '2 vCPUs", as quoted from aws.amazon.com/rds/proxy/pricing and the AWS price list (retrieved 2026-08-17) in a ' +
+    'stored public repository document, read 2026-12-05 (not the live page); eu-west-1 not re-read',
+  rdsMaxStorage:
+    '"a primary storage volume with a maximum capacity of 64 TiB": stored copy of docs.aws.amazon.com/AmazonRDS/' +
+    'latest/UserGuide/USER_PIOPS.ModifyingExisting.html (undated), read 2026-12-05',
   firehose:
     '5 KB rounding per Direct PUT record: stored copy of aws.amazon.com/de/kinesis/data-firehose/pricing (undated), ' +
     'read 2026-12-05; the per-GB price is the 2025-06 eu-west-1 figure',
   dynamo:
     "us-east-1 on-demand after the November 2024 cut: stored copy of Airbyte's DynamoDB pricing guide (2025-07-21), " +
-    'read 2026-12-05; storage $0.25/GB-month is an ESTIMATE (Standard table class, not re-read)',
+    'read 2026-12-05; storage "from $0.25 per GB-month" after 25 GB free: stored copy of aws.amazon.com/dynamodb/' +
+    'pricing (undated), read 2026-12-05',
+  logs:
+    'typed in 2025-06 for eu-west-1 ($0.57 ingest); a stored copy of c3x.dev/blog/cloudwatch-logs-cost-optimization ' +
+    'gives $0.50 ingest and $0.03 storage for us-east-1 "June 2026", read 2026-12-05; eu-west-1 not re-read',
+  s3: 'typed in 2025-06 for eu-west-1; no stored page with the eu-west-1 S3 Standard price was found on 2026-12-05',
+  transfer:
+    'typed in 2025-06 for eu-west-1; a stored copy of awsforengineers.com (2025-05-19) gives $0.09/GB for the first ' +
+    'tier; the other tiers were not re-read',
+  kmsSecret:
+    '$1 per KMS key-month: stored copy of aws.amazon.com/kms/pricing (undated); $0.40 per secret-month: stored copy ' +
+    'of hivebook.wiki on Secrets Manager (undated, third party); both read 2026-12-05',
   alarms:
     "$0.10 per standard-resolution alarm-month: stored copy of c3x.dev's CloudWatch alarm page, read 2026-12-05; " +
     "that an alarm on metric math bills every metric it reads is the issue's reading of the AWS page, not re-read here",

@@ -278,16 +278,16 @@ export function renderCapacity(
   const src = (k: keyof typeof PRICE_SOURCES) => PRICE_SOURCES[k];
   const priceRow = (item: string, price: string, source: string) => L.push(`| ${item} | ${price} | ${source} |`);
   const list = (tiers: readonly { price: number }[]) => tiers.map((t) => `$${t.price}`).join(', ');
-  priceRow('Fargate ARM vCPU-hour / GB-hour', `$${p.fargateArmVcpuHour} / $${p.fargateArmGbHour}`, src('base'));
+  priceRow('Fargate ARM vCPU-hour / GB-hour', `$${p.fargateArmVcpuHour} / $${p.fargateArmGbHour}`, src('fargate'));
   priceRow(
     'API Gateway REST per million (tiers ≤333M, ≤1B, ≤20B, more)',
     list(p.apiGatewayRestPerMillion),
-    src('base'),
+    src('restApi'),
   );
   priceRow(
     'WAF web ACL-month, rule-month, per million requests',
     `$${p.wafWebAclMonth}, $${p.wafRuleMonth}, $${p.wafPerMillionRequests}`,
-    src('base'),
+    src('waf'),
   );
   priceRow('API Gateway HTTP API per million (≤300M, more)', list(p.httpApiPerMillion), src('httpApi'));
   priceRow(
@@ -295,9 +295,9 @@ export function renderCapacity(
     `$${p.shieldAdvancedMonth}, $${p.shieldAdvancedElbTransferGb}`,
     src('shield'),
   );
-  priceRow('NLB hour, NLCU-hour', `$${p.nlbHour}, $${p.nlcuHour}`, src('base'));
-  priceRow('ALB hour, LCU-hour', `$${p.albHour}, $${p.lcuHour}`, src('base'));
-  priceRow('interface endpoint AZ-hour', `$${p.interfaceEndpointAzHour}`, src('base'));
+  priceRow('NLB hour, NLCU-hour', `$${p.nlbHour}, $${p.nlcuHour}`, src('nlb'));
+  priceRow('ALB hour, LCU-hour', `$${p.albHour}, $${p.lcuHour}`, src('alb'));
+  priceRow('interface endpoint AZ-hour', `$${p.interfaceEndpointAzHour}`, src('endpoint'));
   priceRow(
     'RDS for PostgreSQL Multi-AZ db.t4g.medium hour, gp3 GB-month (both copies billed)',
     `$${p.rdsPostgresMultiAzHour}, $${p.rdsGp3GbMonth}`,
@@ -314,15 +314,15 @@ export function renderCapacity(
     `$${p.dynamoWritePerMillion}, $${p.dynamoReadPerMillion}, $${p.dynamoGbMonth}`,
     src('dynamo'),
   );
-  priceRow('CloudWatch Logs ingest GB, stored GB-month', `$${p.logsIngestGb}, $${p.logsStoreGbMonth}`, src('base'));
+  priceRow('CloudWatch Logs ingest GB, stored GB-month', `$${p.logsIngestGb}, $${p.logsStoreGbMonth}`, src('logs'));
   priceRow(
     `Firehose ingest GB (each record billed in ${p.firehoseRecordBlockBytes / 1024} KB blocks)`,
     `$${p.firehoseIngestGb}`,
     src('firehose'),
   );
-  priceRow('S3 Standard GB-month', `$${p.s3GbMonth}`, src('base'));
-  priceRow('transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more)', list(p.transferOutPerGb), src('base'));
-  priceRow('KMS key-month, secret-month', `$${p.kmsKeyMonth}, $${p.secretMonth}`, src('base'));
+  priceRow('S3 Standard GB-month', `$${p.s3GbMonth}`, src('s3'));
+  priceRow('transfer out per GB (tiers ≤10 TB, ≤50 TB, ≤150 TB, more)', list(p.transferOutPerGb), src('transfer'));
+  priceRow('KMS key-month, secret-month', `$${p.kmsKeyMonth}, $${p.secretMonth}`, src('kmsSecret'));
   priceRow('alarm metric-month (an alarm on metric math: each metric it reads)', `$${p.alarmMonth}`, src('alarms'));
   L.push('');
   L.push('## Other assumptions', '');
