@@ -124,7 +124,7 @@ export const PRICE_SOURCES = {
     'typed in 2025-06 for eu-west-1; a stored calculator page (cal53.calculator.city/aws-alb-cost-calculator, ' +
     'undated, third party) lists $0.0252/h for Europe (Ireland); the LCU-hour price was not re-read',
   endpoint:
-    "typed in 2025-06 for eu-west-1; the stored copy of aws.amazon.com/privatelink/pricing (undated) confirms it is " +
+    'typed in 2025-06 for eu-west-1; the stored copy of aws.amazon.com/privatelink/pricing (undated) confirms it is ' +
     'billed per endpoint per AZ-hour but its excerpt carries no hourly figure',
   rds:
     'us-east-1, third-party summaries of the AWS pricing page dated May–June 2026, read 2026-12-04 (a stored copy ' +
