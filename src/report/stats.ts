@@ -2,7 +2,12 @@
  * The small statistics that reports and notebooks state in words: quantiles, rank correlation, a straight-line
  * fit, and two ways to say whether a new batch comes from the same population as the reference data (the
  * two-sample Kolmogorov–Smirnov test and the population stability index). Pure functions of number arrays.
+ * The binning and the two statistics' formulas are the engine's (engine/distribution.ts), shared with training's
+ * summary of its data and the live traffic window.
  */
+import { binCounts, ksPValue, psiOfShares, quantileEdges } from '../engine/distribution.js';
+
+export { ksPValue, psiOfShares, quantileEdges };
 
 /** The q-quantile (0 ≤ q ≤ 1) of values, interpolating linearly between order statistics (R type 7). */
 export function quantile(values: readonly number[], q: number): number {
@@ -104,69 +109,7 @@ export function ksTest(a: readonly number[], b: readonly number[]): KsTest {
     while (j < m && y[j] === v) j++;
     d = Math.max(d, Math.abs(i / n - j / m));
   }
-  // Stephens' small-sample correction of the asymptotic argument (as in Numerical Recipes).
-  const en = Math.sqrt((n * m) / (n + m));
-  return { statistic: d, pValue: kolmogorovTail((en + 0.12 + 0.11 / en) * d) };
-}
-
-/** P(K > λ) for the Kolmogorov distribution: 2 Σ (−1)^(k−1) exp(−2k²λ²). */
-function kolmogorovTail(lambda: number): number {
-  if (lambda < 1e-3) return 1;
-  let sum = 0;
-  for (let k = 1; k <= 100; k++) {
-    const term = 2 * (k % 2 === 1 ? 1 : -1) * Math.exp(-2 * k * k * lambda * lambda);
-    sum += term;
-    if (Math.abs(term) < 1e-12) break;
-  }
-  return Math.min(1, Math.max(0, sum));
-}
-
-/**
- * The share floor of an empty bin, so PSI stays finite (a share of 0 would give ln 0). A fixed share rather than
- * a fraction of a count (e.g. half a stone) so that PSI depends on the two distributions only, not on how many
- * stones each batch holds: two batches with the same shares get the same index.
- */
-const EMPTY_SHARE = 1e-4;
-
-/** Σ (c − r)·ln(c / r) over matching shares, empty shares floored at EMPTY_SHARE (bins fixed beforehand). */
-export function psiOfShares(reference: readonly number[], current: readonly number[]): number {
-  let index = 0;
-  for (let k = 0; k < reference.length; k++) {
-    const r = Math.max(reference[k], EMPTY_SHARE);
-    const c = Math.max(current[k], EMPTY_SHARE);
-    index += (c - r) * Math.log(c / r);
-  }
-  return index;
-}
-
-/**
- * Bin edges at the reference's quantiles, distinct values only: a field with few distinct values (table, depth,
- * carat at round weights) would otherwise get repeated edges, hence bins empty in both samples, each adding a
- * floored term that is not a shift. Bin k is [edges[k−1], edges[k]).
- */
-export function quantileEdges(reference: readonly number[], bins = 10): number[] {
-  const sorted = Float64Array.from(reference).sort();
-  const edges: number[] = [];
-  for (let k = 1; k < bins; k++) {
-    const v = sorted[Math.min(sorted.length - 1, Math.floor((k * sorted.length) / bins))];
-    if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
-  }
-  return edges;
-}
-
-function binShares(values: readonly number[], edges: readonly number[]): number[] {
-  const counts = new Array<number>(edges.length + 1).fill(0);
-  for (const v of values) {
-    let lo = 0;
-    let hi = edges.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (v < edges[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    counts[lo]++;
-  }
-  return counts.map((c) => c / Math.max(1, values.length));
+  return { statistic: d, pValue: ksPValue(d, n, m) };
 }
 
 /**
@@ -177,7 +120,8 @@ function binShares(values: readonly number[], edges: readonly number[]): number[
 export function psi(reference: readonly number[], current: readonly number[], bins = 10): number {
   if (reference.length === 0 || current.length === 0) return Number.NaN;
   const edges = quantileEdges(reference, bins);
-  return psiOfShares(binShares(reference, edges), binShares(current, edges));
+  const shares = (values: readonly number[]) => binCounts(values, edges).map((c) => c / values.length);
+  return psiOfShares(shares(reference), shares(current));
 }
 
 /** Population stability index of a categorical field over the union of the categories seen in either sample. */
