@@ -11,6 +11,7 @@ import { validateCalibration, type Calibration } from '../engine/conformal.js';
 import { FEATURE_SPEC } from './features.js';
 import { validateSegmentScales, type SegmentScales } from './segments.js';
 import { validateSupportHistogram, type SupportHistogram } from './support.js';
+import { validateTrainingDistribution, type TrainingDistribution } from './distribution.js';
 import type { PriceMetrics, RangeMetrics } from './metrics.js';
 import { validateFourCsRanges, type FourCsRanges } from './four-cs.js';
 
@@ -41,6 +42,12 @@ export interface ModelArtifact {
     ranges: Partial<Record<NumberFieldName, [number, number]>>;
     /** How many training stones there are of each carat, colour and clarity (support.ts). */
     support: SupportHistogram;
+    /**
+     * Per characteristic, the training values' PSI deciles and a KS grid with its counts (numbers), or the count of
+     * each grade (distribution.ts): what the live traffic window measures drift against. Added 2026-12-05; a file
+     * written before has none (the window then falls back to carat, colour and clarity from the support histogram).
+     */
+    distribution?: TrainingDistribution;
   };
   /** The fitted model of `kind` (see kinds/). */
   model: unknown;
@@ -124,6 +131,13 @@ export function parseArtifact(text: string): ModelArtifact {
     validateSegmentScales(a.segmentScales);
   } catch (err) {
     throw new ArtifactError(`model file has no valid support or segment scales: ${(err as Error).message}`);
+  }
+  if (a.trainingData?.distribution !== undefined) {
+    try {
+      validateTrainingDistribution(a.trainingData.distribution, a.trainingData.rows);
+    } catch (err) {
+      throw new ArtifactError(`model file has no valid training distribution: ${(err as Error).message}`);
+    }
   }
   try {
     validateCalibration(a.calibration);

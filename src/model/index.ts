@@ -29,6 +29,18 @@ export {
 export { WARNING_CODES, WARNING_CODE_LIST, type WarningCode } from './warnings.js';
 export { THIN_SUPPORT, caratBin, type SupportHistogram } from './support.js';
 export {
+  DISTRIBUTION_GRADES,
+  DISTRIBUTION_NUMBERS,
+  GRADE_SCALES,
+  KS_QUANTILES,
+  trainingDistribution,
+  type DistributionGrade,
+  type DistributionNumber,
+  type TrainingDistribution,
+} from './distribution.js';
+// The binning and drift formulas the artifact's distribution is read with (the api does not import the engine).
+export { binOf, binnedKs, ksPValue, psiOfShares } from '../engine/distribution.js';
+export {
   CARAT_BANDS,
   coverageBySegment,
   PARTITIONS,

@@ -14,6 +14,7 @@ import { hasFitPlan } from './kinds/fit-plan.js';
 import { fitAll, trainThreads } from './parallel-fit.js';
 import { calibrateRanges, heldOutMetrics, predictLogMany, type CalibratedRanges } from './ranges.js';
 import { supportHistogram } from './support.js';
+import { trainingDistribution } from './distribution.js';
 import { calibrateFourCs, fourCsColumns, measurementFill, type FourCsRanges } from './four-cs.js';
 
 export { calibrateRanges, predictLogMany, type CalibratedRanges };
@@ -217,6 +218,7 @@ export function assembleArtifact(parts: {
       rows: rows.length,
       ranges: fieldRanges(rows),
       support: supportHistogram(rows),
+      distribution: trainingDistribution(rows),
     },
     model: parts.model.payload(),
     difficulty: ranges.difficulty,

@@ -9,6 +9,8 @@ import {
   trainModel,
   type ModelArtifact,
 } from '../../src/model/index.js';
+import { COLORS } from '../../src/diamond/index.js';
+import { binCounts, quantileEdges } from '../../src/engine/distribution.js';
 import { featureColumns } from '../../src/model/features.js';
 import { hedonic } from '../../src/model/kinds/hedonic.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
@@ -89,6 +91,25 @@ describe('model artifact', () => {
     expect(priced.price).toBe(createValuer(artifact, 'now').price(stone).price);
     expect(priced.range).not.toBeNull();
     expect(priced.range!.low).toBeGreaterThan(0);
+  });
+
+  it("summarises the training distribution of all nine characteristics, with the pipeline's deciles", () => {
+    const d = artifact.trainingData.distribution!;
+    expect(d.ksQuantiles).toBe(100);
+    for (const f of ['carat', 'depth', 'table', 'x', 'y', 'z'] as const) {
+      const values = data.train.map((r) => r[f]);
+      expect(d.numbers[f].psiEdges).toEqual(quantileEdges(values, 10));
+      expect(d.numbers[f].ksCounts).toEqual(binCounts(values, d.numbers[f].ksEdges));
+    }
+    expect(d.grades.cut.reduce((s, c) => s + c, 0)).toBe(data.train.length);
+    expect(d.grades.color[COLORS.indexOf('G')]).toBe(data.train.filter((r) => r.color === 'G').length);
+  });
+
+  it('loads a file written before the training distribution (none), and refuses a damaged one', () => {
+    const { distribution: _d, ...trainingData } = artifact.trainingData;
+    expect(parseArtifact(serializeArtifact({ ...artifact, trainingData })).trainingData.distribution).toBeUndefined();
+    const damaged = serializeArtifact(artifact).replace('"ksCounts":[', '"ksCounts":[1,');
+    expect(() => parseArtifact(damaged)).toThrow(/no valid training distribution: training distribution of carat/);
   });
 
   it('refuses a payload that does not fit its kind', () => {
