@@ -61,7 +61,7 @@ export const production: LoupeSettings = {
     maxStorageGb: 200,
     backupDays: 35,
     // Off until the home is copied into the database (operations.md, "Move state to the shared database",
-    // step 1): switching first would start the fleet on an empty one. Loupe's servers and pipeline can run on
+    // step 2): switching first would start the fleet on an empty one. Loupe's servers and pipeline can run on
     // it since 2026-12-05.
     tasksConnect: false,
     quoteRetentionDays: 30,

@@ -30,6 +30,8 @@ import type { LoupeSettings } from './settings.js';
 
 export const STATE_MACHINE_NAME = 'loupe-retrain';
 export const RELEASE_MACHINE_NAME = 'loupe-release';
+/** The two rules that start a retrain, named so that a runbook can pause them (operations.md). */
+export const RETRAIN_RULE_NAMES = { weekly: 'loupe-retrain-weekly', landed: 'loupe-retrain-landed' } as const;
 /** EventBridge source and detail type of "a bundle was approved and published"; the deployment pipeline listens. */
 export const RELEASE_EVENT = { source: 'loupe.release', detailType: 'Loupe bundle approved' } as const;
 /** Longest a retrain may hold the lock: the state machine's timeout, after which the lock expires by itself. */
@@ -391,11 +393,13 @@ export class Training extends Construct {
     base.key.grantDecrypt(this.stateMachine);
 
     new events.Rule(this, 'Weekly', {
+      ruleName: RETRAIN_RULE_NAMES.weekly,
       description: 'scheduled retrain',
       schedule: events.Schedule.cron(t.scheduleCron),
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
     new events.Rule(this, 'FileLanded', {
+      ruleName: RETRAIN_RULE_NAMES.landed,
       description: 'event-driven retrain: a file arrived in the landing bucket',
       eventPattern: {
         source: ['aws.s3'],

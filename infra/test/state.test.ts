@@ -4,8 +4,10 @@
  * are a secret the proxy reads; the edge request log streams through Firehose to S3 with a lifecycle and is
  * queryable with Athena. With `database.tasksConnect` the tasks use it and bundles carry model files only.
  */
+import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { production } from '../config/production.js';
 import { DATABASE_PORT } from '../lib/database.js';
 import {
   ATHENA_RESULTS_PREFIX,
@@ -15,6 +17,7 @@ import {
   requestLogColumns,
 } from '../lib/request-log.js';
 import { ACCESS_LOG_FORMAT } from '../lib/serving.js';
+import { RETRAIN_RULE_NAMES, STATE_MACHINE_NAME } from '../lib/training.js';
 import { synthesise, testSettings as settings } from './settings.js';
 
 type Resource = { Type: string; Properties?: Record<string, any>; DependsOn?: string[] };
@@ -156,6 +159,54 @@ describe('the shared PostgreSQL database', () => {
       roles.every((r: string) => /ExecutionRole|ProxyIAMRole/.test(r)),
       roles.join(),
     ).toBe(true);
+  });
+});
+
+/** The section of operations.md that turns the shared database on. */
+function switchRunbook(): string {
+  const doc = readFileSync(new URL('../../docs/cloud/operations.md', import.meta.url), 'utf8');
+  const start = doc.indexOf('## Move state to the shared database');
+  expect(start).toBeGreaterThan(-1);
+  const end = doc.indexOf('\n## ', start + 1);
+  return doc.slice(start, end === -1 ? undefined : end);
+}
+
+describe('the runbook that turns tasksConnect on (operations.md)', () => {
+  it('starts from production as configured: the setting off, as state.md and the runbook say', () => {
+    expect(production.database.tasksConnect).toBe(false);
+    expect(switchRunbook()).toContain('Set `database.tasksConnect: true` in `infra/config/production.ts`');
+  });
+
+  it('pauses the two rules that start a retrain, by the names the stack gives them, and resumes them', () => {
+    const runbook = switchRunbook();
+    const rules = ofType(resources, 'AWS::Events::Rule');
+    const [machine] = ofType(resources, 'AWS::StepFunctions::StateMachine').find(
+      ([, m]) => m.Properties!.StateMachineName === STATE_MACHINE_NAME,
+    )!;
+    const named = rules.filter(([, r]) => Object.values(RETRAIN_RULE_NAMES).includes(r.Properties!.Name));
+    expect(named).toHaveLength(2);
+    for (const [, r] of named) expect(target(r.Properties!.Targets[0].Arn)).toBe(machine);
+    for (const name of Object.values(RETRAIN_RULE_NAMES)) {
+      expect(runbook).toContain(`aws events disable-rule --name ${name}`);
+    }
+    expect(runbook).toContain('aws events enable-rule');
+    expect(runbook).toContain(`<${STATE_MACHINE_NAME}> --status-filter RUNNING`);
+  });
+
+  it("copies with a command the off-state pipeline container can run: its variable, Loupe's db copy options", () => {
+    const command = /`(node bin\/loupe\.js db copy [^`]+)`/.exec(switchRunbook())?.[1];
+    expect(command).toBeDefined();
+    const pipeline = containers(resources).find((c) => c.Name === 'pipeline');
+    // The override replaces the command only: the entry point must still be a shell for the variable to expand.
+    expect(pipeline.EntryPoint).toEqual(['/bin/sh', '-c']);
+    expect(pipeline.Command[0]).toMatch(/^node bin\/loupe\.js /);
+    const env = (pipeline.Environment as any[]).map((e) => e.Name);
+    for (const v of command!.matchAll(/\$(\w+)/g)) expect(env).toContain(v[1]);
+    expect(command).toContain('sqlite:/var/loupe/loupe.db');
+    expect(env).toContain('LOUPE_HOME');
+    expect((pipeline.Environment as any[]).find((e) => e.Name === 'LOUPE_HOME').Value).toBe('/var/loupe');
+    const cli = readFileSync(new URL('../../src/cli/db.ts', import.meta.url), 'utf8');
+    for (const option of command!.matchAll(/ (--[a-z-]+)/g)) expect(cli).toContain(`'${option[1]} <`);
   });
 });
 
