@@ -187,7 +187,7 @@ export function binOf(thresholds: Float64Array, value: number): number {
 
 /**
  * Bins every column of a column-major matrix; `slotStride` 2 when hessians are constant (see BinnedMatrix);
- * `shared`: the codes go in a SharedArrayBuffer, for worker threads (engine/threads.ts).
+ * `shared`: the codes (both layouts) go in SharedArrayBuffers, for worker threads (engine/threads.ts).
  */
 export function binMatrix(
   columns: Float64Array[],
@@ -212,7 +212,7 @@ export function binMatrix(
     thresholds.push(fb.thresholds);
     histOffset[f] = offset;
     offset += nb + 1;
-    const column = new Uint8Array(rows);
+    const column = shared ? new Uint8Array(new SharedArrayBuffer(rows)) : new Uint8Array(rows);
     for (let i = 0, j = f; i < rows; i++, j += nf) {
       const code = binOf(fb.thresholds, col[i]);
       column[i] = code;

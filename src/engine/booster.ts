@@ -6,13 +6,13 @@
 
 import { availableParallelism } from 'node:os';
 import { binMatrix } from './binning.js';
-import { TreeGrower } from './grower.js';
+import { nodeCapacity, TreeGrower } from './grower.js';
 import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
 import { objectiveByName } from './objective.js';
 import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';
 import { addTreeToPredictions } from './predictor.js';
 import { createRng, permutation, sampleWithoutReplacement, type Rng } from './random.js';
-import { HistogramThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64, sharedUint32 } from './threads.js';
+import { FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
 
 /** Below this many training rows no node is large enough to hand to threads (see MIN_ROWS_PER_HANDOFF). */
 const MIN_ROWS_FOR_THREADS = 2 * MIN_ROWS_PER_HANDOFF;
@@ -113,8 +113,9 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
   const grad = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
   const hess = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
-  const index = threadCount > 1 ? sharedUint32(n) : undefined;
-  const pool = index ? new HistogramThreads(threadCount, binned, grad, hess, index) : undefined;
+  const pred = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
+  const pool =
+    threadCount > 1 ? new FitThreads(threadCount, { binned, grad, hess, pred }, nodeCapacity(options, n)) : undefined;
   try {
     return boost(
       X,
@@ -123,9 +124,10 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
       valid,
       options,
       featureNames,
-      new TreeGrower(binned, { ...options }, monotone, pool && index ? { pool, index } : undefined),
+      new TreeGrower(binned, { ...options }, monotone, pool),
       grad,
       hess,
+      pred,
       rng,
     );
   } finally {
@@ -148,6 +150,7 @@ function boost(
   grower: TreeGrower,
   grad: Float64Array,
   hess: Float64Array,
+  pred: Float64Array,
   rng: Rng,
 ): FitResult {
   const n = trainX.rows;
@@ -155,7 +158,7 @@ function boost(
   const objective = objectiveByName(options.objective);
 
   const baseScore = options.baseScore ?? objective.baseScore(trainY);
-  const pred = new Float64Array(n).fill(baseScore);
+  pred.fill(baseScore);
   const validPred = valid ? new Float64Array(valid.X.rows).fill(baseScore) : undefined;
   const allRows = Uint32Array.from({ length: n }, (_, i) => i);
   const allFeatures = Int32Array.from({ length: nf }, (_, f) => f);

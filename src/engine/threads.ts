@@ -1,8 +1,15 @@
 /**
- * Histogram building on worker threads over shared memory. The bin codes, gradients, hessians, the row index and
- * every histogram live in SharedArrayBuffers; a histogram of a node is built by all threads at once, each over
- * ALL the node's rows but only its share of the features (this thread takes the first share). Every slot thus
- * sums the same rows in the same order as on one thread, so models are bit-identical for any thread count.
+ * A fit's heavy passes on worker threads over shared memory. The bin codes, gradients, hessians, predictions, the
+ * row index and every histogram live in SharedArrayBuffers. Three kinds of job, each run by all threads at once:
+ *   a node's histogram: each thread sums ALL the node's rows but only its share of the features (this thread takes
+ *     the first share), so every slot sums the same rows in the same order as on one thread;
+ *   a node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
+ *     rows (order kept); this thread then places every block's left rows, then every block's right rows — exactly
+ *     the single-thread stable partition;
+ *   the prediction update: each thread adds the tree's leaf values to the rows of a fixed block of the row index
+ *     (every row once, by the same value as on one thread).
+ * Block boundaries depend only on the range and the thread count, and no sum is split across threads, so models
+ * are bit-identical for any thread count.
  *
  * Synchronous: fit() stays a plain function. Jobs go through a shared Int32Array with Atomics (the caller waits
  * with Atomics.wait, allowed on Node's main thread); new histogram buffers reach the workers on a MessagePort they
@@ -12,6 +19,16 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import { KERNEL_PARAMETERS, kernelSource, sumFeatureRange } from './histogram.js';
+import {
+  addLeafValue,
+  addRoutedValues,
+  addSegments,
+  copyRows,
+  newSegments,
+  splitBlock,
+  type Segments,
+} from './row-jobs.js';
+import { MAX_BINS } from './binning.js';
 
 /** Nodes with fewer rows are summed on this thread alone: a hand-off costs tens of microseconds. */
 export const MIN_ROWS_PER_HANDOFF = 8192;
@@ -26,12 +43,29 @@ const NSEL = 5;
 const WITH_HESSIAN = 6;
 const FAILED = 7; // a worker hit an error (it still counts itself done, so nobody waits forever)
 const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
-const CONTROL_WORDS = 9;
+const KIND = 9; // which job: HISTOGRAM_JOB, PARTITION_JOB, PREDICT_JOB
+const FEATURE = 10; // partition: the split feature
+const SEGMENTS = 11; // prediction update: segments in use
+const CONTROL_WORDS = 12;
+const HISTOGRAM_JOB = 0;
+const PARTITION_JOB = 1;
+const PREDICT_JOB = 2;
+
+/** Thread me's block of start..end: fixed by the range and the thread count alone. */
+const blockStart = (start: number, end: number, me: number, threads: number) =>
+  start + Math.floor(((end - start) * me) / threads);
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const sumFeatureRange = ${sumFeatureRange.toString()};
-const { control, codes, grad, hess, index, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
+${splitBlock.toString()}
+${addLeafValue.toString()}
+${addRoutedValues.toString()}
+${addSegments.toString()}
+// By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
+const jobs = { splitBlock: ${splitBlock.name}, addSegments: ${addSegments.name} };
+const blockStart = ${blockStart.toString()};
+const { control, codes, columns, grad, hess, pred, index, left, right, sides, counts, segments, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
 const written = kernels.map((body) => new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body));
 const ctrl = new Int32Array(control);
 const hists = [];
@@ -42,6 +76,20 @@ for (;;) {
   const seq = Atomics.load(ctrl, ${SEQ});
   if (seq < 0) break;
   seen = seq;
+  const kind = ctrl[${KIND}];
+  if (kind !== ${HISTOGRAM_JOB}) {
+    try {
+      const from = blockStart(ctrl[${START}], ctrl[${END}], me, threads);
+      const to = blockStart(ctrl[${START}], ctrl[${END}], me + 1, threads);
+      if (kind === ${PARTITION_JOB}) counts[me] = jobs.splitBlock(columns[ctrl[${FEATURE}]], sides, index, left, right, from, to);
+      else jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, to);
+    } catch {
+      Atomics.store(ctrl, ${FAILED}, 1);
+    }
+    Atomics.add(ctrl, ${DONE}, 1);
+    Atomics.notify(ctrl, ${DONE});
+    continue;
+  }
   const id = ctrl[${HIST}];
   // The buffer was posted before the job; should it not be readable yet, wait for it (1 ms steps, 10 s at most).
   for (let tries = 0; hists[id] === undefined && tries < 10000; tries++) {
@@ -73,11 +121,31 @@ export function sharedUint32(length: number): Uint32Array {
   return new Uint32Array(new SharedArrayBuffer(length * 4));
 }
 
-export class HistogramThreads {
+/** The shared arrays a fit's threads work on; every one over a SharedArrayBuffer (binned: its codes and columns). */
+export interface SharedFitArrays {
+  binned: BinnedMatrix;
+  grad: Float64Array;
+  hess: Float64Array;
+  pred: Float64Array;
+}
+
+export class FitThreads {
+  /** The grower's row index, its side table for the split being applied, and its segments (engine/row-jobs.ts). */
+  readonly index: Uint32Array;
+  readonly sides = new Uint8Array(new SharedArrayBuffer(MAX_BINS + 1));
+  readonly segments: Segments;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   private readonly features: Int32Array;
+  /** Partition: each block's left rows and right rows, at the block's own positions; left counts per thread. */
+  private readonly left: Uint32Array;
+  private readonly right: Uint32Array;
+  private readonly counts: Int32Array;
+  private readonly binned: BinnedMatrix;
+  private readonly grad: Float64Array;
+  private readonly hess: Float64Array;
+  private readonly pred: Float64Array;
   private readonly histIds = new WeakMap<Float64Array, number>();
   private nextHistId = 0;
   private seq = 0;
@@ -85,18 +153,27 @@ export class HistogramThreads {
   /** This thread's share of the features written out ([constant hessian, summed hessian]), for all-feature trees. */
   private readonly written: ((...args: unknown[]) => void)[];
 
-  /** `threads` counts this one; binned.codes, grad, hess and index must be over SharedArrayBuffers. */
+  /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size). */
   constructor(
     private readonly threads: number,
-    private readonly binned: BinnedMatrix,
-    private readonly grad: Float64Array,
-    private readonly hess: Float64Array,
-    private readonly index: Uint32Array,
+    arrays: SharedFitArrays,
+    capacity: number,
   ) {
-    this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
+    const { binned, grad, hess, pred } = arrays;
+    this.binned = binned;
+    this.grad = grad;
+    this.hess = hess;
+    this.pred = pred;
+    const n = binned.rows;
     const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
-    if (!shared(binned.codes) || !shared(grad) || !shared(hess) || !shared(index))
-      throw new Error('internal: threaded histograms need shared arrays');
+    if (![binned.codes, ...binned.columns, grad, hess, pred].every(shared))
+      throw new Error('internal: fit threads need shared arrays');
+    this.index = sharedUint32(n);
+    this.left = sharedUint32(n);
+    this.right = sharedUint32(n);
+    this.counts = new Int32Array(new SharedArrayBuffer(threads * 4));
+    this.segments = newSegments(capacity, true);
+    this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
     // Each thread's share of all features, as the workers split them (from = ⌊nf·me/threads⌋), written out.
     const nf = binned.features;
     const kernels = (me: number) =>
@@ -118,9 +195,16 @@ export class HistogramThreads {
         workerData: {
           control: this.control.buffer,
           codes: binned.codes,
+          columns: binned.columns,
           grad,
           hess,
-          index,
+          pred,
+          index: this.index,
+          left: this.left,
+          right: this.right,
+          sides: this.sides,
+          counts: this.counts,
+          segments: this.segments,
           histOffset: binned.histOffset,
           valueBins: binned.valueBins,
           features: this.features,
@@ -159,20 +243,16 @@ export class HistogramThreads {
   /** Fills `hist` (from newHistogram) with the sums over index[start..end) for the features given to setFeatures. */
   build(hist: Float64Array, start: number, end: number, constantHessian: number | undefined): void {
     const id = this.histIds.get(hist);
-    if (id === undefined) throw new Error('internal: histogram not from HistogramThreads.newHistogram');
+    if (id === undefined) throw new Error('internal: histogram not from FitThreads.newHistogram');
     const withHessian = constantHessian === undefined ? 1 : 0;
     if (withHessian === 1 && this.binned.slotStride !== 3)
       throw new RangeError('histogram layout has no hessian slots but hessians vary');
     hist.fill(0);
     const c = this.control;
     c[HIST] = id;
-    c[START] = start;
-    c[END] = end;
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = withHessian;
-    Atomics.store(c, DONE, 0);
-    Atomics.store(c, SEQ, ++this.seq);
-    Atomics.notify(c, SEQ);
+    this.post(HISTOGRAM_JOB, start, end);
     const { codes, histOffset, slotStride, features: nf } = this.binned;
     if (c[ALL_FEATURES] === 1) this.written[withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
     else
@@ -192,9 +272,61 @@ export class HistogramThreads {
         this.hess,
         withHessian,
       );
+    this.wait();
+  }
+
+  /**
+   * Stable partition of index[start..end) by sides[code of feature f] (1: left), as splitRows does on one thread;
+   * returns where the right rows begin.
+   */
+  partition(f: number, start: number, end: number): number {
+    this.control[FEATURE] = f;
+    this.post(PARTITION_JOB, start, end);
+    const to = blockStart(start, end, 1, this.threads);
+    this.counts[0] = splitBlock(this.binned.columns[f], this.sides, this.index, this.left, this.right, start, to);
+    this.wait();
+    let at = start;
+    for (let t = 0; t < this.threads; t++) {
+      const from = blockStart(start, end, t, this.threads);
+      copyRows(this.index, at, this.left, from, this.counts[t]);
+      at += this.counts[t];
+    }
+    const mid = at;
+    for (let t = 0; t < this.threads; t++) {
+      const from = blockStart(start, end, t, this.threads);
+      const rights = blockStart(start, end, t + 1, this.threads) - from - this.counts[t];
+      copyRows(this.index, at, this.right, from, rights);
+      at += rights;
+    }
+    return mid;
+  }
+
+  /** Adds the first `count` segments' values to pred, for the index positions 0..rows. */
+  addSegments(count: number, rows: number): void {
+    this.control[SEGMENTS] = count;
+    this.post(PREDICT_JOB, 0, rows);
+    const to = blockStart(0, rows, 1, this.threads);
+    addSegments(this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
+    this.wait();
+  }
+
+  /** Starts a job on the workers (its other parameters already in the control block). */
+  private post(kind: number, start: number, end: number): void {
+    const c = this.control;
+    c[KIND] = kind;
+    c[START] = start;
+    c[END] = end;
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, SEQ, ++this.seq);
+    Atomics.notify(c, SEQ);
+  }
+
+  /** Waits for every worker to finish the current job. */
+  private wait(): void {
+    const c = this.control;
     const workers = this.workers.length;
     for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
-    if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a histogram worker thread failed');
+    if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
   }
 
   /** Ends the workers (they exit at their next wake-up). */

@@ -1,0 +1,141 @@
+/**
+ * The grower's passes over row ranges — partitioning a node's rows, adding leaf values to the predictions — as
+ * plain functions of typed arrays: the grower runs them on one thread, and engine/threads.ts sends their source to
+ * worker threads, which run them on fixed blocks of a range (so each must use nothing but its arguments).
+ *
+ * One loop per function: V8 compiles a hot function while it is still in its first long loop (on-stack
+ * replacement), before any later loop of the same function has run; that code then gives up ("insufficient type
+ * feedback") on reaching the later loop, on every call — 6,000 times in a 200-tree fit when the partition's two
+ * loops shared a function.
+ */
+
+/**
+ * Stable partition of index[start..end) by sides[col[row]] (1: left): left rows are written back from start on,
+ * right rows to scratch from 0; returns where the left rows end. Every row is written to both buffers and each
+ * cursor advances by 0 or 1: no branch for the CPU to mispredict on rows that go either way.
+ */
+export function splitRows(
+  col: Uint8Array,
+  sides: Uint8Array,
+  index: Uint32Array,
+  scratch: Uint32Array,
+  start: number,
+  end: number,
+): number {
+  let l = start;
+  let r = 0;
+  for (let k = start; k < end; k++) {
+    const row = index[k];
+    const goLeft = sides[col[row]];
+    index[l] = row;
+    scratch[r] = row;
+    l += goLeft;
+    r += 1 - goLeft;
+  }
+  return l;
+}
+
+/** to[at..at+count) = from[offset..offset+count): a plain loop (a subarray per call costs more on small nodes). */
+export function copyRows(to: Uint32Array, at: number, from: Uint32Array, offset: number, count: number): void {
+  for (let i = 0; i < count; i++) to[at + i] = from[offset + i];
+}
+
+/**
+ * One thread's block index[from..to) of a node being partitioned: its left rows, in order, to left[from..), its
+ * right rows to right[from..); returns how many went left. Placing every block's left rows after the previous
+ * blocks' (then the right rows likewise) gives exactly splitRows's order, whatever the blocks.
+ */
+export function splitBlock(
+  col: Uint8Array,
+  sides: Uint8Array,
+  index: Uint32Array,
+  left: Uint32Array,
+  right: Uint32Array,
+  from: number,
+  to: number,
+): number {
+  let l = from;
+  let r = from;
+  for (let k = from; k < to; k++) {
+    const row = index[k];
+    const goLeft = sides[col[row]];
+    left[l] = row;
+    right[r] = row;
+    l += goLeft;
+    r += 1 - goLeft;
+  }
+  return l - from;
+}
+
+/** pred[index[k]] += value for k in from..to (the rows of one leaf). */
+export function addLeafValue(pred: Float64Array, index: Uint32Array, from: number, to: number, value: number): void {
+  for (let k = from; k < to; k++) pred[index[k]] += value;
+}
+
+/**
+ * The rows index[from..to) of a node split without partitioning (both children leaves): each row gets
+ * values[at + sides[side + col[row]]] — values[at] the right leaf's, values[at + 1] the left one's.
+ */
+export function addRoutedValues(
+  pred: Float64Array,
+  index: Uint32Array,
+  col: Uint8Array,
+  sides: Uint8Array,
+  side: number,
+  values: Float64Array,
+  at: number,
+  from: number,
+  to: number,
+): void {
+  for (let k = from; k < to; k++) {
+    const row = index[k];
+    pred[row] += values[at + sides[side + col[row]]];
+  }
+}
+
+/**
+ * Where the rows of a grown tree go: one segment per leaf, or per node split without partitioning, each a range of
+ * the grower's row index. feature −1: a leaf whose value is values[2s]; else the node's split feature, its rows
+ * routed by sides[s·SIDES..] (see addRoutedValues). Over SharedArrayBuffers when threads add them.
+ */
+export interface Segments {
+  start: Int32Array;
+  end: Int32Array;
+  feature: Int32Array;
+  values: Float64Array;
+  sides: Uint8Array;
+}
+
+/** Bytes of one segment's side table: one per bin code (MAX_BINS + 1 with the missing bin). */
+export const SIDES = 257;
+
+export function newSegments(capacity: number, shared: boolean): Segments {
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return {
+    start: new Int32Array(buffer(capacity * 4)),
+    end: new Int32Array(buffer(capacity * 4)),
+    feature: new Int32Array(buffer(capacity * 4)),
+    values: new Float64Array(buffer(capacity * 16)),
+    sides: new Uint8Array(buffer(capacity * 257)),
+  };
+}
+
+/** Adds the first `count` segments' values to pred for the positions from..to of the index only. */
+export function addSegments(
+  pred: Float64Array,
+  index: Uint32Array,
+  columns: Uint8Array[],
+  segments: Segments,
+  count: number,
+  from: number,
+  to: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    const a = Math.max(segments.start[s], from);
+    const b = Math.min(segments.end[s], to);
+    if (a >= b) continue;
+    const f = segments.feature[s];
+    if (f < 0) addLeafValue(pred, index, a, b, segments.values[2 * s]);
+    else addRoutedValues(pred, index, columns[f], segments.sides, s * 257, segments.values, 2 * s, a, b);
+  }
+}
