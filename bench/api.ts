@@ -418,6 +418,9 @@ const figures = (r: Row) => ({
 });
 /** What every comparison's result file says about the run. */
 const runFacts = () => ({
+  cores: cpus().length,
+  // Every mode sends the same `requests` (valuations with their explanation), as partners call the API.
+  explain: true,
   connections,
   durationSeconds: duration,
   rounds,

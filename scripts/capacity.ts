@@ -1,6 +1,7 @@
 /**
  * Sizes Loupe's AWS serving fleet and prices it from measurements, never from typed-in throughput:
- *   reads  bench/results/api.json      (the API benchmark: requests/s on `cores` cores, explain on)
+ *   reads  bench/results/api.json      (the API benchmark: requests/s on `cores` cores, explain on) or, when newer,
+ *          bench/results/api-backends.json (its PostgreSQL side: the store the cloud design's tasks use)
  *          bench/results/training.json (optional: {rows, fitSeconds} of one model fit, see TrainingBench)
  *          bench/results/pipeline.json (optional: {runs: [{rows, seconds}]} of whole pipeline runs)
  *   writes docs/cloud/capacity.md      (fleet per tier, monthly cost, cost per million, one training run)
@@ -15,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { perVcpu } from './capacity/formulas.js';
-import { readApiBench, readPipelineBench, readTrainingBench } from './capacity/inputs.js';
+import { readPipelineBench, readServingBench, readTrainingBench } from './capacity/inputs.js';
 import { ASSUMPTIONS, PRICES } from './capacity/prices.js';
 import { perVcpuBasis, renderCapacity } from './capacity/render.js';
 
@@ -27,7 +28,7 @@ export * from './capacity/render.js';
 function main(): void {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   try {
-    const api = readApiBench(resolve(root, 'bench/results/api.json'));
+    const api = readServingBench(resolve(root, 'bench/results'));
     const trainingPath = resolve(root, 'bench/results/training.json');
     const training = readTrainingBench(trainingPath);
     if (!training) console.warn(`capacity: ${trainingPath} not found; the training line is not computed.`);

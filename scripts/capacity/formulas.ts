@@ -28,7 +28,7 @@ export function perVcpu(bench: ApiBench): number {
     return 1e6 / bench.serverCpuMicrosPerRequest;
   }
   const cores = bench.serverCores ?? (bench.pinned ? 1 : bench.cores);
-  if (!(bench.requestsPerSecond > 0) || !(cores > 0))
+  if (!(bench.requestsPerSecond > 0) || !(cores !== undefined && cores > 0))
     throw new Error('api.json needs requestsPerSecond > 0 and cores > 0');
   return bench.requestsPerSecond / cores;
 }

@@ -3,13 +3,17 @@
  * Capacity numbers come only from these measurements; a missing or malformed result stops with a message.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What the API benchmark writes (bench/results/api.json). Extra fields are ignored. */
 export interface ApiBench {
   requestsPerSecond: number;
   p99Ms: number;
-  /** Cores of the benchmark machine. The load generator shares them, so rps/cores understates a vCPU. */
-  cores: number;
+  /**
+   * Cores of the benchmark machine. The load generator shares them, so rps/cores understates a vCPU. Absent only
+   * from result files written before bench/api.ts recorded it; then `serverCpuMicrosPerRequest` is required.
+   */
+  cores?: number;
   connections: number;
   durationSeconds: number;
   explain: boolean;
@@ -25,6 +29,9 @@ export interface ApiBench {
   serverCpuMicrosPerRequest?: number;
   /** Optional: the server was pinned to one core (then requestsPerSecond is one core's worth). */
   pinned?: boolean;
+  /** The result file it was read from, relative to the repository, and the store the server ran on. */
+  source?: string;
+  store?: string;
   /** Optional context shown in the document. */
   modelKind?: string;
   modelVersion?: string;
@@ -62,7 +69,53 @@ export function readApiBench(path: string): ApiBench {
   }
   if (b.explain !== true)
     throw new Error(`${path}: the benchmark must be run with explanations on ("explain": true), as partners call it`);
-  return b;
+  return { source: 'bench/results/api.json', store: 'SQLite', ...b };
+}
+
+/**
+ * The PostgreSQL side of `npm run bench:api -- --backends` (bench/results/api-backends.json): the request log and
+ * stored valuations on, as the cloud design runs once the tasks use the shared database. Undefined when absent.
+ * Files written before the benchmark recorded `cores` and `explain` sent the same explained valuations in every
+ * mode (bench/api.ts), so a missing `explain` is read as true; `cores` stays unknown.
+ */
+export function readBackendsBench(path: string): ApiBench | undefined {
+  if (!existsSync(path)) return undefined;
+  const file = JSON.parse(readFileSync(path, 'utf8'));
+  const pg = file.postgres;
+  if (!pg || !(pg.serverCpuMicrosPerRequest > 0) || !(pg.requestsPerSecond > 0)) {
+    throw new Error(`${path}: needs "postgres": {requestsPerSecond > 0, serverCpuMicrosPerRequest > 0, …}`);
+  }
+  for (const k of ['connections', 'durationSeconds'] as const) {
+    if (typeof file[k] !== 'number') throw new Error(`${path}: "${k}" must be a number`);
+  }
+  if (file.explain === false) throw new Error(`${path}: the benchmark must be run with explanations on`);
+  if (typeof file.date !== 'string') throw new Error(`${path}: "date" must be the time of the run`);
+  return {
+    source: 'bench/results/api-backends.json (PostgreSQL side)',
+    store: 'PostgreSQL 15, request log and stored valuations on',
+    requestsPerSecond: pg.requestsPerSecond,
+    p99Ms: pg.p99Ms,
+    serverCpuMicrosPerRequest: pg.serverCpuMicrosPerRequest,
+    ...(typeof file.cores === 'number' ? { cores: file.cores } : {}),
+    connections: file.connections,
+    durationSeconds: file.durationSeconds,
+    explain: true,
+    date: file.date,
+    modelKind: file.modelKind,
+    modelVersion: file.modelVersion,
+    loadAverageAtStart: file.loadAverageAtStart,
+  };
+}
+
+/**
+ * The serving measurement capacity.md sizes from: the newer of the default benchmark (api.json) and the PostgreSQL
+ * side of the store comparison (api-backends.json), so a change that makes a request cost more reaches the fleet
+ * size with the next benchmark of either kind.
+ */
+export function readServingBench(resultsDir: string): ApiBench {
+  const api = readApiBench(join(resultsDir, 'api.json'));
+  const backends = readBackendsBench(join(resultsDir, 'api-backends.json'));
+  return backends && Date.parse(backends.date) > Date.parse(api.date) ? backends : api;
 }
 
 export function readTrainingBench(path: string): TrainingBench | undefined {

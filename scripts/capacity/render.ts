@@ -63,11 +63,12 @@ export function renderCapacity(
   L.push('computed from the measurement below; every price is a stated list-price assumption.', '');
   L.push('## The measurement', '');
   L.push('| field | value |', '| --- | --- |');
-  L.push(`| source | \`bench/results/api.json\`, dated ${api.date} |`);
+  L.push(`| source | \`${api.source ?? 'bench/results/api.json'}\`, dated ${api.date} |`);
+  if (api.store) L.push(`| store | ${api.store} |`);
   L.push(`| requests/s (explain on: ${api.explain}) | ${num(api.requestsPerSecond)} |`);
   L.push(`| p99 latency | ${api.p99Ms} ms |`);
   L.push(
-    `| machine | ${api.cores} cores${api.pinned ? ', server pinned to one' : ''}${api.loadAverageAtStart !== undefined ? `, load average ${api.loadAverageAtStart} at start` : ''} |`,
+    `| machine | ${api.cores !== undefined ? `${api.cores} cores` : 'cores not recorded in the file'}${api.pinned ? ', server pinned to one' : ''}${api.loadAverageAtStart !== undefined ? `, load average ${api.loadAverageAtStart} at start` : ''} |`,
   );
   L.push(`| connections × duration | ${api.connections} × ${api.durationSeconds} s |`);
   if (api.modelKind) L.push(`| model served | ${api.modelKind}${api.modelVersion ? ` ${api.modelVersion}` : ''} |`);

@@ -17,6 +17,7 @@ import {
   quoteStore,
   readPipelineBench,
   readApiBench,
+  readServingBench,
   readTrainingBench,
   renderCapacity,
   sizeFleet,
@@ -191,7 +192,7 @@ describe('monthly cost of a tier', () => {
     expect(costTier(line, 1000, 1000, task).edge.name).toMatch(/^ALB/);
     // infra/ deploys API Gateway REST (infra/lib/serving.ts), so the load production plans for must be below the
     // line computed from the measured benchmark; raising it past the line means deploying the ALB edge.
-    const api = readApiBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results/api.json'));
+    const api = readServingBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results'));
     const s = production.serving;
     const measuredTask = {
       ...task,
@@ -213,7 +214,7 @@ describe('the database infra/ deploys and the one capacity.md prices', () => {
     // PRICES.rdsPostgresMultiAzHour is the price of a Multi-AZ db.t4g.medium (2 vCPUs: RDS Proxy's billing basis).
     expect(production.database.instanceType).toBe('t4g.medium');
     expect(PRICES.rdsInstanceVcpu).toBe(2);
-    const api = readApiBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results/api.json'));
+    const api = readServingBench(join(dirname(fileURLToPath(import.meta.url)), '../../bench/results'));
     const q = quoteStore(
       production.serving.plannedLoadPerSecond,
       api.bytesPerResponse ?? ASSUMPTIONS.fallbackResponseBytes,
@@ -265,6 +266,26 @@ describe('reading benchmark results', () => {
     const p = join(dir, 'noexplain.json');
     writeFileSync(p, JSON.stringify({ ...bench, explain: false }));
     expect(() => readApiBench(p)).toThrow(/explain/);
+  });
+  it('sizes from the newer of the default benchmark and the PostgreSQL side of the store comparison', () => {
+    const d = mkdtempSync(join(tmpdir(), 'loupe-capacity-serving-'));
+    writeFileSync(join(d, 'api.json'), JSON.stringify({ ...bench, date: '2026-12-04T05:00:00Z' }));
+    expect(readServingBench(d).source).toBe('bench/results/api.json');
+    const run = { connections: 50, durationSeconds: 10, modelKind: 'gbdt', loadAverageAtStart: 1.1 };
+    const sides = {
+      sqlite: { requestsPerSecond: 4400, p99Ms: 26, serverCpuMicrosPerRequest: 289 },
+      postgres: { requestsPerSecond: 3600, p99Ms: 40, serverCpuMicrosPerRequest: 290 },
+    };
+    writeFileSync(join(d, 'api-backends.json'), JSON.stringify({ ...sides, ...run, date: '2026-12-05T21:00:00Z' }));
+    const newer = readServingBench(d);
+    expect(newer.store).toMatch(/PostgreSQL/);
+    expect(perVcpu(newer)).toBeCloseTo(1e6 / 290, 6);
+    expect(newer.cores).toBeUndefined();
+    expect(renderCapacity(newer, undefined)).toContain('cores not recorded');
+    writeFileSync(join(d, 'api-backends.json'), JSON.stringify({ ...sides, ...run, date: '2026-12-01T00:00:00Z' }));
+    expect(readServingBench(d).source).toBe('bench/results/api.json');
+    writeFileSync(join(d, 'api-backends.json'), JSON.stringify({ sqlite: sides.sqlite, ...run, date: 'x' }));
+    expect(() => readServingBench(d)).toThrow(/postgres/);
   });
   it('tolerates a missing pipeline result and rejects one without runs', () => {
     expect(readPipelineBench(join(dir, 'pipeline.json'))).toBeUndefined();
