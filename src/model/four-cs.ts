@@ -15,7 +15,9 @@ import type { Calibration } from '../engine/conformal.js';
 import { validateCalibration } from '../engine/conformal.js';
 import { featureColumns, type FeatureColumns } from './features.js';
 import type { PriceMetrics, RangeMetrics } from './metrics.js';
-import { calibrateRanges, heldOutMetrics } from './ranges.js';
+import { heldOutMetrics, planRanges } from './ranges.js';
+import { fit, type BoostedModel } from '../engine/index.js';
+import type { EngineFitJob } from './kinds/fit-plan.js';
 import { validateSegmentScales, type SegmentScales } from './segments.js';
 import type { SupportHistogram } from './support.js';
 
@@ -93,19 +95,40 @@ export function calibrateFourCs(
   coverages: readonly number[],
   support: SupportHistogram,
 ): FourCsRanges {
+  const plan = planFourCs(rows, fill, X, heldOut, fold, seed, coverages, support);
+  return plan.finish(plan.jobs.map((j) => fit(j.X, j.y, j.options).model));
+}
+
+/** calibrateFourCs as a plan of independent difficulty fits and the rest (as planRanges, ranges.ts). */
+export function planFourCs(
+  rows: readonly Appraisal[],
+  fill: MeasurementFill,
+  X: FeatureColumns,
+  heldOut: Float64Array,
+  fold: Uint8Array,
+  seed: number,
+  coverages: readonly number[],
+  support: SupportHistogram,
+): { jobs: EngineFitJob[]; finish(models: BoostedModel[]): FourCsRanges } {
   const y = Float64Array.from(rows, (r) => Math.log(r.price));
-  const ranges = calibrateRanges(X, y, heldOut, fold, seed, coverages, rows, support);
+  const plan = planRanges(X, y, heldOut, fold, seed, coverages, rows, support);
   return {
-    fill,
-    difficulty: ranges.difficulty,
-    segmentScales: ranges.segments,
-    calibration: ranges.calibration,
-    metrics: {
-      outOfFold: heldOutMetrics(
-        Float64Array.from(rows, (r) => r.price),
-        heldOut,
-        ranges,
-      ),
+    jobs: plan.jobs,
+    finish(models: BoostedModel[]): FourCsRanges {
+      const ranges = plan.finish(models);
+      return {
+        fill,
+        difficulty: ranges.difficulty,
+        segmentScales: ranges.segments,
+        calibration: ranges.calibration,
+        metrics: {
+          outOfFold: heldOutMetrics(
+            Float64Array.from(rows, (r) => r.price),
+            heldOut,
+            ranges,
+          ),
+        },
+      };
     },
   };
 }

@@ -12,7 +12,16 @@ export {
   serializeArtifact,
 } from './artifact.js';
 export type { ModelArtifact } from './artifact.js';
-export { trainModel, trainModelAsync, trainingDataHash, DEFAULT_COVERAGES, type TrainOptions } from './train.js';
+export {
+  crossValidateMany,
+  finishTraining,
+  trainModel,
+  trainModelAsync,
+  trainingDataHash,
+  DEFAULT_COVERAGES,
+  type FoldFits,
+  type TrainOptions,
+} from './train.js';
 export {
   caratLimit,
   caratLimitProblem,

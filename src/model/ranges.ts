@@ -6,12 +6,14 @@
  */
 import type { Appraisal } from '../diamond/index.js';
 import { calibrate, type Calibration } from '../engine/conformal.js';
+import { fit, type BoostedModel } from '../engine/index.js';
 import { takeRows } from '../engine/matrix.js';
 import type { ModelArtifact } from './artifact.js';
 import { rowOf, type FeatureColumns } from './features.js';
 import { foldIndices } from './folds.js';
 import { priceMetrics, rangeMetrics, type PriceMetrics, type RangeMetrics } from './metrics.js';
 import { gbdt, type GbdtParams } from './kinds/gbdt.js';
+import { assembleAll, type EngineFitJob, type FitPlan } from './kinds/fit-plan.js';
 import type { FittedModel } from './kinds/index.js';
 import { fitSegmentScales, segmentScale, segmentsOf, type SegmentScales } from './segments.js';
 import { comparableStones, supportOf, type SupportHistogram } from './support.js';
@@ -33,10 +35,6 @@ export const DIFFICULTY_PARAMS: GbdtParams = {
   monotone: false,
   trend: 'none',
 };
-
-function fitDifficulty(X: FeatureColumns, logAbsResidual: Float64Array, seed: number): FittedModel {
-  return gbdt.fit(X, logAbsResidual, DIFFICULTY_PARAMS, { seed });
-}
 
 /** Added to |residual| before its log, so a perfect out-of-fold guess does not give log 0. */
 export const DIFFICULTY_EPSILON = 1e-3;
@@ -66,6 +64,14 @@ export interface CalibratedRanges {
   sigma: Float64Array;
 }
 
+/** A range calibration taken apart: the difficulty fits it needs (independent engine fits), then the rest. */
+export interface RangesPlan {
+  /** The cross-fitted difficulty models (one per fold), then the one on all rows. */
+  jobs: EngineFitJob[];
+  /** The calibrated ranges from the jobs' models, in job order. */
+  finish(models: BoostedModel[]): CalibratedRanges;
+}
+
 /**
  * Calibrates price ranges from predictions on rows the price model did not learn from (`heldOut`). The difficulty
  * σ(x) is a model of log |held-out residual| (DIFFICULTY_PARAMS): ranges widen where stones like this one are priced less
@@ -83,33 +89,61 @@ export function calibrateRanges(
   stones: readonly Appraisal[],
   support: SupportHistogram,
 ): CalibratedRanges {
+  const plan = planRanges(X, y, heldOut, fold, seed, coverages, stones, support);
+  return plan.finish(plan.jobs.map((j) => fit(j.X, j.y, j.options).model));
+}
+
+/**
+ * calibrateRanges as a plan: its difficulty fits are independent of one another, so training runs them on its
+ * threads beside its other fits (train.ts); `finish` on their models gives calibrateRanges' result exactly.
+ */
+export function planRanges(
+  X: FeatureColumns,
+  y: Float64Array,
+  heldOut: Float64Array,
+  fold: Uint8Array,
+  seed: number,
+  coverages: readonly number[],
+  stones: readonly Appraisal[],
+  support: SupportHistogram,
+): RangesPlan {
   const n = X.rows;
   let k = 0; // folds: the largest fold number + 1 (a loop: spreading 500,000 numbers overflows the call stack)
   for (let i = 0; i < fold.length; i++) if (fold[i] >= k) k = fold[i] + 1;
   const logAbsResidual = Float64Array.from(heldOut, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
-  const sigma = new Float64Array(n);
+  const plans: FitPlan[] = [];
+  const tests: ArrayLike<number>[] = [];
   for (let f = 0; f < k; f++) {
     const { train, test } = foldIndices(fold, f);
-    const d = fitDifficulty(
-      takeRows(X, train),
-      Float64Array.from(train, (i) => logAbsResidual[i]),
-      seed,
-    );
-    const pred = predictLogMany(d, takeRows(X, test));
-    for (let i = 0; i < test.length; i++) sigma[test[i]] = Math.exp(pred[i]);
+    const target = Float64Array.from(train, (i) => logAbsResidual[i]);
+    plans.push(gbdt.fitPlan(takeRows(X, train), target, DIFFICULTY_PARAMS, { seed }));
+    tests.push(test);
   }
-  const difficultyModel = fitDifficulty(X, logAbsResidual, seed);
-  const floor = difficultyFloor(Float64Array.from(predictLogMany(difficultyModel, X), Math.exp));
-  for (let i = 0; i < n; i++) sigma[i] = Math.max(sigma[i], floor);
-  const groups = stones.map((s) => segmentsOf(s, supportOf(comparableStones(support, s) - 1, []).level));
-  const absResidual = Float64Array.from(heldOut, (p, i) => Math.abs(y[i] - p));
-  const segments = fitSegmentScales(absResidual, sigma, groups, coverages[0]);
-  for (let i = 0; i < n; i++) sigma[i] *= segmentScale(segments, groups[i]);
+  plans.push(gbdt.fitPlan(X, logAbsResidual, DIFFICULTY_PARAMS, { seed }));
   return {
-    difficulty: { kind: gbdt.name, model: difficultyModel.payload(), floor },
-    segments,
-    calibration: calibrate({ y, yhat: heldOut, sigma }, coverages),
-    sigma,
+    jobs: plans.flatMap((p) => p.jobs),
+    finish(models: BoostedModel[]): CalibratedRanges {
+      const fitted = assembleAll(plans, models);
+      const sigma = new Float64Array(n);
+      for (let f = 0; f < k; f++) {
+        const test = tests[f];
+        const pred = predictLogMany(fitted[f], takeRows(X, test));
+        for (let i = 0; i < test.length; i++) sigma[test[i]] = Math.exp(pred[i]);
+      }
+      const difficultyModel = fitted[k];
+      const floor = difficultyFloor(Float64Array.from(predictLogMany(difficultyModel, X), Math.exp));
+      for (let i = 0; i < n; i++) sigma[i] = Math.max(sigma[i], floor);
+      const groups = stones.map((s) => segmentsOf(s, supportOf(comparableStones(support, s) - 1, []).level));
+      const absResidual = Float64Array.from(heldOut, (p, i) => Math.abs(y[i] - p));
+      const segments = fitSegmentScales(absResidual, sigma, groups, coverages[0]);
+      for (let i = 0; i < n; i++) sigma[i] *= segmentScale(segments, groups[i]);
+      return {
+        difficulty: { kind: gbdt.name, model: difficultyModel.payload(), floor },
+        segments,
+        calibration: calibrate({ y, yhat: heldOut, sigma }, coverages),
+        sigma,
+      };
+    },
   };
 }
 

@@ -10,12 +10,13 @@ import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArti
 import { FEATURE_SPEC, featureColumns, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
-import { hasFitPlan } from './kinds/fit-plan.js';
+import { assembleAll, hasFitPlan } from './kinds/fit-plan.js';
 import { fitAll, trainThreads } from './parallel-fit.js';
-import { calibrateRanges, heldOutMetrics, predictLogMany, type CalibratedRanges } from './ranges.js';
+import { priceMetrics, type PriceMetrics } from './metrics.js';
+import { calibrateRanges, heldOutMetrics, planRanges, predictLogMany, type CalibratedRanges } from './ranges.js';
 import { supportHistogram } from './support.js';
 import { trainingDistribution } from './distribution.js';
-import { calibrateFourCs, fourCsColumns, measurementFill, type FourCsRanges } from './four-cs.js';
+import { calibrateFourCs, fourCsColumns, measurementFill, planFourCs, type FourCsRanges } from './four-cs.js';
 
 export { calibrateRanges, predictLogMany, type CalibratedRanges };
 
@@ -148,49 +149,110 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   });
 }
 
+/** The cross-validation part of a training: the fold models and their out-of-fold predictions. */
+export interface FoldFits {
+  readonly setup: TrainingSetup;
+  readonly foldModels: readonly FittedModel[];
+  /** Out-of-fold log-price predictions of the rows. */
+  readonly oof: Float64Array;
+  /** Out-of-fold accuracy: what tuning compares (the artifact's metrics.outOfFold has the same MAE and MAPE). */
+  readonly metrics: PriceMetrics;
+}
+
+function crossValidation(setup: TrainingSetup, foldModels: readonly FittedModel[]): FoldFits {
+  const oof = outOfFold(setup, foldModels);
+  const prices = Float64Array.from(setup.rows, (r) => r.price);
+  return { setup, foldModels, oof, metrics: priceMetrics(prices, Float64Array.from(oof, Math.exp)) };
+}
+
 /**
- * trainModel on several threads (parallel-fit.ts): the fold fits and the final fit are independent, and a kind
- * with a fit plan (gbdt: one engine fit per booster) splits further, so all of them run at once. Every engine fit
- * is a pure function of its inputs, so the artifact is byte for byte trainModel's. `threads` defaults to
- * LOUPE_TRAIN_THREADS or min(cores, 2); 1, a kind without a fit plan, or a runtime without worker threads trains
- * on this thread.
+ * The fold fits of several trainings on the same rows (tuning's trials), all at once on `threads` threads: no
+ * final fit and no range calibration, which only the chosen one needs (finishTraining). Kinds without a fit plan,
+ * or one thread, fit here one after another.
+ */
+export async function crossValidateMany(
+  rows: readonly Appraisal[],
+  optionsList: readonly TrainOptions[],
+  threads = trainThreads(),
+): Promise<FoldFits[]> {
+  const setups = optionsList.map((o) => setUp(rows, o));
+  const planned = setups.map((s) => {
+    const kind = s.kind;
+    if (threads <= 1 || !hasFitPlan(kind)) return undefined;
+    return fitSpecs(s)
+      .slice(0, s.k)
+      .map((f) => kind.fitPlan(f.X, f.y, s.params, { seed: f.seed }));
+  });
+  const allPlans = planned.flatMap((plans) => plans ?? []);
+  const jobs = allPlans.flatMap((p) => p.jobs);
+  const models = assembleAll(allPlans, jobs.length > 0 ? await fitAll(jobs, threads) : []);
+  let next = 0;
+  return setups.map((s, i) => {
+    if (planned[i]) {
+      next += s.k;
+      return crossValidation(s, models.slice(next - s.k, next));
+    }
+    const specs = fitSpecs(s).slice(0, s.k);
+    return crossValidation(
+      s,
+      specs.map((f) => s.kind.fit(f.X, f.y, s.params, { seed: f.seed })),
+    );
+  });
+}
+
+/**
+ * The artifact of a cross-validated training: the final fit on all rows and both range calibrations (with and
+ * without measurements), whose difficulty fits are independent of the final fit, so all of them run at once on
+ * `threads` threads. Byte for byte trainModel's artifact with the same rows and options.
+ */
+export async function finishTraining(cv: FoldFits, threads = trainThreads()): Promise<ModelArtifact> {
+  const s = cv.setup;
+  const kind = s.kind;
+  const support = supportHistogram(s.rows);
+  const ranges = planRanges(s.X, s.y, cv.oof, s.fold, s.seed, s.coverages, s.rows, support);
+  const fill = measurementFill(s.rows);
+  const X4 = fourCsColumns(s.rows, fill);
+  const oof4 = outOfFold(s, cv.foldModels, X4);
+  const fourCs = planFourCs(s.rows, fill, X4, oof4, s.fold, s.seed, s.coverages, support);
+  const final = fitSpecs(s)[s.k];
+  const finalPlan =
+    hasFitPlan(kind) && threads > 1 ? kind.fitPlan(final.X, final.y, s.params, { seed: final.seed }) : undefined;
+  const jobs = [...(finalPlan?.jobs ?? []), ...ranges.jobs, ...fourCs.jobs];
+  const fitted = await fitAll(jobs, threads);
+  const nFinal = finalPlan?.jobs.length ?? 0;
+  const nRanges = ranges.jobs.length;
+  const model = finalPlan
+    ? finalPlan.assemble(fitted.slice(0, nFinal))
+    : kind.fit(final.X, final.y, s.params, { seed: final.seed });
+  return assembleArtifact({
+    kind: kind.name,
+    params: s.params,
+    seed: s.seed,
+    rows: s.rows,
+    model,
+    ranges: ranges.finish(fitted.slice(nFinal, nFinal + nRanges)),
+    heldOut: cv.oof,
+    fourCs: fourCs.finish(fitted.slice(nFinal + nRanges)),
+  });
+}
+
+/**
+ * trainModel on several threads (parallel-fit.ts): the fold fits run at once, then the final fit and the range
+ * calibrations' difficulty fits at once; a kind with a fit plan (gbdt: one engine fit per booster) splits
+ * further. Every engine fit is a pure function of its inputs, so the artifact is byte for byte trainModel's.
+ * `threads` defaults to LOUPE_TRAIN_THREADS or min(cores, 2); 1, a kind without a fit plan, or a runtime without
+ * worker threads trains on this thread.
  */
 export async function trainModelAsync(
   rows: readonly Appraisal[],
   options: TrainOptions & { threads?: number } = {},
 ): Promise<ModelArtifact> {
-  const s = setUp(rows, options);
-  const kind = s.kind;
   const threads = options.threads ?? trainThreads();
-  if (threads <= 1 || !hasFitPlan(kind)) return trainModel(rows, options);
-  const specs = fitSpecs(s);
-
-  options.onStage?.(`fold fits and final fit (${threads} threads)`);
-  const plans = specs.map((f) => kind.fitPlan(f.X, f.y, s.params, { seed: f.seed }));
-  const fitted = await fitAll(
-    plans.flatMap((p) => p.jobs),
-    threads,
-  );
-  let next = 0;
-  const models = plans.map((p) => {
-    const jobs = fitted.slice(next, next + p.jobs.length);
-    next += p.jobs.length;
-    return p.assemble(jobs);
-  });
-  const oof = outOfFold(s, models.slice(0, s.k));
-
-  options.onStage?.('difficulty and calibration');
-  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, supportHistogram(rows));
-  return assembleArtifact({
-    kind: s.kind.name,
-    params: s.params,
-    seed: s.seed,
-    rows,
-    model: models[s.k],
-    ranges,
-    heldOut: oof,
-    fourCs: fourCsRanges(s, models.slice(0, s.k)),
-  });
+  if (threads <= 1 || !hasFitPlan(getKind(options.kind ?? DEFAULT_KIND))) return trainModel(rows, options);
+  options.onStage?.(`fold fits (${threads} threads)`);
+  const [cv] = await crossValidateMany(rows, [options], threads);
+  options.onStage?.(`final fit, difficulty and calibration (${threads} threads)`);
+  return finishTraining(cv, threads);
 }
 
 /** The artifact of a fitted model: `rows` are the rows behind its metrics and ranges, `heldOut` its predictions on them from models that did not see them. */

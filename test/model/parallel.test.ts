@@ -21,11 +21,12 @@ describe('parallel training', () => {
     const parallel = serializeArtifact(
       await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }),
     );
-    // 3 fold fits + the final fit, 2 boosters each: shared between this thread and the worker.
+    // 3 fold fits + the final fit, 2 boosters each, and the difficulty models of both range calibrations (3 folds
+    // + all rows, each): shared between this thread and the worker.
     const after = fitCounts();
     expect(after.threadFailure).toBeUndefined();
     expect(after.inThreads - before.inThreads).toBeGreaterThan(0);
-    expect(after.inThreads - before.inThreads + after.inProcess - before.inProcess).toBe(8);
+    expect(after.inThreads - before.inThreads + after.inProcess - before.inProcess).toBe(8 + 2 * 4);
     expect(parallel).toBe(sequential);
     // The pool is reused: a second training is the same again.
     expect(

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Appraisal } from '../../src/diamond/index.js';
 import { readReferenceSplitRows } from '../../src/ingest/index.js';
+import { serializeArtifact, trainModel } from '../../src/model/index.js';
 import { tune } from '../../src/pipeline/tune.js';
 import { DATA } from './helpers.js';
 import { join } from 'node:path';
@@ -52,6 +53,13 @@ describe('reproducible tuning', () => {
     const strict = await tune(rows, 'gbdt', { trials: 2, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 1 });
     expect(strict.result.chosen).toBe(0);
     expect(strict.result.params).toEqual(strict.result.trials[0].params);
+  }, 120_000);
+
+  it("gives the chosen trial's artifact exactly as a training with its parameters gives it", async () => {
+    const { result, artifact } = await tune(rows, 'gbdt', { trials: 3, seed: 7, folds: 3, space: SMALL_SPACE });
+    const alone = trainModel(rows, { kind: 'gbdt', params: result.params, seed: 7, folds: 3 });
+    expect(serializeArtifact(artifact)).toBe(serializeArtifact(alone));
+    expect(alone.metrics.outOfFold.mae).toBe(result.trials[result.chosen].mae);
   }, 120_000);
 
   it('reports when the time budget cuts the trials short', async () => {

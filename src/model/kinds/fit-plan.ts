@@ -27,3 +27,13 @@ export interface PlannedFit<P extends object> {
 export function hasFitPlan<P extends object>(kind: ModelKind<P>): kind is ModelKind<P> & PlannedFit<P> {
   return typeof (kind as Partial<PlannedFit<P>>).fitPlan === 'function';
 }
+
+/** Each plan's fitted model from the models of all plans' jobs, given in plan order then job order. */
+export function assembleAll(plans: readonly FitPlan[], models: readonly BoostedModel[]): FittedModel[] {
+  let next = 0;
+  return plans.map((p) => {
+    const mine = models.slice(next, next + p.jobs.length);
+    next += p.jobs.length;
+    return p.assemble(mine);
+  });
+}
