@@ -116,15 +116,17 @@ export interface SegmentCoverageTables {
  * on `train` (the reference split), and by K-fold cross-validation inside `train` (each fold trained and calibrated
  * on its other folds only); for the stones with their measurements, and the same stones valued from their 4Cs
  * alone (`fourCs`, by the same models). Stones given no range are left out of coverage and counted apart.
+ * `splitModel`: the model already trained on `train` with these options, when the caller has it (a notebook that
+ * has just trained it), so it is not trained a second time.
  */
 export function rangesBySegment(
   train: readonly Appraisal[],
   test: readonly Appraisal[],
-  options: TrainOptions & { cvFolds?: number; cvSeed?: number } = {},
+  options: TrainOptions & { cvFolds?: number; cvSeed?: number; splitModel?: LoadedModel } = {},
 ): SegmentCoverageTables & { fourCs: SegmentCoverageTables } {
   type Priced = ReturnType<LoadedModel['price']>;
   const both = (model: LoadedModel, r: Appraisal): [Priced, Priced] => [model.price(r), model.price(fourCsOf(r))];
-  const splitModel = createValuer(trainModel(train, options), 'split');
+  const splitModel = options.splitModel ?? createValuer(trainModel(train, options), 'split');
   const split = test.map((r) => both(splitModel, r));
   const k = options.cvFolds ?? 5;
   const fold = assignFolds(train.length, k, options.cvSeed ?? 42);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exampleStone, type Appraisal } from '../../src/diamond/index.js';
-import { coverageBySegment, rangesBySegment } from '../../src/model/index.js';
+import { coverageBySegment, createValuer, rangesBySegment, trainModel } from '../../src/model/index.js';
 import { referenceSplit } from '../helpers/reference.js';
 
 /** The schema's example stone at another weight and price (segments here depend on carat only). */
@@ -44,5 +44,9 @@ describe('coverage by segment', () => {
     // measurements, so its widths are close either way; the default kind's 4Cs ranges are wider, bench:accuracy)
     expect(tables.fourCs.split[0].medianWidth).not.toBeCloseTo(tables.split[0].medianWidth, 3);
     expect(tables.fourCs.split[0].medianWidth).toBeGreaterThan(0.8 * tables.split[0].medianWidth);
+    // A split model the caller has already trained with the same options gives the same tables.
+    const options = { kind: 'hedonic', cvFolds: 3 };
+    const splitModel = createValuer(trainModel(train.slice(0, 1500), options), 'given');
+    expect(rangesBySegment(train.slice(0, 1500), test.slice(0, 300), { ...options, splitModel })).toEqual(tables);
   });
 });
