@@ -44,6 +44,11 @@ export interface TestPostgres {
   port: number;
   /** A URL to a database of its own (created now): one per test file or case keeps them apart. */
   newDatabase(name: string): string;
+  /**
+   * A URL to a new database `name` made as a copy of `template` (CREATE DATABASE … TEMPLATE: a file copy, far
+   * cheaper than building it again); nothing may be connected to `template` meanwhile.
+   */
+  copyDatabase(template: string, name: string): string;
   /** Stops the server (immediately, like a crash, when `immediate`) and starts it again on the same port. */
   stopServer(immediate?: boolean): void;
   startServer(): void;
@@ -91,6 +96,10 @@ export async function startPostgres(): Promise<TestPostgres> {
     port,
     newDatabase(name) {
       psql(`CREATE DATABASE "${name}"`);
+      return url(name);
+    },
+    copyDatabase(template, name) {
+      psql(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
       return url(name);
     },
     stopServer,
