@@ -11,7 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Foundation } from './foundation.js';
 import type { RequestLog } from './request-log.js';
-import type { Serving } from './serving.js';
+import { type Serving, STAGE_NAME } from './serving.js';
 import type { LoupeSettings } from './settings.js';
 import type { Training } from './training.js';
 
@@ -20,6 +20,8 @@ export const LOUPE_NAMESPACE = 'Loupe';
 
 /** Batch valuations: left out of the latency SLO (README: up to the batch limit per request). */
 export const BATCH_PATH = '/v1/valuations/batch';
+/** The paths a batch valuation is logged under at the edge: through the stage, and at a root-mapped domain. */
+const batchPaths = [`/${STAGE_NAME}${BATCH_PATH}`, BATCH_PATH];
 
 /** The columns the pipeline's drift step compares: the nine inputs and the price. */
 export const DRIFT_FEATURES = ['carat', 'cut', 'color', 'clarity', 'depth', 'table', 'x', 'y', 'z', 'price'] as const;
@@ -42,12 +44,14 @@ export class Monitoring extends Construct {
     const fiveMinutes = cdk.Duration.minutes(5);
 
     // p99 of single valuations only: a batch of up to the batch limit takes longer by design. The access log
-    // (serving.ts) carries the concrete path, so a metric filter publishes every other request's latency.
+    // (serving.ts) carries the concrete path as called, so a metric filter publishes every other request's
+    // latency. `$context.path` includes the stage on the execute-api URL partners call (/live/v1/…); the bare
+    // path is what a custom domain mapped at its root would log.
     const edgeLatency = new logs.MetricFilter(this, 'EdgeLatencyFilter', {
       logGroup: serving.accessLogs,
       filterPattern: logs.FilterPattern.all(
         logs.FilterPattern.numberValue('$.latencyMs', '>=', 0),
-        logs.FilterPattern.stringValue('$.path', '!=', BATCH_PATH),
+        ...batchPaths.map((path) => logs.FilterPattern.stringValue('$.path', '!=', path)),
       ),
       metricNamespace: LOUPE_NAMESPACE,
       metricName: 'EdgeLatencyExceptBatch',

@@ -20,10 +20,16 @@ import { HOME_MOUNT, LOUPE_UID, restoreServingBundle } from './registry-sync.js'
 import type { LoupeSettings } from './settings.js';
 
 export const LOUPE_PORT = 3000;
+/**
+ * The REST API's one stage. Partners call https://<api>.execute-api.<region>.amazonaws.com/live/v1/…, and the
+ * access log's `$context.path` is that full path, stage included (monitoring.ts filters on it).
+ */
+export const STAGE_NAME = 'live';
 
 /**
  * One JSON line per request at the edge: who, what, how it went, how long. Numbers are unquoted so metric
- * filters read them as numbers (monitoring.ts); the path is the concrete one, not the /v1/{proxy+} resource.
+ * filters read them as numbers (monitoring.ts); the path is the concrete one as called, stage included
+ * (`/live/v1/valuations`), not the /v1/{proxy+} resource.
  */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
@@ -236,7 +242,7 @@ export class Serving extends Construct {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: cdk.RemovalPolicy.DESTROY,
       deployOptions: {
-        stageName: 'live',
+        stageName: STAGE_NAME,
         metricsEnabled: true,
         // Execution logging would write request bodies; the access log below records who/what/how long only.
         loggingLevel: apigw.MethodLoggingLevel.OFF,

@@ -8,7 +8,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ASSUMPTIONS } from '../../scripts/capacity/prices.js';
-import { ACCESS_LOG_FORMAT } from '../lib/serving.js';
+import { ACCESS_LOG_FORMAT, STAGE_NAME } from '../lib/serving.js';
 import { synthesise, testSettings as settings } from './settings.js';
 
 type Resource = { Type: string; Properties?: Record<string, any> };
@@ -320,11 +320,21 @@ describe('monitoring', () => {
     expect(metrics).toBe(ASSUMPTIONS.alarmMetrics);
   });
 
-  it('leaves batch requests out of the p99 latency alarm', () => {
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ ($.latencyMs >= 0) && ($.path != "/v1/valuations/batch") }',
-      MetricTransformations: [Match.objectLike({ MetricName: 'EdgeLatencyExceptBatch', MetricValue: '$.latencyMs' })],
-    });
+  it('leaves batch requests out of the p99 latency alarm, under the path the access log records', () => {
+    // Partners call the execute-api URL, whose `$context.path` carries the stage: /live/v1/valuations/batch.
+    const stages = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stages.map((st: any) => st.Properties.StageName)).toEqual([STAGE_NAME]);
+    expect(ACCESS_LOG_FORMAT).toContain('"path":"$context.path"');
+    const [filter] = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter((f: any) =>
+      f.Properties.MetricTransformations.some((m: any) => m.MetricName === 'EdgeLatencyExceptBatch'),
+    ) as any[];
+    expect(filter.Properties.MetricTransformations[0].MetricValue).toBe('$.latencyMs');
+    const pattern: string = filter.Properties.FilterPattern;
+    expect(pattern).toContain('($.latencyMs >= 0)');
+    expect(pattern).toContain(`($.path != "/${STAGE_NAME}/v1/valuations/batch")`);
+    expect(pattern).toContain('($.path != "/v1/valuations/batch")');
+    // Single valuations are not excluded: no other path condition.
+    expect(pattern.match(/\$\.path/g)).toHaveLength(2);
   });
 
   it('alarms when the largest PSI over the ten drift columns passes the threshold', () => {
