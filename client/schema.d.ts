@@ -106,7 +106,7 @@ export interface paths {
         };
         /**
          * Live traffic and live accuracy (admin)
-         * @description What this server valued over the last 24 hours (per hour and per partner key: stones valued, valuation time, the share with thin or beyond support, the drift of carat, colour and clarity from the champion's training stones), and the champion's accuracy on each batch of new expert appraisals, measured by the pipeline runs, beside its accuracy on the rows it was promoted on. The traffic window is each server's own, in memory; the accuracy history is the database's.
+         * @description What this server valued over the last 24 hours (per hour and per partner key: stones valued, valuation time, the share with thin or beyond support, the drift of each of the nine characteristics from the champion's training stones: PSI, and KS for the numbers), and the champion's accuracy on each batch of new expert appraisals, measured by the pipeline runs, beside its accuracy on the rows it was promoted on. The traffic window is each server's own, in memory; the accuracy history is the database's.
          */
         get: operations["getMonitoring"];
         put?: never;
@@ -590,6 +590,8 @@ export interface components {
             traffic: {
                 /** @description The champion the window is measured against; null before the first valuation. */
                 championVersion: string | null;
+                /** @description What drift is measured against: the champion file's training distribution (all nine characteristics, PSI and KS), or, for a file written before 2026-12-05, its support histogram (carat, colour, clarity; PSI). Null before the first valuation. */
+                driftReference: "distribution" | "support" | null;
                 window: {
                     slotSeconds: number;
                     slots: number;
@@ -611,10 +613,23 @@ export interface components {
                         thin: number;
                         beyond: number;
                     };
+                    /** @description All nine characteristics against a champion whose file carries its training distribution (trained since 2026-12-05); carat, colour and clarity (PSI only, from the support histogram) against an older one. Empty before the first valuation. */
                     drift: {
-                        feature: "carat" | "color" | "clarity";
-                        /** @description PSI of the window's stones against the champion's training stones (under 0.1 stable, 0.1–0.25 moderate, over 0.25 large); null while the window is empty. */
+                        feature: "carat" | "cut" | "color" | "clarity" | "depth" | "table" | "x" | "y" | "z";
+                        kind: "number" | "grade";
+                        /** @description Stones of the window with this characteristic (stones valued from their 4Cs have no measurements). */
+                        stones: number;
+                        /** @description PSI of the window's stones against the champion's training stones, over the pipeline's bins (the training values' deciles; grades per grade): under 0.1 stable, 0.1–0.25 moderate, over 0.25 large. Null while the window holds no such stone. */
                         psi: number | null;
+                        /** @description Numbers only, and only against a model file that carries its training distribution. */
+                        ks: {
+                            /** @description Two-sample Kolmogorov–Smirnov statistic (largest gap between the two distribution functions, 0–1), read on the artifact's grid of training quantiles: at most maxError below the exact statistic, never above it. Null while the window holds no such stone. */
+                            statistic: number | null;
+                            /** @description Asymptotic p-value of that statistic for the training and window sample sizes (the pipeline formula); never below the p-value of the exact statistic. */
+                            pValue: number | null;
+                            /** @description 1 / the number of quantiles of the grid (0.01). */
+                            maxError: number;
+                        } | null;
                     }[];
                 }[];
                 /** @description One entry per slot of the window, oldest first. */
@@ -785,10 +800,23 @@ export interface components {
                 thin: number;
                 beyond: number;
             };
+            /** @description All nine characteristics against a champion whose file carries its training distribution (trained since 2026-12-05); carat, colour and clarity (PSI only, from the support histogram) against an older one. Empty before the first valuation. */
             drift: {
-                feature: "carat" | "color" | "clarity";
-                /** @description PSI of the window's stones against the champion's training stones (under 0.1 stable, 0.1–0.25 moderate, over 0.25 large); null while the window is empty. */
+                feature: "carat" | "cut" | "color" | "clarity" | "depth" | "table" | "x" | "y" | "z";
+                kind: "number" | "grade";
+                /** @description Stones of the window with this characteristic (stones valued from their 4Cs have no measurements). */
+                stones: number;
+                /** @description PSI of the window's stones against the champion's training stones, over the pipeline's bins (the training values' deciles; grades per grade): under 0.1 stable, 0.1–0.25 moderate, over 0.25 large. Null while the window holds no such stone. */
                 psi: number | null;
+                /** @description Numbers only, and only against a model file that carries its training distribution. */
+                ks: {
+                    /** @description Two-sample Kolmogorov–Smirnov statistic (largest gap between the two distribution functions, 0–1), read on the artifact's grid of training quantiles: at most maxError below the exact statistic, never above it. Null while the window holds no such stone. */
+                    statistic: number | null;
+                    /** @description Asymptotic p-value of that statistic for the training and window sample sizes (the pipeline formula); never below the p-value of the exact statistic. */
+                    pValue: number | null;
+                    /** @description 1 / the number of quantiles of the grid (0.01). */
+                    maxError: number;
+                } | null;
             }[];
         };
         Valuation: {
@@ -1606,6 +1634,7 @@ export interface operations {
                      * @example {
                      *       "traffic": {
                      *         "championVersion": "v0003",
+                     *         "driftReference": "distribution",
                      *         "window": {
                      *           "slotSeconds": 3600,
                      *           "slots": 24,
@@ -1622,15 +1651,90 @@ export interface operations {
                      *           "drift": [
                      *             {
                      *               "feature": "carat",
-                     *               "psi": 0.012
+                     *               "kind": "number",
+                     *               "stones": 1200,
+                     *               "psi": 0.012,
+                     *               "ks": {
+                     *                 "statistic": 0.031,
+                     *                 "pValue": 0.21,
+                     *                 "maxError": 0.01
+                     *               }
+                     *             },
+                     *             {
+                     *               "feature": "cut",
+                     *               "kind": "grade",
+                     *               "stones": 1200,
+                     *               "psi": 0.006,
+                     *               "ks": null
                      *             },
                      *             {
                      *               "feature": "color",
-                     *               "psi": 0.031
+                     *               "kind": "grade",
+                     *               "stones": 1200,
+                     *               "psi": 0.031,
+                     *               "ks": null
                      *             },
                      *             {
                      *               "feature": "clarity",
-                     *               "psi": 0.008
+                     *               "kind": "grade",
+                     *               "stones": 1200,
+                     *               "psi": 0.008,
+                     *               "ks": null
+                     *             },
+                     *             {
+                     *               "feature": "depth",
+                     *               "kind": "number",
+                     *               "stones": 1150,
+                     *               "psi": 0.019,
+                     *               "ks": {
+                     *                 "statistic": 0.028,
+                     *                 "pValue": 0.33,
+                     *                 "maxError": 0.01
+                     *               }
+                     *             },
+                     *             {
+                     *               "feature": "table",
+                     *               "kind": "number",
+                     *               "stones": 1150,
+                     *               "psi": 0.015,
+                     *               "ks": {
+                     *                 "statistic": 0.034,
+                     *                 "pValue": 0.15,
+                     *                 "maxError": 0.01
+                     *               }
+                     *             },
+                     *             {
+                     *               "feature": "x",
+                     *               "kind": "number",
+                     *               "stones": 1150,
+                     *               "psi": 0.011,
+                     *               "ks": {
+                     *                 "statistic": 0.025,
+                     *                 "pValue": 0.47,
+                     *                 "maxError": 0.01
+                     *               }
+                     *             },
+                     *             {
+                     *               "feature": "y",
+                     *               "kind": "number",
+                     *               "stones": 1150,
+                     *               "psi": 0.012,
+                     *               "ks": {
+                     *                 "statistic": 0.026,
+                     *                 "pValue": 0.42,
+                     *                 "maxError": 0.01
+                     *               }
+                     *             },
+                     *             {
+                     *               "feature": "z",
+                     *               "kind": "number",
+                     *               "stones": 1150,
+                     *               "psi": 0.013,
+                     *               "ks": {
+                     *                 "statistic": 0.027,
+                     *                 "pValue": 0.38,
+                     *                 "maxError": 0.01
+                     *               }
                      *             }
                      *           ]
                      *         },
@@ -1647,15 +1751,90 @@ export interface operations {
                      *             "drift": [
                      *               {
                      *                 "feature": "carat",
-                     *                 "psi": 0.012
+                     *                 "kind": "number",
+                     *                 "stones": 1200,
+                     *                 "psi": 0.012,
+                     *                 "ks": {
+                     *                   "statistic": 0.031,
+                     *                   "pValue": 0.21,
+                     *                   "maxError": 0.01
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "feature": "cut",
+                     *                 "kind": "grade",
+                     *                 "stones": 1200,
+                     *                 "psi": 0.006,
+                     *                 "ks": null
                      *               },
                      *               {
                      *                 "feature": "color",
-                     *                 "psi": 0.031
+                     *                 "kind": "grade",
+                     *                 "stones": 1200,
+                     *                 "psi": 0.031,
+                     *                 "ks": null
                      *               },
                      *               {
                      *                 "feature": "clarity",
-                     *                 "psi": 0.008
+                     *                 "kind": "grade",
+                     *                 "stones": 1200,
+                     *                 "psi": 0.008,
+                     *                 "ks": null
+                     *               },
+                     *               {
+                     *                 "feature": "depth",
+                     *                 "kind": "number",
+                     *                 "stones": 1150,
+                     *                 "psi": 0.019,
+                     *                 "ks": {
+                     *                   "statistic": 0.028,
+                     *                   "pValue": 0.33,
+                     *                   "maxError": 0.01
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "feature": "table",
+                     *                 "kind": "number",
+                     *                 "stones": 1150,
+                     *                 "psi": 0.015,
+                     *                 "ks": {
+                     *                   "statistic": 0.034,
+                     *                   "pValue": 0.15,
+                     *                   "maxError": 0.01
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "feature": "x",
+                     *                 "kind": "number",
+                     *                 "stones": 1150,
+                     *                 "psi": 0.011,
+                     *                 "ks": {
+                     *                   "statistic": 0.025,
+                     *                   "pValue": 0.47,
+                     *                   "maxError": 0.01
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "feature": "y",
+                     *                 "kind": "number",
+                     *                 "stones": 1150,
+                     *                 "psi": 0.012,
+                     *                 "ks": {
+                     *                   "statistic": 0.026,
+                     *                   "pValue": 0.42,
+                     *                   "maxError": 0.01
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "feature": "z",
+                     *                 "kind": "number",
+                     *                 "stones": 1150,
+                     *                 "psi": 0.013,
+                     *                 "ks": {
+                     *                   "statistic": 0.027,
+                     *                   "pValue": 0.38,
+                     *                   "maxError": 0.01
+                     *                 }
                      *               }
                      *             ]
                      *           }

@@ -30,11 +30,45 @@ const summaryFields = {
   ),
   drift: Type.Array(
     Type.Object({
-      feature: Type.Union([Type.Literal('carat'), Type.Literal('color'), Type.Literal('clarity')]),
+      feature: Type.Union([
+        Type.Literal('carat'),
+        Type.Literal('cut'),
+        Type.Literal('color'),
+        Type.Literal('clarity'),
+        Type.Literal('depth'),
+        Type.Literal('table'),
+        Type.Literal('x'),
+        Type.Literal('y'),
+        Type.Literal('z'),
+      ]),
+      kind: Type.Union([Type.Literal('number'), Type.Literal('grade')]),
+      stones: Type.Integer({
+        description:
+          'Stones of the window with this characteristic (stones valued from their 4Cs have no measurements).',
+      }),
       psi: Nullable(
-        "PSI of the window's stones against the champion's training stones (under 0.1 stable, 0.1–0.25 moderate, over 0.25 large); null while the window is empty.",
+        "PSI of the window's stones against the champion's training stones, over the pipeline's bins (the training values' deciles; grades per grade): under 0.1 stable, 0.1–0.25 moderate, over 0.25 large. Null while the window holds no such stone.",
+      ),
+      ks: Type.Union(
+        [
+          Type.Object({
+            statistic: Nullable(
+              "Two-sample Kolmogorov–Smirnov statistic (largest gap between the two distribution functions, 0–1), read on the artifact's grid of training quantiles: at most maxError below the exact statistic, never above it. Null while the window holds no such stone.",
+            ),
+            pValue: Nullable(
+              'Asymptotic p-value of that statistic for the training and window sample sizes (the pipeline formula); never below the p-value of the exact statistic.',
+            ),
+            maxError: Type.Number({ description: '1 / the number of quantiles of the grid (0.01).' }),
+          }),
+          Type.Null(),
+        ],
+        { description: 'Numbers only, and only against a model file that carries its training distribution.' },
       ),
     }),
+    {
+      description:
+        'All nine characteristics against a champion whose file carries its training distribution (trained since 2026-12-05); carat, colour and clarity (PSI only, from the support histogram) against an older one. Empty before the first valuation.',
+    },
   ),
 };
 export const TrafficSummary = Type.Object(summaryFields);
@@ -43,6 +77,10 @@ const Traffic = Type.Object(
   {
     championVersion: Type.Union([Type.String(), Type.Null()], {
       description: 'The champion the window is measured against; null before the first valuation.',
+    }),
+    driftReference: Type.Union([Type.Literal('distribution'), Type.Literal('support'), Type.Null()], {
+      description:
+        "What drift is measured against: the champion file's training distribution (all nine characteristics, PSI and KS), or, for a file written before 2026-12-05, its support histogram (carat, colour, clarity; PSI). Null before the first valuation.",
     }),
     window: Type.Object({
       slotSeconds: Type.Integer(),

@@ -80,13 +80,24 @@ export function registerOperationsMetrics(registry: Registry, store: Pick<Store,
 export function registerTrafficMetrics(registry: Registry, traffic: TrafficDrift): void {
   new Gauge({
     name: 'loupe_traffic_drift_psi',
-    help: "PSI of the stones valued in the live window against the champion's training stones, by characteristic.",
+    help: "PSI of the stones valued in the live window against the champion's training stones, by characteristic (all nine; carat, color and clarity for a model file without its training distribution).",
     labelNames: ['feature'] as const,
     registers: [registry],
     collect() {
       this.reset();
       for (const { feature, psi } of traffic.overallSummary().drift)
         if (Number.isFinite(psi)) this.set({ feature }, psi);
+    },
+  });
+  new Gauge({
+    name: 'loupe_traffic_drift_ks',
+    help: "Two-sample KS statistic of the stones valued in the live window against the champion's training stones, by numeric characteristic (read on 100 training quantiles: at most 0.01 below the exact statistic).",
+    labelNames: ['feature'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { feature, ks } of traffic.overallSummary().drift)
+        if (ks && Number.isFinite(ks.statistic)) this.set({ feature }, ks.statistic);
     },
   });
   new Gauge({

@@ -1,25 +1,29 @@
 /**
  * Live traffic drift: a rolling summary of the stones being valued, compared with what the champion learned from.
  *
- * The reference is the champion's own support histogram (stored in its artifact: carat on a 5% log grid × colour
- * × clarity), so nothing is read from the database, at start or per request. Carat is compared over about ten
- * groups of that grid holding equal shares of the training stones (the pipeline's deciles, on the artifact's
- * grid); colour and clarity over their grades. PSI is report/stats' psiOfShares, the pipeline's formula. Cut and
- * the measurements are not in the artifact, so they are not tracked live (the pipeline's drift step covers them).
+ * The reference is the champion's own training data as its artifact summarises it (traffic-reference.ts), so
+ * nothing is read from the database, at start or per request. With a model trained since 2026-12-05, all nine
+ * characteristics: for each, PSI over the pipeline's bins (the training values' deciles; grades per grade) with
+ * the pipeline's formula, and for the six numbers the two-sample KS statistic read on a grid of 100 training
+ * quantiles (within 0.01 below the exact statistic) with its p-value (the pipeline's formula, for n training
+ * stones and m stones of the window; computed from a statistic never above the exact one, so never smaller than the
+ * exact p-value). With an older model file, carat, colour and clarity, PSI only, from its support histogram.
  *
  * Bounded whatever the traffic: counts live in a ring of SLOTS time slots (default 24 of one hour: the window is
  * the last 24 hours), per partner key for at most MAX_PARTNERS keys (later keys share one "other keys" row) plus
- * the total. Recording a stone is a few array increments. A new champion restarts the window: drift is always
- * against the model serving.
+ * the total. A slot holds one 32-bit counter per bin per feature: a number's KS grid has at most 2 × 99 edges (99
+ * quantiles, each possibly split off a value many stones share), so at most 6 × 199 + 20 grades = 1,214 counters,
+ * 4.9 KB (710, 2.8 KB, for a model of the reference data); a row is 24 slots, and there are at most 66 rows
+ * (overall, 64 keys, other keys): 7.7 MB at most (4.5 MB for the reference data's model). Rows are made on a key's
+ * first valuation. Recording a stone is an increment per feature (a binary search of at most 8 steps for a
+ * number): no allocation, no database read. A new champion restarts the window: drift is always against the model
+ * serving.
  */
-import { CLARITIES, COLORS, type Stone } from '../diamond/index.js';
-import { caratBin, type LoadedModel, type SupportHistogram, type Valuation } from '../model/index.js';
-import { psiOfShares } from '../report/stats.js';
+import type { StoneFieldName, StoneToValue } from '../diamond/index.js';
+import { binnedKs, ksPValue, psiOfShares, type LoadedModel, type Valuation } from '../model/index.js';
+import { referenceOf, type Reference } from './traffic-reference.js';
 
-export const DRIFT_FEATURES = ['carat', 'color', 'clarity'] as const;
-export type DriftFeature = (typeof DRIFT_FEATURES)[number];
 const SUPPORT_LEVELS = ['typical', 'thin', 'beyond'] as const;
-const CARAT_GROUPS = 10;
 /** The id of the row that pools partner keys past maxPartners; keyless (open) valuations are key 0. */
 export const OTHER_KEYS = -1;
 
@@ -30,28 +34,36 @@ export interface TrafficDriftOptions {
   now?: () => number;
 }
 
-interface Reference {
-  version: string;
-  caratGroupOf: Int32Array;
-  shares: Record<DriftFeature, number[]>;
-}
-
-/** The counts of one time slot. */
+/** The counts of one time slot, reused when the ring comes round. */
 class Tally {
   slot = -1;
   valued = 0;
   calls = 0;
   valuationSeconds = 0;
-  support = [0, 0, 0];
-  carat = new Array<number>(CARAT_GROUPS).fill(0);
-  color = new Array<number>(COLORS.length).fill(0);
-  clarity = new Array<number>(CLARITIES.length).fill(0);
+  readonly support = new Uint32Array(3);
+  readonly counts: Uint32Array;
+  constructor(size: number) {
+    this.counts = new Uint32Array(size);
+  }
+  reset(slot: number): void {
+    this.slot = slot;
+    this.valued = 0;
+    this.calls = 0;
+    this.valuationSeconds = 0;
+    this.support.fill(0);
+    this.counts.fill(0);
+  }
 }
 
 export interface FeatureDriftNow {
-  feature: DriftFeature;
-  /** NaN (null in JSON) while the window holds no stone. */
+  feature: StoneFieldName;
+  kind: 'number' | 'grade';
+  /** Stones of the window that have this characteristic (4Cs-only stones have no measurements). */
+  stones: number;
+  /** NaN (null in JSON) while the window holds no such stone. */
   psi: number;
+  /** Numbers of a model with a training distribution only. */
+  ks: { statistic: number; pValue: number; maxError: number } | null;
 }
 
 export interface TrafficSummary {
@@ -63,37 +75,13 @@ export interface TrafficSummary {
 
 export interface TrafficReport {
   championVersion: string | null;
+  /** What drift is measured against: the training distribution (nine characteristics) or the support histogram. */
+  driftReference: Reference['source'] | null;
   window: { slotSeconds: number; slots: number; from: string; to: string };
   overall: TrafficSummary;
   partners: (TrafficSummary & { keyId: number; name: string })[];
   /** One entry per slot, oldest first: stones valued, valuation calls and their mean time. */
   series: { from: string; valued: number; calls: number; meanValuationSeconds: number | null }[];
-}
-
-function referenceOf(version: string, h: SupportHistogram): Reference {
-  const per = COLORS.length * CLARITIES.length;
-  const caratFine = new Array<number>(h.bins).fill(0);
-  const color = new Array<number>(COLORS.length).fill(0);
-  const clarity = new Array<number>(CLARITIES.length).fill(0);
-  let total = 0;
-  h.counts.forEach((n, i) => {
-    caratFine[Math.floor(i / per)] += n;
-    color[Math.floor(i / CLARITIES.length) % COLORS.length] += n;
-    clarity[i % CLARITIES.length] += n;
-    total += n;
-  });
-  // Fine carat bins grouped so that each group holds about a tenth of the training stones.
-  const caratGroupOf = new Int32Array(h.bins);
-  const carat = new Array<number>(CARAT_GROUPS).fill(0);
-  let seen = 0;
-  for (let b = 0; b < h.bins; b++) {
-    const group = Math.min(CARAT_GROUPS - 1, Math.floor((seen * CARAT_GROUPS) / Math.max(1, total)));
-    caratGroupOf[b] = group;
-    carat[group] += caratFine[b];
-    seen += caratFine[b];
-  }
-  const share = (v: number[]) => v.map((n) => n / Math.max(1, total));
-  return { version, caratGroupOf, shares: { carat: share(carat), color: share(color), clarity: share(clarity) } };
 }
 
 export class TrafficDrift {
@@ -114,57 +102,65 @@ export class TrafficDrift {
   }
 
   private ring(): Tally[] {
-    return Array.from({ length: this.slots }, () => new Tally());
+    const size = this.reference?.size ?? 0;
+    return Array.from({ length: this.slots }, () => new Tally(size));
   }
 
   private tallyOf(ring: Tally[], slot: number): Tally {
-    const index = slot % this.slots;
-    if (ring[index].slot !== slot) {
-      ring[index] = new Tally();
-      ring[index].slot = slot;
-    }
-    return ring[index];
+    const t = ring[slot % this.slots];
+    if (t.slot !== slot) t.reset(slot);
+    return t;
   }
 
   private partnerRing(key: { id: number; name: string } | null): Tally[] {
     const id = key?.id ?? 0;
     let row = this.partners.get(id);
     if (!row) {
-      if (this.partners.size >= this.maxPartners) return this.partnerRing({ id: OTHER_KEYS, name: 'other keys' });
+      if (id !== OTHER_KEYS && this.partners.size >= this.maxPartners)
+        return this.partnerRing({ id: OTHER_KEYS, name: 'other keys' });
       row = { name: key?.name ?? 'open (no key)', tallies: this.ring() };
       this.partners.set(id, row);
     }
     return row.tallies;
   }
 
+  private count(
+    t: Tally,
+    reference: Reference,
+    stones: readonly StoneToValue[],
+    valued: readonly Pick<Valuation, 'support'>[],
+    seconds: number,
+  ): void {
+    t.calls++;
+    t.valuationSeconds += seconds;
+    t.valued += stones.length;
+    const { features } = reference;
+    for (let i = 0; i < stones.length; i++) {
+      const s = stones[i];
+      for (let f = 0; f < features.length; f++) {
+        const k = features[f].counter(s);
+        if (k >= 0) t.counts[features[f].offset + k]++;
+      }
+      t.support[SUPPORT_LEVELS.indexOf(valued[i].support.level)]++;
+    }
+  }
+
   /** Counts the stones one valuation call valued (`seconds`: the call's time). */
   record(
     model: LoadedModel,
     key: { id: number; name: string } | null,
-    stones: readonly Pick<Stone, 'carat' | 'color' | 'clarity'>[],
+    stones: readonly StoneToValue[],
     valued: readonly Pick<Valuation, 'support'>[],
     seconds: number,
   ): void {
     if (this.reference?.version !== model.version) {
-      this.reference = referenceOf(model.version, model.artifact.trainingData.support);
+      this.reference = referenceOf(model);
       this.overall = this.ring();
       this.partners.clear();
     }
     const slot = Math.floor(this.now() / this.slotMs);
-    const { caratGroupOf } = this.reference;
-    for (const ring of [this.overall, this.partnerRing(key)]) {
-      const t = this.tallyOf(ring, slot);
-      t.calls++;
-      t.valuationSeconds += seconds;
-      t.valued += stones.length;
-      for (let i = 0; i < stones.length; i++) {
-        const s = stones[i];
-        t.carat[caratGroupOf[caratBin(s.carat)]]++;
-        t.color[COLORS.indexOf(s.color)]++;
-        t.clarity[CLARITIES.indexOf(s.clarity)]++;
-        t.support[SUPPORT_LEVELS.indexOf(valued[i].support.level)]++;
-      }
-    }
+    this.count(this.tallyOf(this.overall, slot), this.reference, stones, valued, seconds);
+    this.count(this.tallyOf(this.partnerRing(key), slot), this.reference, stones, valued, seconds);
   }
 
   private live(ring: Tally[]): Tally[] {
@@ -174,32 +170,33 @@ export class TrafficDrift {
 
   private summary(ring: Tally[]): TrafficSummary {
     const live = this.live(ring);
-    const sum = (pick: (t: Tally) => number[], length: number) => {
-      const out = new Array<number>(length).fill(0);
-      for (const t of live) {
-        const counts = pick(t);
-        for (let k = 0; k < length; k++) out[k] += counts[k];
-      }
-      return out;
-    };
     const valued = live.reduce((n, t) => n + t.valued, 0);
-    const share = (v: number[]) => v.map((n) => n / valued);
-    const support = sum((t) => t.support, 3);
-    const counts: Record<DriftFeature, number[]> = {
-      carat: sum((t) => t.carat, CARAT_GROUPS),
-      color: sum((t) => t.color, COLORS.length),
-      clarity: sum((t) => t.clarity, CLARITIES.length),
-    };
+    const support = [0, 1, 2].map((k) => live.reduce((n, t) => n + t.support[k], 0) / valued || 0);
+    const drift = (this.reference?.features ?? []).map((f): FeatureDriftNow => {
+      const counts = new Array<number>(f.bins).fill(0);
+      for (const t of live) for (let k = 0; k < f.bins; k++) counts[k] += t.counts[f.offset + k];
+      const stones = counts.reduce((s, c) => s + c, 0);
+      const shares = new Array<number>(f.psiShares.length).fill(0);
+      counts.forEach((c, k) => {
+        shares[f.psiGroupOf[k]] += c / stones;
+      });
+      const statistic = f.ks && stones > 0 ? binnedKs(f.ks.counts, counts) : Number.NaN;
+      return {
+        feature: f.feature,
+        kind: f.kind,
+        stones,
+        psi: stones === 0 ? Number.NaN : psiOfShares(f.psiShares, shares),
+        ks: f.ks && {
+          statistic,
+          pValue: ksPValue(statistic, f.ks.rows, stones),
+          maxError: f.ks.maxError,
+        },
+      };
+    });
     return {
       valued,
-      support: { typical: support[0] / valued || 0, thin: support[1] / valued || 0, beyond: support[2] / valued || 0 },
-      drift: DRIFT_FEATURES.map((feature) => ({
-        feature,
-        psi:
-          valued === 0 || !this.reference
-            ? Number.NaN
-            : psiOfShares(this.reference.shares[feature], share(counts[feature])),
-      })),
+      support: { typical: support[0], thin: support[1], beyond: support[2] },
+      drift,
     };
   }
 
@@ -215,6 +212,7 @@ export class TrafficDrift {
     const bySlot = new Map(this.live(this.overall).map((t) => [t.slot, t]));
     return {
       championVersion: this.reference?.version ?? null,
+      driftReference: this.reference?.source ?? null,
       window: { slotSeconds: this.slotMs / 1000, slots: this.slots, from: at(first), to: at(slot + 1) },
       overall: this.overallSummary(),
       partners: [...this.partners].map(([keyId, row]) => ({ keyId, name: row.name, ...this.summary(row.tallies) })),

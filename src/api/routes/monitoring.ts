@@ -1,8 +1,8 @@
 /**
  * GET /v1/monitoring (admin): what operators watch between pipeline runs.
  *   traffic    the live traffic summary of traffic-drift.ts — stones valued over the window, per slot and per
- *              partner key, their support shares and the drift of carat, colour and clarity from the champion's
- *              training stones. Held in memory: no database query.
+ *              partner key, their support shares and the drift of each characteristic (PSI; KS for numbers) from
+ *              the champion's training stones. Held in memory: no database query.
  *   accuracy   the live accuracy history: the champion measured on each batch of new appraisals by the pipeline
  *              runs (store/runs.ts), beside the same champion on the rows it was promoted on, overall and by
  *              carat band and grade. One bounded query: the last ?runs (default 50, at most 500) measuring runs.
@@ -42,7 +42,11 @@ function historyEntry({ runId, finishedAt, accuracy: a }: AccuracyHistoryEntry) 
 
 const summary = <S extends TrafficSummary>(s: S) => ({
   ...s,
-  drift: s.drift.map((d) => ({ ...d, psi: finite(d.psi) })),
+  drift: s.drift.map((d) => ({
+    ...d,
+    psi: finite(d.psi),
+    ks: d.ks && { statistic: finite(d.ks.statistic), pValue: finite(d.ks.pValue), maxError: d.ks.maxError },
+  })),
 });
 
 export const monitoringRoutes: FastifyPluginAsyncTypebox<{
@@ -58,7 +62,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'getMonitoring',
         summary: 'Live traffic and live accuracy (admin)',
         description:
-          "What this server valued over the last 24 hours (per hour and per partner key: stones valued, valuation time, the share with thin or beyond support, the drift of carat, colour and clarity from the champion's training stones), and the champion's accuracy on each batch of new expert appraisals, measured by the pipeline runs, beside its accuracy on the rows it was promoted on. The traffic window is each server's own, in memory; the accuracy history is the database's.",
+          "What this server valued over the last 24 hours (per hour and per partner key: stones valued, valuation time, the share with thin or beyond support, the drift of each of the nine characteristics from the champion's training stones: PSI, and KS for the numbers), and the champion's accuracy on each batch of new expert appraisals, measured by the pipeline runs, beside its accuracy on the rows it was promoted on. The traffic window is each server's own, in memory; the accuracy history is the database's.",
         security: [{ bearerAuth: [] }],
         querystring: MonitoringQuery,
         response: { 200: withExamples(Monitoring, MONITORING_EXAMPLE) },
@@ -79,15 +83,40 @@ const EXAMPLE_SUMMARY = {
   valued: 1200,
   support: { typical: 0.94, thin: 0.05, beyond: 0.01 },
   drift: [
-    { feature: 'carat', psi: 0.012 },
-    { feature: 'color', psi: 0.031 },
-    { feature: 'clarity', psi: 0.008 },
+    {
+      feature: 'carat',
+      kind: 'number',
+      stones: 1200,
+      psi: 0.012,
+      ks: { statistic: 0.031, pValue: 0.21, maxError: 0.01 },
+    },
+    { feature: 'cut', kind: 'grade', stones: 1200, psi: 0.006, ks: null },
+    { feature: 'color', kind: 'grade', stones: 1200, psi: 0.031, ks: null },
+    { feature: 'clarity', kind: 'grade', stones: 1200, psi: 0.008, ks: null },
+    {
+      feature: 'depth',
+      kind: 'number',
+      stones: 1150,
+      psi: 0.019,
+      ks: { statistic: 0.028, pValue: 0.33, maxError: 0.01 },
+    },
+    {
+      feature: 'table',
+      kind: 'number',
+      stones: 1150,
+      psi: 0.015,
+      ks: { statistic: 0.034, pValue: 0.15, maxError: 0.01 },
+    },
+    { feature: 'x', kind: 'number', stones: 1150, psi: 0.011, ks: { statistic: 0.025, pValue: 0.47, maxError: 0.01 } },
+    { feature: 'y', kind: 'number', stones: 1150, psi: 0.012, ks: { statistic: 0.026, pValue: 0.42, maxError: 0.01 } },
+    { feature: 'z', kind: 'number', stones: 1150, psi: 0.013, ks: { statistic: 0.027, pValue: 0.38, maxError: 0.01 } },
   ],
 };
 
 const MONITORING_EXAMPLE = {
   traffic: {
     championVersion: 'v0003',
+    driftReference: 'distribution',
     window: { slotSeconds: 3600, slots: 24, from: '2026-12-04T12:00:00.000Z', to: '2026-12-05T12:00:00.000Z' },
     overall: EXAMPLE_SUMMARY,
     partners: [{ keyId: 1, name: 'ACME', ...EXAMPLE_SUMMARY }],
