@@ -6,7 +6,8 @@
 
 import { availableParallelism } from 'node:os';
 import { binMatrix } from './binning.js';
-import { nodeCapacity, TreeGrower } from './grower.js';
+import { TreeGrower } from './grower.js';
+import { nodeCapacity } from './nodes.js';
 import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
 import { objectiveByName } from './objective.js';
 import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';

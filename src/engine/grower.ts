@@ -15,6 +15,7 @@
 
 import { MAX_BINS, type BinnedMatrix } from './binning.js';
 import { buildHistogram, newHistogram, subtractHistogram } from './histogram.js';
+import { nodeArrays, nodeCapacity } from './nodes.js';
 import { addSegments, copyRows, newSegments, SIDES, splitRows, type Segments } from './row-jobs.js';
 import { MIN_ROWS_PER_HANDOFF, type FitThreads } from './threads.js';
 import { findBestSplit, leafWeight, type Split, type SplitParams } from './split.js';
@@ -37,25 +38,25 @@ export class TreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly capacity: number;
 
-  // Per-node working state of the tree being grown.
+  // Per-node working state of the tree being grown (engine/nodes.ts).
   private nodes = 0;
-  private readonly feature: Int32Array;
-  private readonly splitBin: Int32Array;
-  private readonly threshold: Float64Array;
-  private readonly left: Int32Array;
-  private readonly right: Int32Array;
-  private readonly defaultLeft: Uint8Array;
-  private readonly g: Float64Array;
-  private readonly h: Float64Array;
-  private readonly count: Float64Array;
-  private readonly lower: Float64Array;
-  private readonly upper: Float64Array;
-  private readonly start: Int32Array;
-  private readonly end: Int32Array;
-  private readonly depth: Int32Array;
-  private readonly value: Float64Array;
+  declare private readonly feature: Int32Array;
+  declare private readonly splitBin: Int32Array;
+  declare private readonly threshold: Float64Array;
+  declare private readonly left: Int32Array;
+  declare private readonly right: Int32Array;
+  declare private readonly defaultLeft: Uint8Array;
+  declare private readonly g: Float64Array;
+  declare private readonly h: Float64Array;
+  declare private readonly count: Float64Array;
+  declare private readonly lower: Float64Array;
+  declare private readonly upper: Float64Array;
+  declare private readonly start: Int32Array;
+  declare private readonly end: Int32Array;
+  declare private readonly depth: Int32Array;
+  declare private readonly value: Float64Array;
   /** 1 where a node was split without partitioning its rows (both children are final leaves). */
-  private readonly unpartitioned: Uint8Array;
+  declare private readonly unpartitioned: Uint8Array;
   /** 1 for the bin codes that go left under the split being applied (see fillSides). */
   private readonly sides: Uint8Array;
   /** Where the last tree's rows go, for addToPredictions. */
@@ -89,24 +90,9 @@ export class TreeGrower {
     this.scratch = new Uint32Array(n);
     this.capacity = nodeCapacity(params, n);
     const c = this.capacity;
-    this.sides = threads ? threads.sides : new Uint8Array(MAX_BINS + 1);
+    this.sides = new Uint8Array(MAX_BINS + 1);
     this.segments = threads ? threads.segments : newSegments(c, false);
-    this.feature = new Int32Array(c);
-    this.splitBin = new Int32Array(c);
-    this.threshold = new Float64Array(c);
-    this.left = new Int32Array(c);
-    this.right = new Int32Array(c);
-    this.defaultLeft = new Uint8Array(c);
-    this.g = new Float64Array(c);
-    this.h = new Float64Array(c);
-    this.count = new Float64Array(c);
-    this.lower = new Float64Array(c);
-    this.upper = new Float64Array(c);
-    this.start = new Int32Array(c);
-    this.end = new Int32Array(c);
-    this.depth = new Int32Array(c);
-    this.value = new Float64Array(c);
-    this.unpartitioned = new Uint8Array(c);
+    Object.assign(this, nodeArrays(c));
   }
 
   /**
@@ -185,9 +171,43 @@ export class TreeGrower {
     return this.value[node];
   }
 
+  /**
+   * Depth-wise growth, a level at a time (nodes are numbered in creation order, which here is level order): the
+   * level's partitions, then the next level's histograms. On threads each is one job for the whole level when its
+   * rows are enough (a job per node would wait for the workers some 60 times a tree).
+   */
   private growDepthWise(): void {
-    // Nodes are numbered in creation order, which for this policy is level order.
-    for (let id = 0; id < this.nodes; id++) if (this.splits[id]) this.split(id);
+    for (let from = 0; from < this.nodes; ) {
+      const to = this.nodes;
+      const ids: number[] = [];
+      for (let id = from; id < to; id++) if (this.splits[id]) ids.push(id);
+      let rows = 0;
+      for (const id of ids)
+        if (this.terminal(id)) this.unpartitioned[id] = 1;
+        else rows += this.end[id] - this.start[id];
+      const threads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
+      const mids = ids.map((id) => (this.unpartitioned[id] ? this.start[id] : this.partition(id, threads)));
+      if (threads) {
+        const done = threads.runPartitions();
+        let q = 0;
+        ids.forEach((id, i) => {
+          if (!this.unpartitioned[id]) mids[i] = done[q++];
+        });
+      }
+      const smalls = ids.map((id, i) => this.addChildren(id, mids[i]));
+      const hists = smalls.map((small) => (small >= 0 ? this.acquire() : null));
+      rows = 0;
+      for (const small of smalls) if (small >= 0) rows += this.end[small] - this.start[small];
+      const onThreads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
+      smalls.forEach((small, i) => {
+        if (small >= 0) this.build(hists[i]!, small, false, onThreads);
+      });
+      onThreads?.runHistograms(this.constantHessian);
+      ids.forEach((id, i) => {
+        if (smalls[i] >= 0) this.attachChildren(id, smalls[i], hists[i]!);
+      });
+      from = to;
+    }
   }
 
   private growLeafWise(): void {
@@ -246,9 +266,12 @@ export class TreeGrower {
     return (maxDepth === 0 || depth < maxDepth) && count >= 2 && h >= 2 * minChildWeight;
   }
 
-  private build(hist: Float64Array, id: number, contiguous = false): void {
-    if (this.threads && this.end[id] - this.start[id] >= MIN_ROWS_PER_HANDOFF) {
-      this.threads.build(hist, this.start[id], this.end[id], this.constantHessian);
+  /** The node's histogram: built now, or with `queue` queued for the caller's runHistograms. */
+  private build(hist: Float64Array, id: number, contiguous = false, queue?: FitThreads): void {
+    const threads = queue ?? (this.end[id] - this.start[id] >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined);
+    if (threads) {
+      threads.addHistogram(hist, this.start[id], this.end[id]);
+      if (!queue) threads.runHistograms(this.constantHessian);
       return;
     }
     buildHistogram(
@@ -281,26 +304,47 @@ export class TreeGrower {
     else this.pool.push(hist);
   }
 
+  /** Splits one node (leaf-wise growth). */
   private split(id: number): void {
+    let mid = this.start[id];
+    if (this.terminal(id)) this.unpartitioned[id] = 1;
+    else if (this.end[id] - this.start[id] < MIN_ROWS_PER_HANDOFF || !this.threads) mid = this.partition(id);
+    else {
+      this.partition(id, this.threads);
+      mid = this.threads.runPartitions()[0];
+    }
+    const small = this.addChildren(id, mid);
+    if (small < 0) return;
+    const hist = this.acquire();
+    this.build(hist, small);
+    this.attachChildren(id, small, hist);
+  }
+
+  /**
+   * Whether both children of the node's split will be final leaves: then their rows are never needed apart, the
+   * partition is skipped, and addToPredictions routes the node's rows in the pass that adds the leaf values.
+   */
+  private terminal(id: number): boolean {
+    const s = this.splits[id]!;
+    const depth = this.depth[id] + 1;
+    return !this.maySplitStats(depth, s.countLeft, s.hLeft) && !this.maySplitStats(depth, s.countRight, s.hRight);
+  }
+
+  /** Without missing values at this node the default side was not learned: send NaN where most weight went. */
+  private defaultSide(s: Split): boolean {
+    return s.countMissing > 0 ? s.defaultLeft : s.hLeft >= s.hRight;
+  }
+
+  /**
+   * Applies the node's pending split, its rows partitioned at mid (or not, if terminal): adds the two children.
+   * Returns the child whose histogram is to be built (the smaller), or −1 when neither child may split.
+   */
+  private addChildren(id: number, mid: number): number {
     const s = this.splits[id]!;
     const f = s.feature;
-    // Without missing values at this node the default side was not learned: send NaN where most weight went.
-    const defaultLeft = s.countMissing > 0 ? s.defaultLeft : s.hLeft >= s.hRight;
     const depth = this.depth[id] + 1;
-    // When neither child can split further their rows are never needed apart: skip the partition, and let
-    // addToPredictions route this node's rows to the two leaves in the same pass that adds the leaf values.
-    const terminal =
-      !this.maySplitStats(depth, s.countLeft, s.hLeft) && !this.maySplitStats(depth, s.countRight, s.hRight);
-    let mid: number;
-    if (terminal) {
-      mid = this.start[id];
-      this.unpartitioned[id] = 1;
-    } else {
-      mid = this.partition(id, f, s.bin, defaultLeft);
-      if (mid - this.start[id] !== s.countLeft)
-        throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
-    }
-
+    if (!this.unpartitioned[id] && mid - this.start[id] !== s.countLeft)
+      throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
     let lowerL = this.lower[id];
     let upperL = this.upper[id];
     let lowerR = lowerL;
@@ -316,35 +360,32 @@ export class TreeGrower {
         upperR = middle;
       }
     }
+    const end = this.unpartitioned[id] ? mid : this.end[id];
     const l = this.addNode(this.start[id], mid, depth, s.gLeft, s.hLeft, s.countLeft, lowerL, upperL);
-    const r = terminal
-      ? this.addNode(mid, mid, depth, s.gRight, s.hRight, s.countRight, lowerR, upperR)
-      : this.addNode(mid, this.end[id], depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
+    const r = this.addNode(mid, end, depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
     this.feature[id] = f;
     this.splitBin[id] = s.bin;
     this.threshold[id] = this.binned.thresholds[f][s.bin];
     this.left[id] = l;
     this.right[id] = r;
-    this.defaultLeft[id] = defaultLeft ? 1 : 0;
+    this.defaultLeft[id] = this.defaultSide(s) ? 1 : 0;
+    if (!this.maySplit(l) && !this.maySplit(r)) {
+      this.release(id);
+      return -1;
+    }
+    return s.countLeft <= s.countRight ? l : r;
+  }
 
+  /** The children of node id get histograms: `small`'s built in smallHist, its sibling's the parent's minus it. */
+  private attachChildren(id: number, small: number, smallHist: Float64Array): void {
     const parentHist = this.hists[id]!;
     this.hists[id] = null;
-    const splitL = this.maySplit(l);
-    const splitR = this.maySplit(r);
-    if (splitL || splitR) {
-      const small = s.countLeft <= s.countRight ? l : r;
-      const large = small === l ? r : l;
-      const smallHist = this.acquire();
-      this.build(smallHist, small);
-      subtractHistogram(parentHist, smallHist);
-      const largeHist = parentHist;
-      if (this.maySplit(small)) this.attachSplit(small, smallHist);
-      else this.pool.push(smallHist);
-      if (this.maySplit(large)) this.attachSplit(large, largeHist);
-      else this.pool.push(largeHist);
-    } else {
-      this.pool.push(parentHist);
-    }
+    const large = small === this.left[id] ? this.right[id] : this.left[id];
+    subtractHistogram(parentHist, smallHist);
+    if (this.maySplit(small)) this.attachSplit(small, smallHist);
+    else this.pool.push(smallHist);
+    if (this.maySplit(large)) this.attachSplit(large, parentHist);
+    else this.pool.push(parentHist);
   }
 
   /**
@@ -357,13 +398,17 @@ export class TreeGrower {
     sides[at + this.binned.valueBins[f]] = defaultLeft ? 1 : 0;
   }
 
-  /** Stable in-place partition of the node's row range; returns the index where the right child's rows begin. */
-  private partition(id: number, f: number, bin: number, defaultLeft: boolean): number {
-    const start = this.start[id];
-    const end = this.end[id];
-    this.fillSides(this.sides, 0, f, bin, defaultLeft);
-    if (this.threads && end - start >= MIN_ROWS_PER_HANDOFF) return this.threads.partition(f, start, end);
-    const l = splitRows(this.binned.columns[f], this.sides, this.index, this.scratch, start, end);
+  /**
+   * Stable in-place partition of the node's row range by its pending split; returns where the right rows begin.
+   * With `threads` it is only queued for the caller's runPartitions (the return value is then meaningless).
+   */
+  private partition(id: number, threads?: FitThreads): number {
+    const s = this.splits[id]!;
+    const [start, end] = [this.start[id], this.end[id]];
+    const sides = threads ? threads.addPartition(s.feature, start, end) : this.sides;
+    this.fillSides(sides, 0, s.feature, s.bin, this.defaultSide(s));
+    if (threads) return -1;
+    const l = splitRows(this.binned.columns[s.feature], sides, this.index, this.scratch, start, end);
     copyRows(this.index, l, this.scratch, 0, end - l);
     return l;
   }
@@ -400,11 +445,4 @@ export class TreeGrower {
       cover: this.h.slice(0, n),
     };
   }
-}
-
-/** Most nodes a tree can have under these parameters on `rows` rows. */
-export function nodeCapacity(params: GrowerParams, rows: number): number {
-  const depthLeaves = params.maxDepth > 0 && params.maxDepth < 31 ? 2 ** params.maxDepth : Infinity;
-  const leaves = Math.max(1, Math.min(params.maxLeaves > 0 ? params.maxLeaves : Infinity, depthLeaves, rows));
-  return 2 * leaves - 1;
 }

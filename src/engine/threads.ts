@@ -25,10 +25,10 @@ import {
   addSegments,
   copyRows,
   newSegments,
+  SIDES,
   splitBlock,
   type Segments,
 } from './row-jobs.js';
-import { MAX_BINS } from './binning.js';
 
 /** Nodes with fewer rows are summed on this thread alone: a hand-off costs tens of microseconds. */
 export const MIN_ROWS_PER_HANDOFF = 8192;
@@ -36,17 +36,17 @@ export const MIN_ROWS_PER_HANDOFF = 8192;
 // Control words (Int32Array over a SharedArrayBuffer).
 const SEQ = 0; // job number; −1 asks the workers to exit
 const DONE = 1; // workers finished with the current job
-const HIST = 2;
-const START = 3;
-const END = 4;
+const COUNT = 2; // items in the job's list
+const END = 4; // prediction update: positions 0..END of the index
 const NSEL = 5;
 const WITH_HESSIAN = 6;
 const FAILED = 7; // a worker hit an error (it still counts itself done, so nobody waits forever)
 const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
 const KIND = 9; // which job: HISTOGRAM_JOB, PARTITION_JOB, PREDICT_JOB
-const FEATURE = 10; // partition: the split feature
 const SEGMENTS = 11; // prediction update: segments in use
 const CONTROL_WORDS = 12;
+/** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
+const SPIN = 4096;
 const HISTOGRAM_JOB = 0;
 const PARTITION_JOB = 1;
 const PREDICT_JOB = 2;
@@ -65,45 +65,52 @@ ${addSegments.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
 const jobs = { splitBlock: ${splitBlock.name}, addSegments: ${addSegments.name} };
 const blockStart = ${blockStart.toString()};
-const { control, codes, columns, grad, hess, pred, index, left, right, sides, counts, segments, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
+const { control, codes, columns, grad, hess, pred, index, left, right, items, itemSides, counts, segments, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
 const written = kernels.map((body) => new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body));
 const ctrl = new Int32Array(control);
 const hists = [];
 const nap = new Int32Array(new SharedArrayBuffer(4));
 let seen = 0;
 for (;;) {
+  // The next job usually follows within microseconds (the main thread only finds a split between jobs): look for
+  // it a little while before sleeping, as a sleeping thread takes tens of microseconds to wake.
+  for (let spin = 0; spin < ${SPIN} && Atomics.load(ctrl, ${SEQ}) === seen; spin++);
   Atomics.wait(ctrl, ${SEQ}, seen);
   const seq = Atomics.load(ctrl, ${SEQ});
   if (seq < 0) break;
   seen = seq;
   const kind = ctrl[${KIND}];
-  if (kind !== ${HISTOGRAM_JOB}) {
-    try {
-      const from = blockStart(ctrl[${START}], ctrl[${END}], me, threads);
-      const to = blockStart(ctrl[${START}], ctrl[${END}], me + 1, threads);
-      if (kind === ${PARTITION_JOB}) counts[me] = jobs.splitBlock(columns[ctrl[${FEATURE}]], sides, index, left, right, from, to);
-      else jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, to);
-    } catch {
-      Atomics.store(ctrl, ${FAILED}, 1);
+  const count = ctrl[${COUNT}];
+  try {
+    if (kind === ${PREDICT_JOB}) {
+      const from = blockStart(0, ctrl[${END}], me, threads);
+      jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, blockStart(0, ctrl[${END}], me + 1, threads));
+    } else if (kind === ${PARTITION_JOB}) {
+      for (let i = 0; i < count; i++) {
+        const start = items[3 * i + 1];
+        const end = items[3 * i + 2];
+        const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
+        const from = blockStart(start, end, me, threads);
+        counts[i * threads + me] = jobs.splitBlock(columns[items[3 * i]], side, index, left, right, from, blockStart(start, end, me + 1, threads));
+      }
+    } else {
+      const nSel = ctrl[${NSEL}];
+      const from = Math.floor((nSel * me) / threads);
+      const to = Math.floor((nSel * (me + 1)) / threads);
+      for (let i = 0; i < count; i++) {
+        const id = items[3 * i];
+        // The buffer was posted before the job; should it not be readable yet, wait for it (1 ms steps, 10 s at most).
+        for (let tries = 0; hists[id] === undefined && tries < 10000; tries++) {
+          const m = receiveMessageOnPort(port);
+          if (m === undefined) Atomics.wait(nap, 0, 0, 1);
+          else hists[m.message.id] = new Float64Array(m.message.buffer);
+        }
+        const start = items[3 * i + 1];
+        const end = items[3 * i + 2];
+        if (ctrl[${ALL_FEATURES}] === 1) written[ctrl[${WITH_HESSIAN}]](hists[id], codes, index, start, end, grad, hess);
+        else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, from, to, index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
+      }
     }
-    Atomics.add(ctrl, ${DONE}, 1);
-    Atomics.notify(ctrl, ${DONE});
-    continue;
-  }
-  const id = ctrl[${HIST}];
-  // The buffer was posted before the job; should it not be readable yet, wait for it (1 ms steps, 10 s at most).
-  for (let tries = 0; hists[id] === undefined && tries < 10000; tries++) {
-    const m = receiveMessageOnPort(port);
-    if (m === undefined) Atomics.wait(nap, 0, 0, 1);
-    else hists[m.message.id] = new Float64Array(m.message.buffer);
-  }
-  if (hists[id] === undefined) Atomics.store(ctrl, ${FAILED}, 1);
-  if (hists[id] !== undefined) try {
-    const nSel = ctrl[${NSEL}];
-    const from = Math.floor((nSel * me) / threads);
-    const to = Math.floor((nSel * (me + 1)) / threads);
-    if (ctrl[${ALL_FEATURES}] === 1) written[ctrl[${WITH_HESSIAN}]](hists[id], codes, index, ctrl[${START}], ctrl[${END}], grad, hess);
-    else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, from, to, index, ctrl[${START}], ctrl[${END}], grad, hess, ctrl[${WITH_HESSIAN}]);
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
   }
@@ -130,18 +137,23 @@ export interface SharedFitArrays {
 }
 
 export class FitThreads {
-  /** The grower's row index, its side table for the split being applied, and its segments (engine/row-jobs.ts). */
+  /** The grower's row index and its segments (engine/row-jobs.ts). */
   readonly index: Uint32Array;
-  readonly sides = new Uint8Array(new SharedArrayBuffer(MAX_BINS + 1));
   readonly segments: Segments;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   private readonly features: Int32Array;
-  /** Partition: each block's left rows and right rows, at the block's own positions; left counts per thread. */
+  /** Partition: each block's left rows and right rows, at the block's own positions; left counts per item and thread. */
   private readonly left: Uint32Array;
   private readonly right: Uint32Array;
   private readonly counts: Int32Array;
+  /** A job's list: per item [histogram id or feature, start, end]; a partition's side tables; the histograms. */
+  private readonly items: Int32Array;
+  private readonly itemSides: Uint8Array;
+  private readonly queued: Float64Array[] = [];
+  private readonly mids: Int32Array;
+  private nItems = 0;
   private readonly binned: BinnedMatrix;
   private readonly grad: Float64Array;
   private readonly hess: Float64Array;
@@ -171,7 +183,10 @@ export class FitThreads {
     this.index = sharedUint32(n);
     this.left = sharedUint32(n);
     this.right = sharedUint32(n);
-    this.counts = new Int32Array(new SharedArrayBuffer(threads * 4));
+    this.counts = new Int32Array(new SharedArrayBuffer(capacity * threads * 4));
+    this.items = new Int32Array(new SharedArrayBuffer(capacity * 3 * 4));
+    this.itemSides = new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
+    this.mids = new Int32Array(capacity);
     this.segments = newSegments(capacity, true);
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
     // Each thread's share of all features, as the workers split them (from = ⌊nf·me/threads⌋), written out.
@@ -202,7 +217,8 @@ export class FitThreads {
           index: this.index,
           left: this.left,
           right: this.right,
-          sides: this.sides,
+          items: this.items,
+          itemSides: this.itemSides,
           counts: this.counts,
           segments: this.segments,
           histOffset: binned.histOffset,
@@ -240,91 +256,134 @@ export class FitThreads {
     this.control[ALL_FEATURES] = all ? 1 : 0;
   }
 
-  /** Fills `hist` (from newHistogram) with the sums over index[start..end) for the features given to setFeatures. */
-  build(hist: Float64Array, start: number, end: number, constantHessian: number | undefined): void {
+  /** Queues a histogram (from newHistogram) of the rows index[start..end) for runHistograms. */
+  addHistogram(hist: Float64Array, start: number, end: number): void {
     const id = this.histIds.get(hist);
     if (id === undefined) throw new Error('internal: histogram not from FitThreads.newHistogram');
+    hist.fill(0);
+    this.queued[this.nItems] = hist;
+    this.queue(id, start, end);
+  }
+
+  /** Fills the queued histograms with the sums over their rows for the features given to setFeatures. */
+  runHistograms(constantHessian: number | undefined): void {
     const withHessian = constantHessian === undefined ? 1 : 0;
     if (withHessian === 1 && this.binned.slotStride !== 3)
       throw new RangeError('histogram layout has no hessian slots but hessians vary');
-    hist.fill(0);
     const c = this.control;
-    c[HIST] = id;
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = withHessian;
-    this.post(HISTOGRAM_JOB, start, end);
+    const count = this.post(HISTOGRAM_JOB);
     const { codes, histOffset, slotStride, features: nf } = this.binned;
-    if (c[ALL_FEATURES] === 1) this.written[withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
-    else
-      sumFeatureRange(
-        hist,
-        codes,
-        histOffset,
-        slotStride,
-        nf,
-        this.features,
-        0,
-        Math.floor(this.nSelected / this.threads),
-        this.index,
-        start,
-        end,
-        this.grad,
-        this.hess,
-        withHessian,
-      );
+    const items = this.items;
+    for (let i = 0; i < count; i++) {
+      const [hist, start, end] = [this.queued[i], items[3 * i + 1], items[3 * i + 2]];
+      if (c[ALL_FEATURES] === 1) this.written[withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
+      else {
+        const to = Math.floor(this.nSelected / this.threads);
+        sumFeatureRange(
+          hist,
+          codes,
+          histOffset,
+          slotStride,
+          nf,
+          this.features,
+          0,
+          to,
+          this.index,
+          start,
+          end,
+          this.grad,
+          this.hess,
+          withHessian,
+        );
+      }
+    }
     this.wait();
   }
 
   /**
-   * Stable partition of index[start..end) by sides[code of feature f] (1: left), as splitRows does on one thread;
-   * returns where the right rows begin.
+   * Queues a stable partition of index[start..end) by feature f for runPartitions; returns the side table to fill
+   * (1 for the codes that go left).
    */
-  partition(f: number, start: number, end: number): number {
-    this.control[FEATURE] = f;
-    this.post(PARTITION_JOB, start, end);
-    const to = blockStart(start, end, 1, this.threads);
-    this.counts[0] = splitBlock(this.binned.columns[f], this.sides, this.index, this.left, this.right, start, to);
+  addPartition(f: number, start: number, end: number): Uint8Array {
+    const i = this.nItems;
+    this.queue(f, start, end);
+    return this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
+  }
+
+  /** Runs the queued partitions (as splitRows does on one thread); mids[i]: where item i's right rows begin. */
+  runPartitions(): Int32Array {
+    const count = this.post(PARTITION_JOB);
+    const { items, counts, threads } = this;
+    for (let i = 0; i < count; i++) {
+      const [start, end] = [items[3 * i + 1], items[3 * i + 2]];
+      const side = this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
+      const to = blockStart(start, end, 1, threads);
+      counts[i * threads] = splitBlock(
+        this.binned.columns[items[3 * i]],
+        side,
+        this.index,
+        this.left,
+        this.right,
+        start,
+        to,
+      );
+    }
     this.wait();
-    let at = start;
-    for (let t = 0; t < this.threads; t++) {
-      const from = blockStart(start, end, t, this.threads);
-      copyRows(this.index, at, this.left, from, this.counts[t]);
-      at += this.counts[t];
+    for (let i = 0; i < count; i++) {
+      const [start, end] = [items[3 * i + 1], items[3 * i + 2]];
+      let at = start;
+      for (let t = 0; t < threads; t++) {
+        copyRows(this.index, at, this.left, blockStart(start, end, t, threads), counts[i * threads + t]);
+        at += counts[i * threads + t];
+      }
+      this.mids[i] = at;
+      for (let t = 0; t < threads; t++) {
+        const from = blockStart(start, end, t, threads);
+        const rights = blockStart(start, end, t + 1, threads) - from - counts[i * threads + t];
+        copyRows(this.index, at, this.right, from, rights);
+        at += rights;
+      }
     }
-    const mid = at;
-    for (let t = 0; t < this.threads; t++) {
-      const from = blockStart(start, end, t, this.threads);
-      const rights = blockStart(start, end, t + 1, this.threads) - from - this.counts[t];
-      copyRows(this.index, at, this.right, from, rights);
-      at += rights;
-    }
-    return mid;
+    return this.mids;
   }
 
   /** Adds the first `count` segments' values to pred, for the index positions 0..rows. */
   addSegments(count: number, rows: number): void {
     this.control[SEGMENTS] = count;
-    this.post(PREDICT_JOB, 0, rows);
+    this.control[END] = rows;
+    this.post(PREDICT_JOB);
     const to = blockStart(0, rows, 1, this.threads);
     addSegments(this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
     this.wait();
   }
 
-  /** Starts a job on the workers (its other parameters already in the control block). */
-  private post(kind: number, start: number, end: number): void {
+  private queue(a: number, start: number, end: number): void {
+    const i = this.nItems++;
+    this.items[3 * i] = a;
+    this.items[3 * i + 1] = start;
+    this.items[3 * i + 2] = end;
+  }
+
+  /** Starts a job over the queued items on the workers (its other parameters already set); returns the items. */
+  private post(kind: number): number {
     const c = this.control;
+    const count = this.nItems;
+    this.nItems = 0;
     c[KIND] = kind;
-    c[START] = start;
-    c[END] = end;
+    c[COUNT] = count;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, SEQ, ++this.seq);
     Atomics.notify(c, SEQ);
+    return count;
   }
 
   /** Waits for every worker to finish the current job. */
   private wait(): void {
     const c = this.control;
     const workers = this.workers.length;
+    for (let spin = 0; spin < SPIN && Atomics.load(c, DONE) < workers; spin++);
     for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
   }
