@@ -91,11 +91,18 @@ describe('the Monitoring screen', () => {
     const page = await open(server.url, '#/monitoring');
     await page.getByTestId('traffic-summary').waitFor();
     expect(await page.getByTestId('traffic-summary').textContent()).toMatch(/^300 stones valued in the last 24 hours/);
-    for (const chart of ['chart-valued', 'chart-latency', 'chart-drift', 'chart-support', 'chart-partners'])
+    for (const chart of ['chart-valued', 'chart-latency', 'chart-drift', 'chart-ks', 'chart-support', 'chart-partners'])
       await page.getByTestId(chart).waitFor();
-    // Held-out stones of the same market: every characteristic under the 0.1 line, said in the chart's description.
+    // Held-out stones of the same market: all nine characteristics under the 0.1 line, said in the chart's
+    // description; the KS statistic of the six numbers beside it, none significant.
     const drift = await page.locator('#chart-drift-desc').textContent();
-    for (const psi of drift!.matchAll(/: (\d\.\d{3})/g)) expect(Number(psi[1])).toBeLessThan(0.1);
+    const psis = [...drift!.matchAll(/: (\d\.\d{3})/g)].map((m) => Number(m[1]));
+    expect(psis).toHaveLength(9);
+    for (const psi of psis) expect(psi).toBeLessThan(0.1);
+    const ks = await page.locator('#chart-ks-desc').textContent();
+    expect([...ks!.matchAll(/: (\d\.\d{3})/g)]).toHaveLength(6);
+    expect(await page.getByTestId('ks-significant').textContent()).toMatch(/p under 0\.01\): none\./);
+    expect(await page.locator('[data-testid="partners-table"] thead th').count()).toBe(4 + 9);
     expect(await page.locator('[data-testid="chart-drift"] .mon-chart__guide').count()).toBe(2);
     // Two runs measured the champion: a point each, beside the MAPE at promotion.
     expect(await page.locator('[data-testid="chart-mape"] circle').count()).toBe(2);
