@@ -21,6 +21,7 @@
  * --backends compares the stores instead of the log: rounds alternate between SQLite and PostgreSQL (a temporary
  * PostgreSQL 15, test/helpers/postgres.ts, holding a `loupe db copy` of the bootstrapped home), request log and
  * stored valuations on in both. Target: PostgreSQL within 15 % of SQLite. Writes bench/results/api-backends.json.
+ * Beside the Loupe server's CPU per request it prints the PostgreSQL server's own (its processes, from /proc).
  *
  * --storage compares storing every valuation (the default) with LOUPE_STORE_VALUATIONS=0, rounds alternating, the
  * request log on in both; it counts the valuations stored (warm-up included). Target: storing costs < 15 % of throughput. Writes
@@ -36,7 +37,7 @@
  * more about the other load than about the server.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -196,6 +197,8 @@ interface Row {
   cpuUsPerRequest: number;
   /** Of which the server's main thread (the rest: valuation and writer threads, GC helpers). */
   mainCpuUsPerRequest: number;
+  /** The PostgreSQL cluster's CPU per request, from the load's start to the server's stop (its last writes). */
+  pgCpuUsPerRequest?: number;
   logged?: number;
   /** Valuations stored during the round (--storage). */
   stored?: number;
@@ -213,6 +216,33 @@ function cpuMicros(pid: number, thread?: number): number | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
     return (ticks / 100) * 1e6; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system) of a PostgreSQL cluster, in µs: its main process (with the children it has reaped:
+ * backends that ended) and every live process it started (backends, WAL writer, checkpointer, autovacuum).
+ */
+function clusterCpuMicros(postmaster: number): number | undefined {
+  try {
+    const fieldsOf = (pid: string) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    const main = fieldsOf(String(postmaster));
+    let ticks = Number(main[11]) + Number(main[12]) + Number(main[13]) + Number(main[14]); // u, s, cu, cs time
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const f = fieldsOf(pid);
+        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return (ticks / 100) * 1e6;
   } catch {
     return undefined;
   }
@@ -316,6 +346,8 @@ try {
     const before = await loggedCount(variant);
     const storedBefore = compare === 'storage' ? storedCount() : 0;
     if (warmup > 0) await load(url, warmup);
+    const postmaster = variant.databaseUrl && postgres ? postgres.serverPid() : undefined;
+    const pg0 = postmaster === undefined ? undefined : clusterCpuMicros(postmaster);
     const cpu0 = cpuMicros(child.pid!);
     const main0 = cpuMicros(child.pid!, child.pid!);
     const r = await load(url, duration);
@@ -323,6 +355,7 @@ try {
     const main1 = cpuMicros(child.pid!, child.pid!);
     const counted = compare === 'metrics' && !variant.metrics ? await countedValuations(url) : undefined;
     const code = await stopServer(child);
+    const pg1 = postmaster === undefined ? undefined : clusterCpuMicros(postmaster);
     if (code !== 0) throw new Error(`server exited with ${code}`);
     const logged = (await loggedCount(variant)) - before;
     const stored = compare === 'storage' ? storedCount() - storedBefore : undefined;
@@ -336,6 +369,7 @@ try {
       // The server's own CPU per request: what a free core would give, whatever else runs on the machine.
       cpuUsPerRequest: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / r.requests.total : NaN,
       mainCpuUsPerRequest: main0 !== undefined && main1 !== undefined ? (main1 - main0) / r.requests.total : NaN,
+      ...(pg0 !== undefined && pg1 !== undefined ? { pgCpuUsPerRequest: (pg1 - pg0) / r.requests.total } : {}),
       ...(logging ? { logged } : {}),
       ...(stored !== undefined ? { stored } : {}),
       ...(counted !== undefined ? { counted } : {}),
@@ -358,6 +392,9 @@ function combine(mode: string, of: Row[]): Row {
     total,
     cpuUsPerRequest: of.reduce((n, r) => n + r.cpuUsPerRequest * r.total, 0) / total,
     mainCpuUsPerRequest: of.reduce((n, r) => n + r.mainCpuUsPerRequest * r.total, 0) / total,
+    ...(of[0].pgCpuUsPerRequest !== undefined
+      ? { pgCpuUsPerRequest: of.reduce((n, r) => n + (r.pgCpuUsPerRequest ?? 0) * r.total, 0) / total }
+      : {}),
     ...(of[0].logged !== undefined ? { logged: of.reduce((n, r) => n + (r.logged ?? 0), 0) } : {}),
     ...(of[0].stored !== undefined ? { stored: of.reduce((n, r) => n + (r.stored ?? 0), 0) } : {}),
     ...(of[0].counted !== undefined ? { counted: of.reduce((n, r) => n + (r.counted ?? 0), 0) } : {}),
@@ -383,14 +420,17 @@ process.stdout.write(
 const countedColumn = compare === 'storage' ? 'stored' : compare === 'metrics' ? 'counted by metrics' : 'logged';
 const countedOf = (r: Row): number | undefined =>
   compare === 'storage' ? r.stored : compare === 'metrics' ? r.counted : r.logged;
+// --backends: the PostgreSQL server's own CPU per request too (its processes, from /proc), beside Loupe's.
+const pgColumn = compare === 'backends';
 process.stdout.write(
-  `| mode | requests/s | p50 ms | p99 ms | errors | requests | ${countedColumn} | server CPU µs/request | of which main thread | one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`,
+  `| mode | requests/s | p50 ms | p99 ms | errors | requests | ${countedColumn} | server CPU µs/request | of which main thread | ${pgColumn ? 'PostgreSQL CPU µs/request | ' : ''}one free core, requests/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ${pgColumn ? '---: | ' : ''}---: |\n`,
 );
 for (const r of rows) {
   const counted = countedOf(r);
+  const pg = pgColumn ? `${r.pgCpuUsPerRequest === undefined ? '—' : fmt(r.pgCpuUsPerRequest)} | ` : '';
   process.stdout.write(
     `| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.total)} | ${counted === undefined ? '—' : fmt(counted)} | ` +
-      `${fmt(r.cpuUsPerRequest)} | ${fmt(r.mainCpuUsPerRequest)} | ${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
+      `${fmt(r.cpuUsPerRequest)} | ${fmt(r.mainCpuUsPerRequest)} | ${pg}${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
   );
 }
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
@@ -442,11 +482,16 @@ if (compare === 'backends') {
   const behind = (1 - off.rps / on.rps) * 100;
   process.stdout.write(
     `\nPostgreSQL: ${fmt(off.rps)} requests/s against SQLite's ${fmt(on.rps)} (${fmt(behind, 1)} % behind; target: within 15 %); ` +
-      `server CPU ${fmt(off.cpuUsPerRequest)} µs/request against ${fmt(on.cpuUsPerRequest)}\n`,
+      `server CPU ${fmt(off.cpuUsPerRequest)} µs/request against ${fmt(on.cpuUsPerRequest)}, ` +
+      `and the PostgreSQL server's own ${fmt(off.pgCpuUsPerRequest ?? Number.NaN)} µs/request\n`,
   );
   const backends = {
     sqlite: { ...figures(on), logged: on.logged },
-    postgres: { ...figures(off), logged: off.logged },
+    postgres: {
+      ...figures(off),
+      logged: off.logged,
+      postgresServerCpuMicrosPerRequest: Math.round(off.pgCpuUsPerRequest ?? Number.NaN),
+    },
     postgresBehindPercent: Math.round(behind * 10) / 10,
     ...runFacts(),
   };

@@ -6,7 +6,16 @@
  * or in LOUPE_PG_BIN.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +58,8 @@ export interface TestPostgres {
    * cheaper than building it again); nothing may be connected to `template` meanwhile.
    */
   copyDatabase(template: string, name: string): string;
+  /** The PID of the server's main process (the postmaster, parent of every backend), from postmaster.pid. */
+  serverPid(): number;
   /** Stops the server (immediately, like a crash, when `immediate`) and starts it again on the same port. */
   stopServer(immediate?: boolean): void;
   startServer(): void;
@@ -98,6 +109,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       psql(`CREATE DATABASE "${name}"`);
       return url(name);
     },
+    serverPid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     copyDatabase(template, name) {
       psql(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
       return url(name);
