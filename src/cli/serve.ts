@@ -38,6 +38,11 @@ import type { RegisterCommand } from './program.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 3000;
+/**
+ * How often the request log and stored valuations go to PostgreSQL, ms (SQLite: 50). Longer batches cost the
+ * database less per row; a valuation is readable from another server that much later (its own serves it at once).
+ */
+const PG_FLUSH_MS = 200;
 
 interface ServeOptions {
   host?: string;
@@ -232,7 +237,8 @@ async function run(opts: ServeOptions): Promise<void> {
     }
     const requestLog = writer
       ? new RequestLog((entries) => writer.write(entries), {
-          flushIntervalMs: 50,
+          // PostgreSQL: a statement per batch costs the database per row about half as much at 200 rows as at 50.
+          flushIntervalMs: db ? 50 : PG_FLUSH_MS,
           committed: () => writer.committed(),
           onError: (err) =>
             log.warn(
@@ -258,7 +264,7 @@ async function run(opts: ServeOptions): Promise<void> {
       ? null
       : db
         ? threadedQuoteStore(store, paths.database, { retentionDays, onEvent: onQuoteEvent })
-        : asyncQuoteStore(store, { retentionDays, onEvent: onQuoteEvent });
+        : asyncQuoteStore(store, { retentionDays, onEvent: onQuoteEvent, flushIntervalMs: PG_FLUSH_MS });
     // On SQLite a search over all characteristics runs on its own thread; PostgreSQL's runs in the database.
     const similar = db ? threadedSimilarSearch(paths.database) : undefined;
     const app = await buildApp({
