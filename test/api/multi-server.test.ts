@@ -3,8 +3,9 @@
  * SQLite home is moved in with `loupe db copy`; a quote made on one server is read on the other; a promotion made
  * with `loupe models promote`, a `loupe models rollback` and a promotion by `loupe pipeline run` are served by both; a key revoked with `loupe keys revoke` is refused by both;
  * PostgreSQL restarting costs the requests that need it a 503 (with Retry-After) while valuations go on, and what
- * was answered meanwhile is stored once it is back; killing one server loses nothing the other acknowledged. The
- * password of the database appears in no output.
+ * was answered meanwhile is stored (and logged) once it is back; killing one server loses nothing the other
+ * acknowledged. A refused connection, a URL that is not one and wrong credentials stop a server with one line. The
+ * password of the database appears in no output and not in the request log.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -120,6 +121,25 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
     expect(out).not.toMatch(/^\s+at /m);
   });
 
+  it('a refused connection or a URL that is not one: one line naming the URL without its password, exit 1', () => {
+    for (const [url, why] of [
+      [`postgres://loupe:${PG_PASSWORD}@127.0.0.1:1/fleet`, /nothing accepts connections at that host and port/],
+      [`postgres://loupe:${PG_PASSWORD}@127.0.0.1:notaport/fleet`, /it is not a valid URL \(postgres:\/\/user:/],
+    ] as const) {
+      const child = spawnSync(process.execPath, cliArgv('serve'), {
+        env: { ...env(), LOUPE_DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'error' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const out = `${child.stdout}${child.stderr}`;
+      expect(child.status).toBe(1);
+      expect(out).toMatch(/cannot use the PostgreSQL database postgres:\/\/loupe:\*\*\*@127\.0\.0\.1:/);
+      expect(out).toMatch(why);
+      expect(out).not.toContain(PG_PASSWORD);
+      expect(out).not.toMatch(/^\s+at /m);
+    }
+  });
+
   it('read a quote made on the other', async () => {
     const [a, b] = servers;
     const made = await call(a, '/v1/valuations', partner, STONE);
@@ -201,6 +221,17 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
 
   it('while PostgreSQL restarts: valuations are answered, reads get 503 with Retry-After, and nothing answered is lost', async () => {
     const [a, b] = servers;
+    const loggedValuations = async () => {
+      const store = postgresStore(await openPostgres(databaseUrl, { migrate: false }), { home: home.dir });
+      try {
+        const rows = await store.listRequests({ limit: 10_000, route: '/v1/valuations' });
+        return rows.filter((r) => r.status === 200).length;
+      } finally {
+        await store.close();
+      }
+    };
+    await new Promise((r) => setTimeout(r, 1000)); // what was answered before is written
+    const loggedBefore = await loggedValuations();
     pg.stopServer(true);
     const ids: string[] = [];
     try {
@@ -225,6 +256,8 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
         15_000,
       );
     }
+    // The request-log writers kept the four entries through the outage and wrote them once it was back.
+    await eventually(async () => ((await loggedValuations()) >= loggedBefore + 4 ? true : undefined), 15_000);
   });
 
   it('lose nothing one acknowledged when the other is killed', async () => {
@@ -245,6 +278,7 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
       for (const id of ids) expect(await store.findValuation(id)).toBeDefined();
       const logged = await store.listRequests({ limit: 1000, route: '/v1/valuations' });
       expect(logged.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(40);
+      expect(JSON.stringify(await store.listRequests({ limit: 10_000 }))).not.toContain(PG_PASSWORD);
     } finally {
       await store.close();
     }

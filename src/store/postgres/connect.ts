@@ -76,9 +76,11 @@ export function describeConnectError(url: string, error: unknown): DatabaseConfi
           ? 'nothing accepts connections at that host and port (is PostgreSQL running?)'
           : e.code === 'ENOTFOUND'
             ? 'the host name does not resolve'
-            : /timeout/i.test(e.message ?? '')
-              ? 'no answer within 5 s'
-              : (e.message ?? String(error)).split(url).join(where);
+            : e.code === 'ERR_INVALID_URL'
+              ? 'it is not a valid URL (postgres://user:password@host:port/database)'
+              : /timeout/i.test(e.message ?? '')
+                ? 'no answer within 5 s'
+                : (e.message ?? String(error)).split(url).join(where);
   return new DatabaseConfigError(`cannot use the PostgreSQL database ${where}: ${why}`);
 }
 
