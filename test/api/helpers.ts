@@ -24,6 +24,7 @@ import { trainModel, type ModelArtifact } from '../../src/model/index.js';
 import { promoteModel, registerModel, type ModelRecord } from '../../src/registry/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
+import { promotedHome } from '../helpers/prepared-home.js';
 import type { Store } from '../../src/store/store.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { requestLogWriter } from '../../src/store/requests.js';
@@ -42,10 +43,13 @@ export interface TestHome {
 }
 
 export async function testHome(options: { ingest?: boolean; promote?: boolean } = {}): Promise<TestHome> {
-  const dir = mkdtempSync(join(tmpdir(), 'loupe-api-test-'));
+  const ingest = options.ingest ?? true;
+  const promoted = ingest && (options.promote ?? true);
+  // The default home (ingested, hedonic seed 42 promoted) is a copy of one built once per run.
+  const dir = promoted ? await promotedHome('loupe-api-test-') : mkdtempSync(join(tmpdir(), 'loupe-api-test-'));
   const paths = loupePaths({}, { home: dir });
   const db = openDatabase(paths.database);
-  if (options.ingest ?? true) await ingestFile(db, REFERENCE);
+  if (ingest && !promoted) await ingestFile(db, REFERENCE);
   const home: TestHome = {
     dir,
     paths,
@@ -61,7 +65,7 @@ export async function testHome(options: { ingest?: boolean; promote?: boolean } 
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  if (options.promote ?? true) home.promote();
+  if (!ingest && (options.promote ?? true)) home.promote();
   return home;
 }
 

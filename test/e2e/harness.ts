@@ -16,6 +16,7 @@ import { loupePaths } from '../../src/config/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { cliArgv } from '../helpers/cli-js.js';
+import { firstModelHome } from '../helpers/prepared-home.js';
 import { REFERENCE } from '../pipeline/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -116,9 +117,7 @@ export async function startServer({
  * the pipeline's rule: quicker than the full first start of `loupe serve` for tests that need any model.
  */
 export async function homeWithFirstModel(prefix: string): Promise<string> {
-  const home = mkdtempSync(join(tmpdir(), prefix));
-  await retrain(home);
-  return home;
+  return firstModelHome(prefix); // a copy of the one home built once per run (test/helpers/prepared-home.ts)
 }
 
 /**

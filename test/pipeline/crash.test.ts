@@ -4,8 +4,7 @@
  * next run completes the work (the points and checks are test/helpers/pipeline-crash.ts, shared with
  * crash-postgres.test.ts). Also: a second run while one is in progress refuses with exit code 3.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
@@ -21,26 +20,23 @@ import {
   startRun,
   waitFor,
 } from '../helpers/pipeline-crash.js';
-import { FAST, FRESH, REFERENCE, pipelineHome, type PipelineHome } from './helpers.js';
+import { firstModelHome, prepareFirstModelHome } from '../helpers/prepared-home.js';
+import { FAST, FRESH, REFERENCE, pipelineHome } from './helpers.js';
 
-let base: PipelineHome;
 const scratch: string[] = [];
 
-beforeAll(async () => {
-  base = pipelineHome('loupe-crash-base-');
-  await runPipeline(base.db, base.paths, { incoming: base.incoming, config: FAST });
-  base.db.close();
-});
+beforeAll(prepareFirstModelHome);
 afterAll(() => {
-  base.cleanup();
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of the base home (champion v0001 on the reference data) with 2026-09 waiting in the landing folder. */
-function homeWithNewBatch(): { dir: string; incoming: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'loupe-crash-'));
+/**
+ * A home of its own whose first run made champion v0001 on the reference data (a copy of the one built once per
+ * test run, test/helpers/prepared-home.ts), with 2026-09 waiting in the landing folder.
+ */
+async function homeWithNewBatch(): Promise<{ dir: string; incoming: string }> {
+  const dir = await firstModelHome('loupe-crash-');
   scratch.push(dir);
-  cpSync(base.dir, dir, { recursive: true });
   cpSync(FRESH('2026-09'), join(dir, 'incoming', '2026-09.csv'));
   return { dir, incoming: join(dir, 'incoming') };
 }
@@ -53,7 +49,7 @@ describe('SIGKILL at each step', { timeout: 180_000 }, () => {
 
   for (const point of CRASH_POINTS) {
     it(`at "${point}": database intact, champion served, the next run completes the work`, async () => {
-      const { dir, incoming } = homeWithNewBatch();
+      const { dir, incoming } = await homeWithNewBatch();
       await killAt({ LOUPE_HOME: dir, LOUPE_DATA: REFERENCE }, point);
 
       const paths = loupePaths({}, { home: dir, data: REFERENCE });
@@ -73,7 +69,7 @@ describe('SIGKILL at each step', { timeout: 180_000 }, () => {
 
 describe('two runs at once', () => {
   it('the second refuses with exit code 3 and a clear message; nothing is corrupted', async () => {
-    const { dir } = homeWithNewBatch();
+    const { dir } = await homeWithNewBatch();
     const env = { LOUPE_HOME: dir, LOUPE_DATA: REFERENCE };
     const first = startRun(env, { pauseAt: 'train' });
     await waitFor(() => first.stderr().includes('LOUPE_PAUSED train'), 'the first run to hold the lock');

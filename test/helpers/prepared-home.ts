@@ -1,0 +1,121 @@
+/**
+ * Homes many test files start from, built once per `vitest run` and copied for each use, instead of every file
+ * ingesting the reference data and training the same first model again:
+ * - `firstModelHome`: the retraining pipeline's first run on the reference data (hedonic, three tuning trials),
+ *   champion v0001 by the pipeline's rule (the e2e tests, the crash tests);
+ * - `promotedHome`: the reference data ingested and a hedonic model (seed 42) registered and promoted by hand,
+ *   the API tests' default (test/api/helpers.ts).
+ * Each copy is the caller's own (a fresh temporary directory: nothing one test writes reaches another); the
+ * prepared original is never opened again once built. They live under LOUPE_TEST_PREPARED, a directory that
+ * test/global-setup.ts makes and removes; a file run without that setup builds them in its own process, once.
+ * The tests whose subject is building a home from empty (the pipeline's first run, `loupe serve`'s first start,
+ * bootstrap) keep building theirs.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loupePaths } from '../../src/config/index.js';
+import { ingestFile } from '../../src/ingest/index.js';
+import { trainModel } from '../../src/model/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { promoteModel, registerModel } from '../../src/registry/index.js';
+import { openDatabase } from '../../src/store/db.js';
+import { listAppraisals } from '../../src/store/diamonds.js';
+
+const REFERENCE = loupePaths().referenceData;
+
+let ownRoot: string | undefined;
+
+/** Where prepared homes live in this run. */
+function preparedRoot(): string {
+  const shared = process.env.LOUPE_TEST_PREPARED;
+  if (shared) {
+    mkdirSync(shared, { recursive: true });
+    return shared;
+  }
+  if (!ownRoot) {
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-prepared-'));
+    ownRoot = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return ownRoot;
+}
+
+const building = new Map<string, Promise<string>>();
+
+/**
+ * The prepared home `name`, built by `build` into an empty directory the first time it is asked for in this run.
+ * It is renamed into place only when complete, so a half-built home is never copied; when two processes build it
+ * at once, the first rename wins and the other's copy is dropped.
+ */
+function prepared(name: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const dir = join(preparedRoot(), name);
+  if (existsSync(dir)) return Promise.resolve(dir);
+  let pending = building.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const work = mkdtempSync(join(preparedRoot(), `.${name}-`));
+      try {
+        await build(work);
+        renameSync(work, dir);
+      } catch (err) {
+        rmSync(work, { recursive: true, force: true });
+        if (!existsSync(dir)) throw err;
+      }
+      return dir;
+    })();
+    building.set(name, pending);
+    pending.catch(() => building.delete(name));
+  }
+  return pending;
+}
+
+/** A fresh temporary directory (named from `prefix`) holding a copy of the prepared home `source`. */
+function copyOf(source: string, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(source, dir, { recursive: true });
+  return dir;
+}
+
+/** The pipeline's first run on the reference data (hedonic, three trials), with its own connection. */
+async function buildFirstModel(home: string): Promise<void> {
+  const paths = loupePaths({}, { home, data: REFERENCE });
+  const incoming = join(home, 'incoming');
+  mkdirSync(incoming, { recursive: true });
+  const db = openDatabase(paths.database);
+  try {
+    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials: 3 } });
+  } finally {
+    db.close();
+  }
+}
+
+/** The reference data ingested, a hedonic model of seed 42 on all of it registered and promoted by 'test'. */
+async function buildPromoted(home: string): Promise<void> {
+  const paths = loupePaths({}, { home });
+  const db = openDatabase(paths.database);
+  try {
+    await ingestFile(db, REFERENCE);
+    const record = registerModel(db, paths, trainModel(listAppraisals(db), { kind: 'hedonic', seed: 42 }), {
+      durationMs: 1,
+    });
+    promoteModel(db, record.version, 'test');
+  } finally {
+    db.close();
+  }
+}
+
+/** Builds the first-model home now if this run has not yet (for a beforeAll: then no test pays for it). */
+export async function prepareFirstModelHome(): Promise<void> {
+  await prepared('first-model', buildFirstModel);
+}
+
+/** A new home (its own copy) whose first model the pipeline trained on the reference data: champion v0001. */
+export async function firstModelHome(prefix: string): Promise<string> {
+  return copyOf(await prepared('first-model', buildFirstModel), prefix);
+}
+
+/** A new home (its own copy) with the reference data ingested and a hedonic model (seed 42) promoted. */
+export async function promotedHome(prefix: string): Promise<string> {
+  return copyOf(await prepared('promoted', buildPromoted), prefix);
+}
