@@ -34,6 +34,7 @@ import { TrafficDrift, type TrafficDriftOptions } from './traffic-drift.js';
 import { webRoutes } from './routes/web.js';
 import { webAccessRoutes } from './routes/web-access.js';
 import { BODY_LIMIT } from './schemas.js';
+import { serializerCompiler } from './serializer.js';
 import { validatorCompiler } from './validator.js';
 
 declare module 'fastify' {
@@ -118,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('bodyText', null);
   app.decorateRequest('apiKey', null);
   app.decorateRequest('keyless', true);
