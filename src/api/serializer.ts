@@ -6,9 +6,9 @@
  * and compiles each of those validators on the first answer that reaches it. A model record's metrics (the metrics
  * contract, src/registry/metrics.ts) hold 71 such unions nested inside each other, so the first GET /v1/models,
  * /v1/models/current or /v1/models/{version} of a server compiled validators, each route its own: 1.0, 0.7 and
- * 0.4 s on a machine at load 9, and the first serialization of one record took 3.8 s at load 25. `X | null` serializes the same as X marked nullable,
- * and a union of string constants the same as a string; the published schemas (OpenAPI) are not changed, and what
- * is stored is checked against the contract when it is written.
+ * 0.4 s on a machine at load 9, and the first serialization of one record took 3.8 s at load 25. `X | null`
+ * serializes the same as X marked nullable, and a union of string constants the same as a string; the published
+ * schemas (OpenAPI) are not changed, and what is stored is checked against the contract when it is written.
  */
 import type { FastifySerializerCompiler } from 'fastify';
 import fastJson from 'fast-json-stringify';
