@@ -5,19 +5,15 @@
  * Debian's headless Chromium driven by playwright-core with a fresh profile. Nothing is mocked.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { loupePaths } from '../../src/config/index.js';
-import { runPipeline } from '../../src/pipeline/index.js';
-import { openDatabase } from '../../src/store/db.js';
 import { cliArgv } from '../helpers/cli-js.js';
-import { firstModelHome } from '../helpers/prepared-home.js';
-import { REFERENCE } from '../pipeline/helpers.js';
+import { firstModelHome, runSmallPipeline } from '../helpers/prepared-home.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -120,21 +116,8 @@ export async function homeWithFirstModel(prefix: string): Promise<string> {
   return firstModelHome(prefix); // a copy of the one home built once per run (test/helpers/prepared-home.ts)
 }
 
-/**
- * One run of the retraining pipeline on a home (small and fast: hedonic, three trials), as an operator runs it,
- * with its own connection: a server may be serving the same home meanwhile.
- */
-export async function retrain(home: string): Promise<void> {
-  const paths = loupePaths({}, { home, data: REFERENCE });
-  const incoming = join(home, 'incoming');
-  mkdirSync(incoming, { recursive: true });
-  const db = openDatabase(paths.database);
-  try {
-    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials: 3 } });
-  } finally {
-    db.close();
-  }
-}
+/** One run of the retraining pipeline on a home (hedonic, three trials), as an operator runs it. */
+export const retrain = runSmallPipeline;
 
 /** Runs the `loupe` command line; resolves with its standard output. */
 export async function loupe(args: string[]): Promise<string> {

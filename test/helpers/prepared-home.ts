@@ -77,8 +77,11 @@ function copyOf(source: string, prefix: string): string {
   return dir;
 }
 
-/** The pipeline's first run on the reference data (hedonic, three trials), with its own connection. */
-async function buildFirstModel(home: string): Promise<void> {
+/**
+ * One run of the retraining pipeline on a home, small and fast (hedonic, three trials), with its own connection
+ * (a server may be serving the same home meanwhile): on an empty home, the pipeline's first run.
+ */
+export async function runSmallPipeline(home: string): Promise<void> {
   const paths = loupePaths({}, { home, data: REFERENCE });
   const incoming = join(home, 'incoming');
   mkdirSync(incoming, { recursive: true });
@@ -107,12 +110,12 @@ async function buildPromoted(home: string): Promise<void> {
 
 /** Builds the first-model home now if this run has not yet (for a beforeAll: then no test pays for it). */
 export async function prepareFirstModelHome(): Promise<void> {
-  await prepared('first-model', buildFirstModel);
+  await prepared('first-model', runSmallPipeline);
 }
 
 /** A new home (its own copy) whose first model the pipeline trained on the reference data: champion v0001. */
 export async function firstModelHome(prefix: string): Promise<string> {
-  return copyOf(await prepared('first-model', buildFirstModel), prefix);
+  return copyOf(await prepared('first-model', runSmallPipeline), prefix);
 }
 
 /** A new home (its own copy) with the reference data ingested and a hedonic model (seed 42) promoted. */
