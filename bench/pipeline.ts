@@ -44,6 +44,7 @@ interface Row {
   seconds: number;
   cpu: number;
   steps: Record<string, number>;
+  tuning: string | null;
 }
 const rows: Row[] = [];
 const t0 = performance.now();
@@ -82,6 +83,8 @@ try {
       seconds: (performance.now() - s0) / 1000,
       cpu: (c.user + c.system) / 1e6,
       steps: Object.fromEntries(r.steps.map((s) => [s.name, s.ms / 1000])),
+      // How many tuning trials ran and why tuning stopped: a budget-cut search gives another champion.
+      tuning: r.steps.find((s) => s.name === 'train')?.detail ?? null,
     });
   }
 } finally {
@@ -105,6 +108,7 @@ for (const r of rows) {
 console.log(
   `| **whole sequence** | | ${listModels(openDatabase(paths.database, { readonly: true })).length} models | | | **${total.toFixed(2)}** | ${cpuTotal.toFixed(2)} | |`,
 );
+for (const r of rows) if (r.tuning) console.log(`tuning, ${r.batch.trim()}: ${r.tuning}`);
 if (generatedRows > 0) {
   const run = rows.find((r) => r.batch === generatedBatch);
   const seconds = run?.seconds ?? Infinity;
@@ -126,5 +130,5 @@ const trainedRuns = rows
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   generatedRows > 0 ? `bench/results/pipeline-${generatedRows}.json` : 'bench/results/pipeline.json',
-  `${JSON.stringify({ date: new Date().toISOString(), kinds: config.kinds, generatedRows, runs: trainedRuns, steps: rows.map((r) => ({ batch: r.batch, seconds: r.seconds, cpu: r.cpu, steps: r.steps })), wholeSequenceSeconds: total, cpuSeconds: cpuTotal, peakRssMb: maxRssMb, loadAverage: loadavg() }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), kinds: config.kinds, generatedRows, runs: trainedRuns, steps: rows.map((r) => ({ batch: r.batch, seconds: r.seconds, cpu: r.cpu, steps: r.steps, tuning: r.tuning })), wholeSequenceSeconds: total, cpuSeconds: cpuTotal, peakRssMb: maxRssMb, loadAverage: loadavg() }, null, 2)}\n`,
 );
