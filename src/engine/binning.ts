@@ -77,45 +77,19 @@ export function findThresholds(
   // Typed arrays throughout: a million rows pushed onto JS arrays cost more than the sort itself.
   if (scratch.finite.length < values.length) throw new RangeError('internal: binning scratch too small');
   const finite = scratch.finite;
-  let nFinite = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === v) finite[nFinite++] = v; // NaN is the one value unequal to itself
-  }
+  const nFinite = copyFinite(values, finite);
   const hasMissing = nFinite < values.length;
   // With a missing bin the value bins must leave room for it in a byte.
   const limit = hasMissing ? Math.min(maxBins, MAX_BINS - 1) : maxBins;
   const sorted = sortFloat64(finite.subarray(0, nFinite), scratch.radix);
   // Distinct values compacted into the front of `sorted` itself; counts beside them.
   const counts = scratch.counts;
-  let nDistinct = 0;
-  for (let i = 0; i < nFinite; i++) {
-    if (i === 0 || sorted[i] !== sorted[nDistinct - 1]) {
-      sorted[nDistinct] = sorted[i];
-      counts[nDistinct++] = 1;
-    } else counts[nDistinct - 1]++;
-  }
+  const nDistinct = compactDistinct(sorted, counts, nFinite);
   const distinct = sorted.subarray(0, nDistinct);
   const cutsAfter: number[] = []; // index into distinct: a cut lies between distinct[i] and distinct[i+1]
   if (distinct.length <= limit) {
     for (let i = 0; i + 1 < distinct.length; i++) cutsAfter.push(i);
-  } else {
-    // Greedy equal-count bins: close a bin once it holds its share of the rows still to place, or early when the
-    // next value alone would fill a bin (a value shared by many rows then gets a bin of its own).
-    let remainingRows = nFinite;
-    let remainingBins = limit;
-    let inBin = 0;
-    for (let i = 0; i + 1 < distinct.length && remainingBins > 1; i++) {
-      inBin += counts[i];
-      const share = remainingRows / remainingBins;
-      if (inBin >= share || counts[i + 1] >= share) {
-        cutsAfter.push(i);
-        remainingRows -= inBin;
-        remainingBins--;
-        inBin = 0;
-      }
-    }
-  }
+  } else equalCountCuts(counts, nDistinct, nFinite, limit, cutsAfter);
   const thresholds = new Float64Array(cutsAfter.length);
   cutsAfter.forEach((i, b) => {
     const lo = distinct[i];
@@ -125,6 +99,55 @@ export function findThresholds(
     thresholds[b] = mid > lo && mid <= hi ? mid : hi;
   });
   return { thresholds, hasMissing };
+}
+
+/*
+ * Binning's passes over a column are functions of one loop each: V8 compiles a hot function while it is still in
+ * its first long loop, and that code gives up on reaching a later loop it has not seen run (engine/row-jobs.ts).
+ * With these and writeCodes's search, binMatrix's first call in a process on 200,000 rows × 9 features went from
+ * ~430 to ~300 ms CPU (bench/scale data, shared machine, load ~9).
+ */
+
+/** Copies the non-NaN values into finite[0..); returns how many. */
+function copyFinite(values: Float64Array, finite: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) finite[n++] = v; // NaN is the one value unequal to itself
+  }
+  return n;
+}
+
+/** Compacts sorted[0..n) to its distinct values in place, their row counts in counts; returns how many. */
+function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: number): number {
+  let nDistinct = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || sorted[i] !== sorted[nDistinct - 1]) {
+      sorted[nDistinct] = sorted[i];
+      counts[nDistinct++] = 1;
+    } else counts[nDistinct - 1]++;
+  }
+  return nDistinct;
+}
+
+/**
+ * Greedy equal-count bins: close a bin once it holds its share of the rows still to place, or early when the next
+ * value alone would fill a bin (a value shared by many rows then gets a bin of its own).
+ */
+function equalCountCuts(counts: Uint32Array, nDistinct: number, rows: number, limit: number, cutsAfter: number[]) {
+  let remainingRows = rows;
+  let remainingBins = limit;
+  let inBin = 0;
+  for (let i = 0; i + 1 < nDistinct && remainingBins > 1; i++) {
+    inBin += counts[i];
+    const share = remainingRows / remainingBins;
+    if (inBin >= share || counts[i + 1] >= share) {
+      cutsAfter.push(i);
+      remainingRows -= inBin;
+      remainingBins--;
+      inBin = 0;
+    }
+  }
 }
 
 /**
@@ -142,11 +165,7 @@ export function sortFloat64(
   // Little-endian words: element i is (words[2i] low, words[2i+1] high). Map each number's bits to an unsigned key
   // whose order is the numbers' order: negative numbers get every bit flipped, the others only the sign bit.
   const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  for (let i = 0; i < 2 * n; i += 2) {
-    const negative = words[i + 1] >>> 31;
-    words[i] ^= -negative;
-    words[i + 1] ^= negative ? 0xffffffff : 0x80000000;
-  }
+  toSortKeys(words);
   let from: Uint32Array = words;
   let to: Uint32Array = work.subarray(0, 2 * n);
   const counts = new Uint32Array(1 << 16);
@@ -154,30 +173,55 @@ export function sortFloat64(
     const word = pass >> 1; // 0: low word, 1: high word
     const shift = (pass & 1) * 16;
     counts.fill(0);
-    for (let i = word; i < 2 * n; i += 2) counts[(from[i] >>> shift) & 0xffff]++;
+    countDigits(from, word, shift, counts);
     if (counts[(from[word] >>> shift) & 0xffff] === n) continue; // one digit for all: this pass changes nothing
-    let total = 0;
-    for (let d = 0; d < counts.length; d++) {
-      const c = counts[d];
-      counts[d] = total;
-      total += c;
-    }
-    for (let i = 0; i < 2 * n; i += 2) {
-      const at = 2 * counts[(from[i + word] >>> shift) & 0xffff]++;
-      to[at] = from[i];
-      to[at + 1] = from[i + 1];
-    }
+    digitStarts(counts);
+    scatterByDigit(from, to, word, shift, counts);
     const t = from;
     from = to;
     to = t;
   }
   if (from !== words) words.set(from);
-  for (let i = 0; i < 2 * n; i += 2) {
+  fromSortKeys(words);
+  return values;
+}
+
+function toSortKeys(words: Uint32Array): void {
+  for (let i = 0; i < words.length; i += 2) {
+    const negative = words[i + 1] >>> 31;
+    words[i] ^= -negative;
+    words[i + 1] ^= negative ? 0xffffffff : 0x80000000;
+  }
+}
+
+function fromSortKeys(words: Uint32Array): void {
+  for (let i = 0; i < words.length; i += 2) {
     const negative = (words[i + 1] >>> 31) ^ 1; // keys of negative numbers have the top bit clear
     words[i] ^= -negative;
     words[i + 1] ^= negative ? 0xffffffff : 0x80000000;
   }
-  return values;
+}
+
+function countDigits(keys: Uint32Array, word: number, shift: number, counts: Uint32Array): void {
+  for (let i = word; i < keys.length; i += 2) counts[(keys[i] >>> shift) & 0xffff]++;
+}
+
+/** counts[d] becomes the number of keys with a smaller digit: where digit d's keys start. */
+function digitStarts(counts: Uint32Array): void {
+  let total = 0;
+  for (let d = 0; d < counts.length; d++) {
+    const c = counts[d];
+    counts[d] = total;
+    total += c;
+  }
+}
+
+function scatterByDigit(from: Uint32Array, to: Uint32Array, word: number, shift: number, starts: Uint32Array): void {
+  for (let i = 0; i < from.length; i += 2) {
+    const at = 2 * starts[(from[i + word] >>> shift) & 0xffff]++;
+    to[at] = from[i];
+    to[at + 1] = from[i + 1];
+  }
 }
 
 /** Bin code of a value: the number of thresholds <= value; NaN maps to the missing bin. */
@@ -213,11 +257,7 @@ export function binMatrix(
     histOffset[f] = offset;
     offset += nb + 1;
     const column = shared ? new Uint8Array(new SharedArrayBuffer(rows)) : new Uint8Array(rows);
-    for (let i = 0, j = f; i < rows; i++, j += nf) {
-      const code = binOf(fb.thresholds, col[i]);
-      column[i] = code;
-      codes[j] = code;
-    }
+    writeCodes(col, fb.thresholds, column, codes, f, nf);
     binColumns.push(column);
   }
   return {
@@ -231,4 +271,33 @@ export function binMatrix(
     histOffset,
     totalSlots: offset,
   };
+}
+
+/**
+ * Every value's code (binOf) into column[i] and codes[i · nf + f]. The search halves the range with a select
+ * rather than a branch on each comparison, which on unsorted values is a coin toss for the branch predictor.
+ */
+function writeCodes(
+  col: Float64Array,
+  thresholds: Float64Array,
+  column: Uint8Array,
+  codes: Uint8Array,
+  f: number,
+  nf: number,
+): void {
+  const missing = thresholds.length + 1;
+  for (let i = 0, j = f; i < col.length; i++, j += nf) {
+    const v = col[i];
+    // lo ends as the number of thresholds <= v: each step keeps the half of [lo, lo + n) that holds the answer.
+    let lo = 0;
+    let n = thresholds.length + 1;
+    while (n > 1) {
+      const half = n >>> 1;
+      lo += thresholds[lo + half - 1] <= v ? half : 0;
+      n -= half;
+    }
+    const code = v === v ? lo : missing;
+    column[i] = code;
+    codes[j] = code;
+  }
 }
