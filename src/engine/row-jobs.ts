@@ -67,6 +67,45 @@ export function splitBlock(
   return l - from;
 }
 
+/** Thread me's block of start..end: fixed by the range and the thread count alone. */
+export function blockStart(start: number, end: number, me: number, threads: number): number {
+  return start + Math.floor(((end - start) * me) / threads);
+}
+
+/**
+ * Thread me's share of placing a partition, once every thread has split its block of index[start..end) with
+ * splitBlock (counts[at + t]: how many of block t went left): its left rows go after the earlier blocks' left rows,
+ * its right rows after all left rows and the earlier blocks' right rows — together exactly splitRows's order. The
+ * threads write disjoint parts of index and read only their own block of left and right. Returns where the right
+ * rows begin.
+ */
+export function placeBlock(
+  index: Uint32Array,
+  left: Uint32Array,
+  right: Uint32Array,
+  counts: Int32Array,
+  at: number,
+  start: number,
+  end: number,
+  me: number,
+  threads: number,
+): number {
+  let lefts = start;
+  let mid = start;
+  for (let t = 0; t < threads; t++) {
+    if (t < me) lefts += counts[at + t];
+    mid += counts[at + t];
+  }
+  let rights = mid;
+  for (let t = 0; t < me; t++)
+    rights += blockStart(start, end, t + 1, threads) - blockStart(start, end, t, threads) - counts[at + t];
+  const from = blockStart(start, end, me, threads);
+  const count = counts[at + me];
+  copyRows(index, lefts, left, from, count);
+  copyRows(index, rights, right, from, blockStart(start, end, me + 1, threads) - from - count);
+  return mid;
+}
+
 /** pred[index[k]] += value for k in from..to (the rows of one leaf). */
 export function addLeafValue(pred: Float64Array, index: Uint32Array, from: number, to: number, value: number): void {
   for (let k = from; k < to; k++) pred[index[k]] += value;

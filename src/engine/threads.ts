@@ -4,8 +4,9 @@
  *   a node's histogram: each thread sums ALL the node's rows but only its share of the features (this thread takes
  *     the first share), so every slot sums the same rows in the same order as on one thread;
  *   a node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
- *     rows (order kept); this thread then places every block's left rows, then every block's right rows — exactly
- *     the single-thread stable partition;
+ *     rows (order kept); after a barrier each thread places its own block's rows, left rows after the earlier
+ *     blocks' left rows, right rows after all left rows and the earlier blocks' right rows — exactly the
+ *     single-thread stable partition;
  *   the prediction update: each thread adds the tree's leaf values to the rows of a fixed block of the row index
  *     (every row once, by the same value as on one thread).
  * Block boundaries depend only on the range and the thread count, and no sum is split across threads, so models
@@ -23,8 +24,10 @@ import {
   addLeafValue,
   addRoutedValues,
   addSegments,
+  blockStart,
   copyRows,
   newSegments,
+  placeBlock,
   SIDES,
   splitBlock,
   type Segments,
@@ -44,27 +47,42 @@ const FAILED = 7; // a worker hit an error (it still counts itself done, so nobo
 const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
 const KIND = 9; // which job: HISTOGRAM_JOB, PARTITION_JOB, PREDICT_JOB
 const SEGMENTS = 11; // prediction update: segments in use
-const CONTROL_WORDS = 12;
+const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
+const CONTROL_WORDS = 13;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 const SPIN = 4096;
 const HISTOGRAM_JOB = 0;
 const PARTITION_JOB = 1;
 const PREDICT_JOB = 2;
 
-/** Thread me's block of start..end: fixed by the range and the thread count alone. */
-const blockStart = (start: number, end: number, me: number, threads: number) =>
-  start + Math.floor(((end - start) * me) / threads);
+/**
+ * Waits until all `threads` threads have called it for the current job (ctrl[word] counts them; post() zeroes it):
+ * looks at the count `spin` times before sleeping; the last to arrive wakes the others. Self-contained: its source
+ * is sent to the workers.
+ */
+function barrier(ctrl: Int32Array, word: number, threads: number, spin: number): void {
+  if (Atomics.add(ctrl, word, 1) + 1 === threads) {
+    Atomics.notify(ctrl, word);
+    return;
+  }
+  for (let i = 0; i < spin && Atomics.load(ctrl, word) < threads; i++);
+  for (let seen = Atomics.load(ctrl, word); seen < threads; seen = Atomics.load(ctrl, word))
+    Atomics.wait(ctrl, word, seen);
+}
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const sumFeatureRange = ${sumFeatureRange.toString()};
 ${splitBlock.toString()}
+${blockStart.toString()}
+${copyRows.toString()}
+${placeBlock.toString()}
 ${addLeafValue.toString()}
 ${addRoutedValues.toString()}
 ${addSegments.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { splitBlock: ${splitBlock.name}, addSegments: ${addSegments.name} };
-const blockStart = ${blockStart.toString()};
+const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, blockStart: ${blockStart.name} };
+${barrier.toString()}
 const { control, codes, columns, grad, hess, pred, index, left, right, items, itemSides, counts, segments, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
 const written = kernels.map((body) => new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body));
 const ctrl = new Int32Array(control);
@@ -81,18 +99,22 @@ for (;;) {
   seen = seq;
   const kind = ctrl[${KIND}];
   const count = ctrl[${COUNT}];
+  let arrived = false;
   try {
     if (kind === ${PREDICT_JOB}) {
-      const from = blockStart(0, ctrl[${END}], me, threads);
-      jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, blockStart(0, ctrl[${END}], me + 1, threads));
+      const from = jobs.blockStart(0, ctrl[${END}], me, threads);
+      jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, jobs.blockStart(0, ctrl[${END}], me + 1, threads));
     } else if (kind === ${PARTITION_JOB}) {
       for (let i = 0; i < count; i++) {
         const start = items[3 * i + 1];
         const end = items[3 * i + 2];
         const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
-        const from = blockStart(start, end, me, threads);
-        counts[i * threads + me] = jobs.splitBlock(columns[items[3 * i]], side, index, left, right, from, blockStart(start, end, me + 1, threads));
+        const from = jobs.blockStart(start, end, me, threads);
+        counts[i * threads + me] = jobs.splitBlock(columns[items[3 * i]], side, index, left, right, from, jobs.blockStart(start, end, me + 1, threads));
       }
+      arrived = true;
+      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
+      for (let i = 0; i < count; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
     } else {
       const nSel = ctrl[${NSEL}];
       const from = Math.floor((nSel * me) / threads);
@@ -113,6 +135,8 @@ for (;;) {
     }
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
+    // The other threads may be waiting at the partition's barrier for this one.
+    if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
@@ -330,22 +354,20 @@ export class FitThreads {
         to,
       );
     }
+    barrier(this.control, ARRIVED, threads, SPIN);
+    for (let i = 0; i < count; i++)
+      this.mids[i] = placeBlock(
+        this.index,
+        this.left,
+        this.right,
+        counts,
+        i * threads,
+        items[3 * i + 1],
+        items[3 * i + 2],
+        0,
+        threads,
+      );
     this.wait();
-    for (let i = 0; i < count; i++) {
-      const [start, end] = [items[3 * i + 1], items[3 * i + 2]];
-      let at = start;
-      for (let t = 0; t < threads; t++) {
-        copyRows(this.index, at, this.left, blockStart(start, end, t, threads), counts[i * threads + t]);
-        at += counts[i * threads + t];
-      }
-      this.mids[i] = at;
-      for (let t = 0; t < threads; t++) {
-        const from = blockStart(start, end, t, threads);
-        const rights = blockStart(start, end, t + 1, threads) - from - counts[i * threads + t];
-        copyRows(this.index, at, this.right, from, rights);
-        at += rights;
-      }
-    }
     return this.mids;
   }
 
@@ -373,6 +395,7 @@ export class FitThreads {
     this.nItems = 0;
     c[KIND] = kind;
     c[COUNT] = count;
+    c[ARRIVED] = 0;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, SEQ, ++this.seq);
     Atomics.notify(c, SEQ);

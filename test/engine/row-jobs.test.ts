@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/engine/random.js';
-import { addSegments, copyRows, newSegments, SIDES, splitBlock, splitRows } from '../../src/engine/row-jobs.js';
+import {
+  addSegments,
+  blockStart,
+  copyRows,
+  newSegments,
+  placeBlock,
+  SIDES,
+  splitBlock,
+  splitRows,
+} from '../../src/engine/row-jobs.js';
 
 const rng = createRng(7);
 const n = 5000;
@@ -51,6 +60,31 @@ describe('row jobs', () => {
       const blocked = rows.slice();
       expect(byBlocks(blocked, start, end, cuts)).toBe(l);
       expect(blocked).toEqual(again);
+    }
+  });
+
+  it('each thread placing its own block gives the stable partition, for any thread count', () => {
+    const rows = Uint32Array.from({ length: n }, (_, i) => (i * 7919) % n);
+    const [start, end] = [37, n - 11];
+    const single = rows.slice();
+    const scratch = new Uint32Array(n);
+    const l = splitRows(col, sides, single, scratch, start, end);
+    copyRows(single, l, scratch, 0, end - l);
+    for (const threads of [1, 2, 3, 5]) {
+      const index = rows.slice();
+      const left = new Uint32Array(n);
+      const right = new Uint32Array(n);
+      const counts = new Int32Array(2 + threads);
+      for (let t = 0; t < threads; t++) {
+        const [from, to] = [blockStart(start, end, t, threads), blockStart(start, end, t + 1, threads)];
+        counts[2 + t] = splitBlock(col, sides, index, left, right, from, to);
+      }
+      // Placed last thread first: each thread writes only its own part of the index.
+      const mids = [];
+      for (let t = threads - 1; t >= 0; t--)
+        mids.push(placeBlock(index, left, right, counts, 2, start, end, t, threads));
+      expect(mids.every((m) => m === l)).toBe(true);
+      expect(index).toEqual(single);
     }
   });
 
