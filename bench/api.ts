@@ -9,6 +9,7 @@
  *   npm run bench:api -- --storage            # stored valuations on against off, request log on in both
  *   npm run bench:api -- --compare metrics    # metrics on (the default) against LOUPE_METRICS=off
  *   npm run bench:api -- --against ../old     # this checkout against another one (before/after a change)
+ *   npm run bench:api -- --against ../old --against-home DIR   # the other checkout on its own home
  *   npm run bench:api -- --home DIR           # keep the bootstrapped home in DIR and reuse it next time
  *   npm run bench:api -- --profile DIR        # the server runs under node --cpu-prof, one profile per round in DIR
  *
@@ -33,7 +34,8 @@
  *
  * --against DIR alternates this checkout's server with the one in DIR (another checkout of Loupe with its own
  * node_modules), defaults in both: before against after a change, in one run. Writes
- * bench/results/api-against.json. On a busy machine compare the server CPU per request: requests/s then says
+ * bench/results/api-against.json. With --against-home the other checkout runs on its own home (kept in DIR, as
+ * --home): an older checkout may not read the models a newer one trained, nor the other way round. On a busy machine compare the server CPU per request: requests/s then says
  * more about the other load than about the server.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -76,6 +78,7 @@ const { values: args } = parseArgs({
     storage: { type: 'boolean', default: false },
     compare: { type: 'string', default: 'log' },
     against: { type: 'string' },
+    'against-home': { type: 'string' },
     home: { type: 'string' },
     profile: { type: 'string' },
   },
@@ -105,6 +108,8 @@ interface Variant {
   metrics?: 'off';
   /** The checkout whose server runs (default this one). */
   root?: string;
+  /** Its LOUPE_HOME (default the run's). */
+  home?: string;
 }
 
 function startServer(
@@ -130,7 +135,7 @@ function startServer(
     cwd: variant.root ?? ROOT,
     env: {
       ...process.env,
-      LOUPE_HOME: home,
+      LOUPE_HOME: variant.home ?? home,
       LOUPE_REQUEST_LOG: variant.requestLog ? '1' : '0',
       LOUPE_STORE_VALUATIONS: variant.storeValuations === false ? '0' : '1',
       ...(variant.databaseUrl ? { LOUPE_DATABASE_URL: variant.databaseUrl } : {}),
@@ -197,6 +202,8 @@ interface Row {
   cpuUsPerRequest: number;
   /** Of which the server's main thread (the rest: valuation and writer threads, GC helpers). */
   mainCpuUsPerRequest: number;
+  /** CPU µs per request by thread name (threadCpu): main, valuation, row-writer, …, other (V8's and libuv's). */
+  threads: Record<string, number>;
   /** The PostgreSQL cluster's CPU per request, from the load's start to the server's stop (its last writes). */
   pgCpuUsPerRequest?: number;
   logged?: number;
@@ -219,6 +226,31 @@ function cpuMicros(pid: number, thread?: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (user + system) of each of a process's threads, in µs, summed by thread name: `main` for the process's
+ * own thread, the OS name the server gives its worker threads (ts-worker.ts: valuation, row-writer, similar), and
+ * `other` for the unnamed ones (V8's compiler and GC helpers, libuv's pool). Empty where /proc is not.
+ */
+function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = Number(tid) === pid ? 'main' : comm === 'node' || comm.startsWith('V8') ? 'other' : comm;
+      byName.set(name, (byName.get(name) ?? 0) + (cpuMicros(pid, Number(tid)) ?? 0));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return byName;
 }
 
 /**
@@ -253,6 +285,7 @@ const loadAtStart = loadavg()[0];
 // A home given with --home is kept (bootstrapped by the first run that uses it); otherwise a temporary one.
 const home = args.home ?? mkdtempSync(join(tmpdir(), 'loupe-bench-api-'));
 mkdirSync(home, { recursive: true });
+if (args['against-home']) mkdirSync(args['against-home'], { recursive: true });
 const rows: Row[] = [];
 let modelKind = 'unknown';
 let modelVersion = 'unknown';
@@ -271,7 +304,7 @@ const variants: Variant[] =
       : compare === 'against'
         ? [
             { label: 'this checkout', requestLog: true },
-            { label: `${args.against}`, requestLog: true, root: args.against },
+            { label: `${args.against}`, requestLog: true, root: args.against, home: args['against-home'] },
           ]
         : [
             { label: compare === 'backends' ? 'SQLite' : 'request log on', requestLog: true },
@@ -304,7 +337,8 @@ async function loggedCount(variant: Variant): Promise<number> {
       await store.close();
     }
   }
-  const db = openDatabase(join(home, 'loupe.db'));
+  // read only: opening to write would migrate another checkout's home to this one's schema
+  const db = openDatabase(join(variant.home ?? home, 'loupe.db'), { readonly: variant.home !== undefined });
   try {
     return countRequests(db);
   } finally {
@@ -350,9 +384,11 @@ try {
     const pg0 = postmaster === undefined ? undefined : clusterCpuMicros(postmaster);
     const cpu0 = cpuMicros(child.pid!);
     const main0 = cpuMicros(child.pid!, child.pid!);
+    const threads0 = threadCpu(child.pid!);
     const r = await load(url, duration);
     const cpu1 = cpuMicros(child.pid!);
     const main1 = cpuMicros(child.pid!, child.pid!);
+    const threads1 = threadCpu(child.pid!);
     const counted = compare === 'metrics' && !variant.metrics ? await countedValuations(url) : undefined;
     const code = await stopServer(child);
     const pg1 = postmaster === undefined ? undefined : clusterCpuMicros(postmaster);
@@ -369,6 +405,9 @@ try {
       // The server's own CPU per request: what a free core would give, whatever else runs on the machine.
       cpuUsPerRequest: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / r.requests.total : NaN,
       mainCpuUsPerRequest: main0 !== undefined && main1 !== undefined ? (main1 - main0) / r.requests.total : NaN,
+      threads: Object.fromEntries(
+        [...threads1].map(([name, us]) => [name, (us - (threads0.get(name) ?? 0)) / r.requests.total]),
+      ),
       ...(pg0 !== undefined && pg1 !== undefined ? { pgCpuUsPerRequest: (pg1 - pg0) / r.requests.total } : {}),
       ...(logging ? { logged } : {}),
       ...(stored !== undefined ? { stored } : {}),
@@ -392,6 +431,12 @@ function combine(mode: string, of: Row[]): Row {
     total,
     cpuUsPerRequest: of.reduce((n, r) => n + r.cpuUsPerRequest * r.total, 0) / total,
     mainCpuUsPerRequest: of.reduce((n, r) => n + r.mainCpuUsPerRequest * r.total, 0) / total,
+    threads: Object.fromEntries(
+      [...new Set(of.flatMap((r) => Object.keys(r.threads)))].map((name) => [
+        name,
+        of.reduce((n, r) => n + (r.threads[name] ?? 0) * r.total, 0) / total,
+      ]),
+    ),
     ...(of[0].pgCpuUsPerRequest !== undefined
       ? { pgCpuUsPerRequest: of.reduce((n, r) => n + (r.pgCpuUsPerRequest ?? 0) * r.total, 0) / total }
       : {}),
@@ -433,6 +478,17 @@ for (const r of rows) {
       `${fmt(r.cpuUsPerRequest)} | ${fmt(r.mainCpuUsPerRequest)} | ${pg}${fmt(1e6 / r.cpuUsPerRequest)} |\n`,
   );
 }
+// Where the server's CPU went, thread by thread (a thread that ended during the load is missing from the sum).
+const threadNames = [...new Set(rows.flatMap((r) => Object.keys(r.threads)))].sort((a, b) =>
+  a === 'main' ? -1 : b === 'main' ? 1 : a === 'other' ? 1 : b === 'other' ? -1 : a.localeCompare(b),
+);
+process.stdout.write(
+  `\nserver CPU µs/request by thread\n\n| mode | ${threadNames.join(' | ')} |\n| --- |${threadNames.map(() => ' ---: |').join('')}\n`,
+);
+for (const r of rows)
+  process.stdout.write(
+    `| ${r.mode} | ${threadNames.map((n) => (r.threads[n] === undefined ? '—' : fmt(r.threads[n]))).join(' | ')} |\n`,
+  );
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
 // Round to round this machine's speed varies by up to 30%; the two variants of a round pair run back to back, so
 // the spread of the pairs' costs says how far one run's total can be trusted.
@@ -455,6 +511,7 @@ const figures = (r: Row) => ({
   sent: r.total,
   serverCpuMicrosPerRequest: Math.round(r.cpuUsPerRequest),
   mainThreadCpuMicrosPerRequest: Math.round(r.mainCpuUsPerRequest),
+  threadCpuMicrosPerRequest: Object.fromEntries(Object.entries(r.threads).map(([n, us]) => [n, Math.round(us)])),
 });
 /** What every comparison's result file says about the run. */
 const runFacts = () => ({
@@ -547,6 +604,7 @@ const result = {
   loggingCostPercent: Math.round(cost * 10) / 10,
   loggingCpuCostPercent: Math.round(cpuCost * 10) / 10,
   serverCpuMicrosPerRequest: Math.round(on.cpuUsPerRequest),
+  threadCpuMicrosPerRequest: Object.fromEntries(Object.entries(on.threads).map(([n, us]) => [n, Math.round(us)])),
   oneFreeCoreRequestsPerSecond: Math.round(1e6 / on.cpuUsPerRequest),
   loadAverageAtStart: loadAtStart,
   costByRoundPercent: costByRound.map((c) => Math.round(c * 10) / 10),

@@ -1,25 +1,51 @@
 /**
  * Starting a worker thread whose module is TypeScript: the thread's first lines (plain JavaScript) register tsx's
  * loader and then import the module (a loader given by execArgv is not applied to a worker's entry on every Node 20
- * release). The thread gets no inherited flags: it registers tsx itself, whoever started this process (tsx, vitest,
- * node).
+ * release). The thread gets no inherited flags but CPU profiling: it registers tsx itself, whoever started this
+ * process (tsx, vitest, node); under `node --cpu-prof` each thread writes its own profile too.
+ *
+ * On Linux the thread takes its module's name (`valuation`, `row-writer`, `similar`) as its OS thread name, so
+ * `top -H`, `ps -L` and /proc/PID/task/TID/comm tell the threads apart (bench/api.ts counts CPU per thread by it).
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_BOOT = `
 const { workerData } = require('node:worker_threads');
+try { require('node:fs').writeFileSync('/proc/thread-self/comm', workerData.name); } catch {}
 import(workerData.tsxApi)
   .then(({ register }) => { register(); return import(workerData.entry); })
   .catch((error) => setImmediate(() => { throw error; }));
 `;
 
+/** The CPU-profiling flags this process runs with (--cpu-prof, --cpu-prof-dir DIR, …), for its threads. */
+function profilingFlags(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (!argv[i].startsWith('--cpu-prof')) continue;
+    flags.push(argv[i]);
+    const takesValue = ['--cpu-prof-dir', '--cpu-prof-name', '--cpu-prof-interval'].includes(argv[i]);
+    if (takesValue && i + 1 < argv.length) flags.push(argv[++i]);
+  }
+  return flags;
+}
+
 /** Starts `entry` (a module URL) on a new thread; it reads `data` as workerData.data. */
 export function startTsWorker(entry: URL, data: unknown = null): Worker {
   // tsx's ES-module API (require.resolve would give its CommonJS build, which cannot register ES-module hooks)
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const workerData = { tsxApi: pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href, entry: entry.href, data };
-  return new Worker(WORKER_BOOT, { eval: true, workerData, execArgv: [] });
+  // an OS thread name has at most 15 characters
+  const name = basename(fileURLToPath(entry))
+    .replace(/(-worker)?\.[jt]s$/, '')
+    .slice(0, 15);
+  const workerData = {
+    tsxApi: pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href,
+    entry: entry.href,
+    data,
+    name,
+  };
+  return new Worker(WORKER_BOOT, { eval: true, workerData, execArgv: profilingFlags(), name });
 }
