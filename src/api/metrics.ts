@@ -132,16 +132,23 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
 
   // version → one cell per warning code (the codes are the fixed list in model/warnings.ts).
   const warningCells = new Map<string, Record<WarningCode, CounterCell>>();
-  const countWarnings = (version: string, valued: readonly Valuation[]) => {
+  const countCodes = (version: string, codes: readonly WarningCode[]) => {
+    if (codes.length === 0) return;
     let cells = warningCells.get(version);
+    if (!cells) {
+      cells = Object.fromEntries(
+        WARNING_CODE_LIST.map((code) => [code, warnings.cell({ model_version: version, code })]),
+      ) as Record<WarningCode, CounterCell>;
+      warningCells.set(version, cells);
+    }
+    for (const code of codes) cells[code].value++;
+  };
+  const countWarnings = (version: string, valued: readonly Valuation[]) => {
     for (const valuation of valued)
-      for (const warning of valuation.warnings) {
-        cells ??= Object.fromEntries(
-          WARNING_CODE_LIST.map((code) => [code, warnings.cell({ model_version: version, code })]),
-        ) as Record<WarningCode, CounterCell>;
-        warningCells.set(version, cells);
-        cells[warning.code].value++;
-      }
+      countCodes(
+        version,
+        valuation.warnings.map((w) => w.code),
+      );
   };
 
   const { requestLog, store, models } = options;
@@ -284,6 +291,13 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
           countWarnings(model.version, valued);
           return valued;
         }),
+      valueAnswer: (model, stone, normalised, valuationOptions) =>
+        timed(singleTime, performance.now(), inner.valueAnswer(model, stone, normalised, valuationOptions)).then(
+          (answer) => {
+            countCodes(model.version, answer.warnings);
+            return answer;
+          },
+        ),
       close: () => inner.close(),
     }),
   };

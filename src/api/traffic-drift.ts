@@ -20,7 +20,7 @@
  * serving.
  */
 import type { StoneFieldName, StoneToValue } from '../diamond/index.js';
-import { binnedKs, ksPValue, psiOfShares, type LoadedModel, type Valuation } from '../model/index.js';
+import { binnedKs, ksPValue, psiOfShares, type LoadedModel, type SupportLevel } from '../model/index.js';
 import { referenceOf, type Reference } from './traffic-reference.js';
 
 const SUPPORT_LEVELS = ['typical', 'thin', 'beyond'] as const;
@@ -84,6 +84,9 @@ export interface TrafficReport {
   series: { from: string; valued: number; calls: number; meanValuationSeconds: number | null }[];
 }
 
+/** What the summary reads of a valuation: its support level. */
+export type Supported = { support: { level: SupportLevel } };
+
 export class TrafficDrift {
   readonly slotMs: number;
   readonly slots: number;
@@ -128,7 +131,7 @@ export class TrafficDrift {
     t: Tally,
     reference: Reference,
     stones: readonly StoneToValue[],
-    valued: readonly Pick<Valuation, 'support'>[],
+    valued: readonly Supported[],
     seconds: number,
   ): void {
     t.calls++;
@@ -150,7 +153,7 @@ export class TrafficDrift {
     model: LoadedModel,
     key: { id: number; name: string } | null,
     stones: readonly StoneToValue[],
-    valued: readonly Pick<Valuation, 'support'>[],
+    valued: readonly Supported[],
     seconds: number,
   ): void {
     if (this.reference?.version !== model.version) {

@@ -18,7 +18,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { StoneToValue } from '../diamond/index.js';
+import type { Normalisation, StoneToValue } from '../diamond/index.js';
 import {
   deferredValuer,
   serializeArtifact,
@@ -27,6 +27,7 @@ import {
   type Valuation,
   type ValuationOptions,
 } from '../model/index.js';
+import { valuationAnswer, type ValuationAnswer } from './answer-text.js';
 import { startTsWorker } from './ts-worker.js';
 
 export interface Valuations {
@@ -34,6 +35,16 @@ export interface Valuations {
   value(model: LoadedModel, stone: StoneToValue, options?: ValuationOptions): Promise<Valuation>;
   /** Values many stones with `model`; a stone that cannot be valued rejects the whole call. */
   valueMany(model: LoadedModel, stones: readonly StoneToValue[], options?: ValuationOptions): Promise<Valuation[]>;
+  /**
+   * Values one stone (its grades read as `normalised` says) and gives the answer's text (answer-text.ts), made
+   * where it was valued.
+   */
+  valueAnswer(
+    model: LoadedModel,
+    stone: StoneToValue,
+    normalised: readonly Normalisation[],
+    options?: ValuationOptions,
+  ): Promise<ValuationAnswer>;
   /** Stops the threads (after the last request was answered). */
   close(): Promise<void>;
 }
@@ -42,24 +53,39 @@ export interface Valuations {
 export const inProcessValuations: Valuations = {
   value: async (model, stone, options) => model.value(stone, options),
   valueMany: async (model, stones, options) => model.valueMany(stones, options),
+  valueAnswer: async (model, stone, normalised, options) => valuationAnswer(model.value(stone, options), normalised),
   close: async () => undefined,
 };
 
 /** Messages to a valuation thread. */
 export type PoolRequest =
   | { type: 'load'; version: string; text: string /** answer with a 'loaded' reply */; ack?: boolean }
-  | { type: 'value'; id: number; version: string; explain: boolean; stones: StoneToValue[] };
+  | {
+      type: 'value';
+      id: number;
+      version: string;
+      explain: boolean;
+      stones: StoneToValue[];
+      /** Present: answer each stone with its answer's text (answer-text.ts), its grades read as these say. */
+      normalised?: (readonly Normalisation[])[];
+    };
 
 /** A thread's answer to a 'value' message (one result per stone, in order), or to a 'load' asking for one. */
 export type PoolReply =
-  | { type: 'valued'; id: number; results: ({ ok: true; valuation: Valuation } | { ok: false; message: string })[] }
+  | {
+      type: 'valued';
+      id: number;
+      results: ({ ok: true; valuation: Valuation | ValuationAnswer } | { ok: false; message: string })[];
+    }
   | { type: 'loaded'; version: string; summary?: ModelArtifact; error?: string };
 
 interface Waiting {
   model: LoadedModel;
   stones: readonly StoneToValue[];
   explain: boolean;
-  resolve(valuations: Valuation[]): void;
+  /** Answers asked for (valueAnswer): the stones' normalisations; null: valuations. */
+  normalised: (readonly Normalisation[])[] | null;
+  resolve(valuations: (Valuation | ValuationAnswer)[]): void;
   reject(error: Error): void;
 }
 
@@ -207,9 +233,27 @@ export class ValuationPool implements Valuations {
   }
 
   valueMany(model: LoadedModel, stones: readonly StoneToValue[], options: ValuationOptions = {}): Promise<Valuation[]> {
+    return this.#ask(model, stones, null, options) as Promise<Valuation[]>;
+  }
+
+  valueAnswer(
+    model: LoadedModel,
+    stone: StoneToValue,
+    normalised: readonly Normalisation[],
+    options: ValuationOptions = {},
+  ): Promise<ValuationAnswer> {
+    return this.#ask(model, [stone], [normalised], options).then((v) => v[0] as ValuationAnswer);
+  }
+
+  #ask(
+    model: LoadedModel,
+    stones: readonly StoneToValue[],
+    normalised: (readonly Normalisation[])[] | null,
+    options: ValuationOptions,
+  ): Promise<(Valuation | ValuationAnswer)[]> {
     if (this.#closed) return Promise.reject(new Error('the valuation pool is closed'));
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ model, stones, explain: options.explain ?? true, resolve, reject });
+      this.#waiting.push({ model, stones, explain: options.explain ?? true, normalised, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         // after this round of I/O: every request parsed in it joins the batch
@@ -227,10 +271,10 @@ export class ValuationPool implements Valuations {
     this.#scheduled = false;
     const waiting = this.#waiting;
     this.#waiting = [];
-    // one batch per model version and explain flag (a batch is valued by one model, one way)
+    // one batch per model version, explain flag and kind (a batch is valued by one model, one way)
     const batches = new Map<string, Waiting[]>();
     for (const w of waiting) {
-      const key = `${w.explain ? 1 : 0}${w.model.version}`;
+      const key = `${w.explain ? 1 : 0}${w.normalised ? 'a' : 'v'}${w.model.version}`;
       const list = batches.get(key);
       if (list) list.push(w);
       else batches.set(key, [w]);
@@ -238,6 +282,7 @@ export class ValuationPool implements Valuations {
     for (const requests of batches.values()) {
       const { model, explain } = requests[0];
       const stones = requests.flatMap((r) => r.stones);
+      const normalised = requests[0].normalised ? requests.flatMap((r) => r.normalised ?? []) : undefined;
       const live = this.#threads.filter((t) => !t.dead && !t.stopping);
       if (live.length === 0) {
         // every thread failed (reported through onError): value here rather than fail the requests
@@ -268,6 +313,7 @@ export class ValuationPool implements Valuations {
         version: model.version,
         explain,
         stones: stones as StoneToValue[],
+        ...(normalised ? { normalised } : {}),
       } satisfies PoolRequest);
     }
   }
@@ -283,7 +329,7 @@ export class ValuationPool implements Valuations {
       thread.load -= r.stones.length;
       const failed = results.find((x) => !x.ok);
       if (failed && !failed.ok) r.reject(new Error(failed.message));
-      else r.resolve(results.map((x) => (x as { valuation: Valuation }).valuation));
+      else r.resolve(results.map((x) => (x as { valuation: Valuation | ValuationAnswer }).valuation));
     }
     if (thread.stopping && thread.inFlight.size === 0) this.#retire(thread);
   }
@@ -305,7 +351,9 @@ export class ValuationPool implements Valuations {
 function valueHere(requests: readonly Waiting[]): void {
   for (const r of requests) {
     try {
-      r.resolve(r.model.valueMany(r.stones, { explain: r.explain }));
+      const valued = r.model.valueMany(r.stones, { explain: r.explain });
+      const normalised = r.normalised;
+      r.resolve(normalised ? valued.map((v, i) => valuationAnswer(v, normalised[i])) : valued);
     } catch (error) {
       r.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { artifactSummary, loadValuer, type LoadedModel, type Valuation } from '../model/index.js';
 import type { StoneToValue } from '../diamond/index.js';
+import { valuationAnswer } from './answer-text.js';
 import type { PoolReply, PoolRequest } from './valuation-pool.js';
 
 type Valued = Extract<PoolReply, { type: 'valued' }>;
@@ -42,6 +43,10 @@ port.on('message', (message: PoolRequest) => {
     return;
   }
   const model = models.get(message.version);
+  const { normalised } = message;
+  /** A valuation as sent back: the answer's text when asked for (answer-text.ts), else the valuation. */
+  const reply = (valuation: Valuation, i: number) =>
+    normalised ? valuationAnswer(valuation, normalised[i]) : valuation;
   let results: Valued['results'];
   if (!model) {
     results = message.stones.map(() => ({
@@ -53,13 +58,13 @@ port.on('message', (message: PoolRequest) => {
       // the batch together: a tree model explains it in blocks, faster than stone by stone
       results = model
         .valueMany(message.stones, { explain: message.explain })
-        .map((valuation) => ({ ok: true, valuation }));
+        .map((valuation, i) => ({ ok: true, valuation: reply(valuation, i) }));
     } catch {
       // one stone the model refuses does not sink the others: value them one by one to find it
-      results = message.stones.map((stone: StoneToValue): Valued['results'][number] => {
+      results = message.stones.map((stone: StoneToValue, i): Valued['results'][number] => {
         try {
           const valuation: Valuation = model.value(stone, { explain: message.explain });
-          return { ok: true, valuation };
+          return { ok: true, valuation: reply(valuation, i) };
         } catch (error) {
           return { ok: false, message: error instanceof Error ? error.message : String(error) };
         }

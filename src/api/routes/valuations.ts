@@ -10,6 +10,7 @@ import type { onSendHookHandler } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Normalisation, StoneToValue } from '../../diamond/index.js';
 import { caratLimitProblem, type LoadedModel, type Valuation as ModelValuation } from '../../model/index.js';
+import { answerText, withNormalised } from '../answer-text.js';
 import { idempotencyHooks } from '../idempotency.js';
 import type { ModelSource } from '../model-source.js';
 import type { QuoteStore } from '../quote-store.js';
@@ -42,7 +43,7 @@ import {
   problemResponse,
   withExamples,
 } from '../schemas.js';
-import { checkStone, normalisedWarnings, type StoneCheck } from '../stone-input.js';
+import { checkStone, type StoneCheck } from '../stone-input.js';
 import { validatorCompiler } from '../validator.js';
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -226,7 +227,7 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
     at: number,
     normalised: readonly Normalisation[],
   ): ModelValuation & { id?: string; valuedAt?: string } => {
-    const v = normalised.length === 0 ? valuation : withNormalised(valuation, normalised);
+    const v = withNormalised(valuation, normalised);
     return quotes
       ? { id: newValuationId(), valuedAt: new Date(at).toISOString(), ...presentValuation(v) }
       : presentValuation(v);
@@ -255,7 +256,7 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
       validatorCompiler: (route) =>
         validatorCompiler({ ...route, schema: route.httpPart === 'body' ? Type.Unknown() : route.schema }),
     },
-    async (request) => {
+    async (request, reply) => {
       const model = servingModel(models);
       request.modelVersion = model.version;
       const checked = checkStone(request.body);
@@ -264,12 +265,22 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
       if (beyond) throw new ApiProblem('beyond-limit', beyond.message, [beyond]);
       const at = Date.now();
       const start = performance.now();
-      const valuation = await valuations.value(model, checked.stone, { explain: request.query.explain !== false });
-      traffic?.record(model, request.apiKey, [checked.stone], [valuation], (performance.now() - start) / 1000);
-      const answer = stamp(valuation, at, checked.normalised);
-      if (answer.id)
-        request.quote = { id: answer.id, at, stone: JSON.stringify(checked.stone), modelVersion: model.version };
-      return answer;
+      // The answer comes as text from where it was valued (answer-text.ts): the 200 schema's JSON, id and time
+      // put in here.
+      const answer = await valuations.valueAnswer(model, checked.stone, checked.normalised, {
+        explain: request.query.explain !== false,
+      });
+      traffic?.record(
+        model,
+        request.apiKey,
+        [checked.stone],
+        [{ support: { level: answer.support } }],
+        (performance.now() - start) / 1000,
+      );
+      const id = quotes ? newValuationId() : undefined;
+      if (id) request.quote = { id, at, stone: JSON.stringify(checked.stone), modelVersion: model.version };
+      const text = answerText(answer, id ? { id, valuedAt: new Date(at).toISOString() } : undefined);
+      return reply.type('application/json; charset=utf-8').send(text as unknown as Static<typeof Valuation>);
     },
   );
 
@@ -431,8 +442,3 @@ export const valuationRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 };
-
-/** The valuation with a `normalised` warning first for each grade read in another spelling. */
-function withNormalised(v: ModelValuation, normalised: readonly Normalisation[]): ModelValuation {
-  return { ...v, warnings: [...normalisedWarnings(normalised), ...v.warnings] };
-}
