@@ -56,6 +56,17 @@ export class AddressThrottle {
 
   /** 0 when the address may send a keyless request, else the seconds until it may (at least 1); counts refusals. */
   check(address: string): number {
+    // Every keyless request is checked, most from addresses never charged or long refilled: those pass without
+    // a bucket made or moved (a full bucket is forgotten, as good as none).
+    const known = this.#buckets.get(address);
+    if (known === undefined && this.#perMinute >= 1) return 0;
+    if (known && known.refused === 0) {
+      const tokens = known.tokens + ((this.#now() - known.at) * this.#perMinute) / 60_000;
+      if (tokens >= this.#perMinute) {
+        this.#buckets.delete(address);
+        return 0;
+      }
+    }
     const bucket = this.#bucket(address);
     if (bucket.tokens >= 1) {
       bucket.refused = 0;
