@@ -31,12 +31,34 @@ function notDecimal(schema: TSchema, query: Record<string, unknown>): string[] {
     .map(([name]) => name);
 }
 
+/** Whether every property is text without a default: converting a URL's or headers' text changes nothing then. */
+function textOnly(schema: TSchema): boolean {
+  const properties = (schema as { properties?: Record<string, { type?: unknown; default?: unknown }> }).properties;
+  return properties !== undefined && Object.values(properties).every((p) => p.type === 'string' && !('default' in p));
+}
+
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);
-  if (httpPart === 'body') {
+  if (httpPart === 'body' || textOnly(schema)) {
     return (value: unknown) => (check.Check(value) ? { value } : { error: check.Errors(value) as never });
   }
+  // Most requests send no query: what converting and defaulting an empty one gives is known in advance (a new
+  // object each time, as the handler may keep it; defaults here are single values, copied with it).
+  const empty = Value.Default(schema, Value.Convert(schema, {})) as Record<string, unknown>;
+  const emptyReady =
+    typeof empty === 'object' &&
+    empty !== null &&
+    Object.values(empty).every((v) => typeof v !== 'object' || v === null) &&
+    check.Check(empty);
   return (value: unknown) => {
+    if (emptyReady) {
+      let none = true;
+      for (const _ in value as object) {
+        none = false;
+        break;
+      }
+      if (none) return { value: { ...empty } };
+    }
     let converted: unknown;
     const query = { ...(value as Record<string, unknown>) };
     try {
