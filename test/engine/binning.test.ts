@@ -65,6 +65,27 @@ describe('quantile binning', () => {
     );
   });
 
+  it("binMatrix's codes are binOf's for every value, NaN and infinities included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double(), fc.integer({ min: -3, max: 3 }), fc.double({ min: 0, max: 1e-300 })), {
+          minLength: 1,
+          maxLength: 400,
+        }),
+        fc.integer({ min: 2, max: 256 }),
+        (raw, maxBins) => {
+          const values = Float64Array.from(raw);
+          const binned = binMatrix([values], values.length, maxBins);
+          for (let i = 0; i < values.length; i++) {
+            expect(binned.codes[i]).toBe(binOf(binned.thresholds[0], values[i]));
+            expect(binned.columns[0][i]).toBe(binned.codes[i]);
+          }
+        },
+      ),
+      { seed: 19, numRuns: 300 },
+    );
+  });
+
   it('lays out histogram slots per feature with one extra slot for missing values', () => {
     const binned = binMatrix([Float64Array.from([1, 2, 3]), Float64Array.from([5, 5, 5])], 3, 256);
     expect(Array.from(binned.valueBins)).toEqual([3, 1]);
