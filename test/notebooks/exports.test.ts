@@ -1,16 +1,32 @@
 /**
  * The notebooks' HTML exports in reports/ must read anywhere: opened in Chromium with the network off, a page asks
  * for nothing but itself (no script or style from the exporting machine's file system or the web) and no request
- * fails. The no-code version holds the findings and no code.
+ * fails. The no-code version holds the findings and no code. Both hold every finding of the committed notebook they
+ * were exported from, and the model notebook's say that the full configuration ran (src/report/notebook-config.ts).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSentence, NOTEBOOK_CONFIGS } from '../../src/report/notebook-config.js';
 import { launchBrowser, ROOT } from '../e2e/harness.js';
 
 const reports = join(ROOT, 'reports');
 const exports = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith('.html')) : [];
+
+/** The findings ("**Finding.** …") among the outputs of the committed notebook an export was made from. */
+function committedFindings(exportName: string): number {
+  const notebook = join(ROOT, 'notebooks', `${exportName.replace(/(\.no-code)?\.html$/, '')}.ipynb`);
+  const { cells } = JSON.parse(readFileSync(notebook, 'utf8')) as {
+    cells: { outputs?: { data?: Record<string, string | string[]> }[] }[];
+  };
+  const markdown = cells.flatMap((c) =>
+    (c.outputs ?? []).map((o) => [o.data?.['text/markdown'] ?? ''].flat().join('')),
+  );
+  return markdown.join('\n').split('**Finding.**').length - 1;
+}
+/** The model notebook's first output names its configuration; the exports are the full one's (up to its markdown). */
+const fullRun = configSentence(NOTEBOOK_CONFIGS.full).split(', as ')[0];
 
 describe('notebook exports', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -40,7 +56,10 @@ describe('notebook exports', () => {
       expect(requested).toEqual([]);
       expect(failed).toEqual([]);
       // The findings are there, with the dollar amounts as text (no MathJax to turn "$297 … $312" into maths).
-      expect(await page.locator('strong', { hasText: 'Finding.' }).count()).toBeGreaterThan(0);
+      const findings = committedFindings(name);
+      expect(findings).toBeGreaterThan(0);
+      expect(await page.locator('strong', { hasText: 'Finding.' }).count()).toBe(findings);
+      if (name.startsWith('02-model.')) expect(await page.locator('body').textContent()).toContain(fullRun);
       expect(await page.locator('.MathJax, mjx-container').count()).toBe(0);
       const code = await page.locator('.jp-CodeCell .jp-InputArea').count();
       if (name.includes('.no-code.')) expect(code).toBe(0);
