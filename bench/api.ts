@@ -206,6 +206,10 @@ interface Row {
   threads: Record<string, number>;
   /** The PostgreSQL cluster's CPU per request, from the load's start to the server's stop (its last writes). */
   pgCpuUsPerRequest?: number;
+  /** The same by kind of PostgreSQL process. */
+  pgCpuByKind?: Record<PgKind, number>;
+  /** This process's CPU per request during the load: autocannon, the load generator (and the /proc sampling). */
+  loadCpuUsPerRequest: number;
   logged?: number;
   /** Valuations stored during the round (--storage). */
   stored?: number;
@@ -253,30 +257,101 @@ function threadCpu(pid: number): Map<string, number> {
   return byName;
 }
 
-/**
- * CPU time (user + system) of a PostgreSQL cluster, in µs: its main process (with the children it has reaped:
- * backends that ended) and every live process it started (backends, WAL writer, checkpointer, autovacuum).
- */
-function clusterCpuMicros(postmaster: number): number | undefined {
+/** A /proc/<pid>/stat's fields after the command name (field 3 on), or undefined once the process is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
-    const fieldsOf = (pid: string) => {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    };
-    const main = fieldsOf(String(postmaster));
-    let ticks = Number(main[11]) + Number(main[12]) + Number(main[13]) + Number(main[14]); // u, s, cu, cs time
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const f = fieldsOf(pid);
-        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
-      } catch {
-        // ended meanwhile
-      }
-    }
-    return (ticks / 100) * 1e6;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
+  }
+}
+
+/** What a PostgreSQL process does, from the title it sets (`postgres: walwriter`, `postgres: loupe bench …`). */
+type PgKind = 'backends' | 'walWriter' | 'checkpointer' | 'autovacuum' | 'other';
+const PG_KINDS: readonly PgKind[] = ['backends', 'walWriter', 'checkpointer', 'autovacuum', 'other'];
+function pgKind(pid: number): PgKind {
+  let title = '';
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return 'other';
+  }
+  if (/walwriter/.test(title)) return 'walWriter';
+  if (/checkpointer|background writer/.test(title)) return 'checkpointer';
+  if (/autovacuum/.test(title)) return 'autovacuum';
+  if (/postgres: \S+ \S+ \d|\(\d+\)/.test(title)) return 'backends';
+  return 'other';
+}
+
+/**
+ * CPU time (user + system) of a PostgreSQL cluster over a stretch of time, in µs, by kind of process: client
+ * backends, WAL writer, checkpointer and background writer, autovacuum (launcher and workers), other (the
+ * postmaster itself and the rest). Live children are listed from /proc/<postmaster>/task/<postmaster>/children and
+ * sampled (`sample()` every 250 ms), so a process that ends meanwhile (an autovacuum worker) keeps the kind and the
+ * CPU last seen; what ended processes used after their last sample, known from the postmaster's reaped-children
+ * time, counts as `other`.
+ */
+class ClusterCpu {
+  readonly #postmaster: number;
+  readonly #first = new Map<number, number>(); // pid → ticks at its first sample
+  readonly #last = new Map<number, { kind: PgKind; ticks: number }>();
+  #reaped0 = 0;
+  #self0 = 0;
+  #reaped1 = 0;
+  #self1 = 0;
+  #live = new Set<number>();
+  constructor(postmaster: number) {
+    this.#postmaster = postmaster;
+    const f = statFields(postmaster);
+    this.#self0 = f ? Number(f[11]) + Number(f[12]) : 0;
+    this.#reaped0 = f ? Number(f[13]) + Number(f[14]) : 0;
+    this.sample(true);
+  }
+  sample(first = false): void {
+    let children: number[] = [];
+    try {
+      const pm = this.#postmaster;
+      children = readFileSync(`/proc/${pm}/task/${pm}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      // gone
+    }
+    this.#live = new Set(children);
+    for (const pid of children) {
+      const f = statFields(pid);
+      if (!f) continue;
+      const ticks = Number(f[11]) + Number(f[12]);
+      if (!this.#first.has(pid)) this.#first.set(pid, first ? ticks : 0); // born during the stretch: from 0
+      const known = this.#last.get(pid);
+      this.#last.set(pid, { kind: known?.kind ?? pgKind(pid), ticks });
+    }
+    const f = statFields(this.#postmaster);
+    if (f) {
+      this.#self1 = Number(f[11]) + Number(f[12]);
+      this.#reaped1 = Number(f[13]) + Number(f[14]);
+    }
+  }
+  /** µs by kind since construction (call sample() first). */
+  micros(): Record<PgKind, number> {
+    const ticks: Record<PgKind, number> = { backends: 0, walWriter: 0, checkpointer: 0, autovacuum: 0, other: 0 };
+    const ended: Record<PgKind, number> = { backends: 0, walWriter: 0, checkpointer: 0, autovacuum: 0, other: 0 };
+    for (const [pid, { kind, ticks: t }] of this.#last) {
+      const used = t - (this.#first.get(pid) ?? 0);
+      ticks[kind] += used;
+      if (!this.#live.has(pid)) ended[kind] += used;
+    }
+    ticks.other += this.#self1 - this.#self0;
+    // What ended processes used after their last sample (the server's backends' last batch, as it stops) goes to
+    // the kind that ended with the most CPU.
+    const unsampled = this.#reaped1 - this.#reaped0 - PG_KINDS.reduce((n, k) => n + ended[k], 0);
+    const endedMost = PG_KINDS.reduce((a, b) => (ended[b] > ended[a] ? b : a), 'other' as PgKind);
+    ticks[endedMost] += Math.max(0, unsampled);
+    const us = (n: number) => (n / 100) * 1e6; // USER_HZ is 100 on Linux
+    return Object.fromEntries(PG_KINDS.map((k) => [k, us(ticks[k])])) as Record<PgKind, number>;
   }
 }
 
@@ -355,6 +430,9 @@ try {
     const db = openDatabase(join(home, 'loupe.db'));
     await copySqliteToPostgres(db, pool);
     db.close();
+    // The copy's own vacuum and statistics now, not by autovacuum during the first round: a server is not
+    // measured right after a bulk load. The vacuums the rounds' inserts start still count (the autovacuum column).
+    await pool.query('VACUUM (ANALYZE)');
     await pool.end();
     variants[1] = { label: 'PostgreSQL', requestLog: true, databaseUrl };
   }
@@ -381,17 +459,22 @@ try {
     const storedBefore = compare === 'storage' ? storedCount() : 0;
     if (warmup > 0) await load(url, warmup);
     const postmaster = variant.databaseUrl && postgres ? postgres.serverPid() : undefined;
-    const pg0 = postmaster === undefined ? undefined : clusterCpuMicros(postmaster);
+    const cluster = postmaster === undefined ? undefined : new ClusterCpu(postmaster);
+    const sampler = cluster && setInterval(() => cluster.sample(), 250);
     const cpu0 = cpuMicros(child.pid!);
     const main0 = cpuMicros(child.pid!, child.pid!);
     const threads0 = threadCpu(child.pid!);
+    const bench0 = process.cpuUsage();
     const r = await load(url, duration);
+    const bench1 = process.cpuUsage(bench0);
     const cpu1 = cpuMicros(child.pid!);
     const main1 = cpuMicros(child.pid!, child.pid!);
     const threads1 = threadCpu(child.pid!);
     const counted = compare === 'metrics' && !variant.metrics ? await countedValuations(url) : undefined;
     const code = await stopServer(child);
-    const pg1 = postmaster === undefined ? undefined : clusterCpuMicros(postmaster);
+    clearInterval(sampler);
+    cluster?.sample();
+    const pg = cluster?.micros();
     if (code !== 0) throw new Error(`server exited with ${code}`);
     const logged = (await loggedCount(variant)) - before;
     const stored = compare === 'storage' ? storedCount() - storedBefore : undefined;
@@ -408,7 +491,16 @@ try {
       threads: Object.fromEntries(
         [...threads1].map(([name, us]) => [name, (us - (threads0.get(name) ?? 0)) / r.requests.total]),
       ),
-      ...(pg0 !== undefined && pg1 !== undefined ? { pgCpuUsPerRequest: (pg1 - pg0) / r.requests.total } : {}),
+      loadCpuUsPerRequest: (bench1.user + bench1.system) / r.requests.total,
+      ...(pg
+        ? {
+            pgCpuUsPerRequest: PG_KINDS.reduce((n, k) => n + pg[k], 0) / r.requests.total,
+            pgCpuByKind: Object.fromEntries(PG_KINDS.map((k) => [k, pg[k] / r.requests.total])) as Record<
+              PgKind,
+              number
+            >,
+          }
+        : {}),
       ...(logging ? { logged } : {}),
       ...(stored !== undefined ? { stored } : {}),
       ...(counted !== undefined ? { counted } : {}),
@@ -437,8 +529,14 @@ function combine(mode: string, of: Row[]): Row {
         of.reduce((n, r) => n + (r.threads[name] ?? 0) * r.total, 0) / total,
       ]),
     ),
+    loadCpuUsPerRequest: of.reduce((n, r) => n + r.loadCpuUsPerRequest * r.total, 0) / total,
     ...(of[0].pgCpuUsPerRequest !== undefined
-      ? { pgCpuUsPerRequest: of.reduce((n, r) => n + (r.pgCpuUsPerRequest ?? 0) * r.total, 0) / total }
+      ? {
+          pgCpuUsPerRequest: of.reduce((n, r) => n + (r.pgCpuUsPerRequest ?? 0) * r.total, 0) / total,
+          pgCpuByKind: Object.fromEntries(
+            PG_KINDS.map((k) => [k, of.reduce((n, r) => n + (r.pgCpuByKind?.[k] ?? 0) * r.total, 0) / total]),
+          ) as Record<PgKind, number>,
+        }
       : {}),
     ...(of[0].logged !== undefined ? { logged: of.reduce((n, r) => n + (r.logged ?? 0), 0) } : {}),
     ...(of[0].stored !== undefined ? { stored: of.reduce((n, r) => n + (r.stored ?? 0), 0) } : {}),
@@ -458,7 +556,7 @@ const cost = (1 - on.rps / off.rps) * 100;
 const fmt = (n: number, d = 0): string =>
   n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 process.stdout.write(
-  `\nPOST /v1/valuations with explanation, ${requests.length} different stones — ${connections} connections × ${duration} s per round, ${rounds} rounds per mode, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start` +
+  `\nPOST /v1/valuations with explanation, ${requests.length} different stones — ${connections} connections × ${duration} s per round, ${rounds} rounds per mode, model ${modelVersion} (${modelKind}), load average ${fmt(loadAtStart, 1)} at start, ${fmt(loadavg()[0], 1)} at the end` +
     `${canPin ? ', server pinned to core 0, load to core 1' : ''}\n\n`,
 );
 /** What the counted column shows: valuations stored, valuations the metrics counted, or requests logged. */
@@ -489,6 +587,25 @@ for (const r of rows)
   process.stdout.write(
     `| ${r.mode} | ${threadNames.map((n) => (r.threads[n] === undefined ? '—' : fmt(r.threads[n]))).join(' | ')} |\n`,
   );
+/** Every process's CPU per request: Loupe's server, PostgreSQL's (when it runs) and the load generator's. */
+const allCpu = (r: Row): number => r.cpuUsPerRequest + (r.pgCpuUsPerRequest ?? 0) + r.loadCpuUsPerRequest;
+if (compare === 'backends') {
+  // Where each request's CPU goes: on this machine the three share the cores, so the sum bounds requests/s.
+  const cores = cpus().length;
+  process.stdout.write(
+    `\nwhere the CPU goes, µs per request (all ${cores} cores ÷ all processes' CPU per request = the requests/s the CPU allows)\n\n` +
+      '| mode | Loupe main thread | Loupe other threads | PostgreSQL backends | WAL writer | checkpointer, bgwriter | autovacuum | PostgreSQL other | load generator | all | CPU allows, requests/s | measured requests/s |\n' +
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+  );
+  for (const r of rows) {
+    const k = r.pgCpuByKind;
+    const pg = PG_KINDS.map((kind) => (k ? fmt(k[kind]) : '—')).join(' | ');
+    process.stdout.write(
+      `| ${r.mode} | ${fmt(r.mainCpuUsPerRequest)} | ${fmt(r.cpuUsPerRequest - r.mainCpuUsPerRequest)} | ${pg} | ` +
+        `${fmt(r.loadCpuUsPerRequest)} | ${fmt(allCpu(r))} | ${fmt((cores * 1e6) / allCpu(r))} | ${fmt(r.rps)} |\n`,
+    );
+  }
+}
 const cpuCost = (1 - off.cpuUsPerRequest / on.cpuUsPerRequest) * 100;
 // Round to round this machine's speed varies by up to 30%; the two variants of a round pair run back to back, so
 // the spread of the pairs' costs says how far one run's total can be trusted.
@@ -512,6 +629,7 @@ const figures = (r: Row) => ({
   serverCpuMicrosPerRequest: Math.round(r.cpuUsPerRequest),
   mainThreadCpuMicrosPerRequest: Math.round(r.mainCpuUsPerRequest),
   threadCpuMicrosPerRequest: Object.fromEntries(Object.entries(r.threads).map(([n, us]) => [n, Math.round(us)])),
+  loadGeneratorCpuMicrosPerRequest: Math.round(r.loadCpuUsPerRequest),
 });
 /** What every comparison's result file says about the run. */
 const runFacts = () => ({
@@ -522,6 +640,7 @@ const runFacts = () => ({
   durationSeconds: duration,
   rounds,
   loadAverageAtStart: loadAtStart,
+  loadAverageAtEnd: loadavg()[0],
   costByRoundPercent: costByRound.map((c) => Math.round(c * 10) / 10),
   modelKind,
   modelVersion,
@@ -548,7 +667,11 @@ if (compare === 'backends') {
       ...figures(off),
       logged: off.logged,
       postgresServerCpuMicrosPerRequest: Math.round(off.pgCpuUsPerRequest ?? Number.NaN),
+      postgresCpuMicrosPerRequestByProcess: Object.fromEntries(
+        PG_KINDS.map((k) => [k, Math.round((off.pgCpuByKind?.[k] ?? Number.NaN) * 10) / 10]),
+      ),
     },
+    allCpuMicrosPerRequest: { sqlite: Math.round(allCpu(on)), postgres: Math.round(allCpu(off)) },
     postgresBehindPercent: Math.round(behind * 10) / 10,
     ...runFacts(),
   };

@@ -11,6 +11,7 @@ import {
   redactUrl,
 } from '../../src/store/postgres/connect.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/schema.js';
+import { valuationWrite } from '../../src/store/quotes.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -85,6 +86,63 @@ describe('the request log on PostgreSQL', () => {
     expect(deleted).toBeGreaterThan(30);
     expect(deleted).toBeLessThan(60);
     expect((await store.listRequests({ limit: 1 }))[0].requestId).toBe(newest);
+    await store.close();
+  });
+});
+
+describe('batches written with COPY', () => {
+  it('keep every value as it was: separators, backslashes, text like \\N, unicode, nulls', async () => {
+    const store = postgresStore(await openPostgres(server.newDatabase('copy_values')), { home: '/nonexistent' });
+    const tricky = [
+      'tab\there',
+      'line\nbreak\r\n',
+      'back\\slash \\N \\t',
+      '\\N',
+      'carat 1½ — “ok” 💎',
+      '',
+      '"quoted",comma',
+    ];
+    await store.writeRequests(
+      tricky.map((text, i) => ({
+        at: Date.parse('2026-12-04T12:00:00Z') + i,
+        method: 'POST',
+        route: '/v1/valuations',
+        url: `/v1/valuations?q=${i}`,
+        status: 200 + i,
+        latencyMs: 0.1 + i / 3,
+        keyId: i % 2 === 0 ? null : i,
+        keyName: i % 2 === 0 ? null : text,
+        modelVersion: null,
+        requestBody: text,
+        responseBody: i === 3 ? null : text,
+        requestId: `r${i}`,
+      })),
+    );
+    const rows = (await store.listRequests({ limit: 100 })).reverse();
+    expect(rows.map((r) => r.requestBody)).toEqual(tricky);
+    expect(rows.map((r) => r.responseBody)).toEqual(tricky.map((t, i) => (i === 3 ? null : t)));
+    expect(rows.map((r) => r.keyName)).toEqual(tricky.map((t, i) => (i % 2 === 0 ? null : t)));
+    expect(rows.map((r) => r.latencyMs)).toEqual(tricky.map((_, i) => 0.1 + i / 3));
+    expect(rows[6]).toMatchObject({ at: '2026-12-04T12:00:00.006Z', status: 206, keyId: null, modelVersion: null });
+    await store.close();
+  });
+
+  it('write a retried batch of valuations once: the rows already there stay, the others are added', async () => {
+    const store = postgresStore(await openPostgres(server.newDatabase('copy_retry')), { home: '/nonexistent' });
+    const at = Date.parse('2026-12-04T12:00:00Z');
+    const write = (id: string, answer: string) =>
+      valuationWrite({ id, at, keyId: null, modelVersion: 'v0001', stone: '{"carat":1}', ref: null, answer });
+    await store.writeQuotes([write('val_1', '{"n":1}'), write('val_2', '{"n":2}')]);
+    // The same batch again (its commit was not acknowledged), with a row that was not in it.
+    await store.writeQuotes([
+      write('val_1', '{"n":"again"}'),
+      write('val_2', '{"n":"again"}'),
+      write('val_3', '{"n":3}'),
+    ]);
+    expect((await store.findValuation('val_1'))?.answer).toBe('{"n":1}');
+    expect((await store.findValuation('val_3'))?.answer).toBe('{"n":3}');
+    const [{ n }] = (await store.pool.query('SELECT count(*)::int AS n FROM valuations')).rows;
+    expect(n).toBe(3);
     await store.close();
   });
 });
