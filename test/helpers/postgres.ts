@@ -1,6 +1,7 @@
 /**
- * A real PostgreSQL for tests: a fresh cluster in a temporary folder (initdb), started on a free loopback port
- * (pg_ctl), with a user and password, removed by stop(). PostgreSQL refuses to run as root, so when the tests run
+ * A real PostgreSQL for tests: a fresh cluster in a temporary folder, started on a free loopback port (pg_ctl),
+ * with a user and password, removed by stop(). Its data folder is a copy of one initdb made once per test run (in
+ * test/helpers/prepared-root.ts's folder): initdb takes seconds (about 9 s on a busy machine), a copy under one. PostgreSQL refuses to run as root, so when the tests run
  * as root (CI) the cluster belongs to the `postgres` user and its commands run through runuser. The binaries are
  * Debian's (`postgresql` package, installed by scripts/setup.sh), found under /usr/lib/postgresql/<version>/bin,
  * or in LOUPE_PG_BIN.
@@ -13,12 +14,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { preparedRoot } from './prepared-root.js';
 
 export const PG_USER = 'loupe';
 export const PG_PASSWORD = 'test-secret-Zq81';
@@ -67,28 +70,68 @@ export interface TestPostgres {
   stop(): void;
 }
 
+/**
+ * The data folder initdb made (user PG_USER with PG_PASSWORD, scram-sha-256, UTF8), once per test run: built into a
+ * folder of its own and renamed into place only when complete; when two processes build it at once, the first
+ * rename wins and the other's is dropped. Never started itself: each cluster runs on a copy.
+ */
+function initialisedData(bin: string, asRoot: boolean): string {
+  const target = join(preparedRoot(), 'pg-data');
+  if (existsSync(target)) return target;
+  const work = mkdtempSync(join(tmpdir(), 'loupe-pg-initdb-'));
+  try {
+    const pwfile = join(work, 'pw');
+    writeFileSync(pwfile, PG_PASSWORD);
+    const data = join(work, 'data');
+    const args = ['-D', data, '-U', PG_USER, '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync'];
+    if (asRoot) {
+      const [uid, gid] = postgresIds();
+      chownSync(work, uid, gid);
+      chownSync(pwfile, uid, gid);
+      chmodSync(work, 0o700);
+    }
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, 'initdb'), ...args]]
+      : [join(bin, 'initdb'), args];
+    execFileSync(file, argv, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      renameSync(data, target);
+    } catch (err) {
+      if (!existsSync(target)) throw err;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return target;
+}
+
+function postgresIds(): [number, number] {
+  return [
+    Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+    Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+  ];
+}
+
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = binDir();
   if (!bin) throw new Error('PostgreSQL is not installed (Debian: apt-get install postgresql; or set LOUPE_PG_BIN)');
+  const asRoot = userInfo().uid === 0;
+  const template = initialisedData(bin, asRoot);
   const root = mkdtempSync(join(tmpdir(), 'loupe-pg-'));
   const data = join(root, 'data');
-  const asRoot = userInfo().uid === 0;
   const run = (cmd: string, args: string[]): string => {
     const [file, argv] = asRoot
       ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]]
       : [join(bin, cmd), args];
     return execFileSync(file, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   };
-  const pwfile = join(root, 'pw');
-  writeFileSync(pwfile, PG_PASSWORD);
   if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+    const [uid, gid] = postgresIds();
     chownSync(root, uid, gid);
-    chownSync(pwfile, uid, gid);
     chmodSync(root, 0o700);
   }
-  run('initdb', ['-D', data, '-U', PG_USER, '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  // cp -a keeps the owner (postgres, when root copies) and the 0700 mode PostgreSQL insists on.
+  execFileSync('cp', ['-a', template, data], { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await freePort();
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   const startServer = () => {

@@ -6,8 +6,8 @@
  * - `promotedHome`: the reference data ingested and a hedonic model (seed 42) registered and promoted by hand,
  *   the API tests' default (test/api/helpers.ts).
  * Each copy is the caller's own (a fresh temporary directory: nothing one test writes reaches another); the
- * prepared original is never opened again once built. They live under LOUPE_TEST_PREPARED, a directory that
- * test/global-setup.ts makes and removes; a file run without that setup builds them in its own process, once.
+ * prepared original is never opened again once built. They live in this run's prepared root
+ * (test/helpers/prepared-root.ts).
  * The tests whose subject is building a home from empty (the pipeline's first run, `loupe serve`'s first start,
  * bootstrap) keep building theirs.
  */
@@ -21,25 +21,9 @@ import { runPipeline } from '../../src/pipeline/index.js';
 import { promoteModel, registerModel } from '../../src/registry/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
+import { preparedRoot } from './prepared-root.js';
 
 const REFERENCE = loupePaths().referenceData;
-
-let ownRoot: string | undefined;
-
-/** Where prepared homes live in this run. */
-function preparedRoot(): string {
-  const shared = process.env.LOUPE_TEST_PREPARED;
-  if (shared) {
-    mkdirSync(shared, { recursive: true });
-    return shared;
-  }
-  if (!ownRoot) {
-    const dir = mkdtempSync(join(tmpdir(), 'loupe-prepared-'));
-    ownRoot = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return ownRoot;
-}
 
 const building = new Map<string, Promise<string>>();
 
