@@ -21,15 +21,21 @@ interface CopyConnection {
   endCopyFrom(): void;
 }
 
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-const SPECIAL = /[\\\n\r\t]/;
+// PostgreSQL's text holds no NUL character (a request body may carry one, a client's ref too): it is stored as
+// U+FFFD, where refusing it would stop the whole batch, and every batch after it, from being written.
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\uFFFD' };
+const SPECIAL = /[\\\n\r\t\0]/;
 
-/** A value in COPY's text format: NULL as \N, backslash and the separators escaped, the rest as it is. */
+/** A value in COPY's text format: NULL as \N, backslash and the separators escaped, NUL as U+FFFD, the rest as it is. */
 export function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   const s = typeof value === 'string' ? value : String(value);
-  return SPECIAL.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]) : s;
+  return SPECIAL.test(s) ? s.replace(/[\\\n\r\t\0]/g, (c) => ESCAPES[c]) : s;
 }
+
+/** A value as PostgreSQL's text can hold it: NUL as U+FFFD (for the statements that are not a COPY). */
+export const withoutNul = (value: unknown): unknown =>
+  typeof value === 'string' && value.includes('\0') ? value.replace(/\0/g, '\uFFFD') : value;
 
 /** The rows in COPY's text format: tab between columns, newline after each row. */
 export function copyData(rows: readonly (readonly unknown[])[]): Buffer {

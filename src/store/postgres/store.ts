@@ -23,7 +23,7 @@ import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
 import { runQuery } from './connect.js';
 import { postgresIngestTarget } from './ingest.js';
-import { copyRows } from './copy-in.js';
+import { copyRows, withoutNul } from './copy-in.js';
 import { postgresSimilar } from './similar.js';
 import { withTransaction } from './transaction.js';
 
@@ -238,7 +238,7 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
              SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
              ON CONFLICT DO NOTHING RETURNING 1)
            ${INSERT_IDEMPOTENT_SQL.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 7}`)}`,
-          [...[0, 1, 2, 3, 4, 5, 6].map((i) => valuationRows.map((r) => r[i])), ...idempotentValues],
+          [...[0, 1, 2, 3, 4, 5, 6].map((i) => valuationRows.map((r) => withoutNul(r[i]))), ...idempotentValues],
         );
       }
     },
