@@ -1,14 +1,17 @@
 /**
  * A fit's heavy passes on worker threads over shared memory. The bin codes, gradients, hessians, predictions, the
- * row index and every histogram live in SharedArrayBuffers. Three kinds of job, each run by all threads at once:
- *   a node's histogram: each thread sums ALL the node's rows but only its share of the features (this thread takes
- *     the first share), so every slot sums the same rows in the same order as on one thread;
+ * row index and every histogram live in SharedArrayBuffers. Three kinds of job:
+ *   the histograms of a level's nodes: chunks (node, feature group — as many groups as threads), each summing ALL
+ *     the node's rows for its group's features, so every slot sums the same rows in the same order as on one
+ *     thread; a thread with a core claims the next chunk (thread-sync.ts), so this thread never waits for a worker
+ *     that has not started, only for chunks in progress;
  *   a node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
  *     rows (order kept); after a barrier each thread places its own block's rows, left rows after the earlier
  *     blocks' left rows, right rows after all left rows and the earlier blocks' right rows — exactly the
  *     single-thread stable partition;
  *   the prediction update: each thread adds the tree's leaf values to the rows of a fixed block of the row index
  *     (every row once, by the same value as on one thread).
+ * The last two are run by all threads at once, each its own block; the caller waits for every worker's end.
  * Block boundaries depend only on the range and the thread count, and no sum is split across threads, so models
  * are bit-identical for any thread count.
  *
@@ -32,12 +35,13 @@ import {
   splitBlock,
   type Segments,
 } from './row-jobs.js';
+import { barrier, claim } from './thread-sync.js';
 
 /** Nodes with fewer rows are summed on this thread alone: a hand-off costs tens of microseconds. */
 export const MIN_ROWS_PER_HANDOFF = 8192;
 
 // Control words (Int32Array over a SharedArrayBuffer).
-const SEQ = 0; // job number; −1 asks the workers to exit
+const SEQ = 0; // job number × 4 + the job's kind (HISTOGRAM_JOB, …); −1 asks the workers to exit
 const DONE = 1; // workers finished with the current job
 const COUNT = 2; // items in the job's list
 const END = 4; // prediction update: positions 0..END of the index
@@ -45,30 +49,19 @@ const NSEL = 5;
 const WITH_HESSIAN = 6;
 const FAILED = 7; // a worker hit an error (it still counts itself done, so nobody waits forever)
 const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
-const KIND = 9; // which job: HISTOGRAM_JOB, PARTITION_JOB, PREDICT_JOB
+// Histogram jobs are chunks (item, feature group) that any thread claims: chunk NEXT − BASE while NEXT < LIMIT.
+const NEXT = 9;
+const BASE = 10;
+const LIMIT = 3;
+const COMPLETED = 13; // histogram chunks summed in the current job
 const SEGMENTS = 11; // prediction update: segments in use
 const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
-const CONTROL_WORDS = 13;
+const CONTROL_WORDS = 14;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 const SPIN = 4096;
 const HISTOGRAM_JOB = 0;
 const PARTITION_JOB = 1;
 const PREDICT_JOB = 2;
-
-/**
- * Waits until all `threads` threads have called it for the current job (ctrl[word] counts them; post() zeroes it):
- * looks at the count `spin` times before sleeping; the last to arrive wakes the others. Self-contained: its source
- * is sent to the workers.
- */
-function barrier(ctrl: Int32Array, word: number, threads: number, spin: number): void {
-  if (Atomics.add(ctrl, word, 1) + 1 === threads) {
-    Atomics.notify(ctrl, word);
-    return;
-  }
-  for (let i = 0; i < spin && Atomics.load(ctrl, word) < threads; i++);
-  for (let seen = Atomics.load(ctrl, word); seen < threads; seen = Atomics.load(ctrl, word))
-    Atomics.wait(ctrl, word, seen);
-}
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
@@ -83,8 +76,25 @@ ${addSegments.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
 const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, blockStart: ${blockStart.name} };
 ${barrier.toString()}
+${claim.toString()}
 const { control, codes, columns, grad, hess, pred, index, left, right, items, itemSides, counts, segments, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
 const written = kernels.map((body) => new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body));
+function histogramChunk(chunk) {
+  const i = Math.floor(chunk / threads);
+  const g = chunk - i * threads;
+  const id = items[3 * i];
+  // The buffer was posted before the job; should it not be readable yet, wait for it (1 ms steps, 10 s at most).
+  for (let tries = 0; hists[id] === undefined && tries < 10000; tries++) {
+    const m = receiveMessageOnPort(port);
+    if (m === undefined) Atomics.wait(nap, 0, 0, 1);
+    else hists[m.message.id] = new Float64Array(m.message.buffer);
+  }
+  const start = items[3 * i + 1];
+  const end = items[3 * i + 2];
+  const nSel = ctrl[${NSEL}];
+  if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hists[id], codes, index, start, end, grad, hess);
+  else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
+}
 const ctrl = new Int32Array(control);
 const hists = [];
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -97,7 +107,21 @@ for (;;) {
   const seq = Atomics.load(ctrl, ${SEQ});
   if (seq < 0) break;
   seen = seq;
-  const kind = ctrl[${KIND}];
+  const kind = seq & 3;
+  if (kind === ${HISTOGRAM_JOB}) {
+    // Claimed chunks only (nothing of the job is read before a claim succeeds), and no acknowledgement: a thread
+    // late for the job finds every chunk taken and goes back to waiting.
+    for (let chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE}); chunk >= 0; chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE})) {
+      try {
+        histogramChunk(chunk);
+      } catch {
+        Atomics.store(ctrl, ${FAILED}, 1);
+      }
+      Atomics.add(ctrl, ${COMPLETED}, 1);
+      Atomics.notify(ctrl, ${COMPLETED});
+    }
+    continue;
+  }
   const count = ctrl[${COUNT}];
   let arrived = false;
   try {
@@ -115,23 +139,6 @@ for (;;) {
       arrived = true;
       ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
       for (let i = 0; i < count; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
-    } else {
-      const nSel = ctrl[${NSEL}];
-      const from = Math.floor((nSel * me) / threads);
-      const to = Math.floor((nSel * (me + 1)) / threads);
-      for (let i = 0; i < count; i++) {
-        const id = items[3 * i];
-        // The buffer was posted before the job; should it not be readable yet, wait for it (1 ms steps, 10 s at most).
-        for (let tries = 0; hists[id] === undefined && tries < 10000; tries++) {
-          const m = receiveMessageOnPort(port);
-          if (m === undefined) Atomics.wait(nap, 0, 0, 1);
-          else hists[m.message.id] = new Float64Array(m.message.buffer);
-        }
-        const start = items[3 * i + 1];
-        const end = items[3 * i + 2];
-        if (ctrl[${ALL_FEATURES}] === 1) written[ctrl[${WITH_HESSIAN}]](hists[id], codes, index, start, end, grad, hess);
-        else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, from, to, index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
-      }
     }
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
@@ -186,7 +193,7 @@ export class FitThreads {
   private nextHistId = 0;
   private seq = 0;
   private nSelected = 0;
-  /** This thread's share of the features written out ([constant hessian, summed hessian]), for all-feature trees. */
+  /** Each feature group's sums written out (index 2·group + withHessian), for all-feature trees. */
   private readonly written: ((...args: unknown[]) => void)[];
 
   /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size). */
@@ -213,20 +220,21 @@ export class FitThreads {
     this.mids = new Int32Array(capacity);
     this.segments = newSegments(capacity, true);
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
-    // Each thread's share of all features, as the workers split them (from = ⌊nf·me/threads⌋), written out.
+    // Every feature group (g: features ⌊nf·g/threads⌋ onwards) written out, [constant hessian, summed hessian] each.
     const nf = binned.features;
-    const kernels = (me: number) =>
+    const kernels = Array.from({ length: threads }, (_, g) =>
       [false, true].map((withHessian) =>
         kernelSource(
           binned.histOffset,
           binned.slotStride,
           withHessian,
           false,
-          Math.floor((nf * me) / threads),
-          Math.floor((nf * (me + 1)) / threads),
+          Math.floor((nf * g) / threads),
+          Math.floor((nf * (g + 1)) / threads),
         ),
-      );
-    this.written = kernels(0).map((body) => new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void);
+      ),
+    ).flat();
+    this.written = kernels.map((body) => new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void);
     for (let me = 1; me < threads; me++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
@@ -253,7 +261,7 @@ export class FitThreads {
           threads,
           stride: binned.slotStride,
           nf: binned.features,
-          kernels: kernels(me),
+          kernels,
         },
         transferList: [port2],
       });
@@ -297,33 +305,45 @@ export class FitThreads {
     const c = this.control;
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = withHessian;
-    const count = this.post(HISTOGRAM_JOB);
-    const { codes, histOffset, slotStride, features: nf } = this.binned;
-    const items = this.items;
-    for (let i = 0; i < count; i++) {
-      const [hist, start, end] = [this.queued[i], items[3 * i + 1], items[3 * i + 2]];
-      if (c[ALL_FEATURES] === 1) this.written[withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
-      else {
-        const to = Math.floor(this.nSelected / this.threads);
-        sumFeatureRange(
-          hist,
-          codes,
-          histOffset,
-          slotStride,
-          nf,
-          this.features,
-          0,
-          to,
-          this.index,
-          start,
-          end,
-          this.grad,
-          this.hess,
-          withHessian,
-        );
-      }
+    const total = this.post(HISTOGRAM_JOB) * this.threads;
+    for (let chunk = claim(c, NEXT, LIMIT, BASE); chunk >= 0; chunk = claim(c, NEXT, LIMIT, BASE)) {
+      this.histogramChunk(chunk, withHessian);
+      Atomics.add(c, COMPLETED, 1);
     }
-    this.wait();
+    for (let spin = 0; spin < SPIN && Atomics.load(c, COMPLETED) < total; spin++);
+    for (let done = Atomics.load(c, COMPLETED); done < total; done = Atomics.load(c, COMPLETED))
+      Atomics.wait(c, COMPLETED, done);
+    if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
+  }
+
+  /** Chunk (item i, feature group g) of a histogram job, as the workers run it. */
+  private histogramChunk(chunk: number, withHessian: number): void {
+    const i = Math.floor(chunk / this.threads);
+    const g = chunk - i * this.threads;
+    const [hist, start, end] = [this.queued[i], this.items[3 * i + 1], this.items[3 * i + 2]];
+    const { codes, histOffset, slotStride, features: nf } = this.binned;
+    if (this.control[ALL_FEATURES] === 1)
+      this.written[2 * g + withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
+    else {
+      const [from, to] = [g, g + 1].map((t) => Math.floor((this.nSelected * t) / this.threads));
+      const [index, grad, hess, features] = [this.index, this.grad, this.hess, this.features];
+      sumFeatureRange(
+        hist,
+        codes,
+        histOffset,
+        slotStride,
+        nf,
+        features,
+        from,
+        to,
+        index,
+        start,
+        end,
+        grad,
+        hess,
+        withHessian,
+      );
+    }
   }
 
   /**
@@ -393,11 +413,17 @@ export class FitThreads {
     const c = this.control;
     const count = this.nItems;
     this.nItems = 0;
-    c[KIND] = kind;
     c[COUNT] = count;
-    c[ARRIVED] = 0;
-    Atomics.store(c, DONE, 0);
-    Atomics.store(c, SEQ, ++this.seq);
+    if (kind === HISTOGRAM_JOB) {
+      // Chunks become claimable only once the job is written (LIMIT last), by this thread as by the workers.
+      c[COMPLETED] = 0;
+      c[BASE] = Atomics.load(c, NEXT);
+      Atomics.store(c, LIMIT, c[BASE] + count * this.threads);
+    } else {
+      c[ARRIVED] = 0;
+      Atomics.store(c, DONE, 0);
+    }
+    Atomics.store(c, SEQ, ++this.seq * 4 + kind);
     Atomics.notify(c, SEQ);
     return count;
   }
