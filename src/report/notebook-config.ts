@@ -3,7 +3,7 @@
  * (the scores in 5-fold CV, the ablation ladder, coverage by segment inside the training rows). `full`, the default,
  * is what the committed notebooks/02-model.ipynb and its exports in reports/ ran. `small`
  * (LOUPE_NOTEBOOK_CONFIG=small) runs every cell on fewer trials and folds, for the test that every cell runs and every
- * output is there (test/notebooks/notebooks.test.ts); its numbers are not the published ones. Both are counts, never
+ * output is there (test/notebooks/model-notebook.test.ts); its numbers are not the published ones. Both are counts, never
  * a time budget, so neither depends on the machine's speed.
  */
 import process from 'node:process';
