@@ -616,11 +616,17 @@ describe('web app', () => {
   });
 
   it('asks for an API key when the server needs one, and uses it (appraise; models and its card)', async () => {
-    const keyed = await startServer({ timeoutMs: 120_000, open: false, home: server.home });
+    // The key is made while the keyed server starts (two process starts at once, not one after the other): the
+    // server looks each key up when a request brings it.
+    const [started, created] = await Promise.allSettled([
+      startServer({ timeoutMs: 120_000, open: false, home: server.home }),
+      loupe(['keys', 'create', '--name', 'web-e2e', '--json', '--home', server.home]),
+    ]);
+    if (started.status === 'rejected') throw started.reason;
+    const keyed = started.value;
     try {
-      const { key } = JSON.parse(
-        await loupe(['keys', 'create', '--name', 'web-e2e', '--json', '--home', server.home]),
-      ) as { key: string };
+      if (created.status === 'rejected') throw created.reason;
+      const { key } = JSON.parse(created.value) as { key: string };
       const page = await newPage();
       const authorization: (string | undefined)[] = [];
       page.on('request', (r) => {
