@@ -3,18 +3,16 @@
  * that the thread answering HTTP neither copies the valuation's objects across threads nor serializes them: it
  * receives two strings and puts the stored valuation's id and time between them.
  *
- * The text is what the route's serializer writes: the same serializer (serializer.ts) on the same schema. That
- * serializer writes an object's required fields first and then the optional ones present, in the schema's order,
- * so `id` and `valuedAt` come after `warnings` and before `explanation`; the thread serializes the answer with a
- * mark in both and cuts it there. A valuation's objects cost both threads a structured clone each way; its text
- * of about 1.2 KB crosses as one copy.
+ * The text is what the route's serializer (fast-json-stringify on the Valuation schema, serializer.ts) wrote: it
+ * writes an object's required fields first, then the optional ones present, each in the schema's order, so `id`
+ * and `valuedAt` come after `warnings` and before `explanation`. Here the same fields are written in that order
+ * with JSON.stringify, which needs neither the schemas nor the serializer's compiler on the thread (loading those
+ * made a new valuation thread take half as long again to start); test/api/valuation-pool.test.ts checks the text
+ * against the route's serializer byte for byte.
  */
-import type { Normalisation } from '../diamond/index.js';
+import { normalisationMessage, type Normalisation } from '../diamond/index.js';
 import type { SupportLevel, Valuation, WarningCode } from '../model/index.js';
-import { presentValuation } from './present.js';
-import { Valuation as ValuationSchema } from './schemas.js';
-import { serializerCompiler } from './serializer.js';
-import { normalisedWarnings } from './stone-input.js';
+import { presentValuation } from './present-valuation.js';
 
 /** A valuation's answer, cut where its id and time go, with what the metrics and the traffic summary count. */
 export interface ValuationAnswer {
@@ -27,15 +25,17 @@ export interface ValuationAnswer {
   warnings: WarningCode[];
 }
 
-const serialize = serializerCompiler({
-  schema: ValuationSchema,
-  method: 'POST',
-  url: '/v1/valuations',
-  httpStatus: '200',
-}) as (value: unknown) => string;
-/** A mark no answer holds (a control character, written escaped), and where the serializer writes it. */
-const MARK = '\u0001';
-const MARKED = ',"id":"\\u0001","valuedAt":"\\u0001"';
+/** A `normalised` warning for each grade read in another spelling (the thread imports it from here, not from the
+ * stone check, which compiles the stone's schema). */
+export function normalisedWarnings(normalised: readonly Normalisation[]) {
+  return normalised.map((n) => ({
+    code: 'normalised' as const,
+    field: n.field,
+    message: normalisationMessage(n),
+    given: n.from,
+    used: n.to,
+  }));
+}
 
 /** The valuation with a `normalised` warning first for each grade read in another spelling. */
 export function withNormalised(v: Valuation, normalised: readonly Normalisation[]): Valuation {
@@ -44,12 +44,38 @@ export function withNormalised(v: Valuation, normalised: readonly Normalisation[
 
 /** The answer to a valuation of one stone (its grades read as `normalised` says), cut for its id and time. */
 export function valuationAnswer(valuation: Valuation, normalised: readonly Normalisation[]): ValuationAnswer {
-  const text = serialize({ id: MARK, valuedAt: MARK, ...presentValuation(withNormalised(valuation, normalised)) });
-  const at = text.indexOf(MARKED);
-  if (at < 0) throw new Error('the valuation serializer no longer writes id and valuedAt where answer-text.ts cuts');
+  const v = presentValuation(withNormalised(valuation, normalised));
+  const { range, support, explanation: e } = v;
+  // the 200 schema's required fields, in its order (undefined optional fields are left out, as the schema does)
+  const head = JSON.stringify({
+    price: v.price,
+    currency: v.currency,
+    range: range && { low: range.low, high: range.high, coverage: range.coverage },
+    support: { level: support.level, comparableStones: support.comparableStones, summary: support.summary },
+    modelVersion: v.modelVersion,
+    warnings: v.warnings.map((w) => ({
+      code: w.code,
+      message: w.message,
+      field: w.field,
+      given: w.given,
+      used: w.used,
+    })),
+  });
+  const explanation = e && {
+    typicalPrice: e.typicalPrice,
+    steps: e.steps.map((s) => ({
+      factor: s.factor,
+      label: s.label,
+      multiplier: s.multiplier,
+      dollars: s.dollars,
+      priceAfter: s.priceAfter,
+    })),
+    price: e.price,
+    summary: e.summary,
+  };
   return {
-    head: text.slice(0, at),
-    tail: text.slice(at + MARKED.length),
+    head: head.slice(0, -1),
+    tail: explanation ? `,"explanation":${JSON.stringify(explanation)}}` : '}',
     support: valuation.support.level,
     warnings: valuation.warnings.map((w) => w.code),
   };

@@ -5,31 +5,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PRICE_BASIS } from '../diamond/index.js';
-import type { Valuation } from '../model/index.js';
 import { upgradeMetrics, type ModelMetrics, type ModelRecord } from '../registry/index.js';
 
-const cents = (v: number): number => Math.round(v * 100) / 100;
-const fourPlaces = (v: number): number => Math.round(v * 10_000) / 10_000;
-
-export function presentValuation(v: Valuation): Valuation {
-  if (!v.explanation) return v;
-  const e = v.explanation;
-  return {
-    ...v,
-    explanation: {
-      typicalPrice: cents(e.typicalPrice),
-      steps: e.steps.map((s) => ({
-        factor: s.factor,
-        label: s.label,
-        multiplier: fourPlaces(s.multiplier),
-        dollars: cents(s.dollars),
-        priceAfter: cents(s.priceAfter),
-      })),
-      price: cents(e.price),
-      summary: e.summary,
-    },
-  };
-}
+// on its own module so that a valuation thread loads it without the registry (answer-text.ts)
+export { presentValuation } from './present-valuation.js';
 
 /**
  * A model record without its artifact's path on the server's disk, with the address of its card once written and

@@ -134,12 +134,4 @@ export function checkStone(raw: unknown, prefix = ''): StoneCheck {
 }
 
 /** The `normalised` warnings of an answer: one per grade read in another spelling, saying what was given and used. */
-export function normalisedWarnings(normalised: readonly Normalisation[]) {
-  return normalised.map((n) => ({
-    code: 'normalised' as const,
-    field: n.field,
-    message: normalisationMessage(n),
-    given: n.from,
-    used: n.to,
-  }));
-}
+export { normalisedWarnings } from './answer-text.js';
