@@ -107,13 +107,6 @@ interface Thread {
   loading: Map<string, { resolve(summary: ModelArtifact): void; reject(error: Error): void }>;
 }
 
-/**
- * Batches a thread holds at most: one it values and the next, waiting. Requests that come meanwhile wait here and
- * go together once a batch is answered, so a busy server sends fewer, larger batches (fewer messages each way, and
- * a tree model explains a larger batch faster per stone) while the thread never waits for work.
- */
-export const BATCHES_IN_FLIGHT = 2;
-
 /** How long a retired generation of threads stays for requests that took the old model just before a swap. */
 export const RETIRE_AFTER_MS = 2000;
 
@@ -138,7 +131,6 @@ export class ValuationPool implements Valuations {
   #waiting: Waiting[] = [];
   #scheduled = false;
   #nextId = 1;
-  #batchesSent = 0;
   #closed = false;
   readonly #onError: (error: Error) => void;
 
@@ -270,11 +262,6 @@ export class ValuationPool implements Valuations {
     });
   }
 
-  /** Batches sent to the threads so far. */
-  get batchesSent(): number {
-    return this.#batchesSent;
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#started].map((t) => t.worker.terminate()));
@@ -294,6 +281,8 @@ export class ValuationPool implements Valuations {
     }
     for (const requests of batches.values()) {
       const { model, explain } = requests[0];
+      const stones = requests.flatMap((r) => r.stones);
+      const normalised = requests[0].normalised ? requests.flatMap((r) => r.normalised ?? []) : undefined;
       const live = this.#threads.filter((t) => !t.dead && !t.stopping);
       if (live.length === 0) {
         // every thread failed (reported through onError): value here rather than fail the requests
@@ -304,15 +293,7 @@ export class ValuationPool implements Valuations {
       const holding = live.filter((t) => t.versions.includes(model.version));
       const current = live.filter((t) => !t.retiring);
       const candidates = holding.length > 0 ? holding : current.length > 0 ? current : live;
-      const free = candidates.filter((t) => t.inFlight.size < BATCHES_IN_FLIGHT);
-      if (free.length === 0) {
-        // the threads have work queued: these go with the next batch, sent when one is answered (#answered)
-        this.#waiting.push(...requests);
-        continue;
-      }
-      const thread = free.reduce((a, b) => (b.load < a.load ? b : a));
-      const stones = requests.flatMap((r) => r.stones);
-      const normalised = requests[0].normalised ? requests.flatMap((r) => r.normalised ?? []) : undefined;
+      const thread = candidates.reduce((a, b) => (b.load < a.load ? b : a));
       if (!thread.versions.includes(model.version)) {
         thread.worker.postMessage({
           type: 'load',
@@ -324,7 +305,6 @@ export class ValuationPool implements Valuations {
         if (thread.versions.length > 2) thread.versions.shift();
       }
       const id = this.#nextId++;
-      this.#batchesSent++;
       thread.inFlight.set(id, requests);
       thread.load += stones.length;
       thread.worker.postMessage({
@@ -352,8 +332,6 @@ export class ValuationPool implements Valuations {
       else r.resolve(results.map((x) => (x as { valuation: Valuation | ValuationAnswer }).valuation));
     }
     if (thread.stopping && thread.inFlight.size === 0) this.#retire(thread);
-    // what waited for a thread to be free goes now
-    if (this.#waiting.length > 0) this.#send();
   }
 
   #failed(thread: Thread, error: Error): void {
@@ -366,7 +344,6 @@ export class ValuationPool implements Valuations {
     for (const requests of thread.inFlight.values()) valueHere(requests);
     thread.inFlight.clear();
     thread.load = 0;
-    if (this.#waiting.length > 0) this.#send();
   }
 }
 

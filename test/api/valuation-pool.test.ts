@@ -100,41 +100,6 @@ describe('valuation pool', () => {
     expect(errors).toEqual([]);
   });
 
-  it('holds what comes while a thread has two batches, and sends it together once one is answered', async () => {
-    const one = new ValuationPool({ threads: 1 });
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
-    try {
-      await one.value(first, stones[0]); // the thread holds the model
-      const sent = one.batchesSent;
-      // a batch that keeps the thread busy for far longer than the few turns below (20,000 explained stones)
-      const big = one.valueMany(
-        first,
-        Array.from({ length: 20_000 }, (_, i) => stones[i % stones.length]),
-      );
-      await turn();
-      const second = one.value(first, stones[1]);
-      await turn();
-      const held = [one.value(first, stones[2]), one.value(first, stones[3])];
-      await turn();
-      await turn();
-      held.push(one.value(first, stones[4], { explain: false }));
-      await turn();
-      expect(one.batchesSent - sent).toBe(2);
-      const [valued, a, b, c, d] = await Promise.all([big, second, ...held]);
-      expect(valued).toHaveLength(20_000);
-      expect([a, b, c, d]).toEqual([
-        first.value(stones[1]),
-        first.value(stones[2]),
-        first.value(stones[3]),
-        first.value(stones[4], { explain: false }),
-      ]);
-      // the three held went in two batches (one per explain flag), after the first was answered
-      expect(one.batchesSent - sent).toBe(4);
-    } finally {
-      await one.close();
-    }
-  });
-
   it('refuses work once closed', async () => {
     const closing = new ValuationPool({ threads: 1 });
     await closing.close();
