@@ -11,6 +11,7 @@ import {
   redactUrl,
 } from '../../src/store/postgres/connect.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/schema.js';
+import { beginTransaction } from '../../src/store/postgres/transaction.js';
 import { valuationWrite } from '../../src/store/quotes.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -156,6 +157,30 @@ describe('batches written with COPY', () => {
     const [{ n }] = (await store.pool.query('SELECT count(*)::int AS n FROM valuations')).rows;
     expect(n).toBe(3);
     await store.close();
+  });
+});
+
+describe('a connection in use that fails', () => {
+  // Before the pool gave every client an 'error' listener, this ended the test process with an uncaught error (seen
+  // as "write EPIPE" from a COPY while PostgreSQL stopped); vitest fails a run with an uncaught error.
+  it('fails its transaction as unavailable and does not end the process', async () => {
+    const pool = await openPostgres(server.newDatabase('in-use'), { max: 2 });
+    const tx = await beginTransaction(pool);
+    const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    // Ended from another connection while this one sits inside its transaction: PostgreSQL sends it a FATAL error
+    // and closes it, with no statement of its own in progress.
+    const ended = new Promise((resolve) => tx.client.once('end', resolve));
+    await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    await ended;
+    const error = await tx.query('SELECT 1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatabaseUnavailable);
+    await tx.rollback().catch(() => {});
+    // The pool goes on with a new connection.
+    expect((await pool.query('SELECT 2 AS n')).rows[0].n).toBe(2);
+    await pool.end();
   });
 });
 

@@ -105,6 +105,10 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   });
   // Without a listener an idle connection's error (the server restarting) would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // A connection in use fails too (its backend ended, a write to its socket refused with EPIPE mid-COPY): `pg` then
+  // rejects the statement in progress, which surfaces as DatabaseUnavailable, and also emits 'error' on the client,
+  // which would end the process where no one listens. Every client gets a listener for its whole life.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
