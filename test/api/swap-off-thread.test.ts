@@ -88,18 +88,21 @@ describe('a hot swap with valuations on a pool', () => {
     const offThread = new ModelSource(champions, { preload: (version, artifact) => pool.preload(version, artifact) });
     const here = new ModelSource(champions);
     const ticks = { offThread: [] as number[], here: [] as number[] };
-    for (const round of [1, 2]) {
+    for (const round of [1, 2, 3]) {
       champions.next = `off${round}`;
       ticks.offThread.push(await mainThreadTicksDuring(() => offThread.refresh()));
       champions.next = `here${round}`;
       ticks.here.push(await mainThreadTicksDuring(() => here.refresh()));
     }
-    expect(offThread.current!.version).toBe('off2');
+    expect(offThread.current!.version).toBe('off3');
     expect(here.current!.built).toBe('explainer');
     console.log(`this thread's CPU during a swap, clock ticks: ${JSON.stringify(ticks)}`);
-    // Building here is tens of ticks (a tick is 10 ms on Linux); a swap on the pool a few.
-    expect(Math.min(...ticks.here)).toBeGreaterThanOrEqual(5);
-    expect(Math.max(...ticks.offThread)).toBeLessThan(Math.min(...ticks.here) / 2);
+    // Building here is tens of ticks (a tick is 10 ms on Linux); a swap on the pool a few. Summed over three rounds:
+    // a tick counts whole, and beside a CPU hog one off-thread swap once took 6 ticks against 12 for a build here
+    // (rounds 6 and 4 against 12 and 17).
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(ticks.here)).toBeGreaterThanOrEqual(15);
+    expect(sum(ticks.offThread)).toBeLessThan(sum(ticks.here) / 2);
   }, 120_000);
 
   it('keeps the served model when the new one cannot be built on the pool', async () => {
