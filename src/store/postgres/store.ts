@@ -18,7 +18,7 @@ import {
 import { accuracyHistoryFromRows, accuracyHistorySql, MAX_ACCURACY_RUNS } from '../runs.js';
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation } from '../quotes.js';
-import type { StoredRequest } from '../requests.js';
+import { requestRow, type StoredRequest } from '../requests.js';
 import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
 import { runQuery } from './connect.js';
@@ -283,20 +283,8 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
         pool,
         'request_log',
         REQUEST_LOG_COLUMNS,
-        entries.map((e) => [
-          iso(e.at),
-          e.method,
-          e.route,
-          e.url,
-          e.status,
-          e.latencyMs,
-          e.keyId,
-          e.keyName,
-          e.modelVersion,
-          e.requestBody,
-          e.responseBody,
-          e.requestId,
-        ]),
+        // SQLite's row (requests.ts, one column order for both), its time as ISO text instead of epoch ms.
+        entries.map((e) => [iso(e.at), ...requestRow(e).slice(1)]),
       );
     },
     async operationsCounts() {
