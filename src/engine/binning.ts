@@ -8,6 +8,7 @@
  * Missing values (NaN) get their own bin, numbered after the value bins.
  */
 import { countAtMost } from './cuts.js';
+import type { WasmArena } from './wasm-kernels.js';
 
 export const MAX_BINS = 256;
 
@@ -46,6 +47,8 @@ export interface BinnedMatrix {
   histOffset: Int32Array;
   /** Total histogram slots over all features. */
   totalSlots: number;
+  /** The WebAssembly memory the codes live in, when the fit runs the wasm kernels (engine/wasm-kernels.ts). */
+  arena?: WasmArena;
 }
 
 /**
@@ -231,7 +234,8 @@ export function binOf(thresholds: Float64Array, value: number): number {
 
 /**
  * Bins every column of a column-major matrix; `slotStride` 2 when hessians are constant (see BinnedMatrix);
- * `shared`: the codes (both layouts) go in SharedArrayBuffers, for worker threads (engine/threads.ts).
+ * `shared`: the codes (both layouts) go in SharedArrayBuffers, for worker threads (engine/threads.ts); `arena`:
+ * in that WebAssembly memory, and the fit's histograms, row index and so on follow them there.
  */
 export function binMatrix(
   columns: Float64Array[],
@@ -239,12 +243,16 @@ export function binMatrix(
   maxBins: number,
   slotStride: 2 | 3 = 3,
   shared = false,
+  arena?: WasmArena,
 ): BinnedMatrix {
   const nf = columns.length;
   const valueBins = new Int32Array(nf);
   const histOffset = new Int32Array(nf);
   const thresholds: Float64Array[] = [];
-  const codes = shared ? new Uint8Array(new SharedArrayBuffer(rows * nf)) : new Uint8Array(rows * nf);
+  const bytes = (n: number) =>
+    (arena && !shared ? arena.uint8(n) : undefined) ??
+    (shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
+  const codes = bytes(rows * nf);
   const binColumns: Uint8Array[] = [];
   const scratch = new BinningScratch(rows);
   let offset = 0;
@@ -256,7 +264,7 @@ export function binMatrix(
     thresholds.push(fb.thresholds);
     histOffset[f] = offset;
     offset += nb + 1;
-    const column = shared ? new Uint8Array(new SharedArrayBuffer(rows)) : new Uint8Array(rows);
+    const column = bytes(rows);
     writeCodes(col, fb.thresholds, column, codes, f, nf);
     binColumns.push(column);
   }
@@ -270,6 +278,7 @@ export function binMatrix(
     thresholds,
     histOffset,
     totalSlots: offset,
+    ...(arena && codes.buffer === arena.buffer ? { arena } : {}),
   };
 }
 

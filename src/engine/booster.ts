@@ -14,6 +14,7 @@ import { resolveOptions, type FitOptions, type ModelOptions } from './options.js
 import { addTreeToPredictions } from './predictor.js';
 import { createRng, permutation, sampleWithoutReplacement, type Rng } from './random.js';
 import { FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
+import { arenaBytes, WasmArena } from './wasm-kernels.js';
 
 /** Below this many training rows no node is large enough to hand to threads (see MIN_ROWS_PER_HANDOFF). */
 const MIN_ROWS_FOR_THREADS = 2 * MIN_ROWS_PER_HANDOFF;
@@ -104,17 +105,18 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   if (n < 1) throw new RangeError('training set has no rows');
 
   const threadCount = n >= MIN_ROWS_FOR_THREADS ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
-  const binned = binMatrix(
-    trainX.columns,
-    n,
-    options.maxBins,
-    objective.constantHessian === undefined ? 3 : 2,
-    threadCount > 1,
-  );
+  const stride = objective.constantHessian === undefined ? 3 : 2;
+  // One thread: the fit's large arrays go in one WebAssembly memory, for the wasm kernels (engine/wasm-kernels.ts).
+  const capacity = nodeCapacity(options, n);
+  const histBytes = nf * (options.maxBins + 1) * stride * 8;
+  const arena =
+    threadCount > 1 ? undefined : WasmArena.create(arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity));
+  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1, arena);
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-  const grad = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
-  const hess = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
-  const pred = threadCount > 1 ? sharedFloat64(n) : new Float64Array(n);
+  const vector = () => (threadCount > 1 ? sharedFloat64(n) : (binned.arena?.float64(n) ?? new Float64Array(n)));
+  const grad = vector();
+  const hess = vector();
+  const pred = vector();
   const pool =
     threadCount > 1 ? new FitThreads(threadCount, { binned, grad, hess, pred }, nodeCapacity(options, n)) : undefined;
   try {
