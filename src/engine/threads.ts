@@ -18,137 +18,39 @@
  * Synchronous: fit() stays a plain function. Jobs go through a shared Int32Array with Atomics (the caller waits
  * with Atomics.wait, allowed on Node's main thread); new histogram buffers reach the workers on a MessagePort they
  * read with receiveMessageOnPort when a job names a histogram they have not seen. The workers run plain
- * JavaScript made from sumFeatureRange's source, so they need no TypeScript loader.
+ * JavaScript made from sumFeatureRange's source, so they need no TypeScript loader. They are started once per
+ * process and thread count and reused by every later fit (engine/thread-worker.ts).
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import { KERNEL_PARAMETERS, kernelSource, sumFeatureRange } from './histogram.js';
-import {
-  addLeafValue,
-  addRoutedValues,
-  addSegments,
-  blockStart,
-  copyRows,
-  newSegments,
-  placeBlock,
-  SIDES,
-  splitBlock,
-  type Segments,
-} from './row-jobs.js';
+import { addSegments, blockStart, newSegments, placeBlock, SIDES, splitBlock, type Segments } from './row-jobs.js';
 import { barrier, claim } from './thread-sync.js';
+import {
+  acquirePool,
+  ALL_FEATURES,
+  ARRIVED,
+  BASE,
+  COMPLETED,
+  COUNT,
+  DONE,
+  END,
+  FAILED,
+  FIT,
+  HISTOGRAM_JOB,
+  LIMIT,
+  NEXT,
+  NSEL,
+  PARTITION_JOB,
+  PREDICT_JOB,
+  releasePool,
+  SEGMENTS,
+  SPIN,
+  WITH_HESSIAN,
+  type WorkerPool,
+} from './thread-worker.js';
 
 /** Nodes with fewer rows are summed on this thread alone: a hand-off costs tens of microseconds. */
 export const MIN_ROWS_PER_HANDOFF = 8192;
-
-// Control words (Int32Array over a SharedArrayBuffer).
-const SEQ = 0; // job number × 4 + the job's kind (HISTOGRAM_JOB, …); −1 asks the workers to exit
-const DONE = 1; // workers finished with the current job
-const COUNT = 2; // items in the job's list
-const END = 4; // prediction update: positions 0..END of the index
-const NSEL = 5;
-const WITH_HESSIAN = 6;
-const FAILED = 7; // a worker hit an error (it still counts itself done, so nobody waits forever)
-const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
-// Histogram jobs are chunks (item, feature group) that any thread claims: chunk NEXT − BASE while NEXT < LIMIT.
-const NEXT = 9;
-const BASE = 10;
-const LIMIT = 3;
-const COMPLETED = 13; // histogram chunks summed in the current job
-const SEGMENTS = 11; // prediction update: segments in use
-const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
-const CONTROL_WORDS = 14;
-/** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
-const SPIN = 4096;
-const HISTOGRAM_JOB = 0;
-const PARTITION_JOB = 1;
-const PREDICT_JOB = 2;
-
-const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const sumFeatureRange = ${sumFeatureRange.toString()};
-${splitBlock.toString()}
-${blockStart.toString()}
-${copyRows.toString()}
-${placeBlock.toString()}
-${addLeafValue.toString()}
-${addRoutedValues.toString()}
-${addSegments.toString()}
-// By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, blockStart: ${blockStart.name} };
-${barrier.toString()}
-${claim.toString()}
-const { control, codes, columns, grad, hess, pred, index, left, right, items, itemSides, counts, segments, histOffset, valueBins, features, port, me, threads, stride, nf, kernels } = workerData;
-const written = kernels.map((body) => new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body));
-function histogramChunk(chunk) {
-  const i = Math.floor(chunk / threads);
-  const g = chunk - i * threads;
-  const id = items[3 * i];
-  // The buffer was posted before the job; should it not be readable yet, wait for it (1 ms steps, 10 s at most).
-  for (let tries = 0; hists[id] === undefined && tries < 10000; tries++) {
-    const m = receiveMessageOnPort(port);
-    if (m === undefined) Atomics.wait(nap, 0, 0, 1);
-    else hists[m.message.id] = new Float64Array(m.message.buffer);
-  }
-  const start = items[3 * i + 1];
-  const end = items[3 * i + 2];
-  const nSel = ctrl[${NSEL}];
-  if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hists[id], codes, index, start, end, grad, hess);
-  else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
-}
-const ctrl = new Int32Array(control);
-const hists = [];
-const nap = new Int32Array(new SharedArrayBuffer(4));
-let seen = 0;
-for (;;) {
-  // The next job usually follows within microseconds (the main thread only finds a split between jobs): look for
-  // it a little while before sleeping, as a sleeping thread takes tens of microseconds to wake.
-  for (let spin = 0; spin < ${SPIN} && Atomics.load(ctrl, ${SEQ}) === seen; spin++);
-  Atomics.wait(ctrl, ${SEQ}, seen);
-  const seq = Atomics.load(ctrl, ${SEQ});
-  if (seq < 0) break;
-  seen = seq;
-  const kind = seq & 3;
-  if (kind === ${HISTOGRAM_JOB}) {
-    // Claimed chunks only (nothing of the job is read before a claim succeeds), and no acknowledgement: a thread
-    // late for the job finds every chunk taken and goes back to waiting.
-    for (let chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE}); chunk >= 0; chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE})) {
-      try {
-        histogramChunk(chunk);
-      } catch {
-        Atomics.store(ctrl, ${FAILED}, 1);
-      }
-      Atomics.add(ctrl, ${COMPLETED}, 1);
-      Atomics.notify(ctrl, ${COMPLETED});
-    }
-    continue;
-  }
-  const count = ctrl[${COUNT}];
-  let arrived = false;
-  try {
-    if (kind === ${PREDICT_JOB}) {
-      const from = jobs.blockStart(0, ctrl[${END}], me, threads);
-      jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, jobs.blockStart(0, ctrl[${END}], me + 1, threads));
-    } else if (kind === ${PARTITION_JOB}) {
-      for (let i = 0; i < count; i++) {
-        const start = items[3 * i + 1];
-        const end = items[3 * i + 2];
-        const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
-        const from = jobs.blockStart(start, end, me, threads);
-        counts[i * threads + me] = jobs.splitBlock(columns[items[3 * i]], side, index, left, right, from, jobs.blockStart(start, end, me + 1, threads));
-      }
-      arrived = true;
-      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
-      for (let i = 0; i < count; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
-    }
-  } catch {
-    Atomics.store(ctrl, ${FAILED}, 1);
-    // The other threads may be waiting at the partition's barrier for this one.
-    if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
-  }
-  Atomics.add(ctrl, ${DONE}, 1);
-  Atomics.notify(ctrl, ${DONE});
-}
-`;
 
 /** A typed array of `length` elements over a SharedArrayBuffer. */
 export function sharedFloat64(length: number): Float64Array {
@@ -171,9 +73,9 @@ export class FitThreads {
   /** The grower's row index and its segments (engine/row-jobs.ts). */
   readonly index: Uint32Array;
   readonly segments: Segments;
-  private readonly workers: Worker[] = [];
-  private readonly ports: MessagePort[] = [];
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  /** The workers (started once per process and thread count, engine/thread-worker.ts) and their control words. */
+  private readonly pool: WorkerPool;
+  private readonly control: Int32Array;
   private readonly features: Int32Array;
   /** Partition: each block's left rows and right rows, at the block's own positions; left counts per item and thread. */
   private readonly left: Uint32Array;
@@ -191,7 +93,6 @@ export class FitThreads {
   private readonly pred: Float64Array;
   private readonly histIds = new WeakMap<Float64Array, number>();
   private nextHistId = 0;
-  private seq = 0;
   private nSelected = 0;
   /** Each feature group's sums written out (index 2·group + withHessian), for all-feature trees. */
   private readonly written: ((...args: unknown[]) => void)[];
@@ -234,41 +135,31 @@ export class FitThreads {
         ),
       ),
     ).flat();
-    this.written = kernels.map((body) => new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void);
-    for (let me = 1; me < threads; me++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          control: this.control.buffer,
-          codes: binned.codes,
-          columns: binned.columns,
-          grad,
-          hess,
-          pred,
-          index: this.index,
-          left: this.left,
-          right: this.right,
-          items: this.items,
-          itemSides: this.itemSides,
-          counts: this.counts,
-          segments: this.segments,
-          histOffset: binned.histOffset,
-          valueBins: binned.valueBins,
-          features: this.features,
-          port: port2,
-          me,
-          threads,
-          stride: binned.slotStride,
-          nf: binned.features,
-          kernels,
-        },
-        transferList: [port2],
-      });
-      worker.unref();
-      this.workers.push(worker);
-      this.ports.push(port1);
-    }
+    this.written = kernels.map(compiled);
+    this.pool = acquirePool(threads);
+    this.control = this.pool.control;
+    this.control[FAILED] = 0;
+    // The fit's arrays, for each worker to read before its first job of this fit (see thread-worker.ts).
+    const data = {
+      codes: binned.codes,
+      columns: binned.columns,
+      grad,
+      hess,
+      pred,
+      index: this.index,
+      left: this.left,
+      right: this.right,
+      items: this.items,
+      itemSides: this.itemSides,
+      counts: this.counts,
+      segments: this.segments,
+      histOffset: binned.histOffset,
+      features: this.features,
+      stride: binned.slotStride,
+      nf: binned.features,
+      kernels,
+    };
+    for (const port of this.pool.ports) port.postMessage({ fit: this.control[FIT], data });
   }
 
   /** A zeroed histogram the workers can write into. */
@@ -276,7 +167,7 @@ export class FitThreads {
     const hist = sharedFloat64(this.binned.totalSlots * this.binned.slotStride);
     const id = this.nextHistId++;
     this.histIds.set(hist, id);
-    for (const port of this.ports) port.postMessage({ id, buffer: hist.buffer });
+    for (const port of this.pool.ports) port.postMessage({ id, buffer: hist.buffer });
     return hist;
   }
 
@@ -423,25 +314,34 @@ export class FitThreads {
       c[ARRIVED] = 0;
       Atomics.store(c, DONE, 0);
     }
-    Atomics.store(c, SEQ, ++this.seq * 4 + kind);
-    Atomics.notify(c, SEQ);
+    this.pool.start(kind);
     return count;
   }
 
   /** Waits for every worker to finish the current job. */
   private wait(): void {
     const c = this.control;
-    const workers = this.workers.length;
+    const workers = this.pool.workers.length;
     for (let spin = 0; spin < SPIN && Atomics.load(c, DONE) < workers; spin++);
     for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
   }
 
-  /** Ends the workers (they exit at their next wake-up). */
+  /** Gives the workers back to the process's pool (they drop this fit's arrays). */
   close(): void {
-    Atomics.store(this.control, SEQ, -1);
-    Atomics.notify(this.control, SEQ);
-    for (const port of this.ports) port.close();
-    for (const worker of this.workers) void worker.terminate();
+    releasePool(this.pool);
   }
+}
+
+/** Written-out kernels by source: a later fit on the same bins reuses the compiled (and warmed-up) function. */
+const kernelCache = new Map<string, (...args: unknown[]) => void>();
+
+function compiled(body: string): (...args: unknown[]) => void {
+  let f = kernelCache.get(body);
+  if (f === undefined) {
+    if (kernelCache.size > 64) kernelCache.clear();
+    f = new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void;
+    kernelCache.set(body, f);
+  }
+  return f;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fit, serialize, type FeatureMatrix } from '../../src/engine/index.js';
 import { createRng } from '../../src/engine/random.js';
+import { poolsStarted } from '../../src/engine/thread-worker.js';
 import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
 
 /** Enough rows that the root and the first levels' nodes go to worker threads. */
@@ -39,6 +40,20 @@ describe('threads', () => {
     expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(
       serialize(fit(X, y, { ...options, threads: 1 }).model),
     );
+  }, 60_000);
+
+  it('starts the workers once for fits one after another, each fit on its own data', () => {
+    const a = data(rows, true);
+    const b = data(rows + 777, false);
+    const options = { nEstimators: 4, maxDepth: 4, seed: 9 };
+    const one = [a, b].map(({ X, y }) => serialize(fit(X, y, { ...options, threads: 1 }).model));
+    const before = poolsStarted();
+    const two = [a, b, a, b].map(({ X, y }) => serialize(fit(X, y, { ...options, threads: 2 }).model));
+    expect(two).toEqual([...one, ...one]);
+    // Earlier tests may have left an idle pool of two threads: at most one more is started, then reused.
+    expect(poolsStarted() - before).toBeLessThanOrEqual(1);
+    fit(a.X, a.y, { ...options, threads: 2 });
+    expect(poolsStarted() - before).toBeLessThanOrEqual(1);
   }, 60_000);
 
   it('does not store the thread count with the model', () => {

@@ -1,0 +1,244 @@
+/**
+ * The worker threads of engine/threads.ts: their source, their control words, and a pool of them started once per
+ * process (per thread count) and reused by every fit, so only the first fit pays for starting them (spawning each
+ * thread, loading its code, warming up its JIT: tens to hundreds of milliseconds, see README "Training at scale").
+ *
+ * A fit's arrays reach the workers as a message on each worker's port, numbered by the fit; the control word FIT
+ * holds the current fit's number, and a worker whose data are older reads its port up to that fit's message before
+ * it does any of the fit's jobs (earlier messages — another fit's data or histograms — are dropped). At the end of
+ * a fit a RELEASE job makes the workers drop the fit's arrays; nothing waits for it.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { KERNEL_PARAMETERS, sumFeatureRange } from './histogram.js';
+import {
+  addLeafValue,
+  addRoutedValues,
+  addSegments,
+  blockStart,
+  copyRows,
+  placeBlock,
+  SIDES,
+  splitBlock,
+} from './row-jobs.js';
+import { barrier, claim } from './thread-sync.js';
+
+// Control words (Int32Array over a SharedArrayBuffer).
+export const SEQ = 0; // job number × 4 + the job's kind (HISTOGRAM_JOB, …); −1 asks the workers to exit
+export const DONE = 1; // workers finished with the current job
+export const COUNT = 2; // items in the job's list
+export const END = 4; // prediction update: positions 0..END of the index
+export const NSEL = 5;
+export const WITH_HESSIAN = 6;
+export const FAILED = 7; // a worker hit an error (it still counts itself done, so nobody waits forever)
+export const ALL_FEATURES = 8; // 1: the tree uses every feature in order, so each thread's written-out kernel applies
+// Histogram jobs are chunks (item, feature group) that any thread claims: chunk NEXT − BASE while NEXT < LIMIT.
+export const NEXT = 9;
+export const BASE = 10;
+export const LIMIT = 3;
+export const COMPLETED = 13; // histogram chunks summed in the current job
+export const SEGMENTS = 11; // prediction update: segments in use
+export const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
+export const FIT = 14; // the current fit's number (its data message on each worker's port)
+const CONTROL_WORDS = 15;
+/** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
+export const SPIN = 4096;
+export const HISTOGRAM_JOB = 0;
+export const PARTITION_JOB = 1;
+export const PREDICT_JOB = 2;
+export const RELEASE_JOB = 3;
+
+const WORKER_SOURCE = `
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const sumFeatureRange = ${sumFeatureRange.toString()};
+${splitBlock.toString()}
+${blockStart.toString()}
+${copyRows.toString()}
+${placeBlock.toString()}
+${addLeafValue.toString()}
+${addRoutedValues.toString()}
+${addSegments.toString()}
+// By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
+const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, blockStart: ${blockStart.name} };
+${barrier.toString()}
+${claim.toString()}
+const { control, port, me, threads } = workerData;
+const ctrl = new Int32Array(control);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+/** The next message on the port, waiting for it in 1 ms steps (10 s at most): it was posted before the job. */
+function nextMessage() {
+  for (let tries = 0; tries < 10000; tries++) {
+    const m = receiveMessageOnPort(port);
+    if (m !== undefined) return m.message;
+    Atomics.wait(nap, 0, 0, 1);
+  }
+  throw new Error('a message of the fit did not arrive');
+}
+// The current fit's arrays (null between fits), its histograms by id, its written-out kernels.
+let fit = null;
+let fitNumber = -1;
+let hists = [];
+let written = [];
+const compiled = new Map();
+function setUp(number) {
+  fit = null;
+  hists = [];
+  written = [];
+  for (let m = nextMessage(); ; m = nextMessage()) if (m.fit === number) { fit = m.data; break; }
+  fitNumber = number;
+  if (compiled.size > 64) compiled.clear();
+  written = fit.kernels.map((body) => {
+    let f = compiled.get(body);
+    if (f === undefined) compiled.set(body, (f = new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body)));
+    return f;
+  });
+}
+function histogramChunk(chunk) {
+  const i = Math.floor(chunk / threads);
+  const g = chunk - i * threads;
+  const { codes, index, items, grad, hess, histOffset, stride, nf, features } = fit;
+  const id = items[3 * i];
+  while (hists[id] === undefined) {
+    const m = nextMessage();
+    if (m.fit === undefined) hists[m.id] = new Float64Array(m.buffer);
+  }
+  const start = items[3 * i + 1];
+  const end = items[3 * i + 2];
+  const nSel = ctrl[${NSEL}];
+  if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hists[id], codes, index, start, end, grad, hess);
+  else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
+}
+let seen = 0;
+for (;;) {
+  // The next job usually follows within microseconds (the main thread only finds a split between jobs): look for
+  // it a little while before sleeping, as a sleeping thread takes tens of microseconds to wake.
+  for (let spin = 0; spin < ${SPIN} && Atomics.load(ctrl, ${SEQ}) === seen; spin++);
+  Atomics.wait(ctrl, ${SEQ}, seen);
+  const seq = Atomics.load(ctrl, ${SEQ});
+  if (seq < 0) break;
+  seen = seq;
+  const kind = seq & 3;
+  if (kind === ${RELEASE_JOB}) {
+    fit = null;
+    hists = [];
+    written = [];
+    fitNumber = -1;
+    continue;
+  }
+  if (Atomics.load(ctrl, ${FIT}) !== fitNumber) {
+    try {
+      setUp(Atomics.load(ctrl, ${FIT}));
+    } catch {
+      Atomics.store(ctrl, ${FAILED}, 1);
+    }
+  }
+  if (kind === ${HISTOGRAM_JOB}) {
+    // Claimed chunks only (nothing of the job is read before a claim succeeds), and no acknowledgement: a thread
+    // late for the job finds every chunk taken and goes back to waiting.
+    for (let chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE}); chunk >= 0; chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE})) {
+      try {
+        histogramChunk(chunk);
+      } catch {
+        Atomics.store(ctrl, ${FAILED}, 1);
+      }
+      Atomics.add(ctrl, ${COMPLETED}, 1);
+      Atomics.notify(ctrl, ${COMPLETED});
+    }
+    continue;
+  }
+  const count = ctrl[${COUNT}];
+  let arrived = false;
+  try {
+    const { pred, index, columns, segments, items, itemSides, left, right, counts } = fit;
+    if (kind === ${PREDICT_JOB}) {
+      const from = jobs.blockStart(0, ctrl[${END}], me, threads);
+      jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, jobs.blockStart(0, ctrl[${END}], me + 1, threads));
+    } else if (kind === ${PARTITION_JOB}) {
+      for (let i = 0; i < count; i++) {
+        const start = items[3 * i + 1];
+        const end = items[3 * i + 2];
+        const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
+        const from = jobs.blockStart(start, end, me, threads);
+        counts[i * threads + me] = jobs.splitBlock(columns[items[3 * i]], side, index, left, right, from, jobs.blockStart(start, end, me + 1, threads));
+      }
+      arrived = true;
+      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
+      for (let i = 0; i < count; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
+    }
+  } catch {
+    Atomics.store(ctrl, ${FAILED}, 1);
+    // The other threads may be waiting at the partition's barrier for this one.
+    if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
+  }
+  Atomics.add(ctrl, ${DONE}, 1);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+/** Workers for fits on `threads` threads (this one counted), their control words and their job numbers. */
+export class WorkerPool {
+  readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  readonly workers: Worker[] = [];
+  readonly ports: MessagePort[] = [];
+  /** The last job's number (SEQ = seq × 4 + kind) and the last fit's. */
+  seq = 0;
+  fits = 0;
+
+  constructor(readonly threads: number) {
+    for (let me = 1; me < threads; me++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { control: this.control.buffer, port: port2, me, threads },
+        transferList: [port2],
+      });
+      worker.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /** Starts a job on the workers: SEQ set and every sleeping worker woken. */
+  start(kind: number): void {
+    Atomics.store(this.control, SEQ, ++this.seq * 4 + kind);
+    Atomics.notify(this.control, SEQ);
+  }
+
+  /** Ends the workers (they exit at their next wake-up). */
+  close(): void {
+    Atomics.store(this.control, SEQ, -1);
+    Atomics.notify(this.control, SEQ);
+    for (const port of this.ports) port.close();
+    for (const worker of this.workers) void worker.terminate();
+  }
+}
+
+/** Idle pools by thread count: one a process (or worker thread) keeps for its next fit. */
+const idle = new Map<number, WorkerPool>();
+let started = 0;
+
+/** Pools started so far in this process (for tests: consecutive fits reuse one). */
+export function poolsStarted(): number {
+  return started;
+}
+
+/** A pool of `threads` threads for one fit: the idle one when there is one (else a new one); give it back with release. */
+export function acquirePool(threads: number): WorkerPool {
+  let pool = idle.get(threads);
+  idle.delete(threads);
+  if (pool === undefined) {
+    pool = new WorkerPool(threads);
+    started++;
+  }
+  pool.control[FIT] = ++pool.fits;
+  return pool;
+}
+
+/**
+ * Ends a fit on the pool: its workers drop the fit's arrays, and the pool waits idle for the next fit — unless a
+ * worker failed (its state is then unknown) or another pool of this size is already idle; then it is closed.
+ */
+export function releasePool(pool: WorkerPool): void {
+  pool.start(RELEASE_JOB);
+  if (Atomics.load(pool.control, FAILED) !== 0 || idle.has(pool.threads)) pool.close();
+  else idle.set(pool.threads, pool);
+}
