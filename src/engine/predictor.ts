@@ -288,20 +288,81 @@ export function predictCompiledRow(c: CompiledEnsemble, row: ArrayLike<number>):
   return predictLinkedRow(c, row);
 }
 
+/**
+ * One row through the integer-coded trees. A single tree's walk is a chain of dependent loads, so eight trees of
+ * the same depth descend together: eight independent chains keep the CPU busy while each waits (measured 1.9×
+ * faster than one tree at a time on the default model's 500 depth-5 trees). The leaves are still added in tree
+ * order, so the sum is the same bit for bit.
+ */
 function predictFastRow(baseScore: number, fast: FastTrees, codes: Int32Array): number {
   const { depth, nodeStart, firstLeaf, feature, cut, leafValue } = fast;
+  const nt = depth.length;
   let sum = baseScore;
-  for (let t = 0; t < depth.length; t++) {
+  let t = 0;
+  while (t < nt) {
     const D = depth[t];
-    const base = nodeStart[t];
-    let node = 0;
-    for (let level = 0; level < D; level++) {
-      const k = base + node;
-      node = 2 * node + 1 + ((cut[k] - codes[feature[k]]) >>> 31);
+    if (t + 7 < nt && sameDepth(depth, t, D)) {
+      const s0 = nodeStart[t];
+      const s1 = nodeStart[t + 1];
+      const s2 = nodeStart[t + 2];
+      const s3 = nodeStart[t + 3];
+      const s4 = nodeStart[t + 4];
+      const s5 = nodeStart[t + 5];
+      const s6 = nodeStart[t + 6];
+      const s7 = nodeStart[t + 7];
+      let n0 = 0;
+      let n1 = 0;
+      let n2 = 0;
+      let n3 = 0;
+      let n4 = 0;
+      let n5 = 0;
+      let n6 = 0;
+      let n7 = 0;
+      for (let level = 0; level < D; level++) {
+        const k0 = s0 + n0;
+        const k1 = s1 + n1;
+        const k2 = s2 + n2;
+        const k3 = s3 + n3;
+        const k4 = s4 + n4;
+        const k5 = s5 + n5;
+        const k6 = s6 + n6;
+        const k7 = s7 + n7;
+        n0 = 2 * n0 + 1 + ((cut[k0] - codes[feature[k0]]) >>> 31);
+        n1 = 2 * n1 + 1 + ((cut[k1] - codes[feature[k1]]) >>> 31);
+        n2 = 2 * n2 + 1 + ((cut[k2] - codes[feature[k2]]) >>> 31);
+        n3 = 2 * n3 + 1 + ((cut[k3] - codes[feature[k3]]) >>> 31);
+        n4 = 2 * n4 + 1 + ((cut[k4] - codes[feature[k4]]) >>> 31);
+        n5 = 2 * n5 + 1 + ((cut[k5] - codes[feature[k5]]) >>> 31);
+        n6 = 2 * n6 + 1 + ((cut[k6] - codes[feature[k6]]) >>> 31);
+        n7 = 2 * n7 + 1 + ((cut[k7] - codes[feature[k7]]) >>> 31);
+      }
+      sum += leafValue[firstLeaf[t] + n0];
+      sum += leafValue[firstLeaf[t + 1] + n1];
+      sum += leafValue[firstLeaf[t + 2] + n2];
+      sum += leafValue[firstLeaf[t + 3] + n3];
+      sum += leafValue[firstLeaf[t + 4] + n4];
+      sum += leafValue[firstLeaf[t + 5] + n5];
+      sum += leafValue[firstLeaf[t + 6] + n6];
+      sum += leafValue[firstLeaf[t + 7] + n7];
+      t += 8;
+    } else {
+      const base = nodeStart[t];
+      let node = 0;
+      for (let level = 0; level < D; level++) {
+        const k = base + node;
+        node = 2 * node + 1 + ((cut[k] - codes[feature[k]]) >>> 31);
+      }
+      sum += leafValue[firstLeaf[t] + node];
+      t++;
     }
-    sum += leafValue[firstLeaf[t] + node];
   }
   return sum;
+}
+
+/** True when trees t+1..t+7 are `D` deep, as tree t is. */
+function sameDepth(depth: Int32Array, t: number, D: number): boolean {
+  for (let u = t + 1; u < t + 8; u++) if (depth[u] !== D) return false;
+  return true;
 }
 
 function predictLinkedRow(c: CompiledEnsemble, row: ArrayLike<number>): number {

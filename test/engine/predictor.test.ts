@@ -48,6 +48,21 @@ describe('compiled batch predictor', () => {
     }
   });
 
+  it('walks runs of eight equally deep trees together, giving the reference walk bit for bit', () => {
+    const rng = createRng(24);
+    const nf = 4;
+    // runs of 8 and more trees of one depth (walked eight at a time), broken by shorter runs (walked one by one)
+    const depths = [...Array(19).fill(3), 2, 2, ...Array(8).fill(5), 0, ...Array(11).fill(1), 4, 4, 4];
+    const trees = depths.map((d) => randomTree(rng, d, nf));
+    const ensemble: Ensemble = { baseScore: -0.75, trees, numFeatures: nf };
+    const c = compileEnsemble(ensemble);
+    expect(c.fast).not.toBeNull();
+    for (let i = 0; i < 400; i++) {
+      const r = Array.from({ length: nf }, () => rng.nextFloat());
+      expect(predictCompiledRow(c, r)).toBe(predictRow(ensemble, r));
+    }
+  });
+
   it('treats values equal to a threshold and ±Infinity exactly as the reference walk does', () => {
     const rng = createRng(22);
     const trees = Array.from({ length: 30 }, () => randomTree(rng, 3, 2));
