@@ -34,15 +34,21 @@ export function caratBand(carat: number): number {
   return b;
 }
 
-/** The group index of a stone in each partition (PARTITIONS order). Beyond stones get no range, so they count as thin. */
-export function segmentsOf(stone: Pick<Stone, 'carat' | 'cut' | 'color' | 'clarity'>, support: SupportLevel): number[] {
-  return [
-    caratBand(stone.carat),
-    CUTS.indexOf(stone.cut),
-    COLORS.indexOf(stone.color),
-    CLARITIES.indexOf(stone.clarity),
-    support === 'typical' ? 0 : 1,
-  ];
+/**
+ * The group index of a stone in each partition (PARTITIONS order), written into `out` when given. Beyond stones get
+ * no range, so they count as thin.
+ */
+export function segmentsOf(
+  stone: Pick<Stone, 'carat' | 'cut' | 'color' | 'clarity'>,
+  support: SupportLevel,
+  out: number[] = [0, 0, 0, 0, 0],
+): number[] {
+  out[0] = caratBand(stone.carat);
+  out[1] = CUTS.indexOf(stone.cut);
+  out[2] = COLORS.indexOf(stone.color);
+  out[3] = CLARITIES.indexOf(stone.clarity);
+  out[4] = support === 'typical' ? 0 : 1;
+  return out;
 }
 
 /** Stored in the artifact: one σ scale per group of each partition, PARTITIONS order. */

@@ -57,9 +57,10 @@ export function supportHistogram(stones: readonly Pick<Stone, 'carat' | 'color' 
 
 /** Training stones comparable to `stone` (the stone itself included, if it was one of them). */
 export function comparableStones(h: SupportHistogram, stone: Pick<Stone, 'carat' | 'color' | 'clarity'>): number {
-  const b = caratBin(stone.carat);
-  const c = COLORS.indexOf(stone.color);
-  const l = CLARITIES.indexOf(stone.clarity);
+  return countAround(h, caratBin(stone.carat), COLORS.indexOf(stone.color), CLARITIES.indexOf(stone.clarity));
+}
+
+function countAround(h: SupportHistogram, b: number, c: number, l: number): number {
   let n = 0;
   for (let bi = Math.max(0, b - CARAT_REACH); bi <= Math.min(h.bins - 1, b + CARAT_REACH); bi++) {
     for (let ci = Math.max(0, c - GRADE_REACH); ci <= Math.min(COLORS.length - 1, c + GRADE_REACH); ci++) {
@@ -68,6 +69,33 @@ export function comparableStones(h: SupportHistogram, stone: Pick<Stone, 'carat'
     }
   }
   return n;
+}
+
+/**
+ * comparableStones of every cell of the histogram at once (5,208 sums, done once per model), so that a valuation
+ * looks its count up instead of adding up to 45 cells.
+ */
+export interface ComparableTable {
+  histogram: SupportHistogram;
+  counts: Float64Array;
+}
+
+export function comparableTable(h: SupportHistogram): ComparableTable {
+  const counts = new Float64Array(h.bins * COLORS.length * CLARITIES.length);
+  for (let b = 0; b < h.bins; b++)
+    for (let c = 0; c < COLORS.length; c++)
+      for (let l = 0; l < CLARITIES.length; l++) counts[cell(b, c, l)] = countAround(h, b, c, l);
+  return { histogram: h, counts };
+}
+
+/** comparableStones(table.histogram, stone), looked up. */
+export function comparableIn(table: ComparableTable, stone: Pick<Stone, 'carat' | 'color' | 'clarity'>): number {
+  const c = COLORS.indexOf(stone.color);
+  const l = CLARITIES.indexOf(stone.clarity);
+  const b = caratBin(stone.carat);
+  // a grade off the scale or a NaN carat (never so for a validated stone) is counted as comparableStones counts it
+  if (c < 0 || l < 0 || !(b < table.histogram.bins)) return countAround(table.histogram, b, c, l);
+  return table.counts[cell(b, c, l)];
 }
 
 export function validateSupportHistogram(value: unknown): SupportHistogram {

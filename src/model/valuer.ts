@@ -5,7 +5,7 @@
 import { FIELDS, hasMeasurements, type NumberFieldName, type Stone, type StoneToValue } from '../diamond/index.js';
 import { withTypicalMeasurements } from './four-cs.js';
 import { segmentScale, segmentsOf } from './segments.js';
-import { comparableStones, supportOf, type Support } from './support.js';
+import { comparableIn, comparableTable, supportOf, type ComparableTable, type Support } from './support.js';
 import { interval } from '../engine/conformal.js';
 import { parseArtifact, type ModelArtifact } from './artifact.js';
 import { featureRow, NUM_FACTORS, NUM_FEATURES } from './features.js';
@@ -98,6 +98,17 @@ interface RangeModel {
 }
 
 const WARN_FIELDS: Exclude<NumberFieldName, 'price'>[] = ['carat', 'depth', 'table', 'x', 'y', 'z'];
+const NO_FIELDS: readonly string[] = [];
+
+/** One training range a stone's characteristic is checked against, with the words its warning uses. */
+interface RangeCheck {
+  field: Exclude<NumberFieldName, 'price'>;
+  low: number;
+  high: number;
+  /** "carat", "ct": FIELDS' label in lower case and unit. */
+  label: string;
+  unit: string;
+}
 
 /** The fitted models an artifact holds, built from its payloads (the costly part of loading a model). */
 interface Fitted {
@@ -126,6 +137,11 @@ class ArtifactValuer implements LoadedModel {
   #fitted: Fitted | undefined;
   #prepared = false;
   private readonly fourCsWarning: string;
+  /** Per model, prepared once: the training ranges checked, the comparable-stone counts, the highest price. */
+  private readonly rangeChecks: RangeCheck[];
+  private readonly comparable: ComparableTable;
+  private readonly highestPrice: number | undefined;
+  private readonly segments = [0, 0, 0, 0, 0];
   private readonly row = new Float64Array(NUM_FEATURES);
   /** The factor contributions, then the base value. */
   private readonly contributions = new Float64Array(NUM_FACTORS + 1);
@@ -138,6 +154,15 @@ class ArtifactValuer implements LoadedModel {
   ) {
     this.coverage = artifact.calibration.levels[0].coverage;
     this.fourCsWarning = fourCsWarning(artifact);
+    const { ranges, support } = artifact.trainingData;
+    this.rangeChecks = WARN_FIELDS.flatMap((field) => {
+      const r = ranges[field];
+      return r
+        ? [{ field, low: r[0], high: r[1], label: FIELDS[field].label.toLowerCase(), unit: FIELDS[field].unit }]
+        : [];
+    });
+    this.comparable = comparableTable(support);
+    this.highestPrice = ranges.price?.[1];
   }
 
   get built(): 'nothing' | 'models' | 'explainer' {
@@ -176,46 +201,51 @@ class ArtifactValuer implements LoadedModel {
 
   private priceOf(stone: StoneToValue, row: Float64Array, log: number, coverage: number): PricedStone {
     const fourCsOnly = !hasMeasurements(stone);
-    const ranging = fourCsOnly ? this.fourCs : this.full;
     const outside = this.outside(stone);
     const support = supportOf(
-      comparableStones(this.artifact.trainingData.support, stone),
-      outside.map((f) => f.field),
+      comparableIn(this.comparable, stone),
+      outside.length === 0 ? NO_FIELDS : outside.map((f) => f.field),
     );
-    const priced = { price: Math.exp(log), support, outside, fourCsOnly };
+    const price = Math.exp(log);
     if (support.level === 'beyond')
       return {
-        ...priced,
+        price,
+        support,
+        outside,
+        fourCsOnly,
         range: null,
         withheld:
           'No range: the stone is beyond the data the model learned from, so no range can be backed by stones like it.',
       };
+    const ranging = fourCsOnly ? this.fourCs : this.full;
     const difficulty = Math.max(Math.exp(ranging.difficulty.predictLog(row)), ranging.floor);
-    const sigma = difficulty * segmentScale(ranging.segmentScales, segmentsOf(stone, support.level));
+    const sigma = difficulty * segmentScale(ranging.segmentScales, segmentsOf(stone, support.level, this.segments));
     const range = interval(log, sigma, ranging.calibration, coverage);
     const low = Math.exp(range.low);
     const high = Math.exp(range.high);
     if (high / low > MAX_RANGE_RATIO) {
       return {
-        ...priced,
+        price,
+        support,
+        outside,
+        fourCsOnly,
         range: null,
         withheld: `No range: a ${Math.round(coverage * 100)}% range would run from ${formatUsd(low)} to ${formatUsd(high)}, more than ${MAX_RANGE_RATIO}× from low to high, too wide to be of use.`,
       };
     }
-    return { ...priced, range: { low, high } };
+    return { price, support, outside, fourCsOnly, range: { low, high } };
   }
 
   /** The characteristics of a stone outside the range of the training stones, with what that range was. */
   private outside(stone: StoneToValue): PricedStone['outside'] {
-    const ranges = this.artifact.trainingData.ranges;
     const given = stone as Partial<Stone>;
-    return WARN_FIELDS.flatMap((f) => {
-      const r = ranges[f];
-      const v = given[f];
-      return r && v !== undefined && (v < r[0] || v > r[1])
-        ? [{ field: f, detail: `${FIELDS[f].label.toLowerCase()} ${v} ${FIELDS[f].unit} (learned ${r[0]} to ${r[1]})` }]
-        : [];
-    });
+    const out: PricedStone['outside'] = [];
+    for (const c of this.rangeChecks) {
+      const v = given[c.field];
+      if (v !== undefined && (v < c.low || v > c.high))
+        out.push({ field: c.field, detail: `${c.label} ${v} ${c.unit} (learned ${c.low} to ${c.high})` });
+    }
+    return out;
   }
 
   prepare(): void {
@@ -279,7 +309,7 @@ class ArtifactValuer implements LoadedModel {
       },
       support: priced.support,
       modelVersion: this.version,
-      warnings: warningsOf(priced, this.fourCsWarning, this.artifact.trainingData.ranges.price?.[1]),
+      warnings: warningsOf(priced, this.fourCsWarning, this.highestPrice),
     };
     if (contributions)
       valuation.explanation = tellExplanation(
