@@ -1,28 +1,7 @@
 /**
- * Entry point of the `loupe` command line: runs the program and maps failures to exit codes
- * (0 success, 1 failure, 2 usage error).
+ * Entry point of the `loupe` command line: runs the program on this process's arguments and exits with its code
+ * (0 success, 1 failure, 2 usage error; ./run.ts).
  */
-import { CommanderError } from 'commander';
-import { CliError, EXIT_FAILURE, EXIT_USAGE } from './output.js';
-import { buildProgram } from './program.js';
+import { runCli } from './run.js';
 
-async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv);
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    if (err instanceof CliError) {
-      process.stderr.write(`loupe: ${err.message}\n`);
-      return err.exitCode;
-    }
-    process.stderr.write(`loupe: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT_FAILURE;
-  }
-}
-
-process.exitCode = await main(process.argv);
+process.exitCode = await runCli(process.argv);

@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgv } from '../helpers/cli-js.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { trainModel } from '../../src/model/index.js';
 import { registerModel } from '../../src/registry/index.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
@@ -37,13 +38,11 @@ let partner: string;
 const servers: Server[] = [];
 const env = () => ({ ...process.env, LOUPE_HOME: home.dir, LOUPE_DATABASE_URL: databaseUrl });
 
-function loupe(...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, cliArgv(...args), {
-    env: env(),
-    encoding: 'utf8',
-  });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
+/**
+ * A `loupe` command on the shared database, run in this process (test/helpers/cli-in-process.ts): the servers, the
+ * pipeline run and the refusals below are processes of their own.
+ */
+const loupe = (...args: string[]) => loupeInProcess(args, { LOUPE_HOME: home.dir, LOUPE_DATABASE_URL: databaseUrl });
 
 async function startServer(): Promise<Server> {
   const child = spawn(process.execPath, cliArgv('serve'), {
@@ -91,7 +90,7 @@ beforeAll(async () => {
   home.db.close();
   pg = await startPostgres();
   databaseUrl = pg.newDatabase('fleet');
-  const copied = loupe('db', 'copy', '--from', `sqlite:${join(home.dir, 'loupe.db')}`, '--to', databaseUrl);
+  const copied = await loupe('db', 'copy', '--from', `sqlite:${join(home.dir, 'loupe.db')}`, '--to', databaseUrl);
   expect(copied.out).toMatch(/counts equal on both sides/);
   expect(copied.status).toBe(0);
   servers.push(await startServer(), await startServer());
@@ -103,7 +102,7 @@ afterAll(async () => {
   home?.cleanup();
 });
 
-// Each CLI call is a process of its own (several seconds on a busy machine): the tests get room.
+// A server or a pipeline run is a process of its own (several seconds on a busy machine): the tests get room.
 describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   it('a server given wrong credentials says so in one line, without the password or a stack, and exits 1', async () => {
     const wrong = databaseUrl.replace(PG_PASSWORD, 'not-the-password');
@@ -154,7 +153,7 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   });
 
   it('both serve a model promoted with `loupe models promote`', async () => {
-    const promoted = loupe('models', 'promote', 'v0002', '--reason', 'fleet test');
+    const promoted = await loupe('models', 'promote', 'v0002', '--reason', 'fleet test');
     expect(promoted.out).toMatch(/v0002 is now the champion \(was v0001\)/);
     for (const server of servers) {
       await eventually(async () => {
@@ -165,13 +164,13 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   });
 
   it('`loupe models list` reads the shared registry, and both serve a `loupe models rollback`', async () => {
-    const listed = JSON.parse(loupe('models', 'list', '--json').out);
+    const listed = JSON.parse((await loupe('models', 'list', '--json')).out);
     expect(listed.champion).toBe('v0002');
     expect(listed.promotions.map((p: { version: string }) => p.version)).toEqual(['v0001', 'v0002']);
-    const rolled = loupe('models', 'rollback', '--reason', 'fleet test');
+    const rolled = await loupe('models', 'rollback', '--reason', 'fleet test');
     expect(rolled.status, rolled.out).toBe(0);
     expect(rolled.out).toMatch(/v0001 is the champion again \(was v0002\)/);
-    expect(JSON.parse(loupe('models', 'show', 'champion', '--json').out).version).toBe('v0001');
+    expect(JSON.parse((await loupe('models', 'show', 'champion', '--json')).out).version).toBe('v0001');
     for (const server of servers) {
       await eventually(async () => {
         const r = (await (await call(server, '/v1/valuations', partner, STONE)).json()) as { modelVersion: string };
@@ -179,7 +178,7 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
       }, 5000);
     }
     // v0001 is the first champion: nothing earlier to roll back to, said in one line.
-    const again = loupe('models', 'rollback');
+    const again = await loupe('models', 'rollback');
     expect(again.status).toBe(1);
     expect(again.out).toMatch(/no earlier one to roll back to/);
   });
@@ -207,10 +206,10 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   });
 
   it('both refuse a key revoked with `loupe keys revoke`', async () => {
-    const created = loupe('keys', 'create', '--name', 'short-lived', '--json');
+    const created = await loupe('keys', 'create', '--name', 'short-lived', '--json');
     const { key } = JSON.parse(created.out) as { key: string };
     for (const server of servers) expect((await call(server, '/v1/models/current', key)).status).toBe(200);
-    expect(loupe('keys', 'revoke', 'short-lived').status).toBe(0);
+    expect((await loupe('keys', 'revoke', 'short-lived')).status).toBe(0);
     for (const server of servers) {
       await eventually(
         async () => ((await call(server, '/v1/models/current', key)).status === 401 ? true : undefined),
