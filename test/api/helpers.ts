@@ -3,6 +3,7 @@
  * model, and an app built on it (fastify.inject needs no port).
  */
 import { afterAll, beforeAll } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import {
 } from '../../src/api/index.js';
 import type { RateLimiter } from '../../src/api/rate-limit.js';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
-import { exampleStone, type Stone } from '../../src/diamond/index.js';
+import { exampleStone, type Appraisal, type Stone } from '../../src/diamond/index.js';
 import { ingestFile } from '../../src/ingest/index.js';
 import { trainModel, type ModelArtifact } from '../../src/model/index.js';
 import { promoteModel, registerModel, type ModelRecord } from '../../src/registry/index.js';
@@ -32,6 +33,23 @@ import type { StoredValuationRow } from '../../src/store/quotes.js';
 
 export const STONE = exampleStone() as unknown as Stone;
 export const REFERENCE = loupePaths().referenceData;
+
+/**
+ * Models trained by TestHome.promote in this process, by seed and the rows they learned from (their content, not
+ * their count): training is deterministic for a fixed seed, so the same rows and seed give the same artifact, and
+ * the API files that promote the same small model (seed 7 or 9 on the first 2,500 or 3,000 rows) train it once.
+ */
+const trained = new Map<string, ModelArtifact>();
+
+function trainedOn(rows: Appraisal[], seed: number): ModelArtifact {
+  const key = `${seed}:${createHash('sha256').update(JSON.stringify(rows)).digest('hex')}`;
+  let artifact = trained.get(key);
+  if (!artifact) {
+    artifact = trainModel(rows, { kind: 'hedonic', seed });
+    trained.set(key, artifact);
+  }
+  return artifact;
+}
 
 export interface TestHome {
   dir: string;
@@ -56,7 +74,7 @@ export async function testHome(options: { ingest?: boolean; promote?: boolean } 
     db,
     promote({ seed = 42, rows } = {}) {
       const all = listAppraisals(db);
-      const artifact: ModelArtifact = trainModel(rows ? all.slice(0, rows) : all, { kind: 'hedonic', seed });
+      const artifact = trainedOn(rows ? all.slice(0, rows) : all, seed);
       const record = registerModel(db, paths, artifact, { durationMs: 1 });
       return promoteModel(db, record.version, 'test');
     },
