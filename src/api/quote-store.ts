@@ -266,6 +266,7 @@ export function threadedQuoteStore(
 ): QuoteStore {
   let store: QuoteStore | undefined;
   const writer = threadedRowWriter(file, [...QUOTE_WRITES], {
+    name: 'valuation-db',
     maxQueued: options.maxQueued,
     maxInFlight: options.maxInFlight,
     chunk: options.chunk,

@@ -13,6 +13,7 @@ export function threadedRequestLogWriter(
   options: ThreadedWriterOptions = {},
 ): ThreadedWriter<RequestLogEntry> {
   const writer = threadedRowWriter(file, [INSERT_REQUEST_SQL], {
+    name: 'request-log',
     ...options,
     retention: options.retention ?? DEFAULT_RETENTION,
   });

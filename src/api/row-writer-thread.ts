@@ -14,6 +14,8 @@ import { startTsWorker } from './ts-worker.js';
 export type { FromWriter, Row } from '../store/row-writer-worker.js';
 
 export interface ThreadedWriterOptions {
+  /** The thread's OS name (default row-writer; at most 15 characters), to tell the writers apart in /proc. */
+  name?: string;
   /** The request log's retention, enforced by the thread (default none). */
   retention?: RequestLogRetention | null;
   /** Most rows waiting in the thread (default 20,000). */
@@ -72,7 +74,11 @@ export function threadedRowWriter(
     pragmas: options.pragmas ?? [],
   };
   const maxInFlight = options.maxInFlight ?? 5000;
-  const worker: Worker = startTsWorker(new URL('../store/row-writer-worker.ts', import.meta.url), settings);
+  const worker: Worker = startTsWorker(
+    new URL('../store/row-writer-worker.ts', import.meta.url),
+    settings,
+    options.name,
+  );
   worker.unref();
   const backlog = { inFlight: 0, queued: 0, dropped: 0 };
   const syncs = new Map<number, (row: Row | null) => void>();

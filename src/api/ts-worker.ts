@@ -4,8 +4,9 @@
  * release). The thread gets no inherited flags but CPU profiling: it registers tsx itself, whoever started this
  * process (tsx, vitest, node); under `node --cpu-prof` each thread writes its own profile too.
  *
- * On Linux the thread takes its module's name (`valuation`, `row-writer`, `similar`) as its OS thread name, so
- * `top -H`, `ps -L` and /proc/PID/task/TID/comm tell the threads apart (bench/api.ts counts CPU per thread by it).
+ * On Linux the thread takes its module's name (`valuation`, `row-writer`, `similar`), or the name given, as its OS
+ * thread name, so `top -H`, `ps -L` and /proc/PID/task/TID/comm tell the threads apart (bench/api.ts counts CPU
+ * per thread by it).
  */
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -33,14 +34,12 @@ function profilingFlags(): string[] {
   return flags;
 }
 
-/** Starts `entry` (a module URL) on a new thread; it reads `data` as workerData.data. */
-export function startTsWorker(entry: URL, data: unknown = null): Worker {
+/** Starts `entry` (a module URL) on a new thread named `name` (default its module's); it reads `data` as workerData.data. */
+export function startTsWorker(entry: URL, data: unknown = null, threadName?: string): Worker {
   // tsx's ES-module API (require.resolve would give its CommonJS build, which cannot register ES-module hooks)
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   // an OS thread name has at most 15 characters
-  const name = basename(fileURLToPath(entry))
-    .replace(/(-worker)?\.[jt]s$/, '')
-    .slice(0, 15);
+  const name = (threadName ?? basename(fileURLToPath(entry)).replace(/(-worker)?\.[jt]s$/, '')).slice(0, 15);
   const workerData = {
     tsxApi: pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href,
     entry: entry.href,
