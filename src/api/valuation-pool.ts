@@ -28,6 +28,7 @@ import {
   type ValuationOptions,
 } from '../model/index.js';
 import { valuationAnswer, type ValuationAnswer } from './answer-text.js';
+import { packStones, sparseNormalised, unpackAnswers, type PackedAnswers } from './pool-messages.js';
 import { startTsWorker } from './ts-worker.js';
 
 export interface Valuations {
@@ -65,9 +66,13 @@ export type PoolRequest =
       id: number;
       version: string;
       explain: boolean;
-      stones: StoneToValue[];
-      /** Present: answer each stone with its answer's text (answer-text.ts), its grades read as these say. */
-      normalised?: (readonly Normalisation[])[];
+      /** Packed (pool-messages.ts), or as objects when a stone does not fit the packed form. */
+      stones: Float64Array | StoneToValue[];
+      /**
+       * Present: answer each stone with its answer's text (answer-text.ts), its grades read as these say (only
+       * the stones read in another spelling are listed, by index).
+       */
+      answers?: [number, Normalisation[]][];
     };
 
 /** A thread's answer to a 'value' message (one result per stone, in order), or to a 'load' asking for one. */
@@ -75,8 +80,10 @@ export type PoolReply =
   | {
       type: 'valued';
       id: number;
-      results: ({ ok: true; valuation: Valuation | ValuationAnswer } | { ok: false; message: string })[];
+      results: ({ ok: true; valuation: Valuation } | { ok: false; message: string })[];
     }
+  /** The answer to a 'value' message asking for answers' texts, packed. */
+  | { type: 'answered'; id: number; answers: PackedAnswers }
   | { type: 'loaded'; version: string; summary?: ModelArtifact; error?: string };
 
 interface Waiting {
@@ -281,7 +288,7 @@ export class ValuationPool implements Valuations {
     }
     for (const requests of batches.values()) {
       const { model, explain } = requests[0];
-      const stones = requests.flatMap((r) => r.stones);
+      const stones = requests.length === 1 ? requests[0].stones : requests.flatMap((r) => r.stones);
       const normalised = requests[0].normalised ? requests.flatMap((r) => r.normalised ?? []) : undefined;
       const live = this.#threads.filter((t) => !t.dead && !t.stopping);
       if (live.length === 0) {
@@ -312,19 +319,20 @@ export class ValuationPool implements Valuations {
         id,
         version: model.version,
         explain,
-        stones: stones as StoneToValue[],
-        ...(normalised ? { normalised } : {}),
+        stones: packStones(stones) ?? (stones as StoneToValue[]),
+        ...(normalised ? { answers: sparseNormalised(normalised) } : {}),
       } satisfies PoolRequest);
     }
   }
 
-  #answered(thread: Thread, reply: Extract<PoolReply, { type: 'valued' }>): void {
+  #answered(thread: Thread, reply: Extract<PoolReply, { type: 'valued' | 'answered' }>): void {
     const requests = thread.inFlight.get(reply.id);
     if (!requests) return;
     thread.inFlight.delete(reply.id);
+    const all = reply.type === 'answered' ? unpackAnswers(reply.answers) : reply.results;
     let at = 0;
     for (const r of requests) {
-      const results = reply.results.slice(at, at + r.stones.length);
+      const results = all.slice(at, at + r.stones.length);
       at += r.stones.length;
       thread.load -= r.stones.length;
       const failed = results.find((x) => !x.ok);

@@ -6,9 +6,10 @@ import { parentPort } from 'node:worker_threads';
 import { artifactSummary, loadValuer, type LoadedModel, type Valuation } from '../model/index.js';
 import type { StoneToValue } from '../diamond/index.js';
 import { valuationAnswer } from './answer-text.js';
+import { denseNormalised, packAnswers, unpackStones, type AnswerResult } from './pool-messages.js';
 import type { PoolReply, PoolRequest } from './valuation-pool.js';
 
-type Valued = Extract<PoolReply, { type: 'valued' }>;
+type Result = AnswerResult | { ok: true; valuation: Valuation } | { ok: false; message: string };
 
 if (!parentPort) throw new Error('valuation-worker.ts runs as a worker thread of the valuation pool');
 const port = parentPort;
@@ -43,13 +44,14 @@ port.on('message', (message: PoolRequest) => {
     return;
   }
   const model = models.get(message.version);
-  const { normalised } = message;
+  const stones = message.stones instanceof Float64Array ? unpackStones(message.stones) : message.stones;
+  const normalised = message.answers && denseNormalised(stones.length, message.answers);
   /** A valuation as sent back: the answer's text when asked for (answer-text.ts), else the valuation. */
   const reply = (valuation: Valuation, i: number) =>
     normalised ? valuationAnswer(valuation, normalised[i]) : valuation;
-  let results: Valued['results'];
+  let results: Result[];
   if (!model) {
-    results = message.stones.map(() => ({
+    results = stones.map(() => ({
       ok: false,
       message: `model ${message.version} is not loaded in the valuation thread`,
     }));
@@ -57,19 +59,28 @@ port.on('message', (message: PoolRequest) => {
     try {
       // the batch together: a tree model explains it in blocks, faster than stone by stone
       results = model
-        .valueMany(message.stones, { explain: message.explain })
-        .map((valuation, i) => ({ ok: true, valuation: reply(valuation, i) }));
+        .valueMany(stones, { explain: message.explain })
+        .map((valuation, i) => ({ ok: true, valuation: reply(valuation, i) }) as Result);
     } catch {
       // one stone the model refuses does not sink the others: value them one by one to find it
-      results = message.stones.map((stone: StoneToValue, i): Valued['results'][number] => {
+      results = stones.map((stone: StoneToValue, i): Result => {
         try {
           const valuation: Valuation = model.value(stone, { explain: message.explain });
-          return { ok: true, valuation: reply(valuation, i) };
+          return { ok: true, valuation: reply(valuation, i) } as Result;
         } catch (error) {
           return { ok: false, message: error instanceof Error ? error.message : String(error) };
         }
       });
     }
   }
-  port.postMessage({ type: 'valued', id: message.id, results } satisfies PoolReply);
+  // answers go packed (pool-messages.ts): one text and a few typed arrays instead of an object per stone
+  port.postMessage(
+    (normalised
+      ? { type: 'answered', id: message.id, answers: packAnswers(results as AnswerResult[]) }
+      : {
+          type: 'valued',
+          id: message.id,
+          results: results as Extract<PoolReply, { type: 'valued' }>['results'],
+        }) satisfies PoolReply,
+  );
 });
