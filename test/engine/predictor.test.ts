@@ -61,6 +61,15 @@ describe('compiled batch predictor', () => {
       const r = Array.from({ length: nf }, () => rng.nextFloat());
       expect(predictCompiledRow(c, r)).toBe(predictRow(ensemble, r));
     }
+    // values equal to a threshold, just either side of one, and the extremes: the row's codes at their edges
+    const probes = [...trees.flatMap((t) => Array.from(t.threshold)), Infinity, -Infinity, 0, 1, -0];
+    for (const p of probes)
+      for (const q of [p, p + 1e-12, p - 1e-12]) {
+        const r = Array.from({ length: nf }, (_, f) =>
+          f % 2 ? q : probes[(f * 7 + probes.indexOf(p)) % probes.length],
+        );
+        expect(predictCompiledRow(c, r)).toBe(predictRow(ensemble, r));
+      }
   });
 
   it('treats values equal to a threshold and ±Infinity exactly as the reference walk does', () => {
