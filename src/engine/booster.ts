@@ -106,14 +106,16 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
 
   const threadCount = n >= MIN_ROWS_FOR_THREADS ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
   const stride = objective.constantHessian === undefined ? 3 : 2;
-  // One thread: the fit's large arrays go in one WebAssembly memory, for the wasm kernels (engine/wasm-kernels.ts).
+  // The fit's large arrays go in one WebAssembly memory, for the wasm kernels (engine/wasm-kernels.ts).
   const capacity = nodeCapacity(options, n);
   const histBytes = nf * (options.maxBins + 1) * stride * 8;
-  const arena =
-    threadCount > 1 ? undefined : WasmArena.create(arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity));
-  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1, arena);
+  // Threads: a shared memory (the worker threads run the same kernels on it), with room for a third row buffer.
+  const arenaSize =
+    arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity) + (threadCount > 1 ? 4 * n + 16 : 0);
+  const arena = WasmArena.create(arenaSize, threadCount > 1);
+  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena);
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-  const vector = () => (threadCount > 1 ? sharedFloat64(n) : (binned.arena?.float64(n) ?? new Float64Array(n)));
+  const vector = () => binned.arena?.float64(n) ?? (threadCount > 1 ? sharedFloat64(n) : new Float64Array(n));
   const grad = vector();
   const hess = vector();
   const pred = vector();

@@ -22,6 +22,37 @@ import {
 } from './row-jobs.js';
 import { barrier, claim } from './thread-sync.js';
 
+/** The WebAssembly kernels of a fit's threads (wasm-kernels.ts threadModule), by export name. */
+export type ThreadWasm = Record<string, (...args: number[]) => void>;
+
+/**
+ * row-jobs.ts addSegments for the index positions from..to, by the WebAssembly kernels (the arrays are views of
+ * their memory; the same additions in the same order). Self-contained: the workers run its source.
+ */
+export function addSegmentsWasm(
+  k: ThreadWasm,
+  pred: Float64Array,
+  index: Uint32Array,
+  columns: Uint8Array[],
+  segments: { start: Int32Array; end: Int32Array; feature: Int32Array; values: Float64Array; sides: Uint8Array },
+  count: number,
+  from: number,
+  to: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    const a = Math.max(segments.start[s], from);
+    const b = Math.min(segments.end[s], to);
+    if (a >= b) continue;
+    const f = segments.feature[s];
+    const [right, left] = [segments.values[2 * s], segments.values[2 * s + 1]];
+    if (f < 0) k.addLeaf(pred.byteOffset, index.byteOffset, a, b, right);
+    else {
+      const sides = segments.sides.byteOffset + s * 257;
+      k.addRouted(pred.byteOffset, index.byteOffset, columns[f].byteOffset, sides, a, b, right, left);
+    }
+  }
+}
+
 // Control words (Int32Array over a SharedArrayBuffer).
 export const SEQ = 0; // job number × 4 + the job's kind (HISTOGRAM_JOB, …); −1 asks the workers to exit
 export const DONE = 1; // workers finished with the current job
@@ -57,8 +88,9 @@ ${placeBlock.toString()}
 ${addLeafValue.toString()}
 ${addRoutedValues.toString()}
 ${addSegments.toString()}
+${addSegmentsWasm.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, blockStart: ${blockStart.name} };
+const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name} };
 ${barrier.toString()}
 ${claim.toString()}
 const { control, port, me, threads } = workerData;
@@ -78,13 +110,16 @@ let fit = null;
 let fitNumber = -1;
 let hists = [];
 let written = [];
+let wasm = null; // the fit's WebAssembly kernels on its shared memory, when it has them
 const compiled = new Map();
 function setUp(number) {
   fit = null;
   hists = [];
   written = [];
+  wasm = null;
   for (let m = nextMessage(); ; m = nextMessage()) if (m.fit === number) { fit = m.data; break; }
   fitNumber = number;
+  if (fit.module) wasm = new WebAssembly.Instance(fit.module, { env: { memory: fit.memory } }).exports;
   if (compiled.size > 64) compiled.clear();
   written = fit.kernels.map((body) => {
     let f = compiled.get(body);
@@ -99,13 +134,15 @@ function histogramChunk(chunk) {
   const id = items[3 * i];
   while (hists[id] === undefined) {
     const m = nextMessage();
-    if (m.fit === undefined) hists[m.id] = new Float64Array(m.buffer);
+    if (m.fit === undefined) hists[m.id] = m;
   }
   const start = items[3 * i + 1];
   const end = items[3 * i + 2];
   const nSel = ctrl[${NSEL}];
-  if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hists[id], codes, index, start, end, grad, hess);
-  else sumFeatureRange(hists[id], codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
+  const { hist, inArena } = hists[id];
+  if (ctrl[${ALL_FEATURES}] === 1 && inArena && fit.wasmHistograms) wasm['g' + (2 * g + ctrl[${WITH_HESSIAN}])](hist.byteOffset, codes.byteOffset, index.byteOffset, start, end, grad.byteOffset, hess.byteOffset);
+  else if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hist, codes, index, start, end, grad, hess);
+  else sumFeatureRange(hist, codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
 }
 let seen = 0;
 for (;;) {
@@ -121,6 +158,7 @@ for (;;) {
     fit = null;
     hists = [];
     written = [];
+    wasm = null;
     fitNumber = -1;
     continue;
   }
@@ -151,7 +189,9 @@ for (;;) {
     const { pred, index, columns, segments, items, itemSides, left, right, counts } = fit;
     if (kind === ${PREDICT_JOB}) {
       const from = jobs.blockStart(0, ctrl[${END}], me, threads);
-      jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, jobs.blockStart(0, ctrl[${END}], me + 1, threads));
+      const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
+      if (fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, ctrl[${SEGMENTS}], from, to);
+      else jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, to);
     } else if (kind === ${PARTITION_JOB}) {
       for (let i = 0; i < count; i++) {
         const start = items[3 * i + 1];

@@ -19,14 +19,18 @@
  * with Atomics.wait, allowed on Node's main thread); new histogram buffers reach the workers on a MessagePort they
  * read with receiveMessageOnPort when a job names a histogram they have not seen. The workers run plain
  * JavaScript made from sumFeatureRange's source, so they need no TypeScript loader. They are started once per
- * process and thread count and reused by every later fit (engine/thread-worker.ts).
+ * process and thread count and reused by every later fit (engine/thread-worker.ts). Where WebAssembly is on, the
+ * fit's arrays live in one shared WebAssembly.Memory and every thread runs the WebAssembly histogram sums (one
+ * per feature group) and prediction updates on it (engine/wasm-kernels.ts threadModule); partitions stay in JS.
  */
 import type { BinnedMatrix } from './binning.js';
 import { KERNEL_PARAMETERS, kernelSource, sumFeatureRange } from './histogram.js';
 import { addSegments, blockStart, newSegments, placeBlock, SIDES, splitBlock, type Segments } from './row-jobs.js';
 import { barrier, claim } from './thread-sync.js';
+import { threadModule, type WasmArena } from './wasm-kernels.js';
 import {
   acquirePool,
+  addSegmentsWasm,
   ALL_FEATURES,
   ARRIVED,
   BASE,
@@ -46,6 +50,7 @@ import {
   SEGMENTS,
   SPIN,
   WITH_HESSIAN,
+  type ThreadWasm,
   type WorkerPool,
 } from './thread-worker.js';
 
@@ -92,6 +97,13 @@ export class FitThreads {
   private readonly hess: Float64Array;
   private readonly pred: Float64Array;
   private readonly histIds = new WeakMap<Float64Array, number>();
+  /** The fit's WebAssembly memory (shared), its kernels, and which of them apply (see the constructor). */
+  private readonly arena: WasmArena | undefined;
+  private module: WebAssembly.Module | undefined;
+  private wasm: ThreadWasm | undefined;
+  private wasmHistograms = false;
+  private wasmSegments = false;
+  private readonly inArena = new WeakMap<Float64Array, boolean>();
   private nextHistId = 0;
   private nSelected = 0;
   /** Each feature group's sums written out (index 2·group + withHessian), for all-feature trees. */
@@ -112,14 +124,18 @@ export class FitThreads {
     const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
     if (![binned.codes, ...binned.columns, grad, hess, pred].every(shared))
       throw new Error('internal: fit threads need shared arrays');
-    this.index = sharedUint32(n);
-    this.left = sharedUint32(n);
-    this.right = sharedUint32(n);
+    // With a shared WebAssembly arena (booster.ts), the row index, histograms and side tables go in it too.
+    const arena = binned.arena;
+    this.arena = arena;
+    this.index = arena?.uint32(n) ?? sharedUint32(n);
+    this.left = arena?.uint32(n) ?? sharedUint32(n);
+    this.right = arena?.uint32(n) ?? sharedUint32(n);
     this.counts = new Int32Array(new SharedArrayBuffer(capacity * threads * 4));
     this.items = new Int32Array(new SharedArrayBuffer(capacity * 3 * 4));
     this.itemSides = new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
     this.mids = new Int32Array(capacity);
     this.segments = newSegments(capacity, true);
+    this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
     // Every feature group (g: features ⌊nf·g/threads⌋ onwards) written out, [constant hessian, summed hessian] each.
     const nf = binned.features;
@@ -140,7 +156,19 @@ export class FitThreads {
     this.control = this.pool.control;
     this.control[FAILED] = 0;
     // The fit's arrays, for each worker to read before its first job of this fit (see thread-worker.ts).
+    const inArena = (...a: ArrayBufferView[]) => arena !== undefined && a.every((v) => v.buffer === arena.buffer);
+    if (arena && inArena(binned.codes, this.index, grad, hess)) {
+      const module = threadModule(arena, binned.histOffset, binned.slotStride, threads);
+      this.module = module;
+      this.wasm = new WebAssembly.Instance(module, { env: { memory: arena.memory } }).exports as ThreadWasm;
+      this.wasmHistograms = true;
+      this.wasmSegments = inArena(pred, this.segments.sides, ...binned.columns);
+    }
     const data = {
+      module: this.module,
+      memory: arena?.memory,
+      wasmHistograms: this.wasmHistograms,
+      wasmSegments: this.wasmSegments,
       codes: binned.codes,
       columns: binned.columns,
       grad,
@@ -164,10 +192,13 @@ export class FitThreads {
 
   /** A zeroed histogram the workers can write into. */
   newHistogram(): Float64Array {
-    const hist = sharedFloat64(this.binned.totalSlots * this.binned.slotStride);
+    const length = this.binned.totalSlots * this.binned.slotStride;
+    const hist = this.arena?.float64(length) ?? sharedFloat64(length);
     const id = this.nextHistId++;
     this.histIds.set(hist, id);
-    for (const port of this.pool.ports) port.postMessage({ id, buffer: hist.buffer });
+    const inArena = this.wasmHistograms && hist.buffer === this.arena?.buffer;
+    this.inArena.set(hist, inArena);
+    for (const port of this.pool.ports) port.postMessage({ id, hist, inArena });
     return hist;
   }
 
@@ -213,7 +244,18 @@ export class FitThreads {
     const g = chunk - i * this.threads;
     const [hist, start, end] = [this.queued[i], this.items[3 * i + 1], this.items[3 * i + 2]];
     const { codes, histOffset, slotStride, features: nf } = this.binned;
-    if (this.control[ALL_FEATURES] === 1)
+    if (this.control[ALL_FEATURES] === 1 && this.wasm && this.inArena.get(hist)) {
+      const { index, grad, hess } = this;
+      this.wasm[`g${2 * g + withHessian}`](
+        hist.byteOffset,
+        codes.byteOffset,
+        index.byteOffset,
+        start,
+        end,
+        grad.byteOffset,
+        hess.byteOffset,
+      );
+    } else if (this.control[ALL_FEATURES] === 1)
       this.written[2 * g + withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
     else {
       const [from, to] = [g, g + 1].map((t) => Math.floor((this.nSelected * t) / this.threads));
@@ -288,7 +330,9 @@ export class FitThreads {
     this.control[END] = rows;
     this.post(PREDICT_JOB);
     const to = blockStart(0, rows, 1, this.threads);
-    addSegments(this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
+    if (this.wasm && this.wasmSegments)
+      addSegmentsWasm(this.wasm, this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
+    else addSegments(this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
     this.wait();
   }
 

@@ -29,13 +29,18 @@ export class WasmArena {
   private next = 0;
   private constructor(readonly memory: WebAssembly.Memory) {}
 
-  /** An arena of `bytes`, or undefined where WebAssembly is off, missing or cannot hold that many. */
-  static create(bytes: number): WasmArena | undefined {
+  /**
+   * An arena of `bytes`, or undefined where WebAssembly is off, missing or cannot hold that many. `shared`: over a
+   * SharedArrayBuffer, for a fit's worker threads (engine/threads.ts), which instantiate the kernels on it too.
+   */
+  static create(bytes: number, shared = false): WasmArena | undefined {
     if (!enabled || typeof WebAssembly !== 'object') return undefined;
     const pages = Math.ceil(bytes / PAGE) + 1;
     if (pages > MAX_PAGES) return undefined;
     try {
-      return new WasmArena(new WebAssembly.Memory({ initial: pages }));
+      return new WasmArena(
+        new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared } : { initial: pages }),
+      );
     } catch {
       return undefined;
     }
@@ -43,6 +48,10 @@ export class WasmArena {
 
   get buffer(): ArrayBuffer {
     return this.memory.buffer;
+  }
+
+  get shared(): boolean {
+    return (this.memory.buffer as unknown) instanceof SharedArrayBuffer;
   }
 
   private take(bytes: number): number | undefined {
@@ -112,7 +121,7 @@ export function wasmKernels(arena: WasmArena, histOffset: Int32Array, stride: nu
       [false, true].map((contiguous) => histogramFunction(histOffset, stride, withHessian, contiguous)),
     );
     fns.push(splitFunction(), addLeafFunction(), addRoutedFunction());
-    const bytes = encodeModule(fns, arena.memory.buffer.byteLength / PAGE, false);
+    const bytes = encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arena.memory } });
     const e = instance.exports as Record<string, (...args: number[]) => number>;
     kernels = {
@@ -130,15 +139,47 @@ const { get, set, tee } = op;
 const c = op.i32Const;
 
 /**
+ * The module of a fit's threads (engine/threads.ts) over `arena`'s shared memory: the histogram sums of each of
+ * `groups` feature groups (features ⌊nf·g/groups⌋ onwards; export `g${2g + withHessian}`, over index rows), and
+ * addLeaf and addRouted. Worker threads instantiate the same module on the same memory.
+ */
+export function threadModule(
+  arena: WasmArena,
+  histOffset: Int32Array,
+  stride: number,
+  groups: number,
+): WebAssembly.Module {
+  const nf = histOffset.length;
+  const fns = Array.from({ length: groups }, (_, g) =>
+    [false, true].map((withHessian) => ({
+      ...histogramFunction(
+        histOffset,
+        stride,
+        withHessian,
+        false,
+        Math.floor((nf * g) / groups),
+        Math.floor((nf * (g + 1)) / groups),
+      ),
+      name: `g${2 * g + (withHessian ? 1 : 0)}`,
+    })),
+  ).flat();
+  fns.push(addLeafFunction(), addRoutedFunction());
+  return new WebAssembly.Module(encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared));
+}
+
+/**
  * hist(hist, codes, index, start, end, grad, hess): for each row of index[start..end) (or start..end itself when
  * contiguous), every feature's slot of the row's code gets [g, 1] added as one f64x2 addition (and h after them
  * when withHessian). The feature loop is written out, each feature's first slot a constant load/store offset.
+ * Features from..to only, when given.
  */
 function histogramFunction(
   histOffset: Int32Array,
   stride: number,
   withHessian: boolean,
   contiguous: boolean,
+  from = 0,
+  to = histOffset.length,
 ): WasmFunction {
   const [hist, codes, index, start, end, grad, hess, k, kEnd, row, a, j, gv, h] = [...Array(14).keys()];
   const nf = histOffset.length;
@@ -154,7 +195,7 @@ function histogramFunction(
   body.push(get(grad), get(row), c(3), op.i32Shl(), op.i32Add(), op.f64Load(), op.f64x2Splat());
   body.push(op.f64Const(1), op.f64x2ReplaceLane(1), set(gv));
   if (withHessian) body.push(get(hess), get(row), c(3), op.i32Shl(), op.i32Add(), op.f64Load(), set(h));
-  for (let f = 0; f < nf; f++) {
+  for (let f = from; f < to; f++) {
     const at = histOffset[f] * slotBytes;
     body.push(get(hist), get(a), op.i32Load8u(f), ...(stride === 2 ? [c(4), op.i32Shl()] : [c(24), op.i32Mul()]));
     body.push(op.i32Add(), set(j), get(j), get(j), op.v128Load(at), get(gv), op.f64x2Add(), op.v128Store(at));
