@@ -1,18 +1,19 @@
 /**
- * What the web app's end-to-end tests stand on: the real Loupe server (`loupe serve --open`) on a free port with a
- * fresh LOUPE_HOME (it ingests the reference data and trains its first model, as on a first `npm start`, with
- * FIRST_START_TRIALS tuning trials instead of the default 8: these tests test the app, not tuning), and
- * Debian's headless Chromium driven by playwright-core with a fresh profile. Nothing is mocked.
+ * What the web app's end-to-end tests stand on: the real Loupe server (`loupe serve --open`) on a free port, on a
+ * home with a first model copied from the one built once per run (homeWithFirstModel; every e2e file does this), or
+ * on a fresh LOUPE_HOME (it then ingests the reference data and trains its first model, as on a first `npm start`,
+ * with FIRST_START_TRIALS tuning trials instead of the default 8), and Debian's headless Chromium driven by
+ * playwright-core with a fresh profile. Nothing is mocked.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { cliArgv } from '../helpers/cli-js.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { firstModelHome, runSmallPipeline } from '../helpers/prepared-home.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -119,10 +120,19 @@ export async function homeWithFirstModel(prefix: string): Promise<string> {
 /** One run of the retraining pipeline on a home (hedonic, three trials), as an operator runs it. */
 export const retrain = runSmallPipeline;
 
-/** Runs the `loupe` command line; resolves with its standard output. */
+/**
+ * Runs a `loupe` command, as an operator beside the server does, in this process (test/helpers/cli-in-process.ts:
+ * the same program and exit codes, without a process start of about 1.5 s of CPU); resolves with its standard
+ * output, rejects with its exit code (`code`) and output when it is not 0.
+ */
 export async function loupe(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, cliArgv(...args), { cwd: ROOT });
-  return stdout;
+  const r = await loupeInProcess(args);
+  if (r.status !== 0)
+    throw Object.assign(new Error(`loupe ${args.join(' ')} exited with ${r.status}:\n${r.out}`), {
+      code: r.status,
+      stdout: r.stdout,
+    });
+  return r.stdout;
 }
 
 /** Headless Chromium with a fresh profile that is removed on close. */

@@ -3,7 +3,7 @@
  * Every number the page shows is checked against what the public API answers for the same stone, and every
  * validation message against the shared diamond schema. UPDATE_SCREENSHOTS=1 also saves docs/screenshots/*.png.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,15 @@ import { buildWebIfStale } from '../../scripts/build-web.js';
 import { parseCsv } from '../../web/src/batch/csv.js';
 import { money, signedMoney } from '../../web/src/format.js';
 import { csvRows, resultsHeader } from '../helpers/batch-csv.js';
-import { ROOT, SCREENSHOTS, launchBrowser, loupe, startServer, type RunningServer } from './harness.js';
+import {
+  ROOT,
+  SCREENSHOTS,
+  homeWithFirstModel,
+  launchBrowser,
+  loupe,
+  startServer,
+  type RunningServer,
+} from './harness.js';
 
 const STONE: Stone = {
   carat: 0.9,
@@ -34,6 +42,7 @@ interface ApiValuation {
   warnings: { code: string; message: string }[];
 }
 
+let home: string;
 let server: RunningServer;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 
@@ -122,13 +131,17 @@ async function exampleFilledIn(): Promise<{ page: Page; sent: string[] }> {
 beforeAll(async () => {
   // Built once per run by test/global-setup.ts; here only if the sources changed since (a watch run).
   await buildWebIfStale();
-  server = await startServer({ timeoutMs: 170_000 });
+  // A home with a first model, copied from the one built once per run: these tests test the app, and `loupe serve`'s
+  // own first start on an empty home (ingest, tuning, training) is tested in test/cli/log.test.ts.
+  home = await homeWithFirstModel('loupe-e2e-web-');
+  server = await startServer({ timeoutMs: 170_000, home });
   browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
 });
 
 describe('web app', () => {
