@@ -127,24 +127,33 @@ export class TrafficDrift {
     return row.tallies;
   }
 
+  /** Counts a call into the overall tally and the partner's, each stone's bins found once for both. */
   private count(
-    t: Tally,
+    overall: Tally,
+    partner: Tally,
     reference: Reference,
     stones: readonly StoneToValue[],
     valued: readonly Supported[],
     seconds: number,
   ): void {
-    t.calls++;
-    t.valuationSeconds += seconds;
-    t.valued += stones.length;
+    for (const t of [overall, partner]) {
+      t.calls++;
+      t.valuationSeconds += seconds;
+      t.valued += stones.length;
+    }
     const { features } = reference;
     for (let i = 0; i < stones.length; i++) {
       const s = stones[i];
       for (let f = 0; f < features.length; f++) {
         const k = features[f].counter(s);
-        if (k >= 0) t.counts[features[f].offset + k]++;
+        if (k >= 0) {
+          overall.counts[features[f].offset + k]++;
+          partner.counts[features[f].offset + k]++;
+        }
       }
-      t.support[SUPPORT_LEVELS.indexOf(valued[i].support.level)]++;
+      const level = SUPPORT_LEVELS.indexOf(valued[i].support.level);
+      overall.support[level]++;
+      partner.support[level]++;
     }
   }
 
@@ -162,8 +171,8 @@ export class TrafficDrift {
       this.partners.clear();
     }
     const slot = Math.floor(this.now() / this.slotMs);
-    this.count(this.tallyOf(this.overall, slot), this.reference, stones, valued, seconds);
-    this.count(this.tallyOf(this.partnerRing(key), slot), this.reference, stones, valued, seconds);
+    const overall = this.tallyOf(this.overall, slot);
+    this.count(overall, this.tallyOf(this.partnerRing(key), slot), this.reference, stones, valued, seconds);
   }
 
   private live(ring: Tally[]): Tally[] {
