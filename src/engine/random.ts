@@ -48,11 +48,14 @@ export function createRng(seed: number): Rng {
     nextInt(n: number): number {
       if (!Number.isInteger(n) || n <= 0 || n > 0x100000000)
         throw new RangeError(`nextInt needs an integer bound from 1 to 2^32, got ${n}`);
-      // Reject the top sliver of [0, 2^32) that would make small results more likely.
-      const limit = 4294967296 - (4294967296 % n);
+      // Reject the top sliver of [0, 2^32) that would make small results more likely. Remainders by division and
+      // floor, not `%`, which on numbers past 2^31 is a slow floating-point fmod: for x < 2^32 and n ≤ 2^32 the
+      // quotient x / n never rounds up to the next integer, so floor gives the exact quotient and x - q·n the
+      // exact remainder, the same number `%` gives.
+      const limit = Math.floor(4294967296 / n) * n;
       for (;;) {
         const x = nextUint32();
-        if (x < limit) return x % n;
+        if (x < limit) return x - Math.floor(x / n) * n;
       }
     },
   };
@@ -61,15 +64,31 @@ export function createRng(seed: number): Rng {
 /**
  * k distinct integers drawn from [0, n) without replacement, returned in ascending order. A partial Fisher–Yates
  * shuffle draws whichever is smaller, the chosen or the left-out, then one sweep lists the chosen in order.
+ *
+ * The shuffle works in scratch arrays kept between calls (a booster draws rows for every tree): the pool is the
+ * identity before each call and is put back by undoing the swaps in reverse, the marks are cleared one by one, so
+ * a call costs the draws and one sweep instead of filling and allocating two arrays of n. The draws, hence the
+ * result, are exactly those of a fresh pool.
  */
+let scratchPool = new Uint32Array(0);
+let scratchDrawn = new Uint8Array(0);
+let scratchSwaps = new Uint32Array(0);
+
 export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Uint32Array {
   if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`cannot draw ${k} of ${n} items`);
   const draws = Math.min(k, n - k);
-  const pool = new Uint32Array(n);
-  for (let i = 0; i < n; i++) pool[i] = i;
-  const drawn = new Uint8Array(n);
+  if (scratchPool.length < n) {
+    scratchPool = new Uint32Array(n);
+    for (let i = 0; i < n; i++) scratchPool[i] = i;
+    scratchDrawn = new Uint8Array(n);
+  }
+  if (scratchSwaps.length < draws) scratchSwaps = new Uint32Array(draws);
+  const pool = scratchPool;
+  const drawn = scratchDrawn;
+  const swaps = scratchSwaps;
   for (let i = 0; i < draws; i++) {
     const j = i + rng.nextInt(n - i);
+    swaps[i] = j;
     const tmp = pool[i];
     pool[i] = pool[j];
     pool[j] = tmp;
@@ -77,7 +96,20 @@ export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Uint32
   }
   const keep = draws === k ? 1 : 0; // drawn marks the chosen, or else the left-out
   const out = new Uint32Array(k);
-  for (let i = 0, at = 0; i < n; i++) if (drawn[i] === keep) out[at++] = i;
+  // Branch-free: each index is written at the next free place, which advances only when the index is kept (with
+  // ~80% kept a branch here is often mispredicted). The loop ends when all k are placed, before i reaches n.
+  for (let i = 0, at = 0; at < k; i++) {
+    out[at] = i;
+    at += drawn[i] ^ keep ^ 1;
+  }
+  // Back to a clean scratch: marks cleared, swaps undone in reverse (the pool is the identity again).
+  for (let i = draws - 1; i >= 0; i--) {
+    drawn[pool[i]] = 0;
+    const j = swaps[i];
+    const tmp = pool[i];
+    pool[i] = pool[j];
+    pool[j] = tmp;
+  }
   return out;
 }
 

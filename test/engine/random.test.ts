@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, permutation, sampleWithoutReplacement } from '../../src/engine/random.js';
+import { createRng, permutation, sampleWithoutReplacement, type Rng } from '../../src/engine/random.js';
 
 describe('seeded random generator', () => {
   it('repeats its sequence for a seed and differs between seeds', () => {
@@ -49,6 +49,43 @@ describe('seeded random generator', () => {
     for (const h of hits) expect(Math.abs(h - 3500)).toBeLessThan(200);
     const p = permutation(createRng(3), 50);
     expect(Array.from(p).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('draws exactly what the plain shuffle and `%` draw, call after call (kept scratch, remainders by floor)', () => {
+    // The textbook versions: a bounded integer by rejection and `%`, a partial Fisher–Yates on a fresh pool.
+    const plainInt = (rng: Rng, n: number): number => {
+      const limit = 4294967296 - (4294967296 % n);
+      for (;;) {
+        const x = rng.nextUint32();
+        if (x < limit) return x % n;
+      }
+    };
+    const plainSample = (rng: Rng, n: number, k: number): number[] => {
+      const draws = Math.min(k, n - k);
+      const pool = Array.from({ length: n }, (_, i) => i);
+      const drawn = new Set<number>();
+      for (let i = 0; i < draws; i++) {
+        const j = i + plainInt(rng, n - i);
+        [pool[i], pool[j]] = [pool[j], pool[i]];
+        drawn.add(pool[i]);
+      }
+      return pool.sort((a, b) => a - b).filter((v) => drawn.has(v) === (draws === k));
+    };
+    const bounds = [1, 2, 3, 7, 10, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 3 * 2 ** 30, 2 ** 32 - 1, 2 ** 32];
+    const a = createRng(11);
+    const b = createRng(11);
+    for (const n of bounds) for (let i = 0; i < 200; i++) expect(a.nextInt(n)).toBe(plainInt(b, n));
+    // Sizes up and down (the scratch grows and is reused), k on both sides of n/2, and the edges.
+    const meta = createRng(12);
+    const fast = createRng(13);
+    const plain = createRng(13);
+    const sizes = [0, 1, 2, 5, 100, 3000, 17, 4000, 1, 999];
+    for (const n of sizes) {
+      for (const k of [0, n, Math.floor(n / 2), meta.nextInt(n + 1), meta.nextInt(n + 1)]) {
+        expect(Array.from(sampleWithoutReplacement(fast, n, k))).toEqual(plainSample(plain, n, k));
+      }
+    }
+    expect(fast.nextUint32()).toBe(plain.nextUint32());
   });
 
   it('refuses seeds outside 0..2^32-1', () => {
