@@ -7,6 +7,12 @@
  *
  *   npx tsx bench/compare-commits.ts A B                      # e.g. main~5 main; 3 rounds
  *   npx tsx bench/compare-commits.ts A B --rounds 5 --benches engine,api
+ *   npx tsx bench/compare-commits.ts 59ad911 main --benches pipeline --env-b LOUPE_TUNE_TRIALS=1
+ *
+ * --env-a / --env-b KEY=VALUE (repeatable) set an environment variable for one side's benchmarks only: a like for
+ * like comparison when a setting's name or default changed between the commits (e.g. 59ad911 tuned within a 3 s
+ * budget, LOUPE_TUNE_BUDGET_MS, which ran one trial a run on this machine; today's pipeline runs a fixed
+ * LOUPE_TUNE_TRIALS, default 8). The table's heading lists them.
  *
  * Both commits must have the benchmarks' current outputs (bench/results/training.json, api.json, pipeline.json
  * and the valuation table on stdout); a dependency added between A and B must be installed in this checkout.
@@ -23,12 +29,26 @@ const { values: args, positionals } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     benches: { type: 'string', default: 'engine,valuation,api,pipeline' },
+    'env-a': { type: 'string', multiple: true, default: [] },
+    'env-b': { type: 'string', multiple: true, default: [] },
   },
 });
 if (positionals.length !== 2) {
-  process.stderr.write('usage: tsx bench/compare-commits.ts COMMIT_A COMMIT_B [--rounds N] [--benches a,b]\n');
+  process.stderr.write(
+    'usage: tsx bench/compare-commits.ts COMMIT_A COMMIT_B [--rounds N] [--benches a,b] [--env-a K=V]… [--env-b K=V]…\n',
+  );
   process.exit(2);
 }
+/** KEY=VALUE settings of one side, as an environment. */
+const sideEnv = (settings: string[], option: string): Record<string, string> =>
+  Object.fromEntries(
+    settings.map((kv) => {
+      const at = kv.indexOf('=');
+      if (at < 1) throw new Error(`--${option} takes KEY=VALUE, not "${kv}"`);
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  );
+const envs = [sideEnv(args['env-a'], 'env-a'), sideEnv(args['env-b'], 'env-b')];
 const rounds = Number(args.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${args.rounds}`);
 
@@ -107,7 +127,7 @@ const sides = positionals.map((ref, i) => {
   if (r.status !== 0) throw new Error(`could not export ${ref}`);
   symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
   mkdirSync(join(tree, 'bench', 'results'), { recursive: true });
-  return { ref, sha: sha.slice(0, 10), tree, runs: [] as Measures[] };
+  return { ref, sha: sha.slice(0, 10), tree, env: envs[i], runs: [] as Measures[] };
 });
 
 /** `argv` without the options the tree's own benchmark script does not know (older commits lack `--home`). */
@@ -148,6 +168,7 @@ try {
             LOUPE_DATA: referenceCsv,
             LOUPE_SHARED_DATA: dirname(referenceCsv),
             LOUPE_HOME: undefined,
+            ...side.env,
           },
           maxBuffer: 64 * 2 ** 20,
         });
@@ -169,8 +190,14 @@ const median = (xs: number[]) => {
 };
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
 const [a, b] = sides;
+const settings = (side: (typeof sides)[number]) =>
+  Object.keys(side.env).length === 0
+    ? ''
+    : ` with ${Object.entries(side.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`;
 const lines = [
-  `\nBenchmarks, ${a.ref} (${a.sha}) = A against ${b.ref} (${b.sha}) = B: ${rounds} rounds, alternating; ` +
+  `\nBenchmarks, ${a.ref} (${a.sha})${settings(a)} = A against ${b.ref} (${b.sha})${settings(b)} = B: ${rounds} rounds, alternating; ` +
     `${((Date.now() - started) / 60000).toFixed(1)} min; load average ${loadAtStart} at start, ${la()} at end`,
   '',
   '| measure | A median | A min–max | B median | B min–max | B against A |',
