@@ -105,16 +105,19 @@ function segmentErrors(rows: readonly Appraisal[], priced: Priced): SegmentError
   }));
 }
 
-/** Mean absolute effect of each factor over (up to) `sample` stones, spread evenly over the rows. */
+/**
+ * Mean absolute effect of each factor over (up to) `sample` stones, spread evenly over the rows. The stones are
+ * explained together (valueMany: each exactly as value() explains it, in blocks through the explainer's tables).
+ */
 function explanationSummary(model: LoadedModel, rows: readonly Appraisal[], sample = 100): ExplanationSummary[] {
   const sums = new Map<string, number>();
   const step = Math.max(1, Math.floor(rows.length / sample));
-  let n = 0;
-  for (let i = 0; i < rows.length; i += step) {
-    const v = model.value(rows[i], { explain: true });
+  const sampled: Appraisal[] = [];
+  for (let i = 0; i < rows.length; i += step) sampled.push(rows[i]);
+  const n = sampled.length;
+  for (const v of model.valueMany(sampled, { explain: true })) {
     for (const s of v.explanation?.steps ?? [])
       sums.set(s.factor, (sums.get(s.factor) ?? 0) + Math.abs(s.multiplier - 1) * 100);
-    n++;
   }
   return [...sums.entries()]
     .map(([factor, sum]) => ({ factor, meanAbsEffectPct: sum / n }))
