@@ -4,7 +4,9 @@
  * - `firstModelHome`: the retraining pipeline's first run on the reference data (hedonic, three tuning trials),
  *   champion v0001 by the pipeline's rule (the e2e tests, the crash tests);
  * - `promotedHome`: the reference data ingested and a hedonic model (seed 42) registered and promoted by hand,
- *   the API tests' default (test/api/helpers.ts).
+ *   the API tests' default (test/api/helpers.ts);
+ * - `smallFirstModelHome`: the pipeline's first run (hedonic, one trial) on the small data of
+ *   test/helpers/small-data.ts, champion v0001 (the crash tests, whose checks hold on any data).
  * Each copy is the caller's own (a fresh temporary directory: nothing one test writes reaches another); the
  * prepared original is never opened again once built. They live in this run's prepared root
  * (test/helpers/prepared-root.ts).
@@ -22,6 +24,7 @@ import { promoteModel, registerModel } from '../../src/registry/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { preparedRoot } from './prepared-root.js';
+import { smallReference } from './small-data.js';
 
 const REFERENCE = loupePaths().referenceData;
 
@@ -66,16 +69,22 @@ function copyOf(source: string, prefix: string): string {
  * (a server may be serving the same home meanwhile): on an empty home, the pipeline's first run.
  */
 export async function runSmallPipeline(home: string): Promise<void> {
-  const paths = loupePaths({}, { home, data: REFERENCE });
+  await runPipelineOn(home, REFERENCE, 3);
+}
+
+async function runPipelineOn(home: string, data: string, tuneTrials: number): Promise<void> {
+  const paths = loupePaths({}, { home, data });
   const incoming = join(home, 'incoming');
   mkdirSync(incoming, { recursive: true });
   const db = openDatabase(paths.database);
   try {
-    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials: 3 } });
+    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials } });
   } finally {
     db.close();
   }
 }
+
+const buildSmallFirstModel = (home: string) => runPipelineOn(home, smallReference(), 1);
 
 /** The reference data ingested, a hedonic model of seed 42 on all of it registered and promoted by 'test'. */
 async function buildPromoted(home: string): Promise<void> {
@@ -105,4 +114,17 @@ export async function firstModelHome(prefix: string): Promise<string> {
 /** A new home (its own copy) with the reference data ingested and a hedonic model (seed 42) promoted. */
 export async function promotedHome(prefix: string): Promise<string> {
   return copyOf(await prepared('promoted', buildPromoted), prefix);
+}
+
+/** Builds the small-data first-model home now if this run has not yet (for a beforeAll). */
+export async function prepareSmallFirstModelHome(): Promise<void> {
+  await prepared('small-first-model', buildSmallFirstModel);
+}
+
+/**
+ * A new home (its own copy) whose first model the pipeline trained (hedonic, one trial) on the small data of
+ * test/helpers/small-data.ts (LOUPE_DATA must be smallReference()): champion v0001.
+ */
+export async function smallFirstModelHome(prefix: string): Promise<string> {
+  return copyOf(await prepared('small-first-model', buildSmallFirstModel), prefix);
 }

@@ -5,8 +5,9 @@
  * advisory lock free at once (PostgreSQL ended the killed session), and the next run completes the work. The
  * points and checks are test/helpers/pipeline-crash.ts, shared with crash.test.ts.
  *
- * Kept cheap: the reference data is ingested and v0001 trained once, into a template database; each point gets a
- * copy of it (CREATE DATABASE … TEMPLATE) and of the home's model files; one kind (hedonic), one tuning trial.
+ * Kept cheap: the small data (test/helpers/small-data.ts) is ingested and v0001 trained once, into a template
+ * database; each point gets a copy of it (CREATE DATABASE … TEMPLATE) and of the home's model files; one kind
+ * (hedonic), one tuning trial.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +19,9 @@ import { openPipelineStore } from '../../src/store/open.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { expectChampionServed, expectNextRunCompletes, killAt } from '../helpers/pipeline-crash.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { FRESH, REFERENCE } from './helpers.js';
+import { smallFresh, smallReference } from '../helpers/small-data.js';
+import { ONE_TRIAL } from './helpers.js';
 
-const QUICK = { kinds: ['hedonic'], tuneTrials: 1 };
 let pg: TestPostgres;
 let baseHome: string;
 const scratch: string[] = [];
@@ -30,10 +31,10 @@ beforeAll(async () => {
   const url = pg.newDatabase('crash_base');
   baseHome = mkdtempSync(join(tmpdir(), 'loupe-pg-crash-base-'));
   mkdirSync(join(baseHome, 'incoming'));
-  const paths = loupePaths({ LOUPE_DATABASE_URL: url }, { home: baseHome, data: REFERENCE });
+  const paths = loupePaths({ LOUPE_DATABASE_URL: url }, { home: baseHome, data: smallReference() });
   const store = await openPipelineStore(paths);
   try {
-    const r = await runPipeline(store, paths, { incoming: join(baseHome, 'incoming'), config: QUICK });
+    const r = await runPipeline(store, paths, { incoming: join(baseHome, 'incoming'), config: ONE_TRIAL });
     expect(r.champion).toBe('v0001');
   } finally {
     await store.close(); // nothing may be connected to a template while it is copied
@@ -45,13 +46,13 @@ afterAll(() => {
   for (const d of [baseHome, ...scratch]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of the base (database and home: champion v0001 on the reference data) with 2026-09 landed. */
+/** A copy of the base (database and home: champion v0001 on the small data) with its 2026-09 landed. */
 function copyOfBase(name: string) {
   const url = pg.copyDatabase('crash_base', name);
   const home = mkdtempSync(join(tmpdir(), 'loupe-pg-crash-'));
   scratch.push(home);
   cpSync(baseHome, home, { recursive: true });
-  cpSync(FRESH('2026-09'), join(home, 'incoming', '2026-09.csv'));
+  cpSync(smallFresh('2026-09'), join(home, 'incoming', '2026-09.csv'));
   return { url, home, incoming: join(home, 'incoming') };
 }
 
@@ -92,14 +93,18 @@ describe('SIGKILL at each step, on PostgreSQL', { timeout: 180_000 }, () => {
   for (const [i, point] of CRASH_POINTS.entries()) {
     it(`at "${point}": database intact, champion served, lock free, the next run completes the work`, async () => {
       const { url, home, incoming } = copyOfBase(`crash_${i}`);
-      await killAt({ LOUPE_HOME: home, LOUPE_DATA: REFERENCE, LOUPE_DATABASE_URL: url }, point, QUICK.tuneTrials);
+      await killAt(
+        { LOUPE_HOME: home, LOUPE_DATA: smallReference(), LOUPE_DATABASE_URL: url },
+        point,
+        ONE_TRIAL.tuneTrials,
+      );
 
       await expectIntact(url);
-      const paths = loupePaths({ LOUPE_DATABASE_URL: url }, { home, data: REFERENCE });
+      const paths = loupePaths({ LOUPE_DATABASE_URL: url }, { home, data: smallReference() });
       const store = await openPipelineStore(paths);
       try {
         await expectChampionServed(store, point);
-        await expectNextRunCompletes(store, paths, incoming, point, QUICK);
+        await expectNextRunCompletes(store, paths, incoming, point, ONE_TRIAL);
       } finally {
         await store.close();
       }

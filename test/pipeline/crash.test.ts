@@ -20,24 +20,27 @@ import {
   startRun,
   waitFor,
 } from '../helpers/pipeline-crash.js';
-import { firstModelHome, prepareFirstModelHome } from '../helpers/prepared-home.js';
-import { FAST, FRESH, REFERENCE, pipelineHome } from './helpers.js';
+import { prepareSmallFirstModelHome, smallFirstModelHome } from '../helpers/prepared-home.js';
+import { smallFresh, smallReference } from '../helpers/small-data.js';
+import { ONE_TRIAL, pipelineHome } from './helpers.js';
 
 const scratch: string[] = [];
 
-beforeAll(prepareFirstModelHome);
+beforeAll(prepareSmallFirstModelHome);
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
 /**
- * A home of its own whose first run made champion v0001 on the reference data (a copy of the one built once per
- * test run, test/helpers/prepared-home.ts), with 2026-09 waiting in the landing folder.
+ * A home of its own whose first run made champion v0001 (a copy of the one built once per test run,
+ * test/helpers/prepared-home.ts), with 2026-09 waiting in the landing folder. On the small data
+ * (test/helpers/small-data.ts): a killed run and the next one do the same steps as on the full data, each
+ * training a fraction as long.
  */
 async function homeWithNewBatch(): Promise<{ dir: string; incoming: string }> {
-  const dir = await firstModelHome('loupe-crash-');
+  const dir = await smallFirstModelHome('loupe-crash-');
   scratch.push(dir);
-  cpSync(FRESH('2026-09'), join(dir, 'incoming', '2026-09.csv'));
+  cpSync(smallFresh('2026-09'), join(dir, 'incoming', '2026-09.csv'));
   return { dir, incoming: join(dir, 'incoming') };
 }
 
@@ -50,15 +53,15 @@ describe('SIGKILL at each step', { timeout: 180_000 }, () => {
   for (const point of CRASH_POINTS) {
     it(`at "${point}": database intact, champion served, the next run completes the work`, async () => {
       const { dir, incoming } = await homeWithNewBatch();
-      await killAt({ LOUPE_HOME: dir, LOUPE_DATA: REFERENCE }, point);
+      await killAt({ LOUPE_HOME: dir, LOUPE_DATA: smallReference() }, point, ONE_TRIAL.tuneTrials);
 
-      const paths = loupePaths({}, { home: dir, data: REFERENCE });
+      const paths = loupePaths({}, { home: dir, data: smallReference() });
       const db = openDatabase(paths.database);
       const store = sqlitePipelineStore(db);
       try {
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
         await expectChampionServed(store, point);
-        await expectNextRunCompletes(store, paths, incoming, point, FAST);
+        await expectNextRunCompletes(store, paths, incoming, point, ONE_TRIAL);
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       } finally {
         db.close();
@@ -70,20 +73,20 @@ describe('SIGKILL at each step', { timeout: 180_000 }, () => {
 describe('two runs at once', () => {
   it('the second refuses with exit code 3 and a clear message; nothing is corrupted', async () => {
     const { dir } = await homeWithNewBatch();
-    const env = { LOUPE_HOME: dir, LOUPE_DATA: REFERENCE };
-    const first = startRun(env, { pauseAt: 'train' });
+    const env = { LOUPE_HOME: dir, LOUPE_DATA: smallReference() };
+    const first = startRun(env, { pauseAt: 'train', trials: ONE_TRIAL.tuneTrials });
     await waitFor(() => first.stderr().includes('LOUPE_PAUSED train'), 'the first run to hold the lock');
-    const second = startRun(env, { entry: 'src/cli/main.ts' });
+    const second = startRun(env, { entry: 'src/cli/main.ts', trials: ONE_TRIAL.tuneTrials });
     const { code } = await second.exit;
     expect(code).toBe(3);
     expect(second.stderr()).toMatch(/another pipeline run holds the lock: pipeline run by PID \d+/);
-    const paths = loupePaths({}, { home: dir, data: REFERENCE });
+    const paths = loupePaths({}, { home: dir, data: smallReference() });
     const db = openDatabase(paths.database);
     try {
-      await expect(runPipeline(db, paths, { config: FAST })).rejects.toThrow(LockBusyError);
+      await expect(runPipeline(db, paths, { config: ONE_TRIAL })).rejects.toThrow(LockBusyError);
       first.child.kill('SIGKILL');
       await first.exit;
-      const r = await runPipeline(db, paths, { config: FAST });
+      const r = await runPipeline(db, paths, { config: ONE_TRIAL });
       expect(r.status).toBe('succeeded');
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {

@@ -10,6 +10,11 @@ export const DATA = dirname(REFERENCE);
 export const FRESH = (month: string): string => join(DATA, 'fresh', `${month}.csv`);
 /** Small and fast: the hedonic kind, three tuning trials. */
 export const FAST = { kinds: ['hedonic'], tuneTrials: 3 };
+/**
+ * Smaller still, for tests whose checks hold whatever the tuning picks (the crash tests: a run killed and the next
+ * one completing it): the hedonic kind, one trial (its defaults, or the champion's parameters).
+ */
+export const ONE_TRIAL = { kinds: ['hedonic'], tuneTrials: 1 };
 
 export interface PipelineHome {
   dir: string;
