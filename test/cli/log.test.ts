@@ -22,6 +22,8 @@ function serveUntilReady(format: string | undefined): Promise<string> {
     LOUPE_HOME: home,
     LOUPE_DATA: REFERENCE,
     LOUPE_MODEL_KINDS: 'hedonic',
+    // One tuning trial, not the default eight: this test reads the log, not the tuning.
+    LOUPE_TUNE_TRIALS: '1',
     PORT: '0',
     LOUPE_OPEN: '1',
     LOUPE_VALUATION_THREADS: '0',
