@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliArgv } from '../helpers/cli-js.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
 import type { Stone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/index.js';
 import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
@@ -12,8 +13,11 @@ import { STONE_A } from '../helpers/stones.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-/** Runs the loupe command line in a child process, as a user would. */
-function loupe(args: string[]) {
+/**
+ * Runs the loupe command line in a child process, as a user would: for the tests of what the process boundary
+ * shows (its exit status, its stdout and stderr); the others run the same program in this process.
+ */
+function loupeProcess(args: string[]) {
   const r = spawnSync(process.execPath, cliArgv(...args), {
     cwd: ROOT,
     encoding: 'utf8',
@@ -49,6 +53,12 @@ function parseLine(line: string): string[] {
     }
   }
   return out;
+}
+
+/** The same program in this process (test/helpers/cli-in-process.ts). */
+async function loupe(args: string[]) {
+  const r = await loupeInProcess(args);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function table(csv: string): Array<Record<string, string>> {
@@ -95,7 +105,7 @@ describe('loupe predict', () => {
         'S-2,"0,5",Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n' +
         'S-3,1.1,Ideal,H,SI2,62.0,55,6.61,6.65,4.11\n',
     );
-    const r = loupe(['predict', '--model', modelPath, input]);
+    const r = loupeProcess(['predict', '--model', modelPath, input]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -126,7 +136,7 @@ describe('loupe predict', () => {
     );
   });
 
-  it('reads grades in any letter case and says so in a notes column, and in the summary', () => {
+  it('reads grades in any letter case and says so in a notes column, and in the summary', async () => {
     const input = join(dir, 'lenient.csv');
     writeFileSync(
       input,
@@ -135,7 +145,7 @@ describe('loupe predict', () => {
         '0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n' +
         '0.9, very good ,G,vs2,-1,57,6.2,6.24,3.84\n',
     );
-    const r = loupe(['predict', '--model', modelPath, input]);
+    const r = await loupe(['predict', '--model', modelPath, input]);
     expect(r.code).toBe(0);
     const rows = table(r.stdout);
     // priced the same as the canonical spelling, with what was read said beside it
@@ -149,15 +159,17 @@ describe('loupe predict', () => {
     expect(rows[2].error).toMatch(/Depth/);
     expect(rows[2].notes).toMatch(/^Cut " very good " was read as Very Good .*Clarity "vs2" was read as VS2/);
     const out = join(dir, 'lenient-priced.csv');
-    const summary = loupe(['predict', '--model', modelPath, '--out', out, input]);
+    const summary = await loupe(['predict', '--model', modelPath, '--out', out, input]);
     expect(summary.stdout).toMatch(/2 with a grade read leniently \(see notes\)/);
-    expect(JSON.parse(loupe(['predict', '--model', modelPath, '--out', out, '--json', input]).stdout)).toMatchObject({
+    expect(
+      JSON.parse((await loupe(['predict', '--model', modelPath, '--out', out, '--json', input])).stdout),
+    ).toMatchObject({
       rows: 3,
       normalised: 2,
     });
   });
 
-  it('values stones from their 4Cs alone (no measurement columns, or five empty cells) and says why a range is withheld', () => {
+  it('values stones from their 4Cs alone (no measurement columns, or five empty cells) and says why a range is withheld', async () => {
     const input = join(dir, 'four-cs.csv');
     // heavier than any training stone, within the carat limit
     const heavy = Math.round(model.artifact.trainingData.ranges.carat![1] * 120) / 100;
@@ -168,7 +180,7 @@ describe('loupe predict', () => {
         '0.9,Ideal,G,VS2,61.8,,6.2,6.24,3.84\n' +
         `${heavy},Premium,D,IF,,,,,\n`,
     );
-    const r = loupe(['predict', '--model', modelPath, input]);
+    const r = await loupe(['predict', '--model', modelPath, input]);
     expect(r.stderr).toBe('');
     const rows = table(r.stdout);
     const fourCs = model.price({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2' }, 0.9);
@@ -187,11 +199,11 @@ describe('loupe predict', () => {
     expect(rows[2].range_withheld).toMatch(/^No range: the stone is beyond the data/);
     const headerOnly4Cs = join(dir, 'four-cs-columns.csv');
     writeFileSync(headerOnly4Cs, 'clarity,color,cut,carat\nVS2,G,Ideal,0.9\n');
-    const only = table(loupe(['predict', '--model', modelPath, headerOnly4Cs]).stdout);
+    const only = table((await loupe(['predict', '--model', modelPath, headerOnly4Cs])).stdout);
     expect(only[0]).toMatchObject({ price: String(Math.round(fourCs.price)), error: '' });
   });
 
-  it('reads a BOM, CRLF, any column order and a price column (carried along; the added columns become loupe_*); --coverage and --out', () => {
+  it('reads a BOM, CRLF, any column order and a price column (carried along; the added columns become loupe_*); --coverage and --out', async () => {
     const input = join(dir, 'messy.csv');
     writeFileSync(
       input,
@@ -199,9 +211,9 @@ describe('loupe predict', () => {
         '3.84,6.2,6.24,57,61.8,VS2,G,ideal,0.9,4100,"first, quoted ""stone"""\r\n' +
         '3.84,6.2,6.24,57,61.8,VS2,G,Ideal\r\n',
     );
-    const wide = loupe(['predict', '--model', modelPath, '--coverage', '0.95', input]);
+    const wide = await loupe(['predict', '--model', modelPath, '--coverage', '0.95', input]);
     const out = join(dir, 'priced.csv');
-    const narrow = loupe(['predict', '--model', modelPath, '--coverage', '0.8', '--out', out, '--json', input]);
+    const narrow = await loupe(['predict', '--model', modelPath, '--coverage', '0.8', '--out', out, '--json', input]);
     expect([wide.code, narrow.code]).toEqual([0, 0]);
     expect(JSON.parse(narrow.stdout)).toEqual({
       input: 'messy.csv',
@@ -230,23 +242,23 @@ describe('loupe predict', () => {
     expect(n[1].loupe_error).toMatch(/^Line 3 has 8 fields but the header has 11/);
   });
 
-  it('refuses an input without a required column (exit 1) and leaves no output file', () => {
+  it('refuses an input without a required column (exit 1) and leaves no output file', async () => {
     const input = join(dir, 'no-color.csv');
     writeFileSync(input, 'carat,cut,clarity,depth,table,x,y,z\n0.9,Ideal,VS2,61.8,57,6.2,6.24,3.84\n');
     const out = join(dir, 'never.csv');
-    const r = loupe(['predict', '--model', modelPath, '--out', out, input]);
+    const r = await loupe(['predict', '--model', modelPath, '--out', out, input]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^loupe: no-color\.csv: required column color missing from the header/);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('neutralises formula-like cells of the input (header included) and keeps numbers, negative ones too', () => {
+  it('neutralises formula-like cells of the input (header included) and keeps numbers, negative ones too', async () => {
     const input = join(dir, 'formulas.csv');
     writeFileSync(
       input,
       'carat,cut,color,clarity,depth,table,x,y,z,=cmd\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,=HYPERLINK("http://evil.example")\n-1,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,@SUM(1+1)\n',
     );
-    const r = loupe(['predict', '--model', modelPath, input]);
+    const r = await loupe(['predict', '--model', modelPath, input]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
@@ -258,14 +270,14 @@ describe('loupe predict', () => {
     expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,,"?Carat -1/);
   });
 
-  it('refuses an input that ends before its first row with a message, not a crash (exit 1)', () => {
+  it('refuses an input that ends before its first row with a message, not a crash (exit 1)', async () => {
     for (const [name, content] of [
       ['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'],
       ['bom-only.csv', '\uFEFF'],
     ]) {
       const input = join(dir, name);
       writeFileSync(input, content);
-      const r = loupe(['predict', '--model', modelPath, input]);
+      const r = await loupe(['predict', '--model', modelPath, input]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         new RegExp(`^loupe: ${name.replace('.', '\\.')}: (has a header but no rows|holds no text)`),
@@ -274,12 +286,12 @@ describe('loupe predict', () => {
     }
   });
 
-  it('refuses a truncated or foreign model file with the model layer’s message (exit 1)', () => {
+  it('refuses a truncated or foreign model file with the model layer’s message (exit 1)', async () => {
     const truncated = join(dir, 'truncated.json');
     const text = readFileSync(modelPath, 'utf8');
     writeFileSync(truncated, text.slice(0, Math.floor(text.length / 2)));
     const input = join(dir, 'stones.csv');
-    const r = loupe(['predict', '--model', truncated, input]);
+    const r = await loupe(['predict', '--model', truncated, input]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
@@ -287,17 +299,17 @@ describe('loupe predict', () => {
     );
     const foreign = join(dir, 'foreign.json');
     writeFileSync(foreign, '{"format":"something-else"}');
-    const f = loupe(['predict', '--model', foreign, input]);
+    const f = await loupe(['predict', '--model', foreign, input]);
     expect(f.code).toBe(1);
     expect(f.stderr).toMatch(/not a Loupe model file/);
   });
 
   it('usage errors exit 2: no --model, a coverage the model was not calibrated for, --json without --out', () => {
     const input = join(dir, 'stones.csv');
-    expect(loupe(['predict', input]).code).toBe(2);
-    const c = loupe(['predict', '--model', modelPath, '--coverage', '0.5', input]);
+    expect(loupeProcess(['predict', input]).code).toBe(2);
+    const c = loupeProcess(['predict', '--model', modelPath, '--coverage', '0.5', input]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--coverage must be one the model was calibrated for \(0\.9, 0\.8, 0\.95\), got "0\.5"/);
-    expect(loupe(['predict', '--model', modelPath, '--json', input]).code).toBe(2);
+    expect(loupeProcess(['predict', '--model', modelPath, '--json', input]).code).toBe(2);
   });
 });
