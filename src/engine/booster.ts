@@ -109,9 +109,11 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   // The fit's large arrays go in one WebAssembly memory, for the wasm kernels (engine/wasm-kernels.ts).
   const capacity = nodeCapacity(options, n);
   const histBytes = nf * (options.maxBins + 1) * stride * 8;
-  // Threads: a shared memory (the worker threads run the same kernels on it), with room for a third row buffer.
+  // Threads: a shared memory (the worker threads run the same kernels on it), with room for a third row buffer and
+  // the partitions' side tables.
   const arenaSize =
-    arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity) + (threadCount > 1 ? 4 * n + 16 : 0);
+    arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity) +
+    (threadCount > 1 ? 4 * n + capacity * 257 + 32 : 0);
   const arena = WasmArena.create(arenaSize, threadCount > 1);
   const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena);
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;

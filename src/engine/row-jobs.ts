@@ -104,8 +104,12 @@ export function placeBlock(
     rights += blockStart(start, end, t + 1, threads) - blockStart(start, end, t, threads) - counts[at + t];
   const from = blockStart(start, end, me, threads);
   const count = counts[at + me];
-  copyRows(index, lefts, left, from, count);
-  copyRows(index, rights, right, from, blockStart(start, end, me + 1, threads) - from - count);
+  const rightCount = blockStart(start, end, me + 1, threads) - from - count;
+  // Large blocks by a native copy (as partitionRows does), small ones by a loop (a subarray costs more there).
+  if (count < 256) copyRows(index, lefts, left, from, count);
+  else index.set(left.subarray(from, from + count), lefts);
+  if (rightCount < 256) copyRows(index, rights, right, from, rightCount);
+  else index.set(right.subarray(from, from + rightCount), rights);
   return mid;
 }
 

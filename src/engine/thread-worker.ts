@@ -23,7 +23,7 @@ import {
 import { barrier, claim } from './thread-sync.js';
 
 /** The WebAssembly kernels of a fit's threads (wasm-kernels.ts threadModule), by export name. */
-export type ThreadWasm = Record<string, (...args: number[]) => void>;
+export type ThreadWasm = Record<string, (...args: number[]) => number>;
 
 /**
  * row-jobs.ts addSegments for the index positions from..to, by the WebAssembly kernels (the arrays are views of
@@ -198,7 +198,9 @@ for (;;) {
         const end = items[3 * i + 2];
         const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
         const from = jobs.blockStart(start, end, me, threads);
-        counts[i * threads + me] = jobs.splitBlock(columns[items[3 * i]], side, index, left, right, from, jobs.blockStart(start, end, me + 1, threads));
+        const to = jobs.blockStart(start, end, me + 1, threads);
+        const col = columns[items[3 * i]];
+        counts[i * threads + me] = fit.wasmPartition ? wasm.splitBlock(col.byteOffset, side.byteOffset, index.byteOffset, left.byteOffset, right.byteOffset, from, to) : jobs.splitBlock(col, side, index, left, right, from, to);
       }
       arrived = true;
       ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});

@@ -103,6 +103,7 @@ export class FitThreads {
   private wasm: ThreadWasm | undefined;
   private wasmHistograms = false;
   private wasmSegments = false;
+  private wasmPartition = false;
   private readonly inArena = new WeakMap<Float64Array, boolean>();
   private nextHistId = 0;
   private nSelected = 0;
@@ -132,7 +133,7 @@ export class FitThreads {
     this.right = arena?.uint32(n) ?? sharedUint32(n);
     this.counts = new Int32Array(new SharedArrayBuffer(capacity * threads * 4));
     this.items = new Int32Array(new SharedArrayBuffer(capacity * 3 * 4));
-    this.itemSides = new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
+    this.itemSides = binned.arena?.uint8(capacity * SIDES) ?? new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
     this.mids = new Int32Array(capacity);
     this.segments = newSegments(capacity, true);
     this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
@@ -163,12 +164,14 @@ export class FitThreads {
       this.wasm = new WebAssembly.Instance(module, { env: { memory: arena.memory } }).exports as ThreadWasm;
       this.wasmHistograms = true;
       this.wasmSegments = inArena(pred, this.segments.sides, ...binned.columns);
+      this.wasmPartition = inArena(this.left, this.right, this.itemSides, ...binned.columns);
     }
     const data = {
       module: this.module,
       memory: arena?.memory,
       wasmHistograms: this.wasmHistograms,
       wasmSegments: this.wasmSegments,
+      wasmPartition: this.wasmPartition,
       codes: binned.codes,
       columns: binned.columns,
       grad,
@@ -297,15 +300,19 @@ export class FitThreads {
       const [start, end] = [items[3 * i + 1], items[3 * i + 2]];
       const side = this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
       const to = blockStart(start, end, 1, threads);
-      counts[i * threads] = splitBlock(
-        this.binned.columns[items[3 * i]],
-        side,
-        this.index,
-        this.left,
-        this.right,
-        start,
-        to,
-      );
+      const col = this.binned.columns[items[3 * i]];
+      counts[i * threads] =
+        this.wasm && this.wasmPartition
+          ? this.wasm.splitBlock(
+              col.byteOffset,
+              side.byteOffset,
+              this.index.byteOffset,
+              this.left.byteOffset,
+              this.right.byteOffset,
+              start,
+              to,
+            )
+          : splitBlock(col, side, this.index, this.left, this.right, start, to);
     }
     barrier(this.control, ARRIVED, threads, SPIN);
     for (let i = 0; i < count; i++)

@@ -163,7 +163,7 @@ export function threadModule(
       name: `g${2 * g + (withHessian ? 1 : 0)}`,
     })),
   ).flat();
-  fns.push(addLeafFunction(), addRoutedFunction());
+  fns.push(addLeafFunction(), addRoutedFunction(), splitBlockFunction());
   return new WebAssembly.Module(encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared));
 }
 
@@ -227,6 +227,34 @@ function splitFunction(): WasmFunction {
     ...[get(l), get(index), op.i32Sub(), c(2), op.i32ShrU()],
   ];
   return { name: 'split', params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: Array(6).fill(I32), body };
+}
+
+/**
+ * splitBlock(col, sides, index, left, right, from, to): row-jobs.ts splitBlock — the block's left rows to
+ * left[from..], its right rows to right[from..], order kept; returns how many went left.
+ */
+function splitBlockFunction(): WasmFunction {
+  const [col, sides, index, left, right, from, to, k, kEnd, l, r, row, s4, l0] = [...Array(14).keys()];
+  const body: Bytes[] = [
+    ...[get(index), get(from), c(2), op.i32Shl(), op.i32Add(), set(k)],
+    ...[get(index), get(to), c(2), op.i32Shl(), op.i32Add(), set(kEnd)],
+    ...[get(left), get(from), c(2), op.i32Shl(), op.i32Add(), tee(l), set(l0)],
+    ...[get(right), get(from), c(2), op.i32Shl(), op.i32Add(), set(r)],
+    ...[op.block(), get(k), get(kEnd), op.i32GeU(), op.brIf(0), op.loop()],
+    ...[get(k), op.i32Load(), set(row), get(l), get(row), op.i32Store(), get(r), get(row), op.i32Store()],
+    ...[get(sides), get(col), get(row), op.i32Add(), op.i32Load8u(), op.i32Add(), op.i32Load8u()],
+    ...[c(2), op.i32Shl(), set(s4), get(l), get(s4), op.i32Add(), set(l)],
+    ...[get(r), c(4), op.i32Add(), get(s4), op.i32Sub(), set(r)],
+    ...[get(k), c(4), op.i32Add(), tee(k), get(kEnd), op.i32LtU(), op.brIf(0), op.end(), op.end()],
+    ...[get(l), get(l0), op.i32Sub(), c(2), op.i32ShrU()],
+  ];
+  return {
+    name: 'splitBlock',
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    results: [I32],
+    locals: Array(7).fill(I32),
+    body,
+  };
 }
 
 /** The loop over index[from..to) shared by the prediction updates: `add` leaves the row's value on the stack. */
