@@ -63,10 +63,11 @@ export class BinningScratch {
   readonly finite: Float64Array;
   readonly counts: Uint32Array;
   readonly radix: Uint32Array;
-  constructor(rows: number) {
-    this.finite = new Float64Array(rows);
+  /** `finite` and `radix` may be given: memory the caller fills only after binning (see fit's gradients). */
+  constructor(rows: number, finite?: Float64Array, radix?: Uint32Array) {
+    this.finite = finite ?? new Float64Array(rows);
     this.counts = new Uint32Array(rows);
-    this.radix = new Uint32Array(2 * rows);
+    this.radix = radix ?? new Uint32Array(2 * rows);
   }
 }
 
@@ -244,6 +245,7 @@ export function binMatrix(
   slotStride: 2 | 3 = 3,
   shared = false,
   arena?: WasmArena,
+  scratch = new BinningScratch(rows),
 ): BinnedMatrix {
   const nf = columns.length;
   const valueBins = new Int32Array(nf);
@@ -254,7 +256,6 @@ export function binMatrix(
     (shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
   const codes = bytes(rows * nf);
   const binColumns: Uint8Array[] = [];
-  const scratch = new BinningScratch(rows);
   let offset = 0;
   for (let f = 0; f < nf; f++) {
     const col = columns[f];

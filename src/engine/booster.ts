@@ -5,7 +5,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { binMatrix } from './binning.js';
+import { BinningScratch, binMatrix } from './binning.js';
 import { TreeGrower } from './grower.js';
 import { nodeCapacity } from './nodes.js';
 import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
@@ -115,12 +115,18 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
     arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity) +
     (threadCount > 1 ? 4 * n + capacity * 257 + 32 : 0);
   const arena = WasmArena.create(arenaSize, threadCount > 1);
-  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena);
-  const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-  const vector = () => binned.arena?.float64(n) ?? (threadCount > 1 ? sharedFloat64(n) : new Float64Array(n));
+  const vector = () => arena?.float64(n) ?? (threadCount > 1 ? sharedFloat64(n) : new Float64Array(n));
   const grad = vector();
   const hess = vector();
   const pred = vector();
+  // In the arena, binning's scratch is grad and pred, not yet written: 16 bytes a row less garbage (peak RSS of
+  // bench/scale's million rows 194 → 184 MB; the JS loops' fit, whose arrays come after binning, 180 MB).
+  const scratch =
+    arena && [grad, pred].every((a) => a.buffer === arena.buffer)
+      ? new BinningScratch(n, grad, new Uint32Array(pred.buffer, pred.byteOffset, 2 * n))
+      : undefined;
+  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena, scratch);
+  const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
   const pool =
     threadCount > 1 ? new FitThreads(threadCount, { binned, grad, hess, pred }, nodeCapacity(options, n)) : undefined;
   try {
