@@ -12,7 +12,7 @@
  */
 import { normalisationMessage, type Normalisation } from '../diamond/index.js';
 import type { SupportLevel, Valuation, WarningCode } from '../model/index.js';
-import { presentValuation } from './present-valuation.js';
+import { cents, fourPlaces } from './present-valuation.js';
 
 /** A valuation's answer, cut where its id and time go, with what the metrics and the traffic summary count. */
 export interface ValuationAnswer {
@@ -44,7 +44,7 @@ export function withNormalised(v: Valuation, normalised: readonly Normalisation[
 
 /** The answer to a valuation of one stone (its grades read as `normalised` says), cut for its id and time. */
 export function valuationAnswer(valuation: Valuation, normalised: readonly Normalisation[]): ValuationAnswer {
-  const v = presentValuation(withNormalised(valuation, normalised));
+  const v = withNormalised(valuation, normalised);
   const { range, support, explanation: e } = v;
   // the 200 schema's required fields, in its order (undefined optional fields are left out, as the schema does)
   const head = JSON.stringify({
@@ -61,16 +61,17 @@ export function valuationAnswer(valuation: Valuation, normalised: readonly Norma
       used: w.used,
     })),
   });
+  // presentValuation's rounding, in the same pass that puts the fields in the schema's order
   const explanation = e && {
-    typicalPrice: e.typicalPrice,
+    typicalPrice: cents(e.typicalPrice),
     steps: e.steps.map((s) => ({
       factor: s.factor,
       label: s.label,
-      multiplier: s.multiplier,
-      dollars: s.dollars,
-      priceAfter: s.priceAfter,
+      multiplier: fourPlaces(s.multiplier),
+      dollars: cents(s.dollars),
+      priceAfter: cents(s.priceAfter),
     })),
-    price: e.price,
+    price: cents(e.price),
     summary: e.summary,
   };
   return {

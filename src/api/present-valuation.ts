@@ -1,8 +1,8 @@
 /** A valuation as answered: its explanation to the cent (the price and range are already rounded by the model). */
 import type { Valuation } from '../model/index.js';
 
-const cents = (v: number): number => Math.round(v * 100) / 100;
-const fourPlaces = (v: number): number => Math.round(v * 10_000) / 10_000;
+export const cents = (v: number): number => Math.round(v * 100) / 100;
+export const fourPlaces = (v: number): number => Math.round(v * 10_000) / 10_000;
 
 export function presentValuation(v: Valuation): Valuation {
   if (!v.explanation) return v;
