@@ -18,6 +18,7 @@ import { openPipelineStore } from '../../src/store/open.js';
 import type { PipelineStore } from '../../src/store/pipeline-store.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { cliArgv, nodeArgv } from '../helpers/cli-js.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { STONE } from '../api/helpers.js';
@@ -45,9 +46,25 @@ const env = () => ({
   LOUPE_PROMOTE_TOLERANCE: '1',
 });
 
+/** A loupe command in a child process: the runs a fleet's processes make (the server must see their promotion). */
 function loupe(...args: string[]): { status: number | null; out: string; stdout: string } {
   const r = spawnSync(process.execPath, cliArgv(...args), { env: env(), encoding: 'utf8', timeout: 170_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+}
+
+/**
+ * A loupe command that reads or writes the database, run in this process (test/helpers/cli-in-process.ts) with
+ * env()'s settings: the same program and exit codes without a process start.
+ */
+function loupeHere(...args: string[]) {
+  const { LOUPE_HOME, LOUPE_DATABASE_URL, LOUPE_MODEL_KINDS, LOUPE_TUNE_TRIALS, LOUPE_PROMOTE_TOLERANCE } = env();
+  return loupeInProcess(args, {
+    LOUPE_HOME,
+    LOUPE_DATABASE_URL,
+    LOUPE_MODEL_KINDS,
+    LOUPE_TUNE_TRIALS,
+    LOUPE_PROMOTE_TOLERANCE,
+  });
 }
 
 async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 150_000) {
@@ -146,11 +163,11 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     expect((await value(partner)).modelVersion).toBe('v0001');
   });
 
-  it('`loupe ingest` stores a file in PostgreSQL, and the same file again adds nothing', () => {
-    const first = loupe('ingest', FRESH('2026-10'));
+  it('`loupe ingest` stores a file in PostgreSQL, and the same file again adds nothing', async () => {
+    const first = await loupeHere('ingest', FRESH('2026-10'));
     expect(first.out).toMatch(/2026-10\.csv: ingested/);
     expect(first.status).toBe(0);
-    const again = loupe('ingest', FRESH('2026-10'));
+    const again = await loupeHere('ingest', FRESH('2026-10'));
     expect(again.out).toMatch(/already/);
     expect(again.status).toBe(0);
     return expect(store.countFiles()).resolves.toBe(2);
@@ -164,7 +181,7 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
     expect(result.champion).toBe('v0002');
     expect((await store.getChampion())!.version).toBe('v0002');
     await waitFor(async () => ((await value(partner)).modelVersion === 'v0002' ? true : undefined), 'v0002', 10_000);
-    const runs = loupe('pipeline', 'runs');
+    const runs = await loupeHere('pipeline', 'runs');
     // Newest first: the two first starts were runs #1 and #2.
     expect(runs.out).toMatch(/^#3 .*succeeded/);
   });
@@ -207,7 +224,7 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
 
   it('`loupe train` learns from the stored training rows and registers the model there, unpromoted', async () => {
     const champion = (await store.getChampion())!.version;
-    const trained = loupe('train', '--kind', 'hedonic', '--json');
+    const trained = await loupeHere('train', '--kind', 'hedonic', '--json');
     expect(trained.status, trained.out).toBe(0);
     const out = JSON.parse(trained.stdout) as { version: string; source: string; evaluationRowsLeftOut: number };
     expect(out.source).toMatch(/^postgres:\/\/loupe:\*\*\*@127\.0\.0\.1:\d+\/pipeline$/);
@@ -222,12 +239,12 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
   it('`loupe rejects list` and `export` read the rejected rows from PostgreSQL', async () => {
     const reference = (await store.listFiles()).find((f) => f.name === 'diamonds.csv')!;
     expect(reference.rejected).toBeGreaterThan(0);
-    const listed = loupe('rejects', 'list', '--file', 'diamonds.csv', '--json');
+    const listed = await loupeHere('rejects', 'list', '--file', 'diamonds.csv', '--json');
     expect(listed.status, listed.out).toBe(0);
     const rows = JSON.parse(listed.stdout) as { fileName: string; line: number; reason: string }[];
     expect(rows).toHaveLength(reference.rejected);
     expect(rows.every((r) => r.fileName === 'diamonds.csv' && r.line > 1)).toBe(true);
-    const exported = loupe('rejects', 'export', '--file', 'diamonds.csv');
+    const exported = await loupeHere('rejects', 'export', '--file', 'diamonds.csv');
     expect(exported.status, exported.out).toBe(0);
     expect(exported.stdout.trim().split('\n')).toHaveLength(reference.rejected + 1);
   });
