@@ -38,7 +38,7 @@ export function buildCliJs(): string {
       sourcefile: source,
     });
     writeFileSync(target.replace(/\.ts$/, '.js'), code);
-    // worker threads started from a .ts URL (api/ts-worker.ts) still load the TypeScript through tsx
+    // worker threads are started from a .ts URL: api/ts-worker.ts finds the .js twin beside it and runs that
     copyFileSync(source, target);
   }
   for (const link of ['package.json', 'web', 'scripts']) symlinkSync(join(ROOT, link), join(CLI_JS_TREE, link));
