@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fit, serialize, type FeatureMatrix } from '../../src/engine/index.js';
 import { createRng } from '../../src/engine/random.js';
 import { poolsStarted } from '../../src/engine/thread-worker.js';
+import { useWasmKernels } from '../../src/engine/wasm-kernels.js';
 import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
 
 /** Enough rows that the root and the first levels' nodes go to worker threads. */
@@ -54,6 +55,18 @@ describe('threads', () => {
     expect(poolsStarted() - before).toBeLessThanOrEqual(1);
     fit(a.X, a.y, { ...options, threads: 2 });
     expect(poolsStarted() - before).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('gives the same model with WebAssembly off (the threads then run the JS loops)', () => {
+    const { X, y } = data(rows, true);
+    const options = { nEstimators: 6, maxDepth: 5, seed: 4 };
+    const one = serialize(fit(X, y, { ...options, threads: 1 }).model);
+    useWasmKernels(false);
+    try {
+      expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(one);
+    } finally {
+      useWasmKernels(true);
+    }
   }, 60_000);
 
   it('does not store the thread count with the model', () => {
