@@ -12,7 +12,8 @@ import { registerPipeline } from '../../src/cli/pipeline.js';
 import { CliError } from '../../src/cli/output.js';
 import { listRuns } from '../../src/pipeline/index.js';
 import { listModels } from '../../src/registry/index.js';
-import { FRESH, REFERENCE, pipelineHome, type PipelineHome } from './helpers.js';
+import { smallFresh, smallReference } from '../helpers/small-data.js';
+import { pipelineHome, type PipelineHome } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const homes: PipelineHome[] = [];
@@ -20,13 +21,17 @@ afterAll(() => {
   for (const h of homes) h.cleanup();
 });
 
+/**
+ * `loupe pipeline run` with `args` in a child process on the home `h`, on the small data (test/helpers/small-data.ts)
+ * with one trial: these tests check when runs happen and how the process stops, not what they train.
+ */
 function start(h: PipelineHome, ...args: string[]) {
   const child = spawn(
     process.execPath,
-    nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '3', ...args),
+    nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '1', ...args),
     {
       cwd: ROOT,
-      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: REFERENCE },
+      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: smallReference() },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -56,7 +61,7 @@ describe('loupe pipeline run --watch', () => {
       'the first model',
       w.log,
     );
-    copyFileSync(FRESH('2026-09'), join(h.incoming, '.2026-09.csv.part'));
+    copyFileSync(smallFresh('2026-09'), join(h.incoming, '.2026-09.csv.part'));
     renameSync(join(h.incoming, '.2026-09.csv.part'), join(h.incoming, '2026-09.csv'));
     await until(
       () => models(h).length === 2 && existsSync(join(h.incoming, 'done', '2026-09.csv')),
