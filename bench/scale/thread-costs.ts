@@ -75,7 +75,15 @@ for (let i = 0; i < Number(fitsArg); i++) {
   const before = schedstat();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  fit(X, y, { nEstimators: trees, maxDepth: 6, maxBins: 256, learningRate: 0.1, seed: 0, threads });
+  fit(X, y, {
+    nEstimators: trees,
+    maxDepth: 6,
+    maxBins: 256,
+    learningRate: 0.1,
+    seed: 0,
+    threads,
+    minRowsForThreads: 0,
+  });
   const cpu = process.cpuUsage(cpu0);
   console.log(
     `fit ${i + 1}: wall ${ms(t0)} ms, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(3)} s, ` +

@@ -17,7 +17,13 @@ import { FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
 import { arenaBytes, WasmArena } from './wasm-kernels.js';
 
 /** Below this many training rows no node is large enough to hand to threads (see MIN_ROWS_PER_HANDOFF). */
-const MIN_ROWS_FOR_THREADS = 2 * MIN_ROWS_PER_HANDOFF;
+const MIN_ROWS_FOR_ANY_THREADS = 2 * MIN_ROWS_PER_HANDOFF;
+/**
+ * Default of the option minRowsForThreads. On a quiet 2-core machine (2026-12-06 06:39 UTC, load 0.6–1.3, `npm run
+ * bench:scale` with BENCH_THREADS=2) two threads took 0.62× the speed of one at 42,810 rows, 0.76× at 200,000 and
+ * 1.04× at 1,000,000: below about a million rows a second thread makes a fit slower, so by default it is not used.
+ */
+export const DEFAULT_MIN_ROWS_FOR_THREADS = 1_000_000;
 import type { Ensemble, Tree } from './tree.js';
 
 /** A trained model: the ensemble plus what is needed to use and describe it. */
@@ -104,7 +110,11 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const n = trainX.rows;
   if (n < 1) throw new RangeError('training set has no rows');
 
-  const threadCount = n >= MIN_ROWS_FOR_THREADS ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
+  const minRowsForThreads = Math.max(
+    MIN_ROWS_FOR_ANY_THREADS,
+    partial?.minRowsForThreads ?? DEFAULT_MIN_ROWS_FOR_THREADS,
+  );
+  const threadCount = n >= minRowsForThreads ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
   const stride = objective.constantHessian === undefined ? 3 : 2;
   // The fit's large arrays go in one WebAssembly memory, for the wasm kernels (engine/wasm-kernels.ts).
   const capacity = nodeCapacity(options, n);

@@ -49,10 +49,16 @@ export interface FitOptions {
    * count gives the same model bit for bit. Used only on data large enough to repay the hand-offs.
    */
   threads?: number;
+  /**
+   * Fewest training rows on which more than one thread is used; default DEFAULT_MIN_ROWS_FOR_THREADS. Not part of
+   * the model. Below it the hand-offs between threads cost more than the second core saves (measured on a quiet
+   * 2-core machine, see the README's "Training at scale"); tests and benchmarks lower it to exercise the threads.
+   */
+  minRowsForThreads?: number;
 }
 
 /** The options a model keeps: everything but the validation data and the feature names (stored beside). */
-export type ModelOptions = Omit<FitOptions, 'validation' | 'featureNames' | 'threads'>;
+export type ModelOptions = Omit<FitOptions, 'validation' | 'featureNames' | 'threads' | 'minRowsForThreads'>;
 
 export const DEFAULT_OPTIONS: ModelOptions = {
   objective: 'squared_error',
@@ -76,7 +82,7 @@ const STORED_KEYS = [
   'validationFraction',
   'baseScore',
 ] as (keyof ModelOptions)[];
-const OPTION_KEYS = new Set<string>([...STORED_KEYS, 'validation', 'featureNames', 'threads']);
+const OPTION_KEYS = new Set<string>([...STORED_KEYS, 'validation', 'featureNames', 'threads', 'minRowsForThreads']);
 export const MAX_THREADS = 256;
 
 function check(ok: boolean, name: string, rule: string, value: unknown): void {
@@ -159,6 +165,13 @@ export function resolveOptions(partial: Partial<FitOptions> | undefined, numFeat
   if (o.baseScore !== undefined) check(isNum(o.baseScore), 'baseScore', 'a finite number', o.baseScore);
   if (given.threads !== undefined)
     check(isInt(given.threads, 1, MAX_THREADS), 'threads', `an integer from 1 to ${MAX_THREADS}`, given.threads);
+  if (given.minRowsForThreads !== undefined)
+    check(
+      isInt(given.minRowsForThreads, 0, Number.MAX_SAFE_INTEGER),
+      'minRowsForThreads',
+      'an integer of at least 0',
+      given.minRowsForThreads,
+    );
   if (given.featureNames !== undefined) {
     const names = given.featureNames;
     check(

@@ -26,19 +26,20 @@ function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float6
 
 describe('threads', () => {
   const rows = 4 * MIN_ROWS_PER_HANDOFF;
+  // These data are far below the default minRowsForThreads; the tests lower it so the worker threads do the work.
 
   it('gives the same model bit for bit on 1, 2 and 3 threads', () => {
     const { X, y } = data(rows, true);
     const options = { nEstimators: 12, maxDepth: 5, colsampleByTree: 0.8, subsample: 0.9, seed: 3 };
     const one = serialize(fit(X, y, { ...options, threads: 1 }).model);
-    expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(one);
-    expect(serialize(fit(X, y, { ...options, threads: 3 }).model)).toBe(one);
+    expect(serialize(fit(X, y, { ...options, threads: 2, minRowsForThreads: 0 }).model)).toBe(one);
+    expect(serialize(fit(X, y, { ...options, threads: 3, minRowsForThreads: 0 }).model)).toBe(one);
   }, 60_000);
 
   it('gives the same model with leaf-wise growth and monotone constraints', () => {
     const { X, y } = data(rows, false);
     const options = { nEstimators: 8, maxDepth: 0, maxLeaves: 24, monotone: [0, 1, 0, 0, 0, 0, 0], seed: 5 };
-    expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(
+    expect(serialize(fit(X, y, { ...options, threads: 2, minRowsForThreads: 0 }).model)).toBe(
       serialize(fit(X, y, { ...options, threads: 1 }).model),
     );
   }, 60_000);
@@ -49,11 +50,13 @@ describe('threads', () => {
     const options = { nEstimators: 4, maxDepth: 4, seed: 9 };
     const one = [a, b].map(({ X, y }) => serialize(fit(X, y, { ...options, threads: 1 }).model));
     const before = poolsStarted();
-    const two = [a, b, a, b].map(({ X, y }) => serialize(fit(X, y, { ...options, threads: 2 }).model));
+    const two = [a, b, a, b].map(({ X, y }) =>
+      serialize(fit(X, y, { ...options, threads: 2, minRowsForThreads: 0 }).model),
+    );
     expect(two).toEqual([...one, ...one]);
     // Earlier tests may have left an idle pool of two threads: at most one more is started, then reused.
     expect(poolsStarted() - before).toBeLessThanOrEqual(1);
-    fit(a.X, a.y, { ...options, threads: 2 });
+    fit(a.X, a.y, { ...options, threads: 2, minRowsForThreads: 0 });
     expect(poolsStarted() - before).toBeLessThanOrEqual(1);
   }, 60_000);
 
@@ -63,15 +66,27 @@ describe('threads', () => {
     const one = serialize(fit(X, y, { ...options, threads: 1 }).model);
     useWasmKernels(false);
     try {
-      expect(serialize(fit(X, y, { ...options, threads: 2 }).model)).toBe(one);
+      expect(serialize(fit(X, y, { ...options, threads: 2, minRowsForThreads: 0 }).model)).toBe(one);
     } finally {
       useWasmKernels(true);
     }
   }, 60_000);
 
+  it('uses one thread below minRowsForThreads (by default a million rows) whatever threads asks for', () => {
+    const { X, y } = data(rows, false);
+    const options = { nEstimators: 2, maxDepth: 3, seed: 1 };
+    // A pool of 5 threads is started by nothing else here: asking for 5 threads on these rows starts none.
+    const before = poolsStarted();
+    fit(X, y, { ...options, threads: 5 });
+    fit(X, y, { ...options, threads: 5, minRowsForThreads: rows + 1 });
+    expect(poolsStarted()).toBe(before);
+    fit(X, y, { ...options, threads: 5, minRowsForThreads: rows });
+    expect(poolsStarted()).toBe(before + 1);
+  }, 60_000);
+
   it('does not store the thread count with the model', () => {
     const { X, y } = data(100, false);
-    const { model } = fit(X, y, { nEstimators: 2, threads: 2 });
+    const { model } = fit(X, y, { nEstimators: 2, threads: 2, minRowsForThreads: 0 });
     expect('threads' in model.options).toBe(false);
   });
 
@@ -79,5 +94,8 @@ describe('threads', () => {
     const { X, y } = data(50, false);
     expect(() => fit(X, y, { threads: 0 })).toThrow(/option threads must be an integer from 1/);
     expect(() => fit(X, y, { threads: 1.5 })).toThrow(/option threads/);
+    expect(() => fit(X, y, { minRowsForThreads: -1 })).toThrow(
+      /option minRowsForThreads must be an integer of at least 0/,
+    );
   });
 });
