@@ -17,7 +17,10 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 const ALIGN = 16;
 
-let enabled = true;
+// Off in Deno (the notebooks' kernel): there, with the kernels on, the model notebook's learning-curve check found
+// rows whose paired change was another row's in 3 of 5 test runs on 2026-12-06, and in 0 of 3 with them off; the
+// fits are the same bit for bit either way (the same model hash in Deno with and without). Not yet traced further.
+let enabled = !('Deno' in globalThis);
 
 /** Turns the WebAssembly kernels off (true: on, the default) for the fits that start after it; tests compare both. */
 export function useWasmKernels(on: boolean): void {

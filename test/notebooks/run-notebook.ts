@@ -51,6 +51,14 @@ const shape = (cell: NotebookCell): string[] =>
     .filter((o) => o.output_type !== 'stream')
     .map((o) => `${o.output_type}: ${Object.keys(o.data ?? {}).sort()}`);
 
+/** The markdown or plain text a cell shows, shortened: what a failure message needs to tell why outputs differ. */
+const shownText = (cell: NotebookCell | undefined): string =>
+  JSON.stringify(
+    (cell?.outputs ?? [])
+      .filter((o) => o.output_type !== 'stream')
+      .map((o) => text(o.data?.['text/markdown'] ?? o.data?.['text/plain']).slice(0, 1500)),
+  );
+
 const firstOutput = (cells: NotebookCell[]): string =>
   (cells[0]?.outputs ?? []).map((o) => text(o.data?.['text/markdown'])).join('');
 
@@ -113,9 +121,11 @@ export function describeNotebook(name: string): void {
       expect(committed.map(source)).toEqual(code.map(source));
       for (const [i, cell] of committed.entries()) {
         expect(cell.execution_count, `committed code cell ${i + 1} of ${name} did not run`).toBeTypeOf('number');
-        expect(shape(cell), `committed code cell ${i + 1} of ${name}: other outputs than a run gives`).toEqual(
-          shape(code[i]),
-        );
+        expect(
+          shape(cell),
+          `committed code cell ${i + 1} of ${name}: other outputs than a run gives; this run's outputs of cells ${i + 1}` +
+            ` and ${i + 2}, for the cause: ${shownText(code[i])} | ${shownText(code[i + 1])}`,
+        ).toEqual(shape(code[i]));
       }
       if (name === CONFIGURED) {
         expect(firstOutput(code)).toContain(configSentence(NOTEBOOK_CONFIGS.small));
