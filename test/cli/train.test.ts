@@ -2,12 +2,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { registerTrain } from '../../src/cli/train.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
 import { getModel, upgradeMetrics } from '../../src/registry/index.js';
 import { openDatabase } from '../../src/store/db.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
 
 const home = mkdtempSync(join(tmpdir(), 'loupe-train-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -16,35 +15,12 @@ describe('loupe train --data, registered', () => {
   it('warns on stderr that it may hold the frozen evaluation rows, and its record says it is not known', async () => {
     const file = join(home, 'some.csv');
     writeFileSync(file, readFileSync(loupePaths().referenceData, 'utf8').split('\n').slice(0, 401).join('\n'));
-    const program = new Command('loupe').exitOverride();
-    registerTrain(program);
-    let out = '';
-    let err = '';
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-      out += String(c);
-      return true;
-    });
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-      err += String(c);
-      return true;
-    });
-    try {
-      await program.parseAsync([
-        'node',
-        'loupe',
-        'train',
-        '--kind',
-        'hedonic',
-        '--data',
-        file,
-        '--home',
-        home,
-        '--json',
-      ]);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const {
+      status,
+      stdout: out,
+      stderr: err,
+    } = await loupeInProcess(['train', '--kind', 'hedonic', '--data', file, '--home', home, '--json']);
+    expect(status).toBe(0);
     const summary = JSON.parse(out) as { version: string; evaluationRowsLeftOut: number | null };
     expect(summary.version).toBe('v0001');
     expect(summary.evaluationRowsLeftOut).toBeNull();
