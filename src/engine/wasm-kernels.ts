@@ -214,18 +214,37 @@ function histogramFunction(
   };
 }
 
-/** split(col, sides, index, scratch, start, end): splitRows's loop, then memory.copy of the right rows. */
-function splitFunction(): WasmFunction {
-  const [col, sides, index, scratch, start, end, k, kEnd, l, r, row, s4] = [...Array(12).keys()];
-  const body: Bytes[] = [
-    ...[get(index), get(start), c(2), op.i32Shl(), op.i32Add(), tee(l), set(k), get(scratch), set(r)],
-    ...[get(index), get(end), c(2), op.i32Shl(), op.i32Add(), set(kEnd)],
+/**
+ * The branch-free loop both split kernels share (locals by index): each row index[k], k from k to kEnd, is stored at
+ * both cursors l and r; sides[col[row]] (1: left) advances l by 4 bytes, else r.
+ */
+function splitLoop(
+  col: number,
+  sides: number,
+  k: number,
+  kEnd: number,
+  l: number,
+  r: number,
+  row: number,
+  s4: number,
+): Bytes[] {
+  return [
     ...[op.block(), get(k), get(kEnd), op.i32GeU(), op.brIf(0), op.loop()],
     ...[get(k), op.i32Load(), set(row), get(l), get(row), op.i32Store(), get(r), get(row), op.i32Store()],
     ...[get(sides), get(col), get(row), op.i32Add(), op.i32Load8u(), op.i32Add(), op.i32Load8u()],
     ...[c(2), op.i32Shl(), set(s4), get(l), get(s4), op.i32Add(), set(l)],
     ...[get(r), c(4), op.i32Add(), get(s4), op.i32Sub(), set(r)],
     ...[get(k), c(4), op.i32Add(), tee(k), get(kEnd), op.i32LtU(), op.brIf(0), op.end(), op.end()],
+  ];
+}
+
+/** split(col, sides, index, scratch, start, end): splitRows's loop, then memory.copy of the right rows. */
+function splitFunction(): WasmFunction {
+  const [col, sides, index, scratch, start, end, k, kEnd, l, r, row, s4] = [...Array(12).keys()];
+  const body: Bytes[] = [
+    ...[get(index), get(start), c(2), op.i32Shl(), op.i32Add(), tee(l), set(k), get(scratch), set(r)],
+    ...[get(index), get(end), c(2), op.i32Shl(), op.i32Add(), set(kEnd)],
+    ...splitLoop(col, sides, k, kEnd, l, r, row, s4),
     ...[get(l), get(scratch), get(r), get(scratch), op.i32Sub(), op.memoryCopy()],
     ...[get(l), get(index), op.i32Sub(), c(2), op.i32ShrU()],
   ];
@@ -243,12 +262,7 @@ function splitBlockFunction(): WasmFunction {
     ...[get(index), get(to), c(2), op.i32Shl(), op.i32Add(), set(kEnd)],
     ...[get(left), get(from), c(2), op.i32Shl(), op.i32Add(), tee(l), set(l0)],
     ...[get(right), get(from), c(2), op.i32Shl(), op.i32Add(), set(r)],
-    ...[op.block(), get(k), get(kEnd), op.i32GeU(), op.brIf(0), op.loop()],
-    ...[get(k), op.i32Load(), set(row), get(l), get(row), op.i32Store(), get(r), get(row), op.i32Store()],
-    ...[get(sides), get(col), get(row), op.i32Add(), op.i32Load8u(), op.i32Add(), op.i32Load8u()],
-    ...[c(2), op.i32Shl(), set(s4), get(l), get(s4), op.i32Add(), set(l)],
-    ...[get(r), c(4), op.i32Add(), get(s4), op.i32Sub(), set(r)],
-    ...[get(k), c(4), op.i32Add(), tee(k), get(kEnd), op.i32LtU(), op.brIf(0), op.end(), op.end()],
+    ...splitLoop(col, sides, k, kEnd, l, r, row, s4),
     ...[get(l), get(l0), op.i32Sub(), c(2), op.i32ShrU()],
   ];
   return {
