@@ -78,7 +78,11 @@ const ROW_BYTES = `${ROW_OVERHEAD} + ${['at', 'method', 'route', 'url', 'key_nam
  * (the file stops growing; it shrinks only with VACUUM). Returns the number of rows deleted.
  */
 export function pruneRequestLog(db: Db, retention: RequestLogRetention, now = Date.now(), chunk = 5000): number {
-  const span = db.prepare('SELECT min(id) AS first, max(id) AS last FROM request_log').get() as {
+  // Two subqueries: SQLite reads min(id) or max(id) off the primary key only when the query holds just one of them;
+  // `SELECT min(id), max(id)` scans the whole log (19 ms at 58,000 rows, on every prune).
+  const span = db
+    .prepare('SELECT (SELECT min(id) FROM request_log) AS first, (SELECT max(id) FROM request_log) AS last')
+    .get() as {
     first: number | null;
     last: number | null;
   };
