@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { binMatrix } from '../../src/engine/binning.js';
 import { buildHistogram, newHistogram, subtractHistogram, sumFeatureRange } from '../../src/engine/histogram.js';
 import { createRng } from '../../src/engine/random.js';
+import { arenaBytes, WasmArena } from '../../src/engine/wasm-kernels.js';
 
 describe('gradient histograms', () => {
   const x0 = Float64Array.from([1, 2, 2, 3, NaN, 1]);
@@ -127,6 +128,72 @@ describe('gradient histograms', () => {
         );
         expect(Array.from(fast)).toEqual(Array.from(plain));
         expect(fast.some((v, i) => i % stride === 0 && v !== 0 && !Number.isInteger(v))).toBe(true);
+      }
+    }
+  });
+
+  it("with a feature subset (colsample) gives the selected features' slots of the plain loop bit for bit", () => {
+    // Most of the features selected: the all-features kernel runs (others' slots are summed too, never read); a few
+    // selected: the plain loop over them.
+    const rng = createRng(31);
+    const n = 2500;
+    const nf = 9;
+    const cols = Array.from({ length: nf }, (_, f) =>
+      Float64Array.from({ length: n }, () => (rng.nextInt(15) === 0 ? NaN : f < 4 ? rng.nextInt(7) : rng.nextFloat())),
+    );
+    const g = Float64Array.from({ length: n }, () => rng.nextFloat() - 0.5);
+    const h = Float64Array.from({ length: n }, () => 0.1 + rng.nextFloat());
+    const some = Uint32Array.from({ length: n }, (_, i) => i).filter(() => rng.nextInt(5) !== 0);
+    // Room for both strides' matrices and six histograms; gradients, hessians and the row index in the arena too.
+    const arena = WasmArena.create(arenaBytes(n, 2 * nf, 3 * nf * 66 * 8, 6, 8))!;
+    const [gW, hW] = [g, h].map((a) => {
+      const b = arena.float64(n)!;
+      b.set(a);
+      return b;
+    });
+    const index = arena.uint32(n)!;
+    index.set(some);
+    for (const stride of [2, 3] as const) {
+      const constant = stride === 2 ? 1 : undefined;
+      const onHeap = binMatrix(cols, n, 64, stride);
+      const inWasm = binMatrix(cols, n, 64, stride, false, arena);
+      for (const picked of [
+        [7, 0, 3, 8, 1, 5, 2],
+        [6, 2, 4, 0, 8],
+        [5, 1],
+      ]) {
+        const fs = Int32Array.from(picked);
+        const plain = newHistogram(onHeap);
+        sumFeatureRange(
+          plain,
+          onHeap.codes,
+          onHeap.histOffset,
+          stride,
+          nf,
+          fs,
+          0,
+          fs.length,
+          some,
+          0,
+          some.length,
+          g,
+          h,
+          stride === 3 ? 1 : 0,
+        );
+        const fast = newHistogram(onHeap);
+        buildHistogram(fast, onHeap, fs, some, 0, some.length, g, h, constant);
+        const wasm = newHistogram(inWasm);
+        expect(wasm.buffer).toBe(arena.buffer);
+        buildHistogram(wasm, inWasm, fs, index, 0, some.length, gW, hW, constant);
+        const selected = (hist: Float64Array) =>
+          picked.flatMap((f) =>
+            Array.from(
+              hist.subarray(onHeap.histOffset[f] * stride, (onHeap.histOffset[f] + onHeap.valueBins[f] + 1) * stride),
+            ),
+          );
+        expect(selected(fast)).toEqual(selected(plain));
+        expect(selected(wasm)).toEqual(selected(plain));
+        expect(selected(plain).some((v, i) => i % stride === 0 && v !== 0 && !Number.isInteger(v))).toBe(true);
       }
     }
   });
