@@ -2,7 +2,8 @@
  * The database schema, as numbered migrations applied in order, each in one transaction.
  * A migration is never edited once it has shipped: change the schema by adding the next one.
  * Numbers are reserved per area so that parts built side by side do not collide:
- *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log).
+ *   1–9 ingestion (files, diamonds, rejects) · 10–19 model registry and pipeline · 20–29 API (keys, request log),
+ *   and the API on from 30.
  */
 import { APPRAISALS_MIGRATION } from './appraisals.js';
 import { INGESTION_DUP_KEY_MIGRATION, INGESTION_MIGRATION } from './ingestion-schema.js';
@@ -11,6 +12,7 @@ import {
   API_LOG_INDEX_MIGRATION,
   API_MIGRATION,
   API_QUOTES_MIGRATION,
+  API_QUOTES_UNCHECKED_MIGRATION,
   API_REQUEST_ID_MIGRATION,
   API_SIMILAR_INDEX_MIGRATION,
 } from './api-schema.js';
@@ -35,4 +37,5 @@ export const MIGRATIONS: Migration[] = [
   API_KEY_NAME_MIGRATION,
   API_QUOTES_MIGRATION,
   API_SIMILAR_INDEX_MIGRATION,
+  API_QUOTES_UNCHECKED_MIGRATION,
 ];
