@@ -6,16 +6,6 @@
  */
 import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
-import { openDatabase, sqliteMigrationStatus } from '../store/db.js';
-import {
-  DatabaseConfigError,
-  isPostgresUrl,
-  migratePostgres,
-  openPostgres,
-  postgresMigrationStatus,
-  redactUrl,
-} from '../store/postgres/connect.js';
-import { copySqliteToPostgres } from '../store/postgres/copy.js';
 import { CliError, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -26,7 +16,12 @@ interface DbOpts {
 
 type Status = { version: number; name: string; appliedAt: string | null };
 
+/** The database modules (and their drivers), loaded when a subcommand runs: `loupe --help` needs none of them. */
+const sqlite = () => import('../store/db.js');
+const postgres = () => import('../store/postgres/connect.js');
+
 async function withPostgres<T>(url: string, migrate: boolean, fn: (pool: import('pg').Pool) => Promise<T>): Promise<T> {
+  const { DatabaseConfigError, openPostgres } = await postgres();
   let pool: import('pg').Pool;
   try {
     pool = await openPostgres(url, { migrate });
@@ -43,6 +38,8 @@ async function withPostgres<T>(url: string, migrate: boolean, fn: (pool: import(
 
 async function status(opts: DbOpts, migrateFirst: boolean): Promise<void> {
   const paths = loupePaths(process.env, { home: opts.home });
+  const { migratePostgres, postgresMigrationStatus, redactUrl } = await postgres();
+  const { openDatabase, sqliteMigrationStatus } = await sqlite();
   let result: { backend: string; database: string; migrations: Status[]; appliedNow?: number[] };
   if (paths.databaseUrl !== null) {
     result = await withPostgres(paths.databaseUrl, false, async (pool) => {
@@ -75,6 +72,9 @@ async function status(opts: DbOpts, migrateFirst: boolean): Promise<void> {
 }
 
 async function copy(opts: DbOpts & { from: string; to: string }): Promise<void> {
+  const { isPostgresUrl, redactUrl } = await postgres();
+  const { openDatabase } = await sqlite();
+  const { copySqliteToPostgres } = await import('../store/postgres/copy.js');
   if (!opts.from.startsWith('sqlite:'))
     throw new CliError(
       `--from must be sqlite:PATH (an SQLite file, e.g. sqlite:var/loupe.db), not "${opts.from}"`,

@@ -5,8 +5,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import { readAppraisalRows } from '../ingest/index.js';
-import { FEATURE_NAMES, featureRow } from '../model/index.js';
+import { FEATURE_NAMES } from '../model/feature-names.js';
 import { emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -20,6 +19,8 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
+  const { readAppraisalRows } = await import('../ingest/index.js');
+  const { featureRow } = await import('../model/index.js');
   const out: NodeJS.WritableStream | WriteStream = opts.out ? createWriteStream(opts.out) : process.stdout;
   let written = 0;
   let skipped = 0;

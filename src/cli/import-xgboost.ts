@@ -5,8 +5,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Appraisal } from '../diamond/index.js';
-import { readAppraisals } from '../ingest/index.js';
-import { importXGBoost } from '../model/index.js';
 import { CliError, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { saveArtifact } from './train.js';
@@ -25,6 +23,8 @@ async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
   } catch (err) {
     throw new CliError(`cannot read ${modelFile}: ${(err as Error).message}`);
   }
+  const { readAppraisals } = await import('../ingest/index.js');
+  const { importXGBoost } = await import('../model/index.js');
   const rows: Appraisal[] = [];
   for (const file of opts.calibrate)
     for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);

@@ -3,7 +3,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { StoreFullError, ingestInto, type IngestSummary } from '../ingest/index.js';
+import type { IngestSummary } from '../ingest/index.js';
 import { CliError, EXIT_FAILURE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
@@ -32,6 +32,7 @@ interface IngestCliOptions {
 }
 
 async function run(files: string[], opts: IngestCliOptions): Promise<void> {
+  const { StoreFullError, ingestInto } = await import('../ingest/index.js');
   const summaries: IngestSummary[] = [];
   await withPipelineStore(opts, async (store) => {
     for (const file of files) {

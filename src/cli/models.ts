@@ -3,19 +3,8 @@
  */
 import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
-import {
-  getChampion,
-  getModel,
-  promoteInStore,
-  promoteModel,
-  RegistryError,
-  rollbackChampion,
-  rollbackInStore,
-  upgradeMetrics,
-  type Accuracy,
-  type ModelRecord,
-} from '../registry/index.js';
-import { openDatabase, type Db } from '../store/db.js';
+import type { Accuracy, ModelRecord } from '../registry/index.js';
+import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import { CliError, EXIT_FAILURE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
@@ -27,12 +16,18 @@ interface Opts {
   reason?: string;
 }
 
-function withDb<T>(opts: Opts, fn: (db: Db) => T): T {
+/** The registry's modules, loaded when a subcommand runs: `loupe models --help` needs none of them. */
+const registry = () => import('../registry/index.js');
+type Registry = Awaited<ReturnType<typeof registry>>;
+
+async function withDb<T>(opts: Opts, fn: (db: Db, r: Registry) => T): Promise<T> {
+  const r = await registry();
+  const { openDatabase } = await import('../store/db.js');
   const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
   try {
-    return fn(db);
+    return fn(db, r);
   } catch (err) {
-    if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
+    if (err instanceof r.RegistryError) throw new CliError(err.message, EXIT_FAILURE);
     throw err;
   } finally {
     db.close();
@@ -43,29 +38,31 @@ function withDb<T>(opts: Opts, fn: (db: Db) => T): T {
  * On PostgreSQL (LOUPE_DATABASE_URL) runs `fn` on the shared store, where every server picks a change up within a
  * poll, and resolves true; on SQLite does nothing and resolves false (the caller works on the file).
  */
-async function onSharedStore(opts: Opts, fn: (store: Store) => Promise<void>): Promise<boolean> {
+async function onSharedStore(opts: Opts, fn: (store: Store, r: Registry) => Promise<void>): Promise<boolean> {
   if (loupePaths(process.env, { home: opts.home }).databaseUrl === null) return false;
+  const r = await registry();
   await withStore(opts, async (store) => {
     try {
-      await fn(store);
+      await fn(store, r);
     } catch (err) {
-      if (err instanceof RegistryError) throw new CliError(err.message, EXIT_FAILURE);
+      if (err instanceof r.RegistryError) throw new CliError(err.message, EXIT_FAILURE);
       throw err;
     }
   });
   return true;
 }
 
-const combined = (m: ModelRecord): Accuracy | undefined => upgradeMetrics(m.metrics, m.kind).evaluation?.combined;
+const combined = (m: ModelRecord, r: Registry): Accuracy | undefined =>
+  r.upgradeMetrics(m.metrics, m.kind).evaluation?.combined;
 
-function line(m: ModelRecord): string {
-  const e = combined(m);
+function line(m: ModelRecord, r: Registry): string {
+  const e = combined(m, r);
   const score = e ? `MAE $${e.mae.toFixed(0).padStart(5)}  MAPE ${e.mape.toFixed(2).padStart(6)}%` : ''.padEnd(28);
   return `${m.isChampion ? '*' : ' '} ${m.version}  ${m.kind.padEnd(8)} ${m.createdAt.slice(0, 19).replace('T', ' ')}  ${String(m.trainingRows).padStart(6)} rows  ${score}  ${m.decision ?? ''}`;
 }
 
-function describe(m: ModelRecord): string {
-  const e = combined(m);
+function describe(m: ModelRecord, r: Registry): string {
+  const e = combined(m, r);
   return [
     `${m.version} (${m.kind})${m.isChampion ? ' — champion' : ''}`,
     `  created       ${m.createdAt}`,
@@ -106,13 +103,14 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .action((opts: Opts) =>
       // Through the store: the SQLite file, or PostgreSQL when LOUPE_DATABASE_URL names it.
       withStore(opts, async (store) => {
+        const r = await registry();
         const [all, champion, promotions] = await Promise.all([
           store.listModels(),
           store.championVersion(),
           store.listPromotions(),
         ]);
         emit(opts, { champion: champion ?? null, models: all, promotions }, () =>
-          all.length === 0 ? 'no models yet (run: loupe pipeline run)' : all.map(line).join('\n'),
+          all.length === 0 ? 'no models yet (run: loupe pipeline run)' : all.map((m) => line(m, r)).join('\n'),
         );
       }),
     );
@@ -132,7 +130,8 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
               ? 'there is no champion yet (run: loupe pipeline run)'
               : `no model ${version} in the registry (see: loupe models list)`,
           );
-        emit(opts, m, describe);
+        const r = await registry();
+        emit(opts, m, (record) => describe(record, r));
       }),
     );
 
@@ -148,9 +147,9 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .action(async (version: string, opts: Opts) => {
       const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
       if (
-        await onSharedStore(opts, async (store) => {
+        await onSharedStore(opts, async (store, r) => {
           const before = await store.championVersion();
-          const m = await promoteInStore(store, version, reason);
+          const m = await r.promoteInStore(store, version, reason);
           emit(
             opts,
             { champion: m.version, previous: before ?? null, model: m },
@@ -159,12 +158,12 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
         })
       )
         return;
-      withDb(opts, (db) => {
-        const before = getChampion(db)?.version;
-        const m = promoteModel(db, version, reason);
+      await withDb(opts, (db, r) => {
+        const before = r.getChampion(db)?.version;
+        const m = r.promoteModel(db, version, reason);
         emit(
           opts,
-          { champion: m.version, previous: before ?? null, model: getModel(db, m.version) },
+          { champion: m.version, previous: before ?? null, model: r.getModel(db, m.version) },
           () => `${m.version} is now the champion (was ${before ?? 'none'})`,
         );
       });
@@ -185,15 +184,15 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
           () => `rolled back: ${m.version} is the champion again (was ${before})`,
         );
       if (
-        await onSharedStore(opts, async (store) => {
+        await onSharedStore(opts, async (store, r) => {
           const before = await store.championVersion();
-          report(await rollbackInStore(store, reason), before);
+          report(await r.rollbackInStore(store, reason), before);
         })
       )
         return;
-      withDb(opts, (db) => {
-        const before = getChampion(db)?.version;
-        report(rollbackChampion(db, reason), before);
+      await withDb(opts, (db, r) => {
+        const before = r.getChampion(db)?.version;
+        report(r.rollbackChampion(db, reason), before);
       });
     });
 };

@@ -15,22 +15,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
 import { loupePaths, type LoupePaths } from '../config/index.js';
-import {
-  ConfigError,
-  LockBusyError,
-  pendingFiles,
-  pipelineConfig,
-  retrainTrigger,
-  runPipeline,
-  STEPS,
-  type LiveAccuracy,
-  type PipelineLogger,
-  type PipelineResult,
-  type RunOptions,
-  type StepName,
-} from '../pipeline/index.js';
+import type { LiveAccuracy, PipelineLogger, PipelineResult, RunOptions, StepName } from '../pipeline/index.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
-import { commandLogger } from './log.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
@@ -53,6 +39,9 @@ interface RunOpts {
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
+
+/** The pipeline's modules, loaded when a subcommand runs: `loupe pipeline --help` needs none of them. */
+const pipelineModule = () => import('../pipeline/index.js');
 
 export function describeResult(r: PipelineResult): string {
   const lines: string[] = [];
@@ -102,10 +91,11 @@ export function describeResult(r: PipelineResult): string {
   ].join('\n');
 }
 
-function logger(opts: RunOpts): PipelineLogger {
+async function logger(opts: RunOpts): Promise<PipelineLogger> {
   // On a terminal the progress bar and the summary say it all; structured logs are for everything else.
   if (interactive(opts))
     return { info() {}, warn: (o, m) => process.stderr.write(`loupe: ${m ?? ''} ${JSON.stringify(o)}\n`) };
+  const { commandLogger } = await import('./log.js');
   return commandLogger({ fd: 2, base: { name: 'loupe-pipeline', pid: process.pid } });
 }
 
@@ -127,6 +117,7 @@ async function runOn(
   log: PipelineLogger,
   hooks: PipelineHooks,
 ): Promise<number> {
+  const { ConfigError, LockBusyError, runPipeline, STEPS } = await pipelineModule();
   const bar = interactive(opts)
     ? new cliProgress.SingleBar(
         {
@@ -145,7 +136,7 @@ async function runOn(
       wait: opts.wait,
       log,
       force: opts.force === true,
-      config: configOverrides(paths, opts),
+      config: await configOverrides(paths, opts),
       onStep: (step: StepName, i: number) => bar?.update(i, { step }),
       checkpoint: hooks.checkpoint,
     });
@@ -168,7 +159,8 @@ function accuracyLine(summary: unknown): string {
   return `\n    champion ${a.champion} on ${n(a.rows)} new appraisals: MAE $${n(Math.round(a.mae))}, MAPE ${a.mape.toFixed(2)}%${reference}, range coverage ${a.coverage.toFixed(1)}% of ${a.nominal}%`;
 }
 
-function configOverrides(paths: LoupePaths, opts: RunOpts) {
+async function configOverrides(paths: LoupePaths, opts: RunOpts) {
+  const { ConfigError, pipelineConfig, retrainTrigger } = await pipelineModule();
   const budget = opts.budget === undefined ? undefined : Number(opts.budget);
   if (budget !== undefined && (!Number.isFinite(budget) || budget < 0))
     throw new CliError(`--budget ${opts.budget} is not a number of milliseconds ≥ 0`, EXIT_USAGE);
@@ -204,7 +196,8 @@ async function runUnattended(
   log: PipelineLogger,
   hooks: PipelineHooks,
 ): Promise<number> {
-  const config = configOverrides(paths, opts);
+  const config = await configOverrides(paths, opts);
+  const { pendingFiles } = await pipelineModule();
   mkdirSync(config.incoming, { recursive: true });
   let running = false;
   let again = false;
@@ -278,7 +271,7 @@ async function runUnattended(
 
 async function run(opts: RunOpts, hooks: PipelineHooks): Promise<void> {
   const paths = loupePaths(process.env, { home: opts.home });
-  const log = logger(opts);
+  const log = await logger(opts);
   if (opts.watch && opts.schedule) throw new CliError('use --watch or --schedule, not both', EXIT_USAGE);
   process.exitCode =
     opts.watch || opts.schedule ? await runUnattended(paths, opts, log, hooks) : await runOnce(paths, opts, log, hooks);

@@ -4,15 +4,13 @@
  * column that says what was read in another spelling (a grade in any letter case: the one leniency policy).
  * Rows are read, priced and written one batch at a time, so memory stays bounded whatever the file's size.
  */
-import { createWriteStream, readFileSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { IngestFileError, STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
-import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
-import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
 import { CliError, EXIT_USAGE, emit, parseMaxCarat } from './output.js';
+import type { PredictSummary } from './predict-file.js';
 import type { RegisterCommand } from './program.js';
 
 interface PredictCliOptions {
@@ -23,129 +21,11 @@ interface PredictCliOptions {
   json?: boolean;
 }
 
-export interface PredictSummary {
-  input: string;
-  out: string | null;
-  model: string;
-  coverage: number;
-  rows: number;
-  priced: number;
-  errors: number;
-  /** Rows with a grade read in another spelling (said in their notes column). */
-  normalised: number;
-}
-
-const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'range_withheld', 'error', 'notes'];
-
-/**
- * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
- * is carried along as it is), as the web app's batch download does.
- */
-export function resultColumns(inputColumns: readonly string[]): string[] {
-  const taken = new Set(inputColumns.map((c) => c.trim().toLowerCase()));
-  const clash = RESULT_COLUMNS.some((c) => taken.has(c));
-  return RESULT_COLUMNS.map((c) => (clash ? `loupe_${c}` : c));
-}
-
-function loadModel(file: string): LoadedModel {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
-    throw new CliError(`model ${file}: ${why}`);
-  }
-  try {
-    return loadValuer(text, basename(file));
-  } catch (err) {
-    if (err instanceof ArtifactError) throw new CliError(`model ${file}: ${err.message}`);
-    throw err;
-  }
-}
-
-function parseCoverage(text: string | undefined, model: LoadedModel): number {
-  const levels = model.artifact.calibration.levels.map((l) => l.coverage);
-  if (text === undefined) return model.coverage;
-  const coverage = Number(text);
-  if (!Number.isFinite(coverage) || !levels.some((c) => Math.abs(c - coverage) < 1e-12)) {
-    throw new CliError(
-      `--coverage must be one the model was calibrated for (${levels.join(', ')}), got "${text}"`,
-      EXIT_USAGE,
-    );
-  }
-  return coverage;
-}
-
-/** The output line of one row: its input columns as they stood, then the result columns. */
-function outputLine(
-  row: ReadRow<StoneToValue>,
-  width: number,
-  model: LoadedModel,
-  coverage: number,
-  maxCarat: number | undefined,
-): { line: string; priced: boolean } {
-  let input: string;
-  if (row.fields.length === width) input = safeCsvRecord(row.rawText, row.fields);
-  else {
-    // A malformed record: keep what fits the header's columns (nothing, if it could not be split at all).
-    const fields: string[] = [];
-    for (let i = 0; i < width; i++) fields.push(csvCell(row.fields.length < width ? (row.fields[i] ?? '') : ''));
-    input = fields.join(',');
-  }
-  const notes = csvCell(row.result.normalised.map(normalisationMessage).join(' '));
-  if (!row.result.ok) {
-    const error = row.result.problems.map((p) => p.message).join(' ');
-    return { line: `${input},,,,,${csvCell(error)},${notes}\n`, priced: false };
-  }
-  const beyond = caratLimitProblem(model.artifact, row.result.value, maxCarat);
-  if (beyond) return { line: `${input},,,,,${csvCell(beyond.message)},${notes}\n`, priced: false };
-  const p = model.price(row.result.value, coverage);
-  // no range: both range columns stay empty and the reason says why (nothing in them pretends)
-  const range = p.range ? `${Math.round(p.range.low)},${Math.round(p.range.high)},` : `,,${csvCell(p.withheld ?? '')}`;
-  return { line: `${input},${Math.round(p.price)},${range},,${notes}\n`, priced: true };
-}
-
-async function write(out: Writable, text: string): Promise<void> {
-  if (out.errored) throw out.errored;
-  if (!out.write(text)) await once(out, 'drain');
-}
-
-/** Prices every row of `input` into `out`; `maxCarat` is the carat limit (caratLimit's default when undefined). */
-export async function predictFile(
-  input: string,
-  model: LoadedModel,
-  coverage: number,
-  out: Writable,
-  maxCarat?: number,
-): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
-  const stream = await openRowStream(input, STONE_TO_VALUE_ROWS);
-  const summary = { input: stream.name, rows: 0, priced: 0, errors: 0, normalised: 0 };
-  let width = -1;
-  for await (const batch of stream.batches) {
-    let text = '';
-    if (width === -1) {
-      const columns = stream.columns();
-      width = columns.length;
-      text += `${safeCsvRecord(stream.header(), columns)},${resultColumns(columns).join(',')}\n`;
-    }
-    for (const row of batch.rows) {
-      const { line, priced } = outputLine(row, width, model, coverage, maxCarat);
-      text += line;
-      summary.rows += 1;
-      if (row.result.normalised.length > 0) summary.normalised += 1;
-      if (priced) summary.priced += 1;
-      else summary.errors += 1;
-    }
-    await write(out, text);
-  }
-  return summary;
-}
-
 async function run(input: string, opts: PredictCliOptions): Promise<void> {
   if (opts.json && !opts.out)
     throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
+  const { loadModel, parseCoverage, predictFile } = await import('./predict-file.js');
+  const { IngestFileError } = await import('../ingest/index.js');
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
   const maxCarat = parseMaxCarat(opts.maxCarat ?? process.env.LOUPE_MAX_CARAT);
@@ -159,7 +39,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
     file = createWriteStream(tmp, { flush: true });
     target = file;
   }
-  // A write error is raised by the next write (see write()); without a listener it would end the process at once.
+  // A write error is raised by the next write (write() in ./predict-file.ts); unheard, it would end the process.
   const ignore = (): void => {};
   target.on('error', ignore);
   let done = false;

@@ -3,7 +3,6 @@
  */
 import type { Command } from 'commander';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { toRejectsCsv } from '../ingest/index.js';
 import type { FileRecord } from '../store/files.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { RejectRecord } from '../store/rejects.js';
@@ -73,6 +72,7 @@ function exportCsv(opts: RejectsOptions): Promise<void> {
     }
     const header = files[0].header;
     const rejects = await rejectsOf(store, files);
+    const { toRejectsCsv } = await import('../ingest/index.js');
     const lines = toRejectsCsv(header, rejects);
     if (opts.out === undefined) {
       for (const line of lines) process.stdout.write(`${line}\n`);

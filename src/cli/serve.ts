@@ -5,34 +5,10 @@
  * stops taking requests, answers those in flight, writes the rest of the request log and exits.
  */
 import type { Command } from 'commander';
-import {
-  AddressThrottle,
-  assertOpenAllowed,
-  buildApp,
-  metricsAccess,
-  parseCorsOrigins,
-  parseShop,
-  type Shop,
-  threadedQuoteStore,
-  asyncQuoteStore,
-  asyncBatchWriter,
-  type WriterEvent,
-  defaultValuationThreads,
-  inProcessValuations,
-  ModelSource,
-  OpenAccessRefused,
-  registryChampions,
-  RequestLog,
-  threadedRequestLogWriter,
-  threadedSimilarSearch,
-  ValuationPool,
-} from '../api/index.js';
+import type { Shop, WriterEvent } from '../api/index.js';
 import { loupePaths } from '../config/index.js';
-import { bootstrap } from '../pipeline/bootstrap.js';
-import { openStore, type OpenedStore } from '../store/open.js';
-import { DatabaseConfigError, redactUrl } from '../store/postgres/connect.js';
+import type { OpenedStore } from '../store/open.js';
 import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
-import { commandLogger, runLines } from './log.js';
 import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
 import type { RegisterCommand } from './program.js';
 
@@ -73,6 +49,31 @@ function parsePort(text: string): number {
 }
 
 async function run(opts: ServeOptions): Promise<void> {
+  // What serving needs loads when it runs, not for the help of this or any other command.
+  const {
+    AddressThrottle,
+    assertOpenAllowed,
+    buildApp,
+    metricsAccess,
+    parseCorsOrigins,
+    parseShop,
+    threadedQuoteStore,
+    asyncQuoteStore,
+    asyncBatchWriter,
+    defaultValuationThreads,
+    inProcessValuations,
+    ModelSource,
+    OpenAccessRefused,
+    registryChampions,
+    RequestLog,
+    threadedRequestLogWriter,
+    threadedSimilarSearch,
+    ValuationPool,
+  } = await import('../api/index.js');
+  const { bootstrap } = await import('../pipeline/bootstrap.js');
+  const { openStore } = await import('../store/open.js');
+  const { DatabaseConfigError, redactUrl } = await import('../store/postgres/connect.js');
+  const { commandLogger, runLines } = await import('./log.js');
   const env = process.env;
   const host = opts.host ?? env.HOST ?? DEFAULT_HOST;
   const port = parsePort(opts.port ?? env.PORT ?? String(DEFAULT_PORT));

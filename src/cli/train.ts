@@ -11,11 +11,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Appraisal } from '../diamond/index.js';
 import { loupePaths } from '../config/index.js';
-import { readAppraisals } from '../ingest/index.js';
-import { DEFAULT_KIND, KIND_NAMES, serializeArtifact, trainModelAsync, type ModelArtifact } from '../model/index.js';
-import { partitionData } from '../pipeline/index.js';
-import { registerModelIn, writeFileAtomic, type Origin } from '../registry/index.js';
-import { redactUrl } from '../store/postgres/connect.js';
+import type { ModelArtifact } from '../model/index.js';
+import { DEFAULT_KIND, KIND_NAMES } from '../model/kinds/names.js';
+import type { Origin } from '../registry/index.js';
 import { CliError, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
@@ -38,6 +36,7 @@ interface TrainingRows {
 
 async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
   if (opts.data && opts.data.length > 0) {
+    const { readAppraisals } = await import('../ingest/index.js');
     const rows: Appraisal[] = [];
     for (const file of opts.data) {
       for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);
@@ -45,6 +44,8 @@ async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
     return { rows, source: opts.data.join(', ') };
   }
   const paths = loupePaths(process.env, { home: opts.home });
+  const { redactUrl } = await import('../store/postgres/connect.js');
+  const { partitionData } = await import('../pipeline/index.js');
   const where = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
   return withPipelineStore(opts, async (store) => {
     const part = await partitionData(store, paths);
@@ -76,7 +77,9 @@ export async function saveArtifact(
   durationMs: number,
   registered: { origin: Omit<Origin, 'run'>; decision: string },
 ): Promise<{ file: string; version?: string }> {
+  const { registerModelIn, writeFileAtomic } = await import('../registry/index.js');
   if (opts.out) {
+    const { serializeArtifact } = await import('../model/index.js');
     const file = resolve(opts.out);
     writeFileAtomic(file, serializeArtifact(artifact));
     return { file };
@@ -97,6 +100,7 @@ async function run(opts: TrainCliOptions): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0)
     throw new CliError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`, EXIT_USAGE);
   const { rows, source, leftOut } = await loadRows(opts);
+  const { trainModelAsync } = await import('../model/index.js');
   const started = performance.now();
   const artifact: ModelArtifact = await trainModelAsync(rows, {
     kind: opts.kind,

@@ -1,15 +1,16 @@
 /**
  * Opening the configured store for one command: PostgreSQL when LOUPE_DATABASE_URL names it, else the SQLite
  * file under --home / LOUPE_HOME. A database that cannot be used is a clear message and exit 1, never a stack.
+ * The store's modules (the database drivers among them) load on first use, so a command's help never waits for them.
  */
 import { loupePaths } from '../config/index.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
-import { openPipelineStore, openStore } from '../store/open.js';
-import { DatabaseConfigError } from '../store/postgres/connect.js';
 import type { Store } from '../store/store.js';
 import { CliError } from './output.js';
 
 export async function withStore<T>(opts: { home?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../store/open.js');
+  const { DatabaseConfigError } = await import('../store/postgres/connect.js');
   let store: Store;
   try {
     ({ store } = await openStore(loupePaths(process.env, { home: opts.home })));
@@ -29,6 +30,8 @@ export async function withPipelineStore<T>(
   opts: { home?: string },
   fn: (store: PipelineStore) => Promise<T>,
 ): Promise<T> {
+  const { openPipelineStore } = await import('../store/open.js');
+  const { DatabaseConfigError } = await import('../store/postgres/connect.js');
   let store: PipelineStore;
   try {
     store = await openPipelineStore(loupePaths(process.env, { home: opts.home }));

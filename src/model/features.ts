@@ -15,22 +15,9 @@ import { CLARITIES, COLORS, CUTS, depthFromSize, type Stone } from '../diamond/i
 import type { FeatureMatrix } from '../engine/matrix.js';
 import type { ExplanationStep } from './valuation.js';
 
-export const FEATURE_NAMES = [
-  'carat',
-  'cut',
-  'color',
-  'clarity',
-  'depth',
-  'table',
-  'x',
-  'y',
-  'z',
-  'volume',
-  'density',
-  'roundness',
-  'depthGap',
-] as const;
-export type FeatureName = (typeof FEATURE_NAMES)[number];
+import { FEATURE_NAMES, type FeatureName } from './feature-names.js';
+
+export { FEATURE_NAMES, type FeatureName };
 
 /** Version 2 added roundness and depthGap. */
 export const FEATURE_SPEC = { version: 2, names: FEATURE_NAMES as readonly string[] };

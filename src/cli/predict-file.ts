@@ -1,0 +1,132 @@
+/**
+ * The work of `loupe predict` (./predict.ts): a saved model loaded, and every row of a CSV file priced into a
+ * stream, one batch at a time. A module of its own so that the command's help loads none of it.
+ */
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
+import { STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
+import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
+import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
+import { CliError, EXIT_USAGE } from './output.js';
+
+export interface PredictSummary {
+  input: string;
+  out: string | null;
+  model: string;
+  coverage: number;
+  rows: number;
+  priced: number;
+  errors: number;
+  /** Rows with a grade read in another spelling (said in their notes column). */
+  normalised: number;
+}
+
+const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'range_withheld', 'error', 'notes'];
+
+/**
+ * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
+ * is carried along as it is), as the web app's batch download does.
+ */
+export function resultColumns(inputColumns: readonly string[]): string[] {
+  const taken = new Set(inputColumns.map((c) => c.trim().toLowerCase()));
+  const clash = RESULT_COLUMNS.some((c) => taken.has(c));
+  return RESULT_COLUMNS.map((c) => (clash ? `loupe_${c}` : c));
+}
+
+export function loadModel(file: string): LoadedModel {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
+    throw new CliError(`model ${file}: ${why}`);
+  }
+  try {
+    return loadValuer(text, basename(file));
+  } catch (err) {
+    if (err instanceof ArtifactError) throw new CliError(`model ${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function parseCoverage(text: string | undefined, model: LoadedModel): number {
+  const levels = model.artifact.calibration.levels.map((l) => l.coverage);
+  if (text === undefined) return model.coverage;
+  const coverage = Number(text);
+  if (!Number.isFinite(coverage) || !levels.some((c) => Math.abs(c - coverage) < 1e-12)) {
+    throw new CliError(
+      `--coverage must be one the model was calibrated for (${levels.join(', ')}), got "${text}"`,
+      EXIT_USAGE,
+    );
+  }
+  return coverage;
+}
+
+/** The output line of one row: its input columns as they stood, then the result columns. */
+function outputLine(
+  row: ReadRow<StoneToValue>,
+  width: number,
+  model: LoadedModel,
+  coverage: number,
+  maxCarat: number | undefined,
+): { line: string; priced: boolean } {
+  let input: string;
+  if (row.fields.length === width) input = safeCsvRecord(row.rawText, row.fields);
+  else {
+    // A malformed record: keep what fits the header's columns (nothing, if it could not be split at all).
+    const fields: string[] = [];
+    for (let i = 0; i < width; i++) fields.push(csvCell(row.fields.length < width ? (row.fields[i] ?? '') : ''));
+    input = fields.join(',');
+  }
+  const notes = csvCell(row.result.normalised.map(normalisationMessage).join(' '));
+  if (!row.result.ok) {
+    const error = row.result.problems.map((p) => p.message).join(' ');
+    return { line: `${input},,,,,${csvCell(error)},${notes}\n`, priced: false };
+  }
+  const beyond = caratLimitProblem(model.artifact, row.result.value, maxCarat);
+  if (beyond) return { line: `${input},,,,,${csvCell(beyond.message)},${notes}\n`, priced: false };
+  const p = model.price(row.result.value, coverage);
+  // no range: both range columns stay empty and the reason says why (nothing in them pretends)
+  const range = p.range ? `${Math.round(p.range.low)},${Math.round(p.range.high)},` : `,,${csvCell(p.withheld ?? '')}`;
+  return { line: `${input},${Math.round(p.price)},${range},,${notes}\n`, priced: true };
+}
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (out.errored) throw out.errored;
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/** Prices every row of `input` into `out`; `maxCarat` is the carat limit (caratLimit's default when undefined). */
+export async function predictFile(
+  input: string,
+  model: LoadedModel,
+  coverage: number,
+  out: Writable,
+  maxCarat?: number,
+): Promise<Omit<PredictSummary, 'out' | 'model' | 'coverage'>> {
+  const stream = await openRowStream(input, STONE_TO_VALUE_ROWS);
+  const summary = { input: stream.name, rows: 0, priced: 0, errors: 0, normalised: 0 };
+  let width = -1;
+  for await (const batch of stream.batches) {
+    let text = '';
+    if (width === -1) {
+      const columns = stream.columns();
+      width = columns.length;
+      text += `${safeCsvRecord(stream.header(), columns)},${resultColumns(columns).join(',')}\n`;
+    }
+    for (const row of batch.rows) {
+      const { line, priced } = outputLine(row, width, model, coverage, maxCarat);
+      text += line;
+      summary.rows += 1;
+      if (row.result.normalised.length > 0) summary.normalised += 1;
+      if (priced) summary.priced += 1;
+      else summary.errors += 1;
+    }
+    await write(out, text);
+  }
+  return summary;
+}
