@@ -61,12 +61,12 @@ function since(before: Map<number, [number, number]>): string {
 const ms = (t0: number) => (performance.now() - t0).toFixed(2);
 
 // Hand-offs per fit: FitThreads.post counted (a private method, wrapped here for the count only).
-const proto = FitThreads.prototype as unknown as { post(kind: number): number };
+const proto = FitThreads.prototype as unknown as { post(...args: number[]): number };
 const post = proto.post;
 let posts = 0;
-proto.post = function (this: unknown, kind: number) {
+proto.post = function (this: unknown, ...args: number[]) {
   posts++;
-  return post.call(this, kind);
+  return post.apply(this, args);
 };
 
 const trees = Number(treesArg);

@@ -174,8 +174,9 @@ export class TreeGrower {
 
   /**
    * Depth-wise growth, a level at a time (nodes are numbered in creation order, which here is level order): the
-   * level's partitions, then the next level's histograms. On threads each is one job for the whole level when its
-   * rows are enough (a job per node would wait for the workers some 60 times a tree).
+   * level's partitions, then the next level's histograms. On threads a level of several partitioned nodes is one
+   * job (FitThreads.runLevel: whole nodes' partitions, then the histograms); a single node's partition is split in
+   * row blocks, one job, then its child's histogram another. A job per node would wait some 60 times a tree.
    */
   private growDepthWise(): void {
     for (let from = 0; from < this.nodes; ) {
@@ -187,28 +188,30 @@ export class TreeGrower {
         if (this.terminal(id)) this.unpartitioned[id] = 1;
         else rows += this.end[id] - this.start[id];
       const threads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
-      const mids = ids.map((id) => (this.unpartitioned[id] ? this.start[id] : this.partition(id, threads)));
-      if (threads) {
-        const done = threads.runPartitions();
-        let q = 0;
-        ids.forEach((id, i) => {
-          if (!this.unpartitioned[id]) mids[i] = done[q++];
-        });
-      }
-      const smalls = ids.map((id, i) => this.addChildren(id, mids[i]));
+      const parted = ids.filter((id) => !this.unpartitioned[id]);
+      const level = threads !== undefined && parted.length >= 2 ? threads : undefined;
+      // In a level job the partitions run with the histograms; the histogram's left count says where they split.
+      const mids = parted.map((id) => this.partition(id, threads));
+      const done = threads && !level ? threads.runPartitions() : undefined;
+      const midOf = (id: number, q = parted.indexOf(id)) =>
+        level ? this.start[id] + this.splits[id]!.countLeft : (done?.[q] ?? mids[q]);
+      const smalls = ids.map((id) => this.addChildren(id, this.unpartitioned[id] ? this.start[id] : midOf(id)));
       const hists = smalls.map((small) => (small >= 0 ? this.acquire() : null));
-      rows = 0;
-      for (const small of smalls) if (small >= 0) rows += this.end[small] - this.start[small];
-      const onThreads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
-      smalls.forEach((small, i) => {
-        if (small >= 0) this.build(hists[i]!, small, false, onThreads);
-      });
-      onThreads?.runHistograms(this.constantHessian);
-      ids.forEach((id, i) => {
-        if (smalls[i] >= 0) this.attachChildren(id, smalls[i], hists[i]!);
-      });
+      rows = smalls.reduce((sum, small) => sum + (small >= 0 ? this.end[small] - this.start[small] : 0), 0);
+      const onThreads = level ?? (rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined);
+      for (const [i, small] of smalls.entries()) if (small >= 0) this.build(hists[i]!, small, false, onThreads);
+      if (level) this.checkMids(parted, level.runLevel(parted.length, this.constantHessian));
+      else onThreads?.runHistograms(this.constantHessian);
+      for (const [i, id] of ids.entries()) if (smalls[i] >= 0) this.attachChildren(id, smalls[i], hists[i]!);
       from = to;
     }
+  }
+
+  /** After a level job: each partition must have put as many rows left as the histogram said. */
+  private checkMids(parted: number[], mids: Int32Array): void {
+    for (const [q, id] of parted.entries())
+      if (mids[q] !== this.end[this.left[id]])
+        throw new Error(`internal: partition put ${mids[q] - this.start[id]} rows left, histogram said otherwise`);
   }
 
   private growLeafWise(): void {

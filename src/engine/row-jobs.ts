@@ -70,6 +70,25 @@ export function splitBlock(
   return l - from;
 }
 
+/**
+ * A whole node's stable partition by one thread of several (splitRows, then the right rows copied back), its
+ * scratch at the node's own positions of `scratch`, so threads on other nodes never share one; returns the mid.
+ */
+export function partitionNode(
+  col: Uint8Array,
+  sides: Uint8Array,
+  index: Uint32Array,
+  scratch: Uint32Array,
+  start: number,
+  end: number,
+): number {
+  const own = scratch.subarray(start, end);
+  const l = splitRows(col, sides, index, own, start, end);
+  if (end - l < 256) copyRows(index, l, own, 0, end - l);
+  else index.set(own.subarray(0, end - l), l);
+  return l;
+}
+
 /** Thread me's block of start..end: fixed by the range and the thread count alone. */
 export function blockStart(start: number, end: number, me: number, threads: number): number {
   return start + Math.floor(((end - start) * me) / threads);

@@ -30,3 +30,10 @@ export function claim(ctrl: Int32Array, next: number, limit: number, base: numbe
     if (Atomics.compareExchange(ctrl, next, at, at + 1) === at) return at - Atomics.load(ctrl, base);
   }
 }
+
+/** Waits until ctrl[word] ≥ value (those who raise it notify): looks `spin` times before sleeping. */
+export function waitFor(ctrl: Int32Array, word: number, value: number, spin: number): void {
+  for (let i = 0; i < spin && Atomics.load(ctrl, word) < value; i++);
+  for (let seen = Atomics.load(ctrl, word); seen < value; seen = Atomics.load(ctrl, word))
+    Atomics.wait(ctrl, word, seen);
+}

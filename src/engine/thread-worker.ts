@@ -16,11 +16,13 @@ import {
   addSegments,
   blockStart,
   copyRows,
+  partitionNode,
   placeBlock,
+  splitRows,
   SIDES,
   splitBlock,
 } from './row-jobs.js';
-import { barrier, claim } from './thread-sync.js';
+import { barrier, claim, waitFor } from './thread-sync.js';
 
 /** The WebAssembly kernels of a fit's threads (wasm-kernels.ts threadModule), by export name. */
 export type ThreadWasm = Record<string, (...args: number[]) => number>;
@@ -54,7 +56,7 @@ export function addSegmentsWasm(
 }
 
 // Control words (Int32Array over a SharedArrayBuffer).
-export const SEQ = 0; // job number × 4 + the job's kind (HISTOGRAM_JOB, …); −1 asks the workers to exit
+export const SEQ = 0; // job number × 8 + the job's kind (LEVEL_JOB, …); −1 asks the workers to exit
 export const DONE = 1; // workers finished with the current job
 export const COUNT = 2; // items in the job's list
 export const END = 4; // prediction update: positions 0..END of the index
@@ -70,13 +72,15 @@ export const COMPLETED = 13; // histogram chunks summed in the current job
 export const SEGMENTS = 11; // prediction update: segments in use
 export const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
 export const FIT = 14; // the current fit's number (its data message on each worker's port)
-const CONTROL_WORDS = 15;
+export const PARTS = 15; // level job: its first PARTS chunks are whole nodes' partitions, then histogram chunks
+export const PARTS_DONE = 16; // level job: partitions finished (histogram chunks wait for all of them)
+const CONTROL_WORDS = 17;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
-export const HISTOGRAM_JOB = 0;
 export const PARTITION_JOB = 1;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
+export const LEVEL_JOB = 0; // histograms, after the level's partitions when it has any (threads.ts runLevel)
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
@@ -84,15 +88,18 @@ const sumFeatureRange = ${sumFeatureRange.toString()};
 ${splitBlock.toString()}
 ${blockStart.toString()}
 ${copyRows.toString()}
+${splitRows.toString()}
+${partitionNode.toString()}
 ${placeBlock.toString()}
 ${addLeafValue.toString()}
 ${addRoutedValues.toString()}
 ${addSegments.toString()}
 ${addSegmentsWasm.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name} };
+const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name} };
 ${barrier.toString()}
 ${claim.toString()}
+${waitFor.toString()}
 const { control, port, me, threads } = workerData;
 const ctrl = new Int32Array(control);
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -127,9 +134,17 @@ function setUp(number) {
     return f;
   });
 }
-function histogramChunk(chunk) {
-  const i = Math.floor(chunk / threads);
-  const g = chunk - i * threads;
+/** Partition item i of a level job: a whole node, in place (its scratch at the node's positions of right). */
+function partitionItem(i) {
+  const { index, items, itemSides, columns, right, mids } = fit;
+  const [col, start, end] = [columns[items[3 * i]], items[3 * i + 1], items[3 * i + 2]];
+  const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
+  mids[i] = fit.wasmPartition ? wasm.split(col.byteOffset, side.byteOffset, index.byteOffset, right.byteOffset + 4 * start, start, end) : jobs.partitionNode(col, side, index, right, start, end);
+}
+function histogramChunk(chunk, first = 0) {
+  const q = Math.floor(chunk / threads);
+  const g = chunk - q * threads;
+  const i = first + q;
   const { codes, index, items, grad, hess, histOffset, stride, nf, features } = fit;
   const id = items[3 * i];
   while (hists[id] === undefined) {
@@ -153,7 +168,7 @@ for (;;) {
   const seq = Atomics.load(ctrl, ${SEQ});
   if (seq < 0) break;
   seen = seq;
-  const kind = seq & 3;
+  const kind = seq & 7;
   if (kind === ${RELEASE_JOB}) {
     fit = null;
     hists = [];
@@ -169,14 +184,24 @@ for (;;) {
       Atomics.store(ctrl, ${FAILED}, 1);
     }
   }
-  if (kind === ${HISTOGRAM_JOB}) {
-    // Claimed chunks only (nothing of the job is read before a claim succeeds), and no acknowledgement: a thread
-    // late for the job finds every chunk taken and goes back to waiting.
+  if (kind === ${LEVEL_JOB}) {
+    // Partitions first (a chunk each), then histogram chunks, which start once every partition has ended. Nothing
+    // of the job is read before a claim succeeds (the job cannot end, nor the next begin, while a chunk is out),
+    // and no acknowledgement: a thread late for the job finds every chunk taken and goes back to waiting.
     for (let chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE}); chunk >= 0; chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE})) {
+      const parts = ctrl[${PARTS}];
       try {
-        histogramChunk(chunk);
+        if (chunk < parts) partitionItem(chunk);
+        else {
+          ${waitFor.name}(ctrl, ${PARTS_DONE}, parts, ${SPIN});
+          histogramChunk(chunk - parts, parts);
+        }
       } catch {
         Atomics.store(ctrl, ${FAILED}, 1);
+      }
+      if (chunk < parts) {
+        Atomics.add(ctrl, ${PARTS_DONE}, 1);
+        Atomics.notify(ctrl, ${PARTS_DONE});
       }
       Atomics.add(ctrl, ${COMPLETED}, 1);
       Atomics.notify(ctrl, ${COMPLETED});
@@ -221,7 +246,7 @@ export class WorkerPool {
   readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   readonly workers: Worker[] = [];
   readonly ports: MessagePort[] = [];
-  /** The last job's number (SEQ = seq × 4 + kind) and the last fit's. */
+  /** The last job's number (SEQ = seq × 8 + kind) and the last fit's. */
   seq = 0;
   fits = 0;
 
@@ -241,7 +266,7 @@ export class WorkerPool {
 
   /** Starts a job on the workers: SEQ set and every sleeping worker woken. */
   start(kind: number): void {
-    Atomics.store(this.control, SEQ, ++this.seq * 4 + kind);
+    Atomics.store(this.control, SEQ, ++this.seq * 8 + kind);
     Atomics.notify(this.control, SEQ);
   }
 

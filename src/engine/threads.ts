@@ -1,11 +1,12 @@
 /**
  * A fit's heavy passes on worker threads over shared memory. The bin codes, gradients, hessians, predictions, the
  * row index and every histogram live in SharedArrayBuffers. Three kinds of job:
- *   the histograms of a level's nodes: chunks (node, feature group — as many groups as threads), each summing ALL
- *     the node's rows for its group's features, so every slot sums the same rows in the same order as on one
- *     thread; a thread with a core claims the next chunk (thread-sync.ts), so this thread never waits for a worker
- *     that has not started, only for chunks in progress;
- *   a node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
+ *   a level (runLevel): first the partitions of the level's nodes, a whole node each, then the histograms of the
+ *     next level's nodes: chunks (node, feature group — as many groups as threads), each summing ALL the node's
+ *     rows for its group's features, so every slot sums the same rows in the same order as on one thread; a thread
+ *     with a core claims the next chunk (thread-sync.ts), so this thread never waits for a worker that has not
+ *     started, only for chunks in progress;
+ *   a single node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
  *     rows (order kept); after a barrier each thread places its own block's rows, left rows after the earlier
  *     blocks' left rows, right rows after all left rows and the earlier blocks' right rows — exactly the
  *     single-thread stable partition;
@@ -25,8 +26,17 @@
  */
 import type { BinnedMatrix } from './binning.js';
 import { KERNEL_PARAMETERS, kernelSource, sumFeatureRange } from './histogram.js';
-import { addSegments, blockStart, newSegments, placeBlock, SIDES, splitBlock, type Segments } from './row-jobs.js';
-import { barrier, claim } from './thread-sync.js';
+import {
+  addSegments,
+  blockStart,
+  newSegments,
+  partitionNode,
+  placeBlock,
+  SIDES,
+  splitBlock,
+  type Segments,
+} from './row-jobs.js';
+import { barrier, claim, waitFor } from './thread-sync.js';
 import { threadModule, type WasmArena } from './wasm-kernels.js';
 import {
   acquirePool,
@@ -40,11 +50,13 @@ import {
   END,
   FAILED,
   FIT,
-  HISTOGRAM_JOB,
+  LEVEL_JOB,
   LIMIT,
   NEXT,
   NSEL,
   PARTITION_JOB,
+  PARTS,
+  PARTS_DONE,
   PREDICT_JOB,
   releasePool,
   SEGMENTS,
@@ -134,7 +146,7 @@ export class FitThreads {
     this.counts = new Int32Array(new SharedArrayBuffer(capacity * threads * 4));
     this.items = new Int32Array(new SharedArrayBuffer(capacity * 3 * 4));
     this.itemSides = binned.arena?.uint8(capacity * SIDES) ?? new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
-    this.mids = new Int32Array(capacity);
+    this.mids = new Int32Array(new SharedArrayBuffer(capacity * 4));
     this.segments = newSegments(capacity, true);
     this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
@@ -183,6 +195,7 @@ export class FitThreads {
       items: this.items,
       itemSides: this.itemSides,
       counts: this.counts,
+      mids: this.mids,
       segments: this.segments,
       histOffset: binned.histOffset,
       features: this.features,
@@ -224,27 +237,57 @@ export class FitThreads {
 
   /** Fills the queued histograms with the sums over their rows for the features given to setFeatures. */
   runHistograms(constantHessian: number | undefined): void {
+    this.runLevel(0, constantHessian);
+  }
+
+  /**
+   * Runs the queued partitions (queued first, `parts` of them) and then the queued histograms as one job: each
+   * partition a chunk (a whole node, in place, on whichever thread claims it; its scratch at the node's own
+   * positions of `right`, so nodes never share one), each histogram chunks (node, feature group) that start once
+   * every partition of the job has ended. Returns where each partition's right rows begin. Every node is
+   * partitioned and every slot summed exactly as on one thread.
+   */
+  runLevel(parts: number, constantHessian: number | undefined): Int32Array {
     const withHessian = constantHessian === undefined ? 1 : 0;
     if (withHessian === 1 && this.binned.slotStride !== 3)
       throw new RangeError('histogram layout has no hessian slots but hessians vary');
     const c = this.control;
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = withHessian;
-    const total = this.post(HISTOGRAM_JOB) * this.threads;
+    c[PARTS] = parts;
+    c[PARTS_DONE] = 0;
+    const total = parts + (this.post(LEVEL_JOB, parts) - parts) * this.threads;
     for (let chunk = claim(c, NEXT, LIMIT, BASE); chunk >= 0; chunk = claim(c, NEXT, LIMIT, BASE)) {
-      this.histogramChunk(chunk, withHessian);
+      if (chunk < parts) {
+        this.mids[chunk] = this.partitionItem(chunk);
+        Atomics.add(c, PARTS_DONE, 1);
+        Atomics.notify(c, PARTS_DONE);
+      } else {
+        waitFor(c, PARTS_DONE, parts, SPIN);
+        this.histogramChunk(chunk - parts, withHessian, parts);
+      }
       Atomics.add(c, COMPLETED, 1);
     }
-    for (let spin = 0; spin < SPIN && Atomics.load(c, COMPLETED) < total; spin++);
-    for (let done = Atomics.load(c, COMPLETED); done < total; done = Atomics.load(c, COMPLETED))
-      Atomics.wait(c, COMPLETED, done);
+    waitFor(c, COMPLETED, total, SPIN);
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
+    return this.mids;
   }
 
-  /** Chunk (item i, feature group g) of a histogram job, as the workers run it. */
-  private histogramChunk(chunk: number, withHessian: number): void {
-    const i = Math.floor(chunk / this.threads);
-    const g = chunk - i * this.threads;
+  /** Partition item i of a level job (see runLevel), as the workers run it. */
+  private partitionItem(i: number): number {
+    const [col, start, end] = [this.binned.columns[this.items[3 * i]], this.items[3 * i + 1], this.items[3 * i + 2]];
+    const side = this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
+    const { index, right } = this;
+    if (!this.wasm || !this.wasmPartition) return partitionNode(col, side, index, right, start, end);
+    const scratch = right.byteOffset + 4 * start;
+    return this.wasm.split(col.byteOffset, side.byteOffset, index.byteOffset, scratch, start, end);
+  }
+
+  /** Chunk (item first + i, feature group g) of a histogram job, as the workers run it. */
+  private histogramChunk(chunk: number, withHessian: number, first: number): void {
+    const q = Math.floor(chunk / this.threads);
+    const g = chunk - q * this.threads;
+    const i = first + q;
     const [hist, start, end] = [this.queued[i], this.items[3 * i + 1], this.items[3 * i + 2]];
     const { codes, histOffset, slotStride, features: nf } = this.binned;
     if (this.control[ALL_FEATURES] === 1 && this.wasm && this.inArena.get(hist)) {
@@ -351,16 +394,16 @@ export class FitThreads {
   }
 
   /** Starts a job over the queued items on the workers (its other parameters already set); returns the items. */
-  private post(kind: number): number {
+  private post(kind: number, parts = 0): number {
     const c = this.control;
     const count = this.nItems;
     this.nItems = 0;
     c[COUNT] = count;
-    if (kind === HISTOGRAM_JOB) {
+    if (kind === LEVEL_JOB) {
       // Chunks become claimable only once the job is written (LIMIT last), by this thread as by the workers.
       c[COMPLETED] = 0;
       c[BASE] = Atomics.load(c, NEXT);
-      Atomics.store(c, LIMIT, c[BASE] + count * this.threads);
+      Atomics.store(c, LIMIT, c[BASE] + parts + (count - parts) * this.threads);
     } else {
       c[ARRIVED] = 0;
       Atomics.store(c, DONE, 0);

@@ -143,8 +143,8 @@ const c = op.i32Const;
 
 /**
  * The module of a fit's threads (engine/threads.ts) over `arena`'s shared memory: the histogram sums of each of
- * `groups` feature groups (features ⌊nf·g/groups⌋ onwards; export `g${2g + withHessian}`, over index rows), and
- * addLeaf and addRouted. Worker threads instantiate the same module on the same memory.
+ * `groups` feature groups (features ⌊nf·g/groups⌋ onwards; export `g${2g + withHessian}`, over index rows),
+ * addLeaf, addRouted, splitBlock and split (a whole node's partition, its scratch at the node's own positions). Worker threads instantiate the same module on the same memory.
  */
 export function threadModule(
   arena: WasmArena,
@@ -166,7 +166,7 @@ export function threadModule(
       name: `g${2 * g + (withHessian ? 1 : 0)}`,
     })),
   ).flat();
-  fns.push(addLeafFunction(), addRoutedFunction(), splitBlockFunction());
+  fns.push(addLeafFunction(), addRoutedFunction(), splitBlockFunction(), splitFunction());
   return new WebAssembly.Module(encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared));
 }
 

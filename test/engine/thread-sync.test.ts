@@ -4,9 +4,9 @@
  * the previous job's.
  */
 import { describe, expect, it } from 'vitest';
-import { claim } from '../../src/engine/thread-sync.js';
+import { claim, waitFor } from '../../src/engine/thread-sync.js';
 
-const [NEXT, LIMIT, BASE] = [9, 3, 10];
+const [NEXT, LIMIT, BASE, PARTS_DONE] = [9, 3, 10, 16];
 
 /** What FitThreads.post does for a job of `chunks` chunks. */
 function post(ctrl: Int32Array, chunks: number): void {
@@ -26,4 +26,12 @@ describe('claim', () => {
     expect([0, 1, 2].map(() => claim(ctrl, NEXT, LIMIT, BASE))).toEqual([0, 1, -1]);
     expect(ctrl[NEXT]).toBe(5);
   });
+
+  it('waitFor returns at once when the word has reached the value (else it would sleep: the test times out)', () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(17 * 4));
+    ctrl[PARTS_DONE] = 2;
+    waitFor(ctrl, PARTS_DONE, 2, 0);
+    waitFor(ctrl, PARTS_DONE, 1, 16);
+    expect(ctrl[PARTS_DONE]).toBe(2);
+  }, 5_000);
 });
