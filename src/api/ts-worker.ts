@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -36,21 +36,36 @@ function profilingFlags(): string[] {
   return flags;
 }
 
+/** The repository (or the transpiled tree) this module lies in. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The JavaScript twin of a thread's TypeScript module, when there is one: registering tsx and compiling the thread's
+ * modules again costs each thread start about a second of CPU. It lies beside the module in a tree transpiled to
+ * JavaScript (the tests' .cache/cli-js, test/helpers/cli-js.ts), or in LOUPE_JS_MIRROR, such a tree mirroring this
+ * repository (the test processes, which run the TypeScript sources, start their threads from it).
+ */
+function javaScriptTwin(source: string): string | undefined {
+  if (!source.endsWith('.ts')) return undefined;
+  const beside = source.replace(/\.ts$/, '.js');
+  if (existsSync(beside)) return beside;
+  const mirror = process.env.LOUPE_JS_MIRROR;
+  const inside = relative(ROOT, source);
+  if (!mirror || inside.startsWith('..') || isAbsolute(inside)) return undefined;
+  const mirrored = join(mirror, inside).replace(/\.ts$/, '.js');
+  return existsSync(mirrored) ? mirrored : undefined;
+}
+
 /** Starts `entry` (a module URL) on a new thread named `name` (default its module's); it reads `data` as workerData.data. */
 export function startTsWorker(entry: URL, data: unknown = null, threadName?: string): Worker {
   // tsx's ES-module API (require.resolve would give its CommonJS build, which cannot register ES-module hooks)
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   // an OS thread name has at most 15 characters
   const name = (threadName ?? basename(fileURLToPath(entry)).replace(/(-worker)?\.[jt]s$/, '')).slice(0, 15);
-  // In a tree transpiled to JavaScript beside its TypeScript (the tests' .cache/cli-js, test/helpers/cli-js.ts), the
-  // module's JavaScript twin runs as it is: registering tsx and compiling the thread's modules again costs a server
-  // start several seconds of CPU.
-  const source = fileURLToPath(entry);
-  const twin = source.replace(/\.ts$/, '.js');
-  const plain = twin !== source && existsSync(twin);
+  const twin = javaScriptTwin(fileURLToPath(entry));
   const workerData = {
-    tsxApi: plain ? null : pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href,
-    entry: plain ? pathToFileURL(twin).href : entry.href,
+    tsxApi: twin ? null : pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href,
+    entry: twin ? pathToFileURL(twin).href : entry.href,
     data,
     name,
   };
