@@ -2,7 +2,7 @@
  * The WebAssembly kernels (engine/wasm-kernels.ts) must give the JS loops' bits exactly: the same histograms, the
  * same partitions, the same prediction updates, and so byte-identical models.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { binMatrix } from '../../src/engine/binning.js';
 import { fit, serialize, type FitOptions } from '../../src/engine/index.js';
 import { buildHistogram, newHistogram } from '../../src/engine/histogram.js';
@@ -101,6 +101,43 @@ describe('WebAssembly kernels', () => {
       useWasmKernels(false);
       const withJs = serialize(fit(X, y, { ...options, threads: 1 }).model);
       expect(withWasm).toBe(withJs);
+    }
+  });
+});
+
+/** Every typed array reachable from `value` (objects, arrays, maps), with the path it was found at. */
+function typedArrays(value: unknown, path = 'result', seen = new Set<unknown>()): [string, ArrayBufferView][] {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return [];
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return [[path, value]];
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+  return entries.flatMap(([k, v]) => typedArrays(v, `${path}.${String(k)}`, seen));
+}
+
+describe('a fit in a WebAssembly arena', () => {
+  // The arena is the fit's scratch memory: a view into it that left the fit would keep the whole memory alive and
+  // show whatever a later use of that memory wrote. Everything a fit returns is a copy on the JS heap.
+  it.each([
+    ['one thread', { threads: 1 }],
+    ['worker threads on a shared memory', { threads: 2, minRowsForThreads: 0 }],
+  ])('returns no array that is a view of its arena (%s)', (_, threading) => {
+    const arenas: WasmArena[] = [];
+    const create = WasmArena.create.bind(WasmArena);
+    const spy = vi.spyOn(WasmArena, 'create').mockImplementation((bytes, shared) => {
+      const arena = create(bytes, shared);
+      if (arena) arenas.push(arena);
+      return arena;
+    });
+    try {
+      const { X, y } = synthetic(3000, 31);
+      const result = fit(X, y, { nEstimators: 8, maxDepth: 4, subsample: 0.8, validationFraction: 0.2, ...threading });
+      expect(arenas).toHaveLength(1);
+      const found = typedArrays(result);
+      expect(found.length).toBeGreaterThan(0);
+      const inArenaViews = found.filter(([, a]) => a.buffer === arenas[0].buffer).map(([path]) => path);
+      expect(inArenaViews).toEqual([]);
+    } finally {
+      spy.mockRestore();
     }
   });
 });
