@@ -17,9 +17,13 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 const ALIGN = 16;
 
-// Off in Deno (the notebooks' kernel): there, with the kernels on, the model notebook's learning-curve check found
-// rows whose paired change was another row's in 3 of 5 test runs on 2026-12-06, and in 0 of 3 with them off; the
-// fits are the same bit for bit either way (the same model hash in Deno with and without). Not yet traced further.
+// Off in Deno (the notebooks' kernel) while a fault there is untraced: the model notebook's learning-curve check found
+// a row whose paired change was another row's (3 of 5 test runs on 2026-12-06 with the kernels on, 0 of 3 off). The
+// kernels are not shown to cause it: it was seen on 2026-12-05, before they existed (commit 03adec8; that run showed
+// row 1 with row 2's change and interval, the same numbers, and its own MAPE), and 5 test runs with them on passed
+// on 2026-12-06 08:16-08:43 UTC. The wrong value is a field of a plain object the notebook cell builds, which no fit
+// writes (the fits are the same bit for bit either way), and no array a fit returns is a view of its arena
+// (test/engine/wasm.test.ts).
 let enabled = !('Deno' in globalThis);
 
 /** Turns the WebAssembly kernels off (true: on, the default) for the fits that start after it; tests compare both. */
