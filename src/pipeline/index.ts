@@ -35,5 +35,4 @@ export {
   type KsResult,
 } from './drift.js';
 export { partitionData, referenceSplitPath, snapshotRows, DEFAULT_HOLDOUT_FRACTION } from './data.js';
-export { writeMissingCards, writeCard, cardPath } from './report.js';
 export { pendingFiles } from './incoming.js';
