@@ -74,7 +74,8 @@ export const ARRIVED = 12; // partition: threads done splitting their blocks (a 
 export const FIT = 14; // the current fit's number (its data message on each worker's port)
 export const PARTS = 15; // level job: its first PARTS chunks are whole nodes' partitions, then histogram chunks
 export const PARTS_DONE = 16; // level job: partitions finished (histogram chunks wait for all of them)
-const CONTROL_WORDS = 17;
+export const IDLE_SPIN = 17; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
+const CONTROL_WORDS = 18;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
 export const PARTITION_JOB = 1;
@@ -163,7 +164,8 @@ let seen = 0;
 for (;;) {
   // The next job usually follows within microseconds (the main thread only finds a split between jobs): look for
   // it a little while before sleeping, as a sleeping thread takes tens of microseconds to wake.
-  for (let spin = 0; spin < ${SPIN} && Atomics.load(ctrl, ${SEQ}) === seen; spin++);
+  const until = performance.now() + ctrl[${IDLE_SPIN}] / 1000;
+  for (let spin = 0; Atomics.load(ctrl, ${SEQ}) === seen && (spin < ${SPIN} || performance.now() < until); spin++);
   Atomics.wait(ctrl, ${SEQ}, seen);
   const seq = Atomics.load(ctrl, ${SEQ});
   if (seq < 0) break;
@@ -251,6 +253,7 @@ export class WorkerPool {
   fits = 0;
 
   constructor(readonly threads: number) {
+    this.control[IDLE_SPIN] = idleSpin;
     for (let me = 1; me < threads; me++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
@@ -281,6 +284,16 @@ export class WorkerPool {
 
 /** Idle pools by thread count: one a process (or worker thread) keeps for its next fit. */
 const idle = new Map<number, WorkerPool>();
+let idleSpin = 0;
+
+/**
+ * How long (µs) a worker looks for its next job before it sleeps, for pools started later and the idle ones: a
+ * sleeping worker takes tens of microseconds to wake (bench/scale/handoff.ts), a looking one burns its core.
+ */
+export function setIdleSpin(micros: number): void {
+  idleSpin = micros;
+  for (const pool of idle.values()) pool.control[IDLE_SPIN] = micros;
+}
 let started = 0;
 
 /** Pools started so far in this process (for tests: consecutive fits reuse one). */
