@@ -175,7 +175,7 @@ export class TreeGrower {
   /**
    * Depth-wise growth, a level at a time (nodes are numbered in creation order, which here is level order): the
    * level's partitions, then the next level's histograms. On threads a level of several partitioned nodes is one
-   * job (FitThreads.runLevel: whole nodes' partitions, then the histograms); a single node's partition is split in
+   * job (FitThreads.runLevel: each node's partition, then its child's histogram); a single node's partition is split in
    * row blocks, one job, then its child's histogram another. A job per node would wait some 60 times a tree.
    */
   private growDepthWise(): void {

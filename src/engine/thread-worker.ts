@@ -22,7 +22,7 @@ import {
   SIDES,
   splitBlock,
 } from './row-jobs.js';
-import { barrier, claim, waitFor } from './thread-sync.js';
+import { barrier, claim } from './thread-sync.js';
 
 /** The WebAssembly kernels of a fit's threads (wasm-kernels.ts threadModule), by export name. */
 export type ThreadWasm = Record<string, (...args: number[]) => number>;
@@ -72,10 +72,9 @@ export const COMPLETED = 13; // histogram chunks summed in the current job
 export const SEGMENTS = 11; // prediction update: segments in use
 export const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
 export const FIT = 14; // the current fit's number (its data message on each worker's port)
-export const PARTS = 15; // level job: its first PARTS chunks are whole nodes' partitions, then histogram chunks
-export const PARTS_DONE = 16; // level job: partitions finished (histogram chunks wait for all of them)
-export const IDLE_SPIN = 17; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
-const CONTROL_WORDS = 18;
+export const PARTS = 15; // level job: its partitions (a chunk each, with its node's histogram); 0: histogram chunks
+export const IDLE_SPIN = 16; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
+const CONTROL_WORDS = 17;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
 export const PARTITION_JOB = 1;
@@ -100,7 +99,6 @@ ${addSegmentsWasm.toString()}
 const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name} };
 ${barrier.toString()}
 ${claim.toString()}
-${waitFor.toString()}
 const { control, port, me, threads } = workerData;
 const ctrl = new Int32Array(control);
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -187,23 +185,20 @@ for (;;) {
     }
   }
   if (kind === ${LEVEL_JOB}) {
-    // Partitions first (a chunk each), then histogram chunks, which start once every partition has ended. Nothing
-    // of the job is read before a claim succeeds (the job cannot end, nor the next begin, while a chunk is out),
-    // and no acknowledgement: a thread late for the job finds every chunk taken and goes back to waiting.
+    // A level (threads.ts runLevel): chunks are partitions, each followed by its node's histogram, or with no
+    // partitions histogram chunks. Nothing of the job is read before a claim succeeds (the job cannot end, nor the
+    // next begin, while a chunk is out), and no acknowledgement: a thread late for the job finds every chunk taken.
     for (let chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE}); chunk >= 0; chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE})) {
       const parts = ctrl[${PARTS}];
       try {
-        if (chunk < parts) partitionItem(chunk);
+        if (parts === 0) histogramChunk(chunk, 0);
         else {
-          ${waitFor.name}(ctrl, ${PARTS_DONE}, parts, ${SPIN});
-          histogramChunk(chunk - parts, parts);
+          partitionItem(chunk);
+          const of = fit.histOf[chunk] - parts;
+          if (of >= 0) for (let g = 0; g < threads; g++) histogramChunk(of * threads + g, parts);
         }
       } catch {
         Atomics.store(ctrl, ${FAILED}, 1);
-      }
-      if (chunk < parts) {
-        Atomics.add(ctrl, ${PARTS_DONE}, 1);
-        Atomics.notify(ctrl, ${PARTS_DONE});
       }
       Atomics.add(ctrl, ${COMPLETED}, 1);
       Atomics.notify(ctrl, ${COMPLETED});

@@ -1,11 +1,11 @@
 /**
  * A fit's heavy passes on worker threads over shared memory. The bin codes, gradients, hessians, predictions, the
  * row index and every histogram live in SharedArrayBuffers. Three kinds of job:
- *   a level (runLevel): first the partitions of the level's nodes, a whole node each, then the histograms of the
- *     next level's nodes: chunks (node, feature group — as many groups as threads), each summing ALL the node's
- *     rows for its group's features, so every slot sums the same rows in the same order as on one thread; a thread
- *     with a core claims the next chunk (thread-sync.ts), so this thread never waits for a worker that has not
- *     started, only for chunks in progress;
+ *   a level (runLevel): a chunk per node of the level, whichever thread claims it partitioning the node whole and
+ *     then summing its smaller child's histogram; at the root (no partitions) the histogram's chunks are feature
+ *     groups, as many as threads. Each slot sums the same rows in the same order as on one thread; a thread with a
+ *     core claims the next chunk (thread-sync.ts), so this thread never waits for a worker that has not started,
+ *     only for chunks in progress;
  *   a single node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
  *     rows (order kept); after a barrier each thread places its own block's rows, left rows after the earlier
  *     blocks' left rows, right rows after all left rows and the earlier blocks' right rows — exactly the
@@ -56,7 +56,6 @@ import {
   NSEL,
   PARTITION_JOB,
   PARTS,
-  PARTS_DONE,
   PREDICT_JOB,
   releasePool,
   SEGMENTS,
@@ -103,6 +102,8 @@ export class FitThreads {
   private readonly itemSides: Uint8Array;
   private readonly queued: Float64Array[] = [];
   private readonly mids: Int32Array;
+  /** Level jobs: the histogram item that follows each partition item (−1: none). */
+  private readonly histOf: Int32Array;
   private nItems = 0;
   private readonly binned: BinnedMatrix;
   private readonly grad: Float64Array;
@@ -147,6 +148,7 @@ export class FitThreads {
     this.items = new Int32Array(new SharedArrayBuffer(capacity * 3 * 4));
     this.itemSides = binned.arena?.uint8(capacity * SIDES) ?? new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
     this.mids = new Int32Array(new SharedArrayBuffer(capacity * 4));
+    this.histOf = new Int32Array(new SharedArrayBuffer(capacity * 4));
     this.segments = newSegments(capacity, true);
     this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
@@ -196,6 +198,7 @@ export class FitThreads {
       itemSides: this.itemSides,
       counts: this.counts,
       mids: this.mids,
+      histOf: this.histOf,
       segments: this.segments,
       histOffset: binned.histOffset,
       features: this.features,
@@ -241,30 +244,31 @@ export class FitThreads {
   }
 
   /**
-   * Runs the queued partitions (queued first, `parts` of them) and then the queued histograms as one job: each
-   * partition a chunk (a whole node, in place, on whichever thread claims it; its scratch at the node's own
-   * positions of `right`, so nodes never share one), each histogram chunks (node, feature group) that start once
-   * every partition of the job has ended. Returns where each partition's right rows begin. Every node is
-   * partitioned and every slot summed exactly as on one thread.
+   * Runs a level as one job: with `parts` > 0, the queued partitions (queued first, `parts` of them, each a whole
+   * node, in place; its scratch at the node's own positions of `right`, so nodes never share one), each one chunk
+   * that goes on with the histogram queued for a range inside the node (its smaller child), every feature group,
+   * so nothing waits inside the job; with none, the queued histograms as chunks (node, feature group). Returns
+   * where each partition's right rows begin. Every node is partitioned and every slot summed as on one thread.
    */
   runLevel(parts: number, constantHessian: number | undefined): Int32Array {
     const withHessian = constantHessian === undefined ? 1 : 0;
     if (withHessian === 1 && this.binned.slotStride !== 3)
       throw new RangeError('histogram layout has no hessian slots but hessians vary');
-    const c = this.control;
+    const { control: c, items, histOf, threads } = this;
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = withHessian;
     c[PARTS] = parts;
-    c[PARTS_DONE] = 0;
-    const total = parts + (this.post(LEVEL_JOB, parts) - parts) * this.threads;
+    // Both lists are in row order: each partition's histogram, if any, is the next one ending inside the node.
+    let h = parts;
+    for (let p = 0; p < parts; p++) histOf[p] = h < this.nItems && items[3 * h + 2] <= items[3 * p + 2] ? h++ : -1;
+    if (parts > 0 && h !== this.nItems) throw new Error('internal: a histogram of the level is outside its nodes');
+    const total = this.post(LEVEL_JOB, parts > 0 ? parts : this.nItems * threads);
     for (let chunk = claim(c, NEXT, LIMIT, BASE); chunk >= 0; chunk = claim(c, NEXT, LIMIT, BASE)) {
-      if (chunk < parts) {
+      if (parts === 0) this.histogramChunk(chunk, withHessian, 0);
+      else {
         this.mids[chunk] = this.partitionItem(chunk);
-        Atomics.add(c, PARTS_DONE, 1);
-        Atomics.notify(c, PARTS_DONE);
-      } else {
-        waitFor(c, PARTS_DONE, parts, SPIN);
-        this.histogramChunk(chunk - parts, withHessian, parts);
+        const of = histOf[chunk] - parts;
+        if (of >= 0) for (let g = 0; g < threads; g++) this.histogramChunk(of * threads + g, withHessian, parts);
       }
       Atomics.add(c, COMPLETED, 1);
     }
@@ -394,7 +398,7 @@ export class FitThreads {
   }
 
   /** Starts a job over the queued items on the workers (its other parameters already set); returns the items. */
-  private post(kind: number, parts = 0): number {
+  private post(kind: number, chunks = 0): number {
     const c = this.control;
     const count = this.nItems;
     this.nItems = 0;
@@ -403,13 +407,13 @@ export class FitThreads {
       // Chunks become claimable only once the job is written (LIMIT last), by this thread as by the workers.
       c[COMPLETED] = 0;
       c[BASE] = Atomics.load(c, NEXT);
-      Atomics.store(c, LIMIT, c[BASE] + parts + (count - parts) * this.threads);
+      Atomics.store(c, LIMIT, c[BASE] + chunks);
     } else {
       c[ARRIVED] = 0;
       Atomics.store(c, DONE, 0);
     }
     this.pool.start(kind);
-    return count;
+    return kind === LEVEL_JOB ? chunks : count;
   }
 
   /** Waits for every worker to finish the current job. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { claim, waitFor } from '../../src/engine/thread-sync.js';
 
-const [NEXT, LIMIT, BASE, PARTS_DONE] = [9, 3, 10, 16];
+const [NEXT, LIMIT, BASE, WORD] = [9, 3, 10, 16];
 
 /** What FitThreads.post does for a job of `chunks` chunks. */
 function post(ctrl: Int32Array, chunks: number): void {
@@ -29,9 +29,9 @@ describe('claim', () => {
 
   it('waitFor returns at once when the word has reached the value (else it would sleep: the test times out)', () => {
     const ctrl = new Int32Array(new SharedArrayBuffer(17 * 4));
-    ctrl[PARTS_DONE] = 2;
-    waitFor(ctrl, PARTS_DONE, 2, 0);
-    waitFor(ctrl, PARTS_DONE, 1, 16);
-    expect(ctrl[PARTS_DONE]).toBe(2);
+    ctrl[WORD] = 2;
+    waitFor(ctrl, WORD, 2, 0);
+    waitFor(ctrl, WORD, 1, 16);
+    expect(ctrl[WORD]).toBe(2);
   }, 5_000);
 });
