@@ -25,7 +25,7 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
  * Fills `hist` with the sums over rows index[start..end) for the given features. Other features' slots are zero,
  * or, when at least half the features are given (colsampleByTree 0.8 draws 10 of 13), their sums too: the
  * all-features kernels (WebAssembly, or the written-out loop) are so much faster than the loop over a selection
- * that summing every feature costs less: about a third off the pipeline's train step (README, "Retraining"). Split
+ * that summing every feature costs less: the pipeline's CPU −10% like for like (README, issue 18's benchmarks). Split
  * search reads only the given features' slots, and those are the same bits either way (the same rows added in the
  * same order; test/engine/histogram.test.ts).
  * Rows are visited once each, and each of their features adds into slot (histOffset[f] + code) of the row's
