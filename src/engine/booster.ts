@@ -13,6 +13,7 @@ import { objectiveByName } from './objective.js';
 import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';
 import { addTreeToPredictions } from './predictor.js';
 import { createRng, permutation, sampleWithoutReplacement, type Rng } from './random.js';
+import { prestartPool } from './thread-worker.js';
 import { FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
 import { arenaBytes, WasmArena } from './wasm-kernels.js';
 
@@ -74,6 +75,10 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const nf = X.columns.length;
   if (nf === 0) throw new RangeError('training.X has no feature columns');
   const options = resolveOptions(partial, nf);
+  // Threads: their workers start now, to come up while the data are split and binned (engine/thread-worker.ts).
+  const rowsForThreads = Math.max(MIN_ROWS_FOR_ANY_THREADS, partial?.minRowsForThreads ?? DEFAULT_MIN_ROWS_FOR_THREADS);
+  const threadsAsked = Math.min(partial?.threads ?? defaultThreads(), nf);
+  if (X.rows >= rowsForThreads && threadsAsked > 1) prestartPool(threadsAsked);
   if (
     options.earlyStoppingRounds !== undefined &&
     options.validationFraction === undefined &&
@@ -110,11 +115,7 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   const n = trainX.rows;
   if (n < 1) throw new RangeError('training set has no rows');
 
-  const minRowsForThreads = Math.max(
-    MIN_ROWS_FOR_ANY_THREADS,
-    partial?.minRowsForThreads ?? DEFAULT_MIN_ROWS_FOR_THREADS,
-  );
-  const threadCount = n >= minRowsForThreads ? Math.min(partial?.threads ?? defaultThreads(), nf) : 1;
+  const threadCount = n >= rowsForThreads ? threadsAsked : 1;
   const stride = objective.constantHessian === undefined ? 3 : 2;
   // The fit's large arrays go in one WebAssembly memory, for the wasm kernels (engine/wasm-kernels.ts).
   const capacity = nodeCapacity(options, n);

@@ -309,6 +309,16 @@ export function acquirePool(threads: number): WorkerPool {
 }
 
 /**
+ * Starts a pool of `threads` threads ahead of a fit, unless one is idle: its workers then come up (spawn, load,
+ * start: 160–370 ms measured under load) while the fit checks and bins its data, not while its first job waits.
+ */
+export function prestartPool(threads: number): void {
+  if (idle.has(threads)) return;
+  idle.set(threads, new WorkerPool(threads));
+  started++;
+}
+
+/**
  * Ends a fit on the pool: its workers drop the fit's arrays, and the pool waits idle for the next fit — unless a
  * worker failed (its state is then unknown) or another pool of this size is already idle; then it is closed.
  */
