@@ -8,7 +8,6 @@
 import { Compile } from 'typebox/compile';
 import {
   FIELDS,
-  normalisationMessage,
   numberHint,
   STONE_FIELDS,
   StoneSchema,

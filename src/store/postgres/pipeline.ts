@@ -16,7 +16,7 @@ import { modelFromRow, PROMOTIONS_SQL, selectModelsSql, type ModelRow, type Prom
 import type { PipelineStore, RegistryWrites } from '../pipeline-store.js';
 import type { RejectRecord } from '../rejects.js';
 import type { LockRecord } from '../run-lock.js';
-import { toRecord as runRecord, type RunRecord, type RunRow, type StepRecord } from '../runs.js';
+import { toRecord as runRecord, type RunRow } from '../runs.js';
 import type { Snapshot } from '../snapshots.js';
 import { asUnavailable, runQuery } from './connect.js';
 import { postgresIngestTarget } from './ingest.js';
