@@ -71,8 +71,9 @@ export function splitBlock(
 }
 
 /**
- * A whole node's stable partition by one thread of several (splitRows, then the right rows copied back), its
- * scratch at the node's own positions of `scratch`, so threads on other nodes never share one; returns the mid.
+ * A whole node's stable partition in JS (splitRows, then the right rows copied back), its scratch at the node's own
+ * positions of `scratch`, so threads on other nodes never share one; returns the mid. Large nodes' right rows go back
+ * by a native copy: 10% off the partition's CPU on bench/scale's 200,000 rows.
  */
 export function partitionNode(
   col: Uint8Array,
@@ -210,11 +211,7 @@ export function partitionRows(
     const split = wasmKernels(arena, binned.histOffset, binned.slotStride).split;
     return split(col.byteOffset, sides.byteOffset, index.byteOffset, scratch.byteOffset, start, end);
   }
-  const l = splitRows(col, sides, index, scratch, start, end);
-  // Large nodes' right rows go back by a native copy: 10% off the partition's CPU on bench/scale's 200,000 rows.
-  if (end - l < 256) copyRows(index, l, scratch, 0, end - l);
-  else index.set(scratch.subarray(0, end - l), l);
-  return l;
+  return partitionNode(col, sides, index, scratch, start, end);
 }
 
 /** addSegments over all rows 0..rows of one thread, in WebAssembly when the arrays are in the matrix's arena. */
