@@ -70,12 +70,14 @@ describe('the printed valuation', () => {
       const printable = Math.floor((widthMm - 2 * 15) * PX_PER_MM);
       await page.setViewportSize({ width: printable, height: 1100 });
       await page.emulateMedia({ media: 'print' });
+      // The waterfall takes its width from a ResizeObserver and renders again: measure after it has (two frames).
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
       const past = await page.evaluate((width) => {
         const out: string[] = [];
         for (const e of Array.from(document.querySelectorAll('.result *, .result'))) {
           const r = e.getBoundingClientRect();
           if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5))
-            out.push(`${e.tagName}.${e.className} ${Math.round(r.left)}–${Math.round(r.right)}`);
+            out.push(`${e.tagName}.${e.getAttribute('class')} ${Math.round(r.left)}–${Math.round(r.right)}`);
         }
         return out;
       }, printable);

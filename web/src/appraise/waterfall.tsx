@@ -122,7 +122,8 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
         {axis.map((t) => (
           <g key={t} class="waterfall__tick">
             <line x1={x(t)} x2={x(t)} y1={top} y2={top + rows.length * rowHeight} />
-            <text x={x(t)} y={height - 8} text-anchor="middle">
+            {/* Narrow, the plot starts at the chart's left edge: "$0" centred on it would stick out by half its width. */}
+            <text x={x(t)} y={height - 8} text-anchor={x(t) < 24 ? 'start' : 'middle'}>
               {shortMoney(t)}
             </text>
           </g>
