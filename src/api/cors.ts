@@ -20,28 +20,6 @@ const EXPOSED_HEADERS = [
 /** How long a browser may reuse a preflight's answer, in seconds. */
 const PREFLIGHT_MAX_AGE = 600;
 
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
-
-/**
- * The origins of a LOUPE_CORS_ORIGINS value ("https://shop.example, http://localhost:5173"; "*" for any), or an
- * error naming the entry that is not an origin (a scheme, a host and an optional port; no path, no slash).
- */
-export function parseCorsOrigins(text: string | undefined): string[] {
-  if (text === undefined || text.trim() === '') return [];
-  const origins = text
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
-  for (const o of origins) {
-    if (o !== '*' && !ORIGIN.test(o)) {
-      throw new Error(
-        `LOUPE_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin; write each as scheme://host[:port] (e.g. https://shop.example), comma-separated, or * for any`,
-      );
-    }
-  }
-  return origins;
-}
-
 export async function registerCors(app: FastifyInstance, origins: readonly string[]): Promise<void> {
   if (origins.length === 0) return;
   const allowed = new Set(origins);

@@ -4,13 +4,12 @@
 export { buildApp, type AppOptions } from './app.js';
 export { ModelSource, registryChampions, type ChampionStore } from './model-source.js';
 export { RequestLog } from './request-log.js';
-export { defaultValuationThreads, inProcessValuations, ValuationPool, type Valuations } from './valuation-pool.js';
+export { inProcessValuations, ValuationPool, type Valuations } from './valuation-pool.js';
 export { threadedRequestLogWriter } from './request-log-thread.js';
 export { threadedSimilarSearch } from './similar-thread.js';
 export { AddressThrottle } from './address-throttle.js';
 export { assertOpenAllowed, isLoopback, OpenAccessRefused, resolvesToLoopback } from './auth.js';
-export { parseCorsOrigins } from './cors.js';
+export { defaultValuationThreads, metricsAccess, parseCorsOrigins, type MetricsAccess } from './settings.js';
 export { DEFAULT_DISCLAIMER, parseShop, type Shop } from './shop.js';
-export { metricsAccess, type MetricsAccess } from './metrics.js';
 export { asyncQuoteStore, QuoteStore, threadedQuoteStore } from './quote-store.js';
 export { asyncBatchWriter, type WriterEvent } from './async-writer.js';

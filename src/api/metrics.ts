@@ -12,12 +12,9 @@ import { type CounterCell, CounterCells, type HistogramCell, HistogramCells, obs
 import type { ModelSource } from './model-source.js';
 import { registerOperationsMetrics, registerTrafficMetrics } from './operations-metrics.js';
 import type { RequestLog } from './request-log.js';
+import type { MetricsAccess } from './settings.js';
 import type { TrafficDrift } from './traffic-drift.js';
 import type { Valuations } from './valuation-pool.js';
-
-/** admin: needs an admin key (keyless only when the server runs open, on loopback); open: keyless; off: no endpoint. */
-export type MetricsAccess = 'admin' | 'open' | 'off';
-export const METRICS_ACCESS: readonly MetricsAccess[] = ['admin', 'open', 'off'];
 
 /** The label of every path that matched no route: a scan of a million paths is still one series. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -42,14 +39,6 @@ export interface ServerMetrics {
   registry: Registry;
   /** Wraps the valuation workers so that each valuation's time is observed. */
   timed(valuations: Valuations): Valuations;
-}
-
-/** Parses LOUPE_METRICS (default admin). */
-export function metricsAccess(value: string | undefined): MetricsAccess {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === '') return 'admin';
-  if ((METRICS_ACCESS as readonly string[]).includes(v)) return v as MetricsAccess;
-  throw new Error(`LOUPE_METRICS must be one of ${METRICS_ACCESS.join(', ')}; got "${value}"`);
 }
 
 const routeOf = (request: FastifyRequest): string => request.routeOptions?.url ?? UNMATCHED_ROUTE;

@@ -16,7 +16,6 @@
  * threads take every batch of it, and the old ones finish what they hold and stop (they stay a moment for the
  * requests that took the old model just before the swap).
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Normalisation, StoneToValue } from '../diamond/index.js';
 import {
@@ -29,6 +28,7 @@ import {
 } from '../model/index.js';
 import { valuationAnswer, type ValuationAnswer } from './answer-text.js';
 import { packStones, sparseNormalised, unpackAnswers, type PackedAnswers } from './pool-messages.js';
+import { defaultValuationThreads } from './settings.js';
 import { startTsWorker } from './ts-worker.js';
 
 export interface Valuations {
@@ -121,11 +121,6 @@ export interface ValuationPoolOptions {
   /** Number of threads (default: the machine's cores less one for HTTP, at least 1). */
   threads?: number;
   onError?(error: Error): void;
-}
-
-/** The default number of valuation threads: one core is left for the thread that answers HTTP. */
-export function defaultValuationThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
 }
 
 export class ValuationPool implements Valuations {

@@ -5,7 +5,9 @@
  * stops taking requests, answers those in flight, writes the rest of the request log and exits.
  */
 import type { Command } from 'commander';
-import type { Shop, WriterEvent } from '../api/index.js';
+import type { WriterEvent } from '../api/index.js';
+import { defaultValuationThreads, metricsAccess, parseCorsOrigins, type MetricsAccess } from '../api/settings.js';
+import { parseShop, type Shop } from '../api/shop.js';
 import { loupePaths } from '../config/index.js';
 import type { OpenedStore } from '../store/open.js';
 import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
@@ -49,31 +51,6 @@ function parsePort(text: string): number {
 }
 
 async function run(opts: ServeOptions): Promise<void> {
-  // What serving needs loads when it runs, not for the help of this or any other command.
-  const {
-    AddressThrottle,
-    assertOpenAllowed,
-    buildApp,
-    metricsAccess,
-    parseCorsOrigins,
-    parseShop,
-    threadedQuoteStore,
-    asyncQuoteStore,
-    asyncBatchWriter,
-    defaultValuationThreads,
-    inProcessValuations,
-    ModelSource,
-    OpenAccessRefused,
-    registryChampions,
-    RequestLog,
-    threadedRequestLogWriter,
-    threadedSimilarSearch,
-    ValuationPool,
-  } = await import('../api/index.js');
-  const { bootstrap } = await import('../pipeline/bootstrap.js');
-  const { openStore } = await import('../store/open.js');
-  const { DatabaseConfigError, redactUrl } = await import('../store/postgres/connect.js');
-  const { commandLogger, runLines } = await import('./log.js');
   const env = process.env;
   const host = opts.host ?? env.HOST ?? DEFAULT_HOST;
   const port = parsePort(opts.port ?? env.PORT ?? String(DEFAULT_PORT));
@@ -101,7 +78,7 @@ async function run(opts: ServeOptions): Promise<void> {
     );
   }
   let corsOrigins: string[];
-  let metrics: ReturnType<typeof metricsAccess>;
+  let metrics: MetricsAccess;
   let shop: Shop;
   try {
     corsOrigins = parseCorsOrigins(env.LOUPE_CORS_ORIGINS);
@@ -136,6 +113,7 @@ async function run(opts: ServeOptions): Promise<void> {
     1_000_000,
   );
   if (open) {
+    const { assertOpenAllowed, OpenAccessRefused } = await import('../api/auth.js');
     try {
       await assertOpenAllowed(host);
     } catch (e) {
@@ -143,6 +121,26 @@ async function run(opts: ServeOptions): Promise<void> {
       throw e;
     }
   }
+  // What serving needs loads when it runs (not for the help of any command), and only once every setting above is
+  // checked: a usage error costs the command line's start, not the API's.
+  const {
+    AddressThrottle,
+    buildApp,
+    threadedQuoteStore,
+    asyncQuoteStore,
+    asyncBatchWriter,
+    inProcessValuations,
+    ModelSource,
+    registryChampions,
+    RequestLog,
+    threadedRequestLogWriter,
+    threadedSimilarSearch,
+    ValuationPool,
+  } = await import('../api/index.js');
+  const { bootstrap } = await import('../pipeline/bootstrap.js');
+  const { openStore } = await import('../store/open.js');
+  const { DatabaseConfigError, redactUrl } = await import('../store/postgres/connect.js');
+  const { commandLogger, runLines } = await import('./log.js');
   const log = commandLogger({ fd: 1, env });
   const paths = loupePaths(env, { home: opts.home });
   let opened: OpenedStore;

@@ -3,7 +3,7 @@
  * RateLimit fields on keyed answers, CORS only for the configured origins, ETags on the model resources.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCorsOrigins } from '../../src/api/cors.js';
+import { parseCorsOrigins } from '../../src/api/settings.js';
 import { RateLimiter } from '../../src/api/rate-limit.js';
 import { createKey } from '../../src/store/keys.js';
 import { listRequests } from '../../src/store/requests.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, ModelSource, registryChampions } from '../../src/api/index.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
-import { metricsAccess } from '../../src/api/metrics.js';
+import { metricsAccess } from '../../src/api/settings.js';
 import { LOUPE_VERSION } from '../../src/model/index.js';
 import { createKey } from '../../src/store/keys.js';
 import { listFiles } from '../../src/store/files.js';
