@@ -18,10 +18,14 @@ import sys
 import time
 from queue import Empty
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionComplete, CellExecutionError
-from nbclient.util import ensure_async
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionComplete, CellExecutionError
+    from nbclient.util import ensure_async
+except ImportError as missing:
+    print(f"notebooks: {sys.executable} cannot import {missing.name}. Run 'npm run setup' or set LOUPE_PYTHON.", file=sys.stderr)
+    sys.exit(1)
 
 # After the last cell: stop reading once no message came for QUIET_SECONDS, and in any case after DRAIN_SECONDS.
 QUIET_SECONDS = 2.0

@@ -23,13 +23,11 @@ if [ ${#notebooks[@]} -eq 0 ]; then
   notebooks=("$here"/[0-9]*.ipynb)
 fi
 
-if ! [ -x "$jupyter" ] || ! "$jupyter" nbconvert --version >/dev/null 2>&1; then
+# nbconvert only exports (not with --out: each check starts Jupyter, about a second of CPU); execute.py says itself
+# when $python cannot import nbclient.
+if [ -z "$out" ] && { ! [ -x "$jupyter" ] || ! "$jupyter" nbconvert --version >/dev/null 2>&1; }; then
   echo "notebooks: Jupyter's nbconvert is not installed at $jupyter. Run 'npm run setup' (installs the Debian" >&2
   echo "packages jupyter-nbconvert jupyter-client python3-ipykernel python3-nbconvert) or set LOUPE_JUPYTER." >&2
-  exit 1
-fi
-if ! "$python" -c 'import nbclient' 2>/dev/null; then
-  echo "notebooks: $python cannot import nbclient. Run 'npm run setup' or set LOUPE_PYTHON." >&2
   exit 1
 fi
 if ! [ -x "$root/node_modules/deno/deno" ]; then
