@@ -1,6 +1,7 @@
 /**
- * How much evidence the model notebook's heavy cells gather: tuning trials, and the folds of its cross-validations
- * (the scores in 5-fold CV, the ablation ladder, coverage by segment inside the training rows). `full`, the default,
+ * How much evidence the model notebook's heavy cells gather: tuning trials, the folds of its cross-validations
+ * (the scores in 5-fold CV, the ablation ladder, coverage by segment inside the training rows), and the folds inside
+ * each training (the out-of-fold predictions its ranges are calibrated on) and each tuning trial. `full`, the default,
  * is what the committed notebooks/02-model.ipynb and its exports in reports/ ran. `small`
  * (LOUPE_NOTEBOOK_CONFIG=small) runs every cell on fewer trials and folds, for the test that every cell runs and every
  * output is there (test/notebooks/model-notebook.test.ts); its numbers are not the published ones. Both are counts, never
@@ -12,13 +13,15 @@ export interface NotebookConfig {
   name: 'full' | 'small';
   /** Parameter sets the tuner tries (the defaults included). */
   tuneTrials: number;
-  /** Folds of the notebook's own cross-validations; the tuner's folds are its own (5). */
+  /** Folds of the notebook's own cross-validations. */
   cvFolds: number;
+  /** Folds inside each training (`trainModel`'s `folds`) and each tuning trial (`tune`'s); both default to 5. */
+  modelFolds: number;
 }
 
 export const NOTEBOOK_CONFIGS: Readonly<Record<NotebookConfig['name'], NotebookConfig>> = {
-  full: { name: 'full', tuneTrials: 8, cvFolds: 5 },
-  small: { name: 'small', tuneTrials: 2, cvFolds: 2 },
+  full: { name: 'full', tuneTrials: 8, cvFolds: 5, modelFolds: 5 },
+  small: { name: 'small', tuneTrials: 2, cvFolds: 2, modelFolds: 2 },
 };
 
 /** The configuration LOUPE_NOTEBOOK_CONFIG names (`full` when unset or empty); any other value is an error. */
@@ -31,8 +34,10 @@ export function notebookConfig(env: Record<string, string | undefined> = process
 
 /** One sentence for the notebook's first output: which configuration this run used. */
 export function configSentence(config: NotebookConfig): string {
-  const what = `${config.tuneTrials} tuning trials, ${config.cvFolds} folds in the notebook's cross-validations`;
+  const what =
+    `${config.tuneTrials} tuning trials, ${config.cvFolds} folds in the notebook's cross-validations, ` +
+    `${config.modelFolds} inside each training and tuning trial`;
   return config.name === 'full'
     ? `This run used the full configuration (${what}), as the committed notebook and its exports in \`reports/\` do.`
-    : `This run used the small configuration (${what}; LOUPE_NOTEBOOK_CONFIG=small): every cell runs, but its numbers are not the published ones, which come from the full configuration (${NOTEBOOK_CONFIGS.full.tuneTrials} trials, ${NOTEBOOK_CONFIGS.full.cvFolds} folds).`;
+    : `This run used the small configuration (${what}; LOUPE_NOTEBOOK_CONFIG=small): every cell runs, but its numbers are not the published ones, which come from the full configuration (${NOTEBOOK_CONFIGS.full.tuneTrials} trials, ${NOTEBOOK_CONFIGS.full.cvFolds} and ${NOTEBOOK_CONFIGS.full.modelFolds} folds).`;
 }
