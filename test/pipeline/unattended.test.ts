@@ -31,7 +31,9 @@ function start(h: PipelineHome, ...args: string[]) {
     nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '1', ...args),
     {
       cwd: ROOT,
-      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: smallReference() },
+      // One training thread: these children start, train and stop; a thread of their own would compile the engine
+      // a second time (about 0.6 s of CPU per training child) for nothing these tests check.
+      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: smallReference(), LOUPE_TRAIN_THREADS: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
