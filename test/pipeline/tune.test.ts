@@ -17,13 +17,21 @@ beforeAll(async () => {
 });
 
 const SMALL_SPACE = { nEstimators: [100, 200], maxDepth: [3, 4], learningRate: [0.1, 0.2] };
+const FOUR_TRIALS = { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 0.01 };
+
+/**
+ * One tuning with FOUR_TRIALS, run once and read by the three tests below that each check a different property of
+ * it (reproducible, the winner's margin, the winner's artifact); started by whichever runs first, so each also runs
+ * alone.
+ */
+let fourTrials: ReturnType<typeof tune> | undefined;
+const tunedFour = () => (fourTrials ??= tune(rows, 'gbdt', FOUR_TRIALS));
 
 describe('reproducible tuning', () => {
   it('runs exactly the planned trials, whatever the machine speed, and picks the same winner each time', async () => {
-    const options = { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE };
-    const a = await tune(rows, 'gbdt', options);
+    const a = await tunedFour();
     // A generous upper bound changes nothing: the trials, not the clock, decide the search.
-    const b = await tune(rows, 'gbdt', { ...options, budgetMs: 3_600_000 });
+    const b = await tune(rows, 'gbdt', { ...FOUR_TRIALS, budgetMs: 3_600_000 });
     expect(a.result.trials).toHaveLength(4);
     expect(a.result.stopped).toBe('trials_done');
     expect(a.result.plannedTrials).toBe(4);
@@ -36,13 +44,7 @@ describe('reproducible tuning', () => {
   }, 120_000);
 
   it('keeps the defaults unless a search trial beats them by more than the minimum improvement', async () => {
-    const { result } = await tune(rows, 'gbdt', {
-      trials: 4,
-      seed: 7,
-      folds: 3,
-      space: SMALL_SPACE,
-      minImprovement: 0.01,
-    });
+    const { result } = await tunedFour(); // minImprovement 0.01
     const defaults = result.trials[0];
     const chosen = result.trials[result.chosen];
     expect(chosen.mae).toBeLessThanOrEqual(defaults.mae);
@@ -56,7 +58,7 @@ describe('reproducible tuning', () => {
   }, 120_000);
 
   it("gives the chosen trial's artifact exactly as a training with its parameters gives it", async () => {
-    const { result, artifact } = await tune(rows, 'gbdt', { trials: 3, seed: 7, folds: 3, space: SMALL_SPACE });
+    const { result, artifact } = await tunedFour();
     const alone = trainModel(rows, { kind: 'gbdt', params: result.params, seed: 7, folds: 3 });
     expect(serializeArtifact(artifact)).toBe(serializeArtifact(alone));
     expect(alone.metrics.outOfFold.mae).toBe(result.trials[result.chosen].mae);
