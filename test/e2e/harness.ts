@@ -3,7 +3,7 @@
  * home with a first model copied from the one built once per run (homeWithFirstModel; every e2e file does this), or
  * on a fresh LOUPE_HOME (it then ingests the reference data and trains its first model, as on a first `npm start`,
  * with FIRST_START_TRIALS tuning trials instead of the default 8), and Debian's headless Chromium driven by
- * playwright-core with a fresh profile. Nothing is mocked.
+ * playwright-core, a fresh browser context (its own cookies and storage) for each file. Nothing is mocked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { cliArgv } from '../helpers/cli-js.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { firstModelHome, runSmallPipeline } from '../helpers/prepared-home.js';
@@ -135,35 +135,54 @@ export async function loupe(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** Headless Chromium with a fresh profile that is removed on close. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: run scripts/setup.sh (it installs Debian's chromium), or set CHROMIUM_PATH.`,
+/**
+ * The one headless Chromium of this test process, started on first use: a worker runs file after file (isolate is
+ * off in vitest.config.ts), and a Chromium start costs 2-4 s, more than most files' pages. Each file gets its own
+ * context from it (launchBrowser), so nothing one file stores reaches another. Playwright ends the browser and
+ * removes its profile when the process exits; one that crashed or was closed is started again.
+ */
+const running = globalThis as { loupeChromium?: Promise<Browser> };
+
+function sharedChromium(): Promise<Browser> {
+  if (!running.loupeChromium) {
+    if (!existsSync(CHROMIUM)) {
+      return Promise.reject(
+        new Error(
+          `Chromium is not installed at ${CHROMIUM}: run scripts/setup.sh (it installs Debian's chromium), or set CHROMIUM_PATH.`,
+        ),
+      );
+    }
+    const started = chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    running.loupeChromium = started;
+    started.then(
+      (browser) =>
+        browser.on('disconnected', () => {
+          if (running.loupeChromium === started) running.loupeChromium = undefined;
+        }),
+      () => {
+        if (running.loupeChromium === started) running.loupeChromium = undefined;
+      },
     );
   }
-  const profile = mkdtempSync(join(tmpdir(), 'loupe-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return running.loupeChromium;
+}
+
+/** A fresh browser context (no cookies, no storage) in this process's headless Chromium; close() ends the context. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const browser = await sharedChromium();
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
+  return { context, close: () => context.close() };
 }
 
 /** Screenshots are written only when asked (UPDATE_SCREENSHOTS=1), so a test run never changes the tree. */
