@@ -260,7 +260,7 @@ export function threadedQuoteStore(
   db: Pick<Store, 'findValuation' | 'findIdempotent' | 'writeQuotes' | 'purgeQuotes'>,
   file: string,
   options: QuoteStoreOptions &
-    Pick<ThreadedWriterOptions, 'maxQueued' | 'maxInFlight' | 'chunk' | 'pragmas'> & {
+    Pick<ThreadedWriterOptions, 'maxQueued' | 'maxInFlight' | 'chunk' | 'pragmas' | 'closeWaitMs'> & {
       onEvent?: (event: FromWriter) => void;
     } = {},
 ): QuoteStore {
@@ -271,6 +271,7 @@ export function threadedQuoteStore(
     maxInFlight: options.maxInFlight,
     chunk: options.chunk,
     pragmas: options.pragmas,
+    closeWaitMs: options.closeWaitMs,
     onEvent: options.onEvent,
     onSettled: (count) => store?.confirm(count),
   });

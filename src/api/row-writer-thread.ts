@@ -29,6 +29,8 @@ export interface ThreadedWriterOptions {
   pruneEveryRows?: number;
   /** Extra pragmas for the thread's connection (tests: `max_page_count = N` for a full disk). */
   pragmas?: string[];
+  /** On close, how long writes that fail are retried before what is left counts as lost (default 10 s). */
+  closeWaitMs?: number;
   /** What the thread reports: failures, recoveries (with the rows lost), rows deleted by retention. */
   onEvent?(event: FromWriter): void;
   /** The next `count` rows sent (in the order sent) are settled: committed, or dropped while writes failed. */
@@ -72,6 +74,7 @@ export function threadedRowWriter(
     pruneEveryMs: options.pruneEveryMs ?? 60_000,
     pruneEveryRows: options.pruneEveryRows ?? 10_000,
     pragmas: options.pragmas ?? [],
+    closeWaitMs: options.closeWaitMs ?? 10_000,
   };
   const maxInFlight = options.maxInFlight ?? 5000;
   const worker: Worker = startTsWorker(

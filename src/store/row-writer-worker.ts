@@ -28,6 +28,8 @@ export interface WriterSettings {
   pruneEveryRows: number;
   /** Extra pragmas for this connection (tests use max_page_count for a full disk). */
   pragmas: string[];
+  /** On close, how long writes that fail are retried (every 250 ms) before what is left is reported lost. */
+  closeWaitMs: number;
 }
 
 /** A row: the index of its statement, then its values. */
@@ -185,7 +187,7 @@ port.on('message', (m: ToWriter) => {
     if (timer) clearTimeout(timer);
     clearInterval(pruner);
     let ok = writeQueued();
-    for (let i = 0; !ok && i < 40; i++) {
+    for (let i = 0; !ok && i < settings.closeWaitMs / 250; i++) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
       ok = writeQueued();
     }
