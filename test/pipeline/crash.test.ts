@@ -97,7 +97,8 @@ describe('two runs at once', () => {
 
 describe('bootstrap', () => {
   it('called twice at once on an empty home: one model, one champion, both calls return it; later calls change nothing', async () => {
-    const h = pipelineHome('loupe-bootstrap-');
+    // On the small data: what is checked holds on any data.
+    const h = pipelineHome('loupe-bootstrap-', { data: smallReference() });
     scratch.push(h.dir);
     const other = openDatabase(h.paths.database);
     process.env.LOUPE_MODEL_KINDS = 'hedonic';

@@ -27,9 +27,16 @@ export interface PipelineHome {
   cleanup(): void;
 }
 
-export function pipelineHome(prefix = 'loupe-pipeline-test-'): PipelineHome {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const paths = loupePaths({}, { home: dir, data: REFERENCE });
+/**
+ * A pipeline home: a new temporary directory, or `from` (a directory of the caller's own, e.g. a copy of a prepared
+ * home, test/helpers/prepared-home.ts); reading `data` as its reference data (default the real one).
+ */
+export function pipelineHome(
+  prefix = 'loupe-pipeline-test-',
+  options: { data?: string; from?: string } = {},
+): PipelineHome {
+  const dir = options.from ?? mkdtempSync(join(tmpdir(), prefix));
+  const paths = loupePaths({}, { home: dir, data: options.data ?? REFERENCE });
   const incoming = join(dir, 'incoming');
   mkdirSync(incoming, { recursive: true });
   const db = openDatabase(paths.database);

@@ -4,7 +4,7 @@
  * starting) rolls back to the newest earlier champion that loads, and trains only when there is none.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, runPipeline } from '../../src/pipeline/index.js';
 import { trainModel } from '../../src/model/index.js';
 import {
@@ -18,10 +18,18 @@ import {
   registerModel,
 } from '../../src/registry/index.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
+import { firstModelHome, prepareFirstModelHome } from '../helpers/prepared-home.js';
 import { FAST, pipelineHome, type PipelineHome } from './helpers.js';
 
 let h: PipelineHome | undefined;
+beforeAll(prepareFirstModelHome);
 afterEach(() => h?.cleanup());
+
+/**
+ * A home of its own after the pipeline's first run on the reference data (hedonic, FAST's three trials; champion
+ * v0001): a copy of the one built once per test run (test/helpers/prepared-home.ts), not a run of its own.
+ */
+const afterFirstRun = async () => pipelineHome('', { from: await firstModelHome('loupe-recovery-') });
 
 function damageChampion(home: PipelineHome, version?: string): string {
   const champion = version ? getModel(home.db, version)! : getChampion(home.db)!;
@@ -31,8 +39,7 @@ function damageChampion(home: PipelineHome, version?: string): string {
 
 describe('an unloadable champion', () => {
   it('is replaced by the next run even with no new data, and the decision says why', async () => {
-    h = pipelineHome();
-    await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST });
+    h = await afterFirstRun();
     const damaged = damageChampion(h);
     const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST });
     expect(r.status).toBe('succeeded');
@@ -65,7 +72,7 @@ describe('an unloadable champion', () => {
   });
 
   it('makes bootstrap fall back to the newest earlier champion that loads, with a warning, training nothing', async () => {
-    h = pipelineHome();
+    h = await afterFirstRun();
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
     process.env.LOUPE_TUNE_TRIALS = String(FAST.tuneTrials); // bootstrap reads its config from the environment
     try {

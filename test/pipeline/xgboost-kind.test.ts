@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getChampion, getModel, readArtifact } from '../../src/registry/index.js';
 import { loadValuer } from '../../src/model/index.js';
 import { getRun, runPipeline } from '../../src/pipeline/index.js';
+import { smallReference } from '../helpers/small-data.js';
 import { FRESH, pipelineHome } from './helpers.js';
 
 const h = pipelineHome('loupe-xgboost-kind-');
@@ -102,8 +103,9 @@ describe('the xgboost kind in the pipeline', () => {
 
   for (const [what, command, message] of failures) {
     it(`a trainer that ${what} fails its kind only: the run records why and the other kind goes on`, async () => {
-      // A home of its own, started from the reference data: the hedonic kind (fast) trains beside it.
-      const home = pipelineHome('loupe-xgboost-failure-');
+      // A home of its own, started from the small copy of the reference data (test/helpers/small-data.ts; what is
+      // checked here holds on any data): the hedonic kind (fast) trains beside it.
+      const home = pipelineHome('loupe-xgboost-failure-', { data: smallReference() });
       try {
         const config = { kinds: ['hedonic', 'xgboost'], tuneTrials: 1, xgboostTrainer: command };
         const r = await runPipeline(home.db, home.paths, { incoming: home.incoming, config });
