@@ -24,6 +24,8 @@ function serveUntilReady(format: string | undefined): Promise<string> {
     LOUPE_MODEL_KINDS: 'hedonic',
     // One tuning trial, not the default eight: this test reads the log, not the tuning.
     LOUPE_TUNE_TRIALS: '1',
+    // One training thread: a thread of its own would compile the engine a second time (about 0.6 s of CPU).
+    LOUPE_TRAIN_THREADS: '1',
     PORT: '0',
     LOUPE_OPEN: '1',
     LOUPE_VALUATION_THREADS: '0',

@@ -44,6 +44,9 @@ const env = () => ({
   LOUPE_MODEL_KINDS: 'hedonic',
   LOUPE_TUNE_TRIALS: '1',
   LOUPE_PROMOTE_TOLERANCE: '1',
+  // One training thread: nothing here checks threads, and a child that trains with a worker thread compiles the
+  // engine there too (about 0.6 s of CPU per child that trains).
+  LOUPE_TRAIN_THREADS: '1',
 });
 
 /** A loupe command in a child process: the runs a fleet's processes make (the server must see their promotion). */
