@@ -38,5 +38,18 @@ export function forSerializer(schema: unknown): unknown {
   return out;
 }
 
-export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) =>
-  fastJson(forSerializer(schema) as Parameters<typeof fastJson>[0]);
+/**
+ * Serializers by the schema object they were compiled from. Many routes answer with the same schema object (the
+ * problem schemas, a model record): it is compiled once, not once per route and status; and an app built again in
+ * the same process (the tests build dozens) compiles nothing. A serializer is a pure function of its schema.
+ */
+const compiled = new WeakMap<object, (data: unknown) => string>();
+
+export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => {
+  let serialize = compiled.get(schema as object);
+  if (!serialize) {
+    serialize = fastJson(forSerializer(schema) as Parameters<typeof fastJson>[0]);
+    compiled.set(schema as object, serialize);
+  }
+  return serialize;
+};
