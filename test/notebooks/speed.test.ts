@@ -56,7 +56,7 @@ describe('notebook results do not depend on the machine speed', () => {
     const tuning = codeCells('02-model.ipynb').filter((s) => /\btune\(/.test(s));
     expect(tuning).toHaveLength(1);
     const call = tuning[0].slice(tuning[0].indexOf('tune('));
-    expect(call).toMatch(/^tune\(train, 'gbdt', \{ trials: tuneTrials, seed: 42 \}\)/);
+    expect(call).toMatch(/^tune\(train, 'gbdt', \{ trials: tuneTrials, folds: CONFIG\.modelFolds, seed: 42 \}\)/);
     expect(call).not.toMatch(/budgetMs/);
   });
 
