@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { BinningScratch, binMatrix } from './binning.js';
 import { TreeGrower } from './grower.js';
+import { LevelSplits } from './level-splits.js';
 import { nodeCapacity } from './nodes.js';
 import { checkMatrix, takeRows, type FeatureMatrix } from './matrix.js';
 import { objectiveByName } from './objective.js';
@@ -124,7 +125,7 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
   // the partitions' side tables.
   const arenaSize =
     arenaBytes(n, nf, histBytes, Math.min(capacity, 256), capacity) +
-    (threadCount > 1 ? 4 * n + capacity * 257 + 32 : 0);
+    (threadCount > 1 ? 12 * n + capacity * 257 + 64 : 0);
   const arena = WasmArena.create(arenaSize, threadCount > 1);
   const vector = () => arena?.float64(n) ?? (threadCount > 1 ? sharedFloat64(n) : new Float64Array(n));
   const grad = vector();
@@ -138,8 +139,14 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
       : undefined;
   const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena, scratch);
   const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-  const pool =
-    threadCount > 1 ? new FitThreads(threadCount, { binned, grad, hess, pred }, nodeCapacity(options, n)) : undefined;
+  // Threads: the targets in shared memory too, for the round jobs (TreeGrower.beginRound).
+  const targets = threadCount > 1 ? (arena?.float64(n) ?? sharedFloat64(n)) : undefined;
+  targets?.set(trainY);
+  const usedMonotone = monotone?.some((c) => c !== 0) ? monotone : undefined; // as TreeGrower takes it
+  const splits =
+    threadCount > 1 ? new LevelSplits(capacity, nf, options, objective.constantHessian, usedMonotone) : undefined;
+  const arrays = { binned, grad, hess, pred, y: targets, splits };
+  const pool = threadCount > 1 ? new FitThreads(threadCount, arrays, capacity) : undefined;
   try {
     return boost(
       X,
@@ -199,16 +206,19 @@ function boost(
   // The training loss after a round comes from the next round's gradient pass (one pass over the rows, not two);
   // after the last round, and when early stopping ends the loop, it is computed on its own.
   let lossPending = false;
+  // On threads, each round's gradients and root come with the last tree's prediction update (one job a round).
+  const onThreads = grower.roundsOnThreads(objective.name === 'squared_error', rowsPerTree === n);
   for (let round = 0; round < options.nEstimators; round++) {
-    const lossBefore = objective.gradients(trainY, pred, grad, hess);
-    if (lossPending) trainLoss.push(lossBefore);
+    const lossBefore = onThreads ? 0 : objective.gradients(trainY, pred, grad, hess);
     const rows = rowsPerTree < n ? sampleWithoutReplacement(rng, n, rowsPerTree) : allRows;
     const features =
       featuresPerTree < nf ? Int32Array.from(sampleWithoutReplacement(rng, nf, featuresPerTree)) : allFeatures;
+    const loss = onThreads ? grower.beginRound(features) : lossBefore;
+    if (lossPending) trainLoss.push(loss);
     const tree = grower.grow(grad, hess, objective.constantHessian, rows, features);
     trees.push(tree);
 
-    grower.addToPredictions(pred);
+    grower.addToPredictions(pred, onThreads);
     if (rows !== allRows) {
       inBag.fill(0);
       for (let k = 0; k < rows.length; k++) inBag[rows[k]] = 1;
@@ -230,6 +240,7 @@ function boost(
       bestIteration = round;
     }
   }
+  grower.flushPredictions();
   if (lossPending) trainLoss.push(objective.loss(trainY, pred));
   if (options.earlyStoppingRounds !== undefined) trees.length = bestIteration + 1;
 

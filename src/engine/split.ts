@@ -64,7 +64,7 @@ export function splitGain(gl: number, hl: number, gr: number, hr: number, lambda
  */
 export function findBestSplit(
   hist: Float64Array,
-  binned: BinnedMatrix,
+  binned: Pick<BinnedMatrix, 'valueBins' | 'slotStride' | 'histOffset'>,
   features: Int32Array,
   node: NodeStats,
   monotone: Int8Array | undefined,
@@ -112,7 +112,7 @@ export function findBestSplit(
   return best.feature >= 0 ? best : null;
 }
 
-function record(
+export function record(
   best: Split,
   gain: number,
   f: number,
@@ -142,7 +142,7 @@ function record(
 }
 
 /** The common case: no missing values, no bounds, no constraint. */
-function scanPlain(
+export function scanPlain(
   hist: Float64Array,
   base: number,
   stride: number,
@@ -178,7 +178,7 @@ function scanPlain(
 }
 
 /** Missing values tried on both sides; weights clamped to the node's bounds; the monotone order enforced. */
-function scanGeneral(
+export function scanGeneral(
   hist: Float64Array,
   base: number,
   stride: number,

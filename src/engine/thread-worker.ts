@@ -9,7 +9,9 @@
  * a fit a RELEASE job makes the workers drop the fit's arrays; nothing waits for it.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { KERNEL_PARAMETERS, sumFeatureRange } from './histogram.js';
+import type { BinnedMatrix } from './binning.js';
+import type { LevelSplits } from './level-splits.js';
+import { KERNEL_PARAMETERS, kernelSource, subtractHistogram, sumFeatureRange } from './histogram.js';
 import {
   addLeafValue,
   addRoutedValues,
@@ -18,11 +20,76 @@ import {
   copyRows,
   partitionNode,
   placeBlock,
+  rootSums,
   splitRows,
   SIDES,
   splitBlock,
+  startRows,
 } from './row-jobs.js';
+import { nodeSplits } from './level-splits.js';
+import { findBestSplit, leafWeight, record, scanGeneral, scanPlain, scoreGivenWeight } from './split.js';
 import { barrier, claim } from './thread-sync.js';
+
+/** The shared arrays a fit's threads work on; every one over a SharedArrayBuffer (binned: its codes and columns). */
+export interface SharedFitArrays {
+  binned: BinnedMatrix;
+  grad: Float64Array;
+  hess: Float64Array;
+  pred: Float64Array;
+  /** The training targets, for round jobs (runRound). */
+  y?: Float64Array;
+  /** Where level jobs find the children's splits (level-splits.ts); without it the caller finds them. */
+  splits?: LevelSplits;
+}
+
+/** A typed array of `length` elements over a SharedArrayBuffer. */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * 8));
+}
+
+export function sharedUint32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
+
+/** Written-out kernels by source: a later fit on the same bins reuses the compiled (and warmed-up) function. */
+const kernelCache = new Map<string, (...args: unknown[]) => void>();
+
+export function compiled(body: string): (...args: unknown[]) => void {
+  let f = kernelCache.get(body);
+  if (f === undefined) {
+    if (kernelCache.size > 64) kernelCache.clear();
+    f = new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void;
+    kernelCache.set(body, f);
+  }
+  return f;
+}
+
+/** Every feature group's sums written out (g: features ⌊nf·g/threads⌋ onwards), [constant hessian, summed] each. */
+export function groupKernels(binned: BinnedMatrix, threads: number): string[] {
+  const nf = binned.features;
+  const group = (g: number) => Math.floor((nf * g) / threads);
+  return Array.from({ length: threads }, (_, g) =>
+    [false, true].map((withHessian) =>
+      kernelSource(binned.histOffset, binned.slotStride, withHessian, false, group(g), group(g + 1)),
+    ),
+  ).flat();
+}
+
+/** row-jobs.ts splitBlock, by the WebAssembly kernel when `wasm` is given (the arrays then in its memory). */
+export function splitBlockOn(
+  wasm: ThreadWasm | undefined,
+  col: Uint8Array,
+  side: Uint8Array,
+  index: Uint32Array,
+  left: Uint32Array,
+  right: Uint32Array,
+  from: number,
+  to: number,
+): number {
+  if (!wasm) return splitBlock(col, side, index, left, right, from, to);
+  const at = [col, side, index, left, right].map((a) => a.byteOffset);
+  return wasm.splitBlock(at[0], at[1], at[2], at[3], at[4], from, to);
+}
 
 /** The WebAssembly kernels of a fit's threads (wasm-kernels.ts threadModule), by export name. */
 export type ThreadWasm = Record<string, (...args: number[]) => number>;
@@ -74,12 +141,15 @@ export const ARRIVED = 12; // partition: threads done splitting their blocks (a 
 export const FIT = 14; // the current fit's number (its data message on each worker's port)
 export const PARTS = 15; // level job: its partitions (a chunk each, with its node's histogram); 0: histogram chunks
 export const IDLE_SPIN = 16; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
-const CONTROL_WORDS = 17;
+export const ROUND_ARRIVED = 17; // round job: threads done with their gradient blocks (its second barrier)
+export const ROUND_NEXT = 18; // round job: its chunks claimed (root histogram groups, then the root sums)
+const CONTROL_WORDS = 19;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
 export const PARTITION_JOB = 1;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
+export const ROUND_JOB = 4; // a round's start (threads.ts runRound)
 export const LEVEL_JOB = 0; // histograms, after the level's partitions when it has any (threads.ts runLevel)
 
 const WORKER_SOURCE = `
@@ -95,8 +165,18 @@ ${addLeafValue.toString()}
 ${addRoutedValues.toString()}
 ${addSegments.toString()}
 ${addSegmentsWasm.toString()}
+${startRows.toString()}
+${rootSums.toString()}
+${subtractHistogram.toString()}
+${leafWeight.toString()}
+${scoreGivenWeight.toString()}
+${record.toString()}
+${scanPlain.toString()}
+${scanGeneral.toString()}
+${findBestSplit.toString()}
+${nodeSplits.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name} };
+const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name} };
 ${barrier.toString()}
 ${claim.toString()}
 const { control, port, me, threads } = workerData;
@@ -140,16 +220,30 @@ function partitionItem(i) {
   const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
   mids[i] = fit.wasmPartition ? wasm.split(col.byteOffset, side.byteOffset, index.byteOffset, right.byteOffset + 4 * start, start, end) : jobs.partitionNode(col, side, index, right, start, end);
 }
+/** Histogram id's message, read from the port when not yet seen. */
+function histById(id) {
+  while (hists[id] === undefined) {
+    const m = nextMessage();
+    if (m.fit === undefined) hists[m.id] = m;
+  }
+  return hists[id];
+}
+/** Level splits of partition item p (level-splits.ts), after its child's histogram (item i). */
+function splitsOf(p, i) {
+  const { splits, items, valueBins, stride, histOffset, features } = fit;
+  if (splits.nodes[3 * p] < 0) return;
+  const binned = { valueBins, slotStride: stride, histOffset };
+  const selected = features.subarray(0, ctrl[${NSEL}]);
+  const [parent, small] = [histById(splits.nodes[3 * p + 2]).hist, histById(items[3 * i]).hist];
+  jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
+}
 function histogramChunk(chunk, first = 0) {
   const q = Math.floor(chunk / threads);
   const g = chunk - q * threads;
   const i = first + q;
   const { codes, index, items, grad, hess, histOffset, stride, nf, features } = fit;
   const id = items[3 * i];
-  while (hists[id] === undefined) {
-    const m = nextMessage();
-    if (m.fit === undefined) hists[m.id] = m;
-  }
+  histById(id);
   const start = items[3 * i + 1];
   const end = items[3 * i + 2];
   const nSel = ctrl[${NSEL}];
@@ -196,6 +290,7 @@ for (;;) {
           partitionItem(chunk);
           const of = fit.histOf[chunk] - parts;
           if (of >= 0) for (let g = 0; g < threads; g++) histogramChunk(of * threads + g, parts);
+          if (of >= 0 && fit.splits) splitsOf(chunk, parts + of);
         }
       } catch {
         Atomics.store(ctrl, ${FAILED}, 1);
@@ -207,13 +302,24 @@ for (;;) {
   }
   const count = ctrl[${COUNT}];
   let arrived = false;
+  let stage = 0; // round job: barriers passed
   try {
     const { pred, index, columns, segments, items, itemSides, left, right, counts } = fit;
-    if (kind === ${PREDICT_JOB}) {
-      const from = jobs.blockStart(0, ctrl[${END}], me, threads);
-      const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
-      if (fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, ctrl[${SEGMENTS}], from, to);
-      else jobs.addSegments(pred, index, columns, segments, ctrl[${SEGMENTS}], from, to);
+    const from = jobs.blockStart(0, ctrl[${END}], me, threads);
+    const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
+    const segmentCount = kind === ${PARTITION_JOB} ? 0 : ctrl[${SEGMENTS}];
+    if (segmentCount > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, segmentCount, from, to);
+    else if (segmentCount > 0) jobs.addSegments(pred, index, columns, segments, segmentCount, from, to);
+    if (kind === ${ROUND_JOB}) {
+      // threads.ts runRound: the prediction update above, then gradients and index, then the root's chunks.
+      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
+      stage = 1;
+      jobs.startRows(fit.y, pred, fit.grad, index, from, to);
+      ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
+      stage = 2;
+      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= threads; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
+        if (chunk < threads) histogramChunk(chunk, 0);
+        else jobs.rootSums(fit.grad, ctrl[${END}], fit.sums);
     } else if (kind === ${PARTITION_JOB}) {
       for (let i = 0; i < count; i++) {
         const start = items[3 * i + 1];
@@ -232,6 +338,8 @@ for (;;) {
     Atomics.store(ctrl, ${FAILED}, 1);
     // The other threads may be waiting at the partition's barrier for this one.
     if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
+    if (kind === ${ROUND_JOB} && stage < 1) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
+    if (kind === ${ROUND_JOB} && stage < 2) ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, 0);
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});

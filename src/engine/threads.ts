@@ -1,89 +1,39 @@
 /**
- * A fit's heavy passes on worker threads over shared memory. The bin codes, gradients, hessians, predictions, the
- * row index and every histogram live in SharedArrayBuffers. Three kinds of job:
- *   a level (runLevel): a chunk per node of the level, whichever thread claims it partitioning the node whole and
- *     then summing its smaller child's histogram; at the root (no partitions) the histogram's chunks are feature
- *     groups, as many as threads. Each slot sums the same rows in the same order as on one thread; a thread with a
- *     core claims the next chunk (thread-sync.ts), so this thread never waits for a worker that has not started,
- *     only for chunks in progress;
- *   a single node's partition: each thread takes a fixed block of the node's rows and sorts it into its left and right
- *     rows (order kept); after a barrier each thread places its own block's rows, left rows after the earlier
- *     blocks' left rows, right rows after all left rows and the earlier blocks' right rows — exactly the
- *     single-thread stable partition;
- *   the prediction update: each thread adds the tree's leaf values to the rows of a fixed block of the row index
- *     (every row once, by the same value as on one thread).
- * The last two are run by all threads at once, each its own block; the caller waits for every worker's end.
- * Block boundaries depend only on the range and the thread count, and no sum is split across threads, so models
- * are bit-identical for any thread count.
- *
- * Synchronous: fit() stays a plain function. Jobs go through a shared Int32Array with Atomics (the caller waits
- * with Atomics.wait, allowed on Node's main thread); new histogram buffers reach the workers on a MessagePort they
- * read with receiveMessageOnPort when a job names a histogram they have not seen. The workers run plain
- * JavaScript made from sumFeatureRange's source, so they need no TypeScript loader. They are started once per
- * process and thread count and reused by every later fit (engine/thread-worker.ts). Where WebAssembly is on, the
- * fit's arrays live in one shared WebAssembly.Memory and every thread runs the WebAssembly histogram sums (one
- * per feature group) and prediction updates on it (engine/wasm-kernels.ts threadModule); partitions stay in JS.
+ * A fit's heavy passes on worker threads over shared memory (the bin codes, gradients, predictions, targets, row
+ * index and histograms; with WebAssembly one shared WebAssembly.Memory, where every thread runs the kernels of
+ * engine/wasm-kernels.ts threadModule). Four kinds of job:
+ *   a round's start (runRound): the last tree's prediction update and then the gradients by fixed blocks, each
+ *     followed by a barrier, then the root's histogram by feature group and its sums (one thread), claimed;
+ *   a level (runLevel): a chunk per node, whichever thread claims it partitioning the node whole and then summing
+ *     its smaller child's histogram; without partitions, histogram chunks (node, feature group). A thread with a
+ *     core claims the next chunk (thread-sync.ts), so none waits for a worker that has not started;
+ *   a single node's partition: each thread splits a fixed block of the node's rows into left and right (order
+ *     kept), then after a barrier places them after the earlier blocks' — exactly the one-thread stable partition;
+ *   the prediction update, by fixed blocks of the row index.
+ * Blocks depend only on the range and the thread count, element-wise passes give the same values whatever the
+ * blocks, and every sum runs whole on one thread in the one-thread order: models are bit-identical for any thread
+ * count. Synchronous (fit() stays a plain function): jobs go through a shared Int32Array with Atomics; new
+ * histograms reach the workers on a MessagePort (engine/thread-worker.ts, which starts them once per process).
  */
 import type { BinnedMatrix } from './binning.js';
-import { KERNEL_PARAMETERS, kernelSource, sumFeatureRange } from './histogram.js';
-import {
-  addSegments,
-  blockStart,
-  newSegments,
-  partitionNode,
-  placeBlock,
-  SIDES,
-  splitBlock,
-  type Segments,
-} from './row-jobs.js';
+import { subtractHistogram, sumFeatureRange } from './histogram.js';
+import { findBestSplit } from './split.js';
+import { type LevelSplits, nodeSplits } from './level-splits.js';
+import { addSegments, blockStart, newSegments, partitionNode, placeBlock, rootSums, SIDES } from './row-jobs.js';
+import { startRows, type Segments } from './row-jobs.js';
 import { barrier, claim, waitFor } from './thread-sync.js';
 import { threadModule, type WasmArena } from './wasm-kernels.js';
-import {
-  acquirePool,
-  addSegmentsWasm,
-  ALL_FEATURES,
-  ARRIVED,
-  BASE,
-  COMPLETED,
-  COUNT,
-  DONE,
-  END,
-  FAILED,
-  FIT,
-  LEVEL_JOB,
-  LIMIT,
-  NEXT,
-  NSEL,
-  PARTITION_JOB,
-  PARTS,
-  PREDICT_JOB,
-  releasePool,
-  SEGMENTS,
-  SPIN,
-  WITH_HESSIAN,
-  type ThreadWasm,
-  type WorkerPool,
-} from './thread-worker.js';
+import { acquirePool, addSegmentsWasm, compiled, groupKernels, releasePool, sharedUint32 } from './thread-worker.js';
+import { splitBlockOn, type SharedFitArrays, type ThreadWasm, type WorkerPool } from './thread-worker.js';
+import { ALL_FEATURES, ARRIVED, BASE, COMPLETED, COUNT, DONE, END, FAILED, FIT } from './thread-worker.js';
+import { LEVEL_JOB, LIMIT, NEXT, NSEL, PARTITION_JOB, PARTS, PREDICT_JOB, ROUND_ARRIVED } from './thread-worker.js';
+import { ROUND_JOB, ROUND_NEXT, SEGMENTS, SPIN, WITH_HESSIAN } from './thread-worker.js';
+
+export { sharedFloat64, type SharedFitArrays } from './thread-worker.js';
+import { sharedFloat64 } from './thread-worker.js';
 
 /** Nodes with fewer rows are summed on this thread alone: a hand-off costs tens of microseconds. */
 export const MIN_ROWS_PER_HANDOFF = 8192;
-
-/** A typed array of `length` elements over a SharedArrayBuffer. */
-export function sharedFloat64(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * 8));
-}
-
-export function sharedUint32(length: number): Uint32Array {
-  return new Uint32Array(new SharedArrayBuffer(length * 4));
-}
-
-/** The shared arrays a fit's threads work on; every one over a SharedArrayBuffer (binned: its codes and columns). */
-export interface SharedFitArrays {
-  binned: BinnedMatrix;
-  grad: Float64Array;
-  hess: Float64Array;
-  pred: Float64Array;
-}
 
 export class FitThreads {
   /** The grower's row index and its segments (engine/row-jobs.ts). */
@@ -109,6 +59,13 @@ export class FitThreads {
   private readonly grad: Float64Array;
   private readonly hess: Float64Array;
   private readonly pred: Float64Array;
+  private readonly y: Float64Array | undefined;
+  readonly splits: LevelSplits | undefined;
+  private readonly histList: Float64Array[] = [];
+  /** A round job's root sums: [gradient sum, sum of squared gradients]. */
+  private readonly sums = new Float64Array(new SharedArrayBuffer(16));
+  /** A prediction update of this many segments, queued for the next runRound or flushSegments (−1: none). */
+  queuedSegments = -1;
   private readonly histIds = new WeakMap<Float64Array, number>();
   /** The fit's WebAssembly memory (shared), its kernels, and which of them apply (see the constructor). */
   private readonly arena: WasmArena | undefined;
@@ -129,14 +86,16 @@ export class FitThreads {
     arrays: SharedFitArrays,
     capacity: number,
   ) {
-    const { binned, grad, hess, pred } = arrays;
+    const { binned, grad, hess, pred, y, splits } = arrays;
+    this.splits = splits;
     this.binned = binned;
     this.grad = grad;
     this.hess = hess;
     this.pred = pred;
+    this.y = y;
     const n = binned.rows;
     const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
-    if (![binned.codes, ...binned.columns, grad, hess, pred].every(shared))
+    if (![binned.codes, ...binned.columns, grad, hess, pred, ...(y ? [y] : [])].every(shared))
       throw new Error('internal: fit threads need shared arrays');
     // With a shared WebAssembly arena (booster.ts), the row index, histograms and side tables go in it too.
     const arena = binned.arena;
@@ -152,20 +111,7 @@ export class FitThreads {
     this.segments = newSegments(capacity, true);
     this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
-    // Every feature group (g: features ⌊nf·g/threads⌋ onwards) written out, [constant hessian, summed hessian] each.
-    const nf = binned.features;
-    const kernels = Array.from({ length: threads }, (_, g) =>
-      [false, true].map((withHessian) =>
-        kernelSource(
-          binned.histOffset,
-          binned.slotStride,
-          withHessian,
-          false,
-          Math.floor((nf * g) / threads),
-          Math.floor((nf * (g + 1)) / threads),
-        ),
-      ),
-    ).flat();
+    const kernels = groupKernels(binned, threads);
     this.written = kernels.map(compiled);
     this.pool = acquirePool(threads);
     this.control = this.pool.control;
@@ -191,6 +137,10 @@ export class FitThreads {
       grad,
       hess,
       pred,
+      y,
+      splits,
+      valueBins: binned.valueBins,
+      sums: this.sums,
       index: this.index,
       left: this.left,
       right: this.right,
@@ -215,11 +165,17 @@ export class FitThreads {
     const hist = this.arena?.float64(length) ?? sharedFloat64(length);
     const id = this.nextHistId++;
     this.histIds.set(hist, id);
+    this.histList[id] = hist;
     const inArena = this.wasmHistograms && hist.buffer === this.arena?.buffer;
     this.inArena.set(hist, inArena);
     for (const port of this.pool.ports) port.postMessage({ id, hist, inArena });
     return hist;
   }
+
+  /** A histogram's number, for level-splits.ts. */
+  histId = (hist: Float64Array): number => this.histIds.get(hist) ?? -1;
+
+  private selected = (): Int32Array => this.features.subarray(0, this.nSelected);
 
   /** The features of the tree about to be grown. */
   setFeatures(features: Int32Array): void {
@@ -269,6 +225,9 @@ export class FitThreads {
         this.mids[chunk] = this.partitionItem(chunk);
         const of = histOf[chunk] - parts;
         if (of >= 0) for (let g = 0; g < threads; g++) this.histogramChunk(of * threads + g, withHessian, parts);
+        const [parent, small] = [this.histList[this.splits?.nodes[3 * chunk + 2] ?? -1], this.queued[parts + of]];
+        if (of >= 0 && this.splits)
+          nodeSplits(this.splits, chunk, parent, small, this.binned, this.selected(), findBestSplit, subtractHistogram);
       }
       Atomics.add(c, COMPLETED, 1);
     }
@@ -295,16 +254,8 @@ export class FitThreads {
     const [hist, start, end] = [this.queued[i], this.items[3 * i + 1], this.items[3 * i + 2]];
     const { codes, histOffset, slotStride, features: nf } = this.binned;
     if (this.control[ALL_FEATURES] === 1 && this.wasm && this.inArena.get(hist)) {
-      const { index, grad, hess } = this;
-      this.wasm[`g${2 * g + withHessian}`](
-        hist.byteOffset,
-        codes.byteOffset,
-        index.byteOffset,
-        start,
-        end,
-        grad.byteOffset,
-        hess.byteOffset,
-      );
+      const [h, c, i, gr, he] = [hist, codes, this.index, this.grad, this.hess].map((a) => a.byteOffset);
+      this.wasm[`g${2 * g + withHessian}`](h, c, i, start, end, gr, he);
     } else if (this.control[ALL_FEATURES] === 1)
       this.written[2 * g + withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
     else {
@@ -348,25 +299,16 @@ export class FitThreads {
       const side = this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
       const to = blockStart(start, end, 1, threads);
       const col = this.binned.columns[items[3 * i]];
-      counts[i * threads] =
-        this.wasm && this.wasmPartition
-          ? this.wasm.splitBlock(
-              col.byteOffset,
-              side.byteOffset,
-              this.index.byteOffset,
-              this.left.byteOffset,
-              this.right.byteOffset,
-              start,
-              to,
-            )
-          : splitBlock(col, side, this.index, this.left, this.right, start, to);
+      const wasm = this.wasmPartition ? this.wasm : undefined;
+      counts[i * threads] = splitBlockOn(wasm, col, side, this.index, this.left, this.right, start, to);
     }
     barrier(this.control, ARRIVED, threads, SPIN);
+    const { index, left, right } = this;
     for (let i = 0; i < count; i++)
       this.mids[i] = placeBlock(
-        this.index,
-        this.left,
-        this.right,
+        index,
+        left,
+        right,
         counts,
         i * threads,
         items[3 * i + 1],
@@ -383,11 +325,52 @@ export class FitThreads {
     this.control[SEGMENTS] = count;
     this.control[END] = rows;
     this.post(PREDICT_JOB);
-    const to = blockStart(0, rows, 1, this.threads);
+    this.predictBlock(count, blockStart(0, rows, 1, this.threads));
+    this.wait();
+  }
+
+  /** Runs a queued prediction update, if any, on the index positions 0..rows. */
+  flushSegments(rows: number): void {
+    if (this.queuedSegments >= 0) this.addSegments(this.queuedSegments, rows);
+    this.queuedSegments = -1;
+  }
+
+  /**
+   * A round's start as one job, for squared error on every row (`rows`, all of them): the queued prediction update
+   * (queuedSegments; by fixed blocks of the index), a barrier, the gradients and the root's row index by fixed row
+   * blocks, a barrier, then chunks any thread claims: the root's histogram in `hist` by feature group, and the root's
+   * sums (one thread, in row order). Returns [gradient sum, sum of squared gradients], the one-thread fit's sums.
+   */
+  runRound(rows: number, hist: Float64Array): Float64Array {
+    const { control: c, threads, y } = this;
+    if (!y) throw new Error('internal: a round job needs the targets in shared memory');
+    const count = Math.max(0, this.queuedSegments);
+    this.queuedSegments = -1;
+    this.addHistogram(hist, 0, rows);
+    c[NSEL] = this.nSelected;
+    c[WITH_HESSIAN] = 0;
+    c[SEGMENTS] = count;
+    c[END] = rows;
+    c[ROUND_ARRIVED] = 0;
+    c[ROUND_NEXT] = 0;
+    this.post(ROUND_JOB);
+    const to = blockStart(0, rows, 1, threads);
+    if (count > 0) this.predictBlock(count, to);
+    barrier(c, ARRIVED, threads, SPIN);
+    startRows(y, this.pred, this.grad, this.index, 0, to);
+    barrier(c, ROUND_ARRIVED, threads, SPIN);
+    for (let chunk = Atomics.add(c, ROUND_NEXT, 1); chunk <= threads; chunk = Atomics.add(c, ROUND_NEXT, 1))
+      if (chunk < threads) this.histogramChunk(chunk, 0, 0);
+      else rootSums(this.grad, rows, this.sums);
+    this.wait();
+    return this.sums;
+  }
+
+  /** This thread's block 0..to of a prediction update. */
+  private predictBlock(count: number, to: number): void {
     if (this.wasm && this.wasmSegments)
       addSegmentsWasm(this.wasm, this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
     else addSegments(this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
-    this.wait();
   }
 
   private queue(a: number, start: number, end: number): void {
@@ -429,17 +412,4 @@ export class FitThreads {
   close(): void {
     releasePool(this.pool);
   }
-}
-
-/** Written-out kernels by source: a later fit on the same bins reuses the compiled (and warmed-up) function. */
-const kernelCache = new Map<string, (...args: unknown[]) => void>();
-
-function compiled(body: string): (...args: unknown[]) => void {
-  let f = kernelCache.get(body);
-  if (f === undefined) {
-    if (kernelCache.size > 64) kernelCache.clear();
-    f = new Function(...KERNEL_PARAMETERS, body) as (...args: unknown[]) => void;
-    kernelCache.set(body, f);
-  }
-  return f;
 }

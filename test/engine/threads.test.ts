@@ -36,6 +36,31 @@ describe('threads', () => {
     expect(serialize(fit(X, y, { ...options, threads: 3, minRowsForThreads: 0 }).model)).toBe(one);
   }, 60_000);
 
+  it('gives the same model and loss curves when every tree takes every row (round jobs, splits found on the threads) on 1, 2 and 3 threads', () => {
+    const { X, y } = data(rows, true);
+    // Depth-wise with a monotone constraint: the level jobs' split finding meets bounds and missing values.
+    const options = { nEstimators: 10, maxDepth: 6, colsampleByTree: 0.7, seed: 8, monotone: [0, 1, 0, 0, 0, 0, 0] };
+    const one = fit(X, y, { ...options, threads: 1 });
+    for (const threads of [2, 3]) {
+      const many = fit(X, y, { ...options, threads, minRowsForThreads: 0 });
+      expect(serialize(many.model)).toBe(serialize(one.model));
+      expect(many.trainLoss).toEqual(one.trainLoss);
+    }
+    // Early stopping ends the loop with a prediction update still queued: the last loss must include it.
+    const stopping = {
+      ...options,
+      nEstimators: 40,
+      validationFraction: 0.2,
+      earlyStoppingRounds: 2,
+      learningRate: 0.5,
+    };
+    const oneStopping = fit(X, y, { ...stopping, threads: 1 });
+    const twoStopping = fit(X, y, { ...stopping, threads: 2, minRowsForThreads: 0 });
+    expect(serialize(twoStopping.model)).toBe(serialize(oneStopping.model));
+    expect(twoStopping.trainLoss).toEqual(oneStopping.trainLoss);
+    expect(twoStopping.validLoss).toEqual(oneStopping.validLoss);
+  }, 60_000);
+
   it('gives the same model with leaf-wise growth and monotone constraints', () => {
     const { X, y } = data(rows, false);
     const options = { nEstimators: 8, maxDepth: 0, maxLeaves: 24, monotone: [0, 1, 0, 0, 0, 0, 0], seed: 5 };
