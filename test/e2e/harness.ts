@@ -103,7 +103,7 @@ export async function startServer({
     } catch {
       // Not listening yet: the first start ingests and trains before it listens.
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
   throw new Error(`loupe serve was not ready after ${timeoutMs} ms:\n${output}`);
