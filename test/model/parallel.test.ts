@@ -6,7 +6,9 @@ import { engineThreadsPerFit, fitAll, fitCounts, trainThreads } from '../../src/
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
 
 let data: ReferenceSplit;
-// Small enough to keep the test quick; every part of a real gbdt training is there (folds, bag, final fit).
+// Small enough to keep the test quick; every part of a real gbdt training is there (folds, bag, final fit, the
+// difficulty models of both range calibrations). 400 rows: what is compared (bytes, fit counts) does not depend on
+// how many.
 const params = { nEstimators: 40, bag: 2 };
 
 beforeAll(async () => {
@@ -15,7 +17,7 @@ beforeAll(async () => {
 
 describe('parallel training', () => {
   it('gives the sequential artifact byte for byte (gbdt, 2 threads), and the fits ran in threads', async () => {
-    const rows = data.train.slice(0, 800);
+    const rows = data.train.slice(0, 400);
     const sequential = serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 11, folds: 3, params }));
     const before = fitCounts();
     const parallel = serializeArtifact(
@@ -42,14 +44,14 @@ describe('parallel training', () => {
   });
 
   it('differs when the seed does (the comparison above can fail)', async () => {
-    const rows = data.train.slice(0, 800);
+    const rows = data.train.slice(0, 400);
     const a = serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }));
     const b = serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 12, folds: 3, params, threads: 2 }));
     expect(a).not.toBe(b);
   });
 
   it('trains in-process with one thread, and for kinds without a fit plan (hedonic)', async () => {
-    const rows = data.train.slice(0, 800);
+    const rows = data.train.slice(0, 400);
     const before = fitCounts();
     const one = await trainModelAsync(rows, { kind: 'gbdt', seed: 5, folds: 3, params, threads: 1 });
     expect(fitCounts().inThreads).toBe(before.inThreads);
