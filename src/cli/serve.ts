@@ -122,22 +122,8 @@ async function run(opts: ServeOptions): Promise<void> {
     }
   }
   // What serving needs loads when it runs (not for the help of any command), and only once every setting above is
-  // checked: a usage error costs the command line's start, not the API's.
-  const {
-    AddressThrottle,
-    buildApp,
-    threadedQuoteStore,
-    asyncQuoteStore,
-    asyncBatchWriter,
-    inProcessValuations,
-    ModelSource,
-    registryChampions,
-    RequestLog,
-    threadedRequestLogWriter,
-    threadedSimilarSearch,
-    ValuationPool,
-  } = await import('../api/index.js');
-  const { bootstrap } = await import('../pipeline/bootstrap.js');
+  // checked and the database opened: a usage error or a database that cannot be used costs the command line's start
+  // and the store's, not the API's.
   const { openStore } = await import('../store/open.js');
   const { DatabaseConfigError, redactUrl } = await import('../store/postgres/connect.js');
   const { commandLogger, runLines } = await import('./log.js');
@@ -155,6 +141,21 @@ async function run(opts: ServeOptions): Promise<void> {
   }
   const { store, db } = opened;
   try {
+    const {
+      AddressThrottle,
+      buildApp,
+      threadedQuoteStore,
+      asyncQuoteStore,
+      asyncBatchWriter,
+      inProcessValuations,
+      ModelSource,
+      registryChampions,
+      RequestLog,
+      threadedRequestLogWriter,
+      threadedSimilarSearch,
+      ValuationPool,
+    } = await import('../api/index.js');
+    const { bootstrap } = await import('../pipeline/bootstrap.js');
     const database = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
     log.info({ home: paths.home, database }, 'starting');
     // Either database: on an empty one (SQLite or PostgreSQL) the first start ingests the reference data and trains;
