@@ -287,10 +287,11 @@ for (;;) {
       try {
         if (parts === 0) histogramChunk(chunk, 0);
         else {
-          partitionItem(chunk);
-          const of = fit.histOf[chunk] - parts;
+          const p = fit.order[chunk];
+          partitionItem(p);
+          const of = fit.histOf[p] - parts;
           if (of >= 0) for (let g = 0; g < threads; g++) histogramChunk(of * threads + g, parts);
-          if (of >= 0 && fit.splits) splitsOf(chunk, parts + of);
+          if (of >= 0 && fit.splits) splitsOf(p, parts + of);
         }
       } catch {
         Atomics.store(ctrl, ${FAILED}, 1);
