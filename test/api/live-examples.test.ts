@@ -93,7 +93,28 @@ function documentedRequest({ method, path, op }: Op, pathOverride: Record<string
   return { method, url: `${base}${url}${q ? `?${q}` : ''}`, headers, body };
 }
 
+/**
+ * Says which step was slow when one takes over 3 s (each takes milliseconds alone). In a whole-suite run on
+ * 6 Dec 2026 (a693c00) the first test took 30.4 s where it takes about 1 s alone: the next such run says where.
+ */
+async function timed<T>(what: string, step: () => Promise<T> | T): Promise<T> {
+  const start = performance.now();
+  try {
+    return await step();
+  } finally {
+    const ms = performance.now() - start;
+    if (ms > 3000) {
+      const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+      console.warn(`live-examples: ${what} took ${Math.round(ms)} ms (heap ${heapMb} MB)`);
+    }
+  }
+}
+
 async function send(r: ReturnType<typeof documentedRequest>, key?: string) {
+  return timed(`${r.method} ${r.url.replace(base, '')}`, () => sendNow(r, key));
+}
+
+async function sendNow(r: ReturnType<typeof documentedRequest>, key?: string) {
   // Each request has its own deadline, so that a request that never answers names itself instead of the whole
   // test timing out (once, in a CI run with a CPU hog beside it, this test ran past 60 s without saying where).
   const res = await fetch(r.url, {
@@ -135,7 +156,7 @@ describe('the documented examples, replayed against a live server', () => {
       dismissReject: String(await upload('dismiss.csv', '"US$ 3,310"')),
       getValuation: stored.body.id,
     };
-    writeMissingCards(listModels(home.db));
+    await timed('writing the model cards', () => writeMissingCards(listModels(home.db)));
     const failures: string[] = [];
     for (const o of ops) {
       const name = `${o.method} ${o.path} (${o.op.operationId})`;
