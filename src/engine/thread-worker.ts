@@ -237,7 +237,7 @@ function splitsOf(p, i) {
   const [parent, small] = [histById(splits.nodes[3 * p + 2]).hist, histById(items[3 * i]).hist];
   jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
 }
-function histogramChunk(chunk, first = 0) {
+function histogramChunk(chunk, first = 0, contiguous = false) {
   const q = Math.floor(chunk / threads);
   const g = chunk - q * threads;
   const i = first + q;
@@ -248,7 +248,7 @@ function histogramChunk(chunk, first = 0) {
   const end = items[3 * i + 2];
   const nSel = ctrl[${NSEL}];
   const { hist, inArena } = hists[id];
-  if (ctrl[${ALL_FEATURES}] === 1 && inArena && fit.wasmHistograms) wasm['g' + (2 * g + ctrl[${WITH_HESSIAN}])](hist.byteOffset, codes.byteOffset, index.byteOffset, start, end, grad.byteOffset, hess.byteOffset);
+  if (ctrl[${ALL_FEATURES}] === 1 && inArena && fit.wasmHistograms) wasm[(contiguous ? 'c' : 'g') + (2 * g + ctrl[${WITH_HESSIAN}])](hist.byteOffset, codes.byteOffset, index.byteOffset, start, end, grad.byteOffset, hess.byteOffset);
   else if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hist, codes, index, start, end, grad, hess);
   else sumFeatureRange(hist, codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
 }
@@ -319,7 +319,7 @@ for (;;) {
       ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
       stage = 2;
       for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= threads; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
-        if (chunk < threads) histogramChunk(chunk, 0);
+        if (chunk < threads) histogramChunk(chunk, 0, true);
         else jobs.rootSums(fit.grad, ctrl[${END}], fit.sums);
     } else if (kind === ${PARTITION_JOB}) {
       for (let i = 0; i < count; i++) {

@@ -256,7 +256,7 @@ export class FitThreads {
   }
 
   /** Chunk (item first + i, feature group g) of a histogram job, as the workers run it. */
-  private histogramChunk(chunk: number, withHessian: number, first: number): void {
+  private histogramChunk(chunk: number, withHessian: number, first: number, contiguous = false): void {
     const q = Math.floor(chunk / this.threads);
     const g = chunk - q * this.threads;
     const i = first + q;
@@ -264,7 +264,7 @@ export class FitThreads {
     const { codes, histOffset, slotStride, features: nf } = this.binned;
     if (this.control[ALL_FEATURES] === 1 && this.wasm && this.inArena.get(hist)) {
       const [h, c, i, gr, he] = [hist, codes, this.index, this.grad, this.hess].map((a) => a.byteOffset);
-      this.wasm[`g${2 * g + withHessian}`](h, c, i, start, end, gr, he);
+      this.wasm[`${contiguous ? 'c' : 'g'}${2 * g + withHessian}`](h, c, i, start, end, gr, he);
     } else if (this.control[ALL_FEATURES] === 1)
       this.written[2 * g + withHessian](hist, codes, this.index, start, end, this.grad, this.hess);
     else {
@@ -347,7 +347,8 @@ export class FitThreads {
   /**
    * A round's start as one job, for squared error on every row (`rows`, all of them): the queued prediction update
    * (queuedSegments; by fixed blocks of the index), a barrier, the gradients and the root's row index by fixed row
-   * blocks, a barrier, then chunks any thread claims: the root's histogram in `hist` by feature group, and the root's
+   * blocks, a barrier, then chunks any thread claims: the root's histogram in `hist` by feature group (reading the
+   * rows in place, as the index is 0..rows−1: the one-thread root's kernel), and the root's
    * sums (one thread, in row order). Returns [gradient sum, sum of squared gradients], the one-thread fit's sums.
    */
   runRound(rows: number, hist: Float64Array): Float64Array {
@@ -369,7 +370,7 @@ export class FitThreads {
     startRows(y, this.pred, this.grad, this.index, 0, to);
     barrier(c, ROUND_ARRIVED, threads, SPIN);
     for (let chunk = Atomics.add(c, ROUND_NEXT, 1); chunk <= threads; chunk = Atomics.add(c, ROUND_NEXT, 1))
-      if (chunk < threads) this.histogramChunk(chunk, 0, 0);
+      if (chunk < threads) this.histogramChunk(chunk, 0, 0, true);
       else rootSums(this.grad, rows, this.sums);
     this.wait();
     return this.sums;

@@ -157,18 +157,15 @@ export function threadModule(
   groups: number,
 ): WebAssembly.Module {
   const nf = histOffset.length;
+  // Per group g: g… over index[start..end), c… over the rows start..end themselves (the root on every row).
+  const group = (g: number) => Math.floor((nf * g) / groups);
   const fns = Array.from({ length: groups }, (_, g) =>
-    [false, true].map((withHessian) => ({
-      ...histogramFunction(
-        histOffset,
-        stride,
-        withHessian,
-        false,
-        Math.floor((nf * g) / groups),
-        Math.floor((nf * (g + 1)) / groups),
-      ),
-      name: `g${2 * g + (withHessian ? 1 : 0)}`,
-    })),
+    [false, true].flatMap((withHessian) =>
+      [false, true].map((contiguous) => ({
+        ...histogramFunction(histOffset, stride, withHessian, contiguous, group(g), group(g + 1)),
+        name: `${contiguous ? 'c' : 'g'}${2 * g + (withHessian ? 1 : 0)}`,
+      })),
+    ),
   ).flat();
   fns.push(addLeafFunction(), addRoutedFunction(), splitBlockFunction(), splitFunction());
   return new WebAssembly.Module(encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared));
