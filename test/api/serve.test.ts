@@ -122,6 +122,11 @@ describe('loupe serve', () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const port = String((taken.address() as AddressInfo).port);
+    // Both at once, on the same home: two processes on one SQLite file wait for each other's locks (busy timeout).
+    const unknown = serve(['--host', 'no-such-host.invalid', '--port', '0'], {
+      LOUPE_HOME: trainedHome!,
+      LOUPE_VALUATION_THREADS: '1',
+    });
     try {
       const inUse = serve(['--host', '127.0.0.1', '--port', port], {
         LOUPE_HOME: trainedHome!,
@@ -132,10 +137,6 @@ describe('loupe serve', () => {
     } finally {
       taken.close();
     }
-    const unknown = serve(['--host', 'no-such-host.invalid', '--port', '0'], {
-      LOUPE_HOME: trainedHome!,
-      LOUPE_VALUATION_THREADS: '1',
-    });
     expect(await unknown.exited).toBe(1);
     expect(unknown.output()).toMatch(/cannot listen on no-such-host\.invalid:0: the host name does not resolve/);
   }, 120_000);
