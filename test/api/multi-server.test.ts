@@ -20,7 +20,7 @@ import { createKey } from '../../src/store/keys.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { FRESH } from '../pipeline/helpers.js';
+import { smallFresh } from '../helpers/small-data.js';
 import { STONE, testHome, type TestHome } from './helpers.js';
 
 interface Server {
@@ -190,7 +190,9 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
   it('both serve a model promoted by `loupe pipeline run` on the same database', async () => {
     const incoming = join(home.dir, 'incoming');
     mkdirSync(incoming, { recursive: true });
-    copyFileSync(FRESH('2026-10'), join(incoming, '2026-10.csv'));
+    // The month's first 400 rows (test/helpers/small-data.ts): any new rows make the run train and, at this
+    // tolerance, promote; fewer make its training shorter.
+    copyFileSync(smallFresh('2026-10'), join(incoming, '2026-10.csv'));
     // One quick kind; a challenger up to 100% worse is promoted, so that this run promotes.
     const run = spawnSync(process.execPath, cliArgv('pipeline', 'run', '--json'), {
       env: { ...env(), LOUPE_MODEL_KINDS: 'hedonic', LOUPE_TUNE_TRIALS: '1', LOUPE_PROMOTE_TOLERANCE: '1' },
