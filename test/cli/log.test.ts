@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliArgv } from '../helpers/cli-js.js';
+import { cliArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
 import { logFormat } from '../../src/cli/log.js';
 import { REFERENCE } from '../api/helpers.js';
 
@@ -24,8 +24,7 @@ function serveUntilReady(format: string | undefined): Promise<string> {
     LOUPE_MODEL_KINDS: 'hedonic',
     // One tuning trial, not the default eight: this test reads the log, not the tuning.
     LOUPE_TUNE_TRIALS: '1',
-    // One training thread: a thread of its own would compile the engine a second time (about 0.6 s of CPU).
-    LOUPE_TRAIN_THREADS: '1',
+    ...ONE_TRAINING_THREAD,
     PORT: '0',
     LOUPE_OPEN: '1',
     LOUPE_VALUATION_THREADS: '0',

@@ -107,6 +107,13 @@ export function nodeArgv(entry: string, ...args: string[]): string[] {
     : ['--import', 'tsx', join(ROOT, entry), ...args];
 }
 
+/**
+ * The environment of a child that trains but whose test checks nothing about training threads (model/parallel
+ * does): one training thread, because a worker thread compiles the engine a second time (about 0.6 s of CPU per
+ * child that trains).
+ */
+export const ONE_TRAINING_THREAD = { LOUPE_TRAIN_THREADS: '1' } as const;
+
 /** The arguments of `node` that run the loupe command line with `args`. */
 export function cliArgv(...args: string[]): string[] {
   return nodeArgv('src/cli/main.ts', ...args);

@@ -12,7 +12,7 @@ import type { LoupePaths } from '../../src/config/index.js';
 import { type PipelineConfig, type PipelineResult, runPipeline } from '../../src/pipeline/index.js';
 import { readArtifact } from '../../src/registry/index.js';
 import type { PipelineStore } from '../../src/store/pipeline-store.js';
-import { nodeArgv } from './cli-js.js';
+import { nodeArgv, ONE_TRAINING_THREAD } from './cli-js.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -50,10 +50,8 @@ export function startRun(
   const args = ['pipeline', 'run', '--kinds', 'hedonic', '--trials', String(options.trials ?? 3), '--json'];
   const child = spawn(process.execPath, nodeArgv(options.entry ?? 'test/pipeline/child.ts', ...args), {
     cwd: ROOT,
-    // One training thread: a pause comes between steps, never inside a fit, so the threads change nothing checked
-    // here, and a child that trains in one thread compiles the engine once, not in a second thread as well
-    // (about 0.6 s of CPU less per child that trains).
-    env: { ...process.env, LOUPE_TRAIN_THREADS: '1', ...env, LOUPE_TEST_PAUSE_AT: options.pauseAt ?? '' },
+    // A pause comes between steps, never inside a fit: the training threads change nothing checked here.
+    env: { ...process.env, ...ONE_TRAINING_THREAD, ...env, LOUPE_TEST_PAUSE_AT: options.pauseAt ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -19,7 +19,7 @@ import type { PipelineStore } from '../../src/store/pipeline-store.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
-import { cliArgv, nodeArgv } from '../helpers/cli-js.js';
+import { cliArgv, nodeArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { STONE } from '../api/helpers.js';
 import { FRESH } from './helpers.js';
@@ -44,9 +44,7 @@ const env = () => ({
   LOUPE_MODEL_KINDS: 'hedonic',
   LOUPE_TUNE_TRIALS: '1',
   LOUPE_PROMOTE_TOLERANCE: '1',
-  // One training thread: nothing here checks threads, and a child that trains with a worker thread compiles the
-  // engine there too (about 0.6 s of CPU per child that trains).
-  LOUPE_TRAIN_THREADS: '1',
+  ...ONE_TRAINING_THREAD,
 });
 
 /** A loupe command in a child process: the runs a fleet's processes make (the server must see their promotion). */

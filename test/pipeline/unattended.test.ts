@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeArgv } from '../helpers/cli-js.js';
+import { nodeArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
 import { registerPipeline } from '../../src/cli/pipeline.js';
 import { CliError } from '../../src/cli/output.js';
 import { listRuns } from '../../src/pipeline/index.js';
@@ -31,9 +31,7 @@ function start(h: PipelineHome, ...args: string[]) {
     nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '1', ...args),
     {
       cwd: ROOT,
-      // One training thread: these children start, train and stop; a thread of their own would compile the engine
-      // a second time (about 0.6 s of CPU per training child) for nothing these tests check.
-      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: smallReference(), LOUPE_TRAIN_THREADS: '1' },
+      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: smallReference(), ...ONE_TRAINING_THREAD },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
