@@ -64,15 +64,18 @@ export function compiled(body: string): (...args: unknown[]) => void {
   return f;
 }
 
-/** Every feature group's sums written out (g: features ⌊nf·g/threads⌋ onwards), [constant hessian, summed] each. */
+/**
+ * Every feature group's sums written out (g: features ⌊nf·g/threads⌋ onwards), [constant hessian, summed] each,
+ * then every feature's at once (index 2·threads + withHessian: a level job's node summed whole by one thread).
+ */
 export function groupKernels(binned: BinnedMatrix, threads: number): string[] {
   const nf = binned.features;
   const group = (g: number) => Math.floor((nf * g) / threads);
-  return Array.from({ length: threads }, (_, g) =>
+  return [...Array.from({ length: threads }, (_, g) => [group(g), group(g + 1)]), [0, nf]].flatMap(([from, to]) =>
     [false, true].map((withHessian) =>
-      kernelSource(binned.histOffset, binned.slotStride, withHessian, false, group(g), group(g + 1)),
+      kernelSource(binned.histOffset, binned.slotStride, withHessian, false, from, to),
     ),
-  ).flat();
+  );
 }
 
 /** row-jobs.ts splitBlock, by the WebAssembly kernel when `wasm` is given (the arrays then in its memory). */
@@ -143,13 +146,17 @@ export const PARTS = 15; // level job: its partitions (a chunk each, with its no
 export const IDLE_SPIN = 16; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
 export const ROUND_ARRIVED = 17; // round job: threads done with their gradient blocks (its second barrier)
 export const ROUND_NEXT = 18; // round job: its chunks claimed (root histogram groups, then the root sums)
-const CONTROL_WORDS = 19;
+export const BLOCK_ARRIVED = 19; // block job: threads done with the histogram chunks (its third barrier)
+export const SPLIT_NEXT = 20; // block job: its split chunks claimed (2 a node)
+export const ROUND_FUSED = 21; // round job: 1 when the root's sums come with the first feature group (kernel s0)
+const CONTROL_WORDS = 22;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
 export const PARTITION_JOB = 1;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
 export const ROUND_JOB = 4; // a round's start (threads.ts runRound)
+export const BLOCK_JOB = 5; // a level of fewer nodes than threads, by row blocks and feature groups (threads.ts runLevel)
 export const LEVEL_JOB = 0; // histograms, after the level's partitions when it has any (threads.ts runLevel)
 
 const WORKER_SOURCE = `
@@ -228,14 +235,24 @@ function histById(id) {
   }
   return hists[id];
 }
-/** Level splits of partition item p (level-splits.ts), after its child's histogram (item i). */
-function splitsOf(p, i) {
+/** Level splits of partition item p (level-splits.ts), after its child's histogram (item i); only: see nodeSplits. */
+function splitsOf(p, i, only = -1) {
   const { splits, items, valueBins, stride, histOffset, features } = fit;
   if (splits.nodes[3 * p] < 0) return;
   const binned = { valueBins, slotStride: stride, histOffset };
   const selected = features.subarray(0, ctrl[${NSEL}]);
   const [parent, small] = [histById(splits.nodes[3 * p + 2]).hist, histById(items[3 * i]).hist];
-  jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
+  jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram, only);
+}
+/** Item i's histogram whole on this thread, every feature in one pass (a level job's node; the same sums). */
+function nodeHistogram(i) {
+  const { codes, index, items, grad, hess, histOffset, stride, nf, features } = fit;
+  const id = items[3 * i];
+  const { hist, inArena } = histById(id);
+  const [start, end, withHessian] = [items[3 * i + 1], items[3 * i + 2], ctrl[${WITH_HESSIAN}]];
+  if (ctrl[${ALL_FEATURES}] === 1 && inArena && fit.wasmHistograms) wasm['a' + withHessian](hist.byteOffset, codes.byteOffset, index.byteOffset, start, end, grad.byteOffset, hess.byteOffset);
+  else if (ctrl[${ALL_FEATURES}] === 1) written[2 * threads + withHessian](hist, codes, index, start, end, grad, hess);
+  else sumFeatureRange(hist, codes, histOffset, stride, nf, features, 0, ctrl[${NSEL}], index, start, end, grad, hess, withHessian);
 }
 function histogramChunk(chunk, first = 0, contiguous = false) {
   const q = Math.floor(chunk / threads);
@@ -290,7 +307,7 @@ for (;;) {
           const p = fit.order[chunk];
           partitionItem(p);
           const of = fit.histOf[p] - parts;
-          if (of >= 0) for (let g = 0; g < threads; g++) histogramChunk(of * threads + g, parts);
+          if (of >= 0) nodeHistogram(parts + of);
           if (of >= 0 && fit.splits) splitsOf(p, parts + of);
         }
       } catch {
@@ -303,12 +320,12 @@ for (;;) {
   }
   const count = ctrl[${COUNT}];
   let arrived = false;
-  let stage = 0; // round job: barriers passed
+  let stage = 0; // round and block jobs: barriers passed
   try {
     const { pred, index, columns, segments, items, itemSides, left, right, counts } = fit;
     const from = jobs.blockStart(0, ctrl[${END}], me, threads);
     const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
-    const segmentCount = kind === ${PARTITION_JOB} ? 0 : ctrl[${SEGMENTS}];
+    const segmentCount = kind === ${PARTITION_JOB} || kind === ${BLOCK_JOB} ? 0 : ctrl[${SEGMENTS}];
     if (segmentCount > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, segmentCount, from, to);
     else if (segmentCount > 0) jobs.addSegments(pred, index, columns, segments, segmentCount, from, to);
     if (kind === ${ROUND_JOB}) {
@@ -318,9 +335,40 @@ for (;;) {
       jobs.startRows(fit.y, pred, fit.grad, index, from, to);
       ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
       stage = 2;
-      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= threads; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
-        if (chunk < threads) histogramChunk(chunk, 0, true);
+      const fused = ctrl[${ROUND_FUSED}] === 1;
+      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= (fused ? threads - 1 : threads); chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
+        if (chunk === 0 && fused) {
+          const { hist } = histById(items[0]);
+          wasm.s0(hist.byteOffset, fit.codes.byteOffset, index.byteOffset, 0, ctrl[${END}], fit.grad.byteOffset, fit.hess.byteOffset, fit.sums.byteOffset);
+        } else if (chunk < threads) histogramChunk(chunk, 0, true);
         else jobs.rootSums(fit.grad, ctrl[${END}], fit.sums);
+    } else if (kind === ${BLOCK_JOB}) {
+      // threads.ts runLevel by blocks: this thread's block of each node split, a barrier, placed, a barrier, then
+      // histogram chunks (node, feature group), a barrier, then split chunks (node, child).
+      const parts = ctrl[${PARTS}];
+      for (let i = 0; i < parts; i++) {
+        const start = items[3 * i + 1];
+        const end = items[3 * i + 2];
+        const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
+        const from = jobs.blockStart(start, end, me, threads);
+        const to = jobs.blockStart(start, end, me + 1, threads);
+        const col = columns[items[3 * i]];
+        counts[i * threads + me] = fit.wasmPartition ? wasm.splitBlock(col.byteOffset, side.byteOffset, index.byteOffset, left.byteOffset, right.byteOffset, from, to) : jobs.splitBlock(col, side, index, left, right, from, to);
+      }
+      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
+      stage = 1;
+      for (let i = 0; i < parts; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
+      ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
+      stage = 2;
+      const chunks = (count - parts) * threads;
+      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk < chunks; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1)) histogramChunk(chunk, parts);
+      ${barrier.name}(ctrl, ${BLOCK_ARRIVED}, threads, ${SPIN});
+      stage = 3;
+      for (let chunk = Atomics.add(ctrl, ${SPLIT_NEXT}, 1); fit.splits && chunk < 2 * parts; chunk = Atomics.add(ctrl, ${SPLIT_NEXT}, 1)) {
+        const p = chunk >> 1;
+        const of = fit.histOf[p] - parts;
+        if (of >= 0) splitsOf(p, parts + of, chunk & 1);
+      }
     } else if (kind === ${PARTITION_JOB}) {
       for (let i = 0; i < count; i++) {
         const start = items[3 * i + 1];
@@ -341,6 +389,9 @@ for (;;) {
     if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
     if (kind === ${ROUND_JOB} && stage < 1) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
     if (kind === ${ROUND_JOB} && stage < 2) ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, 0);
+    if (kind === ${BLOCK_JOB} && stage < 1) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
+    if (kind === ${BLOCK_JOB} && stage < 2) ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, 0);
+    if (kind === ${BLOCK_JOB} && stage < 3) ${barrier.name}(ctrl, ${BLOCK_ARRIVED}, threads, 0);
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});

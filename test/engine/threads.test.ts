@@ -46,6 +46,15 @@ describe('threads', () => {
       expect(serialize(many.model)).toBe(serialize(one.model));
       expect(many.trainLoss).toEqual(one.trainLoss);
     }
+    // Every feature: the root's sums come from the first feature group's pass (kernel s0) and a level's nodes are
+    // summed by the all-features kernel; the loss curve holds those sums.
+    const every = { nEstimators: 8, maxDepth: 6, seed: 2 };
+    const oneEvery = fit(X, y, { ...every, threads: 1 });
+    for (const threads of [2, 3]) {
+      const many = fit(X, y, { ...every, threads, minRowsForThreads: 0 });
+      expect(serialize(many.model)).toBe(serialize(oneEvery.model));
+      expect(many.trainLoss).toEqual(oneEvery.trainLoss);
+    }
     // Early stopping ends the loop with a prediction update still queued: the last loss must include it.
     const stopping = {
       ...options,
