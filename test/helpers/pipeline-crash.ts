@@ -2,7 +2,7 @@
  * The SIGKILL-at-every-step test's parts, shared by both backends (test/pipeline/crash.test.ts on SQLite,
  * test/pipeline/crash-postgres.test.ts on PostgreSQL): the points (derived from the step list, CRASH_POINTS), a
  * `loupe pipeline run` child paused at one of them, and the checks after the kill — the champion is still served,
- * the run lock is free at once, and the next run completes the work. Each backend adds its own "database intact".
+ * the run lock is free, and the next run completes the work. Each backend adds its own "database intact".
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -93,8 +93,9 @@ export async function expectChampionServed(store: PipelineStore, point: string):
 }
 
 /**
- * The next run, started at once: it takes the killed run's lock without waiting (on SQLite the holder's PID is
- * gone; on PostgreSQL the database ended its session), records that run as interrupted and completes its work:
+ * The next run: it takes the killed run's lock without waiting (on SQLite at once, the holder's PID being gone; on
+ * PostgreSQL once the database has ended the killed session, test/helpers/postgres.ts waitForRunLockFree), records
+ * that run as interrupted and completes its work:
  * v0002 registered once with its card, the landed file done, no temporary file left.
  */
 export async function expectNextRunCompletes(

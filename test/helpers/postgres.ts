@@ -21,6 +21,8 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { openPostgres } from '../../src/store/postgres/connect.js';
+import { PIPELINE_LOCK } from '../../src/store/postgres/pipeline.js';
 import { preparedRoot } from './prepared-root.js';
 
 export const PG_USER = 'loupe';
@@ -167,4 +169,33 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
     },
   };
+}
+
+/**
+ * Waits until no session holds the pipeline's run lock (a session-level advisory lock, src/store/postgres/pipeline.ts)
+ * on the database at `url`, up to `ms`. A process killed while holding it does not free it itself: its server
+ * process (backend) sees the connection close and frees the lock as it exits, which on a loaded machine can come
+ * after the killed process is gone (measured: a run started then, with the backend not yet run, failed with
+ * "another pipeline run holds the lock"). A test of what the next run does after a kill waits for this first.
+ */
+export async function waitForRunLockFree(url: string, ms = 60_000): Promise<void> {
+  const pool = await openPostgres(url, { migrate: false, max: 1 });
+  try {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      // A bigint advisory key is held as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+      const { rows } = await pool.query<{ held: number }>(
+        `SELECT count(*)::int AS held FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND objsubid = 1
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND classid::bigint * 4294967296 + objid::bigint = $1`,
+        [PIPELINE_LOCK],
+      );
+      if (rows[0].held === 0) return;
+      if (Date.now() > deadline) throw new Error(`the run lock on ${url} was still held after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await pool.end();
+  }
 }

@@ -2,7 +2,7 @@
  * crash.test.ts on PostgreSQL (a real one, test/helpers/postgres.ts): `loupe pipeline run` killed with SIGKILL at
  * every crash point leaves the database intact (every stored file has all its rows and rejects, or is not stored;
  * every model row has its artifact; the champion pointer names a registered model), the champion served, the
- * advisory lock free at once (PostgreSQL ended the killed session), and the next run completes the work. The
+ * advisory lock freed (PostgreSQL ends the killed session), and the next run completes the work. The
  * points and checks are test/helpers/pipeline-crash.ts, shared with crash.test.ts.
  *
  * Kept cheap: the small data (test/helpers/small-data.ts) is ingested and v0001 trained once, into a template
@@ -18,7 +18,7 @@ import { CRASH_POINTS, runPipeline } from '../../src/pipeline/index.js';
 import { openPipelineStore } from '../../src/store/open.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
 import { expectChampionServed, expectNextRunCompletes, killAt } from '../helpers/pipeline-crash.js';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { startPostgres, type TestPostgres, waitForRunLockFree } from '../helpers/postgres.js';
 import { smallFresh, smallReference } from '../helpers/small-data.js';
 import { ONE_TRIAL } from './helpers.js';
 
@@ -98,6 +98,8 @@ describe('SIGKILL at each step, on PostgreSQL', { timeout: 180_000 }, () => {
         point,
         ONE_TRIAL.tuneTrials,
       );
+      // Freed as the killed session's server process exits, which on a loaded machine may be a moment later.
+      await waitForRunLockFree(url);
 
       await expectIntact(url);
       const paths = loupePaths({ LOUPE_DATABASE_URL: url }, { home, data: smallReference() });

@@ -20,7 +20,7 @@ import { openPostgres } from '../../src/store/postgres/connect.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { cliArgv, nodeArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { startPostgres, type TestPostgres, waitForRunLockFree } from '../helpers/postgres.js';
 import { STONE } from '../api/helpers.js';
 import { FRESH } from './helpers.js';
 
@@ -206,7 +206,9 @@ describe('the pipeline on PostgreSQL', { timeout: 180_000 }, () => {
 
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    // PostgreSQL frees the lock with the killed process's session: the next run takes over and completes its work.
+    // PostgreSQL frees the lock with the killed process's session, as that session's server process exits (on a
+    // loaded machine a moment after the kill: waitForRunLockFree); the next run takes over and completes its work.
+    await waitForRunLockFree(url);
     const warnings: string[] = [];
     const log = { info() {}, warn: (_o: object, m?: string) => warnings.push(m ?? '') };
     const next = await runPipeline(store, loupePaths(env()), { incoming, config: QUICK, log });
