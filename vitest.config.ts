@@ -4,22 +4,67 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The files that take longest, before-all hooks included (a notebook run, a crash test's points, a server and a
- * browser), longest first. Vitest runs the files whose duration it has in its cache longest first, but a clean
- * checkout (CI) has none, and it then runs larger files first: in a CI run on 6 Dec 2026 (6d67560, a CPU hog
- * beside it, .ci/results.json) the two notebook files, small files with a long before-all hook, started last, and
- * the run's last 55 s ran no other file beside them.
+ * browser), longest first, with their durations in a whole run (vitest's own record, 16:00-16:34 UTC on 6 Dec 2026,
+ * /work/main at 2a4c689, 3-4 workers): every file of 4 s or more. Vitest runs the files whose duration it has in
+ * its cache longest first, but a clean checkout (CI) has none, and it then runs larger files first: in a CI run on
+ * 6 Dec 2026 (6d67560, a CPU hog beside it, .ci/results.json) the two notebook files, small files with a long
+ * before-all hook, started last, and the run's last 55 s ran no other file beside them. A file that starts late
+ * ends the run late: the list holds every long file, not only the first few, so a clean checkout runs them in
+ * about the order a warm one does. A file missing here runs after them; the figures need not be exact.
  */
 const LONGEST = [
-  'test/notebooks/model-notebook.test.ts',
-  'test/pipeline/crash-postgres.test.ts',
-  'test/pipeline/crash.test.ts',
-  'test/e2e/web.test.ts',
-  'test/api/serve.test.ts',
-  'test/pipeline/postgres.test.ts',
-  'test/pipeline/xgboost-kind.test.ts',
-  'test/notebooks/data-notebook.test.ts',
-  'test/api/multi-server.test.ts',
-  'test/e2e/monitoring.test.ts',
+  'test/pipeline/crash-postgres.test.ts', // 84 s
+  'test/pipeline/postgres.test.ts', // 50 s
+  'test/notebooks/model-notebook.test.ts', // 46 s
+  'test/e2e/web.test.ts', // 34 s
+  'test/pipeline/crash.test.ts', // 33 s
+  'test/model/segments.test.ts', // 28 s
+  'test/e2e/monitoring.test.ts', // 24 s
+  'test/pipeline/trigger.test.ts', // 22 s
+  'test/api/multi-server.test.ts', // 18 s
+  'test/pipeline/xgboost-kind.test.ts', // 16 s
+  'test/model/parallel.test.ts', // 15 s
+  'test/pipeline/unattended.test.ts', // 14 s
+  'test/e2e/accessibility.test.ts', // 14 s
+  'test/e2e/appraisals.test.ts', // 14 s
+  'test/cli/log.test.ts', // 13 s
+  'test/api/serve.test.ts', // 13 s
+  'test/notebooks/data-notebook.test.ts', // 13 s
+  'test/model/four-cs.test.ts', // 12 s
+  'infra/test/synth.test.ts', // 12 s
+  'test/engine/threads.test.ts', // 12 s
+  'test/client/package.test.ts', // 11 s
+  'test/store/store.test.ts', // 11 s
+  'test/model/artifact.test.ts', // 10 s
+  'test/pipeline/recorded-appraisals.test.ts', // 10 s
+  'test/store/postgres.test.ts', // 10 s
+  'test/pipeline/show-it.test.ts', // 9 s
+  'test/pipeline/tune.test.ts', // 9 s
+  'test/e2e/models-manual.test.ts', // 9 s
+  'test/api/swap-off-thread.test.ts', // 8 s
+  'test/registry/cli.test.ts', // 8 s
+  'test/pipeline/recovery.test.ts', // 8 s
+  'infra/test/registry-sync.test.ts', // 7 s
+  'test/ingest/validate.property.test.ts', // 7 s
+  'test/model/extreme-stones.test.ts', // 7 s
+  'test/api/metrics-prometheus.test.ts', // 7 s
+  'test/api/hot-swap.test.ts', // 6 s
+  'test/api/appraisals.test.ts', // 6 s
+  'test/ingest/crash.test.ts', // 6 s
+  'test/model/gbdt-explain.test.ts', // 6 s
+  'test/store/similar.test.ts', // 6 s
+  'test/notebooks/late-output.test.ts', // 6 s
+  'test/engine/shap.test.ts', // 6 s
+  'test/ingest/cli.test.ts', // 6 s
+  'test/registry/registry.test.ts', // 6 s
+  'test/model/xgboost-import.test.ts', // 5 s
+  'test/api/fuzz.property.test.ts', // 5 s
+  'test/engine/shap-groups.test.ts', // 5 s
+  'test/api/serializer.test.ts', // 5 s
+  'test/ingest/ingest-file.test.ts', // 4 s
+  'test/api/quotes.test.ts', // 4 s
+  'test/e2e/printout.test.ts', // 4 s
+  'test/api/metrics.test.ts', // 4 s
 ];
 
 /** Vitest's order, with the LONGEST files first. */
