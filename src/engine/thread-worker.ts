@@ -10,6 +10,9 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
+import { compactDistinct, copyFinite, countDigits, digitStarts, equalCountCuts, findThresholds } from './binning.js';
+import { fromSortKeys, MAX_BINS, scatterByDigit, sortFloat64, toSortKeys, writeCodes } from './binning.js';
+import { countAtMost } from './cuts.js';
 import type { LevelSplits } from './level-splits.js';
 import { KERNEL_PARAMETERS, kernelSource, subtractHistogram, sumFeatureRange } from './histogram.js';
 import {
@@ -156,6 +159,7 @@ export const PARTITION_JOB = 1;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
 export const ROUND_JOB = 4; // a round's start (threads.ts runRound)
+export const BIN_JOB = 6; // binning: features claimed from the last one down (threads.ts binOnThreads)
 export const BLOCK_JOB = 5; // a level of fewer nodes than threads, by row blocks and feature groups (threads.ts runLevel)
 export const LEVEL_JOB = 0; // histograms, after the level's partitions when it has any (threads.ts runLevel)
 
@@ -186,6 +190,45 @@ ${nodeSplits.toString()}
 const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name} };
 ${barrier.toString()}
 ${claim.toString()}
+const MAX_BINS = ${MAX_BINS};
+${countAtMost.toString()}
+${copyFinite.toString()}
+${compactDistinct.toString()}
+${equalCountCuts.toString()}
+${toSortKeys.toString()}
+${fromSortKeys.toString()}
+${countDigits.toString()}
+${digitStarts.toString()}
+${scatterByDigit.toString()}
+${sortFloat64.toString()}
+${findThresholds.toString()}
+${writeCodes.toString()}
+const binning = { findThresholds: ${findThresholds.name}, writeCodes: ${writeCodes.name} };
+/**
+ * A fit's binning (threads.ts binOnThreads): its message read from the port, then features claimed from the last
+ * down to bin.first, each one's thresholds to bin.thresholds (its count to bin.meta, −1 if it failed: the main thread
+ * then bins it) and its codes to its column; bin.finished counts the features done.
+ */
+function binJob() {
+  let bin;
+  for (let m = nextMessage(); ; m = nextMessage()) if (m.bin !== undefined && m.bin.fit === Atomics.load(ctrl, ${FIT})) { bin = m.bin; break; }
+  const { columns, out, claims, finished, thresholds, meta, maxBins, rows, first } = bin;
+  let scratch = null;
+  for (let f = columns.length - 1; f >= first; f--) {
+    if (Atomics.compareExchange(claims, f, 0, 2) !== 0) continue;
+    try {
+      scratch ??= { finite: new Float64Array(rows), counts: new Uint32Array(rows), radix: new Uint32Array(2 * rows) };
+      const fb = binning.findThresholds(columns[f], maxBins, scratch);
+      thresholds.set(fb.thresholds, f * MAX_BINS);
+      binning.writeCodes(columns[f], fb.thresholds, out[f], out[f], 0, 1, ${countAtMost.name});
+      meta[f] = fb.thresholds.length;
+    } catch {
+      meta[f] = -1;
+    }
+    Atomics.add(finished, 0, 1);
+    Atomics.notify(finished, 0);
+  }
+}
 const { control, port, me, threads } = workerData;
 const ctrl = new Int32Array(control);
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -280,6 +323,14 @@ for (;;) {
   if (seq < 0) break;
   seen = seq;
   const kind = seq & 7;
+  if (kind === ${BIN_JOB}) {
+    try {
+      binJob();
+    } catch {
+      // a message that did not arrive: the main thread bins every feature no worker claimed
+    }
+    continue;
+  }
   if (kind === ${RELEASE_JOB}) {
     fit = null;
     hists = [];

@@ -18,7 +18,7 @@
  * count. Synchronous (fit() stays a plain function): jobs go through a shared Int32Array with Atomics; new
  * histograms reach the workers on a MessagePort (engine/thread-worker.ts, which starts them once per process).
  */
-import type { BinnedMatrix } from './binning.js';
+import { type BinnedMatrix, type BinningScratch, findThresholds, MAX_BINS, writeCodes } from './binning.js';
 import { subtractHistogram, sumFeatureRange } from './histogram.js';
 import { findBestSplit } from './split.js';
 import { type LevelSplits, nodeSplits } from './level-splits.js';
@@ -31,7 +31,7 @@ import { splitBlockOn, type SharedFitArrays, type ThreadWasm, type WorkerPool } 
 import { ALL_FEATURES, ARRIVED, BASE, COMPLETED, COUNT, DONE, END, FAILED, FIT } from './thread-worker.js';
 import { LEVEL_JOB, LIMIT, NEXT, NSEL, PARTITION_JOB, PARTS, PREDICT_JOB, ROUND_ARRIVED } from './thread-worker.js';
 import { BLOCK_ARRIVED, BLOCK_JOB, ROUND_JOB, ROUND_NEXT, SEGMENTS, SPIN, SPLIT_NEXT } from './thread-worker.js';
-import { ROUND_FUSED, WITH_HESSIAN } from './thread-worker.js';
+import { BIN_JOB, ROUND_FUSED, WITH_HESSIAN } from './thread-worker.js';
 
 export { sharedFloat64, type SharedFitArrays } from './thread-worker.js';
 import { sharedFloat64 } from './thread-worker.js';
@@ -87,11 +87,12 @@ export class FitThreads {
   /** Each feature group's sums written out (index 2·group + withHessian), for all-feature trees. */
   private readonly written: ((...args: unknown[]) => void)[];
 
-  /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size). */
+  /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size); `pool`: see binOnThreads. */
   constructor(
     private readonly threads: number,
     arrays: SharedFitArrays,
     capacity: number,
+    pool?: WorkerPool,
   ) {
     const { binned, grad, hess, pred, y, splits } = arrays;
     this.splits = splits;
@@ -122,7 +123,7 @@ export class FitThreads {
     this.sums = arena?.float64(2) ?? new Float64Array(new SharedArrayBuffer(16));
     const kernels = groupKernels(binned, threads);
     this.written = kernels.map(compiled);
-    this.pool = acquirePool(threads);
+    this.pool = pool ?? acquirePool(threads);
     this.control = this.pool.control;
     this.control[FAILED] = 0;
     // The fit's arrays, for each worker to read before its first job of this fit (see thread-worker.ts).
@@ -529,4 +530,92 @@ export class FitThreads {
   close(): void {
     releasePool(this.pool);
   }
+}
+
+let binnedOnWorkers = 0;
+
+/** Features binned by worker threads so far in this process (for tests: binOnThreads's workers do bin). */
+export function featuresBinnedOnWorkers(): number {
+  return binnedOnWorkers;
+}
+
+/**
+ * binning.ts binMatrix on a fit's pool (acquirePool; FitThreads then takes it): this thread bins the features from
+ * the first on, the workers from the last down to ⌈features / threads⌉ (those go to them as shared copies), each
+ * feature claimed by one thread, so a worker still starting takes none and nothing waits for it. A worker's feature
+ * is its thresholds and its column codes; the row-major codes are copied from the column here. The same thresholds
+ * and codes as binMatrix, whoever bins a feature; the codes in `arena` (shared) or in SharedArrayBuffers. `mine`:
+ * this thread claims only the features before it (for tests: the workers then bin the others).
+ */
+export function binOnThreads(
+  pool: WorkerPool,
+  columns: Float64Array[],
+  rows: number,
+  maxBins: number,
+  slotStride: 2 | 3,
+  arena: WasmArena | undefined,
+  scratch: BinningScratch,
+  mine = columns.length,
+): BinnedMatrix {
+  const nf = columns.length;
+  const first = Math.ceil(nf / pool.threads);
+  const bytes = (n: number) => arena?.uint8(n) ?? new Uint8Array(new SharedArrayBuffer(n));
+  const codes = bytes(rows * nf);
+  const out = columns.map(() => bytes(rows));
+  const claims = new Int32Array(new SharedArrayBuffer(4 * nf));
+  const finished = new Int32Array(new SharedArrayBuffer(4));
+  const thresholdsOut = new Float64Array(new SharedArrayBuffer(8 * nf * MAX_BINS));
+  const meta = new Int32Array(new SharedArrayBuffer(4 * nf));
+  const theirs = columns.map((col, f) => {
+    if (f < first) return undefined;
+    const copy = new Float64Array(new SharedArrayBuffer(8 * rows));
+    copy.set(col.subarray(0, rows));
+    return copy;
+  });
+  const fit = pool.control[FIT];
+  const bin = { fit, columns: theirs, out, claims, finished, thresholds: thresholdsOut, meta, maxBins, rows, first };
+  for (const port of pool.ports) port.postMessage({ bin });
+  pool.start(BIN_JOB);
+  const thresholds: Float64Array[] = [];
+  const binOne = (f: number) => {
+    thresholds[f] = findThresholds(columns[f], maxBins, scratch).thresholds;
+    writeCodes(columns[f], thresholds[f], out[f], codes, f, nf);
+  };
+  for (let f = 0; f < mine; f++)
+    if (Atomics.compareExchange(claims, f, 0, 1) === 0) {
+      binOne(f);
+      Atomics.add(finished, 0, 1);
+    }
+  waitFor(finished, 0, nf, SPIN);
+  for (let f = 0; f < nf; f++) {
+    if (claims[f] === 1) continue;
+    // A worker's feature: its thresholds and row-major codes from what it wrote (or all of it here if it failed).
+    if (meta[f] < 0) {
+      binOne(f);
+      continue;
+    }
+    binnedOnWorkers++;
+    thresholds[f] = thresholdsOut.slice(f * MAX_BINS, f * MAX_BINS + meta[f]);
+    const column = out[f];
+    for (let i = 0, j = f; i < rows; i++, j += nf) codes[j] = column[i];
+  }
+  const valueBins = Int32Array.from(thresholds, (t) => t.length + 1);
+  const histOffset = new Int32Array(nf);
+  let offset = 0;
+  for (let f = 0; f < nf; f++) {
+    histOffset[f] = offset;
+    offset += valueBins[f] + 1;
+  }
+  return {
+    rows,
+    features: nf,
+    codes,
+    columns: out,
+    slotStride,
+    valueBins,
+    thresholds,
+    histOffset,
+    totalSlots: offset,
+    ...(arena && codes.buffer === arena.buffer ? { arena } : {}),
+  };
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fit, serialize, type FeatureMatrix } from '../../src/engine/index.js';
 import { createRng } from '../../src/engine/random.js';
-import { poolsStarted } from '../../src/engine/thread-worker.js';
+import { BinningScratch, binMatrix } from '../../src/engine/binning.js';
+import { acquirePool, poolsStarted, releasePool } from '../../src/engine/thread-worker.js';
 import { useWasmKernels } from '../../src/engine/wasm-kernels.js';
-import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
+import { binOnThreads, featuresBinnedOnWorkers, MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
 
 /** Enough rows that the root and the first levels' nodes go to worker threads. */
 function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float64Array } {
@@ -116,6 +117,32 @@ describe('threads', () => {
     expect(poolsStarted()).toBe(before);
     fit(X, y, { ...options, threads: 5, minRowsForThreads: rows });
     expect(poolsStarted()).toBe(before + 1);
+  }, 60_000);
+
+  it('bins on the workers as on one thread, missing values and all', () => {
+    const { X } = data(rows, true);
+    X.columns[3].fill(2.5); // one value: no thresholds
+    const one = binMatrix(X.columns, rows, 64, 2);
+    for (const threads of [2, 3]) {
+      const pool = acquirePool(threads);
+      try {
+        // This thread bins the first ⌈7 / threads⌉ features only: the workers must bin the others.
+        const mine = Math.ceil(X.columns.length / threads);
+        const before = featuresBinnedOnWorkers();
+        const many = binOnThreads(pool, X.columns, rows, 64, 2, undefined, new BinningScratch(rows), mine);
+        expect(featuresBinnedOnWorkers() - before).toBe(X.columns.length - mine);
+        expect(many.codes).toEqual(one.codes);
+        expect(many.columns).toEqual(one.columns);
+        expect(many.thresholds).toEqual(one.thresholds);
+        expect([many.valueBins, many.histOffset, many.totalSlots]).toEqual([
+          one.valueBins,
+          one.histOffset,
+          one.totalSlots,
+        ]);
+      } finally {
+        releasePool(pool);
+      }
+    }
   }, 60_000);
 
   it('does not store the thread count with the model', () => {
