@@ -103,5 +103,9 @@ export default defineConfig({
     // Fast-check's seed: fixed in CI, random (and printed on failure) elsewhere; see the file.
     setupFiles: ['test/helpers/fast-check-seed.ts'],
     sequence: { sequencer: LongestFirst },
+    // expect.poll (the e2e tests: a price, a quote's address, a table that the page fills in after a request) retries
+    // until it holds; vitest gives up after 1 s by default, which a page can take on a 2-core machine running three
+    // files, their servers and Chromium at once. A poll that holds returns as soon as it does.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
