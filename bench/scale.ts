@@ -13,7 +13,8 @@
  *
  *   npm run bench:scale
  *   BENCH_SIZES=42810,200000 BENCH_RUNS=3 npm run bench:scale     (defaults: five sizes to 1,000,000; 2 runs)
- *   BENCH_THREADS=2 adds Loupe with that many threads as a further column.
+ *   BENCH_THREADS=2 adds Loupe with that many threads as a further column; BENCH_IDLE_SPIN=100 makes its workers look
+ *   for their next job 100 µs before sleeping (engine/thread-worker.ts setIdleSpin; default: a few microseconds).
  *   BENCH_DATA_DIR=dir keeps the generated files there (dir/<rows>/), e.g. to profile one fit.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +29,8 @@ const PYTHON = process.env.LOUPE_XGBOOST_PYTHON ?? '/usr/bin/python3';
 const sizes = (process.env.BENCH_SIZES ?? '42810,100000,200000,500000,1000000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
 const extraThreads = Number(process.env.BENCH_THREADS ?? 0);
+/** BENCH_IDLE_SPIN=µs: the threaded fits' workers look that long for their next job before sleeping (setIdleSpin). */
+const idleSpin = process.env.BENCH_IDLE_SPIN === undefined ? undefined : Number(process.env.BENCH_IDLE_SPIN);
 const OPTIONS = { trees: 200, maxDepth: 6, maxBins: 256, learningRate: 0.1 };
 /** Continuous features get jitter; the grade ranks (cut, color, clarity) are kept as they are. */
 const JITTERED = new Set(['carat', 'depth', 'table', 'x', 'y', 'z']);
@@ -107,6 +110,7 @@ console.log(
     : `XGBoost is not installed for ${PYTHON} (Debian: apt-get install python3-xgboost): Loupe alone`,
 );
 console.log(`load average at start: ${loadAtStart}`);
+if (idleSpin !== undefined) console.log(`threaded fits: workers look ${idleSpin} µs for the next job before sleeping`);
 
 const keepDir = process.env.BENCH_DATA_DIR;
 const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'loupe-scale-'));
@@ -142,7 +146,7 @@ try {
           entry.loupe.push(runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: 1 })]));
           if (extraThreads > 1)
             entry.loupeThreads.push(
-              runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: extraThreads })]),
+              runChild(process.execPath, [loupeScript, JSON.stringify({ ...spec, threads: extraThreads, idleSpin })]),
             );
         } else if (xgbVersion) {
           entry.xgboost.push(runChild(PYTHON, ['bench/scale/xgboost-fit.py', JSON.stringify({ ...spec, threads: 1 })]));

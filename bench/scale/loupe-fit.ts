@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fit, predict, type FeatureMatrix } from '../../src/engine/index.js';
+import { setIdleSpin } from '../../src/engine/thread-worker.js';
 
 const spec = JSON.parse(process.argv[2]) as {
   rows: number;
@@ -15,6 +16,8 @@ const spec = JSON.parse(process.argv[2]) as {
   maxBins: number;
   learningRate: number;
   threads: number;
+  /** Microseconds a worker thread looks for its next job before sleeping (engine/thread-worker.ts setIdleSpin). */
+  idleSpin?: number;
 };
 const raw = readFileSync(spec.xColumnMajor);
 const all = new Float64Array(raw.buffer, raw.byteOffset, spec.rows * spec.features);
@@ -25,6 +28,7 @@ const X: FeatureMatrix = {
 const yRaw = readFileSync(spec.y);
 const y = new Float64Array(yRaw.buffer, yRaw.byteOffset, spec.rows);
 
+if (spec.idleSpin !== undefined) setIdleSpin(spec.idleSpin);
 const wall0 = performance.now();
 const cpu0 = process.cpuUsage();
 const { model } = fit(X, y, {
