@@ -94,8 +94,9 @@ export function calibrateFourCs(
   seed: number,
   coverages: readonly number[],
   support: SupportHistogram,
+  difficultyTrees?: number,
 ): FourCsRanges {
-  const plan = planFourCs(rows, fill, X, heldOut, fold, seed, coverages, support);
+  const plan = planFourCs(rows, fill, X, heldOut, fold, seed, coverages, support, difficultyTrees);
   return plan.finish(plan.jobs.map((j) => fit(j.X, j.y, j.options).model));
 }
 
@@ -109,9 +110,10 @@ export function planFourCs(
   seed: number,
   coverages: readonly number[],
   support: SupportHistogram,
+  difficultyTrees?: number,
 ): { jobs: EngineFitJob[]; finish(models: BoostedModel[]): FourCsRanges } {
   const y = Float64Array.from(rows, (r) => Math.log(r.price));
-  const plan = planRanges(X, y, heldOut, fold, seed, coverages, rows, support);
+  const plan = planRanges(X, y, heldOut, fold, seed, coverages, rows, support, difficultyTrees);
   return {
     jobs: plan.jobs,
     finish(models: BoostedModel[]): FourCsRanges {

@@ -22,6 +22,7 @@ export {
   type FoldFits,
   type TrainOptions,
 } from './train.js';
+export { DEFAULT_DIFFICULTY_TREES } from './ranges.js';
 export {
   caratLimit,
   caratLimitProblem,

@@ -36,6 +36,13 @@ export const DIFFICULTY_PARAMS: GbdtParams = {
   trend: 'none',
 };
 
+/**
+ * The difficulty model's trees unless a training says otherwise (TrainOptions.difficultyTrees, the pipeline's
+ * LOUPE_DIFFICULTY_TREES): the tests whose checks hold for any ranges (a run killed and the next one completing it)
+ * train fewer, since these fits are most of a small training's time.
+ */
+export const DEFAULT_DIFFICULTY_TREES = DIFFICULTY_PARAMS.nEstimators;
+
 /** Added to |residual| before its log, so a perfect out-of-fold guess does not give log 0. */
 export const DIFFICULTY_EPSILON = 1e-3;
 
@@ -88,8 +95,9 @@ export function calibrateRanges(
   coverages: readonly number[],
   stones: readonly Appraisal[],
   support: SupportHistogram,
+  difficultyTrees = DEFAULT_DIFFICULTY_TREES,
 ): CalibratedRanges {
-  const plan = planRanges(X, y, heldOut, fold, seed, coverages, stones, support);
+  const plan = planRanges(X, y, heldOut, fold, seed, coverages, stones, support, difficultyTrees);
   return plan.finish(plan.jobs.map((j) => fit(j.X, j.y, j.options).model));
 }
 
@@ -106,8 +114,10 @@ export function planRanges(
   coverages: readonly number[],
   stones: readonly Appraisal[],
   support: SupportHistogram,
+  difficultyTrees = DEFAULT_DIFFICULTY_TREES,
 ): RangesPlan {
   const n = X.rows;
+  const params = { ...DIFFICULTY_PARAMS, nEstimators: difficultyTrees };
   let k = 0; // folds: the largest fold number + 1 (a loop: spreading 500,000 numbers overflows the call stack)
   for (let i = 0; i < fold.length; i++) if (fold[i] >= k) k = fold[i] + 1;
   const logAbsResidual = Float64Array.from(heldOut, (p, i) => Math.log(Math.abs(y[i] - p) + DIFFICULTY_EPSILON));
@@ -116,10 +126,10 @@ export function planRanges(
   for (let f = 0; f < k; f++) {
     const { train, test } = foldIndices(fold, f);
     const target = Float64Array.from(train, (i) => logAbsResidual[i]);
-    plans.push(gbdt.fitPlan(takeRows(X, train), target, DIFFICULTY_PARAMS, { seed }));
+    plans.push(gbdt.fitPlan(takeRows(X, train), target, params, { seed }));
     tests.push(test);
   }
-  plans.push(gbdt.fitPlan(X, logAbsResidual, DIFFICULTY_PARAMS, { seed }));
+  plans.push(gbdt.fitPlan(X, logAbsResidual, params, { seed }));
   return {
     jobs: plans.flatMap((p) => p.jobs),
     finish(models: BoostedModel[]): CalibratedRanges {

@@ -31,6 +31,8 @@ export interface TrainOptions {
   coverages?: number[];
   /** Folds of the out-of-fold predictions behind calibration and metrics. */
   folds?: number;
+  /** Trees of the ranges' difficulty model (default DEFAULT_DIFFICULTY_TREES, ranges.ts). */
+  difficultyTrees?: number;
   /** Called as each stage starts, for progress output. */
   onStage?(stage: string): void;
 }
@@ -72,6 +74,7 @@ interface TrainingSetup {
   params: Record<string, unknown>;
   seed: number;
   coverages: number[];
+  difficultyTrees: number | undefined;
   k: number;
   rows: readonly Appraisal[];
   X: FeatureColumns;
@@ -89,7 +92,10 @@ function setUp(rows: readonly Appraisal[], options: TrainOptions): TrainingSetup
   if (n < 10 * k) throw new RangeError(`need at least ${10 * k} appraisals to train and calibrate, got ${n}`);
   const X = featureColumns(rows);
   const y = Float64Array.from(rows, (r) => Math.log(r.price));
-  return { kind, params, seed, coverages, k, rows, X, y, fold: assignFolds(n, k, seed) };
+  const difficultyTrees = options.difficultyTrees;
+  if (difficultyTrees !== undefined && !(Number.isInteger(difficultyTrees) && difficultyTrees >= 1))
+    throw new RangeError(`difficultyTrees must be a whole number >= 1, got ${difficultyTrees}`);
+  return { kind, params, seed, coverages, difficultyTrees, k, rows, X, y, fold: assignFolds(n, k, seed) };
 }
 
 /** The price model fits a training needs: one per fold (on the other folds' rows), then the final one on all rows. */
@@ -118,7 +124,8 @@ function fourCsRanges(s: TrainingSetup, foldModels: readonly FittedModel[]): Fou
   const fill = measurementFill(s.rows);
   const X = fourCsColumns(s.rows, fill);
   const oof = outOfFold(s, foldModels, X);
-  return calibrateFourCs(s.rows, fill, X, oof, s.fold, s.seed, s.coverages, supportHistogram(s.rows));
+  const support = supportHistogram(s.rows);
+  return calibrateFourCs(s.rows, fill, X, oof, s.fold, s.seed, s.coverages, support, s.difficultyTrees);
 }
 
 /** Trains on this thread. trainModelAsync gives the same artifact, byte for byte, using more cores. */
@@ -131,7 +138,8 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   const oof = outOfFold(s, foldModels);
 
   options.onStage?.('difficulty and calibration');
-  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, supportHistogram(rows));
+  const support = supportHistogram(rows);
+  const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, support, s.difficultyTrees);
   const fourCs = fourCsRanges(s, foldModels);
 
   options.onStage?.('final fit');
@@ -209,11 +217,11 @@ export async function finishTraining(cv: FoldFits, threads = trainThreads()): Pr
   const s = cv.setup;
   const kind = s.kind;
   const support = supportHistogram(s.rows);
-  const ranges = planRanges(s.X, s.y, cv.oof, s.fold, s.seed, s.coverages, s.rows, support);
+  const ranges = planRanges(s.X, s.y, cv.oof, s.fold, s.seed, s.coverages, s.rows, support, s.difficultyTrees);
   const fill = measurementFill(s.rows);
   const X4 = fourCsColumns(s.rows, fill);
   const oof4 = outOfFold(s, cv.foldModels, X4);
-  const fourCs = planFourCs(s.rows, fill, X4, oof4, s.fold, s.seed, s.coverages, support);
+  const fourCs = planFourCs(s.rows, fill, X4, oof4, s.fold, s.seed, s.coverages, support, s.difficultyTrees);
   const final = fitSpecs(s)[s.k];
   const finalPlan =
     hasFitPlan(kind) && threads > 1 ? kind.fitPlan(final.X, final.y, s.params, { seed: final.seed }) : undefined;

@@ -5,6 +5,9 @@
  *   LOUPE_TUNE_BUDGET_MS     upper bound on tuning time per kind and run, ms; the run reports when it cuts the
  *                            trials short (default 600000 = 10 min)
  *   LOUPE_TUNE_FOLDS         folds of the cross-validation behind each trial and the ranges' calibration (default 3)
+ *   LOUPE_DIFFICULTY_TREES   trees of the ranges' difficulty model in the kinds Loupe trains (default 300,
+ *                            the model layer's DEFAULT_DIFFICULTY_TREES); fewer train faster, for tests whose
+ *                            checks hold for any ranges
  *   LOUPE_PROMOTE_METRIC     mae | rmse | mape (default mae)
  *   LOUPE_PROMOTE_TOLERANCE  relative tolerance of the promotion rule (default 0.02 = 2 %)
  *   LOUPE_INCOMING           the landing folder (default <LOUPE_HOME>/incoming)
@@ -19,7 +22,13 @@
  */
 import { join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
-import { DEFAULT_KIND, DEFAULT_XGBOOST_PARAMS, EXTERNALLY_TRAINED_KINDS, KIND_NAMES } from '../model/index.js';
+import {
+  DEFAULT_DIFFICULTY_TREES,
+  DEFAULT_KIND,
+  DEFAULT_XGBOOST_PARAMS,
+  EXTERNALLY_TRAINED_KINDS,
+  KIND_NAMES,
+} from '../model/index.js';
 import { PROMOTION_METRICS, type PromotionMetric, type PromotionRule } from './decide.js';
 import { DEFAULT_TRIGGER_RULE, RETRAIN_TRIGGERS, type RetrainTrigger, type TriggerRule } from './trigger.js';
 import { DEFAULT_TUNE_TRIALS } from './tune.js';
@@ -30,6 +39,8 @@ export interface PipelineConfig {
   tuneTrials: number;
   tuneBudgetMs: number;
   tuneFolds: number;
+  /** Trees of the ranges' difficulty model (the kinds Loupe trains). */
+  difficultyTrees: number;
   seed: number;
   holdoutFraction: number;
   promotion: PromotionRule;
@@ -57,6 +68,12 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   const v = Number(text);
   if (!Number.isFinite(v) || v < min || v > max)
     throw new ConfigError(`${name}=${text} is not a number from ${min} to ${max}`);
+  return v;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = number(env, name, fallback, 1, 10_000);
+  if (!Number.isInteger(v)) throw new ConfigError(`${name}=${env[name]} is not a whole number from 1 to 10000`);
   return v;
 }
 
@@ -91,6 +108,7 @@ export function pipelineConfig(
     tuneTrials: overrides.tuneTrials ?? number(env, 'LOUPE_TUNE_TRIALS', DEFAULT_TUNE_TRIALS, 1, 1000),
     tuneBudgetMs: overrides.tuneBudgetMs ?? number(env, 'LOUPE_TUNE_BUDGET_MS', DEFAULT_TUNE_BUDGET_MS, 0, 3_600_000),
     tuneFolds: overrides.tuneFolds ?? number(env, 'LOUPE_TUNE_FOLDS', 3, 2, 10),
+    difficultyTrees: overrides.difficultyTrees ?? wholeNumber(env, 'LOUPE_DIFFICULTY_TREES', DEFAULT_DIFFICULTY_TREES),
     seed: overrides.seed ?? 42,
     holdoutFraction: overrides.holdoutFraction ?? 0.2,
     promotion: overrides.promotion ?? {

@@ -68,6 +68,8 @@ export interface TuneOptions {
   minImprovement?: number;
   /** Parameters of the current champion, tried first when it is of this kind. */
   warmStart?: Record<string, unknown>;
+  /** Trees of the ranges' difficulty model (TrainOptions.difficultyTrees; default the model layer's). */
+  difficultyTrees?: number;
 }
 
 export const DEFAULT_TUNE_TRIALS = 8;
@@ -157,7 +159,13 @@ export async function tune(
     const t0 = performance.now();
     const cvs = await crossValidateMany(
       rows,
-      batch.map((candidate) => ({ kind: kindName, params: candidate.params, seed: options.seed, folds })),
+      batch.map((candidate) => ({
+        kind: kindName,
+        params: candidate.params,
+        seed: options.seed,
+        folds,
+        difficultyTrees: options.difficultyTrees,
+      })),
     );
     const ms = performance.now() - t0;
     slowestBatch = Math.max(slowestBatch, ms);

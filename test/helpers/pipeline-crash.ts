@@ -13,6 +13,7 @@ import { type PipelineConfig, type PipelineResult, runPipeline } from '../../src
 import { readArtifact } from '../../src/registry/index.js';
 import type { PipelineStore } from '../../src/store/pipeline-store.js';
 import { nodeArgv, ONE_TRAINING_THREAD } from './cli-js.js';
+import { SMALL_DIFFICULTY_TREES } from './small-data.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -38,7 +39,8 @@ export interface ChildRun {
 }
 
 /**
- * `loupe pipeline run --kinds hedonic --trials N --json` in a child process, with `env` (LOUPE_HOME, and
+ * `loupe pipeline run --kinds hedonic --trials N --json` in a child process (a difficulty model of
+ * SMALL_DIFFICULTY_TREES trees, as ONE_TRIAL's), with `env` (LOUPE_HOME, and
  * LOUPE_DATABASE_URL on PostgreSQL): through the real entry point (src/cli/main.ts), or through
  * test/pipeline/child.ts — the same command module without the other commands, which starts faster — paused
  * (blocked, holding what it holds) at `pauseAt`.
@@ -51,7 +53,13 @@ export function startRun(
   const child = spawn(process.execPath, nodeArgv(options.entry ?? 'test/pipeline/child.ts', ...args), {
     cwd: ROOT,
     // A pause comes between steps, never inside a fit: the training threads change nothing checked here.
-    env: { ...process.env, ...ONE_TRAINING_THREAD, ...env, LOUPE_TEST_PAUSE_AT: options.pauseAt ?? '' },
+    env: {
+      ...process.env,
+      ...ONE_TRAINING_THREAD,
+      LOUPE_DIFFICULTY_TREES: String(SMALL_DIFFICULTY_TREES),
+      ...env,
+      LOUPE_TEST_PAUSE_AT: options.pauseAt ?? '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

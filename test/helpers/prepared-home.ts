@@ -5,8 +5,8 @@
  *   champion v0001 by the pipeline's rule (the e2e tests, the crash tests);
  * - `promotedHome`: the reference data ingested and a hedonic model (seed 42) registered and promoted by hand,
  *   the API tests' default (test/api/helpers.ts);
- * - `smallFirstModelHome`: the pipeline's first run (hedonic, one trial) on the small data of
- *   test/helpers/small-data.ts, champion v0001 (the crash tests, whose checks hold on any data).
+ * - `smallFirstModelHome`: the pipeline's first run (hedonic, one trial, SMALL_DIFFICULTY_TREES) on the small data
+ *   of test/helpers/small-data.ts, champion v0001 (the crash tests, whose checks hold on any data).
  * Each copy is the caller's own (a fresh temporary directory: nothing one test writes reaches another); the
  * prepared original is never opened again once built. They live in this run's prepared root
  * (test/helpers/prepared-root.ts).
@@ -24,7 +24,7 @@ import { promoteModel, registerModel } from '../../src/registry/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { preparedRoot } from './prepared-root.js';
-import { smallReference } from './small-data.js';
+import { SMALL_DIFFICULTY_TREES, smallReference } from './small-data.js';
 
 const REFERENCE = loupePaths().referenceData;
 
@@ -72,19 +72,19 @@ export async function runSmallPipeline(home: string): Promise<void> {
   await runPipelineOn(home, REFERENCE, 3);
 }
 
-async function runPipelineOn(home: string, data: string, tuneTrials: number): Promise<void> {
+async function runPipelineOn(home: string, data: string, tuneTrials: number, difficultyTrees?: number): Promise<void> {
   const paths = loupePaths({}, { home, data });
   const incoming = join(home, 'incoming');
   mkdirSync(incoming, { recursive: true });
   const db = openDatabase(paths.database);
   try {
-    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials } });
+    await runPipeline(db, paths, { incoming, config: { kinds: ['hedonic'], tuneTrials, difficultyTrees } });
   } finally {
     db.close();
   }
 }
 
-const buildSmallFirstModel = (home: string) => runPipelineOn(home, smallReference(), 1);
+const buildSmallFirstModel = (home: string) => runPipelineOn(home, smallReference(), 1, SMALL_DIFFICULTY_TREES);
 
 /** The reference data ingested, a hedonic model of seed 42 on all of it registered and promoted by 'test'. */
 async function buildPromoted(home: string): Promise<void> {
@@ -122,8 +122,8 @@ export async function prepareSmallFirstModelHome(): Promise<void> {
 }
 
 /**
- * A new home (its own copy) whose first model the pipeline trained (hedonic, one trial) on the small data of
- * test/helpers/small-data.ts (LOUPE_DATA must be smallReference()): champion v0001.
+ * A new home (its own copy) whose first model the pipeline trained (hedonic, one trial, SMALL_DIFFICULTY_TREES) on
+ * the small data of test/helpers/small-data.ts (LOUPE_DATA must be smallReference()): champion v0001.
  */
 export async function smallFirstModelHome(prefix: string): Promise<string> {
   return copyOf(await prepared('small-first-model', buildSmallFirstModel), prefix);

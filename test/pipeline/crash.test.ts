@@ -21,7 +21,7 @@ import {
   waitFor,
 } from '../helpers/pipeline-crash.js';
 import { prepareSmallFirstModelHome, smallFirstModelHome } from '../helpers/prepared-home.js';
-import { smallFresh, smallReference } from '../helpers/small-data.js';
+import { SMALL_DIFFICULTY_TREES, smallFresh, smallReference } from '../helpers/small-data.js';
 import { ONE_TRIAL, pipelineHome } from './helpers.js';
 
 const scratch: string[] = [];
@@ -103,6 +103,7 @@ describe('bootstrap', () => {
     const other = openDatabase(h.paths.database);
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
     process.env.LOUPE_TUNE_TRIALS = '1'; // a fixed count, not a time budget: the same work on any machine
+    process.env.LOUPE_DIFFICULTY_TREES = String(SMALL_DIFFICULTY_TREES);
     try {
       const [a, b] = await Promise.all([bootstrap(h.db, h.paths), bootstrap(other, h.paths)]);
       expect(a.version).toBe('v0001');
@@ -116,6 +117,7 @@ describe('bootstrap', () => {
     } finally {
       delete process.env.LOUPE_MODEL_KINDS;
       delete process.env.LOUPE_TUNE_TRIALS;
+      delete process.env.LOUPE_DIFFICULTY_TREES;
       other.close();
     }
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 export const REFERENCE = loupePaths().referenceData;
 export const DATA = dirname(REFERENCE);
@@ -11,10 +12,11 @@ export const FRESH = (month: string): string => join(DATA, 'fresh', `${month}.cs
 /** Small and fast: the hedonic kind, three tuning trials. */
 export const FAST = { kinds: ['hedonic'], tuneTrials: 3 };
 /**
- * Smaller still, for tests whose checks hold whatever the tuning picks (the crash tests: a run killed and the next
- * one completing it): the hedonic kind, one trial (its defaults, or the champion's parameters).
+ * Smaller still, for tests whose checks hold whatever the tuning picks and whatever the ranges (the crash tests: a
+ * run killed and the next one completing it): the hedonic kind, one trial (its defaults, or the champion's
+ * parameters), a difficulty model of SMALL_DIFFICULTY_TREES trees (test/helpers/small-data.ts).
  */
-export const ONE_TRIAL = { kinds: ['hedonic'], tuneTrials: 1 };
+export const ONE_TRIAL = { kinds: ['hedonic'], tuneTrials: 1, difficultyTrees: SMALL_DIFFICULTY_TREES };
 
 export interface PipelineHome {
   dir: string;

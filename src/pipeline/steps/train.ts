@@ -79,6 +79,7 @@ async function trainKind(
       seed: config.seed,
       folds: config.tuneFolds,
       warmStart,
+      difficultyTrees: config.difficultyTrees,
     });
     return { kind, artifact, tuning, trainMs: performance.now() - t0 };
   }
