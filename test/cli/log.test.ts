@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
 import { logFormat } from '../../src/cli/log.js';
 import { REFERENCE } from '../api/helpers.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 const home = mkdtempSync(join(tmpdir(), 'loupe-log-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -22,8 +23,10 @@ function serveUntilReady(format: string | undefined): Promise<string> {
     LOUPE_HOME: home,
     LOUPE_DATA: REFERENCE,
     LOUPE_MODEL_KINDS: 'hedonic',
-    // One tuning trial, not the default eight: this test reads the log, not the tuning.
+    // One tuning trial, not the default eight, and a difficulty model of 30 trees, not 300: this test reads the
+    // log, not the tuning or the ranges.
     LOUPE_TUNE_TRIALS: '1',
+    LOUPE_DIFFICULTY_TREES: String(SMALL_DIFFICULTY_TREES),
     ...ONE_TRAINING_THREAD,
     PORT: '0',
     LOUPE_OPEN: '1',

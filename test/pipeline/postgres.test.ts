@@ -21,6 +21,7 @@ import { postgresStore } from '../../src/store/postgres/store.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { cliArgv, nodeArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
 import { startPostgres, type TestPostgres, waitForRunLockFree } from '../helpers/postgres.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 import { STONE } from '../api/helpers.js';
 import { FRESH } from './helpers.js';
 
@@ -35,8 +36,9 @@ let server: Server | undefined;
 /** Servers started beside `server`, stopped at the end. */
 const others: Server[] = [];
 
-// Small and quick runs: one kind, one tuning trial; a challenger up to 100% worse is promoted (so that a run with
-// new data promotes, which is what the server must pick up).
+// Small and quick runs: one kind, one tuning trial, a difficulty model of 30 trees (SMALL_DIFFICULTY_TREES: what
+// is checked holds for any ranges); a challenger up to 100% worse is promoted (so that a run with new data
+// promotes, which is what the server must pick up).
 const env = () => ({
   ...process.env,
   LOUPE_HOME: home,
@@ -44,6 +46,7 @@ const env = () => ({
   LOUPE_MODEL_KINDS: 'hedonic',
   LOUPE_TUNE_TRIALS: '1',
   LOUPE_PROMOTE_TOLERANCE: '1',
+  LOUPE_DIFFICULTY_TREES: String(SMALL_DIFFICULTY_TREES),
   ...ONE_TRAINING_THREAD,
 });
 
@@ -65,6 +68,7 @@ function loupeHere(...args: string[]) {
     LOUPE_MODEL_KINDS,
     LOUPE_TUNE_TRIALS,
     LOUPE_PROMOTE_TOLERANCE,
+    LOUPE_DIFFICULTY_TREES: env().LOUPE_DIFFICULTY_TREES,
   });
 }
 
@@ -79,7 +83,7 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, w
 }
 
 /** What env() sets, for runs in this process (whose own environment is not changed). */
-const QUICK = { kinds: ['hedonic'], tuneTrials: 1 };
+const QUICK = { kinds: ['hedonic'], tuneTrials: 1, difficultyTrees: SMALL_DIFFICULTY_TREES };
 
 const value = async (key: string) => {
   const r = await fetch(`${server!.url}/v1/valuations`, {

@@ -12,7 +12,7 @@ import { registerPipeline } from '../../src/cli/pipeline.js';
 import { CliError } from '../../src/cli/output.js';
 import { listRuns } from '../../src/pipeline/index.js';
 import { listModels } from '../../src/registry/index.js';
-import { smallFresh, smallReference } from '../helpers/small-data.js';
+import { SMALL_DIFFICULTY_TREES, smallFresh, smallReference } from '../helpers/small-data.js';
 import { pipelineHome, type PipelineHome } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -23,7 +23,8 @@ afterAll(() => {
 
 /**
  * `loupe pipeline run` with `args` in a child process on the home `h`, on the small data (test/helpers/small-data.ts)
- * with one trial: these tests check when runs happen and how the process stops, not what they train.
+ * with one trial and a difficulty model of SMALL_DIFFICULTY_TREES trees: these tests check when runs happen and how
+ * the process stops, not what they train.
  */
 function start(h: PipelineHome, ...args: string[]) {
   const child = spawn(
@@ -31,7 +32,13 @@ function start(h: PipelineHome, ...args: string[]) {
     nodeArgv('test/pipeline/child.ts', 'pipeline', 'run', '--kinds', 'hedonic', '--trials', '1', ...args),
     {
       cwd: ROOT,
-      env: { ...process.env, LOUPE_HOME: h.dir, LOUPE_DATA: smallReference(), ...ONE_TRAINING_THREAD },
+      env: {
+        ...process.env,
+        LOUPE_HOME: h.dir,
+        LOUPE_DATA: smallReference(),
+        LOUPE_DIFFICULTY_TREES: String(SMALL_DIFFICULTY_TREES),
+        ...ONE_TRAINING_THREAD,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
