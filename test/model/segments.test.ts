@@ -33,8 +33,10 @@ describe('coverage by segment', () => {
 
   it('tables the stones valued with their measurements and from their 4Cs alone, on the split and in CV', async () => {
     const { train, test } = await referenceSplit();
-    // the hedonic kind keeps it fast; the tables are the same code for every kind
-    const tables = rangesBySegment(train.slice(0, 1500), test.slice(0, 300), { kind: 'hedonic', cvFolds: 3 });
+    // the hedonic kind and a difficulty model of 30 trees (not 300) keep it fast; the tables are the same code for
+    // every kind and any ranges
+    const options = { kind: 'hedonic', cvFolds: 3, difficultyTrees: 30 };
+    const tables = rangesBySegment(train.slice(0, 1500), test.slice(0, 300), options);
     for (const t of [tables, tables.fourCs]) {
       expect(t.split[0].stones + t.withheld.split).toBe(300);
       expect(t.cv[0].stones + t.withheld.cv).toBe(1500);
@@ -45,7 +47,6 @@ describe('coverage by segment', () => {
     expect(tables.fourCs.split[0].medianWidth).not.toBeCloseTo(tables.split[0].medianWidth, 3);
     expect(tables.fourCs.split[0].medianWidth).toBeGreaterThan(0.8 * tables.split[0].medianWidth);
     // A split model the caller has already trained with the same options gives the same tables.
-    const options = { kind: 'hedonic', cvFolds: 3 };
     const splitModel = createValuer(trainModel(train.slice(0, 1500), options), 'given');
     expect(rangesBySegment(train.slice(0, 1500), test.slice(0, 300), { ...options, splitModel })).toEqual(tables);
   });

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getChampion, getModel, readArtifact } from '../../src/registry/index.js';
 import { loadValuer } from '../../src/model/index.js';
 import { getRun, runPipeline } from '../../src/pipeline/index.js';
-import { smallReference } from '../helpers/small-data.js';
+import { SMALL_DIFFICULTY_TREES, smallReference } from '../helpers/small-data.js';
 import { FRESH, pipelineHome } from './helpers.js';
 
 const h = pipelineHome('loupe-xgboost-kind-');
@@ -73,7 +73,9 @@ describe('the xgboost kind in the pipeline', () => {
   it('is trained by XGBoost beside gbdt on the same snapshot; both are registered and the better one serves', async () => {
     const r = await runPipeline(h.db, h.paths, {
       incoming: h.incoming,
-      config: { kinds: ['gbdt', 'xgboost'], tuneTrials: 1 },
+      // gbdt's ranges from a difficulty model of SMALL_DIFFICULTY_TREES trees: the kinds are compared by CV MAE,
+      // and what is checked of a range (it holds the price) holds for any.
+      config: { kinds: ['gbdt', 'xgboost'], tuneTrials: 1, difficultyTrees: SMALL_DIFFICULTY_TREES },
     });
     expect(r.status).toBe('succeeded');
     expect(r.trained.map((t) => t.kind).sort()).toEqual(['gbdt', 'xgboost']);
@@ -138,10 +140,16 @@ describe('the xgboost kind in the pipeline', () => {
   for (const [what, command, message] of failures) {
     it(`a trainer that ${what} fails its kind only: the run records why and the other kind goes on`, async () => {
       // A home of its own, started from the small copy of the reference data (test/helpers/small-data.ts; what is
-      // checked here holds on any data): the hedonic kind (fast) trains beside it.
+      // checked here holds on any data and any ranges): the hedonic kind (fast, SMALL_DIFFICULTY_TREES) trains
+      // beside it.
       const home = pipelineHome('loupe-xgboost-failure-', { data: smallReference() });
       try {
-        const config = { kinds: ['hedonic', 'xgboost'], tuneTrials: 1, xgboostTrainer: command };
+        const config = {
+          kinds: ['hedonic', 'xgboost'],
+          tuneTrials: 1,
+          difficultyTrees: SMALL_DIFFICULTY_TREES,
+          xgboostTrainer: command,
+        };
         const r = await runPipeline(home.db, home.paths, { incoming: home.incoming, config });
         expect(r.status).toBe('succeeded');
         expect(r.trained.map((t) => t.kind)).toEqual(['hedonic']);
