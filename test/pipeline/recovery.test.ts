@@ -1,7 +1,8 @@
 /**
  * A champion that this version of Loupe cannot load — its file damaged, or written for another feature spec —
  * is never compared against or kept: the next run trains a model that loads and promotes it; bootstrap (a server
- * starting) rolls back to the newest earlier champion that loads, and trains only when there is none.
+ * starting) rolls back to the newest earlier champion that loads, and trains only when there is none. What is
+ * checked holds for any ranges: the models trained here have a difficulty model of SMALL_DIFFICULTY_TREES trees.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import {
 } from '../../src/registry/index.js';
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { firstModelHome, prepareFirstModelHome } from '../helpers/prepared-home.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 import { FAST, pipelineHome, type PipelineHome } from './helpers.js';
 
 let h: PipelineHome | undefined;
@@ -41,7 +43,8 @@ describe('an unloadable champion', () => {
   it('is replaced by the next run even with no new data, and the decision says why', async () => {
     h = await afterFirstRun();
     const damaged = damageChampion(h);
-    const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST });
+    const config = { ...FAST, difficultyTrees: SMALL_DIFFICULTY_TREES };
+    const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config });
     expect(r.status).toBe('succeeded');
     expect(r.decision?.reason).toMatch(
       new RegExp(`v0002 replaces ${damaged}, which this version of Loupe cannot load \\(.*does not match the registry`),
@@ -54,6 +57,7 @@ describe('an unloadable champion', () => {
     h = pipelineHome();
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
     process.env.LOUPE_TUNE_TRIALS = String(FAST.tuneTrials); // bootstrap reads its config from the environment
+    process.env.LOUPE_DIFFICULTY_TREES = String(SMALL_DIFFICULTY_TREES);
     try {
       const first = await bootstrap(h.db, h.paths);
       expect((await bootstrap(h.db, h.paths)).version).toBe(first.version);
@@ -68,6 +72,7 @@ describe('an unloadable champion', () => {
     } finally {
       delete process.env.LOUPE_MODEL_KINDS;
       delete process.env.LOUPE_TUNE_TRIALS;
+      delete process.env.LOUPE_DIFFICULTY_TREES;
     }
   });
 
@@ -75,11 +80,17 @@ describe('an unloadable champion', () => {
     h = await afterFirstRun();
     process.env.LOUPE_MODEL_KINDS = 'hedonic';
     process.env.LOUPE_TUNE_TRIALS = String(FAST.tuneTrials); // bootstrap reads its config from the environment
+    process.env.LOUPE_DIFFICULTY_TREES = String(SMALL_DIFFICULTY_TREES);
     try {
       expect((await bootstrap(h.db, h.paths)).version).toBe('v0001');
       const rows = listAppraisals(h.db).slice(0, 5000);
       for (const seed of [1, 2]) {
-        const record = registerModel(h.db, h.paths, trainModel(rows, { kind: 'hedonic', seed }), { durationMs: 1 });
+        const record = registerModel(
+          h.db,
+          h.paths,
+          trainModel(rows, { kind: 'hedonic', seed, difficultyTrees: SMALL_DIFFICULTY_TREES }),
+          { durationMs: 1 },
+        );
         promoteModel(h.db, record.version, 'test');
       }
       expect(championVersion(h.db)).toBe('v0003');
@@ -112,6 +123,7 @@ describe('an unloadable champion', () => {
     } finally {
       delete process.env.LOUPE_MODEL_KINDS;
       delete process.env.LOUPE_TUNE_TRIALS;
+      delete process.env.LOUPE_DIFFICULTY_TREES;
     }
   });
 });

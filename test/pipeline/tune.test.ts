@@ -3,6 +3,7 @@ import type { Appraisal } from '../../src/diamond/index.js';
 import { readReferenceSplitRows } from '../../src/ingest/index.js';
 import { serializeArtifact, trainModel } from '../../src/model/index.js';
 import { tune } from '../../src/pipeline/tune.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 import { DATA } from './helpers.js';
 import { join } from 'node:path';
 
@@ -17,7 +18,10 @@ beforeAll(async () => {
 });
 
 const SMALL_SPACE = { nEstimators: [100, 200], maxDepth: [3, 4], learningRate: [0.1, 0.2] };
-const FOUR_TRIALS = { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 0.01 };
+// The ranges' difficulty model of 30 trees, not 300, in every training here: tuning compares CV MAE, and the
+// artifact's bytes are compared with a training given the same options.
+const FEW = SMALL_DIFFICULTY_TREES;
+const FOUR_TRIALS = { trials: 4, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 0.01, difficultyTrees: FEW };
 
 /**
  * One tuning with FOUR_TRIALS, run once and read by the three tests below that each check a different property of
@@ -52,20 +56,20 @@ describe('reproducible tuning', () => {
     // Nothing that beat the incumbent by the margin was passed over.
     for (const t of result.trials.slice(result.chosen + 1)) expect(t.mae).toBeGreaterThanOrEqual(chosen.mae * 0.99);
     // An improvement no trial can reach keeps the defaults: the first served model is `loupe train`'s default.
-    const strict = await tune(rows, 'gbdt', { trials: 2, seed: 7, folds: 3, space: SMALL_SPACE, minImprovement: 1 });
+    const strict = await tune(rows, 'gbdt', { ...FOUR_TRIALS, trials: 2, minImprovement: 1 });
     expect(strict.result.chosen).toBe(0);
     expect(strict.result.params).toEqual(strict.result.trials[0].params);
   }, 120_000);
 
   it("gives the chosen trial's artifact exactly as a training with its parameters gives it", async () => {
     const { result, artifact } = await tunedFour();
-    const alone = trainModel(rows, { kind: 'gbdt', params: result.params, seed: 7, folds: 3 });
+    const alone = trainModel(rows, { kind: 'gbdt', params: result.params, seed: 7, folds: 3, difficultyTrees: FEW });
     expect(serializeArtifact(artifact)).toBe(serializeArtifact(alone));
     expect(alone.metrics.outOfFold.mae).toBe(result.trials[result.chosen].mae);
   }, 120_000);
 
   it('reports when the time budget cuts the trials short', async () => {
-    const { result } = await tune(rows, 'hedonic', { trials: 5, seed: 7, folds: 3, budgetMs: 0 });
+    const { result } = await tune(rows, 'hedonic', { trials: 5, seed: 7, folds: 3, budgetMs: 0, difficultyTrees: FEW });
     expect(result.trials).toHaveLength(1); // the first trial always runs
     expect(result.stopped).toBe('budget');
     expect(result.plannedTrials).toBe(5);
