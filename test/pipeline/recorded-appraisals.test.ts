@@ -1,7 +1,8 @@
 /**
  * Appraisals recorded in the app reach the retraining pipeline as files do: the next run sees new data, trains on
  * the submission's rows but its holdout, evaluates on the frozen reference test rows plus that holdout, and the
- * app can say which model learned from them.
+ * app can say which model learned from them. What is checked holds for any ranges: the runs train a difficulty
+ * model of SMALL_DIFFICULTY_TREES trees.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,14 +14,16 @@ import { openDatabase } from '../../src/store/db.js';
 import { getModel } from '../../src/store/models.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { snapshotDiamondIds } from '../../src/store/snapshots.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 import { FAST, FRESH, pipelineHome } from './helpers.js';
 
+const QUICK = { ...FAST, difficultyTrees: SMALL_DIFFICULTY_TREES };
 const h = pipelineHome('loupe-recorded-test-');
 afterAll(() => h.cleanup());
 
 describe('recorded appraisals in the pipeline', () => {
   it('are learned from by the next run, their holdout evaluated on, and the learning model named', async () => {
-    const first = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST });
+    const first = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: QUICK });
     expect(first.status).toBe('succeeded');
     expect(lastLearning(h.db)).toBeUndefined();
 
@@ -40,7 +43,7 @@ describe('recorded appraisals in the pipeline', () => {
     const heldRecorded = recorded.filter((id) => held.has(id));
     expect(heldRecorded.length).toBe(Math.round(recorded.length * 0.2));
 
-    const second = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST });
+    const second = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: QUICK });
     expect(second.status).toBe('succeeded');
     const learning = lastLearning(h.db)!;
     expect(learning.trainedOn).toBe(recorded.length - heldRecorded.length);
