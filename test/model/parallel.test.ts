@@ -8,8 +8,9 @@ import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
 let data: ReferenceSplit;
 // Small enough to keep the test quick; every part of a real gbdt training is there (folds, bag, final fit, the
 // difficulty models of both range calibrations). 400 rows: what is compared (bytes, fit counts) does not depend on
-// how many.
+// how many, nor on how many trees (the difficulty models get 30, not 300).
 const params = { nEstimators: 40, bag: 2 };
+const difficultyTrees = 30;
 
 beforeAll(async () => {
   data = await referenceSplit();
@@ -18,10 +19,12 @@ beforeAll(async () => {
 describe('parallel training', () => {
   it('gives the sequential artifact byte for byte (gbdt, 2 threads), and the fits ran in threads', async () => {
     const rows = data.train.slice(0, 400);
-    const sequential = serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 11, folds: 3, params }));
+    const sequential = serializeArtifact(
+      trainModel(rows, { kind: 'gbdt', seed: 11, folds: 3, params, difficultyTrees }),
+    );
     const before = fitCounts();
     const parallel = serializeArtifact(
-      await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }),
+      await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, difficultyTrees, threads: 2 }),
     );
     // 3 fold fits + the final fit, 2 boosters each, and the difficulty models of both range calibrations (3 folds
     // + all rows, each): shared between this thread and the worker.
@@ -32,7 +35,9 @@ describe('parallel training', () => {
     expect(parallel).toBe(sequential);
     // The pool is reused: a second training is the same again.
     expect(
-      serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 })),
+      serializeArtifact(
+        await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, difficultyTrees, threads: 2 }),
+      ),
     ).toBe(sequential);
   });
 
@@ -45,21 +50,27 @@ describe('parallel training', () => {
 
   it('differs when the seed does (the comparison above can fail)', async () => {
     const rows = data.train.slice(0, 400);
-    const a = serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, threads: 2 }));
-    const b = serializeArtifact(await trainModelAsync(rows, { kind: 'gbdt', seed: 12, folds: 3, params, threads: 2 }));
+    const a = serializeArtifact(
+      await trainModelAsync(rows, { kind: 'gbdt', seed: 11, folds: 3, params, difficultyTrees, threads: 2 }),
+    );
+    const b = serializeArtifact(
+      await trainModelAsync(rows, { kind: 'gbdt', seed: 12, folds: 3, params, difficultyTrees, threads: 2 }),
+    );
     expect(a).not.toBe(b);
   });
 
   it('trains in-process with one thread, and for kinds without a fit plan (hedonic)', async () => {
     const rows = data.train.slice(0, 400);
     const before = fitCounts();
-    const one = await trainModelAsync(rows, { kind: 'gbdt', seed: 5, folds: 3, params, threads: 1 });
+    const one = await trainModelAsync(rows, { kind: 'gbdt', seed: 5, folds: 3, params, difficultyTrees, threads: 1 });
     expect(fitCounts().inThreads).toBe(before.inThreads);
     expect(serializeArtifact(one)).toBe(
-      serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 5, folds: 3, params })),
+      serializeArtifact(trainModel(rows, { kind: 'gbdt', seed: 5, folds: 3, params, difficultyTrees })),
     );
-    const hedonic = await trainModelAsync(rows, { kind: 'hedonic', seed: 5, threads: 2 });
-    expect(serializeArtifact(hedonic)).toBe(serializeArtifact(trainModel(rows, { kind: 'hedonic', seed: 5 })));
+    const hedonic = await trainModelAsync(rows, { kind: 'hedonic', seed: 5, difficultyTrees, threads: 2 });
+    expect(serializeArtifact(hedonic)).toBe(
+      serializeArtifact(trainModel(rows, { kind: 'hedonic', seed: 5, difficultyTrees })),
+    );
   });
 
   it('returns models in job order, equal to in-process fits, and rejects a bad fit with the in-process error', async () => {
