@@ -18,11 +18,17 @@ beforeAll(async () => {
   const paths = loupePaths({}, { home });
   const db = openDatabase(paths.database);
   const { train } = await referenceSplit();
+  // What the commands show and do holds for any model: a difficulty model of 30 trees (not 300) keeps it quick.
   for (let i = 0; i < 3; i++)
-    registerModel(db, paths, trainModel(train.slice(i * 1000, (i + 1) * 1000), { kind: 'hedonic', seed: i }), {
-      durationMs: 5,
-      decision: `test ${i}`,
-    });
+    registerModel(
+      db,
+      paths,
+      trainModel(train.slice(i * 1000, (i + 1) * 1000), { kind: 'hedonic', seed: i, difficultyTrees: 30 }),
+      {
+        durationMs: 5,
+        decision: `test ${i}`,
+      },
+    );
   promoteModel(db, 'v0001', 'first');
   promoteModel(db, 'v0002', 'second');
   db.close();
