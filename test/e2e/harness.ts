@@ -6,7 +6,7 @@
  * playwright-core, a fresh browser context (its own cookies and storage) for each file. Nothing is mocked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { cliArgv } from '../helpers/cli-js.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
-import { firstModelHome, runSmallPipeline } from '../helpers/prepared-home.js';
+import { loupePaths } from '../../src/config/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { openDatabase } from '../../src/store/db.js';
+import { firstModelHome } from '../helpers/prepared-home.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -117,8 +121,26 @@ export async function homeWithFirstModel(prefix: string): Promise<string> {
   return firstModelHome(prefix); // a copy of the one home built once per run (test/helpers/prepared-home.ts)
 }
 
-/** One run of the retraining pipeline on a home (hedonic, three trials), as an operator runs it. */
-export const retrain = runSmallPipeline;
+/**
+ * One run of the retraining pipeline on a home (hedonic, three trials), as an operator runs it, on its own
+ * connection (the server serves the same home meanwhile). Its ranges' difficulty model has SMALL_DIFFICULTY_TREES
+ * trees, not the default 300 (most of a small training's CPU): what an e2e test checks of a retrained model (which
+ * model learned from the recorded appraisals, the screens that show it) holds for any ranges.
+ */
+export async function retrain(home: string): Promise<void> {
+  const paths = loupePaths({}, { home });
+  const incoming = join(home, 'incoming');
+  mkdirSync(incoming, { recursive: true });
+  const db = openDatabase(paths.database);
+  try {
+    await runPipeline(db, paths, {
+      incoming,
+      config: { kinds: ['hedonic'], tuneTrials: 3, difficultyTrees: SMALL_DIFFICULTY_TREES },
+    });
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * Runs a `loupe` command, as an operator beside the server does, in this process (test/helpers/cli-in-process.ts:
