@@ -113,7 +113,7 @@ export function findThresholds(
  */
 
 /** Copies the non-NaN values into finite[0..); returns how many. */
-export function copyFinite(values: Float64Array, finite: Float64Array): number {
+function copyFinite(values: Float64Array, finite: Float64Array): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -123,7 +123,7 @@ export function copyFinite(values: Float64Array, finite: Float64Array): number {
 }
 
 /** Compacts sorted[0..n) to its distinct values in place, their row counts in counts; returns how many. */
-export function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: number): number {
+function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: number): number {
   let nDistinct = 0;
   for (let i = 0; i < n; i++) {
     if (i === 0 || sorted[i] !== sorted[nDistinct - 1]) {
@@ -138,13 +138,7 @@ export function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: nu
  * Greedy equal-count bins: close a bin once it holds its share of the rows still to place, or early when the next
  * value alone would fill a bin (a value shared by many rows then gets a bin of its own).
  */
-export function equalCountCuts(
-  counts: Uint32Array,
-  nDistinct: number,
-  rows: number,
-  limit: number,
-  cutsAfter: number[],
-) {
+function equalCountCuts(counts: Uint32Array, nDistinct: number, rows: number, limit: number, cutsAfter: number[]) {
   let remainingRows = rows;
   let remainingBins = limit;
   let inBin = 0;
@@ -196,7 +190,7 @@ export function sortFloat64(
   return values;
 }
 
-export function toSortKeys(words: Uint32Array): void {
+function toSortKeys(words: Uint32Array): void {
   for (let i = 0; i < words.length; i += 2) {
     const negative = words[i + 1] >>> 31;
     words[i] ^= -negative;
@@ -204,7 +198,7 @@ export function toSortKeys(words: Uint32Array): void {
   }
 }
 
-export function fromSortKeys(words: Uint32Array): void {
+function fromSortKeys(words: Uint32Array): void {
   for (let i = 0; i < words.length; i += 2) {
     const negative = (words[i + 1] >>> 31) ^ 1; // keys of negative numbers have the top bit clear
     words[i] ^= -negative;
@@ -212,12 +206,12 @@ export function fromSortKeys(words: Uint32Array): void {
   }
 }
 
-export function countDigits(keys: Uint32Array, word: number, shift: number, counts: Uint32Array): void {
+function countDigits(keys: Uint32Array, word: number, shift: number, counts: Uint32Array): void {
   for (let i = word; i < keys.length; i += 2) counts[(keys[i] >>> shift) & 0xffff]++;
 }
 
 /** counts[d] becomes the number of keys with a smaller digit: where digit d's keys start. */
-export function digitStarts(counts: Uint32Array): void {
+function digitStarts(counts: Uint32Array): void {
   let total = 0;
   for (let d = 0; d < counts.length; d++) {
     const c = counts[d];
@@ -226,13 +220,7 @@ export function digitStarts(counts: Uint32Array): void {
   }
 }
 
-export function scatterByDigit(
-  from: Uint32Array,
-  to: Uint32Array,
-  word: number,
-  shift: number,
-  starts: Uint32Array,
-): void {
+function scatterByDigit(from: Uint32Array, to: Uint32Array, word: number, shift: number, starts: Uint32Array): void {
   for (let i = 0; i < from.length; i += 2) {
     const at = 2 * starts[(from[i + word] >>> shift) & 0xffff]++;
     to[at] = from[i];
@@ -300,16 +288,14 @@ export function binMatrix(
  * branches on unsorted data; instead a table over equal slices of the thresholds' range gives a code near the
  * value's, and a short walk down or up the thresholds makes it exact (the table only decides where the walk
  * starts, so it cannot change a code): binMatrix ~160 → ~100 ms CPU warm on 200,000 rows (shared machine, load ~18).
- * `atMost`: cuts.ts countAtMost (worker threads, which run this source, pass theirs).
  */
-export function writeCodes(
+function writeCodes(
   col: Float64Array,
   thresholds: Float64Array,
   column: Uint8Array,
   codes: Uint8Array,
   f: number,
   nf: number,
-  atMost = countAtMost,
 ): void {
   const len = thresholds.length;
   const missing = len + 1;
@@ -317,7 +303,7 @@ export function writeCodes(
   const low = len > 0 ? thresholds[0] : 0;
   const scale = len > 1 ? slices / (thresholds[len - 1] - low) : 0;
   const start = new Uint8Array(slices + 1);
-  for (let b = 0; b <= slices; b++) start[b] = atMost(thresholds, low + b / scale);
+  for (let b = 0; b <= slices; b++) start[b] = countAtMost(thresholds, low + b / scale);
   for (let i = 0, j = f; i < col.length; i++, j += nf) {
     const v = col[i];
     const x = (v - low) * scale;

@@ -14,8 +14,8 @@ import { objectiveByName } from './objective.js';
 import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';
 import { addTreeToPredictions } from './predictor.js';
 import { createRng, permutation, sampleWithoutReplacement, type Rng } from './random.js';
-import { acquirePool, prestartPool, releasePool } from './thread-worker.js';
-import { binOnThreads, FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
+import { prestartPool } from './thread-worker.js';
+import { FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
 import { arenaBytes, WasmArena } from './wasm-kernels.js';
 
 /** Below this many training rows no node is large enough to hand to threads (see MIN_ROWS_PER_HANDOFF). */
@@ -137,22 +137,17 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
     arena && [grad, pred].every((a) => a.buffer === arena.buffer)
       ? new BinningScratch(n, grad, new Uint32Array(pred.buffer, pred.byteOffset, 2 * n))
       : undefined;
-  // Threads: the pool is taken now, for binning (each feature on the thread that claims it) and then the fit.
-  const workers = threadCount > 1 ? acquirePool(threadCount) : undefined;
+  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena, scratch);
+  const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
+  // Threads: the targets in shared memory too, for the round jobs (TreeGrower.beginRound).
+  const targets = threadCount > 1 ? (arena?.float64(n) ?? sharedFloat64(n)) : undefined;
+  targets?.set(trainY);
+  const usedMonotone = monotone?.some((c) => c !== 0) ? monotone : undefined; // as TreeGrower takes it
+  const splits =
+    threadCount > 1 ? new LevelSplits(capacity, nf, options, objective.constantHessian, usedMonotone) : undefined;
+  const arrays = { binned, grad, hess, pred, y: targets, splits };
+  const pool = threadCount > 1 ? new FitThreads(threadCount, arrays, capacity) : undefined;
   try {
-    const binned = workers
-      ? binOnThreads(workers, trainX.columns, n, options.maxBins, stride, arena, scratch ?? new BinningScratch(n))
-      : binMatrix(trainX.columns, n, options.maxBins, stride, false, arena, scratch);
-    const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-    // Threads: the targets in shared memory too, for the round jobs (TreeGrower.beginRound).
-    const targets = workers ? (arena?.float64(n) ?? sharedFloat64(n)) : undefined;
-    targets?.set(trainY);
-    const usedMonotone = monotone?.some((c) => c !== 0) ? monotone : undefined; // as TreeGrower takes it
-    const splits = workers
-      ? new LevelSplits(capacity, nf, options, objective.constantHessian, usedMonotone)
-      : undefined;
-    const arrays = { binned, grad, hess, pred, y: targets, splits };
-    const threads = workers ? new FitThreads(threadCount, arrays, capacity, workers) : undefined;
     return boost(
       X,
       trainX,
@@ -160,14 +155,14 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
       valid,
       options,
       featureNames,
-      new TreeGrower(binned, { ...options }, monotone, threads),
+      new TreeGrower(binned, { ...options }, monotone, pool),
       grad,
       hess,
       pred,
       rng,
     );
   } finally {
-    if (workers) releasePool(workers);
+    pool?.close();
   }
 }
 

@@ -184,9 +184,9 @@ export class TreeGrower {
 
   /**
    * Depth-wise growth, a level at a time (nodes are numbered in creation order, which here is level order): the
-   * level's partitions, then the next level's histograms. On threads a level is one job (FitThreads.runLevel: each
-   * node's partition, then its child's histogram and the children's splits; the root's by row blocks and feature
-   * groups). A job per node would wait some 60 times a tree.
+   * level's partitions, then the next level's histograms. On threads a level of several partitioned nodes is one
+   * job (FitThreads.runLevel: each node's partition, then its child's histogram); a single node's partition is split in
+   * row blocks, one job, then its child's histogram another. A job per node would wait some 60 times a tree.
    */
   private growDepthWise(): void {
     for (let from = 0; from < this.nodes; ) {
@@ -199,11 +199,12 @@ export class TreeGrower {
         else rows += this.end[id] - this.start[id];
       const threads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
       const parted = ids.filter((id) => !this.unpartitioned[id]);
-      const level = parted.length > 0 ? threads : undefined;
+      const level = threads !== undefined && parted.length >= 2 ? threads : undefined;
       // In a level job the partitions run with the histograms; the histogram's left count says where they split.
-      const mids = parted.map((id) => this.partition(id, level));
+      const mids = parted.map((id) => this.partition(id, threads));
+      const done = threads && !level ? threads.runPartitions() : undefined;
       const midOf = (id: number, q = parted.indexOf(id)) =>
-        level ? this.start[id] + this.splits[id]!.countLeft : mids[q];
+        level ? this.start[id] + this.splits[id]!.countLeft : (done?.[q] ?? mids[q]);
       const smalls = ids.map((id) => this.addChildren(id, this.unpartitioned[id] ? this.start[id] : midOf(id)));
       const hists = smalls.map((small) => (small >= 0 ? this.acquire() : null));
       rows = smalls.reduce((sum, small) => sum + (small >= 0 ? this.end[small] - this.start[small] : 0), 0);

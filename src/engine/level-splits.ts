@@ -67,7 +67,6 @@ export class LevelSplits {
  * Partition item p's children (splits.nodes): the larger child's histogram made in `parent` (minus `small`), then the
  * best split of each child that may split, written to splits.found. `find` and `subtract` are split.ts
  * findBestSplit and histogram.ts subtractHistogram, passed in so that the source runs alone on the workers.
- * `only` 0: the smaller child's split alone; 1: the subtraction and the larger child's (two threads may run one each).
  */
 export function nodeSplits(
   splits: { stats: Float64Array; found: Float64Array; nodes: Int32Array; params: Float64Array; monotone: Int8Array },
@@ -78,15 +77,13 @@ export function nodeSplits(
   features: Int32Array,
   find: typeof findBestSplit,
   subtract: typeof subtractHistogram,
-  only = -1,
 ): void {
   const { stats, found, nodes, params } = splits;
   if (nodes[3 * p] < 0) return;
-  if (only !== 0) subtract(parent, small);
+  subtract(parent, small);
   const rules = { lambda: params[0], minChildWeight: params[1], minSplitGain: params[2] };
   const monotone = params[4] === 1 ? splits.monotone : undefined;
   for (let k = 0; k < 2; k++) {
-    if (only >= 0 && k !== only) continue;
     const id = nodes[3 * p + k];
     const at = id * 6;
     if (stats[at + 5] === 0) continue;

@@ -10,9 +10,6 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
-import { compactDistinct, copyFinite, countDigits, digitStarts, equalCountCuts, findThresholds } from './binning.js';
-import { fromSortKeys, MAX_BINS, scatterByDigit, sortFloat64, toSortKeys, writeCodes } from './binning.js';
-import { countAtMost } from './cuts.js';
 import type { LevelSplits } from './level-splits.js';
 import { KERNEL_PARAMETERS, kernelSource, subtractHistogram, sumFeatureRange } from './histogram.js';
 import {
@@ -67,18 +64,15 @@ export function compiled(body: string): (...args: unknown[]) => void {
   return f;
 }
 
-/**
- * Every feature group's sums written out (g: features ⌊nf·g/threads⌋ onwards), [constant hessian, summed] each,
- * then every feature's at once (index 2·threads + withHessian: a level job's node summed whole by one thread).
- */
+/** Every feature group's sums written out (g: features ⌊nf·g/threads⌋ onwards), [constant hessian, summed] each. */
 export function groupKernels(binned: BinnedMatrix, threads: number): string[] {
   const nf = binned.features;
   const group = (g: number) => Math.floor((nf * g) / threads);
-  return [...Array.from({ length: threads }, (_, g) => [group(g), group(g + 1)]), [0, nf]].flatMap(([from, to]) =>
+  return Array.from({ length: threads }, (_, g) =>
     [false, true].map((withHessian) =>
-      kernelSource(binned.histOffset, binned.slotStride, withHessian, false, from, to),
+      kernelSource(binned.histOffset, binned.slotStride, withHessian, false, group(g), group(g + 1)),
     ),
-  );
+  ).flat();
 }
 
 /** row-jobs.ts splitBlock, by the WebAssembly kernel when `wasm` is given (the arrays then in its memory). */
@@ -149,18 +143,13 @@ export const PARTS = 15; // level job: its partitions (a chunk each, with its no
 export const IDLE_SPIN = 16; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
 export const ROUND_ARRIVED = 17; // round job: threads done with their gradient blocks (its second barrier)
 export const ROUND_NEXT = 18; // round job: its chunks claimed (root histogram groups, then the root sums)
-export const BLOCK_ARRIVED = 19; // block job: threads done with the histogram chunks (its third barrier)
-export const SPLIT_NEXT = 20; // block job: its split chunks claimed (2 a node)
-export const ROUND_FUSED = 21; // round job: 1 when the root's sums come with the first feature group (kernel s0)
-const CONTROL_WORDS = 22;
+const CONTROL_WORDS = 19;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
 export const PARTITION_JOB = 1;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
 export const ROUND_JOB = 4; // a round's start (threads.ts runRound)
-export const BIN_JOB = 6; // binning: features claimed from the last one down (threads.ts binOnThreads)
-export const BLOCK_JOB = 5; // a level of fewer nodes than threads, by row blocks and feature groups (threads.ts runLevel)
 export const LEVEL_JOB = 0; // histograms, after the level's partitions when it has any (threads.ts runLevel)
 
 const WORKER_SOURCE = `
@@ -190,45 +179,6 @@ ${nodeSplits.toString()}
 const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name} };
 ${barrier.toString()}
 ${claim.toString()}
-const MAX_BINS = ${MAX_BINS};
-${countAtMost.toString()}
-${copyFinite.toString()}
-${compactDistinct.toString()}
-${equalCountCuts.toString()}
-${toSortKeys.toString()}
-${fromSortKeys.toString()}
-${countDigits.toString()}
-${digitStarts.toString()}
-${scatterByDigit.toString()}
-${sortFloat64.toString()}
-${findThresholds.toString()}
-${writeCodes.toString()}
-const binning = { findThresholds: ${findThresholds.name}, writeCodes: ${writeCodes.name} };
-/**
- * A fit's binning (threads.ts binOnThreads): its message read from the port, then features claimed from the last
- * down to bin.first, each one's thresholds to bin.thresholds (its count to bin.meta, −1 if it failed: the main thread
- * then bins it) and its codes to its column; bin.finished counts the features done.
- */
-function binJob() {
-  let bin;
-  for (let m = nextMessage(); ; m = nextMessage()) if (m.bin !== undefined && m.bin.fit === Atomics.load(ctrl, ${FIT})) { bin = m.bin; break; }
-  const { columns, out, claims, finished, thresholds, meta, maxBins, rows, first } = bin;
-  let scratch = null;
-  for (let f = columns.length - 1; f >= first; f--) {
-    if (Atomics.compareExchange(claims, f, 0, 2) !== 0) continue;
-    try {
-      scratch ??= { finite: new Float64Array(rows), counts: new Uint32Array(rows), radix: new Uint32Array(2 * rows) };
-      const fb = binning.findThresholds(columns[f], maxBins, scratch);
-      thresholds.set(fb.thresholds, f * MAX_BINS);
-      binning.writeCodes(columns[f], fb.thresholds, out[f], out[f], 0, 1, ${countAtMost.name});
-      meta[f] = fb.thresholds.length;
-    } catch {
-      meta[f] = -1;
-    }
-    Atomics.add(finished, 0, 1);
-    Atomics.notify(finished, 0);
-  }
-}
 const { control, port, me, threads } = workerData;
 const ctrl = new Int32Array(control);
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -278,24 +228,14 @@ function histById(id) {
   }
   return hists[id];
 }
-/** Level splits of partition item p (level-splits.ts), after its child's histogram (item i); only: see nodeSplits. */
-function splitsOf(p, i, only = -1) {
+/** Level splits of partition item p (level-splits.ts), after its child's histogram (item i). */
+function splitsOf(p, i) {
   const { splits, items, valueBins, stride, histOffset, features } = fit;
   if (splits.nodes[3 * p] < 0) return;
   const binned = { valueBins, slotStride: stride, histOffset };
   const selected = features.subarray(0, ctrl[${NSEL}]);
   const [parent, small] = [histById(splits.nodes[3 * p + 2]).hist, histById(items[3 * i]).hist];
-  jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram, only);
-}
-/** Item i's histogram whole on this thread, every feature in one pass (a level job's node; the same sums). */
-function nodeHistogram(i) {
-  const { codes, index, items, grad, hess, histOffset, stride, nf, features } = fit;
-  const id = items[3 * i];
-  const { hist, inArena } = histById(id);
-  const [start, end, withHessian] = [items[3 * i + 1], items[3 * i + 2], ctrl[${WITH_HESSIAN}]];
-  if (ctrl[${ALL_FEATURES}] === 1 && inArena && fit.wasmHistograms) wasm['a' + withHessian](hist.byteOffset, codes.byteOffset, index.byteOffset, start, end, grad.byteOffset, hess.byteOffset);
-  else if (ctrl[${ALL_FEATURES}] === 1) written[2 * threads + withHessian](hist, codes, index, start, end, grad, hess);
-  else sumFeatureRange(hist, codes, histOffset, stride, nf, features, 0, ctrl[${NSEL}], index, start, end, grad, hess, withHessian);
+  jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
 }
 function histogramChunk(chunk, first = 0, contiguous = false) {
   const q = Math.floor(chunk / threads);
@@ -323,14 +263,6 @@ for (;;) {
   if (seq < 0) break;
   seen = seq;
   const kind = seq & 7;
-  if (kind === ${BIN_JOB}) {
-    try {
-      binJob();
-    } catch {
-      // a message that did not arrive: the main thread bins every feature no worker claimed
-    }
-    continue;
-  }
   if (kind === ${RELEASE_JOB}) {
     fit = null;
     hists = [];
@@ -358,7 +290,7 @@ for (;;) {
           const p = fit.order[chunk];
           partitionItem(p);
           const of = fit.histOf[p] - parts;
-          if (of >= 0) nodeHistogram(parts + of);
+          if (of >= 0) for (let g = 0; g < threads; g++) histogramChunk(of * threads + g, parts);
           if (of >= 0 && fit.splits) splitsOf(p, parts + of);
         }
       } catch {
@@ -371,12 +303,12 @@ for (;;) {
   }
   const count = ctrl[${COUNT}];
   let arrived = false;
-  let stage = 0; // round and block jobs: barriers passed
+  let stage = 0; // round job: barriers passed
   try {
     const { pred, index, columns, segments, items, itemSides, left, right, counts } = fit;
     const from = jobs.blockStart(0, ctrl[${END}], me, threads);
     const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
-    const segmentCount = kind === ${PARTITION_JOB} || kind === ${BLOCK_JOB} ? 0 : ctrl[${SEGMENTS}];
+    const segmentCount = kind === ${PARTITION_JOB} ? 0 : ctrl[${SEGMENTS}];
     if (segmentCount > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, segmentCount, from, to);
     else if (segmentCount > 0) jobs.addSegments(pred, index, columns, segments, segmentCount, from, to);
     if (kind === ${ROUND_JOB}) {
@@ -386,40 +318,9 @@ for (;;) {
       jobs.startRows(fit.y, pred, fit.grad, index, from, to);
       ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
       stage = 2;
-      const fused = ctrl[${ROUND_FUSED}] === 1;
-      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= (fused ? threads - 1 : threads); chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
-        if (chunk === 0 && fused) {
-          const { hist } = histById(items[0]);
-          wasm.s0(hist.byteOffset, fit.codes.byteOffset, index.byteOffset, 0, ctrl[${END}], fit.grad.byteOffset, fit.hess.byteOffset, fit.sums.byteOffset);
-        } else if (chunk < threads) histogramChunk(chunk, 0, true);
+      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= threads; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
+        if (chunk < threads) histogramChunk(chunk, 0, true);
         else jobs.rootSums(fit.grad, ctrl[${END}], fit.sums);
-    } else if (kind === ${BLOCK_JOB}) {
-      // threads.ts runLevel by blocks: this thread's block of each node split, a barrier, placed, a barrier, then
-      // histogram chunks (node, feature group), a barrier, then split chunks (node, child).
-      const parts = ctrl[${PARTS}];
-      for (let i = 0; i < parts; i++) {
-        const start = items[3 * i + 1];
-        const end = items[3 * i + 2];
-        const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
-        const from = jobs.blockStart(start, end, me, threads);
-        const to = jobs.blockStart(start, end, me + 1, threads);
-        const col = columns[items[3 * i]];
-        counts[i * threads + me] = fit.wasmPartition ? wasm.splitBlock(col.byteOffset, side.byteOffset, index.byteOffset, left.byteOffset, right.byteOffset, from, to) : jobs.splitBlock(col, side, index, left, right, from, to);
-      }
-      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
-      stage = 1;
-      for (let i = 0; i < parts; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
-      ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
-      stage = 2;
-      const chunks = (count - parts) * threads;
-      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk < chunks; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1)) histogramChunk(chunk, parts);
-      ${barrier.name}(ctrl, ${BLOCK_ARRIVED}, threads, ${SPIN});
-      stage = 3;
-      for (let chunk = Atomics.add(ctrl, ${SPLIT_NEXT}, 1); fit.splits && chunk < 2 * parts; chunk = Atomics.add(ctrl, ${SPLIT_NEXT}, 1)) {
-        const p = chunk >> 1;
-        const of = fit.histOf[p] - parts;
-        if (of >= 0) splitsOf(p, parts + of, chunk & 1);
-      }
     } else if (kind === ${PARTITION_JOB}) {
       for (let i = 0; i < count; i++) {
         const start = items[3 * i + 1];
@@ -440,9 +341,6 @@ for (;;) {
     if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
     if (kind === ${ROUND_JOB} && stage < 1) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
     if (kind === ${ROUND_JOB} && stage < 2) ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, 0);
-    if (kind === ${BLOCK_JOB} && stage < 1) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
-    if (kind === ${BLOCK_JOB} && stage < 2) ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, 0);
-    if (kind === ${BLOCK_JOB} && stage < 3) ${barrier.name}(ctrl, ${BLOCK_ARRIVED}, threads, 0);
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});

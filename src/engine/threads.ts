@@ -6,10 +6,7 @@
  *     followed by a barrier, then the root's histogram by feature group and its sums (one thread), claimed;
  *   a level (runLevel): a chunk per node, whichever thread claims it partitioning the node whole and then summing
  *     its smaller child's histogram; without partitions, histogram chunks (node, feature group). A thread with a
- *     core claims the next chunk (thread-sync.ts), so none waits for a worker that has not started. A level of
- *     fewer nodes than threads (the root's children) runs by blocks instead: every thread splits and places its
- *     row block of each node (as a single node's partition below), then histogram chunks (node, feature group)
- *     and split chunks (node, child) are claimed, with a barrier between the stages;
+ *     core claims the next chunk (thread-sync.ts), so none waits for a worker that has not started;
  *   a single node's partition: each thread splits a fixed block of the node's rows into left and right (order
  *     kept), then after a barrier places them after the earlier blocks' — exactly the one-thread stable partition;
  *   the prediction update, by fixed blocks of the row index.
@@ -18,7 +15,7 @@
  * count. Synchronous (fit() stays a plain function): jobs go through a shared Int32Array with Atomics; new
  * histograms reach the workers on a MessagePort (engine/thread-worker.ts, which starts them once per process).
  */
-import { type BinnedMatrix, type BinningScratch, findThresholds, MAX_BINS, writeCodes } from './binning.js';
+import type { BinnedMatrix } from './binning.js';
 import { subtractHistogram, sumFeatureRange } from './histogram.js';
 import { findBestSplit } from './split.js';
 import { type LevelSplits, nodeSplits } from './level-splits.js';
@@ -30,8 +27,7 @@ import { acquirePool, addSegmentsWasm, compiled, groupKernels, releasePool, shar
 import { splitBlockOn, type SharedFitArrays, type ThreadWasm, type WorkerPool } from './thread-worker.js';
 import { ALL_FEATURES, ARRIVED, BASE, COMPLETED, COUNT, DONE, END, FAILED, FIT } from './thread-worker.js';
 import { LEVEL_JOB, LIMIT, NEXT, NSEL, PARTITION_JOB, PARTS, PREDICT_JOB, ROUND_ARRIVED } from './thread-worker.js';
-import { BLOCK_ARRIVED, BLOCK_JOB, ROUND_JOB, ROUND_NEXT, SEGMENTS, SPIN, SPLIT_NEXT } from './thread-worker.js';
-import { BIN_JOB, ROUND_FUSED, WITH_HESSIAN } from './thread-worker.js';
+import { ROUND_JOB, ROUND_NEXT, SEGMENTS, SPIN, WITH_HESSIAN } from './thread-worker.js';
 
 export { sharedFloat64, type SharedFitArrays } from './thread-worker.js';
 import { sharedFloat64 } from './thread-worker.js';
@@ -68,8 +64,8 @@ export class FitThreads {
   private readonly y: Float64Array | undefined;
   readonly splits: LevelSplits | undefined;
   private readonly histList: Float64Array[] = [];
-  /** A round job's root sums: [gradient sum, sum of squared gradients] (in the arena: the s0 kernel writes them). */
-  private readonly sums: Float64Array;
+  /** A round job's root sums: [gradient sum, sum of squared gradients]. */
+  private readonly sums = new Float64Array(new SharedArrayBuffer(16));
   /** A prediction update of this many segments, queued for the next runRound or flushSegments (−1: none). */
   queuedSegments = -1;
   private readonly histIds = new WeakMap<Float64Array, number>();
@@ -80,19 +76,17 @@ export class FitThreads {
   private wasmHistograms = false;
   private wasmSegments = false;
   private wasmPartition = false;
-  private wasmSums = false;
   private readonly inArena = new WeakMap<Float64Array, boolean>();
   private nextHistId = 0;
   private nSelected = 0;
   /** Each feature group's sums written out (index 2·group + withHessian), for all-feature trees. */
   private readonly written: ((...args: unknown[]) => void)[];
 
-  /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size); `pool`: see binOnThreads. */
+  /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size). */
   constructor(
     private readonly threads: number,
     arrays: SharedFitArrays,
     capacity: number,
-    pool?: WorkerPool,
   ) {
     const { binned, grad, hess, pred, y, splits } = arrays;
     this.splits = splits;
@@ -120,10 +114,9 @@ export class FitThreads {
     this.segments = newSegments(capacity, true);
     this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
-    this.sums = arena?.float64(2) ?? new Float64Array(new SharedArrayBuffer(16));
     const kernels = groupKernels(binned, threads);
     this.written = kernels.map(compiled);
-    this.pool = pool ?? acquirePool(threads);
+    this.pool = acquirePool(threads);
     this.control = this.pool.control;
     this.control[FAILED] = 0;
     // The fit's arrays, for each worker to read before its first job of this fit (see thread-worker.ts).
@@ -135,7 +128,6 @@ export class FitThreads {
       this.wasmHistograms = true;
       this.wasmSegments = inArena(pred, this.segments.sides, ...binned.columns);
       this.wasmPartition = inArena(this.left, this.right, this.itemSides, ...binned.columns);
-      this.wasmSums = inArena(this.sums);
     }
     const data = {
       module: this.module,
@@ -143,7 +135,6 @@ export class FitThreads {
       wasmHistograms: this.wasmHistograms,
       wasmSegments: this.wasmSegments,
       wasmPartition: this.wasmPartition,
-      wasmSums: this.wasmSums,
       codes: binned.codes,
       columns: binned.columns,
       grad,
@@ -215,10 +206,9 @@ export class FitThreads {
   /**
    * Runs a level as one job: with `parts` > 0, the queued partitions (queued first, `parts` of them, each a whole
    * node, in place; its scratch at the node's own positions of `right`, so nodes never share one), each one chunk
-   * that goes on with the histogram queued for a range inside the node (its smaller child), every feature in one
-   * pass, so nothing waits inside the job; with none, the queued histograms as chunks (node, feature group). With
-   * fewer partitions than threads, by blocks (runBlocks). Returns where each partition's right rows begin. Every
-   * node is partitioned and every slot summed as on one thread.
+   * that goes on with the histogram queued for a range inside the node (its smaller child), every feature group,
+   * so nothing waits inside the job; with none, the queued histograms as chunks (node, feature group). Returns
+   * where each partition's right rows begin. Every node is partitioned and every slot summed as on one thread.
    */
   runLevel(parts: number, constantHessian: number | undefined): Int32Array {
     const withHessian = constantHessian === undefined ? 1 : 0;
@@ -232,7 +222,6 @@ export class FitThreads {
     let h = parts;
     for (let p = 0; p < parts; p++) histOf[p] = h < this.nItems && items[3 * h + 2] <= items[3 * p + 2] ? h++ : -1;
     if (parts > 0 && h !== this.nItems) throw new Error('internal: a histogram of the level is outside its nodes');
-    if (parts > 0 && parts < threads) return this.runBlocks(parts, withHessian);
     const rows = (p: number) => items[3 * p + 2] - items[3 * p + 1];
     const order = this.order.subarray(0, parts);
     for (let p = 0; p < parts; p++) order[p] = p;
@@ -244,106 +233,16 @@ export class FitThreads {
         const p = order[chunk];
         this.mids[p] = this.partitionItem(p);
         const of = histOf[p] - parts;
-        if (of >= 0) this.nodeHistogram(parts + of, withHessian);
-        if (of >= 0) this.splitsOf(p, parts, -1);
+        if (of >= 0) for (let g = 0; g < threads; g++) this.histogramChunk(of * threads + g, withHessian, parts);
+        const [parent, small] = [this.histList[this.splits?.nodes[3 * p + 2] ?? -1], this.queued[parts + of]];
+        if (of >= 0 && this.splits)
+          nodeSplits(this.splits, p, parent, small, this.binned, this.selected(), findBestSplit, subtractHistogram);
       }
       Atomics.add(c, COMPLETED, 1);
     }
     waitFor(c, COMPLETED, total, SPIN);
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
     return this.mids;
-  }
-
-  /**
-   * A level of fewer partitions than threads (runLevel's arguments set) as one job in four stages, each ended by a
-   * barrier: every thread splits its row block of each node (runPartitions' blocks), places it, then sums the
-   * histogram chunks (node, feature group) it claims, then finds the splits it claims (node, child: the smaller
-   * child's, or the subtraction and the larger child's). Nothing of it is left to this thread alone.
-   */
-  private runBlocks(parts: number, withHessian: number): Int32Array {
-    const { control: c, items, counts, threads, index, left, right } = this;
-    c[ROUND_ARRIVED] = 0;
-    c[ROUND_NEXT] = 0;
-    c[BLOCK_ARRIVED] = 0;
-    c[SPLIT_NEXT] = 0;
-    const count = this.post(BLOCK_JOB);
-    const wasm = this.wasmPartition ? this.wasm : undefined;
-    for (let p = 0; p < parts; p++) {
-      const [start, end] = [items[3 * p + 1], items[3 * p + 2]];
-      const side = this.itemSides.subarray(p * SIDES, (p + 1) * SIDES);
-      const col = this.binned.columns[items[3 * p]];
-      counts[p * threads] = splitBlockOn(
-        wasm,
-        col,
-        side,
-        index,
-        left,
-        right,
-        start,
-        blockStart(start, end, 1, threads),
-      );
-    }
-    barrier(c, ARRIVED, threads, SPIN);
-    for (let p = 0; p < parts; p++)
-      this.mids[p] = placeBlock(
-        index,
-        left,
-        right,
-        counts,
-        p * threads,
-        items[3 * p + 1],
-        items[3 * p + 2],
-        0,
-        threads,
-      );
-    barrier(c, ROUND_ARRIVED, threads, SPIN);
-    const chunks = (count - parts) * threads;
-    for (let chunk = Atomics.add(c, ROUND_NEXT, 1); chunk < chunks; chunk = Atomics.add(c, ROUND_NEXT, 1))
-      this.histogramChunk(chunk, withHessian, parts);
-    barrier(c, BLOCK_ARRIVED, threads, SPIN);
-    for (let chunk = Atomics.add(c, SPLIT_NEXT, 1); chunk < 2 * parts; chunk = Atomics.add(c, SPLIT_NEXT, 1))
-      this.splitsOf(chunk >> 1, parts, chunk & 1);
-    this.wait();
-    return this.mids;
-  }
-
-  /** Partition item p's children's splits (level-splits.ts nodeSplits; `only` as there), when it has a histogram. */
-  private splitsOf(p: number, parts: number, only: number): void {
-    const of = this.histOf[p] - parts;
-    if (of < 0 || !this.splits) return;
-    const [parent, small] = [this.histList[this.splits.nodes[3 * p + 2]], this.queued[parts + of]];
-    nodeSplits(this.splits, p, parent, small, this.binned, this.selected(), findBestSplit, subtractHistogram, only);
-  }
-
-  /** Item i's histogram whole on this thread, every feature in one pass (a level job's node; the same sums). */
-  private nodeHistogram(i: number, withHessian: number): void {
-    const [hist, start, end] = [this.queued[i], this.items[3 * i + 1], this.items[3 * i + 2]];
-    const { codes, histOffset, slotStride, features: nf } = this.binned;
-    const [index, grad, hess] = [this.index, this.grad, this.hess];
-    if (this.control[ALL_FEATURES] === 1 && this.wasm && this.inArena.get(hist)) {
-      const at = [hist, codes, index, grad, hess].map((a) => a.byteOffset);
-      this.wasm[`a${withHessian}`](at[0], at[1], at[2], start, end, at[3], at[4]);
-    } else if (this.control[ALL_FEATURES] === 1)
-      this.written[2 * this.threads + withHessian](hist, codes, index, start, end, grad, hess);
-    else {
-      const [from, to, features] = [0, this.nSelected, this.features];
-      sumFeatureRange(
-        hist,
-        codes,
-        histOffset,
-        slotStride,
-        nf,
-        features,
-        from,
-        to,
-        index,
-        start,
-        end,
-        grad,
-        hess,
-        withHessian,
-      );
-    }
   }
 
   /** Partition item i of a level job (see runLevel), as the workers run it. */
@@ -449,9 +348,8 @@ export class FitThreads {
    * A round's start as one job, for squared error on every row (`rows`, all of them): the queued prediction update
    * (queuedSegments; by fixed blocks of the index), a barrier, the gradients and the root's row index by fixed row
    * blocks, a barrier, then chunks any thread claims: the root's histogram in `hist` by feature group (reading the
-   * rows in place, as the index is 0..rows−1: the one-thread root's kernel), and the root's sums (one thread, in row
-   * order; with the WebAssembly kernels in the first group's pass, which reads every gradient in row order anyway).
-   * Returns [gradient sum, sum of squared gradients], the one-thread fit's sums.
+   * rows in place, as the index is 0..rows−1: the one-thread root's kernel), and the root's
+   * sums (one thread, in row order). Returns [gradient sum, sum of squared gradients], the one-thread fit's sums.
    */
   runRound(rows: number, hist: Float64Array): Float64Array {
     const { control: c, threads, y } = this;
@@ -465,20 +363,14 @@ export class FitThreads {
     c[END] = rows;
     c[ROUND_ARRIVED] = 0;
     c[ROUND_NEXT] = 0;
-    const fused = this.wasmSums && c[ALL_FEATURES] === 1 && this.inArena.get(hist) === true;
-    c[ROUND_FUSED] = fused ? 1 : 0;
     this.post(ROUND_JOB);
     const to = blockStart(0, rows, 1, threads);
     if (count > 0) this.predictBlock(count, to);
     barrier(c, ARRIVED, threads, SPIN);
     startRows(y, this.pred, this.grad, this.index, 0, to);
     barrier(c, ROUND_ARRIVED, threads, SPIN);
-    const last = fused ? threads - 1 : threads;
-    for (let chunk = Atomics.add(c, ROUND_NEXT, 1); chunk <= last; chunk = Atomics.add(c, ROUND_NEXT, 1))
-      if (chunk === 0 && fused) {
-        const at = [hist, this.binned.codes, this.index, this.grad, this.hess, this.sums].map((a) => a.byteOffset);
-        this.wasm!.s0(at[0], at[1], at[2], 0, rows, at[3], at[4], at[5]);
-      } else if (chunk < threads) this.histogramChunk(chunk, 0, 0, true);
+    for (let chunk = Atomics.add(c, ROUND_NEXT, 1); chunk <= threads; chunk = Atomics.add(c, ROUND_NEXT, 1))
+      if (chunk < threads) this.histogramChunk(chunk, 0, 0, true);
       else rootSums(this.grad, rows, this.sums);
     this.wait();
     return this.sums;
@@ -530,92 +422,4 @@ export class FitThreads {
   close(): void {
     releasePool(this.pool);
   }
-}
-
-let binnedOnWorkers = 0;
-
-/** Features binned by worker threads so far in this process (for tests: binOnThreads's workers do bin). */
-export function featuresBinnedOnWorkers(): number {
-  return binnedOnWorkers;
-}
-
-/**
- * binning.ts binMatrix on a fit's pool (acquirePool; FitThreads then takes it): this thread bins the features from
- * the first on, the workers from the last down to ⌈features / threads⌉ (those go to them as shared copies), each
- * feature claimed by one thread, so a worker still starting takes none and nothing waits for it. A worker's feature
- * is its thresholds and its column codes; the row-major codes are copied from the column here. The same thresholds
- * and codes as binMatrix, whoever bins a feature; the codes in `arena` (shared) or in SharedArrayBuffers. `mine`:
- * this thread claims only the features before it (for tests: the workers then bin the others).
- */
-export function binOnThreads(
-  pool: WorkerPool,
-  columns: Float64Array[],
-  rows: number,
-  maxBins: number,
-  slotStride: 2 | 3,
-  arena: WasmArena | undefined,
-  scratch: BinningScratch,
-  mine = columns.length,
-): BinnedMatrix {
-  const nf = columns.length;
-  const first = Math.ceil(nf / pool.threads);
-  const bytes = (n: number) => arena?.uint8(n) ?? new Uint8Array(new SharedArrayBuffer(n));
-  const codes = bytes(rows * nf);
-  const out = columns.map(() => bytes(rows));
-  const claims = new Int32Array(new SharedArrayBuffer(4 * nf));
-  const finished = new Int32Array(new SharedArrayBuffer(4));
-  const thresholdsOut = new Float64Array(new SharedArrayBuffer(8 * nf * MAX_BINS));
-  const meta = new Int32Array(new SharedArrayBuffer(4 * nf));
-  const theirs = columns.map((col, f) => {
-    if (f < first) return undefined;
-    const copy = new Float64Array(new SharedArrayBuffer(8 * rows));
-    copy.set(col.subarray(0, rows));
-    return copy;
-  });
-  const fit = pool.control[FIT];
-  const bin = { fit, columns: theirs, out, claims, finished, thresholds: thresholdsOut, meta, maxBins, rows, first };
-  for (const port of pool.ports) port.postMessage({ bin });
-  pool.start(BIN_JOB);
-  const thresholds: Float64Array[] = [];
-  const binOne = (f: number) => {
-    thresholds[f] = findThresholds(columns[f], maxBins, scratch).thresholds;
-    writeCodes(columns[f], thresholds[f], out[f], codes, f, nf);
-  };
-  for (let f = 0; f < mine; f++)
-    if (Atomics.compareExchange(claims, f, 0, 1) === 0) {
-      binOne(f);
-      Atomics.add(finished, 0, 1);
-    }
-  waitFor(finished, 0, nf, SPIN);
-  for (let f = 0; f < nf; f++) {
-    if (claims[f] === 1) continue;
-    // A worker's feature: its thresholds and row-major codes from what it wrote (or all of it here if it failed).
-    if (meta[f] < 0) {
-      binOne(f);
-      continue;
-    }
-    binnedOnWorkers++;
-    thresholds[f] = thresholdsOut.slice(f * MAX_BINS, f * MAX_BINS + meta[f]);
-    const column = out[f];
-    for (let i = 0, j = f; i < rows; i++, j += nf) codes[j] = column[i];
-  }
-  const valueBins = Int32Array.from(thresholds, (t) => t.length + 1);
-  const histOffset = new Int32Array(nf);
-  let offset = 0;
-  for (let f = 0; f < nf; f++) {
-    histOffset[f] = offset;
-    offset += valueBins[f] + 1;
-  }
-  return {
-    rows,
-    features: nf,
-    codes,
-    columns: out,
-    slotStride,
-    valueBins,
-    thresholds,
-    histOffset,
-    totalSlots: offset,
-    ...(arena && codes.buffer === arena.buffer ? { arena } : {}),
-  };
 }

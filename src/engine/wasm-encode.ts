@@ -79,7 +79,6 @@ export const op = {
   i32ShrU: (): Bytes => [0x76],
   select: (): Bytes => [0x1b],
   f64Add: (): Bytes => [0xa0],
-  f64Mul: (): Bytes => [0xa2],
   /** memory.copy (bulk memory): dest, source, length in bytes. */
   memoryCopy: (): Bytes => [0xfc, ...u32(10), 0x00, 0x00],
   // 128-bit SIMD (prefix 0xfd): two float64 lanes added lane by lane are two plain float64 additions.

@@ -147,10 +147,8 @@ const c = op.i32Const;
 
 /**
  * The module of a fit's threads (engine/threads.ts) over `arena`'s shared memory: the histogram sums of each of
- * `groups` feature groups (features ⌊nf·g/groups⌋ onwards; export `g${2g + withHessian}`, over index rows; `c…`
- * over rows start..end; `s0`: c0 that also writes row-jobs.ts rootSums's two sums, bit for bit, to its eighth
- * argument's address), every feature at once (`a${withHessian}`, over index rows), addLeaf, addRouted, splitBlock and split (a whole node's
- * partition, its scratch at the node's own positions). Worker threads instantiate the same module on the same memory.
+ * `groups` feature groups (features ⌊nf·g/groups⌋ onwards; export `g${2g + withHessian}`, over index rows),
+ * addLeaf, addRouted, splitBlock and split (a whole node's partition, its scratch at the node's own positions). Worker threads instantiate the same module on the same memory.
  */
 export function threadModule(
   arena: WasmArena,
@@ -169,11 +167,6 @@ export function threadModule(
       })),
     ),
   ).flat();
-  // Group 0 on every row, with the root's gradient sum and sum of squared gradients (rootSums) in the same pass.
-  fns.push({ ...histogramFunction(histOffset, stride, false, true, group(0), group(1), true), name: 's0' });
-  // Every feature in one pass over index rows: a level job's node, summed whole by the thread that claims it.
-  for (const withHessian of [false, true])
-    fns.push({ ...histogramFunction(histOffset, stride, withHessian, false), name: `a${withHessian ? 1 : 0}` });
   fns.push(addLeafFunction(), addRoutedFunction(), splitBlockFunction(), splitFunction());
   return new WebAssembly.Module(encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared));
 }
@@ -182,8 +175,7 @@ export function threadModule(
  * hist(hist, codes, index, start, end, grad, hess): for each row of index[start..end) (or start..end itself when
  * contiguous), every feature's slot of the row's code gets [g, 1] added as one f64x2 addition (and h after them
  * when withHessian). The feature loop is written out, each feature's first slot a constant load/store offset.
- * Features from..to only, when given. With `sums`, a further argument `out`: the gradients' sum and the sum of their
- * squares over the rows, in row order (row-jobs.ts rootSums, the same additions), go to out and out + 8.
+ * Features from..to only, when given.
  */
 function histogramFunction(
   histOffset: Int32Array,
@@ -192,11 +184,8 @@ function histogramFunction(
   contiguous: boolean,
   from = 0,
   to = histOffset.length,
-  sums = false,
 ): WasmFunction {
-  const [hist, codes, index, start, end, grad, hess, out] = [...Array(8).keys()];
-  const params = sums ? 8 : 7;
-  const [k, kEnd, row, a, j, gv, h, gs, sum, squares] = [...Array(10).keys()].map((i) => params + i);
+  const [hist, codes, index, start, end, grad, hess, k, kEnd, row, a, j, gv, h] = [...Array(14).keys()];
   const nf = histOffset.length;
   const slotBytes = stride * 8;
   const step = contiguous ? 1 : 4;
@@ -207,10 +196,8 @@ function histogramFunction(
   body.push(op.loop(), get(k));
   if (!contiguous) body.push(op.i32Load());
   body.push(set(row), get(codes), get(row), c(nf), op.i32Mul(), op.i32Add(), set(a));
-  body.push(get(grad), get(row), c(3), op.i32Shl(), op.i32Add(), op.f64Load(), ...(sums ? [tee(gs)] : []));
-  body.push(op.f64x2Splat(), op.f64Const(1), op.f64x2ReplaceLane(1), set(gv));
-  if (sums) body.push(get(sum), get(gs), op.f64Add(), set(sum));
-  if (sums) body.push(get(squares), get(gs), get(gs), op.f64Mul(), op.f64Add(), set(squares));
+  body.push(get(grad), get(row), c(3), op.i32Shl(), op.i32Add(), op.f64Load(), op.f64x2Splat());
+  body.push(op.f64Const(1), op.f64x2ReplaceLane(1), set(gv));
   if (withHessian) body.push(get(hess), get(row), c(3), op.i32Shl(), op.i32Add(), op.f64Load(), set(h));
   for (let f = from; f < to; f++) {
     const at = histOffset[f] * slotBytes;
@@ -219,12 +206,11 @@ function histogramFunction(
     if (withHessian) body.push(get(j), get(j), op.f64Load(at + 16), get(h), op.f64Add(), op.f64Store(at + 16));
   }
   body.push(get(k), c(step), op.i32Add(), tee(k), get(kEnd), op.i32LtU(), op.brIf(0), op.end(), op.end());
-  if (sums) body.push(get(out), get(sum), op.f64Store(), get(out), get(squares), op.f64Store(8));
   return {
     name: `h${(withHessian ? 2 : 0) + (contiguous ? 1 : 0)}`,
-    params: Array(params).fill(I32),
+    params: [I32, I32, I32, I32, I32, I32, I32],
     results: [],
-    locals: [I32, I32, I32, I32, I32, V128, F64, ...(sums ? [F64, F64, F64] : [])],
+    locals: [I32, I32, I32, I32, I32, V128, F64],
     body,
   };
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fit, serialize, type FeatureMatrix } from '../../src/engine/index.js';
 import { createRng } from '../../src/engine/random.js';
-import { BinningScratch, binMatrix } from '../../src/engine/binning.js';
-import { acquirePool, poolsStarted, releasePool } from '../../src/engine/thread-worker.js';
+import { poolsStarted } from '../../src/engine/thread-worker.js';
 import { useWasmKernels } from '../../src/engine/wasm-kernels.js';
-import { binOnThreads, featuresBinnedOnWorkers, MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
+import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
 
 /** Enough rows that the root and the first levels' nodes go to worker threads. */
 function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float64Array } {
@@ -47,8 +46,8 @@ describe('threads', () => {
       expect(serialize(many.model)).toBe(serialize(one.model));
       expect(many.trainLoss).toEqual(one.trainLoss);
     }
-    // Every feature: the root's sums come from the first feature group's pass (kernel s0) and a level's nodes are
-    // summed by the all-features kernel; the loss curve holds those sums.
+    // Every feature on every row: each feature group's sums run the all-features kernels (written out, and
+    // WebAssembly in the arena); the loss curve holds the root's sums.
     const every = { nEstimators: 8, maxDepth: 6, seed: 2 };
     const oneEvery = fit(X, y, { ...every, threads: 1 });
     for (const threads of [2, 3]) {
@@ -117,32 +116,6 @@ describe('threads', () => {
     expect(poolsStarted()).toBe(before);
     fit(X, y, { ...options, threads: 5, minRowsForThreads: rows });
     expect(poolsStarted()).toBe(before + 1);
-  }, 60_000);
-
-  it('bins on the workers as on one thread, missing values and all', () => {
-    const { X } = data(rows, true);
-    X.columns[3].fill(2.5); // one value: no thresholds
-    const one = binMatrix(X.columns, rows, 64, 2);
-    for (const threads of [2, 3]) {
-      const pool = acquirePool(threads);
-      try {
-        // This thread bins the first ⌈7 / threads⌉ features only: the workers must bin the others.
-        const mine = Math.ceil(X.columns.length / threads);
-        const before = featuresBinnedOnWorkers();
-        const many = binOnThreads(pool, X.columns, rows, 64, 2, undefined, new BinningScratch(rows), mine);
-        expect(featuresBinnedOnWorkers() - before).toBe(X.columns.length - mine);
-        expect(many.codes).toEqual(one.codes);
-        expect(many.columns).toEqual(one.columns);
-        expect(many.thresholds).toEqual(one.thresholds);
-        expect([many.valueBins, many.histOffset, many.totalSlots]).toEqual([
-          one.valueBins,
-          one.histOffset,
-          one.totalSlots,
-        ]);
-      } finally {
-        releasePool(pool);
-      }
-    }
   }, 60_000);
 
   it('does not store the thread count with the model', () => {
