@@ -10,6 +10,7 @@ import { readAppraisals } from '../../src/ingest/index.js';
 import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
 import { REFERENCE } from '../ingest/helpers.js';
 import { STONE_A } from '../helpers/stones.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -76,7 +77,9 @@ beforeAll(async () => {
   const rows = (await readAppraisals(REFERENCE)).flatMap((r) => (r.result.ok ? [r.result.value] : [])).slice(0, 1500);
   // The command's output is compared with this model's own prices and ranges: a difficulty model of 30 trees (not
   // 300) keeps it quick.
-  const text = serializeArtifact(trainModel(rows, { kind: 'hedonic', seed: 7, difficultyTrees: 30 }));
+  const text = serializeArtifact(
+    trainModel(rows, { kind: 'hedonic', seed: 7, difficultyTrees: SMALL_DIFFICULTY_TREES }),
+  );
   modelPath = join(dir, 'hedonic-test.json');
   writeFileSync(modelPath, text);
   model = loadValuer(text, 'hedonic-test.json');

@@ -14,6 +14,7 @@ import { binCounts, quantileEdges } from '../../src/engine/distribution.js';
 import { featureColumns } from '../../src/model/features.js';
 import { hedonic } from '../../src/model/kinds/hedonic.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 let data: ReferenceSplit;
 let artifact: ModelArtifact;
@@ -32,7 +33,11 @@ describe('model artifact', () => {
     expect(artifact.trainingData.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(artifact.trainingData.rows).toBe(data.train.length);
     // Only its hash is read: a difficulty model of 30 trees (not 300) keeps this training quick.
-    const other = trainModel(data.train.slice(1), { kind: 'hedonic', seed: 7, difficultyTrees: 30 });
+    const other = trainModel(data.train.slice(1), {
+      kind: 'hedonic',
+      seed: 7,
+      difficultyTrees: SMALL_DIFFICULTY_TREES,
+    });
     expect(other.trainingData.sha256).not.toBe(artifact.trainingData.sha256);
   });
 

@@ -4,6 +4,7 @@ import { FACTORS, featureColumns, featureRow, NUM_FACTORS } from '../../src/mode
 import { gbdt } from '../../src/model/kinds/gbdt.js';
 import type { FittedModel } from '../../src/model/kinds/kind.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 let data: ReferenceSplit;
 let model: FittedModel;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     params: { nEstimators: 150, bag: 2 },
     folds: 2,
     seed: 3,
-    difficultyTrees: 30,
+    difficultyTrees: SMALL_DIFFICULTY_TREES,
   });
 });
 

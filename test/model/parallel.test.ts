@@ -4,13 +4,14 @@ import { serializeArtifact, trainModel, trainModelAsync } from '../../src/model/
 import { featureColumns } from '../../src/model/features.js';
 import { engineThreadsPerFit, fitAll, fitCounts, trainThreads } from '../../src/model/parallel-fit.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 let data: ReferenceSplit;
 // Small enough to keep the test quick; every part of a real gbdt training is there (folds, bag, final fit, the
 // difficulty models of both range calibrations). 400 rows: what is compared (bytes, fit counts) does not depend on
 // how many, nor on how many trees (the difficulty models get 30, not 300).
 const params = { nEstimators: 40, bag: 2 };
-const difficultyTrees = 30;
+const difficultyTrees = SMALL_DIFFICULTY_TREES;
 
 beforeAll(async () => {
   data = await referenceSplit();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exampleStone, type Appraisal } from '../../src/diamond/index.js';
 import { coverageBySegment, createValuer, rangesBySegment, trainModel } from '../../src/model/index.js';
 import { referenceSplit } from '../helpers/reference.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 /** The schema's example stone at another weight and price (segments here depend on carat only). */
 const stone = (carat: number, price: number): Appraisal => ({
@@ -35,7 +36,7 @@ describe('coverage by segment', () => {
     const { train, test } = await referenceSplit();
     // the hedonic kind and a difficulty model of 30 trees (not 300) keep it fast; the tables are the same code for
     // every kind and any ranges
-    const options = { kind: 'hedonic', cvFolds: 3, difficultyTrees: 30 };
+    const options = { kind: 'hedonic', cvFolds: 3, difficultyTrees: SMALL_DIFFICULTY_TREES };
     const tables = rangesBySegment(train.slice(0, 1500), test.slice(0, 300), options);
     for (const t of [tables, tables.fourCs]) {
       expect(t.split[0].stones + t.withheld.split).toBe(300);

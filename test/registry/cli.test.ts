@@ -11,6 +11,7 @@ import { trainModel } from '../../src/model/index.js';
 import { championVersion, promoteModel, registerModel } from '../../src/registry/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { referenceSplit } from '../helpers/reference.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 let home: string;
 beforeAll(async () => {
@@ -23,7 +24,11 @@ beforeAll(async () => {
     registerModel(
       db,
       paths,
-      trainModel(train.slice(i * 1000, (i + 1) * 1000), { kind: 'hedonic', seed: i, difficultyTrees: 30 }),
+      trainModel(train.slice(i * 1000, (i + 1) * 1000), {
+        kind: 'hedonic',
+        seed: i,
+        difficultyTrees: SMALL_DIFFICULTY_TREES,
+      }),
       {
         durationMs: 5,
         decision: `test ${i}`,

@@ -19,14 +19,19 @@ import {
 } from '../../src/registry/index.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { referenceSplit } from '../helpers/reference.js';
+import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 let artifactA: ModelArtifact;
 let artifactB: ModelArtifact;
 beforeAll(async () => {
   const { train } = await referenceSplit();
   // The registry stores, reads and promotes any artifact: a difficulty model of 30 trees (not 300) keeps it quick.
-  artifactA = trainModel(train.slice(0, 1500), { kind: 'hedonic', seed: 1, difficultyTrees: 30 });
-  artifactB = trainModel(train.slice(1500, 3000), { kind: 'hedonic', seed: 2, difficultyTrees: 30 });
+  artifactA = trainModel(train.slice(0, 1500), { kind: 'hedonic', seed: 1, difficultyTrees: SMALL_DIFFICULTY_TREES });
+  artifactB = trainModel(train.slice(1500, 3000), {
+    kind: 'hedonic',
+    seed: 2,
+    difficultyTrees: SMALL_DIFFICULTY_TREES,
+  });
 });
 
 const homes: string[] = [];
