@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * The files that take longest, before-all hooks included (a notebook run, a crash test's points, a server and a
  * browser), longest first, with their durations in a whole run (vitest's own record, 16:00-16:34 UTC on 6 Dec 2026,
- * /work/main at 2a4c689, 3-4 workers): every file of 4 s or more. Vitest runs the files whose duration it has in
+ * at 2a4c689, 3-4 workers): every file of 4 s or more. Vitest runs the files whose duration it has in
  * its cache longest first, but a clean checkout (CI) has none, and it then runs larger files first: in a CI run on
  * 6 Dec 2026 (6d67560, a CPU hog beside it, .ci/results.json) the two notebook files, small files with a long
  * before-all hook, started last, and the run's last 55 s ran no other file beside them. A file that starts late

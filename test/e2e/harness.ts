@@ -6,7 +6,7 @@
  * playwright-core, a fresh browser context (its own cookies and storage) for each file. Nothing is mocked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { cliArgv } from '../helpers/cli-js.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
-import { loupePaths } from '../../src/config/index.js';
-import { runPipeline } from '../../src/pipeline/index.js';
-import { openDatabase } from '../../src/store/db.js';
-import { firstModelHome } from '../helpers/prepared-home.js';
+import { firstModelHome, runSmallPipeline } from '../helpers/prepared-home.js';
 import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -127,20 +124,7 @@ export async function homeWithFirstModel(prefix: string): Promise<string> {
  * trees, not the default 300 (most of a small training's CPU): what an e2e test checks of a retrained model (which
  * model learned from the recorded appraisals, the screens that show it) holds for any ranges.
  */
-export async function retrain(home: string): Promise<void> {
-  const paths = loupePaths({}, { home });
-  const incoming = join(home, 'incoming');
-  mkdirSync(incoming, { recursive: true });
-  const db = openDatabase(paths.database);
-  try {
-    await runPipeline(db, paths, {
-      incoming,
-      config: { kinds: ['hedonic'], tuneTrials: 3, difficultyTrees: SMALL_DIFFICULTY_TREES },
-    });
-  } finally {
-    db.close();
-  }
-}
+export const retrain = (home: string): Promise<void> => runSmallPipeline(home, SMALL_DIFFICULTY_TREES);
 
 /**
  * Runs a `loupe` command, as an operator beside the server does, in this process (test/helpers/cli-in-process.ts:

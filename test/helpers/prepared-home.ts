@@ -65,11 +65,12 @@ function copyOf(source: string, prefix: string): string {
 }
 
 /**
- * One run of the retraining pipeline on a home, small and fast (hedonic, three trials), with its own connection
- * (a server may be serving the same home meanwhile): on an empty home, the pipeline's first run.
+ * One run of the retraining pipeline on a home, small and fast (hedonic, three trials; the ranges' difficulty model
+ * of `difficultyTrees` trees when given), with its own connection (a server may be serving the same home
+ * meanwhile): on an empty home, the pipeline's first run.
  */
-export async function runSmallPipeline(home: string): Promise<void> {
-  await runPipelineOn(home, REFERENCE, 3);
+export async function runSmallPipeline(home: string, difficultyTrees?: number): Promise<void> {
+  await runPipelineOn(home, REFERENCE, 3, difficultyTrees);
 }
 
 async function runPipelineOn(home: string, data: string, tuneTrials: number, difficultyTrees?: number): Promise<void> {

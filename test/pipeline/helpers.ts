@@ -11,6 +11,8 @@ export const DATA = dirname(REFERENCE);
 export const FRESH = (month: string): string => join(DATA, 'fresh', `${month}.csv`);
 /** Small and fast: the hedonic kind, three tuning trials. */
 export const FAST = { kinds: ['hedonic'], tuneTrials: 3 };
+/** FAST with a difficulty model of SMALL_DIFFICULTY_TREES trees, for tests whose checks hold for any ranges. */
+export const FAST_ANY_RANGES = { ...FAST, difficultyTrees: SMALL_DIFFICULTY_TREES };
 /**
  * Smaller still, for tests whose checks hold whatever the tuning picks and whatever the ranges (the crash tests: a
  * run killed and the next one completing it): the hedonic kind, one trial (its defaults, or the champion's

@@ -23,7 +23,7 @@ import { cliArgv, nodeArgv, ONE_TRAINING_THREAD } from '../helpers/cli-js.js';
 import { startPostgres, type TestPostgres, waitForRunLockFree } from '../helpers/postgres.js';
 import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 import { STONE } from '../api/helpers.js';
-import { FRESH } from './helpers.js';
+import { FRESH, ONE_TRIAL } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 let pg: TestPostgres;
@@ -61,14 +61,14 @@ function loupe(...args: string[]): { status: number | null; out: string; stdout:
  * env()'s settings: the same program and exit codes without a process start.
  */
 function loupeHere(...args: string[]) {
-  const { LOUPE_HOME, LOUPE_DATABASE_URL, LOUPE_MODEL_KINDS, LOUPE_TUNE_TRIALS, LOUPE_PROMOTE_TOLERANCE } = env();
+  const e = env();
   return loupeInProcess(args, {
-    LOUPE_HOME,
-    LOUPE_DATABASE_URL,
-    LOUPE_MODEL_KINDS,
-    LOUPE_TUNE_TRIALS,
-    LOUPE_PROMOTE_TOLERANCE,
-    LOUPE_DIFFICULTY_TREES: env().LOUPE_DIFFICULTY_TREES,
+    LOUPE_HOME: e.LOUPE_HOME,
+    LOUPE_DATABASE_URL: e.LOUPE_DATABASE_URL,
+    LOUPE_MODEL_KINDS: e.LOUPE_MODEL_KINDS,
+    LOUPE_TUNE_TRIALS: e.LOUPE_TUNE_TRIALS,
+    LOUPE_PROMOTE_TOLERANCE: e.LOUPE_PROMOTE_TOLERANCE,
+    LOUPE_DIFFICULTY_TREES: e.LOUPE_DIFFICULTY_TREES,
   });
 }
 
@@ -83,7 +83,7 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, w
 }
 
 /** What env() sets, for runs in this process (whose own environment is not changed). */
-const QUICK = { kinds: ['hedonic'], tuneTrials: 1, difficultyTrees: SMALL_DIFFICULTY_TREES };
+const QUICK = ONE_TRIAL;
 
 const value = async (key: string) => {
   const r = await fetch(`${server!.url}/v1/valuations`, {

@@ -14,10 +14,8 @@ import { openDatabase } from '../../src/store/db.js';
 import { getModel } from '../../src/store/models.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { snapshotDiamondIds } from '../../src/store/snapshots.js';
-import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
-import { FAST, FRESH, pipelineHome } from './helpers.js';
+import { FAST_ANY_RANGES as QUICK, FRESH, pipelineHome } from './helpers.js';
 
-const QUICK = { ...FAST, difficultyTrees: SMALL_DIFFICULTY_TREES };
 const h = pipelineHome('loupe-recorded-test-');
 afterAll(() => h.cleanup());
 

@@ -21,7 +21,7 @@ import {
 import { listAppraisals } from '../../src/store/diamonds.js';
 import { firstModelHome, prepareFirstModelHome } from '../helpers/prepared-home.js';
 import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
-import { FAST, pipelineHome, type PipelineHome } from './helpers.js';
+import { FAST, FAST_ANY_RANGES, pipelineHome, type PipelineHome } from './helpers.js';
 
 let h: PipelineHome | undefined;
 beforeAll(prepareFirstModelHome);
@@ -43,8 +43,7 @@ describe('an unloadable champion', () => {
   it('is replaced by the next run even with no new data, and the decision says why', async () => {
     h = await afterFirstRun();
     const damaged = damageChampion(h);
-    const config = { ...FAST, difficultyTrees: SMALL_DIFFICULTY_TREES };
-    const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config });
+    const r = await runPipeline(h.db, h.paths, { incoming: h.incoming, config: FAST_ANY_RANGES });
     expect(r.status).toBe('succeeded');
     expect(r.decision?.reason).toMatch(
       new RegExp(`v0002 replaces ${damaged}, which this version of Loupe cannot load \\(.*does not match the registry`),
