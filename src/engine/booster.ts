@@ -188,7 +188,9 @@ function boost(
   const nf = X.columns.length;
   const objective = objectiveByName(options.objective);
 
-  const baseScore = options.baseScore ?? objective.baseScore(trainY);
+  // + 0 turns −0 (the mean of targets that underflow, say) into 0: JSON writes −0 as 0, and a model read back from
+  // its file must predict what it predicted when trained, sign of zero included (test/engine/properties.test.ts).
+  const baseScore = (options.baseScore ?? objective.baseScore(trainY)) + 0;
   pred.fill(baseScore);
   const validPred = valid ? new Float64Array(valid.X.rows).fill(baseScore) : undefined;
   const allRows = Uint32Array.from({ length: n }, (_, i) => i);
