@@ -2,7 +2,8 @@
  * Where a threaded fit's time goes, per thread: the fixed costs of engine/threads.ts (worker start-up, the first
  * hand-off, one hand-off when the worker is spinning and when it sleeps) and, for whole fits one after another in
  * this process, each thread's run time and time queued for a core (/proc/self/task/<tid>/schedstat), the wall and
- * process CPU time, and the hand-offs per tree. Run it under `taskset -c 0` (one core) and `taskset -c 0,1` (two):
+ * process CPU time, the time inside jobs and outside them (this thread alone: binning, bookkeeping), and the
+ * hand-offs per tree. Run it under `taskset -c 0` (one core) and `taskset -c 0,1` (two):
  * run times do not count waiting for a core, so they show what an idle machine would give even under load.
  *
  *   BENCH_DATA_DIR=dir npm run bench:scale ...   (writes dir/<rows>/x-columns.f64 and y.f64), then
@@ -69,9 +70,26 @@ proto.post = function (this: unknown, ...args: number[]) {
   return post.apply(this, args);
 };
 
+// Time inside jobs (from posting one to its end, on this thread), the rest being this thread's own work while the
+// workers wait: binning, split searches outside level jobs, the grower's bookkeeping.
+const jobProto = FitThreads.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+let inJobs = 0;
+for (const name of ['runRound', 'runLevel', 'runPartitions', 'addSegments']) {
+  const job = jobProto[name];
+  jobProto[name] = function (this: unknown, ...args: unknown[]) {
+    const t = performance.now();
+    try {
+      return job.apply(this, args);
+    } finally {
+      inJobs += performance.now() - t;
+    }
+  };
+}
+
 const trees = Number(treesArg);
 for (let i = 0; i < Number(fitsArg); i++) {
   posts = 0;
+  inJobs = 0;
   const before = schedstat();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -85,8 +103,10 @@ for (let i = 0; i < Number(fitsArg); i++) {
     minRowsForThreads: 0,
   });
   const cpu = process.cpuUsage(cpu0);
+  const wall = performance.now() - t0;
   console.log(
-    `fit ${i + 1}: wall ${ms(t0)} ms, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(3)} s, ` +
+    `fit ${i + 1}: wall ${wall.toFixed(2)} ms (jobs ${inJobs.toFixed(0)} ms, outside them ${(wall - inJobs).toFixed(0)} ms), ` +
+      `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(3)} s, ` +
       `hand-offs ${(posts / trees).toFixed(1)}/tree; ${since(before)}`,
   );
 }
