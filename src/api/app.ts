@@ -134,7 +134,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.requestLog) registerRequestLog(app, options.requestLog, { compactKeyless: !options.open });
   const quotes = options.quotes ?? null;
   // After the last request in flight is answered: write the valuations and idempotent answers still waiting.
-  if (quotes) app.addHook('onClose', async () => void (await quotes.close()));
+  // What could not be written is said (−1: the writer's thread had died), as for the request log.
+  if (quotes)
+    app.addHook('onClose', async () => {
+      const notWritten = await quotes.close();
+      if (notWritten !== 0) app.log.error({ notWritten }, 'stored valuations could not be written');
+    });
 
   // Every answer names its request, preflights and problems included: this hook runs before any other.
   app.addHook('onRequest', (request, reply, done) => {

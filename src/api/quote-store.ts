@@ -43,6 +43,8 @@ export interface QuoteStoreOptions {
   maxWaiting?: number;
   /** Hand waiting rows to the writer at least this often, in ms (default 50). */
   flushIntervalMs?: number;
+  /** On close, how long rows a writer refuses (it is behind) keep being offered, in ms (default 5,000). */
+  closeHandoverMs?: number;
   /** Delete valuations older than this many days (default: keep them). */
   retentionDays?: number | null;
   /** How often to delete what retention and the idempotency window let go, in ms (default 10 minutes). */
@@ -65,6 +67,7 @@ export class QuoteStore {
   readonly #now: () => number;
   readonly #retentionDays: number | null;
   readonly #maxWaiting: number;
+  readonly #closeHandoverMs: number;
   #dropped = 0;
 
   /**
@@ -78,6 +81,7 @@ export class QuoteStore {
   ) {
     this.#now = options.now ?? Date.now;
     this.#maxWaiting = options.maxWaiting ?? 20_000;
+    this.#closeHandoverMs = options.closeHandoverMs ?? 5000;
     this.#retentionDays = options.retentionDays ?? null;
     const flush = setInterval(() => void this.flush(), options.flushIntervalMs ?? 50);
     // A purge the database refuses is tried again at the next interval.
@@ -227,11 +231,25 @@ export class QuoteStore {
     );
   }
 
-  /** Writes what is left and stops; resolves with the number of rows that could not be written. */
+  /**
+   * Writes what is left and stops; resolves with the number of rows that could not be written (−1: the writer's
+   * thread had died). Rows a writer refuses because it is behind are offered again until it takes them (its thread
+   * takes what is on its way within milliseconds) or closeHandoverMs pass; rows never handed over count as not
+   * written, so that every row is written, dropped and counted, or counted here.
+   */
   async close(): Promise<number> {
     for (const t of this.#timers) clearInterval(t);
     await this.flush();
-    return this.writer ? this.writer.close() : 0;
+    const deadline = Date.now() + this.#closeHandoverMs;
+    while (this.writer && this.#queue.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await this.flush();
+    }
+    const left = this.#queue.length;
+    this.#queue = [];
+    if (!this.writer) return left;
+    const notWritten = await this.writer.close();
+    return notWritten < 0 ? notWritten : notWritten + left;
   }
 }
 
