@@ -20,8 +20,13 @@ export interface RequestLogOptions {
   onRecovered?(dropped: number): void;
   /** Resolves once what was written is committed (a writer on another thread commits later). */
   committed?(): Promise<void>;
-  /** Called by close() after the last flush (e.g. to wait for a writer thread to finish). */
-  onClose?(): Promise<unknown> | undefined;
+  /** On close, how long entries a writer refuses (it is behind) keep being offered, in ms (default 5,000). */
+  closeHandoverMs?: number;
+  /**
+   * Called by close() after the last flush (e.g. to wait for a writer thread to finish), with the entries never
+   * handed to the writer: they are not written.
+   */
+  onClose?(notHandedOver: number): Promise<unknown> | undefined;
 }
 
 export class RequestLog {
@@ -109,11 +114,20 @@ export class RequestLog {
     return { written: this.#written, pending: this.#queue.length, dropped: this.#dropped };
   }
 
-  /** Stops the timer and writes what is left (the last flush happens before close() first yields). */
+  /**
+   * Stops the timer and writes what is left (the last flush happens before close() first yields). Entries a writer
+   * refuses because it is behind are offered again until it takes them (its thread takes what is on its way within
+   * milliseconds) or closeHandoverMs pass; onClose hears how many were never handed over.
+   */
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.flush();
-    await this.options.onClose?.();
+    const deadline = Date.now() + (this.options.closeHandoverMs ?? 5000);
+    while (this.#queue.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      this.flush();
+    }
+    await this.options.onClose?.(this.#queue.length);
   }
 }

@@ -246,9 +246,10 @@ async function run(opts: ServeOptions): Promise<void> {
               'request log entries wait in memory (bounded; the oldest are dropped)',
             ),
           onRecovered: (dropped) => log.warn({ dropped }, 'request log entries are taken again'),
-          onClose: async () => {
+          onClose: async (notHandedOver) => {
             const { lost, dropped } = await writer.close();
-            if (lost !== 0 || dropped !== 0) log.error({ lost, dropped }, 'request log entries could not be written');
+            if (lost !== 0 || dropped !== 0 || notHandedOver !== 0)
+              log.error({ lost, dropped, notHandedOver }, 'request log entries could not be written');
           },
         })
       : null;

@@ -223,3 +223,51 @@ describe('/v1/requests', () => {
     home.cleanup();
   });
 });
+
+describe('closing while the writer is behind', () => {
+  /** A writer that refuses entries (as WriterBehind) for its first `refusals` offers; keeps what it takes. */
+  const behindWriter = (refusals: number) => {
+    const taken: RequestLogEntry[] = [];
+    let refused = 0;
+    const write = (entries: readonly RequestLogEntry[]) => {
+      if (refused < refusals) {
+        refused++;
+        throw new Error('the writer thread has not taken the last rows yet');
+      }
+      taken.push(...entries);
+    };
+    return { taken, write };
+  };
+  const entries = Array.from({ length: 300 }, (_, i) => entry(i));
+
+  it('hands the last entries over once the writer takes them', async () => {
+    const { taken, write } = behindWriter(5);
+    let notHandedOver = -1;
+    const log = new RequestLog(write, {
+      flushIntervalMs: 60_000,
+      onClose: async (n) => {
+        notHandedOver = n;
+      },
+    });
+    for (const e of entries) log.push(e);
+    await log.close();
+    expect(taken.map((e) => e.url)).toEqual(entries.map((e) => e.url));
+    expect(notHandedOver).toBe(0);
+  });
+
+  it('says how many a writer never took', async () => {
+    const { taken, write } = behindWriter(Number.POSITIVE_INFINITY);
+    let notHandedOver = -1;
+    const log = new RequestLog(write, {
+      flushIntervalMs: 60_000,
+      closeHandoverMs: 50,
+      onClose: async (n) => {
+        notHandedOver = n;
+      },
+    });
+    for (const e of entries) log.push(e);
+    await log.close();
+    expect(taken).toEqual([]);
+    expect(notHandedOver).toBe(entries.length);
+  });
+});
