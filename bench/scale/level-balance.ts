@@ -18,23 +18,13 @@
  *   BENCH_DATA_DIR=dir npm run bench:scale ...   (writes dir/<rows>/x-columns.f64 and y.f64), then
  *   npx tsx bench/scale/level-balance.ts dir/200000 200000 [h]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fit, type FeatureMatrix } from '../../src/engine/index.js';
+import { fit } from '../../src/engine/index.js';
+import { readScaleData } from './data-files.js';
 
 const [dir, rowsArg, hArg = '1.1'] = process.argv.slice(2);
 const rows = Number(rowsArg);
 const h = Number(hArg);
-const nf = 9;
-const raw = readFileSync(join(dir, 'x-columns.f64'));
-const all = new Float64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8);
-const fileRows = all.length / nf;
-const X: FeatureMatrix = {
-  rows,
-  columns: Array.from({ length: nf }, (_, f) => all.subarray(f * fileRows, f * fileRows + rows)),
-};
-const yRaw = readFileSync(join(dir, 'y.f64'));
-const y = new Float64Array(yRaw.buffer, yRaw.byteOffset, rows);
+const { X, y } = readScaleData(dir, rows);
 const maxDepth = 6;
 const { model } = fit(X, y, { nEstimators: 200, maxDepth, maxBins: 256, learningRate: 0.1, seed: 0, threads: 1 });
 

@@ -10,26 +10,16 @@
  *   taskset -c 0,1 npx tsx bench/scale/thread-costs.ts dir/200000 <rows, at most the file's> <threads> [fits] [trees]
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { binMatrix } from '../../src/engine/binning.js';
-import { fit, type FeatureMatrix } from '../../src/engine/index.js';
+import { fit } from '../../src/engine/index.js';
 import { WorkerPool } from '../../src/engine/thread-worker.js';
 import { FitThreads, sharedFloat64 } from '../../src/engine/threads.js';
+import { readScaleData } from './data-files.js';
 
 const [dir, rowsArg, threadsArg, fitsArg = '3', treesArg = '200'] = process.argv.slice(2);
 const rows = Number(rowsArg);
 const threads = Number(threadsArg);
-const nf = 9;
-// The first `rows` rows of the file's (it may hold more).
-const raw = readFileSync(join(dir, 'x-columns.f64'));
-const all = new Float64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8);
-const fileRows = all.length / nf;
-const X: FeatureMatrix = {
-  rows,
-  columns: Array.from({ length: nf }, (_, f) => all.subarray(f * fileRows, f * fileRows + rows)),
-};
-const yRaw = readFileSync(join(dir, 'y.f64'));
-const y = new Float64Array(yRaw.buffer, yRaw.byteOffset, rows);
+const { X, y } = readScaleData(dir, rows);
 
 /** Run and queued nanoseconds of every thread of this process, by thread id. */
 function schedstat(): Map<number, [number, number]> {
