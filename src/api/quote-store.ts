@@ -19,6 +19,7 @@ import {
 } from '../store/quotes.js';
 import type { Store } from '../store/store.js';
 import { asyncBatchWriter, type WriterEvent } from './async-writer.js';
+import { DEFAULT_CLOSE_HANDOVER_MS, offerUntilTaken } from './hand-over.js';
 import { threadedRowWriter, type FromWriter, type Row, type ThreadedWriterOptions } from './row-writer-thread.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -81,7 +82,7 @@ export class QuoteStore {
   ) {
     this.#now = options.now ?? Date.now;
     this.#maxWaiting = options.maxWaiting ?? 20_000;
-    this.#closeHandoverMs = options.closeHandoverMs ?? 5000;
+    this.#closeHandoverMs = options.closeHandoverMs ?? DEFAULT_CLOSE_HANDOVER_MS;
     this.#retentionDays = options.retentionDays ?? null;
     const flush = setInterval(() => void this.flush(), options.flushIntervalMs ?? 50);
     // A purge the database refuses is tried again at the next interval.
@@ -240,11 +241,12 @@ export class QuoteStore {
   async close(): Promise<number> {
     for (const t of this.#timers) clearInterval(t);
     await this.flush();
-    const deadline = Date.now() + this.#closeHandoverMs;
-    while (this.writer && this.#queue.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      await this.flush();
-    }
+    if (this.writer)
+      await offerUntilTaken(
+        () => this.#queue.length,
+        () => this.flush(),
+        this.#closeHandoverMs,
+      );
     const left = this.#queue.length;
     this.#queue = [];
     if (!this.writer) return left;

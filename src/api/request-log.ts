@@ -6,6 +6,7 @@
  * the last request in flight has been answered.
  */
 import type { RequestLogEntry } from '../store/requests.js';
+import { DEFAULT_CLOSE_HANDOVER_MS, offerUntilTaken } from './hand-over.js';
 
 export interface RequestLogOptions {
   /** Write at least this often, in ms (default 250). */
@@ -123,11 +124,12 @@ export class RequestLog {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.flush();
-    const deadline = Date.now() + (this.options.closeHandoverMs ?? 5000);
-    while (this.#queue.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      this.flush();
-    }
+    const ms = this.options.closeHandoverMs ?? DEFAULT_CLOSE_HANDOVER_MS;
+    await offerUntilTaken(
+      () => this.#queue.length,
+      () => this.flush(),
+      ms,
+    );
     await this.options.onClose?.(this.#queue.length);
   }
 }

@@ -183,3 +183,22 @@ export function numberedValuation(i: number, answer = '{}'): StoredValuationRow 
 }
 
 export const valuationIdOf = (i: number): string => `val_${String(i).padStart(22, '0')}`;
+
+/**
+ * A writer that refuses its first `refusals` offers, as a writer thread still taking earlier rows does
+ * (WriterBehind), and keeps what it takes after: for the stores' last hand-over on close.
+ */
+export function behindWriter<T>(refusals: number): { taken: T[]; write(rows: readonly T[]): void } {
+  const taken: T[] = [];
+  let refused = 0;
+  return {
+    taken,
+    write(rows) {
+      if (refused < refusals) {
+        refused++;
+        throw new Error('the writer thread has not taken the last rows yet');
+      }
+      taken.push(...rows);
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { countValuations, type QuoteWrite, type StoredValuationRow } from '../../src/store/quotes.js';
 import {
+  behindWriter,
   expectProblem,
   numberedValuation,
   STONE,
@@ -266,37 +267,20 @@ describe('the writer thread', () => {
 });
 
 describe('closing while the writer is behind', () => {
-  /** A writer that refuses rows (as WriterBehind) for its first `refusals` offers; counts what it takes. */
-  const behindWriter = (refusals: number) => {
-    const taken: QuoteWrite[] = [];
-    let refused = 0;
-    return {
-      taken,
-      writer: {
-        write(rows: readonly QuoteWrite[]) {
-          if (refused < refusals) {
-            refused++;
-            throw new Error('the writer thread has not taken the last rows yet');
-          }
-          taken.push(...rows);
-        },
-        close: async () => 0,
-      },
-    };
-  };
   const db = openDatabase(':memory:');
   const rows = Array.from({ length: 300 }, (_, i) => numberedValuation(i, '{"price":1}'));
 
   it('hands the last rows over once the writer takes them, and says none were lost', async () => {
-    const { taken, writer } = behindWriter(5);
-    const quotes = new QuoteStore(sqliteStore(db), writer, { flushIntervalMs: 60_000 });
+    const { taken, write } = behindWriter<QuoteWrite>(5);
+    const quotes = new QuoteStore(sqliteStore(db), { write, close: async () => 0 }, { flushIntervalMs: 60_000 });
     for (const row of rows) quotes.saveValuation(row);
     expect(await quotes.close()).toBe(0);
     expect(taken.map((w) => w[1])).toEqual(rows.map((r) => r.id));
   });
 
   it('counts the rows a writer never takes as not written', async () => {
-    const { taken, writer } = behindWriter(Number.POSITIVE_INFINITY);
+    const { taken, write } = behindWriter<QuoteWrite>(Number.POSITIVE_INFINITY);
+    const writer = { write, close: async () => 0 };
     const quotes = new QuoteStore(sqliteStore(db), writer, { flushIntervalMs: 60_000, closeHandoverMs: 50 });
     for (const row of rows) quotes.saveValuation(row);
     expect(await quotes.close()).toBe(rows.length);

@@ -18,7 +18,7 @@ import {
   requestLogWriter,
   type RequestLogEntry,
 } from '../../src/store/requests.js';
-import { STONE, testHome, until } from './helpers.js';
+import { behindWriter, STONE, testHome, until } from './helpers.js';
 
 const DAY = 86_400_000;
 const entry = (i: number, at = Date.now(), body = 'b'.repeat(1000)): RequestLogEntry => ({
@@ -225,23 +225,10 @@ describe('/v1/requests', () => {
 });
 
 describe('closing while the writer is behind', () => {
-  /** A writer that refuses entries (as WriterBehind) for its first `refusals` offers; keeps what it takes. */
-  const behindWriter = (refusals: number) => {
-    const taken: RequestLogEntry[] = [];
-    let refused = 0;
-    const write = (entries: readonly RequestLogEntry[]) => {
-      if (refused < refusals) {
-        refused++;
-        throw new Error('the writer thread has not taken the last rows yet');
-      }
-      taken.push(...entries);
-    };
-    return { taken, write };
-  };
   const entries = Array.from({ length: 300 }, (_, i) => entry(i));
 
   it('hands the last entries over once the writer takes them', async () => {
-    const { taken, write } = behindWriter(5);
+    const { taken, write } = behindWriter<RequestLogEntry>(5);
     let notHandedOver = -1;
     const log = new RequestLog(write, {
       flushIntervalMs: 60_000,
@@ -256,7 +243,7 @@ describe('closing while the writer is behind', () => {
   });
 
   it('says how many a writer never took', async () => {
-    const { taken, write } = behindWriter(Number.POSITIVE_INFINITY);
+    const { taken, write } = behindWriter<RequestLogEntry>(Number.POSITIVE_INFINITY);
     let notHandedOver = -1;
     const log = new RequestLog(write, {
       flushIntervalMs: 60_000,
