@@ -14,7 +14,7 @@ import { assembleAll, hasFitPlan } from './kinds/fit-plan.js';
 import { fitAll, trainThreads } from './parallel-fit.js';
 import { priceMetrics, type PriceMetrics } from './metrics.js';
 import { calibrateRanges, heldOutMetrics, planRanges, predictLogMany, type CalibratedRanges } from './ranges.js';
-import { supportHistogram } from './support.js';
+import { supportHistogram, type SupportHistogram } from './support.js';
 import { trainingDistribution } from './distribution.js';
 import { calibrateFourCs, fourCsColumns, measurementFill, planFourCs, type FourCsRanges } from './four-cs.js';
 
@@ -120,11 +120,10 @@ function outOfFold(s: TrainingSetup, foldModels: readonly FittedModel[], X: Feat
 }
 
 /** The 4Cs-only ranges (four-cs.ts): the fold models' predictions of the rows with typical measurements, calibrated. */
-function fourCsRanges(s: TrainingSetup, foldModels: readonly FittedModel[]): FourCsRanges {
+function fourCsRanges(s: TrainingSetup, foldModels: readonly FittedModel[], support: SupportHistogram): FourCsRanges {
   const fill = measurementFill(s.rows);
   const X = fourCsColumns(s.rows, fill);
   const oof = outOfFold(s, foldModels, X);
-  const support = supportHistogram(s.rows);
   return calibrateFourCs(s.rows, fill, X, oof, s.fold, s.seed, s.coverages, support, s.difficultyTrees);
 }
 
@@ -140,7 +139,7 @@ export function trainModel(rows: readonly Appraisal[], options: TrainOptions = {
   options.onStage?.('difficulty and calibration');
   const support = supportHistogram(rows);
   const ranges = calibrateRanges(s.X, s.y, oof, s.fold, s.seed, s.coverages, rows, support, s.difficultyTrees);
-  const fourCs = fourCsRanges(s, foldModels);
+  const fourCs = fourCsRanges(s, foldModels, support);
 
   options.onStage?.('final fit');
   const final = specs[s.k];
