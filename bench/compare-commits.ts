@@ -1,6 +1,7 @@
 /**
  * Before/after benchmark of two commits in the same run: each commit is exported (`git archive`) into a temporary
- * directory that borrows this checkout's node_modules, then the engine, valuation, API and pipeline benchmarks run
+ * directory that borrows this checkout's node_modules, then the engine, valuation, API and pipeline benchmarks (and,
+ * asked for with --benches scale, two threads against one at scale) run
  * on the two trees alternately (round 1: A then B, round 2: B then A, …), one process at a time, so a change in the
  * machine's load falls on both sides alike. Prints one table: per measure the median over the rounds of each
  * commit, the range, and B against A. CPU times are the steadier figures on a shared machine.
@@ -99,6 +100,23 @@ const BENCHES: Record<
         'API server CPU µs/request': r.serverCpuMicrosPerRequest,
         'API p99 ms': r.p99Ms,
       };
+    },
+  },
+  scale: {
+    // Two threads against one (issue 19) at 200,000 rows and a million, each fit in a fresh process; XGBoost left
+    // out (the same on both sides), so bench/scale.ts shows Loupe alone.
+    argv: ['bench/scale.ts'],
+    env: { BENCH_THREADS: '2', BENCH_SIZES: '200000,1000000', BENCH_RUNS: '1', LOUPE_XGBOOST_PYTHON: '/nonexistent' },
+    read: (tree) => {
+      const out: Measures = {};
+      const fastest = (runs: { fitSeconds: number }[]) => Math.min(...runs.map((r) => r.fitSeconds));
+      for (const r of json(tree, 'scale.json').results) {
+        const [one, two] = [fastest(r.loupe), fastest(r.loupeThreads)];
+        out[`scale ${r.rows} rows, 1 thread, s`] = one;
+        out[`scale ${r.rows} rows, 2 threads, s`] = two;
+        out[`scale ${r.rows} rows, 1 thread / 2 threads`] = one / two;
+      }
+      return out;
     },
   },
   pipeline: {

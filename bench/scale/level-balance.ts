@@ -6,11 +6,11 @@
  * 1.1, near the one-thread profile's ratio of histogram to partition time per row), and compares with the even share
  * (half the level's work) the makespan of three ways of sharing it between two threads:
  *   node chunks: a node's partition and its child's histogram on one thread, largest node first (engine/threads.ts
- *     runLevel today);
+ *     runLevel until 2026-12-06);
  *   shared histograms: partitions whole, largest first, each histogram as two feature groups any thread takes once
  *     its node is partitioned;
  *   row blocks: every node's rows split evenly between the threads (each thread's own block of every node, so the
- *     level is the even share; what it costs in barriers and placement is not modelled).
+ *     level is the even share; what it costs in waits is not modelled): runLevel since, engine/level-job.ts.
  * Boosted trees are lopsided (a split often peels a few rows off a large node), so a level's largest node decides.
  * Costs per row are taken as equal on one thread and two, and caches are left out (two cores have twice the L2):
  * read it as how lopsided the levels are, not as a forecast of times.

@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { binMatrix } from '../../src/engine/binning.js';
 import { fit } from '../../src/engine/index.js';
-import { WorkerPool } from '../../src/engine/thread-worker.js';
+import { setIdleSpin, WorkerPool } from '../../src/engine/thread-worker.js';
 import { FitThreads, sharedFloat64 } from '../../src/engine/threads.js';
 import { readScaleData } from './data-files.js';
 
@@ -20,6 +20,7 @@ const [dir, rowsArg, threadsArg, fitsArg = '3', treesArg = '200'] = process.argv
 const rows = Number(rowsArg);
 const threads = Number(threadsArg);
 const { X, y } = readScaleData(dir, rows);
+if (process.env.BENCH_IDLE_SPIN !== undefined) setIdleSpin(Number(process.env.BENCH_IDLE_SPIN));
 
 /** Run and queued nanoseconds of every thread of this process, by thread id. */
 function schedstat(): Map<number, [number, number]> {
@@ -64,7 +65,7 @@ proto.post = function (this: unknown, ...args: number[]) {
 // workers wait: binning, split searches outside level jobs, the grower's bookkeeping.
 const jobProto = FitThreads.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
 let inJobs = 0;
-for (const name of ['runRound', 'runLevel', 'runPartitions', 'addSegments']) {
+for (const name of ['runRound', 'runLevel', 'addSegments']) {
   const job = jobProto[name];
   jobProto[name] = function (this: unknown, ...args: unknown[]) {
     const t = performance.now();

@@ -2,7 +2,7 @@
  * Grows one regression tree on binned data into the flat layout of tree.ts.
  *
  * Rows are never copied: one index array is partitioned in place (left rows first, order kept), so every node
- * owns a contiguous range of it. A node's histogram is built only when the node may still be split, and only for
+ * owns a contiguous range of it (on threads, a range in each thread's block of it: engine/level-job.ts). A node's histogram is built only when the node may still be split, and only for
  * the smaller child of a split; the larger child's is the parent's minus it.
  *
  * Two growth policies:
@@ -16,7 +16,8 @@
 import { MAX_BINS, type BinnedMatrix } from './binning.js';
 import { buildHistogram, newHistogram, subtractHistogram } from './histogram.js';
 import { binnedLeafValue, fillSides, finishTree, treeSegments } from './nodes.js';
-import { nodeArrays, nodeCapacity, type NodeArrays } from './nodes.js';
+import { childBounds, nodeArrays, nodeCapacity, nodeRanges, nodeRows, placeChildren } from './nodes.js';
+import type { NodeArrays } from './nodes.js';
 import { addSegmentsOf, newSegments, partitionRows, type Segments } from './row-jobs.js';
 import { MIN_ROWS_PER_HANDOFF, type FitThreads } from './threads.js';
 import { findBestSplit, type Split, type SplitParams } from './split.js';
@@ -38,6 +39,9 @@ export class TreeGrower {
   private readonly scratch: Uint32Array;
   private readonly pool: Float64Array[] = [];
   private readonly capacity: number;
+  /** Blocks of the row index (level-job.ts): the threads', or 1; a node's ranges are start/end[id·blocks + b]. */
+  private readonly blocks: number;
+  private readonly ranges: Int32Array;
 
   // Per-node working state of the tree being grown (engine/nodes.ts), as fields and together.
   private nodes = 0;
@@ -95,9 +99,11 @@ export class TreeGrower {
     this.scratch = arena?.uint32(n) ?? new Uint32Array(n);
     this.capacity = nodeCapacity(params, n);
     const c = this.capacity;
+    this.blocks = threads?.threads ?? 1;
+    this.ranges = new Int32Array(2 * this.blocks);
     this.sides = arena?.uint8(MAX_BINS + 1) ?? new Uint8Array(MAX_BINS + 1);
     this.segments = threads ? threads.segments : newSegments(c, false, arena);
-    this.arrays = nodeArrays(c);
+    this.arrays = nodeArrays(c, this.blocks);
     Object.assign(this, this.arrays);
   }
 
@@ -130,7 +136,12 @@ export class TreeGrower {
     if (!begun) for (let k = 0; k < rows.length; k++) gSum += grad[rows[k]];
     if (constantHessian === undefined) for (let k = 0; k < rows.length; k++) hSum += hess[rows[k]];
     else hSum = constantHessian * rows.length;
-    const root = this.addNode(0, rows.length, 0, gSum, hSum, rows.length, -Infinity, Infinity);
+    const root = this.addNode(0, gSum, hSum, rows.length, -Infinity, Infinity);
+    // The root's rows in blocks: the same cut as the threads' element-wise passes (row-jobs.ts blockStart).
+    for (let b = 0; b < this.blocks; b++) {
+      this.start[b] = Math.floor((rows.length * b) / this.blocks);
+      this.end[b] = Math.floor((rows.length * (b + 1)) / this.blocks);
+    }
     if (this.maySplit(root)) {
       const hist = begun?.hist ?? this.acquire();
       // All rows (rows is ascending): the root's index is 0..n−1, and its histogram can read rows in place.
@@ -168,7 +179,7 @@ export class TreeGrower {
    * update is only queued on the threads for the next round's job, or for their flushPredictions.
    */
   addToPredictions(pred: Float64Array, queue = false): void {
-    const count = treeSegments(this.arrays, this.nodes, this.binned, this.segments);
+    const count = treeSegments(this.arrays, this.nodes, this.binned, this.segments, this.blocks);
     if (queue) this.threads!.queuedSegments = count;
     else if (this.threads && this.treeRows >= MIN_ROWS_PER_HANDOFF) this.threads.addSegments(count, this.treeRows);
     else addSegmentsOf(this.binned, pred, this.index, this.segments, count, this.treeRows);
@@ -184,9 +195,9 @@ export class TreeGrower {
 
   /**
    * Depth-wise growth, a level at a time (nodes are numbered in creation order, which here is level order): the
-   * level's partitions, then the next level's histograms. On threads a level of several partitioned nodes is one
-   * job (FitThreads.runLevel: each node's partition, then its child's histogram); a single node's partition is split in
-   * row blocks, one job, then its child's histogram another. A job per node would wait some 60 times a tree.
+   * level's partitions, then the next level's histograms. On threads a level of enough rows is one job
+   * (FitThreads.runLevel: the partitions by node and block, each node's child's histogram by feature group and,
+   * with level splits, the children's splits); a job per node would wait some 60 times a tree.
    */
   private growDepthWise(): void {
     for (let from = 0; from < this.nodes; ) {
@@ -196,23 +207,28 @@ export class TreeGrower {
       let rows = 0;
       for (const id of ids)
         if (this.terminal(id)) this.unpartitioned[id] = 1;
-        else rows += this.end[id] - this.start[id];
-      const threads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
+        else rows += nodeRows(this.arrays, this.blocks, id);
+      const level = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
       const parted = ids.filter((id) => !this.unpartitioned[id]);
-      const level = threads !== undefined && parted.length >= 2 ? threads : undefined;
-      // In a level job the partitions run with the histograms; the histogram's left count says where they split.
-      const mids = parted.map((id) => this.partition(id, threads));
-      const done = threads && !level ? threads.runPartitions() : undefined;
-      const midOf = (id: number, q = parted.indexOf(id)) =>
-        level ? this.start[id] + this.splits[id]!.countLeft : (done?.[q] ?? mids[q]);
-      const smalls = ids.map((id) => this.addChildren(id, this.unpartitioned[id] ? this.start[id] : midOf(id)));
+      const mids = parted.map((id) => this.partition(id, level));
+      const smalls = ids.map((id) => this.addChildren(id));
       const hists = smalls.map((small) => (small >= 0 ? this.acquire() : null));
-      rows = smalls.reduce((sum, small) => sum + (small >= 0 ? this.end[small] - this.start[small] : 0), 0);
-      const onThreads = level ?? (rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined);
-      for (const [i, small] of smalls.entries()) if (small >= 0) this.build(hists[i]!, small, false, onThreads);
-      if (level) for (const [p, id] of parted.entries()) this.askSplits(level, p, id, smalls[ids.indexOf(id)]);
-      if (level) this.checkMids(parted, level.runLevel(parted.length, this.constantHessian));
-      else onThreads?.runHistograms(this.constantHessian);
+      if (level) {
+        for (const [p, id] of parted.entries()) {
+          const i = ids.indexOf(id);
+          if (smalls[i] >= 0) level.addChildHistogram(p, hists[i]!, smalls[i] === this.left[id] ? 0 : 1);
+          this.askSplits(level, p, id, smalls[i]);
+        }
+        const done = level.runLevel(parted.length, this.constantHessian);
+        for (const [p, id] of parted.entries()) this.place(id, done.subarray(p * this.blocks));
+      } else for (const [p, id] of parted.entries()) this.place(id, mids[p]);
+      for (const id of ids) if (this.unpartitioned[id]) this.place(id);
+      if (!level) {
+        rows = smalls.reduce((sum, small) => sum + (small >= 0 ? nodeRows(this.arrays, this.blocks, small) : 0), 0);
+        const onThreads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
+        for (const [i, small] of smalls.entries()) if (small >= 0) this.build(hists[i]!, small, false, onThreads);
+        onThreads?.runHistograms(this.constantHessian);
+      }
       const found = level?.splits !== undefined;
       for (const [i, id] of ids.entries()) if (smalls[i] >= 0) this.attachChildren(id, smalls[i], hists[i]!, found);
       from = to;
@@ -232,13 +248,6 @@ export class TreeGrower {
     splits.nodes.set([small, large, threads.histId(this.hists[id]!)], 3 * p);
   }
 
-  /** After a level job: each partition must have put as many rows left as the histogram said. */
-  private checkMids(parted: number[], mids: Int32Array): void {
-    for (const [q, id] of parted.entries())
-      if (mids[q] !== this.end[this.left[id]])
-        throw new Error(`internal: partition put ${mids[q] - this.start[id]} rows left, histogram said otherwise`);
-  }
-
   private growLeafWise(): void {
     let leaves = 1;
     while (leaves < this.params.maxLeaves) {
@@ -254,16 +263,7 @@ export class TreeGrower {
     for (let id = 0; id < this.nodes; id++) this.release(id);
   }
 
-  private addNode(
-    start: number,
-    end: number,
-    depth: number,
-    g: number,
-    h: number,
-    count: number,
-    lower: number,
-    upper: number,
-  ): number {
+  private addNode(depth: number, g: number, h: number, count: number, lower: number, upper: number): number {
     const id = this.nodes++;
     this.feature[id] = -1;
     this.splitBin[id] = -1;
@@ -271,8 +271,6 @@ export class TreeGrower {
     this.left[id] = -1;
     this.right[id] = -1;
     this.defaultLeft[id] = 0;
-    this.start[id] = start;
-    this.end[id] = end;
     this.depth[id] = depth;
     this.g[id] = g;
     this.h[id] = h;
@@ -297,24 +295,27 @@ export class TreeGrower {
 
   /** The node's histogram: built now, or with `queue` queued for the caller's runHistograms. */
   private build(hist: Float64Array, id: number, contiguous = false, queue?: FitThreads): void {
-    const threads = queue ?? (this.end[id] - this.start[id] >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined);
+    const threads =
+      queue ?? (nodeRows(this.arrays, this.blocks, id) >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined);
     if (threads) {
-      threads.addHistogram(hist, this.start[id], this.end[id]);
+      threads.addHistogram(hist, nodeRanges(this.arrays, this.blocks, id, this.ranges));
       if (!queue) threads.runHistograms(this.constantHessian);
       return;
     }
-    buildHistogram(
-      hist,
-      this.binned,
-      this.features,
-      this.index,
-      this.start[id],
-      this.end[id],
-      this.grad,
-      this.hess,
-      this.constantHessian,
-      contiguous,
-    );
+    for (let b = id * this.blocks; b < (id + 1) * this.blocks; b++)
+      buildHistogram(
+        hist,
+        this.binned,
+        this.features,
+        this.index,
+        this.start[b],
+        this.end[b],
+        this.grad,
+        this.hess,
+        this.constantHessian,
+        contiguous,
+        b > id * this.blocks, // the later blocks' rows are added to the earlier ones' sums, in row order
+      );
   }
 
   /** Finds the node's best split from its histogram; keeps the histogram only while a split is pending. */
@@ -330,14 +331,15 @@ export class TreeGrower {
 
   /** Splits one node (leaf-wise growth). */
   private split(id: number): void {
-    let mid = this.start[id];
+    let mids: Int32Array | undefined;
     if (this.terminal(id)) this.unpartitioned[id] = 1;
-    else if (this.end[id] - this.start[id] < MIN_ROWS_PER_HANDOFF || !this.threads) mid = this.partition(id);
+    else if (nodeRows(this.arrays, this.blocks, id) < MIN_ROWS_PER_HANDOFF || !this.threads) mids = this.partition(id);
     else {
       this.partition(id, this.threads);
-      mid = this.threads.runPartitions()[0];
+      mids = this.threads.runLevel(1, this.constantHessian);
     }
-    const small = this.addChildren(id, mid);
+    const small = this.addChildren(id);
+    this.place(id, mids);
     if (small < 0) return;
     const hist = this.acquire();
     this.build(hist, small);
@@ -360,33 +362,16 @@ export class TreeGrower {
   }
 
   /**
-   * Applies the node's pending split, its rows partitioned at mid (or not, if terminal): adds the two children.
-   * Returns the child whose histogram is to be built (the smaller), or −1 when neither child may split.
+   * Applies the node's pending split: adds the two children (their rows placed by placeChildren). Returns the child
+   * whose histogram is to be built (the smaller), or −1 when neither child may split.
    */
-  private addChildren(id: number, mid: number): number {
+  private addChildren(id: number): number {
     const s = this.splits[id]!;
     const f = s.feature;
     const depth = this.depth[id] + 1;
-    if (!this.unpartitioned[id] && mid - this.start[id] !== s.countLeft)
-      throw new Error(`internal: partition put ${mid - this.start[id]} rows left, histogram said ${s.countLeft}`);
-    let lowerL = this.lower[id];
-    let upperL = this.upper[id];
-    let lowerR = lowerL;
-    let upperR = upperL;
-    const constraint = this.monotone ? this.monotone[f] : 0;
-    if (constraint !== 0) {
-      const middle = (s.weightLeft + s.weightRight) / 2;
-      if (constraint > 0) {
-        upperL = middle;
-        lowerR = middle;
-      } else {
-        lowerL = middle;
-        upperR = middle;
-      }
-    }
-    const end = this.unpartitioned[id] ? mid : this.end[id];
-    const l = this.addNode(this.start[id], mid, depth, s.gLeft, s.hLeft, s.countLeft, lowerL, upperL);
-    const r = this.addNode(mid, end, depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
+    const [lowerL, upperL, lowerR, upperR] = childBounds(this.lower[id], this.upper[id], this.monotone?.[f] ?? 0, s);
+    const l = this.addNode(depth, s.gLeft, s.hLeft, s.countLeft, lowerL, upperL);
+    const r = this.addNode(depth, s.gRight, s.hRight, s.countRight, lowerR, upperR);
     this.feature[id] = f;
     this.splitBin[id] = s.bin;
     this.threshold[id] = this.binned.thresholds[f][s.bin];
@@ -398,6 +383,11 @@ export class TreeGrower {
       return -1;
     }
     return s.countLeft <= s.countRight ? l : r;
+  }
+
+  /** Node id's children's rows (nodes.ts placeChildren). */
+  private place(id: number, mids?: Int32Array): void {
+    placeChildren(this.arrays, this.blocks, id, this.splits[id]!.countLeft, mids);
   }
 
   /**
@@ -416,16 +406,22 @@ export class TreeGrower {
   }
 
   /**
-   * Stable in-place partition of the node's row range by its pending split; returns where the right rows begin.
-   * With `threads` it is only queued for the caller's runPartitions (the return value is then meaningless).
+   * Stable in-place partition of the node's rows by its pending split, block by block; returns where each block's
+   * right rows begin. With `threads` it is only queued for the caller's runLevel (and returns nothing).
    */
-  private partition(id: number, threads?: FitThreads): number {
+  private partition(id: number, threads?: FitThreads): Int32Array | undefined {
     const s = this.splits[id]!;
-    const [start, end] = [this.start[id], this.end[id]];
-    const sides = threads ? threads.addPartition(s.feature, start, end) : this.sides;
+    const sides = threads
+      ? threads.addPartition(s.feature, nodeRanges(this.arrays, this.blocks, id, this.ranges))
+      : this.sides;
     fillSides(sides, 0, this.binned.valueBins[s.feature], s.bin, this.defaultSide(s));
-    if (threads) return -1;
-    return partitionRows(this.binned, s.feature, sides, this.index, this.scratch, start, end);
+    if (threads) return undefined;
+    const mids = new Int32Array(this.blocks);
+    for (let b = 0; b < this.blocks; b++) {
+      const [start, end] = [this.start[id * this.blocks + b], this.end[id * this.blocks + b]];
+      mids[b] = partitionRows(this.binned, s.feature, sides, this.index, this.scratch, start, end);
+    }
+    return mids;
   }
 
   private acquire(): Float64Array {

@@ -35,6 +35,7 @@ export function newHistogram(binned: BinnedMatrix): Float64Array {
  * count × constantHessian (the squared-error fast path: one addition fewer per row and feature, and with
  * slotStride 2 a smaller histogram). Hessians are summed only when the layout has room (slotStride 3).
  * `contiguous`: index[k] = k over the range (a tree on all rows, at its root), so the rows are read in place.
+ * `add`: the sums are added to the histogram's (a node's rows in several ranges, engine/level-job.ts), not reset.
  * When all the arrays are in the matrix's WebAssembly arena, the same sums run in WebAssembly (engine/wasm-kernels.ts:
  * 2.4–2.9× less CPU on 1,000,000 rows in isolation, same bits).
  */
@@ -49,8 +50,9 @@ export function buildHistogram(
   hess: Float64Array,
   constantHessian: number | undefined,
   contiguous = false,
+  add = false,
 ): void {
-  hist.fill(0);
+  if (!add) hist.fill(0);
   const nf = binned.features;
   if (constantHessian === undefined && binned.slotStride !== 3)
     throw new RangeError('histogram layout has no hessian slots but hessians vary');

@@ -13,8 +13,11 @@ export function nodeCapacity(params: Pick<GrowerParams, 'maxDepth' | 'maxLeaves'
   return 2 * leaves - 1;
 }
 
-/** One array per node field, `capacity` long; the grower takes them as its own fields. */
-export function nodeArrays(capacity: number) {
+/**
+ * One array per node field, `capacity` long; the grower takes them as its own fields. A node's rows: a range of
+ * the row index per block (start and end at id·blocks + block; one block without threads, see level-job.ts).
+ */
+export function nodeArrays(capacity: number, blocks = 1) {
   const c = capacity;
   return {
     feature: new Int32Array(c),
@@ -28,8 +31,8 @@ export function nodeArrays(capacity: number) {
     count: new Float64Array(c),
     lower: new Float64Array(c),
     upper: new Float64Array(c),
-    start: new Int32Array(c),
-    end: new Int32Array(c),
+    start: new Int32Array(c * blocks),
+    end: new Int32Array(c * blocks),
     depth: new Int32Array(c),
     value: new Float64Array(c),
     /** 1 where a node was split without partitioning its rows (both children are final leaves). */
@@ -38,6 +41,57 @@ export function nodeArrays(capacity: number) {
 }
 
 export type NodeArrays = ReturnType<typeof nodeArrays>;
+
+/**
+ * The bounds of a split node's children's weights, [lower, upper] left then right: the node's own, and under a
+ * monotone constraint (+1 or −1 on the split's feature) the mid-point between the two weights as the left child's
+ * upper bound and the right one's lower (the other way round for −1).
+ */
+export function childBounds(
+  lower: number,
+  upper: number,
+  constraint: number,
+  s: { weightLeft: number; weightRight: number },
+): [number, number, number, number] {
+  if (constraint === 0) return [lower, upper, lower, upper];
+  const middle = (s.weightLeft + s.weightRight) / 2;
+  return constraint > 0 ? [lower, middle, middle, upper] : [middle, upper, lower, middle];
+}
+
+/** Node id's rows: its ranges' lengths summed. */
+export function nodeRows(a: NodeArrays, blocks: number, id: number): number {
+  let rows = 0;
+  for (let b = id * blocks; b < (id + 1) * blocks; b++) rows += a.end[b] - a.start[b];
+  return rows;
+}
+
+/** Node id's ranges into `out` as [start, end] per block; returns out. */
+export function nodeRanges(a: NodeArrays, blocks: number, id: number, out: Int32Array): Int32Array {
+  for (let b = 0; b < blocks; b++) {
+    out[2 * b] = a.start[id * blocks + b];
+    out[2 * b + 1] = a.end[id * blocks + b];
+  }
+  return out;
+}
+
+/**
+ * The rows of node id's children (a.left[id], a.right[id]): with `mids` (where each block's right rows begin after
+ * the partition) their ranges in every block, which must hold `countLeft` rows left, as the split's histogram said;
+ * without (a node split without partitioning) none.
+ */
+export function placeChildren(a: NodeArrays, blocks: number, id: number, countLeft: number, mids?: Int32Array): void {
+  const [l, r] = [a.left[id], a.right[id]];
+  let left = 0;
+  for (let b = 0; b < blocks; b++) {
+    const [start, end] = [a.start[id * blocks + b], a.end[id * blocks + b]];
+    const mid = mids ? mids[b] : start;
+    left += mid - start;
+    [a.start[l * blocks + b], a.end[l * blocks + b]] = [start, mid];
+    [a.start[r * blocks + b], a.end[r * blocks + b]] = [mid, mids ? end : mid];
+  }
+  if (mids && left !== countLeft)
+    throw new Error(`internal: partition put ${left} rows left, histogram said ${countLeft}`);
+}
 
 /**
  * Which bins of feature f go left under a split, one byte per code at sides[at..]: the partition loop then does one
@@ -51,24 +105,29 @@ export function fillSides(sides: Uint8Array, at: number, missingBin: number, bin
 
 /**
  * Where the rows of a grown tree of `nodes` nodes go, into seg (row-jobs.ts Segments): a segment per leaf, and per
- * node split without partitioning, whose rows are routed by its bin as partition would have. Returns the count.
+ * node split without partitioning, whose rows are routed by its bin as partition would have; one per block of the
+ * node's rows that has any (nodeArrays). Returns the count.
  */
-export function treeSegments(a: NodeArrays, nodes: number, binned: BinnedMatrix, seg: Segments): number {
+export function treeSegments(a: NodeArrays, nodes: number, binned: BinnedMatrix, seg: Segments, blocks = 1): number {
   let count = 0;
   for (let id = 0; id < nodes; id++) {
-    if (a.feature[id] < 0) {
-      seg.feature[count] = -1;
-      seg.values[2 * count] = a.value[id];
-    } else if (a.unpartitioned[id]) {
-      const f = a.feature[id];
-      seg.feature[count] = f;
-      fillSides(seg.sides, count * SIDES, binned.valueBins[f], a.splitBin[id], a.defaultLeft[id] === 1);
-      seg.values[2 * count] = a.value[a.right[id]];
-      seg.values[2 * count + 1] = a.value[a.left[id]];
-    } else continue;
-    seg.start[count] = a.start[id];
-    seg.end[count] = a.end[id];
-    count++;
+    if (a.feature[id] >= 0 && !a.unpartitioned[id]) continue;
+    for (let b = id * blocks; b < (id + 1) * blocks; b++) {
+      if (a.start[b] === a.end[b]) continue;
+      if (a.feature[id] < 0) {
+        seg.feature[count] = -1;
+        seg.values[2 * count] = a.value[id];
+      } else {
+        const f = a.feature[id];
+        seg.feature[count] = f;
+        fillSides(seg.sides, count * SIDES, binned.valueBins[f], a.splitBin[id], a.defaultLeft[id] === 1);
+        seg.values[2 * count] = a.value[a.right[id]];
+        seg.values[2 * count + 1] = a.value[a.left[id]];
+      }
+      seg.start[count] = a.start[b];
+      seg.end[count] = a.end[b];
+      count++;
+    }
   }
   return count;
 }

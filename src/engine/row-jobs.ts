@@ -44,33 +44,6 @@ export function copyRows(to: Uint32Array, at: number, from: Uint32Array, offset:
 }
 
 /**
- * One thread's block index[from..to) of a node being partitioned: its left rows, in order, to left[from..), its
- * right rows to right[from..); returns how many went left. Placing every block's left rows after the previous
- * blocks' (then the right rows likewise) gives exactly splitRows's order, whatever the blocks.
- */
-export function splitBlock(
-  col: Uint8Array,
-  sides: Uint8Array,
-  index: Uint32Array,
-  left: Uint32Array,
-  right: Uint32Array,
-  from: number,
-  to: number,
-): number {
-  let l = from;
-  let r = from;
-  for (let k = from; k < to; k++) {
-    const row = index[k];
-    const goLeft = sides[col[row]];
-    left[l] = row;
-    right[r] = row;
-    l += goLeft;
-    r += 1 - goLeft;
-  }
-  return l - from;
-}
-
-/**
  * A whole node's stable partition in JS (splitRows, then the right rows copied back), its scratch at the node's own
  * positions of `scratch`, so threads on other nodes never share one; returns the mid. Large nodes' right rows go back
  * by a native copy: 10% off the partition's CPU on bench/scale's 200,000 rows.
@@ -93,44 +66,6 @@ export function partitionNode(
 /** Thread me's block of start..end: fixed by the range and the thread count alone. */
 export function blockStart(start: number, end: number, me: number, threads: number): number {
   return start + Math.floor(((end - start) * me) / threads);
-}
-
-/**
- * Thread me's share of placing a partition, once every thread has split its block of index[start..end) with
- * splitBlock (counts[at + t]: how many of block t went left): its left rows go after the earlier blocks' left rows,
- * its right rows after all left rows and the earlier blocks' right rows — together exactly splitRows's order. The
- * threads write disjoint parts of index and read only their own block of left and right. Returns where the right
- * rows begin.
- */
-export function placeBlock(
-  index: Uint32Array,
-  left: Uint32Array,
-  right: Uint32Array,
-  counts: Int32Array,
-  at: number,
-  start: number,
-  end: number,
-  me: number,
-  threads: number,
-): number {
-  let lefts = start;
-  let mid = start;
-  for (let t = 0; t < threads; t++) {
-    if (t < me) lefts += counts[at + t];
-    mid += counts[at + t];
-  }
-  let rights = mid;
-  for (let t = 0; t < me; t++)
-    rights += blockStart(start, end, t + 1, threads) - blockStart(start, end, t, threads) - counts[at + t];
-  const from = blockStart(start, end, me, threads);
-  const count = counts[at + me];
-  const rightCount = blockStart(start, end, me + 1, threads) - from - count;
-  // Large blocks by a native copy (as partitionRows does), small ones by a loop (a subarray costs more there).
-  if (count < 256) copyRows(index, lefts, left, from, count);
-  else index.set(left.subarray(from, from + count), lefts);
-  if (rightCount < 256) copyRows(index, rights, right, from, rightCount);
-  else index.set(right.subarray(from, from + rightCount), rights);
-  return mid;
 }
 
 /** pred[index[k]] += value for k in from..to (the rows of one leaf). */

@@ -5,20 +5,6 @@
  */
 
 /**
- * Waits until all `threads` threads have called it for the current job (ctrl[word] counts them; post() zeroes it):
- * looks at the count `spin` times before sleeping; the last to arrive wakes the others.
- */
-export function barrier(ctrl: Int32Array, word: number, threads: number, spin: number): void {
-  if (Atomics.add(ctrl, word, 1) + 1 === threads) {
-    Atomics.notify(ctrl, word);
-    return;
-  }
-  for (let i = 0; i < spin && Atomics.load(ctrl, word) < threads; i++);
-  for (let seen = Atomics.load(ctrl, word); seen < threads; seen = Atomics.load(ctrl, word))
-    Atomics.wait(ctrl, word, seen);
-}
-
-/**
  * Claims the next chunk of the current job: chunks are numbered on from ctrl[base] by ctrl[next], which only grows,
  * up to ctrl[limit] (excluded). Returns the chunk's number in its job (from 0), or −1 when none is left. A thread
  * late for a job can claim nothing of it once it is done, so it reads none of a later job's words by mistake.

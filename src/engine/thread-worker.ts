@@ -12,23 +12,12 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import type { LevelSplits } from './level-splits.js';
 import { KERNEL_PARAMETERS, kernelSource, subtractHistogram, sumFeatureRange } from './histogram.js';
-import {
-  addLeafValue,
-  addRoutedValues,
-  addSegments,
-  blockStart,
-  copyRows,
-  partitionNode,
-  placeBlock,
-  rootSums,
-  splitRows,
-  SIDES,
-  splitBlock,
-  startRows,
-} from './row-jobs.js';
+import { addLeafValue, addRoutedValues, addSegments, blockStart, copyRows, partitionNode } from './row-jobs.js';
+import { rootSums, splitRows, SIDES, startRows } from './row-jobs.js';
+import { levelChunk, roundChunk } from './level-job.js';
 import { nodeSplits } from './level-splits.js';
 import { findBestSplit, leafWeight, record, scanGeneral, scanPlain, scoreGivenWeight } from './split.js';
-import { barrier, claim } from './thread-sync.js';
+import { claim, waitFor } from './thread-sync.js';
 
 /** The shared arrays a fit's threads work on; every one over a SharedArrayBuffer (binned: its codes and columns). */
 export interface SharedFitArrays {
@@ -75,22 +64,6 @@ export function groupKernels(binned: BinnedMatrix, threads: number): string[] {
   ).flat();
 }
 
-/** row-jobs.ts splitBlock, by the WebAssembly kernel when `wasm` is given (the arrays then in its memory). */
-export function splitBlockOn(
-  wasm: ThreadWasm | undefined,
-  col: Uint8Array,
-  side: Uint8Array,
-  index: Uint32Array,
-  left: Uint32Array,
-  right: Uint32Array,
-  from: number,
-  to: number,
-): number {
-  if (!wasm) return splitBlock(col, side, index, left, right, from, to);
-  const at = [col, side, index, left, right].map((a) => a.byteOffset);
-  return wasm.splitBlock(at[0], at[1], at[2], at[3], at[4], from, to);
-}
-
 /** The WebAssembly kernels of a fit's threads (wasm-kernels.ts threadModule), by export name. */
 export type ThreadWasm = Record<string, (...args: number[]) => number>;
 
@@ -125,7 +98,7 @@ export function addSegmentsWasm(
 // Control words (Int32Array over a SharedArrayBuffer).
 export const SEQ = 0; // job number × 8 + the job's kind (LEVEL_JOB, …); −1 asks the workers to exit
 export const DONE = 1; // workers finished with the current job
-export const COUNT = 2; // items in the job's list
+export const CLAIMED_KIND = 2; // the kind of the claimed job (LEVEL_JOB, ROUND_JOB) whose chunks are being claimed
 export const END = 4; // prediction update: positions 0..END of the index
 export const NSEL = 5;
 export const WITH_HESSIAN = 6;
@@ -137,16 +110,12 @@ export const BASE = 10;
 export const LIMIT = 3;
 export const COMPLETED = 13; // histogram chunks summed in the current job
 export const SEGMENTS = 11; // prediction update: segments in use
-export const ARRIVED = 12; // partition: threads done splitting their blocks (a barrier before placing them)
 export const FIT = 14; // the current fit's number (its data message on each worker's port)
-export const PARTS = 15; // level job: its partitions (a chunk each, with its node's histogram); 0: histogram chunks
+export const PARTS = 15; // level job: its partitions (level-job.ts); 0: histogram chunks alone
 export const IDLE_SPIN = 16; // microseconds a worker looks for the next job before sleeping (setIdleSpin)
-export const ROUND_ARRIVED = 17; // round job: threads done with their gradient blocks (its second barrier)
-export const ROUND_NEXT = 18; // round job: its chunks claimed (root histogram groups, then the root sums)
-const CONTROL_WORDS = 19;
+const CONTROL_WORDS = 17;
 /** Looks at a control word before sleeping on it (a few microseconds): bounded, so a busy machine loses little. */
 export const SPIN = 4096;
-export const PARTITION_JOB = 1;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
 export const ROUND_JOB = 4; // a round's start (threads.ts runRound)
@@ -155,12 +124,10 @@ export const LEVEL_JOB = 0; // histograms, after the level's partitions when it 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const sumFeatureRange = ${sumFeatureRange.toString()};
-${splitBlock.toString()}
 ${blockStart.toString()}
 ${copyRows.toString()}
 ${splitRows.toString()}
 ${partitionNode.toString()}
-${placeBlock.toString()}
 ${addLeafValue.toString()}
 ${addRoutedValues.toString()}
 ${addSegments.toString()}
@@ -176,9 +143,11 @@ ${scanGeneral.toString()}
 ${findBestSplit.toString()}
 ${nodeSplits.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { partitionNode: ${partitionNode.name}, splitBlock: ${splitBlock.name}, placeBlock: ${placeBlock.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name} };
-${barrier.toString()}
+const jobs = { partitionNode: ${partitionNode.name}, levelChunk: ${levelChunk.name}, roundChunk: ${roundChunk.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name} };
 ${claim.toString()}
+${waitFor.toString()}
+${levelChunk.toString()}
+${roundChunk.toString()}
 const { control, port, me, threads } = workerData;
 const ctrl = new Int32Array(control);
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -203,6 +172,7 @@ function setUp(number) {
   hists = [];
   written = [];
   wasm = null;
+  level = null;
   for (let m = nextMessage(); ; m = nextMessage()) if (m.fit === number) { fit = m.data; break; }
   fitNumber = number;
   if (fit.module) wasm = new WebAssembly.Instance(fit.module, { env: { memory: fit.memory } }).exports;
@@ -212,13 +182,44 @@ function setUp(number) {
     if (f === undefined) compiled.set(body, (f = new Function(${KERNEL_PARAMETERS.map((p) => `'${p}'`).join(', ')}, body)));
     return f;
   });
+  level = levelContext();
 }
-/** Partition item i of a level job: a whole node, in place (its scratch at the node's positions of right). */
-function partitionItem(i) {
-  const { index, items, itemSides, columns, right, mids } = fit;
-  const [col, start, end] = [columns[items[3 * i]], items[3 * i + 1], items[3 * i + 2]];
-  const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
-  mids[i] = fit.wasmPartition ? wasm.split(col.byteOffset, side.byteOffset, index.byteOffset, right.byteOffset + 4 * start, start, end) : jobs.partitionNode(col, side, index, right, start, end);
+/** A level job's chunks' context (level-job.ts) for the current fit. */
+let level = null;
+function levelContext() {
+  const { index, items, itemSides, columns, right, splits, valueBins, stride, histOffset, features } = fit;
+  const itemStride = 1 + 2 * threads;
+  return {
+    threads, items, order: fit.order, mids: fit.mids, smallSide: fit.smallSide, histOf: fit.histOf,
+    partsDone: fit.partsDone, groupsDone: fit.groupsDone, waitFor: ${waitFor.name}, roundDone: fit.roundDone,
+    partition(p, start, end) {
+      const col = columns[items[itemStride * p]];
+      const side = itemSides.subarray(p * ${SIDES}, (p + 1) * ${SIDES});
+      return fit.wasmPartition ? wasm.split(col.byteOffset, side.byteOffset, index.byteOffset, right.byteOffset + 4 * start, start, end) : jobs.partitionNode(col, side, index, right, start, end);
+    },
+    sum: (id, g, start, end) => sumRange(histById(id), g, start, end, false),
+    roundBlock(b) {
+      // threads.ts runRound: block b's prediction update, then its gradients and index.
+      const { pred, segments, grad, y } = fit;
+      const [from, to] = [jobs.blockStart(0, ctrl[${END}], b, threads), jobs.blockStart(0, ctrl[${END}], b + 1, threads)];
+      const count = ctrl[${SEGMENTS}];
+      if (count > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, count, from, to);
+      else if (count > 0) jobs.addSegments(pred, index, columns, segments, count, from, to);
+      jobs.startRows(y, pred, grad, index, from, to);
+    },
+    roundRest(k) {
+      if (k < threads) sumRange(histById(items[0]), k, 0, ctrl[${END}], true);
+      else jobs.rootSums(fit.grad, ctrl[${END}], fit.sums);
+    },
+    splits(p) {
+      // Level splits of partition item p (level-splits.ts), once its child's histogram is complete.
+      if (!splits || splits.nodes[3 * p] < 0) return;
+      const binned = { valueBins, slotStride: stride, histOffset };
+      const selected = features.subarray(0, ctrl[${NSEL}]);
+      const [parent, small] = [histById(splits.nodes[3 * p + 2]).hist, histById(fit.histOf[p]).hist];
+      jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
+    },
+  };
 }
 /** Histogram id's message, read from the port when not yet seen. */
 function histById(id) {
@@ -228,26 +229,11 @@ function histById(id) {
   }
   return hists[id];
 }
-/** Level splits of partition item p (level-splits.ts), after its child's histogram (item i). */
-function splitsOf(p, i) {
-  const { splits, items, valueBins, stride, histOffset, features } = fit;
-  if (splits.nodes[3 * p] < 0) return;
-  const binned = { valueBins, slotStride: stride, histOffset };
-  const selected = features.subarray(0, ctrl[${NSEL}]);
-  const [parent, small] = [histById(splits.nodes[3 * p + 2]).hist, histById(items[3 * i]).hist];
-  jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
-}
-function histogramChunk(chunk, first = 0, contiguous = false) {
-  const q = Math.floor(chunk / threads);
-  const g = chunk - q * threads;
-  const i = first + q;
-  const { codes, index, items, grad, hess, histOffset, stride, nf, features } = fit;
-  const id = items[3 * i];
-  histById(id);
-  const start = items[3 * i + 1];
-  const end = items[3 * i + 2];
+/** Feature group g's sums of rows index[start..end) added to the histogram (message from histById). */
+function sumRange(message, g, start, end, contiguous) {
+  const { codes, index, grad, hess, histOffset, stride, nf, features } = fit;
   const nSel = ctrl[${NSEL}];
-  const { hist, inArena } = hists[id];
+  const { hist, inArena } = message;
   if (ctrl[${ALL_FEATURES}] === 1 && inArena && fit.wasmHistograms) wasm[(contiguous ? 'c' : 'g') + (2 * g + ctrl[${WITH_HESSIAN}])](hist.byteOffset, codes.byteOffset, index.byteOffset, start, end, grad.byteOffset, hess.byteOffset);
   else if (ctrl[${ALL_FEATURES}] === 1) written[2 * g + ctrl[${WITH_HESSIAN}]](hist, codes, index, start, end, grad, hess);
   else sumFeatureRange(hist, codes, histOffset, stride, nf, features, Math.floor((nSel * g) / threads), Math.floor((nSel * (g + 1)) / threads), index, start, end, grad, hess, ctrl[${WITH_HESSIAN}]);
@@ -268,6 +254,7 @@ for (;;) {
     hists = [];
     written = [];
     wasm = null;
+    level = null;
     fitNumber = -1;
     continue;
   }
@@ -278,21 +265,15 @@ for (;;) {
       Atomics.store(ctrl, ${FAILED}, 1);
     }
   }
-  if (kind === ${LEVEL_JOB}) {
-    // A level (threads.ts runLevel): chunks are partitions, each followed by its node's histogram, or with no
-    // partitions histogram chunks. Nothing of the job is read before a claim succeeds (the job cannot end, nor the
-    // next begin, while a chunk is out), and no acknowledgement: a thread late for the job finds every chunk taken.
+  if (kind === ${LEVEL_JOB} || kind === ${ROUND_JOB}) {
+    // A level or a round's start (threads.ts runLevel, runRound; level-job.ts). Nothing of the job is read before a
+    // claim succeeds (the job cannot end, nor the next begin, while a chunk is out), not even its kind: a thread
+    // late for a job finds every chunk taken, or takes the next claimed job's (its fit's) chunks.
     for (let chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE}); chunk >= 0; chunk = ${claim.name}(ctrl, ${NEXT}, ${LIMIT}, ${BASE})) {
-      const parts = ctrl[${PARTS}];
       try {
-        if (parts === 0) histogramChunk(chunk, 0);
-        else {
-          const p = fit.order[chunk];
-          partitionItem(p);
-          const of = fit.histOf[p] - parts;
-          if (of >= 0) for (let g = 0; g < threads; g++) histogramChunk(of * threads + g, parts);
-          if (of >= 0 && fit.splits) splitsOf(p, parts + of);
-        }
+        if (Atomics.load(ctrl, ${FIT}) !== fitNumber) setUp(Atomics.load(ctrl, ${FIT}));
+        if (ctrl[${CLAIMED_KIND}] === ${LEVEL_JOB}) jobs.levelChunk(chunk, ctrl[${PARTS}], level, ${SPIN});
+        else jobs.roundChunk(chunk, level, ${SPIN});
       } catch {
         Atomics.store(ctrl, ${FAILED}, 1);
       }
@@ -301,46 +282,16 @@ for (;;) {
     }
     continue;
   }
-  const count = ctrl[${COUNT}];
-  let arrived = false;
-  let stage = 0; // round job: barriers passed
   try {
-    const { pred, index, columns, segments, items, itemSides, left, right, counts } = fit;
+    // A prediction update (threads.ts addSegments), on this thread's fixed block of the index.
+    const { pred, index, columns, segments } = fit;
     const from = jobs.blockStart(0, ctrl[${END}], me, threads);
     const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
-    const segmentCount = kind === ${PARTITION_JOB} ? 0 : ctrl[${SEGMENTS}];
-    if (segmentCount > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, segmentCount, from, to);
-    else if (segmentCount > 0) jobs.addSegments(pred, index, columns, segments, segmentCount, from, to);
-    if (kind === ${ROUND_JOB}) {
-      // threads.ts runRound: the prediction update above, then gradients and index, then the root's chunks.
-      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
-      stage = 1;
-      jobs.startRows(fit.y, pred, fit.grad, index, from, to);
-      ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, ${SPIN});
-      stage = 2;
-      for (let chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1); chunk <= threads; chunk = Atomics.add(ctrl, ${ROUND_NEXT}, 1))
-        if (chunk < threads) histogramChunk(chunk, 0, true);
-        else jobs.rootSums(fit.grad, ctrl[${END}], fit.sums);
-    } else if (kind === ${PARTITION_JOB}) {
-      for (let i = 0; i < count; i++) {
-        const start = items[3 * i + 1];
-        const end = items[3 * i + 2];
-        const side = itemSides.subarray(i * ${SIDES}, (i + 1) * ${SIDES});
-        const from = jobs.blockStart(start, end, me, threads);
-        const to = jobs.blockStart(start, end, me + 1, threads);
-        const col = columns[items[3 * i]];
-        counts[i * threads + me] = fit.wasmPartition ? wasm.splitBlock(col.byteOffset, side.byteOffset, index.byteOffset, left.byteOffset, right.byteOffset, from, to) : jobs.splitBlock(col, side, index, left, right, from, to);
-      }
-      arrived = true;
-      ${barrier.name}(ctrl, ${ARRIVED}, threads, ${SPIN});
-      for (let i = 0; i < count; i++) jobs.placeBlock(index, left, right, counts, i * threads, items[3 * i + 1], items[3 * i + 2], me, threads);
-    }
+    const count = ctrl[${SEGMENTS}];
+    if (count > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, count, from, to);
+    else if (count > 0) jobs.addSegments(pred, index, columns, segments, count, from, to);
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
-    // The other threads may be waiting at the partition's barrier for this one.
-    if (kind === ${PARTITION_JOB} && !arrived) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
-    if (kind === ${ROUND_JOB} && stage < 1) ${barrier.name}(ctrl, ${ARRIVED}, threads, 0);
-    if (kind === ${ROUND_JOB} && stage < 2) ${barrier.name}(ctrl, ${ROUND_ARRIVED}, threads, 0);
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});

@@ -1,33 +1,33 @@
 /**
  * A fit's heavy passes on worker threads over shared memory (the bin codes, gradients, predictions, targets, row
  * index and histograms; with WebAssembly one shared WebAssembly.Memory, where every thread runs the kernels of
- * engine/wasm-kernels.ts threadModule). Four kinds of job:
- *   a round's start (runRound): the last tree's prediction update and then the gradients by fixed blocks, each
+ * engine/wasm-kernels.ts threadModule). The row index is cut into one block per thread for the whole tree, and
+ * every node keeps a range of rows in each block (engine/level-job.ts). Three kinds of job:
+ *   a round's start (runRound): the last tree's prediction update and then the gradients by the blocks, each
  *     followed by a barrier, then the root's histogram by feature group and its sums (one thread), claimed;
- *   a level (runLevel): a chunk per node, whichever thread claims it partitioning the node whole and then summing
- *     its smaller child's histogram; without partitions, histogram chunks (node, feature group). A thread with a
- *     core claims the next chunk (thread-sync.ts), so none waits for a worker that has not started;
- *   a single node's partition: each thread splits a fixed block of the node's rows into left and right (order
- *     kept), then after a barrier places them after the earlier blocks' — exactly the one-thread stable partition;
- *   the prediction update, by fixed blocks of the row index.
- * Blocks depend only on the range and the thread count, element-wise passes give the same values whatever the
- * blocks, and every sum runs whole on one thread in the one-thread order: models are bit-identical for any thread
- * count. Synchronous (fit() stays a plain function): jobs go through a shared Int32Array with Atomics; new
+ *   a level (runLevel): the level's partitions as chunks (node, block), then its histograms as chunks (node,
+ *     feature group) and the children's splits (level-job.ts); or histogram chunks alone. A thread with a core
+ *     claims the next chunk (thread-sync.ts), so none waits for a worker that has not started;
+ *   the prediction update, by the blocks.
+ * Blocks depend only on the tree's rows and the thread count, element-wise passes give the same values whatever
+ * the blocks, and every sum runs whole on one thread in the one-thread order: models are bit-identical for any
+ * thread count. Synchronous (fit() stays a plain function): jobs go through a shared Int32Array with Atomics; new
  * histograms reach the workers on a MessagePort (engine/thread-worker.ts, which starts them once per process).
  */
 import type { BinnedMatrix } from './binning.js';
 import { subtractHistogram, sumFeatureRange } from './histogram.js';
 import { findBestSplit } from './split.js';
 import { type LevelSplits, nodeSplits } from './level-splits.js';
-import { addSegments, blockStart, newSegments, partitionNode, placeBlock, rootSums, SIDES } from './row-jobs.js';
+import { levelChunk, roundChunk, type LevelContext } from './level-job.js';
+import { addSegments, blockStart, newSegments, partitionNode, rootSums, SIDES } from './row-jobs.js';
 import { startRows, type Segments } from './row-jobs.js';
-import { barrier, claim, waitFor } from './thread-sync.js';
+import { claim, waitFor } from './thread-sync.js';
 import { threadModule, type WasmArena } from './wasm-kernels.js';
 import { acquirePool, addSegmentsWasm, compiled, groupKernels, releasePool, sharedUint32 } from './thread-worker.js';
-import { splitBlockOn, type SharedFitArrays, type ThreadWasm, type WorkerPool } from './thread-worker.js';
-import { ALL_FEATURES, ARRIVED, BASE, COMPLETED, COUNT, DONE, END, FAILED, FIT } from './thread-worker.js';
-import { LEVEL_JOB, LIMIT, NEXT, NSEL, PARTITION_JOB, PARTS, PREDICT_JOB, ROUND_ARRIVED } from './thread-worker.js';
-import { ROUND_JOB, ROUND_NEXT, SEGMENTS, SPIN, WITH_HESSIAN } from './thread-worker.js';
+import type { SharedFitArrays, ThreadWasm, WorkerPool } from './thread-worker.js';
+import { ALL_FEATURES, BASE, CLAIMED_KIND, COMPLETED, DONE, END, FAILED, FIT } from './thread-worker.js';
+import { LEVEL_JOB, LIMIT, NEXT, NSEL, PARTS, PREDICT_JOB } from './thread-worker.js';
+import { ROUND_JOB, SEGMENTS, SPIN, WITH_HESSIAN } from './thread-worker.js';
 
 export { sharedFloat64, type SharedFitArrays } from './thread-worker.js';
 import { sharedFloat64 } from './thread-worker.js';
@@ -43,19 +43,22 @@ export class FitThreads {
   private readonly pool: WorkerPool;
   private readonly control: Int32Array;
   private readonly features: Int32Array;
-  /** Partition: each block's left rows and right rows, at the block's own positions; left counts per item and thread. */
-  private readonly left: Uint32Array;
+  /** A partition's scratch: the right rows of a node's range, at the range's own positions. */
   private readonly right: Uint32Array;
-  private readonly counts: Int32Array;
-  /** A job's list: per item [histogram id or feature, start, end]; a partition's side tables; the histograms. */
+  /**
+   * A job's list: per item [histogram id or feature, then start and end per block] (level-job.ts); a partition's
+   * side table; per partition item and block its mid; per partition item its child's histogram and the counts.
+   */
   private readonly items: Int32Array;
   private readonly itemSides: Uint8Array;
-  private readonly queued: Float64Array[] = [];
   private readonly mids: Int32Array;
-  /** Level jobs: the histogram item that follows each partition item (−1: none). */
+  private readonly smallSide: Int32Array;
   private readonly histOf: Int32Array;
-  /** Level jobs: the partition items in the order they are claimed, largest node first (a shorter wait at the end). */
+  private readonly partsDone: Int32Array;
+  private readonly groupsDone: Int32Array;
   private readonly order: Int32Array;
+  private readonly level: LevelContext;
+  private readonly roundDone = new Int32Array(new SharedArrayBuffer(4));
   private nItems = 0;
   private readonly binned: BinnedMatrix;
   private readonly grad: Float64Array;
@@ -84,7 +87,7 @@ export class FitThreads {
 
   /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size). */
   constructor(
-    private readonly threads: number,
+    readonly threads: number,
     arrays: SharedFitArrays,
     capacity: number,
   ) {
@@ -103,16 +106,17 @@ export class FitThreads {
     const arena = binned.arena;
     this.arena = arena;
     this.index = arena?.uint32(n) ?? sharedUint32(n);
-    this.left = arena?.uint32(n) ?? sharedUint32(n);
     this.right = arena?.uint32(n) ?? sharedUint32(n);
-    this.counts = new Int32Array(new SharedArrayBuffer(capacity * threads * 4));
-    this.items = new Int32Array(new SharedArrayBuffer(capacity * 3 * 4));
+    const ints = (length: number) => new Int32Array(new SharedArrayBuffer(length * 4));
+    this.items = ints(capacity * (1 + 2 * threads));
     this.itemSides = binned.arena?.uint8(capacity * SIDES) ?? new Uint8Array(new SharedArrayBuffer(capacity * SIDES));
-    this.mids = new Int32Array(new SharedArrayBuffer(capacity * 4));
-    this.histOf = new Int32Array(new SharedArrayBuffer(capacity * 4));
-    this.order = new Int32Array(new SharedArrayBuffer(capacity * 4));
-    this.segments = newSegments(capacity, true);
-    this.segments.sides = arena?.uint8(capacity * SIDES) ?? this.segments.sides;
+    this.mids = ints(capacity * threads);
+    [this.smallSide, this.histOf, this.partsDone, this.groupsDone, this.order] = [0, 0, 0, 0, 0].map(() =>
+      ints(capacity),
+    );
+    // A segment per leaf and block (nodes.ts treeSegments).
+    this.segments = newSegments(capacity * threads, true);
+    this.segments.sides = arena?.uint8(capacity * threads * SIDES) ?? this.segments.sides;
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
     const kernels = groupKernels(binned, threads);
     this.written = kernels.map(compiled);
@@ -127,8 +131,25 @@ export class FitThreads {
       this.wasm = new WebAssembly.Instance(module, { env: { memory: arena.memory } }).exports as ThreadWasm;
       this.wasmHistograms = true;
       this.wasmSegments = inArena(pred, this.segments.sides, ...binned.columns);
-      this.wasmPartition = inArena(this.left, this.right, this.itemSides, ...binned.columns);
+      this.wasmPartition = inArena(this.right, this.itemSides, ...binned.columns);
     }
+    this.level = {
+      threads,
+      items: this.items,
+      order: this.order,
+      mids: this.mids,
+      smallSide: this.smallSide,
+      histOf: this.histOf,
+      partsDone: this.partsDone,
+      groupsDone: this.groupsDone,
+      partition: (p, start, end) => this.partitionRange(p, start, end),
+      sum: (id, g, start, end) => this.sumRange(this.histList[id], g, start, end, false),
+      splits: (p) => this.levelSplits(p),
+      waitFor,
+      roundDone: this.roundDone,
+      roundBlock: (b) => this.roundBlock(b),
+      roundRest: (k) => this.roundRest(k),
+    };
     const data = {
       module: this.module,
       memory: arena?.memory,
@@ -145,13 +166,15 @@ export class FitThreads {
       valueBins: binned.valueBins,
       sums: this.sums,
       index: this.index,
-      left: this.left,
       right: this.right,
       items: this.items,
       itemSides: this.itemSides,
-      counts: this.counts,
       mids: this.mids,
+      smallSide: this.smallSide,
       histOf: this.histOf,
+      partsDone: this.partsDone,
+      groupsDone: this.groupsDone,
+      roundDone: this.roundDone,
       order: this.order,
       segments: this.segments,
       histOffset: binned.histOffset,
@@ -189,13 +212,17 @@ export class FitThreads {
     this.control[ALL_FEATURES] = all ? 1 : 0;
   }
 
-  /** Queues a histogram (from newHistogram) of the rows index[start..end) for runHistograms. */
-  addHistogram(hist: Float64Array, start: number, end: number): void {
+  /** Queues a histogram (from newHistogram) of the rows in `ranges` (start and end per block) for runHistograms. */
+  addHistogram(hist: Float64Array, ranges: ArrayLike<number>): void {
+    this.queue(this.zeroed(hist), ranges);
+  }
+
+  /** The histogram's id, the histogram zeroed (the threads add to it). */
+  private zeroed(hist: Float64Array): number {
     const id = this.histIds.get(hist);
     if (id === undefined) throw new Error('internal: histogram not from FitThreads.newHistogram');
     hist.fill(0);
-    this.queued[this.nItems] = hist;
-    this.queue(id, start, end);
+    return id;
   }
 
   /** Fills the queued histograms with the sums over their rows for the features given to setFeatures. */
@@ -204,63 +231,91 @@ export class FitThreads {
   }
 
   /**
-   * Runs a level as one job: with `parts` > 0, the queued partitions (queued first, `parts` of them, each a whole
-   * node, in place; its scratch at the node's own positions of `right`, so nodes never share one), each one chunk
-   * that goes on with the histogram queued for a range inside the node (its smaller child), every feature group,
-   * so nothing waits inside the job; with none, the queued histograms as chunks (node, feature group). Returns
-   * where each partition's right rows begin. Every node is partitioned and every slot summed as on one thread.
+   * Queues a stable partition of the rows in `ranges` (start and end per block) by feature f for runLevel; returns
+   * the side table to fill (1 for the codes that go left).
+   */
+  addPartition(f: number, ranges: ArrayLike<number>): Uint8Array {
+    const i = this.nItems;
+    this.queue(f, ranges);
+    this.smallSide[i] = -1;
+    return this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
+  }
+
+  /** Partition item p's child on `side` (0 left, 1 right) gets its histogram summed in the same job, into `hist`. */
+  addChildHistogram(p: number, hist: Float64Array, side: number): void {
+    this.histOf[p] = this.zeroed(hist);
+    this.smallSide[p] = side;
+  }
+
+  /**
+   * Runs a level as one job (level-job.ts): with `parts` > 0, the queued partitions (all the queued items), each
+   * followed by its child's histogram (addChildHistogram) and, with level splits asked, its children's splits;
+   * with none, the queued histograms. Returns each partition's mid per block (index p·threads + block). Every
+   * node is partitioned and every slot summed as on one thread.
    */
   runLevel(parts: number, constantHessian: number | undefined): Int32Array {
     const withHessian = constantHessian === undefined ? 1 : 0;
     if (withHessian === 1 && this.binned.slotStride !== 3)
       throw new RangeError('histogram layout has no hessian slots but hessians vary');
-    const { control: c, items, histOf, threads } = this;
+    const { control: c, items, threads } = this;
+    if (parts > 0 && parts !== this.nItems) throw new Error('internal: a level job mixes partitions and histograms');
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = withHessian;
     c[PARTS] = parts;
-    // Both lists are in row order: each partition's histogram, if any, is the next one ending inside the node.
-    let h = parts;
-    for (let p = 0; p < parts; p++) histOf[p] = h < this.nItems && items[3 * h + 2] <= items[3 * p + 2] ? h++ : -1;
-    if (parts > 0 && h !== this.nItems) throw new Error('internal: a histogram of the level is outside its nodes');
-    const rows = (p: number) => items[3 * p + 2] - items[3 * p + 1];
+    const stride = 1 + 2 * threads;
+    const rows = (p: number) => items[stride * p + 2 * threads] - items[stride * p + 1];
     const order = this.order.subarray(0, parts);
     for (let p = 0; p < parts; p++) order[p] = p;
     order.sort((a, b) => rows(b) - rows(a) || a - b);
-    const total = this.post(LEVEL_JOB, parts > 0 ? parts : this.nItems * threads);
+    this.partsDone.fill(0, 0, parts);
+    this.groupsDone.fill(0, 0, parts);
+    this.runClaimed(LEVEL_JOB, (parts > 0 ? 2 * parts : this.nItems) * threads, (chunk) =>
+      levelChunk(chunk, parts, this.level, SPIN),
+    );
+    return this.mids;
+  }
+
+  /** Posts a job of `chunks` chunks, claims its chunks with the workers, waits for the last one to be done. */
+  private runClaimed(kind: number, chunks: number, run: (chunk: number) => void): void {
+    const c = this.control;
+    const total = this.post(kind, chunks);
+    let failure: unknown;
     for (let chunk = claim(c, NEXT, LIMIT, BASE); chunk >= 0; chunk = claim(c, NEXT, LIMIT, BASE)) {
-      if (parts === 0) this.histogramChunk(chunk, withHessian, 0);
-      else {
-        const p = order[chunk];
-        this.mids[p] = this.partitionItem(p);
-        const of = histOf[p] - parts;
-        if (of >= 0) for (let g = 0; g < threads; g++) this.histogramChunk(of * threads + g, withHessian, parts);
-        const [parent, small] = [this.histList[this.splits?.nodes[3 * p + 2] ?? -1], this.queued[parts + of]];
-        if (of >= 0 && this.splits)
-          nodeSplits(this.splits, p, parent, small, this.binned, this.selected(), findBestSplit, subtractHistogram);
+      try {
+        run(chunk);
+      } catch (error) {
+        // The job goes on to its end (the workers are in it), then fails.
+        failure ??= error;
+        Atomics.store(c, FAILED, 1);
       }
       Atomics.add(c, COMPLETED, 1);
     }
     waitFor(c, COMPLETED, total, SPIN);
+    if (failure !== undefined) throw failure;
     if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
-    return this.mids;
   }
 
-  /** Partition item i of a level job (see runLevel), as the workers run it. */
-  private partitionItem(i: number): number {
-    const [col, start, end] = [this.binned.columns[this.items[3 * i]], this.items[3 * i + 1], this.items[3 * i + 2]];
-    const side = this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
+  /** A partition chunk's range (level-job.ts), as the workers run it: its scratch at the range's own positions. */
+  private partitionRange(p: number, start: number, end: number): number {
+    const col = this.binned.columns[this.items[(1 + 2 * this.threads) * p]];
+    const side = this.itemSides.subarray(p * SIDES, (p + 1) * SIDES);
     const { index, right } = this;
     if (!this.wasm || !this.wasmPartition) return partitionNode(col, side, index, right, start, end);
     const scratch = right.byteOffset + 4 * start;
     return this.wasm.split(col.byteOffset, side.byteOffset, index.byteOffset, scratch, start, end);
   }
 
-  /** Chunk (item first + i, feature group g) of a histogram job, as the workers run it. */
-  private histogramChunk(chunk: number, withHessian: number, first: number, contiguous = false): void {
-    const q = Math.floor(chunk / this.threads);
-    const g = chunk - q * this.threads;
-    const i = first + q;
-    const [hist, start, end] = [this.queued[i], this.items[3 * i + 1], this.items[3 * i + 2]];
+  /** Partition item p's children's splits (level-splits.ts), when the job asks for them. */
+  private levelSplits(p: number): void {
+    const splits = this.splits;
+    if (!splits) return;
+    const [parent, small] = [this.histList[splits.nodes[3 * p + 2]], this.histList[this.histOf[p]]];
+    nodeSplits(splits, p, parent, small, this.binned, this.selected(), findBestSplit, subtractHistogram);
+  }
+
+  /** Feature group g's sums of the rows index[start..end) added to hist, as the workers run it. */
+  private sumRange(hist: Float64Array, g: number, start: number, end: number, contiguous: boolean): void {
+    const withHessian = this.control[WITH_HESSIAN];
     const { codes, histOffset, slotStride, features: nf } = this.binned;
     if (this.control[ALL_FEATURES] === 1 && this.wasm && this.inArena.get(hist)) {
       const [h, c, i, gr, he] = [hist, codes, this.index, this.grad, this.hess].map((a) => a.byteOffset);
@@ -289,52 +344,12 @@ export class FitThreads {
     }
   }
 
-  /**
-   * Queues a stable partition of index[start..end) by feature f for runPartitions; returns the side table to fill
-   * (1 for the codes that go left).
-   */
-  addPartition(f: number, start: number, end: number): Uint8Array {
-    const i = this.nItems;
-    this.queue(f, start, end);
-    return this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
-  }
-
-  /** Runs the queued partitions (as splitRows does on one thread); mids[i]: where item i's right rows begin. */
-  runPartitions(): Int32Array {
-    const count = this.post(PARTITION_JOB);
-    const { items, counts, threads } = this;
-    for (let i = 0; i < count; i++) {
-      const [start, end] = [items[3 * i + 1], items[3 * i + 2]];
-      const side = this.itemSides.subarray(i * SIDES, (i + 1) * SIDES);
-      const to = blockStart(start, end, 1, threads);
-      const col = this.binned.columns[items[3 * i]];
-      const wasm = this.wasmPartition ? this.wasm : undefined;
-      counts[i * threads] = splitBlockOn(wasm, col, side, this.index, this.left, this.right, start, to);
-    }
-    barrier(this.control, ARRIVED, threads, SPIN);
-    const { index, left, right } = this;
-    for (let i = 0; i < count; i++)
-      this.mids[i] = placeBlock(
-        index,
-        left,
-        right,
-        counts,
-        i * threads,
-        items[3 * i + 1],
-        items[3 * i + 2],
-        0,
-        threads,
-      );
-    this.wait();
-    return this.mids;
-  }
-
   /** Adds the first `count` segments' values to pred, for the index positions 0..rows. */
   addSegments(count: number, rows: number): void {
     this.control[SEGMENTS] = count;
     this.control[END] = rows;
     this.post(PREDICT_JOB);
-    this.predictBlock(count, blockStart(0, rows, 1, this.threads));
+    this.predictBlock(count, 0, blockStart(0, rows, 1, this.threads));
     this.wait();
   }
 
@@ -345,68 +360,71 @@ export class FitThreads {
   }
 
   /**
-   * A round's start as one job, for squared error on every row (`rows`, all of them): the queued prediction update
-   * (queuedSegments; by fixed blocks of the index), a barrier, the gradients and the root's row index by fixed row
-   * blocks, a barrier, then chunks any thread claims: the root's histogram in `hist` by feature group (reading the
-   * rows in place, as the index is 0..rows−1: the one-thread root's kernel), and the root's
-   * sums (one thread, in row order). Returns [gradient sum, sum of squared gradients], the one-thread fit's sums.
+   * A round's start as one job (level-job.ts roundChunk), for squared error on every row (`rows`, all of them): per
+   * block the queued prediction update (queuedSegments) and the gradients and root index, then the root's histogram
+   * in `hist` by feature group (reading the rows in place, as the index is 0..rows−1: the one-thread root's kernel)
+   * and the root's sums (one thread, in row order). Returns [gradient sum, sum of squared gradients], the one-thread
+   * fit's sums.
    */
   runRound(rows: number, hist: Float64Array): Float64Array {
-    const { control: c, threads, y } = this;
-    if (!y) throw new Error('internal: a round job needs the targets in shared memory');
-    const count = Math.max(0, this.queuedSegments);
-    this.queuedSegments = -1;
-    this.addHistogram(hist, 0, rows);
+    const { control: c, threads } = this;
+    if (!this.y) throw new Error('internal: a round job needs the targets in shared memory');
+    // The root's histogram, item 0: every row, in place.
+    this.items[0] = this.zeroed(hist);
     c[NSEL] = this.nSelected;
     c[WITH_HESSIAN] = 0;
-    c[SEGMENTS] = count;
+    c[SEGMENTS] = Math.max(0, this.queuedSegments);
+    this.queuedSegments = -1;
     c[END] = rows;
-    c[ROUND_ARRIVED] = 0;
-    c[ROUND_NEXT] = 0;
-    this.post(ROUND_JOB);
-    const to = blockStart(0, rows, 1, threads);
-    if (count > 0) this.predictBlock(count, to);
-    barrier(c, ARRIVED, threads, SPIN);
-    startRows(y, this.pred, this.grad, this.index, 0, to);
-    barrier(c, ROUND_ARRIVED, threads, SPIN);
-    for (let chunk = Atomics.add(c, ROUND_NEXT, 1); chunk <= threads; chunk = Atomics.add(c, ROUND_NEXT, 1))
-      if (chunk < threads) this.histogramChunk(chunk, 0, 0, true);
-      else rootSums(this.grad, rows, this.sums);
-    this.wait();
+    this.roundDone[0] = 0;
+    this.runClaimed(ROUND_JOB, 2 * threads + 1, (chunk) => roundChunk(chunk, this.level, SPIN));
     return this.sums;
   }
 
-  /** This thread's block 0..to of a prediction update. */
-  private predictBlock(count: number, to: number): void {
+  /** Block b of a round's start: the prediction update on its positions, the gradients and index on its rows. */
+  private roundBlock(b: number): void {
+    const [rows, count] = [this.control[END], this.control[SEGMENTS]];
+    const [from, to] = [blockStart(0, rows, b, this.threads), blockStart(0, rows, b + 1, this.threads)];
+    if (count > 0) this.predictBlock(count, from, to);
+    startRows(this.y!, this.pred, this.grad, this.index, from, to);
+  }
+
+  /** Chunk T + k of a round's start: the root histogram's group k, or (k = T) the root's sums. */
+  private roundRest(k: number): void {
+    const rows = this.control[END];
+    if (k < this.threads) this.sumRange(this.histList[this.items[0]], k, 0, rows, true);
+    else rootSums(this.grad, rows, this.sums);
+  }
+
+  /** This thread's positions from..to of a prediction update. */
+  private predictBlock(count: number, from: number, to: number): void {
     if (this.wasm && this.wasmSegments)
-      addSegmentsWasm(this.wasm, this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
-    else addSegments(this.pred, this.index, this.binned.columns, this.segments, count, 0, to);
+      addSegmentsWasm(this.wasm, this.pred, this.index, this.binned.columns, this.segments, count, from, to);
+    else addSegments(this.pred, this.index, this.binned.columns, this.segments, count, from, to);
   }
 
-  private queue(a: number, start: number, end: number): void {
-    const i = this.nItems++;
-    this.items[3 * i] = a;
-    this.items[3 * i + 1] = start;
-    this.items[3 * i + 2] = end;
+  private queue(a: number, ranges: ArrayLike<number>): void {
+    const at = (1 + 2 * this.threads) * this.nItems++;
+    this.items[at] = a;
+    for (let k = 0; k < 2 * this.threads; k++) this.items[at + 1 + k] = ranges[k];
   }
 
-  /** Starts a job over the queued items on the workers (its other parameters already set); returns the items. */
+  /**
+   * Starts a job over the queued items on the workers (its other parameters already set); claimed jobs (level,
+   * round) are `chunks` chunks. Returns the chunks.
+   */
   private post(kind: number, chunks = 0): number {
     const c = this.control;
-    const count = this.nItems;
     this.nItems = 0;
-    c[COUNT] = count;
-    if (kind === LEVEL_JOB) {
+    if (kind === LEVEL_JOB || kind === ROUND_JOB) {
       // Chunks become claimable only once the job is written (LIMIT last), by this thread as by the workers.
+      c[CLAIMED_KIND] = kind;
       c[COMPLETED] = 0;
       c[BASE] = Atomics.load(c, NEXT);
       Atomics.store(c, LIMIT, c[BASE] + chunks);
-    } else {
-      c[ARRIVED] = 0;
-      Atomics.store(c, DONE, 0);
-    }
+    } else Atomics.store(c, DONE, 0);
     this.pool.start(kind);
-    return kind === LEVEL_JOB ? chunks : count;
+    return chunks;
   }
 
   /** Waits for every worker to finish the current job. */

@@ -148,7 +148,8 @@ const c = op.i32Const;
 /**
  * The module of a fit's threads (engine/threads.ts) over `arena`'s shared memory: the histogram sums of each of
  * `groups` feature groups (features ⌊nf·g/groups⌋ onwards; export `g${2g + withHessian}`, over index rows),
- * addLeaf, addRouted, splitBlock and split (a whole node's partition, its scratch at the node's own positions). Worker threads instantiate the same module on the same memory.
+ * addLeaf, addRouted and split (a stable partition of a range, its scratch at the range's own positions). Worker
+ * threads instantiate the same module on the same memory.
  */
 export function threadModule(
   arena: WasmArena,
@@ -167,7 +168,7 @@ export function threadModule(
       })),
     ),
   ).flat();
-  fns.push(addLeafFunction(), addRoutedFunction(), splitBlockFunction(), splitFunction());
+  fns.push(addLeafFunction(), addRoutedFunction(), splitFunction());
   return new WebAssembly.Module(encodeModule(fns, arena.memory.buffer.byteLength / PAGE, arena.shared));
 }
 
@@ -250,29 +251,6 @@ function splitFunction(): WasmFunction {
     ...[get(l), get(index), op.i32Sub(), c(2), op.i32ShrU()],
   ];
   return { name: 'split', params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: Array(6).fill(I32), body };
-}
-
-/**
- * splitBlock(col, sides, index, left, right, from, to): row-jobs.ts splitBlock — the block's left rows to
- * left[from..], its right rows to right[from..], order kept; returns how many went left.
- */
-function splitBlockFunction(): WasmFunction {
-  const [col, sides, index, left, right, from, to, k, kEnd, l, r, row, s4, l0] = [...Array(14).keys()];
-  const body: Bytes[] = [
-    ...[get(index), get(from), c(2), op.i32Shl(), op.i32Add(), set(k)],
-    ...[get(index), get(to), c(2), op.i32Shl(), op.i32Add(), set(kEnd)],
-    ...[get(left), get(from), c(2), op.i32Shl(), op.i32Add(), tee(l), set(l0)],
-    ...[get(right), get(from), c(2), op.i32Shl(), op.i32Add(), set(r)],
-    ...splitLoop(col, sides, k, kEnd, l, r, row, s4),
-    ...[get(l), get(l0), op.i32Sub(), c(2), op.i32ShrU()],
-  ];
-  return {
-    name: 'splitBlock',
-    params: [I32, I32, I32, I32, I32, I32, I32],
-    results: [I32],
-    locals: Array(7).fill(I32),
-    body,
-  };
 }
 
 /** The loop over index[from..to) shared by the prediction updates: `add` leaves the row's value on the stack. */

@@ -1,90 +1,41 @@
 /**
- * The row passes threads split into blocks (engine/row-jobs.ts): any blocks of a node's range, placed left rows
- * first then right rows, block by block, give exactly the single-thread stable partition; the prediction update
- * over blocks gives exactly the update over the whole range.
+ * The row passes threads split into blocks (engine/row-jobs.ts, engine/level-job.ts): a node's rows partitioned
+ * in place block by block give, read block after block, exactly the single-range stable partition's left rows and
+ * then its right rows (so every sum over them keeps the one-thread order); the prediction update over blocks gives
+ * exactly the update over the whole range.
  */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/engine/random.js';
-import {
-  addSegments,
-  blockStart,
-  copyRows,
-  newSegments,
-  placeBlock,
-  SIDES,
-  splitBlock,
-  splitRows,
-} from '../../src/engine/row-jobs.js';
+import { addSegments, blockStart, copyRows, newSegments, partitionNode } from '../../src/engine/row-jobs.js';
+import { SIDES, splitRows } from '../../src/engine/row-jobs.js';
 
 const rng = createRng(7);
 const n = 5000;
 const col = Uint8Array.from({ length: n }, () => rng.nextInt(40));
 const sides = Uint8Array.from({ length: SIDES }, (_, b) => (b <= 17 || b === 33 ? 1 : 0));
 
-/** index[start..end) partitioned by blocks cut at `cuts` (inside the range), as FitThreads.partition places them. */
-function byBlocks(index: Uint32Array, start: number, end: number, cuts: number[]): number {
-  const bounds = [start, ...cuts, end];
-  const left = new Uint32Array(n);
-  const right = new Uint32Array(n);
-  const counts = bounds.slice(1).map((to, t) => splitBlock(col, sides, index, left, right, bounds[t], to));
-  let at = start;
-  counts.forEach((c, t) => {
-    copyRows(index, at, left, bounds[t], c);
-    at += c;
-  });
-  const mid = at;
-  counts.forEach((c, t) => {
-    const rights = bounds[t + 1] - bounds[t] - c;
-    copyRows(index, at, right, bounds[t], rights);
-    at += rights;
-  });
-  return mid;
-}
-
 describe('row jobs', () => {
-  it('partition by blocks equals the stable partition, whatever the blocks', () => {
+  it('partitioning every block of a node in place gives the stable partition, block after block', () => {
     const rows = Uint32Array.from({ length: n }, (_, i) => i).filter(() => rng.nextFloat() < 0.7);
     const [start, end] = [100, rows.length - 50];
-    const single = rows.slice();
-    const mid = splitRows(col, sides, single, new Uint32Array(n), start, end);
-    copyRows(single, mid, new Uint32Array(0), 0, 0);
-    // Complete the single-thread partition as the grower does (right rows after the left ones).
-    const scratch = new Uint32Array(n);
-    const again = rows.slice();
-    const l = splitRows(col, sides, again, scratch, start, end);
-    copyRows(again, l, scratch, 0, end - l);
-    let lefts = 0;
-    for (let k = start; k < end; k++) lefts += sides[col[rows[k]]];
-    expect(l - start).toBe(lefts);
-    for (const cuts of [[], [start + 1], [1234], [900, 901, 2000, end - 1], [start, end]]) {
-      const blocked = rows.slice();
-      expect(byBlocks(blocked, start, end, cuts)).toBe(l);
-      expect(blocked).toEqual(again);
-    }
-  });
-
-  it('each thread placing its own block gives the stable partition, for any thread count', () => {
-    const rows = Uint32Array.from({ length: n }, (_, i) => (i * 7919) % n);
-    const [start, end] = [37, n - 11];
     const single = rows.slice();
     const scratch = new Uint32Array(n);
     const l = splitRows(col, sides, single, scratch, start, end);
     copyRows(single, l, scratch, 0, end - l);
+    let lefts = 0;
+    for (let k = start; k < end; k++) lefts += sides[col[rows[k]]];
+    expect(l - start).toBe(lefts);
     for (const threads of [1, 2, 3, 5]) {
       const index = rows.slice();
-      const left = new Uint32Array(n);
-      const right = new Uint32Array(n);
-      const counts = new Int32Array(2 + threads);
-      for (let t = 0; t < threads; t++) {
-        const [from, to] = [blockStart(start, end, t, threads), blockStart(start, end, t + 1, threads)];
-        counts[2 + t] = splitBlock(col, sides, index, left, right, from, to);
-      }
-      // Placed last thread first: each thread writes only its own part of the index.
-      const mids = [];
-      for (let t = threads - 1; t >= 0; t--)
-        mids.push(placeBlock(index, left, right, counts, 2, start, end, t, threads));
-      expect(mids.every((m) => m === l)).toBe(true);
-      expect(index).toEqual(single);
+      const bounds = Array.from({ length: threads + 1 }, (_, b) => blockStart(start, end, b, threads));
+      // Blocks in any order (each its own scratch positions), as threads claim them.
+      const mids = new Array<number>(threads);
+      for (let b = threads - 1; b >= 0; b--)
+        mids[b] = partitionNode(col, sides, index, new Uint32Array(n), bounds[b], bounds[b + 1]);
+      const left = mids.flatMap((mid, b) => Array.from(index.subarray(bounds[b], mid)));
+      const right = mids.flatMap((mid, b) => Array.from(index.subarray(mid, bounds[b + 1])));
+      expect(left).toEqual(Array.from(single.subarray(start, l)));
+      expect(right).toEqual(Array.from(single.subarray(l, end)));
     }
   });
 
