@@ -44,7 +44,7 @@ export interface LevelContext {
   /** Stable partition of index[start..end) by partition item p's feature and side table; returns the mid. */
   partition(p: number, start: number, end: number): number;
   /** Feature group g's sums of rows index[start..end) added to histogram `id` (in row order). */
-  sum(id: number, g: number, start: number, end: number, contiguous: boolean): void;
+  sum(id: number, g: number, start: number, end: number): void;
   /** Both children's splits of partition item p once its child's histogram is complete, when the job asks for them. */
   splits(p: number): void;
   /** thread-sync.ts waitFor. */
@@ -65,7 +65,7 @@ export function levelChunk(chunk: number, parts: number, c: LevelContext, spin: 
     const g = chunk - q * threads;
     for (let b = 0; b < threads; b++) {
       const at = stride * q + 1 + 2 * b;
-      if (items[at] < items[at + 1]) c.sum(items[stride * q], g, items[at], items[at + 1], false);
+      if (items[at] < items[at + 1]) c.sum(items[stride * q], g, items[at], items[at + 1]);
     }
     return;
   }
@@ -94,7 +94,7 @@ export function levelChunk(chunk: number, parts: number, c: LevelContext, spin: 
     const mid = c.mids[p * threads + b];
     const from = side === 0 ? items[at] : mid;
     const to = side === 0 ? mid : items[at + 1];
-    if (from < to) c.sum(c.histOf[p], g, from, to, false);
+    if (from < to) c.sum(c.histOf[p], g, from, to);
   }
   if (Atomics.add(c.groupsDone, p, 1) + 1 === threads) c.splits(p);
 }
