@@ -70,6 +70,19 @@ describe('threads', () => {
     expect(twoStopping.validLoss).toEqual(oneStopping.validLoss);
   }, 60_000);
 
+  it('gives the one-thread model in fit after fit on one pool, round and level jobs back to back', () => {
+    // A worker can still be in one claimed job's loop when the next is posted (the main thread took the last
+    // chunks): it must run the chunks it then claims as the new job's kind, and a new fit's with the new fit's
+    // arrays. Before it did, this failed one run in a few (a wrong model or an internal error) or hung.
+    const { X, y } = data(rows, false);
+    for (let k = 0; k < 12; k++) {
+      const options = { nEstimators: 6, maxDepth: 6, seed: k, colsampleByTree: k % 3 === 0 ? 0.7 : 1 };
+      const one = serialize(fit(X, y, { ...options, threads: 1 }).model);
+      const threads = 2 + (k % 2);
+      expect(serialize(fit(X, y, { ...options, threads, minRowsForThreads: 0 }).model), `fit ${k}`).toBe(one);
+    }
+  }, 60_000);
+
   it('gives the same model with leaf-wise growth and monotone constraints', () => {
     const { X, y } = data(rows, false);
     const options = { nEstimators: 8, maxDepth: 0, maxLeaves: 24, monotone: [0, 1, 0, 0, 0, 0, 0], seed: 5 };
