@@ -8,6 +8,9 @@
  *
  *   BENCH_DATA_DIR=dir npm run bench:scale ...   (writes dir/<rows>/x-columns.f64 and y.f64), then
  *   taskset -c 0,1 npx tsx bench/scale/thread-costs.ts dir/200000 <rows, at most the file's> <threads> [fits] [trees]
+ *
+ * BENCH_IDLE_SPIN=µs makes the workers look that long for their next job before sleeping (setIdleSpin), as in
+ * bench:scale.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { binMatrix } from '../../src/engine/binning.js';
