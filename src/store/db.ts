@@ -90,6 +90,15 @@ export function setCacheSize(db: Db, size: number): number {
   return previous;
 }
 
+/**
+ * How long (ms) a write made on the thread that answers requests waits for another connection's lock. Such a write
+ * (stored valuations, the request log, when no writer thread takes them) blocks the whole thread while it waits, and
+ * the lock may be held by an ingestion on this same thread, whose transaction stays open across awaits and cannot
+ * end while the thread waits: with the default 10 s, a test server stood still for 10 s per flush (50 s in one CI
+ * run). Its callers keep the rows and try again at their next flush.
+ */
+export const EVENT_LOOP_BUSY_MS = 25;
+
 /** Runs `fn` with a different busy timeout (how long a write waits for another's lock), restoring it after. */
 export function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
   const previous = db.pragma('busy_timeout', { simple: true }) as number;

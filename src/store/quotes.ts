@@ -4,7 +4,7 @@
  * requests sent with an Idempotency-Key, so that a retry gets the same answer. Rows are written in batches, off
  * the request's path (see src/api/quote-store.ts); reads are by primary key.
  */
-import type { Db } from './db.js';
+import { EVENT_LOOP_BUSY_MS, withBusyTimeout, type Db } from './db.js';
 
 export interface StoredValuationRow {
   /** The opaque id (val_…), also inside the answer. */
@@ -54,9 +54,11 @@ export function idempotencyWrite(r: IdempotencyRow): QuoteWrite {
 /** A writer on this connection: every row in one transaction. */
 export function quoteWriter(db: Db): (rows: readonly QuoteWrite[]) => void {
   const statements = QUOTE_WRITES.map((sql) => db.prepare(sql));
-  return db.transaction((rows: readonly QuoteWrite[]) => {
+  const write = db.transaction((rows: readonly QuoteWrite[]) => {
     for (const [which, ...values] of rows) statements[which].run(...values);
   });
+  // Called on the thread that answers requests: a lock held elsewhere fails it fast (see EVENT_LOOP_BUSY_MS).
+  return (rows) => withBusyTimeout(db, EVENT_LOOP_BUSY_MS, () => write(rows));
 }
 
 export interface FoundValuation {

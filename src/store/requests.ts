@@ -2,7 +2,7 @@
  * The request log: every API request and its answer, written in batches (one transaction per batch) so that
  * logging never waits on the disk in the request's path.
  */
-import type { Db } from './db.js';
+import { EVENT_LOOP_BUSY_MS, withBusyTimeout, type Db } from './db.js';
 
 export interface RequestLogEntry {
   /** When the answer was sent, in ms since the epoch (stored as ISO 8601 text, converted by SQLite). */
@@ -47,12 +47,16 @@ export function requestRow(e: RequestLogEntry): (string | number | null)[] {
   ];
 }
 
-/** A writer that stores many entries in one transaction. */
+/**
+ * A writer that stores many entries in one transaction, on the thread that answers requests: a lock held elsewhere
+ * fails it fast (see EVENT_LOOP_BUSY_MS) and the request log keeps the entries for its next flush.
+ */
 export function requestLogWriter(db: Db): (entries: readonly RequestLogEntry[]) => void {
   const insert = db.prepare(INSERT_REQUEST_SQL);
-  return db.transaction((entries: readonly RequestLogEntry[]) => {
+  const write = db.transaction((entries: readonly RequestLogEntry[]) => {
     for (const e of entries) insert.run(...requestRow(e));
   });
+  return (entries) => withBusyTimeout(db, EVENT_LOOP_BUSY_MS, () => write(entries));
 }
 
 /** How long and how large the request log may grow; older rows are deleted first. */
