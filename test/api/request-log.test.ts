@@ -3,23 +3,11 @@ import { RequestLog } from '../../src/api/request-log.js';
 import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createKey } from '../../src/store/keys.js';
-import { countRequests, listRequests, type RequestLogEntry } from '../../src/store/requests.js';
+import { countRequests, listRequests } from '../../src/store/requests.js';
+import { requestLogEntry } from '../helpers/request-log-entry.js';
 import { STONE, testApp, testHome } from './helpers.js';
 
-const entry = (i: number): RequestLogEntry => ({
-  at: 0,
-  method: 'GET',
-  route: '/x',
-  url: `/x?${i}`,
-  status: 200,
-  latencyMs: 1,
-  keyId: null,
-  keyName: null,
-  modelVersion: null,
-  requestBody: null,
-  responseBody: null,
-  requestId: null,
-});
+const entry = (i: number) => requestLogEntry({ at: 0, route: '/x', url: `/x?${i}` });
 
 describe('request log', () => {
   it('logs every request and answer, errors included, with latency, key and model version; flushed on close', async () => {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { countValuations, quoteWriter, valuationWrite } from '../../src/store/quotes.js';
-import { requestLogWriter, type RequestLogEntry } from '../../src/store/requests.js';
+import { requestLogWriter } from '../../src/store/requests.js';
+import { requestLogEntry } from '../helpers/request-log-entry.js';
 
 let dir: string;
 let db: Db;
@@ -52,20 +53,7 @@ const valuation = {
   ref: null,
   answer: '{"price":1500}',
 };
-const entry: RequestLogEntry = {
-  at: Date.UTC(2026, 11, 6, 21),
-  method: 'GET',
-  route: '/v1/health',
-  url: '/v1/health',
-  status: 200,
-  latencyMs: 1,
-  keyId: null,
-  keyName: null,
-  modelVersion: null,
-  requestBody: null,
-  responseBody: null,
-  requestId: 'req-1',
-};
+const entry = requestLogEntry({ requestId: 'req-1' });
 
 describe('writes on the request thread', () => {
   it('fail fast while another connection holds the lock, keep the busy timeout, and go through after', async () => {
