@@ -15,6 +15,7 @@ import { beginTransaction } from '../../src/store/postgres/transaction.js';
 import { valuationWrite } from '../../src/store/quotes.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
 import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { requestLogEntry } from '../helpers/request-log-entry.js';
 
 let server: TestPostgres;
 beforeAll(async () => {
@@ -61,20 +62,14 @@ describe('the request log on PostgreSQL', () => {
     const store = postgresStore(await openPostgres(server.newDatabase('retention')), { home: '/nonexistent' });
     const day = 86_400_000;
     const now = Date.parse('2026-12-04T12:00:00Z');
-    const entry = (i: number, at: number) => ({
-      at,
-      method: 'GET',
-      route: '/v1/models',
-      url: '/v1/models',
-      status: 200,
-      latencyMs: 1,
-      keyId: null,
-      keyName: null,
-      modelVersion: null,
-      requestBody: null,
-      responseBody: 'x'.repeat(200),
-      requestId: `r${i}`,
-    });
+    const entry = (i: number, at: number) =>
+      requestLogEntry({
+        at,
+        route: '/v1/models',
+        url: '/v1/models',
+        responseBody: 'x'.repeat(200),
+        requestId: `r${i}`,
+      });
     await store.writeRequests([
       ...Array.from({ length: 10 }, (_, i) => entry(i, now - 40 * day)),
       ...Array.from({ length: 90 }, (_, i) => entry(10 + i, now - day)),
