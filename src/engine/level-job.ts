@@ -1,7 +1,7 @@
 /**
- * One chunk of a level job (engine/threads.ts runLevel) or of a round's start (runRound), as every thread of a fit runs it: the main thread with
- * its own LevelContext, each worker with one made of the same shared arrays (engine/thread-worker.ts sends this
- * source). Self-contained: it uses nothing but its arguments and Atomics (a test runner rewrites calls to imports).
+ * One chunk of a level job (engine/threads.ts runLevel) or of a round's start (runRound), as every thread of a fit
+ * runs it: the main thread with its own LevelContext, each worker with one made of the same shared arrays
+ * (engine/thread-worker.ts sends this source). Self-contained: it uses nothing but its arguments and Atomics (a test runner rewrites calls to imports).
  *
  * On threads the grower's row index is cut into one block per thread for the whole tree (block b: positions
  * ⌊m·b/T⌋ to ⌊m·(b+1)/T⌋ of a tree on m rows), and every node keeps its rows in each block: a range per block

@@ -200,12 +200,8 @@ function levelContext() {
     sum: (id, g, start, end) => sumRange(histById(id), g, start, end, false),
     roundBlock(b) {
       // threads.ts runRound: block b's prediction update, then its gradients and index.
-      const { pred, segments, grad, y } = fit;
-      const [from, to] = [jobs.blockStart(0, ctrl[${END}], b, threads), jobs.blockStart(0, ctrl[${END}], b + 1, threads)];
-      const count = ctrl[${SEGMENTS}];
-      if (count > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, count, from, to);
-      else if (count > 0) jobs.addSegments(pred, index, columns, segments, count, from, to);
-      jobs.startRows(y, pred, grad, index, from, to);
+      const [from, to] = predictBlock(b);
+      jobs.startRows(fit.y, fit.pred, fit.grad, index, from, to);
     },
     roundRest(k) {
       if (k < threads) sumRange(histById(items[0]), k, 0, ctrl[${END}], true);
@@ -220,6 +216,15 @@ function levelContext() {
       jobs.nodeSplits(splits, p, parent, small, binned, selected, jobs.findBestSplit, jobs.subtractHistogram);
     },
   };
+}
+/** Block b of the index positions 0..END: the prediction update's ctrl[SEGMENTS] segments there; returns [from, to]. */
+function predictBlock(b) {
+  const { pred, index, columns, segments } = fit;
+  const [from, to] = [jobs.blockStart(0, ctrl[${END}], b, threads), jobs.blockStart(0, ctrl[${END}], b + 1, threads)];
+  const count = ctrl[${SEGMENTS}];
+  if (count > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, count, from, to);
+  else if (count > 0) jobs.addSegments(pred, index, columns, segments, count, from, to);
+  return [from, to];
 }
 /** Histogram id's message, read from the port when not yet seen. */
 function histById(id) {
@@ -284,12 +289,7 @@ for (;;) {
   }
   try {
     // A prediction update (threads.ts addSegments), on this thread's fixed block of the index.
-    const { pred, index, columns, segments } = fit;
-    const from = jobs.blockStart(0, ctrl[${END}], me, threads);
-    const to = jobs.blockStart(0, ctrl[${END}], me + 1, threads);
-    const count = ctrl[${SEGMENTS}];
-    if (count > 0 && fit.wasmSegments) jobs.addSegmentsWasm(wasm, pred, index, columns, segments, count, from, to);
-    else if (count > 0) jobs.addSegments(pred, index, columns, segments, count, from, to);
+    predictBlock(me);
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
   }

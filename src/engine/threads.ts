@@ -3,8 +3,8 @@
  * index and histograms; with WebAssembly one shared WebAssembly.Memory, where every thread runs the kernels of
  * engine/wasm-kernels.ts threadModule). The row index is cut into one block per thread for the whole tree, and
  * every node keeps a range of rows in each block (engine/level-job.ts). Three kinds of job:
- *   a round's start (runRound): the last tree's prediction update and then the gradients by the blocks, each
- *     followed by a barrier, then the root's histogram by feature group and its sums (one thread), claimed;
+ *   a round's start (runRound): per block the last tree's prediction update, the gradients and the root's index,
+ *     then the root's histogram by feature group and its sums (one thread), all claimed chunks (level-job.ts);
  *   a level (runLevel): the level's partitions as chunks (node, block), then its histograms as chunks (node,
  *     feature group) and the children's splits (level-job.ts); or histogram chunks alone. A thread with a core
  *     claims the next chunk (thread-sync.ts), so none waits for a worker that has not started;
