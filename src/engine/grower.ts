@@ -2,8 +2,9 @@
  * Grows one regression tree on binned data into the flat layout of tree.ts.
  *
  * Rows are never copied: one index array is partitioned in place (left rows first, order kept), so every node
- * owns a contiguous range of it (on threads, a range in each thread's block of it: engine/level-job.ts). A node's histogram is built only when the node may still be split, and only for
- * the smaller child of a split; the larger child's is the parent's minus it.
+ * owns a contiguous range of it (on threads, a range in each thread's block of it: engine/level-job.ts). A node's
+ * histogram is built only when the node may still be split, and only for the smaller child of a split; the larger
+ * child's is the parent's minus it.
  *
  * Two growth policies:
  *   depth-wise (default, XGBoost's): every splittable node of a level is split before the next level, up to maxDepth;
@@ -18,7 +19,7 @@ import { buildHistogram, newHistogram, subtractHistogram } from './histogram.js'
 import { binnedLeafValue, fillSides, finishTree, treeSegments } from './nodes.js';
 import { childBounds, nodeArrays, nodeCapacity, nodeRanges, nodeRows, placeChildren } from './nodes.js';
 import type { NodeArrays } from './nodes.js';
-import { addSegmentsOf, newSegments, partitionRows, type Segments } from './row-jobs.js';
+import { addSegmentsOf, blockStart, newSegments, partitionRows, type Segments } from './row-jobs.js';
 import { MIN_ROWS_PER_HANDOFF, type FitThreads } from './threads.js';
 import { findBestSplit, type Split, type SplitParams } from './split.js';
 import type { Tree } from './tree.js';
@@ -137,10 +138,10 @@ export class TreeGrower {
     if (constantHessian === undefined) for (let k = 0; k < rows.length; k++) hSum += hess[rows[k]];
     else hSum = constantHessian * rows.length;
     const root = this.addNode(0, gSum, hSum, rows.length, -Infinity, Infinity);
-    // The root's rows in blocks: the same cut as the threads' element-wise passes (row-jobs.ts blockStart).
+    // The root's rows in blocks: the same cut as the threads' element-wise passes.
     for (let b = 0; b < this.blocks; b++) {
-      this.start[b] = Math.floor((rows.length * b) / this.blocks);
-      this.end[b] = Math.floor((rows.length * (b + 1)) / this.blocks);
+      this.start[b] = blockStart(0, rows.length, b, this.blocks);
+      this.end[b] = blockStart(0, rows.length, b + 1, this.blocks);
     }
     if (this.maySplit(root)) {
       const hist = begun?.hist ?? this.acquire();
