@@ -73,6 +73,16 @@ export class TreeGrower {
   private begun: { gSum: number; hist: Float64Array } | undefined;
   private splits: (Split | null)[] = [];
   private hists: (Float64Array | null)[] = [];
+  /**
+   * A level's scratch (growDepthWise): its nodes with a pending split, each one's smaller child and that child's
+   * histogram; the nodes to partition and their places among the level's; per partition and block its mid.
+   */
+  private readonly levelIds: Int32Array;
+  private readonly levelSmalls: Int32Array;
+  private readonly levelHists: (Float64Array | null)[];
+  private readonly partIds: Int32Array;
+  private readonly partAt: Int32Array;
+  private readonly levelMids: Int32Array;
 
   // Inputs of the current grow() call.
   private grad: Float64Array = new Float64Array(0);
@@ -106,6 +116,9 @@ export class TreeGrower {
     this.segments = threads ? threads.segments : newSegments(c, false, arena);
     this.arrays = nodeArrays(c, this.blocks);
     Object.assign(this, this.arrays);
+    [this.levelIds, this.levelSmalls, this.partIds, this.partAt] = [0, 0, 0, 0].map(() => new Int32Array(c));
+    this.levelHists = new Array<Float64Array | null>(c).fill(null);
+    this.levelMids = new Int32Array(c * this.blocks);
   }
 
   /**
@@ -132,11 +145,8 @@ export class TreeGrower {
     this.splits = [];
     this.hists = [];
 
-    let gSum = begun?.gSum ?? 0;
-    let hSum = 0;
-    if (!begun) for (let k = 0; k < rows.length; k++) gSum += grad[rows[k]];
-    if (constantHessian === undefined) for (let k = 0; k < rows.length; k++) hSum += hess[rows[k]];
-    else hSum = constantHessian * rows.length;
+    const gSum = begun?.gSum ?? sumOfRows(grad, rows);
+    const hSum = constantHessian === undefined ? sumOfRows(hess, rows) : constantHessian * rows.length;
     const root = this.addNode(0, gSum, hSum, rows.length, -Infinity, Infinity);
     // The root's rows in blocks: the same cut as the threads' element-wise passes.
     for (let b = 0; b < this.blocks; b++) {
@@ -201,37 +211,49 @@ export class TreeGrower {
    * with level splits, the children's splits); a job per node would wait some 60 times a tree.
    */
   private growDepthWise(): void {
+    // Plain loops over typed scratch arrays: the array methods this replaces (map, filter, entries) met arrays of
+    // other element kinds from tree to tree, and each "wrong map" deoptimisation cost a 50–75 ms recompile.
+    const { levelIds: ids, levelSmalls: smalls, levelHists: hists, partIds: parted, partAt, levelMids: mids } = this;
+    const blocks = this.blocks;
     for (let from = 0; from < this.nodes; ) {
       const to = this.nodes;
-      const ids: number[] = [];
-      for (let id = from; id < to; id++) if (this.splits[id]) ids.push(id);
+      let count = 0;
+      let parts = 0;
       let rows = 0;
-      for (const id of ids)
+      for (let id = from; id < to; id++) {
+        if (!this.splits[id]) continue;
         if (this.terminal(id)) this.unpartitioned[id] = 1;
-        else rows += nodeRows(this.arrays, this.blocks, id);
-      const level = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
-      const parted = ids.filter((id) => !this.unpartitioned[id]);
-      const mids = parted.map((id) => this.partition(id, level));
-      const smalls = ids.map((id) => this.addChildren(id));
-      const hists = smalls.map((small) => (small >= 0 ? this.acquire() : null));
-      if (level) {
-        for (const [p, id] of parted.entries()) {
-          const i = ids.indexOf(id);
-          if (smalls[i] >= 0) level.addChildHistogram(p, hists[i]!, smalls[i] === this.left[id] ? 0 : 1);
-          this.askSplits(level, p, id, smalls[i]);
+        else {
+          rows += nodeRows(this.arrays, blocks, id);
+          partAt[parts] = count;
+          parted[parts++] = id;
         }
-        const done = level.runLevel(parted.length, this.constantHessian);
-        for (const [p, id] of parted.entries()) this.place(id, done.subarray(p * this.blocks));
-      } else for (const [p, id] of parted.entries()) this.place(id, mids[p]);
-      for (const id of ids) if (this.unpartitioned[id]) this.place(id);
+        ids[count++] = id;
+      }
+      const level = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
+      for (let p = 0; p < parts; p++) this.partition(parted[p], level, p * blocks);
+      for (let i = 0; i < count; i++) smalls[i] = this.addChildren(ids[i]);
+      for (let i = 0; i < count; i++) hists[i] = smalls[i] >= 0 ? this.acquire() : null;
+      if (level) {
+        for (let p = 0; p < parts; p++) {
+          const [id, small] = [parted[p], smalls[partAt[p]]];
+          if (small >= 0) level.addChildHistogram(p, hists[partAt[p]]!, small === this.left[id] ? 0 : 1);
+          this.askSplits(level, p, id, small);
+        }
+        const done = level.runLevel(parts, this.constantHessian);
+        for (let p = 0; p < parts; p++) this.place(parted[p], done, p * blocks);
+      } else for (let p = 0; p < parts; p++) this.place(parted[p], mids, p * blocks);
+      for (let i = 0; i < count; i++) if (this.unpartitioned[ids[i]]) this.place(ids[i]);
       if (!level) {
-        rows = smalls.reduce((sum, small) => sum + (small >= 0 ? nodeRows(this.arrays, this.blocks, small) : 0), 0);
+        rows = 0;
+        for (let i = 0; i < count; i++) if (smalls[i] >= 0) rows += nodeRows(this.arrays, blocks, smalls[i]);
         const onThreads = rows >= MIN_ROWS_PER_HANDOFF ? this.threads : undefined;
-        for (const [i, small] of smalls.entries()) if (small >= 0) this.build(hists[i]!, small, false, onThreads);
+        for (let i = 0; i < count; i++) if (smalls[i] >= 0) this.build(hists[i]!, smalls[i], false, onThreads);
         onThreads?.runHistograms(this.constantHessian);
       }
       const found = level?.splits !== undefined;
-      for (const [i, id] of ids.entries()) if (smalls[i] >= 0) this.attachChildren(id, smalls[i], hists[i]!, found);
+      for (let i = 0; i < count; i++) if (smalls[i] >= 0) this.attachChildren(ids[i], smalls[i], hists[i]!, found);
+      hists.fill(null, 0, count);
       from = to;
     }
   }
@@ -334,9 +356,11 @@ export class TreeGrower {
   private split(id: number): void {
     let mids: Int32Array | undefined;
     if (this.terminal(id)) this.unpartitioned[id] = 1;
-    else if (nodeRows(this.arrays, this.blocks, id) < MIN_ROWS_PER_HANDOFF || !this.threads) mids = this.partition(id);
-    else {
-      this.partition(id, this.threads);
+    else if (nodeRows(this.arrays, this.blocks, id) < MIN_ROWS_PER_HANDOFF || !this.threads) {
+      this.partition(id, undefined, 0);
+      mids = this.levelMids;
+    } else {
+      this.partition(id, this.threads, 0);
       mids = this.threads.runLevel(1, this.constantHessian);
     }
     const small = this.addChildren(id);
@@ -386,9 +410,9 @@ export class TreeGrower {
     return s.countLeft <= s.countRight ? l : r;
   }
 
-  /** Node id's children's rows (nodes.ts placeChildren). */
-  private place(id: number, mids?: Int32Array): void {
-    placeChildren(this.arrays, this.blocks, id, this.splits[id]!.countLeft, mids);
+  /** Node id's children's rows (nodes.ts placeChildren); each block's mid at mids[at + block]. */
+  private place(id: number, mids?: Int32Array, at = 0): void {
+    placeChildren(this.arrays, this.blocks, id, this.splits[id]!.countLeft, mids, at);
   }
 
   /**
@@ -407,22 +431,20 @@ export class TreeGrower {
   }
 
   /**
-   * Stable in-place partition of the node's rows by its pending split, block by block; returns where each block's
-   * right rows begin. With `threads` it is only queued for the caller's runLevel (and returns nothing).
+   * Stable in-place partition of the node's rows by its pending split, block by block; each block's right rows
+   * begin at levelMids[at + block]. With `threads` it is only queued for the caller's runLevel.
    */
-  private partition(id: number, threads?: FitThreads): Int32Array | undefined {
+  private partition(id: number, threads: FitThreads | undefined, at: number): void {
     const s = this.splits[id]!;
     const sides = threads
       ? threads.addPartition(s.feature, nodeRanges(this.arrays, this.blocks, id, this.ranges))
       : this.sides;
     fillSides(sides, 0, this.binned.valueBins[s.feature], s.bin, this.defaultSide(s));
-    if (threads) return undefined;
-    const mids = new Int32Array(this.blocks);
+    if (threads) return;
     for (let b = 0; b < this.blocks; b++) {
       const [start, end] = [this.start[id * this.blocks + b], this.end[id * this.blocks + b]];
-      mids[b] = partitionRows(this.binned, s.feature, sides, this.index, this.scratch, start, end);
+      this.levelMids[at + b] = partitionRows(this.binned, s.feature, sides, this.index, this.scratch, start, end);
     }
-    return mids;
   }
 
   private acquire(): Float64Array {
@@ -441,4 +463,14 @@ export class TreeGrower {
     for (let id = 0; id < this.nodes; id++) this.release(id);
     return finishTree(this.arrays, this.nodes, this.params.lambda, this.params.learningRate);
   }
+}
+
+/**
+ * values[rows[0]] + values[rows[1]] + … in that order. A function of its own: as a loop inside grow() it was compiled
+ * on-stack mid-loop, before the code after it had run, and that code left it at every tree (200 deoptimisations).
+ */
+function sumOfRows(values: Float64Array, rows: Uint32Array): number {
+  let sum = 0;
+  for (let k = 0; k < rows.length; k++) sum += values[rows[k]];
+  return sum;
 }

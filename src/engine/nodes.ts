@@ -79,12 +79,19 @@ export function nodeRanges(a: NodeArrays, blocks: number, id: number, out: Int32
  * the partition) their ranges in every block, which must hold `countLeft` rows left, as the split's histogram said;
  * without (a node split without partitioning) none.
  */
-export function placeChildren(a: NodeArrays, blocks: number, id: number, countLeft: number, mids?: Int32Array): void {
+export function placeChildren(
+  a: NodeArrays,
+  blocks: number,
+  id: number,
+  countLeft: number,
+  mids?: Int32Array,
+  at = 0,
+): void {
   const [l, r] = [a.left[id], a.right[id]];
   let left = 0;
   for (let b = 0; b < blocks; b++) {
     const [start, end] = [a.start[id * blocks + b], a.end[id * blocks + b]];
-    const mid = mids ? mids[b] : start;
+    const mid = mids ? mids[at + b] : start;
     left += mid - start;
     [a.start[l * blocks + b], a.end[l * blocks + b]] = [start, mid];
     [a.start[r * blocks + b], a.end[r * blocks + b]] = [mid, mids ? end : mid];
