@@ -4,6 +4,7 @@
  * requests sent with an Idempotency-Key, so that a retry gets the same answer. Rows are written in batches, off
  * the request's path (see src/api/quote-store.ts); reads are by primary key.
  */
+import type { Statement } from 'better-sqlite3';
 import { EVENT_LOOP_BUSY_MS, withBusyTimeout, type Db } from './db.js';
 
 export interface StoredValuationRow {
@@ -92,24 +93,48 @@ export function findIdempotent(
 
 /**
  * Deletes valuations answered before `valuationsBefore` (ms; null keeps them all) and idempotency records older
- * than `idempotencyBefore`, oldest first, 1,000 rows a statement (valuations are appended in time order, so the
- * oldest rowids are the oldest quotes: no index on time is needed). Returns how many of each went.
+ * than `idempotencyBefore`, oldest first, `chunk` rows a statement (valuations are appended in time order, so the
+ * oldest rowids are the oldest quotes: no index on time is needed). Resolves with how many of each went.
+ *
+ * It runs on the thread that answers requests (QuoteStore's timer): between statements it gives the event loop
+ * its turn, so a purge of a long backlog (retention shortened, a server down for weeks) holds no answer up for
+ * more than one statement; and each statement waits only EVENT_LOOP_BUSY_MS for another connection's lock. A
+ * purge refused that way rejects with SQLITE_BUSY, keeping what it deleted; QuoteStore tries again later.
  */
-export function purgeQuotes(
+export async function purgeQuotes(
   db: Db,
   valuationsBefore: number | null,
   idempotencyBefore: number,
-): { valuations: number; idempotency: number } {
-  let valuations = 0;
-  if (valuationsBefore !== null) {
-    const cutoff = new Date(valuationsBefore).toISOString();
-    const chunk = db.prepare(
-      'DELETE FROM valuations WHERE rowid IN (SELECT rowid FROM valuations ORDER BY rowid LIMIT 1000) AND at < ?',
-    );
-    for (let n = 1; n > 0; valuations += n) n = chunk.run(cutoff).changes;
-  }
-  const idempotency = db.prepare('DELETE FROM idempotency_keys WHERE at < ?').run(idempotencyBefore).changes;
+  chunk = 1000,
+): Promise<{ valuations: number; idempotency: number }> {
+  const valuations =
+    valuationsBefore === null
+      ? 0
+      : await deleteInChunks(
+          db,
+          db.prepare(
+            'DELETE FROM valuations WHERE rowid IN (SELECT rowid FROM valuations ORDER BY rowid LIMIT ?) AND at < ?',
+          ),
+          [chunk, new Date(valuationsBefore).toISOString()],
+        );
+  // Idempotency records come in roughly time order too: the scan for the oldest stops after the first `chunk`.
+  const idempotency = await deleteInChunks(
+    db,
+    db.prepare('DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE at < ? LIMIT ?)'),
+    [idempotencyBefore, chunk],
+  );
   return { valuations, idempotency };
+}
+
+/** Runs `remove` until it deletes nothing, each run waiting EVENT_LOOP_BUSY_MS at most, the event loop between. */
+async function deleteInChunks(db: Db, remove: Statement, params: unknown[]): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const n = withBusyTimeout(db, EVENT_LOOP_BUSY_MS, () => remove.run(...params).changes);
+    if (n === 0) return deleted;
+    deleted += n;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 export function countValuations(db: Db): number {

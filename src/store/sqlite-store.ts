@@ -60,7 +60,7 @@ export function sqliteStore(db: Db): Store {
       writeQuotes ??= quoteWriter(db);
       writeQuotes(rows);
     },
-    purgeQuotes: async (valuationsBefore, idempotencyBefore) => purgeQuotes(db, valuationsBefore, idempotencyBefore),
+    purgeQuotes: (valuationsBefore, idempotencyBefore) => purgeQuotes(db, valuationsBefore, idempotencyBefore),
     listRequests: async (query) => listRequests(db, query),
     pruneRequestLog: async (retention, now, chunk) => pruneRequestLog(db, retention, now, chunk),
     async writeRequests(entries) {

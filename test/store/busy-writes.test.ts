@@ -3,7 +3,8 @@
  * them) wait only EVENT_LOOP_BUSY_MS for another connection's lock, not the connection's busy timeout: the lock may
  * be held by an ingestion on the same thread (its transaction spans awaits), which cannot end while the thread
  * waits. Here another process holds the lock for 2 s: a write that waited the busy timeout (10 s) would get it and
- * succeed; the bounded one fails with SQLITE_BUSY, and succeeds once the lock is gone.
+ * succeed; the bounded one fails with SQLITE_BUSY, and succeeds once the lock is gone. The purge of stored
+ * valuations (a timer on the same thread) is bounded the same way, and lets the event loop run between statements.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { countValuations, quoteWriter, valuationWrite } from '../../src/store/quotes.js';
+import { countValuations, purgeQuotes, quoteWriter, valuationWrite } from '../../src/store/quotes.js';
 import { requestLogWriter } from '../../src/store/requests.js';
 import { requestLogEntry } from '../helpers/request-log-entry.js';
 
@@ -68,5 +69,32 @@ describe('writes on the request thread', () => {
     writeRequests([entry]);
     expect(countValuations(db)).toBe(1);
     expect(db.prepare('SELECT COUNT(*) AS n FROM request_log').get()).toEqual({ n: 1 });
+  }, 30_000);
+
+  it('purge stored valuations a statement at a time, failing fast on a lock held elsewhere', async () => {
+    const DAY = 86_400_000;
+    const old = Date.UTC(2026, 0, 1);
+    const rows = Array.from({ length: 25 }, (_, i) => valuationWrite({ ...valuation, id: `val_${i}`, at: old + i }));
+    const writeQuotes = quoteWriter(db);
+    writeQuotes([...rows, valuationWrite({ ...valuation, id: 'val_new', at: old + 60 * DAY })]);
+    const idempotent = db.prepare(
+      "INSERT INTO idempotency_keys (key_id, route, idempotency_key, fingerprint, at, answer) VALUES (1, '/v1/valuations', ?, ?, ?, '{}')",
+    );
+    for (let i = 0; i < 12; i++) idempotent.run(`k${i}`, 'f'.repeat(64), old + i);
+
+    const holder = await lockElsewhere();
+    await expect(purgeQuotes(db, old + 30 * DAY, old + 30 * DAY, 10)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(10_000);
+    await holder.exited;
+
+    // Ten rows a statement: the event loop runs before the purge is over (a callback queued after it starts).
+    let loopRan = false;
+    const purge = purgeQuotes(db, old + 30 * DAY, old + 30 * DAY, 10);
+    setImmediate(() => {
+      loopRan = true;
+    });
+    expect(await purge).toEqual({ valuations: 25, idempotency: 12 });
+    expect(loopRan).toBe(true);
+    expect(countValuations(db)).toBe(1);
   }, 30_000);
 });

@@ -39,7 +39,7 @@ const INSERT =
   'INSERT INTO valuations (id, at, key_id, model_version, stone, ref, answer) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
 describe('stored valuations after migration 30', () => {
-  it('keep every row of a database made before, with its rowid, and lose only the JSON checks', () => {
+  it('keep every row of a database made before, with its rowid, and lose only the JSON checks', async () => {
     const file = join(dir, 'loupe.db');
     const before = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version < 30) });
     quoteWriter(before)([0, 1, 2, 3, 4].map((i) => valuationWrite(row(i, Date.UTC(2026, 0, 1 + i)))));
@@ -89,7 +89,7 @@ describe('stored valuations after migration 30', () => {
       expect(findValuation(db, 'val_0000')?.at).toBe('2026-01-01T00:00:00.000Z');
 
       // Purging still goes oldest first, by rowid.
-      expect(purgeQuotes(db, Date.UTC(2026, 0, 4), 0).valuations).toBe(2);
+      expect((await purgeQuotes(db, Date.UTC(2026, 0, 4), 0)).valuations).toBe(2);
       expect(db.prepare('SELECT id FROM valuations ORDER BY rowid').pluck().all()).toEqual([
         'val_0003',
         'val_0004',
