@@ -40,6 +40,7 @@ describe('compose.yaml', () => {
     expect(postgres.healthcheck?.test).toContain('pg_isready');
     expect(postgres.volumes).toContain('loupe-pg:/var/lib/postgresql/data');
     expect(compose.volumes).toHaveProperty('loupe-pg');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own substitution syntax, meant literally
     expect(postgres.environment?.POSTGRES_PASSWORD).toBe('${LOUPE_PG_PASSWORD:?set LOUPE_PG_PASSWORD}');
   });
 
