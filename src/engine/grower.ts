@@ -18,10 +18,10 @@ import { MAX_BINS, type BinnedMatrix } from './binning.js';
 import { buildHistogram, newHistogram, subtractHistogram } from './histogram.js';
 import { binnedLeafValue, fillSides, finishTree, treeSegments } from './nodes.js';
 import { childBounds, nodeArrays, nodeCapacity, nodeRanges, nodeRows, placeChildren } from './nodes.js';
-import type { NodeArrays } from './nodes.js';
-import { addSegmentsOf, blockStart, newSegments, partitionRows, type Segments } from './row-jobs.js';
+import { levelScratch, type LevelScratch, type NodeArrays } from './nodes.js';
+import { addSegmentsOf, blockStart, newSegments, partitionRows, sumOfRows, type Segments } from './row-jobs.js';
 import { MIN_ROWS_PER_HANDOFF, type FitThreads } from './threads.js';
-import { findBestSplit, type Split, type SplitParams } from './split.js';
+import { defaultSide, findBestSplit, type Split, type SplitParams } from './split.js';
 import type { Tree } from './tree.js';
 
 export interface GrowerParams extends SplitParams {
@@ -39,7 +39,6 @@ export class TreeGrower {
   private readonly index: Uint32Array;
   private readonly scratch: Uint32Array;
   private readonly pool: Float64Array[] = [];
-  private readonly capacity: number;
   /** Blocks of the row index (level-job.ts): the threads', or 1; a node's ranges are start/end[id·blocks + b]. */
   private readonly blocks: number;
   private readonly ranges: Int32Array;
@@ -73,16 +72,8 @@ export class TreeGrower {
   private begun: { gSum: number; hist: Float64Array } | undefined;
   private splits: (Split | null)[] = [];
   private hists: (Float64Array | null)[] = [];
-  /**
-   * A level's scratch (growDepthWise): its nodes with a pending split, each one's smaller child and that child's
-   * histogram; the nodes to partition and their places among the level's; per partition and block its mid.
-   */
-  private readonly levelIds: Int32Array;
-  private readonly levelSmalls: Int32Array;
-  private readonly levelHists: (Float64Array | null)[];
-  private readonly partIds: Int32Array;
-  private readonly partAt: Int32Array;
-  private readonly levelMids: Int32Array;
+  /** growDepthWise's scratch for a level (nodes.ts LevelScratch). */
+  private readonly levelScratch: LevelScratch;
 
   // Inputs of the current grow() call.
   private grad: Float64Array = new Float64Array(0);
@@ -108,17 +99,14 @@ export class TreeGrower {
     const arena = threads ? undefined : binned.arena; // the WebAssembly kernels' memory (engine/wasm-kernels.ts)
     this.index = threads ? threads.index : (arena?.uint32(n) ?? new Uint32Array(n));
     this.scratch = arena?.uint32(n) ?? new Uint32Array(n);
-    this.capacity = nodeCapacity(params, n);
-    const c = this.capacity;
+    const c = nodeCapacity(params, n);
     this.blocks = threads?.threads ?? 1;
     this.ranges = new Int32Array(2 * this.blocks);
     this.sides = arena?.uint8(MAX_BINS + 1) ?? new Uint8Array(MAX_BINS + 1);
     this.segments = threads ? threads.segments : newSegments(c, false, arena);
     this.arrays = nodeArrays(c, this.blocks);
     Object.assign(this, this.arrays);
-    [this.levelIds, this.levelSmalls, this.partIds, this.partAt] = [0, 0, 0, 0].map(() => new Int32Array(c));
-    this.levelHists = new Array<Float64Array | null>(c).fill(null);
-    this.levelMids = new Int32Array(c * this.blocks);
+    this.levelScratch = levelScratch(c, this.blocks);
   }
 
   /**
@@ -211,9 +199,7 @@ export class TreeGrower {
    * with level splits, the children's splits); a job per node would wait some 60 times a tree.
    */
   private growDepthWise(): void {
-    // Plain loops over typed scratch arrays: the array methods this replaces (map, filter, entries) met arrays of
-    // other element kinds from tree to tree, and each "wrong map" deoptimisation cost a 50–75 ms recompile.
-    const { levelIds: ids, levelSmalls: smalls, levelHists: hists, partIds: parted, partAt, levelMids: mids } = this;
+    const { ids, smalls, hists, parted, partAt, mids } = this.levelScratch;
     const blocks = this.blocks;
     for (let from = 0; from < this.nodes; ) {
       const to = this.nodes;
@@ -358,7 +344,7 @@ export class TreeGrower {
     if (this.terminal(id)) this.unpartitioned[id] = 1;
     else if (nodeRows(this.arrays, this.blocks, id) < MIN_ROWS_PER_HANDOFF || !this.threads) {
       this.partition(id, undefined, 0);
-      mids = this.levelMids;
+      mids = this.levelScratch.mids;
     } else {
       this.partition(id, this.threads, 0);
       mids = this.threads.runLevel(1, this.constantHessian);
@@ -381,11 +367,6 @@ export class TreeGrower {
     return !this.maySplitStats(depth, s.countLeft, s.hLeft) && !this.maySplitStats(depth, s.countRight, s.hRight);
   }
 
-  /** Without missing values at this node the default side was not learned: send NaN where most weight went. */
-  private defaultSide(s: Split): boolean {
-    return s.countMissing > 0 ? s.defaultLeft : s.hLeft >= s.hRight;
-  }
-
   /**
    * Applies the node's pending split: adds the two children (their rows placed by placeChildren). Returns the child
    * whose histogram is to be built (the smaller), or −1 when neither child may split.
@@ -402,7 +383,7 @@ export class TreeGrower {
     this.threshold[id] = this.binned.thresholds[f][s.bin];
     this.left[id] = l;
     this.right[id] = r;
-    this.defaultLeft[id] = this.defaultSide(s) ? 1 : 0;
+    this.defaultLeft[id] = defaultSide(s) ? 1 : 0;
     if (!this.maySplit(l) && !this.maySplit(r)) {
       this.release(id);
       return -1;
@@ -439,11 +420,12 @@ export class TreeGrower {
     const sides = threads
       ? threads.addPartition(s.feature, nodeRanges(this.arrays, this.blocks, id, this.ranges))
       : this.sides;
-    fillSides(sides, 0, this.binned.valueBins[s.feature], s.bin, this.defaultSide(s));
+    fillSides(sides, 0, this.binned.valueBins[s.feature], s.bin, defaultSide(s));
     if (threads) return;
+    const mids = this.levelScratch.mids;
     for (let b = 0; b < this.blocks; b++) {
       const [start, end] = [this.start[id * this.blocks + b], this.end[id * this.blocks + b]];
-      this.levelMids[at + b] = partitionRows(this.binned, s.feature, sides, this.index, this.scratch, start, end);
+      mids[at + b] = partitionRows(this.binned, s.feature, sides, this.index, this.scratch, start, end);
     }
   }
 
@@ -463,14 +445,4 @@ export class TreeGrower {
     for (let id = 0; id < this.nodes; id++) this.release(id);
     return finishTree(this.arrays, this.nodes, this.params.lambda, this.params.learningRate);
   }
-}
-
-/**
- * values[rows[0]] + values[rows[1]] + … in that order. A function of its own: as a loop inside grow() it was compiled
- * on-stack mid-loop, before the code after it had run, and that code left it at every tree (200 deoptimisations).
- */
-function sumOfRows(values: Float64Array, rows: Uint32Array): number {
-  let sum = 0;
-  for (let k = 0; k < rows.length; k++) sum += values[rows[k]];
-  return sum;
 }

@@ -224,3 +224,8 @@ export function scanGeneral(
     }
   }
 }
+
+/** Where a split sends missing values: without any at the node the side was not learned, so where most weight went. */
+export function defaultSide(s: Split): boolean {
+  return s.countMissing > 0 ? s.defaultLeft : s.hLeft >= s.hRight;
+}
