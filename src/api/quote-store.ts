@@ -50,6 +50,8 @@ export interface QuoteStoreOptions {
   retentionDays?: number | null;
   /** How often to delete what retention and the idempotency window let go, in ms (default 10 minutes). */
   purgeIntervalMs?: number;
+  /** A purge the database refused (it is tried again at the next interval); default: nothing said. */
+  onPurgeError?: (err: Error) => void;
   now?: () => number;
 }
 
@@ -85,8 +87,12 @@ export class QuoteStore {
     this.#closeHandoverMs = options.closeHandoverMs ?? DEFAULT_CLOSE_HANDOVER_MS;
     this.#retentionDays = options.retentionDays ?? null;
     const flush = setInterval(() => void this.flush(), options.flushIntervalMs ?? 50);
-    // A purge the database refuses is tried again at the next interval.
-    const purge = setInterval(() => void this.purge().catch(() => {}), options.purgeIntervalMs ?? 10 * 60 * 1000);
+    // A purge the database refuses (a lock held too long, a full disk) is tried again at the next interval.
+    const onPurgeError = options.onPurgeError ?? (() => {});
+    const purge = setInterval(
+      () => void this.purge().catch((err: Error) => onPurgeError(err)),
+      options.purgeIntervalMs ?? 10 * 60 * 1000,
+    );
     for (const t of [flush, purge]) t.unref();
     this.#timers.push(flush, purge);
   }

@@ -261,11 +261,14 @@ async function run(opts: ServeOptions): Promise<void> {
       else if (event.type === 'recovered' && 'failedMs' in event)
         log.warn({ failedMs: event.failedMs, dropped: event.dropped }, 'valuations are stored again');
     };
+    const onPurgeError = (err: Error) =>
+      log.warn({ message: err.message }, 'old valuations could not be purged; tried again in 10 minutes');
+    const quoteOptions = { retentionDays, onEvent: onQuoteEvent, onPurgeError };
     const quotes = !storeValuations
       ? null
       : db
-        ? threadedQuoteStore(store, paths.database, { retentionDays, onEvent: onQuoteEvent })
-        : asyncQuoteStore(store, { retentionDays, onEvent: onQuoteEvent, flushIntervalMs: PG_FLUSH_MS });
+        ? threadedQuoteStore(store, paths.database, quoteOptions)
+        : asyncQuoteStore(store, { ...quoteOptions, flushIntervalMs: PG_FLUSH_MS });
     // On SQLite a search over all characteristics runs on its own thread; PostgreSQL's runs in the database.
     const similar = db ? threadedSimilarSearch(paths.database) : undefined;
     const app = await buildApp({

@@ -203,6 +203,29 @@ describe('retention', () => {
     await keep.close();
     db.close();
   });
+
+  it('a purge the database refuses is reported and tried again at the next interval', async () => {
+    const db = openDatabase(':memory:');
+    const store = sqliteStore(db);
+    let refusals = 2;
+    const refusing = {
+      ...store,
+      purgeQuotes: (valuationsBefore: number | null, idempotencyBefore: number) =>
+        refusals-- > 0
+          ? Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }))
+          : store.purgeQuotes(valuationsBefore, idempotencyBefore),
+    };
+    const errors: string[] = [];
+    const quotes = new QuoteStore(refusing, null, {
+      retentionDays: 30,
+      purgeIntervalMs: 5,
+      onPurgeError: (err) => errors.push(err.message),
+    });
+    await until(() => refusals < 0, 'a third purge, after two refused');
+    expect(errors).toEqual(['database is locked', 'database is locked']);
+    await quotes.close();
+    db.close();
+  });
 });
 
 describe('the writer thread', () => {
