@@ -210,14 +210,16 @@ function boost(
   let lossPending = false;
   // On threads, each round's gradients and root come with the last tree's prediction update (one job a round).
   const onThreads = grower.roundsOnThreads(objective.name === 'squared_error', rowsPerTree === n);
+  // Without threads, a tree on every row takes its root's gradient sum from the gradients' pass.
+  const gradSum = !onThreads && rowsPerTree === n ? new Float64Array(1) : undefined;
   for (let round = 0; round < options.nEstimators; round++) {
-    const lossBefore = onThreads ? 0 : objective.gradients(trainY, pred, grad, hess);
+    const lossBefore = onThreads ? 0 : objective.gradients(trainY, pred, grad, hess, gradSum);
     const rows = rowsPerTree < n ? sampleWithoutReplacement(rng, n, rowsPerTree) : allRows;
     const features =
       featuresPerTree < nf ? Int32Array.from(sampleWithoutReplacement(rng, nf, featuresPerTree)) : allFeatures;
     const loss = onThreads ? grower.beginRound(features) : lossBefore;
     if (lossPending) trainLoss.push(loss);
-    const tree = grower.grow(grad, hess, objective.constantHessian, rows, features);
+    const tree = grower.grow(grad, hess, objective.constantHessian, rows, features, gradSum?.[0]);
     trees.push(tree);
 
     grower.addToPredictions(pred, onThreads);

@@ -112,6 +112,7 @@ export class TreeGrower {
   /**
    * Grows a tree on the rows listed in `rows` (ascending) using the given features; after beginRound, from the root
    * it prepared. `constantHessian`: every hessian equals this number (squared error): the histogram fast path.
+   * `gradSum`: the gradients' sum over `rows` in their order, when the caller has it.
    */
   grow(
     grad: Float64Array,
@@ -119,6 +120,7 @@ export class TreeGrower {
     constantHessian: number | undefined,
     rows: Uint32Array,
     features: Int32Array,
+    gradSum?: number,
   ): Tree {
     this.grad = grad;
     this.hess = hess;
@@ -133,7 +135,7 @@ export class TreeGrower {
     this.splits = [];
     this.hists = [];
 
-    const gSum = begun?.gSum ?? sumOfRows(grad, rows);
+    const gSum = begun?.gSum ?? gradSum ?? sumOfRows(grad, rows);
     const hSum = constantHessian === undefined ? sumOfRows(hess, rows) : constantHessian * rows.length;
     const root = this.addNode(0, gSum, hSum, rows.length, -Infinity, Infinity);
     // The root's rows in blocks: the same cut as the threads' element-wise passes.

@@ -12,9 +12,10 @@ export interface Objective {
   /**
    * Writes d loss / d pred into grad and d² loss / d pred² into hess for every row, and returns the mean loss of
    * pred — exactly what loss(y, pred) returns — from the same pass over the rows. With constantHessian set, hess
-   * need not be written (the engine never reads it).
+   * need not be written (the engine never reads it). With `sums`, sums[0] gets the gradients' sum in row order
+   * (grad[0] + grad[1] + …: the root's sum when a tree takes every row, without a pass of its own).
    */
-  gradients(y: Float64Array, pred: Float64Array, grad: Float64Array, hess: Float64Array): number;
+  gradients(y: Float64Array, pred: Float64Array, grad: Float64Array, hess: Float64Array, sums?: Float64Array): number;
   /** When every hessian equals this number whatever the data, the engine skips hessian sums. */
   readonly constantHessian?: number;
   /** Mean loss of predictions against targets (lower is better); the curves in the fit result report it. */
@@ -30,15 +31,18 @@ export const squaredError: Objective = {
     for (let i = 0; i < y.length; i++) sum += y[i];
     return y.length > 0 ? sum / y.length : 0;
   },
-  gradients(y, pred, grad) {
+  gradients(y, pred, grad, _hess, sums) {
     // (p − y)² equals (y − p)² bit for bit, and the sum runs in the same order as loss(): the same number.
+    let squares = 0;
     let sum = 0;
     for (let i = 0; i < y.length; i++) {
       const g = pred[i] - y[i];
       grad[i] = g;
-      sum += g * g;
+      squares += g * g;
+      sum += g;
     }
-    return y.length > 0 ? sum / y.length : 0;
+    if (sums) sums[0] = sum;
+    return y.length > 0 ? squares / y.length : 0;
   },
   loss(y, pred) {
     let sum = 0;
