@@ -415,7 +415,7 @@ export class TreeGrower {
 
   /**
    * Stable in-place partition of the node's rows by its pending split, block by block; each block's right rows
-   * begin at levelMids[at + block]. With `threads` it is only queued for the caller's runLevel.
+   * begin at levelScratch.mids[at + block]. With `threads` it is only queued for the caller's runLevel.
    */
   private partition(id: number, threads: FitThreads | undefined, at: number): void {
     const s = this.splits[id]!;

@@ -231,8 +231,9 @@ export function rootSums(grad: Float64Array, n: number, out: Float64Array): void
 }
 
 /**
- * values[rows[0]] + values[rows[1]] + … in that order. A function of its own: as a loop inside TreeGrower.grow() it was compiled
- * on-stack mid-loop, before the code after it had run, and that code left it at every tree (200 deoptimisations).
+ * values[rows[0]] + values[rows[1]] + … in that order. A function of its own: as a loop inside TreeGrower.grow() it
+ * was compiled on-stack mid-loop, before the code after it had run, and that code left it at every tree (200
+ * deoptimisations a fit).
  */
 export function sumOfRows(values: Float64Array, rows: Uint32Array): number {
   let sum = 0;
