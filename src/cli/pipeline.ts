@@ -14,7 +14,7 @@ import { mkdirSync, watch } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
-import { loupePaths, type LoupePaths } from '../config/index.js';
+import { DEFAULT_REFERENCE_DATA, loupePaths, type LoupePaths } from '../config/index.js';
 import type { LiveAccuracy, PipelineLogger, PipelineResult, RunOptions, StepName } from '../pipeline/index.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
@@ -27,6 +27,7 @@ export const EXIT_FILES_FAILED = 4;
 interface RunOpts {
   incoming?: string;
   home?: string;
+  data?: string;
   kinds?: string;
   budget?: string;
   trials?: string;
@@ -270,7 +271,7 @@ async function runUnattended(
 }
 
 async function run(opts: RunOpts, hooks: PipelineHooks): Promise<void> {
-  const paths = loupePaths(process.env, { home: opts.home });
+  const paths = loupePaths(process.env, { home: opts.home, data: opts.data });
   const log = await logger(opts);
   if (opts.watch && opts.schedule) throw new CliError('use --watch or --schedule, not both', EXIT_USAGE);
   process.exitCode =
@@ -310,6 +311,10 @@ export const pipelineCommand =
       .option('--force', 'train even when the performance trigger finds the champion fit')
       .option('--json', 'print the result as JSON')
       .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+      .option(
+        '--data <file>',
+        `the reference appraisals, ingested when nothing is stored yet (default: $LOUPE_DATA or ${DEFAULT_REFERENCE_DATA})`,
+      )
       .addHelpText(
         'after',
         `

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { WriterEvent } from '../api/index.js';
 import { defaultValuationThreads, metricsAccess, parseCorsOrigins, type MetricsAccess } from '../api/settings.js';
 import { parseShop, type Shop } from '../api/shop.js';
-import { loupePaths } from '../config/index.js';
+import { DEFAULT_REFERENCE_DATA, loupePaths } from '../config/index.js';
 import type { OpenedStore } from '../store/open.js';
 import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
 import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
@@ -27,6 +27,7 @@ interface ServeOptions {
   port?: string;
   open?: boolean;
   home?: string;
+  data?: string;
   requestLog?: boolean;
   pollMs?: string;
   valuationThreads?: string;
@@ -128,7 +129,7 @@ async function run(opts: ServeOptions): Promise<void> {
   const { DatabaseConfigError, redactUrl } = await import('../store/postgres/connect.js');
   const { commandLogger, runLines } = await import('./log.js');
   const log = commandLogger({ fd: 1, env });
-  const paths = loupePaths(env, { home: opts.home });
+  const paths = loupePaths(env, { home: opts.home, data: opts.data });
   let opened: OpenedStore;
   try {
     opened = await openStore(paths, {
@@ -156,27 +157,31 @@ async function run(opts: ServeOptions): Promise<void> {
       ValuationPool,
     } = await import('../api/index.js');
     const { bootstrap } = await import('../pipeline/bootstrap.js');
+    const { ConfigError } = await import('../pipeline/config.js');
     const database = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
     log.info({ home: paths.home, database }, 'starting');
     // Either database: on an empty one (SQLite or PostgreSQL) the first start ingests the reference data and trains;
     // servers starting at once on one PostgreSQL take turns through the pipeline's lock, the later ones find the
     // champion the first made.
     let training = false;
-    const championVersion = (
-      await bootstrap(opened.pipeline, paths, {
-        // Called only when there is no champion: a start that finds one says nothing of training.
-        onStage: (stage) => {
-          if (!training)
-            log.info('no model yet: ingesting the reference data and training the first one (about a minute)');
-          training = true;
-          log.debug({ stage }, `bootstrap: ${stage}`);
-        },
-        onRun: (result) => {
-          for (const line of runLines(result)) log.info({ run: result.runId }, line);
-        },
-        onWarning: (message, details) => log.warn(details, message),
-      })
-    ).version;
+    const booted = bootstrap(opened.pipeline, paths, {
+      // Called only when there is no champion: a start that finds one says nothing of training.
+      onStage: (stage) => {
+        if (!training)
+          log.info('no model yet: ingesting the reference data and training the first one (about a minute)');
+        training = true;
+        log.debug({ stage }, `bootstrap: ${stage}`);
+      },
+      onRun: (result) => {
+        for (const line of runLines(result)) log.info({ run: result.runId }, line);
+      },
+      onWarning: (message, details) => log.warn(details, message),
+    }).catch((err: unknown) => {
+      // A reference data file that is missing or not appraisals: the one who starts Loupe can fix that.
+      if (err instanceof ConfigError) throw new CliError(err.message, EXIT_USAGE);
+      throw err;
+    });
+    const championVersion = (await booted).version;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
     // A new champion is built there too (preload), so a swap does not hold this thread either.
     const pool =
@@ -367,6 +372,10 @@ export const registerServe: RegisterCommand = (program: Command) => {
     .option('--port <port>', `port to listen on (default: $PORT or ${DEFAULT_PORT})`)
     .option('--open', 'serve /v1 without API keys (only on a loopback address; also LOUPE_OPEN=1)')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option(
+      '--data <file>',
+      `the reference appraisals the first model learns from (default: $LOUPE_DATA or ${DEFAULT_REFERENCE_DATA})`,
+    )
     .option(
       '--no-request-log',
       'do not log requests to the database (also LOUPE_REQUEST_LOG=0; for measuring what logging costs)',

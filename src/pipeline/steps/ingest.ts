@@ -4,6 +4,7 @@
  * run goes on.
  */
 import { ingestInto } from '../../ingest/index.js';
+import { ConfigError } from '../config.js';
 import { ingestIncoming, type IncomingOutcome } from '../incoming.js';
 import type { Step } from './step.js';
 
@@ -16,8 +17,11 @@ export const ingestStep: Step<'ingest'> = {
     const outcomes: IncomingOutcome[] = [];
     if ((await store.countFiles()) === 0) {
       const s = await ingestInto(store.ingestion(), paths.referenceData);
+      // Which file that is, is configuration: the one who starts Loupe can point it at the right one.
       if (s.status === 'failed')
-        throw new Error(`the reference data ${paths.referenceData} could not be ingested: ${s.message}`);
+        throw new ConfigError(
+          `the reference data ${paths.referenceData} could not be ingested: ${s.message}; set LOUPE_DATA (or --data) to the reference appraisals' CSV`,
+        );
       outcomes.push({ ...s, movedTo: paths.referenceData });
     }
     if (ctx.incoming) {
