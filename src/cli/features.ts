@@ -3,10 +3,10 @@
  * trains and serves with — so a model trained elsewhere (XGBoost at scale, say) learns from exactly the features
  * Loupe will compute when it serves that model. No second implementation, no train/serve skew.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FEATURE_NAMES } from '../model/feature-names.js';
-import { emit } from './output.js';
+import { CliError, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface FeaturesCliOptions {
@@ -14,34 +14,70 @@ interface FeaturesCliOptions {
   json?: boolean;
 }
 
+/** Writes text, waiting for the stream to drain when its buffer is full; rejects if the stream fails meanwhile. */
 function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return stream.write(text) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+  if (stream.write(text)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    stream.once('drain', done);
+    stream.once('error', done);
+  });
 }
 
 async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
-  const { readAppraisalRows } = await import('../ingest/index.js');
+  const { IngestFileError, readAppraisalRows } = await import('../ingest/index.js');
   const { featureRow } = await import('../model/index.js');
-  const out: NodeJS.WritableStream | WriteStream = opts.out ? createWriteStream(opts.out) : process.stdout;
+  const rows = readAppraisalRows(input)[Symbol.asyncIterator]();
+  // The input's problems (missing, not CSV, a wrong header) surface on the first read: before anything is written.
+  const next = () =>
+    rows.next().catch((err: unknown) => {
+      throw err instanceof IngestFileError ? new CliError(err.message) : err;
+    });
+  let r = await next();
+  // With --out, a file of its own until the last row is in: a failure leaves no half-written features file.
+  const partial = opts.out ? `${opts.out}.partial-${process.pid}` : undefined;
+  const file = partial ? createWriteStream(partial) : undefined;
+  // A write that fails (a full disk) is seen at the next write or at the end, not as an unhandled event.
+  let failure: Error | undefined;
+  file?.on('error', (err) => {
+    failure ??= err;
+  });
+  const out: NodeJS.WritableStream = file ?? process.stdout;
   let written = 0;
   let skipped = 0;
   const row = new Float64Array(FEATURE_NAMES.length);
-  await write(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`);
-  for await (const r of readAppraisalRows(input)) {
-    if (!r.result.ok) {
-      skipped++;
-      continue;
+  try {
+    await write(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`);
+    for (; !r.done; r = await next()) {
+      const { result, line } = r.value;
+      if (!result.ok) {
+        skipped++;
+        continue;
+      }
+      featureRow(result.value, row);
+      await write(
+        out,
+        `${Array.from(row, (v) => String(v)).join(',')},${Math.log(result.value.price)},${result.value.price},${line}\n`,
+      );
+      written++;
+      if (failure) throw failure;
     }
-    featureRow(r.result.value, row);
-    await write(
-      out,
-      `${Array.from(row, (v) => String(v)).join(',')},${Math.log(r.result.value.price)},${r.result.value.price},${r.line}\n`,
-    );
-    written++;
+    if (file && partial && opts.out) {
+      await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      renameSync(partial, opts.out);
+    }
+  } catch (err) {
+    if (file && partial) {
+      file.destroy();
+      rmSync(partial, { force: true });
+    }
+    throw err;
   }
-  if (opts.out)
-    await new Promise<void>((resolve, reject) =>
-      (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
   const summary = { input, out: opts.out ?? null, rows: written, skipped, features: [...FEATURE_NAMES] };
   if (opts.out || opts.json) {
     emit(

@@ -21,7 +21,21 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`loupe: ${err.message}\n`);
       return err.exitCode;
     }
+    if (isSystemError(err)) {
+      // The machine said no (a path that is a file, a folder not writable, a full disk): its message names the
+      // call and the path, which is what the person can act on; a stack trace would only hide it.
+      process.stderr.write(`loupe: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
     process.stderr.write(`loupe: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_FAILURE;
   }
+}
+
+/** An error of a call into the operating system (Node's fs, net, child_process): it has an errno code and a syscall. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException;
+  return (
+    err instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === 'string'
+  );
 }

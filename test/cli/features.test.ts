@@ -1,0 +1,56 @@
+/**
+ * `loupe features`: an input that cannot be read is one line (no stack trace, nothing written), and with --out a
+ * file that fails part-way leaves no half-written features file behind — the file appears whole or not at all.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loupePaths } from '../../src/config/index.js';
+import { FEATURE_NAMES } from '../../src/model/feature-names.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'loupe-features-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const reference = readFileSync(loupePaths().referenceData, 'utf8').trimEnd().split('\n');
+const HEADER = `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}`;
+
+describe('loupe features', () => {
+  it('writes the header and a line per valid row, to --out once it is complete', async () => {
+    const input = join(dir, 'some.csv');
+    writeFileSync(input, `${reference.slice(0, 101).join('\n')}\n`);
+    const out = join(dir, 'some-features.csv');
+    const r = await loupeInProcess(['features', input, '--out', out, '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rows: 100, skipped: 0, out });
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe(HEADER);
+    expect(lines).toHaveLength(101);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  it('says in one line that the input is missing, and writes nothing', async () => {
+    const out = join(dir, 'none.csv');
+    for (const args of [[], ['--out', out]]) {
+      const r = await loupeInProcess(['features', join(dir, 'nowhere.csv'), ...args]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('loupe: nowhere.csv: no such file\n');
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('leaves no --out file when the input fails part-way (a quote never closed)', async () => {
+    const input = join(dir, 'broken.csv');
+    // Thousands of good rows first, so that rows were written when the bad record is reached.
+    const rows = Array.from({ length: 4 }, () => reference.slice(1)).flat();
+    writeFileSync(input, `${reference[0]}\n${rows.join('\n')}\n1.0,"Ideal${'x'.repeat(70_000)}\n`);
+    const out = join(dir, 'broken-features.csv');
+    const r = await loupeInProcess(['features', input, '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^loupe: broken\.csv: the record starting on line \d+ is longer than 65,536 characters/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+});
