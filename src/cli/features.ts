@@ -14,18 +14,28 @@ interface FeaturesCliOptions {
   json?: boolean;
 }
 
-/** Writes text, waiting for the stream to drain when its buffer is full; rejects if the stream fails meanwhile. */
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+/**
+ * Writes text, waiting for the stream to drain when its buffer is full; rejects if the stream fails or closes
+ * meanwhile, or has already (`failed()`: its error, recorded by the caller's listener).
+ */
+function write(stream: NodeJS.WritableStream, text: string, failed: () => Error | undefined): Promise<void> {
+  const before = failed();
+  if (before) return Promise.reject(before);
   if (stream.write(text)) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      stream.off('drain', done);
-      stream.off('error', done);
-      if (err) reject(err);
+    const onDrain = () => finish();
+    const onClose = () => finish(failed() ?? new Error('the output closed before every row was written'));
+    const finish = (err?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', finish);
+      stream.off('close', onClose);
+      const failure = err ?? failed();
+      if (failure) reject(failure);
       else resolve();
     };
-    stream.once('drain', done);
-    stream.once('error', done);
+    stream.once('drain', onDrain);
+    stream.once('error', finish);
+    stream.once('close', onClose);
   });
 }
 
@@ -47,12 +57,13 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
   file?.on('error', (err) => {
     failure ??= err;
   });
+  const failed = () => failure;
   const out: NodeJS.WritableStream = file ?? process.stdout;
   let written = 0;
   let skipped = 0;
   const row = new Float64Array(FEATURE_NAMES.length);
   try {
-    await write(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`);
+    await write(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`, failed);
     for (; !r.done; r = await next()) {
       const { result, line } = r.value;
       if (!result.ok) {
@@ -60,12 +71,9 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
         continue;
       }
       featureRow(result.value, row);
-      await write(
-        out,
-        `${Array.from(row, (v) => String(v)).join(',')},${Math.log(result.value.price)},${result.value.price},${line}\n`,
-      );
+      const values = Array.from(row, (v) => String(v)).join(',');
+      await write(out, `${values},${Math.log(result.value.price)},${result.value.price},${line}\n`, failed);
       written++;
-      if (failure) throw failure;
     }
     if (file && partial && opts.out) {
       await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));

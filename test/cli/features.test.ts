@@ -53,4 +53,12 @@ describe('loupe features', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
+
+  it('says in one line that --out cannot be written (a folder that does not exist), and does not hang', async () => {
+    const input = join(dir, 'rows.csv');
+    writeFileSync(input, `${reference.slice(0, 3001).join('\n')}\n`); // more than the stream's buffer holds
+    const r = await loupeInProcess(['features', input, '--out', join(dir, 'missing', 'out.csv')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^loupe: ENOENT: no such file or directory, open '.*\/missing\/out\.csv\.partial-\d+'\n$/);
+  });
 });
