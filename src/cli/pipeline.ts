@@ -10,7 +10,7 @@
  *   3  busy: another run holds the lock (nothing was done)
  *   4  done, but one or more incoming files failed as a whole and were moved to incoming/failed/
  */
-import { mkdirSync, watch } from 'node:fs';
+import { mkdirSync, statSync, watch } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
@@ -274,8 +274,33 @@ async function run(opts: RunOpts, hooks: PipelineHooks): Promise<void> {
   const paths = loupePaths(process.env, { home: opts.home, data: opts.data });
   const log = await logger(opts);
   if (opts.watch && opts.schedule) throw new CliError('use --watch or --schedule, not both', EXIT_USAGE);
+  checkLandingFolder(opts.incoming, '--incoming');
+  if (opts.incoming === undefined) checkLandingFolder(process.env.LOUPE_INCOMING, 'LOUPE_INCOMING');
   process.exitCode =
     opts.watch || opts.schedule ? await runUnattended(paths, opts, log, hooks) : await runOnce(paths, opts, log, hooks);
+}
+
+/**
+ * A landing folder named on purpose must be one: a mistyped path would otherwise be made empty (and watched, or
+ * run on, finding nothing), and a CSV file given in its place fails later as a folder that cannot be made. The
+ * default one (LOUPE_HOME/incoming) is made when missing.
+ */
+function checkLandingFolder(dir: string | undefined, given: string): void {
+  if (dir === undefined || dir === '') return;
+  let stats: ReturnType<typeof statSync> | undefined;
+  try {
+    stats = statSync(dir);
+  } catch {
+    throw new CliError(
+      `${given} ${dir}: no such folder (the landing folder, where new appraisal files are put)`,
+      EXIT_USAGE,
+    );
+  }
+  if (!stats.isDirectory())
+    throw new CliError(
+      `${given} ${dir} is not a folder: it names the landing folder; put the appraisal files in a folder and name that`,
+      EXIT_USAGE,
+    );
 }
 
 /** The `loupe pipeline` command, with hooks into its runs (none in Loupe itself; tests pass a checkpoint). */
