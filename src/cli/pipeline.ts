@@ -23,6 +23,8 @@ import { withPipelineStore } from './with-store.js';
 
 export const EXIT_BUSY = 3;
 export const EXIT_FILES_FAILED = 4;
+/** Most runs `pipeline runs` lists at once. */
+const MAX_RUNS_LISTED = 1000;
 
 interface RunOpts {
   incoming?: string;
@@ -357,12 +359,16 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
     pipeline
       .command('runs')
       .description('The history of pipeline runs: status, steps with durations, decision.')
-      .option('--limit <n>', 'how many, newest first', '20')
+      .option('--limit <n>', `how many, newest first (1 to ${MAX_RUNS_LISTED})`, '20')
       .option('--json', 'print JSON')
       .option('--home <dir>', 'where Loupe keeps its data')
-      .action((opts: { limit: string; json?: boolean; home?: string }) =>
-        withPipelineStore(opts, async (store) => {
-          const runs = await store.listRuns(Number(opts.limit) || 20);
+      .action((opts: { limit: string; json?: boolean; home?: string }) => {
+        // Bounded: a history of years of runs is not read whole; "abc", 0 or 2.5 is a usage error, not 20 or a crash.
+        const limit = Number(opts.limit);
+        if (!/^\d+$/.test(opts.limit.trim()) || limit < 1 || limit > MAX_RUNS_LISTED)
+          throw new CliError(`--limit ${opts.limit} is not a whole number from 1 to ${MAX_RUNS_LISTED}`, EXIT_USAGE);
+        return withPipelineStore(opts, async (store) => {
+          const runs = await store.listRuns(limit);
           emit(opts, runs, (rs) =>
             rs.length === 0
               ? 'no runs yet'
@@ -373,8 +379,8 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
                   )
                   .join('\n'),
           );
-        }),
-      );
+        });
+      });
   };
 
 export const registerPipeline: RegisterCommand = pipelineCommand();
