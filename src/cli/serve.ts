@@ -33,6 +33,9 @@ interface ServeOptions {
   valuationThreads?: string;
 }
 
+/** The longest interval between looks for a newly promoted model (--poll-ms, LOUPE_POLL_MS): an hour. */
+const MAX_POLL_MS = 3_600_000;
+
 const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /** A whole number from the environment (or its default), within [min, max]; else a usage error that names it. */
@@ -59,8 +62,13 @@ async function run(opts: ServeOptions): Promise<void> {
   const requestLogOn = opts.requestLog !== false && env.LOUPE_REQUEST_LOG !== '0';
   const pollText = opts.pollMs ?? env.LOUPE_POLL_MS ?? '1000';
   const pollMs = Number(pollText);
-  if (!/^\d+$/.test(pollText.trim()) || pollMs < 10)
-    throw new CliError(`the poll interval must be a whole number of ms, at least 10, not "${pollText}"`, EXIT_USAGE);
+  // At most an hour: Node runs a timer longer than 2³¹ − 1 ms after 1 ms instead, which would poll the registry
+  // a thousand times a second.
+  if (!/^\d+$/.test(pollText.trim()) || pollMs < 10 || pollMs > MAX_POLL_MS)
+    throw new CliError(
+      `the poll interval must be a whole number of ms from 10 to ${MAX_POLL_MS}, not "${pollText}"`,
+      EXIT_USAGE,
+    );
   const threadsText = opts.valuationThreads ?? env.LOUPE_VALUATION_THREADS ?? String(defaultValuationThreads());
   const valuationThreads = Number(threadsText);
   if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64)

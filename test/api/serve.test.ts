@@ -158,6 +158,10 @@ describe('loupe serve', () => {
     const poll = serve(['--poll-ms', 'often'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
     expect(await poll.exited).toBe(2);
     expect(poll.output()).toMatch(/poll interval must be a whole number/);
+    // Past 2³¹ − 1 ms Node would run the timer every millisecond: at most an hour.
+    const rare = serve(['--poll-ms', '9999999999'], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created') });
+    expect(await rare.exited).toBe(2);
+    expect(rare.output()).toMatch(/poll interval must be a whole number of ms from 10 to 3600000, not "9999999999"/);
     const cors = serve([], { LOUPE_HOME: join(tmpdir(), 'loupe-never-created'), LOUPE_CORS_ORIGINS: 'shop.example' });
     expect(await cors.exited).toBe(2);
     expect(cors.output()).toMatch(/"shop.example" is not an origin/);
