@@ -4,6 +4,7 @@
  * on purpose (before a fleet starts), `status` says what is applied, and `copy` moves an SQLite home's database
  * into an empty PostgreSQL one, one way, checking the counts of every table on both sides.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
 import { CliError, EXIT_USAGE, emit } from './output.js';
@@ -52,7 +53,11 @@ async function status(opts: DbOpts, migrateFirst: boolean): Promise<void> {
       };
     });
   } else {
-    // Opening SQLite for writing applies its migrations; status alone opens it read-only.
+    // Opening SQLite for writing applies its migrations; status alone opens it read-only, so it must exist.
+    if (!migrateFirst && !existsSync(paths.database))
+      throw new CliError(
+        `no database at ${paths.database} yet: Loupe makes it at its first start (loupe serve), ingest or pipeline run; \`loupe db migrate\` makes it now`,
+      );
     const db = openDatabase(paths.database, { readonly: !migrateFirst });
     try {
       result = { backend: 'sqlite', database: paths.database, migrations: sqliteMigrationStatus(db) };
