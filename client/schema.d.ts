@@ -262,7 +262,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rejected rows waiting to be fixed or dismissed */
+        /**
+         * Rejected rows waiting to be fixed or dismissed
+         * @description Newest first, a page at a time (at most 1000); total says how many are open in all.
+         */
         get: operations["listRejects"];
         put?: never;
         post?: never;
@@ -3367,7 +3370,10 @@ export interface operations {
     };
     listRejects: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3382,6 +3388,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "total": 1,
+                     *       "offset": 0,
                      *       "rejects": [
                      *         {
                      *           "id": 31,
@@ -3417,6 +3425,9 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
+                        /** @description Open rejected rows in all; `rejects` is the page asked for. */
+                        total: number;
+                        offset: number;
                         rejects: {
                             id: number;
                             submissionId: number;
@@ -3432,6 +3443,15 @@ export interface operations {
                             reasons: components["schemas"]["FieldProblem"][];
                         }[];
                     };
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid API key. */

@@ -177,8 +177,10 @@ export class AppraisalDesk {
     };
   }
 
-  async rejects(): Promise<RejectView[]> {
-    return (await this.#store.listOpenRejects()).map(rejectView);
+  /** A page of the open rejected rows, newest first, and how many are open in all. */
+  async rejects(page: { offset: number; limit: number }): Promise<{ total: number; rejects: RejectView[] }> {
+    const [total, rows] = await Promise.all([this.#store.countOpenRejects(), this.#store.listOpenRejects(page)]);
+    return { total, rejects: rows.map(rejectView) };
   }
 
   /** The open rejected row, or a 404 problem. */

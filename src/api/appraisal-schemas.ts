@@ -151,7 +151,18 @@ export const SubmissionResult = Type.Object({
   rejects: Type.Array(OpenReject),
 });
 
-export const RejectList = Type.Object({ rejects: Type.Array(OpenReject) });
+export const RejectList = Type.Object({
+  total: Type.Integer({ description: 'Open rejected rows in all; `rejects` is the page asked for.' }),
+  offset: Type.Integer(),
+  rejects: Type.Array(OpenReject),
+});
+export const RejectsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
 export const RejectParams = Type.Object({ id: Type.Integer({ minimum: 1, examples: [3] }) });
 export const UploadQuery = Type.Object(
   { name: Type.Optional(Type.String({ maxLength: 200, description: 'The file name, as shown in listings.' })) },
@@ -242,4 +253,4 @@ export const EXAMPLE_LIST = {
   recorders: [{ name: 'Giulia', appraisals: 1 }],
   learning: { version: 'v0004', createdAt: '2026-12-05T03:00:00.000Z', upTo: '2026-12-04T15:00:00.000Z', trainedOn: 1 },
 };
-export const EXAMPLE_REJECTS = { rejects: [EXAMPLE_REJECT] };
+export const EXAMPLE_REJECTS = { total: 1, offset: 0, rejects: [EXAMPLE_REJECT] };

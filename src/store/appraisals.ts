@@ -148,20 +148,37 @@ const OPEN_REJECTS = `
 type OpenRejectRow = Omit<OpenReject, 'reasons'> & { reasons: string };
 export const toOpenReject = (r: OpenRejectRow): OpenReject => ({ ...r, reasons: JSON.parse(r.reasons) as Problem[] });
 
-/** Open rejected rows of recorded submissions (of one, or all), newest first, with the parameters. */
-export function openRejectsQuery(options: { submission?: number; id?: number }): { sql: string; params: number[] } {
-  if (options.id !== undefined) return { sql: `${OPEN_REJECTS} AND r.id = ?`, params: [options.id] };
-  const by = options.submission === undefined ? '' : ' AND r.file_id = ?';
-  return {
-    sql: `${OPEN_REJECTS}${by} ORDER BY s.recorded_at DESC, r.file_id DESC, r.line`,
-    params: options.submission === undefined ? [] : [options.submission],
-  };
+/** Which open rejected rows: of one submission or all; a page of them (`limit` from `offset`), or every one. */
+export interface OpenRejectsOptions {
+  submission?: number;
+  limit?: number;
+  offset?: number;
 }
 
+/** Open rejected rows of recorded submissions (of one, or all), newest first, with the parameters. */
+export function openRejectsQuery(options: OpenRejectsOptions & { id?: number }): { sql: string; params: number[] } {
+  if (options.id !== undefined) return { sql: `${OPEN_REJECTS} AND r.id = ?`, params: [options.id] };
+  const by = options.submission === undefined ? '' : ' AND r.file_id = ?';
+  const params = options.submission === undefined ? [] : [options.submission];
+  const page = options.limit === undefined ? '' : ' LIMIT ? OFFSET ?';
+  if (options.limit !== undefined) params.push(options.limit, options.offset ?? 0);
+  return { sql: `${OPEN_REJECTS}${by} ORDER BY s.recorded_at DESC, r.file_id DESC, r.line${page}`, params };
+}
+
+/** How many rejected rows of recorded submissions are open (neither fixed nor dismissed). */
+export const COUNT_OPEN_REJECTS = `
+  SELECT count(*) AS n FROM rejects r JOIN submissions s ON s.file_id = r.file_id
+  LEFT JOIN reject_resolutions x ON x.reject_id = r.id
+  WHERE x.reject_id IS NULL`;
+
 /** Rejected rows of recorded submissions that are neither fixed nor dismissed, newest first. */
-export function listOpenRejects(db: Db, options: { submission?: number } = {}): OpenReject[] {
+export function listOpenRejects(db: Db, options: OpenRejectsOptions = {}): OpenReject[] {
   const q = openRejectsQuery(options);
   return (db.prepare(q.sql).all(...q.params) as OpenRejectRow[]).map(toOpenReject);
+}
+
+export function countOpenRejects(db: Db): number {
+  return (db.prepare(COUNT_OPEN_REJECTS).get() as { n: number }).n;
 }
 
 /** One open rejected row of a recorded submission; undefined when there is none (or it is fixed or dismissed). */

@@ -2,7 +2,8 @@
  * The Store over Loupe's SQLite database (better-sqlite3, synchronous): each function runs its query at once and
  * resolves with the result, so on SQLite the server behaves exactly as it did when it called the driver itself.
  */
-import { getOpenReject, lastLearning, listOpenRejects, listRecorded, recorders, resolveReject } from './appraisals.js';
+import { countOpenRejects, getOpenReject, lastLearning, listOpenRejects, listRecorded } from './appraisals.js';
+import { recorders, resolveReject } from './appraisals.js';
 import { databasePing, openDatabase, type Db } from './db.js';
 import { sqliteIngestTarget } from './ingest-target.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
@@ -74,6 +75,7 @@ export function sqliteStore(db: Db): Store {
     recorders: async () => recorders(db),
     lastLearning: async () => lastLearning(db),
     listOpenRejects: async (options) => listOpenRejects(db, options),
+    countOpenRejects: async () => countOpenRejects(db),
     getOpenReject: async (id) => getOpenReject(db, id),
     resolveReject: async (resolution) => resolveReject(writerDb(), resolution),
     ingestion: () => sqliteIngestTarget(writerDb()),

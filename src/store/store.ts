@@ -8,7 +8,14 @@
  * champion) never waits for one: the server holds the champion in memory (it polls `championVersion`), and an
  * implementation over a network database answers `findKey` from memory it refreshes in the background.
  */
-import type { Learning, OpenReject, RecordedAppraisal, RecordedFilter, Resolution } from './appraisals.js';
+import type {
+  Learning,
+  OpenReject,
+  OpenRejectsOptions,
+  RecordedAppraisal,
+  RecordedFilter,
+  Resolution,
+} from './appraisals.js';
 import type { IngestTarget } from './ingest-target.js';
 import type { ApiKey, NewKey } from './keys.js';
 import type { ModelRecord, Promotion, PromotionAction } from './models.js';
@@ -85,7 +92,9 @@ export interface Store {
   /** Which model last learned from recorded appraisals, and up to when. */
   lastLearning(): Promise<Learning | undefined>;
   /** Rejected rows of recorded submissions neither fixed nor dismissed (of one submission, or all), newest first. */
-  listOpenRejects(options?: { submission?: number }): Promise<OpenReject[]>;
+  listOpenRejects(options?: OpenRejectsOptions): Promise<OpenReject[]>;
+  /** How many rejected rows are open (neither fixed nor dismissed), all submissions. */
+  countOpenRejects(): Promise<number>;
   getOpenReject(id: number): Promise<OpenReject | undefined>;
   /** Marks a rejected row fixed or dismissed; false when it already was. */
   resolveReject(resolution: Resolution): Promise<boolean>;

@@ -146,6 +146,25 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
       expect(open.rejects.map((r: { id: number }) => r.id)).not.toContain(rejects[0].id);
     });
 
+    it('lists open rejected rows a page at a time, newest first, with how many are open in all', async () => {
+      const ids: number[] = [];
+      for (const cut of ['Superb', 'Magnificent', 'Dazzling'])
+        ids.push((await post({ ...STONE, cut })).json().rejects[0].id);
+      const get = (query: string) =>
+        t.app.inject({ method: 'GET', url: `/v1/appraisals/rejects${query}`, headers: auth() });
+      const all = (await get('')).json();
+      expect(all.offset).toBe(0);
+      expect(all.total).toBe(all.rejects.length);
+      const first = (await get('?limit=2')).json();
+      expect(first).toMatchObject({ total: all.total, offset: 0 });
+      expect(first.rejects.map((r: { id: number }) => r.id)).toEqual([ids[2], ids[1]]);
+      const next = (await get('?limit=2&offset=2')).json();
+      expect(next.rejects[0].id).toBe(ids[0]);
+      expect(next.total).toBe(all.total);
+      for (const bad of ['?limit=0', '?limit=1001', '?offset=-1', '?limit=abc', '?page=2'])
+        expectProblem(await get(bad), 400);
+    });
+
     it('stores one stone when two people record it at once; the other is a duplicate', async () => {
       const stone = { ...STONE, carat: 0.8, price: 4100, x: 5.95, y: 5.97, z: 3.68 };
       const before = await count('diamonds');

@@ -248,4 +248,29 @@ describe('Appraisals screen', () => {
     await page.close();
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it('shows the newest 100 rejected rows and says how many more are open', async () => {
+    // 110 rows of a grade no scale knows: every one rejected, on top of those still open from the tests before.
+    const rows = Array.from(
+      { length: 110 },
+      (_, i) => `M-${i},${(0.3 + i / 1000).toFixed(3)},Superb,E,VS2,61.6,56,900,4.3,4.32,2.65`,
+    );
+    const { page, errors } = await openScreen();
+    await page.getByLabel('CSV file of appraisals').setInputFiles({
+      name: 'many.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${[HEADER, ...rows].join('\n')}\n`),
+    });
+    await page.getByTestId('upload-summary').waitFor();
+    const { total, rejects } = await api<{ total: number; rejects: Reject[] }>('/v1/appraisals/rejects');
+    expect(total).toBeGreaterThanOrEqual(110);
+    expect(rejects).toHaveLength(100);
+    await expect.poll(() => page.getByTestId('reject').count()).toBe(100);
+    expect(await page.getByRole('heading', { name: /^Rejected rows/ }).textContent()).toBe(`Rejected rows (${total})`);
+    expect(await page.getByText(/^The newest 100 of/).textContent()).toBe(
+      `The newest 100 of ${total} are shown; the others appear as these are fixed or dismissed.`,
+    );
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

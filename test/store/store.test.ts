@@ -64,6 +64,10 @@ beforeAll(async () => {
   );
   for (const [i, accuracy] of ACCURACY_ENTRIES.entries())
     summarised.run(`2026-12-05T0${i}:00:00.000Z`, `2026-12-05T0${i}:00:01.000Z`, JSON.stringify({ accuracy }));
+  // The reference file's rejected rows as those of a recorded upload: open rejects to list and count.
+  home.db
+    .prepare("INSERT INTO submissions (file_id, kind, recorded_by, recorded_at) VALUES (1, 'upload', 'Giulia', ?)")
+    .run('2026-12-05T09:00:00.000Z');
   server = await startPostgres();
   const pool = await openPostgres(server.newDatabase('suite'));
   copied = await copySqliteToPostgres(home.db, pool);
@@ -253,6 +257,16 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
     expect((await store().accuracyHistory(1)).map((h) => h.accuracy.champion)).toEqual(['v0002']);
     expect(await store().accuracyHistory(0)).toHaveLength(1);
     expect(await store().accuracyHistory(10_000)).toHaveLength(2);
+  });
+
+  it('lists open rejected rows a page at a time and counts them all', async () => {
+    const all = await store().listOpenRejects();
+    expect(all.length).toBeGreaterThan(3);
+    expect(await store().countOpenRejects()).toBe(all.length);
+    const lines = all.map((r) => r.line);
+    expect((await store().listOpenRejects({ limit: 2 })).map((r) => r.line)).toEqual(lines.slice(0, 2));
+    expect((await store().listOpenRejects({ limit: 2, offset: 2 })).map((r) => r.line)).toEqual(lines.slice(2, 4));
+    expect(await store().listOpenRejects({ limit: 5, offset: all.length })).toEqual([]);
   });
 
   it('answers a ping', async () => {

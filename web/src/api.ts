@@ -275,9 +275,9 @@ export function exportAppraisals(filter: AppraisalFilter): Promise<string> {
   return call('GET', `/v1/appraisals${appraisalQuery(filter, 'csv')}`, 'text/csv');
 }
 
-/** GET /v1/appraisals/rejects: rejected rows waiting to be fixed or dismissed. */
-export async function openRejects(signal?: AbortSignal): Promise<OpenReject[]> {
-  return (await request<{ rejects: OpenReject[] }>('GET', '/v1/appraisals/rejects', undefined, signal)).rejects;
+/** GET /v1/appraisals/rejects: the newest rejected rows waiting to be fixed or dismissed, and how many in all. */
+export async function openRejects(signal?: AbortSignal): Promise<{ total: number; rejects: OpenReject[] }> {
+  return request<{ total: number; rejects: OpenReject[] }>('GET', '/v1/appraisals/rejects', undefined, signal);
 }
 
 /** POST /v1/appraisals/rejects/{id}/fix: the corrected row, recorded; the rejected one is marked fixed by it. */

@@ -18,6 +18,8 @@ import {
   AppraisalList,
   AppraisalsQuery,
   RejectList,
+  RejectsQuery,
+  MAX_PAGE,
   RejectParams,
   SubmissionResult,
   UPLOAD_LIMIT,
@@ -159,11 +161,16 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         tags: ['appraisals'],
         operationId: 'listRejects',
         summary: 'Rejected rows waiting to be fixed or dismissed',
+        description: `Newest first, a page at a time (at most ${MAX_PAGE}); total says how many are open in all.`,
         security: SECURITY,
+        querystring: RejectsQuery,
         response: { 200: withExamples(RejectList, EXAMPLE_REJECTS) },
       },
     },
-    async () => ({ rejects: await desk.rejects() }),
+    async (request) => {
+      const q = request.query as { limit: number; offset: number };
+      return { ...(await desk.rejects({ limit: q.limit, offset: q.offset })), offset: q.offset };
+    },
   );
 
   app.post(

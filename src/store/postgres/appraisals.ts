@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import {
+  COUNT_OPEN_REJECTS,
   LEARNING_MODEL_SQL,
   LEARNING_UP_TO_SQL,
   openRejectsQuery,
@@ -27,7 +28,13 @@ const numbered = (sql: string): string => {
 
 type AppraisalReads = Pick<
   Store,
-  'listRecorded' | 'recorders' | 'lastLearning' | 'listOpenRejects' | 'getOpenReject' | 'resolveReject'
+  | 'listRecorded'
+  | 'recorders'
+  | 'lastLearning'
+  | 'listOpenRejects'
+  | 'countOpenRejects'
+  | 'getOpenReject'
+  | 'resolveReject'
 >;
 
 export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
@@ -54,6 +61,10 @@ export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
     async listOpenRejects(options = {}) {
       const { sql, params } = openRejectsQuery(options);
       return (await q<OpenRejectRow>(sql, params)).map(toOpenReject);
+    },
+    async countOpenRejects() {
+      const [row] = await q<{ n: string | number }>(COUNT_OPEN_REJECTS, []);
+      return Number(row.n);
     },
     async getOpenReject(id) {
       const { sql, params } = openRejectsQuery({ id });

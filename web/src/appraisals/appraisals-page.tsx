@@ -34,7 +34,7 @@ const failure = (error: unknown): string => (error instanceof ApiError ? error.m
 export function AppraisalsPage() {
   const [filter, setFilter] = useState<AppraisalFilter>({});
   const [list, setList] = useState<AppraisalList | null>(null);
-  const [rejects, setRejects] = useState<OpenReject[] | null>(null);
+  const [rejects, setRejects] = useState<{ total: number; rejects: OpenReject[] } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [upload, setUpload] = useState<Upload>({ kind: 'idle' });
   const [notice, setNotice] = useState('');
@@ -129,7 +129,7 @@ export function AppraisalsPage() {
 
       <section class="panel" aria-labelledby="rejects-title">
         <h2 id="rejects-title" class="panel__title">
-          Rejected rows{rejects && rejects.length > 0 ? ` (${rejects.length})` : ''}
+          Rejected rows{rejects && rejects.total > 0 ? ` (${rejects.total.toLocaleString('en-US')})` : ''}
         </h2>
         <p class="panel__intro">
           Correct a row where it stands (a suggested value is one click away) and resubmit it, or dismiss it. A row
@@ -138,9 +138,15 @@ export function AppraisalsPage() {
         <p role="status" aria-live="polite" class="muted">
           {notice}
         </p>
+        {rejects && rejects.total > rejects.rejects.length && (
+          <p class="muted">
+            The newest {rejects.rejects.length.toLocaleString('en-US')} of {rejects.total.toLocaleString('en-US')} are
+            shown; the others appear as these are fixed or dismissed.
+          </p>
+        )}
         {rejects && (
           <RejectList
-            rejects={rejects}
+            rejects={rejects.rejects}
             onFixed={(r) => void fixed(r)}
             onDismissed={() => {
               setNotice('The row was dismissed.');
