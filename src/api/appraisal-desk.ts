@@ -153,7 +153,7 @@ export class AppraisalDesk {
         accepted: summary.accepted,
         rejected: summary.rejected,
       },
-      appraisals: withModel((await this.#store.listRecorded({ submission: id })).slice(0, RETURNED), model),
+      appraisals: withModel(await this.#store.listRecorded({ submission: id }, { limit: RETURNED, offset: 0 }), model),
       rejects: (await this.#store.listOpenRejects({ submission: id })).map(rejectView),
     };
   }
@@ -164,11 +164,16 @@ export class AppraisalDesk {
     page: { offset: number; limit: number } | undefined,
     model: LoadedModel | undefined,
   ): Promise<{ total: number; appraisals: AppraisalView[] }> {
-    const rows = await this.#store.listRecorded(filter);
-    if (filter.outside === undefined) {
-      const shown = page ? rows.slice(page.offset, page.offset + page.limit) : rows;
-      return { total: rows.length, appraisals: withModel(shown, model) };
+    if (filter.outside === undefined && page) {
+      // A page read as a page: the database counts and orders the matches, only the page leaves it.
+      const [total, shown] = await Promise.all([
+        this.#store.countRecorded(filter),
+        this.#store.listRecorded(filter, page),
+      ]);
+      return { total, appraisals: withModel(shown, model) };
     }
+    const rows = await this.#store.listRecorded(filter);
+    if (filter.outside === undefined) return { total: rows.length, appraisals: withModel(rows, model) };
     // Whether a price is outside depends on the model serving now: every matching row is valued to filter.
     const matching = withModel(rows, model).filter((a) => a.model !== null && a.model.inside === !filter.outside);
     return {

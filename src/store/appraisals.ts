@@ -86,7 +86,8 @@ const GRADE_FILTERS: readonly GradeFieldName[] = ['cut', 'color', 'clarity'];
 // since PostgreSQL folds unquoted names to lower case.
 
 /** The recorded appraisals matching a filter, newest first, with its parameters. */
-export function recordedQuery(f: RecordedFilter): { sql: string; params: unknown[] } {
+/** What a filter asks of the recorded appraisals: the WHERE clause and its parameters. */
+function recordedWhere(f: RecordedFilter): { where: string; params: unknown[] } {
   const terms: string[] = [];
   const params: unknown[] = [];
   const term = (sql: string, value: unknown) => {
@@ -99,21 +100,44 @@ export function recordedQuery(f: RecordedFilter): { sql: string; params: unknown
   term('s.recorded_by = ?', f.who);
   for (const g of GRADE_FILTERS) term(`d."${g}" = ?`, f[g]);
   term('s.file_id = ?', f.submission);
-  const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
+  return { where: terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '', params };
+}
+
+/** A page of recorded appraisals: `limit` rows from `offset`, in the listing's order. */
+export interface RecordedPage {
+  limit: number;
+  offset: number;
+}
+
+/** Recorded appraisals matching the filter, newest first: every one, or the page asked for. */
+export function recordedQuery(f: RecordedFilter, page?: RecordedPage): { sql: string; params: unknown[] } {
+  const { where, params } = recordedWhere(f);
+  if (page) params.push(page.limit, page.offset);
   return {
     sql: `SELECT d.id, ${DIAMOND_COLUMNS},
               s.file_id AS "submissionId", f.name AS "submissionName", s.kind, s.recorded_by AS "recordedBy",
               s.recorded_at AS "recordedAt", d.line
        FROM submissions s JOIN files f ON f.id = s.file_id JOIN diamonds d ON d.file_id = s.file_id
-       ${where} ORDER BY s.recorded_at DESC, d.id DESC`,
+       ${where} ORDER BY s.recorded_at DESC, d.id DESC${page ? ' LIMIT ? OFFSET ?' : ''}`,
     params,
   };
 }
 
-/** Recorded appraisals matching the filter, newest first (every one: the caller bounds what it asks for). */
-export function listRecorded(db: Db, filter: RecordedFilter = {}): RecordedAppraisal[] {
-  const q = recordedQuery(filter);
+/** How many recorded appraisals match the filter. */
+export function countRecordedQuery(f: RecordedFilter): { sql: string; params: unknown[] } {
+  const { where, params } = recordedWhere(f);
+  return { sql: `SELECT count(*) AS n FROM submissions s JOIN diamonds d ON d.file_id = s.file_id ${where}`, params };
+}
+
+/** Recorded appraisals matching the filter, newest first: every one (the caller bounds what it asks for), or a page. */
+export function listRecorded(db: Db, filter: RecordedFilter = {}, page?: RecordedPage): RecordedAppraisal[] {
+  const q = recordedQuery(filter, page);
   return db.prepare(q.sql).all(...q.params) as RecordedAppraisal[];
+}
+
+export function countRecorded(db: Db, filter: RecordedFilter = {}): number {
+  const q = countRecordedQuery(filter);
+  return (db.prepare(q.sql).get(...q.params) as { n: number }).n;
 }
 
 export const RECORDERS_SQL = `SELECT s.recorded_by AS name, count(d.id) AS appraisals

@@ -3,7 +3,7 @@
  * resolves with the result, so on SQLite the server behaves exactly as it did when it called the driver itself.
  */
 import { countOpenRejects, getOpenReject, lastLearning, listOpenRejects, listRecorded } from './appraisals.js';
-import { recorders, resolveReject } from './appraisals.js';
+import { countRecorded, recorders, resolveReject } from './appraisals.js';
 import { databasePing, openDatabase, type Db } from './db.js';
 import { sqliteIngestTarget } from './ingest-target.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
@@ -71,7 +71,8 @@ export function sqliteStore(db: Db): Store {
     similarStones: async (stone, n, mode) => similar.find(stone, n, mode),
     operationsCounts: async () => operationsCounts(db),
     accuracyHistory: async (limit) => liveAccuracyHistory(db, limit),
-    listRecorded: async (filter) => listRecorded(db, filter),
+    listRecorded: async (filter, page) => listRecorded(db, filter, page),
+    countRecorded: async (filter) => countRecorded(db, filter),
     recorders: async () => recorders(db),
     lastLearning: async () => lastLearning(db),
     listOpenRejects: async (options) => listOpenRejects(db, options),

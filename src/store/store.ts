@@ -14,6 +14,7 @@ import type {
   OpenRejectsOptions,
   RecordedAppraisal,
   RecordedFilter,
+  RecordedPage,
   Resolution,
 } from './appraisals.js';
 import type { IngestTarget } from './ingest-target.js';
@@ -86,7 +87,9 @@ export interface Store {
   /** The live accuracy of the last `limit` runs that measured the champion (1 to MAX_ACCURACY_RUNS), oldest first. */
   accuracyHistory(limit: number): Promise<AccuracyHistoryEntry[]>;
   /** Appraisals recorded in the app matching the filter, newest first (appraisals.ts). */
-  listRecorded(filter: RecordedFilter): Promise<RecordedAppraisal[]>;
+  listRecorded(filter: RecordedFilter, page?: RecordedPage): Promise<RecordedAppraisal[]>;
+  /** How many recorded appraisals match the filter. */
+  countRecorded(filter: RecordedFilter): Promise<number>;
   /** Who has recorded appraisals, with how many each. */
   recorders(): Promise<{ name: string; appraisals: number }[]>;
   /** Which model last learned from recorded appraisals, and up to when. */

@@ -269,6 +269,18 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
     expect(await store().listOpenRejects({ limit: 5, offset: all.length })).toEqual([]);
   });
 
+  it('counts recorded appraisals and reads a page of them as the whole list would', async () => {
+    for (const filter of [{}, { cut: 'Ideal' }, { who: 'Giulia', color: 'E' }, { who: 'nobody' }]) {
+      const all = await store().listRecorded(filter);
+      expect(await store().countRecorded(filter)).toBe(all.length);
+      const ids = all.map((a) => a.id);
+      expect((await store().listRecorded(filter, { limit: 25, offset: 10 })).map((a) => a.id)).toEqual(
+        ids.slice(10, 35),
+      );
+    }
+    expect(await store().countRecorded({})).toBeGreaterThan(1000);
+  });
+
   it('answers a ping', async () => {
     await expect(store().ping()).resolves.toBeUndefined();
   });

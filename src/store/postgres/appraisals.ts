@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import {
   COUNT_OPEN_REJECTS,
+  countRecordedQuery,
   LEARNING_MODEL_SQL,
   LEARNING_UP_TO_SQL,
   openRejectsQuery,
@@ -29,6 +30,7 @@ const numbered = (sql: string): string => {
 type AppraisalReads = Pick<
   Store,
   | 'listRecorded'
+  | 'countRecorded'
   | 'recorders'
   | 'lastLearning'
   | 'listOpenRejects'
@@ -42,9 +44,14 @@ export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
     runQuery<R>(pool, numbered(sql), params);
   type OpenRejectRow = Parameters<typeof toOpenReject>[0];
   return {
-    async listRecorded(filter) {
-      const { sql, params } = recordedQuery(filter);
+    async listRecorded(filter, page) {
+      const { sql, params } = recordedQuery(filter, page);
       return q<RecordedAppraisal>(sql, params);
+    },
+    async countRecorded(filter) {
+      const { sql, params } = countRecordedQuery(filter);
+      const [row] = await q<{ n: string | number }>(sql, params);
+      return Number(row.n);
     },
     recorders: () => q<{ name: string; appraisals: number }>(RECORDERS_SQL),
     async lastLearning() {
