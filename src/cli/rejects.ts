@@ -6,7 +6,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { FileRecord } from '../store/files.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { RejectRecord } from '../store/rejects.js';
-import { CliError, EXIT_USAGE, emit } from './output.js';
+import { CliError, EXIT_USAGE } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
 
@@ -30,28 +30,47 @@ async function selectFiles(store: PipelineStore, name: string | undefined): Prom
   return files;
 }
 
-async function rejectsOf(store: PipelineStore, files: FileRecord[]): Promise<RejectRecord[]> {
-  const rejects: RejectRecord[] = [];
-  for (const f of files) rejects.push(...(await store.listRejects({ fileId: f.id })));
-  return rejects;
+/** Rejected rows read at most this many at a time: a file of a million bad rows is never in memory whole. */
+const PAGE = 5000;
+
+/** The files' rejected rows, file by file in line order, a page at a time. */
+async function* rejectsOf(store: PipelineStore, files: FileRecord[]): AsyncGenerator<RejectRecord[]> {
+  for (const f of files) {
+    for (let afterLine = 0; ; ) {
+      const page = await store.listRejects({ fileId: f.id, afterLine, limit: PAGE });
+      if (page.length > 0) yield page;
+      if (page.length < PAGE) break;
+      afterLine = page[page.length - 1].line;
+    }
+  }
 }
 
-function describe(rejects: RejectRecord[], files: FileRecord[]): string {
-  const lines = rejects.map(
-    (r) => `${r.fileName} line ${r.line}  [${r.reason}]  ${r.reasons.map((p) => p.message).join(' | ')}`,
-  );
-  const withRejects = new Set(rejects.map((r) => r.fileId)).size;
-  lines.push(
-    `${rejects.length.toLocaleString('en-US')} rejected row${rejects.length === 1 ? '' : 's'} in ${withRejects} of ${files.length} file${files.length === 1 ? '' : 's'}`,
-  );
-  return lines.join('\n');
+/** Writes to standard output, waiting for it to drain when its buffer is full (a slow pipe, `| less`). */
+async function print(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }
 
 function list(opts: RejectsOptions): Promise<void> {
   return withPipelineStore(opts, async (store) => {
     const files = await selectFiles(store, opts.file);
-    const rejects = await rejectsOf(store, files);
-    emit(opts, rejects, (r) => describe(r, files));
+    let count = 0;
+    const withRejects = new Set<number>();
+    // Written as read; --json writes the array JSON.stringify(rows, null, 2) would.
+    for await (const page of rejectsOf(store, files)) {
+      for (const r of page) {
+        if (opts.json)
+          await print(`${count === 0 ? '[\n' : ',\n'}  ${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`);
+        else
+          await print(`${r.fileName} line ${r.line}  [${r.reason}]  ${r.reasons.map((p) => p.message).join(' | ')}\n`);
+        count++;
+        withRejects.add(r.fileId);
+      }
+    }
+    if (opts.json) await print(count === 0 ? '[]\n' : '\n]\n');
+    else
+      await print(
+        `${count.toLocaleString('en-US')} rejected row${count === 1 ? '' : 's'} in ${withRejects.size} of ${files.length} file${files.length === 1 ? '' : 's'}\n`,
+      );
   });
 }
 
@@ -71,18 +90,30 @@ function exportCsv(opts: RejectsOptions): Promise<void> {
       return;
     }
     const header = files[0].header;
-    const rejects = await rejectsOf(store, files);
     const { toRejectsCsv } = await import('../ingest/index.js');
-    const lines = toRejectsCsv(header, rejects);
+    let written = 0;
+    /** The export's lines, the header once, then the rows page by page. */
+    const writeAll = async (write: (line: string) => void | Promise<void>): Promise<void> => {
+      const [headerLine] = toRejectsCsv(header, []);
+      await write(headerLine);
+      for await (const page of rejectsOf(store, files)) {
+        const lines = toRejectsCsv(header, page);
+        lines.next(); // its header, written once above
+        for (const line of lines) await write(line);
+        written += page.length;
+      }
+    };
     if (opts.out === undefined) {
-      for (const line of lines) process.stdout.write(`${line}\n`);
+      await writeAll((line) => print(`${line}\n`));
       return;
     }
     // Written next to the target and renamed, so the file is complete or absent, never half-written.
     const tmp = `${opts.out}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
-      for (const line of lines) writeSync(fd, `${line}\n`);
+      await writeAll((line) => {
+        writeSync(fd, `${line}\n`);
+      });
     } catch (err) {
       closeSync(fd);
       rmSync(tmp, { force: true });
@@ -90,9 +121,7 @@ function exportCsv(opts: RejectsOptions): Promise<void> {
     }
     closeSync(fd);
     renameSync(tmp, opts.out);
-    process.stderr.write(
-      `wrote ${rejects.length.toLocaleString('en-US')} rejected rows and their reasons to ${opts.out}\n`,
-    );
+    process.stderr.write(`wrote ${written.toLocaleString('en-US')} rejected rows and their reasons to ${opts.out}\n`);
   });
 }
 

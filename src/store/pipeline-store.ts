@@ -26,7 +26,7 @@ import {
   type Promotion,
   type PromotionAction,
 } from './models.js';
-import { listRejects, type RejectRecord } from './rejects.js';
+import { listRejects, type RejectRecord, type RejectsQuery } from './rejects.js';
 import { readRunLock, type LockRecord } from './run-lock.js';
 import {
   finishRun,
@@ -85,7 +85,7 @@ export interface PipelineStore {
   findFilesByName(name: string): Promise<FileRecord[]>;
   listIngestedFiles(): Promise<FileRecord[]>;
   /** Rejected rows in file and line order, of one file or all (`loupe rejects`). */
-  listRejects(options?: { fileId?: number }): Promise<RejectRecord[]>;
+  listRejects(options?: RejectsQuery): Promise<RejectRecord[]>;
   /** Every stored stone with its file and data row, in id order. */
   listAppraisalRows(): Promise<AppraisalRow[]>;
   insertSnapshot(snapshot: Snapshot, diamondIds: readonly number[]): Promise<void>;

@@ -43,15 +43,38 @@ interface RejectRow {
   reason: ReasonCode;
 }
 
-/** Rejected rows in file and line order, of one file or all. */
-export function listRejects(db: Db, options: { fileId?: number } = {}): RejectRecord[] {
-  const where = options.fileId === undefined ? '' : 'WHERE r.file_id = ?';
-  const rows = db
-    .prepare(
-      `SELECT r.id, r.file_id AS fileId, f.name AS fileName, r.line, r.data_row AS dataRow, r.raw_text AS rawText,
-              r.reasons, r.reason
-       FROM rejects r JOIN files f ON f.id = r.file_id ${where} ORDER BY r.file_id, r.line`,
-    )
-    .all(...(options.fileId === undefined ? [] : [options.fileId])) as RejectRow[];
+/** Which rejected rows: of one file or all; of a file, those after a line, at most `limit` (a page). */
+export interface RejectsQuery {
+  fileId?: number;
+  afterLine?: number;
+  limit?: number;
+}
+
+/** The SQL of listRejects (`?` placeholders) and its parameters. */
+export function rejectsQuery(options: RejectsQuery): { sql: string; params: number[] } {
+  const terms: string[] = [];
+  const params: number[] = [];
+  if (options.fileId !== undefined) {
+    terms.push('r.file_id = ?');
+    params.push(options.fileId);
+  }
+  if (options.afterLine !== undefined) {
+    terms.push('r.line > ?');
+    params.push(options.afterLine);
+  }
+  if (options.limit !== undefined) params.push(options.limit);
+  return {
+    sql: `SELECT r.id, r.file_id AS "fileId", f.name AS "fileName", r.line, r.data_row AS "dataRow",
+            r.raw_text AS "rawText", r.reasons, r.reason
+          FROM rejects r JOIN files f ON f.id = r.file_id ${terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : ''}
+          ORDER BY r.file_id, r.line${options.limit !== undefined ? ' LIMIT ?' : ''}`,
+    params,
+  };
+}
+
+/** Rejected rows in file and line order, of one file or all; a page of a file's with afterLine and limit. */
+export function listRejects(db: Db, options: RejectsQuery = {}): RejectRecord[] {
+  const q = rejectsQuery(options);
+  const rows = db.prepare(q.sql).all(...q.params) as RejectRow[];
   return rows.map((r) => ({ ...r, reasons: JSON.parse(r.reasons) as Problem[] }));
 }

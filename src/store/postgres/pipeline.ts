@@ -14,7 +14,7 @@ import { toRecord as fileRecord, type FileRow } from '../files.js';
 import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { modelFromRow, PROMOTIONS_SQL, selectModelsSql, type ModelRow, type Promotion } from '../models.js';
 import type { PipelineStore, RegistryWrites } from '../pipeline-store.js';
-import type { RejectRecord } from '../rejects.js';
+import { rejectsQuery, type RejectRecord } from '../rejects.js';
 import type { LockRecord } from '../run-lock.js';
 import { toRecord as runRecord, type RunRow } from '../runs.js';
 import type { Snapshot } from '../snapshots.js';
@@ -180,12 +180,11 @@ export function postgresPipelineStore(pool: pg.Pool, options: { home: string; ow
       );
     },
     async listRejects(options = {}) {
+      const { sql, params } = rejectsQuery(options);
+      let i = 0;
       const rows = await query<Omit<RejectRecord, 'reasons'> & { reasons: string }>(
-        `SELECT r.id, r.file_id AS "fileId", f.name AS "fileName", r.line, r.data_row AS "dataRow",
-           r.raw_text AS "rawText", r.reasons, r.reason
-         FROM rejects r JOIN files f ON f.id = r.file_id ${options.fileId === undefined ? '' : 'WHERE r.file_id = $1'}
-         ORDER BY r.file_id, r.line`,
-        options.fileId === undefined ? [] : [options.fileId],
+        sql.replace(/\?/g, () => `$${++i}`),
+        params,
       );
       return rows.map((r) => ({ ...r, reasons: JSON.parse(r.reasons) as RejectRecord['reasons'] }));
     },
