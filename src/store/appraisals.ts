@@ -5,6 +5,7 @@
  * it does files. This module adds who recorded a submission and when (`submissions`), and what became of each
  * rejected row (`reject_resolutions`: fixed by a later submission, or dismissed), and reads them back.
  */
+import { whereOf } from './sql.js';
 import {
   APPRAISAL_FIELDS,
   type Appraisal,
@@ -85,22 +86,15 @@ const GRADE_FILTERS: readonly GradeFieldName[] = ['cut', 'color', 'clarity'];
 // The SQL below is shared with PostgreSQL (postgres/appraisals.ts numbers its ? placeholders): aliases are quoted,
 // since PostgreSQL folds unquoted names to lower case.
 
-/** The recorded appraisals matching a filter, newest first, with its parameters. */
 /** What a filter asks of the recorded appraisals: the WHERE clause and its parameters. */
 function recordedWhere(f: RecordedFilter): { where: string; params: unknown[] } {
-  const terms: string[] = [];
-  const params: unknown[] = [];
-  const term = (sql: string, value: unknown) => {
-    if (value === undefined) return;
-    terms.push(sql);
-    params.push(value);
-  };
-  term('s.recorded_at >= ?', f.from);
-  term('s.recorded_at < ?', f.to);
-  term('s.recorded_by = ?', f.who);
-  for (const g of GRADE_FILTERS) term(`d."${g}" = ?`, f[g]);
-  term('s.file_id = ?', f.submission);
-  return { where: terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '', params };
+  return whereOf([
+    ['s.recorded_at >= ?', f.from],
+    ['s.recorded_at < ?', f.to],
+    ['s.recorded_by = ?', f.who],
+    ...GRADE_FILTERS.map((g) => [`d."${g}" = ?`, f[g]] as const),
+    ['s.file_id = ?', f.submission],
+  ]);
 }
 
 /** A page of recorded appraisals: `limit` rows from `offset`, in the listing's order. */

@@ -2,6 +2,7 @@
  * The rejects table: every row that was not accepted, kept with its raw text, line and reasons, so that a
  * person can fix it and submit it again.
  */
+import { whereOf } from './sql.js';
 import type { Problem, ReasonCode } from '../diamond/index.js';
 import type { Db } from './db.js';
 
@@ -51,22 +52,16 @@ export interface RejectsQuery {
 }
 
 /** The SQL of listRejects (`?` placeholders) and its parameters. */
-export function rejectsQuery(options: RejectsQuery): { sql: string; params: number[] } {
-  const terms: string[] = [];
-  const params: number[] = [];
-  if (options.fileId !== undefined) {
-    terms.push('r.file_id = ?');
-    params.push(options.fileId);
-  }
-  if (options.afterLine !== undefined) {
-    terms.push('r.line > ?');
-    params.push(options.afterLine);
-  }
+export function rejectsQuery(options: RejectsQuery): { sql: string; params: unknown[] } {
+  const { where, params } = whereOf([
+    ['r.file_id = ?', options.fileId],
+    ['r.line > ?', options.afterLine],
+  ]);
   if (options.limit !== undefined) params.push(options.limit);
   return {
     sql: `SELECT r.id, r.file_id AS "fileId", f.name AS "fileName", r.line, r.data_row AS "dataRow",
             r.raw_text AS "rawText", r.reasons, r.reason
-          FROM rejects r JOIN files f ON f.id = r.file_id ${terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : ''}
+          FROM rejects r JOIN files f ON f.id = r.file_id ${where}
           ORDER BY r.file_id, r.line${options.limit !== undefined ? ' LIMIT ?' : ''}`,
     params,
   };

@@ -2,6 +2,7 @@
  * The request log: every API request and its answer, written in batches (one transaction per batch) so that
  * logging never waits on the disk in the request's path.
  */
+import { whereOf } from './sql.js';
 import { EVENT_LOOP_BUSY_MS, withBusyTimeout, type Db } from './db.js';
 
 export interface RequestLogEntry {
@@ -123,28 +124,21 @@ export interface RequestQuery {
 }
 
 export function listRequests(db: Db, q: RequestQuery): StoredRequest[] {
-  const where: string[] = [];
-  const args: (string | number)[] = [];
-  if (q.before !== undefined) {
-    where.push('id < ?');
-    args.push(q.before);
-  }
-  if (q.status !== undefined) {
-    where.push('status = ?');
-    args.push(q.status);
-  }
-  if (q.route !== undefined) {
-    where.push('route = ?');
-    args.push(q.route);
-  }
-  if (q.requestId !== undefined) {
-    where.push('request_id = ?');
-    args.push(q.requestId);
-  }
+  const { where, params } = requestsWhere(q);
   const sql = `SELECT id, at, method, route, url, status, latency_ms AS latencyMs, key_id AS keyId, key_name AS keyName,
       model_version AS modelVersion, request_body AS requestBody, response_body AS responseBody, request_id AS requestId
-    FROM request_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-  return db.prepare(sql).all(...args, q.limit) as StoredRequest[];
+    FROM request_log ${where} ORDER BY id DESC LIMIT ?`;
+  return db.prepare(sql).all(...params, q.limit) as StoredRequest[];
+}
+
+/** The WHERE clause of a request-log query (both stores) and its parameters. */
+export function requestsWhere(q: RequestQuery): { where: string; params: unknown[] } {
+  return whereOf([
+    ['id < ?', q.before],
+    ['status = ?', q.status],
+    ['route = ?', q.route],
+    ['request_id = ?', q.requestId],
+  ]);
 }
 
 export function countRequests(db: Db): number {

@@ -19,13 +19,8 @@ import {
   type RecordedAppraisal,
 } from '../appraisals.js';
 import type { Store } from '../store.js';
+import { numbered } from '../sql.js';
 import { runQuery } from './connect.js';
-
-/** `?` placeholders as $1, $2, … (the shared SQL holds no `?` but placeholders). */
-const numbered = (sql: string): string => {
-  let i = 0;
-  return sql.replace(/\?/g, () => `$${++i}`);
-};
 
 type AppraisalReads = Pick<
   Store,

@@ -15,6 +15,7 @@ import { APPRAISAL_COLUMNS_SQL } from '../ingestion-schema.js';
 import { modelFromRow, PROMOTIONS_SQL, selectModelsSql, type ModelRow, type Promotion } from '../models.js';
 import type { PipelineStore, RegistryWrites } from '../pipeline-store.js';
 import { rejectsQuery, type RejectRecord } from '../rejects.js';
+import { numbered } from '../sql.js';
 import type { LockRecord } from '../run-lock.js';
 import { toRecord as runRecord, type RunRow } from '../runs.js';
 import type { Snapshot } from '../snapshots.js';
@@ -181,11 +182,7 @@ export function postgresPipelineStore(pool: pg.Pool, options: { home: string; ow
     },
     async listRejects(options = {}) {
       const { sql, params } = rejectsQuery(options);
-      let i = 0;
-      const rows = await query<Omit<RejectRecord, 'reasons'> & { reasons: string }>(
-        sql.replace(/\?/g, () => `$${++i}`),
-        params,
-      );
+      const rows = await query<Omit<RejectRecord, 'reasons'> & { reasons: string }>(numbered(sql), params);
       return rows.map((r) => ({ ...r, reasons: JSON.parse(r.reasons) as RejectRecord['reasons'] }));
     },
     async listIngestedFiles() {

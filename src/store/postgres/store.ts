@@ -18,7 +18,8 @@ import {
 import { accuracyHistoryFromRows, accuracyHistorySql, MAX_ACCURACY_RUNS } from '../runs.js';
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation } from '../quotes.js';
-import { requestRow, type StoredRequest } from '../requests.js';
+import { requestRow, requestsWhere, type StoredRequest } from '../requests.js';
+import { numbered } from '../sql.js';
 import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
 import { runQuery } from './connect.js';
@@ -260,21 +261,10 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       return { valuations, idempotency };
     },
     async listRequests(q) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
-        args.push(value);
-        where.push(`${sql} $${args.length}`);
-      };
-      if (q.before !== undefined) add('id <', q.before);
-      if (q.status !== undefined) add('status =', q.status);
-      if (q.route !== undefined) add('route =', q.route);
-      if (q.requestId !== undefined) add('request_id =', q.requestId);
-      args.push(q.limit);
+      const { where, params } = requestsWhere(q);
       return query<StoredRequest>(
-        `SELECT ${REQUEST_COLUMNS} FROM request_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY id DESC LIMIT $${args.length}`,
-        args,
+        numbered(`SELECT ${REQUEST_COLUMNS} FROM request_log ${where} ORDER BY id DESC LIMIT ?`),
+        [...params, q.limit],
       );
     },
     async writeRequests(entries) {
