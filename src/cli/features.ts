@@ -6,7 +6,7 @@
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FEATURE_NAMES } from '../model/feature-names.js';
-import { CliError, emit } from './output.js';
+import { emit, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface FeaturesCliOptions {
@@ -14,44 +14,15 @@ interface FeaturesCliOptions {
   json?: boolean;
 }
 
-/**
- * Writes text, waiting for the stream to drain when its buffer is full; rejects if the stream fails or closes
- * meanwhile, or has already (`failed()`: its error, recorded by the caller's listener).
- */
-function write(stream: NodeJS.WritableStream, text: string, failed: () => Error | undefined): Promise<void> {
-  const before = failed();
-  if (before) return Promise.reject(before);
-  if (stream.write(text)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onDrain = () => finish();
-    const onClose = () => finish(failed() ?? new Error('the output closed before every row was written'));
-    const finish = (err?: Error) => {
-      stream.off('drain', onDrain);
-      stream.off('error', finish);
-      stream.off('close', onClose);
-      const failure = err ?? failed();
-      if (failure) reject(failure);
-      else resolve();
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', finish);
-    stream.once('close', onClose);
-  });
-}
-
 async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
-  const { IngestFileError, readAppraisalRows } = await import('../ingest/index.js');
+  const { readAppraisalRows } = await import('../ingest/index.js');
   const { featureRow } = await import('../model/index.js');
   const rows = readAppraisalRows(input)[Symbol.asyncIterator]();
   // The input's problems (missing, not CSV, a wrong header) surface on the first read: before anything is written.
-  const next = () =>
-    rows.next().catch((err: unknown) => {
-      throw err instanceof IngestFileError ? new CliError(err.message) : err;
-    });
-  let r = await next();
+  let r = await rows.next();
   // With --out, a file of its own until the last row is in: a failure leaves no half-written features file.
-  const partial = opts.out ? `${opts.out}.partial-${process.pid}` : undefined;
-  const file = partial ? createWriteStream(partial) : undefined;
+  const target = opts.out && { path: opts.out, partial: `${opts.out}.partial-${process.pid}` };
+  const file = target ? createWriteStream(target.partial) : undefined;
   // A write that fails (a full disk) is seen at the next write or at the end, not as an unhandled event.
   let failure: Error | undefined;
   file?.on('error', (err) => {
@@ -63,8 +34,8 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
   let skipped = 0;
   const row = new Float64Array(FEATURE_NAMES.length);
   try {
-    await write(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`, failed);
-    for (; !r.done; r = await next()) {
+    await writeText(out, `${[...FEATURE_NAMES, 'log_price', 'price', 'line'].join(',')}\n`, failed);
+    for (; !r.done; r = await rows.next()) {
       const { result, line } = r.value;
       if (!result.ok) {
         skipped++;
@@ -72,17 +43,17 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
       }
       featureRow(result.value, row);
       const values = Array.from(row, (v) => String(v)).join(',');
-      await write(out, `${values},${Math.log(result.value.price)},${result.value.price},${line}\n`, failed);
+      await writeText(out, `${values},${Math.log(result.value.price)},${result.value.price},${line}\n`, failed);
       written++;
     }
-    if (file && partial && opts.out) {
+    if (file && target) {
       await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      renameSync(partial, opts.out);
+      renameSync(target.partial, target.path);
     }
   } catch (err) {
-    if (file && partial) {
+    if (file && target) {
       file.destroy();
-      rmSync(partial, { force: true });
+      rmSync(target.partial, { force: true });
     }
     throw err;
   }

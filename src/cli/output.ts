@@ -43,3 +43,33 @@ export function parseMaxCarat(text: string | undefined): number | undefined {
     );
   return value;
 }
+
+/**
+ * Writes text, waiting for the stream to drain when its buffer is full; rejects if the stream fails or closes
+ * meanwhile, or has already (`failed()`: its error, recorded by the caller's listener). For output that may be
+ * large (a slow pipe, `| less`, must not make it pile up in memory).
+ */
+export function writeText(
+  stream: NodeJS.WritableStream,
+  text: string,
+  failed: () => Error | undefined = () => undefined,
+): Promise<void> {
+  const before = failed();
+  if (before) return Promise.reject(before);
+  if (stream.write(text)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = () => finish();
+    const onClose = () => finish(failed() ?? new Error('the output closed before every row was written'));
+    const finish = (err?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', finish);
+      stream.off('close', onClose);
+      const failure = err ?? failed();
+      if (failure) reject(failure);
+      else resolve();
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', finish);
+    stream.once('close', onClose);
+  });
+}

@@ -25,7 +25,6 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   if (opts.json && !opts.out)
     throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
   const { loadModel, parseCoverage, predictFile } = await import('./predict-file.js');
-  const { IngestFileError } = await import('../ingest/index.js');
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
   const maxCarat = parseMaxCarat(opts.maxCarat ?? process.env.LOUPE_MAX_CARAT);
@@ -66,7 +65,6 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
       );
     }
   } catch (err) {
-    if (err instanceof IngestFileError) throw new CliError(err.message);
     // The reader of standard output has gone (`loupe predict … | head`): nothing more to write it for.
     if (!outPath && (err as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw err;

@@ -6,7 +6,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { FileRecord } from '../store/files.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { RejectRecord } from '../store/rejects.js';
-import { CliError, EXIT_USAGE } from './output.js';
+import { CliError, EXIT_USAGE, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
 
@@ -45,10 +45,8 @@ async function* rejectsOf(store: PipelineStore, files: FileRecord[]): AsyncGener
   }
 }
 
-/** Writes to standard output, waiting for it to drain when its buffer is full (a slow pipe, `| less`). */
-async function print(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
-}
+/** Writes to standard output as output.ts writeText does: a slow reader holds the writer back. */
+const print = (text: string): Promise<void> => writeText(process.stdout, text);
 
 function list(opts: RejectsOptions): Promise<void> {
   return withPipelineStore(opts, async (store) => {

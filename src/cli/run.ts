@@ -21,9 +21,10 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`loupe: ${err.message}\n`);
       return err.exitCode;
     }
-    if (isSystemError(err)) {
-      // The machine said no (a path that is a file, a folder not writable, a full disk): its message names the
-      // call and the path, which is what the person can act on; a stack trace would only hide it.
+    if (isSystemError(err) || isFileError(err)) {
+      // The machine said no (a path that is a file, a folder not writable, a full disk), or a file given to a
+      // command cannot be read as one of its kind: the message names the file and what is wrong, which is what the
+      // person can act on; a stack trace would only hide it.
       process.stderr.write(`loupe: ${err.message}\n`);
       return EXIT_FAILURE;
     }
@@ -38,4 +39,12 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException {
   return (
     err instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === 'string'
   );
+}
+
+/**
+ * ingest/errors.ts IngestFileError (a file missing, empty, not CSV, without the columns asked for), known by its name:
+ * importing the class would load the ingestion modules for every command, `loupe --help` included.
+ */
+function isFileError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'IngestFileError';
 }

@@ -36,16 +36,10 @@ interface TrainingRows {
 
 async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
   if (opts.data && opts.data.length > 0) {
-    const { IngestFileError, readAppraisals } = await import('../ingest/index.js');
+    const { readAppraisals } = await import('../ingest/index.js');
     const rows: Appraisal[] = [];
     for (const file of opts.data) {
-      try {
-        for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);
-      } catch (err) {
-        // A file that cannot be read as appraisals (missing, not CSV, wrong header): its problem, not a stack trace.
-        if (err instanceof IngestFileError) throw new CliError(err.message);
-        throw err;
-      }
+      for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);
     }
     return { rows, source: opts.data.join(', ') };
   }
