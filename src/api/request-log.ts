@@ -21,6 +21,8 @@ export interface RequestLogOptions {
   onRecovered?(dropped: number): void;
   /** Resolves once what was written is committed (a writer on another thread commits later). */
   committed?(): Promise<void>;
+  /** How long settle() waits for that commit at most, in ms (default 1,000). */
+  settleTimeoutMs?: number;
   /** On close, how long entries a writer refuses (it is behind) keep being offered, in ms (default 5,000). */
   closeHandoverMs?: number;
   /**
@@ -99,7 +101,7 @@ export class RequestLog {
    * Flushes and waits (at most `timeoutMs`) until the entries pushed so far are committed, so that a reader sees
    * the requests answered just before; a log that cannot write does not hold the reader up longer than that.
    */
-  async settle(timeoutMs = 1000): Promise<void> {
+  async settle(timeoutMs = this.options.settleTimeoutMs ?? 1000): Promise<void> {
     this.flush();
     if (!this.options.committed) return;
     let timer: NodeJS.Timeout | undefined;

@@ -208,6 +208,9 @@ describe('/v1/requests', () => {
     const requestLog = new RequestLog((e) => writer.write(e), {
       flushIntervalMs: 50,
       committed: () => writer.committed(),
+      // The list waits for the commit at most settleTimeoutMs (1 s in a server): on a machine busy with other
+      // work a commit took longer once, and the list missed the request (a test of order, not of speed).
+      settleTimeoutMs: 30_000,
       onClose: () => writer.close(),
     });
     const models = new ModelSource(registryChampions(sqliteStore(home.db)), { pollMs: 60_000 });
