@@ -22,14 +22,8 @@ const sqlite = () => import('../store/db.js');
 const postgres = () => import('../store/postgres/connect.js');
 
 async function withPostgres<T>(url: string, migrate: boolean, fn: (pool: import('pg').Pool) => Promise<T>): Promise<T> {
-  const { DatabaseConfigError, openPostgres } = await postgres();
-  let pool: import('pg').Pool;
-  try {
-    pool = await openPostgres(url, { migrate });
-  } catch (e) {
-    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  const { openPostgres } = await postgres();
+  const pool = await openPostgres(url, { migrate });
   try {
     return await fn(pool);
   } finally {

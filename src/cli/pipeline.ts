@@ -120,7 +120,7 @@ async function runOn(
   log: PipelineLogger,
   hooks: PipelineHooks,
 ): Promise<number> {
-  const { ConfigError, LockBusyError, runPipeline, STEPS } = await pipelineModule();
+  const { LockBusyError, runPipeline, STEPS } = await pipelineModule();
   const bar = interactive(opts)
     ? new cliProgress.SingleBar(
         {
@@ -149,7 +149,6 @@ async function runOn(
   } catch (err) {
     bar?.stop();
     if (err instanceof LockBusyError) throw new CliError(err.message, EXIT_BUSY);
-    if (err instanceof ConfigError) throw new CliError(err.message, EXIT_USAGE);
     throw err;
   }
 }
@@ -163,33 +162,28 @@ function accuracyLine(summary: unknown): string {
 }
 
 async function configOverrides(paths: LoupePaths, opts: RunOpts) {
-  const { ConfigError, pipelineConfig, retrainTrigger } = await pipelineModule();
+  const { pipelineConfig, retrainTrigger } = await pipelineModule();
   const budget = opts.budget === undefined ? undefined : Number(opts.budget);
   if (budget !== undefined && (!Number.isFinite(budget) || budget < 0))
     throw new CliError(`--budget ${opts.budget} is not a number of milliseconds ≥ 0`, EXIT_USAGE);
   const trials = opts.trials === undefined ? undefined : Number(opts.trials);
   if (trials !== undefined && (!Number.isInteger(trials) || trials < 1 || trials > 1000))
     throw new CliError(`--trials ${opts.trials} is not a whole number from 1 to 1000`, EXIT_USAGE);
-  try {
-    // Validates kinds (and the environment) before anything runs.
-    return pipelineConfig(paths, process.env, {
-      ...(opts.kinds
-        ? {
-            kinds: opts.kinds
-              .split(',')
-              .map((k) => k.trim())
-              .filter(Boolean),
-          }
-        : {}),
-      ...(budget !== undefined ? { tuneBudgetMs: budget } : {}),
-      ...(trials !== undefined ? { tuneTrials: trials } : {}),
-      ...(opts.incoming ? { incoming: opts.incoming } : {}),
-      ...(opts.trigger !== undefined ? { trigger: retrainTrigger(opts.trigger) } : {}),
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message, EXIT_USAGE);
-    throw err;
-  }
+  // Validates kinds (and the environment) before anything runs: a ConfigError is a usage error (cli/run.ts).
+  return pipelineConfig(paths, process.env, {
+    ...(opts.kinds
+      ? {
+          kinds: opts.kinds
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(budget !== undefined ? { tuneBudgetMs: budget } : {}),
+    ...(trials !== undefined ? { tuneTrials: trials } : {}),
+    ...(opts.incoming ? { incoming: opts.incoming } : {}),
+    ...(opts.trigger !== undefined ? { trigger: retrainTrigger(opts.trigger) } : {}),
+  });
 }
 
 /** Runs in the background until SIGINT/SIGTERM: each trigger runs the pipeline once, never two at a time. */

@@ -21,10 +21,15 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`loupe: ${err.message}\n`);
       return err.exitCode;
     }
-    if (isSystemError(err) || isFileError(err)) {
-      // The machine said no (a path that is a file, a folder not writable, a full disk), or a file given to a
-      // command cannot be read as one of its kind: the message names the file and what is wrong, which is what the
-      // person can act on; a stack trace would only hide it.
+    if (isNamed(err, 'ConfigError')) {
+      // pipeline/config.ts: a setting (an environment variable, a reference data file) the person can fix.
+      process.stderr.write(`loupe: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isSystemError(err) || isNamed(err, 'IngestFileError') || isNamed(err, 'DatabaseConfigError')) {
+      // The machine said no (a path that is a file, a folder not writable, a full disk), a file given to a command
+      // cannot be read as one of its kind, or the database named cannot be used: the message names what is wrong,
+      // which is what the person can act on; a stack trace would only hide it.
       process.stderr.write(`loupe: ${err.message}\n`);
       return EXIT_FAILURE;
     }
@@ -42,9 +47,10 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException {
 }
 
 /**
- * ingest/errors.ts IngestFileError (a file missing, empty, not CSV, without the columns asked for), known by its name:
- * importing the class would load the ingestion modules for every command, `loupe --help` included.
+ * An error of a class known by its name — ingest/errors.ts IngestFileError (a file missing, empty, not CSV, without
+ * the columns asked for), pipeline/config.ts ConfigError, store/postgres/connect.ts DatabaseConfigError: importing
+ * the classes would load their modules for every command, `loupe --help` included.
  */
-function isFileError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'IngestFileError';
+function isNamed(err: unknown, name: string): err is Error {
+  return err instanceof Error && err.name === name;
 }

@@ -134,20 +134,15 @@ async function run(opts: ServeOptions): Promise<void> {
   // checked and the database opened: a usage error or a database that cannot be used costs the command line's start
   // and the store's, not the API's.
   const { openStore } = await import('../store/open.js');
-  const { DatabaseConfigError, redactUrl } = await import('../store/postgres/connect.js');
+  const { redactUrl } = await import('../store/postgres/connect.js');
   const { commandLogger, runLines } = await import('./log.js');
   const log = commandLogger({ fd: 1, env });
   const paths = loupePaths(env, { home: opts.home, data: opts.data });
-  let opened: OpenedStore;
-  try {
-    opened = await openStore(paths, {
-      onIdleError: (err) =>
-        log.warn({ message: err.message }, 'a database connection failed; it is replaced on next use'),
-    });
-  } catch (e) {
-    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  // A database that cannot be used (DatabaseConfigError) ends the command with its message (cli/run.ts).
+  const opened: OpenedStore = await openStore(paths, {
+    onIdleError: (err) =>
+      log.warn({ message: err.message }, 'a database connection failed; it is replaced on next use'),
+  });
   const { store, db } = opened;
   try {
     const {
@@ -165,7 +160,6 @@ async function run(opts: ServeOptions): Promise<void> {
       ValuationPool,
     } = await import('../api/index.js');
     const { bootstrap } = await import('../pipeline/bootstrap.js');
-    const { ConfigError } = await import('../pipeline/config.js');
     const database = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
     log.info({ home: paths.home, database }, 'starting');
     // Either database: on an empty one (SQLite or PostgreSQL) the first start ingests the reference data and trains;
@@ -183,11 +177,8 @@ async function run(opts: ServeOptions): Promise<void> {
       onRun: (result) => {
         for (const line of runLines(result)) log.info({ run: result.runId }, line);
       },
+      // A reference data file that is missing or not appraisals is a ConfigError: a usage error (cli/run.ts).
       onWarning: (message, details) => log.warn(details, message),
-    }).catch((err: unknown) => {
-      // A reference data file that is missing or not appraisals: the one who starts Loupe can fix that.
-      if (err instanceof ConfigError) throw new CliError(err.message, EXIT_USAGE);
-      throw err;
     });
     const championVersion = (await booted).version;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.

@@ -1,23 +1,16 @@
 /**
  * Opening the configured store for one command: PostgreSQL when LOUPE_DATABASE_URL names it, else the SQLite
- * file under --home / LOUPE_HOME. A database that cannot be used is a clear message and exit 1, never a stack.
+ * file under --home / LOUPE_HOME. A database that cannot be used (DatabaseConfigError) is a clear message and exit
+ * 1, never a stack (cli/run.ts).
  * The store's modules (the database drivers among them) load on first use, so a command's help never waits for them.
  */
 import { loupePaths } from '../config/index.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { Store } from '../store/store.js';
-import { CliError } from './output.js';
 
 export async function withStore<T>(opts: { home?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
   const { openStore } = await import('../store/open.js');
-  const { DatabaseConfigError } = await import('../store/postgres/connect.js');
-  let store: Store;
-  try {
-    ({ store } = await openStore(loupePaths(process.env, { home: opts.home })));
-  } catch (e) {
-    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  const { store } = await openStore(loupePaths(process.env, { home: opts.home }));
   try {
     return await fn(store);
   } finally {
@@ -31,14 +24,7 @@ export async function withPipelineStore<T>(
   fn: (store: PipelineStore) => Promise<T>,
 ): Promise<T> {
   const { openPipelineStore } = await import('../store/open.js');
-  const { DatabaseConfigError } = await import('../store/postgres/connect.js');
-  let store: PipelineStore;
-  try {
-    store = await openPipelineStore(loupePaths(process.env, { home: opts.home }));
-  } catch (e) {
-    if (e instanceof DatabaseConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  const store = await openPipelineStore(loupePaths(process.env, { home: opts.home }));
   try {
     return await fn(store);
   } finally {

@@ -1,6 +1,7 @@
 /**
- * When the machine refuses a call (here: --home names a file, so its database folder cannot be made), a command says
- * so in one line — the call, the reason and the path — instead of a stack trace (src/cli/run.ts).
+ * When the machine refuses a call (here: --home names a file, so its database folder cannot be made), or the
+ * database named cannot be used, a command says so in one line — what, why and where — instead of a stack trace
+ * (src/cli/run.ts, which knows these errors by their names).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,4 +20,26 @@ describe('an error of the operating system', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`loupe: EEXIST: file already exists, mkdir '${home}'\n`);
   });
+});
+
+describe('a database that cannot be used', () => {
+  // Nothing listens on port 1: every command that opens the store says so in one line, the password hidden.
+  const url = 'postgres://loupe:s3cret-pass@127.0.0.1:1/loupe';
+  it.each([
+    ['keys', 'list'],
+    ['db', 'status'],
+    ['models', 'list'],
+    ['pipeline', 'run'],
+  ])(
+    '`loupe %s %s` ends with exit 1 and one line',
+    async (...command) => {
+      const r = await loupeInProcess([...command, '--home', join(dir, 'unused')], { LOUPE_DATABASE_URL: url });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /^loupe: cannot use the PostgreSQL database postgres:\/\/loupe:\*\*\*@127\.0\.0\.1:1\/loupe: [^\n]+\n$/,
+      );
+      expect(r.out).not.toContain('s3cret-pass');
+    },
+    30_000,
+  );
 });

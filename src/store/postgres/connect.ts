@@ -25,7 +25,12 @@ export function redactUrl(url: string): string {
 }
 
 /** The database cannot be reached or refused us at start: a wrong URL, host, port, database or credentials. */
-export class DatabaseConfigError extends Error {}
+export class DatabaseConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseConfigError';
+  }
+}
 
 import { DatabaseUnavailable } from '../store.js';
 
