@@ -165,7 +165,7 @@ const header = [
   'rows',
   'Loupe fit, 1 thread',
   'Loupe CPU',
-  ...(extraThreads > 1 ? [`Loupe fit, ${extraThreads} threads`] : []),
+  ...(extraThreads > 1 ? [`Loupe fit, ${extraThreads} threads (peak RSS)`] : []),
   'XGBoost hist fit, 1 thread',
   'XGBoost CPU',
   'Loupe peak RSS',
@@ -182,7 +182,9 @@ for (const e of results) {
     secs(l.fitSeconds),
     secs(leastCpu(e.loupe)),
     ...(extraThreads > 1
-      ? [`${secs(best(e.loupeThreads).fitSeconds)} (×${(l.fitSeconds / best(e.loupeThreads).fitSeconds).toFixed(2)})`]
+      ? [
+          `${secs(best(e.loupeThreads).fitSeconds)} (×${(l.fitSeconds / best(e.loupeThreads).fitSeconds).toFixed(2)}, ${mb(maxRss(e.loupeThreads))})`,
+        ]
       : []),
     x ? secs(x.fitSeconds) : 'not installed',
     x ? secs(leastCpu(e.xgboost)) : '—',

@@ -78,22 +78,35 @@ export function findThresholds(
 ): FeatureBins {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS)
     throw new RangeError(`maxBins must be an integer from 2 to ${MAX_BINS}, got ${maxBins}`);
-  // Typed arrays throughout: a million rows pushed onto JS arrays cost more than the sort itself.
   if (scratch.finite.length < values.length) throw new RangeError('internal: binning scratch too small');
+  // With a missing bin the value bins must leave room for it in a byte.
+  return columnThresholds(values, maxBins, Math.min(maxBins, MAX_BINS - 1), scratch);
+}
+
+/**
+ * findThresholds with its limits given: at most `limit` value bins, `limitWithMissing` when the column has NaN.
+ * Self-contained (worker threads run its source, engine/bin-threads.ts).
+ */
+export function columnThresholds(
+  values: Float64Array,
+  limit: number,
+  limitWithMissing: number,
+  scratch: { finite: Float64Array; counts: Uint32Array; radix: Uint32Array },
+): FeatureBins {
+  // Typed arrays throughout: a million rows pushed onto JS arrays cost more than the sort itself.
   const finite = scratch.finite;
   const nFinite = copyFinite(values, finite);
   const hasMissing = nFinite < values.length;
-  // With a missing bin the value bins must leave room for it in a byte.
-  const limit = hasMissing ? Math.min(maxBins, MAX_BINS - 1) : maxBins;
+  const bins = hasMissing ? limitWithMissing : limit;
   const sorted = sortFloat64(finite.subarray(0, nFinite), scratch.radix);
   // Distinct values compacted into the front of `sorted` itself; counts beside them.
   const counts = scratch.counts;
   const nDistinct = compactDistinct(sorted, counts, nFinite);
   const distinct = sorted.subarray(0, nDistinct);
   const cutsAfter: number[] = []; // index into distinct: a cut lies between distinct[i] and distinct[i+1]
-  if (distinct.length <= limit) {
+  if (distinct.length <= bins) {
     for (let i = 0; i + 1 < distinct.length; i++) cutsAfter.push(i);
-  } else equalCountCuts(counts, nDistinct, nFinite, limit, cutsAfter);
+  } else equalCountCuts(counts, nDistinct, nFinite, bins, cutsAfter);
   const thresholds = new Float64Array(cutsAfter.length);
   cutsAfter.forEach((i, b) => {
     const lo = distinct[i];
@@ -113,7 +126,7 @@ export function findThresholds(
  */
 
 /** Copies the non-NaN values into finite[0..); returns how many. */
-function copyFinite(values: Float64Array, finite: Float64Array): number {
+export function copyFinite(values: Float64Array, finite: Float64Array): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -123,7 +136,7 @@ function copyFinite(values: Float64Array, finite: Float64Array): number {
 }
 
 /** Compacts sorted[0..n) to its distinct values in place, their row counts in counts; returns how many. */
-function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: number): number {
+export function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: number): number {
   let nDistinct = 0;
   for (let i = 0; i < n; i++) {
     if (i === 0 || sorted[i] !== sorted[nDistinct - 1]) {
@@ -138,7 +151,13 @@ function compactDistinct(sorted: Float64Array, counts: Uint32Array, n: number): 
  * Greedy equal-count bins: close a bin once it holds its share of the rows still to place, or early when the next
  * value alone would fill a bin (a value shared by many rows then gets a bin of its own).
  */
-function equalCountCuts(counts: Uint32Array, nDistinct: number, rows: number, limit: number, cutsAfter: number[]) {
+export function equalCountCuts(
+  counts: Uint32Array,
+  nDistinct: number,
+  rows: number,
+  limit: number,
+  cutsAfter: number[],
+) {
   let remainingRows = rows;
   let remainingBins = limit;
   let inBin = 0;
@@ -190,7 +209,7 @@ export function sortFloat64(
   return values;
 }
 
-function toSortKeys(words: Uint32Array): void {
+export function toSortKeys(words: Uint32Array): void {
   for (let i = 0; i < words.length; i += 2) {
     const negative = words[i + 1] >>> 31;
     words[i] ^= -negative;
@@ -198,7 +217,7 @@ function toSortKeys(words: Uint32Array): void {
   }
 }
 
-function fromSortKeys(words: Uint32Array): void {
+export function fromSortKeys(words: Uint32Array): void {
   for (let i = 0; i < words.length; i += 2) {
     const negative = (words[i + 1] >>> 31) ^ 1; // keys of negative numbers have the top bit clear
     words[i] ^= -negative;
@@ -206,12 +225,12 @@ function fromSortKeys(words: Uint32Array): void {
   }
 }
 
-function countDigits(keys: Uint32Array, word: number, shift: number, counts: Uint32Array): void {
+export function countDigits(keys: Uint32Array, word: number, shift: number, counts: Uint32Array): void {
   for (let i = word; i < keys.length; i += 2) counts[(keys[i] >>> shift) & 0xffff]++;
 }
 
 /** counts[d] becomes the number of keys with a smaller digit: where digit d's keys start. */
-function digitStarts(counts: Uint32Array): void {
+export function digitStarts(counts: Uint32Array): void {
   let total = 0;
   for (let d = 0; d < counts.length; d++) {
     const c = counts[d];
@@ -220,7 +239,13 @@ function digitStarts(counts: Uint32Array): void {
   }
 }
 
-function scatterByDigit(from: Uint32Array, to: Uint32Array, word: number, shift: number, starts: Uint32Array): void {
+export function scatterByDigit(
+  from: Uint32Array,
+  to: Uint32Array,
+  word: number,
+  shift: number,
+  starts: Uint32Array,
+): void {
   for (let i = 0; i < from.length; i += 2) {
     const at = 2 * starts[(from[i + word] >>> shift) & 0xffff]++;
     to[at] = from[i];
@@ -246,28 +271,36 @@ export function binMatrix(
   shared = false,
   arena?: WasmArena,
   scratch = new BinningScratch(rows),
+  binner?: FeatureBinner,
 ): BinnedMatrix {
   const nf = columns.length;
   const valueBins = new Int32Array(nf);
   const histOffset = new Int32Array(nf);
-  const thresholds: Float64Array[] = [];
   const bytes = (n: number) =>
     (arena && !shared ? arena.uint8(n) : undefined) ??
     (shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
   const codes = bytes(rows * nf);
-  const binColumns: Uint8Array[] = [];
+  const binColumns = columns.map(() => bytes(rows));
+  const found: (FeatureBins | undefined)[] = [];
+  // With a binner the workers take features from the back while this thread takes them from the front.
+  binner?.start(columns, rows, maxBins, binColumns);
+  for (let f = binner ? binner.next() : 0; f >= 0 && f < nf; f = binner ? binner.next() : f + 1) {
+    found[f] = findThresholds(columns[f], maxBins, scratch);
+    writeCodes(columns[f], found[f]!.thresholds, binColumns[f], codes, f, nf, countAtMost);
+  }
+  const elsewhere = binner?.finish() ?? [];
+  const thresholds: Float64Array[] = [];
   let offset = 0;
   for (let f = 0; f < nf; f++) {
-    const col = columns[f];
-    const fb = findThresholds(col, maxBins, scratch);
+    // A worker's feature: its codes are in the column only (two threads writing one row's bytes would share cache lines).
+    if (!found[f]) interleave(binColumns[f], codes, f, nf);
+    const fb = found[f] ?? elsewhere[f];
+    if (!fb) throw new Error(`internal: feature ${f} was not binned`);
     const nb = fb.thresholds.length + 1;
     valueBins[f] = nb;
     thresholds.push(fb.thresholds);
     histOffset[f] = offset;
     offset += nb + 1;
-    const column = bytes(rows);
-    writeCodes(col, fb.thresholds, column, codes, f, nf);
-    binColumns.push(column);
   }
   return {
     rows,
@@ -283,19 +316,35 @@ export function binMatrix(
   };
 }
 
+/** Bins some of a matrix's features on other threads (engine/bin-threads.ts). */
+export interface FeatureBinner {
+  /** Starts the workers on `columns`; they write each feature's codes they take into out[f]. */
+  start(columns: Float64Array[], rows: number, maxBins: number, out: Uint8Array[]): void;
+  /** The next feature for this thread, from the front; −1 once none is left. */
+  next(): number;
+  /** Waits for the workers; the bins of each feature they took (undefined for the others). */
+  finish(): (FeatureBins | undefined)[];
+}
+
+/** codes[i · nf + f] = column[i]: a feature binned on another thread into the row-major codes. */
+function interleave(column: Uint8Array, codes: Uint8Array, f: number, nf: number): void {
+  for (let i = 0, j = f; i < column.length; i++, j += nf) codes[j] = column[i];
+}
+
 /**
  * Every value's code (binOf) into column[i] and codes[i · nf + f]. A binary search per value costs 8 mispredicted
  * branches on unsorted data; instead a table over equal slices of the thresholds' range gives a code near the
  * value's, and a short walk down or up the thresholds makes it exact (the table only decides where the walk
  * starts, so it cannot change a code): binMatrix ~160 → ~100 ms CPU warm on 200,000 rows (shared machine, load ~18).
  */
-function writeCodes(
+export function writeCodes(
   col: Float64Array,
   thresholds: Float64Array,
   column: Uint8Array,
   codes: Uint8Array,
   f: number,
   nf: number,
+  atMost: typeof countAtMost,
 ): void {
   const len = thresholds.length;
   const missing = len + 1;
@@ -303,7 +352,7 @@ function writeCodes(
   const low = len > 0 ? thresholds[0] : 0;
   const scale = len > 1 ? slices / (thresholds[len - 1] - low) : 0;
   const start = new Uint8Array(slices + 1);
-  for (let b = 0; b <= slices; b++) start[b] = countAtMost(thresholds, low + b / scale);
+  for (let b = 0; b <= slices; b++) start[b] = atMost(thresholds, low + b / scale);
   for (let i = 0, j = f; i < col.length; i++, j += nf) {
     const v = col[i];
     const x = (v - low) * scale;
@@ -313,5 +362,49 @@ function writeCodes(
     const code = v === v ? c : missing;
     column[i] = code;
     codes[j] = code;
+  }
+}
+
+/**
+ * A worker thread's part of binning a matrix (engine/bin-threads.ts): features taken from the back of the
+ * matrix, one at a time, while the main thread takes them from the front — claims[0] holds the next front feature
+ * in its low 16 bits and the end of the features left in its high 16, changed together so no feature is taken twice.
+ * Only features from `first` on were copied where a worker can read them. Each feature's thresholds go to
+ * thresholds[f · 256..] and their count and whether it had NaN to info[2f], info[2f + 1]; its codes to out[f].
+ * Self-contained but for the functions of this file it calls (the workers get their source) and cuts.ts
+ * countAtMost, given as `atMost` (a call to an import is not a plain call once compiled).
+ */
+export function binFeatures(
+  job: {
+    claims: Int32Array;
+    first: number;
+    columns: (Float64Array | undefined)[];
+    out: Uint8Array[];
+    rows: number;
+    maxBins: number;
+    limitWithMissing: number;
+    thresholds: Float64Array;
+    info: Int32Array;
+  },
+  atMost: typeof countAtMost,
+): void {
+  let scratch: { finite: Float64Array; counts: Uint32Array; radix: Uint32Array } | undefined;
+  for (;;) {
+    const claimed = Atomics.load(job.claims, 0);
+    const [front, end] = [claimed & 0xffff, claimed >>> 16];
+    if (end <= front || end - 1 < job.first) return;
+    if (Atomics.compareExchange(job.claims, 0, claimed, front | ((end - 1) << 16)) !== claimed) continue;
+    const f = end - 1;
+    const column = job.columns[f]!;
+    scratch ??= {
+      finite: new Float64Array(job.rows),
+      counts: new Uint32Array(job.rows),
+      radix: new Uint32Array(2 * job.rows),
+    };
+    const bins = columnThresholds(column, job.maxBins, job.limitWithMissing, scratch);
+    writeCodes(column, bins.thresholds, job.out[f], job.out[f], 0, 1, atMost);
+    job.thresholds.set(bins.thresholds, f * 256);
+    job.info[2 * f] = bins.thresholds.length;
+    job.info[2 * f + 1] = bins.hasMissing ? 1 : 0;
   }
 }

@@ -14,7 +14,8 @@ import { objectiveByName } from './objective.js';
 import { resolveOptions, type FitOptions, type ModelOptions } from './options.js';
 import { addTreeToPredictions } from './predictor.js';
 import { createRng, permutation, sampleWithoutReplacement, type Rng } from './random.js';
-import { prestartPool } from './thread-worker.js';
+import { acquirePool, prestartPool, releasePool } from './thread-worker.js';
+import { ThreadBinner } from './bin-threads.js';
 import { FitThreads, MIN_ROWS_PER_HANDOFF, sharedFloat64 } from './threads.js';
 import { arenaBytes, WasmArena } from './wasm-kernels.js';
 
@@ -137,17 +138,22 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
     arena && [grad, pred].every((a) => a.buffer === arena.buffer)
       ? new BinningScratch(n, grad, new Uint32Array(pred.buffer, pred.byteOffset, 2 * n))
       : undefined;
-  const binned = binMatrix(trainX.columns, n, options.maxBins, stride, threadCount > 1 && !arena, arena, scratch);
-  const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
-  // Threads: the targets in shared memory too, for the round jobs (TreeGrower.beginRound).
-  const targets = threadCount > 1 ? (arena?.float64(n) ?? sharedFloat64(n)) : undefined;
-  targets?.set(trainY);
-  const usedMonotone = monotone?.some((c) => c !== 0) ? monotone : undefined; // as TreeGrower takes it
-  const splits =
-    threadCount > 1 ? new LevelSplits(capacity, nf, options, objective.constantHessian, usedMonotone) : undefined;
-  const arrays = { binned, grad, hess, pred, y: targets, splits };
-  const pool = threadCount > 1 ? new FitThreads(threadCount, arrays, capacity) : undefined;
+  // Threads: the workers bin features too (engine/bin-threads.ts), then grow the trees with this one.
+  const workers = threadCount > 1 ? acquirePool(threadCount) : undefined;
+  let pool: FitThreads | undefined;
   try {
+    const binner = workers && ThreadBinner.fits(nf) ? new ThreadBinner(workers) : undefined;
+    const shared = threadCount > 1 && !arena;
+    const binned = binMatrix(trainX.columns, n, options.maxBins, stride, shared, arena, scratch, binner);
+    const monotone = options.monotone ? Int8Array.from(options.monotone) : undefined;
+    // Threads: the targets in shared memory too, for the round jobs (TreeGrower.beginRound).
+    const targets = threadCount > 1 ? (arena?.float64(n) ?? sharedFloat64(n)) : undefined;
+    targets?.set(trainY);
+    const usedMonotone = monotone?.some((c) => c !== 0) ? monotone : undefined; // as TreeGrower takes it
+    const splits =
+      threadCount > 1 ? new LevelSplits(capacity, nf, options, objective.constantHessian, usedMonotone) : undefined;
+    const arrays = { binned, grad, hess, pred, y: targets, splits };
+    pool = workers ? new FitThreads(threadCount, arrays, capacity, workers) : undefined;
     return boost(
       X,
       trainX,
@@ -162,7 +168,8 @@ export function fit(X: FeatureMatrix, y: Float64Array, partial?: Partial<FitOpti
       rng,
     );
   } finally {
-    pool?.close();
+    if (pool) pool.close();
+    else if (workers) releasePool(workers);
   }
 }
 

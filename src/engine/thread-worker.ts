@@ -18,6 +18,9 @@ import { levelChunk, roundChunk } from './level-job.js';
 import { nodeSplits } from './level-splits.js';
 import { findBestSplit, leafWeight, record, scanGeneral, scanPlain, scoreGivenWeight } from './split.js';
 import { claim, waitFor } from './thread-sync.js';
+import { binFeatures, columnThresholds, compactDistinct, copyFinite, countDigits, digitStarts } from './binning.js';
+import { equalCountCuts, fromSortKeys, scatterByDigit, sortFloat64, toSortKeys, writeCodes } from './binning.js';
+import { countAtMost } from './cuts.js';
 
 /** The shared arrays a fit's threads work on; every one over a SharedArrayBuffer (binned: its codes and columns). */
 export interface SharedFitArrays {
@@ -119,6 +122,7 @@ export const SPIN = 4096;
 export const PREDICT_JOB = 2;
 export const RELEASE_JOB = 3;
 export const ROUND_JOB = 4; // a round's start (threads.ts runRound)
+export const BIN_JOB = 5; // features binned from the back (bin-threads.ts)
 export const LEVEL_JOB = 0; // histograms, after the level's partitions when it has any (threads.ts runLevel)
 
 const WORKER_SOURCE = `
@@ -138,12 +142,13 @@ ${subtractHistogram.toString()}
 ${leafWeight.toString()}
 ${scoreGivenWeight.toString()}
 ${record.toString()}
+${[countAtMost, copyFinite, compactDistinct, equalCountCuts, toSortKeys, fromSortKeys, countDigits, digitStarts, scatterByDigit, sortFloat64, columnThresholds, writeCodes, binFeatures].map(String).join('\n')}
 ${scanPlain.toString()}
 ${scanGeneral.toString()}
 ${findBestSplit.toString()}
 ${nodeSplits.toString()}
 // By the names the functions have here (a bundler may have renamed them; their calls to each other use those names).
-const jobs = { partitionNode: ${partitionNode.name}, levelChunk: ${levelChunk.name}, roundChunk: ${roundChunk.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name} };
+const jobs = { partitionNode: ${partitionNode.name}, levelChunk: ${levelChunk.name}, roundChunk: ${roundChunk.name}, addSegments: ${addSegments.name}, addSegmentsWasm: ${addSegmentsWasm.name}, blockStart: ${blockStart.name}, startRows: ${startRows.name}, rootSums: ${rootSums.name}, nodeSplits: ${nodeSplits.name}, findBestSplit: ${findBestSplit.name}, subtractHistogram: ${subtractHistogram.name}, binFeatures: ${binFeatures.name} };
 ${claim.toString()}
 ${waitFor.toString()}
 ${levelChunk.toString()}
@@ -175,6 +180,7 @@ function setUp(number) {
   level = null;
   for (let m = nextMessage(); ; m = nextMessage()) if (m.fit === number) { fit = m.data; break; }
   fitNumber = number;
+  if (fit.bin) return; // a binning job's data (bin-threads.ts): nothing else to set up
   if (fit.module) wasm = new WebAssembly.Instance(fit.module, { env: { memory: fit.memory } }).exports;
   if (compiled.size > 64) compiled.clear();
   written = fit.kernels.map((body) => {
@@ -288,8 +294,9 @@ for (;;) {
     continue;
   }
   try {
-    // A prediction update (threads.ts addSegments), on this thread's fixed block of the index.
-    predictBlock(me);
+    // Binning (bin-threads.ts), or a prediction update (threads.ts addSegments) on this thread's block of the index.
+    if (kind === ${BIN_JOB}) jobs.binFeatures(fit.bin, ${countAtMost.name});
+    else predictBlock(me);
   } catch {
     Atomics.store(ctrl, ${FAILED}, 1);
   }

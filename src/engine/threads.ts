@@ -85,11 +85,15 @@ export class FitThreads {
   /** Each feature group's sums written out (index 2·group + withHessian), for all-feature trees. */
   private readonly written: ((...args: unknown[]) => void)[];
 
-  /** `threads` counts this one; `capacity`: most nodes of a tree (the segments' size). */
+  /**
+   * `threads` counts this one; `capacity`: most nodes of a tree (the segments' size); `pool`: the workers, when the
+   * fit took them already (to bin its features, engine/bin-threads.ts).
+   */
   constructor(
     readonly threads: number,
     arrays: SharedFitArrays,
     capacity: number,
+    pool = acquirePool(threads),
   ) {
     const { binned, grad, hess, pred, y, splits } = arrays;
     this.splits = splits;
@@ -120,8 +124,9 @@ export class FitThreads {
     this.features = new Int32Array(new SharedArrayBuffer(binned.features * 4));
     const kernels = groupKernels(binned, threads);
     this.written = kernels.map(compiled);
-    this.pool = acquirePool(threads);
+    this.pool = pool;
     this.control = this.pool.control;
+    this.control[FIT] = ++pool.fits; // the fit's data (below) are news to the workers, whatever they did before
     this.control[FAILED] = 0;
     // The fit's arrays, for each worker to read before its first job of this fit (see thread-worker.ts).
     const inArena = (...a: ArrayBufferView[]) => arena !== undefined && a.every((v) => v.buffer === arena.buffer);

@@ -4,6 +4,9 @@ import { createRng } from '../../src/engine/random.js';
 import { poolsStarted } from '../../src/engine/thread-worker.js';
 import { useWasmKernels } from '../../src/engine/wasm-kernels.js';
 import { MIN_ROWS_PER_HANDOFF } from '../../src/engine/threads.js';
+import { binMatrix, type BinnedMatrix } from '../../src/engine/binning.js';
+import { ThreadBinner } from '../../src/engine/bin-threads.js';
+import { acquirePool, releasePool } from '../../src/engine/thread-worker.js';
 
 /** Enough rows that the root and the first levels' nodes go to worker threads. */
 function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float64Array } {
@@ -26,6 +29,38 @@ function data(rows: number, withMissing: boolean): { X: FeatureMatrix; y: Float6
 
 describe('threads', () => {
   const rows = 4 * MIN_ROWS_PER_HANDOFF;
+
+  it('bins a matrix on the workers as on one thread, every feature once (bin-threads.ts)', () => {
+    const { X } = data(rows, true);
+    // Integer, continuous and missing-valued columns, and one of a single value; shared codes, as a threaded fit's.
+    const columns = [...X.columns, new Float64Array(rows).fill(3)];
+    const one = binMatrix(columns, rows, 256, 2, true);
+    const plain = (b: BinnedMatrix) => ({ ...b, codes: [...b.codes], columns: b.columns.map((c) => [...c]) });
+    for (const threads of [2, 3, 8]) {
+      const pool = acquirePool(threads);
+      try {
+        const binner = new ThreadBinner(pool);
+        let taken = 0;
+        const next = binner.next.bind(binner);
+        // Before this thread's first feature, a worker takes one (else a quick main thread could take them all).
+        const claims = (binner as unknown as { claims: Int32Array }).claims;
+        const until = Date.now() + 20_000;
+        binner.next = () => {
+          while (taken === 0 && Atomics.load(claims, 0) >>> 16 === 8 && Date.now() < until);
+          const f = next();
+          if (f >= 0) taken++;
+          return f;
+        };
+        const many = binMatrix(columns, rows, 256, 2, true, undefined, undefined, binner);
+        expect(plain(many), `${threads} threads`).toEqual(plain(one));
+        // The workers took one of the last ⌊8·(T − 1)/T⌋ features at least, and no more than those.
+        expect(taken, `${threads} threads`).toBeGreaterThanOrEqual(8 - Math.floor((8 * (threads - 1)) / threads));
+        expect(taken, `${threads} threads`).toBeLessThan(8);
+      } finally {
+        releasePool(pool);
+      }
+    }
+  }, 60_000);
   // These data are far below the default minRowsForThreads; the tests lower it so the worker threads do the work.
 
   it('gives the same model bit for bit on 1, 2 and 3 threads', () => {
