@@ -68,6 +68,12 @@ export class ThreadBinner implements FeatureBinner {
     }
   }
 
+  /**
+   * Waits for every worker to end the job, as the pool's DONE count needs (a worker that ended it later would count
+   * into the next job's): a worker still starting would hold this up to its start-up, 160–370 ms (thread-worker.ts),
+   * but the pool starts when fit() does (prestartPool) and binning outlasts it: the wait measured 0.3–0.4 ms at 200,000
+   * rows and at a million (copying the workers' columns in start(): 5 and 19 ms).
+   */
   finish(): (FeatureBins | undefined)[] {
     const { control } = this.pool;
     const workers = this.pool.workers.length;
