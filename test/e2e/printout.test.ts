@@ -45,6 +45,8 @@ afterAll(async () => {
 describe('the printed valuation', () => {
   it('names the shop, the stock reference, the date, the valuation id, the model, the price basis and a disclaimer', async () => {
     await page.emulateMedia({ media: 'print' });
+    // The shop comes from /shop.json, asked for when the page opens: on a busy machine it may still be on its way.
+    await page.getByTestId('print-letterhead').getByText(SHOP.LOUPE_SHOP_NAME).waitFor({ timeout: 30_000 });
     const letterhead = await page.getByTestId('print-letterhead').textContent();
     expect(letterhead).toContain(SHOP.LOUPE_SHOP_NAME);
     expect(letterhead).toContain(SHOP.LOUPE_SHOP_ADDRESS);

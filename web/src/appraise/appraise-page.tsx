@@ -12,7 +12,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
 import { validateStoneToValue } from '../../../src/diamond/validate.js';
-import { ApiError, appraise, storedValuation, type FieldProblem, type Valuation } from '../api.js';
+import { ApiError, appraise, shopDetails, storedValuation, type FieldProblem, type Valuation } from '../api.js';
 import { dateTime, money } from '../format.js';
 import { SimilarStones } from './similar-stones.js';
 import { StoneForm } from './stone-form.js';
@@ -88,6 +88,8 @@ export function AppraisePage() {
   const summaryRef = useRef<HTMLDivElement>(null);
   /** What was asked for last: an answer that arrives after the address moved on is not shown. */
   const asked = useRef(0);
+  // The shop's letterhead is asked for now, while the stone is typed, so a valuation prints with it at once.
+  useEffect(() => void shopDetails(), []);
 
   useEffect(() => {
     // the address that names this stone (the bare screen's address names none: the last one that did stays)
