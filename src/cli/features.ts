@@ -3,10 +3,9 @@
  * trains and serves with — so a model trained elsewhere (XGBoost at scale, say) learns from exactly the features
  * Loupe will compute when it serves that model. No second implementation, no train/serve skew.
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FEATURE_NAMES } from '../model/feature-names.js';
-import { emit, writeText } from './output.js';
+import { emit, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface FeaturesCliOptions {
@@ -21,15 +20,9 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
   // The input's problems (missing, not CSV, a wrong header) surface on the first read: before anything is written.
   let r = await rows.next();
   // With --out, a file of its own until the last row is in: a failure leaves no half-written features file.
-  const target = opts.out && { path: opts.out, partial: `${opts.out}.partial-${process.pid}` };
-  const file = target ? createWriteStream(target.partial) : undefined;
-  // A write that fails (a full disk) is seen at the next write or at the end, not as an unhandled event.
-  let failure: Error | undefined;
-  file?.on('error', (err) => {
-    failure ??= err;
-  });
-  const failed = () => failure;
-  const out: NodeJS.WritableStream = file ?? process.stdout;
+  const file = opts.out ? outputFile(opts.out) : undefined;
+  const failed = () => file?.failed();
+  const out: NodeJS.WritableStream = file?.stream ?? process.stdout;
   let written = 0;
   let skipped = 0;
   const row = new Float64Array(FEATURE_NAMES.length);
@@ -46,15 +39,9 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
       await writeText(out, `${values},${Math.log(result.value.price)},${result.value.price},${line}\n`, failed);
       written++;
     }
-    if (file && target) {
-      await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      renameSync(target.partial, target.path);
-    }
+    await file?.commit();
   } catch (err) {
-    if (file && target) {
-      file.destroy();
-      rmSync(target.partial, { force: true });
-    }
+    file?.discard();
     throw err;
   }
   const summary = { input, out: opts.out ?? null, rows: written, skipped, features: [...FEATURE_NAMES] };

@@ -1,3 +1,5 @@
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+
 /**
  * Conventions every command follows: human-readable output on a terminal, `--json` for machines,
  * exit code 0 on success, 1 on failure, 2 on a usage error.
@@ -72,4 +74,38 @@ export function writeText(
     stream.once('error', finish);
     stream.once('close', onClose);
   });
+}
+
+/** A file a command writes (`--out`): complete at its path, or not there at all. */
+export interface OutputFile {
+  /** Where to write: a file of its own beside the path until commit. */
+  stream: WriteStream;
+  /** The stream's first error, if any (for writeText): a failed write (a full disk) is never an unhandled event. */
+  failed(): Error | undefined;
+  /** Ends the stream and moves the complete file to its path. */
+  commit(): Promise<void>;
+  /** Drops what was written (after a failure); the path is left as it was. */
+  discard(): void;
+}
+
+export function outputFile(path: string): OutputFile {
+  const partial = `${path}.partial-${process.pid}`;
+  const stream = createWriteStream(partial, { flush: true });
+  let failure: Error | undefined;
+  stream.on('error', (err) => {
+    failure ??= err;
+  });
+  return {
+    stream,
+    failed: () => failure,
+    async commit() {
+      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (failure) throw failure;
+      renameSync(partial, path);
+    },
+    discard() {
+      stream.destroy();
+      rmSync(partial, { force: true });
+    },
+  };
 }

@@ -3,13 +3,12 @@
  * stream, one batch at a time. A module of its own so that the command's help loads none of it.
  */
 import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
 import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
 import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
-import { CliError, EXIT_USAGE } from './output.js';
+import { CliError, EXIT_USAGE, writeText } from './output.js';
 
 export interface PredictSummary {
   input: string;
@@ -95,9 +94,9 @@ function outputLine(
   return { line: `${input},${Math.round(p.price)},${range},,${notes}\n`, priced: true };
 }
 
-async function write(out: Writable, text: string): Promise<void> {
-  if (out.errored) throw out.errored;
-  if (!out.write(text)) await once(out, 'drain');
+/** output.ts writeText, the stream's own error standing for a failure seen before. */
+function write(out: Writable, text: string): Promise<void> {
+  return writeText(out, text, () => out.errored ?? undefined);
 }
 
 /** Prices every row of `input` into `out`; `maxCarat` is the carat limit (caratLimit's default when undefined). */

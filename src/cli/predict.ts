@@ -4,12 +4,10 @@
  * column that says what was read in another spelling (a grade in any letter case: the one leniency policy).
  * Rows are read, priced and written one batch at a time, so memory stays bounded whatever the file's size.
  */
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { CliError, EXIT_USAGE, emit, parseMaxCarat } from './output.js';
+import { CliError, EXIT_USAGE, emit, outputFile, parseMaxCarat, type OutputFile } from './output.js';
 import type { PredictSummary } from './predict-file.js';
 import type { RegisterCommand } from './program.js';
 
@@ -28,27 +26,17 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
   const maxCarat = parseMaxCarat(opts.maxCarat ?? process.env.LOUPE_MAX_CARAT);
-  let target: Writable = process.stdout;
-  let file: WriteStream | undefined;
-  let tmp = '';
   const outPath = opts.out === undefined ? null : resolve(opts.out);
-  if (outPath) {
-    // Written beside the target and renamed when complete, so a failure never leaves a half-written file.
-    tmp = `${outPath}.${process.pid}.tmp`;
-    file = createWriteStream(tmp, { flush: true });
-    target = file;
-  }
+  // Written beside the target and renamed when complete, so a failure never leaves a half-written file.
+  const file: OutputFile | undefined = outPath ? outputFile(outPath) : undefined;
+  const target: Writable = file?.stream ?? process.stdout;
   // A write error is raised by the next write (write() in ./predict-file.ts); unheard, it would end the process.
   const ignore = (): void => {};
   target.on('error', ignore);
   let done = false;
   try {
     const s = await predictFile(input, model, coverage, target, maxCarat);
-    if (file) {
-      file.end();
-      await once(file, 'finish');
-      renameSync(tmp, outPath!);
-    }
+    await file?.commit();
     done = true;
     if (outPath) {
       const summary: PredictSummary = { ...s, out: outPath, model: basename(opts.model), coverage };
@@ -70,10 +58,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
     throw err;
   } finally {
     target.off('error', ignore);
-    if (file && !done) {
-      file.destroy();
-      rmSync(tmp, { force: true });
-    }
+    if (!done) file?.discard();
   }
 }
 

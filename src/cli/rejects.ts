@@ -2,11 +2,10 @@
  * `loupe rejects list|export`: the rows ingestion refused, with their reasons, to be fixed and submitted again.
  */
 import type { Command } from 'commander';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { FileRecord } from '../store/files.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { RejectRecord } from '../store/rejects.js';
-import { CliError, EXIT_USAGE, writeText } from './output.js';
+import { CliError, EXIT_USAGE, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
 
@@ -105,20 +104,15 @@ function exportCsv(opts: RejectsOptions): Promise<void> {
       await writeAll((line) => print(`${line}\n`));
       return;
     }
-    // Written next to the target and renamed, so the file is complete or absent, never half-written.
-    const tmp = `${opts.out}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
+    // Complete or absent, never half-written (output.ts outputFile).
+    const file = outputFile(opts.out);
     try {
-      await writeAll((line) => {
-        writeSync(fd, `${line}\n`);
-      });
+      await writeAll((line) => writeText(file.stream, `${line}\n`, file.failed));
+      await file.commit();
     } catch (err) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
+      file.discard();
       throw err;
     }
-    closeSync(fd);
-    renameSync(tmp, opts.out);
     process.stderr.write(`wrote ${written.toLocaleString('en-US')} rejected rows and their reasons to ${opts.out}\n`);
   });
 }
