@@ -8,7 +8,7 @@
  * by the same function whichever thread takes it: the bins do not depend on the thread count.
  */
 import { MAX_BINS, type FeatureBinner, type FeatureBins } from './binning.js';
-import { BIN_JOB, DONE, FAILED, FIT, SPIN, type WorkerPool } from './thread-worker.js';
+import { BIN_JOB, type WorkerPool } from './thread-worker.js';
 
 /** binFeatures packs the claims in 16-bit halves. */
 const MAX_FEATURES = 0x7fff;
@@ -27,7 +27,7 @@ export class ThreadBinner implements FeatureBinner {
 
   start(columns: Float64Array[], rows: number, maxBins: number, out: Uint8Array[]): void {
     const nf = columns.length;
-    const { control, threads } = this.pool;
+    const { threads } = this.pool;
     const copied = Math.floor((nf * (threads - 1)) / threads);
     const first = nf - copied;
     const raw = new Float64Array(new SharedArrayBuffer(copied * rows * 8));
@@ -52,11 +52,8 @@ export class ThreadBinner implements FeatureBinner {
       info: this.info,
     };
     // The job's data go to each worker as the data of a "fit" of its own (thread-worker.ts setUp).
-    control[FIT] = ++this.pool.fits;
-    control[FAILED] = 0;
-    for (const port of this.pool.ports) port.postMessage({ fit: control[FIT], data: { bin: job } });
-    Atomics.store(control, DONE, 0);
-    this.pool.start(BIN_JOB);
+    this.pool.send({ bin: job });
+    this.pool.startEach(BIN_JOB);
   }
 
   next(): number {
@@ -75,12 +72,7 @@ export class ThreadBinner implements FeatureBinner {
    * rows and at a million (copying the workers' columns in start(): 5 and 19 ms).
    */
   finish(): (FeatureBins | undefined)[] {
-    const { control } = this.pool;
-    const workers = this.pool.workers.length;
-    for (let spin = 0; spin < SPIN && Atomics.load(control, DONE) < workers; spin++);
-    for (let done = Atomics.load(control, DONE); done < workers; done = Atomics.load(control, DONE))
-      Atomics.wait(control, DONE, done);
-    if (Atomics.load(control, FAILED) !== 0) throw new Error('internal: a worker thread failed binning');
+    if (!this.pool.waitEach()) throw new Error('internal: a worker thread failed binning');
     return Array.from({ length: this.info.length / 2 }, (_, f) => {
       const count = this.info[2 * f];
       if (count < 0) return undefined;

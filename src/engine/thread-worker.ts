@@ -335,6 +335,28 @@ export class WorkerPool {
     Atomics.notify(this.control, SEQ);
   }
 
+  /**
+   * Sends the data of the next fit (or of a binning job, bin-threads.ts) to every worker under a new number: each
+   * reads them before its next job (setUp). Clears FAILED.
+   */
+  send(data: unknown): void {
+    this.control[FIT] = ++this.fits;
+    this.control[FAILED] = 0;
+    for (const port of this.ports) port.postMessage({ fit: this.control[FIT], data });
+  }
+
+  /** Starts a job each worker does once (not one of claimed chunks); waitEach waits for them all to end it. */
+  startEach(kind: number): void {
+    Atomics.store(this.control, DONE, 0);
+    this.start(kind);
+  }
+
+  /** Waits until every worker ended the job startEach began; false when one of them failed. */
+  waitEach(): boolean {
+    waitFor(this.control, DONE, this.workers.length, SPIN);
+    return Atomics.load(this.control, FAILED) === 0;
+  }
+
   /** Ends the workers (they exit at their next wake-up). */
   close(): void {
     Atomics.store(this.control, SEQ, -1);
@@ -371,7 +393,6 @@ export function acquirePool(threads: number): WorkerPool {
     pool = new WorkerPool(threads);
     started++;
   }
-  pool.control[FIT] = ++pool.fits;
   return pool;
 }
 

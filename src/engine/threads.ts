@@ -25,7 +25,7 @@ import { claim, waitFor } from './thread-sync.js';
 import { threadModule, type WasmArena } from './wasm-kernels.js';
 import { acquirePool, addSegmentsWasm, compiled, groupKernels, releasePool, sharedUint32 } from './thread-worker.js';
 import type { SharedFitArrays, ThreadWasm, WorkerPool } from './thread-worker.js';
-import { ALL_FEATURES, BASE, CLAIMED_KIND, COMPLETED, DONE, END, FAILED, FIT } from './thread-worker.js';
+import { ALL_FEATURES, BASE, CLAIMED_KIND, COMPLETED, END, FAILED } from './thread-worker.js';
 import { LEVEL_JOB, LIMIT, NEXT, NSEL, PARTS, PREDICT_JOB } from './thread-worker.js';
 import { ROUND_JOB, SEGMENTS, SPIN, WITH_HESSIAN } from './thread-worker.js';
 
@@ -126,8 +126,6 @@ export class FitThreads {
     this.written = kernels.map(compiled);
     this.pool = pool;
     this.control = this.pool.control;
-    this.control[FIT] = ++pool.fits; // the fit's data (below) are news to the workers, whatever they did before
-    this.control[FAILED] = 0;
     // The fit's arrays, for each worker to read before its first job of this fit (see thread-worker.ts).
     const inArena = (...a: ArrayBufferView[]) => arena !== undefined && a.every((v) => v.buffer === arena.buffer);
     if (arena && inArena(binned.codes, this.index, grad, hess)) {
@@ -188,7 +186,8 @@ export class FitThreads {
       nf: binned.features,
       kernels,
     };
-    for (const port of this.pool.ports) port.postMessage({ fit: this.control[FIT], data });
+    // New to the workers, whatever they did before (a binning job on the same pool, another fit).
+    this.pool.send(data);
   }
 
   /** A zeroed histogram the workers can write into. */
@@ -427,18 +426,14 @@ export class FitThreads {
       c[COMPLETED] = 0;
       c[BASE] = Atomics.load(c, NEXT);
       Atomics.store(c, LIMIT, c[BASE] + chunks);
-    } else Atomics.store(c, DONE, 0);
-    this.pool.start(kind);
+      this.pool.start(kind);
+    } else this.pool.startEach(kind);
     return chunks;
   }
 
   /** Waits for every worker to finish the current job. */
   private wait(): void {
-    const c = this.control;
-    const workers = this.pool.workers.length;
-    for (let spin = 0; spin < SPIN && Atomics.load(c, DONE) < workers; spin++);
-    for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
-    if (Atomics.load(c, FAILED) !== 0) throw new Error('internal: a worker thread of the fit failed');
+    if (!this.pool.waitEach()) throw new Error('internal: a worker thread of the fit failed');
   }
 
   /** Gives the workers back to the process's pool (they drop this fit's arrays). */
