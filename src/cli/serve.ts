@@ -166,7 +166,8 @@ async function run(opts: ServeOptions): Promise<void> {
     // servers starting at once on one PostgreSQL take turns through the pipeline's lock, the later ones find the
     // champion the first made.
     let training = false;
-    const booted = bootstrap(opened.pipeline, paths, {
+    // A reference data file that is missing or not appraisals is a ConfigError: a usage error (cli/run.ts).
+    const booted = await bootstrap(opened.pipeline, paths, {
       // Called only when there is no champion: a start that finds one says nothing of training.
       onStage: (stage) => {
         if (!training)
@@ -177,10 +178,9 @@ async function run(opts: ServeOptions): Promise<void> {
       onRun: (result) => {
         for (const line of runLines(result)) log.info({ run: result.runId }, line);
       },
-      // A reference data file that is missing or not appraisals is a ConfigError: a usage error (cli/run.ts).
       onWarning: (message, details) => log.warn(details, message),
     });
-    const championVersion = (await booted).version;
+    const championVersion = booted.version;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
     // A new champion is built there too (preload), so a swap does not hold this thread either.
     const pool =
