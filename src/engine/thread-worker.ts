@@ -1,7 +1,7 @@
 /**
  * The worker threads of engine/threads.ts: their source, their control words, and a pool of them started once per
  * process (per thread count) and reused by every fit, so only the first fit pays for starting them (spawning each
- * thread, loading its code, warming up its JIT: tens to hundreds of milliseconds, see README "Training at scale").
+ * thread, loading its code, warming up its JIT: tens to hundreds of milliseconds, see docs/engine/threads.md).
  *
  * A fit's arrays reach the workers as a message on each worker's port, numbered by the fit; the control word FIT
  * holds the current fit's number, and a worker whose data are older reads its port up to that fit's message before
