@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import { readReferenceSplit } from '../ingest/index.js';
+import { ConfigError } from './config.js';
 import { createRng, sampleWithoutReplacement, trainingDataHash } from '../model/index.js';
 import type { Db } from '../store/db.js';
 import type { AppraisalRow } from '../store/diamonds.js';
@@ -37,6 +38,37 @@ export function referenceSplitPath(paths: LoupePaths): string {
 
 export function sha256OfFile(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+const SET_DATA = "set LOUPE_DATA to the reference appraisals' CSV (serve and pipeline run also take --data)";
+
+/** The reference file's SHA-256, or a ConfigError (a usage error) saying why it cannot be read. */
+function referenceShaOf(paths: LoupePaths): string {
+  try {
+    return sha256OfFile(paths.referenceData);
+  } catch (error) {
+    throw new ConfigError(
+      `the reference data ${paths.referenceData} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): it decides which stored rows are the frozen test rows; ${SET_DATA}`,
+    );
+  }
+}
+
+/**
+ * The reference file's published split (its test rows' data-row numbers), or a ConfigError naming the file that
+ * should sit beside it. Checked before the reference is first stored too (steps/ingest.ts), so a reference without
+ * its split is refused before anything is written.
+ */
+export function readSplitOf(paths: LoupePaths): number[] {
+  const path = referenceSplitPath(paths);
+  try {
+    return readReferenceSplit(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw new ConfigError((error as Error).message);
+    throw new ConfigError(
+      `the reference data's split ${path} cannot be read (${code}): the reference appraisals come with the file naming their frozen test rows, beside them; ${SET_DATA}`,
+    );
+  }
 }
 
 export interface DataPartition {
@@ -81,15 +113,13 @@ export function partitionRows(
   paths: LoupePaths,
   fraction = DEFAULT_HOLDOUT_FRACTION,
 ): DataPartition {
-  let referenceSha: string | undefined;
-  try {
-    referenceSha = sha256OfFile(paths.referenceData);
-  } catch {
-    referenceSha = undefined;
-  }
+  // Which stored file is the reference, and so which rows are frozen, is read off the reference file itself. Were
+  // that file missing, the stored reference would be taken for an ordinary file (a seeded holdout instead of the
+  // published split): its frozen test rows would train, and a challenger would be scored on rows the champion had
+  // learned from. So a home with data stops instead (the README: an unreadable LOUPE_DATA stops them, exit 2).
+  const referenceSha = files.length === 0 ? undefined : referenceShaOf(paths);
   const referenceFileId = files.find((f) => f.sha256 === referenceSha)?.id;
-  const testRows =
-    referenceFileId === undefined ? new Set<number>() : new Set(readReferenceSplit(referenceSplitPath(paths)));
+  const testRows = referenceFileId === undefined ? new Set<number>() : new Set(readSplitOf(paths));
   const byFile = new Map<number, Row[]>();
   for (const r of rows) {
     const list = byFile.get(r.fileId);

@@ -5,6 +5,7 @@
  */
 import { ingestInto } from '../../ingest/index.js';
 import { ConfigError } from '../config.js';
+import { readSplitOf } from '../data.js';
 import { ingestIncoming, type IncomingOutcome } from '../incoming.js';
 import type { Step } from './step.js';
 
@@ -16,6 +17,8 @@ export const ingestStep: Step<'ingest'> = {
     const { store, paths, log } = ctx;
     const outcomes: IncomingOutcome[] = [];
     if ((await store.countFiles()) === 0) {
+      // Its split first: a reference stored without one would stop every later run (data.ts readSplitOf).
+      readSplitOf(paths);
       const s = await ingestInto(store.ingestion(), paths.referenceData);
       // Which file that is, is configuration: the one who starts Loupe can point it at the right one.
       if (s.status === 'failed')

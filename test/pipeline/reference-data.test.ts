@@ -1,0 +1,77 @@
+/**
+ * Which stored rows are the frozen reference test rows is read off the reference file (LOUPE_DATA or --data) and
+ * the split file beside it. When either cannot be read, the pipeline and `loupe train` stop with a usage error
+ * instead of treating the stored reference as an ordinary file (whose seeded holdout would let the frozen test rows
+ * train, and score a challenger on rows the champion learned from); a reference without its split is refused
+ * before anything is stored.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loupePaths } from '../../src/config/index.js';
+import { ingestInto } from '../../src/ingest/index.js';
+import { ConfigError } from '../../src/pipeline/config.js';
+import { partitionData } from '../../src/pipeline/data.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { countFiles } from '../../src/store/files.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
+import { smallReference } from '../helpers/small-data.js';
+import { ONE_TRIAL, pipelineHome } from './helpers.js';
+
+const homes: { cleanup(): void }[] = [];
+const dirs: string[] = [];
+afterAll(() => {
+  for (const h of homes) h.cleanup();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of the small reference file alone in a folder of its own: no split file beside it. */
+function referenceWithoutSplit(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-no-split-'));
+  dirs.push(dir);
+  const copy = join(dir, basename(smallReference()));
+  copyFileSync(smallReference(), copy);
+  return copy;
+}
+
+describe('the reference data decides the frozen test rows', () => {
+  it('with the reference stored, an unreadable reference file or split stops the partition with a usage error', async () => {
+    const h = pipelineHome('loupe-reference-', { data: smallReference() });
+    homes.push(h);
+    const stored = await ingestInto(sqliteStore(h.db).ingestion(), smallReference());
+    expect(stored.status).toBe('ingested');
+
+    const right = await partitionData(h.db, h.paths);
+    expect(right.referenceFileId).toBeDefined();
+    expect(right.referenceTest.length).toBeGreaterThan(0);
+
+    const missing = loupePaths({}, { home: h.dir, data: join(h.dir, 'nowhere', 'diamonds.csv') });
+    const gone = partitionData(h.db, missing);
+    await expect(gone).rejects.toBeInstanceOf(ConfigError);
+    await expect(gone).rejects.toThrow(
+      /reference data .*nowhere.*cannot be read \(ENOENT\).*frozen test rows.*LOUPE_DATA/,
+    );
+
+    const noSplit = loupePaths({}, { home: h.dir, data: referenceWithoutSplit() });
+    const split = partitionData(h.db, noSplit);
+    await expect(split).rejects.toBeInstanceOf(ConfigError);
+    await expect(split).rejects.toThrow(/split .*reference-split\.txt cannot be read \(ENOENT\)/);
+  });
+
+  it('an empty home needs no reference file to partition (nothing is stored)', async () => {
+    const h = pipelineHome('loupe-reference-empty-', { data: join(tmpdir(), 'no-such-dir', 'diamonds.csv') });
+    homes.push(h);
+    const part = await partitionData(h.db, h.paths);
+    expect(part.training).toEqual([]);
+  });
+
+  it('a first run whose reference has no split beside it stores nothing and says so', async () => {
+    const h = pipelineHome('loupe-reference-first-', { data: referenceWithoutSplit() });
+    homes.push(h);
+    const run = runPipeline(h.db, h.paths, { incoming: h.incoming, config: ONE_TRIAL });
+    await expect(run).rejects.toBeInstanceOf(ConfigError);
+    await expect(run).rejects.toThrow(/reference-split\.txt cannot be read/);
+    expect(countFiles(h.db)).toBe(0);
+  });
+});
