@@ -60,7 +60,14 @@ function isProblem(body: unknown): body is ProblemDetails {
 /** What a call sends: nothing, a JSON body, or a CSV file's text. */
 type Body = { json: unknown } | { csv: string | Blob } | undefined;
 
-/** The text of an answer (with the key, as every call); a refusal becomes an ApiError. */
+/**
+ * How long a request may take before the app gives up on it (30 s): a server that accepts the connection but never
+ * answers (hung, overloaded) would otherwise leave a screen waiting for ever. Far above any answer seen: the
+ * reference file of 4,995 stones prices in about 1.5 s on the batch screen.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The text of an answer (with the key, as every call); a refusal, or no answer in time, becomes an ApiError. */
 async function call(
   method: 'GET' | 'POST',
   path: string,
@@ -72,31 +79,59 @@ async function call(
   if (body) headers['content-type'] = 'csv' in body ? 'text/csv; charset=utf-8' : 'application/json';
   const key = apiKey();
   if (key) headers.authorization = `Bearer ${key}`;
-  let response: Response;
+  // One controller for the caller's cancel and the time limit; a timer (not AbortSignal.timeout) so that a test's
+  // fake clock can move it on.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, REQUEST_TIMEOUT_MS);
+  const cancel = () => controller.abort();
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener('abort', cancel, { once: true });
+  const unanswered = (error: unknown) => {
+    if (timedOut)
+      return new ApiError(
+        0,
+        'Loupe did not answer',
+        `The server did not answer within ${REQUEST_TIMEOUT_MS / 1000} seconds. Try again; if it keeps happening, tell whoever runs Loupe.`,
+      );
+    if (signal?.aborted) return error;
+    return new ApiError(0, 'Loupe cannot be reached', 'The server did not answer. Check the connection and try again.');
+  };
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : 'csv' in body ? body.csv : JSON.stringify(body.json),
-      signal,
-    });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError(0, 'Loupe cannot be reached', 'The server did not answer. Check the connection and try again.');
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : 'csv' in body ? body.csv : JSON.stringify(body.json),
+        signal: controller.signal,
+      });
+      // The body is part of the answer: a server that sends its headers and then stalls is also out of time.
+      text = await response.text();
+    } catch (error) {
+      throw unanswered(error);
+    }
+    if (!response.ok) {
+      const json = parseJson(text);
+      // The server wants a key (it is not running open): let the app ask for one.
+      if (response.status === 401) dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+      if (isProblem(json))
+        throw new ApiError(response.status, json.title, json.detail ?? json.title, json.errors ?? []);
+      throw new ApiError(
+        response.status,
+        response.statusText || 'Request failed',
+        `The server answered ${response.status}.`,
+      );
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
   }
-  const text = await response.text();
-  if (!response.ok) {
-    const json = parseJson(text);
-    // The server wants a key (it is not running open): let the app ask for one.
-    if (response.status === 401) dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
-    if (isProblem(json)) throw new ApiError(response.status, json.title, json.detail ?? json.title, json.errors ?? []);
-    throw new ApiError(
-      response.status,
-      response.statusText || 'Request failed',
-      `The server answered ${response.status}.`,
-    );
-  }
-  return text;
 }
 
 function parseJson(text: string): unknown {
