@@ -6,18 +6,19 @@
  * The screen always shows what the address names: `#/appraise?quote=val_…` a stored valuation (the quote a client
  * was given, exactly as answered, which can be valued again under the current model), `#/appraise?carat=…` a stone
  * to appraise now. Every appraisal adds an address to the history, and any change of address (another link in the
- * same tab, Back, Forward) loads what it names. Leaving for another screen and coming back to the bare `#/appraise`
- * restores the stone being worked on.
+ * same tab, Back, Forward) loads what it names. Leaving for another screen and coming back (by the nav link, or by
+ * Back to the address it left) restores the stone being worked on, edits included. Once the form no longer names the
+ * stone appraised, the result is marked as being for that stone, until the two agree again.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
 import { validateStoneToValue } from '../../../src/diamond/validate.js';
 import { ApiError, appraise, shopDetails, storedValuation, type FieldProblem, type Valuation } from '../api.js';
 import { dateTime, money } from '../format.js';
 import { SimilarStones } from './similar-stones.js';
 import { StoneForm } from './stone-form.js';
-import { emptyValues, exampleValues, type StoneValues } from './stone-values.js';
-import { ValuationResult } from './valuation-result.js';
+import { emptyValues, exampleValues, namesStone, type StoneValues, valuesOf } from './stone-values.js';
+import { describeStone, ValuationResult } from './valuation-result.js';
 import { WhatIfPanel } from './what-if-panel.js';
 
 interface Appraised {
@@ -84,6 +85,10 @@ export function AppraisePage() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const [result, setResult] = useState<Appraised | null>(() => remembered?.result ?? null);
+  /** The address whose stone this page was restored with, coming back from another screen. */
+  const [restoredAt] = useState(() => (remembered?.result ? remembered.address : null));
+  /** The result is of another stone than the form names now (edited since, or the form is not yet valid). */
+  const stale = useMemo(() => result !== null && !namesStone(values, result.stone), [values, result]);
   const [announcement, setAnnouncement] = useState('');
   const summaryRef = useRef<HTMLDivElement>(null);
   /** What was asked for last: an answer that arrives after the address moved on is not shown. */
@@ -162,15 +167,14 @@ export function AppraisePage() {
     setProblems([]);
     setAnnouncement('Opening the quote…');
     await run(async (isCurrent) => {
-      const quote = await storedValuation(id);
+      const quote = await storedValuation(id).catch((e: unknown) => {
+        // The address names this quote: the stone shown before is not what it names.
+        if (isCurrent()) setResult(null);
+        throw e;
+      });
       if (!isCurrent()) return;
       const stone = quote.stone as StoneToValue;
-      const shown = emptyValues();
-      for (const f of STONE_FIELDS) {
-        const v = (stone as Partial<Record<StoneFieldName, unknown>>)[f];
-        shown[f] = v === undefined ? '' : String(v);
-      }
-      setValues(shown);
+      setValues(valuesOf(stone));
       setResult({
         stone,
         valuation: quote.valuation,
@@ -185,10 +189,22 @@ export function AppraisePage() {
     if (!busy) void submit(values);
   };
 
-  /** Shows what the address names now: on opening, and on every change of address (a link, Back, Forward). */
-  const follow = () => {
+  /** Values the quote's own stone again (not what the form holds now), and shows that stone in the form. */
+  const revalue = (quoted: Appraised) => {
+    const shown = valuesOf(quoted.stone);
+    setValues(shown);
+    void submit(shown, true, quoted);
+  };
+
+  /**
+   * Shows what the address names now: on opening, and on every change of address (a link, Back, Forward).
+   * `opening`: the page was just made; coming back to the address it was restored with shows that work as it was.
+   */
+  const follow = (opening: boolean) => {
     // the app's own address for this screen (another screen's address is the router's to follow)
     if (!/^(#\/?appraise\b|#?\/?$)/.test(location.hash)) return;
+    // Back to the address left for another screen: the result is what it names, and the edits since are kept.
+    if (opening && restoredAt === location.hash) return;
     const named = namedBy(location.hash);
     if (named && 'quote' in named) void openQuote(named.quote);
     else if (named) {
@@ -201,11 +217,13 @@ export function AppraisePage() {
   };
 
   useEffect(() => {
-    follow();
+    follow(true);
     // Back and Forward between addresses of this screen, or another link opened in this tab, change the hash.
-    addEventListener('hashchange', follow);
-    return () => removeEventListener('hashchange', follow);
+    const onHashChange = () => follow(false);
+    addEventListener('hashchange', onHashChange);
+    return () => removeEventListener('hashchange', onHashChange);
   }, []);
+  const staleClass = stale ? ' is-stale' : '';
 
   return (
     <div class="page">
@@ -240,7 +258,15 @@ export function AppraisePage() {
             </p>
           )}
         </div>
-        <div class="appraise__result">
+        <div class={`appraise__result${staleClass}`}>
+          <div role="status" class="stale-status">
+            {result && stale && (
+              <p class="notice notice--strong stale-note no-print" data-testid="stale-note">
+                For the stone as appraised: {describeStone(result.stone).join(' · ')} — press Appraise to value the
+                edited stone.
+              </p>
+            )}
+          </div>
           {result?.quotedAt && (
             <div class="notice quote-note" data-testid="quote-note">
               <p>
@@ -251,7 +277,7 @@ export function AppraisePage() {
                 type="button"
                 class="button button--quiet no-print"
                 disabled={busy}
-                onClick={() => void submit(values, true, result)}
+                onClick={() => revalue(result)}
               >
                 Value it again under the current model
               </button>
@@ -259,8 +285,8 @@ export function AppraisePage() {
           )}
           {result?.requoted && (
             <p class="notice quote-note" data-testid="requote-note">
-              Valued again: {money(result.valuation.price)} under model {result.valuation.modelVersion}, against{' '}
-              {money(result.requoted.from.price)} quoted on {dateTime(result.requoted.at)} by model{' '}
+              The same stone valued again: {money(result.valuation.price)} under model {result.valuation.modelVersion},
+              against {money(result.requoted.from.price)} quoted on {dateTime(result.requoted.at)} by model{' '}
               {result.requoted.from.modelVersion} (
               {result.valuation.price === result.requoted.from.price
                 ? 'unchanged'
@@ -276,10 +302,10 @@ export function AppraisePage() {
         </div>
         {result && (
           <>
-            <div class="appraise__similar">
+            <div class={`appraise__similar${staleClass}`}>
               <SimilarStones stone={result.stone} price={result.valuation.price} />
             </div>
-            <div class="appraise__what-if">
+            <div class={`appraise__what-if${staleClass}`}>
               <WhatIfPanel base={result.stone} baseValuation={result.valuation} />
             </div>
           </>

@@ -2,7 +2,8 @@
  * The form's values as typed (text, so a mistyped "1,2" reaches the shared validator and gets its suggestion),
  * and the field-problem bookkeeping shared by the form, the error summary and the what-if panel.
  */
-import { FIELDS, STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
+import { FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
+import { validateStoneToValue } from '../../../src/diamond/validate.js';
 import type { FieldProblem } from '../api.js';
 
 export type StoneValues = Record<StoneFieldName, string>;
@@ -21,12 +22,23 @@ export function exampleValues(): StoneValues {
   return values;
 }
 
-export function valuesOf(stone: Stone): StoneValues {
+/** A stone as form text; a 4Cs-only stone leaves the measurements empty. */
+export function valuesOf(stone: StoneToValue): StoneValues {
   const values = emptyValues();
   for (const name of STONE_FIELDS) {
-    values[name] = String(stone[name]);
+    const value = (stone as Partial<Record<StoneFieldName, unknown>>)[name];
+    values[name] = value === undefined ? '' : String(value);
   }
   return values;
+}
+
+/** Whether the form names this stone: "0.90" is 0.9; a form the validator refuses names no stone. */
+export function namesStone(values: StoneValues, stone: StoneToValue): boolean {
+  const check = validateStoneToValue(values);
+  if (!check.ok) return false;
+  const typed = check.value as Partial<Record<StoneFieldName, unknown>>;
+  const given = stone as Partial<Record<StoneFieldName, unknown>>;
+  return STONE_FIELDS.every((name) => typed[name] === given[name]);
 }
 
 /** The fields a problem is about: "depth,x,y,z" names four; an API path ("stones/3/carat") names its last part. */
