@@ -3,6 +3,7 @@
  * nothing is stored yet. Each file is its own transaction; a file that fails as a whole is moved aside and the
  * run goes on.
  */
+import { statSync } from 'node:fs';
 import { ingestInto } from '../../ingest/index.js';
 import { ConfigError } from '../config.js';
 import { readSplitOf } from '../data.js';
@@ -17,8 +18,9 @@ export const ingestStep: Step<'ingest'> = {
     const { store, paths, log } = ctx;
     const outcomes: IncomingOutcome[] = [];
     if ((await store.countFiles()) === 0) {
-      // Its split first: a reference stored without one would stop every later run (data.ts readSplitOf).
-      readSplitOf(paths);
+      // Its split first: a reference stored without one would stop every later run (data.ts readSplitOf). Only for
+      // a CSV file that is there: a missing or misnamed reference gets the ingestion's own message below.
+      if (isCsvFile(paths.referenceData)) readSplitOf(paths);
       const s = await ingestInto(store.ingestion(), paths.referenceData);
       // Which file that is, is configuration: the one who starts Loupe can point it at the right one.
       if (s.status === 'failed')
@@ -56,3 +58,7 @@ export const ingestStep: Step<'ingest'> = {
       : `${o.length} file(s): ${count('ingested')} ingested, ${count('already_ingested')} already ingested, ${count('failed')} failed (moved aside)`;
   },
 };
+
+function isCsvFile(path: string): boolean {
+  return /\.csv$/i.test(path) && (statSync(path, { throwIfNoEntry: false })?.isFile() ?? false);
+}
