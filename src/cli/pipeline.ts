@@ -51,6 +51,7 @@ export function describeResult(r: PipelineResult): string {
   for (const f of r.files) {
     if (f.status === 'failed')
       lines.push(`  ${f.file}: FAILED — ${f.message}; moved to ${f.movedTo} (report: ${f.report})`);
+    else if (f.status === 'vanished') lines.push(`  ${f.file}: VANISHED — ${f.message}`);
     else if (f.status === 'already_ingested') lines.push(`  ${f.file}: ${f.message}`);
     else {
       const reasons = Object.entries(f.byReason)
@@ -58,7 +59,7 @@ export function describeResult(r: PipelineResult): string {
         .map(([c, k]) => `${c} ${k}`)
         .join(', ');
       lines.push(
-        `  ${f.file}: ${n(f.rowsRead)} rows, ${n(f.accepted)} accepted, ${n(f.rejected)} rejected${reasons ? ` (${reasons}; see: loupe rejects list --file ${f.file})` : ''}`,
+        `  ${f.file}: ${n(f.rowsRead)} rows, ${n(f.accepted)} accepted, ${n(f.rejected)} rejected${reasons ? ` (${reasons}; see: loupe rejects list --file ${f.file})` : ''}${f.movedTo === null ? `; ${f.message}` : ''}`,
       );
     }
   }

@@ -33,18 +33,19 @@ export const ingestStep: Step<'ingest'> = {
       outcomes.push(
         ...(await ingestIncoming(store.ingestion(), ctx.incoming, {
           onStored: () => ctx.checkpoint('file-stored'),
-          onFile: (o) =>
-            log.info(
-              {
-                file: o.file,
-                status: o.status,
-                accepted: o.accepted,
-                rejected: o.rejected,
-                byReason: o.byReason,
-                message: o.message,
-              },
-              `ingest: ${o.file} ${o.status}`,
-            ),
+          onFile: (o) => {
+            const fields = {
+              file: o.file,
+              status: o.status,
+              accepted: o.accepted,
+              rejected: o.rejected,
+              byReason: o.byReason,
+              message: o.message,
+            };
+            // A file taken from under the run is no fault of its content, but whoever runs Loupe should know.
+            if (o.movedTo === null) log.warn(fields, `ingest: ${o.file} left the landing folder during the run`);
+            else log.info(fields, `ingest: ${o.file} ${o.status}`);
+          },
         })),
       );
     }
@@ -53,9 +54,10 @@ export const ingestStep: Step<'ingest'> = {
   describe({ state }) {
     const o = state.result.files;
     const count = (s: string) => o.filter((f) => f.status === s).length;
+    const vanished = count('vanished');
     return o.length === 0
       ? 'no new files'
-      : `${o.length} file(s): ${count('ingested')} ingested, ${count('already_ingested')} already ingested, ${count('failed')} failed (moved aside)`;
+      : `${o.length} file(s): ${count('ingested')} ingested, ${count('already_ingested')} already ingested, ${count('failed')} failed (moved aside)${vanished > 0 ? `, ${vanished} vanished (left the landing folder during the run)` : ''}`;
   },
 };
 
