@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { IngestFileError } from './errors.js';
 
@@ -29,6 +29,7 @@ const CHUNK_BYTES = 1 << 16;
 function describeFsError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return 'no such file';
+  if (code === 'ELOOP') return 'is a symbolic link in a loop (it leads back to itself), not a file';
   if (code === 'EACCES' || code === 'EPERM') return 'cannot be read: permission denied';
   if (code === 'EISDIR') return 'is a directory, not a file';
   return `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
@@ -53,7 +54,17 @@ async function regularFileSize(path: string): Promise<number> {
   try {
     s = await stat(path);
   } catch (err) {
-    throw new IngestFileError(basename(path), describeFsError(err));
+    // A link to nothing is there to see (ls lists it), so "no such file" would puzzle whoever looks.
+    const dangling =
+      (err as NodeJS.ErrnoException)?.code === 'ENOENT' &&
+      (await lstat(path).then(
+        (l) => l.isSymbolicLink(),
+        () => false,
+      ));
+    throw new IngestFileError(
+      basename(path),
+      dangling ? 'is a symbolic link to a file that does not exist' : describeFsError(err),
+    );
   }
   if (!s.isFile()) throw new IngestFileError(basename(path), describeNotAFile(s));
   return s.size;

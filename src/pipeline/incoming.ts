@@ -2,9 +2,13 @@
  * The landing folder: every *.csv directly in it is ingested, oldest name first. A file ingested (or found to
  * be already ingested, by its content hash) moves to done/; a file that fails as a whole (unreadable, not CSV
  * text, a required column missing…) moves to failed/ with <name>.report.json beside it saying why, and the run
- * goes on with the rest. Hidden files and other extensions are left alone (a file being copied in should be
- * written under a temporary name and renamed, as usual for landing folders). A file that leaves the folder during
- * the run (removed or moved away by someone else) is recorded as such and the run goes on.
+ * goes on with the rest. Hidden files, folders and other extensions are left alone (a file being copied in should
+ * be written under a temporary name and renamed, as usual for landing folders).
+ *
+ * Anything else named *.csv is the ingestion's to judge, as `loupe ingest` does: a symbolic link is followed to read
+ * its file (the link itself is what moves), and a FIFO, socket, device, a link in a loop or to nothing fails, refused
+ * before it is opened. A file that leaves the folder during the run (removed or moved away by someone else) is
+ * recorded as such and the run goes on.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -27,7 +31,7 @@ const GONE_BEFORE_MOVE = 'left the landing folder before it could be moved to do
 export function pendingFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && !e.name.startsWith('.') && extname(e.name).toLowerCase() === '.csv')
+    .filter((e) => !e.isDirectory() && !e.name.startsWith('.') && extname(e.name).toLowerCase() === '.csv')
     .map((e) => e.name)
     .sort();
 }
@@ -43,7 +47,7 @@ function freeName(dir: string, name: string): string {
   }
 }
 
-/** Moves `path` to `target`; false when `path` is no longer there to move. */
+/** Moves `path` (a link as a link) to `target`; false when `path` is no longer there to move. */
 function moveUnlessGone(path: string, target: string): boolean {
   try {
     renameSync(path, target);

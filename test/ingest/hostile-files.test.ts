@@ -146,6 +146,19 @@ describe('files that are not what they seem', () => {
     expect(s.message).toMatch(/is a named pipe \(FIFO\), not a file/);
   }, 20_000);
 
+  it('a symlink in a loop, or to nothing, fails saying which', async () => {
+    symlinkSync('loop-b.csv', join(home.dir, 'loop-a.csv'));
+    symlinkSync('loop-a.csv', join(home.dir, 'loop-b.csv'));
+    symlinkSync(join(home.dir, 'nowhere.csv'), join(home.dir, 'dangling.csv'));
+    const loop = await ingestFile(home.db, join(home.dir, 'loop-a.csv'));
+    expect(loop).toMatchObject({ status: 'failed', file: 'loop-a.csv' });
+    expect(loop.message).toBe('is a symbolic link in a loop (it leads back to itself), not a file');
+    const dangling = await ingestFile(home.db, join(home.dir, 'dangling.csv'));
+    expect(dangling).toMatchObject({ status: 'failed', file: 'dangling.csv' });
+    expect(dangling.message).toBe('is a symbolic link to a file that does not exist');
+    expect((await ingestFile(home.db, join(home.dir, 'absent.csv'))).message).toBe('no such file');
+  });
+
   it("a symlink to a file that is not CSV fails without echoing that file's first line", async () => {
     const secret = home.file('secret.txt', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n');
     const link = join(home.dir, 'link.csv');

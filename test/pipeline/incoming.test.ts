@@ -1,14 +1,28 @@
 /**
  * The landing folder (src/pipeline/incoming.ts): a file that leaves it during a run is recorded as gone and the run
- * goes on. The file that vanishes is removed at the hook between one file's ingestion and its move, so nothing
- * races.
+ * goes on; a symbolic link to a CSV file is ingested, and what cannot be read as a regular file (a FIFO, a socket, a
+ * link in a loop or to nothing) is moved to failed/ with the reason `loupe ingest` gives, never opened or skipped.
+ * The file that vanishes is removed at the hook between one file's ingestion and its move: nothing races.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeResult } from '../../src/cli/pipeline.js';
 import { loupePaths } from '../../src/config/index.js';
-import { ingestIncoming } from '../../src/pipeline/incoming.js';
+import { ingestIncoming, pendingFiles } from '../../src/pipeline/incoming.js';
 import { listRuns, runPipeline } from '../../src/pipeline/index.js';
 import { openDatabase } from '../../src/store/db.js';
 import { countDiamonds } from '../../src/store/diamonds.js';
@@ -68,6 +82,70 @@ describe('a file that leaves the landing folder during a run', () => {
     ]);
     expect(out[0].message).toMatch(/left the landing folder before it could be moved to done\//);
     expect(countDiamonds(home.db)).toBe(3);
+  });
+});
+
+describe('what is in the landing folder besides regular files', () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  it('a symbolic link to a CSV file is ingested; the link moves to done/, its target stays', async () => {
+    const target = home.file('elsewhere.csv', GOOD);
+    symlinkSync(target, join(incoming, 'link.csv'));
+    expect(pendingFiles(incoming)).toEqual(['link.csv']);
+    const out = await ingestIncoming(sqliteIngestTarget(home.db), incoming);
+    expect(out.map((o) => [o.file, o.status])).toEqual([['link.csv', 'ingested']]);
+    expect(countDiamonds(home.db)).toBe(2);
+    const moved = join(incoming, 'done', 'link.csv');
+    expect(lstatSync(moved).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(moved)).toBe(target);
+    expect(readFileSync(target, 'utf8')).toBe(GOOD);
+  });
+
+  it('a FIFO, a socket, a link loop and a dangling link go to failed/ with the reason, never opened', async () => {
+    expect(spawnSync('mkfifo', [join(incoming, 'pipe.csv')]).status).toBe(0);
+    const listening = createServer();
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(join(incoming, 'socket.csv'), resolve));
+    symlinkSync('loop-b.csv', join(incoming, 'loop-a.csv'));
+    symlinkSync('loop-a.csv', join(incoming, 'loop-b.csv'));
+    symlinkSync(join(home.dir, 'nowhere.csv'), join(incoming, 'dangling.csv'));
+    writeFileSync(join(incoming, 'good.csv'), GOOD);
+    expect(pendingFiles(incoming)).toEqual([
+      'dangling.csv',
+      'good.csv',
+      'loop-a.csv',
+      'loop-b.csv',
+      'pipe.csv',
+      'socket.csv',
+    ]);
+
+    const out = await ingestIncoming(sqliteIngestTarget(home.db), incoming);
+    const reasons = Object.fromEntries(out.map((o) => [o.file, `${o.status}: ${o.message ?? ''}`]));
+    expect(reasons['good.csv']).toBe('ingested: ');
+    expect(reasons['pipe.csv']).toMatch(/^failed: is a named pipe \(FIFO\), not a file/);
+    expect(reasons['socket.csv']).toMatch(/^failed: is a socket, not a file/);
+    expect(reasons['loop-a.csv']).toMatch(/^failed: is a symbolic link in a loop/);
+    // loop-a.csv moved aside first, so loop-b.csv then points at nothing.
+    expect(reasons['loop-b.csv']).toMatch(/^failed: is a symbolic link to a file that does not exist/);
+    expect(reasons['dangling.csv']).toMatch(/^failed: is a symbolic link to a file that does not exist/);
+    expect(listing(join(incoming, 'failed'))).toEqual(
+      ['dangling.csv', 'loop-a.csv', 'loop-b.csv', 'pipe.csv', 'socket.csv'].flatMap((f) => [f, `${f}.report.json`]),
+    );
+    const report = JSON.parse(readFileSync(join(incoming, 'failed', 'pipe.csv.report.json'), 'utf8')) as {
+      message: string;
+    };
+    expect(report.message).toMatch(/named pipe/);
+    expect(listing(incoming)).toEqual(['done', 'failed']);
+  }, 20_000);
+
+  it('a folder named *.csv and hidden files are left alone', () => {
+    mkdirSync(join(incoming, 'folder.csv'));
+    writeFileSync(join(incoming, '.copying.csv'), GOOD);
+    expect(pendingFiles(incoming)).toEqual([]);
   });
 });
 
