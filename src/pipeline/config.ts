@@ -71,9 +71,13 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   return v;
 }
 
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const v = number(env, name, fallback, 1, 10_000);
-  if (!Number.isInteger(v)) throw new ConfigError(`${name}=${env[name]} is not a whole number from 1 to 10000`);
+/** A count (trials, folds, trees, rows): a fraction would pass here and fail the run once files are ingested. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ConfigError(`${name}=${text} is not a whole number from ${min} to ${max}`);
   return v;
 }
 
@@ -105,10 +109,11 @@ export function pipelineConfig(
     : [DEFAULT_KIND];
   return {
     kinds: checkKinds(overrides.kinds ?? kinds),
-    tuneTrials: overrides.tuneTrials ?? number(env, 'LOUPE_TUNE_TRIALS', DEFAULT_TUNE_TRIALS, 1, 1000),
+    tuneTrials: overrides.tuneTrials ?? wholeNumber(env, 'LOUPE_TUNE_TRIALS', DEFAULT_TUNE_TRIALS, 1, 1000),
     tuneBudgetMs: overrides.tuneBudgetMs ?? number(env, 'LOUPE_TUNE_BUDGET_MS', DEFAULT_TUNE_BUDGET_MS, 0, 3_600_000),
-    tuneFolds: overrides.tuneFolds ?? number(env, 'LOUPE_TUNE_FOLDS', 3, 2, 10),
-    difficultyTrees: overrides.difficultyTrees ?? wholeNumber(env, 'LOUPE_DIFFICULTY_TREES', DEFAULT_DIFFICULTY_TREES),
+    tuneFolds: overrides.tuneFolds ?? wholeNumber(env, 'LOUPE_TUNE_FOLDS', 3, 2, 10),
+    difficultyTrees:
+      overrides.difficultyTrees ?? wholeNumber(env, 'LOUPE_DIFFICULTY_TREES', DEFAULT_DIFFICULTY_TREES, 1, 10_000),
     seed: overrides.seed ?? 42,
     holdoutFraction: overrides.holdoutFraction ?? 0.2,
     promotion: overrides.promotion ?? {
@@ -123,7 +128,7 @@ export function pipelineConfig(
       errorTolerance: number(env, 'LOUPE_RETRAIN_TOLERANCE', DEFAULT_TRIGGER_RULE.errorTolerance, 0, 10),
       coverageBandPts: number(env, 'LOUPE_RETRAIN_COVERAGE_BAND', DEFAULT_TRIGGER_RULE.coverageBandPts, 0, 100),
       psiThreshold: number(env, 'LOUPE_RETRAIN_PSI', DEFAULT_TRIGGER_RULE.psiThreshold, 0, 100),
-      minRows: number(env, 'LOUPE_RETRAIN_MIN_ROWS', DEFAULT_TRIGGER_RULE.minRows, 1, 1_000_000),
+      minRows: wholeNumber(env, 'LOUPE_RETRAIN_MIN_ROWS', DEFAULT_TRIGGER_RULE.minRows, 1, 1_000_000),
     },
   };
 }

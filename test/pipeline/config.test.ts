@@ -1,0 +1,52 @@
+/**
+ * The pipeline's settings from the environment (src/pipeline/config.ts): a count that is not a whole number is a
+ * usage error naming the variable and what is allowed, found before anything is ingested — not a failure of every
+ * kind after the files have gone in.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loupePaths } from '../../src/config/index.js';
+import { ConfigError, pipelineConfig } from '../../src/pipeline/config.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
+import { HEADER, ROW_A } from '../ingest/helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'loupe-pipeline-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const paths = loupePaths({}, { home: join(dir, 'home') });
+
+describe('counts in the environment', () => {
+  it.each([
+    ['LOUPE_TUNE_TRIALS', '2.5', 'LOUPE_TUNE_TRIALS=2.5 is not a whole number from 1 to 1000'],
+    ['LOUPE_TUNE_FOLDS', '2.5', 'LOUPE_TUNE_FOLDS=2.5 is not a whole number from 2 to 10'],
+    ['LOUPE_RETRAIN_MIN_ROWS', '100.5', 'LOUPE_RETRAIN_MIN_ROWS=100.5 is not a whole number from 1 to 1000000'],
+    ['LOUPE_DIFFICULTY_TREES', '30.5', 'LOUPE_DIFFICULTY_TREES=30.5 is not a whole number from 1 to 10000'],
+  ])('%s=%s is refused', (name, value, message) => {
+    expect(() => pipelineConfig(paths, { [name]: value })).toThrow(new ConfigError(message));
+  });
+
+  it('whole numbers in range are taken', () => {
+    const c = pipelineConfig(paths, {
+      LOUPE_TUNE_TRIALS: '2',
+      LOUPE_TUNE_FOLDS: '4',
+      LOUPE_RETRAIN_MIN_ROWS: '50',
+      LOUPE_DIFFICULTY_TREES: '30',
+    });
+    expect([c.tuneTrials, c.tuneFolds, c.triggerRule.minRows, c.difficultyTrees]).toEqual([2, 4, 50, 30]);
+  });
+
+  it('pipeline run with LOUPE_TUNE_TRIALS=2.5: exit 2 and one line, before the landed file is ingested', async () => {
+    const home = join(dir, 'cli-home');
+    mkdirSync(join(home, 'incoming'), { recursive: true });
+    const landed = join(home, 'incoming', 'batch.csv');
+    writeFileSync(landed, `${HEADER}\n${ROW_A}\n`);
+    const r = await loupeInProcess(['pipeline', 'run', '--home', home, '--kinds', 'hedonic'], {
+      LOUPE_TUNE_TRIALS: '2.5',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('loupe: LOUPE_TUNE_TRIALS=2.5 is not a whole number from 1 to 1000\n');
+    expect(existsSync(landed)).toBe(true);
+    expect(existsSync(join(home, 'incoming', 'done'))).toBe(false);
+  });
+});
