@@ -6,6 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { readEnv } from '../config/index.js';
 import type { PipelineResult } from '../pipeline/index.js';
 import { CliError, EXIT_USAGE } from './output.js';
 
@@ -30,7 +31,7 @@ export interface CommandLogOptions {
 }
 
 export function commandLogger(options: CommandLogOptions): Logger {
-  const env = options.env ?? process.env;
+  const env = readEnv(options.env ?? process.env);
   const stream = options.fd === 1 ? process.stdout : process.stderr;
   const format = logFormat(env.LOUPE_LOG_FORMAT, stream.isTTY === true);
   const settings = { level: env.LOG_LEVEL ?? options.level ?? 'info', base: options.base ?? null };

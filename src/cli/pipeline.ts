@@ -14,7 +14,7 @@ import { mkdirSync, statSync, watch } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
-import { DEFAULT_REFERENCE_DATA, loupePaths, type LoupePaths } from '../config/index.js';
+import { DEFAULT_REFERENCE_DATA, loupePaths, readEnv, type LoupePaths } from '../config/index.js';
 import type { LiveAccuracy, PipelineLogger, PipelineResult, RunOptions, StepName } from '../pipeline/index.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
@@ -272,7 +272,7 @@ async function run(opts: RunOpts, hooks: PipelineHooks): Promise<void> {
   const log = await logger(opts);
   if (opts.watch && opts.schedule) throw new CliError('use --watch or --schedule, not both', EXIT_USAGE);
   checkLandingFolder(opts.incoming, '--incoming');
-  if (opts.incoming === undefined) checkLandingFolder(process.env.LOUPE_INCOMING, 'LOUPE_INCOMING');
+  if (opts.incoming === undefined) checkLandingFolder(readEnv().LOUPE_INCOMING, 'LOUPE_INCOMING');
   process.exitCode =
     opts.watch || opts.schedule ? await runUnattended(paths, opts, log, hooks) : await runOnce(paths, opts, log, hooks);
 }

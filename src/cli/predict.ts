@@ -7,6 +7,7 @@
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import { readEnv } from '../config/index.js';
 import { CliError, EXIT_USAGE, emit, outputFile, parseMaxCarat, type OutputFile } from './output.js';
 import type { PredictSummary } from './predict-file.js';
 import type { RegisterCommand } from './program.js';
@@ -25,7 +26,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   const { loadModel, parseCoverage, predictFile } = await import('./predict-file.js');
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
-  const maxCarat = parseMaxCarat(opts.maxCarat ?? process.env.LOUPE_MAX_CARAT);
+  const maxCarat = parseMaxCarat(opts.maxCarat ?? readEnv().LOUPE_MAX_CARAT);
   const outPath = opts.out === undefined ? null : resolve(opts.out);
   // Written beside the target and renamed when complete, so a failure never leaves a half-written file.
   const file: OutputFile | undefined = outPath ? outputFile(outPath) : undefined;

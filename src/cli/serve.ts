@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { WriterEvent } from '../api/index.js';
 import { defaultValuationThreads, metricsAccess, parseCorsOrigins, type MetricsAccess } from '../api/settings.js';
 import { parseShop, type Shop } from '../api/shop.js';
-import { DEFAULT_REFERENCE_DATA, loupePaths } from '../config/index.js';
+import { DEFAULT_REFERENCE_DATA, loupePaths, readEnv } from '../config/index.js';
 import type { OpenedStore } from '../store/open.js';
 import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
 import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
@@ -55,7 +55,7 @@ function parsePort(text: string): number {
 }
 
 async function run(opts: ServeOptions): Promise<void> {
-  const env = process.env;
+  const env = readEnv();
   const host = opts.host ?? env.HOST ?? DEFAULT_HOST;
   const port = parsePort(opts.port ?? env.PORT ?? String(DEFAULT_PORT));
   const open = Boolean(opts.open) || truthy(env.LOUPE_OPEN);

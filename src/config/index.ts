@@ -23,12 +23,22 @@ export interface LoupePaths {
 }
 
 export const DEFAULT_HOME = './var';
+
+/**
+ * The environment as Loupe reads it, for every reader of a variable: one set to nothing or to spaces only is left
+ * out, so it means its default as if unset (a compose file or cron line writing `LOUPE_HOME=$UNSET` must not put
+ * the database in the current folder, nor `LOUPE_INCOMING=` leave the landing folder unread).
+ */
+export function readEnv(env: Readonly<Record<string, string | undefined>> = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
 export const DEFAULT_REFERENCE_DATA = '../shared/data/diamonds.csv';
 
 export function loupePaths(
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
   overrides: { home?: string; data?: string } = {},
 ): LoupePaths {
+  const env = readEnv(processEnv);
   const home = resolve(overrides.home ?? env.LOUPE_HOME ?? DEFAULT_HOME);
   return {
     home,

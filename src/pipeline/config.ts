@@ -21,7 +21,7 @@
  *                            the performance trigger's rule (trigger.ts: DEFAULT_TRIGGER_RULE says the defaults)
  */
 import { join } from 'node:path';
-import type { LoupePaths } from '../config/index.js';
+import { readEnv, type LoupePaths } from '../config/index.js';
 import {
   DEFAULT_DIFFICULTY_TREES,
   DEFAULT_KIND,
@@ -64,7 +64,7 @@ export class ConfigError extends Error {
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
-  if (text === undefined || text === '') return fallback;
+  if (text === undefined) return fallback;
   const v = Number(text);
   if (!Number.isFinite(v) || v < min || v > max)
     throw new ConfigError(`${name}=${text} is not a number from ${min} to ${max}`);
@@ -74,7 +74,7 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
 /** A count (trials, folds, trees, rows): a fraction would pass here and fail the run once files are ingested. */
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
-  if (text === undefined || text === '') return fallback;
+  if (text === undefined) return fallback;
   const v = Number(text);
   if (!Number.isInteger(v) || v < min || v > max)
     throw new ConfigError(`${name}=${text} is not a whole number from ${min} to ${max}`);
@@ -96,9 +96,10 @@ export function checkKinds(kinds: readonly string[]): string[] {
 
 export function pipelineConfig(
   paths: LoupePaths,
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
   overrides: Partial<PipelineConfig> = {},
 ): PipelineConfig {
+  const env = readEnv(processEnv);
   const metric = (env.LOUPE_PROMOTE_METRIC ?? 'mae') as PromotionMetric;
   if (!PROMOTION_METRICS.includes(metric))
     throw new ConfigError(`LOUPE_PROMOTE_METRIC=${metric} is not one of ${PROMOTION_METRICS.join(', ')}`);

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import process from 'node:process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_REFERENCE_DATA } from '../config/index.js';
+import { DEFAULT_REFERENCE_DATA, readEnv } from '../config/index.js';
 
 export interface DataFiles {
   directory: string;
@@ -22,7 +22,8 @@ export interface DataFiles {
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function dataFiles(env: Record<string, string | undefined> = process.env): DataFiles {
-  const reference = env.LOUPE_DATA ? resolve(env.LOUPE_DATA) : resolve(REPOSITORY_ROOT, DEFAULT_REFERENCE_DATA);
+  const data = readEnv(env).LOUPE_DATA;
+  const reference = data ? resolve(data) : resolve(REPOSITORY_ROOT, DEFAULT_REFERENCE_DATA);
   const directory = dirname(reference);
   const freshDir = join(directory, 'fresh');
   const fresh = existsSync(freshDir)

@@ -8,6 +8,7 @@
  * a time budget, so neither depends on the machine's speed.
  */
 import process from 'node:process';
+import { readEnv } from '../config/index.js';
 
 export interface NotebookConfig {
   name: 'full' | 'small';
@@ -26,7 +27,7 @@ export const NOTEBOOK_CONFIGS: Readonly<Record<NotebookConfig['name'], NotebookC
 
 /** The configuration LOUPE_NOTEBOOK_CONFIG names (`full` when unset or empty); any other value is an error. */
 export function notebookConfig(env: Record<string, string | undefined> = process.env): NotebookConfig {
-  const name = env.LOUPE_NOTEBOOK_CONFIG || 'full';
+  const name = readEnv(env).LOUPE_NOTEBOOK_CONFIG ?? 'full';
   if (name !== 'full' && name !== 'small')
     throw new Error(`LOUPE_NOTEBOOK_CONFIG must be "full" or "small", got ${JSON.stringify(name)}`);
   return NOTEBOOK_CONFIGS[name];

@@ -50,3 +50,30 @@ describe('counts in the environment', () => {
     expect(existsSync(join(home, 'incoming', 'done'))).toBe(false);
   });
 });
+
+describe('an empty or blank variable', () => {
+  it('means the default, as if unset, for every variable of the pipeline', () => {
+    const names = [
+      'LOUPE_MODEL_KINDS',
+      'LOUPE_TUNE_TRIALS',
+      'LOUPE_TUNE_BUDGET_MS',
+      'LOUPE_TUNE_FOLDS',
+      'LOUPE_DIFFICULTY_TREES',
+      'LOUPE_PROMOTE_METRIC',
+      'LOUPE_PROMOTE_TOLERANCE',
+      'LOUPE_INCOMING',
+      'LOUPE_XGBOOST_TRAINER',
+      'LOUPE_XGBOOST_PARAMS',
+      'LOUPE_TRAINER_TIMEOUT_S',
+      'LOUPE_RETRAIN_TRIGGER',
+      'LOUPE_RETRAIN_TOLERANCE',
+      'LOUPE_RETRAIN_COVERAGE_BAND',
+      'LOUPE_RETRAIN_PSI',
+      'LOUPE_RETRAIN_MIN_ROWS',
+    ];
+    const defaults = pipelineConfig(paths, {});
+    expect(defaults.incoming).toBe(join(paths.home, 'incoming'));
+    for (const blank of ['', '  '])
+      expect(pipelineConfig(paths, Object.fromEntries(names.map((n) => [n, blank])))).toEqual(defaults);
+  });
+});

@@ -10,6 +10,7 @@ describe('data files', () => {
     const files = dataFiles({});
     expect(files.reference).toBe(resolve(REPOSITORY_ROOT, '../shared/data/diamonds.csv'));
     expect(files.referenceSplit).toBe(resolve(REPOSITORY_ROOT, '../shared/data/diamonds.reference-split.txt'));
+    expect(dataFiles({ LOUPE_DATA: '  ' })).toEqual(files);
   });
 
   it('follows LOUPE_DATA and lists its fresh batches oldest first', () => {

@@ -5,6 +5,7 @@ describe('notebook configuration', () => {
   it('is the full one unless LOUPE_NOTEBOOK_CONFIG asks for the small one', () => {
     expect(notebookConfig({})).toEqual({ name: 'full', tuneTrials: 8, cvFolds: 5, modelFolds: 5 });
     expect(notebookConfig({ LOUPE_NOTEBOOK_CONFIG: '' })).toBe(NOTEBOOK_CONFIGS.full);
+    expect(notebookConfig({ LOUPE_NOTEBOOK_CONFIG: '  ' })).toBe(NOTEBOOK_CONFIGS.full);
     expect(notebookConfig({ LOUPE_NOTEBOOK_CONFIG: 'full' })).toBe(NOTEBOOK_CONFIGS.full);
     expect(notebookConfig({ LOUPE_NOTEBOOK_CONFIG: 'small' })).toEqual({
       name: 'small',
