@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { FEATURE_NAMES } from '../model/feature-names.js';
-import { emit, outputFile, writeText } from './output.js';
+import { CliError, EXIT_USAGE, emit, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface FeaturesCliOptions {
@@ -14,6 +14,8 @@ interface FeaturesCliOptions {
 }
 
 async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
+  if (opts.json && !opts.out)
+    throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
   const { readAppraisalRows } = await import('../ingest/index.js');
   const { featureRow } = await import('../model/index.js');
   const rows = readAppraisalRows(input)[Symbol.asyncIterator]();
@@ -45,7 +47,7 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
     throw err;
   }
   const summary = { input, out: opts.out ?? null, rows: written, skipped, features: [...FEATURE_NAMES] };
-  if (opts.out || opts.json) {
+  if (opts.out) {
     emit(
       opts,
       summary,
@@ -65,7 +67,7 @@ export const registerFeatures: RegisterCommand = (program: Command) => {
     )
     .argument('<input>', 'a CSV of appraisals (carat, cut, color, clarity, depth, table, price, x, y, z)')
     .option('--out <file>', 'write the CSV here instead of standard output')
-    .option('--json', 'print a JSON summary for machines (with --out)')
+    .option('--json', 'with --out: print a JSON summary (rows, skipped) for machines')
     .addHelpText(
       'after',
       `

@@ -54,6 +54,15 @@ describe('loupe features', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 
+  it('refuses --json without --out (exit 2, one line): the summary would end up inside the CSV', async () => {
+    const input = join(dir, 'json.csv');
+    writeFileSync(input, `${reference.slice(0, 11).join('\n')}\n`);
+    const r = await loupeInProcess(['features', input, '--json']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('loupe: --json needs --out FILE: without it the CSV itself goes to standard output\n');
+  });
+
   it('says in one line that --out cannot be written (a folder that does not exist), and does not hang', async () => {
     const input = join(dir, 'rows.csv');
     writeFileSync(input, `${reference.slice(0, 3001).join('\n')}\n`); // more than the stream's buffer holds
