@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { FEATURE_NAMES } from '../model/feature-names.js';
-import { CliError, EXIT_USAGE, emit, outputFile, writeText } from './output.js';
+import { CliError, EXIT_USAGE, emit, OUT_FILE_HELP, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface FeaturesCliOptions {
@@ -21,7 +21,7 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
   const rows = readAppraisalRows(input)[Symbol.asyncIterator]();
   // The input's problems (missing, not CSV, a wrong header) surface on the first read: before anything is written.
   let r = await rows.next();
-  // With --out, a file of its own until the last row is in: a failure leaves no half-written features file.
+  // With --out (a regular file), a file of its own until the last row is in: a failure leaves no half-written file.
   const file = opts.out ? outputFile(opts.out) : undefined;
   const failed = () => file?.failed();
   const out: NodeJS.WritableStream = file?.stream ?? process.stdout;
@@ -53,6 +53,8 @@ async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
       summary,
       (s) =>
         `${s.rows.toLocaleString('en-US')} rows written to ${s.out}; ${s.skipped} rows failed validation and were left out (see loupe ingest for why)`,
+      // --out /dev/stdout: the CSV is on standard output, and the summary must not end up inside it.
+      file?.isStandardOutput ? process.stderr : process.stdout,
     );
   } else if (skipped > 0) {
     process.stderr.write(`loupe: ${skipped} rows failed validation and were left out (see loupe ingest for why)\n`);
@@ -74,6 +76,8 @@ export const registerFeatures: RegisterCommand = (program: Command) => {
 Columns: ${FEATURE_NAMES.join(', ')}, log_price, price, line (the row's line in the input).
 Rows that fail validation are left out. Train XGBoost on these columns, in this order, with log_price as the
 target (reg:squarederror); then \`loupe import-xgboost\` serves that model with Loupe's explanations and ranges.
+
+${OUT_FILE_HELP}
 
 Example:
   $ loupe features ../shared/data/diamonds.csv --out features.csv

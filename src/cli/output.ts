@@ -1,4 +1,16 @@
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  fstatSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type Stats,
+  type WriteStream,
+} from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 
 /**
  * Conventions every command follows: human-readable output on a terminal, `--json` for machines,
@@ -23,10 +35,15 @@ export interface OutputOptions {
   json?: boolean;
 }
 
-/** Prints a result: JSON when asked, else the human rendering. */
-export function emit<T>(options: OutputOptions, value: T, human: (value: T) => string): void {
-  if (options.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else process.stdout.write(`${human(value)}\n`);
+/** Prints a result: JSON when asked, else the human rendering; on standard output unless told otherwise. */
+export function emit<T>(
+  options: OutputOptions,
+  value: T,
+  human: (value: T) => string,
+  to: NodeJS.WritableStream = process.stdout,
+): void {
+  if (options.json) to.write(`${JSON.stringify(value, null, 2)}\n`);
+  else to.write(`${human(value)}\n`);
 }
 
 /** Whether progress bars and colours make sense: a terminal, not --json. */
@@ -76,19 +93,135 @@ export function writeText(
   });
 }
 
-/** A file a command writes (`--out`): complete at its path, or not there at all. */
+/** What `--out FILE` does (./output.ts outputFile), for the help of each command that has it. */
+export const OUT_FILE_HELP = `--out FILE is written beside FILE and renamed onto it once complete: a run that fails leaves FILE
+as it was. A symlink is written through (its target gets the file, the link stays); a named pipe, a device
+(/dev/null) or standard output (/dev/stdout; a summary then goes to stderr) is written to directly; a folder is a
+usage error.`;
+
+/**
+ * A file a command writes (`--out`). A regular file (or a new one) is complete at its path or not there at all;
+ * a named pipe or a device (`/dev/null`) is written directly, as any Unix tool writes it: it cannot be replaced
+ * atomically, and must not be replaced by a file. A path that is this process's standard output (`/dev/stdout`,
+ * whatever that is: a pipe, a terminal, a file appended to) is written as standard output.
+ */
 export interface OutputFile {
-  /** Where to write: a file of its own beside the path until commit. */
-  stream: WriteStream;
+  /** Where to write: for a regular file, a file of its own beside it until commit. */
+  stream: Writable;
   /** The stream's first error, if any (for writeText): a failed write (a full disk) is never an unhandled event. */
   failed(): Error | undefined;
-  /** Ends the stream and moves the complete file to its path. */
+  /** Ends the stream and, for a regular file, moves the complete file to its path. */
   commit(): Promise<void>;
-  /** Drops what was written (after a failure); the path is left as it was. */
+  /** Drops what was written (after a failure); a regular file's path is left as it was. */
   discard(): void;
+  /** Whether the path is this process's standard output: a summary then goes to stderr, not into the output. */
+  isStandardOutput: boolean;
 }
 
 export function outputFile(path: string): OutputFile {
+  const target = outputTarget(path);
+  if (target.stats && isStandardOutputFile(target.stats)) return standardOutput();
+  if (target.stats?.isSocket())
+    throw new CliError(`--out ${path} is a socket: name a file, a named pipe or a device to write`, EXIT_USAGE);
+  if (target.stats && !target.stats.isFile()) return directOutput(path);
+  return replacingOutput(target.path);
+}
+
+/**
+ * What `--out` names, links followed: the final path (where a regular file is written beside and renamed onto,
+ * so a symlink stays a link and its target gets the file) and what is there, if anything. A folder is a usage
+ * error.
+ */
+function outputTarget(path: string): { path: string; stats?: Stats } {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP')
+      throw new CliError(
+        `--out ${path} is a symlink loop (or a chain of too many links): name the file to write`,
+        EXIT_USAGE,
+      );
+    if (code !== 'ENOENT') throw err;
+    return { path: danglingTarget(path) };
+  }
+  if (stats.isDirectory())
+    throw new CliError(`--out ${path} is a folder: name the file to write (a new one, or one to replace)`, EXIT_USAGE);
+  return { path: stats.isFile() ? realpathSync(path) : path, stats };
+}
+
+/** The missing name a chain of symlinks ends at (the path itself when it is not a link): the file to create. */
+function danglingTarget(path: string): string {
+  let at = path;
+  // stat said ENOENT, not ELOOP: the chain ends; the bound only guards against links changed meanwhile.
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      link = readlinkSync(at);
+    } catch {
+      return at;
+    }
+    at = resolve(dirname(at), link);
+  }
+  return at;
+}
+
+function isStandardOutputFile(stats: Stats): boolean {
+  let stdout: Stats;
+  try {
+    stdout = fstatSync(1);
+  } catch {
+    return false; // standard output closed
+  }
+  return stats.dev === stdout.dev && stats.ino === stdout.ino;
+}
+
+/** Standard output itself (a socket cannot be opened by its path, and a file it appends to must not be replaced). */
+function standardOutput(): OutputFile {
+  const stream = process.stdout;
+  let failure: Error | undefined;
+  const onError = (err: Error): void => {
+    failure ??= err;
+  };
+  stream.on('error', onError);
+  return {
+    stream,
+    failed: () => failure,
+    isStandardOutput: true,
+    async commit() {
+      // Flushed, not ended: the process may still print on it.
+      await new Promise<void>((resolve) => stream.write('', () => resolve()));
+      stream.off('error', onError);
+      if (failure) throw failure;
+    },
+    discard() {
+      stream.off('error', onError);
+    },
+  };
+}
+
+/** A named pipe or a device: opened for writing as it is (no partial, no rename); nothing to take back. */
+function directOutput(path: string): OutputFile {
+  // No flush: fsync fails (EINVAL) on a pipe or a terminal.
+  const stream = createWriteStream(path);
+  let failure: Error | undefined;
+  stream.on('error', (err) => {
+    failure ??= err;
+  });
+  return {
+    stream,
+    failed: () => failure,
+    isStandardOutput: false,
+    commit: () => endStream(stream, () => failure),
+    discard() {
+      stream.destroy();
+    },
+  };
+}
+
+/** A regular file, new or replaced: written as `<path>.partial-PID` beside it and renamed onto it when complete. */
+function replacingOutput(path: string): OutputFile {
   const partial = `${path}.partial-${process.pid}`;
   const stream = createWriteStream(partial, { flush: true });
   let failure: Error | undefined;
@@ -98,9 +231,9 @@ export function outputFile(path: string): OutputFile {
   return {
     stream,
     failed: () => failure,
+    isStandardOutput: false,
     async commit() {
-      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      if (failure) throw failure;
+      await endStream(stream, () => failure);
       renameSync(partial, path);
     },
     discard() {
@@ -108,4 +241,10 @@ export function outputFile(path: string): OutputFile {
       rmSync(partial, { force: true });
     },
   };
+}
+
+async function endStream(stream: WriteStream, failed: () => Error | undefined): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const failure = failed();
+  if (failure) throw failure;
 }

@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { readEnv } from '../config/index.js';
-import { CliError, EXIT_USAGE, emit, outputFile, parseMaxCarat, type OutputFile } from './output.js';
+import { CliError, EXIT_USAGE, emit, OUT_FILE_HELP, outputFile, parseMaxCarat, type OutputFile } from './output.js';
 import type { PredictSummary } from './predict-file.js';
 import type { RegisterCommand } from './program.js';
 
@@ -28,7 +28,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   const coverage = parseCoverage(opts.coverage, model);
   const maxCarat = parseMaxCarat(opts.maxCarat ?? readEnv().LOUPE_MAX_CARAT);
   const outPath = opts.out === undefined ? null : resolve(opts.out);
-  // Written beside the target and renamed when complete, so a failure never leaves a half-written file.
+  // A regular file is written beside the target and renamed when complete: a failure never leaves it half-written.
   const file: OutputFile | undefined = outPath ? outputFile(outPath) : undefined;
   const target: Writable = file?.stream ?? process.stdout;
   // A write error is raised by the next write (write() in ./predict-file.ts); unheard, it would end the process.
@@ -51,6 +51,8 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
             ? `, ${s.normalised.toLocaleString('en-US')} with a grade read leniently (see notes)`
             : '') +
           ` → ${outPath}`,
+        // --out /dev/stdout: the CSV is on standard output, and the summary must not end up inside it.
+        file?.isStandardOutput ? process.stderr : process.stdout,
       );
     }
   } catch (err) {
@@ -95,6 +97,8 @@ than 4× from low to high. The measurements (depth, table, x, y, z) may be left 
 empty cells of a row: such a stone is valued from its 4Cs alone, with a wider range calibrated for that case.
 If the input already has a column named price (or price_low, price_high, range_withheld, error), it is kept as
 it is and the added columns are called loupe_price, loupe_price_low, … and loupe_error.
+
+${OUT_FILE_HELP}
 
 Example (a hedonic model trained on diamonds.csv; prices depend on the model):
   $ loupe predict --model model.json stones.csv

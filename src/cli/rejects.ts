@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { FileRecord } from '../store/files.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { RejectRecord } from '../store/rejects.js';
-import { CliError, EXIT_USAGE, outputFile, writeText } from './output.js';
+import { CliError, EXIT_USAGE, OUT_FILE_HELP, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
 
@@ -104,7 +104,7 @@ function exportCsv(opts: RejectsOptions): Promise<void> {
       await writeAll((line) => print(`${line}\n`));
       return;
     }
-    // Complete or absent, never half-written (output.ts outputFile).
+    // A regular file is complete or absent, never half-written (output.ts outputFile).
     const file = outputFile(opts.out);
     try {
       await writeAll((line) => writeText(file.stream, `${line}\n`, file.failed));
@@ -147,6 +147,8 @@ Example:
     .addHelpText(
       'after',
       `
+${OUT_FILE_HELP}
+
 Example:
   $ loupe rejects export --file 2026-11.csv --out 2026-11-fix.csv
   (fix the rows in a spreadsheet, then)  $ loupe ingest 2026-11-fix.csv`,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -245,6 +245,19 @@ describe('loupe predict', () => {
     );
     expect(n[1].loupe_price).toBe('');
     expect(n[1].loupe_error).toMatch(/^Line 3 has 8 fields but the header has 11/);
+  });
+
+  it('--out naming standard output (through a link, as /dev/stdout is) writes the CSV there, the summary on stderr', () => {
+    const input = join(dir, 'to-stdout.csv');
+    writeFileSync(input, 'carat,cut,color,clarity\n0.9,Ideal,G,VS2\n');
+    const link = join(dir, 'stdout-link');
+    symlinkSync('/proc/self/fd/1', link);
+    const r = loupeProcess(['predict', '--model', modelPath, '--out', link, input]);
+    expect(r.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const price = String(Math.round(model.price({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2' }).price));
+    expect(table(r.stdout)).toEqual([expect.objectContaining({ carat: '0.9', price, error: '' })]);
+    expect(r.stderr).toBe(`to-stdout.csv: 1 rows, 1 priced, 0 with an error (see the error column) → ${link}\n`);
   });
 
   it('refuses an input without a required column (exit 1) and leaves no output file', async () => {
