@@ -1,6 +1,7 @@
 import {
   createWriteStream,
   fstatSync,
+  openSync,
   readlinkSync,
   realpathSync,
   renameSync,
@@ -94,10 +95,10 @@ export function writeText(
 }
 
 /** What `--out FILE` does (./output.ts outputFile), for the help of each command that has it. */
-export const OUT_FILE_HELP = `--out FILE is written beside FILE and renamed onto it once complete: a run that fails leaves FILE
-as it was. A symlink is written through (its target gets the file, the link stays); a named pipe, a device
-(/dev/null) or standard output (/dev/stdout; a summary then goes to stderr) is written to directly; a folder is a
-usage error.`;
+export const OUT_FILE_HELP = `--out FILE is written beside FILE and renamed onto it once complete: a run that fails or is interrupted
+(Ctrl-C, SIGTERM) leaves FILE as it was, and no partial file. A symlink is written through (its target gets the
+file, the link stays); a named pipe, a device (/dev/null) or standard output (/dev/stdout; a summary then goes to
+stderr) is written to directly; a folder is a usage error.`;
 
 /**
  * A file a command writes (`--out`). A regular file (or a new one) is complete at its path or not there at all;
@@ -220,24 +221,53 @@ function directOutput(path: string): OutputFile {
   };
 }
 
-/** A regular file, new or replaced: written as `<path>.partial-PID` beside it and renamed onto it when complete. */
+/**
+ * A regular file, new or replaced: written as `<path>.partial-PID` beside it and renamed onto it when complete.
+ * Interrupted (SIGINT, SIGTERM), the partial file is removed and the signal then ends the process as it would have.
+ */
 function replacingOutput(path: string): OutputFile {
   const partial = `${path}.partial-${process.pid}`;
-  const stream = createWriteStream(partial, { flush: true });
+  let stream: WriteStream | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopListening();
+    stream?.destroy();
+    rmSync(partial, { force: true });
+    // Unless something else listens for it (and stops the process its way), the default action: a shell sees 130
+    // or 143, and a script that runs loupe stops too.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const stopListening = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  // Listening before the file exists, and opened synchronously: no moment when a signal would leave it behind.
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let fd: number;
+  try {
+    fd = openSync(partial, 'w');
+  } catch (err) {
+    stopListening();
+    throw err;
+  }
+  const file = createWriteStream(partial, { fd, flush: true });
+  stream = file;
   let failure: Error | undefined;
-  stream.on('error', (err) => {
+  file.on('error', (err) => {
     failure ??= err;
   });
   return {
-    stream,
+    stream: file,
     failed: () => failure,
     isStandardOutput: false,
     async commit() {
-      await endStream(stream, () => failure);
+      await endStream(file, () => failure);
       renameSync(partial, path);
+      stopListening();
     },
     discard() {
-      stream.destroy();
+      stopListening();
+      file.destroy();
       rmSync(partial, { force: true });
     },
   };

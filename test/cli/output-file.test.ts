@@ -2,10 +2,12 @@
  * `--out FILE` (src/cli/output.ts outputFile, behind `loupe predict`, `loupe features` and `loupe rejects export`):
  * a regular file is written beside its path and renamed onto it when complete; a symlink is written through (its
  * final target gets the file, the link stays a link); a named pipe or a device is written directly, never replaced
- * by a file; a folder is a usage error.
+ * by a file; a folder is a usage error. Interrupted (SIGINT, SIGTERM), a run leaves no partial file behind and still
+ * ends as interrupted (a shell sees 130 or 143).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -17,7 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
@@ -122,4 +124,37 @@ describe('--out naming something that is not a regular file', () => {
     expect(readdirSync(d)).toEqual([]);
     expect(partials(dir)).toEqual([]);
   });
+});
+
+describe('an interrupted `loupe features --out`', () => {
+  // Enough rows that the run is still writing when the signal comes: the reference rows, 60 times over.
+  const big = join(dir, 'big.csv');
+  const body = `${reference.slice(1).join('\n')}\n`;
+  writeFileSync(big, `${reference[0]}\n${body.repeat(60)}`);
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    'removes its partial file on %s and ends with status %i',
+    async (signal, status) => {
+      const d = folder(`signal-${signal}`);
+      const out = join(d, 'features.csv');
+      const child = spawn(process.execPath, cliArgv('features', big, '--out', out), { cwd: ROOT, stdio: 'ignore' });
+      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+      );
+      let exited = false;
+      void ended.then(() => (exited = true));
+      const partial = `${out}.partial-${child.pid}`;
+      while (!existsSync(partial) && !exited) await new Promise((r) => setTimeout(r, 10));
+      expect(exited, 'the run ended before its partial file was seen').toBe(false);
+      child.kill(signal);
+      const end = await ended;
+      // What a shell reports: the exit code, or 128 + the number of the signal that ended the process.
+      expect(end.code ?? 128 + constants.signals[end.signal ?? signal]).toBe(status);
+      expect(readdirSync(d)).toEqual([]);
+    },
+    60_000,
+  );
 });
