@@ -119,6 +119,34 @@ describe('Appraisals screen', () => {
     expect(await rows.first().textContent()).toContain(money(a.model!.price));
     // The form is empty again for the next stone.
     expect(await recordForm(page).getByLabel('Carat', { exact: true }).inputValue()).toBe('');
+
+    // A hurried second Enter on the cleared form sends nothing: no junk rejected row, the confirmation stays.
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.url());
+    });
+    await recordForm(page).getByLabel('Carat', { exact: true }).press('Enter');
+    await recordForm(page).getByLabel('Carat', { exact: true }).press('Enter');
+    expect(await page.getByTestId('record-stored').textContent()).toBe(stored);
+    expect(await page.getByRole('button', { name: 'Record', exact: true }).count()).toBe(1);
+    // A row typed but incomplete is checked in the browser, as Appraise checks its form: each empty field named.
+    await fillStone(page, { Carat: '0.5', Cut: 'Good' });
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
+    const missing = page.getByTestId('record-missing');
+    expect(await missing.locator('li').allTextContents()).toEqual([
+      expect.stringMatching(/^Colour is missing\./),
+      expect.stringMatching(/^Clarity is missing\./),
+      expect.stringMatching(/^Depth is missing\./),
+      expect.stringMatching(/^Table is missing\./),
+      expect.stringMatching(/^Price is missing\./),
+      expect.stringMatching(/^Length \(x\) is missing\./),
+      expect.stringMatching(/^Width \(y\) is missing\./),
+      expect.stringMatching(/^Depth \(z\) is missing\./),
+    ]);
+    expect(await recordForm(page).getByLabel('Price', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(posts).toEqual([]);
+    expect((await api<{ rejects: Reject[] }>('/v1/appraisals/rejects')).rejects).toEqual([]);
+    expect((await api<Listed>('/v1/appraisals')).total).toBe(1);
     await page.close();
     expect(errors).toEqual([]);
   }, 60_000);

@@ -2,9 +2,13 @@
  * Record one stone with the expert's price. The row is checked by the server's ingestion (one schema, one leniency
  * policy, the same messages as a file); a rejected row comes back with its reasons, shown on its fields with a
  * one-click fix where one is suggested, and pressing Record again resubmits it as the fix of that rejected row.
+ * Only fields left empty are caught in the browser (with the shared validator's messages), before anything is sent:
+ * the server would keep such a row as a rejected one for someone to dismiss, and a second Enter after a record (on
+ * the form it cleared) would send exactly that.
  */
 import { useRef, useState } from 'preact/hooks';
 import type { AppraisalFieldName } from '../../../src/diamond/fields.js';
+import { validateAppraisal } from '../../../src/diamond/validate.js';
 import { ApiError, fixReject, recordAppraisal, type FieldProblem, type SubmissionResult } from '../api.js';
 import { fieldRenderers } from '../appraise/field-renderers.js';
 import { rangeText, money } from '../format.js';
@@ -28,6 +32,14 @@ type Outcome =
   | { kind: 'rejected'; rejectId: number; reasons: FieldProblem[] }
   | { kind: 'failed'; message: string };
 
+/** The fields left empty, as the shared validator words them; the rest of the row is the server's to check. */
+function missingFields(values: AppraisalValues): FieldProblem[] {
+  const check = validateAppraisal(inputOf(values));
+  return check.ok ? [] : check.problems.filter((p) => p.code === 'missing');
+}
+
+const untouched = (values: AppraisalValues): boolean => Object.values(values).every((v) => v.trim() === '');
+
 function StoredNote({ result }: { result: SubmissionResult }) {
   const a = result.appraisals[0];
   if (!a) return null;
@@ -48,15 +60,29 @@ export function RecordForm({ onRecorded }: Props) {
   const [values, setValues] = useState<AppraisalValues>(emptyAppraisal);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' });
   const [busy, setBusy] = useState(false);
+  /** Fields found empty on the last press of Record (nothing was sent); re-checked as the user types. */
+  const [missing, setMissing] = useState<FieldProblem[]>([]);
   const summary = useRef<HTMLDivElement>(null);
 
-  const reasons = outcome.kind === 'rejected' ? outcome.reasons : [];
+  const reasons = missing.length > 0 ? missing : outcome.kind === 'rejected' ? outcome.reasons : [];
   const { byField, row } = reasonsByField(reasons);
   const invalid = fieldsNamed(reasons);
-  const set = (name: AppraisalFieldName | 'ref', value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const set = (name: AppraisalFieldName | 'ref', value: string) => {
+    const next = { ...values, [name]: value };
+    setValues(next);
+    if (missing.length > 0) setMissing(missingFields(next));
+  };
 
   const submit = async () => {
     if (busy) return;
+    // Record pressed again on the form a record just cleared: that stone is stored; nothing new to send.
+    if (outcome.kind === 'stored' && untouched(values)) return;
+    const empty = missingFields(values);
+    setMissing(empty);
+    if (empty.length > 0) {
+      requestAnimationFrame(() => summary.current?.focus());
+      return;
+    }
     setBusy(true);
     try {
       const input = inputOf(values);
@@ -95,9 +121,19 @@ export function RecordForm({ onRecorded }: Props) {
           Record one stone
         </h2>
       </div>
-      {outcome.kind === 'rejected' && (
-        <div class="error-summary" ref={summary} tabIndex={-1} role="alert" data-testid="record-rejected">
-          <h3 class="error-summary__title">Not recorded yet: correct the row and press Record again</h3>
+      {reasons.length > 0 && (
+        <div
+          class="error-summary"
+          ref={summary}
+          tabIndex={-1}
+          role="alert"
+          data-testid={missing.length > 0 ? 'record-missing' : 'record-rejected'}
+        >
+          <h3 class="error-summary__title">
+            {missing.length > 0
+              ? 'Not sent: fill in the missing fields and press Record again'
+              : 'Not recorded yet: correct the row and press Record again'}
+          </h3>
           <ul>
             {reasons.map((p, i) => (
               <li key={i}>
@@ -106,7 +142,9 @@ export function RecordForm({ onRecorded }: Props) {
               </li>
             ))}
           </ul>
-          {row.length > 0 && <p class="muted">The row stays listed under Rejected rows until fixed or dismissed.</p>}
+          {missing.length === 0 && row.length > 0 && (
+            <p class="muted">The row stays listed under Rejected rows until fixed or dismissed.</p>
+          )}
         </div>
       )}
       <div class="form-group">
