@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { STONE_FIELDS, isFormulaLike, validateStone } from '../../src/diamond/index.js';
+import { STONE_FIELDS, isFormulaLike, validateStoneToValue } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/rows.js';
 import { batchTotals, filePrice, readBatchFile, resultsCsv } from '../../web/src/batch/batch.js';
 import { parseCsv, toCsv } from '../../web/src/batch/csv.js';
@@ -65,13 +65,42 @@ describe('the batch download', () => {
 });
 
 describe('readBatchFile', () => {
-  it('needs the nine columns, in any order, and says which are missing', () => {
+  it('needs the 4Cs columns, in any order, and says which are missing', () => {
     const read = readBatchFile(
       's.csv',
       'carat,cut,colr,clarity,depth,table,x,y,z\n0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\n',
     );
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.message).toContain('"color"');
+  });
+
+  it('values a stone from its 4Cs alone, as the form and the API do: measurements all five or none', () => {
+    const fourCs = readBatchFile('fourcs.csv', 'stock,carat,cut,color,clarity\nA1,0.9,Ideal,G,VS2\n');
+    if (!fourCs.ok) throw new Error(fourCs.message);
+    expect(fourCs.file.rows[0].stone).toEqual({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2' });
+
+    const mixed = readBatchFile(
+      'mixed.csv',
+      'stock,carat,cut,color,clarity,depth,table,x,y,z\n' +
+        'A1,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84\nA3,0.7,Good,H,SI1,,,,,\nA4,0.7,Good,H,SI1,61.8,,6.2,6.24,3.84\n',
+    );
+    if (!mixed.ok) throw new Error(mixed.message);
+    const [full, bare, partial] = mixed.file.rows;
+    expect(full.stone).toMatchObject({ depth: 61.8, z: 3.84 });
+    expect(bare.stone).toEqual({ carat: 0.7, cut: 'Good', color: 'H', clarity: 'SI1' });
+    expect(bare.problems).toBeUndefined();
+    expect(partial.stone).toBeUndefined();
+    expect(partial.problems?.map((p) => p.message)).toEqual([
+      'Table is missing: give all five measurements (depth, table, x, y, z) or none, to value the stone from its 4Cs alone.',
+    ]);
+
+    // Some measurement columns without the others: no row could be valued whole, so the file is refused.
+    const some = readBatchFile('some.csv', 'carat,cut,color,clarity,depth,table\n0.9,Ideal,G,VS2,61.8,57\n');
+    expect(some).toEqual({
+      ok: false,
+      message:
+        'some.csv has the measurement columns "depth", "table" but no "x", "y", "z": give all five (depth, table, x, y, z) or none, to value the stones from their 4Cs alone.',
+    });
   });
 
   it('reads a Colour column as color, and refuses a semicolon-separated file naming the delimiter, as ingestion does', () => {
@@ -172,7 +201,7 @@ describe('readBatchFile', () => {
       const web = byLine.get(row.line);
       expect(web, `line ${row.line}`).toBeDefined();
       if (Object.keys(row.raw).length === 0) continue; // a record ingestion could not split: compared by line only
-      const expected = validateStone(Object.fromEntries(STONE_FIELDS.map((f) => [f, row.raw[f]])));
+      const expected = validateStoneToValue(Object.fromEntries(STONE_FIELDS.map((f) => [f, row.raw[f]])));
       if (expected.ok) expect(web!.stone, `line ${row.line}`).toEqual(expected.value);
       else expect(web!.problems, `line ${row.line}`).toEqual(expected.problems);
       compared++;

@@ -262,8 +262,9 @@ export function BatchPage() {
           Upload stones
         </h2>
         <p class="panel__intro">
-          The first row names the columns: <code>{STONE_FIELDS.join(', ')}</code>, in any order. Other columns (a stock
-          number, a date) are kept and come back in the download.{' '}
+          The first row names the columns: <code>{STONE_FIELDS.join(', ')}</code>, in any order; without the five
+          measurements (no such columns, or a row's five cells empty) a stone is valued from its 4Cs alone. Other
+          columns (a stock number, a date) are kept and come back in the download.{' '}
           <a href={templateHref()} download="loupe-template.csv">
             Download a template
           </a>

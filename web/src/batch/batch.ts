@@ -3,8 +3,15 @@
  * (or the CSV reader) found → the valid stones appraised by the API in chunks → a CSV to download with a price,
  * its range or the error on every row. No row is dropped: every record of the file comes back, in its order.
  */
-import { STONE_FIELDS, type Stone, type StoneFieldName } from '../../../src/diamond/fields.js';
-import { normalisationMessage, validateStone, type Normalisation } from '../../../src/diamond/validate.js';
+import {
+  FOUR_C_FIELDS,
+  MEASUREMENT_FIELDS,
+  STONE_FIELDS,
+  type Stone,
+  type StoneFieldName,
+  type StoneToValue,
+} from '../../../src/diamond/fields.js';
+import { normalisationMessage, validateStoneToValue, type Normalisation } from '../../../src/diamond/validate.js';
 import { columnKey, delimiterMessage, otherDelimiter } from '../../../src/diamond/columns.js';
 import { ApiError, BATCH_LIMIT, appraiseBatch, type FieldProblem, type Valuation } from '../api.js';
 import { parseCsv, toCsv } from './csv.js';
@@ -14,7 +21,8 @@ export interface BatchRow {
   line: number;
   /** The record's fields as in the file. */
   fields: string[];
-  stone?: Stone;
+  /** All nine characteristics, or the 4Cs alone (the row's five measurements empty, or the file has no such columns). */
+  stone?: StoneToValue;
   /** Grades read in another spelling (`ideal` as Ideal), under the shared leniency policy; said in the results. */
   normalised?: Normalisation[];
   valuation?: Valuation;
@@ -41,6 +49,13 @@ function columnIndex(columns: readonly string[]): Map<string, number> {
   return index;
 }
 
+const MEASUREMENTS = MEASUREMENT_FIELDS.join(', ');
+const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');
+
+/**
+ * The rule of the form and the API (validateStoneToValue): the 4Cs columns are needed, the five measurement columns
+ * all or none; a row whose five measurement cells are empty is valued from its 4Cs alone.
+ */
 export function readBatchFile(name: string, text: string): ReadResult {
   const records = parseCsv(text);
   if (records.length === 0)
@@ -50,13 +65,22 @@ export function readBatchFile(name: string, text: string): ReadResult {
   const separatedBy = columns.length === 1 ? otherDelimiter(columns[0]) : undefined;
   if (separatedBy) return { ok: false, message: `${name}: ${delimiterMessage(separatedBy)}.` };
   const index = columnIndex(columns);
-  const missing = STONE_FIELDS.filter((f) => !index.has(f));
+  const missing = FOUR_C_FIELDS.filter((f) => !index.has(f));
   if (missing.length > 0) {
     return {
       ok: false,
       message:
-        `${name} has no column ${missing.map((m) => `"${m}"`).join(', ')}. The first row must name the columns; ` +
-        `needed are ${STONE_FIELDS.join(', ')} (any order, other columns are kept as they are).`,
+        `${name} has no column ${quoted(missing)}. The first row must name the columns; ` +
+        `needed are ${FOUR_C_FIELDS.join(', ')}, and ${MEASUREMENTS} all or none ` +
+        '(any order, other columns are kept as they are).',
+    };
+  }
+  const measured = MEASUREMENT_FIELDS.filter((f) => index.has(f));
+  if (measured.length > 0 && measured.length < MEASUREMENT_FIELDS.length) {
+    const absent = MEASUREMENT_FIELDS.filter((f) => !index.has(f));
+    return {
+      ok: false,
+      message: `${name} has the measurement columns ${quoted(measured)} but no ${quoted(absent)}: give all five (${MEASUREMENTS}) or none, to value the stones from their 4Cs alone.`,
     };
   }
   if (body.length === 0) return { ok: false, message: `${name} has a header but no stones.` };
@@ -83,8 +107,8 @@ export function readBatchFile(name: string, text: string): ReadResult {
 /** Validates a well-formed row's stone with the shared validator: it gets its stone, or its problems. */
 function checkRow(row: BatchRow, index: Map<string, number>): BatchRow {
   const raw: Partial<Record<StoneFieldName, string>> = {};
-  for (const f of STONE_FIELDS) raw[f] = row.fields[index.get(f)!];
-  const check = validateStone(raw);
+  for (const f of STONE_FIELDS) if (index.has(f)) raw[f] = row.fields[index.get(f)!];
+  const check = validateStoneToValue(raw);
   if (check.ok) {
     row.stone = check.value;
     if (check.normalised.length > 0) row.normalised = check.normalised;
@@ -114,8 +138,10 @@ export async function appraiseRows(
   for (let start = 0; start < pending.length; start += BATCH_LIMIT) {
     const chunk = pending.slice(start, start + BATCH_LIMIT);
     try {
+      // The batch endpoint values 4Cs-only stones too (its schema: the measurements all or none); appraiseBatch's
+      // parameter type is narrower than what the API accepts.
       const items = await appraiseBatch(
-        chunk.map((r) => r.stone!),
+        chunk.map((r) => r.stone as Stone),
         signal,
       );
       items.forEach((item, i) => {
