@@ -36,8 +36,28 @@ export async function violations(page: Page): Promise<string[]> {
   );
 }
 
-/** The widths every screen is laid out at without an element running past its container (issue 16, fix 2). */
-export const WIDTHS = [360, 768, 1280, 1440, 1920];
+/**
+ * The widths every screen is laid out at without an element running past its container (issue 16, fix 2), from
+ * the 320 CSS px that WCAG's reflow criterion (1.4.10) names, a small phone's, to a large screen's.
+ */
+export const WIDTHS = [320, 360, 768, 1280, 1440, 1920];
+
+/** Lays the page out at `width` and waits until it has been drawn at it. */
+async function resize(page: Page, width: number): Promise<void> {
+  await page.setViewportSize({ width, height: 900 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * axe's violations with the page 320 px wide, where tables scroll sideways in their cards and each such region must
+ * be reachable by keyboard (scrollable-region-focusable); the page is left at 1440 px.
+ */
+export async function violationsWhenNarrow(page: Page): Promise<string[]> {
+  await resize(page, WIDTHS[0]);
+  const found = (await violations(page)).map((v) => `${WIDTHS[0]} px: ${v}`);
+  await resize(page, 1440);
+  return found;
+}
 
 /**
  * Elements whose box runs past the inner edge of the block that contains them (by more than half a pixel), at the
@@ -77,14 +97,18 @@ export async function overflows(page: Page): Promise<string[]> {
   });
 }
 
-/** The overflows at each of WIDTHS, each line prefixed with its width; the page is left at 1440 px. */
+/**
+ * The overflows at each of WIDTHS, each line prefixed with its width, and a page wider than the window (it would
+ * scroll sideways as a whole); the page is left at 1440 px.
+ */
 export async function overflowsAtWidths(page: Page): Promise<string[]> {
   const found: string[] = [];
   for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await resize(page, width);
     found.push(...(await overflows(page)).map((o) => `${width} px: ${o}`));
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > width) found.push(`${width} px: the page is ${wide} px wide and scrolls sideways`);
   }
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await resize(page, 1440);
   return found;
 }

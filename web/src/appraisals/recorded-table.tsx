@@ -4,6 +4,7 @@
  */
 import type { RecordedAppraisal } from '../api.js';
 import { dateTime, money, rangeText, signedMoney } from '../format.js';
+import { ScrollRegion } from '../scroll-region.js';
 
 function Verdict({ a }: { a: RecordedAppraisal }) {
   if (!a.model) return <>no model</>;
@@ -13,7 +14,7 @@ function Verdict({ a }: { a: RecordedAppraisal }) {
 
 export function RecordedTable({ appraisals, caption }: { appraisals: RecordedAppraisal[]; caption: string }) {
   return (
-    <div class="table-scroll">
+    <ScrollRegion label="Recorded appraisals">
       <table class="data-table recorded-table" data-testid="recorded-table">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -59,6 +60,6 @@ export function RecordedTable({ appraisals, caption }: { appraisals: RecordedApp
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { FIELDS, hasMeasurements, type StoneToValue } from '../../../src/diamond/fields.js';
 import { ApiError, similarStones, type SimilarityMode, type SimilarStone } from '../api.js';
 import { money } from '../format.js';
+import { ScrollRegion } from '../scroll-region.js';
 
 const COUNT = 8;
 
@@ -86,57 +87,59 @@ export function SimilarStones({ stone, price }: { stone: StoneToValue; price: nu
         ) : stones.length === 0 ? (
           <p class="muted">No appraised stone has these three grades yet.</p>
         ) : (
-          <table class="data-table similar__table" data-testid="similar-table">
-            <caption class="visually-hidden">
-              {mode === 'grades'
-                ? `The ${stones.length} appraised stones with grades ${stone.cut}, ${stone.color}, ${stone.clarity} closest in weight to this one`
-                : `The ${stones.length} appraised stones closest to this one over all characteristics`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  {FIELDS.carat.label}
-                </th>
-                {mode === 'grades' ? (
-                  <>
-                    <th scope="col" class="num">
-                      {FIELDS.depth.label}
-                    </th>
-                    <th scope="col" class="num">
-                      {FIELDS.table.label}
-                    </th>
-                  </>
-                ) : (
-                  <th scope="col">Grades</th>
+          <ScrollRegion label="Similar stones">
+            <table class="data-table similar__table" data-testid="similar-table">
+              <caption class="visually-hidden">
+                {mode === 'grades'
+                  ? `The ${stones.length} appraised stones with grades ${stone.cut}, ${stone.color}, ${stone.clarity} closest in weight to this one`
+                  : `The ${stones.length} appraised stones closest to this one over all characteristics`}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col" class="num">
+                    {FIELDS.carat.label}
+                  </th>
+                  {mode === 'grades' ? (
+                    <>
+                      <th scope="col" class="num">
+                        {FIELDS.depth.label}
+                      </th>
+                      <th scope="col" class="num">
+                        {FIELDS.table.label}
+                      </th>
+                    </>
+                  ) : (
+                    <th scope="col">Grades</th>
+                  )}
+                  <th scope="col" class="num">
+                    Appraised
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {byWeight(stones, stone.carat).map((s) =>
+                  s === 'this' ? (
+                    <tr key="this" class="row--current" data-testid="similar-this-stone">
+                      <th scope="row" class="num">
+                        {stone.carat.toFixed(2)} ct<span class="similar__tag">this stone</span>
+                      </th>
+                      <Details s={stone} mode={mode} />
+                      <td class="num">
+                        {money(price)}
+                        <span class="similar__tag">estimate</span>
+                      </td>
+                    </tr>
+                  ) : (
+                    <tr key={s.id}>
+                      <td class="num">{s.carat.toFixed(2)} ct</td>
+                      <Details s={s} mode={mode} />
+                      <td class="num">{money(s.price)}</td>
+                    </tr>
+                  ),
                 )}
-                <th scope="col" class="num">
-                  Appraised
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {byWeight(stones, stone.carat).map((s) =>
-                s === 'this' ? (
-                  <tr key="this" class="row--current" data-testid="similar-this-stone">
-                    <th scope="row" class="num">
-                      {stone.carat.toFixed(2)} ct<span class="similar__tag">this stone</span>
-                    </th>
-                    <Details s={stone} mode={mode} />
-                    <td class="num">
-                      {money(price)}
-                      <span class="similar__tag">estimate</span>
-                    </td>
-                  </tr>
-                ) : (
-                  <tr key={s.id}>
-                    <td class="num">{s.carat.toFixed(2)} ct</td>
-                    <Details s={s} mode={mode} />
-                    <td class="num">{money(s.price)}</td>
-                  </tr>
-                ),
-              )}
-            </tbody>
-          </table>
+              </tbody>
+            </table>
+          </ScrollRegion>
         )}
       </div>
     </section>

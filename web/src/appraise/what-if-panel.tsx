@@ -187,7 +187,14 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
           ? `What if ${shown.map((c) => `${FIELDS[c.field].label.toLowerCase()} ${c.to}`).join(', ')}: ${money(valuation.price)}, ${signedMoney(delta)} (${signedPercent((delta / baseValuation.price) * 100)}).`
           : ''}
       </p>
-      <div class="what-if__result" aria-busy={busy ? 'true' : 'false'} data-testid="what-if-result">
+      <section
+        class="what-if__result"
+        aria-label="What-if result"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls sideways on a phone; keyboard users must reach it
+        tabIndex={0}
+        aria-busy={busy ? 'true' : 'false'}
+        data-testid="what-if-result"
+      >
         {changes.length === 0 ? (
           <p class="muted">Change a characteristic above to compare.</p>
         ) : error ? (
@@ -242,7 +249,7 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
         ) : (
           <p class="muted">Appraising…</p>
         )}
-      </div>
+      </section>
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { normalisationMessage } from '../../../src/diamond/validate.js';
 import { proposedValue } from '../appraisals/appraisal-values.js';
 import { downloadText } from '../download.js';
 import { money, rangeText, signedMoney } from '../format.js';
+import { ScrollRegion } from '../scroll-region.js';
 import {
   appraiseRows,
   batchTotals,
@@ -137,7 +138,7 @@ function ResultTable({
     <SortHeader label={label} sortKey={sortKey} order={order} onSort={setOrder} numeric={numeric} />
   );
   return (
-    <div class="table-scroll">
+    <ScrollRegion label="Results, row by row">
       <table class="data-table batch-table" data-testid="batch-table">
         <caption class="visually-hidden">
           {onlyErrors ? 'Rows with errors' : 'Every row of the file'} and its result
@@ -195,7 +196,7 @@ function ResultTable({
           Showing the first {SHOWN_ROWS} of {rows.length.toLocaleString('en-US')} rows; the download holds every row.
         </p>
       )}
-    </div>
+    </ScrollRegion>
   );
 }
 
