@@ -95,6 +95,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     const first = page.locator('[data-testid="batch-table"] tbody tr').first();
     expect(await first.locator('.batch-table__own').textContent()).toBe(money(4400));
     expect(await first.locator('.batch-table__difference').textContent()).toBe(signedMoney(price - 4400));
+    expect(await page.getByRole('columnheader', { name: 'Loupe − file' }).count()).toBe(1);
     expect(await page.getByTestId('batch-sum').textContent()).toBe(money(price));
     found.push(...(await overflowsAtWidths(page)));
     await page.close();

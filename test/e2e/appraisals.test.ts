@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale } from '../../scripts/build-web.js';
-import { money } from '../../web/src/format.js';
+import { money, signedMoney } from '../../web/src/format.js';
 import { SCREENSHOTS, homeWithFirstModel, launchBrowser, retrain, startServer, type RunningServer } from './harness.js';
 
 let home: string;
@@ -117,6 +117,11 @@ describe('Appraisals screen', () => {
     const rows = page.getByTestId('recorded-table').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(money(a.model!.price));
+    // The difference has the batch screen's sign, Loupe's price minus the other, and its header says so.
+    const headers = await page.getByTestId('recorded-table').locator('thead th').allTextContents();
+    const difference = headers.indexOf('Loupe − expert');
+    expect(difference).toBeGreaterThan(0);
+    expect(await rows.first().locator('td').nth(difference).textContent()).toBe(signedMoney(a.model!.price - 4500));
     // The form is empty again for the next stone.
     expect(await recordForm(page).getByLabel('Carat', { exact: true }).inputValue()).toBe('');
 

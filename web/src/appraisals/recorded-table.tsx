@@ -1,6 +1,8 @@
 /**
  * Recorded appraisals beside what the model serving now says of each: its price, its range, whether the expert's
- * price fell inside it, and the difference (expert − model), so the expert sees at once where the model disagrees.
+ * price fell inside it, and the difference, so the expert sees at once where the model disagrees. The difference is
+ * Loupe's price minus the expert's, as the batch screen shows Loupe's minus the file's (the header says so): one
+ * sign on every screen. The API's `difference` (and its CSV export) is the other way, expert − model.
  */
 import type { RecordedAppraisal } from '../api.js';
 import { dateTime, money, rangeText, signedMoney } from '../format.js';
@@ -36,7 +38,7 @@ export function RecordedTable({ appraisals, caption }: { appraisals: RecordedApp
             <th scope="col">Model's range</th>
             <th scope="col">Expert's price is</th>
             <th scope="col" class="num">
-              Difference
+              Loupe − expert
             </th>
           </tr>
         </thead>
@@ -55,7 +57,7 @@ export function RecordedTable({ appraisals, caption }: { appraisals: RecordedApp
               <td>
                 <Verdict a={a} />
               </td>
-              <td class="num">{a.model ? signedMoney(a.model.difference) : '—'}</td>
+              <td class="num">{a.model ? signedMoney(a.model.price - a.price) : '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -155,7 +155,7 @@ function ResultTable({
             {ownPrice && (
               <>
                 {header("File's price", 'own', true)}
-                {header('Difference', 'difference', true)}
+                {header('Loupe − file', 'difference', true)}
               </>
             )}
             {header('Range or error', 'result')}
