@@ -65,7 +65,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     expect(found).toEqual([]);
   }, 90_000);
 
-  it('Batch: before a file, and a file with its own prices, a priced row and a row in error', async () => {
+  it('Batch: before a file, a file with its own prices, a priced row and a row in error, the server unreachable', async () => {
     const page = await open('#/batch');
     const found = await violations(page);
     const csv =
@@ -98,6 +98,24 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     expect(await page.getByRole('columnheader', { name: 'Loupe − file' }).count()).toBe(1);
     expect(await page.getByTestId('batch-sum').textContent()).toBe(money(price));
     found.push(...(await overflowsAtWidths(page)));
+
+    // The server unreachable: the valid row is not appraised, and can be sent again once it answers, alone.
+    await page.route('**/v1/valuations/batch*', (route) => route.abort('connectionrefused'));
+    await page
+      .getByLabel('CSV file of stones')
+      .setInputFiles({ name: 'stones.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const unanswered = page.getByTestId('batch-unanswered');
+    expect(await unanswered.textContent()).toMatch(/^1 row was not appraised because the server did not answer/);
+    found.push(...(await violations(page)));
+    await page.unroute('**/v1/valuations/batch*');
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/valuations/batch')) sent.push(r.postData() ?? '');
+    });
+    await page.getByRole('button', { name: 'Try the failed rows again' }).click();
+    await expect.poll(() => first.locator('.batch-table__difference').textContent()).toBe(signedMoney(price - 4400));
+    expect(await unanswered.count()).toBe(0);
+    expect(sent.map((body) => (JSON.parse(body) as { stones: unknown[] }).stones.length)).toEqual([1]);
     await page.close();
     expect(found).toEqual([]);
   }, 60_000);

@@ -21,6 +21,7 @@ import {
   resultsCsv,
   resultsName,
   templateCsv,
+  unansweredRows,
   type BatchFile,
   type BatchRow,
 } from './batch.js';
@@ -244,10 +245,30 @@ export function BatchPage() {
     }
   };
 
+  // The rows the server never answered for, sent again; the table's other rows (and fixes made in it) stay.
+  const retry = async () => {
+    if (stage.kind !== 'done') return;
+    const controller = new AbortController();
+    running.current = controller;
+    const file = { ...stage.file, rows: [...stage.file.rows] };
+    setStage({ kind: 'working', file, done: 0, total: 0 });
+    try {
+      await appraiseRows(
+        unansweredRows(file.rows),
+        (done, total) => setStage({ kind: 'working', file, done, total }),
+        controller.signal,
+      );
+      setStage({ kind: 'done', file: { ...file } });
+    } catch {
+      // Aborted because another file was chosen: that file's run owns the screen now.
+    }
+  };
+
   const counts = useMemo(() => {
     if (stage.kind !== 'done' && stage.kind !== 'working') return null;
     const t = batchTotals(stage.file);
-    return { total: t.stones, priced: t.valued, errors: t.failed, sumOfPrices: t.sumOfPrices };
+    const unanswered = unansweredRows(stage.file.rows).length;
+    return { total: t.stones, priced: t.valued, errors: t.failed, sumOfPrices: t.sumOfPrices, unanswered };
   }, [stage]);
 
   return (
@@ -354,6 +375,15 @@ export function BatchPage() {
               </dl>
             )}
           </div>
+          {stage.kind === 'done' && counts.unanswered > 0 && (
+            <p class="notice notice--error" data-testid="batch-unanswered">
+              {counts.unanswered.toLocaleString('en-US')} {counts.unanswered === 1 ? 'row was' : 'rows were'} not
+              appraised because the server did not answer.{' '}
+              <button type="button" class="button" onClick={() => void retry()}>
+                Try the failed rows again
+              </button>
+            </p>
+          )}
           {stage.kind === 'done' && counts.errors > 0 && (
             <label class="checkbox">
               <input

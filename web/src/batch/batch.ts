@@ -127,7 +127,18 @@ export function fixedRow(file: BatchFile, row: BatchRow, field: StoneFieldName, 
   return checkRow({ line: row.line, fields }, index);
 }
 
-/** Appraises every valid row, BATCH_LIMIT at a time, reporting progress; the rows are updated in place. */
+/** The problem of a valid row whose request got no answer (the server unreachable, or it failed): worth retrying. */
+const NOT_REACHED = 'request_failed';
+
+/** The valid rows the server never answered for: what "Try the failed rows again" sends, and nothing else. */
+export function unansweredRows(rows: readonly BatchRow[]): BatchRow[] {
+  return rows.filter((r) => r.stone !== undefined && r.problems?.some((p) => p.code === NOT_REACHED));
+}
+
+/**
+ * Appraises every valid row, BATCH_LIMIT at a time, reporting progress; the rows are updated in place (a row
+ * tried again loses the problem of its earlier try).
+ */
 export async function appraiseRows(
   rows: BatchRow[],
   onProgress: (done: number, total: number) => void,
@@ -145,13 +156,15 @@ export async function appraiseRows(
         signal,
       );
       items.forEach((item, i) => {
-        if (item.ok) chunk[i].valuation = item.valuation;
-        else chunk[i].problems = item.errors;
+        if (item.ok) {
+          chunk[i].valuation = item.valuation;
+          delete chunk[i].problems;
+        } else chunk[i].problems = item.errors;
       });
     } catch (e) {
       if (signal?.aborted) throw e;
       const message = e instanceof ApiError ? `Not appraised: ${e.title}. ${e.message}` : `Not appraised: ${String(e)}`;
-      for (const r of chunk) r.problems = [{ field: '', code: 'request_failed', message }];
+      for (const r of chunk) r.problems = [{ field: '', code: NOT_REACHED, message }];
     }
     onProgress(Math.min(start + BATCH_LIMIT, pending.length), pending.length);
   }
