@@ -111,7 +111,8 @@ Example:
     rejected by reason: out_of_range 11, implausible_geometry 4, duplicate 1
 
 Exit code 0 when every file was ingested (or already was), 1 when any file failed as a whole
-(unreadable, binary, not UTF-8, empty, a required column missing), 2 on a usage error.`,
+(unreadable, binary, not UTF-8, empty, a required column missing, a quote never closed over more than
+65,536 characters), 2 on a usage error. A row longer than 65,536 characters is one rejected row.`,
     )
     .action(run);
 };

@@ -23,7 +23,7 @@ import {
   type Stone,
   type Validation,
 } from '../diamond/index.js';
-import { CsvRecordTooLong, CsvSplitter, type CsvRecord } from './csv.js';
+import { CsvRecordTooLong, CsvSplitter, MAX_RECORD_CHARS, type CsvRecord } from './csv.js';
 import { IngestFileError } from './errors.js';
 import { openTextSource } from './source.js';
 
@@ -124,7 +124,10 @@ function readHeader(
   optional: readonly AppraisalFieldName[] = [],
 ): Columns {
   if (record.error)
-    throw new IngestFileError(name, `the header (line ${record.line}) is not valid CSV: ${record.error}`);
+    throw new IngestFileError(
+      name,
+      `the header (line ${record.line}) is ${record.tooLong ? '' : 'not valid CSV: '}${record.error}`,
+    );
   if (record.fields.length > MAX_COLUMNS)
     throw new IngestFileError(
       name,
@@ -185,7 +188,20 @@ function toRow<T>(schema: RowSchema<T>, columns: Columns, record: CsvRecord, dat
     if (v !== undefined) extra[n] = v;
   }
   let result: Validation<T>;
-  if (record.error) {
+  if (record.tooLong) {
+    result = {
+      ok: false,
+      normalised: [],
+      problems: [
+        {
+          field: 'row',
+          code: 'malformed_row',
+          message: `Line ${record.line} is ${record.error}, so it was not read.`,
+          allowed: `at most ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters`,
+        },
+      ],
+    };
+  } else if (record.error) {
     result = {
       ok: false,
       normalised: [],

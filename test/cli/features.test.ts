@@ -44,7 +44,8 @@ describe('loupe features', () => {
     const input = join(dir, 'broken.csv');
     // Thousands of good rows first, so that rows were written when the bad record is reached.
     const rows = Array.from({ length: 4 }, () => reference.slice(1)).flat();
-    writeFileSync(input, `${reference[0]}\n${rows.join('\n')}\n1.0,"Ideal${'x'.repeat(70_000)}\n`);
+    // The quote runs on over a line holding text, so the record cannot be cut into its lines again: the file fails.
+    writeFileSync(input, `${reference[0]}\n${rows.join('\n')}\n1.0,"Ideal${'x'.repeat(70_000)}\nmore text\n`);
     const out = join(dir, 'broken-features.csv');
     const r = await loupeInProcess(['features', input, '--out', out]);
     expect(r.status).toBe(1);

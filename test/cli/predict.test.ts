@@ -288,6 +288,24 @@ describe('loupe predict', () => {
     expect(lines[2]).toMatch(/^-1,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,"'@SUM\(1\+1\)",,,,,"?Carat -1/);
   });
 
+  it('writes a line longer than 65,536 characters as a row with empty columns and its error, and goes on', async () => {
+    const input = join(dir, 'long-line.csv');
+    const header = 'stone_id,carat,cut,color,clarity,depth,table,x,y,z';
+    const good = 'S-1,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84';
+    writeFileSync(input, `${header}\n${good}\n${'x'.repeat(131_000)}\n${good.replace('S-1', 'S-3')}\n`);
+    const out = join(dir, 'long-line-priced.csv');
+    const r = await loupe(['predict', '--model', modelPath, '--out', out, '--json', input]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rows: 3, priced: 2, errors: 1 });
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toBe(
+      `${','.repeat(9)},,,,,"Line 3 is longer than 65,536 characters, the most one row may have, so it was not read.",`,
+    );
+    expect(lines[3]).toMatch(/^S-3,0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,\d+,\d+,\d+,,,$/);
+  });
+
   it('refuses an input that ends before its first row with a message, not a crash (exit 1)', async () => {
     for (const [name, content] of [
       ['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'],

@@ -10,8 +10,9 @@ import { StoreFullError, ingestFile, readAppraisals } from '../../src/ingest/ind
 import { ingestIncoming } from '../../src/pipeline/incoming.js';
 import { countDiamonds } from '../../src/store/diamonds.js';
 import { listFiles } from '../../src/store/files.js';
+import { listRejects } from '../../src/store/rejects.js';
 import { sqliteIngestTarget } from '../../src/store/ingest-target.js';
-import { HEADER, REFERENCE, ROW_A, ROW_B, tempHome, type TempHome } from './helpers.js';
+import { FRESH, HEADER, REFERENCE, ROW_A, ROW_B, tempHome, type TempHome } from './helpers.js';
 
 let home: TempHome;
 beforeEach(() => {
@@ -134,6 +135,60 @@ describe('a broken row costs that row only', () => {
     expect(s.status).toBe('ingested');
     expect(s.rowsRead).toBe(40);
     expect(s.accepted + s.rejected).toBe(40);
+  });
+});
+
+describe('a line longer than 65,536 characters', () => {
+  /** The first 50 rows of 2026-10.csv with `long` as line 3. */
+  const withLine = (long: string): string => {
+    const lines = readFileSync(FRESH('2026-10'), 'utf8').split('\n').slice(0, 50);
+    lines.splice(2, 0, long);
+    return `${lines.join('\n')}\n`;
+  };
+  const tooLong = 'Line 3 is longer than 65,536 characters, the most one row may have, so it was not read.';
+
+  it.each([70_000, 131_000])(
+    'of %i characters without a quote is one rejected row, and the rows after it go in',
+    async (length) => {
+      const s = await ingestFile(home.db, home.file(`long${length}.csv`, withLine('x'.repeat(length))));
+      expect(s).toMatchObject({ status: 'ingested', rowsRead: 50, accepted: 49, rejected: 1 });
+      expect(s.byReason).toMatchObject({ malformed_row: 1 });
+      const [reject] = listRejects(home.db);
+      expect(reject).toMatchObject({ line: 3, reason: 'malformed_row', reasons: [{ message: tooLong }] });
+      // What is kept of it is bounded: its first 65,536 characters.
+      expect(reject.rawText).toBe('x'.repeat(65_536));
+    },
+  );
+
+  it('with a quoted field that is closed is one rejected row', async () => {
+    const s = await ingestFile(home.db, home.file('quoted.csv', withLine(`1.0,"${'z'.repeat(70_000)}",G,SI1,,,,,,`)));
+    expect(s).toMatchObject({ status: 'ingested', rowsRead: 50, accepted: 49, rejected: 1 });
+    expect(listRejects(home.db)[0].reasons[0].message).toBe(tooLong);
+  });
+
+  it('in a quote opened and never closed over lines fails the file with the quote message', async () => {
+    const open = `1.0,"Ideal${'q'.repeat(70_000)}\nnot a row\nnor this`;
+    const s = await ingestFile(home.db, home.file('open.csv', withLine(open)));
+    expect(s).toMatchObject({ status: 'failed', rowsRead: 0 });
+    expect(s.message).toBe(
+      'the record starting on line 3 is longer than 65,536 characters; a quote (") was probably opened and never closed',
+    );
+    expect(listFiles(home.db)).toEqual([]);
+  });
+
+  it('as the header fails the file, saying so', async () => {
+    const s = await ingestFile(home.db, home.file('wide.csv', `${HEADER}${',x'.repeat(40_000)}\n${ROW_A}\n`));
+    expect(s).toMatchObject({ status: 'failed' });
+    expect(s.message).toBe('the header (line 1) is longer than 65,536 characters, the most one row may have');
+  });
+
+  it('in the landing folder: the file goes in, not to failed/', async () => {
+    const incoming = join(home.dir, 'incoming');
+    mkdirSync(incoming);
+    writeFileSync(join(incoming, 'long.csv'), withLine('x'.repeat(131_000)));
+    const out = await ingestIncoming(sqliteIngestTarget(home.db), incoming);
+    expect(out.map((o) => [o.file, o.status])).toEqual([['long.csv', 'ingested']]);
+    expect(countDiamonds(home.db)).toBe(49);
   });
 });
 
