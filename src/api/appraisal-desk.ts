@@ -76,7 +76,9 @@ export function withModel(rows: readonly RecordedAppraisal[], model: LoadedModel
 
 /** A rejected row with its fields by column name, read from the submission's header and the row's raw text. */
 function rejectView(r: OpenReject): RejectView {
-  const splitter = new CsvSplitter();
+  // No bound: the stored text is bounded already, and that of a row too long (its first characters, perhaps cut
+  // inside a quote) must read as the one broken record it is, not fail the view.
+  const splitter = new CsvSplitter(Number.POSITIVE_INFINITY);
   const records = [...splitter.push(`${r.header}\n${r.rawText}\n`), ...splitter.end()];
   const names = records[0]?.fields ?? [];
   const values = records[1]?.fields ?? [];

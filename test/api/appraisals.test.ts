@@ -209,6 +209,31 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
       expectProblem(await upload(csv), 409);
     });
 
+    it('keeps a row longer than 65,536 characters as one rejected row, even one whose kept text ends in a quote', async () => {
+      // A note of two lines, quoted and closed: the row is too long, and what is kept of it ends inside the quote.
+      const note = `"${'n'.repeat(40_000)}\n${'n'.repeat(40_000)}"`;
+      const long = [
+        'carat,cut,color,clarity,depth,table,price,x,y,z,note',
+        `0.52,Premium,E,SI1,61.2,58,1621,5.17,5.2,3.17,${note}`,
+        '0.52,Premium,E,SI1,61.2,58,1625,5.17,5.2,3.17,B-2',
+      ].join('\n');
+      const res = await upload(long, 'long.csv');
+      expect(res.statusCode, res.body).toBe(201);
+      const { submission, rejects } = res.json();
+      expect(submission).toMatchObject({ rowsRead: 2, accepted: 1, rejected: 1 });
+      expect(rejects).toMatchObject([
+        {
+          line: 2,
+          reasons: [
+            {
+              code: 'malformed_row',
+              message: 'Line 2 is longer than 65,536 characters, the most one row may have, so it was not read.',
+            },
+          ],
+        },
+      ]);
+    });
+
     it('refuses a 50 MB file, another type, binary data and 10,000 columns before storing anything', async () => {
       const files = await count('files');
       const big = Buffer.alloc(50 * 1024 * 1024, 'a');
