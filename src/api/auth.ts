@@ -64,7 +64,7 @@ export function hostAllowed(hostHeader: string | undefined, boundHost: string): 
 export interface Authenticator {
   /**
    * The key of the request (null when open and none was sent) and the RateLimit headers its answer carries;
-   * throws a 401/403/429 problem.
+   * throws a 401/403/429 problem. A valid key is set on request.apiKey before a 403 or 429 is thrown.
    */
   authenticate(
     request: FastifyRequest,
@@ -103,6 +103,8 @@ export function authenticator(
           },
         );
       }
+      // A valid key from here on, whatever the answer: the request log names it on a 403 or 429 too.
+      request.apiKey = key;
       if (scope && !key.scopes.includes(scope) && !key.scopes.includes('admin')) {
         throw new ApiProblem(
           'forbidden',

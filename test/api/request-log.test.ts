@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { RateLimiter } from '../../src/api/rate-limit.js';
 import { RequestLog } from '../../src/api/request-log.js';
 import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -67,6 +68,34 @@ describe('request log', () => {
     const rows = listRequests(home.db, { limit: 10 }).reverse();
     expect(rows.map((r) => r.status)).toEqual([400, 413, 415]);
     for (const r of rows) expect(JSON.parse(r.responseBody!).status).toBe(r.status);
+    home.cleanup();
+  });
+
+  it('names the key of every request made with a valid key, a 403 (scope) or a 429 (its rate limit) too', async () => {
+    const home = await testHome();
+    const t = await testApp(home, { open: false, limiter: new RateLimiter(() => 0) });
+    const narrow = createKey(home.db, { name: 'narrow', scopes: ['valuations'], ratePerMinute: 1 });
+    const admin = createKey(home.db, { name: 'ops', scopes: ['admin'] }).secret;
+    const auth = { authorization: `Bearer ${narrow.secret}` };
+    expect((await t.app.inject({ method: 'GET', url: '/v1/requests', headers: auth })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: auth })).statusCode,
+    ).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE, headers: auth })).statusCode,
+    ).toBe(429);
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/requests?limit=10`,
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    const rows = (res.json().requests as { status: number; keyId: number | null; keyName: string | null }[]).reverse();
+    expect(rows.map((r) => [r.status, r.keyId, r.keyName])).toEqual([
+      [403, narrow.key.id, 'narrow'],
+      [200, narrow.key.id, 'narrow'],
+      [429, narrow.key.id, 'narrow'],
+    ]);
+    await t.app.close();
     home.cleanup();
   });
 
