@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import type { AddressThrottle } from './address-throttle.js';
 import { authenticator, hostAllowed } from './auth.js';
-import { registerCors } from './cors.js';
+import { corsHeaders, registerCors } from './cors.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { ApiProblem } from './problem.js';
 import type { ModelSource } from './model-source.js';
@@ -18,7 +18,7 @@ import type { MetricsAccess } from './settings.js';
 import type { Shop } from './shop.js';
 import { inProcessValuations, type Valuations } from './valuation-pool.js';
 import { registerOpenApi } from './openapi.js';
-import { clientErrorHandler, registerSecurityHeaders } from './security-headers.js';
+import { clientErrorHandler, registerSecurityHeaders, securityHeaders } from './security-headers.js';
 import type { RateLimiter } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { logEntry, registerRequestLog } from './request-log-hooks.js';
@@ -106,7 +106,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     // Errors found before routing (an undecodable URL) skip the hooks: answer and log them here.
     frameworkErrors: (error, request, reply) => {
-      reply.header(REQUEST_ID_HEADER, request.id).header('x-content-type-options', 'nosniff');
+      reply
+        .header(REQUEST_ID_HEADER, request.id)
+        .headers({ ...securityHeaders(), ...corsHeaders(options.corsOrigins ?? [], request.headers.origin) });
       frameworkErrors(error, request, reply);
       options.addressThrottle?.charge(request.ip);
       options.requestLog?.push(logEntry(request, reply, !options.open));

@@ -34,3 +34,16 @@ export async function registerCors(app: FastifyInstance, origins: readonly strin
     maxAge: PREFLIGHT_MAX_AGE,
   });
 }
+
+/**
+ * The CORS headers of an answer to a request from `origin` (none for an origin not allowed), as the plugin sets
+ * them: for the answers fastify gives before any hook runs (an undecodable URL, an over-long path parameter).
+ */
+export function corsHeaders(origins: readonly string[], origin: string | undefined): Record<string, string> {
+  if (origin === undefined || !(origins.includes('*') || origins.includes(origin))) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
+    vary: 'Origin',
+  };
+}

@@ -60,9 +60,65 @@ function validationProblems(error: FastifyError, request: FastifyRequest): Field
   return problems.length > 0 ? problems : [{ field: '', code: 'invalid', message: truncate(error.message) }];
 }
 
-/** Errors fastify finds before routing (a URL that cannot be decoded), as problems too. */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  if (error.code === 'FST_ERR_BAD_URL') {
+/** A route with path parameters: what its path looks like and what its parameters allow. */
+interface ParamRoute {
+  method: string;
+  path: RegExp;
+  names: string[];
+  schema: Record<string, unknown> | undefined;
+}
+
+/** Each app's routes with path parameters, for explaining an over-long one, which the router refuses unrouted. */
+const paramRoutes = new WeakMap<FastifyInstance, ParamRoute[]>();
+
+function paramRoute(method: string, url: string, schema: unknown): ParamRoute {
+  const names: string[] = [];
+  const source = url
+    .split('/')
+    .map((part) => {
+      if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(part.slice(1));
+      return '([^/]*)';
+    })
+    .join('/');
+  return { method, path: new RegExp(`^${source}/?$`), names, schema: schema as Record<string, unknown> | undefined };
+}
+
+/**
+ * The field problem of a path parameter longer than the router reads (routerOptions.maxParamLength), worded as
+ * the schema check words one that is merely longer than allowed; undefined when no route has such a parameter.
+ */
+function overlongParam(request: FastifyRequest): FieldProblem | undefined {
+  const path = request.url.split('?')[0];
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  for (const route of paramRoutes.get(request.server) ?? []) {
+    const match = route.method === method ? route.path.exec(path) : null;
+    if (!match) continue;
+    const values = match.slice(1).map((v) => {
+      try {
+        return decodeURIComponent(v);
+      } catch {
+        return v;
+      }
+    });
+    const longest = values.reduce((at, v, i) => (v.length > values[at].length ? i : at), 0);
+    const name = route.names[longest];
+    const properties = (route.schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
+    const limit = properties[name]?.maxLength ?? 0;
+    const error = { keyword: 'maxLength', instancePath: `/${name}`, params: { limit } };
+    return schemaProblems([error], route.schema, 'path', '', { [name]: values[longest] })[0];
+  }
+  return undefined;
+}
+
+/** Errors fastify finds before routing (a URL that cannot be decoded, an over-long path parameter), as problems too. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const param = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? overlongParam(request) : undefined;
+  if (param) {
+    sendProblem(reply, 'invalid-input', summarise([param]), [param], {}, 400);
+  } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendProblem(reply, 'invalid-input', 'A part of the path is too long for any endpoint.', undefined, {}, 400);
+  } else if (error.code === 'FST_ERR_BAD_URL') {
     sendProblem(
       reply,
       'invalid-input',
@@ -77,6 +133,12 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  const routes: ParamRoute[] = [];
+  paramRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.includes(':')) return;
+    for (const method of [route.method].flat()) routes.push(paramRoute(method, route.url, route.schema?.params));
+  });
   // Bodies are JSON only: without the text parser, any other media type is a 415.
   app.removeContentTypeParser('text/plain');
   // JSON bodies are read as text first: the request log keeps what was sent, even when it is not valid JSON.

@@ -52,8 +52,16 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
   return headers;
 }
 
+let dataHeaders: Record<string, string> | undefined;
+
+/** The security headers of an answer that is data; worked out once. */
+export function securityHeaders(): Record<string, string> {
+  dataHeaders ??= helmetHeaders(HELMET_OPTIONS);
+  return dataHeaders;
+}
+
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = helmetHeaders(HELMET_OPTIONS);
+  const headers = securityHeaders();
   // Set first, in onRequest, so that an answer that is a document (the web app, the card, /docs) replaces the CSP.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);

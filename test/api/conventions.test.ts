@@ -146,6 +146,58 @@ describe('CORS', () => {
   });
 });
 
+describe('answers given before routing', () => {
+  const SAME = [
+    'x-content-type-options',
+    'content-security-policy',
+    'x-frame-options',
+    'referrer-policy',
+    'cross-origin-opener-policy',
+    'access-control-allow-origin',
+    'access-control-expose-headers',
+    'vary',
+  ];
+  const get = (url: string) =>
+    withCors.app.inject({ method: 'GET', url, headers: { origin: 'https://shop.example', authorization: partner } });
+
+  it('an undecodable URL or an over-long path parameter has the headers of any other answer', async () => {
+    const usual = await get('/v1/valuations/nope'); // a 404 from the route, after every hook
+    expectProblem(usual, 404);
+    for (const url of ['/v1/valuations/%E0%A4%A', `/v1/valuations/${'a'.repeat(201)}`]) {
+      const res = await get(url);
+      expectProblem(res, 400);
+      for (const h of SAME)
+        expect([url.slice(0, 20), h, res.headers[h]]).toEqual([url.slice(0, 20), h, usual.headers[h]]);
+    }
+    const other = await withCors.app.inject({
+      method: 'GET',
+      url: '/v1/%',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('a path parameter over 200 characters: a field problem saying what is allowed, as one of 101', async () => {
+    const at101 = expectProblem(await get(`/v1/valuations/${'a'.repeat(101)}`), 400);
+    const at201 = expectProblem(await get(`/v1/valuations/${'a'.repeat(201)}`), 400);
+    expect(at101.errors).toEqual([
+      expect.objectContaining({ field: 'id', code: 'too_long', allowed: 'a text of at most 100 characters' }),
+    ]);
+    expect(at201.errors).toEqual([
+      {
+        field: 'id',
+        code: 'too_long',
+        message: 'id is 201 characters long, too long; allowed is a text of at most 100 characters.',
+        allowed: 'a text of at most 100 characters',
+      },
+    ]);
+    expect(at201.detail).not.toMatch(/max param length/);
+    const long = expectProblem(await get(`/v1/models/${'v'.repeat(2048)}`), 400);
+    expect(long.errors[0]).toMatchObject({ field: 'version', code: 'too_long' });
+    expect(long.detail.length).toBeLessThan(300);
+  });
+});
+
 describe('ETag on models', () => {
   it('GET /v1/models… carries an ETag and Cache-Control; If-None-Match with it gives a bodiless 304', async () => {
     for (const url of ['/v1/models', '/v1/models/current']) {
