@@ -36,13 +36,13 @@ export const AppraisalsQuery = Type.Object(
   {
     from: Type.Optional(
       Type.String({
-        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        format: 'date',
         description: 'Recorded on or after this day (YYYY-MM-DD, UTC).',
       }),
     ),
     to: Type.Optional(
       Type.String({
-        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        format: 'date',
         description: 'Recorded on or before this day (YYYY-MM-DD, UTC).',
       }),
     ),

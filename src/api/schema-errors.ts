@@ -55,8 +55,25 @@ export function describeAllowed(s: Schema | undefined): string | undefined {
     return `an array${items}`;
   }
   if (s.type === 'object' && s.properties) return `an object with the fields ${Object.keys(s.properties).join(', ')}`;
-  if (s.type === 'string') return s.maxLength !== undefined ? `a text of at most ${s.maxLength} characters` : 'a text';
+  if (s.type === 'string') return describeText(s);
   return undefined;
+}
+
+/** The forms of text the API's schemas use (`format`), in words. */
+const FORMATS: Record<string, string> = {
+  date: 'a date YYYY-MM-DD (UTC)',
+  'date-time': 'a date and time as RFC 3339 (for example 2026-01-31T12:00:00Z)',
+};
+
+/** What a text may be: its form when it has one (a format, else its pattern), else its length. */
+function describeText(s: Schema): string {
+  const form = typeof s.format === 'string' ? FORMATS[s.format] : undefined;
+  if (form) return form;
+  if (typeof s.pattern === 'string') {
+    const example = Array.isArray(s.examples) && s.examples.length > 0 ? ` (for example ${s.examples[0]})` : '';
+    return `a text matching ${s.pattern}${example}`;
+  }
+  return s.maxLength !== undefined ? `a text of at most ${s.maxLength} characters` : 'a text';
 }
 
 const CODES: Record<string, string> = {

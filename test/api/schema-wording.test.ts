@@ -68,3 +68,52 @@ describe('schema problems in plain words', () => {
     ]);
   });
 });
+
+describe('dates and patterns say their form', () => {
+  const list = (query: string) => ctx.t.app.inject({ method: 'GET', url: `/v1/appraisals?limit=1&${query}` });
+
+  it.each([
+    ['from', '2026-13-45'],
+    ['from', '2026-02-30'],
+    ['to', '2025-02-29'],
+    ['to', 'yesterday'],
+    ['from', '2026-1-01'],
+  ])('%s=%s is not a day of the calendar: 400 naming the field and the form', async (field, value) => {
+    const res = await list(`${field}=${value}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      {
+        field,
+        code: 'invalid',
+        message: `${field} is not in the form allowed; allowed is a date YYYY-MM-DD (UTC).`,
+        allowed: 'a date YYYY-MM-DD (UTC)',
+      },
+    ]);
+  });
+
+  it('a real day, a leap day included, is taken', async () => {
+    expect((await list('from=2024-02-29&to=2026-12-31')).statusCode).toBe(200);
+  });
+
+  it('a text of a pattern says the pattern (and an example), never just "a text"', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        code: { type: 'string', pattern: '^[A-Z]{3}$', examples: ['USD'] },
+        at: { type: 'string', format: 'date-time' },
+      },
+    };
+    const problems = schemaProblems(
+      [
+        { keyword: 'pattern', instancePath: '/code', params: { pattern: '^[A-Z]{3}$' } },
+        { keyword: 'format', instancePath: '/at', params: { format: 'date-time' } },
+      ],
+      schema,
+      'query string',
+    );
+    expect(problems.map((p) => p.allowed)).toEqual([
+      'a text matching ^[A-Z]{3}$ (for example USD)',
+      'a date and time as RFC 3339 (for example 2026-01-31T12:00:00Z)',
+    ]);
+  });
+});
