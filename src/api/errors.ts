@@ -42,11 +42,23 @@ export function sendProblem(
   return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(text);
 }
 
+/** A body schema given per media type (`content`, as /v1/appraisals has): the one of the request's media type. */
+function bodySchemaOf(schema: Record<string, unknown> | undefined, request: FastifyRequest): typeof schema {
+  const content = schema?.content as Record<string, { schema?: Record<string, unknown> }> | undefined;
+  if (!content) return schema;
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  return content[type]?.schema;
+}
+
 function validationProblems(error: FastifyError, request: FastifyRequest): FieldProblem[] {
   const part = error.validationContext ?? 'body';
-  const schema = request.routeOptions.schema?.[part === 'querystring' ? 'querystring' : part] as
+  const declared = request.routeOptions.schema?.[part === 'querystring' ? 'querystring' : part] as
     | Record<string, unknown>
     | undefined;
+  const schema = part === 'body' ? bodySchemaOf(declared, request) : declared;
   const what = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : part;
   const data =
     part === 'body'

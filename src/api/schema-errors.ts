@@ -49,6 +49,10 @@ export function describeAllowed(s: Schema | undefined): string | undefined {
   if (s.type === 'boolean') return 'true or false';
   const options = (s.anyOf as Schema[] | undefined)?.map((o) => o.const).filter((c) => c !== undefined);
   if (options && options.length > 0) return `one of ${options.join(', ')}`;
+  if (Array.isArray(s.anyOf)) {
+    const kinds = (s.anyOf as Schema[]).map(describeAllowed);
+    return kinds.every((k) => k !== undefined) ? kinds.join(' or ') : undefined;
+  }
   if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
   if (s.type === 'array') {
     const items = s.maxItems !== undefined ? ` of ${s.minItems ?? 0} to ${s.maxItems} items` : '';
@@ -222,11 +226,20 @@ export function schemaProblems(
     }
     const field = prefix + parts.join('/');
     const label = parts.length ? parts.join('/') : `The ${what}`;
-    const allowed = describeAllowed(schemaAt(schema, parts));
+    const own = schemaAt(schema, parts);
+    const allowed = describeAllowed(own);
+    const value = valueAt(data, parts);
+    // A field of several kinds (a number or a text): what is wrong is the rule of the kind sent (a text too long),
+    // or, when no kind fits, the kind itself; never "not a number" for a text of the wrong length.
+    const union = Array.isArray(own?.anyOf) && !(own.anyOf as Schema[]).some((o) => o.const !== undefined);
+    const rule = union
+      ? errors.find((x) => x.instancePath === e.instancePath && x.keyword !== 'type' && x.keyword !== 'anyOf')
+      : undefined;
+    const wrong = union && !rule ? `is ${kindOf(value)}` : wrongness(rule ?? e, value);
     add({
       field,
-      code: CODES[e.keyword] ?? 'invalid',
-      message: `${label} ${wrongness(e, valueAt(data, parts))}${allowed ? `; allowed is ${allowed}` : ''}.`,
+      code: CODES[(rule ?? e).keyword] ?? 'invalid',
+      message: `${label} ${wrong}${allowed ? `; allowed is ${allowed}` : ''}.`,
       ...(allowed ? { allowed } : {}),
     });
   }

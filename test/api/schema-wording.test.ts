@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { schemaProblems } from '../../src/api/schema-errors.js';
-import { useTestApp } from './helpers.js';
+import { STONE, useTestApp } from './helpers.js';
 
 const ctx = useTestApp();
 const JARGON = /must NOT|must be equal to|must match|must be (object|array|string|number|integer|boolean)\b/;
@@ -114,6 +114,54 @@ describe('dates and patterns say their form', () => {
     expect(problems.map((p) => p.allowed)).toEqual([
       'a text matching ^[A-Z]{3}$ (for example USD)',
       'a date and time as RFC 3339 (for example 2026-01-31T12:00:00Z)',
+    ]);
+  });
+});
+
+describe('appraisal problems have the shape of every other', () => {
+  const record = (extra: Record<string, unknown>) =>
+    ctx.t.app.inject({ method: 'POST', url: '/v1/appraisals', payload: { ...STONE, price: 4500, ...extra } });
+
+  it('a reference too long names the limit, as a valuation does', async () => {
+    const res = await record({ ref: 'r'.repeat(101) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      {
+        field: 'ref',
+        code: 'too_long',
+        message: 'ref is 101 characters long, too long; allowed is a text of at most 100 characters.',
+        allowed: 'a text of at most 100 characters',
+      },
+    ]);
+  });
+
+  it('an unknown field lists the fields allowed', async () => {
+    const res = await record({ sparkle: 1 });
+    expect(res.statusCode).toBe(400);
+    const [problem] = res.json().errors;
+    expect(problem).toMatchObject({ field: 'sparkle', code: 'unknown_field' });
+    expect(problem.allowed).toBe('only carat, cut, color, clarity, depth, table, price, x, y, z, ref');
+  });
+});
+
+describe('a field of several kinds (an appraisal cell: a number or a text)', () => {
+  const record = (extra: Record<string, unknown>) =>
+    ctx.t.app.inject({ method: 'POST', url: '/v1/appraisals', payload: { ...STONE, price: 4500, ...extra } });
+  const CELL = 'a number or a text of at most 100 characters';
+
+  it('a text too long is too long, not "not a number"; no kind at all says what kinds are allowed', async () => {
+    const long = (await record({ cut: 'x'.repeat(101) })).json().errors;
+    expect(long).toEqual([
+      {
+        field: 'cut',
+        code: 'too_long',
+        message: `cut is 101 characters long, too long; allowed is ${CELL}.`,
+        allowed: CELL,
+      },
+    ]);
+    const array = (await record({ carat: [1] })).json().errors;
+    expect(array).toEqual([
+      { field: 'carat', code: 'wrong_type', message: `carat is an array; allowed is ${CELL}.`, allowed: CELL },
     ]);
   });
 });
