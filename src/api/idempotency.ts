@@ -1,9 +1,9 @@
 /**
  * Idempotency-Key on the valuation POSTs (as Stripe does it): a retry with the same key and the same request within
  * 24 hours gets the first answer again — the same valuation ids — with `Idempotent-Replayed: true`; the same key
- * with a different request is a 409 problem. Keys are per API key (another partner's key never collides). While
- * the first request is still being answered, a retry waits for it rather than valuing twice. Only successful
- * answers are kept: a request that failed is worked out again.
+ * with a different request (another body, query or route: single or batch) is a 409 problem. Keys are per API key
+ * (another partner's key never collides). While the first request is still being answered, a retry waits for it
+ * rather than valuing twice. Only successful answers are kept: a request that failed is worked out again.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -19,6 +19,8 @@ import type { QuoteStore } from './quote-store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const MAX_KEY_LENGTH = 255;
+/** Where the keys of every idempotent route are kept (the `route` of an idempotency record): one set for all. */
+const IDEMPOTENT_ROUTES = 'POST /v1/valuations*';
 /** Whether a text holds a control character (U+0000–U+001F or U+007F). */
 const hasControl = (text: string): boolean => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
@@ -39,6 +41,13 @@ declare module 'fastify' {
   }
 }
 
+/** Whether a header (lower-case name) is among raw headers (name, value, name, value…) more than once. */
+function sentTwice(rawHeaders: readonly string[], name: string): boolean {
+  let seen = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name && ++seen > 1) return true;
+  return false;
+}
+
 /** The Idempotency-Key of a request, checked: 1 to 255 characters, no control characters, sent once. */
 export function idempotencyKey(request: FastifyRequest): string | undefined {
   const value = request.headers[IDEMPOTENCY_HEADER];
@@ -52,7 +61,9 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
         allowed: `1 to ${MAX_KEY_LENGTH} characters without control characters, sent once (e.g. a UUID)`,
       },
     ]);
-  if (Array.isArray(value)) throw problem('The Idempotency-Key header was sent more than once.');
+  // Node joins a repeated header into one value ("a1, a2"): only the raw headers tell that it came twice.
+  if (Array.isArray(value) || sentTwice(request.raw.rawHeaders, IDEMPOTENCY_HEADER))
+    throw problem('The Idempotency-Key header was sent more than once.');
   if (value.length === 0) throw problem('The Idempotency-Key header is empty.');
   if (value.length > MAX_KEY_LENGTH)
     throw problem(`The Idempotency-Key is ${value.length} characters long; at most ${MAX_KEY_LENGTH} are allowed.`);
@@ -84,9 +95,12 @@ export function idempotencyHooks(quotes: QuoteStore): IdempotencyHooks {
 
   const claim = async (request: FastifyRequest, reply: FastifyReply, key: string): Promise<void> => {
     const keyId = request.apiKey?.id ?? 0;
-    const route = request.routeOptions.url ?? request.url;
+    // One key names one request, whichever valuation route it went to: the route is part of what must match (a
+    // single stone's key reused for a batch is a 409), not of where the key is kept.
+    const route = IDEMPOTENT_ROUTES;
+    const path = request.routeOptions.url ?? request.url.split('?')[0];
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    const fingerprint = bodyFingerprint(`${query}\n${request.bodySha256 ?? ''}`);
+    const fingerprint = bodyFingerprint(`${path}${query}\n${request.bodySha256 ?? ''}`);
     const slot = `${keyId}\n${route}\n${key}`;
     for (;;) {
       const stored = (await quotes.idempotent(keyId, route, key)) ?? quotes.idempotentWaiting(keyId, route, key);

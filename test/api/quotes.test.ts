@@ -1,6 +1,7 @@
 /**
  * Quotes that last: stored valuations (GET /v1/valuations/{id}), batch refs and ids, Idempotency-Key, retention.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuoteStore, threadedQuoteStore } from '../../src/api/quote-store.js';
 import type { FromWriter } from '../../src/api/row-writer-thread.js';
@@ -158,6 +159,43 @@ describe('Idempotency-Key', () => {
       expect(problem.errors[0]).toMatchObject({ field: 'Idempotency-Key', code: 'invalid_header' });
     }
     expect((await post('/v1/valuations', STONE, acme, { 'idempotency-key': 'k'.repeat(255) })).statusCode).toBe(200);
+  });
+
+  it('an Idempotency-Key sent twice is a 400 (Node would join the two into one key)', async () => {
+    const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = new URL(base);
+      const body = JSON.stringify(STONE);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        const chunks: Buffer[] = [];
+        socket.on('data', (c) => chunks.push(c));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        socket.end(
+          `POST /v1/valuations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${acme}\r\nConnection: close\r\n` +
+            'Content-Type: application/json\r\nIdempotency-Key: a1\r\nIdempotency-Key: a2\r\n' +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      const problem = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(problem.errors[0]).toMatchObject({ field: 'Idempotency-Key', code: 'invalid_header' });
+      expect(problem.detail).toMatch(/sent more than once/);
+    } finally {
+      await t.app.server.close();
+    }
+  });
+
+  it('one key names one request across both valuation routes: the key of a single stone reused for a batch is a 409', async () => {
+    const key = { 'idempotency-key': 'order-both' };
+    expect((await post('/v1/valuations', STONE, acme, key)).statusCode).toBe(200);
+    const batch = await post('/v1/valuations/batch', { stones: [STONE] }, acme, key);
+    expect(expectProblem(batch, 409).type).toBe('/problems/idempotency-conflict');
+    await t.quotes!.flush(); // and from the database
+    expectProblem(await post('/v1/valuations/batch', { stones: [STONE] }, acme, key), 409);
+    const again = await post('/v1/valuations', STONE, acme, key);
+    expect(again.headers['idempotent-replayed']).toBe('true');
   });
 
   it('a failed answer is not kept: the same bad body fails again, and the corrected body is valued under the same key', async () => {
