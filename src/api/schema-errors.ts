@@ -94,6 +94,8 @@ const CODES: Record<string, string> = {
   maxLength: 'too_long',
   minLength: 'too_short',
   multipleOf: 'not_allowed',
+  // Not the validator's: a query number a double cannot hold (validator.ts), worded as a body's is.
+  tooLarge: 'not_a_number',
 };
 
 /** What a JSON value is, in words ("a text", "an array of 3 items"). */
@@ -161,6 +163,8 @@ function wrongness(e: SchemaError, value: unknown): string {
     case 'pattern':
     case 'format':
       return 'is not in the form allowed';
+    case 'tooLarge':
+      return 'is too large to be a number';
     default:
       return 'is not valid';
   }

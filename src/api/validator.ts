@@ -12,23 +12,39 @@ import { Value } from 'typebox/value';
 // alone yields one per allowed grade); still bounded, so that a hostile input cannot make us collect millions.
 Settings.Set({ maxErrors: 100 });
 
-/** How a number and a whole number are written in a URL: decimal digits only (no 0x10, no 1e3 for a count). */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const WHOLE = /^[+-]?\d+$/;
+/**
+ * How a number and a whole number are written in a URL: decimal digits only, a minus sign at most (no 0x10, no 1e3
+ * for a count, no +5, no space around it).
+ */
+const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const WHOLE = /^-?\d+$/;
+
+/** The numeric query parameters (number or integer) of a schema, by name, with their type. */
+function numeric(schema: TSchema, query: Record<string, unknown>): [string, string, 'integer' | 'number'][] {
+  const properties = (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
+  const out: [string, string, 'integer' | 'number'][] = [];
+  for (const [name, v] of Object.entries(query)) {
+    const type = properties[name]?.type;
+    if (typeof v === 'string' && (type === 'integer' || type === 'number')) out.push([name, v, type]);
+  }
+  return out;
+}
 
 /**
  * The query parameters whose text is not a number as written in decimal: they stay text, so the check reports
  * them, where a lax conversion would read 0x10 as 16 and 5.5 as 5 for a whole number.
  */
 function notDecimal(schema: TSchema, query: Record<string, unknown>): string[] {
-  const properties = (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
-  return Object.entries(query)
-    .filter(([name, v]) => {
-      const type = properties[name]?.type;
-      if (typeof v !== 'string' || (type !== 'integer' && type !== 'number')) return false;
-      return !(type === 'integer' ? WHOLE : DECIMAL).test(v.trim());
-    })
+  return numeric(schema, query)
+    .filter(([, v, type]) => !(type === 'integer' ? WHOLE : DECIMAL).test(v))
     .map(([name]) => name);
+}
+
+/** A number written in decimal that a double cannot hold (1e309): "too large to be a number", as in a body. */
+function tooLarge(schema: TSchema, query: Record<string, unknown>): object[] {
+  return numeric(schema, query)
+    .filter(([, v]) => DECIMAL.test(v) && !Number.isFinite(Number(v)))
+    .map(([name]) => ({ keyword: 'tooLarge', instancePath: `/${name}`, params: {} }));
 }
 
 /** Whether every property is text without a default: converting a URL's or headers' text changes nothing then. */
@@ -68,6 +84,8 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     } catch {
       converted = value;
     }
+    const huge = tooLarge(schema, query);
+    if (huge.length > 0) return { error: [...huge, ...check.Errors(converted)] as never };
     return check.Check(converted) ? { value: converted } : { error: check.Errors(converted) as never };
   };
 };

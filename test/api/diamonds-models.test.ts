@@ -72,14 +72,22 @@ describe('GET /v1/diamonds/similar', () => {
   });
 
   it('reads numbers in the query strictly: decimal digits, whole where a count is meant', async () => {
-    for (const n of ['0x10', '5.5', '1e1', '0b11', '', 'Infinity']) {
+    for (const n of ['0x10', '5.5', '1e1', '0b11', '', 'Infinity', '%2B5', '%205', '5%20', '%095']) {
       const p = expectProblem(await get(`/v1/diamonds/similar?${Q}&n=${n}`), 400);
       expect(p.errors[0].field).toBe('n');
     }
     for (const carat of ['0x1', '1e', '.'])
       expectProblem(await get(`/v1/diamonds/similar?carat=${carat}&cut=Ideal&color=G&clarity=VS2`), 400);
     expectProblem(await get('/v1/requests?limit=1.5'), 400);
-    expect((await get(`/v1/diamonds/similar?${Q}&n=+7`)).json().count).toBe(7);
+    expect((await get(`/v1/diamonds/similar?${Q}&n=7`)).json().count).toBe(7);
+    const negative = expectProblem(await get(`/v1/diamonds/similar?${Q}&n=-7`), 400);
+    expect(negative.errors[0]).toMatchObject({ field: 'n', code: 'out_of_range' }); // a number, out of range
+    const huge = expectProblem(await get('/v1/diamonds/similar?carat=1e309&cut=Ideal&color=G&clarity=VS2'), 400);
+    expect(huge.errors[0]).toMatchObject({
+      field: 'carat',
+      code: 'not_a_number',
+      message: 'carat is too large to be a number; allowed is a number from 0.1 to 10.',
+    });
     expect((await get('/v1/diamonds/similar?carat=.9&cut=Ideal&color=G&clarity=VS2&n=3')).json().count).toBe(3);
   });
 });
