@@ -244,7 +244,8 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       }
     } else if (version && route === SINGLE_VALUATION && request.method === 'POST') {
       if (reply.statusCode === 200) valuationCell(version).valued.value++;
-      else if (reply.statusCode === 400) valuationCell(version).refused.value++;
+      // 400: the stone has problems; 422: it is beyond the carat limit (a batch counts both as refused too).
+      else if (reply.statusCode === 400 || reply.statusCode === 422) valuationCell(version).refused.value++;
     }
     done(null, payload);
   });

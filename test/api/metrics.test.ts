@@ -48,6 +48,32 @@ describe('GET /metrics', () => {
     expect((await scrape(open)).statusCode).toBe(200);
   });
 
+  it('counts a stone beyond the carat limit as refused, alone (422) as in a batch', async () => {
+    const small = await testApp(home, { open: true, requestLog: false, maxCarat: 0.5 });
+    try {
+      const version = small.models.current!.version;
+      const refused = async () => {
+        const line = series((await scrape(small)).body, 'loupe_valuations_total').find((l) =>
+          l.includes(`model_version="${version}",outcome="refused"`),
+        );
+        return Number(line?.split(' ').at(-1) ?? 0);
+      };
+      const before = await refused();
+      const single = await small.app.inject({ method: 'POST', url: '/v1/valuations', payload: STONE });
+      expect(expectProblem(single, 422).type).toBe('/problems/beyond-limit');
+      expect(await refused()).toBe(before + 1);
+      const batch = await small.app.inject({
+        method: 'POST',
+        url: '/v1/valuations/batch',
+        payload: { stones: [STONE] },
+      });
+      expect(batch.json().failed).toBe(1);
+      expect(await refused()).toBe(before + 2);
+    } finally {
+      await small.app.close();
+    }
+  });
+
   it('counts valuations by model version and outcome, and requests by route pattern and status', async () => {
     const version = open.models.current!.version;
     for (let i = 0; i < 3; i++)
