@@ -19,31 +19,36 @@ Settings.Set({ maxErrors: 100 });
 const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const WHOLE = /^-?\d+$/;
 
-/** The numeric query parameters (number or integer) of a schema, by name, with their type. */
-function numeric(schema: TSchema, query: Record<string, unknown>): [string, string, 'integer' | 'number'][] {
+/** How true and false are written in a URL: as the words, in lower case (the problem says "true or false"). */
+const BOOLEAN = /^(true|false)$/;
+
+/** The query parameters converted from text (number, integer, boolean) of a schema, by name, with their type. */
+function typed(schema: TSchema, query: Record<string, unknown>): [string, string, 'integer' | 'number' | 'boolean'][] {
   const properties = (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
-  const out: [string, string, 'integer' | 'number'][] = [];
+  const out: [string, string, 'integer' | 'number' | 'boolean'][] = [];
   for (const [name, v] of Object.entries(query)) {
     const type = properties[name]?.type;
-    if (typeof v === 'string' && (type === 'integer' || type === 'number')) out.push([name, v, type]);
+    if (typeof v === 'string' && (type === 'integer' || type === 'number' || type === 'boolean'))
+      out.push([name, v, type]);
   }
   return out;
 }
 
 /**
- * The query parameters whose text is not a number as written in decimal: they stay text, so the check reports
- * them, where a lax conversion would read 0x10 as 16 and 5.5 as 5 for a whole number.
+ * The query parameters whose text is not a number as written in decimal (or true or false as written): they stay
+ * text, so the check reports them, where a lax conversion would read 0x10 as 16, 5.5 as 5 for a whole number and
+ * 0 or TRUE as a boolean.
  */
-function notDecimal(schema: TSchema, query: Record<string, unknown>): string[] {
-  return numeric(schema, query)
-    .filter(([, v, type]) => !(type === 'integer' ? WHOLE : DECIMAL).test(v))
+function notStrict(schema: TSchema, query: Record<string, unknown>): string[] {
+  return typed(schema, query)
+    .filter(([, v, type]) => !(type === 'integer' ? WHOLE : type === 'number' ? DECIMAL : BOOLEAN).test(v))
     .map(([name]) => name);
 }
 
 /** A number written in decimal that a double cannot hold (1e309): "too large to be a number", as in a body. */
 function tooLarge(schema: TSchema, query: Record<string, unknown>): object[] {
-  return numeric(schema, query)
-    .filter(([, v]) => DECIMAL.test(v) && !Number.isFinite(Number(v)))
+  return typed(schema, query)
+    .filter(([, v, type]) => type !== 'boolean' && DECIMAL.test(v) && !Number.isFinite(Number(v)))
     .map(([name]) => ({ keyword: 'tooLarge', instancePath: `/${name}`, params: {} }));
 }
 
@@ -79,7 +84,7 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     const query = { ...(value as Record<string, unknown>) };
     try {
       const result = Value.Default(schema, Value.Convert(schema, { ...query })) as Record<string, unknown>;
-      for (const name of notDecimal(schema, query)) result[name] = query[name];
+      for (const name of notStrict(schema, query)) result[name] = query[name];
       converted = result;
     } catch {
       converted = value;

@@ -224,6 +224,12 @@ describe('POST /v1/valuations', () => {
   it('refuses unknown query parameters and a non-boolean explain', async () => {
     const p = expectProblem(await post(STONE, '/v1/valuations?explain=maybe&debug=1'), 400);
     expect(p.errors.map((e: { field: string }) => e.field).sort()).toEqual(['debug', 'explain']);
+    // what the message allows is all that is taken: true or false, as written
+    for (const explain of ['0', '1', 'TRUE', 'False', 'yes']) {
+      const bad = expectProblem(await post(STONE, `/v1/valuations?explain=${explain}`), 400);
+      expect(bad.errors).toEqual([expect.objectContaining({ field: 'explain', allowed: 'true or false' })]);
+    }
+    expect((await post(STONE, '/v1/valuations?explain=true')).json().explanation).toBeDefined();
   });
 });
 
