@@ -264,7 +264,7 @@ export interface paths {
         };
         /**
          * Rejected rows waiting to be fixed or dismissed
-         * @description Newest first, a page at a time (at most 1000); total says how many are open in all.
+         * @description Newest first (a submission's in file order), a page at a time (at most 1000); total says how many are open in all (of the submission, with ?submission=).
          */
         get: operations["listRejects"];
         put?: never;
@@ -3232,7 +3232,7 @@ export interface operations {
                             accepted: number;
                             rejected: number;
                         };
-                        /** @description The recorded stones (at most the first 1,000). */
+                        /** @description The recorded stones, at most the first 1,000 (submission.accepted counts them all; GET /v1/appraisals?submission={id} pages the rest). */
                         appraisals: {
                             /** @description The stored diamond. */
                             id: number;
@@ -3268,6 +3268,7 @@ export interface operations {
                                 difference: number;
                             } | null;
                         }[];
+                        /** @description The rejected rows, at most the first 1,000 in file order (submission.rejected counts them all; GET /v1/appraisals/rejects?submission={id} pages the rest). */
                         rejects: {
                             id: number;
                             submissionId: number;
@@ -3371,6 +3372,8 @@ export interface operations {
     listRejects: {
         parameters: {
             query?: {
+                /** @description Only the rejected rows of this submission. */
+                submission?: number;
                 limit?: number;
                 offset?: number;
             };
@@ -3425,7 +3428,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description Open rejected rows in all; `rejects` is the page asked for. */
+                        /** @description Open rejected rows in all (of the submission, with ?submission=); `rejects` is the page asked for. */
                         total: number;
                         offset: number;
                         rejects: {
@@ -3620,7 +3623,7 @@ export interface operations {
                             accepted: number;
                             rejected: number;
                         };
-                        /** @description The recorded stones (at most the first 1,000). */
+                        /** @description The recorded stones, at most the first 1,000 (submission.accepted counts them all; GET /v1/appraisals?submission={id} pages the rest). */
                         appraisals: {
                             /** @description The stored diamond. */
                             id: number;
@@ -3656,6 +3659,7 @@ export interface operations {
                                 difference: number;
                             } | null;
                         }[];
+                        /** @description The rejected rows, at most the first 1,000 in file order (submission.rejected counts them all; GET /v1/appraisals/rejects?submission={id} pages the rest). */
                         rejects: {
                             id: number;
                             submissionId: number;

@@ -13,6 +13,7 @@ import { ingestInto, type IngestSummary } from '../ingest/index.js';
 import type { LoadedModel } from '../model/index.js';
 import type { OpenReject, RecordedAppraisal, RecordedFilter, SubmissionKind } from '../store/appraisals.js';
 import type { Store } from '../store/store.js';
+import { RETURNED } from './appraisal-schemas.js';
 import { ApiProblem } from './problem.js';
 
 export interface ModelView {
@@ -40,9 +41,6 @@ export interface SubmissionResult {
   appraisals: AppraisalView[];
   rejects: RejectView[];
 }
-
-/** Recorded stones returned with a submission's answer, at most (the rest are listed by GET /v1/appraisals). */
-const RETURNED = 1000;
 
 /** One CSV field as RFC 4180 writes it: quoted when it holds a quote, a comma, a line break or edge spaces. */
 function rfcField(value: string): string {
@@ -156,7 +154,7 @@ export class AppraisalDesk {
         rejected: summary.rejected,
       },
       appraisals: withModel(await this.#store.listRecorded({ submission: id }, { limit: RETURNED, offset: 0 }), model),
-      rejects: (await this.#store.listOpenRejects({ submission: id })).map(rejectView),
+      rejects: (await this.#store.listOpenRejects({ submission: id, limit: RETURNED, offset: 0 })).map(rejectView),
     };
   }
 
@@ -184,9 +182,16 @@ export class AppraisalDesk {
     };
   }
 
-  /** A page of the open rejected rows, newest first, and how many are open in all. */
-  async rejects(page: { offset: number; limit: number }): Promise<{ total: number; rejects: RejectView[] }> {
-    const [total, rows] = await Promise.all([this.#store.countOpenRejects(), this.#store.listOpenRejects(page)]);
+  /** A page of the open rejected rows (of one submission, or all), newest first, and how many are open in all. */
+  async rejects(page: {
+    offset: number;
+    limit: number;
+    submission?: number;
+  }): Promise<{ total: number; rejects: RejectView[] }> {
+    const [total, rows] = await Promise.all([
+      this.#store.countOpenRejects(page.submission),
+      this.#store.listOpenRejects(page),
+    ]);
     return { total, rejects: rows.map(rejectView) };
   }
 

@@ -11,6 +11,12 @@ import { FieldProblem } from './schemas.js';
 export const UPLOAD_LIMIT = 8 * 1024 * 1024;
 /** Recorded appraisals in one page of the list. */
 export const MAX_PAGE = 1000;
+/**
+ * Recorded stones, and rejected rows, returned with a submission's answer, at most each: an 8 MiB upload of bad rows
+ * would otherwise be answered with every one of them (a 76 MB answer). The rest are paged by GET /v1/appraisals
+ * and GET /v1/appraisals/rejects with ?submission=.
+ */
+export const RETURNED = 1000;
 /** Characters of a reference kept with a recorded stone (as its extra column `ref`). */
 export const MAX_REF = 100;
 
@@ -147,17 +153,24 @@ export const SubmissionResult = Type.Object({
     accepted: Type.Integer(),
     rejected: Type.Integer(),
   }),
-  appraisals: Type.Array(RecordedAppraisal, { description: 'The recorded stones (at most the first 1,000).' }),
-  rejects: Type.Array(OpenReject),
+  appraisals: Type.Array(RecordedAppraisal, {
+    description: `The recorded stones, at most the first ${RETURNED.toLocaleString('en-US')} (submission.accepted counts them all; GET /v1/appraisals?submission={id} pages the rest).`,
+  }),
+  rejects: Type.Array(OpenReject, {
+    description: `The rejected rows, at most the first ${RETURNED.toLocaleString('en-US')} in file order (submission.rejected counts them all; GET /v1/appraisals/rejects?submission={id} pages the rest).`,
+  }),
 });
 
 export const RejectList = Type.Object({
-  total: Type.Integer({ description: 'Open rejected rows in all; `rejects` is the page asked for.' }),
+  total: Type.Integer({
+    description: 'Open rejected rows in all (of the submission, with ?submission=); `rejects` is the page asked for.',
+  }),
   offset: Type.Integer(),
   rejects: Type.Array(OpenReject),
 });
 export const RejectsQuery = Type.Object(
   {
+    submission: Type.Optional(Type.Integer({ minimum: 1, description: 'Only the rejected rows of this submission.' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 100 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   },

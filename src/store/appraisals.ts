@@ -183,11 +183,13 @@ export function openRejectsQuery(options: OpenRejectsOptions & { id?: number }):
   return { sql: `${OPEN_REJECTS}${by} ORDER BY s.recorded_at DESC, r.file_id DESC, r.line${page}`, params };
 }
 
-/** How many rejected rows of recorded submissions are open (neither fixed nor dismissed). */
-export const COUNT_OPEN_REJECTS = `
-  SELECT count(*) AS n FROM rejects r JOIN submissions s ON s.file_id = r.file_id
-  LEFT JOIN reject_resolutions x ON x.reject_id = r.id
-  WHERE x.reject_id IS NULL`;
+/** How many rejected rows of recorded submissions (of one, or all) are open (neither fixed nor dismissed). */
+export function countOpenRejectsQuery(submission?: number): { sql: string; params: number[] } {
+  const sql = `SELECT count(*) AS n FROM rejects r JOIN submissions s ON s.file_id = r.file_id
+    LEFT JOIN reject_resolutions x ON x.reject_id = r.id
+    WHERE x.reject_id IS NULL`;
+  return submission === undefined ? { sql, params: [] } : { sql: `${sql} AND r.file_id = ?`, params: [submission] };
+}
 
 /** Rejected rows of recorded submissions that are neither fixed nor dismissed, newest first. */
 export function listOpenRejects(db: Db, options: OpenRejectsOptions = {}): OpenReject[] {
@@ -195,8 +197,9 @@ export function listOpenRejects(db: Db, options: OpenRejectsOptions = {}): OpenR
   return (db.prepare(q.sql).all(...q.params) as OpenRejectRow[]).map(toOpenReject);
 }
 
-export function countOpenRejects(db: Db): number {
-  return (db.prepare(COUNT_OPEN_REJECTS).get() as { n: number }).n;
+export function countOpenRejects(db: Db, submission?: number): number {
+  const q = countOpenRejectsQuery(submission);
+  return (db.prepare(q.sql).get(...q.params) as { n: number }).n;
 }
 
 /** One open rejected row of a recorded submission; undefined when there is none (or it is fixed or dismissed). */

@@ -76,7 +76,7 @@ export function sqliteStore(db: Db): Store {
     recorders: async () => recorders(db),
     lastLearning: async () => lastLearning(db),
     listOpenRejects: async (options) => listOpenRejects(db, options),
-    countOpenRejects: async () => countOpenRejects(db),
+    countOpenRejects: async (submission) => countOpenRejects(db, submission),
     getOpenReject: async (id) => getOpenReject(db, id),
     resolveReject: async (resolution) => resolveReject(writerDb(), resolution),
     ingestion: () => sqliteIngestTarget(writerDb()),

@@ -96,8 +96,8 @@ export interface Store {
   lastLearning(): Promise<Learning | undefined>;
   /** Rejected rows of recorded submissions neither fixed nor dismissed (of one submission, or all), newest first. */
   listOpenRejects(options?: OpenRejectsOptions): Promise<OpenReject[]>;
-  /** How many rejected rows are open (neither fixed nor dismissed), all submissions. */
-  countOpenRejects(): Promise<number>;
+  /** How many rejected rows are open (neither fixed nor dismissed): of one submission, or all. */
+  countOpenRejects(submission?: number): Promise<number>;
   getOpenReject(id: number): Promise<OpenReject | undefined>;
   /** Marks a rejected row fixed or dismissed; false when it already was. */
   resolveReject(resolution: Resolution): Promise<boolean>;

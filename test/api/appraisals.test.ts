@@ -247,6 +247,37 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
     });
   });
 
+  describe('an upload of many bad rows', () => {
+    it('answers with the first 1,000 rejected rows and pages the rest by submission', async () => {
+      // 2,500 rows whose measurements do not fit their carat (the geometry check), and 10 that pass.
+      const rows = ['carat,cut,color,clarity,depth,table,price,x,y,z'];
+      for (let i = 0; i < 2500; i++)
+        rows.push(`${(3 + (i % 200) / 100).toFixed(2)},Premium,H,SI1,61.8,57,${20_000 + i},6.2,6.24,3.84`);
+      for (let i = 0; i < 10; i++) rows.push(`0.93,Premium,H,SI1,61.8,57,${4000 + i},6.2,6.24,3.84`);
+      const res = await upload(`${rows.join('\n')}\n`, 'many-bad.csv');
+      expect(res.statusCode, res.body.slice(0, 500)).toBe(201);
+      const { submission, rejects, appraisals } = res.json();
+      expect(submission).toMatchObject({ rowsRead: 2510, rejected: 2500 });
+      expect(appraisals).toHaveLength(submission.accepted);
+      expect(rejects).toHaveLength(1000);
+      expect(rejects.map((r: { line: number }) => r.line)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 2));
+      // What 1,000 rows take, not 2,500: about 1 KB a rejected row.
+      expect(res.body.length).toBeLessThan(1500 * 1000);
+
+      const page = (query: string) =>
+        t.app.inject({ method: 'GET', url: `/v1/appraisals/rejects${query}`, headers: auth() });
+      const rest = (await page(`?submission=${submission.id}&offset=1000&limit=1000`)).json();
+      expect(rest).toMatchObject({ total: 2500, offset: 1000 });
+      expect(rest.rejects.map((r: { line: number }) => r.line)).toEqual(
+        Array.from({ length: 1000 }, (_, i) => i + 1002),
+      );
+      const last = (await page(`?submission=${submission.id}&offset=2000&limit=1000`)).json();
+      expect(last.rejects).toHaveLength(500);
+      expect(last.rejects.every((r: { submissionId: number }) => r.submissionId === submission.id)).toBe(true);
+      expectProblem(await page('?submission=0'), 400);
+    });
+  });
+
   describe('listing', () => {
     it('filters by who, grade and outside-range, and exports CSV', async () => {
       const all = (await list()).json();

@@ -161,15 +161,15 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         tags: ['appraisals'],
         operationId: 'listRejects',
         summary: 'Rejected rows waiting to be fixed or dismissed',
-        description: `Newest first, a page at a time (at most ${MAX_PAGE}); total says how many are open in all.`,
+        description: `Newest first (a submission's in file order), a page at a time (at most ${MAX_PAGE}); total says how many are open in all (of the submission, with ?submission=).`,
         security: SECURITY,
         querystring: RejectsQuery,
         response: { 200: withExamples(RejectList, EXAMPLE_REJECTS) },
       },
     },
     async (request) => {
-      const q = request.query as { limit: number; offset: number };
-      return { ...(await desk.rejects({ limit: q.limit, offset: q.offset })), offset: q.offset };
+      const q = request.query as { limit: number; offset: number; submission?: number };
+      return { ...(await desk.rejects(q)), offset: q.offset };
     },
   );
 

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import {
-  COUNT_OPEN_REJECTS,
+  countOpenRejectsQuery,
   countRecordedQuery,
   LEARNING_MODEL_SQL,
   LEARNING_UP_TO_SQL,
@@ -64,8 +64,9 @@ export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
       const { sql, params } = openRejectsQuery(options);
       return (await q<OpenRejectRow>(sql, params)).map(toOpenReject);
     },
-    async countOpenRejects() {
-      const [row] = await q<{ n: string | number }>(COUNT_OPEN_REJECTS, []);
+    async countOpenRejects(submission) {
+      const { sql, params } = countOpenRejectsQuery(submission);
+      const [row] = await q<{ n: string | number }>(sql, params);
       return Number(row.n);
     },
     async getOpenReject(id) {
