@@ -5,6 +5,7 @@
  */
 import { Type } from 'typebox';
 import { APPRAISAL_FIELDS, CLARITIES, COLORS, CUTS, FIELDS } from '../diamond/index.js';
+import { MAX_ID, MAX_OFFSET } from './limits.js';
 import { FieldProblem } from './schemas.js';
 
 /** The largest CSV upload accepted (about 180,000 rows of a typical 45 bytes). */
@@ -59,7 +60,9 @@ export const AppraisalsQuery = Type.Object(
     outside: Type.Optional(
       Type.Boolean({ description: "true: only those whose expert's price falls outside the current model's range." }),
     ),
-    submission: Type.Optional(Type.Integer({ minimum: 1, description: 'Only the stones of this submission.' })),
+    submission: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only the stones of this submission.' }),
+    ),
     format: Type.Optional(
       Type.Union([Type.Literal('json'), Type.Literal('csv')], {
         default: 'json',
@@ -67,7 +70,7 @@ export const AppraisalsQuery = Type.Object(
       }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
   },
   { additionalProperties: false },
 );
@@ -170,13 +173,15 @@ export const RejectList = Type.Object({
 });
 export const RejectsQuery = Type.Object(
   {
-    submission: Type.Optional(Type.Integer({ minimum: 1, description: 'Only the rejected rows of this submission.' })),
+    submission: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only the rejected rows of this submission.' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
   },
   { additionalProperties: false },
 );
-export const RejectParams = Type.Object({ id: Type.Integer({ minimum: 1, examples: [3] }) });
+export const RejectParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ID, examples: [3] }) });
 export const UploadQuery = Type.Object(
   { name: Type.Optional(Type.String({ maxLength: 200, description: 'The file name, as shown in listings.' })) },
   { additionalProperties: false },

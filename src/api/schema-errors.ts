@@ -153,7 +153,10 @@ function wrongness(e: SchemaError, value: unknown): string {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return typeof value === 'number' ? `is ${value}, out of range` : 'is out of range';
+      // A whole number past 2^53 is not the one sent (the URL's digits were rounded): it is not echoed.
+      return typeof value === 'number' && !(Number.isInteger(value) && !Number.isSafeInteger(value))
+        ? `is ${value}, out of range`
+        : 'is out of range';
     case 'const':
     case 'enum':
     case 'anyOf':

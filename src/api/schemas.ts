@@ -8,6 +8,7 @@ import { MAX_RANGE_RATIO, THIN_SUPPORT, WARNING_CODES, WARNING_CODE_LIST } from 
 import { Accuracy, ModelMetrics } from '../registry/index.js';
 
 export { ModelMetrics, Accuracy as ModelAccuracy };
+import { MAX_ID } from './limits.js';
 import { PROBLEM_TYPES } from './problem.js';
 
 /** A copy of a schema with some keywords changed; typebox's hidden markers (non-enumerable) are kept. */
@@ -406,7 +407,9 @@ export const Readiness = Type.Object({
 export const RequestsQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    before: Type.Optional(Type.Integer({ minimum: 1, description: 'Only entries older than this id (for paging).' })),
+    before: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only entries older than this id (for paging).' }),
+    ),
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
     route: Type.Optional(Type.String({ maxLength: 200 })),
     requestId: Type.Optional(Type.String({ maxLength: 128, description: 'Only the request with this X-Request-Id.' })),
