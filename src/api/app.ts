@@ -34,6 +34,7 @@ import { valuationRoutes } from './routes/valuations.js';
 import { TrafficDrift, type TrafficDriftOptions } from './traffic-drift.js';
 import { webRoutes } from './routes/web.js';
 import { webAccessRoutes } from './routes/web-access.js';
+import { REQUEST_TIMEOUT_MS } from './limits.js';
 import { BODY_LIMIT } from './schemas.js';
 import { serializerCompiler } from './serializer.js';
 import { validatorCompiler } from './validator.js';
@@ -92,10 +93,21 @@ export interface AppOptions {
   metrics?: MetricsAccess;
   /** The shop a printed valuation names (LOUPE_SHOP_*; default: none, and the standard disclaimer). */
   shop?: Shop;
+  /** How long a request may take to arrive, and shutdown waits for those in flight (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
+    // A request (headers and body) that has not arrived in time is answered 408 by clientErrorHandler. Node looks
+    // for such requests every 30 s by default, which would let one run half a minute past its bound.
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Every request is logged to the database (request log); pino logs only the server's own events and errors.
     logController: new LogController({ disableRequestLogging: true }),
@@ -131,6 +143,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('bodySha256', null);
   app.decorateRequest('idempotency', null);
   app.decorateReply('sentBody', null);
+
+  // Closing the server stops Node's checks of the request timeout: a request still arriving then (a stalled upload)
+  // would hold the shutdown for as long as its client keeps the connection. It gets the same bound from the close.
+  let stragglers: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    stragglers = setTimeout(() => app.server.closeAllConnections(), requestTimeout).unref();
+    app.server.once('close', () => clearTimeout(stragglers));
+    done();
+  });
+  app.addHook('onClose', (_app, done) => {
+    clearTimeout(stragglers);
+    done();
+  });
 
   registerErrorHandling(app);
   if (options.requestLog) registerRequestLog(app, options.requestLog, { compactKeyless: !options.open });

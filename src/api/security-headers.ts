@@ -114,7 +114,10 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
     detail: `The request is not valid HTTP/1.1 (${String(error.code ?? 'unparsable').slice(0, 40)}).`,
   };
   const body = JSON.stringify(problemBody(slug, detail, undefined, undefined, status));
-  if (socket.writable) {
+  // A request timing out while its body arrives may have been answered already (a 403 before the body is read):
+  // another answer on the same socket would be garbage to the client, so it is only closed then.
+  const answered = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !answered) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -392,8 +392,8 @@ Examples:
   $ LOUPE_OPEN=1 loupe serve             # keyless, on loopback only
   $ HOST=0.0.0.0 PORT=8080 loupe serve   # reachable from other machines: keys required
 
-Stops cleanly on SIGTERM/SIGINT (answers requests in flight, writes the request log). Exit code 2 on a usage error,
-e.g. --open on a non-loopback address.`,
+Stops cleanly on SIGTERM/SIGINT (answers requests in flight for at most 60 s, writes the request log).
+Exit code 2 on a usage error, e.g. --open on a non-loopback address.`,
     )
     .action(run);
 };

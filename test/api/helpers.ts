@@ -109,6 +109,7 @@ export async function testApp(
     store?: Store;
     /** New champions are built on these valuation threads, as `loupe serve` does. */
     preloadOn?: ValuationPool;
+    requestTimeoutMs?: number;
   } = {},
 ): Promise<TestApp> {
   const store = options.store ?? sqliteStore(home.db);
@@ -134,6 +135,7 @@ export async function testApp(
     corsOrigins: options.corsOrigins,
     maxCarat: options.maxCarat,
     quotes,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
   await app.ready();
   return { app, models, requestLog, quotes };

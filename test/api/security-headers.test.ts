@@ -135,3 +135,51 @@ describe("Node's own answers are problems too (raw sockets)", () => {
     expectProblem(await t.app.inject({ method: 'GET', url: '/v1/models' }), 401);
   });
 });
+
+describe('a request that does not arrive in time', () => {
+  let slow: TestApp;
+  let slowPort: number;
+  beforeAll(async () => {
+    // A short bound, so that the test waits for it and not a minute (the server's is REQUEST_TIMEOUT_MS).
+    slow = await testApp(home, { open: true, requestLog: false, quotes: false, requestTimeoutMs: 300 });
+    await slow.app.listen({ host: '127.0.0.1', port: 0 });
+    slowPort = (slow.app.server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await slow?.app.close();
+  });
+
+  /** Opens a connection that announces a 100-byte body and sends 1 byte of it; resolves with what came back. */
+  function stalled(): { sent: Promise<void>; answer: Promise<string> } {
+    const socket = connect(slowPort, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    const sent = new Promise<void>((resolve) =>
+      socket.write(
+        'POST /v1/valuations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+        () => resolve(),
+      ),
+    );
+    const answer = new Promise<string>((resolve) =>
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString())),
+    );
+    return { sent, answer };
+  }
+
+  it('is answered 408 request-timeout and its connection closed, body still missing', async () => {
+    const text = await stalled().answer;
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      type: '/problems/request-timeout',
+      status: 408,
+    });
+  });
+
+  it('does not hold the shutdown for longer than the bound', async () => {
+    const { sent, answer } = stalled();
+    await sent;
+    // Closing stops Node's own timeout checks: without a bound of its own, this close would wait for the client.
+    await slow.app.close();
+    await answer;
+  });
+});
