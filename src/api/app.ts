@@ -43,6 +43,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a /v1 route needs; routes without one are public. */
     scope?: Scope;
+    /** Never refused by the keyless throttle, nor charged to it: a probe must not fail because of others' traffic. */
+    unthrottled?: boolean;
   }
   interface FastifyRequest {
     /** The body as received (truncated), for the request log. */
@@ -186,7 +188,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.keyless =
       request.apiKey === null &&
       (error === undefined || (error instanceof ApiProblem && error.slug === 'unauthorized'));
-    if (throttle && request.keyless) {
+    if (throttle && request.keyless && !request.routeOptions.config?.unthrottled) {
       const wait = throttle.check(request.ip);
       if (wait > 0) {
         request.throttledRun = throttle.refused(request.ip);
@@ -234,7 +236,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (throttle) {
     app.addHook('onResponse', (request, reply, done) => {
-      if (request.keyless && reply.statusCode >= 400 && request.throttledRun === 0) throttle.charge(request.ip);
+      const charged = request.keyless && reply.statusCode >= 400 && !request.routeOptions.config?.unthrottled;
+      if (charged && request.throttledRun === 0) throttle.charge(request.ip);
       done();
     });
   }

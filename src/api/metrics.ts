@@ -259,7 +259,9 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   app.get(
     '/metrics',
     {
-      config: options.access === 'admin' ? { scope: 'admin' } : {},
+      // Open, it is a fixed-cost public read like the probes: a scrape must not fail for others' traffic. A key is
+      // never throttled; keyless requests to the admin endpoint are rejected ones, throttled like any.
+      config: options.access === 'admin' ? { scope: 'admin' } : { unthrottled: true },
       schema: { hide: true },
     },
     async (_request, reply) => {

@@ -76,22 +76,53 @@ describe('keyless requests', () => {
         })
       ).statusCode,
     ).toBe(200);
-    // Public endpoints that succeed cost nothing, but a throttled address is refused everything keyless.
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(429);
+    // Liveness and readiness probes are never refused: others' traffic from the address must not fail them.
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    // Other public endpoints that succeed cost nothing, but a throttled address is refused them.
+    expect((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(429);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(429);
     now += 12_000; // one token back (5 a minute)
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);
     await app.close();
     const rows = listRequests(home.db, { limit: 100 }).reverse();
     // 5 rejections, then the throttled run logged at its 1st, 2nd, 4th, 8th refusal (of 15), the keyed request,
-    // the 16th refusal, and the two health checks.
-    expect(rows.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 200, 429, 200, 200]);
+    // the two probes, the 16th refusal (not the 17th), and the two reads of the document.
+    expect(rows.map((r) => r.status)).toEqual([
+      401, 401, 401, 401, 401, 429, 429, 429, 429, 200, 200, 200, 429, 200, 200,
+    ]);
     for (const r of rows.filter((x) => x.keyId === null)) {
       expect(r.url.length).toBeLessThanOrEqual(200);
       expect(r.requestBody).toBeNull();
       expect(r.responseBody).toBeNull();
     }
     expect(rows[9].requestBody).not.toBeNull(); // a keyed request keeps its body
+    home.cleanup();
+  });
+
+  it('never refuses the probes, nor /metrics when it is open; a failed probe costs nothing', async () => {
+    const home = await testHome();
+    const throttle = new AddressThrottle({ perMinute: 2, now: () => 0 });
+    const store = sqliteStore(home.db);
+    const models = new ModelSource(registryChampions(store), { pollMs: 60_000 });
+    const app = await buildApp({
+      store,
+      models,
+      open: false,
+      requestLog: null,
+      addressThrottle: throttle,
+      metrics: 'open',
+    });
+    // Not ready yet (no model loaded): 503s, which are not charged to the address.
+    for (let i = 0; i < 3; i++) expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    expect((await app.inject({ method: 'GET', url: '/v1/models' })).statusCode).toBe(401);
+    await models.refresh();
+    for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: '/v1/nope' });
+    expect((await app.inject({ method: 'GET', url: '/v1/models' })).statusCode).toBe(429);
+    for (const url of ['/healthz', '/readyz', '/metrics'])
+      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    await app.close();
     home.cleanup();
   });
 

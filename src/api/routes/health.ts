@@ -14,6 +14,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'ping'
   app.get(
     '/healthz',
     {
+      config: { unthrottled: true },
       schema: {
         tags: ['health'],
         operationId: 'getHealth',
@@ -27,6 +28,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'ping'
   app.get(
     '/readyz',
     {
+      config: { unthrottled: true },
       schema: {
         tags: ['health'],
         operationId: 'getReadiness',
