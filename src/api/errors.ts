@@ -14,6 +14,7 @@ import {
   type FieldProblem,
   type ProblemSlug,
 } from './problem.js';
+import { redactKeys } from './redact.js';
 import { schemaProblems, type SchemaError } from './schema-errors.js';
 
 const TRUNCATE = 4096;
@@ -30,11 +31,12 @@ export function sendProblem(
   headers: Record<string, string> = {},
   status?: number,
 ): FastifyReply {
+  const url = redactKeys(reply.request.url);
   const body = problemBody(
     slug,
-    detail,
+    redactKeys(detail),
     errors && capProblems(errors),
-    reply.request.url.length <= 2000 ? reply.request.url : undefined,
+    url.length <= 2000 ? url : undefined,
     status,
   );
   const text = JSON.stringify(body);

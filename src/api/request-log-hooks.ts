@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLogEntry } from '../store/requests.js';
+import { redactKeys } from './redact.js';
 import type { RequestLog } from './request-log.js';
 
 /** Errors are kept whole (up to 4 KiB); a success is summarised by its first characters (price, range, version). */
@@ -21,11 +22,12 @@ const COMPACT_URL_KEPT = 200;
 export function logEntry(request: FastifyRequest, reply: FastifyReply, compactKeyless: boolean): RequestLogEntry {
   const compact = compactKeyless && request.keyless;
   const urlKept = compact ? COMPACT_URL_KEPT : URL_KEPT;
+  const url = redactKeys(request.url);
   return {
     at: Date.now(),
     method: request.method.slice(0, 20),
-    route: request.routeOptions?.url ?? request.url.split('?')[0].slice(0, COMPACT_URL_KEPT),
-    url: request.url.length > urlKept ? request.url.slice(0, urlKept) : request.url,
+    route: request.routeOptions?.url ?? url.split('?')[0].slice(0, COMPACT_URL_KEPT),
+    url: url.length > urlKept ? url.slice(0, urlKept) : url,
     status: reply.statusCode,
     latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
     keyId: request.apiKey?.id ?? null,

@@ -48,6 +48,39 @@ describe('request log', () => {
     home.cleanup();
   });
 
+  it('keeps no API key sent in a URL by mistake: the log and the problem name only its listed prefix', async () => {
+    const home = await testHome();
+    const t = await testApp(home, { open: false, flushIntervalMs: 60_000 });
+    const { key, secret } = createKey(home.db, { name: 'ACME', scopes: ['valuations'] });
+    const shown = `${key.prefix}[redacted]`;
+    const encoded = secret.replace('lp_', 'lp%5F');
+    const answers = [
+      await t.app.inject({ method: 'GET', url: `/v1/models/current?api_key=${secret}` }),
+      await t.app.inject({ method: 'GET', url: `/v1/models/current?token=${encoded}` }),
+      await t.app.inject({ method: 'GET', url: `/v1/nope/${secret}`, headers: { authorization: `Bearer ${secret}` } }),
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/models/current?api_key=${secret}`,
+        headers: { authorization: `Bearer ${secret}` },
+      }),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([401, 401, 404, 200]);
+    for (const a of answers.slice(0, 3)) {
+      expect(a.body).not.toContain(secret.slice(9));
+      expect(a.json().instance).toContain(shown);
+    }
+    expect(answers[2].json().detail).toContain(shown);
+    await t.app.close();
+    const rows = listRequests(home.db, { limit: 10 }).reverse();
+    expect(rows).toHaveLength(4);
+    for (const r of rows) {
+      expect(JSON.stringify(r)).not.toContain(secret.slice(9));
+      expect(r.url).toContain(shown);
+    }
+    expect(rows[3].keyId).toBe(key.id);
+    home.cleanup();
+  });
+
   it('logs answers given before routing or parsing too: a bad URL, a too-large body, a wrong media type', async () => {
     const home = await testHome({ promote: false });
     const t = await testApp(home);
