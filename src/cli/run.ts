@@ -21,17 +21,12 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`loupe: ${err.message}\n`);
       return err.exitCode;
     }
-    if (isNamed(err, 'ConfigError')) {
-      // pipeline/config.ts: a setting (an environment variable, a reference data file) the person can fix.
-      process.stderr.write(`loupe: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (isSystemError(err) || isNamed(err, 'IngestFileError') || isNamed(err, 'DatabaseConfigError')) {
-      // The machine said no (a path that is a file, a folder not writable, a full disk), a file given to a command
-      // cannot be read as one of its kind, or the database named cannot be used: the message names what is wrong,
-      // which is what the person can act on; a stack trace would only hide it.
-      process.stderr.write(`loupe: ${err.message}\n`);
-      return EXIT_FAILURE;
+    // The machine said no (a path that is a file, a folder not writable, a full disk), or an error of a known kind
+    // (KNOWN_ERRORS): the message names what is wrong, which is what the person can act on; a stack would hide it.
+    const known = isSystemError(err) ? EXIT_FAILURE : knownExitCode(err);
+    if (known !== undefined) {
+      process.stderr.write(`loupe: ${(err as Error).message}\n`);
+      return known;
     }
     process.stderr.write(`loupe: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_FAILURE;
@@ -47,10 +42,28 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException {
 }
 
 /**
- * An error of a class known by its name — ingest/errors.ts IngestFileError (a file missing, empty, not CSV, without
- * the columns asked for), pipeline/config.ts ConfigError, store/postgres/connect.ts DatabaseConfigError: importing
- * the classes would load their modules for every command, `loupe --help` included.
+ * Errors whose message says all a person needs — what is wrong and what to do — with the exit code each means;
+ * known by their names, since importing the classes would load their modules for every command, `loupe --help`
+ * included. Any other error is a bug: it keeps its stack.
  */
-function isNamed(err: unknown, name: string): err is Error {
-  return err instanceof Error && err.name === name;
+const KNOWN_ERRORS: Readonly<Record<string, number>> = {
+  // pipeline/config.ts: a setting (an environment variable, a reference data file) the person can fix.
+  ConfigError: EXIT_USAGE,
+  // ingest/errors.ts: a file given to a command cannot be read as one of its kind (missing, empty, not CSV, a
+  // FIFO, without the columns asked for).
+  IngestFileError: EXIT_FAILURE,
+  // ingest/errors.ts: the disk (or the database's page limit) filled while a file was stored; nothing of it was.
+  StoreFullError: EXIT_FAILURE,
+  // store/postgres/connect.ts: the database named cannot be used.
+  DatabaseConfigError: EXIT_FAILURE,
+  // model/artifact.ts: a model file that is not a Loupe model, or whose contents its kind cannot load.
+  ArtifactError: EXIT_FAILURE,
+  // model/train.ts: too few appraisals to train and calibrate a model.
+  TooFewAppraisalsError: EXIT_FAILURE,
+  // pipeline/steps/train.ts: every kind of a run failed to train (each kind's reason is in the message).
+  EveryKindFailedError: EXIT_FAILURE,
+};
+
+function knownExitCode(err: unknown): number | undefined {
+  return err instanceof Error && Object.hasOwn(KNOWN_ERRORS, err.name) ? KNOWN_ERRORS[err.name] : undefined;
 }

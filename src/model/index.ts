@@ -19,6 +19,7 @@ export {
   trainModelAsync,
   trainingDataHash,
   DEFAULT_COVERAGES,
+  TooFewAppraisalsError,
   type FoldFits,
   type TrainOptions,
 } from './train.js';

@@ -20,6 +20,20 @@ import { calibrateFourCs, fourCsColumns, measurementFill, planFourCs, type FourC
 
 export { calibrateRanges, predictLogMany, type CalibratedRanges };
 
+/**
+ * Too few appraisals to train and calibrate a model: the data given falls short, not the code (the command line
+ * prints the message alone, src/cli/run.ts). A RangeError still, as it was before it had a name of its own.
+ */
+export class TooFewAppraisalsError extends RangeError {
+  constructor(
+    readonly needed: number,
+    readonly got: number,
+  ) {
+    super(`need at least ${needed} valid appraisals to train and calibrate, got ${got}`);
+    this.name = 'TooFewAppraisalsError';
+  }
+}
+
 export interface TrainOptions {
   /** Model kind (see kinds/index.ts). */
   kind?: string;
@@ -89,7 +103,7 @@ function setUp(rows: readonly Appraisal[], options: TrainOptions): TrainingSetup
   const coverages = options.coverages ?? DEFAULT_COVERAGES;
   const k = options.folds ?? 5;
   const n = rows.length;
-  if (n < 10 * k) throw new RangeError(`need at least ${10 * k} appraisals to train and calibrate, got ${n}`);
+  if (n < 10 * k) throw new TooFewAppraisalsError(10 * k, n);
   const X = featureColumns(rows);
   const y = Float64Array.from(rows, (r) => Math.log(r.price));
   const difficultyTrees = options.difficultyTrees;

@@ -7,7 +7,7 @@ import { withTypicalMeasurements } from './four-cs.js';
 import { segmentScale, segmentsOf } from './segments.js';
 import { comparableIn, comparableTable, supportOf, type ComparableTable, type Support } from './support.js';
 import { interval } from '../engine/conformal.js';
-import { parseArtifact, type ModelArtifact } from './artifact.js';
+import { ArtifactError, parseArtifact, type ModelArtifact } from './artifact.js';
 import { featureRow, NUM_FACTORS, NUM_FEATURES } from './features.js';
 import { getKind, type FittedModel } from './kinds/index.js';
 import { tellExplanation } from './explain.js';
@@ -117,17 +117,34 @@ interface Fitted {
   fourCs: RangeModel;
 }
 
+/**
+ * A payload restored by its kind. A kind's load throws only when the payload is not valid for it (kinds/kind.ts);
+ * an unknown kind, or no payload where one belongs, is the file's fault too: each is an ArtifactError (a file that
+ * cannot be served) naming the part of the file.
+ */
+function loadPayload(part: string, payload: () => { kind: string; model: unknown }): FittedModel {
+  try {
+    const { kind, model } = payload();
+    return getKind(kind).load(model);
+  } catch (err) {
+    throw new ArtifactError(`model file's ${part} cannot be loaded: ${(err as Error).message}`);
+  }
+}
+
 function buildFitted(artifact: ModelArtifact): Fitted {
-  const rangeModel = (r: Pick<ModelArtifact, 'difficulty' | 'segmentScales' | 'calibration'>): RangeModel => ({
-    difficulty: getKind(r.difficulty.kind).load(r.difficulty.model),
+  const rangeModel = (
+    r: Pick<ModelArtifact, 'difficulty' | 'segmentScales' | 'calibration'>,
+    part: string,
+  ): RangeModel => ({
+    difficulty: loadPayload(part, () => r.difficulty),
     floor: r.difficulty.floor,
     segmentScales: r.segmentScales,
     calibration: r.calibration,
   });
   return {
-    model: getKind(artifact.kind).load(artifact.model),
-    full: rangeModel(artifact),
-    fourCs: rangeModel(artifact.fourCs),
+    model: loadPayload(`${artifact.kind} model`, () => artifact),
+    full: rangeModel(artifact, 'difficulty model'),
+    fourCs: rangeModel(artifact.fourCs, '4Cs difficulty model'),
   };
 }
 

@@ -340,6 +340,24 @@ describe('loupe predict', () => {
     expect(f.stderr).toMatch(/not a Loupe model file/);
   });
 
+  it('refuses a hand-edited model file whose kind or payload is wrong with one line (exit 1), not a stack trace', async () => {
+    const input = join(dir, 'stones.csv');
+    const artifact = JSON.parse(readFileSync(modelPath, 'utf8')) as Record<string, unknown>;
+    for (const [name, edit, reason] of [
+      ['other-kind.json', { kind: 'xgboost' }, /not a supported XGBoost model/],
+      ['empty-payload.json', { model: {} }, /hedonic payload is not valid/],
+      ['unknown-kind.json', { kind: 'magic' }, /unknown model kind "magic"/],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify({ ...artifact, ...edit }));
+      const r = await loupe(['predict', '--model', file, input]);
+      expect(r.code, name).toBe(1);
+      expect(r.stdout, name).toBe('');
+      expect(r.stderr, name).toMatch(new RegExp(`^loupe: model .*${name.replace('.', '\\.')}: [^\n]+\n$`));
+      expect(r.stderr, name).toMatch(reason);
+    }
+  });
+
   it('usage errors exit 2: no --model, a coverage the model was not calibrated for, --json without --out', () => {
     const input = join(dir, 'stones.csv');
     expect(loupeProcess(['predict', input]).code).toBe(2);

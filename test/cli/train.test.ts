@@ -41,3 +41,16 @@ describe('loupe train --data, registered', () => {
     }
   });
 });
+
+describe('loupe train refuses what it cannot train on in one line, not a stack trace', () => {
+  it('fewer valid rows than training needs: exit 1, saying how many there were and the minimum', async () => {
+    const file = join(home, 'few.csv');
+    const lines = readFileSync(loupePaths().referenceData, 'utf8').split('\n');
+    // 20 valid rows and 5 that fail validation: only the valid ones count
+    const bad = Array<string>(5).fill('x,Ideal,G,VS2,61.8,57,4100,6.2,6.24,3.84');
+    writeFileSync(file, [...lines.slice(0, 21), ...bad].join('\n'));
+    const r = await loupeInProcess(['train', '--kind', 'hedonic', '--data', file, '--out', join(home, 'few.json')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('loupe: need at least 50 valid appraisals to train and calibrate, got 20\n');
+  });
+});

@@ -32,6 +32,19 @@ export function appraisals(rows: readonly Row[]) {
   }));
 }
 
+/**
+ * Every kind of the run failed to train (the README's "if every kind fails the run fails"): each kind's reason, in
+ * one line (a trainer's stderr is already cut to its last lines, joined).
+ */
+export class EveryKindFailedError extends Error {
+  constructor(readonly failures: readonly { kind: string; error: string }[]) {
+    super(
+      `every kind failed to train: ${failures.map((f) => `${f.kind}: ${f.error.replace(/\s*\n\s*/g, ' ')}`).join('; ')}`,
+    );
+    this.name = 'EveryKindFailedError';
+  }
+}
+
 export const trainStep: Step<'train'> = {
   name: 'train',
   async run(ctx) {
@@ -49,10 +62,7 @@ export const trainStep: Step<'train'> = {
       }
       ctx.lock.heartbeat();
     }
-    if (state.challengers.length === 0)
-      throw new Error(
-        `every kind failed to train: ${state.failedKinds.map((f) => `${f.kind}: ${f.error}`).join('; ')}`,
-      );
+    if (state.challengers.length === 0) throw new EveryKindFailedError(state.failedKinds);
   },
   describe({ state }) {
     return [
