@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_RATE_PER_MINUTE, SCOPES, type ApiKey, type Scope } from '../store/keys.js';
+import { plainNumber } from './numbers.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withStore } from './with-store.js';
@@ -23,8 +24,8 @@ async function create(opts: KeysOptions & { name: string; scope: string[]; rate?
   for (const s of scopes)
     if (!SCOPES.includes(s as Scope))
       throw new CliError(`unknown scope "${s}"; scopes are ${SCOPES.join(', ')}`, EXIT_USAGE);
-  const rate = opts.rate === undefined ? DEFAULT_RATE_PER_MINUTE : Number(opts.rate);
-  if (!Number.isInteger(rate) || rate < 1)
+  const rate = opts.rate === undefined ? DEFAULT_RATE_PER_MINUTE : plainNumber(opts.rate, { whole: true, min: 1 });
+  if (rate === undefined)
     throw new CliError(
       `--rate must be a whole number of requests per minute, at least 1, not "${opts.rate}"`,
       EXIT_USAGE,

@@ -52,18 +52,6 @@ export function interactive(options: OutputOptions): boolean {
   return !options.json && Boolean(process.stderr.isTTY);
 }
 
-/** LOUPE_MAX_CARAT (or --max-carat): the heaviest stone Loupe prices, a number of carats > 0; undefined when not set. */
-export function parseMaxCarat(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new CliError(
-      `the carat limit (LOUPE_MAX_CARAT) must be a number of carats above 0, such as 7.5, not "${text}"`,
-      EXIT_USAGE,
-    );
-  return value;
-}
-
 /**
  * Writes text, waiting for the stream to drain when its buffer is full; rejects if the stream fails or closes
  * meanwhile, or has already (`failed()`: its error, recorded by the caller's listener). For output that may be

@@ -17,6 +17,7 @@ import { Cron } from 'croner';
 import { DEFAULT_REFERENCE_DATA, loupePaths, readEnv, type LoupePaths } from '../config/index.js';
 import type { LiveAccuracy, PipelineLogger, PipelineResult, RunOptions, StepName } from '../pipeline/index.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
+import { plainNumber } from './numbers.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
@@ -164,11 +165,11 @@ function accuracyLine(summary: unknown): string {
 
 async function configOverrides(paths: LoupePaths, opts: RunOpts) {
   const { pipelineConfig, retrainTrigger } = await pipelineModule();
-  const budget = opts.budget === undefined ? undefined : Number(opts.budget);
-  if (budget !== undefined && (!Number.isFinite(budget) || budget < 0))
+  const budget = opts.budget === undefined ? undefined : plainNumber(opts.budget, { min: 0 });
+  if (opts.budget !== undefined && budget === undefined)
     throw new CliError(`--budget ${opts.budget} is not a number of milliseconds ≥ 0`, EXIT_USAGE);
-  const trials = opts.trials === undefined ? undefined : Number(opts.trials);
-  if (trials !== undefined && (!Number.isInteger(trials) || trials < 1 || trials > 1000))
+  const trials = opts.trials === undefined ? undefined : plainNumber(opts.trials, { whole: true, min: 1, max: 1000 });
+  if (opts.trials !== undefined && trials === undefined)
     throw new CliError(`--trials ${opts.trials} is not a whole number from 1 to 1000`, EXIT_USAGE);
   // Validates kinds (and the environment) before anything runs: a ConfigError is a usage error (cli/run.ts).
   return pipelineConfig(paths, process.env, {
@@ -359,8 +360,8 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
       .option('--home <dir>', 'where Loupe keeps its data')
       .action((opts: { limit: string; json?: boolean; home?: string }) => {
         // Bounded: a history of years of runs is not read whole; "abc", 0 or 2.5 is a usage error, not 20 or a crash.
-        const limit = Number(opts.limit);
-        if (!/^\d+$/.test(opts.limit.trim()) || limit < 1 || limit > MAX_RUNS_LISTED)
+        const limit = plainNumber(opts.limit, { whole: true, min: 1, max: MAX_RUNS_LISTED });
+        if (limit === undefined)
           throw new CliError(`--limit ${opts.limit} is not a whole number from 1 to ${MAX_RUNS_LISTED}`, EXIT_USAGE);
         return withPipelineStore(opts, async (store) => {
           const runs = await store.listRuns(limit);

@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import { STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
 import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
 import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
+import { plainNumber } from './numbers.js';
 import { CliError, EXIT_USAGE, writeText } from './output.js';
 
 export interface PredictSummary {
@@ -55,8 +56,8 @@ export function loadModel(file: string): LoadedModel {
 export function parseCoverage(text: string | undefined, model: LoadedModel): number {
   const levels = model.artifact.calibration.levels.map((l) => l.coverage);
   if (text === undefined) return model.coverage;
-  const coverage = Number(text);
-  if (!Number.isFinite(coverage) || !levels.some((c) => Math.abs(c - coverage) < 1e-12)) {
+  const coverage = plainNumber(text);
+  if (coverage === undefined || !levels.some((c) => Math.abs(c - coverage) < 1e-12)) {
     throw new CliError(
       `--coverage must be one the model was calibrated for (${levels.join(', ')}), got "${text}"`,
       EXIT_USAGE,

@@ -8,7 +8,8 @@ import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { readEnv } from '../config/index.js';
-import { CliError, EXIT_USAGE, emit, OUT_FILE_HELP, outputFile, parseMaxCarat, type OutputFile } from './output.js';
+import { parseMaxCarat } from './numbers.js';
+import { CliError, EXIT_USAGE, emit, OUT_FILE_HELP, outputFile, type OutputFile } from './output.js';
 import type { PredictSummary } from './predict-file.js';
 import type { RegisterCommand } from './program.js';
 
@@ -26,7 +27,10 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
   const { loadModel, parseCoverage, predictFile } = await import('./predict-file.js');
   const model = loadModel(opts.model);
   const coverage = parseCoverage(opts.coverage, model);
-  const maxCarat = parseMaxCarat(opts.maxCarat ?? readEnv().LOUPE_MAX_CARAT);
+  const maxCarat =
+    opts.maxCarat === undefined
+      ? parseMaxCarat(readEnv().LOUPE_MAX_CARAT)
+      : parseMaxCarat(opts.maxCarat, '--max-carat');
   const outPath = opts.out === undefined ? null : resolve(opts.out);
   // A regular file is written beside the target and renamed when complete: a failure never leaves it half-written.
   const file: OutputFile | undefined = outPath ? outputFile(outPath) : undefined;

@@ -11,7 +11,8 @@ import { parseShop, type Shop } from '../api/shop.js';
 import { DEFAULT_REFERENCE_DATA, loupePaths, readEnv } from '../config/index.js';
 import type { OpenedStore } from '../store/open.js';
 import { DEFAULT_RETENTION, type RequestLogEntry } from '../store/requests.js';
-import { CliError, EXIT_USAGE, parseMaxCarat } from './output.js';
+import { parseMaxCarat, plainNumber } from './numbers.js';
+import { CliError, EXIT_USAGE } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -41,15 +42,15 @@ const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|
 /** A whole number from the environment (or its default), within [min, max]; else a usage error that names it. */
 function wholeNumber(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined || text.trim() === '') return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+  const n = plainNumber(text, { whole: true, min, max });
+  if (n === undefined)
     throw new CliError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`, EXIT_USAGE);
   return n;
 }
 
 function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || port > 65_535)
+  const port = plainNumber(text, { whole: true, min: 0, max: 65_535 });
+  if (port === undefined)
     throw new CliError(`the port must be a whole number from 0 to 65535, not "${text}"`, EXIT_USAGE);
   return port;
 }
@@ -61,17 +62,17 @@ async function run(opts: ServeOptions): Promise<void> {
   const open = Boolean(opts.open) || truthy(env.LOUPE_OPEN);
   const requestLogOn = opts.requestLog !== false && env.LOUPE_REQUEST_LOG !== '0';
   const pollText = opts.pollMs ?? env.LOUPE_POLL_MS ?? '1000';
-  const pollMs = Number(pollText);
   // At most an hour: Node runs a timer longer than 2³¹ − 1 ms after 1 ms instead, which would poll the registry
   // a thousand times a second.
-  if (!/^\d+$/.test(pollText.trim()) || pollMs < 10 || pollMs > MAX_POLL_MS)
+  const pollMs = plainNumber(pollText, { whole: true, min: 10, max: MAX_POLL_MS });
+  if (pollMs === undefined)
     throw new CliError(
       `the poll interval must be a whole number of ms from 10 to ${MAX_POLL_MS}, not "${pollText}"`,
       EXIT_USAGE,
     );
   const threadsText = opts.valuationThreads ?? env.LOUPE_VALUATION_THREADS ?? String(defaultValuationThreads());
-  const valuationThreads = Number(threadsText);
-  if (!/^\d+$/.test(threadsText.trim()) || valuationThreads > 64)
+  const valuationThreads = plainNumber(threadsText, { whole: true, min: 0, max: 64 });
+  if (valuationThreads === undefined)
     throw new CliError(
       `the number of valuation threads must be a whole number from 0 to 64, not "${threadsText}"`,
       EXIT_USAGE,
@@ -79,8 +80,8 @@ async function run(opts: ServeOptions): Promise<void> {
   const maxCarat = parseMaxCarat(env.LOUPE_MAX_CARAT);
   const storeValuations = env.LOUPE_STORE_VALUATIONS !== '0';
   const retentionText = env.LOUPE_VALUATION_RETENTION_DAYS?.trim();
-  const retentionDays = retentionText ? Number(retentionText) : null;
-  if (retentionText && (!/^\d+$/.test(retentionText) || retentionDays! < 1)) {
+  const retentionDays = retentionText ? (plainNumber(retentionText, { whole: true, min: 1 }) ?? null) : null;
+  if (retentionText && retentionDays === null) {
     throw new CliError(
       `LOUPE_VALUATION_RETENTION_DAYS must be a whole number of days, at least 1 (unset: keep every valuation), not "${retentionText}"`,
       EXIT_USAGE,

@@ -14,9 +14,13 @@ import { loupePaths } from '../config/index.js';
 import type { ModelArtifact } from '../model/index.js';
 import { DEFAULT_KIND, KIND_NAMES } from '../model/kinds/names.js';
 import type { Origin } from '../registry/index.js';
+import { plainNumber } from './numbers.js';
 import { CliError, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
 import { withPipelineStore } from './with-store.js';
+
+/** The largest seed: the engine's random numbers are seeded with 32 bits (engine/random.ts). */
+const MAX_SEED = 0xffff_ffff;
 
 interface TrainCliOptions {
   data?: string[];
@@ -96,9 +100,9 @@ export async function saveArtifact(
 async function run(opts: TrainCliOptions): Promise<void> {
   if (!KIND_NAMES.includes(opts.kind))
     throw new CliError(`unknown --kind "${opts.kind}"; choose one of ${KIND_NAMES.join(', ')}`, EXIT_USAGE);
-  const seed = Number(opts.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new CliError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`, EXIT_USAGE);
+  const seed = plainNumber(opts.seed, { whole: true, min: 0, max: MAX_SEED });
+  if (seed === undefined)
+    throw new CliError(`--seed must be a whole number from 0 to ${MAX_SEED}, got "${opts.seed}"`, EXIT_USAGE);
   const { rows, source, leftOut } = await loadRows(opts);
   const { trainModelAsync } = await import('../model/index.js');
   const started = performance.now();
@@ -163,7 +167,11 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     )
     .option('--kind <kind>', `model kind: ${KIND_NAMES.join(' or ')}`, DEFAULT_KIND)
     .option('--out <file>', 'write the model to this file (default: register it in the model registry, not promoted)')
-    .option('--seed <n>', 'seed of every random choice; the same data and seed give the same file', '42')
+    .option(
+      '--seed <n>',
+      `seed of every random choice, a whole number from 0 to ${MAX_SEED}; the same data and seed give the same file`,
+      '42',
+    )
     .option('--json', 'print a JSON summary for machines')
     .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
     .addHelpText(

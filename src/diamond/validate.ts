@@ -86,6 +86,14 @@ const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 const THOUSANDS_COMMA = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
 const CURRENCY = /^\s*(US\$|USD|\$|€|£)\s*|\s*(USD|\$)\s*$/i;
 
+/**
+ * Whether a text (trimmed) is a number as rows write one: an optional sign, digits with an optional point, an
+ * optional exponent — not the other forms Number() takes (hex 0x1F, binary, octal, "Infinity", blank text).
+ */
+export function isPlainNumber(text: string): boolean {
+  return PLAIN_NUMBER.test(text);
+}
+
 /** What each field allows, in words: built once, as validation runs per row of files of millions of rows. */
 const ALLOWED = Object.fromEntries(
   APPRAISAL_FIELDS.map((name) => {

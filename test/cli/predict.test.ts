@@ -366,4 +366,23 @@ describe('loupe predict', () => {
     expect(c.stderr).toMatch(/--coverage must be one the model was calibrated for \(0\.9, 0\.8, 0\.95\), got "0\.5"/);
     expect(loupeProcess(['predict', '--model', modelPath, '--json', input]).code).toBe(2);
   });
+
+  it('a carat limit or coverage that is not a plain decimal is a usage error naming where it came from', async () => {
+    const input = join(dir, 'stones.csv');
+    const limit = (source: string, text: string) =>
+      `loupe: the carat limit (${source}) must be a number of carats above 0, such as 7.5, not "${text}"\n`;
+    for (const text of ['0x1', '-1', 'Infinity']) {
+      const r = await loupe(['predict', '--model', modelPath, '--max-carat', text, input]);
+      expect([r.code, r.stderr], text).toEqual([2, limit('--max-carat', text)]);
+    }
+    const fromEnv = await loupeInProcess(['predict', '--model', modelPath, input], { LOUPE_MAX_CARAT: '-1' });
+    expect([fromEnv.status, fromEnv.stderr]).toEqual([2, limit('LOUPE_MAX_CARAT', '-1')]);
+    // the option wins over the variable, and is the one named
+    const both = await loupeInProcess(['predict', '--model', modelPath, '--max-carat', '0x2', input], {
+      LOUPE_MAX_CARAT: '7.5',
+    });
+    expect([both.status, both.stderr]).toEqual([2, limit('--max-carat', '0x2')]);
+    const hex = await loupe(['predict', '--model', modelPath, '--coverage', '0x0', input]);
+    expect(hex.code).toBe(2);
+  });
 });

@@ -53,4 +53,14 @@ describe('loupe train refuses what it cannot train on in one line, not a stack t
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('loupe: need at least 50 valid appraisals to train and calibrate, got 20\n');
   });
+
+  it.each(['4294967296', '-1', '2.5', '0x7', 'Infinity', ''])(
+    '--seed %j: a usage error (exit 2) naming the range allowed',
+    async (seed) => {
+      const args = ['train', '--kind', 'hedonic', '--seed', seed, '--home', home, '--out', join(home, 'x.json')];
+      const r = await loupeInProcess(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`loupe: --seed must be a whole number from 0 to 4294967295, got "${seed}"\n`);
+    },
+  );
 });
