@@ -2,7 +2,6 @@
  * `loupe import-xgboost`: makes a servable Loupe model of a model trained by XGBoost on Loupe's features, with
  * price ranges calibrated on appraisals it did not learn from.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Appraisal } from '../diamond/index.js';
 import { CliError, emit } from './output.js';
@@ -17,13 +16,15 @@ interface ImportCliOptions {
 }
 
 async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
+  const { IngestFileError, readAppraisals, readWholeFile } = await import('../ingest/index.js');
   let text: string;
   try {
-    text = readFileSync(modelFile, 'utf8');
+    // A FIFO, a folder or a device is refused before it is opened, as the CSV files are: reading a FIFO would block.
+    text = readWholeFile(modelFile);
   } catch (err) {
-    throw new CliError(`cannot read ${modelFile}: ${(err as Error).message}`);
+    if (err instanceof IngestFileError) throw new CliError(`${modelFile}: ${err.reason}`);
+    throw err;
   }
-  const { readAppraisals } = await import('../ingest/index.js');
   const { importXGBoost } = await import('../model/index.js');
   const rows: Appraisal[] = [];
   for (const file of opts.calibrate)

@@ -2,10 +2,16 @@
  * The work of `loupe predict` (./predict.ts): a saved model loaded, and every row of a CSV file priced into a
  * stream, one batch at a time. A module of its own so that the command's help loads none of it.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
-import { STONE_TO_VALUE_ROWS, openRowStream, safeCsvRecord, type ReadRow } from '../ingest/index.js';
+import {
+  IngestFileError,
+  STONE_TO_VALUE_ROWS,
+  openRowStream,
+  readWholeFile,
+  safeCsvRecord,
+  type ReadRow,
+} from '../ingest/index.js';
 import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
 import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
 import { plainNumber } from './numbers.js';
@@ -38,12 +44,11 @@ export function resultColumns(inputColumns: readonly string[]): string[] {
 export function loadModel(file: string): LoadedModel {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A FIFO, a folder or a device is refused before it is opened, as an input CSV is: reading a FIFO would block.
+    text = readWholeFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
-    throw new CliError(`model ${file}: ${why}`);
+    if (err instanceof IngestFileError) throw new CliError(`model ${file}: ${err.reason}`);
+    throw err;
   }
   try {
     return loadValuer(text, basename(file));

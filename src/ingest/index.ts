@@ -18,3 +18,4 @@ export {
 export { readReferenceSplit, readReferenceSplitRows, type ReferenceSplitRows } from './reference-split.js';
 export { ingestFile, ingestInto, type IngestOptions, type IngestSummary } from './ingest-file.js';
 export { safeCsvRecord, toRejectsCsv } from './export.js';
+export { readWholeFile } from './source.js';

@@ -4,7 +4,7 @@
  * content (NUL bytes) and invalid UTF-8 fail the whole file.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { IngestFileError } from './errors.js';
@@ -35,6 +35,9 @@ function describeFsError(err: unknown): string {
   return `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
 }
 
+/** A link to nothing is there to see (ls lists it), so "no such file" would puzzle whoever looks. */
+const DANGLING_LINK = 'is a symbolic link to a file that does not exist';
+
 /** What a path that is not a regular file is, in words. */
 function describeNotAFile(s: Stats): string {
   if (s.isDirectory()) return 'is a directory, not a file';
@@ -54,20 +57,39 @@ async function regularFileSize(path: string): Promise<number> {
   try {
     s = await stat(path);
   } catch (err) {
-    // A link to nothing is there to see (ls lists it), so "no such file" would puzzle whoever looks.
     const dangling =
       (err as NodeJS.ErrnoException)?.code === 'ENOENT' &&
       (await lstat(path).then(
         (l) => l.isSymbolicLink(),
         () => false,
       ));
-    throw new IngestFileError(
-      basename(path),
-      dangling ? 'is a symbolic link to a file that does not exist' : describeFsError(err),
-    );
+    throw new IngestFileError(basename(path), dangling ? DANGLING_LINK : describeFsError(err));
   }
   if (!s.isFile()) throw new IngestFileError(basename(path), describeNotAFile(s));
   return s.size;
+}
+
+/**
+ * The whole text of a file a command reads at once (a model file), with the same check as a CSV file before it is
+ * opened: only a regular file is read (a symbolic link is followed). Throws IngestFileError saying what the path is
+ * instead (a FIFO, a folder, a device) or why it cannot be read.
+ */
+export function readWholeFile(path: string): string {
+  let s: Stats;
+  try {
+    s = statSync(path);
+  } catch (err) {
+    const dangling =
+      (err as NodeJS.ErrnoException)?.code === 'ENOENT' &&
+      lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+    throw new IngestFileError(basename(path), dangling ? DANGLING_LINK : describeFsError(err));
+  }
+  if (!s.isFile()) throw new IngestFileError(basename(path), describeNotAFile(s));
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new IngestFileError(basename(path), describeFsError(err));
+  }
 }
 
 /**

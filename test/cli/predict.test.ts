@@ -22,6 +22,8 @@ function loupeProcess(args: string[]) {
   const r = spawnSync(process.execPath, cliArgv(...args), {
     cwd: ROOT,
     encoding: 'utf8',
+    // Only ends a child that hangs (a bug: reading a FIFO blocks until a writer comes), so that the test fails.
+    timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -355,6 +357,21 @@ describe('loupe predict', () => {
       expect(r.stdout, name).toBe('');
       expect(r.stderr, name).toMatch(new RegExp(`^loupe: model .*${name.replace('.', '\\.')}: [^\n]+\n$`));
       expect(r.stderr, name).toMatch(reason);
+    }
+  });
+
+  it('refuses a model path that is a FIFO, a folder or a device before opening it (exit 1), instead of hanging', () => {
+    const fifo = join(dir, 'model-pipe.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const input = join(dir, 'stones.csv');
+    for (const [path, what] of [
+      [fifo, 'is a named pipe (FIFO), not a file'],
+      [dir, 'is a directory, not a file'],
+      ['/dev/null', 'is a device, not a file'],
+    ]) {
+      const r = loupeProcess(['predict', '--model', path, input]);
+      expect([r.code, r.stdout], path).toEqual([1, '']);
+      expect(r.stderr, path).toMatch(new RegExp(`^loupe: model ${path}: ${what.replace(/[()]/g, '\\$&')}[^\n]*\n$`));
     }
   });
 
