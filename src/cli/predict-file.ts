@@ -13,7 +13,7 @@ import {
   type ReadRow,
 } from '../ingest/index.js';
 import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
-import { csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
+import { columnKey, csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
 import { plainNumber } from './numbers.js';
 import { CliError, EXIT_USAGE, writeText } from './output.js';
 
@@ -32,13 +32,18 @@ export interface PredictSummary {
 const RESULT_COLUMNS = ['price', 'price_low', 'price_high', 'range_withheld', 'error', 'notes'];
 
 /**
- * The added columns; prefixed "loupe_" when the input already has a column of one of their names (a price column
- * is carried along as it is), as the web app's batch download does.
+ * The added columns' names: RESULT_COLUMNS as they are, or, when the input already has a column of one of those
+ * names (a price column is carried along as it is), each prefixed "loupe_" as the web app's batch download does —
+ * or "loupe2_", "loupe3_" …, the first prefix that gives no name the input has (a file Loupe priced before): the
+ * output never names a column twice, so Loupe can read it again. Names compare as the reader compares them.
  */
 export function resultColumns(inputColumns: readonly string[]): string[] {
-  const taken = new Set(inputColumns.map((c) => c.trim().toLowerCase()));
-  const clash = RESULT_COLUMNS.some((c) => taken.has(c));
-  return RESULT_COLUMNS.map((c) => (clash ? `loupe_${c}` : c));
+  const taken = new Set(inputColumns.map(columnKey));
+  for (let n = 0; ; n++) {
+    const prefix = n === 0 ? '' : n === 1 ? 'loupe_' : `loupe${n}_`;
+    const names = RESULT_COLUMNS.map((c) => `${prefix}${c}`);
+    if (!names.some((c) => taken.has(columnKey(c)))) return names;
+  }
 }
 
 export function loadModel(file: string): LoadedModel {

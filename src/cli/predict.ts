@@ -100,15 +100,17 @@ empty columns. price_low and price_high are empty when Loupe gives no range, and
 range_withheld says why: the stone lies beyond the data the model learned from, or a 90% range would span more
 than 4× from low to high. The measurements (depth, table, x, y, z) may be left out, as columns or as five
 empty cells of a row: such a stone is valued from its 4Cs alone, with a wider range calibrated for that case.
-If the input already has a column named price (or price_low, price_high, range_withheld, error), it is kept as
-it is and the added columns are called loupe_price, loupe_price_low, … and loupe_error.
+The added columns are price, price_low, price_high, range_withheld, error and notes (a grade read in another
+spelling, e.g. ideal as Ideal). If the input already has a column of one of those names, it is kept as it is
+and the added columns are called loupe_price … loupe_notes; if it has one of those too (a file priced before),
+loupe2_price … loupe2_notes, and so on: the output never names a column twice.
 
 ${OUT_FILE_HELP}
 
 Example (a hedonic model trained on diamonds.csv; prices depend on the model):
   $ loupe predict --model model.json stones.csv
-  carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,range_withheld,error
-  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4956,4363,5631,,
+  carat,cut,color,clarity,depth,table,x,y,z,price,price_low,price_high,range_withheld,error,notes
+  0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,4956,4363,5631,,,
   $ loupe predict --model model.json november.csv --out priced.csv
   november.csv: 2,006 rows, 1,989 priced, 17 with an error (see the error column) → /home/me/priced.csv
 

@@ -262,6 +262,35 @@ describe('loupe predict', () => {
     expect(r.stderr).toBe(`to-stdout.csv: 1 rows, 1 priced, 0 with an error (see the error column) → ${link}\n`);
   });
 
+  it('never writes two columns of one name: a file priced before is priced again under the next free prefix', async () => {
+    const input = join(dir, 'priced-0.csv');
+    writeFileSync(input, 'Carat,CUT,Colour,clarity,price,Loupe_Price\n0.9,Ideal,G,VS2,100,5\n');
+    const added = (prefix: string) =>
+      ['price', 'price_low', 'price_high', 'range_withheld', 'error', 'notes'].map((c) => `${prefix}${c}`);
+    const first = await loupe(['predict', '--model', modelPath, input]);
+    expect(first.code).toBe(0);
+    expect(first.stdout.split('\n')[0]).toBe(
+      ['Carat', 'CUT', 'Colour', 'clarity', 'price', 'Loupe_Price', ...added('loupe2_')].join(','),
+    );
+    // pricing its own output again and again: each time a header Loupe reads, with the earlier columns kept
+    let previous = input;
+    const headers: string[] = [];
+    for (let round = 1; round <= 3; round++) {
+      const out = join(dir, `priced-${round}.csv`);
+      const r = await loupe(['predict', '--model', modelPath, '--out', out, previous]);
+      expect(r.code, r.stderr).toBe(0);
+      const header = readFileSync(out, 'utf8').split('\n')[0].split(',');
+      expect(new Set(header.map((h) => h.toLowerCase())).size).toBe(header.length);
+      headers.push(header.slice(6).join(','));
+      previous = out;
+    }
+    expect(headers).toEqual([
+      added('loupe2_').join(','),
+      [...added('loupe2_'), ...added('loupe3_')].join(','),
+      [...added('loupe2_'), ...added('loupe3_'), ...added('loupe4_')].join(','),
+    ]);
+  });
+
   it('refuses an input without a required column (exit 1) and leaves no output file', async () => {
     const input = join(dir, 'no-color.csv');
     writeFileSync(input, 'carat,cut,clarity,depth,table,x,y,z\n0.9,Ideal,VS2,61.8,57,6.2,6.24,3.84\n');
