@@ -1,7 +1,10 @@
 /**
  * Turns a model's additive log-price contributions into the story a client hears: start at the typical price,
- * then each characteristic multiplies it ("1.21 carat: ×3.4", "colour G: ×0.93", …), ending exactly at the
- * price. The typical stone is the model's base value: the geometric mean of its prices over the stones it learned
+ * then each characteristic's effect, ending exactly at the price. Each effect is told two ways: a multiplier, what
+ * the characteristic alone does to a typical stone's price ("1.21 carat: ×3.4", "colour G: ×0.93"; the typical
+ * price times all of them is the price), and dollars, its share of the gap from the typical price to this price
+ * (dollarSteps). The two are not chained: the running total before a step times its multiplier is not the total
+ * after it. The typical stone is the model's base value: the geometric mean of its prices over the stones it learned
  * from (the mean of its log prices), so a multiplier says how far a characteristic moves a stone from there. Features that describe the same thing are told together: size (carat and the measurements), the three
  * grades, and the proportions (depth and table); the model gives one contribution per such factor (kinds/kind.ts
  * says why that is the Shapley value of the factor, not a sum of per-feature values).
@@ -83,17 +86,27 @@ export function tellExplanation(stone: StoneToValue, base: number, contributions
   return { typicalPrice, steps, price, summary: summarise(typicalPrice, steps, price) };
 }
 
+/**
+ * A multiplier in words, as what the characteristic alone does to a typical stone: "83% lower", "81% higher",
+ * "3.4 times as high". Alone, not in the waterfall: there its dollars are a share of the gap (dollarSteps), and
+ * the price before a step times its multiplier is not the running total after it.
+ */
+function effectInWords(multiplier: number): string {
+  if (multiplier >= 2) return `${multiplier.toFixed(1)} times as high`;
+  const pct = Math.round(Math.abs(multiplier - 1) * 100);
+  if (pct === 0) return 'about the same';
+  return `${pct}% ${multiplier >= 1 ? 'higher' : 'lower'}`;
+}
+
 function summarise(typical: number, steps: ExplanationStep[], price: number): string {
   const ranked = [...steps].sort((a, b) => Math.abs(Math.log(b.multiplier)) - Math.abs(Math.log(a.multiplier)));
   const main = ranked[0];
   const second = ranked[1];
-  const direction = (s: ExplanationStep) => (s.multiplier >= 1 ? 'raises' : 'lowers');
-  const pct = (s: ExplanationStep) =>
-    s.multiplier >= 1 ? `×${s.multiplier.toFixed(2)}` : `by ${Math.round((1 - s.multiplier) * 100)}%`;
+  const effect = (s: ExplanationStep) => `${effectInWords(s.multiplier)} (×${s.multiplier.toFixed(2)})`;
   return (
     `Loupe starts from the typical stone, ${formatUsd(typical)} (the geometric mean of the model's prices for the stones it learned from). ` +
-    `The biggest effect is ${main.label}, which ${direction(main)} the price ${pct(main)}; ` +
-    `next is ${second.label} (${direction(second)} it ${pct(second)}). ` +
+    `The biggest effect is ${main.label}: on its own it would make a typical stone's price ${effect(main)}. ` +
+    `Next is ${second.label}: on its own, ${effect(second)}. ` +
     `Together the characteristics bring it to ${formatUsd(price)}.`
   );
 }

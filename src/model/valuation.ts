@@ -15,7 +15,11 @@ export interface ExplanationStep {
   factor: 'carat' | 'cut' | 'color' | 'clarity' | 'proportions';
   /** The characteristic as a person says it: "1.21 carat", "colour G", "depth 61.8%, table 57%". */
   label: string;
-  /** Multiplicative effect on the price: the price after this step is the price before it times this. */
+  /**
+   * What this characteristic alone does to a typical stone's price (exp of its log contribution): the typical
+   * price times every step's multiplier is the price. Not the ratio of priceAfter to the price before this step:
+   * those are running totals of dollar shares.
+   */
   multiplier: number;
   /**
    * The same effect in dollars: this factor's share of the gap between the typical price and the price, in
@@ -23,7 +27,7 @@ export interface ExplanationStep {
    * depend on the order they are read in.
    */
   dollars: number;
-  /** The running price after this step: the typical price plus the dollars of the steps so far. */
+  /** The running total after this step: the typical price plus the dollars of the steps so far. */
   priceAfter: number;
 }
 

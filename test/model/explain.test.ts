@@ -86,3 +86,26 @@ describe('explanation dollars', () => {
     );
   });
 });
+
+describe('explanation summary', () => {
+  // hunt-web #2: "0.24 carat … lowers the price by 83%" beside a waterfall in which carat takes away 97% of the typical
+  // price. The multiplier is what the characteristic alone does to a typical stone; the sentence must say so.
+  const small: Stone = { ...stone, carat: 0.24, color: 'F', clarity: 'VVS1' };
+  const c = [Math.log(0.17), Math.log(1.03), Math.log(1.09), Math.log(1.36), Math.log(1.01)];
+
+  it("words each multiplier as what the characteristic alone does to a typical stone's price", () => {
+    const summary = tellExplanation(small, Math.log(2403), c).summary;
+    expect(summary).toContain(
+      "The biggest effect is 0.24 carat: on its own it would make a typical stone's price 83% lower (×0.17).",
+    );
+    expect(summary).toContain('Next is clarity VVS1: on its own, 36% higher (×1.36).');
+    expect(summary).not.toMatch(/lowers the price|raises the price/);
+  });
+
+  it('says "times as high" for a multiplier of two or more', () => {
+    const big = [Math.log(98.9), Math.log(1.02), Math.log(1.35), Math.log(2.5), Math.log(0.99)];
+    expect(tellExplanation(stone, base, big).summary).toContain(
+      "The biggest effect is 10 carat: on its own it would make a typical stone's price 98.9 times as high (×98.90).",
+    );
+  });
+});
