@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FourCs, type Stone, validateStone, validateStoneToValue } from '../../src/diamond/index.js';
 import { buildWebIfStale } from '../../scripts/build-web.js';
 import { parseCsv } from '../../web/src/batch/csv.js';
-import { money, signedMoney } from '../../web/src/format.js';
+import { shownSteps } from '../../web/src/appraise/shown-steps.js';
+import { money, multiplier, signedMoney } from '../../web/src/format.js';
 import { csvRows, resultsHeader } from '../helpers/batch-csv.js';
 import {
   ROOT,
@@ -38,7 +39,18 @@ interface ApiValuation {
   price: number;
   range: { low: number; high: number; coverage: number };
   modelVersion: string;
-  explanation: { typicalPrice: number; steps: { factor: string; label: string; dollars: number }[]; summary: string };
+  explanation: {
+    typicalPrice: number;
+    steps: {
+      factor: 'carat' | 'cut' | 'color' | 'clarity' | 'proportions';
+      label: string;
+      multiplier: number;
+      dollars: number;
+      priceAfter: number;
+    }[];
+    price: number;
+    summary: string;
+  };
   warnings: { code: string; message: string }[];
 }
 
@@ -176,7 +188,15 @@ describe('web app', () => {
     // The waterfall: an image with a text alternative naming every step, and the same steps as a table.
     const chart = page.getByRole('img', { name: /typical price to this stone's price/ });
     const description = await chart.locator('desc').textContent();
-    for (const step of expected.explanation.steps) expect(description).toContain(signedMoney(step.dollars));
+    // Each step's multiplier is labelled as what it is (on its own, for a typical stone), its dollars as a share of
+    // the change, in whole dollars that add up to the price (hunt-web #2, #12).
+    const steps = shownSteps(expected.explanation, expected.price);
+    expected.explanation.steps.forEach((step, k) => {
+      expect(description).toContain(`: on its own ${multiplier(step.multiplier)} (a typical stone's price `);
+      expect(description).toContain(
+        `its share of the change ${signedMoney(steps[k].share)}, running total ${money(steps[k].runningTotal)}.`,
+      );
+    });
     // The typical stone every explanation starts from is defined beside it, and its price is the chart's start.
     expect(await page.getByTestId('typical-stone').textContent()).toMatch(
       /^The typical stone is Loupe's starting point: the geometric mean of its prices for the stones it learned\s+from\./,
@@ -188,6 +208,24 @@ describe('web app', () => {
     const table = page.locator('table.explanation-table');
     expect(await table.locator('tbody tr').count()).toBe(expected.explanation.steps.length + 1);
     expect(await table.locator('tfoot td').last().textContent()).toBe(money(expected.price));
+    expect(await table.locator('thead th').allTextContents()).toEqual([
+      'Step',
+      'On its own',
+      'Share of the change',
+      'Running total',
+    ]);
+    // The shown shares add up: typical + every share = the running total of each row, the last one the price.
+    const cells = await table
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    const dollars = (text: string) => Number(text.replace(/[$,±]/g, '').replace('−', '-'));
+    let running = dollars(cells[0][2]);
+    for (const row of cells.slice(1)) {
+      running += dollars(row[1]);
+      expect(dollars(row[2])).toBe(running);
+    }
+    expect(running).toBe(expected.price);
+    expect(await page.getByTestId('explanation-note').textContent()).toContain('On its own');
 
     // Similar stones: the API's nearest appraised stones, with their prices.
     const similar = await api<{ stones: { price: number }[] }>(
@@ -235,7 +273,8 @@ describe('web app', () => {
     expect(await changed.count()).toBe(1);
     expect(await changed.locator('th').textContent()).toBe('Clarity VS2 → clarity VS1');
     const clarityStep = better.explanation.steps.find((s) => s.factor === 'clarity')!;
-    expect(await changed.locator('td').nth(1).textContent()).toBe(signedMoney(clarityStep.dollars));
+    const clarityShown = shownSteps(better.explanation, better.price)[better.explanation.steps.indexOf(clarityStep)];
+    expect(await changed.locator('td').nth(1).textContent()).toBe(signedMoney(clarityShown.share));
     await screenshot(page, 'what-if');
 
     // Back, then 0.1 carat more: the measurements grow with the weight, so the stone stays plausible.

@@ -24,6 +24,17 @@ export function multiplier(value: number): string {
   return `×${value.toFixed(2)}`;
 }
 
+/**
+ * A multiplier in words, as what a characteristic alone does to a typical stone's price: "83% lower", "81% higher",
+ * "3.4 times as high" (the server's summary words it the same way, src/model/explain.ts).
+ */
+export function effectInWords(value: number): string {
+  if (value >= 2) return `${value.toFixed(1)} times as high`;
+  const pct = Math.round(Math.abs(value - 1) * 100);
+  if (pct === 0) return 'about the same';
+  return `${pct}% ${value >= 1 ? 'higher' : 'lower'}`;
+}
+
 /** "+12.5%" or "−3.0%" */
 export function signedPercent(value: number, digits = 1): string {
   const text = Math.abs(value).toFixed(digits);

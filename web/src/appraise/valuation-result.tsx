@@ -171,8 +171,10 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
           </p>
           <p class="explanation__typical muted" data-testid="typical-stone">
             The typical stone is Loupe's starting point: the geometric mean of its prices for the stones it learned
-            from. Each step's dollars are that characteristic's share of the way from there to this price, in proportion
-            to its multiplier, so they add up exactly and do not depend on the order they are read in.
+            from. Each step gives two numbers: on its own, what that characteristic alone does to a typical stone's
+            price; and its share of the change, in dollars, of the way from there to this price (in proportion to the
+            logarithm of its multiplier), so the shares add up to this price and do not depend on the order they are
+            read in.
           </p>
           <WaterfallChart explanation={e} quoted={valuation.price} id="why" />
           <details class="table-toggle">

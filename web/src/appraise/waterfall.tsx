@@ -1,13 +1,16 @@
 /**
- * The explanation as a waterfall: a bar for the typical price, one floating bar per characteristic from the price
- * before it to the price after it, and a bar for this stone's price. Plain SVG laid out for the width it has
+ * The explanation as a waterfall: a bar for the typical price, one floating bar per characteristic for its share
+ * of the change (from the running total before it to the one after it), and a bar for this stone's price. Each
+ * step also gives its multiplier, labelled as what it is: what the characteristic alone does to a typical stone's
+ * price, not the step from one running total to the next (hunt-web #2). Plain SVG laid out for the width it has
  * (labels beside the bars when there is room, above them on a phone), so text stays readable at any size.
  * Colour is never the only cue: every step also says "+$…" or "−$…". A table gives the same numbers.
  */
 import type { RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Explanation } from '../api.js';
-import { capitalise, money, multiplier, signedMoney } from '../format.js';
+import { capitalise, effectInWords, money, multiplier, signedMoney } from '../format.js';
+import { shownSteps } from './shown-steps.js';
 
 interface Row {
   kind: 'total' | 'up' | 'down';
@@ -15,24 +18,28 @@ interface Row {
   from: number;
   to: number;
   value: string;
+  /** A step's multiplier, what the characteristic alone does to a typical stone: "on its own ×0.17". */
+  alone?: string;
 }
 
+/** The bars in whole dollars as shown: the typical price, each share from one running total to the next, the price. */
 function rowsOf(e: Explanation, quoted: number): Row[] {
-  const rows: Row[] = [
-    { kind: 'total', label: 'Typical stone', from: 0, to: e.typicalPrice, value: money(e.typicalPrice) },
-  ];
-  let before = e.typicalPrice;
-  for (const s of e.steps) {
+  const typical = Math.round(e.typicalPrice);
+  const rows: Row[] = [{ kind: 'total', label: 'Typical stone', from: 0, to: typical, value: money(typical) }];
+  let before = typical;
+  shownSteps(e, quoted).forEach(({ share, runningTotal }, k) => {
+    const s = e.steps[k];
     rows.push({
-      kind: s.priceAfter >= before ? 'up' : 'down',
+      kind: share >= 0 ? 'up' : 'down',
       label: capitalise(s.label),
       from: before,
-      to: s.priceAfter,
-      value: `${multiplier(s.multiplier)} (${signedMoney(s.dollars)})`,
+      to: runningTotal,
+      value: signedMoney(share),
+      alone: `on its own ${multiplier(s.multiplier)}`,
     });
-    before = s.priceAfter;
-  }
-  rows.push({ kind: 'total', label: 'This stone', from: 0, to: e.price, value: money(quoted) });
+    before = runningTotal;
+  });
+  rows.push({ kind: 'total', label: 'This stone', from: 0, to: quoted, value: money(quoted) });
   return rows;
 }
 
@@ -84,7 +91,7 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
   const ghosts = before ? rowsOf(before.explanation, before.quoted) : [];
   const narrow = width < 480;
   const labelWidth = narrow ? 0 : Math.min(240, Math.max(150, Math.round(width * 0.3)));
-  const valueWidth = narrow ? 128 : 150;
+  const valueWidth = narrow ? 136 : 160;
   const rowHeight = narrow ? 50 : 36;
   const barHeight = narrow ? 18 : 20;
   const top = 8;
@@ -98,11 +105,12 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
   const barY = (i: number): number =>
     top + i * rowHeight + (narrow ? rowHeight - barHeight - 6 : (rowHeight - barHeight) / 2);
 
+  const shown = shownSteps(explanation, quoted);
   const description = [
     `Starts at ${money(explanation.typicalPrice)}, the typical stone: the geometric mean of Loupe's prices for the stones it learned from.`,
     ...explanation.steps.map(
-      (s) =>
-        `${capitalise(s.label)}: ${multiplier(s.multiplier)}, ${signedMoney(s.dollars)}, to ${money(s.priceAfter)}.`,
+      (s, k) =>
+        `${capitalise(s.label)}: on its own ${multiplier(s.multiplier)} (a typical stone's price ${effectInWords(s.multiplier)}); its share of the change ${signedMoney(shown[k].share)}, running total ${money(shown[k].runningTotal)}.`,
     ),
     `Ends at ${money(quoted)}, this stone's price.`,
     ...(before ? [`Outlines show the stone as appraised, which ends at ${money(before.quoted)}.`] : []),
@@ -163,6 +171,7 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
               <rect x={left} y={y} width={w} height={barHeight} rx={3} />
               <text class="waterfall__value" x={left + w + 8} y={y + barHeight / 2} dominant-baseline="central">
                 {r.value}
+                {r.alone && <tspan class="waterfall__alone">{` ${r.alone}`}</tspan>}
               </text>
               {next && next.kind !== 'total' && (
                 <line class="waterfall__connector" x1={x(r.to)} x2={x(r.to)} y1={y + barHeight} y2={barY(i + 1)} />
@@ -185,52 +194,61 @@ export function ExplanationTable({
   quoted: number;
   caption: string;
 }) {
-  let before = explanation.typicalPrice;
+  const shown = shownSteps(explanation, quoted);
+  const typical = Math.round(explanation.typicalPrice);
+  const together = explanation.price / explanation.typicalPrice;
   return (
-    <table class="data-table explanation-table">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Step</th>
-          <th scope="col" class="num">
-            Effect
-          </th>
-          <th scope="col" class="num">
-            Change
-          </th>
-          <th scope="col" class="num">
-            Price after
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          <th scope="row">Typical stone</th>
-          <td class="num">—</td>
-          <td class="num">—</td>
-          <td class="num">{money(explanation.typicalPrice)}</td>
-        </tr>
-        {explanation.steps.map((s) => {
-          const row = (
+    <>
+      <table class="data-table explanation-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col" class="num">
+              On its own
+            </th>
+            <th scope="col" class="num">
+              Share of the change
+            </th>
+            <th scope="col" class="num">
+              Running total
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Typical stone</th>
+            <td class="num">—</td>
+            <td class="num">—</td>
+            <td class="num">{money(typical)}</td>
+          </tr>
+          {explanation.steps.map((s, k) => (
             <tr key={s.factor}>
               <th scope="row">{capitalise(s.label)}</th>
-              <td class="num">{multiplier(s.multiplier)}</td>
-              <td class={`num ${s.priceAfter >= before ? 'up' : 'down'}`}>{signedMoney(s.dollars)}</td>
-              <td class="num">{money(s.priceAfter)}</td>
+              <td class="num">
+                {multiplier(s.multiplier)} <span class="explanation-table__words">{effectInWords(s.multiplier)}</span>
+              </td>
+              <td class={`num ${shown[k].share >= 0 ? 'up' : 'down'}`}>{signedMoney(shown[k].share)}</td>
+              <td class="num">{money(shown[k].runningTotal)}</td>
             </tr>
-          );
-          before = s.priceAfter;
-          return row;
-        })}
-      </tbody>
-      <tfoot>
-        <tr>
-          <th scope="row">This stone</th>
-          <td class="num">{multiplier(explanation.price / explanation.typicalPrice)}</td>
-          <td class="num">{signedMoney(explanation.price - explanation.typicalPrice)}</td>
-          <td class="num">{money(quoted)}</td>
-        </tr>
-      </tfoot>
-    </table>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">This stone</th>
+            <td class="num">
+              {multiplier(together)} <span class="explanation-table__words">{effectInWords(together)}</span>
+            </td>
+            <td class="num">{signedMoney(Math.round(quoted) - typical)}</td>
+            <td class="num">{money(quoted)}</td>
+          </tr>
+        </tfoot>
+      </table>
+      <p class="explanation-table__note muted" data-testid="explanation-note">
+        “On its own” is what a characteristic alone does to a typical stone's price (all of them together make this
+        price); “Share of the change” is its part of the dollars from the typical price to this one, so a running total
+        is not the one before it times the multiplier.
+      </p>
+    </>
   );
 }

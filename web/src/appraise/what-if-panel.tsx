@@ -8,6 +8,7 @@ import { FIELDS, hasMeasurements, type StoneToValue } from '../../../src/diamond
 import { validateStoneToValue } from '../../../src/diamond/validate.js';
 import { ApiError, appraise, type Valuation } from '../api.js';
 import { capitalise, money, rangeText, signedMoney, signedPercent } from '../format.js';
+import { shownSteps } from './shown-steps.js';
 import { WaterfallChart } from './waterfall.js';
 import { WHAT_IF_FIELDS, differences, nudge, type WhatIfField } from './what-if.js';
 
@@ -70,6 +71,8 @@ function Comparison({ base, changed }: { base: Valuation; changed: Valuation }) 
   const a = base.explanation;
   const b = changed.explanation;
   if (!a || !b) return null;
+  const shownA = shownSteps(a, base.price);
+  const shownB = shownSteps(b, changed.price);
   return (
     <table class="data-table comparison">
       <caption>How the explanation moved</caption>
@@ -90,12 +93,15 @@ function Comparison({ base, changed }: { base: Valuation; changed: Valuation }) 
       <tbody>
         {a.steps.map((s, i) => {
           const t = b.steps[i];
-          const moved = Math.round(t.dollars - s.dollars);
+          // the shares as the waterfall shows them (whole dollars that add up to each price)
+          const before = shownA[i].share;
+          const after = shownB[i].share;
+          const moved = after - before;
           return (
             <tr key={s.factor} class={s.label !== t.label ? 'changed' : undefined}>
               <th scope="row">{s.label === t.label ? capitalise(s.label) : `${capitalise(s.label)} → ${t.label}`}</th>
-              <td class="num">{signedMoney(s.dollars)}</td>
-              <td class="num">{signedMoney(t.dollars)}</td>
+              <td class="num">{signedMoney(before)}</td>
+              <td class="num">{signedMoney(after)}</td>
               <td class={`num ${moved > 0 ? 'up' : moved < 0 ? 'down' : ''}`}>{signedMoney(moved)}</td>
             </tr>
           );
