@@ -352,11 +352,11 @@ export interface components {
                 factor: "carat" | "cut" | "color" | "clarity" | "proportions";
                 /** @description The characteristic as a person says it: "1.21 carat", "colour G". */
                 label: string;
-                /** @description The price after this step is the price before it times this. */
+                /** @description What this characteristic alone does to a typical stone's price: the typical price times every step's multiplier is the price. It is not the ratio of priceAfter to the running total before the step (the dollars are shares of the gap, see dollars). */
                 multiplier: number;
                 /** @description The same effect in US dollars (to the cent): this factor's share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step. */
                 dollars: number;
-                /** @description The running price after this step: the typical price plus the dollars of the steps so far, USD. */
+                /** @description The running total after this step: the typical price plus the dollars of the steps so far, USD. The last step ends at the price. */
                 priceAfter: number;
             }[];
             /** @description Where the steps end: the price before rounding, USD. */
@@ -1063,7 +1063,7 @@ export interface operations {
                      *           }
                      *         ],
                      *         "price": 4530.42,
-                     *         "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                     *         "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat: on its own it would make a typical stone's price 76% higher (×1.76). Next is clarity VS2: on its own, 4% higher (×1.04). Together the characteristics bring it to $4,530."
                      *       },
                      *       "warnings": []
                      *     }
@@ -1334,7 +1334,7 @@ export interface operations {
                      *                 }
                      *               ],
                      *               "price": 4530.42,
-                     *               "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                     *               "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat: on its own it would make a typical stone's price 76% higher (×1.76). Next is clarity VS2: on its own, 4% higher (×1.04). Together the characteristics bring it to $4,530."
                      *             },
                      *             "warnings": []
                      *           }
@@ -1525,7 +1525,7 @@ export interface operations {
                      *             }
                      *           ],
                      *           "price": 4530.42,
-                     *           "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat, which raises the price ×1.76; next is clarity VS2 (raises it ×1.04). Together the characteristics bring it to $4,530."
+                     *           "summary": "Loupe starts from the typical stone, $2,400 (the geometric mean of the model's prices for the stones it learned from). The biggest effect is 0.9 carat: on its own it would make a typical stone's price 76% higher (×1.76). Next is clarity VS2: on its own, 4% higher (×1.04). Together the characteristics bring it to $4,530."
                      *         },
                      *         "warnings": []
                      *       },
