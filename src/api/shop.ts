@@ -3,6 +3,7 @@
  * LOUPE_SHOP_ADDRESS, LOUPE_SHOP_PHONE and LOUPE_SHOP_DISCLAIMER, served to the web app at /shop.json (it is
  * the app's presentation, not data a partner needs, so it is not part of /v1).
  */
+import { DEFAULT_DISCLAIMER } from '../diamond/index.js';
 
 export interface Shop {
   /** Empty: the printout says "Appraised by Loupe". */
@@ -13,10 +14,9 @@ export interface Shop {
   disclaimer: string;
 }
 
-export const DEFAULT_DISCLAIMER =
-  "An estimate of the price at which stones like this one sell, from Loupe's model of appraised diamonds and the " +
-  'characteristics given above; not a grading certificate, an offer to buy or a guarantee of sale. US dollars, on ' +
-  'the date shown.';
+// The standard disclaimer lives beside the price basis it must agree with (the web app prints it when /shop.json
+// cannot be read).
+export { DEFAULT_DISCLAIMER };
 
 const LIMITS = { name: 120, address: 200, phone: 40, disclaimer: 600 } as const;
 const VARIABLES = {

@@ -74,6 +74,15 @@ export const PRICE_BASIS = {
     "An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars.",
 } as const;
 
+/**
+ * The standard short text at the foot of a printed valuation (LOUPE_SHOP_DISCLAIMER replaces it). Here, beside the
+ * price basis it must agree with, so the web app can print it when the server's copy cannot be read.
+ */
+export const DEFAULT_DISCLAIMER =
+  "An estimate of the appraised market value of stones like this one, from Loupe's model of appraised diamonds and " +
+  `the characteristics given above, in US dollars of ${PRICE_BASIS.dollarsOf} (see the price basis); not a grading ` +
+  'certificate, an offer to buy or a guarantee of sale.';
+
 /** A stone with the price an expert appraised it at (what training needs). */
 export interface Appraisal extends Stone {
   price: number;

@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DISCLAIMER } from '../../src/api/shop.js';
 import { PRICE_BASIS } from '../../src/diamond/index.js';
 import { homeWithFirstModel, launchBrowser, type RunningServer, startServer } from './harness.js';
 
@@ -65,6 +66,38 @@ describe('the printed valuation', () => {
     await page.emulateMedia({ media: 'screen' });
     expect(await page.getByTestId('print-letterhead').isVisible()).toBe(false);
     expect(await page.getByTestId('stock-ref').isVisible()).toBe(true);
+  });
+
+  it('states the price basis beside the price on screen, and the standard disclaimer agrees with the printed one', async () => {
+    // hunt-web #4: the printed basis said "US dollars of 2008", the disclaimer below it "US dollars, on the date shown".
+    expect(await page.getByTestId('price-basis').textContent()).toContain(`US dollars of ${PRICE_BASIS.dollarsOf}`);
+    expect(DEFAULT_DISCLAIMER).toContain(`US dollars of ${PRICE_BASIS.dollarsOf}`);
+    expect(DEFAULT_DISCLAIMER).not.toMatch(/on the date shown/);
+  });
+
+  it('prints the standard disclaimer when /shop.json failed, and asks again at the next valuation', async () => {
+    // hunt-web #3: one failed /shop.json left every later printout with "Loupe" and an empty disclaimer.
+    const other = await browser.context.newPage();
+    try {
+      await other.route('**/shop.json', (r) => r.abort());
+      await other.goto(server.url);
+      await other.getByRole('button', { name: 'Fill in an example' }).click();
+      await other.getByRole('button', { name: 'Appraise', exact: true }).click();
+      await other.getByTestId('price').waitFor();
+      await other.emulateMedia({ media: 'print' });
+      const footer = other.getByTestId('print-footer');
+      await expect.poll(() => footer.textContent()).toContain(DEFAULT_DISCLAIMER);
+      expect(await other.getByTestId('print-letterhead').textContent()).not.toContain(SHOP.LOUPE_SHOP_NAME);
+      // The server answers again: the next valuation's printout has the shop.
+      await other.unroute('**/shop.json');
+      await other.emulateMedia({ media: 'screen' });
+      await other.getByLabel('Carat', { exact: true }).fill('1.1');
+      await other.getByRole('button', { name: 'Appraise', exact: true }).click();
+      await other.emulateMedia({ media: 'print' });
+      await other.getByTestId('print-letterhead').getByText(SHOP.LOUPE_SHOP_NAME).waitFor({ timeout: 30_000 });
+    } finally {
+      await other.close();
+    }
   });
 
   for (const [paper, widthMm] of Object.entries(PAPERS)) {

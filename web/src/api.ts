@@ -157,11 +157,21 @@ export interface Shop {
 }
 
 let shopOnce: Promise<Shop | null> | undefined;
-/** The shop, asked once per page (not part of /v1, and the same for every key); null if it cannot be read. */
+/**
+ * The shop (not part of /v1, and the same for every key); null if it cannot be read. Once read it is kept for the
+ * page's life; a failure is not kept, so the next valuation asks again (a server restarting when the page opened
+ * left every later printout without the shop, hunt-web #3).
+ */
 export function shopDetails(): Promise<Shop | null> {
-  shopOnce ??= fetch('/shop.json')
-    .then((r) => (r.ok ? (r.json() as Promise<Shop>) : null))
-    .catch(() => null);
+  if (!shopOnce) {
+    const asking: Promise<Shop | null> = fetch('/shop.json')
+      .then((r) => (r.ok ? (r.json() as Promise<Shop>) : null))
+      .catch(() => null);
+    shopOnce = asking;
+    void asking.then((shop) => {
+      if (shop === null && shopOnce === asking) shopOnce = undefined;
+    });
+  }
   return shopOnce;
 }
 

@@ -3,6 +3,7 @@
  * Monitoring link is shown only when the key (or the open server) may read it: an admin screen.
  * Moving to another screen moves keyboard focus to its heading, so a screen-reader user hears where they are.
  */
+import { PRICE_BASIS } from '../../src/diamond/fields.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { KEY_SAVED_EVENT, monitoringAllowed } from './api.js';
 import { AppraisePage } from './appraise/appraise-page.js';
@@ -115,8 +116,9 @@ export function App() {
       </main>
       <footer class="site-footer">
         <p>
-          Prices are estimates in US dollars from Loupe's current model, with the range that holds the true price for
-          most stones like the one appraised. Partners: the <a href="/docs">REST API documentation</a>.
+          Prices are estimates in US dollars of {PRICE_BASIS.dollarsOf} (appraised market value) from Loupe's current
+          model, with the range that holds the true price for most stones like the one appraised. Partners: the{' '}
+          <a href="/docs">REST API documentation</a>.
         </p>
       </footer>
     </>

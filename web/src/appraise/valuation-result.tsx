@@ -4,7 +4,7 @@
  */
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { hasMeasurements, PRICE_BASIS, type StoneToValue } from '../../../src/diamond/fields.js';
+import { DEFAULT_DISCLAIMER, hasMeasurements, PRICE_BASIS, type StoneToValue } from '../../../src/diamond/fields.js';
 import { type Shop, shopDetails, type Valuation } from '../api.js';
 import { dateTime, money, rangeText } from '../format.js';
 import { ExplanationTable, WaterfallChart } from './waterfall.js';
@@ -24,6 +24,9 @@ export function PriceHeadline({ valuation, fourCsOnly }: { valuation: Valuation;
         <p class="price__label">Estimated price</p>
         <p class="price__value" data-testid="price">
           {money(price)}
+        </p>
+        <p class="price__basis" data-testid="price-basis" title={PRICE_BASIS.description}>
+          US dollars of {PRICE_BASIS.dollarsOf}, {PRICE_BASIS.kind} (not adjusted for inflation)
         </p>
         {range ? (
           <>
@@ -106,13 +109,14 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
   const [shop, setShop] = useState<Shop | null>(null);
   // The shop's stock reference for this stone, typed before printing; printed, not sent anywhere.
   const [stockRef, setStockRef] = useState('');
+  // Asked again for every valuation: shopDetails keeps the shop once read, and asks again after a failure.
   useEffect(() => {
     let live = true;
-    void shopDetails().then((s) => live && setShop(s));
+    void shopDetails().then((s) => live && s && setShop(s));
     return () => {
       live = false;
     };
-  }, []);
+  }, [valuation]);
   return (
     <section class="panel result" aria-labelledby="result-title">
       <PrintedLetterhead shop={shop} />
@@ -191,7 +195,7 @@ export function ValuationResult({ valuation, stone, at }: { valuation: Valuation
         <p>
           <strong>Price basis.</strong> {PRICE_BASIS.description}
         </p>
-        <p>{shop?.disclaimer}</p>
+        <p>{shop?.disclaimer || DEFAULT_DISCLAIMER}</p>
       </footer>
     </section>
   );
