@@ -439,6 +439,8 @@ export interface components {
             decision: string | null;
             /** @description Where its model card is (GET, same key), once the pipeline has written it. */
             modelCardUrl: string | null;
+            /** @description GET /v1/models/current only, while this server serves this model: the heaviest stone it values, in carats (LOUPE_MAX_CARAT, else 1.5 × the heaviest stone the model learned from); a heavier one is refused with beyond_limit. */
+            caratLimit?: number;
         };
         ModelAccuracy: {
             n: number;

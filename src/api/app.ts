@@ -265,7 +265,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (traffic) await app.register(monitoringRoutes, { traffic, store: options.store });
   await app.register(diamondRoutes, { store: options.similar ?? options.store });
-  await app.register(modelRoutes, { store: options.store });
+  await app.register(modelRoutes, { store: options.store, models: options.models, maxCarat: options.maxCarat });
   await app.register(requestRoutes, { store: options.store, requestLog: options.requestLog });
   // Recording appraisals goes through the ingestion, into the store (either database).
   await app.register(appraisalRoutes, { store: options.store, models: options.models });

@@ -397,6 +397,12 @@ export const Model = Type.Object({
   modelCardUrl: Type.Union([Type.String(), Type.Null()], {
     description: 'Where its model card is (GET, same key), once the pipeline has written it.',
   }),
+  caratLimit: Type.Optional(
+    Type.Number({
+      description:
+        'GET /v1/models/current only, while this server serves this model: the heaviest stone it values, in carats (LOUPE_MAX_CARAT, else 1.5 × the heaviest stone the model learned from); a heavier one is refused with beyond_limit.',
+    }),
+  ),
 });
 
 export const ModelList = Type.Object({ champion: Type.Union([Type.String(), Type.Null()]), models: Type.Array(Model) });

@@ -107,6 +107,21 @@ describe('models', () => {
     expectProblem(await get('/v1/models/v9999'), 404);
   });
 
+  it('/v1/models/current gives the carat limit of the model served, the one a valuation is refused beyond', async () => {
+    // hunt-web #13: the web app's hint said "0.1 to 10 ct" while the server refused anything above 6.2 ct.
+    const current = (await get('/v1/models/current')).json();
+    expect(current.caratLimit).toBeTypeOf('number');
+    const over = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: { carat: Math.min(10, current.caratLimit + 0.01), cut: 'Ideal', color: 'G', clarity: 'VS2' },
+    });
+    if (current.caratLimit < 10) {
+      const p = expectProblem(over, 422);
+      expect(p.errors[0]).toMatchObject({ field: 'carat', allowed: `at most ${current.caratLimit} ct` });
+    } else expect(over.statusCode).toBe(200);
+  });
+
   it('/v1/models/current is a 404 problem before any promotion', async () => {
     const empty = await testHome({ ingest: false, promote: false });
     const e = await testApp(empty);

@@ -427,6 +427,10 @@ describe('web app', () => {
 
   it('checks the form with the shared schema before sending, and shows its messages', async () => {
     const { page, sent } = await exampleFilledIn();
+    // The carat hint gives the served model's limit, not the schema's 10 ct (hunt-web #13).
+    const { caratLimit } = await api<{ caratLimit: number }>('/v1/models/current');
+    expect(caratLimit).toBeLessThan(10);
+    await expect.poll(() => page.locator('#stone-carat-hint').textContent()).toContain(`0.1 to ${caratLimit} ct`);
     await page.getByLabel('Carat', { exact: true }).fill('1,2');
     await page.getByLabel('Table', { exact: true }).fill('101');
     await page.getByRole('button', { name: 'Appraise', exact: true }).click();

@@ -258,6 +258,23 @@ export function currentModel(signal?: AbortSignal): Promise<ModelInfo> {
   return request<ModelInfo>('GET', '/v1/models/current', undefined, signal);
 }
 
+/**
+ * The served model's carat limit (GET /v1/models/current), or undefined when it cannot be read (no model yet, the
+ * server away, an older server): the form then shows the schema's bound, and the server's refusal names the limit.
+ */
+export async function servedCaratLimit(signal?: AbortSignal): Promise<number | undefined> {
+  // Not through `call`: a keyed server's 401 here must not raise the key banner before anything was asked.
+  const key = apiKey();
+  try {
+    const r = await fetch('/v1/models/current', { headers: key ? { authorization: `Bearer ${key}` } : {}, signal });
+    if (!r.ok) return undefined;
+    const limit = ((await r.json()) as ModelInfo).caratLimit;
+    return typeof limit === 'number' ? limit : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** GET /v1/models: every version, newest first (the API lists them oldest first). */
 export async function models(signal?: AbortSignal): Promise<ModelInfo[]> {
   const answer = await request<{ champion: string | null; models: ModelInfo[] }>(

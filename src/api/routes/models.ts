@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PRICE_BASIS } from '../../diamond/index.js';
+import { caratLimit } from '../../model/index.js';
 import { labelled, METRICS_VERSION, type ModelMetrics } from '../../registry/index.js';
 import type { Store } from '../../store/store.js';
+import type { ModelSource } from '../model-source.js';
 import { presentModel } from '../present.js';
 import { ApiProblem } from '../problem.js';
 import { Model, ModelList, problemResponse, withExamples } from '../schemas.js';
@@ -81,7 +83,12 @@ export function matchesTag(ifNoneMatch: string | undefined, tag: string): boolea
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
 }
 
-export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+export const modelRoutes: FastifyPluginAsyncTypebox<{
+  store: Store;
+  /** The model being served and the configured limit: the carat limit a valuation is refused beyond. */
+  models: ModelSource;
+  maxCarat: number | undefined;
+}> = async (app, { store, models, maxCarat }) => {
   const security = [{ bearerAuth: [] }];
   // Models change rarely and their records are read often: every 200 carries an ETag, and a client that sends it
   // back in If-None-Match gets a 304 without a body. Keyed answers: cached by the client only, and revalidated.
@@ -134,7 +141,11 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
     async () => {
       const champion = await store.getChampion();
       if (!champion) throw new ApiProblem('not-found', 'No model has been promoted yet.');
-      return presentModel(champion);
+      const served = models.current;
+      // the limit of the model this server values with; another version (a swap under way) would mislead
+      return served?.version === champion.version
+        ? { ...presentModel(champion), caratLimit: caratLimit(served.artifact, maxCarat) }
+        : presentModel(champion);
     },
   );
 

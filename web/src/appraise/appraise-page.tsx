@@ -13,7 +13,15 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
 import { validateStoneToValue } from '../../../src/diamond/validate.js';
-import { ApiError, appraise, shopDetails, storedValuation, type FieldProblem, type Valuation } from '../api.js';
+import {
+  ApiError,
+  appraise,
+  servedCaratLimit,
+  shopDetails,
+  storedValuation,
+  type FieldProblem,
+  type Valuation,
+} from '../api.js';
 import { dateTime, money } from '../format.js';
 import { SimilarStones } from './similar-stones.js';
 import { StoneForm } from './stone-form.js';
@@ -95,6 +103,14 @@ export function AppraisePage() {
   const asked = useRef(0);
   // The shop's letterhead is asked for now, while the stone is typed, so a valuation prints with it at once.
   useEffect(() => void shopDetails(), []);
+  // The served model's carat limit, for the carat hint and the what-if steps; asked again with each valuation, since
+  // the model (and its limit) can change while the page is open.
+  const [maxCarat, setMaxCarat] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    const abort = new AbortController();
+    void servedCaratLimit(abort.signal).then((limit) => !abort.signal.aborted && setMaxCarat(limit));
+    return () => abort.abort();
+  }, [result]);
 
   useEffect(() => {
     // the address that names this stone (the bare screen's address names none: the last one that did stays)
@@ -241,6 +257,7 @@ export function AppraisePage() {
             problems={problems}
             busy={busy}
             summaryRef={summaryRef}
+            maxCarat={maxCarat}
             onChange={onChange}
             onSubmit={onSubmit}
             onExample={() => {
@@ -306,7 +323,7 @@ export function AppraisePage() {
               <SimilarStones stone={result.stone} price={result.valuation.price} />
             </div>
             <div class={`appraise__what-if${staleClass}`}>
-              <WhatIfPanel base={result.stone} baseValuation={result.valuation} />
+              <WhatIfPanel base={result.stone} baseValuation={result.valuation} maxCarat={maxCarat} />
             </div>
           </>
         )}

@@ -14,10 +14,12 @@ interface FieldWiring<N extends string> {
   /** Fields any problem names (a geometry problem names several), marked invalid. */
   invalid: ReadonlySet<string>;
   onChange: (name: N, value: string) => void;
+  /** Upper bounds tighter than the schema's (the served model's carat limit), when known. */
+  maxima?: Partial<Record<NumberFieldName, number>>;
 }
 
 /** `number('carat')` and `grade('cut')` for a form whose values are keyed by the field names N. */
-export function fieldRenderers<N extends string>({ values, byField, invalid, onChange }: FieldWiring<N>) {
+export function fieldRenderers<N extends string>({ values, byField, invalid, onChange, maxima }: FieldWiring<N>) {
   const number = (name: N & NumberFieldName) => (
     <NumberField
       spec={FIELDS[name]}
@@ -25,6 +27,7 @@ export function fieldRenderers<N extends string>({ values, byField, invalid, onC
       problems={byField.get(name) ?? []}
       invalid={invalid.has(name)}
       onInput={(v) => onChange(name, v)}
+      max={maxima?.[name]}
     />
   );
   const grade = (name: N & GradeFieldName) => (

@@ -9,9 +9,11 @@ interface Props {
   problems: FieldProblem[];
   invalid: boolean;
   onInput: (value: string) => void;
+  /** A tighter upper bound than the schema's (the served model's carat limit), when known. */
+  max?: number;
 }
 
-export function NumberField({ spec, value, problems, invalid, onInput }: Props) {
+export function NumberField({ spec, value, problems, invalid, onInput, max }: Props) {
   const id = inputId(spec.name);
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -39,7 +41,8 @@ export function NumberField({ spec, value, problems, invalid, onInput }: Props) 
         </span>
       </div>
       <p class="field__hint" id={hintId}>
-        {spec.min} to {spec.max.toLocaleString('en-US')} {spec.unit}
+        {spec.min} to {(max ?? spec.max).toLocaleString('en-US')} {spec.unit}
+        {max !== undefined && max < spec.max && " (the current model's limit)"}
       </p>
       {problems.length > 0 && (
         <p class="field__error" id={errorId}>

@@ -19,6 +19,8 @@ interface Props {
   onSubmit: () => void;
   onExample: () => void;
   onClear: () => void;
+  /** The served model's carat limit, when known (its hint says it instead of the schema's bound). */
+  maxCarat?: number;
 }
 
 /** Where a problem's link in the error summary goes: the first field it names (the first option of a grade). */
@@ -60,10 +62,20 @@ function ErrorSummary({ problems, summaryRef }: { problems: FieldProblem[]; summ
   );
 }
 
-export function StoneForm({ values, problems, busy, summaryRef, onChange, onSubmit, onExample, onClear }: Props) {
+export function StoneForm({
+  values,
+  problems,
+  busy,
+  summaryRef,
+  onChange,
+  onSubmit,
+  onExample,
+  onClear,
+  maxCarat,
+}: Props) {
   const { byField, shared } = splitProblems(problems);
   const invalid = invalidFields(problems);
-  const { number, grade } = fieldRenderers({ values, byField, invalid, onChange });
+  const { number, grade } = fieldRenderers({ values, byField, invalid, onChange, maxima: { carat: maxCarat } });
   return (
     <form
       id="stone-form"

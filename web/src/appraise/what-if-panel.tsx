@@ -15,20 +15,24 @@ import { WHAT_IF_FIELDS, differences, nudge, type WhatIfField } from './what-if.
 interface Props {
   base: StoneToValue;
   baseValuation: Valuation;
+  /** The served model's carat limit, when known: no step goes past it. */
+  maxCarat?: number;
 }
 
 function Stepper({
   name,
   stone,
+  maxCarat,
   onChange,
 }: {
   name: WhatIfField;
   stone: StoneToValue;
+  maxCarat: number | undefined;
   onChange: (s: StoneToValue) => void;
 }) {
   const label = FIELDS[name].label;
-  const down = nudge(stone, name, -1);
-  const up = nudge(stone, name, 1);
+  const down = nudge(stone, name, -1, maxCarat);
+  const up = nudge(stone, name, 1, maxCarat);
   const value = name === 'carat' ? `${stone.carat} ct` : stone[name];
   const describe = (s: StoneToValue | undefined, word: string) =>
     s === undefined
@@ -119,7 +123,7 @@ function Comparison({ base, changed }: { base: Valuation; changed: Valuation }) 
   );
 }
 
-export function WhatIfPanel({ base, baseValuation }: Props) {
+export function WhatIfPanel({ base, baseValuation, maxCarat }: Props) {
   const [stone, setStone] = useState<StoneToValue>(base);
   const [valuation, setValuation] = useState<Valuation | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -184,7 +188,7 @@ export function WhatIfPanel({ base, baseValuation }: Props) {
       <p class="panel__intro">Move one characteristic a notch and see how the price and its explanation change.</p>
       <div class="steppers">
         {WHAT_IF_FIELDS.map((name) => (
-          <Stepper key={name} name={name} stone={stone} onChange={setStone} />
+          <Stepper key={name} name={name} stone={stone} maxCarat={maxCarat} onChange={setStone} />
         ))}
       </div>
       {/* A short announcement for screen readers; the comparison below is read when they move to it. */}

@@ -17,11 +17,19 @@ const SCALES = { cut: CUTS, color: COLORS, clarity: CLARITIES } as const;
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
-/** The stone with one characteristic moved by `direction` notches, or undefined when that leaves the scale. */
-export function nudge<S extends StoneToValue>(stone: S, name: WhatIfField, direction: 1 | -1): S | undefined {
+/**
+ * The stone with one characteristic moved by `direction` notches, or undefined when that leaves the scale. A carat
+ * step stops at `maxCarat`, the served model's limit (GET /v1/models/current), when known, else at the schema's.
+ */
+export function nudge<S extends StoneToValue>(
+  stone: S,
+  name: WhatIfField,
+  direction: 1 | -1,
+  maxCarat: number = FIELDS.carat.max,
+): S | undefined {
   if (name === 'carat') {
     const carat = round2(stone.carat + direction * CARAT_STEP);
-    if (carat < FIELDS.carat.min || carat > FIELDS.carat.max) return undefined;
+    if (carat < FIELDS.carat.min || carat > Math.min(maxCarat, FIELDS.carat.max)) return undefined;
     if (!hasMeasurements(stone)) return { ...stone, carat };
     const scale = Math.cbrt(carat / stone.carat);
     const x = round2(stone.x * scale);
