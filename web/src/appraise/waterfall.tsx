@@ -91,7 +91,8 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
   const ghosts = before ? rowsOf(before.explanation, before.quoted) : [];
   const narrow = width < 480;
   const labelWidth = narrow ? 0 : Math.min(240, Math.max(150, Math.round(width * 0.3)));
-  const valueWidth = narrow ? 136 : 160;
+  // room for "−$2,316 on its own ×0.17" beside a bar that reaches the end of the axis
+  const valueWidth = narrow ? 172 : 190;
   const rowHeight = narrow ? 50 : 36;
   const barHeight = narrow ? 18 : 20;
   const top = 8;
