@@ -356,7 +356,7 @@ export interface components {
                 multiplier: number;
                 /** @description The same effect in US dollars (to the cent): this factor's share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step. */
                 dollars: number;
-                /** @description The running total after this step: the typical price plus the dollars of the steps so far, USD. The last step ends at the price. */
+                /** @description The running total: the typical price plus the steps' dollars so far, USD. */
                 priceAfter: number;
             }[];
             /** @description Where the steps end: the price before rounding, USD. */

@@ -109,10 +109,7 @@ const Step = Type.Object({
     description:
       "The same effect in US dollars (to the cent): this factor's share of the gap between the typical price and the price, in proportion to its log contribution (the logarithmic-mean allocation). The steps add up to that gap exactly, do not depend on their order, and the biggest multiplier has the biggest dollar step.",
   }),
-  priceAfter: Type.Number({
-    description:
-      'The running total after this step: the typical price plus the dollars of the steps so far, USD. The last step ends at the price.',
-  }),
+  priceAfter: Type.Number({ description: "The running total: the typical price plus the steps' dollars so far, USD." }),
 });
 
 export const Explanation = Type.Object(
