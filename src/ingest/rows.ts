@@ -106,6 +106,11 @@ export const MAX_COLUMNS = 500;
 const SHOWN_COLUMNS = 12;
 const NAME_CHARS = 30;
 
+/** A row the CSV itself did not give whole: one problem on the row, with what is allowed. */
+function malformedRow<T>(message: string, allowed: string): Validation<T> {
+  return { ok: false, normalised: [], problems: [{ field: 'row', code: 'malformed_row', message, allowed }] };
+}
+
 /**
  * What the header holds, for a message. A first line without a comma is not echoed: it is most likely not a CSV
  * header at all (a symlink to another file, say), and its text is none of the message's business.
@@ -188,53 +193,23 @@ function toRow<T>(schema: RowSchema<T>, columns: Columns, record: CsvRecord, dat
     if (v !== undefined) extra[n] = v;
   }
   let result: Validation<T>;
-  if (record.tooLong) {
-    result = {
-      ok: false,
-      normalised: [],
-      problems: [
-        {
-          field: 'row',
-          code: 'malformed_row',
-          message: `Line ${record.line} is ${record.error}, so it was not read.`,
-          allowed: `at most ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters`,
-        },
-      ],
-    };
-  } else if (record.error) {
-    result = {
-      ok: false,
-      normalised: [],
-      problems: [
-        {
-          field: 'row',
-          code: 'malformed_row',
-          message: `Line ${record.line} is not valid CSV: ${record.error}.`,
-          allowed: 'RFC 4180 CSV',
-        },
-      ],
-    };
-  } else if (fields.length !== columns.width) {
+  if (record.tooLong)
+    result = malformedRow(
+      `Line ${record.line} is ${record.error}, so it was not read.`,
+      `at most ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters`,
+    );
+  else if (record.error)
+    result = malformedRow(`Line ${record.line} is not valid CSV: ${record.error}.`, 'RFC 4180 CSV');
+  else if (fields.length !== columns.width) {
     const few = fields.length < columns.width;
-    result = {
-      ok: false,
-      normalised: [],
-      problems: [
-        {
-          field: 'row',
-          code: 'malformed_row',
-          message:
-            `Line ${record.line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.width}; ` +
-            (few
-              ? 'a value or a comma is probably missing.'
-              : 'a value probably contains a comma without being quoted ("…").'),
-          allowed: `${columns.width} comma-separated fields, as in the header`,
-        },
-      ],
-    };
-  } else {
-    result = schema.validate(raw);
-  }
+    result = malformedRow(
+      `Line ${record.line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.width}; ` +
+        (few
+          ? 'a value or a comma is probably missing.'
+          : 'a value probably contains a comma without being quoted ("…").'),
+      `${columns.width} comma-separated fields, as in the header`,
+    );
+  } else result = schema.validate(raw);
   return { line: record.line, dataRow, rawText: record.text, raw, extra, fields, result };
 }
 
