@@ -22,6 +22,7 @@
  */
 import { join } from 'node:path';
 import { readEnv, type LoupePaths } from '../config/index.js';
+import { isPlainNumber } from '../diamond/index.js';
 import {
   DEFAULT_DIFFICULTY_TREES,
   DEFAULT_KIND,
@@ -65,7 +66,8 @@ export class ConfigError extends Error {
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
   if (text === undefined) return fallback;
-  const v = Number(text);
+  // Plain decimals only, as row values and the CLI's options are read: Number() would take 0x10 or a blank.
+  const v = isPlainNumber(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isFinite(v) || v < min || v > max)
     throw new ConfigError(`${name}=${text} is not a number from ${min} to ${max}`);
   return v;
@@ -75,7 +77,7 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
   if (text === undefined) return fallback;
-  const v = Number(text);
+  const v = isPlainNumber(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isInteger(v) || v < min || v > max)
     throw new ConfigError(`${name}=${text} is not a whole number from ${min} to ${max}`);
   return v;

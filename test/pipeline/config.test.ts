@@ -22,8 +22,13 @@ describe('counts in the environment', () => {
     ['LOUPE_TUNE_FOLDS', '2.5', 'LOUPE_TUNE_FOLDS=2.5 is not a whole number from 2 to 10'],
     ['LOUPE_RETRAIN_MIN_ROWS', '100.5', 'LOUPE_RETRAIN_MIN_ROWS=100.5 is not a whole number from 1 to 1000000'],
     ['LOUPE_DIFFICULTY_TREES', '30.5', 'LOUPE_DIFFICULTY_TREES=30.5 is not a whole number from 1 to 10000'],
+    // plain decimals only, as the CLI's options and row values are read
+    ['LOUPE_TUNE_TRIALS', '0x8', 'LOUPE_TUNE_TRIALS=0x8 is not a whole number from 1 to 1000'],
+    ['LOUPE_RETRAIN_MIN_ROWS', 'Infinity', 'LOUPE_RETRAIN_MIN_ROWS=Infinity is not a whole number from 1 to 1000000'],
+    ['LOUPE_TUNE_BUDGET_MS', '0x10', 'LOUPE_TUNE_BUDGET_MS=0x10 is not a number from'],
   ])('%s=%s is refused', (name, value, message) => {
-    expect(() => pipelineConfig(paths, { [name]: value })).toThrow(new ConfigError(message));
+    expect(() => pipelineConfig(paths, { [name]: value })).toThrow(ConfigError);
+    expect(() => pipelineConfig(paths, { [name]: value })).toThrow(message);
   });
 
   it('whole numbers in range are taken', () => {
