@@ -11,7 +11,7 @@
  * - training rows: every other stored diamond, in id order. Their content hash names the training snapshot.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import { readReferenceSplit } from '../ingest/index.js';
@@ -40,11 +40,19 @@ export function sha256OfFile(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** Reading a FIFO (or a device) named as the reference would wait forever: only a regular file is read. */
+function mustBeAFile(path: string): void {
+  const s = statSync(path);
+  if (!s.isFile())
+    throw Object.assign(new Error(`not a regular file`), { code: s.isDirectory() ? 'EISDIR' : 'not a regular file' });
+}
+
 const SET_DATA = "set LOUPE_DATA to the reference appraisals' CSV (serve and pipeline run also take --data)";
 
 /** The reference file's SHA-256, or a ConfigError (a usage error) saying why it cannot be read. */
 function referenceShaOf(paths: LoupePaths): string {
   try {
+    mustBeAFile(paths.referenceData);
     return sha256OfFile(paths.referenceData);
   } catch (error) {
     throw new ConfigError(
@@ -61,6 +69,7 @@ function referenceShaOf(paths: LoupePaths): string {
 export function readSplitOf(paths: LoupePaths): number[] {
   const path = referenceSplitPath(paths);
   try {
+    mustBeAFile(path);
     return readReferenceSplit(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

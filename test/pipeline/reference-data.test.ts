@@ -5,6 +5,7 @@
  * train, and score a challenger on rows the champion learned from); a reference without its split is refused
  * before anything is stored.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -57,6 +58,19 @@ describe('the reference data decides the frozen test rows', () => {
     const split = partitionData(h.db, noSplit);
     await expect(split).rejects.toBeInstanceOf(ConfigError);
     await expect(split).rejects.toThrow(/split .*reference-split\.txt cannot be read \(ENOENT\)/);
+  });
+
+  it('a FIFO or a folder named as the reference is refused, not read (a FIFO would wait forever)', async () => {
+    const h = pipelineHome('loupe-reference-fifo-', { data: smallReference() });
+    homes.push(h);
+    await ingestInto(sqliteStore(h.db).ingestion(), smallReference());
+    const fifo = join(h.dir, 'fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    for (const data of [fifo, h.dir]) {
+      const part = partitionData(h.db, loupePaths({}, { home: h.dir, data }));
+      await expect(part).rejects.toBeInstanceOf(ConfigError);
+      await expect(part).rejects.toThrow(/cannot be read \((not a regular file|EISDIR)\)/);
+    }
   });
 
   it('an empty home needs no reference file to partition (nothing is stored)', async () => {
