@@ -2445,7 +2445,8 @@ export interface operations {
                      *         "dollarsOf": 2008,
                      *         "description": "An expert appraiser's market value of the stone in US dollars of 2008: the basis of the reference data's prices and of every batch Loupe learns from. Not a retail asking price, and not adjusted for inflation to today's dollars."
                      *       },
-                     *       "modelCardUrl": "/v1/models/v0001/card"
+                     *       "modelCardUrl": "/v1/models/v0001/card",
+                     *       "caratLimit": 6.2
                      *     }
                      */
                     "application/json": components["schemas"]["Model"];

@@ -135,7 +135,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'getCurrentModel',
         summary: 'The model being served (the champion)',
         security,
-        response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has been promoted yet.') },
+        response: {
+          200: withExamples(Model, { ...EXAMPLE_MODEL, caratLimit: 6.2 }),
+          404: notFound('No model has been promoted yet.'),
+        },
       },
     },
     async () => {
