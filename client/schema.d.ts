@@ -2258,6 +2258,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified: the answer is still the one whose ETag was sent in If-None-Match. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description No valid API key. */
             401: {
                 headers: {
@@ -2451,6 +2458,13 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["Model"];
                 };
+            };
+            /** @description Not modified: the answer is still the one whose ETag was sent in If-None-Match. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No valid API key. */
             401: {
@@ -2657,6 +2671,13 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
+            /** @description Not modified: the answer is still the one whose ETag was sent in If-None-Match. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
             400: {
                 headers: {
@@ -2745,6 +2766,13 @@ export interface operations {
                     "text/html": string;
                     "text/markdown": string;
                 };
+            };
+            /** @description Not modified: the answer is still the one whose ETag was sent in If-None-Match. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
             400: {

@@ -225,6 +225,17 @@ describe('ETag on models', () => {
     }
   });
 
+  it('the OpenAPI document lists the 304 of every operation that can answer it, with no body', async () => {
+    const doc = JSON.parse((await keyed.app.inject({ method: 'GET', url: '/openapi.json' })).body) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+    };
+    for (const path of ['/v1/models', '/v1/models/current', '/v1/models/{version}', '/v1/models/{version}/card']) {
+      const notModified = doc.paths[path]?.get?.responses['304'];
+      expect(notModified, path).toBeDefined();
+      expect(notModified?.content, path).toBeUndefined();
+    }
+  });
+
   it('a promotion changes the tag', async () => {
     const auth = `Bearer ${createKey(home.db, { name: 'etag-promote', scopes: ['valuations'] }).secret}`;
     const before = await keyed.app.inject({

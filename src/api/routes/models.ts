@@ -63,6 +63,10 @@ const EXAMPLE_MODEL = {
   priceBasis: PRICE_BASIS,
   modelCardUrl: '/v1/models/v0001/card',
 };
+/** What a revalidation gets when nothing changed (the onSend hook below): no body. */
+const NOT_MODIFIED = Type.Null({
+  description: 'Not modified: the answer is still the one whose ETag was sent in If-None-Match. No body.',
+});
 const CARD_FILES = {
   html: ['model.html', 'text/html; charset=utf-8'],
   markdown: ['model.md', 'text/markdown; charset=utf-8'],
@@ -117,7 +121,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
         security,
         description:
           'Every registered model, oldest first, with its metrics, the data snapshot it learned from and when it was promoted.',
-        response: { 200: withExamples(ModelList, { champion: 'v0001', models: [EXAMPLE_MODEL] }) },
+        response: { 200: withExamples(ModelList, { champion: 'v0001', models: [EXAMPLE_MODEL] }), 304: NOT_MODIFIED },
       },
     },
     async () => {
@@ -137,6 +141,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
         security,
         response: {
           200: withExamples(Model, { ...EXAMPLE_MODEL, caratLimit: 6.2 }),
+          304: NOT_MODIFIED,
           404: notFound('No model has been promoted yet.'),
         },
       },
@@ -162,7 +167,11 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
         summary: 'One model version',
         security,
         params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
-        response: { 200: withExamples(Model, EXAMPLE_MODEL), 404: notFound('No model has the version v0099.') },
+        response: {
+          200: withExamples(Model, EXAMPLE_MODEL),
+          304: NOT_MODIFIED,
+          404: notFound('No model has the version v0099.'),
+        },
       },
     },
     async (request) => {
@@ -201,6 +210,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
               'text/markdown': { schema: Type.String({ examples: ['# Model card — v0001 (gbdt)\n\n## Summary\n…'] }) },
             },
           },
+          304: NOT_MODIFIED,
           404: notFound('No model card for v0099.'),
         },
       },
