@@ -86,12 +86,34 @@ const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 const THOUSANDS_COMMA = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
 const CURRENCY = /^\s*(US\$|USD|\$|€|£)\s*|\s*(USD|\$)\s*$/i;
 
+export interface NumberRule {
+  /** Whole numbers only. */
+  whole?: boolean;
+  /** The smallest allowed. */
+  min?: number;
+  /** Allowed only above this (a limit of 0 would mean nothing). */
+  above?: number;
+  /** The largest allowed. */
+  max?: number;
+}
+
 /**
- * Whether a text (trimmed) is a number as rows write one: an optional sign, digits with an optional point, an
- * optional exponent — not the other forms Number() takes (hex 0x1F, binary, octal, "Infinity", blank text).
+ * The number `text` spells (surrounding spaces ignored) if it is a plain decimal — an optional sign, digits with an
+ * optional point, an optional exponent, as rows write numbers; not the other forms Number() takes (hex 0x1F,
+ * binary, octal, "Infinity", blank text) — that keeps `rule`, else undefined: the caller says what is allowed,
+ * naming the option or variable the text came from (the CLI's options, the pipeline's environment).
  */
-export function isPlainNumber(text: string): boolean {
-  return PLAIN_NUMBER.test(text);
+export function plainNumber(text: string, rule: NumberRule = {}): number | undefined {
+  const trimmed = text.trim();
+  if (!PLAIN_NUMBER.test(trimmed)) return undefined;
+  const n = Number(trimmed);
+  if (!Number.isFinite(n)) return undefined;
+  if (rule.whole && !Number.isInteger(n)) return undefined;
+  if (rule.min !== undefined && n < rule.min) return undefined;
+  if (rule.above !== undefined && !(n > rule.above)) return undefined;
+  if (rule.max !== undefined && n > rule.max) return undefined;
+  // "-0" is 0: a seed or a count written so is no different
+  return n === 0 ? 0 : n;
 }
 
 /** What each field allows, in words: built once, as validation runs per row of files of millions of rows. */

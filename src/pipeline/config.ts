@@ -22,7 +22,7 @@
  */
 import { join } from 'node:path';
 import { readEnv, type LoupePaths } from '../config/index.js';
-import { isPlainNumber } from '../diamond/index.js';
+import { plainNumber } from '../diamond/index.js';
 import {
   DEFAULT_DIFFICULTY_TREES,
   DEFAULT_KIND,
@@ -63,25 +63,29 @@ export class ConfigError extends Error {
   }
 }
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/**
+ * A number from the environment, read as the CLI reads its options (plain decimals: not 0x10, not "Infinity");
+ * `whole` for a count (trials, folds, trees, rows), where a fraction would pass here and fail the run once files
+ * are ingested.
+ */
+function number(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  whole = false,
+): number {
   const text = env[name];
   if (text === undefined) return fallback;
-  // Plain decimals only, as row values and the CLI's options are read: Number() would take 0x10 or a blank.
-  const v = isPlainNumber(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(v) || v < min || v > max)
-    throw new ConfigError(`${name}=${text} is not a number from ${min} to ${max}`);
+  const v = plainNumber(text, { whole, min, max });
+  if (v === undefined)
+    throw new ConfigError(`${name}=${text} is not a ${whole ? 'whole number' : 'number'} from ${min} to ${max}`);
   return v;
 }
 
-/** A count (trials, folds, trees, rows): a fraction would pass here and fail the run once files are ingested. */
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name];
-  if (text === undefined) return fallback;
-  const v = isPlainNumber(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(v) || v < min || v > max)
-    throw new ConfigError(`${name}=${text} is not a whole number from ${min} to ${max}`);
-  return v;
-}
+const wholeNumber = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number =>
+  number(env, name, fallback, min, max, true);
 
 /** Kinds a run can train: Loupe's own, and those trained by a command (xgboost). */
 export const PIPELINE_KINDS: readonly string[] = [...KIND_NAMES, ...EXTERNALLY_TRAINED_KINDS];
