@@ -169,24 +169,19 @@ function isStandardOutputFile(stats: Stats): boolean {
 /** Standard output itself (a socket cannot be opened by its path, and a file it appends to must not be replaced). */
 function standardOutput(): OutputFile {
   const stream = process.stdout;
-  let failure: Error | undefined;
-  const onError = (err: Error): void => {
-    failure ??= err;
-  };
-  stream.on('error', onError);
+  const errors = firstError(stream);
   return {
     stream,
-    failed: () => failure,
+    failed: errors.failed,
     isStandardOutput: true,
     async commit() {
       // Flushed, not ended: the process may still print on it.
       await new Promise<void>((resolve) => stream.write('', () => resolve()));
-      stream.off('error', onError);
+      errors.stop();
+      const failure = errors.failed();
       if (failure) throw failure;
     },
-    discard() {
-      stream.off('error', onError);
-    },
+    discard: errors.stop,
   };
 }
 
@@ -194,15 +189,12 @@ function standardOutput(): OutputFile {
 function directOutput(path: string): OutputFile {
   // No flush: fsync fails (EINVAL) on a pipe or a terminal.
   const stream = createWriteStream(path);
-  let failure: Error | undefined;
-  stream.on('error', (err) => {
-    failure ??= err;
-  });
+  const { failed } = firstError(stream);
   return {
     stream,
-    failed: () => failure,
+    failed,
     isStandardOutput: false,
-    commit: () => endStream(stream, () => failure),
+    commit: () => endStream(stream, failed),
     discard() {
       stream.destroy();
     },
@@ -240,16 +232,13 @@ function replacingOutput(path: string): OutputFile {
   }
   const file = createWriteStream(partial, { fd, flush: true });
   stream = file;
-  let failure: Error | undefined;
-  file.on('error', (err) => {
-    failure ??= err;
-  });
+  const { failed } = firstError(file);
   return {
     stream: file,
-    failed: () => failure,
+    failed,
     isStandardOutput: false,
     async commit() {
-      await endStream(file, () => failure);
+      await endStream(file, failed);
       renameSync(partial, path);
       stopListening();
     },
@@ -259,6 +248,16 @@ function replacingOutput(path: string): OutputFile {
       rmSync(partial, { force: true });
     },
   };
+}
+
+/** The stream's first error from now on, so that a failed write is never an unhandled 'error' event. */
+function firstError(stream: NodeJS.EventEmitter): { failed: () => Error | undefined; stop: () => void } {
+  let failure: Error | undefined;
+  const onError = (err: Error): void => {
+    failure ??= err;
+  };
+  stream.on('error', onError);
+  return { failed: () => failure, stop: () => void stream.off('error', onError) };
 }
 
 async function endStream(stream: WriteStream, failed: () => Error | undefined): Promise<void> {
