@@ -8,24 +8,15 @@
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stone } from '../../src/diamond/index.js';
+import { exampleStone, type Stone } from '../../src/diamond/index.js';
 import { buildWebIfStale } from '../../scripts/build-web.js';
 import { REQUEST_TIMEOUT_MS } from '../../web/src/api.js';
 import { money } from '../../web/src/format.js';
 import { violations } from './a11y.js';
 import { homeWithFirstModel, launchBrowser, type RunningServer, startServer } from './harness.js';
 
-const STONE: Stone = {
-  carat: 0.9,
-  cut: 'Ideal',
-  color: 'G',
-  clarity: 'VS2',
-  depth: 61.8,
-  table: 57,
-  x: 6.2,
-  y: 6.24,
-  z: 3.84,
-};
+/** The field table's example stone, as the API documents it (0.9 ct Ideal G VS2, measured). */
+const STONE = exampleStone() as unknown as Stone;
 const STONE_LINE = '0.9 ct · Ideal cut · colour G · clarity VS2 · depth 61.8% · table 57% · 6.2 × 6.24 × 3.84 mm';
 
 interface Quote {

@@ -8,18 +8,9 @@ import type { Stone } from '../../src/diamond/index.js';
 import { NUM_FACTORS } from '../../src/model/features.js';
 import { tellExplanation } from '../../src/model/index.js';
 import { shownSteps, wholeDollarShares } from '../../web/src/appraise/shown-steps.js';
+import { STONE_A } from '../helpers/stones.js';
 
-const stone: Stone = {
-  carat: 1.1,
-  cut: 'Ideal',
-  color: 'H',
-  clarity: 'SI2',
-  depth: 62,
-  table: 55,
-  x: 6.61,
-  y: 6.65,
-  z: 4.11,
-};
+const stone: Stone = STONE_A;
 const logContribution = fc.double({ min: -3, max: 4, noNaN: true });
 const contributions = fc.array(logContribution, { minLength: NUM_FACTORS, maxLength: NUM_FACTORS });
 
