@@ -12,7 +12,7 @@
  */
 import { normalisationMessage, type Normalisation } from '../diamond/index.js';
 import type { SupportLevel, Valuation, WarningCode } from '../model/index.js';
-import { cents, fourPlaces } from './present-valuation.js';
+import { roundExplanation } from './present-valuation.js';
 
 /** A valuation's answer, cut where its id and time go, with what the metrics and the traffic summary count. */
 export interface ValuationAnswer {
@@ -61,19 +61,7 @@ export function valuationAnswer(valuation: Valuation, normalised: readonly Norma
       used: w.used,
     })),
   });
-  // presentValuation's rounding, in the same pass that puts the fields in the schema's order
-  const explanation = e && {
-    typicalPrice: cents(e.typicalPrice),
-    steps: e.steps.map((s) => ({
-      factor: s.factor,
-      label: s.label,
-      multiplier: fourPlaces(s.multiplier),
-      dollars: cents(s.dollars),
-      priceAfter: cents(s.priceAfter),
-    })),
-    price: cents(e.price),
-    summary: e.summary,
-  };
+  const explanation = e && roundExplanation(e);
   return {
     head: head.slice(0, -1),
     tail: explanation ? `,"explanation":${JSON.stringify(explanation)}}` : '}',
