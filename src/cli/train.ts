@@ -49,22 +49,11 @@ async function loadRows(opts: TrainCliOptions): Promise<TrainingRows> {
   }
   const paths = loupePaths(process.env, { home: opts.home });
   const { redactUrl } = await import('../store/postgres/connect.js');
-  const { partitionData } = await import('../pipeline/index.js');
+  const { appraisals, partitionData } = await import('../pipeline/index.js');
   const where = paths.databaseUrl === null ? paths.database : redactUrl(paths.databaseUrl);
   return withPipelineStore(opts, async (store) => {
     const part = await partitionData(store, paths);
-    const rows = part.training.map(({ carat, cut, color, clarity, depth, table, price, x, y, z }) => ({
-      carat,
-      cut,
-      color,
-      clarity,
-      depth,
-      table,
-      price,
-      x,
-      y,
-      z,
-    }));
+    const rows = appraisals(part.training);
     if (rows.length === 0)
       throw new CliError(
         `no appraisals are stored in ${where} outside the frozen evaluation rows; run "loupe ingest FILE" first, or pass --data FILE`,

@@ -35,4 +35,5 @@ export {
   type KsResult,
 } from './drift.js';
 export { partitionData, referenceSplitPath, snapshotRows, DEFAULT_HOLDOUT_FRACTION } from './data.js';
+export { appraisals } from './steps/train.js';
 export { pendingFiles } from './incoming.js';
