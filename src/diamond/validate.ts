@@ -6,8 +6,9 @@
  * The one leniency policy, which every surface (the API, CSV ingestion, `loupe predict`, the web app) takes from here:
  * - A grade is matched whatever its letter case and spacing (`ideal`, ` very  good `, `g`): the value is used, and
  *   the validation lists it in `normalised` so the answer can say what was read (normalisationMessage).
- * - A number is never repaired: a decimal comma ("1,2"), a currency sign or a thousands separator is rejected with
- *   what was probably meant (numberHint), because "1,250" may be 1.25 or 1250 and a wrong guess moves a price.
+ * - A number is never repaired: a decimal comma ("1,2"), a currency sign, a thousands separator or the field's own
+ *   unit ("0.9 ct") is rejected with what was probably meant (numberHint), because "1,250" may be 1.25 or 1250 and a
+ *   wrong guess moves a price; another unit ("0.9 mm" for carat) gets no guess.
  * - Nothing else is guessed: a near-miss grade (`Excelent`, GIA's `Excellent`) is rejected with a suggestion.
  */
 import {
@@ -153,7 +154,12 @@ export function numberHint(f: NumberField, text: string): string | undefined {
   }
   if (f.name === 'price' && THOUSANDS_COMMA.test(t)) return `${t.replace(/,/g, '')} (without the thousands separator)`;
   if (DECIMAL_COMMA.test(t)) return `${t.replace(',', '.')} (with a decimal point instead of a comma)`;
-  return undefined;
+  // The field's own unit, as shown beside its box ("0.9 ct", "57 %", "6.2mm"); the number is written plainly ("0.9").
+  const bare = t.toLowerCase().endsWith(f.unit.toLowerCase()) ? t.slice(0, -f.unit.length).trimEnd() : '';
+  const meant = Number(DECIMAL_COMMA.test(bare) ? bare.replace(',', '.') : PLAIN_NUMBER.test(bare) ? bare : NaN);
+  if (!Number.isFinite(meant)) return undefined;
+  const comma = DECIMAL_COMMA.test(bare) ? 'with a decimal point instead of a comma, ' : '';
+  return `${meant} (${comma}without the unit "${f.unit}")`;
 }
 
 /** 10^0 … 10^15, each exact in a double. */

@@ -1,7 +1,8 @@
 /**
  * One leniency policy (src/diamond/validate.ts) on every surface: the API reads a grade in another letter case or
  * spacing as the web batch and CSV ingestion do, says so in the answer (a `normalised` warning naming the field,
- * the value given and the value used), and rejects a decimal comma with the same suggestion as they do.
+ * the value given and the value used), and rejects a decimal comma or a number with its unit ("0.9 ct") with the
+ * same suggestion as they do.
  */
 import { describe, expect, it } from 'vitest';
 import { validateStoneToValue } from '../../src/diamond/index.js';
@@ -87,6 +88,19 @@ describe('one leniency policy: the API', () => {
     expect(p.errors[0].message).toMatch(/probably meant 0\.9 \(with a decimal point/);
   });
 
+  it("rejects a number followed by the field's own unit with the number alone, as the form does", async () => {
+    const p = expectProblem(await post({ ...STONE, carat: '0.9 ct' }), 400);
+    expect(p.errors).toEqual([
+      expect.objectContaining({ field: 'carat', code: 'wrong_type', suggestion: '0.9 (without the unit "ct")' }),
+    ]);
+    expect(p.errors[0].message).toBe(
+      'Carat must be a JSON number, not the string "0.9 ct"; probably meant 0.9 (without the unit "ct").',
+    );
+    // another unit than the field's gets no guess
+    const other = expectProblem(await post({ ...STONE, carat: '0.9 mm' }), 400);
+    expect(other.errors[0].suggestion).toBeUndefined();
+  });
+
   // The same spellings through the API and through the web batch (the CSV validator): accepted by both or neither.
   it.each([
     ['cut', 'ideal'],
@@ -96,6 +110,10 @@ describe('one leniency policy: the API', () => {
     ['cut', 'Ideel'],
     ['cut', 'Excellent'],
     ['color', 'K'],
+    ['carat', '0.9 ct'],
+    ['depth', '61.8 %'],
+    ['x', '6.2mm'],
+    ['carat', '0.9 mm'],
   ])('%s %j: the API and the web batch agree', async (field, value) => {
     const stone = { ...STONE, [field]: value };
     const api = await post(stone);

@@ -56,6 +56,40 @@ describe('validateAppraisal', () => {
     expect(!points.ok && points.problems[0].suggestion).toMatch(/^1\.1 ct/);
   });
 
+  // The form shows each number's unit beside its box, so a number followed by that unit has one reading (hunt-web #16).
+  it.each([
+    ['carat', '0.9 ct', '0.9'],
+    ['carat', '0.9CT', '0.9'],
+    ['carat', '.9 ct', '0.9'],
+    ['carat', '0,9 ct', '0.9'],
+    ['depth', '62 %', '62'],
+    ['table', '55%', '55'],
+    ['x', '6.61mm', '6.61'],
+    ['y', '6.65 mm', '6.65'],
+  ])('%s %j: suggests the number without its own unit, without applying it', (field, text, meant) => {
+    const r = validateAppraisal({ ...good, [field]: text });
+    expect(r.ok).toBe(false);
+    const problem = r.ok ? undefined : r.problems[0];
+    expect(problem).toMatchObject({ field, code: 'not_a_number' });
+    expect(problem?.suggestion?.split(' ')[0]).toBe(meant);
+    expect(problem?.suggestion).toMatch(/without the unit/);
+    expect(problem?.message).toContain(`probably meant ${problem?.suggestion}.`);
+  });
+
+  it.each([
+    ['carat', '0.9 mm'],
+    ['depth', '62 mm'],
+    ['x', '6.61 ct'],
+    ['table', '55 % %'],
+  ])('%s %j: another unit gets no suggestion, only the error', (field, text) => {
+    const r = validateAppraisal({ ...good, [field]: text });
+    expect(r.ok).toBe(false);
+    const problem = r.ok ? undefined : r.problems[0];
+    expect(problem).toMatchObject({ field, code: 'not_a_number' });
+    expect(problem?.suggestion).toBeUndefined();
+    expect(problem?.message).toMatch(/is not a number\.$/);
+  });
+
   it('checks the weight against the measurements', () => {
     const r = validateAppraisal({ ...good, carat: '0.5' });
     expect(r.ok).toBe(false);

@@ -452,6 +452,19 @@ describe('web app', () => {
     expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1,2');
     await page.getByRole('button', { name: 'Use 1.2 ct' }).click();
     expect(await page.getByLabel('Carat', { exact: true }).inputValue()).toBe('1.2');
+    // So is the number alone when the unit shown beside the box was typed after it (hunt-web #16); another unit
+    // gets only the error.
+    await page.getByLabel('Carat', { exact: true }).fill('0.9 ct');
+    await page.getByLabel('Depth', { exact: true }).fill('61.8 %');
+    await page.getByLabel('Length (x)', { exact: true }).fill('6.2mm');
+    await page.getByLabel('Width (y)', { exact: true }).fill('6.24 ct');
+    const fixes = page.getByRole('button', { name: /^Use / });
+    await expect.poll(() => fixes.allTextContents()).toEqual(['Use 0.9 ct', 'Use 61.8 %', 'Use 6.2 mm']);
+    expect(await page.locator('#stone-y-error').textContent()).toBe('Width (y) "6.24 ct" is not a number.');
+    for (const fix of ['Use 0.9 ct', 'Use 61.8 %', 'Use 6.2 mm']) await page.getByRole('button', { name: fix }).click();
+    expect(await page.getByLabel('Length (x)', { exact: true }).inputValue()).toBe('6.2');
+    await page.getByLabel('Width (y)', { exact: true }).fill('6.24');
+    expect(sent).toEqual([]);
 
     // Fixing the fields clears the problems as they are fixed, and the stone is appraised.
     await page.getByLabel('Carat', { exact: true }).fill('0.9');
