@@ -292,6 +292,77 @@ describe('web app', () => {
     await closePage(page);
   });
 
+  it('the waterfall draws no step label under a bar or a connector, on a desktop or a phone (hunt-web #17)', async () => {
+    const stones: Record<string, string>[] = [
+      // Every step's bar sits near $0: a typical price of about $2,400 down to a few hundred.
+      {
+        carat: '0.24',
+        cut: 'Ideal',
+        color: 'F',
+        clarity: 'VVS1',
+        depth: '60.8',
+        table: '55',
+        x: '4.03',
+        y: '4.06',
+        z: '2.46',
+      },
+      // 4Cs only: the longest label, "Typical proportions (not measured)".
+      { carat: '0.3', cut: 'Fair', color: 'J', clarity: 'I1' },
+      Object.fromEntries(Object.entries(STONE).map(([k, v]) => [k, String(v)])),
+      { carat: '2.01', cut: 'Premium', color: 'D', clarity: 'IF' },
+    ];
+    /** Each label of each chart on the page that shares ground with a bar, an outline or a connector. */
+    const labelsUnderMarks = (page: Page) =>
+      page.locator('.waterfall svg').evaluateAll((svgs) =>
+        svgs.flatMap((svg, n) => {
+          // in the SVG's own units (nothing is transformed); a stroke reaches half its width beyond the shape
+          const box = (el: SVGGraphicsElement, pad: number) => {
+            const b = el.getBBox();
+            return { l: b.x - pad, r: b.x + b.width + pad, t: b.y - pad, b: b.y + b.height + pad };
+          };
+          const marks = Array.from(svg.querySelectorAll<SVGGraphicsElement>('rect, line.waterfall__connector'));
+          return Array.from(svg.querySelectorAll<SVGTextElement>('.waterfall__label')).flatMap((label) => {
+            const a = box(label, 0);
+            return marks
+              .filter((mark) => {
+                const b = box(mark, mark.tagName === 'rect' && !mark.classList.contains('waterfall__ghost') ? 0 : 1);
+                return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+              })
+              .map((mark) => `chart ${n}: "${label.textContent}" under ${mark.getAttribute('class') ?? 'its bar'}`);
+          });
+        }),
+      );
+    for (const [width, height] of [
+      [1280, 900],
+      [320, 640],
+    ]) {
+      for (const stone of stones) {
+        const page = await newPage(width, height);
+        await page.goto(`${server.url}/#/appraise?${new URLSearchParams(stone)}`);
+        await page.getByTestId('price').waitFor();
+        if (stone.carat === '0.24') {
+          // the what-if chart too, with the stone as appraised drawn as outlines behind its bars
+          await page.getByRole('button', { name: /^Clarity one grade up/ }).click();
+          await page.getByTestId('what-if-price').waitFor();
+        }
+        const charts = page.locator('.waterfall');
+        // Laid out for its own width (a ResizeObserver gives it, then it renders again).
+        await expect
+          .poll(() =>
+            charts.evaluateAll((els) =>
+              els.map((el) => `${el.clientWidth} ${el.querySelector('svg')?.getAttribute('width')}`),
+            ),
+          )
+          .toSatisfy((widths: string[]) => widths.every((w) => w.split(' ')[0] === w.split(' ')[1]));
+        // the valuation's chart is narrow at both widths (its column is under 480 px even on a desktop)
+        expect(await charts.first().evaluate((el) => el.clientWidth)).toBeLessThan(480);
+        expect(await page.locator('.waterfall__label').count()).toBeGreaterThan(6);
+        expect(await labelsUnderMarks(page), `${width} px, ${stone.carat} ct`).toEqual([]);
+        await closePage(page);
+      }
+    }
+  });
+
   it('values a stone from its 4Cs alone: measurements left empty, all five or none, its range and warning shown', async () => {
     const fourCs: FourCs = { carat: STONE.carat, cut: STONE.cut, color: STONE.color, clarity: STONE.clarity };
     const expected = await api<ApiValuation & { warnings: { code: string; message: string }[] }>(

@@ -3,7 +3,8 @@
  * of the change (from the running total before it to the one after it), and a bar for this stone's price. Each
  * step also gives its multiplier, labelled as what it is: what the characteristic alone does to a typical stone's
  * price, not the step from one running total to the next (hunt-web #2). Plain SVG laid out for the width it has
- * (labels beside the bars when there is room, above them on a phone), so text stays readable at any size.
+ * (labels beside the bars when there is room, above them when narrow, where a connector passing a label stops short
+ * of it), so text stays readable at any size.
  * Colour is never the only cue: every step also says "+$…" or "−$…". A table gives the same numbers.
  */
 import type { RefObject } from 'preact';
@@ -57,6 +58,45 @@ function ticks(max: number, count: number): number[] {
 const shortMoney = (v: number): string =>
   v >= 1000 ? `$${(v / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })}k` : `$${v}`;
 
+/** The size of a step label (styles.css: .waterfall__label), for the narrow layout, which draws labels over the plot. */
+const LABEL_PX = 13;
+
+let measuring: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * How wide a label is drawn, measured in the page's font one weight bolder than the label's (so never narrower); a
+ * generous 0.75 em a character where the browser cannot measure.
+ */
+function textWidth(text: string): number {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  if (measuring) {
+    measuring.font = `600 ${LABEL_PX}px ${getComputedStyle(document.body).fontFamily}`;
+    // a font the canvas cannot read leaves its 10px default, which would measure short
+    if (measuring.font.includes(`${LABEL_PX}px`)) return measuring.measureText(text).width;
+  }
+  return text.length * LABEL_PX * 0.75;
+}
+
+/**
+ * The parts of a connector from y1 down to y2 at x that keep clear of a label's box (with 2 px to spare): in the
+ * narrow layout a connector runs through the band of the next row's label, which it must not cross (hunt-web #17).
+ */
+function connectorParts(x: number, y1: number, y2: number, label?: Box): [number, number][] {
+  if (!label || x < label.left - 2 || x > label.right + 2) return [[y1, y2]];
+  const parts: [number, number][] = [
+    [y1, label.top - 2],
+    [label.bottom + 2, y2],
+  ];
+  return parts.filter(([a, b]) => b - a >= 2);
+}
+
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
 function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(640);
@@ -105,6 +145,18 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
   const axis = ticks(max, narrow ? 3 : 5);
   const barY = (i: number): number =>
     top + i * rowHeight + (narrow ? rowHeight - barHeight - 6 : (rowHeight - barHeight) / 2);
+  // Narrow, a label sits above its bar from the left edge, clear of the outline a what-if draws 3 px around the bar.
+  const labelBaseline = (i: number): number => barY(i) - 8;
+  const labelBoxes: (Box | undefined)[] = rows.map((r, i) =>
+    narrow
+      ? {
+          left: 0,
+          right: textWidth(r.label),
+          top: labelBaseline(i) - LABEL_PX,
+          bottom: labelBaseline(i) + LABEL_PX * 0.3,
+        }
+      : undefined,
+  );
 
   const shown = shownSteps(explanation, quoted);
   const description = [
@@ -145,7 +197,7 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
           return (
             <g key={i} class={`waterfall__row waterfall__row--${r.kind}`}>
               {narrow ? (
-                <text class="waterfall__label" x={0} y={y - 6}>
+                <text class="waterfall__label" x={0} y={labelBaseline(i)}>
                   {r.label}
                 </text>
               ) : (
@@ -174,9 +226,11 @@ export function WaterfallChart({ explanation, quoted, id, before }: ChartProps) 
                 {r.value}
                 {r.alone && <tspan class="waterfall__alone">{` ${r.alone}`}</tspan>}
               </text>
-              {next && next.kind !== 'total' && (
-                <line class="waterfall__connector" x1={x(r.to)} x2={x(r.to)} y1={y + barHeight} y2={barY(i + 1)} />
-              )}
+              {next &&
+                next.kind !== 'total' &&
+                connectorParts(x(r.to), y + barHeight, barY(i + 1), labelBoxes[i + 1]).map(([y1, y2]) => (
+                  <line key={y1} class="waterfall__connector" x1={x(r.to)} x2={x(r.to)} y1={y1} y2={y2} />
+                ))}
             </g>
           );
         })}
