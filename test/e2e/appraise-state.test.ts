@@ -2,8 +2,8 @@
  * The Appraise screen keeps the form and the result honest with each other (web/src/appraise/appraise-page.tsx):
  * "Value it again" values the quote's own stone, whatever the form holds; a result the form no longer matches is
  * marked as being for the stone as appraised; an address that names nothing shows nothing of the stone before;
- * Back from another screen keeps the edits, as the nav link does; a server that never answers does not lock the
- * button (REQUEST_TIMEOUT_MS, moved on with Playwright's clock instead of waited for).
+ * Back from another screen keeps the edits, as the nav link does; Appraise on the stone already valued and shown stores no second quote; a server that
+ * never answers does not lock the button (REQUEST_TIMEOUT_MS, moved on with Playwright's clock instead of waited for).
  */
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -200,6 +200,43 @@ describe('the Appraise screen, form and result', () => {
     expect(await chosen(page, 'color')).toBe('D');
     expect(await chosen(page, 'clarity')).toBe('IF');
     expect(await staleNote(page).textContent()).toContain(STONE_LINE);
+    await closePage(page);
+  });
+
+  it('Appraise again on the stone valued and shown sends nothing and adds no history entry; an edited one is valued', async () => {
+    const page = await newPage();
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/valuations') posted.push(r.postData() ?? '');
+    });
+    await page.goto(`${server.url}/#/appraise`);
+    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    await appraiseButton(page).click();
+    await expect.poll(() => hash(page)).toMatch(/^#\/appraise\?quote=val_/);
+    const first = await hash(page);
+    const entries = await page.evaluate(() => history.length);
+    expect(posted.length).toBe(1);
+
+    // Pressed again, by button and by Enter, and with the same stone typed differently: the quote shown stays.
+    await appraiseButton(page).click();
+    await carat(page).press('Enter');
+    await carat(page).fill('0.90');
+    await carat(page).press('Enter');
+    await appraiseButton(page).click();
+    expect(await hash(page)).toBe(first);
+    expect(await page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
+
+    // An edited stone is valued (requests are sent in order: any sent by the presses above would come first).
+    await choose(page, 'color', 'F');
+    await appraiseButton(page).click();
+    await expect.poll(() => hash(page)).not.toBe(first);
+    await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toContain('colour F');
+    expect(posted.map((body) => JSON.parse(body).color)).toEqual(['G', 'F']);
+    expect(await page.evaluate(() => history.length)).toBe(entries + 1);
+    // Back goes to the first quote, once.
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
+    expect(await hash(page)).toBe(first);
     await closePage(page);
   });
 

@@ -8,7 +8,8 @@
  * to appraise now. Every appraisal adds an address to the history, and any change of address (another link in the
  * same tab, Back, Forward) loads what it names. Leaving for another screen and coming back (by the nav link, or by
  * Back to the address it left) restores the stone being worked on, edits included. Once the form no longer names the
- * stone appraised, the result is marked as being for that stone, until the two agree again.
+ * stone appraised, the result is marked as being for that stone, until the two agree again; while they agree,
+ * Appraise sends nothing (the stone shown is valued already).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
@@ -202,7 +203,11 @@ export function AppraisePage() {
   };
 
   const onSubmit = () => {
-    if (!busy) void submit(values);
+    if (busy) return;
+    // The stone shown is already valued: another request would store the same quote again under a new address
+    // (hunt-web #19). Its price is said again, for whoever pressed to hear it.
+    if (result && !stale) announce(result.valuation);
+    else void submit(values);
   };
 
   /** Values the quote's own stone again (not what the form holds now), and shows that stone in the form. */
