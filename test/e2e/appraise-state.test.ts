@@ -2,7 +2,8 @@
  * The Appraise screen keeps the form and the result honest with each other (web/src/appraise/appraise-page.tsx):
  * "Value it again" values the quote's own stone, whatever the form holds; a result the form no longer matches is
  * marked as being for the stone as appraised; an address that names nothing shows nothing of the stone before;
- * Back from another screen keeps the edits, as the nav link does; Appraise on the stone already valued and shown stores no second quote; a server that
+ * Back from another screen keeps the edits, as the nav link does; Back to the bare screen shows no valuation and is
+ * not made the quote's address; Appraise on the stone already valued and shown stores no second quote; a server that
  * never answers does not lock the button (REQUEST_TIMEOUT_MS, moved on with Playwright's clock instead of waited for).
  */
 import { rmSync } from 'node:fs';
@@ -237,6 +238,53 @@ describe('the Appraise screen, form and result', () => {
     await page.goBack();
     await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
     expect(await hash(page)).toBe(first);
+    await closePage(page);
+  });
+
+  it('Back from the first quote reaches the bare screen before it: the form as worked on, no valuation', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/#/appraise`);
+    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    await appraiseButton(page).click();
+    await expect.poll(() => hash(page)).toMatch(/^#\/appraise\?quote=val_/);
+    const quoted = await hash(page);
+    await choose(page, 'color', 'D');
+    const typed = await carat(page).inputValue();
+
+    await page.goBack();
+    // The bare address names no valuation: none is shown, and the entry is not made the quote's again.
+    await expect.poll(() => page.getByTestId('price').count()).toBe(0);
+    expect(await hash(page)).toBe('#/appraise');
+    expect(await staleNote(page).count()).toBe(0);
+    expect(await carat(page).inputValue()).toBe(typed);
+    expect(await chosen(page, 'color')).toBe('D');
+    // Forward reaches the quote again, exactly as it was given.
+    await page.goForward();
+    await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
+    expect(await hash(page)).toBe(quoted);
+    expect(await chosen(page, 'color')).toBe('G');
+
+    // Two entries back at once, from another screen: the bare entry still shows no valuation, and stays bare.
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: /model/i }).waitFor();
+    await page.evaluate(() => history.go(-2));
+    await page.getByRole('heading', { level: 1, name: 'Appraise a stone' }).waitFor();
+    await expect.poll(() => hash(page)).toBe('#/appraise');
+    expect(await page.getByTestId('price').count()).toBe(0);
+    expect(await chosen(page, 'color')).toBe('G');
+    await page.goForward();
+    await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
+    expect(await hash(page)).toBe(quoted);
+
+    // The same holds for the screen's own link followed on it: a bare address, the form kept, no valuation.
+    await choose(page, 'clarity', 'IF');
+    await page.getByRole('link', { name: 'Appraise', exact: true }).click();
+    await expect.poll(() => page.getByTestId('price').count()).toBe(0);
+    expect(await hash(page)).toBe('#/appraise');
+    expect(await chosen(page, 'clarity')).toBe('IF');
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
+    expect(await hash(page)).toBe(quoted);
     await closePage(page);
   });
 

@@ -6,10 +6,11 @@
  * The screen always shows what the address names: `#/appraise?quote=val_…` a stored valuation (the quote a client
  * was given, exactly as answered, which can be valued again under the current model), `#/appraise?carat=…` a stone
  * to appraise now. Every appraisal adds an address to the history, and any change of address (another link in the
- * same tab, Back, Forward) loads what it names. Leaving for another screen and coming back (by the nav link, or by
- * Back to the address it left) restores the stone being worked on, edits included. Once the form no longer names the
- * stone appraised, the result is marked as being for that stone, until the two agree again; while they agree,
- * Appraise sends nothing (the stone shown is valued already).
+ * same tab, Back, Forward) loads what it names; the bare `#/appraise` names no valuation, so Back to it shows the form
+ * as being worked on and no result. Leaving for another screen and coming back (by the nav link, or by Back to the
+ * address it left) restores the stone being worked on, edits included. Once the form no longer names the stone
+ * appraised, the result is marked as being for that stone, until the two agree again; while they agree, Appraise
+ * sends nothing (the stone shown is valued already).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { FOUR_C_FIELDS, STONE_FIELDS, type StoneFieldName, type StoneToValue } from '../../../src/diamond/fields.js';
@@ -64,6 +65,9 @@ function namedBy(hash: string): Named {
   for (const f of STONE_FIELDS) values[f] = params.get(f) ?? '';
   return { values };
 }
+
+/** The history state of an entry this screen left by appraising (a new address was pushed after it). */
+const LEFT_BY_APPRAISING = { left: 'appraised' } as const;
 
 /** The stone being worked on, kept while another screen is shown (the page is made anew when it comes back). */
 let remembered: { values: StoneValues; result: Appraised | null; address: string } | null = null;
@@ -173,8 +177,11 @@ export function AppraisePage() {
       setResult({ stone: check.value, valuation, at: new Date(), requoted });
       // The address now names this valuation: it can be bookmarked, shared, or reopened later.
       const address = addressOf(check.value, valuation);
-      if (push) history.pushState(null, '', address);
-      else history.replaceState(null, '', address);
+      if (push) {
+        // The entry left stays what it was: coming back to it by Back is then told from the screen's link.
+        history.replaceState(LEFT_BY_APPRAISING, '');
+        history.pushState(null, '', address);
+      } else history.replaceState(null, '', address);
       announce(valuation);
     });
   };
@@ -231,8 +238,16 @@ export function AppraisePage() {
     else if (named) {
       setValues(named.values);
       void submit(named.values, false);
+    } else if (!opening || history.state?.left === LEFT_BY_APPRAISING.left) {
+      // Back to the bare screen (the entry before an appraisal), or its link followed here: it names no valuation, so
+      // none is shown (the entry is not made the quote's: Back would meet that twice); the form keeps the stone being
+      // worked on, and any answer still awaited is not shown.
+      asked.current++;
+      setBusy(false);
+      setFailure(null);
+      setResult(null);
     } else if (remembered?.result && remembered.address !== location.hash) {
-      // the bare screen after another one: the stone being worked on, under its own address
+      // the bare screen's link from another one: the stone being worked on, under its own address
       history.replaceState(null, '', remembered.address);
     }
   };
