@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { loupePaths } from '../config/index.js';
 import { CliError, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
+import { EXISTING_HOME_HELP, mustBeAHome } from './with-store.js';
 
 interface DbOpts {
   json?: boolean;
@@ -32,6 +33,7 @@ async function withPostgres<T>(url: string, migrate: boolean, fn: (pool: import(
 }
 
 async function status(opts: DbOpts, migrateFirst: boolean): Promise<void> {
+  if (!migrateFirst) mustBeAHome(opts);
   const paths = loupePaths(process.env, { home: opts.home });
   const { migratePostgres, postgresMigrationStatus, redactUrl } = await postgres();
   const { openDatabase, sqliteMigrationStatus } = await sqlite();
@@ -117,7 +119,7 @@ export const registerDb: RegisterCommand = (program: Command) => {
   db.command('status')
     .description('Which database, and which migrations are applied.')
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action((opts: DbOpts) => status(opts, false));
   db.command('copy')
     .description('Move an SQLite database into an empty PostgreSQL database (one way; counts checked on both sides).')

@@ -7,7 +7,7 @@ import { DEFAULT_RATE_PER_MINUTE, SCOPES, type ApiKey, type Scope } from '../sto
 import { plainNumber } from './numbers.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
-import { withStore } from './with-store.js';
+import { EXISTING_HOME_HELP, withExistingStore, withStore } from './with-store.js';
 
 interface KeysOptions {
   json?: boolean;
@@ -52,7 +52,7 @@ async function create(opts: KeysOptions & { name: string; scope: string[]; rate?
 }
 
 async function list(opts: KeysOptions): Promise<void> {
-  const keys = await withStore(opts, (store) => store.listKeys());
+  const keys = await withExistingStore(opts, (store) => store.listKeys());
   emit(opts, keys, (ks) =>
     ks.length === 0
       ? 'no API keys yet: create one with `loupe keys create --name NAME --scope valuations`'
@@ -61,7 +61,7 @@ async function list(opts: KeysOptions): Promise<void> {
 }
 
 async function revoke(idOrName: string, opts: KeysOptions): Promise<void> {
-  const revoked = await withStore(opts, (store) => store.revokeKey(idOrName));
+  const revoked = await withExistingStore(opts, (store) => store.revokeKey(idOrName));
   const what = /^\d+$/.test(idOrName) ? `the id ${idOrName}` : `the name "${idOrName}"`;
   // --json: the revoked key in a list (empty when none), as before names were unique.
   emit(opts, revoked ? [revoked] : [], () =>
@@ -97,7 +97,7 @@ export const registerKeys: RegisterCommand = (program: Command) => {
     .command('list')
     .description('List keys (never the keys themselves: only their first characters).')
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action(list);
   keys
     .command('revoke')
@@ -107,6 +107,6 @@ export const registerKeys: RegisterCommand = (program: Command) => {
       "the key's id (digits, from `loupe keys list`) or its name (names of active keys are unique and never only digits)",
     )
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action(revoke);
 };

@@ -8,7 +8,7 @@ import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import { CliError, EXIT_FAILURE, emit } from './output.js';
 import type { RegisterCommand } from './program.js';
-import { withStore } from './with-store.js';
+import { EXISTING_HOME_HELP, mustBeAHome, withExistingStore } from './with-store.js';
 
 interface Opts {
   json?: boolean;
@@ -21,6 +21,7 @@ const registry = () => import('../registry/index.js');
 type Registry = Awaited<ReturnType<typeof registry>>;
 
 async function withDb<T>(opts: Opts, fn: (db: Db, r: Registry) => T): Promise<T> {
+  mustBeAHome(opts);
   const r = await registry();
   const { openDatabase } = await import('../store/db.js');
   const db = openDatabase(loupePaths(process.env, { home: opts.home }).database);
@@ -41,7 +42,7 @@ async function withDb<T>(opts: Opts, fn: (db: Db, r: Registry) => T): Promise<T>
 async function onSharedStore(opts: Opts, fn: (store: Store, r: Registry) => Promise<void>): Promise<boolean> {
   if (loupePaths(process.env, { home: opts.home }).databaseUrl === null) return false;
   const r = await registry();
-  await withStore(opts, async (store) => {
+  await withExistingStore(opts, async (store) => {
     try {
       await fn(store, r);
     } catch (err) {
@@ -99,10 +100,10 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .command('list')
     .description('List every registered model, oldest first; * marks the champion.')
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action((opts: Opts) =>
       // Through the store: the SQLite file, or PostgreSQL when LOUPE_DATABASE_URL names it.
-      withStore(opts, async (store) => {
+      withExistingStore(opts, async (store) => {
         const r = await registry();
         const [all, champion, promotions] = await Promise.all([
           store.listModels(),
@@ -120,9 +121,9 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .description('Show one model ("champion" for the current champion).')
     .argument('<version>', 'a version such as v0003, or "champion"')
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action((version: string, opts: Opts) =>
-      withStore(opts, async (store) => {
+      withExistingStore(opts, async (store) => {
         const m = version === 'champion' ? await store.getChampion() : await store.getModel(version);
         if (!m)
           throw new CliError(
@@ -143,7 +144,7 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .argument('<version>', 'the version to promote')
     .option('--reason <text>', 'why, for the history', 'manual promotion')
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action(async (version: string, opts: Opts) => {
       const reason = `manual: ${opts.reason ?? 'manual promotion'}`;
       if (
@@ -174,7 +175,7 @@ Exit code 0 on success, 1 when the model does not exist or the change is refused
     .description('Put back the champion that served before the current one. Atomic; kept in the history.')
     .option('--reason <text>', 'why, for the history', 'manual rollback')
     .option('--json', 'print JSON for machines')
-    .option('--home <dir>', 'where Loupe keeps its data')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .action(async (opts: Opts) => {
       const reason = `manual: ${opts.reason ?? 'manual rollback'}`;
       const report = (m: ModelRecord, before: string | undefined) =>

@@ -20,7 +20,7 @@ import type { PipelineStore } from '../store/pipeline-store.js';
 import { plainNumber } from './numbers.js';
 import { CliError, EXIT_OK, EXIT_USAGE, emit, interactive } from './output.js';
 import type { RegisterCommand } from './program.js';
-import { withPipelineStore } from './with-store.js';
+import { EXISTING_HOME_HELP, withExistingPipelineStore, withPipelineStore } from './with-store.js';
 
 export const EXIT_BUSY = 3;
 export const EXIT_FILES_FAILED = 4;
@@ -357,13 +357,13 @@ Exit codes: 0 done or nothing to do · 1 failure · 2 usage · 3 another run hol
       .description('The history of pipeline runs: status, steps with durations, decision.')
       .option('--limit <n>', `how many, newest first (1 to ${MAX_RUNS_LISTED})`, '20')
       .option('--json', 'print JSON')
-      .option('--home <dir>', 'where Loupe keeps its data')
+      .option('--home <dir>', EXISTING_HOME_HELP)
       .action((opts: { limit: string; json?: boolean; home?: string }) => {
         // Bounded: a history of years of runs is not read whole; "abc", 0 or 2.5 is a usage error, not 20 or a crash.
         const limit = plainNumber(opts.limit, { whole: true, min: 1, max: MAX_RUNS_LISTED });
         if (limit === undefined)
           throw new CliError(`--limit ${opts.limit} is not a whole number from 1 to ${MAX_RUNS_LISTED}`, EXIT_USAGE);
-        return withPipelineStore(opts, async (store) => {
+        return withExistingPipelineStore(opts, async (store) => {
           const runs = await store.listRuns(limit);
           emit(opts, runs, (rs) =>
             rs.length === 0

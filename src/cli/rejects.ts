@@ -7,7 +7,7 @@ import type { PipelineStore } from '../store/pipeline-store.js';
 import type { RejectRecord } from '../store/rejects.js';
 import { CliError, EXIT_USAGE, OUT_FILE_HELP, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
-import { withPipelineStore } from './with-store.js';
+import { EXISTING_HOME_HELP, withExistingPipelineStore } from './with-store.js';
 
 interface RejectsOptions {
   file?: string;
@@ -48,7 +48,7 @@ async function* rejectsOf(store: PipelineStore, files: FileRecord[]): AsyncGener
 const print = (text: string): Promise<void> => writeText(process.stdout, text);
 
 function list(opts: RejectsOptions): Promise<void> {
-  return withPipelineStore(opts, async (store) => {
+  return withExistingPipelineStore(opts, async (store) => {
     const files = await selectFiles(store, opts.file);
     let count = 0;
     const withRejects = new Set<number>();
@@ -72,7 +72,7 @@ function list(opts: RejectsOptions): Promise<void> {
 }
 
 function exportCsv(opts: RejectsOptions): Promise<void> {
-  return withPipelineStore(opts, async (store) => {
+  return withExistingPipelineStore(opts, async (store) => {
     const files = (await selectFiles(store, opts.file)).filter((f) => f.rejected > 0);
     const headers = new Set(files.map((f) => f.header));
     if (headers.size > 1) {
@@ -126,7 +126,7 @@ export const registerRejects: RegisterCommand = (program: Command) => {
     .description('List rejected rows: file, line, reason code and what was wrong.')
     .option('--file <name>', 'only the rejects of this file (its name, e.g. 2026-11.csv, or its path)')
     .option('--json', 'print JSON for machines: an array of {fileName, line, dataRow, rawText, reason, reasons[]}')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .addHelpText(
       'after',
       `
@@ -143,7 +143,7 @@ Example:
     )
     .option('--file <name>', 'only the rejects of this file (needed when files have different columns)')
     .option('--out <file>', 'write to this file instead of standard output')
-    .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
+    .option('--home <dir>', EXISTING_HOME_HELP)
     .addHelpText(
       'after',
       `

@@ -1,8 +1,9 @@
 /**
  * `loupe db status` on a home with no database yet: a sentence saying so and what makes one (exit 1), not SQLite's
- * "unable to open database file" with a stack trace; and it makes nothing (status only reads).
+ * "unable to open database file" with a stack trace; and it makes nothing (status only reads). A home that does not
+ * exist at all is a usage error (test/cli/read-only-home.test.ts).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('db status', () => {
   it('says there is no database yet, and makes none', async () => {
     const home = join(dir, 'empty-home');
+    mkdirSync(home);
     const r = await loupeInProcess(['db', 'status', '--home', home], { LOUPE_DATABASE_URL: undefined });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
