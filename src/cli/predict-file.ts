@@ -87,9 +87,11 @@ function outputLine(
   let input: string;
   if (row.fields.length === width) input = safeCsvRecord(row.rawText, row.fields);
   else {
-    // A malformed record: keep what fits the header's columns (nothing, if it could not be split at all).
+    // A record of another width than the header: its cells in order, as many as there are columns (those of a row
+    // too short are empty; those past the last column, which has no column to go in, are dropped: the row's error
+    // says how many it had). A record that could not be split (not valid CSV, too long) has no fields: all empty.
     const fields: string[] = [];
-    for (let i = 0; i < width; i++) fields.push(csvCell(row.fields.length < width ? (row.fields[i] ?? '') : ''));
+    for (let i = 0; i < width; i++) fields.push(csvCell(row.fields[i] ?? ''));
     input = fields.join(',');
   }
   const notes = csvCell(row.result.normalised.map(normalisationMessage).join(' '));

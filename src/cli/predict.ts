@@ -95,8 +95,10 @@ export const registerPredict: RegisterCommand = (program: Command) => {
       `
 Every input row is written out with its columns as they stood, then price, price_low and price_high in whole
 US dollars; a row that fails validation, or is heavier than the carat limit, gets its reasons in the error
-column instead, and the run goes on. A row longer than 65,536 characters is such a row too, written with
-empty columns. price_low and price_high are empty when Loupe gives no range, and
+column instead, and the run goes on. A row with more cells than the header is such a row too, written with its
+first cells, one per column (the rest dropped); one with fewer, with the missing cells empty; and one that cannot
+be split into cells (a quote never closed, text after a closing quote, more than 65,536 characters) with empty
+columns. price_low and price_high are empty when Loupe gives no range, and
 range_withheld says why: the stone lies beyond the data the model learned from, or a 90% range would span more
 than 4× from low to high. The measurements (depth, table, x, y, z) may be left out, as columns or as five
 empty cells of a row: such a stone is valued from its 4Cs alone, with a wider range calibrated for that case.

@@ -337,6 +337,26 @@ describe('loupe predict', () => {
     expect(lines[3]).toMatch(/^S-3,0\.9,Ideal,G,VS2,61\.8,57,6\.2,6\.24,3\.84,\d+,\d+,\d+,,,$/);
   });
 
+  it('writes a row of too many fields with its cells in order (the extra ones dropped), one not valid CSV with empty cells', async () => {
+    const input = join(dir, 'malformed.csv');
+    writeFileSync(
+      input,
+      'stone_id,carat,cut,color,clarity,depth,table,x,y,z\n' +
+        'S-1,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,extra,=cmd\n' +
+        'S-2,0.9,Ideal,G,VS2\n' +
+        'S-3,0.9,"Ideal" cut,G,VS2,61.8,57,6.2,6.24,3.84\n',
+    );
+    const r = await loupe(['predict', '--model', modelPath, input]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe(
+      'S-1,0.9,Ideal,G,VS2,61.8,57,6.2,6.24,3.84,,,,,"Line 2 has 12 fields but the header has 10; a value probably contains a comma without being quoted (""…"").",',
+    );
+    expect(lines[2]).toMatch(/^S-2,0\.9,Ideal,G,VS2,,,,,,,,,,"?Line 3 has 5 fields but the header has 10/);
+    expect(lines[3]).toMatch(/^,{9},,,,,"?Line 4 is not valid CSV: text follows the closing quote of field 3/);
+  });
+
   it('refuses an input that ends before its first row with a message, not a crash (exit 1)', async () => {
     for (const [name, content] of [
       ['header-only.csv', 'carat,cut,color,clarity,depth,table,x,y,z'],
