@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { FEATURE_NAMES } from '../model/feature-names.js';
-import { CliError, EXIT_USAGE, emit, OUT_FILE_HELP, outputFile, writeText } from './output.js';
+import { CliError, EXIT_USAGE, emit, mustNotBeTheInput, OUT_FILE_HELP, outputFile, writeText } from './output.js';
 import type { RegisterCommand } from './program.js';
 
 interface FeaturesCliOptions {
@@ -16,6 +16,7 @@ interface FeaturesCliOptions {
 async function run(input: string, opts: FeaturesCliOptions): Promise<void> {
   if (opts.json && !opts.out)
     throw new CliError('--json needs --out FILE: without it the CSV itself goes to standard output', EXIT_USAGE);
+  if (opts.out) mustNotBeTheInput(opts.out, input, 'the appraisals being read');
   const { readAppraisalRows } = await import('../ingest/index.js');
   const { featureRow } = await import('../model/index.js');
   const rows = readAppraisalRows(input)[Symbol.asyncIterator]();

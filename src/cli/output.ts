@@ -86,7 +86,22 @@ export function writeText(
 export const OUT_FILE_HELP = `--out FILE is written beside FILE and renamed onto it once complete: a run that fails or is interrupted
 (Ctrl-C, SIGTERM) leaves FILE as it was, and no partial file. A symlink is written through (its target gets the
 file, the link stays); a named pipe, a device (/dev/null) or standard output (/dev/stdout; a summary then goes to
-stderr) is written to directly; a folder is a usage error.`;
+stderr) is written to directly; a folder is a usage error, and so is the input file itself (by any path or link).`;
+
+/**
+ * `--out` naming the very file the command reads (the same path, another path to it, a link or a hard link to it):
+ * a usage error, since the output, renamed onto it once complete, would replace the input. Compared by device and
+ * inode, so only when both are regular files that exist (a new --out is never the input).
+ */
+export function mustNotBeTheInput(out: string, input: string, what: string): void {
+  const o = statSync(out, { throwIfNoEntry: false });
+  const i = statSync(input, { throwIfNoEntry: false });
+  if (o?.isFile() && i?.isFile() && o.dev === i.dev && o.ino === i.ino)
+    throw new CliError(
+      `--out ${out} is the input file ${input}: writing it would replace ${what}; name another file`,
+      EXIT_USAGE,
+    );
+}
 
 /**
  * A file a command writes (`--out`). A regular file (or a new one) is complete at its path or not there at all;

@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { readEnv } from '../config/index.js';
 import { parseMaxCarat } from './numbers.js';
-import { CliError, EXIT_USAGE, emit, OUT_FILE_HELP, outputFile, type OutputFile } from './output.js';
+import { CliError, EXIT_USAGE, emit, mustNotBeTheInput, OUT_FILE_HELP, outputFile, type OutputFile } from './output.js';
 import type { PredictSummary } from './predict-file.js';
 import type { RegisterCommand } from './program.js';
 
@@ -32,6 +32,7 @@ async function run(input: string, opts: PredictCliOptions): Promise<void> {
       ? parseMaxCarat(readEnv().LOUPE_MAX_CARAT)
       : parseMaxCarat(opts.maxCarat, '--max-carat');
   const outPath = opts.out === undefined ? null : resolve(opts.out);
+  if (opts.out !== undefined) mustNotBeTheInput(opts.out, input, 'the stones being priced');
   // A regular file is written beside the target and renamed when complete: a failure never leaves it half-written.
   const file: OutputFile | undefined = outPath ? outputFile(outPath) : undefined;
   const target: Writable = file?.stream ?? process.stdout;

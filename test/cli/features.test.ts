@@ -55,6 +55,18 @@ describe('loupe features', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 
+  it('refuses --out naming the input itself (exit 2), and leaves the input as it was', async () => {
+    const input = join(dir, 'own.csv');
+    const text = `${reference.slice(0, 11).join('\n')}\n`;
+    writeFileSync(input, text);
+    const r = await loupeInProcess(['features', input, '--out', input]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `loupe: --out ${input} is the input file ${input}: writing it would replace the appraisals being read; name another file\n`,
+    );
+    expect(readFileSync(input, 'utf8')).toBe(text);
+  });
+
   it('refuses --json without --out (exit 2, one line): the summary would end up inside the CSV', async () => {
     const input = join(dir, 'json.csv');
     writeFileSync(input, `${reference.slice(0, 11).join('\n')}\n`);

@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliArgv } from '../helpers/cli-js.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
@@ -422,6 +432,31 @@ describe('loupe predict', () => {
       expect([r.code, r.stdout], path).toEqual([1, '']);
       expect(r.stderr, path).toMatch(new RegExp(`^loupe: model ${path}: ${what.replace(/[()]/g, '\\$&')}[^\n]*\n$`));
     }
+  });
+
+  it('--out naming the input itself (its path, another path to it, a hard link) is a usage error; the input stays', async () => {
+    const input = join(dir, 'own-out.csv');
+    const text = 'carat,cut,color,clarity\n0.9,Ideal,G,VS2\n';
+    writeFileSync(input, text);
+    const hard = join(dir, 'own-out-hard.csv');
+    linkSync(input, hard);
+    const soft = join(dir, 'own-out-soft.csv');
+    symlinkSync(input, soft);
+    for (const out of [input, join(dir, '.', '..', basename(dir), 'own-out.csv'), hard, soft]) {
+      const r = await loupe(['predict', '--model', modelPath, '--out', out, input]);
+      expect(r.code, out).toBe(2);
+      expect(r.stdout, out).toBe('');
+      expect(r.stderr, out).toBe(
+        `loupe: --out ${out} is the input file ${input}: writing it would replace the stones being priced; name another file\n`,
+      );
+      expect(readFileSync(input, 'utf8'), out).toBe(text);
+    }
+    // the same name in another folder is another file
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    const r = await loupe(['predict', '--model', modelPath, '--out', join(elsewhere, 'own-out.csv'), input]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(input, 'utf8')).toBe(text);
   });
 
   it('usage errors exit 2: no --model, a coverage the model was not calibrated for, --json without --out', () => {
