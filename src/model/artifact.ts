@@ -63,6 +63,9 @@ export interface ModelArtifact {
   metrics: { outOfFold: PriceMetrics & { range: RangeMetrics } };
 }
 
+/** The numeric fields whose training ranges a model carries: each one's [smallest, largest] training value. */
+export const TRAINING_RANGE_FIELDS: readonly NumberFieldName[] = ['carat', 'depth', 'table', 'x', 'y', 'z', 'price'];
+
 export class ArtifactError extends Error {
   constructor(message: string) {
     super(message);
@@ -127,6 +130,11 @@ export function parseArtifact(text: string): ModelArtifact {
     if (a[key] === undefined || a[key] === null) throw new ArtifactError(`model file lacks "${key}"`);
   }
   try {
+    validateTrainingData(a.trainingData as ModelArtifact['trainingData']);
+  } catch (err) {
+    throw new ArtifactError(`model file has no valid training data: ${(err as Error).message}`);
+  }
+  try {
     validateSupportHistogram(a.trainingData?.support);
     validateSegmentScales(a.segmentScales);
   } catch (err) {
@@ -150,4 +158,33 @@ export function parseArtifact(text: string): ModelArtifact {
     throw new ArtifactError(`model file has no valid 4Cs-only calibration: ${(err as Error).message}`);
   }
   return a as ModelArtifact;
+}
+
+/**
+ * What serving reads of the training data besides its histograms: the ranges behind the carat limit (1.5 × the
+ * heaviest carat), the warnings of a stone outside them and the explanation's typical stone, and the rows and hash
+ * the registry records. Damaged (a string, null, a field missing, min > max), the limit would read "NaN ct" and
+ * refuse every stone, or vanish.
+ */
+function validateTrainingData(t: ModelArtifact['trainingData']): void {
+  const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+  if (typeof t.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(t.sha256))
+    throw new Error(`trainingData.sha256 is ${show(t.sha256)}; expected 64 hexadecimal digits`);
+  if (!Number.isSafeInteger(t.rows) || t.rows < 1)
+    throw new Error(`trainingData.rows is ${show(t.rows)}; expected a whole number of rows, at least 1`);
+  const expected = 'expected [min, max], two numbers with min ≤ max';
+  const ranges = t.ranges as unknown;
+  if (typeof ranges !== 'object' || ranges === null || Array.isArray(ranges))
+    throw new Error(
+      `trainingData.ranges is ${show(ranges)}; expected an object of ${TRAINING_RANGE_FIELDS.join(', ')}, each ${expected}`,
+    );
+  for (const field of TRAINING_RANGE_FIELDS) {
+    const r = (ranges as Record<string, unknown>)[field];
+    const ok =
+      Array.isArray(r) &&
+      r.length === 2 &&
+      r.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+      (r[0] as number) <= (r[1] as number);
+    if (!ok) throw new Error(`trainingData.ranges.${field} is ${show(r)}; ${expected}`);
+  }
 }

@@ -4,9 +4,15 @@
  * all rows, and the artifact that carries all of it.
  */
 import { createHash } from 'node:crypto';
-import type { Appraisal, NumberFieldName } from '../diamond/index.js';
+import type { Appraisal } from '../diamond/index.js';
 import { takeRows } from '../engine/matrix.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, LOUPE_VERSION, type ModelArtifact } from './artifact.js';
+import {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  LOUPE_VERSION,
+  TRAINING_RANGE_FIELDS,
+  type ModelArtifact,
+} from './artifact.js';
 import { FEATURE_SPEC, featureColumns, type FeatureColumns } from './features.js';
 import { assignFolds, foldIndices } from './folds.js';
 import { getKind, DEFAULT_KIND, type FittedModel } from './kinds/index.js';
@@ -52,7 +58,6 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_COVERAGES = [0.9, 0.8, 0.95];
-const RANGE_FIELDS: NumberFieldName[] = ['carat', 'depth', 'table', 'x', 'y', 'z', 'price'];
 
 /** SHA-256 of the training rows in order, over the ten appraisal fields: names exactly the data a model learned from. */
 export function trainingDataHash(rows: readonly Appraisal[]): string {
@@ -70,7 +75,7 @@ function select(values: Float64Array, idx: ArrayLike<number>): Float64Array {
 
 function fieldRanges(rows: readonly Appraisal[]): ModelArtifact['trainingData']['ranges'] {
   const ranges: ModelArtifact['trainingData']['ranges'] = {};
-  for (const f of RANGE_FIELDS) {
+  for (const f of TRAINING_RANGE_FIELDS) {
     let lo = Infinity;
     let hi = -Infinity;
     for (const r of rows) {

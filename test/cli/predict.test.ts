@@ -419,6 +419,26 @@ describe('loupe predict', () => {
     }
   });
 
+  it('refuses a model file whose training ranges are damaged with one line naming the field (exit 1)', async () => {
+    const input = join(dir, 'stones.csv');
+    const artifact = JSON.parse(readFileSync(modelPath, 'utf8')) as {
+      trainingData: { ranges: Record<string, unknown> };
+    };
+    for (const [name, carat] of [
+      ['carat-string.json', [0.2, 'x']],
+      ['carat-null.json', null],
+    ] as const) {
+      const file = join(dir, name);
+      const trainingData = { ...artifact.trainingData, ranges: { ...artifact.trainingData.ranges, carat } };
+      writeFileSync(file, JSON.stringify({ ...artifact, trainingData }));
+      const r = await loupe(['predict', '--model', file, input]);
+      expect([r.code, r.stdout], name).toEqual([1, '']);
+      expect(r.stderr, name).toBe(
+        `loupe: model ${file}: model file has no valid training data: trainingData.ranges.carat is ${JSON.stringify(carat)}; expected [min, max], two numbers with min ≤ max\n`,
+      );
+    }
+  });
+
   it('refuses a model path that is a FIFO, a folder or a device before opening it (exit 1), instead of hanging', () => {
     const fifo = join(dir, 'model-pipe.json');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);

@@ -16,6 +16,9 @@ import { hedonic } from '../../src/model/kinds/hedonic.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
 import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
 
+/** A model's training ranges, to be damaged: any JSON may stand in a file. */
+type Ranges = Record<string, unknown> & ModelArtifact['trainingData']['ranges'];
+
 let data: ReferenceSplit;
 let artifact: ModelArtifact;
 
@@ -74,6 +77,40 @@ describe('model artifact', () => {
     ['no calibration', (t: string) => t.replace(/"levels":\[[^\]]*\]/, '"levels":[]'), /no valid range calibration/],
   ])('refuses a %s file with a clear error', (_name, damage, message) => {
     const text = damage(serializeArtifact(artifact));
+    expect(() => parseArtifact(text)).toThrow(ArtifactError);
+    expect(() => parseArtifact(text)).toThrow(message);
+  });
+
+  it.each([
+    ['a string as the heaviest carat', (r: Ranges) => ({ ...r, carat: [r.carat![0], 'x'] }), /carat is \[[\d.]+,"x"\]/],
+    ['a null carat range', (r: Ranges) => ({ ...r, carat: null }), /carat is null/],
+    ['a null maximum', (r: Ranges) => ({ ...r, carat: [r.carat![0], null] }), /carat is \[[\d.]+,null\]/],
+    ['no carat range', ({ carat: _c, ...r }: Ranges) => r, /carat is missing/],
+    ['a minimum above the maximum', (r: Ranges) => ({ ...r, depth: [70, 50] }), /depth is \[70,50\]/],
+    ['"NaN" as a number', (r: Ranges) => ({ ...r, price: ['NaN', r.price![1]] }), /price is \["NaN",\d+\]/],
+    ['three numbers', (r: Ranges) => ({ ...r, x: [1, 2, 3] }), /x is \[1,2,3\]/],
+    ['no ranges at all', () => 'none', /ranges is "none"/],
+  ])('refuses training ranges with %s, naming the field', (_name, damage, named) => {
+    const ranges = damage(artifact.trainingData.ranges);
+    const text = serializeArtifact({
+      ...artifact,
+      trainingData: { ...artifact.trainingData, ranges },
+    } as ModelArtifact);
+    expect(() => parseArtifact(text)).toThrow(ArtifactError);
+    expect(() => parseArtifact(text)).toThrow(/^model file has no valid training data: trainingData\.ranges/);
+    expect(() => parseArtifact(text)).toThrow(named);
+    expect(() => parseArtifact(text)).toThrow(/\[min, max\], two numbers with min ≤ max/);
+  });
+
+  it.each([
+    ['rows', { rows: 'many' }, /trainingData\.rows is "many"; expected a whole number of rows, at least 1/],
+    ['rows', { rows: 0 }, /trainingData\.rows is 0;/],
+    ['sha256', { sha256: null }, /trainingData\.sha256 is null; expected 64 hexadecimal digits/],
+  ])('refuses training data whose %s is %o', (_field, edit, message) => {
+    const text = serializeArtifact({
+      ...artifact,
+      trainingData: { ...artifact.trainingData, ...edit },
+    } as ModelArtifact);
     expect(() => parseArtifact(text)).toThrow(ArtifactError);
     expect(() => parseArtifact(text)).toThrow(message);
   });
