@@ -331,7 +331,10 @@ export const pipelineCommand =
         '--trigger <when>',
         'always: train on any new data; performance: only when the champion no longer fits the new appraisals (default: $LOUPE_RETRAIN_TRIGGER or always)',
       )
-      .option('--force', 'train even when the performance trigger finds the champion fit')
+      .option(
+        '--force',
+        'train on new appraisals even when the performance trigger finds the champion fit (with no new data, nothing is trained)',
+      )
       .option('--json', 'print the result as JSON')
       .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
       .option(

@@ -100,6 +100,11 @@ describe('the performance trigger', () => {
     expect(r.trigger).toMatchObject({ retrain: false, forced: true });
     expect(r.trained.length).toBe(1);
     expect(r.steps.find((s) => s.name === 'drift')?.detail).toMatch(/retraining (forced|:)/);
+    // --force trains on new appraisals, not the same data again: with none, the run does nothing (the README says so)
+    const again = await run(true);
+    expect(again.status).toBe('nothing_to_do');
+    expect(again.message).toMatch(/^no new data: .*nothing to do$/);
+    expect(again.trained).toEqual([]);
   }, 300_000);
 
   it('refuses an unknown trigger, and judges nothing without a measured champion', () => {
