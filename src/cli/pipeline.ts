@@ -339,7 +339,7 @@ export const pipelineCommand =
       .option('--home <dir>', 'where Loupe keeps its data (default: $LOUPE_HOME or ./var)')
       .option(
         '--data <file>',
-        `the reference appraisals, ingested when nothing is stored yet (default: $LOUPE_DATA or ${DEFAULT_REFERENCE_DATA})`,
+        `the reference appraisals, ingested when nothing is stored yet; later runs need the same file or a copy (default: $LOUPE_DATA or ${DEFAULT_REFERENCE_DATA})`,
       )
       .addHelpText(
         'after',

@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
 import { readReferenceSplit } from '../ingest/index.js';
 import { ConfigError } from './config.js';
+import { checkReference } from './reference-record.js';
 import { createRng, sampleWithoutReplacement, trainingDataHash } from '../model/index.js';
 import type { Db } from '../store/db.js';
 import type { AppraisalRow } from '../store/diamonds.js';
@@ -115,6 +116,33 @@ export async function partitionData(
   return partitionRows(await store.listIngestedFiles(), await store.listAppraisalRows(), paths, fraction);
 }
 
+/**
+ * Which stored file is the reference, and its frozen test rows (data-row numbers); a ConfigError (a usage error)
+ * when that cannot be told for sure. It is read off the reference file itself. Were that file missing, the stored
+ * reference would be taken for an ordinary file (a seeded holdout instead of the published split): its frozen test
+ * rows would train, and a challenger would be scored on rows the champion had learned from. So a home with data
+ * stops instead (the README: an unreadable LOUPE_DATA stops them, exit 2); and so it does when the file is readable
+ * but not the reference this home stored (nor a copy of it), or has another split beside it (reference-record.ts).
+ * Checked by the ingest step before it stores anything, and by every partition.
+ */
+export function referenceOf(
+  files: readonly FileRecord[],
+  paths: LoupePaths,
+): { referenceFileId: number | undefined; testRows: Set<number> } {
+  if (files.length === 0) return { referenceFileId: undefined, testRows: new Set() };
+  const referenceSha = referenceShaOf(paths);
+  const referenceFileId = files.find((f) => f.sha256 === referenceSha)?.id;
+  const testRows = referenceFileId === undefined ? new Set<number>() : new Set(readSplitOf(paths));
+  const split = referenceSplitPath(paths);
+  checkReference(
+    paths.home,
+    new Set(files.map((f) => f.sha256)),
+    { path: paths.referenceData, sha256: referenceSha },
+    () => ({ path: split, sha256: sha256OfFile(split) }),
+  );
+  return { referenceFileId, testRows };
+}
+
 /** The partition of these files and rows (every stored stone, in id order). */
 export function partitionRows(
   files: FileRecord[],
@@ -122,13 +150,7 @@ export function partitionRows(
   paths: LoupePaths,
   fraction = DEFAULT_HOLDOUT_FRACTION,
 ): DataPartition {
-  // Which stored file is the reference, and so which rows are frozen, is read off the reference file itself. Were
-  // that file missing, the stored reference would be taken for an ordinary file (a seeded holdout instead of the
-  // published split): its frozen test rows would train, and a challenger would be scored on rows the champion had
-  // learned from. So a home with data stops instead (the README: an unreadable LOUPE_DATA stops them, exit 2).
-  const referenceSha = files.length === 0 ? undefined : referenceShaOf(paths);
-  const referenceFileId = files.find((f) => f.sha256 === referenceSha)?.id;
-  const testRows = referenceFileId === undefined ? new Set<number>() : new Set(readSplitOf(paths));
+  const { referenceFileId, testRows } = referenceOf(files, paths);
   const byFile = new Map<number, Row[]>();
   for (const r of rows) {
     const list = byFile.get(r.fileId);

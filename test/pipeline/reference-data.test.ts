@@ -6,18 +6,18 @@
  * before anything is stored.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
 import { ingestInto } from '../../src/ingest/index.js';
 import { ConfigError } from '../../src/pipeline/config.js';
-import { partitionData } from '../../src/pipeline/data.js';
+import { partitionData, referenceSplitPath } from '../../src/pipeline/data.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { countFiles } from '../../src/store/files.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
-import { smallReference } from '../helpers/small-data.js';
+import { smallFresh, smallReference } from '../helpers/small-data.js';
 import { ONE_TRIAL, pipelineHome } from './helpers.js';
 
 const homes: { cleanup(): void }[] = [];
@@ -34,6 +34,16 @@ function referenceWithoutSplit(): string {
   const copy = join(dir, basename(smallReference()));
   copyFileSync(smallReference(), copy);
   return copy;
+}
+
+/** A reference file of these bytes with this split beside it, in a folder of its own. */
+function referenceOf(csv: string, split: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-other-reference-'));
+  dirs.push(dir);
+  const file = join(dir, 'diamonds.csv');
+  writeFileSync(file, csv);
+  writeFileSync(join(dir, 'diamonds.reference-split.txt'), split);
+  return file;
 }
 
 describe('the reference data decides the frozen test rows', () => {
@@ -87,5 +97,51 @@ describe('the reference data decides the frozen test rows', () => {
     await expect(run).rejects.toBeInstanceOf(ConfigError);
     await expect(run).rejects.toThrow(/reference-split\.txt cannot be read/);
     expect(countFiles(h.db)).toBe(0);
+  });
+
+  it('a home records its reference and split; another one later is a usage error naming both, a copy is the same', async () => {
+    const h = pipelineHome('loupe-reference-record-', { data: smallReference() });
+    homes.push(h);
+    await ingestInto(sqliteStore(h.db).ingestion(), smallReference());
+    const right = await partitionData(h.db, h.paths);
+    const record = join(h.dir, 'reference.json');
+    expect(existsSync(record)).toBe(true);
+    const csv = readFileSync(smallReference(), 'utf8');
+    const split = readFileSync(referenceSplitPath(h.paths), 'utf8');
+    const at = (data: string) => loupePaths({}, { home: h.dir, data });
+
+    // the same bytes read from another path, with the same split: the same reference, the same frozen rows
+    const copy = await partitionData(h.db, at(referenceOf(csv, split)));
+    expect(copy.referenceFileId).toBe(right.referenceFileId);
+    expect(copy.referenceTest.map((r) => r.id)).toEqual(right.referenceTest.map((r) => r.id));
+
+    // another reference (its first 1,000 rows), with a split of its own beside it: readable, but not this home's
+    const other = referenceOf(`${csv.split('\n').slice(0, 1001).join('\n')}\n`, split);
+    const moved = partitionData(h.db, at(other));
+    await expect(moved).rejects.toBeInstanceOf(ConfigError);
+    await expect(moved).rejects.toThrow(`the reference data ${other} (sha256 `);
+    await expect(moved).rejects.toThrow(
+      new RegExp(
+        `is not the reference this home stored, ${smallReference()} \\(sha256 [0-9a-f]{12}…, recorded in ${record}\\)`,
+      ),
+    );
+
+    // a run pointed at it stops before it stores the new files of the landing folder
+    const landed = h.feed(smallFresh('2026-09'));
+    const run = runPipeline(h.db, at(other), { incoming: h.incoming, config: ONE_TRIAL });
+    await expect(run).rejects.toBeInstanceOf(ConfigError);
+    await expect(run).rejects.toThrow(/is not the reference this home stored/);
+    expect(countFiles(h.db)).toBe(1);
+    expect(existsSync(landed)).toBe(true);
+
+    // the same reference with another split: its frozen rows would move
+    const otherSplit = referenceOf(csv, split.split('\n').slice(0, -10).join('\n'));
+    const resplit = partitionData(h.db, at(otherSplit));
+    await expect(resplit).rejects.toBeInstanceOf(ConfigError);
+    await expect(resplit).rejects.toThrow(
+      new RegExp(
+        `split ${referenceSplitPath(at(otherSplit))} \\(sha256 [0-9a-f]{12}…\\) is not the one this home stored its reference with, ${referenceSplitPath(h.paths)}`,
+      ),
+    );
   });
 });

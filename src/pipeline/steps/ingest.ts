@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { ingestInto } from '../../ingest/index.js';
 import { ConfigError } from '../config.js';
-import { readSplitOf } from '../data.js';
+import { readSplitOf, referenceOf } from '../data.js';
 import { ingestIncoming, type IncomingOutcome } from '../incoming.js';
 import type { Step } from './step.js';
 
@@ -17,7 +17,9 @@ export const ingestStep: Step<'ingest'> = {
   async run(ctx) {
     const { store, paths, log } = ctx;
     const outcomes: IncomingOutcome[] = [];
-    if ((await store.countFiles()) === 0) {
+    // A home with data: its reference must be readable and the one it stored, before anything more is stored.
+    if ((await store.countFiles()) > 0) referenceOf(await store.listIngestedFiles(), paths);
+    else {
       // Its split first: a reference stored without one would stop every later run (data.ts readSplitOf). Only for
       // a CSV file that is there: a missing or misnamed reference gets the ingestion's own message below.
       if (isCsvFile(paths.referenceData)) readSplitOf(paths);
