@@ -3,7 +3,8 @@
  * "Value it again" values the quote's own stone, whatever the form holds; a result the form no longer matches is
  * marked as being for the stone as appraised; an address that names nothing shows nothing of the stone before;
  * Back from another screen keeps the edits, as the nav link does; Back to the bare screen shows no valuation and is
- * not made the quote's address; Appraise on the stone already valued and shown stores no second quote; a server that
+ * not made the quote's address; Appraise on the stone already valued and shown stores no second quote; an answer that
+ * arrives after the screen was left leaves the address alone; a server that
  * never answers does not lock the button (REQUEST_TIMEOUT_MS, moved on with Playwright's clock instead of waited for).
  */
 import { rmSync } from 'node:fs';
@@ -285,6 +286,29 @@ describe('the Appraise screen, form and result', () => {
     await page.goBack();
     await expect.poll(() => page.getByTestId('appraised-stone').textContent()).toBe(STONE_LINE);
     expect(await hash(page)).toBe(quoted);
+    await closePage(page);
+  });
+
+  it('an answer that arrives after the screen was left does not move the address of the screen now shown', async () => {
+    const page = await newPage();
+    const held: Array<() => Promise<void>> = [];
+    await page.route('**/v1/valuations', (route) => void held.push(() => route.continue()));
+    await page.goto(`${server.url}/#/appraise`);
+    await page.getByRole('button', { name: 'Fill in an example' }).click();
+    await appraiseButton(page).click();
+    await expect.poll(() => held.length).toBe(1);
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: /model/i }).waitFor();
+    const entries = await page.evaluate(() => history.length);
+
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/valuations');
+    await held[0]();
+    await (await answered).finished();
+    // The page's own tasks after the body (parsing, the handler) run before these round trips come back.
+    for (let i = 0; i < 5; i++) await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    expect(await hash(page)).toBe('#/models');
+    expect(await page.evaluate(() => history.length)).toBe(entries);
+    await page.getByRole('heading', { level: 1, name: /model/i }).waitFor();
     await closePage(page);
   });
 

@@ -257,7 +257,11 @@ export function AppraisePage() {
     // Back and Forward between addresses of this screen, or another link opened in this tab, change the hash.
     const onHashChange = () => follow(false);
     addEventListener('hashchange', onHashChange);
-    return () => removeEventListener('hashchange', onHashChange);
+    return () => {
+      removeEventListener('hashchange', onHashChange);
+      // Another screen is shown now: an answer still on its way must not put its quote's address over that screen's.
+      asked.current++;
+    };
   }, []);
   const staleClass = stale ? ' is-stale' : '';
 
