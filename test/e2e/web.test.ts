@@ -214,6 +214,15 @@ describe('web app', () => {
       'Share of the change',
       'Running total',
     ]);
+    // At desktop widths the table fits its fold: the running total is not behind a sideways scroll.
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      const overflow = await table.evaluate((t) => {
+        const fold = t.closest('.table-toggle') as HTMLElement;
+        return fold.scrollWidth - fold.clientWidth;
+      });
+      expect(overflow, `${width} px`).toBeLessThanOrEqual(0);
+    }
     // The shown shares add up: typical + every share = the running total of each row, the last one the price.
     const cells = await table
       .locator('tbody tr')
