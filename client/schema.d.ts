@@ -240,7 +240,7 @@ export interface paths {
         };
         /**
          * Recorded appraisals, with what the model says of each
-         * @description Newest first; filter by day, who, grade, and whether the expert's price is outside the current model's range. ?format=csv exports every match as CSV.
+         * @description Newest first (the newest submission first, from its last line up); filter by day, who, grade, and whether the expert's price is outside the current model's range. A page is `limit` rows from `offset`, or from `after` (an answer's `next`, which reads only the page however deep it lies). outside= must value each row with the model serving now, so one answer looks at no more than 2,000 recorded appraisals (`examined`) and counts the matches among them (`total`); `next` non-null says there are more to look at: send it as ?after=. ?format=csv exports every match as CSV, streamed 500 rows at a time (other requests are answered in between).
          */
         get: operations["listAppraisals"];
         put?: never;
@@ -2962,7 +2962,9 @@ export interface operations {
                 outside?: boolean;
                 /** @description Only the stones of this submission. */
                 submission?: number;
-                /** @description csv: every matching appraisal as a CSV file (no paging). */
+                /** @description Start after this row: the `next` of the previous answer (not with offset). With outside=, the only way on past the rows an answer looked at. */
+                after?: string;
+                /** @description csv: every matching appraisal as a CSV file (no paging), streamed 500 recorded rows at a time (with outside=, every row is looked at). */
                 format?: "json" | "csv";
                 limit?: number;
                 offset?: number;
@@ -3015,6 +3017,8 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
+                     *       "next": null,
+                     *       "examined": null,
                      *       "recorders": [
                      *         {
                      *           "name": "Giulia",
@@ -3030,7 +3034,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @description Appraisals matching the filter. */
+                        /** @description Appraisals matching the filter; with outside=, those among the rows looked at (`examined`): all of them only when `next` is null and no `after` was given. */
                         total: number;
                         offset: number;
                         appraisals: {
@@ -3068,6 +3072,10 @@ export interface operations {
                                 difference: number;
                             } | null;
                         }[];
+                        /** @description Where to go on (send it as ?after=): after the page without outside=; with it, after the last row looked at. null: nothing is left. */
+                        next: string | null;
+                        /** @description With outside=: the recorded appraisals looked at (valued, if they matched the other filters) to answer, at most 2,000. null without outside= (the database counted every match). */
+                        examined: number | null;
                         recorders: {
                             name: string;
                             appraisals: number;
@@ -3084,7 +3092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            /** @description A query parameter is not valid, or `after` is given with an offset. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -11,9 +11,15 @@ import { APPRAISAL_FIELDS, csvCell, STONE_FIELDS, type Stone } from '../diamond/
 import { CsvSplitter } from '../ingest/csv.js';
 import { ingestInto, type IngestSummary } from '../ingest/index.js';
 import type { LoadedModel } from '../model/index.js';
-import type { OpenReject, RecordedAppraisal, RecordedFilter, SubmissionKind } from '../store/appraisals.js';
+import type {
+  OpenReject,
+  RecordedAppraisal,
+  RecordedCursor,
+  RecordedFilter,
+  SubmissionKind,
+} from '../store/appraisals.js';
 import type { Store } from '../store/store.js';
-import { RETURNED } from './appraisal-schemas.js';
+import { OUTSIDE_EXAMINED, RETURNED, SCAN_CHUNK } from './appraisal-schemas.js';
 import { ApiProblem } from './problem.js';
 
 export interface ModelView {
@@ -158,28 +164,99 @@ export class AppraisalDesk {
     };
   }
 
-  /** Recorded appraisals matching the filter with the model's view; `outside` keeps those outside its range. */
+  /**
+   * A page of recorded appraisals matching the filter, with the model's view. Without `outside` the database filters
+   * and counts (a page reads what it returns, or from `after`). With it, whether a price is outside depends on the
+   * model serving now, so every row must be valued to filter: at most OUTSIDE_EXAMINED rows are looked at, from
+   * `after` on; `total` counts the matches among them and `next` says where to go on when they were not all.
+   */
   async list(
     filter: RecordedFilter & { outside?: boolean },
-    page: { offset: number; limit: number } | undefined,
+    page: { offset: number; limit: number; after?: RecordedCursor },
     model: LoadedModel | undefined,
-  ): Promise<{ total: number; appraisals: AppraisalView[] }> {
-    if (filter.outside === undefined && page) {
-      // A page read as a page: the database counts and orders the matches, only the page leaves it.
+  ): Promise<{ total: number; appraisals: AppraisalView[]; next: RecordedCursor | null; examined: number | null }> {
+    if (filter.outside === undefined) {
       const [total, shown] = await Promise.all([
         this.#store.countRecorded(filter),
-        this.#store.listRecorded(filter, page),
+        this.#store.listRecorded(filter, { ...page, limit: page.limit + 1 }),
       ]);
-      return { total, appraisals: withModel(shown, model) };
+      const more = shown.length > page.limit;
+      const rows = more ? shown.slice(0, page.limit) : shown;
+      return {
+        total,
+        appraisals: withModel(rows, model),
+        next: more ? cursorOf(rows[rows.length - 1]) : null,
+        examined: null,
+      };
     }
-    const rows = await this.#store.listRecorded(filter);
-    if (filter.outside === undefined) return { total: rows.length, appraisals: withModel(rows, model) };
-    // Whether a price is outside depends on the model serving now: every matching row is valued to filter.
-    const matching = withModel(rows, model).filter((a) => a.model !== null && a.model.inside === !filter.outside);
+    const matching: AppraisalView[] = [];
+    let examined = 0;
+    let next: RecordedCursor | null = page.after ?? null;
+    let first = true;
+    while (examined < OUTSIDE_EXAMINED && (first || next !== null)) {
+      const window = await this.#window(filter, next, Math.min(SCAN_CHUNK, OUTSIDE_EXAMINED - examined), model);
+      matching.push(...window.rows);
+      examined += window.walked;
+      next = window.next;
+      first = false;
+    }
     return {
       total: matching.length,
-      appraisals: page ? matching.slice(page.offset, page.offset + page.limit) : matching,
+      appraisals: matching.slice(page.offset, page.offset + page.limit),
+      next,
+      examined,
     };
+  }
+
+  /**
+   * The next `size` recorded appraisals in the listing's order after `after`, of those the database finds by its
+   * indexes (days, submission); the rest of the filter (who, grades, outside) is checked here, row by row, so that
+   * the database never walks further than `size` rows. `next`: the last row looked at, or null at the end.
+   */
+  async #window(
+    filter: RecordedFilter & { outside?: boolean },
+    after: RecordedCursor | null,
+    size: number,
+    model: LoadedModel | undefined,
+  ): Promise<{ rows: AppraisalView[]; walked: number; next: RecordedCursor | null }> {
+    // Each window is the loop's own turn: requests that came in meanwhile are answered before the next one is read.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const indexed = { from: filter.from, to: filter.to, submission: filter.submission };
+    // One row past the window says whether anything is left after it.
+    const read = await this.#store.listRecorded(indexed, { limit: size + 1, ...(after ? { after } : {}) });
+    const walked = read.length > size ? read.slice(0, size) : read;
+    const kept = walked.filter(
+      (r) =>
+        (filter.who === undefined || r.recordedBy === filter.who) &&
+        (filter.cut === undefined || r.cut === filter.cut) &&
+        (filter.color === undefined || r.color === filter.color) &&
+        (filter.clarity === undefined || r.clarity === filter.clarity),
+    );
+    const valued = withModel(kept, model);
+    const rows =
+      filter.outside === undefined
+        ? valued
+        : valued.filter((a) => a.model !== null && a.model.inside === !filter.outside);
+    const next = read.length > size ? cursorOf(walked[walked.length - 1]) : null;
+    return { rows, walked: walked.length, next };
+  }
+
+  /**
+   * Every recorded appraisal matching the filter as CSV text, a window of SCAN_CHUNK rows at a time: each is read,
+   * valued and handed on before the next is read, so the export holds one window in memory and the server answers
+   * other requests between windows however many rows it exports.
+   */
+  async *exportCsv(
+    filter: RecordedFilter & { outside?: boolean },
+    model: LoadedModel | undefined,
+  ): AsyncGenerator<string> {
+    yield `${EXPORT_HEADER.join(',')}\n`;
+    let after: RecordedCursor | null = null;
+    do {
+      const window = await this.#window(filter, after, SCAN_CHUNK, model);
+      if (window.rows.length > 0) yield appraisalsCsv(window.rows);
+      after = window.next;
+    } while (after !== null);
   }
 
   /** A page of the open rejected rows (of one submission, or all), newest first, and how many are open in all. */
@@ -232,9 +309,9 @@ const EXPORT_HEADER = [
   'difference',
 ];
 
-/** Recorded appraisals as a CSV file (every cell as Loupe writes CSV: formula-like cells neutralised). */
+/** Recorded appraisals as lines of CSV, without the header (every cell as Loupe writes CSV: formula-like cells neutralised). */
 export function appraisalsCsv(rows: readonly AppraisalView[]): string {
-  const lines = [EXPORT_HEADER.join(',')];
+  const lines: string[] = [];
   for (const a of rows) {
     const m = a.model;
     const cells = [
@@ -253,3 +330,6 @@ export function appraisalsCsv(rows: readonly AppraisalView[]): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Where the page after this row starts (`next`, and `?after=` as the API reads it). */
+const cursorOf = (r: RecordedAppraisal): RecordedCursor => ({ submission: r.submissionId, line: r.line });

@@ -18,6 +18,19 @@ export const MAX_PAGE = 1000;
  * and GET /v1/appraisals/rejects with ?submission=.
  */
 export const RETURNED = 1000;
+/**
+ * Recorded appraisals one `?outside=` listing looks at, at most: each must be valued by the model serving now to know
+ * whether its price is outside (about 20 µs a stone), so the answer's cost is bounded, not the table's size (65,000
+ * recorded rows took 1.4 s, every other request waiting). `next` goes on from where it stopped.
+ */
+export const OUTSIDE_EXAMINED = 2000;
+/**
+ * Rows read and valued in one turn of the event loop by an `outside=` listing and by the CSV export: other requests
+ * are answered between two windows (one takes about 10 ms).
+ */
+export const SCAN_CHUNK = 500;
+/** What `next` and `?after=` hold: a submission and a line, as text. */
+export const CURSOR_PATTERN = '^[1-9][0-9]{0,15}-[1-9][0-9]{0,15}$';
 /** Characters of a reference kept with a recorded stone (as its extra column `ref`). */
 export const MAX_REF = 100;
 
@@ -63,10 +76,18 @@ export const AppraisalsQuery = Type.Object(
     submission: Type.Optional(
       Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only the stones of this submission.' }),
     ),
+    after: Type.Optional(
+      Type.String({
+        pattern: CURSOR_PATTERN,
+        maxLength: 33,
+        description:
+          'Start after this row: the `next` of the previous answer (not with offset). With outside=, the only way on past the rows an answer looked at.',
+      }),
+    ),
     format: Type.Optional(
       Type.Union([Type.Literal('json'), Type.Literal('csv')], {
         default: 'json',
-        description: 'csv: every matching appraisal as a CSV file (no paging).',
+        description: `csv: every matching appraisal as a CSV file (no paging), streamed ${SCAN_CHUNK} recorded rows at a time (with outside=, every row is looked at).`,
       }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 100 })),
@@ -138,9 +159,18 @@ export const Learning = Type.Union(
 );
 
 export const AppraisalList = Type.Object({
-  total: Type.Integer({ description: 'Appraisals matching the filter.' }),
+  total: Type.Integer({
+    description: `Appraisals matching the filter; with outside=, those among the rows looked at (\`examined\`): all of them only when \`next\` is null and no \`after\` was given.`,
+  }),
   offset: Type.Integer(),
   appraisals: Type.Array(RecordedAppraisal),
+  next: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Where to go on (send it as ?after=): after the page without outside=; with it, after the last row looked at. null: nothing is left.',
+  }),
+  examined: Type.Union([Type.Integer(), Type.Null()], {
+    description: `With outside=: the recorded appraisals looked at (valued, if they matched the other filters) to answer, at most ${OUTSIDE_EXAMINED.toLocaleString('en-US')}. null without outside= (the database counted every match).`,
+  }),
   recorders: Type.Array(Type.Object({ name: Type.String(), appraisals: Type.Integer() })),
   learning: Learning,
 });
@@ -268,6 +298,8 @@ export const EXAMPLE_LIST = {
   total: 1,
   offset: 0,
   appraisals: [EXAMPLE_RECORDED],
+  next: null,
+  examined: null,
   recorders: [{ name: 'Giulia', appraisals: 1 }],
   learning: { version: 'v0004', createdAt: '2026-12-05T03:00:00.000Z', upTo: '2026-12-04T15:00:00.000Z', trainedOn: 1 },
 };

@@ -86,35 +86,93 @@ const GRADE_FILTERS: readonly GradeFieldName[] = ['cut', 'color', 'clarity'];
 // The SQL below is shared with PostgreSQL (postgres/appraisals.ts numbers its ? placeholders): aliases are quoted,
 // since PostgreSQL folds unquoted names to lower case.
 
-/** What a filter asks of the recorded appraisals: the WHERE clause and its parameters. */
-function recordedWhere(f: RecordedFilter): { where: string; params: unknown[] } {
+/**
+ * What a filter asks of the recorded appraisals: the WHERE clause and its parameters. `walk`: a grade is checked on
+ * each row as the listing's order walks them (`|| ''` keeps either database from reading the grade's index instead,
+ * which would sort every stone of that grade for each page).
+ */
+function recordedWhere(f: RecordedFilter, walk = false): { where: string; params: unknown[] } {
   return whereOf([
     ['s.recorded_at >= ?', f.from],
     ['s.recorded_at < ?', f.to],
     ['s.recorded_by = ?', f.who],
-    ...GRADE_FILTERS.map((g) => [`d."${g}" = ?`, f[g]] as const),
+    ...GRADE_FILTERS.map((g) => [`d."${g}"${walk ? " || ''" : ''} = ?`, f[g]] as const),
     ['s.file_id = ?', f.submission],
   ]);
 }
 
-/** A page of recorded appraisals: `limit` rows from `offset`, in the listing's order. */
-export interface RecordedPage {
-  limit: number;
-  offset: number;
+/**
+ * Where a page starts: after the row of this submission and line, in the listing's order (an answer's `next`).
+ * Read from there, a page costs the rows it returns, however deep into the listing it lies.
+ */
+export interface RecordedCursor {
+  submission: number;
+  line: number;
 }
 
-/** Recorded appraisals matching the filter, newest first: every one, or the page asked for. */
-export function recordedQuery(f: RecordedFilter, page?: RecordedPage): { sql: string; params: unknown[] } {
-  const { where, params } = recordedWhere(f);
-  if (page) params.push(page.limit, page.offset);
+/** A page of recorded appraisals: `limit` rows from `offset`, or from just `after` a row, in the listing's order. */
+export interface RecordedPage {
+  limit: number;
+  offset?: number;
+  after?: RecordedCursor;
+}
+
+type Query = { sql: string; params: unknown[] };
+
+/**
+ * Recorded appraisals matching the filter (and `extra`, one more condition), newest first: newest submission first,
+ * then from its last line up. That order is the indexes' (submissions by time, whose entries end with the file id;
+ * diamonds by file and line), so the database walks them in order and stops at the limit: a page never sorts every
+ * match first (28 ms at 65,000 recorded rows on SQLite, on the thread that answers requests, for each page).
+ */
+function recordedQuery(f: RecordedFilter, limit: number | undefined, offset = 0, extra?: Query): Query {
+  const { where, params } = recordedWhere(f, true);
+  const clause = extra ? `${where === '' ? 'WHERE' : `${where} AND`} ${extra.sql}` : where;
+  const all = [...params, ...(extra?.params ?? [])];
+  if (limit !== undefined) all.push(limit, offset);
   return {
     sql: `SELECT d.id, ${DIAMOND_COLUMNS},
               s.file_id AS "submissionId", f.name AS "submissionName", s.kind, s.recorded_by AS "recordedBy",
               s.recorded_at AS "recordedAt", d.line
        FROM submissions s JOIN files f ON f.id = s.file_id JOIN diamonds d ON d.file_id = s.file_id
-       ${where} ORDER BY s.recorded_at DESC, d.id DESC${page ? ' LIMIT ? OFFSET ?' : ''}`,
-    params,
+       ${clause} ORDER BY s.recorded_at DESC, s.file_id DESC, d.line DESC${limit === undefined ? '' : ' LIMIT ? OFFSET ?'}`,
+    params: all,
   };
+}
+
+const AT_OF = '(SELECT recorded_at FROM submissions WHERE file_id = ?)';
+
+/**
+ * The queries that read a page, in turn, each given how many rows are still wanted. From a cursor there are two, so
+ * that each one's condition is a range of an index: the rest of the cursor's submission, then the older submissions.
+ */
+export function recordedQueries(f: RecordedFilter, page?: RecordedPage): ((limit: number) => Query)[] {
+  if (!page) return [() => recordedQuery(f, undefined)];
+  const { after } = page;
+  if (!after) return [(limit) => recordedQuery(f, limit, page.offset)];
+  const { submission: id, line } = after;
+  return [
+    (limit) => recordedQuery(f, limit, 0, { sql: 's.file_id = ? AND f.id = ? AND d.line < ?', params: [id, id, line] }),
+    (limit) =>
+      recordedQuery(f, limit, 0, {
+        sql: `s.recorded_at <= ${AT_OF} AND (s.recorded_at < ${AT_OF} OR s.file_id < ?)`,
+        params: [id, id, id],
+      }),
+  ];
+}
+
+/** Runs a page's queries in turn until it has its rows (SQLite's driver, or PostgreSQL's, as `run`). */
+export function readRecorded<R>(
+  queries: ((limit: number) => Query)[],
+  page: RecordedPage | undefined,
+  run: (q: Query) => R[],
+): R[] {
+  const rows: R[] = [];
+  for (const query of queries) {
+    if (page && rows.length >= page.limit) break;
+    rows.push(...run(query(page ? page.limit - rows.length : 0)));
+  }
+  return rows;
 }
 
 /** How many recorded appraisals match the filter. */
@@ -125,8 +183,11 @@ export function countRecordedQuery(f: RecordedFilter): { sql: string; params: un
 
 /** Recorded appraisals matching the filter, newest first: every one (the caller bounds what it asks for), or a page. */
 export function listRecorded(db: Db, filter: RecordedFilter = {}, page?: RecordedPage): RecordedAppraisal[] {
-  const q = recordedQuery(filter, page);
-  return db.prepare(q.sql).all(...q.params) as RecordedAppraisal[];
+  return readRecorded(
+    recordedQueries(filter, page),
+    page,
+    (q) => db.prepare(q.sql).all(...q.params) as RecordedAppraisal[],
+  );
 }
 
 export function countRecorded(db: Db, filter: RecordedFilter = {}): number {

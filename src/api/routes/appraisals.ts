@@ -5,9 +5,10 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RecordedFilter } from '../../store/appraisals.js';
+import { Readable } from 'node:stream';
+import type { RecordedCursor, RecordedFilter } from '../../store/appraisals.js';
 import type { Store } from '../../store/store.js';
-import { AppraisalDesk, appraisalsCsv } from '../appraisal-desk.js';
+import { AppraisalDesk } from '../appraisal-desk.js';
 import {
   EXAMPLE_CSV,
   EXAMPLE_INPUT,
@@ -20,6 +21,8 @@ import {
   RejectList,
   RejectsQuery,
   MAX_PAGE,
+  OUTSIDE_EXAMINED,
+  SCAN_CHUNK,
   RejectParams,
   SubmissionResult,
   UPLOAD_LIMIT,
@@ -27,6 +30,7 @@ import {
 } from '../appraisal-schemas.js';
 import type { ModelSource } from '../model-source.js';
 import { problemAnswer } from '../openapi-answers.js';
+import { ApiProblem } from '../problem.js';
 import { problemResponse, withExamples } from '../schemas.js';
 
 const SECURITY = [{ bearerAuth: [] }];
@@ -54,6 +58,12 @@ const errors = {
   ),
 };
 const noReject = problemAnswer('not-found', 'No such open rejected row.', 'No open rejected row has the id 3.');
+
+/** An `after` as the query schema let it through (CURSOR_PATTERN): a submission and a line. */
+function readCursor(text: string): RecordedCursor {
+  const [submission, line] = text.split('-').map(Number);
+  return { submission, line };
+}
 
 /** The day after a YYYY-MM-DD day, as the exclusive end of a "to" filter. */
 function dayAfter(day: string): string {
@@ -114,17 +124,20 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         tags: ['appraisals'],
         operationId: 'listAppraisals',
         summary: 'Recorded appraisals, with what the model says of each',
-        description:
-          "Newest first; filter by day, who, grade, and whether the expert's price is outside the current model's range. ?format=csv exports every match as CSV.",
+        description: `Newest first (the newest submission first, from its last line up); filter by day, who, grade, and whether the expert's price is outside the current model's range. A page is \`limit\` rows from \`offset\`, or from \`after\` (an answer's \`next\`, which reads only the page however deep it lies). outside= must value each row with the model serving now, so one answer looks at no more than ${OUTSIDE_EXAMINED.toLocaleString('en-US')} recorded appraisals (\`examined\`) and counts the matches among them (\`total\`); \`next\` non-null says there are more to look at: send it as ?after=. ?format=csv exports every match as CSV, streamed ${SCAN_CHUNK} rows at a time (other requests are answered in between).`,
         security: SECURITY,
         querystring: AppraisalsQuery,
-        response: { 200: withExamples(AppraisalList, EXAMPLE_LIST) },
+        response: {
+          200: withExamples(AppraisalList, EXAMPLE_LIST),
+          400: problemResponse('A query parameter is not valid, or `after` is given with an offset.'),
+        },
       },
     },
     async (request, reply) => {
       const q = request.query as Omit<RecordedFilter, 'submission'> & {
         outside?: boolean;
         submission?: number;
+        after?: string;
         format: 'json' | 'csv';
         limit: number;
         offset: number;
@@ -140,16 +153,28 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         submission: q.submission,
       };
       const model = models.current;
-      if (q.format === 'csv') {
-        const { appraisals } = await desk.list(filter, undefined, model);
+      if (q.format === 'csv')
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="appraisals.csv"')
-          .send(appraisalsCsv(appraisals));
-      }
-      const { total, appraisals } = await desk.list(filter, { offset: q.offset, limit: q.limit }, model);
+          .send(Readable.from(desk.exportCsv(filter, model)));
+      if (q.after !== undefined && q.offset > 0)
+        throw new ApiProblem(
+          'invalid-input',
+          `after and offset are two ways to say where a page starts; send one (after=${q.after}, offset=${q.offset}).`,
+        );
+      const after = q.after === undefined ? undefined : readCursor(q.after);
+      const page = await desk.list(filter, { offset: q.offset, limit: q.limit, after }, model);
       const [recorders, learning] = await Promise.all([store.recorders(), store.lastLearning()]);
-      return { total, offset: q.offset, appraisals, recorders, learning: learning ?? null };
+      return {
+        total: page.total,
+        offset: q.offset,
+        appraisals: page.appraisals,
+        next: page.next && `${page.next.submission}-${page.next.line}`,
+        examined: page.examined,
+        recorders,
+        learning: learning ?? null,
+      };
     },
   );
 

@@ -10,7 +10,7 @@ import {
   LEARNING_UP_TO_SQL,
   openRejectsQuery,
   RECORDERS_SQL,
-  recordedQuery,
+  recordedQueries,
   RESOLVE_SQL,
   resolutionParams,
   toOpenReject,
@@ -40,8 +40,14 @@ export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
   type OpenRejectRow = Parameters<typeof toOpenReject>[0];
   return {
     async listRecorded(filter, page) {
-      const { sql, params } = recordedQuery(filter, page);
-      return q<RecordedAppraisal>(sql, params);
+      // As SQLite's readRecorded: the page's queries in turn, until it has its rows.
+      const rows: RecordedAppraisal[] = [];
+      for (const query of recordedQueries(filter, page)) {
+        if (page && rows.length >= page.limit) break;
+        const { sql, params } = query(page ? page.limit - rows.length : 0);
+        rows.push(...(await q<RecordedAppraisal>(sql, params)));
+      }
+      return rows;
     },
     async countRecorded(filter) {
       const { sql, params } = countRecordedQuery(filter);

@@ -179,11 +179,13 @@ export function AppraisalsPage() {
         {list && (
           <>
             <p class="muted" data-testid="recorded-count">
-              {list.total === 0
-                ? 'No recorded appraisals match.'
-                : list.total > list.appraisals.length
-                  ? `The newest ${list.appraisals.length} of ${list.total.toLocaleString('en-US')}; the export holds every one.`
-                  : `${list.total.toLocaleString('en-US')} recorded appraisal${list.total === 1 ? '' : 's'}.`}
+              {list.next !== null && list.examined !== null
+                ? `${list.total.toLocaleString('en-US')} of the newest ${list.examined.toLocaleString('en-US')} recorded appraisals match (more were not looked at); the export holds every one.`
+                : list.total === 0
+                  ? 'No recorded appraisals match.'
+                  : list.total > list.appraisals.length
+                    ? `The newest ${list.appraisals.length} of ${list.total.toLocaleString('en-US')}; the export holds every one.`
+                    : `${list.total.toLocaleString('en-US')} recorded appraisal${list.total === 1 ? '' : 's'}.`}
             </p>
             {list.appraisals.length > 0 && (
               <RecordedTable appraisals={list.appraisals} caption="Recorded appraisals, newest first" />
