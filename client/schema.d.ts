@@ -220,7 +220,7 @@ export interface paths {
         };
         /**
          * The request log (admin)
-         * @description Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.
+         * @description Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>. Filtered by status, route or requestId, one answer looks at no more than the 10,000 entries below `before` (the newest, without it): a page may hold fewer than `limit` matches, even none, while `nextBefore` is not null; null means nothing older is left to look at.
          */
         get: operations["listRequests"];
         put?: never;

@@ -121,6 +121,43 @@ export interface RequestQuery {
   route?: string;
   /** Only the entry of this X-Request-Id. */
   requestId?: string;
+  /** Only entries with an id at or above this (the window a filtered page looks at). */
+  from?: number;
+}
+
+/** A page of the request log, and the `before` of the next one (null: nothing older is left to look at). */
+export interface RequestPage {
+  requests: StoredRequest[];
+  nextBefore: number | null;
+}
+
+/**
+ * Entries one filtered page (by status, route or request id) looks at, at most: the newest 10,000 below `before`.
+ * Matches can be rare or absent, and the log holds up to a million rows (LOUPE_REQUEST_LOG_MAX_MB): a filter that
+ * walked until its page was full could read all of them, on SQLite on the thread that answers requests.
+ */
+export const REQUESTS_EXAMINED = 10_000;
+
+/** The first and last id of the log (null when empty): each read off the primary key on its own (see pruneRequestLog). */
+export const REQUEST_LOG_SPAN_SQL =
+  'SELECT (SELECT min(id) FROM request_log) AS first, (SELECT max(id) FROM request_log) AS last';
+export type RequestLogSpan = { first: number | null; last: number | null };
+
+/**
+ * The query a page runs, given the log's span: a filtered one looks only at the REQUESTS_EXAMINED ids below
+ * `before` (ids grow by one per entry; pruning removes the oldest, so the ids of a window are at most that many rows).
+ * `floor`: where the next page goes on when this one is not full, null when the window reaches the oldest entry.
+ */
+export function requestPageQuery(q: RequestQuery, span: RequestLogSpan): { query: RequestQuery; floor: number | null } {
+  const filtered = q.status !== undefined || q.route !== undefined || q.requestId !== undefined;
+  if (!filtered || span.first === null || span.last === null) return { query: q, floor: null };
+  const from = Math.min(q.before ?? Number.POSITIVE_INFINITY, span.last + 1) - REQUESTS_EXAMINED;
+  return { query: { ...q, from }, floor: from > span.first ? from : null };
+}
+
+/** The page of the rows read: a full page goes on from its last row, a short one from the window's floor. */
+export function requestPage(rows: StoredRequest[], limit: number, floor: number | null): RequestPage {
+  return { requests: rows, nextBefore: rows.length === limit ? rows[rows.length - 1].id : floor };
 }
 
 export function listRequests(db: Db, q: RequestQuery): StoredRequest[] {
@@ -131,10 +168,17 @@ export function listRequests(db: Db, q: RequestQuery): StoredRequest[] {
   return db.prepare(sql).all(...params, q.limit) as StoredRequest[];
 }
 
+/** A page of the request log, as GET /v1/requests answers it. */
+export function pageRequests(db: Db, q: RequestQuery): RequestPage {
+  const { query, floor } = requestPageQuery(q, db.prepare(REQUEST_LOG_SPAN_SQL).get() as RequestLogSpan);
+  return requestPage(listRequests(db, query), q.limit, floor);
+}
+
 /** The WHERE clause of a request-log query (both stores) and its parameters. */
 export function requestsWhere(q: RequestQuery): { where: string; params: unknown[] } {
   return whereOf([
     ['id < ?', q.before],
+    ['id >= ?', q.from],
     ['status = ?', q.status],
     ['route = ?', q.route],
     ['request_id = ?', q.requestId],

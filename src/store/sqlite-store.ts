@@ -19,7 +19,7 @@ import {
 import { operationsCounts } from './operations.js';
 import { liveAccuracyHistory } from './runs.js';
 import { findIdempotent, findValuation, purgeQuotes, quoteWriter } from './quotes.js';
-import { listRequests, pruneRequestLog, requestLogWriter } from './requests.js';
+import { pageRequests, pruneRequestLog, requestLogWriter } from './requests.js';
 import { similarFinder } from './similar.js';
 import type { Store } from './store.js';
 
@@ -62,7 +62,7 @@ export function sqliteStore(db: Db): Store {
       writeQuotes(rows);
     },
     purgeQuotes: (valuationsBefore, idempotencyBefore) => purgeQuotes(db, valuationsBefore, idempotencyBefore),
-    listRequests: async (query) => listRequests(db, query),
+    listRequests: async (query) => pageRequests(db, query),
     pruneRequestLog: async (retention, now, chunk) => pruneRequestLog(db, retention, now, chunk),
     async writeRequests(entries) {
       writeRequests ??= requestLogWriter(db);

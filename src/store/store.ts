@@ -23,7 +23,7 @@ import type { ModelRecord, Promotion, PromotionAction } from './models.js';
 import type { OperationsCounts } from './operations.js';
 import type { AccuracyHistoryEntry } from './runs.js';
 import type { FoundValuation, IdempotencyRow, QuoteWrite } from './quotes.js';
-import type { RequestLogEntry, RequestLogRetention, RequestQuery, StoredRequest } from './requests.js';
+import type { RequestLogEntry, RequestLogRetention, RequestPage, RequestQuery } from './requests.js';
 import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
 
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -76,7 +76,8 @@ export interface Store {
     valuationsBefore: number | null,
     idempotencyBefore: number,
   ): Promise<{ valuations: number; idempotency: number }>;
-  listRequests(query: RequestQuery): Promise<StoredRequest[]>;
+  /** A page of the request log, newest first; filtered, it looks at no more than REQUESTS_EXAMINED entries. */
+  listRequests(query: RequestQuery): Promise<RequestPage>;
   /** Writes request-log entries, all in one transaction. */
   writeRequests(entries: readonly RequestLogEntry[]): Promise<void>;
   /** Deletes request-log rows past retention (older than its days, then the oldest beyond its size); resolves with the rows deleted. */

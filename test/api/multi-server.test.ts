@@ -229,7 +229,7 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
     const loggedValuations = async () => {
       const store = postgresStore(await openPostgres(databaseUrl, { migrate: false }), { home: home.dir });
       try {
-        const rows = await store.listRequests({ limit: 10_000, route: '/v1/valuations' });
+        const { requests: rows } = await store.listRequests({ limit: 10_000, route: '/v1/valuations' });
         return rows.filter((r) => r.status === 200).length;
       } finally {
         await store.close();
@@ -281,7 +281,7 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
     const store = postgresStore(pool, { home: home.dir });
     try {
       for (const id of ids) expect(await store.findValuation(id)).toBeDefined();
-      const logged = await store.listRequests({ limit: 1000, route: '/v1/valuations' });
+      const { requests: logged } = await store.listRequests({ limit: 1000, route: '/v1/valuations' });
       expect(logged.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(40);
       expect(JSON.stringify(await store.listRequests({ limit: 10_000 }))).not.toContain(PG_PASSWORD);
     } finally {

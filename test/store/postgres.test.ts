@@ -77,11 +77,11 @@ describe('the request log on PostgreSQL', () => {
     expect(await store.pruneRequestLog({ maxAgeDays: 30, maxBytes: 1e9 }, now, 3)).toBe(10);
     expect(await store.countRequests()).toBe(90);
     // About 50 rows' worth of bytes: the oldest go, the newest stay.
-    const [{ requestId: newest }] = await store.listRequests({ limit: 1 });
+    const [{ requestId: newest }] = (await store.listRequests({ limit: 1 })).requests;
     const deleted = await store.pruneRequestLog({ maxAgeDays: 30, maxBytes: 50 * 260 }, now);
     expect(deleted).toBeGreaterThan(30);
     expect(deleted).toBeLessThan(60);
-    expect((await store.listRequests({ limit: 1 }))[0].requestId).toBe(newest);
+    expect((await store.listRequests({ limit: 1 })).requests[0].requestId).toBe(newest);
     await store.close();
   });
 });
@@ -115,7 +115,7 @@ describe('batches written with COPY', () => {
         requestId: `r${i}`,
       })),
     );
-    const rows = (await store.listRequests({ limit: 100 })).reverse();
+    const rows = (await store.listRequests({ limit: 100 })).requests.reverse();
     // PostgreSQL's text holds no NUL: it is kept as U+FFFD rather than refusing the batch.
     const stored = tricky.map((t) => t.replace('\u0000', '\uFFFD'));
     expect(rows.map((r) => r.requestBody)).toEqual(stored);

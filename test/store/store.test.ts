@@ -9,7 +9,7 @@ import { exampleStone, type Stone } from '../../src/diamond/index.js';
 import { createKey, revokeKey } from '../../src/store/keys.js';
 import { getModel, listModels } from '../../src/store/models.js';
 import { valuationWrite, idempotencyWrite } from '../../src/store/quotes.js';
-import type { RequestLogEntry } from '../../src/store/requests.js';
+import { REQUESTS_EXAMINED, type RequestLogEntry } from '../../src/store/requests.js';
 import type { LiveAccuracy } from '../../src/store/runs.js';
 import { similarFinder, similarWindow, type Spread } from '../../src/store/similar.js';
 import { createRng } from '../../src/engine/random.js';
@@ -176,13 +176,31 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (backend) => {
 
   it('writes the request log and lists it newest first, filtered and paged', async () => {
     await store().writeRequests(Array.from({ length: 30 }, (_, i) => entry(i)));
-    const newest = await store().listRequests({ limit: 5 });
+    const { requests: newest } = await store().listRequests({ limit: 5 });
     expect(newest.map((r) => r.requestId)).toEqual(['req-29', 'req-28', 'req-27', 'req-26', 'req-25']);
     expect(newest[0]).toMatchObject({ at: '2026-12-04T10:00:00.029Z', status: 200, latencyMs: 1.25, keyId: 1 });
     const older = await store().listRequests({ limit: 5, before: newest[4].id, status: 400 });
-    expect(older.map((r) => r.requestId)).toEqual(['req-24', 'req-22', 'req-20', 'req-18', 'req-16']);
-    expect(await store().listRequests({ limit: 5, requestId: 'req-3' })).toHaveLength(1);
-    expect(await store().listRequests({ limit: 5, route: '/nowhere' })).toEqual([]);
+    expect(older.requests.map((r) => r.requestId)).toEqual(['req-24', 'req-22', 'req-20', 'req-18', 'req-16']);
+    expect((await store().listRequests({ limit: 5, requestId: 'req-3' })).requests).toHaveLength(1);
+    expect(await store().listRequests({ limit: 5, route: '/nowhere' })).toEqual({ requests: [], nextBefore: null });
+  });
+
+  it('a filtered page of the request log looks at no more than REQUESTS_EXAMINED entries, and says where to go on', async () => {
+    // One rare entry, then more than the window of entries that do not match: the newest page cannot reach it.
+    await store().writeRequests([{ ...entry(0), route: '/v1/rare', requestId: 'rare-1' }]);
+    await store().writeRequests(Array.from({ length: REQUESTS_EXAMINED + 10 }, (_, i) => entry(i)));
+    const first = await store().listRequests({ limit: 5, route: '/v1/rare' });
+    expect(first.requests).toEqual([]);
+    expect(first.nextBefore).toEqual(expect.any(Number));
+    const {
+      requests: [newest],
+    } = await store().listRequests({ limit: 1 });
+    expect(Number(newest.id) + 1 - Number(first.nextBefore)).toBe(REQUESTS_EXAMINED);
+    const second = await store().listRequests({ limit: 5, route: '/v1/rare', before: Number(first.nextBefore) });
+    expect(second.requests.map((r) => r.requestId)).toEqual(['rare-1']);
+    // Unfiltered pages read their rows only, as before: a full page goes on from its last row.
+    const page = await store().listRequests({ limit: 3 });
+    expect(page.nextBefore).toBe(page.requests[2].id);
   });
 
   it('finds the same similar stones as the SQLite finder, in both modes', async () => {

@@ -2,6 +2,7 @@
  * GET /v1/requests: the request log, newest first (admin keys only).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { REQUESTS_EXAMINED } from '../../store/requests.js';
 import type { Store } from '../../store/store.js';
 import type { RequestLog } from '../request-log.js';
 import { RequestList, RequestsQuery, problemResponse, withExamples, type Defaulted } from '../schemas.js';
@@ -18,8 +19,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{
         tags: ['admin'],
         operationId: 'listRequests',
         summary: 'The request log (admin)',
-        description:
-          'Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>.',
+        description: `Every request and its answer, newest first: time, route, status, latency, key, model version, the bodies (truncated). Page with ?before=<nextBefore>. Filtered by status, route or requestId, one answer looks at no more than the ${REQUESTS_EXAMINED.toLocaleString('en-US')} entries below \`before\` (the newest, without it): a page may hold fewer than \`limit\` matches, even none, while \`nextBefore\` is not null; null means nothing older is left to look at.`,
         security: [{ bearerAuth: [] }],
         querystring: RequestsQuery,
         response: {
@@ -54,10 +54,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       await requestLog?.settle(); // so that the list includes the requests just answered
-      const query = request.query as Defaulted<typeof request.query, 'limit'>;
-      const requests = await store.listRequests(query);
-      const nextBefore = requests.length === query.limit ? requests[requests.length - 1].id : null;
-      return { requests, nextBefore };
+      return store.listRequests(request.query as Defaulted<typeof request.query, 'limit'>);
     },
   );
 };

@@ -18,7 +18,15 @@ import {
 import { accuracyHistoryFromRows, accuracyHistorySql, MAX_ACCURACY_RUNS } from '../runs.js';
 import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
 import type { FoundValuation } from '../quotes.js';
-import { requestRow, requestsWhere, type StoredRequest } from '../requests.js';
+import {
+  REQUEST_LOG_SPAN_SQL,
+  requestPage,
+  requestPageQuery,
+  requestRow,
+  requestsWhere,
+  type RequestLogSpan,
+  type StoredRequest,
+} from '../requests.js';
 import { numbered } from '../sql.js';
 import type { Store } from '../store.js';
 import { postgresAppraisals } from './appraisals.js';
@@ -261,11 +269,17 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       return { valuations, idempotency };
     },
     async listRequests(q) {
-      const { where, params } = requestsWhere(q);
-      return query<StoredRequest>(
+      const [span] = await query<RequestLogSpan>(REQUEST_LOG_SPAN_SQL);
+      const page = requestPageQuery(q, {
+        first: span.first && Number(span.first),
+        last: span.last && Number(span.last),
+      });
+      const { where, params } = requestsWhere(page.query);
+      const rows = await query<StoredRequest>(
         numbered(`SELECT ${REQUEST_COLUMNS} FROM request_log ${where} ORDER BY id DESC LIMIT ?`),
         [...params, q.limit],
       );
+      return requestPage(rows, q.limit, page.floor);
     },
     async writeRequests(entries) {
       // One COPY a batch (copy-in.ts): about a third of the database's CPU per row of a multi-row INSERT.
