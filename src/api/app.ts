@@ -205,11 +205,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Callback-style, so that a request needing no key lookup (an open server without a key sent, a public route)
   // passes without a promise.
   app.addHook('onRequest', (request, reply, done) => {
-    if (options.open && !hostAllowed(request.headers.host, options.host ?? 'localhost')) {
+    const bound = options.host ?? 'localhost';
+    if (options.open && !hostAllowed(request.headers.host, bound)) {
       done(
         new ApiProblem(
-          'forbidden',
-          `This server runs without keys and answers only requests to ${options.host ?? 'localhost'} (or localhost); Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
+          'wrong-host',
+          `This server runs without keys and answers only requests to ${bound === 'localhost' ? 'localhost' : `${bound} (or localhost)`} or a loopback address; Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
         ),
       );
       return;

@@ -54,6 +54,12 @@ export const PROBLEM_TYPES = {
     title: 'The key may not do this',
     about: 'The key is valid but lacks the scope this endpoint needs (valuations or admin).',
   },
+  'wrong-host': {
+    status: 403,
+    title: 'The Host is not this server',
+    about:
+      'The server runs open (without keys) and answers only requests whose Host header names it: the name it listens on, localhost or a loopback address. A page whose own name was pointed at this machine (DNS rebinding) is refused.',
+  },
   'not-found': {
     status: 404,
     title: 'No such resource',

@@ -135,6 +135,9 @@ describe('open access', () => {
         403,
       );
       expect(body.detail).toMatch(/attacker\.example/);
+      // No key is involved: the problem is about the Host, not what a key may do.
+      expect(body).toMatchObject({ type: '/problems/wrong-host', title: 'The Host is not this server' });
+      expect((await open.app.inject({ method: 'GET', url: '/problems/wrong-host' })).statusCode).toBe(200);
       expectProblem(
         await open.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'attacker.example' } }),
         403,
