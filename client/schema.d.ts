@@ -909,6 +909,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
             500: {
                 headers: {
@@ -947,6 +956,15 @@ export interface operations {
                         modelVersion: string | null;
                         database: string;
                     };
+                };
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Something failed inside Loupe (logged with the X-Request-Id); the request can be retried. */
@@ -2265,6 +2283,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid API key. */
             401: {
                 headers: {
@@ -2465,6 +2492,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The input is not valid (or the body is not JSON): each problem names the field, what was wrong and what is allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No valid API key. */
             401: {

@@ -3,7 +3,8 @@
  * (explained field by field), unknown routes, auth and rate limits. Only a real fault inside Loupe is a 500.
  */
 import { DatabaseUnavailable } from '../store/store.js';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
+import { Type } from 'typebox';
 import { bodyFingerprint } from './idempotency.js';
 import {
   ApiProblem,
@@ -146,10 +147,27 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   }
 }
 
+/** The query of a documented endpoint that takes none: any parameter is an unknown field. */
+const NO_QUERY = Type.Object({}, { additionalProperties: false });
+
+/**
+ * One query policy for every documented endpoint (every operation of /openapi.json): a query parameter it does not
+ * take is a 400 `unknown_field`, as an unknown field of a body is, whether it takes other parameters or none.
+ * The pages (the web app, /docs, /problems) are not endpoints and take what a browser adds.
+ */
+function strictQuery(route: RouteOptions): void {
+  const schema = route.schema as (FastifySchema & { hide?: boolean }) | undefined;
+  if (!schema || schema.hide) return;
+  schema.querystring ??= NO_QUERY;
+  if ((schema.querystring as { additionalProperties?: unknown }).additionalProperties !== false)
+    throw new Error(`${route.url}: its query schema must refuse unknown parameters (additionalProperties: false)`);
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   const routes: ParamRoute[] = [];
   paramRoutes.set(app, routes);
   app.addHook('onRoute', (route) => {
+    strictQuery(route);
     if (!route.url.includes(':')) return;
     for (const method of [route.method].flat()) routes.push(paramRoute(method, route.url, route.schema?.params));
   });

@@ -177,6 +177,12 @@ function wrongness(e: SchemaError, value: unknown): string {
  * Field problems from schema errors, one per field (the first, most specific error of each). `data` is the value
  * that was checked, so that a message can say what was sent.
  */
+/** What an unknown field's object allows: its known fields, or, for a part of the request that takes none, nothing. */
+function otherFields(known: string[], whole: boolean, what: string): string {
+  if (known.length > 0) return `only ${known.join(', ')}`;
+  return whole ? `none: this endpoint takes no ${what}` : 'no other fields';
+}
+
 export function schemaProblems(
   errors: readonly SchemaError[],
   schema: Schema | undefined,
@@ -202,7 +208,7 @@ export function schemaProblems(
         field: prefix + parts.join('/'),
         code: 'unknown_field',
         message: `${JSON.stringify(parts.at(-1) ?? '')} is not a field of the ${what}.`,
-        allowed: known.length ? `only ${known.join(', ')}` : 'no other fields',
+        allowed: otherFields(known, parts.length === 1, what),
       });
       continue;
     }
@@ -214,7 +220,7 @@ export function schemaProblems(
           field: prefix + [...parts, name].join('/'),
           code: 'unknown_field',
           message: `${JSON.stringify(name)} is not a field of the ${what}.`,
-          allowed: known.length ? `only ${known.join(', ')}` : 'no other fields',
+          allowed: otherFields(known, parts.length === 0, what),
         });
       }
       continue;

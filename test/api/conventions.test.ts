@@ -253,3 +253,40 @@ describe('ETag on models', () => {
     expect(after.headers.etag).not.toBe(before.headers.etag);
   });
 });
+
+describe('one query policy', () => {
+  it('every documented endpoint refuses a query parameter it does not take: 400 unknown_field naming it', async () => {
+    const doc = JSON.parse((await keyed.app.inject({ method: 'GET', url: '/openapi.json' })).body) as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string; example?: unknown }[] }>>;
+    };
+    const admin = `Bearer ${createKey(home.db, { name: 'query-policy', scopes: ['admin'], ratePerMinute: 10_000 }).secret}`;
+    const answers: [string, number, unknown][] = [];
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(methods)) {
+        // The path's own parameters from their examples, so that only the query can be wrong.
+        let url = path;
+        for (const p of op.parameters ?? [])
+          if (p.in === 'path') url = url.replace(`{${p.name}}`, String(p.example ?? 'x'));
+        const res = await keyed.app.inject({
+          method: method.toUpperCase() as 'GET',
+          url: `${url}?zoom=2`,
+          headers: { authorization: admin },
+          // A valid body where one is taken (a stone, an appraisal): the query is then the only thing wrong.
+          ...(method === 'post' ? { payload: url.endsWith('/batch') ? { stones: [STONE] } : STONE } : {}),
+        });
+        const errors = res.statusCode === 400 ? (JSON.parse(res.body).errors as { field: string; code: string }[]) : [];
+        answers.push([`${method.toUpperCase()} ${path}`, res.statusCode, errors.find((e) => e.field === 'zoom')?.code]);
+      }
+    expect(answers.length).toBeGreaterThan(15);
+    expect(answers.filter(([, status, code]) => status !== 400 || code !== 'unknown_field')).toEqual([]);
+    const none = expectProblem(await keyed.app.inject({ method: 'GET', url: '/healthz?x=1' }), 400);
+    expect(none.errors).toEqual([
+      {
+        field: 'x',
+        code: 'unknown_field',
+        message: '"x" is not a field of the query string.',
+        allowed: 'none: this endpoint takes no query string',
+      },
+    ]);
+  });
+});
