@@ -240,7 +240,7 @@ export interface paths {
         };
         /**
          * Recorded appraisals, with what the model says of each
-         * @description Newest first (the newest submission first, from its last line up); filter by day, who, grade, and whether the expert's price is outside the current model's range. A page is `limit` rows from `offset`, or from `after` (an answer's `next`, which reads only the page however deep it lies). outside= must value each row with the model serving now, so one answer looks at no more than 2,000 recorded appraisals (`examined`) and counts the matches among them (`total`); `next` non-null says there are more to look at: send it as ?after=. ?format=csv exports every match as CSV, streamed 500 rows at a time (other requests are answered in between).
+         * @description Newest first (the newest submission first, from its last line up); filter by day, who, grade, and whether the expert's price is outside the current model's range. A page is `limit` rows from `offset`, or from `after` (an answer's `next`, which reads only the page however deep it lies). outside= must value each row with the model serving now, so one answer looks at no more than 2,000 recorded appraisals (`examined`) and counts the matches among them (`total`); `next` non-null says there are more to look at: send it as ?after=. ?format=csv exports every match as CSV, streamed 500 rows at a time (other requests are answered in between). A grade is read whatever its letter case and spacing (`ideal` as Ideal), with a `normalised` warning in the answer.
          */
         get: operations["listAppraisals"];
         put?: never;
@@ -3125,6 +3125,8 @@ export interface operations {
                             /** @description Recorded appraisals it trained on (the rest of those are its holdout). */
                             trainedOn: number;
                         } | null;
+                        /** @description Present when a grade filter was read in another spelling (`normalised`). */
+                        warnings?: components["schemas"]["Warning"][];
                     };
                 };
             };

@@ -6,7 +6,7 @@
 import { Type } from 'typebox';
 import { APPRAISAL_FIELDS, CLARITIES, COLORS, CUTS, FIELDS } from '../diamond/index.js';
 import { MAX_ID, MAX_OFFSET } from './limits.js';
-import { FieldProblem } from './schemas.js';
+import { FieldProblem, Warning } from './schemas.js';
 
 /** The largest CSV upload accepted (about 180,000 rows of a typical 45 bytes). */
 export const UPLOAD_LIMIT = 8 * 1024 * 1024;
@@ -173,6 +173,11 @@ export const AppraisalList = Type.Object({
   }),
   recorders: Type.Array(Type.Object({ name: Type.String(), appraisals: Type.Integer() })),
   learning: Learning,
+  warnings: Type.Optional(
+    Type.Array(Warning, {
+      description: 'Present when a grade filter was read in another spelling (`normalised`).',
+    }),
+  ),
 });
 
 export const SubmissionResult = Type.Object({

@@ -5,10 +5,12 @@
  * Every problem comes from the one diamond schema (src/diamond): the typebox schema for the shape, validateStoneToValue
  * for ranges, grades and the plausibility of the measurements.
  */
+import type { FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import {
   FIELDS,
   numberHint,
+  readGrade,
   STONE_FIELDS,
   StoneSchema,
   suggestField,
@@ -17,6 +19,13 @@ import {
   type StoneToValue,
 } from '../diamond/index.js';
 import { MAX_PROBLEMS, moreProblems, type FieldProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Grades of the query read in another spelling (the one leniency policy), said in the answer's warnings. */
+    gradesRead?: Normalisation[];
+  }
+}
 
 const stoneShape = Compile(StoneSchema);
 const KNOWN = new Set<string>(STONE_FIELDS);
@@ -134,3 +143,23 @@ export function checkStone(raw: unknown, prefix = ''): StoneCheck {
 
 /** The `normalised` warnings of an answer: one per grade read in another spelling, saying what was given and used. */
 export { normalisedWarnings } from './answer-text.js';
+
+/**
+ * A route's preValidation, before its query's schema checks the grades (an enum of codes): a grade (cut, color,
+ * clarity) in another letter case or spacing is read as its code, as in a valuation, and kept in
+ * request.gradesRead for the answer to say. Anything else is left for the schema to refuse.
+ */
+export async function readGradesOfQuery(request: FastifyRequest): Promise<void> {
+  const query = request.query as Record<string, unknown>;
+  const read: Normalisation[] = [];
+  for (const name of STONE_FIELDS) {
+    const field = FIELDS[name];
+    const raw = query[name];
+    if (field.kind !== 'grade' || typeof raw !== 'string') continue;
+    const grade = readGrade(field, raw);
+    if (!grade?.normalised) continue;
+    query[name] = grade.code;
+    read.push(grade.normalised);
+  }
+  if (read.length > 0) request.gradesRead = read;
+}

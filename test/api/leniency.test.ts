@@ -76,6 +76,33 @@ describe('one leniency policy: the API', () => {
     expect(refused.errors.map((e: { field: string }) => e.field)).toContain('cut');
   });
 
+  it('reads the grade filters of the recorded appraisals the same way, and says so in the answer', async () => {
+    const get = (query: string) => ctx.t.app.inject({ method: 'GET', url: `/v1/appraisals?limit=5&${query}` });
+    const recorded = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/appraisals',
+      payload: { ...STONE, price: 4400 },
+    });
+    expect(recorded.statusCode).toBe(201);
+    const exact = (await get('cut=Ideal&color=G&clarity=VS2')).json();
+    const res = await get('cut=ideal&color=%20g&clarity=VS2');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(exact.appraisals).toHaveLength(1);
+    expect(body.appraisals).toEqual(exact.appraisals);
+    expect(exact.warnings).toBeUndefined();
+    expect(body.warnings).toEqual([
+      expect.objectContaining({ code: 'normalised', field: 'cut', given: 'ideal', used: 'Ideal' }),
+      expect.objectContaining({ code: 'normalised', field: 'color', given: ' g', used: 'G' }),
+    ]);
+    // the CSV export filters the same way (it has no place for warnings)
+    const csv = await get('cut=ideal&format=csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toBe((await get('cut=Ideal&format=csv')).body);
+    const refused = expectProblem(await get('cut=Excellent'), 400);
+    expect(refused.errors.map((e: { field: string }) => e.field)).toEqual(['cut']);
+  });
+
   it('rejects a decimal comma with what was probably meant, as the CSV reader and the form do', async () => {
     const p = expectProblem(await post({ ...STONE, carat: '0,9' }), 400);
     const csv = validateStoneToValue({ ...STONE, carat: '0,9' });

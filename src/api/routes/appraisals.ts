@@ -32,6 +32,7 @@ import type { ModelSource } from '../model-source.js';
 import { problemAnswer } from '../openapi-answers.js';
 import { ApiProblem } from '../problem.js';
 import { problemResponse, withExamples } from '../schemas.js';
+import { normalisedWarnings, readGradesOfQuery } from '../stone-input.js';
 
 const SECURITY = [{ bearerAuth: [] }];
 const config = { scope: 'appraisals' as const };
@@ -124,7 +125,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         tags: ['appraisals'],
         operationId: 'listAppraisals',
         summary: 'Recorded appraisals, with what the model says of each',
-        description: `Newest first (the newest submission first, from its last line up); filter by day, who, grade, and whether the expert's price is outside the current model's range. A page is \`limit\` rows from \`offset\`, or from \`after\` (an answer's \`next\`, which reads only the page however deep it lies). outside= must value each row with the model serving now, so one answer looks at no more than ${OUTSIDE_EXAMINED.toLocaleString('en-US')} recorded appraisals (\`examined\`) and counts the matches among them (\`total\`); \`next\` non-null says there are more to look at: send it as ?after=. ?format=csv exports every match as CSV, streamed ${SCAN_CHUNK} rows at a time (other requests are answered in between).`,
+        description: `Newest first (the newest submission first, from its last line up); filter by day, who, grade, and whether the expert's price is outside the current model's range. A page is \`limit\` rows from \`offset\`, or from \`after\` (an answer's \`next\`, which reads only the page however deep it lies). outside= must value each row with the model serving now, so one answer looks at no more than ${OUTSIDE_EXAMINED.toLocaleString('en-US')} recorded appraisals (\`examined\`) and counts the matches among them (\`total\`); \`next\` non-null says there are more to look at: send it as ?after=. ?format=csv exports every match as CSV, streamed ${SCAN_CHUNK} rows at a time (other requests are answered in between). A grade is read whatever its letter case and spacing (\`ideal\` as Ideal), with a \`normalised\` warning in the answer.`,
         security: SECURITY,
         querystring: AppraisalsQuery,
         response: {
@@ -132,6 +133,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
           400: problemResponse('A query parameter is not valid, or `after` is given with an offset.'),
         },
       },
+      preValidation: readGradesOfQuery,
     },
     async (request, reply) => {
       const q = request.query as Omit<RecordedFilter, 'submission'> & {
@@ -166,6 +168,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
       const after = q.after === undefined ? undefined : readCursor(q.after);
       const page = await desk.list(filter, { offset: q.offset, limit: q.limit, after }, model);
       const [recorders, learning] = await Promise.all([store.recorders(), store.lastLearning()]);
+      const warnings = normalisedWarnings(request.gradesRead ?? []);
       return {
         total: page.total,
         offset: q.offset,
@@ -174,6 +177,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         examined: page.examined,
         recorders,
         learning: learning ?? null,
+        ...(warnings.length > 0 ? { warnings } : {}),
       };
     },
   );

@@ -2,12 +2,11 @@
  * GET /v1/diamonds/similar: the stones in the database most like a given one, with their appraised prices.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { FIELDS, readGrade, STONE_FIELDS, type Normalisation } from '../../diamond/index.js';
 import type { Store } from '../../store/store.js';
 import { problemAnswer } from '../openapi-answers.js';
 import { ApiProblem, summarise, type FieldProblem } from '../problem.js';
 import { SIMILAR_MAX_WAITING } from '../similar-thread.js';
-import { normalisedWarnings } from '../stone-input.js';
+import { normalisedWarnings, readGradesOfQuery } from '../stone-input.js';
 import {
   EXAMPLE_STONE,
   SimilarQuery,
@@ -19,31 +18,6 @@ import {
 
 const ALL_MODE_FIELDS = ['depth', 'table', 'x', 'y', 'z'] as const;
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Grades of the query read in another spelling (the one leniency policy), said in the answer's warnings. */
-    gradesRead?: Normalisation[];
-  }
-}
-
-/**
- * Before the query's schema checks the grades (an enum of codes): a grade in another letter case or spacing is
- * read as its code, as in a valuation, and said in the answer. Anything else is left for the schema to refuse.
- */
-function readQueryGrades(query: Record<string, unknown>): Normalisation[] {
-  const read: Normalisation[] = [];
-  for (const name of STONE_FIELDS) {
-    const field = FIELDS[name];
-    const raw = query[name];
-    if (field.kind !== 'grade' || typeof raw !== 'string') continue;
-    const grade = readGrade(field, raw);
-    if (!grade?.normalised) continue;
-    query[name] = grade.code;
-    read.push(grade.normalised);
-  }
-  return read;
-}
-
 export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'similarStones'> }> = async (
   app,
   { store },
@@ -53,10 +27,7 @@ export const diamondRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'simi
     '/v1/diamonds/similar',
     {
       config: { scope: 'valuations' },
-      preValidation: async (request) => {
-        const read = readQueryGrades(request.query as Record<string, unknown>);
-        if (read.length > 0) request.gradesRead = read;
-      },
+      preValidation: readGradesOfQuery,
       schema: {
         tags: ['diamonds'],
         operationId: 'findSimilarDiamonds',
