@@ -1136,7 +1136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON (Content-Type: application/json). */
+            /** @description The body is not JSON (Content-Type: application/json), or it is compressed (/problems/unsupported-encoding: only identity is accepted). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,7 +1422,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON (Content-Type: application/json). */
+            /** @description The body is not JSON (Content-Type: application/json), or it is compressed (/problems/unsupported-encoding: only identity is accepted). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3408,7 +3408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Neither JSON (one stone) nor CSV (a file). */
+            /** @description Neither JSON (one stone) nor CSV (a file), or compressed (/problems/unsupported-encoding: only identity is accepted). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3799,7 +3799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON (Content-Type: application/json). */
+            /** @description The body is not JSON (Content-Type: application/json), or it is compressed (/problems/unsupported-encoding: only identity is accepted). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3910,7 +3910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not JSON (Content-Type: application/json). */
+            /** @description The body is not JSON (Content-Type: application/json), or it is compressed (/problems/unsupported-encoding: only identity is accepted). */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -163,6 +163,29 @@ function strictQuery(route: RouteOptions): void {
     throw new Error(`${route.url}: its query schema must refuse unknown parameters (additionalProperties: false)`);
 }
 
+/** The Content-Encoding of a request with a body, when it is not identity (at most 100 characters of it). */
+function foreignEncoding(request: FastifyRequest): string | undefined {
+  const header = request.headers['content-encoding'];
+  if (header === undefined) return undefined;
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length']) > 0;
+  const codings = header.split(',').map((c) => c.trim().toLowerCase());
+  if (!hasBody || codings.every((c) => c === '' || c === 'identity')) return undefined;
+  return header.slice(0, 100);
+}
+
+/**
+ * Why JSON.parse failed, without the excerpt of the body V8 puts in some of its messages (`Unexpected token 'x',
+ * "…" is not valid JSON`): a problem never echoes raw request bytes. The character is named, as itself when it is
+ * printable ASCII, else by its code point.
+ */
+function jsonError(error: Error): string {
+  const token = /^Unexpected token '([\s\S])', [\s\S]*is not valid JSON$/.exec(error.message);
+  if (!token) return error.message;
+  const c = token[1];
+  const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `an unexpected character ${/^[\x21-\x7e]$/.test(c) ? JSON.stringify(c) : code}`;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   const routes: ParamRoute[] = [];
   paramRoutes.set(app, routes);
@@ -173,6 +196,22 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   // Bodies are JSON only: without the text parser, any other media type is a 415.
   app.removeContentTypeParser('text/plain');
+  // Bodies are read as sent: a compressed one would be read as garbage ("not valid JSON"); say what is wrong.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const encoding = foreignEncoding(request);
+    if (encoding === undefined) {
+      done(null, payload);
+      return;
+    }
+    done(
+      new ApiProblem(
+        'unsupported-encoding',
+        `Content-Encoding ${JSON.stringify(encoding)} is not accepted; send the body uncompressed (identity: no Content-Encoding).`,
+        undefined,
+        { 'accept-encoding': 'identity' },
+      ),
+    );
+  });
   // JSON bodies are read as text first: the request log keeps what was sent, even when it is not valid JSON.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
@@ -186,7 +225,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     try {
       done(null, JSON.parse(text));
     } catch (e) {
-      done(new ApiProblem('malformed-json', `The body is not valid JSON: ${(e as Error).message}.`), undefined);
+      done(new ApiProblem('malformed-json', `The body is not valid JSON: ${jsonError(e as Error)}.`), undefined);
     }
   });
 

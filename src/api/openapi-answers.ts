@@ -62,7 +62,7 @@ export const STANDARD_ANSWERS = {
   ),
   415: problemAnswer(
     'unsupported-media-type',
-    'The body is not JSON (Content-Type: application/json).',
+    'The body is not JSON (Content-Type: application/json), or it is compressed (/problems/unsupported-encoding: only identity is accepted).',
     'The body must be JSON (Content-Type: application/json), not text/plain.',
   ),
   429: problemAnswer(

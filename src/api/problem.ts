@@ -93,6 +93,12 @@ export const PROBLEM_TYPES = {
     about:
       'Request bodies must be JSON with the header Content-Type: application/json; an appraisal file may be sent as CSV (text/csv) to POST /v1/appraisals.',
   },
+  'unsupported-encoding': {
+    status: 415,
+    title: "The body's encoding is not accepted",
+    about:
+      'Request bodies are read as sent: a compressed body (Content-Encoding gzip, br, deflate…) is refused. Send it uncompressed, without Content-Encoding (or with identity).',
+  },
   'beyond-limit': {
     status: 422,
     title: 'Loupe does not price this stone',

@@ -1,3 +1,4 @@
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { expectProblem, STONE, testApp, testHome, useTestApp } from './helpers.js';
 
@@ -178,6 +179,55 @@ describe('POST /v1/valuations', () => {
       headers: { 'content-type': type },
     });
     expect(expectProblem(res, status).type).toBe(`/problems/${slug}`);
+  });
+
+  it('refuses a compressed body with 415 naming the encodings accepted, on every endpoint that takes a body', async () => {
+    const json = JSON.stringify(STONE);
+    for (const [url, encoding, body, type] of [
+      ['/v1/valuations', 'gzip', gzipSync(json), 'application/json'],
+      ['/v1/valuations/batch', 'br', brotliCompressSync(JSON.stringify({ stones: [STONE] })), 'application/json'],
+      ['/v1/appraisals', 'deflate, gzip', gzipSync('carat,cut\n0.9,Ideal\n'), 'text/csv'],
+    ] as const) {
+      const res = await ctx.t.app.inject({
+        method: 'POST',
+        url,
+        payload: body,
+        headers: { 'content-type': type, 'content-encoding': encoding },
+      });
+      const p = expectProblem(res, 415);
+      expect(p.type).toBe('/problems/unsupported-encoding');
+      expect(p.detail).toBe(
+        `Content-Encoding ${JSON.stringify(encoding)} is not accepted; send the body uncompressed (identity: no Content-Encoding).`,
+      );
+      expect(res.headers['accept-encoding']).toBe('identity');
+    }
+    // identity is no encoding at all
+    const plain = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/valuations',
+      payload: json,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+    });
+    expect(plain.statusCode).toBe(200);
+  });
+
+  it('never echoes the bytes of a body that is not JSON', async () => {
+    for (const [payload, said] of [
+      [Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x41]), 'an unexpected character U+001F'],
+      ['xyz-secret', 'an unexpected character "x"'],
+      ['{"carat": 0.9,', 'Expected double-quoted property name in JSON at position 14'],
+    ] as const) {
+      const res = await ctx.t.app.inject({
+        method: 'POST',
+        url: '/v1/valuations',
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
+      const p = expectProblem(res, 400);
+      expect(p.detail).toContain(said);
+      expect(p.detail).not.toMatch(/secret|is not valid JSON\./);
+      expect(p.detail).not.toContain(String.fromCharCode(0x1f));
+    }
   });
 
   it('refuses a body over 64 KiB with 413', async () => {

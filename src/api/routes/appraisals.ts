@@ -54,7 +54,7 @@ const errors = {
   ),
   415: problemAnswer(
     'unsupported-media-type',
-    'Neither JSON (one stone) nor CSV (a file).',
+    'Neither JSON (one stone) nor CSV (a file), or compressed (/problems/unsupported-encoding: only identity is accepted).',
     'Send one stone as application/json or a file as text/csv, not text/plain.',
   ),
 };
