@@ -286,7 +286,7 @@ export interface paths {
         put?: never;
         /**
          * Resubmit a rejected row, corrected
-         * @description The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead.
+         * @description The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead. A correction without any of the fields is a 400, and the row stays open.
          */
         post: operations["fixReject"];
         delete?: never;

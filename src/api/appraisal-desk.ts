@@ -111,8 +111,20 @@ export class AppraisalDesk {
 
   /** Records one stone (the ten fields as sent, each checked as a CSV cell would be); `fixes` names the row it corrects. */
   async recordStone(input: Record<string, unknown>, by: string, model: LoadedModel | undefined, fixes?: number) {
-    const recordedAt = new Date().toISOString();
     const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+    // A stone without any of its fields is no appraisal: recorded, it would be a blank rejected row (and, as a fix,
+    // would close the row it was meant to correct). Refused before anything is stored.
+    if (APPRAISAL_FIELDS.every((f) => text(input[f]).trim() === '')) {
+      const names = APPRAISAL_FIELDS.join(', ');
+      const problem = {
+        field: '',
+        code: 'empty',
+        message: `The stone has none of its fields; send ${names.replace(/, (\w+)$/, ' and $1')}.`,
+        allowed: `an appraisal: ${names} (and ref)`,
+      };
+      throw new ApiProblem('invalid-input', problem.message, [problem]);
+    }
+    const recordedAt = new Date().toISOString();
     // The time and who make the submission's bytes (and so its SHA-256) its own: the same stone recorded twice is
     // told apart by the duplicate check, row by row, not refused as a file seen before.
     const header = [...APPRAISAL_FIELDS, 'ref', 'recorded_by', 'recorded_at'];

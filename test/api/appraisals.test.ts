@@ -133,6 +133,31 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
       expectProblem(again, 404);
     });
 
+    it('refuses an empty correction (or an empty stone) with 400, and the rejected row stays open', async () => {
+      const { rejects } = (await post({ ...STONE, cut: 'Splendid' })).json();
+      const id = rejects[0].id as number;
+      const before = await count('files');
+      for (const [url, payload] of [
+        [`/v1/appraisals/rejects/${id}/fix`, {}],
+        [`/v1/appraisals/rejects/${id}/fix`, { ref: 'A-1' }],
+        ['/v1/appraisals', {}],
+      ] as const) {
+        const p = expectProblem(await t.app.inject({ method: 'POST', url, headers: auth(), payload }), 400);
+        expect(p.errors).toEqual([
+          {
+            field: '',
+            code: 'empty',
+            message:
+              'The stone has none of its fields; send carat, cut, color, clarity, depth, table, price, x, y and z.',
+            allowed: 'an appraisal: carat, cut, color, clarity, depth, table, price, x, y, z (and ref)',
+          },
+        ]);
+      }
+      expect(await count('files')).toBe(before);
+      const open = (await t.app.inject({ method: 'GET', url: '/v1/appraisals/rejects', headers: auth() })).json();
+      expect(open.rejects.find((r: { id: number }) => r.id === id)?.fields.cut).toBe('Splendid');
+    });
+
     it('dismisses a rejected row', async () => {
       const { rejects } = (await post({ ...STONE, cut: 'Superb' })).json();
       expect(rejects[0].reasons[0].code).toBe('unknown_grade');

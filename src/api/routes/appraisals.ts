@@ -211,7 +211,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         operationId: 'fixReject',
         summary: 'Resubmit a rejected row, corrected',
         description:
-          'The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead.',
+          'The corrected stone is recorded as a new submission and the rejected row is marked fixed by it, in one transaction; if the correction is rejected too, its new reasons are listed instead. A correction without any of the fields is a 400, and the row stays open.',
         security: SECURITY,
         params: RejectParams,
         body: withExamples(AppraisalInput, EXAMPLE_INPUT),
