@@ -43,6 +43,29 @@ describe('GET /v1/models/{version}/card', () => {
     expect(PriceBasis.properties.dollarsOf).toMatchObject({ enum: [PRICE_BASIS.dollarsOf] });
   });
 
+  it("GET /v1/models/current/card: the current model's card, as /v1/models/current is its record", async () => {
+    writeMissingCards(listModels(ctx.home.db));
+    const get = (url: string) => ctx.t.app.inject({ method: 'GET', url });
+    for (const query of ['', '?format=markdown']) {
+      const current = await get(`/v1/models/current/card${query}`);
+      const byVersion = await get(`/v1/models/v0001/card${query}`);
+      expect(current.statusCode, query).toBe(200);
+      expect(current.headers['content-type']).toBe(byVersion.headers['content-type']);
+      expect(current.headers['content-security-policy']).toBe(byVersion.headers['content-security-policy']);
+      expect(current.body).toBe(byVersion.body);
+    }
+    const revalidated = await ctx.t.app.inject({
+      method: 'GET',
+      url: '/v1/models/current/card',
+      headers: { 'if-none-match': String((await get('/v1/models/current/card')).headers.etag) },
+    });
+    expect(revalidated.statusCode).toBe(304);
+    const doc = (await get('/openapi.json')).json();
+    expect(Object.keys(doc.paths['/v1/models/current/card'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '304', '404']),
+    );
+  });
+
   it('refuses an unknown version or format with a problem', async () => {
     expect((await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0099/card' })).statusCode).toBe(404);
     const bad = await ctx.t.app.inject({ method: 'GET', url: '/v1/models/v0001/card?format=pdf' });

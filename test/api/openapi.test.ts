@@ -30,6 +30,7 @@ describe('OpenAPI document', () => {
       'GET /v1/diamonds/similar',
       'GET /v1/models',
       'GET /v1/models/current',
+      'GET /v1/models/current/card',
       'GET /v1/models/{version}',
       'GET /v1/models/{version}/card',
       'GET /v1/monitoring',

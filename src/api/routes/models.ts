@@ -1,16 +1,19 @@
 /**
  * GET /v1/models, /v1/models/current and /v1/models/{version}: versions, metrics, the data snapshot each learned
- * from, and when it was promoted; GET /v1/models/{version}/card: the model card the pipeline wrote beside the
- * model (self-contained HTML with its charts inline, or the Markdown with ?format=markdown).
+ * from, and when it was promoted; GET /v1/models/{version}/card (and /v1/models/current/card, the champion's): the
+ * model card the pipeline wrote beside the model (self-contained HTML with its charts inline, or the Markdown with
+ * ?format=markdown).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { PRICE_BASIS } from '../../diamond/index.js';
 import { caratLimit } from '../../model/index.js';
 import { labelled, METRICS_VERSION, type ModelMetrics } from '../../registry/index.js';
+import type { ModelRecord } from '../../registry/index.js';
 import type { Store } from '../../store/store.js';
 import type { ModelSource } from '../model-source.js';
 import { presentModel } from '../present.js';
@@ -182,6 +185,69 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
+  const CardQuery = Type.Object(
+    { format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('markdown')], { default: 'html' })) },
+    { additionalProperties: false },
+  );
+  const card = {
+    200: {
+      description: 'The model card.',
+      content: {
+        'text/html': {
+          schema: Type.String({
+            examples: ['<!DOCTYPE html>\n<html lang="en"><head><title>Model card — v0001 (gbdt)</title>…'],
+          }),
+        },
+        'text/markdown': { schema: Type.String({ examples: ['# Model card — v0001 (gbdt)\n\n## Summary\n…'] }) },
+      },
+    },
+    304: NOT_MODIFIED,
+  };
+  const cardDescription =
+    'The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.';
+
+  /** A model's card as a document of its own: no scripts, no fetching anything, shown framed or in its own tab. */
+  const sendCard = (model: ModelRecord, format: keyof typeof CARD_FILES, reply: FastifyReply) => {
+    const [file, type] = CARD_FILES[format];
+    let text: string;
+    try {
+      text = readFileSync(join(dirname(model.artifactPath), file), 'utf8');
+    } catch {
+      throw new ApiProblem(
+        'not-found',
+        `No model card has been written for ${model.version} yet (the pipeline writes one when it registers a model).`,
+      );
+    }
+    return reply
+      .type(type)
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+      )
+      .send(text);
+  };
+
+  app.get(
+    '/v1/models/current/card',
+    {
+      config: { scope: 'valuations' },
+      schema: {
+        tags: ['models'],
+        operationId: 'getCurrentModelCard',
+        summary: "The model card of the model being served (the champion's)",
+        security,
+        description: cardDescription,
+        querystring: CardQuery,
+        response: { ...card, 404: notFound('No model has been promoted yet.') },
+      },
+    },
+    async (request, reply) => {
+      const champion = await store.getChampion();
+      if (!champion) throw new ApiProblem('not-found', 'No model has been promoted yet.');
+      return sendCard(champion, request.query.format ?? 'html', reply);
+    },
+  );
+
   app.get(
     '/v1/models/:version/card',
     {
@@ -191,52 +257,17 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'getModelCard',
         summary: "One model's model card",
         security,
-        description:
-          'The model card written when the model was registered: accuracy on held-out rows, errors by segment, what drives its prices, drift. HTML with its charts inline (default) or Markdown.',
+        description: cardDescription,
         params: Type.Object({ version: Type.String({ maxLength: 100, examples: ['v0001'] }) }),
-        querystring: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('markdown')], { default: 'html' })) },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: {
-            description: 'The model card.',
-            content: {
-              'text/html': {
-                schema: Type.String({
-                  examples: ['<!DOCTYPE html>\n<html lang="en"><head><title>Model card — v0001 (gbdt)</title>…'],
-                }),
-              },
-              'text/markdown': { schema: Type.String({ examples: ['# Model card — v0001 (gbdt)\n\n## Summary\n…'] }) },
-            },
-          },
-          304: NOT_MODIFIED,
-          404: notFound('No model card for v0099.'),
-        },
+        querystring: CardQuery,
+        response: { ...card, 404: notFound('No model card for v0099.') },
       },
     },
     async (request, reply) => {
       const model = await store.getModel(request.params.version);
       if (!model)
         throw new ApiProblem('not-found', `No model has the version ${JSON.stringify(request.params.version)}.`);
-      const [file, type] = CARD_FILES[request.query.format ?? 'html'];
-      let text: string;
-      try {
-        text = readFileSync(join(dirname(model.artifactPath), file), 'utf8');
-      } catch {
-        throw new ApiProblem(
-          'not-found',
-          `No model card has been written for ${model.version} yet (the pipeline writes one when it registers a model).`,
-        );
-      }
-      // The card is a document of its own: no scripts, no fetching anything, shown framed or in its own tab.
-      return reply
-        .type(type)
-        .header(
-          'content-security-policy',
-          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
-        )
-        .send(text);
+      return sendCard(model, request.query.format ?? 'html', reply);
     },
   );
 };
