@@ -15,7 +15,7 @@ import {
   type FieldProblem,
   type ProblemSlug,
 } from './problem.js';
-import { redactKeys } from './redact.js';
+import { keylessError, redactKeys } from './redact.js';
 import { schemaProblems, type SchemaError } from './schema-errors.js';
 
 const TRUNCATE = 4096;
@@ -270,7 +270,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       // A client error fastify or Node found (bad content length, aborted body, …): say it as it is.
       return sendProblem(reply, status === 404 ? 'not-found' : 'invalid-input', error.message, undefined, {}, status);
     }
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: keylessError(error) }, 'request failed');
     return sendProblem(reply, 'internal-error', 'Something failed inside Loupe; it has been logged.');
   });
 

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { holdsKey } from './redact.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -15,8 +16,11 @@ export function isSaneRequestId(value: unknown): value is string {
   return typeof value === 'string' && SANE_ID.test(value);
 }
 
-/** The id of a request: the caller's when sane, else a new UUID. */
+/**
+ * The id of a request: the caller's when sane, else a new UUID. An id that holds an API key (a key pasted into the
+ * wrong header) is not kept either: the request log and every line of the server's log name the request by it.
+ */
 export function requestId(request: IncomingMessage): string {
   const sent = request.headers[REQUEST_ID_HEADER];
-  return isSaneRequestId(sent) ? sent : randomUUID();
+  return isSaneRequestId(sent) && !holdsKey(sent) ? sent : randomUUID();
 }

@@ -15,6 +15,9 @@ const SUCCESS_SUMMARY = 200;
 const URL_KEPT = 2000;
 const COMPACT_URL_KEPT = 200;
 
+/** A logged body (unset before routing: undefined), with any key pasted into it cut to its listed prefix. */
+const keyless = (body: string | null | undefined): string | null => (body == null ? null : redactKeys(body));
+
 /**
  * The log entry of an answered request. `compactKeyless`: a request without a valid key keeps only the first
  * 200 characters of its URL and no bodies — anyone can send those, and they must not be able to fill the disk.
@@ -33,8 +36,9 @@ export function logEntry(request: FastifyRequest, reply: FastifyReply, compactKe
     keyId: request.apiKey?.id ?? null,
     keyName: request.apiKey?.name ?? null,
     modelVersion: request.modelVersion ?? null,
-    requestBody: compact ? null : (request.bodyText ?? null),
-    responseBody: compact ? null : (reply.sentBody ?? null),
+    // A key pasted into a body (a stone's ref, a grade the answer quotes) is kept as its listed prefix only.
+    requestBody: compact ? null : keyless(request.bodyText),
+    responseBody: compact ? null : keyless(reply.sentBody),
     requestId: request.id,
   };
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
   buildApp,
   ModelSource,
@@ -110,6 +110,8 @@ export async function testApp(
     /** New champions are built on these valuation threads, as `loupe serve` does. */
     preloadOn?: ValuationPool;
     requestTimeoutMs?: number;
+    /** The server's own log (pino); default none. */
+    logger?: FastifyBaseLogger;
   } = {},
 ): Promise<TestApp> {
   const store = options.store ?? sqliteStore(home.db);
@@ -136,6 +138,7 @@ export async function testApp(
     maxCarat: options.maxCarat,
     quotes,
     requestTimeoutMs: options.requestTimeoutMs,
+    logger: options.logger,
   });
   await app.ready();
   return { app, models, requestLog, quotes };

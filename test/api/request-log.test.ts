@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
+import { pino } from 'pino';
 import { RateLimiter } from '../../src/api/rate-limit.js';
 import { RequestLog } from '../../src/api/request-log.js';
 import { threadedRequestLogWriter } from '../../src/api/request-log-thread.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createKey } from '../../src/store/keys.js';
 import { countRequests, listRequests } from '../../src/store/requests.js';
+import { sqliteStore } from '../../src/store/sqlite-store.js';
 import { requestLogEntry } from '../helpers/request-log-entry.js';
 import { STONE, testApp, testHome } from './helpers.js';
 
@@ -80,6 +82,76 @@ describe('request log', () => {
       expect(r.url).toContain(shown);
     }
     expect(rows[3].keyId).toBe(key.id);
+    home.cleanup();
+  });
+
+  it('keeps no API key sent in a body or in a header other than Authorization, in the request log or the server log', async () => {
+    const home = await testHome();
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
+    const t = await testApp(home, { open: false, flushIntervalMs: 60_000, logger });
+    const { secret } = createKey(home.db, { name: 'ACME', scopes: ['admin'] });
+    // Another key, pasted where it does not belong: in a stone's ref, a grade, a broken body, a header.
+    const { key: other, secret: pasted } = createKey(home.db, { name: 'Other', scopes: ['valuations'] });
+    const shown = `${other.prefix}[redacted]`;
+    const auth = { authorization: `Bearer ${secret}` };
+    const json = { ...auth, 'content-type': 'application/json' };
+    const answers = [
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/valuations/batch',
+        payload: { stones: [{ ...STONE, ref: pasted }] },
+        headers: auth,
+      }),
+      await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: { ...STONE, cut: pasted }, headers: auth }),
+      await t.app.inject({ method: 'POST', url: '/v1/valuations', payload: `{"key": "${pasted}"`, headers: json }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/appraisals',
+        payload: { ...STONE, price: 4000, ref: pasted },
+        headers: auth,
+      }),
+      await t.app.inject({
+        method: 'GET',
+        url: '/v1/models',
+        headers: { ...auth, 'x-request-id': pasted, 'x-api-key': pasted, cookie: `key=${pasted}` },
+      }),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 400, 400, 201, 200]);
+    // A request id that is a key is not kept: the answer and the log name the request by a new one.
+    expect(answers[4].headers['x-request-id']).not.toContain(pasted.slice(9));
+    await t.app.close();
+    const rows = listRequests(home.db, { limit: 10 }).reverse();
+    expect(rows).toHaveLength(5);
+    for (const r of rows) expect(JSON.stringify(r)).not.toContain(pasted.slice(9));
+    expect(rows[0].requestBody).toContain(shown);
+    expect(rows[1].responseBody).toContain(shown);
+    expect(rows[2].requestBody).toBe(`{"key": "${shown}"`);
+    expect(lines.join('')).not.toContain(pasted.slice(9));
+    home.cleanup();
+  });
+
+  it('a failure inside Loupe is logged without any key its message carries', async () => {
+    const home = await testHome();
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
+    const { secret } = createKey(home.db, { name: 'ACME', scopes: ['admin'] });
+    const failing = sqliteStore(home.db);
+    failing.listModels = async () => {
+      throw new Error(`no such version: ${secret}`);
+    };
+    const t = await testApp(home, { open: false, logger, store: failing });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/models',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(res.statusCode).toBe(500);
+    await t.app.close();
+    const logged = lines.join('');
+    expect(logged).toContain('request failed');
+    expect(logged).toContain(`no such version: ${secret.slice(0, 9)}[redacted]`);
+    expect(logged).not.toContain(secret.slice(9));
     home.cleanup();
   });
 
