@@ -3,14 +3,14 @@
  * problem+json for every error, keys and rate limits, the request log and the OpenAPI document with /docs.
  * Building the app opens nothing: the caller gives it the database and the model source, and listens.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import type { AddressThrottle } from './address-throttle.js';
-import { authenticator, hostAllowed } from './auth.js';
+import { admission } from './admission.js';
 import { corsHeaders, registerCors } from './cors.js';
-import { frameworkErrors, registerErrorHandling } from './errors.js';
-import { ApiProblem } from './problem.js';
+import { answerError, frameworkErrors, registerErrorHandling } from './errors.js';
+import type { ApiProblem } from './problem.js';
 import type { ModelSource } from './model-source.js';
 import { registerMetrics } from './metrics.js';
 import type { QuoteStore } from './quote-store.js';
@@ -21,7 +21,7 @@ import { registerOpenApi } from './openapi.js';
 import { clientErrorHandler, registerSecurityHeaders, securityHeaders } from './security-headers.js';
 import type { RateLimiter } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
-import { logEntry, registerRequestLog } from './request-log-hooks.js';
+import { logEntry, logged, registerRequestLog } from './request-log-hooks.js';
 import type { RequestLog } from './request-log.js';
 import { appraisalRoutes } from './routes/appraisals.js';
 import { diamondRoutes } from './routes/diamonds.js';
@@ -101,6 +101,13 @@ export interface AppOptions {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const gate = admission({
+    store: options.store,
+    open: options.open,
+    host: options.host,
+    rateLimiter: options.rateLimiter,
+    throttle: options.addressThrottle,
+  });
   const app = Fastify({
     // A request (headers and body) that has not arrived in time is answered 408 by clientErrorHandler. Node looks
     // for such requests every 30 s by default, which would let one run half a minute past its bound.
@@ -118,14 +125,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Requests that still arrive on open connections while closing are served (and logged) like any other.
     return503OnClosing: false,
-    // Errors found before routing (an undecodable URL) skip the hooks: answer and log them here.
+    // Errors found before routing (an undecodable URL) skip the hooks: the request passes the same gate (a keyed
+    // answer carries its RateLimit fields; a request without a key is refused as any other), and is answered and
+    // logged here.
     frameworkErrors: (error, request, reply) => {
       reply
         .header(REQUEST_ID_HEADER, request.id)
         .headers({ ...securityHeaders(), ...corsHeaders(options.corsOrigins ?? [], request.headers.origin) });
-      frameworkErrors(error, request, reply);
-      options.addressThrottle?.charge(request.ip);
-      options.requestLog?.push(logEntry(request, reply, !options.open));
+      gate.admit(request, reply, (refused) => {
+        // A refusal is an ApiProblem, or the store failing while the key is looked up (DatabaseUnavailable).
+        if (refused) answerError(refused as ApiProblem, request, reply);
+        else frameworkErrors(error, request, reply);
+        gate.charge(request, reply);
+        if (logged(request)) options.requestLog?.push(logEntry(request, reply, !options.open));
+      });
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
@@ -180,65 +193,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSecurityHeaders(app);
   await registerCors(app, options.corsOrigins ?? []);
 
-  const auth = authenticator(options.store, options.open, options.rateLimiter);
-  const throttle = options.addressThrottle;
-  /** Records whether the request came without a valid key, applies the keyless throttle, and lets it go on. */
-  const settle = (request: FastifyRequest, error: Error | undefined, done: (error?: Error) => void): void => {
-    // A key that was found but may not do this (scope, its own rate limit) is a valid key: not keyless.
-    request.keyless =
-      request.apiKey === null &&
-      (error === undefined || (error instanceof ApiProblem && error.slug === 'unauthorized'));
-    if (throttle && request.keyless && !request.routeOptions.config?.unthrottled) {
-      const wait = throttle.check(request.ip);
-      if (wait > 0) {
-        request.throttledRun = throttle.refused(request.ip);
-        error = new ApiProblem(
-          'rate-limited',
-          `Too many rejected requests without a valid API key from ${request.ip} (at most ${throttle.perMinute} a minute); retry in ${wait} s.`,
-          undefined,
-          { 'retry-after': String(wait) },
-        );
-      }
-    }
-    done(error);
-  };
-  // Callback-style, so that a request needing no key lookup (an open server without a key sent, a public route)
-  // passes without a promise.
-  app.addHook('onRequest', (request, reply, done) => {
-    const bound = options.host ?? 'localhost';
-    if (options.open && !hostAllowed(request.headers.host, bound)) {
-      done(
-        new ApiProblem(
-          'wrong-host',
-          `This server runs without keys and answers only requests to ${bound === 'localhost' ? 'localhost' : `${bound} (or localhost)`} or a loopback address; Host ${JSON.stringify(String(request.headers.host).slice(0, 100))} is not it.`,
-        ),
-      );
-      return;
-    }
-    // A CORS preflight carries no key (browsers never send one with it); it is answered by the CORS plugin.
-    if (request.method === 'OPTIONS') {
-      done();
-      return;
-    }
-    const scope = request.routeOptions.config?.scope;
-    const keyed = scope !== undefined || request.url.startsWith('/v1/');
-    if (!keyed || (options.open && request.headers.authorization === undefined)) {
-      settle(request, undefined, done);
-      return;
-    }
-    auth.authenticate(request, scope).then(
-      ({ key, headers }) => {
-        request.apiKey = key;
-        if (headers) reply.headers(headers);
-        settle(request, undefined, done);
-      },
-      (e: Error) => settle(request, e, done),
-    );
-  });
-  if (throttle) {
+  // Every request passes the one gate (Host, key, rate limit, keyless throttle) before its route.
+  app.addHook('onRequest', gate.admit);
+  if (options.addressThrottle) {
     app.addHook('onResponse', (request, reply, done) => {
-      const charged = request.keyless && reply.statusCode >= 400 && !request.routeOptions.config?.unthrottled;
-      if (charged && request.throttledRun === 0) throttle.charge(request.ip);
+      gate.charge(request, reply);
       done();
     });
   }

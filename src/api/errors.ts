@@ -186,6 +186,52 @@ function jsonError(error: Error): string {
   return `an unexpected character ${/^[\x21-\x7e]$/.test(c) ? JSON.stringify(c) : code}`;
 }
 
+/** The answer to an error of a request: a problem+json, a 500 (logged) only for a fault inside Loupe. */
+export function answerError(error: FastifyError | ApiProblem, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ApiProblem)
+    return sendProblem(reply, error.slug, error.message, error.errors, error.headers, error.status);
+  // A request that needs the database while it restarts; valuations do not, and go on being answered.
+  if (error instanceof DatabaseUnavailable)
+    return sendProblem(
+      reply,
+      'not-ready',
+      'The database is not answering (it may be restarting); retry shortly.',
+      undefined,
+      {
+        'retry-after': '5',
+      },
+    );
+  if (error.validation) {
+    const problems = validationProblems(error, request);
+    return sendProblem(reply, 'invalid-input', summarise(problems), problems);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendProblem(
+        reply,
+        'body-too-large',
+        `The body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes this endpoint accepts.`,
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return sendProblem(
+        reply,
+        'unsupported-media-type',
+        `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json${request.url.startsWith('/v1/appraisals') ? ' (one stone) or text/csv (a file)' : ''}.`,
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendProblem(reply, 'malformed-json', 'The body is empty; send a JSON document.');
+    default:
+      break;
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // A client error fastify or Node found (bad content length, aborted body, …): say it as it is.
+    return sendProblem(reply, status === 404 ? 'not-found' : 'invalid-input', error.message, undefined, {}, status);
+  }
+  request.log.error({ err: keylessError(error) }, 'request failed');
+  return sendProblem(reply, 'internal-error', 'Something failed inside Loupe; it has been logged.');
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   const routes: ParamRoute[] = [];
   paramRoutes.set(app, routes);
@@ -229,50 +275,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
   });
 
-  app.setErrorHandler((error: FastifyError | ApiProblem, request, reply) => {
-    if (error instanceof ApiProblem)
-      return sendProblem(reply, error.slug, error.message, error.errors, error.headers, error.status);
-    // A request that needs the database while it restarts; valuations do not, and go on being answered.
-    if (error instanceof DatabaseUnavailable)
-      return sendProblem(
-        reply,
-        'not-ready',
-        'The database is not answering (it may be restarting); retry shortly.',
-        undefined,
-        {
-          'retry-after': '5',
-        },
-      );
-    if (error.validation) {
-      const problems = validationProblems(error, request);
-      return sendProblem(reply, 'invalid-input', summarise(problems), problems);
-    }
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendProblem(
-          reply,
-          'body-too-large',
-          `The body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes this endpoint accepts.`,
-        );
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendProblem(
-          reply,
-          'unsupported-media-type',
-          `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json${request.url.startsWith('/v1/appraisals') ? ' (one stone) or text/csv (a file)' : ''}.`,
-        );
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendProblem(reply, 'malformed-json', 'The body is empty; send a JSON document.');
-      default:
-        break;
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      // A client error fastify or Node found (bad content length, aborted body, …): say it as it is.
-      return sendProblem(reply, status === 404 ? 'not-found' : 'invalid-input', error.message, undefined, {}, status);
-    }
-    request.log.error({ err: keylessError(error) }, 'request failed');
-    return sendProblem(reply, 'internal-error', 'Something failed inside Loupe; it has been logged.');
-  });
+  app.setErrorHandler(answerError);
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(

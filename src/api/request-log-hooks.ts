@@ -43,6 +43,12 @@ export function logEntry(request: FastifyRequest, reply: FastifyReply, compactKe
   };
 }
 
+/** Whether a request is logged: a throttled run only at its 1st, 2nd, 4th, 8th… refusal (its length shows, its rows stay few). */
+export function logged(request: FastifyRequest): boolean {
+  const run = request.throttledRun;
+  return (run & (run - 1)) === 0;
+}
+
 export function registerRequestLog(app: FastifyInstance, log: RequestLog, options: { compactKeyless: boolean }): void {
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (typeof payload === 'string') {
@@ -52,9 +58,7 @@ export function registerRequestLog(app: FastifyInstance, log: RequestLog, option
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
-    // A throttled run is logged at its 1st, 2nd, 4th, 8th… refusal: its length shows, its rows stay few.
-    const run = request.throttledRun;
-    if ((run & (run - 1)) === 0) log.push(logEntry(request, reply, options.compactKeyless));
+    if (logged(request)) log.push(logEntry(request, reply, options.compactKeyless));
     done();
   });
   // After the server has stopped taking requests and answered those in flight: write what is left.

@@ -157,17 +157,26 @@ describe('answers given before routing', () => {
     'access-control-expose-headers',
     'vary',
   ];
-  const get = (url: string) =>
-    withCors.app.inject({ method: 'GET', url, headers: { origin: 'https://shop.example', authorization: partner } });
+  let browser: string;
+  beforeAll(() => {
+    browser = `Bearer ${createKey(home.db, { name: 'shop-app', scopes: ['valuations'], ratePerMinute: 600 }).secret}`;
+  });
+  const get = (url: string, authorization = browser) =>
+    withCors.app.inject({ method: 'GET', url, headers: { origin: 'https://shop.example', authorization } });
 
   it('an undecodable URL or an over-long path parameter has the headers of any other answer', async () => {
     const usual = await get('/v1/valuations/nope'); // a 404 from the route, after every hook
     expectProblem(usual, 404);
+    expect(usual.headers['ratelimit-limit']).toBe('600');
+    let remaining = Number(usual.headers['ratelimit-remaining']);
     for (const url of ['/v1/valuations/%E0%A4%A', `/v1/valuations/${'a'.repeat(201)}`]) {
       const res = await get(url);
       expectProblem(res, 400);
-      for (const h of SAME)
+      for (const h of [...SAME, 'ratelimit-limit'])
         expect([url.slice(0, 20), h, res.headers[h]]).toEqual([url.slice(0, 20), h, usual.headers[h]]);
+      // a keyed answer: it counts against the key's limit like any other, and says so
+      expect(Number(res.headers['ratelimit-remaining'])).toBe(--remaining);
+      expect(res.headers['ratelimit-reset']).toMatch(/^\d+$/);
     }
     const other = await withCors.app.inject({
       method: 'GET',
@@ -175,6 +184,19 @@ describe('answers given before routing', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('is let in as any other request first: no key is a 401, a key past its limit a 429, as for an unknown route', async () => {
+    const url = '/v1/valuations/%E0%A4%A';
+    const keyless = await withCors.app.inject({ method: 'GET', url, headers: { origin: 'https://shop.example' } });
+    expectProblem(keyless, 401);
+    expect(keyless.headers['access-control-allow-origin']).toBe('https://shop.example');
+    const once = `Bearer ${createKey(home.db, { name: 'once', scopes: ['valuations'], ratePerMinute: 1 }).secret}`;
+    expectProblem(await get(url, once), 400);
+    const limited = await get(url, once);
+    expectProblem(limited, 429);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.headers['ratelimit-remaining']).toBe('0');
   });
 
   it('a path parameter over 200 characters: a field problem saying what is allowed, as one of 101', async () => {
