@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Store } from '../store/store.js';
 import type { ApiKey, Scope } from '../store/keys.js';
 import type { AddressThrottle } from './address-throttle.js';
-import { admission } from './admission.js';
+import { admission, missingHost } from './admission.js';
 import { corsHeaders, registerCors } from './cors.js';
 import { answerError, frameworkErrors, registerErrorHandling } from './errors.js';
 import type { ApiProblem } from './problem.js';
@@ -113,6 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // for such requests every 30 s by default, which would let one run half a minute past its bound.
     requestTimeout,
     http: {
+      // A missing Host is refused by Loupe (admission.ts missingHost), as a problem that is logged.
+      requireHostHeader: false,
       requestTimeout,
       headersTimeout: requestTimeout,
       connectionsCheckingInterval: Math.min(1000, requestTimeout),
@@ -191,6 +193,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // nosniff, a CSP and the other hardening headers on every answer, errors included: before any hook can throw.
   registerSecurityHeaders(app);
+  // Before the CORS plugin, which answers a preflight itself: no request without Host goes further.
+  app.addHook('onRequest', (request, _reply, done) => done(missingHost(request)));
   await registerCors(app, options.corsOrigins ?? []);
 
   // Every request passes the one gate (Host, key, rate limit, keyless throttle) before its route.

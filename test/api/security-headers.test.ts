@@ -5,6 +5,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRequests } from '../../src/store/requests.js';
 import { expectProblem, testApp, testHome, type TestApp, type TestHome } from './helpers.js';
 
 let home: TestHome;
@@ -22,9 +23,12 @@ afterAll(async () => {
 });
 
 /** Sends raw bytes and reads the answer until the server closes the connection. */
-function raw(request: string | Buffer): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function raw(
+  request: string | Buffer,
+  at = port,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(at, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.on('data', (c) => chunks.push(c));
     socket.on('error', reject);
@@ -125,6 +129,32 @@ describe("Node's own answers are problems too (raw sockets)", () => {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(JSON.parse(res.body)).toMatchObject({ type: '/problems/malformed-request', status: 400 });
     }
+  });
+
+  it('an HTTP/1.1 request without Host: a 400 problem with the headers of any answer, and logged', async () => {
+    const own = await testHome({ promote: false });
+    const app = await testApp(own, { open: false, flushIntervalMs: 10 });
+    await app.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const at = (app.app.server.address() as { port: number }).port;
+      const res = await raw('GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n', at);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      const body = JSON.parse(res.body);
+      expect(body).toMatchObject({ type: '/problems/malformed-request', status: 400, instance: '/v1/models' });
+      expect(body.detail).toMatch(/Host/);
+      // HTTP/1.0 needs no Host
+      expect((await raw('GET /healthz HTTP/1.0\r\n\r\n', at)).status).toBe(200);
+    } finally {
+      await app.app.close();
+    }
+    const [logged] = listRequests(own.db, { limit: 1, status: 400 });
+    expect(logged).toMatchObject({ route: '/v1/models', status: 400 });
+    own.cleanup();
   });
 
   it('each new problem type resolves to its explanation', async () => {
