@@ -10,7 +10,7 @@
  * the tree stays in cache, four rows at a time. Branch mispredictions, which dominate a pointer-chasing walk, disappear.
  *
  * Linked nodes (the general path: rows with a missing value, since NaN follows each node's default side, and
- * deeper trees): one flat set of arrays for all trees, leaves encoded as negative child indices (~leaf).
+ * deeper trees, or more than MAX_FAST_NODES once padded): one flat set of arrays for all trees, leaves encoded as negative child indices (~leaf).
  *
  * Either way every row sums base + tree 0 + tree 1 + … in that order, as tree.ts's predictRow does, so results
  * equal the reference walk bit for bit.
@@ -52,6 +52,12 @@ export interface FastTrees {
 
 /** Deeper trees would be padded to more than 2^10 leaves each; they use the linked walk. */
 export const MAX_FAST_DEPTH = 10;
+/**
+ * Most nodes the complete trees may take in all. Padding multiplies a shallow tree's size (a chain of 21 nodes
+ * 10 deep becomes 2,047): past this the linked walk, which gives the same results, serves instead. The default
+ * model takes 32,000; 1,000 complete trees 10 deep take 2 million.
+ */
+export const MAX_FAST_NODES = 1 << 22;
 /** Position of padding nodes: above any code, so they always go left. */
 const ALWAYS_LEFT = 0x3fffffff;
 
@@ -107,10 +113,13 @@ export function compileEnsemble(ensemble: Ensemble): CompiledEnsemble {
 function compileFast(ensemble: Ensemble): FastTrees | null {
   const nt = ensemble.trees.length;
   const depth = new Int32Array(nt);
+  let padded = 0;
   for (let t = 0; t < nt; t++) {
     depth[t] = treeDepth(ensemble.trees[t]);
     if (depth[t] > MAX_FAST_DEPTH) return null;
+    padded += 2 ** (depth[t] + 1) - 1;
   }
+  if (padded > MAX_FAST_NODES) return null;
   for (const tree of ensemble.trees) {
     // `v < NaN` is never true; only the linked walk keeps that
     for (let i = 0; i < tree.feature.length; i++)

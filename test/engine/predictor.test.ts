@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileEnsemble, MAX_FAST_DEPTH, predictCompiled, predictCompiledRow } from '../../src/engine/predictor.js';
+import {
+  compileEnsemble,
+  MAX_FAST_DEPTH,
+  MAX_FAST_NODES,
+  predictCompiled,
+  predictCompiledRow,
+} from '../../src/engine/predictor.js';
 import { createRng } from '../../src/engine/random.js';
 import { predictRow, treeFromArrays, type Ensemble, type Tree } from '../../src/engine/tree.js';
 
@@ -95,6 +101,32 @@ describe('compiled batch predictor', () => {
     const out = predictCompiled(c, { columns, rows: n });
     for (let i = 0; i < n; i++)
       expect(out[i]).toBe(predictRow(ensemble, [columns[0][i], columns[1][i], columns[2][i]]));
+  });
+
+  it('walks many shallow trees that padding would blow up with the linked nodes, not gigabytes of complete trees', () => {
+    // A chain of 21 nodes, 10 deep, pads to 2,047: MAX_FAST_NODES of padding is reached with a few thousand of them.
+    const chain = (t: number): Tree => {
+      const nodes = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[] };
+      const value: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const split = i % 2 === 0 && i < 20;
+        nodes.feature.push(split ? 0 : -1);
+        nodes.threshold.push(split ? i / 20 : 0);
+        nodes.left.push(split ? i + 1 : -1);
+        nodes.right.push(split ? i + 2 : -1);
+        value.push(split ? 0 : (t % 7) / 100 + i / 1000);
+      }
+      return treeFromArrays({ ...nodes, value, cover: new Array(21).fill(1) });
+    };
+    const count = Math.ceil(MAX_FAST_NODES / 2047) + 1;
+    const ensemble: Ensemble = {
+      baseScore: 0.5,
+      trees: Array.from({ length: count }, (_, t) => chain(t)),
+      numFeatures: 1,
+    };
+    const c = compileEnsemble(ensemble);
+    expect(c.fast).toBeNull();
+    for (const x of [0, 0.33, 0.99]) expect(predictCompiledRow(c, [x])).toBe(predictRow(ensemble, [x]));
   });
 
   it('recompiles when the tree list is replaced, and predicts the base score with no trees', () => {
