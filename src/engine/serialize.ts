@@ -4,12 +4,14 @@
  * where the checksum covers the exact JSON of "model". Serialising is deterministic (fixed key order, shortest
  * round-trip numbers), so the same model always gives the same bytes. Deserialising refuses, with a
  * ModelFormatError saying what is wrong, text that is not JSON (e.g. truncated), another format or version, a
- * checksum mismatch (altered bytes), or a structure that is not a valid ensemble.
+ * checksum mismatch (altered bytes), or a structure that is not a valid ensemble: trees whose links are not a
+ * tree (tree.ts treeLinkProblem), deeper than MAX_TREE_DEPTH, more than MAX_ENSEMBLE_NODES nodes in all, or
+ * outputs that overflow.
  */
 
 import type { BoostedModel } from './booster.js';
 import { resolveOptions } from './options.js';
-import type { Tree } from './tree.js';
+import { MAX_ENSEMBLE_NODES, outputBounds, treeLinkProblem, type Tree } from './tree.js';
 
 export const MODEL_FORMAT = 'loupe-gbdt';
 export const MODEL_FORMAT_VERSION = 1;
@@ -93,10 +95,17 @@ export function deserialize(text: string): BoostedModel {
   } catch (err) {
     fail(`model.options are invalid: ${(err as Error).message}`);
   }
-  if (!Array.isArray(m.trees)) fail('model.trees must be an array');
+  if (!Array.isArray(m.trees) || m.trees.length === 0) fail('model.trees must be a non-empty array of trees');
+  let nodes = 0;
+  for (const t of m.trees) nodes += isObject(t) && Array.isArray(t.feature) ? t.feature.length : 0;
+  if (nodes > MAX_ENSEMBLE_NODES)
+    fail(`model.trees have ${nodes} nodes in all; a model may have at most ${MAX_ENSEMBLE_NODES}`);
   const trees = m.trees.map((t, i) => readTree(t, i, nf));
+  const ensemble = { baseScore: m.baseScore, trees, numFeatures: nf };
+  if (!outputBounds(ensemble).every(Number.isFinite))
+    fail("model.trees' leaf values add up past the largest number: the model's outputs overflow");
   return {
-    ensemble: { baseScore: m.baseScore, trees, numFeatures: nf },
+    ensemble,
     featureNames: [...(m.featureNames as string[])],
     options,
   };
@@ -140,7 +149,7 @@ function readTree(raw: unknown, index: number, nf: number): Tree {
       if (l !== -1 || r !== -1) fail(`${at}: a leaf must have left = right = -1`);
       continue;
     }
-    if (Number.isNaN(tree.threshold[i])) fail(`${at}: threshold is not a number`);
+    if (!Number.isFinite(tree.threshold[i])) fail(`${at}: threshold ${tree.threshold[i]} is not a finite number`);
     // Children after their parent: every walk ends, and no node is its own ancestor.
     for (const c of [l, r]) {
       if (!Number.isInteger(c) || c <= i || c >= n)
@@ -151,5 +160,7 @@ function readTree(raw: unknown, index: number, nf: number): Tree {
   for (let i = 1; i < n; i++)
     if (parents[i] !== 1)
       fail(`${where} node ${i} has ${parents[i]} parents; every node but the root needs exactly one`);
+  const problem = treeLinkProblem(tree);
+  if (problem) fail(`${where}: ${problem}`);
   return tree;
 }

@@ -59,6 +59,70 @@ export function treeDepth(tree: Tree, node = 0): number {
   return 1 + Math.max(treeDepth(tree, tree.left[node]), treeDepth(tree, tree.right[node]));
 }
 
+/**
+ * Bounds on a model read from a file, so that a hostile or damaged one is refused before it costs anything:
+ * depth bounds every walk (the explainer's is recursive, and a path thousands of splits deep would overflow the
+ * call stack), the node count bounds the memory compiling and explaining take. Loupe's own trees are at most 64
+ * deep (options.ts) and its largest tuned model has about 130,000 nodes; XGBoost's default depth is 6.
+ */
+export const MAX_TREE_DEPTH = 1_000;
+export const MAX_ENSEMBLE_NODES = 1 << 22;
+
+/**
+ * What is wrong with a tree's links, or undefined when they make a tree every walk can take: each child of a node
+ * reached from the root is a node of the tree, no node is reached twice (a cycle would make a walk loop forever, a
+ * subtree shared by two parents would be counted twice), no path is more than MAX_TREE_DEPTH splits deep, and the
+ * covers are what TreeSHAP divides by (> 0 at a split, ≥ 0 at a child). The walk keeps its own stack, so no tree
+ * can overflow the call stack here. Nodes the root does not reach (XGBoost keeps pruned ones) are not looked at.
+ */
+export function treeLinkProblem(tree: Tree): string | undefined {
+  const n = tree.feature.length;
+  const seen = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const depths = new Int32Array(n);
+  let top = 1;
+  seen[0] = 1;
+  while (top > 0) {
+    top--;
+    const node = stack[top];
+    const depth = depths[top];
+    if (tree.feature[node] < 0) continue;
+    if (depth >= MAX_TREE_DEPTH) return `a path is more than ${MAX_TREE_DEPTH} splits deep (the most a model may have)`;
+    if (!(tree.cover[node] > 0)) return `node ${node}: cover ${tree.cover[node]} must be > 0 at a split`;
+    for (const child of [tree.left[node], tree.right[node]]) {
+      if (!(child >= 0 && child < n)) return `node ${node}: child ${child} is not a node of the tree (0..${n - 1})`;
+      if (seen[child]) return `node ${child} is reached twice from the root (a cycle, or a child of two parents)`;
+      if (!(tree.cover[child] >= 0)) return `node ${child}: cover ${tree.cover[child]} must be ≥ 0`;
+      seen[child] = 1;
+      stack[top] = child;
+      depths[top] = depth + 1;
+      top++;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The least and the greatest output the ensemble can give whatever the row: the base score plus each tree's
+ * smallest (greatest) leaf value. A reader refuses a model whose bounds are not finite (its sums overflow).
+ */
+export function outputBounds(ensemble: Ensemble): [number, number] {
+  let low = ensemble.baseScore;
+  let high = ensemble.baseScore;
+  for (const tree of ensemble.trees) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < tree.feature.length; i++) {
+      if (tree.feature[i] >= 0) continue;
+      if (tree.value[i] < min) min = tree.value[i];
+      if (tree.value[i] > max) max = tree.value[i];
+    }
+    low += min;
+    high += max;
+  }
+  return [low, high];
+}
+
 /** Builds a Tree from plain node arrays (tests, fixtures, the XGBoost reader). */
 export function treeFromArrays(nodes: {
   feature: number[];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deserialize, fit, ModelFormatError, predict, serialize } from '../../src/engine/index.js';
 import { checksum } from '../../src/engine/serialize.js';
+import { createExplainer } from '../../src/engine/shap/index.js';
+import { MAX_ENSEMBLE_NODES, MAX_TREE_DEPTH } from '../../src/engine/tree.js';
 import { synthetic } from './helpers.js';
 
 const { X, y } = synthetic(300, 31);
@@ -99,5 +101,65 @@ describe('model serialisation', () => {
       /model.options are invalid: option learningRate/,
     );
     expect(() => deserialize(tamper((m) => (m.trees[0].value[3] = 'x')))).toThrow(/value must be an array of numbers/);
+  });
+
+  /** A tree that is a chain `depth` splits deep, children after their parent: a valid tree but for its depth. */
+  function chain(depth: number) {
+    const t = { feature: [], threshold: [], left: [], right: [], defaultLeft: [], value: [], cover: [] } as Record<
+      string,
+      number[]
+    >;
+    for (let i = 0; i < 2 * depth + 1; i++) {
+      const split = i % 2 === 0 && i < 2 * depth;
+      t.feature.push(split ? 0 : -1);
+      t.threshold.push(split ? i : 0);
+      t.left.push(split ? i + 1 : -1);
+      t.right.push(split ? i + 2 : -1);
+      t.defaultLeft.push(1);
+      t.value.push(split ? 0 : 0.01);
+      t.cover.push(2 * depth + 1 - i);
+    }
+    return t;
+  }
+
+  it('refuses a tree deeper than MAX_TREE_DEPTH in one line, and explains one that deep', () => {
+    const deep = tamper((m) => (m.trees[0] = chain(MAX_TREE_DEPTH + 1)));
+    expect(() => deserialize(deep)).toThrow(`model.trees[0]: a path is more than ${MAX_TREE_DEPTH} splits deep`);
+    // the deepest allowed is walked by every part: the predictor and the explainer's walk
+    const back = deserialize(tamper((m) => (m.trees[0] = chain(MAX_TREE_DEPTH))));
+    const row = [2 * MAX_TREE_DEPTH, 0, 0, 0];
+    const phi = createExplainer(back.ensemble).shapValues(row);
+    expect(phi.reduce((s, v) => s + v, 0)).toBeCloseTo(
+      predict(back, { rows: 1, columns: row.map((v) => Float64Array.of(v)) })[0],
+    );
+  });
+
+  it('refuses what the predictor or the explainer cannot use: no trees, zero cover at a split, infinite thresholds', () => {
+    expect(() => deserialize(tamper((m) => (m.trees = [])))).toThrow(/model.trees must be a non-empty array/);
+    expect(() => deserialize(tamper((m) => (m.trees[0].cover[0] = 0)))).toThrow(
+      'model.trees[0]: node 0: cover 0 must be > 0 at a split',
+    );
+    expect(() => deserialize(tamper((m) => (m.trees[0].cover[m.trees[0].feature.indexOf(-1)] = -1)))).toThrow(
+      /model.trees\[0\]: node \d+: cover -1 must be ≥ 0/,
+    );
+    // 1e400 is a JSON number that reads as Infinity
+    const infinite = tamper((m) => (m.trees[0].threshold[0] = 123.5)).replace(
+      /"threshold":\[123\.5/,
+      '"threshold":[1e400',
+    );
+    const doc = JSON.parse(infinite);
+    doc.checksum = checksum(JSON.stringify(doc.model));
+    expect(() => deserialize(infinite.replace(/"checksum":"[0-9a-f]+"/, `"checksum":"${doc.checksum}"`))).toThrow(
+      'model.trees[0] node 0: threshold Infinity is not a finite number',
+    );
+  });
+
+  it('refuses leaf values whose sums overflow, and more than MAX_ENSEMBLE_NODES nodes before reading them', () => {
+    const huge = tamper((m) => {
+      for (const t of m.trees) t.value = t.value.map((v: number, i: number) => (t.feature[i] < 0 ? 1e308 : v));
+    });
+    expect(() => deserialize(huge)).toThrow(/leaf values add up past the largest number/);
+    const many = tamper((m) => (m.trees[0].feature = new Array(MAX_ENSEMBLE_NODES).fill(-1)));
+    expect(() => deserialize(many)).toThrow(/model.trees have \d+ nodes in all; a model may have at most 4194304/);
   });
 });
