@@ -15,8 +15,13 @@
  * rule (left when value < threshold) reproduces XGBoost's decisions bit for bit at no cost per row. Leaf values
  * and covers are taken as the float32 numbers XGBoost holds; sums are done in double (XGBoost sums in float32,
  * so predictions agree to float32 rounding, about 1e-7 relative).
+ *
+ * A model file may come from anyone, so its structure is checked as Loupe's own format is: each tree's links must
+ * make a tree (no cycle, no shared child, at most MAX_TREE_DEPTH deep: tree.ts), the model at most
+ * MAX_ENSEMBLE_NODES nodes and at least one tree, and its writer XGBoost 1 to 3 (whose JSON schema this reader
+ * knows). Its values are float32, so its sums cannot overflow.
  */
-import { treeFromArrays, type Ensemble, type Tree } from './tree.js';
+import { MAX_ENSEMBLE_NODES, treeFromArrays, treeLinkProblem, type Ensemble, type Tree } from './tree.js';
 
 export interface XGBoostModel {
   ensemble: Ensemble;
@@ -156,7 +161,7 @@ function readTree(value: unknown, t: number, numFeatures: number): Tree {
       leafValue[i] = 0;
     }
   }
-  return treeFromArrays({
+  const built = treeFromArrays({
     feature,
     threshold,
     left: leftChildren,
@@ -165,7 +170,13 @@ function readTree(value: unknown, t: number, numFeatures: number): Tree {
     value: leafValue,
     cover: sumHessian.map((h) => Math.fround(h)),
   });
+  const problem = treeLinkProblem(built);
+  if (problem) fail(`tree ${t}: ${problem}`);
+  return built;
 }
+
+/** XGBoost versions whose JSON model schema this reader knows. */
+const KNOWN_MAJOR_VERSIONS = [1, 2, 3];
 
 /**
  * Reads XGBoost's JSON model (the text of the file or the parsed object). Throws an error that names what was
@@ -184,7 +195,15 @@ export function readXGBoostModel(json: string | object): XGBoostModel {
   }
   const root = object(doc, 'the document');
   const versionValue = root.version;
-  const version = Array.isArray(versionValue) ? versionValue.join('.') : 'unknown';
+  if (
+    !Array.isArray(versionValue) ||
+    versionValue.length !== 3 ||
+    !versionValue.every((v) => Number.isInteger(v) && v >= 0)
+  )
+    fail(`version ${JSON.stringify(versionValue)} is not XGBoost's [major, minor, patch]`);
+  const version = versionValue.join('.');
+  if (!KNOWN_MAJOR_VERSIONS.includes(versionValue[0] as number))
+    fail(`written by XGBoost ${version}; Loupe reads models written by XGBoost 1.x to 3.x`);
   const learner = object(root.learner, 'learner');
   const objectiveName = object(learner.objective, 'learner.objective').name;
   if (typeof objectiveName !== 'string') fail('learner.objective.name is missing');
@@ -209,6 +228,14 @@ export function readXGBoostModel(json: string | object): XGBoostModel {
   const model = object(booster.model, 'gradient_booster.model');
   const trees = model.trees;
   if (!Array.isArray(trees)) fail('gradient_booster.model.trees is missing');
+  if (trees.length === 0) fail('gradient_booster.model.trees is empty: the model has no trees');
+  let nodes = 0;
+  for (const tree of trees) {
+    const left = (tree as Record<string, unknown> | null)?.left_children;
+    nodes += Array.isArray(left) ? left.length : 0;
+  }
+  if (nodes > MAX_ENSEMBLE_NODES)
+    fail(`the trees have ${nodes} nodes in all; a model may have at most ${MAX_ENSEMBLE_NODES}`);
   const treeInfo = model.tree_info;
   if (Array.isArray(treeInfo) && treeInfo.some((g) => g !== 0))
     fail('trees belong to several output groups; only single-output regression is supported');

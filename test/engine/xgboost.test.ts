@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createExplainer } from '../../src/engine/shap/index.js';
-import { predictRow, type Ensemble } from '../../src/engine/tree.js';
+import { MAX_TREE_DEPTH, predictRow, type Ensemble } from '../../src/engine/tree.js';
 import { float32SplitBoundary, readXGBoostModel } from '../../src/engine/xgboost.js';
 
 const FIXTURES = new URL('../fixtures/xgboost/', import.meta.url);
@@ -141,5 +141,63 @@ describe('reading XGBoost JSON models', () => {
     ];
     for (const [change, message] of cases) expect(() => readXGBoostModel(altered(change))).toThrow(message);
     expect(() => readXGBoostModel('{"learner": ')).toThrow(/not JSON/);
+  });
+
+  it('refuses trees whose links are not a tree: a cycle, a shared child, a path too deep (never a hang or a stack overflow)', () => {
+    const tree0 = (d: any) => d.learner.gradient_booster.model.trees[0];
+    /** Tree 0 made a chain `depth` splits deep (node 2k splits, its left child 2k+1 is a leaf). */
+    const chain = (depth: number) => (d: any) => {
+      const n = 2 * depth + 1;
+      const split = (i: number) => i % 2 === 0 && i < n - 1;
+      const t = tree0(d);
+      t.left_children = Array.from({ length: n }, (_, i) => (split(i) ? i + 1 : -1));
+      t.right_children = Array.from({ length: n }, (_, i) => (split(i) ? i + 2 : -1));
+      t.split_indices = new Array(n).fill(0);
+      t.split_conditions = Array.from({ length: n }, (_, i) => (split(i) ? i : 0.01));
+      t.default_left = new Array(n).fill(1);
+      t.sum_hessian = Array.from({ length: n }, (_, i) => n - i);
+      t.split_type = new Array(n).fill(0);
+    };
+    const cases: [(doc: any) => void, string | RegExp][] = [
+      [(d) => (tree0(d).left_children[1] = 1), 'tree 0: node 1 is reached twice from the root (a cycle'],
+      [
+        (d) => {
+          tree0(d).left_children[1] = 2; // node 2 is the root's right child too
+        },
+        'tree 0: node 2 is reached twice from the root',
+      ],
+      [
+        (d) => {
+          // 1 → 2 → 1: a cycle between the root's two children
+          tree0(d).left_children[2] = 1;
+          tree0(d).left_children[1] = 2;
+        },
+        /tree 0: node [12] is reached twice from the root/,
+      ],
+      [chain(MAX_TREE_DEPTH + 1), `tree 0: a path is more than ${MAX_TREE_DEPTH} splits deep`],
+      [(d) => (tree0(d).sum_hessian[0] = 0), 'tree 0: node 0: cover 0 must be > 0 at a split'],
+      [(d) => (tree0(d).sum_hessian[3] = -2), 'tree 0: node 3: cover -2 must be ≥ 0'],
+    ];
+    for (const [change, message] of cases) expect(() => readXGBoostModel(altered(change))).toThrow(message);
+    expect(readXGBoostModel(altered(chain(MAX_TREE_DEPTH))).ensemble.trees[0].feature.length).toBe(
+      2 * MAX_TREE_DEPTH + 1,
+    );
+  });
+
+  it('refuses a model with no trees, or a writer it does not know', () => {
+    const cases: [(doc: any) => void, string | RegExp][] = [
+      [
+        (d) => {
+          d.learner.gradient_booster.model.trees = [];
+          d.learner.gradient_booster.model.tree_info = [];
+        },
+        /trees is empty: the model has no trees/,
+      ],
+      [(d) => (d.version = [9, 0, 0]), 'written by XGBoost 9.0.0; Loupe reads models written by XGBoost 1.x to 3.x'],
+      [(d) => (d.version = '1.7.4'), /version "1.7.4" is not XGBoost's \[major, minor, patch\]/],
+      [(d) => delete d.version, /version undefined is not XGBoost's/],
+    ];
+    for (const [change, message] of cases) expect(() => readXGBoostModel(altered(change))).toThrow(message);
+    expect(readXGBoostModel(altered((d) => (d.version = [3, 0, 2]))).version).toBe('3.0.2');
   });
 });
