@@ -163,6 +163,22 @@ export function validateCalibration(value: unknown): Calibration {
       throw new TypeError(
         `calibration level ${level.coverage}: rank must be an integer in 1..${c.n}, found ${level.rank}`,
       );
+    const rank = conformalRank(c.n as number, level.coverage);
+    if (level.rank !== rank)
+      throw new TypeError(
+        `calibration level ${level.coverage}: rank must be ⌈(n + 1)·coverage⌉ = ${rank} of n = ${c.n} scores, found ${level.rank}`,
+      );
+  }
+  // Every level is a quantile of the same scores: a higher coverage takes a later one, so its range is never narrower.
+  const byCoverage = [...c.levels].sort((a, b) => a.coverage - b.coverage);
+  for (let k = 1; k < byCoverage.length; k++) {
+    const [lower, higher] = [byCoverage[k - 1], byCoverage[k]];
+    if (lower.coverage === higher.coverage)
+      throw new TypeError(`calibration has coverage ${higher.coverage} twice; each level needs a coverage of its own`);
+    if (higher.quantile < lower.quantile)
+      throw new TypeError(
+        `calibration level ${higher.coverage} has quantile ${higher.quantile}, below level ${lower.coverage}'s ${lower.quantile}: a wider coverage cannot give a narrower range`,
+      );
   }
   return c as Calibration;
 }

@@ -152,6 +152,25 @@ describe('split conformal', () => {
     ).toThrow(/rank must be an integer in 1..5/);
   });
 
+  it('refuses a stored calibration whose levels contradict each other: a rank off its coverage, unsorted quantiles, a coverage twice', () => {
+    const calibration = calibrate(synthetic(5, 200), [0.9, 0.8, 0.95]);
+    const edited = (edit: (levels: { coverage: number; quantile: number; rank: number }[]) => void) => {
+      const copy = JSON.parse(JSON.stringify(calibration));
+      edit(copy.levels);
+      return () => validateCalibration(copy);
+    };
+    expect(edited(() => {})).not.toThrow();
+    expect(edited((l) => (l[1].rank = 150))).toThrow(
+      'calibration level 0.8: rank must be ⌈(n + 1)·coverage⌉ = 161 of n = 200 scores, found 150',
+    );
+    expect(edited((l) => (l[1].quantile = l[0].quantile * 2))).toThrow(
+      /calibration level 0.9 has quantile [\d.]+, below level 0.8's [\d.]+: a wider coverage cannot give a narrower range/,
+    );
+    expect(edited((l) => l.push({ ...l[0], quantile: 0 }))).toThrow(
+      'calibration has coverage 0.9 twice; each level needs a coverage of its own',
+    );
+  });
+
   it('CV+ covers close to nominal with K fold models', () => {
     // y ~ N(μ_row, 1); fold model k predicts with the mean residual offset of the other folds
     const random = rng(9);
