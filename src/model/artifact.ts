@@ -12,8 +12,8 @@ import { FEATURE_SPEC } from './features.js';
 import { validateSegmentScales, type SegmentScales } from './segments.js';
 import { validateSupportHistogram, type SupportHistogram } from './support.js';
 import { validateTrainingDistribution, type TrainingDistribution } from './distribution.js';
-import type { PriceMetrics, RangeMetrics } from './metrics.js';
-import { validateFourCsRanges, type FourCsRanges } from './four-cs.js';
+import { validateOutOfFold, type PriceMetrics, type RangeMetrics } from './metrics.js';
+import { validateFourCsRanges, validFloor, type FourCsRanges } from './four-cs.js';
 
 export const ARTIFACT_FORMAT = 'loupe-model';
 /**
@@ -129,6 +129,8 @@ export function parseArtifact(text: string): ModelArtifact {
   for (const key of required) {
     if (a[key] === undefined || a[key] === null) throw new ArtifactError(`model file lacks "${key}"`);
   }
+  const problem = headerProblem(a as ModelArtifact);
+  if (problem) throw new ArtifactError(`model file ${problem}`);
   try {
     validateTrainingData(a.trainingData as ModelArtifact['trainingData']);
   } catch (err) {
@@ -157,21 +159,22 @@ export function parseArtifact(text: string): ModelArtifact {
   } catch (err) {
     throw new ArtifactError(`model file has no valid 4Cs-only calibration: ${(err as Error).message}`);
   }
+  try {
+    validateOutOfFold(a.metrics?.outOfFold);
+  } catch (err) {
+    throw new ArtifactError(`model file has no valid metrics: ${(err as Error).message}`);
+  }
   return a as ModelArtifact;
 }
 
 /**
  * What serving reads of the training data besides its histograms: the ranges behind the carat limit (1.5 × the
- * heaviest carat), the warnings of a stone outside them and the explanation's typical stone, and the rows and hash
- * the registry records. Damaged (a string, null, a field missing, min > max), the limit would read "NaN ct" and
- * refuse every stone, or vanish.
+ * heaviest carat), the warnings of a stone outside them and the explanation's typical stone (its rows and hash are
+ * checked with the header, headerProblem). Damaged (a string, null, a field missing, min > max), the limit would read
+ * "NaN ct" and refuse every stone, or vanish.
  */
 function validateTrainingData(t: ModelArtifact['trainingData']): void {
   const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
-  if (typeof t.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(t.sha256))
-    throw new Error(`trainingData.sha256 is ${show(t.sha256)}; expected 64 hexadecimal digits`);
-  if (!Number.isSafeInteger(t.rows) || t.rows < 1)
-    throw new Error(`trainingData.rows is ${show(t.rows)}; expected a whole number of rows, at least 1`);
   const expected = 'expected [min, max], two numbers with min ≤ max';
   const ranges = t.ranges as unknown;
   if (typeof ranges !== 'object' || ranges === null || Array.isArray(ranges))
@@ -187,4 +190,22 @@ function validateTrainingData(t: ModelArtifact['trainingData']): void {
       (r[0] as number) <= (r[1] as number);
     if (!ok) throw new Error(`trainingData.ranges.${field} is ${show(r)}; ${expected}`);
   }
+}
+
+const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is wrong with the fields that describe the model (its kind, seed, data, difficulty floor), or undefined. */
+function headerProblem(a: ModelArtifact): string | undefined {
+  if (typeof a.kind !== 'string') return `has kind ${JSON.stringify(a.kind)}; it must be the name of a model kind`;
+  if (typeof a.loupeVersion !== 'string') return 'lacks the version of Loupe that wrote it (loupeVersion)';
+  if (!isPlainObject(a.params)) return 'has params that are not an object';
+  if (!(Number.isInteger(a.seed) && a.seed >= 0)) return `has seed ${JSON.stringify(a.seed)}, not a whole number`;
+  const data = a.trainingData;
+  if (!isPlainObject(data) || typeof data.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(data.sha256))
+    return 'lacks the SHA-256 of its training data (trainingData.sha256, 64 hex digits)';
+  if (!(Number.isInteger(data.rows) && data.rows > 0))
+    return `has trainingData.rows ${JSON.stringify(data.rows)}; it must be a positive whole number`;
+  if (!isPlainObject(a.difficulty) || typeof a.difficulty.kind !== 'string' || !validFloor(a.difficulty.floor))
+    return 'has no valid difficulty model: it needs a kind and a floor, a finite number > 0';
+  return undefined;
 }

@@ -14,7 +14,7 @@ import type { Appraisal, FourCs, Stone } from '../diamond/index.js';
 import type { Calibration } from '../engine/conformal.js';
 import { validateCalibration } from '../engine/conformal.js';
 import { featureColumns, type FeatureColumns } from './features.js';
-import type { PriceMetrics, RangeMetrics } from './metrics.js';
+import { validateOutOfFold, type PriceMetrics, type RangeMetrics } from './metrics.js';
 import { heldOutMetrics, planRanges } from './ranges.js';
 import { fit, type BoostedModel } from '../engine/index.js';
 import type { EngineFitJob } from './kinds/fit-plan.js';
@@ -135,6 +135,9 @@ export function planFourCs(
   };
 }
 
+/** A difficulty model's floor, the least σ a range is given: a finite number > 0 (the artifact's and the 4Cs' alike). */
+export const validFloor = (floor: unknown): boolean => typeof floor === 'number' && floor > 0 && Number.isFinite(floor);
+
 export function validateFourCsRanges(value: unknown): FourCsRanges {
   const f = value as Partial<FourCsRanges> | null;
   const fill = f?.fill;
@@ -143,10 +146,10 @@ export function validateFourCsRanges(value: unknown): FourCsRanges {
     ![fill.depth, fill.table, fill.density].every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v))
   )
     throw new TypeError('4Cs-only ranges need a fill of depth, table and density, each a finite number > 0');
-  if (!f.difficulty || typeof f.difficulty.floor !== 'number' || !(f.difficulty.floor > 0))
-    throw new TypeError('4Cs-only ranges need a difficulty model with a floor > 0');
+  if (!f.difficulty || !validFloor(f.difficulty.floor))
+    throw new TypeError('4Cs-only ranges need a difficulty model with a floor, a finite number > 0');
   validateSegmentScales(f.segmentScales);
   validateCalibration(f.calibration);
-  if (!f.metrics?.outOfFold) throw new TypeError('4Cs-only ranges need their out-of-fold metrics');
+  validateOutOfFold(f.metrics?.outOfFold);
   return f as FourCsRanges;
 }

@@ -82,3 +82,27 @@ export function median(values: ArrayLike<number>): number {
   if (n === 0) return Number.NaN;
   return n % 2 ? sorted[(n - 1) >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Checks out-of-fold metrics read back from a model file (what its warnings and summaries quote): a number for
+ * each, null only where no stone had a range to measure (rangeMetrics' NaN, which JSON writes as null).
+ */
+export function validateOutOfFold(value: unknown): PriceMetrics & { range: RangeMetrics } {
+  const m = value as Partial<PriceMetrics & { range: Partial<RangeMetrics> }> | null | undefined;
+  if (!m || typeof m !== 'object') throw new TypeError('out-of-fold metrics are missing');
+  if (!(Number.isInteger(m.n) && (m.n as number) > 0))
+    throw new TypeError(`out-of-fold metrics: n must be a positive integer, found ${JSON.stringify(m.n)}`);
+  for (const key of ['mae', 'rmse', 'mape', 'mdape', 'r2'] as const)
+    if (!isNumber(m[key]))
+      throw new TypeError(`out-of-fold metrics: ${key} must be a number, found ${JSON.stringify(m[key])}`);
+  const r = m.range;
+  if (!r || typeof r !== 'object') throw new TypeError('out-of-fold metrics lack their range metrics');
+  if (!isNumber(r.nominal) || !(Number.isInteger(r.withheld) && (r.withheld as number) >= 0))
+    throw new TypeError('out-of-fold range metrics: nominal must be a number and withheld a count');
+  for (const key of ['coverage', 'medianRelativeWidth'] as const)
+    if (r[key] !== null && !isNumber(r[key]))
+      throw new TypeError(`out-of-fold range metrics: ${key} must be a number, found ${JSON.stringify(r[key])}`);
+  return m as PriceMetrics & { range: RangeMetrics };
+}

@@ -366,7 +366,8 @@ function warningsOf(priced: PricedStone, fourCsMessage: string, highestPrice: nu
 function fourCsWarning(artifact: ModelArtifact): string {
   const full = artifact.metrics.outOfFold;
   const fourCs = artifact.fourCs.metrics.outOfFold;
-  const pct = (v: number) => `${v.toFixed(1)}%`;
+  // null: no stone out of fold had a range to measure (metrics.ts)
+  const pct = (v: number | null) => (v === null ? 'not measured' : `${v.toFixed(1)}%`);
   return (
     'Valued from the 4Cs alone: without depth, table and the measurements (x, y, z), typical proportions for its weight were assumed. ' +
     `On stones the model did not learn from, such prices were off by ${pct(fourCs.mdape)} for half of them (${pct(full.mdape)} with measurements), ` +

@@ -155,6 +155,44 @@ describe('model artifact', () => {
     expect(() => parseArtifact(damaged)).toThrow(/no valid training distribution: training distribution of carat/);
   });
 
+  it('refuses, in one line, a file whose difficulty floor, metrics or description are not what a valuation can use', () => {
+    const text = serializeArtifact(artifact);
+    const edited = (edit: (a: any) => void) => {
+      const copy = JSON.parse(text);
+      edit(copy);
+      return JSON.stringify(copy);
+    };
+    const cases: [string, RegExp][] = [
+      [edited((a) => (a.difficulty.floor = -1)), /has no valid difficulty model: it needs a kind and a floor/],
+      [edited((a) => delete a.difficulty.floor), /has no valid difficulty model/],
+      [edited((a) => (a.difficulty.floor = 'x')), /has no valid difficulty model/],
+      [
+        edited((a) => (a.difficulty.floor = 12345)).replace('"floor":12345', '"floor":1e400'),
+        /has no valid difficulty/,
+      ],
+      [edited((a) => (a.fourCs.difficulty.floor = 12345)).replace('"floor":12345', '"floor":1e400'), /4Cs-only/],
+      [edited((a) => (a.metrics = {})), /no valid metrics: out-of-fold metrics are missing/],
+      [
+        edited((a) => (a.metrics.outOfFold.mdape = 'x')),
+        /no valid metrics: out-of-fold metrics: mdape must be a number/,
+      ],
+      [edited((a) => (a.fourCs.metrics.outOfFold = {})), /no valid 4Cs-only calibration: out-of-fold metrics: n must/],
+      [edited((a) => (a.trainingData.rows = 'many')), /trainingData.rows "many"; it must be a positive whole number/],
+      [edited((a) => (a.trainingData.sha256 = 5)), /lacks the SHA-256 of its training data/],
+      [edited((a) => (a.params = 5)), /has params that are not an object/],
+      [edited((a) => (a.seed = -1)), /has seed -1, not a whole number/],
+      [edited((a) => (a.kind = 7)), /has kind 7; it must be the name of a model kind/],
+    ];
+    for (const [bad, message] of cases) {
+      expect(() => loadValuer(bad, 'x')).toThrow(ArtifactError);
+      expect(() => loadValuer(bad, 'x')).toThrow(message);
+    }
+    // a model whose out-of-fold ranges were all withheld has no median width (null): it loads and values
+    const withheld = edited((a) => (a.fourCs.metrics.outOfFold.range.medianRelativeWidth = null));
+    const fourCs = loadValuer(withheld, 'x').value({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2' });
+    expect(fourCs.warnings[0].message).toMatch(/median not measured of the price/);
+  });
+
   it('refuses a payload that does not fit its kind', () => {
     const text = serializeArtifact({ ...artifact, model: { intercept: 'x' } });
     expect(() => loadValuer(text, 'x')).toThrow(/payload is not valid/);
