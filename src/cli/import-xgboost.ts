@@ -17,15 +17,15 @@ interface ImportCliOptions {
 
 async function run(modelFile: string, opts: ImportCliOptions): Promise<void> {
   const { IngestFileError, readAppraisals, readWholeFile } = await import('../ingest/index.js');
+  const { importXGBoost, MAX_MODEL_FILE_BYTES } = await import('../model/index.js');
   let text: string;
   try {
     // A FIFO, a folder or a device is refused before it is opened, as the CSV files are: reading a FIFO would block.
-    text = readWholeFile(modelFile);
+    text = readWholeFile(modelFile, { bytes: MAX_MODEL_FILE_BYTES, of: 'a model file' });
   } catch (err) {
     if (err instanceof IngestFileError) throw new CliError(`${modelFile}: ${err.reason}`);
     throw err;
   }
-  const { importXGBoost } = await import('../model/index.js');
   const rows: Appraisal[] = [];
   for (const file of opts.calibrate)
     for (const r of await readAppraisals(file)) if (r.result.ok) rows.push(r.result.value);

@@ -12,7 +12,13 @@ import {
   safeCsvRecord,
   type ReadRow,
 } from '../ingest/index.js';
-import { ArtifactError, caratLimitProblem, loadValuer, type LoadedModel } from '../model/index.js';
+import {
+  ArtifactError,
+  caratLimitProblem,
+  loadValuer,
+  MAX_MODEL_FILE_BYTES,
+  type LoadedModel,
+} from '../model/index.js';
 import { columnKey, csvCell, normalisationMessage, type StoneToValue } from '../diamond/index.js';
 import { plainNumber } from './numbers.js';
 import { CliError, EXIT_USAGE, writeText } from './output.js';
@@ -50,7 +56,7 @@ export function loadModel(file: string): LoadedModel {
   let text: string;
   try {
     // A FIFO, a folder or a device is refused before it is opened, as an input CSV is: reading a FIFO would block.
-    text = readWholeFile(file);
+    text = readWholeFile(file, { bytes: MAX_MODEL_FILE_BYTES, of: 'a model file' });
   } catch (err) {
     if (err instanceof IngestFileError) throw new CliError(`model ${file}: ${err.reason}`);
     throw err;

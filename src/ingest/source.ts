@@ -72,9 +72,10 @@ async function regularFileSize(path: string): Promise<number> {
 /**
  * The whole text of a file a command reads at once (a model file), with the same check as a CSV file before it is
  * opened: only a regular file is read (a symbolic link is followed). Throws IngestFileError saying what the path is
- * instead (a FIFO, a folder, a device) or why it cannot be read.
+ * instead (a FIFO, a folder, a device), that it is larger than `limit` (checked before a byte is read), or why it
+ * cannot be read.
  */
-export function readWholeFile(path: string): string {
+export function readWholeFile(path: string, limit?: { bytes: number; of: string }): string {
   let s: Stats;
   try {
     s = statSync(path);
@@ -85,6 +86,11 @@ export function readWholeFile(path: string): string {
     throw new IngestFileError(basename(path), dangling ? DANGLING_LINK : describeFsError(err));
   }
   if (!s.isFile()) throw new IngestFileError(basename(path), describeNotAFile(s));
+  if (limit && s.size > limit.bytes)
+    throw new IngestFileError(
+      basename(path),
+      `is ${s.size.toLocaleString('en-US')} bytes; ${limit.of} may have at most ${limit.bytes.toLocaleString('en-US')}`,
+    );
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

@@ -23,6 +23,13 @@ export const ARTIFACT_FORMAT = 'loupe-model';
  */
 export const ARTIFACT_FORMAT_VERSION = 3;
 
+/**
+ * The largest model file Loupe reads, an artifact or an XGBoost model: every reader checks the size before it reads
+ * a byte, since parsing hundreds of megabytes of JSON takes gigabytes of memory. The default model's artifact is
+ * about 2 MB; 256 MiB holds more nodes than a model may have (engine/tree.ts MAX_ENSEMBLE_NODES).
+ */
+export const MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024;
+
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 /** Version of Loupe that wrote an artifact. */
 export const LOUPE_VERSION: string = pkg.version;

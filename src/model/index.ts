@@ -8,6 +8,7 @@ export {
   ARTIFACT_FORMAT_VERSION,
   ArtifactError,
   LOUPE_VERSION,
+  MAX_MODEL_FILE_BYTES,
   parseArtifact,
   serializeArtifact,
 } from './artifact.js';

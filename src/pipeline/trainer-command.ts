@@ -18,7 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Appraisal } from '../diamond/index.js';
-import { artifactFromExternalTraining, trainingTableLines, type ModelArtifact } from '../model/index.js';
+import {
+  artifactFromExternalTraining,
+  MAX_MODEL_FILE_BYTES,
+  trainingTableLines,
+  type ModelArtifact,
+} from '../model/index.js';
 
 /** The trainer shipped with Loupe: Debian's python3 with its python3-xgboost package. */
 export const DEFAULT_XGBOOST_TRAINER: readonly string[] = [
@@ -27,8 +32,6 @@ export const DEFAULT_XGBOOST_TRAINER: readonly string[] = [
 ];
 export const DEFAULT_TRAINER_TIMEOUT_MS = 3_600_000;
 const STDERR_KEPT_BYTES = 16_384;
-/** A model file larger than this is refused (the default model is ~1 MB; a 1M-row model a few tens of MB). */
-const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 
 export class TrainerError extends Error {
   constructor(
@@ -110,8 +113,9 @@ async function readBounded(path: string, what: string, stderr: string): Promise<
   } catch {
     throw new TrainerError(`the trainer exited 0 but wrote no ${what}`, stderr);
   }
-  if (size > MAX_MODEL_BYTES)
-    throw new TrainerError(`the trainer's ${what} is ${size} bytes, over the limit of ${MAX_MODEL_BYTES}`, stderr);
+  // the limit of every model file Loupe reads (model/artifact.ts); the out-of-fold predictions are far smaller
+  if (size > MAX_MODEL_FILE_BYTES)
+    throw new TrainerError(`the trainer's ${what} is ${size} bytes, over the limit of ${MAX_MODEL_FILE_BYTES}`, stderr);
   return readFile(path, 'utf8');
 }
 

@@ -5,8 +5,18 @@
  * A read is checked against the SHA-256 the registry recorded, so a changed or damaged file is refused.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -45,22 +55,49 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   fsyncDir(dir);
 }
 
-/** Reads a file as UTF-8 text; returns undefined when it does not exist. */
-export function readTextIfExists(path: string): string | undefined {
+/** A file larger than a reader takes: refused before a byte of it is read. */
+export class FileTooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`is ${size.toLocaleString('en-US')} bytes, over the limit of ${limit.toLocaleString('en-US')}`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+/** Reads a file as UTF-8 text; returns undefined when it does not exist; FileTooLargeError past maxBytes. */
+export function readTextIfExists(path: string, maxBytes = Infinity): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) throw new FileTooLargeError(size, maxBytes);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** readTextIfExists without holding the calling thread while the file is read. */
-export async function readTextIfExistsAsync(path: string): Promise<string | undefined> {
+export async function readTextIfExistsAsync(path: string, maxBytes = Infinity): Promise<string | undefined> {
+  let file: FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    file = await open(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+  try {
+    const { size } = await file.stat();
+    if (size > maxBytes) throw new FileTooLargeError(size, maxBytes);
+    return await file.readFile('utf8');
+  } finally {
+    await file.close();
   }
 }

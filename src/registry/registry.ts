@@ -16,7 +16,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoupePaths } from '../config/index.js';
-import { serializeArtifact, type ModelArtifact } from '../model/index.js';
+import { MAX_MODEL_FILE_BYTES, serializeArtifact, type ModelArtifact } from '../model/index.js';
 import { writeTransaction, type Db } from '../store/db.js';
 import {
   getModel,
@@ -32,7 +32,13 @@ import {
 } from '../store/models.js';
 import type { RegistryWrites } from '../store/pipeline-store.js';
 import type { Store } from '../store/store.js';
-import { readTextIfExists, readTextIfExistsAsync, sha256Hex, writeFileAtomic } from './artifact-file.js';
+import {
+  FileTooLargeError,
+  readTextIfExists,
+  readTextIfExistsAsync,
+  sha256Hex,
+  writeFileAtomic,
+} from './artifact-file.js';
 import { RegistryError } from './errors.js';
 import { checkMetrics, handMetrics, type ModelMetrics, type Origin } from './metrics.js';
 
@@ -179,12 +185,30 @@ function stackOf(promotions: readonly Promotion[]): string[] {
 
 /** The text of a model's artifact, checked against the SHA-256 recorded when it was registered. */
 export function readArtifact(record: ModelRecord): string {
-  return checkedArtifact(record, readTextIfExists(record.artifactPath));
+  let text: string | undefined;
+  try {
+    text = readTextIfExists(record.artifactPath, MAX_MODEL_FILE_BYTES);
+  } catch (err) {
+    throw namedError(record, err);
+  }
+  return checkedArtifact(record, text);
 }
 
 /** readArtifact, reading the file without holding the calling thread (a server loading a new champion). */
 export async function readArtifactAsync(record: ModelRecord): Promise<string> {
-  return checkedArtifact(record, await readTextIfExistsAsync(record.artifactPath));
+  const text = await readTextIfExistsAsync(record.artifactPath, MAX_MODEL_FILE_BYTES).catch((err: unknown) => {
+    throw namedError(record, err);
+  });
+  return checkedArtifact(record, text);
+}
+
+/** A file over the size limit of a model file, told as the model's; any other error as it is. */
+function namedError(record: ModelRecord, err: unknown): unknown {
+  if (!(err instanceof FileTooLargeError)) return err;
+  return new RegistryError(
+    'artifact_mismatch',
+    `model ${record.version}: its artifact ${record.artifactPath} ${err.message} for a model file; it will not be served`,
+  );
 }
 
 function checkedArtifact(record: ModelRecord, text: string | undefined): string {

@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,13 @@ import { cliArgv } from '../helpers/cli-js.js';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
 import type { Stone } from '../../src/diamond/index.js';
 import { readAppraisals } from '../../src/ingest/index.js';
-import { loadValuer, serializeArtifact, trainModel, type LoadedModel } from '../../src/model/index.js';
+import {
+  loadValuer,
+  MAX_MODEL_FILE_BYTES,
+  serializeArtifact,
+  trainModel,
+  type LoadedModel,
+} from '../../src/model/index.js';
 import { REFERENCE } from '../ingest/helpers.js';
 import { STONE_A } from '../helpers/stones.js';
 import { SMALL_DIFFICULTY_TREES } from '../helpers/small-data.js';
@@ -437,6 +444,17 @@ describe('loupe predict', () => {
         `loupe: model ${file}: model file has no valid training data: trainingData.ranges.carat is ${JSON.stringify(carat)}; expected [min, max], two numbers with min ≤ max\n`,
       );
     }
+  });
+
+  it('refuses a model file larger than a model file may be before reading it (exit 1), in one line', async () => {
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_MODEL_FILE_BYTES + 1); // sparse: its size is what counts
+    const r = await loupe(['predict', '--model', huge, join(dir, 'stones.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`loupe: model ${huge}: is 268,435,457 bytes; a model file may have at most 268,435,456\n`);
+    rmSync(huge);
   });
 
   it('refuses a model path that is a FIFO, a folder or a device before opening it (exit 1), instead of hanging', () => {

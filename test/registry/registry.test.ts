@@ -1,9 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths, type LoupePaths } from '../../src/config/index.js';
-import { loadValuer, parseArtifact, trainModel, type ModelArtifact } from '../../src/model/index.js';
+import {
+  loadValuer,
+  MAX_MODEL_FILE_BYTES,
+  parseArtifact,
+  trainModel,
+  type ModelArtifact,
+} from '../../src/model/index.js';
 import {
   championVersion,
   getChampion,
@@ -12,6 +27,7 @@ import {
   listPromotions,
   promoteModel,
   readArtifact,
+  readArtifactAsync,
   registerModel,
   RegistryError,
   rollbackChampion,
@@ -171,6 +187,17 @@ describe('the champion', () => {
     rmSync(b.artifactPath);
     expect(() => readArtifact(b)).toThrow(/is missing/);
     expect(championVersion(db)).toBe('v0001');
+    db.close();
+  });
+
+  it('reads no byte of an artifact larger than a model file may be (a server would parse gigabytes)', async () => {
+    const { paths, db } = home();
+    const a = registerModel(db, paths, artifactA, meta);
+    // a sparse file: its size is what counts, and writing it costs nothing
+    truncateSync(a.artifactPath, MAX_MODEL_FILE_BYTES + 1);
+    const message = `model v0001: its artifact ${a.artifactPath} is 268,435,457 bytes, over the limit of 268,435,456 for a model file; it will not be served`;
+    expect(() => readArtifact(a)).toThrow(message);
+    await expect(readArtifactAsync(a)).rejects.toThrow(message);
     db.close();
   });
 });
