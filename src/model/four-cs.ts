@@ -10,7 +10,7 @@
  * Chosen over a second model trained without measurements because it costs no extra fit and works for every kind
  * (an imported XGBoost model too); README "The model" gives the measured accuracy of both.
  */
-import type { Appraisal, FourCs, Stone } from '../diamond/index.js';
+import { FIELDS, type Appraisal, type FourCs, type Stone } from '../diamond/index.js';
 import type { Calibration } from '../engine/conformal.js';
 import { validateCalibration } from '../engine/conformal.js';
 import { featureColumns, type FeatureColumns } from './features.js';
@@ -143,9 +143,12 @@ export function validateFourCsRanges(value: unknown): FourCsRanges {
   const fill = f?.fill;
   if (
     !fill ||
-    ![fill.depth, fill.table, fill.density].every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v))
+    ![fill.depth, fill.table, fill.density].every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v)) ||
+    !(['depth', 'table'] as const).every((f) => fill[f] >= FIELDS[f].min && fill[f] <= FIELDS[f].max)
   )
-    throw new TypeError('4Cs-only ranges need a fill of depth, table and density, each a finite number > 0');
+    throw new TypeError(
+      '4Cs-only ranges need a fill of depth, table and density, each a finite number > 0, depth and table within their fields',
+    );
   if (!f.difficulty || !validFloor(f.difficulty.floor))
     throw new TypeError('4Cs-only ranges need a difficulty model with a floor, a finite number > 0');
   validateSegmentScales(f.segmentScales);

@@ -11,6 +11,7 @@ import {
 } from '../../src/model/index.js';
 import { COLORS } from '../../src/diamond/index.js';
 import { binCounts, quantileEdges } from '../../src/engine/distribution.js';
+import { checksum } from '../../src/engine/serialize.js';
 import { featureColumns } from '../../src/model/features.js';
 import { hedonic } from '../../src/model/kinds/hedonic.js';
 import { referenceSplit, type ReferenceSplit } from '../helpers/reference.js';
@@ -191,6 +192,38 @@ describe('model artifact', () => {
     const withheld = edited((a) => (a.fourCs.metrics.outOfFold.range.medianRelativeWidth = null));
     const fourCs = loadValuer(withheld, 'x').value({ carat: 0.9, cut: 'Ideal', color: 'G', clarity: 'VS2' });
     expect(fourCs.warnings[0].message).toMatch(/median not measured of the price/);
+  });
+
+  it('refuses a model whose outputs reach past ±50 in log, which would quote prices of $0 or Infinity', () => {
+    const text = serializeArtifact(artifact);
+    const edited = (edit: (a: any) => void) => {
+      const copy = JSON.parse(text);
+      edit(copy);
+      return JSON.stringify(copy);
+    };
+    expect(() =>
+      loadValuer(
+        edited((a) => (a.model.intercept = 1e300)),
+        'x',
+      ),
+    ).toThrow(
+      "model file's hedonic model cannot be loaded: hedonic payload is not valid: its log outputs reach from 1e+300 to 1e+300; a model's stay within ±50",
+    );
+    const member = (a: any) => a.difficulty.model.members[0];
+    const gbdt = edited((a) => {
+      member(a).model.baseScore = -1e300;
+      member(a).checksum = checksum(JSON.stringify(member(a).model));
+    });
+    expect(() => loadValuer(gbdt, 'x')).toThrow(
+      /difficulty model cannot be loaded: gbdt payload is not valid: its log outputs/,
+    );
+    // a 4Cs-only stone takes the file's typical depth and table: they are held to the fields' limits too
+    expect(() =>
+      loadValuer(
+        edited((a) => (a.fourCs.fill.depth = 1e300)),
+        'x',
+      ),
+    ).toThrow(/no valid 4Cs-only calibration: .*depth and table within their fields/);
   });
 
   it('refuses a payload that does not fit its kind', () => {

@@ -94,4 +94,15 @@ describe('an XGBoost model imported and served by Loupe', () => {
     expect(() => importXGBoost(doc, calibration)).toThrow(/trained on features .*sparkle/);
     expect(() => importXGBoost(modelText, calibration.slice(0, 10))).toThrow(/at least 50 appraisals/);
   });
+
+  it('refuses leaf values that would price stones at Infinity (a float32 3e38 is a finite leaf)', () => {
+    const doc = JSON.parse(modelText);
+    const tree = doc.learner.gradient_booster.model.trees[0];
+    tree.split_conditions = tree.split_conditions.map((v: number, i: number) =>
+      tree.left_children[i] === -1 ? 3e38 : v,
+    );
+    expect(() => importXGBoost(doc, calibration)).toThrow(
+      /xgboost payload is not valid: its log outputs reach from [\d.e+]+ to [\d.e+]+; a model's stay within ±50/,
+    );
+  });
 });

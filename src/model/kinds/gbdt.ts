@@ -21,8 +21,8 @@
 import { fit, serialize, deserialize, type BoostedModel, type Ensemble, type FitOptions } from '../../engine/index.js';
 import { FEATURE_INDEX, FEATURE_NAMES, MONOTONE, type FeatureColumns } from '../features.js';
 import type { FitPlan, PlannedFit } from './fit-plan.js';
-import type { FitContext, FittedModel, ModelKind } from './kind.js';
-import { TreeEnsembleModel, trendLogPrice, type CaratTrend } from './tree-ensemble-model.js';
+import { checkLogBounds, type FitContext, type FittedModel, type ModelKind } from './kind.js';
+import { TreeEnsembleModel, treeLogBounds, trendLogPrice, type CaratTrend } from './tree-ensemble-model.js';
 
 export interface GbdtParams {
   nEstimators: number;
@@ -169,6 +169,7 @@ export const gbdt: ModelKind<GbdtParams> & PlannedFit<GbdtParams> = {
     }
     if (p.trend !== undefined && !isTrend(p.trend))
       throw new Error('gbdt payload is not valid: trend must hold finite numbers intercept, slope and center');
+    checkLogBounds('gbdt', ...treeLogBounds(averageEnsembles(members.map((m) => m.ensemble)), p.trend));
     return gbdtModel(members, p.trend);
   },
 };

@@ -5,10 +5,10 @@
  * of a stone is exact (coefficient × the stone's distance from the average). It is the baseline every report
  * compares the boosted trees against.
  */
-import { CLARITIES, COLORS, CUTS } from '../../diamond/index.js';
+import { CLARITIES, COLORS, CUTS, FIELDS } from '../../diamond/index.js';
 import { FACTOR_OF_FEATURE, FEATURE_INDEX, NUM_FACTORS, NUM_FEATURES, type FeatureColumns } from '../features.js';
 import { solveSpd } from '../linalg.js';
-import type { FittedModel, ModelKind } from './kind.js';
+import { checkLogBounds, type FittedModel, type ModelKind } from './kind.js';
 
 export interface HedonicParams {
   /** Ridge penalty on every coefficient but the intercept, per training row. */
@@ -77,6 +77,32 @@ class HedonicModel implements FittedModel {
   }
 }
 
+/** The least and greatest output: each term's coefficient times its least and greatest value (TERM_RANGES), summed. */
+function logBounds(p: HedonicPayload): [number, number] {
+  let low = p.intercept;
+  let high = p.intercept;
+  TERM_RANGES.forEach(([a, b], k) => {
+    const c = p.coefficients[k];
+    low += Math.min(c * a, c * b);
+    high += Math.max(c * a, c * b);
+  });
+  return [low, high];
+}
+
+/** The least and greatest value of each term over the fields' limits (a grade's term is 0 or 1). */
+const TERM_RANGES: readonly [number, number][] = (() => {
+  const [a, b] = [Math.log(FIELDS.carat.min), Math.log(FIELDS.carat.max)];
+  const square: [number, number] = [a < 0 && b > 0 ? 0 : Math.min(a * a, b * b), Math.max(a * a, b * b)];
+  const ranges: Record<string, [number, number]> = {
+    'log carat': [a, b],
+    'log carat^2': square,
+    'log carat^3': [a ** 3, b ** 3],
+    depth: [FIELDS.depth.min, FIELDS.depth.max],
+    table: [FIELDS.table.min, FIELDS.table.max],
+  };
+  return TERMS.map((t): [number, number] => ranges[t.name] ?? [0, 1]);
+})();
+
 function isNumberArray(v: unknown, length: number): v is number[] {
   return Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 }
@@ -133,6 +159,7 @@ export const hedonic: ModelKind<HedonicParams> = {
         `hedonic payload is not valid: expected terms ${names.join(', ')} with finite coefficients and means`,
       );
     }
+    checkLogBounds('hedonic', ...logBounds(p as HedonicPayload));
     return new HedonicModel(p as HedonicPayload);
   },
 };

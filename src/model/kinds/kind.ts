@@ -52,3 +52,19 @@ export interface ModelKind<P extends object = Record<string, unknown>> {
   /** Restores a fitted model from its payload; throws a clear error if the payload is not valid for this kind. */
   load(payload: unknown): FittedModel;
 }
+
+/**
+ * How far from 0 a model's outputs (log price, or a difficulty model's log |residual|) may reach, for any stone
+ * within the fields' limits: e^50 is 5·10^21 dollars, far past any price (Loupe's own models stay within ±25), yet
+ * every price, range and explanation step computed from it stays finite. A model file reaching past it (a leaf
+ * value of 1e300) would quote prices of $0 or Infinity, so its kind's load refuses it.
+ */
+export const MAX_LOG_OUTPUT = 50;
+
+/** Throws, naming the kind, when [low, high] (the least and greatest output a model can give) reaches past ±MAX_LOG_OUTPUT. */
+export function checkLogBounds(kind: string, low: number, high: number): void {
+  if (!(low >= -MAX_LOG_OUTPUT && high <= MAX_LOG_OUTPUT))
+    throw new Error(
+      `${kind} payload is not valid: its log outputs reach from ${low} to ${high}; a model's stay within ±${MAX_LOG_OUTPUT}`,
+    );
+}

@@ -4,6 +4,8 @@
  * whose players are the five explanation factors. Each kind supplies only its payload.
  */
 import type { Ensemble } from '../../engine/index.js';
+import { outputBounds } from '../../engine/tree.js';
+import { FIELDS } from '../../diamond/index.js';
 import { compileEnsemble, predictCompiledRow, type CompiledEnsemble } from '../../engine/predictor.js';
 import { createExplainer, type TreeExplainer } from '../../engine/shap/index.js';
 import { FACTOR_OF_FEATURE, FEATURE_INDEX, NUM_FACTORS } from '../features.js';
@@ -25,6 +27,14 @@ export interface CaratTrend {
 /** The line's log price for a stone of this carat: the one formula training subtracts and serving adds back. */
 export function trendLogPrice(t: CaratTrend, carat: number): number {
   return t.intercept + t.slope * Math.log(carat);
+}
+
+/** The least and greatest log output of trees and line: the trees' bounds (engine/tree.ts), plus the line's over the carats a stone may have. */
+export function treeLogBounds(ensemble: Ensemble, trend?: CaratTrend): [number, number] {
+  const [low, high] = outputBounds(ensemble);
+  if (!trend) return [low, high];
+  const ends = [FIELDS.carat.min, FIELDS.carat.max].map((c) => trendLogPrice(trend, c));
+  return [low + Math.min(...ends), high + Math.max(...ends)];
 }
 
 const CARAT = FEATURE_INDEX.carat;

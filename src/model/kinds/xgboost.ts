@@ -7,8 +7,8 @@
  */
 import { readXGBoostModel } from '../../engine/xgboost.js';
 import { FEATURE_NAMES, NUM_FEATURES } from '../features.js';
-import type { FittedModel, ModelKind } from './kind.js';
-import { TreeEnsembleModel } from './tree-ensemble-model.js';
+import { checkLogBounds, type FittedModel, type ModelKind } from './kind.js';
+import { TreeEnsembleModel, treeLogBounds } from './tree-ensemble-model.js';
 
 /** Checks that an XGBoost model can be served as a Loupe model, and wraps its trees. */
 function xgboostModel(document: object): FittedModel {
@@ -28,6 +28,7 @@ function xgboostModel(document: object): FittedModel {
       `the XGBoost model's objective is ${model.objective}; Loupe serves models of log price trained with reg:squarederror`,
     );
   }
+  checkLogBounds('xgboost', ...treeLogBounds(model.ensemble));
   return new TreeEnsembleModel(model.ensemble, () => document);
 }
 
