@@ -104,9 +104,9 @@ describe('model artifact', () => {
   });
 
   it.each([
-    ['rows', { rows: 'many' }, /trainingData\.rows is "many"; expected a whole number of rows, at least 1/],
-    ['rows', { rows: 0 }, /trainingData\.rows is 0;/],
-    ['sha256', { sha256: null }, /trainingData\.sha256 is null; expected 64 hexadecimal digits/],
+    ['rows', { rows: 'many' }, /trainingData\.rows "many"; it must be a positive whole number/],
+    ['rows', { rows: 0 }, /trainingData\.rows 0; it must be a positive whole number/],
+    ['sha256', { sha256: null }, /lacks the SHA-256 of its training data \(trainingData\.sha256, 64 hex digits\)/],
   ])('refuses training data whose %s is %o', (_field, edit, message) => {
     const text = serializeArtifact({
       ...artifact,
