@@ -6,7 +6,7 @@
  * intervals of proportions (0.9 for 90%).
  */
 import type { Interval } from './intervals.js';
-import { between, counted, direction, signed, withInterval } from './prose.js';
+import { between, counted, direction, listAnd, signed, withInterval } from './prose.js';
 
 /** Dollars to the dollar, with a real minus sign: "$1,234", "−$130". */
 export const dollars = (v: number): string => `${v < 0 ? '−' : ''}$${Math.round(Math.abs(v)).toLocaleString('en-US')}`;
@@ -143,8 +143,8 @@ export function batchesFinding(f: {
   return (
     `**Finding.** On the ${count(f.batchStones)} stones of the new expert's batches the reference model misses by ${dollars(pooled.mae.estimate)} on average (MAPE ${pct(pooled.mape.estimate, 2)}, 95% interval ${pct(pooled.mape.low, 2)}–${pct(pooled.mape.high, 2)}), against ${dollars(f.reference.mae.estimate)} (${pct(f.reference.mape.estimate, 2)}) on the reference test rows; ` +
     `its signed error on the batches is ${signedPct(pooled.signed.estimate)} (${signedPct(pooled.signed.low)} to ${signedPct(pooled.signed.high)}), and its 90% range holds the new expert's price for ${pct(pooled.coverage.estimate * 100)} of them (${pct(pooled.coverage.low * 100)}–${pct(pooled.coverage.high * 100)}). ` +
-    `By clarity, ${f.offGrades.length === 0 ? 'no grade has a signed error whose interval excludes zero' : `the signed error's interval excludes zero for ${f.offGrades.map((r) => `${r.clarity} (${signedPct(r.signed.estimate)}, ${r.stones} stones)`).join(', ')}`}. ` +
-    `Trained with the batches (${count(f.batchStones)} more rows), the model scores ${dollars(f.withBatches.mae)} and ${pct(f.withBatches.mape, 2)} on the same test rows; the paired change in MAPE is ${signedPct(mapeChange.estimate)} points (95% interval ${signedPct(mapeChange.low)} to ${signedPct(mapeChange.high)}). ` +
+    `By clarity, ${f.offGrades.length === 0 ? 'no grade has a signed error whose interval excludes zero' : `the signed error's interval excludes zero for ${listAnd(f.offGrades.map((r) => `${r.clarity} (${signedPct(r.signed.estimate)}, ${count(r.stones)} stones)`))}`}. ` +
+    `Trained with the batches (${count(f.batchStones)} more rows), the model scores ${dollars(f.withBatches.mae)} and ${pct(f.withBatches.mape, 2)} on the same test rows; the paired change in MAPE is ${signed(mapeChange.estimate, 2)} points (95% interval ${signed(mapeChange.low, 2)} to ${signed(mapeChange.high, 2)}). ` +
     `${mapeChange.high < 0 ? 'More appraisals help, measurably.' : "Within the noise: more appraisals of the same kind of stones barely move the error, so the floor is the appraisals' own spread, not the amount of data."} Each batch also keeps checking the new expert against the model.`
   );
 }

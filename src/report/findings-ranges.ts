@@ -135,6 +135,7 @@ export function edgesFinding(f: {
 export interface SegmentCoverage {
   segment: string;
   value: string;
+  /** The segment's test stones given a range (the coverage is over these). */
   stones: number;
   /** Percent of the segment's prices inside the 90% range. */
   coverage: number;
@@ -158,9 +159,9 @@ export function coverageFinding(f: {
     `**Finding.** Over all ${count(f.testStones)} test stones the 90% range holds the expert's price for ${pct(f.coverage)} of them (in cross-validation: ${pct(f.cvCoverage)}), with a median width of ${half(f.medianWidth)}. ` +
     `Ranges are not one width for all: the median width runs from ${half(Math.min(...widths))} to ${half(Math.max(...widths))} across segments, wider where stones are priced less surely. ` +
     (under.length === 0
-      ? `No segment with at least 30 test stones falls below 85% coverage. `
-      : `Segments with at least 30 test stones below 85% coverage: ${under.map((s) => `${s.segment} ${s.value} (${pct(s.coverage)})`).join(', ')}. `) +
-    `Segments with few test stones (${few.join(', ') || 'none'}) say little either way: the guarantee is on average over stones, not for every segment.`
+      ? `No segment with at least 30 test stones given a range falls below 85% coverage. `
+      : `Segments with at least 30 test stones given a range below 85% coverage: ${under.map((s) => `${s.segment} ${s.value} (${pct(s.coverage)})`).join(', ')}. `) +
+    `Segments with fewer (${few.join(', ') || 'none'}) say little either way: the guarantee is on average over stones, not for every segment.`
   );
 }
 

@@ -142,7 +142,10 @@ describe('model notebook findings', () => {
       signed: iv(0, -0.2, 0.2),
       coverage: iv(0.9, 0.88, 0.92),
     },
-    offGrades: [{ clarity: 'I1', signed: iv(5.9, 2, 9), stones: 72 }],
+    offGrades: [
+      { clarity: 'I1', signed: iv(5.9, 2, 9), stones: 72 },
+      { clarity: 'SI1', signed: iv(0.7, 0.2, 1.2), stones: 1436 },
+    ],
     withBatches: { mae: 290.6, mape: 6.39 },
     mapeChange: iv(-0.28, -0.42, -0.14),
   };
@@ -151,8 +154,8 @@ describe('model notebook findings', () => {
     expect(batchesFinding(batches)).toBe(
       "**Finding.** On the 5,963 stones of the new expert's batches the reference model misses by $310 on average (MAPE 6.81%, 95% interval 6.67%–6.98%), against $297 (6.67%) on the reference test rows; " +
         "its signed error on the batches is +0.5% (+0.3% to +0.7%), and its 90% range holds the new expert's price for 89.2% of them (88.4%–90.0%). " +
-        "By clarity, the signed error's interval excludes zero for I1 (+5.9%, 72 stones). " +
-        'Trained with the batches (5,963 more rows), the model scores $291 and 6.39% on the same test rows; the paired change in MAPE is −0.3% points (95% interval −0.4% to −0.1%). ' +
+        "By clarity, the signed error's interval excludes zero for I1 (+5.9%, 72 stones) and SI1 (+0.7%, 1,436 stones). " +
+        'Trained with the batches (5,963 more rows), the model scores $291 and 6.39% on the same test rows; the paired change in MAPE is −0.28 points (95% interval −0.42 to −0.14). ' +
         'More appraisals help, measurably. Each batch also keeps checking the new expert against the model.',
     );
     const flat = batchesFinding({ ...batches, offGrades: [], mapeChange: iv(-0.05, -0.2, 0.1) });
