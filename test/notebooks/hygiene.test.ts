@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Notebook, outputDefects } from './hygiene.js';
+import { type Notebook, type Output, outputDefects } from './hygiene.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
 const markdown = (text: string) => ({ output_type: 'display_data', data: { 'text/markdown': text }, metadata: {} });
-const notebook = (...outputs: object[]): Notebook => ({
+const notebook = (...outputs: Output[]): Notebook => ({
   cells: [
     { cell_type: 'markdown', metadata: {} },
     { cell_type: 'code', metadata: {}, outputs: [markdown('**Finding.** 4,984 rows.')] },

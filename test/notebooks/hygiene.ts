@@ -7,11 +7,12 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 
-interface Output {
+export interface Output {
   output_type: string;
   name?: string;
   ename?: string;
   evalue?: string;
+  traceback?: string[];
   text?: string | string[];
   data?: Record<string, unknown>;
 }
