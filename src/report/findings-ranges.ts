@@ -146,6 +146,8 @@ export interface SegmentCoverage {
 /** §7: coverage over all test stones and by segment; small segments named with their counts. */
 export function coverageFinding(f: {
   testStones: number;
+  /** Test stones given no range (beyond the data, or too wide): the coverage is over the others. */
+  withheld: number;
   coverage: number;
   cvCoverage: number;
   medianWidth: number;
@@ -156,7 +158,7 @@ export function coverageFinding(f: {
   const under = f.segments.filter((s) => s.stones >= 30 && s.coverage < 85);
   const few = f.segments.filter((s) => s.stones < 30).map((s) => `${s.segment} ${s.value}: ${s.stones}`);
   return (
-    `**Finding.** Over all ${count(f.testStones)} test stones the 90% range holds the expert's price for ${pct(f.coverage)} of them (in cross-validation: ${pct(f.cvCoverage)}), with a median width of ${half(f.medianWidth)}. ` +
+    `**Finding.** ${f.withheld === 0 ? `Over all ${count(f.testStones)} test stones` : `Over the ${count(f.testStones - f.withheld)} test stones given a range (${count(f.withheld)} of the ${count(f.testStones)} get none)`} the 90% range holds the expert's price for ${pct(f.coverage)} of them (in cross-validation: ${pct(f.cvCoverage)}), with a median width of ${half(f.medianWidth)}. ` +
     `Ranges are not one width for all: the median width runs from ${half(Math.min(...widths))} to ${half(Math.max(...widths))} across segments, wider where stones are priced less surely. ` +
     (under.length === 0
       ? `No segment with at least 30 test stones given a range falls below 85% coverage. `

@@ -146,12 +146,16 @@ describe('range findings', () => {
   });
 
   it('reads coverage by segment, naming the low and the small ones', () => {
-    const all = { testStones: 997, coverage: 89.9, cvCoverage: 90.2, medianWidth: 24.6 };
+    const all = { testStones: 997, withheld: 0, coverage: 89.9, cvCoverage: 90.2, medianWidth: 24.6 };
     expect(coverageFinding({ ...all, segments: [segment('D', 120, 91, 22), segment('J', 25, 80, 30.4)] })).toBe(
       "**Finding.** Over all 997 test stones the 90% range holds the expert's price for 89.9% of them (in cross-validation: 90.2%), with a median width of ±12.3%. " +
         'Ranges are not one width for all: the median width runs from ±11.0% to ±15.2% across segments, wider where stones are priced less surely. ' +
         'No segment with at least 30 test stones given a range falls below 85% coverage. ' +
         'Segments with fewer (colour J: 25) say little either way: the guarantee is on average over stones, not for every segment.',
+    );
+    // Coverage is over the stones given a range: the count says so when some get none.
+    expect(coverageFinding({ ...all, withheld: 2, segments: [segment('D', 120, 91, 22)] })).toMatch(
+      /^\*\*Finding\.\*\* Over the 995 test stones given a range \(2 of the 997 get none\) the 90% range holds/,
     );
     expect(coverageFinding({ ...all, segments: [segment('H', 120, 84.2, 22)] })).toContain(
       'Segments with at least 30 test stones given a range below 85% coverage: colour H (84.2%). Segments with fewer (none) say',
