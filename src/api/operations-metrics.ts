@@ -1,7 +1,8 @@
 /**
  * The metrics of what happens outside the server — ingestion and pipeline runs, done by `loupe ingest` and
- * `loupe pipeline` in their own processes — read from the database at scrape time. One query pair per scrape
- * (shared by the families below), never on a request's path. The totals are counters over the database's whole
+ * `loupe pipeline` in their own processes — read from the database at scrape time: one query pair per scrape
+ * (shared by the families below) over running totals of a few rows (store/operations-schema.ts), whatever the
+ * database holds, never on a request's path. The totals are counters over the database's whole
  * history: every server of a fleet reports the same numbers, so a dashboard takes max(), not sum(), of them.
  */
 import { Gauge, type Registry } from 'prom-client';

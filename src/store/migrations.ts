@@ -16,6 +16,7 @@ import {
   API_REQUEST_ID_MIGRATION,
   API_SIMILAR_INDEX_MIGRATION,
 } from './api-schema.js';
+import { OPERATIONS_TOTALS_MIGRATION } from './operations-schema.js';
 import { PIPELINE_MIGRATION, REGISTRY_MIGRATION } from './registry-schema.js';
 
 export interface Migration {
@@ -38,4 +39,5 @@ export const MIGRATIONS: Migration[] = [
   API_QUOTES_MIGRATION,
   API_SIMILAR_INDEX_MIGRATION,
   API_QUOTES_UNCHECKED_MIGRATION,
+  OPERATIONS_TOTALS_MIGRATION,
 ];

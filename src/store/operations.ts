@@ -1,15 +1,18 @@
 /**
- * What operators count between pipeline runs, read from the tables the ingestion and the pipeline write: rows
- * accepted and rejected (by reason) over all ingested files, and finished pipeline runs by outcome with their
- * durations. Both are aggregated in SQL or over the files table (one row per file), so a scrape reads a bounded
- * answer however many stones and runs there are. The same SQL serves SQLite and PostgreSQL but for the
- * duration expression, which each dialect writes its own way.
+ * What operators count between pipeline runs: rows accepted and rejected (by reason) over all ingested files, and
+ * finished pipeline runs by outcome with their durations. They are read from running totals that the database
+ * keeps as files and runs are written (operations-schema.ts): at most one row per reason code and one per outcome
+ * and duration bucket, so a scrape reads the same few rows however many files and runs are stored. The same SQL
+ * serves SQLite and PostgreSQL.
  */
 import { REASON_CODES, type ReasonCode } from '../diamond/index.js';
 import type { Db } from './db.js';
 import type { RunStatus } from './runs.js';
 
-/** Upper bounds (seconds) of the pipeline-run duration buckets: from a quick no-op run to a long tuning. */
+/**
+ * Upper bounds (seconds) of the pipeline-run duration buckets: from a quick no-op run to a long tuning. The totals'
+ * migration (operations-schema.ts) sorts runs into these: changing them needs a new migration that sorts them again.
+ */
 export const RUN_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] as const;
 
 export type FinishedRunStatus = Exclude<RunStatus, 'running'>;
@@ -40,47 +43,50 @@ export interface OperationsCounts {
   runs: RunOutcomeSummary[];
 }
 
-/** SQLite's and PostgreSQL's ways of writing a run's duration in seconds from its ISO text columns. */
-export const SQLITE_RUN_SECONDS = "(unixepoch(finished_at, 'subsec') - unixepoch(started_at, 'subsec'))";
-export const POSTGRES_RUN_SECONDS = 'extract(epoch FROM (finished_at::timestamptz - started_at::timestamptz))';
+/** The totals operations-schema.ts keeps: a row per outcome and reason, a row per run outcome and duration bucket. */
+export const INGESTION_TOTALS_SQL = 'SELECT outcome, reason, total FROM ingestion_totals';
+export const RUN_TOTALS_SQL =
+  'SELECT status, bucket, runs, ms, last_finished_at AS "lastFinishedAt" FROM pipeline_run_totals';
 
-/** One row per outcome: count, total seconds, cumulative bucket counts b0…bN and the last finish. */
-export function runSummarySql(seconds: string): string {
-  const buckets = RUN_DURATION_BUCKETS.map(
-    (le, i) => `sum(CASE WHEN ${seconds} <= ${le} THEN 1 ELSE 0 END) AS b${i}`,
-  ).join(', ');
-  return `SELECT status, count(*) AS runs, coalesce(sum(${seconds}), 0) AS seconds, ${buckets},
-            max(finished_at) AS "lastFinishedAt"
-          FROM pipeline_runs WHERE status <> 'running' AND finished_at IS NOT NULL GROUP BY status`;
+export interface IngestionTotalRow {
+  outcome: string;
+  reason: string;
+  total: number;
 }
 
-export const INGESTED_FILE_COUNTS_SQL = "SELECT accepted, by_reason FROM files WHERE status = 'ingested'";
+export interface RunTotalRow {
+  status: string;
+  bucket: number;
+  runs: number;
+  ms: number;
+  lastFinishedAt: string | null;
+}
 
-type RunSummaryRow = { status: string; runs: number; seconds: number; lastFinishedAt: string | null } & Record<
-  string,
-  unknown
->;
-
-/** Shapes the rows of INGESTED_FILE_COUNTS_SQL and runSummarySql (either dialect) into OperationsCounts. */
+/** Shapes the rows of INGESTION_TOTALS_SQL and RUN_TOTALS_SQL (either database) into OperationsCounts. */
 export function operationsFromRows(
-  files: readonly { accepted: number; by_reason: string }[],
-  runRows: readonly RunSummaryRow[],
+  ingestion: readonly IngestionTotalRow[],
+  runRows: readonly RunTotalRow[],
 ): OperationsCounts {
   const rejectedRows = Object.fromEntries(REASON_CODES.map((code) => [code, 0])) as Record<ReasonCode, number>;
   let acceptedRows = 0;
-  for (const file of files) {
-    acceptedRows += Number(file.accepted);
-    for (const [code, n] of Object.entries(JSON.parse(file.by_reason) as Record<string, number>))
-      if (code in rejectedRows) rejectedRows[code as ReasonCode] += Number(n);
+  for (const row of ingestion) {
+    if (row.outcome === 'accepted') acceptedRows += Number(row.total);
+    else if (row.reason in rejectedRows) rejectedRows[row.reason as ReasonCode] += Number(row.total);
   }
   const runs = FINISHED_RUN_STATUSES.map((status): RunOutcomeSummary => {
-    const row = runRows.find((r) => r.status === status);
+    const rows = runRows.filter((r) => r.status === status);
+    let lastFinishedAt: string | null = null;
+    for (const r of rows)
+      if (r.lastFinishedAt !== null && (lastFinishedAt === null || r.lastFinishedAt > lastFinishedAt))
+        lastFinishedAt = r.lastFinishedAt;
+    const runsIn = (upTo: number) =>
+      rows.filter((r) => Number(r.bucket) <= upTo).reduce((n, r) => n + Number(r.runs), 0);
     return {
       status,
-      runs: Number(row?.runs ?? 0),
-      seconds: Number(row?.seconds ?? 0),
-      atMost: RUN_DURATION_BUCKETS.map((_, i) => Number(row?.[`b${i}`] ?? 0)),
-      lastFinishedAt: row?.lastFinishedAt ?? null,
+      runs: runsIn(RUN_DURATION_BUCKETS.length),
+      seconds: rows.reduce((ms, r) => ms + Number(r.ms), 0) / 1000,
+      atMost: RUN_DURATION_BUCKETS.map((_, i) => runsIn(i)),
+      lastFinishedAt,
     };
   });
   return { acceptedRows, rejectedRows, runs };
@@ -88,7 +94,7 @@ export function operationsFromRows(
 
 export function operationsCounts(db: Db): OperationsCounts {
   return operationsFromRows(
-    db.prepare(INGESTED_FILE_COUNTS_SQL).all() as { accepted: number; by_reason: string }[],
-    db.prepare(runSummarySql(SQLITE_RUN_SECONDS)).all() as RunSummaryRow[],
+    db.prepare(INGESTION_TOTALS_SQL).all() as IngestionTotalRow[],
+    db.prepare(RUN_TOTALS_SQL).all() as RunTotalRow[],
   );
 }

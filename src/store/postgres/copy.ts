@@ -1,12 +1,13 @@
 /**
  * `loupe db copy`: moves an SQLite home's database into an empty PostgreSQL database, one way, in one
  * PostgreSQL transaction (all or nothing), rows and ids as they are; then counts every table on both sides and
- * fails, rolling back, if any differs. Artifacts stay files: the registry's relative paths resolve under the
+ * fails, rolling back, if any differs, as it does if the running totals PostgreSQL's triggers made of the copied
+ * files and runs differ from SQLite's. Artifacts stay files: the registry's relative paths resolve under the
  * servers' LOUPE_HOME, where the models folder is copied by the operator (or shared).
  */
 import type pg from 'pg';
 import type { Db } from '../db.js';
-import { COPIED_TABLES } from './schema.js';
+import { COPIED_TABLES, DERIVED_TABLES } from './schema.js';
 import { withTransaction } from './transaction.js';
 
 export interface CopiedTable {
@@ -27,7 +28,7 @@ const ROWS_PER_INSERT = 2000;
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export async function copySqliteToPostgres(db: Db, pool: pg.Pool): Promise<CopyReport> {
-  const known = new Set(COPIED_TABLES.map((t) => t.table));
+  const known = new Set([...COPIED_TABLES.map((t) => t.table), ...DERIVED_TABLES]);
   const skipped = (
     db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
       name: string;
@@ -81,6 +82,14 @@ export async function copySqliteToPostgres(db: Db, pool: pg.Pool): Promise<CopyR
       throw new Error(
         `counts differ after the copy (${differ.map((t) => `${t.table}: ${t.sqlite} in SQLite, ${t.postgres} in PostgreSQL`).join('; ')}); nothing was copied`,
       );
+    // Sorted here: the two databases' collations may order the text keys differently.
+    const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+    for (const table of DERIVED_TABLES) {
+      const all = `SELECT * FROM ${quote(table)}`;
+      const there = sorted((await client.query(all)).rows);
+      if (sorted(db.prepare(all).all()).join('\n') !== there.join('\n'))
+        throw new Error(`the running totals in ${table} differ after the copy; nothing was copied`);
+    }
     return { tables, skipped };
   });
 }

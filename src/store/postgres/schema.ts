@@ -10,6 +10,7 @@
  */
 import { APPRAISAL_FIELDS, FIELDS, REASON_CODES, type Field } from '../../diamond/index.js';
 import type { Migration } from '../migrations.js';
+import { postgresOperationsTotalsSql } from '../operations-schema.js';
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
@@ -227,7 +228,19 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     sql: SCHEMA_V2,
   },
   { version: 3, name: 'stored valuations written without a JSON check', sql: SCHEMA_V3 },
+  // SQLite's migration 31: the running totals /metrics reads, and the triggers that keep them.
+  {
+    version: 4,
+    name: 'SQLite migration 31 (running totals of ingested rows and finished pipeline runs)',
+    sql: postgresOperationsTotalsSql(),
+  },
 ];
+
+/**
+ * Tables each database keeps from others by trigger (operations-schema.ts): `loupe db copy` does not copy them,
+ * PostgreSQL's triggers fill them as the copied files and runs arrive.
+ */
+export const DERIVED_TABLES: readonly string[] = ['ingestion_totals', 'pipeline_run_totals'];
 
 /** The SQLite tables `loupe db copy` moves, parents before children, with PostgreSQL's identity to advance after. */
 export const COPIED_TABLES: readonly { table: string; identity: boolean }[] = [

@@ -16,7 +16,13 @@ import {
   type Promotion,
 } from '../models.js';
 import { accuracyHistoryFromRows, accuracyHistorySql, MAX_ACCURACY_RUNS } from '../runs.js';
-import { INGESTED_FILE_COUNTS_SQL, operationsFromRows, POSTGRES_RUN_SECONDS, runSummarySql } from '../operations.js';
+import {
+  INGESTION_TOTALS_SQL,
+  operationsFromRows,
+  RUN_TOTALS_SQL,
+  type IngestionTotalRow,
+  type RunTotalRow,
+} from '../operations.js';
 import type { FoundValuation } from '../quotes.js';
 import {
   REQUEST_LOG_SPAN_SQL,
@@ -292,13 +298,11 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       );
     },
     async operationsCounts() {
-      const [files, runs] = await Promise.all([
-        query<{ accepted: number; by_reason: string }>(INGESTED_FILE_COUNTS_SQL),
-        query<{ status: string; runs: number; seconds: number; lastFinishedAt: string | null }>(
-          runSummarySql(POSTGRES_RUN_SECONDS),
-        ),
+      const [ingestion, runs] = await Promise.all([
+        query<IngestionTotalRow>(INGESTION_TOTALS_SQL),
+        query<RunTotalRow>(RUN_TOTALS_SQL),
       ]);
-      return operationsFromRows(files, runs);
+      return operationsFromRows(ingestion, runs);
     },
     async accuracyHistory(limit) {
       const n = Math.max(1, Math.min(MAX_ACCURACY_RUNS, Math.floor(limit)));
