@@ -15,6 +15,7 @@ import {
 } from '../diamond/index.js';
 import type { Db } from './db.js';
 import type { Migration } from './migrations.js';
+import { RECORDERS_SQL } from './recorder-totals.js';
 
 export const APPRAISALS_MIGRATION: Migration = {
   version: 3,
@@ -175,9 +176,17 @@ export function readRecorded<R>(
   return rows;
 }
 
-/** How many recorded appraisals match the filter. */
+/**
+ * How many recorded appraisals match the filter. All of them, or one recorder's, is the recorders' totals
+ * (recorder-totals.ts: a row per recorder); any other filter counts the matching rows.
+ */
 export function countRecordedQuery(f: RecordedFilter): { sql: string; params: unknown[] } {
   const { where, params } = recordedWhere(f);
+  const keys = ['from', 'to', 'who', 'cut', 'color', 'clarity', 'submission'] as const;
+  const given = keys.filter((k) => f[k] !== undefined);
+  if (given.length === 0) return { sql: 'SELECT coalesce(sum(appraisals), 0) AS n FROM recorder_totals', params };
+  if (given.length === 1 && f.who !== undefined)
+    return { sql: 'SELECT coalesce(sum(appraisals), 0) AS n FROM recorder_totals WHERE name = ?', params };
   return { sql: `SELECT count(*) AS n FROM submissions s JOIN diamonds d ON d.file_id = s.file_id ${where}`, params };
 }
 
@@ -195,10 +204,7 @@ export function countRecorded(db: Db, filter: RecordedFilter = {}): number {
   return (db.prepare(q.sql).get(...q.params) as { n: number }).n;
 }
 
-export const RECORDERS_SQL = `SELECT s.recorded_by AS name, count(d.id) AS appraisals
-  FROM submissions s JOIN diamonds d ON d.file_id = s.file_id GROUP BY s.recorded_by ORDER BY s.recorded_by`;
-
-/** Who has recorded appraisals, by name, with how many each. */
+/** Who has recorded appraisals, by name, with how many each: the totals of recorder-totals.ts, a row per recorder. */
 export function recorders(db: Db): { name: string; appraisals: number }[] {
   return db.prepare(RECORDERS_SQL).all() as { name: string; appraisals: number }[];
 }
@@ -309,25 +315,48 @@ export interface Learning {
   trainedOn: number;
 }
 
-/** The newest model trained on a snapshot that reaches recorded submissions, with the snapshot's ids (JSON). */
-export const LEARNING_MODEL_SQL = `SELECT m.version, m.created_at AS "createdAt", t.max_file_id AS "maxFileId", t.diamond_ids AS ids
+/** The newest model trained on a snapshot that reaches recorded submissions (its ids are read only when needed). */
+export const LEARNING_MODEL_SQL = `SELECT m.version, m.created_at AS "createdAt", t.max_file_id AS "maxFileId", t.sha256 AS snapshot
   FROM models m JOIN training_snapshots t ON t.sha256 = m.training_data_sha256
   WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.file_id <= t.max_file_id)
   ORDER BY m.id DESC LIMIT 1`;
-export type LearningModelRow = { version: string; createdAt: string; maxFileId: number; ids: string };
+export type LearningModelRow = { version: string; createdAt: string; maxFileId: number; snapshot: string };
 export const LEARNING_UP_TO_SQL = 'SELECT max(recorded_at) AS at FROM submissions WHERE file_id <= ?';
+export const LEARNING_IDS_SQL = 'SELECT diamond_ids AS ids FROM training_snapshots WHERE sha256 = ?';
+
+/**
+ * What a model learned from recorded appraisals, by its version. It never changes once the model is registered:
+ * the snapshot's stones, and every submission up to its newest file, were stored before it (files are stored one
+ * at a time, in the order of their ids). Counting it reads every id of the snapshot (39 ms at 65,000 recorded
+ * stones, on each JSON page of GET /v1/appraisals), so a store makes it once per model and keeps the newest only.
+ */
+export type LearningCache = Map<string, Pick<Learning, 'upTo' | 'trainedOn'>>;
+
+/** Keeps `learned` as the only entry of the cache. */
+export function remember(cache: LearningCache, version: string, learned: Pick<Learning, 'upTo' | 'trainedOn'>) {
+  cache.clear();
+  cache.set(version, learned);
+  return learned;
+}
 
 /** Which model last learned from recorded appraisals, and up to when; undefined when none has yet. */
-export function lastLearning(db: Db): Learning | undefined {
+export function lastLearning(db: Db, cache: LearningCache = new Map()): Learning | undefined {
   const model = db.prepare(LEARNING_MODEL_SQL).get() as LearningModelRow | undefined;
   if (!model) return undefined;
-  const upTo = db.prepare(LEARNING_UP_TO_SQL).get(model.maxFileId) as { at: string };
-  const recorded = db
-    .prepare(
-      `SELECT count(*) AS n FROM json_each(?) j JOIN diamonds d ON d.id = j.value JOIN submissions s ON s.file_id = d.file_id`,
-    )
-    .get(model.ids) as { n: number };
-  return { version: model.version, createdAt: model.createdAt, upTo: upTo.at, trainedOn: recorded.n };
+  const learned =
+    cache.get(model.version) ??
+    remember(cache, model.version, {
+      upTo: (db.prepare(LEARNING_UP_TO_SQL).get(model.maxFileId) as { at: string }).at,
+      trainedOn: (
+        db
+          .prepare(
+            `SELECT count(*) AS n FROM json_each((${LEARNING_IDS_SQL})) j
+             JOIN diamonds d ON d.id = j.value JOIN submissions s ON s.file_id = d.file_id`,
+          )
+          .get(model.snapshot) as { n: number }
+      ).n,
+    });
+  return { version: model.version, createdAt: model.createdAt, ...learned };
 }
 
 /** Whether a file is a recorded submission (the pipeline draws a lone stone's holdout by itself). */

@@ -17,6 +17,7 @@ import {
   API_SIMILAR_INDEX_MIGRATION,
 } from './api-schema.js';
 import { OPERATIONS_TOTALS_MIGRATION } from './operations-schema.js';
+import { RECORDER_TOTALS_MIGRATION } from './recorder-totals.js';
 import { PIPELINE_MIGRATION, REGISTRY_MIGRATION } from './registry-schema.js';
 
 export interface Migration {
@@ -40,4 +41,5 @@ export const MIGRATIONS: Migration[] = [
   API_SIMILAR_INDEX_MIGRATION,
   API_QUOTES_UNCHECKED_MIGRATION,
   OPERATIONS_TOTALS_MIGRATION,
+  RECORDER_TOTALS_MIGRATION,
 ];

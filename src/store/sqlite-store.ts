@@ -3,7 +3,7 @@
  * resolves with the result, so on SQLite the server behaves exactly as it did when it called the driver itself.
  */
 import { countOpenRejects, getOpenReject, lastLearning, listOpenRejects, listRecorded } from './appraisals.js';
-import { countRecorded, recorders, resolveReject } from './appraisals.js';
+import { countRecorded, recorders, resolveReject, type LearningCache } from './appraisals.js';
 import { databasePing, openDatabase, type Db } from './db.js';
 import { sqliteIngestTarget } from './ingest-target.js';
 import { countKeys, createKey, keyFinder, listKeys, revokeKey } from './keys.js';
@@ -34,6 +34,7 @@ export function sqliteStore(db: Db): Store {
   // in-memory database has only the one). Resolving a rejected row writes there too, so it never waits for the
   // ingestion's write lock on this thread.
   let writer: Db | undefined;
+  const learning: LearningCache = new Map();
   const writerDb = (): Db => (writer ??= db.memory ? db : openDatabase(db.name));
   // Each function queries synchronously; an async function turns a throw into a rejection like a network driver's.
   return {
@@ -74,7 +75,7 @@ export function sqliteStore(db: Db): Store {
     listRecorded: async (filter, page) => listRecorded(db, filter, page),
     countRecorded: async (filter) => countRecorded(db, filter),
     recorders: async () => recorders(db),
-    lastLearning: async () => lastLearning(db),
+    lastLearning: async () => lastLearning(db, learning),
     listOpenRejects: async (options) => listOpenRejects(db, options),
     countOpenRejects: async (submission) => countOpenRejects(db, submission),
     getOpenReject: async (id) => getOpenReject(db, id),

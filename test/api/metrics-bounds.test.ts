@@ -14,7 +14,6 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupePaths } from '../../src/config/index.js';
 import { REASON_CODES } from '../../src/diamond/index.js';
-import type { Db } from '../../src/store/db.js';
 import { RUN_DURATION_BUCKETS, type OperationsCounts } from '../../src/store/operations.js';
 import { sqlitePipelineStore, type PipelineStore } from '../../src/store/pipeline-store.js';
 import { openPostgres } from '../../src/store/postgres/connect.js';
@@ -24,6 +23,7 @@ import { postgresStore } from '../../src/store/postgres/store.js';
 import { sqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { cliArgv } from '../helpers/cli-js.js';
+import { recordingDb, recordingPool, type Read } from '../helpers/recording-store.js';
 import {
   recount,
   RECOUNT_FILES_SQL,
@@ -33,69 +33,6 @@ import {
 } from '../helpers/operations-recount.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { testApp, testHome, type TestApp, type TestHome } from './helpers.js';
-
-/** A statement the store ran and the rows it got back. */
-interface Read {
-  sql: string;
-  args: unknown[];
-  rows: number;
-}
-
-/** The connection as the store sees it, recording in `log` each statement run and the rows it returned. */
-function recordingDb(db: Db, log: Read[]): Db {
-  const statement = (sql: string) =>
-    new Proxy(db.prepare(sql), {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        if (prop === 'all')
-          return (...args: unknown[]) => {
-            const rows = target.all(...args);
-            log.push({ sql, args, rows: rows.length });
-            return rows;
-          };
-        if (prop === 'get')
-          return (...args: unknown[]) => {
-            const row = target.get(...args);
-            log.push({ sql, args, rows: row === undefined ? 0 : 1 });
-            return row;
-          };
-        if (prop === 'iterate')
-          return function* (...args: unknown[]) {
-            const read: Read = { sql, args, rows: 0 };
-            log.push(read);
-            for (const row of target.iterate(...args)) {
-              read.rows++;
-              yield row;
-            }
-          };
-        return value.bind(target);
-      },
-    });
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'prepare') return statement;
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-/** The pool as the store sees it, recording in `log` each query and the rows it returned. */
-function recordingPool(pool: pg.Pool, log: Read[]): pg.Pool {
-  return new Proxy(pool, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (prop === 'query')
-        return async (text: string, values?: unknown[]) => {
-          const result = await target.query(text, values);
-          log.push({ sql: text, args: values ?? [], rows: result.rows.length });
-          return result;
-        };
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 /** The value of one series of a scrape (a line `name{labels} value`). */
 const seriesValue = (text: string, series: string): number | undefined => {

@@ -6,18 +6,21 @@ import type pg from 'pg';
 import {
   countOpenRejectsQuery,
   countRecordedQuery,
+  LEARNING_IDS_SQL,
   LEARNING_MODEL_SQL,
   LEARNING_UP_TO_SQL,
   openRejectsQuery,
-  RECORDERS_SQL,
   recordedQueries,
+  remember,
   RESOLVE_SQL,
   resolutionParams,
   toOpenReject,
+  type LearningCache,
   type LearningModelRow,
   type OpenReject,
   type RecordedAppraisal,
 } from '../appraisals.js';
+import { RECORDERS_SQL } from '../recorder-totals.js';
 import type { Store } from '../store.js';
 import { numbered } from '../sql.js';
 import { runQuery } from './connect.js';
@@ -38,6 +41,7 @@ export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
   const q = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     runQuery<R>(pool, numbered(sql), params);
   type OpenRejectRow = Parameters<typeof toOpenReject>[0];
+  const learning: LearningCache = new Map();
   return {
     async listRecorded(filter, page) {
       // As SQLite's readRecorded: the page's queries in turn, until it has its rows.
@@ -58,13 +62,17 @@ export function postgresAppraisals(pool: pg.Pool): AppraisalReads {
     async lastLearning() {
       const [model] = await q<LearningModelRow>(LEARNING_MODEL_SQL);
       if (!model) return undefined;
-      const [upTo] = await q<{ at: string }>(LEARNING_UP_TO_SQL, [model.maxFileId]);
-      const [recorded] = await q<{ n: number }>(
-        `SELECT count(*) AS n FROM jsonb_array_elements_text(?::jsonb) j (value)
-         JOIN diamonds d ON d.id = j.value::bigint JOIN submissions s ON s.file_id = d.file_id`,
-        [model.ids],
-      );
-      return { version: model.version, createdAt: model.createdAt, upTo: upTo.at, trainedOn: recorded.n };
+      let learned = learning.get(model.version);
+      if (!learned) {
+        const [upTo] = await q<{ at: string }>(LEARNING_UP_TO_SQL, [model.maxFileId]);
+        const [recorded] = await q<{ n: number }>(
+          `SELECT count(*) AS n FROM jsonb_array_elements_text((${LEARNING_IDS_SQL})::jsonb) j (value)
+           JOIN diamonds d ON d.id = j.value::bigint JOIN submissions s ON s.file_id = d.file_id`,
+          [model.snapshot],
+        );
+        learned = remember(learning, model.version, { upTo: upTo.at, trainedOn: Number(recorded.n) });
+      }
+      return { version: model.version, createdAt: model.createdAt, ...learned };
     },
     async listOpenRejects(options = {}) {
       const { sql, params } = openRejectsQuery(options);

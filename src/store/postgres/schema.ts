@@ -11,6 +11,7 @@
 import { APPRAISAL_FIELDS, FIELDS, REASON_CODES, type Field } from '../../diamond/index.js';
 import type { Migration } from '../migrations.js';
 import { postgresOperationsTotalsSql } from '../operations-schema.js';
+import { POSTGRES_RECORDER_TOTALS_SQL } from '../recorder-totals.js';
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
@@ -234,13 +235,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     name: 'SQLite migration 31 (running totals of ingested rows and finished pipeline runs)',
     sql: postgresOperationsTotalsSql(),
   },
+  {
+    version: 5,
+    name: 'SQLite migration 32 (running totals of recorded appraisals by recorder)',
+    sql: POSTGRES_RECORDER_TOTALS_SQL,
+  },
 ];
 
 /**
  * Tables each database keeps from others by trigger (operations-schema.ts): `loupe db copy` does not copy them,
  * PostgreSQL's triggers fill them as the copied files and runs arrive.
  */
-export const DERIVED_TABLES: readonly string[] = ['ingestion_totals', 'pipeline_run_totals'];
+export const DERIVED_TABLES: readonly string[] = ['ingestion_totals', 'pipeline_run_totals', 'recorder_totals'];
 
 /** The SQLite tables `loupe db copy` moves, parents before children, with PostgreSQL's identity to advance after. */
 export const COPIED_TABLES: readonly { table: string; identity: boolean }[] = [
