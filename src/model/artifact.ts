@@ -13,7 +13,7 @@ import { validateSegmentScales, type SegmentScales } from './segments.js';
 import { validateSupportHistogram, type SupportHistogram } from './support.js';
 import { validateTrainingDistribution, type TrainingDistribution } from './distribution.js';
 import { validateOutOfFold, type PriceMetrics, type RangeMetrics } from './metrics.js';
-import { validateFourCsRanges, validFloor, type FourCsRanges } from './four-cs.js';
+import { FLOOR_ALLOWED, validateFourCsRanges, validFloor, type FourCsRanges } from './four-cs.js';
 
 export const ARTIFACT_FORMAT = 'loupe-model';
 /**
@@ -213,6 +213,6 @@ function headerProblem(a: ModelArtifact): string | undefined {
   if (!(Number.isInteger(data.rows) && data.rows > 0))
     return `has trainingData.rows ${JSON.stringify(data.rows)}; it must be a positive whole number`;
   if (!isPlainObject(a.difficulty) || typeof a.difficulty.kind !== 'string' || !validFloor(a.difficulty.floor))
-    return 'has no valid difficulty model: it needs a kind and a floor, a finite number > 0';
+    return `has no valid difficulty model: it needs a kind and a floor, ${FLOOR_ALLOWED}`;
   return undefined;
 }

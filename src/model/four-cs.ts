@@ -135,8 +135,16 @@ export function planFourCs(
   };
 }
 
-/** A difficulty model's floor, the least σ a range is given: a finite number > 0 (the artifact's and the 4Cs' alike). */
-export const validFloor = (floor: unknown): boolean => typeof floor === 'number' && floor > 0 && Number.isFinite(floor);
+/**
+ * A difficulty model's floor, the least σ a range is given (the artifact's and the 4Cs' alike): a number > 0 and at
+ * most 1. σ is a spread of log prices — 1 is a factor e either way — and trained floors are a few hundredths
+ * (ranges.ts: half the 5th percentile of σ). A floor far beyond that (a damaged or forged file; 1e300 was tried)
+ * withheld every range, with bounds like "$0 to $∞".
+ */
+export const MAX_DIFFICULTY_FLOOR = 1;
+export const validFloor = (floor: unknown): boolean =>
+  typeof floor === 'number' && floor > 0 && floor <= MAX_DIFFICULTY_FLOOR;
+export const FLOOR_ALLOWED = `a number > 0 and at most ${MAX_DIFFICULTY_FLOOR}`;
 
 export function validateFourCsRanges(value: unknown): FourCsRanges {
   const f = value as Partial<FourCsRanges> | null;
@@ -150,7 +158,7 @@ export function validateFourCsRanges(value: unknown): FourCsRanges {
       '4Cs-only ranges need a fill of depth, table and density, each a finite number > 0, depth and table within their fields',
     );
   if (!f.difficulty || !validFloor(f.difficulty.floor))
-    throw new TypeError('4Cs-only ranges need a difficulty model with a floor, a finite number > 0');
+    throw new TypeError(`4Cs-only ranges need a difficulty model with a floor, ${FLOOR_ALLOWED}`);
   validateSegmentScales(f.segmentScales);
   validateCalibration(f.calibration);
   validateOutOfFold(f.metrics?.outOfFold);

@@ -172,6 +172,12 @@ describe('model artifact', () => {
         /has no valid difficulty/,
       ],
       [edited((a) => (a.fourCs.difficulty.floor = 12345)).replace('"floor":12345', '"floor":1e400'), /4Cs-only/],
+      // Finite but absurd: every range was withheld, "from $0 to $∞" (trained floors are a few hundredths).
+      [edited((a) => (a.difficulty.floor = 1e300)), /has no valid difficulty model: .*at most 1/],
+      [
+        edited((a) => (a.fourCs.difficulty.floor = 1.5)),
+        /4Cs-only ranges need a difficulty model with a floor, .*at most 1/,
+      ],
       [edited((a) => (a.metrics = {})), /no valid metrics: out-of-fold metrics are missing/],
       [
         edited((a) => (a.metrics.outOfFold.mdape = 'x')),
