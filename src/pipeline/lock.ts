@@ -57,6 +57,13 @@ export interface LockOptions {
 
 const DEFAULT_STALE_MS = 15 * 60_000;
 
+/**
+ * The tokens of the locks this process holds now. A row naming this process under another token belongs to one of
+ * its runs that has ended without deleting it (on a full disk even a DELETE needs space): stale, not busy, or a
+ * `--watch` process would wait on itself.
+ */
+const heldHere = new Set<string>();
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -73,10 +80,11 @@ function holderOf(r: LockRecord): LockHolder {
 
 /** Whether a recorded holder can no longer be running. */
 export function isStale(
-  r: Pick<LockRecord, 'pid' | 'host' | 'heartbeatAt'>,
+  r: Pick<LockRecord, 'pid' | 'host' | 'token' | 'heartbeatAt'>,
   staleMs: number,
   now = Date.now(),
 ): boolean {
+  if (r.host === hostname() && r.pid === process.pid) return !heldHere.has(r.token);
   if (r.host === hostname() && !alive(r.pid)) return true;
   return now - Date.parse(r.heartbeatAt) > staleMs;
 }
@@ -96,6 +104,7 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
     throw err;
   }
   let held = true;
+  heldHere.add(token);
   return {
     token,
     tookOverFrom,
@@ -103,6 +112,7 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
       if (!held) return;
       if (!heartbeatRunLock(db, token, new Date().toISOString())) {
         held = false;
+        heldHere.delete(token);
         throw new Error(
           'the pipeline lock was taken over by another process (this run was silent for too long); stopping',
         );
@@ -111,6 +121,7 @@ export function acquireLock(db: Db, purpose: string, options: LockOptions = {}):
     release() {
       if (!held) return;
       held = false;
+      heldHere.delete(token);
       releaseRunLock(db, token);
     },
   };

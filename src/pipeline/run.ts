@@ -80,7 +80,13 @@ export async function runPipeline(
       throw err;
     }
   } finally {
-    await lock.release();
+    // A lock that cannot be freed (a full disk refuses even a DELETE) must not replace the error that ended the run:
+    // its row is stale for this process and for any other once this one exits (lock.ts), so the next run takes it.
+    await Promise.resolve()
+      .then(() => lock.release())
+      .catch((err: unknown) =>
+        log.warn({ error: String(err) }, 'the run lock could not be freed; the next run takes it over'),
+      );
   }
 }
 

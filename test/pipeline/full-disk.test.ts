@@ -1,0 +1,55 @@
+/**
+ * The pipeline on a filesystem that is really full (a tmpfs, test/helpers/full-disk.ts): the disk fills once the run
+ * holds its lock, so that recording the failure and freeing the lock fail too. The error the run ends with is the
+ * one that stopped it, and the lock is not left to this process (a `--watch` or `--schedule` process runs the next
+ * trigger in the same process, whose PID is alive): once space is back, the next run works at once.
+ */
+import { cpSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquireLock, runPipeline } from '../../src/pipeline/index.js';
+import { fullDiskSkip, withFullDisk } from '../helpers/full-disk.js';
+import { smallFirstModelHome } from '../helpers/prepared-home.js';
+import { smallFresh, smallReference } from '../helpers/small-data.js';
+import { ONE_TRIAL, pipelineHome } from './helpers.js';
+
+describe('the pipeline on a full disk', () => {
+  it.skipIf(fullDiskSkip !== undefined)(
+    'ends with the error that stopped it, leaves no lock behind, and runs once space is back',
+    async () => {
+      const source = await smallFirstModelHome('loupe-full-disk-pipeline-');
+      await withFullDisk(16 * 1024 * 1024, async (disk) => {
+        const dir = join(disk.dir, 'home');
+        cpSync(source, dir, { recursive: true });
+        const home = pipelineHome('', { data: smallReference(), from: dir });
+        try {
+          home.feed(smallFresh('2026-09'));
+          const options = { incoming: home.incoming, config: ONE_TRIAL };
+          const failed = runPipeline(home.db, home.paths, {
+            ...options,
+            checkpoint(point) {
+              if (point !== 'ingest') return;
+              // The log emptied and truncated: every write from here on must grow a file, and cannot.
+              home.db.pragma('wal_checkpoint(TRUNCATE)');
+              disk.fill();
+            },
+          });
+          await expect(failed).rejects.toMatchObject({
+            name: 'StoreFullError',
+            message: expect.stringMatching(/^the disk is full: 2026-09\.csv could not be stored/),
+          });
+          disk.free();
+
+          acquireLock(home.db, 'pipeline run').release();
+          const result = await runPipeline(home.db, home.paths, options);
+          expect(result.files).toMatchObject([{ file: '2026-09.csv', status: 'ingested' }]);
+          expect(result.trained).toHaveLength(1);
+          expect(existsSync(join(home.incoming, 'done', '2026-09.csv'))).toBe(true);
+        } finally {
+          home.db.close();
+        }
+      });
+    },
+    120_000,
+  );
+});
