@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { namingFile } from '../store/disk-full.js';
 
 /**
  * Conventions every command follows: human-readable output on a terminal, `--json` for machines,
@@ -247,6 +248,8 @@ function replacingOutput(path: string): OutputFile {
   }
   const file = createWriteStream(partial, { fd, flush: true });
   stream = file;
+  // Whoever hears a write fail first (the command's next write, commit), the error names the file (the same object).
+  file.on('error', (err) => namingFile(err, path));
   const { failed } = firstError(file);
   return {
     stream: file,

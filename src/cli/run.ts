@@ -4,6 +4,7 @@
  * their own process (test/helpers/cli-in-process.ts) do with theirs.
  */
 import { CommanderError } from 'commander';
+import { diskFullDetail, isDiskFull } from '../store/disk-full.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './output.js';
 import { buildProgram } from './program.js';
 
@@ -21,7 +22,15 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`loupe: ${err.message}\n`);
       return err.exitCode;
     }
-    // The machine said no (a path that is a file, a folder not writable, a full disk), or an error of a known kind
+    // A full disk, wherever it was met first (opening the database, writing to it, writing a file): what to do is
+    // the same. An error of a known kind that says so itself (StoreFullError) keeps its own words.
+    if (knownExitCode(err) === undefined && isDiskFull(err)) {
+      process.stderr.write(
+        `loupe: the disk is full (${diskFullDetail(err)}); free some space and run the command again\n`,
+      );
+      return EXIT_FAILURE;
+    }
+    // The machine said no (a path that is a file, a folder not writable), or an error of a known kind
     // (KNOWN_ERRORS): the message names what is wrong, which is what the person can act on; a stack would hide it.
     const known = isSystemError(err) ? EXIT_FAILURE : knownExitCode(err);
     if (known !== undefined) {

@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { namingFile } from '../store/disk-full.js';
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -48,7 +49,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw err;
+    throw namingFile(err, path);
   }
   closeSync(fd);
   renameSync(tmp, path);
