@@ -3557,6 +3557,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The server's disk is full: nothing was stored; send it again once space has been freed. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listRejects: {
@@ -3948,6 +3957,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The server's disk is full: nothing was stored; send it again once space has been freed. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dismissReject: {
@@ -4052,6 +4070,15 @@ export interface operations {
             };
             /** @description No model is loaded yet, or the database cannot be reached; retry after Retry-After. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server's disk is full: nothing was stored; send it again once space has been freed. */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -33,7 +33,8 @@ export interface AsyncWriter<T> {
   write(rows: readonly T[]): void;
   /** Resolves once the rows given before it are committed, or at once while writes fail. */
   committed(): Promise<void>;
-  readonly backlog: { queued: number; dropped: number };
+  /** Rows waiting, rows dropped and rows committed since start. */
+  readonly backlog: { queued: number; dropped: number; written: number };
   /** Writes what is left (trying for closeTimeoutMs) and stops; resolves with the rows not written. */
   close(): Promise<{ lost: number; dropped: number }>;
 }
@@ -51,6 +52,7 @@ export function asyncBatchWriter<T>(
   let given = 0; // rows given since start
   let done = 0; // rows written or dropped since start
   let dropped = 0;
+  let written = 0;
   let droppedSinceFailing = 0;
   let failingSince: number | null = null;
   let pause = FIRST_PAUSE_MS;
@@ -127,6 +129,7 @@ export function asyncBatchWriter<T>(
         continue;
       }
       done += batch.length;
+      written += batch.length;
       options.onWritten?.(batch.length);
       if (behind > 0) options.onDropped?.(behind);
       pause = FIRST_PAUSE_MS;
@@ -160,7 +163,7 @@ export function asyncBatchWriter<T>(
       return new Promise((resolve) => waiters.push({ upTo: given, resolve }));
     },
     get backlog() {
-      return { queued: queue.length, dropped };
+      return { queued: queue.length, dropped, written };
     },
     async close() {
       const deadline = Date.now() + (options.closeTimeoutMs ?? 10_000);

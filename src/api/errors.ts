@@ -2,6 +2,7 @@
  * Every failure becomes a problem+json answer: bad JSON, wrong media type, too large a body, schema violations
  * (explained field by field), unknown routes, auth and rate limits. Only a real fault inside Loupe is a 500.
  */
+import { isDiskFull } from '../store/disk-full.js';
 import { DatabaseUnavailable } from '../store/store.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import { Type } from 'typebox';
@@ -222,6 +223,16 @@ export function answerError(error: FastifyError | ApiProblem, request: FastifyRe
       return sendProblem(reply, 'malformed-json', 'The body is empty; send a JSON document.');
     default:
       break;
+  }
+  // A write the disk refused (recording an appraisal): the request is fine, the server is not; logged, since the
+  // operator must free space, and said so the client knows nothing was stored.
+  if (error.name === 'StoreFullError' || isDiskFull(error)) {
+    request.log.error({ message: error.message }, 'a request could not be stored: the disk is full');
+    return sendProblem(
+      reply,
+      'storage-full',
+      "The server's disk is full: nothing of it was stored; send it again once space has been freed.",
+    );
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

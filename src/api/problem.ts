@@ -126,6 +126,12 @@ export const PROBLEM_TYPES = {
     title: 'Busy',
     about: 'Too many requests of this kind are waiting to be answered; retry after the seconds in Retry-After.',
   },
+  'storage-full': {
+    status: 507,
+    title: 'The server cannot store this now',
+    about:
+      "The server's disk is full: nothing of the request was stored. Valuations are still answered; send it again once the operator has freed some space.",
+  },
   'internal-error': {
     status: 500,
     title: 'Internal error',

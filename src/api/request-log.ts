@@ -30,6 +30,12 @@ export interface RequestLogOptions {
    * handed to the writer: they are not written.
    */
   onClose?(notHandedOver: number): Promise<unknown> | undefined;
+  /**
+   * The writer's own counts, when it keeps entries past write() (a writer thread, an async batch writer): what it
+   * holds is still waiting, what it drops is lost and only what it commits is written. Without them an entry handed
+   * over would count as written, and a full disk would show nothing waiting and nothing dropped.
+   */
+  writer?: { readonly backlog: { inFlight?: number; queued: number; dropped: number; written: number } };
 }
 
 export class RequestLog {
@@ -113,8 +119,15 @@ export class RequestLog {
     return this.#queue.length;
   }
 
+  /** Entries written (committed), waiting (here and in the writer) and dropped (here and in the writer). */
   get stats(): { written: number; pending: number; dropped: number } {
-    return { written: this.#written, pending: this.#queue.length, dropped: this.#dropped };
+    const writer = this.options.writer?.backlog;
+    if (!writer) return { written: this.#written, pending: this.#queue.length, dropped: this.#dropped };
+    return {
+      written: writer.written,
+      pending: this.#queue.length + (writer.inFlight ?? 0) + writer.queued,
+      dropped: this.#dropped + writer.dropped,
+    };
   }
 
   /**

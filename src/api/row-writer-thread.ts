@@ -47,8 +47,8 @@ export interface ThreadedWriter<T = Row> {
    * value is `key` if the thread still holds it (writes failing), else null.
    */
   find(statement: number, key: string): Promise<Row | null>;
-  /** Rows sent but not yet taken, rows waiting in the thread and rows it dropped (as last reported). */
-  readonly backlog: { inFlight: number; queued: number; dropped: number };
+  /** Rows sent but not yet taken, rows waiting in the thread, rows it dropped and rows it committed (as last reported). */
+  readonly backlog: { inFlight: number; queued: number; dropped: number; written: number };
   /** Writes what is left and stops the thread; resolves with the entries that could not be written (-1: the thread died). */
   close(): Promise<{ lost: number; dropped: number }>;
 }
@@ -83,7 +83,7 @@ export function threadedRowWriter(
     options.name,
   );
   worker.unref();
-  const backlog = { inFlight: 0, queued: 0, dropped: 0 };
+  const backlog = { inFlight: 0, queued: 0, dropped: 0, written: 0 };
   const syncs = new Map<number, (row: Row | null) => void>();
   let nextSync = 1;
   let closing: Promise<{ lost: number; dropped: number }> | undefined;
@@ -101,6 +101,9 @@ export function threadedRowWriter(
       if (m.dropped > backlog.dropped) options.onSettled?.(m.dropped - backlog.dropped);
       backlog.dropped = m.dropped;
     } else if (m.type === 'written') {
+      // Rows leave the thread's queue as they are written: it reports its length only as it takes rows.
+      backlog.queued = Math.max(0, backlog.queued - m.rows);
+      backlog.written += m.rows;
       options.onSettled?.(m.rows);
     } else if (m.type === 'synced' || m.type === 'found') {
       syncs.get(m.id)?.(m.type === 'found' ? m.row : null);

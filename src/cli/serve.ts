@@ -245,6 +245,7 @@ async function run(opts: ServeOptions): Promise<void> {
           // PostgreSQL: a statement per batch costs the database per row about half as much at 200 rows as at 50.
           flushIntervalMs: db ? 50 : PG_FLUSH_MS,
           committed: () => writer.committed(),
+          writer,
           onError: (err) =>
             log.warn(
               { message: (err as Error).message },

@@ -39,11 +39,12 @@ describe('asyncBatchWriter', () => {
     w.write([4, 5, 6, 7, 8]);
     await w.committed(); // resolves at once while writes fail
     expect(events).toEqual([{ type: 'failing', message: 'connection refused' }]);
-    expect(w.backlog).toEqual({ queued: 5, dropped: 3 });
+    expect(w.backlog).toEqual({ queued: 5, dropped: 3, written: 0 });
     down = false;
     const closed = await w.close();
     expect(written).toEqual([4, 5, 6, 7, 8]);
     expect(closed).toEqual({ lost: 0, dropped: 3 });
+    expect(w.backlog).toEqual({ queued: 0, dropped: 3, written: 5 });
     expect(events[1]).toMatchObject({ type: 'recovered', dropped: 3 });
   });
 
@@ -70,7 +71,7 @@ describe('asyncBatchWriter', () => {
     w.write([1, 2]); // the batch that hangs
     await new Promise((r) => setTimeout(r, 5));
     w.write([3, 4, 5, 6, 7]); // 3 and 4 are dropped while it hangs: more than 3 wait
-    expect(w.backlog).toEqual({ queued: 3, dropped: 2 });
+    expect(w.backlog).toEqual({ queued: 3, dropped: 2, written: 0 });
     expect(settled).toEqual([]); // nothing settles before the batch ahead of them
     release(true);
     await w.committed();

@@ -230,6 +230,17 @@ describe('a full disk', () => {
     expect(recovered.dropped + requestLog.stats.dropped).toBeGreaterThan(0);
     home.cleanup();
   });
+
+  it('counts what the writer holds as waiting, its drops as dropped, and only its commits as written (/metrics)', async () => {
+    // A writer thread takes entries at once and keeps them while the disk is full: counted as written when handed
+    // over, /metrics showed nothing waiting and nothing dropped however many were lost (test/api/full-disk.test.ts).
+    const backlog = { inFlight: 3, queued: 5, dropped: 7, written: 11 };
+    const log = new RequestLog(() => {}, { flushIntervalMs: 60_000, writer: { backlog } });
+    log.push(entry(1));
+    expect(log.stats).toEqual({ written: 11, pending: 1 + 3 + 5, dropped: 7 });
+    await log.close();
+    expect(log.stats).toEqual({ written: 11, pending: 3 + 5, dropped: 7 });
+  });
 });
 
 describe('/v1/requests', () => {

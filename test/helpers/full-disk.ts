@@ -106,8 +106,14 @@ export async function withFullDisk<T>(sizeBytes: number, fn: (disk: FullDisk) =>
 export function truncateWal(database: string): void {
   const db = new Database(database);
   try {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    if (result.busy !== 0) throw new Error(`the write-ahead log of ${database} could not be truncated (busy)`);
+    // Busy while another connection (a server's) is between a read's start and end: tried again, a bounded number
+    // of times, 20 ms apart.
+    for (let attempt = 0; ; attempt++) {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (result.busy === 0) return;
+      if (attempt === 100) throw new Error(`the write-ahead log of ${database} could not be truncated (busy)`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   } finally {
     db.close();
   }

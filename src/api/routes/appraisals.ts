@@ -59,6 +59,11 @@ const errors = {
   ),
 };
 const noReject = problemAnswer('not-found', 'No such open rejected row.', 'No open rejected row has the id 3.');
+const storageFull = problemAnswer(
+  'storage-full',
+  "The server's disk is full: nothing was stored; send it again once space has been freed.",
+  "The server's disk is full: nothing of it was stored; send it again once space has been freed.",
+);
 
 /** An `after` as the query schema let it through (CURSOR_PATTERN): a submission and a line. */
 function readCursor(text: string): RecordedCursor {
@@ -105,7 +110,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
             'text/csv': { schema: Type.Unknown({ description: 'A CSV file, UTF-8.', examples: [EXAMPLE_CSV] }) },
           },
         },
-        response: { 201: withExamples(SubmissionResult, EXAMPLE_SUBMISSION), ...errors },
+        response: { 201: withExamples(SubmissionResult, EXAMPLE_SUBMISSION), ...errors, 507: storageFull },
       },
     },
     async (request, reply) => {
@@ -218,6 +223,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         response: {
           201: withExamples(SubmissionResult, EXAMPLE_SUBMISSION),
           404: noReject,
+          507: storageFull,
         },
       },
     },
@@ -242,6 +248,7 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         response: {
           200: withExamples(Type.Object({ dismissed: Type.Integer() }), { dismissed: 31 }),
           404: noReject,
+          507: storageFull,
         },
       },
     },
