@@ -8,7 +8,7 @@
  * challenger be scored on rows the champion learned from. With the record, that is a usage error naming both. The
  * same bytes read from another path (a copy) are the same reference.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
 
@@ -92,6 +92,12 @@ export function checkReference(
   const partial = `${path}.partial-${process.pid}`;
   mkdirSync(home, { recursive: true });
   const written: ReferenceRecord = { reference, split: now, recordedAt: new Date().toISOString() };
-  writeFileSync(partial, `${JSON.stringify(written, null, 2)}\n`);
+  try {
+    writeFileSync(partial, `${JSON.stringify(written, null, 2)}\n`);
+  } catch (err) {
+    // A full disk fails the write after the file was made: the next run records it again, from nothing.
+    rmSync(partial, { force: true });
+    throw err;
+  }
   renameSync(partial, path);
 }

@@ -4,10 +4,11 @@
  * one that stopped it, and the lock is not left to this process (a `--watch` or `--schedule` process runs the next
  * trigger in the same process, whose PID is alive): once space is back, the next run works at once.
  */
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLock, runPipeline } from '../../src/pipeline/index.js';
+import { checkReference } from '../../src/pipeline/reference-record.js';
 import { fullDiskSkip, withFullDisk } from '../helpers/full-disk.js';
 import { smallFirstModelHome } from '../helpers/prepared-home.js';
 import { smallFresh, smallReference } from '../helpers/small-data.js';
@@ -51,5 +52,22 @@ describe('the pipeline on a full disk', () => {
       });
     },
     120_000,
+  );
+
+  it.skipIf(fullDiskSkip !== undefined)(
+    "recording the home's reference on a full disk leaves no partial file; it is recorded once space is back",
+    async () => {
+      await withFullDisk(1024 * 1024, async (disk) => {
+        const fingerprint = (name: string) => ({ path: `/data/${name}`, sha256: name.repeat(64).slice(0, 64) });
+        const check = () =>
+          checkReference(disk.dir, new Set([fingerprint('a').sha256]), fingerprint('a'), () => fingerprint('b'));
+        disk.fill();
+        expect(check).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+        expect(readdirSync(disk.dir).filter((f) => f !== '.filler')).toEqual([]);
+        disk.free();
+        check();
+        expect(readdirSync(disk.dir)).toEqual(['reference.json']);
+      });
+    },
   );
 });
