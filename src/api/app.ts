@@ -177,12 +177,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandling(app);
   if (options.requestLog) registerRequestLog(app, options.requestLog, { compactKeyless: !options.open });
   const quotes = options.quotes ?? null;
-  // After the last request in flight is answered: write the valuations and idempotent answers still waiting.
-  // What could not be written is said (−1: the writer's thread had died), as for the request log.
-  if (quotes)
+  // After the last request in flight is answered: write what the request log and the stored valuations (and
+  // idempotent answers) still hold, both at once — on a full disk each writer retries for its 10 s, and one after
+  // the other a SIGTERM took 20 s. What could not be written is said (−1: the writer's thread had died).
+  const requestLog = options.requestLog;
+  if (requestLog || quotes)
     app.addHook('onClose', async () => {
-      const notWritten = await quotes.close();
-      if (notWritten !== 0) app.log.error({ notWritten }, 'stored valuations could not be written');
+      await Promise.all([
+        requestLog?.close(),
+        quotes?.close().then((notWritten) => {
+          if (notWritten !== 0) app.log.error({ notWritten }, 'stored valuations could not be written');
+        }),
+      ]);
     });
 
   // Every answer names its request, preflights and problems included: this hook runs before any other.

@@ -61,6 +61,5 @@ export function registerRequestLog(app: FastifyInstance, log: RequestLog, option
     if (logged(request)) log.push(logEntry(request, reply, options.compactKeyless));
     done();
   });
-  // After the server has stopped taking requests and answered those in flight: write what is left.
-  app.addHook('onClose', async () => log.close());
+  // What is left is written on close by app.ts, beside the stored valuations.
 }

@@ -3,6 +3,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, ModelSource, registryChampions, RequestLog } from '../../src/api/index.js';
 import { QuoteStore, threadedQuoteStore } from '../../src/api/quote-store.js';
 import type { FromWriter } from '../../src/api/row-writer-thread.js';
 import { createKey } from '../../src/store/keys.js';
@@ -346,6 +347,41 @@ describe('closing while the writer is behind', () => {
     for (const row of rows) quotes.saveValuation(row);
     expect(await quotes.close()).toBe(rows.length);
     expect(taken).toEqual([]);
+  });
+
+  it('the request log and the stored valuations are written out at once: on a full disk each waits, not one after the other', async () => {
+    // Each writer retries for 10 s on close while the disk is full; one after the other, a SIGTERM took 20 s.
+    let logClosing = false;
+    let quotesClosing = false;
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const requestLog = new RequestLog(() => {}, {
+      onClose: () => {
+        logClosing = true;
+        return finished;
+      },
+    });
+    const writer = {
+      write() {},
+      close: async () => {
+        quotesClosing = true;
+        await finished;
+        return 0;
+      },
+    };
+    const quotes = new QuoteStore(sqliteStore(home.db), writer, { flushIntervalMs: 60_000 });
+    const models = new ModelSource(registryChampions(sqliteStore(home.db)), { pollMs: 60_000 });
+    await models.refresh();
+    const app = await buildApp({ store: sqliteStore(home.db), models, open: true, requestLog, quotes });
+    await app.ready();
+    const closed = app.close();
+    try {
+      await until(() => logClosing && quotesClosing, 'both writers closing before either has finished', 5_000);
+    } finally {
+      finish();
+      await closed;
+      models.stop();
+    }
   });
 });
 
