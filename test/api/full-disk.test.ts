@@ -6,14 +6,20 @@
  * waits for the server to say what happened.
  */
 import { spawn } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgv } from '../helpers/cli-js.js';
 import { fullDiskSkip, truncateWal, withFullDisk } from '../helpers/full-disk.js';
 import { prepareSmallFirstModelHome, smallFirstModelHome } from '../helpers/prepared-home.js';
 import { smallReference } from '../helpers/small-data.js';
 import { STONE } from './helpers.js';
+
+/** The copies of the prepared home each test starts from: removed after the file. */
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => prepareSmallFirstModelHome(), 120_000);
 
@@ -39,6 +45,7 @@ describe('loupe serve on a full disk', () => {
     'values, keeps quotes, refuses appraisals with 507, tells the truth in /metrics, and recovers',
     async () => {
       const source = await smallFirstModelHome('loupe-full-disk-serve-');
+      copies.push(source);
       await withFullDisk(16 * 1024 * 1024, async (disk) => {
         const home = join(disk.dir, 'home');
         cpSync(source, home, { recursive: true });

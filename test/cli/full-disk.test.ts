@@ -4,14 +4,20 @@
  * write to it, a file written with --out — the command says "the disk is full" in one line, exits 1 and leaves no
  * partial file.
  */
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { fullDiskSkip, truncateWal, withFullDisk } from '../helpers/full-disk.js';
 import { prepareSmallFirstModelHome, smallFirstModelHome } from '../helpers/prepared-home.js';
 import { smallFresh, smallReference } from '../helpers/small-data.js';
+
+/** The copies of the prepared home each test starts from: removed after the file. */
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
 
 const ONE_LINE = /^loupe: the disk is full \([^\n]+\); free some space and run the command again\n$/;
 const MB = 1024 * 1024;
@@ -21,6 +27,7 @@ beforeAll(() => prepareSmallFirstModelHome(), 120_000);
 describe.skipIf(fullDiskSkip !== undefined)('commands on a full disk', () => {
   it('a write to an existing home (keys create, pipeline run): one line, exit 1; done once space is back', async () => {
     const source = await smallFirstModelHome('loupe-full-disk-cli-');
+    copies.push(source);
     await withFullDisk(16 * MB, async (disk) => {
       const home = join(disk.dir, 'home');
       cpSync(source, home, { recursive: true });
@@ -46,6 +53,7 @@ describe.skipIf(fullDiskSkip !== undefined)('commands on a full disk', () => {
 
   it('opening a home whose database cannot grow (ingest into a new home, serve): one line, exit 1', async () => {
     const source = await smallFirstModelHome('loupe-full-disk-cli-');
+    copies.push(source);
     await withFullDisk(16 * MB, async (disk) => {
       const home = join(disk.dir, 'home');
       cpSync(source, home, { recursive: true });
@@ -64,6 +72,7 @@ describe.skipIf(fullDiskSkip !== undefined)('commands on a full disk', () => {
 
   it('--out on a full disk: one line naming the file, exit 1, no partial file', async () => {
     const source = await smallFirstModelHome('loupe-full-disk-cli-');
+    copies.push(source);
     await withFullDisk(4 * MB, async (disk) => {
       const out = join(disk.dir, 'out');
       const model = join(source, 'models', 'v0001', 'model.json');

@@ -4,9 +4,9 @@
  * one that stopped it, and the lock is not left to this process (a `--watch` or `--schedule` process runs the next
  * trigger in the same process, whose PID is alive): once space is back, the next run works at once.
  */
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { acquireLock, runPipeline } from '../../src/pipeline/index.js';
 import { checkReference } from '../../src/pipeline/reference-record.js';
 import { fullDiskSkip, withFullDisk } from '../helpers/full-disk.js';
@@ -14,11 +14,18 @@ import { smallFirstModelHome } from '../helpers/prepared-home.js';
 import { smallFresh, smallReference } from '../helpers/small-data.js';
 import { ONE_TRIAL, pipelineHome } from './helpers.js';
 
+/** The copies of the prepared home each test starts from: removed after the file. */
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('the pipeline on a full disk', () => {
   it.skipIf(fullDiskSkip !== undefined)(
     'ends with the error that stopped it, leaves no lock behind, and runs once space is back',
     async () => {
       const source = await smallFirstModelHome('loupe-full-disk-pipeline-');
+      copies.push(source);
       await withFullDisk(16 * 1024 * 1024, async (disk) => {
         const dir = join(disk.dir, 'home');
         cpSync(source, dir, { recursive: true });
