@@ -41,6 +41,8 @@ export interface AsyncWriter<T> {
 
 const FIRST_PAUSE_MS = 250;
 const LONGEST_PAUSE_MS = 4000;
+/** While closing, the pause between tries. */
+const CLOSING_PAUSE_MS = 100;
 
 export function asyncBatchWriter<T>(
   write: (rows: readonly T[]) => Promise<void>,
@@ -58,6 +60,9 @@ export function asyncBatchWriter<T>(
   let pause = FIRST_PAUSE_MS;
   let running: Promise<void> | null = null;
   let closing = false;
+  /** Set by close(): tries end at this time, whether or not the rows went. */
+  let closeBy: number | null = null;
+  const pastCloseBy = () => closeBy !== null && Date.now() >= closeBy;
   let waiters: { upTo: number; resolve: () => void }[] = [];
   let wake: (() => void) | null = null;
 
@@ -72,6 +77,8 @@ export function asyncBatchWriter<T>(
   /** Rows dropped while a batch was being written: they come right after that batch, and settle after it. */
   let droppedBehindBatch = 0;
   let writing = false;
+  /** Rows of the batch being written. */
+  let inFlight = 0;
 
   const drop = (count: number): void => {
     done += count;
@@ -93,6 +100,7 @@ export function asyncBatchWriter<T>(
     while (queue.length > 0) {
       const batch = queue.splice(0, chunk);
       writing = true;
+      inFlight = batch.length;
       const startedAt = Date.now();
       let failure: unknown = null;
       try {
@@ -101,6 +109,7 @@ export function asyncBatchWriter<T>(
         failure = error ?? new Error('the write failed');
       }
       writing = false;
+      inFlight = 0;
       const behind = droppedBehindBatch;
       droppedBehindBatch = 0;
       if (failure !== null) {
@@ -116,9 +125,10 @@ export function asyncBatchWriter<T>(
           options.onEvent?.({ type: 'failing', message: (failure as Error).message });
         }
         settle();
-        if (closing) return;
+        if (closing || pastCloseBy()) return;
+        const wait = closeBy === null ? pause : Math.min(CLOSING_PAUSE_MS, closeBy - Date.now());
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pause);
+          const timer = setTimeout(resolve, wait);
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -146,7 +156,7 @@ export function asyncBatchWriter<T>(
   const start = () => {
     running ??= pump().finally(() => {
       running = null;
-      if (queue.length > 0 && !closing) start();
+      if (queue.length > 0 && !closing && !pastCloseBy()) start();
     });
   };
 
@@ -166,18 +176,27 @@ export function asyncBatchWriter<T>(
       return { queued: queue.length, dropped, written };
     },
     async close() {
-      const deadline = Date.now() + (options.closeTimeoutMs ?? 10_000);
-      while (queue.length > 0 && Date.now() < deadline) {
-        wake?.();
-        start();
-        await running;
-        if (queue.length > 0) await new Promise((r) => setTimeout(r, 100));
+      // The writer keeps trying (every CLOSING_PAUSE_MS) until the rows are written or the time is up; neither a
+      // database that refuses every try nor a write that never answers holds the close beyond it.
+      closeBy = Date.now() + (options.closeTimeoutMs ?? 10_000);
+      wake?.();
+      if (queue.length > 0) start();
+      let timer: NodeJS.Timeout | undefined;
+      const timeUp = new Promise<'time up'>((resolve) => {
+        timer = setTimeout(() => resolve('time up'), Math.max(0, closeBy! - Date.now()));
+      });
+      let hung = 0;
+      while (running) {
+        if ((await Promise.race([running, timeUp])) === 'time up') {
+          hung = inFlight;
+          break;
+        }
       }
+      clearTimeout(timer);
       closing = true;
       wake?.();
-      await running;
       for (const w of waiters) w.resolve();
-      return { lost: queue.length, dropped };
+      return { lost: queue.length + hung, dropped };
     },
   };
 }

@@ -116,4 +116,37 @@ describe('asyncBatchWriter', () => {
     w.write([1, 2]);
     expect(await w.close()).toEqual({ lost: 2, dropped: 0 });
   });
+
+  // `loupe serve` on PostgreSQL given SIGTERM while the database was down never exited: close() waited for the
+  // writer's retry loop, which only ends once the rows are written.
+  it('close() gives up after its timeout when writes were already failing (the writer pausing between tries)', async () => {
+    let failures = 0;
+    const events: WriterEvent[] = [];
+    const w = asyncBatchWriter<number>(
+      async () => {
+        failures++;
+        await new Promise((r) => setImmediate(r));
+        throw new Error('connect ECONNREFUSED');
+      },
+      { closeTimeoutMs: 300, onEvent: (e) => events.push(e) },
+    );
+    w.write([1, 2]);
+    while (events.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const outcome = await Promise.race([
+      w.close(),
+      new Promise((r) => setTimeout(() => r('still closing after 20 s'), 20_000).unref()),
+    ]);
+    expect(outcome).toEqual({ lost: 2, dropped: 0 });
+    expect(failures).toBeGreaterThan(1); // it kept trying until its timeout
+  }, 30_000);
+
+  it('close() gives up after its timeout when a write hangs (a database that stopped answering)', async () => {
+    const w = asyncBatchWriter<number>(() => new Promise<void>(() => {}), { closeTimeoutMs: 300 });
+    w.write([1, 2, 3]);
+    const outcome = await Promise.race([
+      w.close(),
+      new Promise((r) => setTimeout(() => r('still closing after 20 s'), 20_000).unref()),
+    ]);
+    expect(outcome).toEqual({ lost: 3, dropped: 0 });
+  }, 30_000);
 });

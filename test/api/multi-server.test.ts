@@ -289,4 +289,27 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
     }
     for (const s of servers) expect(s.output()).not.toContain(PG_PASSWORD);
   });
+
+  // It used to wait, with the database away, until PostgreSQL came back: its writers retried without end.
+  it('a server given SIGTERM while PostgreSQL is down exits, saying what it could not write', async () => {
+    const server = await startServer();
+    servers.push(server);
+    // The partner's key is in the server's memory once it has been used: valuations need no database after that.
+    expect((await call(server, '/v1/valuations', partner, STONE)).status).toBe(200);
+    pg.stopServer(true);
+    try {
+      expect((await call(server, '/v1/valuations', partner, STONE)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      const code = await Promise.race([
+        server.exited,
+        new Promise((r) => setTimeout(() => r('still running after 120 s'), 120_000).unref()),
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      pg.startServer();
+    }
+    expect(server.output()).toMatch(/request log entries could not be written/);
+    expect(server.output()).toMatch(/stored valuations could not be written/);
+    expect(server.output()).not.toContain(PG_PASSWORD);
+  });
 });
