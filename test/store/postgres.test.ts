@@ -55,6 +55,17 @@ describe('a database that cannot be used', () => {
     await expectRefused(`postgres://loupe:${PG_PASSWORD}@127.0.0.1:1/loupe`, /nothing accepts connections/);
     expect(redactUrl(server.url)).toBe(`postgres://loupe:***@127.0.0.1:${base.port}/loupe`);
   });
+
+  // `pg` takes the password from the query too (libpq's form); it was shown in clear in `db status` and every log.
+  it('hides a password given as a query parameter, as in the user part', async () => {
+    const inQuery = `postgres://loupe@127.0.0.1:${new URL(server.url).port}/nowhere?sslmode=disable&password=${PG_PASSWORD}`;
+    expect(redactUrl(inQuery)).not.toContain(PG_PASSWORD);
+    expect(redactUrl(inQuery)).toMatch(/password=\*\*\*$/);
+    expect(redactUrl('postgres://h/db?PASSWORD=secret')).toBe('postgres://h/db?PASSWORD=***');
+    expect(redactUrl('postgres://loupe@host/db?password=a%20b&x=1')).toBe('postgres://loupe@host/db?password=***&x=1');
+    expect(redactUrl('postgres://lo upe@host/db?password=secret x')).not.toContain('secret');
+    await expectRefused(inQuery, /database does not exist/);
+  });
 });
 
 describe('the request log on PostgreSQL', () => {

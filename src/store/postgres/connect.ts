@@ -12,16 +12,21 @@ import { withTransaction } from './transaction.js';
 export const isPostgresUrl = (url: string | undefined): url is string =>
   url !== undefined && /^postgres(ql)?:\/\//i.test(url.trim());
 
-/** The URL with its password (if any) replaced by ***: safe to log. */
+/**
+ * The URL with its password (if any) replaced by ***: safe to log. `pg` reads a password in the query too
+ * (`?password=`, libpq's form), so that one is hidden as well.
+ */
 export function redactUrl(url: string): string {
+  let safe: string;
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    safe = u.toString();
   } catch {
     // Not parseable as a URL: hide everything between "//user:" and "@".
-    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+    safe = url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
   }
+  return safe.replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** The database cannot be reached or refused us at start: a wrong URL, host, port, database or credentials. */
