@@ -35,12 +35,17 @@ async function withPostgres<T>(url: string, migrate: boolean, fn: (pool: import(
 async function status(opts: DbOpts, migrateFirst: boolean): Promise<void> {
   if (!migrateFirst) mustBeAHome(opts);
   const paths = loupePaths(process.env, { home: opts.home });
-  const { migratePostgres, postgresMigrationStatus, redactUrl } = await postgres();
+  const { describeConnectError, migratePostgres, postgresMigrationStatus, redactUrl } = await postgres();
   const { openDatabase, sqliteMigrationStatus } = await sqlite();
   let result: { backend: string; database: string; migrations: Status[]; appliedNow?: number[] };
   if (paths.databaseUrl !== null) {
     result = await withPostgres(paths.databaseUrl, false, async (pool) => {
-      const appliedNow = migrateFirst ? await migratePostgres(pool) : undefined;
+      // Refused as a start is (a user that may not create tables, a schema a newer Loupe made): one line.
+      const appliedNow = migrateFirst
+        ? await migratePostgres(pool).catch((e: unknown) => {
+            throw describeConnectError(paths.databaseUrl!, e);
+          })
+        : undefined;
       return {
         backend: 'postgres',
         database: redactUrl(paths.databaseUrl!),

@@ -14,6 +14,7 @@ import { PG_MIGRATIONS } from '../../src/store/postgres/schema.js';
 import { beginTransaction } from '../../src/store/postgres/transaction.js';
 import { valuationWrite } from '../../src/store/quotes.js';
 import { postgresStore } from '../../src/store/postgres/store.js';
+import { loupeInProcess } from '../helpers/cli-in-process.js';
 import { PG_PASSWORD, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { requestLogEntry } from '../helpers/request-log-entry.js';
 
@@ -33,6 +34,52 @@ describe('PostgreSQL migrations', () => {
     const rows = await pools[0].query('SELECT count(*)::int AS n FROM schema_migrations');
     expect(rows.rows[0].n).toBe(PG_MIGRATIONS.length);
     await Promise.all(pools.map((p) => p.end()));
+  });
+});
+
+describe('a database migrated by a newer Loupe', () => {
+  // It was used as it was: this Loupe's statements ran against tables a later migration may have changed.
+  it('is refused at start, naming the migration this Loupe does not know; status lists it', async () => {
+    const url = server.newDatabase('newer');
+    const pool = await openPostgres(url);
+    const known = Math.max(...PG_MIGRATIONS.map((m) => m.version));
+    await pool.query("INSERT INTO schema_migrations VALUES ($1, 'from a later Loupe', '2027-01-01T00:00:00Z')", [
+      known + 1,
+    ]);
+    const error = await openPostgres(url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatabaseConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`migration ${known + 1} .*newer Loupe.*up to ${known}`));
+    expect((error as Error).message).not.toContain(PG_PASSWORD);
+    const status = await postgresMigrationStatus(pool);
+    expect(status.at(-1)).toMatchObject({ version: known + 1, name: 'from a later Loupe' });
+    await pool.end();
+    const migrate = await loupeInProcess(['db', 'migrate'], { LOUPE_DATABASE_URL: url });
+    expect(migrate.status).toBe(1);
+    expect(migrate.stderr).toMatch(
+      /^loupe: cannot use the PostgreSQL database postgres:\/\/loupe:\*\*\*@.*newer Loupe/,
+    );
+    expect(migrate.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('a user that may not create tables', () => {
+  // `loupe db migrate` ended with a stack trace ("permission denied for schema public" from pg's internals).
+  it('`loupe db migrate` says so in one line, exit 1', async () => {
+    const url = server.newDatabase('not_ours');
+    const admin = await openPostgres(url, { migrate: false });
+    await admin.query("CREATE ROLE guest LOGIN PASSWORD 'guest-pass-77'");
+    await admin.end();
+    const guest = url.replace(`loupe:${PG_PASSWORD}@`, 'guest:guest-pass-77@');
+    const r = await loupeInProcess(['db', 'migrate'], { LOUPE_DATABASE_URL: guest });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^loupe: cannot use the PostgreSQL database postgres:\/\/guest:\*\*\*@.*permission denied/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.out).not.toContain('guest-pass-77');
   });
 });
 

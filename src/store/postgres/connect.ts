@@ -78,19 +78,21 @@ export function describeConnectError(url: string, error: unknown): DatabaseConfi
   const e = error as { code?: string; message?: string };
   const where = redactUrl(url);
   const why =
-    e.code === '28P01' || e.code === '28000'
-      ? 'the user name or password was refused'
-      : e.code === '3D000'
-        ? 'that database does not exist (create it, or fix the name at the end of the URL)'
-        : e.code === 'ECONNREFUSED'
-          ? 'nothing accepts connections at that host and port (is PostgreSQL running?)'
-          : e.code === 'ENOTFOUND'
-            ? 'the host name does not resolve'
-            : e.code === 'ERR_INVALID_URL'
-              ? 'it is not a valid URL (postgres://user:password@host:port/database)'
-              : /timeout/i.test(e.message ?? '')
-                ? 'no answer within 5 s'
-                : (e.message ?? String(error)).split(url).join(where);
+    error instanceof DatabaseConfigError
+      ? error.message
+      : e.code === '28P01' || e.code === '28000'
+        ? 'the user name or password was refused'
+        : e.code === '3D000'
+          ? 'that database does not exist (create it, or fix the name at the end of the URL)'
+          : e.code === 'ECONNREFUSED'
+            ? 'nothing accepts connections at that host and port (is PostgreSQL running?)'
+            : e.code === 'ENOTFOUND'
+              ? 'the host name does not resolve'
+              : e.code === 'ERR_INVALID_URL'
+                ? 'it is not a valid URL (postgres://user:password@host:port/database)'
+                : /timeout/i.test(e.message ?? '')
+                  ? 'no answer within 5 s'
+                  : (e.message ?? String(error)).split(url).join(where);
   return new DatabaseConfigError(`cannot use the PostgreSQL database ${where}: ${why}`);
 }
 
@@ -135,13 +137,26 @@ export async function migratePostgres(
   migrations: readonly Migration[] = PG_MIGRATIONS,
 ): Promise<number[]> {
   const lock = { lock: MIGRATION_LOCK };
-  await withTransaction(
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const [newest] = await withTransaction(
     pool,
-    (client) =>
-      client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`),
+    async (client) => {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      return (
+        await client.query<{ version: number; name: string }>(
+          'SELECT version, name FROM schema_migrations WHERE version > $1 ORDER BY version DESC LIMIT 1',
+          [known],
+        )
+      ).rows;
+    },
     lock,
   );
+  // A newer Loupe's schema may have changed what this one reads and writes: refuse rather than guess.
+  if (newest)
+    throw new DatabaseConfigError(
+      `its schema is at migration ${newest.version} ("${newest.name}"), made by a newer Loupe; this Loupe knows migrations up to ${known}: run the newer Loupe, or point LOUPE_DATABASE_URL at another database`,
+    );
   const applied: number[] = [];
   for (const m of [...migrations].sort((x, y) => x.version - y.version)) {
     const now = await withTransaction(
@@ -183,7 +198,21 @@ export async function postgresMigrationStatus(
     );
     for (const r of rows.rows) applied.set(r.version, r.applied_at);
   }
-  return migrations.map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
+  const states = migrations.map((m) => ({
+    version: m.version,
+    name: m.name,
+    appliedAt: applied.get(m.version) ?? null,
+  }));
+  // Applied by a newer Loupe (this one refuses to run on such a schema): listed with the name it recorded.
+  if (exists.rows[0].present) {
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newer = await pool.query<MigrationState>(
+      'SELECT version, name, applied_at AS "appliedAt" FROM schema_migrations WHERE version > $1 ORDER BY version',
+      [known],
+    );
+    states.push(...newer.rows);
+  }
+  return states;
 }
 
 /**
@@ -197,7 +226,6 @@ export async function openPostgres(url: string, options: PoolOptions & { migrate
     if (options.migrate ?? true) await migratePostgres(pool);
   } catch (error) {
     await pool.end().catch(() => {});
-    if (error instanceof DatabaseConfigError) throw error;
     throw describeConnectError(url, error);
   }
   return pool;
