@@ -22,6 +22,8 @@ export const DEFAULT_PORT = 3000;
  * database less per row; a valuation is readable from another server that much later (its own serves it at once).
  */
 const PG_FLUSH_MS = 200;
+/** How long one PostgreSQL statement of the server may run (LOUPE_PG_STATEMENT_TIMEOUT_MS), ms. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 interface ServeOptions {
   host?: string;
@@ -115,6 +117,13 @@ async function run(opts: ServeOptions): Promise<void> {
       ) *
       2 ** 20,
   };
+  const statementTimeoutMs = wholeNumber(
+    'LOUPE_PG_STATEMENT_TIMEOUT_MS',
+    env.LOUPE_PG_STATEMENT_TIMEOUT_MS,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+    100,
+    3_600_000,
+  );
   const keylessPerMinute = wholeNumber(
     'LOUPE_KEYLESS_REJECTS_PER_MINUTE',
     env.LOUPE_KEYLESS_REJECTS_PER_MINUTE,
@@ -143,6 +152,8 @@ async function run(opts: ServeOptions): Promise<void> {
   const opened: OpenedStore = await openStore(paths, {
     onIdleError: (err) =>
       log.warn({ message: err.message }, 'a database connection failed; it is replaced on next use'),
+    // PostgreSQL only: no request waits without end on a lock or a database that stopped answering.
+    statementTimeoutMs,
   });
   const { store, db } = opened;
   try {
@@ -180,7 +191,7 @@ async function run(opts: ServeOptions): Promise<void> {
         for (const line of runLines(result)) log.info({ run: result.runId }, line);
       },
       onWarning: (message, details) => log.warn(details, message),
-    });
+    }).finally(() => opened.pipeline.close()); // the server needs it no more (on PostgreSQL, its pool ends)
     const championVersion = booted.version;
     // Model work on its own threads (0: on this one): the thread that answers HTTP never waits for a valuation.
     // A new champion is built there too (preload), so a swap does not hold this thread either.

@@ -4,7 +4,7 @@
  */
 import { openDatabase, type Db } from './db.js';
 import { sqlitePipelineStore, type PipelineStore } from './pipeline-store.js';
-import { openPostgres, type PoolOptions } from './postgres/connect.js';
+import { createPool, openPostgres, type PoolOptions } from './postgres/connect.js';
 import { postgresPipelineStore } from './postgres/pipeline.js';
 import { postgresStore } from './postgres/store.js';
 import { sqliteStore } from './sqlite-store.js';
@@ -23,7 +23,10 @@ export interface OpenedStore {
   store: Store;
   /** The SQLite connection behind the store (what SQLite-only tools still use); null on PostgreSQL. */
   db: Db | null;
-  /** The pipeline's view of the same database (bootstrap on first start); closed with `store`. */
+  /**
+   * The pipeline's view of the same database (bootstrap on first start): closed with `store`, or on a pool of its
+   * own (a store with a statement timeout) closed by its own close().
+   */
   pipeline: PipelineStore;
 }
 
@@ -31,10 +34,16 @@ export interface OpenedStore {
 export async function openStore(where: StoreLocation, options: PoolOptions = {}): Promise<OpenedStore> {
   if (where.databaseUrl !== null) {
     const pool = await openPostgres(where.databaseUrl, options);
+    // The pipeline (a first start's ingest and training) runs statements without a time bound, on a pool of its
+    // own when the store's has one; it makes its connections only if used, and its close() ends them.
+    const pipelinePool =
+      options.statementTimeoutMs === undefined
+        ? null
+        : createPool(where.databaseUrl, { max: 2, onIdleError: options.onIdleError });
     return {
       store: postgresStore(pool, { home: where.home }),
       db: null,
-      pipeline: postgresPipelineStore(pool, { home: where.home }),
+      pipeline: postgresPipelineStore(pipelinePool ?? pool, { home: where.home, owned: pipelinePool !== null }),
     };
   }
   const db = openDatabase(where.database);

@@ -44,9 +44,9 @@ const env = () => ({ ...process.env, LOUPE_HOME: home.dir, LOUPE_DATABASE_URL: d
  */
 const loupe = (...args: string[]) => loupeInProcess(args, { LOUPE_HOME: home.dir, LOUPE_DATABASE_URL: databaseUrl });
 
-async function startServer(): Promise<Server> {
+async function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, cliArgv('serve'), {
-    env: { ...env(), HOST: '127.0.0.1', PORT: '0', LOUPE_POLL_MS: '200', LOUPE_VALUATION_THREADS: '0' },
+    env: { ...env(), HOST: '127.0.0.1', PORT: '0', LOUPE_POLL_MS: '200', LOUPE_VALUATION_THREADS: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -288,6 +288,33 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
       await store.close();
     }
     for (const s of servers) expect(s.output()).not.toContain(PG_PASSWORD);
+  });
+
+  // A request blocked by a lock another session held (psql: LOCK TABLE models) waited as long as the lock was held.
+  it("a request blocked by another session's lock gets 503 with Retry-After at the statement timeout", async () => {
+    const server = await startServer({ LOUPE_PG_STATEMENT_TIMEOUT_MS: '500' });
+    servers.push(server);
+    const other = await openPostgres(databaseUrl, { migrate: false, max: 1 });
+    const holder = await other.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE models IN ACCESS EXCLUSIVE MODE');
+    try {
+      const r = await fetch(`${server.url}/v1/models`, {
+        headers: { authorization: `Bearer ${partner}` },
+        signal: AbortSignal.timeout(60_000),
+      });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('5');
+      expect((await call(server, '/v1/valuations', partner, STONE)).status).toBe(200);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+      await other.end();
+    }
+    expect((await call(server, '/v1/models', partner)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 
   // It used to wait, with the database away, until PostgreSQL came back: its writers retried without end.

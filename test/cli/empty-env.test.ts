@@ -49,6 +49,7 @@ describe('variables set to nothing', () => {
       'LOUPE_SHOP_NAME',
       'LOUPE_REQUEST_LOG_DAYS',
       'LOUPE_REQUEST_LOG_MAX_MB',
+      'LOUPE_PG_STATEMENT_TIMEOUT_MS',
     ];
     // The variable read last before the server starts is set wrong, so the command ends there, having read the rest.
     const home = mkdtempSync(join(tmpdir(), 'loupe-empty-env-serve-'));

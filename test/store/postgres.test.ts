@@ -237,6 +237,49 @@ describe('a connection in use that fails', () => {
   });
 });
 
+describe('a database that does not answer in time', () => {
+  // A request whose statement waited on a lock another session held (psql: LOCK TABLE models) waited for as long
+  // as the lock was held, its connection taken from the pool meanwhile: enough of them and the pool was empty.
+  it("fails a statement blocked by another session's lock as unavailable, at the pool's statement timeout", async () => {
+    const url = server.newDatabase('locked');
+    const store = postgresStore(await openPostgres(url, { statementTimeoutMs: 300 }), { home: '/nonexistent' });
+    const other = await openPostgres(url, { migrate: false, max: 1 });
+    const holder = await beginTransaction(other);
+    await holder.query('LOCK TABLE models IN ACCESS EXCLUSIVE MODE');
+    try {
+      const error = await store.listModels().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatabaseUnavailable);
+      expect((error as Error).message).toMatch(
+        /did not finish in time \(canceling statement due to statement timeout\)/,
+      );
+      await expect(store.ping()).resolves.toBeUndefined(); // the pool goes on
+    } finally {
+      await holder.rollback();
+      await other.end();
+    }
+    expect(await store.listModels()).toEqual([]);
+    await store.close();
+  }, 60_000);
+
+  // /readyz waited without end on a database that accepted connections but no longer answered (a host frozen, a
+  // network partition), here one server process stopped with SIGSTOP.
+  it('fails a ping as unavailable when the server process stops answering, and the pool goes on after', async () => {
+    const store = postgresStore(await openPostgres(server.newDatabase('frozen'), { max: 1 }), { home: '/nonexistent' });
+    const [{ pid }] = (await store.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await expect(store.ping()).rejects.toBeInstanceOf(DatabaseUnavailable);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  }, 60_000);
+});
+
 describe('PostgreSQL restarting', () => {
   it('makes queries fail as unavailable while it is down, and the same store answers once it is back', async () => {
     const pool = await openPostgres(server.newDatabase('restart'));

@@ -48,29 +48,47 @@ export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;
   if (!e) return false;
   if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08') || e.code.startsWith('57P'))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+  // "Query read timeout": the client gave up waiting for an answer (query_timeout), so the connection is not reused.
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(
     e.message ?? '',
   );
 }
 
-/** Runs one statement on a pool or a client; a failed connection becomes DatabaseUnavailable (the API's 503). */
+/** Whether PostgreSQL cancelled a statement for running too long (statement_timeout) or for a lock (lock_timeout). */
+const isStatementTimeout = (error: unknown): boolean => {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === '57014' || code === '55P03';
+};
+
+/**
+ * Runs one statement on a pool or a client; a failed connection, or a statement PostgreSQL cancelled at the pool's
+ * statement timeout, becomes DatabaseUnavailable (the API's 503). `timeoutMs`: how long to wait for the answer at
+ * most (default: the pool's query timeout, if any), after which the connection is given up.
+ */
 export async function runQuery<R extends pg.QueryResultRow>(
   on: pg.Pool | pg.PoolClient,
   text: string,
   values: unknown[] = [],
+  timeoutMs?: number,
 ): Promise<R[]> {
   try {
-    return (await on.query<R>(text, values)).rows;
+    if (timeoutMs === undefined) return (await on.query<R>(text, values)).rows;
+    // `pg` reads query_timeout from a statement's config (its types name it only for the client's).
+    return (await on.query<R>({ text, values, query_timeout: timeoutMs } as pg.QueryConfig)).rows;
   } catch (error) {
     throw asUnavailable(error);
   }
 }
 
-/** A failed connection as DatabaseUnavailable; any other error as it is. */
+/** A failed connection or a statement cancelled for its time as DatabaseUnavailable; any other error as it is. */
 export function asUnavailable(error: unknown): unknown {
-  return isConnectionError(error)
-    ? new DatabaseUnavailable(`the database is not answering (${(error as Error).message})`)
-    : error;
+  if (isConnectionError(error))
+    return new DatabaseUnavailable(`the database is not answering (${(error as Error).message})`);
+  if (isStatementTimeout(error))
+    return new DatabaseUnavailable(
+      `the database did not finish in time (${(error as Error).message}): a lock another session holds, or a slow query`,
+    );
+  return error;
 }
 
 /** A start-up failure in words: which URL (password hidden), and what to check. */
@@ -99,17 +117,33 @@ export function describeConnectError(url: string, error: unknown): DatabaseConfi
 export interface PoolOptions {
   /** Connections at most (default 10). */
   max?: number;
+  /**
+   * How long one statement may run, in ms (default: no bound): PostgreSQL cancels it then (statement_timeout), a
+   * lock wait included, and the client gives a connection up that has not answered 5 s after that.
+   */
+  statementTimeoutMs?: number;
   /** Called when an idle connection fails (PostgreSQL restarting): the pool replaces it on next use. */
   onIdleError?(error: Error): void;
 }
+
+/** How long connecting (or waiting for a connection of a full pool) may take, in ms. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** Beyond the statement timeout, how long the client waits for PostgreSQL's own cancellation before giving up. */
+const ANSWER_GRACE_MS = 5_000;
 
 /** A pool whose BIGINTs read as numbers (Loupe's ids and counts stay far below 2^53). */
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    ...(options.statementTimeoutMs === undefined
+      ? {}
+      : {
+          statement_timeout: options.statementTimeoutMs,
+          query_timeout: options.statementTimeoutMs + ANSWER_GRACE_MS,
+        }),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

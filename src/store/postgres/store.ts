@@ -81,6 +81,9 @@ const INSERT_IDEMPOTENT_SQL = `INSERT INTO idempotency_keys (key_id, route, idem
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
   ON CONFLICT DO NOTHING`;
 
+/** How long a ping (/readyz) waits for PostgreSQL's answer, in ms, once it has a connection. */
+export const PING_TIMEOUT_MS = 5_000;
+
 /** The advisory lock a change of champion holds (beside the migrations' and ingestion's, …65 and …66). */
 export const PROMOTIONS_LOCK = 0x4c6f757067;
 
@@ -311,7 +314,8 @@ export function postgresStore(pool: pg.Pool, options: PostgresStoreOptions): Pos
       );
     },
     async ping() {
-      await query('SELECT 1');
+      // Bounded on its own: a database that accepts connections but no longer answers must not hold /readyz.
+      await runQuery(pool, 'SELECT 1', [], PING_TIMEOUT_MS);
     },
     async close() {
       clearInterval(keyTimer);
