@@ -29,7 +29,13 @@ import type { SimilarityMode, SimilarStone, SimilarTo } from './similar.js';
 export type StoreBackend = 'sqlite' | 'postgres';
 
 /** The database is not answering now (restarting, the network): the request may be retried shortly. */
-export class DatabaseUnavailable extends Error {}
+export class DatabaseUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    // Known by this name to the command line (cli/run.ts): its message is the one line a command ends with.
+    this.name = 'DatabaseUnavailable';
+  }
+}
 
 export interface Store {
   readonly backend: StoreBackend;

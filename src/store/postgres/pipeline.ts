@@ -155,10 +155,10 @@ export function postgresPipelineStore(pool: pg.Pool, options: { home: string; ow
                 await query('DELETE FROM pipeline_lock WHERE id = 1 AND token = $1', [holder.token], client);
                 await query('SELECT pg_advisory_unlock($1)', [PIPELINE_LOCK], client);
                 done(false);
-              } catch (error) {
-                // Ending the connection frees the advisory lock all the same.
+              } catch {
+                // Ending the connection frees the advisory lock all the same (the row left behind is replaced by
+                // the next holder); an error here would hide the one that ended the run (the database lost).
                 done(true);
-                throw error;
               }
             },
           },

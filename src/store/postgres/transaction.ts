@@ -20,7 +20,7 @@ export interface OpenTransaction {
   /** Runs one statement inside the transaction (a failed connection: DatabaseUnavailable). */
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
   commit(): Promise<void>;
-  /** Ends it with nothing written; safe to call after a failed commit, or twice. */
+  /** Ends it with nothing written; safe to call after a failed commit, or twice, or on a lost connection. */
   rollback(): Promise<void>;
 }
 
@@ -33,7 +33,9 @@ export async function beginTransaction(pool: pg.Pool, options: TransactionOption
   }
   const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => runQuery<R>(client, text, values);
   let ended = false;
-  // Once: a failed COMMIT has ended the transaction too, and its connection is not reused.
+  // Once: a failed COMMIT has ended the transaction too, and its connection is not reused. A ROLLBACK that fails
+  // (the connection already lost) is no error: the connection is closed, and PostgreSQL rolls back a transaction
+  // whose connection ended; throwing would hide the error that made the caller roll back.
   const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
     if (ended) return;
     ended = true;
@@ -42,7 +44,7 @@ export async function beginTransaction(pool: pg.Pool, options: TransactionOption
       await query(sql);
     } catch (error) {
       failed = true;
-      throw error;
+      if (sql === 'COMMIT') throw error;
     } finally {
       client.release(failed);
     }
