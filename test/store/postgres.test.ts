@@ -2,6 +2,7 @@
  * What only PostgreSQL has: migrations applied once when servers start together (advisory lock), clear messages
  * for a wrong URL or credentials (never the password), and a pool that comes back after the server restarts.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DatabaseConfigError,
@@ -101,6 +102,29 @@ describe('a database that cannot be used', () => {
     await expectRefused(server.url.replace(/\/loupe$/, '/nowhere'), /database does not exist/);
     await expectRefused(`postgres://loupe:${PG_PASSWORD}@127.0.0.1:1/loupe`, /nothing accepts connections/);
     expect(redactUrl(server.url)).toBe(`postgres://loupe:***@127.0.0.1:${base.port}/loupe`);
+  });
+
+  // A server that is not PostgreSQL (here one answering as HTTP does and closing) was "Connection terminated
+  // unexpectedly"; a setting PostgreSQL refused whose name held "timeout" was "no answer within 5 s".
+  it("says when the server is not PostgreSQL, and gives PostgreSQL's own reason for a refused setting", async () => {
+    const http = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = http.address() as AddressInfo;
+      await expectRefused(
+        `postgres://loupe:${PG_PASSWORD}@127.0.0.1:${port}/loupe`,
+        /closed the connection without answering as PostgreSQL does \(is that host and port a PostgreSQL server's\?\)/,
+      );
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
+    await expectRefused(
+      `${server.url}?options=-c%20statement_timeout%3Dsoon`,
+      /invalid value for parameter "statement_timeout": "soon"/,
+    );
   });
 
   // `pg` takes the password from the query too (libpq's form); it was shown in clear in `db status` and every log.

@@ -108,9 +108,13 @@ export function describeConnectError(url: string, error: unknown): DatabaseConfi
               ? 'the host name does not resolve'
               : e.code === 'ERR_INVALID_URL'
                 ? 'it is not a valid URL (postgres://user:password@host:port/database)'
-                : /timeout/i.test(e.message ?? '')
-                  ? 'no answer within 5 s'
-                  : (e.message ?? String(error)).split(url).join(where);
+                : /timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(
+                      e.message ?? '',
+                    )
+                  ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s (is PostgreSQL at that host and port, and reachable?)`
+                  : /Connection terminated unexpectedly/i.test(e.message ?? '')
+                    ? "the server closed the connection without answering as PostgreSQL does (is that host and port a PostgreSQL server's?)"
+                    : (e.message ?? String(error)).split(url).join(where);
   return new DatabaseConfigError(`cannot use the PostgreSQL database ${where}: ${why}`);
 }
 
