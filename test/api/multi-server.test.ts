@@ -326,6 +326,11 @@ describe('two servers on one PostgreSQL', { timeout: 180_000 }, () => {
     pg.stopServer(true);
     try {
       expect((await call(server, '/v1/valuations', partner, STONE)).status).toBe(200);
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { detail: string }).detail).toMatch(
+        /^The database is not usable now: the database is not answering \(connect ECONNREFUSED/,
+      );
       server.child.kill('SIGTERM');
       const code = await Promise.race([
         server.exited,

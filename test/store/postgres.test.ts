@@ -288,6 +288,41 @@ describe('a database that does not answer in time', () => {
     await store.close();
   }, 60_000);
 
+  // Every connection taken (here by a statement waiting on a lock): a query waited 5 s, then the message said the
+  // database was "not answering (timeout exceeded when trying to connect)", sending the operator to a database
+  // that was up.
+  it('says the pool is full, not that the database is away, when no connection is free within 5 s', async () => {
+    const url = server.newDatabase('full');
+    const store = postgresStore(await openPostgres(url, { max: 1, statementTimeoutMs: 60_000 }), {
+      home: '/nonexistent',
+    });
+    const other = await openPostgres(url, { migrate: false, max: 1 });
+    const holder = await beginTransaction(other);
+    await holder.query('LOCK TABLE models IN ACCESS EXCLUSIVE MODE');
+    const blocked = store.listModels().catch((e: unknown) => e);
+    try {
+      // The one connection is taken once the blocked statement waits on the lock.
+      for (;;) {
+        const [{ n }] = await holder.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'full'",
+        );
+        if (n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const error = await store.ping().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatabaseUnavailable);
+      expect((error as Error).message).toMatch(/all 1 connection\(s\) of this server's pool stayed in use for 5 s/);
+    } finally {
+      await holder.rollback();
+      await other.end();
+    }
+    expect(await blocked).toEqual([]);
+    await store.close();
+  }, 60_000);
+
   // /readyz waited without end on a database that accepted connections but no longer answered (a host frozen, a
   // network partition), here one server process stopped with SIGSTOP.
   it('fails a ping as unavailable when the server process stops answering, and the pool goes on after', async () => {

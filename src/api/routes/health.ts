@@ -49,7 +49,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ store: Pick<Store, 'ping'
       try {
         await store.ping();
       } catch (e) {
-        database = `unreachable: ${(e as Error).message}`;
+        // The store's reason: away, not answering in time, or every connection of the pool taken.
+        database = `not usable now: ${(e as Error).message}`;
       }
       const model = models.current;
       if (!model || database !== 'ok') {

@@ -76,12 +76,20 @@ export async function runQuery<R extends pg.QueryResultRow>(
     // `pg` reads query_timeout from a statement's config (its types name it only for the client's).
     return (await on.query<R>({ text, values, query_timeout: timeoutMs } as pg.QueryConfig)).rows;
   } catch (error) {
-    throw asUnavailable(error);
+    throw asUnavailable(error, on);
   }
 }
 
 /** A failed connection or a statement cancelled for its time as DatabaseUnavailable; any other error as it is. */
-export function asUnavailable(error: unknown): unknown {
+export function asUnavailable(error: unknown, on?: pg.Pool | pg.PoolClient): unknown {
+  // The wait for a connection ran out with every one of the pool's taken: the database may well be up and busy.
+  if (on instanceof pg.Pool && /timeout exceeded when trying to connect/.test((error as Error)?.message ?? '')) {
+    const max = on.options.max ?? 10;
+    if (on.totalCount >= max)
+      return new DatabaseUnavailable(
+        `all ${max} connection(s) of this server's pool stayed in use for ${CONNECT_TIMEOUT_MS / 1000} s (slow statements, or a lock another session holds)`,
+      );
+  }
   if (isConnectionError(error))
     return new DatabaseUnavailable(`the database is not answering (${(error as Error).message})`);
   if (isStatementTimeout(error))
