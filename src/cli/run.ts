@@ -65,6 +65,8 @@ const KNOWN_ERRORS: Readonly<Record<string, number>> = {
   StoreFullError: EXIT_FAILURE,
   // store/postgres/connect.ts: the database named cannot be used.
   DatabaseConfigError: EXIT_FAILURE,
+  // store/db.ts: a SQLite database a newer Loupe migrated.
+  NewerSchemaError: EXIT_FAILURE,
   // store/store.ts: PostgreSQL stopped answering while a command ran (what it was writing is rolled back).
   DatabaseUnavailable: EXIT_FAILURE,
   // model/artifact.ts: a model file that is not a Loupe model, or whose contents its kind cannot load.

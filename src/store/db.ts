@@ -32,6 +32,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/** A database whose schema a newer Loupe migrated: this one's statements may not fit its tables. */
+export class NewerSchemaError extends Error {
+  constructor(file: string, version: number, name: string, known: number) {
+    super(
+      `the database ${file}: its schema is at migration ${version} ("${name}"), made by a newer Loupe; this Loupe knows migrations up to ${known}: run the newer Loupe, or point LOUPE_HOME at another home`,
+    );
+    this.name = 'NewerSchemaError';
+  }
+}
+
 /** Applies every migration not yet applied, in version order; returns the versions applied now. */
 export function migrate(db: Db, migrations: readonly Migration[]): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -39,6 +49,13 @@ export function migrate(db: Db, migrations: readonly Migration[]): number[] {
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL
   ) STRICT`);
+  // A newer Loupe's schema may have changed what this one reads and writes: refuse rather than guess (as PostgreSQL's
+  // store does, postgres/connect.ts).
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const newest = db
+    .prepare('SELECT version, name FROM schema_migrations WHERE version > ? ORDER BY version DESC LIMIT 1')
+    .get(known) as { version: number; name: string } | undefined;
+  if (newest) throw new NewerSchemaError(db.name, newest.version, newest.name, known);
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
   );
@@ -134,7 +151,19 @@ export function sqliteMigrationStatus(
         ).map((r) => [r.version, r.applied_at])
       : [],
   );
-  return [...migrations]
+  const listed = [...migrations]
     .sort((a, b) => a.version - b.version)
     .map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
+  // Applied by a newer Loupe (this one refuses to open such a schema for writing): listed with the name it recorded.
+  const known = new Set(migrations.map((m) => m.version));
+  const later = present
+    ? (
+        db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
+          version: number;
+          name: string;
+          applied_at: string;
+        }[]
+      ).filter((r) => !known.has(r.version))
+    : [];
+  return [...listed, ...later.map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at }))];
 }
