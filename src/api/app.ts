@@ -220,6 +220,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     models: options.models,
     requestLog: options.requestLog,
+    quotes: options.quotes ?? null,
   });
   const valuations = options.valuations ?? inProcessValuations;
 

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { type CounterCell, CounterCells, type HistogramCell, HistogramCells, observe } from './metric-cells.js';
 import type { ModelSource } from './model-source.js';
 import { registerOperationsMetrics, registerTrafficMetrics } from './operations-metrics.js';
+import type { QuoteStore } from './quote-store.js';
 import type { RequestLog } from './request-log.js';
 import type { MetricsAccess } from './settings.js';
 import type { TrafficDrift } from './traffic-drift.js';
@@ -32,6 +33,8 @@ export interface MetricsOptions {
   store: Pick<Store, 'getModel' | 'operationsCounts'>;
   models: ModelSource;
   requestLog: RequestLog | null;
+  /** Stored valuations (null: not stored, LOUPE_STORE_VALUATIONS=0). */
+  quotes: QuoteStore | null;
   traffic: TrafficDrift | null;
 }
 
@@ -174,6 +177,36 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       collect() {
         this.reset();
         this.inc(requestLog.stats.dropped);
+      },
+    });
+  }
+
+  const quotes = options.quotes;
+  if (quotes) {
+    new Gauge({
+      name: 'loupe_valuation_store_pending',
+      help: 'Stored valuations and idempotency records waiting to be written (a full disk, a database away).',
+      registers: [registry],
+      collect() {
+        this.set(quotes.stats.pending);
+      },
+    });
+    new Counter({
+      name: 'loupe_valuation_store_written_total',
+      help: 'Stored valuations and idempotency records written since start.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(quotes.stats.written);
+      },
+    });
+    new Counter({
+      name: 'loupe_valuation_store_dropped_total',
+      help: 'Stored valuations and idempotency records dropped since start because writes failed past the bound.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(quotes.stats.dropped);
       },
     });
   }

@@ -37,6 +37,8 @@ export interface QuoteWriter {
    * what it can, then gives back the valuation row with this id if it still holds it (writes failing), else null.
    */
   heldValuation?(id: string): Promise<QuoteWrite | null>;
+  /** Rows the writer holds (queued, on their way to its thread), dropped and committed since start. */
+  readonly backlog?: { queued: number; inFlight?: number; dropped: number; written: number };
 }
 
 export interface QuoteStoreOptions {
@@ -72,6 +74,8 @@ export class QuoteStore {
   readonly #maxWaiting: number;
   readonly #closeHandoverMs: number;
   #dropped = 0;
+  /** Rows committed through the store itself (without a writer). */
+  #written = 0;
 
   /**
    * `writer`: a writer thread made by threadedQuoteWriter (its commits confirmed through confirm()); without
@@ -202,6 +206,7 @@ export class QuoteStore {
     this.#writing = this.#writing.then(async () => {
       try {
         await this.store.writeQuotes(batch);
+        this.#written += batch.length;
         this.confirm(batch.length);
       } catch {
         // Refused (a full disk, the database restarting): the rows go back to the front and are tried again.
@@ -227,6 +232,20 @@ export class QuoteStore {
   /** Rows waiting here for the writer, and rows dropped here while it was behind (its thread counts its own). */
   get backlog(): { waiting: number; dropped: number } {
     return { waiting: this.#queue.length, dropped: this.#dropped };
+  }
+
+  /**
+   * For /metrics: rows (stored valuations and idempotency records) committed since start, waiting (here and in the
+   * writer) and dropped (here and in the writer) — what a full disk or a database away holds back.
+   */
+  get stats(): { written: number; pending: number; dropped: number } {
+    const writer = this.writer?.backlog;
+    if (!writer) return { written: this.#written, pending: this.#queue.length, dropped: this.#dropped };
+    return {
+      written: writer.written,
+      pending: this.#queue.length + (writer.inFlight ?? 0) + writer.queued,
+      dropped: this.#dropped + writer.dropped,
+    };
   }
 
   /** Deletes valuations past retention and idempotency records past 24 hours. */
@@ -306,6 +325,9 @@ export function threadedQuoteStore(
     {
       write: (rows) => writer.write(rows as Row[]),
       heldValuation: (id) => writer.find(0, id) as Promise<QuoteWrite | null>,
+      get backlog() {
+        return writer.backlog;
+      },
       close: async () => {
         const { lost, dropped } = await writer.close();
         return lost < 0 ? lost : lost + dropped;
@@ -335,6 +357,9 @@ export function asyncQuoteStore(
     store,
     {
       write: (rows) => writer.write(rows),
+      get backlog() {
+        return writer.backlog;
+      },
       close: async () => {
         const { lost, dropped } = await writer.close();
         return lost + dropped;

@@ -88,6 +88,11 @@ describe('loupe serve on a full disk', () => {
           await said(/the request log cannot be written/);
           const before = await scrape();
           expect(metric(before, 'loupe_request_log_pending')).toBeGreaterThanOrEqual(20);
+          // The 20 stored valuations wait too, and are counted as waiting, not as written.
+          await said(/valuations could not be stored/);
+          const quotesBefore = await scrape();
+          expect(metric(quotesBefore, 'loupe_valuation_store_pending')).toBeGreaterThanOrEqual(20);
+          const storedBefore = metric(quotesBefore, 'loupe_valuation_store_written_total');
           await post('/v1/valuations', STONE);
           const after = await scrape();
           expect(metric(after, 'loupe_request_log_written_total')).toBe(
@@ -102,6 +107,14 @@ describe('loupe serve on a full disk', () => {
           await until('the waiting entries written', async () =>
             metric(await scrape(), 'loupe_request_log_written_total') >= held + 20 ? true : undefined,
           );
+          await until('the waiting valuations written', async () => {
+            const text = await scrape();
+            return metric(text, 'loupe_valuation_store_written_total') >= storedBefore + 20 &&
+              metric(text, 'loupe_valuation_store_pending') === 0
+              ? true
+              : undefined;
+          });
+          expect(metric(await scrape(), 'loupe_valuation_store_dropped_total')).toBe(0);
           expect((await fetch(`${url}/v1/valuations/${ids.at(-1)}`)).status).toBe(200);
           expect((await post('/v1/appraisals', { ...STONE, price: 4400 })).status).toBe(201);
           child.kill('SIGTERM');
