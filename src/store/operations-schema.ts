@@ -131,9 +131,11 @@ END;
 `;
 }
 
-export function postgresOperationsTotalsSql(): string {
-  const d = POSTGRES;
-  const fn = (name: string, removed: string, added: string) => `
+/**
+ * A PostgreSQL trigger function keeping running totals: `removed` takes the old row out (on update and delete),
+ * `added` puts the new one in (on insert and update). Shared by the operations' and the recorders' totals.
+ */
+export const plpgsqlTotalsTrigger = (name: string, removed: string, added: string): string => `
 CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN${removed}
@@ -143,6 +145,10 @@ BEGIN
   RETURN NULL;
 END
 $$;`;
+
+export function postgresOperationsTotalsSql(): string {
+  const d = POSTGRES;
+  const fn = plpgsqlTotalsTrigger;
   return `
 -- No file or run is written between the recount below and the triggers taking over (they wait for this transaction).
 LOCK TABLE files, pipeline_runs IN SHARE ROW EXCLUSIVE MODE;

@@ -9,6 +9,7 @@
  * tables have triggers: whichever of the two rows comes last adds the file's stones.
  */
 import type { Migration } from './migrations.js';
+import { plpgsqlTotalsTrigger } from './operations-schema.js';
 
 type Row = 'NEW' | 'OLD';
 
@@ -57,16 +58,7 @@ END;
 `,
 };
 
-const plpgsql = (name: string, removed: string, added: string) => `
-CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN${removed}
-  END IF;
-  IF TG_OP <> 'DELETE' THEN${added}
-  END IF;
-  RETURN NULL;
-END
-$$;`;
+const plpgsql = plpgsqlTotalsTrigger;
 
 /** PostgreSQL's version 5: SQLite's migration 32. */
 export const POSTGRES_RECORDER_TOTALS_SQL = `
