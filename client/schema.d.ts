@@ -3111,7 +3111,7 @@ export interface operations {
                 outside?: boolean;
                 /** @description Only the stones of this submission. */
                 submission?: number;
-                /** @description Start after this row: the `next` of the previous answer (not with offset). With outside=, the only way on past the rows an answer looked at. */
+                /** @description Start after this row: the `next` of the previous answer (not with offset, nor with format=csv, which exports every match). With outside=, the only way on past the rows an answer looked at. */
                 after?: string;
                 /** @description csv: every matching appraisal as a CSV file (no paging), streamed 500 recorded rows at a time (with outside=, every row is looked at). */
                 format?: "json" | "csv";

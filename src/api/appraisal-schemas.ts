@@ -81,7 +81,7 @@ export const AppraisalsQuery = Type.Object(
         pattern: CURSOR_PATTERN,
         maxLength: 33,
         description:
-          'Start after this row: the `next` of the previous answer (not with offset). With outside=, the only way on past the rows an answer looked at.',
+          'Start after this row: the `next` of the previous answer (not with offset, nor with format=csv, which exports every match). With outside=, the only way on past the rows an answer looked at.',
       }),
     ),
     format: Type.Optional(

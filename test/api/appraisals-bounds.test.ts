@@ -111,6 +111,10 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
     expect((await list(`?limit=1000&offset=${recorded - 1001}`)).next).toEqual(expect.any(String));
     expectProblem(await t.app.inject({ method: 'GET', url: `/v1/appraisals?after=${firstPage.next}&offset=1` }), 400);
     expectProblem(await t.app.inject({ method: 'GET', url: '/v1/appraisals?after=7' }), 400);
+    // The CSV export holds every match: a cursor there would be silently ignored, so it is refused.
+    const csvAfter = await t.app.inject({ method: 'GET', url: `/v1/appraisals?format=csv&after=${firstPage.next}` });
+    expectProblem(csvAfter, 400);
+    expect(csvAfter.json().detail).toMatch(/format=csv .*every match.*after/);
   });
 
   it('streams the CSV export a window at a time: /healthz is answered before it has read every row', async () => {

@@ -160,6 +160,11 @@ export const appraisalRoutes: FastifyPluginAsync<{ store: Store; models: ModelSo
         submission: q.submission,
       };
       const model = models.current;
+      if (q.format === 'csv' && q.after !== undefined)
+        throw new ApiProblem(
+          'invalid-input',
+          `format=csv exports every match, from the first: after=${q.after} pages a JSON listing only; leave it out of the export.`,
+        );
       if (q.format === 'csv')
         return reply
           .type('text/csv; charset=utf-8')
