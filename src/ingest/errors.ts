@@ -1,5 +1,3 @@
-import { isDiskFull } from '../store/disk-full.js';
-
 /**
  * A failure of a whole file (unreadable, binary, not UTF-8, empty, a required column missing): the file is
  * refused as a unit and nothing of it is stored. Row-level problems are never thrown; they become rejected rows.
@@ -27,9 +25,4 @@ export class StoreFullError extends Error {
     );
     this.name = 'StoreFullError';
   }
-}
-
-/** Whether an error says the database could not grow: SQLite's "database or disk is full", or the disk refusing. */
-export function isStoreFull(err: unknown): boolean {
-  return isDiskFull(err);
 }

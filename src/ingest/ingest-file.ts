@@ -20,7 +20,8 @@ import {
   type RejectedRow,
   type SubmissionRecord,
 } from '../store/ingest-target.js';
-import { IngestFileError, isStoreFull, StoreFullError } from './errors.js';
+import { isDiskFull } from '../store/disk-full.js';
+import { IngestFileError, StoreFullError } from './errors.js';
 import { openRowStream, type RowStream } from './rows.js';
 import { hashFile } from './source.js';
 
@@ -117,7 +118,7 @@ export async function ingestInto(
     }
   } catch (err) {
     if (err instanceof IngestFileError) return emptySummary(name, sha256, 'failed', err.reason);
-    if (isStoreFull(err)) throw new StoreFullError(name);
+    if (isDiskFull(err)) throw new StoreFullError(name);
     throw err;
   }
 }
