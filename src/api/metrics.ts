@@ -151,65 +151,18 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     labelNames: ['version', 'nodejs_version'] as const,
     registers: [registry],
   }).set({ version: LOUPE_VERSION, nodejs_version: process.versions.node }, 1);
-  if (requestLog) {
-    new Gauge({
-      name: 'loupe_request_log_pending',
-      help: 'Request-log entries waiting to be written.',
-      registers: [registry],
-      collect() {
-        this.set(requestLog.stats.pending);
-      },
+  if (requestLog)
+    registerWriterSeries(registry, 'loupe_request_log', requestLog, {
+      pending: 'Request-log entries waiting to be written.',
+      written: 'Request-log entries written since start.',
+      dropped: 'Request-log entries dropped since start because the database refused writes.',
     });
-    // Counters kept by the writer itself: read at each scrape.
-    new Counter({
-      name: 'loupe_request_log_written_total',
-      help: 'Request-log entries written since start.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(requestLog.stats.written);
-      },
+  if (options.quotes)
+    registerWriterSeries(registry, 'loupe_valuation_store', options.quotes, {
+      pending: 'Stored valuations and idempotency records waiting to be written (a full disk, a database away).',
+      written: 'Stored valuations and idempotency records written since start.',
+      dropped: 'Stored valuations and idempotency records dropped since start because writes failed past the bound.',
     });
-    new Counter({
-      name: 'loupe_request_log_dropped_total',
-      help: 'Request-log entries dropped since start because the database refused writes.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(requestLog.stats.dropped);
-      },
-    });
-  }
-
-  const quotes = options.quotes;
-  if (quotes) {
-    new Gauge({
-      name: 'loupe_valuation_store_pending',
-      help: 'Stored valuations and idempotency records waiting to be written (a full disk, a database away).',
-      registers: [registry],
-      collect() {
-        this.set(quotes.stats.pending);
-      },
-    });
-    new Counter({
-      name: 'loupe_valuation_store_written_total',
-      help: 'Stored valuations and idempotency records written since start.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(quotes.stats.written);
-      },
-    });
-    new Counter({
-      name: 'loupe_valuation_store_dropped_total',
-      help: 'Stored valuations and idempotency records dropped since start because writes failed past the bound.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(quotes.stats.dropped);
-      },
-    });
-  }
 
   // The champion, read from the registry on each scrape (one small query; never on a request's path).
   const champion = async () => {
@@ -330,4 +283,34 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
 
 function timed<T>(cell: HistogramCell, start: number, work: Promise<T>): Promise<T> {
   return work.finally(() => observe(cell, VALUATION_BUCKETS, (performance.now() - start) / 1000));
+}
+
+/**
+ * A background writer's rows as three series, `<prefix>_pending`, `<prefix>_written_total` and
+ * `<prefix>_dropped_total`: counters kept by the writer itself, read at each scrape.
+ */
+function registerWriterSeries(
+  registry: Registry,
+  prefix: string,
+  writer: { readonly stats: { written: number; pending: number; dropped: number } },
+  help: { pending: string; written: string; dropped: string },
+): void {
+  new Gauge({
+    name: `${prefix}_pending`,
+    help: help.pending,
+    registers: [registry],
+    collect() {
+      this.set(writer.stats.pending);
+    },
+  });
+  for (const count of ['written', 'dropped'] as const)
+    new Counter({
+      name: `${prefix}_${count}_total`,
+      help: help[count],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(writer.stats[count]);
+      },
+    });
 }
