@@ -113,21 +113,27 @@ const runRemoved = (d: Dialect, r: string): string => `
 const FILE_COLUMNS = 'status, accepted, by_reason';
 const RUN_COLUMNS = 'status, started_at, finished_at';
 
+/**
+ * SQLite's three triggers keeping running totals of `table`: `removed` takes the old row out (on update and delete),
+ * `added` puts the new one in (on insert and update). Shared by the operations' and the recorders' totals.
+ */
+export const sqliteTotalsTriggers = (
+  name: string,
+  table: string,
+  columns: string,
+  removed: string,
+  added: string,
+): string => `
+CREATE TRIGGER ${name}_insert AFTER INSERT ON ${table} BEGIN${added}
+END;
+CREATE TRIGGER ${name}_update AFTER UPDATE OF ${columns} ON ${table} BEGIN${removed}${added}
+END;
+CREATE TRIGGER ${name}_delete AFTER DELETE ON ${table} BEGIN${removed}
+END;`;
+
 export function sqliteOperationsTotalsSql(): string {
   const d = SQLITE;
-  return `${tables(d)}${backfill(d)}
-CREATE TRIGGER files_totals_insert AFTER INSERT ON files BEGIN${fileDelta(d, 'NEW', '')}
-END;
-CREATE TRIGGER files_totals_update AFTER UPDATE OF ${FILE_COLUMNS} ON files BEGIN${fileDelta(d, 'OLD', '-')}${fileDelta(d, 'NEW', '')}
-END;
-CREATE TRIGGER files_totals_delete AFTER DELETE ON files BEGIN${fileDelta(d, 'OLD', '-')}
-END;
-CREATE TRIGGER pipeline_runs_totals_insert AFTER INSERT ON pipeline_runs BEGIN${runAdded(d, 'NEW')}
-END;
-CREATE TRIGGER pipeline_runs_totals_update AFTER UPDATE OF ${RUN_COLUMNS} ON pipeline_runs BEGIN${runRemoved(d, 'OLD')}${runAdded(d, 'NEW')}
-END;
-CREATE TRIGGER pipeline_runs_totals_delete AFTER DELETE ON pipeline_runs BEGIN${runRemoved(d, 'OLD')}
-END;
+  return `${tables(d)}${backfill(d)}${sqliteTotalsTriggers('files_totals', 'files', FILE_COLUMNS, fileDelta(d, 'OLD', '-'), fileDelta(d, 'NEW', ''))}${sqliteTotalsTriggers('pipeline_runs_totals', 'pipeline_runs', RUN_COLUMNS, runRemoved(d, 'OLD'), runAdded(d, 'NEW'))}
 `;
 }
 
@@ -148,14 +154,13 @@ $$;`;
 
 export function postgresOperationsTotalsSql(): string {
   const d = POSTGRES;
-  const fn = plpgsqlTotalsTrigger;
   return `
 -- No file or run is written between the recount below and the triggers taking over (they wait for this transaction).
 LOCK TABLE files, pipeline_runs IN SHARE ROW EXCLUSIVE MODE;
-${tables(d)}${backfill(d)}${fn('files_totals', fileDelta(d, 'OLD', '-'), fileDelta(d, 'NEW', ''))}
+${tables(d)}${backfill(d)}${plpgsqlTotalsTrigger('files_totals', fileDelta(d, 'OLD', '-'), fileDelta(d, 'NEW', ''))}
 CREATE TRIGGER files_totals AFTER INSERT OR DELETE OR UPDATE OF ${FILE_COLUMNS} ON files
   FOR EACH ROW EXECUTE FUNCTION files_totals();
-${fn('pipeline_run_totals_keep', runRemoved(d, 'OLD'), runAdded(d, 'NEW'))}
+${plpgsqlTotalsTrigger('pipeline_run_totals_keep', runRemoved(d, 'OLD'), runAdded(d, 'NEW'))}
 CREATE TRIGGER pipeline_runs_totals AFTER INSERT OR DELETE OR UPDATE OF ${RUN_COLUMNS} ON pipeline_runs
   FOR EACH ROW EXECUTE FUNCTION pipeline_run_totals_keep();
 `;

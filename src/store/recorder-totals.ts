@@ -9,7 +9,7 @@
  * tables have triggers: whichever of the two rows comes last adds the file's stones.
  */
 import type { Migration } from './migrations.js';
-import { plpgsqlTotalsTrigger } from './operations-schema.js';
+import { plpgsqlTotalsTrigger, sqliteTotalsTriggers } from './operations-schema.js';
 
 type Row = 'NEW' | 'OLD';
 
@@ -42,32 +42,18 @@ const SUBMISSION_COLUMNS = 'file_id, recorded_by';
 export const RECORDER_TOTALS_MIGRATION: Migration = {
   version: 32,
   name: 'appraisals: running totals of recorded appraisals by recorder',
-  sql: `${table('INTEGER', ' STRICT')}
-CREATE TRIGGER files_recorders_insert AFTER INSERT ON files BEGIN${fileDelta('NEW', '')}
-END;
-CREATE TRIGGER files_recorders_update AFTER UPDATE OF ${FILE_COLUMNS} ON files BEGIN${fileDelta('OLD', '-')}${fileDelta('NEW', '')}
-END;
-CREATE TRIGGER files_recorders_delete AFTER DELETE ON files BEGIN${fileDelta('OLD', '-')}
-END;
-CREATE TRIGGER submissions_recorders_insert AFTER INSERT ON submissions BEGIN${submissionDelta('NEW', '')}
-END;
-CREATE TRIGGER submissions_recorders_update AFTER UPDATE OF ${SUBMISSION_COLUMNS} ON submissions BEGIN${submissionDelta('OLD', '-')}${submissionDelta('NEW', '')}
-END;
-CREATE TRIGGER submissions_recorders_delete AFTER DELETE ON submissions BEGIN${submissionDelta('OLD', '-')}
-END;
+  sql: `${table('INTEGER', ' STRICT')}${sqliteTotalsTriggers('files_recorders', 'files', FILE_COLUMNS, fileDelta('OLD', '-'), fileDelta('NEW', ''))}${sqliteTotalsTriggers('submissions_recorders', 'submissions', SUBMISSION_COLUMNS, submissionDelta('OLD', '-'), submissionDelta('NEW', ''))}
 `,
 };
-
-const plpgsql = plpgsqlTotalsTrigger;
 
 /** PostgreSQL's version 5: SQLite's migration 32. */
 export const POSTGRES_RECORDER_TOTALS_SQL = `
 -- No file or submission is written between the recount below and the triggers taking over.
 LOCK TABLE files, submissions IN SHARE ROW EXCLUSIVE MODE;
-${table('BIGINT', '')}${plpgsql('files_recorders', fileDelta('OLD', '-'), fileDelta('NEW', ''))}
+${table('BIGINT', '')}${plpgsqlTotalsTrigger('files_recorders', fileDelta('OLD', '-'), fileDelta('NEW', ''))}
 CREATE TRIGGER files_recorders AFTER INSERT OR DELETE OR UPDATE OF ${FILE_COLUMNS} ON files
   FOR EACH ROW EXECUTE FUNCTION files_recorders();
-${plpgsql('submissions_recorders', submissionDelta('OLD', '-'), submissionDelta('NEW', ''))}
+${plpgsqlTotalsTrigger('submissions_recorders', submissionDelta('OLD', '-'), submissionDelta('NEW', ''))}
 CREATE TRIGGER submissions_recorders AFTER INSERT OR DELETE OR UPDATE OF ${SUBMISSION_COLUMNS} ON submissions
   FOR EACH ROW EXECUTE FUNCTION submissions_recorders();
 `;
