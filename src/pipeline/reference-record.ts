@@ -8,9 +8,10 @@
  * challenger be scored on rows the champion learned from. With the record, that is a usage error naming both. The
  * same bytes read from another path (a copy) are the same reference.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
+import { writeFileAtomic } from '../registry/index.js';
 
 export interface FileFingerprint {
   path: string;
@@ -88,16 +89,7 @@ export function checkReference(
       );
     return;
   }
-  const path = referenceRecordPath(home);
-  const partial = `${path}.partial-${process.pid}`;
-  mkdirSync(home, { recursive: true });
   const written: ReferenceRecord = { reference, split: now, recordedAt: new Date().toISOString() };
-  try {
-    writeFileSync(partial, `${JSON.stringify(written, null, 2)}\n`);
-  } catch (err) {
-    // A full disk fails the write after the file was made: the next run records it again, from nothing.
-    rmSync(partial, { force: true });
-    throw err;
-  }
-  renameSync(partial, path);
+  // Written beside it and renamed (a full disk leaves no partial file: the next run records it again).
+  writeFileAtomic(referenceRecordPath(home), `${JSON.stringify(written, null, 2)}\n`);
 }
